@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The dendrite sets of one host layer and the cascade that combines them:
+/// a_0 = f(D_0 x), a_k = f(D_k x + Σ_{i&lt;k} v_{k,i} a_i), y = host(x) + Σ_k u_k a_k, per neuron.
+/// Its children are named <c>0</c>, <c>1</c>, ... in cascade order.
+/// </summary>
+public sealed class DendriteBranch : nn.Module
+{
+    private readonly List<DendriteSet> _sets = new();
+
+    internal DendriteBranch(HostLayerSpec spec, DendriteOptions options)
+        : base("DendriteBranch")
+    {
+        Spec = spec;
+        Options = options.Validate();
+    }
+
+    /// <summary>The host layer these dendrites belong to.</summary>
+    public HostLayerSpec Spec { get; }
+
+    /// <summary>The options the dendrites compute with.</summary>
+    public DendriteOptions Options { get; }
+
+    /// <summary>The dendrite sets in cascade order.</summary>
+    public IReadOnlyList<DendriteSet> Sets => _sets;
+
+    /// <summary>Number of dendrite sets (dendrites per neuron).</summary>
+    public int Count => _sets.Count;
+
+    /// <summary>Appends <paramref name="count"/> new sets on the given device and dtype; their u and v are zero.</summary>
+    internal IReadOnlyList<DendriteSet> Add(int count, Device device, ScalarType dtype)
+    {
+        var added = new List<DendriteSet>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var set = new DendriteSet(Spec, _sets.Count, Options, device, dtype);
+            register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
+            _sets.Add(set);
+            added.Add(set);
+        }
+
+        return added;
+    }
+
+    /// <summary>Removes the last <paramref name="count"/> sets (used when a growth step is reverted).</summary>
+    internal void RemoveLast(int count)
+    {
+        for (var i = 0; i < count && _sets.Count > 0; i++)
+        {
+            var last = _sets.Count - 1;
+            _internal_submodules.Remove(last.ToString(CultureInfo.InvariantCulture));
+            _sets[last].Dispose();
+            _sets.RemoveAt(last);
+        }
+    }
+
+    /// <summary>The dendrite pre-activations D_k x (plus bias) of every set, computed in one host-shaped operation.</summary>
+    internal Tensor[] PreActivations(Tensor input) =>
+        HostProjection.Fused(Spec, input, _sets.Select(s => (Tensor)s.Weight).ToArray(), _sets.Select(s => (Tensor?)s.Bias).ToArray());
+
+    /// <summary>Runs the cascade on precomputed pre-activations and adds each set's contribution to the host output.</summary>
+    internal Tensor Combine(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, List<Tensor>? activations = null)
+    {
+        var output = hostOutput;
+        var previous = activations ?? new List<Tensor>(_sets.Count);
+        var neuronShape = NeuronShape(hostOutput);
+        for (var k = 0; k < _sets.Count; k++)
+        {
+            var pre = preActivations[k];
+            var cascade = _sets[k].CascadeWeights;
+            for (var i = 0; i < k; i++)
+            {
+                pre = pre.addcmul(cascade![i].view(neuronShape), previous[i], 1);
+            }
+
+            var activation = Activate(pre);
+            previous.Add(activation);
+            output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, 1);
+        }
+
+        return output;
+    }
+
+    /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
+    internal Tensor AddTo(Tensor input, Tensor hostOutput) =>
+        _sets.Count == 0 ? hostOutput : Combine(hostOutput, PreActivations(input));
+
+    internal Tensor Activate(Tensor pre) => Options.Activation switch
+    {
+        DendriteActivation.Sigmoid => pre.sigmoid(),
+        DendriteActivation.Tanh => pre.tanh(),
+        DendriteActivation.HardSigmoid => nn.functional.hardsigmoid(pre),
+        _ => throw new InvalidOperationException($"Unknown activation {Options.Activation}."),
+    };
+
+    /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
+    internal long[] NeuronShape(Tensor output)
+    {
+        if (Spec.Kind == HostKind.Linear)
+        {
+            return new[] { Spec.OutFeatures };
+        }
+
+        var shape = new long[1 + Spec.SpatialDims];
+        Array.Fill(shape, 1L);
+        shape[0] = Spec.OutFeatures;
+        if (output.dim() < shape.Length)
+        {
+            throw new ArgumentException($"Output of rank {output.dim()} is too small for a {Spec.Kind} layer.", nameof(output));
+        }
+
+        return shape;
+    }
+}

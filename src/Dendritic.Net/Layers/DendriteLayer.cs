@@ -1,0 +1,146 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// A host layer (Linear, Conv1d, Conv2d or Conv3d) with dendrite sets. It computes exactly what the host computes
+/// (same stride, padding, dilation, groups and bias), plus, per neuron, the cascade of dendrites described in
+/// docs/concepts.md. The host runs as its own GEMM or convolution and all dendrite sets as one more over their
+/// concatenated weights, whatever their number.
+/// </summary>
+/// <remarks>
+/// Saved-weight keys keep the host's names: <c>weight</c> and <c>bias</c> are the host's own parameters, and the
+/// dendrites sit under <c>dendrites.{k}.weight</c>, <c>.bias</c>, <c>.u</c> and <c>.v</c>. Adding dendrites never
+/// changes the output at that moment, because each new set's u and v start at zero.
+/// </remarks>
+public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
+{
+    internal const string BranchKey = "dendrites";
+    private const string WeightKey = "weight";
+    private const string BiasKey = "bias";
+
+    /// <summary>Wraps <paramref name="host"/>; its parameters become this layer's <c>weight</c> and <c>bias</c>.</summary>
+    /// <param name="host">A Linear, Conv1d, Conv2d or Conv3d module. It keeps its parameter objects.</param>
+    /// <param name="options">How the dendrites compute; <see cref="DendriteOptions.Default"/> when null.</param>
+    /// <param name="dendrites">Number of dendrite sets to add now (default 0).</param>
+    /// <exception cref="NotSupportedException">The host is of an unsupported type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative dendrite count, or an invalid option.</exception>
+    public DendriteLayer(nn.Module host, DendriteOptions? options = null, int dendrites = 0)
+        : this(host, HostLayerSpec.From(host), options ?? DendriteOptions.Default, dendrites, string.Empty)
+    {
+    }
+
+    internal DendriteLayer(nn.Module host, HostLayerSpec spec, DendriteOptions options, int dendrites, string name)
+        : base("DendriteLayer")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(dendrites);
+        Host = host;
+        Spec = spec;
+        LayerName = name;
+        var (weight, bias) = HostParameters(host);
+        register_parameter(WeightKey, weight);
+        if (bias is not null)
+        {
+            register_parameter(BiasKey, bias);
+        }
+
+        Branch = new DendriteBranch(spec, options);
+        register_module(BranchKey, Branch);
+        if (dendrites > 0)
+        {
+            AddDendrites(dendrites);
+        }
+    }
+
+    /// <summary>The original host module; it gets the current host weights back on <see cref="DetachHost"/>.</summary>
+    public nn.Module Host { get; }
+
+    /// <summary>The host's shape and hyper-parameters.</summary>
+    public HostLayerSpec Spec { get; }
+
+    /// <summary>The dendrite sets and their cascade.</summary>
+    public DendriteBranch Branch { get; }
+
+    /// <summary>The host weight (saved as <c>weight</c>).</summary>
+    public Parameter Weight => get_parameter(WeightKey)!;
+
+    /// <summary>The host bias (saved as <c>bias</c>); null when the host has none.</summary>
+    public Parameter? Bias => has_parameter(BiasKey) ? get_parameter(BiasKey) : null;
+
+    /// <summary>
+    /// Whether the dendrites take part in <see cref="forward"/>. When false the output is exactly the host's.
+    /// Default true. Switching it changes no weights, so A/B comparisons run on the same parameters.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Number of dendrite sets (dendrites per neuron).</summary>
+    public int DendriteCount => Branch.Count;
+
+    /// <summary>The layer's path in the model it was wrapped in; empty when built directly.</summary>
+    public string LayerName { get; }
+
+    /// <summary>How many times <see cref="forward"/> ran; the wrapper checks it to prove the layer is in use.</summary>
+    internal long ForwardCalls { get; private set; }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> dendrite sets on the host weight's current device and dtype. The layer's output
+    /// is unchanged until they train. Rebuild optimizers afterwards: the new parameters are returned.
+    /// </summary>
+    /// <param name="count">Number of sets to add; at least 1. Default 1.</param>
+    /// <returns>The new sets.</returns>
+    public IReadOnlyList<DendriteSet> AddDendrites(int count = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return Branch.Add(count, Weight.device, Weight.dtype);
+    }
+
+    /// <summary>Host output plus dendrites (or the host output alone when <see cref="Enabled"/> is false).</summary>
+    /// <param name="input">Input shaped as the host expects it.</param>
+    /// <returns>Output shaped as the host's.</returns>
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ForwardCalls++;
+        var weight = Weight;
+        var bias = Bias;
+        if (!Enabled || Branch.Count == 0)
+        {
+            return HostProjection.Single(Spec, input, weight, bias);
+        }
+
+        // The host runs as its own call, exactly as the plain layer would, so that switching dendrites off or adding
+        // the first set leaves its output bit for bit unchanged; all dendrite sets then share one fused call.
+        var hostOutput = HostProjection.Single(Spec, input, weight, bias);
+        return Branch.AddTo(input, hostOutput);
+    }
+
+    /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>
+    /// <returns>The host module, ready to stand in the model again.</returns>
+    public nn.Module DetachHost()
+    {
+        switch (Host)
+        {
+            case Linear linear:
+                linear.weight = Weight;
+                linear.bias = Bias;
+                break;
+            case Convolution conv:
+                conv.weight = Weight;
+                conv.bias = Bias;
+                break;
+        }
+
+        return Host;
+    }
+
+    internal static (Parameter Weight, Parameter? Bias) HostParameters(nn.Module host) => host switch
+    {
+        Linear linear => (linear.weight!, linear.bias),
+        Convolution conv => (conv.weight!, conv.bias),
+        _ => throw new NotSupportedException($"{host.GetType().Name} cannot carry dendrites."),
+    };
+}

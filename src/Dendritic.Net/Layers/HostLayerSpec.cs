@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The shape and hyper-parameters of a host layer: everything needed to compute it from its weights, and to check
+/// that a checkpoint fits a model. Convolution arrays have one entry per spatial dimension.
+/// </summary>
+public sealed record HostLayerSpec
+{
+    /// <summary>The host layer's kind.</summary>
+    public required HostKind Kind { get; init; }
+
+    /// <summary>Input features (Linear) or input channels (convolutions).</summary>
+    public required long InFeatures { get; init; }
+
+    /// <summary>Output features or channels: the number of neurons, each of which gets one dendrite per set.</summary>
+    public required long OutFeatures { get; init; }
+
+    /// <summary>Whether the host adds a bias; dendrites then carry a bias too.</summary>
+    public required bool HasBias { get; init; }
+
+    /// <summary>Kernel size per spatial dimension; empty for Linear.</summary>
+    public IReadOnlyList<long> KernelSize { get; init; } = Array.Empty<long>();
+
+    /// <summary>Stride per spatial dimension; empty for Linear.</summary>
+    public IReadOnlyList<long> Stride { get; init; } = Array.Empty<long>();
+
+    /// <summary>Symmetric zero padding per spatial dimension (after resolving "same"/"valid"); empty for Linear.</summary>
+    public IReadOnlyList<long> Padding { get; init; } = Array.Empty<long>();
+
+    /// <summary>Dilation per spatial dimension; empty for Linear.</summary>
+    public IReadOnlyList<long> Dilation { get; init; } = Array.Empty<long>();
+
+    /// <summary>Convolution groups; 1 for Linear.</summary>
+    public long Groups { get; init; } = 1;
+
+    /// <summary>How the input border is padded: zeros (the default), reflect, replicate or circular.</summary>
+    public PaddingModes PaddingMode { get; init; } = PaddingModes.Zeros;
+
+    /// <summary>Number of spatial dimensions: 0 for Linear, 1 to 3 for convolutions.</summary>
+    public int SpatialDims => Kind == HostKind.Linear ? 0 : (int)Kind;
+
+    /// <summary>Inputs that feed one neuron at one position: in/groups × kernel volume.</summary>
+    public long FanIn => InFeatures / Groups * KernelSize.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>The shape of one weight tensor of this layer (host or dendrite set).</summary>
+    public long[] WeightShape => Kind == HostKind.Linear
+        ? new[] { OutFeatures, InFeatures }
+        : new[] { OutFeatures, InFeatures / Groups }.Concat(KernelSize).ToArray();
+
+    /// <summary>A short human-readable description, e.g. <c>Conv2d(3→16, k=3x3, s=1x1, p=1x1, g=1)</c>.</summary>
+    public override string ToString()
+    {
+        if (Kind == HostKind.Linear)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"Linear({InFeatures}→{OutFeatures}{(HasBias ? string.Empty : ", no bias")})");
+        }
+
+        static string Join(IReadOnlyList<long> v) => string.Join("x", v);
+        return string.Create(CultureInfo.InvariantCulture, $"{Kind}({InFeatures}→{OutFeatures}, k={Join(KernelSize)}, s={Join(Stride)}, p={Join(Padding)}, d={Join(Dilation)}, g={Groups}{(HasBias ? string.Empty : ", no bias")}{(PaddingMode == PaddingModes.Zeros ? string.Empty : ", " + PaddingMode)})");
+    }
+
+    /// <summary>Whether two specs describe layers with identical weights shapes and computation.</summary>
+    /// <param name="other">The spec to compare with.</param>
+    /// <returns>True when every field matches.</returns>
+    public bool SameAs(HostLayerSpec other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Kind == other.Kind && InFeatures == other.InFeatures && OutFeatures == other.OutFeatures
+            && HasBias == other.HasBias && Groups == other.Groups && PaddingMode == other.PaddingMode
+            && KernelSize.SequenceEqual(other.KernelSize) && Stride.SequenceEqual(other.Stride)
+            && Padding.SequenceEqual(other.Padding) && Dilation.SequenceEqual(other.Dilation);
+    }
+
+    /// <summary>Whether <paramref name="module"/> is a layer type that can carry dendrites.</summary>
+    /// <param name="module">Any module.</param>
+    /// <returns>True for Linear, Conv1d, Conv2d and Conv3d.</returns>
+    public static bool IsSupported(nn.Module module) => module is Linear or Conv1d or Conv2d or Conv3d;
+
+    /// <summary>The names of the supported host types, for error messages.</summary>
+    public static string SupportedTypeNames => "Linear, Conv1d, Conv2d, Conv3d";
+
+    /// <summary>Reads the spec of a supported host layer.</summary>
+    /// <param name="host">A Linear, Conv1d, Conv2d or Conv3d module.</param>
+    /// <param name="layerName">The layer's path in its model, for the error message.</param>
+    /// <returns>The spec.</returns>
+    /// <exception cref="NotSupportedException">The module is of another type, or a transposed convolution.</exception>
+    public static HostLayerSpec From(nn.Module host, string layerName = "")
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        switch (host)
+        {
+            case Linear linear:
+                return new HostLayerSpec
+                {
+                    Kind = HostKind.Linear,
+                    InFeatures = linear.in_features,
+                    OutFeatures = linear.out_features,
+                    HasBias = linear.bias is not null,
+                };
+            case Convolution conv when !conv.transposed && host is Conv1d or Conv2d or Conv3d:
+                var kind = host switch { Conv1d => HostKind.Conv1d, Conv2d => HostKind.Conv2d, _ => HostKind.Conv3d };
+                return new HostLayerSpec
+                {
+                    Kind = kind,
+                    InFeatures = conv.in_channels,
+                    OutFeatures = conv.out_channels,
+                    HasBias = conv.bias is not null,
+                    KernelSize = conv.kernel_size.ToArray(),
+                    Stride = conv.stride.ToArray(),
+                    Dilation = conv.dilation.ToArray(),
+                    Groups = conv.groups,
+                    PaddingMode = conv.padding_mode,
+                    Padding = ResolvePadding(conv, layerName),
+                };
+            default:
+                throw new NotSupportedException($"Layer '{layerName}' is a {host.GetType().Name}, which cannot carry dendrites. Supported host types: {SupportedTypeNames}. Exclude it from the targets.");
+        }
+    }
+
+    private static long[] ResolvePadding(Convolution conv, string layerName)
+    {
+        if (conv.padding_type is null)
+        {
+            return conv.padding?.ToArray() ?? new long[conv.kernel_size.Length];
+        }
+
+        if (conv.padding_type == TorchSharp.Padding.Valid)
+        {
+            return new long[conv.kernel_size.Length];
+        }
+
+        var padding = new long[conv.kernel_size.Length];
+        for (var d = 0; d < padding.Length; d++)
+        {
+            var total = conv.dilation[d] * (conv.kernel_size[d] - 1);
+            if (total % 2 != 0)
+            {
+                throw new NotSupportedException($"Layer '{layerName}' uses padding \"same\" with an even effective kernel ({conv.kernel_size[d]}, dilation {conv.dilation[d]}), which pads asymmetrically. Give it explicit padding instead.");
+            }
+
+            padding[d] = total / 2;
+        }
+
+        return padding;
+    }
+}

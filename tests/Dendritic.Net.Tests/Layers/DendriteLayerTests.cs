@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Layers;
+
+[TestFixture]
+public sealed class DendriteLayerTests
+{
+    [SetUp]
+    public void Seed() => manual_seed(1234);
+
+    public static IEnumerable<TestCaseData> Hosts()
+    {
+        yield return new TestCaseData("Linear", (Func<nn.Module>)(() => nn.Linear(6, 5)), new long[] { 4, 6 }).SetName("Linear");
+        yield return new TestCaseData("LinearNoBias", (Func<nn.Module>)(() => nn.Linear(6, 5, hasBias: false)), new long[] { 4, 6 }).SetName("LinearNoBias");
+        yield return new TestCaseData("LinearSequence", (Func<nn.Module>)(() => nn.Linear(6, 5)), new long[] { 2, 3, 6 }).SetName("LinearSequence");
+        yield return new TestCaseData("Conv1d", (Func<nn.Module>)(() => nn.Conv1d(4, 6, 3, stride: 2, padding: 1, dilation: 2)), new long[] { 2, 4, 11 }).SetName("Conv1d");
+        yield return new TestCaseData("Conv2dGroups", (Func<nn.Module>)(() => nn.Conv2d(4, 6, 3, padding: 1, groups: 2)), new long[] { 2, 4, 7, 7 }).SetName("Conv2dGroups");
+        yield return new TestCaseData("Conv2dStride", (Func<nn.Module>)(() => nn.Conv2d(3, 4, (3, 2), stride: (2, 1), padding: (1, 0), bias: false)), new long[] { 2, 3, 8, 6 }).SetName("Conv2dStrideNoBias");
+        yield return new TestCaseData("Conv2dReflect", (Func<nn.Module>)(() => nn.Conv2d(3, 4, 3, padding: 1, padding_mode: PaddingModes.Reflect)), new long[] { 2, 3, 6, 6 }).SetName("Conv2dReflect");
+        yield return new TestCaseData("Conv3d", (Func<nn.Module>)(() => nn.Conv3d(2, 4, 3, padding: 1)), new long[] { 2, 2, 4, 5, 5 }).SetName("Conv3d");
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Forward_NoDendrites_EqualsHostExactly(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var host = (nn.Module<Tensor, Tensor>)makeHost();
+        using var input = randn(inputShape);
+        using var expected = host.call(input);
+        var layer = new DendriteLayer(host);
+
+        using var actual = layer.call(input);
+
+        TensorAssert.Identical(actual, expected, name);
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void AddDendrites_FirstSets_LeaveOutputBitwiseIdentical(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var layer = new DendriteLayer(makeHost());
+        using var input = randn(inputShape);
+        using var before = layer.call(input);
+
+        layer.AddDendrites(2);
+        using var after = layer.call(input);
+
+        TensorAssert.Identical(after, before, name);
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void AddDendrites_ToTrainedSets_LeavesOutputUnchanged(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var layer = new DendriteLayer(makeHost(), dendrites: 2);
+        ReferenceDendrites.Randomise(layer, 7);
+        using var input = randn(inputShape);
+        using var before = layer.call(input);
+
+        layer.AddDendrites(3);
+        using var after = layer.call(input);
+
+        layer.DendriteCount.Should().Be(5);
+        // New sets add exactly zero; the earlier sets' fused call may round differently in the last bit once it is wider.
+        TensorAssert.Close(after, before, 1e-6, name);
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Forward_FusedPath_MatchesReferenceForwardAndGradients(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var layer = new DendriteLayer(makeHost(), dendrites: 3);
+        ReferenceDendrites.Randomise(layer, 11);
+        using var input = randn(inputShape);
+        var parameters = layer.parameters().Select(p => (Tensor)p).ToList();
+
+        var fused = layer.call(input);
+        var fusedGrads = Gradients(fused, parameters);
+        var reference = ReferenceDendrites.Forward(layer, input);
+        var referenceGrads = Gradients(reference, parameters);
+
+        TensorAssert.Close(fused, reference, 1e-5, name);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            TensorAssert.Close(fusedGrads[i], referenceGrads[i], 1e-5, $"{name}: gradient of parameter {i}");
+        }
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Backward_DoubleInputs_PassesNumericalGradientCheck(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var layer = new DendriteLayer(makeHost(), dendrites: 2);
+        layer.to(float64);
+        ReferenceDendrites.Randomise(layer, 3);
+        using var input = randn(inputShape, dtype: float64);
+        using var probe = randn_like(layer.call(input));
+        var parameters = layer.parameters().Select(p => (Tensor)p).ToList();
+        var output = (layer.call(input) * probe).sum();
+        var analytic = torch.autograd.grad(new[] { output }, parameters).ToList();
+
+        const double step = 1e-6;
+        using (no_grad())
+        {
+            for (var p = 0; p < parameters.Count; p++)
+            {
+                var flat = parameters[p].view(-1);
+                var gradient = analytic[p].reshape(-1);
+                // Central differences on a few entries of each parameter keep the test fast.
+                foreach (var index in new long[] { 0, flat.shape[0] / 2, flat.shape[0] - 1 })
+                {
+                    var original = flat[index].item<double>();
+                    flat[index] = original + step;
+                    var plus = (layer.call(input) * probe).sum().item<double>();
+                    flat[index] = original - step;
+                    var minus = (layer.call(input) * probe).sum().item<double>();
+                    flat[index] = original;
+                    var numeric = (plus - minus) / (2 * step);
+                    gradient[index].item<double>().Should().BeApproximately(numeric, 1e-6 + 1e-5 * Math.Abs(numeric), $"{name}: parameter {p}, entry {index}");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void Enabled_False_GivesHostOutputWithSameWeights()
+    {
+        var host = nn.Linear(4, 3);
+        using var input = randn(5, 4);
+        using var hostOutput = host.call(input);
+        var layer = new DendriteLayer(host, dendrites: 2);
+        ReferenceDendrites.Randomise(layer, 5);
+
+        using var on = layer.call(input);
+        layer.Enabled = false;
+        using var off = layer.call(input);
+        layer.Enabled = true;
+        using var onAgain = layer.call(input);
+
+        TensorAssert.Identical(off, hostOutput);
+        TensorAssert.MaxAbs(on - off).Should().BeGreaterThan(1e-4);
+        TensorAssert.Identical(onAgain, on);
+    }
+
+    [Test]
+    public void StateDict_Keys_KeepHostNamesAndPrefixDendrites()
+    {
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+
+        var keys = layer.state_dict().Keys.ToList();
+
+        keys.Should().Equal("weight", "bias", "dendrites.0.weight", "dendrites.0.bias", "dendrites.0.u", "dendrites.1.weight", "dendrites.1.bias", "dendrites.1.u", "dendrites.1.v");
+        layer.Branch.Sets[1].CascadeWeights!.shape.Should().Equal(1, 3);
+    }
+
+    [Test]
+    public void To_Float64ThenAddDendrites_NewSetsFollowTheHostDtype()
+    {
+        var layer = new DendriteLayer(nn.Conv2d(2, 3, 3), dendrites: 1);
+
+        layer.to(float64);
+        var added = layer.AddDendrites();
+
+        layer.Weight.dtype.Should().Be(float64);
+        layer.Branch.Sets[0].Weight.dtype.Should().Be(float64);
+        added[0].Weight.dtype.Should().Be(float64);
+        using var output = layer.call(randn(1, 2, 5, 5, dtype: float64));
+        output.dtype.Should().Be(float64);
+    }
+
+    [TestCase(ScalarType.BFloat16)]
+    [TestCase(ScalarType.Float16)]
+    public void Forward_HalfPrecision_RunsAndStaysClose(ScalarType dtype)
+    {
+        var layer = new DendriteLayer(nn.Linear(8, 4), dendrites: 2);
+        ReferenceDendrites.Randomise(layer, 9);
+        using var input = randn(3, 8);
+        using var full = layer.call(input);
+
+        layer.to(dtype);
+        using var half = layer.call(input.to(dtype));
+
+        half.dtype.Should().Be(dtype);
+        TensorAssert.Close(half, full, 0.1);
+    }
+
+    [Test]
+    public void DetachHost_AfterTraining_HostHasTrainedWeights()
+    {
+        var host = nn.Linear(3, 2);
+        var layer = new DendriteLayer(host, dendrites: 1);
+        using (no_grad())
+        {
+            layer.Weight.add_(1.0);
+        }
+
+        var detached = (TorchSharp.Modules.Linear)layer.DetachHost();
+
+        detached.Should().BeSameAs(host);
+        TensorAssert.Identical(detached.weight!, layer.Weight);
+    }
+
+    [Test]
+    public void Constructor_UnsupportedHost_ThrowsNamingTheType()
+    {
+        var act = () => new DendriteLayer(nn.ReLU());
+
+        act.Should().Throw<NotSupportedException>().WithMessage("*ReLU*Linear, Conv1d, Conv2d, Conv3d*");
+    }
+
+    [Test]
+    public void AddDendrites_ZeroCount_Throws()
+    {
+        var layer = new DendriteLayer(nn.Linear(2, 2));
+
+        var act = () => layer.AddDendrites(0);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("count");
+    }
+
+    private static List<Tensor> Gradients(Tensor output, IList<Tensor> parameters)
+    {
+        using var probe = ones_like(output);
+        return torch.autograd.grad(new[] { (output * probe.cumsum(-1)).sum() }, parameters).ToList();
+    }
+}

@@ -1,0 +1,30 @@
+using System;
+using FluentAssertions;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Support;
+
+/// <summary>Tensor comparisons with messages that say how far apart two tensors are.</summary>
+internal static class TensorAssert
+{
+    public static void Close(Tensor actual, Tensor expected, double tolerance, string because = "")
+    {
+        actual.shape.Should().Equal(expected.shape, because);
+        using var difference = (actual.to(float64) - expected.to(float64)).abs().max();
+        difference.item<double>().Should().BeLessThanOrEqualTo(tolerance, because);
+    }
+
+    public static void Identical(Tensor actual, Tensor expected, string because = "")
+    {
+        actual.shape.Should().Equal(expected.shape, because);
+        actual.dtype.Should().Be(expected.dtype, because);
+        actual.equal(expected).all().item<bool>().Should().BeTrue(because.Length == 0 ? "the tensors should be bitwise equal" : because);
+    }
+
+    public static double MaxAbs(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        using var max = tensor.abs().max();
+        return max.to(float64).item<double>();
+    }
+}
