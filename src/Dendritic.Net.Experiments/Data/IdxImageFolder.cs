@@ -1,0 +1,119 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments;
+
+/// <summary>
+/// Loads a folder laid out like the MNIST distribution (<c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>,
+/// <c>t10k-images-idx3-ubyte</c>, <c>t10k-labels-idx1-ubyte</c>, each optionally ending in <c>.gz</c>), as MNIST and
+/// Fashion-MNIST ship. Pixels are scaled to [0, 1]; images become [N, 1, rows, columns] float32 tensors.
+/// </summary>
+public static class IdxImageFolder
+{
+    /// <summary>The four base file names the folder must hold (each may also end in .gz).</summary>
+    public static readonly string[] FileNames =
+    {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+    };
+
+    /// <summary>
+    /// Loads the folder. The validation split is the last <paramref name="validationFraction"/> of the training files
+    /// (fixed, never shuffled in); the rest is training; the t10k files are the test split.
+    /// </summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="validationFraction">Share of the training file held out for validation, in (0, 1). Default 0.125.</param>
+    /// <param name="name">Name for reports; the folder name when null.</param>
+    /// <returns>The data set, on the CPU.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file is missing; the message lists the expected names.</exception>
+    /// <exception cref="IdxFormatException">A file is malformed, or images and labels disagree.</exception>
+    public static ExperimentData Load(string folder, double validationFraction = 0.125, string? name = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        if (!double.IsFinite(validationFraction) || validationFraction <= 0 || validationFraction >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "The validation fraction must lie strictly between 0 and 1 (default 0.125).");
+        }
+
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist. It must hold {string.Join(", ", FileNames)} (optionally .gz).");
+        }
+
+        var paths = FileNames.Select(n => Find(folder, n)).ToArray();
+        var (trainImages, trainLabels) = Read(paths[0], paths[1]);
+        var (testImages, testLabels) = Read(paths[2], paths[3]);
+        if (trainImages.Rows != testImages.Rows || trainImages.Columns != testImages.Columns)
+        {
+            throw new IdxFormatException(paths[2], $"its images are {testImages.Rows}x{testImages.Columns} but the training images are {trainImages.Rows}x{trainImages.Columns}.");
+        }
+
+        var validationCount = (int)Math.Round(trainImages.Count * validationFraction);
+        var trainCount = trainImages.Count - validationCount;
+        if (validationCount < 1 || trainCount < 1)
+        {
+            throw new IdxFormatException(paths[0], string.Create(CultureInfo.InvariantCulture, $"its {trainImages.Count} images are too few to hold out {validationFraction:P1} for validation."));
+        }
+
+        var trainInputs = ToInputs(trainImages);
+        var trainTargets = tensor(trainLabels.Select(b => (long)b).ToArray());
+        var train = new DataSplit(trainInputs.narrow(0, 0, trainCount).contiguous(), trainTargets.narrow(0, 0, trainCount).contiguous());
+        var validation = new DataSplit(trainInputs.narrow(0, trainCount, validationCount).contiguous(), trainTargets.narrow(0, trainCount, validationCount).contiguous());
+        var test = new DataSplit(ToInputs(testImages), tensor(testLabels.Select(b => (long)b).ToArray()));
+        trainInputs.Dispose();
+        trainTargets.Dispose();
+        return new ExperimentData(name ?? Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)), train, validation, test);
+    }
+
+    private static string Find(string folder, string baseName)
+    {
+        foreach (var candidate in new[] { baseName + ".gz", baseName })
+        {
+            var path = Path.Combine(folder, candidate);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        // Some mirrors use a dot before "idx" (train-images.idx3-ubyte); accept that spelling too.
+        var dotted = baseName.Replace("-idx", ".idx", StringComparison.Ordinal);
+        foreach (var candidate in new[] { dotted + ".gz", dotted })
+        {
+            var path = Path.Combine(folder, candidate);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new FileNotFoundException($"Data folder '{folder}' has no '{baseName}' (nor '{baseName}.gz'). It must hold {string.Join(", ", FileNames)}, as MNIST and Fashion-MNIST ship them.", Path.Combine(folder, baseName));
+    }
+
+    private static (IdxImages Images, byte[] Labels) Read(string imagesPath, string labelsPath)
+    {
+        var images = IdxReader.ReadImages(imagesPath);
+        var labels = IdxReader.ReadLabels(labelsPath);
+        if (images.Count != labels.Length)
+        {
+            throw new IdxFormatException(labelsPath, $"it has {labels.Length} labels but '{imagesPath}' has {images.Count} images.");
+        }
+
+        return (images, labels);
+    }
+
+    private static Tensor ToInputs(IdxImages images)
+    {
+        var floats = new float[images.Pixels.Length];
+        var span = images.Pixels.Span;
+        for (var i = 0; i < floats.Length; i++)
+        {
+            floats[i] = span[i] / 255f;
+        }
+
+        return tensor(floats, new long[] { images.Count, 1, images.Rows, images.Columns });
+    }
+}

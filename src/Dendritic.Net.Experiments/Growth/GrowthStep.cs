@@ -1,0 +1,20 @@
+namespace Dendritic.Experiments;
+
+/// <summary>What a growth session did after an epoch.</summary>
+public sealed record GrowthStep
+{
+    /// <summary>Nothing changed; keep training.</summary>
+    public static GrowthStep Continue { get; } = new();
+
+    /// <summary>Dendrite sets added per wrapped layer in this step (0 when none).</summary>
+    public int DendritesAdded { get; init; }
+
+    /// <summary>Whether training should end after this epoch.</summary>
+    public bool Stop { get; init; }
+
+    /// <summary>A short note for the training curve (for example "added 1 set to 2 layers"); null when none.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Whether parameters were added (the optimizer must be rebuilt).</summary>
+    public bool Grew => DendritesAdded > 0;
+}

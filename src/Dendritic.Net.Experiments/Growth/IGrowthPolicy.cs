@@ -1,0 +1,19 @@
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments;
+
+/// <summary>
+/// How the dendritic arm gets its dendrites: the arm-runner seam of the harness. A policy starts a session on a freshly
+/// built baseline model; the harness trains the session's model and asks it after every epoch whether to grow or stop.
+/// </summary>
+public interface IGrowthPolicy
+{
+    /// <summary>A one-line description for reports, including anything a reader needs to reproduce the arm.</summary>
+    string Description { get; }
+
+    /// <summary>Starts growth on <paramref name="model"/>, a freshly built model of the baseline's width.</summary>
+    /// <param name="model">The model, on the experiment's device.</param>
+    /// <param name="baselineEpochs">The baseline's epoch budget, for policies that grow after it.</param>
+    /// <returns>A session that owns the (possibly wrapped) model for the rest of the arm.</returns>
+    IGrowthSession Begin(nn.Module<Tensor, Tensor> model, int baselineEpochs);
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+
+namespace Dendritic.Experiments;
+
+/// <summary>Everything an experiment measured, with what is needed to reproduce it.</summary>
+public sealed record ExperimentReport
+{
+    /// <summary>When the experiment finished (UTC).</summary>
+    public required DateTime FinishedUtc { get; init; }
+
+    /// <summary>The data set's name and split sizes.</summary>
+    public required string Data { get; init; }
+
+    /// <summary>The metric's name.</summary>
+    public required string MetricName { get; init; }
+
+    /// <summary>Seeds, in run order.</summary>
+    public required IReadOnlyList<int> Seeds { get; init; }
+
+    /// <summary>The baseline width.</summary>
+    public required int Width { get; init; }
+
+    /// <summary>The shared training recipe.</summary>
+    public required TrainingRecipe Recipe { get; init; }
+
+    /// <summary>How the dendritic arm grew.</summary>
+    public required string Growth { get; init; }
+
+    /// <summary>The device ("cpu", "cuda", ...).</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Machine, runtime and library versions.</summary>
+    public required string Machine { get; init; }
+
+    /// <summary>Grid intensity used for CO2, grams per kWh; null when none was given.</summary>
+    public double? GridIntensityGramsPerKwh { get; init; }
+
+    /// <summary>Every arm and seed.</summary>
+    public required IReadOnlyList<RunResult> Runs { get; init; }
+
+    /// <summary>Every arm over seeds.</summary>
+    public required IReadOnlyList<ArmSummary> Summaries { get; init; }
+}

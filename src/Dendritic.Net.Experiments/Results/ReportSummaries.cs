@@ -1,0 +1,43 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dendritic.Experiments;
+
+/// <summary>Builds the per-arm summaries, pairing every arm with the baseline seed by seed.</summary>
+internal static class ReportSummaries
+{
+    public static IReadOnlyList<ArmSummary> Build(IReadOnlyList<RunResult> runs)
+    {
+        var baseline = runs.Where(r => r.Arm == ArmKind.Baseline).ToDictionary(r => r.Seed);
+        var summaries = new List<ArmSummary>();
+        foreach (var group in runs.GroupBy(r => r.Arm).OrderBy(g => g.Key))
+        {
+            var arm = group.OrderBy(r => r.Seed).ToList();
+            var paired = arm.Where(r => baseline.ContainsKey(r.Seed)).Select(r => r.TestMetric - baseline[r.Seed].TestMetric).ToList();
+            summaries.Add(new ArmSummary
+            {
+                Arm = group.Key,
+                Widths = arm.Select(r => r.Width).ToArray(),
+                TestMetric = Statistics.Summarize(arm.Select(r => r.TestMetric)),
+                DifferenceVsBaseline = group.Key == ArmKind.Baseline || paired.Count == 0 ? null : Statistics.Summarize(paired),
+                Parameters = Statistics.Summarize(arm.Select(r => (double)r.Parameters)),
+                FlopsPerSample = Statistics.Summarize(arm.Select(r => r.FlopsPerSample)),
+                Epochs = Statistics.Summarize(arm.Select(r => (double)r.Epochs)),
+                TrainingSeconds = Statistics.Summarize(arm.Select(r => r.TrainingSeconds)),
+                LatencyMilliseconds = Statistics.Summarize(arm.Select(r => r.LatencyMilliseconds)),
+                PeakMemoryBytes = AllOrNull(arm.Select(r => r.PeakMemoryBytes is { } m ? (double?)m : null)),
+                EnergyJoules = AllOrNull(arm.Select(r => r.EnergyJoules)),
+                Co2Grams = AllOrNull(arm.Select(r => r.Co2Grams)),
+            });
+        }
+
+        return summaries;
+    }
+
+    private static StatSummary? AllOrNull(IEnumerable<double?> values)
+    {
+        var list = values.ToList();
+        return list.Count > 0 && list.All(v => v is { } x && double.IsFinite(x)) ? Statistics.Summarize(list.Select(v => v!.Value)) : null;
+    }
+}

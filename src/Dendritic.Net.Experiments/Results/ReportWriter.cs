@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Dendritic.Experiments;
+
+/// <summary>
+/// Writes an <see cref="ExperimentReport"/> as <c>report.json</c> (everything), <c>runs.csv</c> (one row per arm and
+/// seed), <c>summary.csv</c> (one row per arm), <c>curves.csv</c> (one row per epoch) and <c>summary.md</c> (the
+/// Markdown table). Numbers use the invariant culture; unmeasured values are empty in CSV and null in JSON.
+/// </summary>
+public static class ReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>Writes every file into <paramref name="folder"/> (created when missing).</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="folder">The output folder.</param>
+    /// <returns>The paths written.</returns>
+    public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        Directory.CreateDirectory(folder);
+        var files = new (string Name, string Text)[]
+        {
+            ("report.json", ToJson(report)),
+            ("runs.csv", RunsCsv(report)),
+            ("summary.csv", SummaryCsv(report)),
+            ("curves.csv", CurvesCsv(report)),
+            ("summary.md", ToMarkdown(report)),
+        };
+        var paths = new List<string>();
+        foreach (var (name, text) in files)
+        {
+            var path = Path.Combine(folder, name);
+            File.WriteAllText(path, text, new UTF8Encoding(false));
+            paths.Add(path);
+        }
+
+        return paths;
+    }
+
+    /// <summary>The whole report as indented JSON (enums as names).</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>The JSON text.</returns>
+    public static string ToJson(ExperimentReport report) => JsonSerializer.Serialize(report, Json);
+
+    /// <summary>Reads a report written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="JsonException">The text is not such a report.</exception>
+    public static ExperimentReport FromJson(string json) =>
+        JsonSerializer.Deserialize<ExperimentReport>(json, Json) ?? throw new JsonException("The JSON holds no report.");
+
+    /// <summary>One row per arm and seed.</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>CSV text with a header row.</returns>
+    public static string RunsCsv(ExperimentReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source\n");
+        foreach (var r in report.Runs)
+        {
+            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendritesPerLayer, Quote(r.EnergySource)));
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>One row per arm: mean, standard deviation and 95% interval of each measurement.</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>CSV text with a header row.</returns>
+    public static string SummaryCsv(ExperimentReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var measures = new[] { "test_metric", "diff_vs_baseline", "parameters", "flops_per_sample", "epochs", "training_seconds", "latency_ms", "peak_memory_bytes", "energy_joules", "co2_grams" };
+        var header = new StringBuilder("arm,seeds,widths");
+        foreach (var m in measures)
+        {
+            header.Append(CultureInfo.InvariantCulture, $",{m}_mean,{m}_std,{m}_low95,{m}_high95");
+        }
+
+        var csv = new StringBuilder(header.Append('\n').ToString());
+        foreach (var s in report.Summaries)
+        {
+            var cells = new List<object?> { s.Arm, s.TestMetric.Count, Quote(string.Join(" ", s.Widths)) };
+            foreach (var stat in new[] { s.TestMetric, s.DifferenceVsBaseline, s.Parameters, s.FlopsPerSample, s.Epochs, s.TrainingSeconds, s.LatencyMilliseconds, s.PeakMemoryBytes, s.EnergyJoules, s.Co2Grams })
+            {
+                cells.AddRange(new object?[] { stat?.Mean, stat?.StdDev, stat?.Low95, stat?.High95 });
+            }
+
+            csv.AppendLine(Row(cells.ToArray()));
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>One row per arm, seed and epoch: the training curves, with growth steps.</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>CSV text with a header row.</returns>
+    public static string CurvesCsv(ExperimentReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var csv = new StringBuilder("arm,seed,epoch,train_loss,validation_metric,test_metric,parameters,growth\n");
+        foreach (var r in report.Runs)
+        {
+            foreach (var e in r.Curve)
+            {
+                csv.AppendLine(Row(r.Arm, r.Seed, e.Epoch, e.TrainLoss, e.ValidationMetric, e.TestMetric, e.Parameters, e.Growth is null ? null : Quote(e.Growth)));
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>The summary as a Markdown table with a short header saying what ran where.</summary>
+    /// <param name="report">The report.</param>
+    /// <returns>Markdown text.</returns>
+    public static string ToMarkdown(ExperimentReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var percent = report.MetricName.Equals("accuracy", StringComparison.OrdinalIgnoreCase);
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Data: {report.Data}. Seeds: {string.Join(", ", report.Seeds)}. Baseline width {report.Width}, {report.Recipe.Epochs} epochs, batch {report.Recipe.BatchSize}, Adam lr {report.Recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}. Device: {report.Device}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Dendritic arm: {report.Growth}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {report.Machine}.");
+        md.AppendLine();
+        var unit = percent ? " (%)" : string.Empty;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Arm | Width | Params | FLOPs/sample | Epochs | Test {report.MetricName}{unit}, mean ± sd | 95% CI | Δ vs baseline, paired (95% CI) | Train s | Latency ms/batch | Peak MB | Energy J |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var s in report.Summaries)
+        {
+            var scale = percent ? 100.0 : 1.0;
+            var widths = s.Widths.Distinct().Count() == 1 ? s.Widths[0].ToString(CultureInfo.InvariantCulture) : $"{s.Widths.Min()}–{s.Widths.Max()}";
+            var diff = s.DifferenceVsBaseline is { } d
+                ? $"{Signed(d.Mean * scale)} ({Interval(d, scale, signed: true)})"
+                : "—";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {s.TestMetric.StdDev * scale:F2} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {(s.EnergyJoules is { } e ? e.Mean.ToString("F1", CultureInfo.InvariantCulture) : "not measured")} |");
+        }
+
+        var energy = report.Runs.Select(r => r.EnergySource).Distinct().ToList();
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Energy: {string.Join("; ", energy)}.{(report.GridIntensityGramsPerKwh is { } g ? string.Create(CultureInfo.InvariantCulture, $" CO2 at {g} g/kWh: see runs.csv.") : " No CO2 figure: no grid intensity was given.")}");
+        md.AppendLine("Test metric at the epoch with the best validation score; Δ is the arm minus the baseline on the same seed. Peak MB is the process's peak resident memory during the arm.");
+        return md.ToString();
+    }
+
+    /// <summary>A short human-readable name for an arm.</summary>
+    /// <param name="arm">The arm.</param>
+    /// <returns>For example "capacity-matched control".</returns>
+    public static string Label(ArmKind arm) => arm switch
+    {
+        ArmKind.Baseline => "baseline",
+        ArmKind.Dendritic => "dendritic",
+        ArmKind.CapacityMatched => "capacity-matched control",
+        ArmKind.TrainAsLong => "train-as-long control",
+        _ => arm.ToString(),
+    };
+
+    private static string Interval(StatSummary s, double scale, bool signed) =>
+        s.Low95 is { } low && s.High95 is { } high
+            ? (signed ? $"{Signed(low * scale)} to {Signed(high * scale)}" : string.Create(CultureInfo.InvariantCulture, $"{low * scale:F2} to {high * scale:F2}"))
+            : "n/a (1 seed)";
+
+    private static string Signed(double value) => value.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
+    private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static string Row(params object?[] cells) => string.Join(",", cells.Select(c => c switch
+    {
+        null => string.Empty,
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => c.ToString(),
+    }));
+}

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments;
+
+/// <summary>Trains one arm for one seed and measures it. Everything random comes from the seed.</summary>
+internal sealed class ArmTrainer
+{
+    private readonly ExperimentOptions _options;
+    private readonly ExperimentData _data;
+    private readonly Device _device;
+    private readonly EnergyMeter? _energy;
+    private readonly string _energySource;
+
+    public ArmTrainer(ExperimentOptions options, ExperimentData data, Device device, EnergyMeter? energy, string energySource)
+    {
+        _options = options;
+        _data = data;
+        _device = device;
+        _energy = energy;
+        _energySource = energySource;
+    }
+
+    /// <summary>The training order of every epoch for a seed: the same for every arm.</summary>
+    public static long[] EpochOrder(int seed, int epoch, long count)
+    {
+        // One generator per (seed, epoch), so an arm that trains longer sees the same first epochs as a shorter one.
+        // (HashCode.Combine is randomised per process, so the seed is mixed by hand.)
+        var random = new Random(unchecked((seed * 1_000_003) + epoch) & int.MaxValue);
+        var order = new long[count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+
+        return order;
+    }
+
+    public RunResult Run(ArmKind arm, int seed, int width, int epochs, ModelFactory factory, IGrowthPolicy? growth, Action<int, int, double?> onEpoch, CancellationToken cancellationToken)
+    {
+        var memoryReset = MemoryProbe.ResetPeak();
+        SeedEverything(seed);
+        var model = factory(width);
+        model.to(_device);
+        var session = growth?.Begin(model, _options.Recipe.Epochs);
+        try
+        {
+            var module = session?.Model ?? model;
+            var maxEpochs = session?.MaxEpochs ?? epochs;
+            HarnessLog.ArmStarted(_options.Logger, arm, seed, width, maxEpochs);
+            onEpoch(0, maxEpochs, null);
+            var curve = new List<EpochRecord>();
+            var optimizer = NewOptimizer(module);
+            var trainSeconds = 0.0;
+            var joules = _energy is null ? (double?)null : 0.0;
+            var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0);
+            var dendrites = 0;
+            for (var epoch = 1; epoch <= maxEpochs; epoch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var parameters = ModelCost.Parameters(module);
+                var energyBefore = _energy?.ReadJoules();
+                var clock = Stopwatch.StartNew();
+                var loss = TrainEpoch(module, optimizer, seed, epoch);
+                var validation = Evaluate(module, _data.Validation);
+                Synchronize();
+                clock.Stop();
+                trainSeconds += clock.Elapsed.TotalSeconds;
+                var energyAfter = _energy?.ReadJoules();
+                joules = joules is { } j && energyBefore is { } b && energyAfter is { } a ? j + (a - b) : null;
+                var test = Evaluate(module, _data.Test);
+                if (validation > best.Validation)
+                {
+                    best = (epoch, validation, test);
+                }
+
+                var step = session?.AfterEpoch(epoch, validation) ?? GrowthStep.Continue;
+                if (step.Grew)
+                {
+                    dendrites += step.DendritesAdded;
+                    optimizer.Dispose();
+                    optimizer = NewOptimizer(module);
+                    HarnessLog.Grew(_options.Logger, arm, seed, epoch, step.Note ?? string.Empty, ModelCost.Parameters(module));
+                }
+
+                curve.Add(new EpochRecord { Epoch = epoch, TrainLoss = loss, ValidationMetric = validation, TestMetric = test, Parameters = parameters, Growth = step.Grew ? step.Note ?? "grew" : null });
+                onEpoch(epoch, maxEpochs, validation);
+                if (step.Stop)
+                {
+                    break;
+                }
+            }
+
+            optimizer.Dispose();
+            var result = new RunResult
+            {
+                Arm = arm,
+                Seed = seed,
+                Width = width,
+                Epochs = curve.Count,
+                BestEpoch = best.Epoch,
+                BestValidationMetric = best.Validation,
+                TestMetric = best.Test,
+                Parameters = ModelCost.Parameters(module),
+                FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count))),
+                TrainingSeconds = trainSeconds,
+                LatencyMilliseconds = Latency(module),
+                LatencyBatchSize = (int)Math.Min(_options.LatencyBatchSize, _data.Test.Count),
+                PeakMemoryBytes = memoryReset ? MemoryProbe.PeakBytes() : null,
+                EnergyJoules = joules,
+                EnergySource = joules is null ? (_energy is null ? _energySource : "not measured: counter unreadable during the run") : _energySource,
+                Co2Grams = joules is { } e && _options.GridIntensityGramsPerKwh is { } g ? e / 3.6e6 * g : null,
+                DendritesPerLayer = dendrites,
+                Curve = curve,
+            };
+            HarnessLog.ArmFinished(_options.Logger, arm, seed, _options.MetricName, result.TestMetric, result.BestEpoch, result.Parameters, result.TrainingSeconds);
+            return result;
+        }
+        finally
+        {
+            session?.Dispose();
+            model.Dispose();
+        }
+    }
+
+    private void SeedEverything(int seed)
+    {
+        torch.manual_seed(seed);
+        if (_device.type == DeviceType.CUDA)
+        {
+            torch.cuda.manual_seed_all(seed);
+        }
+    }
+
+    private optim.Optimizer NewOptimizer(nn.Module module) =>
+        optim.Adam(module.parameters().Where(p => p.requires_grad).ToList(), _options.Recipe.LearningRate, weight_decay: _options.Recipe.WeightDecay);
+
+    private double TrainEpoch(nn.Module<Tensor, Tensor> module, optim.Optimizer optimizer, int seed, int epoch)
+    {
+        module.train();
+        var train = _data.Train;
+        var batch = _options.Recipe.BatchSize;
+        using var order = tensor(EpochOrder(seed, epoch, train.Count), device: _device);
+        double total = 0;
+        var steps = 0;
+        for (long start = 0; start < train.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            var index = order.narrow(0, start, Math.Min(batch, train.Count - start));
+            var inputs = train.Inputs.index_select(0, index);
+            var targets = train.Targets.index_select(0, index);
+            optimizer.zero_grad();
+            var loss = _options.Loss(module.call(inputs), targets);
+            loss.backward();
+            optimizer.step();
+            total += loss.ToDouble();
+            steps++;
+        }
+
+        return total / steps;
+    }
+
+    private double Evaluate(nn.Module<Tensor, Tensor> module, DataSplit split)
+    {
+        module.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var outputs = new List<Tensor>();
+        var batch = _options.Recipe.EvaluationBatchSize;
+        for (long start = 0; start < split.Count; start += batch)
+        {
+            outputs.Add(module.call(split.Inputs.narrow(0, start, Math.Min(batch, split.Count - start))));
+        }
+
+        var all = outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
+        var score = _options.Metric(all, split.Targets);
+        module.train();
+        return score;
+    }
+
+    private double Latency(nn.Module<Tensor, Tensor> module)
+    {
+        module.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var inputs = _data.Test.Inputs.narrow(0, 0, Math.Min(_options.LatencyBatchSize, _data.Test.Count));
+        for (var i = 0; i < 3; i++)
+        {
+            module.call(inputs).Dispose();
+        }
+
+        var times = new double[_options.LatencyRepeats];
+        for (var i = 0; i < times.Length; i++)
+        {
+            Synchronize();
+            var clock = Stopwatch.StartNew();
+            module.call(inputs).Dispose();
+            Synchronize();
+            times[i] = clock.Elapsed.TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        module.train();
+        return times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
+    }
+
+    private void Synchronize()
+    {
+        if (_device.type == DeviceType.CUDA)
+        {
+            torch.cuda.synchronize(_device);
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments;
+
+/// <summary>
+/// Runs a dendrite experiment: for every seed, the baseline, the dendritic arm, a capacity-matched control (the
+/// baseline widened to the dendritic arm's final parameter count, nearest width) and a train-as-long control (the
+/// baseline trained for as many epochs as the dendritic arm), all with the same data order, initial-weight seed and
+/// recipe. The controls train for the dendritic arm's epoch count, so neither extra parameters nor extra epochs can
+/// explain a dendritic gain that survives them.
+/// </summary>
+public sealed class ExperimentRunner
+{
+    private readonly ModelFactory _factory;
+    private readonly ExperimentData _data;
+    private readonly IGrowthPolicy _growth;
+    private readonly ExperimentOptions _options;
+    private readonly Dictionary<int, long> _parametersByWidth = new();
+
+    /// <summary>Creates the runner; nothing runs until <see cref="Run"/>.</summary>
+    /// <param name="factory">Builds the model at a given width.</param>
+    /// <param name="data">Training, validation and test splits.</param>
+    /// <param name="growth">How the dendritic arm grows dendrites.</param>
+    /// <param name="options">Seeds, width, recipe, arms; defaults when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names it.</exception>
+    public ExperimentRunner(ModelFactory factory, ExperimentData data, IGrowthPolicy growth, ExperimentOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(growth);
+        _factory = factory;
+        _data = data;
+        _growth = growth;
+        _options = (options ?? new ExperimentOptions()).Validate();
+    }
+
+    /// <summary>Runs every arm for every seed and summarises them.</summary>
+    /// <param name="progress">Receives a report when each run starts and after each epoch; may be null.</param>
+    /// <param name="cancellationToken">Stops between epochs.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="InvalidOperationException">The device is not available, or a model does not fit the data.</exception>
+    public ExperimentReport Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var device = ResolveDevice(_options.Device);
+        var data = _data.To(device);
+        using var energy = EnergyMeter.For(_options.Device, out var reason);
+        var energySource = energy?.Source ?? reason;
+        HarnessLog.Energy(_options.Logger, energySource);
+        var trainer = new ArmTrainer(_options, data, device, energy, energySource);
+        var arms = _options.Arms.Order().ToList();
+        var runCount = arms.Count * _options.Seeds.Count;
+        var runs = new List<RunResult>();
+        foreach (var seed in _options.Seeds)
+        {
+            RunResult? dendritic = null;
+            foreach (var arm in arms)
+            {
+                var (width, epochs) = arm switch
+                {
+                    ArmKind.Baseline => (_options.Width, _options.Recipe.Epochs),
+                    ArmKind.Dendritic => (_options.Width, _options.Recipe.Epochs),
+                    ArmKind.CapacityMatched => (MatchedWidth(seed, dendritic!.Parameters), dendritic!.Epochs),
+                    _ => (_options.Width, dendritic!.Epochs),
+                };
+                var index = runs.Count;
+                var result = trainer.Run(
+                    arm,
+                    seed,
+                    width,
+                    epochs,
+                    _factory,
+                    arm == ArmKind.Dendritic ? _growth : null,
+                    (epoch, max, validation) => progress?.Report(new ExperimentProgress
+                    {
+                        Arm = arm, Seed = seed, RunIndex = index, RunCount = runCount, Epoch = epoch, MaxEpochs = max, Width = width, ValidationMetric = validation,
+                    }),
+                    cancellationToken);
+                progress?.Report(new ExperimentProgress
+                {
+                    Arm = arm, Seed = seed, RunIndex = index, RunCount = runCount, Epoch = result.Epochs, MaxEpochs = result.Epochs, Width = width, ValidationMetric = result.BestValidationMetric, Finished = true,
+                });
+                runs.Add(result);
+                if (arm == ArmKind.Dendritic)
+                {
+                    dendritic = result;
+                }
+            }
+        }
+
+        return new ExperimentReport
+        {
+            FinishedUtc = DateTime.UtcNow,
+            Data = string.Create(CultureInfo.InvariantCulture, $"{_data.Name}: {_data.Train.Count} train, {_data.Validation.Count} validation, {_data.Test.Count} test"),
+            MetricName = _options.MetricName,
+            Seeds = _options.Seeds.ToArray(),
+            Width = _options.Width,
+            Recipe = _options.Recipe,
+            Growth = _growth.Description,
+            Device = _options.Device,
+            Machine = MachineInfo.Describe(),
+            GridIntensityGramsPerKwh = _options.GridIntensityGramsPerKwh,
+            Runs = runs,
+            Summaries = ReportSummaries.Build(runs),
+        };
+    }
+
+    /// <summary>
+    /// The width whose parameter count is nearest to <paramref name="target"/>, assuming the count grows with width:
+    /// the true (fractional) width lies within one unit of the answer. Ties go to the wider model.
+    /// </summary>
+    /// <param name="factory">Builds the model at a given width.</param>
+    /// <param name="target">The parameter count to match.</param>
+    /// <param name="minWidth">Smallest width to consider; at least 1.</param>
+    /// <param name="maxWidth">Largest width to consider.</param>
+    /// <returns>The width.</returns>
+    public static int MatchWidth(ModelFactory factory, long target, int minWidth, int maxWidth)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var cache = new Dictionary<int, long>();
+        return MatchWidth(w => CountParameters(factory, w, cache), target, minWidth, maxWidth);
+    }
+
+    private static int MatchWidth(Func<int, long> parameters, long target, int minWidth, int maxWidth)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWidth, minWidth);
+        // Doubling first (never building a model much larger than needed), then bisection: the smallest width with at
+        // least the target count, then whichever neighbour is nearer.
+        var low = minWidth;
+        var high = minWidth;
+        while (parameters(high) < target)
+        {
+            if (high == maxWidth)
+            {
+                throw new InvalidOperationException($"Even width {maxWidth} has fewer than the {target} parameters to match; raise MaxWidth.");
+            }
+
+            low = high + 1;
+            high = (int)Math.Min((long)high * 2, maxWidth);
+        }
+
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (parameters(mid) >= target)
+            {
+                high = mid;
+            }
+            else
+            {
+                low = mid + 1;
+            }
+        }
+
+        if (low > minWidth && target - parameters(low - 1) < parameters(low) - target)
+        {
+            return low - 1;
+        }
+
+        return low;
+    }
+
+    private static long CountParameters(ModelFactory factory, int width, Dictionary<int, long> cache)
+    {
+        if (!cache.TryGetValue(width, out var count))
+        {
+            using var model = factory(width);
+            count = ModelCost.Parameters(model);
+            cache[width] = count;
+        }
+
+        return count;
+    }
+
+    private int MatchedWidth(int seed, long target)
+    {
+        // Counting builds models, which draws random numbers: do it before the arm re-seeds, never inside an arm.
+        var width = MatchWidth(w => CountParameters(_factory, w, _parametersByWidth), target, 1, _options.MaxWidth);
+        HarnessLog.Matched(_options.Logger, seed, width, _parametersByWidth[width], target);
+        return width;
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        if (name.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !cuda.is_available())
+        {
+            throw new InvalidOperationException($"Device '{name}' was requested but CUDA is not available: this process has no CUDA build of libtorch (reference TorchSharp-cuda-linux or TorchSharp-cuda-windows instead of TorchSharp-cpu) or no GPU. Use device 'cpu'.");
+        }
+
+        try
+        {
+            return new Device(name);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            throw new InvalidOperationException($"Unknown device '{name}': use \"cpu\", \"cuda\" or \"cuda:N\".", ex);
+        }
+    }
+}
