@@ -151,6 +151,21 @@ public static class ReportWriter
             md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {s.TestMetric.StdDev * scale:F2} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {(s.EnergyJoules is { } e ? e.Mean.ToString("F1", CultureInfo.InvariantCulture) : "not measured")} |");
         }
 
+        if (report.Runs.Any(r => r.Arm == ArmKind.Dendritic))
+        {
+            md.AppendLine();
+            md.AppendLine("Dendritic arm against each other arm (paired by seed, test metric difference, 95% CI):");
+            md.AppendLine();
+            foreach (var other in report.Summaries.Select(s => s.Arm).Where(a => a != ArmKind.Dendritic))
+            {
+                if (Comparison.Paired(report, ArmKind.Dendritic, other) is { } d)
+                {
+                    var scale = percent ? 100.0 : 1.0;
+                    md.AppendLine(CultureInfo.InvariantCulture, $"- vs {Label(other)}: {Signed(d.Mean * scale)}{(percent ? " pp" : string.Empty)} ({Interval(d, scale, signed: true)}): **{Comparison.Verdict(d)}**");
+                }
+            }
+        }
+
         var energy = report.Runs.Select(r => r.EnergySource).Distinct().ToList();
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Energy: {string.Join("; ", energy)}.{(report.GridIntensityGramsPerKwh is { } g ? string.Create(CultureInfo.InvariantCulture, $" CO2 at {g} g/kWh: see runs.csv.") : " No CO2 figure: no grid intensity was given.")}");

@@ -134,6 +134,32 @@ internal sealed class ArmTrainer
         }
     }
 
+    /// <summary>
+    /// Trains a throw-away model for a few steps and evaluates it, untimed, so the first arm's wall-clock does not
+    /// include one-off costs (JIT compilation, libtorch kernel selection, thread-pool start-up).
+    /// </summary>
+    public void WarmUp(ModelFactory factory, int width)
+    {
+        SeedEverything(0);
+        using var model = factory(width);
+        model.to(_device);
+        using var optimizer = NewOptimizer(model);
+        model.train();
+        var train = _data.Train;
+        var batch = _options.Recipe.BatchSize;
+        for (var step = 0; step < 10 && (long)step * batch < train.Count; step++)
+        {
+            using var scope = NewDisposeScope();
+            var count = Math.Min(batch, train.Count - ((long)step * batch));
+            optimizer.zero_grad();
+            _options.Loss(model.call(train.Inputs.narrow(0, (long)step * batch, count)), train.Targets.narrow(0, (long)step * batch, count)).backward();
+            optimizer.step();
+        }
+
+        Evaluate(model, _data.Validation);
+        Synchronize();
+    }
+
     private void SeedEverything(int seed)
     {
         torch.manual_seed(seed);

@@ -55,6 +55,7 @@ public sealed class ExperimentRunner
         var arms = _options.Arms.Order().ToList();
         var runCount = arms.Count * _options.Seeds.Count;
         var runs = new List<RunResult>();
+        trainer.WarmUp(_factory, _options.Width);
         foreach (var seed in _options.Seeds)
         {
             RunResult? dendritic = null;

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Linq;
+using Dendritic.Experiments;
+using Spectre.Console;
+
+namespace Dendritic.Pilot;
+
+/// <summary>Prints the summary table and the plain-words verdict.</summary>
+internal static class ConsoleTable
+{
+    public static void Print(ExperimentReport report)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Test accuracy at best validation epoch[/]");
+        foreach (var header in new[] { "Arm", "Width", "Params", "FLOPs/sample", "Epochs", "Accuracy % (mean ± sd)", "95% CI", "Δ vs baseline (pp, 95% CI)", "Train s", "Latency ms", "Energy" })
+        {
+            table.AddColumn(new TableColumn(header));
+        }
+
+        foreach (var s in report.Summaries)
+        {
+            var widths = s.Widths.Distinct().Count() == 1 ? s.Widths[0].ToString(CultureInfo.InvariantCulture) : $"{s.Widths.Min()}–{s.Widths.Max()}";
+            table.AddRow(
+                ReportWriter.Label(s.Arm),
+                widths,
+                s.Parameters.Mean.ToString("N0", CultureInfo.InvariantCulture),
+                s.FlopsPerSample.Mean.ToString("N0", CultureInfo.InvariantCulture),
+                s.Epochs.Mean.ToString("0.#", CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{s.TestMetric.Mean * 100:F2} ± {s.TestMetric.StdDev * 100:F2}"),
+                Interval(s.TestMetric),
+                s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d.Mean * 100:+0.00;-0.00} ({Interval(d)})") : "—",
+                s.TrainingSeconds.Mean.ToString("F1", CultureInfo.InvariantCulture),
+                s.LatencyMilliseconds.Mean.ToString("F2", CultureInfo.InvariantCulture),
+                s.EnergyJoules is { } e ? e.Mean.ToString("F0", CultureInfo.InvariantCulture) + " J" : "not measured");
+        }
+
+        AnsiConsole.Write(table);
+        foreach (var other in report.Summaries.Select(s => s.Arm).Where(a => a != ArmKind.Dendritic))
+        {
+            if (report.Runs.Any(r => r.Arm == ArmKind.Dendritic) && Comparison.Paired(report, ArmKind.Dendritic, other) is { } d)
+            {
+                var verdict = Comparison.Verdict(d);
+                var colour = verdict == "better" ? "green" : verdict == "worse" ? "red" : "yellow";
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Dendritic vs {ReportWriter.Label(other)}: {d.Mean * 100:+0.00;-0.00} pp ({Interval(d)}) → [{colour}]{verdict}[/]"));
+            }
+        }
+
+        AnsiConsole.MarkupLine($"[grey]Energy: {Markup.Escape(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {Markup.Escape(report.Growth)}.[/]");
+    }
+
+    private static string Interval(StatSummary s) =>
+        s.Low95 is { } low && s.High95 is { } high
+            ? string.Create(CultureInfo.InvariantCulture, $"{low * 100:F2} to {high * 100:F2}")
+            : "n/a";
+}

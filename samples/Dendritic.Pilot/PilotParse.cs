@@ -1,0 +1,9 @@
+using System.Collections.Generic;
+
+namespace Dendritic.Pilot;
+
+/// <summary>The outcome of parsing the pilot's command line.</summary>
+/// <param name="Options">The settings; null when there were errors or help was asked for.</param>
+/// <param name="Errors">What is wrong with the command line, one message each; empty when it is fine.</param>
+/// <param name="HelpOrVersion">Whether --help or --version was given (the parser prints it).</param>
+public sealed record PilotParse(PilotOptions? Options, IReadOnlyList<string> Errors, bool HelpOrVersion);

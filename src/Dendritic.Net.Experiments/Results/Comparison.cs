@@ -1,0 +1,38 @@
+using System;
+using System.Linq;
+
+namespace Dendritic.Experiments;
+
+/// <summary>Paired comparisons between two arms of a report, seed by seed.</summary>
+public static class Comparison
+{
+    /// <summary>The test metric of <paramref name="arm"/> minus that of <paramref name="other"/>, over the seeds both ran.</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="arm">The arm under test.</param>
+    /// <param name="other">The arm it is compared with.</param>
+    /// <returns>The summary of the differences, or null when the two arms share no seed.</returns>
+    public static StatSummary? Paired(ExperimentReport report, ArmKind arm, ArmKind other)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var others = report.Runs.Where(r => r.Arm == other).ToDictionary(r => r.Seed);
+        var diffs = report.Runs.Where(r => r.Arm == arm && others.ContainsKey(r.Seed)).OrderBy(r => r.Seed).Select(r => r.TestMetric - others[r.Seed].TestMetric).ToList();
+        return diffs.Count == 0 ? null : Statistics.Summarize(diffs);
+    }
+
+    /// <summary>
+    /// A plain-words verdict on a paired difference: "better" when the whole 95% interval lies above zero, "worse" when
+    /// it lies below, "no clear difference" otherwise (and always with one seed, which has no interval).
+    /// </summary>
+    /// <param name="difference">A paired difference from <see cref="Paired"/>.</param>
+    /// <returns>The verdict.</returns>
+    public static string Verdict(StatSummary difference)
+    {
+        ArgumentNullException.ThrowIfNull(difference);
+        return difference switch
+        {
+            { Low95: > 0 } => "better",
+            { High95: < 0 } => "worse",
+            _ => "no clear difference",
+        };
+    }
+}

@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Dendritic.Experiments;
+using ScottPlot;
+
+namespace Dendritic.Reporting;
+
+/// <summary>
+/// Draws an <see cref="ExperimentReport"/> as PNG charts: the test metric against parameters and against FLOPs per
+/// sample (one point per arm and seed, a larger one for each arm's mean), and the validation curves of every arm
+/// (mean over seeds) with the dendritic arm's growth points as dashed lines.
+/// </summary>
+public static class ExperimentCharts
+{
+    private static readonly Color[] Palette =
+    {
+        Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#8172B3"),
+    };
+
+    /// <summary>Writes <c>metric-vs-parameters.png</c>, <c>metric-vs-flops.png</c> and <c>training-curves.png</c>.</summary>
+    /// <param name="report">The report.</param>
+    /// <param name="folder">The output folder (created when missing).</param>
+    /// <param name="width">Image width in pixels. Default 900.</param>
+    /// <param name="height">Image height in pixels. Default 600.</param>
+    /// <returns>The paths written.</returns>
+    public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder, int width = 900, int height = 600)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 100);
+        Directory.CreateDirectory(folder);
+        var paths = new List<string>
+        {
+            Save(MetricAgainst(report, r => r.Parameters, "Parameters"), Path.Combine(folder, "metric-vs-parameters.png"), width, height),
+            Save(MetricAgainst(report, r => r.FlopsPerSample, "FLOPs per sample"), Path.Combine(folder, "metric-vs-flops.png"), width, height),
+            Save(Curves(report), Path.Combine(folder, "training-curves.png"), width, height),
+        };
+        return paths;
+    }
+
+    private static string Save(Plot plot, string path, int width, int height)
+    {
+        using (plot)
+        {
+            plot.SavePng(path, width, height);
+        }
+
+        return path;
+    }
+
+    private static double Scale(ExperimentReport report) =>
+        report.MetricName.Equals("accuracy", StringComparison.OrdinalIgnoreCase) ? 100 : 1;
+
+    private static string MetricLabel(ExperimentReport report) =>
+        "Test " + report.MetricName + (Scale(report) == 100 ? " (%)" : string.Empty);
+
+    private static Plot MetricAgainst(ExperimentReport report, Func<RunResult, double> x, string xLabel)
+    {
+        var plot = new Plot();
+        var scale = Scale(report);
+        foreach (var group in report.Runs.GroupBy(r => r.Arm).OrderBy(g => g.Key))
+        {
+            var color = Palette[(int)group.Key % Palette.Length];
+            var xs = group.Select(x).ToArray();
+            var ys = group.Select(r => r.TestMetric * scale).ToArray();
+            var seeds = plot.Add.Scatter(xs, ys, color);
+            seeds.LineWidth = 0;
+            seeds.MarkerSize = 6;
+            var mean = plot.Add.Scatter(new[] { xs.Average() }, new[] { ys.Average() }, color);
+            mean.LineWidth = 0;
+            mean.MarkerSize = 14;
+            mean.MarkerShape = MarkerShape.OpenCircle;
+            mean.LegendText = ReportWriter.Label(group.Key) + " (mean; dots: seeds)";
+        }
+
+        plot.Title(MetricLabel(report) + " against " + xLabel.ToLowerInvariant());
+        plot.XLabel(xLabel);
+        plot.YLabel(MetricLabel(report));
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    private static Plot Curves(ExperimentReport report)
+    {
+        var plot = new Plot();
+        var scale = Scale(report);
+        foreach (var group in report.Runs.GroupBy(r => r.Arm).OrderBy(g => g.Key))
+        {
+            var color = Palette[(int)group.Key % Palette.Length];
+            var epochs = group.Max(r => r.Curve.Count);
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (var e = 1; e <= epochs; e++)
+            {
+                var values = group.SelectMany(r => r.Curve.Where(c => c.Epoch == e)).Select(c => c.ValidationMetric * scale).ToList();
+                if (values.Count > 0)
+                {
+                    xs.Add(e);
+                    ys.Add(values.Average());
+                }
+            }
+
+            var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), color);
+            line.LineWidth = 2;
+            line.MarkerSize = 4;
+            line.LegendText = ReportWriter.Label(group.Key);
+        }
+
+        var growth = report.Runs.Where(r => r.Arm == ArmKind.Dendritic).SelectMany(r => r.Curve.Where(c => c.Growth is not null)).Select(c => c.Epoch).Distinct().Order().ToList();
+        for (var i = 0; i < growth.Count; i++)
+        {
+            var marker = plot.Add.VerticalLine(growth[i] + 0.5, 1, Palette[(int)ArmKind.Dendritic]);
+            marker.LinePattern = LinePattern.Dashed;
+            if (i == 0)
+            {
+                marker.LegendText = "dendrites added";
+            }
+        }
+
+        plot.Title("Validation " + report.MetricName + " per epoch (mean over seeds)");
+        plot.XLabel("Epoch");
+        plot.YLabel("Validation " + report.MetricName + (scale == 100 ? " (%)" : string.Empty));
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+}
