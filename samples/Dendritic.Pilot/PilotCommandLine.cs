@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
 
@@ -43,32 +44,13 @@ public static partial class PilotCommandLine
         var data = new Option<string?>("--data") { Description = "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (optionally .gz), e.g. full MNIST or Fashion-MNIST. Default: the 10,000 digits shipped with the pilot." };
         var output = new Option<string>("--output", "-o") { Description = "Folder for the report (JSON, CSV, Markdown, PNG charts).", DefaultValueFactory = _ => Defaults.OutputFolder };
         var batch = Positive("--batch-size", "Mini-batch size.", Defaults.BatchSize);
-        var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
-        learningRate.Validators.Add(r =>
+        var learningRate = Real("--learning-rate", "Adam learning rate.", Defaults.LearningRate, v => v > 0, "a number above 0");
+        var validation = Real("--validation-fraction", "Share of the training file held out for validation (its last part).", Defaults.ValidationFraction, v => v > 0 && v < 1, "a number strictly between 0 and 1");
+        var grid = new Option<double?>("--grid-intensity")
         {
-            var value = r.GetValueOrDefault<double>();
-            if (!double.IsFinite(value) || value <= 0)
-            {
-                r.AddError($"--learning-rate must be a number above 0, not {value}.");
-            }
-        });
-        var validation = new Option<double>("--validation-fraction") { Description = "Share of the training file held out for validation (its last part).", DefaultValueFactory = _ => Defaults.ValidationFraction };
-        validation.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<double>();
-            if (!(value > 0 && value < 1))
-            {
-                r.AddError($"--validation-fraction must lie strictly between 0 and 1, not {value}.");
-            }
-        });
-        var grid = new Option<double?>("--grid-intensity") { Description = "Grid carbon intensity in g CO2e per kWh; with it, measured energy is also reported as CO2." };
-        grid.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } value && (!double.IsFinite(value) || value < 0))
-            {
-                r.AddError($"--grid-intensity must be 0 or more grams per kWh, not {value}.");
-            }
-        });
+            Description = "Grid carbon intensity in g CO2e per kWh; with it, measured energy is also reported as CO2.",
+            CustomParser = r => ParseNumber(r, "--grid-intensity", v => v >= 0, "0 or more grams per kWh", out var value) ? value : null,
+        };
         var threads = Positive("--threads", "Torch CPU threads; 1 suits the small default model and keeps timings steady on a shared machine.", Defaults.Threads);
 
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
@@ -107,18 +89,46 @@ public static partial class PilotCommandLine
         return new PilotParse(options, Array.Empty<string>(), false);
     }
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
+    // Custom parsers rather than validators: a validator that reads a value which failed to convert throws.
+    private static Option<int> Positive(string name, string description, int defaultValue) => new(name)
     {
-        var option = new Option<int>(name) { Description = $"{description} Default {defaultValue}.", DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(r =>
+        Description = $"{description} Default {defaultValue}.",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r =>
         {
-            var value = r.GetValueOrDefault<int>();
+            var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+            if (!int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            {
+                r.AddError($"{name} must be a whole number, not '{token}'.");
+                return defaultValue;
+            }
+
             if (value < 1)
             {
                 r.AddError($"{name} must be at least 1, not {value}.");
             }
-        });
-        return option;
+
+            return value;
+        },
+    };
+
+    private static Option<double> Real(string name, string description, double defaultValue, Func<double, bool> valid, string expected) => new(name)
+    {
+        Description = string.Create(CultureInfo.InvariantCulture, $"{description} Default {defaultValue}."),
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r => ParseNumber(r, name, valid, expected, out var value) ? value : defaultValue,
+    };
+
+    private static bool ParseNumber(ArgumentResult r, string name, Func<double, bool> valid, string expected, out double value)
+    {
+        var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+        if (!double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || !double.IsFinite(value) || !valid(value))
+        {
+            r.AddError($"{name} must be {expected}, not '{token}'.");
+            return false;
+        }
+
+        return true;
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]

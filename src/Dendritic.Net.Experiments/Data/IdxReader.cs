@@ -81,10 +81,9 @@ public static class IdxReader
 
     private static int[] ReadHeader(string path, byte[] bytes, int magic, int dimensions, string what)
     {
-        var headerLength = 4 + (4 * dimensions);
-        if (bytes.Length < headerLength)
+        if (bytes.Length < 4)
         {
-            throw new IdxFormatException(path, $"it has {bytes.Length} bytes, fewer than the {headerLength}-byte header of {what}.");
+            throw new IdxFormatException(path, $"it has {bytes.Length} bytes, too few for the magic number of {what}.");
         }
 
         var actual = BinaryPrimitives.ReadInt32BigEndian(bytes);
@@ -94,6 +93,12 @@ public static class IdxReader
                 ? " It looks like the other kind of IDX file: are the images and labels files swapped?"
                 : string.Empty;
             throw new IdxFormatException(path, $"magic number 0x{actual:X8} where {what} has 0x{magic:X8}.{hint}");
+        }
+
+        var headerLength = 4 + (4 * dimensions);
+        if (bytes.Length < headerLength)
+        {
+            throw new IdxFormatException(path, $"it has {bytes.Length} bytes, fewer than the {headerLength}-byte header of {what}.");
         }
 
         var dims = new int[dimensions];

@@ -1,0 +1,74 @@
+using System.IO;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments.Tests.Data;
+
+[TestFixture]
+public sealed class IdxImageFolderTests
+{
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Load_GoodFolder_SplitsLastEighthForValidation(bool gzip)
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 5, gzip);
+
+        var data = IdxImageFolder.Load(temp.Path);
+
+        data.Train.Count.Should().Be(14);
+        data.Validation.Count.Should().Be(2);
+        data.Test.Count.Should().Be(5);
+        data.Train.Inputs.shape.Should().Equal(14, 1, 4, 4);
+        data.Train.Inputs.dtype.Should().Be(ScalarType.Float32);
+        data.Validation.Targets.data<long>().ToArray().Should().Equal(14 % 3, 15 % 3);
+        data.Train.Inputs.max().item<float>().Should().BeLessThanOrEqualTo(1f);
+    }
+
+    [Test]
+    public void Load_MissingFile_ListsExpectedNames()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 8, test: 2);
+        File.Delete(temp.File("t10k-labels-idx1-ubyte.gz"));
+
+        var act = () => IdxImageFolder.Load(temp.Path);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*t10k-labels-idx1-ubyte*train-images-idx3-ubyte*");
+    }
+
+    [Test]
+    public void Load_MissingFolder_ThrowsDirectoryNotFoundException()
+    {
+        var act = () => IdxImageFolder.Load("/nonexistent/dendritic-data");
+
+        act.Should().Throw<DirectoryNotFoundException>().WithMessage("*/nonexistent/dendritic-data*");
+    }
+
+    [Test]
+    public void Load_LabelCountDiffersFromImages_ThrowsIdxFormatException()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 8, test: 2, gzip: false);
+        File.WriteAllBytes(temp.File("train-labels-idx1-ubyte"), IdxFiles.Labels(1, 2, 0));
+
+        var act = () => IdxImageFolder.Load(temp.Path);
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*3 labels*8 images*");
+    }
+
+    [Test]
+    public void Load_ShippedPilotDigits_Has7000TrainAnd1000ValidationAnd2000Test()
+    {
+        var data = IdxImageFolder.Load(RepoPaths.PilotData);
+
+        data.Train.Count.Should().Be(7000);
+        data.Validation.Count.Should().Be(1000);
+        data.Test.Count.Should().Be(2000);
+        data.Train.Inputs.shape.Should().Equal(7000, 1, 28, 28);
+        data.Test.Targets.bincount(null).data<long>().ToArray().Should().Equal(230, 232, 190, 202, 202, 157, 190, 217, 193, 187);
+    }
+}

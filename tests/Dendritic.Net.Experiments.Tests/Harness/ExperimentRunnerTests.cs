@@ -1,0 +1,175 @@
+using System;
+using System.IO;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using Dendritic.Reporting;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Harness;
+
+[TestFixture]
+public sealed class ExperimentRunnerTests
+{
+    private static readonly ExperimentOptions Tiny = new()
+    {
+        Seeds = new[] { 3, 4 },
+        Width = 4,
+        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
+        LatencyRepeats = 3,
+        LatencyBatchSize = 16,
+    };
+
+    private static FixedEpochGrowth Growth => new(new[] { 3 }, totalEpochs: 5);
+
+    [Test]
+    public void Run_TinyProblem_RunsEveryArmForEverySeedWithFiniteNumbers()
+    {
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny).Run();
+
+        report.Runs.Select(r => (r.Arm, r.Seed)).Should().Equal(
+            (ArmKind.Baseline, 3), (ArmKind.Dendritic, 3), (ArmKind.CapacityMatched, 3), (ArmKind.TrainAsLong, 3),
+            (ArmKind.Baseline, 4), (ArmKind.Dendritic, 4), (ArmKind.CapacityMatched, 4), (ArmKind.TrainAsLong, 4));
+        foreach (var run in report.Runs)
+        {
+            new[] { run.TestMetric, run.BestValidationMetric, run.FlopsPerSample, run.TrainingSeconds, run.LatencyMilliseconds }
+                .Should().OnlyContain(v => double.IsFinite(v) && v >= 0, $"{run.Arm} seed {run.Seed}");
+            run.TestMetric.Should().BeInRange(0, 1);
+            run.Curve.Should().HaveCount(run.Epochs).And.OnlyContain(e => double.IsFinite(e.TrainLoss));
+            run.EnergySource.Should().NotBeNullOrEmpty();
+            (run.EnergyJoules is null).Should().Be(run.EnergySource.StartsWith("not measured", StringComparison.Ordinal));
+        }
+
+        report.Runs.Where(r => r.Arm == ArmKind.Baseline).Should().OnlyContain(r => r.Epochs == 3 && r.Parameters == Synthetic.ParametersAt(4));
+        report.Runs.Where(r => r.Arm == ArmKind.Dendritic).Should().OnlyContain(r => r.Epochs == 5 && r.DendritesPerLayer == 1 && r.Parameters > Synthetic.ParametersAt(4));
+        report.Runs.Where(r => r.Arm == ArmKind.TrainAsLong).Should().OnlyContain(r => r.Epochs == 5 && r.Width == 4);
+        report.Summaries.Should().HaveCount(4);
+        report.Summaries.Single(s => s.Arm == ArmKind.Baseline).DifferenceVsBaseline.Should().BeNull();
+        report.Summaries.Where(s => s.Arm != ArmKind.Baseline).Should().OnlyContain(s => s.DifferenceVsBaseline != null && s.DifferenceVsBaseline.Low95 != null);
+    }
+
+    [Test]
+    public void Run_CapacityMatchedControl_IsWithinOneWidthUnitOfTheDendriticParameterCount()
+    {
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny).Run();
+
+        foreach (var seed in Tiny.Seeds)
+        {
+            var target = report.Runs.Single(r => r.Arm == ArmKind.Dendritic && r.Seed == seed).Parameters;
+            var control = report.Runs.Single(r => r.Arm == ArmKind.CapacityMatched && r.Seed == seed);
+            control.Parameters.Should().Be(Synthetic.ParametersAt(control.Width));
+            Synthetic.ParametersAt(control.Width - 1).Should().BeLessThanOrEqualTo(target);
+            Synthetic.ParametersAt(control.Width + 1).Should().BeGreaterThanOrEqualTo(target);
+            control.Epochs.Should().Be(5, "the control trains as long as the dendritic arm");
+        }
+    }
+
+    [Test]
+    public void Run_SameSeedOnCpuTwice_GivesIdenticalNumbers()
+    {
+        var first = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny).Run();
+        var second = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny).Run();
+
+        // Timings, memory and energy vary by nature; every learned number must not.
+        static object Learned(RunResult r) => new { r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, Curve = string.Join(";", r.Curve.Select(e => $"{e.TrainLoss:R},{e.ValidationMetric:R},{e.TestMetric:R},{e.Parameters}")) };
+        second.Runs.Select(Learned).Should().Equal(first.Runs.Select(Learned));
+    }
+
+    [Test]
+    public void Run_BaselineAndTrainAsLong_ShareTheirFirstEpochs()
+    {
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny with { Seeds = new[] { 5 } }).Run();
+
+        var baseline = report.Runs.Single(r => r.Arm == ArmKind.Baseline).Curve;
+        var longer = report.Runs.Single(r => r.Arm == ArmKind.TrainAsLong).Curve.Take(baseline.Count);
+        longer.Select(e => e.TrainLoss).Should().Equal(baseline.Select(e => e.TrainLoss), "same seed, same data order, same recipe");
+    }
+
+    [Test]
+    public void WriteAll_Report_WritesFilesThatParse()
+    {
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny).Run();
+        using var temp = new TempFolder();
+
+        var files = ReportWriter.WriteAll(report, temp.Path).Concat(ExperimentCharts.WriteAll(report, temp.Path)).ToList();
+
+        files.Select(Path.GetFileName).Should().BeEquivalentTo("report.json", "runs.csv", "summary.csv", "curves.csv", "summary.md", "metric-vs-parameters.png", "metric-vs-flops.png", "training-curves.png");
+        var parsed = ReportWriter.FromJson(File.ReadAllText(temp.File("report.json")));
+        parsed.Runs.Select(r => r.TestMetric).Should().Equal(report.Runs.Select(r => r.TestMetric));
+        parsed.Summaries.Should().HaveCount(4);
+        var runs = File.ReadAllLines(temp.File("runs.csv"));
+        runs.Should().HaveCount(1 + 8);
+        runs.Skip(1).Should().OnlyContain(l => l.Split(',').Length >= runs[0].Split(',').Length);
+        File.ReadAllLines(temp.File("summary.csv")).Should().HaveCount(1 + 4);
+        File.ReadAllLines(temp.File("curves.csv")).Should().HaveCount(1 + report.Runs.Sum(r => r.Curve.Count));
+        var markdown = File.ReadAllText(temp.File("summary.md"));
+        markdown.Should().Contain("| Arm |").And.Contain("capacity-matched control").And.Contain("vs train-as-long control");
+        foreach (var png in files.Where(f => f.EndsWith(".png", StringComparison.Ordinal)))
+        {
+            File.ReadAllBytes(png).Take(4).Should().Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' });
+        }
+    }
+
+    [Test]
+    public void Run_BaselineOnly_NeedsNoGrowth()
+    {
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny with { Arms = new[] { ArmKind.Baseline } }).Run();
+
+        report.Runs.Should().HaveCount(2).And.OnlyContain(r => r.Arm == ArmKind.Baseline);
+        ReportWriter.ToMarkdown(report).Should().NotContain("Dendritic arm against");
+    }
+
+    [Test]
+    public void Run_CudaOnCpuBuild_ThrowsInvalidOperationExceptionNamingTheFix()
+    {
+        var runner = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny with { Device = "cuda" });
+
+        var act = () => runner.Run();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*CUDA is not available*cpu*");
+    }
+
+    [Test]
+    public void Constructor_ControlsWithoutDendriticArm_ThrowsNamingArms()
+    {
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny with { Arms = new[] { ArmKind.Baseline, ArmKind.TrainAsLong } });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Arms");
+    }
+
+    [Test]
+    public void MatchWidth_LinearCounts_PicksNearestWidth()
+    {
+        ExperimentRunner.MatchWidth(Synthetic.Factory, Synthetic.ParametersAt(10), 1, 1000).Should().Be(10);
+        ExperimentRunner.MatchWidth(Synthetic.Factory, Synthetic.ParametersAt(10) + 2, 1, 1000).Should().Be(10);
+        ExperimentRunner.MatchWidth(Synthetic.Factory, Synthetic.ParametersAt(11) - 2, 1, 1000).Should().Be(11);
+    }
+
+    [Test]
+    public void MatchWidth_TargetBeyondMaxWidth_Throws()
+    {
+        var act = () => ExperimentRunner.MatchWidth(Synthetic.Factory, Synthetic.ParametersAt(50), 1, 20);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*MaxWidth*");
+    }
+
+    [Test]
+    public void FixedEpochGrowth_ModelWithoutDendriteLayers_ThrowsSayingHowToBuildIt()
+    {
+        using var model = new Synthetic.Plain();
+
+        var act = () => Growth.Begin(model, 3);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*DendriteLayer*");
+    }
+
+    [TestCase(new[] { 0 }, 5)]
+    [TestCase(new[] { 5 }, 5)]
+    [TestCase(new[] { 3, 2 }, 5)]
+    public void FixedEpochGrowth_BadEpochs_ThrowsArgumentOutOfRange(int[] epochs, int total)
+    {
+        var act = () => new FixedEpochGrowth(epochs, total);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("growAfterEpochs");
+    }
+}

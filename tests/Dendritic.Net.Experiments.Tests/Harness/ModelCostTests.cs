@@ -1,0 +1,62 @@
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments.Tests.Harness;
+
+[TestFixture]
+public sealed class ModelCostTests
+{
+    private sealed class One : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> layer;
+
+        public One(nn.Module<Tensor, Tensor> layer)
+            : base(nameof(One))
+        {
+            this.layer = layer;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => layer.call(input);
+    }
+
+    [Test]
+    public void FlopsPerSample_Linear_IsTwoPerMacPlusBias()
+    {
+        using var model = new One(nn.Linear(10, 5));
+        using var x = randn(4, 10);
+
+        ModelCost.FlopsPerSample(model, x).Should().Be((2 * 10 * 5) + 5);
+    }
+
+    [TestCase(0, 105)]
+    [TestCase(1, 105 + 105 + 10)]
+    [TestCase(2, 105 + (2 * (105 + 10)) + 10)]
+    public void FlopsPerSample_DendriteLayer_AddsOneHostProductPerSetPlusUAndV(int sets, double expected)
+    {
+        using var model = new One(new DendriteLayer(nn.Linear(10, 5), dendrites: sets));
+        using var x = randn(3, 10);
+
+        ModelCost.FlopsPerSample(model, x).Should().Be(expected);
+    }
+
+    [Test]
+    public void FlopsPerSample_Conv2d_CountsEveryOutputPosition()
+    {
+        using var model = new One(nn.Conv2d(2, 3, 3, padding: 1));
+        using var x = randn(2, 2, 5, 5);
+
+        ModelCost.FlopsPerSample(model, x).Should().Be((2.0 * 2 * 9 * 3 * 25) + (3 * 25));
+    }
+
+    [Test]
+    public void Parameters_MlpFromFactory_MatchesFormula()
+    {
+        using var model = Synthetic.Factory(7);
+
+        ModelCost.Parameters(model).Should().Be(Synthetic.ParametersAt(7));
+    }
+}

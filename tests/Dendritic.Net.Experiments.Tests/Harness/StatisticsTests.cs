@@ -1,0 +1,56 @@
+using System;
+using System.Linq;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Harness;
+
+[TestFixture]
+public sealed class StatisticsTests
+{
+    [Test]
+    public void Summarize_ThreeValues_GivesMeanSdAndStudentInterval()
+    {
+        var s = Statistics.Summarize(new[] { 1.0, 2.0, 3.0 });
+
+        s.Mean.Should().Be(2);
+        s.StdDev.Should().BeApproximately(1, 1e-12);
+        s.Low95.Should().BeApproximately(2 - (4.303 / Math.Sqrt(3)), 1e-9);
+        s.High95.Should().BeApproximately(2 + (4.303 / Math.Sqrt(3)), 1e-9);
+    }
+
+    [Test]
+    public void Summarize_OneValue_HasNoInterval()
+    {
+        var s = Statistics.Summarize(new[] { 0.5 });
+
+        s.StdDev.Should().Be(0);
+        s.Low95.Should().BeNull();
+        s.High95.Should().BeNull();
+    }
+
+    [Test]
+    public void Summarize_NaN_Throws()
+    {
+        var act = () => Statistics.Summarize(new[] { 1.0, double.NaN });
+
+        act.Should().Throw<ArgumentException>();
+    }
+
+    [TestCase(30, 2.042)]
+    [TestCase(40, 2.021)]
+    [TestCase(120, 1.980)]
+    [TestCase(100000, 1.960)]
+    public void TQuantile975_KnownValues(int df, double expected) =>
+        Statistics.TQuantile975(df).Should().BeApproximately(expected, 0.0015);
+
+    [Test]
+    public void Verdict_IntervalSides_MapToWords()
+    {
+        Comparison.Verdict(new StatSummary { Count = 3, Mean = 1, StdDev = 0.1, Low95 = 0.5, High95 = 1.5 }).Should().Be("better");
+        Comparison.Verdict(new StatSummary { Count = 3, Mean = -1, StdDev = 0.1, Low95 = -1.5, High95 = -0.5 }).Should().Be("worse");
+        Comparison.Verdict(new StatSummary { Count = 3, Mean = 0.1, StdDev = 0.1, Low95 = -0.5, High95 = 0.7 }).Should().Be("no clear difference");
+        Comparison.Verdict(new StatSummary { Count = 1, Mean = 5, StdDev = 0 }).Should().Be("no clear difference");
+        Enumerable.Empty<int>().Should().BeEmpty();
+    }
+}

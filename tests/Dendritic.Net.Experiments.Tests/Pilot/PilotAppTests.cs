@@ -1,0 +1,84 @@
+using System;
+using System.IO;
+using Dendritic.Experiments.Tests.Support;
+using Dendritic.Pilot;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Pilot;
+
+[TestFixture]
+public sealed class PilotAppTests
+{
+    private TextWriter _error = TextWriter.Null;
+    private StringWriter _captured = new();
+
+    [SetUp]
+    public void CaptureError()
+    {
+        _error = Console.Error;
+        _captured = new StringWriter();
+        Console.SetError(_captured);
+    }
+
+    [TearDown]
+    public void RestoreError()
+    {
+        Console.SetError(_error);
+        _captured.Dispose();
+    }
+
+    [Test]
+    public void Run_BadOption_ReturnsBadOptionsWithMessage()
+    {
+        PilotApp.Run(new[] { "--epochs", "0" }).Should().Be(ExitCodes.BadOptions);
+
+        _captured.ToString().Should().Contain("error: --epochs must be at least 1").And.Contain("--help").And.NotContain("   at ");
+    }
+
+    [Test]
+    public void Run_MissingDataFolder_ReturnsBadInputWithMessage()
+    {
+        PilotApp.Run(new[] { "--data", "/nonexistent/mnist" }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("error: Data folder '/nonexistent/mnist' does not exist").And.NotContain("   at ");
+    }
+
+    [Test]
+    public void Run_CorruptDataFile_ReturnsBadInputNamingTheFile()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 4, gzip: false);
+        var images = temp.File("train-images-idx3-ubyte");
+        File.WriteAllBytes(images, File.ReadAllBytes(images)[..40]);
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("train-images-idx3-ubyte").And.Contain("truncated").And.NotContain("   at ");
+        Directory.Exists(temp.File("out")).Should().BeFalse();
+    }
+
+    [Test]
+    public void Run_CudaOnCpuBuild_ReturnsBadInputWithMessage()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 4);
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--device", "cuda", "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("CUDA is not available");
+    }
+
+    [Test]
+    public void Run_TinyFolder_WritesReport()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+
+        var code = PilotApp.Run(new[] { "--data", temp.Path, "--seeds", "2", "--epochs", "2", "--growth-epochs", "1", "--width", "3", "--output", temp.File("out") });
+
+        code.Should().Be(ExitCodes.Success);
+        File.Exists(Path.Combine(temp.File("out"), "summary.md")).Should().BeTrue();
+        File.Exists(Path.Combine(temp.File("out"), "report.json")).Should().BeTrue();
+    }
+}

@@ -1,0 +1,61 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments.Tests.Support;
+
+/// <summary>A tiny 3-class problem (6 features, labels from a fixed random linear rule) and an MLP for it.</summary>
+internal static class Synthetic
+{
+    public const int Features = 6;
+    public const int Classes = 3;
+
+    public static ExperimentData Data(int train = 240, int validation = 60, int test = 60)
+    {
+        using var generator = new Generator(42);
+        using var rule = randn(new long[] { Features, Classes }, generator: generator);
+        DataSplit Split(int count)
+        {
+            var x = randn(new long[] { count, Features }, generator: generator);
+            return new DataSplit(x, x.matmul(rule).argmax(1));
+        }
+
+        return new ExperimentData("synthetic", Split(train), Split(validation), Split(test));
+    }
+
+    public static ModelFactory Factory => width => new Mlp(width);
+
+    /// <summary>Parameters of <see cref="Mlp"/> at a width: (6+1)·w + (w+1)·3.</summary>
+    public static long ParametersAt(int width) => ((Features + 1) * width) + ((width + 1) * Classes);
+
+    internal sealed class Mlp : nn.Module<Tensor, Tensor>
+    {
+        private readonly DendriteLayer hidden;
+        private readonly ReLU relu;
+        private readonly DendriteLayer output;
+
+        public Mlp(int width)
+            : base(nameof(Mlp))
+        {
+            hidden = new DendriteLayer(nn.Linear(Features, width));
+            relu = nn.ReLU();
+            output = new DendriteLayer(nn.Linear(width, Classes));
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => output.call(relu.call(hidden.call(input)));
+    }
+
+    internal sealed class Plain : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear layer;
+
+        public Plain()
+            : base(nameof(Plain))
+        {
+            layer = nn.Linear(Features, Classes);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => layer.call(input);
+    }
+}
