@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace Dendritic.Experiments;
 
 /// <summary>
-/// A STAND-IN for the growth scheduler: adds dendrite sets to every <see cref="DendriteLayer"/> in the model after
-/// fixed epochs and stops after a fixed total. It does not watch the validation score, wrap models, or revert growth
-/// steps that do not help; it exists so the harness can be built and tested without the scheduler. The model must
-/// already contain <see cref="DendriteLayer"/>s (with 0 dendrites they compute exactly what their hosts compute).
+/// A STAND-IN for the growth scheduler: wraps the model with <see cref="Dendrites.Wrap"/> (no dendrites at first, so it
+/// computes exactly what the plain model computes), adds dendrite sets to every wrapped layer after fixed epochs, and
+/// stops after a fixed total. It does not watch the validation score or revert growth steps that do not help; it
+/// exists so that the harness runs without the scheduler.
 /// </summary>
 public sealed class FixedEpochGrowth : IGrowthPolicy
 {
@@ -18,8 +18,9 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     /// <param name="growAfterEpochs">Epochs (from 1, strictly increasing) after which to add dendrites; may be empty.</param>
     /// <param name="totalEpochs">Epochs the dendritic arm trains in all; larger than every growth epoch.</param>
     /// <param name="setsPerStep">Dendrite sets added to each layer per growth step. Default 1.</param>
+    /// <param name="wrap">Which layers get dendrites and how they compute; <see cref="WrapOptions"/> defaults (every Linear and Conv) when null. Its InitialDendrites is ignored (0).</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public FixedEpochGrowth(IReadOnlyList<int> growAfterEpochs, int totalEpochs, int setsPerStep = 1)
+    public FixedEpochGrowth(IReadOnlyList<int> growAfterEpochs, int totalEpochs, int setsPerStep = 1, WrapOptions? wrap = null)
     {
         ArgumentNullException.ThrowIfNull(growAfterEpochs);
         ArgumentOutOfRangeException.ThrowIfLessThan(totalEpochs, 1);
@@ -36,6 +37,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
         GrowAfterEpochs = growAfterEpochs.ToArray();
         TotalEpochs = totalEpochs;
         SetsPerStep = setsPerStep;
+        Wrap = (wrap ?? new WrapOptions()).Validate() with { InitialDendrites = 0 };
     }
 
     /// <summary>Epochs after which dendrites are added.</summary>
@@ -47,35 +49,34 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     /// <summary>Dendrite sets added to each layer per growth step.</summary>
     public int SetsPerStep { get; }
 
-    /// <inheritdoc />
-    public string Description => string.Create(CultureInfo.InvariantCulture, $"stand-in growth (FixedEpochGrowth, not the scheduler): +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all");
+    /// <summary>How the model is wrapped (InitialDendrites 0).</summary>
+    public WrapOptions Wrap { get; }
 
     /// <inheritdoc />
-    public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, int baselineEpochs)
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"stand-in growth (FixedEpochGrowth, not the scheduler): Dendrites.Wrap on {Wrap.Targets}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, everything trainable");
+
+    /// <inheritdoc />
+    public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, int baselineEpochs, Tensor sampleInput)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var layers = model.modules().OfType<DendriteLayer>().ToList();
-        if (layers.Count == 0)
-        {
-            throw new InvalidOperationException($"FixedEpochGrowth needs a model that contains DendriteLayer modules (built with 0 dendrites), but the {model.GetType().Name} has none. Build the layers that should grow as new DendriteLayer(new Linear(...)).");
-        }
-
-        return new Session(this, model, layers);
+        ArgumentNullException.ThrowIfNull(sampleInput);
+        return new Session(this, model, Dendrites.Wrap(model, Wrap, sampleInput));
     }
 
     private sealed class Session : IGrowthSession
     {
         private readonly FixedEpochGrowth _policy;
-        private readonly List<DendriteLayer> _layers;
 
-        public Session(FixedEpochGrowth policy, nn.Module<Tensor, Tensor> model, List<DendriteLayer> layers)
+        public Session(FixedEpochGrowth policy, nn.Module<Tensor, Tensor> model, DendriticModel handle)
         {
             _policy = policy;
-            _layers = layers;
             Model = model;
+            Handle = handle;
         }
 
         public nn.Module<Tensor, Tensor> Model { get; }
+
+        public DendriticModel Handle { get; }
 
         public int MaxEpochs => _policy.TotalEpochs;
 
@@ -87,15 +88,11 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
                 return stop ? new GrowthStep { Stop = true } : GrowthStep.Continue;
             }
 
-            foreach (var layer in _layers)
-            {
-                layer.AddDendrites(_policy.SetsPerStep);
-            }
-
+            Handle.AddDendrites(_policy.SetsPerStep);
             return new GrowthStep
             {
                 DendritesAdded = _policy.SetsPerStep,
-                Note = string.Create(CultureInfo.InvariantCulture, $"+{_policy.SetsPerStep} set(s) on {_layers.Count} layer(s)"),
+                Note = string.Create(CultureInfo.InvariantCulture, $"+{_policy.SetsPerStep} set(s) on {Handle.Layers.Count} layer(s)"),
             };
         }
 

@@ -9,6 +9,9 @@ public interface IGrowthSession : IDisposable
     /// <summary>The module to train and evaluate (the model given to the policy, or a wrapper around it).</summary>
     nn.Module<Tensor, Tensor> Model { get; }
 
+    /// <summary>The wrapping handle, so that costs include dendrites attached by forward hooks; null when none.</summary>
+    DendriticModel? Handle { get; }
+
     /// <summary>The most epochs this session will ask for; the harness stops there even without <see cref="GrowthStep.Stop"/>.</summary>
     int MaxEpochs { get; }
 

@@ -1,16 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic.Experiments;
 
 /// <summary>
-/// Parameter and FLOP counts of a model. FLOPs count 2 per multiply-accumulate of every Linear and Conv1d/2d/3d layer
-/// and every dendrite set (the same product over a host-shaped weight), 1 per bias addition, and 2 per output-scale
-/// (u) and cascade (v) multiply-add of the dendrites. Activations, pooling, normalisation and other element-wise
-/// operations are not counted, for any arm.
+/// Parameter and FLOP counts of a model, in the library's convention (docs/concepts.md, <see cref="LayerCost"/>): per
+/// output position, a Linear or Conv1d/2d/3d layer costs 2 × fan-in × outputs plus outputs for the bias, and dendrite
+/// set k adds the same projection plus (2k + 3) × outputs. Other operations (activations of the host network, pooling,
+/// normalisation) are not counted, for any arm alike.
 /// </summary>
 public static class ModelCost
 {
@@ -26,23 +25,33 @@ public static class ModelCost
     /// <summary>FLOPs of one forward pass per sample, measured by running <paramref name="sampleBatch"/> through the model.</summary>
     /// <param name="model">The model; it must call its layers through <c>call()</c>, as TorchSharp modules normally do.</param>
     /// <param name="sampleBatch">A batch of inputs (first dimension = samples) on the model's device.</param>
+    /// <param name="handle">The wrapping handle when the model was wrapped, so that dendrites attached by forward hooks count too.</param>
     /// <returns>FLOPs per sample.</returns>
-    public static double FlopsPerSample(nn.Module<Tensor, Tensor> model, Tensor sampleBatch)
+    public static double FlopsPerSample(nn.Module<Tensor, Tensor> model, Tensor sampleBatch, DendriticModel? handle = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampleBatch);
         double total = 0;
+        var positions = new Dictionary<nn.Module, double>(ReferenceEqualityComparer.Instance);
         var removers = new List<Action>();
         foreach (var module in model.modules().Prepend(model))
         {
-            if (module is not nn.Module<Tensor, Tensor> layer || !IsCounted(module))
+            if (module is not nn.Module<Tensor, Tensor> layer || !(module is DendriteLayer || HostLayerSpec.IsSupported(module)))
             {
                 continue;
             }
 
             var hook = layer.register_forward_hook((m, _, output) =>
             {
-                total += LayerFlops(m, output);
+                var spec = m is DendriteLayer d ? d.Spec : HostLayerSpec.From(m);
+                var count = (double)output.numel() / spec.OutFeatures;
+                positions[m] = count;
+                total += count * LayerCost.HostFlops(spec);
+                if (m is DendriteLayer { Enabled: true } dendritic)
+                {
+                    total += count * LayerCost.DendriteFlops(spec, dendritic.DendriteCount);
+                }
+
                 return output;
             });
             removers.Add(hook.remove);
@@ -66,30 +75,19 @@ public static class ModelCost
             model.train(wasTraining);
         }
 
+        if (handle is not null)
+        {
+            // Dendrites attached by a forward hook sit beside their host, which the hooks above counted as a plain layer.
+            var byName = model.named_modules().ToDictionary(m => m.Item1, m => m.Item2);
+            foreach (var layer in handle.Layers.Where(l => l.Mode == AttachMode.Hooked && l.Enabled))
+            {
+                if (byName.TryGetValue(layer.Name, out var host) && positions.TryGetValue(host, out var count))
+                {
+                    total += count * LayerCost.DendriteFlops(layer.Spec, layer.DendriteCount);
+                }
+            }
+        }
+
         return total / sampleBatch.shape[0];
-    }
-
-    private static bool IsCounted(nn.Module module) => module is DendriteLayer || HostLayerSpec.IsSupported(module);
-
-    private static double LayerFlops(nn.Module module, Tensor output)
-    {
-        var (spec, dendrites) = module is DendriteLayer d
-            ? (d.Spec, d.Enabled ? d.DendriteCount : 0)
-            : (HostLayerSpec.From(module), 0);
-        double outputs = output.numel(); // batch × neurons × positions
-        var host = (2.0 * spec.FanIn * outputs) + (spec.HasBias ? outputs : 0);
-        if (dendrites == 0)
-        {
-            return host;
-        }
-
-        // Each set repeats the host's product, then scales by u (2 per output) and reads k earlier sets through v.
-        var cascade = 0.0;
-        for (var k = 0; k < dendrites; k++)
-        {
-            cascade += 2.0 * k * outputs;
-        }
-
-        return host + (dendrites * (host + (2.0 * outputs))) + cascade;
     }
 }

@@ -53,7 +53,7 @@ internal sealed class ArmTrainer
         SeedEverything(seed);
         var model = factory(width);
         model.to(_device);
-        var session = growth?.Begin(model, _options.Recipe.Epochs);
+        var session = growth?.Begin(model, _options.Recipe.Epochs, _data.Train.Inputs.narrow(0, 0, Math.Min(8, _data.Train.Count)));
         try
         {
             var module = session?.Model ?? model;
@@ -113,7 +113,7 @@ internal sealed class ArmTrainer
                 BestValidationMetric = best.Validation,
                 TestMetric = best.Test,
                 Parameters = ModelCost.Parameters(module),
-                FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count))),
+                FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count)), session?.Handle),
                 TrainingSeconds = trainSeconds,
                 LatencyMilliseconds = Latency(module),
                 LatencyBatchSize = (int)Math.Min(_options.LatencyBatchSize, _data.Test.Count),

@@ -154,13 +154,31 @@ public sealed class ExperimentRunnerTests
     }
 
     [Test]
-    public void FixedEpochGrowth_ModelWithoutDendriteLayers_ThrowsSayingHowToBuildIt()
+    public void FixedEpochGrowth_LayerCalledThroughForward_ThrowsLayerNotInvoked()
     {
-        using var model = new Synthetic.Plain();
+        using var model = new Synthetic.Bypassing();
+        using var sample = TorchSharp.torch.randn(2, Synthetic.Features);
 
-        var act = () => Growth.Begin(model, 3);
+        var act = () => Growth.Begin(model, 3, sample);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*DendriteLayer*");
+        act.Should().Throw<LayerNotInvokedException>();
+    }
+
+    [Test]
+    public void FixedEpochGrowth_PlainModel_WrapsWithoutChangingOutputThenGrows()
+    {
+        using var model = Synthetic.Factory(4);
+        using var x = TorchSharp.torch.randn(5, Synthetic.Features);
+        using var before = model.call(x);
+
+        using var session = Growth.Begin(model, 3, x);
+        using var wrapped = model.call(x);
+        var step = session.AfterEpoch(3, 0.5);
+
+        wrapped.equal(before).all().item<bool>().Should().BeTrue();
+        session.Handle!.Layers.Should().HaveCount(2).And.OnlyContain(l => l.DendriteCount == 1);
+        step.DendritesAdded.Should().Be(1);
+        session.AfterEpoch(5, 0.5).Stop.Should().BeTrue();
     }
 
     [TestCase(new[] { 0 }, 5)]

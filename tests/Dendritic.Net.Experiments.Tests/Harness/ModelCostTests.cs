@@ -1,3 +1,4 @@
+using System.Linq;
 using Dendritic.Experiments.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -33,9 +34,9 @@ public sealed class ModelCostTests
     }
 
     [TestCase(0, 105)]
-    [TestCase(1, 105 + 105 + 10)]
-    [TestCase(2, 105 + (2 * (105 + 10)) + 10)]
-    public void FlopsPerSample_DendriteLayer_AddsOneHostProductPerSetPlusUAndV(int sets, double expected)
+    [TestCase(1, 105 + (105 + (3 * 5)))]
+    [TestCase(2, 105 + (105 + (3 * 5)) + (105 + (5 * 5)))]
+    public void FlopsPerSample_DendriteLayer_AddsProjectionAndCascadePerSet(int sets, double expected)
     {
         using var model = new One(new DendriteLayer(nn.Linear(10, 5), dendrites: sets));
         using var x = randn(3, 10);
@@ -50,6 +51,20 @@ public sealed class ModelCostTests
         using var x = randn(2, 2, 5, 5);
 
         ModelCost.FlopsPerSample(model, x).Should().Be((2.0 * 2 * 9 * 3 * 25) + (3 * 25));
+    }
+
+    [Test]
+    public void FlopsPerSample_HookedDendritesWithHandle_CountLikeReplacedOnes()
+    {
+        using var model = Synthetic.Factory(4);
+        using var x = randn(3, Synthetic.Features);
+        var plain = ModelCost.FlopsPerSample(model, x);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, x);
+
+        var wrapped = ModelCost.FlopsPerSample(model, x, handle);
+
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        wrapped.Should().Be(plain + handle.Layers.Sum(l => LayerCost.DendriteFlops(l.Spec, 1)));
     }
 
     [Test]

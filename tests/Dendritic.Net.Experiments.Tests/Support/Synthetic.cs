@@ -27,35 +27,37 @@ internal static class Synthetic
     /// <summary>Parameters of <see cref="Mlp"/> at a width: (6+1)·w + (w+1)·3.</summary>
     public static long ParametersAt(int width) => ((Features + 1) * width) + ((width + 1) * Classes);
 
+    /// <summary>Fields typed as the concrete layer: the wrapper attaches dendrites with forward hooks.</summary>
     internal sealed class Mlp : nn.Module<Tensor, Tensor>
     {
-        private readonly DendriteLayer hidden;
+        private readonly Linear hidden;
         private readonly ReLU relu;
-        private readonly DendriteLayer output;
+        private readonly Linear output;
 
         public Mlp(int width)
             : base(nameof(Mlp))
         {
-            hidden = new DendriteLayer(nn.Linear(Features, width));
+            hidden = nn.Linear(Features, width);
             relu = nn.ReLU();
-            output = new DendriteLayer(nn.Linear(width, Classes));
+            output = nn.Linear(width, Classes);
             RegisterComponents();
         }
 
         public override Tensor forward(Tensor input) => output.call(relu.call(hidden.call(input)));
     }
 
-    internal sealed class Plain : nn.Module<Tensor, Tensor>
+    /// <summary>A model whose only layer is called with forward(), which the wrapper cannot reach.</summary>
+    internal sealed class Bypassing : nn.Module<Tensor, Tensor>
     {
         private readonly Linear layer;
 
-        public Plain()
-            : base(nameof(Plain))
+        public Bypassing()
+            : base(nameof(Bypassing))
         {
             layer = nn.Linear(Features, Classes);
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor input) => layer.call(input);
+        public override Tensor forward(Tensor input) => layer.forward(input);
     }
 }
