@@ -1,14 +1,17 @@
 namespace Dendritic.Pilot;
 
-/// <summary>How the pilot's dendritic arm gets its dendrites.</summary>
+/// <summary>How the pilot's dendritic arm gets its dendrites (command-line names in brackets).</summary>
 public enum DendriteMode
 {
     /// <summary>
-    /// The stand-in: after the baseline's epochs, add dendrite sets to every layer and train a few epochs more
-    /// (<see cref="Dendritic.Experiments.FixedEpochGrowth"/>), then run both controls.
+    /// [fixed] The stand-in for the growth scheduler: after the baseline's epochs, add dendrite sets to every layer and
+    /// keep training everything for the growth epochs (<see cref="Dendritic.Experiments.FixedEpochGrowth"/>).
     /// </summary>
     Fixed = 0,
 
-    /// <summary>No dendrites: run the baseline arm only.</summary>
-    Off = 1,
+    /// <summary>[fixed-frozen-host] As <see cref="Fixed"/>, but the host weights stop training when the dendrites arrive.</summary>
+    FixedFrozenHost = 1,
+
+    /// <summary>[off] No dendrites: run the baseline arm only.</summary>
+    Off = 2,
 }

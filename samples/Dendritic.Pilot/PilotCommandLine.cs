@@ -29,8 +29,26 @@ public static partial class PilotCommandLine
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
         var growthEpochs = Positive("--growth-epochs", "Epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
         var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
-        var mode = new Option<DendriteMode>("--dendrite-mode") { Description = "fixed: add dendrites after the baseline's epochs and compare with both controls; off: baseline only.", DefaultValueFactory = _ => Defaults.Mode };
-        mode.AcceptOnlyFromAmong("fixed", "off", "Fixed", "Off");
+        var mode = new Option<DendriteMode>("--dendrite-mode")
+        {
+            Description = "fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only. Default fixed.",
+            DefaultValueFactory = _ => Defaults.Mode,
+            CustomParser = r =>
+            {
+                var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+                var modes = new[] { ("fixed", DendriteMode.Fixed), ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off) };
+                foreach (var (name, value) in modes)
+                {
+                    if (string.Equals(token, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return value;
+                    }
+                }
+
+                r.AddError($"--dendrite-mode must be one of {string.Join(", ", modes.Select(m => m.Item1))}, not '{token}'.");
+                return Defaults.Mode;
+            },
+        };
         var sets = Positive("--dendrite-sets", "Dendrite sets added to each layer.", Defaults.DendriteSets);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => Defaults.Device };
         device.Validators.Add(r =>

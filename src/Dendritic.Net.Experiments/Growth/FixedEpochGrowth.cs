@@ -19,8 +19,12 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     /// <param name="totalEpochs">Epochs the dendritic arm trains in all; larger than every growth epoch.</param>
     /// <param name="setsPerStep">Dendrite sets added to each layer per growth step. Default 1.</param>
     /// <param name="wrap">Which layers get dendrites and how they compute; <see cref="WrapOptions"/> defaults (every Linear and Conv) when null. Its InitialDendrites is ignored (0).</param>
+    /// <param name="freezeHostOnGrowth">
+    /// Whether the host weights stop training at the first growth step, so that only dendrites learn afterwards (as in
+    /// cascade-correlation and Perforated AI's dendrite phase). Default false: everything keeps training.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public FixedEpochGrowth(IReadOnlyList<int> growAfterEpochs, int totalEpochs, int setsPerStep = 1, WrapOptions? wrap = null)
+    public FixedEpochGrowth(IReadOnlyList<int> growAfterEpochs, int totalEpochs, int setsPerStep = 1, WrapOptions? wrap = null, bool freezeHostOnGrowth = false)
     {
         ArgumentNullException.ThrowIfNull(growAfterEpochs);
         ArgumentOutOfRangeException.ThrowIfLessThan(totalEpochs, 1);
@@ -38,7 +42,11 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
         TotalEpochs = totalEpochs;
         SetsPerStep = setsPerStep;
         Wrap = (wrap ?? new WrapOptions()).Validate() with { InitialDendrites = 0 };
+        FreezeHostOnGrowth = freezeHostOnGrowth;
     }
+
+    /// <summary>Whether the host weights stop training at the first growth step.</summary>
+    public bool FreezeHostOnGrowth { get; }
 
     /// <summary>Epochs after which dendrites are added.</summary>
     public IReadOnlyList<int> GrowAfterEpochs { get; }
@@ -53,7 +61,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     public WrapOptions Wrap { get; }
 
     /// <inheritdoc />
-    public string Description => string.Create(CultureInfo.InvariantCulture, $"stand-in growth (FixedEpochGrowth, not the scheduler): Dendrites.Wrap on {Wrap.Targets}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, everything trainable");
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"stand-in growth (FixedEpochGrowth, not the scheduler): Dendrites.Wrap on {Wrap.Targets}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, {(FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");
 
     /// <inheritdoc />
     public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, int baselineEpochs, Tensor sampleInput)
@@ -89,6 +97,11 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
             }
 
             Handle.AddDendrites(_policy.SetsPerStep);
+            if (_policy.FreezeHostOnGrowth)
+            {
+                Handle.SetHostTrainable(false);
+            }
+
             return new GrowthStep
             {
                 DendritesAdded = _policy.SetsPerStep,

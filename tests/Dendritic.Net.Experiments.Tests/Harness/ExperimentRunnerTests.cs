@@ -181,6 +181,30 @@ public sealed class ExperimentRunnerTests
         session.AfterEpoch(5, 0.5).Stop.Should().BeTrue();
     }
 
+    [Test]
+    public void FixedEpochGrowth_FreezeHost_LeavesOnlyDendritesTrainableAfterGrowth()
+    {
+        using var model = Synthetic.Factory(4);
+        using var x = TorchSharp.torch.randn(5, Synthetic.Features);
+        using var session = new FixedEpochGrowth(new[] { 3 }, 5, freezeHostOnGrowth: true).Begin(model, 3, x);
+
+        session.AfterEpoch(3, 0.5);
+
+        session.Handle!.TrainableParameters().Should().BeEquivalentTo(session.Handle.DendriteParameters());
+    }
+
+    [Test]
+    public void Run_FrozenHost_BaselinePartOfDendriticArmEndsWhereGrowthStarts()
+    {
+        var growth = new FixedEpochGrowth(new[] { 3 }, 5, freezeHostOnGrowth: true);
+
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny with { Seeds = new[] { 6 } }).Run();
+
+        var dendritic = report.Runs.Single(r => r.Arm == ArmKind.Dendritic);
+        dendritic.Curve.Take(3).Select(e => e.TrainLoss).Should().Equal(report.Runs.Single(r => r.Arm == ArmKind.Baseline).Curve.Select(e => e.TrainLoss));
+        dendritic.Curve[2].Growth.Should().NotBeNull();
+    }
+
     [TestCase(new[] { 0 }, 5)]
     [TestCase(new[] { 5 }, 5)]
     [TestCase(new[] { 3, 2 }, 5)]

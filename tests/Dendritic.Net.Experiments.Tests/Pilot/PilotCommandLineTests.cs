@@ -40,7 +40,7 @@ public sealed class PilotCommandLineTests
     [TestCase("--epochs", "-3", "*--epochs must be at least 1*")]
     [TestCase("--width", "abc", "*--width must be a whole number, not 'abc'*")]
     [TestCase("--device", "tpu", "*--device must be cpu, cuda or cuda:N*")]
-    [TestCase("--dendrite-mode", "maybe", "*maybe*")]
+    [TestCase("--dendrite-mode", "maybe", "*--dendrite-mode must be one of fixed, fixed-frozen-host, off, not 'maybe'*")]
     [TestCase("--learning-rate", "0", "*--learning-rate must be a number above 0, not '0'*")]
     [TestCase("--validation-fraction", "1", "*strictly between 0 and 1*")]
     [TestCase("--grid-intensity", "-5", "*--grid-intensity must be 0 or more grams per kWh*")]
@@ -52,6 +52,12 @@ public sealed class PilotCommandLineTests
         parse.Options.Should().BeNull();
         parse.Errors.Should().ContainMatch(message);
     }
+
+    [TestCase("fixed", DendriteMode.Fixed)]
+    [TestCase("Fixed-Frozen-Host", DendriteMode.FixedFrozenHost)]
+    [TestCase("off", DendriteMode.Off)]
+    public void Parse_DendriteMode_AcceptsEachName(string token, DendriteMode expected) =>
+        PilotCommandLine.Parse(new[] { "--dendrite-mode", token }).Options!.Mode.Should().Be(expected);
 
     [Test]
     public void Parse_UnknownOption_ReportsIt()
