@@ -33,8 +33,8 @@ public sealed record PilotOptions
     /// <summary>Folder with MNIST-layout IDX files; null for the digits shipped with the pilot.</summary>
     public string? DataFolder { get; init; }
 
-    /// <summary>Where the report goes. Default "pilot-report".</summary>
-    public string OutputFolder { get; init; } = "pilot-report";
+    /// <summary>Where the report goes, relative to the working directory. Default "out/pilot" (ignored by git).</summary>
+    public string OutputFolder { get; init; } = "out/pilot";
 
     /// <summary>Mini-batch size. Default 64.</summary>
     public int BatchSize { get; init; } = 64;

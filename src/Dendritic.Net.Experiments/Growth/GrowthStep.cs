@@ -9,12 +9,18 @@ public sealed record GrowthStep
     /// <summary>Dendrite sets added per wrapped layer in this step (0 when none).</summary>
     public int DendritesAdded { get; init; }
 
+    /// <summary>
+    /// Whether the set of parameters changed in another way (a growth step reverted and retried, sets frozen); the
+    /// harness then rebuilds its optimizer as after growth.
+    /// </summary>
+    public bool ArchitectureChanged { get; init; }
+
     /// <summary>Whether training should end after this epoch.</summary>
     public bool Stop { get; init; }
 
     /// <summary>A short note for the training curve (for example "added 1 set to 2 layers"); null when none.</summary>
     public string? Note { get; init; }
 
-    /// <summary>Whether parameters were added (the optimizer must be rebuilt).</summary>
-    public bool Grew => DendritesAdded > 0;
+    /// <summary>Whether parameters were added or changed (the optimizer must be rebuilt).</summary>
+    public bool Grew => DendritesAdded > 0 || ArchitectureChanged;
 }

@@ -121,7 +121,7 @@ internal sealed class ArmTrainer
                 EnergyJoules = joules,
                 EnergySource = joules is null ? (_energy is null ? _energySource : "not measured: counter unreadable during the run") : _energySource,
                 Co2Grams = joules is { } e && _options.GridIntensityGramsPerKwh is { } g ? e / 3.6e6 * g : null,
-                DendritesPerLayer = dendrites,
+                DendritesPerLayer = session?.Handle?.DendriteCount ?? dendrites,
                 Curve = curve,
             };
             HarnessLog.ArmFinished(_options.Logger, arm, seed, _options.MetricName, result.TestMetric, result.BestEpoch, result.Parameters, result.TrainingSeconds);
