@@ -86,6 +86,9 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <summary>How many times <see cref="forward"/> ran; the wrapper checks it to prove the layer is in use.</summary>
     internal long ForwardCalls { get; private set; }
 
+    /// <summary>Optional observer of the per-set activations (cascade-correlation training); null normally.</summary>
+    internal IDendriteLayerObserver? Observer { get; set; }
+
     /// <summary>
     /// Adds <paramref name="count"/> dendrite sets on the host weight's current device and dtype. The layer's output
     /// is unchanged until they train. Rebuild optimizers afterwards: the new parameters are returned.
@@ -115,7 +118,15 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         // The host runs as its own call, exactly as the plain layer would, so that switching dendrites off or adding
         // the first set leaves its output bit for bit unchanged; all dendrite sets then share one fused call.
         var hostOutput = HostProjection.Single(Spec, input, weight, bias);
-        return Branch.AddTo(input, hostOutput);
+        var observer = Observer;
+        if (observer is null)
+        {
+            return Branch.AddTo(input, hostOutput);
+        }
+
+        var activations = new List<Tensor>(Branch.Count);
+        var output = Branch.Combine(hostOutput, Branch.PreActivations(input), activations);
+        return observer.Observe(this, activations, output);
     }
 
     /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>
