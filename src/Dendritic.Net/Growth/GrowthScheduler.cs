@@ -204,7 +204,7 @@ public sealed partial class GrowthScheduler
 
         if (Options.Trigger == GrowthTrigger.Never)
         {
-            return Complete(GrowthReason.EarlyStopped, why + "; growth is off, so training stops early with the best model restored.");
+            return Complete(GrowthReason.EarlyStopped, restore: true, why + "; growth is off, so training stops early with the best model restored.");
         }
 
         if (Phase == GrowthPhase.Grown && Options.KeepOnlyImprovements && !_improvedSinceChange)
@@ -213,7 +213,7 @@ public sealed partial class GrowthScheduler
             RestoreBest();
             if (_retries > Options.MaxRetries)
             {
-                return Complete(GrowthReason.RetriesExhausted, $"{why}; the last {_retries} growth attempt(s) never beat the best score, no retries left ({Options.MaxRetries}): best model restored with {_model.DendriteCount} dendrite set(s).");
+                return Complete(GrowthReason.RetriesExhausted, restore: false, $"{why}; the last {_retries} growth attempt(s) never beat the best score, no retries left ({Options.MaxRetries}): best model restored with {_model.DendriteCount} dendrite set(s).");
             }
 
             return Grow(GrowthReason.Retried, $"{why}; the last growth never beat the best score: reverted to the best model and added fresh dendrites (retry {_retries} of {Options.MaxRetries}).", learningRate);
@@ -221,8 +221,7 @@ public sealed partial class GrowthScheduler
 
         if (_model.DendriteCount >= Options.MaxDendrites)
         {
-            RestoreBest();
-            return Complete(GrowthReason.MaxDendritesReached, $"{why} at the maximum of {Options.MaxDendrites} dendrite set(s): best model restored with {_model.DendriteCount}.");
+            return Complete(GrowthReason.MaxDendritesReached, restore: true, $"{why} at the maximum of {Options.MaxDendrites} dendrite set(s): best model restored with {_model.DendriteCount}.");
         }
 
         _retries = 0;
@@ -261,9 +260,13 @@ public sealed partial class GrowthScheduler
         return new Outcome(GrowthAction.DendritesAdded, reason, message) { NewParameters = fresh, LowLearningRate = low, Correlation = correlation };
     }
 
-    private Outcome Complete(GrowthReason reason, string message)
+    private Outcome Complete(GrowthReason reason, bool restore, string message)
     {
-        RestoreBest();
+        if (restore)
+        {
+            RestoreBest();
+        }
+
         Phase = GrowthPhase.Completed;
         return new Outcome(GrowthAction.Completed, reason, message);
     }
