@@ -21,6 +21,9 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
         return GradientTap.Apply(output, this);
     }
 
+    /// <summary>The last recorded error signal e (for tests).</summary>
+    internal Tensor? Error => _error;
+
     public void RecordError(Tensor gradient)
     {
         _error?.Dispose();
@@ -40,7 +43,7 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
 
         var a = Patterns(_activation);
         var e = Patterns(_error);
-        return ((a - a.mean(new long[] { 0 }, keepdim: true)) * (e - e.mean(new long[] { 0 }, keepdim: true))).sum(0).abs().sum();
+        return ((a - a.mean(new long[] { 0 }, keepdim: true)) * (e - e.mean(new long[] { 0 }, keepdim: true))).sum(new long[] { 0 }).abs().sum();
     }
 
     public void Clear()
