@@ -15,11 +15,11 @@ namespace Dendritic;
 /// </summary>
 internal static class CascadeCorrelationTrainer
 {
-    public static double Train(nn.Module model, IReadOnlyList<DendriteLayer> layers, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
+    public static double Train(nn.Module model, IReadOnlyList<DendriteBranch> layers, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
     {
         var all = model.parameters().ToList();
         var wasTrainable = all.Select(p => p.requires_grad).ToList();
-        var candidates = layers.Select(l => l.Branch.Sets[^1]).ToList();
+        var candidates = layers.Select(l => l.Sets[^1]).ToList();
         var observers = layers.Select(_ => new CorrelationObserver()).ToList();
         var trained = new List<Parameter>();
         foreach (var parameter in all)

@@ -13,11 +13,11 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
     private Tensor? _error;
     private bool _channelsFirst;
 
-    public Tensor Observe(DendriteLayer layer, IReadOnlyList<Tensor> activations, Tensor output)
+    public Tensor Observe(DendriteBranch branch, IReadOnlyList<Tensor> activations, Tensor output)
     {
         // A layer called twice per batch (shared weights) keeps its last call.
         _activation = activations[^1];
-        _channelsFirst = layer.Spec.Kind != HostKind.Linear;
+        _channelsFirst = branch.Spec.Kind != HostKind.Linear;
         return GradientTap.Apply(output, this);
     }
 

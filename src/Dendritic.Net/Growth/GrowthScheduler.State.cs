@@ -95,7 +95,7 @@ public sealed partial class GrowthScheduler
             return;
         }
 
-        (_bestInMemory ?? throw new InvalidOperationException("No best weights yet: call Step at least once first.")).Save(path);
+        _model.SaveSnapshot(_bestInMemory ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
     }
 
     /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>
@@ -109,7 +109,7 @@ public sealed partial class GrowthScheduler
             return;
         }
 
-        var loaded = WeightSnapshot.Load(path, _model.Device);
+        var loaded = _model.LoadSnapshot(path);
         _bestInMemory?.Dispose();
         _bestInMemory = loaded;
     }

@@ -18,12 +18,12 @@ namespace Dendritic;
 /// </summary>
 public sealed partial class GrowthScheduler
 {
-    private const string BestWeightsFileName = "best-weights.bin";
+    private const string BestWeightsFileName = "best.dendrites";
 
     private readonly IGrowthModel _model;
     private readonly ILogger _logger;
     private readonly PlateauTracker _plateau;
-    private WeightSnapshot? _bestInMemory;
+    private IDisposable? _bestInMemory;
     private int _validations;
     private int _sinceChange;
     private int _retries;
@@ -274,18 +274,14 @@ public sealed partial class GrowthScheduler
     private void CaptureBest()
     {
         _bestDendriteCount = _model.DendriteCount;
-        var snapshot = _model.CaptureWeights();
         if (Options.BestWeights == BestWeightsStorage.Disk)
         {
-            using (snapshot)
-            {
-                snapshot.Save(BestWeightsPath);
-            }
+            _model.SaveWeights(BestWeightsPath);
         }
         else
         {
             _bestInMemory?.Dispose();
-            _bestInMemory = snapshot;
+            _bestInMemory = _model.CaptureWeights();
         }
     }
 
@@ -299,8 +295,7 @@ public sealed partial class GrowthScheduler
 
         if (Options.BestWeights == BestWeightsStorage.Disk)
         {
-            using var snapshot = WeightSnapshot.Load(BestWeightsPath, _model.Device);
-            _model.RestoreWeights(snapshot);
+            _model.LoadWeights(BestWeightsPath);
         }
         else
         {

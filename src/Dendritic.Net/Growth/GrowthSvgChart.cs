@@ -53,7 +53,7 @@ internal static class GrowthSvgChart
         return svg.ToString();
     }
 
-    private static void Panel(StringBuilder svg, double top, IReadOnlyList<double> x, string label, IReadOnlyList<double?> values, IReadOnlyList<double?>? second, string color, IReadOnlyList<double> growth)
+    private static void Panel(StringBuilder svg, double top, List<double> x, string label, IReadOnlyList<double?> values, IReadOnlyList<double?>? second, string color, List<double> growth)
     {
         var plotWidth = Width - Left - Right;
         svg.Append(Invariant($"<rect x=\"{Left}\" y=\"{top}\" width=\"{plotWidth}\" height=\"{PanelHeight}\" fill=\"none\" stroke=\"#888\"/>\n"));
@@ -98,7 +98,7 @@ internal static class GrowthSvgChart
         }
     }
 
-    private static void Polyline(StringBuilder svg, IReadOnlyList<double> x, IReadOnlyList<double?> values, Func<double, double> px, Func<double, double> py, string color, double width, string? opacity)
+    private static void Polyline(StringBuilder svg, List<double> x, IReadOnlyList<double?> values, Func<double, double> px, Func<double, double> py, string color, double width, string? opacity)
     {
         var points = string.Join(' ', Enumerable.Range(0, x.Count).Where(i => values[i] is not null).Select(i => Invariant($"{px(x[i]):F1},{py(values[i]!.Value):F1}")));
         var fade = opacity is null ? string.Empty : $" stroke-opacity=\"{opacity}\"";

@@ -32,14 +32,23 @@ internal interface IGrowthModel
     /// <summary>Removes the last set of every wrapped layer.</summary>
     void RemoveLastDendrites();
 
-    /// <summary>The device new snapshot tensors are loaded to.</summary>
-    Device Device { get; }
-
-    /// <summary>A detached copy of every weight and buffer.</summary>
-    WeightSnapshot CaptureWeights();
+    /// <summary>An in-memory copy of every weight.</summary>
+    IDisposable CaptureWeights();
 
     /// <summary>Copies a capture back; the architecture must be the captured one.</summary>
-    void RestoreWeights(WeightSnapshot snapshot);
+    void RestoreWeights(IDisposable snapshot);
+
+    /// <summary>Writes a capture to a file.</summary>
+    void SaveSnapshot(IDisposable snapshot, string path);
+
+    /// <summary>Reads a capture written by <see cref="SaveSnapshot"/>.</summary>
+    IDisposable LoadSnapshot(string path);
+
+    /// <summary>Writes the current weights to a file (disk storage of the best weights).</summary>
+    void SaveWeights(string path);
+
+    /// <summary>Loads weights written by <see cref="SaveWeights"/> into the model.</summary>
+    void LoadWeights(string path);
 
     /// <summary>Every parameter that requires gradients, materialised.</summary>
     IReadOnlyList<Parameter> TrainableParameters();

@@ -18,9 +18,15 @@ internal static class DiskExperiment
 
     public static bool HiddenLayer { get; set; } = true;
 
-    public static nn.Module<Tensor, Tensor> Model() => HiddenLayer
-        ? nn.Sequential(("hidden", new DendriteLayer(nn.Linear(2, 1), dendrites: InitialDendrites)), ("act", nn.Tanh()), ("output", new DendriteLayer(nn.Linear(1, 1), dendrites: InitialDendrites)))
-        : nn.Sequential(("output", new DendriteLayer(nn.Linear(2, 1), dendrites: InitialDendrites)));
+    /// <summary>The plain network, wrapped by <see cref="Dendrites.Wrap"/> with <see cref="InitialDendrites"/> sets.</summary>
+    public static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle) Model()
+    {
+        var model = HiddenLayer
+            ? nn.Sequential(("hidden", nn.Linear(2, 1)), ("act", nn.Tanh()), ("output", nn.Linear(1, 1)))
+            : nn.Sequential(("output", nn.Linear(2, 1)));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = InitialDendrites });
+        return (model, handle);
+    }
 
     public static (Tensor X, Tensor Y) Data(int count)
     {
@@ -34,9 +40,9 @@ internal static class DiskExperiment
         manual_seed(seed);
         var (x, y) = Data(256);
         var (vx, vy) = Data(256);
-        var model = Model();
+        var (model, handle) = Model();
         var loss = nn.BCEWithLogitsLoss();
-        var scheduler = new GrowthScheduler(model, options)
+        var scheduler = new GrowthScheduler(handle, options)
         {
             // Candidates see the training set in minibatches, as a real data loader would give it.
             CandidateLosses = () => Enumerable.Range(0, 8).Select(b => loss.call(model.call(x[(b * 32)..((b + 1) * 32)]), y[(b * 32)..((b + 1) * 32)])),

@@ -24,8 +24,6 @@ internal sealed class FakeGrowthModel : IGrowthModel
 
     public IReadOnlyList<IReadOnlyList<bool>> FrozenSets => new[] { (IReadOnlyList<bool>)Enumerable.Repeat(false, DendriteCount).ToList() };
 
-    public Device Device => CPU;
-
     /// <summary>What the user's training does between validations.</summary>
     public void Train() => Version++;
 
@@ -46,19 +44,35 @@ internal sealed class FakeGrowthModel : IGrowthModel
         Operations.Add("remove");
     }
 
-    public WeightSnapshot CaptureWeights() =>
-        new(new Dictionary<string, Tensor> { ["version"] = tensor(Version).DetachFromDisposeScope() }, DendriteCount);
+    public IDisposable CaptureWeights() => new Snapshot(Version, DendriteCount);
 
-    public void RestoreWeights(WeightSnapshot snapshot)
+    public void RestoreWeights(IDisposable snapshot)
     {
-        if (snapshot.DendriteCount != DendriteCount)
+        var (version, dendrites) = (Snapshot)snapshot;
+        if (dendrites != DendriteCount)
         {
-            throw new InvalidOperationException($"Restoring {snapshot.DendriteCount} sets into {DendriteCount}.");
+            throw new InvalidOperationException($"Restoring {dendrites} sets into {DendriteCount}.");
         }
 
-        Version = snapshot.Tensors["version"].item<int>();
+        Version = version;
         Operations.Add($"restore:{Version}");
     }
+
+    public void SaveSnapshot(IDisposable snapshot, string path)
+    {
+        var (version, dendrites) = (Snapshot)snapshot;
+        System.IO.File.WriteAllText(path, $"{version} {dendrites}");
+    }
+
+    public IDisposable LoadSnapshot(string path)
+    {
+        var parts = System.IO.File.ReadAllText(path).Split(' ');
+        return new Snapshot(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public void SaveWeights(string path) => SaveSnapshot(CaptureWeights(), path);
+
+    public void LoadWeights(string path) => RestoreWeights(LoadSnapshot(path));
 
     public IReadOnlyList<Parameter> TrainableParameters() => Array.Empty<Parameter>();
 
@@ -67,5 +81,12 @@ internal sealed class FakeGrowthModel : IGrowthModel
         Operations.Add("candidates");
         epochDone(1, 1.0);
         return 1.0;
+    }
+
+    private sealed record Snapshot(int Version, int Dendrites) : IDisposable
+    {
+        public void Dispose()
+        {
+        }
     }
 }

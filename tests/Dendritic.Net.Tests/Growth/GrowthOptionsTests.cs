@@ -65,7 +65,7 @@ public sealed class GrowthOptionsTests
     [Test]
     public void Constructor_ModelWithoutDendriteLayers_ThrowsAskingToWrapFirst()
     {
-        var act = () => new GrowthScheduler(TorchSharp.torch.nn.Linear(2, 2));
+        var act = () => GrowthScheduler.ForLayers(TorchSharp.torch.nn.Linear(2, 2));
 
         act.Should().Throw<ArgumentException>().WithMessage("*wrap it*");
     }

@@ -35,7 +35,7 @@ public sealed class GrowthSchedulerModelTests
         var directory = Path.Combine(Path.GetTempPath(), $"growth-{Guid.NewGuid():N}");
         var model = Model();
         var options = new GrowthOptions { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = directory };
-        var scheduler = new GrowthScheduler(model, options);
+        var scheduler = GrowthScheduler.ForLayers(model, options);
         using var input = randn(5, 3);
         scheduler.Step(1.0);
         using var atBest = model.call(input).detach();
@@ -62,7 +62,7 @@ public sealed class GrowthSchedulerModelTests
     public void Step_Growth_ReturnsNewParametersRegisteredInTheModel()
     {
         var model = Model();
-        var scheduler = new GrowthScheduler(model, new GrowthOptions { Patience = 0 });
+        var scheduler = GrowthScheduler.ForLayers(model, new GrowthOptions { Patience = 0 });
         scheduler.Step(1);
 
         var decision = scheduler.Step(1);
@@ -80,13 +80,13 @@ public sealed class GrowthSchedulerModelTests
     {
         var layer = new DendriteLayer(nn.Linear(3, 4), dendrites: 2);
         var observer = new CorrelationObserver();
-        layer.Observer = observer;
+        layer.Branch.Observer = observer;
         using var input = randn(6, 3);
         using var probe = randn(6, 4);
 
         var output = layer.call(input);
         (output * probe).sum().backward();
-        layer.Observer = null;
+        layer.Branch.Observer = null;
 
         TensorAssert.Close(observer.Error!, probe, 1e-6);
     }
@@ -96,12 +96,12 @@ public sealed class GrowthSchedulerModelTests
     {
         var layer = new DendriteLayer(nn.Conv1d(2, 3, 3), dendrites: 1);
         var observer = new CorrelationObserver();
-        layer.Observer = observer;
+        layer.Branch.Observer = observer;
         using var input = randn(4, 2, 7);
         using var probe = randn(4, 3, 5);
         var output = layer.call(input);
         (output * probe).sum().backward();
-        layer.Observer = null;
+        layer.Branch.Observer = null;
 
         var s = observer.Correlation()!.item<float>();
 
@@ -125,7 +125,7 @@ public sealed class GrowthSchedulerModelTests
     {
         var model = Model();
         var layers = model.modules().OfType<DendriteLayer>().ToList();
-        var growth = new DendriteGrowthModel(model, layers);
+        var growth = new LayerGrowthModel(model, layers);
         using var x = randn(64, 3);
         using var y = randn(64, 2);
         growth.AddDendrites();
@@ -142,7 +142,7 @@ public sealed class GrowthSchedulerModelTests
             set.OutputScale.requires_grad.Should().BeTrue();
             set.OutputScale.abs().max().item<float>().Should().Be(0, "the candidate's output is connected with u = 0");
             layer.Weight.requires_grad.Should().BeTrue("the hosts train again after the candidate phase");
-            layer.Observer.Should().BeNull();
+            layer.Branch.Observer.Should().BeNull();
         }
     }
 
@@ -165,7 +165,7 @@ public sealed class GrowthSchedulerModelTests
         using var y = randn(64, 2);
         var options = new GrowthOptions { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
         var model = Model();
-        var scheduler = new GrowthScheduler(model, options);
+        var scheduler = GrowthScheduler.ForLayers(model, options);
         var decisions = new List<string>();
         var directory = Path.Combine(Path.GetTempPath(), $"resume-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -192,7 +192,7 @@ public sealed class GrowthSchedulerModelTests
 
                 // New dendrites are random: a resumed run continues the generator too (a real run would checkpoint it).
                 set_rng_state(rng);
-                scheduler = new GrowthScheduler(model, options);
+                scheduler = GrowthScheduler.ForLayers(model, options);
                 scheduler.ImportState(GrowthSchedulerState.FromJson(json));
                 scheduler.LoadBestWeights(best);
             }
