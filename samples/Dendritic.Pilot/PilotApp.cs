@@ -78,7 +78,18 @@ public static class PilotApp
         var inputs = data.Train.Inputs.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
         var classes = Math.Max(data.Train.Targets.max().item<long>(), data.Test.Targets.max().item<long>()) + 1;
         ModelFactory factory = width => PilotMlp.Create(inputs, width, classes);
-        var growth = new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost);
+        IGrowthPolicy growth = options.Mode switch
+        {
+            DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
+                new GrowthOptions
+                {
+                    Patience = options.Patience,
+                    MaxDendrites = options.MaxDendrites,
+                    Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
+                },
+                options.MaxEpochs),
+            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
+        };
         var experiment = new ExperimentOptions
         {
             Seeds = options.SeedList,

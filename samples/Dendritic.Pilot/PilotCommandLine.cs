@@ -27,16 +27,19 @@ public static partial class PilotCommandLine
         var seeds = Positive("--seeds", "Number of seeds; every arm runs once per seed.", Defaults.Seeds);
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
-        var growthEpochs = Positive("--growth-epochs", "Epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
+        var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
+        var patience = NonNegative("--patience", "Scheduler modes: non-improving validations tolerated before the scheduler acts.", Defaults.Patience);
+        var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
+        var maxEpochs = Positive("--max-epochs", "Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did).", Defaults.MaxEpochs);
         var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
         var mode = new Option<DendriteMode>("--dendrite-mode")
         {
-            Description = "fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only. Default fixed.",
+            Description = "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only. Default scheduler.",
             DefaultValueFactory = _ => Defaults.Mode,
             CustomParser = r =>
             {
                 var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
-                var modes = new[] { ("fixed", DendriteMode.Fixed), ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off) };
+                var modes = new[] { ("scheduler", DendriteMode.Scheduler), ("scheduler-cc", DendriteMode.SchedulerCascadeCorrelation), ("fixed", DendriteMode.Fixed), ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off) };
                 foreach (var (name, value) in modes)
                 {
                     if (string.Equals(token, name, StringComparison.OrdinalIgnoreCase))
@@ -73,7 +76,7 @@ public static partial class PilotCommandLine
 
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            seeds, firstSeed, epochs, growthEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads,
+            seeds, firstSeed, epochs, growthEpochs, patience, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -92,6 +95,9 @@ public static partial class PilotCommandLine
             FirstSeed = result.GetValue(firstSeed),
             Epochs = result.GetValue(epochs),
             GrowthEpochs = result.GetValue(growthEpochs),
+            Patience = result.GetValue(patience),
+            MaxDendrites = result.GetValue(maxDendrites),
+            MaxEpochs = result.GetValue(maxEpochs),
             Width = result.GetValue(width),
             Mode = result.GetValue(mode),
             DendriteSets = result.GetValue(sets),
@@ -108,7 +114,11 @@ public static partial class PilotCommandLine
     }
 
     // Custom parsers rather than validators: a validator that reads a value which failed to convert throws.
-    private static Option<int> Positive(string name, string description, int defaultValue) => new(name)
+    private static Option<int> Positive(string name, string description, int defaultValue) => Whole(name, description, defaultValue, 1);
+
+    private static Option<int> NonNegative(string name, string description, int defaultValue) => Whole(name, description, defaultValue, 0);
+
+    private static Option<int> Whole(string name, string description, int defaultValue, int minimum) => new(name)
     {
         Description = $"{description} Default {defaultValue}.",
         DefaultValueFactory = _ => defaultValue,
@@ -121,9 +131,9 @@ public static partial class PilotCommandLine
                 return defaultValue;
             }
 
-            if (value < 1)
+            if (value < minimum)
             {
-                r.AddError($"{name} must be at least 1, not {value}.");
+                r.AddError($"{name} must be at least {minimum}, not {value}.");
             }
 
             return value;

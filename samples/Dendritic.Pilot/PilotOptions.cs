@@ -15,16 +15,25 @@ public sealed record PilotOptions
     /// <summary>The baseline's epochs. Default 15.</summary>
     public int Epochs { get; init; } = 15;
 
-    /// <summary>Epochs the dendritic arm trains after its dendrites are added. Default 10.</summary>
+    /// <summary>Fixed modes: epochs the dendritic arm trains after its dendrites are added. Default 10.</summary>
     public int GrowthEpochs { get; init; } = 10;
+
+    /// <summary>Scheduler modes: non-improving validations tolerated before a plateau. Default 3.</summary>
+    public int Patience { get; init; } = 3;
+
+    /// <summary>Scheduler modes: most dendrite sets per layer. Default 2.</summary>
+    public int MaxDendrites { get; init; } = 2;
+
+    /// <summary>Scheduler modes: epochs after which the dendritic arm stops even if the scheduler has not. Default 45.</summary>
+    public int MaxEpochs { get; init; } = 45;
 
     /// <summary>Hidden units of the baseline MLP (784 → width → 10). Default 8: narrow, so capacity matters.</summary>
     public int Width { get; init; } = 8;
 
-    /// <summary>How the dendritic arm grows. Default <see cref="DendriteMode.Fixed"/>.</summary>
-    public DendriteMode Mode { get; init; } = DendriteMode.Fixed;
+    /// <summary>How the dendritic arm grows. Default <see cref="DendriteMode.Scheduler"/>.</summary>
+    public DendriteMode Mode { get; init; } = DendriteMode.Scheduler;
 
-    /// <summary>Dendrite sets added per layer. Default 1.</summary>
+    /// <summary>Fixed modes: dendrite sets added per layer. Default 1.</summary>
     public int DendriteSets { get; init; } = 1;
 
     /// <summary>"cpu", "cuda" or "cuda:N". Default "cpu".</summary>

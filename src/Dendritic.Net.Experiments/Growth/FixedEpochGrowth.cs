@@ -64,11 +64,11 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     public string Description => string.Create(CultureInfo.InvariantCulture, $"stand-in growth (FixedEpochGrowth, not the scheduler): Dendrites.Wrap on {Wrap.Targets}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, {(FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");
 
     /// <inheritdoc />
-    public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, int baselineEpochs, Tensor sampleInput)
+    public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(sampleInput);
-        return new Session(this, model, Dendrites.Wrap(model, Wrap, sampleInput));
+        ArgumentNullException.ThrowIfNull(context);
+        return new Session(this, model, Dendrites.Wrap(model, Wrap, context.SampleInput));
     }
 
     private sealed class Session : IGrowthSession

@@ -13,8 +13,7 @@ public interface IGrowthPolicy
 
     /// <summary>Starts growth on <paramref name="model"/>, a freshly built model of the baseline's width.</summary>
     /// <param name="model">The model, on the experiment's device, written without dendrites in mind.</param>
-    /// <param name="baselineEpochs">The baseline's epoch budget, for policies that grow after it.</param>
-    /// <param name="sampleInput">A few training inputs, for a check pass that every wrapped layer runs.</param>
+    /// <param name="context">The baseline's budget, a sample input, the training losses and the logger.</param>
     /// <returns>A session that owns the (possibly wrapped) model for the rest of the arm.</returns>
-    IGrowthSession Begin(nn.Module<Tensor, Tensor> model, int baselineEpochs, Tensor sampleInput);
+    IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context);
 }

@@ -16,6 +16,7 @@ internal sealed class ArmTrainer
     private readonly Device _device;
     private readonly EnergyMeter? _energy;
     private readonly string _energySource;
+    private int _candidatePasses;
 
     public ArmTrainer(ExperimentOptions options, ExperimentData data, Device device, EnergyMeter? energy, string energySource)
     {
@@ -50,10 +51,18 @@ internal sealed class ArmTrainer
     public RunResult Run(ArmKind arm, int seed, int width, int epochs, ModelFactory factory, IGrowthPolicy? growth, Action<int, int, double?> onEpoch, CancellationToken cancellationToken)
     {
         var memoryReset = MemoryProbe.ResetPeak();
+        _candidatePasses = 0;
         SeedEverything(seed);
         var model = factory(width);
         model.to(_device);
-        var session = growth?.Begin(model, _options.Recipe.Epochs, _data.Train.Inputs.narrow(0, 0, Math.Min(8, _data.Train.Count)));
+        var session = growth?.Begin(model, new GrowthContext
+        {
+            BaselineEpochs = _options.Recipe.Epochs,
+            LearningRate = _options.Recipe.LearningRate,
+            SampleInput = _data.Train.Inputs.narrow(0, 0, Math.Min(8, _data.Train.Count)),
+            TrainingLosses = () => TrainingLosses(model, seed),
+            Logger = _options.Logger,
+        });
         try
         {
             var module = session?.Model ?? model;
@@ -195,6 +204,22 @@ internal sealed class ArmTrainer
         }
 
         return total / steps;
+    }
+
+    private IEnumerable<Tensor> TrainingLosses(nn.Module<Tensor, Tensor> module, int seed)
+    {
+        // Its own seeded order (epoch numbers far beyond any training epoch), so candidate passes are reproducible.
+        var train = _data.Train;
+        var batch = _options.Recipe.BatchSize;
+        var pass = ++_candidatePasses;
+        // No tensor outlives a batch: the consumer may run each step inside its own dispose scope.
+        var order = EpochOrder(seed, 1_000_000 + pass, train.Count);
+        for (long start = 0; start < train.Count; start += batch)
+        {
+            using var scope = NewDisposeScope();
+            var index = tensor(order.AsSpan((int)start, (int)Math.Min(batch, train.Count - start)).ToArray(), device: _device);
+            yield return _options.Loss(module.call(train.Inputs.index_select(0, index)), train.Targets.index_select(0, index));
+        }
     }
 
     private double Evaluate(nn.Module<Tensor, Tensor> module, DataSplit split)

@@ -159,7 +159,7 @@ public sealed class ExperimentRunnerTests
         using var model = new Synthetic.Bypassing();
         using var sample = TorchSharp.torch.randn(2, Synthetic.Features);
 
-        var act = () => Growth.Begin(model, 3, sample);
+        var act = () => Growth.Begin(model, Synthetic.Context(sample));
 
         act.Should().Throw<LayerNotInvokedException>();
     }
@@ -171,7 +171,7 @@ public sealed class ExperimentRunnerTests
         using var x = TorchSharp.torch.randn(5, Synthetic.Features);
         using var before = model.call(x);
 
-        using var session = Growth.Begin(model, 3, x);
+        using var session = Growth.Begin(model, Synthetic.Context(x));
         using var wrapped = model.call(x);
         var step = session.AfterEpoch(3, 0.5);
 
@@ -186,7 +186,7 @@ public sealed class ExperimentRunnerTests
     {
         using var model = Synthetic.Factory(4);
         using var x = TorchSharp.torch.randn(5, Synthetic.Features);
-        using var session = new FixedEpochGrowth(new[] { 3 }, 5, freezeHostOnGrowth: true).Begin(model, 3, x);
+        using var session = new FixedEpochGrowth(new[] { 3 }, 5, freezeHostOnGrowth: true).Begin(model, Synthetic.Context(x));
 
         session.AfterEpoch(3, 0.5);
 

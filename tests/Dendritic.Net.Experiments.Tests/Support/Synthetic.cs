@@ -24,6 +24,15 @@ internal static class Synthetic
 
     public static ModelFactory Factory => width => new Mlp(width);
 
+    public static GrowthContext Context(Tensor sample) => new()
+    {
+        BaselineEpochs = 3,
+        LearningRate = 0.01,
+        SampleInput = sample,
+        TrainingLosses = () => System.Array.Empty<Tensor>(),
+        Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+    };
+
     /// <summary>Parameters of <see cref="Mlp"/> at a width: (6+1)·w + (w+1)·3.</summary>
     public static long ParametersAt(int width) => ((Features + 1) * width) + ((width + 1) * Classes);
 

@@ -1,0 +1,99 @@
+using System;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace Dendritic.Experiments;
+
+/// <summary>
+/// The dendritic arm driven by the library's <see cref="GrowthScheduler"/>: the model is wrapped with no dendrites, and
+/// after every epoch the validation score goes to <see cref="GrowthScheduler.Step"/>, which adds dendrites on a plateau,
+/// reverts growth that does not help, restores the best weights and says when to stop. The arm ends when the scheduler
+/// completes or after <see cref="MaxEpochs"/>, whichever comes first.
+/// </summary>
+public sealed class SchedulerGrowth : IGrowthPolicy
+{
+    /// <summary>Creates the policy.</summary>
+    /// <param name="options">The scheduler's options; its defaults when null. Mode must be Maximize (the harness's metric is higher-is-better).</param>
+    /// <param name="maxEpochs">Epochs after which the arm stops even if the scheduler has not completed; at least 1. Default 100.</param>
+    /// <param name="wrap">Which layers get dendrites; <see cref="WrapOptions"/> defaults when null. Its InitialDendrites is ignored (0).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names it.</exception>
+    public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, 1);
+        Options = (options ?? new GrowthOptions()).Validate();
+        if (Options.Mode != ScoreMode.Maximize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Mode, "The harness passes a higher-is-better validation metric: use ScoreMode.Maximize.");
+        }
+
+        MaxEpochs = maxEpochs;
+        Wrap = (wrap ?? new WrapOptions()).Validate() with { InitialDendrites = 0 };
+    }
+
+    /// <summary>The scheduler's options.</summary>
+    public GrowthOptions Options { get; }
+
+    /// <summary>Epochs after which the arm stops even if the scheduler has not completed.</summary>
+    public int MaxEpochs { get; }
+
+    /// <summary>How the model is wrapped (InitialDendrites 0).</summary>
+    public WrapOptions Wrap { get; }
+
+    /// <inheritdoc />
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"GrowthScheduler ({Options.Training}, trigger {Options.Trigger}, patience {Options.Patience}, max {Options.MaxDendrites} dendrite set(s), {Options.MaxRetries} retries, keep only improvements {Options.KeepOnlyImprovements}) on Dendrites.Wrap({Wrap.Targets}), at most {MaxEpochs} epochs");
+
+    /// <inheritdoc />
+    public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(context);
+        var handle = Dendrites.Wrap(model, Wrap with { Logger = context.Logger }, context.SampleInput);
+        var scheduler = new GrowthScheduler(handle, Options, context.Logger);
+        if (Options.Training == DendriteTrainingMode.CascadeCorrelation)
+        {
+            scheduler.CandidateLosses = context.TrainingLosses;
+        }
+
+        return new Session(this, model, handle, scheduler, context.LearningRate);
+    }
+
+    private sealed class Session : IGrowthSession
+    {
+        private readonly SchedulerGrowth _policy;
+        private readonly GrowthScheduler _scheduler;
+        private readonly double _learningRate;
+
+        public Session(SchedulerGrowth policy, nn.Module<Tensor, Tensor> model, DendriticModel handle, GrowthScheduler scheduler, double learningRate)
+        {
+            _policy = policy;
+            Model = model;
+            Handle = handle;
+            _scheduler = scheduler;
+            _learningRate = learningRate;
+        }
+
+        public nn.Module<Tensor, Tensor> Model { get; }
+
+        public DendriticModel Handle { get; }
+
+        public int MaxEpochs => _policy.MaxEpochs;
+
+        public GrowthStep AfterEpoch(int epoch, double validationScore)
+        {
+            var before = Handle.DendriteCount;
+            var decision = _scheduler.Step(validationScore, _learningRate);
+            return new GrowthStep
+            {
+                DendritesAdded = Math.Max(0, decision.DendriteCount - before),
+                ArchitectureChanged = decision.RebuildOptimizer,
+                Stop = decision.IsCompleted || epoch >= _policy.MaxEpochs,
+                Note = decision.Action == GrowthAction.NoChange ? null : decision.Message,
+            };
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}

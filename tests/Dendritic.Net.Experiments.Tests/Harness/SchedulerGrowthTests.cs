@@ -1,0 +1,68 @@
+using System;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Harness;
+
+[TestFixture]
+public sealed class SchedulerGrowthTests
+{
+    private static readonly ExperimentOptions Tiny = new()
+    {
+        Seeds = new[] { 3, 4 },
+        Width = 4,
+        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
+        LatencyRepeats = 3,
+        LatencyBatchSize = 16,
+    };
+
+    [TestCase(DendriteTrainingMode.GradientDescent)]
+    [TestCase(DendriteTrainingMode.CascadeCorrelation)]
+    public void Run_WithScheduler_ControlsTrainAsLongAsTheDendriticArmAndMatchItsSize(DendriteTrainingMode training)
+    {
+        var growth = new SchedulerGrowth(
+            new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 2, MaxDendrites = 1, KeepOnlyImprovements = false, Training = training, CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 2 } },
+            maxEpochs: 8);
+
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny).Run();
+
+        report.Runs.Should().HaveCount(8);
+        foreach (var seed in Tiny.Seeds)
+        {
+            var dendritic = report.Runs.Single(r => r.Arm == ArmKind.Dendritic && r.Seed == seed);
+            dendritic.DendritesPerLayer.Should().Be(1);
+            dendritic.Parameters.Should().BeGreaterThan(Synthetic.ParametersAt(4));
+            dendritic.Curve.Should().Contain(e => e.Growth != null);
+            report.Runs.Single(r => r.Arm == ArmKind.TrainAsLong && r.Seed == seed).Epochs.Should().Be(dendritic.Epochs);
+            var control = report.Runs.Single(r => r.Arm == ArmKind.CapacityMatched && r.Seed == seed);
+            control.Epochs.Should().Be(dendritic.Epochs);
+            Synthetic.ParametersAt(control.Width - 1).Should().BeLessThanOrEqualTo(dendritic.Parameters);
+            Synthetic.ParametersAt(control.Width + 1).Should().BeGreaterThanOrEqualTo(dendritic.Parameters);
+        }
+
+        report.Runs.Should().OnlyContain(r => double.IsFinite(r.TestMetric) && double.IsFinite(r.FlopsPerSample));
+        report.Growth.Should().Contain("GrowthScheduler").And.Contain(training.ToString());
+    }
+
+    [Test]
+    public void Run_WithScheduler_SameSeedTwice_GivesIdenticalNumbers()
+    {
+        var growth = new SchedulerGrowth(new GrowthOptions { Patience = 0, MaxDendrites = 1 }, maxEpochs: 8);
+        var options = Tiny with { Seeds = new[] { 9 } };
+
+        var first = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, options).Run();
+        var second = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, options).Run();
+
+        second.Runs.Select(r => (r.Arm, r.Epochs, r.TestMetric, r.Parameters)).Should().Equal(first.Runs.Select(r => (r.Arm, r.Epochs, r.TestMetric, r.Parameters)));
+    }
+
+    [Test]
+    public void Constructor_MinimizeMode_ThrowsNamingTheFix()
+    {
+        var act = () => new SchedulerGrowth(new GrowthOptions { Mode = ScoreMode.Minimize });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Maximize*");
+    }
+}
