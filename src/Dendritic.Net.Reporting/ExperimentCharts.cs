@@ -10,7 +10,7 @@ namespace Dendritic.Reporting;
 /// <summary>
 /// Draws an <see cref="ExperimentReport"/> as PNG charts: the test metric against parameters and against FLOPs per
 /// sample (one point per arm and seed, a larger one for each arm's mean), and the validation curves of every arm
-/// (mean over seeds) with the dendritic arm's growth points as dashed lines.
+/// (mean over seeds) with the dendritic arm's growth steps marked per seed.
 /// </summary>
 public static class ExperimentCharts
 {
@@ -89,38 +89,29 @@ public static class ExperimentCharts
         var scale = Scale(report);
         foreach (var group in report.Runs.GroupBy(r => r.Arm).OrderBy(g => g.Key))
         {
+            // The mean runs only as far as every seed trained, so it never jumps when a seed stops early.
             var color = Palette[(int)group.Key % Palette.Length];
-            var epochs = group.Max(r => r.Curve.Count);
-            var xs = new List<double>();
-            var ys = new List<double>();
-            for (var e = 1; e <= epochs; e++)
-            {
-                var values = group.SelectMany(r => r.Curve.Where(c => c.Epoch == e)).Select(c => c.ValidationMetric * scale).ToList();
-                if (values.Count > 0)
-                {
-                    xs.Add(e);
-                    ys.Add(values.Average());
-                }
-            }
-
-            var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), color);
+            var epochs = group.Min(r => r.Curve.Count);
+            var xs = Enumerable.Range(1, epochs).Select(e => (double)e).ToArray();
+            var ys = xs.Select(e => group.Average(r => r.Curve[(int)e - 1].ValidationMetric * scale)).ToArray();
+            var line = plot.Add.Scatter(xs, ys, color);
             line.LineWidth = 2;
             line.MarkerSize = 4;
             line.LegendText = ReportWriter.Label(group.Key);
         }
 
-        var growth = report.Runs.Where(r => r.Arm == ArmKind.Dendritic).SelectMany(r => r.Curve.Where(c => c.Growth is not null)).Select(c => c.Epoch).Distinct().Order().ToList();
-        for (var i = 0; i < growth.Count; i++)
+        // Growth steps: one mark per seed at the epoch after which it changed the architecture, at that seed's score.
+        var steps = report.Runs.Where(r => r.Arm == ArmKind.Dendritic).SelectMany(r => r.Curve.Where(c => c.Growth is not null)).ToList();
+        if (steps.Count > 0)
         {
-            var marker = plot.Add.VerticalLine(growth[i] + 0.5, 1, Palette[(int)ArmKind.Dendritic]);
-            marker.LinePattern = LinePattern.Dashed;
-            if (i == 0)
-            {
-                marker.LegendText = "dendrites added";
-            }
+            var marks = plot.Add.Scatter(steps.Select(c => (double)c.Epoch).ToArray(), steps.Select(c => c.ValidationMetric * scale).ToArray(), Palette[(int)ArmKind.Dendritic]);
+            marks.LineWidth = 0;
+            marks.MarkerSize = 9;
+            marks.MarkerShape = MarkerShape.OpenTriangleUp;
+            marks.LegendText = "growth step (one seed)";
         }
 
-        plot.Title("Validation " + report.MetricName + " per epoch (mean over seeds)");
+        plot.Title("Validation " + report.MetricName + " per epoch (mean over seeds, while all seeds train)");
         plot.XLabel("Epoch");
         plot.YLabel("Validation " + report.MetricName + (scale == 100 ? " (%)" : string.Empty));
         plot.ShowLegend(Alignment.LowerRight);
