@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace Dendritic.Experiments;
 
 /// <summary>
-/// A STAND-IN for the growth scheduler: wraps the model with <see cref="Dendrites.Wrap"/> (no dendrites at first, so it
-/// computes exactly what the plain model computes), adds dendrite sets to every wrapped layer after fixed epochs, and
-/// stops after a fixed total. It does not watch the validation score or revert growth steps that do not help; it
-/// exists so that the harness runs without the scheduler.
+/// A fixed growth schedule, the simplest dendritic arm: wraps the model with <see cref="Dendrites.Wrap"/> (no dendrites
+/// at first, so it computes exactly what the plain model computes), adds dendrite sets to every wrapped layer after
+/// fixed epochs, and stops after a fixed total. Unlike <see cref="SchedulerGrowth"/> it does not watch the validation
+/// score and never reverts a growth step, which makes it a predictable reference for the scheduler.
 /// </summary>
 public sealed class FixedEpochGrowth : IGrowthPolicy
 {
@@ -61,7 +61,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     public WrapOptions Wrap { get; }
 
     /// <inheritdoc />
-    public string Description => string.Create(CultureInfo.InvariantCulture, $"stand-in growth (FixedEpochGrowth, not the scheduler): Dendrites.Wrap on {Wrap.Targets}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, {(FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"fixed schedule (FixedEpochGrowth): Dendrites.Wrap on {Wrap.Targets}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, {(FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");
 
     /// <inheritdoc />
     public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context)
