@@ -34,7 +34,8 @@ public static partial class PilotCommandLine
         var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
         var mode = new Option<DendriteMode>("--dendrite-mode")
         {
-            Description = "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only. Default scheduler.",
+            HelpName = "scheduler|scheduler-cc|fixed|fixed-frozen-host|off",
+            Description = "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only.",
             DefaultValueFactory = _ => Defaults.Mode,
             CustomParser = r =>
             {
@@ -52,7 +53,7 @@ public static partial class PilotCommandLine
                 return Defaults.Mode;
             },
         };
-        var sets = Positive("--dendrite-sets", "Dendrite sets added to each layer.", Defaults.DendriteSets);
+        var sets = Positive("--dendrite-sets", "Fixed modes: dendrite sets added to each layer.", Defaults.DendriteSets);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => Defaults.Device };
         device.Validators.Add(r =>
         {
@@ -120,7 +121,7 @@ public static partial class PilotCommandLine
 
     private static Option<int> Whole(string name, string description, int defaultValue, int minimum) => new(name)
     {
-        Description = $"{description} Default {defaultValue}.",
+        Description = description,
         DefaultValueFactory = _ => defaultValue,
         CustomParser = r =>
         {
@@ -142,7 +143,7 @@ public static partial class PilotCommandLine
 
     private static Option<double> Real(string name, string description, double defaultValue, Func<double, bool> valid, string expected) => new(name)
     {
-        Description = string.Create(CultureInfo.InvariantCulture, $"{description} Default {defaultValue}."),
+        Description = description,
         DefaultValueFactory = _ => defaultValue,
         CustomParser = r => ParseNumber(r, name, valid, expected, out var value) ? value : defaultValue,
     };
