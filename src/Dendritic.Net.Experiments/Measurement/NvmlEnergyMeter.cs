@@ -86,5 +86,6 @@ internal sealed class NvmlEnergyMeter : EnergyMeter
     {
         _shutdown();
         NativeLibrary.Free(_library);
+        base.Dispose();
     }
 }

@@ -178,7 +178,7 @@ internal sealed class ArmTrainer
         }
     }
 
-    private optim.Optimizer NewOptimizer(nn.Module module) =>
+    private TorchSharp.Modules.Adam NewOptimizer(nn.Module module) =>
         optim.Adam(module.parameters().Where(p => p.requires_grad).ToList(), _options.Recipe.LearningRate, weight_decay: _options.Recipe.WeightDecay);
 
     private double TrainEpoch(nn.Module<Tensor, Tensor> module, optim.Optimizer optimizer, int seed, int epoch)
