@@ -14,17 +14,15 @@ internal static class DiskExperiment
 {
     public sealed record Result(double Accuracy, double Loss, int Dendrites, int Epochs, GrowthScheduler Scheduler);
 
-    public static int InitialDendrites { get; set; }
-
     public static bool HiddenLayer { get; set; } = true;
 
-    /// <summary>The plain network, wrapped by <see cref="Dendrites.Wrap"/> with <see cref="InitialDendrites"/> sets.</summary>
+    /// <summary>The plain network, wrapped by <see cref="Dendrites.Wrap"/> without dendrites yet.</summary>
     public static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle) Model()
     {
         var model = HiddenLayer
             ? nn.Sequential(("hidden", nn.Linear(2, 1)), ("act", nn.Tanh()), ("output", nn.Linear(1, 1)))
             : nn.Sequential(("output", nn.Linear(2, 1)));
-        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = InitialDendrites });
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
         return (model, handle);
     }
 

@@ -25,17 +25,23 @@ public sealed class GrowthEndToEndTests
 
     private static GrowthOptions Baseline => new() { Mode = ScoreMode.Minimize, Trigger = GrowthTrigger.Never, Patience = Epochs };
 
+    private int _threads;
+
     [SetUp]
     public void SingleThread()
     {
         // Tiny tensors: threads only add contention on a shared machine.
+        _threads = TorchSharp.torch.get_num_threads();
         TorchSharp.torch.set_num_threads(1);
         DiskExperiment.HiddenLayer = false;
-        DiskExperiment.InitialDendrites = 0;
     }
 
     [TearDown]
-    public void Reset() => DiskExperiment.HiddenLayer = true;
+    public void Reset()
+    {
+        DiskExperiment.HiddenLayer = true;
+        TorchSharp.torch.set_num_threads(_threads);
+    }
 
     /// <summary>
     /// A linear host cannot separate a disk from its surroundings (about 50 % accuracy); grown dendrites can. Margins
@@ -58,23 +64,6 @@ public sealed class GrowthEndToEndTests
         grown.Accuracy.Should().BeGreaterThan(baseline.Accuracy + accuracyMargin, $"grown {grown.Accuracy:F3} vs baseline {baseline.Accuracy:F3}");
         grown.Loss.Should().BeLessThan(baseline.Loss - lossMargin, $"grown {grown.Loss:F4} vs baseline {baseline.Loss:F4}");
         grown.Epochs.Should().BeLessThanOrEqualTo(baseline.Epochs);
-    }
-
-    [Explicit("Tuning aid: fixed dendrites from the start.")]
-    [TestCase(1)]
-    [TestCase(2)]
-    [TestCase(4)]
-    public void ExploreFixed(int dendrites)
-    {
-        TorchSharp.torch.set_num_threads(1);
-        DiskExperiment.InitialDendrites = dendrites;
-        for (var seed = 1; seed <= 5; seed++)
-        {
-            var fixedRun = DiskExperiment.Run(seed, Baseline, Epochs);
-            TestContext.Out.WriteLine($"seed {seed}: fixed {dendrites}: acc {fixedRun.Accuracy:F3} loss {fixedRun.Loss:F4}");
-        }
-
-        DiskExperiment.InitialDendrites = 0;
     }
 
     [Explicit("Tuning aid: prints several seeds.")]
