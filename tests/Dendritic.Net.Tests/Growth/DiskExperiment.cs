@@ -33,14 +33,14 @@ internal static class DiskExperiment
         return (x.DetachFromDisposeScope(), y.DetachFromDisposeScope());
     }
 
-    public static Result Run(int seed, GrowthOptions options, int epochs, int stepsPerEpoch = 20, double learningRate = 0.05)
+    public static Result Run(int seed, GrowthOptions options, int epochs, int stepsPerEpoch = 20, double learningRate = 0.05, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         manual_seed(seed);
         var (x, y) = Data(256);
         var (vx, vy) = Data(256);
         var (model, handle) = Model();
         var loss = nn.BCEWithLogitsLoss();
-        var scheduler = new GrowthScheduler(handle, options)
+        var scheduler = new GrowthScheduler(handle, options, logger)
         {
             // Candidates see the training set in minibatches, as a real data loader would give it.
             CandidateLosses = () => Enumerable.Range(0, 8).Select(b => loss.call(model.call(x[(b * 32)..((b + 1) * 32)]), y[(b * 32)..((b + 1) * 32)])),

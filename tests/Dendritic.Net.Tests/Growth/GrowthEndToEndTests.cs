@@ -83,6 +83,21 @@ public sealed class GrowthEndToEndTests
             var baseline = DiskExperiment.Run(seed, Baseline, Epochs);
             TestContext.Out.WriteLine($"seed {seed}: grown acc {grown.Accuracy:F3} loss {grown.Loss:F4} d={grown.Dendrites} epochs {grown.Epochs} ({grownTime.TotalSeconds:F1}s) | baseline acc {baseline.Accuracy:F3} loss {baseline.Loss:F4} epochs {baseline.Epochs}");
             TestContext.Out.WriteLine(string.Join(" ", grown.Scheduler.History.Entries.Select(e => $"{e.Reason}")));
+            grown.Scheduler.History.WriteSvg(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"growth-{mode}-{hidden}-{seed}.svg"), $"Disk task, {mode}, seed {seed}");
+        }
+    }
+
+    [Explicit("Tuning aid: cascade-correlation trace.")]
+    [TestCase(2)]
+    public void TraceCascadeCorrelation(int seed)
+    {
+        DiskExperiment.HiddenLayer = false;
+        var logger = new RecordingLogger();
+        var grown = DiskExperiment.Run(seed, Growth(DendriteTrainingMode.CascadeCorrelation), Epochs, logger: logger);
+        TestContext.Out.WriteLine($"acc {grown.Accuracy:F3}");
+        foreach (var entry in logger.Entries)
+        {
+            TestContext.Out.WriteLine($"{entry.EventId} {entry.Message}");
         }
     }
 }
