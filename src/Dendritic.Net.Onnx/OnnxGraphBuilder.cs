@@ -80,6 +80,7 @@ public sealed class OnnxGraphBuilder
         ArgumentException.ThrowIfNullOrEmpty(name);
         var unique = Unique(name);
         _graph.Initializer.Add(TensorProtos.From(value, unique, DType));
+        SetSample(unique, torch.is_floating_point(value) ? value.detach().to(DType, CPU) : value.detach().cpu());
         return unique;
     }
 
@@ -106,6 +107,11 @@ public sealed class OnnxGraphBuilder
         }
 
         _graph.Node.Add(node);
+        if (outputs == 1 && SampleEvaluator.TryEvaluate(opType, inputs.Select(Sample).ToArray()) is { } sample)
+        {
+            SetSample(names[0], sample);
+        }
+
         return names;
     }
 

@@ -16,7 +16,7 @@ internal static class DendriteExport
     public static string Emit(OnnxGraphBuilder builder, DendriteLayer layer, string input, Tensor? sample)
     {
         var spec = layer.Spec;
-        var rank = spec.Kind == HostKind.Linear && sample is null ? 0 : ModuleExport.RankOf(builder, layer, sample);
+        var rank = sample?.dim() ?? (spec.Kind == HostKind.Linear ? 0 : spec.SpatialDims + 2);
         var sets = layer.Branch.Sets;
         if (!layer.Enabled || sets.Count == 0)
         {

@@ -16,7 +16,7 @@ internal static class LayerExport
         {
             case Linear or Conv1d or Conv2d or Conv3d:
                 var spec = Spec(builder, module);
-                var rank = spec.Kind == HostKind.Linear && sample is null ? 0 : ModuleExport.RankOf(builder, module, sample);
+                var rank = sample?.dim() ?? (spec.Kind == HostKind.Linear ? 0 : spec.SpatialDims + 2);
                 return module is Linear linear
                     ? ProjectionExport.Emit(builder, module, spec, input, rank, linear.weight!, linear.bias)
                     : ProjectionExport.Emit(builder, module, spec, input, rank, ((Convolution)module).weight!, ((Convolution)module).bias);

@@ -61,10 +61,9 @@ internal static class ModuleExport
         return output;
     }
 
-    /// <summary>The input's rank from the sample run; fails when a converter needs it but no sample reached here.</summary>
-    public static long RankOf(OnnxGraphBuilder builder, nn.Module module, Tensor? sample) =>
-        sample?.dim() ?? throw builder.Error(module, "its input shape is unknown here (it follows a custom node inside an IOnnxExportable module). Export it through builder.AddModule directly on a value produced by another module.");
-
+    /// <summary>The input's shape from the sample run; fails when a converter needs it but no sample reached here.</summary>
     public static long[] ShapeOf(OnnxGraphBuilder builder, nn.Module module, Tensor? sample) =>
-        sample?.shape ?? throw builder.Error(module, "its input shape is unknown here (it follows a custom node inside an IOnnxExportable module). Export it through builder.AddModule directly on a value produced by another module.");
+        sample?.shape ?? throw builder.Error(module, UnknownShape);
+
+    private const string UnknownShape = "it needs its input shape, which is unknown here: it follows a node that an IOnnxExportable module added with an operator the exporter cannot evaluate. Put a supported module (or an elementwise node such as Add, Mul or Relu) between them, or describe this step with AddNode too.";
 }
