@@ -44,7 +44,37 @@ public static class OnnxExporter
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
-    public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null)
+    public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null) =>
+        ExportToBytes(model, null, sampleInput, options);
+
+    /// <summary>
+    /// Exports a model wrapped by <see cref="Dendrites.Wrap"/> to an ONNX file. Use this overload when layers are
+    /// attached through forward hooks (<see cref="AttachMode.Hooked"/>): their dendrites are written in fused form.
+    /// </summary>
+    /// <param name="model">The wrapper's handle; its <see cref="DendriticModel.Model"/> is exported.</param>
+    /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
+    /// <param name="path">The file to write (overwritten when it exists).</param>
+    /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    public static void ExportWrapped(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        File.WriteAllBytes(path, ExportWrappedToBytes(model, sampleInput, options));
+    }
+
+    /// <summary>Exports a wrapped model (hooked layers included) and returns the ONNX file's bytes.</summary>
+    /// <param name="model">The wrapper's handle; its <see cref="DendriticModel.Model"/> is exported.</param>
+    /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
+    /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
+    /// <returns>The serialised ONNX ModelProto.</returns>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    public static byte[] ExportWrappedToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ExportToBytes(model.Model, model, sampleInput, options);
+    }
+
+    private static byte[] ExportToBytes(nn.Module model, DendriticModel? wrapped, Tensor sampleInput, OnnxExportOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampleInput);
@@ -61,6 +91,11 @@ public static class OnnxExporter
 
         var graph = new GraphProto { Name = options.GraphName };
         var builder = new OnnxGraphBuilder(graph, sampleInput.dtype);
+        if (wrapped is not null)
+        {
+            builder.AddHookedLayers(wrapped);
+        }
+
         var wasTraining = model.training;
         model.eval();
         try

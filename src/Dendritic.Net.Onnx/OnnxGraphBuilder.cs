@@ -20,6 +20,7 @@ public sealed class OnnxGraphBuilder
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _samples = new(StringComparer.Ordinal);
     private readonly List<string> _scope = new();
+    private readonly Dictionary<nn.Module, WrappedLayer> _hooked = new(ReferenceEqualityComparer.Instance);
     private int _counter;
 
     internal OnnxGraphBuilder(GraphProto graph, ScalarType dtype)
@@ -141,6 +142,22 @@ public sealed class OnnxGraphBuilder
         using var tensor = torch.tensor(value, DType);
         return AddInitializer(tensor, name);
     }
+
+    /// <summary>Registers the host modules whose dendrites a forward hook adds (a model wrapped in hook mode).</summary>
+    internal void AddHookedLayers(DendriticModel model)
+    {
+        var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+        foreach (var layer in model.Layers.Where(l => l.Mode == AttachMode.Hooked))
+        {
+            if (modules.TryGetValue(layer.Name, out var host))
+            {
+                _hooked[host] = layer;
+            }
+        }
+    }
+
+    /// <summary>The wrapped layer whose hook adds dendrites to <paramref name="module"/>; null for other modules.</summary>
+    internal WrappedLayer? HookedLayer(nn.Module module) => _hooked.TryGetValue(module, out var layer) ? layer : null;
 
     /// <summary>The sample tensor that flowed through <paramref name="value"/> in the reference run, when known.</summary>
     internal Tensor? Sample(string value) => _samples.TryGetValue(value, out var sample) ? sample : null;

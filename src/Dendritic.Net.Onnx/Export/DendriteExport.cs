@@ -13,20 +13,27 @@ namespace Dendritic.Onnx.Export;
 /// </summary>
 internal static class DendriteExport
 {
-    public static string Emit(OnnxGraphBuilder builder, DendriteLayer layer, string input, Tensor? sample)
+    public static string Emit(OnnxGraphBuilder builder, DendriteLayer layer, string input, Tensor? sample) =>
+        Emit(builder, layer, layer.Branch, layer.Enabled, layer.Weight, layer.Bias, input, sample);
+
+    /// <summary>
+    /// The fused form for any host with dendrites: a <see cref="DendriteLayer"/>, or a host module whose dendrites a
+    /// forward hook adds (a model wrapped in hook mode).
+    /// </summary>
+    public static string Emit(OnnxGraphBuilder builder, nn.Module layer, DendriteBranch branch, bool enabled, Tensor hostWeight, Tensor? hostBias, string input, Tensor? sample)
     {
-        var spec = layer.Spec;
+        var spec = branch.Spec;
         var rank = sample?.dim() ?? (spec.Kind == HostKind.Linear ? 0 : spec.SpatialDims + 2);
-        var sets = layer.Branch.Sets;
-        if (!layer.Enabled || sets.Count == 0)
+        var sets = branch.Sets;
+        if (!enabled || sets.Count == 0)
         {
-            return ProjectionExport.Emit(builder, layer, spec, input, rank, layer.Weight, layer.Bias);
+            return ProjectionExport.Emit(builder, layer, spec, input, rank, hostWeight, hostBias);
         }
 
         var parts = 1 + sets.Count;
-        var weights = new List<Tensor> { layer.Weight };
+        var weights = new List<Tensor> { hostWeight };
         weights.AddRange(sets.Select(s => (Tensor)s.Weight));
-        var biases = new List<Tensor?> { layer.Bias };
+        var biases = new List<Tensor?> { hostBias };
         biases.AddRange(sets.Select(s => (Tensor?)s.Bias));
         using var scope = torch.NewDisposeScope();
         var fused = FusedWeights(spec, weights, biases, out var fusedBias);
@@ -52,12 +59,12 @@ internal static class DendriteExport
                 pre = builder.AddNode("Add", new[] { pre, builder.AddNode("Mul", new[] { v, activations[i] }) });
             }
 
-            var activation = layer.Branch.Options.Activation switch
+            var activation = branch.Options.Activation switch
             {
                 DendriteActivation.Sigmoid => builder.AddNode("Sigmoid", new[] { pre }),
                 DendriteActivation.Tanh => builder.AddNode("Tanh", new[] { pre }),
                 DendriteActivation.HardSigmoid => builder.AddNode("HardSigmoid", new[] { pre }, new Dictionary<string, object> { ["alpha"] = 1.0 / 6.0, ["beta"] = 0.5 }),
-                _ => throw builder.Error(layer, $"dendrite activation {layer.Branch.Options.Activation} has no ONNX form."),
+                _ => throw builder.Error(layer, $"dendrite activation {branch.Options.Activation} has no ONNX form."),
             };
             activations.Add(activation);
             var u = builder.AddInitializer(sets[k].OutputScale.reshape(neuronShape), $"u{k}");

@@ -22,7 +22,12 @@ internal static class ModuleExport
                 output = input;
                 foreach (var (name, child) in sequential.named_children())
                 {
-                    output = builder.AddModule(child, output, name);
+                    // Only Module<Tensor, Tensor> children are steps of the sequence; anything else registered on it
+                    // (the dendrite container of a hook-wrapped model) is not part of its forward pass.
+                    if (child is nn.Module<Tensor, Tensor>)
+                    {
+                        output = builder.AddModule(child, output, name);
+                    }
                 }
 
                 return output;
@@ -41,6 +46,18 @@ internal static class ModuleExport
                 return output;
         }
 
+        if (builder.HookedLayer(module) is { } hooked)
+        {
+            // The hook's dendrites are written in fused form, so the hook is accounted for.
+            output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
+            if (sample is not null && module is nn.Module<Tensor, Tensor> host)
+            {
+                builder.SetSample(output, host.call(sample));
+            }
+
+            return output;
+        }
+
         output = module is DendriteLayer layer
             ? DendriteExport.Emit(builder, layer, input, sample)
             : LayerExport.TryEmit(builder, module, input, sample)
@@ -52,7 +69,7 @@ internal static class ModuleExport
             var direct = leaf.forward(sample);
             if (!called.shape.AsSpan().SequenceEqual(direct.shape) || !called.allclose(direct, rtol: 0, atol: 0))
             {
-                throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites, wrap the model so that DendriteLayer modules stand in the model tree, or export the layer without the hook.");
+                throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites (Dendrites.Wrap in hook mode), export through the wrapper's handle: OnnxExporter.ExportWrapped(handle, sampleInput, path). Otherwise remove the hook before exporting.");
             }
 
             builder.SetSample(output, called);
