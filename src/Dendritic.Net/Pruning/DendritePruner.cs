@@ -25,51 +25,84 @@ public static class DendritePruner
     public static PruningReport Prune(nn.Module<Tensor, Tensor> model, PruningOptions? options = null, Tensor? validationInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return PruneLayers(model, FindLayers(model), options, validationInput);
+    }
+
+    /// <summary>
+    /// Prunes every layer of a model wrapped by <see cref="Dendrites.Wrap"/>, whether its dendrites replace the layer
+    /// or are attached through a forward hook.
+    /// </summary>
+    /// <param name="model">The wrapper's handle. Its model must be a <c>Module&lt;Tensor, Tensor&gt;</c> when a validation batch is given.</param>
+    /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
+    /// <param name="validationInput">A batch of real inputs; see <see cref="Prune(nn.Module{Tensor, Tensor}, PruningOptions?, Tensor?)"/>.</param>
+    /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
+    /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
+    public static PruningReport PruneWrapped(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+        var layers = model.Layers
+            .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, modules.GetValueOrDefault(l.Name)))
+            .ToList();
+        if (model.Model is nn.Module<Tensor, Tensor> callable)
+        {
+            return PruneLayers(callable, layers, options, validationInput);
+        }
+
+        if (validationInput is not null || options?.Criterion == PruningCriterion.MeasuredEffect)
+        {
+            throw new ArgumentException($"The wrapped model is a {model.Model.GetType().Name}, not a Module<Tensor, Tensor>, so it cannot be run on a validation batch. Prune with the OutputScale criterion and no validation batch.", nameof(validationInput));
+        }
+
+        return PruneLayers(null, layers, options, null);
+    }
+
+    private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput)
+    {
         options = (options ?? PruningOptions.Default).Validate();
         if (options.Criterion == PruningCriterion.MeasuredEffect && validationInput is null)
         {
             throw new ArgumentException("The MeasuredEffect criterion needs a validation batch to measure the output change on.", nameof(validationInput));
         }
 
-        var layers = FindLayers(model);
-        var wasTraining = model.training;
-        model.eval();
+        var wasTraining = model?.training ?? false;
+        model?.eval();
         try
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
-            var positions = new Dictionary<DendriteLayer, long>();
+            var positions = new Dictionary<DendriteBranch, long>();
             Tensor? baseline = null;
             if (validationInput is not null)
             {
-                baseline = MeasurePositions(model, layers, validationInput, positions);
+                baseline = MeasurePositions(model!, layers, validationInput, positions);
             }
 
-            var parametersBefore = layers.Sum(l => DendriteParameters(l.Layer));
+            var parametersBefore = layers.Sum(l => DendriteParameters(l.Branch));
             var removed = options.Criterion == PruningCriterion.MeasuredEffect
-                ? ChooseByEffect(model, layers, validationInput!, baseline!, options)
-                : layers.ToDictionary(l => l.Layer, l => ChooseByScale(l.Layer, options.Threshold));
+                ? ChooseByEffect(model!, layers, validationInput!, baseline!, options)
+                : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.Threshold));
             var reports = new List<LayerPruningReport>(layers.Count);
-            foreach (var (name, layer) in layers)
+            foreach (var (name, spec, branch, _) in layers)
             {
-                var sets = removed[layer];
-                var before = layer.DendriteCount;
-                var layerParameters = DendriteParameters(layer);
+                var sets = removed[branch];
+                var before = branch.Count;
+                var layerParameters = DendriteParameters(branch);
                 var (neurons, zeroed) = options.Granularity == PruningGranularity.Neuron
-                    ? ZeroNeurons(layer, sets, options.Threshold)
+                    ? ZeroNeurons(branch, sets, options.Threshold)
                     : (0L, 0L);
-                layer.Branch.RemoveAt(sets);
-                var position = positions.TryGetValue(layer, out var p) ? p : 1;
+                branch.RemoveAt(sets);
+                var position = positions.TryGetValue(branch, out var p) ? p : 1;
                 var report = new LayerPruningReport
                 {
                     Name = name,
                     SetsBefore = before,
-                    SetsAfter = layer.DendriteCount,
+                    SetsAfter = branch.Count,
                     RemovedSets = sets.OrderBy(s => s).ToArray(),
                     NeuronsZeroed = neurons,
-                    ParametersRemoved = layerParameters - DendriteParameters(layer),
+                    ParametersRemoved = layerParameters - DendriteParameters(branch),
                     ParametersZeroed = zeroed,
-                    FlopsSaved = Flops(layer.Spec, before, position) - Flops(layer.Spec, layer.DendriteCount, position),
+                    FlopsSaved = Flops(spec, before, position) - Flops(spec, branch.Count, position),
                 };
                 reports.Add(report);
                 if (report.RemovedSets.Count > 0 || neurons > 0)
@@ -78,12 +111,12 @@ public static class DendritePruner
                 }
             }
 
-            double? change = baseline is null ? null : MaxChange(model.call(validationInput!), baseline);
+            double? change = baseline is null ? null : MaxChange(model!.call(validationInput!), baseline);
             var result = new PruningReport
             {
                 Layers = reports,
                 DendriteParametersBefore = parametersBefore,
-                DendriteParametersAfter = layers.Sum(l => DendriteParameters(l.Layer)),
+                DendriteParametersAfter = layers.Sum(l => DendriteParameters(l.Branch)),
                 ParametersZeroed = reports.Sum(r => r.ParametersZeroed),
                 SetsRemoved = reports.Sum(r => r.RemovedSets.Count),
                 FlopsSaved = reports.Sum(r => r.FlopsSaved),
@@ -95,7 +128,7 @@ public static class DendritePruner
         }
         finally
         {
-            model.train(wasTraining);
+            model?.train(wasTraining);
         }
     }
 
@@ -103,9 +136,9 @@ public static class DendritePruner
     /// Per neuron of set <paramref name="k"/>: the largest of |u| and of every |v| that later sets read from it. A
     /// dendrite scoring 0 contributes exactly nothing, directly or through the cascade.
     /// </summary>
-    internal static Tensor NeuronScores(DendriteLayer layer, int k)
+    internal static Tensor NeuronScores(DendriteBranch branch, int k)
     {
-        var sets = layer.Branch.Sets;
+        var sets = branch.Sets;
         var score = sets[k].OutputScale.detach().abs();
         for (var m = k + 1; m < sets.Count; m++)
         {
@@ -115,17 +148,17 @@ public static class DendritePruner
         return score;
     }
 
-    private static List<(string Name, DendriteLayer Layer)> FindLayers(nn.Module model) =>
+    private static List<PrunableLayer> FindLayers(nn.Module model) =>
         model is DendriteLayer root
-            ? new List<(string, DendriteLayer)> { (string.Empty, root) }
-            : model.named_modules().Where(m => m.module is DendriteLayer).Select(m => (m.name, (DendriteLayer)m.module)).ToList();
+            ? new List<PrunableLayer> { new(string.Empty, root.Spec, root.Branch, root) }
+            : model.named_modules().Where(m => m.module is DendriteLayer).Select(m => new PrunableLayer(m.name, ((DendriteLayer)m.module).Spec, ((DendriteLayer)m.module).Branch, m.module)).ToList();
 
-    private static HashSet<int> ChooseByScale(DendriteLayer layer, double threshold)
+    private static HashSet<int> ChooseByScale(DendriteBranch branch, double threshold)
     {
         var chosen = new HashSet<int>();
-        for (var k = 0; k < layer.DendriteCount; k++)
+        for (var k = 0; k < branch.Count; k++)
         {
-            if (NeuronScores(layer, k).max().item<float>() <= threshold)
+            if (NeuronScores(branch, k).max().item<float>() <= threshold)
             {
                 chosen.Add(k);
             }
@@ -134,18 +167,18 @@ public static class DendritePruner
         return chosen;
     }
 
-    private static Dictionary<DendriteLayer, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, List<(string Name, DendriteLayer Layer)> layers, Tensor input, Tensor baseline, PruningOptions options)
+    private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Tensor baseline, PruningOptions options)
     {
-        var chosen = layers.ToDictionary(l => l.Layer, _ => new HashSet<int>());
+        var chosen = layers.ToDictionary(l => l.Branch, _ => new HashSet<int>());
 
         // Smallest weights first: they are the likeliest to go, and removing them first leaves the most room.
         var candidates = layers
-            .SelectMany(l => Enumerable.Range(0, l.Layer.DendriteCount).Select(k => (l.Name, l.Layer, Set: k, Score: NeuronScores(l.Layer, k).max().item<float>())))
+            .SelectMany(l => Enumerable.Range(0, l.Branch.Count).Select(k => (l.Name, l.Branch, Set: k, Score: NeuronScores(l.Branch, k).max().item<float>())))
             .OrderBy(c => c.Score)
             .ToList();
-        foreach (var (name, layer, k, _) in candidates)
+        foreach (var (name, branch, k, _) in candidates)
         {
-            var sets = layer.Branch.Sets;
+            var sets = branch.Sets;
             var saved = new List<(Tensor Target, Tensor Copy)> { (sets[k].OutputScale, sets[k].OutputScale.clone()) };
             for (var m = k + 1; m < sets.Count; m++)
             {
@@ -164,7 +197,7 @@ public static class DendritePruner
             PruningLog.SetTried(options.Logger, k, name, change, keep ? "<=" : ">", options.Threshold);
             if (keep)
             {
-                chosen[layer].Add(k);
+                chosen[branch].Add(k);
                 continue;
             }
 
@@ -178,12 +211,12 @@ public static class DendritePruner
     }
 
     /// <summary>Zeroes the dendrites of the neurons scoring at most the threshold, in sets that are not removed whole.</summary>
-    private static (long Neurons, long Zeroed) ZeroNeurons(DendriteLayer layer, HashSet<int> removedSets, double threshold)
+    private static (long Neurons, long Zeroed) ZeroNeurons(DendriteBranch branch, HashSet<int> removedSets, double threshold)
     {
         long neurons = 0;
         long zeroed = 0;
-        var sets = layer.Branch.Sets;
-        var dead = Enumerable.Range(0, sets.Count).Select(k => NeuronScores(layer, k) <= threshold).ToList();
+        var sets = branch.Sets;
+        var dead = Enumerable.Range(0, sets.Count).Select(k => NeuronScores(branch, k) <= threshold).ToList();
         for (var k = 0; k < sets.Count; k++)
         {
             if (removedSets.Contains(k))
@@ -202,7 +235,7 @@ public static class DendritePruner
             var keep = (~dead[k]).to(sets[k].Weight.dtype);
             var rowShape = new long[sets[k].Weight.dim()];
             Array.Fill(rowShape, 1L);
-            rowShape[0] = layer.Spec.OutFeatures;
+            rowShape[0] = branch.Spec.OutFeatures;
             sets[k].Weight.mul_(keep.view(rowShape));
             sets[k].Bias?.mul_(keep);
             sets[k].OutputScale.mul_(keep);
@@ -218,12 +251,12 @@ public static class DendritePruner
         return (neurons, zeroed);
     }
 
-    private static Tensor MeasurePositions(nn.Module<Tensor, Tensor> model, List<(string Name, DendriteLayer Layer)> layers, Tensor input, Dictionary<DendriteLayer, long> positions)
+    private static Tensor MeasurePositions(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Dictionary<DendriteBranch, long> positions)
     {
         var batch = Math.Max(1, input.shape[0]);
-        var hooks = layers.Select(l => l.Layer.register_forward_hook((module, _, output) =>
+        var hooks = layers.Where(l => l.Observed is nn.Module<Tensor, Tensor>).Select(l => ((nn.Module<Tensor, Tensor>)l.Observed!).register_forward_hook((module, _, output) =>
         {
-            positions[(DendriteLayer)module] = Math.Max(1, output.numel() / (batch * ((DendriteLayer)module).Spec.OutFeatures));
+            positions[l.Branch] = Math.Max(1, output.numel() / (batch * l.Spec.OutFeatures));
             return output;
         })).ToList();
         try
@@ -250,10 +283,13 @@ public static class DendritePruner
         return spec.OutFeatures * positions * ((sets * perSet) + ((long)sets * (sets - 1)));
     }
 
-    private static long DendriteParameters(DendriteLayer layer) => layer.Branch.Sets.Sum(s => s.ParameterCount);
+    private static long DendriteParameters(DendriteBranch branch) => branch.Sets.Sum(s => s.ParameterCount);
 
     private static long NonZero(DendriteSet set) => set.parameters().Sum(p => p.count_nonzero().item<long>());
 
     private static double MaxChange(Tensor output, Tensor baseline) =>
         (output.to(float64) - baseline.to(float64)).abs().max().item<double>();
+
+    /// <summary>One layer's dendrites, with the module whose output shows the layer's output shape.</summary>
+    private sealed record PrunableLayer(string Name, HostLayerSpec Spec, DendriteBranch Branch, nn.Module? Observed);
 }
