@@ -272,16 +272,8 @@ public static class DendritePruner
         }
     }
 
-    /// <summary>
-    /// FLOPs per sample of <paramref name="sets"/> dendrite sets at <paramref name="positions"/> output positions: per
-    /// neuron and set, the projection (2 × fan-in, plus the bias), the activation, the u multiply-add, and a
-    /// multiply-add for each earlier set in the cascade.
-    /// </summary>
-    private static long Flops(HostLayerSpec spec, int sets, long positions)
-    {
-        var perSet = (2 * spec.FanIn) + (spec.HasBias ? 1 : 0) + 3;
-        return spec.OutFeatures * positions * ((sets * perSet) + ((long)sets * (sets - 1)));
-    }
+    /// <summary>FLOPs per sample of <paramref name="sets"/> dendrite sets, by the convention of <see cref="LayerCost"/>.</summary>
+    private static long Flops(HostLayerSpec spec, int sets, long positions) => LayerCost.DendriteFlops(spec, sets) * positions;
 
     private static long DendriteParameters(DendriteBranch branch) => branch.Sets.Sum(s => s.ParameterCount);
 
