@@ -103,7 +103,8 @@ public static class OnnxExporter
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             builder.Reserve(options.InputName);
-            var sample = sampleInput.detach().cpu();
+            var sample = sampleInput.detach();
+            builder.SampleDevice = sample.device;
             builder.SetSample(options.InputName, sample);
             var output = ModuleExport.Emit(builder, model, options.InputName);
             builder.AddNamedNode("Identity", output, options.OutputName);

@@ -35,6 +35,9 @@ public sealed class OnnxGraphBuilder
     /// <summary>The floating-point type of the exported graph (that of the sample input).</summary>
     internal ScalarType DType { get; }
 
+    /// <summary>Where the sample run happens: the sample input's device (the model's).</summary>
+    internal Device SampleDevice { get; set; } = CPU;
+
     /// <summary>
     /// Exports <paramref name="module"/> (any supported module, a <see cref="DendriteLayer"/>, a Sequential or another
     /// <see cref="IOnnxExportable"/>) applied to <paramref name="input"/>.
@@ -81,7 +84,7 @@ public sealed class OnnxGraphBuilder
         ArgumentException.ThrowIfNullOrEmpty(name);
         var unique = Unique(name);
         _graph.Initializer.Add(TensorProtos.From(value, unique, DType));
-        SetSample(unique, torch.is_floating_point(value) ? value.detach().to(DType, CPU) : value.detach().cpu());
+        SetSample(unique, torch.is_floating_point(value) ? value.detach().to(DType, SampleDevice) : value.detach().to(SampleDevice));
         return unique;
     }
 
