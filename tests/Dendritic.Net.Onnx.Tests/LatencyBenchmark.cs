@@ -62,12 +62,12 @@ public class LatencyBenchmark
         model.eval();
         using var input = randn(shape);
         var bytes = OnnxExporter.ExportToBytes(model, input);
-        var torchMs = Time(() =>
+        Action torchCall = () =>
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             model.call(input);
-        });
+        };
 
         using var options = new SessionOptions { IntraOpNumThreads = Threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         using var session = new InferenceSession(bytes, options);
@@ -77,19 +77,49 @@ public class LatencyBenchmark
         var names = new[] { "input" };
         var outputs = new[] { "output" };
         var values = new[] { value };
-        var onnxMs = Time(() =>
+        Action onnxCall = () =>
         {
             using var result = session.Run(runOptions, names, values, outputs);
-        });
+        };
 
+        var (torchMs, onnxMs) = Time(torchCall, onnxCall);
         return string.Create(CultureInfo.InvariantCulture, $"| {name} | {sets} | {shape[0]} | {torchMs:F3} | {onnxMs:F3} | {torchMs / onnxMs:F2}x |");
     }
 
     /// <summary>
-    /// Milliseconds per call in the fastest of 9 rounds of about 100 ms, after a warm-up. The minimum, not the median:
-    /// on a shared machine, interference only ever adds time.
+    /// Milliseconds per call of each action in its fastest of 9 rounds of about 100 ms, after a warm-up. Rounds of
+    /// the two alternate, so both see the same interference; the minimum, not the median, because on a shared
+    /// machine interference only ever adds time.
     /// </summary>
-    private static double Time(Action action)
+    private static (double First, double Second) Time(Action first, Action second)
+    {
+        var perRoundFirst = Calibrate(first);
+        var perRoundSecond = Calibrate(second);
+        var best = (First: double.MaxValue, Second: double.MaxValue);
+        var watch = new Stopwatch();
+        for (var r = 0; r < 9; r++)
+        {
+            watch.Restart();
+            for (var i = 0; i < perRoundFirst; i++)
+            {
+                first();
+            }
+
+            best.First = Math.Min(best.First, watch.Elapsed.TotalMilliseconds / perRoundFirst);
+            watch.Restart();
+            for (var i = 0; i < perRoundSecond; i++)
+            {
+                second();
+            }
+
+            best.Second = Math.Min(best.Second, watch.Elapsed.TotalMilliseconds / perRoundSecond);
+        }
+
+        return best;
+    }
+
+    /// <summary>Warms <paramref name="action"/> up and returns how many calls take about 100 ms.</summary>
+    private static int Calibrate(Action action)
     {
         for (var i = 0; i < 20; i++)
         {
@@ -97,27 +127,14 @@ public class LatencyBenchmark
         }
 
         var watch = Stopwatch.StartNew();
-        var calibration = 0;
+        var calls = 0;
         while (watch.ElapsedMilliseconds < 50)
         {
             action();
-            calibration++;
+            calls++;
         }
 
-        var perRound = Math.Max(5, (int)(calibration * 100.0 / Math.Max(1, watch.ElapsedMilliseconds)));
-        var rounds = new double[9];
-        for (var r = 0; r < rounds.Length; r++)
-        {
-            watch.Restart();
-            for (var i = 0; i < perRound; i++)
-            {
-                action();
-            }
-
-            rounds[r] = watch.Elapsed.TotalMilliseconds / perRound;
-        }
-
-        return rounds.Min();
+        return Math.Max(5, (int)(calls * 100.0 / Math.Max(1, watch.ElapsedMilliseconds)));
     }
 
     private static Sequential Mlp(int sets) => nn.Sequential(
