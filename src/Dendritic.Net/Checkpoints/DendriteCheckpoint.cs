@@ -117,7 +117,10 @@ public static class DendriteCheckpoint
             throw;
         }
 
-        DendriticLog.CheckpointSaved(model.Options.Logger, full, state.Count, new FileInfo(full).Length);
+        if (model.Options.Logger.IsEnabled(LogLevel.Information))
+        {
+            DendriticLog.CheckpointSaved(model.Options.Logger, full, state.Count, new FileInfo(full).Length);
+        }
         return manifest;
     }
 

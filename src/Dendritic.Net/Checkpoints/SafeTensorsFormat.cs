@@ -104,15 +104,15 @@ internal static class SafeTensorsFormat
             }
 
             var dtypeName = node!["dtype"]!.GetValue<string>();
-            var dtype = Names.FirstOrDefault(kv => kv.Value == dtypeName).Key;
-            if (!Names.ContainsKey(dtype) || Names[dtype] != dtypeName)
+            var match = Names.Where(kv => kv.Value == dtypeName).ToList();
+            if (match.Count != 1)
             {
                 throw Corrupted(source, $"tensor '{key}' has unknown dtype '{dtypeName}'");
             }
 
             var shape = node["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
             var offsets = node["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var tensor = empty(shape, dtype);
+            var tensor = empty(shape, match[0].Key);
             var length = tensor.numel() * tensor.ElementSize;
             if (offsets.Length != 2 || offsets[1] - offsets[0] != length || dataStart + offsets[1] > file.Length)
             {

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -89,7 +90,10 @@ public static class Dendrites
             throw;
         }
 
-        DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
+        if (options.Logger.IsEnabled(LogLevel.Information))
+        {
+            DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
+        }
         return handle;
     }
 
@@ -143,7 +147,10 @@ public static class Dendrites
             attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, container);
         }
 
-        DendriticLog.LayerAttached(options.Logger, path, spec.ToString(), attachment.Mode);
+        if (options.Logger.IsEnabled(LogLevel.Debug))
+        {
+            DendriticLog.LayerAttached(options.Logger, path, spec.ToString(), attachment.Mode);
+        }
         return attachment;
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -93,7 +94,10 @@ public sealed class DendriticModel
             }
         }
 
-        DendriticLog.DendritesAdded(Options.Logger, count, _attachments.Count, DendriteCount, added.Sum(p => p.numel()));
+        if (Options.Logger.IsEnabled(LogLevel.Information))
+        {
+            DendriticLog.DendritesAdded(Options.Logger, count, _attachments.Count, DendriteCount, added.Sum(p => p.numel()));
+        }
         return added;
     }
 

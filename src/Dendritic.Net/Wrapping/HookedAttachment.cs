@@ -9,7 +9,10 @@ namespace Dendritic;
 /// A layer left in place (its field is typed as the concrete layer) whose dendrites are added by a forward hook; the
 /// dendrite weights live in a container registered on the root model.
 /// </summary>
+// The branch is owned by the model's container, which disposes it with the model.
+#pragma warning disable CA1001
 internal sealed class HookedAttachment : LayerAttachment
+#pragma warning restore CA1001
 {
     private readonly nn.Module<Tensor, Tensor> _host;
     private readonly DendriteHookContainer _container;
