@@ -34,9 +34,10 @@ internal static class CudaCheck
     };
 
     /// <summary>Runs every case and prints the table; returns the number of failures.</summary>
-    public static int Run()
+    /// <param name="target">Device under test: cuda, or cpu for a dry run of the check itself.</param>
+    public static int Run(string target)
     {
-        TorchEnv.EnsureCuda();
+        var device = TorchEnv.Device(target);
         Console.WriteLine("| host | D | dtype | output err | grad err | tol | AddDendrites: output change | new params on cuda/dtype | result |");
         Console.WriteLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |");
         var failures = 0;
@@ -46,7 +47,7 @@ internal static class CudaCheck
             {
                 foreach (var dtype in DTypes)
                 {
-                    failures += RunCase(host.Name, host.Make, host.Input, dendrites, dtype.Name, dtype.Type, dtype.Tolerance) ? 0 : 1;
+                    failures += RunCase(device, host.Name, host.Make, host.Input, dendrites, dtype.Name, dtype.Type, dtype.Tolerance) ? 0 : 1;
                 }
             }
         }
@@ -56,7 +57,7 @@ internal static class CudaCheck
         return failures;
     }
 
-    private static bool RunCase(string name, Func<nn.Module> make, long[] inputShape, int dendrites, string dtypeName, ScalarType dtype, double tolerance)
+    private static bool RunCase(Device target, string name, Func<nn.Module> make, long[] inputShape, int dendrites, string dtypeName, ScalarType dtype, double tolerance)
     {
         using var scope = NewDisposeScope();
         manual_seed(7);
@@ -71,24 +72,24 @@ internal static class CudaCheck
             }
 
             // Round the reference's parameters to the device dtype, then give the device layer the same values.
-            var target = device.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
+            var copies = device.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
             foreach (var (parameterName, parameter) in reference.named_parameters())
             {
                 parameter.copy_(parameter.to(dtype).to(ScalarType.Float64));
-                target[parameterName].copy_(parameter);
+                copies[parameterName].copy_(parameter);
             }
         }
 
-        device.to(CUDA).to(dtype);
+        device.to(target).to(dtype);
         var x = randn(inputShape, dtype: ScalarType.Float64).to(dtype).to(ScalarType.Float64);
         var xRef = x.detach().requires_grad_(true);
-        var xDev = x.to(dtype).to(CUDA).detach().requires_grad_(true);
+        var xDev = x.to(dtype).to(target).detach().requires_grad_(true);
 
         var outRef = reference.call(xRef);
         var gradOut = randn_like(outRef).to(dtype).to(ScalarType.Float64);
         outRef.backward(new[] { gradOut });
         var outDev = device.call(xDev);
-        outDev.backward(new[] { gradOut.to(dtype).to(CUDA) });
+        outDev.backward(new[] { gradOut.to(dtype).to(target) });
 
         var outputError = RelativeError(outDev, outRef);
         var gradError = RelativeError(xDev.grad!, xRef.grad!);
@@ -106,7 +107,7 @@ internal static class CudaCheck
             }
         }
 
-        var onDevice = device.parameters().All(p => p.device_type == DeviceType.CUDA && p.dtype == dtype);
+        var onDevice = device.parameters().All(p => p.device_type == target.type && p.dtype == dtype);
 
         // Growth on the device: one more set must leave the output as it was, with its parameters on CUDA in dtype.
         double growthChange;
@@ -117,7 +118,7 @@ internal static class CudaCheck
             var added = device.AddDendrites(1);
             var after = device.call(xDev);
             growthChange = (after.to(ScalarType.Float64) - before.to(ScalarType.Float64)).abs().max().cpu().item<double>();
-            newOnDevice = added.SelectMany(s => s.parameters()).All(p => p.device_type == DeviceType.CUDA && p.dtype == dtype);
+            newOnDevice = added.SelectMany(s => s.parameters()).All(p => p.device_type == target.type && p.dtype == dtype);
         }
 
         var pass = outputError <= tolerance && gradError <= tolerance && onDevice && newOnDevice && growthChange <= tolerance;
@@ -144,7 +145,4 @@ internal static class CudaCheck
         var scale = Math.Max(e.abs().max().item<double>(), 1e-12);
         return (a - e).abs().max().item<double>() / scale;
     }
-
-    /// <summary>A list of the CUDA dtypes checked, for the docs.</summary>
-    public static IEnumerable<string> DTypeNames => DTypes.Select(d => d.Name);
 }

@@ -22,7 +22,7 @@ internal static class Program
         switch (mode)
         {
             case "cuda-check":
-                return CudaCheck.Run() == 0 ? 0 : 1;
+                return CudaCheck.Run(args.Length > 1 ? args[1] : "cuda") == 0 ? 0 : 1;
             case "cuda-memory":
                 return CudaMemory.Run(args[1..]);
             case "cuda-memory-one":
