@@ -24,12 +24,17 @@ internal static class BenchConfig
             // run of the layer suites within minutes on two cores. CUDA invocations are milliseconds: fill 100 ms.
             job = BenchSettings.UsesCuda
                 ? job.WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(100))
-                : job.WithWarmupCount(2).WithIterationCount(8).WithInvocationCount(1).WithUnrollFactor(1);
+                : job.WithWarmupCount(1).WithIterationCount(6).WithInvocationCount(1).WithUnrollFactor(1);
         }
 
         if (BenchSettings.IterationMilliseconds is int ms)
         {
             job = job.WithIterationTime(TimeInterval.FromMilliseconds(ms));
+        }
+
+        if (BenchSettings.Iterations is int iterations)
+        {
+            job = job.WithIterationCount(iterations);
         }
 
         if (BenchSettings.InProcess)
@@ -46,6 +51,7 @@ internal static class BenchConfig
             .AddJob(job)
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddColumn(StatisticColumn.Median, StatisticColumn.Min)
             .AddExporter(new CsvExporter(CsvSeparator.Comma, csvStyle))
             .AddExporter(MarkdownExporter.GitHub)
             .AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default)

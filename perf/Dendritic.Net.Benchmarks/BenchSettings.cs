@@ -33,6 +33,9 @@ internal static class BenchSettings
     /// <summary>Minimum time of one measured iteration in milliseconds, when --iteration-ms is given.</summary>
     public static int? IterationMilliseconds { get; private set; }
 
+    /// <summary>Measured iterations per benchmark, when --iterations is given (overrides --quick's count).</summary>
+    public static int? Iterations { get; private set; }
+
     /// <summary>Whether a CUDA device takes part: benchmarks then synchronise it at the end of every invocation.</summary>
     public static bool UsesCuda => Devices.Contains("cuda");
 
@@ -59,6 +62,9 @@ internal static class BenchSettings
                     break;
                 case "--iteration-ms":
                     IterationMilliseconds = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture);
+                    break;
+                case "--iterations":
+                    Iterations = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture);
                     break;
                 case "--quick":
                     Quick = true;

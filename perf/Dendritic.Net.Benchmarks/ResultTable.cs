@@ -35,19 +35,28 @@ internal static class ResultTable
             var header = lines[0];
             int Col(string name) => Array.FindIndex(header, h => h == name || h.StartsWith(name + " [", StringComparison.Ordinal));
             var method = Col("Method");
-            var mean = Col("Mean");
+            // The median resists the odd slow iteration (a shared machine, a GC); reports without it use the mean.
+            var mean = Col("Median") >= 0 ? Col("Median") : Col("Mean");
             var unit = header[mean].Contains("[us]", StringComparison.Ordinal) ? 1e-3 : header[mean].Contains("[s]", StringComparison.Ordinal) ? 1e3 : 1.0;
             var paramColumns = new[] { "Device", "DType", "Host", "Size", "Model", "Dendrites" }.Select(Col).Where(i => i >= 0).ToArray();
             var suite = Path.GetFileName(path).Split('-')[0].Split('.').Last();
-            var plain = new Dictionary<string, double>();
+            // The plain host does not depend on D, so its runs for every D of a case are pooled into one baseline:
+            // that takes out most of the noise a single short plain run puts into the ratio.
+            var baselineColumns = paramColumns.Where(i => header[i] != "Dendrites").ToArray();
+            var plain = new Dictionary<string, List<double>>();
             var dendritic = new List<(string[] Row, double Mean)>();
             foreach (var row in lines.Skip(1))
             {
                 var value = ParseMs(row[mean]) * unit;
-                var key = string.Join("|", paramColumns.Select(i => row[i]));
+                var key = string.Join("|", baselineColumns.Select(i => row[i]));
                 if (row[method] == "Plain")
                 {
-                    plain[key] = value;
+                    if (!plain.TryGetValue(key, out var runs))
+                    {
+                        plain[key] = runs = new List<double>();
+                    }
+
+                    runs.Add(value);
                 }
                 else if (row[method] == "Dendritic")
                 {
@@ -57,11 +66,13 @@ internal static class ResultTable
 
             foreach (var (row, value) in dendritic)
             {
-                var key = string.Join("|", paramColumns.Select(i => row[i]));
-                if (!plain.TryGetValue(key, out var baseline))
+                var key = string.Join("|", baselineColumns.Select(i => row[i]));
+                if (!plain.TryGetValue(key, out var runs))
                 {
                     continue;
                 }
+
+                var baseline = runs.Average();
 
                 string Get(string name) => Col(name) is var i && i >= 0 ? row[i] : string.Empty;
                 var subject = string.Join(" ", SubjectColumns.Select(Get).Where(s => s.Length > 0));
