@@ -32,6 +32,11 @@ internal static class ResultTable
         foreach (var path in paths)
         {
             var lines = File.ReadAllLines(path).Where(l => l.Length > 0).Select(SplitCsv).ToList();
+            if (lines.Count == 0 || !lines[0].Contains("Method"))
+            {
+                continue; // not a BenchmarkDotNet report (e.g. nvidia-smi.csv beside it)
+            }
+
             var header = lines[0];
             int Col(string name) => Array.FindIndex(header, h => h == name || h.StartsWith(name + " [", StringComparison.Ordinal));
             var method = Col("Method");
@@ -83,21 +88,38 @@ internal static class ResultTable
         return rows;
     }
 
-    /// <summary>Prints one Markdown table per suite: plain and decorated time, ratio, limit and the miss.</summary>
-    public static int Print(string[] paths)
+    /// <summary>
+    /// Prints one Markdown table per suite: a row per case with the plain time and, per dendrite count, the ratio and
+    /// (in brackets) the ratio over the (1 + D) limit. With "--long" first, one row per measurement instead.
+    /// </summary>
+    public static int Print(string[] args)
     {
-        var rows = Read(paths);
+        var longForm = args.Length > 0 && args[0] == "--long";
+        var rows = Read(longForm ? args[1..] : args);
         foreach (var suite in rows.GroupBy(r => r.Suite))
         {
             Console.WriteLine($"### {suite.Key}");
             Console.WriteLine();
-            Console.WriteLine("| device | dtype | case | D | plain (ms) | dendritic (ms) | ratio | 1+D | ratio / (1+D) |");
-            Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-            foreach (var r in suite.OrderBy(r => r.Device).ThenBy(r => r.DType).ThenBy(r => r.Subject).ThenBy(r => r.Dendrites))
+            var ordered = suite.OrderBy(r => r.Device).ThenByDescending(r => r.DType).ThenBy(r => r.Subject).ThenBy(r => r.Dendrites).ToList();
+            if (longForm)
             {
-                Console.WriteLine(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"| {r.Device} | {r.DType} | {r.Subject} | {r.Dendrites} | {r.PlainMs:0.000} | {r.DendriticMs:0.000} | {r.Ratio:0.00}x | {r.Limit:0} | {r.Ratio / r.Limit:0.00} |"));
+                Console.WriteLine("| device | dtype | case | D | plain (ms) | dendritic (ms) | ratio | 1+D | ratio / (1+D) |");
+                Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+                foreach (var r in ordered)
+                {
+                    Console.WriteLine(Inv($"| {r.Device} | {r.DType} | {r.Subject} | {r.Dendrites} | {r.PlainMs:0.000} | {r.DendriticMs:0.000} | {r.Ratio:0.00}x | {r.Limit:0} | {r.Ratio / r.Limit:0.00} |"));
+                }
+            }
+            else
+            {
+                var counts = ordered.Select(r => r.Dendrites).Distinct().OrderBy(d => d).ToList();
+                Console.WriteLine("| device | dtype | case | plain (ms) | " + string.Join(" | ", counts.Select(d => Inv($"D={d}"))) + " |");
+                Console.WriteLine("| --- | --- | --- | ---: | " + string.Join(" | ", counts.Select(_ => "---:")) + " |");
+                foreach (var group in ordered.GroupBy(r => (r.Device, r.DType, r.Subject)))
+                {
+                    var cells = counts.Select(d => group.FirstOrDefault(r => r.Dendrites == d) is { } r ? Inv($"{r.Ratio:0.00}x ({r.Ratio / r.Limit:0.00})") : "-");
+                    Console.WriteLine(Inv($"| {group.Key.Device} | {group.Key.DType} | {group.Key.Subject} | {group.First().PlainMs:0.000} | ") + string.Join(" | ", cells) + " |");
+                }
             }
 
             Console.WriteLine();
@@ -105,6 +127,8 @@ internal static class ResultTable
 
         return 0;
     }
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static double ParseMs(string text)
     {
