@@ -90,8 +90,29 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
-    internal Tensor AddTo(Tensor input, Tensor hostOutput) =>
-        _sets.Count == 0 ? hostOutput : Combine(hostOutput, PreActivations(input));
+    internal Tensor AddTo(Tensor input, Tensor hostOutput)
+    {
+        if (_sets.Count == 0)
+        {
+            return hostOutput;
+        }
+
+        var observer = Observer;
+        if (observer is null)
+        {
+            return Combine(hostOutput, PreActivations(input));
+        }
+
+        var activations = new List<Tensor>(_sets.Count);
+        var output = Combine(hostOutput, PreActivations(input), activations);
+        return observer.Observe(this, activations, output);
+    }
+
+    /// <summary>
+    /// Optional observer of the per-set activations and of the output (cascade-correlation training installs one
+    /// for its candidate phase); null normally. Lives on the branch so that replaced and hooked layers both have it.
+    /// </summary>
+    internal IDendriteLayerObserver? Observer { get; set; }
 
     internal Tensor Activate(Tensor pre) => Options.Activation switch
     {

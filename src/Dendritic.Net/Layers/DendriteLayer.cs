@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -86,6 +88,9 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <summary>How many times <see cref="forward"/> ran; the wrapper checks it to prove the layer is in use.</summary>
     internal long ForwardCalls { get; private set; }
 
+    /// <summary>The wrapper's record of this layer, when it was put in a model by <see cref="Dendrites.Wrap"/>.</summary>
+    internal ReplacedAttachment? Attachment { get; set; }
+
     /// <summary>
     /// Adds <paramref name="count"/> dendrite sets on the host weight's current device and dtype. The layer's output
     /// is unchanged until they train. Rebuild optimizers afterwards: the new parameters are returned.
@@ -109,12 +114,23 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         var bias = Bias;
         if (!Enabled || Branch.Count == 0)
         {
-            return HostProjection.Single(Spec, input, weight, bias);
+            var plain = HostProjection.Single(Spec, input, weight, bias);
+            if (Attachment is { ObserveShapes: true })
+            {
+                Attachment.ObserveOutput(plain);
+            }
+
+            return plain;
         }
 
         // The host runs as its own call, exactly as the plain layer would, so that switching dendrites off or adding
         // the first set leaves its output bit for bit unchanged; all dendrite sets then share one fused call.
         var hostOutput = HostProjection.Single(Spec, input, weight, bias);
+        if (Attachment is { ObserveShapes: true })
+        {
+            Attachment.ObserveOutput(hostOutput);
+        }
+
         return Branch.AddTo(input, hostOutput);
     }
 
@@ -122,19 +138,34 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <returns>The host module, ready to stand in the model again.</returns>
     public nn.Module DetachHost()
     {
-        switch (Host)
+        // TorchSharp's setters touch the parameter they replace, which a device or dtype move has already disposed,
+        // so the host's fields and registry are set directly.
+        SetHostParameter(Host, "_weight", WeightKey, Weight);
+        SetHostParameter(Host, "_bias", BiasKey, Bias);
+        return Host;
+    }
+
+    private static void SetHostParameter(nn.Module host, string fieldName, string key, Parameter? value)
+    {
+        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        FieldInfo? field = null;
+        for (var type = host.GetType(); field is null && type is not null; type = type.BaseType)
         {
-            case Linear linear:
-                linear.weight = Weight;
-                linear.bias = Bias;
-                break;
-            case Convolution conv:
-                conv.weight = Weight;
-                conv.bias = Bias;
-                break;
+            field = type.GetField(fieldName, Flags | BindingFlags.DeclaredOnly);
         }
 
-        return Host;
+        if (field is null || ReferenceEquals(field.GetValue(host), value))
+        {
+            return;
+        }
+
+        field.SetValue(host, value);
+        var registry = (OrderedDict<string, Parameter>)typeof(nn.Module).GetField("_internal_params", Flags)!.GetValue(host)!;
+        registry.Remove(key);
+        if (value is not null)
+        {
+            registry.Add(key, value);
+        }
     }
 
     internal static (Parameter Weight, Parameter? Bias) HostParameters(nn.Module host) => host switch

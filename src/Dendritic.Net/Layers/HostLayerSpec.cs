@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -45,12 +46,15 @@ public sealed record HostLayerSpec
     public PaddingModes PaddingMode { get; init; } = PaddingModes.Zeros;
 
     /// <summary>Number of spatial dimensions: 0 for Linear, 1 to 3 for convolutions.</summary>
+    [JsonIgnore]
     public int SpatialDims => Kind == HostKind.Linear ? 0 : (int)Kind;
 
     /// <summary>Inputs that feed one neuron at one position: in/groups × kernel volume.</summary>
+    [JsonIgnore]
     public long FanIn => InFeatures / Groups * KernelSize.Aggregate(1L, (a, b) => a * b);
 
     /// <summary>The shape of one weight tensor of this layer (host or dendrite set).</summary>
+    [JsonIgnore]
     public long[] WeightShape => Kind == HostKind.Linear
         ? new[] { OutFeatures, InFeatures }
         : new[] { OutFeatures, InFeatures / Groups }.Concat(KernelSize).ToArray();

@@ -14,6 +14,12 @@ internal static class TensorAssert
         difference.item<double>().Should().BeLessThanOrEqualTo(tolerance, because);
     }
 
+    /// <summary>Close relative to the size of <paramref name="expected"/>: |a - e| ≤ tolerance × max(1, max|e|).</summary>
+    public static void CloseRelative(Tensor actual, Tensor expected, double tolerance, string because = "")
+    {
+        Close(actual, expected, tolerance * Math.Max(1.0, MaxAbs(expected)), because);
+    }
+
     public static void Identical(Tensor actual, Tensor expected, string because = "")
     {
         actual.shape.Should().Equal(expected.shape, because);

@@ -1,0 +1,25 @@
+using System.Collections.Generic;
+
+namespace Dendritic;
+
+/// <summary>One wrapped layer as recorded in a checkpoint manifest.</summary>
+public sealed record CheckpointLayer
+{
+    /// <summary>The layer's path in the model.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>How the dendrites were attached when saved (informational: loading attaches as the new model allows).</summary>
+    public required AttachMode Mode { get; init; }
+
+    /// <summary>The host layer's type and shape; loading checks the new model's layer against it.</summary>
+    public required HostLayerSpec Host { get; init; }
+
+    /// <summary>Number of dendrite sets.</summary>
+    public required int Dendrites { get; init; }
+
+    /// <summary>Whether the layer's dendrites were switched on.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Indices of the dendrite sets that were frozen.</summary>
+    public IReadOnlyList<int> FrozenSets { get; init; } = new List<int>();
+}

@@ -1,0 +1,44 @@
+using System;
+using System.Collections.Generic;
+
+namespace Dendritic;
+
+/// <summary>
+/// The <c>manifest.json</c> of a checkpoint: what wrote it, the dendrite options, every wrapped layer's host and
+/// dendrite count, the weights file's integrity data, and extra state (for example the growth scheduler's).
+/// </summary>
+public sealed record CheckpointManifest
+{
+    /// <summary>The format's name, always <c>dendritic-checkpoint</c>.</summary>
+    public string Format { get; init; } = DendriteCheckpoint.FormatName;
+
+    /// <summary>The format version; this library reads versions up to <see cref="DendriteCheckpoint.FormatVersion"/>.</summary>
+    public int FormatVersion { get; init; } = DendriteCheckpoint.FormatVersion;
+
+    /// <summary>The Dendritic.Net version that wrote the file.</summary>
+    public required string LibraryVersion { get; init; }
+
+    /// <summary>When the file was written (UTC).</summary>
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    /// <summary>The dendrite options of the wrapped model.</summary>
+    public required DendriteOptions Dendrite { get; init; }
+
+    /// <summary>Every wrapped layer, in model order.</summary>
+    public required IReadOnlyList<CheckpointLayer> Layers { get; init; }
+
+    /// <summary>Name of the weights entry in the archive (a safetensors file).</summary>
+    public string WeightsFile { get; init; } = DendriteCheckpoint.WeightsEntry;
+
+    /// <summary>SHA-256 of the weights entry, lower-case hex; checked on load.</summary>
+    public required string WeightsSha256 { get; init; }
+
+    /// <summary>Size of the weights entry in bytes.</summary>
+    public required long WeightsBytes { get; init; }
+
+    /// <summary>Number of tensors in the weights entry.</summary>
+    public required int TensorCount { get; init; }
+
+    /// <summary>Extra state saved with the model, by key (for example <c>growth.scheduler</c>).</summary>
+    public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
+}

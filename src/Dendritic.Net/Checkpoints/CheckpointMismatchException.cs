@@ -1,0 +1,39 @@
+using System;
+
+namespace Dendritic;
+
+/// <summary>
+/// The checkpoint is intact but does not fit the model it is loaded into: a layer is missing or has another shape.
+/// <see cref="LayerName"/> names the first layer that differs.
+/// </summary>
+public sealed class CheckpointMismatchException : CheckpointException
+{
+    /// <summary>Creates the exception.</summary>
+    public CheckpointMismatchException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What differs.</param>
+    public CheckpointMismatchException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What differs.</param>
+    /// <param name="innerException">The cause.</param>
+    public CheckpointMismatchException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    internal CheckpointMismatchException(string layerName, string message)
+        : base(message)
+    {
+        LayerName = layerName;
+    }
+
+    /// <summary>The layer (or state-dict key) that differs; null when not specific to one layer.</summary>
+    public string? LayerName { get; }
+}

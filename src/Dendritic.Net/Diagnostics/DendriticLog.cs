@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Dendritic;
+
+/// <summary>
+/// Every log message of the library, with stable event ids: 1000-1099 wrapping, 1100-1199 checkpoints,
+/// 2000-2999 the growth scheduler.
+/// </summary>
+internal static partial class DendriticLog
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Wrapped {LayerCount} layers ({Replaced} replaced, {Hooked} hooked) with {Dendrites} dendrite sets each; targets: {Targets}")]
+    public static partial void Wrapped(ILogger logger, int layerCount, int replaced, int hooked, int dendrites, string targets);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Layer {Layer} ({Spec}) attached by {Mode}")]
+    public static partial void LayerAttached(ILogger logger, string layer, string spec, AttachMode mode);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Added {Count} dendrite sets to {LayerCount} layers; now {Total} per layer, {NewParameters} new parameters")]
+    public static partial void DendritesAdded(ILogger logger, int count, int layerCount, int total, long newParameters);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Removed the last {Count} dendrite sets from {LayerCount} layers")]
+    public static partial void DendritesRemoved(ILogger logger, int count, int layerCount);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Unwrapped {LayerCount} layers; the model has its original structure again")]
+    public static partial void Unwrapped(ILogger logger, int layerCount);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Check pass: every one of {LayerCount} wrapped layers ran its dendrites")]
+    public static partial void Verified(ILogger logger, int layerCount);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Saved checkpoint {Path} ({Tensors} tensors, {Bytes} bytes)")]
+    public static partial void CheckpointSaved(ILogger logger, string path, int tensors, long bytes);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded checkpoint {Path} written by Dendritic.Net {Version}")]
+    public static partial void CheckpointLoaded(ILogger logger, string path, string version);
+}

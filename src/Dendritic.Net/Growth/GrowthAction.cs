@@ -1,0 +1,17 @@
+namespace Dendritic;
+
+/// <summary>What a call to <see cref="GrowthScheduler.Step"/> did to the model.</summary>
+public enum GrowthAction
+{
+    /// <summary>Nothing changed; keep training.</summary>
+    NoChange = 0,
+
+    /// <summary>
+    /// The architecture changed (dendrites added, possibly after reverting a failed growth step) and the best weights
+    /// were restored: rebuild the optimizer from <see cref="GrowthDecision.TrainableParameters"/>.
+    /// </summary>
+    DendritesAdded = 1,
+
+    /// <summary>Training is complete and the best model has been restored. Further calls throw.</summary>
+    Completed = 2,
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp.Modules;
+
+namespace Dendritic;
+
+/// <summary>What <see cref="GrowthScheduler.Step"/> decided, why, and what the caller has to do about it.</summary>
+public sealed record GrowthDecision
+{
+    /// <summary>What happened to the model.</summary>
+    public GrowthAction Action { get; init; }
+
+    /// <summary>Why.</summary>
+    public GrowthReason Reason { get; init; }
+
+    /// <summary>A one-line explanation, the same text the scheduler logs.</summary>
+    public string Message { get; init; } = string.Empty;
+
+    /// <summary>1-based number of this validation call.</summary>
+    public int Validation { get; init; }
+
+    /// <summary>The score passed in.</summary>
+    public double Score { get; init; }
+
+    /// <summary>The score the decision used (equal to <see cref="Score"/> unless smoothing is on).</summary>
+    public double SmoothedScore { get; init; }
+
+    /// <summary>The best (smoothed) score so far, after this call.</summary>
+    public double BestScore { get; init; }
+
+    /// <summary>Non-improving validations counted so far against the patience.</summary>
+    public int BadValidations { get; init; }
+
+    /// <summary>Failed growth attempts of the current growth step so far.</summary>
+    public int Retries { get; init; }
+
+    /// <summary>Dendrite sets per wrapped layer after this call.</summary>
+    public int DendriteCount { get; init; }
+
+    /// <summary>The scheduler's phase after this call.</summary>
+    public GrowthPhase Phase { get; init; }
+
+    /// <summary>
+    /// Parameters that did not exist before and are trainable now (empty unless <see cref="Action"/> is
+    /// <see cref="GrowthAction.DendritesAdded"/>). A materialised list: safe to hand to an optimizer.
+    /// </summary>
+    public IReadOnlyList<Parameter> NewParameters { get; init; } = Array.Empty<Parameter>();
+
+    /// <summary>
+    /// Every parameter of the model that requires gradients after this call (a materialised list). After
+    /// <see cref="GrowthAction.DendritesAdded"/>, build the new optimizer from it: old parameter objects may be gone.
+    /// </summary>
+    public IReadOnlyList<Parameter> TrainableParameters { get; init; } = Array.Empty<Parameter>();
+
+    /// <summary>
+    /// The learning rate to use from now on: the one passed in, times <see cref="GrowthOptions.LearningRateRestartFactor"/>
+    /// after an architecture change. Null when no rate was passed.
+    /// </summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>True when growth happened at a learning rate below <see cref="GrowthOptions.LowLearningRateWarning"/>.</summary>
+    public bool LowLearningRate { get; init; }
+
+    /// <summary>For cascade-correlation growth: the summed correlation S the candidates reached; otherwise null.</summary>
+    public double? CandidateCorrelation { get; init; }
+
+    /// <summary>Whether the caller must rebuild its optimizer (the architecture or the trainable set changed).</summary>
+    public bool RebuildOptimizer => Action == GrowthAction.DendritesAdded;
+
+    /// <summary>Whether training is over (the best model is in place).</summary>
+    public bool IsCompleted => Action == GrowthAction.Completed;
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Logging;
+
+namespace Dendritic;
+
+/// <summary>The scheduler's log messages. Event ids are stable (3001-3099) so log filters and dashboards can key on them.</summary>
+internal static partial class GrowthLog
+{
+    private const string Decision = "Validation {Validation}: score {Score}, best {BestScore}, {Dendrites} dendrite set(s) per layer. {Explanation}";
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = Decision)]
+    public static partial void FirstScore(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = Decision)]
+    public static partial void Improved(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = Decision)]
+    public static partial void NoImprovement(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = Decision)]
+    public static partial void Cooldown(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = Decision)]
+    public static partial void Grew(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = Decision)]
+    public static partial void Retried(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = Decision)]
+    public static partial void RetriesExhausted(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = Decision)]
+    public static partial void MaxDendritesReached(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = Decision)]
+    public static partial void EarlyStopped(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Dendrites were added at learning rate {LearningRate}, below {Threshold}: new dendrites will barely train. Raise the rate (GrowthOptions.LearningRateRestartFactor) or stop reducing it before growth.")]
+    public static partial void LowLearningRate(ILogger logger, double learningRate, double threshold);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "Cascade-correlation candidates, epoch {Epoch}: summed correlation S = {Correlation}.")]
+    public static partial void CandidateEpoch(ILogger logger, int epoch, double correlation);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Cascade-correlation candidates trained to S = {Correlation}; frozen and connected with u = 0.")]
+    public static partial void CandidatesConnected(ILogger logger, double correlation);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Scheduler state imported: {Validations} validation(s), phase {Phase}, {Dendrites} dendrite set(s) per layer.")]
+    public static partial void StateImported(ILogger logger, int validations, GrowthPhase phase, int dendrites);
+}

@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+
+namespace Dendritic;
+
+/// <summary>
+/// Settings of the <see cref="GrowthScheduler"/>. Immutable; checked once by <see cref="Validate"/> when the
+/// scheduler is built. The plateau semantics follow PyTorch's ReduceLROnPlateau and Keras' callbacks; the exact
+/// rules are in docs/growth-scheduler.md.
+/// </summary>
+public sealed record GrowthOptions
+{
+    /// <summary>Whether higher or lower scores are better. Default <see cref="ScoreMode.Maximize"/>.</summary>
+    public ScoreMode Mode { get; init; } = ScoreMode.Maximize;
+
+    /// <summary>When to switch architecture. Default <see cref="GrowthTrigger.OnPlateau"/>.</summary>
+    public GrowthTrigger Trigger { get; init; } = GrowthTrigger.OnPlateau;
+
+    /// <summary>
+    /// Non-improving validations tolerated: a plateau is declared when their count exceeds it (so 0 switches at the
+    /// first non-improving score). Counts validation calls, not epochs. Default 10; at least 0.
+    /// </summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>
+    /// For <see cref="GrowthTrigger.EveryN"/>: switch every this many validations, counted from the start or the last
+    /// growth step. Default 10; at least 1.
+    /// </summary>
+    public int Interval { get; init; } = 10;
+
+    /// <summary>
+    /// Relative improvement needed, as a fraction of |best score|. Default 1e-4 (ReduceLROnPlateau's default); at least 0.
+    /// A score improves when it beats the best by more than max(RelativeThreshold·|best|, AbsoluteThreshold).
+    /// </summary>
+    public double RelativeThreshold { get; init; } = 1e-4;
+
+    /// <summary>Absolute improvement needed, in score units (Keras' <c>min_delta</c>). Default 0; at least 0.</summary>
+    public double AbsoluteThreshold { get; init; }
+
+    /// <summary>
+    /// Optional per-architecture relative thresholds: element k applies while the model has k dendrite sets per
+    /// layer (the last element beyond the list). Null (default) uses <see cref="RelativeThreshold"/> throughout.
+    /// </summary>
+    public IReadOnlyList<double>? RelativeThresholdByDendrites { get; init; }
+
+    /// <summary>Optional per-architecture absolute thresholds, indexed like <see cref="RelativeThresholdByDendrites"/>. Default null.</summary>
+    public IReadOnlyList<double>? AbsoluteThresholdByDendrites { get; init; }
+
+    /// <summary>
+    /// Exponential smoothing factor α of the scores the decisions use: s_t = α·s_{t-1} + (1-α)·score_t, seeded with the
+    /// first real score (and re-seeded after each architecture change), never with zero. 0 (default) disables it;
+    /// must be in [0, 1).
+    /// </summary>
+    public double Smoothing { get; init; }
+
+    /// <summary>Validations after each growth step during which non-improving scores are not counted. Default 0; at least 0.</summary>
+    public int Cooldown { get; init; }
+
+    /// <summary>Most dendrite sets per layer; a plateau at this count completes training. Default 4; at least 0.</summary>
+    public int MaxDendrites { get; init; } = 4;
+
+    /// <summary>
+    /// Fresh attempts after a growth step that never beat the best score (each one reverts to the best model and adds
+    /// new random dendrites); when they are used up, training completes with the best model. Default 2; at least 0.
+    /// </summary>
+    public int MaxRetries { get; init; } = 2;
+
+    /// <summary>
+    /// Whether a growth step that never beats the best score is reverted (default true). When false every growth step
+    /// is kept, weights are not restored before growing, and training completes only at <see cref="MaxDendrites"/>.
+    /// </summary>
+    public bool KeepOnlyImprovements { get; init; } = true;
+
+    /// <summary>How new dendrites train. Default <see cref="DendriteTrainingMode.GradientDescent"/>.</summary>
+    public DendriteTrainingMode Training { get; init; } = DendriteTrainingMode.GradientDescent;
+
+    /// <summary>Candidate training settings for <see cref="DendriteTrainingMode.CascadeCorrelation"/>.</summary>
+    public CascadeCorrelationOptions CascadeCorrelation { get; init; } = CascadeCorrelationOptions.Default;
+
+    /// <summary>
+    /// Optional learning-rate restart after each architecture change: the suggested rate becomes the current rate times
+    /// this factor (e.g. 10 undoes one ReduceLROnPlateau step). Null (default) keeps the current rate. Must be &gt; 0.
+    /// </summary>
+    public double? LearningRateRestartFactor { get; init; }
+
+    /// <summary>
+    /// A warning is logged (and <see cref="GrowthDecision.LowLearningRate"/> set) when growth happens while the learning
+    /// rate passed to <see cref="GrowthScheduler.Step"/> is below this. Default 1e-6; at least 0 (0 disables it).
+    /// </summary>
+    public double LowLearningRateWarning { get; init; } = 1e-6;
+
+    /// <summary>Where the best weights are kept. Default <see cref="BestWeightsStorage.Memory"/>.</summary>
+    public BestWeightsStorage BestWeights { get; init; } = BestWeightsStorage.Memory;
+
+    /// <summary>Directory for <see cref="BestWeightsStorage.Disk"/> (created if missing). Required then; default null.</summary>
+    public string? BestWeightsDirectory { get; init; }
+
+    /// <summary>The options every scheduler gets unless told otherwise.</summary>
+    public static GrowthOptions Default { get; } = new();
+
+    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <returns>This instance, for chaining.</returns>
+    public GrowthOptions Validate()
+    {
+        CheckEnum(Mode, nameof(Mode));
+        CheckEnum(Trigger, nameof(Trigger));
+        CheckEnum(Training, nameof(Training));
+        CheckEnum(BestWeights, nameof(BestWeights));
+        CheckAtLeast(Patience, 0, nameof(Patience), 10);
+        CheckAtLeast(Interval, 1, nameof(Interval), 10);
+        CheckAtLeast(Cooldown, 0, nameof(Cooldown), 0);
+        CheckAtLeast(MaxDendrites, 0, nameof(MaxDendrites), 4);
+        CheckAtLeast(MaxRetries, 0, nameof(MaxRetries), 2);
+        CheckThreshold(RelativeThreshold, nameof(RelativeThreshold));
+        CheckThreshold(AbsoluteThreshold, nameof(AbsoluteThreshold));
+        CheckList(RelativeThresholdByDendrites, nameof(RelativeThresholdByDendrites));
+        CheckList(AbsoluteThresholdByDendrites, nameof(AbsoluteThresholdByDendrites));
+        if (!double.IsFinite(Smoothing) || Smoothing < 0 || Smoothing >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "Smoothing must be in [0, 1) (default 0 = off).");
+        }
+
+        if (LearningRateRestartFactor is { } factor && (!double.IsFinite(factor) || factor <= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRateRestartFactor), factor, "LearningRateRestartFactor must be a finite number > 0, or null to keep the rate (default null).");
+        }
+
+        CheckThreshold(LowLearningRateWarning, nameof(LowLearningRateWarning));
+        if (BestWeights == BestWeightsStorage.Disk && string.IsNullOrWhiteSpace(BestWeightsDirectory))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BestWeightsDirectory), BestWeightsDirectory, "BestWeightsDirectory is required when BestWeights is Disk.");
+        }
+
+        ArgumentNullException.ThrowIfNull(CascadeCorrelation);
+        CascadeCorrelation.Validate();
+        return this;
+    }
+
+    /// <summary>The relative and absolute thresholds that apply with <paramref name="dendrites"/> sets per layer.</summary>
+    internal (double Relative, double Absolute) ThresholdsAt(int dendrites) =>
+        (Pick(RelativeThresholdByDendrites, dendrites, RelativeThreshold), Pick(AbsoluteThresholdByDendrites, dendrites, AbsoluteThreshold));
+
+    private static double Pick(IReadOnlyList<double>? list, int index, double fallback) =>
+        list is null ? fallback : list[Math.Min(index, list.Count - 1)];
+
+    private static void CheckEnum<T>(T value, string name)
+        where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"Unknown {name}; use one of {string.Join(", ", Enum.GetNames<T>())}.");
+        }
+    }
+
+    private static void CheckAtLeast(int value, int minimum, string name, int defaultValue)
+    {
+        if (value < minimum)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {minimum} (default {defaultValue}).");
+        }
+    }
+
+    private static void CheckThreshold(double value, string name)
+    {
+        if (!double.IsFinite(value) || value < 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number >= 0.");
+        }
+    }
+
+    private static void CheckList(IReadOnlyList<double>? list, string name)
+    {
+        if (list is null)
+        {
+            return;
+        }
+
+        if (list.Count == 0)
+        {
+            throw new ArgumentOutOfRangeException(name, list.Count, $"{name} must have at least one element, or be null.");
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (!double.IsFinite(list[i]) || list[i] < 0)
+            {
+                throw new ArgumentOutOfRangeException(name, list[i], $"{name}[{i}] must be a finite number >= 0.");
+            }
+        }
+    }
+}

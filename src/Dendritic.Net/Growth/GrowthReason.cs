@@ -1,0 +1,32 @@
+namespace Dendritic;
+
+/// <summary>Why the scheduler decided what it did; stable values, also used in logs and the history CSV.</summary>
+public enum GrowthReason
+{
+    /// <summary>The first score: it becomes the best score.</summary>
+    FirstScore = 0,
+
+    /// <summary>The score beat the best score by the thresholds.</summary>
+    Improved = 1,
+
+    /// <summary>The score did not beat the best score by the thresholds; patience is counting.</summary>
+    NoImprovement = 2,
+
+    /// <summary>Within the cooldown after a growth step: non-improving scores are not counted.</summary>
+    Cooldown = 3,
+
+    /// <summary>A plateau (or the interval): the best weights were restored and one dendrite set added per layer.</summary>
+    Grew = 4,
+
+    /// <summary>The last growth step never beat the best score: it was reverted and fresh dendrites were added.</summary>
+    Retried = 5,
+
+    /// <summary>The last growth step never beat the best score and no retries are left: best model restored.</summary>
+    RetriesExhausted = 6,
+
+    /// <summary>A plateau at the maximum dendrite count: best model restored.</summary>
+    MaxDendritesReached = 7,
+
+    /// <summary>A plateau with <see cref="GrowthTrigger.Never"/>: early stopping, best model restored.</summary>
+    EarlyStopped = 8,
+}

@@ -1,0 +1,73 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Microsoft.Extensions.Logging;
+
+namespace Dendritic;
+
+/// <content>Checkpoints that carry the scheduler state, and resuming from them.</content>
+public sealed partial class GrowthScheduler
+{
+    /// <summary>Key of the scheduler state (JSON) in a checkpoint's extras.</summary>
+    public const string StateExtrasKey = "dendritic.growth.state";
+
+    /// <summary>Key of the best-weights file name in a checkpoint's extras (in-memory storage only).</summary>
+    public const string BestWeightsExtrasKey = "dendritic.growth.bestWeights";
+
+    /// <summary>
+    /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (for
+    /// in-memory best weights) the best weights in a file next to it, <c>{path}.best</c>. Resume with <see cref="Resume"/>.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
+    /// <returns>The manifest written.</returns>
+    /// <exception cref="InvalidOperationException">The scheduler was built on a model wrapped by hand (no <see cref="DendriticModel"/>).</exception>
+    public CheckpointManifest SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var handle = (_model as WrappedGrowthModel)?.Handle
+            ?? throw new InvalidOperationException("SaveCheckpoint needs a scheduler built from a DendriticModel (Dendrites.Wrap); for layers wrapped by hand use ExportState and SaveBestWeights.");
+        var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            [StateExtrasKey] = ExportState().ToJson(),
+        };
+        if (Options.BestWeights == BestWeightsStorage.Memory && _bestInMemory is not null)
+        {
+            var best = path + ".best";
+            SaveBestWeights(best);
+            all[BestWeightsExtrasKey] = Path.GetFileName(best);
+        }
+
+        return DendriteCheckpoint.Save(handle, path, all);
+    }
+
+    /// <summary>
+    /// Continues a run saved with <see cref="SaveCheckpoint"/>: builds a scheduler on the loaded model and gives it the
+    /// saved state and best weights, so that it makes the same decisions as a run that never stopped (given the same
+    /// training; optimizer state and random generator are the caller's to checkpoint).
+    /// </summary>
+    /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
+    /// <param name="path">The checkpoint file it was loaded from (the best-weights file lies next to it).</param>
+    /// <param name="options">The options of the saved run.</param>
+    /// <param name="logger">Where decisions are logged; none when null.</param>
+    /// <returns>The scheduler, ready for the next <see cref="Step"/>.</returns>
+    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state.</exception>
+    public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!checkpoint.Manifest.Extras.TryGetValue(StateExtrasKey, out var json))
+        {
+            throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
+        }
+
+        var scheduler = new GrowthScheduler(checkpoint.Model, options, logger);
+        scheduler.ImportState(GrowthSchedulerState.FromJson(json));
+        if (checkpoint.Manifest.Extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
+        {
+            scheduler.LoadBestWeights(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, bestName));
+        }
+
+        return scheduler;
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <content>The optional convenience loop.</content>
+public sealed partial class GrowthScheduler
+{
+    /// <summary>
+    /// A ready-made loop for users who do not want to write one: for each epoch, <paramref name="trainEpoch"/> trains
+    /// with the current optimizer, <paramref name="validate"/> scores the model, and <see cref="Step"/> decides. The
+    /// optimizer comes from <see cref="OptimizerFactory"/> (required) and is rebuilt by it after every growth step.
+    /// Stops when the scheduler completes or after <paramref name="epochs"/> epochs.
+    /// </summary>
+    /// <param name="epochs">Epoch budget; at least 1.</param>
+    /// <param name="trainEpoch">Trains one epoch: gets the 1-based epoch and the optimizer to step.</param>
+    /// <param name="validate">Returns the validation score of the model after the given 1-based epoch.</param>
+    /// <param name="progress">Receives one report per epoch; optional.</param>
+    /// <param name="cancellationToken">Checked between epochs.</param>
+    /// <returns>How the loop ended.</returns>
+    /// <exception cref="InvalidOperationException"><see cref="OptimizerFactory"/> is not set.</exception>
+    public GrowthFitResult Fit(int epochs, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentNullException.ThrowIfNull(trainEpoch);
+        ArgumentNullException.ThrowIfNull(validate);
+        var factory = OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthScheduler.OptimizerFactory to build the optimizer and rebuild it after growth.");
+        Optimizer ??= factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
+        GrowthDecision? last = null;
+        var run = 0;
+        for (var epoch = 1; epoch <= epochs && !IsCompleted; epoch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var watch = Stopwatch.StartNew();
+            trainEpoch(epoch, Optimizer);
+            var score = validate(epoch);
+            watch.Stop();
+            last = Step(score, CurrentLearningRate(Optimizer), watch.Elapsed);
+            run = epoch;
+            progress?.Report(new GrowthProgress(epoch, epochs, last, watch.Elapsed));
+        }
+
+        return new GrowthFitResult(run, IsCompleted, BestScore, DendriteCount, last);
+    }
+
+    private static double? CurrentLearningRate(optim.Optimizer optimizer) =>
+        optimizer.ParamGroups.Select(g => (double?)g.LearningRate).FirstOrDefault();
+}

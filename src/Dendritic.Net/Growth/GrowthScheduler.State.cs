@@ -1,0 +1,116 @@
+using System;
+using System.IO;
+using System.Linq;
+using Microsoft.Extensions.Logging;
+
+namespace Dendritic;
+
+/// <content>Export and import of the scheduler state, for checkpoints and resume.</content>
+public sealed partial class GrowthScheduler
+{
+    /// <summary>
+    /// Everything the scheduler needs to carry on exactly where it is (not the weights: save the model and, with
+    /// in-memory best weights, <see cref="SaveBestWeights"/>). A fresh copy each call.
+    /// </summary>
+    /// <returns>The state; serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
+    public GrowthSchedulerState ExportState() => new()
+    {
+        Validations = _validations,
+        SinceChange = _sinceChange,
+        BadValidations = _plateau.BadValidations,
+        CooldownLeft = _plateau.CooldownLeft,
+        Retries = _retries,
+        ImprovedSinceChange = _improvedSinceChange,
+        BestScore = _plateau.Best,
+        SmoothedScore = _plateau.Smoothed,
+        BestDendriteCount = _bestDendriteCount,
+        Phase = Phase,
+        LayerDendrites = _model.LayerDendrites.ToList(),
+        FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
+        History = History.Entries.ToList(),
+    };
+
+    /// <summary>
+    /// Continues from a state written by <see cref="ExportState"/>. Call it on a fresh scheduler, before any
+    /// <see cref="Step"/>, with the model already loaded from the checkpoint taken with that state (same dendrite
+    /// sets per layer). With in-memory best weights, also call <see cref="LoadBestWeights"/>.
+    /// </summary>
+    /// <param name="state">The state to continue from.</param>
+    /// <exception cref="InvalidOperationException">This scheduler has already seen scores.</exception>
+    /// <exception cref="ArgumentException">The model's structure differs from the state's.</exception>
+    public void ImportState(GrowthSchedulerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_validations > 0)
+        {
+            throw new InvalidOperationException("ImportState must be called on a fresh scheduler, before the first Step.");
+        }
+
+        if (state.Version != 1)
+        {
+            throw new ArgumentException($"Unknown scheduler state version {state.Version}; this library reads version 1.", nameof(state));
+        }
+
+        if (!state.LayerDendrites.SequenceEqual(_model.LayerDendrites))
+        {
+            throw new ArgumentException(
+                $"The state was taken with [{string.Join(", ", state.LayerDendrites)}] dendrite set(s) per layer but the model has [{string.Join(", ", _model.LayerDendrites)}]; load the checkpoint saved with this state into the model first.",
+                nameof(state));
+        }
+
+        if (state.FrozenSets.Count != state.LayerDendrites.Count || state.FrozenSets.Where((f, i) => f.Count != state.LayerDendrites[i]).Any())
+        {
+            throw new ArgumentException("The state's FrozenSets do not match its LayerDendrites; the state is corrupt.", nameof(state));
+        }
+
+        if (state.Validations > 0 && state.BestScore is not { } best || state.BestScore is { } b && !double.IsFinite(b))
+        {
+            throw new ArgumentException("The state has validations but no finite best score; the state is corrupt.", nameof(state));
+        }
+
+        _model.ApplyFrozen(state.FrozenSets);
+        _validations = state.Validations;
+        _sinceChange = state.SinceChange;
+        _plateau.BadValidations = state.BadValidations;
+        _plateau.CooldownLeft = state.CooldownLeft;
+        _plateau.Best = state.BestScore;
+        _plateau.Smoothed = state.SmoothedScore;
+        _retries = state.Retries;
+        _improvedSinceChange = state.ImprovedSinceChange;
+        _bestDendriteCount = state.BestDendriteCount;
+        Phase = state.Phase;
+        History.Load(state.History);
+        GrowthLog.StateImported(_logger, _validations, Phase, _model.DendriteCount);
+    }
+
+    /// <summary>Writes the best weights to <paramref name="path"/>, to be read back with <see cref="LoadBestWeights"/> on resume.</summary>
+    /// <param name="path">File to write.</param>
+    /// <exception cref="InvalidOperationException">No score has been reported yet.</exception>
+    public void SaveBestWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Options.BestWeights == BestWeightsStorage.Disk)
+        {
+            File.Copy(BestWeightsPath, path, overwrite: true);
+            return;
+        }
+
+        _model.SaveSnapshot(_bestInMemory ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
+    }
+
+    /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>
+    /// <param name="path">File to read.</param>
+    public void LoadBestWeights(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Options.BestWeights == BestWeightsStorage.Disk)
+        {
+            File.Copy(path, BestWeightsPath, overwrite: true);
+            return;
+        }
+
+        var loaded = _model.LoadSnapshot(path);
+        _bestInMemory?.Dispose();
+        _bestInMemory = loaded;
+    }
+}

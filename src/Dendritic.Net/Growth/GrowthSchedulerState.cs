@@ -1,0 +1,72 @@
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Dendritic;
+
+/// <summary>
+/// Everything the <see cref="GrowthScheduler"/> needs to carry on exactly where it stopped: counters, scores, phase,
+/// per-layer structure and history. Plain data for System.Text.Json; stored in checkpoints by
+/// <see cref="GrowthScheduler.ExportState"/> and read back by <see cref="GrowthScheduler.ImportState"/>.
+/// </summary>
+public sealed class GrowthSchedulerState
+{
+    /// <summary>Format version of this object; 1.</summary>
+    public int Version { get; set; } = 1;
+
+    /// <summary>Validation calls so far.</summary>
+    public int Validations { get; set; }
+
+    /// <summary>Validation calls since the start or the last architecture change.</summary>
+    public int SinceChange { get; set; }
+
+    /// <summary>Non-improving validations counted against the patience.</summary>
+    public int BadValidations { get; set; }
+
+    /// <summary>Cooldown validations left.</summary>
+    public int CooldownLeft { get; set; }
+
+    /// <summary>Failed attempts of the current growth step.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Whether the best score improved since the last architecture change.</summary>
+    public bool ImprovedSinceChange { get; set; }
+
+    /// <summary>The best (smoothed) score; null before the first call.</summary>
+    public double? BestScore { get; set; }
+
+    /// <summary>The current smoothed score; null when the next score re-seeds it.</summary>
+    public double? SmoothedScore { get; set; }
+
+    /// <summary>Dendrite sets per layer when the best weights were captured.</summary>
+    public int BestDendriteCount { get; set; }
+
+    /// <summary>Phase.</summary>
+    public GrowthPhase Phase { get; set; }
+
+    /// <summary>Dendrite sets of each wrapped layer, in layer order.</summary>
+    public List<int> LayerDendrites { get; set; } = new();
+
+    /// <summary>For each wrapped layer, the frozen flag of each dendrite set (cascade-correlation freezes them).</summary>
+    public List<List<bool>> FrozenSets { get; set; } = new();
+
+    /// <summary>The history rows.</summary>
+    public List<GrowthHistoryEntry> History { get; set; } = new();
+
+    /// <summary>This state as JSON text.</summary>
+    /// <returns>Indented JSON with enum names as strings.</returns>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    /// <summary>Reads a state written by <see cref="ToJson"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The state.</returns>
+    /// <exception cref="JsonException">The text is not a scheduler state.</exception>
+    public static GrowthSchedulerState FromJson(string json) =>
+        JsonSerializer.Deserialize<GrowthSchedulerState>(json, JsonOptions) ?? throw new JsonException("The JSON text holds no scheduler state (it is 'null').");
+
+    internal static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+}

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The model operations the <see cref="GrowthScheduler"/> needs. The scheduler's decision logic only talks to this,
+/// so tests drive it with a fake and check scripted decisions without training anything.
+/// </summary>
+internal interface IGrowthModel
+{
+    /// <summary>Dendrite sets per wrapped layer (all layers grow together).</summary>
+    int DendriteCount { get; }
+
+    /// <summary>Scalar parameters of the whole model.</summary>
+    long ParameterCount { get; }
+
+    /// <summary>Dendrite sets of each wrapped layer.</summary>
+    IReadOnlyList<int> LayerDendrites { get; }
+
+    /// <summary>Frozen flags of every set of every layer.</summary>
+    IReadOnlyList<IReadOnlyList<bool>> FrozenSets { get; }
+
+    /// <summary>Sets the frozen flags (on resume); the structure must match.</summary>
+    void ApplyFrozen(IReadOnlyList<IReadOnlyList<bool>> frozen);
+
+    /// <summary>Adds one set to every wrapped layer; returns the new parameters.</summary>
+    IReadOnlyList<Parameter> AddDendrites();
+
+    /// <summary>Removes the last set of every wrapped layer.</summary>
+    void RemoveLastDendrites();
+
+    /// <summary>An in-memory copy of every weight.</summary>
+    IDisposable CaptureWeights();
+
+    /// <summary>Copies a capture back; the architecture must be the captured one.</summary>
+    void RestoreWeights(IDisposable snapshot);
+
+    /// <summary>Writes a capture to a file.</summary>
+    void SaveSnapshot(IDisposable snapshot, string path);
+
+    /// <summary>Reads a capture written by <see cref="SaveSnapshot"/>.</summary>
+    IDisposable LoadSnapshot(string path);
+
+    /// <summary>Writes the current weights to a file (disk storage of the best weights).</summary>
+    void SaveWeights(string path);
+
+    /// <summary>Loads weights written by <see cref="SaveWeights"/> into the model.</summary>
+    void LoadWeights(string path);
+
+    /// <summary>Every parameter that requires gradients, materialised.</summary>
+    IReadOnlyList<Parameter> TrainableParameters();
+
+    /// <summary>
+    /// Cascade-correlation: trains the last set of every layer alone to maximise its correlation with the layer's
+    /// error signal (everything else frozen, u held at zero), then freezes it and connects it (u trainable).
+    /// Returns the summed correlation S reached.
+    /// </summary>
+    double TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone);
+}

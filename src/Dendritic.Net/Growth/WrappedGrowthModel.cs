@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The <see cref="IGrowthModel"/> of a model wrapped by <see cref="Dendrites.Wrap"/>: growth, revert and snapshots
+/// go through the <see cref="DendriticModel"/> handle, and disk storage through <see cref="DendriteCheckpoint"/>.
+/// </summary>
+internal sealed class WrappedGrowthModel : BranchGrowthModel
+{
+    public WrappedGrowthModel(DendriticModel handle)
+        : base(handle.Model, handle.Layers.Select(l => l.Dendrites).ToList())
+    {
+        Handle = handle;
+    }
+
+    public DendriticModel Handle { get; }
+
+    protected override Device Device => Handle.Layers[0].HostWeight.device;
+
+    public override void RemoveLastDendrites() => Handle.RemoveLastDendrites(1);
+
+    public override IDisposable CaptureWeights() => Handle.CaptureWeights();
+
+    public override void RestoreWeights(IDisposable snapshot) => Handle.RestoreWeights((WeightSnapshot)snapshot);
+
+    public override void SaveSnapshot(IDisposable snapshot, string path)
+    {
+        var weights = (WeightSnapshot)snapshot;
+        StoredWeights.Write(weights.Tensors, weights.DendriteCounts, path);
+    }
+
+    public override IDisposable LoadSnapshot(string path)
+    {
+        // The tensors move into the handle's snapshot type, which disposes them.
+        var stored = ReadStored(path);
+        return new WeightSnapshot(new Dictionary<string, Tensor>(stored.Tensors, StringComparer.Ordinal), new Dictionary<string, int>(stored.DendriteCounts, StringComparer.Ordinal));
+    }
+
+    public override void SaveWeights(string path) => DendriteCheckpoint.Save(Handle, path);
+
+    public override void LoadWeights(string path) => DendriteCheckpoint.Restore(Handle, path);
+
+    protected override IReadOnlyList<Parameter> AddOneSet() => Handle.AddDendrites(1);
+}

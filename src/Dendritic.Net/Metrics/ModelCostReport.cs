@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace Dendritic;
+
+/// <summary>
+/// Parameters and forward FLOPs of a wrapped model: base model against dendrites, per wrapped layer and in total.
+/// FLOPs cover the wrapped layers only (other layers' costs are not modelled); see <see cref="LayerCost"/> for the
+/// convention.
+/// </summary>
+public sealed record ModelCostReport
+{
+    /// <summary>One entry per wrapped layer, in model order.</summary>
+    public required IReadOnlyList<LayerCost> Layers { get; init; }
+
+    /// <summary>Scalars in the base model (every parameter that is not a dendrite's).</summary>
+    public required long BaseParameters { get; init; }
+
+    /// <summary>Scalars in all dendrites.</summary>
+    public long DendriteParameters => Layers.Sum(l => l.DendriteParameters);
+
+    /// <summary>Base plus dendrite scalars.</summary>
+    public long TotalParameters => BaseParameters + DendriteParameters;
+
+    /// <summary>Host FLOPs per sample of the wrapped layers; null when any layer's positions are unknown.</summary>
+    public long? WrappedHostFlopsPerSample => Layers.Any(l => l.HostFlopsPerSample is null) ? null : Layers.Sum(l => l.HostFlopsPerSample!.Value);
+
+    /// <summary>Extra dendrite FLOPs per sample; null when any layer's positions are unknown.</summary>
+    public long? DendriteFlopsPerSample => Layers.Any(l => l.DendriteFlopsPerSample is null) ? null : Layers.Sum(l => l.DendriteFlopsPerSample!.Value);
+
+    /// <summary>The report as a Markdown table with a total row.</summary>
+    /// <returns>Markdown text.</returns>
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| layer | host | dendrite sets | host params | dendrite params | host FLOPs/sample | dendrite FLOPs/sample |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var layer in Layers)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample)} | {Format(layer.DendriteFlopsPerSample)} |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model {BaseParameters:N0} params | | | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample)} | {Format(DendriteFlopsPerSample)} |");
+        return text.ToString();
+    }
+
+    private static string Format(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "unknown (no check pass)";
+}

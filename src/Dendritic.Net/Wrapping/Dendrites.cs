@@ -1,0 +1,156 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>Entry point: adds dendrites to the layers of an existing TorchSharp model.</summary>
+public static class Dendrites
+{
+    private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
+
+    /// <summary>
+    /// Adds dendrites to the target layers of <paramref name="model"/>, so that the model's own <c>forward</c> runs
+    /// them. Layers inside Sequential, ModuleList, ModuleDict or in fields typed as a general module are replaced by
+    /// <see cref="DendriteLayer"/>; layers in fields typed as the concrete layer get a forward hook (see
+    /// <see cref="AttachMode"/>). With <paramref name="sampleInput"/>, one forward pass (in eval mode, without
+    /// gradients) checks that every wrapped layer's dendrites ran.
+    /// </summary>
+    /// <param name="model">The model; it is changed in place.</param>
+    /// <param name="options">Targets and dendrite options; <see cref="WrapOptions"/> defaults when null.</param>
+    /// <param name="sampleInput">A representative input for the check pass (needs a Module&lt;Tensor, Tensor&gt; model); none when null.</param>
+    /// <returns>A handle to list, toggle, grow, freeze, save and unwrap the dendrites.</returns>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, or the model is already wrapped.</exception>
+    /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped.</exception>
+    public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options = (options ?? new WrapOptions()).Validate();
+        if (Wrapped.TryGetValue(model, out _))
+        {
+            throw new DendriteWrapException("This model is already wrapped. Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
+        }
+
+        var modules = model.named_modules().ToList();
+        var existing = modules.FirstOrDefault(m => m.Item2 is DendriteLayer || m.Item2 is DendriteHookContainer);
+        if (existing.Item2 is not null)
+        {
+            throw new DendriteWrapException($"Layer '{existing.Item1}' already carries dendrites: the model is already wrapped. Unwrap it first, or load it with DendriteCheckpoint.Load into a fresh model.");
+        }
+
+        if (sampleInput is not null && model is not nn.Module<Tensor, Tensor>)
+        {
+            throw new ArgumentException($"A sample input needs a model of type Module<Tensor, Tensor>; {model.GetType().Name} is not. Pass no sample input and call DendriticModel.Verify with your own forward call instead.", nameof(sampleInput));
+        }
+
+        var targets = options.Targets.Select(modules);
+        if (targets.Count == 0)
+        {
+            throw new DendriteWrapException($"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.");
+        }
+
+        var byPath = modules.ToDictionary(m => m.Item1, m => m.Item2);
+        var attachments = new List<LayerAttachment>();
+        DendriteHookContainer? container = null;
+        try
+        {
+            foreach (var (path, module) in targets)
+            {
+                attachments.Add(Attach(model, byPath, path, module, options, ref container));
+            }
+        }
+        catch
+        {
+            Detach(model, attachments, container);
+            throw;
+        }
+
+        var handle = new DendriticModel(model, attachments, container, options);
+        Wrapped.Add(model, handle);
+        try
+        {
+            if (options.InitialDendrites > 0)
+            {
+                handle.AddDendrites(options.InitialDendrites);
+            }
+
+            if (sampleInput is not null)
+            {
+                var typed = (nn.Module<Tensor, Tensor>)model;
+                handle.Verify(() => typed.call(sampleInput));
+            }
+        }
+        catch
+        {
+            handle.Unwrap();
+            throw;
+        }
+
+        if (options.Logger.IsEnabled(LogLevel.Information))
+        {
+            DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
+        }
+        return handle;
+    }
+
+    internal static void Forget(nn.Module model) => Wrapped.Remove(model);
+
+    internal static void Detach(nn.Module model, IEnumerable<LayerAttachment> attachments, DendriteHookContainer? container)
+    {
+        foreach (var attachment in attachments.Reverse())
+        {
+            attachment.Detach();
+        }
+
+        if (container is not null)
+        {
+            ModuleSlot.Registry(model).Remove(DendriteHookContainer.RegisteredName);
+        }
+    }
+
+    private static LayerAttachment Attach(nn.Module model, Dictionary<string, nn.Module> byPath, string path, nn.Module module, WrapOptions options, ref DendriteHookContainer? container)
+    {
+        var spec = HostLayerSpec.From(module, path);
+        var dot = path.LastIndexOf('.');
+        var parent = dot < 0 ? model : byPath[path[..dot]];
+        var name = path[(dot + 1)..];
+        var slot = ModuleSlot.TryFind(parent, name, module);
+        LayerAttachment attachment;
+        if (slot is not null)
+        {
+            var layer = new DendriteLayer(module, spec, options.Dendrite, 0, path);
+            slot.Set(layer);
+            attachment = new ReplacedAttachment(path, layer, slot);
+        }
+        else
+        {
+            if (!options.AllowHooks)
+            {
+                throw new DendriteWrapException($"Layer '{path}' is held in a field typed as {module.GetType().Name}, so it cannot be replaced, and WrapOptions.AllowHooks is false. Type the field as Module<Tensor, Tensor>, or allow hooks.");
+            }
+
+            if (container is null)
+            {
+                if (ModuleSlot.Registry(model).ContainsKey(DendriteHookContainer.RegisteredName))
+                {
+                    throw new DendriteWrapException($"The model already has a submodule named '{DendriteHookContainer.RegisteredName}', which hooked dendrites need for their weights. Rename it, or type layer '{path}''s field as Module<Tensor, Tensor>.");
+                }
+
+                container = new DendriteHookContainer();
+                model.register_module(DendriteHookContainer.RegisteredName, container);
+            }
+
+            attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, container);
+        }
+
+        if (options.Logger.IsEnabled(LogLevel.Debug))
+        {
+            DendriticLog.LayerAttached(options.Logger, path, spec.ToString(), attachment.Mode);
+        }
+        return attachment;
+    }
+}

@@ -1,0 +1,329 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The handle returned by <see cref="Dendrites.Wrap"/>: lists the wrapped layers, switches dendrites on and off,
+/// grows and shrinks them, freezes parts of the model, snapshots weights and unwraps. Parameter lists it returns are
+/// materialised: build optimizers from them, and rebuild after growth or after moving the model to another device
+/// or dtype (both replace parameter objects).
+/// </summary>
+public sealed class DendriticModel
+{
+    private readonly List<LayerAttachment> _attachments;
+    private readonly DendriteHookContainer? _container;
+    private bool _unwrapped;
+
+    internal DendriticModel(nn.Module model, List<LayerAttachment> attachments, DendriteHookContainer? container, WrapOptions options)
+    {
+        Model = model;
+        _attachments = attachments;
+        _container = container;
+        Options = options;
+        Layers = attachments.Select(a => new WrappedLayer(a)).ToArray();
+    }
+
+    /// <summary>The wrapped model (changed in place; its own forward runs the dendrites).</summary>
+    public nn.Module Model { get; }
+
+    /// <summary>The options the model was wrapped with.</summary>
+    public WrapOptions Options { get; }
+
+    /// <summary>The wrapped layers in model order.</summary>
+    public IReadOnlyList<WrappedLayer> Layers { get; }
+
+    /// <summary>Dendrite sets per layer (the largest, should layers differ).</summary>
+    public int DendriteCount => _attachments.Count == 0 ? 0 : _attachments.Max(a => a.Branch.Count);
+
+    /// <summary>True when every layer's dendrites are on. Setting it switches all layers. Default true.</summary>
+    public bool Enabled
+    {
+        get => _attachments.All(a => a.Enabled);
+        set
+        {
+            ThrowIfUnwrapped();
+            foreach (var attachment in _attachments)
+            {
+                attachment.Enabled = value;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Switches every layer's dendrites off until the returned scope is disposed, which restores each layer's
+    /// previous state: <c>using (handle.Disable()) { baseline = model.call(x); }</c>.
+    /// </summary>
+    /// <returns>The scope.</returns>
+    public IDisposable Disable()
+    {
+        ThrowIfUnwrapped();
+        var previous = _attachments.Select(a => a.Enabled).ToArray();
+        Enabled = false;
+        return new RestoreScope(() =>
+        {
+            for (var i = 0; i < previous.Length; i++)
+            {
+                _attachments[i].Enabled = previous[i];
+            }
+        });
+    }
+
+    /// <summary>
+    /// Adds <paramref name="count"/> dendrite sets to every wrapped layer, on each host's device and dtype. The
+    /// model's output is unchanged at that moment. Returns the new parameters: add them to (or rebuild) the optimizer.
+    /// </summary>
+    /// <param name="count">Sets per layer; at least 1. Default 1.</param>
+    /// <returns>The new parameters, materialised.</returns>
+    public IReadOnlyList<Parameter> AddDendrites(int count = 1)
+    {
+        ThrowIfUnwrapped();
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var added = new List<Parameter>();
+        foreach (var attachment in _attachments)
+        {
+            var weight = attachment.HostWeight;
+            foreach (var set in attachment.Branch.Add(count, weight.device, weight.dtype))
+            {
+                added.AddRange(set.parameters());
+            }
+        }
+
+        if (Options.Logger.IsEnabled(LogLevel.Information))
+        {
+            DendriticLog.DendritesAdded(Options.Logger, count, _attachments.Count, DendriteCount, added.Sum(p => p.numel()));
+        }
+        return added;
+    }
+
+    /// <summary>Removes the last <paramref name="count"/> dendrite sets of every layer (undoing a growth step).</summary>
+    /// <param name="count">Sets per layer; at least 1, at most the current count. Default 1.</param>
+    public void RemoveLastDendrites(int count = 1)
+    {
+        ThrowIfUnwrapped();
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var smallest = _attachments.Min(a => a.Branch.Count);
+        if (count > smallest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Cannot remove {count} dendrite sets: some layer has only {smallest}.");
+        }
+
+        foreach (var attachment in _attachments)
+        {
+            attachment.Branch.RemoveLast(count);
+        }
+
+        DendriticLog.DendritesRemoved(Options.Logger, count, _attachments.Count);
+    }
+
+    /// <summary>Every parameter of the model (base and dendrites), materialised.</summary>
+    /// <returns>The parameters.</returns>
+    public IReadOnlyList<Parameter> Parameters() => Model.parameters().ToList();
+
+    /// <summary>The parameters that currently require gradients, materialised: what an optimizer should get.</summary>
+    /// <returns>The trainable parameters.</returns>
+    public IReadOnlyList<Parameter> TrainableParameters() => Model.parameters().Where(p => p.requires_grad).ToList();
+
+    /// <summary>All dendrite parameters (every set of every layer), materialised.</summary>
+    /// <returns>The dendrite parameters.</returns>
+    public IReadOnlyList<Parameter> DendriteParameters() => _attachments.SelectMany(a => a.Branch.parameters()).ToList();
+
+    /// <summary>All parameters of the base model (everything that is not a dendrite), materialised.</summary>
+    /// <returns>The base parameters.</returns>
+    public IReadOnlyList<Parameter> BaseParameters()
+    {
+        var dendrites = new HashSet<IntPtr>(DendriteParameters().Select(p => p.Handle));
+        return Model.parameters().Where(p => !dendrites.Contains(p.Handle)).ToList();
+    }
+
+    /// <summary>Freezes (false) or unfreezes (true) every base-model parameter, the hosts included.</summary>
+    /// <param name="trainable">Whether base parameters require gradients.</param>
+    public void SetHostTrainable(bool trainable)
+    {
+        foreach (var parameter in BaseParameters())
+        {
+            parameter.requires_grad = trainable;
+        }
+    }
+
+    /// <summary>Freezes (false) or unfreezes (true) every dendrite set of every layer.</summary>
+    /// <param name="trainable">Whether dendrite parameters require gradients.</param>
+    public void SetDendritesTrainable(bool trainable)
+    {
+        foreach (var set in _attachments.SelectMany(a => a.Branch.Sets))
+        {
+            set.Frozen = !trainable;
+        }
+    }
+
+    /// <summary>The base model's state dict with its original keys, without any dendrite entry.</summary>
+    /// <returns>Key to tensor (the live tensors, not copies).</returns>
+    public Dictionary<string, Tensor> BaseStateDict()
+    {
+        var prefixes = _attachments.Select(a => a.DendriteKeyPrefix).ToArray();
+        return Model.state_dict()
+            .Where(kv => !prefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal)))
+            .ToDictionary(kv => kv.Key, kv => kv.Value);
+    }
+
+    /// <summary>Copies every weight of the model (base and dendrites) and the dendrite structure.</summary>
+    /// <param name="toCpu">Keep the copies in CPU memory rather than on the model's device. Default false.</param>
+    /// <returns>The snapshot; dispose it when no longer needed.</returns>
+    public WeightSnapshot CaptureWeights(bool toCpu = false)
+    {
+        ThrowIfUnwrapped();
+        var copies = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        using (no_grad())
+        {
+            foreach (var (key, tensor) in Model.state_dict())
+            {
+                var copy = toCpu ? tensor.detach().cpu().clone() : tensor.detach().clone();
+                copies[key] = copy.DetachFromDisposeScope();
+            }
+        }
+
+        return new WeightSnapshot(copies, _attachments.ToDictionary(a => a.Path, a => a.Branch.Count, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// Puts back the weights of <paramref name="snapshot"/>: first the dendrite structure (surplus sets removed,
+    /// missing ones added), then every tensor, in place. Parameter objects of surviving sets are kept.
+    /// </summary>
+    /// <param name="snapshot">A snapshot taken from this model.</param>
+    /// <exception cref="ArgumentException">The snapshot's keys or shapes do not fit this model.</exception>
+    public void RestoreWeights(WeightSnapshot snapshot)
+    {
+        ThrowIfUnwrapped();
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (var attachment in _attachments)
+        {
+            if (!snapshot.DendriteCounts.TryGetValue(attachment.Path, out var wanted))
+            {
+                throw new ArgumentException($"The snapshot has no entry for layer '{attachment.Path}': it was taken from another model.", nameof(snapshot));
+            }
+
+            var current = attachment.Branch.Count;
+            if (current > wanted)
+            {
+                attachment.Branch.RemoveLast(current - wanted);
+            }
+            else if (current < wanted)
+            {
+                attachment.Branch.Add(wanted - current, attachment.HostWeight.device, attachment.HostWeight.dtype);
+            }
+        }
+
+        var state = Model.state_dict();
+        var missing = state.Keys.Except(snapshot.Tensors.Keys).Concat(snapshot.Tensors.Keys.Except(state.Keys)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ArgumentException($"The snapshot does not fit this model; keys that differ: {string.Join(", ", missing.Take(10))}.", nameof(snapshot));
+        }
+
+        using (no_grad())
+        {
+            foreach (var (key, tensor) in state)
+            {
+                var saved = snapshot.Tensors[key];
+                if (!saved.shape.SequenceEqual(tensor.shape))
+                {
+                    throw new ArgumentException($"Snapshot tensor '{key}' has shape [{string.Join(", ", saved.shape)}] but the model's is [{string.Join(", ", tensor.shape)}].", nameof(snapshot));
+                }
+
+                tensor.copy_(saved);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="forward"/> (a forward pass of your model) in eval mode without gradients and checks that
+    /// every wrapped layer's dendrites ran. Also records output positions per sample for the FLOP report.
+    /// </summary>
+    /// <param name="forward">Calls the model on a representative input.</param>
+    /// <exception cref="LayerNotInvokedException">Some layers did not run; the message says how to fix it.</exception>
+    public void Verify(Action forward)
+    {
+        ThrowIfUnwrapped();
+        ArgumentNullException.ThrowIfNull(forward);
+        var before = _attachments.Select(a => a.ForwardCalls).ToArray();
+        var training = Model.training;
+        Model.eval();
+        foreach (var attachment in _attachments)
+        {
+            attachment.ObserveShapes = true;
+        }
+
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            forward();
+        }
+        finally
+        {
+            foreach (var attachment in _attachments)
+            {
+                attachment.ObserveShapes = false;
+            }
+
+            Model.train(training);
+        }
+
+        var silent = _attachments.Where((a, i) => a.ForwardCalls == before[i]).Select(a => a.Path).ToList();
+        if (silent.Count > 0)
+        {
+            throw new LayerNotInvokedException(silent);
+        }
+
+        DendriticLog.Verified(Options.Logger, _attachments.Count);
+    }
+
+    /// <summary>Parameter and FLOP counts, base against dendrites, per layer and in total.</summary>
+    /// <returns>The report.</returns>
+    public ModelCostReport Report()
+    {
+        var layers = Layers.Select(l => l.Cost).ToList();
+        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()) };
+    }
+
+    /// <summary>
+    /// Takes every dendrite away and returns the model to exactly its original structure (the original layer objects
+    /// back in their places), keeping the trained host weights. The handle is unusable afterwards.
+    /// </summary>
+    /// <returns>The model.</returns>
+    public nn.Module Unwrap()
+    {
+        ThrowIfUnwrapped();
+        Dendrites.Detach(Model, _attachments, _container);
+        Dendrites.Forget(Model);
+        _unwrapped = true;
+        DendriticLog.Unwrapped(Options.Logger, _attachments.Count);
+        return Model;
+    }
+
+    internal IReadOnlyList<LayerAttachment> Attachments => _attachments;
+
+    private void ThrowIfUnwrapped()
+    {
+        if (_unwrapped)
+        {
+            throw new InvalidOperationException("This model has been unwrapped; wrap it again to get a new handle.");
+        }
+    }
+
+    private sealed class RestoreScope(Action restore) : IDisposable
+    {
+        private Action? _restore = restore;
+
+        public void Dispose()
+        {
+            _restore?.Invoke();
+            _restore = null;
+        }
+    }
+}

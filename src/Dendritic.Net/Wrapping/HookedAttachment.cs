@@ -1,0 +1,72 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// A layer left in place (its field is typed as the concrete layer) whose dendrites are added by a forward hook; the
+/// dendrite weights live in a container registered on the root model.
+/// </summary>
+// The branch is owned by the model's container, which disposes it with the model.
+#pragma warning disable CA1001
+internal sealed class HookedAttachment : LayerAttachment
+#pragma warning restore CA1001
+{
+    private readonly nn.Module<Tensor, Tensor> _host;
+    private readonly DendriteHookContainer _container;
+    private readonly string _key;
+    private readonly DendriteBranch _branch;
+    private IDisposableHook? _hook;
+    private long _calls;
+
+    public HookedAttachment(string path, nn.Module<Tensor, Tensor> host, HostLayerSpec spec, DendriteOptions options, DendriteHookContainer container)
+        : base(path, spec)
+    {
+        _host = host;
+        _container = container;
+        _key = DendriteHookContainer.KeyFor(path);
+        _branch = new DendriteBranch(spec, options);
+        container.Attach(_key, _branch);
+        _hook = new IDisposableHook(host.register_forward_hook(OnForward));
+    }
+
+    public override AttachMode Mode => AttachMode.Hooked;
+
+    public override DendriteBranch Branch => _branch;
+
+    public override bool Enabled { get; set; } = true;
+
+    public override long ForwardCalls => _calls;
+
+    public override string DendriteKeyPrefix => DendriteHookContainer.RegisteredName + "." + _key + ".";
+
+    public override Parameter HostWeight => DendriteLayer.HostParameters(_host).Weight;
+
+    public override Parameter? HostBias => DendriteLayer.HostParameters(_host).Bias;
+
+    public override void Detach()
+    {
+        _hook?.Remove();
+        _hook = null;
+        _container.Detach(_key);
+    }
+
+    private Tensor OnForward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output)
+    {
+        _calls++;
+        Observe(output);
+        return Enabled && _branch.Count > 0 ? _branch.AddTo(input, output) : output;
+    }
+
+    /// <summary>Keeps TorchSharp's hook remover behind a type we can name.</summary>
+    private sealed class IDisposableHook
+    {
+        private readonly Action _remove;
+
+        public IDisposableHook(nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover remover) => _remove = remover.remove;
+
+        public void Remove() => _remove();
+    }
+}

@@ -1,0 +1,163 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// Chooses which layers of a model get dendrites. Immutable: each method returns a new selector. A layer is taken
+/// when any include rule matches and no exclude rule does. Name rules that match no layer are errors, so a typo
+/// never silently wraps nothing.
+/// </summary>
+/// <example><code>
+/// LayerSelector.AllSupported.Except(LayerSelector.Named("head"))
+/// LayerSelector.OfType&lt;Linear&gt;().Or(LayerSelector.NameLike("encoder.*.conv?"))
+/// </code></example>
+public sealed class LayerSelector
+{
+    private readonly IReadOnlyList<Rule> _includes;
+    private readonly IReadOnlyList<Rule> _excludes;
+
+    private LayerSelector(IReadOnlyList<Rule> includes, IReadOnlyList<Rule> excludes)
+    {
+        _includes = includes;
+        _excludes = excludes;
+    }
+
+    /// <summary>Every Linear, Conv1d, Conv2d and Conv3d layer in the model. The default target.</summary>
+    public static LayerSelector AllSupported { get; } = Single(new Rule("all supported layers", (_, m) => HostLayerSpec.IsSupported(m), null));
+
+    /// <summary>Layers of type <typeparamref name="TModule"/> (for example <c>Linear</c>).</summary>
+    /// <typeparam name="TModule">A supported host type.</typeparam>
+    /// <returns>The selector.</returns>
+    public static LayerSelector OfType<TModule>()
+        where TModule : nn.Module => Single(new Rule($"type {typeof(TModule).Name}", (_, m) => m is TModule, null, typeof(TModule)));
+
+    /// <summary>
+    /// Layers by name: an exact path (<c>encoder.fc1</c>) or a suffix on a dot boundary (<c>fc1</c> matches
+    /// <c>encoder.fc1</c>). Each name must match at least one layer.
+    /// </summary>
+    /// <param name="names">Paths or path suffixes as printed by <c>named_modules()</c>.</param>
+    /// <returns>The selector.</returns>
+    public static LayerSelector Named(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return new LayerSelector(names.Select(n => new Rule($"name '{n}'", (path, _) => path == n || path.EndsWith("." + n, StringComparison.Ordinal), n)).ToArray(), Array.Empty<Rule>());
+    }
+
+    /// <summary>
+    /// Layers whose full path matches a glob: <c>*</c> matches within one path segment, <c>**</c> across segments,
+    /// <c>?</c> one character. Must match at least one layer.
+    /// </summary>
+    /// <param name="glob">The pattern, for example <c>blocks.*.fc?</c>.</param>
+    /// <returns>The selector.</returns>
+    public static LayerSelector NameLike(string glob)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(glob);
+        var pattern = "^" + Regex.Escape(glob).Replace(@"\*\*", ".*", StringComparison.Ordinal).Replace(@"\*", "[^.]*", StringComparison.Ordinal).Replace(@"\?", "[^.]", StringComparison.Ordinal) + "$";
+        var regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return Single(new Rule($"glob '{glob}'", (path, _) => regex.IsMatch(path), glob));
+    }
+
+    /// <summary>Layers whose full path matches <paramref name="regex"/> anywhere. Must match at least one layer.</summary>
+    /// <param name="regex">The regular expression.</param>
+    /// <returns>The selector.</returns>
+    public static LayerSelector NameMatches(Regex regex)
+    {
+        ArgumentNullException.ThrowIfNull(regex);
+        return Single(new Rule($"regex '{regex}'", (path, _) => regex.IsMatch(path), regex.ToString()));
+    }
+
+    /// <summary>Layers for which <paramref name="predicate"/> (path, module) returns true.</summary>
+    /// <param name="predicate">Called once per module of the model.</param>
+    /// <param name="description">How the rule is named in error messages.</param>
+    /// <returns>The selector.</returns>
+    public static LayerSelector Where(Func<string, nn.Module, bool> predicate, string description = "predicate")
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        return Single(new Rule(description, predicate, null));
+    }
+
+    /// <summary>Layers taken by this selector or by <paramref name="other"/>.</summary>
+    /// <param name="other">Another selector; its exclusions apply too.</param>
+    /// <returns>The combined selector.</returns>
+    public LayerSelector Or(LayerSelector other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new LayerSelector(_includes.Concat(other._includes).ToArray(), _excludes.Concat(other._excludes).ToArray());
+    }
+
+    /// <summary>This selector without the layers that <paramref name="excluded"/> includes.</summary>
+    /// <param name="excluded">The layers to leave alone.</param>
+    /// <returns>The narrowed selector.</returns>
+    public LayerSelector Except(LayerSelector excluded)
+    {
+        ArgumentNullException.ThrowIfNull(excluded);
+        return new LayerSelector(_includes, _excludes.Concat(excluded._includes).ToArray());
+    }
+
+    /// <summary>A readable summary of the rules, for logs and errors.</summary>
+    /// <returns>The summary.</returns>
+    public override string ToString()
+    {
+        var text = string.Join(" or ", _includes.Select(r => r.Description));
+        return _excludes.Count == 0 ? text : $"{text}, except {string.Join(" or ", _excludes.Select(r => r.Description))}";
+    }
+
+    /// <summary>Resolves the selector on a model: the chosen layers' paths, in model order.</summary>
+    internal IReadOnlyList<(string Path, nn.Module Module)> Select(IReadOnlyList<(string Path, nn.Module Module)> modules)
+    {
+        var candidates = modules.Where(m => m.Path.Length > 0).ToList();
+        var supportedNames = candidates.Where(m => HostLayerSpec.IsSupported(m.Module)).Select(m => m.Path).ToList();
+        foreach (var rule in _includes.Concat(_excludes).Where(r => r.NamePattern is not null))
+        {
+            if (!candidates.Any(m => rule.Matches(m.Path, m.Module)))
+            {
+                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.");
+            }
+        }
+
+        var chosen = new List<(string, nn.Module)>();
+        foreach (var (path, module) in candidates)
+        {
+            var included = _includes.FirstOrDefault(r => r.Matches(path, module));
+            if (included is null || _excludes.Any(r => r.Matches(path, module)))
+            {
+                continue;
+            }
+
+            if (module is DendriteLayer || module.GetType().Name is "DendriteBranch" or "DendriteSet" or "DendriteHookContainer")
+            {
+                continue;
+            }
+
+            if (!HostLayerSpec.IsSupported(module))
+            {
+                // A broad rule (all layers, a glob) simply skips other module types; a rule that names the layer does not.
+                if (included.NamePattern is not null && included.Description.StartsWith("name", StringComparison.Ordinal) || included.ExplicitType is not null)
+                {
+                    throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}. Exclude it or narrow the selector.");
+                }
+
+                continue;
+            }
+
+            chosen.Add((path, module));
+        }
+
+        return chosen;
+    }
+
+    internal static string FormatNames(IReadOnlyList<string> names) =>
+        names.Count == 0 ? "(none)" : string.Join(", ", names.Take(50)) + (names.Count > 50 ? $", ... ({names.Count} in all)" : string.Empty);
+
+    private static LayerSelector Single(Rule rule) => new(new[] { rule }, Array.Empty<Rule>());
+
+    private sealed record Rule(string Description, Func<string, nn.Module, bool> Predicate, string? NamePattern, Type? ExplicitType = null)
+    {
+        public bool Matches(string path, nn.Module module) => Predicate(path, module);
+    }
+}

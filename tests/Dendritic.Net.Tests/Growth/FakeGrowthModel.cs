@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>
+/// A model stand-in for the scheduler's decision logic: its "weights" are one version number that training bumps,
+/// and it records every operation the scheduler performs on it.
+/// </summary>
+internal sealed class FakeGrowthModel : IGrowthModel
+{
+    public int Version { get; set; }
+
+    public List<string> Operations { get; } = new();
+
+    public int DendriteCount { get; private set; }
+
+    public long ParameterCount => 100 + (10L * DendriteCount);
+
+    public IReadOnlyList<int> LayerDendrites => new[] { DendriteCount };
+
+    public IReadOnlyList<IReadOnlyList<bool>> FrozenSets => new[] { (IReadOnlyList<bool>)Enumerable.Repeat(false, DendriteCount).ToList() };
+
+    /// <summary>What the user's training does between validations.</summary>
+    public void Train() => Version++;
+
+    public void ApplyFrozen(IReadOnlyList<IReadOnlyList<bool>> frozen)
+    {
+    }
+
+    public IReadOnlyList<Parameter> AddDendrites()
+    {
+        DendriteCount++;
+        Operations.Add("add");
+        return new[] { new Parameter(zeros(1)) };
+    }
+
+    public void RemoveLastDendrites()
+    {
+        DendriteCount--;
+        Operations.Add("remove");
+    }
+
+    public IDisposable CaptureWeights() => new Snapshot(Version, DendriteCount);
+
+    public void RestoreWeights(IDisposable snapshot)
+    {
+        var (version, dendrites) = (Snapshot)snapshot;
+        if (dendrites != DendriteCount)
+        {
+            throw new InvalidOperationException($"Restoring {dendrites} sets into {DendriteCount}.");
+        }
+
+        Version = version;
+        Operations.Add($"restore:{Version}");
+    }
+
+    public void SaveSnapshot(IDisposable snapshot, string path)
+    {
+        var (version, dendrites) = (Snapshot)snapshot;
+        System.IO.File.WriteAllText(path, $"{version} {dendrites}");
+    }
+
+    public IDisposable LoadSnapshot(string path)
+    {
+        var parts = System.IO.File.ReadAllText(path).Split(' ');
+        return new Snapshot(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public void SaveWeights(string path) => SaveSnapshot(CaptureWeights(), path);
+
+    public void LoadWeights(string path) => RestoreWeights(LoadSnapshot(path));
+
+    public IReadOnlyList<Parameter> TrainableParameters() => Array.Empty<Parameter>();
+
+    public double TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
+    {
+        Operations.Add("candidates");
+        epochDone(1, 1.0);
+        return 1.0;
+    }
+
+    private sealed record Snapshot(int Version, int Dendrites) : IDisposable
+    {
+        public void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System;
+using System.Collections.Generic;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Tests.Growth;
+
+[TestFixture]
+public sealed class GrowthOptionsTests
+{
+    public static IEnumerable<TestCaseData> BadOptions()
+    {
+        yield return new TestCaseData(new GrowthOptions { Patience = -1 }, "Patience").SetName("Patience");
+        yield return new TestCaseData(new GrowthOptions { Interval = 0 }, "Interval").SetName("Interval");
+        yield return new TestCaseData(new GrowthOptions { Cooldown = -1 }, "Cooldown").SetName("Cooldown");
+        yield return new TestCaseData(new GrowthOptions { MaxDendrites = -1 }, "MaxDendrites").SetName("MaxDendrites");
+        yield return new TestCaseData(new GrowthOptions { MaxRetries = -1 }, "MaxRetries").SetName("MaxRetries");
+        yield return new TestCaseData(new GrowthOptions { RelativeThreshold = -0.1 }, "RelativeThreshold").SetName("RelativeThreshold");
+        yield return new TestCaseData(new GrowthOptions { AbsoluteThreshold = double.NaN }, "AbsoluteThreshold").SetName("AbsoluteThresholdNaN");
+        yield return new TestCaseData(new GrowthOptions { RelativeThresholdByDendrites = Array.Empty<double>() }, "RelativeThresholdByDendrites").SetName("EmptyThresholdList");
+        yield return new TestCaseData(new GrowthOptions { AbsoluteThresholdByDendrites = new[] { 0.1, -1 } }, "AbsoluteThresholdByDendrites").SetName("NegativeThresholdInList");
+        yield return new TestCaseData(new GrowthOptions { Smoothing = 1.0 }, "Smoothing").SetName("Smoothing");
+        yield return new TestCaseData(new GrowthOptions { LearningRateRestartFactor = 0 }, "LearningRateRestartFactor").SetName("RestartFactor");
+        yield return new TestCaseData(new GrowthOptions { LowLearningRateWarning = -1 }, "LowLearningRateWarning").SetName("LowLearningRateWarning");
+        yield return new TestCaseData(new GrowthOptions { Mode = (ScoreMode)7 }, "Mode").SetName("Mode");
+        yield return new TestCaseData(new GrowthOptions { Trigger = (GrowthTrigger)9 }, "Trigger").SetName("Trigger");
+        yield return new TestCaseData(new GrowthOptions { BestWeights = BestWeightsStorage.Disk }, "BestWeightsDirectory").SetName("DiskWithoutDirectory");
+        yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 0 } }, "MaxEpochs").SetName("CandidateMaxEpochs");
+        yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { LearningRate = 0 } }, "LearningRate").SetName("CandidateLearningRate");
+    }
+
+    [TestCaseSource(nameof(BadOptions))]
+    public void Validate_OutOfRange_ThrowsNamingTheValue(GrowthOptions options, string name)
+    {
+        var act = () => options.Validate();
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(name);
+    }
+
+    [Test]
+    public void Constructor_BadOptions_ThrowsBeforeAnything()
+    {
+        var act = () => new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = -3 }, null);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Patience");
+    }
+
+    [Test]
+    public void Default_IsValidAndMatchesDocumentedValues()
+    {
+        var options = GrowthOptions.Default.Validate();
+
+        options.Mode.Should().Be(ScoreMode.Maximize);
+        options.Trigger.Should().Be(GrowthTrigger.OnPlateau);
+        options.Patience.Should().Be(10);
+        options.RelativeThreshold.Should().Be(1e-4);
+        options.AbsoluteThreshold.Should().Be(0);
+        options.Cooldown.Should().Be(0);
+        options.MaxDendrites.Should().Be(4);
+        options.MaxRetries.Should().Be(2);
+        options.Training.Should().Be(DendriteTrainingMode.GradientDescent);
+        options.BestWeights.Should().Be(BestWeightsStorage.Memory);
+    }
+
+    [Test]
+    public void Constructor_ModelWithoutDendriteLayers_ThrowsAskingToWrapFirst()
+    {
+        var act = () => GrowthScheduler.ForLayers(TorchSharp.torch.nn.Linear(2, 2));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*wrap it*");
+    }
+}

@@ -1,0 +1,296 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FluentAssertions;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+using static Dendritic.GrowthReason;
+
+namespace Dendritic.Tests.Growth;
+
+[TestFixture]
+public sealed class GrowthSchedulerDecisionTests
+{
+    private static (List<GrowthDecision> Decisions, FakeGrowthModel Model, GrowthScheduler Scheduler) Run(GrowthOptions options, params double[] scores)
+    {
+        var model = new FakeGrowthModel();
+        var scheduler = new GrowthScheduler(model, options, null) { CandidateLosses = () => Array.Empty<TorchSharp.torch.Tensor>() };
+        var decisions = new List<GrowthDecision>();
+        foreach (var score in scores)
+        {
+            if (scheduler.IsCompleted)
+            {
+                break;
+            }
+
+            model.Train();
+            decisions.Add(scheduler.Step(score));
+        }
+
+        return (decisions, model, scheduler);
+    }
+
+    private static GrowthReason[] Reasons(IEnumerable<GrowthDecision> decisions) => decisions.Select(d => d.Reason).ToArray();
+
+    [Test]
+    public void Step_ConstantScore_GrowsAfterPatienceThenRevertsAndCompletes()
+    {
+        var (decisions, model, _) = Run(new GrowthOptions { Patience = 2, MaxRetries = 0 }, 1, 1, 1, 1, 1, 1, 1);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, NoImprovement, Grew, NoImprovement, NoImprovement, RetriesExhausted);
+        decisions.Select(d => d.DendriteCount).Should().Equal(0, 0, 0, 1, 1, 1, 0);
+        decisions[3].Action.Should().Be(GrowthAction.DendritesAdded);
+        decisions[3].NewParameters.Should().HaveCount(1);
+        decisions[^1].Action.Should().Be(GrowthAction.Completed);
+        decisions[^1].Phase.Should().Be(GrowthPhase.Completed);
+        model.Operations.Should().Equal("restore:1", "add", "remove", "restore:1");
+        model.Version.Should().Be(1, "the best model (the first score's weights) is in place");
+    }
+
+    [Test]
+    public void Step_NoisyImprovementsUnderRelativeThreshold_CountAsPlateau()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 2, RelativeThreshold = 0.01 }, 0.5, 0.504, 0.5049, 0.503);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, NoImprovement, Grew);
+        decisions.Select(d => d.BestScore).Should().AllBeEquivalentTo(0.5);
+    }
+
+    [Test]
+    public void Step_ImprovementAboveRelativeThreshold_ResetsPatience()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 2, RelativeThreshold = 0.01 }, 0.5, 0.504, 0.5051, 0.505, 0.505, 0.505);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved, NoImprovement, NoImprovement, Grew);
+    }
+
+    [Test]
+    public void Step_AbsoluteThreshold_IsTheLargerMargin()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 5, RelativeThreshold = 0, AbsoluteThreshold = 0.01 }, 0.5, 0.509, 0.5101, 0.52);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved, NoImprovement);
+    }
+
+    [Test]
+    public void Step_MinimizeWithNegativeScores_UsesRelativeThresholdOnAbsoluteBest()
+    {
+        var options = new GrowthOptions { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01 };
+
+        var (decisions, _, _) = Run(options, -1.0, -1.005, -1.02, -1.029, -1.03);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved, NoImprovement, Grew);
+        decisions[^1].BestScore.Should().Be(-1.02);
+    }
+
+    [Test]
+    public void Step_MaximizeWithNegativeBest_NeedsMarginOnAbsoluteValue()
+    {
+        // ReduceLROnPlateau's best·(1+t) would accept -1.85 here (-2·1.1 = -2.2); the margin on |best| does not.
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 5, RelativeThreshold = 0.1 }, -2, -1.85, -1.79);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved);
+    }
+
+    [Test]
+    public void Step_Cooldown_IgnoresNonImprovingScoresAfterGrowth()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 0, Cooldown = 2, MaxRetries = 1 }, 1, 1, 1, 1, 1, 1, 1, 1);
+
+        Reasons(decisions).Should().Equal(FirstScore, Grew, Cooldown, Cooldown, Retried, Cooldown, Cooldown, RetriesExhausted);
+        decisions.Select(d => d.DendriteCount).Should().Equal(0, 1, 1, 1, 1, 1, 1, 0);
+    }
+
+    [Test]
+    public void Step_EveryN_CountsFromLastGrowth()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 3 }, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+
+        Reasons(decisions).Should().Equal(FirstScore, Improved, Grew, Improved, Improved, Grew, Improved, Improved, Grew);
+        decisions.Select(d => d.DendriteCount).Should().Equal(0, 0, 1, 1, 1, 2, 2, 2, 3);
+    }
+
+    [Test]
+    public void Step_EveryN_RetriesRestartTheInterval()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 2, MaxRetries = 2 }, 1, 1, 1, 1, 1, 1, 1, 1);
+
+        Reasons(decisions).Should().Equal(FirstScore, Grew, NoImprovement, Retried, NoImprovement, Retried, NoImprovement, RetriesExhausted);
+    }
+
+    [Test]
+    public void Step_EveryValidation_GrowsEachTimeWhileImproving()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Trigger = GrowthTrigger.EveryValidation }, 1, 2, 3);
+
+        decisions.Should().AllSatisfy(d => d.Action.Should().Be(GrowthAction.DendritesAdded));
+        decisions.Select(d => d.DendriteCount).Should().Equal(1, 2, 3);
+    }
+
+    [Test]
+    public void Step_RetriesThenCompletion_RevertsEachFailedGrowth()
+    {
+        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, MaxRetries = 2 }, 1, 1, 1, 1, 1, 1);
+
+        Reasons(decisions).Should().Equal(FirstScore, Grew, Retried, Retried, RetriesExhausted);
+        decisions.Select(d => d.Retries).Should().Equal(0, 0, 1, 2, 3);
+        model.Operations.Should().Equal("restore:1", "add", "remove", "restore:1", "add", "remove", "restore:1", "add", "remove", "restore:1");
+        model.DendriteCount.Should().Be(0);
+        decisions.Should().HaveCount(5, "the sixth score is not reached: Run stops at completion");
+    }
+
+    [Test]
+    public void Step_MaxDendrites_CompletesWithBestModelAtThatSize()
+    {
+        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, MaxDendrites = 2 }, 1, 1, 2, 2, 3, 3);
+
+        Reasons(decisions).Should().Equal(FirstScore, Grew, Improved, Grew, Improved, MaxDendritesReached);
+        decisions[^1].DendriteCount.Should().Be(2);
+        model.Version.Should().Be(3, "the weights measured at the score 3 are restored");
+    }
+
+    [Test]
+    public void Step_MaxDendritesZero_IsEarlyStoppingAtFirstPlateau()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 1, MaxDendrites = 0 }, 1, 1, 1);
+
+        Reasons(decisions).Should().Equal(FirstScore, NoImprovement, MaxDendritesReached);
+    }
+
+    [Test]
+    public void Step_Never_StopsEarlyWithBestWeights()
+    {
+        var (decisions, model, scheduler) = Run(new GrowthOptions { Trigger = GrowthTrigger.Never, Patience = 1 }, 1, 2, 2, 2);
+
+        Reasons(decisions).Should().Equal(FirstScore, Improved, NoImprovement, EarlyStopped);
+        model.Version.Should().Be(2);
+        model.Operations.Should().NotContain("add");
+        scheduler.IsCompleted.Should().BeTrue();
+        var act = () => scheduler.Step(3);
+        act.Should().Throw<InvalidOperationException>().WithMessage("*already complete*");
+    }
+
+    [Test]
+    public void Step_KeepOnlyImprovementsOff_KeepsEveryGrowthWithoutRestoring()
+    {
+        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, KeepOnlyImprovements = false, MaxDendrites = 2 }, 1, 1, 1, 1);
+
+        Reasons(decisions).Should().Equal(FirstScore, Grew, Grew, MaxDendritesReached);
+        model.Operations.Should().Equal("add", "add", "remove", "remove", "restore:1");
+    }
+
+    [Test]
+    public void Step_Smoothing_SeedsWithFirstScoreAndAfterGrowth()
+    {
+        var (decisions, _, _) = Run(new GrowthOptions { Patience = 0, Smoothing = 0.5 }, 10, 0, 4);
+
+        decisions.Select(d => d.SmoothedScore).Should().Equal(10, 5, 4);
+        decisions[1].Reason.Should().Be(Grew);
+    }
+
+    [Test]
+    public void Step_ThresholdByDendrites_AppliesPerArchitecture()
+    {
+        var options = new GrowthOptions { Patience = 0, RelativeThresholdByDendrites = new[] { 0.0, 0.5 } };
+
+        var (decisions, _, _) = Run(options, 1.0, 1.01, 1.01, 1.3, 1.6);
+
+        Reasons(decisions).Should().Equal(FirstScore, Improved, Grew, Retried, Improved);
+    }
+
+    [Test]
+    public void Step_LearningRateRestartFactor_ScalesSuggestedRateOnGrowth()
+    {
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0, LearningRateRestartFactor = 10 }, null);
+
+        var first = scheduler.Step(1, 0.001);
+        var grown = scheduler.Step(1, 0.001);
+
+        first.LearningRate.Should().Be(0.001);
+        grown.Action.Should().Be(GrowthAction.DendritesAdded);
+        grown.LearningRate.Should().BeApproximately(0.01, 1e-15);
+        grown.LowLearningRate.Should().BeFalse();
+    }
+
+    [Test]
+    public void Step_GrowthAtNearZeroLearningRate_WarnsWithStableEventId()
+    {
+        var logger = new RecordingLogger();
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, logger);
+
+        scheduler.Step(1, 1e-9);
+        var grown = scheduler.Step(1, 1e-9);
+
+        grown.LowLearningRate.Should().BeTrue();
+        grown.Message.Should().Contain("near zero");
+        logger.Entries.Should().Contain(e => e.EventId == 3010 && e.Level == LogLevel.Warning);
+        logger.Entries.Select(e => e.EventId).Should().Contain(new[] { 3001, 3005 });
+    }
+
+    [Test]
+    public void Step_OptimizerFactory_IsCalledOnArchitectureChange()
+    {
+        var calls = new List<GrowthDecision>();
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, null)
+        {
+            OptimizerFactory = d =>
+            {
+                calls.Add(d);
+                return TorchSharp.torch.optim.SGD(new[] { new TorchSharp.Modules.Parameter(TorchSharp.torch.zeros(1)) }, 0.1);
+            },
+        };
+
+        scheduler.Step(1);
+        scheduler.Step(1);
+
+        calls.Should().ContainSingle().Which.Reason.Should().Be(Grew);
+        scheduler.Optimizer.Should().NotBeNull();
+    }
+
+    [TestCase(double.NaN)]
+    [TestCase(double.PositiveInfinity)]
+    [TestCase(double.NegativeInfinity)]
+    public void Step_NonFiniteScore_ThrowsAndChangesNothing(double score)
+    {
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, null);
+        scheduler.Step(1);
+
+        var act = () => scheduler.Step(score);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("score");
+        scheduler.History.Entries.Should().HaveCount(1);
+        scheduler.Step(1).Reason.Should().Be(Grew, "the bad score was not counted");
+    }
+
+    [Test]
+    public void Step_NegativeLearningRate_Throws()
+    {
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), null, null);
+
+        var act = () => scheduler.Step(1, -0.1);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("learningRate");
+    }
+
+    [Test]
+    public void Step_CascadeCorrelationWithoutCandidateLosses_ThrowsBeforeAnyChange()
+    {
+        var model = new FakeGrowthModel();
+        var scheduler = new GrowthScheduler(model, new GrowthOptions { Training = DendriteTrainingMode.CascadeCorrelation }, null);
+
+        var act = () => scheduler.Step(1);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*CandidateLosses*");
+        scheduler.History.Entries.Should().BeEmpty();
+        model.Operations.Should().BeEmpty();
+    }
+
+    [Test]
+    public void Step_CascadeCorrelation_TrainsCandidatesBeforeReturning()
+    {
+        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation }, 1, 1);
+
+        model.Operations.Should().Equal("restore:1", "add", "candidates");
+        decisions[1].CandidateCorrelation.Should().Be(1.0);
+    }
+}

@@ -1,0 +1,191 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>The scheduler on models wrapped by <see cref="Dendrites.Wrap"/>, checkpoints included.</summary>
+[TestFixture]
+public sealed class GrowthSchedulerWrappedTests
+{
+    private string _folder = string.Empty;
+
+    [SetUp]
+    public void SetUp()
+    {
+        manual_seed(42);
+        _folder = Path.Combine(Path.GetTempPath(), $"growth-wrapped-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_folder);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, true);
+
+    private static nn.Module<Tensor, Tensor> Plain() =>
+        nn.Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
+
+    private static DendriticModel Wrap(nn.Module model, bool hooks = false) =>
+        Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0, AllowHooks = hooks });
+
+    private static void Perturb(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            parameter.add_(randn_like(parameter) * 0.3);
+        }
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Step_GrowthThenRevert_RestoresTheWeightsOfTheBestScore(BestWeightsStorage storage)
+    {
+        var model = Plain();
+        var handle = Wrap(model);
+        var options = new GrowthOptions { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = Path.Combine(_folder, "best") };
+        var scheduler = new GrowthScheduler(handle, options);
+        using var input = randn(5, 3);
+        scheduler.Step(1.0);
+        using var atBest = model.call(input).detach();
+
+        Perturb(model);
+        var grown = scheduler.Step(0.5);
+        using var afterGrowth = model.call(input).detach();
+        Perturb(model);
+        var done = scheduler.Step(0.4);
+        using var afterRevert = model.call(input).detach();
+
+        grown.Action.Should().Be(GrowthAction.DendritesAdded);
+        grown.DendriteCount.Should().Be(1);
+        handle.Layers.Should().AllSatisfy(l => l.DendriteCount.Should().Be(0));
+        TensorAssert.Close(afterGrowth, atBest, 1e-6);
+        done.Reason.Should().Be(GrowthReason.RetriesExhausted);
+        TensorAssert.Identical(afterRevert, atBest, "the revert restores the best weights exactly");
+    }
+
+    [Test]
+    public void Constructor_OneWrappedLayer_GrowsOnlyThatLayer()
+    {
+        var handle = Dendrites.Wrap(Plain(), new WrapOptions { InitialDendrites = 0, Targets = LayerSelector.Where((p, _) => p == "fc1", "fc1") });
+
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 0 });
+
+        scheduler.Step(1);
+        var grown = scheduler.Step(1);
+
+        grown.DendriteCount.Should().Be(1);
+        handle.Layers.Should().ContainSingle().Which.DendriteCount.Should().Be(1);
+    }
+
+    [Test]
+    public void CascadeCorrelation_HookedLayers_TrainCandidatesLikeReplacedOnes()
+    {
+        var model = new HookOnly();
+        var handle = Wrap(model, hooks: true);
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked, "this model keeps its layers in a list the wrapper cannot replace into");
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
+        {
+            CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) },
+        };
+
+        scheduler.Step(1);
+        var grown = scheduler.Step(1);
+
+        grown.CandidateCorrelation.Should().BeGreaterThan(0);
+        grown.NewParameters.Should().OnlyContain(p => p.requires_grad);
+        handle.Layers.Should().AllSatisfy(l => l.Dendrites.Sets[0].Frozen.Should().BeTrue());
+        grown.NewParameters.Should().HaveCount(handle.Layers.Count, "only u of each new set trains after connection");
+    }
+
+    [Test]
+    public void Resume_FromCheckpoint_MakesTheSameDecisionsAsAnUninterruptedRun()
+    {
+        var straight = Train(stopAfter: null, out var straightCsv);
+        var resumed = Train(stopAfter: 9, out var resumedCsv);
+
+        resumed.Should().Equal(straight);
+        resumedCsv.Should().Be(straightCsv);
+        straight.Should().Contain(s => s.Contains("DendritesAdded", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Resume_CheckpointWithoutState_Throws()
+    {
+        var handle = Wrap(Plain());
+        var path = Path.Combine(_folder, "plain.ckpt");
+        DendriteCheckpoint.Save(handle, path);
+        var loaded = DendriteCheckpoint.Load(Plain(), path);
+
+        var act = () => GrowthScheduler.Resume(loaded, path);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*dendritic.growth.state*");
+    }
+
+    private List<string> Train(int? stopAfter, out string csv)
+    {
+        manual_seed(7);
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        var options = new GrowthOptions { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
+        var model = Plain();
+        var scheduler = new GrowthScheduler(Wrap(model), options);
+        var decisions = new List<string>();
+        for (var epoch = 0; epoch < 24 && !scheduler.IsCompleted; epoch++)
+        {
+            if (epoch == stopAfter)
+            {
+                var path = Path.Combine(_folder, "run.ckpt");
+                scheduler.SaveCheckpoint(path);
+                using var rng = get_rng_state();
+                model = Plain();
+                var loaded = DendriteCheckpoint.Load(model, path);
+                scheduler = GrowthScheduler.Resume(loaded, path, options);
+
+                // New dendrites are random: a resumed run continues the generator too.
+                set_rng_state(rng);
+            }
+
+            // SGD without momentum keeps no optimizer state: weights + scheduler state are the whole run.
+            var sgd = optim.SGD(model.parameters().Where(p => p.requires_grad).ToList(), 0.05);
+            for (var step = 0; step < 10; step++)
+            {
+                using var scope = NewDisposeScope();
+                sgd.zero_grad();
+                nn.functional.mse_loss(model.call(x), y).backward();
+                sgd.step();
+            }
+
+            double loss;
+            using (no_grad())
+            {
+                loss = nn.functional.mse_loss(model.call(x), y).item<float>();
+            }
+
+            var d = scheduler.Step(loss);
+            decisions.Add($"{d.Validation}:{d.Action}:{d.Reason}:{d.DendriteCount}:{d.Score:R}");
+        }
+
+        csv = scheduler.History.ToCsv();
+        return decisions;
+    }
+
+    /// <summary>Fields typed as the concrete layer: the wrapper attaches forward hooks instead of replacing them.</summary>
+    private sealed class HookOnly : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Linear fc1 = nn.Linear(3, 4);
+        private readonly TorchSharp.Modules.Linear fc2 = nn.Linear(4, 2);
+
+        public HookOnly()
+            : base(nameof(HookOnly)) => RegisterComponents();
+
+        public override Tensor forward(Tensor input) => fc2.call(fc1.call(input).tanh());
+    }
+}

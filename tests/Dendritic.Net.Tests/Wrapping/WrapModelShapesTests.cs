@@ -1,0 +1,159 @@
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Wrapping;
+
+/// <summary>Every model shape the wrapper supports: the dendrites run through the model's own forward.</summary>
+[TestFixture]
+public sealed class WrapModelShapesTests
+{
+    [SetUp]
+    public void Seed() => manual_seed(42);
+
+    [Test]
+    public void Wrap_Sequential_ReplacesLayersAndKeepsOutput()
+    {
+        var model = TestModels.Mlp();
+        using var input = randn(5, 4);
+        using var before = model.call(input);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Select(l => (l.Name, l.Mode)).Should().Equal(("fc1", AttachMode.Replaced), ("fc2", AttachMode.Replaced));
+        model.named_children().Select(c => c.Item2.GetType().Name).Should().Equal("DendriteLayer", "ReLU", "DendriteLayer");
+        using var after = model.call(input);
+        TensorAssert.Identical(after, before);
+        ExpectDendritesInEffect(handle, model, input);
+    }
+
+    [Test]
+    public void Wrap_FieldsTypedAsGeneralModule_ReplacesThem()
+    {
+        var model = new GeneralFieldModel();
+        using var input = randn(3, 4);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Replaced);
+        ExpectDendritesInEffect(handle, model, input);
+    }
+
+    [Test]
+    public void Wrap_FieldsTypedAsConcreteLayer_HooksThem()
+    {
+        var model = new ConcreteFieldModel();
+        using var input = randn(3, 4);
+        using var before = model.call(input);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        model.First.Should().BeOfType<Linear>("the concrete field keeps its layer");
+        using var after = model.call(input);
+        TensorAssert.Identical(after, before);
+        ExpectDendritesInEffect(handle, model, input);
+    }
+
+    [Test]
+    public void Wrap_ModuleListsAndModuleDict_ReplaceGeneralAndHookConcrete()
+    {
+        var model = new ContainerModel();
+        using var input = randn(3, 4);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Select(l => (l.Name, l.Mode)).Should().Equal(
+            ("general.0", AttachMode.Replaced),
+            ("general.1", AttachMode.Replaced),
+            ("concrete.0", AttachMode.Hooked),
+            ("named.proj", AttachMode.Replaced));
+        ExpectDendritesInEffect(handle, model, input);
+    }
+
+    [Test]
+    public void Wrap_NestedModel_WrapsEveryLevel()
+    {
+        var model = new NestedModel();
+        using var input = randn(2, 5);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Select(l => l.Name).Should().BeEquivalentTo("encoder.fc1", "encoder.fc2", "head");
+        ExpectDendritesInEffect(handle, model, input);
+    }
+
+    [Test]
+    public void Wrap_Cnn_WrapsConvolutionsAndHead()
+    {
+        var model = TestModels.Cnn();
+        using var input = randn(2, 1, 8, 8);
+        using var before = model.call(input);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Select(l => l.Spec.Kind).Should().Equal(HostKind.Conv2d, HostKind.Conv2d, HostKind.Linear);
+        using var after = model.call(input);
+        TensorAssert.Identical(after, before);
+        ExpectDendritesInEffect(handle, model, input);
+        handle.Layers[0].PositionsPerSample.Should().Be(64, "conv1 sees 8x8 pixels");
+        handle.Layers[1].PositionsPerSample.Should().Be(16, "conv2 sees 4x4 pixels after pooling");
+    }
+
+    [Test]
+    public void Wrap_SequenceInput_NeuronsOnLastAxis()
+    {
+        var model = TestModels.Mlp(inputs: 6, hidden: 5, outputs: 4);
+        using var input = randn(2, 7, 6);
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        using var output = model.call(input);
+        output.shape.Should().Equal(2, 7, 4);
+        handle.Layers[0].PositionsPerSample.Should().Be(7, "one position per time step");
+        ExpectDendritesInEffect(handle, model, input);
+    }
+
+    [Test]
+    public void Wrap_ForwardBypassesHook_ThrowsNamingLayerAndLeavesModelUnwrapped()
+    {
+        var model = new BypassModel();
+        var keys = model.state_dict().Keys.ToList();
+
+        var act = () => Dendrites.Wrap(model, sampleInput: randn(2, 4));
+
+        act.Should().Throw<LayerNotInvokedException>()
+            .WithMessage("*fc1*.call(x)*Module<Tensor, Tensor>*")
+            .Which.LayerNames.Should().Equal("fc1");
+        model.state_dict().Keys.Should().Equal(keys);
+        Dendrites.Wrap(model).Layers.Should().HaveCount(1, "the failed attempt left nothing behind");
+    }
+
+    /// <summary>Gives every dendrite a non-zero u and checks the model's own forward now differs from the host-only output.</summary>
+    private static void ExpectDendritesInEffect(DendriticModel handle, nn.Module model, Tensor input)
+    {
+        var typed = (nn.Module<Tensor, Tensor>)model;
+        using (no_grad())
+        {
+            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            {
+                set.OutputScale.fill_(0.5);
+            }
+        }
+
+        using var on = typed.call(input);
+        Tensor off;
+        using (handle.Disable())
+        {
+            off = typed.call(input);
+        }
+
+        TensorAssert.MaxAbs(on - off).Should().BeGreaterThan(1e-3, "the dendrites must change the model's output");
+        handle.Enabled.Should().BeTrue("the Disable scope restores the previous state");
+        off.Dispose();
+    }
+}

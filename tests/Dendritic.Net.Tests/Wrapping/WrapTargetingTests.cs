@@ -1,0 +1,132 @@
+using System;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Wrapping;
+
+[TestFixture]
+public sealed class WrapTargetingTests
+{
+    [Test]
+    public void Wrap_ByExactNameAndSuffix_TakesOnlyThoseLayers()
+    {
+        var model = new NestedModel();
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("encoder.fc1", "head") });
+
+        handle.Layers.Select(l => l.Name).Should().BeEquivalentTo("encoder.fc1", "head");
+    }
+
+    [Test]
+    public void Wrap_ByGlob_MatchesWithinSegments()
+    {
+        var handle = Dendrites.Wrap(new NestedModel(), new WrapOptions { Targets = LayerSelector.NameLike("encoder.fc?") });
+
+        handle.Layers.Select(l => l.Name).Should().BeEquivalentTo("encoder.fc1", "encoder.fc2");
+    }
+
+    [Test]
+    public void Wrap_ByRegexWithExclusion_TakesTheRest()
+    {
+        var targets = LayerSelector.NameMatches(new Regex("fc\\d$")).Except(LayerSelector.Named("fc2"));
+
+        var handle = Dendrites.Wrap(new NestedModel(), new WrapOptions { Targets = targets });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("encoder.fc1");
+    }
+
+    [Test]
+    public void Wrap_ByTypeAndPredicate_Combines()
+    {
+        var targets = LayerSelector.OfType<Conv2d>().Or(LayerSelector.Where((path, _) => path == "head", "the head"));
+
+        var handle = Dendrites.Wrap(TestModels.Cnn(), new WrapOptions { Targets = targets });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("conv1", "conv2", "head");
+    }
+
+    [Test]
+    public void Wrap_NameMatchingNothing_ThrowsListingCandidates()
+    {
+        var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { Targets = LayerSelector.Named("fc3") });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*name 'fc3' matches no layer*fc1, fc2*");
+    }
+
+    [Test]
+    public void Wrap_NamedUnsupportedLayer_ThrowsNamingTypeAndFix()
+    {
+        var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { Targets = LayerSelector.Named("act") });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*'act' is a ReLU*Supported host types: Linear, Conv1d, Conv2d, Conv3d*");
+    }
+
+    [Test]
+    public void Wrap_Twice_Throws()
+    {
+        var model = TestModels.Mlp();
+        Dendrites.Wrap(model);
+
+        var act = () => Dendrites.Wrap(model);
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*already wrapped*");
+    }
+
+    [Test]
+    public void Wrap_ModelAlreadyHoldingDendriteLayers_Throws()
+    {
+        var model = TestModels.Mlp();
+        var handle = Dendrites.Wrap(model);
+        var act = () => Dendrites.Wrap(nn.Sequential(("inner", model)));
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*inner.fc1*already carries dendrites*");
+        handle.Layers.Should().HaveCount(2);
+    }
+
+    [Test]
+    public void Wrap_HooksNotAllowedForConcreteField_ThrowsWithFix()
+    {
+        var act = () => Dendrites.Wrap(new ConcreteFieldModel(), new WrapOptions { AllowHooks = false });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*fc1*Module<Tensor, Tensor>*");
+    }
+
+    [Test]
+    public void WrapOptions_NegativeInitialDendrites_ThrowsNamingTheOption()
+    {
+        var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = -1 });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("InitialDendrites");
+    }
+
+    [Test]
+    public void DendriteOptions_NonPositiveInitScale_ThrowsNamingTheOption()
+    {
+        var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { Dendrite = new DendriteOptions { InitScale = 0 } });
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("InitScale");
+    }
+
+    [Test]
+    public void Wrap_SampleInputOnModelWithoutTensorForward_Throws()
+    {
+        var act = () => Dendrites.Wrap(new NonTensorModel(), sampleInput: randn(1, 2));
+
+        act.Should().Throw<ArgumentException>().WithMessage("*Module<Tensor, Tensor>*Verify*");
+    }
+
+    private sealed class NonTensorModel : nn.Module<Tensor, Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> fc = nn.Linear(2, 2);
+
+        public NonTensorModel()
+            : base(nameof(NonTensorModel)) => RegisterComponents();
+
+        public override Tensor forward(Tensor a, Tensor b) => fc.call(a + b);
+    }
+}
