@@ -2,15 +2,15 @@ using System.Collections.Generic;
 using System.Linq;
 using BenchmarkDotNet.Attributes;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic.Benchmarks;
 
 /// <summary>
-/// The parts of one growth step on a 3.2-million-parameter MLP (1024-1024-1024-1024-10, one dendrite set per layer
-/// already): snapshot the weights, restore them, add one set to every layer, rebuild the optimizer, and all four.
-/// Every iteration starts from a fresh model, built outside the measurement.
+/// The parts of one growth step on a 3.2-million-parameter MLP (1024-1024-1024-1024-10 wrapped by Dendrites.Wrap, one
+/// dendrite set per layer already): capture the weights, restore them, add one set to every layer, rebuild the
+/// optimizer, all four together; and the growth scheduler's Step when nothing changes (the call a training loop makes
+/// after every validation). Every iteration starts from a fresh model, built outside the measurement.
 /// </summary>
 [BenchmarkCategory("growth")]
 [InvocationCount(1, 1)]
@@ -19,10 +19,11 @@ namespace Dendritic.Benchmarks;
 public class GrowthStep
 {
     private nn.Module<Tensor, Tensor>? _model;
+    private DendriticModel? _handle;
     private optim.Optimizer? _optimizer;
-    private List<(string Name, Tensor Value)>? _snapshot;
+    private WeightSnapshot? _snapshot;
+    private GrowthScheduler? _scheduler;
     private Device? _device;
-    private ScalarType _dtype;
 
     [ParamsSource(nameof(DeviceValues))]
     public string Device { get; set; } = "cpu";
@@ -30,56 +31,46 @@ public class GrowthStep
     public static IEnumerable<string> DeviceValues => BenchSettings.Devices;
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _device = TorchEnv.Device(Device);
-        _dtype = ScalarType.Float32;
-    }
+    public void Setup() => _device = TorchEnv.Device(Device);
 
     [IterationSetup]
     public void FreshModel()
     {
         manual_seed(42);
-        _model = Models.Create("Growth", 1);
-        _model.to(_device!).to(_dtype);
-        _optimizer = optim.Adam(_model.parameters().ToList(), 1e-3);
-        _snapshot = Capture(_model);
+        (_model, _handle) = Models.CreateWrapped("Growth", 1);
+        _model.to(_device!);
+        _optimizer = optim.Adam(_handle.Parameters(), 1e-3);
+        _snapshot = _handle.CaptureWeights();
+
+        // A scheduler that has seen one score (its best-so-far weights are captured) and waits for a plateau.
+        _scheduler = new GrowthScheduler(_handle, new GrowthOptions { Patience = 1000 });
+        _scheduler.Step(1.0);
         TorchEnv.Sync(_device!);
     }
 
     [IterationCleanup]
     public void DropModel()
     {
-        if (_snapshot is not null)
-        {
-            foreach (var (_, value) in _snapshot)
-            {
-                value.Dispose();
-            }
-        }
-
+        _snapshot?.Dispose();
         _optimizer?.Dispose();
         _model?.Dispose();
         _snapshot = null;
+        _scheduler = null;
     }
 
     /// <summary>Copies every weight (the best-so-far snapshot a growth scheduler keeps).</summary>
     [Benchmark]
     public void Snapshot()
     {
-        var copy = Capture(_model!);
+        using var copy = _handle!.CaptureWeights();
         TorchEnv.Sync(_device!);
-        foreach (var (_, value) in copy)
-        {
-            value.Dispose();
-        }
     }
 
     /// <summary>Writes a snapshot back into the model's parameters.</summary>
     [Benchmark]
     public void Restore()
     {
-        RestoreInto(_model!, _snapshot!);
+        _handle!.RestoreWeights(_snapshot!);
         TorchEnv.Sync(_device!);
     }
 
@@ -87,11 +78,7 @@ public class GrowthStep
     [Benchmark]
     public void AddDendrites()
     {
-        foreach (var layer in Models.DendriteLayers(_model!))
-        {
-            layer.AddDendrites(1);
-        }
-
+        _handle!.AddDendrites(1);
         TorchEnv.Sync(_device!);
     }
 
@@ -100,42 +87,25 @@ public class GrowthStep
     public void RebuildOptimizer()
     {
         _optimizer!.Dispose();
-        _optimizer = optim.Adam(_model!.parameters().ToList(), 1e-3);
+        _optimizer = optim.Adam(_handle!.Parameters(), 1e-3);
     }
 
-    /// <summary>The whole growth step: snapshot, restore, add a set to every layer, rebuild the optimizer.</summary>
+    /// <summary>The whole growth step: capture, restore, add a set to every layer, rebuild the optimizer.</summary>
     [Benchmark(Baseline = true)]
     public void FullStep()
     {
-        var copy = Capture(_model!);
-        RestoreInto(_model!, copy);
-        foreach (var layer in Models.DendriteLayers(_model!))
+        using (var copy = _handle!.CaptureWeights())
         {
-            layer.AddDendrites(1);
+            _handle.RestoreWeights(copy);
         }
 
+        _handle.AddDendrites(1);
         _optimizer!.Dispose();
-        _optimizer = optim.Adam(_model!.parameters().ToList(), 1e-3);
+        _optimizer = optim.Adam(_handle.Parameters(), 1e-3);
         TorchEnv.Sync(_device!);
-        foreach (var (_, value) in copy)
-        {
-            value.Dispose();
-        }
     }
 
-    private static List<(string Name, Tensor Value)> Capture(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        return model.named_parameters().Select(p => (p.name, p.parameter.detach().clone())).ToList();
-    }
-
-    private static void RestoreInto(nn.Module model, List<(string Name, Tensor Value)> snapshot)
-    {
-        using var noGrad = no_grad();
-        var parameters = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
-        foreach (var (name, value) in snapshot)
-        {
-            parameters[name].copy_(value);
-        }
-    }
+    /// <summary>GrowthScheduler.Step with a score that does not improve and no plateau yet: nothing changes.</summary>
+    [Benchmark]
+    public GrowthDecision SchedulerStepNoChange() => _scheduler!.Step(0.5);
 }

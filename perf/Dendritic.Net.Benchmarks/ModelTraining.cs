@@ -8,7 +8,7 @@ namespace Dendritic.Benchmarks;
 
 /// <summary>
 /// One full training step (forward, cross-entropy, backward, Adam step) of a small MLP or CNN, plain against the
-/// same model with every Linear and Conv2d decorated with <see cref="Dendrites"/> sets.
+/// same model wrapped by Dendrites.Wrap with <see cref="Dendrites"/> sets on every Linear and Conv2d.
 /// </summary>
 [BenchmarkCategory("model")]
 public class ModelTraining
@@ -45,10 +45,11 @@ public class ModelTraining
         _device = TorchEnv.Device(Device);
         var dtype = TorchEnv.DType(DType);
         manual_seed(42);
-        _plain = Models.Create(Model, -1);
+        _plain = Models.Create(Model);
         _plain.to(_device).to(dtype);
-        _dendritic = Models.Create(Model, Dendrites);
-        _dendritic.to(_device).to(dtype);
+        var (dendritic, _) = Models.CreateWrapped(Model, Dendrites);
+        dendritic.to(_device).to(dtype);
+        _dendritic = dendritic;
 
         // Optimizers over materialised lists: the parameters were replaced by the device move above.
         _plainOptimizer = optim.Adam(_plain.parameters().ToList(), 1e-3);
