@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Packs this benchmark program for the H200 machine, as ../shared/gpu/pack.sh does, but from a worktree: the device
-# tool always sends the lead's checkout, so the package goes to $DEST (default /work/main/.gpu, git-ignored there).
+# tool always sends the main checkout, so the package goes to $DEST (default: .gpu/ in the main worktree, git-ignored).
 # On the device: bash .gpu/bench.sh (see gpu-bench.sh) with carry=[".gpu"].
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-dest=${DEST:-/work/main/.gpu}
+main=$(dirname "$(git -C "$here" rev-parse --path-format=absolute --git-common-dir)")
+dest=${DEST:-$main/.gpu}
 mkdir -p "$dest"; rm -rf "$dest/app"
 dotnet publish "$here/Dendritic.Net.Benchmarks.csproj" -c Release -r linux-x64 --self-contained false -o "$dest/app" -p:DebugType=none >/dev/null
 # libtorch comes from the device's PyTorch install; keep only TorchSharp's own native bridge.
@@ -19,6 +20,6 @@ if [ ! -s "$dest/dotnet-rt.tar.xz" ]; then
   rt=$(ls -d "$dn"/shared/Microsoft.NETCore.App/* | sort -V | tail -1)
   tar -C "$dn" -cJf "$dest/dotnet-rt.tar.xz" dotnet host "shared/Microsoft.NETCore.App/$(basename "$rt")"
 fi
-cp /work/shared/gpu/run.sh "$dest/run.sh"
+cp "$main/../shared/gpu/run.sh" "$dest/run.sh"
 cp "$here/gpu-bench.sh" "$dest/bench.sh"
 du -sh "$dest" | awk '{print "packed: " $1 " (a GPU run carries 64 MiB at most)"}'
