@@ -4,7 +4,7 @@ namespace Dendritic;
 
 /// <summary>
 /// Every log message of the library, with stable event ids: 1000-1099 wrapping, 1100-1199 checkpoints,
-/// 2000-2999 the growth scheduler.
+/// 3000-3099 the growth scheduler (GrowthLog).
 /// </summary>
 internal static partial class DendriticLog
 {

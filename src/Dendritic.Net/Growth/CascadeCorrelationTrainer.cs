@@ -42,6 +42,7 @@ internal static class CascadeCorrelationTrainer
         }
 
         var best = double.NegativeInfinity;
+        var last = 0.0;
         try
         {
             using var optimizer = optim.Adam(trained, options.LearningRate);
@@ -49,6 +50,7 @@ internal static class CascadeCorrelationTrainer
             for (var epoch = 1; epoch <= options.MaxEpochs && stale < options.Patience; epoch++)
             {
                 var total = RunEpoch(losses, observers, optimizer);
+                last = total;
                 epochDone(epoch, total);
                 if (total > best + (options.MinRelativeImprovement * Math.Abs(best)) || double.IsNegativeInfinity(best))
                 {
@@ -85,7 +87,8 @@ internal static class CascadeCorrelationTrainer
             }
         }
 
-        return double.IsNegativeInfinity(best) ? 0 : best;
+        // The candidates keep their final weights, so report the S they have, not the best S seen on the way.
+        return last;
     }
 
     private static double RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer)

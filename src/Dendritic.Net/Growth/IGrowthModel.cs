@@ -56,7 +56,7 @@ internal interface IGrowthModel
     /// <summary>
     /// Cascade-correlation: trains the last set of every layer alone to maximise its correlation with the layer's
     /// error signal (everything else frozen, u held at zero), then freezes it and connects it (u trainable).
-    /// Returns the summed correlation S reached.
+    /// Returns the summed correlation S of the last pass.
     /// </summary>
     double TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone);
 }

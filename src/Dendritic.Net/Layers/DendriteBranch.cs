@@ -62,6 +62,64 @@ public sealed class DendriteBranch : nn.Module
         }
     }
 
+    /// <summary>
+    /// Removes the sets at <paramref name="indices"/> from anywhere in the cascade (used by pruning). Later sets move
+    /// down and lose the cascade weights (v rows) that read the removed sets, so each keeps reading the same earlier
+    /// activations. Sets before the first removed one keep their objects; later ones are rebuilt with the same values
+    /// and frozen state (their index and v shape change), so optimizers must be rebuilt afterwards.
+    /// </summary>
+    internal void RemoveAt(IReadOnlyCollection<int> indices)
+    {
+        var removed = new HashSet<int>(indices.Where(i => i >= 0 && i < _sets.Count));
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        var first = removed.Min();
+        var old = _sets.ToList();
+        for (var i = first; i < old.Count; i++)
+        {
+            _internal_submodules.Remove(i.ToString(CultureInfo.InvariantCulture));
+        }
+
+        _sets.RemoveRange(first, old.Count - first);
+        var kept = Enumerable.Range(0, old.Count).Where(i => !removed.Contains(i)).ToList();
+        using (no_grad())
+        {
+            foreach (var o in kept.Where(o => o > first))
+            {
+                var source = old[o];
+                var set = new DendriteSet(Spec, _sets.Count, Options, source.Weight.device, source.Weight.dtype);
+                set.Weight.copy_(source.Weight);
+                set.Bias?.copy_(source.Bias!);
+                set.OutputScale.copy_(source.OutputScale);
+                if (set.CascadeWeights is not null)
+                {
+                    var rows = kept.Where(i => i < o).Select(i => (long)i).ToArray();
+                    using var index = tensor(rows, device: source.Weight.device);
+                    set.CascadeWeights.copy_(source.CascadeWeights!.index_select(0, index));
+                }
+
+                set.Frozen = source.Frozen;
+
+                // Pruning runs inside a caller's dispose scope; the rebuilt parameters must outlive it.
+                foreach (var parameter in set.parameters())
+                {
+                    parameter.DetachFromDisposeScope();
+                }
+
+                register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
+                _sets.Add(set);
+            }
+        }
+
+        foreach (var o in Enumerable.Range(first, old.Count - first))
+        {
+            old[o].Dispose();
+        }
+    }
+
     /// <summary>The dendrite pre-activations D_k x (plus bias) of every set, computed in one host-shaped operation.</summary>
     internal Tensor[] PreActivations(Tensor input) =>
         HostProjection.Fused(Spec, input, _sets.Select(s => (Tensor)s.Weight).ToArray(), _sets.Select(s => (Tensor?)s.Bias).ToArray());

@@ -14,17 +14,15 @@ internal static class DiskExperiment
 {
     public sealed record Result(double Accuracy, double Loss, int Dendrites, int Epochs, GrowthScheduler Scheduler);
 
-    public static int InitialDendrites { get; set; }
-
     public static bool HiddenLayer { get; set; } = true;
 
-    /// <summary>The plain network, wrapped by <see cref="Dendrites.Wrap"/> with <see cref="InitialDendrites"/> sets.</summary>
+    /// <summary>The plain network, wrapped by <see cref="Dendrites.Wrap"/> without dendrites yet.</summary>
     public static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle) Model()
     {
         var model = HiddenLayer
             ? nn.Sequential(("hidden", nn.Linear(2, 1)), ("act", nn.Tanh()), ("output", nn.Linear(1, 1)))
             : nn.Sequential(("output", nn.Linear(2, 1)));
-        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = InitialDendrites });
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
         return (model, handle);
     }
 
@@ -35,14 +33,14 @@ internal static class DiskExperiment
         return (x.DetachFromDisposeScope(), y.DetachFromDisposeScope());
     }
 
-    public static Result Run(int seed, GrowthOptions options, int epochs, int stepsPerEpoch = 20, double learningRate = 0.05)
+    public static Result Run(int seed, GrowthOptions options, int epochs, int stepsPerEpoch = 20, double learningRate = 0.05, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         manual_seed(seed);
         var (x, y) = Data(256);
         var (vx, vy) = Data(256);
         var (model, handle) = Model();
         var loss = nn.BCEWithLogitsLoss();
-        var scheduler = new GrowthScheduler(handle, options)
+        var scheduler = new GrowthScheduler(handle, options, logger)
         {
             // Candidates see the training set in minibatches, as a real data loader would give it.
             CandidateLosses = () => Enumerable.Range(0, 8).Select(b => loss.call(model.call(x[(b * 32)..((b + 1) * 32)]), y[(b * 32)..((b + 1) * 32)])),

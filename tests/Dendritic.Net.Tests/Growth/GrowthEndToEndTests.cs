@@ -25,17 +25,23 @@ public sealed class GrowthEndToEndTests
 
     private static GrowthOptions Baseline => new() { Mode = ScoreMode.Minimize, Trigger = GrowthTrigger.Never, Patience = Epochs };
 
+    private int _threads;
+
     [SetUp]
     public void SingleThread()
     {
         // Tiny tensors: threads only add contention on a shared machine.
+        _threads = TorchSharp.torch.get_num_threads();
         TorchSharp.torch.set_num_threads(1);
         DiskExperiment.HiddenLayer = false;
-        DiskExperiment.InitialDendrites = 0;
     }
 
     [TearDown]
-    public void Reset() => DiskExperiment.HiddenLayer = true;
+    public void Reset()
+    {
+        DiskExperiment.HiddenLayer = true;
+        TorchSharp.torch.set_num_threads(_threads);
+    }
 
     /// <summary>
     /// A linear host cannot separate a disk from its surroundings (about 50 % accuracy); grown dendrites can. Margins
@@ -60,23 +66,6 @@ public sealed class GrowthEndToEndTests
         grown.Epochs.Should().BeLessThanOrEqualTo(baseline.Epochs);
     }
 
-    [Explicit("Tuning aid: fixed dendrites from the start.")]
-    [TestCase(1)]
-    [TestCase(2)]
-    [TestCase(4)]
-    public void ExploreFixed(int dendrites)
-    {
-        TorchSharp.torch.set_num_threads(1);
-        DiskExperiment.InitialDendrites = dendrites;
-        for (var seed = 1; seed <= 5; seed++)
-        {
-            var fixedRun = DiskExperiment.Run(seed, Baseline, Epochs);
-            TestContext.Out.WriteLine($"seed {seed}: fixed {dendrites}: acc {fixedRun.Accuracy:F3} loss {fixedRun.Loss:F4}");
-        }
-
-        DiskExperiment.InitialDendrites = 0;
-    }
-
     [Explicit("Tuning aid: prints several seeds.")]
     [TestCase(DendriteTrainingMode.GradientDescent, true)]
     [TestCase(DendriteTrainingMode.CascadeCorrelation, true)]
@@ -94,6 +83,21 @@ public sealed class GrowthEndToEndTests
             var baseline = DiskExperiment.Run(seed, Baseline, Epochs);
             TestContext.Out.WriteLine($"seed {seed}: grown acc {grown.Accuracy:F3} loss {grown.Loss:F4} d={grown.Dendrites} epochs {grown.Epochs} ({grownTime.TotalSeconds:F1}s) | baseline acc {baseline.Accuracy:F3} loss {baseline.Loss:F4} epochs {baseline.Epochs}");
             TestContext.Out.WriteLine(string.Join(" ", grown.Scheduler.History.Entries.Select(e => $"{e.Reason}")));
+            grown.Scheduler.History.WriteSvg(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"growth-{mode}-{hidden}-{seed}.svg"), $"Disk task, {mode}, seed {seed}");
+        }
+    }
+
+    [Explicit("Tuning aid: cascade-correlation trace.")]
+    [TestCase(2)]
+    public void TraceCascadeCorrelation(int seed)
+    {
+        DiskExperiment.HiddenLayer = false;
+        var logger = new RecordingLogger();
+        var grown = DiskExperiment.Run(seed, Growth(DendriteTrainingMode.CascadeCorrelation), Epochs, logger: logger);
+        TestContext.Out.WriteLine($"acc {grown.Accuracy:F3}");
+        foreach (var entry in logger.Entries)
+        {
+            TestContext.Out.WriteLine($"{entry.EventId} {entry.Message}");
         }
     }
 }

@@ -21,7 +21,20 @@ public sealed class GrowthFitTests
     [Test]
     public void Fit_DiskTask_TrainsGrowsAndReportsEveryEpoch()
     {
+        var threads = get_num_threads();
         set_num_threads(1);
+        try
+        {
+            FitDiskTask();
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+    }
+
+    private static void FitDiskTask()
+    {
         manual_seed(3);
         DiskExperiment.HiddenLayer = false;
         var (x, y) = DiskExperiment.Data(256);

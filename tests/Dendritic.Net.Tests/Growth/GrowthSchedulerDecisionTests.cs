@@ -293,4 +293,19 @@ public sealed class GrowthSchedulerDecisionTests
         model.Operations.Should().Equal("restore:1", "add", "candidates");
         decisions[1].CandidateCorrelation.Should().Be(1.0);
     }
+
+    [Test]
+    public void Step_WorkedExampleOfTheDocs_GivesTheDocumentedDecisions()
+    {
+        // docs/growth-scheduler.md, "Worked example": keep the two in step.
+        var options = new GrowthOptions { Patience = 1, Cooldown = 1, MaxRetries = 1, RelativeThreshold = 0.05 };
+
+        var (decisions, _, _) = Run(options, 0.50, 0.60, 0.61, 0.62, 0.64, 0.70, 0.74, 0.75, 0.76, 0.77, 0.77, 0.775, 0.77, 0.76, 0.77);
+
+        Reasons(decisions).Should().Equal(
+            FirstScore, Improved, NoImprovement, Grew, Improved, Improved, Improved, NoImprovement, Grew,
+            Cooldown, NoImprovement, Retried, Cooldown, NoImprovement, RetriesExhausted);
+        decisions.Select(d => d.DendriteCount).Should().Equal(0, 0, 0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 1);
+        decisions[^1].BestScore.Should().Be(0.74);
+    }
 }

@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using BenchmarkDotNet.Attributes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Benchmarks;
+
+/// <summary>
+/// Shared parameters and setup of the layer suites: one undecorated host (the baseline) and one DendriteLayer of
+/// the same shape with <see cref="Dendrites"/> sets, both on <see cref="Device"/> in <see cref="DType"/>.
+/// </summary>
+public abstract class LayerBenchmarkBase
+{
+    private nn.Module<Tensor, Tensor>? _host;
+    private DendriteLayer? _layer;
+    private Tensor? _input;
+    private Tensor? _gradOutput;
+    private Device? _device;
+
+    /// <summary>Device name: cpu or cuda (chosen by --device).</summary>
+    [ParamsSource(nameof(DeviceValues))]
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Element type (chosen by --dtype; float32 on CPU, float32 and bfloat16 on CUDA by default).</summary>
+    [ParamsSource(nameof(DTypeValues))]
+    public string DType { get; set; } = "float32";
+
+    /// <summary>Host layer kind.</summary>
+    [Params("Linear", "Conv2d")]
+    public string Host { get; set; } = "Linear";
+
+    /// <summary>Shape class; see <see cref="LayerCase"/>.</summary>
+    [ParamsSource(nameof(SizeValues))]
+    public string Size { get; set; } = "small";
+
+    /// <summary>Dendrite sets in the decorated layer.</summary>
+    [ParamsSource(nameof(DendriteValues))]
+    public int Dendrites { get; set; } = 1;
+
+    public static IEnumerable<string> DeviceValues => BenchSettings.Devices;
+
+    public static IEnumerable<string> DTypeValues => BenchSettings.DTypes;
+
+    public static IEnumerable<string> SizeValues => BenchSettings.Sizes;
+
+    public static IEnumerable<int> DendriteValues => BenchSettings.DendriteCounts;
+
+    /// <summary>The undecorated host module.</summary>
+    protected nn.Module<Tensor, Tensor> HostModule => _host!;
+
+    /// <summary>The decorated layer.</summary>
+    protected DendriteLayer Layer => _layer!;
+
+    /// <summary>The input batch (no gradient: the layer stands first in its model).</summary>
+    protected Tensor Input => _input!;
+
+    /// <summary>A fixed upstream gradient shaped like the output.</summary>
+    protected Tensor GradOutput => _gradOutput!;
+
+    /// <summary>Builds both modules and the tensors once per parameter combination.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _device = TorchEnv.Device(Device);
+        var dtype = TorchEnv.DType(DType);
+        var layerCase = new LayerCase(Host, Size, Device);
+        manual_seed(42);
+        _host = layerCase.CreateHost();
+        _host.to(_device).to(dtype);
+        var decoratedHost = layerCase.CreateHost();
+        decoratedHost.to(_device).to(dtype);
+        _layer = new DendriteLayer(decoratedHost, dendrites: Dendrites);
+        _input = randn(layerCase.InputShape(), dtype: dtype, device: _device);
+        using (no_grad())
+        {
+            using var probe = _host.call(_input);
+            _gradOutput = randn_like(probe);
+        }
+
+        TorchEnv.Sync(_device);
+    }
+
+    /// <summary>Frees the modules and tensors, so that the next combination starts from an empty device.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _input?.Dispose();
+        _gradOutput?.Dispose();
+        _host?.Dispose();
+        _layer?.Dispose();
+        _host = null;
+        _layer = null;
+        System.GC.Collect();
+        System.GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>Forward of <paramref name="module"/> with autograd recording (as in training).</summary>
+    protected void Forward(nn.Module<Tensor, Tensor> module)
+    {
+        using var scope = NewDisposeScope();
+        module.call(Input);
+        TorchEnv.Sync(_device!);
+    }
+
+    /// <summary>Forward and backward (a training step without the optimizer); gradients are dropped afterwards.</summary>
+    protected void ForwardBackward(nn.Module<Tensor, Tensor> module)
+    {
+        using (var scope = NewDisposeScope())
+        {
+            var output = module.call(Input);
+            output.backward(new[] { GradOutput });
+        }
+
+        module.zero_grad();
+        TorchEnv.Sync(_device!);
+    }
+
+    /// <summary>Forward under no_grad (inference).</summary>
+    protected void Inference(nn.Module<Tensor, Tensor> module)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        module.call(Input);
+        TorchEnv.Sync(_device!);
+    }
+}

@@ -1,0 +1,48 @@
+using System;
+using BenchmarkDotNet.Running;
+
+namespace Dendritic.Benchmarks;
+
+/// <summary>
+/// Entry point. Modes:
+/// <list type="bullet">
+/// <item>(default) BenchmarkDotNet suites: <c>-- --filter '*LayerTraining*' [--device cpu|cuda] [--quick] [--inprocess]
+/// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--iteration-ms N]</c>;</item>
+/// <item><c>cuda-check</c>: DendriteLayer on CUDA against CPU float64;</item>
+/// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
+/// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
+/// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
+/// </list>
+/// </summary>
+internal static class Program
+{
+    public static int Main(string[] args)
+    {
+        var mode = args.Length > 0 ? args[0] : string.Empty;
+        switch (mode)
+        {
+            case "cuda-check":
+                return CudaCheck.Run(args.Length > 1 ? args[1] : "cuda") == 0 ? 0 : 1;
+            case "cuda-memory":
+                return CudaMemory.Run(args[1..]);
+            case "cuda-memory-one":
+                return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+            case "report":
+                return ResultTable.Print(args[1..]);
+            case "chart":
+                return RatioChart.Write(args[1], args[2..]);
+        }
+
+        var rest = BenchSettings.Parse(args);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest, BenchConfig.Create());
+        foreach (var summary in summaries)
+        {
+            if (summary.HasCriticalValidationErrors)
+            {
+                return 2;
+            }
+        }
+
+        return 0;
+    }
+}

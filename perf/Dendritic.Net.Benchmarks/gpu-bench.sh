@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
+# Steps: check, memory, layer, model, growth, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
+# time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${OUT:-/tmp/out}; mkdir -p "$out/logs"
+dll=Dendritic.Net.Benchmarks.dll
+# BENCH_ARGS adds switches, e.g. "--iterations 10 --iteration-ms 150" for a longer, steadier run.
+bdn=(--device "${BENCH_DEVICE:-cuda}" --inprocess --quick ${BENCH_ARGS:-})
+budget=${BUDGET:-480}; start=$SECONDS  # seconds for all steps; the archive is written whatever happens
+step() { # name, seconds, args...
+  local name=$1 secs=$2; shift 2
+  local left=$((budget - (SECONDS - start) - 10))
+  if [ "$left" -lt 20 ]; then echo "=== $name skipped: out of time"; return; fi
+  [ "$secs" -gt "$left" ] && secs=$left
+  echo "=== $name ($(date -u +%H:%M:%S), limit ${secs}s)"
+  OUT= timeout "$secs" ${PIN:-} bash "$here/run.sh" "$dll" "$@" > "$out/logs/$name.log" 2>&1; echo "=== $name rc=$?"
+  # Suites of the same name on two devices would overwrite each other's reports: keep each step's apart.
+  if [ -d "$here/app/BenchmarkDotNet.Artifacts/results" ]; then
+    mkdir -p "$out/results/$name"; mv "$here/app/BenchmarkDotNet.Artifacts/results/"* "$out/results/$name/" 2>/dev/null
+  fi
+  grep -E '^\||passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
+}
+for s in "$@"; do
+  case $s in
+    check) step cuda-check 120 cuda-check ;;
+    memory) step cuda-memory 200 cuda-memory ;;
+    layer) for f in LayerTraining LayerInference LayerForward; do step "$f" 200 --filter "*$f*" "${bdn[@]}"; done ;;
+    training|inference|forward) f=Layer${s^}; step "$f" 200 --filter "*$f*" "${bdn[@]}" ;;
+    model) step ModelTraining 120 --filter '*ModelTraining*' "${bdn[@]}" ;;
+    growth) step GrowthStep 90 --filter '*GrowthStep*' "${bdn[@]}" ;;
+    # The CPU suites on two pinned cores of this otherwise idle machine: the "2 CPU cores" numbers without the
+    # noise of a shared developer box.
+    cpu-layer) for f in LayerTraining LayerInference LayerForward; do
+        PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step "cpu-$f" 240 --filter "*$f*" --device cpu --inprocess --quick; done ;;
+    cpu-model) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-ModelTraining 150 --filter '*ModelTraining*' --device cpu --inprocess --quick ;;
+    cpu-growth) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-GrowthStep 100 --filter '*GrowthStep*' --device cpu --inprocess --quick ;;
+    suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;
+  esac
+done
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$out/logs/nvidia-smi.csv" 2>&1
+python3 -c 'import torch; print(torch.__version__, torch.version.cuda)' > "$out/logs/torch.txt" 2>&1
+tar -C "$out" -czf "$out/results.tar.gz" logs results 2>/dev/null && rm -rf "$out/logs" "$out/results"
+ls -la "$out"

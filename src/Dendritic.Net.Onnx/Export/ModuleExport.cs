@@ -1,0 +1,87 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Export;
+
+/// <summary>
+/// Walks one module: containers recurse, user modules describe themselves, known layers become ONNX nodes. Alongside
+/// the graph it runs the sample input through the real modules, so that every converter knows the shapes it sees and
+/// so that a forward hook that changes a layer's output (which the file could not reproduce) is caught.
+/// </summary>
+internal static class ModuleExport
+{
+    public static string Emit(OnnxGraphBuilder builder, nn.Module module, string input)
+    {
+        var sample = builder.Sample(input);
+        string output;
+        switch (module)
+        {
+            case Sequential sequential:
+                output = input;
+                foreach (var (name, child) in sequential.named_children())
+                {
+                    // Only Module<Tensor, Tensor> children are steps of the sequence; anything else registered on it
+                    // (the dendrite container of a hook-wrapped model) is not part of its forward pass.
+                    if (child is nn.Module<Tensor, Tensor>)
+                    {
+                        output = builder.AddModule(child, output, name);
+                    }
+                }
+
+                return output;
+            case IOnnxExportable exportable:
+                output = exportable.ExportOnnx(builder, input);
+                if (string.IsNullOrEmpty(output))
+                {
+                    throw builder.Error(module, "ExportOnnx returned no output name.");
+                }
+
+                if (sample is not null && module is nn.Module<Tensor, Tensor> described)
+                {
+                    builder.SetSample(output, described.call(sample));
+                }
+
+                return output;
+        }
+
+        if (builder.HookedLayer(module) is { } hooked)
+        {
+            // The hook's dendrites are written in fused form, so the hook is accounted for.
+            output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
+            if (sample is not null && module is nn.Module<Tensor, Tensor> host)
+            {
+                builder.SetSample(output, host.call(sample));
+            }
+
+            return output;
+        }
+
+        output = module is DendriteLayer layer
+            ? DendriteExport.Emit(builder, layer, input, sample)
+            : LayerExport.TryEmit(builder, module, input, sample)
+              ?? ActivationExport.TryEmit(builder, module, input, sample)
+              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, ReLU, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d. Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
+        if (sample is not null && module is nn.Module<Tensor, Tensor> leaf)
+        {
+            var called = leaf.call(sample);
+            var direct = leaf.forward(sample);
+            // A small tolerance: GPU kernels need not be bitwise deterministic from one call to the next.
+            if (!called.shape.AsSpan().SequenceEqual(direct.shape) || !called.allclose(direct, rtol: 1e-5, atol: 1e-6))
+            {
+                throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites (Dendrites.Wrap in hook mode), export through the wrapper's handle: OnnxExporter.ExportWrapped(handle, sampleInput, path). Otherwise remove the hook before exporting.");
+            }
+
+            builder.SetSample(output, called);
+        }
+
+        return output;
+    }
+
+    /// <summary>The input's shape from the sample run; fails when a converter needs it but no sample reached here.</summary>
+    public static long[] ShapeOf(OnnxGraphBuilder builder, nn.Module module, Tensor? sample) =>
+        sample?.shape ?? throw builder.Error(module, UnknownShape);
+
+    private const string UnknownShape = "it needs its input shape, which is unknown here: it follows a node that an IOnnxExportable module added with an operator the exporter cannot evaluate. Put a supported module (or an elementwise node such as Add, Mul or Relu) between them, or describe this step with AddNode too.";
+}

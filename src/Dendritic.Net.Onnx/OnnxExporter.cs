@@ -1,0 +1,131 @@
+using System;
+using System.IO;
+using System.Reflection;
+using Dendritic.Onnx.Export;
+using Dendritic.Onnx.Proto;
+using Google.Protobuf;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx;
+
+/// <summary>
+/// Writes a TorchSharp model (with or without <see cref="DendriteLayer"/>s) to an ONNX file for inference, in opset
+/// <see cref="OpsetVersion"/>. Every dendrite layer is written in its fused form: the host and all its dendrite sets
+/// as one Gemm/MatMul or Conv, then the cascade as elementwise nodes. See docs/export.md for what is supported.
+/// </summary>
+public static class OnnxExporter
+{
+    /// <summary>The ONNX operator set the files use: 17 (ONNX 1.12, read by ONNX Runtime 1.12 and later).</summary>
+    public const int OpsetVersion = 17;
+
+    /// <summary>The ONNX IR version written: 8, the one that goes with opset 17.</summary>
+    public const int IrVersion = 8;
+
+    /// <summary>Exports <paramref name="model"/> to an ONNX file.</summary>
+    /// <param name="model">The model; it is run once on <paramref name="sampleInput"/> in eval mode and then returned to its mode.</param>
+    /// <param name="sampleInput">
+    /// A batched input of the model's real shape and float type (float32 or float64); its first axis is the batch,
+    /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter.
+    /// </param>
+    /// <param name="path">The file to write (overwritten when it exists).</param>
+    /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    public static void Export(nn.Module model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var bytes = ExportToBytes(model, sampleInput, options);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>Exports <paramref name="model"/> to ONNX and returns the file's bytes (for an in-memory ONNX Runtime session).</summary>
+    /// <param name="model">The model; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
+    /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
+    /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
+    /// <returns>The serialised ONNX ModelProto.</returns>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null) =>
+        ExportToBytes(model, null, sampleInput, options);
+
+    /// <summary>
+    /// Exports a model wrapped by <see cref="Dendrites.Wrap"/> to an ONNX file. Use this overload when layers are
+    /// attached through forward hooks (<see cref="AttachMode.Hooked"/>): their dendrites are written in fused form.
+    /// </summary>
+    /// <param name="model">The wrapper's handle; its <see cref="DendriticModel.Model"/> is exported.</param>
+    /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
+    /// <param name="path">The file to write (overwritten when it exists).</param>
+    /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    public static void ExportWrapped(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        File.WriteAllBytes(path, ExportWrappedToBytes(model, sampleInput, options));
+    }
+
+    /// <summary>Exports a wrapped model (hooked layers included) and returns the ONNX file's bytes.</summary>
+    /// <param name="model">The wrapper's handle; its <see cref="DendriticModel.Model"/> is exported.</param>
+    /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
+    /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
+    /// <returns>The serialised ONNX ModelProto.</returns>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    public static byte[] ExportWrappedToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return ExportToBytes(model.Model, model, sampleInput, options);
+    }
+
+    private static byte[] ExportToBytes(nn.Module model, DendriticModel? wrapped, Tensor sampleInput, OnnxExportOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sampleInput);
+        options = (options ?? OnnxExportOptions.Default).Validate();
+        if (sampleInput.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new ArgumentException($"The sample input is {sampleInput.dtype}; export needs a float32 or float64 input.", nameof(sampleInput));
+        }
+
+        if (sampleInput.dim() < 1)
+        {
+            throw new ArgumentException("The sample input must have a batch axis first.", nameof(sampleInput));
+        }
+
+        var graph = new GraphProto { Name = options.GraphName };
+        var builder = new OnnxGraphBuilder(graph, sampleInput.dtype);
+        if (wrapped is not null)
+        {
+            builder.AddHookedLayers(wrapped);
+        }
+
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            builder.Reserve(options.InputName);
+            var sample = sampleInput.detach();
+            builder.SampleDevice = sample.device;
+            builder.SetSample(options.InputName, sample);
+            var output = ModuleExport.Emit(builder, model, options.InputName);
+            builder.AddNamedNode("Identity", output, options.OutputName);
+            var outputSample = builder.Sample(output)
+                ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");
+            graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, options.DynamicBatch));
+            graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, sample.dtype, outputSample.shape, options.DynamicBatch));
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+
+        var modelProto = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "Dendritic.Net.Onnx",
+            ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            Graph = graph,
+        };
+        modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        return modelProto.ToByteArray();
+    }
+}

@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Dendritic.Onnx.Export;
+using Dendritic.Onnx.Proto;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx;
+
+/// <summary>
+/// The ONNX graph being written. <see cref="OnnxExporter"/> creates one per export and hands it to
+/// <see cref="IOnnxExportable"/> modules so they can add their nodes. Values are referred to by name; every method
+/// that creates a value returns its (unique) name.
+/// </summary>
+public sealed class OnnxGraphBuilder
+{
+    private readonly GraphProto _graph;
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Tensor> _samples = new(StringComparer.Ordinal);
+    private readonly List<string> _scope = new();
+    private readonly Dictionary<nn.Module, WrappedLayer> _hooked = new(ReferenceEqualityComparer.Instance);
+    private int _counter;
+
+    internal OnnxGraphBuilder(GraphProto graph, ScalarType dtype)
+    {
+        _graph = graph;
+        DType = dtype;
+    }
+
+    /// <summary>The path of the module being exported (dot-separated child names); empty at the root.</summary>
+    public string Path => string.Join('.', _scope.Where(s => s.Length > 0));
+
+    /// <summary>The floating-point type of the exported graph (that of the sample input).</summary>
+    internal ScalarType DType { get; }
+
+    /// <summary>Where the sample run happens: the sample input's device (the model's).</summary>
+    internal Device SampleDevice { get; set; } = CPU;
+
+    /// <summary>
+    /// Exports <paramref name="module"/> (any supported module, a <see cref="DendriteLayer"/>, a Sequential or another
+    /// <see cref="IOnnxExportable"/>) applied to <paramref name="input"/>.
+    /// </summary>
+    /// <param name="module">The child module.</param>
+    /// <param name="input">Name of the value that holds the child's input.</param>
+    /// <param name="name">The child's name, appended to <see cref="Path"/> in node names and error messages.</param>
+    /// <returns>Name of the value that holds the child's output.</returns>
+    /// <exception cref="OnnxExportException">The child, or one of its own children, cannot be exported.</exception>
+    public string AddModule(nn.Module module, string input, string name)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentException.ThrowIfNullOrEmpty(input);
+        ArgumentNullException.ThrowIfNull(name);
+        _scope.Add(name);
+        try
+        {
+            return ModuleExport.Emit(this, module, input);
+        }
+        finally
+        {
+            _scope.RemoveAt(_scope.Count - 1);
+        }
+    }
+
+    /// <summary>Adds one ONNX operator node (default domain, opset <see cref="OnnxExporter.OpsetVersion"/>) with one output.</summary>
+    /// <param name="opType">The operator, e.g. <c>Add</c>, <c>Relu</c>, <c>Concat</c>.</param>
+    /// <param name="inputs">Names of its inputs, in the operator's order; an empty string skips an optional input.</param>
+    /// <param name="attributes">
+    /// Its attributes: values of type long, int, double, float, string, long[], int[], float[] or double[].
+    /// Null for none.
+    /// </param>
+    /// <returns>Name of the node's output value.</returns>
+    public string AddNode(string opType, IReadOnlyList<string> inputs, IReadOnlyDictionary<string, object>? attributes = null) =>
+        AddNode(opType, inputs, 1, attributes)[0];
+
+    /// <summary>Adds a constant tensor (a weight, a shape, a scalar) to the graph.</summary>
+    /// <param name="value">The value; it is copied now, converted to the graph's float type when it is floating point.</param>
+    /// <param name="name">A readable name; it is made unique and prefixed with <see cref="Path"/>.</param>
+    /// <returns>The initializer's name, to use as a node input.</returns>
+    public string AddInitializer(Tensor value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var unique = Unique(name);
+        _graph.Initializer.Add(TensorProtos.From(value, unique, DType));
+        SetSample(unique, torch.is_floating_point(value) ? value.detach().to(DType, SampleDevice) : value.detach().to(SampleDevice));
+        return unique;
+    }
+
+    /// <summary>Adds a node with <paramref name="outputs"/> outputs and returns their names.</summary>
+    internal string[] AddNode(string opType, IReadOnlyList<string> inputs, int outputs, IReadOnlyDictionary<string, object>? attributes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(opType);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var node = new NodeProto { OpType = opType, Name = Unique(opType + "_node") };
+        node.Input.AddRange(inputs);
+        var names = new string[outputs];
+        for (var i = 0; i < outputs; i++)
+        {
+            names[i] = Unique(opType);
+        }
+
+        node.Output.AddRange(names);
+        if (attributes is not null)
+        {
+            foreach (var (key, value) in attributes)
+            {
+                node.Attribute.Add(TensorProtos.Attribute(key, value));
+            }
+        }
+
+        _graph.Node.Add(node);
+        if (outputs == 1 && SampleEvaluator.TryEvaluate(opType, inputs.Select(Sample).ToArray()) is { } sample)
+        {
+            SetSample(names[0], sample);
+        }
+
+        return names;
+    }
+
+    /// <summary>Adds a node whose single output gets exactly <paramref name="output"/> as its name.</summary>
+    internal void AddNamedNode(string opType, string input, string output)
+    {
+        _names.Add(output);
+        var node = new NodeProto { OpType = opType, Name = Unique(opType + "_node") };
+        node.Input.Add(input);
+        node.Output.Add(output);
+        _graph.Node.Add(node);
+    }
+
+    /// <summary>Reserves a name that the graph already uses (the graph input).</summary>
+    internal void Reserve(string name) => _names.Add(name);
+
+    /// <summary>A 1-D int64 constant, for shapes, axes and indices.</summary>
+    internal string AddInt64s(string name, params long[] values)
+    {
+        using var tensor = torch.tensor(values, int64);
+        return AddInitializer(tensor, name);
+    }
+
+    /// <summary>A float scalar constant in the graph's type.</summary>
+    internal string AddScalar(string name, double value)
+    {
+        using var tensor = torch.tensor(value, DType);
+        return AddInitializer(tensor, name);
+    }
+
+    /// <summary>Registers the host modules whose dendrites a forward hook adds (a model wrapped in hook mode).</summary>
+    internal void AddHookedLayers(DendriticModel model)
+    {
+        var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+        foreach (var layer in model.Layers.Where(l => l.Mode == AttachMode.Hooked))
+        {
+            if (modules.TryGetValue(layer.Name, out var host))
+            {
+                _hooked[host] = layer;
+            }
+        }
+    }
+
+    /// <summary>The wrapped layer whose hook adds dendrites to <paramref name="module"/>; null for other modules.</summary>
+    internal WrappedLayer? HookedLayer(nn.Module module) => _hooked.TryGetValue(module, out var layer) ? layer : null;
+
+    /// <summary>The sample tensor that flowed through <paramref name="value"/> in the reference run, when known.</summary>
+    internal Tensor? Sample(string value) => _samples.TryGetValue(value, out var sample) ? sample : null;
+
+    internal void SetSample(string value, Tensor sample) => _samples[value] = sample;
+
+    internal OnnxExportException Error(nn.Module module, string message) =>
+        new(Path, module.GetType().Name, string.Create(CultureInfo.InvariantCulture, $"Module '{(Path.Length == 0 ? "(root)" : Path)}' ({module.GetType().Name}): {message}"));
+
+    private string Unique(string name)
+    {
+        var prefix = Path.Length == 0 ? name : Path + "/" + name;
+        var candidate = prefix;
+        while (!_names.Add(candidate))
+        {
+            candidate = string.Create(CultureInfo.InvariantCulture, $"{prefix}_{++_counter}");
+        }
+
+        return candidate;
+    }
+}

@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// Removes, after training, the dendrites whose contribution is negligible: whole sets (saving parameters and FLOPs)
+/// or single neurons' dendrites (zeroed). Removing a set from the middle of a cascade drops the cascade weights that
+/// later sets had on it, so the later sets keep reading the same activations. See docs/export.md.
+/// </summary>
+public static class DendritePruner
+{
+    /// <summary>Prunes every <see cref="DendriteLayer"/> of <paramref name="model"/> and reports what was saved.</summary>
+    /// <param name="model">The model; it runs in eval mode while pruning and is returned to its mode afterwards.</param>
+    /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
+    /// <param name="validationInput">
+    /// A batch of real inputs. Required by <see cref="PruningCriterion.MeasuredEffect"/>; with the other criterion it is
+    /// optional and, when given, measures the output change and the FLOPs at real output positions.
+    /// </param>
+    /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
+    /// <exception cref="ArgumentException">MeasuredEffect without a validation batch.</exception>
+    public static PruningReport Prune(nn.Module<Tensor, Tensor> model, PruningOptions? options = null, Tensor? validationInput = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return PruneLayers(model, FindLayers(model), options, validationInput);
+    }
+
+    /// <summary>
+    /// Prunes every layer of a model wrapped by <see cref="Dendrites.Wrap"/>, whether its dendrites replace the layer
+    /// or are attached through a forward hook.
+    /// </summary>
+    /// <param name="model">The wrapper's handle. Its model must be a <c>Module&lt;Tensor, Tensor&gt;</c> when a validation batch is given.</param>
+    /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
+    /// <param name="validationInput">A batch of real inputs; see <see cref="Prune(nn.Module{Tensor, Tensor}, PruningOptions?, Tensor?)"/>.</param>
+    /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
+    /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
+    public static PruningReport PruneWrapped(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
+        var layers = model.Layers
+            .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, modules.GetValueOrDefault(l.Name)))
+            .ToList();
+        if (model.Model is nn.Module<Tensor, Tensor> callable)
+        {
+            return PruneLayers(callable, layers, options, validationInput);
+        }
+
+        if (validationInput is not null || options?.Criterion == PruningCriterion.MeasuredEffect)
+        {
+            throw new ArgumentException($"The wrapped model is a {model.Model.GetType().Name}, not a Module<Tensor, Tensor>, so it cannot be run on a validation batch. Prune with the OutputScale criterion and no validation batch.", nameof(validationInput));
+        }
+
+        return PruneLayers(null, layers, options, null);
+    }
+
+    private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput)
+    {
+        options = (options ?? PruningOptions.Default).Validate();
+        if (options.Criterion == PruningCriterion.MeasuredEffect && validationInput is null)
+        {
+            throw new ArgumentException("The MeasuredEffect criterion needs a validation batch to measure the output change on.", nameof(validationInput));
+        }
+
+        var wasTraining = model?.training ?? false;
+        model?.eval();
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            using var noGrad = torch.no_grad();
+            var positions = new Dictionary<DendriteBranch, long>();
+            Tensor? baseline = null;
+            if (validationInput is not null)
+            {
+                baseline = MeasurePositions(model!, layers, validationInput, positions);
+            }
+
+            var parametersBefore = layers.Sum(l => DendriteParameters(l.Branch));
+            var removed = options.Criterion == PruningCriterion.MeasuredEffect
+                ? ChooseByEffect(model!, layers, validationInput!, baseline!, options)
+                : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.Threshold));
+            var reports = new List<LayerPruningReport>(layers.Count);
+            foreach (var (name, spec, branch, _) in layers)
+            {
+                var sets = removed[branch];
+                var before = branch.Count;
+                var layerParameters = DendriteParameters(branch);
+                var (neurons, zeroed) = options.Granularity == PruningGranularity.Neuron
+                    ? ZeroNeurons(branch, sets, options.Threshold)
+                    : (0L, 0L);
+                branch.RemoveAt(sets);
+                var position = positions.TryGetValue(branch, out var p) ? p : 1;
+                var report = new LayerPruningReport
+                {
+                    Name = name,
+                    SetsBefore = before,
+                    SetsAfter = branch.Count,
+                    RemovedSets = sets.OrderBy(s => s).ToArray(),
+                    NeuronsZeroed = neurons,
+                    ParametersRemoved = layerParameters - DendriteParameters(branch),
+                    ParametersZeroed = zeroed,
+                    FlopsSaved = Flops(spec, before, position) - Flops(spec, branch.Count, position),
+                };
+                reports.Add(report);
+                if (report.RemovedSets.Count > 0 || neurons > 0)
+                {
+                    PruningLog.LayerPruned(options.Logger, name, string.Join(", ", report.RemovedSets), before, neurons, report.ParametersRemoved, report.FlopsSaved);
+                }
+            }
+
+            double? change = baseline is null ? null : MaxChange(model!.call(validationInput!), baseline);
+            var result = new PruningReport
+            {
+                Layers = reports,
+                DendriteParametersBefore = parametersBefore,
+                DendriteParametersAfter = layers.Sum(l => DendriteParameters(l.Branch)),
+                ParametersZeroed = reports.Sum(r => r.ParametersZeroed),
+                SetsRemoved = reports.Sum(r => r.RemovedSets.Count),
+                FlopsSaved = reports.Sum(r => r.FlopsSaved),
+                FlopsMeasured = validationInput is not null,
+                MaxOutputChange = change,
+            };
+            PruningLog.Summary(options.Logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, change);
+            return result;
+        }
+        finally
+        {
+            model?.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Per neuron of set <paramref name="k"/>: the largest of |u| and of every |v| that later sets read from it. A
+    /// dendrite scoring 0 contributes exactly nothing, directly or through the cascade.
+    /// </summary>
+    internal static Tensor NeuronScores(DendriteBranch branch, int k)
+    {
+        var sets = branch.Sets;
+        var score = sets[k].OutputScale.detach().abs();
+        for (var m = k + 1; m < sets.Count; m++)
+        {
+            score = score.maximum(sets[m].CascadeWeights!.detach()[k].abs());
+        }
+
+        return score;
+    }
+
+    private static List<PrunableLayer> FindLayers(nn.Module model) =>
+        model is DendriteLayer root
+            ? new List<PrunableLayer> { new(string.Empty, root.Spec, root.Branch, root) }
+            : model.named_modules().Where(m => m.module is DendriteLayer).Select(m => new PrunableLayer(m.name, ((DendriteLayer)m.module).Spec, ((DendriteLayer)m.module).Branch, m.module)).ToList();
+
+    private static HashSet<int> ChooseByScale(DendriteBranch branch, double threshold)
+    {
+        var chosen = new HashSet<int>();
+        for (var k = 0; k < branch.Count; k++)
+        {
+            if (NeuronScores(branch, k).max().item<float>() <= threshold)
+            {
+                chosen.Add(k);
+            }
+        }
+
+        return chosen;
+    }
+
+    private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Tensor baseline, PruningOptions options)
+    {
+        var chosen = layers.ToDictionary(l => l.Branch, _ => new HashSet<int>());
+
+        // Smallest weights first: they are the likeliest to go, and removing them first leaves the most room.
+        var candidates = layers
+            .SelectMany(l => Enumerable.Range(0, l.Branch.Count).Select(k => (l.Name, l.Branch, Set: k, Score: NeuronScores(l.Branch, k).max().item<float>())))
+            .OrderBy(c => c.Score)
+            .ToList();
+        foreach (var (name, branch, k, _) in candidates)
+        {
+            var sets = branch.Sets;
+            var saved = new List<(Tensor Target, Tensor Copy)> { (sets[k].OutputScale, sets[k].OutputScale.clone()) };
+            for (var m = k + 1; m < sets.Count; m++)
+            {
+                var outgoing = sets[m].CascadeWeights![k];
+                saved.Add((outgoing, outgoing.clone()));
+            }
+
+            // Silencing u and the outgoing v is exactly what removing the set does to the output.
+            foreach (var (target, _) in saved)
+            {
+                target.zero_();
+            }
+
+            var change = MaxChange(model.call(input), baseline);
+            var keep = change <= options.Threshold;
+            PruningLog.SetTried(options.Logger, k, name, change, keep ? "<=" : ">", options.Threshold);
+            if (keep)
+            {
+                chosen[branch].Add(k);
+                continue;
+            }
+
+            foreach (var (target, copy) in saved)
+            {
+                target.copy_(copy);
+            }
+        }
+
+        return chosen;
+    }
+
+    /// <summary>Zeroes the dendrites of the neurons scoring at most the threshold, in sets that are not removed whole.</summary>
+    private static (long Neurons, long Zeroed) ZeroNeurons(DendriteBranch branch, HashSet<int> removedSets, double threshold)
+    {
+        long neurons = 0;
+        long zeroed = 0;
+        var sets = branch.Sets;
+        var dead = Enumerable.Range(0, sets.Count).Select(k => NeuronScores(branch, k) <= threshold).ToList();
+        for (var k = 0; k < sets.Count; k++)
+        {
+            if (removedSets.Contains(k))
+            {
+                continue;
+            }
+
+            var count = dead[k].sum().item<long>();
+            if (count == 0)
+            {
+                continue;
+            }
+
+            neurons += count;
+            var nonZeroBefore = NonZero(sets[k]);
+            var keep = (~dead[k]).to(sets[k].Weight.dtype);
+            var rowShape = new long[sets[k].Weight.dim()];
+            Array.Fill(rowShape, 1L);
+            rowShape[0] = branch.Spec.OutFeatures;
+            sets[k].Weight.mul_(keep.view(rowShape));
+            sets[k].Bias?.mul_(keep);
+            sets[k].OutputScale.mul_(keep);
+            sets[k].CascadeWeights?.mul_(keep);
+            for (var m = k + 1; m < sets.Count; m++)
+            {
+                sets[m].CascadeWeights![k].mul_(keep);
+            }
+
+            zeroed += nonZeroBefore - NonZero(sets[k]);
+        }
+
+        return (neurons, zeroed);
+    }
+
+    private static Tensor MeasurePositions(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Dictionary<DendriteBranch, long> positions)
+    {
+        var batch = Math.Max(1, input.shape[0]);
+        var hooks = layers.Where(l => l.Observed is nn.Module<Tensor, Tensor>).Select(l => ((nn.Module<Tensor, Tensor>)l.Observed!).register_forward_hook((module, _, output) =>
+        {
+            positions[l.Branch] = Math.Max(1, output.numel() / (batch * l.Spec.OutFeatures));
+            return output;
+        })).ToList();
+        try
+        {
+            return model.call(input).detach().clone();
+        }
+        finally
+        {
+            foreach (var hook in hooks)
+            {
+                hook.remove();
+            }
+        }
+    }
+
+    /// <summary>FLOPs per sample of <paramref name="sets"/> dendrite sets, by the convention of <see cref="LayerCost"/>.</summary>
+    private static long Flops(HostLayerSpec spec, int sets, long positions) => LayerCost.DendriteFlops(spec, sets) * positions;
+
+    private static long DendriteParameters(DendriteBranch branch) => branch.Sets.Sum(s => s.ParameterCount);
+
+    private static long NonZero(DendriteSet set) => set.parameters().Sum(p => p.count_nonzero().item<long>());
+
+    private static double MaxChange(Tensor output, Tensor baseline) =>
+        (output.to(float64) - baseline.to(float64)).abs().max().item<double>();
+
+    /// <summary>One layer's dendrites, with the module whose output shows the layer's output shape.</summary>
+    private sealed record PrunableLayer(string Name, HostLayerSpec Spec, DendriteBranch Branch, nn.Module? Observed);
+}

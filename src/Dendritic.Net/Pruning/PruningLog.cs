@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Dendritic;
+
+/// <summary>Pruning's log messages; event ids 6001-6099 belong to pruning.</summary>
+internal static partial class PruningLog
+{
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Pruned layer {Layer}: removed sets [{Removed}] of {Before}, zeroed {Neurons} neurons' dendrites, saved {Parameters} parameters and {Flops} FLOPs per sample")]
+    public static partial void LayerPruned(ILogger logger, string layer, string removed, int before, long neurons, long parameters, long flops);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Set {Set} of layer {Layer}: output change {Change} {Verdict} threshold {Threshold}")]
+    public static partial void SetTried(ILogger logger, int set, string layer, double change, string verdict, double threshold);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Pruning removed {Sets} dendrite sets and {Parameters} parameters, saved {Flops} FLOPs per sample; largest output change {Change}")]
+    public static partial void Summary(ILogger logger, int sets, long parameters, long flops, double? change);
+}

@@ -1,0 +1,92 @@
+using System;
+using Dendritic.Onnx.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Tests;
+
+/// <summary>What cannot be exported fails with a message naming the module's path and type.</summary>
+public class ExportErrorTests
+{
+    [Test]
+    public void Export_UnsupportedModule_ThrowsNamingPathAndType()
+    {
+        using var model = nn.Sequential(nn.Linear(3, 3), nn.Sequential(nn.ReLU(), new Doubler()));
+        using var sample = randn(2, 3);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        var error = act.Should().Throw<OnnxExportException>().Which;
+        error.ModulePath.Should().Be("1.1");
+        error.ModuleType.Should().Be(nameof(Doubler));
+        error.Message.Should().Contain("'1.1'").And.Contain(nameof(Doubler)).And.Contain(nameof(IOnnxExportable));
+    }
+
+    [Test]
+    public void Export_CircularPadding_ThrowsNamingTheLayer()
+    {
+        using var model = nn.Sequential(Models.Dendritic(nn.Conv1d(2, 2, 3, padding: 1, padding_mode: PaddingModes.Circular), 1, 1));
+        using var sample = randn(2, 2, 8);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "0" && e.Message.Contains("Circular", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Export_HookThatChangesOutput_Throws()
+    {
+        var linear = nn.Linear(3, 3);
+        using var model = nn.Sequential(linear, nn.ReLU());
+        linear.register_forward_hook((module, input, output) => output * 2);
+        using var sample = randn(2, 3);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "0" && e.Message.Contains("hook", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Export_AvgPoolDivisorOverride_Throws()
+    {
+        using var model = nn.Sequential(nn.AvgPool2d(2, divisor_override: 3));
+        using var sample = randn(1, 1, 4, 4);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.Message.Contains("divisor_override", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Export_IntegerSample_ThrowsArgumentException()
+    {
+        using var model = nn.Sequential(nn.Linear(3, 3));
+        using var sample = ones(2, 3, dtype: int64);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("sampleInput");
+    }
+
+    [Test]
+    public void Validate_SameInputAndOutputName_ThrowsNamingOutputName()
+    {
+        var act = () => new OnnxExportOptions { InputName = "x", OutputName = "x" }.Validate();
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(OnnxExportOptions.OutputName));
+    }
+
+    [Test]
+    public void Export_ModelInTrainingMode_RestoresTrainingMode()
+    {
+        using var model = Models.Mlp(1);
+        model.train();
+        using var sample = randn(2, 8);
+
+        OnnxExporter.ExportToBytes(model, sample);
+
+        model.training.Should().BeTrue();
+    }
+}

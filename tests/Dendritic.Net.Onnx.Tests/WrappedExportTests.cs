@@ -1,0 +1,73 @@
+using System.Linq;
+using Dendritic.Onnx.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Tests;
+
+/// <summary>Models wrapped by Dendrites.Wrap, in replacement and in forward-hook mode.</summary>
+public class WrappedExportTests
+{
+    [Test]
+    public void ExportWrapped_HookedLayers_MatchesTorchSharp()
+    {
+        torch.manual_seed(200);
+        using var model = new ConcreteFieldMlp();
+        using var sample = randn(2, 6);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 3 }, sample);
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        RandomiseCascade(handle, 201);
+
+        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+
+        using var input = randn(5, 6);
+        using var expected = model.call(input).detach();
+        using var actual = OnnxRun.Run(bytes, input);
+        OnnxRun.MaxDifference(actual, expected).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_HookedModelWithoutHandle_ThrowsPointingToExportWrapped()
+    {
+        torch.manual_seed(202);
+        using var model = new ConcreteFieldMlp();
+        using var sample = randn(2, 6);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, sample);
+        RandomiseCascade(handle, 203);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains(nameof(OnnxExporter.ExportWrapped), System.StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void ExportWrapped_ReplacedLayersInSequential_MatchesTorchSharp()
+    {
+        torch.manual_seed(204);
+        using var model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 3));
+        using var sample = randn(2, 2, 6, 6);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, sample);
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Replaced);
+        RandomiseCascade(handle, 205);
+
+        ExportParityTests.AssertParity(model, sample, randn(3, 2, 6, 6));
+        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+        using var input = randn(3, 2, 6, 6);
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    private static void RandomiseCascade(DendriticModel handle, long seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        using (no_grad())
+        {
+            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            {
+                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
+                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Pruning;
+
+public class DendritePrunerWrappedTests
+{
+    [TestCase(false)]
+    [TestCase(true)]
+    public void PruneWrapped_ZeroScaleSet_RemovedInBothAttachModes(bool hooked)
+    {
+        torch.manual_seed(30);
+        nn.Module<Tensor, Tensor> model = hooked ? new TwoLinear() : nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2));
+        using var sample = randn(3, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, sample);
+        handle.Layers.Should().OnlyContain(l => l.Mode == (hooked ? AttachMode.Hooked : AttachMode.Replaced));
+        using var generator = new Generator(31);
+        using (no_grad())
+        {
+            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            {
+                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
+                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
+            }
+
+            // The first layer's last set contributes nothing.
+            handle.Layers[0].Dendrites.Sets[1].OutputScale.zero_();
+        }
+
+        using var input = randn(8, 4);
+        using var before = model.call(input).detach().clone();
+
+        var report = DendritePruner.PruneWrapped(handle, new PruningOptions { Threshold = 0 }, input);
+
+        report.SetsRemoved.Should().Be(1);
+        handle.Layers[0].DendriteCount.Should().Be(1);
+        handle.Layers[1].DendriteCount.Should().Be(2);
+        report.FlopsMeasured.Should().BeTrue();
+        report.FlopsSaved.Should().BeGreaterThan(0);
+        TensorAssert.Close(model.call(input), before, 1e-6);
+    }
+
+    private sealed class TwoLinear : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear fc1;
+        private readonly Linear fc2;
+
+        public TwoLinear()
+            : base(nameof(TwoLinear))
+        {
+            fc1 = nn.Linear(4, 6);
+            fc2 = nn.Linear(6, 2);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => fc2.call(nn.functional.relu(fc1.call(input)));
+    }
+}
