@@ -197,20 +197,8 @@ public sealed class GrowthSchedulerModelTests
                 scheduler.LoadBestWeights(best);
             }
 
-            var sgd = optim.SGD(model.parameters().Where(p => p.requires_grad).ToList(), 0.05);
-            for (var step = 0; step < 10; step++)
-            {
-                using var scope = NewDisposeScope();
-                sgd.zero_grad();
-                nn.functional.mse_loss(model.call(x), y).backward();
-                sgd.step();
-            }
-
-            double loss;
-            using (no_grad())
-            {
-                loss = nn.functional.mse_loss(model.call(x), y).item<float>();
-            }
+            // SGD without momentum keeps no optimizer state: weights + scheduler state are the whole run.
+            var loss = QuickTraining.SgdStepsThenLoss(model, x, y);
 
             var d = scheduler.Step(loss);
             decisions.Add($"{d.Validation}:{d.Action}:{d.Reason}:{d.DendriteCount}:{d.Score:R}");

@@ -1,0 +1,30 @@
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Support;
+
+/// <summary>A few plain SGD steps on a regression batch, then the loss: the unit of work of the resume tests.</summary>
+internal static class QuickTraining
+{
+    /// <summary>
+    /// Trains the parameters that require gradients with SGD without momentum (so the optimizer keeps no state and
+    /// weights alone describe the run), then returns the MSE loss on the same batch.
+    /// </summary>
+    public static double SgdStepsThenLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int steps = 10, double learningRate = 0.05)
+    {
+        var sgd = optim.SGD(model.parameters().Where(p => p.requires_grad).ToList(), learningRate);
+        for (var step = 0; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            sgd.zero_grad();
+            nn.functional.mse_loss(model.call(x), y).backward();
+            sgd.step();
+        }
+
+        using (no_grad())
+        {
+            return nn.functional.mse_loss(model.call(x), y).item<float>();
+        }
+    }
+}
