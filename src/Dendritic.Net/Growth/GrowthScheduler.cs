@@ -240,7 +240,19 @@ public sealed partial class GrowthScheduler
         IReadOnlyList<Parameter> fresh = added;
         if (Options.Training == DendriteTrainingMode.CascadeCorrelation)
         {
-            correlation = _model.TrainCandidates(CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
+            try
+            {
+                correlation = _model.TrainCandidates(CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
+            }
+            catch
+            {
+                // A failing CandidateLosses delegate must not leave half-trained candidates behind: the model goes back
+                // to the structure and weights it had before this growth step (the trainer already restored
+                // requires_grad), and the exception reaches the caller.
+                _model.RemoveLastDendrites();
+                throw;
+            }
+
             GrowthLog.CandidatesConnected(_logger, correlation.Value);
             fresh = added.Where(p => p.requires_grad).ToList();
             message += string.Create(CultureInfo.InvariantCulture, $" Candidates trained by cascade-correlation to S = {correlation.Value:G4}, frozen and connected.");

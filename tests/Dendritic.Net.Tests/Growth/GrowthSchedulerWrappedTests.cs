@@ -84,6 +84,28 @@ public sealed class GrowthSchedulerWrappedTests
     }
 
     [Test]
+    public void CascadeCorrelation_CandidateLossesThrow_LeavesTheModelAsBeforeGrowth()
+    {
+        var model = Plain();
+        var handle = Wrap(model);
+        using var x = randn(16, 3);
+        using var before = model.call(x);
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
+        {
+            CandidateLosses = () => throw new InvalidOperationException("data loader failed"),
+        };
+        scheduler.Step(1);
+
+        var act = () => scheduler.Step(1);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("data loader failed");
+        handle.DendriteCount.Should().Be(0, "the half-trained candidates are removed");
+        handle.TrainableParameters().Should().HaveCount(handle.Parameters().Count, "trainability is restored");
+        using var after = model.call(x);
+        TensorAssert.Identical(after, before);
+    }
+
+    [Test]
     public void CascadeCorrelation_HookedLayers_TrainCandidatesLikeReplacedOnes()
     {
         var model = new HookOnly();
