@@ -147,6 +147,37 @@ public sealed class DendriteBranch : nn.Module
         return output;
     }
 
+    /// <summary>
+    /// <see cref="Combine"/> for inference: with no autograd graph to keep intact, the cascade overwrites the fused
+    /// pre-activations and the host output, which this layer alone holds, instead of allocating a new output-sized
+    /// tensor per operation. Same operations in the same order, so the result is bit for bit the same.
+    /// </summary>
+    internal Tensor CombineInPlace(Tensor hostOutput, Tensor[] preActivations)
+    {
+        var previous = new List<Tensor>(_sets.Count);
+        var neuronShape = NeuronShape(hostOutput);
+        for (var k = 0; k < _sets.Count; k++)
+        {
+            var pre = preActivations[k];
+            var cascade = _sets[k].CascadeWeights;
+            for (var i = 0; i < k; i++)
+            {
+                pre.addcmul_(cascade![i].view(neuronShape), previous[i], 1);
+            }
+
+            var activation = Options.Activation switch
+            {
+                DendriteActivation.Sigmoid => pre.sigmoid_(),
+                DendriteActivation.Tanh => pre.tanh_(),
+                _ => Activate(pre),
+            };
+            previous.Add(activation);
+            hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, 1);
+        }
+
+        return hostOutput;
+    }
+
     /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
     internal Tensor AddTo(Tensor input, Tensor hostOutput)
     {
@@ -158,7 +189,9 @@ public sealed class DendriteBranch : nn.Module
         var observer = Observer;
         if (observer is null)
         {
-            return Combine(hostOutput, PreActivations(input));
+            return is_grad_enabled()
+                ? Combine(hostOutput, PreActivations(input))
+                : CombineInPlace(hostOutput, PreActivations(input));
         }
 
         var activations = new List<Tensor>(_sets.Count);

@@ -125,6 +125,31 @@ public sealed class DendriteLayerTests
         }
     }
 
+    [TestCaseSource(nameof(Hosts))]
+    public void Forward_WithoutGrad_InPlaceCascadeComputesTheSameNumbers(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        foreach (var activation in Enum.GetValues<DendriteActivation>())
+        {
+            var layer = new DendriteLayer(makeHost(), new DendriteOptions { Activation = activation }, dendrites: 3);
+            ReferenceDendrites.Randomise(layer, 5);
+            using var input = randn(inputShape);
+            using var withGrad = layer.call(input);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var host = HostProjection.Single(layer.Spec, input, layer.Weight, layer.Bias);
+            var pre = layer.Branch.PreActivations(input);
+
+            var outOfPlace = layer.Branch.Combine(host.clone(), pre.Select(p => p.clone()).ToArray());
+            var inPlace = layer.Branch.CombineInPlace(host.clone(), pre.Select(p => p.clone()).ToArray());
+            var viaForward = layer.call(input);
+
+            // Inference overwrites its own buffers instead of allocating; the arithmetic, and so every bit, is the same.
+            TensorAssert.Identical(inPlace, outOfPlace, $"{name}, {activation}");
+            // Convolutions may pick other kernels without autograd, so the whole layer is compared to rounding only.
+            TensorAssert.CloseRelative(viaForward, withGrad.detach(), 1e-6, $"{name}, {activation}");
+        }
+    }
+
     [Test]
     public void Enabled_False_GivesHostOutputWithSameWeights()
     {
