@@ -46,9 +46,9 @@ internal abstract class BranchGrowthModel : IGrowthModel
         }
     }
 
-    public IReadOnlyList<Parameter> AddDendrites()
+    public IReadOnlyList<Parameter> AddDendrites(int count = 1)
     {
-        var added = AddOneSet();
+        var added = AddSets(count);
         foreach (var parameter in added)
         {
             // A caller's dispose scope must not free the model's new weights when it ends.
@@ -74,10 +74,12 @@ internal abstract class BranchGrowthModel : IGrowthModel
 
     public IReadOnlyList<Parameter> TrainableParameters() => Model.parameters().Where(p => p.requires_grad).ToList();
 
-    public double TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone) =>
+    public IReadOnlyList<Parameter> NewestParameters() => Branches.SelectMany(b => b.Sets[^1].parameters()).ToList();
+
+    public CandidateTrainingResult TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone) =>
         CascadeCorrelationTrainer.Train(Model, Branches, losses, options, epochDone);
 
-    protected abstract IReadOnlyList<Parameter> AddOneSet();
+    protected abstract IReadOnlyList<Parameter> AddSets(int count);
 
     /// <summary>Detached copies of the model's state dict (weights and buffers).</summary>
     protected Dictionary<string, Tensor> CopyState()

@@ -23,6 +23,14 @@ public sealed record CascadeCorrelationOptions
     /// <summary>Adam learning rate of the candidate weights (they have their own optimizer). Default 0.01; &gt; 0.</summary>
     public double LearningRate { get; init; } = 0.01;
 
+    /// <summary>
+    /// Candidate sets trained side by side per layer at each growth step (the candidate pool of Fahlman and Lebiere).
+    /// Each candidate maximises its own correlation; afterwards, per neuron, the candidate with the largest
+    /// |covariance| is kept, so every growth step still installs exactly one set per layer. Costs about this many
+    /// times the candidate compute. Default 1 (a single candidate, no pool); at least 1.
+    /// </summary>
+    public int PoolSize { get; init; } = 1;
+
     /// <summary>The options every scheduler gets unless told otherwise.</summary>
     public static CascadeCorrelationOptions Default { get; } = new();
 
@@ -48,6 +56,11 @@ public sealed record CascadeCorrelationOptions
         if (!double.IsFinite(LearningRate) || LearningRate <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "CascadeCorrelation.LearningRate must be a finite number > 0 (default 0.01).");
+        }
+
+        if (PoolSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize, "CascadeCorrelation.PoolSize must be at least 1 (default 1: a single candidate per layer).");
         }
 
         return this;

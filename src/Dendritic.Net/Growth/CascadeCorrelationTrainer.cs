@@ -8,19 +8,22 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>
-/// Candidate training of cascade-correlation (Fahlman and Lebiere, 1990), per neuron: the newest dendrite set of every
-/// layer trains alone, its output unconnected (u = 0, frozen), to maximise S = Σ_j |Σ_p (a_pj − ā_j)(e_pj − ē_j)|,
-/// where a is the set's activation and e the gradient of the loss with respect to the layer's output. Afterwards the
-/// set's inputs (D, bias, v) are frozen for good and its u becomes trainable, still zero.
+/// Candidate training of cascade-correlation (Fahlman and Lebiere, 1990), per neuron: the newest
+/// <see cref="CascadeCorrelationOptions.PoolSize"/> dendrite sets of every layer (the candidates) train alone, their
+/// output unconnected (u = 0, frozen), each to maximise S = Σ_j |Σ_p (a_pj − ā_j)(e_pj − ē_j)|, where a is the
+/// candidate's activation and e the gradient of the loss with respect to the layer's output. With a pool, per neuron
+/// the candidate with the largest |covariance| is copied into the first candidate and the others are removed.
+/// Afterwards the kept set's inputs (D, bias, v) are frozen for good and its u becomes trainable, still zero.
 /// </summary>
 internal static class CascadeCorrelationTrainer
 {
-    public static double Train(nn.Module model, IReadOnlyList<DendriteBranch> layers, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
+    public static CandidateTrainingResult Train(nn.Module model, IReadOnlyList<DendriteBranch> layers, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
     {
+        var pool = options.PoolSize;
         var all = model.parameters().ToList();
         var wasTrainable = all.Select(p => p.requires_grad).ToList();
-        var candidates = layers.Select(l => l.Sets[^1]).ToList();
-        var observers = layers.Select(_ => new CorrelationObserver()).ToList();
+        var candidates = layers.SelectMany(l => l.Sets.Skip(l.Count - pool)).ToList();
+        var observers = layers.Select(_ => new CorrelationObserver(pool)).ToList();
         var trained = new List<Parameter>();
         foreach (var parameter in all)
         {
@@ -43,13 +46,15 @@ internal static class CascadeCorrelationTrainer
 
         var best = double.NegativeInfinity;
         var last = 0.0;
+        double[][][]? covariances = null;
         try
         {
             using var optimizer = optim.Adam(trained, options.LearningRate);
+            Action? keepCandidatesApart = pool == 1 ? null : () => ZeroCandidateCascadeGradients(layers, pool);
             var stale = 0;
             for (var epoch = 1; epoch <= options.MaxEpochs && stale < options.Patience; epoch++)
             {
-                var total = RunEpoch(losses, observers, optimizer);
+                var total = RunEpoch(losses, observers, optimizer, keepCandidatesApart);
                 last = total;
                 epochDone(epoch, total);
                 if (total > best + (options.MinRelativeImprovement * Math.Abs(best)) || double.IsNegativeInfinity(best))
@@ -61,6 +66,11 @@ internal static class CascadeCorrelationTrainer
                 {
                     stale++;
                 }
+            }
+
+            if (pool > 1)
+            {
+                covariances = MeasureCandidates(losses, observers, optimizer, layers, pool);
             }
         }
         finally
@@ -87,11 +97,11 @@ internal static class CascadeCorrelationTrainer
             }
         }
 
-        // The candidates keep their final weights, so report the S they have, not the best S seen on the way.
-        return last;
+        // A single candidate keeps its final weights, so report the S it has, not the best S seen on the way.
+        return covariances is null ? new CandidateTrainingResult(last) : CandidatePool.Install(layers, covariances);
     }
 
-    private static double RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer)
+    private static double RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep)
     {
         var total = 0.0;
         using var batches = losses().GetEnumerator();
@@ -104,11 +114,7 @@ internal static class CascadeCorrelationTrainer
                 break;
             }
 
-            var loss = batches.Current ?? throw new InvalidOperationException("CandidateLosses yielded a null loss.");
-            if (!loss.requires_grad)
-            {
-                throw new InvalidOperationException("CandidateLosses yielded a loss that does not depend on the model's dendrites; compute it from a forward pass of the wrapped model.");
-            }
+            var loss = CheckedLoss(batches.Current);
 
             // First pass: the taps record e = ∂loss/∂output of every layer; the graph stays for the second pass.
             loss.backward(retain_graph: true);
@@ -118,6 +124,7 @@ internal static class CascadeCorrelationTrainer
             {
                 var s = correlations.Count == 1 ? correlations[0] : stack(correlations).sum();
                 (-s).backward();
+                beforeStep?.Invoke();
                 optimizer.step();
                 total += s.to(float64).item<double>();
             }
@@ -129,5 +136,77 @@ internal static class CascadeCorrelationTrainer
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// One more pass with the final weights and no update: Σ over batches of every candidate's per-neuron |covariance|,
+    /// per layer as [candidate][neuron], so the choice is made on exactly the weights that get installed.
+    /// </summary>
+    private static double[][][] MeasureCandidates(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, IReadOnlyList<DendriteBranch> layers, int pool)
+    {
+        var sums = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
+        using var batches = losses().GetEnumerator();
+        while (true)
+        {
+            using var scope = NewDisposeScope();
+            if (!batches.MoveNext())
+            {
+                break;
+            }
+
+            CheckedLoss(batches.Current).backward();
+            optimizer.zero_grad();
+            for (var l = 0; l < observers.Count; l++)
+            {
+                if (observers[l].Covariances() is { } batch)
+                {
+                    var values = batch.to(float64).cpu();
+                    for (var c = 0; c < pool; c++)
+                    {
+                        var row = values[c].data<double>().ToArray();
+                        for (var j = 0; j < row.Length; j++)
+                        {
+                            sums[l][c][j] += row[j];
+                        }
+                    }
+                }
+
+                observers[l].Clear();
+            }
+        }
+
+        return sums;
+    }
+
+    /// <summary>
+    /// Candidates must not feed each other: the v entries from one candidate to a later one stay zero. Their gradient
+    /// is cleared before every step, and Adam with zero gradients from zero moments leaves them exactly at zero.
+    /// </summary>
+    private static void ZeroCandidateCascadeGradients(IReadOnlyList<DendriteBranch> layers, int pool)
+    {
+        using var noGrad = no_grad();
+        foreach (var layer in layers)
+        {
+            var first = layer.Count - pool;
+            for (var c = 1; c < pool; c++)
+            {
+                layer.Sets[first + c].CascadeWeights!.grad?.narrow(0, first, c).zero_();
+            }
+        }
+    }
+
+    private static Tensor CheckedLoss(Tensor? loss)
+    {
+        if (loss is null)
+        {
+            throw new InvalidOperationException("CandidateLosses yielded a null loss.");
+        }
+
+        if (!loss.requires_grad)
+        {
+            throw new InvalidOperationException("CandidateLosses yielded a loss that does not depend on the model's dendrites; compute it from a forward pass of the wrapped model.");
+        }
+
+        return loss;
     }
 }

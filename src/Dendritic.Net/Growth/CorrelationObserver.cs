@@ -1,22 +1,31 @@
 using System.Collections.Generic;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace Dendritic;
 
 /// <summary>
-/// Watches one layer during cascade-correlation candidate training: keeps the newest set's activation a (with its
-/// graph) and, through <see cref="GradientTap"/>, the error signal e = ∂loss/∂(layer output) of the same batch.
+/// Watches one layer during cascade-correlation candidate training: keeps the activations a of the candidate sets
+/// (the newest <c>candidates</c> sets, with their graph) and, through <see cref="GradientTap"/>, the error signal
+/// e = ∂loss/∂(layer output) of the same batch.
 /// </summary>
 internal sealed class CorrelationObserver : IDendriteLayerObserver
 {
-    private Tensor? _activation;
+    private readonly int _candidates;
+    private List<Tensor>? _activations;
     private Tensor? _error;
     private bool _channelsFirst;
+
+    /// <param name="candidates">How many of the newest sets are candidates (the pool size); at least 1.</param>
+    public CorrelationObserver(int candidates = 1)
+    {
+        _candidates = candidates;
+    }
 
     public Tensor Observe(DendriteBranch branch, IReadOnlyList<Tensor> activations, Tensor output)
     {
         // A layer called twice per batch (shared weights) keeps its last call.
-        _activation = activations[^1];
+        _activations = activations.Skip(activations.Count - _candidates).ToList();
         _channelsFirst = branch.Spec.Kind != HostKind.Linear;
         return GradientTap.Apply(output, this);
     }
@@ -31,27 +40,48 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
     }
 
     /// <summary>
-    /// S = Σ_j |Σ_p (a_pj − ā_j)(e_pj − ē_j)| over the patterns p of the batch (samples, and positions for
-    /// convolutions) and the neurons j; differentiable in a. Null when the batch did not reach this layer.
+    /// S = Σ_c Σ_j |Σ_p (a_cpj − ā_cj)(e_pj − ē_j)| over the candidates c, the patterns p of the batch (samples, and
+    /// positions for convolutions) and the neurons j; differentiable in a. Null when the batch did not reach this layer.
     /// </summary>
     public Tensor? Correlation()
     {
-        if (_activation is null || _error is null)
+        if (_activations is null || _error is null)
         {
             return null;
         }
 
-        var a = Patterns(_activation);
-        var e = Patterns(_error);
-        return ((a - a.mean(new long[] { 0 }, keepdim: true)) * (e - e.mean(new long[] { 0 }, keepdim: true))).sum(new long[] { 0 }).abs().sum();
+        var e = Centred(Patterns(_error));
+        if (_activations.Count == 1)
+        {
+            return Covariance(_activations[0], e).abs().sum();
+        }
+
+        return stack(_activations.Select(a => Covariance(a, e).abs().sum()).ToList()).sum();
+    }
+
+    /// <summary>|Σ_p (a_cpj − ā_cj)(e_pj − ē_j)| per candidate c and neuron j, shape [candidates, neurons], detached; null as <see cref="Correlation"/>.</summary>
+    public Tensor? Covariances()
+    {
+        if (_activations is null || _error is null)
+        {
+            return null;
+        }
+
+        using var noGrad = no_grad();
+        var e = Centred(Patterns(_error));
+        return stack(_activations.Select(a => Covariance(a, e).abs()).ToList());
     }
 
     public void Clear()
     {
-        _activation = null;
+        _activations = null;
         _error?.Dispose();
         _error = null;
     }
+
+    private static Tensor Centred(Tensor t) => t - t.mean(new long[] { 0 }, keepdim: true);
+
+    private Tensor Covariance(Tensor activation, Tensor centredError) => (Centred(Patterns(activation)) * centredError).sum(new long[] { 0 });
 
     /// <summary>[patterns, neurons]: the neuron axis is the last one for Linear and axis 1 for convolutions.</summary>
     private Tensor Patterns(Tensor t) => _channelsFirst ? t.movedim(new long[] { 1 }, new long[] { -1 }).reshape(-1, t.shape[1]) : t.reshape(-1, t.shape[^1]);

@@ -45,4 +45,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Scheduler state imported: {Validations} validation(s), phase {Phase}, {Dendrites} dendrite set(s) per layer.")]
     public static partial void StateImported(ILogger logger, int validations, GrowthPhase phase, int dendrites);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Cascade-correlation pool of {PoolSize} candidates per layer: per neuron the best candidate was kept, installed S = {Correlation} (best single candidate {BestSingleCandidate}).")]
+    public static partial void PoolInstalled(ILogger logger, int poolSize, double correlation, double bestSingleCandidate);
 }

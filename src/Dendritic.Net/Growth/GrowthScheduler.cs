@@ -235,27 +235,47 @@ public sealed partial class GrowthScheduler
 
     private Outcome Grow(GrowthReason reason, string message, double? learningRate)
     {
-        var added = _model.AddDendrites();
+        var cascade = Options.Training == DendriteTrainingMode.CascadeCorrelation;
+        var pool = cascade ? Options.CascadeCorrelation.PoolSize : 1;
+        var before = _model.DendriteCount;
+        var added = _model.AddDendrites(pool);
         double? correlation = null;
         IReadOnlyList<Parameter> fresh = added;
-        if (Options.Training == DendriteTrainingMode.CascadeCorrelation)
+        if (cascade)
         {
+            CandidateTrainingResult result;
             try
             {
-                correlation = _model.TrainCandidates(CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
+                result = _model.TrainCandidates(CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
             }
             catch
             {
                 // A failing CandidateLosses delegate must not leave half-trained candidates behind: the model goes back
                 // to the structure and weights it had before this growth step (the trainer already restored
                 // requires_grad), and the exception reaches the caller.
-                _model.RemoveLastDendrites();
+                while (_model.DendriteCount > before)
+                {
+                    _model.RemoveLastDendrites();
+                }
+
                 throw;
             }
 
+            correlation = result.Correlation;
+            if (result.BestSingleCandidate is { } single)
+            {
+                GrowthLog.PoolInstalled(_logger, result.PoolSize, correlation.Value, single);
+                message += string.Create(CultureInfo.InvariantCulture, $" A pool of {result.PoolSize} candidates per layer trained by cascade-correlation; per neuron the best one was kept (S = {correlation.Value:G4}, best single candidate {single:G4}), frozen and connected.");
+            }
+            else
+            {
+                message += string.Create(CultureInfo.InvariantCulture, $" Candidates trained by cascade-correlation to S = {correlation.Value:G4}, frozen and connected.");
+            }
+
             GrowthLog.CandidatesConnected(_logger, correlation.Value);
-            fresh = added.Where(p => p.requires_grad).ToList();
-            message += string.Create(CultureInfo.InvariantCulture, $" Candidates trained by cascade-correlation to S = {correlation.Value:G4}, frozen and connected.");
+
+            // With a pool, most of the added sets are gone again; the kept ones are the newest of every layer.
+            fresh = _model.NewestParameters().Where(p => p.requires_grad).ToList();
         }
 
         Phase = GrowthPhase.Grown;

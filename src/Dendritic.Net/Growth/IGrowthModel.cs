@@ -26,8 +26,11 @@ internal interface IGrowthModel
     /// <summary>Sets the frozen flags (on resume); the structure must match.</summary>
     void ApplyFrozen(IReadOnlyList<IReadOnlyList<bool>> frozen);
 
-    /// <summary>Adds one set to every wrapped layer; returns the new parameters.</summary>
-    IReadOnlyList<Parameter> AddDendrites();
+    /// <summary>Adds <paramref name="count"/> sets to every wrapped layer; returns the new parameters.</summary>
+    IReadOnlyList<Parameter> AddDendrites(int count = 1);
+
+    /// <summary>The parameters of the last set of every wrapped layer, materialised.</summary>
+    IReadOnlyList<Parameter> NewestParameters();
 
     /// <summary>Removes the last set of every wrapped layer.</summary>
     void RemoveLastDendrites();
@@ -54,9 +57,10 @@ internal interface IGrowthModel
     IReadOnlyList<Parameter> TrainableParameters();
 
     /// <summary>
-    /// Cascade-correlation: trains the last set of every layer alone to maximise its correlation with the layer's
-    /// error signal (everything else frozen, u held at zero), then freezes it and connects it (u trainable).
-    /// Returns the summed correlation S of the last pass.
+    /// Cascade-correlation: trains the last <see cref="CascadeCorrelationOptions.PoolSize"/> sets of every layer alone
+    /// to maximise their correlation with the layer's error signal (everything else frozen, u held at zero), keeps
+    /// per neuron the best candidate in the first of them and removes the others, then freezes the kept set and
+    /// connects it (u trainable). Returns the correlation S of the installed sets.
     /// </summary>
-    double TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone);
+    CandidateTrainingResult TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone);
 }

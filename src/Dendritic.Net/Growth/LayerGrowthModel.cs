@@ -66,8 +66,8 @@ internal sealed class LayerGrowthModel : BranchGrowthModel
         RestoreWeights(stored);
     }
 
-    protected override IReadOnlyList<Parameter> AddOneSet() =>
-        _layers.SelectMany(l => l.AddDendrites(1)).SelectMany(s => s.parameters()).ToList();
+    protected override IReadOnlyList<Parameter> AddSets(int count) =>
+        _layers.SelectMany(l => l.AddDendrites(count)).SelectMany(s => s.parameters()).ToList();
 
     private Dictionary<string, int> Counts() =>
         _layers.Select((l, i) => (i, l.DendriteCount)).ToDictionary(p => p.i.ToString(CultureInfo.InvariantCulture), p => p.DendriteCount, StringComparer.Ordinal);

@@ -45,5 +45,5 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public override void LoadWeights(string path) => DendriteCheckpoint.Restore(Handle, path);
 
-    protected override IReadOnlyList<Parameter> AddOneSet() => Handle.AddDendrites(1);
+    protected override IReadOnlyList<Parameter> AddSets(int count) => Handle.AddDendrites(count);
 }

@@ -12,6 +12,8 @@ namespace Dendritic.Tests.Growth;
 /// </summary>
 internal sealed class FakeGrowthModel : IGrowthModel
 {
+    private IReadOnlyList<Parameter> _newest = Array.Empty<Parameter>();
+
     public int Version { get; set; }
 
     public List<string> Operations { get; } = new();
@@ -31,12 +33,15 @@ internal sealed class FakeGrowthModel : IGrowthModel
     {
     }
 
-    public IReadOnlyList<Parameter> AddDendrites()
+    public IReadOnlyList<Parameter> AddDendrites(int count = 1)
     {
-        DendriteCount++;
-        Operations.Add("add");
-        return new[] { new Parameter(zeros(1)) };
+        DendriteCount += count;
+        Operations.Add(count == 1 ? "add" : $"add:{count}");
+        _newest = new[] { new Parameter(zeros(1)) };
+        return _newest;
     }
+
+    public IReadOnlyList<Parameter> NewestParameters() => _newest;
 
     public void RemoveLastDendrites()
     {
@@ -76,11 +81,18 @@ internal sealed class FakeGrowthModel : IGrowthModel
 
     public IReadOnlyList<Parameter> TrainableParameters() => Array.Empty<Parameter>();
 
-    public double TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
+    public CandidateTrainingResult TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
     {
         Operations.Add("candidates");
         epochDone(1, 1.0);
-        return 1.0;
+        if (options.PoolSize > 1)
+        {
+            // Like the real trainer: the pool shrinks to one new set per layer.
+            DendriteCount -= options.PoolSize - 1;
+            return new CandidateTrainingResult(1.0) { PoolSize = options.PoolSize, BestSingleCandidate = 0.5 };
+        }
+
+        return new CandidateTrainingResult(1.0);
     }
 
     private sealed record Snapshot(int Version, int Dendrites) : IDisposable

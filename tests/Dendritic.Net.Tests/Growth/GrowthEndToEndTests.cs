@@ -13,14 +13,14 @@ public sealed class GrowthEndToEndTests
 {
     private const int Epochs = 150;
 
-    private static GrowthOptions Growth(DendriteTrainingMode mode) => new()
+    private static GrowthOptions Growth(DendriteTrainingMode mode, int poolSize = 1) => new()
     {
         Mode = ScoreMode.Minimize,
         Patience = 5,
         RelativeThreshold = 0.005,
         MaxDendrites = 6,
         Training = mode,
-        CascadeCorrelation = new CascadeCorrelationOptions { LearningRate = 0.05, Patience = 5, MaxEpochs = 100 },
+        CascadeCorrelation = new CascadeCorrelationOptions { LearningRate = 0.05, Patience = 5, MaxEpochs = 100, PoolSize = poolSize },
     };
 
     private static GrowthOptions Baseline => new() { Mode = ScoreMode.Minimize, Trigger = GrowthTrigger.Never, Patience = Epochs };
@@ -84,6 +84,24 @@ public sealed class GrowthEndToEndTests
             TestContext.Out.WriteLine($"seed {seed}: grown acc {grown.Accuracy:F3} loss {grown.Loss:F4} d={grown.Dendrites} epochs {grown.Epochs} ({grownTime.TotalSeconds:F1}s) | baseline acc {baseline.Accuracy:F3} loss {baseline.Loss:F4} epochs {baseline.Epochs}");
             TestContext.Out.WriteLine(string.Join(" ", grown.Scheduler.History.Entries.Select(e => $"{e.Reason}")));
             grown.Scheduler.History.WriteSvg(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"growth-{mode}-{hidden}-{seed}.svg"), $"Disk task, {mode}, seed {seed}");
+        }
+    }
+
+    [Explicit("Measurement for docs/growth-scheduler.md: a single candidate against a pool of four.")]
+    [TestCase(false)]
+    [TestCase(true)]
+    public void ExplorePool(bool hidden)
+    {
+        DiskExperiment.HiddenLayer = hidden;
+        for (var seed = 1; seed <= 5; seed++)
+        {
+            foreach (var pool in new[] { 1, 4 })
+            {
+                var watch = Stopwatch.StartNew();
+                var grown = DiskExperiment.Run(seed, Growth(DendriteTrainingMode.CascadeCorrelation, pool), Epochs);
+                var s = string.Join(" ", grown.Scheduler.History.Entries.Count(e => e.Action == GrowthAction.DendritesAdded));
+                TestContext.Out.WriteLine($"hidden {hidden} seed {seed} pool {pool}: acc {grown.Accuracy:F3} loss {grown.Loss:F4} d={grown.Dendrites} growths {s} epochs {grown.Epochs} ({watch.Elapsed.TotalSeconds:F1}s)");
+            }
         }
     }
 
