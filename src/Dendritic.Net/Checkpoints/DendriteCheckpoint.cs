@@ -235,15 +235,7 @@ public static class DendriteCheckpoint
         foreach (var layer in manifest.Layers)
         {
             var wrapped = model.Layers.First(l => l.Name == layer.Name);
-            var count = wrapped.DendriteCount;
-            if (count > layer.Dendrites)
-            {
-                wrapped.Attachment.Branch.RemoveLast(count - layer.Dendrites);
-            }
-            else if (count < layer.Dendrites)
-            {
-                wrapped.Attachment.Branch.Add(layer.Dendrites - count, wrapped.HostWeight.device, wrapped.HostWeight.dtype);
-            }
+            wrapped.Attachment.ResizeDendrites(layer.Dendrites);
 
             wrapped.Enabled = layer.Enabled;
             foreach (var set in wrapped.Dendrites.Sets)

@@ -207,15 +207,7 @@ public sealed class DendriticModel
                 throw new ArgumentException($"The snapshot has no entry for layer '{attachment.Path}': it was taken from another model.", nameof(snapshot));
             }
 
-            var current = attachment.Branch.Count;
-            if (current > wanted)
-            {
-                attachment.Branch.RemoveLast(current - wanted);
-            }
-            else if (current < wanted)
-            {
-                attachment.Branch.Add(wanted - current, attachment.HostWeight.device, attachment.HostWeight.dtype);
-            }
+            attachment.ResizeDendrites(wanted);
         }
 
         var state = Model.state_dict();

@@ -37,6 +37,24 @@ internal abstract class LayerAttachment
 
     public abstract Parameter? HostBias { get; }
 
+    /// <summary>
+    /// Removes the newest sets or adds fresh ones (on the host weight's device and dtype) until the layer has
+    /// <paramref name="count"/>; used to bring a layer back to the structure of a snapshot or checkpoint.
+    /// </summary>
+    public void ResizeDendrites(int count)
+    {
+        var current = Branch.Count;
+        if (current > count)
+        {
+            Branch.RemoveLast(current - count);
+        }
+        else if (current < count)
+        {
+            var weight = HostWeight;
+            Branch.Add(count - current, weight.device, weight.dtype);
+        }
+    }
+
     /// <summary>Restores the model around this layer to its original structure.</summary>
     public abstract void Detach();
 
