@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
@@ -147,20 +146,14 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
 
     private static void SetHostParameter(nn.Module host, string fieldName, string key, Parameter? value)
     {
-        const BindingFlags Flags = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-        FieldInfo? field = null;
-        for (var type = host.GetType(); field is null && type is not null; type = type.BaseType)
-        {
-            field = type.GetField(fieldName, Flags | BindingFlags.DeclaredOnly);
-        }
-
-        if (field is null || ReferenceEquals(field.GetValue(host), value))
+        var field = ModuleSlot.Field(host, fieldName);
+        if (ReferenceEquals(field.GetValue(host), value))
         {
             return;
         }
 
         field.SetValue(host, value);
-        var registry = (OrderedDict<string, Parameter>)typeof(nn.Module).GetField("_internal_params", Flags)!.GetValue(host)!;
+        var registry = (OrderedDict<string, Parameter>)ModuleSlot.Field(host, "_internal_params").GetValue(host)!;
         registry.Remove(key);
         if (value is not null)
         {

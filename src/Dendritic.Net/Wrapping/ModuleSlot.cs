@@ -137,7 +137,8 @@ internal sealed class ModuleSlot
         }
     }
 
-    private static FieldInfo Field(nn.Module module, string name)
+    /// <summary>A TorchSharp-internal instance field of <paramref name="module"/>'s type or a base type; throws if this TorchSharp version lacks it.</summary>
+    internal static FieldInfo Field(nn.Module module, string name)
     {
         for (var type = module.GetType(); type is not null; type = type.BaseType)
         {
