@@ -46,7 +46,7 @@ public static class PilotApp
             Console.Error.WriteLine("error: " + ex.Message);
             return ExitCodes.BadInput;
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or DendriticException)
         {
             Console.Error.WriteLine("error: " + ex.Message);
             return ExitCodes.BadInput;

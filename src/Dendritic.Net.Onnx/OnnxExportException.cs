@@ -7,7 +7,7 @@ namespace Dendritic.Onnx;
 /// (say, circular padding), or a forward hook that changes the module's output. The message names the module's path
 /// and type and says what to do.
 /// </summary>
-public sealed class OnnxExportException : NotSupportedException
+public sealed class OnnxExportException : DendriticException
 {
     /// <summary>Creates the exception.</summary>
     public OnnxExportException()

@@ -23,25 +23,17 @@ public sealed record OnnxExportOptions
     /// <summary>The options every export gets unless told otherwise.</summary>
     public static OnnxExportOptions Default { get; } = new();
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public OnnxExportOptions Validate()
     {
-        if (string.IsNullOrWhiteSpace(InputName))
-        {
-            throw new ArgumentOutOfRangeException(nameof(InputName), InputName, "InputName must be a non-empty name (default \"input\").");
-        }
-
-        if (string.IsNullOrWhiteSpace(OutputName) || OutputName == InputName)
-        {
-            throw new ArgumentOutOfRangeException(nameof(OutputName), OutputName, "OutputName must be a non-empty name different from InputName (default \"output\").");
-        }
-
-        if (string.IsNullOrWhiteSpace(GraphName))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GraphName), GraphName, "GraphName must be a non-empty name (default \"dendritic\").");
-        }
-
+        var check = new OptionsValidator(nameof(OnnxExportOptions));
+        check.NotBlank(InputName, nameof(InputName), Default.InputName);
+        check.NotBlank(OutputName, nameof(OutputName), Default.OutputName);
+        check.Require(OutputName != InputName, nameof(OutputName), OutputName, "must differ from InputName");
+        check.NotBlank(GraphName, nameof(GraphName), Default.GraphName);
+        check.ThrowIfInvalid();
         return this;
     }
 }

@@ -75,7 +75,7 @@ public class ExportErrorTests
     {
         var act = () => new OnnxExportOptions { InputName = "x", OutputName = "x" }.Validate();
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(OnnxExportOptions.OutputName));
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(OnnxExportOptions.OutputName));
     }
 
     [Test]

@@ -4,7 +4,7 @@ using System.IO;
 namespace Dendritic.Experiments;
 
 /// <summary>An IDX file (the MNIST format) is malformed: wrong magic number, wrong type, or truncated.</summary>
-public sealed class IdxFormatException : IOException
+public sealed class IdxFormatException : DendriticException
 {
     /// <summary>Creates the exception with a message naming the file and the problem.</summary>
     /// <param name="path">The file that was read.</param>

@@ -48,56 +48,41 @@ public sealed record ExperimentOptions
     /// <summary>Where the harness logs arm starts and ends. Default <see cref="NullLogger.Instance"/>.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value, and the nested <see cref="Recipe"/>, and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public ExperimentOptions Validate()
     {
-        if (Seeds is null || Seeds.Count == 0 || Seeds.Distinct().Count() != Seeds.Count)
+        var check = new OptionsValidator(nameof(ExperimentOptions));
+        check.Require(Seeds is { Count: > 0 } && Seeds.Distinct().Count() == Seeds.Count, nameof(Seeds), Seeds is null ? null : string.Join(",", Seeds), "give at least one seed, each once (default 1, 2, 3)");
+        check.Require(Width >= 1 && Width <= MaxWidth, nameof(Width), Width, $"must be between 1 and MaxWidth ({MaxWidth}) (default {Defaults.Width})");
+        if (check.NotNull(Recipe, nameof(Recipe), "new TrainingRecipe()"))
         {
-            throw new ArgumentOutOfRangeException(nameof(Seeds), Seeds is null ? "null" : string.Join(",", Seeds), "Give at least one seed, each once (default 1, 2, 3).");
+            Recipe.Collect(check.Nested(nameof(Recipe)));
         }
 
-        if (Width < 1 || Width > MaxWidth)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Width), Width, $"Width must be between 1 and MaxWidth ({MaxWidth}).");
-        }
-
-        ArgumentNullException.ThrowIfNull(Recipe, nameof(Recipe));
-        Recipe.Validate();
-        if (Arms is null || Arms.Count == 0 || Arms.Distinct().Count() != Arms.Count || Arms.Any(a => !Enum.IsDefined(a)))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Arms), Arms is null ? "null" : string.Join(",", Arms), "Give each arm at most once, at least one arm.");
-        }
-
-        if ((Arms.Contains(ArmKind.CapacityMatched) || Arms.Contains(ArmKind.TrainAsLong)) && !Arms.Contains(ArmKind.Dendritic))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Arms), string.Join(",", Arms), "The capacity-matched and train-as-long controls are defined by the dendritic arm: include ArmKind.Dendritic.");
-        }
-
-        if (string.IsNullOrWhiteSpace(Device))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Device must be \"cpu\", \"cuda\" or \"cuda:N\".");
-        }
-
-        if (LatencyBatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LatencyBatchSize), LatencyBatchSize, "LatencyBatchSize must be at least 1 (default 256).");
-        }
-
-        if (LatencyRepeats < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LatencyRepeats), LatencyRepeats, "LatencyRepeats must be at least 1 (default 20).");
-        }
-
-        if (GridIntensityGramsPerKwh is { } g && (!double.IsFinite(g) || g < 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(GridIntensityGramsPerKwh), g, "The grid intensity must be a finite number of grams CO2e per kWh, 0 or above, or null.");
-        }
-
-        ArgumentNullException.ThrowIfNull(Loss, nameof(Loss));
-        ArgumentNullException.ThrowIfNull(Metric, nameof(Metric));
-        ArgumentException.ThrowIfNullOrWhiteSpace(MetricName, nameof(MetricName));
-        ArgumentNullException.ThrowIfNull(Logger, nameof(Logger));
+        var arms = Arms is null ? null : string.Join(",", Arms);
+        check.Require(Arms is { Count: > 0 } && Arms.Distinct().Count() == Arms.Count && Arms.All(Enum.IsDefined), nameof(Arms), arms, "give each arm at most once, at least one arm");
+        check.Require(
+            Arms is null || Arms.Contains(ArmKind.Dendritic) || !(Arms.Contains(ArmKind.CapacityMatched) || Arms.Contains(ArmKind.TrainAsLong)),
+            nameof(Arms),
+            arms,
+            "the capacity-matched and train-as-long controls are defined by the dendritic arm: include ArmKind.Dendritic");
+        check.Require(!string.IsNullOrWhiteSpace(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Defaults.Device}\")");
+        check.AtLeast(LatencyBatchSize, 1, nameof(LatencyBatchSize), Defaults.LatencyBatchSize);
+        check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);
+        check.Require(
+            GridIntensityGramsPerKwh is not { } g || (double.IsFinite(g) && g >= 0),
+            nameof(GridIntensityGramsPerKwh),
+            GridIntensityGramsPerKwh,
+            "must be a finite number of grams CO2e per kWh, 0 or above, or null (default null)");
+        check.NotNull(Loss, nameof(Loss), "Metrics.CrossEntropy");
+        check.NotNull(Metric, nameof(Metric), "Metrics.Accuracy");
+        check.NotBlank(MetricName, nameof(MetricName), Defaults.MetricName);
+        check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
+        check.ThrowIfInvalid();
         return this;
     }
+
+    private static readonly ExperimentOptions Defaults = new();
 }

@@ -27,7 +27,7 @@ public sealed class ExperimentRunner
     /// <param name="data">Training, validation and test splits.</param>
     /// <param name="growth">How the dendritic arm grows dendrites.</param>
     /// <param name="options">Seeds, width, recipe, arms; defaults when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message names it.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
     public ExperimentRunner(ModelFactory factory, ExperimentData data, IGrowthPolicy growth, ExperimentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(factory);

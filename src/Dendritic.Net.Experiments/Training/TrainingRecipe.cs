@@ -23,35 +23,25 @@ public sealed record TrainingRecipe
     /// <summary>Samples per forward pass when evaluating (no effect on results, only on memory). Default 1024.</summary>
     public int EvaluationBatchSize { get; init; } = 1024;
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public TrainingRecipe Validate()
     {
-        if (Epochs < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be at least 1 (default 10).");
-        }
-
-        if (BatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1 (default 64).");
-        }
-
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a finite number above 0 (default 0.001).");
-        }
-
-        if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be a finite number, 0 or above (default 0).");
-        }
-
-        if (EvaluationBatchSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(EvaluationBatchSize), EvaluationBatchSize, "EvaluationBatchSize must be at least 1 (default 1024).");
-        }
-
+        var check = new OptionsValidator(nameof(TrainingRecipe));
+        Collect(check);
+        check.ThrowIfInvalid();
         return this;
     }
+
+    internal void Collect(OptionsValidator check)
+    {
+        check.AtLeast(Epochs, 1, nameof(Epochs), Defaults.Epochs);
+        check.AtLeast(BatchSize, 1, nameof(BatchSize), Defaults.BatchSize);
+        check.FiniteAbove(LearningRate, 0, nameof(LearningRate), Defaults.LearningRate);
+        check.FiniteAtLeast(WeightDecay, 0, nameof(WeightDecay), Defaults.WeightDecay);
+        check.AtLeast(EvaluationBatchSize, 1, nameof(EvaluationBatchSize), Defaults.EvaluationBatchSize);
+    }
+
+    private static readonly TrainingRecipe Defaults = new();
 }

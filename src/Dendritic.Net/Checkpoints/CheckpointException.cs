@@ -3,7 +3,7 @@ using System;
 namespace Dendritic;
 
 /// <summary>A checkpoint could not be written or read. See the derived types for corrupted and mismatched files.</summary>
-public class CheckpointException : Exception
+public class CheckpointException : DendriticException
 {
     /// <summary>Creates the exception.</summary>
     public CheckpointException()

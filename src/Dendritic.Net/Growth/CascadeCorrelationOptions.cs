@@ -1,5 +1,3 @@
-using System;
-
 namespace Dendritic;
 
 /// <summary>
@@ -34,35 +32,23 @@ public sealed record CascadeCorrelationOptions
     /// <summary>The options every scheduler gets unless told otherwise.</summary>
     public static CascadeCorrelationOptions Default { get; } = new();
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public CascadeCorrelationOptions Validate()
     {
-        if (MaxEpochs < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, "CascadeCorrelation.MaxEpochs must be at least 1 (default 50).");
-        }
-
-        if (Patience < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Patience), Patience, "CascadeCorrelation.Patience must be at least 1 (default 3).");
-        }
-
-        if (!double.IsFinite(MinRelativeImprovement) || MinRelativeImprovement < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MinRelativeImprovement), MinRelativeImprovement, "CascadeCorrelation.MinRelativeImprovement must be a finite number >= 0 (default 0.01).");
-        }
-
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "CascadeCorrelation.LearningRate must be a finite number > 0 (default 0.01).");
-        }
-
-        if (PoolSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(PoolSize), PoolSize, "CascadeCorrelation.PoolSize must be at least 1 (default 1: a single candidate per layer).");
-        }
-
+        var check = new OptionsValidator(nameof(CascadeCorrelationOptions));
+        Collect(check);
+        check.ThrowIfInvalid();
         return this;
+    }
+
+    internal void Collect(OptionsValidator check)
+    {
+        check.AtLeast(MaxEpochs, 1, nameof(MaxEpochs), Default.MaxEpochs);
+        check.AtLeast(Patience, 1, nameof(Patience), Default.Patience);
+        check.FiniteAtLeast(MinRelativeImprovement, 0, nameof(MinRelativeImprovement), Default.MinRelativeImprovement);
+        check.FiniteAbove(LearningRate, 0, nameof(LearningRate), Default.LearningRate);
+        check.AtLeast(PoolSize, 1, nameof(PoolSize), Default.PoolSize);
     }
 }

@@ -98,41 +98,43 @@ public sealed record GrowthOptions
     /// <summary>The options every scheduler gets unless told otherwise.</summary>
     public static GrowthOptions Default { get; } = new();
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value, and the nested <see cref="CascadeCorrelation"/> options, and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public GrowthOptions Validate()
     {
-        CheckEnum(Mode, nameof(Mode));
-        CheckEnum(Trigger, nameof(Trigger));
-        CheckEnum(Training, nameof(Training));
-        CheckEnum(BestWeights, nameof(BestWeights));
-        CheckAtLeast(Patience, 0, nameof(Patience), 10);
-        CheckAtLeast(Interval, 1, nameof(Interval), 10);
-        CheckAtLeast(Cooldown, 0, nameof(Cooldown), 0);
-        CheckAtLeast(MaxDendrites, 0, nameof(MaxDendrites), 4);
-        CheckAtLeast(MaxRetries, 0, nameof(MaxRetries), 2);
-        CheckThreshold(RelativeThreshold, nameof(RelativeThreshold));
-        CheckThreshold(AbsoluteThreshold, nameof(AbsoluteThreshold));
-        CheckList(RelativeThresholdByDendrites, nameof(RelativeThresholdByDendrites));
-        CheckList(AbsoluteThresholdByDendrites, nameof(AbsoluteThresholdByDendrites));
-        if (!double.IsFinite(Smoothing) || Smoothing < 0 || Smoothing >= 1)
+        var check = new OptionsValidator(nameof(GrowthOptions));
+        check.Defined(Mode, nameof(Mode));
+        check.Defined(Trigger, nameof(Trigger));
+        check.Defined(Training, nameof(Training));
+        check.Defined(BestWeights, nameof(BestWeights));
+        check.AtLeast(Patience, 0, nameof(Patience), Default.Patience);
+        check.AtLeast(Interval, 1, nameof(Interval), Default.Interval);
+        check.AtLeast(Cooldown, 0, nameof(Cooldown), Default.Cooldown);
+        check.AtLeast(MaxDendrites, 0, nameof(MaxDendrites), Default.MaxDendrites);
+        check.AtLeast(MaxRetries, 0, nameof(MaxRetries), Default.MaxRetries);
+        check.FiniteAtLeast(RelativeThreshold, 0, nameof(RelativeThreshold), Default.RelativeThreshold);
+        check.FiniteAtLeast(AbsoluteThreshold, 0, nameof(AbsoluteThreshold), Default.AbsoluteThreshold);
+        CheckList(check, RelativeThresholdByDendrites, nameof(RelativeThresholdByDendrites));
+        CheckList(check, AbsoluteThresholdByDendrites, nameof(AbsoluteThresholdByDendrites));
+        check.Require(double.IsFinite(Smoothing) && Smoothing >= 0 && Smoothing < 1, nameof(Smoothing), Smoothing, "must be in [0, 1) (default 0 = off)");
+        check.Require(
+            LearningRateRestartFactor is not { } factor || (double.IsFinite(factor) && factor > 0),
+            nameof(LearningRateRestartFactor),
+            LearningRateRestartFactor,
+            "must be a finite number > 0, or null to keep the rate (default null)");
+        check.FiniteAtLeast(LowLearningRateWarning, 0, nameof(LowLearningRateWarning), Default.LowLearningRateWarning);
+        check.Require(
+            BestWeights != BestWeightsStorage.Disk || !string.IsNullOrWhiteSpace(BestWeightsDirectory),
+            nameof(BestWeightsDirectory),
+            BestWeightsDirectory,
+            "is required when BestWeights is Disk (default null)");
+        if (check.NotNull(CascadeCorrelation, nameof(CascadeCorrelation), "CascadeCorrelationOptions.Default"))
         {
-            throw new ArgumentOutOfRangeException(nameof(Smoothing), Smoothing, "Smoothing must be in [0, 1) (default 0 = off).");
+            CascadeCorrelation.Collect(check.Nested(nameof(CascadeCorrelation)));
         }
 
-        if (LearningRateRestartFactor is { } factor && (!double.IsFinite(factor) || factor <= 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateRestartFactor), factor, "LearningRateRestartFactor must be a finite number > 0, or null to keep the rate (default null).");
-        }
-
-        CheckThreshold(LowLearningRateWarning, nameof(LowLearningRateWarning));
-        if (BestWeights == BestWeightsStorage.Disk && string.IsNullOrWhiteSpace(BestWeightsDirectory))
-        {
-            throw new ArgumentOutOfRangeException(nameof(BestWeightsDirectory), BestWeightsDirectory, "BestWeightsDirectory is required when BestWeights is Disk.");
-        }
-
-        ArgumentNullException.ThrowIfNull(CascadeCorrelation);
-        CascadeCorrelation.Validate();
+        check.ThrowIfInvalid();
         return this;
     }
 
@@ -143,49 +145,17 @@ public sealed record GrowthOptions
     private static double Pick(IReadOnlyList<double>? list, int index, double fallback) =>
         list is null ? fallback : list[Math.Min(index, list.Count - 1)];
 
-    private static void CheckEnum<T>(T value, string name)
-        where T : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"Unknown {name}; use one of {string.Join(", ", Enum.GetNames<T>())}.");
-        }
-    }
-
-    private static void CheckAtLeast(int value, int minimum, string name, int defaultValue)
-    {
-        if (value < minimum)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {minimum} (default {defaultValue}).");
-        }
-    }
-
-    private static void CheckThreshold(double value, string name)
-    {
-        if (!double.IsFinite(value) || value < 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number >= 0.");
-        }
-    }
-
-    private static void CheckList(IReadOnlyList<double>? list, string name)
+    private static void CheckList(OptionsValidator check, IReadOnlyList<double>? list, string name)
     {
         if (list is null)
         {
             return;
         }
 
-        if (list.Count == 0)
-        {
-            throw new ArgumentOutOfRangeException(name, list.Count, $"{name} must have at least one element, or be null.");
-        }
-
+        check.Require(list.Count > 0, name, "[]", "must have at least one element, or be null (default null)");
         for (var i = 0; i < list.Count; i++)
         {
-            if (!double.IsFinite(list[i]) || list[i] < 0)
-            {
-                throw new ArgumentOutOfRangeException(name, list[i], $"{name}[{i}] must be a finite number >= 0.");
-            }
+            check.FiniteAtLeast(list[i], 0, $"{name}[{i}]", 0);
         }
     }
 }

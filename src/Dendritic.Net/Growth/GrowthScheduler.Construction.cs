@@ -18,7 +18,7 @@ public sealed partial class GrowthScheduler
     /// <param name="logger">Where decisions are logged; none when null.</param>
     /// <param name="layers">The layers to grow; every <see cref="DendriteLayer"/> of <paramref name="model"/> when null.</param>
     /// <exception cref="ArgumentException">The model has no dendrite layers (wrap it first), or the layers repeat.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
     /// <returns>The scheduler.</returns>
     public static GrowthScheduler ForLayers(nn.Module model, GrowthOptions? options = null, ILogger? logger = null, IEnumerable<DendriteLayer>? layers = null) =>
         new(ModelOf(model, layers), options, logger);
@@ -28,7 +28,7 @@ public sealed partial class GrowthScheduler
     /// <param name="options">Scheduler settings; <see cref="GrowthOptions.Default"/> when null. Validated here.</param>
     /// <param name="logger">Where decisions are logged; none when null.</param>
     /// <exception cref="ArgumentException">The handle has no wrapped layers.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
     public GrowthScheduler(DendriticModel model, GrowthOptions? options = null, ILogger? logger = null)
         : this(HandleOf(model), options, logger)
     {

@@ -29,7 +29,8 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <param name="options">How the dendrites compute; <see cref="DendriteOptions.Default"/> when null.</param>
     /// <param name="dendrites">Number of dendrite sets to add now (default 0).</param>
     /// <exception cref="NotSupportedException">The host is of an unsupported type.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A negative dendrite count, or an invalid option.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative dendrite count.</exception>
+    /// <exception cref="InvalidOptionsException">An invalid option.</exception>
     public DendriteLayer(nn.Module host, DendriteOptions? options = null, int dendrites = 0)
         : this(host, HostLayerSpec.From(host), options ?? DendriteOptions.Default, dendrites, string.Empty)
     {

@@ -1,5 +1,3 @@
-using System;
-
 namespace Dendritic;
 
 /// <summary>
@@ -20,20 +18,20 @@ public sealed record DendriteOptions
     /// <summary>The options every layer gets unless told otherwise.</summary>
     public static DendriteOptions Default { get; } = new();
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public DendriteOptions Validate()
     {
-        if (!Enum.IsDefined(Activation))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Unknown dendrite activation; use one of " + string.Join(", ", Enum.GetNames<DendriteActivation>()) + ".");
-        }
-
-        if (!double.IsFinite(InitScale) || InitScale <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitScale), InitScale, "InitScale must be a finite number greater than zero (default 1.0).");
-        }
-
+        var check = new OptionsValidator(nameof(DendriteOptions));
+        Collect(check);
+        check.ThrowIfInvalid();
         return this;
+    }
+
+    internal void Collect(OptionsValidator check)
+    {
+        check.Defined(Activation, nameof(Activation));
+        check.FiniteAbove(InitScale, 0, nameof(InitScale), Default.InitScale);
     }
 }

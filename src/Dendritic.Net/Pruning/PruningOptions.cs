@@ -1,4 +1,3 @@
-using System;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,31 +26,22 @@ public sealed record PruningOptions
     /// <summary>The options every call gets unless told otherwise.</summary>
     public static PruningOptions Default { get; } = new();
 
-    /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public PruningOptions Validate()
     {
-        if (!Enum.IsDefined(Criterion))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Criterion), Criterion, "Unknown pruning criterion; use OutputScale or MeasuredEffect.");
-        }
-
-        if (!Enum.IsDefined(Granularity))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Granularity), Granularity, "Unknown pruning granularity; use Set or Neuron.");
-        }
-
-        if (Criterion == PruningCriterion.MeasuredEffect && Granularity != PruningGranularity.Set)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Granularity), Granularity, "MeasuredEffect prunes whole sets only (one validation pass per candidate); use Granularity = Set, or the OutputScale criterion for single neurons.");
-        }
-
-        if (!double.IsFinite(Threshold) || Threshold < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, "Threshold must be a finite number of at least 0 (default 1e-3).");
-        }
-
-        ArgumentNullException.ThrowIfNull(Logger);
+        var check = new OptionsValidator(nameof(PruningOptions));
+        check.Defined(Criterion, nameof(Criterion));
+        check.Defined(Granularity, nameof(Granularity));
+        check.Require(
+            Criterion != PruningCriterion.MeasuredEffect || Granularity == PruningGranularity.Set,
+            nameof(Granularity),
+            Granularity,
+            "MeasuredEffect prunes whole sets only (one validation pass per candidate); use Granularity = Set, or the OutputScale criterion for single neurons");
+        check.FiniteAtLeast(Threshold, 0, nameof(Threshold), Default.Threshold);
+        check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
+        check.ThrowIfInvalid();
         return this;
     }
 }

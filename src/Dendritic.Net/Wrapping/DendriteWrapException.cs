@@ -6,7 +6,7 @@ namespace Dendritic;
 /// Thrown when a model cannot be wrapped as asked: a name that matches no layer, an unsupported layer type, a model
 /// that is already wrapped. The message names the layer and the fix. Nothing is half-applied when it is thrown.
 /// </summary>
-public sealed class DendriteWrapException : InvalidOperationException
+public sealed class DendriteWrapException : DendriticException
 {
     /// <summary>Creates the exception.</summary>
     public DendriteWrapException()

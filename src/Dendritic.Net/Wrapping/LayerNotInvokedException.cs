@@ -8,7 +8,7 @@ namespace Dendritic;
 /// that bypasses both the replacement and the forward hook (for example <c>fc1.forward(x)</c> on a field typed as the
 /// concrete layer), or the sample input does not reach it. The wrapping has been undone.
 /// </summary>
-public sealed class LayerNotInvokedException : InvalidOperationException
+public sealed class LayerNotInvokedException : DendriticException
 {
     /// <summary>Creates the exception.</summary>
     public LayerNotInvokedException()

@@ -1,4 +1,3 @@
-using System;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -28,31 +27,23 @@ public sealed record WrapOptions
     /// <summary>Where wrapping, growth and checkpoint events are logged. Default <see cref="NullLogger.Instance"/>.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
-    /// <summary>Checks every value; throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentNullException"/> naming the bad one.</summary>
+    /// <summary>Checks every value, and the nested <see cref="Dendrite"/> options, and reports all invalid ones at once.</summary>
     /// <returns>This instance.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public WrapOptions Validate()
     {
-        if (Targets is null)
+        var check = new OptionsValidator(nameof(WrapOptions));
+        check.NotNull(Targets, nameof(Targets), "LayerSelector.AllSupported");
+        check.AtLeast(InitialDendrites, 0, nameof(InitialDendrites), Defaults.InitialDendrites);
+        if (check.NotNull(Dendrite, nameof(Dendrite), "DendriteOptions.Default"))
         {
-            throw new ArgumentNullException(nameof(Targets), "WrapOptions.Targets must be set (default LayerSelector.AllSupported).");
+            Dendrite.Collect(check.Nested(nameof(Dendrite)));
         }
 
-        if (InitialDendrites < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(InitialDendrites), InitialDendrites, "InitialDendrites must be 0 or more (default 1).");
-        }
-
-        if (Dendrite is null)
-        {
-            throw new ArgumentNullException(nameof(Dendrite), "WrapOptions.Dendrite must be set (default DendriteOptions.Default).");
-        }
-
-        if (Logger is null)
-        {
-            throw new ArgumentNullException(nameof(Logger), "WrapOptions.Logger must be set (default NullLogger.Instance).");
-        }
-
-        Dendrite.Validate();
+        check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
+        check.ThrowIfInvalid();
         return this;
     }
+
+    private static readonly WrapOptions Defaults = new();
 }

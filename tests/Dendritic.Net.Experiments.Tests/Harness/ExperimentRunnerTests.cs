@@ -134,7 +134,7 @@ public sealed class ExperimentRunnerTests
     {
         var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny with { Arms = new[] { ArmKind.Baseline, ArmKind.TrainAsLong } });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Arms");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Arms");
     }
 
     [Test]

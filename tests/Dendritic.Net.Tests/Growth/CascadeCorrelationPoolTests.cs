@@ -36,7 +36,7 @@ public sealed class CascadeCorrelationPoolTests
     {
         var act = () => new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = poolSize } }.Validate();
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("PoolSize");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("CascadeCorrelation.PoolSize");
     }
 
     [Test]

@@ -18,15 +18,15 @@ public sealed class GrowthOptionsTests
         yield return new TestCaseData(new GrowthOptions { RelativeThreshold = -0.1 }, "RelativeThreshold").SetName("RelativeThreshold");
         yield return new TestCaseData(new GrowthOptions { AbsoluteThreshold = double.NaN }, "AbsoluteThreshold").SetName("AbsoluteThresholdNaN");
         yield return new TestCaseData(new GrowthOptions { RelativeThresholdByDendrites = Array.Empty<double>() }, "RelativeThresholdByDendrites").SetName("EmptyThresholdList");
-        yield return new TestCaseData(new GrowthOptions { AbsoluteThresholdByDendrites = new[] { 0.1, -1 } }, "AbsoluteThresholdByDendrites").SetName("NegativeThresholdInList");
+        yield return new TestCaseData(new GrowthOptions { AbsoluteThresholdByDendrites = new[] { 0.1, -1 } }, "AbsoluteThresholdByDendrites[1]").SetName("NegativeThresholdInList");
         yield return new TestCaseData(new GrowthOptions { Smoothing = 1.0 }, "Smoothing").SetName("Smoothing");
         yield return new TestCaseData(new GrowthOptions { LearningRateRestartFactor = 0 }, "LearningRateRestartFactor").SetName("RestartFactor");
         yield return new TestCaseData(new GrowthOptions { LowLearningRateWarning = -1 }, "LowLearningRateWarning").SetName("LowLearningRateWarning");
         yield return new TestCaseData(new GrowthOptions { Mode = (ScoreMode)7 }, "Mode").SetName("Mode");
         yield return new TestCaseData(new GrowthOptions { Trigger = (GrowthTrigger)9 }, "Trigger").SetName("Trigger");
         yield return new TestCaseData(new GrowthOptions { BestWeights = BestWeightsStorage.Disk }, "BestWeightsDirectory").SetName("DiskWithoutDirectory");
-        yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 0 } }, "MaxEpochs").SetName("CandidateMaxEpochs");
-        yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { LearningRate = 0 } }, "LearningRate").SetName("CandidateLearningRate");
+        yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 0 } }, "CascadeCorrelation.MaxEpochs").SetName("CandidateMaxEpochs");
+        yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { LearningRate = 0 } }, "CascadeCorrelation.LearningRate").SetName("CandidateLearningRate");
     }
 
     [TestCaseSource(nameof(BadOptions))]
@@ -34,7 +34,7 @@ public sealed class GrowthOptionsTests
     {
         var act = () => options.Validate();
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be(name);
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(name);
     }
 
     [Test]
@@ -42,7 +42,7 @@ public sealed class GrowthOptionsTests
     {
         var act = () => new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = -3 }, null);
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("Patience");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Patience");
     }
 
     [Test]

@@ -221,7 +221,7 @@ public class DendritePrunerTests
     {
         var act = () => new PruningOptions { Threshold = threshold }.Validate();
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(PruningOptions.Threshold));
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(PruningOptions.Threshold));
     }
 
     [Test]
@@ -229,6 +229,6 @@ public class DendritePrunerTests
     {
         var act = () => new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Granularity = PruningGranularity.Neuron }.Validate();
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName(nameof(PruningOptions.Granularity));
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(PruningOptions.Granularity));
     }
 }

@@ -101,7 +101,7 @@ public sealed class WrapTargetingTests
     {
         var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = -1 });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("InitialDendrites");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("InitialDendrites");
     }
 
     [Test]
@@ -109,7 +109,7 @@ public sealed class WrapTargetingTests
     {
         var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { Dendrite = new DendriteOptions { InitScale = 0 } });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("InitScale");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Dendrite.InitScale");
     }
 
     [Test]

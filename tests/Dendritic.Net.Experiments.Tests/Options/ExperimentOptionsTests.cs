@@ -1,0 +1,54 @@
+using FluentAssertions;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Options;
+
+[TestFixture]
+public sealed class ExperimentOptionsTests
+{
+    [Test]
+    public void Default_IsValidAndMatchesDocumentedValues()
+    {
+        var options = new ExperimentOptions().Validate();
+
+        options.Seeds.Should().Equal(1, 2, 3);
+        options.Width.Should().Be(8);
+        options.Arms.Should().Equal(ArmKind.Baseline, ArmKind.Dendritic, ArmKind.CapacityMatched, ArmKind.TrainAsLong);
+        options.Device.Should().Be("cpu");
+        options.LatencyBatchSize.Should().Be(256);
+        options.LatencyRepeats.Should().Be(20);
+        options.GridIntensityGramsPerKwh.Should().BeNull();
+        options.MetricName.Should().Be("accuracy");
+        options.Logger.Should().BeSameAs(NullLogger.Instance);
+        options.Recipe.Should().Be(new TrainingRecipe { Epochs = 10, BatchSize = 64, LearningRate = 1e-3, WeightDecay = 0, EvaluationBatchSize = 1024 });
+    }
+
+    [Test]
+    public void Validate_BadValuesHereAndInTheRecipe_ReportsEveryOneAtOnce()
+    {
+        var options = new ExperimentOptions
+        {
+            Seeds = new[] { 1, 1 },
+            Width = 0,
+            LatencyRepeats = 0,
+            GridIntensityGramsPerKwh = double.NaN,
+            Recipe = new TrainingRecipe { Epochs = 0, LearningRate = double.NaN },
+        };
+
+        var act = () => options.Validate();
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(
+            "Seeds", "Width", "Recipe.Epochs", "Recipe.LearningRate", "LatencyRepeats", "GridIntensityGramsPerKwh");
+    }
+
+    [Test]
+    public void Validate_TrainingRecipeAlone_ReportsEveryBadValueWithDefaults()
+    {
+        var act = () => new TrainingRecipe { Epochs = 0, BatchSize = 0, LearningRate = 0, WeightDecay = -1, EvaluationBatchSize = 0 }.Validate();
+
+        var thrown = act.Should().Throw<InvalidOptionsException>().Which;
+        thrown.OptionNames.Should().Equal("Epochs", "BatchSize", "LearningRate", "WeightDecay", "EvaluationBatchSize");
+        thrown.Message.Should().Contain("(default 10)").And.Contain("(default 64)").And.Contain("(default 0.001)").And.Contain("(default 1024)");
+    }
+}
