@@ -6,10 +6,10 @@ using static TorchSharp.torch;
 namespace Dendritic.Experiments;
 
 /// <summary>
-/// Parameter and FLOP counts of a model, in the library's convention (docs/concepts.md, <see cref="LayerCost"/>): per
+/// Parameter and FLOP counts of a model, counted by the library's <see cref="FlopCounter"/> (docs/concepts.md): per
 /// output position, a Linear or Conv1d/2d/3d layer costs 2 × fan-in × outputs plus outputs for the bias, and dendrite
-/// set k adds the same projection plus (2k + 3) × outputs. Other operations (activations of the host network, pooling,
-/// normalisation) are not counted, for any arm alike.
+/// set k adds the same projection plus (2k + 3) × outputs; positions per sample are summed over every call. Other
+/// operations (activations of the host network, pooling, normalisation) are not counted, for any arm alike.
 /// </summary>
 public static class ModelCost
 {
@@ -31,8 +31,9 @@ public static class ModelCost
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampleBatch);
-        double total = 0;
-        var positions = new Dictionary<nn.Module, double>(ReferenceEqualityComparer.Instance);
+        long total = 0;
+        var samples = sampleBatch.shape[0];
+        var positions = new Dictionary<nn.Module, long>(ReferenceEqualityComparer.Instance);
         var removers = new List<Action>();
         foreach (var module in model.modules().Prepend(model))
         {
@@ -44,12 +45,12 @@ public static class ModelCost
             var hook = layer.register_forward_hook((m, _, output) =>
             {
                 var spec = m is DendriteLayer d ? d.Spec : HostLayerSpec.From(m);
-                var count = (double)output.numel() / spec.OutFeatures;
-                positions[m] = count;
-                total += count * LayerCost.HostFlops(spec);
+                var count = FlopCounter.PositionsPerSample(spec, output, samples);
+                positions[m] = positions.GetValueOrDefault(m) + count;
+                total += count * FlopCounter.HostFlopsPerPosition(spec);
                 if (m is DendriteLayer { Enabled: true } dendritic)
                 {
-                    total += count * LayerCost.DendriteFlops(spec, dendritic.DendriteCount);
+                    total += count * FlopCounter.DendriteFlopsPerPosition(spec, dendritic.DendriteCount);
                 }
 
                 return output;
@@ -83,11 +84,11 @@ public static class ModelCost
             {
                 if (byName.TryGetValue(layer.Name, out var host) && positions.TryGetValue(host, out var count))
                 {
-                    total += count * LayerCost.DendriteFlops(layer.Spec, layer.DendriteCount);
+                    total += count * FlopCounter.DendriteFlopsPerPosition(layer.Spec, layer.DendriteCount);
                 }
             }
         }
 
-        return total / sampleBatch.shape[0];
+        return total;
     }
 }

@@ -3,9 +3,9 @@ using System.Linq;
 namespace Dendritic;
 
 /// <summary>
-/// Parameters and forward FLOPs of one wrapped layer. FLOP convention: a multiply-add counts 2, a bias add, an
-/// activation and every other elementwise operation count 1 per element; one sample, one forward pass; backward is
-/// about twice the forward and is not included.
+/// Parameters and forward FLOPs of one wrapped layer, counted by <see cref="FlopCounter"/> (a multiply-add counts 2, a
+/// bias add, an activation and every other elementwise operation count 1 per element; one sample, one forward pass;
+/// backward is about twice the forward and is not included).
 /// </summary>
 public sealed record LayerCost
 {
@@ -33,7 +33,7 @@ public sealed record LayerCost
     /// <summary>Extra FLOPs of the dendrites per output position.</summary>
     public required long DendriteFlopsPerPosition { get; init; }
 
-    /// <summary>Output positions per sample seen in the check pass; null when no check pass ran.</summary>
+    /// <summary>Output positions per sample seen in the check pass (summed over the layer's calls); null when no check pass ran.</summary>
     public long? PositionsPerSample { get; init; }
 
     /// <summary>Host FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown.</summary>
@@ -41,31 +41,6 @@ public sealed record LayerCost
 
     /// <summary>Extra dendrite FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown.</summary>
     public long? DendriteFlopsPerSample => PositionsPerSample * DendriteFlopsPerPosition;
-
-    /// <summary>Forward FLOPs per output position of a host layer described by <paramref name="spec"/>.</summary>
-    /// <param name="spec">The host.</param>
-    /// <returns>2 × fan-in × outputs, plus outputs for the bias.</returns>
-    public static long HostFlops(HostLayerSpec spec)
-    {
-        System.ArgumentNullException.ThrowIfNull(spec);
-        return 2 * spec.FanIn * spec.OutFeatures + (spec.HasBias ? spec.OutFeatures : 0);
-    }
-
-    /// <summary>Forward FLOPs per output position of <paramref name="count"/> dendrite sets on <paramref name="spec"/>.</summary>
-    /// <param name="spec">The host.</param>
-    /// <param name="count">Number of dendrite sets.</param>
-    /// <returns>Per set k: the host-shaped projection, 2k for the cascade, 1 for f, 2 for u, per neuron.</returns>
-    public static long DendriteFlops(HostLayerSpec spec, int count)
-    {
-        System.ArgumentNullException.ThrowIfNull(spec);
-        long total = 0;
-        for (var k = 0; k < count; k++)
-        {
-            total += HostFlops(spec) + (2L * k + 3) * spec.OutFeatures;
-        }
-
-        return total;
-    }
 
     internal static LayerCost Of(WrappedLayer layer)
     {
@@ -78,8 +53,8 @@ public sealed record LayerCost
             HostParameters = layer.HostWeight.numel() + (layer.HostBias?.numel() ?? 0),
             DendriteParameters = sets.Sum(s => s.ParameterCount),
             TrainableDendriteParameters = sets.Sum(s => s.parameters().Where(p => p.requires_grad).Sum(p => p.numel())),
-            HostFlopsPerPosition = HostFlops(layer.Spec),
-            DendriteFlopsPerPosition = DendriteFlops(layer.Spec, sets.Count),
+            HostFlopsPerPosition = FlopCounter.HostFlopsPerPosition(layer.Spec),
+            DendriteFlopsPerPosition = FlopCounter.DendriteFlopsPerPosition(layer.Spec, sets.Count),
             PositionsPerSample = layer.PositionsPerSample,
         };
     }

@@ -7,8 +7,8 @@ namespace Dendritic;
 
 /// <summary>
 /// Parameters and forward FLOPs of a wrapped model: base model against dendrites, per wrapped layer and in total.
-/// FLOPs cover the wrapped layers only (other layers' costs are not modelled); see <see cref="LayerCost"/> for the
-/// convention.
+/// Every base parameter is accounted for: wrapped hosts, native modules, other layers. FLOPs cover the wrapped layers
+/// only (other layers' costs are not modelled); see <see cref="LayerCost"/> for the convention.
 /// </summary>
 public sealed record ModelCostReport
 {
@@ -17,6 +17,21 @@ public sealed record ModelCostReport
 
     /// <summary>Scalars in the base model (every parameter that is not a dendrite's).</summary>
     public required long BaseParameters { get; init; }
+
+    /// <summary>
+    /// Native modules (Transformer*, MultiheadAttention, LSTM, GRU, RNN), whose layers live inside libtorch and carry no
+    /// dendrites; empty when the model has none.
+    /// </summary>
+    public IReadOnlyList<NativeModuleCost> NativeModules { get; init; } = [];
+
+    /// <summary>Base-model scalars inside <see cref="NativeModules"/>.</summary>
+    public long NativeParameters => NativeModules.Sum(m => m.Parameters);
+
+    /// <summary>
+    /// Base-model scalars neither in a wrapped layer's host nor in a native module: embeddings, normalisations, layers
+    /// that were not selected.
+    /// </summary>
+    public long OtherBaseParameters => BaseParameters - Layers.Sum(l => l.HostParameters) - NativeParameters;
 
     /// <summary>Scalars in all dendrites.</summary>
     public long DendriteParameters => Layers.Sum(l => l.DendriteParameters);
@@ -42,6 +57,13 @@ public sealed record ModelCostReport
             text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample)} | {Format(layer.DendriteFlopsPerSample)} |");
         }
 
+        if (NativeModules.Count > 0)
+        {
+            var names = string.Join(", ", NativeModules.Select(m => string.Create(CultureInfo.InvariantCulture, $"{(m.Name.Length == 0 ? "(the model)" : m.Name)} ({m.Type}, {m.Parameters:N0})")));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| native modules (no dendrites, cannot be searched) | {names} | | {NativeParameters:N0} | | | |");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | | |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model {BaseParameters:N0} params | | | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample)} | {Format(DendriteFlopsPerSample)} |");
         return text.ToString();
     }

@@ -256,7 +256,7 @@ public static class DendritePruner
         var batch = Math.Max(1, input.shape[0]);
         var hooks = layers.Where(l => l.Observed is nn.Module<Tensor, Tensor>).Select(l => ((nn.Module<Tensor, Tensor>)l.Observed!).register_forward_hook((module, _, output) =>
         {
-            positions[l.Branch] = Math.Max(1, output.numel() / (batch * l.Spec.OutFeatures));
+            positions[l.Branch] = positions.GetValueOrDefault(l.Branch) + FlopCounter.PositionsPerSample(l.Spec, output, batch);
             return output;
         })).ToList();
         try
@@ -272,8 +272,8 @@ public static class DendritePruner
         }
     }
 
-    /// <summary>FLOPs per sample of <paramref name="sets"/> dendrite sets, by the convention of <see cref="LayerCost"/>.</summary>
-    private static long Flops(HostLayerSpec spec, int sets, long positions) => LayerCost.DendriteFlops(spec, sets) * positions;
+    /// <summary>FLOPs per sample of <paramref name="sets"/> dendrite sets, counted by <see cref="FlopCounter"/>.</summary>
+    private static long Flops(HostLayerSpec spec, int sets, long positions) => FlopCounter.DendriteFlopsPerPosition(spec, sets) * positions;
 
     private static long DendriteParameters(DendriteBranch branch) => branch.Sets.Sum(s => s.ParameterCount);
 

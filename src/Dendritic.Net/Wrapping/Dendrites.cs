@@ -11,6 +11,12 @@ namespace Dendritic;
 /// <summary>Entry point: adds dendrites to the layers of an existing TorchSharp model.</summary>
 public static class Dendrites
 {
+    /// <summary>
+    /// Share of a model's parameters (0.1 = 10 %) held by native modules (Transformer*, MultiheadAttention, LSTM, GRU,
+    /// RNN), whose layers cannot carry dendrites, from which <see cref="Wrap"/> logs a warning (event 1006).
+    /// </summary>
+    public const double NativeShareWarningThreshold = 0.1;
+
     private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
 
     /// <summary>
@@ -24,7 +30,13 @@ public static class Dendrites
     /// <param name="options">Targets and dendrite options; <see cref="WrapOptions"/> defaults when null.</param>
     /// <param name="sampleInput">A representative input for the check pass (needs a Module&lt;Tensor, Tensor&gt; model); none when null.</param>
     /// <returns>A handle to list, toggle, grow, freeze, save and unwrap the dendrites.</returns>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, or the model is already wrapped.</exception>
+    /// <remarks>
+    /// Layers inside TorchSharp's native modules (Transformer*, MultiheadAttention, LSTM, GRU, RNN) live inside libtorch
+    /// and cannot be reached: selectors naming them fail with an explanation, <see cref="DendriticModel.Report"/> lists
+    /// such modules, and a warning is logged when they hold at least <see cref="NativeShareWarningThreshold"/> of the
+    /// parameters.
+    /// </remarks>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped.</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
@@ -47,10 +59,13 @@ public static class Dendrites
             throw new ArgumentException($"A sample input needs a model of type Module<Tensor, Tensor>; {model.GetType().Name} is not. Pass no sample input and call DendriticModel.Verify with your own forward call instead.", nameof(sampleInput));
         }
 
-        var targets = options.Targets.Select(modules);
+        var natives = NativeModule.Find(model);
+        var baseParameters = model.parameters().Sum(p => p.numel());
+        var targets = options.Targets.Select(modules, natives);
         if (targets.Count == 0)
         {
-            throw new DendriteWrapException($"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.");
+            var reason = natives.Count > 0 && natives[0].Path.Length == 0 ? $" {natives[0].Explanation()}" : LayerSelector.NativeNote(natives);
+            throw new DendriteWrapException($"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.{reason}");
         }
 
         var byPath = modules.ToDictionary(m => m.Item1, m => m.Item2);
@@ -90,11 +105,25 @@ public static class Dendrites
             throw;
         }
 
+        WarnAboutNativeModules(natives, baseParameters, options.Logger);
         if (options.Logger.IsEnabled(LogLevel.Information))
         {
             DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
         }
         return handle;
+    }
+
+    /// <summary>
+    /// Logs one warning when native modules hold at least <see cref="NativeShareWarningThreshold"/> of the model's
+    /// parameters: dendrites cannot reach their layers, and nothing else would tell the user.
+    /// </summary>
+    private static void WarnAboutNativeModules(IReadOnlyList<NativeModule> natives, long total, ILogger logger)
+    {
+        var nativeParameters = natives.Sum(n => n.Parameters);
+        if (nativeParameters > 0 && nativeParameters >= NativeShareWarningThreshold * total && logger.IsEnabled(LogLevel.Warning))
+        {
+            DendriticLog.NativeModulesSkipped(logger, (double)nativeParameters / total, nativeParameters, total, NativeModule.Describe(natives));
+        }
     }
 
     internal static void Forget(nn.Module model) => Wrapped.Remove(model);

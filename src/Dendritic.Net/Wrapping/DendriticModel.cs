@@ -275,12 +275,13 @@ public sealed class DendriticModel
         DendriticLog.Verified(Options.Logger, _attachments.Count);
     }
 
-    /// <summary>Parameter and FLOP counts, base against dendrites, per layer and in total.</summary>
+    /// <summary>Parameter and FLOP counts, base against dendrites, per layer and in total; native modules (whose layers cannot carry dendrites) are listed with their parameters.</summary>
     /// <returns>The report.</returns>
     public ModelCostReport Report()
     {
         var layers = Layers.Select(l => l.Cost).ToList();
-        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()) };
+        var natives = NativeModule.Find(Model).Select(n => new NativeModuleCost { Name = n.Path, Type = n.TypeName, Parameters = n.Parameters }).ToList();
+        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives };
     }
 
     /// <summary>

@@ -7,6 +7,9 @@ namespace Dendritic;
 /// <summary>One wrapped layer as the wrapper manages it: where its dendrites live and how to take them away again.</summary>
 internal abstract class LayerAttachment
 {
+    private bool _observing;
+    private long _tally;
+
     protected LayerAttachment(string path, HostLayerSpec spec)
     {
         Path = path;
@@ -25,10 +28,30 @@ internal abstract class LayerAttachment
 
     public abstract long ForwardCalls { get; }
 
-    /// <summary>Output positions per sample seen in the last observed forward pass (time steps, pixels); null before one.</summary>
-    public long? PositionsPerSample { get; set; }
+    /// <summary>
+    /// Output positions per sample (time steps, pixels), summed over the layer's calls in the last observed forward
+    /// pass; null before one.
+    /// </summary>
+    public long? PositionsPerSample { get; private set; }
 
-    public bool ObserveShapes { get; set; }
+    /// <summary>
+    /// While true, each call adds its output positions to a fresh tally; turning it off stores the tally in
+    /// <see cref="PositionsPerSample"/> when the layer ran (a layer that did not run keeps its last count).
+    /// </summary>
+    public bool ObserveShapes
+    {
+        get => _observing;
+        set
+        {
+            if (_observing && !value && _tally > 0)
+            {
+                PositionsPerSample = _tally;
+            }
+
+            _observing = value;
+            _tally = 0;
+        }
+    }
 
     /// <summary>Prefix of the dendrite parameters' keys in the model's state dict, ending with a dot.</summary>
     public abstract string DendriteKeyPrefix { get; }
@@ -60,22 +83,9 @@ internal abstract class LayerAttachment
 
     protected void Observe(Tensor output)
     {
-        if (!ObserveShapes)
+        if (_observing)
         {
-            return;
+            _tally += FlopCounter.PositionsPerSample(Spec, output);
         }
-
-        var neuronAxis = Spec.Kind == HostKind.Linear ? output.dim() - 1 : output.dim() - 1 - Spec.SpatialDims;
-        var batched = Spec.Kind == HostKind.Linear ? output.dim() > 1 : output.dim() == Spec.SpatialDims + 2;
-        long positions = 1;
-        for (var d = batched ? 1 : 0; d < output.dim(); d++)
-        {
-            if (d != neuronAxis)
-            {
-                positions *= output.shape[d];
-            }
-        }
-
-        PositionsPerSample = positions;
     }
 }

@@ -107,8 +107,11 @@ public sealed class LayerSelector
         return _excludes.Count == 0 ? text : $"{text}, except {string.Join(" or ", _excludes.Select(r => r.Description))}";
     }
 
-    /// <summary>Resolves the selector on a model: the chosen layers' paths, in model order.</summary>
-    internal IReadOnlyList<(string Path, nn.Module Module)> Select(IReadOnlyList<(string Path, nn.Module Module)> modules)
+    /// <summary>
+    /// Resolves the selector on a model: the chosen layers' paths, in model order. <paramref name="natives"/> are the
+    /// model's native modules, whose inner layers a name may match although they are not searchable.
+    /// </summary>
+    internal IReadOnlyList<(string Path, nn.Module Module)> Select(IReadOnlyList<(string Path, nn.Module Module)> modules, IReadOnlyList<NativeModule> natives)
     {
         var candidates = modules.Where(m => m.Path.Length > 0).ToList();
         var supportedNames = candidates.Where(m => HostLayerSpec.IsSupported(m.Module)).Select(m => m.Path).ToList();
@@ -116,7 +119,13 @@ public sealed class LayerSelector
         {
             if (!candidates.Any(m => rule.Matches(m.Path, m.Module)))
             {
-                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.");
+                var inside = natives.Select(n => (Native: n, Path: n.InnerPaths().FirstOrDefault(p => rule.Matches(p, n.Module)))).FirstOrDefault(n => n.Path is not null);
+                if (inside.Path is not null)
+                {
+                    throw new DendriteWrapException($"The {rule.Description} matches '{inside.Path}', which is inside a native module: {inside.Native.Explanation()}");
+                }
+
+                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{NativeNote(natives)}");
             }
         }
 
@@ -139,6 +148,12 @@ public sealed class LayerSelector
                 // A broad rule (all layers, a glob) simply skips other module types; a rule that names the layer does not.
                 if (included.NamePattern is not null && included.Description.StartsWith("name", StringComparison.Ordinal) || included.ExplicitType is not null)
                 {
+                    var native = natives.FirstOrDefault(n => ReferenceEquals(n.Module, module));
+                    if (native is not null)
+                    {
+                        throw new DendriteWrapException($"The {included.Description} selects a native module: {native.Explanation()}");
+                    }
+
                     throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}. Exclude it or narrow the selector.");
                 }
 
@@ -153,6 +168,10 @@ public sealed class LayerSelector
 
     internal static string FormatNames(IReadOnlyList<string> names) =>
         names.Count == 0 ? "(none)" : string.Join(", ", names.Take(50)) + (names.Count > 50 ? $", ... ({names.Count} in all)" : string.Empty);
+
+    /// <summary>" Native modules, whose layers cannot be searched: ..." when the model has any; empty otherwise.</summary>
+    internal static string NativeNote(IReadOnlyList<NativeModule> natives) =>
+        natives.Count == 0 ? string.Empty : $" Native modules, whose inner layers live inside libtorch and cannot carry dendrites: {NativeModule.Describe(natives)} (see docs/wrapping.md, \"TorchSharp's native modules\").";
 
     private static LayerSelector Single(Rule rule) => new(new[] { rule }, Array.Empty<Rule>());
 

@@ -64,7 +64,25 @@ public sealed class ModelCostTests
         var wrapped = ModelCost.FlopsPerSample(model, x, handle);
 
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
-        wrapped.Should().Be(plain + handle.Layers.Sum(l => LayerCost.DendriteFlops(l.Spec, 1)));
+        wrapped.Should().Be(plain + handle.Layers.Sum(l => FlopCounter.DendriteFlopsPerPosition(l.Spec, 1)));
+    }
+
+    [Test]
+    public void FlopsPerSample_FullyWrappedModels_EqualTheLibraryReport()
+    {
+        // One counter (FlopCounter) behind both: hooked MLP layers and replaced convolution layers alike.
+        using var mlp = Synthetic.Factory(4);
+        using var mlpInput = randn(3, Synthetic.Features);
+        using var cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding: 1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3));
+        using var cnnInput = randn(2, 1, 6, 6);
+
+        foreach (var (model, input) in new[] { ((nn.Module<Tensor, Tensor>)mlp, mlpInput), (cnn, cnnInput) })
+        {
+            var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, input);
+            var report = handle.Report();
+
+            ModelCost.FlopsPerSample(model, input, handle).Should().Be((double)(report.WrappedHostFlopsPerSample! + report.DendriteFlopsPerSample!));
+        }
     }
 
     [Test]
