@@ -62,12 +62,18 @@ internal sealed class PilotQuantization
                 ("int8 dynamic", OnnxQuantizer.QuantizeDynamic(floatModel).Model),
             };
             var latencies = Latencies(variants.Select(v => v.Bytes).ToArray());
+            var floatPredictions = Predictions(floatModel);
             for (var i = 0; i < variants.Length; i++)
             {
                 var (name, bytes) = variants[i];
                 var file = Path.Combine(_folder, "onnx", string.Create(CultureInfo.InvariantCulture, $"{run.Arm.ToString().ToLowerInvariant()}-seed{run.Seed}-{name.Replace(' ', '-')}.onnx"));
                 WriteAtomically(file, bytes);
-                _rows.Add(new Row(run.Arm, run.Seed, run.DendritesPerLayer, name, Accuracy(bytes), bytes.Length, latencies[i]));
+                var predictions = i == 0 ? floatPredictions : Predictions(bytes);
+                using var targets = _data.Test.Targets.cpu();
+                var labels = targets.data<long>().ToArray();
+                var accuracy = (double)predictions.Where((p, j) => p == labels[j]).Count() / labels.Length;
+                var agreement = (double)predictions.Where((p, j) => p == floatPredictions[j]).Count() / labels.Length;
+                _rows.Add(new Row(run.Arm, run.Seed, run.DendritesPerLayer, name, accuracy, agreement, bytes.Length, latencies[i]));
             }
         }
         finally
@@ -84,19 +90,19 @@ internal sealed class PilotQuantization
             return Array.Empty<string>();
         }
 
-        var csv = new StringBuilder("arm,seed,dendrites_per_layer,model,test_accuracy,file_bytes,median_latency_ms\n");
+        var csv = new StringBuilder("arm,seed,dendrites_per_layer,model,test_accuracy,top1_agreement_with_float,file_bytes,median_latency_ms\n");
         foreach (var r in _rows)
         {
-            csv.AppendLine(CultureInfo.InvariantCulture, $"{r.Arm},{r.Seed},{r.Dendrites},{r.Variant},{r.Accuracy:F4},{r.Bytes},{r.LatencyMs:F4}");
+            csv.AppendLine(CultureInfo.InvariantCulture, $"{r.Arm},{r.Seed},{r.Dendrites},{r.Variant},{r.Accuracy:F4},{r.Agreement:F4},{r.Bytes},{r.LatencyMs:F4}");
         }
 
         var md = new StringBuilder("# ONNX float32 vs int8 (--quantize)\n\n");
-        md.AppendLine(CultureInfo.InvariantCulture, $"Each trained model (its last epoch) exported to ONNX and quantized; run in ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version} on CPU with {_threads} intra-op thread(s). Accuracy on the whole test split ({_data.Test.Count} samples). Latency: median of {TimedRounds} runs of one batch of {_latencyBatch} after {WarmUpRuns} warm-ups, the variants interleaved; on a shared machine it is noisy — compare within a row group, not across machines. Int8 static: calibrated (min/max) on the first {CalibrationSamples} training images. Means over seeds.\n");
-        md.AppendLine("| arm | model | test accuracy | file size (KiB) | latency per batch (ms) |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Each trained model (its last epoch) exported to ONNX and quantized; run in ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version} on CPU with {_threads} intra-op thread(s). Accuracy on the whole test split ({_data.Test.Count} samples). Latency: median of {TimedRounds} runs of one batch of {_latencyBatch} after {WarmUpRuns} warm-ups, the variants interleaved; on a shared machine it is noisy — compare within a row group, not across machines. Int8 static: calibrated (min/max) on the first {CalibrationSamples} training images. Accuracy, agreement and size: mean over seeds (agreement: share of test samples whose top-1 class equals the float file's; its lowest seed in brackets); latency: median over seeds.\n");
+        md.AppendLine("| arm | model | test accuracy | top-1 agreement with float (lowest seed) | file size (KiB) | latency per batch (ms) |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
         foreach (var group in _rows.GroupBy(r => (r.Arm, r.Variant)))
         {
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Variant} | {group.Average(r => r.Accuracy):P2} | {group.Average(r => r.Bytes) / 1024.0:F1} | {Median(group.Select(r => r.LatencyMs).ToList()):F3} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key.Arm} | {group.Key.Variant} | {group.Average(r => r.Accuracy):P2} | {group.Average(r => r.Agreement):P2} ({group.Min(r => r.Agreement):P2}) | {group.Average(r => r.Bytes) / 1024.0:F1} | {Median(group.Select(r => r.LatencyMs).ToList()):F3} |");
         }
 
         var files = new[] { (Path.Combine(_folder, "quantization.csv"), csv.ToString()), (Path.Combine(_folder, "quantization.md"), md.ToString()) };
@@ -144,25 +150,23 @@ internal sealed class PilotQuantization
         }
     }
 
-    private double Accuracy(byte[] model)
+    /// <summary>The top-1 class of every test sample, in ONNX Runtime.</summary>
+    private long[] Predictions(byte[] model)
     {
         using var options = Options();
         using var session = new InferenceSession(model, options);
         var output = session.OutputMetadata.Keys.First();
-        long correct = 0;
+        var predictions = new List<long>();
         for (long start = 0; start < _data.Test.Count; start += 1000)
         {
-            var length = Math.Min(1000, _data.Test.Count - start);
-            using var batch = _data.Test.Inputs.narrow(0, start, length);
+            using var batch = _data.Test.Inputs.narrow(0, start, Math.Min(1000, _data.Test.Count - start));
             var (values, shape) = Run(session, batch, new[] { output })[0];
             using var logits = tensor(values, shape);
             using var predicted = logits.argmax(-1);
-            using var targets = _data.Test.Targets.narrow(0, start, length).cpu();
-            using var hits = predicted.eq(targets).sum();
-            correct += hits.item<long>();
+            predictions.AddRange(predicted.data<long>().ToArray());
         }
 
-        return (double)correct / _data.Test.Count;
+        return predictions.ToArray();
     }
 
     /// <summary>Median milliseconds per batch of each model, the models timed in turn within every round.</summary>
@@ -217,5 +221,5 @@ internal sealed class PilotQuantization
         return results.Select(r => (r.GetTensorDataAsSpan<float>().ToArray(), r.GetTensorTypeAndShape().Shape)).ToArray();
     }
 
-    private sealed record Row(ArmKind Arm, int Seed, int Dendrites, string Variant, double Accuracy, long Bytes, double LatencyMs);
+    private sealed record Row(ArmKind Arm, int Seed, int Dendrites, string Variant, double Accuracy, double Agreement, long Bytes, double LatencyMs);
 }
