@@ -42,6 +42,19 @@ public class QuantizationErrorTests
     }
 
     [Test]
+    public void Quantize_WeightWithTooFewValues_ThrowsNamingTheInitializer()
+    {
+        var proto = ModelProto.Parser.ParseFrom(MlpBytes());
+        var gemm = proto.Graph.Node.First(n => n.OpType == "Gemm");
+        var weight = proto.Graph.Initializer.First(i => i.Name == gemm.Input[1]);
+        weight.RawData = ByteString.CopyFrom(weight.RawData.Span[..8]);
+
+        var act = () => OnnxQuantizer.QuantizeDynamic(proto.ToByteArray());
+
+        act.Should().Throw<OnnxQuantizationException>().Where(e => e.ValueName == weight.Name && e.Message.Contains("damaged"));
+    }
+
+    [Test]
     public void Quantize_NotAnOnnxModel_Throws()
     {
         var act = () => OnnxQuantizer.QuantizeDynamic(new byte[] { 1, 2, 3, 4, 5 });

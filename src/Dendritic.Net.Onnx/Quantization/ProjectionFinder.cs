@@ -135,6 +135,14 @@ internal static class ProjectionFinder
             return null;
         }
 
+        foreach (var constant in new[] { weight, bias })
+        {
+            if (constant is not null && (constant.Dims.Any(d => d < 1) || QuantGraph.Floats(constant).LongLength != constant.Dims.Aggregate(1L, (a, d) => a * d)))
+            {
+                throw new OnnxQuantizationException($"Initializer '{constant.Name}' of node '{label}' has shape [{string.Join(", ", constant.Dims)}] but does not hold that many float32 values: the file is damaged.", label, constant.Name);
+            }
+        }
+
         reason = string.Empty;
         return new Projection(node, label, weight, axis, bias);
     }
