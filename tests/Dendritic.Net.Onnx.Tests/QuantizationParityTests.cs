@@ -66,7 +66,7 @@ public class QuantizationParityTests
         var weights = proto.Graph.Initializer.Where(i => i.DataType == (int)TensorProto.Types.DataType.Int8 && i.Dims.Count >= 2).ToList();
         weights.Should().HaveCount(3);
         weights.Select(w => w.Dims[0]).Should().Equal(8 * (1 + sets), 8 * (1 + sets), 5 * (1 + sets));
-        proto.Graph.Node.Count(n => n.OpType == "QuantizeLinear").Should().Be(6);
+        proto.Graph.Node.Count(n => n.OpType == "QuantizeLinear").Should().Be(5);
         proto.Graph.Initializer.Should().NotContain(i => i.DataType == (int)TensorProto.Types.DataType.Float && i.Dims.Count >= 2 && i.Name.EndsWith("weight"));
 
         var optimized = OptimizedGraph(result.Model);

@@ -35,7 +35,12 @@ public static class OnnxQuantizer
         var graph = QuantGraph.Parse(model);
         var floatNodes = new List<string>();
         var projections = ProjectionFinder.Find(graph, floatNodes);
-        var activations = projections.SelectMany(p => new[] { p.Input, p.Output }).Distinct(StringComparer.Ordinal).ToList();
+        // Inputs of every projection; outputs of convolutions only. ONNX Runtime runs DQ → Gemm/MatMul with a float
+        // output as QGemm/MatMulIntegerToFloat, so their outputs (logits; the fused host-and-dendrite pre-activations)
+        // stay float instead of sharing one 8-bit scale; its QLinearConv needs a quantized output.
+        var activations = projections.Select(p => p.Input)
+            .Concat(projections.Where(p => p.Node.OpType == "Conv").Select(p => p.Output))
+            .Distinct(StringComparer.Ordinal).ToList();
         if (projections.Count > 0)
         {
             var ranges = Calibrator.Run(graph, activations, calibration, options);
