@@ -14,9 +14,9 @@ namespace Dendritic.Onnx.Quantization;
 public static class OnnxQuantizer
 {
     /// <summary>
-    /// Post-training static quantization in QDQ form: activations entering and leaving each projection are uint8 with a
-    /// per-tensor scale and zero point calibrated on the caller's batches; ONNX Runtime turns each
-    /// DequantizeLinear → projection → QuantizeLinear group into an integer kernel.
+    /// Post-training static quantization in QDQ form: activations entering each projection (and leaving each Conv) are
+    /// uint8 with a per-tensor scale and zero point calibrated on the caller's batches; ONNX Runtime turns each group
+    /// into an integer kernel (QGemm, MatMulIntegerToFloat, QLinearConv).
     /// </summary>
     /// <param name="model">The serialised float32 ONNX model (e.g. <see cref="OnnxExporter.ExportToBytes(TorchSharp.torch.nn.Module, TorchSharp.torch.Tensor, OnnxExportOptions?)"/>).</param>
     /// <param name="calibration">Runs the model on representative input batches and returns the requested activations (see <see cref="CalibrationRunner"/>).</param>

@@ -6,10 +6,10 @@ using Dendritic.Onnx.Proto;
 namespace Dendritic.Onnx.Quantization;
 
 /// <summary>
-/// Rewrites projections in QDQ form: each projection's input and output pass through QuantizeLinear/DequantizeLinear
-/// (uint8, per-tensor, calibrated), its weight is int8 per output channel behind a DequantizeLinear, and its bias is
-/// int32 at scale input·weight. ONNX Runtime's CPU graph optimiser folds DQ → Gemm/MatMul/Conv → Q into integer
-/// kernels (QGemm, QLinearMatMul, QLinearConv); everything after the output's DequantizeLinear runs in float.
+/// Rewrites projections in QDQ form: each calibrated activation (every projection's input, a convolution's output)
+/// passes through QuantizeLinear/DequantizeLinear (uint8, per-tensor), each weight is int8 per output channel behind a
+/// DequantizeLinear, and each bias is int32 at scale input·weight. ONNX Runtime's CPU graph optimiser folds these
+/// groups into integer kernels (QGemm and MatMulIntegerToFloat with float outputs, QLinearConv); what follows runs in float.
 /// </summary>
 internal static class StaticQdqWriter
 {
