@@ -90,8 +90,10 @@ public static class PilotApp
                 options.MaxEpochs),
             _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
         };
+        var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, new ExperimentOptions().LatencyBatchSize) : null;
         var experiment = new ExperimentOptions
         {
+            RunFinished = quantization is null ? null : quantization.OnRunFinished,
             Seeds = options.SeedList,
             Width = options.Width,
             Recipe = new TrainingRecipe { Epochs = options.Epochs, BatchSize = options.BatchSize, LearningRate = options.LearningRate },
@@ -110,6 +112,7 @@ public static class PilotApp
 
         ConsoleTable.Print(report);
         var files = ReportWriter.WriteAll(report, options.OutputFolder).ToList();
+        files.AddRange(quantization?.Write() ?? Array.Empty<string>());
         try
         {
             files.AddRange(ExperimentCharts.WriteAll(report, options.OutputFolder));

@@ -75,9 +75,11 @@ public static partial class PilotCommandLine
         };
         var threads = Positive("--threads", "Torch CPU threads; 1 suits the small default model and keeps timings steady on a shared machine.", Defaults.Threads);
 
+        var quantize = new Option<bool>("--quantize") { Description = "Also export the trained baseline and dendritic models to ONNX, quantize them to int8 (static and dynamic) and report float vs int8 accuracy, file size and ONNX Runtime CPU latency (quantization.md)." };
+
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            seeds, firstSeed, epochs, growthEpochs, patience, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads,
+            seeds, firstSeed, epochs, growthEpochs, patience, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -110,6 +112,7 @@ public static partial class PilotCommandLine
             ValidationFraction = result.GetValue(validation),
             GridIntensity = result.GetValue(grid),
             Threads = result.GetValue(threads),
+            Quantize = result.GetValue(quantize),
         };
         return new PilotParse(options, Array.Empty<string>(), false);
     }

@@ -63,6 +63,9 @@ public sealed record PilotOptions
     /// </summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>Export the baseline and dendritic models to ONNX, quantize them to int8 and compare (accuracy, size, latency). Default false.</summary>
+    public bool Quantize { get; init; }
+
     /// <summary>The seeds to run.</summary>
     public IReadOnlyList<int> SeedList => Enumerable.Range(FirstSeed, Seeds).ToArray();
 }

@@ -94,7 +94,7 @@ public class LatencyBenchmark
     /// the two alternate, so both see the same interference; the minimum, not the median, because on a shared
     /// machine interference only ever adds time.
     /// </summary>
-    private static (double First, double Second) Time(Action first, Action second)
+    internal static (double First, double Second) Time(Action first, Action second)
     {
         var perRoundFirst = Calibrate(first);
         var perRoundSecond = Calibrate(second);
@@ -140,14 +140,14 @@ public class LatencyBenchmark
         return Math.Max(5, (int)(calls * 100.0 / Math.Max(1, watch.ElapsedMilliseconds)));
     }
 
-    private static Sequential Mlp(int sets) => nn.Sequential(
+    internal static Sequential Mlp(int sets) => nn.Sequential(
         Models.Dendritic(nn.Linear(256, 512), sets, 1),
         nn.ReLU(),
         Models.Dendritic(nn.Linear(512, 512), sets, 2),
         nn.ReLU(),
         Models.Dendritic(nn.Linear(512, 10), sets, 3));
 
-    private static Sequential Cnn(int sets) => nn.Sequential(
+    internal static Sequential Cnn(int sets) => nn.Sequential(
         Models.Dendritic(nn.Conv2d(3, 32, 3, padding: 1), sets, 4),
         nn.BatchNorm2d(32),
         nn.ReLU(),
@@ -158,7 +158,7 @@ public class LatencyBenchmark
         nn.Flatten(),
         Models.Dendritic(nn.Linear(64, 10), sets, 6));
 
-    private static Sequential Sequence(int sets) => nn.Sequential(
+    internal static Sequential Sequence(int sets) => nn.Sequential(
         Models.Dendritic(nn.Linear(128, 256), sets, 7),
         nn.GELU(),
         nn.LayerNorm(256),

@@ -134,6 +134,7 @@ internal sealed class ArmTrainer
                 Curve = curve,
             };
             HarnessLog.ArmFinished(_options.Logger, arm, seed, _options.MetricName, result.TestMetric, result.BestEpoch, result.Parameters, result.TrainingSeconds);
+            _options.RunFinished?.Invoke(result, module, session?.Handle);
             return result;
         }
         finally

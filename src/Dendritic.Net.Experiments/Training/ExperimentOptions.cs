@@ -45,6 +45,13 @@ public sealed record ExperimentOptions
     /// <summary>The metric's name in reports. Default "accuracy".</summary>
     public string MetricName { get; init; } = "accuracy";
 
+    /// <summary>
+    /// Called when each arm-and-seed run has finished, before its model is disposed, with the run's result, the trained
+    /// model (its last epoch's weights, on the experiment's device) and the dendrite handle (null for arms without
+    /// dendrites): the place to export or quantize trained models. Default null.
+    /// </summary>
+    public Action<RunResult, TorchSharp.torch.nn.Module, DendriticModel?>? RunFinished { get; init; }
+
     /// <summary>Where the harness logs arm starts and ends. Default <see cref="NullLogger.Instance"/>.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 

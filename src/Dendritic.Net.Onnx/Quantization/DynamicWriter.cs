@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dendritic.Onnx.Proto;
+
+namespace Dendritic.Onnx.Quantization;
+
+/// <summary>
+/// Rewrites projections for dynamic quantization: the input is quantized to uint8 at run time
+/// (DynamicQuantizeLinear: range of the batch itself), the weight is int8 per output channel, the product runs as
+/// MatMulInteger/ConvInteger into int32 and is scaled back to float (Cast, Mul), then the float bias is added.
+/// ONNX Runtime fuses the MatMul chain into DynamicQuantizeMatMul.
+/// </summary>
+internal static class DynamicWriter
+{
+    public static void Rewrite(QuantGraph graph, List<Projection> projections)
+    {
+        var replaced = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
+        var quantizedInputs = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var projection in projections)
+        {
+            var nodes = new List<NodeProto>();
+            if (!quantizedInputs.TryGetValue(projection.Input, out var xq))
+            {
+                // One run-time quantization per activation, even when several projections read it.
+                xq = new[] { graph.Unique(projection.Input + "_quantized"), graph.Unique(projection.Input + "_scale"), graph.Unique(projection.Input + "_zero_point") };
+                nodes.Add(graph.Node("DynamicQuantizeLinear", new[] { projection.Input }, xq));
+                quantizedInputs[projection.Input] = xq;
+            }
+
+            nodes.AddRange(projection.Node.OpType == "Conv" ? Conv(graph, projection, xq) : MatMul(graph, projection, xq));
+            replaced[projection.Node] = nodes;
+        }
+
+        var ordered = graph.Graph.Node.SelectMany(n => replaced.TryGetValue(n, out var nodes) ? nodes : new List<NodeProto> { n }).ToList();
+        graph.Graph.Node.Clear();
+        graph.Graph.Node.AddRange(ordered);
+        foreach (var projection in projections)
+        {
+            graph.RemoveUnusedInitializer(projection.Weight.Name);
+            if (projection.Bias is not null)
+            {
+                graph.RemoveUnusedInitializer(projection.Bias.Name);
+            }
+        }
+    }
+
+    /// <summary>Gemm or MatMul: y = (MatMulInteger(xq, Wq) as float) · (x_scale · w_scale) [+ bias]; W laid out [in, out].</summary>
+    private static IEnumerable<NodeProto> MatMul(QuantGraph graph, Projection projection, string[] xq)
+    {
+        var dims = projection.Weight.Dims.ToArray();
+        var values = QuantGraph.Floats(projection.Weight);
+        if (projection.ChannelAxis == 0)
+        {
+            values = WeightQuantizer.Transpose(values, dims[0], dims[1]);
+            dims = new[] { dims[1], dims[0] };
+        }
+
+        var scales = WeightQuantizer.Scales(values, dims, 1);
+        var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 1, scales), dims);
+        var scale = graph.AddFloats(projection.Weight.Name + "_scale", scales, dims[1]);
+        return Rescale(graph, projection, graph.Node("MatMulInteger", new[] { xq[0], weight, xq[2] }, new[] { graph.Unique(projection.Output + "_int32") }), xq[1], scale, 1);
+    }
+
+    /// <summary>Conv: y = (ConvInteger(xq, Wq) as float) · (x_scale · w_scale[c]) [+ bias[c]], scales shaped [C, 1, ...].</summary>
+    private static IEnumerable<NodeProto> Conv(QuantGraph graph, Projection projection, string[] xq)
+    {
+        var dims = projection.Weight.Dims.ToArray();
+        var values = QuantGraph.Floats(projection.Weight);
+        var scales = WeightQuantizer.Scales(values, dims, 0);
+        var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 0, scales), dims);
+        var broadcast = new[] { dims[0] }.Concat(Enumerable.Repeat(1L, dims.Length - 2)).ToArray();
+        var scale = graph.AddFloats(projection.Weight.Name + "_scale", scales, broadcast);
+        var conv = graph.Node("ConvInteger", new[] { xq[0], weight, xq[2] }, new[] { graph.Unique(projection.Output + "_int32") });
+        conv.Attribute.AddRange(projection.Node.Attribute.Select(a => a.Clone()));
+        return Rescale(graph, projection, conv, xq[1], scale, dims.Length - 1);
+    }
+
+    private static IEnumerable<NodeProto> Rescale(QuantGraph graph, Projection projection, NodeProto integer, string inputScale, string weightScale, int biasRank)
+    {
+        yield return integer;
+        var asFloat = graph.Unique(projection.Output + "_float");
+        yield return graph.Node("Cast", integer.Output, new[] { asFloat }, ("to", (long)TensorProto.Types.DataType.Float));
+        var combined = graph.Unique(projection.Output + "_rescale");
+        yield return graph.Node("Mul", new[] { inputScale, weightScale }, new[] { combined });
+        if (projection.Bias is null)
+        {
+            yield return graph.Node("Mul", new[] { asFloat, combined }, new[] { projection.Output });
+            yield break;
+        }
+
+        var scaled = graph.Unique(projection.Output + "_scaled");
+        yield return graph.Node("Mul", new[] { asFloat, combined }, new[] { scaled });
+        var dims = new[] { projection.Channels }.Concat(Enumerable.Repeat(1L, Math.Max(0, biasRank - 1))).ToArray();
+        var bias = graph.AddFloats(projection.Bias.Name + "_broadcast", QuantGraph.Floats(projection.Bias), dims);
+        yield return graph.Node("Add", new[] { scaled, bias }, new[] { projection.Output });
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+
+namespace Dendritic.Onnx.Quantization;
+
+/// <summary>
+/// An ONNX model cannot be quantized: a node the quantizer does not know (named in the message and in
+/// <see cref="NodeName"/>), a float64 model, a model that is already quantized, or calibration that produced no
+/// usable ranges (no batches, non-finite activations, a runner returning the wrong outputs).
+/// </summary>
+public sealed class OnnxQuantizationException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    public OnnxQuantizationException()
+        : this("The model cannot be quantized.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What went wrong and how to fix it.</param>
+    public OnnxQuantizationException(string message)
+        : this(message, string.Empty, string.Empty)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and the exception that caused it.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public OnnxQuantizationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        NodeName = string.Empty;
+        ValueName = string.Empty;
+    }
+
+    /// <summary>Creates the exception for one node or one value of the graph.</summary>
+    /// <param name="message">What went wrong and how to fix it.</param>
+    /// <param name="nodeName">The failing node's name (or <c>#index (OpType)</c> when it has none); empty when none.</param>
+    /// <param name="valueName">The failing value's (tensor's) name; empty when none.</param>
+    public OnnxQuantizationException(string message, string nodeName, string valueName)
+        : base(message)
+    {
+        NodeName = nodeName;
+        ValueName = valueName;
+    }
+
+    /// <summary>The name of the node that cannot be quantized; empty when the problem is not one node's.</summary>
+    public string NodeName { get; }
+
+    /// <summary>The name of the value (tensor) whose calibration failed; empty when the problem is not one value's.</summary>
+    public string ValueName { get; }
+}

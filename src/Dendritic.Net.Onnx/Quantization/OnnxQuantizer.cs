@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Google.Protobuf;
+
+namespace Dendritic.Onnx.Quantization;
+
+/// <summary>
+/// Quantizes a float32 ONNX model (as written by <see cref="OnnxExporter"/>, dendrites included) to int8 for ONNX
+/// Runtime on CPU. Every Gemm, MatMul and Conv with a constant weight — the fused host-and-dendrite projections too —
+/// gets symmetric int8 weights per output channel; the dendrite cascade (Split, Sigmoid, u/v Mul and Add), activations,
+/// normalisation and pooling stay float. See docs/export.md, "Quantizing".
+/// </summary>
+public static class OnnxQuantizer
+{
+    /// <summary>
+    /// Post-training static quantization in QDQ form: activations entering each projection (and leaving each Conv) are
+    /// uint8 with a per-tensor scale and zero point calibrated on the caller's batches; ONNX Runtime turns each group
+    /// into an integer kernel (QGemm, MatMulIntegerToFloat, QLinearConv).
+    /// </summary>
+    /// <param name="model">The serialised float32 ONNX model (e.g. <see cref="OnnxExporter.ExportToBytes(TorchSharp.torch.nn.Module, TorchSharp.torch.Tensor, OnnxExportOptions?)"/>).</param>
+    /// <param name="calibration">Runs the model on representative input batches and returns the requested activations (see <see cref="CalibrationRunner"/>).</param>
+    /// <param name="options">Calibration method; <see cref="OnnxQuantizationOptions.Default"/> (min/max) when null.</param>
+    /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
+    /// <exception cref="OnnxQuantizationException">
+    /// A node the quantizer does not support (the message and <see cref="OnnxQuantizationException.NodeName"/> name it),
+    /// a float64 or already-quantized model, no calibration batches, or a non-finite calibration value.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message lists every bad value.</exception>
+    public static OnnxQuantizationResult QuantizeStatic(byte[] model, CalibrationRunner calibration, OnnxQuantizationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(calibration);
+        options = (options ?? OnnxQuantizationOptions.Default).Validate();
+        var graph = QuantGraph.Parse(model);
+        var floatNodes = new List<string>();
+        var projections = ProjectionFinder.Find(graph, floatNodes);
+        // Inputs of every projection; outputs of convolutions only. ONNX Runtime runs DQ → Gemm/MatMul with a float
+        // output as QGemm/MatMulIntegerToFloat, so their outputs (logits; the fused host-and-dendrite pre-activations)
+        // stay float instead of sharing one 8-bit scale; its QLinearConv needs a quantized output.
+        var activations = projections.Select(p => p.Input)
+            .Concat(projections.Where(p => p.Node.OpType == "Conv").Select(p => p.Output))
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (projections.Count > 0)
+        {
+            var ranges = Calibrator.Run(graph, activations, calibration, options);
+            StaticQdqWriter.Rewrite(graph, projections, ranges);
+        }
+
+        return Result(graph, projections, floatNodes);
+    }
+
+    /// <summary>
+    /// Dynamic quantization, the option that needs no calibration: int8 weights per output channel; each projection's
+    /// input is quantized to uint8 at run time from its own range (DynamicQuantizeLinear), multiplied in integers
+    /// (MatMulInteger, ConvInteger) and scaled back to float.
+    /// </summary>
+    /// <param name="model">The serialised float32 ONNX model.</param>
+    /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
+    /// <exception cref="OnnxQuantizationException">A node the quantizer does not support, or a float64 or already-quantized model.</exception>
+    public static OnnxQuantizationResult QuantizeDynamic(byte[] model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var graph = QuantGraph.Parse(model);
+        var floatNodes = new List<string>();
+        var projections = ProjectionFinder.Find(graph, floatNodes);
+        DynamicWriter.Rewrite(graph, projections);
+        return Result(graph, projections, floatNodes);
+    }
+
+    private static OnnxQuantizationResult Result(QuantGraph graph, List<Projection> projections, List<string> floatNodes)
+    {
+        // QuantizeLinear with per-axis DequantizeLinear needs opset 13; exports are 17, older models are raised to 13.
+        foreach (var opset in graph.Model.OpsetImport.Where(o => o.Domain.Length == 0 && o.Version < 13))
+        {
+            opset.Version = 13;
+        }
+
+        return new OnnxQuantizationResult
+        {
+            Model = graph.Model.ToByteArray(),
+            QuantizedNodes = projections.Select(p => p.Label).ToArray(),
+            FloatNodes = floatNodes.ToArray(),
+        };
+    }
+}

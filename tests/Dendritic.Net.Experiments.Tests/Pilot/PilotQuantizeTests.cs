@@ -1,0 +1,37 @@
+using System;
+using System.IO;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using Dendritic.Pilot;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Pilot;
+
+[TestFixture]
+public sealed class PilotQuantizeTests
+{
+    [Test]
+    public void Parse_Quantize_IsBoundAndOffByDefault()
+    {
+        PilotCommandLine.Parse(new[] { "--quantize" }).Options!.Quantize.Should().BeTrue();
+        PilotCommandLine.Parse(Array.Empty<string>()).Options!.Quantize.Should().BeFalse();
+    }
+
+    [Test]
+    public void Run_TinyFolderWithQuantize_WritesFloatAndInt8ModelsAndTheirTable()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        var output = temp.File("out");
+
+        var code = PilotApp.Run(new[] { "--data", temp.Path, "--seeds", "1", "--epochs", "2", "--growth-epochs", "1", "--dendrite-mode", "fixed", "--width", "3", "--output", output, "--quantize" });
+
+        code.Should().Be(ExitCodes.Success);
+        Directory.GetFiles(Path.Combine(output, "onnx")).Select(Path.GetFileName).Should().BeEquivalentTo(
+            "baseline-seed1-float32.onnx", "baseline-seed1-int8-static.onnx", "baseline-seed1-int8-dynamic.onnx",
+            "dendritic-seed1-float32.onnx", "dendritic-seed1-int8-static.onnx", "dendritic-seed1-int8-dynamic.onnx");
+        File.ReadAllLines(Path.Combine(output, "quantization.csv")).Should().HaveCount(7);
+        File.ReadAllText(Path.Combine(output, "quantization.md")).Should().Contain("| Dendritic | int8 static |");
+    }
+}
