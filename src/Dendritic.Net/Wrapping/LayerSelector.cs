@@ -122,7 +122,7 @@ public sealed class LayerSelector
                 var inside = natives.Select(n => (Native: n, Path: n.InnerPaths().FirstOrDefault(p => rule.Matches(p, n.Module)))).FirstOrDefault(n => n.Path is not null);
                 if (inside.Path is not null)
                 {
-                    throw new DendriteWrapException($"The {rule.Description} matches '{inside.Path}', which is inside a native module: {inside.Native.Explanation()}");
+                    throw new DendriteWrapException($"The {rule.Description} matches '{inside.Path}', a path inside a native module. {inside.Native.Explanation()}");
                 }
 
                 throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{NativeNote(natives)}");
@@ -151,7 +151,7 @@ public sealed class LayerSelector
                     var native = natives.FirstOrDefault(n => ReferenceEquals(n.Module, module));
                     if (native is not null)
                     {
-                        throw new DendriteWrapException($"The {included.Description} selects a native module: {native.Explanation()}");
+                        throw new DendriteWrapException($"The {included.Description} selects a native module. {native.Explanation()}");
                     }
 
                     throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}. Exclude it or narrow the selector.");

@@ -83,7 +83,7 @@ internal sealed class NativeModule
 
     /// <summary>Why the wrapper cannot reach into this module and what to do instead, for error messages.</summary>
     public string Explanation() =>
-        $"{DisplayName} is a {TypeName}, a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked. " +
+        $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked. " +
         "To put dendrites there, build the block from Linear layers (see docs/wrapping.md, \"TorchSharp's native modules\"); a generic host for any module is planned.";
 
     /// <summary>"encoder (TransformerEncoder, 275,008 parameters), ..." for logs and errors.</summary>

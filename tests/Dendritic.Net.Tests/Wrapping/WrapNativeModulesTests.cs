@@ -57,7 +57,7 @@ public sealed class WrapNativeModulesTests
         var act = () => Dendrites.Wrap(new EncoderClassifier(), new WrapOptions { Targets = LayerSelector.Named(name) });
 
         act.Should().Throw<DendriteWrapException>()
-            .WithMessage($"*name '{name}' matches '{matched}', which is inside a native module: 'encoder' is a TransformerEncoder, a native TorchSharp module*libtorch*build the block from Linear layers*");
+            .WithMessage($"*name '{name}' matches '{matched}', a path inside a native module. 'encoder' (TransformerEncoder) is a native TorchSharp module*libtorch*build the block from Linear layers*");
     }
 
     [Test]
@@ -73,7 +73,7 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(new EncoderClassifier(), new WrapOptions { Targets = LayerSelector.Named("encoder") });
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*name 'encoder' selects a native module: 'encoder' is a TransformerEncoder*Linear layers*")
+        act.Should().Throw<DendriteWrapException>().WithMessage("*name 'encoder' selects a native module. 'encoder' (TransformerEncoder) is a native*Linear layers*")
             .Which.Message.Should().NotContain("narrow the selector");
     }
 
@@ -98,7 +98,7 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4), 2));
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*Layers that can: (none). The model itself is a TransformerEncoder, a native TorchSharp module*Linear layers*");
+        act.Should().Throw<DendriteWrapException>().WithMessage("*Layers that can: (none). The model itself (TransformerEncoder) is a native TorchSharp module*Linear layers*");
     }
 
     [Test]
@@ -106,7 +106,7 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(nn.LSTM(8, 16));
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*The model itself is a LSTM, a native TorchSharp module*");
+        act.Should().Throw<DendriteWrapException>().WithMessage("*The model itself (LSTM) is a native TorchSharp module*");
     }
 
     [Test]
@@ -127,7 +127,7 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(new AttentionModel(), new WrapOptions { Targets = LayerSelector.Named(name) });
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*inside a native module: 'attn' is a MultiheadAttention*");
+        act.Should().Throw<DendriteWrapException>().WithMessage("*inside a native module. 'attn' (MultiheadAttention) is a native*");
     }
 
     [TestCase(false, "LSTM")]
@@ -154,7 +154,7 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(new RecurrentClassifier(gru), new WrapOptions { Targets = LayerSelector.Named(name) });
 
-        act.Should().Throw<DendriteWrapException>().WithMessage($"*'rnn' is a {type}, a native TorchSharp module*Linear layers*");
+        act.Should().Throw<DendriteWrapException>().WithMessage($"*'rnn' ({type}) is a native TorchSharp module*Linear layers*");
     }
 
     [Test]
