@@ -22,52 +22,59 @@ namespace Dendritic;
 /// </code></example>
 public sealed class EvalModeScope : IDisposable
 {
-    // Parents before children (pre-order), so restoring in this order lets each module's own flag win over the
-    // recursive train(flag) of its parent.
-    private readonly List<(nn.Module Module, bool Training)> _modes;
+    private readonly nn.Module? _model;
+    private readonly Dictionary<nn.Module, bool> _modes;
     private bool _disposed;
 
-    private EvalModeScope(List<(nn.Module Module, bool Training)> modes) => _modes = modes;
+    private EvalModeScope(nn.Module? model, Dictionary<nn.Module, bool> modes)
+    {
+        _model = model;
+        _modes = modes;
+    }
 
     /// <summary>Records the mode of <paramref name="model"/> and of every module under it, then sets them all to eval.</summary>
     /// <param name="model">The model; null records nothing (for callers whose model is optional).</param>
     /// <returns>The scope; dispose it to restore every module's mode.</returns>
     public static EvalModeScope Enter(nn.Module? model)
     {
-        var modes = new List<(nn.Module Module, bool Training)>();
+        var modes = new Dictionary<nn.Module, bool>(ReferenceEqualityComparer.Instance);
         if (model is not null)
         {
-            var seen = new HashSet<nn.Module>(ReferenceEqualityComparer.Instance);
-            foreach (var module in model.named_modules().Select(m => m.module).Prepend(model))
+            foreach (var module in Tree(model))
             {
-                // A module registered twice (shared weights) is restored once, at its first position.
-                if (seen.Add(module))
-                {
-                    modes.Add((module, module.training));
-                }
+                modes.TryAdd(module, module.training);
             }
 
             model.eval();
         }
 
-        return new EvalModeScope(modes);
+        return new EvalModeScope(model, modes);
     }
 
-    /// <summary>Gives every recorded module back the mode it had when the scope was entered. Safe to call twice.</summary>
+    /// <summary>
+    /// Gives every module the mode it had when the scope was entered. The tree is walked as it is now, parents before
+    /// children, so a module added meanwhile (a new dendrite set) takes its parent's restored mode and a module
+    /// removed meanwhile (a pruned set) is skipped. Safe to call twice.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (_disposed || _model is null)
         {
             return;
         }
 
         _disposed = true;
-        foreach (var (module, training) in _modes)
+        foreach (var module in Tree(_model))
         {
-            if (module.training != training)
+            // train(flag) recurses into the subtree; children come later in the walk and get their own flag back.
+            if (_modes.TryGetValue(module, out var training) && module.training != training)
             {
                 module.train(training);
             }
         }
     }
+
+    /// <summary>The model and every module under it, parents before children.</summary>
+    private static IEnumerable<nn.Module> Tree(nn.Module model) =>
+        model.named_modules().Select(m => m.module).Prepend(model);
 }
