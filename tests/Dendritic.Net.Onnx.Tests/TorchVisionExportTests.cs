@@ -81,7 +81,7 @@ public class TorchVisionExportTests
     }
 
     [TestCase(0)]
-    [TestCase(2)]
+    [TestCase(1)]
     public void Export_MobileNetV2_MatchesTorchSharp(int sets)
     {
         torch.manual_seed(340 + sets);

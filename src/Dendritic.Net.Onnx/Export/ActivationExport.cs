@@ -15,7 +15,6 @@ internal static class ActivationExport
     /// <summary>The module's output name, or null when this converter does not know the module's type.</summary>
     public static string? TryEmit(OnnxGraphBuilder builder, nn.Module module, string input, Tensor? sample)
     {
-        _ = sample;
         return module switch
         {
             ReLU => builder.AddNode("Relu", new[] { input }),
@@ -24,7 +23,7 @@ internal static class ActivationExport
             SiLU => builder.AddNode("Mul", new[] { input, builder.AddNode("Sigmoid", new[] { input }) }),
             GELU gelu => Gelu(builder, gelu, input),
             ReLU6 => Clip(builder, input, 0, 6),
-            Hardtanh hardtanh => Clip(builder, input, hardtanh.min_val, hardtanh.max_val),
+            Hardtanh hardtanh => Hardtanh(builder, hardtanh, input, sample),
             Hardswish => builder.AddNode("HardSwish", new[] { input }),
             // PyTorch's hardsigmoid is relu6(x + 3) / 6, i.e. ONNX HardSigmoid with alpha 1/6 and beta 1/2.
             Hardsigmoid => builder.AddNode("HardSigmoid", new[] { input }, new Dictionary<string, object> { ["alpha"] = 1.0 / 6.0, ["beta"] = 0.5 }),
@@ -41,6 +40,24 @@ internal static class ActivationExport
     /// <summary>Clip with its bounds as scalar inputs (opset 11 and later), in the graph's float type.</summary>
     private static string Clip(OnnxGraphBuilder builder, string input, double min, double max) =>
         builder.AddNode("Clip", new[] { input, builder.AddScalar("min", min), builder.AddScalar("max", max) });
+
+    private static string Hardtanh(OnnxGraphBuilder builder, Hardtanh hardtanh, string input, Tensor? sample)
+    {
+        if (sample is not null)
+        {
+            // TorchSharp 0.107's Hardtanh(inplace: false) returns its input unclipped; the file would then disagree
+            // with the model it came from, so say so instead of writing it.
+            using var clipped = sample.clamp(hardtanh.min_val, hardtanh.max_val);
+            using var copy = sample.clone();
+            using var actual = hardtanh.forward(copy);
+            if (!actual.allclose(clipped))
+            {
+                throw builder.Error(hardtanh, "this Hardtanh does not clip its input (TorchSharp 0.107's Hardtanh with inplace: false returns the input unchanged), so no ONNX Clip would reproduce it. Build it with inplace: true, which clips.");
+            }
+        }
+
+        return Clip(builder, input, hardtanh.min_val, hardtanh.max_val);
+    }
 
     private static string Gelu(OnnxGraphBuilder builder, GELU gelu, string input)
     {
