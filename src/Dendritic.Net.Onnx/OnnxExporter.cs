@@ -23,7 +23,7 @@ public static class OnnxExporter
     public const int IrVersion = 8;
 
     /// <summary>Exports <paramref name="model"/> to an ONNX file.</summary>
-    /// <param name="model">The model; it is run once on <paramref name="sampleInput"/> in eval mode and then returned to its mode.</param>
+    /// <param name="model">The model; it is run once on <paramref name="sampleInput"/> in eval mode, then every module gets its own previous mode back.</param>
     /// <param name="sampleInput">
     /// A batched input of the model's real shape and float type (float32 or float64); its first axis is the batch,
     /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter.
@@ -96,9 +96,7 @@ public static class OnnxExporter
             builder.AddHookedLayers(wrapped);
         }
 
-        var wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalModeScope.Enter(model))
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
@@ -112,10 +110,6 @@ public static class OnnxExporter
                 ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");
             graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, options.DynamicBatch));
             graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, sample.dtype, outputSample.shape, options.DynamicBatch));
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
 
         var modelProto = new ModelProto

@@ -58,10 +58,9 @@ public static class ModelCost
             removers.Add(hook.remove);
         }
 
-        var wasTraining = model.training;
+        var modes = EvalModeScope.Enter(model);
         try
         {
-            model.eval();
             using var noGrad = no_grad();
             using var scope = NewDisposeScope();
             model.call(sampleBatch);
@@ -73,7 +72,7 @@ public static class ModelCost
                 remove();
             }
 
-            model.train(wasTraining);
+            modes.Dispose();
         }
 
         if (handle is not null)

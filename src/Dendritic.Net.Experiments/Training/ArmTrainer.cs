@@ -225,7 +225,7 @@ internal sealed class ArmTrainer
 
     private double Evaluate(nn.Module<Tensor, Tensor> module, DataSplit split)
     {
-        module.eval();
+        using var modes = EvalModeScope.Enter(module);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var outputs = new List<Tensor>();
@@ -236,14 +236,12 @@ internal sealed class ArmTrainer
         }
 
         var all = outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
-        var score = _options.Metric(all, split.Targets);
-        module.train();
-        return score;
+        return _options.Metric(all, split.Targets);
     }
 
     private double Latency(nn.Module<Tensor, Tensor> module)
     {
-        module.eval();
+        using var modes = EvalModeScope.Enter(module);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var inputs = _data.Test.Inputs.narrow(0, 0, Math.Min(_options.LatencyBatchSize, _data.Test.Count));
@@ -263,7 +261,6 @@ internal sealed class ArmTrainer
         }
 
         Array.Sort(times);
-        module.train();
         return times.Length % 2 == 1 ? times[times.Length / 2] : (times[(times.Length / 2) - 1] + times[times.Length / 2]) / 2;
     }
 

@@ -6,13 +6,15 @@ using static TorchSharp.torch;
 
 namespace Dendritic.Onnx.Export;
 
-/// <summary>Writes the parameter-free activations. GELU and SiLU have no opset-17 operator and are composed.</summary>
+/// <summary>
+/// Writes the parameter-free activations. GELU, SiLU and Mish have no opset-17 operator and are composed; ReLU6 and
+/// Hardtanh are a Clip.
+/// </summary>
 internal static class ActivationExport
 {
     /// <summary>The module's output name, or null when this converter does not know the module's type.</summary>
     public static string? TryEmit(OnnxGraphBuilder builder, nn.Module module, string input, Tensor? sample)
     {
-        _ = sample;
         return module switch
         {
             ReLU => builder.AddNode("Relu", new[] { input }),
@@ -20,10 +22,41 @@ internal static class ActivationExport
             Tanh => builder.AddNode("Tanh", new[] { input }),
             SiLU => builder.AddNode("Mul", new[] { input, builder.AddNode("Sigmoid", new[] { input }) }),
             GELU gelu => Gelu(builder, gelu, input),
+            ReLU6 => Clip(builder, input, 0, 6),
+            Hardtanh hardtanh => Hardtanh(builder, hardtanh, input, sample),
+            Hardswish => builder.AddNode("HardSwish", new[] { input }),
+            // PyTorch's hardsigmoid is relu6(x + 3) / 6, i.e. ONNX HardSigmoid with alpha 1/6 and beta 1/2.
+            Hardsigmoid => builder.AddNode("HardSigmoid", new[] { input }, new Dictionary<string, object> { ["alpha"] = 1.0 / 6.0, ["beta"] = 0.5 }),
+            LeakyReLU leaky => builder.AddNode("LeakyRelu", new[] { input }, new Dictionary<string, object> { ["alpha"] = leaky.negative_slope }),
+            ELU elu => builder.AddNode("Elu", new[] { input }, new Dictionary<string, object> { ["alpha"] = elu.alpha }),
+            // x tanh(softplus(x)); Mish is an operator only from opset 18.
+            Mish => builder.AddNode("Mul", new[] { input, builder.AddNode("Tanh", new[] { builder.AddNode("Softplus", new[] { input }) }) }),
             Softmax softmax => builder.AddNode("Softmax", new[] { input }, new Dictionary<string, object> { ["axis"] = softmax.dim }),
             LogSoftmax logSoftmax => builder.AddNode("LogSoftmax", new[] { input }, new Dictionary<string, object> { ["axis"] = logSoftmax.dim }),
             _ => null,
         };
+    }
+
+    /// <summary>Clip with its bounds as scalar inputs (opset 11 and later), in the graph's float type.</summary>
+    private static string Clip(OnnxGraphBuilder builder, string input, double min, double max) =>
+        builder.AddNode("Clip", new[] { input, builder.AddScalar("min", min), builder.AddScalar("max", max) });
+
+    private static string Hardtanh(OnnxGraphBuilder builder, Hardtanh hardtanh, string input, Tensor? sample)
+    {
+        if (sample is not null)
+        {
+            // TorchSharp 0.107's Hardtanh(inplace: false) returns its input unclipped; the file would then disagree
+            // with the model it came from, so say so instead of writing it.
+            using var clipped = sample.clamp(hardtanh.min_val, hardtanh.max_val);
+            using var copy = sample.clone();
+            using var actual = hardtanh.forward(copy);
+            if (!actual.allclose(clipped))
+            {
+                throw builder.Error(hardtanh, "this Hardtanh does not clip its input (TorchSharp 0.107's Hardtanh with inplace: false returns the input unchanged), so no ONNX Clip would reproduce it. Build it with inplace: true, which clips.");
+            }
+        }
+
+        return Clip(builder, input, hardtanh.min_val, hardtanh.max_val);
     }
 
     private static string Gelu(OnnxGraphBuilder builder, GELU gelu, string input)

@@ -144,12 +144,45 @@ internal static class LayerExport
 
         var shape = ModuleExport.ShapeOf(builder, module, sample);
         var spatial = shape.Skip(shape.Length - outputSize.Length).ToArray();
-        if (spatial.Zip(outputSize).Any(p => p.First % p.Second != 0))
+        if (spatial.Zip(outputSize).All(p => p.First % p.Second == 0))
         {
-            throw builder.Error(module, $"adaptive pooling from [{string.Join(", ", spatial)}] to [{string.Join(", ", outputSize)}] uses uneven windows, which ONNX pooling cannot express. Use an output size that divides the input size, or 1.");
+            var kernel = spatial.Zip(outputSize, (i, o) => i / o).ToArray();
+            return AvgPool(builder, kernel, kernel, new long[kernel.Length], false, true, input);
         }
 
-        var kernel = spatial.Zip(outputSize, (i, o) => i / o).ToArray();
-        return AvgPool(builder, kernel, kernel, new long[kernel.Length], false, true, input);
+        if (outputSize.Length > 2)
+        {
+            throw builder.Error(module, $"adaptive pooling from [{string.Join(", ", spatial)}] to [{string.Join(", ", outputSize)}] uses uneven windows, which the exporter writes for 1-D and 2-D pooling only. Use an output size that divides the input size, or 1.");
+        }
+
+        // Uneven (or overlapping, or growing) windows: adaptive average pooling is separable, so it is one averaging
+        // matrix per axis. X [.., W] MatMul A_w [W, Ow] pools the last axis; A_h [Oh, H] MatMul that pools the one before.
+        using var columns = AveragingMatrix(spatial[^1], outputSize[^1]);
+        using var columnsT = columns.t();
+        var output = builder.AddNode("MatMul", new[] { input, builder.AddInitializer(columnsT, "pool_w") });
+        if (outputSize.Length == 1)
+        {
+            return output;
+        }
+
+        using var rows = AveragingMatrix(spatial[0], outputSize[0]);
+        return builder.AddNode("MatMul", new[] { builder.AddInitializer(rows, "pool_h"), output });
+    }
+
+    /// <summary>[output, input]: row i averages PyTorch's adaptive window i, [floor(i I / O), ceil((i + 1) I / O)).</summary>
+    private static Tensor AveragingMatrix(long inputSize, long outputSize)
+    {
+        var matrix = new double[outputSize * inputSize];
+        for (var i = 0L; i < outputSize; i++)
+        {
+            var start = i * inputSize / outputSize;
+            var end = (((i + 1) * inputSize) + outputSize - 1) / outputSize;
+            for (var j = start; j < end; j++)
+            {
+                matrix[(i * inputSize) + j] = 1.0 / (end - start);
+            }
+        }
+
+        return torch.tensor(matrix, new[] { outputSize, inputSize });
     }
 }

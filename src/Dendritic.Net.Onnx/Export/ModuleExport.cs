@@ -46,6 +46,11 @@ internal static class ModuleExport
                 return output;
         }
 
+        if (BuiltInGraphs.TryEmit(builder, module, input) is { } builtIn)
+        {
+            return builtIn;
+        }
+
         if (builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
@@ -62,7 +67,7 @@ internal static class ModuleExport
             ? DendriteExport.Emit(builder, layer, input, sample)
             : LayerExport.TryEmit(builder, module, input, sample)
               ?? ActivationExport.TryEmit(builder, module, input, sample)
-              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, ReLU, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d. Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
+              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
         if (sample is not null && module is nn.Module<Tensor, Tensor> leaf)
         {
             var called = leaf.call(sample);

@@ -65,9 +65,7 @@ public static class DendritePruner
             throw new ArgumentException("The MeasuredEffect criterion needs a validation batch to measure the output change on.", nameof(validationInput));
         }
 
-        var wasTraining = model?.training ?? false;
-        model?.eval();
-        try
+        using (EvalModeScope.Enter(model))
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
@@ -125,10 +123,6 @@ public static class DendritePruner
             };
             PruningLog.Summary(options.Logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, change);
             return result;
-        }
-        finally
-        {
-            model?.train(wasTraining);
         }
     }
 

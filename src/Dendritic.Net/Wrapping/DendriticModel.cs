@@ -234,7 +234,8 @@ public sealed class DendriticModel
 
     /// <summary>
     /// Runs <paramref name="forward"/> (a forward pass of your model) in eval mode without gradients and checks that
-    /// every wrapped layer's dendrites ran. Also records output positions per sample for the FLOP report.
+    /// every wrapped layer's dendrites ran. Afterwards every module has its own previous mode again (a BatchNorm kept
+    /// in eval mode inside a training model stays in eval mode). Also records output positions per sample for the FLOP report.
     /// </summary>
     /// <param name="forward">Calls the model on a representative input.</param>
     /// <exception cref="LayerNotInvokedException">Some layers did not run; the message says how to fix it.</exception>
@@ -243,8 +244,7 @@ public sealed class DendriticModel
         ThrowIfUnwrapped();
         ArgumentNullException.ThrowIfNull(forward);
         var before = _attachments.Select(a => a.ForwardCalls).ToArray();
-        var training = Model.training;
-        Model.eval();
+        var modes = EvalModeScope.Enter(Model);
         foreach (var attachment in _attachments)
         {
             attachment.ObserveShapes = true;
@@ -263,7 +263,7 @@ public sealed class DendriticModel
                 attachment.ObserveShapes = false;
             }
 
-            Model.train(training);
+            modes.Dispose();
         }
 
         var silent = _attachments.Where((a, i) => a.ForwardCalls == before[i]).Select(a => a.Path).ToList();
