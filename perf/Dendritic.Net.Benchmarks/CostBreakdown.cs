@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Dendritic.Benchmarks;
 
 /// <summary>
-/// <c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, per case and D. Times the pieces
+/// <c>breakdown [cpu|cuda] [rounds] [cases] [D list] [dtype]</c>: where a layer's time goes, per case and D. Times the pieces
 /// of one training step (host call, the dendrite projections fused and separate, the cascade, each with its backward)
 /// and the whole layer on each projection path, in interleaved rounds (every variant once per round, so that a load
 /// change hits all variants alike) and prints medians in ms. For A/B of paths on one machine; BenchmarkDotNet's suites
@@ -24,8 +24,10 @@ internal static class CostBreakdown
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
         var cases = args.Length > 2 ? args[2].Split(',') : new[] { "Linear/small", "Linear/large", "Conv2d/small", "Conv2d/large" };
         var counts = args.Length > 3 ? args[3].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : new[] { 1, 2, 4 };
+        var dtypeName = args.Length > 4 ? args[4] : "float32";
+        var dtype = TorchEnv.DType(dtypeName);
         var device = TorchEnv.Device(deviceName);
-        Console.WriteLine($"# breakdown on {deviceName}, {get_num_threads()} threads, {rounds} interleaved rounds, median ms");
+        Console.WriteLine($"# breakdown on {deviceName}, {dtypeName}, {get_num_threads()} threads, {rounds} interleaved rounds, median ms");
         Console.WriteLine("| case | D | variant | median ms | min ms | page faults / call |");
         Console.WriteLine("|---|---:|---|---:|---:|---:|");
         var csv = new List<string> { "case,dendrites,variant,median_ms,min_ms,minor_faults" };
@@ -34,7 +36,7 @@ internal static class CostBreakdown
             var parts = name.Split('/');
             foreach (var d in counts)
             {
-                foreach (var (variant, median, min, faults) in Measure(new LayerCase(parts[0], parts[1], deviceName), device, d, rounds))
+                foreach (var (variant, median, min, faults) in Measure(new LayerCase(parts[0], parts[1], deviceName), device, dtype, d, rounds))
                 {
                     Console.WriteLine($"| {name} | {d} | {variant} | {median:F1} | {min:F1} | {faults:F0} |");
                     csv.Add(FormattableString.Invariant($"{name},{d},{variant},{median:F2},{min:F2},{faults:F0}"));
@@ -45,22 +47,22 @@ internal static class CostBreakdown
         var outDir = Environment.GetEnvironmentVariable("OUT");
         if (!string.IsNullOrEmpty(outDir))
         {
-            File.WriteAllLines(Path.Combine(outDir, $"breakdown-{deviceName}.csv"), csv);
+            File.WriteAllLines(Path.Combine(outDir, $"breakdown-{deviceName}-{dtypeName}.csv"), csv);
         }
 
         return 0;
     }
 
-    private static List<(string Variant, double Median, double Min, double Faults)> Measure(LayerCase layerCase, Device device, int d, int rounds)
+    private static List<(string Variant, double Median, double Min, double Faults)> Measure(LayerCase layerCase, Device device, ScalarType dtype, int d, int rounds)
     {
         manual_seed(42);
         using var host = layerCase.CreateHost();
-        host.to(device);
+        host.to(device).to(dtype);
         var fused = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Projection = DendriteProjection.Fused }, d);
-        fused.to(device);
+        fused.to(device).to(dtype);
         var separate = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Projection = DendriteProjection.Separate }, d);
-        separate.to(device);
-        using var input = randn(layerCase.InputShape(), device: device);
+        separate.to(device).to(dtype);
+        using var input = randn(layerCase.InputShape(), dtype: dtype, device: device);
         Tensor gradOutput;
         using (no_grad())
         {

@@ -12,6 +12,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
 /// <item><c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, projection paths A/B;</item>
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
+/// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// </list>
 /// </summary>
@@ -32,6 +33,8 @@ internal static class Program
                 return CostBreakdown.Run(args[1..]);
             case "report":
                 return ResultTable.Print(args[1..]);
+            case "versus-original":
+                return OriginalComparison.Print(args[1..]);
             case "chart":
                 return RatioChart.Write(args[1], args[2..]);
         }
