@@ -54,8 +54,9 @@ for s in "$@"; do
     original-cuda) original cuda ;;
     # Where the CPU time goes, per piece and projection path (CostBreakdown.cs): ROUNDS interleaved rounds.
     cpu-breakdown) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-breakdown 300 breakdown cpu "${ROUNDS:-5}" ;;
-    # The same on CUDA (issue #10: why bfloat16 Linear small at D = 2 and 4 is slow): BREAKDOWN="cases D dtype".
-    cuda-breakdown) step cuda-breakdown 240 breakdown cuda "${ROUNDS:-20}" ${BREAKDOWN:-Linear/small 1,2,4 bfloat16} ;;
+    # The same on CUDA (issue #10: why bfloat16 Linear small at D = 2 and 4 is slow), per dtype.
+    cuda-breakdown) for dt in ${BREAKDOWN_DTYPES:-bfloat16 float32}; do
+        step "cuda-breakdown-$dt" 150 breakdown cuda "${ROUNDS:-20}" "${BREAKDOWN_CASES:-Linear/small}" "${BREAKDOWN_D:-1,2,4}" "$dt"; done ;;
     cpu-model) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-ModelTraining 150 --filter '*ModelTraining*' --device cpu --inprocess --quick ;;
     cpu-growth) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-GrowthStep 100 --filter '*GrowthStep*' --device cpu --inprocess --quick ;;
     suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;

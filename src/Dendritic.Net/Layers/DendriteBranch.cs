@@ -206,7 +206,7 @@ public sealed class DendriteBranch : nn.Module
             // does: autograd saves no tensor that the in-place cascade changes afterwards. The fused path's outputs
             // are views of one split, which autograd forbids changing in place.
             var path = ProjectionFor(input);
-            if (is_grad_enabled() && path == DendriteProjection.Fused)
+            if (is_grad_enabled() && path != DendriteProjection.Separate)
             {
                 return Combine(hostOutput, PreActivations(input, path));
             }
@@ -220,6 +220,29 @@ public sealed class DendriteBranch : nn.Module
         var activations = new List<Tensor>(_sets.Count);
         var output = Combine(hostOutput, PreActivations(input), activations);
         return observer.Observe(this, activations, output);
+    }
+
+    /// <summary>
+    /// The host output plus every set's contribution with the host and all sets in one call
+    /// (<see cref="DendriteProjection.FusedWithHost"/>); <paramref name="observeHost"/> sees the host's part first.
+    /// </summary>
+    internal Tensor AddWithFusedHost(Tensor input, Tensor hostWeight, Tensor? hostBias, Action<Tensor>? observeHost)
+    {
+        var weights = _sets.Select(s => (Tensor)s.Weight).Prepend(hostWeight).ToArray();
+        var biases = _sets.Select(s => (Tensor?)s.Bias).Prepend(hostBias).ToArray();
+        var all = HostProjection.Fused(Spec, input, weights, biases);
+        observeHost?.Invoke(all[0]);
+        var hostOutput = all[0];
+        var preActivations = all[1..];
+        if (Observer is { } observer)
+        {
+            var activations = new List<Tensor>(_sets.Count);
+            var output = Combine(hostOutput, preActivations, activations);
+            return observer.Observe(this, activations, output);
+        }
+
+        // The parts are views of one split: autograd forbids changing them in place, so training allocates.
+        return is_grad_enabled() ? Combine(hostOutput, preActivations) : CombineInPlace(hostOutput, preActivations);
     }
 
     /// <summary>

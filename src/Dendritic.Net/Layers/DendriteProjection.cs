@@ -23,4 +23,12 @@ public enum DendriteProjection
     /// fewer, larger kernels.
     /// </summary>
     Fused = 2,
+
+    /// <summary>
+    /// Opt-in: the host and all sets in one call over their concatenated weights. One GEMM or convolution per layer,
+    /// but the host's output is then rounded as part of a wider product, so it is no longer bit for bit the plain
+    /// layer's (it agrees to float rounding); switching dendrites off (<c>Enabled = false</c>, <c>Disable()</c>) still
+    /// runs the host alone, exactly. Layers attached by a forward hook (the host runs itself) use <see cref="Fused"/>.
+    /// </summary>
+    FusedWithHost = 3,
 }

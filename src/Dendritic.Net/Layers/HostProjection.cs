@@ -30,8 +30,8 @@ internal static class HostProjection
     }
 
     /// <summary>
-    /// Which of <see cref="Separate"/> and <see cref="Fused"/> computes the pre-activations of <paramref name="sets"/>
-    /// sets for a requested <paramref name="projection"/> on <paramref name="device"/>.
+    /// Which path computes the pre-activations of <paramref name="sets"/> sets for a requested
+    /// <paramref name="projection"/> on <paramref name="device"/>: Separate, Fused or (only when asked for) FusedWithHost.
     /// </summary>
     /// <remarks>
     /// Auto takes separate calls on the CPU: there one call with D x the output channels was slower than D host-sized
@@ -41,6 +41,7 @@ internal static class HostProjection
     /// </remarks>
     public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets) => projection switch
     {
+        DendriteProjection.FusedWithHost => projection,
         _ when sets <= 1 => DendriteProjection.Separate,
         DendriteProjection.Auto => device.type == DeviceType.CPU ? DendriteProjection.Separate : DendriteProjection.Fused,
         _ => projection,

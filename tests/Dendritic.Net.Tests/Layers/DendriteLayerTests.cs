@@ -127,6 +127,42 @@ public sealed class DendriteLayerTests
         HostProjection.Resolve(DendriteProjection.Auto, new Device(DeviceType.CUDA, 0), 4).Should().Be(DendriteProjection.Fused);
         HostProjection.Resolve(DendriteProjection.Fused, CPU, 4).Should().Be(DendriteProjection.Fused);
         HostProjection.Resolve(DendriteProjection.Fused, CPU, 1).Should().Be(DendriteProjection.Separate, "one set needs no concatenation");
+        HostProjection.Resolve(DendriteProjection.FusedWithHost, CPU, 1).Should().Be(DendriteProjection.FusedWithHost, "the host joins even one set");
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Enabled_False_WithHostFusedProjection_GivesHostOutputExactly(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var host = (nn.Module<Tensor, Tensor>)makeHost();
+        using var input = randn(inputShape);
+        using var hostOutput = host.call(input);
+        var layer = new DendriteLayer(host, new DendriteOptions { Projection = DendriteProjection.FusedWithHost }, dendrites: 2);
+        ReferenceDendrites.Randomise(layer, 5);
+
+        layer.Enabled = false;
+        using var off = layer.call(input);
+        layer.Enabled = true;
+        using var on = layer.call(input);
+
+        // Off runs the host alone, bit for bit; on, the host's share of the wider product agrees to rounding only.
+        TensorAssert.Identical(off, hostOutput, name);
+        TensorAssert.CloseRelative(on, ReferenceDendrites.Forward(layer, input), 1e-5, name);
+    }
+
+    [Test]
+    public void Forward_HookedLayerWithHostFusedProjection_FallsBackToFusedSets()
+    {
+        var model = new ConcreteFieldModel();
+        using var input = randn(3, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, Dendrite = new DendriteOptions { Projection = DendriteProjection.FusedWithHost } });
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+
+        using var hooked = model.call(input);
+
+        hooked.shape.Should().Equal(3, 2);
+        hooked.isnan().any().item<bool>().Should().BeFalse();
+        hooked.sum().backward();
+        handle.DendriteParameters().Should().OnlyContain(p => !ReferenceEquals(p.grad, null), "every set takes part in the hooked forward");
     }
 
     [Test]
