@@ -64,6 +64,8 @@ internal static class CostBreakdown
         fused.to(device).to(dtype);
         var separate = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Projection = DendriteProjection.Separate }, d);
         separate.to(device).to(dtype);
+        var withHost = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Projection = DendriteProjection.FusedWithHost }, d);
+        withHost.to(device).to(dtype);
         using var input = randn(layerCase.InputShape(), dtype: dtype, device: device);
         Tensor gradOutput;
         using (no_grad())
@@ -78,9 +80,11 @@ internal static class CostBreakdown
             ("ours train, fused", () => Step(fused, input, gradOutput)),
             ("ours train, separate", () => Step(separate, input, gradOutput)),
             ("ours train, separate, handles kept", () => StepKeepingHandles(separate, input, gradOutput)),
+            ("ours train, fused with host", () => Step(withHost, input, gradOutput)),
             ("plain infer", () => Infer(host, input)),
             ("ours infer, fused", () => Infer(fused, input)),
             ("ours infer, separate", () => Infer(separate, input)),
+            ("ours infer, fused with host", () => Infer(withHost, input)),
             ("host fwd", () => Scoped(() => HostProjection.Single(fused.Spec, input, fused.Weight, fused.Bias))),
             ("proj fwd, fused", () => Scoped(() => branch.PreActivations(input, DendriteProjection.Fused))),
             ("proj fwd, separate", () => Scoped(() => branch.PreActivations(input, DendriteProjection.Separate))),
@@ -119,6 +123,7 @@ internal static class CostBreakdown
         gradOutput.Dispose();
         fused.Dispose();
         separate.Dispose();
+        withHost.Dispose();
         return variants.Select((v, i) => (v.Name, Median(times[i]), times[i].Min(), Median(hostTimes[i]), Median(faults[i]))).ToList();
     }
 
