@@ -192,7 +192,14 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
-    internal Tensor AddTo(Tensor input, Tensor hostOutput)
+    /// <param name="input">The host's input.</param>
+    /// <param name="hostOutput">The host's output for it.</param>
+    /// <param name="ownsHostOutput">
+    /// Whether the caller alone holds <paramref name="hostOutput"/> (DendriteLayer computed it). A forward hook's host
+    /// output may also be held by other hooks, which in training may have built on it; it is then copied once before
+    /// the in-place cascade (inference overwrites it, as before).
+    /// </param>
+    internal Tensor AddTo(Tensor input, Tensor hostOutput, bool ownsHostOutput = false)
     {
         if (_sets.Count == 0)
         {
@@ -212,7 +219,8 @@ public sealed class DendriteBranch : nn.Module
             }
 
             var preActivations = PreActivations(input, path);
-            var result = CombineInPlace(hostOutput, preActivations);
+            var target = ownsHostOutput || !is_grad_enabled() ? hostOutput : hostOutput.clone();
+            var result = CombineInPlace(target, preActivations);
             ReleaseHandles(preActivations);
             return result;
         }

@@ -135,7 +135,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
             Attachment.ObserveOutput(hostOutput);
         }
 
-        return Branch.AddTo(input, hostOutput);
+        return Branch.AddTo(input, hostOutput, ownsHostOutput: true);
     }
 
     /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>

@@ -150,6 +150,34 @@ public sealed class DendriteLayerTests
     }
 
     [Test]
+    public void Forward_HookedLayerInTraining_LeavesTheHostOutputOtherHooksSawUnchanged()
+    {
+        var model = new ConcreteFieldModel();
+        using var input = randn(3, 4);
+        Tensor? seen = null;
+        model.First.register_forward_hook((_, _, output) =>
+        {
+            seen = output;
+            return output;
+        });
+        using var expected = nn.functional.linear(input, model.First.weight!, model.First.bias);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        using (no_grad())
+        {
+            foreach (var parameter in handle.DendriteParameters())
+            {
+                parameter.copy_(randn_like(parameter)); // non-zero u and v: the dendrites change the output
+            }
+        }
+
+        model.call(input).sum().backward();
+
+        // The in-place training cascade works on a copy: an earlier hook may have kept (and built on) the host output.
+        TensorAssert.Identical(seen!.detach(), expected.detach());
+    }
+
+    [Test]
     public void Forward_HookedLayerWithHostFusedProjection_FallsBackToFusedSets()
     {
         var model = new ConcreteFieldModel();
