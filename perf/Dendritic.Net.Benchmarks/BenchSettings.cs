@@ -30,6 +30,9 @@ internal static class BenchSettings
     /// <summary>Dendrite counts for the layer and model suites (default 1, 2, 4).</summary>
     public static IReadOnlyList<int> DendriteCounts { get; private set; } = new[] { 1, 2, 4 };
 
+    /// <summary>Projection paths of the layer suites (default Auto only); see <see cref="DendriteProjection"/>.</summary>
+    public static IReadOnlyList<string> Projections { get; private set; } = new[] { nameof(DendriteProjection.Auto) };
+
     /// <summary>Minimum time of one measured iteration in milliseconds, when --iteration-ms is given.</summary>
     public static int? IterationMilliseconds { get; private set; }
 
@@ -59,6 +62,9 @@ internal static class BenchSettings
                     break;
                 case "--dendrites":
                     DendriteCounts = List(Next(args, ref i)).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+                    break;
+                case "--projection":
+                    Projections = List(Next(args, ref i)).Select(p => Enum.Parse<DendriteProjection>(p, ignoreCase: true).ToString()).ToArray();
                     break;
                 case "--iteration-ms":
                     IterationMilliseconds = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture);

@@ -37,6 +37,12 @@ public abstract class LayerBenchmarkBase
     [ParamsSource(nameof(DendriteValues))]
     public int Dendrites { get; set; } = 1;
 
+    /// <summary>How the dendrite projections run (chosen by --projection; default Auto).</summary>
+    [ParamsSource(nameof(ProjectionValues))]
+    public string Projection { get; set; } = nameof(DendriteProjection.Auto);
+
+    public static IEnumerable<string> ProjectionValues => BenchSettings.Projections;
+
     public static IEnumerable<string> DeviceValues => BenchSettings.Devices;
 
     public static IEnumerable<string> DTypeValues => BenchSettings.DTypes;
@@ -69,7 +75,8 @@ public abstract class LayerBenchmarkBase
         _host.to(_device).to(dtype);
         var decoratedHost = layerCase.CreateHost();
         decoratedHost.to(_device).to(dtype);
-        _layer = new DendriteLayer(decoratedHost, dendrites: Dendrites);
+        var options = new DendriteOptions { Projection = System.Enum.Parse<DendriteProjection>(Projection) };
+        _layer = new DendriteLayer(decoratedHost, options, Dendrites);
         _input = randn(layerCase.InputShape(), dtype: dtype, device: _device);
         using (no_grad())
         {

@@ -10,7 +10,9 @@ namespace Dendritic.Benchmarks;
 /// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--iteration-ms N]</c>;</item>
 /// <item><c>cuda-check</c>: DendriteLayer on CUDA against CPU float64;</item>
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
+/// <item><c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, projection paths A/B;</item>
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
+/// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// </list>
 /// </summary>
@@ -27,8 +29,12 @@ internal static class Program
                 return CudaMemory.Run(args[1..]);
             case "cuda-memory-one":
                 return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+            case "breakdown":
+                return CostBreakdown.Run(args[1..]);
             case "report":
                 return ResultTable.Print(args[1..]);
+            case "versus-original":
+                return OriginalComparison.Print(args[1..]);
             case "chart":
                 return RatioChart.Write(args[1], args[2..]);
         }

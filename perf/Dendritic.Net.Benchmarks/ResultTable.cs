@@ -44,6 +44,7 @@ internal static class ResultTable
             var mean = Col("Median") >= 0 ? Col("Median") : Col("Mean");
             var unit = header[mean].Contains("[us]", StringComparison.Ordinal) ? 1e-3 : header[mean].Contains("[s]", StringComparison.Ordinal) ? 1e3 : 1.0;
             var paramColumns = new[] { "Device", "DType", "Host", "Size", "Model", "Dendrites" }.Select(Col).Where(i => i >= 0).ToArray();
+            var projection = Col("Projection");
             var suite = Path.GetFileName(path).Split('-')[0].Split('.').Last();
             // The plain host does not depend on D, so its runs for every D of a case are pooled into one baseline:
             // that takes out most of the noise a single short plain run puts into the ratio.
@@ -80,7 +81,10 @@ internal static class ResultTable
                 var baseline = runs.Average();
 
                 string Get(string name) => Col(name) is var i && i >= 0 ? row[i] : string.Empty;
-                var subject = string.Join(" ", SubjectColumns.Select(Get).Where(s => s.Length > 0));
+                // The plain host does not depend on the projection path: its runs are pooled across paths, and a path
+                // other than the default is named in the subject ("Linear small Separate").
+                var projectionName = projection >= 0 && row[projection] != nameof(DendriteProjection.Auto) ? row[projection] : string.Empty;
+                var subject = string.Join(" ", SubjectColumns.Select(Get).Append(projectionName).Where(s => s.Length > 0));
                 rows.Add(new RatioRow(suite, Get("Device"), Get("DType"), subject, int.Parse(Get("Dendrites"), CultureInfo.InvariantCulture), baseline, value));
             }
         }

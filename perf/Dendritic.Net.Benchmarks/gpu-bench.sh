@@ -22,6 +22,18 @@ step() { # name, seconds, args...
   fi
   grep -E '^\||passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
 }
+# The original perforatedai 3.0.5 on the same shapes (issues #10 and #19): ../shared/anchors/pai_overhead2.py, copied
+# with _fallback/ and perforatedai/ into .anchor/ of the checkout (git-ignored) and carried with .gpu. cpu: 2 pinned cores.
+original() { # device
+  local dev=$1 left=$((budget - (SECONDS - start) - 10)) pin=()
+  if [ "$left" -lt 20 ]; then echo "=== original-$dev skipped: out of time"; return; fi
+  [ "$dev" = cpu ] && pin=(taskset -c 0,1)
+  mkdir -p "$out/results/original-$dev"
+  echo "=== original-$dev ($(date -u +%H:%M:%S), limit ${left}s)"
+  PAI_DEVICE=$dev PAI_ITERS=${PAI_ITERS:-15} OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OUT="$out/results/original-$dev" \
+    timeout "$left" "${pin[@]}" python3 "$here/../.anchor/pai_overhead2.py" > "$out/logs/original-$dev.log" 2>&1
+  echo "=== original-$dev rc=$?"; tail -n 40 "$out/logs/original-$dev.log"
+}
 for s in "$@"; do
   case $s in
     check) step cuda-check 120 cuda-check ;;
@@ -34,6 +46,17 @@ for s in "$@"; do
     # noise of a shared developer box.
     cpu-layer) for f in LayerTraining LayerInference LayerForward; do
         PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step "cpu-$f" 240 --filter "*$f*" --device cpu --inprocess --quick; done ;;
+    # Issue #19's table in one call: our training and inference suites, then the original, on the same 2 pinned cores.
+    cpu-versus-original) for f in LayerTraining:250 LayerInference:170; do
+        PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step "cpu-${f%:*}" "${f#*:}" --filter "*${f%:*}*" --device cpu --inprocess --quick ${BENCH_ARGS:-}; done
+      original cpu ;;
+    original-cpu) original cpu ;;
+    original-cuda) original cuda ;;
+    # Where the CPU time goes, per piece and projection path (CostBreakdown.cs): ROUNDS interleaved rounds.
+    cpu-breakdown) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-breakdown 300 breakdown cpu "${ROUNDS:-5}" ;;
+    # The same on CUDA (issue #10: why bfloat16 Linear small at D = 2 and 4 is slow), per dtype.
+    cuda-breakdown) for dt in ${BREAKDOWN_DTYPES:-bfloat16 float32}; do
+        step "cuda-breakdown-$dt" 150 breakdown cuda "${ROUNDS:-20}" "${BREAKDOWN_CASES:-Linear/small}" "${BREAKDOWN_D:-1,2,4}" "$dt"; done ;;
     cpu-model) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-ModelTraining 150 --filter '*ModelTraining*' --device cpu --inprocess --quick ;;
     cpu-growth) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-GrowthStep 100 --filter '*GrowthStep*' --device cpu --inprocess --quick ;;
     suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;

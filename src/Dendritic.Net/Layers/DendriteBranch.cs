@@ -120,9 +120,21 @@ public sealed class DendriteBranch : nn.Module
         }
     }
 
-    /// <summary>The dendrite pre-activations D_k x (plus bias) of every set, computed in one host-shaped operation.</summary>
-    internal Tensor[] PreActivations(Tensor input) =>
-        HostProjection.Fused(Spec, input, _sets.Select(s => (Tensor)s.Weight).ToArray(), _sets.Select(s => (Tensor?)s.Bias).ToArray());
+    /// <summary>The dendrite pre-activations D_k x (plus bias) of every set, by the path <see cref="ProjectionFor"/> picks.</summary>
+    internal Tensor[] PreActivations(Tensor input) => PreActivations(input, ProjectionFor(input));
+
+    /// <summary>The dendrite pre-activations D_k x (plus bias) of every set, by the given path.</summary>
+    internal Tensor[] PreActivations(Tensor input, DendriteProjection path)
+    {
+        var weights = _sets.Select(s => (Tensor)s.Weight).ToArray();
+        var biases = _sets.Select(s => (Tensor?)s.Bias).ToArray();
+        return path == DendriteProjection.Separate
+            ? HostProjection.Separate(Spec, input, weights, biases)
+            : HostProjection.Fused(Spec, input, weights, biases);
+    }
+
+    /// <summary>The projection path (Separate or Fused) this branch takes for <paramref name="input"/>.</summary>
+    internal DendriteProjection ProjectionFor(Tensor input) => HostProjection.Resolve(Options.Projection, input.device, _sets.Count);
 
     /// <summary>Runs the cascade on precomputed pre-activations and adds each set's contribution to the host output.</summary>
     internal Tensor Combine(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, List<Tensor>? activations = null)
@@ -148,9 +160,10 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>
-    /// <see cref="Combine"/> for inference: with no autograd graph to keep intact, the cascade overwrites the fused
-    /// pre-activations and the host output, which this layer alone holds, instead of allocating a new output-sized
-    /// tensor per operation. Same operations in the same order, so the result is bit for bit the same.
+    /// <see cref="Combine"/> that overwrites the pre-activations and the host output, which this layer alone holds,
+    /// instead of allocating a new output-sized tensor per operation: in inference, and in training when the
+    /// pre-activations are separate tensors (autograd then records the in-place operations; none overwrites a tensor
+    /// a backward formula saved). Same operations in the same order, so the result is bit for bit the same.
     /// </summary>
     internal Tensor CombineInPlace(Tensor hostOutput, Tensor[] preActivations)
     {
@@ -179,7 +192,14 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
-    internal Tensor AddTo(Tensor input, Tensor hostOutput)
+    /// <param name="input">The host's input.</param>
+    /// <param name="hostOutput">The host's output for it.</param>
+    /// <param name="ownsHostOutput">
+    /// Whether the caller alone holds <paramref name="hostOutput"/> (DendriteLayer computed it). A forward hook's host
+    /// output may also be held by other hooks, which in training may have built on it; it is then copied once before
+    /// the in-place cascade (inference overwrites it, as before).
+    /// </param>
+    internal Tensor AddTo(Tensor input, Tensor hostOutput, bool ownsHostOutput = false)
     {
         if (_sets.Count == 0)
         {
@@ -189,14 +209,61 @@ public sealed class DendriteBranch : nn.Module
         var observer = Observer;
         if (observer is null)
         {
-            return is_grad_enabled()
-                ? Combine(hostOutput, PreActivations(input))
-                : CombineInPlace(hostOutput, PreActivations(input));
+            // Separate calls give fresh tensors this layer alone holds, so training may overwrite them as inference
+            // does: autograd saves no tensor that the in-place cascade changes afterwards. The fused path's outputs
+            // are views of one split, which autograd forbids changing in place.
+            var path = ProjectionFor(input);
+            if (is_grad_enabled() && path != DendriteProjection.Separate)
+            {
+                return Combine(hostOutput, PreActivations(input, path));
+            }
+
+            var preActivations = PreActivations(input, path);
+            var target = ownsHostOutput || !is_grad_enabled() ? hostOutput : hostOutput.clone();
+            var result = CombineInPlace(target, preActivations);
+            ReleaseHandles(preActivations);
+            return result;
         }
 
         var activations = new List<Tensor>(_sets.Count);
         var output = Combine(hostOutput, PreActivations(input), activations);
         return observer.Observe(this, activations, output);
+    }
+
+    /// <summary>
+    /// The host output plus every set's contribution with the host and all sets in one call
+    /// (<see cref="DendriteProjection.FusedWithHost"/>); <paramref name="observeHost"/> sees the host's part first.
+    /// </summary>
+    internal Tensor AddWithFusedHost(Tensor input, Tensor hostWeight, Tensor? hostBias, Action<Tensor>? observeHost)
+    {
+        var weights = _sets.Select(s => (Tensor)s.Weight).Prepend(hostWeight).ToArray();
+        var biases = _sets.Select(s => (Tensor?)s.Bias).Prepend(hostBias).ToArray();
+        var all = HostProjection.Fused(Spec, input, weights, biases);
+        observeHost?.Invoke(all[0]);
+        var hostOutput = all[0];
+        var preActivations = all[1..];
+        if (Observer is { } observer)
+        {
+            var activations = new List<Tensor>(_sets.Count);
+            var output = Combine(hostOutput, preActivations, activations);
+            return observer.Observe(this, activations, output);
+        }
+
+        // The parts are views of one split: autograd forbids changing them in place, so training allocates.
+        return is_grad_enabled() ? Combine(hostOutput, preActivations) : CombineInPlace(hostOutput, preActivations);
+    }
+
+    /// <summary>
+    /// Drops this layer's handles on tensors it no longer reads. Autograd keeps what backward needs; the rest is freed
+    /// now, as Python's reference counting would, and not when the caller's dispose scope ends. On the CPU this lets the
+    /// allocator reuse that memory in backward instead of page-faulting fresh memory on every step.
+    /// </summary>
+    private static void ReleaseHandles(Tensor[] tensors)
+    {
+        foreach (var tensor in tensors)
+        {
+            tensor.Dispose();
+        }
     }
 
     /// <summary>

@@ -10,8 +10,8 @@ namespace Dendritic;
 /// <summary>
 /// A host layer (Linear, Conv1d, Conv2d or Conv3d) with dendrite sets. It computes exactly what the host computes
 /// (same stride, padding, dilation, groups and bias), plus, per neuron, the cascade of dendrites described in
-/// docs/concepts.md. The host runs as its own GEMM or convolution and all dendrite sets as one more over their
-/// concatenated weights, whatever their number.
+/// docs/concepts.md. The host runs as its own GEMM or convolution, and the dendrite sets either as one call each or as
+/// one call over their concatenated weights (<see cref="DendriteOptions.Projection"/>).
 /// </summary>
 /// <remarks>
 /// Saved-weight keys keep the host's names: <c>weight</c> and <c>bias</c> are the host's own parameters, and the
@@ -123,15 +123,20 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
             return plain;
         }
 
+        if (Branch.ProjectionFor(input) == DendriteProjection.FusedWithHost)
+        {
+            return Branch.AddWithFusedHost(input, weight, bias, Attachment is { ObserveShapes: true } ? Attachment.ObserveOutput : null);
+        }
+
         // The host runs as its own call, exactly as the plain layer would, so that switching dendrites off or adding
-        // the first set leaves its output bit for bit unchanged; all dendrite sets then share one fused call.
+        // the first set leaves its output bit for bit unchanged; the dendrite sets follow (DendriteOptions.Projection).
         var hostOutput = HostProjection.Single(Spec, input, weight, bias);
         if (Attachment is { ObserveShapes: true })
         {
             Attachment.ObserveOutput(hostOutput);
         }
 
-        return Branch.AddTo(input, hostOutput);
+        return Branch.AddTo(input, hostOutput, ownsHostOutput: true);
     }
 
     /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>

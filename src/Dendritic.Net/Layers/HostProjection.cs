@@ -30,6 +30,53 @@ internal static class HostProjection
     }
 
     /// <summary>
+    /// Which path computes the pre-activations of <paramref name="sets"/> sets for a requested
+    /// <paramref name="projection"/> on <paramref name="device"/>: Separate, Fused or (only when asked for) FusedWithHost.
+    /// </summary>
+    /// <remarks>
+    /// Auto takes separate calls on the CPU: there one call with D x the output channels was slower than D host-sized
+    /// calls (issue #19, 2 cores): its output and its gradient are D times larger (beyond glibc's 32 MiB mmap limit
+    /// they are fresh, page-faulting mappings on every step), and the concatenated weights, the split and their
+    /// backward add copies. On CUDA the fused call saves launches and fills the GPU better at small shapes.
+    /// </remarks>
+    public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets) => projection switch
+    {
+        DendriteProjection.FusedWithHost => projection,
+        _ when sets <= 1 => DendriteProjection.Separate,
+        DendriteProjection.Auto => device.type == DeviceType.CPU ? DendriteProjection.Separate : DendriteProjection.Fused,
+        _ => projection,
+    };
+
+    /// <summary>
+    /// The projections of <paramref name="input"/> by each of <paramref name="weights"/>, one host-shaped call per
+    /// set (padding the input once for all). Each result is a fresh contiguous tensor the caller alone holds.
+    /// </summary>
+    public static Tensor[] Separate(HostLayerSpec spec, Tensor input, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases)
+    {
+        var result = new Tensor[weights.Count];
+        if (spec.Kind == HostKind.Linear)
+        {
+            for (var s = 0; s < result.Length; s++)
+            {
+                result[s] = nn.functional.linear(input, weights[s], biases[s]);
+            }
+
+            return result;
+        }
+
+        var (padded, padding) = PadInput(spec, input);
+        using (ReferenceEquals(padded, input) ? null : padded)
+        {
+            for (var s = 0; s < result.Length; s++)
+            {
+                result[s] = Convolve(spec, padded, weights[s], biases[s], padding);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// The projections of <paramref name="input"/> by each of <paramref name="weights"/> (all shaped like the host's
     /// weight), computed in one operation. Element s of the result is the output set s would give alone.
     /// </summary>

@@ -70,24 +70,135 @@ public sealed class DendriteLayerTests
     }
 
     [TestCaseSource(nameof(Hosts))]
-    public void Forward_FusedPath_MatchesReferenceForwardAndGradients(string name, Func<nn.Module> makeHost, long[] inputShape)
+    public void Forward_EachProjectionAndActivation_MatchesReferenceForwardAndGradients(string name, Func<nn.Module> makeHost, long[] inputShape)
     {
-        var layer = new DendriteLayer(makeHost(), dendrites: 3);
-        ReferenceDendrites.Randomise(layer, 11);
-        using var input = randn(inputShape);
-        var parameters = layer.parameters().Select(p => (Tensor)p).ToList();
-
-        var fused = layer.call(input);
-        var fusedGrads = Gradients(fused, parameters);
-        var reference = ReferenceDendrites.Forward(layer, input);
-        var referenceGrads = Gradients(reference, parameters);
-
-        // float32 sums over many positions: compare relative to the magnitude (gradients reach the hundreds here).
-        TensorAssert.CloseRelative(fused, reference, 1e-5, name);
-        for (var i = 0; i < parameters.Count; i++)
+        foreach (var projection in Enum.GetValues<DendriteProjection>())
         {
-            TensorAssert.CloseRelative(fusedGrads[i], referenceGrads[i], 1e-5, $"{name}: gradient of parameter {i}");
+            foreach (var activation in Enum.GetValues<DendriteActivation>())
+            {
+                var label = $"{name}, {projection}, {activation}";
+                var layer = new DendriteLayer(makeHost(), new DendriteOptions { Projection = projection, Activation = activation }, dendrites: 3);
+                ReferenceDendrites.Randomise(layer, 11);
+                using var input = randn(inputShape).requires_grad_(true);
+                var parameters = layer.parameters().Select(p => (Tensor)p).Append(input).ToList();
+
+                // The separate path runs the cascade in place under autograd: its gradients, the input's included,
+                // must be those of the plain out-of-place formulation.
+                var actual = layer.call(input);
+                var actualGrads = Gradients(actual, parameters);
+                var reference = ReferenceDendrites.Forward(layer, input);
+                var referenceGrads = Gradients(reference, parameters);
+
+                // float32 sums over many positions: compare relative to the magnitude (gradients reach the hundreds here).
+                TensorAssert.CloseRelative(actual, reference, 1e-5, label);
+                for (var i = 0; i < parameters.Count; i++)
+                {
+                    TensorAssert.CloseRelative(actualGrads[i], referenceGrads[i], 1e-5, $"{label}: gradient of parameter {i}");
+                }
+            }
         }
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Forward_SeparateAndFusedProjections_AgreeToRounding(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        using var input = randn(inputShape);
+        foreach (var count in new[] { 1, 2, 4 })
+        {
+            var layer = new DendriteLayer(makeHost(), dendrites: count);
+            ReferenceDendrites.Randomise(layer, 13);
+            using var scope = NewDisposeScope();
+            var separate = layer.Branch.PreActivations(input, DendriteProjection.Separate);
+            var fused = layer.Branch.PreActivations(input, DendriteProjection.Fused);
+
+            separate.Should().HaveCount(count);
+            for (var k = 0; k < count; k++)
+            {
+                separate[k].is_contiguous().Should().BeTrue($"{name}: set {k} of {count} is a fresh tensor the cascade may overwrite");
+                TensorAssert.CloseRelative(separate[k], fused[k], 1e-6, $"{name}: set {k} of {count}");
+            }
+        }
+    }
+
+    [Test]
+    public void Projection_Auto_IsSeparateOnCpuAndFusedElsewhere()
+    {
+        HostProjection.Resolve(DendriteProjection.Auto, CPU, 4).Should().Be(DendriteProjection.Separate);
+        HostProjection.Resolve(DendriteProjection.Auto, new Device(DeviceType.CUDA, 0), 4).Should().Be(DendriteProjection.Fused);
+        HostProjection.Resolve(DendriteProjection.Fused, CPU, 4).Should().Be(DendriteProjection.Fused);
+        HostProjection.Resolve(DendriteProjection.Fused, CPU, 1).Should().Be(DendriteProjection.Separate, "one set needs no concatenation");
+        HostProjection.Resolve(DendriteProjection.FusedWithHost, CPU, 1).Should().Be(DendriteProjection.FusedWithHost, "the host joins even one set");
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Enabled_False_WithHostFusedProjection_GivesHostOutputExactly(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        var host = (nn.Module<Tensor, Tensor>)makeHost();
+        using var input = randn(inputShape);
+        using var hostOutput = host.call(input);
+        var layer = new DendriteLayer(host, new DendriteOptions { Projection = DendriteProjection.FusedWithHost }, dendrites: 2);
+        ReferenceDendrites.Randomise(layer, 5);
+
+        layer.Enabled = false;
+        using var off = layer.call(input);
+        layer.Enabled = true;
+        using var on = layer.call(input);
+
+        // Off runs the host alone, bit for bit; on, the host's share of the wider product agrees to rounding only.
+        TensorAssert.Identical(off, hostOutput, name);
+        TensorAssert.CloseRelative(on, ReferenceDendrites.Forward(layer, input), 1e-5, name);
+    }
+
+    [Test]
+    public void Forward_HookedLayerInTraining_LeavesTheHostOutputOtherHooksSawUnchanged()
+    {
+        var model = new ConcreteFieldModel();
+        using var input = randn(3, 4);
+        Tensor? seen = null;
+        model.First.register_forward_hook((_, _, output) =>
+        {
+            seen = output;
+            return output;
+        });
+        using var expected = nn.functional.linear(input, model.First.weight!, model.First.bias);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        using (no_grad())
+        {
+            foreach (var parameter in handle.DendriteParameters())
+            {
+                parameter.copy_(randn_like(parameter)); // non-zero u and v: the dendrites change the output
+            }
+        }
+
+        model.call(input).sum().backward();
+
+        // The in-place training cascade works on a copy: an earlier hook may have kept (and built on) the host output.
+        TensorAssert.Identical(seen!.detach(), expected.detach());
+    }
+
+    [Test]
+    public void Forward_HookedLayerWithHostFusedProjection_FallsBackToFusedSets()
+    {
+        var model = new ConcreteFieldModel();
+        using var input = randn(3, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, Dendrite = new DendriteOptions { Projection = DendriteProjection.FusedWithHost } });
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+
+        using var hooked = model.call(input);
+
+        hooked.shape.Should().Equal(3, 2);
+        hooked.isnan().any().item<bool>().Should().BeFalse();
+        hooked.sum().backward();
+        handle.DendriteParameters().Should().OnlyContain(p => !ReferenceEquals(p.grad, null), "every set takes part in the hooked forward");
+    }
+
+    [Test]
+    public void DendriteOptions_UnknownProjection_ThrowsNamingTheOption()
+    {
+        var act = () => new DendriteLayer(nn.Linear(2, 2), new DendriteOptions { Projection = (DendriteProjection)7 });
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Projection");
     }
 
     [TestCaseSource(nameof(Hosts))]
