@@ -108,7 +108,7 @@ public class QuantizationErrorTests
     {
         var act = () => new OnnxQuantizationOptions { Percentile = 40, MaxValuesPerTensor = 0 }.Validate();
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Percentile*MaxValuesPerTensor*");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Percentile", "MaxValuesPerTensor");
     }
 
     private static IEnumerable<IReadOnlyList<float[]>> NoBatches(byte[] model, IReadOnlyList<string> outputs) => Array.Empty<IReadOnlyList<float[]>>();

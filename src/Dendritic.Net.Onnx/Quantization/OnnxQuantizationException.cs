@@ -7,7 +7,7 @@ namespace Dendritic.Onnx.Quantization;
 /// <see cref="NodeName"/>), a float64 model, a model that is already quantized, or calibration that produced no
 /// usable ranges (no batches, non-finite activations, a runner returning the wrong outputs).
 /// </summary>
-public sealed class OnnxQuantizationException : InvalidOperationException
+public sealed class OnnxQuantizationException : DendriticException
 {
     /// <summary>Creates the exception.</summary>
     public OnnxQuantizationException()

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace Dendritic.Onnx.Quantization;
 
@@ -24,26 +23,16 @@ public sealed record OnnxQuantizationOptions
     /// <summary>The options every call gets unless told otherwise.</summary>
     public static OnnxQuantizationOptions Default { get; } = new();
 
-    /// <summary>Checks every value and throws one <see cref="ArgumentOutOfRangeException"/> listing every bad one.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
     public OnnxQuantizationOptions Validate()
     {
-        var errors = new List<string>();
-        if (!Enum.IsDefined(Method))
-        {
-            errors.Add($"Method {Method} is not a CalibrationMethod (MinMax or Percentile).");
-        }
-
-        if (!(Percentile > 50 && Percentile <= 100))
-        {
-            errors.Add($"Percentile must be above 50 and at most 100 (default 99.99), not {Percentile}.");
-        }
-
-        if (MaxValuesPerTensor < 1)
-        {
-            errors.Add($"MaxValuesPerTensor must be at least 1 (default 1,048,576), not {MaxValuesPerTensor}.");
-        }
-
-        return errors.Count == 0 ? this : throw new ArgumentOutOfRangeException(nameof(OnnxQuantizationOptions), string.Join(" ", errors));
+        var check = new OptionsValidator(nameof(OnnxQuantizationOptions));
+        check.Defined(Method, nameof(Method));
+        check.Require(Percentile > 50 && Percentile <= 100, nameof(Percentile), Percentile, $"must be above 50 and at most 100 (default {Default.Percentile})");
+        check.AtLeast(MaxValuesPerTensor, 1, nameof(MaxValuesPerTensor), Default.MaxValuesPerTensor);
+        check.ThrowIfInvalid();
+        return this;
     }
 }
