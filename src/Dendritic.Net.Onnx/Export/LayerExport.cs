@@ -62,7 +62,7 @@ internal static class LayerExport
         {
             return HostLayerSpec.From(module, builder.Path);
         }
-        catch (System.NotSupportedException e)
+        catch (UnsupportedHostException e)
         {
             throw builder.Error(module, e.Message);
         }

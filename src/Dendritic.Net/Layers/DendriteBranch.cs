@@ -56,7 +56,7 @@ public sealed class DendriteBranch : nn.Module
         for (var i = 0; i < count && _sets.Count > 0; i++)
         {
             var last = _sets.Count - 1;
-            _internal_submodules.Remove(last.ToString(CultureInfo.InvariantCulture));
+            TorchSharpInternals.RemoveSubmodule(this, last.ToString(CultureInfo.InvariantCulture));
             _sets[last].Dispose();
             _sets.RemoveAt(last);
         }
@@ -80,7 +80,7 @@ public sealed class DendriteBranch : nn.Module
         var old = _sets.ToList();
         for (var i = first; i < old.Count; i++)
         {
-            _internal_submodules.Remove(i.ToString(CultureInfo.InvariantCulture));
+            TorchSharpInternals.RemoveSubmodule(this, i.ToString(CultureInfo.InvariantCulture));
         }
 
         _sets.RemoveRange(first, old.Count - first);
@@ -102,13 +102,6 @@ public sealed class DendriteBranch : nn.Module
                 }
 
                 set.Frozen = source.Frozen;
-
-                // Pruning runs inside a caller's dispose scope; the rebuilt parameters must outlive it.
-                foreach (var parameter in set.parameters())
-                {
-                    parameter.DetachFromDisposeScope();
-                }
-
                 register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
                 _sets.Add(set);
             }

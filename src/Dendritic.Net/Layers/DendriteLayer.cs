@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using TorchSharp;
 using TorchSharp.Modules;
-using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -28,7 +27,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <param name="host">A Linear, Conv1d, Conv2d or Conv3d module. It keeps its parameter objects.</param>
     /// <param name="options">How the dendrites compute; <see cref="DendriteOptions.Default"/> when null.</param>
     /// <param name="dendrites">Number of dendrite sets to add now (default 0).</param>
-    /// <exception cref="NotSupportedException">The host is of an unsupported type.</exception>
+    /// <exception cref="UnsupportedHostException">The host is of an unsupported type (the message lists the supported ones).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative dendrite count.</exception>
     /// <exception cref="InvalidOptionsException">An invalid option.</exception>
     public DendriteLayer(nn.Module host, DendriteOptions? options = null, int dendrites = 0)
@@ -88,8 +87,11 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <summary>How many times <see cref="forward"/> ran; the wrapper checks it to prove the layer is in use.</summary>
     internal long ForwardCalls { get; private set; }
 
-    /// <summary>The wrapper's record of this layer, when it was put in a model by <see cref="Dendrites.Wrap"/>.</summary>
-    internal ReplacedAttachment? Attachment { get; set; }
+    /// <summary>
+    /// Called with the host's output on every forward (also when <c>forward</c> is called directly, which TorchSharp
+    /// hooks miss); the wrapper counts output positions with it. Null normally.
+    /// </summary>
+    internal Action<Tensor>? HostOutputObserver { get; set; }
 
     /// <summary>
     /// Adds <paramref name="count"/> dendrite sets on the host weight's current device and dtype. The layer's output
@@ -115,26 +117,19 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         if (!Enabled || Branch.Count == 0)
         {
             var plain = HostProjection.Single(Spec, input, weight, bias);
-            if (Attachment is { ObserveShapes: true })
-            {
-                Attachment.ObserveOutput(plain);
-            }
-
+            HostOutputObserver?.Invoke(plain);
             return plain;
         }
 
         if (Branch.ProjectionFor(input) == DendriteProjection.FusedWithHost)
         {
-            return Branch.AddWithFusedHost(input, weight, bias, Attachment is { ObserveShapes: true } ? Attachment.ObserveOutput : null);
+            return Branch.AddWithFusedHost(input, weight, bias, HostOutputObserver);
         }
 
         // The host runs as its own call, exactly as the plain layer would, so that switching dendrites off or adding
         // the first set leaves its output bit for bit unchanged; the dendrite sets follow (DendriteOptions.Projection).
         var hostOutput = HostProjection.Single(Spec, input, weight, bias);
-        if (Attachment is { ObserveShapes: true })
-        {
-            Attachment.ObserveOutput(hostOutput);
-        }
+        HostOutputObserver?.Invoke(hostOutput);
 
         return Branch.AddTo(input, hostOutput, ownsHostOutput: true);
     }
@@ -145,32 +140,15 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     {
         // TorchSharp's setters touch the parameter they replace, which a device or dtype move has already disposed,
         // so the host's fields and registry are set directly.
-        SetHostParameter(Host, "_weight", WeightKey, Weight);
-        SetHostParameter(Host, "_bias", BiasKey, Bias);
+        TorchSharpInternals.SetHostParameter(Host, WeightKey, Weight);
+        TorchSharpInternals.SetHostParameter(Host, BiasKey, Bias);
         return Host;
-    }
-
-    private static void SetHostParameter(nn.Module host, string fieldName, string key, Parameter? value)
-    {
-        var field = ModuleSlot.Field(host, fieldName);
-        if (ReferenceEquals(field.GetValue(host), value))
-        {
-            return;
-        }
-
-        field.SetValue(host, value);
-        var registry = (OrderedDict<string, Parameter>)ModuleSlot.Field(host, "_internal_params").GetValue(host)!;
-        registry.Remove(key);
-        if (value is not null)
-        {
-            registry.Add(key, value);
-        }
     }
 
     internal static (Parameter Weight, Parameter? Bias) HostParameters(nn.Module host) => host switch
     {
         Linear linear => (linear.weight!, linear.bias),
         Convolution conv => (conv.weight!, conv.bias),
-        _ => throw new NotSupportedException($"{host.GetType().Name} cannot carry dendrites."),
+        _ => throw new UnsupportedHostException(string.Empty, host.GetType().Name, $"A {host.GetType().Name} cannot carry dendrites: only {HostLayerSpec.SupportedTypeNames} layers can."),
     };
 }

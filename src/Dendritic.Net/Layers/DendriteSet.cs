@@ -37,6 +37,13 @@ public sealed class DendriteSet : nn.Module
                 register_parameter(CascadeKey, new Parameter(zeros(index, spec.OutFeatures, dtype: dtype, device: device)));
             }
         }
+
+        // Sets are often created inside a caller's dispose scope (a training step, AddDendrites, a checkpoint load);
+        // their parameters belong to the model and must outlive it. Every set is created here, so all callers are covered.
+        foreach (var parameter in parameters())
+        {
+            parameter.DetachFromDisposeScope();
+        }
     }
 
     /// <summary>Position of this set in its layer's cascade (0 for the first).</summary>

@@ -95,7 +95,7 @@ public sealed record HostLayerSpec
     /// <param name="host">A Linear, Conv1d, Conv2d or Conv3d module.</param>
     /// <param name="layerName">The layer's path in its model, for the error message.</param>
     /// <returns>The spec.</returns>
-    /// <exception cref="NotSupportedException">The module is of another type, or a transposed convolution.</exception>
+    /// <exception cref="UnsupportedHostException">The module is of another type (a transposed convolution, an embedding, ...), or a convolution with "same" padding that pads asymmetrically.</exception>
     public static HostLayerSpec From(nn.Module host, string layerName = "")
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -125,7 +125,10 @@ public sealed record HostLayerSpec
                     Padding = ResolvePadding(conv, layerName),
                 };
             default:
-                throw new NotSupportedException($"Layer '{layerName}' is a {host.GetType().Name}, which cannot carry dendrites. Supported host types: {SupportedTypeNames}. Exclude it from the targets.");
+                var type = host.GetType().Name;
+                throw new UnsupportedHostException(layerName, type, layerName.Length == 0
+                    ? $"A {type} cannot carry dendrites. Supported host types: {SupportedTypeNames}. Build the DendriteLayer on one of those."
+                    : $"Layer '{layerName}' is a {type}, which cannot carry dendrites. Supported host types: {SupportedTypeNames}. Exclude it from the targets.");
         }
     }
 
@@ -147,7 +150,7 @@ public sealed record HostLayerSpec
             var total = conv.dilation[d] * (conv.kernel_size[d] - 1);
             if (total % 2 != 0)
             {
-                throw new NotSupportedException($"Layer '{layerName}' uses padding \"same\" with an even effective kernel ({conv.kernel_size[d]}, dilation {conv.dilation[d]}), which pads asymmetrically. Give it explicit padding instead.");
+                throw new UnsupportedHostException(layerName, conv.GetType().Name, $"{(layerName.Length == 0 ? "This " + conv.GetType().Name : $"Layer '{layerName}'")} uses padding \"same\" with an even effective kernel ({conv.kernel_size[d]}, dilation {conv.dilation[d]}), which pads asymmetrically. Give it explicit padding instead.");
             }
 
             padding[d] = total / 2;

@@ -37,6 +37,6 @@ internal sealed class DendriteHookContainer : nn.Module
     public void Detach(string key)
     {
         _branches.Remove(key);
-        _internal_submodules.Remove(key);
+        TorchSharpInternals.RemoveSubmodule(this, key);
     }
 }

@@ -24,7 +24,9 @@ public static class Dendrites
     /// them. Layers inside Sequential, ModuleList, ModuleDict or in fields typed as a general module are replaced by
     /// <see cref="DendriteLayer"/>; layers in fields typed as the concrete layer get a forward hook (see
     /// <see cref="AttachMode"/>). With <paramref name="sampleInput"/>, one forward pass (in eval mode, without
-    /// gradients) checks that every wrapped layer's dendrites ran.
+    /// gradients) checks that every wrapped layer's dendrites ran. Without it, when some layers are hooked, the model's
+    /// first forward pass (through <c>call()</c>) checks that every hooked layer ran, and throws
+    /// <see cref="LayerNotInvokedException"/> until one does, so a parent that bypasses a hook cannot go unnoticed.
     /// </summary>
     /// <param name="model">The model; it is changed in place.</param>
     /// <param name="options">Targets and dendrite options; <see cref="WrapOptions"/> defaults when null.</param>
@@ -37,7 +39,7 @@ public static class Dendrites
     /// parameters.
     /// </remarks>
     /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped.</exception>
-    /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped.</exception>
+    /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -98,6 +100,10 @@ public static class Dendrites
                 var typed = (nn.Module<Tensor, Tensor>)model;
                 handle.Verify(() => typed.call(sampleInput));
             }
+            else
+            {
+                handle.FirstForwardCheck = FirstForwardCheck.TryInstall(handle);
+            }
         }
         catch
         {
@@ -137,7 +143,7 @@ public static class Dendrites
 
         if (container is not null)
         {
-            ModuleSlot.Registry(model).Remove(DendriteHookContainer.RegisteredName);
+            TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
         }
     }
 
@@ -164,7 +170,7 @@ public static class Dendrites
 
             if (container is null)
             {
-                if (ModuleSlot.Registry(model).ContainsKey(DendriteHookContainer.RegisteredName))
+                if (TorchSharpInternals.Submodules(model).ContainsKey(DendriteHookContainer.RegisteredName))
                 {
                     throw new DendriteWrapException($"The model already has a submodule named '{DendriteHookContainer.RegisteredName}', which hooked dendrites need for their weights. Rename it, or type layer '{path}''s field as Module<Tensor, Tensor>.");
                 }

@@ -269,8 +269,10 @@ public sealed class DendriticModel
         var silent = _attachments.Where((a, i) => a.ForwardCalls == before[i]).Select(a => a.Path).ToList();
         if (silent.Count > 0)
         {
-            throw new LayerNotInvokedException(silent);
+            throw new LayerNotInvokedException(silent, this);
         }
+
+        FirstForwardCheck = null;
 
         DendriticLog.Verified(Options.Logger, _attachments.Count);
     }
@@ -292,6 +294,7 @@ public sealed class DendriticModel
     public nn.Module Unwrap()
     {
         ThrowIfUnwrapped();
+        FirstForwardCheck = null;
         Dendrites.Detach(Model, _attachments, _container);
         Dendrites.Forget(Model);
         _unwrapped = true;
@@ -300,6 +303,24 @@ public sealed class DendriticModel
     }
 
     internal IReadOnlyList<LayerAttachment> Attachments => _attachments;
+
+    internal bool IsUnwrapped => _unwrapped;
+
+    /// <summary>
+    /// The check that hooked layers ran in the model's first forward pass, set by a wrap without a check pass;
+    /// a passing Verify or Unwrap removes it (setting it disposes the previous one).
+    /// </summary>
+    internal FirstForwardCheck? FirstForwardCheck
+    {
+        get => _firstForwardCheck;
+        set
+        {
+            _firstForwardCheck?.Dispose();
+            _firstForwardCheck = value;
+        }
+    }
+
+    private FirstForwardCheck? _firstForwardCheck;
 
     private void ThrowIfUnwrapped()
     {

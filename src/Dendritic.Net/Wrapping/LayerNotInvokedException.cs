@@ -6,7 +6,10 @@ namespace Dendritic;
 /// <summary>
 /// Thrown by the check pass after wrapping when a wrapped layer did not run its dendrites: its parent calls it in a way
 /// that bypasses both the replacement and the forward hook (for example <c>fc1.forward(x)</c> on a field typed as the
-/// concrete layer), or the sample input does not reach it. The wrapping has been undone.
+/// concrete layer), or the input does not reach it. Thrown by the check pass of <see cref="Dendrites.Wrap"/> (with a
+/// sample input) and of a checkpoint load, which then undo the wrapping; by <see cref="DendriticModel.Verify"/>; and
+/// by the model's first forward pass after a wrap without a check pass that left layers hooked (these two leave the
+/// model wrapped). <see cref="ModelUnwrapped"/> and the message say which.
 /// </summary>
 public sealed class LayerNotInvokedException : DendriticException
 {
@@ -33,18 +36,37 @@ public sealed class LayerNotInvokedException : DendriticException
         LayerNames = Array.Empty<string>();
     }
 
-    internal LayerNotInvokedException(IReadOnlyList<string> layerNames)
-        : base(BuildMessage(layerNames))
+    internal LayerNotInvokedException(IReadOnlyList<string> layerNames, DendriticModel handle, bool firstForward = false)
+        : base(DescribeLayers(layerNames, firstForward))
     {
         LayerNames = layerNames;
+        _handle = handle;
     }
 
     /// <summary>The paths of the layers whose dendrites did not run.</summary>
     public IReadOnlyList<string> LayerNames { get; }
 
-    private static string BuildMessage(IReadOnlyList<string> layerNames) =>
-        $"The dendrites of {string.Join(", ", layerNames)} did not run during the check pass on the sample input. " +
+    /// <summary>
+    /// Whether the model is unwrapped now: true after <see cref="Dendrites.Wrap"/>'s or a checkpoint load's check
+    /// pass failed (they undo the wrapping); false after <see cref="DendriticModel.Verify"/> or the first forward pass
+    /// found the problem, which leave the model wrapped (fix the forward, or call <see cref="DendriticModel.Unwrap"/>).
+    /// </summary>
+    public bool ModelUnwrapped => _handle?.IsUnwrapped ?? false;
+
+    /// <inheritdoc/>
+    // Read when the exception is reported, not when it is thrown: Wrap and DendriteCheckpoint.Load unwrap the model
+    // after Verify throws, and the message must say what state the model is in then.
+    public override string Message => _handle is null
+        ? base.Message
+        : base.Message + " " + (ModelUnwrapped
+            ? "The model has been left unwrapped."
+            : $"The model is still wrapped: {(LayerNames.Count == 1 ? "that layer's dendrites do" : "those layers' dendrites do")} not run, yet DendriticModel.Report() still counts them. Fix the forward and call Verify again, or Unwrap the model.");
+
+    private readonly DendriticModel? _handle;
+
+    private static string DescribeLayers(IReadOnlyList<string> layerNames, bool firstForward) =>
+        $"The dendrites of {string.Join(", ", layerNames)} did not run during {(firstForward ? "the model's first forward pass after wrapping" : "the check pass")}. " +
         "Its parent probably calls it with .forward(x) on a field typed as the concrete layer, which bypasses forward hooks. " +
         "Fix: call it with .call(x), or type the field as Module<Tensor, Tensor> so that it can be replaced; or exclude the layer " +
-        "if the sample input does not reach it. The model has been left unwrapped.";
+        $"if {(firstForward ? "the model's input" : "the input")} does not reach it.";
 }

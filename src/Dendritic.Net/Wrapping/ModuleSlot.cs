@@ -1,12 +1,10 @@
 using System;
-using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using TorchSharp;
 using TorchSharp.Modules;
-using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -15,7 +13,8 @@ namespace Dendritic;
 /// Where a child module lives in its parent, and how to put another module in its place. TorchSharp has no
 /// set_submodule, its layers are sealed, and re-registering a name does not update the parent's field, so the slot
 /// updates every place the parent reads the child from: Sequential's item list, ModuleList/ModuleDict storage, the
-/// parent's fields and its registry of submodules.
+/// parent's fields and its registry of submodules. TorchSharp's private fields are reached only through
+/// <see cref="TorchSharpInternals"/>; the reflection left here reads the fields of the user's own model types.
 /// </summary>
 internal sealed class ModuleSlot
 {
@@ -39,7 +38,7 @@ internal sealed class ModuleSlot
             setter(replacement);
         }
 
-        var registry = Registry(_parent);
+        var registry = TorchSharpInternals.Submodules(_parent);
         if (registry.ContainsKey(_name))
         {
             registry[_name] = replacement;
@@ -53,53 +52,40 @@ internal sealed class ModuleSlot
     public static ModuleSlot? TryFind(nn.Module parent, string name, nn.Module child)
     {
         var setters = new List<Action<nn.Module>>();
-        if (parent is Sequential)
+        switch (parent)
         {
-            var modules = (IList)Field(parent, "_modules").GetValue(parent)!;
-            var names = (List<string>)Field(parent, "_names").GetValue(parent)!;
-            var index = names.IndexOf(name);
-            if (index < 0)
-            {
-                return null;
-            }
+            case Sequential sequential:
+                var position = TorchSharpInternals.SequentialNames(sequential).ToList().IndexOf(name);
+                if (position < 0)
+                {
+                    return null;
+                }
 
-            setters.Add(m => modules[index] = m);
-            return new ModuleSlot(parent, name, setters);
+                setters.Add(m => TorchSharpInternals.SetSequentialItem(sequential, position, (nn.Module<Tensor, Tensor>)m));
+                return new ModuleSlot(parent, name, setters);
+
+            // ModuleList's and ModuleDict's public setters update their storage; Set updates the registry.
+            case ModuleList<nn.Module<Tensor, Tensor>> typedList:
+                var typedIndex = int.Parse(name, CultureInfo.InvariantCulture);
+                setters.Add(m => typedList[typedIndex] = (nn.Module<Tensor, Tensor>)m);
+                return new ModuleSlot(parent, name, setters);
+            case ModuleList<nn.Module> list:
+                var index = int.Parse(name, CultureInfo.InvariantCulture);
+                setters.Add(m => list[index] = m);
+                return new ModuleSlot(parent, name, setters);
+            case ModuleDict<nn.Module<Tensor, Tensor>> typedDict:
+                setters.Add(m => typedDict[name] = (nn.Module<Tensor, Tensor>)m);
+                return new ModuleSlot(parent, name, setters);
+            case ModuleDict<nn.Module> dict:
+                setters.Add(m => dict[name] = m);
+                return new ModuleSlot(parent, name, setters);
         }
 
         var parentType = parent.GetType();
-        if (parentType.IsGenericType && parentType.GetGenericTypeDefinition() == typeof(ModuleList<>))
+        if (parentType.IsGenericType && (parentType.GetGenericTypeDefinition() == typeof(ModuleList<>) || parentType.GetGenericTypeDefinition() == typeof(ModuleDict<>)))
         {
-            var elementType = parentType.GetGenericArguments()[0];
-            if (!elementType.IsAssignableFrom(typeof(DendriteLayer)))
-            {
-                return null;
-            }
-
-            var list = (IList)Field(parent, "_list").GetValue(parent)!;
-            var index = int.Parse(name, CultureInfo.InvariantCulture);
-            setters.Add(m => list[index] = m);
-            return new ModuleSlot(parent, name, setters);
-        }
-
-        if (parentType.IsGenericType && parentType.GetGenericTypeDefinition() == typeof(ModuleDict<>))
-        {
-            var elementType = parentType.GetGenericArguments()[0];
-            if (!elementType.IsAssignableFrom(typeof(DendriteLayer)))
-            {
-                return null;
-            }
-
-            var list = (IList)Field(parent, "_list").GetValue(parent)!;
-            var dict = (IDictionary)Field(parent, "_dict").GetValue(parent)!;
-            var tupleType = typeof(ValueTuple<,>).MakeGenericType(typeof(string), elementType);
-            var index = Enumerable.Range(0, list.Count).First(i => ReferenceEquals(tupleType.GetField("Item2")!.GetValue(list[i]), child));
-            setters.Add(m =>
-            {
-                list[index] = Activator.CreateInstance(tupleType, name, m);
-                dict[name] = m;
-            });
-            return new ModuleSlot(parent, name, setters);
+            // A list or dict of a narrower element type (ModuleList<Linear>) cannot hold a DendriteLayer.
+            return null;
         }
 
         foreach (var field in AllFields(parentType))
@@ -120,9 +106,7 @@ internal sealed class ModuleSlot
         return new ModuleSlot(parent, name, setters);
     }
 
-    internal static OrderedDict<string, nn.Module> Registry(nn.Module module) =>
-        (OrderedDict<string, nn.Module>)typeof(nn.Module).GetField("_internal_submodules", BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(module)!;
-
+    /// <summary>The parent's own fields (of the user's model types, not TorchSharp's) that can hold a module.</summary>
     private static IEnumerable<FieldInfo> AllFields(Type? type)
     {
         for (; type is not null && type != typeof(nn.Module); type = type.BaseType)
@@ -135,20 +119,5 @@ internal sealed class ModuleSlot
                 }
             }
         }
-    }
-
-    /// <summary>A TorchSharp-internal instance field of <paramref name="module"/>'s type or a base type; throws if this TorchSharp version lacks it.</summary>
-    internal static FieldInfo Field(nn.Module module, string name)
-    {
-        for (var type = module.GetType(); type is not null; type = type.BaseType)
-        {
-            var field = type.GetField(name, InstanceFields);
-            if (field is not null)
-            {
-                return field;
-            }
-        }
-
-        throw new InvalidOperationException($"TorchSharp's {module.GetType().Name} has no field '{name}'; this TorchSharp version is not supported by Dendritic.Net's wrapper.");
     }
 }

@@ -14,7 +14,7 @@ internal sealed class ReplacedAttachment : LayerAttachment
     {
         Layer = layer;
         _slot = slot;
-        layer.Attachment = this;
+        layer.HostOutputObserver = Observe;
     }
 
     public DendriteLayer Layer { get; }
@@ -37,11 +37,9 @@ internal sealed class ReplacedAttachment : LayerAttachment
 
     public override Parameter? HostBias => Layer.Bias;
 
-    public void ObserveOutput(torch.Tensor output) => Observe(output);
-
     public override void Detach()
     {
-        Layer.Attachment = null;
+        Layer.HostOutputObserver = null;
         _slot.Set(Layer.DetachHost());
     }
 }

@@ -344,7 +344,7 @@ public sealed class DendriteLayerTests
     {
         var act = () => new DendriteLayer(nn.ReLU());
 
-        act.Should().Throw<NotSupportedException>().WithMessage("*ReLU*Linear, Conv1d, Conv2d, Conv3d*");
+        act.Should().Throw<UnsupportedHostException>().WithMessage("*ReLU*Linear, Conv1d, Conv2d, Conv3d*");
     }
 
     [Test]

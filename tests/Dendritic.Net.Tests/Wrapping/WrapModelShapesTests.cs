@@ -76,6 +76,22 @@ public sealed class WrapModelShapesTests
     }
 
     [Test]
+    public void Wrap_ModuleListAndDictOfPlainModules_ReplacesThemAndUnwrapsBack()
+    {
+        var model = new PlainContainerModel();
+        using var input = randn(3, 4);
+        var keys = model.state_dict().Keys.ToList();
+
+        var handle = Dendrites.Wrap(model, sampleInput: input);
+
+        handle.Layers.Select(l => (l.Name, l.Mode)).Should().Equal(("list.0", AttachMode.Replaced), ("dict.head", AttachMode.Replaced));
+        ExpectDendritesInEffect(handle, model, input);
+        handle.Unwrap();
+        model.named_modules().Select(m => m.Item2).Should().NotContain(m => m is DendriteLayer);
+        model.state_dict().Keys.Should().Equal(keys);
+    }
+
+    [Test]
     public void Wrap_NestedModel_WrapsEveryLevel()
     {
         var model = new NestedModel();
@@ -155,5 +171,23 @@ public sealed class WrapModelShapesTests
         TensorAssert.MaxAbs(on - off).Should().BeGreaterThan(1e-3, "the dendrites must change the model's output");
         handle.Enabled.Should().BeTrue("the Disable scope restores the previous state");
         off.Dispose();
+    }
+
+    /// <summary>A ModuleList and a ModuleDict typed with the plain Module base class.</summary>
+    private sealed class PlainContainerModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly ModuleList<nn.Module> list;
+        private readonly ModuleDict<nn.Module> dict;
+
+        public PlainContainerModel()
+            : base(nameof(PlainContainerModel))
+        {
+            list = nn.ModuleList<nn.Module>(nn.Linear(4, 5));
+            dict = nn.ModuleDict<nn.Module>(("head", nn.Linear(5, 2)));
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) =>
+            ((nn.Module<Tensor, Tensor>)dict["head"]).call(((nn.Module<Tensor, Tensor>)list[0]).call(input));
     }
 }

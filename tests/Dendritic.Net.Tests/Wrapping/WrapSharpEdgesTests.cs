@@ -1,0 +1,222 @@
+using System;
+using System.IO;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Wrapping;
+
+/// <summary>Mistakes users make that must fail loudly and truthfully, and dispose scopes that must not free dendrites.</summary>
+[TestFixture]
+public sealed class WrapSharpEdgesTests
+{
+    [SetUp]
+    public void Seed() => manual_seed(5);
+
+    [Test]
+    public void FirstForward_WrappedWithoutSampleAndHookBypassed_ThrowsAndModelStaysWrapped()
+    {
+        var model = new BypassModel();
+        var handle = Dendrites.Wrap(model);
+        using var input = randn(2, 4);
+
+        var act = () => model.call(input);
+
+        var thrown = act.Should().Throw<LayerNotInvokedException>().Which;
+        thrown.LayerNames.Should().Equal("fc1");
+        thrown.ModelUnwrapped.Should().BeFalse();
+        thrown.Message.Should().Contain("first forward pass").And.Contain(".call(x)").And.Contain("still wrapped").And.NotContain("left unwrapped");
+        act.Should().Throw<LayerNotInvokedException>("every forward fails until the hook runs");
+        handle.Layers.Should().HaveCount(1);
+    }
+
+    [Test]
+    public void FirstForward_WrappedWithoutSampleAndHooksReached_RunsTheDendrites()
+    {
+        var model = new ConcreteFieldModel();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(3, 4);
+        using (no_grad())
+        {
+            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            {
+                set.OutputScale.fill_(0.5);
+            }
+        }
+
+        using var withDendrites = model.call(input);
+        using var again = model.call(input);
+        Tensor without;
+        using (handle.Disable())
+        {
+            without = model.call(input);
+        }
+
+        TensorAssert.Identical(again, withDendrites);
+        (withDendrites - without).abs().max().item<float>().Should().BeGreaterThan(0f);
+        without.Dispose();
+    }
+
+    [Test]
+    public void FirstForward_AfterUnwrap_NoLongerChecks()
+    {
+        var model = new BypassModel();
+        Dendrites.Wrap(model).Unwrap();
+
+        var act = () => model.call(randn(2, 4)).Dispose();
+
+        act.Should().NotThrow();
+    }
+
+    [Test]
+    public void Verify_HookBypassed_SaysTheModelIsStillWrapped()
+    {
+        var model = new BypassModel();
+        var handle = Dendrites.Wrap(model);
+
+        var act = () => handle.Verify(() => model.call(randn(2, 4)));
+
+        var thrown = act.Should().Throw<LayerNotInvokedException>().Which;
+        thrown.ModelUnwrapped.Should().BeFalse();
+        thrown.Message.Should().Contain("check pass").And.Contain("still wrapped").And.NotContain("left unwrapped");
+        handle.Layers.Should().HaveCount(1, "Verify does not unwrap");
+        handle.Report().Layers.Should().HaveCount(1);
+    }
+
+    [Test]
+    public void Wrap_SampleInputBypassesHook_SaysTheModelWasLeftUnwrapped()
+    {
+        var model = new BypassModel();
+
+        var act = () => Dendrites.Wrap(model, sampleInput: randn(2, 4));
+
+        var thrown = act.Should().Throw<LayerNotInvokedException>().Which;
+        thrown.ModelUnwrapped.Should().BeTrue();
+        thrown.Message.Should().Contain("left unwrapped").And.NotContain("still wrapped");
+    }
+
+    [Test]
+    public void AddDendrites_InsideDisposeScope_ParametersOutliveTheScope()
+    {
+        var model = TestModels.Mlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+
+        using (NewDisposeScope())
+        {
+            handle.AddDendrites(2);
+        }
+
+        ExpectUsable(handle, model, randn(3, 4));
+    }
+
+    [Test]
+    public void Wrap_InsideDisposeScope_ParametersOutliveTheScope()
+    {
+        var model = new ConcreteFieldModel();
+        DendriticModel handle;
+        using (NewDisposeScope())
+        {
+            handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, randn(3, 4));
+        }
+
+        ExpectUsable(handle, model, randn(3, 4));
+    }
+
+    [Test]
+    public void Constructor_InsideDisposeScope_ParametersOutliveTheScope()
+    {
+        DendriteLayer layer;
+        using (NewDisposeScope())
+        {
+            layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+        }
+
+        using var output = layer.call(randn(2, 4));
+        output.shape.Should().Equal(2, 3);
+        layer.parameters().Should().OnlyContain(p => p.IsInvalid == false);
+    }
+
+    [Test]
+    public void Load_InsideDisposeScope_ParametersOutliveTheScope()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "dendritic-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var path = Path.Combine(folder, "model.dndt");
+            DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = 2 }), path);
+            var fresh = TestModels.Mlp();
+            LoadedCheckpoint loaded;
+            using (NewDisposeScope())
+            {
+                loaded = DendriteCheckpoint.Load(fresh, path);
+            }
+
+            ExpectUsable(loaded.Model, fresh, randn(3, 4));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Constructor_Embedding_ThrowsTypedErrorListingSupportedTypes()
+    {
+        var act = () => new DendriteLayer(nn.Embedding(10, 4));
+
+        var thrown = act.Should().Throw<UnsupportedHostException>().Which;
+        thrown.Should().BeAssignableTo<DendriticException>();
+        thrown.HostType.Should().Be("Embedding");
+        thrown.LayerName.Should().BeEmpty();
+        thrown.Message.Should().Contain("Embedding").And.Contain("Linear, Conv1d, Conv2d, Conv3d").And.Contain("DendriteLayer")
+            .And.NotContain("Layer ''").And.NotContain("targets");
+    }
+
+    [Test]
+    public void Report_ReplacedLayerCalledWithForward_StillCountsItsPositions()
+    {
+        var model = new DirectForwardModel();
+        var handle = Dendrites.Wrap(model, sampleInput: randn(2, 5, 4));
+
+        handle.Layers.Should().ContainSingle().Which.Mode.Should().Be(AttachMode.Replaced);
+        handle.Report().Layers[0].PositionsPerSample.Should().Be(5, "five time steps, counted although forward() bypasses hooks");
+    }
+
+    /// <summary>Uses every new dendrite parameter after the scope that created it has been disposed.</summary>
+    private static void ExpectUsable(DendriticModel handle, nn.Module model, Tensor input)
+    {
+        handle.DendriteParameters().Should().NotBeEmpty().And.OnlyContain(p => !p.IsInvalid);
+        using (no_grad())
+        {
+            foreach (var parameter in handle.DendriteParameters())
+            {
+                parameter.add_(0.1);
+            }
+        }
+
+        using var output = ((nn.Module<Tensor, Tensor>)model).call(input);
+        output.sum().backward();
+        handle.DendriteParameters().Select(p => p.grad).Should().NotContainNulls();
+        input.Dispose();
+    }
+
+    /// <summary>A general-typed field (so the layer is replaced) that the parent calls with forward().</summary>
+    private sealed class DirectForwardModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> fc;
+
+        public DirectForwardModel()
+            : base(nameof(DirectForwardModel))
+        {
+            fc = nn.Linear(4, 3);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => fc.forward(input);
+    }
+}
