@@ -36,6 +36,7 @@ internal static class AtomicFileWriter
 
     /// <summary>Writes <paramref name="target"/> (from <see cref="ResolveTarget"/>) through <paramref name="write"/>, atomically.</summary>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
+    /// <exception cref="IOException">The folder cannot take a new file (for example a read-only file system).</exception>
     public static void Write(string target, string what, Action<Stream> write)
     {
         var folder = Path.GetDirectoryName(target)!;
@@ -51,6 +52,10 @@ internal static class AtomicFileWriter
         catch (UnauthorizedAccessException e)
         {
             throw new UnauthorizedAccessException($"Cannot save {what} '{target}': its folder '{folder}' is not writable. Choose another folder or fix its permissions.", e);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"Cannot save {what} '{target}': creating a file in its folder '{folder}' failed ({e.Message}).", e);
         }
 
         try
