@@ -259,6 +259,11 @@ internal sealed class CheckpointArchive : IDisposable
             throw Corrupted($"entry '{name}' fails its CRC-32 check");
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            throw Corrupted($"entry '{name}' is not valid UTF-8");
+        }
+
         return bytes;
     }
 

@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
 using static TorchSharp.torch;
 
@@ -90,6 +89,11 @@ internal static class SafeTensorsFormat
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         var dataBytes = length - 8 - (long)headerLength;
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Corrupted(source, "the weights header is not valid UTF-8");
+        }
+
         try
         {
             using var document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });
