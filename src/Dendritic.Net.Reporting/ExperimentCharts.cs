@@ -10,7 +10,8 @@ namespace Dendritic.Reporting;
 /// <summary>
 /// Draws an <see cref="ExperimentReport"/> as PNG charts: the test metric against parameters and against FLOPs per
 /// sample (one point per arm and seed, a larger one for each arm's mean), and the validation curves of every arm
-/// (mean over seeds) with the dendritic arm's growth steps marked per seed.
+/// (mean over seeds) with the dendritic arm's growth steps marked per seed. Text is drawn with DejaVu Sans, embedded
+/// in this package, so charts look the same on machines without system fonts.
 /// </summary>
 public static class ExperimentCharts
 {
@@ -45,6 +46,7 @@ public static class ExperimentCharts
     {
         using (plot)
         {
+            ChartFont.Apply(plot);
             plot.SavePng(path, width, height);
         }
 

@@ -10,12 +10,14 @@ public sealed class IdxImages
     /// <param name="rows">Rows per image.</param>
     /// <param name="columns">Columns per image.</param>
     /// <param name="pixels">count × rows × columns bytes (0 = background, 255 = ink for MNIST).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is below 1 (count below 0), or rows × columns exceeds <see cref="int.MaxValue"/>.</exception>
     public IdxImages(int count, int rows, int columns, byte[] pixels)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)rows * columns, int.MaxValue, "rows × columns");
         if (pixels.LongLength != (long)count * rows * columns)
         {
             throw new ArgumentException($"Expected {(long)count * rows * columns} pixels for {count} images of {rows}x{columns}, got {pixels.LongLength}.", nameof(pixels));

@@ -7,7 +7,10 @@ namespace Dendritic.Experiments;
 
 /// <summary>
 /// Reads the IDX files of MNIST and Fashion-MNIST (unsigned-byte images and labels), plain or gzip-compressed (detected
-/// from the content, not the name). Malformed files raise <see cref="IdxFormatException"/> naming the file.
+/// from the content, not the name). Files are untrusted input: sizes come from the header with checked arithmetic
+/// and are checked against the file's real size (for gzip, against the most its compressed bytes can expand to)
+/// before anything is allocated; decompression stops one byte past what the header promises; a gzip's CRC-32 and
+/// size trailer must match. Malformed files raise <see cref="IdxFormatException"/> naming the file.
 /// </summary>
 public static class IdxReader
 {
@@ -17,25 +20,23 @@ public static class IdxReader
     /// <summary>Magic number of an unsigned-byte, one-dimensional IDX file (labels).</summary>
     public const int LabelsMagic = 0x00000801;
 
+    // Deflate cannot expand data by more than 1032 to 1: a header promising more than that is not telling the truth.
+    private const long MaxDeflateRatio = 1032;
+
     /// <summary>Reads an images file (magic 0x00000803).</summary>
     /// <param name="path">Path to the file, plain or gzip.</param>
     /// <returns>The images.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IdxFormatException">Wrong magic number, implausible sizes, or fewer bytes than the header promises.</exception>
+    /// <exception cref="IdxFormatException">Wrong magic number, implausible sizes, a corrupt gzip stream, or fewer or more bytes than the header promises.</exception>
     public static IdxImages ReadImages(string path)
     {
-        var bytes = ReadAll(path);
-        var dims = ReadHeader(path, bytes, ImagesMagic, 3, "an images file (idx3-ubyte)");
-        var count = dims[0];
-        var rows = dims[1];
-        var columns = dims[2];
+        var (dims, pixels) = Read(path, ImagesMagic, 3, "an images file (idx3-ubyte)");
+        var (count, rows, columns) = (dims[0], dims[1], dims[2]);
         if (rows < 1 || columns < 1)
         {
             throw new IdxFormatException(path, $"image size {rows}x{columns} must be at least 1x1.");
         }
 
-        var expected = (long)count * rows * columns;
-        var pixels = Payload(path, bytes, 16, expected);
         return new IdxImages(count, rows, columns, pixels);
     }
 
@@ -43,15 +44,10 @@ public static class IdxReader
     /// <param name="path">Path to the file, plain or gzip.</param>
     /// <returns>One byte per label.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IdxFormatException">Wrong magic number, or fewer bytes than the header promises.</exception>
-    public static byte[] ReadLabels(string path)
-    {
-        var bytes = ReadAll(path);
-        var dims = ReadHeader(path, bytes, LabelsMagic, 1, "a labels file (idx1-ubyte)");
-        return Payload(path, bytes, 8, dims[0]);
-    }
+    /// <exception cref="IdxFormatException">Wrong magic number, a corrupt gzip stream, or fewer or more bytes than the header promises.</exception>
+    public static byte[] ReadLabels(string path) => Read(path, LabelsMagic, 1, "a labels file (idx1-ubyte)").Data;
 
-    private static byte[] ReadAll(string path)
+    private static (int[] Dims, byte[] Data) Read(string path, int magic, int dimensions, string what)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -59,34 +55,97 @@ public static class IdxReader
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
         }
 
-        var raw = File.ReadAllBytes(path);
-        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
-        {
-            return raw;
-        }
-
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var gzip = file.Length >= 2 && file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+        file.Position = 0;
+        using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : (Stream)file;
         try
         {
-            using var input = new MemoryStream(raw);
-            using var gzip = new GZipStream(input, CompressionMode.Decompress);
-            using var output = new MemoryStream();
-            gzip.CopyTo(output);
-            return output.ToArray();
+            var dims = ReadHeader(path, stream, magic, dimensions, what);
+            var headerLength = 4 + (4 * dimensions);
+            long expected = 1;
+            foreach (var d in dims)
+            {
+                expected = d == 0 || expected <= Array.MaxLength / d ? expected * d : long.MaxValue;
+            }
+
+            if (dimensions == 3 && (long)dims[1] * dims[2] > int.MaxValue)
+            {
+                throw new IdxFormatException(path, $"image size {dims[1]}x{dims[2]} has more pixels than an image can hold.");
+            }
+
+            if (expected > Array.MaxLength)
+            {
+                throw new IdxFormatException(path, $"the header's dimensions [{string.Join(", ", dims)}] describe more than {Array.MaxLength} bytes, more than this reader holds.");
+            }
+
+            if (!gzip && expected != file.Length - headerLength)
+            {
+                var available = file.Length - headerLength;
+                throw new IdxFormatException(path, available < expected
+                    ? $"the header promises {expected} data bytes but only {available} follow: the file is truncated. Download it again."
+                    : $"the header promises {expected} data bytes but {available} follow: the header does not match the data.");
+            }
+
+            if (gzip && expected > file.Length * MaxDeflateRatio)
+            {
+                throw new IdxFormatException(path, $"the header promises {expected} data bytes, more than its {file.Length} gzip bytes can hold: the file is corrupted. Download it again.");
+            }
+
+            var data = new byte[expected];
+            var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            if (read < expected)
+            {
+                throw new IdxFormatException(path, $"the header promises {expected} data bytes but only {read} follow: the file is truncated. Download it again.");
+            }
+
+            if (stream.ReadByte() >= 0)
+            {
+                throw new IdxFormatException(path, $"the header promises {expected} data bytes but more follow: the header does not match the data.");
+            }
+
+            if (gzip)
+            {
+                CheckGzipSize(path, file, headerLength + expected);
+            }
+
+            return (dims, data);
         }
         catch (InvalidDataException ex)
         {
-            throw new IdxFormatException($"'{path}' is not a valid IDX file: its gzip stream is corrupt or truncated ({ex.Message}).", ex);
+            throw new IdxFormatException($"'{path}' is not a valid IDX file: its gzip stream is corrupt (damaged data, or a CRC-32 that does not match) ({ex.Message}). Download it again.", ex);
         }
     }
 
-    private static int[] ReadHeader(string path, byte[] bytes, int magic, int dimensions, string what)
+    // The gzip reader checks the CRC-32 when the trailer is there but accepts a stream that ends without one; the
+    // last four bytes must be the size of what was decompressed (modulo 2^32, one member expected).
+    private static void CheckGzipSize(string path, FileStream file, long decompressed)
     {
-        if (bytes.Length < 4)
+        Span<byte> trailer = stackalloc byte[4];
+        if (file.Length < 18)
         {
-            throw new IdxFormatException(path, $"it has {bytes.Length} bytes, too few for the magic number of {what}.");
+            throw new IdxFormatException(path, "its gzip stream is shorter than a gzip header and trailer.");
         }
 
-        var actual = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        file.Position = file.Length - 4;
+        file.ReadExactly(trailer);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != (uint)decompressed)
+        {
+            throw new IdxFormatException(path, "its gzip trailer is missing or does not match the data (a single-member gzip is expected): the file is truncated or corrupted. Download it again.");
+        }
+    }
+
+    private static int[] ReadHeader(string path, Stream stream, int magic, int dimensions, string what)
+    {
+        var headerLength = 4 + (4 * dimensions);
+        var header = new byte[headerLength];
+        var read = stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
+        if (read < 4)
+        {
+            throw new IdxFormatException(path, $"it has {read} bytes, too few for the magic number of {what}.");
+        }
+
+        var actual = BinaryPrimitives.ReadInt32BigEndian(header);
         if (actual != magic)
         {
             var hint = actual == (magic == ImagesMagic ? LabelsMagic : ImagesMagic)
@@ -95,16 +154,15 @@ public static class IdxReader
             throw new IdxFormatException(path, $"magic number 0x{actual:X8} where {what} has 0x{magic:X8}.{hint}");
         }
 
-        var headerLength = 4 + (4 * dimensions);
-        if (bytes.Length < headerLength)
+        if (read < headerLength)
         {
-            throw new IdxFormatException(path, $"it has {bytes.Length} bytes, fewer than the {headerLength}-byte header of {what}.");
+            throw new IdxFormatException(path, $"it has {read} bytes, fewer than the {headerLength}-byte header of {what}.");
         }
 
         var dims = new int[dimensions];
         for (var d = 0; d < dimensions; d++)
         {
-            dims[d] = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(4 + (4 * d)));
+            dims[d] = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4 + (4 * d)));
             if (dims[d] < 0)
             {
                 throw new IdxFormatException(path, $"dimension {d} is {dims[d]}, which is negative.");
@@ -112,21 +170,5 @@ public static class IdxReader
         }
 
         return dims;
-    }
-
-    private static byte[] Payload(string path, byte[] bytes, int offset, long expected)
-    {
-        var available = bytes.LongLength - offset;
-        if (available < expected)
-        {
-            throw new IdxFormatException(path, $"the header promises {expected} data bytes but only {available} follow: the file is truncated. Download it again.");
-        }
-
-        if (available > expected)
-        {
-            throw new IdxFormatException(path, $"the header promises {expected} data bytes but {available} follow: the header does not match the data.");
-        }
-
-        return bytes.AsSpan(offset).ToArray();
     }
 }

@@ -17,9 +17,10 @@ namespace Dendritic;
 /// <summary>
 /// Saves a wrapped model to one file and loads it back onto a fresh, unwrapped model. The file is a zip archive with
 /// <c>manifest.json</c> (library version, options, every wrapped layer's host and dendrite count, a SHA-256 of the
-/// weights, extra state) and <c>weights.safetensors</c> (every tensor of the model's state dict). Writes are atomic:
-/// an interrupted save leaves the previous file intact. Loads verify integrity and shapes before touching the model.
-/// See docs/checkpoints.md.
+/// weights, extra state), <c>weights.safetensors</c> (every tensor of the model's state dict) and
+/// <c>checksums.sha256</c> (the SHA-256 of both). Saves stream to disk and are atomic: an interrupted save leaves the
+/// previous file intact. Files are untrusted input: loads are bounded by <see cref="CheckpointLoadOptions"/> and
+/// verify integrity, dtypes and shapes before touching the model. See docs/checkpoints.md.
 /// </summary>
 public static class DendriteCheckpoint
 {
@@ -27,7 +28,7 @@ public static class DendriteCheckpoint
     public const string FormatName = "dendritic-checkpoint";
 
     /// <summary>The newest format version this library writes and reads.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     internal const string ManifestEntry = "manifest.json";
     internal const string WeightsEntry = "weights.safetensors";
@@ -45,29 +46,20 @@ public static class DendriteCheckpoint
 
     /// <summary>Writes <paramref name="model"/> (structure and every weight) to <paramref name="path"/>, atomically.</summary>
     /// <param name="model">The wrapped model.</param>
-    /// <param name="path">The file to write; replaced if it exists. Its folder must exist.</param>
+    /// <param name="path">The file to write; replaced if it exists (a symlink is followed and stays a link; the file's
+    /// Unix mode is kept). Its folder must exist.</param>
     /// <param name="extras">Extra state to store with it (for example a scheduler's), by key; none when null.</param>
     /// <returns>The manifest that was written.</returns>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
     public static CheckpointManifest Save(DendriticModel model, string path, IReadOnlyDictionary<string, string>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"Cannot save checkpoint '{path}': folder '{folder}' does not exist.");
-        }
-
-        byte[] weights;
+        var target = AtomicFileWriter.ResolveTarget(path, "checkpoint");
         var state = model.Model.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
-        using (var buffer = new MemoryStream())
-        {
-            SafeTensorsFormat.Write(buffer, state);
-            weights = buffer.ToArray();
-        }
-
-        var manifest = new CheckpointManifest
+        CheckpointManifest? manifest = null;
+        AtomicFileWriter.Write(target, "checkpoint", file => manifest = WriteArchive(file, state, (sha, bytes) => new CheckpointManifest
         {
             LibraryVersion = LibraryVersion,
             CreatedUtc = DateTimeOffset.UtcNow,
@@ -81,96 +73,78 @@ public static class DendriteCheckpoint
                 Enabled = l.Enabled,
                 FrozenSets = l.Dendrites.Sets.Where(s => s.Frozen).Select(s => s.Index).ToList(),
             }).ToList(),
-            WeightsSha256 = Convert.ToHexStringLower(SHA256.HashData(weights)),
-            WeightsBytes = weights.LongLength,
+            WeightsSha256 = sha,
+            WeightsBytes = bytes,
             TensorCount = state.Count,
             Extras = extras is null ? new Dictionary<string, string>() : new Dictionary<string, string>(extras),
-        };
-
-        // Same folder as the target, so the final rename is atomic on every file system we support.
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                using (var archive = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
-                {
-                    using (var entry = archive.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
-                    {
-                        JsonSerializer.Serialize(entry, manifest, Json);
-                    }
-
-                    using (var entry = archive.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open())
-                    {
-                        entry.Write(weights);
-                    }
-                }
-
-                file.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+        }));
 
         if (model.Options.Logger.IsEnabled(LogLevel.Information))
         {
-            DendriticLog.CheckpointSaved(model.Options.Logger, full, state.Count, new FileInfo(full).Length);
+            DendriticLog.CheckpointSaved(model.Options.Logger, target, state.Count, new FileInfo(target).Length);
         }
-        return manifest;
+
+        return manifest!;
     }
 
-    /// <summary>Reads and checks only the manifest of a checkpoint.</summary>
+    /// <summary>Reads and checks only the manifest of a checkpoint: no weight is read, hashed or allocated.</summary>
     /// <param name="path">The checkpoint file.</param>
+    /// <param name="options">Bounds for reading; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The manifest.</returns>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted or not a checkpoint.</exception>
-    public static CheckpointManifest ReadManifest(string path) => Open(path).Manifest;
+    public static CheckpointManifest ReadManifest(string path, CheckpointLoadOptions? options = null)
+    {
+        using var archive = CheckpointArchive.Open(path, options);
+        return archive.Manifest;
+    }
 
     /// <summary>
     /// Wraps <paramref name="freshModel"/> (a newly built, unwrapped model of the same architecture) exactly as the
-    /// checkpoint records and loads every weight into it. No manual replay of growth is needed.
+    /// checkpoint records and loads every weight into it. No manual replay of growth is needed. The file is read and
+    /// verified completely before the model is touched.
     /// </summary>
     /// <param name="freshModel">The unwrapped model; it is changed in place.</param>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="logger">Where to log; none when null.</param>
     /// <param name="sampleInput">Optional input for the wrapper's check pass (see <see cref="Dendrites.Wrap"/>).</param>
+    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
-    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted or not a checkpoint.</exception>
-    /// <exception cref="CheckpointMismatchException">The model's architecture differs; the message names the layer.</exception>
-    public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null)
+    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
+    /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
+    public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
-        var (manifest, tensors) = Open(path);
-        try
+        using var archive = CheckpointArchive.Open(path, options);
+        var manifest = archive.Manifest;
+        var header = archive.ReadWeightsHeader();
+        var modules = freshModel.named_modules().ToDictionary(m => m.Item1, m => m.Item2);
+        foreach (var layer in manifest.Layers)
         {
-            var modules = freshModel.named_modules().ToDictionary(m => m.Item1, m => m.Item2);
-            foreach (var layer in manifest.Layers)
+            if (!modules.TryGetValue(layer.Name, out var module))
             {
-                if (!modules.TryGetValue(layer.Name, out var module))
-                {
-                    throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which the model does not have. Layers that can carry dendrites: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Value)).Select(m => m.Key).ToList())}.");
-                }
-
-                var spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name) : null;
-                if (spec is null || !spec.SameAs(layer.Host))
-                {
-                    throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
-                }
+                throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which the model does not have. Layers that can carry dendrites: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Value)).Select(m => m.Key).ToList())}.");
             }
 
+            var spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name) : null;
+            if (spec is null || !spec.SameAs(layer.Host))
+            {
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
+            }
+        }
+
+        CheckDendritesFitWeights(manifest, header, path);
+        var tensors = archive.ReadTensors(header);
+        try
+        {
             var names = manifest.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
-            var options = new WrapOptions
+            var wrapOptions = new WrapOptions
             {
                 Targets = LayerSelector.Where((p, _) => names.Contains(p), "the checkpoint's layers"),
                 InitialDendrites = 0,
                 Dendrite = manifest.Dendrite,
                 Logger = logger ?? NullLogger.Instance,
             };
-            var handle = Dendrites.Wrap(freshModel, options);
+            var handle = Dendrites.Wrap(freshModel, wrapOptions);
             try
             {
                 Apply(handle, manifest, tensors, path);
@@ -186,47 +160,107 @@ public static class DendriteCheckpoint
                 throw;
             }
 
-            DendriticLog.CheckpointLoaded(options.Logger, path, manifest.LibraryVersion);
+            DendriticLog.CheckpointLoaded(wrapOptions.Logger, path, manifest.LibraryVersion);
             return new LoadedCheckpoint(handle, manifest);
         }
         finally
         {
-            foreach (var tensor in tensors.Values)
-            {
-                tensor.Dispose();
-            }
+            SafeTensorsFormat.Dispose(tensors);
         }
     }
 
     /// <summary>
     /// Loads a checkpoint into a model that is already wrapped (for example to go back to the best weights kept on
-    /// disk): dendrite counts are adjusted to the checkpoint's, then every weight is copied in.
+    /// disk): dendrite counts are adjusted to the checkpoint's, then every weight is copied in. The file is read and
+    /// verified completely before the model is touched.
     /// </summary>
     /// <param name="model">The wrapped model, with the same wrapped layers as the checkpoint.</param>
     /// <param name="path">The checkpoint file.</param>
+    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The checkpoint's manifest (with its extra state).</returns>
-    public static CheckpointManifest Restore(DendriticModel model, string path)
+    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
+    /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ.</exception>
+    public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var (manifest, tensors) = Open(path);
+        using var archive = CheckpointArchive.Open(path, options);
+        var manifest = archive.Manifest;
+        var header = archive.ReadWeightsHeader();
+        var recorded = manifest.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
+        var current = model.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
+        if (!recorded.SequenceEqual(current))
+        {
+            throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
+        }
+
+        CheckDendritesFitWeights(manifest, header, path);
+        var tensors = archive.ReadTensors(header);
         try
         {
-            var recorded = manifest.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
-            var current = model.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
-            if (!recorded.SequenceEqual(current))
-            {
-                throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
-            }
-
             Apply(model, manifest, tensors, path);
             return manifest;
         }
         finally
         {
-            foreach (var tensor in tensors.Values)
+            SafeTensorsFormat.Dispose(tensors);
+        }
+    }
+
+    /// <summary>
+    /// Writes the archive (weights, manifest, checksums) to <paramref name="output"/>, streaming every tensor; the
+    /// manifest is built once the weights' SHA-256 and size are known.
+    /// </summary>
+    internal static CheckpointManifest WriteArchive(Stream output, IReadOnlyList<(string Key, Tensor Tensor)> state, Func<string, long, CheckpointManifest> manifestFor)
+    {
+        using var archive = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        string weightsSha;
+        long weightsBytes;
+        using (var entry = archive.CreateEntry(WeightsEntry, CompressionLevel.NoCompression).Open())
+        using (var digest = new DigestStream(entry, writing: true))
+        {
+            SafeTensorsFormat.Write(digest, state);
+            weightsSha = digest.Sha256Hex();
+            weightsBytes = digest.Count;
+        }
+
+        var manifest = manifestFor(weightsSha, weightsBytes);
+        var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
+        using (var entry = archive.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
+        {
+            entry.Write(manifestBytes);
+        }
+
+        using (var entry = archive.CreateEntry(CheckpointArchive.ChecksumsEntry, CompressionLevel.NoCompression).Open())
+        {
+            var lines = $"{Convert.ToHexStringLower(SHA256.HashData(manifestBytes))}  {ManifestEntry}\n{weightsSha}  {manifest.WeightsFile}\n";
+            entry.Write(System.Text.Encoding.UTF8.GetBytes(lines));
+        }
+
+        return manifest;
+    }
+
+    // Every dendrite set holds at least a weight shaped like its host's plus one scale per neuron, so the declared
+    // counts must fit in what the weights really hold: a manifest cannot make the loader build more than the file has.
+    private static void CheckDendritesFitWeights(CheckpointManifest manifest, SafeTensorsHeader header, string path)
+    {
+        try
+        {
+            long needed = 0;
+            foreach (var layer in manifest.Layers)
             {
-                tensor.Dispose();
+                var perSet = checked(layer.Host.WeightShape.Aggregate(1L, (a, b) => checked(a * b)) + layer.Host.OutFeatures);
+                needed = checked(needed + (layer.Dendrites * perSet));
             }
+
+            var held = header.Entries.Sum(e => e.Shape.Aggregate(1L, (a, b) => checked(a * b)));
+            if (needed > held)
+            {
+                throw SafeTensorsFormat.Corrupted(path, $"the manifest field 'layers[].dendrites' declares sets of at least {needed} values but the weights hold {held}");
+            }
+        }
+        catch (OverflowException)
+        {
+            throw SafeTensorsFormat.Corrupted(path, "the manifest field 'layers[].dendrites' declares more dendrite values than a file can hold");
         }
     }
 
@@ -255,9 +289,15 @@ public static class DendriteCheckpoint
 
         foreach (var (key, tensor) in state)
         {
-            if (!tensors[key].shape.SequenceEqual(tensor.shape))
+            var stored = tensors[key];
+            if (!stored.shape.SequenceEqual(tensor.shape))
             {
-                throw new CheckpointMismatchException(key, $"'{key}' has shape [{string.Join(", ", tensors[key].shape)}] in checkpoint '{path}' but [{string.Join(", ", tensor.shape)}] in the model.");
+                throw new CheckpointMismatchException(key, $"'{key}' has shape [{string.Join(", ", stored.shape)}] in checkpoint '{path}' but [{string.Join(", ", tensor.shape)}] in the model.");
+            }
+
+            if (stored.dtype != tensor.dtype)
+            {
+                throw new CheckpointMismatchException(key, $"'{key}' is {SafeTensorsFormat.Name(stored.dtype)} in checkpoint '{path}' but {SafeTensorsFormat.Name(tensor.dtype)} in the model; no conversion is made. Convert the model (for example model.to(dtype)) to the checkpoint's dtype before loading.");
             }
         }
 
@@ -267,60 +307,6 @@ public static class DendriteCheckpoint
             {
                 tensor.copy_(tensors[key]);
             }
-        }
-    }
-
-    private static (CheckpointManifest Manifest, Dictionary<string, Tensor> Tensors) Open(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
-        }
-
-        try
-        {
-            using var archive = ZipFile.OpenRead(path);
-            var manifestEntry = archive.GetEntry(ManifestEntry) ?? throw new CheckpointCorruptedException($"'{path}' has no {ManifestEntry}: it is not a Dendritic.Net checkpoint.");
-            CheckpointManifest manifest;
-            using (var stream = manifestEntry.Open())
-            {
-                manifest = JsonSerializer.Deserialize<CheckpointManifest>(stream, Json) ?? throw new CheckpointCorruptedException($"'{path}' has an empty manifest.");
-            }
-
-            if (manifest.Format != FormatName)
-            {
-                throw new CheckpointCorruptedException($"'{path}' is a '{manifest.Format}' file, not a Dendritic.Net checkpoint.");
-            }
-
-            if (manifest.FormatVersion > FormatVersion)
-            {
-                throw new CheckpointException($"'{path}' uses checkpoint format {manifest.FormatVersion}, written by Dendritic.Net {manifest.LibraryVersion}; this version ({LibraryVersion}) reads up to format {FormatVersion}. Upgrade Dendritic.Net.");
-            }
-
-            var weightsEntry = archive.GetEntry(manifest.WeightsFile) ?? throw new CheckpointCorruptedException($"'{path}' has no {manifest.WeightsFile}: the checkpoint is incomplete.");
-            var weights = new byte[weightsEntry.Length];
-            using (var stream = weightsEntry.Open())
-            {
-                stream.ReadExactly(weights);
-            }
-
-            if (weights.LongLength != manifest.WeightsBytes || Convert.ToHexStringLower(SHA256.HashData(weights)) != manifest.WeightsSha256)
-            {
-                throw new CheckpointCorruptedException($"Checkpoint '{path}' is corrupted: its weights do not match the SHA-256 recorded in its manifest. Restore it from a backup or save it again.");
-            }
-
-            var tensors = SafeTensorsFormat.Read(weights, path);
-            if (tensors.Count != manifest.TensorCount)
-            {
-                throw new CheckpointCorruptedException($"Checkpoint '{path}' is corrupted: the manifest lists {manifest.TensorCount} tensors, the weights hold {tensors.Count}.");
-            }
-
-            return (manifest, tensors);
-        }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or NotSupportedException)
-        {
-            throw new CheckpointCorruptedException($"'{path}' is not a complete Dendritic.Net checkpoint (truncated or corrupted): {e.Message}", e);
         }
     }
 }

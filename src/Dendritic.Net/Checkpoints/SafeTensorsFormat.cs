@@ -3,9 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -13,9 +11,16 @@ namespace Dendritic;
 /// <summary>
 /// Reads and writes the safetensors layout (8-byte little-endian header length, a JSON header of dtype, shape and
 /// byte offsets per tensor, then the raw little-endian data), so checkpoint weights open in Python's safetensors too.
+/// Both directions stream in chunks: no tensor or file is ever held as one managed array, so sizes over 2 GiB work.
+/// Reading validates everything the header declares before allocating (see <see cref="ReadHeader"/>).
 /// </summary>
 internal static class SafeTensorsFormat
 {
+    /// <summary>Bytes copied per step between a tensor and a stream.</summary>
+    internal const int ChunkBytes = 16 << 20;
+
+    private const string MetadataKey = "__metadata__";
+
     private static readonly Dictionary<ScalarType, string> Names = new()
     {
         [ScalarType.Float64] = "F64",
@@ -30,107 +35,369 @@ internal static class SafeTensorsFormat
         [ScalarType.Bool] = "BOOL",
     };
 
-    public static void Write(Stream stream, IReadOnlyList<(string Key, Tensor Tensor)> tensors)
+    private static readonly Dictionary<string, ScalarType> Types = Names.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+
+    /// <summary>The safetensors name of a dtype (F32, I64, ...), for messages.</summary>
+    public static string Name(ScalarType dtype) => Names.TryGetValue(dtype, out var name) ? name : dtype.ToString();
+
+    /// <summary>Writes the tensors (any device, any layout) and returns the number of bytes written.</summary>
+    /// <exception cref="CheckpointException">A tensor has a dtype safetensors does not store.</exception>
+    public static long Write(Stream stream, IReadOnlyList<(string Key, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var header = new JsonObject();
-        var contiguous = new List<Tensor>(tensors.Count);
-        long offset = 0;
-        foreach (var (key, tensor) in tensors)
-        {
-            if (!Names.TryGetValue(tensor.dtype, out var dtype))
-            {
-                throw new CheckpointException($"Tensor '{key}' has dtype {tensor.dtype}, which checkpoints do not store.");
-            }
-
-            var data = tensor.detach().cpu().contiguous();
-            contiguous.Add(data);
-            var length = data.numel() * data.ElementSize;
-            header[key] = new JsonObject
-            {
-                ["dtype"] = dtype,
-                ["shape"] = new JsonArray(data.shape.Select(d => (JsonNode)d).ToArray()),
-                ["data_offsets"] = new JsonArray(offset, offset + length),
-            };
-            offset += length;
-        }
-
-        var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
+        var headerBytes = Header(tensors, metadata, out var dataBytes);
         Span<byte> lengthBytes = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)headerBytes.Length);
         stream.Write(lengthBytes);
         stream.Write(headerBytes);
-        foreach (var data in contiguous)
+        foreach (var (_, tensor) in tensors)
         {
-            if (data.numel() > 0)
-            {
-                stream.Write(data.bytes);
-            }
-
-            data.Dispose();
+            WriteData(stream, tensor);
         }
+
+        return 8 + headerBytes.Length + dataBytes;
     }
 
-    /// <summary>Reads every tensor to CPU memory, checking that the header and the data agree.</summary>
-    public static Dictionary<string, Tensor> Read(byte[] file, string source)
+    /// <summary>
+    /// Reads and validates the header: known dtypes, non-negative shapes whose byte size fits a long, offsets that
+    /// cover the data section exactly (sorted, contiguous, no gap, no overlap, nothing after the last tensor).
+    /// </summary>
+    /// <param name="stream">Positioned at the start of the safetensors data.</param>
+    /// <param name="length">The total length of the safetensors data in bytes.</param>
+    /// <param name="options">The caps.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <exception cref="CheckpointCorruptedException">Anything in the header is wrong; the message names the field.</exception>
+    public static SafeTensorsHeader ReadHeader(Stream stream, long length, CheckpointLoadOptions options, string source)
     {
-        if (file.Length < 8)
+        if (length < 8)
         {
-            throw Corrupted(source, "the weights file is shorter than its header");
+            throw Corrupted(source, $"the weights are {length} bytes, shorter than the 8-byte header length");
         }
 
-        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(file.AsSpan(0, 8));
-        if (headerLength > (ulong)(file.Length - 8))
+        Span<byte> lengthBytes = stackalloc byte[8];
+        stream.ReadExactly(lengthBytes);
+        var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > (ulong)(length - 8))
         {
-            throw Corrupted(source, "the weights header runs past the end of the file");
+            throw Corrupted(source, $"the weights header length {headerLength} runs past the end of the {length}-byte weights");
         }
 
-        JsonObject header;
+        if (headerLength > (ulong)options.MaxWeightsHeaderBytes)
+        {
+            throw Corrupted(source, $"the weights header length {headerLength} exceeds the cap of {options.MaxWeightsHeaderBytes} bytes (CheckpointLoadOptions.MaxWeightsHeaderBytes)");
+        }
+
+        var header = new byte[headerLength];
+        stream.ReadExactly(header);
+        var dataBytes = length - 8 - (long)headerLength;
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Corrupted(source, "the weights header is not valid UTF-8");
+        }
+
         try
         {
-            header = JsonNode.Parse(file.AsSpan(8, (int)headerLength))!.AsObject();
+            using var document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });
+            return Parse(document.RootElement, dataBytes, options, source);
         }
         catch (JsonException e)
         {
-            throw new CheckpointCorruptedException($"Checkpoint '{source}': the weights header is not valid JSON ({e.Message}).", e);
+            throw new CheckpointCorruptedException($"Checkpoint '{source}' is corrupted: the weights header is not valid JSON ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// Reads every tensor's data, in offset order, into new CPU tensors; allocates each tensor only when the bytes
+    /// before it have arrived, so a file that ends early costs at most one tensor. The caller owns the tensors.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadTensors(Stream stream, SafeTensorsHeader header)
+    {
+        var result = new Dictionary<string, Tensor>(header.Entries.Count, StringComparer.Ordinal);
+        var buffer = new byte[(int)Math.Min(ChunkBytes, Math.Max(1, header.DataBytes))];
+        try
+        {
+            foreach (var entry in header.Entries)
+            {
+                var tensor = empty(entry.Shape, entry.DType);
+                result.Add(entry.Key, tensor);
+                Fill(stream, tensor, buffer);
+            }
+
+            return result;
+        }
+        catch
+        {
+            Dispose(result);
+            throw;
+        }
+    }
+
+    /// <summary>The key of the first floating-point tensor holding a NaN or an infinity; null when all are finite.</summary>
+    public static string? FirstNonFinite(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        foreach (var (key, tensor) in tensors)
+        {
+            if (tensor.is_floating_point() && tensor.numel() > 0)
+            {
+                using var finite = tensor.isfinite();
+                using var all = finite.all();
+                if (!all.item<bool>())
+                {
+                    return key;
+                }
+            }
         }
 
-        var dataStart = 8 + (long)headerLength;
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (key, node) in header)
+        return null;
+    }
+
+    public static void Dispose(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        foreach (var tensor in tensors.Values)
         {
-            if (key == "__metadata__")
+            tensor.Dispose();
+        }
+    }
+
+    private static byte[] Header(IReadOnlyList<(string Key, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, out long dataBytes)
+    {
+        using var json = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            if (metadata is { Count: > 0 })
             {
+                writer.WriteStartObject(MetadataKey);
+                foreach (var (key, value) in metadata)
+                {
+                    writer.WriteString(key, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            long offset = 0;
+            foreach (var (key, tensor) in tensors)
+            {
+                if (!Names.TryGetValue(tensor.dtype, out var dtype))
+                {
+                    throw new CheckpointException($"Tensor '{key}' has dtype {tensor.dtype}, which checkpoints do not store.");
+                }
+
+                var length = checked(tensor.numel() * tensor.ElementSize);
+                writer.WriteStartObject(key);
+                writer.WriteString("dtype", dtype);
+                writer.WriteStartArray("shape");
+                foreach (var d in tensor.shape)
+                {
+                    writer.WriteNumberValue(d);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("data_offsets");
+                writer.WriteNumberValue(offset);
+                writer.WriteNumberValue(offset + length);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                offset = checked(offset + length);
+            }
+
+            writer.WriteEndObject();
+            dataBytes = offset;
+        }
+
+        // Pad with spaces to a multiple of 8, as the reference writer does, so the data starts aligned.
+        var padded = (int)((json.Length + 7) / 8 * 8);
+        var bytes = new byte[padded];
+        json.GetBuffer().AsSpan(0, (int)json.Length).CopyTo(bytes);
+        bytes.AsSpan((int)json.Length).Fill((byte)' ');
+        return bytes;
+    }
+
+    // Copies in slices along the first dimension, then in flat chunks: never a full-size copy of a large or
+    // non-contiguous tensor, never a span over 2 GiB, and every intermediate is disposed here.
+    private static void WriteData(Stream stream, Tensor tensor)
+    {
+        if (tensor.numel() == 0)
+        {
+            return;
+        }
+
+        using var detached = tensor.detach();
+        if (detached.dim() == 0)
+        {
+            using var scalar = detached.cpu();
+            stream.Write(scalar.bytes);
+            return;
+        }
+
+        var rows = detached.shape[0];
+        var rowBytes = detached.numel() / rows * detached.ElementSize;
+        var rowsPerChunk = Math.Max(1, ChunkBytes / rowBytes);
+        for (long start = 0; start < rows; start += rowsPerChunk)
+        {
+            using var slice = detached.narrow(0, start, Math.Min(rowsPerChunk, rows - start));
+            using var cpu = slice.cpu();
+            using var contiguous = cpu.contiguous();
+            using var flat = contiguous.view(-1);
+            var perChunk = ChunkBytes / flat.ElementSize;
+            for (long at = 0; at < flat.numel(); at += perChunk)
+            {
+                using var part = flat.narrow(0, at, Math.Min(perChunk, flat.numel() - at));
+                stream.Write(part.bytes);
+            }
+        }
+    }
+
+    private static void Fill(Stream stream, Tensor tensor, byte[] buffer)
+    {
+        if (tensor.numel() == 0)
+        {
+            return;
+        }
+
+        using var flat = tensor.view(-1);
+        var perChunk = buffer.Length / tensor.ElementSize;
+        for (long at = 0; at < flat.numel(); at += perChunk)
+        {
+            var count = Math.Min(perChunk, flat.numel() - at);
+            var span = buffer.AsSpan(0, (int)(count * tensor.ElementSize));
+            stream.ReadExactly(span);
+            using var part = flat.narrow(0, at, count);
+            part.bytes = span;
+        }
+    }
+
+    private static SafeTensorsHeader Parse(JsonElement root, long dataBytes, CheckpointLoadOptions options, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupted(source, "the weights header is not a JSON object");
+        }
+
+        var entries = new List<SafeTensorEntry>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name == MetadataKey)
+            {
+                ReadMetadata(property.Value, metadata, source);
                 continue;
             }
 
-            var dtypeName = node!["dtype"]!.GetValue<string>();
-            var match = Names.Where(kv => kv.Value == dtypeName).ToList();
-            if (match.Count != 1)
+            if (entries.Count == options.MaxTensorCount)
             {
-                throw Corrupted(source, $"tensor '{key}' has unknown dtype '{dtypeName}'");
+                throw Corrupted(source, $"the weights header lists more than {options.MaxTensorCount} tensors (CheckpointLoadOptions.MaxTensorCount)");
             }
 
-            var shape = node["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var offsets = node["data_offsets"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var tensor = empty(shape, match[0].Key);
-            var length = tensor.numel() * tensor.ElementSize;
-            if (offsets.Length != 2 || offsets[1] - offsets[0] != length || dataStart + offsets[1] > file.Length)
-            {
-                tensor.Dispose();
-                throw Corrupted(source, $"tensor '{key}' does not fit its byte range");
-            }
-
-            if (length > 0)
-            {
-                tensor.bytes = file.AsSpan((int)(dataStart + offsets[0]), (int)length);
-            }
-
-            result[key] = tensor;
+            entries.Add(Entry(property.Name, property.Value, source));
         }
 
-        return result;
+        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
+        long expected = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.Begin != expected)
+            {
+                var what = entry.Begin < expected ? "overlaps the tensor before it" : "leaves a gap of unaccounted bytes before it";
+                throw Corrupted(source, $"tensor '{entry.Key}' field 'data_offsets' [{entry.Begin}, {entry.End}] {what} (expected to start at {expected})");
+            }
+
+            expected = entry.End;
+        }
+
+        if (expected != dataBytes)
+        {
+            throw Corrupted(source, $"the tensors cover {expected} bytes but the data section holds {dataBytes}: {(expected < dataBytes ? "trailing bytes belong to no tensor" : "the data is truncated")}");
+        }
+
+        return new SafeTensorsHeader(entries, metadata, dataBytes);
     }
 
-    private static CheckpointCorruptedException Corrupted(string source, string what) =>
+    private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string source)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupted(source, $"the weights header field '{MetadataKey}' is not an object");
+        }
+
+        foreach (var item in value.EnumerateObject())
+        {
+            metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String
+                ? item.Value.GetString()!
+                : throw Corrupted(source, $"the weights header field '{MetadataKey}.{item.Name}' is not a string");
+        }
+    }
+
+    private static SafeTensorEntry Entry(string key, JsonElement node, string source)
+    {
+        if (node.ValueKind != JsonValueKind.Object)
+        {
+            throw Corrupted(source, $"tensor '{key}' is not a JSON object in the weights header");
+        }
+
+        var dtypeName = node.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : throw Corrupted(source, $"tensor '{key}' field 'dtype' is missing or not a string");
+        if (!Types.TryGetValue(dtypeName, out var dtype))
+        {
+            throw Corrupted(source, $"tensor '{key}' field 'dtype' is '{dtypeName}', which is not one of {string.Join(", ", Types.Keys)}");
+        }
+
+        var shape = Longs(node, "shape", key, source, count: null);
+        var offsets = Longs(node, "data_offsets", key, source, count: 2);
+        long bytes;
+        try
+        {
+            bytes = shape.Aggregate(1L, (a, b) => checked(a * b));
+            bytes = checked(bytes * ElementSize(dtype));
+        }
+        catch (OverflowException)
+        {
+            throw Corrupted(source, $"tensor '{key}' field 'shape' [{string.Join(", ", shape)}] describes more bytes than a file can hold");
+        }
+
+        if (offsets[1] < offsets[0] || offsets[1] - offsets[0] != bytes)
+        {
+            throw Corrupted(source, $"tensor '{key}' field 'data_offsets' [{offsets[0]}, {offsets[1]}] does not span the {bytes} bytes its dtype {dtypeName} and shape [{string.Join(", ", shape)}] need");
+        }
+
+        return new SafeTensorEntry(key, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    private static long[] Longs(JsonElement node, string field, string key, string source, int? count)
+    {
+        if (!node.TryGetProperty(field, out var array) || array.ValueKind != JsonValueKind.Array)
+        {
+            throw Corrupted(source, $"tensor '{key}' field '{field}' is missing or not an array");
+        }
+
+        var length = array.GetArrayLength();
+        if ((count is not null && length != count) || length > 16)
+        {
+            throw Corrupted(source, $"tensor '{key}' field '{field}' has {length} entries, expected {count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "at most 16"}");
+        }
+
+        var values = new long[length];
+        var i = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var value) || value < 0)
+            {
+                throw Corrupted(source, $"tensor '{key}' field '{field}' entry {i} is not a non-negative integer");
+            }
+
+            values[i++] = value;
+        }
+
+        return values;
+    }
+
+    private static int ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
+        _ => 1,
+    };
+
+    internal static CheckpointCorruptedException Corrupted(string source, string what) =>
         new($"Checkpoint '{source}' is corrupted: {what}. Restore it from a backup or save it again.");
 }

@@ -52,20 +52,22 @@ public sealed partial class GrowthScheduler
     /// <param name="logger">Where decisions are logged; none when null.</param>
     /// <returns>The scheduler, ready for the next <see cref="Step"/>.</returns>
     /// <exception cref="ArgumentException">The checkpoint holds no scheduler state.</exception>
+    /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!checkpoint.Manifest.Extras.TryGetValue(StateExtrasKey, out var json))
+        var extras = checkpoint.Manifest.Extras ?? new Dictionary<string, string>();
+        if (!extras.TryGetValue(StateExtrasKey, out var json))
         {
             throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
         }
 
         var scheduler = new GrowthScheduler(checkpoint.Model, options, logger);
         scheduler.ImportState(GrowthSchedulerState.FromJson(json));
-        if (checkpoint.Manifest.Extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
+        if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
         {
-            scheduler.LoadBestWeights(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, bestName));
+            scheduler.LoadBestWeights(CheckpointSidecar.Resolve(path, bestName, BestWeightsExtrasKey));
         }
 
         return scheduler;

@@ -1,19 +1,23 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
-using System.Text;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace Dendritic;
 
 /// <summary>
 /// A detached copy of every named weight and buffer of a model plus its dendrite counts per layer, kept in memory or
-/// written to a small self-describing binary file (per tensor: name, dtype, shape, raw bytes). The scheduler's own
-/// format for best weights of models wrapped by hand and for the best-weights file saved next to a checkpoint.
+/// written to disk as a safetensors file (the checkpoints' weights format, read with the same bounds and checks; the
+/// dendrite counts go in its metadata). The scheduler's storage for best weights of models wrapped by hand and for
+/// the best-weights file saved next to a checkpoint.
 /// </summary>
 internal sealed class StoredWeights : IDisposable
 {
-    private const int Magic = 0x44475753;
+    private const string FormatKey = "format";
+    private const string FormatValue = "dendritic-best-weights";
+    private const string CountPrefix = "dendrites.";
 
     public StoredWeights(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> dendriteCounts)
     {
@@ -27,71 +31,80 @@ internal sealed class StoredWeights : IDisposable
 
     public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, string path)
     {
-        using var stream = File.Create(path);
-        using var writer = new BinaryWriter(stream, Encoding.UTF8);
-        writer.Write(Magic);
-        writer.Write(counts.Count);
-        foreach (var (name, count) in counts)
-        {
-            writer.Write(name);
-            writer.Write(count);
-        }
-
-        writer.Write(tensors.Count);
-        foreach (var (name, tensor) in tensors)
-        {
-            using var cpu = tensor.detach().cpu().contiguous();
-            writer.Write(name);
-            writer.Write((int)cpu.dtype);
-            writer.Write(cpu.shape.Length);
-            foreach (var dim in cpu.shape)
-            {
-                writer.Write(dim);
-            }
-
-            var bytes = cpu.bytes;
-            writer.Write(bytes.Length);
-            writer.Write(bytes);
-        }
+        var metadata = counts.ToDictionary(c => CountPrefix + c.Key, c => c.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        metadata[FormatKey] = FormatValue;
+        var list = tensors.Select(kv => (kv.Key, kv.Value)).ToList();
+        var target = AtomicFileWriter.ResolveTarget(path, "best weights");
+        AtomicFileWriter.Write(target, "best weights", stream => SafeTensorsFormat.Write(stream, list, metadata));
     }
 
     public void Save(string path) => Write(Tensors, DendriteCounts, path);
 
+    /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file.</exception>
     public static StoredWeights Load(string path, Device device)
     {
-        using var stream = File.OpenRead(path);
-        using var reader = new BinaryReader(stream, Encoding.UTF8);
-        if (reader.ReadInt32() != Magic)
+        if (!File.Exists(path))
         {
-            throw new InvalidDataException($"'{path}' is not a Dendritic.Net best-weights file.");
+            throw new FileNotFoundException($"Best-weights file '{path}' does not exist.", path);
         }
 
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = reader.ReadInt32(); i > 0; i--)
+        Dictionary<string, Tensor> cpu;
+        SafeTensorsHeader header;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
         {
-            var name = reader.ReadString();
-            counts[name] = reader.ReadInt32();
-        }
-
-        var tensorCount = reader.ReadInt32();
-        var tensors = new Dictionary<string, Tensor>(tensorCount, StringComparer.Ordinal);
-        for (var i = 0; i < tensorCount; i++)
-        {
-            var name = reader.ReadString();
-            var dtype = (ScalarType)reader.ReadInt32();
-            var shape = new long[reader.ReadInt32()];
-            for (var d = 0; d < shape.Length; d++)
+            try
             {
-                shape[d] = reader.ReadInt64();
+                header = SafeTensorsFormat.ReadHeader(stream, stream.Length, CheckpointLoadOptions.Default, path);
+                cpu = SafeTensorsFormat.ReadTensors(stream, header);
+            }
+            catch (EndOfStreamException e)
+            {
+                throw new CheckpointCorruptedException($"Best-weights file '{path}' is truncated.", e);
+            }
+        }
+
+        var tensors = new Dictionary<string, Tensor>(cpu.Count, StringComparer.Ordinal);
+        try
+        {
+            if (!header.Metadata.TryGetValue(FormatKey, out var format) || format != FormatValue)
+            {
+                throw SafeTensorsFormat.Corrupted(path, $"it is not a Dendritic.Net best-weights file (its metadata has no '{FormatKey}': '{FormatValue}')");
             }
 
-            var bytes = reader.ReadBytes(reader.ReadInt32());
-            using var cpu = empty(shape, dtype);
-            cpu.bytes = bytes;
-            tensors[name] = cpu.to(device).DetachFromDisposeScope();
-        }
+            if (SafeTensorsFormat.FirstNonFinite(cpu) is { } bad)
+            {
+                throw SafeTensorsFormat.Corrupted(path, $"tensor '{bad}' holds NaN or infinite values");
+            }
 
-        return new StoredWeights(tensors, counts);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (key, value) in header.Metadata.Where(m => m.Key.StartsWith(CountPrefix, StringComparison.Ordinal)))
+            {
+                counts[key[CountPrefix.Length..]] = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                    ? count
+                    : throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{key}' is '{value}', not a dendrite count");
+            }
+
+            foreach (var key in cpu.Keys.ToList())
+            {
+                // to() may return the same object when the device matches; the reader's tensor is freed only if not.
+                var moved = cpu[key].to(device).DetachFromDisposeScope();
+                if (!ReferenceEquals(moved, cpu[key]))
+                {
+                    cpu[key].Dispose();
+                }
+
+                cpu.Remove(key);
+                tensors[key] = moved;
+            }
+
+            return new StoredWeights(tensors, counts);
+        }
+        catch
+        {
+            SafeTensorsFormat.Dispose(tensors);
+            SafeTensorsFormat.Dispose(cpu);
+            throw;
+        }
     }
 
     public void Dispose()

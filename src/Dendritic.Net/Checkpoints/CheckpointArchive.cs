@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// Reads a checkpoint archive as untrusted input, in bounded time and memory: unique entries, sizes checked against
+/// the caps and the file's real size before anything is allocated, every entry's CRC-32 checked, the manifest covered
+/// by the SHA-256 in <c>checksums.sha256</c>, the weights by the SHA-256 in the manifest. Nothing is extracted to
+/// disk. Every problem raises <see cref="CheckpointCorruptedException"/> naming the entry or field.
+/// </summary>
+internal sealed class CheckpointArchive : IDisposable
+{
+    internal const string ChecksumsEntry = "checksums.sha256";
+    private const int MaxEntries = 64;
+    private const int MaxChecksumsBytes = 4096;
+
+    // Deflate cannot expand data by more than 1032 to 1; a larger declared size cannot be true.
+    private const long MaxDeflateRatio = 1032;
+
+    private static readonly JsonSerializerOptions ReadJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        AllowDuplicateProperties = false,
+        RespectNullableAnnotations = true,
+        MaxDepth = 16,
+    };
+
+    private readonly FileStream _file;
+    private readonly ZipArchive _zip;
+    private readonly string _path;
+    private readonly CheckpointLoadOptions _options;
+    private Stream? _weightsEntry;
+    private DigestStream? _weights;
+    private ZipArchiveEntry? _weightsZipEntry;
+
+    private CheckpointArchive(string path, CheckpointLoadOptions options, FileStream file, ZipArchive zip)
+    {
+        _path = path;
+        _options = options;
+        _file = file;
+        _zip = zip;
+        Manifest = ReadManifest();
+    }
+
+    public CheckpointManifest Manifest { get; }
+
+    /// <summary>Opens the file and reads and verifies the manifest only.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file is not a complete, intact checkpoint.</exception>
+    /// <exception cref="CheckpointException">The file was written by a newer format version.</exception>
+    public static CheckpointArchive Open(string path, CheckpointLoadOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options = (options ?? CheckpointLoadOptions.Default).Validate();
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+        }
+
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            var zip = Guard(path, () => new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true));
+            try
+            {
+                return Guard(path, () => new CheckpointArchive(path, options, file, zip));
+            }
+            catch
+            {
+                zip.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the weights entry and reads and validates its header; the data follows with <see cref="ReadTensors"/>.</summary>
+    public SafeTensorsHeader ReadWeightsHeader() => Guard(_path, () =>
+    {
+        var entry = Entry(Manifest.WeightsFile, _options.MaxWeightsBytes, nameof(CheckpointLoadOptions.MaxWeightsBytes));
+        if (entry.Length != Manifest.WeightsBytes)
+        {
+            throw Corrupted($"the manifest field 'weightsBytes' says {Manifest.WeightsBytes} but entry '{entry.FullName}' holds {entry.Length}");
+        }
+
+        _weightsZipEntry = entry;
+        _weightsEntry = entry.Open();
+        _weights = new DigestStream(_weightsEntry, writing: false, entry.Length);
+        var header = SafeTensorsFormat.ReadHeader(_weights, entry.Length, _options, _path);
+        if (header.Entries.Count != Manifest.TensorCount)
+        {
+            throw Corrupted($"the manifest field 'tensorCount' says {Manifest.TensorCount} tensors but the weights hold {header.Entries.Count}");
+        }
+
+        return header;
+    });
+
+    /// <summary>
+    /// Reads every tensor (CPU), then checks that the entry ended where declared, its CRC-32 and SHA-256, and that
+    /// every weight is finite (unless allowed). The caller owns the tensors.
+    /// </summary>
+    public Dictionary<string, Tensor> ReadTensors(SafeTensorsHeader header) => Guard(_path, () =>
+    {
+        var stream = _weights ?? throw new InvalidOperationException("Read the weights header first.");
+        var tensors = SafeTensorsFormat.ReadTensors(stream, header);
+        try
+        {
+            Span<byte> probe = stackalloc byte[1];
+            if (stream.Count != _weightsZipEntry!.Length || _weightsEntry!.Read(probe) != 0)
+            {
+                throw Corrupted($"entry '{_weightsZipEntry.FullName}' does not end where its declared size of {_weightsZipEntry.Length} bytes says");
+            }
+
+            if (stream.Crc != _weightsZipEntry.Crc32)
+            {
+                throw Corrupted($"entry '{_weightsZipEntry.FullName}' fails its CRC-32 check");
+            }
+
+            if (stream.Sha256Hex() != Manifest.WeightsSha256)
+            {
+                throw Corrupted("the weights do not match the SHA-256 recorded in the manifest field 'weightsSha256'");
+            }
+
+            if (!_options.AllowNonFiniteWeights && SafeTensorsFormat.FirstNonFinite(tensors) is { } bad)
+            {
+                throw new CheckpointCorruptedException($"Checkpoint '{_path}' holds NaN or infinite values in tensor '{bad}': a model with them computes only NaN. Load it with CheckpointLoadOptions.AllowNonFiniteWeights = true to inspect it anyway.");
+            }
+
+            return tensors;
+        }
+        catch
+        {
+            SafeTensorsFormat.Dispose(tensors);
+            throw;
+        }
+    });
+
+    public void Dispose()
+    {
+        _weights?.Dispose();
+        _weightsEntry?.Dispose();
+        _zip.Dispose();
+        _file.Dispose();
+    }
+
+    // The zip and JSON readers signal bad input with several exception types; all of them mean a corrupted file here.
+    private static T Guard<T>(string path, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or NotSupportedException or OverflowException or ArgumentException or FormatException)
+        {
+            throw new CheckpointCorruptedException($"'{path}' is not a complete Dendritic.Net checkpoint (truncated or corrupted): {e.Message}", e);
+        }
+    }
+
+    private CheckpointManifest ReadManifest()
+    {
+        if (_zip.Entries.Count > MaxEntries)
+        {
+            throw Corrupted($"it has {_zip.Entries.Count} entries; a checkpoint has 3");
+        }
+
+        var duplicate = _zip.Entries.GroupBy(e => e.FullName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw Corrupted($"entry '{duplicate.Key}' appears {duplicate.Count()} times");
+        }
+
+        if (_zip.GetEntry(DendriteCheckpoint.ManifestEntry) is null)
+        {
+            throw new CheckpointCorruptedException($"'{_path}' has no {DendriteCheckpoint.ManifestEntry}: it is not a Dendritic.Net checkpoint.");
+        }
+
+        var manifestBytes = ReadSmall(DendriteCheckpoint.ManifestEntry, _options.MaxManifestBytes, nameof(CheckpointLoadOptions.MaxManifestBytes));
+        var manifest = JsonSerializer.Deserialize<CheckpointManifest>(manifestBytes, ReadJson) ?? throw Corrupted("the manifest is 'null'");
+        if (manifest.Format != DendriteCheckpoint.FormatName)
+        {
+            throw new CheckpointCorruptedException($"'{_path}' is a '{manifest.Format}' file, not a Dendritic.Net checkpoint.");
+        }
+
+        if (manifest.FormatVersion > DendriteCheckpoint.FormatVersion)
+        {
+            throw new CheckpointException($"'{_path}' uses checkpoint format {manifest.FormatVersion}, written by Dendritic.Net {manifest.LibraryVersion}; this version ({DendriteCheckpoint.LibraryVersion}) reads up to format {DendriteCheckpoint.FormatVersion}. Upgrade Dendritic.Net.");
+        }
+
+        if (manifest.FormatVersion < DendriteCheckpoint.FormatVersion)
+        {
+            throw new CheckpointException($"'{_path}' uses checkpoint format {manifest.FormatVersion} of a pre-release Dendritic.Net ({manifest.LibraryVersion}), which has no checksum of its manifest. Load it with that version and save it again.");
+        }
+
+        var checksums = ParseChecksums(ReadSmall(ChecksumsEntry, MaxChecksumsBytes, null));
+        if (!checksums.TryGetValue(DendriteCheckpoint.ManifestEntry, out var manifestSha) || manifestSha != Convert.ToHexStringLower(SHA256.HashData(manifestBytes)))
+        {
+            throw Corrupted($"the manifest does not match the SHA-256 recorded in {ChecksumsEntry}");
+        }
+
+        ManifestValidation.Check(manifest, _options, _path);
+        if (!checksums.TryGetValue(manifest.WeightsFile, out var weightsSha) || weightsSha != manifest.WeightsSha256)
+        {
+            throw Corrupted($"{ChecksumsEntry} and the manifest field 'weightsSha256' disagree about the weights");
+        }
+
+        return manifest;
+    }
+
+    private ZipArchiveEntry Entry(string name, long cap, string? capName)
+    {
+        var entry = _zip.GetEntry(name) ?? throw Corrupted($"entry '{name}' is missing: the checkpoint is incomplete");
+        if (entry.CompressedLength < 0 || entry.CompressedLength > _file.Length)
+        {
+            throw Corrupted($"entry '{name}' declares {entry.CompressedLength} stored bytes in a {_file.Length}-byte file");
+        }
+
+        if (entry.Length < 0 || entry.Length > checked((entry.CompressedLength * MaxDeflateRatio) + 64))
+        {
+            throw Corrupted($"entry '{name}' declares {entry.Length} bytes, more than its {entry.CompressedLength} stored bytes can hold");
+        }
+
+        if (entry.Length > cap)
+        {
+            throw Corrupted($"entry '{name}' is {entry.Length} bytes, over the cap of {cap}{(capName is null ? string.Empty : $" (CheckpointLoadOptions.{capName})")}");
+        }
+
+        return entry;
+    }
+
+    // Small entries are read whole, after the size checks, and only up to their declared size.
+    private byte[] ReadSmall(string name, long cap, string? capName)
+    {
+        var entry = Entry(name, cap, capName);
+        var bytes = new byte[entry.Length];
+        using var stream = entry.Open();
+        stream.ReadExactly(bytes);
+        Span<byte> probe = stackalloc byte[1];
+        if (stream.Read(probe) != 0)
+        {
+            throw Corrupted($"entry '{name}' holds more than its declared {entry.Length} bytes");
+        }
+
+        if (Crc32.Compute(bytes) != entry.Crc32)
+        {
+            throw Corrupted($"entry '{name}' fails its CRC-32 check");
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            throw Corrupted($"entry '{name}' is not valid UTF-8");
+        }
+
+        return bytes;
+    }
+
+    // sha256sum's format, so `sha256sum -c checksums.sha256` checks an extracted checkpoint.
+    private Dictionary<string, string> ParseChecksums(byte[] bytes)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split("  ", 2);
+            if (parts.Length != 2 || parts[0].Length != 64 || !parts[0].All(char.IsAsciiHexDigitLower) || !result.TryAdd(parts[1], parts[0]))
+            {
+                throw Corrupted($"{ChecksumsEntry} has a malformed or repeated line");
+            }
+        }
+
+        return result;
+    }
+
+    private CheckpointCorruptedException Corrupted(string what) => SafeTensorsFormat.Corrupted(_path, what);
+}

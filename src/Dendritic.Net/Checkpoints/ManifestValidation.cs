@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace Dendritic;
+
+/// <summary>
+/// Checks a deserialised manifest field by field (the JSON reader already rejects wrong types, duplicate keys and
+/// nulls in non-nullable properties; this covers nulls inside lists and dictionaries, ranges and consistency).
+/// </summary>
+internal static class ManifestValidation
+{
+    public static void Check(CheckpointManifest manifest, CheckpointLoadOptions options, string path)
+    {
+        void Fail(string field, string problem) => throw SafeTensorsFormat.Corrupted(path, $"the manifest field '{field}' {problem}");
+
+        try
+        {
+            manifest.Dendrite.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            Fail("dendrite", $"is invalid ({e.Message})");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < manifest.Layers.Count; i++)
+        {
+            var field = string.Create(CultureInfo.InvariantCulture, $"layers[{i}]");
+            var layer = manifest.Layers[i];
+            if (layer is null)
+            {
+                Fail(field, "is null");
+                return;
+            }
+
+            if (string.IsNullOrEmpty(layer.Name) || !names.Add(layer.Name))
+            {
+                Fail(field + ".name", $"'{layer.Name}' is empty or repeats another layer's");
+            }
+
+            if (!Enum.IsDefined(layer.Mode))
+            {
+                Fail(field + ".mode", "is not a known attach mode");
+            }
+
+            CheckHost(layer.Host, field + ".host", Fail);
+            if (layer.Dendrites < 0 || layer.Dendrites > options.MaxDendritesPerLayer)
+            {
+                Fail(field + ".dendrites", $"is {layer.Dendrites}; it must be between 0 and {options.MaxDendritesPerLayer} (CheckpointLoadOptions.MaxDendritesPerLayer)");
+            }
+
+            if (layer.FrozenSets is null || layer.FrozenSets.Any(s => s < 0 || s >= layer.Dendrites) || layer.FrozenSets.Distinct().Count() != layer.FrozenSets.Count)
+            {
+                Fail(field + ".frozenSets", $"must list distinct set indices below {layer.Dendrites}");
+            }
+        }
+
+        if (string.IsNullOrEmpty(manifest.WeightsFile) || manifest.WeightsFile is DendriteCheckpoint.ManifestEntry or CheckpointArchive.ChecksumsEntry)
+        {
+            Fail("weightsFile", $"'{manifest.WeightsFile}' does not name a weights entry");
+        }
+
+        if (manifest.WeightsSha256.Length != 64 || !manifest.WeightsSha256.All(char.IsAsciiHexDigitLower))
+        {
+            Fail("weightsSha256", "is not 64 lower-case hex digits");
+        }
+
+        if (manifest.WeightsBytes < 8 || manifest.WeightsBytes > options.MaxWeightsBytes)
+        {
+            Fail("weightsBytes", $"is {manifest.WeightsBytes}; it must be between 8 and {options.MaxWeightsBytes} (CheckpointLoadOptions.MaxWeightsBytes)");
+        }
+
+        if (manifest.TensorCount < 0 || manifest.TensorCount > options.MaxTensorCount)
+        {
+            Fail("tensorCount", $"is {manifest.TensorCount}; it must be between 0 and {options.MaxTensorCount} (CheckpointLoadOptions.MaxTensorCount)");
+        }
+
+        if (manifest.Extras is null)
+        {
+            Fail("extras", "is null");
+        }
+        else if (manifest.Extras.FirstOrDefault(kv => kv.Value is null) is { Key: not null } nullValue)
+        {
+            Fail($"extras.{nullValue.Key}", "is null");
+        }
+    }
+
+    private static void CheckHost(HostLayerSpec? host, string field, Action<string, string> fail)
+    {
+        if (host is null)
+        {
+            fail(field, "is null");
+            return;
+        }
+
+        if (!Enum.IsDefined(host.Kind) || !Enum.IsDefined(host.PaddingMode))
+        {
+            fail(field, "has an unknown kind or padding mode");
+        }
+
+        foreach (var (name, list) in new[] { ("kernelSize", host.KernelSize), ("stride", host.Stride), ("padding", host.Padding), ("dilation", host.Dilation) })
+        {
+            if (list is null || list.Count != host.SpatialDims || list.Any(v => v < 0))
+            {
+                fail(field + "." + name, $"must list {host.SpatialDims} non-negative values for a {host.Kind}");
+            }
+        }
+
+        if (host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
+        {
+            fail(field, "has features or groups below 1");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+using System;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Data;
+
+/// <summary>IDX files are untrusted input: each case here loaded garbage, overflowed or ran out of memory before.</summary>
+[TestFixture]
+public sealed class HostileIdxTests
+{
+    [Test]
+    public void ReadImages_CountTimesSizeWraps_ThrowsNamingTheFile()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("images"), Header(IdxReader.ImagesMagic, 1 << 30, 1 << 17, 1 << 17));
+
+        var act = () => IdxReader.ReadImages(temp.File("images"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage($"*{temp.File("images")}*");
+    }
+
+    [Test]
+    public void ReadImages_RowsTimesColumnsOverflowsInt_ThrowsIdxFormat()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("images"), Header(IdxReader.ImagesMagic, 0, 65536, 65536));
+
+        var act = () => IdxReader.ReadImages(temp.File("images"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*65536x65536*");
+    }
+
+    [Test]
+    public void ReadImages_GzipBombBehindSmallHeader_StopsAfterThePromisedBytes()
+    {
+        using var temp = new TempFolder();
+        var bomb = Header(IdxReader.ImagesMagic, 1, 2, 2).Concat(new byte[64 << 20]).ToArray();
+        File.WriteAllBytes(temp.File("bomb.gz"), IdxFiles.Gzip(bomb));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var act = () => IdxReader.ReadImages(temp.File("bomb.gz"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*bomb.gz*more follow*");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(8L << 20);
+    }
+
+    [Test]
+    public void ReadImages_GzipHeaderPromisesMoreThanItCanHold_ThrowsBeforeAllocating()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("big.gz"), IdxFiles.Gzip(Header(IdxReader.ImagesMagic, 1_000_000, 28, 28)));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var act = () => IdxReader.ReadImages(temp.File("big.gz"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*big.gz*gzip bytes can hold*");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(8L << 20);
+    }
+
+    [Test]
+    public void ReadImages_GzipWithoutTrailer_ThrowsIdxFormat()
+    {
+        using var temp = new TempFolder();
+        var gz = IdxFiles.Gzip(IdxFiles.Images(3, 4, 4));
+        File.WriteAllBytes(temp.File("images.gz"), gz[..^8]);
+
+        var act = () => IdxReader.ReadImages(temp.File("images.gz"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*images.gz*trailer*");
+    }
+
+    [TestCase(8)]
+    [TestCase(5)]
+    public void ReadImages_FlippedCrcByte_ThrowsSayingCrc(int fromEnd)
+    {
+        using var temp = new TempFolder();
+        var gz = IdxFiles.Gzip(IdxFiles.Images(3, 4, 4));
+        gz[^fromEnd] ^= 0x10;
+        File.WriteAllBytes(temp.File("images.gz"), gz);
+
+        var act = () => IdxReader.ReadImages(temp.File("images.gz"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*images.gz*CRC-32*");
+    }
+
+    [Test]
+    public void ReadImages_EverySingleByteChangeOfGzip_LoadsIdenticallyOrThrowsTyped()
+    {
+        using var temp = new TempFolder();
+        var plain = IdxFiles.Images(3, 4, 5, i => (byte)(i * 7));
+        var gz = IdxFiles.Gzip(plain);
+        var identical = 0;
+        for (var i = 0; i < gz.Length; i++)
+        {
+            foreach (var mask in new byte[] { 0x01, 0xFF })
+            {
+                var bytes = (byte[])gz.Clone();
+                bytes[i] ^= mask;
+                File.WriteAllBytes(temp.File("f.gz"), bytes);
+                var images = Trial(() => IdxReader.ReadImages(temp.File("f.gz")), $"byte {i} ^ 0x{mask:X2}");
+                if (images is not null)
+                {
+                    images.Pixels.ToArray().Should().Equal(plain[16..], $"byte {i} ^ 0x{mask:X2} loaded");
+                    (images.Count, images.Rows, images.Columns).Should().Be((3, 4, 5));
+                    identical++;
+                }
+            }
+        }
+
+        identical.Should().BeLessThan(2 * gz.Length / 2, "the CRC-32 catches changes to the data");
+    }
+
+    [Test]
+    public void ReadImages_EverySingleByteChangeOfPlainFile_LoadsWhatItSaysOrThrowsTyped()
+    {
+        using var temp = new TempFolder();
+        var plain = IdxFiles.Images(3, 4, 5, i => (byte)(i * 7));
+        for (var i = 0; i < plain.Length; i++)
+        {
+            foreach (var mask in new byte[] { 0x01, 0xFF })
+            {
+                var bytes = (byte[])plain.Clone();
+                bytes[i] ^= mask;
+                File.WriteAllBytes(temp.File("f"), bytes);
+                var images = Trial(() => IdxReader.ReadImages(temp.File("f")), $"byte {i} ^ 0x{mask:X2}");
+
+                // A plain file has no checksum: a changed pixel loads as that pixel; a header change never loads.
+                if (images is not null)
+                {
+                    i.Should().BeGreaterThanOrEqualTo(16, "a changed header must not load");
+                    images.Pixels.ToArray().Should().Equal(bytes[16..]);
+                }
+            }
+        }
+    }
+
+    private static IdxImages? Trial(Func<IdxImages> read, string change)
+    {
+        var clock = Stopwatch.StartNew();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        IdxImages? result = null;
+        try
+        {
+            result = read();
+        }
+        catch (IdxFormatException)
+        {
+        }
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5), change);
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(8L << 20, change);
+        return result;
+    }
+
+    private static byte[] Header(int magic, params int[] dims)
+    {
+        var bytes = new byte[4 + (4 * dims.Length)];
+        BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
+        for (var d = 0; d < dims.Length; d++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + (4 * d)), dims[d]);
+        }
+
+        return bytes;
+    }
+}

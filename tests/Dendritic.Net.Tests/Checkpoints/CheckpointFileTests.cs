@@ -1,0 +1,207 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.Versioning;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Tests.Checkpoints;
+
+/// <summary>How a save treats the file system: temporaries, links, modes, long names, unwritable folders.</summary>
+[TestFixture]
+public sealed class CheckpointFileTests
+{
+    private string _folder = string.Empty;
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), "dendritic-files-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_folder);
+    }
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public void Save_StaleTemporaryOfTheSameTarget_IsRemoved()
+    {
+        var path = Path.Combine(_folder, "model.dndt");
+        var stale = Path.Combine(_folder, AtomicFileWriter.TemporaryPrefix("model.dndt") + "0badf00d.tmp");
+        File.WriteAllBytes(stale, new byte[1000]);
+        var other = Path.Combine(_folder, AtomicFileWriter.TemporaryPrefix("other.dndt") + "0badf00d.tmp");
+        File.WriteAllBytes(other, new byte[10]);
+
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+
+        File.Exists(stale).Should().BeFalse();
+        File.Exists(other).Should().BeTrue("only the same target's temporaries are cleaned");
+    }
+
+    [Test]
+    public void Save_TemporaryHeldOpenByAnotherSave_IsKept()
+    {
+        var path = Path.Combine(_folder, "model.dndt");
+        var busy = Path.Combine(_folder, AtomicFileWriter.TemporaryPrefix("model.dndt") + "00c0ffee.tmp");
+        using var writer = new FileStream(busy, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+
+        File.Exists(busy).Should().BeTrue();
+    }
+
+    [Test]
+    public void Save_LongestValidFileName_Works()
+    {
+        var name = new string('m', 250) + ".dndt";
+        var path = Path.Combine(_folder, name);
+
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+
+        DendriteCheckpoint.ReadManifest(path).Layers.Should().HaveCount(2);
+        Directory.GetFiles(_folder).Should().ContainSingle();
+    }
+
+    [Test]
+    public void Save_ThroughSymlink_ReplacesTheTargetAndKeepsTheLink()
+    {
+        Assume.That(!OperatingSystem.IsWindows(), "symlinks need privileges on Windows");
+        var target = Path.Combine(_folder, "real.dndt");
+        var link = Path.Combine(_folder, "link.dndt");
+        File.WriteAllText(target, "old");
+        File.CreateSymbolicLink(link, target);
+
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), link);
+
+        new FileInfo(link).LinkTarget.Should().Be(target);
+        DendriteCheckpoint.ReadManifest(target).Layers.Should().HaveCount(2);
+    }
+
+    [Test]
+    [UnsupportedOSPlatform("windows")]
+    public void Save_OverFileWithMode0600_KeepsTheMode()
+    {
+        Assume.That(!OperatingSystem.IsWindows(), "Unix file modes");
+        var path = Path.Combine(_folder, "model.dndt");
+        var handle = Dendrites.Wrap(TestModels.Mlp());
+        DendriteCheckpoint.Save(handle, path);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        DendriteCheckpoint.Save(handle, path);
+
+        File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Test]
+    [UnsupportedOSPlatform("windows")]
+    public void Save_IntoUnwritableFolder_NamesTheTarget()
+    {
+        Assume.That(OperatingSystem.IsLinux(), "needs a folder no user can create files in");
+        var root = Environment.UserName == "root";
+        var folder = root ? "/sys" : Path.Combine(_folder, "locked");
+        if (!root)
+        {
+            Directory.CreateDirectory(folder);
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        }
+
+        var path = Path.Combine(folder, "model.dndt");
+
+        try
+        {
+            var act = () => DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+
+            act.Should().Throw<Exception>().Where(e => e is IOException || e is UnauthorizedAccessException)
+                .Which.Message.Should().Contain(path).And.NotContain(".tmp");
+        }
+        finally
+        {
+            if (!root)
+            {
+                File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+    }
+
+    [TestCase("../secret.best")]
+    [TestCase("/etc/passwd")]
+    [TestCase("sub/x.best")]
+    [TestCase("..")]
+    [TestCase("")]
+    [TestCase(null)]
+    public void SidecarResolve_NotAPlainFileName_ThrowsCorrupted(string? name)
+    {
+        var act = () => CheckpointSidecar.Resolve(Path.Combine(_folder, "run.dndt"), name, "key");
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage("*'key'*not a plain file name*");
+    }
+
+    [Test]
+    public void SidecarResolve_PlainName_IsNextToTheCheckpoint()
+    {
+        CheckpointSidecar.Resolve(Path.Combine(_folder, "run.dndt"), "run.dndt.best", "key").Should().Be(Path.Combine(_folder, "run.dndt.best"));
+    }
+
+    [Test]
+    public void Resume_BestWeightsNameEscapingTheFolder_ThrowsCorrupted()
+    {
+        var handle = Dendrites.Wrap(TestModels.Mlp());
+        var state = new GrowthScheduler(handle).ExportState().ToJson();
+        var path = Path.Combine(_folder, "run.dndt");
+        DendriteCheckpoint.Save(handle, path, new System.Collections.Generic.Dictionary<string, string>
+        {
+            [GrowthScheduler.StateExtrasKey] = state,
+            [GrowthScheduler.BestWeightsExtrasKey] = "../../etc/passwd",
+        });
+        var loaded = DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        var act = () => GrowthScheduler.Resume(loaded, path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*{GrowthScheduler.BestWeightsExtrasKey}*");
+    }
+
+    [Test]
+    public void Resume_ManifestWithNullExtras_ThrowsArgumentNotNullReference()
+    {
+        var handle = Dendrites.Wrap(TestModels.Mlp());
+        var path = Path.Combine(_folder, "run.dndt");
+        var manifest = DendriteCheckpoint.Save(handle, path) with { Extras = null! };
+
+        var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest), path);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*dendritic.growth.state*");
+    }
+
+    [Test]
+    public void StoredWeights_SaveThenLoad_GivesIdenticalTensorsAndCounts()
+    {
+        using var a = TorchSharp.torch.randn(3, 4);
+        using var b = TorchSharp.torch.arange(5);
+        var path = Path.Combine(_folder, "w.best");
+        StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a, ["b"] = b }, new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 3 }, path);
+
+        using var stored = StoredWeights.Load(path, TorchSharp.torch.CPU);
+
+        stored.DendriteCounts.Should().Equal(new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 3 });
+        stored.Tensors["a"].bytes.ToArray().Should().Equal(a.bytes.ToArray());
+        stored.Tensors["b"].bytes.ToArray().Should().Equal(b.bytes.ToArray());
+    }
+
+    [Test]
+    public void StoredWeights_TruncatedOrForeignFile_ThrowsCorrupted()
+    {
+        using var a = TorchSharp.torch.randn(30, 4);
+        var path = Path.Combine(_folder, "w.best");
+        StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a }, new System.Collections.Generic.Dictionary<string, int>(), path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^7]);
+
+        var truncated = () => StoredWeights.Load(path, TorchSharp.torch.CPU);
+
+        truncated.Should().Throw<CheckpointCorruptedException>();
+        File.WriteAllBytes(path, new byte[] { 2, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'}' });
+        var foreign = () => StoredWeights.Load(path, TorchSharp.torch.CPU);
+        foreign.Should().Throw<CheckpointCorruptedException>().WithMessage("*not a Dendritic.Net best-weights file*");
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Tests.Docs;
+
+/// <summary>Every package carries its own README, readable on nuget.org: no links that only resolve inside the repository.</summary>
+[TestFixture]
+public sealed class PackageReadmeTests
+{
+    [Test]
+    public void EveryPackableProject_PacksItsOwnPackageRelativeReadme()
+    {
+        var root = RepositoryRoot();
+        var projects = Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => File.ReadAllText(p).Contains("<IsPackable>true</IsPackable>", StringComparison.Ordinal))
+            .ToList();
+
+        projects.Should().HaveCountGreaterThanOrEqualTo(4);
+        foreach (var project in projects)
+        {
+            var text = File.ReadAllText(project);
+            text.Should().Contain("<PackageReadmeFile>README.md</PackageReadmeFile>", project);
+            text.Should().Contain("<None Include=\"README.md\" Pack=\"true\" PackagePath=\"/\" />", project);
+            var readme = File.ReadAllText(Path.Combine(Path.GetDirectoryName(project)!, "README.md"));
+            Regex.Matches(readme, @"\]\((?!https?://)([^)]*)\)").Select(m => m.Groups[1].Value).Should().BeEmpty($"{project}'s README is shown outside the repository");
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Dendritic.Net.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Dendritic.Net.sln not found above " + AppContext.BaseDirectory);
+    }
+}
