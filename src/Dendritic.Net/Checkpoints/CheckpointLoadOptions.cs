@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace Dendritic;
 
 /// <summary>
@@ -37,37 +34,18 @@ public sealed record CheckpointLoadOptions
     /// </summary>
     public bool AllowNonFiniteWeights { get; init; }
 
-    /// <summary>Checks every value and throws <see cref="ArgumentException"/> listing all bad ones.</summary>
+    /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
-    /// <exception cref="ArgumentException">One or more caps are not positive.</exception>
+    /// <exception cref="InvalidOptionsException">One or more caps are out of range; the exception lists each.</exception>
     public CheckpointLoadOptions Validate()
     {
-        var problems = new List<string>();
-        if (MaxManifestBytes < 1)
-        {
-            problems.Add($"MaxManifestBytes is {MaxManifestBytes}; it must be at least 1 (default 16 MiB)");
-        }
-
-        if (MaxWeightsHeaderBytes < 1)
-        {
-            problems.Add($"MaxWeightsHeaderBytes is {MaxWeightsHeaderBytes}; it must be at least 1 (default 16 MiB)");
-        }
-
-        if (MaxWeightsBytes < 8)
-        {
-            problems.Add($"MaxWeightsBytes is {MaxWeightsBytes}; it must be at least 8 (default 256 GiB)");
-        }
-
-        if (MaxTensorCount < 1)
-        {
-            problems.Add($"MaxTensorCount is {MaxTensorCount}; it must be at least 1 (default 1,000,000)");
-        }
-
-        if (MaxDendritesPerLayer < 0)
-        {
-            problems.Add($"MaxDendritesPerLayer is {MaxDendritesPerLayer}; it must not be negative (default 1,024)");
-        }
-
-        return problems.Count == 0 ? this : throw new ArgumentException("Invalid CheckpointLoadOptions: " + string.Join("; ", problems) + ".");
+        var check = new OptionsValidator(nameof(CheckpointLoadOptions));
+        check.AtLeast(MaxManifestBytes, 1, nameof(MaxManifestBytes), Default.MaxManifestBytes);
+        check.AtLeast(MaxWeightsHeaderBytes, 1, nameof(MaxWeightsHeaderBytes), Default.MaxWeightsHeaderBytes);
+        check.AtLeast(MaxWeightsBytes, 8, nameof(MaxWeightsBytes), Default.MaxWeightsBytes);
+        check.AtLeast(MaxTensorCount, 1, nameof(MaxTensorCount), Default.MaxTensorCount);
+        check.AtLeast(MaxDendritesPerLayer, 0, nameof(MaxDendritesPerLayer), Default.MaxDendritesPerLayer);
+        check.ThrowIfInvalid();
+        return this;
     }
 }

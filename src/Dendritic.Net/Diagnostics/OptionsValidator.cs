@@ -69,6 +69,14 @@ public sealed class OptionsValidator
     public void AtLeast(int value, int minimum, string name, int defaultValue) =>
         Require(value >= minimum, name, value, $"must be at least {minimum} (default {defaultValue})");
 
+    /// <summary>Records a problem unless <paramref name="value"/> &gt;= <paramref name="minimum"/> (sizes and counts in 64 bits).</summary>
+    /// <param name="value">The value given.</param>
+    /// <param name="minimum">The smallest valid value.</param>
+    /// <param name="name">The option's name.</param>
+    /// <param name="defaultValue">The option's default, for the message.</param>
+    public void AtLeast(long value, long minimum, string name, long defaultValue) =>
+        Require(value >= minimum, name, value, $"must be at least {minimum} (default {defaultValue})");
+
     /// <summary>Records a problem unless <paramref name="value"/> is finite and &gt;= <paramref name="minimum"/>.</summary>
     /// <param name="value">The value given.</param>
     /// <param name="minimum">The smallest valid value.</param>

@@ -28,8 +28,8 @@ public sealed class CheckpointLoadOptionsTests
 
         var act = () => options.Validate();
 
-        act.Should().Throw<ArgumentException>()
-            .WithMessage("*MaxManifestBytes*MaxWeightsHeaderBytes*MaxWeightsBytes*MaxTensorCount*MaxDendritesPerLayer*");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should()
+            .Equal("MaxManifestBytes", "MaxWeightsHeaderBytes", "MaxWeightsBytes", "MaxTensorCount", "MaxDendritesPerLayer");
     }
 
     [Test]
@@ -37,6 +37,6 @@ public sealed class CheckpointLoadOptionsTests
     {
         var act = () => DendriteCheckpoint.ReadManifest("does-not-matter.dndt", new CheckpointLoadOptions { MaxTensorCount = 0 });
 
-        act.Should().Throw<ArgumentException>().WithMessage("*MaxTensorCount*");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("MaxTensorCount");
     }
 }
