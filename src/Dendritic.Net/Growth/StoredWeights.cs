@@ -40,7 +40,9 @@ internal sealed class StoredWeights : IDisposable
         writer.Write(tensors.Count);
         foreach (var (name, tensor) in tensors)
         {
-            using var cpu = tensor.detach().cpu().contiguous();
+            // The scope frees the detach() and cpu() intermediates too, not only the contiguous copy.
+            using var scope = NewDisposeScope();
+            var cpu = tensor.detach().cpu().contiguous();
             writer.Write(name);
             writer.Write((int)cpu.dtype);
             writer.Write(cpu.shape.Length);

@@ -136,12 +136,12 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre = pre.addcmul(cascade![i].view(neuronShape), previous[i], 1);
+                pre = pre.addcmul(cascade![i].view(neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Activate(pre);
             previous.Add(activation);
-            output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, 1);
+            output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
         }
 
         return output;
@@ -162,7 +162,7 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre.addcmul_(cascade![i].view(neuronShape), previous[i], 1);
+                pre.addcmul_(cascade![i].view(neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Options.Activation switch
@@ -172,7 +172,7 @@ public sealed class DendriteBranch : nn.Module
                 _ => Activate(pre),
             };
             previous.Add(activation);
-            hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, 1);
+            hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
         }
 
         return hostOutput;
@@ -189,9 +189,13 @@ public sealed class DendriteBranch : nn.Module
         var observer = Observer;
         if (observer is null)
         {
-            return is_grad_enabled()
+            // The fused weights, per-set views and intermediate sums die here, not in the caller's scope or, without
+            // one, in the finalizer queue: only the output leaves (the autograd graph keeps what backward needs).
+            using var scope = NewDisposeScope();
+            var sum = is_grad_enabled()
                 ? Combine(hostOutput, PreActivations(input))
                 : CombineInPlace(hostOutput, PreActivations(input));
+            return scope.MoveToOuter(sum);
         }
 
         var activations = new List<Tensor>(_sets.Count);

@@ -130,7 +130,14 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
             Attachment.ObserveOutput(hostOutput);
         }
 
-        return Branch.AddTo(input, hostOutput);
+        var output = Branch.AddTo(input, hostOutput);
+        if (!ReferenceEquals(output, hostOutput))
+        {
+            // Only this layer holds the host output; the sum that replaces it no longer needs it.
+            hostOutput.Dispose();
+        }
+
+        return output;
     }
 
     /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>
