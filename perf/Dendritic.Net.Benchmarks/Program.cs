@@ -10,6 +10,8 @@ namespace Dendritic.Benchmarks;
 /// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--iteration-ms N]</c>;</item>
 /// <item><c>cuda-check</c>: DendriteLayer on CUDA against CPU float64;</item>
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
+/// <item><c>soak [--steps 20000] [--every 1000] [--model mlp] [--device cpu|cuda] [--variants ...]</c>: memory over a long
+/// training run, plain, wrapped, with the growth scheduler and with Disable() toggling;</item>
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// </list>
@@ -27,6 +29,10 @@ internal static class Program
                 return CudaMemory.Run(args[1..]);
             case "cuda-memory-one":
                 return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+            case "soak":
+                return Soak.Run(args[1..]);
+            case "soak-one":
+                return Soak.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
             case "report":
                 return ResultTable.Print(args[1..]);
             case "chart":
