@@ -59,6 +59,29 @@ internal static unsafe class ProcessMemory
         }
     }
 
+    /// <summary>Bytes glibc's heap holds from the system (arena + hblkhd of mallinfo2: in use and free), in MiB; NaN off glibc.</summary>
+    public static double NativeHeapHeldMiB()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return double.NaN;
+        }
+
+        try
+        {
+            var info = MallInfo2();
+            return (double)(info.Arena + info.Hblkhd) / MiB;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return double.NaN;
+        }
+        catch (DllNotFoundException)
+        {
+            return double.NaN;
+        }
+    }
+
     /// <summary>Device memory in use on the current CUDA device (total less free, so libtorch's cache included), in MiB; NaN on CPU.</summary>
     public static double DeviceInUseMiB(Device device)
     {

@@ -13,6 +13,9 @@ namespace Dendritic.Benchmarks;
 /// The "soak" mode: a long training run per variant, each in a fresh child process, printing resident memory, the
 /// native heap's in-use bytes and (on CUDA) device memory every <c>--every</c> steps, then each variant's growth per
 /// 1,000 steps after warm-up. No forced collections and no GC settings: memory that only finalizers free shows up.
+/// "undisposed tensors" is TorchSharp's count of tensors created and not disposed on the training thread (a finalizer
+/// runs on another thread, so a tensor dropped undisposed stays counted): after warm-up it grows by every tensor the
+/// loop leaves to finalizers, whatever the machine's collection rhythm. The model's parameters count as live.
 /// <c>soak [--steps 20000] [--every 1000] [--model mlp] [--device cpu|cuda] [--variants plain,wrapped,scheduler,disable]</c>.
 /// </summary>
 internal static class Soak
@@ -36,7 +39,7 @@ internal static class Soak
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak: {model} 784-64-10, batch {Batch}, Adam, {steps} steps, device {device}, {Environment.ProcessorCount} logical CPUs, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC"));
-        var growth = new Dictionary<string, (double Rss, double Heap, double Device)>();
+        var growth = new Dictionary<string, (double Rss, double Heap, double Device, long Waiting)>();
         foreach (var variant in variants)
         {
             var samples = RunChild(variant, model, device, steps, every);
@@ -47,23 +50,23 @@ internal static class Soak
             }
 
             Console.WriteLine($"\n### {variant}\n");
-            Console.WriteLine("| step | resident MiB | native heap in use MiB | device in use MiB | GCs gen0/1/2 | dendrites |");
-            Console.WriteLine("| ---: | ---: | ---: | ---: | --- | ---: |");
+            Console.WriteLine("| step | resident MiB | native heap in use MiB | native heap held MiB | .NET heap committed MiB | device in use MiB | undisposed tensors | GCs gen0/1/2 | dendrites |");
+            Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
             foreach (var s in samples)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {s.Step} | {s.Rss:0} | {s.Heap:0} | {Show(s.Device)} | {s.Gen0}/{s.Gen1}/{s.Gen2} | {s.Dendrites} |"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {s.Step} | {s.Rss:0} | {s.Heap:0} | {s.Held:0} | {s.Managed:0} | {Show(s.Device)} | {s.Tensors} | {s.Gen0}/{s.Gen1}/{s.Gen2} | {s.Dendrites} |"));
             }
 
             growth[variant] = Growth(samples, every);
         }
 
         Console.WriteLine($"\n### growth per 1,000 steps after warm-up (from step {2 * every})\n");
-        Console.WriteLine("| variant | resident MiB | native heap MiB | device MiB | resident, ratio to plain |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| variant | resident MiB | native heap MiB | device MiB | resident, ratio to plain | undisposed tensors, growth after warm-up |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (variant, g) in growth)
         {
             var ratio = growth.TryGetValue("plain", out var plain) && Math.Abs(plain.Rss) > 0.05 ? (g.Rss / plain.Rss).ToString("0.0", CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {variant} | {g.Rss:0.0} | {g.Heap:0.0} | {Show(g.Device, "0.0")} | {ratio} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {variant} | {g.Rss:0.0} | {g.Heap:0.0} | {Show(g.Device, "0.0")} | {ratio} | {g.Waiting} |"));
         }
 
         return growth.Count == variants.Length ? 0 : 1;
@@ -125,7 +128,7 @@ internal static class Soak
 
     private static void Sample(int step, Device device, DendriticModel? handle) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{step} {ProcessMemory.ResidentMiB():0.0} {ProcessMemory.NativeHeapInUseMiB():0.0} {ProcessMemory.DeviceInUseMiB(device):0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {handle?.DendriteCount ?? 0}"));
+            $"{step} {ProcessMemory.ResidentMiB():0.0} {ProcessMemory.NativeHeapInUseMiB():0.0} {ProcessMemory.DeviceInUseMiB(device):0.0} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)} {handle?.DendriteCount ?? 0} {DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount} {ProcessMemory.NativeHeapHeldMiB():0.0} {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0}"));
 
     private static List<SoakSample> RunChild(string variant, string model, string device, int steps, int every)
     {
@@ -146,11 +149,11 @@ internal static class Soak
         while (child.StandardOutput.ReadLine() is { } line)
         {
             var p = line.Split(' ');
-            if (p.Length == 8 && int.TryParse(p[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var step))
+            if (p.Length == 11 && int.TryParse(p[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var step))
             {
                 double D(int i) => double.Parse(p[i], CultureInfo.InvariantCulture);
                 int I(int i) => int.Parse(p[i], CultureInfo.InvariantCulture);
-                samples.Add(new SoakSample(step, D(1), D(2), D(3), I(4), I(5), I(6), I(7)));
+                samples.Add(new SoakSample(step, D(1), D(2), D(3), I(4), I(5), I(6), I(7), long.Parse(p[8], CultureInfo.InvariantCulture), D(9), D(10)));
                 Console.Error.WriteLine($"{variant}: {line}");
             }
         }
@@ -159,13 +162,18 @@ internal static class Soak
         return child.ExitCode == 0 ? samples : new List<SoakSample>();
     }
 
-    /// <summary>Growth per 1,000 steps between the sample at two intervals (warm-up) and the last.</summary>
-    private static (double Rss, double Heap, double Device) Growth(List<SoakSample> samples, int every)
+    /// <summary>
+    /// Growth per 1,000 steps between the sample at two intervals (warm-up) and the last, and the undisposed tensors
+    /// added over that span.
+    /// </summary>
+    private static (double Rss, double Heap, double Device, long Waiting) Growth(List<SoakSample> samples, int every)
     {
-        var warm = samples.First(s => s.Step >= 2 * every);
+        var after = samples.Where(s => s.Step >= 2 * every).ToList();
+        var warm = after[0];
         var last = samples[^1];
         var thousands = (last.Step - warm.Step) / 1000.0;
-        return ((last.Rss - warm.Rss) / thousands, (last.Heap - warm.Heap) / thousands, (last.Device - warm.Device) / thousands);
+        var waiting = last.Tensors - warm.Tensors;
+        return ((last.Rss - warm.Rss) / thousands, (last.Heap - warm.Heap) / thousands, (last.Device - warm.Device) / thousands, waiting);
     }
 
     private static string Show(double value, string format = "0") => double.IsNaN(value) ? "-" : value.ToString(format, CultureInfo.InvariantCulture);
@@ -179,5 +187,5 @@ internal static class Soak
     private static int IntArg(string[] args, string name, int fallback) =>
         Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
-    private sealed record SoakSample(int Step, double Rss, double Heap, double Device, int Gen0, int Gen1, int Gen2, int Dendrites);
+    private sealed record SoakSample(int Step, double Rss, double Heap, double Device, int Gen0, int Gen1, int Gen2, int Dendrites, long Tensors, double Held, double Managed);
 }
