@@ -96,7 +96,7 @@ internal static unsafe class ProcessMemory
         return memGetInfo(&free, &total) == 0 ? (total - free) / MiB : double.NaN;
     }
 
-    [DllImport("libc", EntryPoint = "mallinfo2")]
+    [DllImport("libc.so.6", EntryPoint = "mallinfo2")]
     private static extern MallInfo MallInfo2();
 
     private static delegate* unmanaged<nuint*, nuint*, int> CudaMemGetInfo()

@@ -50,7 +50,7 @@ internal static class Soak
             }
 
             Console.WriteLine($"\n### {variant}\n");
-            Console.WriteLine("| step | resident MiB | native heap in use MiB | native heap held MiB | .NET heap committed MiB | device in use MiB | undisposed tensors | GCs gen0/1/2 | dendrites |");
+            Console.WriteLine("| step | resident MiB | native heap in use MiB | native heap held MiB | .NET heap committed at the last GC MiB | device in use MiB | undisposed tensors | GCs gen0/1/2 | dendrites |");
             Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
             foreach (var s in samples)
             {
