@@ -11,6 +11,9 @@ namespace Dendritic.Benchmarks;
 /// <item><c>cuda-check</c>: DendriteLayer on CUDA against CPU float64;</item>
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
 /// <item><c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, projection paths A/B;</item>
+/// <item><c>soak [--steps 20000] [--every 1000] [--model mlp] [--device cpu|cuda] [--variants ...]</c>: memory over a long
+/// training run, plain, wrapped, with the growth scheduler and with Disable() toggling;</item>
+/// <item><c>scalar-cost [count]</c>: what one undisposed TorchSharp Scalar holds until its finalizer runs;</item>
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
@@ -31,6 +34,12 @@ internal static class Program
                 return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
             case "breakdown":
                 return CostBreakdown.Run(args[1..]);
+            case "soak":
+                return Soak.Run(args[1..]);
+            case "soak-one":
+                return Soak.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
+            case "scalar-cost":
+                return ScalarCost.Run(args[1..]);
             case "report":
                 return ResultTable.Print(args[1..]);
             case "versus-original":

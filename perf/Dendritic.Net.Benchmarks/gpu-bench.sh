@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
-# Steps: check, memory, layer, model, growth, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
+# Steps: check, memory, soak, cpu-soak, layer, model, growth, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,6 +40,9 @@ for s in "$@"; do
     memory) step cuda-memory 200 cuda-memory ;;
     layer) for f in LayerTraining LayerInference LayerForward; do step "$f" 200 --filter "*$f*" "${bdn[@]}"; done ;;
     training|inference|forward) f=Layer${s^}; step "$f" 200 --filter "*$f*" "${bdn[@]}" ;;
+    # Memory over a long run (docs/benchmarks.md, memory section): ~2 min on the H200. SOAK_ARGS adds switches.
+    soak) step soak 400 soak --device "${BENCH_DEVICE:-cuda}" --steps 20000 ${SOAK_ARGS:-} ;;
+    cpu-soak) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-soak 400 soak --device cpu --steps 20000 ${SOAK_ARGS:-} ;;
     model) step ModelTraining 120 --filter '*ModelTraining*' "${bdn[@]}" ;;
     growth) step GrowthStep 90 --filter '*GrowthStep*' "${bdn[@]}" ;;
     # The CPU suites on two pinned cores of this otherwise idle machine: the "2 CPU cores" numbers without the

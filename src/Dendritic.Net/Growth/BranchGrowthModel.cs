@@ -85,11 +85,14 @@ internal abstract class BranchGrowthModel : IGrowthModel
     protected Dictionary<string, Tensor> CopyState()
     {
         var copies = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+
+        // The scope frees the detach() intermediates now rather than in the finalizer queue.
+        using (var scope = NewDisposeScope())
         using (no_grad())
         {
             foreach (var (key, tensor) in Model.state_dict())
             {
-                copies[key] = tensor.detach().clone().DetachFromDisposeScope();
+                copies[key] = scope.Detach(tensor.detach().clone());
             }
         }
 

@@ -36,7 +36,8 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
     public void RecordError(Tensor gradient)
     {
         _error?.Dispose();
-        _error = gradient.detach().clone().DetachFromDisposeScope();
+        using var detached = gradient.detach();
+        _error = detached.clone().DetachFromDisposeScope();
     }
 
     /// <summary>

@@ -141,12 +141,12 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre = pre.addcmul(cascade![i].view(neuronShape), previous[i], 1);
+                pre = pre.addcmul(cascade![i].view(neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Activate(pre);
             previous.Add(activation);
-            output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, 1);
+            output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
         }
 
         return output;
@@ -168,7 +168,7 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre.addcmul_(cascade![i].view(neuronShape), previous[i], 1);
+                pre.addcmul_(cascade![i].view(neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Options.Activation switch
@@ -178,7 +178,7 @@ public sealed class DendriteBranch : nn.Module
                 _ => Activate(pre),
             };
             previous.Add(activation);
-            hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, 1);
+            hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
         }
 
         return hostOutput;
@@ -204,18 +204,23 @@ public sealed class DendriteBranch : nn.Module
         {
             // Separate calls give fresh tensors this layer alone holds, so training may overwrite them as inference
             // does: autograd saves no tensor that the in-place cascade changes afterwards. The fused path's outputs
-            // are views of one split, which autograd forbids changing in place.
+            // are views of one split, which autograd forbids changing in place. The fused weights, per-set views and
+            // intermediate sums die in this scope, not in the caller's or, without one, in the finalizer queue: only
+            // the output leaves (the autograd graph keeps what backward needs).
+            using var scope = NewDisposeScope();
             var path = ProjectionFor(input);
             if (is_grad_enabled() && path != DendriteProjection.Separate)
             {
-                return Combine(hostOutput, PreActivations(input, path));
+                return scope.MoveToOuter(Combine(hostOutput, PreActivations(input, path)));
             }
 
             var preActivations = PreActivations(input, path);
             var target = ownsHostOutput || !is_grad_enabled() ? hostOutput : hostOutput.clone();
             var result = CombineInPlace(target, preActivations);
             ReleaseHandles(preActivations);
-            return result;
+
+            // The caller's host output was made outside this scope and stays where it is; only a clone moves out.
+            return ReferenceEquals(result, hostOutput) ? result : scope.MoveToOuter(result);
         }
 
         var activations = new List<Tensor>(_sets.Count);

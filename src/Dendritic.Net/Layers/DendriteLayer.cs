@@ -130,8 +130,14 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         // the first set leaves its output bit for bit unchanged; the dendrite sets follow (DendriteOptions.Projection).
         var hostOutput = HostProjection.Single(Spec, input, weight, bias);
         HostOutputObserver?.Invoke(hostOutput);
+        var output = Branch.AddTo(input, hostOutput, ownsHostOutput: true);
+        if (!ReferenceEquals(output, hostOutput))
+        {
+            // Only this layer holds the host output; the sum that replaces it no longer needs it.
+            hostOutput.Dispose();
+        }
 
-        return Branch.AddTo(input, hostOutput, ownsHostOutput: true);
+        return output;
     }
 
     /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>

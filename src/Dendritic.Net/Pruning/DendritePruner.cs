@@ -210,7 +210,8 @@ public static class DendritePruner
         long neurons = 0;
         long zeroed = 0;
         var sets = branch.Sets;
-        var dead = Enumerable.Range(0, sets.Count).Select(k => NeuronScores(branch, k) <= threshold).ToList();
+        using var limit = threshold.ToScalar();
+        var dead = Enumerable.Range(0, sets.Count).Select(k => NeuronScores(branch, k).le(limit)).ToList();
         for (var k = 0; k < sets.Count; k++)
         {
             if (removedSets.Contains(k))

@@ -178,12 +178,15 @@ public sealed class DendriticModel
     {
         ThrowIfUnwrapped();
         var copies = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+
+        // The scope frees the detach() and cpu() intermediates now rather than in the finalizer queue.
+        using (var scope = NewDisposeScope())
         using (no_grad())
         {
             foreach (var (key, tensor) in Model.state_dict())
             {
                 var copy = toCpu ? tensor.detach().cpu().clone() : tensor.detach().clone();
-                copies[key] = copy.DetachFromDisposeScope();
+                copies[key] = scope.Detach(copy);
             }
         }
 
