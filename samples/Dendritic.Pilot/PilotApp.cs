@@ -81,13 +81,14 @@ public static class PilotApp
         IGrowthPolicy growth = options.Mode switch
         {
             DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
-                new GrowthOptions
+                GrowthRules.Options(options.GrowthRules) with
                 {
                     Patience = options.Patience,
                     MaxDendrites = options.MaxDendrites,
                     Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
                 },
-                options.MaxEpochs),
+                options.MaxEpochs,
+                new WrapOptions { Dendrite = GrowthRules.Dendrites(options.GrowthRules) }),
             _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
         };
         var experiment = new ExperimentOptions

@@ -29,6 +29,13 @@ public static partial class PilotCommandLine
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
         var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
         var patience = NonNegative("--patience", "Scheduler modes: non-improving validations tolerated before the scheduler acts.", Defaults.Patience);
+        var rules = new Option<GrowthRuleSet?>("--growth-rules")
+        {
+            HelpName = "default|original|classic|RULE[,RULE...]",
+            Description = "Scheduler modes: the growth rules. default: the library's defaults; original: perforatedai 3.0.5's rules (GrowthOptions.PerforatedAICompatible, DendriteOptions.PerforatedAICompatible); classic: the library's rules before docs/parity.md; or a comma-separated list of the original's rules on top of classic: cycle-best, at-patience, skip-first, thresholds, normal-init (docs/parity.md).",
+            DefaultValueFactory = _ => Defaults.GrowthRules,
+            CustomParser = r => ParseRules(r, r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty),
+        };
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
         var maxEpochs = Positive("--max-epochs", "Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did).", Defaults.MaxEpochs);
         var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
@@ -77,7 +84,7 @@ public static partial class PilotCommandLine
 
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            seeds, firstSeed, epochs, growthEpochs, patience, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads,
+            seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -90,6 +97,12 @@ public static partial class PilotCommandLine
             return new PilotParse(null, Array.Empty<string>(), true);
         }
 
+        var growthRules = result.GetValue(rules);
+        if (growthRules is { } set && set.HasFlag(GrowthRuleSet.AtPatience) && result.GetValue(patience) < 1)
+        {
+            return new PilotParse(null, new[] { "--patience must be at least 1 with the at-patience rule (the plateau fires when the count reaches it)." }, false);
+        }
+
         var options = new PilotOptions
         {
             Seeds = result.GetValue(seeds),
@@ -97,6 +110,7 @@ public static partial class PilotCommandLine
             Epochs = result.GetValue(epochs),
             GrowthEpochs = result.GetValue(growthEpochs),
             Patience = result.GetValue(patience),
+            GrowthRules = growthRules,
             MaxDendrites = result.GetValue(maxDendrites),
             MaxEpochs = result.GetValue(maxEpochs),
             Width = result.GetValue(width),
@@ -112,6 +126,29 @@ public static partial class PilotCommandLine
             Threads = result.GetValue(threads),
         };
         return new PilotParse(options, Array.Empty<string>(), false);
+    }
+
+    private static GrowthRuleSet? ParseRules(ArgumentResult r, string token)
+    {
+        if (string.Equals(token, "default", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var set = GrowthRuleSet.Classic;
+        foreach (var part in token.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var match = GrowthRules.Names.FirstOrDefault(n => string.Equals(n.Name, part, StringComparison.OrdinalIgnoreCase));
+            if (match.Name is null)
+            {
+                r.AddError($"--growth-rules must be default, or a comma-separated list of {string.Join(", ", GrowthRules.Names.Select(n => n.Name))}; '{part}' is none of them.");
+                return null;
+            }
+
+            set |= match.Rules;
+        }
+
+        return set;
     }
 
     // Custom parsers rather than validators: a validator that reads a value which failed to convert throws.

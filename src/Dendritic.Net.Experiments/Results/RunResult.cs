@@ -29,6 +29,13 @@ public sealed record RunResult
     /// <summary>Parameters of the final model (all scalars, trainable or not).</summary>
     public required long Parameters { get; init; }
 
+    /// <summary>
+    /// Parameters of the model at <see cref="BestEpoch"/>, the one the test metric measured (all scalars). It differs
+    /// from <see cref="Parameters"/> when the arm stopped at its epoch limit with dendrites that had not yet helped. The
+    /// capacity-matched control is sized from it.
+    /// </summary>
+    public long BestEpochParameters { get; init; }
+
     /// <summary>FLOPs of one forward pass per sample of the final model (see <see cref="ModelCost"/>).</summary>
     public required double FlopsPerSample { get; init; }
 

@@ -73,7 +73,7 @@ internal sealed class ArmTrainer
             var optimizer = NewOptimizer(module);
             var trainSeconds = 0.0;
             var joules = _energy is null ? (double?)null : 0.0;
-            var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0);
+            var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0, Parameters: 0L);
             var dendrites = 0;
             for (var epoch = 1; epoch <= maxEpochs; epoch++)
             {
@@ -91,7 +91,7 @@ internal sealed class ArmTrainer
                 var test = Evaluate(module, _data.Test);
                 if (validation > best.Validation)
                 {
-                    best = (epoch, validation, test);
+                    best = (epoch, validation, test, parameters);
                 }
 
                 var step = session?.AfterEpoch(epoch, validation) ?? GrowthStep.Continue;
@@ -122,6 +122,7 @@ internal sealed class ArmTrainer
                 BestValidationMetric = best.Validation,
                 TestMetric = best.Test,
                 Parameters = ModelCost.Parameters(module),
+                BestEpochParameters = best.Parameters,
                 FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count)), session?.Handle),
                 TrainingSeconds = trainSeconds,
                 LatencyMilliseconds = Latency(module),

@@ -53,6 +53,30 @@ public sealed record GrowthOptions
     /// </summary>
     public double Smoothing { get; init; }
 
+    /// <summary>
+    /// Whether the plateau fires when the count of non-improving validations reaches <see cref="Patience"/> (true, as
+    /// perforatedai's <c>n_epochs_to_switch</c>: <c>epochs - last_improved &gt;= n</c>) rather than when it exceeds it
+    /// (false, as ReduceLROnPlateau). With true, <see cref="Patience"/> must be at least 1. Default false.
+    /// </summary>
+    public bool PlateauAtPatience { get; init; }
+
+    /// <summary>
+    /// Whether patience is counted against the best score of the current cycle (since the start or the last
+    /// architecture change) rather than the global best. True (as perforatedai's <c>reset_vals_for_score_reset</c> and
+    /// <c>check_new_best</c>): after each growth step the cycle's best is reset, the first score of the new cycle is its
+    /// best, and every later score that beats the cycle's best restarts the count, so a growth step keeps training while
+    /// it still improves on itself. Either way a growth step is kept only if one of its scores beats the global best.
+    /// Default false.
+    /// </summary>
+    public bool PatienceAgainstCycleBest { get; init; }
+
+    /// <summary>
+    /// Whether the very first score is taken as the best (true, the default). False (as perforatedai, whose
+    /// <c>check_new_best</c> never counts epoch 0): the first score's weights are kept only as a fallback, it counts
+    /// neither as best nor against the patience, and the second score becomes the best whatever its value.
+    /// </summary>
+    public bool FirstScoreIsBest { get; init; } = true;
+
     /// <summary>Validations after each growth step during which non-improving scores are not counted. Default 0; at least 0.</summary>
     public int Cooldown { get; init; }
 
@@ -98,6 +122,26 @@ public sealed record GrowthOptions
     /// <summary>The options every scheduler gets unless told otherwise.</summary>
     public static GrowthOptions Default { get; } = new();
 
+    /// <summary>
+    /// The decision rules of the original perforatedai 3.0.5 (gradient-descent dendrites), with its defaults:
+    /// plateau when patience is reached (<c>n_epochs_to_switch</c> 10), patience against the cycle's best, the first
+    /// score never the best, relative thresholds 1e-3, 1e-4, 0 by dendrite count with a raw threshold of 1e-5,
+    /// 100 dendrite sets at most, 2 retries (<c>max_dendrite_tries</c>). Pair it with
+    /// <see cref="DendriteOptions.PerforatedAICompatible"/> for the original's dendrite initialisation.
+    /// docs/parity.md lists each rule, the original's function and what it changes on the pilot.
+    /// </summary>
+    public static GrowthOptions PerforatedAICompatible { get; } = new()
+    {
+        Patience = 10,
+        PlateauAtPatience = true,
+        PatienceAgainstCycleBest = true,
+        FirstScoreIsBest = false,
+        RelativeThresholdByDendrites = new[] { 1e-3, 1e-4, 0 },
+        AbsoluteThreshold = 1e-5,
+        MaxDendrites = 100,
+        MaxRetries = 2,
+    };
+
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
     /// <returns>This instance, for chaining.</returns>
     public GrowthOptions Validate()
@@ -106,7 +150,7 @@ public sealed record GrowthOptions
         CheckEnum(Trigger, nameof(Trigger));
         CheckEnum(Training, nameof(Training));
         CheckEnum(BestWeights, nameof(BestWeights));
-        CheckAtLeast(Patience, 0, nameof(Patience), 10);
+        CheckAtLeast(Patience, PlateauAtPatience ? 1 : 0, nameof(Patience), 10);
         CheckAtLeast(Interval, 1, nameof(Interval), 10);
         CheckAtLeast(Cooldown, 0, nameof(Cooldown), 0);
         CheckAtLeast(MaxDendrites, 0, nameof(MaxDendrites), 4);

@@ -11,14 +11,26 @@ public sealed record DendriteOptions
     /// <summary>The nonlinearity f of every dendrite. Default <see cref="DendriteActivation.Sigmoid"/>.</summary>
     public DendriteActivation Activation { get; init; } = DendriteActivation.Sigmoid;
 
+    /// <summary>How the dendrite weights and biases are drawn. Default <see cref="DendriteInitialization.HostUniform"/>.</summary>
+    public DendriteInitialization Initialization { get; init; } = DendriteInitialization.HostUniform;
+
     /// <summary>
-    /// Scale of the initial dendrite weights relative to the host layer's own default initialisation
-    /// (uniform in ±1/sqrt(fan-in)). Must be finite and positive. Default 1.0.
+    /// With <see cref="DendriteInitialization.HostUniform"/>: scale of the initial dendrite weights relative to the host
+    /// layer's own default initialisation (uniform in ±InitScale/sqrt(fan-in)). With
+    /// <see cref="DendriteInitialization.Normal"/>: the standard deviation of the normal distribution. Must be finite
+    /// and positive. Default 1.0.
     /// </summary>
     public double InitScale { get; init; } = 1.0;
 
     /// <summary>The options every layer gets unless told otherwise.</summary>
     public static DendriteOptions Default { get; } = new();
+
+    /// <summary>
+    /// The original perforatedai 3.0.5 initialisation (its <c>init_params</c>): dendrite weights and biases drawn from
+    /// N(0, 0.01²) whatever the fan-in (<c>candidate_weight_initialization_multiplier</c> 0.01), sigmoid dendrites;
+    /// output and cascade weights start at zero as always. Pair it with <see cref="GrowthOptions.PerforatedAICompatible"/>.
+    /// </summary>
+    public static DendriteOptions PerforatedAICompatible { get; } = new() { Initialization = DendriteInitialization.Normal, InitScale = 0.01 };
 
     /// <summary>Checks every value and throws <see cref="ArgumentOutOfRangeException"/> naming the first bad one.</summary>
     /// <returns>This instance, for chaining.</returns>
@@ -27,6 +39,11 @@ public sealed record DendriteOptions
         if (!Enum.IsDefined(Activation))
         {
             throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Unknown dendrite activation; use one of " + string.Join(", ", Enum.GetNames<DendriteActivation>()) + ".");
+        }
+
+        if (!Enum.IsDefined(Initialization))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "Unknown dendrite initialisation; use one of " + string.Join(", ", Enum.GetNames<DendriteInitialization>()) + ".");
         }
 
         if (!double.IsFinite(InitScale) || InitScale <= 0)
