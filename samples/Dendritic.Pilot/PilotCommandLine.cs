@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Dendritic.Experiments;
 
 namespace Dendritic.Pilot;
 
@@ -11,6 +12,9 @@ namespace Dendritic.Pilot;
 public static partial class PilotCommandLine
 {
     private static readonly PilotOptions Defaults = new();
+
+    // The widest model the harness builds (its capacity-matched search stops there too).
+    private static readonly int MaxWidth = new ExperimentOptions().MaxWidth;
 
     /// <summary>Parses <paramref name="args"/>; never throws for bad input, returns the errors instead.</summary>
     /// <param name="args">The command-line arguments.</param>
@@ -29,16 +33,22 @@ public static partial class PilotCommandLine
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
         var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
         var patience = NonNegative("--patience", "Scheduler modes: non-improving validations tolerated before the scheduler acts.", Defaults.Patience);
-        var rules = new Option<GrowthRuleSet?>("--growth-rules")
+        var rules = new Option<string>("--growth-rules")
         {
             HelpName = "default|original|classic|RULE[,RULE...]",
             Description = "Scheduler modes: the growth rules. default: the library's defaults; original: perforatedai 3.0.5's rules (GrowthOptions.PerforatedAICompatible, DendriteOptions.PerforatedAICompatible); classic: the library's rules before docs/parity.md; or a comma-separated list of the original's rules on top of classic: cycle-best, at-patience, skip-first, thresholds, normal-init (docs/parity.md).",
-            DefaultValueFactory = _ => Defaults.GrowthRules,
-            CustomParser = r => ParseRules(r, r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty),
+            DefaultValueFactory = _ => GrowthRules.Describe(Defaults.GrowthRules),
         };
+        rules.Validators.Add(r =>
+        {
+            if (ParseRules(r.GetValueOrDefault<string>() ?? string.Empty, out _) is { } error)
+            {
+                r.AddError(error);
+            }
+        });
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
         var maxEpochs = Positive("--max-epochs", "Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did).", Defaults.MaxEpochs);
-        var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
+        var width = Whole("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width, 1, MaxWidth);
         var mode = new Option<DendriteMode>("--dendrite-mode")
         {
             HelpName = "scheduler|scheduler-cc|fixed|fixed-frozen-host|off",
@@ -97,7 +107,12 @@ public static partial class PilotCommandLine
             return new PilotParse(null, Array.Empty<string>(), true);
         }
 
-        var growthRules = result.GetValue(rules);
+        if ((long)result.GetValue(firstSeed) + result.GetValue(seeds) - 1 > int.MaxValue)
+        {
+            return new PilotParse(null, new[] { $"--first-seed {result.GetValue(firstSeed)} with --seeds {result.GetValue(seeds)} runs past the largest seed, {int.MaxValue}." }, false);
+        }
+
+        ParseRules(result.GetValue(rules)!, out var growthRules);
         if (growthRules is { } set && set.HasFlag(GrowthRuleSet.AtPatience) && result.GetValue(patience) < 1)
         {
             return new PilotParse(null, new[] { "--patience must be at least 1 with the at-patience rule (the plateau fires when the count reaches it)." }, false);
@@ -128,8 +143,10 @@ public static partial class PilotCommandLine
         return new PilotParse(options, Array.Empty<string>(), false);
     }
 
-    private static GrowthRuleSet? ParseRules(ArgumentResult r, string token)
+    /// <summary>Reads a --growth-rules value; returns the error, or null with the rules (null rules: the library's defaults).</summary>
+    private static string? ParseRules(string token, out GrowthRuleSet? rules)
     {
+        rules = null;
         if (string.Equals(token, "default", StringComparison.OrdinalIgnoreCase))
         {
             return null;
@@ -141,14 +158,14 @@ public static partial class PilotCommandLine
             var match = GrowthRules.Names.FirstOrDefault(n => string.Equals(n.Name, part, StringComparison.OrdinalIgnoreCase));
             if (match.Name is null)
             {
-                r.AddError($"--growth-rules must be default, or a comma-separated list of {string.Join(", ", GrowthRules.Names.Select(n => n.Name))}; '{part}' is none of them.");
-                return null;
+                return $"--growth-rules must be default, or a comma-separated list of {string.Join(", ", GrowthRules.Names.Select(n => n.Name))}; '{part}' is none of them.";
             }
 
             set |= match.Rules;
         }
 
-        return set;
+        rules = set;
+        return null;
     }
 
     // Custom parsers rather than validators: a validator that reads a value which failed to convert throws.
@@ -156,7 +173,7 @@ public static partial class PilotCommandLine
 
     private static Option<int> NonNegative(string name, string description, int defaultValue) => Whole(name, description, defaultValue, 0);
 
-    private static Option<int> Whole(string name, string description, int defaultValue, int minimum) => new(name)
+    private static Option<int> Whole(string name, string description, int defaultValue, int minimum, int maximum = int.MaxValue) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
@@ -172,6 +189,10 @@ public static partial class PilotCommandLine
             if (value < minimum)
             {
                 r.AddError($"{name} must be at least {minimum}, not {value}.");
+            }
+            else if (value > maximum)
+            {
+                r.AddError($"{name} must be at most {maximum}, not {value}.");
             }
 
             return value;

@@ -94,7 +94,15 @@ internal sealed class ArmTrainer
                     best = (epoch, validation, test, parameters);
                 }
 
+                // Growth steps, restores and cascade-correlation candidate passes are part of the dendritic arm's cost.
+                var growthEnergyBefore = _energy?.ReadJoules();
+                var growthClock = Stopwatch.StartNew();
                 var step = session?.AfterEpoch(epoch, validation) ?? GrowthStep.Continue;
+                Synchronize();
+                growthClock.Stop();
+                trainSeconds += growthClock.Elapsed.TotalSeconds;
+                var growthEnergyAfter = _energy?.ReadJoules();
+                joules = joules is { } gj && growthEnergyBefore is { } gb && growthEnergyAfter is { } ga ? gj + (ga - gb) : null;
                 if (step.Grew)
                 {
                     dendrites += step.DendritesAdded;
@@ -123,6 +131,7 @@ internal sealed class ArmTrainer
                 TestMetric = best.Test,
                 Parameters = ModelCost.Parameters(module),
                 BestEpochParameters = best.Parameters,
+                CandidatePasses = _candidatePasses,
                 FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count)), session?.Handle),
                 TrainingSeconds = trainSeconds,
                 LatencyMilliseconds = Latency(module),
