@@ -32,7 +32,7 @@ public static partial class PilotCommandLine
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
         var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
-        var patience = NonNegative("--patience", "Scheduler modes: non-improving validations tolerated before the scheduler acts.", Defaults.Patience);
+        var patience = NonNegative("--patience", "Scheduler modes: non-improving validations that make the scheduler act (reached; exceeded with --growth-rules classic).", Defaults.Patience);
         var rules = new Option<string>("--growth-rules")
         {
             HelpName = "default|original|classic|RULE[,RULE...]",
@@ -113,9 +113,9 @@ public static partial class PilotCommandLine
         }
 
         ParseRules(result.GetValue(rules)!, out var growthRules);
-        if (growthRules is { } set && set.HasFlag(GrowthRuleSet.AtPatience) && result.GetValue(patience) < 1)
+        if (GrowthRules.Options(growthRules).PlateauAtPatience && result.GetValue(patience) < 1)
         {
-            return new PilotParse(null, new[] { "--patience must be at least 1 with the at-patience rule (the plateau fires when the count reaches it)." }, false);
+            return new PilotParse(null, new[] { "--patience must be at least 1 with these growth rules (the plateau fires when the count reaches it; --growth-rules classic allows 0)." }, false);
         }
 
         var options = new PilotOptions

@@ -17,8 +17,9 @@ public sealed record GrowthOptions
     public GrowthTrigger Trigger { get; init; } = GrowthTrigger.OnPlateau;
 
     /// <summary>
-    /// Non-improving validations tolerated: a plateau is declared when their count exceeds it (so 0 switches at the
-    /// first non-improving score). Counts validation calls, not epochs. Default 10; at least 0.
+    /// Non-improving validations that declare a plateau: when their count reaches it (with
+    /// <see cref="PlateauAtPatience"/>, the default; then at least 1) or exceeds it (without; then 0 switches at the
+    /// first non-improving score). Counts validation calls, not epochs. Default 10.
     /// </summary>
     public int Patience { get; init; } = 10;
 
@@ -56,9 +57,10 @@ public sealed record GrowthOptions
     /// <summary>
     /// Whether the plateau fires when the count of non-improving validations reaches <see cref="Patience"/> (true, as
     /// perforatedai's <c>n_epochs_to_switch</c>: <c>epochs - last_improved &gt;= n</c>) rather than when it exceeds it
-    /// (false, as ReduceLROnPlateau). With true, <see cref="Patience"/> must be at least 1. Default false.
+    /// (false, as ReduceLROnPlateau). With true, <see cref="Patience"/> must be at least 1. Default true (chosen on
+    /// the evidence in docs/parity.md).
     /// </summary>
-    public bool PlateauAtPatience { get; init; }
+    public bool PlateauAtPatience { get; init; } = true;
 
     /// <summary>
     /// Whether patience is counted against the best score of the current cycle (since the start or the last
@@ -66,16 +68,16 @@ public sealed record GrowthOptions
     /// <c>check_new_best</c>): after each growth step the cycle's best is reset, the first score of the new cycle is its
     /// best, and every later score that beats the cycle's best restarts the count, so a growth step keeps training while
     /// it still improves on itself. Either way a growth step is kept only if one of its scores beats the global best.
-    /// Default false.
+    /// Default true (chosen on the evidence in docs/parity.md); false counts patience against the global best.
     /// </summary>
-    public bool PatienceAgainstCycleBest { get; init; }
+    public bool PatienceAgainstCycleBest { get; init; } = true;
 
     /// <summary>
-    /// Whether the very first score is taken as the best (true, the default). False (as perforatedai, whose
+    /// Whether the very first score is taken as the best. False (the default, as perforatedai, whose
     /// <c>check_new_best</c> never counts epoch 0): the first score's weights are kept only as a fallback, it counts
     /// neither as best nor against the patience, and the second score becomes the best whatever its value.
     /// </summary>
-    public bool FirstScoreIsBest { get; init; } = true;
+    public bool FirstScoreIsBest { get; init; }
 
     /// <summary>Validations after each growth step during which non-improving scores are not counted. Default 0; at least 0.</summary>
     public int Cooldown { get; init; }

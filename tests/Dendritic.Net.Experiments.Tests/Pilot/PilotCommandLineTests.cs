@@ -104,7 +104,7 @@ public sealed class PilotCommandLineTests
         var parse = PilotCommandLine.Parse(new[] { "--growth-rules", "original", "--patience", "0" });
 
         parse.Options.Should().BeNull();
-        parse.Errors.Should().ContainMatch("*--patience must be at least 1 with the at-patience rule*");
+        parse.Errors.Should().ContainMatch("*--patience must be at least 1 with these growth rules*");
     }
 
     [Test]

@@ -34,7 +34,7 @@ public sealed class CascadeCorrelationPoolTests
     [TestCase(-2)]
     public void PoolSize_BelowOne_ThrowsNamingIt(int poolSize)
     {
-        var act = () => new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = poolSize } }.Validate();
+        var act = () => (ClassicRules.Options with { CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = poolSize } }).Validate();
 
         act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("PoolSize");
     }
@@ -119,7 +119,7 @@ public sealed class CascadeCorrelationPoolTests
         using var x = randn(64, 3);
         using var y = randn(64, 2);
         var logger = new RecordingLogger();
-        var options = new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4, MaxEpochs = 5 } };
+        var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4, MaxEpochs = 5 } };
         var scheduler = GrowthScheduler.ForLayers(model, options, logger);
         scheduler.CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) };
         scheduler.Step(1);
@@ -146,7 +146,7 @@ public sealed class CascadeCorrelationPoolTests
         using var x = randn(16, 3);
         using var before = model.call(x).detach();
         var calls = 0;
-        var options = new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4 } };
+        var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4 } };
         var scheduler = GrowthScheduler.ForLayers(model, options);
         scheduler.CandidateLosses = () => ++calls < 3 ? new[] { model.call(x).square().mean() } : throw new InvalidOperationException("data loader failed");
         scheduler.Step(1);
@@ -166,7 +166,7 @@ public sealed class CascadeCorrelationPoolTests
     public void Step_CascadeCorrelationPoolOnFakeModel_AddsThePoolAndReportsOneSet()
     {
         var model = new FakeGrowthModel();
-        var options = new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 3 } };
+        var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 3 } };
         var scheduler = new GrowthScheduler(model, options, null) { CandidateLosses = Array.Empty<Tensor> };
         scheduler.Step(1);
 

@@ -47,8 +47,8 @@ public sealed class PerforatedAIRulesTests
         // non-improving epoch switches; the classic rule (count > patience) waits for a fourth.
         var scores = new[] { 0.5, 0.5, 0.5, 0.5, 0.5 };
 
-        var (original, _) = Run(new GrowthOptions { Patience = 3, PlateauAtPatience = true }, scores);
-        var (classic, _) = Run(new GrowthOptions { Patience = 3 }, scores);
+        var (original, _) = Run(ClassicRules.Options with { Patience = 3, PlateauAtPatience = true }, scores);
+        var (classic, _) = Run(ClassicRules.Options with { Patience = 3 }, scores);
 
         Reasons(original).Take(4).Should().Equal(FirstScore, NoImprovement, NoImprovement, Grew);
         Reasons(classic).Should().Equal(FirstScore, NoImprovement, NoImprovement, NoImprovement, Grew);
@@ -68,7 +68,7 @@ public sealed class PerforatedAIRulesTests
         // reset_vals_for_score_reset sets current_best_validation_score to 0 after a switch; check_new_best then
         // restarts the patience whenever the running score beats the cycle's best (the first score after the switch
         // always does), and sets current_n_set_global_best only when it also beats the global best.
-        var options = new GrowthOptions { Patience = 2, PlateauAtPatience = true, PatienceAgainstCycleBest = true, MaxRetries = 0 };
+        var options = ClassicRules.Options with { Patience = 2, PlateauAtPatience = true, PatienceAgainstCycleBest = true, MaxRetries = 0 };
         var scores = new[] { 0.5, 0.6, 0.6, 0.6, /* grown: */ 0.55, 0.57, 0.58, 0.59, 0.59, 0.59 };
 
         var (cycle, model) = Run(options, scores);
@@ -85,7 +85,7 @@ public sealed class PerforatedAIRulesTests
     {
         // check_new_best: a cycle best that also beats global_best_validation_score sets current_n_set_global_best,
         // so at the switch add_validation_score adds the next set instead of calling process_no_improvement.
-        var options = new GrowthOptions { Patience = 2, PlateauAtPatience = true, PatienceAgainstCycleBest = true, MaxDendrites = 2 };
+        var options = ClassicRules.Options with { Patience = 2, PlateauAtPatience = true, PatienceAgainstCycleBest = true, MaxDendrites = 2 };
 
         var (decisions, model) = Run(options, 0.5, 0.6, 0.6, 0.6, /* grown: */ 0.55, 0.61, 0.61, 0.61, /* grown again: */ 0.6);
 
@@ -100,7 +100,7 @@ public sealed class PerforatedAIRulesTests
         // check_new_best: enough_time is false at epoch 0 (epochs_since_cycle_switch 0 is not > 0), so the first
         // score is only saved as a fallback; at epoch 1 current_best_validation_score is still 0, so that score becomes
         // the best whatever it is, and later scores are compared with it, not with the first.
-        var options = new GrowthOptions { Patience = 2, PlateauAtPatience = true, FirstScoreIsBest = false };
+        var options = ClassicRules.Options with { Patience = 2, PlateauAtPatience = true, FirstScoreIsBest = false };
 
         var (decisions, model) = Run(options, 0.9, 0.5, 0.6, 0.6, 0.6);
 
@@ -113,7 +113,7 @@ public sealed class PerforatedAIRulesTests
     [Test]
     public void FirstScoreIsBest_True_TakesTheFirstScoreAsBest()
     {
-        var (decisions, _) = Run(new GrowthOptions { Patience = 2, PlateauAtPatience = true }, 0.9, 0.5, 0.6);
+        var (decisions, _) = Run(ClassicRules.Options with { Patience = 2, PlateauAtPatience = true }, 0.9, 0.5, 0.6);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Grew);
     }
