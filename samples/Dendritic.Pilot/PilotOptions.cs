@@ -21,6 +21,12 @@ public sealed record PilotOptions
     /// <summary>Scheduler modes: non-improving validations tolerated before a plateau. Default 3.</summary>
     public int Patience { get; init; } = 3;
 
+    /// <summary>
+    /// Scheduler modes: the growth rules; null (the default) for the library's defaults (<c>new GrowthOptions()</c>,
+    /// <c>new DendriteOptions()</c>), otherwise the classic rules with the original perforatedai's rules switched on.
+    /// </summary>
+    public GrowthRuleSet? GrowthRules { get; init; }
+
     /// <summary>Scheduler modes: most dendrite sets per layer. Default 2.</summary>
     public int MaxDendrites { get; init; } = 2;
 

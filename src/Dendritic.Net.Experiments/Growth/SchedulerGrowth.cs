@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -42,7 +43,13 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     public WrapOptions Wrap { get; }
 
     /// <inheritdoc />
-    public string Description => string.Create(CultureInfo.InvariantCulture, $"GrowthScheduler ({Options.Training}, trigger {Options.Trigger}, patience {Options.Patience}, max {Options.MaxDendrites} dendrite set(s), {Options.MaxRetries} retries, keep only improvements {Options.KeepOnlyImprovements}) on Dendrites.Wrap({Wrap.Targets}), at most {MaxEpochs} epochs");
+    public string Description => string.Create(
+        CultureInfo.InvariantCulture,
+        $"GrowthScheduler ({Options.Training}, trigger {Options.Trigger}, patience {Options.Patience} {(Options.PlateauAtPatience ? "reached" : "exceeded")} against the {(Options.PatienceAgainstCycleBest ? "cycle's" : "global")} best, first score {(Options.FirstScoreIsBest ? "counted" : "not counted")}, thresholds {Thresholds}, max {Options.MaxDendrites} dendrite set(s), {Options.MaxRetries} retries, keep only improvements {Options.KeepOnlyImprovements}) on Dendrites.Wrap({Wrap.Targets}) with {Wrap.Dendrite.Initialization} initialisation (scale {Wrap.Dendrite.InitScale:G3}), at most {MaxEpochs} epochs");
+
+    private string Thresholds => string.Create(
+        CultureInfo.InvariantCulture,
+        $"relative {(Options.RelativeThresholdByDendrites is { } list ? string.Join("/", list.Select(t => t.ToString("G3", CultureInfo.InvariantCulture))) : Options.RelativeThreshold.ToString("G3", CultureInfo.InvariantCulture))}, absolute {Options.AbsoluteThreshold:G3}");
 
     /// <inheritdoc />
     public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context)

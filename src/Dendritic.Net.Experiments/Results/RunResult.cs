@@ -17,6 +17,12 @@ public sealed record RunResult
     /// <summary>Epochs trained.</summary>
     public required int Epochs { get; init; }
 
+    /// <summary>
+    /// Extra passes over the training data outside the epochs: cascade-correlation candidate training (0 otherwise).
+    /// The controls train for <see cref="Epochs"/> + this many epochs, so they get the same budget of data passes.
+    /// </summary>
+    public int CandidatePasses { get; init; }
+
     /// <summary>The epoch (from 1) with the best validation metric; the first one on ties.</summary>
     public required int BestEpoch { get; init; }
 
@@ -29,10 +35,17 @@ public sealed record RunResult
     /// <summary>Parameters of the final model (all scalars, trainable or not).</summary>
     public required long Parameters { get; init; }
 
+    /// <summary>
+    /// Parameters of the model at <see cref="BestEpoch"/>, the one the test metric measured (all scalars). It differs
+    /// from <see cref="Parameters"/> when the arm stopped at its epoch limit with dendrites that had not yet helped. The
+    /// capacity-matched control is sized from it.
+    /// </summary>
+    public long BestEpochParameters { get; init; }
+
     /// <summary>FLOPs of one forward pass per sample of the final model (see <see cref="ModelCost"/>).</summary>
     public required double FlopsPerSample { get; init; }
 
-    /// <summary>Seconds spent training (training steps and validation passes; not test passes or measurements).</summary>
+    /// <summary>Seconds spent training (training steps, validation passes, growth steps, restores and candidate passes; not test passes or measurements).</summary>
     public required double TrainingSeconds { get; init; }
 
     /// <summary>Median milliseconds of one inference forward pass over <see cref="LatencyBatchSize"/> samples.</summary>
@@ -44,7 +57,7 @@ public sealed record RunResult
     /// <summary>Peak resident memory of the process during the arm, bytes (Linux VmHWM, reset per arm); null when not measured.</summary>
     public long? PeakMemoryBytes { get; init; }
 
-    /// <summary>Energy used while training, joules, from a hardware counter; null when not measured (never estimated).</summary>
+    /// <summary>Energy used while training (as <see cref="TrainingSeconds"/> counts it), joules, from a hardware counter; null when not measured (never estimated).</summary>
     public double? EnergyJoules { get; init; }
 
     /// <summary>Where <see cref="EnergyJoules"/> comes from, or "not measured: why".</summary>

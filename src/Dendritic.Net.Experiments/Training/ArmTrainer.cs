@@ -73,7 +73,7 @@ internal sealed class ArmTrainer
             var optimizer = NewOptimizer(module);
             var trainSeconds = 0.0;
             var joules = _energy is null ? (double?)null : 0.0;
-            var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0);
+            var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0, Parameters: 0L);
             var dendrites = 0;
             for (var epoch = 1; epoch <= maxEpochs; epoch++)
             {
@@ -91,10 +91,18 @@ internal sealed class ArmTrainer
                 var test = Evaluate(module, _data.Test);
                 if (validation > best.Validation)
                 {
-                    best = (epoch, validation, test);
+                    best = (epoch, validation, test, parameters);
                 }
 
+                // Growth steps, restores and cascade-correlation candidate passes are part of the dendritic arm's cost.
+                var growthEnergyBefore = _energy?.ReadJoules();
+                var growthClock = Stopwatch.StartNew();
                 var step = session?.AfterEpoch(epoch, validation) ?? GrowthStep.Continue;
+                Synchronize();
+                growthClock.Stop();
+                trainSeconds += growthClock.Elapsed.TotalSeconds;
+                var growthEnergyAfter = _energy?.ReadJoules();
+                joules = joules is { } gj && growthEnergyBefore is { } gb && growthEnergyAfter is { } ga ? gj + (ga - gb) : null;
                 if (step.Grew)
                 {
                     dendrites += step.DendritesAdded;
@@ -122,6 +130,8 @@ internal sealed class ArmTrainer
                 BestValidationMetric = best.Validation,
                 TestMetric = best.Test,
                 Parameters = ModelCost.Parameters(module),
+                BestEpochParameters = best.Parameters,
+                CandidatePasses = _candidatePasses,
                 FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count)), session?.Handle),
                 TrainingSeconds = trainSeconds,
                 LatencyMilliseconds = Latency(module),

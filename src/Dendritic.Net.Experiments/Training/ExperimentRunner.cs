@@ -9,9 +9,9 @@ namespace Dendritic.Experiments;
 
 /// <summary>
 /// Runs a dendrite experiment: for every seed, the baseline, the dendritic arm, a capacity-matched control (the
-/// baseline widened to the dendritic arm's final parameter count, nearest width) and a train-as-long control (the
+/// baseline widened to the parameter count of the dendritic arm's selected (best-validation) epoch, nearest width) and a train-as-long control (the
 /// baseline trained for as many epochs as the dendritic arm), all with the same data order, initial-weight seed and
-/// recipe. The controls train for the dendritic arm's epoch count, so neither extra parameters nor extra epochs can
+/// recipe. The controls train for the dendritic arm's epoch count plus its candidate passes over the training data, so neither extra parameters nor extra epochs can
 /// explain a dendritic gain that survives them.
 /// </summary>
 public sealed class ExperimentRunner
@@ -65,8 +65,8 @@ public sealed class ExperimentRunner
                 {
                     ArmKind.Baseline => (_options.Width, _options.Recipe.Epochs),
                     ArmKind.Dendritic => (_options.Width, _options.Recipe.Epochs),
-                    ArmKind.CapacityMatched => (MatchedWidth(seed, dendritic!.Parameters), dendritic!.Epochs),
-                    _ => (_options.Width, dendritic!.Epochs),
+                    ArmKind.CapacityMatched => (MatchedWidth(seed, dendritic!.BestEpochParameters), dendritic!.Epochs + dendritic!.CandidatePasses),
+                    _ => (_options.Width, dendritic!.Epochs + dendritic!.CandidatePasses),
                 };
                 var index = runs.Count;
                 var result = trainer.Run(

@@ -19,9 +19,9 @@ internal static class ManifestValidation
         {
             manifest.Dendrite.Validate();
         }
-        catch (ArgumentException e)
+        catch (InvalidOptionsException e)
         {
-            Fail("dendrite", $"is invalid ({e.Message})");
+            Fail("dendrite." + string.Join(", dendrite.", e.Problems.Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])), $"is invalid ({e.Message})");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

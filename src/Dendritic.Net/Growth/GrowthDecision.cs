@@ -25,7 +25,7 @@ public sealed record GrowthDecision
     /// <summary>The score the decision used (equal to <see cref="Score"/> unless smoothing is on).</summary>
     public double SmoothedScore { get; init; }
 
-    /// <summary>The best (smoothed) score so far, after this call.</summary>
+    /// <summary>The best (smoothed) score so far, after this call; after a first score that is not counted (<see cref="GrowthOptions.FirstScoreIsBest"/> false), that score itself.</summary>
     public double BestScore { get; init; }
 
     /// <summary>Non-improving validations counted so far against the patience.</summary>

@@ -12,7 +12,7 @@ public sealed record GrowthHistoryEntry
     /// <summary>The (smoothed) score the decision used.</summary>
     public double SmoothedScore { get; init; }
 
-    /// <summary>Best score after the call.</summary>
+    /// <summary>Best score after the call (the score itself after a first score that is not counted).</summary>
     public double BestScore { get; init; }
 
     /// <summary>Phase during the training that led to this score.</summary>

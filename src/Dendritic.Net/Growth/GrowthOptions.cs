@@ -17,8 +17,9 @@ public sealed record GrowthOptions
     public GrowthTrigger Trigger { get; init; } = GrowthTrigger.OnPlateau;
 
     /// <summary>
-    /// Non-improving validations tolerated: a plateau is declared when their count exceeds it (so 0 switches at the
-    /// first non-improving score). Counts validation calls, not epochs. Default 10; at least 0.
+    /// Non-improving validations that declare a plateau: when their count reaches it (with
+    /// <see cref="PlateauAtPatience"/>, the default; then at least 1) or exceeds it (without; then 0 switches at the
+    /// first non-improving score). Counts validation calls, not epochs. Default 10.
     /// </summary>
     public int Patience { get; init; } = 10;
 
@@ -52,6 +53,31 @@ public sealed record GrowthOptions
     /// must be in [0, 1).
     /// </summary>
     public double Smoothing { get; init; }
+
+    /// <summary>
+    /// Whether the plateau fires when the count of non-improving validations reaches <see cref="Patience"/> (true, as
+    /// perforatedai's <c>n_epochs_to_switch</c>: <c>epochs - last_improved &gt;= n</c>) rather than when it exceeds it
+    /// (false, as ReduceLROnPlateau). With true, <see cref="Patience"/> must be at least 1. Default true (chosen on
+    /// the evidence in docs/parity.md).
+    /// </summary>
+    public bool PlateauAtPatience { get; init; } = true;
+
+    /// <summary>
+    /// Whether patience is counted against the best score of the current cycle (since the start or the last
+    /// architecture change) rather than the global best. True (as perforatedai's <c>reset_vals_for_score_reset</c> and
+    /// <c>check_new_best</c>): after each growth step the cycle's best is reset, the first score of the new cycle is its
+    /// best, and every later score that beats the cycle's best restarts the count, so a growth step keeps training while
+    /// it still improves on itself. Either way a growth step is kept only if one of its scores beats the global best.
+    /// Default true (chosen on the evidence in docs/parity.md); false counts patience against the global best.
+    /// </summary>
+    public bool PatienceAgainstCycleBest { get; init; } = true;
+
+    /// <summary>
+    /// Whether the very first score is taken as the best. False (the default, as perforatedai, whose
+    /// <c>check_new_best</c> never counts epoch 0): the first score's weights are kept only as a fallback, it counts
+    /// neither as best nor against the patience, and the second score becomes the best whatever its value.
+    /// </summary>
+    public bool FirstScoreIsBest { get; init; }
 
     /// <summary>Validations after each growth step during which non-improving scores are not counted. Default 0; at least 0.</summary>
     public int Cooldown { get; init; }
@@ -98,6 +124,26 @@ public sealed record GrowthOptions
     /// <summary>The options every scheduler gets unless told otherwise.</summary>
     public static GrowthOptions Default { get; } = new();
 
+    /// <summary>
+    /// The decision rules of the original perforatedai 3.0.5 (gradient-descent dendrites), with its defaults:
+    /// plateau when patience is reached (<c>n_epochs_to_switch</c> 10), patience against the cycle's best, the first
+    /// score never the best, relative thresholds 1e-3, 1e-4, 0 by dendrite count with a raw threshold of 1e-5,
+    /// 100 dendrite sets at most, 2 retries (<c>max_dendrite_tries</c>). Pair it with
+    /// <see cref="DendriteOptions.PerforatedAICompatible"/> for the original's dendrite initialisation.
+    /// docs/parity.md lists each rule, the original's function and what it changes on the pilot.
+    /// </summary>
+    public static GrowthOptions PerforatedAICompatible { get; } = new()
+    {
+        Patience = 10,
+        PlateauAtPatience = true,
+        PatienceAgainstCycleBest = true,
+        FirstScoreIsBest = false,
+        RelativeThresholdByDendrites = new[] { 1e-3, 1e-4, 0 },
+        AbsoluteThreshold = 1e-5,
+        MaxDendrites = 100,
+        MaxRetries = 2,
+    };
+
     /// <summary>Checks every value, and the nested <see cref="CascadeCorrelation"/> options, and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
@@ -108,7 +154,11 @@ public sealed record GrowthOptions
         check.Defined(Trigger, nameof(Trigger));
         check.Defined(Training, nameof(Training));
         check.Defined(BestWeights, nameof(BestWeights));
-        check.AtLeast(Patience, 0, nameof(Patience), Default.Patience);
+        check.Require(
+            Patience >= (PlateauAtPatience ? 1 : 0),
+            nameof(Patience),
+            Patience,
+            $"must be at least {(PlateauAtPatience ? "1 with PlateauAtPatience (set PlateauAtPatience = false to grow on the first bad score with 0)" : "0")} (default {Default.Patience})");
         check.AtLeast(Interval, 1, nameof(Interval), Default.Interval);
         check.AtLeast(Cooldown, 0, nameof(Cooldown), Default.Cooldown);
         check.AtLeast(MaxDendrites, 0, nameof(MaxDendrites), Default.MaxDendrites);

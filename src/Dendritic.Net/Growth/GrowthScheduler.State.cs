@@ -22,6 +22,7 @@ public sealed partial class GrowthScheduler
         Retries = _retries,
         ImprovedSinceChange = _improvedSinceChange,
         BestScore = _plateau.Best,
+        CycleBestScore = _plateau.CycleBest,
         SmoothedScore = _plateau.Smoothed,
         BestDendriteCount = _bestDendriteCount,
         Phase = Phase,
@@ -63,7 +64,9 @@ public sealed partial class GrowthScheduler
             throw new ArgumentException("The state's FrozenSets do not match its LayerDendrites; the state is corrupt.", nameof(state));
         }
 
-        if (state.Validations > 0 && state.BestScore is not { } best || state.BestScore is { } b && !double.IsFinite(b))
+        // Without FirstScoreIsBest the first score is not a best, so a best exists only from the second validation on.
+        var scored = state.Validations > (Options.FirstScoreIsBest ? 0 : 1);
+        if ((scored && state.BestScore is null) || (state.BestScore is { } b && !double.IsFinite(b)) || (state.CycleBestScore is { } c && !double.IsFinite(c)))
         {
             throw new ArgumentException("The state has validations but no finite best score; the state is corrupt.", nameof(state));
         }
@@ -74,6 +77,7 @@ public sealed partial class GrowthScheduler
         _plateau.BadValidations = state.BadValidations;
         _plateau.CooldownLeft = state.CooldownLeft;
         _plateau.Best = state.BestScore;
+        _plateau.CycleBest = state.CycleBestScore;
         _plateau.Smoothed = state.SmoothedScore;
         _retries = state.Retries;
         _improvedSinceChange = state.ImprovedSinceChange;

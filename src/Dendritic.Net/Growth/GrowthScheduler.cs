@@ -120,22 +120,33 @@ public sealed partial class GrowthScheduler
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
         var measuredParameters = _model.ParameterCount;
-        var first = _plateau.Best is null;
         var value = _plateau.Smooth(score);
-        var (improved, inCooldown) = _plateau.Observe(value, measuredDendrites);
-        if (improved)
+        Outcome outcome;
+        if (_validations == 1 && !Options.FirstScoreIsBest)
         {
+            // perforatedai's check_new_best never counts epoch 0; its weights are still kept, as a fallback only.
             CaptureBest();
-            _improvedSinceChange |= !first;
+            outcome = new Outcome(GrowthAction.NoChange, GrowthReason.FirstScore, "First score; its weights are kept as a fallback, but it is not taken as the best (FirstScoreIsBest is false).");
+        }
+        else
+        {
+            var first = _plateau.Best is null;
+            var (improved, counted, inCooldown) = _plateau.Observe(value, measuredDendrites);
+            if (improved)
+            {
+                CaptureBest();
+                _improvedSinceChange |= !first;
+            }
+
+            outcome = Decide(first, improved, counted, inCooldown, learningRate);
         }
 
-        var outcome = Decide(first, improved, inCooldown, learningRate);
         History.Add(new GrowthHistoryEntry
         {
             Validation = _validations,
             Score = score,
             SmoothedScore = value,
-            BestScore = _plateau.Best!.Value,
+            BestScore = _plateau.Best ?? value,
             Phase = measuredPhase,
             Action = outcome.Action,
             Reason = outcome.Reason,
@@ -153,7 +164,7 @@ public sealed partial class GrowthScheduler
             Validation = _validations,
             Score = score,
             SmoothedScore = value,
-            BestScore = _plateau.Best!.Value,
+            BestScore = _plateau.Best ?? value,
             BadValidations = _plateau.BadValidations,
             Retries = _retries,
             DendriteCount = _model.DendriteCount,
@@ -173,21 +184,22 @@ public sealed partial class GrowthScheduler
         return decision;
     }
 
-    private Outcome Decide(bool first, bool improved, bool inCooldown, double? learningRate)
+    private Outcome Decide(bool first, bool improved, bool counted, bool inCooldown, double? learningRate)
     {
         var trigger = Options.Trigger switch
         {
             GrowthTrigger.EveryN => _sinceChange >= Options.Interval,
             GrowthTrigger.EveryValidation => true,
-            _ => _plateau.BadValidations > Options.Patience,
+            _ => _plateau.IsPlateau,
         };
 
         if (!trigger)
         {
-            var reason = first ? GrowthReason.FirstScore : improved ? GrowthReason.Improved : inCooldown ? GrowthReason.Cooldown : GrowthReason.NoImprovement;
+            var reason = first ? GrowthReason.FirstScore : counted ? GrowthReason.Improved : inCooldown ? GrowthReason.Cooldown : GrowthReason.NoImprovement;
             var message = reason switch
             {
                 GrowthReason.FirstScore => "First score; it is the best so far.",
+                GrowthReason.Improved when !improved => "New best score of this cycle (not the global best); patience restarts.",
                 GrowthReason.Improved => "New best score.",
                 GrowthReason.Cooldown => $"No improvement, but within the cooldown after growth ({_plateau.CooldownLeft} validation(s) left).",
                 _ => $"No improvement by the thresholds ({_plateau.BadValidations} of patience {Options.Patience}).",

@@ -35,6 +35,9 @@ public sealed class GrowthSchedulerState
     /// <summary>The best (smoothed) score; null before the first call.</summary>
     public double? BestScore { get; set; }
 
+    /// <summary>The best (smoothed) score of the current cycle (with <see cref="GrowthOptions.PatienceAgainstCycleBest"/>); null when the next score starts it.</summary>
+    public double? CycleBestScore { get; set; }
+
     /// <summary>The current smoothed score; null when the next score re-seeds it.</summary>
     public double? SmoothedScore { get; set; }
 

@@ -12,7 +12,14 @@ internal sealed class PlateauTracker
 
     public PlateauTracker(GrowthOptions options) => _options = options;
 
+    /// <summary>The global best score: a growth step is kept only if it beats this.</summary>
     public double? Best { get; set; }
+
+    /// <summary>
+    /// The best score since the start or the last architecture change; used only with
+    /// <see cref="GrowthOptions.PatienceAgainstCycleBest"/>, where it is what patience is counted against.
+    /// </summary>
+    public double? CycleBest { get; set; }
 
     public double? Smoothed { get; set; }
 
@@ -29,12 +36,13 @@ internal sealed class PlateauTracker
     }
 
     /// <summary>
-    /// Whether <paramref name="value"/> beats the best by more than max(relative·|best|, absolute) in the options'
-    /// direction (strictly, as in ReduceLROnPlateau and Keras), with the thresholds for <paramref name="dendrites"/> sets.
+    /// Whether <paramref name="value"/> beats <paramref name="reference"/> by more than max(relative·|reference|,
+    /// absolute) in the options' direction (strictly, as in ReduceLROnPlateau and Keras), with the thresholds for
+    /// <paramref name="dendrites"/> sets. Anything beats no reference.
     /// </summary>
-    public bool IsImprovement(double value, int dendrites)
+    public bool Beats(double value, double? reference, int dendrites)
     {
-        if (Best is not { } best)
+        if (reference is not { } best)
         {
             return true;
         }
@@ -44,20 +52,30 @@ internal sealed class PlateauTracker
         return _options.Mode == ScoreMode.Maximize ? value > best + margin : value < best - margin;
     }
 
-    /// <summary>Updates the counters for one score; returns whether it improved and whether it fell in the cooldown.</summary>
-    public (bool Improved, bool InCooldown) Observe(double value, int dendrites)
+    /// <summary>
+    /// Updates the counters for one score; returns whether it beat the global best, whether it restarted the patience
+    /// count (a global best, or with <see cref="GrowthOptions.PatienceAgainstCycleBest"/> a cycle best) and whether it
+    /// fell in the cooldown.
+    /// </summary>
+    public (bool Improved, bool Counted, bool InCooldown) Observe(double value, int dendrites)
     {
-        var improved = IsImprovement(value, dendrites);
+        var improved = Beats(value, Best, dendrites);
+        var counted = improved;
         if (improved)
         {
             Best = value;
-            BadValidations = 0;
-        }
-        else
-        {
-            BadValidations++;
         }
 
+        if (_options.PatienceAgainstCycleBest)
+        {
+            if (improved || Beats(value, CycleBest, dendrites))
+            {
+                CycleBest = value;
+                counted = true;
+            }
+        }
+
+        BadValidations = counted ? 0 : BadValidations + 1;
         var inCooldown = CooldownLeft > 0;
         if (inCooldown)
         {
@@ -65,14 +83,18 @@ internal sealed class PlateauTracker
             BadValidations = 0;
         }
 
-        return (improved, inCooldown);
+        return (improved, counted, inCooldown);
     }
 
-    /// <summary>After an architecture change: counters reset, cooldown starts, smoothing re-seeds.</summary>
+    /// <summary>Whether the count of non-improving validations triggers a plateau.</summary>
+    public bool IsPlateau => _options.PlateauAtPatience ? BadValidations >= _options.Patience : BadValidations > _options.Patience;
+
+    /// <summary>After an architecture change: counters and the cycle's best reset, cooldown starts, smoothing re-seeds.</summary>
     public void Restart()
     {
         BadValidations = 0;
         CooldownLeft = _options.Cooldown;
         Smoothed = null;
+        CycleBest = null;
     }
 }

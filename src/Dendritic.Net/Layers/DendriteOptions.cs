@@ -10,10 +10,18 @@ public sealed record DendriteOptions
     public DendriteActivation Activation { get; init; } = DendriteActivation.Sigmoid;
 
     /// <summary>
-    /// Scale of the initial dendrite weights relative to the host layer's own default initialisation
-    /// (uniform in ±1/sqrt(fan-in)). Must be finite and positive. Default 1.0.
+    /// How the dendrite weights and biases are drawn. Default <see cref="DendriteInitialization.Normal"/> (perforatedai's
+    /// N(0, 0.01²) with the default <see cref="InitScale"/>; chosen on the evidence in docs/parity.md).
     /// </summary>
-    public double InitScale { get; init; } = 1.0;
+    public DendriteInitialization Initialization { get; init; } = DendriteInitialization.Normal;
+
+    /// <summary>
+    /// With <see cref="DendriteInitialization.Normal"/>: the standard deviation of the normal distribution. With
+    /// <see cref="DendriteInitialization.HostUniform"/>: scale of the initial dendrite weights relative to the host
+    /// layer's own default initialisation (uniform in ±InitScale/sqrt(fan-in); 1.0 is the host's own). Must be finite
+    /// and positive. Default 0.01.
+    /// </summary>
+    public double InitScale { get; init; } = 0.01;
 
     /// <summary>
     /// How the dendrite pre-activations are computed: per set or in one fused call. Changes speed only (results agree
@@ -23,6 +31,13 @@ public sealed record DendriteOptions
 
     /// <summary>The options every layer gets unless told otherwise.</summary>
     public static DendriteOptions Default { get; } = new();
+
+    /// <summary>
+    /// The original perforatedai 3.0.5 initialisation (its <c>init_params</c>): dendrite weights and biases drawn from
+    /// N(0, 0.01²) whatever the fan-in (<c>candidate_weight_initialization_multiplier</c> 0.01), sigmoid dendrites;
+    /// output and cascade weights start at zero as always. Pair it with <see cref="GrowthOptions.PerforatedAICompatible"/>.
+    /// </summary>
+    public static DendriteOptions PerforatedAICompatible { get; } = new() { Initialization = DendriteInitialization.Normal, InitScale = 0.01 };
 
     /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
@@ -38,6 +53,7 @@ public sealed record DendriteOptions
     internal void Collect(OptionsValidator check)
     {
         check.Defined(Activation, nameof(Activation));
+        check.Defined(Initialization, nameof(Initialization));
         check.FiniteAbove(InitScale, 0, nameof(InitScale), Default.InitScale);
         check.Defined(Projection, nameof(Projection));
     }

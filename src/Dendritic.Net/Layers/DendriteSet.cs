@@ -21,13 +21,15 @@ public sealed class DendriteSet : nn.Module
         : base("DendriteSet")
     {
         Index = index;
+        var normal = options.Initialization == DendriteInitialization.Normal;
         var bound = options.InitScale / Math.Sqrt(spec.FanIn);
+        Tensor Draw(long[] shape) => normal ? empty(shape, dtype, device).normal_(0, options.InitScale) : empty(shape, dtype, device).uniform_(-bound, bound);
         using (no_grad())
         {
-            register_parameter(WeightKey, new Parameter(empty(spec.WeightShape, dtype, device).uniform_(-bound, bound)));
+            register_parameter(WeightKey, new Parameter(Draw(spec.WeightShape)));
             if (spec.HasBias)
             {
-                register_parameter(BiasKey, new Parameter(empty(spec.OutFeatures, dtype, device).uniform_(-bound, bound)));
+                register_parameter(BiasKey, new Parameter(Draw(new[] { spec.OutFeatures })));
             }
 
             // u and v start at zero, so adding this set leaves the layer's output unchanged.

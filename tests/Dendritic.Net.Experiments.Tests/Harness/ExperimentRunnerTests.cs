@@ -55,7 +55,7 @@ public sealed class ExperimentRunnerTests
 
         foreach (var seed in Tiny.Seeds)
         {
-            var target = report.Runs.Single(r => r.Arm == ArmKind.Dendritic && r.Seed == seed).Parameters;
+            var target = report.Runs.Single(r => r.Arm == ArmKind.Dendritic && r.Seed == seed).BestEpochParameters;
             var control = report.Runs.Single(r => r.Arm == ArmKind.CapacityMatched && r.Seed == seed);
             control.Parameters.Should().Be(Synthetic.ParametersAt(control.Width));
             Synthetic.ParametersAt(control.Width - 1).Should().BeLessThanOrEqualTo(target);

@@ -35,11 +35,12 @@ public sealed class SchedulerGrowthTests
             dendritic.DendritesPerLayer.Should().Be(1);
             dendritic.Parameters.Should().BeGreaterThan(Synthetic.ParametersAt(4));
             dendritic.Curve.Should().Contain(e => e.Growth != null);
-            report.Runs.Single(r => r.Arm == ArmKind.TrainAsLong && r.Seed == seed).Epochs.Should().Be(dendritic.Epochs);
+            report.Runs.Single(r => r.Arm == ArmKind.TrainAsLong && r.Seed == seed).Epochs.Should().Be(dendritic.Epochs + dendritic.CandidatePasses, "candidate passes over the training data count in the controls' budget");
             var control = report.Runs.Single(r => r.Arm == ArmKind.CapacityMatched && r.Seed == seed);
-            control.Epochs.Should().Be(dendritic.Epochs);
-            Synthetic.ParametersAt(control.Width - 1).Should().BeLessThanOrEqualTo(dendritic.Parameters);
-            Synthetic.ParametersAt(control.Width + 1).Should().BeGreaterThanOrEqualTo(dendritic.Parameters);
+            control.Epochs.Should().Be(dendritic.Epochs + dendritic.CandidatePasses);
+            (dendritic.CandidatePasses > 0).Should().Be(training == DendriteTrainingMode.CascadeCorrelation);
+            Synthetic.ParametersAt(control.Width - 1).Should().BeLessThanOrEqualTo(dendritic.BestEpochParameters);
+            Synthetic.ParametersAt(control.Width + 1).Should().BeGreaterThanOrEqualTo(dendritic.BestEpochParameters);
         }
 
         report.Runs.Should().OnlyContain(r => double.IsFinite(r.TestMetric) && double.IsFinite(r.FlopsPerSample));
@@ -49,7 +50,7 @@ public sealed class SchedulerGrowthTests
     [Test]
     public void Run_WithScheduler_SameSeedTwice_GivesIdenticalNumbers()
     {
-        var growth = new SchedulerGrowth(new GrowthOptions { Patience = 0, MaxDendrites = 1 }, maxEpochs: 8);
+        var growth = new SchedulerGrowth(new GrowthOptions { Patience = 1, MaxDendrites = 1 }, maxEpochs: 8);
         var options = Tiny with { Seeds = new[] { 9 } };
 
         var first = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, options).Run();

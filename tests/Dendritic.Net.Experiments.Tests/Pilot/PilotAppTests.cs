@@ -81,4 +81,43 @@ public sealed class PilotAppTests
         File.Exists(Path.Combine(temp.File("out"), "summary.md")).Should().BeTrue();
         File.Exists(Path.Combine(temp.File("out"), "report.json")).Should().BeTrue();
     }
+
+    [Test]
+    public void Run_TestLabelOutsideTrainingClasses_ReturnsBadInputNamingTheLabel()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 4);
+        File.WriteAllBytes(temp.File("t10k-labels-idx1-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Labels(0, 1, 2, 7)));
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("test label (7)").And.Contain("0 to 2").And.NotContain("   at ");
+        Directory.Exists(temp.File("out")).Should().BeFalse("nothing is written for bad data");
+    }
+
+    [Test]
+    public void Run_EmptyTestSplit_ReturnsBadInput()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 4);
+        File.WriteAllBytes(temp.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Images(0, 4, 4)));
+        File.WriteAllBytes(temp.File("t10k-labels-idx1-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Labels()));
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("error: the data in").And.Contain("test 0").And.NotContain("   at ");
+    }
+
+    [Test]
+    public void Run_OutputUnderAFile_ReturnsBadOptionsNamingOutputBeforeTraining()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 4);
+        File.WriteAllText(temp.File("file"), "not a folder");
+        var output = Path.Combine(temp.File("file"), "out");
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--output", output, "--seeds", "1" }).Should().Be(ExitCodes.BadOptions);
+
+        _captured.ToString().Should().Contain($"--output '{output}' cannot be created or written").And.NotContain("   at ");
+    }
 }

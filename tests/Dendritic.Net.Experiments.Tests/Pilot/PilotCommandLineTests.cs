@@ -22,7 +22,7 @@ public sealed class PilotCommandLineTests
     {
         var parse = PilotCommandLine.Parse(new[]
         {
-            "--seeds", "2", "--first-seed", "7", "--epochs", "3", "--growth-epochs", "4", "--patience", "0", "--max-dendrites", "3", "--max-epochs", "30", "--width", "12", "--dendrite-mode", "off",
+            "--seeds", "2", "--first-seed", "7", "--epochs", "3", "--growth-epochs", "4", "--patience", "0", "--growth-rules", "classic", "--max-dendrites", "3", "--max-epochs", "30", "--width", "12", "--dendrite-mode", "off",
             "--dendrite-sets", "2", "--device", "CUDA:1", "--data", "/d", "-o", "/o", "--batch-size", "16", "--learning-rate", "0.01",
             "--validation-fraction", "0.2", "--grid-intensity", "300", "--threads", "2",
         });
@@ -30,7 +30,7 @@ public sealed class PilotCommandLineTests
         parse.Errors.Should().BeEmpty();
         parse.Options.Should().Be(new PilotOptions
         {
-            Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 0, MaxDendrites = 3, MaxEpochs = 30, Width = 12, Mode = DendriteMode.Off, DendriteSets = 2, Device = "cuda:1",
+            Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 0, GrowthRules = GrowthRuleSet.Classic, MaxDendrites = 3, MaxEpochs = 30, Width = 12, Mode = DendriteMode.Off, DendriteSets = 2, Device = "cuda:1",
             DataFolder = "/d", OutputFolder = "/o", BatchSize = 16, LearningRate = 0.01, ValidationFraction = 0.2, GridIntensity = 300, Threads = 2,
         });
         parse.Options!.SeedList.Should().Equal(7, 8);
@@ -46,6 +46,9 @@ public sealed class PilotCommandLineTests
     [TestCase("--patience", "-1", "*--patience must be at least 0*")]
     [TestCase("--grid-intensity", "-5", "*--grid-intensity must be 0 or more grams per kWh*")]
     [TestCase("--learning-rate", "fast", "*--learning-rate must be a number above 0, not 'fast'*")]
+    [TestCase("--width", "65537", "*--width must be at most 65536, not 65537*")]
+    [TestCase("--first-seed", "2147483647", "*--first-seed 2147483647 with --seeds 10 runs past the largest seed*")]
+    [TestCase("--growth-rules", "cycle-best,newest", "*--growth-rules must be default, or a comma-separated list of classic, original, cycle-best*'newest' is none of them*")]
     public void Parse_BadValue_ReportsClearError(string option, string value, string message)
     {
         var parse = PilotCommandLine.Parse(new[] { option, value });
@@ -79,5 +82,40 @@ public sealed class PilotCommandLineTests
         parse.HelpOrVersion.Should().BeTrue();
         parse.Errors.Should().BeEmpty();
         parse.Options.Should().BeNull();
+    }
+
+    [TestCase("default", null)]
+    [TestCase("original", GrowthRuleSet.Original)]
+    [TestCase("classic", GrowthRuleSet.Classic)]
+    [TestCase("cycle-best", GrowthRuleSet.CycleBest)]
+    [TestCase("Cycle-Best,normal-init", GrowthRuleSet.CycleBest | GrowthRuleSet.NormalInit)]
+    public void Parse_GrowthRules_AreBound(string value, GrowthRuleSet? expected)
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--growth-rules", value });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options!.GrowthRules.Should().Be(expected);
+        GrowthRules.Describe(expected).Should().Be(value.ToLowerInvariant());
+    }
+
+    [Test]
+    public void Parse_AtPatienceWithZeroPatience_ReportsClearError()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--growth-rules", "original", "--patience", "0" });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().ContainMatch("*--patience must be at least 1 with these growth rules*");
+    }
+
+    [Test]
+    public void GrowthRules_Original_IsTheLibrarysPerforatedAIPreset()
+    {
+        var options = GrowthRules.Options(GrowthRuleSet.Original);
+        var preset = GrowthOptions.PerforatedAICompatible;
+
+        (options.PlateauAtPatience, options.PatienceAgainstCycleBest, options.FirstScoreIsBest, options.AbsoluteThreshold).Should().Be((preset.PlateauAtPatience, preset.PatienceAgainstCycleBest, preset.FirstScoreIsBest, preset.AbsoluteThreshold));
+        options.RelativeThresholdByDendrites.Should().Equal(preset.RelativeThresholdByDendrites);
+        GrowthRules.Dendrites(GrowthRuleSet.Original).Should().Be(DendriteOptions.PerforatedAICompatible);
+        GrowthRules.Options(null).Should().Be(new GrowthOptions());
     }
 }

@@ -35,7 +35,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_ConstantScore_GrowsAfterPatienceThenRevertsAndCompletes()
     {
-        var (decisions, model, _) = Run(new GrowthOptions { Patience = 2, MaxRetries = 0 }, 1, 1, 1, 1, 1, 1, 1);
+        var (decisions, model, _) = Run(ClassicRules.Options with { Patience = 2, MaxRetries = 0 }, 1, 1, 1, 1, 1, 1, 1);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, NoImprovement, Grew, NoImprovement, NoImprovement, RetriesExhausted);
         decisions.Select(d => d.DendriteCount).Should().Equal(0, 0, 0, 1, 1, 1, 0);
@@ -50,7 +50,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_NoisyImprovementsUnderRelativeThreshold_CountAsPlateau()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 2, RelativeThreshold = 0.01 }, 0.5, 0.504, 0.5049, 0.503);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 2, RelativeThreshold = 0.01 }, 0.5, 0.504, 0.5049, 0.503);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, NoImprovement, Grew);
         decisions.Select(d => d.BestScore).Should().AllBeEquivalentTo(0.5);
@@ -59,7 +59,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_ImprovementAboveRelativeThreshold_ResetsPatience()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 2, RelativeThreshold = 0.01 }, 0.5, 0.504, 0.5051, 0.505, 0.505, 0.505);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 2, RelativeThreshold = 0.01 }, 0.5, 0.504, 0.5051, 0.505, 0.505, 0.505);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved, NoImprovement, NoImprovement, Grew);
     }
@@ -67,7 +67,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_AbsoluteThreshold_IsTheLargerMargin()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 5, RelativeThreshold = 0, AbsoluteThreshold = 0.01 }, 0.5, 0.509, 0.5101, 0.52);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 5, RelativeThreshold = 0, AbsoluteThreshold = 0.01 }, 0.5, 0.509, 0.5101, 0.52);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved, NoImprovement);
     }
@@ -75,7 +75,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_MinimizeWithNegativeScores_UsesRelativeThresholdOnAbsoluteBest()
     {
-        var options = new GrowthOptions { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01 };
+        var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01 };
 
         var (decisions, _, _) = Run(options, -1.0, -1.005, -1.02, -1.029, -1.03);
 
@@ -87,7 +87,7 @@ public sealed class GrowthSchedulerDecisionTests
     public void Step_MaximizeWithNegativeBest_NeedsMarginOnAbsoluteValue()
     {
         // ReduceLROnPlateau's best·(1+t) would accept -1.85 here (-2·1.1 = -2.2); the margin on |best| does not.
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 5, RelativeThreshold = 0.1 }, -2, -1.85, -1.79);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 5, RelativeThreshold = 0.1 }, -2, -1.85, -1.79);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, Improved);
     }
@@ -95,7 +95,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_Cooldown_IgnoresNonImprovingScoresAfterGrowth()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 0, Cooldown = 2, MaxRetries = 1 }, 1, 1, 1, 1, 1, 1, 1, 1);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 0, Cooldown = 2, MaxRetries = 1 }, 1, 1, 1, 1, 1, 1, 1, 1);
 
         Reasons(decisions).Should().Equal(FirstScore, Grew, Cooldown, Cooldown, Retried, Cooldown, Cooldown, RetriesExhausted);
         decisions.Select(d => d.DendriteCount).Should().Equal(0, 1, 1, 1, 1, 1, 1, 0);
@@ -104,7 +104,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_EveryN_CountsFromLastGrowth()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 3 }, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Trigger = GrowthTrigger.EveryN, Interval = 3 }, 1, 2, 3, 4, 5, 6, 7, 8, 9);
 
         Reasons(decisions).Should().Equal(FirstScore, Improved, Grew, Improved, Improved, Grew, Improved, Improved, Grew);
         decisions.Select(d => d.DendriteCount).Should().Equal(0, 0, 1, 1, 1, 2, 2, 2, 3);
@@ -113,7 +113,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_EveryN_RetriesRestartTheInterval()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 2, MaxRetries = 2 }, 1, 1, 1, 1, 1, 1, 1, 1);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Trigger = GrowthTrigger.EveryN, Interval = 2, MaxRetries = 2 }, 1, 1, 1, 1, 1, 1, 1, 1);
 
         Reasons(decisions).Should().Equal(FirstScore, Grew, NoImprovement, Retried, NoImprovement, Retried, NoImprovement, RetriesExhausted);
     }
@@ -121,7 +121,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_EveryValidation_GrowsEachTimeWhileImproving()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Trigger = GrowthTrigger.EveryValidation }, 1, 2, 3);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Trigger = GrowthTrigger.EveryValidation }, 1, 2, 3);
 
         decisions.Should().AllSatisfy(d => d.Action.Should().Be(GrowthAction.DendritesAdded));
         decisions.Select(d => d.DendriteCount).Should().Equal(1, 2, 3);
@@ -130,7 +130,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_RetriesThenCompletion_RevertsEachFailedGrowth()
     {
-        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, MaxRetries = 2 }, 1, 1, 1, 1, 1, 1);
+        var (decisions, model, _) = Run(ClassicRules.Options with { Patience = 0, MaxRetries = 2 }, 1, 1, 1, 1, 1, 1);
 
         Reasons(decisions).Should().Equal(FirstScore, Grew, Retried, Retried, RetriesExhausted);
         decisions.Select(d => d.Retries).Should().Equal(0, 0, 1, 2, 3);
@@ -142,7 +142,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_MaxDendrites_CompletesWithBestModelAtThatSize()
     {
-        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, MaxDendrites = 2 }, 1, 1, 2, 2, 3, 3);
+        var (decisions, model, _) = Run(ClassicRules.Options with { Patience = 0, MaxDendrites = 2 }, 1, 1, 2, 2, 3, 3);
 
         Reasons(decisions).Should().Equal(FirstScore, Grew, Improved, Grew, Improved, MaxDendritesReached);
         decisions[^1].DendriteCount.Should().Be(2);
@@ -152,7 +152,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_MaxDendritesZero_IsEarlyStoppingAtFirstPlateau()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 1, MaxDendrites = 0 }, 1, 1, 1);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 1, MaxDendrites = 0 }, 1, 1, 1);
 
         Reasons(decisions).Should().Equal(FirstScore, NoImprovement, MaxDendritesReached);
     }
@@ -160,7 +160,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_Never_StopsEarlyWithBestWeights()
     {
-        var (decisions, model, scheduler) = Run(new GrowthOptions { Trigger = GrowthTrigger.Never, Patience = 1 }, 1, 2, 2, 2);
+        var (decisions, model, scheduler) = Run(ClassicRules.Options with { Trigger = GrowthTrigger.Never, Patience = 1 }, 1, 2, 2, 2);
 
         Reasons(decisions).Should().Equal(FirstScore, Improved, NoImprovement, EarlyStopped);
         model.Version.Should().Be(2);
@@ -173,7 +173,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_KeepOnlyImprovementsOff_KeepsEveryGrowthWithoutRestoring()
     {
-        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, KeepOnlyImprovements = false, MaxDendrites = 2 }, 1, 1, 1, 1);
+        var (decisions, model, _) = Run(ClassicRules.Options with { Patience = 0, KeepOnlyImprovements = false, MaxDendrites = 2 }, 1, 1, 1, 1);
 
         Reasons(decisions).Should().Equal(FirstScore, Grew, Grew, MaxDendritesReached);
         model.Operations.Should().Equal("add", "add", "remove", "remove", "restore:1");
@@ -182,7 +182,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_Smoothing_SeedsWithFirstScoreAndAfterGrowth()
     {
-        var (decisions, _, _) = Run(new GrowthOptions { Patience = 0, Smoothing = 0.5 }, 10, 0, 4);
+        var (decisions, _, _) = Run(ClassicRules.Options with { Patience = 0, Smoothing = 0.5 }, 10, 0, 4);
 
         decisions.Select(d => d.SmoothedScore).Should().Equal(10, 5, 4);
         decisions[1].Reason.Should().Be(Grew);
@@ -191,7 +191,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_ThresholdByDendrites_AppliesPerArchitecture()
     {
-        var options = new GrowthOptions { Patience = 0, RelativeThresholdByDendrites = new[] { 0.0, 0.5 } };
+        var options = ClassicRules.Options with { Patience = 0, RelativeThresholdByDendrites = new[] { 0.0, 0.5 } };
 
         var (decisions, _, _) = Run(options, 1.0, 1.01, 1.01, 1.3, 1.6);
 
@@ -201,7 +201,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_LearningRateRestartFactor_ScalesSuggestedRateOnGrowth()
     {
-        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0, LearningRateRestartFactor = 10 }, null);
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0, LearningRateRestartFactor = 10 }, null);
 
         var first = scheduler.Step(1, 0.001);
         var grown = scheduler.Step(1, 0.001);
@@ -216,7 +216,7 @@ public sealed class GrowthSchedulerDecisionTests
     public void Step_GrowthAtNearZeroLearningRate_WarnsWithStableEventId()
     {
         var logger = new RecordingLogger();
-        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, logger);
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0 }, logger);
 
         scheduler.Step(1, 1e-9);
         var grown = scheduler.Step(1, 1e-9);
@@ -231,7 +231,7 @@ public sealed class GrowthSchedulerDecisionTests
     public void Step_OptimizerFactory_IsCalledOnArchitectureChange()
     {
         var calls = new List<GrowthDecision>();
-        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, null)
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0 }, null)
         {
             OptimizerFactory = d =>
             {
@@ -252,7 +252,7 @@ public sealed class GrowthSchedulerDecisionTests
     [TestCase(double.NegativeInfinity)]
     public void Step_NonFiniteScore_ThrowsAndChangesNothing(double score)
     {
-        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, null);
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0 }, null);
         scheduler.Step(1);
 
         var act = () => scheduler.Step(score);
@@ -276,7 +276,7 @@ public sealed class GrowthSchedulerDecisionTests
     public void Step_CascadeCorrelationWithoutCandidateLosses_ThrowsBeforeAnyChange()
     {
         var model = new FakeGrowthModel();
-        var scheduler = new GrowthScheduler(model, new GrowthOptions { Training = DendriteTrainingMode.CascadeCorrelation }, null);
+        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Training = DendriteTrainingMode.CascadeCorrelation }, null);
 
         var act = () => scheduler.Step(1);
 
@@ -288,7 +288,7 @@ public sealed class GrowthSchedulerDecisionTests
     [Test]
     public void Step_CascadeCorrelation_TrainsCandidatesBeforeReturning()
     {
-        var (decisions, model, _) = Run(new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation }, 1, 1);
+        var (decisions, model, _) = Run(ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation }, 1, 1);
 
         model.Operations.Should().Equal("restore:1", "add", "candidates");
         decisions[1].CandidateCorrelation.Should().Be(1.0);
@@ -298,7 +298,7 @@ public sealed class GrowthSchedulerDecisionTests
     public void Step_WorkedExampleOfTheDocs_GivesTheDocumentedDecisions()
     {
         // docs/growth-scheduler.md, "Worked example": keep the two in step.
-        var options = new GrowthOptions { Patience = 1, Cooldown = 1, MaxRetries = 1, RelativeThreshold = 0.05 };
+        var options = ClassicRules.Options with { Patience = 1, Cooldown = 1, MaxRetries = 1, RelativeThreshold = 0.05 };
 
         var (decisions, _, _) = Run(options, 0.50, 0.60, 0.61, 0.62, 0.64, 0.70, 0.74, 0.75, 0.76, 0.77, 0.77, 0.775, 0.77, 0.76, 0.77);
 

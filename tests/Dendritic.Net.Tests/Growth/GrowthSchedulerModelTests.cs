@@ -34,7 +34,7 @@ public sealed class GrowthSchedulerModelTests
     {
         var directory = Path.Combine(Path.GetTempPath(), $"growth-{Guid.NewGuid():N}");
         var model = Model();
-        var options = new GrowthOptions { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = directory };
+        var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = directory };
         var scheduler = GrowthScheduler.ForLayers(model, options);
         using var input = randn(5, 3);
         scheduler.Step(1.0);
@@ -62,7 +62,7 @@ public sealed class GrowthSchedulerModelTests
     public void Step_Growth_ReturnsNewParametersRegisteredInTheModel()
     {
         var model = Model();
-        var scheduler = GrowthScheduler.ForLayers(model, new GrowthOptions { Patience = 0 });
+        var scheduler = GrowthScheduler.ForLayers(model, ClassicRules.Options with { Patience = 0 });
         scheduler.Step(1);
 
         var decision = scheduler.Step(1);
@@ -163,7 +163,7 @@ public sealed class GrowthSchedulerModelTests
         manual_seed(7);
         using var x = randn(64, 3);
         using var y = randn(64, 2);
-        var options = new GrowthOptions { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
+        var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
         var model = Model();
         var scheduler = GrowthScheduler.ForLayers(model, options);
         var decisions = new List<string>();

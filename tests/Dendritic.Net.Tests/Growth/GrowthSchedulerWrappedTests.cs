@@ -48,7 +48,7 @@ public sealed class GrowthSchedulerWrappedTests
     {
         var model = Plain();
         var handle = Wrap(model);
-        var options = new GrowthOptions { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = Path.Combine(_folder, "best") };
+        var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = Path.Combine(_folder, "best") };
         var scheduler = new GrowthScheduler(handle, options);
         using var input = randn(5, 3);
         scheduler.Step(1.0);
@@ -74,7 +74,7 @@ public sealed class GrowthSchedulerWrappedTests
     {
         var handle = Dendrites.Wrap(Plain(), new WrapOptions { InitialDendrites = 0, Targets = LayerSelector.Where((p, _) => p == "fc1", "fc1") });
 
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 0 });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 0 });
 
         scheduler.Step(1);
         var grown = scheduler.Step(1);
@@ -90,7 +90,7 @@ public sealed class GrowthSchedulerWrappedTests
         var handle = Wrap(model);
         using var x = randn(16, 3);
         using var before = model.call(x);
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
         {
             CandidateLosses = () => throw new InvalidOperationException("data loader failed"),
         };
@@ -113,7 +113,7 @@ public sealed class GrowthSchedulerWrappedTests
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked, "this model keeps its layers in a list the wrapper cannot replace into");
         using var x = randn(64, 3);
         using var y = randn(64, 2);
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
         {
             CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) },
         };
@@ -156,7 +156,7 @@ public sealed class GrowthSchedulerWrappedTests
         manual_seed(7);
         using var x = randn(64, 3);
         using var y = randn(64, 2);
-        var options = new GrowthOptions { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
+        var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
         var model = Plain();
         var scheduler = new GrowthScheduler(Wrap(model), options);
         var decisions = new List<string>();

@@ -13,17 +13,22 @@ public sealed class GrowthStateAndHistoryTests
     // Growth, improvement, cooldown, a failed growth with retry, then completion.
     private static readonly double[] Scores = { 1, 1.2, 1.2, 1.2, 1.5, 1.6, 1.6, 1.6, 1.6, 1.6, 1.6, 1.6, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7 };
 
-    private static readonly GrowthOptions Options = new() { Patience = 1, Cooldown = 1, MaxRetries = 1, Smoothing = 0.3, RelativeThreshold = 0.05 };
+    private static readonly GrowthOptions Options = ClassicRules.Options with { Patience = 1, Cooldown = 1, MaxRetries = 1, Smoothing = 0.3, RelativeThreshold = 0.05 };
 
-    [TestCase(3)]
-    [TestCase(7)]
-    [TestCase(12)]
-    public void ImportState_AfterStop_MakesTheSameDecisionsAsAnUninterruptedRun(int stopAfter)
+    [TestCase(3, false)]
+    [TestCase(7, false)]
+    [TestCase(12, false)]
+    [TestCase(1, true)]
+    [TestCase(6, true)]
+    [TestCase(9, true)]
+    public void ImportState_AfterStop_MakesTheSameDecisionsAsAnUninterruptedRun(int stopAfter, bool defaultRules)
     {
-        var straight = Replay(Scores.Length);
+        // The default rules also carry the cycle's best and the skipped first score across the resume.
+        var options = defaultRules ? new GrowthOptions { Patience = 2, MaxRetries = 1 } : Options;
+        var straight = Replay(Scores.Length, options);
 
         var firstModel = new FakeGrowthModel();
-        var first = new GrowthScheduler(firstModel, Options, null);
+        var first = new GrowthScheduler(firstModel, options, null);
         var before = Decide(firstModel, first, 0, stopAfter, out _);
         var json = first.ExportState().ToJson();
         var bestPath = Path.GetTempFileName();
@@ -35,7 +40,7 @@ public sealed class GrowthStateAndHistoryTests
             resumedModel.AddDendrites();
         }
 
-        var resumed = new GrowthScheduler(resumedModel, Options, null);
+        var resumed = new GrowthScheduler(resumedModel, options, null);
         resumed.ImportState(GrowthSchedulerState.FromJson(json));
         resumed.LoadBestWeights(bestPath);
         var after = Decide(resumedModel, resumed, stopAfter, Scores.Length, out _);
@@ -47,10 +52,10 @@ public sealed class GrowthStateAndHistoryTests
 
     private static GrowthScheduler? StraightScheduler;
 
-    private static List<GrowthDecision> Replay(int count)
+    private static List<GrowthDecision> Replay(int count, GrowthOptions? options = null)
     {
         var model = new FakeGrowthModel();
-        StraightScheduler = new GrowthScheduler(model, Options, null);
+        StraightScheduler = new GrowthScheduler(model, options ?? Options, null);
         return Decide(model, StraightScheduler, 0, count, out _);
     }
 
@@ -95,12 +100,12 @@ public sealed class GrowthStateAndHistoryTests
     public void ImportState_StructureMismatch_ThrowsNamingBothShapes()
     {
         var model = new FakeGrowthModel();
-        var scheduler = new GrowthScheduler(model, new GrowthOptions { Patience = 0 }, null);
+        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Patience = 0 }, null);
         scheduler.Step(1);
         scheduler.Step(1);
         var state = scheduler.ExportState();
 
-        var fresh = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { Patience = 0 }, null);
+        var fresh = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0 }, null);
         var act = () => fresh.ImportState(state);
 
         act.Should().Throw<ArgumentException>().WithMessage("*[1]*[0]*");
@@ -110,7 +115,7 @@ public sealed class GrowthStateAndHistoryTests
     public void History_CsvAndSvg_HaveOneRowPerValidationAndMarkGrowth()
     {
         var model = new FakeGrowthModel();
-        var scheduler = new GrowthScheduler(model, new GrowthOptions { Patience = 0 }, null);
+        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Patience = 0 }, null);
         scheduler.Step(0.5, 0.1, TimeSpan.FromSeconds(2));
         scheduler.Step(0.5, 0.1, TimeSpan.FromSeconds(2.5));
         scheduler.Step(0.75);
@@ -134,7 +139,7 @@ public sealed class GrowthStateAndHistoryTests
     public void State_JsonRoundTrip_KeepsEveryField()
     {
         var model = new FakeGrowthModel();
-        var scheduler = new GrowthScheduler(model, new GrowthOptions { Patience = 0, Cooldown = 2 }, null);
+        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Patience = 0, Cooldown = 2 }, null);
         scheduler.Step(1, 0.1);
         scheduler.Step(1, 0.1);
 

@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+using Dendritic.Experiments;
+
+namespace Dendritic.Pilot;
+
+/// <summary>Checks the pilot makes before any training: the data's splits and labels, and the output folder.</summary>
+public static class PilotData
+{
+    /// <summary>The number of classes: one more than the largest training label (the model can only learn those).</summary>
+    /// <param name="data">The loaded data.</param>
+    /// <returns>The class count.</returns>
+    public static long ClassCount(ExperimentData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return data.Train.Targets.max().item<long>() + 1;
+    }
+
+    /// <summary>
+    /// Why the data cannot be used, or null when it can: a validation or test label outside the classes of the
+    /// training labels (a model trained on those could never predict it). Empty splits never get here: ExperimentData
+    /// rejects them when the data is loaded.
+    /// </summary>
+    /// <param name="data">The loaded data.</param>
+    /// <returns>The problem, naming the split and the label, or null.</returns>
+    public static string? Check(ExperimentData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var classes = ClassCount(data);
+        foreach (var (name, split) in new[] { ("validation", data.Validation), ("test", data.Test) })
+        {
+            var (low, high) = (split.Targets.min().item<long>(), split.Targets.max().item<long>());
+            if (low < 0 || high >= classes)
+            {
+                return $"A {name} label ({(low < 0 ? low : high)}) lies outside the classes of the training labels (0 to {classes - 1}) in '{data.Name}': the data is inconsistent.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Creates <paramref name="folder"/> if needed and checks a file can be written there; returns why not, or null.</summary>
+    /// <param name="folder">The --output folder.</param>
+    /// <returns>The problem, naming --output, or null.</returns>
+    public static string? CheckOutput(string folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+            var probe = Path.Combine(folder, $".write-check-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return $"--output '{folder}' cannot be created or written ({ex.Message}); choose a writable folder.";
+        }
+    }
+}
