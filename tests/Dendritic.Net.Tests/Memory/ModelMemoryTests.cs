@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Dendritic.Tests.Growth;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -95,7 +96,7 @@ public sealed class ModelMemoryTests
     {
         var model = TestModels.Mlp();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1, MaxRetries = 2, MaxDendrites = 3 });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 1, MaxRetries = 2, MaxDendrites = 3 });
 
         var actions = RunAndCheck(model, scheduler);
 
@@ -106,7 +107,7 @@ public sealed class ModelMemoryTests
     public void SchedulerStep_LayersWrappedByHand_HoldsOnlyParametersAndTheBestCopy()
     {
         var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(4, 6))), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(6, 2))));
-        var scheduler = GrowthScheduler.ForLayers(model, new GrowthOptions { Patience = 1, MaxRetries = 2, MaxDendrites = 3 });
+        var scheduler = GrowthScheduler.ForLayers(model, ClassicRules.Options with { Patience = 1, MaxRetries = 2, MaxDendrites = 3 });
 
         var actions = RunAndCheck(model, scheduler);
 

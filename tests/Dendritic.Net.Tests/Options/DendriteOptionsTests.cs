@@ -12,7 +12,9 @@ public sealed class DendriteOptionsTests
         var options = new DendriteOptions().Validate();
 
         options.Activation.Should().Be(DendriteActivation.Sigmoid);
-        options.InitScale.Should().Be(1.0);
+        options.Initialization.Should().Be(DendriteInitialization.Normal);
+        options.InitScale.Should().Be(0.01);
+        options.Projection.Should().Be(DendriteProjection.Auto);
         DendriteOptions.Default.Should().Be(options);
     }
 
@@ -25,17 +27,17 @@ public sealed class DendriteOptionsTests
         var act = () => new DendriteOptions { InitScale = scale }.Validate();
 
         act.Should().Throw<InvalidOptionsException>().Which.Problems.Should().ContainSingle()
-            .Which.Should().Match<InvalidOption>(p => p.Name == "InitScale" && p.Rule.Contains("default 1"));
+            .Which.Should().Match<InvalidOption>(p => p.Name == "InitScale" && p.Rule.Contains("default 0.01"));
     }
 
     [Test]
     public void Validate_EveryValueBad_ReportsEveryOneAtOnce()
     {
-        var act = () => new DendriteOptions { Activation = (DendriteActivation)99, InitScale = -1 }.Validate();
+        var act = () => new DendriteOptions { Activation = (DendriteActivation)99, Initialization = (DendriteInitialization)9, InitScale = -1, Projection = (DendriteProjection)8 }.Validate();
 
         var thrown = act.Should().Throw<InvalidOptionsException>().Which;
         thrown.OptionsType.Should().Be(nameof(DendriteOptions));
-        thrown.OptionNames.Should().Equal("Activation", "InitScale");
-        thrown.Message.Should().Contain("2 invalid values").And.Contain("Activation = 99").And.Contain("InitScale = -1");
+        thrown.OptionNames.Should().Equal("Activation", "Initialization", "InitScale", "Projection");
+        thrown.Message.Should().Contain("4 invalid values").And.Contain("Activation = 99").And.Contain("InitScale = -1");
     }
 }
