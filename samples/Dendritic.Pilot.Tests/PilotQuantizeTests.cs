@@ -6,7 +6,7 @@ using Dendritic.Pilot;
 using FluentAssertions;
 using NUnit.Framework;
 
-namespace Dendritic.Experiments.Tests.Pilot;
+namespace Dendritic.Pilot.Tests;
 
 [TestFixture]
 public sealed class PilotQuantizeTests

@@ -3,7 +3,7 @@ using Dendritic.Pilot;
 using FluentAssertions;
 using NUnit.Framework;
 
-namespace Dendritic.Experiments.Tests.Pilot;
+namespace Dendritic.Pilot.Tests;
 
 [TestFixture]
 public sealed class PilotCommandLineTests

@@ -5,7 +5,7 @@ using Dendritic.Pilot;
 using FluentAssertions;
 using NUnit.Framework;
 
-namespace Dendritic.Experiments.Tests.Pilot;
+namespace Dendritic.Pilot.Tests;
 
 [TestFixture]
 public sealed class PilotAppTests
