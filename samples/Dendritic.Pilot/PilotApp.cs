@@ -46,6 +46,11 @@ public static class PilotApp
             Console.Error.WriteLine("error: " + ex.Message);
             return ExitCodes.BadInput;
         }
+        catch (InvalidOptionsException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.BadOptions;
+        }
         catch (Exception ex) when (ex is InvalidOperationException or DendriticException)
         {
             Console.Error.WriteLine("error: " + ex.Message);

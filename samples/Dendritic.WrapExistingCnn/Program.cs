@@ -18,7 +18,7 @@ try
 {
     data = IdxImageFolder.Load(folder);
 }
-catch (Exception ex) when (ex is IOException)
+catch (Exception ex) when (ex is IOException or IdxFormatException)
 {
     Console.Error.WriteLine("error: " + ex.Message);
     return 3;

@@ -18,16 +18,15 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     /// <param name="options">The scheduler's options; its defaults when null. Mode must be Maximize (the harness's metric is higher-is-better).</param>
     /// <param name="maxEpochs">Epochs after which the arm stops even if the scheduler has not completed; at least 1. Default 100.</param>
     /// <param name="wrap">Which layers get dendrites; <see cref="WrapOptions"/> defaults when null. Its InitialDendrites is ignored (0).</param>
-    /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEpochs"/> is below 1, or the options minimise the score.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid, or the options minimise the score; the exception lists every invalid value.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEpochs"/> is below 1.</exception>
     public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, 1);
         Options = (options ?? new GrowthOptions()).Validate();
-        if (Options.Mode != ScoreMode.Maximize)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), Options.Mode, "The harness passes a higher-is-better validation metric: use ScoreMode.Maximize.");
-        }
+        var check = new OptionsValidator(nameof(GrowthOptions));
+        check.Require(Options.Mode == ScoreMode.Maximize, nameof(GrowthOptions.Mode), Options.Mode, "must be Maximize: the harness passes a higher-is-better validation metric");
+        check.ThrowIfInvalid();
 
         MaxEpochs = maxEpochs;
         Wrap = (wrap ?? new WrapOptions()).Validate() with { InitialDendrites = 0 };

@@ -125,7 +125,16 @@ public static class DendriteCheckpoint
                 throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which the model does not have. Layers that can carry dendrites: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Value)).Select(m => m.Key).ToList())}.");
             }
 
-            var spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name) : null;
+            HostLayerSpec? spec;
+            try
+            {
+                spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name) : null;
+            }
+            catch (UnsupportedHostException e)
+            {
+                throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which cannot carry them in this model: {e.Message}");
+            }
+
             if (spec is null || !spec.SameAs(layer.Host))
             {
                 throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");

@@ -46,17 +46,8 @@ internal abstract class BranchGrowthModel : IGrowthModel
         }
     }
 
-    public IReadOnlyList<Parameter> AddDendrites(int count = 1)
-    {
-        var added = AddSets(count);
-        foreach (var parameter in added)
-        {
-            // A caller's dispose scope must not free the model's new weights when it ends.
-            parameter.DetachFromDisposeScope();
-        }
-
-        return added;
-    }
+    // New sets leave any dispose scope themselves (DendriteSet's constructor), so a caller's scope cannot free them.
+    public IReadOnlyList<Parameter> AddDendrites(int count = 1) => AddSets(count);
 
     public abstract void RemoveLastDendrites();
 

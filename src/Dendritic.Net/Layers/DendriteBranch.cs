@@ -236,19 +236,25 @@ public sealed class DendriteBranch : nn.Module
     {
         var weights = _sets.Select(s => (Tensor)s.Weight).Prepend(hostWeight).ToArray();
         var biases = _sets.Select(s => (Tensor?)s.Bias).Prepend(hostBias).ToArray();
-        var all = HostProjection.Fused(Spec, input, weights, biases);
-        observeHost?.Invoke(all[0]);
-        var hostOutput = all[0];
-        var preActivations = all[1..];
         if (Observer is { } observer)
         {
+            // The observer keeps the activations, so they stay in the caller's scope.
+            var parts = HostProjection.Fused(Spec, input, weights, biases);
+            observeHost?.Invoke(parts[0]);
             var activations = new List<Tensor>(_sets.Count);
-            var output = Combine(hostOutput, preActivations, activations);
+            var output = Combine(parts[0], parts[1..], activations);
             return observer.Observe(this, activations, output);
         }
 
-        // The parts are views of one split: autograd forbids changing them in place, so training allocates.
-        return is_grad_enabled() ? Combine(hostOutput, preActivations) : CombineInPlace(hostOutput, preActivations);
+        // As in AddTo: the concatenated weights, the wide output and its parts die in this scope; only the sum leaves.
+        using var scope = NewDisposeScope();
+        var all = HostProjection.Fused(Spec, input, weights, biases);
+        observeHost?.Invoke(all[0]);
+
+        // The parts are views of one split: autograd forbids changing them in place, so training allocates. In
+        // inference the in-place sum is a view of the wide output; a contiguous copy lets that buffer go.
+        var sum = is_grad_enabled() ? Combine(all[0], all[1..]) : CombineInPlace(all[0], all[1..]).contiguous();
+        return scope.MoveToOuter(sum);
     }
 
     /// <summary>

@@ -19,7 +19,8 @@ public sealed record DendriteOptions
     /// With <see cref="DendriteInitialization.Normal"/>: the standard deviation of the normal distribution. With
     /// <see cref="DendriteInitialization.HostUniform"/>: scale of the initial dendrite weights relative to the host
     /// layer's own default initialisation (uniform in ±InitScale/sqrt(fan-in); 1.0 is the host's own). Must be finite
-    /// and positive. Default 0.01.
+    /// and positive. Default 0.01, the normal distribution's: switching to HostUniform alone gives 1 % of the host's
+    /// scale, so set <c>InitScale = 1</c> with it for the host's own (the classic rules do).
     /// </summary>
     public double InitScale { get; init; } = 0.01;
 

@@ -149,7 +149,17 @@ public static class Dendrites
 
     private static LayerAttachment Attach(nn.Module model, Dictionary<string, nn.Module> byPath, string path, nn.Module module, WrapOptions options, ref DendriteHookContainer? container)
     {
-        var spec = HostLayerSpec.From(module, path);
+        HostLayerSpec spec;
+        try
+        {
+            spec = HostLayerSpec.From(module, path);
+        }
+        catch (UnsupportedHostException e)
+        {
+            // A supported type with an unsupported setting (say, "same" padding with an even kernel): Wrap's own error.
+            throw new DendriteWrapException(e.Message, e);
+        }
+
         var dot = path.LastIndexOf('.');
         var parent = dot < 0 ? model : byPath[path[..dot]];
         var name = path[(dot + 1)..];

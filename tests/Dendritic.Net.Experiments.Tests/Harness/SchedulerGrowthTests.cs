@@ -64,6 +64,6 @@ public sealed class SchedulerGrowthTests
     {
         var act = () => new SchedulerGrowth(new GrowthOptions { Mode = ScoreMode.Minimize });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*Maximize*");
+        act.Should().Throw<InvalidOptionsException>().WithMessage("*Mode = Minimize: must be Maximize*");
     }
 }

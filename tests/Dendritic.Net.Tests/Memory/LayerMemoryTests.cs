@@ -35,13 +35,17 @@ public sealed class LayerMemoryTests
         calls.Should().Contain(c => c.Contains(nameof(AddsWithoutAlpha), System.StringComparison.Ordinal));
     }
 
-    [TestCase(1, true)]
-    [TestCase(3, true)]
-    [TestCase(1, false)]
-    [TestCase(3, false)]
-    public void Forward_LinearOutsideAnyScope_LeavesOnlyTheOutput(int dendrites, bool grad)
+    [TestCase(1, true, DendriteProjection.Auto)]
+    [TestCase(3, true, DendriteProjection.Auto)]
+    [TestCase(1, false, DendriteProjection.Auto)]
+    [TestCase(3, false, DendriteProjection.Auto)]
+    [TestCase(3, true, DendriteProjection.Fused)]
+    [TestCase(3, false, DendriteProjection.Fused)]
+    [TestCase(3, true, DendriteProjection.FusedWithHost)]
+    [TestCase(3, false, DendriteProjection.FusedWithHost)]
+    public void Forward_LinearOutsideAnyScope_LeavesOnlyTheOutput(int dendrites, bool grad, DendriteProjection projection)
     {
-        using var layer = new DendriteLayer(nn.Linear(6, 5), dendrites: dendrites);
+        using var layer = new DendriteLayer(nn.Linear(6, 5), new DendriteOptions { Projection = projection }, dendrites);
         using var input = randn(4, 6);
 
         var added = LiveTensors.Added(() =>

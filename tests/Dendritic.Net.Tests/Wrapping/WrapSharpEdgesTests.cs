@@ -165,6 +165,19 @@ public sealed class WrapSharpEdgesTests
     }
 
     [Test]
+    public void Wrap_ConvWithSamePaddingAndEvenKernel_ThrowsWrapErrorNamingTheLayer()
+    {
+        var model = nn.Sequential(("conv", nn.Conv2d(1, 2, 4, padding: Padding.Same)));
+
+        var act = () => Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+
+        var thrown = act.Should().Throw<DendriteWrapException>().Which;
+        thrown.Message.Should().Contain("'conv'").And.Contain("padding");
+        thrown.InnerException.Should().BeOfType<UnsupportedHostException>();
+        model.named_modules().Select(m => m.Item2).OfType<DendriteLayer>().Should().BeEmpty("nothing is half-applied");
+    }
+
+    [Test]
     public void Constructor_Embedding_ThrowsTypedErrorListingSupportedTypes()
     {
         var act = () => new DendriteLayer(nn.Embedding(10, 4));
