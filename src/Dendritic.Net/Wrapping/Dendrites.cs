@@ -120,6 +120,70 @@ public static class Dendrites
     }
 
     /// <summary>
+    /// Gives a model whose layers were wrapped by hand in <see cref="DendriteLayer"/>s the same handle that
+    /// <see cref="Wrap"/> returns, over the dendrite layers it already holds, so that the growth scheduler, pruner,
+    /// checkpoints and ONNX export take it like any wrapped model. Nothing in the model changes.
+    /// </summary>
+    /// <param name="model">The model holding <see cref="DendriteLayer"/>s (or a single <see cref="DendriteLayer"/>).</param>
+    /// <param name="options">The handle's logger; <see cref="AdoptOptions"/> defaults when null.</param>
+    /// <returns>The handle. Its <see cref="DendriticModel.Options"/> record the first layer's dendrite options and
+    /// <see cref="WrapOptions.InitialDendrites"/> 0. <see cref="DendriticModel.Unwrap"/> puts each host back in its
+    /// layer's place; a layer with no parent slot to put it in (the model itself, or a field typed as
+    /// <see cref="DendriteLayer"/>) stays, with all its dendrite sets removed.</returns>
+    /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, or already has a handle.</exception>
+    public static DendriticModel Adopt(nn.Module model, AdoptOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options = (options ?? new AdoptOptions()).Validate();
+        if (Wrapped.TryGetValue(model, out _))
+        {
+            throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use that handle, or Unwrap it first.");
+        }
+
+        var modules = model.named_modules().ToList();
+        if (modules.Any(m => m.Item2 is DendriteHookContainer))
+        {
+            throw new DendriteWrapException("The model carries hooked dendrites from an earlier Dendrites.Wrap; use the handle that Wrap returned.");
+        }
+
+        var layers = model is DendriteLayer self
+            ? new List<(string, nn.Module)> { (string.Empty, self) }
+            : modules.Where(m => m.Item2 is DendriteLayer).Select(m => (m.Item1, m.Item2)).ToList();
+        if (layers.Count == 0)
+        {
+            throw new DendriteWrapException($"The model ({model.GetType().Name}) holds no DendriteLayer to adopt. Put DendriteLayers around its Linear/Conv layers first, or call Dendrites.Wrap, which adds them.");
+        }
+
+        var byPath = modules.ToDictionary(m => m.Item1, m => m.Item2);
+        var attachments = new List<LayerAttachment>();
+        foreach (var (path, module) in layers)
+        {
+            var layer = (DendriteLayer)module;
+            ModuleSlot? slot = null;
+            if (path.Length > 0)
+            {
+                var dot = path.LastIndexOf('.');
+                var parent = dot < 0 ? model : byPath[path[..dot]];
+                slot = ModuleSlot.TryFind(parent, path[(dot + 1)..], layer);
+            }
+
+            attachments.Add(new ReplacedAttachment(path, layer, slot));
+        }
+
+        var wrapOptions = new WrapOptions
+        {
+            Targets = LayerSelector.Where((p, _) => layers.Any(l => l.Item1 == p), "the adopted layers"),
+            InitialDendrites = 0,
+            Dendrite = ((DendriteLayer)layers[0].Item2).Branch.Options,
+            Logger = options.Logger,
+        };
+        var handle = new DendriticModel(model, attachments, null, wrapOptions);
+        Wrapped.Add(model, handle);
+        DendriticLog.Adopted(options.Logger, attachments.Count);
+        return handle;
+    }
+
+    /// <summary>
     /// Logs one warning when native modules hold at least <see cref="NativeShareWarningThreshold"/> of the model's
     /// parameters: dendrites cannot reach their layers, and nothing else would tell the user.
     /// </summary>
