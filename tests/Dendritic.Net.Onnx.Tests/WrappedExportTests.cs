@@ -11,7 +11,7 @@ namespace Dendritic.Onnx.Tests;
 public class WrappedExportTests
 {
     [Test]
-    public void ExportWrapped_HookedLayers_MatchesTorchSharp()
+    public void Export_HookedLayers_MatchesTorchSharp()
     {
         torch.manual_seed(200);
         using var model = new ConcreteFieldMlp();
@@ -20,7 +20,7 @@ public class WrappedExportTests
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
         RandomiseCascade(handle, 201);
 
-        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(5, 6);
         using var expected = model.call(input).detach();
@@ -29,7 +29,7 @@ public class WrappedExportTests
     }
 
     [Test]
-    public void Export_HookedModelWithoutHandle_ThrowsPointingToExportWrapped()
+    public void Export_HookedModelWithoutHandle_ThrowsPointingToHandleExport()
     {
         torch.manual_seed(202);
         using var model = new ConcreteFieldMlp();
@@ -39,11 +39,11 @@ public class WrappedExportTests
 
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
-        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains(nameof(OnnxExporter.ExportWrapped), System.StringComparison.Ordinal));
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("OnnxExporter.Export(handle", System.StringComparison.Ordinal));
     }
 
     [Test]
-    public void ExportWrapped_ReplacedLayersInSequential_MatchesTorchSharp()
+    public void Export_ReplacedLayersInSequential_MatchesTorchSharp()
     {
         torch.manual_seed(204);
         using var model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 3));
@@ -53,7 +53,7 @@ public class WrappedExportTests
         RandomiseCascade(handle, 205);
 
         ExportParityTests.AssertParity(model, sample, randn(3, 2, 6, 6));
-        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
         using var input = randn(3, 2, 6, 6);
         OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
     }

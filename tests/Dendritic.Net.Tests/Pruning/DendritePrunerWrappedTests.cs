@@ -35,7 +35,7 @@ public class DendritePrunerWrappedTests
         using var input = randn(8, 4);
         using var before = model.call(input).detach().clone();
 
-        var report = DendritePruner.PruneWrapped(handle, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 }, input);
 
         report.SetsRemoved.Should().Be(1);
         handle.Layers[0].DendriteCount.Should().Be(1);
