@@ -19,5 +19,5 @@ internal static class TestHandles
 
     /// <summary>Exports through the handle when the model holds dendrite layers, else as a plain module.</summary>
     public static byte[] Export(nn.Module model, Tensor sample, OnnxExportOptions? options = null) =>
-        HasDendrites(model) ? OnnxExporter.ExportToBytes(Of(model), sample, options) : TestHandles.Export(model, sample, options);
+        HasDendrites(model) ? OnnxExporter.ExportToBytes(Of(model), sample, options) : OnnxExporter.ExportToBytes(model, sample, options);
 }
