@@ -38,7 +38,7 @@ public static class Dendrites
     /// such modules, and a warning is logged when they hold at least <see cref="NativeShareWarningThreshold"/> of the
     /// parameters.
     /// </remarks>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped.</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped or adopted.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
@@ -46,7 +46,7 @@ public static class Dendrites
         options = (options ?? new WrapOptions()).Validate();
         if (Wrapped.TryGetValue(model, out _))
         {
-            throw new DendriteWrapException("This model is already wrapped. Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
+            throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
         }
 
         var modules = model.named_modules().ToList();

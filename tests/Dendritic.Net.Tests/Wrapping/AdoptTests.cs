@@ -140,7 +140,7 @@ public sealed class AdoptTests
 
         var act = () => Dendrites.Wrap(model);
 
-        act.Should().Throw<DendriteWrapException>();
+        act.Should().Throw<DendriteWrapException>().WithMessage("*already wrapped or adopted*");
     }
 
     [Test]
