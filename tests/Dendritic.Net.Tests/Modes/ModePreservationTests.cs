@@ -97,7 +97,7 @@ public sealed class ModePreservationTests
 
     [TestCase(PruningCriterion.MeasuredEffect)]
     [TestCase(PruningCriterion.OutputScale)]
-    public void PruneWrapped_WithValidationBatch_KeepsFrozenBatchNormFrozen(PruningCriterion criterion)
+    public void Prune_WrappedWithValidationBatch_KeepsFrozenBatchNormFrozen(PruningCriterion criterion)
     {
         using var model = FrozenBatchNormModel();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });

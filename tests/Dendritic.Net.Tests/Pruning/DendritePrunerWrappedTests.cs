@@ -12,7 +12,7 @@ public class DendritePrunerWrappedTests
 {
     [TestCase(false)]
     [TestCase(true)]
-    public void PruneWrapped_ZeroScaleSet_RemovedInBothAttachModes(bool hooked)
+    public void Prune_ZeroScaleSet_RemovedInBothAttachModes(bool hooked)
     {
         torch.manual_seed(30);
         nn.Module<Tensor, Tensor> model = hooked ? new TwoLinear() : nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2));

@@ -177,6 +177,30 @@ public sealed class AdoptTests
         layer.DendriteCount.Should().Be(0);
     }
 
+    [Test]
+    public void BaseStateDict_AdoptedSingleLayer_HasOnlyTheHostKeys()
+    {
+        var layer = new DendriteLayer(nn.Linear(3, 2), dendrites: 1);
+
+        var handle = Dendrites.Adopt(layer);
+
+        handle.BaseStateDict().Keys.Should().BeEquivalentTo("weight", "bias");
+    }
+
+    [Test]
+    public void AdoptOptions_Defaults_LogNowhere()
+    {
+        new AdoptOptions().Logger.Should().BeSameAs(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    }
+
+    [Test]
+    public void AdoptOptions_NullLogger_ThrowsNamingIt()
+    {
+        var act = () => Dendrites.Adopt(HandBuilt(1), new AdoptOptions { Logger = null! });
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Logger");
+    }
+
     private static Sequential HandBuilt(int dendrites) =>
         nn.Sequential(("fc1", new DendriteLayer(nn.Linear(4, 6), dendrites: dendrites)), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(6, 2), dendrites: dendrites)));
 }
