@@ -54,7 +54,7 @@ internal sealed class PilotQuantization
         {
             var device = model.parameters().First().device;
             using var sample = _data.Test.Inputs.narrow(0, 0, 2).to(device);
-            var floatModel = handle is null ? OnnxExporter.ExportToBytes(model, sample) : OnnxExporter.ExportWrappedToBytes(handle, sample);
+            var floatModel = handle is null ? OnnxExporter.ExportToBytes(model, sample) : OnnxExporter.ExportToBytes(handle, sample);
             var variants = new (string Name, byte[] Bytes)[]
             {
                 ("float32", floatModel),

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Reflection;
 using Dendritic.Onnx.Export;
 using Dendritic.Onnx.Proto;
@@ -10,10 +11,15 @@ using static TorchSharp.torch;
 namespace Dendritic.Onnx;
 
 /// <summary>
-/// Writes a TorchSharp model (with or without <see cref="DendriteLayer"/>s) to an ONNX file for inference, in opset
-/// <see cref="OpsetVersion"/>. Every dendrite layer is written in its fused form: the host and all its dendrite sets
+/// Writes a TorchSharp model to an ONNX file for inference, in opset <see cref="OpsetVersion"/>: a model with dendrites
+/// through its <see cref="DendriticModel"/> handle (from <see cref="Dendrites.Wrap"/>, or <see cref="Dendrites.Adopt"/>
+/// for one built with <see cref="DendriteLayer"/>s by hand), a model without through the module overloads. Every
+/// dendrite layer is written in its fused form: the host and all its dendrite sets
 /// as one Gemm/MatMul or Conv, then the cascade as elementwise nodes. See docs/export.md for what is supported.
 /// </summary>
+// RS0026 guards against overloads that one call could match; the module and handle overloads take unrelated first
+// parameter types, so no call is ambiguous.
+#pragma warning disable RS0026
 public static class OnnxExporter
 {
     /// <summary>The ONNX operator set the files use: 17 (ONNX 1.12, read by ONNX Runtime 1.12 and later).</summary>
@@ -22,15 +28,15 @@ public static class OnnxExporter
     /// <summary>The ONNX IR version written: 8, the one that goes with opset 17.</summary>
     public const int IrVersion = 8;
 
-    /// <summary>Exports <paramref name="model"/> to an ONNX file.</summary>
-    /// <param name="model">The model; it is run once on <paramref name="sampleInput"/> in eval mode, then every module gets its own previous mode back.</param>
+    /// <summary>Exports <paramref name="model"/>, a model without dendrites, to an ONNX file.</summary>
+    /// <param name="model">The model (one holding <see cref="DendriteLayer"/>s is exported through its handle instead); it is run once on <paramref name="sampleInput"/> in eval mode, then every module gets its own previous mode back.</param>
     /// <param name="sampleInput">
     /// A batched input of the model's real shape and float type (float32 or float64); its first axis is the batch,
     /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter.
     /// </param>
     /// <param name="path">The file to write (overwritten when it exists).</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
-    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type.</exception>
     public static void Export(nn.Module model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -38,37 +44,46 @@ public static class OnnxExporter
         File.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>Exports <paramref name="model"/> to ONNX and returns the file's bytes (for an in-memory ONNX Runtime session).</summary>
+    /// <summary>Exports <paramref name="model"/>, a model without dendrites, to ONNX and returns the file's bytes (for an in-memory ONNX Runtime session).</summary>
     /// <param name="model">The model; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
-    public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null) =>
-        ExportToBytes(model, null, sampleInput, options);
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type.</exception>
+    public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var layer = model is DendriteLayer ? (Name: string.Empty, Module: model) : model.named_modules().Select(m => (Name: m.name, Module: m.module)).FirstOrDefault(m => m.Module is DendriteLayer);
+        if (layer.Module is not null)
+        {
+            throw new OnnxExportException(layer.Name, nameof(DendriteLayer), "the model holds dendrites; export it through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
+        }
+
+        return ExportToBytes(model, null, sampleInput, options);
+    }
 
     /// <summary>
-    /// Exports a model wrapped by <see cref="Dendrites.Wrap"/> to an ONNX file. Use this overload when layers are
-    /// attached through forward hooks (<see cref="AttachMode.Hooked"/>): their dendrites are written in fused form.
+    /// Exports a model with dendrites, through its handle (from <see cref="Dendrites.Wrap"/> or
+    /// <see cref="Dendrites.Adopt"/>), to an ONNX file. Replaced and hooked layers alike are written in fused form.
     /// </summary>
-    /// <param name="model">The wrapper's handle; its <see cref="DendriticModel.Model"/> is exported.</param>
+    /// <param name="model">The handle; its <see cref="DendriticModel.Model"/> is exported.</param>
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="path">The file to write (overwritten when it exists).</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
-    public static void ExportWrapped(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
+    public static void Export(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        File.WriteAllBytes(path, ExportWrappedToBytes(model, sampleInput, options));
+        File.WriteAllBytes(path, ExportToBytes(model, sampleInput, options));
     }
 
-    /// <summary>Exports a wrapped model (hooked layers included) and returns the ONNX file's bytes.</summary>
-    /// <param name="model">The wrapper's handle; its <see cref="DendriticModel.Model"/> is exported.</param>
+    /// <summary>Exports a model with dendrites, through its handle, and returns the ONNX file's bytes.</summary>
+    /// <param name="model">The handle; its <see cref="DendriticModel.Model"/> is exported.</param>
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
-    public static byte[] ExportWrappedToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
+    public static byte[] ExportToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         return ExportToBytes(model.Model, model, sampleInput, options);
@@ -123,3 +138,4 @@ public static class OnnxExporter
         return modelProto.ToByteArray();
     }
 }
+#pragma warning restore RS0026

@@ -20,7 +20,7 @@ public class DoublePrecisionTests
         model.to(float64);
         using var sample = randn(new long[] { 2, 5 }, dtype: float64);
 
-        var bytes = OnnxExporter.ExportToBytes(model, sample);
+        var bytes = TestHandles.Export(model, sample);
 
         var proto = ModelProto.Parser.ParseFrom(bytes);
         proto.Graph.Initializer.Should().OnlyContain(t => t.DataType == (int)TensorProto.Types.DataType.Double || t.DataType == (int)TensorProto.Types.DataType.Int64);

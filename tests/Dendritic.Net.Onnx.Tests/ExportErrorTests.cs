@@ -16,7 +16,7 @@ public class ExportErrorTests
         using var model = nn.Sequential(nn.Linear(3, 3), nn.Sequential(nn.ReLU(), new Doubler()));
         using var sample = randn(2, 3);
 
-        var act = () => OnnxExporter.ExportToBytes(model, sample);
+        var act = () => TestHandles.Export(model, sample);
 
         var error = act.Should().Throw<OnnxExportException>().Which;
         error.ModulePath.Should().Be("1.1");
@@ -30,7 +30,7 @@ public class ExportErrorTests
         using var model = nn.Sequential(Models.Dendritic(nn.Conv1d(2, 2, 3, padding: 1, padding_mode: PaddingModes.Circular), 1, 1));
         using var sample = randn(2, 2, 8);
 
-        var act = () => OnnxExporter.ExportToBytes(model, sample);
+        var act = () => TestHandles.Export(model, sample);
 
         act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "0" && e.Message.Contains("Circular", StringComparison.Ordinal));
     }
@@ -43,7 +43,7 @@ public class ExportErrorTests
         linear.register_forward_hook((module, input, output) => output * 2);
         using var sample = randn(2, 3);
 
-        var act = () => OnnxExporter.ExportToBytes(model, sample);
+        var act = () => TestHandles.Export(model, sample);
 
         act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "0" && e.Message.Contains("hook", StringComparison.Ordinal));
     }
@@ -54,7 +54,7 @@ public class ExportErrorTests
         using var model = nn.Sequential(nn.AvgPool2d(2, divisor_override: 3));
         using var sample = randn(1, 1, 4, 4);
 
-        var act = () => OnnxExporter.ExportToBytes(model, sample);
+        var act = () => TestHandles.Export(model, sample);
 
         act.Should().Throw<OnnxExportException>().Where(e => e.Message.Contains("divisor_override", StringComparison.Ordinal));
     }
@@ -65,7 +65,7 @@ public class ExportErrorTests
         using var model = nn.Sequential(nn.Linear(3, 3));
         using var sample = ones(2, 3, dtype: int64);
 
-        var act = () => OnnxExporter.ExportToBytes(model, sample);
+        var act = () => TestHandles.Export(model, sample);
 
         act.Should().Throw<ArgumentException>().WithParameterName("sampleInput");
     }
@@ -85,7 +85,7 @@ public class ExportErrorTests
         model.train();
         using var sample = randn(2, 8);
 
-        OnnxExporter.ExportToBytes(model, sample);
+        TestHandles.Export(model, sample);
 
         model.training.Should().BeTrue();
     }

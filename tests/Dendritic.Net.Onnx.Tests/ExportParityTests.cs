@@ -53,7 +53,7 @@ public class ExportParityTests
         torch.manual_seed(40);
         using var model = Models.Cnn(sets);
         using var sample = randn(2, 3, 8, 8);
-        var proto = ModelProto.Parser.ParseFrom(OnnxExporter.ExportToBytes(model, sample));
+        var proto = ModelProto.Parser.ParseFrom(TestHandles.Export(model, sample));
 
         // Two dendritic convolutions and one dendritic Linear: one Conv/Gemm each, whatever the number of sets.
         proto.Graph.Node.Count(n => n.OpType == "Conv").Should().Be(2);
@@ -72,7 +72,7 @@ public class ExportParityTests
         layer.Enabled = false;
         using var model = nn.Sequential(layer);
         using var sample = randn(3, 5);
-        var proto = ModelProto.Parser.ParseFrom(OnnxExporter.ExportToBytes(model, sample));
+        var proto = ModelProto.Parser.ParseFrom(TestHandles.Export(model, sample));
 
         proto.Graph.Node.Should().NotContain(n => n.OpType == "Split");
         AssertParity(model, sample, randn(6, 5));
@@ -83,7 +83,7 @@ public class ExportParityTests
     {
         using var model = Models.Mlp(1);
         using var sample = randn(3, 8);
-        var proto = ModelProto.Parser.ParseFrom(OnnxExporter.ExportToBytes(model, sample, new OnnxExportOptions { DynamicBatch = false }));
+        var proto = ModelProto.Parser.ParseFrom(TestHandles.Export(model, sample, new OnnxExportOptions { DynamicBatch = false }));
 
         proto.Graph.Input.Single().Type.TensorType.Shape.Dim.Select(d => d.DimValue).Should().Equal(3, 8);
         AssertParity(model, sample, randn(3, 8), new OnnxExportOptions { DynamicBatch = false });
@@ -91,7 +91,7 @@ public class ExportParityTests
 
     internal static void AssertParity(nn.Module<Tensor, Tensor> model, Tensor sample, Tensor input, OnnxExportOptions? options = null)
     {
-        var bytes = OnnxExporter.ExportToBytes(model, sample, options);
+        var bytes = TestHandles.Export(model, sample, options);
         model.eval();
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

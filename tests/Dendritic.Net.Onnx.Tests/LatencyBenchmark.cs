@@ -64,7 +64,7 @@ public class LatencyBenchmark
     {
         model.eval();
         using var input = randn(shape);
-        var bytes = OnnxExporter.ExportToBytes(model, input);
+        var bytes = TestHandles.Export(model, input);
         Action torchCall = () =>
         {
             using var scope = torch.NewDisposeScope();

@@ -25,7 +25,8 @@ public class PrunedExportTests
         }
 
         using var validation = randn(8, 3, 8, 8);
-        var report = DendritePruner.Prune(model, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, validation);
+        var handle = TestHandles.Of(model);
+        var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, validation);
 
         report.SetsRemoved.Should().BeGreaterThanOrEqualTo(2);
         ((DendriteLayer)model[0]).DendriteCount.Should().BeLessThan(3);

@@ -98,7 +98,7 @@ public class QuantizationErrorTests
         using var model = nn.Sequential(nn.Linear(4, 2)).to(float64);
         using var sample = randn(2, 4, dtype: float64);
 
-        var act = () => OnnxQuantizer.QuantizeDynamic(OnnxExporter.ExportToBytes(model, sample));
+        var act = () => OnnxQuantizer.QuantizeDynamic(TestHandles.Export(model, sample));
 
         act.Should().Throw<OnnxQuantizationException>().WithMessage("*float32*");
     }
@@ -118,6 +118,6 @@ public class QuantizationErrorTests
         torch.manual_seed(70);
         using var model = Models.Mlp(1);
         using var sample = randn(2, 8);
-        return OnnxExporter.ExportToBytes(model, sample);
+        return TestHandles.Export(model, sample);
     }
 }

@@ -24,7 +24,7 @@ public class QuantizationKernelTests
         using (model)
         {
             using var sample = randn(new long[] { 2 }.Concat(shape).ToArray());
-            var bytes = OnnxExporter.ExportToBytes(model, sample);
+            var bytes = TestHandles.Export(model, sample);
             var batches = Enumerable.Range(0, 2).Select(_ => randn(new long[] { 16 }.Concat(shape).ToArray())).ToList();
             var quantized = dynamic ? OnnxQuantizer.QuantizeDynamic(bytes) : OnnxQuantizer.QuantizeStatic(bytes, OrtCalibration.Runner(batches));
             var ops = QuantizationParityTests.OptimizedGraph(quantized.Model).Select(n => n.OpType).ToList();

@@ -80,7 +80,7 @@ public class QuantizationParityTests
         torch.manual_seed(61);
         using var model = Models.Sequence(1);
         using var sample = randn(2, 10, 6);
-        var result = OnnxQuantizer.QuantizeDynamic(OnnxExporter.ExportToBytes(model, sample));
+        var result = OnnxQuantizer.QuantizeDynamic(TestHandles.Export(model, sample));
 
         ModelProto.Parser.ParseFrom(result.Model).Graph.Node.Count(n => n.OpType == "MatMulInteger").Should().Be(3);
         OptimizedGraph(result.Model).Select(n => n.OpType).Should().Contain(op => op == "DynamicQuantizeMatMul" || op == "MatMulIntegerToFloat");
@@ -106,7 +106,7 @@ public class QuantizationParityTests
     private static OnnxQuantizationResult QuantizeStatic(nn.Module<Tensor, Tensor> model, long[] shape, OnnxQuantizationOptions? options = null)
     {
         using var sample = randn(new long[] { 2 }.Concat(shape).ToArray());
-        var bytes = OnnxExporter.ExportToBytes(model, sample);
+        var bytes = TestHandles.Export(model, sample);
         var batches = Enumerable.Range(0, 8).Select(_ => randn(new long[] { 32 }.Concat(shape).ToArray())).ToList();
         try
         {
@@ -121,7 +121,7 @@ public class QuantizationParityTests
     private static (double Agreement, double Relative) Compare(nn.Module<Tensor, Tensor> model, long[] shape, bool dynamic, out OnnxQuantizationResult result, OnnxQuantizationOptions? options = null)
     {
         using var sample = randn(new long[] { 2 }.Concat(shape).ToArray());
-        var bytes = OnnxExporter.ExportToBytes(model, sample);
+        var bytes = TestHandles.Export(model, sample);
         result = dynamic ? OnnxQuantizer.QuantizeDynamic(bytes) : QuantizeStatic(model, shape, options);
         using var scope = torch.NewDisposeScope();
         var input = randn(new long[] { 256 }.Concat(shape).ToArray());

@@ -58,7 +58,7 @@ public class QuantizedLatencyBenchmark
     {
         model.eval();
         using var input = randn(shape);
-        var floatModel = OnnxExporter.ExportToBytes(model, input);
+        var floatModel = TestHandles.Export(model, input);
         var batches = Enumerable.Range(0, 4).Select(_ => randn(shape)).ToList();
         var staticModel = OnnxQuantizer.QuantizeStatic(floatModel, OrtCalibration.Runner(batches)).Model;
         batches.ForEach(b => b.Dispose());

@@ -36,7 +36,7 @@ public class TorchVisionExportTests
     }
 
     [Test]
-    public void ExportWrapped_ResNet18WithFrozenBatchNorm_MatchesAndKeepsEveryModulesMode()
+    public void Export_ResNet18WithFrozenBatchNorm_MatchesAndKeepsEveryModulesMode()
     {
         torch.manual_seed(320);
         using var model = torchvision.models.resnet18(num_classes: 10);
@@ -51,10 +51,10 @@ public class TorchVisionExportTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, Targets = LayerSelector.NameLike("layer4.**").Or(LayerSelector.Named("fc")) }, sample);
         AssertFrozen(model);
         Randomise(handle, 321);
-        DendritePruner.PruneWrapped(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, sample);
+        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, sample);
         AssertFrozen(model);
 
-        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         AssertFrozen(model);
         using var input = randn(3, 3, 32, 32);
@@ -117,7 +117,7 @@ public class TorchVisionExportTests
     /// <summary>Exports (through the handle when there is one) and compares ONNX Runtime at batch 3 with TorchSharp.</summary>
     private static void AssertParity(nn.Module<Tensor, Tensor> model, DendriticModel? handle, Tensor sample)
     {
-        var bytes = handle is null ? OnnxExporter.ExportToBytes(model, sample) : OnnxExporter.ExportWrappedToBytes(handle, sample);
+        var bytes = handle is null ? TestHandles.Export(model, sample) : OnnxExporter.ExportToBytes(handle, sample);
         using var input = randn(3, 3, 32, 32);
         model.eval();
         using var expected = Forward(model, input);

@@ -7,11 +7,11 @@ using static TorchSharp.torch;
 
 namespace Dendritic.Onnx.Tests;
 
-/// <summary>Models wrapped by Dendrites.Wrap, in replacement and in forward-hook mode.</summary>
+/// <summary>Models with a handle: wrapped by Dendrites.Wrap (replacement and forward-hook mode) or adopted by Dendrites.Adopt.</summary>
 public class WrappedExportTests
 {
     [Test]
-    public void ExportWrapped_HookedLayers_MatchesTorchSharp()
+    public void Export_HookedLayers_MatchesTorchSharp()
     {
         torch.manual_seed(200);
         using var model = new ConcreteFieldMlp();
@@ -20,7 +20,7 @@ public class WrappedExportTests
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
         RandomiseCascade(handle, 201);
 
-        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(5, 6);
         using var expected = model.call(input).detach();
@@ -29,7 +29,7 @@ public class WrappedExportTests
     }
 
     [Test]
-    public void Export_HookedModelWithoutHandle_ThrowsPointingToExportWrapped()
+    public void Export_HookedModelWithoutHandle_ThrowsPointingToHandleExport()
     {
         torch.manual_seed(202);
         using var model = new ConcreteFieldMlp();
@@ -39,11 +39,11 @@ public class WrappedExportTests
 
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
-        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains(nameof(OnnxExporter.ExportWrapped), System.StringComparison.Ordinal));
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("OnnxExporter.Export(handle", System.StringComparison.Ordinal));
     }
 
     [Test]
-    public void ExportWrapped_ReplacedLayersInSequential_MatchesTorchSharp()
+    public void Export_ReplacedLayersInSequential_MatchesTorchSharp()
     {
         torch.manual_seed(204);
         using var model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 4 * 4, 3));
@@ -52,10 +52,35 @@ public class WrappedExportTests
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Replaced);
         RandomiseCascade(handle, 205);
 
-        ExportParityTests.AssertParity(model, sample, randn(3, 2, 6, 6));
-        var bytes = OnnxExporter.ExportWrappedToBytes(handle, sample);
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
         using var input = randn(3, 2, 6, 6);
         OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_AdoptedHandBuiltModel_MatchesTorchSharp()
+    {
+        torch.manual_seed(206);
+        using var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(6, 5), dendrites: 2)), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(5, 3), dendrites: 2)));
+        var handle = Dendrites.Adopt(model);
+        RandomiseCascade(handle, 207);
+        using var sample = randn(2, 6);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = randn(4, 6);
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_ModuleHoldingDendriteLayers_ThrowsPointingToTheHandle()
+    {
+        using var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(6, 5), dendrites: 1)), ("act", nn.Tanh()));
+        using var sample = randn(2, 6);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("Dendrites.Adopt", System.StringComparison.Ordinal));
     }
 
     private static void RandomiseCascade(DendriticModel handle, long seed)

@@ -56,7 +56,7 @@ public sealed class SchedulerGrowth : IGrowthPolicy
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
         var handle = Dendrites.Wrap(model, Wrap with { Logger = context.Logger }, context.SampleInput);
-        var scheduler = new GrowthScheduler(handle, Options, context.Logger);
+        var scheduler = new GrowthScheduler(handle, Options);
         if (Options.Training == DendriteTrainingMode.CascadeCorrelation)
         {
             scheduler.CandidateLosses = context.TrainingLosses;

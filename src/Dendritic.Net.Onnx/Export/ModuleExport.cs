@@ -75,7 +75,7 @@ internal static class ModuleExport
             // A small tolerance: GPU kernels need not be bitwise deterministic from one call to the next.
             if (!called.shape.AsSpan().SequenceEqual(direct.shape) || !called.allclose(direct, rtol: 1e-5, atol: 1e-6))
             {
-                throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites (Dendrites.Wrap in hook mode), export through the wrapper's handle: OnnxExporter.ExportWrapped(handle, sampleInput, path). Otherwise remove the hook before exporting.");
+                throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites (Dendrites.Wrap in hook mode), export through the wrapper's handle: OnnxExporter.Export(handle, sampleInput, path). Otherwise remove the hook before exporting.");
             }
 
             builder.SetSample(output, called);

@@ -100,12 +100,13 @@ public static class DendriteCheckpoint
 
     /// <summary>
     /// Wraps <paramref name="freshModel"/> (a newly built, unwrapped model of the same architecture) exactly as the
-    /// checkpoint records and loads every weight into it. No manual replay of growth is needed. The file is read and
+    /// checkpoint records and loads every weight into it. A fresh model built with <see cref="DendriteLayer"/>s by hand
+    /// is adopted (<see cref="Dendrites.Adopt"/>) instead, and its dendrite counts and weights set from the checkpoint. No manual replay of growth is needed. The file is read and
     /// verified completely before the model is touched.
     /// </summary>
     /// <param name="freshModel">The unwrapped model; it is changed in place.</param>
     /// <param name="path">The checkpoint file.</param>
-    /// <param name="logger">Where to log; none when null.</param>
+    /// <param name="logger">The new handle's logger (its <see cref="WrapOptions.Logger"/>); none when null.</param>
     /// <param name="sampleInput">Optional input for the wrapper's check pass (see <see cref="Dendrites.Wrap"/>).</param>
     /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
@@ -114,6 +115,11 @@ public static class DendriteCheckpoint
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
+        if (freshModel is DendriteLayer || freshModel.modules().Any(m => m is DendriteLayer))
+        {
+            return LoadAdopted(freshModel, path, logger, sampleInput, options);
+        }
+
         using var archive = CheckpointArchive.Open(path, options);
         var manifest = archive.Manifest;
         var header = archive.ReadWeightsHeader();
@@ -175,6 +181,32 @@ public static class DendriteCheckpoint
         finally
         {
             SafeTensorsFormat.Dispose(tensors);
+        }
+    }
+
+    /// <summary>
+    /// Load for a fresh model built with <see cref="DendriteLayer"/>s by hand: adopts it and restores the checkpoint
+    /// into the handle. On failure the handle is dropped without touching the model's structure.
+    /// </summary>
+    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
+    {
+        var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = logger ?? NullLogger.Instance });
+        try
+        {
+            var manifest = Restore(handle, path, options);
+            if (sampleInput is not null)
+            {
+                var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
+                handle.Verify(() => typed.call(sampleInput));
+            }
+
+            DendriticLog.CheckpointLoaded(handle.Options.Logger, path, manifest.LibraryVersion);
+            return new LoadedCheckpoint(handle, manifest);
+        }
+        catch
+        {
+            Dendrites.Forget(freshModel);
+            throw;
         }
     }
 

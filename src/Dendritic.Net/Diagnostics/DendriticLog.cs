@@ -29,6 +29,9 @@ internal static partial class DendriticLog
     [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Native modules hold {Share:P0} of the model's parameters ({NativeParameters} of {TotalParameters}) and cannot carry dendrites: their layers live inside libtorch, out of the wrapper's reach: {Modules}. To put dendrites there, build those blocks from Linear layers (docs/wrapping.md, \"TorchSharp's native modules\")")]
     public static partial void NativeModulesSkipped(ILogger logger, double share, long nativeParameters, long totalParameters, string modules);
 
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Adopted {LayerCount} hand-built dendrite layers")]
+    public static partial void Adopted(ILogger logger, int layerCount);
+
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Saved checkpoint {Path} ({Tensors} tensors, {Bytes} bytes)")]
     public static partial void CheckpointSaved(ILogger logger, string path, int tensors, long bytes);
 

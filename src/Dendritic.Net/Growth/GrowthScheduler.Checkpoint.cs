@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using Microsoft.Extensions.Logging;
 
 namespace Dendritic;
 
@@ -21,12 +20,11 @@ public sealed partial class GrowthScheduler
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
     /// <returns>The manifest written.</returns>
-    /// <exception cref="InvalidOperationException">The scheduler was built on a model wrapped by hand (no <see cref="DendriticModel"/>).</exception>
     public CheckpointManifest SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var handle = (_model as WrappedGrowthModel)?.Handle
-            ?? throw new InvalidOperationException("SaveCheckpoint needs a scheduler built from a DendriticModel (Dendrites.Wrap); for layers wrapped by hand use ExportState and SaveBestWeights.");
+            ?? throw new InvalidOperationException("SaveCheckpoint needs a scheduler built on a DendriticModel handle.");
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             [StateExtrasKey] = ExportState().ToJson(),
@@ -49,11 +47,10 @@ public sealed partial class GrowthScheduler
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <param name="path">The checkpoint file it was loaded from (the best-weights file lies next to it).</param>
     /// <param name="options">The options of the saved run.</param>
-    /// <param name="logger">Where decisions are logged; none when null.</param>
-    /// <returns>The scheduler, ready for the next <see cref="Step"/>.</returns>
+    /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
     /// <exception cref="ArgumentException">The checkpoint holds no scheduler state.</exception>
     /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted.</exception>
-    public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null, ILogger? logger = null)
+    public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -63,7 +60,7 @@ public sealed partial class GrowthScheduler
             throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
         }
 
-        var scheduler = new GrowthScheduler(checkpoint.Model, options, logger);
+        var scheduler = new GrowthScheduler(checkpoint.Model, options);
         scheduler.ImportState(GrowthSchedulerState.FromJson(json));
         if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
         {

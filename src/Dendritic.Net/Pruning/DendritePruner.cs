@@ -13,36 +13,25 @@ namespace Dendritic;
 /// </summary>
 public static class DendritePruner
 {
-    /// <summary>Prunes every <see cref="DendriteLayer"/> of <paramref name="model"/> and reports what was saved.</summary>
-    /// <param name="model">The model; it runs in eval mode while pruning and is returned to its mode afterwards.</param>
+    /// <summary>
+    /// Prunes every layer of a model's handle (from <see cref="Dendrites.Wrap"/> or <see cref="Dendrites.Adopt"/>),
+    /// whether its dendrites replace the layer or are attached through a forward hook, and reports what was saved.
+    /// Decisions are logged to <see cref="PruningOptions.Logger"/>.
+    /// </summary>
+    /// <param name="model">The handle. Its model runs in eval mode while pruning and is returned to its mode afterwards; it must be a <c>Module&lt;Tensor, Tensor&gt;</c> when a validation batch is given.</param>
     /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
     /// <param name="validationInput">
     /// A batch of real inputs. Required by <see cref="PruningCriterion.MeasuredEffect"/>; with the other criterion it is
     /// optional and, when given, measures the output change and the FLOPs at real output positions.
     /// </param>
     /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
-    /// <exception cref="ArgumentException">MeasuredEffect without a validation batch.</exception>
-    public static PruningReport Prune(nn.Module<Tensor, Tensor> model, PruningOptions? options = null, Tensor? validationInput = null)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        return PruneLayers(model, FindLayers(model), options, validationInput);
-    }
-
-    /// <summary>
-    /// Prunes every layer of a model wrapped by <see cref="Dendrites.Wrap"/>, whether its dendrites replace the layer
-    /// or are attached through a forward hook.
-    /// </summary>
-    /// <param name="model">The wrapper's handle. Its model must be a <c>Module&lt;Tensor, Tensor&gt;</c> when a validation batch is given.</param>
-    /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
-    /// <param name="validationInput">A batch of real inputs; see <see cref="Prune(nn.Module{Tensor, Tensor}, PruningOptions?, Tensor?)"/>.</param>
-    /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
     /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
-    public static PruningReport PruneWrapped(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
+    public static PruningReport Prune(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
         var layers = model.Layers
-            .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, modules.GetValueOrDefault(l.Name)))
+            .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, l.Name.Length == 0 ? model.Model : modules.GetValueOrDefault(l.Name)))
             .ToList();
         if (model.Model is nn.Module<Tensor, Tensor> callable)
         {
@@ -141,11 +130,6 @@ public static class DendritePruner
 
         return score;
     }
-
-    private static List<PrunableLayer> FindLayers(nn.Module model) =>
-        model is DendriteLayer root
-            ? new List<PrunableLayer> { new(string.Empty, root.Spec, root.Branch, root) }
-            : model.named_modules().Where(m => m.module is DendriteLayer).Select(m => new PrunableLayer(m.name, ((DendriteLayer)m.module).Spec, ((DendriteLayer)m.module).Branch, m.module)).ToList();
 
     private static HashSet<int> ChooseByScale(DendriteBranch branch, double threshold)
     {

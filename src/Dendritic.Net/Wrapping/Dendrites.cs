@@ -38,7 +38,7 @@ public static class Dendrites
     /// such modules, and a warning is logged when they hold at least <see cref="NativeShareWarningThreshold"/> of the
     /// parameters.
     /// </remarks>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped.</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped or adopted.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
@@ -46,7 +46,7 @@ public static class Dendrites
         options = (options ?? new WrapOptions()).Validate();
         if (Wrapped.TryGetValue(model, out _))
         {
-            throw new DendriteWrapException("This model is already wrapped. Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
+            throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
         }
 
         var modules = model.named_modules().ToList();
@@ -116,6 +116,70 @@ public static class Dendrites
         {
             DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
         }
+        return handle;
+    }
+
+    /// <summary>
+    /// Gives a model whose layers were wrapped by hand in <see cref="DendriteLayer"/>s the same handle that
+    /// <see cref="Wrap"/> returns, over the dendrite layers it already holds, so that the growth scheduler, pruner,
+    /// checkpoints and ONNX export take it like any wrapped model. Nothing in the model changes.
+    /// </summary>
+    /// <param name="model">The model holding <see cref="DendriteLayer"/>s (or a single <see cref="DendriteLayer"/>).</param>
+    /// <param name="options">The handle's logger; <see cref="AdoptOptions"/> defaults when null.</param>
+    /// <returns>The handle. Its <see cref="DendriticModel.Options"/> record the first layer's dendrite options and
+    /// <see cref="WrapOptions.InitialDendrites"/> 0. <see cref="DendriticModel.Unwrap"/> puts each host back in its
+    /// layer's place; a layer with no parent slot to put it in (the model itself, or a field typed as
+    /// <see cref="DendriteLayer"/>) stays, with all its dendrite sets removed.</returns>
+    /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, or already has a handle.</exception>
+    public static DendriticModel Adopt(nn.Module model, AdoptOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options = (options ?? new AdoptOptions()).Validate();
+        if (Wrapped.TryGetValue(model, out _))
+        {
+            throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use that handle, or Unwrap it first.");
+        }
+
+        var modules = model.named_modules().ToList();
+        if (modules.Any(m => m.Item2 is DendriteHookContainer))
+        {
+            throw new DendriteWrapException("The model carries hooked dendrites from an earlier Dendrites.Wrap; use the handle that Wrap returned.");
+        }
+
+        var layers = model is DendriteLayer self
+            ? new List<(string, nn.Module)> { (string.Empty, self) }
+            : modules.Where(m => m.Item2 is DendriteLayer).Select(m => (m.Item1, m.Item2)).ToList();
+        if (layers.Count == 0)
+        {
+            throw new DendriteWrapException($"The model ({model.GetType().Name}) holds no DendriteLayer to adopt. Put DendriteLayers around its Linear/Conv layers first, or call Dendrites.Wrap, which adds them.");
+        }
+
+        var byPath = modules.ToDictionary(m => m.Item1, m => m.Item2);
+        var attachments = new List<LayerAttachment>();
+        foreach (var (path, module) in layers)
+        {
+            var layer = (DendriteLayer)module;
+            ModuleSlot? slot = null;
+            if (path.Length > 0)
+            {
+                var dot = path.LastIndexOf('.');
+                var parent = dot < 0 ? model : byPath[path[..dot]];
+                slot = ModuleSlot.TryFind(parent, path[(dot + 1)..], layer);
+            }
+
+            attachments.Add(new ReplacedAttachment(path, layer, slot));
+        }
+
+        var wrapOptions = new WrapOptions
+        {
+            Targets = LayerSelector.Where((p, _) => layers.Any(l => l.Item1 == p), "the adopted layers"),
+            InitialDendrites = 0,
+            Dendrite = ((DendriteLayer)layers[0].Item2).Branch.Options,
+            Logger = options.Logger,
+        };
+        var handle = new DendriticModel(model, attachments, null, wrapOptions);
+        Wrapped.Add(model, handle);
+        DendriticLog.Adopted(options.Logger, attachments.Count);
         return handle;
     }
 

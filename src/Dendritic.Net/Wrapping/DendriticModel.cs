@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>
-/// The handle returned by <see cref="Dendrites.Wrap"/>: lists the wrapped layers, switches dendrites on and off,
+/// The handle returned by <see cref="Dendrites.Wrap"/> (or <see cref="Dendrites.Adopt"/> for a model built with
+/// <see cref="DendriteLayer"/>s by hand), which the growth scheduler, pruner, checkpoints and ONNX export take: lists the wrapped layers, switches dendrites on and off,
 /// grows and shrinks them, freezes parts of the model, snapshots weights and unwraps. Parameter lists it returns are
 /// materialised: build optimizers from them, and rebuild after growth or after moving the model to another device
 /// or dtype (both replace parameter objects).
@@ -291,7 +292,9 @@ public sealed class DendriticModel
 
     /// <summary>
     /// Takes every dendrite away and returns the model to exactly its original structure (the original layer objects
-    /// back in their places), keeping the trained host weights. The handle is unusable afterwards.
+    /// back in their places), keeping the trained host weights. The handle is unusable afterwards. For an adopted
+    /// model, each host goes back where its <see cref="DendriteLayer"/> was; a layer without a parent slot (the model
+    /// itself, or a field typed as <see cref="DendriteLayer"/>) stays, with its dendrite sets removed.
     /// </summary>
     /// <returns>The model.</returns>
     public nn.Module Unwrap()

@@ -4,12 +4,16 @@ using TorchSharp.Modules;
 
 namespace Dendritic;
 
-/// <summary>A layer replaced in its parent by a <see cref="DendriteLayer"/>.</summary>
+/// <summary>
+/// A layer replaced in its parent by a <see cref="DendriteLayer"/>, by <see cref="Dendrites.Wrap"/> or by hand (then
+/// adopted by <see cref="Dendrites.Adopt"/>). Without a slot (an adopted layer that is the model itself or sits in a
+/// field typed as <see cref="DendriteLayer"/>), detaching leaves the layer in place and removes its dendrite sets.
+/// </summary>
 internal sealed class ReplacedAttachment : LayerAttachment
 {
-    private readonly ModuleSlot _slot;
+    private readonly ModuleSlot? _slot;
 
-    public ReplacedAttachment(string path, DendriteLayer layer, ModuleSlot slot)
+    public ReplacedAttachment(string path, DendriteLayer layer, ModuleSlot? slot)
         : base(path, layer.Spec)
     {
         Layer = layer;
@@ -31,7 +35,7 @@ internal sealed class ReplacedAttachment : LayerAttachment
 
     public override long ForwardCalls => Layer.ForwardCalls;
 
-    public override string DendriteKeyPrefix => Path + "." + DendriteLayer.BranchKey + ".";
+    public override string DendriteKeyPrefix => (Path.Length == 0 ? string.Empty : Path + ".") + DendriteLayer.BranchKey + ".";
 
     public override Parameter HostWeight => Layer.Weight;
 
@@ -40,6 +44,12 @@ internal sealed class ReplacedAttachment : LayerAttachment
     public override void Detach()
     {
         Layer.HostOutputObserver = null;
+        if (_slot is null)
+        {
+            Layer.Branch.RemoveLast(Layer.Branch.Count);
+            return;
+        }
+
         _slot.Set(Layer.DetachHost());
     }
 }

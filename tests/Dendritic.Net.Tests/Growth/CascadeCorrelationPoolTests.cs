@@ -47,7 +47,7 @@ public sealed class CascadeCorrelationPoolTests
     {
         var model = Model();
         var layers = Layers(model);
-        var growth = new LayerGrowthModel(model, layers);
+        var growth = new WrappedGrowthModel(Dendrites.Adopt(model));
         using var x = randn(64, 3);
         using var y = randn(64, 2);
         growth.AddDendrites();
@@ -72,7 +72,7 @@ public sealed class CascadeCorrelationPoolTests
     {
         var model = Model();
         var layers = Layers(model);
-        var growth = new LayerGrowthModel(model, layers);
+        var growth = new WrappedGrowthModel(Dendrites.Adopt(model));
         using var x = randn(64, 3);
         using var y = randn(64, 2);
         growth.AddDendrites();
@@ -123,7 +123,7 @@ public sealed class CascadeCorrelationPoolTests
         using var y = randn(64, 2);
         var logger = new RecordingLogger();
         var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4, MaxEpochs = 5 } };
-        var scheduler = GrowthScheduler.ForLayers(model, options, logger);
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model, new AdoptOptions { Logger = logger }), options);
         scheduler.CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) };
         scheduler.Step(1);
         using var before = model.call(x).detach();
@@ -150,7 +150,7 @@ public sealed class CascadeCorrelationPoolTests
         using var before = model.call(x).detach();
         var calls = 0;
         var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4 } };
-        var scheduler = GrowthScheduler.ForLayers(model, options);
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
         scheduler.CandidateLosses = () => ++calls < 3 ? new[] { model.call(x).square().mean() } : throw new InvalidOperationException("data loader failed");
         scheduler.Step(1);
 

@@ -77,7 +77,7 @@ public sealed class GrowthFitTests
     [Test]
     public void Fit_WithoutOptimizerFactory_Throws()
     {
-        var scheduler = GrowthScheduler.ForLayers(new DendriteLayer(nn.Linear(2, 1)));
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))));
 
         var act = () => scheduler.Fit(1, (_, _) => { }, _ => 0);
 

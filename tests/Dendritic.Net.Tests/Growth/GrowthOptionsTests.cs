@@ -63,10 +63,13 @@ public sealed class GrowthOptionsTests
     }
 
     [Test]
-    public void Constructor_ModelWithoutDendriteLayers_ThrowsAskingToWrapFirst()
+    public void Constructor_UnwrappedHandle_ThrowsAskingToWrapAgain()
     {
-        var act = () => GrowthScheduler.ForLayers(TorchSharp.torch.nn.Linear(2, 2));
+        var handle = Dendrites.Wrap(TorchSharp.torch.nn.Sequential(("fc", TorchSharp.torch.nn.Linear(2, 2))));
+        handle.Unwrap();
 
-        act.Should().Throw<ArgumentException>().WithMessage("*wrap it*");
+        var act = () => new GrowthScheduler(handle);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*unwrapped*");
     }
 }

@@ -35,7 +35,7 @@ public sealed class GrowthSchedulerModelTests
         var directory = Path.Combine(Path.GetTempPath(), $"growth-{Guid.NewGuid():N}");
         var model = Model();
         var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = directory };
-        var scheduler = GrowthScheduler.ForLayers(model, options);
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
         using var input = randn(5, 3);
         scheduler.Step(1.0);
         using var atBest = model.call(input).detach();
@@ -62,7 +62,7 @@ public sealed class GrowthSchedulerModelTests
     public void Step_Growth_ReturnsNewParametersRegisteredInTheModel()
     {
         var model = Model();
-        var scheduler = GrowthScheduler.ForLayers(model, ClassicRules.Options with { Patience = 0 });
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), ClassicRules.Options with { Patience = 0 });
         scheduler.Step(1);
 
         var decision = scheduler.Step(1);
@@ -125,7 +125,7 @@ public sealed class GrowthSchedulerModelTests
     {
         var model = Model();
         var layers = model.modules().OfType<DendriteLayer>().ToList();
-        var growth = new LayerGrowthModel(model, layers);
+        var growth = new WrappedGrowthModel(Dendrites.Adopt(model));
         using var x = randn(64, 3);
         using var y = randn(64, 2);
         growth.AddDendrites();
@@ -165,7 +165,7 @@ public sealed class GrowthSchedulerModelTests
         using var y = randn(64, 2);
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
         var model = Model();
-        var scheduler = GrowthScheduler.ForLayers(model, options);
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
         var decisions = new List<string>();
         var directory = Path.Combine(Path.GetTempPath(), $"resume-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -192,7 +192,7 @@ public sealed class GrowthSchedulerModelTests
 
                 // New dendrites are random: a resumed run continues the generator too (a real run would checkpoint it).
                 set_rng_state(rng);
-                scheduler = GrowthScheduler.ForLayers(model, options);
+                scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
                 scheduler.ImportState(GrowthSchedulerState.FromJson(json));
                 scheduler.LoadBestWeights(best);
             }

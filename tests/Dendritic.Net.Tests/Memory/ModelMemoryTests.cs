@@ -107,7 +107,7 @@ public sealed class ModelMemoryTests
     public void SchedulerStep_LayersWrappedByHand_HoldsOnlyParametersAndTheBestCopy()
     {
         var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(4, 6))), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(6, 2))));
-        var scheduler = GrowthScheduler.ForLayers(model, ClassicRules.Options with { Patience = 1, MaxRetries = 2, MaxDendrites = 3 });
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), ClassicRules.Options with { Patience = 1, MaxRetries = 2, MaxDendrites = 3 });
 
         var actions = RunAndCheck(model, scheduler);
 

@@ -52,7 +52,7 @@ public sealed class FlopCounterTests
         var reported = handle.Report().DendriteFlopsPerSample;
 
         // Fresh sets have zero output scales, so the pruner removes them all and saves all their FLOPs.
-        var pruned = DendritePruner.PruneWrapped(handle, validationInput: x);
+        var pruned = DendritePruner.Prune(handle, validationInput: x);
 
         pruned.SetsRemoved.Should().Be(6);
         pruned.FlopsSaved.Should().Be(reported);

@@ -97,13 +97,13 @@ public sealed class ModePreservationTests
 
     [TestCase(PruningCriterion.MeasuredEffect)]
     [TestCase(PruningCriterion.OutputScale)]
-    public void PruneWrapped_WithValidationBatch_KeepsFrozenBatchNormFrozen(PruningCriterion criterion)
+    public void Prune_WrappedWithValidationBatch_KeepsFrozenBatchNormFrozen(PruningCriterion criterion)
     {
         using var model = FrozenBatchNormModel();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
         using var batch = randn(4, 3, 8, 8);
 
-        DendritePruner.PruneWrapped(handle, new PruningOptions { Criterion = criterion, Threshold = 0.01 }, batch);
+        DendritePruner.Prune(handle, new PruningOptions { Criterion = criterion, Threshold = 0.01 }, batch);
 
         AssertFrozenBatchNormInTrainingModel(model);
     }
@@ -112,10 +112,10 @@ public sealed class ModePreservationTests
     public void Prune_MeasuredEffect_KeepsFrozenBatchNormFrozen()
     {
         using var model = FrozenBatchNormModel();
-        Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
         using var batch = randn(4, 3, 8, 8);
 
-        DendritePruner.Prune(model, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 0.01 }, batch);
+        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 0.01 }, batch);
 
         AssertFrozenBatchNormInTrainingModel(model);
     }

@@ -22,7 +22,7 @@ public class DendritePrunerTests
         using var input = randn(5, 8);
         using var before = layer.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(layer, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 }, input);
 
         report.Layers.Single().RemovedSets.Should().Equal(2);
         layer.DendriteCount.Should().Be(2);
@@ -45,7 +45,7 @@ public class DendritePrunerTests
         using var input = randn(2, 3, 6, 6);
         using var before = layer.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(layer, new PruningOptions { Threshold = 0 });
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 });
 
         report.Layers.Single().RemovedSets.Should().Equal(1);
         report.MaxOutputChange.Should().BeNull("no validation batch was given");
@@ -74,7 +74,7 @@ public class DendritePrunerTests
         using var lastV = sets[2].CascadeWeights!.detach().clone();
         using var lastU = sets[2].OutputScale.detach().clone();
 
-        var report = DendritePruner.Prune(layer, new PruningOptions { Threshold = 1e-3 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 1e-3 }, input);
 
         report.Layers.Single().RemovedSets.Should().Equal(1);
         layer.DendriteCount.Should().Be(2);
@@ -99,7 +99,7 @@ public class DendritePrunerTests
             layer.Branch.Sets[0].OutputScale.zero_();
         }
 
-        var report = DendritePruner.Prune(layer, new PruningOptions { Threshold = 0 });
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 });
 
         report.SetsRemoved.Should().Be(0);
         layer.DendriteCount.Should().Be(2);
@@ -123,7 +123,7 @@ public class DendritePrunerTests
         using var input = randn(5, 6);
         using var before = layer.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(layer, new PruningOptions { Threshold = 0, Granularity = PruningGranularity.Neuron }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0, Granularity = PruningGranularity.Neuron }, input);
 
         var entry = report.Layers.Single();
         entry.NeuronsZeroed.Should().Be(2);
@@ -151,7 +151,7 @@ public class DendritePrunerTests
         using var model = nn.Sequential(("first", first), ("relu", nn.ReLU()), ("second", second));
         using var input = randn(16, 5);
 
-        var report = DendritePruner.Prune(model, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-4 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(model), new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-4 }, input);
 
         report.Layers.Select(l => l.Name).Should().Equal("first", "second");
         report.Layers[0].RemovedSets.Should().BeEmpty();
@@ -173,7 +173,7 @@ public class DendritePrunerTests
 
         using var input = randn(5, 7, 8);
 
-        var report = DendritePruner.Prune(layer, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 }, input);
 
         // Set 2: weight 8x4, bias 4, u 4, v 2x4. FLOPs per neuron and position: 2*8 + 1 + 3 + 2*2 = 24; 7 time steps.
         report.ParametersRemoved.Should().Be(32 + 4 + 4 + 8);
@@ -194,7 +194,7 @@ public class DendritePrunerTests
             layer.Branch.Sets[2].CascadeWeights![0].zero_();
         }
 
-        DendritePruner.Prune(layer, new PruningOptions { Threshold = 0 });
+        DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 });
         var added = layer.AddDendrites().Single();
 
         layer.DendriteCount.Should().Be(3);
@@ -210,7 +210,7 @@ public class DendritePrunerTests
     {
         var layer = new DendriteLayer(nn.Linear(3, 2), dendrites: 1);
 
-        var act = () => DendritePruner.Prune(layer, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect });
+        var act = () => DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Criterion = PruningCriterion.MeasuredEffect });
 
         act.Should().Throw<ArgumentException>().WithParameterName("validationInput");
     }

@@ -12,7 +12,7 @@ public class DendritePrunerWrappedTests
 {
     [TestCase(false)]
     [TestCase(true)]
-    public void PruneWrapped_ZeroScaleSet_RemovedInBothAttachModes(bool hooked)
+    public void Prune_ZeroScaleSet_RemovedInBothAttachModes(bool hooked)
     {
         torch.manual_seed(30);
         nn.Module<Tensor, Tensor> model = hooked ? new TwoLinear() : nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2));
@@ -35,7 +35,7 @@ public class DendritePrunerWrappedTests
         using var input = randn(8, 4);
         using var before = model.call(input).detach().clone();
 
-        var report = DendritePruner.PruneWrapped(handle, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 }, input);
 
         report.SetsRemoved.Should().Be(1);
         handle.Layers[0].DendriteCount.Should().Be(1);
