@@ -48,37 +48,29 @@ internal sealed class PilotQuantization
             return;
         }
 
-        var wasTraining = model.training;
-        model.eval();
-        try
+        // The export runs its own check pass in eval mode (EvalModeScope), restoring every module's own mode after it.
+        var device = model.parameters().First().device;
+        using var sample = _data.Test.Inputs.narrow(0, 0, 2).to(device);
+        var floatModel = handle is null ? OnnxExporter.ExportToBytes(model, sample) : OnnxExporter.ExportToBytes(handle, sample);
+        var variants = new (string Name, byte[] Bytes)[]
         {
-            var device = model.parameters().First().device;
-            using var sample = _data.Test.Inputs.narrow(0, 0, 2).to(device);
-            var floatModel = handle is null ? OnnxExporter.ExportToBytes(model, sample) : OnnxExporter.ExportToBytes(handle, sample);
-            var variants = new (string Name, byte[] Bytes)[]
-            {
-                ("float32", floatModel),
-                ("int8 static", OnnxQuantizer.QuantizeStatic(floatModel, Calibrate).Model),
-                ("int8 dynamic", OnnxQuantizer.QuantizeDynamic(floatModel).Model),
-            };
-            var latencies = Latencies(variants.Select(v => v.Bytes).ToArray());
-            var floatPredictions = Predictions(floatModel);
-            for (var i = 0; i < variants.Length; i++)
-            {
-                var (name, bytes) = variants[i];
-                var file = Path.Combine(_folder, "onnx", string.Create(CultureInfo.InvariantCulture, $"{run.Arm.ToString().ToLowerInvariant()}-seed{run.Seed}-{name.Replace(' ', '-')}.onnx"));
-                WriteAtomically(file, bytes);
-                var predictions = i == 0 ? floatPredictions : Predictions(bytes);
-                using var targets = _data.Test.Targets.cpu();
-                var labels = targets.data<long>().ToArray();
-                var accuracy = (double)predictions.Where((p, j) => p == labels[j]).Count() / labels.Length;
-                var agreement = (double)predictions.Where((p, j) => p == floatPredictions[j]).Count() / labels.Length;
-                _rows.Add(new Row(run.Arm, run.Seed, run.DendritesPerLayer, name, accuracy, agreement, bytes.Length, latencies[i]));
-            }
-        }
-        finally
+            ("float32", floatModel),
+            ("int8 static", OnnxQuantizer.QuantizeStatic(floatModel, Calibrate).Model),
+            ("int8 dynamic", OnnxQuantizer.QuantizeDynamic(floatModel).Model),
+        };
+        var latencies = Latencies(variants.Select(v => v.Bytes).ToArray());
+        var floatPredictions = Predictions(floatModel);
+        for (var i = 0; i < variants.Length; i++)
         {
-            model.train(wasTraining);
+            var (name, bytes) = variants[i];
+            var file = Path.Combine(_folder, "onnx", string.Create(CultureInfo.InvariantCulture, $"{run.Arm.ToString().ToLowerInvariant()}-seed{run.Seed}-{name.Replace(' ', '-')}.onnx"));
+            WriteAtomically(file, bytes);
+            var predictions = i == 0 ? floatPredictions : Predictions(bytes);
+            using var targets = _data.Test.Targets.cpu();
+            var labels = targets.data<long>().ToArray();
+            var accuracy = (double)predictions.Where((p, j) => p == labels[j]).Count() / labels.Length;
+            var agreement = (double)predictions.Where((p, j) => p == floatPredictions[j]).Count() / labels.Length;
+            _rows.Add(new Row(run.Arm, run.Seed, run.DendritesPerLayer, name, accuracy, agreement, bytes.Length, latencies[i]));
         }
     }
 
