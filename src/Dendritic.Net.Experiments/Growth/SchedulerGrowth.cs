@@ -23,7 +23,9 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, 1);
-        Options = (options ?? new GrowthOptions()).Validate();
+        // The harness gives cascade-correlation its candidate losses per run (Begin), so they are not required here.
+        Options = options ?? new GrowthOptions();
+        (Options.CandidateLosses is null ? Options with { CandidateLosses = Array.Empty<Tensor> } : Options).Validate();
         if (Options.Mode != ScoreMode.Maximize)
         {
             throw new ArgumentOutOfRangeException(nameof(options), Options.Mode, "The harness passes a higher-is-better validation metric: use ScoreMode.Maximize.");
@@ -57,11 +59,8 @@ public sealed class SchedulerGrowth : IGrowthPolicy
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
         var handle = Dendrites.Wrap(model, Wrap with { Logger = context.Logger }, context.SampleInput);
-        var scheduler = new GrowthScheduler(handle, Options, context.Logger);
-        if (Options.Training == DendriteTrainingMode.CascadeCorrelation)
-        {
-            scheduler.CandidateLosses = context.TrainingLosses;
-        }
+        var options = Options.Training == DendriteTrainingMode.CascadeCorrelation ? Options with { CandidateLosses = context.TrainingLosses } : Options;
+        var scheduler = new GrowthScheduler(handle, options, context.Logger);
 
         return new Session(this, model, handle, scheduler, context.LearningRate);
     }

@@ -28,6 +28,7 @@ public sealed partial class GrowthScheduler
         Phase = Phase,
         LayerDendrites = _model.LayerDendrites.ToList(),
         FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
+        Options = Options with { OptimizerFactory = null, CandidateLosses = null },
         History = History.Entries.ToList(),
     };
 
@@ -38,7 +39,7 @@ public sealed partial class GrowthScheduler
     /// </summary>
     /// <param name="state">The state to continue from.</param>
     /// <exception cref="InvalidOperationException">This scheduler has already seen scores.</exception>
-    /// <exception cref="ArgumentException">The model's structure differs from the state's.</exception>
+    /// <exception cref="ArgumentException">The model's structure differs from the state's, or the state records options that differ from this scheduler's (the message names each).</exception>
     public void ImportState(GrowthSchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -50,6 +51,13 @@ public sealed partial class GrowthScheduler
         if (state.Version != 1)
         {
             throw new ArgumentException($"Unknown scheduler state version {state.Version}; this library reads version 1.", nameof(state));
+        }
+
+        if (state.Options is { } saved && GrowthOptionsDifferences.Between(saved, Options) is { Count: > 0 } differences)
+        {
+            throw new ArgumentException(
+                $"The state was saved with other growth options: {string.Join("; ", differences)}. Resume with the saved options (GrowthScheduler.Resume without options uses them, or pass state.Options), or start a new run.",
+                nameof(state));
         }
 
         if (!state.LayerDendrites.SequenceEqual(_model.LayerDendrites))

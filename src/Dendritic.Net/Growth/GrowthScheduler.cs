@@ -61,21 +61,8 @@ public sealed partial class GrowthScheduler
     /// <summary>Every validation seen, with CSV and SVG output.</summary>
     public GrowthHistory History { get; } = new();
 
-    /// <summary>
-    /// Optional: called after every architecture change with the decision (its <see cref="GrowthDecision.TrainableParameters"/>
-    /// and <see cref="GrowthDecision.LearningRate"/>); the optimizer it returns is kept in <see cref="Optimizer"/>.
-    /// </summary>
-    public Func<GrowthDecision, optim.Optimizer>? OptimizerFactory { get; set; }
-
-    /// <summary>The optimizer last built by <see cref="OptimizerFactory"/>; null until then.</summary>
+    /// <summary>The optimizer last built by <see cref="GrowthOptions.OptimizerFactory"/>; null until then.</summary>
     public optim.Optimizer? Optimizer { get; private set; }
-
-    /// <summary>
-    /// Required for <see cref="DendriteTrainingMode.CascadeCorrelation"/>: enumerates one training pass, yielding the
-    /// loss of each batch as computed by a forward pass of the model (e.g. <c>() =&gt; batches.Select(b =&gt;
-    /// loss(model.call(b.X), b.Y))</c>). Candidates train on these; the scheduler calls backward itself.
-    /// </summary>
-    public Func<IEnumerable<Tensor>>? CandidateLosses { get; set; }
 
     /// <summary>
     /// Reports one validation score and applies the decision: restores the best weights and grows, reverts and
@@ -87,7 +74,7 @@ public sealed partial class GrowthScheduler
     /// <param name="epochTime">How long the epoch took, for the history; optional, not negative.</param>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
-    /// <exception cref="InvalidOperationException">Training is already complete, or cascade-correlation has no <see cref="CandidateLosses"/>.</exception>
+    /// <exception cref="InvalidOperationException">Training is already complete.</exception>
     public GrowthDecision Step(double score, double? learningRate = null, TimeSpan? epochTime = null)
     {
         if (IsCompleted)
@@ -108,11 +95,6 @@ public sealed partial class GrowthScheduler
         if (epochTime is { } time && time < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(epochTime), time, "The epoch time cannot be negative.");
-        }
-
-        if (Options.Training == DendriteTrainingMode.CascadeCorrelation && Options.Trigger != GrowthTrigger.Never && CandidateLosses is null)
-        {
-            throw new InvalidOperationException("Cascade-correlation needs GrowthScheduler.CandidateLosses (the batch losses the candidates train on); set it before the first Step.");
         }
 
         _validations++;
@@ -176,7 +158,7 @@ public sealed partial class GrowthScheduler
             CandidateCorrelation = outcome.Correlation,
         };
         Log(decision);
-        if (decision.Action == GrowthAction.DendritesAdded && OptimizerFactory is { } factory)
+        if (decision.Action == GrowthAction.DendritesAdded && Options.OptimizerFactory is { } factory)
         {
             Optimizer = factory(decision);
         }
@@ -258,7 +240,7 @@ public sealed partial class GrowthScheduler
             CandidateTrainingResult result;
             try
             {
-                result = _model.TrainCandidates(CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
+                result = _model.TrainCandidates(Options.CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
             }
             catch
             {
