@@ -31,7 +31,7 @@ public sealed partial class GrowthScheduler
         {
             [StateExtrasKey] = ExportState().ToJson(),
         };
-        if (Options.BestWeights == BestWeightsStorage.Memory && _bestInMemory is not null)
+        if (_best.NeedsSidecar)
         {
             var best = path + ".best";
             SaveBestWeights(best);

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 
@@ -101,13 +100,7 @@ public sealed partial class GrowthScheduler
     public void SaveBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            File.Copy(BestWeightsPath, path, overwrite: true);
-            return;
-        }
-
-        _model.SaveSnapshot(_bestInMemory ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
+        _best.Export(path);
     }
 
     /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>
@@ -115,14 +108,6 @@ public sealed partial class GrowthScheduler
     public void LoadBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            File.Copy(path, BestWeightsPath, overwrite: true);
-            return;
-        }
-
-        var loaded = _model.LoadSnapshot(path);
-        _bestInMemory?.Dispose();
-        _bestInMemory = loaded;
+        _best.Import(path);
     }
 }

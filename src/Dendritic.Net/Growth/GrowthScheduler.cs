@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,12 +17,10 @@ namespace Dendritic;
 /// </summary>
 public sealed partial class GrowthScheduler
 {
-    private const string BestWeightsFileName = "best.dendrites";
-
     private readonly IGrowthModel _model;
     private readonly ILogger _logger;
     private readonly PlateauTracker _plateau;
-    private IDisposable? _bestInMemory;
+    private readonly BestWeightsStore _best;
     private int _validations;
     private int _sinceChange;
     private int _retries;
@@ -37,10 +34,7 @@ public sealed partial class GrowthScheduler
         Options = (options ?? GrowthOptions.Default).Validate();
         _logger = logger ?? NullLogger.Instance;
         _plateau = new PlateauTracker(Options);
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            Directory.CreateDirectory(Options.BestWeightsDirectory!);
-        }
+        _best = BestWeightsStore.For(Options, model);
     }
 
     /// <summary>The validated options.</summary>
@@ -300,15 +294,7 @@ public sealed partial class GrowthScheduler
     private void CaptureBest()
     {
         _bestDendriteCount = _model.DendriteCount;
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            _model.SaveWeights(BestWeightsPath);
-        }
-        else
-        {
-            _bestInMemory?.Dispose();
-            _bestInMemory = _model.CaptureWeights();
-        }
+        _best.Capture();
     }
 
     /// <summary>Removes the sets added since the best capture and copies the best weights back.</summary>
@@ -319,17 +305,8 @@ public sealed partial class GrowthScheduler
             _model.RemoveLastDendrites();
         }
 
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            _model.LoadWeights(BestWeightsPath);
-        }
-        else
-        {
-            _model.RestoreWeights(_bestInMemory ?? throw new InvalidOperationException("No best weights were captured; import them with LoadBestWeights after ImportState."));
-        }
+        _best.Restore();
     }
-
-    private string BestWeightsPath => Path.Combine(Options.BestWeightsDirectory!, BestWeightsFileName);
 
     private void Log(GrowthDecision d)
     {
