@@ -14,16 +14,16 @@ public sealed partial class GrowthScheduler
     /// <returns>The state; serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
     public GrowthSchedulerState ExportState() => new()
     {
-        Validations = _validations,
-        SinceChange = _sinceChange,
-        BadValidations = _plateau.BadValidations,
-        CooldownLeft = _plateau.CooldownLeft,
-        Retries = _retries,
-        ImprovedSinceChange = _improvedSinceChange,
-        BestScore = _plateau.Best,
-        CycleBestScore = _plateau.CycleBest,
-        SmoothedScore = _plateau.Smoothed,
-        BestDendriteCount = _bestDendriteCount,
+        Validations = _state.Validations,
+        SinceChange = _state.SinceChange,
+        BadValidations = _state.BadValidations,
+        CooldownLeft = _state.CooldownLeft,
+        Retries = _state.Retries,
+        ImprovedSinceChange = _state.ImprovedSinceChange,
+        BestScore = _state.Best,
+        CycleBestScore = _state.CycleBest,
+        SmoothedScore = _state.Smoothed,
+        BestDendriteCount = _state.BestDendriteCount,
         Phase = Phase,
         LayerDendrites = _model.LayerDendrites.ToList(),
         FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
@@ -42,7 +42,7 @@ public sealed partial class GrowthScheduler
     public void ImportState(GrowthSchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (_validations > 0)
+        if (_state.Validations > 0)
         {
             throw new InvalidOperationException("ImportState must be called on a fresh scheduler, before the first Step.");
         }
@@ -79,19 +79,22 @@ public sealed partial class GrowthScheduler
         }
 
         _model.ApplyFrozen(state.FrozenSets);
-        _validations = state.Validations;
-        _sinceChange = state.SinceChange;
-        _plateau.BadValidations = state.BadValidations;
-        _plateau.CooldownLeft = state.CooldownLeft;
-        _plateau.Best = state.BestScore;
-        _plateau.CycleBest = state.CycleBestScore;
-        _plateau.Smoothed = state.SmoothedScore;
-        _retries = state.Retries;
-        _improvedSinceChange = state.ImprovedSinceChange;
-        _bestDendriteCount = state.BestDendriteCount;
-        Phase = state.Phase;
+        _state = new GrowthPolicyState
+        {
+            Validations = state.Validations,
+            SinceChange = state.SinceChange,
+            BadValidations = state.BadValidations,
+            CooldownLeft = state.CooldownLeft,
+            Best = state.BestScore,
+            CycleBest = state.CycleBestScore,
+            Smoothed = state.SmoothedScore,
+            Retries = state.Retries,
+            ImprovedSinceChange = state.ImprovedSinceChange,
+            BestDendriteCount = state.BestDendriteCount,
+            Phase = state.Phase,
+        };
         History.Load(state.History);
-        GrowthLog.StateImported(_logger, _validations, Phase, _model.DendriteCount);
+        GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
     }
 
     /// <summary>Writes the best weights to <paramref name="path"/>, to be read back with <see cref="LoadBestWeights"/> on resume.</summary>
