@@ -286,6 +286,28 @@ public sealed class GrowthSchedulerDecisionTests
     }
 
     [Test]
+    public void Step_CandidateLossesThrow_KeepsTheScoreButNotTheGrowth()
+    {
+        var model = new FakeGrowthModel();
+        var options = ClassicRules.Options with
+        {
+            Patience = 0,
+            Training = DendriteTrainingMode.CascadeCorrelation,
+            CandidateLosses = () => throw new InvalidOperationException("data loader failed"),
+        };
+        var scheduler = new GrowthScheduler(model, options, null);
+        scheduler.Step(1);
+
+        var act = () => scheduler.Step(1);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("data loader failed");
+        scheduler.Phase.Should().Be(GrowthPhase.Initial);
+        scheduler.DendriteCount.Should().Be(0);
+        scheduler.History.Entries.Should().HaveCount(1, "no decision was carried out");
+        scheduler.ExportState().Validations.Should().Be(2, "the score was seen");
+    }
+
+    [Test]
     public void Constructor_CascadeCorrelationWithGrowthOff_NeedsNoCandidateLosses()
     {
         var act = () => new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Training = DendriteTrainingMode.CascadeCorrelation, Trigger = GrowthTrigger.Never }, null);
