@@ -55,7 +55,7 @@ public sealed partial class GrowthScheduler
     /// </param>
     /// <param name="logger">Where decisions are logged; none when null.</param>
     /// <returns>The scheduler, ready for the next <see cref="Step"/>.</returns>
-    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded.</exception>
+    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid (e.g. cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/>: pass the recorded options with it).</exception>
     /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null, ILogger? logger = null)
@@ -71,6 +71,12 @@ public sealed partial class GrowthScheduler
         var state = GrowthSchedulerState.FromJson(json);
         var effective = options ?? state.Options
             ?? throw new ArgumentException("The checkpoint's scheduler state records no options (it was written before they were recorded); pass the options of the saved run.", nameof(options));
+        if (options is null && effective.BestWeights == BestWeightsStorage.Disk)
+        {
+            // A checkpoint is a file from outside: it must not choose the directory the scheduler writes into.
+            throw new ArgumentException($"The saved run keeps its best weights on disk (in '{effective.BestWeightsDirectory}'); a checkpoint does not pick directories to write to, so pass the run's options with its BestWeightsDirectory.", nameof(options));
+        }
+
         var scheduler = new GrowthScheduler(checkpoint.Model, effective, logger);
         scheduler.ImportState(state);
         if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))

@@ -192,6 +192,22 @@ public sealed class GrowthSchedulerWrappedTests
     }
 
     [Test]
+    public void Resume_DiskStorageWithoutOptions_ThrowsAskingForTheDirectory()
+    {
+        var options = ClassicRules.Options with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Path.Combine(_folder, "best") };
+        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        scheduler.Step(1);
+        var path = Path.Combine(_folder, "disk.ckpt");
+        scheduler.SaveCheckpoint(path);
+
+        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path, options);
+
+        withoutOptions.Should().Throw<ArgumentException>().WithMessage("*BestWeightsDirectory*");
+        resumed.History.Entries.Should().HaveCount(1);
+    }
+
+    [Test]
     public void Resume_StateWithoutRecordedOptions_LoadsWithExplicitOptionsOnly()
     {
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize };
