@@ -23,7 +23,9 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, 1);
-        Options = (options ?? new GrowthOptions()).Validate();
+        // The harness gives cascade-correlation its candidate losses per run (Begin), so they are not required here.
+        Options = options ?? new GrowthOptions();
+        (Options.CandidateLosses is null ? Options with { CandidateLosses = Array.Empty<Tensor> } : Options).Validate();
         var check = new OptionsValidator(nameof(GrowthOptions));
         check.Require(Options.Mode == ScoreMode.Maximize, nameof(GrowthOptions.Mode), Options.Mode, "must be Maximize: the harness passes a higher-is-better validation metric");
         check.ThrowIfInvalid();
@@ -56,11 +58,8 @@ public sealed class SchedulerGrowth : IGrowthPolicy
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
         var handle = Dendrites.Wrap(model, Wrap with { Logger = context.Logger }, context.SampleInput);
-        var scheduler = new GrowthScheduler(handle, Options);
-        if (Options.Training == DendriteTrainingMode.CascadeCorrelation)
-        {
-            scheduler.CandidateLosses = context.TrainingLosses;
-        }
+        var options = Options.Training == DendriteTrainingMode.CascadeCorrelation ? Options with { CandidateLosses = context.TrainingLosses } : Options;
+        var scheduler = new GrowthScheduler(handle, options);
 
         return new Session(this, model, handle, scheduler, context.LearningRate);
     }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
+using static TorchSharp.torch;
 
 namespace Dendritic;
 
@@ -121,6 +123,23 @@ public sealed record GrowthOptions
     /// <summary>Directory for <see cref="BestWeightsStorage.Disk"/> (created if missing). Required then; default null.</summary>
     public string? BestWeightsDirectory { get; init; }
 
+    /// <summary>
+    /// Optional: called after every architecture change with the decision (its <see cref="GrowthDecision.TrainableParameters"/>
+    /// and <see cref="GrowthDecision.LearningRate"/>); the optimizer it returns is kept in <see cref="GrowthScheduler.Optimizer"/>.
+    /// Required by <see cref="GrowthScheduler.Fit"/>. Default null. Not serialised with the scheduler state.
+    /// </summary>
+    [JsonIgnore]
+    public Func<GrowthDecision, optim.Optimizer>? OptimizerFactory { get; init; }
+
+    /// <summary>
+    /// Required for <see cref="DendriteTrainingMode.CascadeCorrelation"/> (unless <see cref="Trigger"/> is
+    /// <see cref="GrowthTrigger.Never"/>): enumerates one training pass, yielding the loss of each batch as computed by a
+    /// forward pass of the model (e.g. <c>() =&gt; batches.Select(b =&gt; loss(model.call(b.X), b.Y))</c>). Candidates
+    /// train on these; the scheduler calls backward itself. Default null. Not serialised with the scheduler state.
+    /// </summary>
+    [JsonIgnore]
+    public Func<IEnumerable<Tensor>>? CandidateLosses { get; init; }
+
     /// <summary>The options every scheduler gets unless told otherwise.</summary>
     public static GrowthOptions Default { get; } = new();
 
@@ -179,6 +198,11 @@ public sealed record GrowthOptions
             nameof(BestWeightsDirectory),
             BestWeightsDirectory,
             "is required when BestWeights is Disk (default null)");
+        check.Require(
+            Training != DendriteTrainingMode.CascadeCorrelation || Trigger == GrowthTrigger.Never || CandidateLosses is not null,
+            nameof(CandidateLosses),
+            "null",
+            "is required with Training = CascadeCorrelation: give the batch losses the candidates train on (default null)");
         if (check.NotNull(CascadeCorrelation, nameof(CascadeCorrelation), "CascadeCorrelationOptions.Default"))
         {
             CascadeCorrelation.Collect(check.Nested(nameof(CascadeCorrelation)));

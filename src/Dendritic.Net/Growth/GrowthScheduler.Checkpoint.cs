@@ -29,7 +29,7 @@ public sealed partial class GrowthScheduler
         {
             [StateExtrasKey] = ExportState().ToJson(),
         };
-        if (Options.BestWeights == BestWeightsStorage.Memory && _bestInMemory is not null)
+        if (_best.NeedsSidecar)
         {
             var best = path + ".best";
             SaveBestWeights(best);
@@ -46,9 +46,14 @@ public sealed partial class GrowthScheduler
     /// </summary>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <param name="path">The checkpoint file it was loaded from (the best-weights file lies next to it).</param>
-    /// <param name="options">The options of the saved run.</param>
+    /// <param name="options">
+    /// The options of the saved run, with its delegates (<see cref="GrowthOptions.OptimizerFactory"/>,
+    /// <see cref="GrowthOptions.CandidateLosses"/>); when null, the options recorded in the checkpoint (without delegates).
+    /// Their settings must equal the recorded ones. Required for checkpoints that record no options.
+    /// </param>
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
-    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state.</exception>
+    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
+    /// <exception cref="InvalidOptionsException">The options are invalid (e.g. cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/>: pass the recorded options with it).</exception>
     /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
     {
@@ -60,8 +65,17 @@ public sealed partial class GrowthScheduler
             throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
         }
 
-        var scheduler = new GrowthScheduler(checkpoint.Model, options);
-        scheduler.ImportState(GrowthSchedulerState.FromJson(json));
+        var state = GrowthSchedulerState.FromJson(json);
+        var effective = options ?? state.Options
+            ?? throw new ArgumentException("The checkpoint's scheduler state records no options (it was written before they were recorded); pass the options of the saved run.", nameof(options));
+        if (options is null && effective.BestWeights == BestWeightsStorage.Disk)
+        {
+            // A checkpoint is a file from outside: it must not choose the directory the scheduler writes into.
+            throw new ArgumentException($"The saved run keeps its best weights on disk (in '{effective.BestWeightsDirectory}'); a checkpoint does not pick directories to write to, so pass the run's options with its BestWeightsDirectory.", nameof(options));
+        }
+
+        var scheduler = new GrowthScheduler(checkpoint.Model, effective);
+        scheduler.ImportState(state);
         if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
         {
             scheduler.LoadBestWeights(CheckpointSidecar.Resolve(path, bestName, BestWeightsExtrasKey));

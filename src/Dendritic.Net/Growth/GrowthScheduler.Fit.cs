@@ -12,7 +12,7 @@ public sealed partial class GrowthScheduler
     /// <summary>
     /// A ready-made loop for users who do not want to write one: for each epoch, <paramref name="trainEpoch"/> trains
     /// with the current optimizer, <paramref name="validate"/> scores the model, and <see cref="Step"/> decides. The
-    /// optimizer comes from <see cref="OptimizerFactory"/> (required) and is rebuilt by it after every growth step.
+    /// optimizer comes from <see cref="GrowthOptions.OptimizerFactory"/> (required) and is rebuilt by it after every growth step.
     /// Stops when the scheduler completes or after <paramref name="epochs"/> epochs.
     /// </summary>
     /// <param name="epochs">Epoch budget; at least 1.</param>
@@ -21,13 +21,13 @@ public sealed partial class GrowthScheduler
     /// <param name="progress">Receives one report per epoch; optional.</param>
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>How the loop ended.</returns>
-    /// <exception cref="InvalidOperationException"><see cref="OptimizerFactory"/> is not set.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="GrowthOptions.OptimizerFactory"/> is not set.</exception>
     public GrowthFitResult Fit(int epochs, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
-        var factory = OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthScheduler.OptimizerFactory to build the optimizer and rebuild it after growth.");
+        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth.");
         Optimizer ??= factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
         GrowthDecision? last = null;
         var run = 0;

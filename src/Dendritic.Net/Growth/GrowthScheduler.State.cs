@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 
@@ -15,19 +14,20 @@ public sealed partial class GrowthScheduler
     /// <returns>The state; serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
     public GrowthSchedulerState ExportState() => new()
     {
-        Validations = _validations,
-        SinceChange = _sinceChange,
-        BadValidations = _plateau.BadValidations,
-        CooldownLeft = _plateau.CooldownLeft,
-        Retries = _retries,
-        ImprovedSinceChange = _improvedSinceChange,
-        BestScore = _plateau.Best,
-        CycleBestScore = _plateau.CycleBest,
-        SmoothedScore = _plateau.Smoothed,
-        BestDendriteCount = _bestDendriteCount,
+        Validations = _state.Validations,
+        SinceChange = _state.SinceChange,
+        BadValidations = _state.BadValidations,
+        CooldownLeft = _state.CooldownLeft,
+        Retries = _state.Retries,
+        ImprovedSinceChange = _state.ImprovedSinceChange,
+        BestScore = _state.Best,
+        CycleBestScore = _state.CycleBest,
+        SmoothedScore = _state.Smoothed,
+        BestDendriteCount = _state.BestDendriteCount,
         Phase = Phase,
         LayerDendrites = _model.LayerDendrites.ToList(),
         FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
+        Options = Options with { OptimizerFactory = null, CandidateLosses = null },
         History = History.Entries.ToList(),
     };
 
@@ -38,11 +38,11 @@ public sealed partial class GrowthScheduler
     /// </summary>
     /// <param name="state">The state to continue from.</param>
     /// <exception cref="InvalidOperationException">This scheduler has already seen scores.</exception>
-    /// <exception cref="ArgumentException">The model's structure differs from the state's.</exception>
+    /// <exception cref="ArgumentException">The model's structure differs from the state's, or the state records options that differ from this scheduler's (the message names each).</exception>
     public void ImportState(GrowthSchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (_validations > 0)
+        if (_state.Validations > 0)
         {
             throw new InvalidOperationException("ImportState must be called on a fresh scheduler, before the first Step.");
         }
@@ -50,6 +50,13 @@ public sealed partial class GrowthScheduler
         if (state.Version != 1)
         {
             throw new ArgumentException($"Unknown scheduler state version {state.Version}; this library reads version 1.", nameof(state));
+        }
+
+        if (state.Options is { } saved && GrowthOptionsDifferences.Between(saved, Options) is { Count: > 0 } differences)
+        {
+            throw new ArgumentException(
+                $"The state was saved with other growth options: {string.Join("; ", differences)}. Resume with the saved options (GrowthScheduler.Resume without options uses them, or pass state.Options), or start a new run.",
+                nameof(state));
         }
 
         if (!state.LayerDendrites.SequenceEqual(_model.LayerDendrites))
@@ -72,19 +79,22 @@ public sealed partial class GrowthScheduler
         }
 
         _model.ApplyFrozen(state.FrozenSets);
-        _validations = state.Validations;
-        _sinceChange = state.SinceChange;
-        _plateau.BadValidations = state.BadValidations;
-        _plateau.CooldownLeft = state.CooldownLeft;
-        _plateau.Best = state.BestScore;
-        _plateau.CycleBest = state.CycleBestScore;
-        _plateau.Smoothed = state.SmoothedScore;
-        _retries = state.Retries;
-        _improvedSinceChange = state.ImprovedSinceChange;
-        _bestDendriteCount = state.BestDendriteCount;
-        Phase = state.Phase;
+        _state = new GrowthPolicyState
+        {
+            Validations = state.Validations,
+            SinceChange = state.SinceChange,
+            BadValidations = state.BadValidations,
+            CooldownLeft = state.CooldownLeft,
+            Best = state.BestScore,
+            CycleBest = state.CycleBestScore,
+            Smoothed = state.SmoothedScore,
+            Retries = state.Retries,
+            ImprovedSinceChange = state.ImprovedSinceChange,
+            BestDendriteCount = state.BestDendriteCount,
+            Phase = state.Phase,
+        };
         History.Load(state.History);
-        GrowthLog.StateImported(_logger, _validations, Phase, _model.DendriteCount);
+        GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
     }
 
     /// <summary>Writes the best weights to <paramref name="path"/>, to be read back with <see cref="LoadBestWeights"/> on resume.</summary>
@@ -93,13 +103,7 @@ public sealed partial class GrowthScheduler
     public void SaveBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            File.Copy(BestWeightsPath, path, overwrite: true);
-            return;
-        }
-
-        _model.SaveSnapshot(_bestInMemory ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
+        _best.Export(path);
     }
 
     /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>
@@ -107,14 +111,6 @@ public sealed partial class GrowthScheduler
     public void LoadBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            File.Copy(path, BestWeightsPath, overwrite: true);
-            return;
-        }
-
-        var loaded = _model.LoadSnapshot(path);
-        _bestInMemory?.Dispose();
-        _bestInMemory = loaded;
+        _best.Import(path);
     }
 }

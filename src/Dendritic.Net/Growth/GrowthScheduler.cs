@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,17 +17,10 @@ namespace Dendritic;
 /// </summary>
 public sealed partial class GrowthScheduler
 {
-    private const string BestWeightsFileName = "best.dendrites";
-
     private readonly IGrowthModel _model;
     private readonly ILogger _logger;
-    private readonly PlateauTracker _plateau;
-    private IDisposable? _bestInMemory;
-    private int _validations;
-    private int _sinceChange;
-    private int _retries;
-    private bool _improvedSinceChange;
-    private int _bestDendriteCount;
+    private readonly BestWeightsStore _best;
+    private GrowthPolicyState _state = new();
 
     internal GrowthScheduler(IGrowthModel model, GrowthOptions? options, ILogger? logger)
     {
@@ -36,24 +28,20 @@ public sealed partial class GrowthScheduler
         _model = model;
         Options = (options ?? GrowthOptions.Default).Validate();
         _logger = logger ?? NullLogger.Instance;
-        _plateau = new PlateauTracker(Options);
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            Directory.CreateDirectory(Options.BestWeightsDirectory!);
-        }
+        _best = BestWeightsStore.For(Options, model);
     }
 
     /// <summary>The validated options.</summary>
     public GrowthOptions Options { get; }
 
     /// <summary>Where the scheduler is: <see cref="GrowthPhase.Initial"/> until the first growth step.</summary>
-    public GrowthPhase Phase { get; private set; } = GrowthPhase.Initial;
+    public GrowthPhase Phase => _state.Phase;
 
     /// <summary>Whether training is complete; <see cref="Step"/> throws from then on.</summary>
     public bool IsCompleted => Phase == GrowthPhase.Completed;
 
     /// <summary>The best (smoothed) score so far; null before the first call.</summary>
-    public double? BestScore => _plateau.Best;
+    public double? BestScore => _state.Best;
 
     /// <summary>Dendrite sets per wrapped layer now.</summary>
     public int DendriteCount => _model.DendriteCount;
@@ -61,21 +49,8 @@ public sealed partial class GrowthScheduler
     /// <summary>Every validation seen, with CSV and SVG output.</summary>
     public GrowthHistory History { get; } = new();
 
-    /// <summary>
-    /// Optional: called after every architecture change with the decision (its <see cref="GrowthDecision.TrainableParameters"/>
-    /// and <see cref="GrowthDecision.LearningRate"/>); the optimizer it returns is kept in <see cref="Optimizer"/>.
-    /// </summary>
-    public Func<GrowthDecision, optim.Optimizer>? OptimizerFactory { get; set; }
-
-    /// <summary>The optimizer last built by <see cref="OptimizerFactory"/>; null until then.</summary>
+    /// <summary>The optimizer last built by <see cref="GrowthOptions.OptimizerFactory"/>; null until then.</summary>
     public optim.Optimizer? Optimizer { get; private set; }
-
-    /// <summary>
-    /// Required for <see cref="DendriteTrainingMode.CascadeCorrelation"/>: enumerates one training pass, yielding the
-    /// loss of each batch as computed by a forward pass of the model (e.g. <c>() =&gt; batches.Select(b =&gt;
-    /// loss(model.call(b.X), b.Y))</c>). Candidates train on these; the scheduler calls backward itself.
-    /// </summary>
-    public Func<IEnumerable<Tensor>>? CandidateLosses { get; set; }
 
     /// <summary>
     /// Reports one validation score and applies the decision: restores the best weights and grows, reverts and
@@ -87,7 +62,7 @@ public sealed partial class GrowthScheduler
     /// <param name="epochTime">How long the epoch took, for the history; optional, not negative.</param>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
-    /// <exception cref="InvalidOperationException">Training is already complete, or cascade-correlation has no <see cref="CandidateLosses"/>.</exception>
+    /// <exception cref="InvalidOperationException">Training is already complete.</exception>
     public GrowthDecision Step(double score, double? learningRate = null, TimeSpan? epochTime = null)
     {
         if (IsCompleted)
@@ -110,46 +85,22 @@ public sealed partial class GrowthScheduler
             throw new ArgumentOutOfRangeException(nameof(epochTime), time, "The epoch time cannot be negative.");
         }
 
-        if (Options.Training == DendriteTrainingMode.CascadeCorrelation && Options.Trigger != GrowthTrigger.Never && CandidateLosses is null)
-        {
-            throw new InvalidOperationException("Cascade-correlation needs GrowthScheduler.CandidateLosses (the batch losses the candidates train on); set it before the first Step.");
-        }
-
-        _validations++;
-        _sinceChange++;
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
         var measuredParameters = _model.ParameterCount;
-        var value = _plateau.Smooth(score);
-        Outcome outcome;
-        if (_validations == 1 && !Options.FirstScoreIsBest)
-        {
-            // perforatedai's check_new_best never counts epoch 0; its weights are still kept, as a fallback only.
-            CaptureBest();
-            outcome = new Outcome(GrowthAction.NoChange, GrowthReason.FirstScore, "First score; its weights are kept as a fallback, but it is not taken as the best (FirstScoreIsBest is false).");
-        }
-        else
-        {
-            var first = _plateau.Best is null;
-            var (improved, counted, inCooldown) = _plateau.Observe(value, measuredDendrites);
-            if (improved)
-            {
-                CaptureBest();
-                _improvedSinceChange |= !first;
-            }
-
-            outcome = Decide(first, improved, counted, inCooldown, learningRate);
-        }
-
+        var plan = GrowthPolicy.Decide(_state, score, learningRate, measuredDendrites, Options);
+        var (message, fresh, correlation) = CarryOut(plan, learningRate);
+        _state = plan.Next;
+        var value = plan.SmoothedScore;
         History.Add(new GrowthHistoryEntry
         {
-            Validation = _validations,
+            Validation = _state.Validations,
             Score = score,
             SmoothedScore = value,
-            BestScore = _plateau.Best ?? value,
+            BestScore = _state.Best ?? value,
             Phase = measuredPhase,
-            Action = outcome.Action,
-            Reason = outcome.Reason,
+            Action = plan.Action,
+            Reason = plan.Reason,
             LearningRate = learningRate,
             DendriteCount = measuredDendrites,
             ParameterCount = measuredParameters,
@@ -158,196 +109,124 @@ public sealed partial class GrowthScheduler
 
         var decision = new GrowthDecision
         {
-            Action = outcome.Action,
-            Reason = outcome.Reason,
-            Message = outcome.Message,
-            Validation = _validations,
+            Action = plan.Action,
+            Reason = plan.Reason,
+            Message = message,
+            Validation = _state.Validations,
             Score = score,
             SmoothedScore = value,
-            BestScore = _plateau.Best ?? value,
-            BadValidations = _plateau.BadValidations,
-            Retries = _retries,
+            BestScore = _state.Best ?? value,
+            BadValidations = _state.BadValidations,
+            Retries = _state.Retries,
             DendriteCount = _model.DendriteCount,
             Phase = Phase,
-            NewParameters = outcome.NewParameters,
-            TrainableParameters = outcome.Action == GrowthAction.NoChange ? Array.Empty<Parameter>() : _model.TrainableParameters(),
-            LearningRate = outcome.Action == GrowthAction.DendritesAdded && learningRate is { } lr && Options.LearningRateRestartFactor is { } factor ? lr * factor : learningRate,
-            LowLearningRate = outcome.LowLearningRate,
-            CandidateCorrelation = outcome.Correlation,
+            NewParameters = fresh,
+            TrainableParameters = plan.Action == GrowthAction.NoChange ? Array.Empty<Parameter>() : _model.TrainableParameters(),
+            LearningRate = plan.Grow && learningRate is { } lr && Options.LearningRateRestartFactor is { } factor ? lr * factor : learningRate,
+            LowLearningRate = plan.LowLearningRate,
+            CandidateCorrelation = correlation,
         };
         Log(decision);
-        if (decision.Action == GrowthAction.DendritesAdded && OptimizerFactory is { } factory)
+        if (plan.Grow && Options.OptimizerFactory is { } build)
         {
-            Optimizer = factory(decision);
+            Optimizer = build(decision);
         }
 
         return decision;
     }
 
-    private Outcome Decide(bool first, bool improved, bool counted, bool inCooldown, double? learningRate)
+    /// <summary>The one place that changes the model: capture, restore, grow, in this order.</summary>
+    private (string Message, IReadOnlyList<Parameter> Fresh, double? Correlation) CarryOut(GrowthPlan plan, double? learningRate)
     {
-        var trigger = Options.Trigger switch
+        if (plan.CaptureBest)
         {
-            GrowthTrigger.EveryN => _sinceChange >= Options.Interval,
-            GrowthTrigger.EveryValidation => true,
-            _ => _plateau.IsPlateau,
-        };
-
-        if (!trigger)
-        {
-            var reason = first ? GrowthReason.FirstScore : counted ? GrowthReason.Improved : inCooldown ? GrowthReason.Cooldown : GrowthReason.NoImprovement;
-            var message = reason switch
-            {
-                GrowthReason.FirstScore => "First score; it is the best so far.",
-                GrowthReason.Improved when !improved => "New best score of this cycle (not the global best); patience restarts.",
-                GrowthReason.Improved => "New best score.",
-                GrowthReason.Cooldown => $"No improvement, but within the cooldown after growth ({_plateau.CooldownLeft} validation(s) left).",
-                _ => $"No improvement by the thresholds ({_plateau.BadValidations} of patience {Options.Patience}).",
-            };
-            return new Outcome(GrowthAction.NoChange, reason, message);
+            _best.Capture();
         }
 
-        var why = Options.Trigger switch
+        if (plan.RestoreBest)
         {
-            GrowthTrigger.EveryN => $"Interval of {Options.Interval} validation(s) reached",
-            GrowthTrigger.EveryValidation => "Growth at every validation",
-            _ => $"Plateau: {_plateau.BadValidations} non-improving validation(s), patience {Options.Patience}",
-        };
-
-        if (Options.Trigger == GrowthTrigger.Never)
-        {
-            return Complete(GrowthReason.EarlyStopped, restore: true, why + "; growth is off, so training stops early with the best model restored.");
-        }
-
-        if (Phase == GrowthPhase.Grown && Options.KeepOnlyImprovements && !_improvedSinceChange)
-        {
-            _retries++;
-            RestoreBest();
-            if (_retries > Options.MaxRetries)
+            // Removes the sets added since the best capture and copies the best weights back.
+            while (_model.DendriteCount > plan.Next.BestDendriteCount)
             {
-                return Complete(GrowthReason.RetriesExhausted, restore: false, $"{why}; the last {_retries} growth attempt(s) never beat the best score, no retries left ({Options.MaxRetries}): best model restored with {_model.DendriteCount} dendrite set(s).");
+                _model.RemoveLastDendrites();
             }
 
-            return Grow(GrowthReason.Retried, $"{why}; the last growth never beat the best score: reverted to the best model and added fresh dendrites (retry {_retries} of {Options.MaxRetries}).", learningRate);
+            _best.Restore();
         }
 
-        if (_model.DendriteCount >= Options.MaxDendrites)
+        if (!plan.Grow)
         {
-            return Complete(GrowthReason.MaxDendritesReached, restore: true, $"{why} at the maximum of {Options.MaxDendrites} dendrite set(s): best model restored with {_model.DendriteCount}.");
+            return (plan.Message, Array.Empty<Parameter>(), null);
         }
 
-        _retries = 0;
-        if (Options.KeepOnlyImprovements)
-        {
-            RestoreBest();
-        }
-
-        return Grow(GrowthReason.Grew, $"{why}: best weights restored and one dendrite set added to every wrapped layer.", learningRate);
-    }
-
-    private Outcome Grow(GrowthReason reason, string message, double? learningRate)
-    {
-        var cascade = Options.Training == DendriteTrainingMode.CascadeCorrelation;
-        var pool = cascade ? Options.CascadeCorrelation.PoolSize : 1;
-        var before = _model.DendriteCount;
-        var added = _model.AddDendrites(pool);
+        IReadOnlyList<Parameter> fresh;
         double? correlation = null;
-        IReadOnlyList<Parameter> fresh = added;
-        if (cascade)
+        var message = plan.Message;
+        try
         {
-            CandidateTrainingResult result;
-            try
-            {
-                result = _model.TrainCandidates(CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
-            }
-            catch
-            {
-                // A failing CandidateLosses delegate must not leave half-trained candidates behind: the model goes back
-                // to the structure and weights it had before this growth step (the trainer already restored
-                // requires_grad), and the exception reaches the caller.
-                while (_model.DendriteCount > before)
-                {
-                    _model.RemoveLastDendrites();
-                }
-
-                throw;
-            }
-
-            correlation = result.Correlation;
-            if (result.BestSingleCandidate is { } single)
-            {
-                GrowthLog.PoolInstalled(_logger, result.PoolSize, correlation.Value, single);
-                message += string.Create(CultureInfo.InvariantCulture, $" A pool of {result.PoolSize} candidates per layer trained by cascade-correlation; per neuron the best one was kept (S = {correlation.Value:G4}, best single candidate {single:G4}), frozen and connected.");
-            }
-            else
-            {
-                message += string.Create(CultureInfo.InvariantCulture, $" Candidates trained by cascade-correlation to S = {correlation.Value:G4}, frozen and connected.");
-            }
-
-            GrowthLog.CandidatesConnected(_logger, correlation.Value);
-
-            // With a pool, most of the added sets are gone again; the kept ones are the newest of every layer.
-            fresh = _model.NewestParameters().Where(p => p.requires_grad).ToList();
+            (fresh, correlation, message) = AddDendrites(message);
+        }
+        catch
+        {
+            // The score was seen; the growth did not happen.
+            _state = plan.Observed;
+            throw;
         }
 
-        Phase = GrowthPhase.Grown;
-        _sinceChange = 0;
-        _improvedSinceChange = false;
-        _plateau.Restart();
-        var low = learningRate is { } lr && lr < Options.LowLearningRateWarning;
-        if (low)
+        if (plan.LowLearningRate)
         {
             GrowthLog.LowLearningRate(_logger, learningRate!.Value, Options.LowLearningRateWarning);
             message += " Warning: the learning rate is near zero, so the new dendrites will barely train.";
         }
 
-        return new Outcome(GrowthAction.DendritesAdded, reason, message) { NewParameters = fresh, LowLearningRate = low, Correlation = correlation };
+        return (message, fresh, correlation);
     }
 
-    private Outcome Complete(GrowthReason reason, bool restore, string message)
+    private (IReadOnlyList<Parameter> Fresh, double? Correlation, string Message) AddDendrites(string message)
     {
-        if (restore)
+        var cascade = Options.Training == DendriteTrainingMode.CascadeCorrelation;
+        var pool = cascade ? Options.CascadeCorrelation.PoolSize : 1;
+        var before = _model.DendriteCount;
+        var added = _model.AddDendrites(pool);
+        if (!cascade)
         {
-            RestoreBest();
+            return (added, null, message);
         }
 
-        Phase = GrowthPhase.Completed;
-        return new Outcome(GrowthAction.Completed, reason, message);
-    }
-
-    private void CaptureBest()
-    {
-        _bestDendriteCount = _model.DendriteCount;
-        if (Options.BestWeights == BestWeightsStorage.Disk)
+        CandidateTrainingResult result;
+        try
         {
-            _model.SaveWeights(BestWeightsPath);
+            result = _model.TrainCandidates(Options.CandidateLosses!, Options.CascadeCorrelation, (epoch, s) => GrowthLog.CandidateEpoch(_logger, epoch, s));
+        }
+        catch
+        {
+            // A failing CandidateLosses delegate must not leave half-trained candidates behind: the model goes back
+            // to the structure and weights it had before this growth step (the trainer already restored
+            // requires_grad), and the exception reaches the caller.
+            while (_model.DendriteCount > before)
+            {
+                _model.RemoveLastDendrites();
+            }
+
+            throw;
+        }
+
+        var correlation = result.Correlation;
+        if (result.BestSingleCandidate is { } single)
+        {
+            GrowthLog.PoolInstalled(_logger, result.PoolSize, correlation, single);
+            message += string.Create(CultureInfo.InvariantCulture, $" A pool of {result.PoolSize} candidates per layer trained by cascade-correlation; per neuron the best one was kept (S = {correlation:G4}, best single candidate {single:G4}), frozen and connected.");
         }
         else
         {
-            _bestInMemory?.Dispose();
-            _bestInMemory = _model.CaptureWeights();
+            message += string.Create(CultureInfo.InvariantCulture, $" Candidates trained by cascade-correlation to S = {correlation:G4}, frozen and connected.");
         }
+
+        GrowthLog.CandidatesConnected(_logger, correlation);
+
+        // With a pool, most of the added sets are gone again; the kept ones are the newest of every layer.
+        return (_model.NewestParameters().Where(p => p.requires_grad).ToList(), correlation, message);
     }
-
-    /// <summary>Removes the sets added since the best capture and copies the best weights back.</summary>
-    private void RestoreBest()
-    {
-        while (_model.DendriteCount > _bestDendriteCount)
-        {
-            _model.RemoveLastDendrites();
-        }
-
-        if (Options.BestWeights == BestWeightsStorage.Disk)
-        {
-            _model.LoadWeights(BestWeightsPath);
-        }
-        else
-        {
-            _model.RestoreWeights(_bestInMemory ?? throw new InvalidOperationException("No best weights were captured; import them with LoadBestWeights after ImportState."));
-        }
-    }
-
-    private string BestWeightsPath => Path.Combine(Options.BestWeightsDirectory!, BestWeightsFileName);
 
     private void Log(GrowthDecision d)
     {
@@ -364,14 +243,5 @@ public sealed partial class GrowthScheduler
             case GrowthReason.MaxDendritesReached: GrowthLog.MaxDendritesReached(_logger, v, s, b, n, m); break;
             default: GrowthLog.EarlyStopped(_logger, v, s, b, n, m); break;
         }
-    }
-
-    private sealed record Outcome(GrowthAction Action, GrowthReason Reason, string Message)
-    {
-        public IReadOnlyList<Parameter> NewParameters { get; init; } = Array.Empty<Parameter>();
-
-        public bool LowLearningRate { get; init; }
-
-        public double? Correlation { get; init; }
     }
 }

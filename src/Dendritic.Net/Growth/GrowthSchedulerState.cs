@@ -53,6 +53,13 @@ public sealed class GrowthSchedulerState
     /// <summary>For each wrapped layer, the frozen flag of each dendrite set (cascade-correlation freezes them).</summary>
     public List<List<bool>> FrozenSets { get; set; } = new();
 
+    /// <summary>
+    /// The options the scheduler ran with (without its delegates); null in states written before they were recorded.
+    /// <see cref="GrowthScheduler.Resume"/> uses them when given no options, and <see cref="GrowthScheduler.ImportState"/>
+    /// refuses a scheduler whose options differ.
+    /// </summary>
+    public GrowthOptions? Options { get; set; }
+
     /// <summary>The history rows.</summary>
     public List<GrowthHistoryEntry> History { get; set; } = new();
 

@@ -123,8 +123,7 @@ public sealed class CascadeCorrelationPoolTests
         using var y = randn(64, 2);
         var logger = new RecordingLogger();
         var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4, MaxEpochs = 5 } };
-        var scheduler = new GrowthScheduler(Dendrites.Adopt(model, new AdoptOptions { Logger = logger }), options);
-        scheduler.CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) };
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model, new AdoptOptions { Logger = logger }), options with { CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) } });
         scheduler.Step(1);
         using var before = model.call(x).detach();
 
@@ -150,8 +149,7 @@ public sealed class CascadeCorrelationPoolTests
         using var before = model.call(x).detach();
         var calls = 0;
         var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 4 } };
-        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
-        scheduler.CandidateLosses = () => ++calls < 3 ? new[] { model.call(x).square().mean() } : throw new InvalidOperationException("data loader failed");
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options with { CandidateLosses = () => ++calls < 3 ? new[] { model.call(x).square().mean() } : throw new InvalidOperationException("data loader failed") });
         scheduler.Step(1);
 
         var act = () => scheduler.Step(1);
@@ -170,7 +168,7 @@ public sealed class CascadeCorrelationPoolTests
     {
         var model = new FakeGrowthModel();
         var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = 3 } };
-        var scheduler = new GrowthScheduler(model, options, null) { CandidateLosses = Array.Empty<Tensor> };
+        var scheduler = new GrowthScheduler(model, options with { CandidateLosses = Array.Empty<Tensor> }, null);
         scheduler.Step(1);
 
         var grown = scheduler.Step(1);

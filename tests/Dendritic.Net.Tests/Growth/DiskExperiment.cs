@@ -45,11 +45,13 @@ internal static class DiskExperiment
         // docs/growth-scheduler.md, "The two training modes".
         var (model, handle) = Model(options.Training == DendriteTrainingMode.CascadeCorrelation ? CascadeInit : null, logger);
         var loss = nn.BCEWithLogitsLoss();
-        var scheduler = new GrowthScheduler(handle, options)
-        {
-            // Candidates see the training set in minibatches, as a real data loader would give it.
-            CandidateLosses = () => Enumerable.Range(0, 8).Select(b => loss.call(model.call(x[(b * 32)..((b + 1) * 32)]), y[(b * 32)..((b + 1) * 32)])),
-        };
+        var scheduler = new GrowthScheduler(
+            handle,
+            options with
+            {
+                // Candidates see the training set in minibatches, as a real data loader would give it.
+                CandidateLosses = () => Enumerable.Range(0, 8).Select(b => loss.call(model.call(x[(b * 32)..((b + 1) * 32)]), y[(b * 32)..((b + 1) * 32)])),
+            });
         var optimizer = optim.Adam(model.parameters().ToList(), learningRate);
         var used = 0;
         for (var epoch = 0; epoch < epochs && !scheduler.IsCompleted; epoch++)

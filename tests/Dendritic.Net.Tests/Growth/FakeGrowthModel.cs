@@ -84,6 +84,11 @@ internal sealed class FakeGrowthModel : IGrowthModel
     public CandidateTrainingResult TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
     {
         Operations.Add("candidates");
+        foreach (var unused in losses())
+        {
+            // One pass over the user's batches, so a failing delegate fails here as in the real trainer.
+        }
+
         epochDone(1, 1.0);
         if (options.PoolSize > 1)
         {

@@ -41,10 +41,13 @@ public sealed class GrowthFitTests
         var (model, handle) = DiskExperiment.Model();
         DiskExperiment.HiddenLayer = true;
         var loss = nn.BCEWithLogitsLoss();
-        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 3, RelativeThreshold = 0.005 })
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with
         {
+            Mode = ScoreMode.Minimize,
+            Patience = 3,
+            RelativeThreshold = 0.005,
             OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.05),
-        };
+        });
         var recorder = new Recorder();
 
         var result = scheduler.Fit(

@@ -14,7 +14,7 @@ public sealed class GrowthSchedulerDecisionTests
     private static (List<GrowthDecision> Decisions, FakeGrowthModel Model, GrowthScheduler Scheduler) Run(GrowthOptions options, params double[] scores)
     {
         var model = new FakeGrowthModel();
-        var scheduler = new GrowthScheduler(model, options, null) { CandidateLosses = () => Array.Empty<TorchSharp.torch.Tensor>() };
+        var scheduler = new GrowthScheduler(model, options with { CandidateLosses = () => Array.Empty<TorchSharp.torch.Tensor>() }, null);
         var decisions = new List<GrowthDecision>();
         foreach (var score in scores)
         {
@@ -231,14 +231,16 @@ public sealed class GrowthSchedulerDecisionTests
     public void Step_OptimizerFactory_IsCalledOnArchitectureChange()
     {
         var calls = new List<GrowthDecision>();
-        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0 }, null)
+        var options = ClassicRules.Options with
         {
+            Patience = 0,
             OptimizerFactory = d =>
             {
                 calls.Add(d);
                 return TorchSharp.torch.optim.SGD(new[] { new TorchSharp.Modules.Parameter(TorchSharp.torch.zeros(1)) }, 0.1);
             },
         };
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), options, null);
 
         scheduler.Step(1);
         scheduler.Step(1);
@@ -273,16 +275,44 @@ public sealed class GrowthSchedulerDecisionTests
     }
 
     [Test]
-    public void Step_CascadeCorrelationWithoutCandidateLosses_ThrowsBeforeAnyChange()
+    public void Constructor_CascadeCorrelationWithoutCandidateLosses_ThrowsNamingTheOption()
     {
         var model = new FakeGrowthModel();
-        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Training = DendriteTrainingMode.CascadeCorrelation }, null);
+
+        var act = () => new GrowthScheduler(model, ClassicRules.Options with { Training = DendriteTrainingMode.CascadeCorrelation }, null);
+
+        act.Should().Throw<InvalidOptionsException>().WithMessage("*CandidateLosses*");
+        model.Operations.Should().BeEmpty();
+    }
+
+    [Test]
+    public void Step_CandidateLossesThrow_KeepsTheScoreButNotTheGrowth()
+    {
+        var model = new FakeGrowthModel();
+        var options = ClassicRules.Options with
+        {
+            Patience = 0,
+            Training = DendriteTrainingMode.CascadeCorrelation,
+            CandidateLosses = () => throw new InvalidOperationException("data loader failed"),
+        };
+        var scheduler = new GrowthScheduler(model, options, null);
+        scheduler.Step(1);
 
         var act = () => scheduler.Step(1);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*CandidateLosses*");
-        scheduler.History.Entries.Should().BeEmpty();
-        model.Operations.Should().BeEmpty();
+        act.Should().Throw<InvalidOperationException>().WithMessage("data loader failed");
+        scheduler.Phase.Should().Be(GrowthPhase.Initial);
+        scheduler.DendriteCount.Should().Be(0);
+        scheduler.History.Entries.Should().HaveCount(1, "no decision was carried out");
+        scheduler.ExportState().Validations.Should().Be(2, "the score was seen");
+    }
+
+    [Test]
+    public void Constructor_CascadeCorrelationWithGrowthOff_NeedsNoCandidateLosses()
+    {
+        var act = () => new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Training = DendriteTrainingMode.CascadeCorrelation, Trigger = GrowthTrigger.Never }, null);
+
+        act.Should().NotThrow();
     }
 
     [Test]

@@ -90,10 +90,12 @@ public sealed class GrowthSchedulerWrappedTests
         var handle = Wrap(model);
         using var x = randn(16, 3);
         using var before = model.call(x);
-        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with
         {
+            Patience = 0,
+            Training = DendriteTrainingMode.CascadeCorrelation,
             CandidateLosses = () => throw new InvalidOperationException("data loader failed"),
-        };
+        });
         scheduler.Step(1);
 
         var act = () => scheduler.Step(1);
@@ -113,10 +115,12 @@ public sealed class GrowthSchedulerWrappedTests
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked, "this model keeps its layers in a list the wrapper cannot replace into");
         using var x = randn(64, 3);
         using var y = randn(64, 2);
-        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation })
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with
         {
+            Patience = 0,
+            Training = DendriteTrainingMode.CascadeCorrelation,
             CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) },
-        };
+        });
 
         scheduler.Step(1);
         var grown = scheduler.Step(1);
@@ -127,11 +131,12 @@ public sealed class GrowthSchedulerWrappedTests
         grown.NewParameters.Should().HaveCount(handle.Layers.Count, "only u of each new set trains after connection");
     }
 
-    [Test]
-    public void Resume_FromCheckpoint_MakesTheSameDecisionsAsAnUninterruptedRun()
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Resume_FromCheckpoint_MakesTheSameDecisionsAsAnUninterruptedRun(bool passOptions)
     {
         var straight = Train(stopAfter: null, out var straightCsv);
-        var resumed = Train(stopAfter: 9, out var resumedCsv);
+        var resumed = Train(stopAfter: 9, out var resumedCsv, passOptions);
 
         resumed.Should().Equal(straight);
         resumedCsv.Should().Be(straightCsv);
@@ -151,7 +156,78 @@ public sealed class GrowthSchedulerWrappedTests
         act.Should().Throw<ArgumentException>().WithMessage("*dendritic.growth.state*");
     }
 
-    private List<string> Train(int? stopAfter, out string csv)
+    [Test]
+    public void Resume_WithoutOptions_UsesTheRecordedOptions()
+    {
+        var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 4, MaxDendrites = 2 };
+        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        scheduler.Step(2);
+        scheduler.Step(1);
+        var path = Path.Combine(_folder, "minimize.ckpt");
+        scheduler.SaveCheckpoint(path);
+
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
+
+        resumed.Options.Mode.Should().Be(ScoreMode.Minimize, "Resume without options once fell back to the defaults (Maximize)");
+        resumed.Options.Should().Be(options);
+        resumed.Step(0.5).Reason.Should().Be(GrowthReason.Improved, "a lower score is better under Minimize");
+    }
+
+    [Test]
+    public void Resume_WithDifferentOptions_ThrowsNamingEachDifference()
+    {
+        var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 4, RelativeThresholdByDendrites = new[] { 0.1, 0.01 } };
+        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        scheduler.Step(1);
+        var path = Path.Combine(_folder, "different.ckpt");
+        scheduler.SaveCheckpoint(path);
+        var loaded = DendriteCheckpoint.Load(Plain(), path);
+
+        var act = () => GrowthScheduler.Resume(loaded, path, options with { Mode = ScoreMode.Maximize, Patience = 5 });
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage("*Mode (saved Minimize, given Maximize)*")
+            .WithMessage("*Patience (saved 4, given 5)*")
+            .Which.Message.Should().NotContain("RelativeThresholdByDendrites", "equal lists are equal settings");
+    }
+
+    [Test]
+    public void Resume_DiskStorageWithoutOptions_ThrowsAskingForTheDirectory()
+    {
+        var options = ClassicRules.Options with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Path.Combine(_folder, "best") };
+        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        scheduler.Step(1);
+        var path = Path.Combine(_folder, "disk.ckpt");
+        scheduler.SaveCheckpoint(path);
+
+        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path, options);
+
+        withoutOptions.Should().Throw<ArgumentException>().WithMessage("*BestWeightsDirectory*");
+        resumed.History.Entries.Should().HaveCount(1);
+    }
+
+    [Test]
+    public void Resume_StateWithoutRecordedOptions_LoadsWithExplicitOptionsOnly()
+    {
+        var options = ClassicRules.Options with { Mode = ScoreMode.Minimize };
+        var handle = Wrap(Plain());
+        var scheduler = new GrowthScheduler(handle, options);
+        scheduler.Step(1);
+        var state = scheduler.ExportState();
+        state.Options = null; // as written before the options were recorded
+        var path = Path.Combine(_folder, "old.ckpt");
+        DendriteCheckpoint.Save(handle, path, new Dictionary<string, string> { [GrowthScheduler.StateExtrasKey] = state.ToJson() });
+
+        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path, options);
+
+        withoutOptions.Should().Throw<ArgumentException>().WithMessage("*records no options*");
+        resumed.Options.Mode.Should().Be(ScoreMode.Minimize);
+        resumed.History.Entries.Should().HaveCount(1);
+    }
+
+    private List<string> Train(int? stopAfter, out string csv, bool passOptions = true)
     {
         manual_seed(7);
         using var x = randn(64, 3);
@@ -169,7 +245,7 @@ public sealed class GrowthSchedulerWrappedTests
                 using var rng = get_rng_state();
                 model = Plain();
                 var loaded = DendriteCheckpoint.Load(model, path);
-                scheduler = GrowthScheduler.Resume(loaded, path, options);
+                scheduler = GrowthScheduler.Resume(loaded, path, passOptions ? options : null);
 
                 // New dendrites are random: a resumed run continues the generator too.
                 set_rng_state(rng);

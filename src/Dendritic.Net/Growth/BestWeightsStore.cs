@@ -1,0 +1,84 @@
+using System;
+using System.IO;
+
+namespace Dendritic;
+
+/// <summary>
+/// Where the <see cref="GrowthScheduler"/> keeps the weights of its best score: a snapshot in memory or a file in
+/// <see cref="GrowthOptions.BestWeightsDirectory"/> (<see cref="GrowthOptions.BestWeights"/>). The scheduler only
+/// captures, restores, exports and imports; which storage it is stays in here.
+/// </summary>
+internal abstract class BestWeightsStore
+{
+    protected BestWeightsStore(IGrowthModel model) => Model = model;
+
+    /// <summary>Whether a checkpoint must carry these weights in a file of its own (in memory, once captured); on disk they stay in their directory.</summary>
+    public abstract bool NeedsSidecar { get; }
+
+    protected IGrowthModel Model { get; }
+
+    /// <summary>The store <paramref name="options"/> ask for (creating the disk directory if missing).</summary>
+    public static BestWeightsStore For(GrowthOptions options, IGrowthModel model) =>
+        options.BestWeights == BestWeightsStorage.Disk ? new OnDisk(model, options.BestWeightsDirectory!) : new InMemory(model);
+
+    /// <summary>Keeps the model's current weights as the best, replacing any kept before.</summary>
+    public abstract void Capture();
+
+    /// <summary>Copies the kept weights back into the model (same structure as when captured).</summary>
+    /// <exception cref="InvalidOperationException">Nothing was captured or imported.</exception>
+    public abstract void Restore();
+
+    /// <summary>Writes the kept weights to <paramref name="path"/>, for <see cref="Import"/> on resume.</summary>
+    /// <exception cref="InvalidOperationException">Nothing was captured yet.</exception>
+    public abstract void Export(string path);
+
+    /// <summary>Takes the weights written by <see cref="Export"/> as the kept ones.</summary>
+    public abstract void Import(string path);
+
+    private sealed class InMemory(IGrowthModel model) : BestWeightsStore(model)
+    {
+        private IDisposable? _snapshot;
+
+        public override bool NeedsSidecar => _snapshot is not null;
+
+        public override void Capture() => Replace(Model.CaptureWeights());
+
+        public override void Restore() =>
+            Model.RestoreWeights(_snapshot ?? throw new InvalidOperationException("No best weights were captured; import them with LoadBestWeights after ImportState."));
+
+        public override void Export(string path) =>
+            Model.SaveSnapshot(_snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
+
+        public override void Import(string path) => Replace(Model.LoadSnapshot(path));
+
+        // The replaced snapshot is freed at once: the scheduler keeps one best, not a history.
+        private void Replace(IDisposable snapshot)
+        {
+            _snapshot?.Dispose();
+            _snapshot = snapshot;
+        }
+    }
+
+    private sealed class OnDisk : BestWeightsStore
+    {
+        private const string FileName = "best.dendrites";
+        private readonly string _path;
+
+        public OnDisk(IGrowthModel model, string directory)
+            : base(model)
+        {
+            Directory.CreateDirectory(directory);
+            _path = Path.Combine(directory, FileName);
+        }
+
+        public override bool NeedsSidecar => false;
+
+        public override void Capture() => Model.SaveWeights(_path);
+
+        public override void Restore() => Model.LoadWeights(_path);
+
+        public override void Export(string path) => File.Copy(_path, path, overwrite: true);
+
+        public override void Import(string path) => File.Copy(path, _path, overwrite: true);
+    }
+}

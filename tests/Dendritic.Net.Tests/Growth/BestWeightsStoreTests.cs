@@ -1,0 +1,77 @@
+using System;
+using System.IO;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Tests.Growth;
+
+public sealed class BestWeightsStoreTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("dendritic-best-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Restore_AfterCapture_BringsBackTheCapturedWeights(BestWeightsStorage storage)
+    {
+        var model = new FakeGrowthModel { Version = 3 };
+        var store = BestWeightsStore.For(Options(storage), model);
+        store.Capture();
+        model.Train();
+
+        store.Restore();
+
+        model.Version.Should().Be(3);
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Import_OfExportedWeights_RestoresThemInAFreshStore(BestWeightsStorage storage)
+    {
+        var model = new FakeGrowthModel { Version = 5 };
+        var store = BestWeightsStore.For(Options(storage), model);
+        store.Capture();
+        var file = Path.Combine(_folder, "exported.best");
+        store.Export(file);
+        model.Version = 9;
+
+        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = Path.Combine(_folder, "other") }, model);
+        fresh.Import(file);
+        fresh.Restore();
+
+        model.Version.Should().Be(5);
+    }
+
+    [Test]
+    public void InMemory_BeforeCapture_NeedsNoSidecarAndCannotRestore()
+    {
+        var store = BestWeightsStore.For(Options(BestWeightsStorage.Memory), new FakeGrowthModel());
+
+        var act = () => store.Restore();
+
+        store.NeedsSidecar.Should().BeFalse();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*LoadBestWeights*");
+        store.Capture();
+        store.NeedsSidecar.Should().BeTrue("a checkpoint must carry in-memory weights in a file of its own");
+    }
+
+    [Test]
+    public void OnDisk_NeedsNoSidecarAndCreatesItsDirectory()
+    {
+        var directory = Path.Combine(_folder, "nested", "best");
+
+        var store = BestWeightsStore.For(Options(BestWeightsStorage.Disk) with { BestWeightsDirectory = directory }, new FakeGrowthModel());
+        store.Capture();
+
+        Directory.Exists(directory).Should().BeTrue();
+        store.NeedsSidecar.Should().BeFalse("the weights stay in their directory");
+    }
+
+    private GrowthOptions Options(BestWeightsStorage storage) =>
+        new GrowthOptions { BestWeights = storage, BestWeightsDirectory = storage == BestWeightsStorage.Disk ? Path.Combine(_folder, "disk") : null }.Validate();
+}
