@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public static class DendritePruner
     /// <summary>
     /// Prunes every layer of a model's handle (from <see cref="Dendrites.Wrap"/> or <see cref="Dendrites.Adopt"/>),
     /// whether its dendrites replace the layer or are attached through a forward hook, and reports what was saved.
-    /// Decisions are logged to <see cref="PruningOptions.Logger"/>.
+    /// Decisions are logged to the handle's logger (<see cref="WrapOptions.Logger"/> or <see cref="AdoptOptions.Logger"/>).
     /// </summary>
     /// <param name="model">The handle. Its model runs in eval mode while pruning and is returned to its mode afterwards; it must be a <c>Module&lt;Tensor, Tensor&gt;</c> when a validation batch is given.</param>
     /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
@@ -35,7 +36,7 @@ public static class DendritePruner
             .ToList();
         if (model.Model is nn.Module<Tensor, Tensor> callable)
         {
-            return PruneLayers(callable, layers, options, validationInput);
+            return PruneLayers(callable, layers, options, validationInput, model.Options.Logger);
         }
 
         if (validationInput is not null || options?.Criterion == PruningCriterion.MeasuredEffect)
@@ -43,10 +44,10 @@ public static class DendritePruner
             throw new ArgumentException($"The wrapped model is a {model.Model.GetType().Name}, not a Module<Tensor, Tensor>, so it cannot be run on a validation batch. Prune with the OutputScale criterion and no validation batch.", nameof(validationInput));
         }
 
-        return PruneLayers(null, layers, options, null);
+        return PruneLayers(null, layers, options, null, model.Options.Logger);
     }
 
-    private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput)
+    private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput, ILogger logger)
     {
         options = (options ?? PruningOptions.Default).Validate();
         if (options.Criterion == PruningCriterion.MeasuredEffect && validationInput is null)
@@ -67,7 +68,7 @@ public static class DendritePruner
 
             var parametersBefore = layers.Sum(l => DendriteParameters(l.Branch));
             var removed = options.Criterion == PruningCriterion.MeasuredEffect
-                ? ChooseByEffect(model!, layers, validationInput!, baseline!, options)
+                ? ChooseByEffect(model!, layers, validationInput!, baseline!, options, logger)
                 : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.Threshold));
             var reports = new List<LayerPruningReport>(layers.Count);
             foreach (var (name, spec, branch, _) in layers)
@@ -94,7 +95,7 @@ public static class DendritePruner
                 reports.Add(report);
                 if (report.RemovedSets.Count > 0 || neurons > 0)
                 {
-                    PruningLog.LayerPruned(options.Logger, name, string.Join(", ", report.RemovedSets), before, neurons, report.ParametersRemoved, report.FlopsSaved);
+                    PruningLog.LayerPruned(logger, name, string.Join(", ", report.RemovedSets), before, neurons, report.ParametersRemoved, report.FlopsSaved);
                 }
             }
 
@@ -110,7 +111,7 @@ public static class DendritePruner
                 FlopsMeasured = validationInput is not null,
                 MaxOutputChange = change,
             };
-            PruningLog.Summary(options.Logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, change);
+            PruningLog.Summary(logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, change);
             return result;
         }
     }
@@ -145,7 +146,7 @@ public static class DendritePruner
         return chosen;
     }
 
-    private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Tensor baseline, PruningOptions options)
+    private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Tensor baseline, PruningOptions options, ILogger logger)
     {
         var chosen = layers.ToDictionary(l => l.Branch, _ => new HashSet<int>());
 
@@ -172,7 +173,7 @@ public static class DendritePruner
 
             var change = MaxChange(model.call(input), baseline);
             var keep = change <= options.Threshold;
-            PruningLog.SetTried(options.Logger, k, name, change, keep ? "<=" : ">", options.Threshold);
+            PruningLog.SetTried(logger, k, name, change, keep ? "<=" : ">", options.Threshold);
             if (keep)
             {
                 chosen[branch].Add(k);

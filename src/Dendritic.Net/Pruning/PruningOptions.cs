@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace Dendritic;
 
 /// <summary>How <see cref="DendritePruner"/> prunes. Immutable; validated once when pruning starts.</summary>
@@ -20,9 +17,6 @@ public sealed record PruningOptions
     /// </summary>
     public double Threshold { get; init; } = 1e-3;
 
-    /// <summary>Where pruning decisions are logged. Default <see cref="NullLogger.Instance"/>.</summary>
-    public ILogger Logger { get; init; } = NullLogger.Instance;
-
     /// <summary>The options every call gets unless told otherwise.</summary>
     public static PruningOptions Default { get; } = new();
 
@@ -40,7 +34,6 @@ public sealed record PruningOptions
             Granularity,
             "MeasuredEffect prunes whole sets only (one validation pass per candidate); use Granularity = Set, or the OutputScale criterion for single neurons");
         check.FiniteAtLeast(Threshold, 0, nameof(Threshold), Default.Threshold);
-        check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
         check.ThrowIfInvalid();
         return this;
     }

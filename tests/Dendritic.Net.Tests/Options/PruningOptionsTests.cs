@@ -1,5 +1,4 @@
 using FluentAssertions;
-using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 
 namespace Dendritic.Tests.Options;
@@ -15,14 +14,13 @@ public sealed class PruningOptionsTests
         options.Criterion.Should().Be(PruningCriterion.OutputScale);
         options.Granularity.Should().Be(PruningGranularity.Set);
         options.Threshold.Should().Be(1e-3);
-        options.Logger.Should().BeSameAs(NullLogger.Instance);
     }
 
     [Test]
     public void Validate_EveryValueBad_ReportsEveryOneAtOnce()
     {
-        var act = () => new PruningOptions { Criterion = (PruningCriterion)5, Granularity = (PruningGranularity)6, Threshold = double.NaN, Logger = null! }.Validate();
+        var act = () => new PruningOptions { Criterion = (PruningCriterion)5, Granularity = (PruningGranularity)6, Threshold = double.NaN }.Validate();
 
-        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Criterion", "Granularity", "Threshold", "Logger");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Criterion", "Granularity", "Threshold");
     }
 }
