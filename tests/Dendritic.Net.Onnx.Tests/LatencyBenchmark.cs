@@ -51,6 +51,12 @@ public class LatencyBenchmark
             rows.Add(Measure("Sequence T=64, 128-256-128", sets, sequence, new long[] { 8, 64, 128 }));
         }
 
+        Publish(rows);
+    }
+
+    /// <summary>Prints the table and, when DENDRITIC_BENCHMARK_OUT names a file, writes it there too.</summary>
+    internal static void Publish(IEnumerable<string> rows)
+    {
         var table = string.Join(Environment.NewLine, rows);
         TestContext.Progress.WriteLine(table);
         var path = Environment.GetEnvironmentVariable("DENDRITIC_BENCHMARK_OUT");

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Text;
 using Dendritic.Onnx.Quantization;
 using Dendritic.Onnx.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
@@ -45,13 +43,7 @@ public class QuantizedLatencyBenchmark
             rows.Add(Measure("Sequence T=64, 128-256-128", sets, sequence, new long[] { 8, 64, 128 }));
         }
 
-        var table = string.Join(Environment.NewLine, rows);
-        TestContext.Progress.WriteLine(table);
-        var path = Environment.GetEnvironmentVariable("DENDRITIC_BENCHMARK_OUT");
-        if (!string.IsNullOrEmpty(path))
-        {
-            File.WriteAllText(path, table + Environment.NewLine, new UTF8Encoding(false));
-        }
+        LatencyBenchmark.Publish(rows);
     }
 
     private static string Measure(string name, int sets, Sequential model, long[] shape)
