@@ -110,13 +110,13 @@ internal static class CostBreakdown
         {
             for (var i = 0; i < variants.Count; i++)
             {
-                var faultsBefore = MinorFaults();
+                var faultsBefore = ProcessMemory.MinorFaults();
                 var clock = Stopwatch.StartNew();
                 variants[i].Body();
                 hostTimes[i].Add(clock.Elapsed.TotalMilliseconds);
                 TorchEnv.Sync(device);
                 times[i].Add(clock.Elapsed.TotalMilliseconds);
-                faults[i].Add(MinorFaults() - faultsBefore);
+                faults[i].Add(ProcessMemory.MinorFaults() - faultsBefore);
             }
         }
 
@@ -148,20 +148,6 @@ internal static class CostBreakdown
         }
 
         layer.zero_grad();
-    }
-
-    /// <summary>Minor page faults of this process so far (Linux; 0 elsewhere): fresh memory touched costs one per page.</summary>
-    private static double MinorFaults()
-    {
-        const string stat = "/proc/self/stat";
-        if (!File.Exists(stat))
-        {
-            return 0;
-        }
-
-        var text = File.ReadAllText(stat);
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return double.Parse(fields[7], CultureInfo.InvariantCulture); // field 10 of stat; fields here start at 3
     }
 
     private static void Infer(nn.Module<Tensor, Tensor> module, Tensor input)
