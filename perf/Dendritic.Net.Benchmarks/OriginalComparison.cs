@@ -65,7 +65,8 @@ internal static class OriginalComparison
         return 0;
     }
 
-    private static IEnumerable<OriginalRow> ReadOriginal(string path)
+    /// <summary>The rows of one pai_overhead2_*.json (cases the original failed on are left out).</summary>
+    internal static IEnumerable<OriginalRow> ReadOriginal(string path)
     {
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         foreach (var row in document.RootElement.EnumerateArray())
@@ -88,5 +89,6 @@ internal static class OriginalComparison
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record OriginalRow(string Case, string DType, int Dendrites, double Train, double Infer, double PlainTrain, double PlainInfer);
+    /// <summary>One case of the original's timing: training and inference ms with dendrites and of the plain layer.</summary>
+    internal sealed record OriginalRow(string Case, string DType, int Dendrites, double Train, double Infer, double PlainTrain, double PlainInfer);
 }

@@ -16,6 +16,8 @@ namespace Dendritic.Benchmarks;
 /// <item><c>scalar-cost [count]</c>: what one undisposed TorchSharp Scalar holds until its finalizer runs;</item>
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
+/// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
+/// <item><c>versus-rounds folder</c>: the interleaved comparison of round-N folders of probe and original JSON;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// </list>
 /// </summary>
@@ -44,6 +46,10 @@ internal static class Program
                 return ResultTable.Print(args[1..]);
             case "versus-original":
                 return OriginalComparison.Print(args[1..]);
+            case "versus-probe":
+                return VersusProbe.Run(args[1..]);
+            case "versus-rounds":
+                return InterleavedComparison.Print(args[1]);
             case "chart":
                 return RatioChart.Write(args[1], args[2..]);
         }

@@ -53,6 +53,25 @@ for s in "$@"; do
     cpu-versus-original) for f in LayerTraining:250 LayerInference:170; do
         PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step "cpu-${f%:*}" "${f#*:}" --filter "*${f%:*}*" --device cpu --inprocess --quick ${BENCH_ARGS:-}; done
       original cpu ;;
+    # Issue #19 again, interleaved: ROUNDS rounds of our probe (VersusProbe.cs, the original's protocol) and the
+    # original back to back, the order alternating, on CORES (default 2,3: away from core 0's interrupts). Table:
+    # dotnet Dendritic.Net.Benchmarks.dll versus-rounds FOLDER (the unpacked results/cpu-interleaved).
+    cpu-interleaved) cores=${CORES:-2,3}
+      for r in $(seq 1 "${ROUNDS:-3}"); do
+        d="$out/results/cpu-interleaved/round-$r"; mkdir -p "$d"
+        for who in $([ $((r % 2)) = 1 ] && echo "ours theirs" || echo "theirs ours"); do
+          left=$((budget - (SECONDS - start) - 10)); [ "$left" -lt 30 ] && { echo "=== round $r $who skipped: out of time"; continue; }
+          echo "=== cpu-interleaved round $r: $who ($(date -u +%H:%M:%S))"
+          if [ "$who" = ours ]; then
+            OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 timeout "$left" taskset -c "$cores" bash "$here/run.sh" "$dll" versus-probe cpu "${PAI_ITERS:-15}" "$d/ours_probe.json" > "$d/ours.log" 2>&1
+          else
+            PAI_DEVICE=cpu PAI_ITERS=${PAI_ITERS:-15} OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OUT="$d" \
+              timeout "$left" taskset -c "$cores" python3 "$here/../.anchor/pai_overhead2.py" > "$d/original.log" 2>&1
+          fi
+          echo "=== rc=$?"
+        done
+      done
+      bash "$here/run.sh" "$dll" versus-rounds "$out/results/cpu-interleaved" 2>&1 | tail -n 40 ;;
     original-cpu) original cpu ;;
     original-cuda) original cuda ;;
     # Where the CPU time goes, per piece and projection path (CostBreakdown.cs): ROUNDS interleaved rounds.

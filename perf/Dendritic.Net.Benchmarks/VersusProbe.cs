@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Benchmarks;
+
+/// <summary>
+/// <c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with exactly the protocol of the original's
+/// ../shared/anchors/pai_overhead2.py (same cases and shapes, 2 warm-up calls, the median of N timed calls, a training
+/// step = gradients set to none, forward, <c>sum().backward()</c>; inference under no_grad), written as JSON rows
+/// beside its own. BenchmarkDotNet's suites stay the recorded per-layer results; this exists so that the two programs
+/// can be run alternately in one device call (gpu-bench.sh <c>cpu-interleaved</c>), which turns the host's drift
+/// (the H200 host's plain convolution ranged 17-34 ms within one of our runs) into noise both programs share.
+/// </summary>
+internal static class VersusProbe
+{
+    public static int Run(string[] args)
+    {
+        var deviceName = args.Length > 0 ? args[0] : "cpu";
+        var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
+        var outPath = args.Length > 2 ? args[2] : "ours_probe.json";
+        var device = TorchEnv.Device(deviceName);
+        Console.WriteLine($"# versus-probe on {deviceName}: {get_num_threads()} intra-op threads, {get_num_interop_threads()} inter-op threads, {iterations} timed calls");
+        var rows = new List<Dictionary<string, object>>();
+        foreach (var (host, size) in new[] { ("Linear", "small"), ("Linear", "large"), ("Conv2d", "small"), ("Conv2d", "large") })
+        {
+            var layerCase = new LayerCase(host, size, deviceName);
+            manual_seed(0);
+            using var input = randn(layerCase.InputShape(), device: device);
+            using var plain = layerCase.CreateHost();
+            plain.to(device);
+            var plainTrain = Median(() => TrainStep(plain, input, device), iterations, device);
+            var plainInfer = Median(() => InferStep(plain, input, device), iterations, device);
+            foreach (var d in new[] { 1, 2, 4 })
+            {
+                using var layer = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions(), d);
+                layer.to(device);
+                var train = Median(() => TrainStep(layer, input, device), iterations, device);
+                var infer = Median(() => InferStep(layer, input, device), iterations, device);
+                var row = new Dictionary<string, object>
+                {
+                    ["case"] = $"{host} {size}",
+                    ["dtype"] = "float32",
+                    ["dendrites"] = d,
+                    ["ms_plain_train"] = plainTrain,
+                    ["ms_plain_infer"] = plainInfer,
+                    ["ms_ours_train"] = train,
+                    ["ms_ours_infer"] = infer,
+                };
+                rows.Add(row);
+                Console.WriteLine(JsonSerializer.Serialize(row));
+            }
+        }
+
+        File.WriteAllText(outPath, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+
+    private static void TrainStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
+    {
+        foreach (var p in module.parameters())
+        {
+            p.grad = null; // as zero_grad(set_to_none=True): backward allocates fresh gradients, as in the original's loop
+        }
+
+        using (var scope = NewDisposeScope())
+        {
+            module.call(input).sum().backward();
+        }
+
+        TorchEnv.Sync(device);
+    }
+
+    private static void InferStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        module.call(input);
+        TorchEnv.Sync(device);
+    }
+
+    private static double Median(Action step, int iterations, Device device)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            step();
+        }
+
+        var times = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            step();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return iterations % 2 == 1 ? times[iterations / 2] : (times[(iterations / 2) - 1] + times[iterations / 2]) / 2;
+    }
+}
