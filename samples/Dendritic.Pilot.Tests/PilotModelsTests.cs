@@ -3,6 +3,7 @@ using Dendritic.Pilot;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic.Pilot.Tests;
@@ -80,6 +81,20 @@ public sealed class PilotModelsTests
 
         handle.Layers.Should().OnlyContain(l => l.DendriteCount == 2);
         after.allclose(before, rtol: 0, atol: 1e-6).Should().BeTrue("new dendrites start with u = v = 0, so the model computes what it computed before");
+    }
+
+    [Test]
+    public void Encoder_MovedWithTo_UsesTheMovedPositionEmbedding()
+    {
+        // .to() replaces Parameter objects; the forward pass must use the registered one, not a stale field.
+        using var model = new PilotEncoder(Digit, 8, 10);
+
+        model.to(ScalarType.Float64);
+        var field = (Parameter)typeof(PilotEncoder).GetField("position", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(model)!;
+
+        field.Should().BeSameAs(model.get_parameter("position"));
+        field.dtype.Should().Be(ScalarType.Float64);
+        model.call(rand(2, 1, 28, 28, dtype: ScalarType.Float64)).dtype.Should().Be(ScalarType.Float64);
     }
 
     [Test]
