@@ -85,6 +85,7 @@ public sealed class PilotCommandLineTests
     [TestCase(new[] { "--model" }, "*--model*")]
     [TestCase(new[] { "--model", "encoder", "--encoder-targets", "qkv" }, "*--encoder-targets must be one of attention-mlp, mlp, all-linear, not 'qkv'*")]
     [TestCase(new[] { "--encoder-targets", "mlp" }, "*--encoder-targets applies to --model encoder only, not --model mlp*")]
+    [TestCase(new[] { "--model", "encoder", "--quantize" }, "*--quantize does not work with --model encoder*")]
     [TestCase(new[] { "--model", "cnn", "--encoder-targets", "mlp" }, "*--encoder-targets applies to --model encoder only, not --model cnn*")]
     public void Parse_BadModelOptions_ReportsClearError(string[] args, string message)
     {

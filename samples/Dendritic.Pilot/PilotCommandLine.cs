@@ -108,6 +108,11 @@ public static partial class PilotCommandLine
             return new PilotParse(null, new[] { $"--encoder-targets applies to --model encoder only, not --model {PilotModels.Name(chosen)}." }, false);
         }
 
+        if (chosen == PilotModel.Encoder && result.GetValue(quantize))
+        {
+            return new PilotParse(null, new[] { "--quantize does not work with --model encoder: the ONNX exporter cannot describe the encoder's own modules (attention, blocks), which do not implement IOnnxExportable. Use it with --model mlp or cnn." }, false);
+        }
+
         // Options not given take the chosen model's defaults.
         var modelDefaults = PilotOptions.ForModel(chosen);
         var parsed = result;
