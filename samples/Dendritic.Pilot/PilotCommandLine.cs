@@ -102,7 +102,9 @@ public static partial class PilotCommandLine
             return new PilotParse(null, new[] { "--patience must be at least 1 with these growth rules (the plateau fires when the count reaches it; --growth-rules classic allows 0)." }, false);
         }
 
-        var chosen = result.GetValue(model);
+        var parsed = result;
+        T Get<T>(Option<T> option, T fallback) => parsed.GetResult(option) is { Implicit: false } ? parsed.GetValue(option)! : fallback;
+        var chosen = Get(model, Defaults.Model);
         if (chosen != PilotModel.Encoder && result.GetResult(encoderTargets) is { Implicit: false })
         {
             return new PilotParse(null, new[] { $"--encoder-targets applies to --model encoder only, not --model {PilotModels.Name(chosen)}." }, false);
@@ -115,11 +117,9 @@ public static partial class PilotCommandLine
 
         // Options not given take the chosen model's defaults.
         var modelDefaults = PilotOptions.ForModel(chosen);
-        var parsed = result;
-        T Get<T>(Option<T> option, T fallback) => parsed.GetResult(option) is { Implicit: false } ? parsed.GetValue(option)! : fallback;
         var options = modelDefaults with
         {
-            EncoderTargets = result.GetValue(encoderTargets),
+            EncoderTargets = Get(encoderTargets, Defaults.EncoderTargets),
             Seeds = result.GetValue(seeds),
             FirstSeed = result.GetValue(firstSeed),
             Epochs = Get(epochs, modelDefaults.Epochs),
@@ -129,7 +129,7 @@ public static partial class PilotCommandLine
             MaxDendrites = result.GetValue(maxDendrites),
             MaxEpochs = Get(maxEpochs, modelDefaults.MaxEpochs),
             Width = Get(width, modelDefaults.Width),
-            Mode = result.GetValue(mode),
+            Mode = Get(mode, Defaults.Mode),
             DendriteSets = result.GetValue(sets),
             Device = result.GetValue(device)!.ToLowerInvariant(),
             DataFolder = result.GetValue(data),
@@ -180,11 +180,12 @@ public static partial class PilotCommandLine
         string.Join(", ", Enum.GetValues<PilotModel>().Select(m => string.Create(CultureInfo.InvariantCulture, $"{value(PilotOptions.ForModel(m))} ({PilotModels.Name(m)})")));
 
     /// <summary>An option with a fixed set of names, case-insensitive; anything else is an error listing them.</summary>
+    /// <remarks>No default value factory, so help shows the default by its command-line name (in the description); an
+    /// option not given reads as <paramref name="defaultValue"/> through <c>Get</c> in <see cref="Parse(string[], out ParseResult)"/>.</remarks>
     private static Option<T> Choice<T>(string name, string description, string helpName, T defaultValue, (string Name, T Value)[] choices) => new(name)
     {
         HelpName = helpName,
-        Description = description,
-        DefaultValueFactory = _ => defaultValue,
+        Description = $"{description} Default: {choices.First(c => Equals(c.Value, defaultValue)).Name}.",
         CustomParser = r =>
         {
             var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
