@@ -79,6 +79,15 @@ public sealed class PilotCommandLineTests
     }
 
     [Test]
+    public void Parse_EnumNamesAndDefaultTargetsWithMlp_AreAccepted()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--model", "Mlp", "--encoder-targets", "AttentionMlp", "--dendrite-mode", "FixedFrozenHost" });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options.Should().Be(new PilotOptions { Mode = DendriteMode.FixedFrozenHost });
+    }
+
+    [Test]
     public void ForModel_Mlp_IsTheReadmesDefaults() => PilotOptions.ForModel(PilotModel.Mlp).Should().Be(new PilotOptions());
 
     [TestCase(new[] { "--model", "transformer" }, "*--model must be one of mlp, cnn, encoder, not 'transformer'*")]

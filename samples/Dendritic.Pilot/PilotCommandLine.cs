@@ -105,7 +105,8 @@ public static partial class PilotCommandLine
         var parsed = result;
         T Get<T>(Option<T> option, T fallback) => parsed.GetResult(option) is { Implicit: false } ? parsed.GetValue(option)! : fallback;
         var chosen = Get(model, Defaults.Model);
-        if (chosen != PilotModel.Encoder && result.GetResult(encoderTargets) is { Implicit: false })
+        // Only a choice that would change something is an error: the default may come along (say, from a settings file).
+        if (chosen != PilotModel.Encoder && Get(encoderTargets, Defaults.EncoderTargets) != Defaults.EncoderTargets)
         {
             return new PilotParse(null, new[] { $"--encoder-targets applies to --model encoder only, not --model {PilotModels.Name(chosen)}." }, false);
         }
@@ -182,7 +183,8 @@ public static partial class PilotCommandLine
     /// <summary>An option with a fixed set of names, case-insensitive; anything else is an error listing them.</summary>
     /// <remarks>No default value factory, so help shows the default by its command-line name (in the description); an
     /// option not given reads as <paramref name="defaultValue"/> through <c>Get</c> in <see cref="Parse(string[], out ParseResult)"/>.</remarks>
-    private static Option<T> Choice<T>(string name, string description, string helpName, T defaultValue, (string Name, T Value)[] choices) => new(name)
+    private static Option<T> Choice<T>(string name, string description, string helpName, T defaultValue, (string Name, T Value)[] choices)
+        where T : struct, Enum => new(name)
     {
         HelpName = helpName,
         Description = $"{description} Default: {choices.First(c => Equals(c.Value, defaultValue)).Name}.",
@@ -195,6 +197,12 @@ public static partial class PilotCommandLine
                 {
                     return value;
                 }
+            }
+
+            // The enum's own names too (AttentionMlp), as settings files written from PilotOptions spell them.
+            if (token.Length > 0 && char.IsLetter(token[0]) && Enum.TryParse<T>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
+            {
+                return named;
             }
 
             r.AddError($"{name} must be one of {string.Join(", ", choices.Select(c => c.Name))}, not '{token}'.");
