@@ -82,6 +82,43 @@ public sealed class PilotAppTests
         File.Exists(Path.Combine(temp.File("out"), "report.json")).Should().BeTrue();
     }
 
+    [TestCase("encoder", "scheduler")]
+    [TestCase("encoder", "fixed")]
+    [TestCase("cnn", "fixed")]
+    public void Run_ModelOnTinyFolder_WritesReport(string model, string mode)
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+
+        var code = PilotApp.Run(new[] { "--model", model, "--dendrite-mode", mode, "--data", temp.Path, "--seeds", "1", "--epochs", "2", "--growth-epochs", "1", "--max-epochs", "4", "--patience", "1", "--width", "4", "--output", temp.File("out") });
+
+        code.Should().Be(ExitCodes.Success, _captured.ToString());
+        File.Exists(Path.Combine(temp.File("out"), "summary.md")).Should().BeTrue();
+        File.ReadAllText(Path.Combine(temp.File("out"), "report.json")).Should().Contain(model == "encoder" ? "blocks.*.attention.output" : "all supported layers");
+    }
+
+    [Test]
+    public void Run_BadModel_ReturnsBadOptions()
+    {
+        PilotApp.Run(new[] { "--model", "resnet" }).Should().Be(ExitCodes.BadOptions);
+
+        _captured.ToString().Should().Contain("error: --model must be one of mlp, cnn, encoder, not 'resnet'").And.NotContain("   at ");
+    }
+
+    [Test]
+    public void Run_EncoderOnImagesItCannotCut_ReturnsBadInputWithMessage()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 16, test: 4);
+        File.WriteAllBytes(temp.File("train-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Images(16, 6, 6)));
+        File.WriteAllBytes(temp.File("t10k-images-idx3-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Images(4, 6, 6)));
+
+        PilotApp.Run(new[] { "--model", "encoder", "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("error: The encoder cuts each image into a 4 × 4 grid").And.Contain("[1, 6, 6]").And.NotContain("   at ");
+        Directory.Exists(temp.File("out")).Should().BeFalse("nothing is written for data the model cannot take");
+    }
+
     [Test]
     public void Run_TestLabelOutsideTrainingClasses_ReturnsBadInputNamingTheLabel()
     {

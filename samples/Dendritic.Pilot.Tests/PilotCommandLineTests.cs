@@ -24,7 +24,7 @@ public sealed class PilotCommandLineTests
         {
             "--seeds", "2", "--first-seed", "7", "--epochs", "3", "--growth-epochs", "4", "--patience", "0", "--growth-rules", "classic", "--max-dendrites", "3", "--max-epochs", "30", "--width", "12", "--dendrite-mode", "off",
             "--dendrite-sets", "2", "--device", "CUDA:1", "--data", "/d", "-o", "/o", "--batch-size", "16", "--learning-rate", "0.01",
-            "--validation-fraction", "0.2", "--grid-intensity", "300", "--threads", "2",
+            "--validation-fraction", "0.2", "--grid-intensity", "300", "--threads", "2", "--model", "encoder", "--encoder-targets", "mlp",
         });
 
         parse.Errors.Should().BeEmpty();
@@ -32,6 +32,7 @@ public sealed class PilotCommandLineTests
         {
             Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 0, GrowthRules = GrowthRuleSet.Classic, MaxDendrites = 3, MaxEpochs = 30, Width = 12, Mode = DendriteMode.Off, DendriteSets = 2, Device = "cuda:1",
             DataFolder = "/d", OutputFolder = "/o", BatchSize = 16, LearningRate = 0.01, ValidationFraction = 0.2, GridIntensity = 300, Threads = 2,
+            Model = PilotModel.Encoder, EncoderTargets = EncoderTargets.Mlp,
         });
         parse.Options!.SeedList.Should().Equal(7, 8);
     }
@@ -52,6 +53,52 @@ public sealed class PilotCommandLineTests
     public void Parse_BadValue_ReportsClearError(string option, string value, string message)
     {
         var parse = PilotCommandLine.Parse(new[] { option, value });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().ContainMatch(message);
+    }
+
+    [TestCase("encoder", PilotModel.Encoder)]
+    [TestCase("CNN", PilotModel.Cnn)]
+    [TestCase("mlp", PilotModel.Mlp)]
+    public void Parse_Model_GivesThatModelsDefaults(string token, PilotModel model)
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--model", token });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options.Should().Be(PilotOptions.ForModel(model));
+    }
+
+    [Test]
+    public void Parse_EncoderWithGivenSettings_KeepsThemOverTheModelsDefaults()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--model", "encoder", "--width", "24", "--epochs", "3", "--max-epochs", "9", "--learning-rate", "0.01", "--encoder-targets", "all-linear" });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options.Should().Be(PilotOptions.ForModel(PilotModel.Encoder) with { Width = 24, Epochs = 3, MaxEpochs = 9, LearningRate = 0.01, EncoderTargets = EncoderTargets.AllLinear });
+    }
+
+    [Test]
+    public void Parse_EnumNamesAndDefaultTargetsWithMlp_AreAccepted()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--model", "Mlp", "--encoder-targets", "AttentionMlp", "--dendrite-mode", "FixedFrozenHost" });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options.Should().Be(new PilotOptions { Mode = DendriteMode.FixedFrozenHost });
+    }
+
+    [Test]
+    public void ForModel_Mlp_IsTheReadmesDefaults() => PilotOptions.ForModel(PilotModel.Mlp).Should().Be(new PilotOptions());
+
+    [TestCase(new[] { "--model", "transformer" }, "*--model must be one of mlp, cnn, encoder, not 'transformer'*")]
+    [TestCase(new[] { "--model" }, "*--model*")]
+    [TestCase(new[] { "--model", "encoder", "--encoder-targets", "qkv" }, "*--encoder-targets must be one of attention-mlp, mlp, all-linear, not 'qkv'*")]
+    [TestCase(new[] { "--encoder-targets", "mlp" }, "*--encoder-targets applies to --model encoder only, not --model mlp*")]
+    [TestCase(new[] { "--model", "encoder", "--quantize" }, "*--quantize does not work with --model encoder*")]
+    [TestCase(new[] { "--model", "cnn", "--encoder-targets", "mlp" }, "*--encoder-targets applies to --model encoder only, not --model cnn*")]
+    public void Parse_BadModelOptions_ReportsClearError(string[] args, string message)
+    {
+        var parse = PilotCommandLine.Parse(args);
 
         parse.Options.Should().BeNull();
         parse.Errors.Should().ContainMatch(message);

@@ -18,14 +18,15 @@ public sealed class PilotQuantizeTests
         PilotCommandLine.Parse(Array.Empty<string>()).Options!.Quantize.Should().BeFalse();
     }
 
-    [Test]
-    public void Run_TinyFolderWithQuantize_WritesFloatAndInt8ModelsAndTheirTable()
+    [TestCase("mlp")]
+    [TestCase("cnn")]
+    public void Run_TinyFolderWithQuantize_WritesFloatAndInt8ModelsAndTheirTable(string model)
     {
         using var temp = new TempFolder();
         IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
         var output = temp.File("out");
 
-        var code = PilotApp.Run(new[] { "--data", temp.Path, "--seeds", "1", "--epochs", "2", "--growth-epochs", "1", "--dendrite-mode", "fixed", "--width", "3", "--output", output, "--quantize" });
+        var code = PilotApp.Run(new[] { "--model", model, "--data", temp.Path, "--seeds", "1", "--epochs", "2", "--growth-epochs", "1", "--dendrite-mode", "fixed", "--width", "3", "--output", output, "--quantize" });
 
         code.Should().Be(ExitCodes.Success);
         Directory.GetFiles(Path.Combine(output, "onnx")).Select(Path.GetFileName).Should().BeEquivalentTo(

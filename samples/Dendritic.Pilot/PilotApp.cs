@@ -91,10 +91,16 @@ public static class PilotApp
             return ExitCodes.BadInput;
         }
 
-        var inputs = data.Train.Inputs.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        var imageShape = data.Train.Inputs.shape.Skip(1).ToArray();
         if (PilotData.Check(data) is { } dataError)
         {
             Console.Error.WriteLine("error: " + dataError);
+            return ExitCodes.BadInput;
+        }
+
+        if (PilotModels.ShapeError(options.Model, imageShape) is { } shapeError)
+        {
+            Console.Error.WriteLine($"error: {shapeError} ('{data.Name}')");
             return ExitCodes.BadInput;
         }
 
@@ -105,7 +111,8 @@ public static class PilotApp
         }
 
         var classes = PilotData.ClassCount(data);
-        ModelFactory factory = width => PilotMlp.Create(inputs, width, classes);
+        var factory = PilotModels.Factory(options.Model, imageShape, classes);
+        var wrap = new WrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets) };
         IGrowthPolicy growth = options.Mode switch
         {
             DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
@@ -116,8 +123,8 @@ public static class PilotApp
                     Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
                 },
                 options.MaxEpochs,
-                new WrapOptions { Dendrite = GrowthRules.Dendrites(options.GrowthRules) }),
-            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
+                wrap with { Dendrite = GrowthRules.Dendrites(options.GrowthRules) }),
+            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, wrap, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
         };
         var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, new ExperimentOptions().LatencyBatchSize) : null;
         var experiment = new ExperimentOptions
@@ -134,7 +141,7 @@ public static class PilotApp
         };
         var runner = new ExperimentRunner(factory, data, growth, experiment);
 
-        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test), width {options.Width}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = ConsoleProgress.Run(runner, cancellationToken);
         clock.Stop();

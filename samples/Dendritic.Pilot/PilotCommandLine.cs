@@ -30,7 +30,9 @@ public static partial class PilotCommandLine
         ArgumentNullException.ThrowIfNull(args);
         var seeds = Positive("--seeds", "Number of seeds; every arm runs once per seed.", Defaults.Seeds);
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
-        var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
+        var model = Choice("--model", "The model. mlp: 784 -> width -> 10; cnn: two 3x3 convolutions (width, 2 x width channels) and a Linear head; encoder: a ViT-style Transformer encoder (16 patch tokens, 2 pre-norm blocks of self-attention from Linear layers and a Linear-GELU-Linear MLP of 2 x width, mean pooling, Linear head) of d_model width, heads the largest of 4, 3, 2, 1 dividing it. Each model has its own defaults for --width, --epochs, --max-epochs, --learning-rate.", "mlp|cnn|encoder", Defaults.Model, Enum.GetValues<PilotModel>().Select(m => (PilotModels.Name(m), m)).ToArray());
+        var encoderTargets = Choice("--encoder-targets", "Encoder only: the layers that get dendrites. attention-mlp: every block's attention output projection and both MLP layers; mlp: the MLP layers only; all-linear: every Linear (patch embedding, query, key, value, output, MLP, head).", "attention-mlp|mlp|all-linear", Defaults.EncoderTargets, Enum.GetValues<EncoderTargets>().Select(t => (PilotModels.Name(t), t)).ToArray());
+        var epochs = PerModel(Positive("--epochs", $"Epochs of the baseline. Default: {PerModelDefault(o => o.Epochs)}.", Defaults.Epochs));
         var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
         var patience = NonNegative("--patience", "Scheduler modes: non-improving validations that make the scheduler act (reached; exceeded with --growth-rules classic).", Defaults.Patience);
         var rules = new Option<string>("--growth-rules")
@@ -47,29 +49,9 @@ public static partial class PilotCommandLine
             }
         });
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
-        var maxEpochs = Positive("--max-epochs", "Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did).", Defaults.MaxEpochs);
-        var width = Whole("--width", "Hidden units of the baseline MLP (784 -> width -> 10).", Defaults.Width, 1, MaxWidth);
-        var mode = new Option<DendriteMode>("--dendrite-mode")
-        {
-            HelpName = "scheduler|scheduler-cc|fixed|fixed-frozen-host|off",
-            Description = "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only.",
-            DefaultValueFactory = _ => Defaults.Mode,
-            CustomParser = r =>
-            {
-                var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
-                var modes = new[] { ("scheduler", DendriteMode.Scheduler), ("scheduler-cc", DendriteMode.SchedulerCascadeCorrelation), ("fixed", DendriteMode.Fixed), ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off) };
-                foreach (var (name, value) in modes)
-                {
-                    if (string.Equals(token, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return value;
-                    }
-                }
-
-                r.AddError($"--dendrite-mode must be one of {string.Join(", ", modes.Select(m => m.Item1))}, not '{token}'.");
-                return Defaults.Mode;
-            },
-        };
+        var maxEpochs = PerModel(Positive("--max-epochs", $"Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did). Default: {PerModelDefault(o => o.MaxEpochs)}.", Defaults.MaxEpochs));
+        var width = PerModel(Whole("--width", $"The baseline's width: hidden units of the MLP, first-layer channels of the CNN, d_model of the encoder (its MLP is 2 x width). Default: {PerModelDefault(o => o.Width)}.", Defaults.Width, 1, MaxWidth));
+        var mode = Choice("--dendrite-mode", "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only.", "scheduler|scheduler-cc|fixed|fixed-frozen-host|off", Defaults.Mode, new[] { ("scheduler", DendriteMode.Scheduler), ("scheduler-cc", DendriteMode.SchedulerCascadeCorrelation), ("fixed", DendriteMode.Fixed), ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off) });
         var sets = Positive("--dendrite-sets", "Fixed modes: dendrite sets added to each layer.", Defaults.DendriteSets);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => Defaults.Device };
         device.Validators.Add(r =>
@@ -83,7 +65,7 @@ public static partial class PilotCommandLine
         var data = new Option<string?>("--data") { Description = "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (optionally .gz), e.g. full MNIST or Fashion-MNIST. Default: the 10,000 digits shipped with the pilot." };
         var output = new Option<string>("--output", "-o") { Description = "Folder for the report (JSON, CSV, Markdown, PNG charts).", DefaultValueFactory = _ => Defaults.OutputFolder };
         var batch = Positive("--batch-size", "Mini-batch size.", Defaults.BatchSize);
-        var learningRate = Real("--learning-rate", "Adam learning rate.", Defaults.LearningRate, v => v > 0, "a number above 0");
+        var learningRate = PerModel(Real("--learning-rate", $"Adam learning rate. Default: {PerModelDefault(o => o.LearningRate)}.", Defaults.LearningRate, v => v > 0, "a number above 0"));
         var validation = Real("--validation-fraction", "Share of the training file held out for validation (its last part).", Defaults.ValidationFraction, v => v > 0 && v < 1, "a number strictly between 0 and 1");
         var grid = new Option<double?>("--grid-intensity")
         {
@@ -94,9 +76,9 @@ public static partial class PilotCommandLine
 
         var quantize = new Option<bool>("--quantize") { Description = "Also export the trained baseline and dendritic models to ONNX, quantize them to int8 (static and dynamic) and report float vs int8 accuracy, file size and ONNX Runtime CPU latency (quantization.md)." };
 
-        var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
+        var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow model (an MLP by default; a small CNN or a Transformer encoder with --model) on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
+            model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -120,24 +102,41 @@ public static partial class PilotCommandLine
             return new PilotParse(null, new[] { "--patience must be at least 1 with these growth rules (the plateau fires when the count reaches it; --growth-rules classic allows 0)." }, false);
         }
 
-        var options = new PilotOptions
+        var parsed = result;
+        T Get<T>(Option<T> option, T fallback) => parsed.GetResult(option) is { Implicit: false } ? parsed.GetValue(option)! : fallback;
+        var chosen = Get(model, Defaults.Model);
+        // Only a choice that would change something is an error: the default may come along (say, from a settings file).
+        if (chosen != PilotModel.Encoder && Get(encoderTargets, Defaults.EncoderTargets) != Defaults.EncoderTargets)
         {
+            return new PilotParse(null, new[] { $"--encoder-targets applies to --model encoder only, not --model {PilotModels.Name(chosen)}." }, false);
+        }
+
+        if (chosen == PilotModel.Encoder && result.GetValue(quantize))
+        {
+            return new PilotParse(null, new[] { "--quantize does not work with --model encoder: the ONNX exporter cannot describe the encoder's own modules (attention, blocks), which do not implement IOnnxExportable. Use it with --model mlp or cnn." }, false);
+        }
+
+        // Options not given take the chosen model's defaults.
+        var modelDefaults = PilotOptions.ForModel(chosen);
+        var options = modelDefaults with
+        {
+            EncoderTargets = Get(encoderTargets, Defaults.EncoderTargets),
             Seeds = result.GetValue(seeds),
             FirstSeed = result.GetValue(firstSeed),
-            Epochs = result.GetValue(epochs),
+            Epochs = Get(epochs, modelDefaults.Epochs),
             GrowthEpochs = result.GetValue(growthEpochs),
             Patience = result.GetValue(patience),
             GrowthRules = growthRules,
             MaxDendrites = result.GetValue(maxDendrites),
-            MaxEpochs = result.GetValue(maxEpochs),
-            Width = result.GetValue(width),
-            Mode = result.GetValue(mode),
+            MaxEpochs = Get(maxEpochs, modelDefaults.MaxEpochs),
+            Width = Get(width, modelDefaults.Width),
+            Mode = Get(mode, Defaults.Mode),
             DendriteSets = result.GetValue(sets),
             Device = result.GetValue(device)!.ToLowerInvariant(),
             DataFolder = result.GetValue(data),
             OutputFolder = result.GetValue(output)!,
             BatchSize = result.GetValue(batch),
-            LearningRate = result.GetValue(learningRate),
+            LearningRate = Get(learningRate, modelDefaults.LearningRate),
             ValidationFraction = result.GetValue(validation),
             GridIntensity = result.GetValue(grid),
             Threads = result.GetValue(threads),
@@ -170,6 +169,46 @@ public static partial class PilotCommandLine
         rules = set;
         return null;
     }
+
+    /// <summary>An option whose default depends on --model: help shows the per-model defaults in its description instead.</summary>
+    private static Option<T> PerModel<T>(Option<T> option)
+    {
+        option.DefaultValueFactory = null;
+        return option;
+    }
+
+    private static string PerModelDefault<T>(Func<PilotOptions, T> value) =>
+        string.Join(", ", Enum.GetValues<PilotModel>().Select(m => string.Create(CultureInfo.InvariantCulture, $"{value(PilotOptions.ForModel(m))} ({PilotModels.Name(m)})")));
+
+    /// <summary>An option with a fixed set of names, case-insensitive; anything else is an error listing them.</summary>
+    /// <remarks>No default value factory, so help shows the default by its command-line name (in the description); an
+    /// option not given reads as <paramref name="defaultValue"/> through <c>Get</c> in <see cref="Parse(string[], out ParseResult)"/>.</remarks>
+    private static Option<T> Choice<T>(string name, string description, string helpName, T defaultValue, (string Name, T Value)[] choices)
+        where T : struct, Enum => new(name)
+    {
+        HelpName = helpName,
+        Description = $"{description} Default: {choices.First(c => Equals(c.Value, defaultValue)).Name}.",
+        CustomParser = r =>
+        {
+            var token = r.Tokens.Count > 0 ? r.Tokens[^1].Value : string.Empty;
+            foreach (var (choice, value) in choices)
+            {
+                if (string.Equals(token, choice, StringComparison.OrdinalIgnoreCase))
+                {
+                    return value;
+                }
+            }
+
+            // The enum's own names too (AttentionMlp), as settings files written from PilotOptions spell them.
+            if (token.Length > 0 && char.IsLetter(token[0]) && Enum.TryParse<T>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
+            {
+                return named;
+            }
+
+            r.AddError($"{name} must be one of {string.Join(", ", choices.Select(c => c.Name))}, not '{token}'.");
+            return defaultValue;
+        },
+    };
 
     // Custom parsers rather than validators: a validator that reads a value which failed to convert throws.
     private static Option<int> Positive(string name, string description, int defaultValue) => Whole(name, description, defaultValue, 1);

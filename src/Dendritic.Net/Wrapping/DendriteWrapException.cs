@@ -4,9 +4,10 @@ namespace Dendritic;
 
 /// <summary>
 /// Thrown when a model cannot be wrapped as asked: a name that matches no layer, an unsupported layer type, a model
-/// that is already wrapped. The message names the layer and the fix. Nothing is half-applied when it is thrown.
+/// that is already wrapped. The message names the layer and the fix. Nothing is half-applied when it is thrown. A
+/// selection that takes one of TorchSharp's native modules throws the derived <see cref="NativeModuleException"/>.
 /// </summary>
-public sealed class DendriteWrapException : DendriticException
+public class DendriteWrapException : DendriticException
 {
     /// <summary>Creates the exception.</summary>
     public DendriteWrapException()

@@ -38,7 +38,8 @@ public static class Dendrites
     /// such modules, and a warning is logged when they hold at least <see cref="NativeShareWarningThreshold"/> of the
     /// parameters.
     /// </remarks>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported or inside a native module, or the model is already wrapped or adopted.</exception>
+    /// <exception cref="NativeModuleException">The selection takes a native module (MultiheadAttention, TransformerEncoderLayer, LSTM, ...) or a path inside one, or the model is one; the message names its path and says to build it from Linear layers.</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, or the model is already wrapped or adopted.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
@@ -66,8 +67,13 @@ public static class Dendrites
         var targets = options.Targets.Select(modules, natives);
         if (targets.Count == 0)
         {
-            var reason = natives.Count > 0 && natives[0].Path.Length == 0 ? $" {natives[0].Explanation()}" : LayerSelector.NativeNote(natives);
-            throw new DendriteWrapException($"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.{reason}");
+            var problem = $"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.";
+            if (natives.Count > 0 && natives[0].Path.Length == 0)
+            {
+                throw natives[0].Error(problem);
+            }
+
+            throw new DendriteWrapException(problem + LayerSelector.NativeNote(natives));
         }
 
         var byPath = modules.ToDictionary(m => m.Item1, m => m.Item2);

@@ -122,7 +122,7 @@ public sealed class LayerSelector
                 var inside = natives.Select(n => (Native: n, Path: n.InnerPaths().FirstOrDefault(p => rule.Matches(p, n.Module)))).FirstOrDefault(n => n.Path is not null);
                 if (inside.Path is not null)
                 {
-                    throw new DendriteWrapException($"The {rule.Description} matches '{inside.Path}', a path inside a native module. {inside.Native.Explanation()}");
+                    throw inside.Native.Error($"The {rule.Description} matches '{inside.Path}', a path inside a native module.");
                 }
 
                 throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{NativeNote(natives)}");
@@ -145,15 +145,15 @@ public sealed class LayerSelector
 
             if (!HostLayerSpec.IsSupported(module))
             {
+                // A rule that takes a native module (by name, type, glob, regex or predicate) cannot be honoured: say so.
+                if (natives.FirstOrDefault(n => ReferenceEquals(n.Module, module)) is { } native)
+                {
+                    throw native.Error($"The {included.Description} selects a native module.");
+                }
+
                 // A broad rule (all layers, a glob) simply skips other module types; a rule that names the layer does not.
                 if (included.NamePattern is not null && included.Description.StartsWith("name", StringComparison.Ordinal) || included.ExplicitType is not null)
                 {
-                    var native = natives.FirstOrDefault(n => ReferenceEquals(n.Module, module));
-                    if (native is not null)
-                    {
-                        throw new DendriteWrapException($"The {included.Description} selects a native module. {native.Explanation()}");
-                    }
-
                     throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}. Exclude it or narrow the selector.");
                 }
 

@@ -84,7 +84,14 @@ internal sealed class NativeModule
     /// <summary>Why the wrapper cannot reach into this module and what to do instead, for error messages.</summary>
     public string Explanation() =>
         $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked. " +
-        "To put dendrites there, build the block from Linear layers (see docs/wrapping.md, \"TorchSharp's native modules\"); a generic host for any module is planned.";
+        (IsRecurrent(Module)
+            ? "To put dendrites there, build the block from Linear layers (the cell's input and recurrent projections)"
+            : "To put dendrites into attention, build the block from Linear layers (query, key, value and output projections, and the feed-forward layers)") +
+        " (see docs/wrapping.md, \"TorchSharp's native modules\"), or exclude the module from the selection; a generic host for any module is planned.";
+
+    /// <summary>The typed error for a selection that takes this module or a path inside it.</summary>
+    /// <param name="problem">What the selection did, to open the message.</param>
+    public NativeModuleException Error(string problem) => new($"{problem} {Explanation()}", Path, TypeName);
 
     /// <summary>"encoder (TransformerEncoder, 275,008 parameters), ..." for logs and errors.</summary>
     public static string Describe(IEnumerable<NativeModule> modules) =>

@@ -56,8 +56,9 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(new EncoderClassifier(), new WrapOptions { Targets = LayerSelector.Named(name) });
 
-        act.Should().Throw<DendriteWrapException>()
-            .WithMessage($"*name '{name}' matches '{matched}', a path inside a native module. 'encoder' (TransformerEncoder) is a native TorchSharp module*libtorch*build the block from Linear layers*");
+        act.Should().Throw<NativeModuleException>()
+            .WithMessage($"*name '{name}' matches '{matched}', a path inside a native module. 'encoder' (TransformerEncoder) is a native TorchSharp module*libtorch*build the block from Linear layers*")
+            .Which.ModulePath.Should().Be("encoder");
     }
 
     [Test]
@@ -128,6 +129,65 @@ public sealed class WrapNativeModulesTests
         var act = () => Dendrites.Wrap(new AttentionModel(), new WrapOptions { Targets = LayerSelector.Named(name) });
 
         act.Should().Throw<DendriteWrapException>().WithMessage("*inside a native module. 'attn' (MultiheadAttention) is a native*");
+    }
+
+    [Test]
+    public void Wrap_BareMultiheadAttention_ThrowsNativeModuleExceptionSayingBuildAttentionFromLinear()
+    {
+        var act = () => Dendrites.Wrap(nn.MultiheadAttention(32, 4));
+
+        var error = act.Should().Throw<NativeModuleException>().WithMessage("*The model itself (MultiheadAttention) is a native TorchSharp module*attention, build the block from Linear layers (query, key, value and output projections*").Which;
+        error.ModulePath.Should().BeEmpty();
+        error.ModuleType.Should().Be("MultiheadAttention");
+    }
+
+    [Test]
+    public void Wrap_BareTransformerEncoderLayer_ThrowsNativeModuleException()
+    {
+        var act = () => Dendrites.Wrap(nn.TransformerEncoderLayer(32, 4));
+
+        act.Should().Throw<NativeModuleException>().WithMessage("*(TransformerEncoderLayer) is a native TorchSharp module*Linear layers*")
+            .Which.ModuleType.Should().Be("TransformerEncoderLayer");
+    }
+
+    [Test]
+    public void Wrap_AttentionByType_ThrowsNamingItsPath()
+    {
+        var act = () => Dendrites.Wrap(new AttentionModel(), new WrapOptions { Targets = LayerSelector.OfType<MultiheadAttention>() });
+
+        var error = act.Should().Throw<NativeModuleException>().WithMessage("The type MultiheadAttention selects a native module. 'attn' (MultiheadAttention)*build the block from Linear layers*").Which;
+        error.ModulePath.Should().Be("attn");
+        error.ModuleType.Should().Be("MultiheadAttention");
+    }
+
+    [Test]
+    public void Wrap_GlobTakingAttentionAmongLinearLayers_ThrowsNamingItsPath()
+    {
+        var act = () => Dendrites.Wrap(new AttentionModel(), new WrapOptions { Targets = LayerSelector.NameLike("**") });
+
+        act.Should().Throw<NativeModuleException>().WithMessage("The glob '**' selects a native module. 'attn' (MultiheadAttention)*exclude the module*")
+            .Which.ModulePath.Should().Be("attn");
+    }
+
+    [Test]
+    public void Wrap_PredicateTakingEncoderLayerInsideModel_ThrowsNamingItsPath()
+    {
+        var targets = LayerSelector.Where((_, module) => module is TransformerEncoderLayer or Linear, "encoder layers and Linear layers");
+
+        var act = () => Dendrites.Wrap(new EncoderLayerModel(), new WrapOptions { Targets = targets });
+
+        act.Should().Throw<NativeModuleException>().WithMessage("The encoder layers and Linear layers selects a native module. 'layer' (TransformerEncoderLayer)*")
+            .Which.ModulePath.Should().Be("layer");
+    }
+
+    [Test]
+    public void Wrap_NativeModuleExcludedFromBroadSelection_WrapsTheRest()
+    {
+        var model = new AttentionModel();
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.NameLike("**").Except(LayerSelector.Named("attn")) });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("head");
     }
 
     [TestCase(false, "LSTM")]
@@ -208,6 +268,18 @@ public sealed class WrapNativeModulesTests
             : base(nameof(AttentionModel)) => RegisterComponents();
 
         public override Tensor forward(Tensor x) => head.call(attn.call(x, x, x, null, false, null).Item1);
+    }
+
+    /// <summary>One TransformerEncoderLayer over [time, batch, 32] and a Linear head.</summary>
+    private sealed class EncoderLayerModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly TransformerEncoderLayer layer = nn.TransformerEncoderLayer(32, 4);
+        private readonly Linear head = nn.Linear(32, 3);
+
+        public EncoderLayerModel()
+            : base(nameof(EncoderLayerModel)) => RegisterComponents();
+
+        public override Tensor forward(Tensor x) => head.call(layer.call(x, null, null));
     }
 
     /// <summary>A two-layer LSTM or GRU over [batch, time, 8] and a Linear head on the last step.</summary>
