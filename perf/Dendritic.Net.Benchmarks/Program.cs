@@ -17,6 +17,8 @@ namespace Dendritic.Benchmarks;
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
+/// <item><c>distributed-check [--epochs 4] [--batch 1024]</c>: one NCCL rank: collectives and data-parallel growth (docs/distributed.md);</item>
+/// <item><c>distributed-launch [--gpus N] [--compare]</c>: N ranks of it, one process per GPU, compared; 1 vs N GPUs throughput.</item>
 /// </list>
 /// </summary>
 internal static class Program
@@ -46,6 +48,10 @@ internal static class Program
                 return OriginalComparison.Print(args[1..]);
             case "chart":
                 return RatioChart.Write(args[1], args[2..]);
+            case "distributed-check":
+                return DistributedCheck.Run(args[1..]);
+            case "distributed-launch":
+                return DistributedLaunch.Run(args[1..]);
         }
 
         var rest = BenchSettings.Parse(args);
