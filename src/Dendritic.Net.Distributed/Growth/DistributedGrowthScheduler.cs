@@ -93,7 +93,13 @@ public sealed class DistributedGrowthScheduler
         return Guard(() =>
         {
             var score = Combine(localScore, localSamples);
-            torch.random.manual_seed(Seed + Scheduler.History.Entries.Count);
+            var seed = Seed + Scheduler.History.Entries.Count;
+            torch.random.manual_seed(seed);
+            if (Communicator.Device.type == DeviceType.CUDA)
+            {
+                torch.cuda.manual_seed_all(seed);
+            }
+
             var decision = Scheduler.Step(score, learningRate, epochTime);
             CheckSameDecision(decision);
             if (decision.Action != GrowthAction.NoChange)

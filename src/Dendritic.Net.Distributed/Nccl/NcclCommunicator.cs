@@ -12,7 +12,8 @@ namespace Dendritic.Distributed;
 /// A communicator over NCCL, one process per GPU. Collectives run on the legacy default CUDA stream (stream 0),
 /// which is the stream TorchSharp's kernels use (it exposes no other current stream), so they are ordered with the
 /// training's kernels; each call then waits for the stream while polling NCCL's asynchronous error and the other
-/// ranks' failure notes, and aborts the communicator at the timeout instead of hanging. Sets NCCL_NVLS_ENABLE=0.
+/// ranks' failure notes, and aborts the communicator at the timeout instead of hanging. NCCL runs with
+/// NCCL_NVLS_ENABLE=0 (<see cref="NcclLibrary.Load"/> sets it).
 /// </summary>
 public sealed class NcclCommunicator : ICommunicator
 {
@@ -56,8 +57,6 @@ public sealed class NcclCommunicator : ICommunicator
             throw new InvalidOperationException("NcclCommunicator needs CUDA, but torch.cuda.is_available() is false: use a CUDA build of libtorch (TorchSharp-cuda-*, or PyTorch's torch/lib on LD_LIBRARY_PATH).");
         }
 
-        // Multicast (NVLink SHARP) is off: it is not allowed on the machines this was written for, and it is opt-in in NCCL.
-        NcclNative.setenv("NCCL_NVLS_ENABLE", "0", 1);
         NcclNative.EnsureResolver();
         NcclLibrary.Load();
         var index = cuda.device_count() > 1 ? rv.LocalRank : 0;
@@ -72,7 +71,7 @@ public sealed class NcclCommunicator : ICommunicator
         var init = Task.Factory.StartNew(
             () =>
             {
-                Check(NcclNative.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+                CheckCuda(NcclNative.cuCtxSetCurrent(context), "cuCtxSetCurrent");
                 var uid = default(NcclNative.UniqueId);
                 unsafe
                 {
@@ -198,7 +197,7 @@ public sealed class NcclCommunicator : ICommunicator
     private void Run(string call, Func<int> enqueue)
     {
         ThrowIfAborted();
-        Check(NcclNative.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
+        CheckCuda(NcclNative.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
         Check(enqueue(), call);
         var clock = Stopwatch.StartNew();
         var polls = 0;

@@ -16,6 +16,7 @@ internal static unsafe partial class NcclNative
     public const string Nccl = "nccl";
     public const string Cuda = "cuda";
     public const string LibTorchSharp = "LibTorchSharp";
+    public const string LibC = "libc";
 
     // ncclResult_t
     public const int Success = 0;
@@ -69,7 +70,7 @@ internal static unsafe partial class NcclNative
     public static partial IntPtr ncclGetErrorString(int result);
 
     /// <summary>libc's setenv: NCCL reads its settings with getenv, which does not see .NET's Environment.SetEnvironmentVariable.</summary>
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport(LibC, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int setenv(string name, string value, int overwrite);
 
     [LibraryImport(Cuda)]
@@ -108,6 +109,8 @@ internal static unsafe partial class NcclNative
     {
         Nccl => NcclLibrary.TryLoad(),
         Cuda => NativeLibrary.TryLoad("libcuda.so.1", out var cuda) ? cuda : IntPtr.Zero,
+        // "libc.so" is a linker script on glibc systems: name the shared object itself.
+        LibC => NativeLibrary.TryLoad("libc.so.6", out var libc) ? libc : IntPtr.Zero,
         // TorchSharp has already loaded its bridge; ask through its assembly so that the same file is used.
         LibTorchSharp => NativeLibrary.TryLoad("LibTorchSharp", typeof(torch).Assembly, searchPath, out var bridge)
             || NativeLibrary.TryLoad("libLibTorchSharp.so", typeof(torch).Assembly, searchPath, out bridge)

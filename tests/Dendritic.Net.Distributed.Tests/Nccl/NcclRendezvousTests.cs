@@ -130,4 +130,25 @@ public sealed class NcclRendezvousTests
         candidates[1].Should().Be("libnccl.so.2");
         candidates.Should().Contain("/opt/py/lib/python3.12/site-packages/nvidia/nccl/lib/libnccl.so.2");
     }
+
+    [Test]
+    public void Load_NoNcclAnywhere_ThrowsListingWhatWasTriedAndTheVariable()
+    {
+        if (NcclLibrary.LoadedFrom is not null || System.Runtime.InteropServices.NativeLibrary.TryLoad("libnccl.so.2", out _))
+        {
+            Assert.Ignore("This machine has NCCL.");
+        }
+
+        Environment.SetEnvironmentVariable(NcclLibrary.PathVariable, Path.Combine(_folder, "missing.so"));
+
+        var act = () => NcclLibrary.Load();
+
+        act.Should().Throw<NcclException>().WithMessage($"*missing.so*{NcclLibrary.PathVariable}*");
+    }
+
+    [Test]
+    public void SetEnv_ThroughLibc_Succeeds()
+    {
+        NcclNative.setenv("DENDRITIC_TEST_SETENV", "1", 1).Should().Be(0, "NCCL reads NCCL_NVLS_ENABLE through getenv, so it is set through libc");
+    }
 }
