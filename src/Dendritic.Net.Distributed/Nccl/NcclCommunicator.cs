@@ -90,7 +90,9 @@ public sealed class NcclCommunicator : ICommunicator
             throw new CollectiveTimeoutException($"ncclCommInitRank did not finish within {rv.Timeout.TotalSeconds:G4} s on rank {rv.Rank} of {rv.WorldSize}: not every rank joined (same unique id, same WORLD_SIZE, distinct RANKs?). End this process; NCCL cannot be aborted mid-initialisation.");
         }
 
-        return new NcclCommunicator(rv, init.Result, context, device);
+        var communicator = new NcclCommunicator(rv, init.Result, context, device);
+        AppDomain.CurrentDomain.UnhandledException += communicator.OnUnhandledException;
+        return communicator;
     }
 
     /// <inheritdoc/>
@@ -137,6 +139,7 @@ public sealed class NcclCommunicator : ICommunicator
     /// <inheritdoc/>
     public void Dispose()
     {
+        AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
         if (_comm != IntPtr.Zero)
         {
             NcclNative.cuCtxSetCurrent(_context);
@@ -144,6 +147,10 @@ public sealed class NcclCommunicator : ICommunicator
             _comm = IntPtr.Zero;
         }
     }
+
+    /// <summary>A crash of this process leaves a failure note, so that the other ranks stop at once with its reason.</summary>
+    private void OnUnhandledException(object sender, UnhandledExceptionEventArgs e) =>
+        Abort($"rank {Rank} crashed: {(e.ExceptionObject as Exception)?.Message ?? e.ExceptionObject.ToString()}");
 
     internal static void Check(int result, string call)
     {
