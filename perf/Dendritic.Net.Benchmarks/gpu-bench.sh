@@ -72,7 +72,8 @@ for s in "$@"; do
     # Issue #15 on one GPU: NCCL with a single rank (id made in-process), then the launcher's file rendezvous with 1 rank.
     distributed) nccl_env; step distributed-check 180 distributed-check; step distributed-launch-1 240 distributed-launch --gpus 1 ;;
     # On a machine with 2 GPUs: 2 processes, decisions and parameters compared, samples/s of 1 vs 2 GPUs.
-    distributed2) nccl_env; step distributed-launch-2 420 distributed-launch --gpus 2 --compare ;;
+    # A wider MLP (33.6 M parameters) so that a step is long enough to show scaling; DIST_ARGS overrides.
+    distributed2) nccl_env; step distributed-launch-2 420 distributed-launch --gpus 2 --compare ${DIST_ARGS:---width 4096 --batch 2048 --samples 65536 --epochs 6} ;;
     suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;
   esac
 done
