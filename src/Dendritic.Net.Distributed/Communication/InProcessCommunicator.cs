@@ -46,7 +46,6 @@ internal sealed class InProcessCommunicator : ICommunicator
     {
         _group.Slots[Rank] = new Entry("Barrier", string.Empty, string.Empty);
         _group.Meet(Rank);
-        _group.Meet(Rank);
     }
 
     public void Abort(string reason) => _group.Abort(Rank, reason);

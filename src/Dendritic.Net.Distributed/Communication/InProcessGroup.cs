@@ -16,7 +16,8 @@ public sealed class InProcessGroup : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly object _failureLock = new();
     private readonly Barrier _barrier;
-    private InProcessCommunicator.Entry?[] _slots;
+    private readonly InProcessCommunicator.Entry?[] _slots;
+    private volatile RankFailure? _failure;
 
     /// <summary>Creates a group of <paramref name="worldSize"/> ranks.</summary>
     /// <param name="worldSize">The number of ranks; at least 1.</param>
@@ -44,7 +45,7 @@ public sealed class InProcessGroup : IDisposable
     public TimeSpan Timeout { get; }
 
     /// <summary>The rank that stopped the group and why; null while it runs.</summary>
-    public (int Rank, string Reason)? Failure { get; private set; }
+    public (int Rank, string Reason)? Failure => _failure is { } f ? (f.Rank, f.Reason) : null;
 
     /// <summary>The communicator of one rank; use each from one thread only.</summary>
     /// <param name="rank">0 to <see cref="WorldSize"/> - 1.</param>
@@ -123,7 +124,7 @@ public sealed class InProcessGroup : IDisposable
     {
         lock (_failureLock)
         {
-            Failure ??= (rank, reason);
+            _failure ??= new RankFailure(rank, reason);
         }
 
         try
@@ -171,7 +172,7 @@ public sealed class InProcessGroup : IDisposable
 
     private void ThrowIfStopped()
     {
-        if (Failure is { } failure)
+        if (_failure is { } failure)
         {
             var who = failure.Rank >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Rank {failure.Rank}") : "The group";
             throw new RankFailedException(failure.Rank, failure.Reason, $"{who} stopped the group: {failure.Reason}");
@@ -189,4 +190,7 @@ public sealed class InProcessGroup : IDisposable
             }
         }
     }
+
+    /// <summary>The first failure, as one reference so that other threads read it whole.</summary>
+    private sealed record RankFailure(int Rank, string Reason);
 }

@@ -171,19 +171,24 @@ public sealed class DistributedGrowthScheduler
 
     private double Combine(double localScore, long localSamples)
     {
-        using var sums = tensor(new[] { localSamples > 0 ? localScore * localSamples : 0, localSamples }, ScalarType.Float64).to(Communicator.Device);
-        Communicator.AllReduce(sums, ReduceOp.Sum);
-        var values = sums.cpu().data<double>().ToArray();
-        if (values[1] <= 0)
+        double combined;
+        using (var scope = NewDisposeScope())
         {
-            throw new ArgumentOutOfRangeException(nameof(localSamples), localSamples, "No rank validated on any sample: give each rank a shard of the validation set.");
+            var sums = tensor(new[] { localSamples > 0 ? localScore * localSamples : 0, localSamples }, ScalarType.Float64).to(Communicator.Device);
+            Communicator.AllReduce(sums, ReduceOp.Sum);
+            var values = sums.cpu().data<double>().ToArray();
+            if (values[1] <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(localSamples), localSamples, "No rank validated on any sample: give each rank a shard of the validation set.");
+            }
+
+            // Rank 0's quotient for everyone: equal bits on every rank, whatever the reduction order.
+            var score = tensor(new[] { values[0] / values[1] }, ScalarType.Float64).to(Communicator.Device);
+            Communicator.Broadcast(score, 0);
+            combined = score.cpu().item<double>();
+            LastTotalSamples = (long)values[1];
         }
 
-        // Rank 0's quotient for everyone: equal bits on every rank, whatever the reduction order.
-        using var score = tensor(new[] { values[0] / values[1] }, ScalarType.Float64).to(Communicator.Device);
-        Communicator.Broadcast(score, 0);
-        var combined = score.cpu().item<double>();
-        LastTotalSamples = (long)values[1];
         DistributedLog.ScoresCombined(_logger, Communicator.Rank, localScore, localSamples, Communicator.WorldSize, combined, LastTotalSamples);
         return combined;
     }

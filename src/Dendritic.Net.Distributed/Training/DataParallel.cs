@@ -133,12 +133,12 @@ public sealed class DataParallel
     /// <summary>Whether every rank has the same values as rank 0 (broadcast rank 0's, compare, count disagreements).</summary>
     internal bool Agree(double[] values)
     {
-        using var mine = tensor(values, ScalarType.Float64).to(Communicator.Device);
-        using var theirs = mine.clone();
+        using var scope = NewDisposeScope();
+        var mine = tensor(values, ScalarType.Float64).to(Communicator.Device);
+        var theirs = mine.clone();
         Communicator.Broadcast(theirs, 0);
-        using var same = mine.eq(theirs).all();
-        var differs = same.cpu().item<bool>() ? 0 : 1;
-        using var count = tensor(new[] { differs }, ScalarType.Int32).to(Communicator.Device);
+        var differs = mine.eq(theirs).all().cpu().item<bool>() ? 0 : 1;
+        var count = tensor(new[] { differs }, ScalarType.Int32).to(Communicator.Device);
         Communicator.AllReduce(count, ReduceOp.Sum);
         return count.cpu().item<int>() == 0;
     }
