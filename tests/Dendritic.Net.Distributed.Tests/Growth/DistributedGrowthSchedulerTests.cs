@@ -88,6 +88,37 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
+    public void Step_WithOptimizerFactory_EveryRankRebuildsItsOptimizerAtTheSameValidation()
+    {
+        var perRank = InProcessGroup.Run(3, c =>
+        {
+            var rebuiltAt = new List<int>();
+            var options = Models.EagerRules with
+            {
+                OptimizerFactory = d =>
+                {
+                    rebuiltAt.Add(d.Validation);
+                    return TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.1);
+                },
+            };
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), options);
+            foreach (var scores in LocalScores)
+            {
+                scheduler.Step(scores[c.Rank], Samples[c.Rank]);
+            }
+
+            return (rebuiltAt, HasOptimizer: scheduler.Scheduler.Optimizer is not null);
+        });
+
+        perRank[0].rebuiltAt.Should().NotBeEmpty();
+        perRank.Should().AllSatisfy(r =>
+        {
+            r.rebuiltAt.Should().Equal(perRank[0].rebuiltAt);
+            r.HasOptimizer.Should().BeTrue();
+        });
+    }
+
+    [Test]
     public void SaveCheckpoint_EveryRankAsked_OnlyRank0Writes()
     {
         var manifests = InProcessGroup.Run(3, c =>

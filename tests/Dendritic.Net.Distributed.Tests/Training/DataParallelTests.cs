@@ -42,6 +42,45 @@ public sealed class DataParallelTests
     }
 
     [Test]
+    public void Training_TwoRanksWithShardedSampler_FollowsTheTrajectoryOfOneProcessOnTheGlobalBatches()
+    {
+        manual_seed(2);
+        var weights = Models.Mlp().to(ScalarType.Float64).parameters().Select(p => p.detach().clone()).ToList();
+        using var x = randn(40, 4, ScalarType.Float64);
+        using var y = randint(0, 3, 40);
+        double[] Train(ICommunicator c, int batch)
+        {
+            var model = Models.Mlp().to(ScalarType.Float64);
+            Models.CopyInto(model, weights);
+            var dp = new DataParallel(c);
+            var sgd = optim.SGD(model.parameters(), 0.5);
+            var sampler = new ShardedSampler(40, batch, c.Rank, c.WorldSize, seed: 5);
+            for (var epoch = 0; epoch < 2; epoch++)
+            {
+                foreach (var indices in sampler.Batches(epoch))
+                {
+                    using var index = tensor(indices);
+                    sgd.zero_grad();
+                    nn.functional.cross_entropy(model.call(x.index_select(0, index)), y.index_select(0, index)).backward();
+                    dp.AverageGradients(model.parameters());
+                    sgd.step();
+                }
+            }
+
+            return Models.Values(model);
+        }
+
+        var single = InProcessGroup.Run(1, c => Train(c, 8))[0];
+        var parallel = InProcessGroup.Run(2, c => Train(c, 4));
+
+        parallel[1].Should().Equal(parallel[0]);
+        for (var i = 0; i < single.Length; i++)
+        {
+            parallel[0][i].Should().BeApproximately(single[i], 1e-9 + (1e-9 * Math.Abs(single[i])));
+        }
+    }
+
+    [Test]
     public void BroadcastParameters_RanksStartDifferent_AllHoldRank0sValues()
     {
         var values = InProcessGroup.Run(3, c =>
