@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace Dendritic.Benchmarks;
 
 /// <summary>
-/// <c>distributed-check [--epochs 4] [--batch 1024] [--width 1024] [--samples 32768]</c>: one rank of an NCCL job
+/// <c>distributed-check [--epochs 4] [--batch 1024] [--width 1024] [--samples 32768] [--fail-rank R]</c>: one rank of an NCCL job
 /// (RANK, WORLD_SIZE, LOCAL_RANK and DENDRITIC_NCCL_ID / DENDRITIC_NCCL_ID_FILE from the environment; a job of one
 /// rank when none is set). Checks the collectives on CUDA tensors, then trains an MLP data-parallel with one growth
 /// step, printing PASS/FAIL lines; writes its result to $DIST_RESULT_DIR/rank{r}.json when that is set (the launcher,
@@ -20,7 +20,14 @@ namespace Dendritic.Benchmarks;
 /// </summary>
 internal static class DistributedCheck
 {
+    /// <summary>Exit code of the rank whose training threw (with <c>--fail-rank</c>: on purpose).</summary>
+    public const int FailedHere = 3;
+
+    /// <summary>Exit code of a rank stopped by another rank's failure.</summary>
+    public const int StoppedByPeer = 4;
+
     private static int _failures;
+    private static int _failRank = -1;
 
     public static int Run(string[] args)
     {
@@ -45,7 +52,25 @@ internal static class DistributedCheck
         using var communicator = NcclCommunicator.Create(rendezvous);
         Report(true, "init", $"communicator on {communicator.Device} in {clock.Elapsed.TotalSeconds:F2} s");
         Collectives(communicator);
-        var result = Train(communicator, epochs, batch, width, samples, sharedGenerator: false);
+        Dictionary<string, object> result;
+        try
+        {
+            _failRank = Option(args, "--fail-rank", -1);
+            result = Train(communicator, epochs, batch, width, samples, sharedGenerator: false);
+        }
+        catch (RankFailedException e)
+        {
+            // Another rank failed: this one stops with its reason instead of hanging.
+            Console.WriteLine($"STOPPED rank {communicator.Rank}: {e.Message}");
+            return StoppedByPeer;
+        }
+        catch (Exception e) when (e is not DistributedException)
+        {
+            communicator.Abort($"rank {communicator.Rank}: {e.Message}");
+            Console.WriteLine($"FAILED rank {communicator.Rank}: {e.Message}");
+            return FailedHere;
+        }
+
         if (communicator.WorldSize == 1)
         {
             communicator.Abort("end of the abort check");
@@ -133,6 +158,11 @@ internal static class DistributedCheck
             var batches = sampler.Batches(epoch);
             foreach (var indices in batches)
             {
+                if (epoch == 1 && c.Rank == _failRank)
+                {
+                    throw new InvalidOperationException("failure injected by --fail-rank in epoch 1");
+                }
+
                 using var scope = NewDisposeScope();
                 using var index = tensor(indices, device: device);
                 optimizer.zero_grad();

@@ -14,16 +14,25 @@ namespace Dendritic.Benchmarks;
 /// <c>distributed-check</c>, one per GPU (RANK, WORLD_SIZE, LOCAL_RANK, a fresh DENDRITIC_NCCL_ID_FILE: the file
 /// rendezvous), stops them all when one fails or the timeout passes, then checks that the ranks made the same growth
 /// decisions and hold the same parameters. With <c>--compare</c> it first runs the same job on 1 GPU and prints the
-/// throughput of both and the scaling. Prints PASS/FAIL lines and a table.
+/// throughput of both and the scaling. With <c>--inject-failure</c> rank 1 throws in epoch 1 and the others must stop
+/// on their own with its reason. Prints PASS/FAIL lines and a table.
 /// </summary>
 internal static class DistributedLaunch
 {
+    private static int[] _lastExitCodes = Array.Empty<int>();
+    private static double _lastSeconds;
+
     public static int Run(string[] args)
     {
         var gpus = DistributedCheck.Option(args, "--gpus", 1);
         var timeout = TimeSpan.FromSeconds(DistributedCheck.Option(args, "--timeout", 300));
         var compare = args.Contains("--compare");
-        var passOn = args.Where((a, i) => a != "--compare" && a != "--gpus" && a != "--timeout" && !(i > 0 && (args[i - 1] == "--gpus" || args[i - 1] == "--timeout"))).ToArray();
+        var passOn = args.Where((a, i) => a != "--compare" && a != "--inject-failure" && a != "--gpus" && a != "--timeout" && !(i > 0 && (args[i - 1] == "--gpus" || args[i - 1] == "--timeout"))).ToArray();
+        if (args.Contains("--inject-failure"))
+        {
+            return InjectFailure(gpus, timeout, passOn);
+        }
+
         var sizes = compare && gpus > 1 ? new[] { 1, gpus } : new[] { gpus };
         var rows = new List<(int World, double PerSecond, string Decisions, string Checksum)>();
         var failed = 0;
@@ -69,6 +78,23 @@ internal static class DistributedLaunch
         return failed == 0 ? 0 : 1;
     }
 
+    /// <summary>Rank 1 throws in epoch 1: it must exit as failed, every other rank as stopped by it, none killed.</summary>
+    private static int InjectFailure(int gpus, TimeSpan timeout, string[] passOn)
+    {
+        if (gpus < 2)
+        {
+            Console.WriteLine("FAIL inject-failure: needs --gpus 2 or more");
+            return 1;
+        }
+
+        Job(gpus, timeout, passOn.Concat(new[] { "--fail-rank", "1" }).ToArray());
+        var codes = _lastExitCodes;
+        var ok = codes.Length == gpus && codes[1] == DistributedCheck.FailedHere
+            && codes.Where((_, r) => r != 1).All(c => c == DistributedCheck.StoppedByPeer);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(ok ? "PASS" : "FAIL")} inject-failure: exit codes [{string.Join(", ", codes)}] (rank 1 failed = {DistributedCheck.FailedHere}, others stopped by it = {DistributedCheck.StoppedByPeer}) after {_lastSeconds:F1} s"));
+        return ok ? 0 : 1;
+    }
+
     /// <summary>Runs one job of <paramref name="world"/> ranks; null when a rank failed.</summary>
     private static List<JsonElement>? Job(int world, TimeSpan timeout, string[] passOn)
     {
@@ -111,9 +137,16 @@ internal static class DistributedLaunch
 
         var clock = Stopwatch.StartNew();
         var ok = true;
+        TimeSpan? failedAt = null;
         while (processes.Any(p => !p.HasExited))
         {
-            if (processes.Any(p => p.HasExited && p.ExitCode != 0) || clock.Elapsed > timeout + TimeSpan.FromSeconds(60))
+            if (failedAt is null && processes.Any(p => p.HasExited && p.ExitCode != 0))
+            {
+                // The others should stop on their own (failure note, NCCL abort); give them a moment to say so.
+                failedAt = clock.Elapsed;
+            }
+
+            if ((failedAt is { } at && clock.Elapsed - at > TimeSpan.FromSeconds(20)) || clock.Elapsed > timeout + TimeSpan.FromSeconds(60))
             {
                 ok = false;
                 foreach (var p in processes.Where(p => !p.HasExited))
@@ -131,6 +164,9 @@ internal static class DistributedLaunch
             p.WaitForExit();
             ok &= p.ExitCode == 0 || File.Exists(Path.Combine(folder, $"rank{processes.IndexOf(p)}.json"));
         }
+
+        _lastExitCodes = processes.Select(p => p.ExitCode).ToArray();
+        _lastSeconds = clock.Elapsed.TotalSeconds;
 
         var files = Enumerable.Range(0, world).Select(r => Path.Combine(folder, $"rank{r}.json")).ToList();
         if (!ok || files.Any(f => !File.Exists(f)))

@@ -20,7 +20,7 @@ step() { # name, seconds, args...
   if [ -d "$here/app/BenchmarkDotNet.Artifacts/results" ]; then
     mkdir -p "$out/results/$name"; mv "$here/app/BenchmarkDotNet.Artifacts/results/"* "$out/results/$name/" 2>/dev/null
   fi
-  grep -E '^\||^(\[rank [0-9]+\] )?(PASS|FAIL|\|)|passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
+  grep -E '^\||^(\[rank [0-9]+\] )?(PASS|FAIL|STOPPED|\|)|passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
 }
 # The original perforatedai 3.0.5 on the same shapes (issues #10 and #19): ../shared/anchors/pai_overhead2.py, copied
 # with _fallback/ and perforatedai/ into .anchor/ of the checkout (git-ignored) and carried with .gpu. cpu: 2 pinned cores.
@@ -73,7 +73,8 @@ for s in "$@"; do
     distributed) nccl_env; step distributed-check 180 distributed-check; step distributed-launch-1 240 distributed-launch --gpus 1 ;;
     # On a machine with 2 GPUs: 2 processes, decisions and parameters compared, samples/s of 1 vs 2 GPUs.
     # A wider MLP (33.6 M parameters) so that a step is long enough to show scaling; DIST_ARGS overrides.
-    distributed2) nccl_env; step distributed-launch-2 420 distributed-launch --gpus 2 --compare ${DIST_ARGS:---width 4096 --batch 2048 --samples 65536 --epochs 6} ;;
+    distributed2) nccl_env; step distributed-launch-2 360 distributed-launch --gpus 2 --compare ${DIST_ARGS:---width 4096 --batch 2048 --samples 65536 --epochs 6}
+      step distributed-failure-2 100 distributed-launch --gpus 2 --inject-failure --epochs 2 ;;
     suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;
   esac
 done
