@@ -84,7 +84,20 @@ public sealed class NcclCommunicator : ICommunicator
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
-        if (!init.Wait(rv.Timeout))
+        bool joined;
+        try
+        {
+            joined = init.Wait(rv.Timeout);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            // ncclCommInitRank failed (not timed out): tell the other ranks, and throw NCCL's own error.
+            rv.WriteFailure($"rank {rv.Rank}: {e.InnerException!.Message}");
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+            throw;
+        }
+
+        if (!joined)
         {
             rv.WriteFailure($"rank {rv.Rank} timed out in ncclCommInitRank");
             throw new CollectiveTimeoutException($"ncclCommInitRank did not finish within {rv.Timeout.TotalSeconds:G4} s on rank {rv.Rank} of {rv.WorldSize}: not every rank joined (same unique id, same WORLD_SIZE, distinct RANKs?). End this process; NCCL cannot be aborted mid-initialisation.");

@@ -98,6 +98,12 @@ public sealed record NcclRendezvous
             var made = Convert.FromBase64String(CreateUniqueId());
             if (IdFile is not null)
             {
+                // Notes of an earlier job at the same path would stop this one at its first collective.
+                for (var r = 0; r < WorldSize; r++)
+                {
+                    File.Delete(FailurePath(r));
+                }
+
                 var temp = IdFile + ".tmp." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
                 File.WriteAllText(temp, Convert.ToBase64String(made));
                 File.Move(temp, IdFile, overwrite: true);
