@@ -19,6 +19,8 @@ namespace Dendritic.Benchmarks;
 /// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
 /// <item><c>versus-rounds folder</c>: the interleaved comparison of round-N folders of probe and original JSON;</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
+/// <item><c>distributed-check [--epochs 4] [--batch 1024]</c>: one NCCL rank: collectives and data-parallel growth (docs/distributed.md);</item>
+/// <item><c>distributed-launch [--gpus N] [--compare]</c>: N ranks of it, one process per GPU, compared; 1 vs N GPUs throughput.</item>
 /// </list>
 /// </summary>
 internal static class Program
@@ -52,6 +54,10 @@ internal static class Program
                 return InterleavedComparison.Print(args[1]);
             case "chart":
                 return RatioChart.Write(args[1], args[2..]);
+            case "distributed-check":
+                return DistributedCheck.Run(args[1..]);
+            case "distributed-launch":
+                return DistributedLaunch.Run(args[1..]);
         }
 
         var rest = BenchSettings.Parse(args);

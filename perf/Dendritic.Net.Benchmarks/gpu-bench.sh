@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
-# Steps: check, memory, soak, cpu-soak, layer, model, growth, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
+# Steps: check, memory, soak, cpu-soak, layer, model, growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +20,7 @@ step() { # name, seconds, args...
   if [ -d "$here/app/BenchmarkDotNet.Artifacts/results" ]; then
     mkdir -p "$out/results/$name"; mv "$here/app/BenchmarkDotNet.Artifacts/results/"* "$out/results/$name/" 2>/dev/null
   fi
-  grep -E '^\||passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
+  grep -E '^\||^(\[rank [0-9]+\] )?(PASS|FAIL|STOPPED|\|)|passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
 }
 # The original perforatedai 3.0.5 on the same shapes (issues #10 and #19): ../shared/anchors/pai_overhead2.py, copied
 # with _fallback/ and perforatedai/ into .anchor/ of the checkout (git-ignored) and carried with .gpu. cpu: 2 pinned cores.
@@ -33,6 +33,13 @@ original() { # device
   PAI_DEVICE=$dev PAI_ITERS=${PAI_ITERS:-15} OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OUT="$out/results/original-$dev" \
     timeout "$left" "${pin[@]}" python3 "$here/../.anchor/pai_overhead2.py" > "$out/logs/original-$dev.log" 2>&1
   echo "=== original-$dev rc=$?"; tail -n 40 "$out/logs/original-$dev.log"
+}
+# NCCL for the distributed steps: multicast off (forbidden on these machines), and the pip wheel's libnccl.so.2 named
+# explicitly (the library also finds it next to torch/lib on LD_LIBRARY_PATH, or already loaded by libtorch_cuda).
+nccl_env() {
+  export NCCL_NVLS_ENABLE=0
+  [ -n "${DENDRITIC_NCCL_PATH:-}" ] || export DENDRITIC_NCCL_PATH=$(python3 -c 'import glob, os, site; c = [p for s in site.getsitepackages() for p in sorted(glob.glob(os.path.join(s, "nvidia", "*", "lib", "libnccl.so.2")))]; print(c[0] if c else "")' 2>/dev/null)
+  echo "NCCL: ${DENDRITIC_NCCL_PATH:-libnccl.so.2 from the loader}"
 }
 for s in "$@"; do
   case $s in
@@ -81,6 +88,12 @@ for s in "$@"; do
         step "cuda-breakdown-$dt" 150 breakdown cuda "${ROUNDS:-20}" "${BREAKDOWN_CASES:-Linear/small}" "${BREAKDOWN_D:-1,2,4}" "$dt"; done ;;
     cpu-model) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-ModelTraining 150 --filter '*ModelTraining*' --device cpu --inprocess --quick ;;
     cpu-growth) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-GrowthStep 100 --filter '*GrowthStep*' --device cpu --inprocess --quick ;;
+    # Issue #15 on one GPU: NCCL with a single rank (id made in-process), then the launcher's file rendezvous with 1 rank.
+    distributed) nccl_env; step distributed-check 180 distributed-check; step distributed-launch-1 240 distributed-launch --gpus 1 ;;
+    # On a machine with 2 GPUs: 2 processes, decisions and parameters compared, samples/s of 1 vs 2 GPUs.
+    # A wider MLP (33.6 M parameters) so that a step is long enough to show scaling; DIST_ARGS overrides.
+    distributed2) nccl_env; step distributed-launch-2 360 distributed-launch --gpus 2 --compare ${DIST_ARGS:---width 4096 --batch 2048 --samples 65536 --epochs 6}
+      step distributed-failure-2 100 distributed-launch --gpus 2 --inject-failure --epochs 2 ;;
     suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;
   esac
 done

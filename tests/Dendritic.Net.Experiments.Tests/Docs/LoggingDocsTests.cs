@@ -9,11 +9,11 @@ using NUnit.Framework;
 
 namespace Dendritic.Experiments.Tests.Docs;
 
-/// <summary>docs/logging.md is the one table of event ids: it must list every id the library and the harness use.</summary>
+/// <summary>docs/logging.md is the one table of event ids: it must list every id the library, the harness and the distributed package use.</summary>
 [TestFixture]
 public sealed class LoggingDocsTests
 {
-    private static readonly Assembly[] Logging = { typeof(Dendrites).Assembly, typeof(ExperimentRunner).Assembly };
+    private static readonly Assembly[] Logging = { typeof(Dendrites).Assembly, typeof(ExperimentRunner).Assembly, typeof(Dendritic.Distributed.DistributedGrowthScheduler).Assembly };
 
     [Test]
     public void EventIds_InCode_AreUniqueAndEachListedOnceInDocsLogging()

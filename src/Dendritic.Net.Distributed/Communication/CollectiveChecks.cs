@@ -1,0 +1,43 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Distributed;
+
+/// <summary>The argument checks every communicator makes before a collective, so that all report the same errors.</summary>
+internal static class CollectiveChecks
+{
+    public static void Tensor(Tensor tensor, Device device, ReduceOp? op = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (tensor.device_type != device.type || (device.type == DeviceType.CUDA && tensor.device_index != device.index && device.index >= 0))
+        {
+            throw new ArgumentException($"The tensor is on {tensor.device}, but this communicator works on {device}: move it there first.", nameof(tensor));
+        }
+
+        if (!tensor.is_contiguous())
+        {
+            throw new ArgumentException("The tensor is not contiguous: collectives work in place on contiguous memory; call .contiguous() and copy the result back.", nameof(tensor));
+        }
+
+        if (op is { } reduce && !Enum.IsDefined(reduce))
+        {
+            throw new ArgumentOutOfRangeException(nameof(op), reduce, "Unknown reduce operation; use Sum or Average.");
+        }
+
+        if (op == ReduceOp.Average && !tensor.is_floating_point())
+        {
+            throw new ArgumentException($"Average needs a floating-point tensor, not {tensor.dtype}; use Sum and divide yourself.", nameof(tensor));
+        }
+    }
+
+    public static void Root(int root, int worldSize)
+    {
+        if (root < 0 || root >= worldSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(root), root, $"The root must be a rank, 0 to {worldSize - 1}.");
+        }
+    }
+
+    public static string Describe(Tensor tensor) => $"{tensor.dtype}[{string.Join(",", tensor.shape)}]";
+}

@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+
+namespace Dendritic.Distributed;
+
+/// <summary>
+/// Several ranks in one process, one thread each, meeting in collectives on CPU tensors: the communicator for tests
+/// and for trying a data-parallel loop without GPUs. Reductions add the ranks' tensors in rank order, so every rank
+/// gets bit-identical results. Collectives check that all ranks called the same one with the same shape and dtype.
+/// </summary>
+public sealed class InProcessGroup : IDisposable
+{
+    private readonly InProcessCommunicator[] _ranks;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _failureLock = new();
+    private readonly Barrier _barrier;
+    private readonly InProcessCommunicator.Entry?[] _slots;
+    private volatile RankFailure? _failure;
+
+    /// <summary>Creates a group of <paramref name="worldSize"/> ranks.</summary>
+    /// <param name="worldSize">The number of ranks; at least 1.</param>
+    /// <param name="timeout">How long a collective waits for the other ranks before it fails; default 60 s.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A world size below 1 or a timeout that is not positive.</exception>
+    public InProcessGroup(int worldSize, TimeSpan? timeout = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
+        Timeout = timeout ?? TimeSpan.FromSeconds(60);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Timeout, TimeSpan.Zero, nameof(timeout));
+        WorldSize = worldSize;
+        _slots = new InProcessCommunicator.Entry?[worldSize];
+        _barrier = new Barrier(worldSize, _ => CheckSameCollective());
+        _ranks = new InProcessCommunicator[worldSize];
+        for (var r = 0; r < worldSize; r++)
+        {
+            _ranks[r] = new InProcessCommunicator(this, r);
+        }
+    }
+
+    /// <summary>The number of ranks.</summary>
+    public int WorldSize { get; }
+
+    /// <summary>How long a collective waits for the other ranks.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>The rank that stopped the group and why; null while it runs.</summary>
+    public (int Rank, string Reason)? Failure => _failure is { } f ? (f.Rank, f.Reason) : null;
+
+    /// <summary>The communicator of one rank; use each from one thread only.</summary>
+    /// <param name="rank">0 to <see cref="WorldSize"/> - 1.</param>
+    /// <returns>That rank's communicator.</returns>
+    public ICommunicator Communicator(int rank)
+    {
+        CollectiveChecks.Root(rank, WorldSize);
+        return _ranks[rank];
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> once per rank, each on its own thread, and waits for all. A rank that throws
+    /// aborts the group, so that the others stop in their next collective instead of waiting.
+    /// </summary>
+    /// <typeparam name="T">What each rank returns.</typeparam>
+    /// <param name="worldSize">The number of ranks; at least 1.</param>
+    /// <param name="body">The per-rank program, given its communicator.</param>
+    /// <param name="timeout">The collective timeout; default 60 s.</param>
+    /// <returns>Each rank's result, by rank.</returns>
+    /// <exception cref="AggregateException">At least one rank threw; the inner exceptions are every rank's, in rank order (the first failure, then the others' <see cref="RankFailedException"/>s).</exception>
+    public static IReadOnlyList<T> Run<T>(int worldSize, Func<ICommunicator, T> body, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var group = new InProcessGroup(worldSize, timeout);
+        var results = new T[worldSize];
+        var errors = new Exception?[worldSize];
+        var threads = new Thread[worldSize];
+        for (var r = 0; r < worldSize; r++)
+        {
+            var rank = r;
+            threads[r] = new Thread(() =>
+            {
+                var communicator = group.Communicator(rank);
+                try
+                {
+                    results[rank] = body(communicator);
+                }
+                catch (Exception e)
+                {
+                    errors[rank] = e;
+                    communicator.Abort($"{e.GetType().Name}: {e.Message}");
+                }
+            })
+            {
+                Name = string.Create(CultureInfo.InvariantCulture, $"rank {rank}"),
+                IsBackground = true,
+            };
+            threads[r].Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        var thrown = new List<Exception>();
+        foreach (var error in errors)
+        {
+            if (error is not null)
+            {
+                thrown.Add(error);
+            }
+        }
+
+        return thrown.Count == 0 ? results : throw new AggregateException($"{thrown.Count} of {worldSize} ranks failed; the first failure: {group.Failure?.Reason}", thrown);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _stop.Dispose();
+        _barrier.Dispose();
+    }
+
+    internal void Abort(int rank, string reason)
+    {
+        lock (_failureLock)
+        {
+            _failure ??= new RankFailure(rank, reason);
+        }
+
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The group is already over.
+        }
+    }
+
+    internal InProcessCommunicator.Entry?[] Slots => _slots;
+
+    /// <summary>One meeting point of all ranks; throws on every rank when the group is stopped.</summary>
+    internal void Meet(int rank)
+    {
+        ThrowIfStopped();
+        bool arrived;
+        try
+        {
+            arrived = _barrier.SignalAndWait(Timeout, _stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            ThrowIfStopped();
+            throw;
+        }
+        catch (BarrierPostPhaseException e)
+        {
+            var message = e.InnerException?.Message ?? e.Message;
+            Abort(-1, message);
+            throw new RankFailedException(-1, message, "The ranks called different collectives: " + message);
+        }
+
+        if (!arrived)
+        {
+            var reason = string.Create(CultureInfo.InvariantCulture, $"rank {rank} waited {Timeout.TotalSeconds:G4} s in a collective for the other ranks");
+            Abort(rank, reason);
+            throw new CollectiveTimeoutException($"Collective timed out: {reason}. A rank died, hangs or skipped a collective; every rank must call the same collectives in the same order.");
+        }
+
+        ThrowIfStopped();
+    }
+
+    private void ThrowIfStopped()
+    {
+        if (_failure is { } failure)
+        {
+            var who = failure.Rank >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Rank {failure.Rank}") : "The group";
+            throw new RankFailedException(failure.Rank, failure.Reason, $"{who} stopped the group: {failure.Reason}");
+        }
+    }
+
+    private void CheckSameCollective()
+    {
+        var first = _slots[0];
+        for (var r = 1; r < _slots.Length; r++)
+        {
+            if (_slots[r] != first)
+            {
+                throw new InvalidOperationException($"rank 0 called {first?.ToString() ?? "a barrier phase"} but rank {r} called {_slots[r]?.ToString() ?? "a barrier phase"}");
+            }
+        }
+    }
+
+    /// <summary>The first failure, as one reference so that other threads read it whole.</summary>
+    private sealed record RankFailure(int Rank, string Reason);
+}

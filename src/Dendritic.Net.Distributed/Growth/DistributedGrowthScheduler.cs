@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Distributed;
+
+/// <summary>
+/// A <see cref="GrowthScheduler"/> for data-parallel training: every rank calls <see cref="Step"/> with the score of
+/// its own validation shard; the scores are combined (weighted by sample count) so that every rank hands the same
+/// score to its scheduler and makes the same decision; after a change of the model, every rank checks that it has the
+/// same structure and takes rank 0's weights, so that the added dendrites are identical. Only rank 0 writes
+/// checkpoints. A rank whose step throws aborts the group, so that the others stop instead of waiting.
+/// </summary>
+public sealed class DistributedGrowthScheduler
+{
+    private readonly DataParallel _sync;
+    private readonly ILogger _logger;
+
+    /// <summary>
+    /// Builds the scheduler on every rank and synchronizes the model: same structure checked, rank 0's weights
+    /// broadcast. Call it on every rank at the same point, after wrapping the same model.
+    /// </summary>
+    /// <param name="communicator">The group.</param>
+    /// <param name="model">This rank's handle (the same architecture everywhere).</param>
+    /// <param name="options">Scheduler settings, the same on every rank; best weights must stay in memory.</param>
+    /// <param name="seed">Seed of torch's generators before each decision, so that new dendrites start equal on every rank (they are then overwritten by rank 0's anyway); default 0.</param>
+    /// <exception cref="InvalidOptionsException">Invalid options, or <see cref="BestWeightsStorage.Disk"/> (every rank would write into one folder).</exception>
+    /// <exception cref="RankFailedException">The ranks' models differ, or another rank failed.</exception>
+    public DistributedGrowthScheduler(ICommunicator communicator, DendriticModel model, GrowthOptions? options = null, long seed = 0)
+        : this(communicator, model, new GrowthScheduler(model, CheckOptions(options)), seed)
+    {
+    }
+
+    private DistributedGrowthScheduler(ICommunicator communicator, DendriticModel model, GrowthScheduler scheduler, long seed)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        Communicator = communicator;
+        Model = model;
+        Scheduler = scheduler;
+        Seed = seed;
+        _logger = model.Options.Logger;
+        _sync = new DataParallel(communicator);
+        Guard(() => _sync.BroadcastParameters(model.Model));
+    }
+
+    /// <summary>The group.</summary>
+    public ICommunicator Communicator { get; }
+
+    /// <summary>This rank's handle.</summary>
+    public DendriticModel Model { get; }
+
+    /// <summary>This rank's scheduler (the same state on every rank): options, phase, history, optimizer.</summary>
+    public GrowthScheduler Scheduler { get; }
+
+    /// <summary>The seed of torch's generators before each decision.</summary>
+    public long Seed { get; }
+
+    /// <summary>Whether this rank writes files (checkpoints, reports): rank 0 only.</summary>
+    public bool IsWriter => Communicator.Rank == 0;
+
+    /// <summary>The number of samples the last combined score was taken over (all ranks).</summary>
+    public long LastTotalSamples { get; private set; }
+
+    /// <summary>
+    /// Whether, at the last model change, the ranks' weights were already identical before rank 0's were broadcast
+    /// (they should be: same seed, same decision); null before the first change.
+    /// </summary>
+    public bool? LastChangeWasIdentical { get; private set; }
+
+    /// <summary>
+    /// Combines the ranks' validation scores and applies the scheduler's decision on every rank. Call it on every rank
+    /// after each validation pass, like <see cref="GrowthScheduler.Step"/>; rebuild the optimizer when the decision says so.
+    /// </summary>
+    /// <param name="localScore">The mean score over this rank's validation samples (any value when it had none).</param>
+    /// <param name="localSamples">How many samples this rank validated on; at least 0, and more than 0 on some rank.</param>
+    /// <param name="learningRate">As for <see cref="GrowthScheduler.Step"/>; the same on every rank.</param>
+    /// <param name="epochTime">As for <see cref="GrowthScheduler.Step"/>.</param>
+    /// <returns>The decision, the same on every rank; its <see cref="GrowthDecision.Score"/> is the combined score.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A negative sample count, a non-finite local score with samples, or no samples on any rank.</exception>
+    /// <exception cref="RankFailedException">Another rank failed, or the ranks disagree on the decision or the model.</exception>
+    /// <exception cref="CollectiveTimeoutException">A rank did not arrive within the communicator's timeout.</exception>
+    public GrowthDecision Step(double localScore, long localSamples, double? learningRate = null, TimeSpan? epochTime = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(localSamples);
+        if (localSamples > 0 && !double.IsFinite(localScore))
+        {
+            Communicator.Abort($"rank {Communicator.Rank}: validation score {localScore}");
+            throw new ArgumentOutOfRangeException(nameof(localScore), localScore, "The validation score must be a finite number; check the validation pass for a diverged loss.");
+        }
+
+        return Guard(() =>
+        {
+            var score = Combine(localScore, localSamples);
+            var seed = Seed + Scheduler.History.Entries.Count;
+            torch.random.manual_seed(seed);
+            if (Communicator.Device.type == DeviceType.CUDA)
+            {
+                torch.cuda.manual_seed_all(seed);
+            }
+
+            var decision = Scheduler.Step(score, learningRate, epochTime);
+            CheckSameDecision(decision);
+            if (decision.Action != GrowthAction.NoChange)
+            {
+                LastChangeWasIdentical = _sync.ParametersEqual(Model.Model);
+                _sync.BroadcastParameters(Model.Model);
+                DistributedLog.ModelSynchronized(_logger, Communicator.Rank, decision.Action, LastChangeWasIdentical.Value);
+            }
+
+            return decision;
+        });
+    }
+
+    /// <summary>
+    /// Rank 0 saves the checkpoint (<see cref="GrowthScheduler.SaveCheckpoint"/>); then every rank waits for it, so
+    /// that no rank runs ahead of a checkpoint that might not exist.
+    /// </summary>
+    /// <param name="path">The file, as seen by rank 0.</param>
+    /// <param name="extras">More extras.</param>
+    /// <returns>The manifest on rank 0; null on the others.</returns>
+    /// <exception cref="RankFailedException">Rank 0 failed to write (every rank sees it).</exception>
+    public CheckpointManifest? SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null) =>
+        Guard(() =>
+        {
+            var manifest = IsWriter ? Scheduler.SaveCheckpoint(path, extras) : null;
+            Communicator.Barrier();
+            return manifest;
+        });
+
+    /// <summary>
+    /// Resumes a run on every rank from one checkpoint (every rank reads the same file; nobody writes): loads the model,
+    /// resumes the scheduler, then synchronizes the ranks as the constructor does.
+    /// </summary>
+    /// <param name="communicator">The group.</param>
+    /// <param name="freshModel">This rank's freshly built model, as for <see cref="DendriteCheckpoint.Load"/>.</param>
+    /// <param name="path">The checkpoint, readable by every rank.</param>
+    /// <param name="options">As for <see cref="GrowthScheduler.Resume"/>.</param>
+    /// <param name="logger">The handle's logger.</param>
+    /// <param name="sampleInput">As for <see cref="DendriteCheckpoint.Load"/>.</param>
+    /// <param name="seed">As for the constructor.</param>
+    /// <returns>The scheduler.</returns>
+    /// <exception cref="RankFailedException">A rank could not load the file (every rank sees which and why), or the ranks differ.</exception>
+    public static DistributedGrowthScheduler Resume(ICommunicator communicator, nn.Module freshModel, string path, GrowthOptions? options = null, ILogger? logger = null, Tensor? sampleInput = null, long seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        GrowthScheduler scheduler;
+        try
+        {
+            var loaded = DendriteCheckpoint.Load(freshModel, path, logger, sampleInput);
+            scheduler = GrowthScheduler.Resume(loaded, path, CheckOptions(options));
+            return new DistributedGrowthScheduler(communicator, loaded.Model, scheduler, seed);
+        }
+        catch (Exception e) when (e is not DistributedException)
+        {
+            communicator.Abort($"rank {communicator.Rank} could not resume from '{path}': {e.Message}");
+            throw;
+        }
+    }
+
+    private static GrowthOptions? CheckOptions(GrowthOptions? options)
+    {
+        if (options?.BestWeights == BestWeightsStorage.Disk)
+        {
+            throw new InvalidOptionsException("GrowthOptions.BestWeights = Disk is not supported with data parallelism: every rank would write its best weights into the same folder. Use BestWeightsStorage.Memory (the default).");
+        }
+
+        return options;
+    }
+
+    private double Combine(double localScore, long localSamples)
+    {
+        double combined;
+        using (var scope = NewDisposeScope())
+        {
+            var sums = tensor(new[] { localSamples > 0 ? localScore * localSamples : 0, localSamples }, ScalarType.Float64).to(Communicator.Device);
+            Communicator.AllReduce(sums, ReduceOp.Sum);
+            var values = sums.cpu().data<double>().ToArray();
+            if (values[1] <= 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(localSamples), localSamples, "No rank validated on any sample: give each rank a shard of the validation set.");
+            }
+
+            // Rank 0's quotient for everyone: equal bits on every rank, whatever the reduction order.
+            var score = tensor(new[] { values[0] / values[1] }, ScalarType.Float64).to(Communicator.Device);
+            Communicator.Broadcast(score, 0);
+            combined = score.cpu().item<double>();
+            LastTotalSamples = (long)values[1];
+        }
+
+        DistributedLog.ScoresCombined(_logger, Communicator.Rank, localScore, localSamples, Communicator.WorldSize, combined, LastTotalSamples);
+        return combined;
+    }
+
+    private void CheckSameDecision(GrowthDecision d)
+    {
+        var signature = new double[] { (int)d.Action, (int)d.Reason, d.DendriteCount, d.Validation, (int)d.Phase, d.BestScore };
+        if (!_sync.Agree(signature))
+        {
+            throw new RankFailedException(-1, "decision mismatch", $"The ranks made different growth decisions (rank {Communicator.Rank}: {d.Action}, {d.Reason}, {d.DendriteCount} sets): their schedulers' states differ. Start every rank from the same checkpoint and options.");
+        }
+    }
+
+    /// <summary>Runs a piece of the protocol; a local failure aborts the group so that the others stop too.</summary>
+    private T Guard<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is not DistributedException)
+        {
+            var reason = $"rank {Communicator.Rank}: {e.GetType().Name}: {e.Message}";
+            DistributedLog.Aborted(_logger, Communicator.Rank, reason);
+            Communicator.Abort(reason);
+            throw;
+        }
+    }
+
+    private void Guard(Action body) => Guard(() =>
+    {
+        body();
+        return 0;
+    });
+}

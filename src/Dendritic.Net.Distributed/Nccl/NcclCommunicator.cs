@@ -1,0 +1,279 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Distributed;
+
+/// <summary>
+/// A communicator over NCCL, one process per GPU. Collectives run on the legacy default CUDA stream (stream 0),
+/// which is the stream TorchSharp's kernels use (it exposes no other current stream), so they are ordered with the
+/// training's kernels; each call then waits for the stream while polling NCCL's asynchronous error and the other
+/// ranks' failure notes, and aborts the communicator at the timeout instead of hanging. NCCL runs with
+/// NCCL_NVLS_ENABLE=0 (<see cref="NcclLibrary.Load"/> sets it).
+/// </summary>
+public sealed class NcclCommunicator : ICommunicator
+{
+    private readonly NcclRendezvous _rendezvous;
+    private readonly IntPtr _context;
+    private IntPtr _comm;
+    private string? _aborted;
+
+    private NcclCommunicator(NcclRendezvous rendezvous, IntPtr comm, IntPtr context, Device device)
+    {
+        _rendezvous = rendezvous;
+        _comm = comm;
+        _context = context;
+        Device = device;
+    }
+
+    /// <inheritdoc/>
+    public int Rank => _rendezvous.Rank;
+
+    /// <inheritdoc/>
+    public int WorldSize => _rendezvous.WorldSize;
+
+    /// <inheritdoc/>
+    public Device Device { get; }
+
+    /// <summary>
+    /// Joins the job: selects this rank's GPU, gets the unique id (<see cref="NcclRendezvous"/>) and creates the NCCL
+    /// communicator, waiting at most the rendezvous timeout for the other ranks. Call it on the thread that trains.
+    /// </summary>
+    /// <param name="rendezvous">Ranks and id; <see cref="NcclRendezvous.FromEnvironment"/> when null.</param>
+    /// <returns>The communicator.</returns>
+    /// <exception cref="InvalidOperationException">CUDA is not available to TorchSharp.</exception>
+    /// <exception cref="NcclException">NCCL did not load, or its initialisation failed (its message says why).</exception>
+    /// <exception cref="CollectiveTimeoutException">Not every rank joined within the timeout; end the process.</exception>
+    public static NcclCommunicator Create(NcclRendezvous? rendezvous = null)
+    {
+        var rv = (rendezvous ?? NcclRendezvous.FromEnvironment()).Validate();
+        InitializeDeviceType(DeviceType.CUDA);
+        if (!cuda.is_available())
+        {
+            throw new InvalidOperationException("NcclCommunicator needs CUDA, but torch.cuda.is_available() is false: use a CUDA build of libtorch (TorchSharp-cuda-*, or PyTorch's torch/lib on LD_LIBRARY_PATH).");
+        }
+
+        NcclNative.EnsureResolver();
+        NcclLibrary.Load();
+        var index = cuda.device_count() > 1 ? rv.LocalRank : 0;
+        var device = new Device(DeviceType.CUDA, index);
+        using (zeros(1, device: device))
+        {
+            // Creates libtorch's context on the device, which is the primary context the driver calls below use.
+        }
+
+        var context = CurrentContext(index);
+        var id = rv.ResolveId();
+        var init = Task.Factory.StartNew(
+            () =>
+            {
+                CheckCuda(NcclNative.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+                var uid = default(NcclNative.UniqueId);
+                unsafe
+                {
+                    id.AsSpan().CopyTo(new Span<byte>(uid.Internal, 128));
+                }
+
+                Check(NcclNative.ncclCommInitRank(out var comm, rv.WorldSize, uid, rv.Rank), "ncclCommInitRank");
+                return comm;
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        bool joined;
+        try
+        {
+            joined = init.Wait(rv.Timeout);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            // ncclCommInitRank failed (not timed out): tell the other ranks, and throw NCCL's own error.
+            rv.WriteFailure($"rank {rv.Rank}: {e.InnerException!.Message}");
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+            throw;
+        }
+
+        if (!joined)
+        {
+            rv.WriteFailure($"rank {rv.Rank} timed out in ncclCommInitRank");
+            throw new CollectiveTimeoutException($"ncclCommInitRank did not finish within {rv.Timeout.TotalSeconds:G4} s on rank {rv.Rank} of {rv.WorldSize}: not every rank joined (same unique id, same WORLD_SIZE, distinct RANKs?). End this process; NCCL cannot be aborted mid-initialisation.");
+        }
+
+        var communicator = new NcclCommunicator(rv, init.Result, context, device);
+        AppDomain.CurrentDomain.UnhandledException += communicator.OnUnhandledException;
+        return communicator;
+    }
+
+    /// <inheritdoc/>
+    public void AllReduce(Tensor tensor, ReduceOp op)
+    {
+        CollectiveChecks.Tensor(tensor, Device, op);
+        var (pointer, count, type) = Buffer(tensor);
+        Run("ncclAllReduce", () => NcclNative.ncclAllReduce(pointer, pointer, count, type, op == ReduceOp.Sum ? 0 : 4, _comm, IntPtr.Zero));
+    }
+
+    /// <inheritdoc/>
+    public void Broadcast(Tensor tensor, int root)
+    {
+        CollectiveChecks.Tensor(tensor, Device);
+        CollectiveChecks.Root(root, WorldSize);
+        var (pointer, count, type) = Buffer(tensor);
+        Run("ncclBroadcast", () => NcclNative.ncclBroadcast(pointer, pointer, count, type, root, _comm, IntPtr.Zero));
+    }
+
+    /// <inheritdoc/>
+    public void Barrier()
+    {
+        using var one = ones(1, device: Device);
+        AllReduce(one, ReduceOp.Sum);
+    }
+
+    /// <inheritdoc/>
+    public void Abort(string reason)
+    {
+        if (_aborted is not null)
+        {
+            return;
+        }
+
+        _aborted = reason;
+        _rendezvous.WriteFailure(reason);
+        if (_comm != IntPtr.Zero)
+        {
+            NcclNative.ncclCommAbort(_comm);
+            _comm = IntPtr.Zero;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
+        if (_comm != IntPtr.Zero)
+        {
+            NcclNative.cuCtxSetCurrent(_context);
+            NcclNative.ncclCommDestroy(_comm);
+            _comm = IntPtr.Zero;
+        }
+    }
+
+    /// <summary>A crash of this process leaves a failure note, so that the other ranks stop at once with its reason.</summary>
+    private void OnUnhandledException(object sender, UnhandledExceptionEventArgs e) =>
+        Abort($"rank {Rank} crashed: {(e.ExceptionObject as Exception)?.Message ?? e.ExceptionObject.ToString()}");
+
+    internal static void Check(int result, string call)
+    {
+        if (result != NcclNative.Success)
+        {
+            throw new NcclException(result, $"{call} failed: {NcclNative.ErrorString(result)} (ncclResult_t {result}). Run with NCCL_DEBUG=INFO for NCCL's own log.");
+        }
+    }
+
+    private static IntPtr CurrentContext(int index)
+    {
+        CheckCuda(NcclNative.cuInit(0), "cuInit");
+        CheckCuda(NcclNative.cuDeviceGet(out var device, index), "cuDeviceGet");
+        CheckCuda(NcclNative.cuDevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain");
+        CheckCuda(NcclNative.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+        return context;
+    }
+
+    private static void CheckCuda(int result, string call)
+    {
+        if (result != NcclNative.CudaSuccess)
+        {
+            throw new NcclException(result, $"The CUDA driver call {call} failed with CUresult {result}.");
+        }
+    }
+
+    private static (IntPtr Pointer, nuint Count, int Type) Buffer(Tensor tensor)
+    {
+        var type = tensor.dtype switch
+        {
+            ScalarType.Int8 => 0,
+            ScalarType.Byte or ScalarType.Bool => 1,
+            ScalarType.Int32 => 2,
+            ScalarType.Int64 => 4,
+            ScalarType.Float16 => 6,
+            ScalarType.Float32 => 7,
+            ScalarType.Float64 => 8,
+            ScalarType.BFloat16 => 9,
+            _ => throw new ArgumentException($"NCCL has no type for {tensor.dtype}; use a float, int8/uint8, int32 or int64 tensor.", nameof(tensor)),
+        };
+        var pointer = NcclNative.THSTensor_data(tensor.Handle);
+        if (pointer == IntPtr.Zero && tensor.numel() > 0)
+        {
+            throw new ArgumentException("The tensor has no data pointer (undefined or freed).", nameof(tensor));
+        }
+
+        return (pointer, (nuint)tensor.numel(), type);
+    }
+
+    /// <summary>Enqueues one NCCL call on stream 0 and waits for it, watching for errors, failures and the timeout.</summary>
+    private void Run(string call, Func<int> enqueue)
+    {
+        ThrowIfAborted();
+        CheckCuda(NcclNative.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
+        Check(enqueue(), call);
+        var clock = Stopwatch.StartNew();
+        var polls = 0;
+        while (true)
+        {
+            var state = NcclNative.cuStreamQuery(IntPtr.Zero);
+            Check(NcclNative.ncclCommGetAsyncError(_comm, out var asyncError), "ncclCommGetAsyncError");
+            if (asyncError != NcclNative.Success && asyncError != NcclNative.InProgress)
+            {
+                var text = $"{call} failed asynchronously on rank {Rank}: {NcclNative.ErrorString(asyncError)} (ncclResult_t {asyncError})";
+                Abort(text);
+                throw new NcclException(asyncError, text + ". The communicator was aborted; resume every rank from the last checkpoint.");
+            }
+
+            if (state == NcclNative.CudaSuccess)
+            {
+                return;
+            }
+
+            if (state != NcclNative.CudaErrorNotReady)
+            {
+                var text = string.Create(CultureInfo.InvariantCulture, $"CUDA reported error {state} while rank {Rank} waited for {call}");
+                Abort(text);
+                throw new NcclException(state, text + ".");
+            }
+
+            if (++polls % 256 == 0)
+            {
+                foreach (var (rank, reason) in _rendezvous.Failures())
+                {
+                    var text = string.Create(CultureInfo.InvariantCulture, $"rank {rank} failed: {reason}");
+                    Abort($"rank {Rank} stopped because {text}");
+                    throw new RankFailedException(rank, reason, $"Rank {rank} stopped the group: {reason}");
+                }
+
+                if (clock.Elapsed > _rendezvous.Timeout)
+                {
+                    var text = string.Create(CultureInfo.InvariantCulture, $"rank {Rank} waited {_rendezvous.Timeout.TotalSeconds:G4} s in {call}");
+                    Abort(text);
+                    throw new CollectiveTimeoutException($"Collective timed out: {text}. Another rank died, hangs or skipped a collective; the communicator was aborted.");
+                }
+
+                Thread.Sleep(polls < 4096 ? 0 : 1);
+            }
+            else
+            {
+                Thread.SpinWait(20);
+            }
+        }
+    }
+
+    private void ThrowIfAborted()
+    {
+        if (_aborted is not null)
+        {
+            throw new RankFailedException(Rank, _aborted, $"This communicator was aborted ({_aborted}); create a new one on every rank, or end the job.");
+        }
+    }
+}

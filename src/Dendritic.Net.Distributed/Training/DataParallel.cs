@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Distributed;
+
+/// <summary>
+/// Data-parallel training over a communicator: every rank holds the whole model, trains on its own shard of each
+/// batch (<see cref="ShardedSampler"/>), and averages gradients before the optimizer step, so that all ranks take the
+/// same step: the step of one process on the whole batch (each rank's loss being the mean over its equal-size shard).
+/// </summary>
+/// <example>
+/// <code>
+/// var dp = new DataParallel(communicator);
+/// dp.BroadcastParameters(model);                       // start: everyone gets rank 0's weights
+/// foreach (var batch in sampler.Batches(epoch))
+/// {
+///     optimizer.zero_grad();
+///     loss(model, batch).backward();
+///     dp.AverageGradients(handle.TrainableParameters());
+///     optimizer.step();
+/// }
+/// </code>
+/// </example>
+public sealed class DataParallel
+{
+    private readonly long _bucketBytes;
+
+    /// <summary>Creates the helper.</summary>
+    /// <param name="communicator">The group; its <see cref="ICommunicator.Device"/> must be the model's device.</param>
+    /// <param name="options">Bucket size; <see cref="DataParallelOptions.Default"/> when null.</param>
+    /// <exception cref="InvalidOptionsException">An invalid option.</exception>
+    public DataParallel(ICommunicator communicator, DataParallelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        Communicator = communicator;
+        Options = (options ?? DataParallelOptions.Default).Validate();
+        _bucketBytes = Math.Max(1, (long)(Options.BucketMegabytes * 1024 * 1024));
+    }
+
+    /// <summary>The group.</summary>
+    public ICommunicator Communicator { get; }
+
+    /// <summary>The validated options.</summary>
+    public DataParallelOptions Options { get; }
+
+    /// <summary>
+    /// Overwrites every parameter and buffer of <paramref name="model"/> with the root rank's values, after checking
+    /// that all ranks have the same structure (names, shapes, dtypes): at the start of training, after growth, after
+    /// a resume.
+    /// </summary>
+    /// <param name="model">The module; the same architecture on every rank.</param>
+    /// <param name="root">The rank whose values win; default 0.</param>
+    /// <exception cref="RankFailedException">The ranks' models differ in structure (the message says how), or another rank failed.</exception>
+    public void BroadcastParameters(nn.Module model, int root = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckSameStructure(model);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var tensor in Tensors(model))
+        {
+            if (tensor.is_contiguous())
+            {
+                Communicator.Broadcast(tensor, root);
+            }
+            else
+            {
+                var copy = tensor.contiguous();
+                Communicator.Broadcast(copy, root);
+                tensor.copy_(copy);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces each gradient by its average over the ranks, in place, in buckets of
+    /// <see cref="DataParallelOptions.BucketMegabytes"/>. Call it after backward and before the optimizer step, with
+    /// the same parameter list on every rank. A parameter without a gradient counts as zeros and stays without one.
+    /// </summary>
+    /// <param name="parameters">The trainable parameters, in the same order on every rank.</param>
+    /// <exception cref="RankFailedException">Another rank failed, or the ranks' lists differ.</exception>
+    public void AverageGradients(IEnumerable<Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var list = parameters.ToList();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        foreach (var bucket in Buckets(list))
+        {
+            var pieces = bucket.Select(p => p.grad is { } g ? g.reshape(-1) : zeros(p.numel(), p.dtype, p.device)).ToArray();
+            var flat = pieces.Length == 1 ? pieces[0].clone() : cat(pieces, 0);
+            Communicator.AllReduce(flat, ReduceOp.Average);
+            var offset = 0L;
+            foreach (var p in bucket)
+            {
+                var n = p.numel();
+                p.grad?.copy_(flat.narrow(0, offset, n).view_as(p.grad));
+                offset += n;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that every rank holds exactly rank 0's parameter and buffer values, by comparing float64 sums of values
+    /// and of absolute values per tensor (not a proof of equality, but any rank that drifted is caught).
+    /// </summary>
+    /// <param name="model">The module.</param>
+    /// <returns>True when every rank's sums equal rank 0's (the same answer on every rank).</returns>
+    /// <exception cref="RankFailedException">The ranks' models differ in structure, or another rank failed.</exception>
+    public bool ParametersEqual(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckSameStructure(model);
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var tensors = Tensors(model).ToList();
+        var sums = new double[tensors.Count * 2];
+        for (var i = 0; i < tensors.Count; i++)
+        {
+            var t = tensors[i].to(ScalarType.Float64);
+            sums[2 * i] = t.sum().item<double>();
+            sums[(2 * i) + 1] = t.abs().sum().item<double>();
+        }
+
+        return Agree(sums);
+    }
+
+    /// <summary>Whether every rank has the same values as rank 0 (broadcast rank 0's, compare, count disagreements).</summary>
+    internal bool Agree(double[] values)
+    {
+        using var scope = NewDisposeScope();
+        var mine = tensor(values, ScalarType.Float64).to(Communicator.Device);
+        var theirs = mine.clone();
+        Communicator.Broadcast(theirs, 0);
+        var differs = mine.eq(theirs).all().cpu().item<bool>() ? 0 : 1;
+        var count = tensor(new[] { differs }, ScalarType.Int32).to(Communicator.Device);
+        Communicator.AllReduce(count, ReduceOp.Sum);
+        return count.cpu().item<int>() == 0;
+    }
+
+    /// <summary>Compares the number of tensors, then each one's dtype and shape (hashed) with rank 0's.</summary>
+    internal void CheckSameStructure(nn.Module model)
+    {
+        var tensors = Tensors(model).ToList();
+        var signature = new double[] { tensors.Count, tensors.Sum(t => (double)t.numel()), Hash(tensors) };
+        if (!Agree(signature))
+        {
+            throw new RankFailedException(-1, "structure mismatch", string.Create(CultureInfo.InvariantCulture, $"The ranks' models differ in structure (rank {Communicator.Rank}: {tensors.Count} tensors, {signature[1]:R} elements): build the same model on every rank, and grow it only through DistributedGrowthScheduler."));
+        }
+    }
+
+    /// <summary>Parameters, then buffers, in the module's (deterministic) registration order.</summary>
+    internal static IEnumerable<Tensor> Tensors(nn.Module model) =>
+        model.named_parameters().Select(p => (Tensor)p.parameter).Concat(model.named_buffers().Select(b => b.buffer));
+
+    private static double Hash(IReadOnlyList<Tensor> tensors)
+    {
+        // FNV-1a over dtype and shape, kept below 2^52 so that a double holds it exactly.
+        ulong h = 14695981039346656037;
+        foreach (var t in tensors)
+        {
+            h = (h ^ (ulong)t.dtype) * 1099511628211;
+            foreach (var d in t.shape)
+            {
+                h = (h ^ (ulong)d) * 1099511628211;
+            }
+        }
+
+        return h & ((1UL << 52) - 1);
+    }
+
+    private IEnumerable<List<Parameter>> Buckets(IReadOnlyList<Parameter> parameters)
+    {
+        var bucket = new List<Parameter>();
+        long bytes = 0;
+        foreach (var p in parameters)
+        {
+            var size = p.numel() * p.ElementSize;
+            if (bucket.Count > 0 && (bytes + size > _bucketBytes || bucket[0].dtype != p.dtype))
+            {
+                yield return bucket;
+                bucket = new List<Parameter>();
+                bytes = 0;
+            }
+
+            bucket.Add(p);
+            bytes += size;
+        }
+
+        if (bucket.Count > 0)
+        {
+            yield return bucket;
+        }
+    }
+}

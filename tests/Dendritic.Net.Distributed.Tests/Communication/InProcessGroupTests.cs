@@ -1,0 +1,111 @@
+using System;
+using System.Linq;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Distributed.Tests.Communication;
+
+/// <summary>The in-process communicator: the collectives' results, and what happens when ranks disagree or fail.</summary>
+[TestFixture]
+public sealed class InProcessGroupTests
+{
+    [TestCase(ReduceOp.Sum, 6.0)]
+    [TestCase(ReduceOp.Average, 2.0)]
+    public void AllReduce_ThreeRanks_EveryRankGetsTheCombinedValues(ReduceOp op, double expectedFirst)
+    {
+        var results = InProcessGroup.Run(3, c =>
+        {
+            using var t = tensor(new[] { c.Rank + 1.0, 10.0 * (c.Rank + 1) });
+            c.AllReduce(t, op);
+            return t.data<double>().ToArray();
+        });
+
+        results.Should().AllSatisfy(r => r[0].Should().Be(expectedFirst));
+        results.Select(r => r[1]).Distinct().Should().ContainSingle("every rank gets bit-identical results");
+    }
+
+    [Test]
+    public void Broadcast_FromRank1_EveryRankGetsItsValues()
+    {
+        var results = InProcessGroup.Run(3, c =>
+        {
+            using var t = full(4, (double)c.Rank, ScalarType.Float64);
+            c.Broadcast(t, 1);
+            return t.data<double>().ToArray();
+        });
+
+        results.Should().AllSatisfy(r => r.Should().Equal(1.0, 1.0, 1.0, 1.0));
+    }
+
+    [Test]
+    public void AllReduce_RanksPassDifferentShapes_EveryRankThrows()
+    {
+        var run = () => InProcessGroup.Run(2, c =>
+        {
+            using var t = zeros(c.Rank + 1);
+            c.AllReduce(t, ReduceOp.Sum);
+            return 0;
+        });
+
+        var error = run.Should().Throw<AggregateException>().Which;
+        error.InnerExceptions.Should().HaveCount(2).And.AllBeOfType<RankFailedException>();
+        error.InnerExceptions[0].Message.Should().Contain("different collectives");
+    }
+
+    [Test]
+    public void Run_OneRankThrowsWhileOthersWait_OthersStopWithRankFailedNamingIt()
+    {
+        var run = () => InProcessGroup.Run(3, c =>
+        {
+            if (c.Rank == 2)
+            {
+                throw new InvalidOperationException("out of memory on purpose");
+            }
+
+            c.Barrier();
+            return 0;
+        });
+
+        var error = run.Should().Throw<AggregateException>().Which;
+        error.InnerExceptions.Should().HaveCount(3);
+        error.InnerExceptions.OfType<InvalidOperationException>().Should().ContainSingle();
+        var stopped = error.InnerExceptions.OfType<RankFailedException>().ToList();
+        stopped.Should().HaveCount(2);
+        stopped.Should().AllSatisfy(e =>
+        {
+            e.FailedRank.Should().Be(2);
+            e.Message.Should().Contain("out of memory on purpose");
+        });
+    }
+
+    [Test]
+    public void Barrier_ARankNeverArrives_TimesOutInsteadOfHanging()
+    {
+        var run = () => InProcessGroup.Run(
+            2,
+            c =>
+            {
+                if (c.Rank == 0)
+                {
+                    c.Barrier();
+                }
+
+                return 0;
+            },
+            TimeSpan.FromMilliseconds(300));
+
+        run.Should().Throw<AggregateException>().Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<CollectiveTimeoutException>();
+    }
+
+    [Test]
+    public void AllReduce_AverageOfIntegers_ThrowsArgumentException()
+    {
+        using var group = new InProcessGroup(1);
+        using var t = zeros(2, ScalarType.Int64);
+
+        var act = () => group.Communicator(0).AllReduce(t, ReduceOp.Average);
+
+        act.Should().Throw<ArgumentException>().WithMessage("*floating-point*");
+    }
+}

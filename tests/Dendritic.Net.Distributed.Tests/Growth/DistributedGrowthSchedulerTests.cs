@@ -1,0 +1,227 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Dendritic.Distributed.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Distributed.Tests.Growth;
+
+/// <summary>Growth under data parallelism: one decision for all ranks, identical dendrites, rank-0-only files, resume, failures.</summary>
+[TestFixture]
+public sealed class DistributedGrowthSchedulerTests
+{
+    // Per validation, each rank's local mean score; ranks have 10, 20 and 30 validation samples.
+    private static readonly long[] Samples = { 10, 20, 30 };
+    private static readonly double[][] LocalScores =
+    {
+        new[] { 1.0, 2.0, 3.0 },
+        new[] { 3.0, 2.5, 1.5 },   // combined as good as before: no improvement, so the eager rules grow
+        new[] { 0.5, 1.0, 1.2 },
+        new[] { 2.0, 2.0, 2.0 },   // worse again: grow
+        new[] { 0.1, 0.2, 0.3 },
+    };
+
+    private string _folder = string.Empty;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _folder = Path.Combine(Path.GetTempPath(), $"distributed-growth-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_folder);
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, true);
+
+    private static double Combined(double[] scores) => scores.Zip(Samples, (s, n) => s * n).Sum() / Samples.Sum();
+
+    [Test]
+    public void Step_DifferentLocalScores_EveryRankMakesTheDecisionsOfOneProcessOnTheWeightedScore()
+    {
+        var reference = new GrowthScheduler(Models.Wrapped(Models.Mlp()), Models.EagerRules);
+        var expected = LocalScores.Select(s => reference.Step(Combined(s))).Select(d => (d.Action, d.Reason, d.DendriteCount)).ToList();
+
+        var perRank = InProcessGroup.Run(3, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            return LocalScores.Select(s => scheduler.Step(s[c.Rank], Samples[c.Rank])).Select(d => (d.Action, d.Reason, d.DendriteCount, d.Score)).ToList();
+        });
+
+        expected.Count(d => d.Action == GrowthAction.DendritesAdded).Should().BeGreaterThan(0, "the scores are chosen to make the scheduler grow");
+        foreach (var decisions in perRank)
+        {
+            decisions.Select(d => (d.Action, d.Reason, d.DendriteCount)).Should().Equal(expected);
+            decisions.Select(d => d.Score).Should().Equal(perRank[0].Select(d => d.Score), "every rank hands its scheduler the same bits");
+        }
+
+        perRank[0][0].Score.Should().BeApproximately(Combined(LocalScores[0]), 1e-12);
+    }
+
+    [Test]
+    public void Step_Growth_EveryRankHoldsIdenticalParametersIncludingTheNewDendrites()
+    {
+        var perRank = InProcessGroup.Run(3, c =>
+        {
+            var handle = Models.Wrapped(Models.Mlp());
+            var scheduler = new DistributedGrowthScheduler(c, handle, Models.EagerRules);
+            scheduler.Step(1.0 + c.Rank, Samples[c.Rank]);
+            using (no_grad())
+            {
+                // Each rank trains on its own data: before the next decision their weights would differ without averaging.
+                handle.Model.parameters().First().add_(c.Rank);
+            }
+
+            var grown = scheduler.Step(5.0, Samples[c.Rank]);
+            return (grown.Action, handle.DendriteCount, Values: Models.Values(handle.Model), scheduler.LastTotalSamples);
+        });
+
+        perRank.Should().AllSatisfy(r =>
+        {
+            r.Action.Should().Be(GrowthAction.DendritesAdded);
+            r.DendriteCount.Should().Be(1);
+            r.Values.Should().Equal(perRank[0].Values);
+            r.LastTotalSamples.Should().Be(60);
+        });
+    }
+
+    [Test]
+    public void Step_WithOptimizerFactory_EveryRankRebuildsItsOptimizerAtTheSameValidation()
+    {
+        var perRank = InProcessGroup.Run(3, c =>
+        {
+            var rebuiltAt = new List<int>();
+            var options = Models.EagerRules with
+            {
+                OptimizerFactory = d =>
+                {
+                    rebuiltAt.Add(d.Validation);
+                    return TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.1);
+                },
+            };
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), options);
+            foreach (var scores in LocalScores)
+            {
+                scheduler.Step(scores[c.Rank], Samples[c.Rank]);
+            }
+
+            return (rebuiltAt, HasOptimizer: scheduler.Scheduler.Optimizer is not null);
+        });
+
+        perRank[0].rebuiltAt.Should().NotBeEmpty();
+        perRank.Should().AllSatisfy(r =>
+        {
+            r.rebuiltAt.Should().Equal(perRank[0].rebuiltAt);
+            r.HasOptimizer.Should().BeTrue();
+        });
+    }
+
+    [Test]
+    public void SaveCheckpoint_EveryRankAsked_OnlyRank0Writes()
+    {
+        var manifests = InProcessGroup.Run(3, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            scheduler.Step(1.0, 5);
+            return (scheduler.IsWriter, Manifest: scheduler.SaveCheckpoint(Path.Combine(_folder, $"rank{c.Rank}.dndt")));
+        });
+
+        File.Exists(Path.Combine(_folder, "rank0.dndt")).Should().BeTrue();
+        File.Exists(Path.Combine(_folder, "rank1.dndt")).Should().BeFalse();
+        File.Exists(Path.Combine(_folder, "rank2.dndt")).Should().BeFalse();
+        manifests.Select(m => m.IsWriter).Should().Equal(true, false, false);
+        manifests.Select(m => m.Manifest is not null).Should().Equal(true, false, false);
+    }
+
+    [Test]
+    public void Resume_AllRanksFromOneCheckpoint_SameStateParametersAndNextDecision()
+    {
+        var path = Path.Combine(_folder, "run.dndt");
+        var saved = InProcessGroup.Run(2, c =>
+        {
+            var handle = Models.Wrapped(Models.Mlp());
+            var scheduler = new DistributedGrowthScheduler(c, handle, Models.EagerRules);
+            scheduler.Step(1.0, 5);
+            scheduler.Step(2.0, 5);
+            scheduler.SaveCheckpoint(path);
+            var next = scheduler.Step(0.5, 5);
+            return (Values: Models.Values(handle.Model), handle.DendriteCount, next.Action, next.Reason);
+        });
+
+        var resumed = InProcessGroup.Run(2, c =>
+        {
+            var scheduler = DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules);
+            var values = Models.Values(scheduler.Model.Model);
+            var next = scheduler.Step(0.5, 5);
+            return (Values: values, scheduler.Model.DendriteCount, next.Action, next.Reason, scheduler.Scheduler.History.Entries.Count);
+        });
+
+        saved[0].DendriteCount.Should().Be(1);
+        resumed.Should().AllSatisfy(r =>
+        {
+            r.DendriteCount.Should().Be(1);
+            r.Values.Should().Equal(resumed[0].Values);
+            (r.Action, r.Reason).Should().Be((saved[0].Action, saved[0].Reason));
+            r.Count.Should().Be(3);
+        });
+    }
+
+    [Test]
+    public void Step_OneRankReportsAnInvalidScore_EveryOtherRankStopsWithItsReason()
+    {
+        var run = () => InProcessGroup.Run(3, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            scheduler.Step(1.0, 5);
+            scheduler.Step(c.Rank == 1 ? double.NaN : 1.0, 5);
+            return 0;
+        });
+
+        var errors = run.Should().Throw<AggregateException>().Which.InnerExceptions;
+        errors.Should().HaveCount(3);
+        errors.OfType<ArgumentOutOfRangeException>().Should().ContainSingle();
+        errors.OfType<RankFailedException>().Should().HaveCount(2).And.AllSatisfy(e =>
+        {
+            e.FailedRank.Should().Be(1);
+            e.Message.Should().Contain("NaN");
+        });
+    }
+
+    [Test]
+    public void Step_TheSchedulerThrowsOnOneRank_TheOthersStopInsteadOfHanging()
+    {
+        var run = () => InProcessGroup.Run(2, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            scheduler.Step(1.0, 5, learningRate: c.Rank == 0 ? -1 : 0.1);
+            return 0;
+        });
+
+        var errors = run.Should().Throw<AggregateException>().Which.InnerExceptions;
+        errors.OfType<ArgumentOutOfRangeException>().Should().ContainSingle();
+        errors.OfType<RankFailedException>().Should().ContainSingle().Which.FailedRank.Should().Be(0);
+    }
+
+    [Test]
+    public void Constructor_BestWeightsOnDisk_ThrowsInvalidOptions()
+    {
+        var act = () => InProcessGroup.Run(1, c => new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = _folder }));
+
+        act.Should().Throw<AggregateException>().Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<InvalidOptionsException>();
+    }
+
+    [Test]
+    public void Step_NoRankHasSamples_ThrowsOnEveryRank()
+    {
+        var act = () => InProcessGroup.Run(2, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            return scheduler.Step(0, 0);
+        });
+
+        act.Should().Throw<AggregateException>().Which.InnerExceptions.Should().HaveCount(2).And.Contain(e => e is ArgumentOutOfRangeException);
+    }
+
+}
