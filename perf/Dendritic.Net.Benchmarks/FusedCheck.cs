@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
 using Dendritic.Cuda;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -78,7 +79,7 @@ internal static class FusedCheck
                 {
                     foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
                     {
-                        failures += CascadeCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype) ? 0 : 1;
+                        failures += Guard(() => CascadeCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
                     }
                 }
             }
@@ -213,7 +214,7 @@ internal static class FusedCheck
                 {
                     foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
                     {
-                        failures += LayerCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype) ? 0 : 1;
+                        failures += Guard(() => LayerCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
                     }
                 }
             }
@@ -261,6 +262,20 @@ internal static class FusedCheck
         finally
         {
             CascadeKernels.Current = null;
+        }
+    }
+
+    /// <summary>Runs one case; an exception (a compile or launch error) fails that case and is printed, the rest go on.</summary>
+    private static bool Guard(Func<bool> run, string host, int sets, DendriteProjection projection, ScalarType dtype)
+    {
+        try
+        {
+            return run();
+        }
+        catch (Exception e) when (e is DendriticException or ExternalException or InvalidOperationException or ArgumentException)
+        {
+            Console.WriteLine($"| {host} | {sets} | {projection} | {dtype} | FAIL: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} |");
+            return false;
         }
     }
 

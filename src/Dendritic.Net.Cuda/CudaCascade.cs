@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace Dendritic.Cuda;
 
@@ -16,18 +17,26 @@ public static class CudaCascade
     public static bool IsEnabled => CascadeKernels.Current is FusedCascadeKernel;
 
     /// <summary>
-    /// Loads NVRTC and the CUDA driver, initialises the driver and registers the fused cascade as
-    /// <see cref="CascadeKernels.Current"/>. Kernels compile on first use per set count, dtype and activation.
+    /// Loads NVRTC and the CUDA driver, initialises the driver, compiles the kernel once for GPU 0 (so that a problem
+    /// shows here and not in the middle of training) and registers the fused cascade as
+    /// <see cref="CascadeKernels.Current"/>. The kernels used then compile on first use per set count, dtype and
+    /// activation (a fraction of a second each) and stay loaded for the process's life.
     /// </summary>
     /// <exception cref="CudaKernelException">
     /// NVRTC or the driver cannot be loaded (set <c>DENDRITIC_NVRTC_PATH</c> or <c>DENDRITIC_CUDA_DRIVER_PATH</c> to
-    /// the library file), or the driver finds no usable GPU.
+    /// the library file), the driver finds no usable GPU, or NVRTC cannot compile the kernel for it.
     /// </exception>
     public static void Enable()
     {
+        if (IsEnabled)
+        {
+            return;
+        }
+
         NativeLibraries.EnsureLoaded();
-        CudaDriver.Check(CudaDriver.Init(0), "cuInit");
-        Nvrtc.Check(Nvrtc.Version(out _, out _), "nvrtcVersion");
+        var device = CudaDevice.Open(0);
+        var probe = new CascadeProblem(1, TorchSharp.torch.ScalarType.Float32, DendriteActivation.Sigmoid, 1, 1, 1, 0);
+        CudaModuleCache.Compile(probe.Defines().Append(device.Architecture).ToArray());
         CascadeKernels.Current = Kernel.Value;
     }
 

@@ -25,6 +25,9 @@ internal sealed class CudaDevice
 
     public int Multiprocessors { get; }
 
+    /// <summary>The NVRTC option that compiles for this device's own architecture: <c>--gpu-architecture=sm_XY</c>.</summary>
+    public string Architecture => FormattableString.Invariant($"--gpu-architecture=sm_{Major}{Minor}");
+
     /// <summary>
     /// Retains the primary context of device <paramref name="index"/> (kept for the process's life, as libtorch keeps it)
     /// and reads its attributes.

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -37,8 +36,7 @@ internal sealed class CudaModuleCache
                 return module;
             }
 
-            var architecture = string.Create(CultureInfo.InvariantCulture, $"--gpu-architecture=sm_{device.Major}{device.Minor}");
-            var image = Compile(problem.Defines().Append(architecture).ToArray());
+            var image = Compile(problem.Defines().Append(device.Architecture).ToArray());
             CudaDriver.Check(CudaDriver.ModuleLoadData(out var handle, image), "cuModuleLoadData");
             module = new CudaModule(
                 Function(handle, "cascade_forward_rows"),
