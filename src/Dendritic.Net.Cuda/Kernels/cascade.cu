@@ -14,7 +14,8 @@
 // Its offset in a tensor is o * Layout.outer + n * Layout.neuron + p (inner positions contiguous).
 // Two mappings: "rows" (inner == 1, Linear): a thread per neuron, blocks stride over rows; "positions"
 // (convolutions): a block per neuron, its threads stride over rows x positions.
-// The C# mirror in tests/Dendritic.Net.Cuda.Tests/CascadeMirror.cs follows this file loop for loop.
+// The C# mirror in tests/Dendritic.Net.Cuda.Tests/CascadeMirror.cs follows this file loop for loop, and
+// tests/Dendritic.Net.Cuda.Tests/KernelOnCpu/harness.cpp runs this file itself on the CPU (keep it plain C++ + CUDA).
 
 #define D CASCADE_D
 #define R (D + D * (D - 1) / 2)
