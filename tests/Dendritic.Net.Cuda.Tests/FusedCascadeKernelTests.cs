@@ -56,6 +56,28 @@ public class FusedCascadeKernelTests
     }
 
     [Test]
+    public void Mirror_FrozenFirstSet_OthersMatchReferenceAndFrozenGetNoGradient()
+    {
+        manual_seed(8);
+        var layer = new DendriteLayer(nn.Linear(6, 5), dendrites: 3);
+        Randomise(layer);
+        layer.Branch.Sets[0].Frozen = true;
+        var input = randn(4, 6);
+        var (expected, expectedGrads) = Step(layer, input);
+        CascadeKernels.Current = new FusedCascadeKernel(new CascadeMirror());
+        var (actual, actualGrads) = Step(layer, input);
+
+        RelativeError(actual, expected).Should().BeLessThanOrEqualTo(1e-5);
+        actualGrads.Keys.Should().BeEquivalentTo(expectedGrads.Keys);
+        foreach (var (name, grad) in expectedGrads)
+        {
+            RelativeError(actualGrads[name], grad).Should().BeLessThanOrEqualTo(1e-5, name);
+        }
+
+        layer.Branch.Sets[0].parameters().Select(p => p.grad).Should().AllSatisfy(g => g.Should().BeNull());
+    }
+
+    [Test]
     public void TryCombine_CpuTensorsWithTheCudaLauncher_DeclinesWithoutTouchingNativeLibraries()
     {
         var kernel = new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache()));
@@ -162,7 +184,7 @@ public class FusedCascadeKernelTests
         var output = layer.call(x);
         using var upstream = linspace(-1, 1, output.numel()).reshape(output.shape).to(output.dtype);
         output.backward(new[] { upstream });
-        var grads = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        var grads = layer.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone());
         grads["input"] = x.grad!.clone();
         return (output.detach(), grads);
     }
