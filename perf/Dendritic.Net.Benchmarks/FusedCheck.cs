@@ -71,6 +71,7 @@ internal static class FusedCheck
         Console.WriteLine("| host | D | projection | dtype | out err vs ref | grad err vs ref | fused err vs f64 | ref err vs f64 | tol | result |");
         Console.WriteLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |");
         var failures = 0;
+        var cases = 0;
         foreach (var host in Hosts.Where(h => !smallOnly || !IsLarge(h.Name)))
         {
             foreach (var sets in new[] { 1, 2, 3, 4 })
@@ -80,11 +81,13 @@ internal static class FusedCheck
                     foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
                     {
                         failures += Guard(() => CascadeCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
+                        cases++;
                     }
                 }
             }
         }
 
+        Console.WriteLine($"part 1: {cases - failures} of {cases} cases passed");
         return failures;
     }
 
@@ -206,6 +209,7 @@ internal static class FusedCheck
         Console.WriteLine("| host | D | projection | dtype | out err | grad err | infer err | kernel calls | result |");
         Console.WriteLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |");
         var failures = 0;
+        var cases = 0;
         foreach (var host in Hosts.Where(h => !IsLarge(h.Name)))
         {
             foreach (var sets in new[] { 1, 3 })
@@ -215,11 +219,13 @@ internal static class FusedCheck
                     foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
                     {
                         failures += Guard(() => LayerCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
+                        cases++;
                     }
                 }
             }
         }
 
+        Console.WriteLine($"part 2: {cases - failures} of {cases} cases passed");
         return failures;
     }
 

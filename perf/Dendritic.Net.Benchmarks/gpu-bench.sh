@@ -53,7 +53,7 @@ for s in "$@"; do
     # layer suites with the reference and the fused kernel side by side, one process per suite and size so that a
     # cut-off run keeps what finished (training first). ~8 min on the H200 with the default BUDGET.
     fused) nvrtc
-      SHOW='FAIL|^#|x \|$|fused-check:|NVRTC|rror|xception' step fused-check 100 fused-check
+      SHOW='FAIL|^#|x \|$|^part|fused-check:|NVRTC|rror|xception' step fused-check 100 fused-check
       for f in LayerTraining:small:125 LayerTraining:large:125 LayerInference:small:75 LayerInference:large:75; do
         IFS=: read -r suite size secs <<<"$f"
         step "fused-$suite-$size" "$secs" --filter "*$suite*" "${bdn[@]}" --size "$size" --kernel reference,cuda --iterations "${FUSED_ITERS:-4}"

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -37,24 +38,65 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
         return output;
     }
 
+    /// <summary>
+    /// The gradients the last backward on this thread handed to autograd. Autograd copies them when backward returns,
+    /// but each handle keeps its storage (the pre-activation gradients are D output-sized tensors) until the .NET
+    /// finalizer runs, which a GPU training loop does not wait for; so the next backward on the same thread (on CUDA,
+    /// autograd's device thread) releases them, long after autograd took its copies.
+    /// </summary>
+    [ThreadStatic]
+    private static List<Tensor>? _handedBack;
+
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        ReleaseHandedBack();
         var call = (CascadeCall)ctx.get_data(CallKey);
         var sets = call.Problem.Sets;
-        var saved = ctx.get_saved_variables();
-        var pre = saved.Take(sets).ToList();
-        var u = saved.Skip(sets).Take(sets).ToList();
-        var v = new List<Tensor?> { null };
-        v.AddRange(saved.Skip(2 * sets));
-        var grad = grad_output.contiguous();
-        var (gradPre, gradParams) = call.Backward(grad, pre, u, v);
+        List<Tensor> result;
+        using (var scope = NewDisposeScope())
+        {
+            // Everything made here dies with the scope (saved-variable handles, the gradient buffers' own handles)
+            // except the gradients returned, which are views or copies of those buffers.
+            var saved = ctx.get_saved_variables();
+            var pre = saved.Take(sets).ToList();
+            var u = saved.Skip(sets).Take(sets).ToList();
+            var v = new List<Tensor?> { null };
+            v.AddRange(saved.Skip(2 * sets));
+            var grad = grad_output.contiguous();
+            var (gradPre, gradParams) = call.Backward(grad, pre, u, v);
 
-        // One gradient per input, in forward's order; none for the call object. dL/dhost is dL/dy itself.
-        var result = new List<Tensor> { null!, grad };
-        result.AddRange(Enumerable.Range(0, sets).Select(k => gradPre[k]));
-        result.AddRange(Enumerable.Range(0, sets).Select(k => gradParams[k]));
-        result.AddRange(Enumerable.Range(1, sets - 1).Select(k => gradParams.narrow(0, call.Problem.VRow(k), k)));
+            // One gradient per input, in forward's order; none for the call object. dL/dhost is dL/dy itself.
+            result = new List<Tensor> { null!, grad };
+            result.AddRange(Enumerable.Range(0, sets).Select(k => gradPre[k]));
+            result.AddRange(Enumerable.Range(0, sets).Select(k => gradParams[k]));
+            result.AddRange(Enumerable.Range(1, sets - 1).Select(k => gradParams.narrow(0, call.Problem.VRow(k), k)));
+            foreach (var gradient in result.Skip(1))
+            {
+                gradient.DetachFromDisposeScope();
+            }
+        }
+
+        // TorchSharp made this handle for backward and does not use it afterwards.
+        if (!result.Any(r => ReferenceEquals(r, grad_output)))
+        {
+            grad_output.Dispose();
+        }
+
+        (_handedBack ??= new List<Tensor>()).AddRange(result.Skip(1));
         return result;
+    }
+
+    private static void ReleaseHandedBack()
+    {
+        if (_handedBack is { Count: > 0 } handedBack)
+        {
+            foreach (var tensor in handedBack)
+            {
+                tensor.Dispose();
+            }
+
+            handedBack.Clear();
+        }
     }
 
     /// <summary>Splits forward's tensor inputs into host, pre-activations, u and v (v[0] null).</summary>
