@@ -48,7 +48,9 @@ internal static class FusedCheck
         else
         {
             Console.WriteLine($"# fused-check on {target}: NVRTC {CudaCascade.NvrtcVersion()}, TorchSharp {typeof(torch).Assembly.GetName().Version}");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             CudaCascade.Enable();
+            Console.WriteLine(Inv($"# CudaCascade.Enable: {watch.Elapsed.TotalMilliseconds:0} ms (libraries, driver, one NVRTC compile)"));
             kernel = CascadeKernels.Current!;
             CascadeKernels.Current = null;
         }

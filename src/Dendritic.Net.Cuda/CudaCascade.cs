@@ -20,7 +20,7 @@ public static class CudaCascade
     /// Loads NVRTC and the CUDA driver, initialises the driver, compiles the kernel once for GPU 0 (so that a problem
     /// shows here and not in the middle of training) and registers the fused cascade as
     /// <see cref="CascadeKernels.Current"/>. The kernels used then compile on first use per set count, dtype and
-    /// activation (a fraction of a second each) and stay loaded for the process's life.
+    /// activation and stay loaded for the process's life.
     /// </summary>
     /// <exception cref="CudaKernelException">
     /// NVRTC or the driver cannot be loaded (set <c>DENDRITIC_NVRTC_PATH</c> or <c>DENDRITIC_CUDA_DRIVER_PATH</c> to

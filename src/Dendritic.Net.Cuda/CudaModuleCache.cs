@@ -11,7 +11,7 @@ namespace Dendritic.Cuda;
 /// <summary>
 /// Compiles cascade.cu with NVRTC for each problem class (sets, dtype, activation) and device it meets, straight to a
 /// CUBIN for the device's compute capability (sm_XY: no PTX JIT in the driver), loads it and keeps it for the life of
-/// the process. A compile takes a fraction of a second, once per class.
+/// the process.
 /// </summary>
 internal sealed class CudaModuleCache
 {
