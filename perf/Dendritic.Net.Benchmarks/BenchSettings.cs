@@ -33,6 +33,12 @@ internal static class BenchSettings
     /// <summary>Projection paths of the layer suites (default Auto only); see <see cref="DendriteProjection"/>.</summary>
     public static IReadOnlyList<string> Projections { get; private set; } = new[] { nameof(DendriteProjection.Auto) };
 
+    /// <summary>
+    /// Cascade implementations of the layer suites (default "reference" only): "reference" runs the library's own path,
+    /// "cuda" the fused kernel of Dendritic.Net.Cuda (CudaCascade.Enable()).
+    /// </summary>
+    public static IReadOnlyList<string> Kernels { get; private set; } = new[] { "reference" };
+
     /// <summary>Minimum time of one measured iteration in milliseconds, when --iteration-ms is given.</summary>
     public static int? IterationMilliseconds { get; private set; }
 
@@ -65,6 +71,9 @@ internal static class BenchSettings
                     break;
                 case "--projection":
                     Projections = List(Next(args, ref i)).Select(p => Enum.Parse<DendriteProjection>(p, ignoreCase: true).ToString()).ToArray();
+                    break;
+                case "--kernel":
+                    Kernels = List(Next(args, ref i));
                     break;
                 case "--iteration-ms":
                     IterationMilliseconds = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture);

@@ -41,6 +41,12 @@ public abstract class LayerBenchmarkBase
     [ParamsSource(nameof(ProjectionValues))]
     public string Projection { get; set; } = nameof(DendriteProjection.Auto);
 
+    /// <summary>Cascade implementation (chosen by --kernel; default reference): reference or cuda (the fused kernel).</summary>
+    [ParamsSource(nameof(KernelValues))]
+    public string Kernel { get; set; } = "reference";
+
+    public static IEnumerable<string> KernelValues => BenchSettings.Kernels;
+
     public static IEnumerable<string> ProjectionValues => BenchSettings.Projections;
 
     public static IEnumerable<string> DeviceValues => BenchSettings.Devices;
@@ -68,6 +74,16 @@ public abstract class LayerBenchmarkBase
     public void Setup()
     {
         _device = TorchEnv.Device(Device);
+        // Process-wide, and set for every case: BenchmarkDotNet runs the cases one after another in this process.
+        if (Kernel == "cuda")
+        {
+            Dendritic.Cuda.CudaCascade.Enable();
+        }
+        else
+        {
+            Dendritic.Cuda.CudaCascade.Disable();
+        }
+
         var dtype = TorchEnv.DType(DType);
         var layerCase = new LayerCase(Host, Size, Device);
         manual_seed(42);

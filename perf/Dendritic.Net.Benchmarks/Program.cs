@@ -7,8 +7,9 @@ namespace Dendritic.Benchmarks;
 /// Entry point. Modes:
 /// <list type="bullet">
 /// <item>(default) BenchmarkDotNet suites: <c>-- --filter '*LayerTraining*' [--device cpu|cuda] [--quick] [--inprocess]
-/// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--iteration-ms N]</c>;</item>
+/// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--kernel reference,cuda] [--iteration-ms N]</c>;</item>
 /// <item><c>cuda-check</c>: DendriteLayer on CUDA against CPU float64;</item>
+/// <item><c>fused-check</c>: the fused CUDA cascade (Dendritic.Net.Cuda) against the reference, then timed alone;</item>
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
 /// <item><c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, projection paths A/B;</item>
 /// <item><c>soak [--steps 20000] [--every 1000] [--model mlp] [--device cpu|cuda] [--variants ...]</c>: memory over a long
@@ -32,6 +33,8 @@ internal static class Program
         {
             case "cuda-check":
                 return CudaCheck.Run(args.Length > 1 ? args[1] : "cuda") == 0 ? 0 : 1;
+            case "fused-check":
+                return FusedCheck.Run(args.Length > 1 ? args[1] : "cuda") == 0 ? 0 : 1;
             case "cuda-memory":
                 return CudaMemory.Run(args[1..]);
             case "cuda-memory-one":

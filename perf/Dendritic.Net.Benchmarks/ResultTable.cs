@@ -45,6 +45,7 @@ internal static class ResultTable
             var unit = header[mean].Contains("[us]", StringComparison.Ordinal) ? 1e-3 : header[mean].Contains("[s]", StringComparison.Ordinal) ? 1e3 : 1.0;
             var paramColumns = new[] { "Device", "DType", "Host", "Size", "Model", "Dendrites" }.Select(Col).Where(i => i >= 0).ToArray();
             var projection = Col("Projection");
+            var kernel = Col("Kernel");
             var suite = Path.GetFileName(path).Split('-')[0].Split('.').Last();
             // The plain host does not depend on D, so its runs for every D of a case are pooled into one baseline:
             // that takes out most of the noise a single short plain run puts into the ratio.
@@ -84,7 +85,9 @@ internal static class ResultTable
                 // The plain host does not depend on the projection path: its runs are pooled across paths, and a path
                 // other than the default is named in the subject ("Linear small Separate").
                 var projectionName = projection >= 0 && row[projection] != nameof(DendriteProjection.Auto) ? row[projection] : string.Empty;
-                var subject = string.Join(" ", SubjectColumns.Select(Get).Append(projectionName).Where(s => s.Length > 0));
+                // Likewise the cascade kernel: the plain host does not use it; a kernel other than the reference is named.
+                var kernelName = kernel >= 0 && row[kernel] != "reference" ? $"kernel:{row[kernel]}" : string.Empty;
+                var subject = string.Join(" ", SubjectColumns.Select(Get).Append(projectionName).Append(kernelName).Where(s => s.Length > 0));
                 rows.Add(new RatioRow(suite, Get("Device"), Get("DType"), subject, int.Parse(Get("Dendrites"), CultureInfo.InvariantCulture), baseline, value));
             }
         }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
-# Steps: check, memory, soak, cpu-soak, layer, model, growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
+# Steps: check, fused, fused-check, fused-suites, memory, soak, cpu-soak, cpu-interleaved, layer, model, growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +20,19 @@ step() { # name, seconds, args...
   if [ -d "$here/app/BenchmarkDotNet.Artifacts/results" ]; then
     mkdir -p "$out/results/$name"; mv "$here/app/BenchmarkDotNet.Artifacts/results/"* "$out/results/$name/" 2>/dev/null
   fi
-  grep -E '^\||^(\[rank [0-9]+\] )?(PASS|FAIL|STOPPED|\|)|passed|failed|Run time|rror|xception' "$out/logs/$name.log" | head -120
+  grep -E "${SHOW:-^\\||^(\[rank [0-9]+\] )?(PASS|FAIL|STOPPED|\|)|passed|failed|Run time|rror|xception}" "$out/logs/$name.log" | head -120
+}
+# NVRTC for the fused cascade kernel (Dendritic.Net.Cuda): no CUDA toolkit here, but PyTorch's CUDA wheels carry
+# libnvrtc under site-packages/nvidia/.../lib. Its folder also goes on LD_LIBRARY_PATH (libnvrtc-builtins beside it).
+nvrtc() {
+  if [ -z "${DENDRITIC_NVRTC_PATH:-}" ]; then
+    local dirs lib
+    dirs=$(python3 -c 'import nvidia; print(" ".join(nvidia.__path__))' 2>/dev/null)
+    [ -z "$dirs" ] && dirs=$(python3 -c 'import site; print(" ".join(p + "/nvidia" for p in site.getsitepackages()))' 2>/dev/null)
+    lib=$(find $dirs /usr/local/cuda/lib64 -name 'libnvrtc.so.1[0-9]*' 2>/dev/null | sort -V | tail -1)
+    [ -n "$lib" ] && export DENDRITIC_NVRTC_PATH=$lib LD_LIBRARY_PATH="$(dirname "$lib")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  fi
+  echo "NVRTC: ${DENDRITIC_NVRTC_PATH:-not found: set DENDRITIC_NVRTC_PATH}"
 }
 # The original perforatedai 3.0.5 on the same shapes (issues #10 and #19): ../shared/anchors/pai_overhead2.py, copied
 # with _fallback/ and perforatedai/ into .anchor/ of the checkout (git-ignored) and carried with .gpu. cpu: 2 pinned cores.
@@ -44,6 +56,16 @@ nccl_env() {
 for s in "$@"; do
   case $s in
     check) step cuda-check 120 cuda-check ;;
+    # Issue #10's fused cascade in one call (docs/cuda.md): exactness (PASS/FAIL per case, cascade timing), then the
+    # layer suites with the reference and the fused kernel side by side, one process per suite and size so that a
+    # cut-off run keeps what finished (training first). ~8 min on the H200 with the default BUDGET.
+    # fused-check and fused-suites run the two halves alone; FUSED_SUITES picks suites, sizes and time limits.
+    fused|fused-check|fused-suites) nvrtc
+      [ "$s" = fused-suites ] || SHOW='FAIL|^#|x \|$|^part|fused-check:|NVRTC|rror|xception' step fused-check 100 fused-check
+      [ "$s" = fused-check ] || for f in ${FUSED_SUITES:-LayerTraining:small:125 LayerTraining:large:125 LayerInference:small:75 LayerInference:large:75}; do
+        IFS=: read -r suite size secs <<<"$f"
+        step "fused-$suite-$size" "$secs" --filter "*$suite*" "${bdn[@]}" --size "$size" --kernel reference,cuda --iterations "${FUSED_ITERS:-4}"
+      done ;;
     memory) step cuda-memory 200 cuda-memory ;;
     layer) for f in LayerTraining LayerInference LayerForward; do step "$f" 200 --filter "*$f*" "${bdn[@]}"; done ;;
     training|inference|forward) f=Layer${s^}; step "$f" 200 --filter "*$f*" "${bdn[@]}" ;;

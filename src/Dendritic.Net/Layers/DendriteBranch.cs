@@ -209,12 +209,17 @@ public sealed class DendriteBranch : nn.Module
             // the output leaves (the autograd graph keeps what backward needs).
             using var scope = NewDisposeScope();
             var path = ProjectionFor(input);
-            if (is_grad_enabled() && path != DendriteProjection.Separate)
+            var preActivations = PreActivations(input, path);
+            if (TryKernel(hostOutput, preActivations, mayOverwriteHostOutput: !is_grad_enabled()) is { } fused)
             {
-                return scope.MoveToOuter(Combine(hostOutput, PreActivations(input, path)));
+                return ReferenceEquals(fused, hostOutput) ? fused : scope.MoveToOuter(fused);
             }
 
-            var preActivations = PreActivations(input, path);
+            if (is_grad_enabled() && path != DendriteProjection.Separate)
+            {
+                return scope.MoveToOuter(Combine(hostOutput, preActivations));
+            }
+
             var target = ownsHostOutput || !is_grad_enabled() ? hostOutput : hostOutput.clone();
             var result = CombineInPlace(target, preActivations);
             ReleaseHandles(preActivations);
@@ -251,10 +256,39 @@ public sealed class DendriteBranch : nn.Module
         var all = HostProjection.Fused(Spec, input, weights, biases);
         observeHost?.Invoke(all[0]);
 
+        // The host part is a view of the wide output: a kernel writes a fresh, contiguous sum and never into the view.
+        if (TryKernel(all[0], all[1..], mayOverwriteHostOutput: false) is { } fused)
+        {
+            return scope.MoveToOuter(fused);
+        }
+
         // The parts are views of one split: autograd forbids changing them in place, so training allocates. In
         // inference the in-place sum is a view of the wide output; a contiguous copy lets that buffer go.
         var sum = is_grad_enabled() ? Combine(all[0], all[1..]) : CombineInPlace(all[0], all[1..]).contiguous();
         return scope.MoveToOuter(sum);
+    }
+
+    /// <summary>
+    /// Offers the cascade to the registered <see cref="CascadeKernels.Current"/>; null when none is registered or it
+    /// declines, and the caller then runs the reference path (<see cref="Combine"/> or <see cref="CombineInPlace"/>).
+    /// </summary>
+    private Tensor? TryKernel(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput)
+    {
+        if (CascadeKernels.Current is not { } kernel)
+        {
+            return null;
+        }
+
+        var neuronAxis = (int)hostOutput.dim() - 1 - (Spec.Kind == HostKind.Linear ? 0 : Spec.SpatialDims);
+        var inputs = new CascadeInputs(
+            hostOutput,
+            preActivations,
+            _sets.Select(s => (Tensor)s.OutputScale).ToArray(),
+            _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+            Options.Activation,
+            neuronAxis,
+            mayOverwriteHostOutput);
+        return kernel.TryCombine(inputs);
     }
 
     /// <summary>

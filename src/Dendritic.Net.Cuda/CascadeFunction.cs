@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Cuda;
+
+/// <summary>
+/// The fused cascade as one autograd node. Inputs, in order: the <see cref="CascadeCall"/>, the host output, the D
+/// pre-activations, the D output scales u_k and the D - 1 cascade weights v_1..v_{D-1}. It saves the pre-activations
+/// (autograd keeps the projection's output alive anyway) and recomputes the activations in backward.
+/// </summary>
+internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFunction>
+{
+    private const string CallKey = "call";
+
+    public override string Name => nameof(CascadeFunction);
+
+    /// <summary>Records the node and runs the forward kernel.</summary>
+    public static Tensor Apply(CascadeCall call, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v)
+    {
+        var vars = new List<object> { call, host };
+        vars.AddRange(pre);
+        vars.AddRange(u);
+        vars.AddRange(v.Skip(1).Select(t => (object)t!));
+        return apply(vars.ToArray());
+    }
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var call = (CascadeCall)vars[0];
+        var (host, pre, u, v) = Split(call.Problem.Sets, vars.Skip(1).Cast<Tensor>().ToList());
+        var output = empty(host.shape, host.dtype, host.device);
+        call.Forward(output, StridedLayout.Contiguous(call.Problem), host, pre, u, v);
+        ctx.save_for_backward(pre.Concat(u).Concat(v.Skip(1)).Select(t => t!).ToList());
+        ctx.save_data(CallKey, call);
+        return output;
+    }
+
+    /// <summary>
+    /// The gradients the last backward on this thread handed to autograd. Autograd copies them when backward returns,
+    /// but each handle keeps its storage (the pre-activation gradients are D output-sized tensors) until the .NET
+    /// finalizer runs, which a GPU training loop does not wait for; so the next backward on the same thread (on CUDA,
+    /// autograd's device thread) releases them, long after autograd took its copies.
+    /// </summary>
+    [ThreadStatic]
+    private static List<Tensor>? _handedBack;
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        ReleaseHandedBack();
+        var call = (CascadeCall)ctx.get_data(CallKey);
+        var sets = call.Problem.Sets;
+        List<Tensor> result;
+        using (var scope = NewDisposeScope())
+        {
+            // Everything made here dies with the scope (saved-variable handles, the gradient buffers' own handles)
+            // except the gradients returned, which are views or copies of those buffers.
+            var saved = ctx.get_saved_variables();
+            var pre = saved.Take(sets).ToList();
+            var u = saved.Skip(sets).Take(sets).ToList();
+            var v = new List<Tensor?> { null };
+            v.AddRange(saved.Skip(2 * sets));
+            var grad = grad_output.contiguous();
+            var (gradPre, gradParams) = call.Backward(grad, pre, u, v);
+
+            // One gradient per input, in forward's order; none for the call object. dL/dhost is dL/dy itself.
+            result = new List<Tensor> { null!, grad };
+            result.AddRange(Enumerable.Range(0, sets).Select(k => gradPre[k]));
+            result.AddRange(Enumerable.Range(0, sets).Select(k => gradParams[k]));
+            result.AddRange(Enumerable.Range(1, sets - 1).Select(k => gradParams.narrow(0, call.Problem.VRow(k), k)));
+            foreach (var gradient in result.Skip(1))
+            {
+                gradient.DetachFromDisposeScope();
+            }
+        }
+
+        // TorchSharp made this handle for backward and does not use it afterwards.
+        if (!result.Any(r => ReferenceEquals(r, grad_output)))
+        {
+            grad_output.Dispose();
+        }
+
+        (_handedBack ??= new List<Tensor>()).AddRange(result.Skip(1));
+        return result;
+    }
+
+    private static void ReleaseHandedBack()
+    {
+        if (_handedBack is { Count: > 0 } handedBack)
+        {
+            foreach (var tensor in handedBack)
+            {
+                tensor.Dispose();
+            }
+
+            handedBack.Clear();
+        }
+    }
+
+    /// <summary>Splits forward's tensor inputs into host, pre-activations, u and v (v[0] null).</summary>
+    private static (Tensor Host, List<Tensor> Pre, List<Tensor> U, List<Tensor?> V) Split(int sets, List<Tensor> tensors)
+    {
+        var v = new List<Tensor?> { null };
+        v.AddRange(tensors.Skip(1 + (2 * sets)));
+        return (tensors[0], tensors.Skip(1).Take(sets).ToList(), tensors.Skip(1 + sets).Take(sets).ToList(), v);
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+
+namespace Dendritic.Cuda;
+
+/// <summary>Arguments of the forward kernel (cascade_forward_* in cascade.cu): device addresses and layouts.</summary>
+internal sealed record CascadeForwardLaunch(
+    CascadeProblem Problem,
+    IntPtr Output,
+    StridedLayout OutputLayout,
+    IntPtr Host,
+    StridedLayout HostLayout,
+    IntPtr[] Pre,
+    StridedLayout PreLayout,
+    IntPtr[] U,
+    IntPtr[] V);
+
+/// <summary>
+/// Arguments of the backward kernels (cascade_backward_* then cascade_reduce): the contiguous incoming gradient, the
+/// contiguous [sets, ...] pre-activation gradient to write, the float32 [slices, rows, neurons] partial sums and the
+/// [rows, neurons] gradients of u and v to write.
+/// </summary>
+internal sealed record CascadeBackwardLaunch(
+    CascadeProblem Problem,
+    IntPtr GradPre,
+    IntPtr Grad,
+    IntPtr[] Pre,
+    StridedLayout PreLayout,
+    IntPtr[] U,
+    IntPtr[] V,
+    IntPtr Partials,
+    IntPtr GradParams,
+    int Slices);

@@ -1,0 +1,58 @@
+using System;
+
+namespace Dendritic.Cuda;
+
+/// <summary>One GPU as the driver API sees it: libtorch's primary context on it, its compute capability and size.</summary>
+internal sealed class CudaDevice
+{
+    private CudaDevice(int index, IntPtr context, int major, int minor, int multiprocessors)
+    {
+        Index = index;
+        Context = context;
+        Major = major;
+        Minor = minor;
+        Multiprocessors = multiprocessors;
+    }
+
+    public int Index { get; }
+
+    /// <summary>The device's primary context: the one the CUDA runtime, and so libtorch, uses.</summary>
+    public IntPtr Context { get; }
+
+    public int Major { get; }
+
+    public int Minor { get; }
+
+    public int Multiprocessors { get; }
+
+    /// <summary>The NVRTC option that compiles for this device's own architecture: <c>--gpu-architecture=sm_XY</c>.</summary>
+    public string Architecture => FormattableString.Invariant($"--gpu-architecture=sm_{Major}{Minor}");
+
+    /// <summary>
+    /// Retains the primary context of device <paramref name="index"/> (kept for the process's life, as libtorch keeps it)
+    /// and reads its attributes.
+    /// </summary>
+    public static CudaDevice Open(int index)
+    {
+        CudaDriver.Check(CudaDriver.Init(0), "cuInit");
+        CudaDriver.Check(CudaDriver.DeviceGet(out var device, index), $"cuDeviceGet({index})");
+        CudaDriver.Check(CudaDriver.DevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain");
+        CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var major, CudaDriver.AttributeComputeCapabilityMajor, device), "cuDeviceGetAttribute(major)");
+        CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var minor, CudaDriver.AttributeComputeCapabilityMinor, device), "cuDeviceGetAttribute(minor)");
+        CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var count, CudaDriver.AttributeMultiprocessorCount, device), "cuDeviceGetAttribute(multiprocessors)");
+        return new CudaDevice(index, context, major, minor, count);
+    }
+
+    /// <summary>
+    /// Makes the primary context current on this thread. Backward runs on autograd's device thread, where libtorch has
+    /// normally made it current already; this makes sure before a module load or a launch.
+    /// </summary>
+    public void MakeCurrent()
+    {
+        CudaDriver.Check(CudaDriver.CtxGetCurrent(out var current), "cuCtxGetCurrent");
+        if (current != Context)
+        {
+            CudaDriver.Check(CudaDriver.CtxSetCurrent(Context), "cuCtxSetCurrent");
+        }
+    }
+}

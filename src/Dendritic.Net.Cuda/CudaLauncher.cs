@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Cuda;
+
+/// <summary>
+/// Launches cascade.cu's kernels through the CUDA driver API, in libtorch's primary context and on the legacy default
+/// stream (stream 0), which is libtorch's current stream: TorchSharp sets no other, so every kernel here runs after
+/// the libtorch work queued before it and before the work queued after it, with no synchronisation.
+/// </summary>
+internal sealed unsafe class CudaLauncher : ICascadeLauncher
+{
+    private const int RowsBlock = 128;
+    private const int PositionsBlock = 256; // POSITIONS_BLOCK in cascade.cu
+    private const int ReduceBlock = 256;
+    private const int MaxGridY = 65535;
+
+    /// <summary>Resident blocks aimed for per multiprocessor: enough to hide memory latency, few partial sums.</summary>
+    private const int BlocksPerMultiprocessor = 8;
+
+    private readonly CudaModuleCache _modules;
+    private readonly ConcurrentDictionary<int, CudaDevice> _devices = new();
+
+    public CudaLauncher(CudaModuleCache modules) => _modules = modules;
+
+    public bool Supports(Device device) => device.type == DeviceType.CUDA;
+
+    public int Slices(CascadeProblem problem) => Grid(problem).Y;
+
+    public void Forward(CascadeForwardLaunch launch)
+    {
+        var problem = launch.Problem;
+        var module = Prepare(problem);
+        var output = launch.Output;
+        var outputLayout = launch.OutputLayout;
+        var host = launch.Host;
+        var hostLayout = launch.HostLayout;
+        var pre = Table(launch.Pre);
+        var preLayout = launch.PreLayout;
+        var weights = Weights(launch.U, launch.V);
+        var shape = Shape(problem, 0);
+        void** args = stackalloc void*[8];
+        args[0] = &output;
+        args[1] = &outputLayout;
+        args[2] = &host;
+        args[3] = &hostLayout;
+        args[4] = &pre;
+        args[5] = &preLayout;
+        args[6] = &weights;
+        args[7] = &shape;
+        Launch(problem.ByRows ? module.ForwardRows : module.ForwardPositions, problem, args, "cascade_forward");
+    }
+
+    public void Backward(CascadeBackwardLaunch launch)
+    {
+        var problem = launch.Problem;
+        var module = Prepare(problem);
+        var gradPre = launch.GradPre;
+        var grad = launch.Grad;
+        var pre = Table(launch.Pre);
+        var preLayout = launch.PreLayout;
+        var weights = Weights(launch.U, launch.V);
+        var partials = launch.Partials;
+        var gradParams = launch.GradParams;
+        var shape = Shape(problem, launch.Slices);
+        void** args = stackalloc void*[7];
+        args[0] = &gradPre;
+        args[1] = &grad;
+        args[2] = &pre;
+        args[3] = &preLayout;
+        args[4] = &weights;
+        args[5] = &partials;
+        args[6] = &shape;
+        Launch(problem.ByRows ? module.BackwardRows : module.BackwardPositions, problem, args, "cascade_backward");
+
+        void** reduceArgs = stackalloc void*[3];
+        reduceArgs[0] = &partials;
+        reduceArgs[1] = &gradParams;
+        reduceArgs[2] = &shape;
+        var count = (long)problem.GradientRows * problem.Neurons;
+        var blocks = (uint)((count + ReduceBlock - 1) / ReduceBlock);
+        CudaDriver.Check(CudaDriver.LaunchKernel(module.Reduce, blocks, 1, 1, ReduceBlock, 1, 1, 0, IntPtr.Zero, reduceArgs, null), "cuLaunchKernel(cascade_reduce)");
+    }
+
+    private CudaModule Prepare(CascadeProblem problem)
+    {
+        var device = Device(problem.DeviceIndex);
+        device.MakeCurrent();
+        return _modules.Get(problem, device);
+    }
+
+    private CudaDevice Device(int index) => _devices.GetOrAdd(index, i => CudaDevice.Open(i));
+
+    private void Launch(IntPtr function, CascadeProblem problem, void** args, string name)
+    {
+        var (x, y, block) = Grid(problem);
+        CudaDriver.Check(CudaDriver.LaunchKernel(function, (uint)x, (uint)y, 1, (uint)block, 1, 1, 0, IntPtr.Zero, args, null), $"cuLaunchKernel({name})");
+    }
+
+    /// <summary>
+    /// Rows: a thread per neuron, blocks of 128 along neurons; positions: a block of 256 per neuron. Either way as many
+    /// slices along the rest as fill the GPU about <see cref="BlocksPerMultiprocessor"/> blocks per multiprocessor.
+    /// </summary>
+    private (int X, int Y, int Block) Grid(CascadeProblem problem)
+    {
+        var multiprocessors = Device(problem.DeviceIndex).Multiprocessors;
+        var target = (long)multiprocessors * BlocksPerMultiprocessor;
+        if (problem.ByRows)
+        {
+            var x = (problem.Neurons + RowsBlock - 1) / RowsBlock;
+            var y = Math.Clamp((target + x - 1) / x, 1, Math.Min(problem.Outer, MaxGridY));
+            return (x, (int)y, RowsBlock);
+        }
+
+        var work = (problem.Outer * problem.Inner + PositionsBlock - 1) / PositionsBlock;
+        var slices = Math.Clamp((target + problem.Neurons - 1) / problem.Neurons, 1, Math.Min(work, MaxGridY));
+        return (problem.Neurons, (int)slices, PositionsBlock);
+    }
+
+    private static KernelShape Shape(CascadeProblem problem, int slices) => new()
+    {
+        Outer = problem.Outer,
+        Inner = problem.Inner,
+        Neurons = problem.Neurons,
+        Slices = slices,
+    };
+
+    private static PointerTable Table(IntPtr[] pointers)
+    {
+        var table = default(PointerTable);
+        for (var k = 0; k < pointers.Length; k++)
+        {
+            table.P[k] = pointers[k].ToInt64();
+        }
+
+        return table;
+    }
+
+    private static KernelWeights Weights(IntPtr[] u, IntPtr[] v)
+    {
+        var weights = default(KernelWeights);
+        for (var k = 0; k < u.Length; k++)
+        {
+            weights.U[k] = u[k].ToInt64();
+            weights.V[k] = v[k].ToInt64();
+        }
+
+        return weights;
+    }
+
+    /// <summary>struct Sets of cascade.cu: MAX_SETS device pointers.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PointerTable
+    {
+        public fixed long P[CascadeProblem.MaxSets];
+    }
+
+    /// <summary>struct Weights of cascade.cu: u pointers, then v pointers.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct KernelWeights
+    {
+        public fixed long U[CascadeProblem.MaxSets];
+        public fixed long V[CascadeProblem.MaxSets];
+    }
+
+    /// <summary>struct Shape of cascade.cu.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct KernelShape
+    {
+        public long Outer;
+        public long Inner;
+        public int Neurons;
+        public int Slices;
+    }
+}

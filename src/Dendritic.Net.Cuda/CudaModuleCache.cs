@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using TorchSharp;
+
+namespace Dendritic.Cuda;
+
+/// <summary>
+/// Compiles cascade.cu with NVRTC for each problem class (sets, dtype, activation) and device it meets, straight to a
+/// CUBIN for the device's compute capability (sm_XY: no PTX JIT in the driver), loads it and keeps it for the life of
+/// the process.
+/// </summary>
+internal sealed class CudaModuleCache
+{
+    private const string ResourceName = "Dendritic.Cuda.cascade.cu";
+    private static readonly Lazy<string> Source = new(ReadSource);
+
+    private readonly Dictionary<(int Device, int Sets, torch.ScalarType DType, DendriteActivation Activation), CudaModule> _modules = new();
+    private readonly object _gate = new();
+
+    /// <summary>The kernel source as embedded in this assembly.</summary>
+    public static string KernelSource => Source.Value;
+
+    /// <summary>The loaded module for <paramref name="problem"/>'s class on <paramref name="device"/>, compiling it on first use.</summary>
+    /// <exception cref="CudaKernelException">NVRTC rejects the source or the options, or the driver the image.</exception>
+    public CudaModule Get(CascadeProblem problem, CudaDevice device)
+    {
+        var key = (device.Index, problem.Sets, problem.DType, problem.Activation);
+        lock (_gate)
+        {
+            if (_modules.TryGetValue(key, out var module))
+            {
+                return module;
+            }
+
+            var image = Compile(problem.Defines().Append(device.Architecture).ToArray());
+            CudaDriver.Check(CudaDriver.ModuleLoadData(out var handle, image), "cuModuleLoadData");
+            module = new CudaModule(
+                Function(handle, "cascade_forward_rows"),
+                Function(handle, "cascade_forward_positions"),
+                Function(handle, "cascade_backward_rows"),
+                Function(handle, "cascade_backward_positions"),
+                Function(handle, "cascade_reduce"));
+            _modules[key] = module;
+            return module;
+        }
+    }
+
+    /// <summary>Compiles the kernel source with <paramref name="options"/> and returns the CUBIN.</summary>
+    /// <exception cref="CudaKernelException">The compile fails; the message carries NVRTC's log.</exception>
+    public static byte[] Compile(string[] options)
+    {
+        Nvrtc.Check(Nvrtc.CreateProgram(out var program, KernelSource, "cascade.cu", 0, IntPtr.Zero, IntPtr.Zero), "nvrtcCreateProgram");
+        var utf8 = options.Select(o => Marshal.StringToCoTaskMemUTF8(o)).ToArray();
+        try
+        {
+            var result = Nvrtc.CompileProgram(program, utf8.Length, utf8);
+            if (result != Nvrtc.Success)
+            {
+                throw new CudaKernelException($"NVRTC could not compile cascade.cu with {string.Join(" ", options)}: {Log(program)}");
+            }
+
+            Nvrtc.Check(Nvrtc.GetCubinSize(program, out var size), "nvrtcGetCUBINSize");
+            var image = new byte[(int)size];
+            Nvrtc.Check(Nvrtc.GetCubin(program, image), "nvrtcGetCUBIN");
+            return image;
+        }
+        finally
+        {
+            foreach (var pointer in utf8)
+            {
+                Marshal.FreeCoTaskMem(pointer);
+            }
+
+            Nvrtc.DestroyProgram(ref program);
+        }
+    }
+
+    private static string Log(IntPtr program)
+    {
+        if (Nvrtc.GetProgramLogSize(program, out var size) != Nvrtc.Success || size <= 1)
+        {
+            return "(no log)";
+        }
+
+        var log = new byte[(int)size];
+        return Nvrtc.GetProgramLog(program, log) == Nvrtc.Success ? Encoding.UTF8.GetString(log, 0, log.Length - 1) : "(no log)";
+    }
+
+    private static IntPtr Function(IntPtr module, string name)
+    {
+        CudaDriver.Check(CudaDriver.ModuleGetFunction(out var function, module, name), $"cuModuleGetFunction({name})");
+        return function;
+    }
+
+    private static string ReadSource()
+    {
+        using var stream = typeof(CudaModuleCache).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new CudaKernelException($"The kernel source {ResourceName} is missing from {typeof(CudaModuleCache).Assembly.GetName().Name}: the package is damaged; reinstall it.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+}

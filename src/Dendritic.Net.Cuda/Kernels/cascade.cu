@@ -1,0 +1,235 @@
+// The dendrite cascade of Dendritic.Net, fused: one kernel forward, one backward (plus a small reduction).
+// Compiled at run time by NVRTC (CudaModuleCache.cs) with
+//   -DCASCADE_D=<sets, 1..8>  -DCASCADE_BF16=<0 float32 storage | 1 bfloat16 storage>  -DCASCADE_ACT=<0 sigmoid | 1 tanh | 2 hardsigmoid>
+// Storage is float32 or bfloat16, all arithmetic float32. Needs no header: bfloat16 is handled as its bits.
+//
+// The cascade, per neuron n (docs/concepts.md):  a_0 = f(p_0),  a_k = f(p_k + sum_{i<k} v_k[i] a_i),  y = host + sum_k u_k a_k.
+// Forward reads host and p_k once and writes y once. Backward recomputes a_k from p_k (cheaper than saving them: the
+// pre-activations are kept by autograd anyway) and writes dL/dp_k once; dL/dhost = dL/dy needs no kernel.
+// Per-neuron gradients of u and v are sums over every row and position: each block writes its partial sums to
+// partial[slice][r][n] (r = k for u_k, D + k(k-1)/2 + i for v_k[i]) and cascade_reduce adds the slices in order,
+// so the result is deterministic (no atomics).
+//
+// Element (o, n, p): o = outer index (rows; batch for convolutions), n = neuron (output channel), p = inner position.
+// Its offset in a tensor is o * Layout.outer + n * Layout.neuron + p (inner positions contiguous).
+// Two mappings: "rows" (inner == 1, Linear): a thread per neuron, blocks stride over rows; "positions"
+// (convolutions): a block per neuron, its threads stride over rows x positions.
+// The C# mirror in tests/Dendritic.Net.Cuda.Tests/CascadeMirror.cs follows this file loop for loop, and
+// tests/Dendritic.Net.Cuda.Tests/KernelOnCpu/harness.cpp runs this file itself on the CPU (keep it plain C++ + CUDA).
+
+#define D CASCADE_D
+#define R (D + D * (D - 1) / 2)
+#define VN (D > 1 ? D * (D - 1) / 2 : 1)
+#define VI(k, i) ((k) * ((k) - 1) / 2 + (i))
+#define MAX_SETS 8
+#define POSITIONS_BLOCK 256
+
+#if CASCADE_BF16
+typedef unsigned short T;
+__device__ __forceinline__ float ld(const T* p, long long i) { return __uint_as_float(((unsigned int)p[i]) << 16); }
+__device__ __forceinline__ T st(float f)
+{
+    unsigned int u = __float_as_uint(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (T)((u >> 16) | 0x40u); // NaN stays a (quiet) NaN
+    u += 0x7fffu + ((u >> 16) & 1u);                                     // round to nearest even, as libtorch
+    return (T)(u >> 16);
+}
+#else
+typedef float T;
+__device__ __forceinline__ float ld(const T* p, long long i) { return p[i]; }
+__device__ __forceinline__ T st(float f) { return f; }
+#endif
+
+struct Layout { long long outer; long long neuron; };            // strides in elements
+struct Sets { const T* p[MAX_SETS]; };                           // pre-activation of set k
+struct Weights { const T* u[MAX_SETS]; const T* v[MAX_SETS]; };  // u_k: [C]; v_k: [k, C] row-major (v_0 unused)
+struct Shape { long long outer; long long inner; int neurons; int slices; };
+
+__device__ __forceinline__ float act(float s)
+{
+#if CASCADE_ACT == 0
+    return 1.0f / (1.0f + expf(-s));
+#elif CASCADE_ACT == 1
+    return tanhf(s);
+#else
+    return fminf(fmaxf(s / 6.0f + 0.5f, 0.0f), 1.0f);
+#endif
+}
+
+// f'(s), from s and a = f(s).
+__device__ __forceinline__ float dact(float s, float a)
+{
+#if CASCADE_ACT == 0
+    return a * (1.0f - a);
+#elif CASCADE_ACT == 1
+    return 1.0f - a * a;
+#else
+    return (s > -3.0f && s < 3.0f) ? (1.0f / 6.0f) : 0.0f;
+#endif
+}
+
+__device__ __forceinline__ void load_weights(const Weights& w, int C, int n, float* u, float* v)
+{
+#pragma unroll
+    for (int k = 0; k < D; ++k) u[k] = ld(w.u[k], n);
+#pragma unroll
+    for (int k = 1; k < D; ++k)
+#pragma unroll
+        for (int i = 0; i < k; ++i) v[VI(k, i)] = ld(w.v[k], (long long)i * C + n);
+}
+
+// y = host + sum_k u_k a_k for one element; pre offset `off`.
+__device__ __forceinline__ float forward_element(const Sets& pre, long long off, const float* u, const float* v, float y)
+{
+    float a[D];
+#pragma unroll
+    for (int k = 0; k < D; ++k)
+    {
+        float s = ld(pre.p[k], off);
+#pragma unroll
+        for (int i = 0; i < k; ++i) s = fmaf(v[VI(k, i)], a[i], s);
+        a[k] = act(s);
+        y = fmaf(u[k], a[k], y);
+    }
+    return y;
+}
+
+// dL/dp_k for one element (written to gpre[k * set_stride + goff]); adds its terms of dL/du and dL/dv to acc.
+__device__ __forceinline__ void backward_element(const Sets& pre, long long off, float g, const float* u, const float* v,
+                                                 T* gpre, long long set_stride, long long goff, float* acc)
+{
+    float a[D], d[D], ga[D];
+#pragma unroll
+    for (int k = 0; k < D; ++k)
+    {
+        float s = ld(pre.p[k], off);
+#pragma unroll
+        for (int i = 0; i < k; ++i) s = fmaf(v[VI(k, i)], a[i], s);
+        a[k] = act(s);
+        d[k] = dact(s, a[k]);
+        ga[k] = g * u[k];
+    }
+#pragma unroll
+    for (int k = D - 1; k >= 0; --k)
+    {
+        float gs = ga[k] * d[k];
+        gpre[k * set_stride + goff] = st(gs);
+        acc[k] = fmaf(g, a[k], acc[k]);
+#pragma unroll
+        for (int i = 0; i < k; ++i)
+        {
+            acc[D + VI(k, i)] = fmaf(gs, a[i], acc[D + VI(k, i)]);
+            ga[i] = fmaf(gs, v[VI(k, i)], ga[i]);
+        }
+    }
+}
+
+// ---- rows: inner == 1; grid (ceil(C / blockDim.x), slices); thread = neuron, blocks stride over rows.
+
+extern "C" __global__ void cascade_forward_rows(T* out, Layout out_l, const T* host, Layout host_l, Sets pre, Layout pre_l, Weights w, Shape sh)
+{
+    int n = blockIdx.x * blockDim.x + threadIdx.x;
+    if (n >= sh.neurons) return;
+    float u[D], v[VN];
+    load_weights(w, sh.neurons, n, u, v);
+    for (long long o = blockIdx.y; o < sh.outer; o += gridDim.y)
+    {
+        float y = ld(host, o * host_l.outer + n * host_l.neuron);
+        y = forward_element(pre, o * pre_l.outer + n * pre_l.neuron, u, v, y);
+        out[o * out_l.outer + n * out_l.neuron] = st(y);
+    }
+}
+
+extern "C" __global__ void cascade_backward_rows(T* gpre, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
+{
+    int n = blockIdx.x * blockDim.x + threadIdx.x;
+    if (n >= sh.neurons) return;
+    float u[D], v[VN], acc[R];
+    load_weights(w, sh.neurons, n, u, v);
+#pragma unroll
+    for (int r = 0; r < R; ++r) acc[r] = 0.0f;
+    long long set_stride = sh.outer * sh.neurons;
+    for (long long o = blockIdx.y; o < sh.outer; o += gridDim.y)
+    {
+        long long goff = o * sh.neurons + n;
+        backward_element(pre, o * pre_l.outer + n * pre_l.neuron, ld(grad, goff), u, v, gpre, set_stride, goff, acc);
+    }
+#pragma unroll
+    for (int r = 0; r < R; ++r) partial[((long long)blockIdx.y * R + r) * sh.neurons + n] = acc[r];
+}
+
+// ---- positions: grid (C, slices), POSITIONS_BLOCK threads; block = neuron, threads stride over rows x positions.
+
+extern "C" __global__ void cascade_forward_positions(T* out, Layout out_l, const T* host, Layout host_l, Sets pre, Layout pre_l, Weights w, Shape sh)
+{
+    int n = blockIdx.x;
+    float u[D], v[VN];
+    load_weights(w, sh.neurons, n, u, v);
+    long long total = sh.outer * sh.inner;
+    long long step = (long long)blockDim.x * gridDim.y;
+    long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x;
+    long long o = j / sh.inner, p = j - o * sh.inner;
+    long long so = step / sh.inner, sp = step - so * sh.inner;
+    for (; j < total; j += step)
+    {
+        float y = ld(host, o * host_l.outer + n * host_l.neuron + p);
+        y = forward_element(pre, o * pre_l.outer + n * pre_l.neuron + p, u, v, y);
+        out[o * out_l.outer + n * out_l.neuron + p] = st(y);
+        o += so;
+        p += sp;
+        if (p >= sh.inner) { p -= sh.inner; ++o; }
+    }
+}
+
+extern "C" __global__ void cascade_backward_positions(T* gpre, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
+{
+    __shared__ float warp_sums[POSITIONS_BLOCK / 32][R];
+    int n = blockIdx.x;
+    float u[D], v[VN], acc[R];
+    load_weights(w, sh.neurons, n, u, v);
+#pragma unroll
+    for (int r = 0; r < R; ++r) acc[r] = 0.0f;
+    long long set_stride = sh.outer * sh.neurons * sh.inner;
+    long long total = sh.outer * sh.inner;
+    long long step = (long long)blockDim.x * gridDim.y;
+    long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x;
+    long long o = j / sh.inner, p = j - o * sh.inner;
+    long long so = step / sh.inner, sp = step - so * sh.inner;
+    for (; j < total; j += step)
+    {
+        long long goff = (o * sh.neurons + n) * sh.inner + p;
+        backward_element(pre, o * pre_l.outer + n * pre_l.neuron + p, ld(grad, goff), u, v, gpre, set_stride, goff, acc);
+        o += so;
+        p += sp;
+        if (p >= sh.inner) { p -= sh.inner; ++o; }
+    }
+
+    // Block sum of each accumulator: within each warp by shuffles, then across the warps in order.
+    int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+#pragma unroll
+    for (int r = 0; r < R; ++r)
+    {
+        float x = acc[r];
+        for (int offset = 16; offset > 0; offset >>= 1) x += __shfl_down_sync(0xffffffffu, x, offset);
+        if (lane == 0) warp_sums[warp][r] = x;
+    }
+    __syncthreads();
+    if (threadIdx.x < R)
+    {
+        float x = 0.0f;
+        for (int w8 = 0; w8 < POSITIONS_BLOCK / 32; ++w8) x += warp_sums[w8][threadIdx.x];
+        partial[((long long)blockIdx.y * R + threadIdx.x) * sh.neurons + n] = x;
+    }
+}
+
+// ---- dL/du and dL/dv: gparams[r][n] = sum over slices s (in order) of partial[s][r][n], stored in T.
+
+extern "C" __global__ void cascade_reduce(const float* partial, T* gparams, Shape sh)
+{
+    long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long count = (long long)R * sh.neurons;
+    if (idx >= count) return;
+    float x = 0.0f;
+    for (int s = 0; s < sh.slices; ++s) x += partial[(long long)s * count + idx];
+    gparams[idx] = st(x);
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Dendritic.Cuda;
+
+/// <summary>The few CUDA driver API entry points the launcher needs (cuda.h; unversioned since CUDA 4).</summary>
+internal static unsafe partial class CudaDriver
+{
+    public const int Success = 0;
+    public const int AttributeMultiprocessorCount = 16;
+    public const int AttributeComputeCapabilityMajor = 75;
+    public const int AttributeComputeCapabilityMinor = 76;
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuInit")]
+    public static partial int Init(uint flags);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuDriverGetVersion")]
+    public static partial int DriverGetVersion(out int version);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuDeviceGet")]
+    public static partial int DeviceGet(out int device, int ordinal);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuDeviceGetAttribute")]
+    public static partial int DeviceGetAttribute(out int value, int attribute, int device);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuDevicePrimaryCtxRetain")]
+    public static partial int DevicePrimaryCtxRetain(out IntPtr context, int device);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuCtxGetCurrent")]
+    public static partial int CtxGetCurrent(out IntPtr context);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuCtxSetCurrent")]
+    public static partial int CtxSetCurrent(IntPtr context);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuModuleLoadData")]
+    public static partial int ModuleLoadData(out IntPtr module, byte[] image);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuModuleGetFunction", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int ModuleGetFunction(out IntPtr function, IntPtr module, string name);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuLaunchKernel")]
+    public static partial int LaunchKernel(IntPtr function, uint gridX, uint gridY, uint gridZ, uint blockX, uint blockY, uint blockZ, uint sharedBytes, IntPtr stream, void** parameters, void** extra);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuGetErrorName")]
+    public static partial int GetErrorName(int result, out IntPtr name);
+
+    /// <summary>Throws with the driver's error name when <paramref name="result"/> is not success.</summary>
+    public static void Check(int result, string call)
+    {
+        if (result != Success)
+        {
+            var name = GetErrorName(result, out var text) == Success ? Marshal.PtrToStringUTF8(text) : null;
+            throw new CudaKernelException($"CUDA driver {call} failed: {name ?? "unknown error"} ({result}).");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// A faster implementation of the dendrite cascade (a_0 = f(p_0), a_k = f(p_k + Σ_{i&lt;k} v_{k,i} a_i),
+/// y = host + Σ_k u_k a_k) that a layer may use instead of its reference path of separate TorchSharp operations.
+/// Register one through <see cref="CascadeKernels.Current"/>; the companion package Dendritic.Net.Cuda provides a
+/// fused CUDA kernel (<c>CudaCascade.Enable()</c>).
+/// </summary>
+/// <remarks>
+/// An implementation must compute the same function as the reference path (to float rounding), forward and, when
+/// autograd records, backward: gradients for the host output, every pre-activation, every u and every v. It may
+/// decline any request (an unsupported device, dtype, activation or layout) by returning null; the layer then runs
+/// its reference path, so declining is always safe. Layers call it only for the plain cascade: not while an
+/// observer (cascade-correlation's candidate phase) watches the activations, and never with dendrites switched off.
+/// </remarks>
+public interface ICascadeKernel
+{
+    /// <summary>Computes the cascade for <paramref name="inputs"/>, or declines.</summary>
+    /// <param name="inputs">The host output, the per-set pre-activations and the per-neuron weights.</param>
+    /// <returns>The layer output (host output plus every set's contribution), or null to use the reference path.</returns>
+    Tensor? TryCombine(CascadeInputs inputs);
+}

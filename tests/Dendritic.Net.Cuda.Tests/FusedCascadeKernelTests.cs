@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Cuda.Tests;
+
+/// <summary>
+/// The fused cascade's algorithm and wiring on the CPU: <see cref="FusedCascadeKernel"/> with the C# mirror of
+/// cascade.cu (<see cref="CascadeMirror"/>) against the library's reference path, forward and every gradient, for
+/// Linear and Conv1d/2d/3d layers, D = 1..4, each projection path, float32 and bfloat16.
+/// </summary>
+public class FusedCascadeKernelTests
+{
+    private static readonly (string Name, Func<nn.Module> Make, long[] Input)[] Hosts =
+    {
+        ("Linear", () => nn.Linear(16, 12), new long[] { 5, 16 }),
+        ("Linear with leading axes", () => nn.Linear(6, 9), new long[] { 2, 3, 6 }),
+        ("Conv1d k3 s2 p1 d2", () => nn.Conv1d(4, 6, 3, stride: 2, padding: 1, dilation: 2), new long[] { 3, 4, 11 }),
+        ("Conv2d k3 p1 groups 2", () => nn.Conv2d(4, 6, 3, padding: 1, groups: 2), new long[] { 2, 4, 7, 7 }),
+        ("Conv3d k3 p1", () => nn.Conv3d(2, 4, 3, padding: 1), new long[] { 2, 2, 4, 5, 5 }),
+    };
+
+    [TearDown]
+    public void ResetKernel() => CascadeKernels.Current = null;
+
+    public static IEnumerable<TestCaseData> Cases() =>
+        from host in Hosts
+        from sets in new[] { 1, 2, 3, 4 }
+        from projection in new[] { DendriteProjection.Separate, DendriteProjection.Fused, DendriteProjection.FusedWithHost }
+        select new TestCaseData(host.Name, sets, projection).SetName($"Mirror_{host.Name.Replace(' ', '_')}_D{sets}_{projection}_MatchesReference");
+
+    [TestCaseSource(nameof(Cases))]
+    public void Mirror_Float32_MatchesReferenceForwardAndGradientsWithin1e5(string host, int sets, DendriteProjection projection)
+    {
+        Compare(host, sets, projection, DendriteActivation.Sigmoid, ScalarType.Float32, 1e-5);
+    }
+
+    [TestCase(DendriteActivation.Tanh)]
+    [TestCase(DendriteActivation.HardSigmoid)]
+    public void Mirror_OtherActivations_MatchReference(DendriteActivation activation)
+    {
+        Compare("Conv2d k3 p1 groups 2", 3, DendriteProjection.Fused, activation, ScalarType.Float32, 1e-5);
+        Compare("Linear", 4, DendriteProjection.Separate, activation, ScalarType.Float32, 1e-5);
+    }
+
+    [TestCase("Linear", 4)]
+    [TestCase("Conv3d k3 p1", 3)]
+    public void Mirror_BFloat16_MatchesReferenceToBFloat16Rounding(string host, int sets)
+    {
+        // The reference rounds to bfloat16 after every operation, the kernel once per stored value: a few bf16 ulps.
+        Compare(host, sets, DendriteProjection.Fused, DendriteActivation.Sigmoid, ScalarType.BFloat16, 3e-2);
+    }
+
+    [Test]
+    public void Mirror_FrozenFirstSet_OthersMatchReferenceAndFrozenGetNoGradient()
+    {
+        manual_seed(8);
+        var layer = new DendriteLayer(nn.Linear(6, 5), dendrites: 3);
+        Randomise(layer);
+        layer.Branch.Sets[0].Frozen = true;
+        var input = randn(4, 6);
+        var (expected, expectedGrads) = Step(layer, input);
+        CascadeKernels.Current = new FusedCascadeKernel(new CascadeMirror());
+        var (actual, actualGrads) = Step(layer, input);
+
+        RelativeError(actual, expected).Should().BeLessThanOrEqualTo(1e-5);
+        actualGrads.Keys.Should().BeEquivalentTo(expectedGrads.Keys);
+        foreach (var (name, grad) in expectedGrads)
+        {
+            RelativeError(actualGrads[name], grad).Should().BeLessThanOrEqualTo(1e-5, name);
+        }
+
+        layer.Branch.Sets[0].parameters().Select(p => p.grad).Should().AllSatisfy(g => g.Should().BeNull());
+    }
+
+    [Test]
+    public void TryCombine_CpuTensorsWithTheCudaLauncher_DeclinesWithoutTouchingNativeLibraries()
+    {
+        var kernel = new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache()));
+        CascadeKernels.Current = kernel;
+        manual_seed(1);
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+        Randomise(layer);
+        var input = randn(2, 4);
+        var fused = layer.call(input);
+        CascadeKernels.Current = null;
+        var reference = layer.call(input);
+
+        fused.equal(reference).all().item<bool>().Should().BeTrue("a declined call runs the reference path");
+    }
+
+    [Test]
+    public void TryCombine_Float64OrTooManySets_Declines()
+    {
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror);
+        var wide = new DendriteLayer(nn.Linear(4, 3), dendrites: CascadeProblem.MaxSets + 1);
+        var float64 = new DendriteLayer(nn.Linear(4, 3).to(ScalarType.Float64), dendrites: 2);
+        wide.call(randn(2, 4)).Dispose();
+        float64.call(randn(2, 4, dtype: ScalarType.Float64)).Dispose();
+
+        mirror.Launches.Should().Be(0);
+    }
+
+    [Test]
+    public void Enable_WithoutGpuOrNvrtc_ThrowsTypedErrorNamingTheFix()
+    {
+        try
+        {
+            CudaCascade.Enable();
+        }
+        catch (CudaKernelException e)
+        {
+            e.Message.Should().MatchRegex("DENDRITIC_(NVRTC|CUDA_DRIVER)_PATH|cuInit");
+            CudaCascade.IsEnabled.Should().BeFalse();
+            return;
+        }
+
+        // A machine with a GPU and NVRTC: enabled, and Disable returns to the reference path.
+        CudaCascade.IsEnabled.Should().BeTrue();
+        CudaCascade.Disable();
+        CascadeKernels.Current.Should().BeNull();
+    }
+
+    [Test]
+    public void KernelSource_IsEmbeddedAndDefinesEveryEntryPoint()
+    {
+        var source = CudaModuleCache.KernelSource;
+        foreach (var entry in new[] { "cascade_forward_rows", "cascade_forward_positions", "cascade_backward_rows", "cascade_backward_positions", "cascade_reduce" })
+        {
+            source.Should().Contain($"extern \"C\" __global__ void {entry}(");
+        }
+    }
+
+    private static void Compare(string hostName, int sets, DendriteProjection projection, DendriteActivation activation, ScalarType dtype, double tolerance)
+    {
+        var host = Hosts.Single(h => h.Name == hostName);
+        manual_seed(11 + sets);
+        var layer = new DendriteLayer(host.Make(), new DendriteOptions { Projection = projection, Activation = activation }, sets);
+        Randomise(layer);
+        layer.to(dtype);
+        var input = randn(host.Input).to(dtype);
+
+        CascadeKernels.Current = null;
+        var (expected, expectedGrads) = Step(layer, input);
+        using var expectedInference = Infer(layer, input);
+
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror);
+        var (actual, actualGrads) = Step(layer, input);
+        using var actualInference = Infer(layer, input);
+        CascadeKernels.Current = null;
+
+        mirror.Launches.Should().Be(4, "one forward and one backward (kernel plus reduction) in training, one forward in inference");
+        RelativeError(actual, expected).Should().BeLessThanOrEqualTo(tolerance, "the output");
+        RelativeError(actualInference, expectedInference).Should().BeLessThanOrEqualTo(tolerance, "the inference output");
+        foreach (var (name, grad) in expectedGrads)
+        {
+            RelativeError(actualGrads[name], grad).Should().BeLessThanOrEqualTo(tolerance, $"the gradient of {name}");
+        }
+    }
+
+    /// <summary>Random non-zero u and v, so that every term of the cascade counts.</summary>
+    private static void Randomise(DendriteLayer layer)
+    {
+        using (no_grad())
+        {
+            foreach (var set in layer.Branch.Sets)
+            {
+                set.OutputScale.uniform_(-1, 1);
+                set.CascadeWeights?.uniform_(-1, 1);
+            }
+        }
+    }
+
+    private static (Tensor Output, Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
+    {
+        layer.zero_grad();
+        var x = input.detach().requires_grad_(true);
+        var output = layer.call(x);
+        using var upstream = linspace(-1, 1, output.numel()).reshape(output.shape).to(output.dtype);
+        output.backward(new[] { upstream });
+        var grads = layer.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        grads["input"] = x.grad!.clone();
+        return (output.detach(), grads);
+    }
+
+    private static Tensor Infer(DendriteLayer layer, Tensor input)
+    {
+        using var noGrad = no_grad();
+        return layer.call(input);
+    }
+
+    /// <summary>max |actual - expected| / max |expected| in float64.</summary>
+    private static double RelativeError(Tensor actual, Tensor expected)
+    {
+        actual.shape.Should().Equal(expected.shape);
+        using var a = actual.to(ScalarType.Float64);
+        using var e = expected.to(ScalarType.Float64);
+        var scale = Math.Max(e.abs().max().item<double>(), 1e-12);
+        return (a - e).abs().max().item<double>() / scale;
+    }
+}

@@ -1,0 +1,166 @@
+// Runs cascade.cu itself on the CPU: every CUDA thread of a block is a std::thread, __syncthreads and the warp
+// shuffles are barriers, blocks run one after another. Checks forward and backward (both thread mappings, strided
+// pre-activations, several slices) against a double-precision cascade. Compiled by run.sh once per
+// -DCASCADE_D / -DCASCADE_BF16 / -DCASCADE_ACT, as NVRTC does. Prints PASS or FAIL lines; exit code 1 on a failure.
+#include <barrier>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#define __global__
+#define __device__
+#define __forceinline__ inline
+#define __shared__ static // blocks run one at a time
+
+struct dim3 { unsigned x = 1, y = 1, z = 1; };
+thread_local dim3 threadIdx, blockIdx;
+dim3 blockDim, gridDim;
+static std::barrier<>* block_barrier;
+static float shuffle_slots[1024];
+
+inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
+inline unsigned __float_as_uint(float f) { unsigned u; std::memcpy(&u, &f, 4); return u; }
+inline void __syncthreads() { block_barrier->arrive_and_wait(); }
+inline float __shfl_down_sync(unsigned, float x, int offset)
+{
+    unsigned t = threadIdx.x;
+    shuffle_slots[t] = x;
+    block_barrier->arrive_and_wait();
+    float r = ((t & 31) + offset < 32) ? shuffle_slots[t + offset] : x;
+    block_barrier->arrive_and_wait();
+    return r;
+}
+
+#include "../../../src/Dendritic.Net.Cuda/Kernels/cascade.cu"
+
+template <typename F>
+static void launch(dim3 grid, unsigned block, F kernel)
+{
+    gridDim = grid;
+    blockDim = dim3{block, 1, 1};
+    for (unsigned by = 0; by < grid.y; ++by)
+        for (unsigned bx = 0; bx < grid.x; ++bx)
+        {
+            std::barrier<> barrier(block);
+            block_barrier = &barrier;
+            std::vector<std::thread> threads;
+            for (unsigned t = 0; t < block; ++t)
+                threads.emplace_back([=] { blockIdx = dim3{bx, by, 1}; threadIdx = dim3{t, 0, 0}; kernel(); });
+            for (auto& th : threads) th.join();
+        }
+}
+
+static double act64(double s)
+{
+#if CASCADE_ACT == 0
+    return 1.0 / (1.0 + std::exp(-s));
+#elif CASCADE_ACT == 1
+    return std::tanh(s);
+#else
+    return std::fmin(std::fmax(s / 6.0 + 0.5, 0.0), 1.0);
+#endif
+}
+
+static double dact64(double s)
+{
+#if CASCADE_ACT == 0
+    double a = act64(s); return a * (1 - a);
+#elif CASCADE_ACT == 1
+    double a = std::tanh(s); return 1 - a * a;
+#else
+    return (s > -3 && s < 3) ? 1.0 / 6 : 0.0;
+#endif
+}
+
+static int check(const char* what, const std::vector<double>& expected, const std::vector<float>& actual, double tolerance)
+{
+    double worst = 0, scale = 1e-12;
+    for (size_t i = 0; i < expected.size(); ++i) { worst = std::fmax(worst, std::fabs(actual[i] - expected[i])); scale = std::fmax(scale, std::fabs(expected[i])); }
+    bool pass = worst / scale <= tolerance;
+    std::printf("%s D=%d bf16=%d act=%d %s: relative error %.1e (tolerance %.0e)\n", pass ? "PASS" : "FAIL", D, CASCADE_BF16, CASCADE_ACT, what, worst / scale, tolerance);
+    return pass ? 0 : 1;
+}
+
+// One problem: outer x C x inner; pre-activations as views of one [outer, D*C, inner] tensor (a fused projection).
+static int run(long long outer, int C, long long inner, int slices, const char* name)
+{
+    std::mt19937 rng(1234 + D);
+    std::normal_distribution<float> normal(0.f, 1.5f);
+    auto draw = [&](size_t n) { std::vector<T> v(n); for (auto& x : v) x = st(normal(rng)); return v; };
+    long long E = outer * C * inner;
+    auto stacked = draw((size_t)(outer * D * C * inner));
+    auto host = draw((size_t)E), grad = draw((size_t)E);
+    std::vector<std::vector<T>> u(D), v(D);
+    for (int k = 0; k < D; ++k) { u[k] = draw((size_t)C); v[k] = draw((size_t)std::max(k, 1) * C); }
+    auto at = [&](const std::vector<T>& t, long long i) { return (double)ld(t.data(), i); };
+
+    Sets pre{}; Weights w{};
+    for (int k = 0; k < D; ++k) { pre.p[k] = stacked.data() + (long long)k * C * inner; w.u[k] = u[k].data(); w.v[k] = v[k].data(); }
+    Layout pre_l{(long long)D * C * inner, inner}, flat{(long long)C * inner, inner};
+    Shape sh{outer, inner, C, slices};
+
+    // Reference in double.
+    std::vector<double> y((size_t)E), gpre((size_t)(D * E)), gparams((size_t)R * C, 0.0);
+    for (long long o = 0; o < outer; ++o)
+        for (int n = 0; n < C; ++n)
+            for (long long p = 0; p < inner; ++p)
+            {
+                long long off = o * pre_l.outer + n * pre_l.neuron + p, e = (o * C + n) * inner + p;
+                double a[8], s[8], ga[8];
+                double out = at(host, e), g = at(grad, e);
+                for (int k = 0; k < D; ++k)
+                {
+                    s[k] = at(stacked, off + (long long)k * C * inner);
+                    for (int i = 0; i < k; ++i) s[k] += at(v[k], (long long)i * C + n) * a[i];
+                    a[k] = act64(s[k]);
+                    out += at(u[k], n) * a[k];
+                    ga[k] = g * at(u[k], n);
+                }
+                y[(size_t)e] = out;
+                for (int k = D - 1; k >= 0; --k)
+                {
+                    double gs = ga[k] * dact64(s[k]);
+                    gpre[(size_t)(k * E + e)] = gs;
+                    gparams[(size_t)k * C + n] += g * a[k];
+                    for (int i = 0; i < k; ++i) { gparams[(size_t)(D + VI(k, i)) * C + n] += gs * a[i]; ga[i] += gs * at(v[k], (long long)i * C + n); }
+                }
+            }
+
+    // The kernels, mapped as CudaLauncher maps them.
+    std::vector<T> out((size_t)E), gpre_k((size_t)(D * E)), gparams_k((size_t)R * C);
+    std::vector<float> partial((size_t)slices * R * C);
+    bool rows = inner == 1;
+    dim3 grid = rows ? dim3{(unsigned)((C + 127) / 128), (unsigned)slices, 1} : dim3{(unsigned)C, (unsigned)slices, 1};
+    unsigned block = rows ? 128 : POSITIONS_BLOCK;
+    T* o_ptr = out.data(); const T* h_ptr = host.data(); const T* g_ptr = grad.data();
+    T* gp_ptr = gpre_k.data(); float* part_ptr = partial.data(); T* gw_ptr = gparams_k.data();
+    if (rows)
+    {
+        launch(grid, block, [=] { cascade_forward_rows(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
+        launch(grid, block, [=] { cascade_backward_rows(gp_ptr, g_ptr, pre, pre_l, w, part_ptr, sh); });
+    }
+    else
+    {
+        launch(grid, block, [=] { cascade_forward_positions(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
+        launch(grid, block, [=] { cascade_backward_positions(gp_ptr, g_ptr, pre, pre_l, w, part_ptr, sh); });
+    }
+    launch(dim3{(unsigned)((R * C + 255) / 256), 1, 1}, 256, [=] { cascade_reduce(part_ptr, gw_ptr, sh); });
+
+    auto floats = [](const std::vector<T>& t) { std::vector<float> f(t.size()); for (size_t i = 0; i < t.size(); ++i) f[i] = ld(t.data(), (long long)i); return f; };
+    double tolerance = CASCADE_BF16 ? 1e-2 : 1e-5;
+    char label[64];
+    int failures = 0;
+    std::snprintf(label, sizeof label, "%s output", name); failures += check(label, y, floats(out), tolerance);
+    std::snprintf(label, sizeof label, "%s grad pre", name); failures += check(label, gpre, floats(gpre_k), tolerance);
+    std::snprintf(label, sizeof label, "%s grad u,v", name); failures += check(label, gparams, floats(gparams_k), tolerance);
+    return failures;
+}
+
+int main()
+{
+    int failures = run(37, 13, 1, 3, "rows (Linear)") + run(3, 5, 29, 2, "positions (conv)") + run(2, 3, 300, 2, "positions, long rows");
+    return failures == 0 ? 0 : 1;
+}

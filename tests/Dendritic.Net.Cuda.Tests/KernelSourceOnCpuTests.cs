@@ -1,0 +1,62 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Cuda.Tests;
+
+/// <summary>
+/// cascade.cu itself, compiled by the host C++ compiler into KernelOnCpu/harness.cpp (CUDA threads as std::threads,
+/// barriers for __syncthreads and warp shuffles) and checked against a float64 cascade. Complements the C# mirror:
+/// this runs the kernel's own source. Skipped where g++ is missing; KernelOnCpu/run.sh runs every combination.
+/// </summary>
+public class KernelSourceOnCpuTests
+{
+    [Test]
+    public void KernelSource_RunOnCpuThroughGxx_MatchesFloat64CascadeForBothMappings()
+    {
+        var script = Path.Combine(RepositoryRoot(), "tests", "Dendritic.Net.Cuda.Tests", "KernelOnCpu", "run.sh");
+        if (!OperatingSystem.IsLinux() || !HasGxx())
+        {
+            Assert.Ignore("g++ is not installed: the kernel source cannot be compiled for the CPU here.");
+        }
+
+        var start = new ProcessStartInfo("bash", new[] { script }) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["COMBOS"] = "4 1 0;3 0 2";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        output.Should().Contain("kernel-on-cpu: 0 failing combination(s)", output);
+        output.Should().NotContain("FAIL");
+        process.ExitCode.Should().Be(0, output);
+    }
+
+    private static bool HasGxx()
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("g++", "--version") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            probe.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Dendritic.Net.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Dendritic.Net.sln not found above the test directory.");
+    }
+}

@@ -1,0 +1,138 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Layers;
+
+/// <summary>The cascade kernel extension point: who is asked, with what, and that declining leaves the reference path.</summary>
+public class CascadeKernelTests
+{
+    [TearDown]
+    public void ResetKernel() => CascadeKernels.Current = null;
+
+    [Test]
+    public void Current_ByDefault_IsNull()
+    {
+        CascadeKernels.Current.Should().BeNull();
+    }
+
+    [TestCase(DendriteProjection.Separate)]
+    [TestCase(DendriteProjection.Fused)]
+    [TestCase(DendriteProjection.FusedWithHost)]
+    public void Forward_KernelDeclines_IsBitExactWithReferencePathInTrainingAndInference(DendriteProjection projection)
+    {
+        manual_seed(3);
+        var layer = new DendriteLayer(nn.Conv2d(3, 4, 3, padding: 1), new DendriteOptions { Projection = projection }, dendrites: 3);
+        ReferenceDendrites.Randomise(layer, 5);
+        var input = randn(2, 3, 5, 5);
+        var (expected, expectedGrads) = Step(layer, input);
+        using var expectedInference = Infer(layer, input);
+
+        var kernel = new RecordingKernel(result: null);
+        CascadeKernels.Current = kernel;
+        var (actual, actualGrads) = Step(layer, input);
+        using var actualInference = Infer(layer, input);
+
+        TensorAssert.Identical(actual, expected);
+        TensorAssert.Identical(actualInference, expectedInference);
+        foreach (var (name, grad) in expectedGrads)
+        {
+            TensorAssert.Identical(actualGrads[name], grad, name);
+        }
+
+        kernel.Calls.Should().HaveCount(2);
+        kernel.Calls.Should().OnlyContain(c => c.Sets == 3 && c.NeuronAxis == 1 && c.Activation == DendriteActivation.Sigmoid);
+        kernel.Calls[0].MayOverwriteHostOutput.Should().BeFalse("training never overwrites the host output");
+        kernel.Calls[1].MayOverwriteHostOutput.Should().Be(projection != DendriteProjection.FusedWithHost, "inference owns the host output unless it is a view of the wide output");
+    }
+
+    [Test]
+    public void Forward_LinearWithLeadingAxes_PassesTheLastAxisAsNeuronAxisAndPerSetWeights()
+    {
+        manual_seed(4);
+        var layer = new DendriteLayer(nn.Linear(6, 5), dendrites: 2);
+        var kernel = new RecordingKernel(result: null);
+        CascadeKernels.Current = kernel;
+        using (no_grad())
+        {
+            layer.call(randn(2, 3, 6)).Dispose();
+        }
+
+        var call = kernel.Calls.Single();
+        call.NeuronAxis.Should().Be(2);
+        call.PreShapes.Should().AllSatisfy(s => s.Should().Equal(2, 3, 5));
+        call.OutputScaleShapes.Should().AllSatisfy(s => s.Should().Equal(5));
+        call.CascadeWeightShapes.Should().Equal(new long[]?[] { null, new long[] { 1, 5 } }, (a, b) => a == null ? b == null : b != null && a.SequenceEqual(b));
+    }
+
+    [Test]
+    public void Forward_KernelAnswers_ItsResultIsTheLayerOutput()
+    {
+        manual_seed(5);
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var marker = full(7, 3, 42f);
+        CascadeKernels.Current = new RecordingKernel(result: marker);
+        using var output = layer.call(randn(7, 4));
+
+        TensorAssert.Identical(output, marker);
+    }
+
+    [Test]
+    public void Forward_DendritesOffOrNone_NeverAsksTheKernel()
+    {
+        manual_seed(6);
+        var kernel = new RecordingKernel(result: null);
+        CascadeKernels.Current = kernel;
+        var none = new DendriteLayer(nn.Linear(4, 3));
+        var off = new DendriteLayer(nn.Linear(4, 3), dendrites: 2) { Enabled = false };
+        none.call(randn(2, 4)).Dispose();
+        off.call(randn(2, 4)).Dispose();
+
+        kernel.Calls.Should().BeEmpty();
+    }
+
+    private static (Tensor Output, Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
+    {
+        layer.zero_grad();
+        var output = layer.call(input);
+        output.backward(new[] { ones_like(output) });
+        var grads = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        return (output.detach(), grads);
+    }
+
+    private static Tensor Infer(DendriteLayer layer, Tensor input)
+    {
+        using var noGrad = no_grad();
+        return layer.call(input);
+    }
+
+    /// <summary>Records what the layer hands over and returns a fixed answer (null: decline).</summary>
+    private sealed class RecordingKernel : ICascadeKernel
+    {
+        private readonly Tensor? _result;
+
+        public RecordingKernel(Tensor? result) => _result = result;
+
+        public List<Call> Calls { get; } = new();
+
+        public Tensor? TryCombine(CascadeInputs inputs)
+        {
+            Calls.Add(new Call(
+                inputs.Sets,
+                inputs.NeuronAxis,
+                inputs.Activation,
+                inputs.MayOverwriteHostOutput,
+                inputs.PreActivations.Select(p => p.shape).ToList(),
+                inputs.OutputScales.Select(u => u.shape).ToList(),
+                inputs.CascadeWeights.Select(v => v?.shape).ToList()));
+            return _result?.alias();
+        }
+    }
+
+    private sealed record Call(int Sets, int NeuronAxis, DendriteActivation Activation, bool MayOverwriteHostOutput, List<long[]> PreShapes, List<long[]> OutputScaleShapes, List<long[]?> CascadeWeightShapes);
+}
