@@ -28,6 +28,11 @@ public static partial class PilotCommandLine
     public static PilotParse Parse(string[] args, out ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (PilotConfigArgs.TryFind(args, out var configPath, out var afterConfig, out var configError))
+        {
+            return PilotConfigArgs.Parse(configPath, afterConfig, configError, out result);
+        }
+
         var seeds = Positive("--seeds", "Number of seeds; every arm runs once per seed.", Defaults.Seeds);
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var epochs = Positive("--epochs", "Epochs of the baseline.", Defaults.Epochs);
@@ -66,6 +71,12 @@ public static partial class PilotCommandLine
                     }
                 }
 
+                // The enum's own names too, as config.json writes them.
+                if (token.Length > 0 && char.IsLetter(token[0]) && Enum.TryParse<DendriteMode>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
+                {
+                    return named;
+                }
+
                 r.AddError($"--dendrite-mode must be one of {string.Join(", ", modes.Select(m => m.Item1))}, not '{token}'.");
                 return Defaults.Mode;
             },
@@ -94,9 +105,12 @@ public static partial class PilotCommandLine
 
         var quantize = new Option<bool>("--quantize") { Description = "Also export the trained baseline and dendritic models to ONNX, quantize them to int8 (static and dynamic) and report float vs int8 accuracy, file size and ONNX Runtime CPU latency (quantization.md)." };
 
+        // Read before parsing (PilotConfigArgs); declared here for --help.
+        var config = new Option<string?>(PilotConfigArgs.Flag) { HelpName = "FILE", Description = "Rerun a report's config.json (docs/pilot.md): every setting comes from the file; flags after --config replace single settings. Must come first." };
+
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow MLP on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
+            seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
