@@ -34,7 +34,7 @@ internal static class ActivationReport
 
         var md = new StringBuilder();
         md.AppendLine();
-        md.AppendLine("Activation scales of the dendrites (probe pass after each epoch; mean over seeds of each seed's last probed epoch; saturated: sigmoid output below 0.01 or above 0.99, see activations.csv):");
+        md.AppendLine("Activation scales of the dendrites (probe pass after each epoch; mean over seeds of each seed's last probed epoch; saturated: on a flat end of the nonlinearity, for the sigmoid below 0.01 or above 0.99; every epoch in activations.csv):");
         md.AppendLine();
         md.AppendLine("| Arm | Layer | Mean \\|a\\| | Saturated % | Saturated %, worst epoch | Mean \\|u\\| | Gradient norm |");
         md.AppendLine("|---|---|---|---|---|---|---|");
@@ -43,6 +43,13 @@ internal static class ActivationReport
             var last = group.GroupBy(r => r.Run.Seed).Select(s => s.Last().Layer).ToList();
             var worst = group.Max(r => r.Layer.SaturatedFraction) ?? double.NaN;
             md.AppendLine(CultureInfo.InvariantCulture, $"| {ReportWriter.Label(group.Key.Arm)} | {group.Key.Layer} | {Mean(last, l => l.MeanAbsActivation, "F3")} | {Mean(last, l => l.SaturatedFraction * 100, "F1")} | {(worst * 100).ToString("F1", CultureInfo.InvariantCulture)} | {Mean(last, l => l.MeanAbsOutputScale, "F3")} | {Mean(last, l => l.GradientNorm, "G3")} |");
+        }
+
+        var level = ActivationMonitorOptions.Default.SaturationWarningLevel;
+        foreach (var layer in rows.Where(r => r.Layer.SaturatedFraction > level).Select(r => $"{ReportWriter.Label(r.Run.Arm)} {r.Layer.Layer}").Distinct())
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Warning:** {layer} had more than {level:P0} of its dendrite outputs saturated in some epoch (the monitor's warning level): those dendrites barely learn.");
         }
 
         return md.ToString();
