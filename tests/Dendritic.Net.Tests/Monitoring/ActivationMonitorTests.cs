@@ -45,6 +45,30 @@ public sealed class ActivationMonitorTests
         stats.GradientNorm.Should().BeNull("no gradients were recorded");
     }
 
+    // Every path the cascade takes (in place or allocating; fused or separate; with or without gradients) records the same.
+    [TestCase(DendriteProjection.Separate, true)]
+    [TestCase(DendriteProjection.Separate, false)]
+    [TestCase(DendriteProjection.Fused, true)]
+    [TestCase(DendriteProjection.FusedWithHost, true)]
+    [TestCase(DendriteProjection.FusedWithHost, false)]
+    public void Collect_EveryProjectionPath_GivesTheSameStatistics(DendriteProjection projection, bool grad)
+    {
+        var (model, handle) = OneLayer(DendriteActivation.Sigmoid, scale: 2.0, projection: projection, sets: 3);
+        var x = randn(32, 4);
+        using var monitor = handle.MonitorActivations();
+        using (var mode = grad ? enable_grad() : no_grad())
+        {
+            model.call(x);
+        }
+
+        var stats = monitor.Collect().Single();
+        var reference = Reference(handle, x);
+
+        stats.Activations.Should().Be(32 * 3 * 3);
+        stats.MeanAbsActivation.Should().BeApproximately(reference.MeanAbs, 1e-6);
+        stats.SaturatedFraction.Should().BeApproximately(reference.Saturated, 1.5 / (32 * 9), "fused kernels round differently: one output may cross a bound");
+    }
+
     [Test]
     public void Collect_SecondCallWithoutForward_StartsANewEmptyWindow()
     {
@@ -149,22 +173,45 @@ public sealed class ActivationMonitorTests
         validate.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(ActivationMonitorOptions.SaturationWarningLevel));
     }
 
-    internal static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle) OneLayer(DendriteActivation activation, double scale = 1.0, ILogger? logger = null)
+    internal static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle) OneLayer(DendriteActivation activation, double scale = 1.0, ILogger? logger = null, DendriteProjection projection = DendriteProjection.Auto, int sets = 1)
     {
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions
         {
-            InitialDendrites = 1,
-            Dendrite = new DendriteOptions { Activation = activation },
+            InitialDendrites = sets,
+            Dendrite = new DendriteOptions { Activation = activation, Projection = projection },
             Logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
         });
         using (no_grad())
         {
-            var set = handle.Layers[0].Dendrites.Sets[0];
-            set.Weight.normal_(0, scale);
-            set.OutputScale.uniform_(-0.5, 0.5);
+            foreach (var set in handle.Layers[0].Dendrites.Sets)
+            {
+                set.Weight.normal_(0, scale);
+                set.OutputScale.uniform_(-0.5, 0.5);
+                set.CascadeWeights?.uniform_(-1, 1);
+            }
         }
 
         return (model, handle);
+    }
+
+    // The cascade computed by hand: a_k = sigmoid(D_k x + b_k + sum_i v_k,i a_i).
+    private static (double MeanAbs, double Saturated) Reference(DendriticModel handle, Tensor x)
+    {
+        using var noGrad = no_grad();
+        var outputs = new System.Collections.Generic.List<Tensor>();
+        foreach (var set in handle.Layers[0].Dendrites.Sets)
+        {
+            var pre = nn.functional.linear(x, set.Weight, set.Bias);
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                pre = pre + (set.CascadeWeights![i] * outputs[i]);
+            }
+
+            outputs.Add(pre.sigmoid());
+        }
+
+        var all = cat(outputs.ToArray(), 0).to(float64);
+        return (all.abs().mean().ToDouble(), all.le(0.01).logical_or(all.ge(0.99)).to(float64).mean().ToDouble());
     }
 }
