@@ -99,7 +99,7 @@ internal sealed class ActivationTap : IDisposable
             return value.clone().DetachFromDisposeScope();
         }
 
-        return sum.add_(value);
+        return sum.add_(value, CachedScalars.One);
     }
 
     private void Release()
