@@ -114,6 +114,16 @@ public sealed class PilotConfigParseTests
     }
 
     [Test]
+    public void Parse_EndlessDevice_IsRefusedAfterTheLimit()
+    {
+        Assume.That(File.Exists("/dev/zero"), "needs a device file without a length");
+
+        var parse = PilotCommandLine.Parse(new[] { "--config", "/dev/zero" });
+
+        parse.Errors.Should().ContainSingle().Which.Should().Contain("larger than");
+    }
+
+    [Test]
     public void Parse_MissingFile_SaysSo()
     {
         var parse = PilotCommandLine.Parse(new[] { "--config", "/nonexistent/config.json" });

@@ -88,8 +88,16 @@ public static partial class PilotConfigFile
         PilotConfig? config;
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            config = bytes.Length > MaxBytes ? null : JsonSerializer.Deserialize<PilotConfig>(bytes, Json);
+            // Read at most one byte past the limit: a device or a growing file reports no reliable length.
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[MaxBytes + 1];
+            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (length > MaxBytes)
+            {
+                return (null, $"--config '{path}' is larger than {MaxBytes:N0} bytes, the most a config file may be.");
+            }
+
+            config = JsonSerializer.Deserialize<PilotConfig>(buffer.AsSpan(0, length), Json);
         }
         catch (JsonException ex)
         {
