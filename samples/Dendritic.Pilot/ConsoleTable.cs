@@ -11,7 +11,7 @@ internal static class ConsoleTable
     public static void Print(ExperimentReport report)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Test accuracy at best validation epoch[/]");
-        foreach (var header in new[] { "Arm", "Width", "Params", "FLOPs/sample", "Epochs", "Accuracy % (mean ± sd)", "95% CI", "Δ vs baseline (pp, 95% CI)", "Train s", "Latency ms", "Energy" })
+        foreach (var header in new[] { "Arm", "Width", "Params", "FLOPs/sample", "Epochs", "Accuracy % (mean ± sd)", "95% CI", "Δ vs baseline (pp, 95% CI)", "Train s", "Latency ms", "Energy", "GPU util / peak" })
         {
             table.AddColumn(new TableColumn(header));
         }
@@ -30,7 +30,8 @@ internal static class ConsoleTable
                 s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d.Mean * 100:+0.00;-0.00} ({Interval(d, signed: true)})") : "—",
                 s.TrainingSeconds.Mean.ToString("F1", CultureInfo.InvariantCulture),
                 s.LatencyMilliseconds.Mean.ToString("F2", CultureInfo.InvariantCulture),
-                s.EnergyJoules is { } e ? e.Mean.ToString("F0", CultureInfo.InvariantCulture) + " J" : "not measured");
+                s.EnergyJoules is { } e ? e.Mean.ToString("F0", CultureInfo.InvariantCulture) + " J" : "not measured",
+                s.GpuUtilizationPercent is { } u && s.GpuPeakMemoryMiB is { } m ? string.Create(CultureInfo.InvariantCulture, $"{u.Mean:F0}% / {m.Mean:F0} MiB") : "not measured");
         }
 
         AnsiConsole.Write(table);
@@ -42,6 +43,13 @@ internal static class ConsoleTable
                 var colour = verdict == "better" ? "green" : verdict == "worse" ? "red" : "yellow";
                 AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Dendritic vs {ReportWriter.Label(other)}: {d.Mean * 100:+0.00;-0.00} pp ({Interval(d, signed: true)}) → [{colour}]{verdict}[/]"));
             }
+        }
+
+        var level = ActivationMonitorOptions.Default.SaturationWarningLevel;
+        var saturated = report.Runs.SelectMany(r => r.Curve).SelectMany(e => e.Activations ?? []).Where(a => a.SaturatedFraction > level).Select(a => a.Layer).Distinct().ToList();
+        if (saturated.Count > 0)
+        {
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Warning: more than {level:P0} of the dendrite outputs of {Markup.Escape(string.Join(", ", saturated))} were saturated in some epoch; they barely learn (summary.md, activations.csv).[/]"));
         }
 
         AnsiConsole.MarkupLine($"[grey]Energy: {Markup.Escape(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {Markup.Escape(report.Growth)}.[/]");

@@ -39,7 +39,7 @@ public static class PilotApp
 
         try
         {
-            return RunExperiment(options, cancellationToken);
+            return RunExperiment(options, parse.Config, cancellationToken);
         }
         catch (Exception ex) when (ex is IdxFormatException or FileNotFoundException or DirectoryNotFoundException)
         {
@@ -68,7 +68,7 @@ public static class PilotApp
         }
     }
 
-    private static int RunExperiment(PilotOptions options, CancellationToken cancellationToken)
+    private static int RunExperiment(PilotOptions options, PilotConfig? config, CancellationToken cancellationToken)
     {
         set_num_threads(options.Threads);
         if (Console.IsOutputRedirected)
@@ -88,6 +88,14 @@ public static class PilotApp
         {
             // An empty split (say, a test file with no images) is a data error, not a crash.
             Console.Error.WriteLine($"error: the data in '{folder}' cannot be used: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var dataFiles = IdxImageFolder.Files(folder);
+        if (config is not null && PilotConfigFile.DataDifferences(config, dataFiles) is { Count: > 0 } differences)
+        {
+            // A rerun on other data is not a replication: stop rather than report numbers that cannot be compared.
+            Console.Error.WriteLine($"error: the data differ from the config's: {string.Join("; ", differences)}. Replicating needs the same files; to run this configuration on other data on purpose, empty the config's Data list (docs/pilot.md).");
             return ExitCodes.BadInput;
         }
 
@@ -149,6 +157,9 @@ public static class PilotApp
         ConsoleTable.Print(report);
         var files = ReportWriter.WriteAll(report, options.OutputFolder).ToList();
         files.AddRange(quantization?.Write() ?? Array.Empty<string>());
+        var configPath = Path.Combine(options.OutputFolder, "config.json");
+        PilotConfigFile.Write(configPath, PilotConfigFile.ToJson(options, dataFiles, PilotRunRecord.From(report)));
+        files.Add(configPath);
         try
         {
             files.AddRange(ExperimentCharts.WriteAll(report, options.OutputFolder));

@@ -28,6 +28,11 @@ public static partial class PilotCommandLine
     public static PilotParse Parse(string[] args, out ParseResult result)
     {
         ArgumentNullException.ThrowIfNull(args);
+        if (PilotConfigArgs.TryFind(args, out var configPath, out var afterConfig, out var configError))
+        {
+            return PilotConfigArgs.Parse(configPath, afterConfig, configError, out result);
+        }
+
         var seeds = Positive("--seeds", "Number of seeds; every arm runs once per seed.", Defaults.Seeds);
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var model = Choice("--model", "The model. mlp: 784 -> width -> 10; cnn: two 3x3 convolutions (width, 2 x width channels) and a Linear head; encoder: a ViT-style Transformer encoder (16 patch tokens, 2 pre-norm blocks of self-attention from Linear layers and a Linear-GELU-Linear MLP of 2 x width, mean pooling, Linear head) of d_model width, heads the largest of 4, 3, 2, 1 dividing it. Each model has its own defaults for --width, --epochs, --max-epochs, --learning-rate.", "mlp|cnn|encoder", Defaults.Model, Enum.GetValues<PilotModel>().Select(m => (PilotModels.Name(m), m)).ToArray());
@@ -76,9 +81,12 @@ public static partial class PilotCommandLine
 
         var quantize = new Option<bool>("--quantize") { Description = "Also export the trained baseline and dendritic models to ONNX, quantize them to int8 (static and dynamic) and report float vs int8 accuracy, file size and ONNX Runtime CPU latency (quantization.md)." };
 
+        // Read before parsing (PilotConfigArgs); declared here for --help.
+        var config = new Option<string?>(PilotConfigArgs.Flag) { HelpName = "FILE", Description = "Rerun a report's config.json (docs/pilot.md): every setting comes from the file; flags after --config replace single settings. Must come first." };
+
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow model (an MLP by default; a small CNN or a Transformer encoder with --model) on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
         {
-            model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize,
+            model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)

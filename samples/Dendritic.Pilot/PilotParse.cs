@@ -6,4 +6,5 @@ namespace Dendritic.Pilot;
 /// <param name="Options">The settings; null when there were errors or help was asked for.</param>
 /// <param name="Errors">What is wrong with the command line, one message each; empty when it is fine.</param>
 /// <param name="HelpOrVersion">Whether --help or --version was given (the parser prints it).</param>
-public sealed record PilotParse(PilotOptions? Options, IReadOnlyList<string> Errors, bool HelpOrVersion);
+/// <param name="Config">The --config file the settings came from; null without one.</param>
+public sealed record PilotParse(PilotOptions? Options, IReadOnlyList<string> Errors, bool HelpOrVersion, PilotConfig? Config = null);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -18,6 +19,16 @@ public static class IdxImageFolder
     {
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
     };
+
+    /// <summary>The four files <see cref="Load"/> reads from <paramref name="folder"/>, in <see cref="FileNames"/> order (the .gz one where both exist).</summary>
+    /// <param name="folder">The folder.</param>
+    /// <returns>The paths.</returns>
+    /// <exception cref="FileNotFoundException">A file is missing; the message lists the expected names.</exception>
+    public static IReadOnlyList<string> Files(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        return FileNames.Select(n => Find(folder, n)).ToArray();
+    }
 
     /// <summary>
     /// Loads the folder. The validation split is the last <paramref name="validationFraction"/> of the training files
@@ -43,7 +54,7 @@ public static class IdxImageFolder
             throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist. It must hold {string.Join(", ", FileNames)} (optionally .gz).");
         }
 
-        var paths = FileNames.Select(n => Find(folder, n)).ToArray();
+        var paths = Files(folder);
         var (trainImages, trainLabels) = Read(paths[0], paths[1]);
         var (testImages, testLabels) = Read(paths[2], paths[3]);
         if (trainImages.Rows != testImages.Rows || trainImages.Columns != testImages.Columns)

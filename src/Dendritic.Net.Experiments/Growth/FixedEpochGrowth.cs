@@ -68,7 +68,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(context);
-        return new Session(this, model, Dendrites.Wrap(model, Wrap, context.SampleInput));
+        return new Session(this, model, Dendrites.Wrap(model, Wrap with { Logger = context.Logger }, context.SampleInput));
     }
 
     private sealed class Session : IGrowthSession

@@ -41,6 +41,12 @@ public sealed record ArmSummary
     /// <summary>Training energy, joules.</summary>
     public StatSummary? EnergyJoules { get; init; }
 
+    /// <summary>Mean GPU utilisation, percent.</summary>
+    public StatSummary? GpuUtilizationPercent { get; init; }
+
+    /// <summary>Peak GPU memory in use, MiB.</summary>
+    public StatSummary? GpuPeakMemoryMiB { get; init; }
+
     /// <summary>Grams CO2e.</summary>
     public StatSummary? Co2Grams { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace Dendritic.Experiments;
 
 /// <summary>One epoch of one arm and seed: a point of the training curve.</summary>
@@ -20,4 +22,11 @@ public sealed record EpochRecord
 
     /// <summary>What the growth policy did after this epoch; null when nothing.</summary>
     public string? Growth { get; init; }
+
+    /// <summary>
+    /// The dendrites' activation scales per wrapped layer, measured by the probe pass after this epoch and before any
+    /// growth step (<see cref="ExperimentOptions.ActivationProbeSamples"/>); null for arms without dendrites, epochs
+    /// before the first dendrite, or with the probe off.
+    /// </summary>
+    public IReadOnlyList<LayerActivationStats>? Activations { get; init; }
 }

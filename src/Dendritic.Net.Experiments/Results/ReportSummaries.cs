@@ -29,6 +29,8 @@ internal static class ReportSummaries
                 PeakMemoryBytes = AllOrNull(arm.Select(r => r.PeakMemoryBytes is { } m ? (double?)m : null)),
                 EnergyJoules = AllOrNull(arm.Select(r => r.EnergyJoules)),
                 Co2Grams = AllOrNull(arm.Select(r => r.Co2Grams)),
+                GpuUtilizationPercent = AllOrNull(arm.Select(r => r.GpuUtilizationPercent)),
+                GpuPeakMemoryMiB = AllOrNull(arm.Select(r => r.GpuPeakMemoryMiB)),
             });
         }
 

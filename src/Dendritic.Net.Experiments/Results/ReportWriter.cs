@@ -11,7 +11,8 @@ namespace Dendritic.Experiments;
 
 /// <summary>
 /// Writes an <see cref="ExperimentReport"/> as <c>report.json</c> (everything), <c>runs.csv</c> (one row per arm and
-/// seed), <c>summary.csv</c> (one row per arm), <c>curves.csv</c> (one row per epoch) and <c>summary.md</c> (the
+/// seed), <c>summary.csv</c> (one row per arm), <c>curves.csv</c> (one row per epoch), <c>activations.csv</c> (the
+/// dendritic arm's activation scales, one row per epoch and wrapped layer) and <c>summary.md</c> (the
 /// Markdown table). Numbers use the invariant culture; unmeasured values are empty in CSV and null in JSON.
 /// </summary>
 public static class ReportWriter
@@ -38,6 +39,7 @@ public static class ReportWriter
             ("runs.csv", RunsCsv(report)),
             ("summary.csv", SummaryCsv(report)),
             ("curves.csv", CurvesCsv(report)),
+            ("activations.csv", ActivationReport.Csv(report)),
             ("summary.md", ToMarkdown(report)),
         };
         var paths = new List<string>();
@@ -69,10 +71,10 @@ public static class ReportWriter
     public static string RunsCsv(ExperimentReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source\n");
+        var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source,gpu_utilization_percent,gpu_peak_memory_mib,gpu_source\n");
         foreach (var r in report.Runs)
         {
-            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendritesPerLayer, Quote(r.EnergySource)));
+            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendritesPerLayer, Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, Quote(r.GpuSource)));
         }
 
         return csv.ToString();
@@ -84,7 +86,7 @@ public static class ReportWriter
     public static string SummaryCsv(ExperimentReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var measures = new[] { "test_metric", "diff_vs_baseline", "parameters", "flops_per_sample", "epochs", "training_seconds", "latency_ms", "peak_memory_bytes", "energy_joules", "co2_grams" };
+        var measures = new[] { "test_metric", "diff_vs_baseline", "parameters", "flops_per_sample", "epochs", "training_seconds", "latency_ms", "peak_memory_bytes", "energy_joules", "co2_grams", "gpu_utilization_percent", "gpu_peak_memory_mib" };
         var header = new StringBuilder("arm,seeds,widths");
         foreach (var m in measures)
         {
@@ -95,7 +97,7 @@ public static class ReportWriter
         foreach (var s in report.Summaries)
         {
             var cells = new List<object?> { s.Arm, s.TestMetric.Count, Quote(string.Join(" ", s.Widths)) };
-            foreach (var stat in new[] { s.TestMetric, s.DifferenceVsBaseline, s.Parameters, s.FlopsPerSample, s.Epochs, s.TrainingSeconds, s.LatencyMilliseconds, s.PeakMemoryBytes, s.EnergyJoules, s.Co2Grams })
+            foreach (var stat in new[] { s.TestMetric, s.DifferenceVsBaseline, s.Parameters, s.FlopsPerSample, s.Epochs, s.TrainingSeconds, s.LatencyMilliseconds, s.PeakMemoryBytes, s.EnergyJoules, s.Co2Grams, s.GpuUtilizationPercent, s.GpuPeakMemoryMiB })
             {
                 cells.AddRange(new object?[] { stat?.Mean, stat?.StdDev, stat?.Low95, stat?.High95 });
             }
@@ -139,8 +141,8 @@ public static class ReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {report.Machine}.");
         md.AppendLine();
         var unit = percent ? " (%)" : string.Empty;
-        md.AppendLine(CultureInfo.InvariantCulture, $"| Arm | Width | Params | FLOPs/sample | Epochs | Test {report.MetricName}{unit}, mean ± sd | 95% CI | Δ vs baseline, paired (95% CI) | Train s | Latency ms/batch | Peak MB | Energy J |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| Arm | Width | Params | FLOPs/sample | Epochs | Test {report.MetricName}{unit}, mean ± sd | 95% CI | Δ vs baseline, paired (95% CI) | Train s | Latency ms/batch | Peak MB | Energy J | GPU util % | GPU peak MiB |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in report.Summaries)
         {
             var scale = percent ? 100.0 : 1.0;
@@ -148,7 +150,7 @@ public static class ReportWriter
             var diff = s.DifferenceVsBaseline is { } d
                 ? $"{Signed(d.Mean * scale)} ({Interval(d, scale, signed: true)})"
                 : "—";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {s.TestMetric.StdDev * scale:F2} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {(s.EnergyJoules is { } e ? e.Mean.ToString("F1", CultureInfo.InvariantCulture) : "not measured")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {s.TestMetric.StdDev * scale:F2} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {Measured(s.EnergyJoules, "F1")} | {Measured(s.GpuUtilizationPercent, "F0")} | {Measured(s.GpuPeakMemoryMiB, "F0")} |");
         }
 
         if (report.Runs.Any(r => r.Arm == ArmKind.Dendritic))
@@ -166,9 +168,11 @@ public static class ReportWriter
             }
         }
 
+        md.Append(ActivationReport.Markdown(report));
         var energy = report.Runs.Select(r => r.EnergySource).Distinct().ToList();
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Energy: {string.Join("; ", energy)}.{(report.GridIntensityGramsPerKwh is { } g ? string.Create(CultureInfo.InvariantCulture, $" CO2 at {g} g/kWh: see runs.csv.") : " No CO2 figure: no grid intensity was given.")}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"GPU: {string.Join("; ", report.Runs.Select(r => r.GpuSource).Distinct())}.");
         md.AppendLine("Test metric at the epoch with the best validation score; Δ is the arm minus the baseline on the same seed. Peak MB is the process's peak resident memory during the arm.");
         return md.ToString();
     }
@@ -189,6 +193,8 @@ public static class ReportWriter
         s.Low95 is { } low && s.High95 is { } high
             ? (signed ? $"{Signed(low * scale)} to {Signed(high * scale)}" : string.Create(CultureInfo.InvariantCulture, $"{low * scale:F2} to {high * scale:F2}"))
             : "n/a (1 seed)";
+
+    private static string Measured(StatSummary? s, string format) => s is { } m ? m.Mean.ToString(format, CultureInfo.InvariantCulture) : "not measured";
 
     private static string Signed(double value) => value.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 

@@ -63,6 +63,15 @@ public sealed record RunResult
     /// <summary>Where <see cref="EnergyJoules"/> comes from, or "not measured: why".</summary>
     public required string EnergySource { get; init; }
 
+    /// <summary>Mean GPU utilisation during the arm, percent (NVML, sampled; see <see cref="GpuSource"/>); null when not measured.</summary>
+    public double? GpuUtilizationPercent { get; init; }
+
+    /// <summary>Peak GPU memory in use during the arm, MiB (NVML, whole device, sampled); null when not measured.</summary>
+    public double? GpuPeakMemoryMiB { get; init; }
+
+    /// <summary>Where the GPU figures come from, or "not measured: why". Default "not measured".</summary>
+    public string GpuSource { get; init; } = "not measured";
+
     /// <summary>Grams CO2e: energy × the user-given grid intensity; null without either.</summary>
     public double? Co2Grams { get; init; }
 

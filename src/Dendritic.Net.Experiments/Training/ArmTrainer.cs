@@ -16,15 +16,19 @@ internal sealed class ArmTrainer
     private readonly Device _device;
     private readonly EnergyMeter? _energy;
     private readonly string _energySource;
+    private readonly GpuUsageSampler? _gpu;
+    private readonly string _gpuSource;
     private int _candidatePasses;
 
-    public ArmTrainer(ExperimentOptions options, ExperimentData data, Device device, EnergyMeter? energy, string energySource)
+    public ArmTrainer(ExperimentOptions options, ExperimentData data, Device device, EnergyMeter? energy, string energySource, GpuUsageSampler? gpu, string gpuSource)
     {
         _options = options;
         _data = data;
         _device = device;
         _energy = energy;
         _energySource = energySource;
+        _gpu = gpu;
+        _gpuSource = gpuSource;
     }
 
     /// <summary>The training order of every epoch for a seed: the same for every arm.</summary>
@@ -51,6 +55,7 @@ internal sealed class ArmTrainer
     public RunResult Run(ArmKind arm, int seed, int width, int epochs, ModelFactory factory, IGrowthPolicy? growth, Action<int, int, double?> onEpoch, CancellationToken cancellationToken)
     {
         var memoryReset = MemoryProbe.ResetPeak();
+        _gpu?.Start();
         _candidatePasses = 0;
         SeedEverything(seed);
         var model = factory(width);
@@ -63,6 +68,7 @@ internal sealed class ArmTrainer
             TrainingLosses = () => TrainingLosses(model, seed),
             Logger = _options.Logger,
         });
+        var probe = ActivationProbe.For(session?.Handle, _data.Train, _options);
         try
         {
             var module = session?.Model ?? model;
@@ -94,6 +100,8 @@ internal sealed class ArmTrainer
                     best = (epoch, validation, test, parameters);
                 }
 
+                var activations = probe?.Measure(module);
+
                 // Growth steps, restores and cascade-correlation candidate passes are part of the dendritic arm's cost.
                 var growthEnergyBefore = _energy?.ReadJoules();
                 var growthClock = Stopwatch.StartNew();
@@ -111,7 +119,7 @@ internal sealed class ArmTrainer
                     HarnessLog.Grew(_options.Logger, arm, seed, epoch, step.Note ?? string.Empty, ModelCost.Parameters(module));
                 }
 
-                curve.Add(new EpochRecord { Epoch = epoch, TrainLoss = loss, ValidationMetric = validation, TestMetric = test, Parameters = parameters, Growth = step.Grew ? step.Note ?? "grew" : null });
+                curve.Add(new EpochRecord { Epoch = epoch, TrainLoss = loss, ValidationMetric = validation, TestMetric = test, Parameters = parameters, Growth = step.Grew ? step.Note ?? "grew" : null, Activations = activations });
                 onEpoch(epoch, maxEpochs, validation);
                 if (step.Stop)
                 {
@@ -120,6 +128,8 @@ internal sealed class ArmTrainer
             }
 
             optimizer.Dispose();
+            var latency = Latency(module);
+            var gpu = _gpu?.Stop();
             var result = new RunResult
             {
                 Arm = arm,
@@ -134,11 +144,14 @@ internal sealed class ArmTrainer
                 CandidatePasses = _candidatePasses,
                 FlopsPerSample = ModelCost.FlopsPerSample(module, _data.Test.Inputs.narrow(0, 0, Math.Min(8, _data.Test.Count)), session?.Handle),
                 TrainingSeconds = trainSeconds,
-                LatencyMilliseconds = Latency(module),
+                LatencyMilliseconds = latency,
                 LatencyBatchSize = (int)Math.Min(_options.LatencyBatchSize, _data.Test.Count),
                 PeakMemoryBytes = memoryReset ? MemoryProbe.PeakBytes() : null,
                 EnergyJoules = joules,
                 EnergySource = joules is null ? (_energy is null ? _energySource : "not measured: counter unreadable during the run") : _energySource,
+                GpuUtilizationPercent = gpu?.UtilizationPercent,
+                GpuPeakMemoryMiB = gpu?.PeakMemoryMiB,
+                GpuSource = gpu is { UtilizationPercent: null, PeakMemoryMiB: null } ? "not measured: NVML unreadable during the run" : _gpuSource,
                 Co2Grams = joules is { } e && _options.GridIntensityGramsPerKwh is { } g ? e / 3.6e6 * g : null,
                 DendritesPerLayer = session?.Handle?.DendriteCount ?? dendrites,
                 Curve = curve,
@@ -149,6 +162,7 @@ internal sealed class ArmTrainer
         }
         finally
         {
+            probe?.Dispose();
             session?.Dispose();
             model.Dispose();
         }

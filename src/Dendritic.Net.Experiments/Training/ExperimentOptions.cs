@@ -33,6 +33,13 @@ public sealed record ExperimentOptions
     /// <summary>Timed forward passes per arm; the median is reported. Default 20 (after 3 untimed warm-up passes).</summary>
     public int LatencyRepeats { get; init; } = 20;
 
+    /// <summary>
+    /// Training samples (the first ones) of the untimed probe pass that measures the dendritic arm's activation scales
+    /// after each epoch (<see cref="EpochRecord.Activations"/>); 0 switches it off. Default 512. The probe changes
+    /// nothing the arm computes (<see cref="ActivationMonitor"/>, docs/pilot.md).
+    /// </summary>
+    public int ActivationProbeSamples { get; init; } = 512;
+
     /// <summary>Grid carbon intensity in grams CO2e per kWh. When null (default) no CO2 figure is reported.</summary>
     public double? GridIntensityGramsPerKwh { get; init; }
 
@@ -78,6 +85,7 @@ public sealed record ExperimentOptions
         check.Require(!string.IsNullOrWhiteSpace(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Defaults.Device}\")");
         check.AtLeast(LatencyBatchSize, 1, nameof(LatencyBatchSize), Defaults.LatencyBatchSize);
         check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);
+        check.AtLeast(ActivationProbeSamples, 0, nameof(ActivationProbeSamples), Defaults.ActivationProbeSamples);
         check.Require(
             GridIntensityGramsPerKwh is not { } g || (double.IsFinite(g) && g >= 0),
             nameof(GridIntensityGramsPerKwh),

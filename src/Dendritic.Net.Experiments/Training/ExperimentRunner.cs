@@ -51,7 +51,8 @@ public sealed class ExperimentRunner
         using var energy = EnergyMeter.For(_options.Device, out var reason);
         var energySource = energy?.Source ?? reason;
         HarnessLog.Energy(_options.Logger, energySource);
-        var trainer = new ArmTrainer(_options, data, device, energy, energySource);
+        using var gpu = GpuUsageSampler.For(_options.Device, out var gpuReason);
+        var trainer = new ArmTrainer(_options, data, device, energy, energySource, gpu, gpu?.Source ?? gpuReason);
         var arms = _options.Arms.Order().ToList();
         var runCount = arms.Count * _options.Seeds.Count;
         var runs = new List<RunResult>();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Dendritic;
 
 /// <summary>
-/// Every log message of the library, with stable event ids: 1000-1099 wrapping, 1100-1199 checkpoints,
+/// Every log message of the library, with stable event ids: 1000-1099 wrapping, 1100-1199 checkpoints, 1200-1299 activation monitoring (MonitorLog),
 /// 3000-3099 the growth scheduler (GrowthLog).
 /// </summary>
 internal static partial class DendriticLog

@@ -20,6 +20,9 @@ internal abstract class BranchGrowthModel : IGrowthModel
 
     public IReadOnlyList<DendriteBranch> Branches { get; }
 
+    /// <inheritdoc />
+    public virtual IReadOnlyList<LayerActivationStats>? TakeActivations() => null;
+
     public int DendriteCount => Branches.Max(b => b.Count);
 
     public long ParameterCount => Model.parameters().Sum(p => p.numel());

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 
 namespace Dendritic;
@@ -13,7 +14,16 @@ namespace Dendritic;
 public sealed class GrowthHistory
 {
     /// <summary>The CSV header line (columns in this order).</summary>
-    public const string CsvHeader = "validation,score,smoothed_score,best_score,phase,action,reason,learning_rate,dendrites,parameters,epoch_seconds";
+    /// <remarks>
+    /// The last four columns summarise the <see cref="GrowthHistoryEntry.Activations"/> over the wrapped layers (empty
+    /// when no <see cref="ActivationMonitor"/> was on): the largest saturated share of any layer, the mean |a| over all
+    /// dendrite outputs, the mean of the layers' mean |u|, and the root of the summed squares of the layers' gradient
+    /// norms. <see cref="ToActivationCsv"/> has them per layer.
+    /// </remarks>
+    public const string CsvHeader = "validation,score,smoothed_score,best_score,phase,action,reason,learning_rate,dendrites,parameters,epoch_seconds,max_saturated_fraction,mean_abs_activation,mean_abs_u,dendrite_grad_norm";
+
+    /// <summary>The header line of <see cref="ToActivationCsv"/> (columns in this order).</summary>
+    public const string ActivationCsvHeader = "validation,layer,dendrites,activations,mean_abs_activation,saturated_fraction,mean_abs_u,grad_norm,grad_steps";
 
     private readonly List<GrowthHistoryEntry> _entries = new();
 
@@ -38,7 +48,36 @@ public sealed class GrowthHistory
                 .Append(e.LearningRate is { } lr ? Number(lr) : string.Empty).Append(',')
                 .Append(e.DendriteCount.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(e.ParameterCount.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(e.EpochSeconds is { } s ? Number(s) : string.Empty).Append('\n');
+                .Append(e.EpochSeconds is { } s ? Number(s) : string.Empty).Append(',')
+                .Append(ActivationSummary(e.Activations)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The activation statistics as CSV text: one line per validation and wrapped layer, for the validations that
+    /// had an <see cref="ActivationMonitor"/> on (see <see cref="LayerActivationStats"/> for each value).
+    /// </summary>
+    /// <returns>Header line plus the rows; empty cells for values that had nothing to measure.</returns>
+    public string ToActivationCsv()
+    {
+        var text = new StringBuilder();
+        text.Append(ActivationCsvHeader).Append('\n');
+        foreach (var e in _entries)
+        {
+            foreach (var a in e.Activations ?? Array.Empty<LayerActivationStats>())
+            {
+                text.Append(e.Validation.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(Quote(a.Layer)).Append(',')
+                    .Append(a.DendriteSets.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(a.Activations.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(Optional(a.MeanAbsActivation)).Append(',')
+                    .Append(Optional(a.SaturatedFraction)).Append(',')
+                    .Append(Optional(a.MeanAbsOutputScale)).Append(',')
+                    .Append(Optional(a.GradientNorm)).Append(',')
+                    .Append(a.GradientSteps.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
         }
 
         return text.ToString();
@@ -78,4 +117,27 @@ public sealed class GrowthHistory
     }
 
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Optional(double? value) => value is { } v ? Number(v) : string.Empty;
+
+    private static string Quote(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)
+        ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+        : text;
+
+    /// <summary>The four summary cells of a history row (see <see cref="CsvHeader"/>).</summary>
+    private static string ActivationSummary(IReadOnlyList<LayerActivationStats>? layers)
+    {
+        if (layers is null || layers.Count == 0)
+        {
+            return ",,,";
+        }
+
+        var seen = layers.Where(l => l.MeanAbsActivation is not null).ToList();
+        var count = seen.Sum(l => l.Activations);
+        var saturated = seen.Count == 0 ? null : seen.Max(l => l.SaturatedFraction);
+        double? meanAbs = count == 0 ? null : seen.Sum(l => l.MeanAbsActivation!.Value * l.Activations) / count;
+        var scales = layers.Where(l => l.MeanAbsOutputScale is not null).Select(l => l.MeanAbsOutputScale!.Value).ToList();
+        var norms = layers.Where(l => l.GradientNorm is not null).Select(l => l.GradientNorm!.Value).ToList();
+        return string.Join(',', Optional(saturated), Optional(meanAbs), Optional(scales.Count == 0 ? null : scales.Average()), Optional(norms.Count == 0 ? null : Math.Sqrt(norms.Sum(n => n * n))));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace Dendritic;
 
 /// <summary>One row of the scheduler history: one validation call. Plain data, serialisable with System.Text.Json.</summary>
@@ -35,4 +37,10 @@ public sealed record GrowthHistoryEntry
 
     /// <summary>Seconds the epoch took, as passed in; null when none was.</summary>
     public double? EpochSeconds { get; init; }
+
+    /// <summary>
+    /// Activation scales per wrapped layer over the window before this validation, when an
+    /// <see cref="ActivationMonitor"/> was on; null otherwise.
+    /// </summary>
+    public IReadOnlyList<LayerActivationStats>? Activations { get; init; }
 }

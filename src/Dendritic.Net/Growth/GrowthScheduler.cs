@@ -60,6 +60,11 @@ public sealed partial class GrowthScheduler
     /// <param name="score">The validation score; finite. Higher is better unless <see cref="GrowthOptions.Mode"/> is Minimize.</param>
     /// <param name="learningRate">The optimizer's current learning rate, for the history, the restart factor and the low-rate warning; optional, finite and &gt;= 0.</param>
     /// <param name="epochTime">How long the epoch took, for the history; optional, not negative.</param>
+    /// <remarks>
+    /// With an <see cref="ActivationMonitor"/> on the handle, the history row also gets the activation statistics of
+    /// the window since the previous call: the monitor's last <see cref="ActivationMonitor.Collect"/>, or a collection
+    /// made here when there was none.
+    /// </remarks>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
     /// <exception cref="InvalidOperationException">Training is already complete.</exception>
@@ -88,6 +93,7 @@ public sealed partial class GrowthScheduler
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
         var measuredParameters = _model.ParameterCount;
+        var activations = _model.TakeActivations();
         var plan = GrowthPolicy.Decide(_state, score, learningRate, measuredDendrites, Options);
         var (message, fresh, correlation) = CarryOut(plan, learningRate);
         _state = plan.Next;
@@ -105,6 +111,7 @@ public sealed partial class GrowthScheduler
             DendriteCount = measuredDendrites,
             ParameterCount = measuredParameters,
             EpochSeconds = epochTime?.TotalSeconds,
+            Activations = activations,
         });
 
         var decision = new GrowthDecision

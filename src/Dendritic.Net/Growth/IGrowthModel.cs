@@ -63,4 +63,7 @@ internal interface IGrowthModel
     /// connects it (u trainable). Returns the correlation S of the installed sets.
     /// </summary>
     CandidateTrainingResult TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone);
+
+    /// <summary>The activation statistics of the window since the last validation, for the history; null when no monitor is on.</summary>
+    IReadOnlyList<LayerActivationStats>? TakeActivations();
 }

@@ -24,6 +24,8 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public override void RemoveLastDendrites() => Handle.RemoveLastDendrites(1);
 
+    public override IReadOnlyList<LayerActivationStats>? TakeActivations() => Handle.ActivationMonitor?.TakeForHistory();
+
     public override IDisposable CaptureWeights() => Handle.CaptureWeights();
 
     public override void RestoreWeights(IDisposable snapshot) => Handle.RestoreWeights((WeightSnapshot)snapshot);

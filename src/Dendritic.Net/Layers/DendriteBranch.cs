@@ -145,6 +145,7 @@ public sealed class DendriteBranch : nn.Module
             }
 
             var activation = Activate(pre);
+            Tap?.Record(activation);
             previous.Add(activation);
             output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
         }
@@ -177,6 +178,7 @@ public sealed class DendriteBranch : nn.Module
                 DendriteActivation.Tanh => pre.tanh_(),
                 _ => Activate(pre),
             };
+            Tap?.Record(activation);
             previous.Add(activation);
             hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
         }
@@ -309,6 +311,9 @@ public sealed class DendriteBranch : nn.Module
     /// for its candidate phase); null normally. Lives on the branch so that replaced and hooked layers both have it.
     /// </summary>
     internal IDendriteLayerObserver? Observer { get; set; }
+
+    /// <summary>The activation monitor's accumulator while one is on (<see cref="ActivationMonitor"/>); null normally.</summary>
+    internal ActivationTap? Tap { get; set; }
 
     internal Tensor Activate(Tensor pre) => Options.Activation switch
     {

@@ -281,6 +281,30 @@ public sealed class DendriticModel
         DendriticLog.Verified(Options.Logger, _attachments.Count);
     }
 
+    /// <summary>
+    /// Starts watching the dendrites' activation scales (mean |a|, saturated share, mean |u|, gradient norm per layer):
+    /// see <see cref="ActivationMonitor"/>. Only forward passes while it is on pay for it, a few small device
+    /// operations per dendrite set and no host read; <see cref="ActivationMonitor.Collect"/> reads a window at once.
+    /// </summary>
+    /// <param name="options">Warning level; <see cref="ActivationMonitorOptions.Default"/> when null.</param>
+    /// <returns>The monitor; dispose it to stop.</returns>
+    /// <exception cref="InvalidOperationException">A monitor is already on (dispose it first), or the model was unwrapped.</exception>
+    /// <exception cref="InvalidOptionsException">An invalid option.</exception>
+    public ActivationMonitor MonitorActivations(ActivationMonitorOptions? options = null)
+    {
+        ThrowIfUnwrapped();
+        if (ActivationMonitor is not null)
+        {
+            throw new InvalidOperationException("This model already has an activation monitor; dispose it before starting another.");
+        }
+
+        ActivationMonitor = new ActivationMonitor(this, (options ?? ActivationMonitorOptions.Default).Validate());
+        return ActivationMonitor;
+    }
+
+    /// <summary>The monitor started by <see cref="MonitorActivations"/> and not yet disposed; null when none.</summary>
+    public ActivationMonitor? ActivationMonitor { get; private set; }
+
     /// <summary>Parameter and FLOP counts, base against dendrites, per layer and in total; native modules (whose layers cannot carry dendrites) are listed with their parameters.</summary>
     /// <returns>The report.</returns>
     public ModelCostReport Report()
@@ -301,6 +325,7 @@ public sealed class DendriticModel
     {
         ThrowIfUnwrapped();
         FirstForwardCheck = null;
+        ActivationMonitor?.Dispose();
         Dendrites.Detach(Model, _attachments, _container);
         Dendrites.Forget(Model);
         _unwrapped = true;
@@ -309,6 +334,14 @@ public sealed class DendriticModel
     }
 
     internal IReadOnlyList<LayerAttachment> Attachments => _attachments;
+
+    internal void MonitorStopped(ActivationMonitor monitor)
+    {
+        if (ReferenceEquals(ActivationMonitor, monitor))
+        {
+            ActivationMonitor = null;
+        }
+    }
 
     internal bool IsUnwrapped => _unwrapped;
 

@@ -93,7 +93,7 @@ public sealed class ExperimentRunnerTests
 
         var files = ReportWriter.WriteAll(report, temp.Path).Concat(ExperimentCharts.WriteAll(report, temp.Path)).ToList();
 
-        files.Select(Path.GetFileName).Should().BeEquivalentTo("report.json", "runs.csv", "summary.csv", "curves.csv", "summary.md", "metric-vs-parameters.png", "metric-vs-flops.png", "training-curves.png");
+        files.Select(Path.GetFileName).Should().BeEquivalentTo("report.json", "runs.csv", "summary.csv", "curves.csv", "activations.csv", "summary.md", "metric-vs-parameters.png", "metric-vs-flops.png", "training-curves.png");
         var parsed = ReportWriter.FromJson(File.ReadAllText(temp.File("report.json")));
         parsed.Runs.Select(r => r.TestMetric).Should().Equal(report.Runs.Select(r => r.TestMetric));
         parsed.Summaries.Should().HaveCount(4);

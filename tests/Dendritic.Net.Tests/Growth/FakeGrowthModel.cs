@@ -49,6 +49,8 @@ internal sealed class FakeGrowthModel : IGrowthModel
         Operations.Add("remove");
     }
 
+    public IReadOnlyList<LayerActivationStats>? TakeActivations() => null;
+
     public IDisposable CaptureWeights() => new Snapshot(Version, DendriteCount);
 
     public void RestoreWeights(IDisposable snapshot)

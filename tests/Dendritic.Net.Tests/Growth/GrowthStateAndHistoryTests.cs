@@ -123,9 +123,9 @@ public sealed class GrowthStateAndHistoryTests
         var csv = scheduler.History.ToCsv().TrimEnd('\n').Split('\n');
         csv[0].Should().Be(GrowthHistory.CsvHeader);
         csv.Should().HaveCount(4);
-        csv[1].Should().Be("1,0.5,0.5,0.5,Initial,NoChange,FirstScore,0.1,0,100,2");
-        csv[2].Should().Be("2,0.5,0.5,0.5,Initial,DendritesAdded,Grew,0.1,0,100,2.5");
-        csv[3].Should().Be("3,0.75,0.75,0.75,Grown,NoChange,Improved,,1,110,");
+        csv[1].Should().Be("1,0.5,0.5,0.5,Initial,NoChange,FirstScore,0.1,0,100,2,,,,");
+        csv[2].Should().Be("2,0.5,0.5,0.5,Initial,DendritesAdded,Grew,0.1,0,100,2.5,,,,");
+        csv[3].Should().Be("3,0.75,0.75,0.75,Grown,NoChange,Improved,,1,110,,,,,");
 
         var svg = scheduler.History.ToSvg();
         svg.Should().StartWith("<svg").And.Contain("<circle").And.Contain("Learning rate").And.EndWith("</svg>\n");

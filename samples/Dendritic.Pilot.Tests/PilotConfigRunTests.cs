@@ -1,0 +1,96 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dendritic.Experiments;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Pilot.Tests;
+
+[TestFixture]
+public sealed class PilotConfigRunTests
+{
+    private TextWriter _error = TextWriter.Null;
+    private StringWriter _captured = new();
+
+    [SetUp]
+    public void CaptureError()
+    {
+        _error = Console.Error;
+        _captured = new StringWriter();
+        Console.SetError(_captured);
+    }
+
+    [TearDown]
+    public void RestoreError()
+    {
+        Console.SetError(_error);
+        _captured.Dispose();
+    }
+
+    [Test]
+    public void Run_TinyFolder_WritesConfigWithEverySettingTheDataHashesAndVersions()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+
+        PilotApp.Run(Tiny(temp.Path, temp.File("out"))).Should().Be(ExitCodes.Success);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.File("out"), "config.json")));
+        var root = json.RootElement;
+        root.GetProperty("Format").GetString().Should().Be(PilotConfig.CurrentFormat);
+        root.GetProperty("Options").EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo(
+            typeof(PilotOptions).GetProperties().Where(p => p.SetMethod is not null).Select(p => p.Name));
+        root.GetProperty("Options").GetProperty("Seeds").GetInt32().Should().Be(2);
+        var data = root.GetProperty("Data").EnumerateArray().ToList();
+        data.Select(d => d.GetProperty("File").GetString()).Should().BeEquivalentTo(IdxImageFolder.Files(temp.Path).Select(Path.GetFileName));
+        var first = IdxImageFolder.Files(temp.Path)[0];
+        data[0].GetProperty("Sha256").GetString().Should().Be(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(first))));
+        var recorded = root.GetProperty("Recorded");
+        recorded.GetProperty("Library").GetString().Should().NotBeNullOrEmpty();
+        recorded.GetProperty("TorchSharp").GetString().Should().StartWith("0.");
+        recorded.GetProperty("Arms").GetArrayLength().Should().Be(4);
+        recorded.GetProperty("Recipe").GetProperty("Epochs").GetInt32().Should().Be(2);
+        recorded.GetProperty("Growth").GetString().Should().Contain("GrowthScheduler");
+    }
+
+    [Test]
+    public void Run_FromItsConfig_GivesBitIdenticalResults()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("first"))).Should().Be(ExitCodes.Success);
+
+        PilotApp.Run(new[] { "--config", Path.Combine(temp.File("first"), "config.json"), "--output", temp.File("second") }).Should().Be(ExitCodes.Success, _captured.ToString());
+
+        var (first, second) = (Report(temp.File("first")), Report(temp.File("second")));
+        second.Runs.Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.BestValidationMetric, r.Parameters))
+            .Should().Equal(first.Runs.Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.BestValidationMetric, r.Parameters)));
+        second.Runs.SelectMany(r => r.Curve.Select(e => e.TrainLoss)).Should().Equal(first.Runs.SelectMany(r => r.Curve.Select(e => e.TrainLoss)), "bit for bit, not approximately");
+        File.ReadAllText(Path.Combine(temp.File("second"), "config.json")).Should().Contain("\"OutputFolder\": " + JsonSerializer.Serialize(temp.File("second")));
+    }
+
+    [Test]
+    public void Run_ConfigWithChangedData_ReturnsBadInputNamingTheFile()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        IdxFiles.WriteFolder(data, train: 48, test: 12);
+        PilotApp.Run(Tiny(data, temp.File("first"))).Should().Be(ExitCodes.Success);
+        IdxFiles.WriteFolder(data, train: 40, test: 12);
+
+        PilotApp.Run(new[] { "--config", Path.Combine(temp.File("first"), "config.json"), "--output", temp.File("second") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("the data differ from the config's").And.Contain("train-images-idx3-ubyte").And.Contain("SHA-256");
+        Directory.Exists(temp.File("second")).Should().BeFalse("nothing runs on data that differ");
+    }
+
+    private static string[] Tiny(string data, string output) =>
+        new[] { "--data", data, "--seeds", "2", "--epochs", "2", "--max-epochs", "4", "--width", "3", "--output", output };
+
+    private static ExperimentReport Report(string folder) => ReportWriter.FromJson(File.ReadAllText(Path.Combine(folder, "report.json")));
+}
