@@ -50,7 +50,7 @@ public sealed record LayerCost
             Name = layer.Name,
             Host = layer.Spec.ToString(),
             DendriteCount = sets.Count,
-            HostParameters = layer.HostWeight.numel() + (layer.HostBias?.numel() ?? 0),
+            HostParameters = layer.Attachment.HostParameterCount,
             DendriteParameters = sets.Sum(s => s.ParameterCount),
             TrainableDendriteParameters = sets.Sum(s => s.parameters().Where(p => p.requires_grad).Sum(p => p.numel())),
             HostFlopsPerPosition = FlopCounter.HostFlopsPerPosition(layer.Spec),

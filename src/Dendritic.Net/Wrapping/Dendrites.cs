@@ -63,7 +63,7 @@ public static class Dendrites
 
         var natives = NativeModule.Find(model);
         var baseParameters = model.parameters().Sum(p => p.numel());
-        var targets = options.Targets.Select(modules, natives);
+        var targets = options.Targets.Select(modules, natives, m => ModuleHost.Find(m, options.ModuleHosts));
         if (targets.Count == 0)
         {
             var reason = natives.Count > 0 && natives[0].Path.Length == 0 ? $" {natives[0].Explanation()}" : LayerSelector.NativeNote(natives);
@@ -111,7 +111,8 @@ public static class Dendrites
             throw;
         }
 
-        WarnAboutNativeModules(natives, baseParameters, options.Logger);
+        var hosted = attachments.OfType<ModuleHostAttachment>().Select(a => a.Host).ToHashSet(ReferenceEqualityComparer.Instance);
+        WarnAboutNativeModules(natives.Where(n => !hosted.Contains(n.Module)).ToList(), baseParameters, options.Logger);
         if (options.Logger.IsEnabled(LogLevel.Information))
         {
             DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
@@ -213,6 +214,19 @@ public static class Dendrites
 
     private static LayerAttachment Attach(nn.Module model, Dictionary<string, nn.Module> byPath, string path, nn.Module module, WrapOptions options, ref DendriteHookContainer? container)
     {
+        if (!HostLayerSpec.IsSupported(module))
+        {
+            // A module host: always hooked, so that its own keys, device moves and native modules stay untouched.
+            var moduleHost = ModuleHost.Find(module, options.ModuleHosts)!;
+            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, container ??= CreateContainer(model, path));
+            if (options.Logger.IsEnabled(LogLevel.Debug))
+            {
+                DendriticLog.LayerAttached(options.Logger, path, hostAttachment.Spec.ToString(), hostAttachment.Mode);
+            }
+
+            return hostAttachment;
+        }
+
         HostLayerSpec spec;
         try
         {
@@ -242,17 +256,7 @@ public static class Dendrites
                 throw new DendriteWrapException($"Layer '{path}' is held in a field typed as {module.GetType().Name}, so it cannot be replaced, and WrapOptions.AllowHooks is false. Type the field as Module<Tensor, Tensor>, or allow hooks.");
             }
 
-            if (container is null)
-            {
-                if (TorchSharpInternals.Submodules(model).ContainsKey(DendriteHookContainer.RegisteredName))
-                {
-                    throw new DendriteWrapException($"The model already has a submodule named '{DendriteHookContainer.RegisteredName}', which hooked dendrites need for their weights. Rename it, or type layer '{path}''s field as Module<Tensor, Tensor>.");
-                }
-
-                container = new DendriteHookContainer();
-                model.register_module(DendriteHookContainer.RegisteredName, container);
-            }
-
+            container ??= CreateContainer(model, path);
             attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, container);
         }
 
@@ -261,5 +265,17 @@ public static class Dendrites
             DendriticLog.LayerAttached(options.Logger, path, spec.ToString(), attachment.Mode);
         }
         return attachment;
+    }
+
+    private static DendriteHookContainer CreateContainer(nn.Module model, string path)
+    {
+        if (TorchSharpInternals.Submodules(model).ContainsKey(DendriteHookContainer.RegisteredName))
+        {
+            throw new DendriteWrapException($"The model already has a submodule named '{DendriteHookContainer.RegisteredName}', which hooked dendrites need for their weights. Rename it, or type layer '{path}''s field as Module<Tensor, Tensor>.");
+        }
+
+        var container = new DendriteHookContainer();
+        model.register_module(DendriteHookContainer.RegisteredName, container);
+        return container;
     }
 }

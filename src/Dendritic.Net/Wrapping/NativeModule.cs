@@ -83,8 +83,8 @@ internal sealed class NativeModule
 
     /// <summary>Why the wrapper cannot reach into this module and what to do instead, for error messages.</summary>
     public string Explanation() =>
-        $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked. " +
-        "To put dendrites there, build the block from Linear layers (see docs/wrapping.md, \"TorchSharp's native modules\"); a generic host for any module is planned.";
+        $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked one by one. " +
+        "To put dendrites on the whole module, select it by name or type with a ModuleHost for it (LSTM and GRU are built in; others need WrapOptions.ModuleHosts with a copy factory and an output processor), or build the block from Linear layers (see docs/wrapping.md, \"TorchSharp's native modules\").";
 
     /// <summary>"encoder (TransformerEncoder, 275,008 parameters), ..." for logs and errors.</summary>
     public static string Describe(IEnumerable<NativeModule> modules) =>
