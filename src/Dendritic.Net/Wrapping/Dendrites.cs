@@ -50,7 +50,7 @@ public static class Dendrites
         }
 
         var modules = model.named_modules().ToList();
-        var existing = modules.FirstOrDefault(m => m.Item2 is DendriteLayer || m.Item2 is DendriteHookContainer);
+        var existing = modules.FirstOrDefault(m => m.Item2 is DendriteLayer or DendriteHookContainer or DendriteBranch);
         if (existing.Item2 is not null)
         {
             throw new DendriteWrapException($"Layer '{existing.Item1}' already carries dendrites: the model is already wrapped. Unwrap it first, or load it with DendriteCheckpoint.Load into a fresh model.");
@@ -218,7 +218,18 @@ public static class Dendrites
         {
             // A module host: always hooked, so that its own keys, device moves and native modules stay untouched.
             var moduleHost = ModuleHost.Find(module, options.ModuleHosts)!;
-            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, container ??= CreateContainer(model, path));
+            container ??= CreateContainer(model, path);
+            var created = container;
+            var visible = model.named_children().Any(c => ReferenceEquals(c.module, created));
+            if (!visible && container.Count == 0)
+            {
+                // The root (a Sequential) walks only its own items, so parameters(), to() and train() would miss the
+                // container; the dendrites then live on the host itself.
+                TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
+                container = null;
+            }
+
+            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, visible ? container : null);
             if (options.Logger.IsEnabled(LogLevel.Debug))
             {
                 DendriticLog.LayerAttached(options.Logger, path, hostAttachment.Spec.ToString(), hostAttachment.Mode);

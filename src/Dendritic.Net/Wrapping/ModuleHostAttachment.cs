@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using TorchSharp;
@@ -10,8 +11,9 @@ namespace Dendritic;
 /// <summary>
 /// A module host (<see cref="HostKind.Module"/>: an Embedding, LayerNorm, LSTM, GRU or a block of the user's) left in
 /// place, whose dendrites, each a re-initialised copy of it, are added by a forward hook. The copies and their u and v
-/// live in the root's container, so the host's own keys, device moves and native (libtorch) modules are untouched, and
-/// unwrapping only removes the hook. Works for <c>Module&lt;T, TOut&gt;</c> and <c>Module&lt;T1, T2, TOut&gt;</c>; a result
+/// live in the root's container, or on the host itself when the root does not walk its registered children (a
+/// Sequential root lists only its items), so the host's own keys and native (libtorch) modules are untouched, and
+/// unwrapping removes the hook and the dendrites. Works for <c>Module&lt;T, TOut&gt;</c> and <c>Module&lt;T1, T2, TOut&gt;</c>; a result
 /// other than one tensor goes through the host's <see cref="IOutputProcessor{TOutput}"/>.
 /// </summary>
 // The branch is owned by the model's container, which disposes it with the model.
@@ -22,18 +24,18 @@ internal sealed class ModuleHostAttachment : LayerAttachment
     private static readonly MethodInfo HookOne = typeof(ModuleHostAttachment).GetMethod(nameof(InstallOne), BindingFlags.NonPublic | BindingFlags.Instance)!;
     private static readonly MethodInfo HookTwo = typeof(ModuleHostAttachment).GetMethod(nameof(InstallTwo), BindingFlags.NonPublic | BindingFlags.Instance)!;
     private readonly nn.Module _host;
-    private readonly DendriteHookContainer _container;
+    private readonly DendriteHookContainer? _container;
     private readonly string _key;
     private readonly DendriteBranch _branch;
     private Action? _removeHook;
     private long _calls;
 
-    private ModuleHostAttachment(string path, nn.Module host, HostLayerSpec spec, ModuleHost moduleHost, DendriteOptions options, DendriteHookContainer container)
+    private ModuleHostAttachment(string path, nn.Module host, HostLayerSpec spec, ModuleHost moduleHost, DendriteOptions options, DendriteHookContainer? container)
         : base(path, spec)
     {
         _host = host;
         _container = container;
-        _key = DendriteHookContainer.KeyFor(path);
+        _key = container is null ? DendriteLayer.BranchKey : DendriteHookContainer.KeyFor(path);
         _branch = new DendriteBranch(spec, options, () => moduleHost.CreateCopy(host));
         ModuleHost = moduleHost;
     }
@@ -51,21 +53,25 @@ internal sealed class ModuleHostAttachment : LayerAttachment
 
     public override long ForwardCalls => _calls;
 
-    public override string DendriteKeyPrefix => DendriteHookContainer.RegisteredName + "." + _key + ".";
+    /// <summary><c>dendrites.{path with _}.</c> in the root's container, or <c>{path}.dendrites.</c> on the host.</summary>
+    public override string DendriteKeyPrefix => _container is null
+        ? (Path.Length == 0 ? string.Empty : Path + ".") + DendriteLayer.BranchKey + "."
+        : DendriteHookContainer.RegisteredName + "." + _key + ".";
 
-    /// <summary>The host's first parameter: where new copies are made (device and dtype).</summary>
-    public override Parameter HostWeight => _host.parameters().First();
+    /// <summary>The host's first own parameter: where new copies are made (device and dtype).</summary>
+    public override Parameter HostWeight => HostParameters().First();
 
     /// <summary>A module host has no single bias.</summary>
     public override Parameter? HostBias => null;
 
-    public override long HostParameterCount => _host.parameters().Sum(p => p.numel());
+    public override long HostParameterCount => HostParameters().Sum(p => p.numel());
 
     /// <summary>
     /// Checks that <paramref name="host"/> can be hooked with <paramref name="moduleHost"/> (its arity, its result type
-    /// and the processor) and attaches it; the messages name the layer, its type and what is missing.
+    /// and the processor) and attaches it; the messages name the layer, its type and what is missing. The dendrites live
+    /// in <paramref name="container"/> (the root's) or, when null, on the host itself as its submodule <c>dendrites</c>.
     /// </summary>
-    public static ModuleHostAttachment Attach(string path, nn.Module host, ModuleHost moduleHost, DendriteOptions options, DendriteHookContainer container)
+    public static ModuleHostAttachment Attach(string path, nn.Module host, ModuleHost moduleHost, DendriteOptions options, DendriteHookContainer? container)
     {
         var type = host.GetType().Name;
         var arguments = ModuleArguments(host.GetType());
@@ -102,8 +108,21 @@ internal sealed class ModuleHostAttachment : LayerAttachment
             throw new DendriteWrapException($"Layer '{path}' ({type}) reports {neurons} neurons; a module host needs at least 1.");
         }
 
+        if (container is null && TorchSharpInternals.Submodules(host).ContainsKey(DendriteLayer.BranchKey))
+        {
+            throw new DendriteWrapException($"Layer '{path}' ({type}) already has a submodule named '{DendriteLayer.BranchKey}', where its dendrites would live. Rename it.");
+        }
+
         var attachment = new ModuleHostAttachment(path, host, HostLayerSpec.ForModule(host, neurons, moduleHost.NeuronAxis), moduleHost, options, container);
-        container.Attach(attachment._key, attachment._branch);
+        if (container is null)
+        {
+            host.register_module(DendriteLayer.BranchKey, attachment._branch);
+        }
+        else
+        {
+            container.Attach(attachment._key, attachment._branch);
+        }
+
         var processor = moduleHost.Processor ?? new TensorIdentity();
         var install = (arguments.Length == 2 ? HookOne : HookTwo).MakeGenericMethod(arguments);
         attachment._removeHook = (Action)install.Invoke(attachment, new[] { host, processor })!;
@@ -114,7 +133,21 @@ internal sealed class ModuleHostAttachment : LayerAttachment
     {
         _removeHook?.Invoke();
         _removeHook = null;
-        _container.Detach(_key);
+        if (_container is null)
+        {
+            TorchSharpInternals.RemoveSubmodule(_host, DendriteLayer.BranchKey);
+        }
+        else
+        {
+            _container.Detach(_key);
+        }
+    }
+
+    /// <summary>The host's parameters without its dendrites (which may live on it).</summary>
+    private IEnumerable<Parameter> HostParameters()
+    {
+        var dendrites = _container is null ? _branch.parameters().Select(p => p.Handle).ToHashSet() : new HashSet<IntPtr>();
+        return _host.parameters().Where(p => !dendrites.Contains(p.Handle));
     }
 
     private Action InstallOne<T1, TResult>(nn.Module<T1, TResult> host, IOutputProcessor<TResult> processor)
@@ -136,7 +169,18 @@ internal sealed class ModuleHostAttachment : LayerAttachment
         _calls++;
         var selected = processor.Extract(output);
         Observe(selected);
-        return Enabled && _branch.Count > 0 ? processor.Rebuild(output, _branch.AddCopies(runCopy, selected)) : output;
+        if (!Enabled || _branch.Count == 0)
+        {
+            return output;
+        }
+
+        var scale = _branch.Sets[0].OutputScale;
+        if (scale.dtype != selected.dtype || scale.device.type != selected.device.type || scale.device.index != selected.device.index)
+        {
+            throw new DendriteWrapException($"The dendrites of '{Path}' ({Spec.ModuleType}) are on {scale.device} as {scale.dtype}, but its output is on {selected.device} as {selected.dtype}: moving the model did not move them. TorchSharp's LayerNorm moves only its own weight and bias, and its dendrites live on it when the model is a Sequential. Move the model before wrapping it, or hold the Sequential in a model class of your own, whose container the move reaches.");
+        }
+
+        return processor.Rebuild(output, _branch.AddCopies(runCopy, selected));
     }
 
     /// <summary>The type arguments of the module's Module&lt;...&gt; base: [T, TResult] or [T1, T2, TResult]; null for other modules.</summary>

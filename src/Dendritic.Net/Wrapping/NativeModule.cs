@@ -44,8 +44,20 @@ internal sealed class NativeModule
     public static IReadOnlyList<NativeModule> Find(nn.Module model)
     {
         var found = new List<NativeModule>();
+        var dendrites = new List<string>();
         foreach (var (path, module) in model.named_modules().Prepend((string.Empty, model)))
         {
+            // A module host's dendrite copies (an LSTM's) are dendrites, not native modules of the model.
+            if (module is DendriteBranch)
+            {
+                dendrites.Add(path + ".");
+            }
+
+            if (dendrites.Any(d => path.StartsWith(d, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             // Parameters registered on the module itself: a dotted name means an inner layer that is no submodule.
             var own = module.named_parameters(recurse: false).ToList();
             if (own.Count == 0 || !(own.Any(p => p.name.Contains('.', StringComparison.Ordinal)) || IsRecurrent(module)))
