@@ -98,6 +98,25 @@ internal sealed class SelfCopyingBlock : nn.Module<Tensor, Tensor>, IDendriteHos
     public override Tensor forward(Tensor x) => fc.call(x).relu();
 }
 
+/// <summary>A channels-first block: ReLU(Conv1d(3 → 5, kernel 3, padding 1)) on [batch, 3, length].</summary>
+internal sealed class ConvBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Conv1d conv = nn.Conv1d(3, 5, 3, padding: 1);
+
+    public ConvBlock()
+        : base(nameof(ConvBlock)) => RegisterComponents();
+
+    public override Tensor forward(Tensor x) => conv.call(x).relu();
+}
+
+/// <summary>The pair's first tensor carries the neurons; the second passes through.</summary>
+internal sealed class FirstOfPair : IOutputProcessor<(Tensor, Tensor)>
+{
+    public Tensor Extract((Tensor, Tensor) output) => output.Item1;
+
+    public (Tensor, Tensor) Rebuild((Tensor, Tensor) output, Tensor selected) => (selected, output.Item2);
+}
+
 /// <summary>A module that returns a pair and can copy itself, but gives no processor.</summary>
 internal sealed class PairBlock : nn.Module<Tensor, (Tensor, Tensor)>, IDendriteHost
 {

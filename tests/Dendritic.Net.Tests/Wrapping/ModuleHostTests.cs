@@ -245,6 +245,48 @@ public sealed class ModuleHostTests
     }
 
     [Test]
+    public void Wrap_TupleModuleWithProcessor_AddsDendritesToTheExtractedTensorOnly()
+    {
+        var model = new PairModel();
+        var x = randn(3, 4);
+        var expected = model.call(x).detach().clone();
+        var host = ModuleHost.For<PairBlock, (Tensor, Tensor)>(_ => new PairBlock(), _ => 4, new FirstOfPair());
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("pair"), ModuleHosts = new[] { host }, InitialDendrites = 2 }, sampleInput: x);
+
+        TensorAssert.Identical(model.call(x), expected);
+        Train(model, handle, x, steps: 2);
+        handle.Layers[0].Dendrites.Sets.Should().AllSatisfy(s => s.OutputScale.abs().sum().item<float>().Should().BePositive());
+    }
+
+    [Test]
+    public void Wrap_ChannelsFirstBlockWithNeuronAxis1_Trains()
+    {
+        var model = nn.Sequential(("block", new ConvBlock()), ("flatten", nn.Flatten()), ("head", nn.Linear(5 * 8, 2)));
+        var x = randn(4, 3, 8);
+        var expected = model.call(x).detach().clone();
+        var host = ModuleHost.For<ConvBlock>(_ => new ConvBlock(), _ => 5).WithNeuronAxis(1);
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { host }, InitialDendrites = 1 }, sampleInput: x);
+
+        handle.Layers[0].Spec.NeuronAxis.Should().Be(1);
+        TensorAssert.Identical(model.call(x), expected);
+        Train(model, handle, x, steps: 2);
+        handle.Layers[0].Dendrites.Sets[0].OutputScale.abs().sum().item<float>().Should().BePositive();
+    }
+
+    [Test]
+    public void Forward_WrongNeuronAxis_ThrowsNamingTheAxisAndTheFix()
+    {
+        var model = nn.Sequential(("block", new ConvBlock()), ("flatten", nn.Flatten()));
+        var host = ModuleHost.For<ConvBlock>(_ => new ConvBlock(), _ => 5);
+
+        var act = () => Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { host } }, sampleInput: randn(2, 3, 8));
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*ConvBlock host's output has shape [2, 5, 8], whose axis -1 does not hold its 5 neurons*WithNeuronAxis*");
+    }
+
+    [Test]
     public void Wrap_ModuleWithoutHost_ThrowsSayingWhatToGive()
     {
         var model = nn.Sequential(("fc", nn.Linear(4, 4)), ("bn", nn.BatchNorm1d(4)));
