@@ -161,7 +161,7 @@ public sealed record HostLayerSpec
             default:
                 var type = host.GetType().Name;
                 throw new UnsupportedHostException(layerName, type, layerName.Length == 0
-                    ? $"A {type} cannot carry dendrites. Supported host types: {SupportedTypeNames}. Build the DendriteLayer on one of those."
+                    ? $"A {type} cannot carry dendrites. Supported host types: {SupportedTypeNames}. Build the DendriteLayer on one of those, or give the {type} dendrites as a module host through Dendrites.Wrap (docs/wrapping.md, \"Dendrites on any module\")."
                     : $"Layer '{layerName}' is a {type}, which cannot carry dendrites. Supported host types: {SupportedTypeNames}. Exclude it from the targets.");
         }
     }

@@ -287,6 +287,16 @@ public sealed class ModuleHostTests
     }
 
     [Test]
+    public void GrowthScheduler_CascadeCorrelationWithModuleHost_ThrowsNamingTheLayer()
+    {
+        var handle = Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 0 });
+
+        var act = () => new GrowthScheduler(handle, new GrowthOptions { Training = DendriteTrainingMode.CascadeCorrelation });
+
+        act.Should().Throw<UnsupportedHostException>().WithMessage("*Layer 'norm' is a module host (LayerNorm)*GradientDescent*");
+    }
+
+    [Test]
     public void Wrap_ModuleWithoutHost_ThrowsSayingWhatToGive()
     {
         var model = nn.Sequential(("fc", nn.Linear(4, 4)), ("bn", nn.BatchNorm1d(4)));
