@@ -287,6 +287,29 @@ public sealed class ModuleHostTests
     }
 
     [Test]
+    public void GrowthScheduler_LstmHost_GrowsThenRevertsToTheBestWeights()
+    {
+        var model = new SequenceClassifier(gru: false);
+        var x = Input(false);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn"), InitialDendrites = 0 }, sampleInput: x);
+        var scheduler = new GrowthScheduler(handle, Growth.ClassicRules.Options with { Patience = 0, MaxRetries = 0 });
+        scheduler.Step(1.0);
+        var atBest = model.call(x).detach().clone();
+
+        Perturb(model);
+        var grown = scheduler.Step(0.5);
+        var afterGrowth = model.call(x).detach().clone();
+        Perturb(model);
+        var done = scheduler.Step(0.4);
+
+        grown.Action.Should().Be(GrowthAction.DendritesAdded);
+        handle.DendriteCount.Should().Be(0, "the step without improvement reverted the growth");
+        TensorAssert.Identical(afterGrowth, atBest, "growth restores the best weights and a new copy adds zero");
+        done.Reason.Should().Be(GrowthReason.RetriesExhausted);
+        TensorAssert.Identical(model.call(x), atBest, "the revert restores the best weights exactly");
+    }
+
+    [Test]
     public void GrowthScheduler_CascadeCorrelationWithModuleHost_ThrowsNamingTheLayer()
     {
         var handle = Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 0 });
@@ -340,6 +363,15 @@ public sealed class ModuleHostTests
     }
 
     private static Tensor Input(bool tokens) => tokens ? randint(0, 20, new long[] { 4, 6 }) : randn(4, 6, 7);
+
+    private static void Perturb(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            parameter.add_(randn_like(parameter) * 0.3);
+        }
+    }
 
     private static void Backward(nn.Module<Tensor, Tensor> model, Tensor x)
     {
