@@ -21,6 +21,8 @@ internal static class ModuleCopies
             copy.to(device).to(dtype);
         }
 
+        // An explicit Scalar, disposed here: an implicit conversion would leave one for the finalizer (docs/concepts.md).
+        using var scale = options.InitScale.ToScalar();
         using (no_grad())
         {
             foreach (var parameter in copy.parameters().Where(p => p.is_floating_point()))
@@ -31,7 +33,7 @@ internal static class ModuleCopies
                 }
                 else
                 {
-                    parameter.mul_(options.InitScale);
+                    parameter.mul_(scale);
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -83,7 +84,8 @@ public sealed class DendriteSet : nn.Module
     /// </summary>
     public bool Frozen
     {
-        get => !OutputScale.requires_grad;
+        // Cascade-correlation freezes a trained candidate's input weights and leaves u to train, so the weights decide.
+        get => !(has_parameter(WeightKey) ? Weight : Module?.parameters().FirstOrDefault() ?? OutputScale).requires_grad;
         set
         {
             foreach (var parameter in parameters())

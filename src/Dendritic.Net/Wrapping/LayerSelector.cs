@@ -172,7 +172,7 @@ public sealed class LayerSelector
                         throw new DendriteWrapException($"The {included.Description} selects a native module. {native.Explanation()}");
                     }
 
-                    throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}): it is not one of {HostLayerSpec.SupportedTypeNames}, and no ModuleHost applies to it. Give WrapOptions.ModuleHosts a ModuleHost.For<{module.GetType().Name}>(...) (or implement IDendriteHost), or exclude it.");
+                    throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}, and modules a ModuleHost applies to; no ModuleHost applies to a {module.GetType().Name}. Give WrapOptions.ModuleHosts a ModuleHost.For<{module.GetType().Name}>(...) (or implement IDendriteHost), or exclude it.");
                 }
 
                 continue;

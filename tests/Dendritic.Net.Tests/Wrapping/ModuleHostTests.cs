@@ -326,7 +326,7 @@ public sealed class ModuleHostTests
 
         var act = () => Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("bn") });
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*Layer 'bn' is a BatchNorm1d*no ModuleHost applies*ModuleHost.For<BatchNorm1d>*IDendriteHost*");
+        act.Should().Throw<DendriteWrapException>().WithMessage("*Layer 'bn' is a BatchNorm1d*no ModuleHost applies to a BatchNorm1d*ModuleHost.For<BatchNorm1d>*IDendriteHost*");
     }
 
     [Test]
