@@ -82,10 +82,16 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>), whose export is not built; the message names its path and type.</exception>
     public static byte[] ExportToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (model.Layers.FirstOrDefault(l => l.Spec.Kind == HostKind.Module) is { } moduleHost)
+        {
+            // ONNX has LSTM and GRU operators, but writing the graph of a module host's dendrite copies is not built.
+            throw new OnnxExportException(moduleHost.Name, moduleHost.Spec.ModuleType, $"'{moduleHost.Name}' carries dendrites as a module host ({moduleHost.Spec.ModuleType}); exporting module hosts to ONNX is not supported yet (only Linear and convolution hosts are). Unwrap the module host (or wrap without it) to export, or run the model in TorchSharp.");
+        }
+
         return ExportToBytes(model.Model, model, sampleInput, options);
     }
 

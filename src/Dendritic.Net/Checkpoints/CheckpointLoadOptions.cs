@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 namespace Dendritic;
 
 /// <summary>
@@ -34,6 +36,12 @@ public sealed record CheckpointLoadOptions
     /// </summary>
     public bool AllowNonFiniteWeights { get; init; }
 
+    /// <summary>
+    /// How to copy the checkpoint's module hosts whose type is not built in (the same list given to
+    /// <see cref="WrapOptions.ModuleHosts"/> when the model was wrapped). Default empty.
+    /// </summary>
+    public IReadOnlyList<ModuleHost> ModuleHosts { get; init; } = [];
+
     /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="InvalidOptionsException">One or more caps are out of range; the exception lists each.</exception>
@@ -45,6 +53,11 @@ public sealed record CheckpointLoadOptions
         check.AtLeast(MaxWeightsBytes, 8, nameof(MaxWeightsBytes), Default.MaxWeightsBytes);
         check.AtLeast(MaxTensorCount, 1, nameof(MaxTensorCount), Default.MaxTensorCount);
         check.AtLeast(MaxDendritesPerLayer, 0, nameof(MaxDendritesPerLayer), Default.MaxDendritesPerLayer);
+        if (check.NotNull(ModuleHosts, nameof(ModuleHosts), "empty"))
+        {
+            check.Require(ModuleHosts.All(h => h is not null), nameof(ModuleHosts), "a list with null entries", "must not contain null (default: empty)");
+        }
+
         check.ThrowIfInvalid();
         return this;
     }

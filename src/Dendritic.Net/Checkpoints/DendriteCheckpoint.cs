@@ -121,6 +121,7 @@ public static class DendriteCheckpoint
         }
 
         using var archive = CheckpointArchive.Open(path, options);
+        var moduleHosts = (options ?? CheckpointLoadOptions.Default).ModuleHosts;
         var manifest = archive.Manifest;
         var header = archive.ReadWeightsHeader();
         var modules = freshModel.named_modules().ToDictionary(m => m.Item1, m => m.Item2);
@@ -134,7 +135,9 @@ public static class DendriteCheckpoint
             HostLayerSpec? spec;
             try
             {
-                spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name) : null;
+                spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name)
+                    : ModuleHost.Find(module, moduleHosts) is { } moduleHost ? HostLayerSpec.ForModule(module, moduleHost.NeuronsOf(module), moduleHost.NeuronAxis)
+                    : null;
             }
             catch (UnsupportedHostException e)
             {
@@ -157,6 +160,7 @@ public static class DendriteCheckpoint
                 Targets = LayerSelector.Where((p, _) => names.Contains(p), "the checkpoint's layers"),
                 InitialDendrites = 0,
                 Dendrite = manifest.Dendrite,
+                ModuleHosts = moduleHosts,
                 Logger = logger ?? NullLogger.Instance,
             };
             var handle = Dendrites.Wrap(freshModel, wrapOptions);
@@ -289,7 +293,7 @@ public static class DendriteCheckpoint
             long needed = 0;
             foreach (var layer in manifest.Layers)
             {
-                var perSet = checked(layer.Host.WeightShape.Aggregate(1L, (a, b) => checked(a * b)) + layer.Host.OutFeatures);
+                var perSet = checked(layer.Host.WeightShape.Aggregate(1L, (a, b) => checked(a * b)) + layer.Host.OutFeatures + Math.Max(0, layer.Host.ModuleParameters));
                 needed = checked(needed + (layer.Dendrites * perSet));
             }
 

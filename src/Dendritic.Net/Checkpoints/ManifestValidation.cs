@@ -108,7 +108,7 @@ internal static class ManifestValidation
             }
         }
 
-        if (host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
+        if (host.Kind == HostKind.Module ? host.OutFeatures < 1 || host.ModuleType is not { Length: > 0 } : host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
         {
             fail(field, "has features or groups below 1");
         }

@@ -19,6 +19,12 @@ internal static class CascadeCorrelationTrainer
 {
     public static CandidateTrainingResult Train(nn.Module model, IReadOnlyList<DendriteBranch> layers, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
     {
+        if (layers.FirstOrDefault(l => l.Spec.Kind == HostKind.Module) is { } moduleHost)
+        {
+            // The candidate pool copies weight rows between candidates, which a module host's copies do not have.
+            throw new UnsupportedHostException(string.Empty, moduleHost.Spec.ModuleType, $"Cascade-correlation training (DendriteTrainingMode.CascadeCorrelation) does not support module hosts, and this model has a {moduleHost.Spec.ModuleType} host. Use DendriteTrainingMode.GradientDescent (the default) for it.");
+        }
+
         var pool = options.PoolSize;
         var all = model.parameters().ToList();
         var wasTrainable = all.Select(p => p.requires_grad).ToList();

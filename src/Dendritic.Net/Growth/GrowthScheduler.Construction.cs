@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace Dendritic;
 
@@ -13,12 +14,13 @@ public sealed partial class GrowthScheduler
     /// <param name="options">Scheduler settings; <see cref="GrowthOptions.Default"/> when null. Validated here.</param>
     /// <exception cref="ArgumentException">The handle has no layers, or was unwrapped.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
+    /// <exception cref="UnsupportedHostException">Cascade-correlation training was asked for on a model with a module host (<see cref="HostKind.Module"/>), which it does not support.</exception>
     public GrowthScheduler(DendriticModel model, GrowthOptions? options = null)
-        : this(HandleOf(model), options, model.Options.Logger)
+        : this(HandleOf(model, options), options, model.Options.Logger)
     {
     }
 
-    private static WrappedGrowthModel HandleOf(DendriticModel model)
+    private static WrappedGrowthModel HandleOf(DendriticModel model, GrowthOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.IsUnwrapped)
@@ -29,6 +31,12 @@ public sealed partial class GrowthScheduler
         if (model.Layers.Count == 0)
         {
             throw new ArgumentException("The wrapped model has no dendrite layers; check WrapOptions.Targets.", nameof(model));
+        }
+
+        if (options?.Training == DendriteTrainingMode.CascadeCorrelation && model.Layers.FirstOrDefault(l => l.Spec.Kind == HostKind.Module) is { } moduleHost)
+        {
+            // The candidate pool copies weight rows between candidates, which a module host's copies do not have.
+            throw new UnsupportedHostException(moduleHost.Name, moduleHost.Spec.ModuleType, $"Layer '{moduleHost.Name}' is a module host ({moduleHost.Spec.ModuleType}), which cascade-correlation training (DendriteTrainingMode.CascadeCorrelation) does not support. Use DendriteTrainingMode.GradientDescent (the default), or leave it out of the targets.");
         }
 
         return new WrappedGrowthModel(model);

@@ -36,6 +36,8 @@ internal static class TorchSharpInternals
         (typeof(Linear), "_bias", typeof(Parameter)),
         (typeof(Convolution), "_weight", typeof(Parameter)),
         (typeof(Convolution), "_bias", typeof(Parameter)),
+        (typeof(LSTM), "_batch_first", typeof(bool)),
+        (typeof(GRU), "_batch_first", typeof(bool)),
     };
 
     /// <summary>
@@ -92,6 +94,14 @@ internal static class TorchSharpInternals
             registry.Add(key, value);
         }
     }
+
+    /// <summary>Whether a TorchSharp LSTM or GRU takes batch-first input; its private <c>_batch_first</c> has no getter.</summary>
+    public static bool RecurrentBatchFirst(nn.Module module) => module switch
+    {
+        LSTM => (bool)Field(typeof(LSTM), "_batch_first").GetValue(module)!,
+        GRU => (bool)Field(typeof(GRU), "_batch_first").GetValue(module)!,
+        _ => false,
+    };
 
     /// <summary>
     /// Registers hooks that run before and after every <c>call()</c> of <paramref name="module"/>, whatever its input

@@ -16,12 +16,20 @@ public sealed class DendriteBranch : nn.Module
 {
     private readonly List<DendriteSet> _sets = new();
 
-    internal DendriteBranch(HostLayerSpec spec, DendriteOptions options)
+    internal DendriteBranch(HostLayerSpec spec, DendriteOptions options, Func<nn.Module>? createCopy = null)
         : base("DendriteBranch")
     {
+        if (spec.Kind == HostKind.Module && createCopy is null)
+        {
+            throw new ArgumentNullException(nameof(createCopy), "A module host's dendrites need a copy factory.");
+        }
+
         Spec = spec;
         Options = options.Validate();
+        _createCopy = createCopy;
     }
+
+    private readonly Func<nn.Module>? _createCopy;
 
     /// <summary>The host layer these dendrites belong to.</summary>
     public HostLayerSpec Spec { get; }
@@ -41,7 +49,9 @@ public sealed class DendriteBranch : nn.Module
         var added = new List<DendriteSet>(count);
         for (var i = 0; i < count; i++)
         {
-            var set = new DendriteSet(Spec, _sets.Count, Options, device, dtype);
+            var set = _createCopy is null
+                ? new DendriteSet(Spec, _sets.Count, Options, device, dtype)
+                : new DendriteSet(Spec, _sets.Count, ModuleCopies.Fresh(_createCopy, Options, device, dtype), device, dtype);
             register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
             _sets.Add(set);
             added.Add(set);
@@ -90,14 +100,26 @@ public sealed class DendriteBranch : nn.Module
             foreach (var o in kept.Where(o => o > first))
             {
                 var source = old[o];
-                var set = new DendriteSet(Spec, _sets.Count, Options, source.Weight.device, source.Weight.dtype);
-                set.Weight.copy_(source.Weight);
-                set.Bias?.copy_(source.Bias!);
+                var scale = source.OutputScale;
+                DendriteSet set;
+                if (source.Module is { } copy)
+                {
+                    // A module host's copy moves to the rebuilt set as it is; the old set must not dispose it.
+                    TorchSharpInternals.RemoveSubmodule(source, DendriteSet.ModuleKey);
+                    set = new DendriteSet(Spec, _sets.Count, copy, scale.device, scale.dtype);
+                }
+                else
+                {
+                    set = new DendriteSet(Spec, _sets.Count, Options, source.Weight.device, source.Weight.dtype);
+                    set.Weight.copy_(source.Weight);
+                    set.Bias?.copy_(source.Bias!);
+                }
+
                 set.OutputScale.copy_(source.OutputScale);
                 if (set.CascadeWeights is not null)
                 {
                     var rows = kept.Where(i => i < o).Select(i => (long)i).ToArray();
-                    using var index = tensor(rows, device: source.Weight.device);
+                    using var index = tensor(rows, device: scale.device);
                     set.CascadeWeights.copy_(source.CascadeWeights!.index_select(0, index));
                 }
 
@@ -236,6 +258,30 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>
+    /// The host output plus every set's contribution for a <see cref="HostKind.Module"/> host: <paramref name="runCopy"/>
+    /// gives each set's pre-activation (its module copy's selected output for the host's input). The cascade allocates
+    /// rather than overwriting, as a copy's output may be a view the module still holds. The copies' other outputs
+    /// (a recurrent copy's states) and the intermediates die in this scope; only the sum leaves.
+    /// </summary>
+    internal Tensor AddCopies(Func<DendriteSet, Tensor> runCopy, Tensor hostOutput)
+    {
+        if (_sets.Count == 0)
+        {
+            return hostOutput;
+        }
+
+        using var scope = NewDisposeScope();
+        var preActivations = _sets.Select(runCopy).ToArray();
+        if (Observer is { } observer)
+        {
+            var activations = new List<Tensor>(_sets.Count);
+            return scope.MoveToOuter(observer.Observe(this, activations, Combine(hostOutput, preActivations, activations)));
+        }
+
+        return scope.MoveToOuter(Combine(hostOutput, preActivations));
+    }
+
+    /// <summary>
     /// The host output plus every set's contribution with the host and all sets in one call
     /// (<see cref="DendriteProjection.FusedWithHost"/>); <paramref name="observeHost"/> sees the host's part first.
     /// </summary>
@@ -329,6 +375,22 @@ public sealed class DendriteBranch : nn.Module
         if (Spec.Kind == HostKind.Linear)
         {
             return new[] { Spec.OutFeatures };
+        }
+
+        if (Spec.Kind == HostKind.Module)
+        {
+            // [out] followed by a 1 for every axis after the neuron axis.
+            var rank = (int)output.dim();
+            var axis = Spec.NeuronAxis < 0 ? rank + Spec.NeuronAxis : Spec.NeuronAxis;
+            if (axis < 0 || axis >= rank || output.shape[axis] != Spec.OutFeatures)
+            {
+                throw new DendriteWrapException($"A {Spec.ModuleType} host's output has shape [{string.Join(", ", output.shape)}], whose axis {Spec.NeuronAxis} does not hold its {Spec.OutFeatures} neurons. Give its ModuleHost the right neuron axis (ModuleHost.WithNeuronAxis).");
+            }
+
+            var moduleShape = new long[rank - axis];
+            Array.Fill(moduleShape, 1L);
+            moduleShape[0] = Spec.OutFeatures;
+            return moduleShape;
         }
 
         var shape = new long[1 + Spec.SpatialDims];

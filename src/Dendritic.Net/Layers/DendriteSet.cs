@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,6 +10,8 @@ namespace Dendritic;
 /// One dendrite per neuron of a host layer: a weight set shaped like the host's (and a bias when the host has one),
 /// the output scale u (one scalar per neuron) and, for the k-th set, the cascade weights v from the k earlier sets
 /// (one scalar per neuron and earlier set). Saved-weight keys: <c>weight</c>, <c>bias</c>, <c>u</c>, <c>v</c>.
+/// For a <see cref="HostKind.Module"/> host the set holds a re-initialised copy of the host module instead of a weight
+/// (<see cref="Module"/>, keys <c>module.*</c>), with the same u and v.
 /// </summary>
 public sealed class DendriteSet : nn.Module
 {
@@ -16,6 +19,7 @@ public sealed class DendriteSet : nn.Module
     internal const string BiasKey = "bias";
     internal const string OutputScaleKey = "u";
     internal const string CascadeKey = "v";
+    internal const string ModuleKey = "module";
 
     internal DendriteSet(HostLayerSpec spec, int index, DendriteOptions options, Device device, ScalarType dtype)
         : base("DendriteSet")
@@ -32,27 +36,38 @@ public sealed class DendriteSet : nn.Module
                 register_parameter(BiasKey, new Parameter(Draw(new[] { spec.OutFeatures })));
             }
 
-            // u and v start at zero, so adding this set leaves the layer's output unchanged.
-            register_parameter(OutputScaleKey, new Parameter(zeros(spec.OutFeatures, dtype, device)));
-            if (index > 0)
-            {
-                register_parameter(CascadeKey, new Parameter(zeros(index, spec.OutFeatures, dtype: dtype, device: device)));
-            }
+            RegisterScales(spec, index, device, dtype);
         }
 
-        // Sets are often created inside a caller's dispose scope (a training step, AddDendrites, a checkpoint load);
-        // their parameters belong to the model and must outlive it. Every set is created here, so all callers are covered.
-        foreach (var parameter in parameters())
-        {
-            parameter.DetachFromDisposeScope();
-        }
+        DetachFromScope();
     }
+
+    /// <summary>A set of a <see cref="HostKind.Module"/> host around <paramref name="copy"/> (already initialised, on <paramref name="device"/>).</summary>
+    internal DendriteSet(HostLayerSpec spec, int index, nn.Module copy, Device device, ScalarType dtype)
+        : base("DendriteSet")
+    {
+        Index = index;
+        register_module(ModuleKey, copy);
+        using (no_grad())
+        {
+            RegisterScales(spec, index, device, dtype);
+        }
+
+        DetachFromScope();
+    }
+
+    /// <summary>
+    /// The re-initialised copy of the host module that computes this set's pre-activations, for a
+    /// <see cref="HostKind.Module"/> host; null for Linear and convolution hosts.
+    /// </summary>
+    public nn.Module? Module => TorchSharpInternals.Submodules(this).TryGetValue(ModuleKey, out var copy) ? copy : null;
 
     /// <summary>Position of this set in its layer's cascade (0 for the first).</summary>
     public int Index { get; }
 
     /// <summary>The dendrite weights, shaped like the host's weight.</summary>
-    public Parameter Weight => get_parameter(WeightKey)!;
+    /// <exception cref="InvalidOperationException">The set belongs to a <see cref="HostKind.Module"/> host, whose weights are in <see cref="Module"/>.</exception>
+    public Parameter Weight => has_parameter(WeightKey) ? get_parameter(WeightKey)! : throw new InvalidOperationException("This dendrite set is a copy of a module host; its weights are the parameters of DendriteSet.Module.");
 
     /// <summary>The dendrite bias, shaped like the host's bias; null when the host has none.</summary>
     public Parameter? Bias => has_parameter(BiasKey) ? get_parameter(BiasKey) : null;
@@ -69,13 +84,41 @@ public sealed class DendriteSet : nn.Module
     /// </summary>
     public bool Frozen
     {
-        get => !Weight.requires_grad;
+        // Cascade-correlation freezes a trained candidate's input weights and leaves u to train, so the weights decide.
+        get => !(has_parameter(WeightKey) ? Weight : Module?.parameters().FirstOrDefault() ?? OutputScale).requires_grad;
         set
         {
             foreach (var parameter in parameters())
             {
                 parameter.requires_grad = !value;
             }
+        }
+    }
+
+    private void RegisterScales(HostLayerSpec spec, int index, Device device, ScalarType dtype)
+    {
+        // u and v start at zero, so adding this set leaves the layer's output unchanged.
+        register_parameter(OutputScaleKey, new Parameter(zeros(spec.OutFeatures, dtype, device)));
+        if (index > 0)
+        {
+            register_parameter(CascadeKey, new Parameter(zeros(index, spec.OutFeatures, dtype: dtype, device: device)));
+        }
+    }
+
+    /// <summary>
+    /// Sets are often created inside a caller's dispose scope (a training step, AddDendrites, a checkpoint load); their
+    /// parameters and buffers belong to the model and must outlive it. Every set is created here, so all callers are covered.
+    /// </summary>
+    private void DetachFromScope()
+    {
+        foreach (var parameter in parameters())
+        {
+            parameter.DetachFromDisposeScope();
+        }
+
+        foreach (var buffer in buffers())
+        {
+            buffer.DetachFromDisposeScope();
         }
     }
 

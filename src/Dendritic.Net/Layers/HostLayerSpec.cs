@@ -45,9 +45,24 @@ public sealed record HostLayerSpec
     /// <summary>How the input border is padded: zeros (the default), reflect, replicate or circular.</summary>
     public PaddingModes PaddingMode { get; init; } = PaddingModes.Zeros;
 
-    /// <summary>Number of spatial dimensions: 0 for Linear, 1 to 3 for convolutions.</summary>
+    /// <summary>
+    /// For a <see cref="HostKind.Module"/> host: the module's type name (<c>LSTM</c>, <c>LayerNorm</c>, your block's
+    /// class name); empty for Linear and convolutions.
+    /// </summary>
+    public string ModuleType { get; init; } = string.Empty;
+
+    /// <summary>
+    /// For a <see cref="HostKind.Module"/> host: the axis of its (selected) output that holds the neurons; negative
+    /// counts from the end. Default -1, the last axis (features of <c>[batch, time, features]</c>). Unused otherwise.
+    /// </summary>
+    public int NeuronAxis { get; init; } = -1;
+
+    /// <summary>For a <see cref="HostKind.Module"/> host: scalars in the host module's parameters; 0 otherwise.</summary>
+    public long ModuleParameters { get; init; }
+
+    /// <summary>Number of spatial dimensions: 0 for Linear and module hosts, 1 to 3 for convolutions.</summary>
     [JsonIgnore]
-    public int SpatialDims => Kind == HostKind.Linear ? 0 : (int)Kind;
+    public int SpatialDims => Kind is HostKind.Linear or HostKind.Module ? 0 : (int)Kind;
 
     /// <summary>Inputs that feed one neuron at one position: in/groups × kernel volume.</summary>
     [JsonIgnore]
@@ -62,6 +77,11 @@ public sealed record HostLayerSpec
     /// <summary>A short human-readable description, e.g. <c>Conv2d(3→16, k=3x3, s=1x1, p=1x1, g=1)</c>.</summary>
     public override string ToString()
     {
+        if (Kind == HostKind.Module)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{ModuleType} (copies; {OutFeatures} neurons on axis {NeuronAxis}, {ModuleParameters} parameters)");
+        }
+
         if (Kind == HostKind.Linear)
         {
             return string.Create(CultureInfo.InvariantCulture, $"Linear({InFeatures}→{OutFeatures}{(HasBias ? string.Empty : ", no bias")})");
@@ -80,16 +100,30 @@ public sealed record HostLayerSpec
         return Kind == other.Kind && InFeatures == other.InFeatures && OutFeatures == other.OutFeatures
             && HasBias == other.HasBias && Groups == other.Groups && PaddingMode == other.PaddingMode
             && KernelSize.SequenceEqual(other.KernelSize) && Stride.SequenceEqual(other.Stride)
-            && Padding.SequenceEqual(other.Padding) && Dilation.SequenceEqual(other.Dilation);
+            && Padding.SequenceEqual(other.Padding) && Dilation.SequenceEqual(other.Dilation)
+            && string.Equals(ModuleType, other.ModuleType, StringComparison.Ordinal) && NeuronAxis == other.NeuronAxis
+            && ModuleParameters == other.ModuleParameters;
     }
 
-    /// <summary>Whether <paramref name="module"/> is a layer type that can carry dendrites.</summary>
+    /// <summary>Whether <paramref name="module"/> is a layer type of the fast path (computed from its weights).</summary>
     /// <param name="module">Any module.</param>
-    /// <returns>True for Linear, Conv1d, Conv2d and Conv3d.</returns>
+    /// <returns>True for Linear, Conv1d, Conv2d and Conv3d. Other modules can carry dendrites by copy (<see cref="ModuleHost"/>).</returns>
     public static bool IsSupported(nn.Module module) => module is Linear or Conv1d or Conv2d or Conv3d;
 
-    /// <summary>The names of the supported host types, for error messages.</summary>
+    /// <summary>The names of the fast-path host types, for error messages.</summary>
     public static string SupportedTypeNames => "Linear, Conv1d, Conv2d, Conv3d";
+
+    /// <summary>The spec of a module host: its type, neurons, neuron axis and parameter count.</summary>
+    internal static HostLayerSpec ForModule(nn.Module host, long neurons, int neuronAxis) => new()
+    {
+        Kind = HostKind.Module,
+        InFeatures = 0,
+        OutFeatures = neurons,
+        HasBias = false,
+        ModuleType = host.GetType().Name,
+        NeuronAxis = neuronAxis,
+        ModuleParameters = host.parameters().Sum(p => p.numel()),
+    };
 
     /// <summary>Reads the spec of a supported host layer.</summary>
     /// <param name="host">A Linear, Conv1d, Conv2d or Conv3d module.</param>
@@ -127,7 +161,7 @@ public sealed record HostLayerSpec
             default:
                 var type = host.GetType().Name;
                 throw new UnsupportedHostException(layerName, type, layerName.Length == 0
-                    ? $"A {type} cannot carry dendrites. Supported host types: {SupportedTypeNames}. Build the DendriteLayer on one of those."
+                    ? $"A {type} cannot carry dendrites. Supported host types: {SupportedTypeNames}. Build the DendriteLayer on one of those, or give the {type} dendrites as a module host through Dendrites.Wrap (docs/wrapping.md, \"Dendrites on any module\")."
                     : $"Layer '{layerName}' is a {type}, which cannot carry dendrites. Supported host types: {SupportedTypeNames}. Exclude it from the targets.");
         }
     }

@@ -12,24 +12,42 @@ namespace Dendritic;
 /// </summary>
 public static class FlopCounter
 {
+    /// <summary>
+    /// Whether this counter models the host's FLOPs: true for Linear and convolutions, false for a
+    /// <see cref="HostKind.Module"/> host (an LSTM's or a user block's cost is not modelled; reports say "not counted").
+    /// </summary>
+    /// <param name="spec">The host.</param>
+    /// <returns>Whether the FLOP methods give real counts for it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
+    public static bool Counts(HostLayerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.Kind != HostKind.Module;
+    }
+
     /// <summary>Forward FLOPs per output position of a host layer described by <paramref name="spec"/>.</summary>
     /// <param name="spec">The host.</param>
-    /// <returns>2 × fan-in × outputs, plus outputs for the bias.</returns>
+    /// <returns>2 × fan-in × outputs, plus outputs for the bias; 0 for a module host, which is not counted (<see cref="Counts"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
     public static long HostFlopsPerPosition(HostLayerSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return 2 * spec.FanIn * spec.OutFeatures + (spec.HasBias ? spec.OutFeatures : 0);
+        return Counts(spec) ? 2 * spec.FanIn * spec.OutFeatures + (spec.HasBias ? spec.OutFeatures : 0) : 0;
     }
 
     /// <summary>Forward FLOPs per output position of <paramref name="dendriteSets"/> dendrite sets on <paramref name="spec"/>.</summary>
     /// <param name="spec">The host.</param>
     /// <param name="dendriteSets">Number of dendrite sets (0 or more).</param>
-    /// <returns>Per set k: the host-shaped projection, 2k for the cascade, 1 for f, 2 for u, per neuron.</returns>
+    /// <returns>Per set k: the host-shaped projection, 2k for the cascade, 1 for f, 2 for u, per neuron; 0 for a module host, which is not counted (<see cref="Counts"/>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
     public static long DendriteFlopsPerPosition(HostLayerSpec spec, int dendriteSets)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        if (!Counts(spec))
+        {
+            return 0;
+        }
+
         long total = 0;
         for (var k = 0; k < dendriteSets; k++)
         {
@@ -56,7 +74,7 @@ public static class FlopCounter
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(output);
-        var batched = spec.Kind == HostKind.Linear ? output.dim() > 1 : output.dim() == spec.SpatialDims + 2;
+        var batched = spec.Kind is HostKind.Linear or HostKind.Module ? output.dim() > 1 : output.dim() == spec.SpatialDims + 2;
         var batch = samples ?? (batched ? output.shape[0] : 1);
         return Math.Max(1, output.numel() / (Math.Max(1, batch) * spec.OutFeatures));
     }

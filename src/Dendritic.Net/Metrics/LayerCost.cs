@@ -36,11 +36,17 @@ public sealed record LayerCost
     /// <summary>Output positions per sample seen in the check pass (summed over the layer's calls); null when no check pass ran.</summary>
     public long? PositionsPerSample { get; init; }
 
-    /// <summary>Host FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown.</summary>
-    public long? HostFlopsPerSample => PositionsPerSample * HostFlopsPerPosition;
+    /// <summary>
+    /// Whether the FLOPs of this layer are modelled (<see cref="FlopCounter.Counts"/>): false for a module host, whose
+    /// per-position figures are then 0 and per-sample figures null. Default true.
+    /// </summary>
+    public bool FlopsCounted { get; init; } = true;
 
-    /// <summary>Extra dendrite FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown.</summary>
-    public long? DendriteFlopsPerSample => PositionsPerSample * DendriteFlopsPerPosition;
+    /// <summary>Host FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not counted.</summary>
+    public long? HostFlopsPerSample => FlopsCounted ? PositionsPerSample * HostFlopsPerPosition : null;
+
+    /// <summary>Extra dendrite FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not counted.</summary>
+    public long? DendriteFlopsPerSample => FlopsCounted ? PositionsPerSample * DendriteFlopsPerPosition : null;
 
     internal static LayerCost Of(WrappedLayer layer)
     {
@@ -50,12 +56,13 @@ public sealed record LayerCost
             Name = layer.Name,
             Host = layer.Spec.ToString(),
             DendriteCount = sets.Count,
-            HostParameters = layer.HostWeight.numel() + (layer.HostBias?.numel() ?? 0),
+            HostParameters = layer.Attachment.HostParameterCount,
             DendriteParameters = sets.Sum(s => s.ParameterCount),
             TrainableDendriteParameters = sets.Sum(s => s.parameters().Where(p => p.requires_grad).Sum(p => p.numel())),
             HostFlopsPerPosition = FlopCounter.HostFlopsPerPosition(layer.Spec),
             DendriteFlopsPerPosition = FlopCounter.DendriteFlopsPerPosition(layer.Spec, sets.Count),
             PositionsPerSample = layer.PositionsPerSample,
+            FlopsCounted = FlopCounter.Counts(layer.Spec),
         };
     }
 }

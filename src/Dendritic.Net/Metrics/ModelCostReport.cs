@@ -39,10 +39,10 @@ public sealed record ModelCostReport
     /// <summary>Base plus dendrite scalars.</summary>
     public long TotalParameters => BaseParameters + DendriteParameters;
 
-    /// <summary>Host FLOPs per sample of the wrapped layers; null when any layer's positions are unknown.</summary>
+    /// <summary>Host FLOPs per sample of the wrapped layers; null when any layer's positions are unknown or its FLOPs not counted (a module host).</summary>
     public long? WrappedHostFlopsPerSample => Layers.Any(l => l.HostFlopsPerSample is null) ? null : Layers.Sum(l => l.HostFlopsPerSample!.Value);
 
-    /// <summary>Extra dendrite FLOPs per sample; null when any layer's positions are unknown.</summary>
+    /// <summary>Extra dendrite FLOPs per sample; null when any layer's positions are unknown or its FLOPs not counted (a module host).</summary>
     public long? DendriteFlopsPerSample => Layers.Any(l => l.DendriteFlopsPerSample is null) ? null : Layers.Sum(l => l.DendriteFlopsPerSample!.Value);
 
     /// <summary>The report as a Markdown table with a total row.</summary>
@@ -54,7 +54,7 @@ public sealed record ModelCostReport
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample)} | {Format(layer.DendriteFlopsPerSample)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample, layer.FlopsCounted)} | {Format(layer.DendriteFlopsPerSample, layer.FlopsCounted)} |");
         }
 
         if (NativeModules.Count > 0)
@@ -64,9 +64,10 @@ public sealed record ModelCostReport
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | | |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model {BaseParameters:N0} params | | | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample)} | {Format(DendriteFlopsPerSample)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model {BaseParameters:N0} params | | | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample, Layers.All(l => l.FlopsCounted))} | {Format(DendriteFlopsPerSample, Layers.All(l => l.FlopsCounted))} |");
         return text.ToString();
     }
 
-    private static string Format(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "unknown (no check pass)";
+    private static string Format(long? value, bool counted) =>
+        value?.ToString("N0", CultureInfo.InvariantCulture) ?? (counted ? "unknown (no check pass)" : "not counted (module host)");
 }

@@ -212,12 +212,17 @@ public static class DendritePruner
 
             neurons += count;
             var nonZeroBefore = NonZero(sets[k]);
-            var keep = (~dead[k]).to(sets[k].Weight.dtype);
-            var rowShape = new long[sets[k].Weight.dim()];
-            Array.Fill(rowShape, 1L);
-            rowShape[0] = branch.Spec.OutFeatures;
-            sets[k].Weight.mul_(keep.view(rowShape));
-            sets[k].Bias?.mul_(keep);
+            var keep = (~dead[k]).to(sets[k].OutputScale.dtype);
+            if (branch.Spec.Kind != HostKind.Module)
+            {
+                // A module host's copy has no per-neuron weight rows; zeroing the neuron's u and v removes its dendrite.
+                var rowShape = new long[sets[k].Weight.dim()];
+                Array.Fill(rowShape, 1L);
+                rowShape[0] = branch.Spec.OutFeatures;
+                sets[k].Weight.mul_(keep.view(rowShape));
+                sets[k].Bias?.mul_(keep);
+            }
+
             sets[k].OutputScale.mul_(keep);
             sets[k].CascadeWeights?.mul_(keep);
             for (var m = k + 1; m < sets.Count; m++)

@@ -51,7 +51,7 @@ public static class Dendrites
         }
 
         var modules = model.named_modules().ToList();
-        var existing = modules.FirstOrDefault(m => m.Item2 is DendriteLayer || m.Item2 is DendriteHookContainer);
+        var existing = modules.FirstOrDefault(m => m.Item2 is DendriteLayer or DendriteHookContainer or DendriteBranch);
         if (existing.Item2 is not null)
         {
             throw new DendriteWrapException($"Layer '{existing.Item1}' already carries dendrites: the model is already wrapped. Unwrap it first, or load it with DendriteCheckpoint.Load into a fresh model.");
@@ -64,7 +64,7 @@ public static class Dendrites
 
         var natives = NativeModule.Find(model);
         var baseParameters = model.parameters().Sum(p => p.numel());
-        var targets = options.Targets.Select(modules, natives);
+        var targets = options.Targets.Select(modules, natives, m => ModuleHost.Find(m, options.ModuleHosts));
         if (targets.Count == 0)
         {
             var problem = $"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.";
@@ -117,7 +117,8 @@ public static class Dendrites
             throw;
         }
 
-        WarnAboutNativeModules(natives, baseParameters, options.Logger);
+        var hosted = attachments.OfType<ModuleHostAttachment>().Select(a => a.Host).ToHashSet(ReferenceEqualityComparer.Instance);
+        WarnAboutNativeModules(natives.Where(n => !hosted.Contains(n.Module)).ToList(), baseParameters, options.Logger);
         if (options.Logger.IsEnabled(LogLevel.Information))
         {
             DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
@@ -219,6 +220,30 @@ public static class Dendrites
 
     private static LayerAttachment Attach(nn.Module model, Dictionary<string, nn.Module> byPath, string path, nn.Module module, WrapOptions options, ref DendriteHookContainer? container)
     {
+        if (!HostLayerSpec.IsSupported(module))
+        {
+            // A module host: always hooked, so that its own keys, device moves and native modules stay untouched.
+            var moduleHost = ModuleHost.Find(module, options.ModuleHosts)!;
+            container ??= CreateContainer(model, path);
+            var created = container;
+            var visible = model.named_children().Any(c => ReferenceEquals(c.module, created));
+            if (!visible && container.Count == 0)
+            {
+                // The root (a Sequential) walks only its own items, so parameters(), to() and train() would miss the
+                // container; the dendrites then live on the host itself.
+                TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
+                container = null;
+            }
+
+            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, visible ? container : null);
+            if (options.Logger.IsEnabled(LogLevel.Debug))
+            {
+                DendriticLog.LayerAttached(options.Logger, path, hostAttachment.Spec.ToString(), hostAttachment.Mode);
+            }
+
+            return hostAttachment;
+        }
+
         HostLayerSpec spec;
         try
         {
@@ -248,17 +273,7 @@ public static class Dendrites
                 throw new DendriteWrapException($"Layer '{path}' is held in a field typed as {module.GetType().Name}, so it cannot be replaced, and WrapOptions.AllowHooks is false. Type the field as Module<Tensor, Tensor>, or allow hooks.");
             }
 
-            if (container is null)
-            {
-                if (TorchSharpInternals.Submodules(model).ContainsKey(DendriteHookContainer.RegisteredName))
-                {
-                    throw new DendriteWrapException($"The model already has a submodule named '{DendriteHookContainer.RegisteredName}', which hooked dendrites need for their weights. Rename it, or type layer '{path}''s field as Module<Tensor, Tensor>.");
-                }
-
-                container = new DendriteHookContainer();
-                model.register_module(DendriteHookContainer.RegisteredName, container);
-            }
-
+            container ??= CreateContainer(model, path);
             attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, container);
         }
 
@@ -267,5 +282,17 @@ public static class Dendrites
             DendriticLog.LayerAttached(options.Logger, path, spec.ToString(), attachment.Mode);
         }
         return attachment;
+    }
+
+    private static DendriteHookContainer CreateContainer(nn.Module model, string path)
+    {
+        if (TorchSharpInternals.Submodules(model).ContainsKey(DendriteHookContainer.RegisteredName))
+        {
+            throw new DendriteWrapException($"The model already has a submodule named '{DendriteHookContainer.RegisteredName}', which hooked dendrites need for their weights. Rename it, or type layer '{path}''s field as Module<Tensor, Tensor>.");
+        }
+
+        var container = new DendriteHookContainer();
+        model.register_module(DendriteHookContainer.RegisteredName, container);
+        return container;
     }
 }

@@ -310,7 +310,9 @@ public sealed class DendriticModel
     public ModelCostReport Report()
     {
         var layers = Layers.Select(l => l.Cost).ToList();
-        var natives = NativeModule.Find(Model).Select(n => new NativeModuleCost { Name = n.Path, Type = n.TypeName, Parameters = n.Parameters }).ToList();
+        // A native module that is a module host is counted in its layer's row.
+        var hosted = _attachments.OfType<ModuleHostAttachment>().Select(a => a.Host).ToHashSet(ReferenceEqualityComparer.Instance);
+        var natives = NativeModule.Find(Model).Where(n => !hosted.Contains(n.Module)).Select(n => new NativeModuleCost { Name = n.Path, Type = n.TypeName, Parameters = n.Parameters }).ToList();
         return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives };
     }
 

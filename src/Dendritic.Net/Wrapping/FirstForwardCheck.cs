@@ -14,12 +14,12 @@ namespace Dendritic;
 internal sealed class FirstForwardCheck : IDisposable
 {
     private readonly DendriticModel _handle;
-    private readonly HookedAttachment[] _hooked;
+    private readonly LayerAttachment[] _hooked;
     private readonly long[] _callsBefore;
     private Action? _removeHooks;
     private bool _passed;
 
-    private FirstForwardCheck(DendriticModel handle, HookedAttachment[] hooked)
+    private FirstForwardCheck(DendriticModel handle, LayerAttachment[] hooked)
     {
         _handle = handle;
         _hooked = hooked;
@@ -29,7 +29,7 @@ internal sealed class FirstForwardCheck : IDisposable
     /// <summary>Installs the check on the handle's model; null when no layer is hooked or the model cannot be hooked.</summary>
     public static FirstForwardCheck? TryInstall(DendriticModel handle)
     {
-        var hooked = handle.Attachments.OfType<HookedAttachment>().ToArray();
+        var hooked = handle.Attachments.Where(a => a.Mode == AttachMode.Hooked).ToArray();
         if (hooked.Length == 0)
         {
             return null;

@@ -60,6 +60,9 @@ internal abstract class LayerAttachment
 
     public abstract Parameter? HostBias { get; }
 
+    /// <summary>Scalars in the host's parameters (weight and bias; every parameter of a module host).</summary>
+    public virtual long HostParameterCount => HostWeight.numel() + (HostBias?.numel() ?? 0);
+
     /// <summary>
     /// Removes the newest sets or adds fresh ones (on the host weight's device and dtype) until the layer has
     /// <paramref name="count"/>; used to bring a layer back to the structure of a snapshot or checkpoint.

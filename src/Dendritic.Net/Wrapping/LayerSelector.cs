@@ -10,7 +10,9 @@ namespace Dendritic;
 /// <summary>
 /// Chooses which layers of a model get dendrites. Immutable: each method returns a new selector. A layer is taken
 /// when any include rule matches and no exclude rule does. Name rules that match no layer are errors, so a typo
-/// never silently wraps nothing.
+/// never silently wraps nothing. Modules other than Linear and convolutions (module hosts, see <see cref="ModuleHost"/>)
+/// are taken only by <see cref="Named"/>, <see cref="OfType{TModule}"/> and <see cref="Where"/>; the layers inside a
+/// taken module host are left alone (its copies include them).
 /// </summary>
 /// <example><code>
 /// LayerSelector.AllSupported.Except(LayerSelector.Named("head"))
@@ -27,14 +29,14 @@ public sealed class LayerSelector
         _excludes = excludes;
     }
 
-    /// <summary>Every Linear, Conv1d, Conv2d and Conv3d layer in the model. The default target.</summary>
-    public static LayerSelector AllSupported { get; } = Single(new Rule("all supported layers", (_, m) => HostLayerSpec.IsSupported(m), null));
+    /// <summary>Every Linear, Conv1d, Conv2d and Conv3d layer in the model. The default target. Takes no module hosts.</summary>
+    public static LayerSelector AllSupported { get; } = Single(new Rule("all supported layers", (_, m) => HostLayerSpec.IsSupported(m), null, TakesModuleHosts: false));
 
-    /// <summary>Layers of type <typeparamref name="TModule"/> (for example <c>Linear</c>).</summary>
-    /// <typeparam name="TModule">A supported host type.</typeparam>
+    /// <summary>Layers of type <typeparamref name="TModule"/> (for example <c>Linear</c>, or <c>LSTM</c> as a module host).</summary>
+    /// <typeparam name="TModule">A fast-path host type, or a type a <see cref="ModuleHost"/> applies to.</typeparam>
     /// <returns>The selector.</returns>
     public static LayerSelector OfType<TModule>()
-        where TModule : nn.Module => Single(new Rule($"type {typeof(TModule).Name}", (_, m) => m is TModule, null, typeof(TModule)));
+        where TModule : nn.Module => Single(new Rule($"type {typeof(TModule).Name}", (_, m) => m is TModule, null, true, typeof(TModule)));
 
     /// <summary>
     /// Layers by name: an exact path (<c>encoder.fc1</c>) or a suffix on a dot boundary (<c>fc1</c> matches
@@ -45,7 +47,7 @@ public sealed class LayerSelector
     public static LayerSelector Named(params string[] names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        return new LayerSelector(names.Select(n => new Rule($"name '{n}'", (path, _) => path == n || path.EndsWith("." + n, StringComparison.Ordinal), n)).ToArray(), Array.Empty<Rule>());
+        return new LayerSelector(names.Select(n => new Rule($"name '{n}'", (path, _) => path == n || path.EndsWith("." + n, StringComparison.Ordinal), n, true)).ToArray(), Array.Empty<Rule>());
     }
 
     /// <summary>
@@ -59,7 +61,7 @@ public sealed class LayerSelector
         ArgumentException.ThrowIfNullOrEmpty(glob);
         var pattern = "^" + Regex.Escape(glob).Replace(@"\*\*", ".*", StringComparison.Ordinal).Replace(@"\*", "[^.]*", StringComparison.Ordinal).Replace(@"\?", "[^.]", StringComparison.Ordinal) + "$";
         var regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        return Single(new Rule($"glob '{glob}'", (path, _) => regex.IsMatch(path), glob));
+        return Single(new Rule($"glob '{glob}'", (path, _) => regex.IsMatch(path), glob, TakesModuleHosts: false));
     }
 
     /// <summary>Layers whose full path matches <paramref name="regex"/> anywhere. Must match at least one layer.</summary>
@@ -68,17 +70,18 @@ public sealed class LayerSelector
     public static LayerSelector NameMatches(Regex regex)
     {
         ArgumentNullException.ThrowIfNull(regex);
-        return Single(new Rule($"regex '{regex}'", (path, _) => regex.IsMatch(path), regex.ToString()));
+        return Single(new Rule($"regex '{regex}'", (path, _) => regex.IsMatch(path), regex.ToString(), TakesModuleHosts: false));
     }
 
-    /// <summary>Layers for which <paramref name="predicate"/> (path, module) returns true.</summary>
+    /// <summary>Layers for which <paramref name="predicate"/> (path, module) returns true; a module it matches that is
+    /// not a Linear or convolution becomes a module host when a <see cref="ModuleHost"/> applies to it.</summary>
     /// <param name="predicate">Called once per module of the model.</param>
     /// <param name="description">How the rule is named in error messages.</param>
     /// <returns>The selector.</returns>
     public static LayerSelector Where(Func<string, nn.Module, bool> predicate, string description = "predicate")
     {
         ArgumentNullException.ThrowIfNull(predicate);
-        return Single(new Rule(description, predicate, null));
+        return Single(new Rule(description, predicate, null, true));
     }
 
     /// <summary>Layers taken by this selector or by <paramref name="other"/>.</summary>
@@ -111,8 +114,9 @@ public sealed class LayerSelector
     /// Resolves the selector on a model: the chosen layers' paths, in model order. <paramref name="natives"/> are the
     /// model's native modules, whose inner layers a name may match although they are not searchable.
     /// </summary>
-    internal IReadOnlyList<(string Path, nn.Module Module)> Select(IReadOnlyList<(string Path, nn.Module Module)> modules, IReadOnlyList<NativeModule> natives)
+    internal IReadOnlyList<(string Path, nn.Module Module)> Select(IReadOnlyList<(string Path, nn.Module Module)> modules, IReadOnlyList<NativeModule> natives, Func<nn.Module, ModuleHost?>? moduleHostFor = null)
     {
+        moduleHostFor ??= _ => null;
         var candidates = modules.Where(m => m.Path.Length > 0).ToList();
         var supportedNames = candidates.Where(m => HostLayerSpec.IsSupported(m.Module)).Select(m => m.Path).ToList();
         foreach (var rule in _includes.Concat(_excludes).Where(r => r.NamePattern is not null))
@@ -130,8 +134,15 @@ public sealed class LayerSelector
         }
 
         var chosen = new List<(string, nn.Module)>();
+        var hostPrefixes = new List<string>();
         foreach (var (path, module) in candidates)
         {
+            if (hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
+            {
+                // Inside a module host: its dendrite copies include this layer.
+                continue;
+            }
+
             var included = _includes.FirstOrDefault(r => r.Matches(path, module));
             if (included is null || _excludes.Any(r => r.Matches(path, module)))
             {
@@ -140,6 +151,13 @@ public sealed class LayerSelector
 
             if (module is DendriteLayer || module.GetType().Name is "DendriteBranch" or "DendriteSet" or "DendriteHookContainer")
             {
+                continue;
+            }
+
+            if (!HostLayerSpec.IsSupported(module) && included.TakesModuleHosts && moduleHostFor(module) is not null)
+            {
+                chosen.Add((path, module));
+                hostPrefixes.Add(path + ".");
                 continue;
             }
 
@@ -154,7 +172,7 @@ public sealed class LayerSelector
                 // A broad rule (all layers, a glob) simply skips other module types; a rule that names the layer does not.
                 if (included.NamePattern is not null && included.Description.StartsWith("name", StringComparison.Ordinal) || included.ExplicitType is not null)
                 {
-                    throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}. Exclude it or narrow the selector.");
+                    throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}, and modules a ModuleHost applies to; no ModuleHost applies to a {module.GetType().Name}. Give WrapOptions.ModuleHosts a ModuleHost.For<{module.GetType().Name}>(...) (or implement IDendriteHost), or exclude it.");
                 }
 
                 continue;
@@ -175,7 +193,7 @@ public sealed class LayerSelector
 
     private static LayerSelector Single(Rule rule) => new(new[] { rule }, Array.Empty<Rule>());
 
-    private sealed record Rule(string Description, Func<string, nn.Module, bool> Predicate, string? NamePattern, Type? ExplicitType = null)
+    private sealed record Rule(string Description, Func<string, nn.Module, bool> Predicate, string? NamePattern, bool TakesModuleHosts, Type? ExplicitType = null)
     {
         public bool Matches(string path, nn.Module module) => Predicate(path, module);
     }

@@ -44,8 +44,20 @@ internal sealed class NativeModule
     public static IReadOnlyList<NativeModule> Find(nn.Module model)
     {
         var found = new List<NativeModule>();
+        var dendrites = new List<string>();
         foreach (var (path, module) in model.named_modules().Prepend((string.Empty, model)))
         {
+            // A module host's dendrite copies (an LSTM's) are dendrites, not native modules of the model.
+            if (module is DendriteBranch)
+            {
+                dendrites.Add(path + ".");
+            }
+
+            if (dendrites.Any(d => path.StartsWith(d, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             // Parameters registered on the module itself: a dotted name means an inner layer that is no submodule.
             var own = module.named_parameters(recurse: false).ToList();
             if (own.Count == 0 || !(own.Any(p => p.name.Contains('.', StringComparison.Ordinal)) || IsRecurrent(module)))
@@ -83,11 +95,11 @@ internal sealed class NativeModule
 
     /// <summary>Why the wrapper cannot reach into this module and what to do instead, for error messages.</summary>
     public string Explanation() =>
-        $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked. " +
+        $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked one by one. " +
         (IsRecurrent(Module)
-            ? "To put dendrites there, build the block from Linear layers (the cell's input and recurrent projections)"
-            : "To put dendrites into attention, build the block from Linear layers (query, key, value and output projections, and the feed-forward layers)") +
-        " (see docs/wrapping.md, \"TorchSharp's native modules\"), or exclude the module from the selection; a generic host for any module is planned.";
+            ? "To put dendrites on the whole module, select it by name or type (LSTM and GRU are built-in module hosts; others need WrapOptions.ModuleHosts with a copy factory and an output processor), or build the block from Linear layers (the cell's input and recurrent projections)"
+            : "To put dendrites into attention, build the block from Linear layers (query, key, value and output projections, and the feed-forward layers), or give WrapOptions.ModuleHosts a ModuleHost for the whole module") +
+        " (see docs/wrapping.md, \"TorchSharp's native modules\"), or exclude the module from the selection.";
 
     /// <summary>The typed error for a selection that takes this module or a path inside it.</summary>
     /// <param name="problem">What the selection did, to open the message.</param>

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,6 +26,13 @@ public sealed record WrapOptions
     /// </summary>
     public bool AllowHooks { get; init; } = true;
 
+    /// <summary>
+    /// How to copy modules other than Linear and convolutions that the targets name (by name, type or predicate), tried
+    /// before a module's <see cref="IDendriteHost"/> and the built-ins (<see cref="ModuleHost.BuiltIn"/>: Embedding,
+    /// LayerNorm, LSTM, GRU). Default empty.
+    /// </summary>
+    public IReadOnlyList<ModuleHost> ModuleHosts { get; init; } = [];
+
     /// <summary>Where wrapping, growth and checkpoint events are logged. Default <see cref="NullLogger.Instance"/>.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
@@ -38,6 +47,11 @@ public sealed record WrapOptions
         if (check.NotNull(Dendrite, nameof(Dendrite), "DendriteOptions.Default"))
         {
             Dendrite.Collect(check.Nested(nameof(Dendrite)));
+        }
+
+        if (check.NotNull(ModuleHosts, nameof(ModuleHosts), "empty"))
+        {
+            check.Require(ModuleHosts.All(h => h is not null), nameof(ModuleHosts), "a list with null entries", "must not contain null (default: empty)");
         }
 
         check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
