@@ -20,6 +20,12 @@ public static class PilotApp
     /// <returns>An <see cref="ExitCodes"/> value.</returns>
     public static int Run(string[] args, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length > 0 && args[0] == PilotMerge.Verb)
+        {
+            return PilotMerge.Run(args[1..]);
+        }
+
         var parse = PilotCommandLine.Parse(args, out var raw);
         if (parse.HelpOrVersion)
         {

@@ -84,7 +84,7 @@ public static partial class PilotCommandLine
         // Read before parsing (PilotConfigArgs); declared here for --help.
         var config = new Option<string?>(PilotConfigArgs.Flag) { HelpName = "FILE", Description = "Rerun a report's config.json (docs/pilot.md): every setting comes from the file; flags after --config replace single settings. Must come first." };
 
-        var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow model (an MLP by default; a small CNN or a Transformer encoder with --model) on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report.")
+        var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow model (an MLP by default; a small CNN or a Transformer encoder with --model) on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report. `merge FOLDER FOLDER... --output OUT` joins reports of the same configuration run on disjoint seeds into one.")
         {
             model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };

@@ -1,0 +1,87 @@
+using System;
+using System.IO;
+using System.Linq;
+using Dendritic.Experiments;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Pilot.Tests;
+
+[TestFixture]
+public sealed class PilotMergeTests
+{
+    private TextWriter _error = TextWriter.Null;
+    private StringWriter _captured = new();
+
+    [SetUp]
+    public void CaptureError()
+    {
+        _error = Console.Error;
+        _captured = new StringWriter();
+        Console.SetError(_captured);
+    }
+
+    [TearDown]
+    public void RestoreError()
+    {
+        Console.SetError(_error);
+        _captured.Dispose();
+    }
+
+    [Test]
+    public void Merge_PartsOfDisjointSeeds_WritesTheReportOfOneRunOverAllSeeds()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("whole"), first: 1, seeds: 2)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "--output", temp.File("merged") }).Should().Be(ExitCodes.Success);
+
+        var merged = Report(temp.File("merged"));
+        var whole = Report(temp.File("whole"));
+        merged.Seeds.Should().Equal(1, 2);
+        merged.Runs.Select(r => (r.Arm, r.Seed, r.TestMetric)).Should().Equal(whole.Runs.OrderBy(r => r.Seed).ThenBy(r => r.Arm).Select(r => (r.Arm, r.Seed, r.TestMetric)));
+        File.ReadAllText(Path.Combine(temp.File("merged"), "sources.json")).Should().Contain("ConfigSha256").And.Contain("dendritic-pilot-merge/1");
+    }
+
+    [Test]
+    public void Merge_SameSeedTwice_ExitsWithBadInputNamingTheSeed()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("a"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("seed(s) 1 appear in more than one report");
+    }
+
+    [TestCase("merge")]
+    [TestCase("merge a b")]
+    [TestCase("merge a --output")]
+    [TestCase("merge a --colour red -o out")]
+    public void Merge_BadArguments_ExitsWithBadOptions(string args)
+    {
+        PilotApp.Run(args.Split(' ')).Should().Be(ExitCodes.BadOptions);
+
+        _captured.ToString().Should().StartWith("error: merge:");
+    }
+
+    [Test]
+    public void Merge_FolderWithoutReport_ExitsWithBadInput()
+    {
+        using var temp = new TempFolder();
+
+        PilotApp.Run(new[] { "merge", temp.Path, "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        _captured.ToString().Should().Contain("report.json").And.Contain("does not exist");
+    }
+
+    private static string[] Tiny(string data, string output, int first, int seeds) =>
+        new[] { "--data", data, "--seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--first-seed", first.ToString(System.Globalization.CultureInfo.InvariantCulture), "--epochs", "2", "--max-epochs", "4", "--width", "3", "--output", output };
+
+    private static ExperimentReport Report(string folder) => ReportWriter.FromJson(File.ReadAllText(Path.Combine(folder, "report.json")));
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dendritic.Experiments;
+using Dendritic.Reporting;
+using Spectre.Console;
+
+namespace Dendritic.Pilot;
+
+/// <summary>
+/// <c>merge FOLDER FOLDER... --output OUT</c>: one report from pilot runs of the same configuration on disjoint seeds
+/// (<see cref="ReportMerger"/>), e.g. several processes sharing a GPU, or several machines. Each part's report.json is
+/// read (bounded, strict), the merged report, tables and charts go to OUT, and <c>sources.json</c> names every part's
+/// folder, seeds and config.json SHA-256, so that each part can be rerun from its own config (docs/pilot.md).
+/// </summary>
+internal static class PilotMerge
+{
+    /// <summary>The first argument that selects this mode.</summary>
+    public const string Verb = "merge";
+
+    /// <summary>The largest report.json read, bytes (64 MiB; the pilot's are tens of kilobytes).</summary>
+    public const long MaxReportBytes = 64L << 20;
+
+    /// <summary>Merges the reports named in <paramref name="args"/> (after the verb).</summary>
+    /// <param name="args">Folders, and <c>--output</c>/<c>-o</c> OUT.</param>
+    /// <returns>An <see cref="ExitCodes"/> value: 2 for bad arguments, 3 for unreadable or unmergeable reports.</returns>
+    public static int Run(IReadOnlyList<string> args)
+    {
+        var folders = new List<string>();
+        string? output = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (args[i] is "--output" or "-o")
+            {
+                if (i + 1 >= args.Count || output is not null)
+                {
+                    return BadOptions("merge: --output takes one folder, once.");
+                }
+
+                output = args[++i];
+            }
+            else if (args[i].StartsWith('-'))
+            {
+                return BadOptions($"merge: unknown option '{args[i]}'. Usage: merge FOLDER FOLDER... --output OUT");
+            }
+            else
+            {
+                folders.Add(args[i]);
+            }
+        }
+
+        if (folders.Count == 0 || output is null)
+        {
+            return BadOptions("merge: give the report folders and --output OUT. Usage: merge FOLDER FOLDER... --output OUT");
+        }
+
+        var outputFull = Path.GetFullPath(output);
+        if (folders.Any(f => string.Equals(Path.GetFullPath(f).TrimEnd(Path.DirectorySeparatorChar), outputFull.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal)))
+        {
+            return BadOptions("merge: --output must not be one of the report folders (its report would be overwritten).");
+        }
+
+        var reports = new List<ExperimentReport>();
+        foreach (var folder in folders)
+        {
+            var (report, error) = Read(Path.Combine(folder, "report.json"));
+            if (report is null)
+            {
+                Console.Error.WriteLine("error: " + error);
+                return ExitCodes.BadInput;
+            }
+
+            reports.Add(report);
+        }
+
+        ExperimentReport merged;
+        try
+        {
+            merged = ReportMerger.Merge(reports);
+        }
+        catch (ReportMergeException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            return ExitCodes.BadInput;
+        }
+
+        ConsoleTable.Print(merged);
+        var files = ReportWriter.WriteAll(merged, output).ToList();
+        var sources = Path.Combine(output, "sources.json");
+        WriteAtomically(sources, SourcesJson(folders, reports));
+        files.Add(sources);
+        try
+        {
+            files.AddRange(ExperimentCharts.WriteAll(merged, output));
+        }
+        catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or IOException)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Charts not drawn ({Markup.Escape(ex.GetType().Name)}: {Markup.Escape(ex.Message)}); the data files are complete.[/]");
+        }
+
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Merged {reports.Count} reports, seeds {string.Join(", ", merged.Seeds)}. Report: [link]{Markup.Escape(outputFull)}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
+        return ExitCodes.Success;
+    }
+
+    private static (ExperimentReport? Report, string Error) Read(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return (null, $"merge: '{path}' does not exist; each folder must hold a pilot report (report.json).");
+            }
+
+            if (info.Length > MaxReportBytes)
+            {
+                return (null, $"merge: '{path}' is {info.Length:N0} bytes; a report is at most {MaxReportBytes:N0}.");
+            }
+
+            var report = ReportWriter.FromJson(File.ReadAllText(path));
+            return report.Runs is null || report.Seeds is null ? (null, $"merge: '{path}' holds no runs.") : (report, string.Empty);
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return (null, $"merge: '{path}' is not a readable pilot report: {ex.Message}");
+        }
+    }
+
+    private static string SourcesJson(IReadOnlyList<string> folders, IReadOnlyList<ExperimentReport> reports)
+    {
+        var parts = folders.Select((folder, i) =>
+        {
+            var config = Path.Combine(folder, "config.json");
+            return new Dictionary<string, object?>
+            {
+                ["Folder"] = Path.GetFullPath(folder),
+                ["Seeds"] = reports[i].Seeds,
+                ["FinishedUtc"] = reports[i].FinishedUtc,
+                ["ConfigSha256"] = File.Exists(config) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(config))) : null,
+            };
+        });
+        return JsonSerializer.Serialize(new { Format = "dendritic-pilot-merge/1", Parts = parts }, new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, text, new UTF8Encoding(false));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static int BadOptions(string message)
+    {
+        Console.Error.WriteLine("error: " + message);
+        return ExitCodes.BadOptions;
+    }
+}

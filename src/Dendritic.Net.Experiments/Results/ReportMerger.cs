@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dendritic.Experiments;
+
+/// <summary>
+/// Merges reports of the same experiment run on disjoint seeds (several processes, GPUs or machines) into one, whose
+/// summaries and paired differences are computed over all seeds exactly as a single run over those seeds would compute
+/// them. Each run's results do not depend on the other seeds (every seed starts from its own generator state), so a
+/// merged report holds the same numbers as one run; only wall-clock, energy and GPU figures depend on what else ran
+/// beside each part.
+/// </summary>
+public static class ReportMerger
+{
+    /// <summary>Merges <paramref name="reports"/>.</summary>
+    /// <param name="reports">At least one report; all of the same experiment (data, metric, width, recipe, growth, device, grid intensity), with no seed in two of them.</param>
+    /// <returns>The merged report: runs of every report, seeds in ascending order, summaries over all of them, the latest finish time, and every distinct machine description.</returns>
+    /// <exception cref="ReportMergeException">No report was given, a setting differs (named with both values), or a seed appears twice.</exception>
+    public static ExperimentReport Merge(IReadOnlyList<ExperimentReport> reports)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        if (reports.Count == 0)
+        {
+            throw new ReportMergeException("No report to merge: give at least one.");
+        }
+
+        var first = reports[0];
+        var problems = new List<string>();
+        for (var i = 1; i < reports.Count; i++)
+        {
+            var other = reports[i];
+            Compare(problems, i, "Data", first.Data, other.Data);
+            Compare(problems, i, "MetricName", first.MetricName, other.MetricName);
+            Compare(problems, i, "Width", first.Width, other.Width);
+            Compare(problems, i, "Recipe", first.Recipe, other.Recipe);
+            Compare(problems, i, "Growth", first.Growth, other.Growth);
+            Compare(problems, i, "Device", first.Device, other.Device);
+            Compare(problems, i, "GridIntensityGramsPerKwh", first.GridIntensityGramsPerKwh, other.GridIntensityGramsPerKwh);
+        }
+
+        var repeated = reports.SelectMany(r => r.Seeds).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (repeated.Count > 0)
+        {
+            problems.Add($"seed(s) {string.Join(", ", repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ReportMergeException("The reports cannot be merged: " + string.Join("; ", problems) + ".");
+        }
+
+        var runs = reports.SelectMany(r => r.Runs).OrderBy(r => r.Seed).ThenBy(r => r.Arm).ToList();
+        return first with
+        {
+            FinishedUtc = reports.Max(r => r.FinishedUtc),
+            Seeds = reports.SelectMany(r => r.Seeds).Order().ToArray(),
+            Machine = string.Join(" | ", reports.Select(r => r.Machine).Distinct(StringComparer.Ordinal)),
+            Runs = runs,
+            Summaries = ReportSummaries.Build(runs),
+        };
+    }
+
+    private static void Compare<T>(List<string> problems, int index, string name, T first, T other)
+    {
+        if (!EqualityComparer<T>.Default.Equals(first, other))
+        {
+            problems.Add($"{name} differs between report 1 ({first}) and report {index + 1} ({other})");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Harness;
+
+/// <summary>Reports of disjoint seeds merge into the report one run over all those seeds gives.</summary>
+[TestFixture]
+public sealed class ReportMergerTests
+{
+    private static ExperimentOptions Options(params int[] seeds) => new()
+    {
+        Seeds = seeds,
+        Width = 4,
+        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
+        LatencyRepeats = 2,
+        LatencyBatchSize = 16,
+    };
+
+    private static ExperimentReport Run(params int[] seeds) =>
+        new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new ScriptedGrowth { MaxEpochs = 4, GrowAfterEpoch = 2 }, Options(seeds)).Run();
+
+    [Test]
+    public void Merge_DisjointSeeds_EqualsOneRunOverAllSeeds()
+    {
+        var whole = Run(3, 4);
+
+        var merged = ReportMerger.Merge(new[] { Run(4), Run(3) });
+
+        merged.Seeds.Should().Equal(3, 4);
+        merged.Runs.Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.Parameters))
+            .Should().Equal(whole.Runs.OrderBy(r => r.Seed).ThenBy(r => r.Arm).Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.Parameters)));
+        merged.Summaries.Select(s => (s.Arm, s.TestMetric, s.DifferenceVsBaseline))
+            .Should().Equal(whole.Summaries.Select(s => (s.Arm, s.TestMetric, s.DifferenceVsBaseline)));
+    }
+
+    [Test]
+    public void Merge_OverlappingSeeds_ThrowsNamingTheSeed()
+    {
+        var part = Run(3);
+
+        var act = () => ReportMerger.Merge(new[] { part, part });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*seed(s) 3 appear in more than one report*");
+    }
+
+    [Test]
+    public void Merge_DifferentWidthAndRecipe_ThrowsNamingEverySetting()
+    {
+        var part = Run(3);
+        var other = part with { Width = 8, Recipe = part.Recipe with { Epochs = 5 }, Seeds = new[] { 4 }, Runs = Array.Empty<RunResult>() };
+
+        var act = () => ReportMerger.Merge(new[] { part, other });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*Width differs between report 1 (4) and report 2 (8)*Recipe differs*");
+    }
+
+    [Test]
+    public void Merge_NoReport_Throws()
+    {
+        var act = () => ReportMerger.Merge(Array.Empty<ExperimentReport>());
+
+        act.Should().Throw<ReportMergeException>().WithMessage("No report to merge*");
+    }
+}
