@@ -8,32 +8,14 @@ using NUnit.Framework;
 namespace Dendritic.Pilot.Tests;
 
 [TestFixture]
-public sealed class PilotAppTests
+public sealed class PilotAppTests : ConsoleErrorCapture
 {
-    private TextWriter _error = TextWriter.Null;
-    private StringWriter _captured = new();
-
-    [SetUp]
-    public void CaptureError()
-    {
-        _error = Console.Error;
-        _captured = new StringWriter();
-        Console.SetError(_captured);
-    }
-
-    [TearDown]
-    public void RestoreError()
-    {
-        Console.SetError(_error);
-        _captured.Dispose();
-    }
-
     [Test]
     public void Run_BadOption_ReturnsBadOptionsWithMessage()
     {
         PilotApp.Run(new[] { "--epochs", "0" }).Should().Be(ExitCodes.BadOptions);
 
-        _captured.ToString().Should().Contain("error: --epochs must be at least 1").And.Contain("--help").And.NotContain("   at ");
+        Error.Should().Contain("error: --epochs must be at least 1").And.Contain("--help").And.NotContain("   at ");
     }
 
     [Test]
@@ -41,7 +23,7 @@ public sealed class PilotAppTests
     {
         PilotApp.Run(new[] { "--data", "/nonexistent/mnist" }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("error: Data folder '/nonexistent/mnist' does not exist").And.NotContain("   at ");
+        Error.Should().Contain("error: Data folder '/nonexistent/mnist' does not exist").And.NotContain("   at ");
     }
 
     [Test]
@@ -54,7 +36,7 @@ public sealed class PilotAppTests
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("train-images-idx3-ubyte").And.Contain("truncated").And.NotContain("   at ");
+        Error.Should().Contain("train-images-idx3-ubyte").And.Contain("truncated").And.NotContain("   at ");
         Directory.Exists(temp.File("out")).Should().BeFalse();
     }
 
@@ -66,7 +48,7 @@ public sealed class PilotAppTests
 
         PilotApp.Run(new[] { "--data", temp.Path, "--device", "cuda", "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("CUDA is not available");
+        Error.Should().Contain("CUDA is not available");
     }
 
     [Test]
@@ -92,7 +74,7 @@ public sealed class PilotAppTests
 
         var code = PilotApp.Run(new[] { "--model", model, "--dendrite-mode", mode, "--data", temp.Path, "--seeds", "1", "--epochs", "2", "--growth-epochs", "1", "--max-epochs", "4", "--patience", "1", "--width", "4", "--output", temp.File("out") });
 
-        code.Should().Be(ExitCodes.Success, _captured.ToString());
+        code.Should().Be(ExitCodes.Success, Error);
         File.Exists(Path.Combine(temp.File("out"), "summary.md")).Should().BeTrue();
         File.ReadAllText(Path.Combine(temp.File("out"), "report.json")).Should().Contain(model == "encoder" ? "blocks.*.attention.output" : "all supported layers");
     }
@@ -102,7 +84,7 @@ public sealed class PilotAppTests
     {
         PilotApp.Run(new[] { "--model", "resnet" }).Should().Be(ExitCodes.BadOptions);
 
-        _captured.ToString().Should().Contain("error: --model must be one of mlp, cnn, encoder, not 'resnet'").And.NotContain("   at ");
+        Error.Should().Contain("error: --model must be one of mlp, cnn, encoder, not 'resnet'").And.NotContain("   at ");
     }
 
     [Test]
@@ -115,7 +97,7 @@ public sealed class PilotAppTests
 
         PilotApp.Run(new[] { "--model", "encoder", "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("error: The encoder cuts each image into a 4 × 4 grid").And.Contain("[1, 6, 6]").And.NotContain("   at ");
+        Error.Should().Contain("error: The encoder cuts each image into a 4 × 4 grid").And.Contain("[1, 6, 6]").And.NotContain("   at ");
         Directory.Exists(temp.File("out")).Should().BeFalse("nothing is written for data the model cannot take");
     }
 
@@ -128,7 +110,7 @@ public sealed class PilotAppTests
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("test label (7)").And.Contain("0 to 2").And.NotContain("   at ");
+        Error.Should().Contain("test label (7)").And.Contain("0 to 2").And.NotContain("   at ");
         Directory.Exists(temp.File("out")).Should().BeFalse("nothing is written for bad data");
     }
 
@@ -142,7 +124,7 @@ public sealed class PilotAppTests
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("error: the data in").And.Contain("test 0").And.NotContain("   at ");
+        Error.Should().Contain("error: the data in").And.Contain("test 0").And.NotContain("   at ");
     }
 
     [Test]
@@ -155,6 +137,6 @@ public sealed class PilotAppTests
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", output, "--seeds", "1" }).Should().Be(ExitCodes.BadOptions);
 
-        _captured.ToString().Should().Contain($"--output '{output}' cannot be created or written").And.NotContain("   at ");
+        Error.Should().Contain($"--output '{output}' cannot be created or written").And.NotContain("   at ");
     }
 }

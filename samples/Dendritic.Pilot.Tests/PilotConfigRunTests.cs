@@ -11,26 +11,8 @@ using NUnit.Framework;
 namespace Dendritic.Pilot.Tests;
 
 [TestFixture]
-public sealed class PilotConfigRunTests
+public sealed class PilotConfigRunTests : ConsoleErrorCapture
 {
-    private TextWriter _error = TextWriter.Null;
-    private StringWriter _captured = new();
-
-    [SetUp]
-    public void CaptureError()
-    {
-        _error = Console.Error;
-        _captured = new StringWriter();
-        Console.SetError(_captured);
-    }
-
-    [TearDown]
-    public void RestoreError()
-    {
-        Console.SetError(_error);
-        _captured.Dispose();
-    }
-
     [Test]
     public void Run_TinyFolder_WritesConfigWithEverySettingTheDataHashesAndVersions()
     {
@@ -64,7 +46,7 @@ public sealed class PilotConfigRunTests
         IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
         PilotApp.Run(Tiny(temp.Path, temp.File("first"))).Should().Be(ExitCodes.Success);
 
-        PilotApp.Run(new[] { "--config", Path.Combine(temp.File("first"), "config.json"), "--output", temp.File("second") }).Should().Be(ExitCodes.Success, _captured.ToString());
+        PilotApp.Run(new[] { "--config", Path.Combine(temp.File("first"), "config.json"), "--output", temp.File("second") }).Should().Be(ExitCodes.Success, Error);
 
         var (first, second) = (Report(temp.File("first")), Report(temp.File("second")));
         second.Runs.Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.BestValidationMetric, r.Parameters))
@@ -85,7 +67,7 @@ public sealed class PilotConfigRunTests
 
         PilotApp.Run(new[] { "--config", Path.Combine(temp.File("first"), "config.json"), "--output", temp.File("second") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("the data differ from the config's").And.Contain("train-images-idx3-ubyte").And.Contain("SHA-256");
+        Error.Should().Contain("the data differ from the config's").And.Contain("train-images-idx3-ubyte").And.Contain("SHA-256");
         Directory.Exists(temp.File("second")).Should().BeFalse("nothing runs on data that differ");
     }
 

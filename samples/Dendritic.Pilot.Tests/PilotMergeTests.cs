@@ -9,26 +9,8 @@ using NUnit.Framework;
 namespace Dendritic.Pilot.Tests;
 
 [TestFixture]
-public sealed class PilotMergeTests
+public sealed class PilotMergeTests : ConsoleErrorCapture
 {
-    private TextWriter _error = TextWriter.Null;
-    private StringWriter _captured = new();
-
-    [SetUp]
-    public void CaptureError()
-    {
-        _error = Console.Error;
-        _captured = new StringWriter();
-        Console.SetError(_captured);
-    }
-
-    [TearDown]
-    public void RestoreError()
-    {
-        Console.SetError(_error);
-        _captured.Dispose();
-    }
-
     [Test]
     public void Merge_PartsOfDisjointSeeds_WritesTheReportOfOneRunOverAllSeeds()
     {
@@ -56,7 +38,7 @@ public sealed class PilotMergeTests
 
         PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("a"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("seed(s) 1 appear in more than one report");
+        Error.Should().Contain("seed(s) 1 appear in more than one report");
     }
 
     [TestCase("merge")]
@@ -67,7 +49,7 @@ public sealed class PilotMergeTests
     {
         PilotApp.Run(args.Split(' ')).Should().Be(ExitCodes.BadOptions);
 
-        _captured.ToString().Should().StartWith("error: merge:");
+        Error.Should().StartWith("error: merge:");
     }
 
     [Test]
@@ -77,7 +59,7 @@ public sealed class PilotMergeTests
 
         PilotApp.Run(new[] { "merge", temp.Path, "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
 
-        _captured.ToString().Should().Contain("report.json").And.Contain("does not exist");
+        Error.Should().Contain("report.json").And.Contain("does not exist");
     }
 
     private static string[] Tiny(string data, string output, int first, int seeds) =>
