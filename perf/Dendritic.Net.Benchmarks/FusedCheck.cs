@@ -72,25 +72,7 @@ internal static class FusedCheck
         Console.WriteLine("## 1. Cascade alone: fused kernel vs reference (same device, same inputs)");
         Console.WriteLine("| host | D | projection | dtype | out err vs ref | grad err vs ref | fused err vs f64 | ref err vs f64 | tol | result |");
         Console.WriteLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |");
-        var failures = 0;
-        var cases = 0;
-        foreach (var host in Hosts.Where(h => !smallOnly || !IsLarge(h.Name)))
-        {
-            foreach (var sets in new[] { 1, 2, 3, 4 })
-            {
-                foreach (var projection in Projections)
-                {
-                    foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
-                    {
-                        failures += Guard(() => CascadeCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
-                        cases++;
-                    }
-                }
-            }
-        }
-
-        Console.WriteLine($"part 1: {cases - failures} of {cases} cases passed");
-        return failures;
+        return RunCases(1, Hosts.Where(h => !smallOnly || !IsLarge(h.Name)), new[] { 1, 2, 3, 4 }, Projections, (host, sets, projection, dtype) => CascadeCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype));
     }
 
     private static bool CascadeCase(Device device, ICascadeKernel kernel, string name, Func<nn.Module> make, long[] inputShape, int sets, DendriteProjection projection, ScalarType dtype)
@@ -210,25 +192,7 @@ internal static class FusedCheck
         Console.WriteLine("## 2. Whole layers: kernel on vs off (projection GEMMs/convolutions may use TF32: tolerance as cuda-check)");
         Console.WriteLine("| host | D | projection | dtype | out err | grad err | infer err | kernel calls | result |");
         Console.WriteLine("| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | --- |");
-        var failures = 0;
-        var cases = 0;
-        foreach (var host in Hosts.Where(h => !IsLarge(h.Name)))
-        {
-            foreach (var sets in new[] { 1, 3 })
-            {
-                foreach (var projection in Projections.Prepend(DendriteProjection.Auto))
-                {
-                    foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
-                    {
-                        failures += Guard(() => LayerCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
-                        cases++;
-                    }
-                }
-            }
-        }
-
-        Console.WriteLine($"part 2: {cases - failures} of {cases} cases passed");
-        return failures;
+        return RunCases(2, Hosts.Where(h => !IsLarge(h.Name)), new[] { 1, 3 }, Projections.Prepend(DendriteProjection.Auto), (host, sets, projection, dtype) => LayerCase(device, kernel, host.Name, host.Make, host.Input, sets, projection, dtype));
     }
 
     private static bool LayerCase(Device device, ICascadeKernel kernel, string name, Func<nn.Module> make, long[] inputShape, int sets, DendriteProjection projection, ScalarType dtype)
@@ -274,6 +238,30 @@ internal static class FusedCheck
     }
 
     /// <summary>Runs one case; an exception (a compile or launch error) fails that case and is printed, the rest go on.</summary>
+    /// <summary>Runs <paramref name="check"/> for every host, set count, projection and dtype; prints the part's pass count.</summary>
+    private static int RunCases(int part, IEnumerable<(string Name, Func<nn.Module> Make, long[] Input)> hosts, int[] setCounts, IEnumerable<DendriteProjection> projections, Func<(string Name, Func<nn.Module> Make, long[] Input), int, DendriteProjection, ScalarType, bool> check)
+    {
+        var failures = 0;
+        var cases = 0;
+        foreach (var host in hosts)
+        {
+            foreach (var sets in setCounts)
+            {
+                foreach (var projection in projections)
+                {
+                    foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+                    {
+                        failures += Guard(() => check(host, sets, projection, dtype), host.Name, sets, projection, dtype) ? 0 : 1;
+                        cases++;
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine($"part {part}: {cases - failures} of {cases} cases passed");
+        return failures;
+    }
+
     private static bool Guard(Func<bool> run, string host, int sets, DendriteProjection projection, ScalarType dtype)
     {
         try
