@@ -322,7 +322,8 @@ public sealed class DendriteBranch : nn.Module
     /// </summary>
     private Tensor? TryKernel(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput)
     {
-        if (CascadeKernels.Current is not { } kernel)
+        // While an activation monitor records, the reference path runs: it is where the activations are observed.
+        if (CascadeKernels.Current is not { } kernel || Tap is not null)
         {
             return null;
         }

@@ -13,7 +13,8 @@ namespace Dendritic;
 /// autograd records, backward: gradients for the host output, every pre-activation, every u and every v. It may
 /// decline any request (an unsupported device, dtype, activation or layout) by returning null; the layer then runs
 /// its reference path, so declining is always safe. Layers call it only for the plain cascade: not while an
-/// observer (cascade-correlation's candidate phase) watches the activations, and never with dendrites switched off.
+/// observer (cascade-correlation's candidate phase) or an activation monitor watches the activations, never for module
+/// hosts (their copies run through the reference path), and never with dendrites switched off.
 /// </remarks>
 public interface ICascadeKernel
 {

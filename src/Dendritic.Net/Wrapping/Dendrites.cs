@@ -117,7 +117,7 @@ public static class Dendrites
             throw;
         }
 
-        var hosted = attachments.OfType<ModuleHostAttachment>().Select(a => a.Host).ToHashSet(ReferenceEqualityComparer.Instance);
+        var hosted = ModuleHostAttachment.HostedModules(attachments);
         WarnAboutNativeModules(natives.Where(n => !hosted.Contains(n.Module)).ToList(), baseParameters, options.Logger);
         if (options.Logger.IsEnabled(LogLevel.Information))
         {

@@ -310,8 +310,8 @@ public sealed class DendriticModel
     public ModelCostReport Report()
     {
         var layers = Layers.Select(l => l.Cost).ToList();
-        // A native module that is a module host is counted in its layer's row.
-        var hosted = _attachments.OfType<ModuleHostAttachment>().Select(a => a.Host).ToHashSet(ReferenceEqualityComparer.Instance);
+        // A native module that is a module host, or inside one, is counted in its layer's row.
+        var hosted = ModuleHostAttachment.HostedModules(_attachments);
         var natives = NativeModule.Find(Model).Where(n => !hosted.Contains(n.Module)).Select(n => new NativeModuleCost { Name = n.Path, Type = n.TypeName, Parameters = n.Parameters }).ToList();
         return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives };
     }

@@ -143,7 +143,10 @@ public sealed class LayerSelector
                 continue;
             }
 
-            var included = _includes.FirstOrDefault(r => r.Matches(path, module));
+            // A module a ModuleHost covers is taken as a host when any matching rule takes hosts, whatever the order of Or.
+            var matching = _includes.Where(r => r.Matches(path, module)).ToList();
+            var included = (!HostLayerSpec.IsSupported(module) && moduleHostFor(module) is not null ? matching.FirstOrDefault(r => r.TakesModuleHosts) : null)
+                ?? matching.FirstOrDefault();
             if (included is null || _excludes.Any(r => r.Matches(path, module)))
             {
                 continue;

@@ -45,6 +45,14 @@ internal sealed class ModuleHostAttachment : LayerAttachment
     /// <summary>The host module, which stays where it is in the model.</summary>
     public nn.Module Host => _host;
 
+    /// <summary>Every module that is a module host or lies inside one (such a native module is counted in its host's row).</summary>
+    /// <param name="attachments">The handle's attachments.</param>
+    /// <returns>The modules, compared by reference.</returns>
+    public static HashSet<object> HostedModules(IEnumerable<LayerAttachment> attachments) =>
+        attachments.OfType<ModuleHostAttachment>()
+            .SelectMany(a => a.Host.named_modules().Select(m => (object)m.module).Prepend(a.Host))
+            .ToHashSet(ReferenceEqualityComparer.Instance);
+
     public override AttachMode Mode => AttachMode.Hooked;
 
     public override DendriteBranch Branch => _branch;
