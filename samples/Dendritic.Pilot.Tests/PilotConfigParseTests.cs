@@ -44,7 +44,7 @@ public sealed class PilotConfigParseTests
         var parse = PilotCommandLine.Parse(new[] { "--config", path });
 
         parse.Errors.Should().BeEmpty();
-        parse.Options.Should().Be(options);
+        parse.Options.Should().Be(options with { OutputFolder = new PilotOptions().OutputFolder }, "the recorded output folder is not reused");
         parse.Config.Should().NotBeNull();
     }
 
@@ -142,9 +142,9 @@ public sealed class PilotConfigParseTests
     public void Parse_OutputIsTheConfigsOwnFolder_IsRefused()
     {
         using var temp = new TempFolder();
-        var path = WriteConfig(temp, new PilotOptions { OutputFolder = temp.Path });
+        var path = WriteConfig(temp, new PilotOptions());
 
-        var parse = PilotCommandLine.Parse(new[] { "--config", path });
+        var parse = PilotCommandLine.Parse(new[] { "--config", path, "--output", temp.Path });
 
         parse.Errors.Should().ContainSingle().Which.Should().Contain("would overwrite the folder of --config");
     }

@@ -41,6 +41,46 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
         Error.Should().Contain("seed(s) 1 appear in more than one report");
     }
 
+    [Test]
+    public void Merge_PartsOfAnotherModel_ExitsWithBadInputNamingTheSetting()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1).Concat(new[] { "--model", "cnn" }).ToArray()).Should().Be(ExitCodes.Success);
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain("ran another configuration").And.Contain("Model");
+    }
+
+    [Test]
+    public void Merge_OutputHoldsAReport_ExitsWithBadOptions()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", temp.File("b") }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Should().Contain("already holds a report");
+    }
+
+    [Test]
+    public void Merge_ReportWithAnEmptyRun_ExitsWithBadInput()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        var path = Path.Combine(temp.File("a"), "report.json");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"Runs\": [", "\"Runs\": [ null,", StringComparison.Ordinal));
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain("incomplete").And.NotContain("   at ");
+    }
+
     [TestCase("merge")]
     [TestCase("merge a b")]
     [TestCase("merge a --output")]

@@ -23,7 +23,15 @@ public static class PilotApp
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length > 0 && args[0] == PilotMerge.Verb)
         {
-            return PilotMerge.Run(args[1..]);
+            try
+            {
+                return PilotMerge.Run(args[1..]);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DendriticException)
+            {
+                Console.Error.WriteLine("error: merge: " + ex.Message);
+                return ExitCodes.BadInput;
+            }
         }
 
         var parse = PilotCommandLine.Parse(args, out var raw);

@@ -12,7 +12,8 @@ namespace Dendritic.Pilot;
 
 /// <summary>
 /// <c>--config FILE</c>: the file's settings become command-line flags, so they pass the same checks as typed ones;
-/// flags given after <c>--config</c> replace the file's value of that setting. <c>--config</c> must come first.
+/// flags given after <c>--config</c> replace the file's value of that setting. <c>--config</c> must come first. The
+/// recorded output folder is not reused: the rerun writes to <c>--output</c> or the default folder.
 /// </summary>
 public static class PilotConfigArgs
 {
@@ -119,7 +120,9 @@ public static class PilotConfigArgs
         }
 
         var given = typedResult.CommandResult.Children.OfType<OptionResult>().Where(o => !o.Implicit).Select(o => o.Option.Name).ToHashSet(StringComparer.Ordinal);
-        var kept = fileArgs.Chunk(2).Where(pair => !given.Contains(pair[0])).SelectMany(pair => pair);
+        // The recorded output folder is where the first run wrote (often another machine's path): a rerun writes to
+        // --output or the default, never silently over the recorded folder.
+        var kept = fileArgs.Chunk(2).Where(pair => !given.Contains(pair[0]) && pair[0] != FlagFor(nameof(PilotOptions.OutputFolder))).SelectMany(pair => pair);
         var merged = PilotCommandLine.Parse(kept.Concat(rest).ToArray(), out result);
         if (merged.Options is not { } options)
         {

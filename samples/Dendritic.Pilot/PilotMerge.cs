@@ -15,8 +15,9 @@ namespace Dendritic.Pilot;
 /// <summary>
 /// <c>merge FOLDER FOLDER... --output OUT</c>: one report from pilot runs of the same configuration on disjoint seeds
 /// (<see cref="ReportMerger"/>), e.g. several processes sharing a GPU, or several machines. Each part's report.json is
-/// read (bounded, strict), the merged report, tables and charts go to OUT, and <c>sources.json</c> names every part's
-/// folder, seeds and config.json SHA-256, so that each part can be rerun from its own config (docs/pilot.md).
+/// read (bounded), the parts' config.json must agree on every setting but seeds and file locations, the merged report,
+/// tables and charts go to OUT (which must not hold a report yet), and <c>sources.json</c> names every part's folder
+/// (relative to OUT), seeds and config.json SHA-256, so that each part can be rerun from its own config (docs/pilot.md).
 /// </summary>
 internal static class PilotMerge
 {
@@ -65,6 +66,11 @@ internal static class PilotMerge
             return BadOptions("merge: --output must not be one of the report folders (its report would be overwritten).");
         }
 
+        if (File.Exists(Path.Combine(output, "report.json")))
+        {
+            return BadOptions($"merge: '{output}' already holds a report; give an empty or new --output folder.");
+        }
+
         var reports = new List<ExperimentReport>();
         foreach (var folder in folders)
         {
@@ -76,6 +82,12 @@ internal static class PilotMerge
             }
 
             reports.Add(report);
+        }
+
+        if (CompareConfigs(folders) is { } configProblem)
+        {
+            Console.Error.WriteLine("error: " + configProblem);
+            return ExitCodes.BadInput;
         }
 
         ExperimentReport merged;
@@ -92,7 +104,7 @@ internal static class PilotMerge
         ConsoleTable.Print(merged);
         var files = ReportWriter.WriteAll(merged, output).ToList();
         var sources = Path.Combine(output, "sources.json");
-        WriteAtomically(sources, SourcesJson(folders, reports));
+        WriteAtomically(sources, SourcesJson(folders, reports, output));
         files.Add(sources);
         try
         {
@@ -111,37 +123,77 @@ internal static class PilotMerge
     {
         try
         {
-            var info = new FileInfo(path);
-            if (!info.Exists)
+            if (!File.Exists(path))
             {
                 return (null, $"merge: '{path}' does not exist; each folder must hold a pilot report (report.json).");
             }
 
-            if (info.Length > MaxReportBytes)
+            // At most one byte past the limit: a device or a growing file reports no reliable length.
+            using var stream = File.OpenRead(path);
+            var buffer = new byte[Math.Min(MaxReportBytes + 1, Math.Max(stream.CanSeek ? stream.Length + 1 : MaxReportBytes + 1, 1))];
+            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (length > MaxReportBytes)
             {
-                return (null, $"merge: '{path}' is {info.Length:N0} bytes; a report is at most {MaxReportBytes:N0}.");
+                return (null, $"merge: '{path}' is larger than {MaxReportBytes:N0} bytes, the most a report may be.");
             }
 
-            var report = ReportWriter.FromJson(File.ReadAllText(path));
-            return report.Runs is null || report.Seeds is null ? (null, $"merge: '{path}' holds no runs.") : (report, string.Empty);
+            var report = ReportWriter.FromJson(Encoding.UTF8.GetString(buffer, 0, length));
+            return (report, string.Empty);
         }
-        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             return (null, $"merge: '{path}' is not a readable pilot report: {ex.Message}");
         }
     }
 
-    private static string SourcesJson(IReadOnlyList<string> folders, IReadOnlyList<ExperimentReport> reports)
+    // The parts' settings other than seeds and where files live must agree (the report does not record the model).
+    private static string? CompareConfigs(IReadOnlyList<string> folders)
+    {
+        var ignored = new[] { nameof(PilotOptions.Seeds), nameof(PilotOptions.FirstSeed), nameof(PilotOptions.OutputFolder), nameof(PilotOptions.DataFolder), nameof(PilotOptions.Threads) };
+        PilotConfig? first = null;
+        for (var i = 0; i < folders.Count; i++)
+        {
+            var path = Path.Combine(folders[i], "config.json");
+            var (config, error) = PilotConfigFile.Read(path);
+            if (config is null)
+            {
+                return $"merge: each part needs the config.json its run wrote: {error}";
+            }
+
+            if (first is null)
+            {
+                first = config;
+                continue;
+            }
+
+            var differing = typeof(PilotOptions).GetProperties().Where(p => p.SetMethod is not null && !ignored.Contains(p.Name))
+                .Where(p => !Equals(p.GetValue(first.Options), p.GetValue(config.Options))).Select(p => p.Name).ToList();
+            if (!first.Data.SequenceEqual(config.Data))
+            {
+                differing.Add("Data");
+            }
+
+            if (differing.Count > 0)
+            {
+                return $"merge: '{folders[i]}' ran another configuration than '{folders[0]}' ({string.Join(", ", differing)} differ); merge only parts of one configuration.";
+            }
+        }
+
+        return null;
+    }
+
+    private static string SourcesJson(IReadOnlyList<string> folders, IReadOnlyList<ExperimentReport> reports, string output)
     {
         var parts = folders.Select((folder, i) =>
         {
+            // The config was read (bounded) and checked above, so it is a regular file of at most 1 MiB.
             var config = Path.Combine(folder, "config.json");
             return new Dictionary<string, object?>
             {
-                ["Folder"] = Path.GetFullPath(folder),
+                ["Folder"] = Path.GetRelativePath(Path.GetFullPath(output), Path.GetFullPath(folder)),
                 ["Seeds"] = reports[i].Seeds,
                 ["FinishedUtc"] = reports[i].FinishedUtc,
-                ["ConfigSha256"] = File.Exists(config) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(config))) : null,
+                ["ConfigSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(config))),
             };
         });
         return JsonSerializer.Serialize(new { Format = "dendritic-pilot-merge/1", Parts = parts }, new JsonSerializerOptions { WriteIndented = true });

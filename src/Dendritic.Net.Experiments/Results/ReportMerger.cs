@@ -16,7 +16,10 @@ public static class ReportMerger
     /// <summary>Merges <paramref name="reports"/>.</summary>
     /// <param name="reports">At least one report; all of the same experiment (data, metric, width, recipe, growth, device, grid intensity), with no seed in two of them.</param>
     /// <returns>The merged report: runs of every report, seeds in ascending order, summaries over all of them, the latest finish time, and every distinct machine description.</returns>
-    /// <exception cref="ReportMergeException">No report was given, a setting differs (named with both values), or a seed appears twice.</exception>
+    /// <exception cref="ReportMergeException">
+    /// No report was given; a report is incomplete, lists seeds other than those of its runs, or does not run every arm
+    /// once per seed; a setting or the set of arms differs (named with both values); or a seed appears twice.
+    /// </exception>
     public static ExperimentReport Merge(IReadOnlyList<ExperimentReport> reports)
     {
         ArgumentNullException.ThrowIfNull(reports);
@@ -27,6 +30,17 @@ public static class ReportMerger
 
         var first = reports[0];
         var problems = new List<string>();
+        for (var i = 0; i < reports.Count; i++)
+        {
+            CheckPart(problems, i, reports[i]);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new ReportMergeException("The reports cannot be merged: " + string.Join("; ", problems) + ".");
+        }
+
+        var arms = first.Runs.Select(r => r.Arm).Distinct().Order().ToArray();
         for (var i = 1; i < reports.Count; i++)
         {
             var other = reports[i];
@@ -37,6 +51,11 @@ public static class ReportMerger
             Compare(problems, i, "Growth", first.Growth, other.Growth);
             Compare(problems, i, "Device", first.Device, other.Device);
             Compare(problems, i, "GridIntensityGramsPerKwh", first.GridIntensityGramsPerKwh, other.GridIntensityGramsPerKwh);
+            var otherArms = other.Runs.Select(r => r.Arm).Distinct().Order().ToArray();
+            if (!otherArms.SequenceEqual(arms))
+            {
+                problems.Add($"report {i + 1} ran the arms {string.Join(", ", otherArms)}, report 1 {string.Join(", ", arms)}");
+            }
         }
 
         var repeated = reports.SelectMany(r => r.Seeds).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
@@ -59,6 +78,28 @@ public static class ReportMerger
             Runs = runs,
             Summaries = ReportSummaries.Build(runs),
         };
+    }
+
+    // A part must be what it says: runs for exactly its seeds, every seed with the same arms, each arm once.
+    private static void CheckPart(List<string> problems, int index, ExperimentReport report)
+    {
+        if (report is null || report.Runs is null || report.Seeds is null || report.Recipe is null || report.Runs.Any(r => r is null))
+        {
+            problems.Add($"report {index + 1} is incomplete (no seeds, recipe or runs, or an empty run)");
+            return;
+        }
+
+        var runSeeds = report.Runs.Select(r => r.Seed).Distinct().Order().ToArray();
+        if (report.Runs.Count == 0 || !runSeeds.SequenceEqual(report.Seeds.Distinct().Order()))
+        {
+            problems.Add($"report {index + 1} lists seeds {string.Join(", ", report.Seeds)} but holds runs of seeds {string.Join(", ", runSeeds)}");
+        }
+
+        var perSeed = report.Runs.GroupBy(r => r.Seed).Select(g => string.Join(",", g.Select(r => r.Arm).Order())).Distinct().Count();
+        if (perSeed > 1 || report.Runs.GroupBy(r => (r.Seed, r.Arm)).Any(g => g.Count() > 1))
+        {
+            problems.Add($"report {index + 1} does not run every arm once per seed");
+        }
     }
 
     private static void Compare<T>(List<string> problems, int index, string name, T first, T other)

@@ -50,11 +50,21 @@ public sealed class ReportMergerTests
     public void Merge_DifferentWidthAndRecipe_ThrowsNamingEverySetting()
     {
         var part = Run(3);
-        var other = part with { Width = 8, Recipe = part.Recipe with { Epochs = 5 }, Seeds = new[] { 4 }, Runs = Array.Empty<RunResult>() };
+        var other = Run(4) with { Width = 8, Recipe = part.Recipe with { Epochs = 5 } };
 
         var act = () => ReportMerger.Merge(new[] { part, other });
 
         act.Should().Throw<ReportMergeException>().WithMessage("*Width differs between report 1 (4) and report 2 (8)*Recipe differs*");
+    }
+
+    [Test]
+    public void Merge_SeedsThatDoNotMatchTheRuns_Throws()
+    {
+        var part = Run(3) with { Seeds = new[] { 5 } };
+
+        var act = () => ReportMerger.Merge(new[] { part });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*lists seeds 5 but holds runs of seeds 3*");
     }
 
     [Test]
