@@ -14,6 +14,21 @@ internal static class ModuleExport
 {
     public static string Emit(OnnxGraphBuilder builder, nn.Module module, string input)
     {
+        if (builder.HookedLayer(module) is { Spec.Kind: HostKind.Module } moduleHost)
+        {
+            return ModuleHostExport.Emit(builder, module, moduleHost, input);
+        }
+
+        return Emit(builder, module, input, asModuleHost: false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="module"/>; with <paramref name="asModuleHost"/> it is the host of a module host (or one of
+    /// its copies) written without its dendrites: the hook that adds them is expected, and its sample is the module's
+    /// own <c>forward</c>.
+    /// </summary>
+    public static string Emit(OnnxGraphBuilder builder, nn.Module module, string input, bool asModuleHost)
+    {
         var sample = builder.Sample(input);
         string output;
         switch (module)
@@ -40,7 +55,7 @@ internal static class ModuleExport
 
                 if (sample is not null && module is nn.Module<Tensor, Tensor> described)
                 {
-                    builder.SetSample(output, described.call(sample));
+                    builder.SetSample(output, asModuleHost ? described.forward(sample) : described.call(sample));
                 }
 
                 return output;
@@ -51,7 +66,7 @@ internal static class ModuleExport
             return builtIn;
         }
 
-        if (builder.HookedLayer(module) is { } hooked)
+        if (!asModuleHost && builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
             output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
@@ -70,6 +85,12 @@ internal static class ModuleExport
               ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
         if (sample is not null && module is nn.Module<Tensor, Tensor> leaf)
         {
+            if (asModuleHost)
+            {
+                builder.SetSample(output, leaf.forward(sample));
+                return output;
+            }
+
             var called = leaf.call(sample);
             var direct = leaf.forward(sample);
             // A small tolerance: GPU kernels need not be bitwise deterministic from one call to the next.

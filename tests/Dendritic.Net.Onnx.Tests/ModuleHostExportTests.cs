@@ -1,0 +1,124 @@
+using System;
+using System.Linq;
+using Dendritic.Onnx.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Tests;
+
+/// <summary>Module hosts (dendrites by copy) written to ONNX: the host and each copy by their own converters, then the cascade.</summary>
+public class ModuleHostExportTests
+{
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(2)]
+    public void Export_LayerNormHostInSequential_MatchesTorchSharp(int sets)
+    {
+        torch.manual_seed(300 + sets);
+        var model = nn.Sequential(("fc", nn.Linear(5, 6)), ("norm", nn.LayerNorm(6)), ("act", nn.Tanh()), ("head", nn.Linear(6, 3)));
+        using var sample = randn(2, 4, 5);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = sets }, sample);
+        handle.Layers.Should().ContainSingle().Which.Spec.Kind.Should().Be(HostKind.Module);
+        RandomiseCascade(handle, 310 + sets);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = randn(3, 4, 5);
+        using var expected = model.call(input).detach();
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), expected).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_LayerNormHostWithLinearHosts_MatchesTorchSharp()
+    {
+        torch.manual_seed(320);
+        var model = nn.Sequential(("fc", nn.Linear(5, 6)), ("norm", nn.LayerNorm(6)), ("head", nn.Linear(6, 3)));
+        using var sample = randn(2, 5);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm").Or(LayerSelector.AllSupported), InitialDendrites = 2 }, sample);
+        handle.Layers.Should().HaveCount(3);
+        RandomiseCascade(handle, 321);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = randn(4, 5);
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_DisabledLayerNormHost_WritesTheHostAlone()
+    {
+        torch.manual_seed(322);
+        var model = nn.Sequential(("fc", nn.Linear(5, 6)), ("norm", nn.LayerNorm(6)));
+        using var sample = randn(2, 5);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 2 }, sample);
+        RandomiseCascade(handle, 323);
+        handle.Layers[0].Enabled = false;
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = randn(4, 5);
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [TestCase(0)]
+    [TestCase(2)]
+    public void Export_EmbeddingHost_MatchesTorchSharp(int sets)
+    {
+        torch.manual_seed(330 + sets);
+        var model = nn.Sequential(("embed", nn.Embedding(12, 6)), ("act", nn.Tanh()), ("head", nn.Linear(6, 3)));
+        using var sample = randint(0, 12, new long[] { 2, 5 });
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("embed"), InitialDendrites = sets }, sample);
+        RandomiseCascade(handle, 340 + sets);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var tokens = randint(0, 12, new long[] { 3, 5 });
+        using var expected = model.call(tokens).detach();
+        OnnxRun.MaxDifference(OnnxRun.RunIndices(bytes, tokens), expected).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_UserBlockHostThatDescribesItsGraph_MatchesTorchSharp()
+    {
+        torch.manual_seed(350);
+        var model = nn.Sequential(("block", new ExportableBlock(4, 5)), ("head", nn.Linear(5, 2)));
+        using var sample = randn(2, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), InitialDendrites = 2 }, sample);
+        handle.Layers.Should().ContainSingle().Which.Spec.Kind.Should().Be(HostKind.Module);
+        RandomiseCascade(handle, 351);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = randn(3, 4);
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_UserBlockHostWithoutGraph_ThrowsNamingTheLayer()
+    {
+        torch.manual_seed(352);
+        var host = ModuleHost.For<OpaqueBlock>(b => new OpaqueBlock(b.Features), b => b.Features);
+        var model = nn.Sequential(("block", new OpaqueBlock(3)), ("head", nn.Linear(3, 2)));
+        using var sample = randn(2, 3);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { host }, InitialDendrites = 1 }, sample);
+
+        var act = () => OnnxExporter.ExportToBytes(handle, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "block" && e.ModuleType == nameof(OpaqueBlock) && e.Message.Contains(nameof(IOnnxExportable), StringComparison.Ordinal));
+    }
+
+    private static void RandomiseCascade(DendriticModel handle, long seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        using (no_grad())
+        {
+            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            {
+                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
+                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
+            }
+        }
+    }
+}
