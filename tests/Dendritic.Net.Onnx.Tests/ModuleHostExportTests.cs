@@ -109,6 +109,54 @@ public class ModuleHostExportTests
         act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "block" && e.ModuleType == nameof(OpaqueBlock) && e.Message.Contains(nameof(IOnnxExportable), StringComparison.Ordinal));
     }
 
+    [TestCase(false, true, 1, false, 2)]
+    [TestCase(false, false, 2, true, 1)]
+    [TestCase(false, true, 1, false, 0)]
+    [TestCase(true, true, 2, true, 2)]
+    [TestCase(true, false, 1, false, 1)]
+    public void Export_RecurrentHost_MatchesTorchSharp(bool gru, bool batchFirst, int layers, bool bidirectional, int sets)
+    {
+        torch.manual_seed(360 + sets);
+        var model = new RecurrentClassifier(gru, 4, 5, layers, bidirectional, batchFirst, 3);
+        using var sample = batchFirst ? randn(2, 6, 4) : randn(6, 2, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported), InitialDendrites = sets }, sample);
+        handle.Layers.Should().Contain(l => l.Name == "rnn" && l.Spec.Kind == HostKind.Module);
+        RandomiseCascade(handle, 370 + sets);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = batchFirst ? randn(3, 6, 4) : randn(6, 2, 4);
+        using var expected = model.call(input).detach();
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), expected).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Export_RecurrentWithoutDendrites_MatchesTorchSharp(bool gru)
+    {
+        torch.manual_seed(380);
+        using var model = new RecurrentClassifier(gru, 4, 5, 2, true, true, 3);
+        using var sample = randn(2, 6, 4);
+
+        var bytes = OnnxExporter.ExportToBytes(model, sample);
+
+        using var input = randn(3, 6, 4);
+        OnnxRun.MaxDifference(OnnxRun.Run(bytes, input), model.call(input)).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
+    public void Export_TupleReturningBlockHost_ThrowsNamingTheLayer()
+    {
+        var host = ModuleHost.For<PairBlock, (Tensor, Tensor)>(b => new PairBlock(b.Features), b => b.Features, new FirstOfPair());
+        var model = new PairParent(3);
+        using var sample = randn(2, 3);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { host }, InitialDendrites = 1 }, sample);
+
+        var act = () => OnnxExporter.ExportToBytes(handle, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "block" && e.ModuleType == nameof(PairBlock) && e.Message.Contains("not one tensor", StringComparison.Ordinal));
+    }
+
     private static void RandomiseCascade(DendriticModel handle, long seed)
     {
         using var generator = new Generator((ulong)seed);

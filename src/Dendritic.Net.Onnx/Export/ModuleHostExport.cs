@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic.Onnx.Export;
@@ -10,17 +11,17 @@ namespace Dendritic.Onnx.Export;
 /// the converter of its type and fed the same input, then the cascade per neuron of the output's neuron axis
 /// (a_k = f(p_k + Σ v_{k,i} a_i), y = h + Σ u_k a_k), as the forward hook computes it. This works for every host
 /// whose module returns one tensor and whose type the exporter writes (LayerNorm, Embedding, a user block that
-/// implements <see cref="IOnnxExportable"/>); hosts with an output processor (LSTM, GRU, tuple-returning blocks) fail
-/// with an <see cref="OnnxExportException"/> that says so.
+/// implements <see cref="IOnnxExportable"/>) and for LSTM and GRU, whose sequence output carries the dendrites; other
+/// hosts with an output processor (tuple-returning blocks) fail with an <see cref="OnnxExportException"/> that says so.
 /// </summary>
 internal static class ModuleHostExport
 {
     public static string Emit(OnnxGraphBuilder builder, nn.Module host, WrappedLayer layer, string input)
     {
         var spec = layer.Spec;
-        if (host is not nn.Module<Tensor, Tensor>)
+        if (host is not (nn.Module<Tensor, Tensor> or LSTM or GRU))
         {
-            throw builder.Error(host, $"'{layer.Name}' carries dendrites as a module host ({spec.ModuleType}) whose result is not one tensor. ONNX export writes module hosts that return one tensor and whose module type it writes (LayerNorm, Embedding, your block implementing IOnnxExportable); module hosts with an output processor (LSTM, GRU, a tuple-returning block) are not exported, although ONNX has LSTM and GRU operators. Unwrap that layer (or wrap without it) to export, or run the model in TorchSharp.");
+            throw builder.Error(host, $"'{layer.Name}' carries dendrites as a module host ({spec.ModuleType}) whose result is not one tensor. ONNX export writes module hosts of LSTM and GRU (the sequence output, with its dendrites) and of modules that return one tensor and that it writes (LayerNorm, Embedding, your block implementing IOnnxExportable); other modules with an output processor are not exported. Unwrap that layer (or wrap without it) to export, or run the model in TorchSharp.");
         }
 
         var sample = builder.Sample(input);
@@ -70,9 +71,9 @@ internal static class ModuleHostExport
     /// <summary>The real output (host plus dendrites, through the hook), for the converters that follow.</summary>
     private static void SetSample(OnnxGraphBuilder builder, nn.Module host, Tensor? sample, string output)
     {
-        if (sample is not null)
+        if (sample is not null && ModuleExport.Run(host, sample, withHooks: true) is { } result)
         {
-            builder.SetSample(output, ((nn.Module<Tensor, Tensor>)host).call(sample));
+            builder.SetSample(output, result);
         }
     }
 }
