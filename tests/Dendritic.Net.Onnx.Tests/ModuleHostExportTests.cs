@@ -80,6 +80,34 @@ public class ModuleHostExportTests
     }
 
     [Test]
+    public void Export_EmbeddingWithoutDendritesInFloat64_MatchesTorchSharp()
+    {
+        torch.manual_seed(345);
+        using var model = nn.Sequential(("embed", nn.Embedding(9, 4)), ("head", nn.Linear(4, 2)));
+        model.to(float64);
+        using var sample = randint(0, 9, new long[] { 2, 3 });
+
+        var bytes = OnnxExporter.ExportToBytes(model, sample);
+
+        using var tokens = randint(0, 9, new long[] { 5, 3 });
+        using var expected = model.call(tokens).detach();
+        using var actual = OnnxRun.RunIndices(bytes, tokens);
+        actual.dtype.Should().Be(float64);
+        OnnxRun.MaxDifference(actual, expected).Should().BeLessThanOrEqualTo(1e-10);
+    }
+
+    [Test]
+    public void Export_EmbeddingWithFloatSample_ThrowsAskingForTokenIndices()
+    {
+        using var model = nn.Sequential(("embed", nn.Embedding(9, 4)));
+        using var sample = randn(2, 3);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "embed" && e.Message.Contains("int64", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void Export_UserBlockHostThatDescribesItsGraph_MatchesTorchSharp()
     {
         torch.manual_seed(350);

@@ -39,7 +39,10 @@ internal static class OnnxRun
         using var runOptions = new RunOptions();
         using var results = session.Run(runOptions, new[] { "input" }, new[] { value }, new[] { "output" });
         var output = results[0];
-        return torch.tensor(output.GetTensorDataAsSpan<float>().ToArray(), output.GetTensorTypeAndShape().Shape);
+        var info = output.GetTensorTypeAndShape();
+        return info.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Double
+            ? torch.tensor(output.GetTensorDataAsSpan<double>().ToArray(), info.Shape)
+            : torch.tensor(output.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
     }
 
     public static double MaxDifference(Tensor actual, Tensor expected)
