@@ -173,6 +173,28 @@ public class ModuleHostExportTests
     }
 
     [Test]
+    public void QuantizeDynamic_LstmHostModel_KeepsTheLstmFloatAndStaysClose()
+    {
+        torch.manual_seed(390);
+        var model = new RecurrentClassifier(false, 4, 8, 1, false, true, 3);
+        using var sample = randn(2, 6, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported), InitialDendrites = 1 }, sample);
+        RandomiseCascade(handle, 391);
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        var result = Quantization.OnnxQuantizer.QuantizeDynamic(bytes);
+
+        var nodes = Proto.ModelProto.Parser.ParseFrom(result.Model).Graph.Node;
+        nodes.Count(n => n.OpType == "LSTM").Should().Be(2);
+        nodes.Should().Contain(n => n.OpType == "MatMulInteger");
+        using var input = randn(16, 6, 4);
+        using var expected = OnnxRun.Run(bytes, input);
+        using var actual = OnnxRun.Run(result.Model, input);
+        using var scale = expected.abs().max();
+        (OnnxRun.MaxDifference(actual, expected) / scale.item<float>()).Should().BeLessThanOrEqualTo(0.1);
+    }
+
+    [Test]
     public void Export_TupleReturningBlockHost_ThrowsNamingTheLayer()
     {
         var host = ModuleHost.For<PairBlock, (Tensor, Tensor)>(b => new PairBlock(b.Features), b => b.Features, new FirstOfPair());
