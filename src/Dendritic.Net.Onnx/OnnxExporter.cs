@@ -15,7 +15,9 @@ namespace Dendritic.Onnx;
 /// through its <see cref="DendriticModel"/> handle (from <see cref="Dendrites.Wrap"/>, or <see cref="Dendrites.Adopt"/>
 /// for one built with <see cref="DendriteLayer"/>s by hand), a model without through the module overloads. Every
 /// dendrite layer is written in its fused form: the host and all its dendrite sets
-/// as one Gemm/MatMul or Conv, then the cascade as elementwise nodes. See docs/export.md for what is supported.
+/// as one Gemm/MatMul or Conv, then the cascade as elementwise nodes; a module host (dendrites by copy: LayerNorm,
+/// Embedding, LSTM, GRU, or a block that implements <see cref="IOnnxExportable"/>) as the host and each copy, then the
+/// cascade. See docs/export.md for what is supported.
 /// </summary>
 // RS0026 guards against overloads that one call could match; the module and handle overloads take unrelated first
 // parameter types, so no call is ambiguous.

@@ -195,6 +195,20 @@ public class ModuleHostExportTests
     }
 
     [Test]
+    public void Export_ModuleHostModelWithoutHandle_ThrowsPointingToTheHandle()
+    {
+        torch.manual_seed(395);
+        var model = nn.Sequential(("fc", nn.Linear(3, 4)), ("norm", nn.LayerNorm(4)));
+        using var sample = randn(2, 3);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 }, sample);
+        RandomiseCascade(handle, 396);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "norm" && e.Message.Contains("OnnxExporter.Export(handle", StringComparison.Ordinal));
+    }
+
+    [Test]
     public void Export_TupleReturningBlockHost_ThrowsNamingTheLayer()
     {
         var host = ModuleHost.For<PairBlock, (Tensor, Tensor)>(b => new PairBlock(b.Features), b => b.Features, new FirstOfPair());

@@ -23,9 +23,9 @@ internal static class ModuleExport
     }
 
     /// <summary>
-    /// Writes <paramref name="module"/>; with <paramref name="asModuleHost"/> it is the host of a module host (or one of
-    /// its copies) written without its dendrites: the hook that adds them is expected, and its sample is the module's
-    /// own <c>forward</c>.
+    /// Writes <paramref name="module"/>; with <paramref name="asModuleHost"/> it is the host module of a module host,
+    /// written without its dendrites (<see cref="ModuleHostExport"/> adds them): the hook that adds them is expected,
+    /// and its sample is the module's own <c>forward</c>.
     /// </summary>
     public static string Emit(OnnxGraphBuilder builder, nn.Module module, string input, bool asModuleHost)
     {
