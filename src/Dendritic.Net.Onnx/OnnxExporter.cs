@@ -15,7 +15,9 @@ namespace Dendritic.Onnx;
 /// through its <see cref="DendriticModel"/> handle (from <see cref="Dendrites.Wrap"/>, or <see cref="Dendrites.Adopt"/>
 /// for one built with <see cref="DendriteLayer"/>s by hand), a model without through the module overloads. Every
 /// dendrite layer is written in its fused form: the host and all its dendrite sets
-/// as one Gemm/MatMul or Conv, then the cascade as elementwise nodes. See docs/export.md for what is supported.
+/// as one Gemm/MatMul or Conv, then the cascade as elementwise nodes; a module host (dendrites by copy: LayerNorm,
+/// Embedding, LSTM, GRU, or a block that implements <see cref="IOnnxExportable"/>) as the host and each copy, then the
+/// cascade. See docs/export.md for what is supported.
 /// </summary>
 // RS0026 guards against overloads that one call could match; the module and handle overloads take unrelated first
 // parameter types, so no call is ambiguous.
@@ -31,8 +33,10 @@ public static class OnnxExporter
     /// <summary>Exports <paramref name="model"/>, a model without dendrites, to an ONNX file.</summary>
     /// <param name="model">The model (one holding <see cref="DendriteLayer"/>s is exported through its handle instead); it is run once on <paramref name="sampleInput"/> in eval mode, then every module gets its own previous mode back.</param>
     /// <param name="sampleInput">
-    /// A batched input of the model's real shape and float type (float32 or float64); its first axis is the batch,
-    /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter.
+    /// A batched input of the model's real shape and float type (float32 or float64), or int64 token indices for a model
+    /// that starts with an Embedding (the graph's float type is then the model's); its first axis is the batch,
+    /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter
+    /// (indices must be valid rows).
     /// </param>
     /// <param name="path">The file to write (overwritten when it exists).</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
@@ -82,16 +86,10 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>), whose export is not built; the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type.</exception>
     public static byte[] ExportToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.Layers.FirstOrDefault(l => l.Spec.Kind == HostKind.Module) is { } moduleHost)
-        {
-            // ONNX has LSTM and GRU operators, but writing the graph of a module host's dendrite copies is not built.
-            throw new OnnxExportException(moduleHost.Name, moduleHost.Spec.ModuleType, $"'{moduleHost.Name}' carries dendrites as a module host ({moduleHost.Spec.ModuleType}); exporting module hosts to ONNX is not supported yet (only Linear and convolution hosts are). Unwrap the module host (or wrap without it) to export, or run the model in TorchSharp.");
-        }
-
         return ExportToBytes(model.Model, model, sampleInput, options);
     }
 
@@ -100,9 +98,14 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampleInput);
         options = (options ?? OnnxExportOptions.Default).Validate();
-        if (sampleInput.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        if (sampleInput.dtype is not (ScalarType.Float32 or ScalarType.Float64 or ScalarType.Int64))
         {
-            throw new ArgumentException($"The sample input is {sampleInput.dtype}; export needs a float32 or float64 input.", nameof(sampleInput));
+            throw new ArgumentException($"The sample input is {sampleInput.dtype}; export needs a float32 or float64 input, or int64 token indices for a model that starts with an Embedding.", nameof(sampleInput));
+        }
+
+        if (!sampleInput.is_floating_point() && !model.modules().Any(m => m is TorchSharp.Modules.Embedding))
+        {
+            throw new ArgumentException("The sample input is int64 (token indices), but the model has no Embedding to look them up; give a float32 or float64 input.", nameof(sampleInput));
         }
 
         if (sampleInput.dim() < 1)
@@ -111,7 +114,7 @@ public static class OnnxExporter
         }
 
         var graph = new GraphProto { Name = options.GraphName };
-        var builder = new OnnxGraphBuilder(graph, sampleInput.dtype);
+        var builder = new OnnxGraphBuilder(graph, FloatType(model, sampleInput));
         if (wrapped is not null)
         {
             builder.AddHookedLayers(wrapped);
@@ -130,7 +133,7 @@ public static class OnnxExporter
             var outputSample = builder.Sample(output)
                 ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");
             graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, options.DynamicBatch));
-            graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, sample.dtype, outputSample.shape, options.DynamicBatch));
+            graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, outputSample.is_floating_point() ? builder.DType : outputSample.dtype, outputSample.shape, options.DynamicBatch));
         }
 
         var modelProto = new ModelProto
@@ -143,5 +146,10 @@ public static class OnnxExporter
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
         return modelProto.ToByteArray();
     }
+
+    /// <summary>The graph's float type: the sample input's; for integer token indices, that of the model's first floating-point parameter (float32 when it has none).</summary>
+    private static ScalarType FloatType(nn.Module model, Tensor sampleInput) =>
+        sampleInput.is_floating_point() ? sampleInput.dtype
+        : model.parameters().Select(p => p.dtype).FirstOrDefault(t => t is ScalarType.Float32 or ScalarType.Float64, ScalarType.Float32);
 }
 #pragma warning restore RS0026

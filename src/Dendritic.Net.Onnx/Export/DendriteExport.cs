@@ -48,11 +48,30 @@ internal static class DendriteExport
         var neuronShape = spec.Kind == HostKind.Linear
             ? new[] { spec.OutFeatures }
             : new[] { spec.OutFeatures }.Concat(Enumerable.Repeat(1L, spec.SpatialDims)).ToArray();
-        var output = split[0];
+        return Cascade(builder, layer, branch, split[0], split[1..], neuronShape);
+    }
+
+    /// <summary>
+    /// The cascade as elementwise nodes: a_k = f(p_k + Σ v_{k,i} a_i), y = h + Σ u_k a_k, with u and v reshaped to
+    /// <paramref name="neuronShape"/> so they broadcast along the output's neuron axis.
+    /// </summary>
+    /// <param name="builder">The graph.</param>
+    /// <param name="layer">The host module, for errors.</param>
+    /// <param name="branch">The dendrite sets (u, v, activation).</param>
+    /// <param name="hostOutput">The host's output value.</param>
+    /// <param name="preActivations">One pre-activation value per set, shaped like the host's output.</param>
+    /// <param name="neuronShape">[out] followed by a 1 for every axis after the neuron axis.</param>
+    /// <returns>The value holding host plus dendrites.</returns>
+    public static string Cascade(OnnxGraphBuilder builder, nn.Module layer, DendriteBranch branch, string hostOutput, IReadOnlyList<string> preActivations, long[] neuronShape)
+    {
+        // u, v and their reshaped views are copied into the graph; the views die here.
+        using var scope = torch.NewDisposeScope();
+        var sets = branch.Sets;
+        var output = hostOutput;
         var activations = new List<string>(sets.Count);
         for (var k = 0; k < sets.Count; k++)
         {
-            var pre = split[k + 1];
+            var pre = preActivations[k];
             for (var i = 0; i < k; i++)
             {
                 var v = builder.AddInitializer(sets[k].CascadeWeights![i].reshape(neuronShape), $"v{k}_{i}");

@@ -27,6 +27,8 @@ internal static class LayerExport
                 return BatchNorm(builder, norm, input);
             case LayerNorm norm:
                 return LayerNorm(builder, norm, input);
+            case Embedding embedding:
+                return Embedding(builder, embedding, input, sample);
             case Flatten flatten:
                 return Flatten(builder, flatten, input, sample);
             case MaxPool1d pool:
@@ -97,6 +99,18 @@ internal static class LayerExport
             ["axis"] = -(long)shape.Length,
             ["epsilon"] = norm.eps,
         });
+    }
+
+    private static string Embedding(OnnxGraphBuilder builder, Embedding embedding, string input, Tensor? sample)
+    {
+        if (sample is not null && sample.is_floating_point())
+        {
+            throw builder.Error(embedding, $"an Embedding looks up integer token indices, but its input here is {sample.dtype}. Export with an int64 sample input (the graph input is then int64).");
+        }
+
+        // Row lookup: output[..., :] = weight[index, :]. padding_idx only changes gradients, so inference ignores it.
+        var weight = builder.AddInitializer(embedding.weight!, "weight");
+        return builder.AddNode("Gather", new[] { weight, input }, new Dictionary<string, object> { ["axis"] = 0L });
     }
 
     private static string Flatten(OnnxGraphBuilder builder, Flatten flatten, string input, Tensor? sample)

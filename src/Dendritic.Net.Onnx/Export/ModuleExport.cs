@@ -14,6 +14,21 @@ internal static class ModuleExport
 {
     public static string Emit(OnnxGraphBuilder builder, nn.Module module, string input)
     {
+        if (builder.HookedLayer(module) is { Spec.Kind: HostKind.Module } moduleHost)
+        {
+            return ModuleHostExport.Emit(builder, module, moduleHost, input);
+        }
+
+        return Emit(builder, module, input, asModuleHost: false);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="module"/>; with <paramref name="asModuleHost"/> it is the host module of a module host,
+    /// written without its dendrites (<see cref="ModuleHostExport"/> adds them): the hook that adds them is expected,
+    /// and its sample is the module's own <c>forward</c>.
+    /// </summary>
+    public static string Emit(OnnxGraphBuilder builder, nn.Module module, string input, bool asModuleHost)
+    {
         var sample = builder.Sample(input);
         string output;
         switch (module)
@@ -38,9 +53,9 @@ internal static class ModuleExport
                     throw builder.Error(module, "ExportOnnx returned no output name.");
                 }
 
-                if (sample is not null && module is nn.Module<Tensor, Tensor> described)
+                if (sample is not null && Run(module, sample, withHooks: !asModuleHost) is { } described)
                 {
-                    builder.SetSample(output, described.call(sample));
+                    builder.SetSample(output, described);
                 }
 
                 return output;
@@ -51,13 +66,13 @@ internal static class ModuleExport
             return builtIn;
         }
 
-        if (builder.HookedLayer(module) is { } hooked)
+        if (!asModuleHost && builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
             output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
-            if (sample is not null && module is nn.Module<Tensor, Tensor> host)
+            if (sample is not null && Run(module, sample, withHooks: true) is { } hookedOutput)
             {
-                builder.SetSample(output, host.call(sample));
+                builder.SetSample(output, hookedOutput);
             }
 
             return output;
@@ -66,16 +81,20 @@ internal static class ModuleExport
         output = module is DendriteLayer layer
             ? DendriteExport.Emit(builder, layer, input, sample)
             : LayerExport.TryEmit(builder, module, input, sample)
+              ?? RecurrentExport.TryEmit(builder, module, input, sample)
               ?? ActivationExport.TryEmit(builder, module, input, sample)
-              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
-        if (sample is not null && module is nn.Module<Tensor, Tensor> leaf)
+              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
+        if (sample is not null && Run(module, sample, withHooks: !asModuleHost) is { } called)
         {
-            var called = leaf.call(sample);
-            var direct = leaf.forward(sample);
-            // A small tolerance: GPU kernels need not be bitwise deterministic from one call to the next.
-            if (!called.shape.AsSpan().SequenceEqual(direct.shape) || !called.allclose(direct, rtol: 1e-5, atol: 1e-6))
+            if (!asModuleHost)
             {
-                throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites (Dendrites.Wrap in hook mode), export through the wrapper's handle: OnnxExporter.Export(handle, sampleInput, path). Otherwise remove the hook before exporting.");
+                var direct = Run(module, sample, withHooks: false)!;
+
+                // A small tolerance: GPU kernels need not be bitwise deterministic from one call to the next.
+                if (!called.shape.AsSpan().SequenceEqual(direct.shape) || !called.allclose(direct, rtol: 1e-5, atol: 1e-6))
+                {
+                    throw builder.Error(module, "a forward hook changes this module's output, and hooks cannot be written to ONNX. If the hook attaches dendrites (Dendrites.Wrap in hook mode), export through the wrapper's handle: OnnxExporter.Export(handle, sampleInput, path). Otherwise remove the hook before exporting.");
+                }
             }
 
             builder.SetSample(output, called);
@@ -83,6 +102,18 @@ internal static class ModuleExport
 
         return output;
     }
+
+    /// <summary>
+    /// The module's result on <paramref name="sample"/>, through <c>call()</c> (hooks run) or <c>forward</c>: the tensor of
+    /// a <c>Module&lt;Tensor, Tensor&gt;</c>, the sequence output of an LSTM or GRU; null for other modules.
+    /// </summary>
+    public static Tensor? Run(nn.Module module, Tensor sample, bool withHooks) => module switch
+    {
+        nn.Module<Tensor, Tensor> m => withHooks ? m.call(sample) : m.forward(sample),
+        LSTM lstm => (withHooks ? lstm.call(sample, null) : lstm.forward(sample, null)).Item1,
+        GRU gru => (withHooks ? gru.call(sample, null) : gru.forward(sample, null)).Item1,
+        _ => null,
+    };
 
     /// <summary>The input's shape from the sample run; fails when a converter needs it but no sample reached here.</summary>
     public static long[] ShapeOf(OnnxGraphBuilder builder, nn.Module module, Tensor? sample) =>

@@ -18,8 +18,8 @@ internal static class ProjectionFinder
     private static readonly HashSet<string> FloatOps = new(StringComparer.Ordinal)
     {
         "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Div", "Dropout", "Elu",
-        "Erf", "Exp", "Expand", "Flatten", "Gather", "Gelu", "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "HardSwish",
-        "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log", "LogSoftmax", "Max", "MaxPool", "Min",
+        "Erf", "Exp", "Expand", "Flatten", "Gather", "Gelu", "GlobalAveragePool", "GlobalMaxPool", "GRU", "HardSigmoid", "HardSwish",
+        "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log", "LogSoftmax", "LSTM", "Max", "MaxPool", "Min",
         "Mul", "Neg", "Pad", "Pow", "PRelu", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Slice",
         "Softmax", "Softplus", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
     };
@@ -38,7 +38,7 @@ internal static class ProjectionFinder
             var type = input.Type?.TensorType?.ElemType ?? (int)TensorProto.Types.DataType.Float;
             if (type != (int)TensorProto.Types.DataType.Float)
             {
-                throw new OnnxQuantizationException($"Graph input '{input.Name}' has ONNX element type {type}; quantization needs a float32 model (export with a float32 sample input).", string.Empty, input.Name);
+                throw new OnnxQuantizationException($"Graph input '{input.Name}' has ONNX element type {type}; quantization needs a float32 model (export with a float32 sample input; a model that takes int64 token indices is not quantized).", string.Empty, input.Name);
             }
         }
 

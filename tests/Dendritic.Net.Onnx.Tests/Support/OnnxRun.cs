@@ -29,6 +29,22 @@ internal static class OnnxRun
         return torch.tensor(output.GetTensorDataAsSpan<float>().ToArray(), shape);
     }
 
+    /// <summary>Runs a model whose input is int64 token indices (one that starts with an Embedding).</summary>
+    public static Tensor RunIndices(byte[] model, Tensor indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        using var session = new InferenceSession(model);
+        var data = indices.to(int64).contiguous().data<long>().ToArray();
+        using var value = OrtValue.CreateTensorValueFromMemory(data, indices.shape);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, new[] { "input" }, new[] { value }, new[] { "output" });
+        var output = results[0];
+        var info = output.GetTensorTypeAndShape();
+        return info.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Double
+            ? torch.tensor(output.GetTensorDataAsSpan<double>().ToArray(), info.Shape)
+            : torch.tensor(output.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+    }
+
     public static double MaxDifference(Tensor actual, Tensor expected)
     {
         using var difference = (actual.to(float64) - expected.to(float64)).abs().max();
