@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
-# Steps: check, fused, fused-check, fused-suites, memory, soak, cpu-soak, cpu-interleaved, layer, model, growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
+# Steps: check, fused, fused-check, fused-suites, memory, soak, cpu-soak, layer, training, inference, forward, model, growth,
+# cpu-layer, cpu-versus-original, cpu-interleaved, original-cpu, original-cuda, cpu-breakdown, cuda-breakdown, cpu-model,
+# cpu-growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -117,6 +119,7 @@ for s in "$@"; do
     distributed2) nccl_env; step distributed-launch-2 360 distributed-launch --gpus 2 --compare ${DIST_ARGS:---width 4096 --batch 2048 --samples 65536 --epochs 6}
       step distributed-failure-2 100 distributed-launch --gpus 2 --inject-failure --epochs 2 ;;
     suite:*) f=${s#suite:}; step "${f//[^A-Za-z0-9]/_}" 300 --filter "$f" "${bdn[@]}" ;;
+    *) echo "=== unknown step '$s' (see the steps listed at the top of this file)"; exit 2 ;;
   esac
 done
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$out/logs/nvidia-smi.csv" 2>&1

@@ -13,7 +13,8 @@ public static class Dendrites
 {
     /// <summary>
     /// Share of a model's parameters (0.1 = 10 %) held by native modules (Transformer*, MultiheadAttention, LSTM, GRU,
-    /// RNN), whose layers cannot carry dendrites, from which <see cref="Wrap"/> logs a warning (event 1006).
+    /// RNN) that are not module hosts, and so carry no dendrites, from which <see cref="Wrap"/> logs a warning (event
+    /// 1006): at this share or more.
     /// </summary>
     public const double NativeShareWarningThreshold = 0.1;
 
@@ -34,11 +35,12 @@ public static class Dendrites
     /// <returns>A handle to list, toggle, grow, freeze, save and unwrap the dendrites.</returns>
     /// <remarks>
     /// Layers inside TorchSharp's native modules (Transformer*, MultiheadAttention, LSTM, GRU, RNN) live inside libtorch
-    /// and cannot be reached: selectors naming them fail with an explanation, <see cref="DendriticModel.Report"/> lists
-    /// such modules, and a warning is logged when they hold at least <see cref="NativeShareWarningThreshold"/> of the
-    /// parameters.
+    /// and cannot be reached one by one: selectors naming them fail with an explanation (an LSTM or GRU can carry
+    /// dendrites as a whole, as a module host: <see cref="ModuleHost"/>), <see cref="DendriticModel.Report"/> lists the
+    /// native modules that are not hosts, and a warning is logged when they hold at least
+    /// <see cref="NativeShareWarningThreshold"/> of the parameters.
     /// </remarks>
-    /// <exception cref="NativeModuleException">The selection takes a native module (MultiheadAttention, TransformerEncoderLayer, LSTM, ...) or a path inside one, or the model is one; the message names its path and says to build it from Linear layers.</exception>
+    /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
     /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, or the model is already wrapped or adopted.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)

@@ -98,7 +98,7 @@ internal sealed class NativeModule
         $"{DisplayName} ({TypeName}) is a native TorchSharp module: its layers live inside libtorch, are not submodules, and cannot be replaced or hooked one by one. " +
         (IsRecurrent(Module)
             ? "To put dendrites on the whole module, select it by name or type (LSTM and GRU are built-in module hosts; others need WrapOptions.ModuleHosts with a copy factory and an output processor), or build the block from Linear layers (the cell's input and recurrent projections)"
-            : "To put dendrites into attention, build the block from Linear layers (query, key, value and output projections, and the feed-forward layers), or give WrapOptions.ModuleHosts a ModuleHost for the whole module") +
+            : "To put dendrites into attention, build the block from Linear layers (query, key, value and output projections, and the feed-forward layers); a ModuleHost can host a native module of one or two inputs as a whole (e.g. TransformerEncoderLayer through WrapOptions.ModuleHosts), not MultiheadAttention") +
         " (see docs/wrapping.md, \"TorchSharp's native modules\"), or exclude the module from the selection.";
 
     /// <summary>The typed error for a selection that takes this module or a path inside it.</summary>

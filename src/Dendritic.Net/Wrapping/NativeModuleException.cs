@@ -4,11 +4,12 @@ namespace Dendritic;
 
 /// <summary>
 /// Thrown by <see cref="Dendrites.Wrap"/> when the selection takes one of TorchSharp's native modules
-/// (<c>MultiheadAttention</c>, <c>TransformerEncoderLayer</c>, <c>TransformerEncoder</c>, <c>LSTM</c>, <c>GRU</c>, ...)
-/// or a layer inside one: their inner layers live inside libtorch, are not submodules, and can be neither replaced nor
-/// hooked. The message names the module's path and type and says what to do instead: build the block (attention from
-/// Linear query, key, value and output projections; a recurrent cell from Linear layers), or exclude the module. The
-/// model is left unwrapped.
+/// (<c>MultiheadAttention</c>, <c>TransformerEncoderLayer</c>, <c>TransformerEncoder</c>, ...) that no
+/// <see cref="ModuleHost"/> covers, or a layer inside one, or when a rule that takes no module hosts (a glob, a regex)
+/// matches a native module (LSTM and GRU are module hosts when taken by name, type or predicate): their inner layers
+/// live inside libtorch, are not submodules, and can be neither replaced nor hooked. The message names the module's
+/// path and type and says what to do instead: build the block (attention from Linear query, key, value and output
+/// projections), select it as a module host where one applies, or exclude the module. The model is left unwrapped.
 /// </summary>
 public sealed class NativeModuleException : DendriteWrapException
 {
