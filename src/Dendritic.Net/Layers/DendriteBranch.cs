@@ -246,7 +246,12 @@ public sealed class DendriteBranch : nn.Module
 
             var target = ownsHostOutput || !is_grad_enabled() ? hostOutput : hostOutput.clone();
             var result = CombineInPlace(target, preActivations);
-            ReleaseHandles(preActivations);
+            // Drop this layer's handles on tensors it no longer reads: autograd keeps what backward needs, the rest is
+            // freed now, as Python's reference counting would, so the CPU allocator reuses it instead of page-faulting.
+            foreach (var pre in preActivations)
+            {
+                pre.Dispose();
+            }
 
             // The caller's host output was made outside this scope and stays where it is; only a clone moves out.
             return ReferenceEquals(result, hostOutput) ? result : scope.MoveToOuter(result);
@@ -338,19 +343,6 @@ public sealed class DendriteBranch : nn.Module
             neuronAxis,
             mayOverwriteHostOutput);
         return kernel.TryCombine(inputs);
-    }
-
-    /// <summary>
-    /// Drops this layer's handles on tensors it no longer reads. Autograd keeps what backward needs; the rest is freed
-    /// now, as Python's reference counting would, and not when the caller's dispose scope ends. On the CPU this lets the
-    /// allocator reuse that memory in backward instead of page-faulting fresh memory on every step.
-    /// </summary>
-    private static void ReleaseHandles(Tensor[] tensors)
-    {
-        foreach (var tensor in tensors)
-        {
-            tensor.Dispose();
-        }
     }
 
     /// <summary>
