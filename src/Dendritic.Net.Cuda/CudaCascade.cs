@@ -13,21 +13,31 @@ public static class CudaCascade
 {
     private static readonly Lazy<FusedCascadeKernel> Kernel = new(() => new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache())));
 
-    /// <summary>Whether the fused CUDA cascade is the registered <see cref="CascadeKernels.Current"/>.</summary>
-    public static bool IsEnabled => CascadeKernels.Current is FusedCascadeKernel;
+    /// <summary>
+    /// Whether the fused CUDA cascade that <see cref="Enable"/> registers is the registered
+    /// <see cref="CascadeKernels.Current"/> (a kernel someone else registered, even another fused one, is not it).
+    /// </summary>
+    public static bool IsEnabled => Kernel.IsValueCreated && ReferenceEquals(CascadeKernels.Current, Kernel.Value);
 
     /// <summary>
     /// Loads NVRTC and the CUDA driver, initialises the driver, compiles the kernel once for GPU 0 (so that a problem
     /// shows here and not in the middle of training) and registers the fused cascade as
     /// <see cref="CascadeKernels.Current"/>. The kernels used then compile on first use per set count, dtype and
-    /// activation and stay loaded for the process's life.
+    /// activation and stay loaded for the process's life. Does nothing when it is already enabled. It never replaces
+    /// a kernel registered by other code: the registration is one atomic compare-exchange
+    /// (<see cref="CascadeKernels.CompareExchange"/>), so two threads enabling at once both succeed and a kernel
+    /// another thread registers in between is kept and reported.
     /// </summary>
     /// <exception cref="CudaKernelException">
     /// NVRTC or the driver cannot be loaded (set <c>DENDRITIC_NVRTC_PATH</c> or <c>DENDRITIC_CUDA_DRIVER_PATH</c> to
-    /// the library file), the driver finds no usable GPU, or NVRTC cannot compile the kernel for it.
+    /// the library file), the driver finds no usable GPU, or NVRTC cannot compile the kernel for it; or another
+    /// kernel is registered as <see cref="CascadeKernels.Current"/> (the message names its type; set
+    /// <c>CascadeKernels.Current = null</c> first to replace it).
     /// </exception>
     public static void Enable()
     {
+        // Checked before the native work too, so that a conflict is reported without loading anything.
+        ThrowIfOtherKernel(CascadeKernels.Current);
         if (IsEnabled)
         {
             return;
@@ -37,15 +47,28 @@ public static class CudaCascade
         var device = CudaDevice.Open(0);
         var probe = new CascadeProblem(1, TorchSharp.torch.ScalarType.Float32, DendriteActivation.Sigmoid, 1, 1, 1, 0);
         CudaModuleCache.Compile(probe.Defines().Append(device.Architecture).ToArray());
-        CascadeKernels.Current = Kernel.Value;
+        ThrowIfOtherKernel(CascadeKernels.CompareExchange(Kernel.Value, null));
     }
 
-    /// <summary>Returns every layer to the reference path (when the fused CUDA cascade is the registered kernel).</summary>
+    /// <summary>
+    /// Returns every layer to the reference path when the fused CUDA cascade is the registered kernel; a kernel other
+    /// code registered stays registered (the removal is one atomic compare-exchange).
+    /// </summary>
     public static void Disable()
     {
-        if (IsEnabled)
+        if (Kernel.IsValueCreated)
         {
-            CascadeKernels.Current = null;
+            CascadeKernels.CompareExchange(null, Kernel.Value);
+        }
+    }
+
+    private static void ThrowIfOtherKernel(ICascadeKernel? registered)
+    {
+        if (registered is not null && !(Kernel.IsValueCreated && ReferenceEquals(registered, Kernel.Value)))
+        {
+            throw new CudaKernelException(
+                $"CudaCascade.Enable found another cascade kernel registered as CascadeKernels.Current: {registered.GetType().FullName}. " +
+                "It was left in place. Set CascadeKernels.Current = null first to replace it with the fused CUDA cascade, or keep it and do not enable this one.");
         }
     }
 

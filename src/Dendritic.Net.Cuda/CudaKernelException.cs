@@ -4,7 +4,8 @@ namespace Dendritic.Cuda;
 
 /// <summary>
 /// The fused CUDA cascade cannot run: NVRTC or the CUDA driver is missing, the kernel does not compile for this
-/// device, or a launch fails. The message names the library, call or device and the fix.
+/// device, a launch fails, or <c>CudaCascade.Enable</c> finds another kernel registered. The message names the
+/// library, call, device or kernel type and the fix.
 /// </summary>
 public sealed class CudaKernelException : DendriticException
 {

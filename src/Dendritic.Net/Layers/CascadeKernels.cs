@@ -4,8 +4,8 @@ namespace Dendritic;
 
 /// <summary>
 /// The process-wide choice of cascade implementation. Null (the default) runs every layer's reference path;
-/// Dendritic.Net.Cuda's <c>CudaCascade.Enable()</c> sets its fused kernel here, and <c>CudaCascade.Disable()</c>
-/// clears it. Layers read it on every forward, so a change applies from the next forward on.
+/// Dendritic.Net.Cuda's <c>CudaCascade.Enable()</c> registers its fused kernel here, and <c>CudaCascade.Disable()</c>
+/// removes it. Layers read it on every forward, so a change applies from the next forward on.
 /// </summary>
 public static class CascadeKernels
 {
@@ -13,11 +13,25 @@ public static class CascadeKernels
 
     /// <summary>
     /// The kernel layers offer their cascade to (it may decline any request); null for the reference path. Default null.
-    /// Setting it while other threads run forward passes is safe: each forward reads it once.
+    /// Setting it while other threads run forward passes is safe: each forward reads it once. Setting it replaces any
+    /// kernel registered before, unconditionally; code that shares the registration with others (a package that
+    /// enables and disables its own kernel) uses <see cref="CompareExchange"/> instead.
     /// </summary>
     public static ICascadeKernel? Current
     {
         get => Volatile.Read(ref _current);
         set => Volatile.Write(ref _current, value);
     }
+
+    /// <summary>
+    /// Atomically registers <paramref name="value"/> when the registered kernel is <paramref name="comparand"/>
+    /// (compared by reference), as <see cref="Interlocked.CompareExchange{T}(ref T, T, T)"/> does: register with
+    /// <c>CompareExchange(mine, null)</c> so that nobody's kernel is replaced, and unregister with
+    /// <c>CompareExchange(null, mine)</c> so that a kernel someone else registered in between stays.
+    /// </summary>
+    /// <param name="value">The kernel to register; null for the reference path.</param>
+    /// <param name="comparand">The kernel that must be registered now for the change to happen; null for none.</param>
+    /// <returns>The kernel registered before the call: the change happened when it is <paramref name="comparand"/>.</returns>
+    public static ICascadeKernel? CompareExchange(ICascadeKernel? value, ICascadeKernel? comparand) =>
+        Interlocked.CompareExchange(ref _current, value, comparand);
 }

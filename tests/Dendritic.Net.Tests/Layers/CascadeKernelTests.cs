@@ -21,6 +21,31 @@ public class CascadeKernelTests
         CascadeKernels.Current.Should().BeNull();
     }
 
+    [Test]
+    public void CompareExchange_ComparandRegistered_ReplacesAndReturnsIt()
+    {
+        var first = new RecordingKernel(result: null);
+        var second = new RecordingKernel(result: null);
+
+        CascadeKernels.CompareExchange(first, null).Should().BeNull();
+        CascadeKernels.CompareExchange(second, first).Should().BeSameAs(first);
+
+        CascadeKernels.Current.Should().BeSameAs(second);
+    }
+
+    [Test]
+    public void CompareExchange_OtherKernelRegistered_KeepsItAndReturnsIt()
+    {
+        var theirs = new RecordingKernel(result: null);
+        var mine = new RecordingKernel(result: null);
+        CascadeKernels.Current = theirs;
+
+        CascadeKernels.CompareExchange(mine, null).Should().BeSameAs(theirs, "registering never replaces another kernel");
+        CascadeKernels.CompareExchange(null, mine).Should().BeSameAs(theirs, "unregistering never removes another kernel");
+
+        CascadeKernels.Current.Should().BeSameAs(theirs);
+    }
+
     [TestCase(DendriteProjection.Separate)]
     [TestCase(DendriteProjection.Fused)]
     [TestCase(DendriteProjection.FusedWithHost)]
