@@ -20,8 +20,7 @@ internal abstract class EnergyMeter : IDisposable
     {
         if (device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
         {
-            var index = device.Contains(':', StringComparison.Ordinal) && uint.TryParse(device.AsSpan(device.IndexOf(':', StringComparison.Ordinal) + 1), out var i) ? i : 0;
-            return NvmlEnergyMeter.TryCreate(index, out reason);
+            return NvmlEnergyMeter.TryCreate(device, out reason);
         }
 
         return RaplEnergyMeter.TryCreate(out reason);

@@ -44,15 +44,14 @@ internal sealed class GpuUsageSampler : IDisposable
             return null;
         }
 
-        var index = device.Contains(':', StringComparison.Ordinal) && uint.TryParse(device.AsSpan(device.IndexOf(':', StringComparison.Ordinal) + 1), out var i) ? i : 0;
-        var gpu = NvmlDevice.TryOpen(index, out reason);
+        var gpu = NvmlDevice.TryOpenCuda(device, out reason);
         if (gpu is null)
         {
             return null;
         }
 
         var interval = TimeSpan.FromMilliseconds(100);
-        var source = string.Create(CultureInfo.InvariantCulture, $"NVML, GPU {index}, sampled every {interval.TotalMilliseconds:0} ms; memory: whole device incl. other processes and libtorch's cached blocks");
+        var source = string.Create(CultureInfo.InvariantCulture, $"NVML, {gpu.Target}, sampled every {interval.TotalMilliseconds:0} ms; memory: whole device incl. other processes and libtorch's cached blocks");
         return new GpuUsageSampler(() => gpu.UtilizationPercent(), () => gpu.UsedMemoryBytes() / 1048576.0, source, interval, gpu);
     }
 

@@ -7,7 +7,7 @@ namespace Dendritic.Experiments;
 /// <summary>
 /// One NVIDIA GPU through NVML, loaded at run time (no build-time dependency): the one place that loads the library,
 /// initialises it and reads the counters the harness uses (energy, utilisation, memory). Without the NVIDIA driver,
-/// <see cref="TryOpen"/> says why and nothing is measured.
+/// <see cref="TryOpenCuda"/> says why and nothing is measured.
 /// </summary>
 internal sealed class NvmlDevice : IDisposable
 {
@@ -22,11 +22,11 @@ internal sealed class NvmlDevice : IDisposable
     private readonly GetMemory? _memory;
     private bool _disposed;
 
-    private NvmlDevice(IntPtr library, IntPtr device, uint index, Shutdown shutdown)
+    private NvmlDevice(IntPtr library, IntPtr device, NvmlTarget target, Shutdown shutdown)
     {
         _library = library;
         _device = device;
-        Index = index;
+        Target = target;
         _shutdown = shutdown;
         _energy = Export<GetEnergy>(library, "nvmlDeviceGetTotalEnergyConsumption");
         _utilization = Export<GetUtilization>(library, "nvmlDeviceGetUtilizationRates");
@@ -43,6 +43,9 @@ internal sealed class NvmlDevice : IDisposable
     private delegate int GetHandle(uint index, out IntPtr device);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int GetHandleByUuid([MarshalAs(UnmanagedType.LPStr)] string uuid, out IntPtr device);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int GetEnergy(IntPtr device, out ulong millijoules);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -51,14 +54,21 @@ internal sealed class NvmlDevice : IDisposable
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int GetMemory(IntPtr device, out Memory memory);
 
-    /// <summary>The GPU's index, as in cuda:N.</summary>
-    public uint Index { get; }
+    /// <summary>The GPU, as NVML numbers or names it (see <see cref="NvmlTarget"/>).</summary>
+    public NvmlTarget Target { get; }
 
-    /// <summary>Opens GPU <paramref name="index"/>; null with "not measured: why" when NVML or the GPU is missing.</summary>
-    /// <param name="index">The GPU's index.</param>
+    /// <summary>
+    /// Opens the GPU of <paramref name="device"/> ("cuda" or "cuda:N", mapped through <c>CUDA_VISIBLE_DEVICES</c> by
+    /// <see cref="NvmlTarget.ForDevice"/>); null with "not measured: why" when NVML or the GPU is missing.
+    /// </summary>
+    public static NvmlDevice? TryOpenCuda(string device, out string reason) =>
+        NvmlTarget.ForDevice(device, out reason) is { } target ? TryOpen(target, out reason) : null;
+
+    /// <summary>Opens GPU <paramref name="target"/>; null with "not measured: why" when NVML or the GPU is missing.</summary>
+    /// <param name="target">The GPU, by NVML index or UUID.</param>
     /// <param name="reason">Why nothing can be measured; empty on success.</param>
     /// <param name="library">The library to load; <see cref="LibraryName"/> normally (tests give a missing one).</param>
-    public static NvmlDevice? TryOpen(uint index, out string reason, string? library = null)
+    public static NvmlDevice? TryOpen(NvmlTarget target, out string reason, string? library = null)
     {
         var name = library ?? LibraryName;
         if (!NativeLibrary.TryLoad(name, out var handle))
@@ -69,7 +79,8 @@ internal sealed class NvmlDevice : IDisposable
 
         if (Export<Init>(handle, "nvmlInit_v2") is not { } init
             || Export<Shutdown>(handle, "nvmlShutdown") is not { } shutdown
-            || Export<GetHandle>(handle, "nvmlDeviceGetHandleByIndex_v2") is not { } getHandle)
+            || Export<GetHandle>(handle, "nvmlDeviceGetHandleByIndex_v2") is not { } getHandle
+            || Export<GetHandleByUuid>(handle, "nvmlDeviceGetHandleByUUID") is not { } getHandleByUuid)
         {
             NativeLibrary.Free(handle);
             reason = "not measured: " + name + " is not a usable NVML";
@@ -84,16 +95,17 @@ internal sealed class NvmlDevice : IDisposable
             return null;
         }
 
-        if (getHandle(index, out var device) != 0)
+        var found = target.Uuid is { } uuid ? getHandleByUuid(uuid, out var device) : getHandle(target.Index ?? 0, out device);
+        if (found != 0)
         {
             shutdown();
             NativeLibrary.Free(handle);
-            reason = string.Create(CultureInfo.InvariantCulture, $"not measured: NVML has no GPU {index}");
+            reason = string.Create(CultureInfo.InvariantCulture, $"not measured: NVML has no {target} ({found})");
             return null;
         }
 
         reason = string.Empty;
-        return new NvmlDevice(handle, device, index, shutdown);
+        return new NvmlDevice(handle, device, target, shutdown);
     }
 
     /// <summary>Energy since the driver loaded, millijoules; null when this GPU has no counter (before Volta) or it cannot be read.</summary>

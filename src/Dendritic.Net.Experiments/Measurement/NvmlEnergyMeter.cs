@@ -13,24 +13,25 @@ internal sealed class NvmlEnergyMeter : EnergyMeter
     /// <summary>The GPU.</summary>
     public NvmlDevice Device { get; }
 
-    public override string Source => string.Create(CultureInfo.InvariantCulture, $"NVML, GPU {Device.Index}, whole device incl. other processes");
+    public override string Source => string.Create(CultureInfo.InvariantCulture, $"NVML, {Device.Target}, whole device incl. other processes");
 
-    public static NvmlEnergyMeter? TryCreate(uint index, out string reason)
+    /// <summary>The meter for <paramref name="device"/> ("cuda" or "cuda:N"), or null with "not measured: why".</summary>
+    public static NvmlEnergyMeter? TryCreate(string device, out string reason)
     {
-        var device = NvmlDevice.TryOpen(index, out reason);
-        if (device is null)
+        var gpu = NvmlDevice.TryOpenCuda(device, out reason);
+        if (gpu is null)
         {
             return null;
         }
 
-        if (device.TotalEnergyMillijoules() is null)
+        if (gpu.TotalEnergyMillijoules() is null)
         {
-            device.Dispose();
-            reason = string.Create(CultureInfo.InvariantCulture, $"not measured: GPU {index} has no NVML energy counter (needs Volta or newer)");
+            gpu.Dispose();
+            reason = string.Create(CultureInfo.InvariantCulture, $"not measured: {gpu.Target} has no NVML energy counter (needs Volta or newer)");
             return null;
         }
 
-        return new NvmlEnergyMeter(device);
+        return new NvmlEnergyMeter(gpu);
     }
 
     public override double? ReadJoules() => Device.TotalEnergyMillijoules() is { } mj ? mj / 1000.0 : null;

@@ -11,7 +11,7 @@ public sealed class GpuUsageTests
     [Test]
     public void TryOpen_MissingLibrary_SaysNotMeasuredAndWhy()
     {
-        using var device = NvmlDevice.TryOpen(0, out var reason, library: "libnvidia-ml-absent.so.1");
+        using var device = NvmlDevice.TryOpen(new NvmlTarget(0, null), out var reason, library: "libnvidia-ml-absent.so.1");
 
         device.Should().BeNull();
         reason.Should().Be("not measured: NVML (libnvidia-ml-absent.so.1) not found");
