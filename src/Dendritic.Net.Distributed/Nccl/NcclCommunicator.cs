@@ -45,16 +45,18 @@ public sealed class NcclCommunicator : ICommunicator
     /// </summary>
     /// <param name="rendezvous">Ranks and id; <see cref="NcclRendezvous.FromEnvironment"/> when null.</param>
     /// <returns>The communicator.</returns>
-    /// <exception cref="InvalidOperationException">CUDA is not available to TorchSharp.</exception>
-    /// <exception cref="NcclException">NCCL did not load, or its initialisation failed (its message says why).</exception>
+    /// <exception cref="NcclException">
+    /// CUDA is not available to TorchSharp (<see cref="NcclException.Result"/> 0; use a CUDA build of libtorch), NCCL did
+    /// not load, or its initialisation failed (its message says why).
+    /// </exception>
     /// <exception cref="CollectiveTimeoutException">Not every rank joined within the timeout; end the process.</exception>
     public static NcclCommunicator Create(NcclRendezvous? rendezvous = null)
     {
         var rv = (rendezvous ?? NcclRendezvous.FromEnvironment()).Validate();
-        InitializeDeviceType(DeviceType.CUDA);
-        if (!cuda.is_available())
+        // TryInitializeDeviceType: a CPU-only TorchSharp reaches the typed error below rather than TorchSharp's own.
+        if (!TryInitializeDeviceType(DeviceType.CUDA) || !cuda.is_available())
         {
-            throw new InvalidOperationException("NcclCommunicator needs CUDA, but torch.cuda.is_available() is false: use a CUDA build of libtorch (TorchSharp-cuda-*, or PyTorch's torch/lib on LD_LIBRARY_PATH).");
+            throw new NcclException("NcclCommunicator needs CUDA, but torch.cuda.is_available() is false: use a CUDA build of libtorch (TorchSharp-cuda-*, or PyTorch's torch/lib on LD_LIBRARY_PATH).");
         }
 
         NcclNative.EnsureResolver();

@@ -2,7 +2,10 @@ using System;
 
 namespace Dendritic.Distributed;
 
-/// <summary>An NCCL call failed, or the NCCL library could not be loaded; the message has NCCL's own error text and the fix.</summary>
+/// <summary>
+/// An NCCL call failed, the NCCL library could not be loaded, or CUDA is not available to TorchSharp (no communicator
+/// can be made); the message has NCCL's own error text, or the cause, and the fix.
+/// </summary>
 public sealed class NcclException : DistributedException
 {
     /// <summary>Creates the exception.</summary>
@@ -34,6 +37,6 @@ public sealed class NcclException : DistributedException
         Result = result;
     }
 
-    /// <summary>The ncclResult_t code (e.g. 5 = invalid usage, 6 = remote error); 0 when the library did not load.</summary>
+    /// <summary>The ncclResult_t code (e.g. 5 = invalid usage, 6 = remote error); 0 when the library did not load or CUDA is not available.</summary>
     public int Result { get; }
 }

@@ -16,20 +16,20 @@ public sealed class DendriteBranch : nn.Module
 {
     private readonly List<DendriteSet> _sets = new();
 
-    internal DendriteBranch(HostLayerSpec spec, DendriteOptions options, Func<nn.Module>? createCopy = null)
+    internal DendriteBranch(HostLayerSpec spec, DendriteOptions options, ModuleCopies? copies = null)
         : base("DendriteBranch")
     {
-        if (spec.Kind == HostKind.Module && createCopy is null)
+        if (spec.Kind == HostKind.Module && copies is null)
         {
-            throw new ArgumentNullException(nameof(createCopy), "A module host's dendrites need a copy factory.");
+            throw new ArgumentNullException(nameof(copies), "A module host's dendrites need a copy factory.");
         }
 
         Spec = spec;
         Options = options.Validate();
-        _createCopy = createCopy;
+        _copies = copies;
     }
 
-    private readonly Func<nn.Module>? _createCopy;
+    private readonly ModuleCopies? _copies;
 
     /// <summary>The host layer these dendrites belong to.</summary>
     public HostLayerSpec Spec { get; }
@@ -49,9 +49,9 @@ public sealed class DendriteBranch : nn.Module
         var added = new List<DendriteSet>(count);
         for (var i = 0; i < count; i++)
         {
-            var set = _createCopy is null
+            var set = _copies is null
                 ? new DendriteSet(Spec, _sets.Count, Options, device, dtype)
-                : new DendriteSet(Spec, _sets.Count, ModuleCopies.Fresh(_createCopy, Options, device, dtype), device, dtype);
+                : new DendriteSet(Spec, _sets.Count, _copies.Fresh(Options, device, dtype), _copies.LayerPath, device, dtype);
             register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
             _sets.Add(set);
             added.Add(set);
@@ -106,7 +106,7 @@ public sealed class DendriteBranch : nn.Module
                 {
                     // A module host's copy moves to the rebuilt set as it is; the old set must not dispose it.
                     TorchSharpInternals.RemoveSubmodule(source, DendriteSet.ModuleKey);
-                    set = new DendriteSet(Spec, _sets.Count, copy, scale.device, scale.dtype);
+                    set = new DendriteSet(Spec, _sets.Count, copy, _copies!.LayerPath, scale.device, scale.dtype);
                 }
                 else
                 {

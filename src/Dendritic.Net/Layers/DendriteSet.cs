@@ -42,11 +42,12 @@ public sealed class DendriteSet : nn.Module
         DetachFromScope();
     }
 
-    /// <summary>A set of a <see cref="HostKind.Module"/> host around <paramref name="copy"/> (already initialised, on <paramref name="device"/>).</summary>
-    internal DendriteSet(HostLayerSpec spec, int index, nn.Module copy, Device device, ScalarType dtype)
+    /// <summary>A set of a <see cref="HostKind.Module"/> host at <paramref name="layerPath"/> around <paramref name="copy"/> (already initialised, on <paramref name="device"/>).</summary>
+    internal DendriteSet(HostLayerSpec spec, int index, nn.Module copy, string layerPath, Device device, ScalarType dtype)
         : base("DendriteSet")
     {
         Index = index;
+        _moduleHost = (layerPath, spec.ModuleType);
         register_module(ModuleKey, copy);
         using (no_grad())
         {
@@ -65,9 +66,15 @@ public sealed class DendriteSet : nn.Module
     /// <summary>Position of this set in its layer's cascade (0 for the first).</summary>
     public int Index { get; }
 
+    // The layer path and type of a module host's set, for the message of Weight; empty for Linear and convolution hosts.
+    private readonly (string LayerPath, string ModuleType) _moduleHost = (string.Empty, string.Empty);
+
     /// <summary>The dendrite weights, shaped like the host's weight.</summary>
-    /// <exception cref="InvalidOperationException">The set belongs to a <see cref="HostKind.Module"/> host, whose weights are in <see cref="Module"/>.</exception>
-    public Parameter Weight => has_parameter(WeightKey) ? get_parameter(WeightKey)! : throw new InvalidOperationException("This dendrite set is a copy of a module host; its weights are the parameters of DendriteSet.Module.");
+    /// <exception cref="UnsupportedHostException">The set belongs to a <see cref="HostKind.Module"/> host, whose weights are the parameters of <see cref="Module"/>.</exception>
+    public Parameter Weight => has_parameter(WeightKey) ? get_parameter(WeightKey)! : throw new UnsupportedHostException(
+        _moduleHost.LayerPath,
+        _moduleHost.ModuleType,
+        $"Dendrite set {Index} of layer '{_moduleHost.LayerPath}' ({_moduleHost.ModuleType}) is a copy of a module host and has no single weight. Its weights are the parameters of set.Module (DendriteSet.Module).");
 
     /// <summary>The dendrite bias, shaped like the host's bias; null when the host has none.</summary>
     public Parameter? Bias => has_parameter(BiasKey) ? get_parameter(BiasKey) : null;

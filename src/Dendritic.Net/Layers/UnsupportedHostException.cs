@@ -5,7 +5,9 @@ namespace Dendritic;
 /// <summary>
 /// Thrown when a module cannot carry dendrites: a <see cref="DendriteLayer"/> built on an Embedding, a transposed
 /// convolution or any type other than Linear, Conv1d, Conv2d and Conv3d, or a convolution whose "same" padding would
-/// pad asymmetrically. The message names the layer (when it has a path), its type, the supported types and the fix.
+/// pad asymmetrically; or a member a module host's dendrite set lacks (<see cref="DendriteSet.Weight"/>: its weights are
+/// the parameters of <see cref="DendriteSet.Module"/>). The message names the layer (when it has a path), its type, the
+/// supported types or members, and the fix.
 /// </summary>
 public sealed class UnsupportedHostException : DendriticException
 {

@@ -175,7 +175,10 @@ public sealed class LayerSelector
                 // A broad rule (all layers, a glob) simply skips other module types; a rule that names the layer does not.
                 if (included.NamePattern is not null && included.Description.StartsWith("name", StringComparison.Ordinal) || included.ExplicitType is not null)
                 {
-                    throw new DendriteWrapException($"Layer '{path}' is a {module.GetType().Name}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}, and modules a ModuleHost applies to; no ModuleHost applies to a {module.GetType().Name}. Give WrapOptions.ModuleHosts a ModuleHost.For<{module.GetType().Name}>(...) (or implement IDendriteHost), or exclude it.");
+                    var type = module.GetType().Name;
+                    throw new DendriteWrapException(module.parameters().Any()
+                        ? $"Layer '{path}' is a {type}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}, and modules a ModuleHost applies to; no ModuleHost applies to a {type}. Give WrapOptions.ModuleHosts a ModuleHost.For<{type}>(...) (or implement IDendriteHost), or exclude it."
+                        : $"Layer '{path}' is a {type}, which cannot carry dendrites (selected by {included.Description}). Supported host types: {HostLayerSpec.SupportedTypeNames}, and modules with parameters a ModuleHost applies to; a {type} has no parameters, so a dendrite copy of it would have nothing to learn. Exclude it from the targets, or select a layer with weights.");
                 }
 
                 continue;

@@ -36,7 +36,7 @@ internal sealed class ModuleHostAttachment : LayerAttachment
         _host = host;
         _container = container;
         _key = container is null ? DendriteLayer.BranchKey : DendriteHookContainer.KeyFor(path);
-        _branch = new DendriteBranch(spec, options, () => moduleHost.CreateCopy(host));
+        _branch = new DendriteBranch(spec, options, new ModuleCopies(path, spec.ModuleType, () => moduleHost.CreateCopy(host)));
         ModuleHost = moduleHost;
     }
 

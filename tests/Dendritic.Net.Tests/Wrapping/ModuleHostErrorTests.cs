@@ -1,0 +1,46 @@
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Wrapping;
+
+/// <summary>The typed errors of module hosts name the layer, its type and the fix.</summary>
+[TestFixture]
+public sealed class ModuleHostErrorTests
+{
+    [Test]
+    public void AddDendrites_CopyFactoryReturnsNull_ThrowsNamingLayerAndType()
+    {
+        var host = ModuleHost.For<Block>(_ => null!, b => b.Out);
+        var handle = Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = [host], InitialDendrites = 0 });
+
+        var act = () => handle.AddDendrites(1);
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("Layer 'block' (Block): its ModuleHost's copy factory returned null*");
+    }
+
+    [Test]
+    public void Weight_ModuleHostSet_ThrowsNamingLayerAndModule()
+    {
+        var handle = Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 });
+        var set = handle.Layers[0].Dendrites.Sets[0];
+
+        var act = () => set.Weight;
+
+        act.Should().Throw<UnsupportedHostException>().WithMessage("Dendrite set 0 of layer 'norm' (LayerNorm) is a copy of a module host*set.Module*")
+            .Which.LayerName.Should().Be("norm");
+        set.Module.Should().NotBeNull();
+    }
+
+    [Test]
+    public void Wrap_ParameterlessModuleByName_SaysNothingToCopyAndToExcludeIt()
+    {
+        var model = nn.Sequential(("fc", nn.Linear(4, 4)), ("act", nn.ReLU()));
+
+        var act = () => Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("act") });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*Layer 'act' is a ReLU*Supported host types*has no parameters*nothing to learn*Exclude it*")
+            .Which.Message.Should().NotContain("ModuleHost.For");
+    }
+}
