@@ -124,7 +124,7 @@ internal static class CostBreakdown
         fused.Dispose();
         separate.Dispose();
         withHost.Dispose();
-        return variants.Select((v, i) => (v.Name, Median(times[i]), times[i].Min(), Median(hostTimes[i]), Median(faults[i]))).ToList();
+        return variants.Select((v, i) => (v.Name, Medians.Of(times[i]), times[i].Min(), Medians.Of(hostTimes[i]), Medians.Of(faults[i]))).ToList();
     }
 
     private static void Step(nn.Module<Tensor, Tensor> module, Tensor input, Tensor gradOutput)
@@ -195,11 +195,5 @@ internal static class CostBreakdown
         }
 
         branch.zero_grad();
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

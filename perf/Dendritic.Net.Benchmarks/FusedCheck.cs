@@ -50,7 +50,7 @@ internal static class FusedCheck
             Console.WriteLine($"# fused-check on {target}: NVRTC {CudaCascade.NvrtcVersion()}, TorchSharp {typeof(torch).Assembly.GetName().Version}");
             var watch = System.Diagnostics.Stopwatch.StartNew();
             CudaCascade.Enable();
-            Console.WriteLine(Inv($"# CudaCascade.Enable: {watch.Elapsed.TotalMilliseconds:0} ms (libraries, driver, one NVRTC compile)"));
+            Console.WriteLine(FormattableString.Invariant($"# CudaCascade.Enable: {watch.Elapsed.TotalMilliseconds:0} ms (libraries, driver, one NVRTC compile)"));
             kernel = CascadeKernels.Current!;
             CascadeKernels.Current = null;
         }
@@ -123,7 +123,7 @@ internal static class FusedCheck
             var fusedVs64 = fused.Zip(exact, RelativeError).Max();
             var refVs64 = reference.Zip(exact, RelativeError).Max();
             pass = dtype == ScalarType.Float32 ? Math.Max(outErr, gradErr) <= 1e-5 : fusedVs64 <= Math.Max(2e-2, refVs64);
-            row = Inv($"{outErr:0.0e+0} | {gradErr:0.0e+0} | {fusedVs64:0.0e+0} | {refVs64:0.0e+0} |");
+            row = FormattableString.Invariant($"{outErr:0.0e+0} | {gradErr:0.0e+0} | {fusedVs64:0.0e+0} | {refVs64:0.0e+0} |");
         }
 
         var tol = dtype == ScalarType.Float32 ? "1e-5 vs ref" : "f64: max(2e-2, ref)";
@@ -211,7 +211,7 @@ internal static class FusedCheck
         var inferErr = RelativeError(infer, refInfer);
         var tolerance = dtype == ScalarType.Float32 ? 5e-3 : 6e-2;
         var pass = Math.Max(outErr, Math.Max(gradErr, inferErr)) <= tolerance && counting.Answered == 2;
-        Console.WriteLine(Inv($"| {name} | {sets} | {projection} | {dtype} | {outErr:0.0e+0} | {gradErr:0.0e+0} | {inferErr:0.0e+0} | {counting.Answered} of {counting.Asked} | {(pass ? "PASS" : "FAIL")} |"));
+        Console.WriteLine(FormattableString.Invariant($"| {name} | {sets} | {projection} | {dtype} | {outErr:0.0e+0} | {gradErr:0.0e+0} | {inferErr:0.0e+0} | {counting.Answered} of {counting.Asked} | {(pass ? "PASS" : "FAIL")} |"));
         layer.Dispose();
         return pass;
     }
@@ -299,7 +299,6 @@ internal static class FusedCheck
         return (a - e).abs().max().item<double>() / scale;
     }
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Passes calls to a kernel and counts them.</summary>
     private sealed class CountingKernel : ICascadeKernel

@@ -88,6 +88,6 @@ internal static class FusedTiming
             rounds[r] = watch.Elapsed.TotalMilliseconds / Iterations;
         }
 
-        return rounds.Order().ElementAt(Rounds / 2);
+        return Medians.Of(rounds);
     }
 }

@@ -39,30 +39,21 @@ internal static class InterleavedComparison
             foreach (var key in rounds[0].Keys.OrderBy(k => k.Case, StringComparer.Ordinal).ThenBy(k => k.Dendrites))
             {
                 var cells = rounds.Where(r => r.ContainsKey(key)).Select(r => r[key]).ToList();
-                double Pick(Cell c, bool ours, bool plain) => (mode, ours, plain) switch
-                {
-                    ("train", true, false) => c.OursTrain,
-                    ("train", false, false) => c.TheirsTrain,
-                    ("train", true, true) => c.OursPlainTrain,
-                    ("train", false, true) => c.TheirsPlainTrain,
-                    (_, true, false) => c.OursInfer,
-                    (_, false, false) => c.TheirsInfer,
-                    (_, true, true) => c.OursPlainInfer,
-                    _ => c.TheirsPlainInfer,
-                };
-
-                var ratios = cells.Select(c => Pick(c, true, false) / Pick(c, false, false)).ToList();
-                var plainRatio = Median(cells.Select(c => Pick(c, true, true) / Pick(c, false, true)));
-                var ratio = Median(ratios);
+                (double Layer, double Plain) Times(Side side) => mode == "train" ? (side.Train, side.PlainTrain) : (side.Infer, side.PlainInfer);
+                var ours = cells.Select(c => Times(c.Ours)).ToList();
+                var theirs = cells.Select(c => Times(c.Theirs)).ToList();
+                var ratios = ours.Zip(theirs, (o, t) => o.Layer / t.Layer).ToList();
+                var plainRatio = Medians.Of(ours.Zip(theirs, (o, t) => o.Plain / t.Plain));
+                var ratio = Medians.Of(ratios);
                 // Each program's time over its own plain layer, compared: what the dendrites cost apart from any
                 // difference in the plain libtorch call the two programs make.
-                var overhead = Median(cells.Select(c => Pick(c, true, false) / Pick(c, true, true) / (Pick(c, false, false) / Pick(c, false, true))));
+                var overhead = Medians.Of(ours.Zip(theirs, (o, t) => o.Layer / o.Plain / (t.Layer / t.Plain)));
                 worst = Math.Max(worst, ratio);
-                Console.WriteLine(Inv($"| {key.Case} | {plainRatio:0.00} | {key.Dendrites} | {Median(cells.Select(c => Pick(c, false, false))):0.0} | {Median(cells.Select(c => Pick(c, true, false))):0.0} | {ratio:0.00} ({ratios.Min():0.00}-{ratios.Max():0.00}) | {overhead:0.00} |"));
+                Console.WriteLine(FormattableString.Invariant($"| {key.Case} | {plainRatio:0.00} | {key.Dendrites} | {Medians.Of(theirs.Select(t => t.Layer)):0.0} | {Medians.Of(ours.Select(o => o.Layer)):0.0} | {ratio:0.00} ({ratios.Min():0.00}-{ratios.Max():0.00}) | {overhead:0.00} |"));
             }
 
             Console.WriteLine();
-            Console.WriteLine(Inv($"Worst median ours / original: {worst:0.00} (target: at most 1.00 in every cell)."));
+            Console.WriteLine(FormattableString.Invariant($"Worst median ours / original: {worst:0.00} (target: at most 1.00 in every cell)."));
             Console.WriteLine();
         }
 
@@ -92,29 +83,15 @@ internal static class InterleavedComparison
             }
 
             cells[(name, d)] = new Cell(
-                row.GetProperty("ms_ours_train").GetDouble(),
-                row.GetProperty("ms_ours_infer").GetDouble(),
-                row.GetProperty("ms_plain_train").GetDouble(),
-                row.GetProperty("ms_plain_infer").GetDouble(),
-                match.Train,
-                match.Infer,
-                match.PlainTrain,
-                match.PlainInfer);
+                new Side(row.GetProperty("ms_ours_train").GetDouble(), row.GetProperty("ms_ours_infer").GetDouble(), row.GetProperty("ms_plain_train").GetDouble(), row.GetProperty("ms_plain_infer").GetDouble()),
+                new Side(match.Train, match.Infer, match.PlainTrain, match.PlainInfer));
         }
 
         return cells;
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        var n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
-    }
+    /// <summary>One program's times of a cell (ms): the dendrite layer and its plain layer, training and inference.</summary>
+    private sealed record Side(double Train, double Infer, double PlainTrain, double PlainInfer);
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private sealed record Cell(
-        double OursTrain, double OursInfer, double OursPlainTrain, double OursPlainInfer,
-        double TheirsTrain, double TheirsInfer, double TheirsPlainTrain, double TheirsPlainInfer);
+    private sealed record Cell(Side Ours, Side Theirs);
 }

@@ -55,11 +55,11 @@ internal static class OriginalComparison
                     var (theirs, theirPlain) = key == "train" ? (match.Train, match.PlainTrain) : (match.Infer, match.PlainInfer);
                     var ratio = r.DendriticMs / theirs;
                     worst = Math.Max(worst, ratio);
-                    Console.WriteLine(Inv($"| {r.DType} | {r.Subject} | {theirPlain:0.0} / {r.PlainMs:0.0} | {r.Dendrites} | {theirs:0.0} | {r.DendriticMs:0.0} | {ratio:0.00} |"));
+                    Console.WriteLine(FormattableString.Invariant($"| {r.DType} | {r.Subject} | {theirPlain:0.0} / {r.PlainMs:0.0} | {r.Dendrites} | {theirs:0.0} | {r.DendriticMs:0.0} | {ratio:0.00} |"));
                 }
 
                 Console.WriteLine();
-                Console.WriteLine(Inv($"Worst ours / original: {worst:0.00} (target: at most 1.00 in every cell)."));
+                Console.WriteLine(FormattableString.Invariant($"Worst ours / original: {worst:0.00} (target: at most 1.00 in every cell)."));
                 Console.WriteLine();
             }
         }
@@ -89,7 +89,6 @@ internal static class OriginalComparison
         }
     }
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One case of the original's timing: training and inference ms with dendrites and of the plain layer.</summary>
     internal sealed record OriginalRow(string Case, string DType, int Dendrites, double Train, double Infer, double PlainTrain, double PlainInfer);

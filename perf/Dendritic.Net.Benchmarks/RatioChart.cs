@@ -37,9 +37,9 @@ internal static class RatioChart
         var maxY = Math.Ceiling(Math.Max(1.05 * (1 + maxD), rows.Count == 0 ? 0 : rows.Max(r => r.Ratio)) + 0.5);
 
         var svg = new StringBuilder();
-        svg.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\n"));
-        svg.Append(Inv($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n"));
-        svg.Append(Inv($"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">DendriteLayer time / plain host time against dendrite count D (solid black: 1+D limit; dashed: 1.05(1+D) goal)</text>\n"));
+        svg.Append(FormattableString.Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\n"));
+        svg.Append(FormattableString.Invariant($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n"));
+        svg.Append(FormattableString.Invariant($"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">DendriteLayer time / plain host time against dendrite count D (solid black: 1+D limit; dashed: 1.05(1+D) goal)</text>\n"));
         for (var p = 0; p < panels.Count; p++)
         {
             var x0 = Margin + (p % columns) * (PanelWidth + Margin);
@@ -52,8 +52,8 @@ internal static class RatioChart
         {
             var lx = Margin + (s % 3) * 300;
             var ly = legendTop + (s / 3) * 20;
-            svg.Append(Inv($"<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx + 24}\" y2=\"{ly}\" stroke=\"{Palette[s % Palette.Length]}\" stroke-width=\"2\"/>"));
-            svg.Append(Inv($"<text x=\"{lx + 30}\" y=\"{ly + 4}\">{series[s]}</text>\n"));
+            svg.Append(FormattableString.Invariant($"<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx + 24}\" y2=\"{ly}\" stroke=\"{Palette[s % Palette.Length]}\" stroke-width=\"2\"/>"));
+            svg.Append(FormattableString.Invariant($"<text x=\"{lx + 30}\" y=\"{ly + 4}\">{series[s]}</text>\n"));
         }
 
         svg.Append("</svg>\n");
@@ -66,31 +66,31 @@ internal static class RatioChart
     {
         double X(double d) => x0 + d / maxD * PanelWidth;
         double Y(double r) => y0 + PanelHeight - r / maxY * PanelHeight;
-        svg.Append(Inv($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 - 8}\" text-anchor=\"middle\" font-size=\"12\">{title}</text>\n"));
-        svg.Append(Inv($"<rect x=\"{x0}\" y=\"{y0}\" width=\"{PanelWidth}\" height=\"{PanelHeight}\" fill=\"none\" stroke=\"#999\"/>\n"));
+        svg.Append(FormattableString.Invariant($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 - 8}\" text-anchor=\"middle\" font-size=\"12\">{title}</text>\n"));
+        svg.Append(FormattableString.Invariant($"<rect x=\"{x0}\" y=\"{y0}\" width=\"{PanelWidth}\" height=\"{PanelHeight}\" fill=\"none\" stroke=\"#999\"/>\n"));
         for (var d = 0; d <= maxD; d++)
         {
-            svg.Append(Inv($"<text x=\"{X(d):0.0}\" y=\"{y0 + PanelHeight + 14}\" text-anchor=\"middle\">{d}</text>"));
+            svg.Append(FormattableString.Invariant($"<text x=\"{X(d):0.0}\" y=\"{y0 + PanelHeight + 14}\" text-anchor=\"middle\">{d}</text>"));
         }
 
         for (var r = 0; r <= (int)maxY; r++)
         {
-            svg.Append(Inv($"<line x1=\"{x0}\" y1=\"{Y(r):0.0}\" x2=\"{x0 + PanelWidth}\" y2=\"{Y(r):0.0}\" stroke=\"#eee\"/>"));
-            svg.Append(Inv($"<text x=\"{x0 - 6}\" y=\"{Y(r) + 4:0.0}\" text-anchor=\"end\">{r}</text>\n"));
+            svg.Append(FormattableString.Invariant($"<line x1=\"{x0}\" y1=\"{Y(r):0.0}\" x2=\"{x0 + PanelWidth}\" y2=\"{Y(r):0.0}\" stroke=\"#eee\"/>"));
+            svg.Append(FormattableString.Invariant($"<text x=\"{x0 - 6}\" y=\"{Y(r) + 4:0.0}\" text-anchor=\"end\">{r}</text>\n"));
         }
 
-        svg.Append(Inv($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 + PanelHeight + 28}\" text-anchor=\"middle\">D (dendrite sets)</text>\n"));
-        svg.Append(Inv($"<line x1=\"{X(0):0.0}\" y1=\"{Y(1):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(1 + maxD):0.0}\" stroke=\"black\" stroke-width=\"1.5\"/>\n"));
-        svg.Append(Inv($"<line x1=\"{X(0):0.0}\" y1=\"{Y(1.05):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(1.05 * (1 + maxD)):0.0}\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n"));
+        svg.Append(FormattableString.Invariant($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 + PanelHeight + 28}\" text-anchor=\"middle\">D (dendrite sets)</text>\n"));
+        svg.Append(FormattableString.Invariant($"<line x1=\"{X(0):0.0}\" y1=\"{Y(1):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(1 + maxD):0.0}\" stroke=\"black\" stroke-width=\"1.5\"/>\n"));
+        svg.Append(FormattableString.Invariant($"<line x1=\"{X(0):0.0}\" y1=\"{Y(1.05):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(1.05 * (1 + maxD)):0.0}\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n"));
         foreach (var group in rows.GroupBy(SeriesName))
         {
             var color = Palette[series.IndexOf(group.Key) % Palette.Length];
             var points = new[] { (D: 0, Ratio: 1.0) }.Concat(group.OrderBy(r => r.Dendrites).Select(r => (D: r.Dendrites, r.Ratio))).ToList();
-            var path = string.Join(" ", points.Select(pt => Inv($"{X(pt.D):0.0},{Y(pt.Ratio):0.0}")));
-            svg.Append(Inv($"<polyline points=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"/>"));
+            var path = string.Join(" ", points.Select(pt => FormattableString.Invariant($"{X(pt.D):0.0},{Y(pt.Ratio):0.0}")));
+            svg.Append(FormattableString.Invariant($"<polyline points=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"/>"));
             foreach (var pt in points.Skip(1))
             {
-                svg.Append(Inv($"<circle cx=\"{X(pt.D):0.0}\" cy=\"{Y(pt.Ratio):0.0}\" r=\"2.5\" fill=\"{color}\"><title>{group.Key} D={pt.D}: {pt.Ratio:0.00}x</title></circle>"));
+                svg.Append(FormattableString.Invariant($"<circle cx=\"{X(pt.D):0.0}\" cy=\"{Y(pt.Ratio):0.0}\" r=\"2.5\" fill=\"{color}\"><title>{group.Key} D={pt.D}: {pt.Ratio:0.00}x</title></circle>"));
             }
 
             svg.Append('\n');
@@ -106,5 +106,4 @@ internal static class RatioChart
         _ => 2,
     };
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -114,18 +114,18 @@ internal static class ResultTable
                 Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
                 foreach (var r in ordered)
                 {
-                    Console.WriteLine(Inv($"| {r.Device} | {r.DType} | {r.Subject} | {r.Dendrites} | {r.PlainMs:0.000} | {r.DendriticMs:0.000} | {r.Ratio:0.00}x | {r.Limit:0} | {r.Ratio / r.Limit:0.00} |"));
+                    Console.WriteLine(FormattableString.Invariant($"| {r.Device} | {r.DType} | {r.Subject} | {r.Dendrites} | {r.PlainMs:0.000} | {r.DendriticMs:0.000} | {r.Ratio:0.00}x | {r.Limit:0} | {r.Ratio / r.Limit:0.00} |"));
                 }
             }
             else
             {
                 var counts = ordered.Select(r => r.Dendrites).Distinct().OrderBy(d => d).ToList();
-                Console.WriteLine("| device | dtype | case | plain (ms) | " + string.Join(" | ", counts.Select(d => Inv($"D={d}"))) + " |");
+                Console.WriteLine("| device | dtype | case | plain (ms) | " + string.Join(" | ", counts.Select(d => FormattableString.Invariant($"D={d}"))) + " |");
                 Console.WriteLine("| --- | --- | --- | ---: | " + string.Join(" | ", counts.Select(_ => "---:")) + " |");
                 foreach (var group in ordered.GroupBy(r => (r.Device, r.DType, r.Subject)))
                 {
-                    var cells = counts.Select(d => group.FirstOrDefault(r => r.Dendrites == d) is { } r ? Inv($"{r.Ratio:0.00}x ({r.Ratio / r.Limit:0.00})") : "-");
-                    Console.WriteLine(Inv($"| {group.Key.Device} | {group.Key.DType} | {group.Key.Subject} | {group.First().PlainMs:0.000} | ") + string.Join(" | ", cells) + " |");
+                    var cells = counts.Select(d => group.FirstOrDefault(r => r.Dendrites == d) is { } r ? FormattableString.Invariant($"{r.Ratio:0.00}x ({r.Ratio / r.Limit:0.00})") : "-");
+                    Console.WriteLine(FormattableString.Invariant($"| {group.Key.Device} | {group.Key.DType} | {group.Key.Subject} | {group.First().PlainMs:0.000} | ") + string.Join(" | ", cells) + " |");
                 }
             }
 
@@ -135,7 +135,6 @@ internal static class ResultTable
         return 0;
     }
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static double ParseMs(string text)
     {

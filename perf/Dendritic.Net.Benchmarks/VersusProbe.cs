@@ -35,14 +35,14 @@ internal static class VersusProbe
             using var input = randn(layerCase.InputShape(), device: device);
             using var plain = layerCase.CreateHost();
             plain.to(device);
-            var plainTrain = Median(() => TrainStep(plain, input, device), iterations, device);
-            var plainInfer = Median(() => InferStep(plain, input, device), iterations, device);
+            var plainTrain = MedianMs(() => TrainStep(plain, input, device), iterations);
+            var plainInfer = MedianMs(() => InferStep(plain, input, device), iterations);
             foreach (var d in new[] { 1, 2, 4 })
             {
                 using var layer = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions(), d);
                 layer.to(device);
-                var train = Median(() => TrainStep(layer, input, device), iterations, device);
-                var infer = Median(() => InferStep(layer, input, device), iterations, device);
+                var train = MedianMs(() => TrainStep(layer, input, device), iterations);
+                var infer = MedianMs(() => InferStep(layer, input, device), iterations);
                 var row = new Dictionary<string, object>
                 {
                     ["case"] = $"{host} {size}",
@@ -85,7 +85,7 @@ internal static class VersusProbe
         TorchEnv.Sync(device);
     }
 
-    private static double Median(Action step, int iterations, Device device)
+    private static double MedianMs(Action step, int iterations)
     {
         for (var i = 0; i < 2; i++)
         {
@@ -100,7 +100,6 @@ internal static class VersusProbe
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
-        Array.Sort(times);
-        return iterations % 2 == 1 ? times[iterations / 2] : (times[(iterations / 2) - 1] + times[iterations / 2]) / 2;
+        return Medians.Of(times);
     }
 }
