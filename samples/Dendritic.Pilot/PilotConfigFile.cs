@@ -61,12 +61,7 @@ public static partial class PilotConfigFile
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/> atomically (a temporary file, then a rename).</summary>
     /// <param name="path">The file to write.</param>
     /// <param name="json">Its text.</param>
-    public static void Write(string path, string json)
-    {
-        var temporary = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temporary, json, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void Write(string path, string json) => PilotFiles.WriteAtomically(path, json);
 
     /// <summary>Reads and checks a config file.</summary>
     /// <param name="path">The file.</param>
@@ -88,16 +83,12 @@ public static partial class PilotConfigFile
         PilotConfig? config;
         try
         {
-            // Read at most one byte past the limit: a device or a growing file reports no reliable length.
-            using var stream = File.OpenRead(path);
-            var buffer = new byte[MaxBytes + 1];
-            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            if (length > MaxBytes)
+            if (PilotFiles.Read(path, MaxBytes) is not { } bytes)
             {
                 return (null, $"--config '{path}' is larger than {MaxBytes:N0} bytes, the most a config file may be.");
             }
 
-            config = JsonSerializer.Deserialize<PilotConfig>(buffer.AsSpan(0, length), Json);
+            config = JsonSerializer.Deserialize<PilotConfig>(bytes, Json);
         }
         catch (JsonException ex)
         {

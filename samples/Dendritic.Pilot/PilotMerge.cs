@@ -104,7 +104,7 @@ internal static class PilotMerge
         ConsoleTable.Print(merged);
         var files = ReportWriter.WriteAll(merged, output).ToList();
         var sources = Path.Combine(output, "sources.json");
-        WriteAtomically(sources, SourcesJson(folders, reports, output));
+        PilotFiles.WriteAtomically(sources, SourcesJson(folders, reports, output));
         files.Add(sources);
         try
         {
@@ -128,16 +128,12 @@ internal static class PilotMerge
                 return (null, $"merge: '{path}' does not exist; each folder must hold a pilot report (report.json).");
             }
 
-            // At most one byte past the limit: a device or a growing file reports no reliable length.
-            using var stream = File.OpenRead(path);
-            var buffer = new byte[Math.Min(MaxReportBytes + 1, Math.Max(stream.CanSeek ? stream.Length + 1 : MaxReportBytes + 1, 1))];
-            var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            if (length > MaxReportBytes)
+            if (PilotFiles.Read(path, MaxReportBytes) is not { } bytes)
             {
                 return (null, $"merge: '{path}' is larger than {MaxReportBytes:N0} bytes, the most a report may be.");
             }
 
-            var report = ReportWriter.FromJson(Encoding.UTF8.GetString(buffer, 0, length));
+            var report = ReportWriter.FromJson(Encoding.UTF8.GetString(bytes));
             return (report, string.Empty);
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
@@ -197,13 +193,6 @@ internal static class PilotMerge
             };
         });
         return JsonSerializer.Serialize(new { Format = "dendritic-pilot-merge/1", Parts = parts }, new JsonSerializerOptions { WriteIndented = true });
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static int BadOptions(string message)

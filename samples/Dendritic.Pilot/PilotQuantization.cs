@@ -64,7 +64,7 @@ internal sealed class PilotQuantization
         {
             var (name, bytes) = variants[i];
             var file = Path.Combine(_folder, "onnx", string.Create(CultureInfo.InvariantCulture, $"{run.Arm.ToString().ToLowerInvariant()}-seed{run.Seed}-{name.Replace(' ', '-')}.onnx"));
-            WriteAtomically(file, bytes);
+            PilotFiles.WriteAtomically(file, bytes);
             var predictions = i == 0 ? floatPredictions : Predictions(bytes);
             using var targets = _data.Test.Targets.cpu();
             var labels = targets.data<long>().ToArray();
@@ -100,19 +100,11 @@ internal sealed class PilotQuantization
         var files = new[] { (Path.Combine(_folder, "quantization.csv"), csv.ToString()), (Path.Combine(_folder, "quantization.md"), md.ToString()) };
         foreach (var (path, text) in files)
         {
-            WriteAtomically(path, new UTF8Encoding(false).GetBytes(text));
+            PilotFiles.WriteAtomically(path, text);
         }
 
         Console.WriteLine(md.ToString());
         return files.Select(f => f.Item1);
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, bytes);
-        File.Move(temporary, path, overwrite: true);
     }
 
     private static double Median(List<double> values)
