@@ -145,8 +145,8 @@ public sealed class LayerSelector
 
             // A module a ModuleHost covers is taken as a host when any matching rule takes hosts, whatever the order of Or.
             var matching = _includes.Where(r => r.Matches(path, module)).ToList();
-            var included = (!HostLayerSpec.IsSupported(module) && moduleHostFor(module) is not null ? matching.FirstOrDefault(r => r.TakesModuleHosts) : null)
-                ?? matching.FirstOrDefault();
+            var hostable = !HostLayerSpec.IsSupported(module) && moduleHostFor(module) is not null;
+            var included = (hostable ? matching.FirstOrDefault(r => r.TakesModuleHosts) : null) ?? matching.FirstOrDefault();
             if (included is null || _excludes.Any(r => r.Matches(path, module)))
             {
                 continue;
@@ -157,7 +157,7 @@ public sealed class LayerSelector
                 continue;
             }
 
-            if (!HostLayerSpec.IsSupported(module) && included.TakesModuleHosts && moduleHostFor(module) is not null)
+            if (hostable && included.TakesModuleHosts)
             {
                 chosen.Add((path, module));
                 hostPrefixes.Add(path + ".");
