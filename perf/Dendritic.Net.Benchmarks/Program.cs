@@ -18,7 +18,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
-/// <item><c>versus-rounds folder</c>: the interleaved comparison of round-N folders of probe and original JSON;</item>
+/// <item><c>versus-rounds folder...</c>: the interleaved comparison of the round-N folders of probe and original JSON under one or more folders (runs pooled);</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// <item><c>distributed-check [--epochs 4] [--batch 1024]</c>: one NCCL rank: collectives and data-parallel growth (docs/distributed.md);</item>
 /// <item><c>distributed-launch [--gpus N] [--compare]</c>: N ranks of it, one process per GPU, compared; 1 vs N GPUs throughput.</item>
@@ -54,7 +54,7 @@ internal static class Program
             case "versus-probe":
                 return VersusProbe.Run(args[1..]);
             case "versus-rounds":
-                return InterleavedComparison.Print(args[1]);
+                return InterleavedComparison.Print(args[1..]);
             case "chart":
                 return RatioChart.Write(args[1], args[2..]);
             case "distributed-check":

@@ -55,6 +55,31 @@ nccl_env() {
   [ -n "${DENDRITIC_NCCL_PATH:-}" ] || export DENDRITIC_NCCL_PATH=$(python3 -c 'import glob, os, site; c = [p for s in site.getsitepackages() for p in sorted(glob.glob(os.path.join(s, "nvidia", "*", "lib", "libnccl.so.2")))]; print(c[0] if c else "")' 2>/dev/null)
   echo "NCCL: ${DENDRITIC_NCCL_PATH:-libnccl.so.2 from the loader}"
 }
+# One extraction of the runtime for processes that run side by side (run.sh extracts on every call).
+dotnet_env() {
+  mkdir -p /tmp/dotnet && tar -C /tmp/dotnet -xJf "$here/dotnet-rt.tar.xz"
+  export DOTNET_ROOT=/tmp/dotnet DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  export LD_LIBRARY_PATH="$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+}
+# Issue #19: ROUNDS rounds of our versus-probe and the original's pai_overhead2.py back to back on one core pair,
+# the order alternating between rounds (and between streams). Read with: versus-rounds FOLDER.
+interleave() { # stream number, core list
+  local k=$1 cores=$2 r who d left
+  for r in $(seq 1 "${ROUNDS:-3}"); do
+    d="$out/results/cpu-interleaved/stream-$k/round-$r"; mkdir -p "$d"
+    for who in $([ $(((r + k) % 2)) = 0 ] && echo "ours theirs" || echo "theirs ours"); do
+      left=$((budget - (SECONDS - start) - 15)); [ "$left" -lt 30 ] && { echo "=== stream $k round $r $who skipped: out of time"; continue; }
+      echo "=== cpu-interleaved stream $k (cores $cores) round $r: $who ($(date -u +%H:%M:%S))"
+      if [ "$who" = ours ]; then
+        (cd "$here/app" && OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 timeout "$left" taskset -c "$cores" /tmp/dotnet/dotnet "$dll" versus-probe cpu "${PAI_ITERS:-15}" "$d/ours_probe.json") > "$d/ours.log" 2>&1
+      else
+        PAI_DEVICE=cpu PAI_ITERS=${PAI_ITERS:-15} OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OUT="$d" \
+          timeout "$left" taskset -c "$cores" python3 "$here/../.anchor/pai_overhead2.py" > "$d/original.log" 2>&1
+      fi
+      echo "=== rc=$?"
+    done
+  done
+}
 for s in "$@"; do
   case $s in
     check) step cuda-check 120 cuda-check ;;
@@ -87,22 +112,14 @@ for s in "$@"; do
     # Issue #19 again, interleaved: ROUNDS rounds of our probe (VersusProbe.cs, the original's protocol) and the
     # original back to back, the order alternating, on CORES (default 2,3: away from core 0's interrupts). Table:
     # dotnet Dendritic.Net.Benchmarks.dll versus-rounds FOLDER (the unpacked results/cpu-interleaved).
-    cpu-interleaved) cores=${CORES:-2,3}
-      for r in $(seq 1 "${ROUNDS:-3}"); do
-        d="$out/results/cpu-interleaved/round-$r"; mkdir -p "$d"
-        for who in $([ $((r % 2)) = 1 ] && echo "ours theirs" || echo "theirs ours"); do
-          left=$((budget - (SECONDS - start) - 10)); [ "$left" -lt 30 ] && { echo "=== round $r $who skipped: out of time"; continue; }
-          echo "=== cpu-interleaved round $r: $who ($(date -u +%H:%M:%S))"
-          if [ "$who" = ours ]; then
-            OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 timeout "$left" taskset -c "$cores" bash "$here/run.sh" "$dll" versus-probe cpu "${PAI_ITERS:-15}" "$d/ours_probe.json" > "$d/ours.log" 2>&1
-          else
-            PAI_DEVICE=cpu PAI_ITERS=${PAI_ITERS:-15} OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 OUT="$d" \
-              timeout "$left" taskset -c "$cores" python3 "$here/../.anchor/pai_overhead2.py" > "$d/original.log" 2>&1
-          fi
-          echo "=== rc=$?"
-        done
+    # STREAMS="2,3 6,7 ..." runs one such sequence per core pair side by side (stream-K/round-N/), the first program
+    # alternating between streams too, so that at any moment about half the streams run each program.
+    cpu-interleaved) k=0; dotnet_env
+      for cores in ${STREAMS:-${CORES:-2,3}}; do
+        k=$((k + 1)); interleave "$k" "$cores" > "$out/logs/cpu-interleaved-stream-$k.log" 2>&1 &
       done
-      bash "$here/run.sh" "$dll" versus-rounds "$out/results/cpu-interleaved" 2>&1 | tail -n 40 ;;
+      wait; cat "$out"/logs/cpu-interleaved-stream-*.log
+      (cd "$here/app" && /tmp/dotnet/dotnet "$dll" versus-rounds "$out/results/cpu-interleaved") 2>&1 | tail -n 40 ;;
     original-cpu) original cpu ;;
     original-cuda) original cuda ;;
     # Where the CPU time goes, per piece and projection path (CostBreakdown.cs): ROUNDS interleaved rounds.
@@ -123,6 +140,7 @@ for s in "$@"; do
   esac
 done
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$out/logs/nvidia-smi.csv" 2>&1
+lscpu > "$out/logs/lscpu.txt" 2>&1; lscpu -e > "$out/logs/lscpu-e.txt" 2>&1
 python3 -c 'import torch; print(torch.__version__, torch.version.cuda)' > "$out/logs/torch.txt" 2>&1
 tar -C "$out" -czf "$out/results.tar.gz" logs results 2>/dev/null && rm -rf "$out/logs" "$out/results"
 ls -la "$out"
