@@ -18,6 +18,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
+/// <item><c>dispatch-cost [rounds]</c>: the CPU cost of issuing one training step of tiny layers, reference path against the fused kernel's node;</item>
 /// <item><c>versus-rounds folder...</c>: the interleaved comparison of the round-N folders of probe and original JSON under one or more folders (runs pooled);</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// <item><c>distributed-check [--epochs 4] [--batch 1024]</c>: one NCCL rank: collectives and data-parallel growth (docs/distributed.md);</item>
@@ -41,6 +42,8 @@ internal static class Program
                 return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
             case "breakdown":
                 return CostBreakdown.Run(args[1..]);
+            case "dispatch-cost":
+                return DispatchCost.Run(args[1..]);
             case "soak":
                 return Soak.Run(args[1..]);
             case "soak-one":

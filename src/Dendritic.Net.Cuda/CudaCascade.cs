@@ -7,11 +7,12 @@ namespace Dendritic.Cuda;
 /// Switches every <see cref="DendriteLayer"/> of the process to the fused CUDA cascade: one kernel forward and one
 /// backward (plus a small reduction) instead of the reference path's separate sigmoid, multiply and add kernels per
 /// set. Layers on other devices, in other dtypes than float32 and bfloat16, or with more than 8 sets keep the
-/// reference path. Needs the NVIDIA driver and NVRTC 12 or 13 (no CUDA toolkit); see docs/cuda.md.
+/// reference path, and so does a training step of a layer with one set and an output under 32 MiB, where the
+/// reference path was measured faster. Needs the NVIDIA driver and NVRTC 12 or 13 (no CUDA toolkit); see docs/cuda.md.
 /// </summary>
 public static class CudaCascade
 {
-    private static readonly Lazy<FusedCascadeKernel> Kernel = new(() => new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache())));
+    private static readonly Lazy<FusedCascadeKernel> Kernel = new(() => new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache()), FusedCascadeKernel.OneSetTrainingMinBytes));
 
     /// <summary>
     /// Whether the fused CUDA cascade that <see cref="Enable"/> registers is the registered

@@ -11,14 +11,33 @@ namespace Dendritic.Cuda;
 /// </summary>
 internal sealed class FusedCascadeKernel : ICascadeKernel
 {
-    private readonly ICascadeLauncher _launcher;
+    /// <summary>
+    /// The smallest output, in bytes, for which <see cref="CudaCascade"/>'s kernel takes a one-set cascade while autograd
+    /// records: 32 MiB. At D = 1 the kernel replaces two element-wise kernels forward and three backward, which on a
+    /// smaller output cost less than its one autograd node (a managed callback and its bookkeeping, tens of
+    /// microseconds of CPU): on the H200 the reference path was faster at D = 1 in every training cell with a 8-16 MiB
+    /// output and the kernel as fast or faster on the 64-128 MiB ones (docs/benchmarks.md, runs 4 and 5).
+    /// </summary>
+    internal const long OneSetTrainingMinBytes = 32L << 20;
 
-    public FusedCascadeKernel(ICascadeLauncher launcher) => _launcher = launcher;
+    private readonly ICascadeLauncher _launcher;
+    private readonly long _oneSetTrainingMinBytes;
+
+    /// <param name="launcher">Runs the kernels.</param>
+    /// <param name="oneSetTrainingMinBytes">
+    /// Outputs smaller than this (bytes) keep the reference path for a one-set cascade in training; 0 (the default,
+    /// used by the exactness checks) takes every call the kernel can run.
+    /// </param>
+    public FusedCascadeKernel(ICascadeLauncher launcher, long oneSetTrainingMinBytes = 0)
+    {
+        _launcher = launcher;
+        _oneSetTrainingMinBytes = oneSetTrainingMinBytes;
+    }
 
     /// <summary>
     /// Runs the cascade, or returns null for the reference path: a device the launcher does not take, a dtype other
-    /// than float32 and bfloat16, more than <see cref="CascadeProblem.MaxSets"/> sets, an empty output, or tensors that
-    /// disagree in device, dtype or shape.
+    /// than float32 and bfloat16, more than <see cref="CascadeProblem.MaxSets"/> sets, an empty output, tensors that
+    /// disagree in device, dtype or shape, or a one-set cascade in training on an output below the threshold given.
     /// </summary>
     public Tensor? TryCombine(CascadeInputs inputs)
     {
@@ -29,7 +48,8 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         var shape = host.shape;
         if (!_launcher.Supports(host.device) || host.dtype is not (ScalarType.Float32 or ScalarType.BFloat16)
             || sets is < 1 or > CascadeProblem.MaxSets || axis < 0 || axis >= shape.Length
-            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > int.MaxValue)
+            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > int.MaxValue
+            || (sets == 1 && host.numel() * host.ElementSize < _oneSetTrainingMinBytes && is_grad_enabled()))
         {
             return null;
         }

@@ -107,6 +107,31 @@ public class FusedCascadeKernelTests
     }
 
     [Test]
+    public void TryCombine_OneSetTrainingBelowThreshold_DeclinesButRunsInferenceAndTwoSets()
+    {
+        var mirror = new CascadeMirror();
+        // A [2, 3] float32 output is 24 bytes: under a 25-byte threshold, at it with 3 bytes.
+        CascadeKernels.Current = new FusedCascadeKernel(mirror, oneSetTrainingMinBytes: 25);
+        var one = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        var two = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+        var input = randn(2, 4);
+
+        one.call(input).sum().backward();
+        mirror.Launches.Should().Be(0, "a one-set training step on a small output keeps the reference path");
+        using (no_grad())
+        {
+            one.call(input).Dispose();
+        }
+
+        mirror.Launches.Should().Be(1, "inference has no autograd node to pay for");
+        two.call(input).sum().backward();
+        mirror.Launches.Should().Be(4, "two sets run fused: forward, then backward and its reduction");
+        CascadeKernels.Current = new FusedCascadeKernel(mirror, oneSetTrainingMinBytes: 24);
+        one.call(input).sum().backward();
+        mirror.Launches.Should().Be(7, "an output of the threshold's size is fused");
+    }
+
+    [Test]
     public void Enable_WithoutGpuOrNvrtc_ThrowsTypedErrorNamingTheFix()
     {
         try
