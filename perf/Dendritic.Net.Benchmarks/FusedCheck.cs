@@ -54,6 +54,7 @@ internal static class FusedCheck
             CascadeKernels.Current = null;
 
             // Every call the kernel can run, also the one-set training steps CudaCascade leaves to the reference path.
+            // Its own module cache compiles the kernels again on first use (Enable's time above covers its one compile).
             kernel = new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache()));
         }
 

@@ -55,7 +55,8 @@ nccl_env() {
   [ -n "${DENDRITIC_NCCL_PATH:-}" ] || export DENDRITIC_NCCL_PATH=$(python3 -c 'import glob, os, site; c = [p for s in site.getsitepackages() for p in sorted(glob.glob(os.path.join(s, "nvidia", "*", "lib", "libnccl.so.2")))]; print(c[0] if c else "")' 2>/dev/null)
   echo "NCCL: ${DENDRITIC_NCCL_PATH:-libnccl.so.2 from the loader}"
 }
-# One extraction of the runtime for processes that run side by side (run.sh extracts on every call).
+# One extraction of the runtime for processes that run side by side: ../shared/gpu/run.sh's setup (copied here as
+# run.sh), which extracts on every call and would race. The exports stay for later steps, which is harmless.
 dotnet_env() {
   mkdir -p /tmp/dotnet && tar -C /tmp/dotnet -xJf "$here/dotnet-rt.tar.xz"
   export DOTNET_ROOT=/tmp/dotnet DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -113,7 +114,8 @@ for s in "$@"; do
     # original back to back, the order alternating, on CORES (default 2,3: away from core 0's interrupts). Table:
     # dotnet Dendritic.Net.Benchmarks.dll versus-rounds FOLDER (the unpacked results/cpu-interleaved).
     # STREAMS="2,3 6,7 ..." runs one such sequence per core pair side by side (stream-K/round-N/), the first program
-    # alternating between streams too, so that at any moment about half the streams run each program.
+    # alternating between streams too, so that at the start half the streams run each program (the two programs'
+    # unequal run times shift that later).
     cpu-interleaved) k=0; dotnet_env
       for cores in ${STREAMS:-${CORES:-2,3}}; do
         k=$((k + 1)); interleave "$k" "$cores" > "$out/logs/cpu-interleaved-stream-$k.log" 2>&1 &

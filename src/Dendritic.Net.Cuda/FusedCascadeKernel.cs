@@ -15,8 +15,9 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
     /// The smallest output, in bytes, for which <see cref="CudaCascade"/>'s kernel takes a one-set cascade while autograd
     /// records: 32 MiB. At D = 1 the kernel replaces two element-wise kernels forward and three backward, which on a
     /// smaller output cost less than its one autograd node (a managed callback and its bookkeeping, tens of
-    /// microseconds of CPU): on the H200 the reference path was faster at D = 1 in every training cell with a 8-16 MiB
-    /// output and the kernel as fast or faster on the 64-128 MiB ones (docs/benchmarks.md, runs 4 and 5).
+    /// microseconds of CPU): on the H200 the reference path was as fast or faster at D = 1 in every training cell with an
+    /// 8-16 MiB output and the kernel as fast or faster on the 64-128 MiB ones (docs/benchmarks.md, runs 4 and 5). The
+    /// threshold lies between the two measured sizes and was tuned on that GPU only.
     /// </summary>
     internal const long OneSetTrainingMinBytes = 32L << 20;
 
@@ -45,11 +46,16 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         var host = inputs.HostOutput;
         var sets = inputs.Sets;
         var axis = inputs.NeuronAxis;
+        // The one-set rule first: the step it declines is dispatch-bound, so it should cost no further queries.
+        if (sets == 1 && _oneSetTrainingMinBytes > 0 && host.numel() * host.ElementSize < _oneSetTrainingMinBytes && is_grad_enabled())
+        {
+            return null;
+        }
+
         var shape = host.shape;
         if (!_launcher.Supports(host.device) || host.dtype is not (ScalarType.Float32 or ScalarType.BFloat16)
             || sets is < 1 or > CascadeProblem.MaxSets || axis < 0 || axis >= shape.Length
-            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > int.MaxValue
-            || (sets == 1 && host.numel() * host.ElementSize < _oneSetTrainingMinBytes && is_grad_enabled()))
+            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > int.MaxValue)
         {
             return null;
         }

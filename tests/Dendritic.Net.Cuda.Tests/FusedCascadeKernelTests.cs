@@ -110,7 +110,7 @@ public class FusedCascadeKernelTests
     public void TryCombine_OneSetTrainingBelowThreshold_DeclinesButRunsInferenceAndTwoSets()
     {
         var mirror = new CascadeMirror();
-        // A [2, 3] float32 output is 24 bytes: under a 25-byte threshold, at it with 3 bytes.
+        // A [2, 3] float32 output is 24 bytes: under a 25-byte threshold, and equal to a 24-byte one.
         CascadeKernels.Current = new FusedCascadeKernel(mirror, oneSetTrainingMinBytes: 25);
         var one = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         var two = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);

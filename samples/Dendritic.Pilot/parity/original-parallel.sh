@@ -8,7 +8,8 @@
 # .anchor/ (git-ignored) holds pai_pilot.py, pai_pilot_summary.py and _fallback/ from ../shared/anchors, and the
 # package folder perforatedai/. Writes the pooled table and the per-seed JSON files to $OUT (default /tmp).
 set -u
-root=$(pwd); out=${OUT:-/tmp}; w=/tmp/paiw; mkdir -p "$w"
+# A fresh work folder per call, so that an earlier call's results never join this one's summary.
+root=$(pwd); out=${OUT:-/tmp}; w=$(mktemp -d /tmp/paiw.XXXXXX)
 cp .anchor/pai_pilot.py "$w/"; cp -r .anchor/_fallback "$w/"; ln -sfn "$root/.anchor/perforatedai" "$w/perforatedai"
 first=${1:-1}; count=${2:-10}; per=${3:-1}
 for s in $(seq "$first" "$per" $((first + count - 1))); do
