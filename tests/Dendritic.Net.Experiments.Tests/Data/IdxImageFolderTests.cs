@@ -4,6 +4,7 @@ using Dendritic.Experiments.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Experiments.Tests.Data;
 

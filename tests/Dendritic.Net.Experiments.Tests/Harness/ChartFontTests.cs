@@ -6,6 +6,7 @@ using Dendritic.Reporting;
 using FluentAssertions;
 using NUnit.Framework;
 using SkiaSharp;
+using Dendritic.Testing;
 
 namespace Dendritic.Experiments.Tests.Harness;
 

@@ -5,6 +5,7 @@ using Dendritic.Experiments.Tests.Support;
 using Dendritic.Reporting;
 using FluentAssertions;
 using NUnit.Framework;
+using Dendritic.Testing;
 
 namespace Dendritic.Experiments.Tests.Harness;
 

@@ -2,6 +2,7 @@ using System.Linq;
 using Dendritic.Experiments.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
+using Dendritic.Testing;
 
 namespace Dendritic.Experiments.Tests.Harness;
 

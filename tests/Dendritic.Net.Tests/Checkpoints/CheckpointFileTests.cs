@@ -5,6 +5,7 @@ using System.Runtime.Versioning;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -12,25 +13,26 @@ namespace Dendritic.Tests.Checkpoints;
 [TestFixture]
 public sealed class CheckpointFileTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void CreateFolder()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-files-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder() => _temp.Dispose();
 
     [Test]
     public void Save_StaleTemporaryOfTheSameTarget_IsRemoved()
     {
-        var path = Path.Combine(_folder, "model.dndt");
-        var stale = Path.Combine(_folder, AtomicFileWriter.TemporaryPrefix("model.dndt") + "0badf00d.tmp");
+        var path = Path.Combine(Folder, "model.dndt");
+        var stale = Path.Combine(Folder, AtomicFileWriter.TemporaryPrefix("model.dndt") + "0badf00d.tmp");
         File.WriteAllBytes(stale, new byte[1000]);
-        var other = Path.Combine(_folder, AtomicFileWriter.TemporaryPrefix("other.dndt") + "0badf00d.tmp");
+        var other = Path.Combine(Folder, AtomicFileWriter.TemporaryPrefix("other.dndt") + "0badf00d.tmp");
         File.WriteAllBytes(other, new byte[10]);
 
         DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
@@ -42,8 +44,8 @@ public sealed class CheckpointFileTests
     [Test]
     public void Save_TemporaryHeldOpenByAnotherSave_IsKept()
     {
-        var path = Path.Combine(_folder, "model.dndt");
-        var busy = Path.Combine(_folder, AtomicFileWriter.TemporaryPrefix("model.dndt") + "00c0ffee.tmp");
+        var path = Path.Combine(Folder, "model.dndt");
+        var busy = Path.Combine(Folder, AtomicFileWriter.TemporaryPrefix("model.dndt") + "00c0ffee.tmp");
         using var writer = new FileStream(busy, FileMode.CreateNew, FileAccess.Write, FileShare.None);
 
         DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
@@ -55,20 +57,20 @@ public sealed class CheckpointFileTests
     public void Save_LongestValidFileName_Works()
     {
         var name = new string('m', 250) + ".dndt";
-        var path = Path.Combine(_folder, name);
+        var path = Path.Combine(Folder, name);
 
         DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
 
         DendriteCheckpoint.ReadManifest(path).Layers.Should().HaveCount(2);
-        Directory.GetFiles(_folder).Should().ContainSingle();
+        Directory.GetFiles(Folder).Should().ContainSingle();
     }
 
     [Test]
     public void Save_ThroughSymlink_ReplacesTheTargetAndKeepsTheLink()
     {
         Assume.That(!OperatingSystem.IsWindows(), "symlinks need privileges on Windows");
-        var target = Path.Combine(_folder, "real.dndt");
-        var link = Path.Combine(_folder, "link.dndt");
+        var target = Path.Combine(Folder, "real.dndt");
+        var link = Path.Combine(Folder, "link.dndt");
         File.WriteAllText(target, "old");
         File.CreateSymbolicLink(link, target);
 
@@ -83,7 +85,7 @@ public sealed class CheckpointFileTests
     public void Save_OverFileWithMode0600_KeepsTheMode()
     {
         Assume.That(!OperatingSystem.IsWindows(), "Unix file modes");
-        var path = Path.Combine(_folder, "model.dndt");
+        var path = Path.Combine(Folder, "model.dndt");
         var handle = Dendrites.Wrap(TestModels.Mlp());
         DendriteCheckpoint.Save(handle, path);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -99,7 +101,7 @@ public sealed class CheckpointFileTests
     {
         Assume.That(OperatingSystem.IsLinux(), "needs a folder no user can create files in");
         var root = Environment.UserName == "root";
-        var folder = root ? "/sys" : Path.Combine(_folder, "locked");
+        var folder = root ? "/sys" : Path.Combine(Folder, "locked");
         if (!root)
         {
             Directory.CreateDirectory(folder);
@@ -132,7 +134,7 @@ public sealed class CheckpointFileTests
     [TestCase(null)]
     public void SidecarResolve_NotAPlainFileName_ThrowsCorrupted(string? name)
     {
-        var act = () => CheckpointSidecar.Resolve(Path.Combine(_folder, "run.dndt"), name, "key");
+        var act = () => CheckpointSidecar.Resolve(Path.Combine(Folder, "run.dndt"), name, "key");
 
         act.Should().Throw<CheckpointCorruptedException>().WithMessage("*'key'*not a plain file name*");
     }
@@ -140,7 +142,7 @@ public sealed class CheckpointFileTests
     [Test]
     public void SidecarResolve_PlainName_IsNextToTheCheckpoint()
     {
-        CheckpointSidecar.Resolve(Path.Combine(_folder, "run.dndt"), "run.dndt.best", "key").Should().Be(Path.Combine(_folder, "run.dndt.best"));
+        CheckpointSidecar.Resolve(Path.Combine(Folder, "run.dndt"), "run.dndt.best", "key").Should().Be(Path.Combine(Folder, "run.dndt.best"));
     }
 
     [Test]
@@ -148,7 +150,7 @@ public sealed class CheckpointFileTests
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
         var state = new GrowthScheduler(handle).ExportState().ToJson();
-        var path = Path.Combine(_folder, "run.dndt");
+        var path = Path.Combine(Folder, "run.dndt");
         DendriteCheckpoint.Save(handle, path, new System.Collections.Generic.Dictionary<string, string>
         {
             [GrowthScheduler.StateExtrasKey] = state,
@@ -165,7 +167,7 @@ public sealed class CheckpointFileTests
     public void Resume_ManifestWithNullExtras_ThrowsArgumentNotNullReference()
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
-        var path = Path.Combine(_folder, "run.dndt");
+        var path = Path.Combine(Folder, "run.dndt");
         var manifest = DendriteCheckpoint.Save(handle, path) with { Extras = null! };
 
         var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest), path);
@@ -178,7 +180,7 @@ public sealed class CheckpointFileTests
     {
         using var a = TorchSharp.torch.randn(3, 4);
         using var b = TorchSharp.torch.arange(5);
-        var path = Path.Combine(_folder, "w.best");
+        var path = Path.Combine(Folder, "w.best");
         StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a, ["b"] = b }, new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 3 }, path);
 
         using var stored = StoredWeights.Load(path, TorchSharp.torch.CPU);
@@ -192,7 +194,7 @@ public sealed class CheckpointFileTests
     public void StoredWeights_TruncatedOrForeignFile_ThrowsCorrupted()
     {
         using var a = TorchSharp.torch.randn(30, 4);
-        var path = Path.Combine(_folder, "w.best");
+        var path = Path.Combine(Folder, "w.best");
         StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a }, new System.Collections.Generic.Dictionary<string, int>(), path);
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^7]);

@@ -5,6 +5,7 @@ using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -12,23 +13,24 @@ namespace Dendritic.Tests.Checkpoints;
 [TestFixture]
 public sealed class CheckpointResourceTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void CreateFolder()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-resources-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder() => _temp.Dispose();
 
     [Test]
     public void Save_LeavesNoLiveTensors()
     {
         var handle = Dendrites.Wrap(TestModels.Cnn(), new WrapOptions { InitialDendrites = 2 });
-        var path = Path.Combine(_folder, "cnn.dndt");
+        var path = Path.Combine(Folder, "cnn.dndt");
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         using var scope = NewDisposeScope();
 
@@ -42,7 +44,7 @@ public sealed class CheckpointResourceTests
     public void ReadManifest_CreatesNoTensorsAndIgnoresTheWeights()
     {
         var handle = Dendrites.Wrap(TestModels.Cnn());
-        var path = Path.Combine(_folder, "cnn.dndt");
+        var path = Path.Combine(Folder, "cnn.dndt");
         DendriteCheckpoint.Save(handle, path);
         // Corrupt the weights' data: the manifest must still read, because it reads nothing else.
         var bytes = File.ReadAllBytes(path);
@@ -61,7 +63,7 @@ public sealed class CheckpointResourceTests
     public void Restore_SameStructure_LeavesNoLiveTensors()
     {
         var handle = Dendrites.Wrap(TestModels.Cnn());
-        var path = Path.Combine(_folder, "cnn.dndt");
+        var path = Path.Combine(Folder, "cnn.dndt");
         DendriteCheckpoint.Save(handle, path);
         var live = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         using var scope = NewDisposeScope();

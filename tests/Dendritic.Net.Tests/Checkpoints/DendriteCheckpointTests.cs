@@ -7,24 +7,26 @@ using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
 [TestFixture]
 public sealed class DendriteCheckpointTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void CreateFolder()
     {
         manual_seed(3);
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder() => _temp.Dispose();
 
     public static IEnumerable<TestCaseData> Models()
     {
@@ -44,7 +46,7 @@ public sealed class DendriteCheckpointTests
         handle.Layers[^1].Enabled = false;
         using var input = randn(inputShape);
         using var expected = model.call(input);
-        var path = Path.Combine(_folder, "model.dndt");
+        var path = Path.Combine(Folder, "model.dndt");
 
         DendriteCheckpoint.Save(handle, path, new Dictionary<string, string> { ["note"] = "hello" });
         var fresh = build();
@@ -64,12 +66,12 @@ public sealed class DendriteCheckpointTests
     public void Save_Twice_LeavesNoTemporaryFiles()
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
-        var path = Path.Combine(_folder, "model.dndt");
+        var path = Path.Combine(Folder, "model.dndt");
 
         DendriteCheckpoint.Save(handle, path);
         DendriteCheckpoint.Save(handle, path);
 
-        Directory.GetFiles(_folder).Select(Path.GetFileName).Should().Equal("model.dndt");
+        Directory.GetFiles(Folder).Select(Path.GetFileName).Should().Equal("model.dndt");
     }
 
     [Test]
@@ -77,7 +79,7 @@ public sealed class DendriteCheckpointTests
     {
         var model = new GeneralFieldModel();
         var handle = Dendrites.Wrap(model);
-        var path = Path.Combine(_folder, "model.dndt");
+        var path = Path.Combine(Folder, "model.dndt");
         DendriteCheckpoint.Save(handle, path);
         var before = File.ReadAllBytes(path);
         model.register_buffer("unsavable", zeros(2, dtype: ScalarType.ComplexFloat32));
@@ -86,7 +88,7 @@ public sealed class DendriteCheckpointTests
 
         act.Should().Throw<CheckpointException>().WithMessage("*unsavable*");
         File.ReadAllBytes(path).Should().Equal(before);
-        Directory.GetFiles(_folder).Should().HaveCount(1);
+        Directory.GetFiles(Folder).Should().HaveCount(1);
     }
 
     [Test]
@@ -120,7 +122,7 @@ public sealed class DendriteCheckpointTests
     [Test]
     public void Load_NotACheckpoint_ThrowsCorrupted()
     {
-        var path = Path.Combine(_folder, "junk.dndt");
+        var path = Path.Combine(Folder, "junk.dndt");
         File.WriteAllText(path, "this is not a zip file");
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
@@ -153,7 +155,7 @@ public sealed class DendriteCheckpointTests
     [Test]
     public void Load_MissingFile_ThrowsFileNotFound()
     {
-        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), Path.Combine(_folder, "none.dndt"));
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), Path.Combine(Folder, "none.dndt"));
 
         act.Should().Throw<FileNotFoundException>();
     }
@@ -166,7 +168,7 @@ public sealed class DendriteCheckpointTests
         Randomise(handle);
         using var input = randn(2, 4);
         using var saved = model.call(input);
-        var path = Path.Combine(_folder, "best.dndt");
+        var path = Path.Combine(Folder, "best.dndt");
         DendriteCheckpoint.Save(handle, path);
         handle.AddDendrites(2);
         Randomise(handle);
@@ -193,7 +195,7 @@ public sealed class DendriteCheckpointTests
     private string SaveMlp()
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
-        var path = Path.Combine(_folder, "mlp.dndt");
+        var path = Path.Combine(Folder, "mlp.dndt");
         DendriteCheckpoint.Save(handle, path);
         return path;
     }

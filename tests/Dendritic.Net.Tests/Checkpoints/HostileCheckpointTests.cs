@@ -8,6 +8,7 @@ using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -15,18 +16,19 @@ namespace Dendritic.Tests.Checkpoints;
 [TestFixture]
 public sealed class HostileCheckpointTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void CreateFolder()
     {
         manual_seed(5);
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-hostile-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+    public void DeleteFolder() => _temp.Dispose();
 
     [TestCase(20_000)]
     [TestCase(100_000)]
@@ -287,7 +289,7 @@ public sealed class HostileCheckpointTests
     private string SaveMlp(IReadOnlyDictionary<string, string>? extras = null)
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
-        var path = Path.Combine(_folder, "mlp.dndt");
+        var path = Path.Combine(Folder, "mlp.dndt");
         DendriteCheckpoint.Save(handle, path, extras);
         return path;
     }

@@ -2,18 +2,21 @@ using System;
 using System.IO;
 using FluentAssertions;
 using NUnit.Framework;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Growth;
 
 public sealed class BestWeightsStoreTests
 {
-    private string _folder = null!;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
-    public void SetUp() => _folder = Directory.CreateTempSubdirectory("dendritic-best-").FullName;
+    public void SetUp() => _temp = new TempFolder();
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_folder, recursive: true);
+    public void TearDown() => _temp.Dispose();
 
     [TestCase(BestWeightsStorage.Memory)]
     [TestCase(BestWeightsStorage.Disk)]
@@ -36,11 +39,11 @@ public sealed class BestWeightsStoreTests
         var model = new FakeGrowthModel { Version = 5 };
         var store = BestWeightsStore.For(Options(storage), model);
         store.Capture();
-        var file = Path.Combine(_folder, "exported.best");
+        var file = Path.Combine(Folder, "exported.best");
         store.Export(file);
         model.Version = 9;
 
-        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = Path.Combine(_folder, "other") }, model);
+        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = Path.Combine(Folder, "other") }, model);
         fresh.Import(file);
         fresh.Restore();
 
@@ -63,7 +66,7 @@ public sealed class BestWeightsStoreTests
     [Test]
     public void OnDisk_NeedsNoSidecarAndCreatesItsDirectory()
     {
-        var directory = Path.Combine(_folder, "nested", "best");
+        var directory = Path.Combine(Folder, "nested", "best");
 
         var store = BestWeightsStore.For(Options(BestWeightsStorage.Disk) with { BestWeightsDirectory = directory }, new FakeGrowthModel());
         store.Capture();
@@ -73,5 +76,5 @@ public sealed class BestWeightsStoreTests
     }
 
     private GrowthOptions Options(BestWeightsStorage storage) =>
-        new GrowthOptions { BestWeights = storage, BestWeightsDirectory = storage == BestWeightsStorage.Disk ? Path.Combine(_folder, "disk") : null }.Validate();
+        new GrowthOptions { BestWeights = storage, BestWeightsDirectory = storage == BestWeightsStorage.Disk ? Path.Combine(Folder, "disk") : null }.Validate();
 }

@@ -7,6 +7,7 @@ using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Growth;
 
@@ -14,18 +15,19 @@ namespace Dendritic.Tests.Growth;
 [TestFixture]
 public sealed class GrowthSchedulerWrappedTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void SetUp()
     {
         manual_seed(42);
-        _folder = Path.Combine(Path.GetTempPath(), $"growth-wrapped-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_folder, true);
+    public void TearDown() => _temp.Dispose();
 
     private static nn.Module<Tensor, Tensor> Plain() =>
         nn.Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
@@ -48,7 +50,7 @@ public sealed class GrowthSchedulerWrappedTests
     {
         var model = Plain();
         var handle = Wrap(model);
-        var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = Path.Combine(_folder, "best") };
+        var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = Path.Combine(Folder, "best") };
         var scheduler = new GrowthScheduler(handle, options);
         using var input = randn(5, 3);
         scheduler.Step(1.0);
@@ -147,7 +149,7 @@ public sealed class GrowthSchedulerWrappedTests
     public void Resume_CheckpointWithoutState_Throws()
     {
         var handle = Wrap(Plain());
-        var path = Path.Combine(_folder, "plain.ckpt");
+        var path = Path.Combine(Folder, "plain.ckpt");
         DendriteCheckpoint.Save(handle, path);
         var loaded = DendriteCheckpoint.Load(Plain(), path);
 
@@ -163,7 +165,7 @@ public sealed class GrowthSchedulerWrappedTests
         var scheduler = new GrowthScheduler(Wrap(Plain()), options);
         scheduler.Step(2);
         scheduler.Step(1);
-        var path = Path.Combine(_folder, "minimize.ckpt");
+        var path = Path.Combine(Folder, "minimize.ckpt");
         scheduler.SaveCheckpoint(path);
 
         var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
@@ -179,7 +181,7 @@ public sealed class GrowthSchedulerWrappedTests
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 4, RelativeThresholdByDendrites = new[] { 0.1, 0.01 } };
         var scheduler = new GrowthScheduler(Wrap(Plain()), options);
         scheduler.Step(1);
-        var path = Path.Combine(_folder, "different.ckpt");
+        var path = Path.Combine(Folder, "different.ckpt");
         scheduler.SaveCheckpoint(path);
         var loaded = DendriteCheckpoint.Load(Plain(), path);
 
@@ -194,10 +196,10 @@ public sealed class GrowthSchedulerWrappedTests
     [Test]
     public void Resume_DiskStorageWithoutOptions_ThrowsAskingForTheDirectory()
     {
-        var options = ClassicRules.Options with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Path.Combine(_folder, "best") };
+        var options = ClassicRules.Options with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Path.Combine(Folder, "best") };
         var scheduler = new GrowthScheduler(Wrap(Plain()), options);
         scheduler.Step(1);
-        var path = Path.Combine(_folder, "disk.ckpt");
+        var path = Path.Combine(Folder, "disk.ckpt");
         scheduler.SaveCheckpoint(path);
 
         var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
@@ -216,7 +218,7 @@ public sealed class GrowthSchedulerWrappedTests
         scheduler.Step(1);
         var state = scheduler.ExportState();
         state.Options = null; // as written before the options were recorded
-        var path = Path.Combine(_folder, "old.ckpt");
+        var path = Path.Combine(Folder, "old.ckpt");
         DendriteCheckpoint.Save(handle, path, new Dictionary<string, string> { [GrowthScheduler.StateExtrasKey] = state.ToJson() });
 
         var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
@@ -240,7 +242,7 @@ public sealed class GrowthSchedulerWrappedTests
         {
             if (epoch == stopAfter)
             {
-                var path = Path.Combine(_folder, "run.ckpt");
+                var path = Path.Combine(Folder, "run.ckpt");
                 scheduler.SaveCheckpoint(path);
                 using var rng = get_rng_state();
                 model = Plain();

@@ -6,6 +6,7 @@ using NUnit.Framework;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Modes;
 
@@ -15,17 +16,18 @@ namespace Dendritic.Tests.Modes;
 /// </summary>
 public sealed class ModePreservationTests
 {
-    private string _folder = null!;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void SetUp()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-modes-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_folder, recursive: true);
+    public void TearDown() => _temp.Dispose();
 
     [Test]
     public void EvalModeScope_Dispose_RestoresEachModulesOwnMode()
@@ -85,7 +87,7 @@ public sealed class ModePreservationTests
     {
         torch.manual_seed(5);
         using var trained = FrozenBatchNormModel();
-        var path = Path.Combine(_folder, "model.dndt");
+        var path = Path.Combine(Folder, "model.dndt");
         DendriteCheckpoint.Save(Dendrites.Wrap(trained, new WrapOptions { InitialDendrites = 1 }), path);
         using var fresh = FrozenBatchNormModel();
         using var sample = randn(2, 3, 8, 8);

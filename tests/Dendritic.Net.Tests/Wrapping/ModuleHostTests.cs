@@ -7,6 +7,7 @@ using NUnit.Framework;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Wrapping;
 
@@ -17,18 +18,19 @@ namespace Dendritic.Tests.Wrapping;
 [TestFixture]
 public sealed class ModuleHostTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void SetUp()
     {
         manual_seed(7);
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-hosts-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_folder, recursive: true);
+    public void TearDown() => _temp.Dispose();
 
     [TestCase(false)]
     [TestCase(true)]
@@ -138,7 +140,7 @@ public sealed class ModuleHostTests
         var x = Input(gru);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported), InitialDendrites = 2 }, sampleInput: x);
         Train(model, handle, x, steps: 2);
-        var path = Path.Combine(_folder, "model.dendrites");
+        var path = Path.Combine(Folder, "model.dendrites");
         DendriteCheckpoint.Save(handle, path);
 
         var fresh = new SequenceClassifier(gru, tokens: gru);
@@ -153,7 +155,7 @@ public sealed class ModuleHostTests
     {
         var model = new SequenceClassifier(gru: false);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn") });
-        var path = Path.Combine(_folder, "model.dendrites");
+        var path = Path.Combine(Folder, "model.dendrites");
         DendriteCheckpoint.Save(handle, path);
 
         var act = () => DendriteCheckpoint.Load(new SequenceClassifier(gru: false, hidden: 16), path);
@@ -175,7 +177,7 @@ public sealed class ModuleHostTests
         handle.Layers[0].Dendrites.Sets.Should().AllSatisfy(s => s.Module.Should().BeOfType<Block>());
         TensorAssert.Identical(model.call(x), expected);
         Train(model, handle, x, steps: 2);
-        var path = Path.Combine(_folder, "block.dendrites");
+        var path = Path.Combine(Folder, "block.dendrites");
         DendriteCheckpoint.Save(handle, path);
         var fresh = ModuleHostModels.BlockMlp();
         DendriteCheckpoint.Load(fresh, path, options: new CheckpointLoadOptions { ModuleHosts = new[] { ModuleHostModels.BlockHost } });

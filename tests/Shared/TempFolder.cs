@@ -1,9 +1,12 @@
 using System;
 using System.IO;
 
-namespace Dendritic.Experiments.Tests.Support;
+namespace Dendritic.Testing;
 
-/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+/// <summary>
+/// A fresh folder under the system temp folder, deleted on dispose. Shared by the test projects (linked into each), so
+/// that a fixture's SetUp/TearDown is one line each.
+/// </summary>
 internal sealed class TempFolder : IDisposable
 {
     public TempFolder()
