@@ -35,10 +35,8 @@ public static class ReportMerger
             CheckPart(problems, i, reports[i]);
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ReportMergeException("The reports cannot be merged: " + string.Join("; ", problems) + ".");
-        }
+        // The comparisons below read every part's runs, so incomplete parts stop here.
+        ThrowIfAny(problems);
 
         var arms = first.Runs.Select(r => r.Arm).Distinct().Order().ToArray();
         for (var i = 1; i < reports.Count; i++)
@@ -64,10 +62,7 @@ public static class ReportMerger
             problems.Add($"seed(s) {string.Join(", ", repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)");
         }
 
-        if (problems.Count > 0)
-        {
-            throw new ReportMergeException("The reports cannot be merged: " + string.Join("; ", problems) + ".");
-        }
+        ThrowIfAny(problems);
 
         var runs = reports.SelectMany(r => r.Runs).OrderBy(r => r.Seed).ThenBy(r => r.Arm).ToList();
         return first with
@@ -78,6 +73,15 @@ public static class ReportMerger
             Runs = runs,
             Summaries = ReportSummaries.Build(runs),
         };
+    }
+
+    /// <summary>Throws one <see cref="ReportMergeException"/> listing every problem found so far, if there is any.</summary>
+    private static void ThrowIfAny(List<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new ReportMergeException("The reports cannot be merged: " + string.Join("; ", problems) + ".");
+        }
     }
 
     // A part must be what it says: runs for exactly its seeds, every seed with the same arms, each arm once.
