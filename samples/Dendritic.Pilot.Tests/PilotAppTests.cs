@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using Dendritic.Experiments.Tests.Support;
+using Dendritic.Testing;
 using Dendritic.Pilot;
 using FluentAssertions;
 using NUnit.Framework;

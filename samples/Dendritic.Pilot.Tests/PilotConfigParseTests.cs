@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using Dendritic.Experiments.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 

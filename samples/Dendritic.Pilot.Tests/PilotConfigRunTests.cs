@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dendritic.Experiments;
 using Dendritic.Experiments.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 

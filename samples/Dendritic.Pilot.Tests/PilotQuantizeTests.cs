@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using Dendritic.Experiments.Tests.Support;
+using Dendritic.Testing;
 using Dendritic.Pilot;
 using FluentAssertions;
 using NUnit.Framework;

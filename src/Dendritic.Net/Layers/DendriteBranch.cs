@@ -163,13 +163,13 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre = pre.addcmul(cascade![i].view(neuronShape), previous[i], CachedScalars.One);
+                pre = pre.addcmul(PerNeuron(cascade![i], neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Activate(pre);
             Tap?.Record(activation);
             previous.Add(activation);
-            output = output.addcmul(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
+            output = output.addcmul(PerNeuron(_sets[k].OutputScale, neuronShape), activation, CachedScalars.One);
         }
 
         return output;
@@ -191,7 +191,7 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre.addcmul_(cascade![i].view(neuronShape), previous[i], CachedScalars.One);
+                pre.addcmul_(PerNeuron(cascade![i], neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Options.Activation switch
@@ -202,7 +202,7 @@ public sealed class DendriteBranch : nn.Module
             };
             Tap?.Record(activation);
             previous.Add(activation);
-            hostOutput.addcmul_(_sets[k].OutputScale.view(neuronShape), activation, CachedScalars.One);
+            hostOutput.addcmul_(PerNeuron(_sets[k].OutputScale, neuronShape), activation, CachedScalars.One);
         }
 
         return hostOutput;
@@ -361,6 +361,10 @@ public sealed class DendriteBranch : nn.Module
         DendriteActivation.HardSigmoid => nn.functional.hardsigmoid(pre),
         _ => throw new InvalidOperationException($"Unknown activation {Options.Activation}."),
     };
+
+    /// <summary>A per-neuron vector ([out]) shaped to broadcast against the output; as it is when the neurons are the last
+    /// axis, which spares small, dispatch-bound steps a view and its autograd node (same values and gradients).</summary>
+    private static Tensor PerNeuron(Tensor vector, long[] neuronShape) => neuronShape.Length == 1 ? vector : vector.view(neuronShape);
 
     /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
     internal long[] NeuronShape(Tensor output)
