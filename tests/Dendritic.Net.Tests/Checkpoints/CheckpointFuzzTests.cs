@@ -6,6 +6,7 @@ using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -24,46 +25,39 @@ public sealed class CheckpointFuzzTests
     public void Load_EverySingleByteChange_LoadsIdenticallyOrThrowsTyped()
     {
         manual_seed(11);
-        var folder = Path.Combine(Path.GetTempPath(), "dendritic-fuzz-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
+        using var temp = new TempFolder();
+        var folder = temp.Path;
+        var model = Small();
+        var handle = Dendrites.Wrap(model);
+        using (no_grad())
         {
-            var model = Small();
-            var handle = Dendrites.Wrap(model);
-            using (no_grad())
+            foreach (var p in handle.DendriteParameters())
             {
-                foreach (var p in handle.DendriteParameters())
-                {
-                    p.normal_();
-                }
+                p.normal_();
             }
-
-            using var input = randn(3, 2);
-            using var expected = model.call(input);
-            var path = Path.Combine(folder, "small.dndt");
-            DendriteCheckpoint.Save(handle, path);
-            var original = File.ReadAllBytes(path);
-            var outcomes = new int[3];
-
-            for (var i = 0; i < original.Length; i++)
-            {
-                foreach (var mask in new byte[] { 0x01, 0xFF })
-                {
-                    var bytes = (byte[])original.Clone();
-                    bytes[i] ^= mask;
-                    File.WriteAllBytes(path, bytes);
-                    outcomes[Trial(path, input, expected, $"byte {i} ^ 0x{mask:X2}")]++;
-                }
-            }
-
-            TestContext.Out.WriteLine($"{original.Length} bytes, {2 * original.Length} changes: {outcomes[0]} loaded identically, {outcomes[1]} corrupted, {outcomes[2]} other typed errors");
-            outcomes[0].Should().BeGreaterThan(0, "changes to fields nobody reads (zip timestamps) load");
-            outcomes[1].Should().BeGreaterThan(original.Length, "most changes are caught as corruption");
         }
-        finally
+
+        using var input = randn(3, 2);
+        using var expected = model.call(input);
+        var path = Path.Combine(folder, "small.dndt");
+        DendriteCheckpoint.Save(handle, path);
+        var original = File.ReadAllBytes(path);
+        var outcomes = new int[3];
+
+        for (var i = 0; i < original.Length; i++)
         {
-            Directory.Delete(folder, recursive: true);
+            foreach (var mask in new byte[] { 0x01, 0xFF })
+            {
+                var bytes = (byte[])original.Clone();
+                bytes[i] ^= mask;
+                File.WriteAllBytes(path, bytes);
+                outcomes[Trial(path, input, expected, $"byte {i} ^ 0x{mask:X2}")]++;
+            }
         }
+
+        TestContext.Out.WriteLine($"{original.Length} bytes, {2 * original.Length} changes: {outcomes[0]} loaded identically, {outcomes[1]} corrupted, {outcomes[2]} other typed errors");
+        outcomes[0].Should().BeGreaterThan(0, "changes to fields nobody reads (zip timestamps) load");
+        outcomes[1].Should().BeGreaterThan(original.Length, "most changes are caught as corruption");
     }
 
     private static TorchSharp.Modules.Sequential Small() => nn.Sequential(("fc", nn.Linear(2, 2)));

@@ -7,6 +7,7 @@ using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Growth;
 
@@ -32,7 +33,8 @@ public sealed class GrowthSchedulerModelTests
     [TestCase(BestWeightsStorage.Disk)]
     public void Step_GrowthThenRevert_RestoresTheWeightsOfTheBestScore(BestWeightsStorage storage)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"growth-{Guid.NewGuid():N}");
+        using var temp = new TempFolder();
+        var directory = Path.Combine(temp.Path, "best");
         var model = Model();
         var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = directory };
         var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
@@ -52,10 +54,6 @@ public sealed class GrowthSchedulerModelTests
         done.Reason.Should().Be(GrowthReason.RetriesExhausted);
         model.modules().OfType<DendriteLayer>().Should().AllSatisfy(l => l.DendriteCount.Should().Be(0));
         TensorAssert.Identical(afterRevert, atBest, "the revert restores the best weights exactly");
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, true);
-        }
     }
 
     [Test]
@@ -167,8 +165,8 @@ public sealed class GrowthSchedulerModelTests
         var model = Model();
         var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
         var decisions = new List<string>();
-        var directory = Path.Combine(Path.GetTempPath(), $"resume-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
+        using var temp = new TempFolder();
+        var directory = temp.Path;
         for (var epoch = 0; epoch < 24 && !scheduler.IsCompleted; epoch++)
         {
             if (epoch == stopAfter)
@@ -204,7 +202,6 @@ public sealed class GrowthSchedulerModelTests
             decisions.Add($"{d.Validation}:{d.Action}:{d.Reason}:{d.DendriteCount}:{d.Score:R}");
         }
 
-        Directory.Delete(directory, true);
         csv = scheduler.History.ToCsv();
         return decisions;
     }

@@ -7,6 +7,7 @@ using NUnit.Framework;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Tests.Wrapping;
 
@@ -143,25 +144,18 @@ public sealed class WrapSharpEdgesTests
     [Test]
     public void Load_InsideDisposeScope_ParametersOutliveTheScope()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "dendritic-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
+        using var temp = new TempFolder();
+        var folder = temp.Path;
+        var path = Path.Combine(folder, "model.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = 2 }), path);
+        var fresh = TestModels.Mlp();
+        LoadedCheckpoint loaded;
+        using (NewDisposeScope())
         {
-            var path = Path.Combine(folder, "model.dndt");
-            DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = 2 }), path);
-            var fresh = TestModels.Mlp();
-            LoadedCheckpoint loaded;
-            using (NewDisposeScope())
-            {
-                loaded = DendriteCheckpoint.Load(fresh, path);
-            }
+            loaded = DendriteCheckpoint.Load(fresh, path);
+        }
 
-            ExpectUsable(loaded.Model, fresh, randn(3, 4));
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        ExpectUsable(loaded.Model, fresh, randn(3, 4));
     }
 
     [Test]
