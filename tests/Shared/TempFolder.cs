@@ -4,8 +4,8 @@ using System.IO;
 namespace Dendritic.Testing;
 
 /// <summary>
-/// A fresh folder under the system temp folder, deleted on dispose. Shared by the test projects (linked into each), so
-/// that a fixture's SetUp/TearDown is one line each.
+/// A fresh folder under the system temp folder, deleted on dispose. Linked into the core, harness, distributed and pilot
+/// test projects, so that a fixture's SetUp/TearDown is one line each.
 /// </summary>
 internal sealed class TempFolder : IDisposable
 {

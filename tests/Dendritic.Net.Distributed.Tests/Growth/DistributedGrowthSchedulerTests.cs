@@ -6,6 +6,7 @@ using Dendritic.Distributed.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using static TorchSharp.torch;
+using Dendritic.Testing;
 
 namespace Dendritic.Distributed.Tests.Growth;
 
@@ -24,17 +25,18 @@ public sealed class DistributedGrowthSchedulerTests
         new[] { 0.1, 0.2, 0.3 },
     };
 
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void SetUp()
     {
-        _folder = Path.Combine(Path.GetTempPath(), $"distributed-growth-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
-    public void TearDown() => Directory.Delete(_folder, true);
+    public void TearDown() => _temp.Dispose();
 
     private static double Combined(double[] scores) => scores.Zip(Samples, (s, n) => s * n).Sum() / Samples.Sum();
 
@@ -125,12 +127,12 @@ public sealed class DistributedGrowthSchedulerTests
         {
             var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
             scheduler.Step(1.0, 5);
-            return (scheduler.IsWriter, Manifest: scheduler.SaveCheckpoint(Path.Combine(_folder, $"rank{c.Rank}.dndt")));
+            return (scheduler.IsWriter, Manifest: scheduler.SaveCheckpoint(Path.Combine(Folder, $"rank{c.Rank}.dndt")));
         });
 
-        File.Exists(Path.Combine(_folder, "rank0.dndt")).Should().BeTrue();
-        File.Exists(Path.Combine(_folder, "rank1.dndt")).Should().BeFalse();
-        File.Exists(Path.Combine(_folder, "rank2.dndt")).Should().BeFalse();
+        File.Exists(Path.Combine(Folder, "rank0.dndt")).Should().BeTrue();
+        File.Exists(Path.Combine(Folder, "rank1.dndt")).Should().BeFalse();
+        File.Exists(Path.Combine(Folder, "rank2.dndt")).Should().BeFalse();
         manifests.Select(m => m.IsWriter).Should().Equal(true, false, false);
         manifests.Select(m => m.Manifest is not null).Should().Equal(true, false, false);
     }
@@ -138,7 +140,7 @@ public sealed class DistributedGrowthSchedulerTests
     [Test]
     public void Resume_AllRanksFromOneCheckpoint_SameStateParametersAndNextDecision()
     {
-        var path = Path.Combine(_folder, "run.dndt");
+        var path = Path.Combine(Folder, "run.dndt");
         var saved = InProcessGroup.Run(2, c =>
         {
             var handle = Models.Wrapped(Models.Mlp());
@@ -207,7 +209,7 @@ public sealed class DistributedGrowthSchedulerTests
     [Test]
     public void Constructor_BestWeightsOnDisk_ThrowsInvalidOptions()
     {
-        var act = () => InProcessGroup.Run(1, c => new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = _folder }));
+        var act = () => InProcessGroup.Run(1, c => new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Folder }));
 
         act.Should().Throw<AggregateException>().Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<InvalidOptionsException>();
     }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using FluentAssertions;
 using NUnit.Framework;
+using Dendritic.Testing;
 
 namespace Dendritic.Distributed.Tests.Nccl;
 
@@ -12,7 +13,9 @@ public sealed class NcclRendezvousTests
 {
     private static readonly string[] Variables = { "RANK", "WORLD_SIZE", "LOCAL_RANK", NcclRendezvous.IdVariable, NcclRendezvous.IdFileVariable, NcclRendezvous.TimeoutVariable, NcclLibrary.PathVariable, "LD_LIBRARY_PATH" };
     private string?[] _saved = Array.Empty<string?>();
-    private string _folder = string.Empty;
+    private TempFolder _temp = null!;
+
+    private string Folder => _temp.Path;
 
     [SetUp]
     public void SetUp()
@@ -23,8 +26,7 @@ public sealed class NcclRendezvousTests
             Environment.SetEnvironmentVariable(name, null);
         }
 
-        _folder = Path.Combine(Path.GetTempPath(), $"rendezvous-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_folder);
+        _temp = new TempFolder();
     }
 
     [TearDown]
@@ -35,7 +37,7 @@ public sealed class NcclRendezvousTests
             Environment.SetEnvironmentVariable(Variables[i], _saved[i]);
         }
 
-        Directory.Delete(_folder, true);
+        _temp.Dispose();
     }
 
     [Test]
@@ -88,7 +90,7 @@ public sealed class NcclRendezvousTests
     [Test]
     public void WriteFailure_ByRank1_IsFoundByRank0Only()
     {
-        var file = Path.Combine(_folder, "nccl.id");
+        var file = Path.Combine(Folder, "nccl.id");
         var rank0 = new NcclRendezvous { Rank = 0, WorldSize = 2, IdFile = file };
         var rank1 = rank0 with { Rank = 1 };
 
@@ -101,7 +103,7 @@ public sealed class NcclRendezvousTests
     [Test]
     public void ResolveId_Rank1WithFile_ReadsTheIdRank0Wrote()
     {
-        var file = Path.Combine(_folder, "nccl.id");
+        var file = Path.Combine(Folder, "nccl.id");
         var bytes = Enumerable.Range(0, 128).Select(i => (byte)i).ToArray();
         File.WriteAllText(file, Convert.ToBase64String(bytes));
 
@@ -111,7 +113,7 @@ public sealed class NcclRendezvousTests
     [Test]
     public void ResolveId_Rank1AndNoFileWithinTheTimeout_ThrowsTimeout()
     {
-        var rendezvous = new NcclRendezvous { Rank = 1, WorldSize = 2, IdFile = Path.Combine(_folder, "never.id"), Timeout = TimeSpan.FromMilliseconds(200) };
+        var rendezvous = new NcclRendezvous { Rank = 1, WorldSize = 2, IdFile = Path.Combine(Folder, "never.id"), Timeout = TimeSpan.FromMilliseconds(200) };
 
         var act = () => rendezvous.ResolveId();
 
@@ -121,12 +123,12 @@ public sealed class NcclRendezvousTests
     [Test]
     public void Candidates_VariableAndTorchLibOnLdLibraryPath_TriedInOrder()
     {
-        Environment.SetEnvironmentVariable(NcclLibrary.PathVariable, _folder);
+        Environment.SetEnvironmentVariable(NcclLibrary.PathVariable, Folder);
         Environment.SetEnvironmentVariable("LD_LIBRARY_PATH", "/opt/py/lib/python3.12/site-packages/torch/lib:/usr/lib");
 
         var candidates = NcclLibrary.Candidates();
 
-        candidates[0].Should().Be(Path.Combine(_folder, "libnccl.so.2"));
+        candidates[0].Should().Be(Path.Combine(Folder, "libnccl.so.2"));
         candidates[1].Should().Be("libnccl.so.2");
         candidates.Should().Contain("/opt/py/lib/python3.12/site-packages/nvidia/nccl/lib/libnccl.so.2");
     }
@@ -139,7 +141,7 @@ public sealed class NcclRendezvousTests
             Assert.Ignore("This machine has NCCL.");
         }
 
-        Environment.SetEnvironmentVariable(NcclLibrary.PathVariable, Path.Combine(_folder, "missing.so"));
+        Environment.SetEnvironmentVariable(NcclLibrary.PathVariable, Path.Combine(Folder, "missing.so"));
 
         var act = () => NcclLibrary.Load();
 
