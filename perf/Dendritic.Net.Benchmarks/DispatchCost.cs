@@ -7,14 +7,15 @@ using static TorchSharp.torch;
 namespace Dendritic.Benchmarks;
 
 /// <summary>
-/// <c>dispatch-cost [rounds]</c>: the CPU time of one training step when the tensors are too small for the arithmetic
-/// to matter (Linear 16 -> 16, batch 4, on the CPU), so what is timed is what issuing the step costs: TorchSharp's
-/// calls, libtorch's dispatch and autograd, and the layer's own bookkeeping. Issue #10's small bfloat16 cells on the
-/// GPU are bound by exactly this. Rows: the plain Linear; the layer with dendrites off; D = 1, 2, 4 on the reference
-/// path and through the fused kernel's autograd node with a launcher that launches nothing (its wiring without a
-/// GPU), once without and once with CudaCascade's one-set rule (at D = 1 it declines these tiny outputs, so that
-/// column is the reference path plus the cost of declining). Microseconds per step, the best of <c>rounds</c> rounds of 500 steps after 300 warm-up steps (the two paths
-/// alternating round by round), one thread.
+/// <c>dispatch-cost [rounds]</c>: the CPU time of one training step (<see cref="VersusProbe.TrainStep"/>, the original's
+/// protocol) when the tensors are too small for the arithmetic to matter (Linear 16 -> 16, batch 4, on the CPU), so
+/// what is timed is what issuing the step costs: TorchSharp's calls, libtorch's dispatch and autograd, and the layer's
+/// own bookkeeping. Issue #10's small bfloat16 cells on the GPU are bound by exactly this. Rows: the plain Linear; the
+/// layer with dendrites off; D = 1, 2, 4 on the reference path and through the fused kernel's autograd node with a
+/// launcher that launches nothing (its wiring without a GPU), once without and once with CudaCascade's one-set rule (at
+/// D = 1 it declines these tiny outputs, so that column is the reference path plus the cost of declining).
+/// Microseconds per step, the best of <c>rounds</c> rounds of 500 steps after 300 warm-up steps (the paths alternating
+/// round by round), one thread.
 /// </summary>
 internal static class DispatchCost
 {
@@ -33,14 +34,14 @@ internal static class DispatchCost
         set_num_threads(1);
         manual_seed(0);
         using var input = randn(4, 16);
-        using var upstream = randn(4, 16);
+        var cpu = CPU;
         Console.WriteLine($"# dispatch-cost: Linear 16->16, batch 4, CPU, 1 thread, best of {rounds} rounds of 500 steps, microseconds per training step");
         Console.WriteLine("| layer | D | reference path | fused kernel's node (no-op launch) | the same with CudaCascade's one-set rule |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         using var plain = nn.Linear(16, 16);
-        Console.WriteLine(FormattableString.Invariant($"| plain Linear | 0 | {Best(rounds, () => Step(plain, input, upstream))[0]:0.0} | | |"));
+        Console.WriteLine(FormattableString.Invariant($"| plain Linear | 0 | {Best(rounds, () => VersusProbe.TrainStep(plain, input, cpu))[0]:0.0} | | |"));
         using var off = new DendriteLayer(nn.Linear(16, 16), new DendriteOptions(), 1) { Enabled = false };
-        Console.WriteLine(FormattableString.Invariant($"| dendrites off | 1 | {Best(rounds, () => Step(off, input, upstream))[0]:0.0} | | |"));
+        Console.WriteLine(FormattableString.Invariant($"| dendrites off | 1 | {Best(rounds, () => VersusProbe.TrainStep(off, input, cpu))[0]:0.0} | | |"));
         var previous = CascadeKernels.Current;
         var node = new FusedCascadeKernel(new NoLaunch());
         var ruled = new FusedCascadeKernel(new NoLaunch(), FusedCascadeKernel.OneSetTrainingMinBytes);
@@ -52,7 +53,7 @@ internal static class DispatchCost
                 Action With(ICascadeKernel? kernel) => () =>
                 {
                     CascadeKernels.Current = kernel;
-                    Step(layer, input, upstream);
+                    VersusProbe.TrainStep(layer, input, cpu);
                 };
 
                 // The paths alternate round by round, so that none gets the quieter moments of the machine.
@@ -66,17 +67,6 @@ internal static class DispatchCost
         }
 
         return 0;
-    }
-
-    private static void Step(nn.Module<Tensor, Tensor> module, Tensor input, Tensor upstream)
-    {
-        foreach (var p in module.parameters())
-        {
-            p.grad = null;
-        }
-
-        using var scope = NewDisposeScope();
-        module.call(input).backward(new[] { upstream });
     }
 
     /// <summary>Warms the steps up, then times 500 calls of each per round, in turn; the best round of each (us).</summary>

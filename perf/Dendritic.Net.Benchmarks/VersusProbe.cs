@@ -62,7 +62,8 @@ internal static class VersusProbe
         return 0;
     }
 
-    private static void TrainStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
+    /// <summary>One training step by the original's protocol: gradients set to none, forward, <c>sum().backward()</c>, sync.</summary>
+    internal static void TrainStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
     {
         foreach (var p in module.parameters())
         {
