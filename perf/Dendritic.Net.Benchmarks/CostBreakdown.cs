@@ -66,6 +66,8 @@ internal static class CostBreakdown
         separate.to(device).to(dtype);
         var withHost = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Projection = DendriteProjection.FusedWithHost }, d);
         withHost.to(device).to(dtype);
+        var reference = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Projection = DendriteProjection.Separate, Cascade = DendriteCascade.Reference }, d);
+        reference.to(device).to(dtype);
         using var input = randn(layerCase.InputShape(), dtype: dtype, device: device);
         Tensor gradOutput;
         using (no_grad())
@@ -79,11 +81,13 @@ internal static class CostBreakdown
             ("plain train", () => Step(host, input, gradOutput)),
             ("ours train, fused", () => Step(fused, input, gradOutput)),
             ("ours train, separate", () => Step(separate, input, gradOutput)),
+            ("ours train, separate, reference cascade", () => Step(reference, input, gradOutput)),
             ("ours train, separate, handles kept", () => StepKeepingHandles(separate, input, gradOutput)),
             ("ours train, fused with host", () => Step(withHost, input, gradOutput)),
             ("plain infer", () => Infer(host, input)),
             ("ours infer, fused", () => Infer(fused, input)),
             ("ours infer, separate", () => Infer(separate, input)),
+            ("ours infer, separate, reference cascade", () => Infer(reference, input)),
             ("ours infer, fused with host", () => Infer(withHost, input)),
             ("host fwd", () => Scoped(() => HostProjection.Single(fused.Spec, input, fused.Weight, fused.Bias))),
             ("proj fwd, fused", () => Scoped(() => branch.PreActivations(input, DendriteProjection.Fused))),
@@ -96,6 +100,7 @@ internal static class CostBreakdown
             // The cascade alone, on pre-activations computed outside the timing (no projection backward).
             variants.Add(("cascade fwd+bwd, out of place", () => Cascade(branch, input, gradOutput, inPlace: false)));
             variants.Add(("cascade fwd+bwd, in place", () => Cascade(branch, input, gradOutput, inPlace: true)));
+            variants.Add(("cascade fwd+bwd, cpu kernel", () => Cascade(branch, input, gradOutput, inPlace: true, kernel: true)));
         }
 
         var times = variants.Select(_ => new List<double>()).ToArray();
@@ -124,6 +129,7 @@ internal static class CostBreakdown
         fused.Dispose();
         separate.Dispose();
         withHost.Dispose();
+        reference.Dispose();
         return variants.Select((v, i) => (v.Name, Medians.Of(times[i]), times[i].Min(), Medians.Of(hostTimes[i]), Medians.Of(faults[i]))).ToList();
     }
 
@@ -174,7 +180,7 @@ internal static class CostBreakdown
         module.zero_grad();
     }
 
-    private static void Cascade(DendriteBranch branch, Tensor input, Tensor gradOutput, bool inPlace)
+    private static void Cascade(DendriteBranch branch, Tensor input, Tensor gradOutput, bool inPlace, bool kernel = false)
     {
         using (NewDisposeScope())
         {
@@ -190,10 +196,26 @@ internal static class CostBreakdown
             // copy them once (x * 1), as autograd forbids changing a leaf in place.
             pre = pre.Select(p => p.requires_grad_(true) * 1).ToArray();
             hostOutput = hostOutput.requires_grad_(true) * 1;
-            var output = inPlace ? branch.CombineInPlace(hostOutput, pre) : branch.Combine(hostOutput, pre);
+            var output = kernel ? CpuKernel(branch, hostOutput, pre)
+                : inPlace ? branch.CombineInPlace(hostOutput, pre) : branch.Combine(hostOutput, pre);
             output.backward(new[] { gradOutput });
         }
 
         branch.zero_grad();
+    }
+
+    /// <summary>The built-in CPU cascade on the given tensors; throws where it declines, so a timing never measures the wrong path.</summary>
+    private static Tensor CpuKernel(DendriteBranch branch, Tensor hostOutput, Tensor[] pre)
+    {
+        var inputs = new CascadeInputs(
+            hostOutput,
+            pre,
+            branch.Sets.Select(s => (Tensor)s.OutputScale).ToArray(),
+            branch.Sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+            branch.Options.Activation,
+            (int)hostOutput.dim() - 1 - (branch.Spec.Kind == HostKind.Linear ? 0 : branch.Spec.SpatialDims),
+            mayOverwriteHostOutput: false);
+        return CpuCascadeKernel.TryCombine(inputs, preActivationsOwned: true)
+            ?? throw new InvalidOperationException("The CPU cascade declined this case (device, dtype or size).");
     }
 }

@@ -15,9 +15,10 @@ namespace Dendritic;
 /// set_submodule, no way to unregister a submodule, no setter on Sequential, and its parameter setters dispose the
 /// parameter they replace; the wrapper needs all four, and hooks on a model's <c>call()</c> of any arity. Each member names the private field it reads, and
 /// <see cref="CheckLayout"/> (run by the tests) says which one is missing when a TorchSharp update moves them.
-/// Everything else uses TorchSharp's public API (ModuleList and ModuleDict indexers, hooks, register_module).
+/// Everything else uses TorchSharp's public API (ModuleList and ModuleDict indexers, hooks, register_module), except
+/// <see cref="DataPointer"/>, an export of TorchSharp's native bridge.
 /// </summary>
-internal static class TorchSharpInternals
+internal static partial class TorchSharpInternals
 {
     private const BindingFlags InstanceFields = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
 
@@ -152,4 +153,21 @@ internal static class TorchSharpInternals
     private static FieldInfo Field(Type owner, string name) =>
         FindField(owner, name) ?? throw new InvalidOperationException(
             $"TorchSharp's {owner.Name} has no field '{name}': this TorchSharp version's private layout differs from {ExpectedVersion}, which Dendritic.Net's wrapper was built for. Use the TorchSharp version Dendritic.Net references.");
+
+    /// <summary>
+    /// The address of <paramref name="tensor"/>'s first element (storage offset included). TorchSharp 0.107 reads CPU
+    /// data through accessors that copy or index element by element; its native bridge exports THSTensor_data
+    /// (at::Tensor::data_ptr()), which those accessors call.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">TorchSharp returned no address for a non-empty tensor.</exception>
+    public static IntPtr DataPointer(Tensor tensor)
+    {
+        var pointer = THSTensor_data(tensor.Handle);
+        return pointer != IntPtr.Zero || tensor.numel() == 0
+            ? pointer
+            : throw new InvalidOperationException($"TorchSharp returned no data pointer for a {tensor.dtype} tensor on {tensor.device}.");
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("LibTorchSharp")]
+    private static partial IntPtr THSTensor_data(IntPtr handle);
 }

@@ -234,7 +234,7 @@ public sealed class DendriteBranch : nn.Module
             using var scope = NewDisposeScope();
             var path = ProjectionFor(input);
             var preActivations = PreActivations(input, path);
-            if (TryKernel(hostOutput, preActivations, mayOverwriteHostOutput: !is_grad_enabled()) is { } fused)
+            if (TryKernel(hostOutput, preActivations, mayOverwriteHostOutput: !is_grad_enabled(), preActivationsOwned: path == DendriteProjection.Separate) is { } fused)
             {
                 return ReferenceEquals(fused, hostOutput) ? fused : scope.MoveToOuter(fused);
             }
@@ -310,7 +310,7 @@ public sealed class DendriteBranch : nn.Module
         observeHost?.Invoke(all[0]);
 
         // The host part is a view of the wide output: a kernel writes a fresh, contiguous sum and never into the view.
-        if (TryKernel(all[0], all[1..], mayOverwriteHostOutput: false) is { } fused)
+        if (TryKernel(all[0], all[1..], mayOverwriteHostOutput: false, preActivationsOwned: false) is { } fused)
         {
             return scope.MoveToOuter(fused);
         }
@@ -322,13 +322,18 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>
-    /// Offers the cascade to the registered <see cref="CascadeKernels.Current"/>; null when none is registered or it
-    /// declines, and the caller then runs the reference path (<see cref="Combine"/> or <see cref="CombineInPlace"/>).
+    /// Offers the cascade to the registered <see cref="CascadeKernels.Current"/>, then to the built-in CPU cascade
+    /// (<see cref="DendriteCascade.Auto"/>); null when the options ask for the reference path or every kernel declines,
+    /// and the caller then runs the reference path (<see cref="Combine"/> or <see cref="CombineInPlace"/>).
     /// </summary>
-    private Tensor? TryKernel(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput)
+    /// <param name="hostOutput">The host's output.</param>
+    /// <param name="preActivations">The sets' pre-activations.</param>
+    /// <param name="mayOverwriteHostOutput">Whether the result may be written into <paramref name="hostOutput"/>.</param>
+    /// <param name="preActivationsOwned">Whether the pre-activations are fresh tensors this layer alone holds (the CPU kernel then keeps its activations in their place).</param>
+    private Tensor? TryKernel(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput, bool preActivationsOwned)
     {
         // While an activation monitor records, the reference path runs: it is where the activations are observed.
-        if (CascadeKernels.Current is not { } kernel || Tap is not null)
+        if (Options.Cascade == DendriteCascade.Reference || Tap is not null)
         {
             return null;
         }
@@ -342,7 +347,7 @@ public sealed class DendriteBranch : nn.Module
             Options.Activation,
             neuronAxis,
             mayOverwriteHostOutput);
-        return kernel.TryCombine(inputs);
+        return CascadeKernels.Current?.TryCombine(inputs) ?? CpuCascadeKernel.TryCombine(inputs, preActivationsOwned);
     }
 
     /// <summary>

@@ -30,6 +30,12 @@ public sealed record DendriteOptions
     /// </summary>
     public DendriteProjection Projection { get; init; } = DendriteProjection.Auto;
 
+    /// <summary>
+    /// How the cascade is computed: the fastest kernel that takes the call, or always the reference path. Changes speed
+    /// only (results agree to float rounding). Default <see cref="DendriteCascade.Auto"/>.
+    /// </summary>
+    public DendriteCascade Cascade { get; init; } = DendriteCascade.Auto;
+
     /// <summary>The options every layer gets unless told otherwise.</summary>
     public static DendriteOptions Default { get; } = new();
 
@@ -57,5 +63,6 @@ public sealed record DendriteOptions
         check.Defined(Initialization, nameof(Initialization));
         check.FiniteAbove(InitScale, 0, nameof(InitScale), Default.InitScale);
         check.Defined(Projection, nameof(Projection));
+        check.Defined(Cascade, nameof(Cascade));
     }
 }

@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Layers;
+
+/// <summary>
+/// The built-in CPU cascade (<see cref="DendriteCascade.Auto"/>) against the reference path
+/// (<see cref="DendriteCascade.Reference"/>): the same outputs, and gradients to float rounding, for every host type,
+/// activation and set count, and the reference path wherever the kernel declines.
+/// </summary>
+public class CpuCascadeTests
+{
+    /// <summary>Hosts with outputs above the kernel's threshold, neuron counts and spatial sizes that leave a vector tail.</summary>
+    private static IEnumerable<TestCaseData> Hosts()
+    {
+        yield return new TestCaseData("Linear, leading axes", (Func<nn.Module>)(() => nn.Linear(6, 43)), new long[] { 9, 90, 6 }).SetArgDisplayNames("Linear");
+        yield return new TestCaseData("Conv1d", (Func<nn.Module>)(() => nn.Conv1d(3, 5, 3, padding: 1)), new long[] { 9, 3, 731 }).SetArgDisplayNames("Conv1d");
+        yield return new TestCaseData("Conv2d", (Func<nn.Module>)(() => nn.Conv2d(3, 5, 3, padding: 1)), new long[] { 4, 3, 41, 45 }).SetArgDisplayNames("Conv2d");
+        yield return new TestCaseData("Conv3d", (Func<nn.Module>)(() => nn.Conv3d(2, 3, 3, padding: 1)), new long[] { 3, 2, 13, 17, 19 }).SetArgDisplayNames("Conv3d");
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Step_AutoAgainstReference_SameOutputAndGradientsToRounding(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        foreach (var activation in Enum.GetValues<DendriteActivation>())
+        {
+            foreach (var sets in new[] { 1, 2, 4 })
+            {
+                var because = $"{name}, {activation}, D = {sets}";
+                var (fast, reference) = Pair(makeHost, activation, sets);
+                manual_seed(sets);
+                using var input = randn(inputShape);
+
+                var (fastOutput, fastGrads) = Step(fast, input);
+                var (referenceOutput, referenceGrads) = Step(reference, input);
+
+                fastOutput.numel().Should().BeGreaterThanOrEqualTo(CpuCascadeKernel.MinElements, "the case must reach the kernel");
+                TensorAssert.Identical(fastOutput, referenceOutput, $"{because}: forward runs the reference path's operations");
+                foreach (var (parameter, grad) in referenceGrads)
+                {
+                    TensorAssert.CloseRelative(fastGrads[parameter], grad, 1e-5, $"{because}, gradient of {parameter}");
+                }
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Hosts))]
+    public void Forward_Inference_AgreesWithReference(string name, Func<nn.Module> makeHost, long[] inputShape)
+    {
+        foreach (var activation in Enum.GetValues<DendriteActivation>())
+        {
+            var (fast, reference) = Pair(makeHost, activation, sets: 3);
+            using var input = randn(inputShape);
+            using var noGrad = no_grad();
+
+            using var fastOutput = fast.call(input);
+            using var referenceOutput = reference.call(input);
+
+            TensorAssert.CloseRelative(fastOutput, referenceOutput, 1e-5, $"{name}, {activation}");
+        }
+    }
+
+    [Test]
+    public void Backward_RetainedGraphTwice_GradientsAccumulateTwice()
+    {
+        var (fast, _) = Pair(() => nn.Linear(6, 43), DendriteActivation.Sigmoid, sets: 2);
+        using var input = randn(9, 90, 6);
+        using var gradOutput = randn(9, 90, 43);
+        var output = fast.call(input);
+
+        output.backward(new[] { gradOutput }, retain_graph: true);
+        using var once = fast.Branch.Sets[1].CascadeWeights!.grad!.clone();
+        output.backward(new[] { gradOutput });
+
+        TensorAssert.CloseRelative(fast.Branch.Sets[1].CascadeWeights!.grad!, once * 2, 1e-6, "the saved activations survive the first backward");
+    }
+
+    [Test]
+    public void Forward_OutputBelowThreshold_IsBitExactWithReference()
+    {
+        var (fast, reference) = Pair(() => nn.Linear(6, 8), DendriteActivation.Sigmoid, sets: 2);
+        using var input = randn(64, 6);
+
+        var (fastOutput, fastGrads) = Step(fast, input);
+        var (referenceOutput, referenceGrads) = Step(reference, input);
+
+        TensorAssert.Identical(fastOutput, referenceOutput, "small outputs keep the reference path");
+        foreach (var (parameter, grad) in referenceGrads)
+        {
+            TensorAssert.Identical(fastGrads[parameter], grad, parameter);
+        }
+    }
+
+    [Test]
+    public void TryCombine_UnsupportedRequests_Decline()
+    {
+        var layer = new DendriteLayer(nn.Linear(6, 43), dendrites: 2);
+        using var input = randn(900, 6);
+        using var host = layer.call(input).detach();
+        var pre = layer.Branch.PreActivations(input, DendriteProjection.Separate);
+
+        CpuCascadeKernel.TryCombine(Inputs(layer, host, pre), preActivationsOwned: false).Should().BeNull("the activations are kept in the place of pre-activations the layer alone holds");
+        CpuCascadeKernel.TryCombine(Inputs(layer, host.to(float64), pre.Select(p => p.to(float64)).ToArray()), preActivationsOwned: true).Should().BeNull("float64 is not taken");
+        CpuCascadeKernel.TryCombine(Inputs(layer, host.t(), pre), preActivationsOwned: true).Should().BeNull("a transposed host output is not contiguous");
+        CpuCascadeKernel.TryCombine(Inputs(layer, host.narrow(0, 0, 10), pre.Select(p => p.narrow(0, 0, 10)).ToArray()), preActivationsOwned: true).Should().BeNull("430 elements are below the threshold");
+        using (no_grad())
+        {
+            CpuCascadeKernel.TryCombine(Inputs(layer, host, pre), preActivationsOwned: true).Should().BeNull("inference runs the reference path");
+        }
+
+        CpuCascadeKernel.TryCombine(Inputs(layer, host, pre), preActivationsOwned: true).Should().NotBeNull("this request is one the kernel takes");
+    }
+
+    [Test]
+    public void Options_DefaultCascade_IsAuto()
+    {
+        DendriteOptions.Default.Cascade.Should().Be(DendriteCascade.Auto);
+        var invalid = () => new DendriteOptions { Cascade = (DendriteCascade)7 }.Validate();
+        invalid.Should().Throw<InvalidOptionsException>().WithMessage("*Cascade*");
+    }
+
+    private static CascadeInputs Inputs(DendriteLayer layer, Tensor host, Tensor[] pre) => new(
+        host,
+        pre,
+        layer.Branch.Sets.Select(s => (Tensor)s.OutputScale).ToArray(),
+        layer.Branch.Sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+        DendriteActivation.Sigmoid,
+        neuronAxis: (int)host.dim() - 1,
+        mayOverwriteHostOutput: false);
+
+    /// <summary>Two layers with the same weights, one on each cascade path.</summary>
+    private static (DendriteLayer Fast, DendriteLayer Reference) Pair(Func<nn.Module> makeHost, DendriteActivation activation, int sets)
+    {
+        var fast = new DendriteLayer(makeHost(), new DendriteOptions { Activation = activation }, sets);
+        ReferenceDendrites.Randomise(fast, 5);
+        var reference = new DendriteLayer(makeHost(), new DendriteOptions { Activation = activation, Cascade = DendriteCascade.Reference }, sets);
+        reference.load_state_dict(fast.state_dict());
+        return (fast, reference);
+    }
+
+    /// <summary>One forward and backward with a fixed output gradient; the output and every gradient, the input's included.</summary>
+    private static (Tensor Output, Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
+    {
+        layer.zero_grad();
+        var leaf = input.detach().requires_grad_(true);
+        var output = layer.call(leaf);
+        manual_seed(11);
+        using var gradOutput = randn_like(output);
+        output.backward(new[] { gradOutput });
+        var grads = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        grads["input"] = leaf.grad!.clone();
+        return (output.detach(), grads);
+    }
+}
