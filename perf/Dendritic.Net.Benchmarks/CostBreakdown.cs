@@ -100,7 +100,10 @@ internal static class CostBreakdown
             // The cascade alone, on pre-activations computed outside the timing (no projection backward).
             variants.Add(("cascade fwd+bwd, out of place", () => Cascade(branch, input, gradOutput, inPlace: false)));
             variants.Add(("cascade fwd+bwd, in place", () => Cascade(branch, input, gradOutput, inPlace: true)));
-            variants.Add(("cascade fwd+bwd, cpu kernel", () => Cascade(branch, input, gradOutput, inPlace: true, kernel: true)));
+            if (device.type == DeviceType.CPU && dtype == ScalarType.Float32 && d >= CpuCascadeKernel.MinSets)
+            {
+                variants.Add(("cascade fwd+bwd, cpu kernel", () => Cascade(branch, input, gradOutput, inPlace: true, kernel: true)));
+            }
         }
 
         var times = variants.Select(_ => new List<double>()).ToArray();

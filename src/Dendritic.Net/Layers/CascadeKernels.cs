@@ -3,7 +3,8 @@ using System.Threading;
 namespace Dendritic;
 
 /// <summary>
-/// The process-wide choice of cascade implementation. Null (the default) runs every layer's reference path;
+/// The process-wide choice of cascade implementation. Null (the default) leaves every layer its own path (the built-in
+/// CPU cascade where it applies, else the reference path; <see cref="DendriteCascade"/>);
 /// Dendritic.Net.Cuda's <c>CudaCascade.Enable()</c> registers its fused kernel here, and <c>CudaCascade.Disable()</c>
 /// removes it. Layers read it on every forward, so a change applies from the next forward on.
 /// </summary>
@@ -12,7 +13,7 @@ public static class CascadeKernels
     private static ICascadeKernel? _current;
 
     /// <summary>
-    /// The kernel layers offer their cascade to (it may decline any request); null for the reference path. Default null.
+    /// The kernel layers offer their cascade to (it may decline any request); null for none. Default null.
     /// Setting it while other threads run forward passes is safe: each forward reads it once. Setting it replaces any
     /// kernel registered before, unconditionally; code that shares the registration with others (a package that
     /// enables and disables its own kernel) uses <see cref="CompareExchange"/> instead.
@@ -29,7 +30,7 @@ public static class CascadeKernels
     /// <c>CompareExchange(mine, null)</c> so that nobody's kernel is replaced, and unregister with
     /// <c>CompareExchange(null, mine)</c> so that a kernel someone else registered in between stays.
     /// </summary>
-    /// <param name="value">The kernel to register; null for the reference path.</param>
+    /// <param name="value">The kernel to register; null for none.</param>
     /// <param name="comparand">The kernel that must be registered now for the change to happen; null for none.</param>
     /// <returns>The kernel registered before the call: the change happened when it is <paramref name="comparand"/>.</returns>
     public static ICascadeKernel? CompareExchange(ICascadeKernel? value, ICascadeKernel? comparand) =>

@@ -8,8 +8,11 @@ public enum DendriteCascade
 {
     /// <summary>
     /// The kernel registered in <see cref="CascadeKernels.Current"/> (Dendritic.Net.Cuda's fused CUDA kernel) where it
-    /// takes the call; otherwise, for float32 CPU outputs of at least 32 Ki elements, the built-in CPU cascade, one
-    /// vectorised pass forward and one backward; otherwise the reference path. The default.
+    /// takes the call. Otherwise, in CPU training, the built-in CPU cascade: the reference path's forward operations and
+    /// one vectorised backward pass instead of autograd's separate ones, for float32 outputs of at least 32 Ki elements,
+    /// 2 to 8 sets and contiguous tensors on the default (separate) projection path. Otherwise the reference path. The
+    /// default. Its backward is first-order only: gradients of gradients (a gradient penalty, create_graph) need
+    /// <see cref="Reference"/>.
     /// </summary>
     Auto = 0,
 

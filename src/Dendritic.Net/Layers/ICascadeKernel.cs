@@ -12,14 +12,15 @@ namespace Dendritic;
 /// An implementation must compute the same function as the reference path (to float rounding), forward and, when
 /// autograd records, backward: gradients for the host output, every pre-activation, every u and every v. It may
 /// decline any request (an unsupported device, dtype, activation or layout) by returning null; the layer then runs
-/// its reference path, so declining is always safe. Layers call it only for the plain cascade: not while an
-/// observer (cascade-correlation's candidate phase) or an activation monitor watches the activations, never for module
-/// hosts (their copies run through the reference path), and never with dendrites switched off.
+/// its own path (the built-in CPU cascade where it applies, else the reference path), so declining is always safe.
+/// Layers call it only for the plain cascade: not while an observer (cascade-correlation's candidate phase) or an
+/// activation monitor watches the activations, never for module hosts (their copies run through the reference path),
+/// never with dendrites switched off, and never for layers whose options ask for <see cref="DendriteCascade.Reference"/>.
 /// </remarks>
 public interface ICascadeKernel
 {
     /// <summary>Computes the cascade for <paramref name="inputs"/>, or declines.</summary>
     /// <param name="inputs">The host output, the per-set pre-activations and the per-neuron weights.</param>
-    /// <returns>The layer output (host output plus every set's contribution), or null to use the reference path.</returns>
+    /// <returns>The layer output (host output plus every set's contribution), or null to decline.</returns>
     Tensor? TryCombine(CascadeInputs inputs);
 }

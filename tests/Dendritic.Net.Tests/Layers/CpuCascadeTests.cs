@@ -30,17 +30,17 @@ public class CpuCascadeTests
     {
         foreach (var activation in Enum.GetValues<DendriteActivation>())
         {
-            foreach (var sets in new[] { 1, 2, 4 })
+            foreach (var sets in new[] { 2, 3, CpuCascadeShape.MaxSets })
             {
                 var because = $"{name}, {activation}, D = {sets}";
                 var (fast, reference) = Pair(makeHost, activation, sets);
                 manual_seed(sets);
                 using var input = randn(inputShape);
+                Takes(fast, input).Should().BeTrue($"{because}: the case must reach the kernel");
 
                 var (fastOutput, fastGrads) = Step(fast, input);
                 var (referenceOutput, referenceGrads) = Step(reference, input);
 
-                fastOutput.numel().Should().BeGreaterThanOrEqualTo(CpuCascadeKernel.MinElements, "the case must reach the kernel");
                 TensorAssert.Identical(fastOutput, referenceOutput, $"{because}: forward runs the reference path's operations");
                 foreach (var (parameter, grad) in referenceGrads)
                 {
@@ -50,20 +50,49 @@ public class CpuCascadeTests
         }
     }
 
-    [TestCaseSource(nameof(Hosts))]
-    public void Forward_Inference_AgreesWithReference(string name, Func<nn.Module> makeHost, long[] inputShape)
+    [Test]
+    public void Step_TwoThreadsAndOne_AgreeWithEachOtherAndRepeatExactly()
     {
-        foreach (var activation in Enum.GetValues<DendriteActivation>())
+        // Large enough for two threads (2 x 32 Ki elements per thread), with a frozen first set.
+        var (fast, reference) = Pair(() => nn.Linear(6, 43), DendriteActivation.Sigmoid, sets: 3);
+        fast.Branch.Sets[0].Frozen = true;
+        reference.Branch.Sets[0].Frozen = true;
+        using var input = randn(20, 90, 6);
+        var threads = get_num_threads();
+        try
         {
-            var (fast, reference) = Pair(makeHost, activation, sets: 3);
-            using var input = randn(inputShape);
-            using var noGrad = no_grad();
+            set_num_threads(2);
+            var (_, two) = Step(fast, input);
+            var (_, twoAgain) = Step(fast, input);
+            set_num_threads(1);
+            var (_, one) = Step(fast, input);
+            var (_, expected) = Step(reference, input);
 
-            using var fastOutput = fast.call(input);
-            using var referenceOutput = reference.call(input);
-
-            TensorAssert.CloseRelative(fastOutput, referenceOutput, 1e-5, $"{name}, {activation}");
+            two.Keys.Should().BeEquivalentTo(expected.Keys, "a frozen set has no gradients on either path");
+            foreach (var (parameter, grad) in expected)
+            {
+                TensorAssert.Identical(twoAgain[parameter], two[parameter], $"{parameter}: the chunks are summed in a fixed order");
+                TensorAssert.CloseRelative(two[parameter], one[parameter], 1e-6, parameter);
+                TensorAssert.CloseRelative(two[parameter], grad, 1e-5, parameter);
+            }
         }
+        finally
+        {
+            set_num_threads(threads);
+        }
+    }
+
+    [Test]
+    public void Forward_Inference_RunsTheReferencePathBitExact()
+    {
+        var (fast, reference) = Pair(() => nn.Conv2d(3, 5, 3, padding: 1), DendriteActivation.Sigmoid, sets: 3);
+        using var input = randn(4, 3, 41, 45);
+        using var noGrad = no_grad();
+
+        using var fastOutput = fast.call(input);
+        using var referenceOutput = reference.call(input);
+
+        TensorAssert.Identical(fastOutput, referenceOutput);
     }
 
     [Test]
@@ -81,11 +110,12 @@ public class CpuCascadeTests
         TensorAssert.CloseRelative(fast.Branch.Sets[1].CascadeWeights!.grad!, once * 2, 1e-6, "the saved activations survive the first backward");
     }
 
-    [Test]
-    public void Forward_OutputBelowThreshold_IsBitExactWithReference()
+    [TestCase(64, 2, TestName = "Forward_OutputBelowThreshold_IsBitExactWithReference")]
+    [TestCase(900, 1, TestName = "Forward_OneSet_IsBitExactWithReference")]
+    public void Forward_DeclinedCase_IsBitExactWithReference(int rows, int sets)
     {
-        var (fast, reference) = Pair(() => nn.Linear(6, 8), DendriteActivation.Sigmoid, sets: 2);
-        using var input = randn(64, 6);
+        var (fast, reference) = Pair(() => nn.Linear(6, 43), DendriteActivation.Sigmoid, sets);
+        using var input = randn(rows, 6);
 
         var (fastOutput, fastGrads) = Step(fast, input);
         var (referenceOutput, referenceGrads) = Step(reference, input);
@@ -109,6 +139,8 @@ public class CpuCascadeTests
         CpuCascadeKernel.TryCombine(Inputs(layer, host.to(float64), pre.Select(p => p.to(float64)).ToArray()), preActivationsOwned: true).Should().BeNull("float64 is not taken");
         CpuCascadeKernel.TryCombine(Inputs(layer, host.t(), pre), preActivationsOwned: true).Should().BeNull("a transposed host output is not contiguous");
         CpuCascadeKernel.TryCombine(Inputs(layer, host.narrow(0, 0, 10), pre.Select(p => p.narrow(0, 0, 10)).ToArray()), preActivationsOwned: true).Should().BeNull("430 elements are below the threshold");
+        var nine = new DendriteLayer(nn.Linear(6, 43), dendrites: CpuCascadeShape.MaxSets + 1);
+        Takes(nine, input).Should().BeFalse("more sets than the kernel's stack buffers hold");
         using (no_grad())
         {
             CpuCascadeKernel.TryCombine(Inputs(layer, host, pre), preActivationsOwned: true).Should().BeNull("inference runs the reference path");
@@ -123,6 +155,23 @@ public class CpuCascadeTests
         DendriteOptions.Default.Cascade.Should().Be(DendriteCascade.Auto);
         var invalid = () => new DendriteOptions { Cascade = (DendriteCascade)7 }.Validate();
         invalid.Should().Throw<InvalidOptionsException>().WithMessage("*Cascade*");
+    }
+
+    /// <summary>Whether the kernel takes this layer's training cascade for <paramref name="input"/>.</summary>
+    private static bool Takes(DendriteLayer layer, Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var host = HostProjection.Single(layer.Spec, input, layer.Weight, layer.Bias);
+        var pre = layer.Branch.PreActivations(input, DendriteProjection.Separate);
+        var inputs = new CascadeInputs(
+            host,
+            pre,
+            layer.Branch.Sets.Select(s => (Tensor)s.OutputScale).ToArray(),
+            layer.Branch.Sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+            layer.Branch.Options.Activation,
+            neuronAxis: layer.Spec.Kind == HostKind.Linear ? (int)host.dim() - 1 : 1,
+            mayOverwriteHostOutput: false);
+        return CpuCascadeKernel.TryCombine(inputs, preActivationsOwned: true) is not null;
     }
 
     private static CascadeInputs Inputs(DendriteLayer layer, Tensor host, Tensor[] pre) => new(
@@ -153,7 +202,7 @@ public class CpuCascadeTests
         manual_seed(11);
         using var gradOutput = randn_like(output);
         output.backward(new[] { gradOutput });
-        var grads = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        var grads = layer.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone());
         grads["input"] = leaf.grad!.clone();
         return (output.detach(), grads);
     }

@@ -9,10 +9,11 @@ namespace Dendritic;
 /// <summary>
 /// The CPU cascade as one autograd node. Inputs, in order: the <see cref="CpuCascadeShape"/>, the host output, the D
 /// pre-activations, the D output scales u_k and the D - 1 cascade weights v_1..v_{D-1}. Forward runs the reference
-/// path's libtorch operations, overwriting each pre-activation with its activation (the layer alone holds the
-/// pre-activations, and no other backward formula reads them: a Linear or convolution saves its input and weight, not
-/// its output), and saves the activations; backward is <see cref="CpuCascadeMath.Backward"/>'s single pass. A step
-/// allocates the output forward and the gradients backward, as the in-place reference path does.
+/// path's libtorch operations, overwriting each pre-activation with the cascade terms and (sigmoid, tanh) its
+/// activation (the layer alone holds the pre-activations, and no other backward formula reads them: a Linear or
+/// convolution saves its input and weight, not its output), and saves the activations; backward is
+/// <see cref="CpuCascadeMath.Backward"/>'s single pass, which does not record a graph of its own (first-order gradients
+/// only).
 /// </summary>
 internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCascadeFunction>
 {

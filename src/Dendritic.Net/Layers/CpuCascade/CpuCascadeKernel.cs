@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using TorchSharp;
@@ -23,8 +24,16 @@ internal static class CpuCascadeKernel
     internal const long MinElements = 1L << 15;
 
     /// <summary>
+    /// The fewest sets the kernel takes: 2. With one set autograd's backward is three short passes (the sigmoid's
+    /// derivative, one product, one per-neuron sum) and the kernel saved nothing measurable on the development box
+    /// (docs/benchmarks.md), so one set keeps the reference path, bit for bit.
+    /// </summary>
+    internal const int MinSets = 2;
+
+    /// <summary>
     /// The cascade for <paramref name="inputs"/> while autograd records, or null for the reference path: inference, a
-    /// device other than the CPU, a dtype other than float32, more than <see cref="CpuCascadeShape.MaxSets"/> sets, an
+    /// device other than the CPU, a dtype other than float32, fewer than <see cref="MinSets"/> or more than
+    /// <see cref="CpuCascadeShape.MaxSets"/> sets, an
     /// output under <see cref="MinElements"/>, tensors that are not contiguous or disagree in shape, or pre-activations
     /// the layer does not alone hold (the activations are kept in their place).
     /// </summary>
@@ -35,14 +44,15 @@ internal static class CpuCascadeKernel
         var host = inputs.HostOutput;
         var sets = inputs.Sets;
         if (!is_grad_enabled() || !preActivationsOwned || host.device_type != DeviceType.CPU || host.dtype != ScalarType.Float32
-            || sets is < 1 or > CpuCascadeShape.MaxSets || host.numel() < MinElements || !host.is_contiguous())
+            || sets is < MinSets or > CpuCascadeShape.MaxSets || host.numel() < MinElements || !host.is_contiguous())
         {
             return null;
         }
 
         var shape = host.shape;
         var axis = inputs.NeuronAxis;
-        if (axis < 0 || axis >= shape.Length || shape[axis] > int.MaxValue)
+        // The packed weights and their gradients are arrays of Parameters x neurons floats.
+        if (axis < 0 || axis >= shape.Length || shape[axis] * (sets + (sets * (sets - 1) / 2)) > Array.MaxLength)
         {
             return null;
         }

@@ -46,16 +46,18 @@ internal static unsafe class CpuCascadeMath
         where TAct : struct, IActivation
     {
         var size = shape.Parameters * shape.Neurons;
-        var totals = new double[size];
-        var gate = new object();
-        Split(shape, threads, (first, end) =>
+        var chunks = Chunks(shape, threads);
+        // Each chunk sums into its own array and the arrays are added in chunk order: the gradients do not depend on
+        // which thread finishes first (they do depend on the thread count, as libtorch's own reductions do).
+        var partials = new double[chunks][];
+        Split(shape, chunks, (chunk, first, end) =>
         {
             float** a = stackalloc float*[CpuCascadeShape.MaxSets];
             float** gz = stackalloc float*[CpuCascadeShape.MaxSets];
             float* block = stackalloc float[shape.Parameters];
             var lanes = stackalloc Vector<float>[shape.Parameters];
             var sums = stackalloc float[shape.Parameters];
-            var partial = new double[size];
+            var partial = partials[chunk] = new double[size];
             var rows = new float[shape.NeuronsLast ? size : 0];
             fixed (float* weights = packed)
             fixed (float* rowSums = rows)
@@ -99,19 +101,17 @@ internal static unsafe class CpuCascadeMath
                     }
                 }
             }
-
-            lock (gate)
-            {
-                for (var e = 0; e < size; e++)
-                {
-                    totals[e] += partial[e];
-                }
-            }
         });
 
         for (var e = 0; e < size; e++)
         {
-            gradPacked[e] = (float)totals[e];
+            var total = 0.0;
+            foreach (var partial in partials)
+            {
+                total += partial[e];
+            }
+
+            gradPacked[e] = (float)total;
         }
     }
 
@@ -192,20 +192,23 @@ internal static unsafe class CpuCascadeMath
         }
     }
 
+    /// <summary>How many threads share the work: at most <paramref name="threads"/>, fewer when there is too little of it.</summary>
+    private static int Chunks(CpuCascadeShape shape, int threads) =>
+        (int)Math.Clamp(shape.Elements / MinElementsPerThread, 1, Math.Max(1, Math.Min(threads, shape.Units)));
+
     /// <summary>
-    /// Runs <paramref name="body"/> over [first, end) ranges of the shape's units, one contiguous range per thread (fewer
-    /// when there is too little work to share), the calling thread taking one of them.
+    /// Runs <paramref name="body"/> (chunk, first, end) over <paramref name="chunks"/> contiguous [first, end) ranges of
+    /// the shape's units, one per thread, the calling thread taking one of them.
     /// </summary>
-    private static void Split(CpuCascadeShape shape, int threads, Action<long, long> body)
+    private static void Split(CpuCascadeShape shape, int chunks, Action<int, long, long> body)
     {
         var units = shape.Units;
-        var chunks = (int)Math.Clamp(shape.Elements / MinElementsPerThread, 1, Math.Min(threads, units));
         if (chunks == 1)
         {
-            body(0, units);
+            body(0, 0, units);
             return;
         }
 
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c => body(units * c / chunks, units * (c + 1) / chunks));
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c => body(c, units * c / chunks, units * (c + 1) / chunks));
     }
 }
