@@ -38,21 +38,12 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
         return output;
     }
 
-    /// <summary>
-    /// The gradients the last backward on this thread handed to autograd. Autograd copies them when backward returns,
-    /// but each handle keeps its storage (the pre-activation gradients are D output-sized tensors) until the .NET
-    /// finalizer runs, which a GPU training loop does not wait for; so the next backward on the same thread (on CUDA,
-    /// autograd's device thread) releases them, long after autograd took its copies.
-    /// </summary>
-    [ThreadStatic]
-    private static List<Tensor>? _handedBack;
-
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        ReleaseHandedBack();
+        GradientHandOff.ReleasePrevious();
         var call = (CascadeCall)ctx.get_data(CallKey);
         var sets = call.Problem.Sets;
-        List<Tensor> result;
+
         using (var scope = NewDisposeScope())
         {
             // Everything made here dies with the scope (saved-variable handles, the gradient buffers' own handles)
@@ -66,36 +57,11 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
             var (gradPre, gradParams) = call.Backward(grad, pre, u, v);
 
             // One gradient per input, in forward's order; none for the call object. dL/dhost is dL/dy itself.
-            result = new List<Tensor> { null!, grad };
+            var result = new List<Tensor> { null!, grad };
             result.AddRange(Enumerable.Range(0, sets).Select(k => gradPre[k]));
             result.AddRange(Enumerable.Range(0, sets).Select(k => gradParams[k]));
             result.AddRange(Enumerable.Range(1, sets - 1).Select(k => gradParams.narrow(0, call.Problem.VRow(k), k)));
-            foreach (var gradient in result.Skip(1))
-            {
-                gradient.DetachFromDisposeScope();
-            }
-        }
-
-        // TorchSharp made this handle for backward and does not use it afterwards.
-        if (!result.Any(r => ReferenceEquals(r, grad_output)))
-        {
-            grad_output.Dispose();
-        }
-
-        (_handedBack ??= new List<Tensor>()).AddRange(result.Skip(1));
-        return result;
-    }
-
-    private static void ReleaseHandedBack()
-    {
-        if (_handedBack is { Count: > 0 } handedBack)
-        {
-            foreach (var tensor in handedBack)
-            {
-                tensor.Dispose();
-            }
-
-            handedBack.Clear();
+            return GradientHandOff.HandBack(result, grad_output);
         }
     }
 

@@ -20,14 +20,6 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
     private const string ShapeKey = "shape";
     private const string WeightsKey = "weights";
 
-    /// <summary>
-    /// The gradients the last backward on this thread handed to autograd. Autograd takes its own references when
-    /// backward returns, but each .NET handle keeps its storage (D output-sized tensors) until a finalizer runs, which a
-    /// training loop does not wait for: the next backward on the same thread releases them.
-    /// </summary>
-    [ThreadStatic]
-    private static List<Tensor>? _handedBack;
-
     public override string Name => nameof(CpuCascadeFunction);
 
     /// <summary>Records the node and runs the forward pass.</summary>
@@ -105,11 +97,11 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
-        ReleaseHandedBack();
+        GradientHandOff.ReleasePrevious();
         var shape = (CpuCascadeShape)ctx.get_data(ShapeKey);
         var packed = (float[])ctx.get_data(WeightsKey);
         var neurons = shape.Neurons;
-        List<Tensor> result;
+
         using (var scope = NewDisposeScope())
         {
             var activations = ctx.get_saved_variables();
@@ -126,36 +118,11 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
                 get_num_threads());
 
             // One gradient per input, in forward's order; none for the shape. dL/dhost is dL/dy itself.
-            result = new List<Tensor> { null!, grad };
+            var result = new List<Tensor> { null!, grad };
             result.AddRange(gradPre);
             result.AddRange(Enumerable.Range(0, shape.Sets).Select(k => tensor(gradPacked.AsSpan(CpuCascadeShape.U(k) * neurons, neurons).ToArray(), new long[] { neurons })));
             result.AddRange(Enumerable.Range(1, shape.Sets - 1).Select(k => tensor(gradPacked.AsSpan(shape.V(k, 0) * neurons, k * neurons).ToArray(), new long[] { k, neurons })));
-            foreach (var gradient in result.Skip(1))
-            {
-                gradient.DetachFromDisposeScope();
-            }
-        }
-
-        // TorchSharp made this handle for backward and does not use it afterwards.
-        if (!result.Any(r => ReferenceEquals(r, grad_output)))
-        {
-            grad_output.Dispose();
-        }
-
-        (_handedBack ??= new List<Tensor>()).AddRange(result.Skip(1));
-        return result;
-    }
-
-    private static void ReleaseHandedBack()
-    {
-        if (_handedBack is { Count: > 0 } handedBack)
-        {
-            foreach (var tensor in handedBack)
-            {
-                tensor.Dispose();
-            }
-
-            handedBack.Clear();
+            return GradientHandOff.HandBack(result, grad_output);
         }
     }
 }
