@@ -210,15 +210,7 @@ internal static class CostBreakdown
     /// <summary>The built-in CPU cascade on the given tensors; throws where it declines, so a timing never measures the wrong path.</summary>
     private static Tensor CpuKernel(DendriteBranch branch, Tensor hostOutput, Tensor[] pre)
     {
-        var inputs = new CascadeInputs(
-            hostOutput,
-            pre,
-            branch.Sets.Select(s => (Tensor)s.OutputScale).ToArray(),
-            branch.Sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
-            branch.Options.Activation,
-            (int)hostOutput.dim() - 1 - (branch.Spec.Kind == HostKind.Linear ? 0 : branch.Spec.SpatialDims),
-            mayOverwriteHostOutput: false);
-        return CpuCascadeKernel.TryCombine(inputs, preActivationsOwned: true)
+        return CpuCascadeKernel.TryCombine(branch.CascadeInputsFor(hostOutput, pre, mayOverwriteHostOutput: false), preActivationsOwned: true)
             ?? throw new InvalidOperationException("The CPU cascade declined this case (device, dtype or size).");
     }
 }

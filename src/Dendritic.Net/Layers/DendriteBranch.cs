@@ -181,32 +181,14 @@ public sealed class DendriteBranch : nn.Module
     /// pre-activations are separate tensors (autograd then records the in-place operations; none overwrites a tensor
     /// a backward formula saved). Same operations in the same order, so the result is bit for bit the same.
     /// </summary>
-    internal Tensor CombineInPlace(Tensor hostOutput, Tensor[] preActivations)
-    {
-        var previous = new List<Tensor>(_sets.Count);
-        var neuronShape = NeuronShape(hostOutput);
-        for (var k = 0; k < _sets.Count; k++)
-        {
-            var pre = preActivations[k];
-            var cascade = _sets[k].CascadeWeights;
-            for (var i = 0; i < k; i++)
-            {
-                pre.addcmul_(PerNeuron(cascade![i], neuronShape), previous[i], CachedScalars.One);
-            }
-
-            var activation = Options.Activation switch
-            {
-                DendriteActivation.Sigmoid => pre.sigmoid_(),
-                DendriteActivation.Tanh => pre.tanh_(),
-                _ => Activate(pre),
-            };
-            Tap?.Record(activation);
-            previous.Add(activation);
-            hostOutput.addcmul_(PerNeuron(_sets[k].OutputScale, neuronShape), activation, CachedScalars.One);
-        }
-
-        return hostOutput;
-    }
+    internal Tensor CombineInPlace(Tensor hostOutput, Tensor[] preActivations) => InPlaceCascade.Run(
+        hostOutput,
+        preActivations,
+        _sets.Select(s => (Tensor)s.OutputScale).ToArray(),
+        _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+        Options.Activation,
+        NeuronShape(hostOutput),
+        tap: Tap);
 
     /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
     /// <param name="input">The host's input.</param>
@@ -338,17 +320,19 @@ public sealed class DendriteBranch : nn.Module
             return null;
         }
 
-        var neuronAxis = (int)hostOutput.dim() - 1 - (Spec.Kind == HostKind.Linear ? 0 : Spec.SpatialDims);
-        var inputs = new CascadeInputs(
-            hostOutput,
-            preActivations,
-            _sets.Select(s => (Tensor)s.OutputScale).ToArray(),
-            _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
-            Options.Activation,
-            neuronAxis,
-            mayOverwriteHostOutput);
+        var inputs = CascadeInputsFor(hostOutput, preActivations, mayOverwriteHostOutput);
         return CascadeKernels.Current?.TryCombine(inputs) ?? CpuCascadeKernel.TryCombine(inputs, preActivationsOwned);
     }
+
+    /// <summary>What this branch hands a cascade kernel for the given host output and pre-activations.</summary>
+    internal CascadeInputs CascadeInputsFor(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput) => new(
+        hostOutput,
+        preActivations,
+        _sets.Select(s => (Tensor)s.OutputScale).ToArray(),
+        _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+        Options.Activation,
+        (int)hostOutput.dim() - 1 - (Spec.Kind == HostKind.Linear ? 0 : Spec.SpatialDims),
+        mayOverwriteHostOutput);
 
     /// <summary>
     /// Optional observer of the per-set activations and of the output (cascade-correlation training installs one
@@ -367,9 +351,7 @@ public sealed class DendriteBranch : nn.Module
         _ => throw new InvalidOperationException($"Unknown activation {Options.Activation}."),
     };
 
-    /// <summary>A per-neuron vector ([out]) shaped to broadcast against the output; as it is when the neurons are the last
-    /// axis, which spares small, dispatch-bound steps a view and its autograd node (same values and gradients).</summary>
-    private static Tensor PerNeuron(Tensor vector, long[] neuronShape) => neuronShape.Length == 1 ? vector : vector.view(neuronShape);
+    private static Tensor PerNeuron(Tensor vector, long[] neuronShape) => InPlaceCascade.PerNeuron(vector, neuronShape);
 
     /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
     internal long[] NeuronShape(Tensor output)

@@ -163,25 +163,11 @@ public class CpuCascadeTests
         using var scope = NewDisposeScope();
         var host = HostProjection.Single(layer.Spec, input, layer.Weight, layer.Bias);
         var pre = layer.Branch.PreActivations(input, DendriteProjection.Separate);
-        var inputs = new CascadeInputs(
-            host,
-            pre,
-            layer.Branch.Sets.Select(s => (Tensor)s.OutputScale).ToArray(),
-            layer.Branch.Sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
-            layer.Branch.Options.Activation,
-            neuronAxis: layer.Spec.Kind == HostKind.Linear ? (int)host.dim() - 1 : 1,
-            mayOverwriteHostOutput: false);
-        return CpuCascadeKernel.TryCombine(inputs, preActivationsOwned: true) is not null;
+        return CpuCascadeKernel.TryCombine(layer.Branch.CascadeInputsFor(host, pre, mayOverwriteHostOutput: false), preActivationsOwned: true) is not null;
     }
 
-    private static CascadeInputs Inputs(DendriteLayer layer, Tensor host, Tensor[] pre) => new(
-        host,
-        pre,
-        layer.Branch.Sets.Select(s => (Tensor)s.OutputScale).ToArray(),
-        layer.Branch.Sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
-        DendriteActivation.Sigmoid,
-        neuronAxis: (int)host.dim() - 1,
-        mayOverwriteHostOutput: false);
+    private static CascadeInputs Inputs(DendriteLayer layer, Tensor host, Tensor[] pre) =>
+        layer.Branch.CascadeInputsFor(host, pre, mayOverwriteHostOutput: false);
 
     /// <summary>Two layers with the same weights, one on each cascade path.</summary>
     private static (DendriteLayer Fast, DendriteLayer Reference) Pair(Func<nn.Module> makeHost, DendriteActivation activation, int sets)

@@ -61,38 +61,21 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
         var neuronShape = new long[1 + shape.TrailingAxes];
         Array.Fill(neuronShape, 1L);
         neuronShape[0] = shape.Neurons;
-        Tensor PerNeuron(Tensor vector) => shape.TrailingAxes == 0 ? vector : vector.view(neuronShape);
 
-        // The reference path's in-place operations in its order (DendriteBranch.CombineInPlace), so the output is bit for
-        // bit the reference's: libtorch's element-wise kernels are as fast as one pass forward can be; the saving is in
-        // backward. The first product allocates the output, which leaves the host output as it was.
+        // The reference path's in-place operations (DendriteBranch.CombineInPlace runs the same), so the output is bit
+        // for bit the reference's: libtorch's element-wise kernels are as fast as one pass forward can be; the saving is
+        // in backward. The first product allocates the output, which leaves the host output as it was.
         var activations = new List<Tensor>(shape.Sets);
-        Tensor? output = null;
+        Tensor output;
         using (no_grad())
         {
-            for (var k = 0; k < shape.Sets; k++)
-            {
-                var p = pre[k];
-                for (var i = 0; i < k; i++)
-                {
-                    p.addcmul_(PerNeuron(v[k]![i]), activations[i], CachedScalars.One);
-                }
-
-                var a = shape.Activation switch
-                {
-                    DendriteActivation.Sigmoid => p.sigmoid_(),
-                    DendriteActivation.Tanh => p.tanh_(),
-                    _ => nn.functional.hardsigmoid(p),
-                };
-                activations.Add(a);
-                output = output is null ? host.addcmul(PerNeuron(u[k]), a, CachedScalars.One) : output.addcmul_(PerNeuron(u[k]), a, CachedScalars.One);
-            }
+            output = InPlaceCascade.Run(host, pre, u, v, shape.Activation, neuronShape, keepHostOutput: true, activations);
         }
 
         ctx.save_for_backward(activations);
         ctx.save_data(ShapeKey, shape);
         ctx.save_data(WeightsKey, Pack(shape, u, v));
-        return output!;
+        return output;
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
