@@ -18,6 +18,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
+/// <item><c>cascade-sequences [rounds] [D list] [cases]</c>: our layer on the CPU with probes/cascade_sequences.py's protocol;</item>
 /// <item><c>dispatch-cost [rounds]</c>: the CPU cost of issuing one training step of tiny layers, reference path against the fused kernel's node;</item>
 /// <item><c>versus-rounds folder...</c>: the interleaved comparison of the round-N folders of probe and original JSON under one or more folders (runs pooled);</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
@@ -56,6 +57,8 @@ internal static class Program
                 return OriginalComparison.Print(args[1..]);
             case "versus-probe":
                 return VersusProbe.Run(args[1..]);
+            case "cascade-sequences":
+                return CascadeSequences.Run(args[1..]);
             case "versus-rounds":
                 return InterleavedComparison.Print(args[1..]);
             case "chart":

@@ -26,7 +26,8 @@ internal static class VersusProbe
         var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15;
         var outPath = args.Length > 2 ? args[2] : "ours_probe.json";
         var device = TorchEnv.Device(deviceName);
-        Console.WriteLine($"# versus-probe on {deviceName}: {get_num_threads()} intra-op threads, {get_num_interop_threads()} inter-op threads, {iterations} timed calls");
+        var heap = BenchHeap.Configure();
+        Console.WriteLine($"# versus-probe on {deviceName}: {get_num_threads()} intra-op threads, {get_num_interop_threads()} inter-op threads, {iterations} timed calls, native heap {heap}");
         var rows = new List<Dictionary<string, object>>();
         foreach (var (host, size) in new[] { ("Linear", "small"), ("Linear", "large"), ("Conv2d", "small"), ("Conv2d", "large") })
         {
@@ -78,7 +79,7 @@ internal static class VersusProbe
         TorchEnv.Sync(device);
     }
 
-    private static void InferStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
+    internal static void InferStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
