@@ -4,12 +4,14 @@ using System.Runtime.InteropServices;
 namespace Dendritic.Benchmarks;
 
 /// <summary>
-/// An experiment switch of the CPU modes that time our layers (<c>versus-probe</c>, <c>cascade-sequences</c>):
+/// An experiment switch of the modes that time our layers against the original (<c>versus-probe</c>,
+/// <c>cascade-sequences</c>; it matters on the CPU, where tensors live on glibc's heap):
 /// <c>DENDRITIC_NATIVE_HEAP=retain</c> makes glibc keep freed memory (mmap threshold 32 MiB, the most it accepts, and no
 /// trimming), so that a step's output-sized tensors reuse pages the process already touched instead of page-faulting
 /// fresh ones. Anything else leaves glibc's defaults, as every recorded run used. Measured both ways in
-/// docs/benchmarks.md ("Page faults and the native heap"): fewer page faults everywhere, faster steps on the
-/// development box, not on the H200 host, so neither the library nor these modes set it by default.
+/// docs/benchmarks.md ("Where the last few percent go", page faults): far fewer page faults where a step had many,
+/// faster small-convolution steps on the development box, an inconclusive A/B on the H200 host; so neither the library
+/// nor these modes set it by default.
 /// </summary>
 internal static partial class BenchHeap
 {

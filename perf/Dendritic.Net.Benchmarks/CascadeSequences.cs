@@ -12,7 +12,8 @@ namespace Dendritic.Benchmarks;
 /// <c>cascade-sequences [rounds] [D list] [cases]</c>: the .NET side of <c>probes/cascade_sequences.py</c>, on the CPU and
 /// with its protocol exactly (per round and variant: one warm call, then two timed calls of the training step and two of
 /// no_grad inference, variants interleaved; medians over rounds). Variants: the plain host, our DendriteLayer with the
-/// default cascade (<see cref="DendriteCascade.Auto"/>) and with <see cref="DendriteCascade.Reference"/>. Run both
+/// default cascade (<see cref="DendriteCascade.Auto"/>) and with <see cref="DendriteCascade.Reference"/>
+/// (<c>VARIANTS=plain,ours,ours_reference</c> picks some). Run both
 /// programs on the same cores one after the other to tell the cost of the operations (the same in both processes) from
 /// the cost of the process (.NET and TorchSharp against Python), issue 19. <c>train_faults</c>: minor page faults per
 /// training step (median over rounds), fresh memory the step touched.
@@ -26,7 +27,7 @@ internal static class CascadeSequences
     /// <returns>0, or 2 for bad arguments.</returns>
     public static int Run(string[] args)
     {
-        var rounds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var r) ? r : 5;
+        var rounds = args.Length == 0 ? 5 : int.TryParse(args[0], CultureInfo.InvariantCulture, out var r) ? r : 0;
         var dendrites = (args.Length > 1 ? args[1] : "1,2").Split(',').Select(d => int.TryParse(d, CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
         var cases = (args.Length > 2 ? args[2] : string.Join(',', AllCases)).Split(',');
         if (rounds < 1 || dendrites.Any(d => d < 1) || cases.Any(c => !AllCases.Contains(c)))
@@ -36,6 +37,8 @@ internal static class CascadeSequences
         }
 
         var heap = BenchHeap.Configure();
+        // VARIANTS=plain,ours,... limits the variants, as it does in the Python probe.
+        var wanted = Environment.GetEnvironmentVariable("VARIANTS")?.Split(',');
         Console.WriteLine(JsonSerializer.Serialize(new { torchsharp = typeof(Tensor).Assembly.GetName().Version?.ToString(), threads = get_num_threads(), rounds, heap }));
         foreach (var name in cases)
         {
@@ -48,7 +51,8 @@ internal static class CascadeSequences
                 using var plain = layerCase.CreateHost();
                 using var auto = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions(), d);
                 using var reference = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Cascade = DendriteCascade.Reference }, d);
-                var variants = new (string Name, nn.Module<Tensor, Tensor> Module)[] { ("plain", plain), ("ours", auto), ("ours_reference", reference) };
+                var variants = new (string Name, nn.Module<Tensor, Tensor> Module)[] { ("plain", plain), ("ours", auto), ("ours_reference", reference) }
+                    .Where(v => wanted is null || wanted.Contains(v.Name)).ToArray();
                 var times = variants.ToDictionary(v => v.Name, _ => (Train: new List<double>(), Infer: new List<double>()));
                 var faults = variants.ToDictionary(v => v.Name, _ => new List<double>());
                 foreach (var (_, module) in variants)

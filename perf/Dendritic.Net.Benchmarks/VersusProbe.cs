@@ -79,6 +79,7 @@ internal static class VersusProbe
         TorchEnv.Sync(device);
     }
 
+    /// <summary>One inference step by the original's protocol: a forward under no_grad, sync.</summary>
     internal static void InferStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
     {
         using var scope = NewDisposeScope();

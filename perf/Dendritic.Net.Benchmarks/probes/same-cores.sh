@@ -4,7 +4,8 @@
 # On the GPU machine (carry .gpu and .anchor): bash perf/Dendritic.Net.Benchmarks/probes/same-cores.sh CORES BLOCKS
 # ROUNDS FIRST [D list] [cases]; FIRST is python or dotnet (the order alternates from there). Writes
 # $OUT/same-cores-CORES/{python,dotnet}-BLOCK.jsonl. HEAPS="retain default" runs our program once per native heap
-# setting (BenchHeap: NativeHeap.RetainFreedMemory or glibc's defaults), as dotnet-HEAP-BLOCK.jsonl.
+# setting (BenchHeap: keep freed memory, or glibc's defaults), as dotnet-HEAP-BLOCK.jsonl, in reverse order on even
+# blocks.
 set -uo pipefail
 cores=$1 blocks=$2 rounds=$3 first=$4 dlist=${5:-1,2} cases=${6:-Linear small,Linear large,Conv2d small,Conv2d large}
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -22,10 +23,11 @@ for b in $(seq 1 "$blocks"); do
         python3 "$repo/perf/Dendritic.Net.Benchmarks/probes/cascade_sequences.py" "$rounds" "$dlist" "$cases" 2>>"$out/python.err" \
         | grep '^{' > "$out/python-$b.jsonl"
     else
-      for heap in ${HEAPS:-default}; do
+      heaps=${HEAPS:-default}; [ $((b % 2)) = 0 ] && heaps=$(echo "$heaps" | tr ' ' '\n' | tac | tr '\n' ' ')
+      for heap in $heaps; do
         name=dotnet-$b; [ -n "${HEAPS:-}" ] && name=dotnet-$heap-$b
         (cd "$repo/.gpu/app" && DENDRITIC_NATIVE_HEAP=$heap LD_LIBRARY_PATH="$tl" taskset -c "$cores" /tmp/dotnet/dotnet \
-          Dendritic.Net.Benchmarks.dll cascade-sequences "$rounds" "$dlist" "$cases") > "$out/$name.jsonl" 2>"$out/$name.err"
+          Dendritic.Net.Benchmarks.dll cascade-sequences "$rounds" "$dlist" "$cases" 2>"$out/$name.err") | grep '^{' > "$out/$name.jsonl"
       done
     fi
   done

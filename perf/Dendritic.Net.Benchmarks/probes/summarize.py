@@ -5,11 +5,15 @@ import collections, glob, json, os, statistics, sys
 
 data = collections.defaultdict(dict)  # (case, D, column, field) -> {block key: value}
 for folder in sys.argv[1:]:
-    for f in sorted(glob.glob(os.path.join(folder, "**", "*.jsonl"), recursive=True)):
+    files = glob.glob(os.path.join(folder, "**", "python-*.jsonl"), recursive=True)
+    files += glob.glob(os.path.join(folder, "**", "dotnet*-*.jsonl"), recursive=True)
+    for f in sorted(files):
         parts = os.path.basename(f)[:-6].split("-")
         program = "py" if parts[0] == "python" else ("net" if len(parts) == 2 else "net " + parts[1])
         block = (os.path.dirname(f), parts[-1])
         for line in open(f):
+            if not line.startswith("{"):
+                continue
             row = json.loads(line)
             if "case" not in row or "error" in row:
                 continue
