@@ -22,7 +22,7 @@ public sealed class PilotCommandLineTests
     {
         var parse = PilotCommandLine.Parse(new[]
         {
-            "--seeds", "2", "--first-seed", "7", "--epochs", "3", "--growth-epochs", "4", "--patience", "0", "--growth-rules", "classic", "--max-dendrites", "3", "--max-epochs", "30", "--width", "12", "--dendrite-mode", "off",
+            "--seeds", "2", "--first-seed", "7", "--epochs", "3", "--growth-epochs", "4", "--patience", "0", "--growth-rules", "classic", "--dendrite-activation", "tanh", "--dendrite-init-scale", "0.1", "--max-dendrites", "3", "--max-epochs", "30", "--width", "12", "--dendrite-mode", "off",
             "--dendrite-sets", "2", "--device", "CUDA:1", "--data", "/d", "-o", "/o", "--batch-size", "16", "--learning-rate", "0.01",
             "--validation-fraction", "0.2", "--grid-intensity", "300", "--threads", "2", "--model", "encoder", "--encoder-targets", "mlp",
         });
@@ -30,7 +30,7 @@ public sealed class PilotCommandLineTests
         parse.Errors.Should().BeEmpty();
         parse.Options.Should().Be(new PilotOptions
         {
-            Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 0, GrowthRules = GrowthRuleSet.Classic, MaxDendrites = 3, MaxEpochs = 30, Width = 12, Mode = DendriteMode.Off, DendriteSets = 2, Device = "cuda:1",
+            Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 0, GrowthRules = GrowthRuleSet.Classic, DendriteActivation = DendriteActivation.Tanh, DendriteInitScale = 0.1, MaxDendrites = 3, MaxEpochs = 30, Width = 12, Mode = DendriteMode.Off, DendriteSets = 2, Device = "cuda:1",
             DataFolder = "/d", OutputFolder = "/o", BatchSize = 16, LearningRate = 0.01, ValidationFraction = 0.2, GridIntensity = 300, Threads = 2,
             Model = PilotModel.Encoder, EncoderTargets = EncoderTargets.Mlp,
         });
@@ -46,6 +46,8 @@ public sealed class PilotCommandLineTests
     [TestCase("--validation-fraction", "1", "*strictly between 0 and 1*")]
     [TestCase("--patience", "-1", "*--patience must be at least 0*")]
     [TestCase("--grid-intensity", "-5", "*--grid-intensity must be 0 or more grams per kWh*")]
+    [TestCase("--dendrite-init-scale", "0", "*--dendrite-init-scale must be a number above 0, not '0'*")]
+    [TestCase("--dendrite-activation", "relu", "*--dendrite-activation must be one of sigmoid, tanh, hardsigmoid, not 'relu'*")]
     [TestCase("--learning-rate", "fast", "*--learning-rate must be a number above 0, not 'fast'*")]
     [TestCase("--width", "65537", "*--width must be at most 65536, not 65537*")]
     [TestCase("--first-seed", "2147483647", "*--first-seed 2147483647 with --seeds 10 runs past the largest seed*")]
@@ -152,6 +154,19 @@ public sealed class PilotCommandLineTests
 
         parse.Options.Should().BeNull();
         parse.Errors.Should().ContainMatch("*--patience must be at least 1 with these growth rules*");
+    }
+
+    [Test]
+    public void DendritesFor_ActivationAndScale_OverrideTheRulesOwn()
+    {
+        var classic = new PilotOptions { GrowthRules = GrowthRuleSet.Classic, DendriteActivation = DendriteActivation.Tanh };
+        var scaled = new PilotOptions { DendriteInitScale = 0.1 };
+        var fixedMode = new PilotOptions { Mode = DendriteMode.Fixed, GrowthRules = GrowthRuleSet.Classic };
+
+        GrowthRules.DendritesFor(new PilotOptions()).Should().Be(new DendriteOptions());
+        GrowthRules.DendritesFor(classic).Should().Be(GrowthRules.Dendrites(GrowthRuleSet.Classic) with { Activation = DendriteActivation.Tanh });
+        GrowthRules.DendritesFor(scaled).Should().Be(new DendriteOptions { InitScale = 0.1 });
+        GrowthRules.DendritesFor(fixedMode).Should().Be(new DendriteOptions(), "fixed modes do not use the growth rules");
     }
 
     [Test]

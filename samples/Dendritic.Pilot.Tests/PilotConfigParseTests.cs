@@ -15,7 +15,7 @@ public sealed class PilotConfigParseTests
     // Every setting away from its default; the test below fails when a new PilotOptions setting is missing here.
     private static readonly PilotOptions Unusual = new()
     {
-        Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 2, GrowthRules = GrowthRuleSet.CycleBest | GrowthRuleSet.NormalInit, MaxDendrites = 3, MaxEpochs = 30, Width = 12,
+        Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 2, GrowthRules = GrowthRuleSet.CycleBest | GrowthRuleSet.NormalInit, DendriteActivation = DendriteActivation.HardSigmoid, DendriteInitScale = 0.05, MaxDendrites = 3, MaxEpochs = 30, Width = 12,
         Mode = DendriteMode.SchedulerCascadeCorrelation, DendriteSets = 2, Device = "cuda:1", DataFolder = "/d", OutputFolder = "/o", BatchSize = 16, LearningRate = 0.01,
         ValidationFraction = 0.2, GridIntensity = 300, Threads = 2, Quantize = true,
     };

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -45,6 +46,20 @@ public static class GrowthRules
         rules is { } set
             ? set.HasFlag(GrowthRuleSet.NormalInit) ? DendriteOptions.PerforatedAICompatible : new DendriteOptions { Initialization = DendriteInitialization.HostUniform, InitScale = 1.0 }
             : new DendriteOptions();
+
+    /// <summary>
+    /// The dendrites' options of a run: in scheduler modes the growth rules' own (<see cref="Dendrites"/>), in fixed modes
+    /// the library's defaults; then <see cref="PilotOptions.DendriteActivation"/> and, when given,
+    /// <see cref="PilotOptions.DendriteInitScale"/>.
+    /// </summary>
+    /// <param name="options">The run's settings.</param>
+    /// <returns>The options every wrapped layer's dendrites use.</returns>
+    public static DendriteOptions DendritesFor(PilotOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var rules = options.Mode is DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation ? Dendrites(options.GrowthRules) : new DendriteOptions();
+        return rules with { Activation = options.DendriteActivation, InitScale = options.DendriteInitScale ?? rules.InitScale };
+    }
 
     /// <summary>The command-line spelling of <paramref name="rules"/> ("default" for null).</summary>
     /// <param name="rules">The rule set.</param>

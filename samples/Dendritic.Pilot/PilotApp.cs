@@ -145,8 +145,8 @@ public static class PilotApp
                     Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
                 },
                 options.MaxEpochs,
-                wrap with { Dendrite = GrowthRules.Dendrites(options.GrowthRules) }),
-            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, wrap, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
+                wrap with { Dendrite = GrowthRules.DendritesFor(options) }),
+            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, wrap with { Dendrite = GrowthRules.DendritesFor(options) }, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
         };
         var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, new ExperimentOptions().LatencyBatchSize) : null;
         var experiment = new ExperimentOptions

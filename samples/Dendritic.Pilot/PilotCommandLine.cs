@@ -53,6 +53,12 @@ public static partial class PilotCommandLine
                 r.AddError(error);
             }
         });
+        var activation = Choice("--dendrite-activation", "The dendrites' nonlinearity (DendriteOptions.Activation).", "sigmoid|tanh|hardsigmoid", Defaults.DendriteActivation, new[] { ("sigmoid", DendriteActivation.Sigmoid), ("tanh", DendriteActivation.Tanh), ("hardsigmoid", DendriteActivation.HardSigmoid) });
+        var initScale = new Option<double?>("--dendrite-init-scale")
+        {
+            Description = "Scale of new dendrite weights (DendriteOptions.InitScale). Default: the growth rules' own (0.01 for default and original, the host's scale for classic).",
+            CustomParser = r => ParseNumber(r, "--dendrite-init-scale", v => v > 0, "a number above 0", out var value) ? value : null,
+        };
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
         var maxEpochs = PerModel(Positive("--max-epochs", $"Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did). Default: {PerModelDefault(o => o.MaxEpochs)}.", Defaults.MaxEpochs));
         var width = PerModel(Whole("--width", $"The baseline's width: hidden units of the MLP, first-layer channels of the CNN, d_model of the encoder (its MLP is 2 x width). Default: {PerModelDefault(o => o.Width)}.", Defaults.Width, 1, MaxWidth));
@@ -86,7 +92,7 @@ public static partial class PilotCommandLine
 
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow model (an MLP by default; a small CNN or a Transformer encoder with --model) on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report. `merge FOLDER FOLDER... --output OUT` joins reports of the same configuration run on disjoint seeds into one.")
         {
-            model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
+            model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, activation, initScale, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -135,6 +141,8 @@ public static partial class PilotCommandLine
             GrowthEpochs = result.GetValue(growthEpochs),
             Patience = result.GetValue(patience),
             GrowthRules = growthRules,
+            DendriteActivation = Get(activation, Defaults.DendriteActivation),
+            DendriteInitScale = result.GetValue(initScale),
             MaxDendrites = result.GetValue(maxDendrites),
             MaxEpochs = Get(maxEpochs, modelDefaults.MaxEpochs),
             Width = Get(width, modelDefaults.Width),

@@ -36,6 +36,19 @@ public sealed record PilotOptions
     /// </summary>
     public GrowthRuleSet? GrowthRules { get; init; }
 
+    /// <summary>
+    /// The dendrites' nonlinearity f (<see cref="DendriteOptions.Activation"/>) in every mode. Default
+    /// <see cref="DendriteActivation.Sigmoid"/>, the library's and the original's.
+    /// </summary>
+    public DendriteActivation DendriteActivation { get; init; } = DendriteActivation.Sigmoid;
+
+    /// <summary>
+    /// Scale of new dendrite weights (<see cref="DendriteOptions.InitScale"/>, above 0); null (the default) keeps the
+    /// growth rules' own: 0.01 (the standard deviation of N(0, 0.01²)) for the default and original rules, the host's own
+    /// scale for classic.
+    /// </summary>
+    public double? DendriteInitScale { get; init; }
+
     /// <summary>Scheduler modes: most dendrite sets per layer. Default 2.</summary>
     public int MaxDendrites { get; init; } = 2;
 
