@@ -50,6 +50,22 @@ public sealed class PilotConfigParseTests
     }
 
     [Test]
+    public void Parse_ConfigWithoutLaterSettings_TakesTheirDefaults()
+    {
+        // A config.json written before --dendrite-activation and --dendrite-init-scale existed has neither key.
+        using var temp = new TempFolder();
+        var path = WriteConfig(temp, Unusual);
+        var lines = File.ReadAllLines(path).Where(l => !l.Contains("\"DendriteActivation\"", StringComparison.Ordinal) && !l.Contains("\"DendriteInitScale\"", StringComparison.Ordinal)).ToArray();
+        lines.Length.Should().Be(File.ReadAllLines(path).Length - 2, "the written file has one line per setting");
+        File.WriteAllLines(path, lines);
+
+        var parse = PilotCommandLine.Parse(new[] { "--config", path });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options.Should().Be(Unusual with { OutputFolder = new PilotOptions().OutputFolder, DendriteActivation = DendriteActivation.Sigmoid, DendriteInitScale = null });
+    }
+
+    [Test]
     public void Parse_FlagsAfterConfig_ReplaceOnlyTheirSettings()
     {
         using var temp = new TempFolder();

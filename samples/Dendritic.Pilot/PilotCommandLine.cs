@@ -56,7 +56,7 @@ public static partial class PilotCommandLine
         var activation = Choice("--dendrite-activation", "The dendrites' nonlinearity (DendriteOptions.Activation).", "sigmoid|tanh|hardsigmoid", Defaults.DendriteActivation, new[] { ("sigmoid", DendriteActivation.Sigmoid), ("tanh", DendriteActivation.Tanh), ("hardsigmoid", DendriteActivation.HardSigmoid) });
         var initScale = new Option<double?>("--dendrite-init-scale")
         {
-            Description = "Scale of new dendrite weights (DendriteOptions.InitScale). Default: the growth rules' own (0.01 for default and original, the host's scale for classic).",
+            Description = "Scale of new dendrite weights (DendriteOptions.InitScale): the standard deviation under the default and original rules (default 0.01), a multiple of the host's own initialisation under classic rules without normal-init (default 1). Fixed modes use the library's defaults (0.01).",
             CustomParser = r => ParseNumber(r, "--dendrite-init-scale", v => v > 0, "a number above 0", out var value) ? value : null,
         };
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);

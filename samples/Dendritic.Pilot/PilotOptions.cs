@@ -44,8 +44,9 @@ public sealed record PilotOptions
 
     /// <summary>
     /// Scale of new dendrite weights (<see cref="DendriteOptions.InitScale"/>, above 0); null (the default) keeps the
-    /// growth rules' own: 0.01 (the standard deviation of N(0, 0.01²)) for the default and original rules, the host's own
-    /// scale for classic.
+    /// rules' own. Under the default and original rules (normal initialisation) it is the standard deviation, 0.01 by
+    /// default; under classic rules without normal-init (the host's own initialisation) a multiple of the host's scale,
+    /// 1 by default. Fixed modes use the library's defaults (normal, 0.01).
     /// </summary>
     public double? DendriteInitScale { get; init; }
 
