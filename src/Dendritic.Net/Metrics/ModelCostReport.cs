@@ -64,7 +64,7 @@ public sealed record ModelCostReport
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | | |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model {BaseParameters:N0} params | | | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample, Layers.All(l => l.FlopsCounted))} | {Format(DendriteFlopsPerSample, Layers.All(l => l.FlopsCounted))} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | the base model | | {BaseParameters:N0} | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample, Layers.All(l => l.FlopsCounted))} | {Format(DendriteFlopsPerSample, Layers.All(l => l.FlopsCounted))} |");
         return text.ToString();
     }
 

@@ -1,3 +1,5 @@
+using System;
+using System.Globalization;
 using System.Linq;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -173,6 +175,20 @@ public sealed class DendriticModelTests
         report.Layers[0].HostFlopsPerSample.Should().Be(2 * 4 * 8 + 8);
         report.Layers[0].DendriteFlopsPerSample.Should().Be(2 * (2 * 4 * 8 + 8) + 3 * 8 + 5 * 8);
         report.ToMarkdown().Should().Contain("| fc1 |").And.Contain("**total**");
+    }
+
+    [Test]
+    public void ToMarkdown_TotalRow_SumsEachParameterColumn()
+    {
+        var model = TestModels.Mlp(inputs: 4, hidden: 8, outputs: 3);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, randn(1, 4));
+
+        var report = handle.Report();
+        var total = report.ToMarkdown().Split('\n').Single(l => l.StartsWith("| **total**", StringComparison.Ordinal)).Split('|');
+
+        // Cells: "", layer, host, sets, host params, dendrite params, ...: the totals sit under their own headers.
+        total[4].Trim().Should().Be(report.BaseParameters.ToString("N0", CultureInfo.InvariantCulture));
+        total[5].Trim().Should().Be(report.DendriteParameters.ToString("N0", CultureInfo.InvariantCulture));
     }
 
     [Test]
