@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using TorchSharp.Modules;
 
 namespace Dendritic;
@@ -69,4 +70,17 @@ public sealed record GrowthDecision
 
     /// <summary>Whether training is over (the best model is in place).</summary>
     public bool IsCompleted => Action == GrowthAction.Completed;
+
+    /// <summary>
+    /// One line for logs and consoles: action, reason, validation, scores, dendrite sets and the parameter lists as
+    /// counts (the record's generated text would print their type names), then <see cref="Message"/>.
+    /// </summary>
+    /// <returns>For example "DendritesAdded (Grew) at validation 9: score 0.91, best 0.92, ...".</returns>
+    public override string ToString()
+    {
+        var rate = LearningRate is { } value ? ", learning rate " + value.ToString("G3", CultureInfo.InvariantCulture) : string.Empty;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Action} ({Reason}) at validation {Validation}: score {Score:G6}, best {BestScore:G6}, {BadValidations} bad, {DendriteCount} dendrite set(s), phase {Phase}, {Retries} retries, {NewParameters.Count} new and {TrainableParameters.Count} trainable parameter(s){rate}. {Message}");
+    }
 }

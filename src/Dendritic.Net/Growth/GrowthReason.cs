@@ -3,7 +3,11 @@ namespace Dendritic;
 /// <summary>Why the scheduler decided what it did; stable values, also used in logs and the history CSV.</summary>
 public enum GrowthReason
 {
-    /// <summary>The first score: it becomes the best score.</summary>
+    /// <summary>
+    /// The first score. It becomes the best score when <see cref="GrowthOptions.FirstScoreIsBest"/> is true; when it is
+    /// false (the default) the first score only keeps its weights as a fallback, and the second score, reported with
+    /// this reason too, becomes the best whatever its value.
+    /// </summary>
     FirstScore = 0,
 
     /// <summary>The score beat the best score by the thresholds.</summary>

@@ -33,6 +33,22 @@ public sealed class GrowthSchedulerDecisionTests
     private static GrowthReason[] Reasons(IEnumerable<GrowthDecision> decisions) => decisions.Select(d => d.Reason).ToArray();
 
     [Test]
+    public void ToString_Decision_IsOneLineWithCountsNotListTypes()
+    {
+        var decision = new GrowthDecision
+        {
+            Action = GrowthAction.DendritesAdded, Reason = Grew, Validation = 9, Score = 0.91, BestScore = 0.92, DendriteCount = 1, LearningRate = 0.003,
+            NewParameters = new TorchSharp.Modules.Parameter[2], TrainableParameters = new TorchSharp.Modules.Parameter[5], Message = "Plateau.",
+        };
+
+        var text = decision.ToString();
+
+        text.Should().StartWith("DendritesAdded (Grew) at validation 9: score 0.91, best 0.92")
+            .And.Contain("2 new and 5 trainable parameter(s), learning rate 0.003").And.EndWith("Plateau.")
+            .And.NotContain("System.Collections").And.NotContain("\n");
+    }
+
+    [Test]
     public void Step_ConstantScore_GrowsAfterPatienceThenRevertsAndCompletes()
     {
         var (decisions, model, _) = Run(ClassicRules.Options with { Patience = 2, MaxRetries = 0 }, 1, 1, 1, 1, 1, 1, 1);
