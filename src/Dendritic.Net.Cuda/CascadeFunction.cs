@@ -18,19 +18,13 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
     public override string Name => nameof(CascadeFunction);
 
     /// <summary>Records the node and runs the forward kernel.</summary>
-    public static Tensor Apply(CascadeCall call, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v)
-    {
-        var vars = new List<object> { call, host };
-        vars.AddRange(pre);
-        vars.AddRange(u);
-        vars.AddRange(v.Skip(1).Select(t => (object)t!));
-        return apply(vars.ToArray());
-    }
+    public static Tensor Apply(CascadeCall call, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v) =>
+        apply(CascadeArguments.Pack(call, host, pre, u, v));
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var call = (CascadeCall)vars[0];
-        var (host, pre, u, v) = Split(call.Problem.Sets, vars.Skip(1).Cast<Tensor>().ToList());
+        var (host, pre, u, v) = CascadeArguments.Unpack(vars, call.Problem.Sets);
         var output = empty(host.shape, host.dtype, host.device);
         call.Forward(output, StridedLayout.Contiguous(call.Problem), host, pre, u, v);
         ctx.save_for_backward(pre.Concat(u).Concat(v.Skip(1)).Select(t => t!).ToList());
@@ -63,13 +57,5 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
             result.AddRange(Enumerable.Range(1, sets - 1).Select(k => gradParams.narrow(0, call.Problem.VRow(k), k)));
             return GradientHandOff.HandBack(result, grad_output);
         }
-    }
-
-    /// <summary>Splits forward's tensor inputs into host, pre-activations, u and v (v[0] null).</summary>
-    private static (Tensor Host, List<Tensor> Pre, List<Tensor> U, List<Tensor?> V) Split(int sets, List<Tensor> tensors)
-    {
-        var v = new List<Tensor?> { null };
-        v.AddRange(tensors.Skip(1 + (2 * sets)));
-        return (tensors[0], tensors.Skip(1).Take(sets).ToList(), tensors.Skip(1 + sets).Take(sets).ToList(), v);
     }
 }

@@ -23,14 +23,8 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
     public override string Name => nameof(CpuCascadeFunction);
 
     /// <summary>Records the node and runs the forward pass.</summary>
-    public static Tensor Apply(CpuCascadeShape shape, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v)
-    {
-        var vars = new List<object> { shape, host };
-        vars.AddRange(pre);
-        vars.AddRange(u);
-        vars.AddRange(v.Skip(1).Select(t => (object)t!));
-        return apply(vars.ToArray());
-    }
+    public static Tensor Apply(CpuCascadeShape shape, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v) =>
+        apply(CascadeArguments.Pack(shape, host, pre, u, v));
 
     /// <summary>The per-neuron weights u_0..u_{D-1}, then v_{k,i}, copied into one array of <see cref="CpuCascadeShape.Parameters"/> rows.</summary>
     public static float[] Pack(CpuCascadeShape shape, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v)
@@ -52,12 +46,7 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var shape = (CpuCascadeShape)vars[0];
-        var tensors = vars.Skip(1).Cast<Tensor>().ToList();
-        var host = tensors[0];
-        var pre = tensors.GetRange(1, shape.Sets);
-        var u = tensors.GetRange(1 + shape.Sets, shape.Sets);
-        var v = new List<Tensor?> { null };
-        v.AddRange(tensors.Skip(1 + (2 * shape.Sets)));
+        var (host, pre, u, v) = CascadeArguments.Unpack(vars, shape.Sets);
         var neuronShape = new long[1 + shape.TrailingAxes];
         Array.Fill(neuronShape, 1L);
         neuronShape[0] = shape.Neurons;

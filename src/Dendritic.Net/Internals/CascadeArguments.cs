@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The one argument order of the cascade's custom autograd nodes (the CPU cascade and Dendritic.Net.Cuda's fused
+/// cascade): a non-tensor description first, then the host output, the D pre-activations, the D output scales u_k and
+/// the D - 1 cascade weights v_1..v_{D-1}. Their backward returns one gradient per argument in the same order.
+/// </summary>
+internal static class CascadeArguments
+{
+    /// <summary>The arguments for <c>apply</c>, in the order above.</summary>
+    /// <param name="head">What the node needs besides tensors (its shape or planned call).</param>
+    /// <param name="host">The host output.</param>
+    /// <param name="pre">The pre-activations.</param>
+    /// <param name="u">The output scales.</param>
+    /// <param name="v">The cascade weights; v[0] (null) is not passed.</param>
+    public static object[] Pack(object head, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v)
+    {
+        var vars = new List<object>(2 + pre.Count + u.Count + v.Count) { head, host };
+        vars.AddRange(pre);
+        vars.AddRange(u);
+        vars.AddRange(v.Skip(1).Select(t => (object)t!));
+        return vars.ToArray();
+    }
+
+    /// <summary>The tensors of <paramref name="vars"/> (as <see cref="Pack"/> ordered them) for <paramref name="sets"/> sets; V[0] is null.</summary>
+    public static (Tensor Host, List<Tensor> Pre, List<Tensor> U, List<Tensor?> V) Unpack(object[] vars, int sets)
+    {
+        var tensors = vars.Skip(1).Cast<Tensor>().ToList();
+        var v = new List<Tensor?> { null };
+        v.AddRange(tensors.Skip(1 + (2 * sets)));
+        return (tensors[0], tensors.GetRange(1, sets), tensors.GetRange(1 + sets, sets), v);
+    }
+}
