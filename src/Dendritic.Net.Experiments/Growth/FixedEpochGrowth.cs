@@ -61,7 +61,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     public WrapOptions Wrap { get; }
 
     /// <inheritdoc />
-    public string Description => string.Create(CultureInfo.InvariantCulture, $"fixed schedule (FixedEpochGrowth): Dendrites.Wrap on {Wrap.Targets} with {Wrap.Dendrite.Activation} dendrites, {Wrap.Dendrite.Initialization} initialisation (scale {Wrap.Dendrite.InitScale:G3}), +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, {(FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");
+    public string Description => string.Create(CultureInfo.InvariantCulture, $"fixed schedule (FixedEpochGrowth): Dendrites.Wrap on {Wrap.Targets} with {DendriteDescription.Of(Wrap.Dendrite)}, +{SetsPerStep} dendrite set(s) per layer after epoch(s) {(GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", GrowAfterEpochs))}, {TotalEpochs} epochs in all, {(FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");
 
     /// <inheritdoc />
     public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context)

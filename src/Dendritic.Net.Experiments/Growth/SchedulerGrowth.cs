@@ -46,7 +46,7 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     /// <inheritdoc />
     public string Description => string.Create(
         CultureInfo.InvariantCulture,
-        $"GrowthScheduler ({Options.Training}, trigger {Options.Trigger}, patience {Options.Patience} {(Options.PlateauAtPatience ? "reached" : "exceeded")} against the {(Options.PatienceAgainstCycleBest ? "cycle's" : "global")} best, first score {(Options.FirstScoreIsBest ? "counted" : "not counted")}, thresholds {Thresholds}, max {Options.MaxDendrites} dendrite set(s), {Options.MaxRetries} retries, keep only improvements {Options.KeepOnlyImprovements}) on Dendrites.Wrap({Wrap.Targets}) with {Wrap.Dendrite.Activation} dendrites, {Wrap.Dendrite.Initialization} initialisation (scale {Wrap.Dendrite.InitScale:G3}), at most {MaxEpochs} epochs");
+        $"GrowthScheduler ({Options.Training}, trigger {Options.Trigger}, patience {Options.Patience} {(Options.PlateauAtPatience ? "reached" : "exceeded")} against the {(Options.PatienceAgainstCycleBest ? "cycle's" : "global")} best, first score {(Options.FirstScoreIsBest ? "counted" : "not counted")}, thresholds {Thresholds}, max {Options.MaxDendrites} dendrite set(s), {Options.MaxRetries} retries, keep only improvements {Options.KeepOnlyImprovements}) on Dendrites.Wrap({Wrap.Targets}) with {DendriteDescription.Of(Wrap.Dendrite)}, at most {MaxEpochs} epochs");
 
     private string Thresholds => string.Create(
         CultureInfo.InvariantCulture,
