@@ -9,7 +9,7 @@ for folder in sys.argv[1:]:
     files += glob.glob(os.path.join(folder, "**", "dotnet*-*.jsonl"), recursive=True)
     for f in sorted(files):
         parts = os.path.basename(f)[:-6].split("-")
-        program = "py" if parts[0] == "python" else ("net" if len(parts) == 2 else "net " + parts[1])
+        program = ("py" if parts[0] == "python" else "net") + ("" if len(parts) == 2 else " " + parts[1])
         block = (os.path.dirname(f), parts[-1])
         for line in open(f):
             if not line.startswith("{"):
@@ -23,6 +23,10 @@ for folder in sys.argv[1:]:
 
 columns = sorted({k[2] for k in data}, key=lambda c: (not c.startswith("py"), c))
 ratios = [(a, b) for a in columns if a.startswith("net") and a.endswith(":ours") for b in ("py:perforatedai", "py:inplace") if b in columns]
+# process-ab.sh: the same layer or op sequence in each of our configurations against Python's (the same heap setting
+# where there is one): the plain layer, and the two cascades replayed op for op (ReplayedCascade.cs).
+ratios += [(a, b) for a in columns if a.startswith("net") and a.endswith((":plain", ":original", ":inplace"))
+           for b in [("py retain:" if " retain:" in a and "py retain:plain" in columns else "py:") + a.split(":")[1]] if b in columns]
 pairs = sorted({(k[0], k[1]) for k in data})
 
 
@@ -34,7 +38,7 @@ def median_ratio(case, d, field, a, b):
 
 for field in ("train_ms", "infer_ms", "train_faults"):
     print(f"\n#### {field}: median over blocks" + ("" if field == "train_faults" else "; ratios: medians of per-block ratios"))
-    head = columns + ([f"{a.split(':')[0]} / {b.split(':')[1]}" for a, b in ratios] if field != "train_faults" else [])
+    head = columns + ([f"{a} / {b}" for a, b in ratios] if field != "train_faults" else [])
     print("| case | D | " + " | ".join(head) + " |")
     print("|---|---:|" + "---:|" * len(head))
     for case, d in pairs:
