@@ -14,7 +14,8 @@ namespace Dendritic.Benchmarks;
 /// no_grad inference, variants interleaved; medians over rounds). Variants: the plain host, our DendriteLayer with the
 /// default cascade (<see cref="DendriteCascade.Auto"/>) and with <see cref="DendriteCascade.Reference"/>
 /// and the Python probe's "original" and "inplace" op sequences written out in TorchSharp (<see cref="ReplayedCascade"/>)
-/// (<c>VARIANTS=plain,ours,ours_reference,original,inplace</c> picks some). Run both
+/// and the library's CPU cascade node at any D, "cpucascade" (<c>VARIANTS=plain,ours,ours_reference,original,inplace,cpucascade</c>
+/// picks some). Run both
 /// programs on the same cores one after the other to tell the cost of the operations (the same in both processes) from
 /// the cost of the process (.NET and TorchSharp against Python), issue 19. <c>train_faults</c>: minor page faults per
 /// training step (median over rounds), fresh memory the step touched.
@@ -52,11 +53,13 @@ internal static class CascadeSequences
                 using var plain = layerCase.CreateHost();
                 using var auto = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions(), d);
                 using var reference = new DendriteLayer(layerCase.CreateHost(), new DendriteOptions { Cascade = DendriteCascade.Reference }, d);
-                using var original = new ReplayedCascade(layerCase, d, inPlace: false);
-                using var inPlace = new ReplayedCascade(layerCase, d, inPlace: true);
+                using var original = new ReplayedCascade(layerCase, d, ReplayedSequence.Original);
+                using var inPlace = new ReplayedCascade(layerCase, d, ReplayedSequence.InPlace);
+                using var cpuCascade = new ReplayedCascade(layerCase, d, ReplayedSequence.CpuCascade);
                 var variants = new (string Name, nn.Module<Tensor, Tensor> Module)[]
                     {
                         ("plain", plain), ("ours", auto), ("ours_reference", reference), ("original", original), ("inplace", inPlace),
+                        ("cpucascade", cpuCascade),
                     }
                     .Where(v => wanted is null || wanted.Contains(v.Name)).ToArray();
                 var times = variants.ToDictionary(v => v.Name, _ => (Train: new List<double>(), Infer: new List<double>()));

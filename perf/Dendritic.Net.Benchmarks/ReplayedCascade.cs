@@ -11,7 +11,8 @@ namespace Dendritic.Benchmarks;
 /// in PyTorch (host call, D separate dendrite modules, the sigmoid cascade with per-neuron u and v). "original" is the
 /// op sequence of perforatedai 3.0.5's forward (out-of-place products and sums, u expanded to the output's shape),
 /// "inplace" ours (in-place sigmoid and addcmul_). Timing the same sequence in both processes separates what the
-/// process costs from what the operations cost.
+/// process costs from what the operations cost. "cpucascade" (.NET only) hands the cascade to the library's CPU cascade
+/// node at any D, which the layer itself does from two sets on: it measures that node where the layer declines it.
 /// </summary>
 internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
 {
@@ -22,11 +23,11 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
     private readonly ModuleList<nn.Module<Tensor, Tensor>> dendrites;
     private readonly ParameterList u;
     private readonly ParameterList v;
-    private readonly bool _inPlace;
+    private readonly ReplayedSequence _sequence;
     private readonly long[] _neuronShape;
 
-    public ReplayedCascade(LayerCase layerCase, int sets, bool inPlace)
-        : base(inPlace ? "inplace" : "original")
+    public ReplayedCascade(LayerCase layerCase, int sets, ReplayedSequence sequence)
+        : base(sequence.ToString())
     {
         host = layerCase.CreateHost();
         dendrites = nn.ModuleList(Enumerable.Range(0, sets).Select(_ => layerCase.CreateHost()).ToArray());
@@ -39,7 +40,7 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
         // As the Python probe: small random u and v, so that every product does real work.
         u = nn.ParameterList(Enumerable.Range(0, sets).Select(_ => new Parameter(randn(neurons) * 0.01)).ToArray());
         v = nn.ParameterList(Enumerable.Range(0, sets).Select(k => new Parameter(randn(Math.Max(k, 1), neurons) * 0.01)).ToArray());
-        _inPlace = inPlace;
+        _sequence = sequence;
         _neuronShape = host is Linear ? new[] { neurons } : new[] { neurons, 1L, 1L };
         RegisterComponents();
     }
@@ -52,10 +53,15 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
     {
         var output = host.call(input);
         var pre = dendrites.Select(d => d.call(input)).ToArray();
+        if (_sequence == ReplayedSequence.CpuCascade)
+        {
+            return CpuCascade(output, pre);
+        }
+
         var activations = new Tensor[pre.Length];
         for (var k = 0; k < pre.Length; k++)
         {
-            if (_inPlace)
+            if (_sequence == ReplayedSequence.InPlace)
             {
                 for (var i = 0; i < k; i++)
                 {
@@ -101,4 +107,35 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
 
         return output;
     }
+
+    private Tensor CpuCascade(Tensor output, Tensor[] pre)
+    {
+        var shape = output.shape;
+        var axis = 1;
+        var inner = shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
+        var problem = new CpuCascadeShape(pre.Length, shape[0], (int)shape[axis], inner, shape.Length - axis - 1, DendriteActivation.Sigmoid);
+        var scales = Enumerable.Range(0, pre.Length).Select(k => (Tensor)u[k]).ToArray();
+        var cascade = Enumerable.Range(0, pre.Length).Select(k => k == 0 ? null : (Tensor?)v[k]).ToArray();
+        var result = CpuCascadeFunction.Apply(problem, output, pre, scales, cascade);
+        output.Dispose();
+        foreach (var p in pre)
+        {
+            p.Dispose();
+        }
+
+        return result;
+    }
+}
+
+/// <summary>The op sequences <see cref="ReplayedCascade"/> replays.</summary>
+internal enum ReplayedSequence
+{
+    /// <summary>perforatedai 3.0.5's forward: out-of-place products and sums, u expanded.</summary>
+    Original,
+
+    /// <summary>Ours: in-place sigmoid and addcmul_.</summary>
+    InPlace,
+
+    /// <summary>The library's CPU cascade node, at any number of sets.</summary>
+    CpuCascade,
 }
