@@ -117,7 +117,11 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
         var scales = Enumerable.Range(0, pre.Length).Select(k => (Tensor)u[k]).ToArray();
         var cascade = Enumerable.Range(0, pre.Length).Select(k => k == 0 ? null : (Tensor?)v[k]).ToArray();
         var result = CpuCascadeFunction.Apply(problem, output, pre, scales, cascade);
-        output.Dispose();
+        if (!ReferenceEquals(result, output))
+        {
+            output.Dispose();
+        }
+
         foreach (var p in pre)
         {
             p.Dispose();
@@ -125,17 +129,4 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
 
         return result;
     }
-}
-
-/// <summary>The op sequences <see cref="ReplayedCascade"/> replays.</summary>
-internal enum ReplayedSequence
-{
-    /// <summary>perforatedai 3.0.5's forward: out-of-place products and sums, u expanded.</summary>
-    Original,
-
-    /// <summary>Ours: in-place sigmoid and addcmul_.</summary>
-    InPlace,
-
-    /// <summary>The library's CPU cascade node, at any number of sets.</summary>
-    CpuCascade,
 }
