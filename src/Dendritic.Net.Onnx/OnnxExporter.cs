@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Dendritic.Onnx.Export;
 using Dendritic.Onnx.Proto;
 using Google.Protobuf;
@@ -40,7 +41,8 @@ public static class OnnxExporter
     /// </param>
     /// <param name="path">The file to write (overwritten when it exists).</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     public static void Export(nn.Module model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -53,7 +55,8 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -74,7 +77,8 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="path">The file to write (overwritten when it exists).</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
-    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     public static void Export(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -86,7 +90,8 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     public static byte[] ExportToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -113,6 +118,20 @@ public static class OnnxExporter
             throw new ArgumentException("The sample input must have a batch axis first.", nameof(sampleInput));
         }
 
+        // Caught here rather than as libtorch's own error from the first layer ("mat1 and mat2 must have the same dtype").
+        if (model.parameters().FirstOrDefault() is { } parameter)
+        {
+            if (sampleInput.is_floating_point() && parameter.is_floating_point() && parameter.dtype != sampleInput.dtype)
+            {
+                throw new ArgumentException($"The sample input is {sampleInput.dtype} but the model's parameters are {parameter.dtype}; give a sample of the model's type (sampleInput.to({parameter.dtype})), or convert the model first.", nameof(sampleInput));
+            }
+
+            if (parameter.device_type != sampleInput.device_type || parameter.device_index != sampleInput.device_index)
+            {
+                throw new ArgumentException($"The sample input is on {sampleInput.device} but the model's parameters are on {parameter.device}; move the sample to the model's device (sampleInput.to(...)).", nameof(sampleInput));
+            }
+        }
+
         var graph = new GraphProto { Name = options.GraphName };
         var builder = new OnnxGraphBuilder(graph, FloatType(model, sampleInput));
         if (wrapped is not null)
@@ -128,7 +147,19 @@ public static class OnnxExporter
             var sample = sampleInput.detach();
             builder.SampleDevice = sample.device;
             builder.SetSample(options.InputName, sample);
-            var output = ModuleExport.Emit(builder, model, options.InputName);
+            string output;
+            try
+            {
+                output = ModuleExport.Emit(builder, model, options.InputName);
+            }
+            catch (ExternalException e)
+            {
+                // The sample runs through every module while the graph is written; a shape the model cannot take fails in
+                // libtorch, whose message (first line) names the operation.
+                var reason = e.Message.Split('\n', 2)[0].Trim();
+                throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({reason}); give a sample shaped like the model's training input, batch axis first.", e);
+            }
+
             builder.AddNamedNode("Identity", output, options.OutputName);
             var outputSample = builder.Sample(output)
                 ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");

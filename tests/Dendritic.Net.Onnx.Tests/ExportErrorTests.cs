@@ -71,6 +71,31 @@ public class ExportErrorTests
     }
 
     [Test]
+    public void Export_SampleOfAnotherFloatType_ThrowsNamingBothTypes()
+    {
+        using var model = nn.Sequential(nn.Linear(3, 3));
+        using var sample = randn(2, 3, dtype: float64);
+
+        var act = () => TestHandles.Export(model, sample);
+
+        act.Should().Throw<ArgumentException>().WithParameterName("sampleInput")
+            .Where(e => e.Message.Contains("Float64", StringComparison.Ordinal) && e.Message.Contains("Float32", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Export_SampleOfWrongWidth_ThrowsOnnxExportExceptionWithTheCause()
+    {
+        using var model = nn.Sequential(nn.Linear(3, 3), nn.ReLU());
+        using var sample = randn(2, 5);
+
+        var act = () => TestHandles.Export(model, sample);
+
+        var error = act.Should().Throw<OnnxExportException>().Which;
+        error.Message.Should().Contain("2x5").And.Contain("shaped like the model's training input");
+        error.InnerException.Should().NotBeNull();
+    }
+
+    [Test]
     public void Validate_SameInputAndOutputName_ThrowsNamingOutputName()
     {
         var act = () => new OnnxExportOptions { InputName = "x", OutputName = "x" }.Validate();
