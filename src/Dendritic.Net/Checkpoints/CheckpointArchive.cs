@@ -166,7 +166,7 @@ internal sealed class CheckpointArchive : IDisposable
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or NotSupportedException or OverflowException or ArgumentException or FormatException)
         {
-            throw new CheckpointCorruptedException($"'{path}' is not a complete Dendritic.Net checkpoint (truncated or corrupted): {e.Message}", e);
+            throw new CheckpointCorruptedException($"'{path}' is not a complete Dendritic.Net checkpoint (truncated or corrupted): {e.Message} Restore it from a backup or save it again.", e);
         }
     }
 

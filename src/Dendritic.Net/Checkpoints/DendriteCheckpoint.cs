@@ -112,9 +112,15 @@ public static class DendriteCheckpoint
     /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
+    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>).</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
+        if (Dendrites.HasHandle(freshModel))
+        {
+            throw new DendriteWrapException($"The model already has a handle (from Dendrites.Wrap or Dendrites.Adopt), so it is not a fresh model; load '{path}' into it with DendriteCheckpoint.Restore(handle, path), or build a fresh model.");
+        }
+
         if (freshModel is DendriteLayer || freshModel.modules().Any(m => m is DendriteLayer))
         {
             return LoadAdopted(freshModel, path, logger, sampleInput, options);

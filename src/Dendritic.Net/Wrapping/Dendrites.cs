@@ -20,6 +20,9 @@ public static class Dendrites
 
     private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
 
+    /// <summary>Whether <paramref name="model"/> already has a handle (from <see cref="Wrap"/> or <see cref="Adopt"/>).</summary>
+    internal static bool HasHandle(nn.Module model) => Wrapped.TryGetValue(model, out _);
+
     /// <summary>
     /// Adds dendrites to the target layers of <paramref name="model"/>, so that the model's own <c>forward</c> runs
     /// them. Layers inside Sequential, ModuleList, ModuleDict or in fields typed as a general module are replaced by

@@ -100,7 +100,7 @@ public sealed class DendriteCheckpointTests
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
-        act.Should().Throw<CheckpointCorruptedException>().WithMessage("*truncated or corrupted*");
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage("*truncated or corrupted*Restore it from a backup or save it again.");
     }
 
     [Test]
@@ -150,6 +150,18 @@ public sealed class DendriteCheckpointTests
         var act = () => DendriteCheckpoint.Load(new GeneralFieldModel(), path);
 
         act.Should().Throw<CheckpointMismatchException>().WithMessage("*fc1*");
+    }
+
+    [Test]
+    public void Load_IntoModelWithAHandle_ThrowsPointingToRestore()
+    {
+        var path = SaveMlp();
+        var model = TestModels.Mlp();
+        Dendrites.Wrap(model);
+
+        var act = () => DendriteCheckpoint.Load(model, path);
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*already has a handle*DendriteCheckpoint.Restore(handle, path)*");
     }
 
     [Test]
