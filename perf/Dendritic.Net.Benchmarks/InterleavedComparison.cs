@@ -44,6 +44,8 @@ internal static class InterleavedComparison
             var worstHigh = 0.0;
             var below = 0;
             var cellCount = 0;
+            var slower = new List<string>();
+            var faster = new List<string>();
             foreach (var key in rounds[0].Keys.OrderBy(k => k.Case, StringComparer.Ordinal).ThenBy(k => k.Dendrites))
             {
                 var cells = rounds.Where(r => r.ContainsKey(key)).Select(r => r[key]).ToList();
@@ -63,11 +65,25 @@ internal static class InterleavedComparison
                 below += ratio <= 1.0 ? 1 : 0;
                 cellCount++;
                 var interval = logs.Low95 is { } low ? FormattableString.Invariant($" ({Math.Exp(low):0.00}-{high:0.00})") : string.Empty;
+                // Judged on the unrounded bounds: an interval printed as 1.00-1.19 may lie wholly above 1.
+                var label = FormattableString.Invariant($"{key.Case} D = {key.Dendrites}");
+                if (logs.Low95 is { } lowLog && lowLog > 0)
+                {
+                    slower.Add(label);
+                    interval += ", slower";
+                }
+                else if (logs.High95 is { } highLog && highLog < 0)
+                {
+                    faster.Add(label);
+                    interval += ", faster";
+                }
+
                 Console.WriteLine(FormattableString.Invariant($"| {key.Case} | {plainRatio:0.00} | {key.Dendrites} | {Medians.Of(theirs.Select(t => t.Layer)):0.0} | {Medians.Of(ours.Select(o => o.Layer)):0.0} | {ratio:0.00} ({ratios.Min():0.00}-{ratios.Max():0.00}) | {Math.Exp(logs.Mean):0.00}{interval} | {overhead:0.00} |"));
             }
 
             Console.WriteLine();
             Console.WriteLine(FormattableString.Invariant($"Worst median ours / original: {worst:0.00} (target: at most 1.00 in every cell); medians at most 1.00 in {below} of {cellCount} cells; highest upper 95% bound of the geometric mean: {worstHigh:0.00}."));
+            Console.WriteLine(FormattableString.Invariant($"Whole 95% interval above 1 (significantly slower): {(slower.Count == 0 ? "none" : string.Join(", ", slower))}; below 1 (significantly faster): {(faster.Count == 0 ? "none" : string.Join(", ", faster))}."));
             Console.WriteLine();
         }
 
