@@ -10,8 +10,9 @@ namespace Dendritic.Benchmarks;
 /// trimming), so that a step's output-sized tensors reuse pages the process already touched instead of page-faulting
 /// fresh ones. Anything else leaves glibc's defaults, as every recorded run used. Measured both ways in
 /// docs/benchmarks.md ("Where the last few percent go", page faults): far fewer page faults where a step had many,
-/// faster small-convolution steps on the development box, an inconclusive A/B on the H200 host; so neither the library
-/// nor these modes set it by default.
+/// faster small-convolution steps on the development box; on the H200 host, with the order alternating ("Run 9 and four
+/// process probes"), faster small and slower large convolutions. So neither the library nor these modes set it by
+/// default.
 /// </summary>
 internal static partial class BenchHeap
 {

@@ -110,10 +110,8 @@ internal sealed class ReplayedCascade : nn.Module<Tensor, Tensor>
 
     private Tensor CpuCascade(Tensor output, Tensor[] pre)
     {
-        var shape = output.shape;
-        var axis = 1;
-        var inner = shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
-        var problem = new CpuCascadeShape(pre.Length, shape[0], (int)shape[axis], inner, shape.Length - axis - 1, DendriteActivation.Sigmoid);
+        // Both cases put the neurons on axis 1: Linear [batch, out], Conv2d [batch, out, h, w].
+        var problem = CpuCascadeShape.For(output.shape, axis: 1, pre.Length, DendriteActivation.Sigmoid);
         var scales = Enumerable.Range(0, pre.Length).Select(k => (Tensor)u[k]).ToArray();
         var cascade = Enumerable.Range(0, pre.Length).Select(k => k == 0 ? null : (Tensor?)v[k]).ToArray();
         var result = CpuCascadeFunction.Apply(problem, output, pre, scales, cascade);

@@ -163,13 +163,13 @@ public sealed class DendriteBranch : nn.Module
             var cascade = _sets[k].CascadeWeights;
             for (var i = 0; i < k; i++)
             {
-                pre = pre.addcmul(PerNeuron(cascade![i], neuronShape), previous[i], CachedScalars.One);
+                pre = pre.addcmul(InPlaceCascade.PerNeuron(cascade![i], neuronShape), previous[i], CachedScalars.One);
             }
 
             var activation = Activate(pre);
             Tap?.Record(activation);
             previous.Add(activation);
-            output = output.addcmul(PerNeuron(_sets[k].OutputScale, neuronShape), activation, CachedScalars.One);
+            output = output.addcmul(InPlaceCascade.PerNeuron(_sets[k].OutputScale, neuronShape), activation, CachedScalars.One);
         }
 
         return output;
@@ -184,8 +184,8 @@ public sealed class DendriteBranch : nn.Module
     internal Tensor CombineInPlace(Tensor hostOutput, Tensor[] preActivations) => InPlaceCascade.Run(
         hostOutput,
         preActivations,
-        _sets.Select(s => (Tensor)s.OutputScale).ToArray(),
-        _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+        OutputScales(),
+        CascadeWeights(),
         Options.Activation,
         NeuronShape(hostOutput),
         tap: Tap);
@@ -328,8 +328,8 @@ public sealed class DendriteBranch : nn.Module
     internal CascadeInputs CascadeInputsFor(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput) => new(
         hostOutput,
         preActivations,
-        _sets.Select(s => (Tensor)s.OutputScale).ToArray(),
-        _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray(),
+        OutputScales(),
+        CascadeWeights(),
         Options.Activation,
         (int)hostOutput.dim() - 1 - (Spec.Kind == HostKind.Linear ? 0 : Spec.SpatialDims),
         mayOverwriteHostOutput);
@@ -351,7 +351,11 @@ public sealed class DendriteBranch : nn.Module
         _ => throw new InvalidOperationException($"Unknown activation {Options.Activation}."),
     };
 
-    private static Tensor PerNeuron(Tensor vector, long[] neuronShape) => InPlaceCascade.PerNeuron(vector, neuronShape);
+    /// <summary>Each set's output scale u_k, in set order.</summary>
+    private Tensor[] OutputScales() => _sets.Select(s => (Tensor)s.OutputScale).ToArray();
+
+    /// <summary>Each set's cascade weights v_k, in set order (null for the first set).</summary>
+    private Tensor?[] CascadeWeights() => _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray();
 
     /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
     internal long[] NeuronShape(Tensor output)

@@ -50,7 +50,7 @@ public static class Dendrites
     {
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? new WrapOptions()).Validate();
-        if (Wrapped.TryGetValue(model, out _))
+        if (HasHandle(model))
         {
             throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
         }
@@ -147,7 +147,7 @@ public static class Dendrites
     {
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? new AdoptOptions()).Validate();
-        if (Wrapped.TryGetValue(model, out _))
+        if (HasHandle(model))
         {
             throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use that handle, or Unwrap it first.");
         }

@@ -69,9 +69,7 @@ internal static class CpuCascadeKernel
             }
         }
 
-        var outer = shape.Take(axis).Aggregate(1L, (a, b) => a * b);
-        var inner = shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
-        var problem = new CpuCascadeShape(sets, outer, (int)neurons, inner, shape.Length - axis - 1, inputs.Activation);
+        var problem = CpuCascadeShape.For(shape, axis, sets, inputs.Activation);
         return CpuCascadeFunction.Apply(problem, host, inputs.PreActivations, inputs.OutputScales, inputs.CascadeWeights);
     }
 }

@@ -1,3 +1,5 @@
+using System.Linq;
+
 namespace Dendritic;
 
 /// <summary>
@@ -10,6 +12,19 @@ internal readonly record struct CpuCascadeShape(int Sets, long Outer, int Neuron
 {
     /// <summary>The most sets the CPU kernel takes (its per-element state lives on the stack); more run the reference path.</summary>
     public const int MaxSets = 8;
+
+    /// <summary>The layout of an output of <paramref name="shape"/> whose neurons lie on <paramref name="axis"/>.</summary>
+    /// <param name="shape">The output's shape.</param>
+    /// <param name="axis">The neuron axis: everything before it is outer, everything after it inner.</param>
+    /// <param name="sets">Dendrite sets.</param>
+    /// <param name="activation">The nonlinearity.</param>
+    public static CpuCascadeShape For(long[] shape, int axis, int sets, DendriteActivation activation) => new(
+        sets,
+        shape.Take(axis).Aggregate(1L, (a, b) => a * b),
+        (int)shape[axis],
+        shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b),
+        shape.Length - axis - 1,
+        activation);
 
     /// <summary>Rows of per-neuron weights: D output scales and D(D - 1)/2 cascade weights.</summary>
     public int Parameters => Sets + (Sets * (Sets - 1) / 2);
