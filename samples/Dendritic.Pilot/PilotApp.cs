@@ -134,7 +134,8 @@ public static class PilotApp
 
         var classes = PilotData.ClassCount(data);
         var factory = PilotModels.Factory(options.Model, imageShape, classes);
-        var wrap = new WrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets) };
+        // DendritesFor picks the rules' own dendrites in scheduler modes and the library's in fixed ones.
+        var wrap = new WrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets), Dendrite = GrowthRules.DendritesFor(options) };
         IGrowthPolicy growth = options.Mode switch
         {
             DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
@@ -145,8 +146,8 @@ public static class PilotApp
                     Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
                 },
                 options.MaxEpochs,
-                wrap with { Dendrite = GrowthRules.DendritesFor(options) }),
-            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, wrap with { Dendrite = GrowthRules.DendritesFor(options) }, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
+                wrap),
+            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, wrap, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
         };
         var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, new ExperimentOptions().LatencyBatchSize) : null;
         var experiment = new ExperimentOptions
