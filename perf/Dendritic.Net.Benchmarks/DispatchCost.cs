@@ -13,7 +13,8 @@ namespace Dendritic.Benchmarks;
 /// own bookkeeping. Issue #10's small bfloat16 cells on the GPU are bound by exactly this. Rows: the plain Linear; the
 /// layer with dendrites off; D = 1, 2, 4 on the reference path and through the fused kernel's autograd node with a
 /// launcher that launches nothing (its wiring without a GPU), once without and once with CudaCascade's one-set rule (at
-/// D = 1 it declines these tiny outputs, so that column is the reference path plus the cost of declining).
+/// D = 1 it declines these tiny outputs, so that column is the reference path plus the cost of declining), and once as
+/// a TorchScript function (<see cref="ScriptedCascade"/>, issue #10's other route).
 /// Microseconds per step, the best of <c>rounds</c> rounds of 500 steps after 300 warm-up steps (the paths alternating
 /// round by round), one thread.
 /// </summary>
@@ -36,15 +37,16 @@ internal static class DispatchCost
         using var input = randn(4, 16);
         var cpu = CPU;
         Console.WriteLine($"# dispatch-cost: Linear 16->16, batch 4, CPU, 1 thread, best of {rounds} rounds of 500 steps, microseconds per training step");
-        Console.WriteLine("| layer | D | reference path | fused kernel's node (no-op launch) | the same with CudaCascade's one-set rule |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| layer | D | reference path | fused kernel's node (no-op launch) | the same with CudaCascade's one-set rule | TorchScript cascade |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         using var plain = nn.Linear(16, 16);
-        Console.WriteLine(FormattableString.Invariant($"| plain Linear | 0 | {Best(rounds, () => VersusProbe.TrainStep(plain, input, cpu))[0]:0.0} | | |"));
+        Console.WriteLine(FormattableString.Invariant($"| plain Linear | 0 | {Best(rounds, () => VersusProbe.TrainStep(plain, input, cpu))[0]:0.0} | | | |"));
         using var off = new DendriteLayer(nn.Linear(16, 16), new DendriteOptions(), 1) { Enabled = false };
-        Console.WriteLine(FormattableString.Invariant($"| dendrites off | 1 | {Best(rounds, () => VersusProbe.TrainStep(off, input, cpu))[0]:0.0} | | |"));
+        Console.WriteLine(FormattableString.Invariant($"| dendrites off | 1 | {Best(rounds, () => VersusProbe.TrainStep(off, input, cpu))[0]:0.0} | | | |"));
         var previous = CascadeKernels.Current;
         var node = new FusedCascadeKernel(new NoLaunch());
         var ruled = new FusedCascadeKernel(new NoLaunch(), FusedCascadeKernel.OneSetTrainingMinBytes);
+        var script = new ScriptedCascade();
         try
         {
             foreach (var d in new[] { 1, 2, 4 })
@@ -57,8 +59,8 @@ internal static class DispatchCost
                 };
 
                 // The paths alternate round by round, so that none gets the quieter moments of the machine.
-                var best = Best(rounds, With(null), With(node), With(ruled));
-                Console.WriteLine(FormattableString.Invariant($"| DendriteLayer | {d} | {best[0]:0.0} | {best[1]:0.0} | {best[2]:0.0} |"));
+                var best = Best(rounds, With(null), With(node), With(ruled), With(script));
+                Console.WriteLine(FormattableString.Invariant($"| DendriteLayer | {d} | {best[0]:0.0} | {best[1]:0.0} | {best[2]:0.0} | {best[3]:0.0} |"));
             }
         }
         finally

@@ -19,6 +19,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
 /// <item><c>cascade-sequences [rounds] [D list] [cases]</c>: our layer on the CPU with probes/cascade_sequences.py's protocol;</item>
+/// <item><c>script-probe rounds steps [small,large]</c>: issue #10's TorchScript route against the reference path and the fused kernel;</item>
 /// <item><c>dispatch-cost [rounds]</c>: the CPU cost of issuing one training step of tiny layers, reference path against the fused kernel's node;</item>
 /// <item><c>versus-rounds folder...</c>: the interleaved comparison of the round-N folders of probe and original JSON under one or more folders (runs pooled);</item>
 /// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
@@ -43,6 +44,8 @@ internal static class Program
                 return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
             case "breakdown":
                 return CostBreakdown.Run(args[1..]);
+            case "script-probe":
+                return ScriptProbe.Run(args[1..]);
             case "dispatch-cost":
                 return DispatchCost.Run(args[1..]);
             case "soak":
