@@ -29,6 +29,13 @@ public sealed record GrowthDecision
     /// <summary>The best (smoothed) score so far, after this call; after a first score that is not counted (<see cref="GrowthOptions.FirstScoreIsBest"/> false), that score itself.</summary>
     public double BestScore { get; init; }
 
+    /// <summary>
+    /// Whether this score became the best score (<see cref="BestScore"/> changed). <see cref="GrowthReason.Improved"/>
+    /// alone does not say so: with <see cref="GrowthOptions.PatienceAgainstCycleBest"/> (the default) it also marks a
+    /// new best of the current cycle that stays below the best score. False for a first score that is not counted.
+    /// </summary>
+    public bool IsNewBest { get; init; }
+
     /// <summary>Non-improving validations counted so far against the patience.</summary>
     public int BadValidations { get; init; }
 

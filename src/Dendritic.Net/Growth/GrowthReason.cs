@@ -10,7 +10,11 @@ public enum GrowthReason
     /// </summary>
     FirstScore = 0,
 
-    /// <summary>The score beat the best score by the thresholds.</summary>
+    /// <summary>
+    /// The score beat the best score by the thresholds or, with <see cref="GrowthOptions.PatienceAgainstCycleBest"/>
+    /// (the default), the best score of the current cycle (since the last growth step), which restarts the patience
+    /// without a new best score; <see cref="GrowthDecision.IsNewBest"/> tells the two apart.
+    /// </summary>
     Improved = 1,
 
     /// <summary>The score did not beat the best score by the thresholds; patience is counting.</summary>

@@ -13,7 +13,8 @@ public sealed partial class GrowthScheduler
     /// A ready-made loop for users who do not want to write one: for each epoch, <paramref name="trainEpoch"/> trains
     /// with the current optimizer, <paramref name="validate"/> scores the model, and <see cref="Step"/> decides. The
     /// optimizer comes from <see cref="GrowthOptions.OptimizerFactory"/> (required) and is rebuilt by it after every growth step.
-    /// Stops when the scheduler completes or after <paramref name="epochs"/> epochs.
+    /// Stops when the scheduler completes or after <paramref name="epochs"/> epochs; in the second case the model is as
+    /// the last epoch left it, and <see cref="Finish"/> puts the best one back (or call Fit again to go on).
     /// </summary>
     /// <param name="epochs">Epoch budget; at least 1.</param>
     /// <param name="trainEpoch">Trains one epoch: gets the 1-based epoch and the optimizer to step.</param>
@@ -44,6 +45,36 @@ public sealed partial class GrowthScheduler
         }
 
         return new GrowthFitResult(run, IsCompleted, BestScore, DendriteCount, last);
+    }
+
+    /// <summary>
+    /// Ends training before the scheduler completes on its own, for a loop that stops on a budget of its own (an epoch
+    /// cap, a deadline, or <see cref="Fit"/> returning with <see cref="GrowthFitResult.Completed"/> false): puts the best
+    /// model back as a completion does (the dendrite sets added since the best score are removed and the weights of
+    /// the best score restored) and completes the scheduler. Without it the model stays as the last epoch left it,
+    /// which after a growth step can be worse than the best. Does nothing when the scheduler is already complete.
+    /// </summary>
+    /// <returns>
+    /// Whether the best model was put back: false when the scheduler was already complete and when no score had been
+    /// reported (there is no best model then; the scheduler still completes).
+    /// </returns>
+    public bool Finish()
+    {
+        if (IsCompleted)
+        {
+            return false;
+        }
+
+        // The first score's weights are always captured (as the best, or as a fallback when FirstScoreIsBest is off).
+        var restore = _state.Validations > 0;
+        if (restore)
+        {
+            RestoreBestModel(_state.BestDendriteCount);
+        }
+
+        _state = _state with { Phase = GrowthPhase.Completed };
+        GrowthLog.Finished(_logger, _state.Validations, BestScore ?? double.NaN, _model.DendriteCount, restore ? "best model restored" : "no score reported, nothing to restore");
+        return restore;
     }
 
     private static double? CurrentLearningRate(optim.Optimizer optimizer) =>

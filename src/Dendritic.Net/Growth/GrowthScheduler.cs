@@ -94,6 +94,7 @@ public sealed partial class GrowthScheduler
         var measuredDendrites = _model.DendriteCount;
         var measuredParameters = _model.ParameterCount;
         var activations = _model.TakeActivations();
+        var bestBefore = _state.Best;
         var plan = GrowthPolicy.Decide(_state, score, learningRate, measuredDendrites, Options);
         var (message, fresh, correlation) = CarryOut(plan, learningRate);
         _state = plan.Next;
@@ -123,6 +124,7 @@ public sealed partial class GrowthScheduler
             Score = score,
             SmoothedScore = value,
             BestScore = _state.Best ?? value,
+            IsNewBest = _state.Best != bestBefore,
             BadValidations = _state.BadValidations,
             Retries = _state.Retries,
             DendriteCount = _model.DendriteCount,
@@ -152,13 +154,7 @@ public sealed partial class GrowthScheduler
 
         if (plan.RestoreBest)
         {
-            // Removes the sets added since the best capture and copies the best weights back.
-            while (_model.DendriteCount > plan.Next.BestDendriteCount)
-            {
-                _model.RemoveLastDendrites();
-            }
-
-            _best.Restore();
+            RestoreBestModel(plan.Next.BestDendriteCount);
         }
 
         if (!plan.Grow)
@@ -187,6 +183,17 @@ public sealed partial class GrowthScheduler
         }
 
         return (message, fresh, correlation);
+    }
+
+    /// <summary>Removes the sets added since the best capture and copies the best weights back.</summary>
+    private void RestoreBestModel(int bestDendriteCount)
+    {
+        while (_model.DendriteCount > bestDendriteCount)
+        {
+            _model.RemoveLastDendrites();
+        }
+
+        _best.Restore();
     }
 
     private (IReadOnlyList<Parameter> Fresh, double? Correlation, string Message) AddDendrites(string message)

@@ -1,0 +1,106 @@
+using System;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>
+/// <see cref="GrowthScheduler.Finish"/> for loops that stop on their own budget, and <see cref="GrowthDecision.IsNewBest"/>,
+/// which tells a new best score from a new best of the cycle.
+/// </summary>
+[TestFixture]
+public sealed class GrowthSchedulerFinishTests
+{
+    [SetUp]
+    public void Seed() => manual_seed(42);
+
+    private static nn.Module<Tensor, Tensor> Plain() =>
+        nn.Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
+
+    private static DendriticModel Wrap(nn.Module model) => Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+
+    private static void Perturb(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in model.parameters())
+        {
+            parameter.add_(randn_like(parameter) * 0.3);
+        }
+    }
+
+    [Test]
+    public void Finish_AfterAGrowthThatHasNotBeatenTheBest_RemovesTheSetsAndRestoresTheBestWeights()
+    {
+        var model = Plain();
+        var handle = Wrap(model);
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1 });
+        using var input = randn(5, 3);
+        scheduler.Step(0.5);
+        scheduler.Step(0.8);
+        using var atBest = model.call(input).detach();
+        Perturb(model);
+        scheduler.Step(0.7).Action.Should().Be(GrowthAction.DendritesAdded);
+        Perturb(model);
+        var cycleBest = scheduler.Step(0.75);
+
+        var restored = scheduler.Finish();
+
+        cycleBest.Reason.Should().Be(GrowthReason.Improved, "0.75 is the best of the cycle since the growth");
+        cycleBest.IsNewBest.Should().BeFalse("0.75 is below the best score, 0.8");
+        cycleBest.DendriteCount.Should().Be(1);
+        restored.Should().BeTrue();
+        scheduler.IsCompleted.Should().BeTrue();
+        handle.Layers.Should().AllSatisfy(l => l.DendriteCount.Should().Be(0));
+        using var afterFinish = model.call(input).detach();
+        TensorAssert.Identical(afterFinish, atBest, "the weights of the best score come back exactly");
+        var act = () => scheduler.Step(0.9);
+        act.Should().Throw<InvalidOperationException>();
+    }
+
+    [Test]
+    public void Finish_WhenComplete_ReturnsFalseAndChangesNothing()
+    {
+        var model = Plain();
+        var scheduler = new GrowthScheduler(Wrap(model), new GrowthOptions { Patience = 1, Trigger = GrowthTrigger.Never });
+        scheduler.Step(0.5);
+        scheduler.Step(0.8);
+        scheduler.Step(0.7).IsCompleted.Should().BeTrue("growth is off, so the plateau stops training");
+        using var input = randn(5, 3);
+        using var before = model.call(input).detach();
+
+        scheduler.Finish().Should().BeFalse();
+
+        using var after = model.call(input).detach();
+        TensorAssert.Identical(after, before, "a completed scheduler has already put the best model back");
+    }
+
+    [Test]
+    public void Finish_BeforeAnyScore_CompletesWithoutRestoring()
+    {
+        var scheduler = new GrowthScheduler(Wrap(Plain()), new GrowthOptions());
+
+        scheduler.Finish().Should().BeFalse();
+
+        scheduler.IsCompleted.Should().BeTrue();
+        scheduler.BestScore.Should().BeNull();
+    }
+
+    [Test]
+    public void Step_Scores_MarkOnlyTheScoresThatBecomeTheBestAsNewBest()
+    {
+        var scheduler = new GrowthScheduler(Wrap(Plain()), new GrowthOptions { Patience = 5 });
+
+        var first = scheduler.Step(0.5);
+        var second = scheduler.Step(0.4);
+        var worse = scheduler.Step(0.3);
+        var better = scheduler.Step(0.6);
+
+        first.IsNewBest.Should().BeFalse("the first score is not counted (FirstScoreIsBest is false)");
+        second.IsNewBest.Should().BeTrue("the second score becomes the best whatever its value");
+        worse.IsNewBest.Should().BeFalse();
+        better.IsNewBest.Should().BeTrue();
+    }
+}
