@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace Dendritic;
 
@@ -31,4 +32,10 @@ public sealed record LayerPruningReport
     /// validation batch, or per output position when there was none (see <see cref="PruningReport.FlopsMeasured"/>).
     /// </summary>
     public required long FlopsSaved { get; init; }
+
+    /// <summary>One line for logs and consoles, with the removed positions listed (the record's generated text would print the list's type name).</summary>
+    /// <returns>For example "fc1: 2 -> 1 set(s), removed [1], 0 neuron(s) zeroed, 6280 parameters removed, 0 zeroed, 12544 FLOPs saved".</returns>
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{Name}: {SetsBefore} -> {SetsAfter} set(s), removed [{string.Join(", ", RemovedSets)}], {NeuronsZeroed} neuron(s) zeroed, {ParametersRemoved} parameters removed, {ParametersZeroed} zeroed, {FlopsSaved} FLOPs saved");
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 
 namespace Dendritic;
 
@@ -37,4 +38,17 @@ public sealed record PruningReport
     /// model's output units; null when no validation batch was given.
     /// </summary>
     public required double? MaxOutputChange { get; init; }
+
+    /// <summary>
+    /// One line for logs and consoles, with every layer's line after it (the record's generated text would print the
+    /// layer list's type name).
+    /// </summary>
+    /// <returns>For example "2 set(s) removed, dendrite parameters 12560 -> 0 (0 zeroed), ...; fc1: ...".</returns>
+    public override string ToString()
+    {
+        var flops = FlopsMeasured ? "per sample" : "per output position";
+        var change = MaxOutputChange is { } c ? c.ToString("G4", CultureInfo.InvariantCulture) : "not measured";
+        return string.Create(CultureInfo.InvariantCulture, $"{SetsRemoved} set(s) removed, dendrite parameters {DendriteParametersBefore} -> {DendriteParametersAfter} ({ParametersZeroed} zeroed), {FlopsSaved} FLOPs saved {flops}, largest output change {change}; ")
+            + string.Join("; ", Layers);
+    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,7 +45,7 @@ public static class Dendrites
     /// <see cref="NativeShareWarningThreshold"/> of the parameters.
     /// </remarks>
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, or the model is already wrapped or adopted.</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted, or the model cannot run the sample input (libtorch's reason in the message, its exception inside; the model is left unwrapped).</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
@@ -109,7 +110,17 @@ public static class Dendrites
             if (sampleInput is not null)
             {
                 var typed = (nn.Module<Tensor, Tensor>)model;
-                handle.Verify(() => typed.call(sampleInput));
+                try
+                {
+                    handle.Verify(() => typed.call(sampleInput));
+                }
+                catch (ExternalException e)
+                {
+                    // libtorch's message (first line) names the operation that refused the sample; the rest is a
+                    // native stack. The model is unwrapped below, as for every failure of the check pass.
+                    var reason = e.Message.Split('\n', 2)[0].Trim();
+                    throw new DendriteWrapException($"The check pass could not run the sample input ({string.Join('x', sampleInput.shape)}, {sampleInput.dtype}, {sampleInput.device}) through the model: {reason}. Give a sample shaped like the model's training input, batch axis first, of its dtype and on its device; the model is left unwrapped.", e);
+                }
             }
             else
             {

@@ -31,6 +31,21 @@ public class DendritePrunerTests
     }
 
     [Test]
+    public void ToString_Reports_ListTheRemovedSetsAndEveryLayer()
+    {
+        torch.manual_seed(1);
+        var layer = new DendriteLayer(nn.Linear(8, 4), dendrites: 2);
+        ReferenceDendrites.Randomise(layer, 2);
+        layer.AddDendrites();
+        using var input = randn(5, 8);
+
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 }, input);
+
+        report.Layers.Single().ToString().Should().Contain(": 3 -> 2 set(s), removed [2],").And.NotContain("System.");
+        report.ToString().Should().StartWith("1 set(s) removed").And.Contain("FLOPs saved per sample").And.Contain("removed [2]").And.NotContain("System.");
+    }
+
+    [Test]
     public void Prune_MiddleSetWithZeroUAndNoDependants_ChangesNothing()
     {
         torch.manual_seed(3);

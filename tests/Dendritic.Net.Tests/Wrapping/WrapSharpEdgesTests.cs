@@ -101,6 +101,23 @@ public sealed class WrapSharpEdgesTests
     }
 
     [Test]
+    public void Wrap_SampleTheModelCannotTake_ThrowsWrapErrorWithLibTorchsReasonAndLeavesTheModelUnwrapped()
+    {
+        var model = nn.Sequential(("conv", nn.Conv2d(1, 4, 3)), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 26 * 26, 10)));
+        using var flat = randn(4, 784);
+
+        var act = () => Dendrites.Wrap(model, sampleInput: flat);
+
+        var thrown = act.Should().Throw<DendriteWrapException>().Which;
+        thrown.Message.Should().Contain("4x784").And.Contain("conv2d").And.Contain("shaped like the model's training input").And.Contain("left unwrapped")
+            .And.NotContain("\n", "only the first line of libtorch's message, not its native stack");
+        thrown.InnerException.Should().BeOfType<System.Runtime.InteropServices.ExternalException>();
+        model.modules().OfType<DendriteLayer>().Should().BeEmpty();
+        using var images = randn(4, 1, 28, 28);
+        Dendrites.Wrap(model, sampleInput: images).Layers.Should().HaveCount(2, "the failed attempt left nothing behind");
+    }
+
+    [Test]
     public void AddDendrites_InsideDisposeScope_ParametersOutliveTheScope()
     {
         var model = TestModels.Mlp();
