@@ -77,7 +77,7 @@ public static class CudaCascade
     /// <exception cref="CudaKernelException">NVRTC cannot be loaded.</exception>
     public static string NvrtcVersion()
     {
-        NativeLibraries.EnsureLoaded();
+        NativeLibraries.EnsureNvrtcLoaded();
         Nvrtc.Check(Nvrtc.Version(out var major, out var minor), "nvrtcVersion");
         return FormattableString.Invariant($"{major}.{minor}");
     }

@@ -66,6 +66,14 @@ public static class OnnxExporter
             throw new OnnxExportException(layer.Name, nameof(DendriteLayer), "the model holds dendrites; export it through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
         }
 
+        // Hooked dendrites live in branches the wrapper registers on the model ("dendrites.<layer path with dots as
+        // underscores>"). Found here, they fail even while every u is still zero and the hooks change no output, which
+        // is all the check at each hooked layer could see.
+        if (HookedLayer(model) is { } hooked)
+        {
+            throw new OnnxExportException(hooked.Name, hooked.Type, "dendrites are attached to this layer by a forward hook, and hooks cannot be written to ONNX; export the model through the wrapper's handle: OnnxExporter.Export(handle, sampleInput, path).");
+        }
+
         return ExportToBytes(model, null, sampleInput, options);
     }
 
@@ -182,5 +190,21 @@ public static class OnnxExporter
     private static ScalarType FloatType(nn.Module model, Tensor sampleInput) =>
         sampleInput.is_floating_point() ? sampleInput.dtype
         : model.parameters().Select(p => p.dtype).FirstOrDefault(t => t is ScalarType.Float32 or ScalarType.Float64, ScalarType.Float32);
+
+    /// <summary>The first layer of <paramref name="model"/> with hooked dendrites (its path and type), or null.</summary>
+    private static (string Name, string Type)? HookedLayer(nn.Module model)
+    {
+        const string Prefix = "dendrites.";
+        var modules = model.named_modules().ToList();
+        var branches = modules.Where(m => m.module is DendriteBranch && m.name.StartsWith(Prefix, StringComparison.Ordinal))
+            .Select(m => m.name[Prefix.Length..]).ToHashSet(StringComparer.Ordinal);
+        if (branches.Count == 0)
+        {
+            return null;
+        }
+
+        var layer = modules.FirstOrDefault(m => m.name.Length > 0 && branches.Contains(m.name.Replace('.', '_')));
+        return layer.module is not null ? (layer.name, layer.module.GetType().Name) : (Prefix + branches.First(), nameof(DendriteBranch));
+    }
 }
 #pragma warning restore RS0026

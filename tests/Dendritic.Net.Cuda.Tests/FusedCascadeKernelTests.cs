@@ -151,6 +151,29 @@ public class FusedCascadeKernelTests
         CascadeKernels.Current.Should().BeNull();
     }
 
+    [TestCase("DENDRITIC_CUDA_DRIVER_PATH", "the CUDA driver", "cuInit")]
+    [TestCase("DENDRITIC_NVRTC_PATH", "NVRTC", "nvrtcVersion")]
+    public void Enable_PathVariableNamingAnotherLibrary_ThrowsTypedErrorNamingTheVariableAndTheMissingEntryPoint(string variable, string what, string entryPoint)
+    {
+        // A library every Linux has and that is neither: it loads, but lacks the entry point. (On Windows, kernel32.)
+        var other = OperatingSystem.IsWindows() ? "kernel32.dll" : "libm.so.6";
+        var before = Environment.GetEnvironmentVariable(variable);
+        Environment.SetEnvironmentVariable(variable, other);
+        try
+        {
+            // With the driver variable wrong, the driver fails first; with NVRTC's wrong, the driver may be missing
+            // here (no GPU), so NvrtcVersion, which loads NVRTC alone, shows the NVRTC error.
+            Action act = variable == "DENDRITIC_NVRTC_PATH" ? () => CudaCascade.NvrtcVersion() : CudaCascade.Enable;
+
+            act.Should().Throw<CudaKernelException>().WithMessage($"{variable} names '{other}', which loads but is not {what}*it has no '{entryPoint}'*");
+            CudaCascade.IsEnabled.Should().BeFalse();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, before);
+        }
+    }
+
     [Test]
     public void KernelSource_IsEmbeddedAndDefinesEveryEntryPoint()
     {

@@ -43,6 +43,19 @@ public class WrappedExportTests
     }
 
     [Test]
+    public void Export_HookedModelWithoutHandleAndFreshSets_ThrowsAlthoughTheHooksChangeNothingYet()
+    {
+        torch.manual_seed(202);
+        using var model = new ConcreteFieldMlp();
+        using var sample = randn(2, 6);
+        Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, sample);   // u = 0: the output is the host's
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("OnnxExporter.Export(handle", System.StringComparison.Ordinal));
+    }
+
+    [Test]
     public void Export_ReplacedLayersInSequential_MatchesTorchSharp()
     {
         torch.manual_seed(204);

@@ -42,35 +42,62 @@ internal static class NativeLibraries
         }
     }
 
-    /// <summary>Loads NVRTC and the driver now, or says which one is missing and how to point at it.</summary>
-    /// <exception cref="CudaKernelException">A library cannot be loaded.</exception>
+    private const string DriverDescription = "the CUDA driver (installed with the NVIDIA driver; without an NVIDIA GPU and its driver the fused CUDA cascade cannot run, and the layers keep the reference path)";
+
+    private const string NvrtcDescription = "NVRTC (the CUDA run-time compiler; pip: nvidia-cuda-nvrtc, or PyTorch's CUDA wheels)";
+
+    /// <summary>Loads the driver and NVRTC now, or says which one is missing and how to point at it.</summary>
+    /// <remarks>The driver first: on a machine without an NVIDIA GPU that is the missing piece to name.</remarks>
+    /// <exception cref="CudaKernelException">A library cannot be loaded, or the file loaded is not that library.</exception>
     public static void EnsureLoaded()
     {
         Register();
-        Load(NvrtcPathVariable, NvrtcNames, "NVRTC (the CUDA run-time compiler; pip: nvidia-cuda-nvrtc, or PyTorch's CUDA wheels)");
-        Load(DriverPathVariable, DriverNames, "the CUDA driver (installed with the NVIDIA driver)");
+        LoadDriver();
+        LoadNvrtc();
     }
+
+    /// <summary>Loads NVRTC alone (for its version), or says how to point at it.</summary>
+    /// <exception cref="CudaKernelException">NVRTC cannot be loaded, or the file loaded is not NVRTC.</exception>
+    public static void EnsureNvrtcLoaded()
+    {
+        Register();
+        LoadNvrtc();
+    }
+
+    private static IntPtr LoadDriver() => Load(DriverPathVariable, DriverNames, DriverDescription, "cuInit");
+
+    private static IntPtr LoadNvrtc() => Load(NvrtcPathVariable, NvrtcNames, NvrtcDescription, "nvrtcVersion");
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) => name switch
     {
-        Nvrtc => Load(NvrtcPathVariable, NvrtcNames, "NVRTC"),
-        Driver => Load(DriverPathVariable, DriverNames, "the CUDA driver"),
+        Nvrtc => LoadNvrtc(),
+        Driver => LoadDriver(),
         _ => IntPtr.Zero,
     };
 
-    private static IntPtr Load(string variable, IReadOnlyList<string> names, string what)
+    /// <summary>
+    /// The library named by <paramref name="variable"/>, else the first of <paramref name="names"/> that loads; either
+    /// must export <paramref name="entryPoint"/>, so that a wrong file fails here, with its name, and not at the first
+    /// call into it.
+    /// </summary>
+    private static IntPtr Load(string variable, IReadOnlyList<string> names, string what, string entryPoint)
     {
         var path = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrWhiteSpace(path))
         {
-            return NativeLibrary.TryLoad(path, out var handle)
+            if (!NativeLibrary.TryLoad(path, out var handle))
+            {
+                throw new CudaKernelException($"{variable} names '{path}', which cannot be loaded as {what}. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
+            }
+
+            return NativeLibrary.TryGetExport(handle, entryPoint, out _)
                 ? handle
-                : throw new CudaKernelException($"{variable} names '{path}', which cannot be loaded as {what}. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
+                : throw new CudaKernelException($"{variable} names '{path}', which loads but is not {what}: it has no '{entryPoint}'. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
         }
 
         foreach (var candidate in names)
         {
-            if (NativeLibrary.TryLoad(candidate, out var handle))
+            if (NativeLibrary.TryLoad(candidate, out var handle) && NativeLibrary.TryGetExport(handle, entryPoint, out _))
             {
                 return handle;
             }

@@ -55,8 +55,9 @@ public sealed partial class GrowthScheduler
     /// which after a growth step can be worse than the best. Does nothing when the scheduler is already complete.
     /// </summary>
     /// <returns>
-    /// Whether the best model was put back: false when the scheduler was already complete and when no score had been
-    /// reported (there is no best model then; the scheduler still completes).
+    /// Whether the best model was put back: true whenever a score had been reported (the best score's weights are copied
+    /// back even when the last epoch was the best); false when the scheduler was already complete and when no score had
+    /// been reported (there is no best model then; the scheduler still completes).
     /// </returns>
     public bool Finish()
     {

@@ -70,10 +70,11 @@ public static class Dendrites
 
         var natives = NativeModule.Find(model);
         var baseParameters = model.parameters().Sum(p => p.numel());
-        var targets = options.Targets.Select(modules, natives, m => ModuleHost.Find(m, options.ModuleHosts));
+        ModuleHost? HostFor(nn.Module m) => ModuleHost.Find(m, options.ModuleHosts);
+        var targets = options.Targets.Select(modules, natives, HostFor);
         if (targets.Count == 0)
         {
-            var problem = $"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Item2)).Select(m => m.Item1).ToList())}.";
+            var problem = $"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(LayerSelector.Carriers(modules.Select(m => (m.Item1, m.Item2)), HostFor))}.";
             if (natives.Count > 0 && natives[0].Path.Length == 0)
             {
                 throw natives[0].Error(problem);

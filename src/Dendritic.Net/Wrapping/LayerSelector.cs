@@ -118,7 +118,7 @@ public sealed class LayerSelector
     {
         moduleHostFor ??= _ => null;
         var candidates = modules.Where(m => m.Path.Length > 0).ToList();
-        var supportedNames = candidates.Where(m => HostLayerSpec.IsSupported(m.Module)).Select(m => m.Path).ToList();
+        var supportedNames = Carriers(candidates, moduleHostFor);
         foreach (var rule in _includes.Concat(_excludes).Where(r => r.NamePattern is not null))
         {
             if (!candidates.Any(m => rule.Matches(m.Path, m.Module)))
@@ -129,7 +129,7 @@ public sealed class LayerSelector
                     throw inside.Native.Error($"The {rule.Description} matches '{inside.Path}', a path inside a native module.");
                 }
 
-                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{NativeNote(natives)}");
+                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{NativeNote(natives.Where(n => moduleHostFor(n.Module) is null).ToList())}");
             }
         }
 
@@ -189,6 +189,15 @@ public sealed class LayerSelector
 
         return chosen;
     }
+
+    /// <summary>
+    /// The paths of the layers that can carry dendrites, in model order: the supported layer types by their path, and
+    /// the modules a <see cref="ModuleHost"/> covers (LSTM, GRU, ... or the caller's hosts) as "path (Type, as a whole)".
+    /// </summary>
+    internal static List<string> Carriers(IEnumerable<(string Path, nn.Module Module)> modules, Func<nn.Module, ModuleHost?> moduleHostFor) =>
+        modules.Where(m => m.Path.Length > 0 && (HostLayerSpec.IsSupported(m.Module) || moduleHostFor(m.Module) is not null))
+            .Select(m => HostLayerSpec.IsSupported(m.Module) ? m.Path : $"{m.Path} ({m.Module.GetType().Name}, as a whole)")
+            .ToList();
 
     internal static string FormatNames(IReadOnlyList<string> names) =>
         names.Count == 0 ? "(none)" : string.Join(", ", names.Take(50)) + (names.Count > 50 ? $", ... ({names.Count} in all)" : string.Empty);

@@ -1,3 +1,5 @@
+using System.IO;
+using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -31,6 +33,20 @@ public sealed class ModuleHostErrorTests
         act.Should().Throw<UnsupportedHostException>().WithMessage("Dendrite set 0 of layer 'norm' (LayerNorm) is a copy of a module host*set.Module*")
             .Which.LayerName.Should().Be("norm");
         set.Module.Should().NotBeNull();
+    }
+
+    [Test]
+    public void Load_CustomHostWithoutItsModuleHost_SaysToPassTheHostInTheLoadOptions()
+    {
+        using var temp = new TempFolder();
+        var path = Path.Combine(temp.Path, "block.dndt");
+        var handle = Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = [ModuleHostModels.BlockHost], InitialDendrites = 1 });
+        DendriteCheckpoint.Save(handle, path);
+
+        var act = () => DendriteCheckpoint.Load(ModuleHostModels.BlockMlp(), path);
+
+        act.Should().Throw<CheckpointMismatchException>().WithMessage("Layer 'block' (Block) carried dendrites as a whole through a module host*CheckpointLoadOptions.ModuleHosts*ModuleHost.For<Block>*")
+            .Which.Message.Should().NotContain("same architecture");
     }
 
     [Test]

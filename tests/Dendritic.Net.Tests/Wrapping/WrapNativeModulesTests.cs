@@ -91,7 +91,17 @@ public sealed class WrapNativeModulesTests
     {
         var act = () => Dendrites.Wrap(new EncoderClassifier(), new WrapOptions { Targets = LayerSelector.Named("decoder") });
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*matches no layer*Layers that can carry dendrites: head.*Native modules*encoder (TransformerEncoder, 275,008 parameters)*");
+        act.Should().Throw<DendriteWrapException>().WithMessage("*matches no layer*Layers that can carry dendrites: embedding (Embedding, as a whole), head.*Native modules*encoder (TransformerEncoder, 275,008 parameters)*");
+    }
+
+    [TestCase(false, "LSTM")]
+    [TestCase(true, "GRU")]
+    public void Wrap_NameMatchingNothingNextToRecurrentModule_ListsItAsCarryingDendritesAsAWhole(bool gru, string type)
+    {
+        var act = () => Dendrites.Wrap(new RecurrentClassifier(gru), new WrapOptions { Targets = LayerSelector.Named("rnnn") });
+
+        act.Should().Throw<DendriteWrapException>().Which.Message.Should().Contain($"Layers that can carry dendrites: rnn ({type}, as a whole), head.")
+            .And.NotContain("cannot carry dendrites: rnn", "a built-in module host can carry dendrites as a whole");
     }
 
     [Test]
