@@ -112,7 +112,7 @@ public static class DendriteCheckpoint
     /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
-    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>).</exception>
+    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or libtorch refused <paramref name="sampleInput"/> in the check pass (its reason in the message, its exception inside; the model is left unwrapped).</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
@@ -182,7 +182,7 @@ public static class DendriteCheckpoint
                 if (sampleInput is not null)
                 {
                     var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
-                    handle.Verify(() => typed.call(sampleInput));
+                    Dendrites.VerifySample(handle, typed, sampleInput, "the model is left unwrapped");
                 }
             }
             catch
@@ -213,7 +213,7 @@ public static class DendriteCheckpoint
             if (sampleInput is not null)
             {
                 var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
-                handle.Verify(() => typed.call(sampleInput));
+                Dendrites.VerifySample(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
             }
 
             DendriticLog.CheckpointLoaded(handle.Options.Logger, path, manifest.LibraryVersion);

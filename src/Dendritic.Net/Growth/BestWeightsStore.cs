@@ -21,6 +21,9 @@ internal abstract class BestWeightsStore
     public static BestWeightsStore For(GrowthOptions options, IGrowthModel model) =>
         options.BestWeights == BestWeightsStorage.Disk ? new OnDisk(model, options.BestWeightsDirectory!) : new InMemory(model);
 
+    /// <summary>Whether weights were captured or imported, so that <see cref="Restore"/> has something to copy back.</summary>
+    public abstract bool HasWeights { get; }
+
     /// <summary>Keeps the model's current weights as the best, replacing any kept before.</summary>
     public abstract void Capture();
 
@@ -40,6 +43,8 @@ internal abstract class BestWeightsStore
         private IDisposable? _snapshot;
 
         public override bool NeedsSidecar => _snapshot is not null;
+
+        public override bool HasWeights => _snapshot is not null;
 
         public override void Capture() => Replace(Model.CaptureWeights());
 
@@ -72,6 +77,8 @@ internal abstract class BestWeightsStore
         }
 
         public override bool NeedsSidecar => false;
+
+        public override bool HasWeights => File.Exists(_path);
 
         public override void Capture() => Model.SaveWeights(_path);
 

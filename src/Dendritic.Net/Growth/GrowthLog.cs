@@ -46,9 +46,9 @@ internal static partial class GrowthLog
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Scheduler state imported: {Validations} validation(s), phase {Phase}, {Dendrites} dendrite set(s) per layer.")]
     public static partial void StateImported(ILogger logger, int validations, GrowthPhase phase, int dendrites);
 
-    [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Training finished by the caller after {Validations} validation(s): best score {BestScore}, {Dendrites} dendrite set(s) per layer; {Outcome}.")]
-    public static partial void Finished(ILogger logger, int validations, double bestScore, int dendrites, string outcome);
-
     [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Cascade-correlation pool of {PoolSize} candidates per layer: per neuron the best candidate was kept, installed S = {Correlation} (best single candidate {BestSingleCandidate}).")]
     public static partial void PoolInstalled(ILogger logger, int poolSize, double correlation, double bestSingleCandidate);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Training finished by the caller after {Validations} validation(s): best score {BestScore}, {Dendrites} dendrite set(s) per layer, best model restored: {Restored}.")]
+    public static partial void Finished(ILogger logger, int validations, double? bestScore, int dendrites, bool restored);
 }

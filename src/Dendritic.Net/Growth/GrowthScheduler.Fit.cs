@@ -54,11 +54,21 @@ public sealed partial class GrowthScheduler
     /// the best score restored) and completes the scheduler. Without it the model stays as the last epoch left it,
     /// which after a growth step can be worse than the best. Does nothing when the scheduler is already complete.
     /// </summary>
+    /// <remarks>
+    /// After only a first score that is not counted (<see cref="GrowthOptions.FirstScoreIsBest"/> false), its weights,
+    /// kept as a fallback, are what comes back. <see cref="History"/> gets no row (there is no score); it ends with the
+    /// last <see cref="Step"/>. <see cref="Optimizer"/> is null afterwards when sets were removed.
+    /// </remarks>
     /// <returns>
     /// Whether the best model was put back: true whenever a score had been reported (the best score's weights are copied
     /// back even when the last epoch was the best); false when the scheduler was already complete and when no score had
     /// been reported (there is no best model then; the scheduler still completes).
     /// </returns>
+    /// <exception cref="InvalidOperationException">
+    /// No best weights are at hand (after <see cref="ImportState"/> without <see cref="LoadBestWeights"/>, or a
+    /// <see cref="GrowthOptions.BestWeightsDirectory"/> without its file); the model and the scheduler are left as they were.
+    /// </exception>
+    /// <exception cref="CheckpointCorruptedException">The best weights file on disk is damaged.</exception>
     public bool Finish()
     {
         if (IsCompleted)
@@ -74,7 +84,7 @@ public sealed partial class GrowthScheduler
         }
 
         _state = _state with { Phase = GrowthPhase.Completed };
-        GrowthLog.Finished(_logger, _state.Validations, BestScore ?? double.NaN, _model.DendriteCount, restore ? "best model restored" : "no score reported, nothing to restore");
+        GrowthLog.Finished(_logger, _state.Validations, BestScore, _model.DendriteCount, restore);
         return restore;
     }
 

@@ -49,7 +49,11 @@ public sealed partial class GrowthScheduler
     /// <summary>Every validation seen, with CSV and SVG output.</summary>
     public GrowthHistory History { get; } = new();
 
-    /// <summary>The optimizer last built by <see cref="GrowthOptions.OptimizerFactory"/>; null until then.</summary>
+    /// <summary>
+    /// The optimizer last built by <see cref="GrowthOptions.OptimizerFactory"/>; null until then, and null again after a
+    /// completion or <see cref="Finish"/> that removed dendrite sets (it held their parameters). An optimizer of your
+    /// own must be rebuilt from the model's parameters then too.
+    /// </summary>
     public optim.Optimizer? Optimizer { get; private set; }
 
     /// <summary>
@@ -72,7 +76,7 @@ public sealed partial class GrowthScheduler
     {
         if (IsCompleted)
         {
-            throw new InvalidOperationException($"Training is already complete (best score {BestScore?.ToString("R", CultureInfo.InvariantCulture)}): the best model is in place. Build a new GrowthScheduler to train again.");
+            throw new InvalidOperationException($"Training is already complete ({(BestScore is { } best ? "best score " + best.ToString("R", CultureInfo.InvariantCulture) : "no best score")}): the best model is in place. Build a new GrowthScheduler to train again.");
         }
 
         if (!double.IsFinite(score))
@@ -185,9 +189,26 @@ public sealed partial class GrowthScheduler
         return (message, fresh, correlation);
     }
 
-    /// <summary>Removes the sets added since the best capture and copies the best weights back.</summary>
+    /// <summary>
+    /// Removes the sets added since the best capture and copies the best weights back. Checks first that there are
+    /// weights to copy, so that a failure leaves the model as it was. When sets go, <see cref="Optimizer"/> (which
+    /// holds their parameters) is dropped; a growth step right after builds the next one.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No best weights were captured or imported (after ImportState without LoadBestWeights).</exception>
     private void RestoreBestModel(int bestDendriteCount)
     {
+        if (!_best.HasWeights)
+        {
+            throw new InvalidOperationException(Options.BestWeights == BestWeightsStorage.Disk
+                ? $"No best weights to restore: BestWeightsDirectory ('{Options.BestWeightsDirectory}') holds no best.dendrites. Resume on the machine that wrote it, or copy it there first; the model was left as it was."
+                : "No best weights to restore: after ImportState, load them with LoadBestWeights first; the model was left as it was.");
+        }
+
+        if (_model.DendriteCount > bestDendriteCount)
+        {
+            Optimizer = null;
+        }
+
         while (_model.DendriteCount > bestDendriteCount)
         {
             _model.RemoveLastDendrites();

@@ -37,5 +37,5 @@ public sealed record LayerPruningReport
     /// <returns>For example "fc1: 2 -> 1 set(s), removed [1], 0 neuron(s) zeroed, 6280 parameters removed, 0 zeroed, 12544 FLOPs saved".</returns>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Name}: {SetsBefore} -> {SetsAfter} set(s), removed [{string.Join(", ", RemovedSets)}], {NeuronsZeroed} neuron(s) zeroed, {ParametersRemoved} parameters removed, {ParametersZeroed} zeroed, {FlopsSaved} FLOPs saved");
+        $"{(Name.Length == 0 ? "(model)" : Name)}: {SetsBefore} -> {SetsAfter} set(s), removed [{string.Join(", ", RemovedSets)}], {NeuronsZeroed} neuron(s) zeroed, {ParametersRemoved} parameters removed, {ParametersZeroed} zeroed, {FlopsSaved} FLOPs saved");
 }

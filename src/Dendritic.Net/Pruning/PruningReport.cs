@@ -48,7 +48,7 @@ public sealed record PruningReport
     {
         var flops = FlopsMeasured ? "per sample" : "per output position";
         var change = MaxOutputChange is { } c ? c.ToString("G4", CultureInfo.InvariantCulture) : "not measured";
-        return string.Create(CultureInfo.InvariantCulture, $"{SetsRemoved} set(s) removed, dendrite parameters {DendriteParametersBefore} -> {DendriteParametersAfter} ({ParametersZeroed} zeroed), {FlopsSaved} FLOPs saved {flops}, largest output change {change}; ")
-            + string.Join("; ", Layers);
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{SetsRemoved} set(s) removed, dendrite parameters {DendriteParametersBefore} -> {DendriteParametersAfter} ({ParametersZeroed} zeroed), {FlopsSaved} FLOPs saved {flops}, largest output change {change}");
+        return Layers.Count == 0 ? summary : summary + "; " + string.Join("; ", Layers);
     }
 }

@@ -22,6 +22,28 @@ public static class Dendrites
     private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
 
     /// <summary>Whether <paramref name="model"/> already has a handle (from <see cref="Wrap"/> or <see cref="Adopt"/>).</summary>
+    /// <summary>
+    /// The check pass on a sample input (<see cref="DendriticModel.Verify"/>), with libtorch's refusal of the sample
+    /// turned into a <see cref="DendriteWrapException"/> that gives its reason and what <paramref name="outcome"/> says.
+    /// </summary>
+    /// <exception cref="DendriteWrapException">libtorch refused the sample (its exception inside).</exception>
+    /// <exception cref="LayerNotInvokedException">A wrapped layer's dendrites did not run.</exception>
+    internal static void VerifySample(DendriticModel handle, nn.Module<Tensor, Tensor> model, Tensor sample, string outcome)
+    {
+        try
+        {
+            handle.Verify(() => model.call(sample));
+        }
+        catch (ExternalException e) when (e.GetType() == typeof(ExternalException))
+        {
+            // TorchSharp raises exactly this type for libtorch's errors (its subclasses are the OS's); the first line of
+            // the message names the operation, the rest is a native stack.
+            var reason = e.Message.Split('\n', 2)[0].Trim().TrimEnd('.');
+            var shape = sample.dim() == 0 ? "a scalar" : string.Join('x', sample.shape);
+            throw new DendriteWrapException($"The check pass could not run the sample input ({shape}, {sample.dtype}, {sample.device}) through the model: {(reason.Length == 0 ? "libtorch gave no reason" : reason)}. If the sample is not shaped like the model's training input (batch axis first), of its dtype and on its device, give one that is; {outcome}.", e);
+        }
+    }
+
     internal static bool HasHandle(nn.Module model) => Wrapped.TryGetValue(model, out _);
 
     /// <summary>
@@ -110,18 +132,7 @@ public static class Dendrites
 
             if (sampleInput is not null)
             {
-                var typed = (nn.Module<Tensor, Tensor>)model;
-                try
-                {
-                    handle.Verify(() => typed.call(sampleInput));
-                }
-                catch (ExternalException e)
-                {
-                    // libtorch's message (first line) names the operation that refused the sample; the rest is a
-                    // native stack. The model is unwrapped below, as for every failure of the check pass.
-                    var reason = e.Message.Split('\n', 2)[0].Trim();
-                    throw new DendriteWrapException($"The check pass could not run the sample input ({string.Join('x', sampleInput.shape)}, {sampleInput.dtype}, {sampleInput.device}) through the model: {reason}. Give a sample shaped like the model's training input, batch axis first, of its dtype and on its device; the model is left unwrapped.", e);
-                }
+                VerifySample(handle, (nn.Module<Tensor, Tensor>)model, sampleInput, "the model is left unwrapped");
             }
             else
             {

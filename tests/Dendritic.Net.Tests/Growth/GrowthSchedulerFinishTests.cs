@@ -1,4 +1,6 @@
 using System;
+using System.IO;
+using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -31,12 +33,14 @@ public sealed class GrowthSchedulerFinishTests
         }
     }
 
-    [Test]
-    public void Finish_AfterAGrowthThatHasNotBeatenTheBest_RemovesTheSetsAndRestoresTheBestWeights()
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Finish_AfterAGrowthThatHasNotBeatenTheBest_RemovesTheSetsAndRestoresTheBestWeights(BestWeightsStorage storage)
     {
+        using var temp = new TempFolder();
         var model = Plain();
         var handle = Wrap(model);
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1 });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1, BestWeights = storage, BestWeightsDirectory = Path.Combine(temp.Path, "best") });
         using var input = randn(5, 3);
         scheduler.Step(0.5);
         scheduler.Step(0.8);
@@ -58,6 +62,38 @@ public sealed class GrowthSchedulerFinishTests
         TensorAssert.Identical(afterFinish, atBest, "the weights of the best score come back exactly");
         var act = () => scheduler.Step(0.9);
         act.Should().Throw<InvalidOperationException>();
+    }
+
+    [Test]
+    public void Finish_AfterImportStateWithoutBestWeights_ThrowsAndLeavesModelAndSchedulerAsTheyWere()
+    {
+        var handle = Wrap(Plain());
+        var first = new GrowthScheduler(handle, new GrowthOptions { Patience = 1 });
+        first.Step(0.5);
+        first.Step(0.8);
+        first.Step(0.7).Action.Should().Be(GrowthAction.DendritesAdded);
+        var resumed = new GrowthScheduler(handle, new GrowthOptions { Patience = 1 });
+        resumed.ImportState(first.ExportState());
+
+        var act = () => resumed.Finish();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*LoadBestWeights*left as it was*");
+        handle.Layers.Should().AllSatisfy(l => l.DendriteCount.Should().Be(1), "nothing was removed before the failure");
+        resumed.IsCompleted.Should().BeFalse();
+    }
+
+    [Test]
+    public void Finish_AfterGrowthWithOptimizerFactory_DropsTheOptimizerThatHeldTheRemovedSets()
+    {
+        var scheduler = new GrowthScheduler(Wrap(Plain()), new GrowthOptions { Patience = 1, OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1) });
+        scheduler.Step(0.5);
+        scheduler.Step(0.8);
+        scheduler.Step(0.7).Action.Should().Be(GrowthAction.DendritesAdded);
+        scheduler.Optimizer.Should().NotBeNull("the factory built one after the growth");
+
+        scheduler.Finish().Should().BeTrue();
+
+        scheduler.Optimizer.Should().BeNull("its parameters were the removed sets' too");
     }
 
     [Test]

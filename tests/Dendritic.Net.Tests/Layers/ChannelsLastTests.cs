@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -10,10 +11,12 @@ namespace Dendritic.Tests.Layers;
 /// <summary>
 /// A convolution layer fed a channels-last (NHWC) input, as a model converted to that memory format feeds it: the same
 /// output and gradients as for the same values in the default layout, to float rounding, in training and in inference.
-/// The output is large enough for the CPU cascade, which takes the default layout from two sets and declines the
-/// channels-last one (its tensors are not contiguous), so both paths are compared.
+/// The output is large enough for the CPU cascade, which takes the default layout from two sets and is meant to decline
+/// the channels-last one (its tensors are not contiguous; <see cref="CpuCascadeTests"/> covers the declining), so that
+/// two paths are compared; which path ran is not asserted here.
 /// </summary>
-public class ChannelsLastTests
+[TestFixture]
+public sealed class ChannelsLastTests
 {
     [TestCase(1)]
     [TestCase(2)]
@@ -51,7 +54,7 @@ public class ChannelsLastTests
         }
     }
 
-    private static (Tensor Output, System.Collections.Generic.Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
+    private static (Tensor Output, Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
     {
         foreach (var p in layer.parameters())
         {

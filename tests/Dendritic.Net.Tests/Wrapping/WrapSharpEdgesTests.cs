@@ -118,6 +118,23 @@ public sealed class WrapSharpEdgesTests
     }
 
     [Test]
+    public void Load_SampleTheModelCannotTake_ThrowsWrapErrorAndLeavesTheFreshModelUnwrapped()
+    {
+        static nn.Module<Tensor, Tensor> Build() => nn.Sequential(("conv", nn.Conv2d(1, 4, 3)), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 26 * 26, 10)));
+        using var temp = new TempFolder();
+        var path = Path.Combine(temp.Path, "cnn.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(Build(), new WrapOptions { InitialDendrites = 1 }), path);
+        var fresh = Build();
+        using var flat = randn(4, 784);
+
+        var act = () => DendriteCheckpoint.Load(fresh, path, sampleInput: flat);
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*4x784*conv2d*left unwrapped*")
+            .Which.InnerException.Should().BeOfType<System.Runtime.InteropServices.ExternalException>();
+        fresh.modules().OfType<DendriteLayer>().Should().BeEmpty();
+    }
+
+    [Test]
     public void AddDendrites_InsideDisposeScope_ParametersOutliveTheScope()
     {
         var model = TestModels.Mlp();
