@@ -114,6 +114,21 @@ public sealed class DistributedGrowthScheduler
     }
 
     /// <summary>
+    /// <see cref="GrowthScheduler.Finish"/> on every rank, for a loop that stops on a budget of its own: each rank puts
+    /// its best model back (the same on every rank, as every decision was), then takes rank 0's values, as after every
+    /// change. Call it on every rank at the same point.
+    /// </summary>
+    /// <returns>Whether the best model was put back (the same on every rank).</returns>
+    /// <exception cref="RankFailedException">Another rank failed, or the ranks' models differ in structure afterwards.</exception>
+    /// <exception cref="CollectiveTimeoutException">A rank did not arrive within the communicator's timeout.</exception>
+    public bool Finish() => Guard(() =>
+    {
+        var restored = Scheduler.Finish();
+        _sync.BroadcastParameters(Model.Model);
+        return restored;
+    });
+
+    /// <summary>
     /// Rank 0 saves the checkpoint (<see cref="GrowthScheduler.SaveCheckpoint"/>); then every rank waits for it, so
     /// that no rank runs ahead of a checkpoint that might not exist.
     /// </summary>

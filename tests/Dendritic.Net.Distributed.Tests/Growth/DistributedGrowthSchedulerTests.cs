@@ -90,6 +90,36 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
+    public void Finish_AfterGrowth_EveryRankRestoresTheBestModelAndHoldsIdenticalParameters()
+    {
+        var perRank = InProcessGroup.Run(2, c =>
+        {
+            var handle = Models.Wrapped(Models.Mlp());
+            var scheduler = new DistributedGrowthScheduler(c, handle, Models.EagerRules);
+            scheduler.Step(1.0, Samples[c.Rank]);
+            var atBest = Models.Values(handle.Model);
+            var grown = scheduler.Step(5.0, Samples[c.Rank]);
+            using (no_grad())
+            {
+                handle.Model.parameters().First().add_(c.Rank + 1);   // training after the growth, different per rank
+            }
+
+            var restored = scheduler.Finish();
+            return (grown.Action, restored, scheduler.Scheduler.IsCompleted, handle.DendriteCount, atBest, Values: Models.Values(handle.Model));
+        });
+
+        perRank.Should().AllSatisfy(r =>
+        {
+            r.Action.Should().Be(GrowthAction.DendritesAdded);
+            r.restored.Should().BeTrue();
+            r.IsCompleted.Should().BeTrue();
+            r.DendriteCount.Should().Be(0, "the set added since the best score is removed");
+            r.Values.Should().Equal(r.atBest, "the best score's weights come back");
+            r.Values.Should().Equal(perRank[0].Values);
+        });
+    }
+
+    [Test]
     public void Step_WithOptimizerFactory_EveryRankRebuildsItsOptimizerAtTheSameValidation()
     {
         var perRank = InProcessGroup.Run(3, c =>
