@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using Dendritic.Experiments.Tests.Support;
 using Dendritic.Testing;
 using Dendritic.Pilot;
@@ -65,6 +66,21 @@ public sealed class PilotAppTests : ConsoleErrorCapture
         File.Exists(Path.Combine(temp.File("out"), "report.json")).Should().BeTrue();
     }
 
+    [Test]
+    public void Run_DendritesOffIntoAFolderWithAReport_SaysNoGrowthRanAndKeepsThePreviousReport()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        var args = new[] { "--data", temp.Path, "--seeds", "1", "--epochs", "2", "--width", "3", "--output", temp.File("out") };
+        PilotApp.Run(args).Should().Be(ExitCodes.Success);
+
+        var code = PilotApp.Run(args.Append("--dendrite-mode").Append("off").ToArray());
+
+        code.Should().Be(ExitCodes.Success, Error);
+        File.ReadAllText(Path.Combine(temp.File("out"), "summary.md")).Should().Contain("Dendritic arm: not run").And.NotContain("GrowthScheduler");
+        File.ReadAllText(Path.Combine(temp.File("out"), "previous", "summary.md")).Should().Contain("GrowthScheduler", "the first run's report was moved aside, not overwritten");
+    }
+
     [TestCase("encoder", "scheduler")]
     [TestCase("encoder", "fixed")]
     [TestCase("cnn", "fixed")]
@@ -125,7 +141,7 @@ public sealed class PilotAppTests : ConsoleErrorCapture
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        Error.Should().Contain("error: the data in").And.Contain("test 0").And.NotContain("   at ");
+        Error.Should().Contain("error: the data in").And.Contain("test 0").And.NotContain("   at ").And.NotContain("(Parameter");
     }
 
     [Test]

@@ -101,7 +101,9 @@ public static class PilotApp
         catch (ArgumentException ex)
         {
             // An empty split (say, a test file with no images) is a data error, not a crash.
-            Console.Error.WriteLine($"error: the data in '{folder}' cannot be used: {ex.Message}");
+            // .NET appends " (Parameter 'x')", a name from inside the library, to the message: the user needs the text.
+            var reason = ex.ParamName is { } parameter ? ex.Message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal) : ex.Message;
+            Console.Error.WriteLine($"error: the data in '{folder}' cannot be used: {reason}");
             return ExitCodes.BadInput;
         }
 
@@ -129,6 +131,19 @@ public static class PilotApp
         if (PilotData.CheckOutput(options.OutputFolder) is { } outputError)
         {
             Console.Error.WriteLine("error: " + outputError);
+            return ExitCodes.BadOptions;
+        }
+
+        try
+        {
+            if (PilotPreviousReport.MoveAside(options.OutputFolder) is { } moved)
+            {
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(moved)}[/]");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: --output '{options.OutputFolder}' holds a previous report that could not be moved to '{PilotPreviousReport.FolderName}/' ({ex.Message}); move it yourself or choose another folder.");
             return ExitCodes.BadOptions;
         }
 
@@ -164,7 +179,7 @@ public static class PilotApp
         };
         var runner = new ExperimentRunner(factory, data, growth, experiment);
 
-        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = ConsoleProgress.Run(runner, cancellationToken);
         clock.Stop();

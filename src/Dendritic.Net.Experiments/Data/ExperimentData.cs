@@ -22,7 +22,8 @@ public sealed class ExperimentData
         ArgumentNullException.ThrowIfNull(test);
         if (train.Count == 0 || validation.Count == 0 || test.Count == 0)
         {
-            throw new ArgumentException($"Every split needs at least one sample (train {train.Count}, validation {validation.Count}, test {test.Count}).", nameof(train));
+            var empty = train.Count == 0 ? nameof(train) : validation.Count == 0 ? nameof(validation) : nameof(test);
+            throw new ArgumentException($"Every split needs at least one sample (train {train.Count}, validation {validation.Count}, test {test.Count}).", empty);
         }
 
         Name = name;

@@ -171,7 +171,10 @@ public static class ReportWriter
         md.Append(ActivationReport.Markdown(report));
         var energy = report.Runs.Select(r => r.EnergySource).Distinct().ToList();
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Energy: {string.Join("; ", energy)}.{(report.GridIntensityGramsPerKwh is { } g ? string.Create(CultureInfo.InvariantCulture, $" CO2 at {g} g/kWh: see runs.csv.") : " No CO2 figure: no grid intensity was given.")}");
+        var co2 = report.GridIntensityGramsPerKwh is not { } g ? " No CO2 figure: no grid intensity was given."
+            : report.Runs.Any(r => r.Co2Grams is not null) ? string.Create(CultureInfo.InvariantCulture, $" CO2 at {g} g/kWh: see runs.csv (co2_grams).")
+            : string.Create(CultureInfo.InvariantCulture, $" No CO2 figure at {g} g/kWh: no energy was measured.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Energy: {string.Join("; ", energy)}.{co2}");
         md.AppendLine(CultureInfo.InvariantCulture, $"GPU: {string.Join("; ", report.Runs.Select(r => r.GpuSource).Distinct())}.");
         md.AppendLine("Test metric at the epoch with the best validation score; Δ is the arm minus the baseline on the same seed. Peak MB is the process's peak resident memory during the arm.");
         return md.ToString();

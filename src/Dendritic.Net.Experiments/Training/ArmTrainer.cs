@@ -80,6 +80,7 @@ internal sealed class ArmTrainer
             var trainSeconds = 0.0;
             var joules = _energy is null ? (double?)null : 0.0;
             var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0, Parameters: 0L);
+            using var selected = new SelectedModel(module, session?.Handle);
             var dendrites = 0;
             for (var epoch = 1; epoch <= maxEpochs; epoch++)
             {
@@ -98,6 +99,7 @@ internal sealed class ArmTrainer
                 if (validation > best.Validation)
                 {
                     best = (epoch, validation, test, parameters);
+                    selected.Capture();
                 }
 
                 var activations = probe?.Measure(module);
@@ -128,6 +130,11 @@ internal sealed class ArmTrainer
             }
 
             optimizer.Dispose();
+
+            // The reported model is the one whose test score is reported: the best-validation epoch's structure and
+            // weights. Its parameters, FLOPs, latency and dendrite count are measured, and RunFinished (export,
+            // quantization) gets it, not a later epoch's model with sets that were never selected.
+            selected.Restore();
             var latency = Latency(module);
             var gpu = _gpu?.Stop();
             var result = new RunResult

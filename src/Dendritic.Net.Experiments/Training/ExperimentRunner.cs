@@ -102,7 +102,8 @@ public sealed class ExperimentRunner
             Seeds = _options.Seeds.ToArray(),
             Width = _options.Width,
             Recipe = _options.Recipe,
-            Growth = _growth.Description,
+            // Without a dendritic arm no growth ran: the report must not describe one.
+            Growth = _options.Arms.Contains(ArmKind.Dendritic) ? _growth.Description : "not run (no dendritic arm)",
             Device = _options.Device,
             Machine = MachineInfo.Describe(),
             GridIntensityGramsPerKwh = _options.GridIntensityGramsPerKwh,
