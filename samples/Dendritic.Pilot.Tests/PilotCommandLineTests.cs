@@ -60,6 +60,16 @@ public sealed class PilotCommandLineTests
         parse.Errors.Should().ContainMatch(message);
     }
 
+    [Test]
+    public void Parse_MaxEpochsBelowEpochsWithTheScheduler_ReportsThatTheArmsWouldTrainLessThanTheBaseline()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--epochs", "5", "--max-epochs", "2" });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().ContainMatch("*--max-epochs (2) must be at least --epochs (5)*less than the baseline*");
+        PilotCommandLine.Parse(new[] { "--epochs", "5", "--max-epochs", "2", "--dendrite-mode", "fixed" }).Errors.Should().BeEmpty("the fixed modes do not use --max-epochs");
+    }
+
     [TestCase("encoder", PilotModel.Encoder)]
     [TestCase("CNN", PilotModel.Cnn)]
     [TestCase("mlp", PilotModel.Mlp)]

@@ -56,7 +56,7 @@ public static partial class PilotCommandLine
         var activation = Choice("--dendrite-activation", "The dendrites' nonlinearity (DendriteOptions.Activation).", "sigmoid|tanh|hardsigmoid", Defaults.DendriteActivation, new[] { ("sigmoid", DendriteActivation.Sigmoid), ("tanh", DendriteActivation.Tanh), ("hardsigmoid", DendriteActivation.HardSigmoid) });
         var initScale = new Option<double?>("--dendrite-init-scale")
         {
-            Description = "Scale of new dendrite weights (DendriteOptions.InitScale): the standard deviation under the default and original rules (default 0.01), a multiple of the host's own initialisation under classic rules without normal-init (default 1). Fixed modes use the library's defaults (0.01).",
+            Description = "Scale of new dendrite weights (DendriteOptions.InitScale): the standard deviation under the default and original rules (default 0.01), a multiple of the host's own initialisation under classic rules without normal-init (default 1). Fixed modes: default 0.01 (the library's).",
             CustomParser = r => ParseNumber(r, "--dendrite-init-scale", v => v > 0, "a number above 0", out var value) ? value : null,
         };
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
@@ -158,6 +158,12 @@ public static partial class PilotCommandLine
             Threads = result.GetValue(threads),
             Quantize = result.GetValue(quantize),
         };
+        if (options.Mode is DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation && options.MaxEpochs < options.Epochs)
+        {
+            // The controls train as long as the dendritic arm: all of them would train less than the baseline.
+            return new PilotParse(null, new[] { string.Create(CultureInfo.InvariantCulture, $"--max-epochs ({options.MaxEpochs}) must be at least --epochs ({options.Epochs}): the dendritic arm, and the controls that train as long as it, would train less than the baseline.") }, false);
+        }
+
         return new PilotParse(options, Array.Empty<string>(), false);
     }
 
