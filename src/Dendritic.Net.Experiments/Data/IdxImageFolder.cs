@@ -41,6 +41,7 @@ public static class IdxImageFolder
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file is missing; the message lists the expected names.</exception>
     /// <exception cref="IdxFormatException">A file is malformed, or images and labels disagree.</exception>
+    /// <exception cref="ArgumentException">A validation fraction outside (0, 1), or one that leaves no image for validation or for training.</exception>
     public static ExperimentData Load(string folder, double validationFraction = 0.125, string? name = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
@@ -66,7 +67,7 @@ public static class IdxImageFolder
         var trainCount = trainImages.Count - validationCount;
         if (validationCount < 1 || trainCount < 1)
         {
-            throw new IdxFormatException(paths[0], string.Create(CultureInfo.InvariantCulture, $"its {trainImages.Count} images are too few to hold out {validationFraction:P1} for validation."));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The training file '{paths[0]}' holds {trainImages.Count} image(s): too few to hold out {validationFraction:P1} for validation and keep some for training. Use more images or another validation fraction."), nameof(validationFraction));
         }
 
         var trainInputs = ToInputs(trainImages);
