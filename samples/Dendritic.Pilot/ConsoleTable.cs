@@ -25,7 +25,7 @@ internal static class ConsoleTable
                 s.Parameters.Mean.ToString("N0", CultureInfo.InvariantCulture),
                 s.FlopsPerSample.Mean.ToString("N0", CultureInfo.InvariantCulture),
                 s.Epochs.Mean.ToString("0.#", CultureInfo.InvariantCulture),
-                string.Create(CultureInfo.InvariantCulture, $"{s.TestMetric.Mean * 100:F2} ± {s.TestMetric.StdDev * 100:F2}"),
+                string.Create(CultureInfo.InvariantCulture, $"{s.TestMetric.Mean * 100:F2} ± {(s.TestMetric.Count < 2 ? "n/a" : (s.TestMetric.StdDev * 100).ToString("F2", CultureInfo.InvariantCulture))}"),
                 Interval(s.TestMetric),
                 s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d.Mean * 100:+0.00;-0.00} ({Interval(d, signed: true)})") : "—",
                 s.TrainingSeconds.Mean.ToString("F1", CultureInfo.InvariantCulture),

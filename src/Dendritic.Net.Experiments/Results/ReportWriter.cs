@@ -150,7 +150,7 @@ public static class ReportWriter
             var diff = s.DifferenceVsBaseline is { } d
                 ? $"{Signed(d.Mean * scale)} ({Interval(d, scale, signed: true)})"
                 : "—";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {s.TestMetric.StdDev * scale:F2} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {Measured(s.EnergyJoules, "F1")} | {Measured(s.GpuUtilizationPercent, "F0")} | {Measured(s.GpuPeakMemoryMiB, "F0")} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {(s.TestMetric.Count < 2 ? "n/a" : (s.TestMetric.StdDev * scale).ToString("F2", CultureInfo.InvariantCulture))} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {Measured(s.EnergyJoules, "F1")} | {Measured(s.GpuUtilizationPercent, "F0")} | {Measured(s.GpuPeakMemoryMiB, "F0")} |");
         }
 
         if (report.Runs.Any(r => r.Arm == ArmKind.Dendritic))
