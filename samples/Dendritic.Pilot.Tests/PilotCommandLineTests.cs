@@ -61,6 +61,19 @@ public sealed class PilotCommandLineTests
     }
 
     [Test]
+    public void Parse_OptionsOfTheOtherMode_AreNotedAsIgnored()
+    {
+        var fixedRun = PilotCommandLine.Parse(new[] { "--dendrite-mode", "fixed", "--patience", "7", "--max-dendrites", "5" });
+        var schedulerRun = PilotCommandLine.Parse(new[] { "--growth-epochs", "4" });
+        var plain = PilotCommandLine.Parse(new[] { "--patience", "7" });
+
+        fixedRun.Options.Should().NotBeNull();
+        fixedRun.Notes.Should().Equal("--patience does not apply to --dendrite-mode fixed; it is ignored.", "--max-dendrites does not apply to --dendrite-mode fixed; it is ignored.");
+        schedulerRun.Notes.Should().ContainSingle().Which.Should().StartWith("--growth-epochs does not apply to --dendrite-mode scheduler");
+        plain.Notes.Should().BeEmpty();
+    }
+
+    [Test]
     public void Parse_MaxEpochsBelowEpochsWithTheScheduler_ReportsThatTheArmsWouldTrainLessThanTheBaseline()
     {
         var parse = PilotCommandLine.Parse(new[] { "--epochs", "5", "--max-epochs", "2" });

@@ -51,6 +51,12 @@ public static class PilotApp
             return ExitCodes.BadOptions;
         }
 
+        // A --config replay passes every recorded setting as a flag, the other mode's too: no notes then.
+        foreach (var note in parse.Config is null ? parse.Notes : Array.Empty<string>())
+        {
+            Console.Error.WriteLine("note: " + note);
+        }
+
         try
         {
             return RunExperiment(options, parse.Config, cancellationToken);

@@ -164,8 +164,28 @@ public static partial class PilotCommandLine
             return new PilotParse(null, new[] { string.Create(CultureInfo.InvariantCulture, $"--max-epochs ({options.MaxEpochs}) must be at least --epochs ({options.Epochs}): the dendritic arm, and the controls that train as long as it, would train less than the baseline.") }, false);
         }
 
-        return new PilotParse(options, Array.Empty<string>(), false);
+        // Options given for the other kind of dendritic arm change nothing: say so rather than ignore them silently.
+        var scheduler = options.Mode is DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation;
+        var fixedMode = options.Mode is DendriteMode.Fixed or DendriteMode.FixedFrozenHost;
+        var ignored = new (Option Option, bool Applies)[]
+        {
+            (patience, scheduler), (rules, scheduler), (maxDendrites, scheduler), (maxEpochs, scheduler),
+            (growthEpochs, fixedMode), (sets, fixedMode), (activation, options.Mode != DendriteMode.Off), (initScale, options.Mode != DendriteMode.Off),
+        };
+        var notes = ignored.Where(o => !o.Applies && parsed.GetResult(o.Option) is { Implicit: false })
+            .Select(o => $"{o.Option.Name} does not apply to --dendrite-mode {ModeName(options.Mode)}; it is ignored.")
+            .ToArray();
+        return new PilotParse(options, Array.Empty<string>(), false) { Notes = notes };
     }
+
+    private static string ModeName(DendriteMode mode) => mode switch
+    {
+        DendriteMode.Scheduler => "scheduler",
+        DendriteMode.SchedulerCascadeCorrelation => "scheduler-cc",
+        DendriteMode.Fixed => "fixed",
+        DendriteMode.FixedFrozenHost => "fixed-frozen-host",
+        _ => "off",
+    };
 
     /// <summary>Reads a --growth-rules value; returns the error, or null with the rules (null rules: the library's defaults).</summary>
     private static string? ParseRules(string token, out GrowthRuleSet? rules)
