@@ -164,8 +164,7 @@ public static class OnnxExporter
             {
                 // The sample runs through every module while the graph is written; a shape the model cannot take fails in
                 // libtorch, whose message (first line) names the operation.
-                var reason = e.Message.Split('\n', 2)[0].Trim();
-                throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({reason}); give a sample shaped like the model's training input, batch axis first.", e);
+                throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({LibTorchErrors.Reason(e)}); give a sample shaped like the model's training input, batch axis first.", e);
             }
 
             builder.AddNamedNode("Identity", output, options.OutputName);

@@ -34,13 +34,10 @@ public static class Dendrites
         {
             handle.Verify(() => model.call(sample));
         }
-        catch (ExternalException e) when (e.GetType() == typeof(ExternalException))
+        catch (ExternalException e) when (LibTorchErrors.IsLibTorch(e))
         {
-            // TorchSharp raises exactly this type for libtorch's errors (its subclasses are the OS's); the first line of
-            // the message names the operation, the rest is a native stack.
-            var reason = e.Message.Split('\n', 2)[0].Trim().TrimEnd('.');
             var shape = sample.dim() == 0 ? "a scalar" : string.Join('x', sample.shape);
-            throw new DendriteWrapException($"The check pass could not run the sample input ({shape}, {sample.dtype}, {sample.device}) through the model: {(reason.Length == 0 ? "libtorch gave no reason" : reason)}. If the sample is not shaped like the model's training input (batch axis first), of its dtype and on its device, give one that is; {outcome}.", e);
+            throw new DendriteWrapException($"The check pass could not run the sample input ({shape}, {sample.dtype}, {sample.device}) through the model: {LibTorchErrors.Reason(e)}. If the sample is not shaped like the model's training input (batch axis first), of its dtype and on its device, give one that is; {outcome}.", e);
         }
     }
 
