@@ -6,6 +6,7 @@ using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
+using static Dendritic.Tests.Support.Perturbation;
 
 namespace Dendritic.Tests.Growth;
 
@@ -19,26 +20,14 @@ public sealed class GrowthSchedulerFinishTests
     [SetUp]
     public void Seed() => manual_seed(42);
 
-    private static nn.Module<Tensor, Tensor> Plain() =>
-        nn.Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
-
     private static DendriticModel Wrap(nn.Module model) => Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
-
-    private static void Perturb(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.add_(randn_like(parameter) * 0.3);
-        }
-    }
 
     [TestCase(BestWeightsStorage.Memory)]
     [TestCase(BestWeightsStorage.Disk)]
     public void Finish_AfterAGrowthThatHasNotBeatenTheBest_RemovesTheSetsAndRestoresTheBestWeights(BestWeightsStorage storage)
     {
         using var temp = new TempFolder();
-        var model = Plain();
+        var model = TestModels.TanhMlp();
         var handle = Wrap(model);
         var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1, BestWeights = storage, BestWeightsDirectory = Path.Combine(temp.Path, "best") });
         using var input = randn(5, 3);
@@ -67,7 +56,7 @@ public sealed class GrowthSchedulerFinishTests
     [Test]
     public void Finish_AfterImportStateWithoutBestWeights_ThrowsAndLeavesModelAndSchedulerAsTheyWere()
     {
-        var handle = Wrap(Plain());
+        var handle = Wrap(TestModels.TanhMlp());
         var first = new GrowthScheduler(handle, new GrowthOptions { Patience = 1 });
         first.Step(0.5);
         first.Step(0.8);
@@ -85,7 +74,7 @@ public sealed class GrowthSchedulerFinishTests
     [Test]
     public void Finish_AfterGrowthWithOptimizerFactory_DropsTheOptimizerThatHeldTheRemovedSets()
     {
-        var scheduler = new GrowthScheduler(Wrap(Plain()), new GrowthOptions { Patience = 1, OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1) });
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), new GrowthOptions { Patience = 1, OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1) });
         scheduler.Step(0.5);
         scheduler.Step(0.8);
         scheduler.Step(0.7).Action.Should().Be(GrowthAction.DendritesAdded);
@@ -99,7 +88,7 @@ public sealed class GrowthSchedulerFinishTests
     [Test]
     public void Finish_WhenComplete_ReturnsFalseAndChangesNothing()
     {
-        var model = Plain();
+        var model = TestModels.TanhMlp();
         var scheduler = new GrowthScheduler(Wrap(model), new GrowthOptions { Patience = 1, Trigger = GrowthTrigger.Never });
         scheduler.Step(0.5);
         scheduler.Step(0.8);
@@ -116,7 +105,7 @@ public sealed class GrowthSchedulerFinishTests
     [Test]
     public void Finish_BeforeAnyScore_CompletesWithoutRestoring()
     {
-        var scheduler = new GrowthScheduler(Wrap(Plain()), new GrowthOptions());
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), new GrowthOptions());
 
         scheduler.Finish().Should().BeFalse();
 
@@ -127,7 +116,7 @@ public sealed class GrowthSchedulerFinishTests
     [Test]
     public void Step_Scores_MarkOnlyTheScoresThatBecomeTheBestAsNewBest()
     {
-        var scheduler = new GrowthScheduler(Wrap(Plain()), new GrowthOptions { Patience = 5 });
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), new GrowthOptions { Patience = 5 });
 
         var first = scheduler.Step(0.5);
         var second = scheduler.Step(0.4);

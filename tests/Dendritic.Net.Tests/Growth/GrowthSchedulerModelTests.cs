@@ -8,6 +8,7 @@ using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
 using Dendritic.Testing;
+using static Dendritic.Tests.Support.Perturbation;
 
 namespace Dendritic.Tests.Growth;
 
@@ -19,15 +20,6 @@ public sealed class GrowthSchedulerModelTests
 
     private static nn.Module<Tensor, Tensor> Model() =>
         nn.Sequential(("fc1", new DendriteLayer(nn.Linear(3, 4))), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(4, 2))));
-
-    private static void Perturb(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.add_(randn_like(parameter) * 0.3);
-        }
-    }
 
     [TestCase(BestWeightsStorage.Memory)]
     [TestCase(BestWeightsStorage.Disk)]

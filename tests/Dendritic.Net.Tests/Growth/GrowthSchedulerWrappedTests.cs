@@ -8,6 +8,7 @@ using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
 using Dendritic.Testing;
+using static Dendritic.Tests.Support.Perturbation;
 
 namespace Dendritic.Tests.Growth;
 
@@ -29,26 +30,14 @@ public sealed class GrowthSchedulerWrappedTests
     [TearDown]
     public void TearDown() => _temp.Dispose();
 
-    private static nn.Module<Tensor, Tensor> Plain() =>
-        nn.Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
-
     private static DendriticModel Wrap(nn.Module model, bool hooks = false) =>
         Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0, AllowHooks = hooks });
-
-    private static void Perturb(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.add_(randn_like(parameter) * 0.3);
-        }
-    }
 
     [TestCase(BestWeightsStorage.Memory)]
     [TestCase(BestWeightsStorage.Disk)]
     public void Step_GrowthThenRevert_RestoresTheWeightsOfTheBestScore(BestWeightsStorage storage)
     {
-        var model = Plain();
+        var model = TestModels.TanhMlp();
         var handle = Wrap(model);
         var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = Path.Combine(Folder, "best") };
         var scheduler = new GrowthScheduler(handle, options);
@@ -74,7 +63,7 @@ public sealed class GrowthSchedulerWrappedTests
     [Test]
     public void Constructor_OneWrappedLayer_GrowsOnlyThatLayer()
     {
-        var handle = Dendrites.Wrap(Plain(), new WrapOptions { InitialDendrites = 0, Targets = LayerSelector.Where((p, _) => p == "fc1", "fc1") });
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0, Targets = LayerSelector.Where((p, _) => p == "fc1", "fc1") });
 
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Patience = 0 });
 
@@ -88,7 +77,7 @@ public sealed class GrowthSchedulerWrappedTests
     [Test]
     public void CascadeCorrelation_CandidateLossesThrow_LeavesTheModelAsBeforeGrowth()
     {
-        var model = Plain();
+        var model = TestModels.TanhMlp();
         var handle = Wrap(model);
         using var x = randn(16, 3);
         using var before = model.call(x);
@@ -148,10 +137,10 @@ public sealed class GrowthSchedulerWrappedTests
     [Test]
     public void Resume_CheckpointWithoutState_Throws()
     {
-        var handle = Wrap(Plain());
+        var handle = Wrap(TestModels.TanhMlp());
         var path = Path.Combine(Folder, "plain.ckpt");
         DendriteCheckpoint.Save(handle, path);
-        var loaded = DendriteCheckpoint.Load(Plain(), path);
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
         var act = () => GrowthScheduler.Resume(loaded, path);
 
@@ -162,13 +151,13 @@ public sealed class GrowthSchedulerWrappedTests
     public void Resume_WithoutOptions_UsesTheRecordedOptions()
     {
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 4, MaxDendrites = 2 };
-        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), options);
         scheduler.Step(2);
         scheduler.Step(1);
         var path = Path.Combine(Folder, "minimize.ckpt");
         scheduler.SaveCheckpoint(path);
 
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path);
 
         resumed.Options.Mode.Should().Be(ScoreMode.Minimize, "Resume without options once fell back to the defaults (Maximize)");
         resumed.Options.Should().Be(options);
@@ -179,11 +168,11 @@ public sealed class GrowthSchedulerWrappedTests
     public void Resume_WithDifferentOptions_ThrowsNamingEachDifference()
     {
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 4, RelativeThresholdByDendrites = new[] { 0.1, 0.01 } };
-        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), options);
         scheduler.Step(1);
         var path = Path.Combine(Folder, "different.ckpt");
         scheduler.SaveCheckpoint(path);
-        var loaded = DendriteCheckpoint.Load(Plain(), path);
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
         var act = () => GrowthScheduler.Resume(loaded, path, options with { Mode = ScoreMode.Maximize, Patience = 5 });
 
@@ -197,13 +186,13 @@ public sealed class GrowthSchedulerWrappedTests
     public void Resume_DiskStorageWithoutOptions_ThrowsAskingForTheDirectory()
     {
         var options = ClassicRules.Options with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Path.Combine(Folder, "best") };
-        var scheduler = new GrowthScheduler(Wrap(Plain()), options);
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), options);
         scheduler.Step(1);
         var path = Path.Combine(Folder, "disk.ckpt");
         scheduler.SaveCheckpoint(path);
 
-        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path, options);
+        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path, options);
 
         withoutOptions.Should().Throw<ArgumentException>().WithMessage("*BestWeightsDirectory*");
         resumed.History.Entries.Should().HaveCount(1);
@@ -213,7 +202,7 @@ public sealed class GrowthSchedulerWrappedTests
     public void Resume_StateWithoutRecordedOptions_LoadsWithExplicitOptionsOnly()
     {
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize };
-        var handle = Wrap(Plain());
+        var handle = Wrap(TestModels.TanhMlp());
         var scheduler = new GrowthScheduler(handle, options);
         scheduler.Step(1);
         var state = scheduler.ExportState();
@@ -221,8 +210,8 @@ public sealed class GrowthSchedulerWrappedTests
         var path = Path.Combine(Folder, "old.ckpt");
         DendriteCheckpoint.Save(handle, path, new Dictionary<string, string> { [GrowthScheduler.StateExtrasKey] = state.ToJson() });
 
-        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path);
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(Plain(), path), path, options);
+        var withoutOptions = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path, options);
 
         withoutOptions.Should().Throw<ArgumentException>().WithMessage("*records no options*");
         resumed.Options.Mode.Should().Be(ScoreMode.Minimize);
@@ -235,7 +224,7 @@ public sealed class GrowthSchedulerWrappedTests
         using var x = randn(64, 3);
         using var y = randn(64, 2);
         var options = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.01, Cooldown = 1 };
-        var model = Plain();
+        var model = TestModels.TanhMlp();
         var scheduler = new GrowthScheduler(Wrap(model), options);
         var decisions = new List<string>();
         for (var epoch = 0; epoch < 24 && !scheduler.IsCompleted; epoch++)
@@ -245,7 +234,7 @@ public sealed class GrowthSchedulerWrappedTests
                 var path = Path.Combine(Folder, "run.ckpt");
                 scheduler.SaveCheckpoint(path);
                 using var rng = get_rng_state();
-                model = Plain();
+                model = TestModels.TanhMlp();
                 var loaded = DendriteCheckpoint.Load(model, path);
                 scheduler = GrowthScheduler.Resume(loaded, path, passOptions ? options : null);
 

@@ -11,6 +11,9 @@ internal static class TestModels
     public static Sequential Mlp(long inputs = 4, long hidden = 8, long outputs = 3) =>
         Sequential(("fc1", Linear(inputs, hidden)), ("act", ReLU()), ("fc2", Linear(hidden, outputs)));
 
+    /// <summary>Linear 3 -> 4, Tanh, Linear 4 -> 2: the growth scheduler tests' model.</summary>
+    public static Sequential TanhMlp() => Sequential(("fc1", Linear(3, 4)), ("act", Tanh()), ("fc2", Linear(4, 2)));
+
     public static Sequential Cnn() => Sequential(
         ("conv1", Conv2d(1, 4, 3, padding: 1)),
         ("act1", ReLU()),

@@ -8,6 +8,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using Dendritic.Testing;
+using static Dendritic.Tests.Support.Perturbation;
 
 namespace Dendritic.Tests.Wrapping;
 
@@ -365,15 +366,6 @@ public sealed class ModuleHostTests
     }
 
     private static Tensor Input(bool tokens) => tokens ? randint(0, 20, new long[] { 4, 6 }) : randn(4, 6, 7);
-
-    private static void Perturb(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        foreach (var parameter in model.parameters())
-        {
-            parameter.add_(randn_like(parameter) * 0.3);
-        }
-    }
 
     private static void Backward(nn.Module<Tensor, Tensor> model, Tensor x)
     {
