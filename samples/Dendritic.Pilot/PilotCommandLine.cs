@@ -62,7 +62,7 @@ public static partial class PilotCommandLine
         var maxDendrites = Positive("--max-dendrites", "Scheduler modes: most dendrite sets per layer.", Defaults.MaxDendrites);
         var maxEpochs = PerModel(Positive("--max-epochs", $"Scheduler modes: most epochs of the dendritic arm (the controls train as long as it did). Default: {PerModelDefault(o => o.MaxEpochs)}.", Defaults.MaxEpochs));
         var width = PerModel(Whole("--width", $"The baseline's width: hidden units of the MLP, first-layer channels of the CNN, d_model of the encoder (its MLP is 2 x width). Default: {PerModelDefault(o => o.Width)}.", Defaults.Width, 1, MaxWidth));
-        var mode = Choice("--dendrite-mode", "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only.", "scheduler|scheduler-cc|fixed|fixed-frozen-host|off", Defaults.Mode, new[] { ("scheduler", DendriteMode.Scheduler), ("scheduler-cc", DendriteMode.SchedulerCascadeCorrelation), ("fixed", DendriteMode.Fixed), ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off) });
+        var mode = Choice("--dendrite-mode", "scheduler: the GrowthScheduler (grow on plateaus, keep only growth that helps); scheduler-cc: the same with cascade-correlation; fixed: add dendrites after the baseline's epochs and keep training everything; fixed-frozen-host: the same, but only the dendrites train after growth; off: baseline only.", "scheduler|scheduler-cc|fixed|fixed-frozen-host|off", Defaults.Mode, ModeNames);
         var sets = Positive("--dendrite-sets", "Fixed modes: dendrite sets added to each layer.", Defaults.DendriteSets);
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => Defaults.Device };
         device.Validators.Add(r =>
@@ -178,14 +178,14 @@ public static partial class PilotCommandLine
         return new PilotParse(options, Array.Empty<string>(), false) { Notes = notes };
     }
 
-    private static string ModeName(DendriteMode mode) => mode switch
+    /// <summary>--dendrite-mode's names, for parsing and for naming the mode back.</summary>
+    private static readonly (string Name, DendriteMode Mode)[] ModeNames =
     {
-        DendriteMode.Scheduler => "scheduler",
-        DendriteMode.SchedulerCascadeCorrelation => "scheduler-cc",
-        DendriteMode.Fixed => "fixed",
-        DendriteMode.FixedFrozenHost => "fixed-frozen-host",
-        _ => "off",
+        ("scheduler", DendriteMode.Scheduler), ("scheduler-cc", DendriteMode.SchedulerCascadeCorrelation), ("fixed", DendriteMode.Fixed),
+        ("fixed-frozen-host", DendriteMode.FixedFrozenHost), ("off", DendriteMode.Off),
     };
+
+    private static string ModeName(DendriteMode mode) => ModeNames.First(m => m.Mode == mode).Name;
 
     /// <summary>Reads a --growth-rules value; returns the error, or null with the rules (null rules: the library's defaults).</summary>
     private static string? ParseRules(string token, out GrowthRuleSet? rules)
