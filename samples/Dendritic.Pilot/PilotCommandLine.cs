@@ -158,14 +158,14 @@ public static partial class PilotCommandLine
             Threads = result.GetValue(threads),
             Quantize = result.GetValue(quantize),
         };
-        if (options.Mode is DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation && options.MaxEpochs < options.Epochs)
+        var scheduler = options.Mode is DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation;
+        if (scheduler && options.MaxEpochs < options.Epochs)
         {
             // The controls train as long as the dendritic arm: all of them would train less than the baseline.
             return new PilotParse(null, new[] { string.Create(CultureInfo.InvariantCulture, $"--max-epochs ({options.MaxEpochs}) must be at least --epochs ({options.Epochs}): the dendritic arm, and the controls that train as long as it, would train less than the baseline.") }, false);
         }
 
         // Options given for the other kind of dendritic arm change nothing: say so rather than ignore them silently.
-        var scheduler = options.Mode is DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation;
         var fixedMode = options.Mode is DendriteMode.Fixed or DendriteMode.FixedFrozenHost;
         var ignored = new (Option Option, bool Applies)[]
         {
