@@ -46,13 +46,18 @@ internal static class CostBreakdown
             }
         }
 
+        WriteCsv($"breakdown-{deviceName}-{dtypeName}.csv", csv);
+        return 0;
+    }
+
+    /// <summary>Writes <paramref name="lines"/> to <paramref name="fileName"/> in the folder $OUT names, when it names one.</summary>
+    internal static void WriteCsv(string fileName, IEnumerable<string> lines)
+    {
         var outDir = Environment.GetEnvironmentVariable("OUT");
         if (!string.IsNullOrEmpty(outDir))
         {
-            File.WriteAllLines(Path.Combine(outDir, $"breakdown-{deviceName}-{dtypeName}.csv"), csv);
+            File.WriteAllLines(Path.Combine(outDir, fileName), lines);
         }
-
-        return 0;
     }
 
     private static List<(string Variant, double Median, double Min, double Host, double Faults)> Measure(LayerCase layerCase, Device device, ScalarType dtype, int d, int rounds)
@@ -136,7 +141,7 @@ internal static class CostBreakdown
         return variants.Select((v, i) => (v.Name, Medians.Of(times[i]), times[i].Min(), Medians.Of(hostTimes[i]), Medians.Of(faults[i]))).ToList();
     }
 
-    private static void Step(nn.Module<Tensor, Tensor> module, Tensor input, Tensor gradOutput)
+    internal static void Step(nn.Module<Tensor, Tensor> module, Tensor input, Tensor gradOutput)
     {
         using (NewDisposeScope())
         {
@@ -159,14 +164,14 @@ internal static class CostBreakdown
         layer.zero_grad();
     }
 
-    private static void Infer(nn.Module<Tensor, Tensor> module, Tensor input)
+    internal static void Infer(nn.Module<Tensor, Tensor> module, Tensor input)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         module.call(input);
     }
 
-    private static void Scoped(Func<object> body)
+    internal static void Scoped(Func<object> body)
     {
         using var scope = NewDisposeScope();
         body();

@@ -22,6 +22,7 @@ internal static class FusedCheck
     private static readonly (string Name, Func<nn.Module> Make, long[] Input)[] Hosts =
     {
         ("Linear 64->48", () => nn.Linear(64, 48), new long[] { 37, 64 }),
+        ("Linear 64->45 (odd: a neuron a thread)", () => nn.Linear(64, 45), new long[] { 37, 64 }),
         ("Linear 1024->1024 b4096", () => nn.Linear(1024, 1024), new long[] { 4096, 1024 }),
         ("Conv1d 4->6 k3 s2 p1 d2", () => nn.Conv1d(4, 6, 3, stride: 2, padding: 1, dilation: 2), new long[] { 3, 4, 11 }),
         ("Conv2d 4->6 k3 p1 groups 2", () => nn.Conv2d(4, 6, 3, padding: 1, groups: 2), new long[] { 2, 4, 7, 7 }),

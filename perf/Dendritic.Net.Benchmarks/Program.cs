@@ -12,6 +12,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>fused-check</c>: the fused CUDA cascade (Dendritic.Net.Cuda) against the reference, then timed alone;</item>
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
 /// <item><c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, projection paths A/B;</item>
+/// <item><c>kernel-breakdown [rounds] [cases] [D list] [dtype]</c>: the same with the fused CUDA kernel, whole output against chunks;</item>
 /// <item><c>soak [--steps 20000] [--every 1000] [--model mlp] [--device cpu|cuda] [--variants ...]</c>: memory over a long
 /// training run, plain, wrapped, with the growth scheduler and with Disable() toggling;</item>
 /// <item><c>scalar-cost [count]</c>: what one undisposed TorchSharp Scalar holds until its finalizer runs;</item>
@@ -44,6 +45,8 @@ internal static class Program
                 return CudaMemory.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
             case "breakdown":
                 return CostBreakdown.Run(args[1..]);
+            case "kernel-breakdown":
+                return KernelBreakdown.Run(args[1..]);
             case "script-probe":
                 return ScriptProbe.Run(args[1..]);
             case "dispatch-cost":

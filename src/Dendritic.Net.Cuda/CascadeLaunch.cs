@@ -15,13 +15,14 @@ internal sealed record CascadeForwardLaunch(
     IntPtr[] V);
 
 /// <summary>
-/// Arguments of the backward kernels (cascade_backward_* then cascade_reduce): the contiguous incoming gradient, the
-/// contiguous [sets, ...] pre-activation gradient to write, the float32 [slices, rows, neurons] partial sums and the
+/// Arguments of the backward kernels (cascade_backward_* then cascade_reduce): the per-set pre-activation gradients to
+/// write and their layout, the contiguous incoming gradient, the float32 [slices, rows, neurons] partial sums and the
 /// [rows, neurons] gradients of u and v to write.
 /// </summary>
 internal sealed record CascadeBackwardLaunch(
     CascadeProblem Problem,
-    IntPtr GradPre,
+    IntPtr[] GradPre,
+    StridedLayout GradPreLayout,
     IntPtr Grad,
     IntPtr[] Pre,
     StridedLayout PreLayout,

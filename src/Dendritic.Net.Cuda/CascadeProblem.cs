@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 
 namespace Dendritic.Cuda;
@@ -6,9 +8,11 @@ namespace Dendritic.Cuda;
 /// <summary>
 /// The shape of one cascade call as the kernels see it: <see cref="Outer"/> rows of <see cref="Neurons"/> neurons of
 /// <see cref="Inner"/> contiguous positions each (Linear: [rows, out, 1]; convolutions: [batch, channels, positions]),
-/// <see cref="Sets"/> dendrite sets, storage dtype and activation. Equal problems share one compiled module.
+/// <see cref="Sets"/> dendrite sets, storage dtype and activation. Problems of one class (sets, dtype, activation)
+/// share one compiled module. <see cref="Pairs"/>: the "rows" kernels take two adjacent neurons a thread, with one
+/// access of two elements (see <see cref="TakesPairs"/>).
 /// </summary>
-internal sealed record CascadeProblem(int Sets, torch.ScalarType DType, DendriteActivation Activation, long Outer, int Neurons, long Inner, int DeviceIndex)
+internal sealed record CascadeProblem(int Sets, torch.ScalarType DType, DendriteActivation Activation, long Outer, int Neurons, long Inner, int DeviceIndex, bool Pairs = false)
 {
     /// <summary>Most sets one compiled kernel handles (the pointer tables of cascade.cu); more sets take the reference path.</summary>
     public const int MaxSets = 8;
@@ -24,6 +28,19 @@ internal sealed record CascadeProblem(int Sets, torch.ScalarType DType, Dendrite
 
     /// <summary>First row of v_k's gradient in the gradient rows (v_k[i] is row <c>VRow(k) + i</c>).</summary>
     public int VRow(int k) => Sets + (k * (k - 1) / 2);
+
+    /// <summary>
+    /// Whether the "rows" kernels may move two neurons per access: the Linear layout, an even neuron count, every
+    /// tensor with neurons adjacent (stride 1) and an even row stride, and every address aligned to two elements.
+    /// (Tensors the kernels allocate themselves always are; the incoming gradient is checked again in backward.)
+    /// </summary>
+    public static bool TakesPairs(long inner, long neurons, long elementSize, IEnumerable<StridedLayout> layouts, IEnumerable<IntPtr> addresses) =>
+        inner == 1 && neurons % 2 == 0
+        && layouts.All(l => l.Neuron == 1 && l.Outer % 2 == 0)
+        && addresses.All(a => IsPairAligned(a, elementSize));
+
+    /// <summary>Whether <paramref name="address"/> is aligned to two elements of <paramref name="elementSize"/> bytes.</summary>
+    public static bool IsPairAligned(IntPtr address, long elementSize) => address.ToInt64() % (2 * elementSize) == 0;
 
     /// <summary>The NVRTC defines that specialise cascade.cu for this problem.</summary>
     public string[] Defines() => new[]

@@ -18,13 +18,20 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
     private const int ReduceBlock = 256;
     private const int MaxGridY = 65535;
 
-    /// <summary>Resident blocks aimed for per multiprocessor: enough to hide memory latency, few partial sums.</summary>
-    private const int BlocksPerMultiprocessor = 8;
+    /// <summary>Resident blocks aimed for per multiprocessor by default: enough to hide memory latency, few partial sums.</summary>
+    internal const int DefaultBlocksPerMultiprocessor = 8;
 
     private readonly CudaModuleCache _modules;
+    private readonly int _blocksPerMultiprocessor;
     private readonly ConcurrentDictionary<int, CudaDevice> _devices = new();
 
-    public CudaLauncher(CudaModuleCache modules) => _modules = modules;
+    /// <param name="modules">The compiled kernels.</param>
+    /// <param name="blocksPerMultiprocessor">Blocks aimed for per multiprocessor (the benchmarks' A/B; default 8).</param>
+    public CudaLauncher(CudaModuleCache modules, int blocksPerMultiprocessor = DefaultBlocksPerMultiprocessor)
+    {
+        _modules = modules;
+        _blocksPerMultiprocessor = blocksPerMultiprocessor;
+    }
 
     public bool Supports(Device device) => device.type == DeviceType.CUDA;
 
@@ -51,14 +58,15 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         args[5] = &preLayout;
         args[6] = &weights;
         args[7] = &shape;
-        Launch(problem.ByRows ? module.ForwardRows : module.ForwardPositions, problem, args, "cascade_forward");
+        Launch(problem.ByRows ? (problem.Pairs ? module.ForwardRowsPairs : module.ForwardRows) : module.ForwardPositions, problem, args, "cascade_forward");
     }
 
     public void Backward(CascadeBackwardLaunch launch)
     {
         var problem = launch.Problem;
         var module = Prepare(problem);
-        var gradPre = launch.GradPre;
+        var gradPre = Table(launch.GradPre);
+        var gradPreLayout = launch.GradPreLayout;
         var grad = launch.Grad;
         var pre = Table(launch.Pre);
         var preLayout = launch.PreLayout;
@@ -66,15 +74,16 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         var partials = launch.Partials;
         var gradParams = launch.GradParams;
         var shape = Shape(problem, launch.Slices);
-        void** args = stackalloc void*[7];
+        void** args = stackalloc void*[8];
         args[0] = &gradPre;
-        args[1] = &grad;
-        args[2] = &pre;
-        args[3] = &preLayout;
-        args[4] = &weights;
-        args[5] = &partials;
-        args[6] = &shape;
-        Launch(problem.ByRows ? module.BackwardRows : module.BackwardPositions, problem, args, "cascade_backward");
+        args[1] = &gradPreLayout;
+        args[2] = &grad;
+        args[3] = &pre;
+        args[4] = &preLayout;
+        args[5] = &weights;
+        args[6] = &partials;
+        args[7] = &shape;
+        Launch(problem.ByRows ? (problem.Pairs ? module.BackwardRowsPairs : module.BackwardRows) : module.BackwardPositions, problem, args, "cascade_backward");
 
         void** reduceArgs = stackalloc void*[3];
         reduceArgs[0] = &partials;
@@ -101,16 +110,19 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
     }
 
     /// <summary>
-    /// Rows: a thread per neuron, blocks of 128 along neurons; positions: a block of 256 per neuron. Either way as many
-    /// slices along the rest as fill the GPU about <see cref="BlocksPerMultiprocessor"/> blocks per multiprocessor.
+    /// Rows: a thread per neuron (per two with <see cref="CascadeProblem.Pairs"/>), blocks of 128 along neurons;
+    /// positions: a block of 256 per neuron. Either way as many
+    /// slices along the rest as fill the GPU about <see cref="DefaultBlocksPerMultiprocessor"/> (or the number given)
+    /// blocks per multiprocessor.
     /// </summary>
     private (int X, int Y, int Block) Grid(CascadeProblem problem)
     {
         var multiprocessors = Device(problem.DeviceIndex).Multiprocessors;
-        var target = (long)multiprocessors * BlocksPerMultiprocessor;
+        var target = (long)multiprocessors * _blocksPerMultiprocessor;
         if (problem.ByRows)
         {
-            var x = (problem.Neurons + RowsBlock - 1) / RowsBlock;
+            var threads = problem.Pairs ? problem.Neurons / 2 : problem.Neurons;
+            var x = (threads + RowsBlock - 1) / RowsBlock;
             var y = Math.Clamp((target + x - 1) / x, 1, Math.Min(problem.Outer, MaxGridY));
             return (x, (int)y, RowsBlock);
         }
@@ -151,7 +163,7 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         return weights;
     }
 
-    /// <summary>struct Sets of cascade.cu: MAX_SETS device pointers.</summary>
+    /// <summary>struct Sets (and GradSets) of cascade.cu: MAX_SETS device pointers.</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct PointerTable
     {

@@ -3,4 +3,11 @@ using System;
 namespace Dendritic.Cuda;
 
 /// <summary>The loaded kernels of cascade.cu for one problem class (sets, dtype, activation) on one device.</summary>
-internal sealed record CudaModule(IntPtr ForwardRows, IntPtr ForwardPositions, IntPtr BackwardRows, IntPtr BackwardPositions, IntPtr Reduce);
+internal sealed record CudaModule(
+    IntPtr ForwardRows,
+    IntPtr ForwardRowsPairs,
+    IntPtr ForwardPositions,
+    IntPtr BackwardRows,
+    IntPtr BackwardRowsPairs,
+    IntPtr BackwardPositions,
+    IntPtr Reduce);

@@ -40,8 +40,10 @@ internal sealed class CudaModuleCache
             CudaDriver.Check(CudaDriver.ModuleLoadData(out var handle, image), "cuModuleLoadData");
             module = new CudaModule(
                 Function(handle, "cascade_forward_rows"),
+                Function(handle, "cascade_forward_rows_pairs"),
                 Function(handle, "cascade_forward_positions"),
                 Function(handle, "cascade_backward_rows"),
+                Function(handle, "cascade_backward_rows_pairs"),
                 Function(handle, "cascade_backward_positions"),
                 Function(handle, "cascade_reduce"));
             _modules[key] = module;

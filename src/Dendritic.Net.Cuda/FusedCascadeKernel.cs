@@ -23,16 +23,23 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
 
     private readonly ICascadeLauncher _launcher;
     private readonly long _oneSetTrainingMinBytes;
+    private readonly bool _takeWhole;
 
     /// <param name="launcher">Runs the kernels.</param>
     /// <param name="oneSetTrainingMinBytes">
     /// Outputs smaller than this (bytes) keep the reference path for a one-set cascade in training; 0 (the default,
     /// used by the exactness checks) takes every call the kernel can run.
     /// </param>
-    public FusedCascadeKernel(ICascadeLauncher launcher, long oneSetTrainingMinBytes = 0)
+    /// <param name="takeWhole">
+    /// Whether the node takes a fused projection's whole output as its input when the layer offers it
+    /// (<see cref="CascadeInputs.PreActivationsWhole"/>), so that its gradient leaves in one piece; false records the
+    /// node over the per-set chunks, and autograd concatenates their gradients (the A/B in the benchmarks).
+    /// </param>
+    public FusedCascadeKernel(ICascadeLauncher launcher, long oneSetTrainingMinBytes = 0, bool takeWhole = true)
     {
         _launcher = launcher;
         _oneSetTrainingMinBytes = oneSetTrainingMinBytes;
+        _takeWhole = takeWhole;
     }
 
     /// <summary>
@@ -82,10 +89,12 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         // Views a single layout cannot describe (a grouped convolution's fused projection) are copied once.
         var layouts = pre.Select(p => StridedLayout.Of(p, axis)).ToList();
         var preLayout = layouts[0];
+        var whole = _takeWhole && is_grad_enabled() ? inputs.PreActivationsWhole : null;
         if (preLayout is null || layouts.Any(l => l != preLayout))
         {
             pre = pre.Select(p => p.contiguous()).ToList();
             preLayout = StridedLayout.Contiguous(problem);
+            whole = null;
         }
 
         var hostLayout = StridedLayout.Of(host, axis);
@@ -95,16 +104,60 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
             hostLayout = StridedLayout.Contiguous(problem);
         }
 
-        var call = new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value);
+        var pairs = CascadeProblem.TakesPairs(inner, neurons, host.ElementSize, new[] { hostLayout.Value, preLayout.Value }, pre.Append(host).Select(TensorPointers.Of));
+        problem = problem with { Pairs = pairs };
+
         if (is_grad_enabled())
         {
-            return CascadeFunction.Apply(call, host, pre, u, v);
+            if (whole is not null && IsWholeOf(whole, pre, axis))
+            {
+                return CascadeFunction.ApplyWhole(new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value, axis), host, whole, u, v);
+            }
+
+            return CascadeFunction.Apply(new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value), host, pre, u, v);
         }
+
+        var call = new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value);
 
         var contiguous = StridedLayout.Contiguous(problem);
         var inPlace = (inputs.MayOverwriteHostOutput || !ReferenceEquals(host, inputs.HostOutput)) && host.is_contiguous();
         var output = inPlace ? host : empty(shape, host.dtype, host.device);
         call.Forward(output, contiguous, host, pre, u, v);
         return output;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="pre"/> are exactly <paramref name="whole"/>'s chunks along <paramref name="axis"/>, in
+    /// order: same dtype and device, each part starting one part's width further into the same memory. A layer's
+    /// claim is checked, not trusted, because the node then reads the parts from the whole.
+    /// </summary>
+    private static bool IsWholeOf(Tensor whole, IReadOnlyList<Tensor> pre, int axis)
+    {
+        var shape = pre[0].shape;
+        if (whole.dtype != pre[0].dtype || whole.device_type != pre[0].device_type || whole.device_index != pre[0].device_index
+            || whole.dim() != shape.Length || whole.shape[axis] != shape[axis] * pre.Count)
+        {
+            return false;
+        }
+
+        for (var d = 0; d < shape.Length; d++)
+        {
+            if (d != axis && whole.shape[d] != shape[d])
+            {
+                return false;
+            }
+        }
+
+        var partBytes = shape[axis] * whole.stride(axis) * whole.ElementSize;
+        var start = TensorPointers.Of(whole).ToInt64();
+        for (var k = 0; k < pre.Count; k++)
+        {
+            if (TensorPointers.Of(pre[k]).ToInt64() != start + (k * partBytes) || !pre[k].stride().SequenceEqual(whole.stride()))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -27,6 +27,9 @@ internal sealed unsafe class CascadeMirror : ICascadeLauncher
     /// <summary>Launches, as the GPU launcher counts them.</summary>
     public int Launches { get; private set; }
 
+    /// <summary>The layout the last backward wrote the pre-activations' gradients in; null before any backward.</summary>
+    public StridedLayout? LastGradPreLayout { get; private set; }
+
     public bool Supports(Device device) => device.type == DeviceType.CPU;
 
     public int Slices(CascadeProblem problem) => problem.ByRows
@@ -51,11 +54,11 @@ internal sealed unsafe class CascadeMirror : ICascadeLauncher
     public void Backward(CascadeBackwardLaunch launch)
     {
         Launches += 2;
+        LastGradPreLayout = launch.GradPreLayout;
         var p = launch.Problem;
         var bf16 = p.DType == ScalarType.BFloat16;
         var rows = p.GradientRows;
         var partial = (float*)launch.Partials;
-        var setStride = p.Elements;
 
         // Each (slice, neuron) accumulates its own sums, as one thread (rows) or one block (positions) does.
         var acc = new float[launch.Slices, p.Neurons, rows];
@@ -84,7 +87,7 @@ internal sealed unsafe class CascadeMirror : ICascadeLauncher
             for (var k = p.Sets - 1; k >= 0; k--)
             {
                 var gs = ga[k] * d[k];
-                Store(launch.GradPre, (k * setStride) + goff, gs, bf16);
+                Store(launch.GradPre[k], (o * launch.GradPreLayout.Outer) + (n * launch.GradPreLayout.Neuron) + q, gs, bf16);
                 acc[slice, n, k] = MathF.FusedMultiplyAdd(g, a[k], acc[slice, n, k]);
                 for (var i = 0; i < k; i++)
                 {

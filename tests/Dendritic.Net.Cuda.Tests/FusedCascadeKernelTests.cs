@@ -77,6 +77,57 @@ public class FusedCascadeKernelTests
         layer.Branch.Sets[0].parameters().Select(p => p.grad).Should().AllSatisfy(g => g.Should().BeNull());
     }
 
+    [TestCase(DendriteProjection.Fused, 3 * 12, "the fused projection's own layout: rows of 3 sets x 12 neurons")]
+    [TestCase(DendriteProjection.Separate, 12, "one contiguous [sets, rows, 12] buffer")]
+    public void Backward_ByProjection_WritesPreActivationGradientsWhereAutogradWantsThem(DendriteProjection projection, long rowStride, string because)
+    {
+        manual_seed(5);
+        var layer = new DendriteLayer(nn.Linear(16, 12), new DendriteOptions { Projection = projection }, 3);
+        Randomise(layer);
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror);
+
+        layer.call(randn(5, 16)).sum().backward();
+
+        mirror.LastGradPreLayout.Should().Be(new StridedLayout(rowStride, 1), because);
+    }
+
+    [Test]
+    public void TakeWhole_OnOrOff_GivesTheSameGradients()
+    {
+        manual_seed(6);
+        var layer = new DendriteLayer(nn.Conv2d(3, 4, 3, padding: 1), new DendriteOptions { Projection = DendriteProjection.Fused }, 3);
+        Randomise(layer);
+        var input = randn(2, 3, 6, 6);
+        CascadeKernels.Current = new FusedCascadeKernel(new CascadeMirror(), takeWhole: false);
+        var (chunked, chunkedGrads) = Step(layer, input);
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror, takeWhole: true);
+        var (whole, wholeGrads) = Step(layer, input);
+
+        mirror.LastGradPreLayout.Should().Be(new StridedLayout(3 * 4 * 36, 36), "the node took the fused output");
+        whole.equal(chunked).all().item<bool>().Should().BeTrue();
+        foreach (var (name, grad) in chunkedGrads)
+        {
+            wholeGrads[name].equal(grad).all().item<bool>().Should().BeTrue(name);
+        }
+    }
+
+    [TestCase(1, 12, 4, 24, 1, 8, true, "Linear layout, even neurons and strides, aligned addresses")]
+    [TestCase(1, 13, 4, 26, 1, 8, false, "an odd neuron count")]
+    [TestCase(9, 12, 4, 24, 1, 8, false, "a convolution's positions (the positions kernels have no pairs)")]
+    [TestCase(1, 12, 4, 25, 1, 8, false, "an odd row stride")]
+    [TestCase(1, 12, 4, 24, 2, 8, false, "neurons not adjacent")]
+    [TestCase(1, 12, 4, 24, 1, 12, false, "an address aligned to one float32 but not two")]
+    [TestCase(1, 12, 2, 24, 1, 4, true, "bfloat16: two elements are four bytes")]
+    public void TakesPairs_ByShapeLayoutAndAddress_Decides(long inner, long neurons, long elementSize, long rowStride, long neuronStride, long address, bool expected, string because)
+    {
+        var layouts = new[] { new StridedLayout(neurons, 1), new StridedLayout(rowStride, neuronStride) };
+        var addresses = new[] { new IntPtr(4096), new IntPtr(4096 + address) };
+
+        CascadeProblem.TakesPairs(inner, neurons, elementSize, layouts, addresses).Should().Be(expected, because);
+    }
+
     [Test]
     public void TryCombine_CpuTensorsWithTheCudaLauncher_DeclinesWithoutTouchingNativeLibraries()
     {
@@ -178,7 +229,7 @@ public class FusedCascadeKernelTests
     public void KernelSource_IsEmbeddedAndDefinesEveryEntryPoint()
     {
         var source = CudaModuleCache.KernelSource;
-        foreach (var entry in new[] { "cascade_forward_rows", "cascade_forward_positions", "cascade_backward_rows", "cascade_backward_positions", "cascade_reduce" })
+        foreach (var entry in new[] { "cascade_forward_rows", "cascade_forward_rows_pairs", "cascade_forward_positions", "cascade_backward_rows", "cascade_backward_rows_pairs", "cascade_backward_positions", "cascade_reduce" })
         {
             source.Should().Contain($"extern \"C\" __global__ void {entry}(");
         }

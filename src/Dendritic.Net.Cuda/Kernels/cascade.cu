@@ -5,7 +5,8 @@
 //
 // The cascade, per neuron n (docs/concepts.md):  a_0 = f(p_0),  a_k = f(p_k + sum_{i<k} v_k[i] a_i),  y = host + sum_k u_k a_k.
 // Forward reads host and p_k once and writes y once. Backward recomputes a_k from p_k (cheaper than saving them: the
-// pre-activations are kept by autograd anyway) and writes dL/dp_k once; dL/dhost = dL/dy needs no kernel.
+// pre-activations are kept by autograd anyway) and writes dL/dp_k once, in any strided layout (the fused projection's
+// own, so that its gradient needs no further copy); dL/dhost = dL/dy needs no kernel.
 // Per-neuron gradients of u and v are sums over every row and position: each block writes its partial sums to
 // partial[slice][r][n] (r = k for u_k, D + k(k-1)/2 + i for v_k[i]) and cascade_reduce adds the slices in order,
 // so the result is deterministic (no atomics).
@@ -26,7 +27,8 @@
 
 #if CASCADE_BF16
 typedef unsigned short T;
-__device__ __forceinline__ float ld(const T* p, long long i) { return __uint_as_float(((unsigned int)p[i]) << 16); }
+__device__ __forceinline__ float tof(T x) { return __uint_as_float(((unsigned int)x) << 16); }
+__device__ __forceinline__ float ld(const T* p, long long i) { return tof(p[i]); }
 __device__ __forceinline__ T st(float f)
 {
     unsigned int u = __float_as_uint(f);
@@ -36,14 +38,34 @@ __device__ __forceinline__ T st(float f)
 }
 #else
 typedef float T;
+__device__ __forceinline__ float tof(T x) { return x; }
 __device__ __forceinline__ float ld(const T* p, long long i) { return p[i]; }
 __device__ __forceinline__ T st(float f) { return f; }
 #endif
 
 struct Layout { long long outer; long long neuron; };            // strides in elements
 struct Sets { const T* p[MAX_SETS]; };                           // pre-activation of set k
+struct GradSets { T* p[MAX_SETS]; };                             // dL/dp_k, written
 struct Weights { const T* u[MAX_SETS]; const T* v[MAX_SETS]; };  // u_k: [C]; v_k: [k, C] row-major (v_0 unused)
 struct Shape { long long outer; long long inner; int neurons; int slices; };
+
+// NV consecutive elements (neurons) moved as one aligned load or store.
+template <int NV> struct __align__(NV * sizeof(T)) Lanes { T x[NV]; };
+
+template <int NV> __device__ __forceinline__ void ld_lanes(const T* p, long long i, float* out)
+{
+    Lanes<NV> l = *(const Lanes<NV>*)(p + i);
+#pragma unroll
+    for (int j = 0; j < NV; ++j) out[j] = tof(l.x[j]);
+}
+
+template <int NV> __device__ __forceinline__ void st_lanes(T* p, long long i, const float* in)
+{
+    Lanes<NV> l;
+#pragma unroll
+    for (int j = 0; j < NV; ++j) l.x[j] = st(in[j]);
+    *(Lanes<NV>*)(p + i) = l;
+}
 
 __device__ __forceinline__ float act(float s)
 {
@@ -78,84 +100,198 @@ __device__ __forceinline__ void load_weights(const Weights& w, int C, int n, flo
         for (int i = 0; i < k; ++i) v[VI(k, i)] = ld(w.v[k], (long long)i * C + n);
 }
 
-// y = host + sum_k u_k a_k for one element; pre offset `off`.
-__device__ __forceinline__ float forward_element(const Sets& pre, long long off, const float* u, const float* v, float y)
+// y = host + sum_k u_k a_k for one element whose pre-activations p_k are already loaded into s.
+__device__ __forceinline__ float forward_loaded(const float* s, const float* u, const float* v, float y)
 {
     float a[D];
 #pragma unroll
     for (int k = 0; k < D; ++k)
     {
-        float s = ld(pre.p[k], off);
+        float x = s[k];
 #pragma unroll
-        for (int i = 0; i < k; ++i) s = fmaf(v[VI(k, i)], a[i], s);
-        a[k] = act(s);
+        for (int i = 0; i < k; ++i) x = fmaf(v[VI(k, i)], a[i], x);
+        a[k] = act(x);
         y = fmaf(u[k], a[k], y);
     }
     return y;
 }
 
-// dL/dp_k for one element (written to gpre[k * set_stride + goff]); adds its terms of dL/du and dL/dv to acc.
-__device__ __forceinline__ void backward_element(const Sets& pre, long long off, float g, const float* u, const float* v,
-                                                 T* gpre, long long set_stride, long long goff, float* acc)
+__device__ __forceinline__ void load_pre(const Sets& pre, long long off, float* s)
+{
+#pragma unroll
+    for (int k = 0; k < D; ++k) s[k] = ld(pre.p[k], off);
+}
+
+// y = host + sum_k u_k a_k for one element; pre offset `off`.
+__device__ __forceinline__ float forward_element(const Sets& pre, long long off, const float* u, const float* v, float y)
+{
+    float s[D];
+    load_pre(pre, off, s);
+    return forward_loaded(s, u, v, y);
+}
+
+// dL/dp_k for one element whose p_k are loaded into s, into gs[k]; adds its terms of dL/du and dL/dv to acc.
+__device__ __forceinline__ void backward_loaded(const float* s, float g, const float* u, const float* v, float* gs, float* acc)
 {
     float a[D], d[D], ga[D];
 #pragma unroll
     for (int k = 0; k < D; ++k)
     {
-        float s = ld(pre.p[k], off);
+        float x = s[k];
 #pragma unroll
-        for (int i = 0; i < k; ++i) s = fmaf(v[VI(k, i)], a[i], s);
-        a[k] = act(s);
-        d[k] = dact(s, a[k]);
+        for (int i = 0; i < k; ++i) x = fmaf(v[VI(k, i)], a[i], x);
+        a[k] = act(x);
+        d[k] = dact(x, a[k]);
         ga[k] = g * u[k];
     }
 #pragma unroll
     for (int k = D - 1; k >= 0; --k)
     {
-        float gs = ga[k] * d[k];
-        gpre[k * set_stride + goff] = st(gs);
+        gs[k] = ga[k] * d[k];
         acc[k] = fmaf(g, a[k], acc[k]);
 #pragma unroll
         for (int i = 0; i < k; ++i)
         {
-            acc[D + VI(k, i)] = fmaf(gs, a[i], acc[D + VI(k, i)]);
-            ga[i] = fmaf(gs, v[VI(k, i)], ga[i]);
+            acc[D + VI(k, i)] = fmaf(gs[k], a[i], acc[D + VI(k, i)]);
+            ga[i] = fmaf(gs[k], v[VI(k, i)], ga[i]);
         }
     }
 }
 
-// ---- rows: inner == 1; grid (ceil(C / blockDim.x), slices); thread = neuron, blocks stride over rows.
-
-extern "C" __global__ void cascade_forward_rows(T* out, Layout out_l, const T* host, Layout host_l, Sets pre, Layout pre_l, Weights w, Shape sh)
+// dL/dp_k for one element (written to gpre.p[k][goff]); adds its terms of dL/du and dL/dv to acc.
+__device__ __forceinline__ void backward_element(const Sets& pre, long long off, float g, const float* u, const float* v,
+                                                 const GradSets& gpre, long long goff, float* acc)
 {
-    int n = blockIdx.x * blockDim.x + threadIdx.x;
-    if (n >= sh.neurons) return;
-    float u[D], v[VN];
-    load_weights(w, sh.neurons, n, u, v);
-    for (long long o = blockIdx.y; o < sh.outer; o += gridDim.y)
+    float s[D], gs[D];
+    load_pre(pre, off, s);
+    backward_loaded(s, g, u, v, gs, acc);
+#pragma unroll
+    for (int k = 0; k < D; ++k) gpre.p[k][goff] = st(gs[k]);
+}
+
+// ---- rows: inner == 1; grid (ceil(C / (NV * blockDim.x)), slices); thread = NV neurons, blocks stride over rows.
+// One neuron's loads per row are too few to keep the memory system busy (measured on the H200: a third of its
+// bandwidth or less, worst with 2-byte bfloat16 elements), so a thread takes NV adjacent neurons (the "_pairs"
+// entry points, NV = 2: one 4- or 8-byte access where the layouts allow it, see CudaLauncher) and loads ROWS_UNROLL
+// rows before computing any (fewer when registers run short). Each neuron still visits its rows, and accumulates
+// their sums, in increasing order.
+#define ROWS_UNROLL (D * NV <= 4 ? 4 : 2)
+
+// For rows o0, o0 + step, ... (ROWS_UNROLL of them, those below outer): the first tensor's NV elements (the host
+// output forward, the incoming gradient backward) into f[j], every set's pre-activations into s[j][k].
+template <int NV>
+__device__ __forceinline__ void load_rows(const T* first, Layout first_l, const Sets& pre, Layout pre_l, int n, long long o0, long long step,
+                                          long long outer, float (*f)[NV], float (*s)[D][NV])
+{
+#pragma unroll
+    for (int j = 0; j < ROWS_UNROLL; ++j)
     {
-        float y = ld(host, o * host_l.outer + n * host_l.neuron);
-        y = forward_element(pre, o * pre_l.outer + n * pre_l.neuron, u, v, y);
-        out[o * out_l.outer + n * out_l.neuron] = st(y);
+        long long o = o0 + j * step;
+        if (o < outer)
+        {
+            ld_lanes<NV>(first, o * first_l.outer + n * first_l.neuron, f[j]);
+#pragma unroll
+            for (int k = 0; k < D; ++k) ld_lanes<NV>(pre.p[k], o * pre_l.outer + n * pre_l.neuron, s[j][k]);
+        }
     }
 }
 
-extern "C" __global__ void cascade_backward_rows(T* gpre, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
+template <int NV>
+__device__ __forceinline__ void forward_rows(T* out, Layout out_l, const T* host, Layout host_l, const Sets& pre, Layout pre_l, const Weights& w, Shape sh)
 {
-    int n = blockIdx.x * blockDim.x + threadIdx.x;
+    int n = (blockIdx.x * blockDim.x + threadIdx.x) * NV;
     if (n >= sh.neurons) return;
-    float u[D], v[VN], acc[R];
-    load_weights(w, sh.neurons, n, u, v);
+    float u[NV][D], v[NV][VN];
 #pragma unroll
-    for (int r = 0; r < R; ++r) acc[r] = 0.0f;
-    long long set_stride = sh.outer * sh.neurons;
-    for (long long o = blockIdx.y; o < sh.outer; o += gridDim.y)
+    for (int l = 0; l < NV; ++l) load_weights(w, sh.neurons, n + l, u[l], v[l]);
+    long long step = gridDim.y;
+    for (long long o0 = blockIdx.y; o0 < sh.outer; o0 += ROWS_UNROLL * step)
     {
-        long long goff = o * sh.neurons + n;
-        backward_element(pre, o * pre_l.outer + n * pre_l.neuron, ld(grad, goff), u, v, gpre, set_stride, goff, acc);
+        float h[ROWS_UNROLL][NV], s[ROWS_UNROLL][D][NV];
+        load_rows<NV>(host, host_l, pre, pre_l, n, o0, step, sh.outer, h, s);
+#pragma unroll
+        for (int j = 0; j < ROWS_UNROLL; ++j)
+        {
+            long long o = o0 + j * step;
+            if (o >= sh.outer) continue;
+            float y[NV];
+#pragma unroll
+            for (int l = 0; l < NV; ++l)
+            {
+                float x[D];
+#pragma unroll
+                for (int k = 0; k < D; ++k) x[k] = s[j][k][l];
+                y[l] = forward_loaded(x, u[l], v[l], h[j][l]);
+            }
+            st_lanes<NV>(out, o * out_l.outer + n * out_l.neuron, y);
+        }
+    }
+}
+
+// grad (dL/dy) is contiguous; gpre has its own layout gpre_l.
+template <int NV>
+__device__ __forceinline__ void backward_rows(const GradSets& gpre, Layout gpre_l, const T* grad, const Sets& pre, Layout pre_l, const Weights& w, float* partial, Shape sh)
+{
+    int n = (blockIdx.x * blockDim.x + threadIdx.x) * NV;
+    if (n >= sh.neurons) return;
+    float u[NV][D], v[NV][VN], acc[NV][R];
+#pragma unroll
+    for (int l = 0; l < NV; ++l)
+    {
+        load_weights(w, sh.neurons, n + l, u[l], v[l]);
+#pragma unroll
+        for (int r = 0; r < R; ++r) acc[l][r] = 0.0f;
+    }
+    long long step = gridDim.y;
+    for (long long o0 = blockIdx.y; o0 < sh.outer; o0 += ROWS_UNROLL * step)
+    {
+        float g[ROWS_UNROLL][NV], s[ROWS_UNROLL][D][NV];
+        load_rows<NV>(grad, Layout{sh.neurons, 1}, pre, pre_l, n, o0, step, sh.outer, g, s);
+#pragma unroll
+        for (int j = 0; j < ROWS_UNROLL; ++j)
+        {
+            long long o = o0 + j * step;
+            if (o >= sh.outer) continue;
+            float gs[D][NV];
+#pragma unroll
+            for (int l = 0; l < NV; ++l)
+            {
+                float x[D], gl[D];
+#pragma unroll
+                for (int k = 0; k < D; ++k) x[k] = s[j][k][l];
+                backward_loaded(x, g[j][l], u[l], v[l], gl, acc[l]);
+#pragma unroll
+                for (int k = 0; k < D; ++k) gs[k][l] = gl[k];
+            }
+#pragma unroll
+            for (int k = 0; k < D; ++k) st_lanes<NV>(gpre.p[k], o * gpre_l.outer + n * gpre_l.neuron, gs[k]);
+        }
     }
 #pragma unroll
-    for (int r = 0; r < R; ++r) partial[((long long)blockIdx.y * R + r) * sh.neurons + n] = acc[r];
+    for (int l = 0; l < NV; ++l)
+#pragma unroll
+        for (int r = 0; r < R; ++r) partial[((long long)blockIdx.y * R + r) * sh.neurons + n + l] = acc[l][r];
+}
+
+extern "C" __global__ void cascade_forward_rows(T* out, Layout out_l, const T* host, Layout host_l, Sets pre, Layout pre_l, Weights w, Shape sh)
+{
+    forward_rows<1>(out, out_l, host, host_l, pre, pre_l, w, sh);
+}
+
+// Pairs: every neuron stride 1, neurons and every row stride even, every pointer aligned to two elements.
+extern "C" __global__ void cascade_forward_rows_pairs(T* out, Layout out_l, const T* host, Layout host_l, Sets pre, Layout pre_l, Weights w, Shape sh)
+{
+    forward_rows<2>(out, out_l, host, host_l, pre, pre_l, w, sh);
+}
+
+extern "C" __global__ void cascade_backward_rows(GradSets gpre, Layout gpre_l, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
+{
+    backward_rows<1>(gpre, gpre_l, grad, pre, pre_l, w, partial, sh);
+}
+
+extern "C" __global__ void cascade_backward_rows_pairs(GradSets gpre, Layout gpre_l, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
+{
+    backward_rows<2>(gpre, gpre_l, grad, pre, pre_l, w, partial, sh);
 }
 
 // ---- positions: grid (C, slices), POSITIONS_BLOCK threads; block = neuron, threads stride over rows x positions.
@@ -181,7 +317,7 @@ extern "C" __global__ void cascade_forward_positions(T* out, Layout out_l, const
     }
 }
 
-extern "C" __global__ void cascade_backward_positions(T* gpre, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
+extern "C" __global__ void cascade_backward_positions(GradSets gpre, Layout gpre_l, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
 {
     __shared__ float warp_sums[POSITIONS_BLOCK / 32][R];
     int n = blockIdx.x;
@@ -189,7 +325,6 @@ extern "C" __global__ void cascade_backward_positions(T* gpre, const T* grad, Se
     load_weights(w, sh.neurons, n, u, v);
 #pragma unroll
     for (int r = 0; r < R; ++r) acc[r] = 0.0f;
-    long long set_stride = sh.outer * sh.neurons * sh.inner;
     long long total = sh.outer * sh.inner;
     long long step = (long long)blockDim.x * gridDim.y;
     long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x;
@@ -197,8 +332,8 @@ extern "C" __global__ void cascade_backward_positions(T* gpre, const T* grad, Se
     long long so = step / sh.inner, sp = step - so * sh.inner;
     for (; j < total; j += step)
     {
-        long long goff = (o * sh.neurons + n) * sh.inner + p;
-        backward_element(pre, o * pre_l.outer + n * pre_l.neuron + p, ld(grad, goff), u, v, gpre, set_stride, goff, acc);
+        backward_element(pre, o * pre_l.outer + n * pre_l.neuron + p, ld(grad, (o * sh.neurons + n) * sh.inner + p), u, v,
+                         gpre, o * gpre_l.outer + n * gpre_l.neuron + p, acc);
         o += so;
         p += sp;
         if (p >= sh.inner) { p -= sh.inner; ++o; }

@@ -27,11 +27,15 @@ internal static class CascadeArguments
     }
 
     /// <summary>The tensors of <paramref name="vars"/> (as <see cref="Pack"/> ordered them) for <paramref name="sets"/> sets; V[0] is null.</summary>
-    public static (Tensor Host, List<Tensor> Pre, List<Tensor> U, List<Tensor?> V) Unpack(object[] vars, int sets)
+    /// <param name="vars">The arguments.</param>
+    /// <param name="sets">The number of sets.</param>
+    /// <param name="preCount">How many pre-activation tensors were packed: <paramref name="sets"/>, or 1 when one fused projection output holds them all.</param>
+    public static (Tensor Host, List<Tensor> Pre, List<Tensor> U, List<Tensor?> V) Unpack(object[] vars, int sets, int? preCount = null)
     {
+        var pre = preCount ?? sets;
         var tensors = vars.Skip(1).Cast<Tensor>().ToList();
         var v = new List<Tensor?> { null };
-        v.AddRange(tensors.Skip(1 + (2 * sets)));
-        return (tensors[0], tensors.GetRange(1, sets), tensors.GetRange(1 + sets, sets), v);
+        v.AddRange(tensors.Skip(1 + pre + sets));
+        return (tensors[0], tensors.GetRange(1, pre), tensors.GetRange(1 + pre, sets), v);
     }
 }

@@ -17,7 +17,8 @@ public sealed class CascadeInputs
         IReadOnlyList<Tensor?> cascadeWeights,
         DendriteActivation activation,
         int neuronAxis,
-        bool mayOverwriteHostOutput)
+        bool mayOverwriteHostOutput,
+        Tensor? preActivationsWhole = null)
     {
         HostOutput = hostOutput;
         PreActivations = preActivations;
@@ -26,6 +27,7 @@ public sealed class CascadeInputs
         Activation = activation;
         NeuronAxis = neuronAxis;
         MayOverwriteHostOutput = mayOverwriteHostOutput;
+        PreActivationsWhole = preActivationsWhole;
     }
 
     /// <summary>The host's output; shape [..., out] for Linear, [N, out, spatial...] for convolutions. May be a strided view.</summary>
@@ -51,6 +53,14 @@ public sealed class CascadeInputs
     /// the layer alone holds the host output and autograd records nothing).
     /// </summary>
     public bool MayOverwriteHostOutput { get; }
+
+    /// <summary>
+    /// The fused projection output whose <see cref="Sets"/> consecutive chunks along <see cref="NeuronAxis"/> are
+    /// <see cref="PreActivations"/>, when they came from one; else null. A kernel that records its own autograd node may
+    /// take it as the node's input instead of the chunks and return its gradient in one piece, which spares autograd
+    /// the concatenation of the per-set gradients (a copy of D outputs' worth of memory per training step).
+    /// </summary>
+    internal Tensor? PreActivationsWhole { get; }
 
     /// <summary>Number of dendrite sets (at least 1).</summary>
     public int Sets => PreActivations.Count;

@@ -139,13 +139,19 @@ public sealed class DendriteBranch : nn.Module
     internal Tensor[] PreActivations(Tensor input) => PreActivations(input, ProjectionFor(input));
 
     /// <summary>The dendrite pre-activations D_k x (plus bias) of every set, by the given path.</summary>
-    internal Tensor[] PreActivations(Tensor input, DendriteProjection path)
+    internal Tensor[] PreActivations(Tensor input, DendriteProjection path) => Project(input, path).Parts;
+
+    /// <summary>
+    /// The dendrite pre-activations of every set by the given path, and the fused call's whole output when the parts
+    /// are its consecutive chunks (<see cref="HostProjection.FusedWithWhole"/>; null on the separate path).
+    /// </summary>
+    private (Tensor? Whole, Tensor[] Parts) Project(Tensor input, DendriteProjection path)
     {
         var weights = _sets.Select(s => (Tensor)s.Weight).ToArray();
         var biases = _sets.Select(s => (Tensor?)s.Bias).ToArray();
         return path == DendriteProjection.Separate
-            ? HostProjection.Separate(Spec, input, weights, biases)
-            : HostProjection.Fused(Spec, input, weights, biases);
+            ? (null, HostProjection.Separate(Spec, input, weights, biases))
+            : HostProjection.FusedWithWhole(Spec, input, weights, biases);
     }
 
     /// <summary>The projection path (Separate or Fused) this branch takes for <paramref name="input"/>.</summary>
@@ -215,8 +221,8 @@ public sealed class DendriteBranch : nn.Module
             // the output leaves (the autograd graph keeps what backward needs).
             using var scope = NewDisposeScope();
             var path = ProjectionFor(input);
-            var preActivations = PreActivations(input, path);
-            if (TryKernel(hostOutput, preActivations, mayOverwriteHostOutput: !is_grad_enabled(), preActivationsOwned: path == DendriteProjection.Separate) is { } fused)
+            var (whole, preActivations) = Project(input, path);
+            if (TryKernel(hostOutput, preActivations, mayOverwriteHostOutput: !is_grad_enabled(), preActivationsOwned: path == DendriteProjection.Separate, whole) is { } fused)
             {
                 return ReferenceEquals(fused, hostOutput) ? fused : scope.MoveToOuter(fused);
             }
@@ -312,7 +318,8 @@ public sealed class DendriteBranch : nn.Module
     /// <param name="preActivations">The sets' pre-activations.</param>
     /// <param name="mayOverwriteHostOutput">Whether the result may be written into <paramref name="hostOutput"/>.</param>
     /// <param name="preActivationsOwned">Whether the pre-activations are fresh tensors this layer alone holds (the CPU kernel then keeps its activations in their place).</param>
-    private Tensor? TryKernel(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput, bool preActivationsOwned)
+    /// <param name="whole">The fused projection output the pre-activations are chunks of, if any (<see cref="CascadeInputs.PreActivationsWhole"/>).</param>
+    private Tensor? TryKernel(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput, bool preActivationsOwned, Tensor? whole = null)
     {
         // While an activation monitor records, the reference path runs: it is where the activations are observed.
         if (Options.Cascade == DendriteCascade.Reference || Tap is not null)
@@ -320,19 +327,20 @@ public sealed class DendriteBranch : nn.Module
             return null;
         }
 
-        var inputs = CascadeInputsFor(hostOutput, preActivations, mayOverwriteHostOutput);
+        var inputs = CascadeInputsFor(hostOutput, preActivations, mayOverwriteHostOutput, whole);
         return CascadeKernels.Current?.TryCombine(inputs) ?? CpuCascadeKernel.TryCombine(inputs, preActivationsOwned);
     }
 
     /// <summary>What this branch hands a cascade kernel for the given host output and pre-activations.</summary>
-    internal CascadeInputs CascadeInputsFor(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput) => new(
+    internal CascadeInputs CascadeInputsFor(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, bool mayOverwriteHostOutput, Tensor? whole = null) => new(
         hostOutput,
         preActivations,
         OutputScales(),
         CascadeWeights(),
         Options.Activation,
         (int)hostOutput.dim() - 1 - (Spec.Kind == HostKind.Linear ? 0 : Spec.SpatialDims),
-        mayOverwriteHostOutput);
+        mayOverwriteHostOutput,
+        whole);
 
     /// <summary>
     /// Optional observer of the per-set activations and of the output (cascade-correlation training installs one

@@ -80,25 +80,32 @@ internal static class HostProjection
     /// The projections of <paramref name="input"/> by each of <paramref name="weights"/> (all shaped like the host's
     /// weight), computed in one operation. Element s of the result is the output set s would give alone.
     /// </summary>
-    public static Tensor[] Fused(HostLayerSpec spec, Tensor input, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases)
+    public static Tensor[] Fused(HostLayerSpec spec, Tensor input, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases) =>
+        FusedWithWhole(spec, input, weights, biases).Parts;
+
+    /// <summary>
+    /// As <see cref="Fused"/>, and also the one output the parts are consecutive chunks of along the neuron axis
+    /// (null for a single set, whose part is the whole output, and for grouped convolutions, whose sets interleave).
+    /// </summary>
+    public static (Tensor? Whole, Tensor[] Parts) FusedWithWhole(HostLayerSpec spec, Tensor input, IReadOnlyList<Tensor> weights, IReadOnlyList<Tensor?> biases)
     {
         var sets = weights.Count;
         if (sets == 1)
         {
-            return new[] { Single(spec, input, weights[0], biases[0]) };
+            return (null, new[] { Single(spec, input, weights[0], biases[0]) });
         }
 
         if (spec.Kind == HostKind.Linear)
         {
             var output = nn.functional.linear(input, cat(weights.ToArray(), 0), spec.HasBias ? cat(biases.Select(b => b!).ToArray(), 0) : null);
-            return output.chunk(sets, -1);
+            return (output, output.chunk(sets, -1));
         }
 
         var (padded, padding) = PadInput(spec, input);
         if (spec.Groups == 1)
         {
             var output = Convolve(spec, padded, cat(weights.ToArray(), 0), spec.HasBias ? cat(biases.Select(b => b!).ToArray(), 0) : null, padding);
-            return output.chunk(sets, output.dim() - 1 - spec.SpatialDims);
+            return (output, output.chunk(sets, output.dim() - 1 - spec.SpatialDims));
         }
 
         // Grouped convolutions read input group i into output block i, so the sets are interleaved per group:
@@ -119,7 +126,7 @@ internal static class HostProjection
             result[s] = split.select(axis + 1, s).flatten(axis, axis + 1);
         }
 
-        return result;
+        return (null, result);
     }
 
     private static (Tensor Input, long[] Padding) PadInput(HostLayerSpec spec, Tensor input)

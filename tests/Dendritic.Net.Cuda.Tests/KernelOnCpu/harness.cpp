@@ -1,6 +1,6 @@
 // Runs cascade.cu itself on the CPU: every CUDA thread of a block is a std::thread, __syncthreads and the warp
 // shuffles are barriers, blocks run one after another. Checks forward and backward (both thread mappings, strided
-// pre-activations, several slices) against a double-precision cascade. Compiled by run.sh once per
+// pre-activations and pre-activation gradients, several slices) against a double-precision cascade. Compiled by run.sh once per
 // -DCASCADE_D / -DCASCADE_BF16 / -DCASCADE_ACT, as NVRTC does. Prints PASS or FAIL lines; exit code 1 on a failure.
 #include <barrier>
 #include <cmath>
@@ -14,6 +14,7 @@
 #define __device__
 #define __forceinline__ inline
 #define __shared__ static // blocks run one at a time
+#define __align__(n) alignas(n)
 
 struct dim3 { unsigned x = 1, y = 1, z = 1; };
 thread_local dim3 threadIdx, blockIdx;
@@ -85,7 +86,8 @@ static int check(const char* what, const std::vector<double>& expected, const st
 }
 
 // One problem: outer x C x inner; pre-activations as views of one [outer, D*C, inner] tensor (a fused projection).
-static int run(long long outer, int C, long long inner, int slices, const char* name)
+// pairs: the rows kernels' two-neurons-a-thread entry points (C even; every stride here is then even too).
+static int run(long long outer, int C, long long inner, int slices, const char* name, bool pairs = false)
 {
     std::mt19937 rng(1234 + D);
     std::normal_distribution<float> normal(0.f, 1.5f);
@@ -133,20 +135,36 @@ static int run(long long outer, int C, long long inner, int slices, const char* 
     std::vector<T> out((size_t)E), gpre_k((size_t)(D * E)), gparams_k((size_t)R * C);
     std::vector<float> partial((size_t)slices * R * C);
     bool rows = inner == 1;
-    dim3 grid = rows ? dim3{(unsigned)((C + 127) / 128), (unsigned)slices, 1} : dim3{(unsigned)C, (unsigned)slices, 1};
+    int per_thread = pairs ? 2 : 1;
+    dim3 grid = rows ? dim3{(unsigned)((C / per_thread + 127) / 128), (unsigned)slices, 1} : dim3{(unsigned)C, (unsigned)slices, 1};
     unsigned block = rows ? 128 : POSITIONS_BLOCK;
     T* o_ptr = out.data(); const T* h_ptr = host.data(); const T* g_ptr = grad.data();
-    T* gp_ptr = gpre_k.data(); float* part_ptr = partial.data(); T* gw_ptr = gparams_k.data();
-    if (rows)
+    float* part_ptr = partial.data(); T* gw_ptr = gparams_k.data();
+    // dL/dp_k is written in the pre-activations' own (fused projection) layout, as CascadeFunction asks for it.
+    GradSets gsets{};
+    for (int k = 0; k < D; ++k) gsets.p[k] = gpre_k.data() + (long long)k * C * inner;
+    if (rows && pairs)
+    {
+        launch(grid, block, [=] { cascade_forward_rows_pairs(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
+        launch(grid, block, [=] { cascade_backward_rows_pairs(gsets, pre_l, g_ptr, pre, pre_l, w, part_ptr, sh); });
+    }
+    else if (rows)
     {
         launch(grid, block, [=] { cascade_forward_rows(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
-        launch(grid, block, [=] { cascade_backward_rows(gp_ptr, g_ptr, pre, pre_l, w, part_ptr, sh); });
+        launch(grid, block, [=] { cascade_backward_rows(gsets, pre_l, g_ptr, pre, pre_l, w, part_ptr, sh); });
     }
     else
     {
         launch(grid, block, [=] { cascade_forward_positions(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
-        launch(grid, block, [=] { cascade_backward_positions(gp_ptr, g_ptr, pre, pre_l, w, part_ptr, sh); });
+        launch(grid, block, [=] { cascade_backward_positions(gsets, pre_l, g_ptr, pre, pre_l, w, part_ptr, sh); });
     }
+    // Back to the reference's [D, outer, C, inner] order for the comparison.
+    std::vector<T> gpre_ordered((size_t)(D * E));
+    for (int k = 0; k < D; ++k)
+        for (long long o = 0; o < outer; ++o)
+            for (int n = 0; n < C; ++n)
+                for (long long p = 0; p < inner; ++p)
+                    gpre_ordered[(size_t)(k * E + (o * C + n) * inner + p)] = gpre_k[(size_t)(o * pre_l.outer + k * C * inner + n * pre_l.neuron + p)];
     launch(dim3{(unsigned)((R * C + 255) / 256), 1, 1}, 256, [=] { cascade_reduce(part_ptr, gw_ptr, sh); });
 
     auto floats = [](const std::vector<T>& t) { std::vector<float> f(t.size()); for (size_t i = 0; i < t.size(); ++i) f[i] = ld(t.data(), (long long)i); return f; };
@@ -154,13 +172,14 @@ static int run(long long outer, int C, long long inner, int slices, const char* 
     char label[64];
     int failures = 0;
     std::snprintf(label, sizeof label, "%s output", name); failures += check(label, y, floats(out), tolerance);
-    std::snprintf(label, sizeof label, "%s grad pre", name); failures += check(label, gpre, floats(gpre_k), tolerance);
+    std::snprintf(label, sizeof label, "%s grad pre", name); failures += check(label, gpre, floats(gpre_ordered), tolerance);
     std::snprintf(label, sizeof label, "%s grad u,v", name); failures += check(label, gparams, floats(gparams_k), tolerance);
     return failures;
 }
 
 int main()
 {
-    int failures = run(37, 13, 1, 3, "rows (Linear)") + run(3, 5, 29, 2, "positions (conv)") + run(2, 3, 300, 2, "positions, long rows");
+    int failures = run(37, 13, 1, 3, "rows (Linear)") + run(37, 14, 1, 3, "rows, pairs", true) + run(3, 5, 29, 2, "positions (conv)")
+        + run(2, 3, 300, 2, "positions, long rows");
     return failures == 0 ? 0 : 1;
 }
