@@ -41,7 +41,7 @@ internal static class CostBreakdown
                 foreach (var (variant, median, min, host, faults) in Measure(new LayerCase(parts[0], parts[1], deviceName), device, dtype, d, rounds))
                 {
                     Console.WriteLine(FormattableString.Invariant($"| {name} | {d} | {variant} | {median:F3} | {min:F3} | {host:F3} | {faults:F0} |"));
-                    csv.Add(FormattableString.Invariant($"{name},{d},{variant},{median:F4},{min:F4},{host:F4},{faults:F0}"));
+                    csv.Add(FormattableString.Invariant($"{name},{d},\"{variant}\",{median:F4},{min:F4},{host:F4},{faults:F0}"));
                 }
             }
         }

@@ -53,7 +53,7 @@ internal static class KernelBreakdown
                 foreach (var (variant, median, min, host) in Measure(layerCase, device, dtype, d, rounds, kernels))
                 {
                     Console.WriteLine(FormattableString.Invariant($"| {name} | {d} | {variant} | {median:F3} | {min:F3} | {host:F3} |"));
-                    csv.Add(FormattableString.Invariant($"{name},{d},{variant},{median:F4},{min:F4},{host:F4}"));
+                    csv.Add(FormattableString.Invariant($"{name},{d},\"{variant}\",{median:F4},{min:F4},{host:F4}"));
                 }
             }
         }
