@@ -112,6 +112,26 @@ public sealed class PilotCommandLineTests
         parse.Options.Should().Be(new PilotOptions { Mode = DendriteMode.FixedFrozenHost });
     }
 
+    [TestCase("all", MlpTargets.All)]
+    [TestCase("hidden", MlpTargets.Hidden)]
+    [TestCase("output", MlpTargets.Output)]
+    public void Parse_MlpTargets_IsBound(string name, MlpTargets expected)
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--mlp-targets", name });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options.Should().Be(new PilotOptions { MlpTargets = expected });
+    }
+
+    [Test]
+    public void Parse_TargetsWithDendritesOff_NotesThatTheyAreIgnored()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--mlp-targets", "hidden", "--dendrite-mode", "off" });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Notes.Should().Equal("--mlp-targets does not apply to --dendrite-mode off; it is ignored.");
+    }
+
     [Test]
     public void ForModel_Mlp_IsTheReadmesDefaults() => PilotOptions.ForModel(PilotModel.Mlp).Should().Be(new PilotOptions());
 
@@ -121,6 +141,9 @@ public sealed class PilotCommandLineTests
     [TestCase(new[] { "--encoder-targets", "mlp" }, "*--encoder-targets applies to --model encoder only, not --model mlp*")]
     [TestCase(new[] { "--model", "encoder", "--quantize" }, "*--quantize does not work with --model encoder*")]
     [TestCase(new[] { "--model", "cnn", "--encoder-targets", "mlp" }, "*--encoder-targets applies to --model encoder only, not --model cnn*")]
+    [TestCase(new[] { "--mlp-targets", "first" }, "*--mlp-targets must be one of all, hidden, output, not 'first'*")]
+    [TestCase(new[] { "--model", "cnn", "--mlp-targets", "hidden" }, "*--mlp-targets applies to --model mlp only, not --model cnn*")]
+    [TestCase(new[] { "--model", "encoder", "--mlp-targets", "output" }, "*--mlp-targets applies to --model mlp only, not --model encoder*")]
     public void Parse_BadModelOptions_ReportsClearError(string[] args, string message)
     {
         var parse = PilotCommandLine.Parse(args);

@@ -17,11 +17,11 @@ public sealed class PilotConfigParseTests
     {
         Seeds = 2, FirstSeed = 7, Epochs = 3, GrowthEpochs = 4, Patience = 2, GrowthRules = GrowthRuleSet.CycleBest | GrowthRuleSet.NormalInit, DendriteActivation = DendriteActivation.HardSigmoid, DendriteInitScale = 0.05, MaxDendrites = 3, MaxEpochs = 30, Width = 12,
         Mode = DendriteMode.SchedulerCascadeCorrelation, DendriteSets = 2, Device = "cuda:1", DataFolder = "/d", OutputFolder = "/o", BatchSize = 16, LearningRate = 0.01,
-        ValidationFraction = 0.2, GridIntensity = 300, Threads = 2, Quantize = true,
+        ValidationFraction = 0.2, GridIntensity = 300, Threads = 2, Quantize = true, MlpTargets = MlpTargets.Hidden,
     };
 
     // The encoder's settings: --quantize does not combine with --model encoder, so they get their own unusual options.
-    private static readonly PilotOptions UnusualEncoder = Unusual with { Model = PilotModel.Encoder, EncoderTargets = EncoderTargets.AllLinear, Quantize = false };
+    private static readonly PilotOptions UnusualEncoder = Unusual with { Model = PilotModel.Encoder, EncoderTargets = EncoderTargets.AllLinear, MlpTargets = MlpTargets.All, Quantize = false };
 
     [Test]
     public void Unusual_EverySettableProperty_DiffersFromItsDefault()

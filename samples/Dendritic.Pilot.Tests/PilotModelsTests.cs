@@ -46,6 +46,19 @@ public sealed class PilotModelsTests
         counts.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
 
+    [TestCase(MlpTargets.All, new[] { "hidden", "output" })]
+    [TestCase(MlpTargets.Hidden, new[] { "hidden" })]
+    [TestCase(MlpTargets.Output, new[] { "output" })]
+    public void Mlp_WrapWithTargets_ReplacesExactlyThoseLayers(MlpTargets targets, string[] expected)
+    {
+        using var model = PilotModels.Factory(PilotModel.Mlp, Digit, 10)(8);
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = PilotModels.Targets(PilotModel.Mlp, EncoderTargets.AttentionMlp, targets), InitialDendrites = 1 }, sampleInput: rand(2, 1, 28, 28));
+
+        handle.Layers.Select(l => l.Name).Should().BeEquivalentTo(expected);
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Replaced && l.DendriteCount == 1);
+    }
+
     [TestCase(EncoderTargets.AttentionMlp, new[] { "blocks.0.attention.output", "blocks.0.mlp.expand", "blocks.0.mlp.project", "blocks.1.attention.output", "blocks.1.mlp.expand", "blocks.1.mlp.project" })]
     [TestCase(EncoderTargets.Mlp, new[] { "blocks.0.mlp.expand", "blocks.0.mlp.project", "blocks.1.mlp.expand", "blocks.1.mlp.project" })]
     [TestCase(EncoderTargets.AllLinear, new[]

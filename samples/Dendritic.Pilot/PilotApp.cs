@@ -163,7 +163,7 @@ public static class PilotApp
         var classes = PilotData.ClassCount(data);
         var factory = PilotModels.Factory(options.Model, imageShape, classes);
         // DendritesFor picks the rules' own dendrites in scheduler modes and the library's in fixed ones.
-        var wrap = new WrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets), Dendrite = GrowthRules.DendritesFor(options) };
+        var wrap = new WrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets, options.MlpTargets), Dendrite = GrowthRules.DendritesFor(options) };
         IGrowthPolicy growth = options.Mode switch
         {
             DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
@@ -192,7 +192,7 @@ public static class PilotApp
         };
         var runner = new ExperimentRunner(factory, data, growth, experiment);
 
-        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = ConsoleProgress.Run(runner, cancellationToken);
         clock.Stop();

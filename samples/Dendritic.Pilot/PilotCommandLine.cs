@@ -37,6 +37,7 @@ public static partial class PilotCommandLine
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var model = Choice("--model", "The model. mlp: 784 -> width -> 10; cnn: two 3x3 convolutions (width, 2 x width channels) and a Linear head; encoder: a ViT-style Transformer encoder (16 patch tokens, 2 pre-norm blocks of self-attention from Linear layers and a Linear-GELU-Linear MLP of 2 x width, mean pooling, Linear head) of d_model width, heads the largest of 4, 3, 2, 1 dividing it. Each model has its own defaults for --width, --epochs, --max-epochs, --learning-rate.", "mlp|cnn|encoder", Defaults.Model, Enum.GetValues<PilotModel>().Select(m => (PilotModels.Name(m), m)).ToArray());
         var encoderTargets = Choice("--encoder-targets", "Encoder only: the layers that get dendrites. attention-mlp: every block's attention output projection and both MLP layers; mlp: the MLP layers only; all-linear: every Linear (patch embedding, query, key, value, output, MLP, head).", "attention-mlp|mlp|all-linear", Defaults.EncoderTargets, Enum.GetValues<EncoderTargets>().Select(t => (PilotModels.Name(t), t)).ToArray());
+        var mlpTargets = Choice("--mlp-targets", "MLP only: the layers that get dendrites. all: both Linear layers; hidden: the hidden layer (inputs -> width) only; output: the output layer (width -> classes) only.", "all|hidden|output", Defaults.MlpTargets, Enum.GetValues<MlpTargets>().Select(t => (PilotModels.Name(t), t)).ToArray());
         var epochs = PerModel(Positive("--epochs", $"Epochs of the baseline. Default: {PerModelDefault(o => o.Epochs)}.", Defaults.Epochs));
         var growthEpochs = Positive("--growth-epochs", "Fixed modes: epochs the dendritic arm trains after its dendrites are added (the controls train as long).", Defaults.GrowthEpochs);
         var patience = NonNegative("--patience", "Scheduler modes: non-improving validations that make the scheduler act (reached; exceeded with --growth-rules classic).", Defaults.Patience);
@@ -92,7 +93,7 @@ public static partial class PilotCommandLine
 
         var root = new RootCommand("Dendritic.Net pilot: does adding dendrites beat a wider network or longer training? Trains a narrow model (an MLP by default; a small CNN or a Transformer encoder with --model) on real MNIST digits with a baseline, a dendritic arm, a capacity-matched control and a train-as-long control, over several seeds, and writes a report. `merge FOLDER FOLDER... --output OUT` joins reports of the same configuration run on disjoint seeds into one.")
         {
-            model, encoderTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, activation, initScale, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
+            model, encoderTargets, mlpTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, activation, initScale, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };
         result = root.Parse(args);
         if (result.Errors.Count > 0)
@@ -125,6 +126,11 @@ public static partial class PilotCommandLine
             return new PilotParse(null, new[] { $"--encoder-targets applies to --model encoder only, not --model {PilotModels.Name(chosen)}." }, false);
         }
 
+        if (chosen != PilotModel.Mlp && Get(mlpTargets, Defaults.MlpTargets) != Defaults.MlpTargets)
+        {
+            return new PilotParse(null, new[] { $"--mlp-targets applies to --model mlp only, not --model {PilotModels.Name(chosen)}." }, false);
+        }
+
         if (chosen == PilotModel.Encoder && result.GetValue(quantize))
         {
             return new PilotParse(null, new[] { "--quantize does not work with --model encoder: the ONNX exporter cannot describe the encoder's own modules (attention, blocks), which do not implement IOnnxExportable. Use it with --model mlp or cnn." }, false);
@@ -135,6 +141,7 @@ public static partial class PilotCommandLine
         var options = modelDefaults with
         {
             EncoderTargets = Get(encoderTargets, Defaults.EncoderTargets),
+            MlpTargets = Get(mlpTargets, Defaults.MlpTargets),
             Seeds = result.GetValue(seeds),
             FirstSeed = result.GetValue(firstSeed),
             Epochs = Get(epochs, modelDefaults.Epochs),
@@ -171,6 +178,7 @@ public static partial class PilotCommandLine
         {
             (patience, scheduler), (rules, scheduler), (maxDendrites, scheduler), (maxEpochs, scheduler),
             (growthEpochs, fixedMode), (sets, fixedMode), (activation, options.Mode != DendriteMode.Off), (initScale, options.Mode != DendriteMode.Off),
+            (mlpTargets, options.Mode != DendriteMode.Off), (encoderTargets, options.Mode != DendriteMode.Off),
         };
         var notes = ignored.Where(o => !o.Applies && parsed.GetResult(o.Option) is { Implicit: false })
             .Select(o => $"{o.Option.Name} does not apply to --dendrite-mode {ModeName(options.Mode)}; it is ignored.")

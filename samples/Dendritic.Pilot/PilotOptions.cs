@@ -15,6 +15,9 @@ public sealed record PilotOptions
     /// <summary>Encoder only: which layers get dendrites. Default <see cref="Pilot.EncoderTargets.AttentionMlp"/>.</summary>
     public EncoderTargets EncoderTargets { get; init; } = EncoderTargets.AttentionMlp;
 
+    /// <summary>MLP only: which layers get dendrites. Default <see cref="Pilot.MlpTargets.All"/>.</summary>
+    public MlpTargets MlpTargets { get; init; } = MlpTargets.All;
+
     /// <summary>Number of seeds (each runs every arm). Default 10.</summary>
     public int Seeds { get; init; } = 10;
 

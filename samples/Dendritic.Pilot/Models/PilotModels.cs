@@ -44,14 +44,25 @@ public static class PilotModels
     };
 
     /// <summary>
-    /// The layers that get dendrites: every Linear and Conv2d of the MLP and the CNN; for the encoder, as
-    /// <paramref name="targets"/> says.
+    /// The layers that get dendrites: every Linear and Conv2d of the CNN; for the MLP and the encoder, as
+    /// <paramref name="mlpTargets"/> and <paramref name="targets"/> say.
     /// </summary>
     /// <param name="model">Which model.</param>
     /// <param name="targets">The encoder's targets (ignored for the other models).</param>
+    /// <param name="mlpTargets">The MLP's targets (ignored for the other models).</param>
     /// <returns>The selector for <see cref="WrapOptions.Targets"/>.</returns>
-    public static LayerSelector Targets(PilotModel model, EncoderTargets targets)
+    public static LayerSelector Targets(PilotModel model, EncoderTargets targets, MlpTargets mlpTargets = MlpTargets.All)
     {
+        if (model == PilotModel.Mlp)
+        {
+            return mlpTargets switch
+            {
+                MlpTargets.Hidden => LayerSelector.NameLike("hidden"),
+                MlpTargets.Output => LayerSelector.NameLike("output"),
+                _ => LayerSelector.AllSupported,
+            };
+        }
+
         if (model != PilotModel.Encoder)
         {
             return LayerSelector.AllSupported;
@@ -70,11 +81,13 @@ public static class PilotModels
     /// <param name="model">Which model.</param>
     /// <param name="width">The baseline width.</param>
     /// <param name="targets">The encoder's targets.</param>
+    /// <param name="mlp">The MLP's targets.</param>
     /// <returns>The description.</returns>
-    public static string Describe(PilotModel model, int width, EncoderTargets targets) => model switch
+    public static string Describe(PilotModel model, int width, EncoderTargets targets, MlpTargets mlp = MlpTargets.All) => model switch
     {
         PilotModel.Cnn => $"CNN, {width} and {2 * width} channels",
         PilotModel.Encoder => $"encoder, d_model {width}, {PilotEncoder.Depth} blocks, {PilotEncoder.HeadsFor(width)} heads, MLP {EncoderBlock.MlpRatio * width}, dendrites on {Name(targets)}",
+        _ when mlp != MlpTargets.All => $"MLP, width {width}, dendrites on the {Name(mlp)} layer only",
         _ => $"MLP, width {width}",
     };
 
@@ -86,6 +99,16 @@ public static class PilotModels
         PilotModel.Cnn => "cnn",
         PilotModel.Encoder => "encoder",
         _ => "mlp",
+    };
+
+    /// <summary>The command-line name of <paramref name="targets"/>.</summary>
+    /// <param name="targets">The MLP's targets.</param>
+    /// <returns>all, hidden or output.</returns>
+    public static string Name(MlpTargets targets) => targets switch
+    {
+        MlpTargets.Hidden => "hidden",
+        MlpTargets.Output => "output",
+        _ => "all",
     };
 
     /// <summary>The command-line name of <paramref name="targets"/>.</summary>
