@@ -111,9 +111,10 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
 
     /// <summary>
     /// Rows: a thread per neuron (per two with <see cref="CascadeProblem.Pairs"/>), blocks of 128 along neurons;
-    /// positions: a block of 256 per neuron. Either way as many
-    /// slices along the rest as fill the GPU about <see cref="DefaultBlocksPerMultiprocessor"/> (or the number given)
-    /// blocks per multiprocessor.
+    /// positions: a block of 256 per neuron. Either way as many slices along the rest as fill the GPU about
+    /// <see cref="DefaultBlocksPerMultiprocessor"/> (or the number given) blocks per multiprocessor. The rows' slice
+    /// count depends on the shape alone (an even neuron count is counted in pairs whether or not the tensors allow
+    /// them), so u's and v's gradients, summed slice by slice, come out bit for bit the same on either mapping.
     /// </summary>
     private (int X, int Y, int Block) Grid(CascadeProblem problem)
     {
@@ -121,9 +122,10 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         var target = (long)multiprocessors * _blocksPerMultiprocessor;
         if (problem.ByRows)
         {
-            var threads = problem.Pairs ? problem.Neurons / 2 : problem.Neurons;
-            var x = (threads + RowsBlock - 1) / RowsBlock;
-            var y = Math.Clamp((target + x - 1) / x, 1, Math.Min(problem.Outer, MaxGridY));
+            var paired = (problem.Neurons + RowsBlock * 2 - 1) / (RowsBlock * 2);
+            var sliceBlocks = problem.Neurons % 2 == 0 ? paired : (problem.Neurons + RowsBlock - 1) / RowsBlock;
+            var y = Math.Clamp((target + sliceBlocks - 1) / sliceBlocks, 1, Math.Min(problem.Outer, MaxGridY));
+            var x = problem.Pairs ? paired : (problem.Neurons + RowsBlock - 1) / RowsBlock;
             return (x, (int)y, RowsBlock);
         }
 

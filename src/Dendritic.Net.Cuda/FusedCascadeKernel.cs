@@ -131,7 +131,7 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
     /// order: same dtype and device, each part starting one part's width further into the same memory. A layer's
     /// claim is checked, not trusted, because the node then reads the parts from the whole.
     /// </summary>
-    private static bool IsWholeOf(Tensor whole, IReadOnlyList<Tensor> pre, int axis)
+    internal static bool IsWholeOf(Tensor whole, IReadOnlyList<Tensor> pre, int axis)
     {
         var shape = pre[0].shape;
         if (whole.dtype != pre[0].dtype || whole.device_type != pre[0].device_type || whole.device_index != pre[0].device_index

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace Dendritic.Cuda.Tests;
 
 /// <summary>
-/// cascade.cu in C#, loop for loop, on CPU tensor memory: the same grid mappings ("rows" and "positions"), the same
+/// cascade.cu in C#, loop for loop, on CPU tensor memory: the same grid mappings ("rows", a neuron a thread, and
+/// "positions"; the rows kernels' two-neurons-a-thread form computes the same values in the same order), the same
 /// per-element arithmetic (float32, fused multiply-adds, the same order), the same bfloat16 rounding, partial sums
 /// per slice and the in-order reduction. Only the block sum of the "positions" backward adds its threads in thread
 /// order where the GPU uses warp shuffles (same terms, another order). Small blocks and several slices make every
@@ -29,6 +30,9 @@ internal sealed unsafe class CascadeMirror : ICascadeLauncher
 
     /// <summary>The layout the last backward wrote the pre-activations' gradients in; null before any backward.</summary>
     public StridedLayout? LastGradPreLayout { get; private set; }
+
+    /// <summary>The last backward's problem and the address of the incoming gradient it was handed.</summary>
+    public (CascadeProblem Problem, IntPtr Grad)? LastBackward { get; private set; }
 
     public bool Supports(Device device) => device.type == DeviceType.CPU;
 
@@ -55,6 +59,7 @@ internal sealed unsafe class CascadeMirror : ICascadeLauncher
     {
         Launches += 2;
         LastGradPreLayout = launch.GradPreLayout;
+        LastBackward = (launch.Problem, launch.Grad);
         var p = launch.Problem;
         var bf16 = p.DType == ScalarType.BFloat16;
         var rows = p.GradientRows;

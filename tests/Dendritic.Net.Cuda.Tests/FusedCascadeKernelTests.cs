@@ -113,6 +113,69 @@ public class FusedCascadeKernelTests
         }
     }
 
+    [Test]
+    public void TakeWhole_LinearWithLeadingAxes_GivesTheSameOutputAndGradients()
+    {
+        manual_seed(7);
+        var layer = new DendriteLayer(nn.Linear(6, 10), new DendriteOptions { Projection = DendriteProjection.Fused }, 4);
+        Randomise(layer);
+        var input = randn(2, 3, 6);
+        CascadeKernels.Current = new FusedCascadeKernel(new CascadeMirror(), takeWhole: false);
+        var (chunked, chunkedGrads) = Step(layer, input);
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror, takeWhole: true);
+        var (whole, wholeGrads) = Step(layer, input);
+
+        mirror.LastGradPreLayout.Should().Be(new StridedLayout(4 * 10, 1), "the node took the fused output");
+        whole.equal(chunked).all().item<bool>().Should().BeTrue();
+        foreach (var (name, grad) in chunkedGrads)
+        {
+            wholeGrads[name].equal(grad).all().item<bool>().Should().BeTrue(name);
+        }
+    }
+
+    [Test]
+    public void IsWholeOf_ChunksOrNot_TellsThemApart()
+    {
+        using var whole = randn(5, 36);
+        using var other = randn(5, 36);
+        var chunks = whole.chunk(3, 1);
+        var foreign = other.chunk(3, 1);
+
+        FusedCascadeKernel.IsWholeOf(whole, chunks, 1).Should().BeTrue();
+        FusedCascadeKernel.IsWholeOf(whole, new[] { chunks[0], foreign[1], chunks[2] }, 1).Should().BeFalse("a part from another tensor");
+        FusedCascadeKernel.IsWholeOf(whole, new[] { chunks[1], chunks[0], chunks[2] }, 1).Should().BeFalse("parts out of order");
+        FusedCascadeKernel.IsWholeOf(whole, chunks.Take(2).ToArray(), 1).Should().BeFalse("fewer parts than the whole holds");
+        FusedCascadeKernel.IsWholeOf(whole.to(ScalarType.Float64), chunks, 1).Should().BeFalse("another dtype");
+        FusedCascadeKernel.IsWholeOf(whole, chunks.Select(c => c.contiguous()).ToArray(), 1).Should().BeFalse("copies, not views");
+    }
+
+    [Test]
+    public void Backward_IncomingGradientAtAnOddOffset_IsHandedToPairKernelsAligned()
+    {
+        manual_seed(9);
+        var layer = new DendriteLayer(nn.Linear(6, 12), new DendriteOptions { Projection = DendriteProjection.Fused }, 2);
+        Randomise(layer);
+        var input = randn(5, 6);
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror);
+        using var storage = randn(61);
+        // A contiguous gradient one float past an 8-byte boundary: the pair kernels need two-element alignment.
+        var upstream = storage.narrow(0, 1, 60).view(5, 12);
+        var (expected, expectedGrads) = StepWith(layer, input, upstream, kernel: null);
+        var (actual, actualGrads) = StepWith(layer, input, upstream, kernel: new FusedCascadeKernel(mirror));
+
+        mirror.LastBackward.Should().NotBeNull();
+        var (problem, grad) = mirror.LastBackward!.Value;
+        problem.Pairs.Should().BeTrue("even neurons, fresh aligned tensors");
+        CascadeProblem.IsPairAligned(grad, 4).Should().BeTrue("a misaligned gradient is copied first");
+        RelativeError(actual, expected).Should().BeLessThanOrEqualTo(1e-5);
+        foreach (var (name, g) in expectedGrads)
+        {
+            RelativeError(actualGrads[name], g).Should().BeLessThanOrEqualTo(1e-5, name);
+        }
+    }
+
     [TestCase(1, 12, 4, 24, 1, 8, true, "Linear layout, even neurons and strides, aligned addresses")]
     [TestCase(1, 13, 4, 26, 1, 8, false, "an odd neuron count")]
     [TestCase(9, 12, 4, 24, 1, 8, false, "a convolution's positions (the positions kernels have no pairs)")]
@@ -284,6 +347,19 @@ public class FusedCascadeKernelTests
         using var upstream = linspace(-1, 1, output.numel()).reshape(output.shape).to(output.dtype);
         output.backward(new[] { upstream });
         var grads = layer.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+        grads["input"] = x.grad!.clone();
+        return (output.detach(), grads);
+    }
+
+    /// <summary>A training step with <paramref name="kernel"/> registered and the given upstream gradient.</summary>
+    private static (Tensor Output, Dictionary<string, Tensor> Grads) StepWith(DendriteLayer layer, Tensor input, Tensor upstream, ICascadeKernel? kernel)
+    {
+        CascadeKernels.Current = kernel;
+        layer.zero_grad();
+        var x = input.detach().requires_grad_(true);
+        var output = layer.call(x);
+        output.backward(new[] { upstream });
+        var grads = layer.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
         grads["input"] = x.grad!.clone();
         return (output.detach(), grads);
     }

@@ -13,8 +13,9 @@
 //
 // Element (o, n, p): o = outer index (rows; batch for convolutions), n = neuron (output channel), p = inner position.
 // Its offset in a tensor is o * Layout.outer + n * Layout.neuron + p (inner positions contiguous).
-// Two mappings: "rows" (inner == 1, Linear): a thread per neuron, blocks stride over rows; "positions"
-// (convolutions): a block per neuron, its threads stride over rows x positions.
+// Two mappings: "rows" (inner == 1, Linear): a thread per neuron (per two adjacent neurons in the "_pairs" entry
+// points), blocks stride over rows; "positions" (convolutions): a block per neuron, its threads stride over rows x
+// positions.
 // The C# mirror in tests/Dendritic.Net.Cuda.Tests/CascadeMirror.cs follows this file loop for loop, and
 // tests/Dendritic.Net.Cuda.Tests/KernelOnCpu/harness.cpp runs this file itself on the CPU (keep it plain C++ + CUDA).
 
@@ -173,8 +174,9 @@ __device__ __forceinline__ void backward_element(const Sets& pre, long long off,
 // One neuron's loads per row are too few to keep the memory system busy (measured on the H200: a third of its
 // bandwidth or less, worst with 2-byte bfloat16 elements), so a thread takes NV adjacent neurons (the "_pairs"
 // entry points, NV = 2: one 4- or 8-byte access where the layouts allow it, see CudaLauncher) and loads ROWS_UNROLL
-// rows before computing any (fewer when registers run short). Each neuron still visits its rows, and accumulates
-// their sums, in increasing order.
+// rows before computing any (2 rather than 4 once D x NV passes 4, to keep the loaded values in registers). Each
+// neuron still visits its rows, and accumulates their sums, in increasing order; CudaLauncher gives both forms the
+// same slice count, so their results are bit for bit the same.
 #define ROWS_UNROLL (D * NV <= 4 ? 4 : 2)
 
 // For rows o0, o0 + step, ... (ROWS_UNROLL of them, those below outer): the first tensor's NV elements (the host

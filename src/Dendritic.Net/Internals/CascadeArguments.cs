@@ -6,8 +6,9 @@ namespace Dendritic;
 
 /// <summary>
 /// The one argument order of the cascade's custom autograd nodes (the CPU cascade and Dendritic.Net.Cuda's fused
-/// cascade): a non-tensor description first, then the host output, the D pre-activations, the D output scales u_k and
-/// the D - 1 cascade weights v_1..v_{D-1}. Their backward returns one gradient per argument in the same order.
+/// cascade): a non-tensor description first, then the host output, the D pre-activations (or the one fused projection
+/// output they are chunks of), the D output scales u_k and the D - 1 cascade weights v_1..v_{D-1}. Their backward
+/// returns one gradient per argument in the same order.
 /// </summary>
 internal static class CascadeArguments
 {

@@ -177,9 +177,58 @@ static int run(long long outer, int C, long long inner, int slices, const char* 
     return failures;
 }
 
+// The rows kernels with two neurons a thread against one, at the same slice count (as CudaLauncher launches them): the
+// output, the pre-activation gradients and the partial sums must agree bit for bit, also with the output written over
+// the host output (inference) and with rows that do not fill the last unrolled step.
+static int pairs_match_single(long long outer, int C, int slices, bool in_place)
+{
+    std::mt19937 rng(99 + D);
+    std::normal_distribution<float> normal(0.f, 1.5f);
+    auto draw = [&](size_t n) { std::vector<T> v(n); for (auto& x : v) x = st(normal(rng)); return v; };
+    long long E = outer * C;
+    auto stacked = draw((size_t)(outer * D * C));
+    auto host = draw((size_t)E), grad = draw((size_t)E);
+    std::vector<std::vector<T>> u(D), v(D);
+    for (int k = 0; k < D; ++k) { u[k] = draw((size_t)C); v[k] = draw((size_t)std::max(k, 1) * C); }
+    Sets pre{}; Weights w{};
+    for (int k = 0; k < D; ++k) { pre.p[k] = stacked.data() + (long long)k * C; w.u[k] = u[k].data(); w.v[k] = v[k].data(); }
+    Layout pre_l{(long long)D * C, 1}, flat{(long long)C, 1};
+    Shape sh{outer, 1, C, slices};
+    std::vector<T> out[2], gpre[2];
+    std::vector<float> partial[2];
+    for (int pairs = 0; pairs < 2; ++pairs)
+    {
+        std::vector<T> h = host, fresh((size_t)E), g((size_t)(D * E));
+        std::vector<float> part((size_t)slices * R * C);
+        T* o_ptr = in_place ? h.data() : fresh.data(); const T* h_ptr = h.data(); const T* g_ptr = grad.data(); float* p_ptr = part.data();
+        GradSets gsets{};
+        for (int k = 0; k < D; ++k) gsets.p[k] = g.data() + (long long)k * C;
+        dim3 grid{(unsigned)((C / (pairs ? 2 : 1) + 127) / 128), (unsigned)slices, 1};
+        if (pairs)
+        {
+            launch(grid, 128, [=] { cascade_forward_rows_pairs(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
+            launch(grid, 128, [=] { cascade_backward_rows_pairs(gsets, pre_l, g_ptr, pre, pre_l, w, p_ptr, sh); });
+        }
+        else
+        {
+            launch(grid, 128, [=] { cascade_forward_rows(o_ptr, flat, h_ptr, flat, pre, pre_l, w, sh); });
+            launch(grid, 128, [=] { cascade_backward_rows(gsets, pre_l, g_ptr, pre, pre_l, w, p_ptr, sh); });
+        }
+        out[pairs] = in_place ? h : fresh;
+        gpre[pairs] = g;
+        partial[pairs] = part;
+    }
+    bool same = out[0] == out[1] && gpre[0] == gpre[1] && std::memcmp(partial[0].data(), partial[1].data(), partial[0].size() * sizeof(float)) == 0;
+    std::printf("%s D=%d bf16=%d act=%d pairs bit for bit as one neuron a thread (rows %lld, C %d, slices %d, in place %d)\n",
+                same ? "PASS" : "FAIL", D, CASCADE_BF16, CASCADE_ACT, outer, C, slices, in_place ? 1 : 0);
+    return same ? 0 : 1;
+}
+
 int main()
 {
     int failures = run(37, 13, 1, 3, "rows (Linear)") + run(37, 14, 1, 3, "rows, pairs", true) + run(3, 5, 29, 2, "positions (conv)")
         + run(2, 3, 300, 2, "positions, long rows");
+    failures += pairs_match_single(37, 14, 3, false) + pairs_match_single(37, 14, 3, true) + pairs_match_single(5, 260, 7, true)
+        + pairs_match_single(1, 2, 1, true);
     return failures == 0 ? 0 : 1;
 }
