@@ -46,6 +46,16 @@ public sealed class PilotModelsTests
         counts.Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
     }
 
+    [Test]
+    public void Describe_TargetsWithAndWithoutADendriticArm_NamesThemOnlyWhenDendritesRun()
+    {
+        PilotModels.Describe(PilotModel.Mlp, 8, EncoderTargets.AttentionMlp, MlpTargets.Hidden).Should().Be("MLP, width 8, dendrites on the hidden layer only");
+        PilotModels.Describe(PilotModel.Mlp, 8, EncoderTargets.AttentionMlp, MlpTargets.Hidden, withDendrites: false).Should().Be("MLP, width 8");
+        PilotModels.Describe(PilotModel.Mlp, 8, EncoderTargets.AttentionMlp).Should().Be("MLP, width 8");
+        PilotModels.Describe(PilotModel.Encoder, 16, EncoderTargets.Mlp).Should().EndWith(", dendrites on mlp");
+        PilotModels.Describe(PilotModel.Encoder, 16, EncoderTargets.Mlp, withDendrites: false).Should().NotContain("dendrites");
+    }
+
     [TestCase(MlpTargets.All, new[] { "hidden", "output" })]
     [TestCase(MlpTargets.Hidden, new[] { "hidden" })]
     [TestCase(MlpTargets.Output, new[] { "output" })]

@@ -27,7 +27,7 @@ internal static class ConsoleTable
                 s.Epochs.Mean.ToString("0.#", CultureInfo.InvariantCulture),
                 string.Create(CultureInfo.InvariantCulture, $"{s.TestMetric.Mean * 100:F2} ± {(s.TestMetric.Count < 2 ? "n/a" : (s.TestMetric.StdDev * 100).ToString("F2", CultureInfo.InvariantCulture))}"),
                 Interval(s.TestMetric),
-                s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d.Mean * 100:+0.00;-0.00} ({Interval(d, signed: true)})") : "—",
+                s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{ReportWriter.FormatSigned(d.Mean * 100)} ({Interval(d, signed: true)})") : "—",
                 s.TrainingSeconds.Mean.ToString("F1", CultureInfo.InvariantCulture),
                 s.LatencyMilliseconds.Mean.ToString("F2", CultureInfo.InvariantCulture),
                 s.EnergyJoules is { } e ? e.Mean.ToString("F0", CultureInfo.InvariantCulture) + " J" : "not measured",
@@ -41,7 +41,7 @@ internal static class ConsoleTable
             {
                 var verdict = Comparison.Verdict(d);
                 var colour = verdict == "better" ? "green" : verdict == "worse" ? "red" : "yellow";
-                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Dendritic vs {ReportWriter.Label(other)}: {d.Mean * 100:+0.00;-0.00} pp ({Interval(d, signed: true)}) → [{colour}]{verdict}[/]"));
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Dendritic vs {ReportWriter.Label(other)}: {ReportWriter.FormatSigned(d.Mean * 100)} pp ({Interval(d, signed: true)}) → [{colour}]{verdict}[/]"));
             }
         }
 
@@ -58,7 +58,7 @@ internal static class ConsoleTable
     private static string Interval(StatSummary s, bool signed = false) =>
         s.Low95 is { } low && s.High95 is { } high
             ? (signed
-                ? string.Create(CultureInfo.InvariantCulture, $"{low * 100:+0.00;-0.00} to {high * 100:+0.00;-0.00}")
+                ? $"{ReportWriter.FormatSigned(low * 100)} to {ReportWriter.FormatSigned(high * 100)}"
                 : string.Create(CultureInfo.InvariantCulture, $"{low * 100:F2} to {high * 100:F2}"))
             : "n/a";
 }

@@ -192,7 +192,7 @@ public static class PilotApp
         };
         var runner = new ExperimentRunner(factory, data, growth, experiment);
 
-        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets, options.Mode != DendriteMode.Off))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = ConsoleProgress.Run(runner, cancellationToken);
         clock.Stop();

@@ -82,12 +82,14 @@ public static class PilotModels
     /// <param name="width">The baseline width.</param>
     /// <param name="targets">The encoder's targets.</param>
     /// <param name="mlp">The MLP's targets.</param>
+    /// <param name="withDendrites">Whether a dendritic arm runs (false with --dendrite-mode off: no targets are named).</param>
     /// <returns>The description.</returns>
-    public static string Describe(PilotModel model, int width, EncoderTargets targets, MlpTargets mlp = MlpTargets.All) => model switch
+    public static string Describe(PilotModel model, int width, EncoderTargets targets, MlpTargets mlp = MlpTargets.All, bool withDendrites = true) => model switch
     {
         PilotModel.Cnn => $"CNN, {width} and {2 * width} channels",
-        PilotModel.Encoder => $"encoder, d_model {width}, {PilotEncoder.Depth} blocks, {PilotEncoder.HeadsFor(width)} heads, MLP {EncoderBlock.MlpRatio * width}, dendrites on {Name(targets)}",
-        _ when mlp != MlpTargets.All => $"MLP, width {width}, dendrites on the {Name(mlp)} layer only",
+        PilotModel.Encoder => $"encoder, d_model {width}, {PilotEncoder.Depth} blocks, {PilotEncoder.HeadsFor(width)} heads, MLP {EncoderBlock.MlpRatio * width}"
+            + (withDendrites ? $", dendrites on {Name(targets)}" : string.Empty),
+        _ when mlp != MlpTargets.All && withDendrites => $"MLP, width {width}, dendrites on the {Name(mlp)} layer only",
         _ => $"MLP, width {width}",
     };
 

@@ -199,7 +199,17 @@ public static class ReportWriter
 
     private static string Measured(StatSummary? s, string format) => s is { } m ? m.Mean.ToString(format, CultureInfo.InvariantCulture) : "not measured";
 
-    private static string Signed(double value) => value.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+    private static string Signed(double value) => FormatSigned(value);
+
+    /// <summary>
+    /// <paramref name="value"/> with its sign and two decimals, as the reports print differences ("+0.42", "-1.66");
+    /// zero, and noise that rounds to it, as "0.00". A value that is not zero but rounds to zero at two decimals gets
+    /// up to four ("+0.0046"), so that an interval bound near zero shows on which side of it it lies.
+    /// </summary>
+    /// <param name="value">The number, already in the unit printed (percentage points for accuracies).</param>
+    /// <returns>The text, invariant culture.</returns>
+    public static string FormatSigned(double value) =>
+        value.ToString(Math.Abs(value) < 0.005 ? "+0.00##;-0.00##;0.00" : "+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
     private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
