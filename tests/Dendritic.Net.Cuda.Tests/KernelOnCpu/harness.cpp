@@ -227,7 +227,7 @@ static int pairs_match_single(long long outer, int C, int slices, bool in_place)
 int main()
 {
     int failures = run(37, 13, 1, 3, "rows (Linear)") + run(37, 14, 1, 3, "rows, pairs", true) + run(3, 5, 29, 2, "positions (conv)")
-        + run(2, 3, 300, 2, "positions, long rows") + run(3, 2, 1500, 2, "positions, several unrolled steps");
+        + run(2, 3, 300, 2, "positions, long rows") + run(3, 2, 1500, 2, "positions, several strides per thread");
     failures += pairs_match_single(37, 14, 3, false) + pairs_match_single(37, 14, 3, true) + pairs_match_single(5, 260, 7, true)
         + pairs_match_single(1, 2, 1, true);
     return failures == 0 ? 0 : 1;
