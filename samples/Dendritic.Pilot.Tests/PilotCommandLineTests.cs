@@ -133,6 +133,12 @@ public sealed class PilotCommandLineTests
     }
 
     [Test]
+    public void Version_OfThePilot_IsTheLibrarys()
+    {
+        typeof(PilotOptions).Assembly.GetName().Version.Should().Be(typeof(DendriteLayer).Assembly.GetName().Version);
+    }
+
+    [Test]
     public void ForModel_Mlp_IsTheReadmesDefaults() => PilotOptions.ForModel(PilotModel.Mlp).Should().Be(new PilotOptions());
 
     [TestCase(new[] { "--model", "transformer" }, "*--model must be one of mlp, cnn, encoder, not 'transformer'*")]
