@@ -21,7 +21,6 @@ public static class Dendrites
 
     private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
 
-    /// <summary>Whether <paramref name="model"/> already has a handle (from <see cref="Wrap"/> or <see cref="Adopt"/>).</summary>
     /// <summary>
     /// The check pass on a sample input (<see cref="DendriticModel.Verify"/>), with libtorch's refusal of the sample
     /// turned into a <see cref="DendriteWrapException"/> that gives its reason and what <paramref name="outcome"/> says.
@@ -41,6 +40,7 @@ public static class Dendrites
         }
     }
 
+    /// <summary>Whether <paramref name="model"/> already has a handle (from <see cref="Wrap"/> or <see cref="Adopt"/>).</summary>
     internal static bool HasHandle(nn.Module model) => Wrapped.TryGetValue(model, out _);
 
     /// <summary>
