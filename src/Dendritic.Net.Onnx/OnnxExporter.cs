@@ -66,8 +66,8 @@ public static class OnnxExporter
             throw new OnnxExportException(layer.Name, nameof(DendriteLayer), "the model holds dendrites; export it through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
         }
 
-        // Hooked dendrites live in branches the wrapper registers on the model ("dendrites.<layer path with dots as
-        // underscores>"). Found here, they fail even while every u is still zero and the hooks change no output, which
+        // Hooked dendrites live in branches the wrapper registers on the model (DendriteHookContainer, keyed by the
+        // layer's path). Found here, they fail even while every u is still zero and the hooks change no output, which
         // is all the check at each hooked layer could see.
         if (HookedLayer(model) is { } hooked)
         {
@@ -193,7 +193,7 @@ public static class OnnxExporter
     /// <summary>The first layer of <paramref name="model"/> with hooked dendrites (its path and type), or null.</summary>
     private static (string Name, string Type)? HookedLayer(nn.Module model)
     {
-        const string Prefix = "dendrites.";
+        const string Prefix = DendriteHookContainer.RegisteredName + ".";
         var modules = model.named_modules().ToList();
         var branches = modules.Where(m => m.module is DendriteBranch && m.name.StartsWith(Prefix, StringComparison.Ordinal))
             .Select(m => m.name[Prefix.Length..]).ToHashSet(StringComparer.Ordinal);
@@ -202,7 +202,7 @@ public static class OnnxExporter
             return null;
         }
 
-        var layer = modules.FirstOrDefault(m => m.name.Length > 0 && branches.Contains(m.name.Replace('.', '_')));
+        var layer = modules.FirstOrDefault(m => m.name.Length > 0 && branches.Contains(DendriteHookContainer.KeyFor(m.name)));
         return layer.module is not null ? (layer.name, layer.module.GetType().Name) : (Prefix + branches.First(), nameof(DendriteBranch));
     }
 }
