@@ -58,7 +58,7 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         args[5] = &preLayout;
         args[6] = &weights;
         args[7] = &shape;
-        Launch(problem.ByRows ? (problem.Pairs ? module.ForwardRowsPairs : module.ForwardRows) : module.ForwardPositions, problem, args, "cascade_forward");
+        Launch(module.ForwardFor(problem), problem, args, "cascade_forward");
     }
 
     public void Backward(CascadeBackwardLaunch launch)
@@ -83,7 +83,7 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         args[5] = &weights;
         args[6] = &partials;
         args[7] = &shape;
-        Launch(problem.ByRows ? (problem.Pairs ? module.BackwardRowsPairs : module.BackwardRows) : module.BackwardPositions, problem, args, "cascade_backward");
+        Launch(module.BackwardFor(problem), problem, args, "cascade_backward");
 
         void** reduceArgs = stackalloc void*[3];
         reduceArgs[0] = &partials;
@@ -122,11 +122,11 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         var target = (long)multiprocessors * _blocksPerMultiprocessor;
         if (problem.ByRows)
         {
-            var paired = (problem.Neurons + RowsBlock * 2 - 1) / (RowsBlock * 2);
-            var sliceBlocks = problem.Neurons % 2 == 0 ? paired : (problem.Neurons + RowsBlock - 1) / RowsBlock;
+            var single = (problem.Neurons + RowsBlock - 1) / RowsBlock;
+            var paired = (problem.Neurons + (2 * RowsBlock) - 1) / (2 * RowsBlock);
+            var sliceBlocks = problem.Neurons % 2 == 0 ? paired : single;
             var y = Math.Clamp((target + sliceBlocks - 1) / sliceBlocks, 1, Math.Min(problem.Outer, MaxGridY));
-            var x = problem.Pairs ? paired : (problem.Neurons + RowsBlock - 1) / RowsBlock;
-            return (x, (int)y, RowsBlock);
+            return (problem.Pairs ? paired : single, (int)y, RowsBlock);
         }
 
         var work = (problem.Outer * problem.Inner + PositionsBlock - 1) / PositionsBlock;

@@ -172,8 +172,8 @@ __device__ __forceinline__ void backward_element(const Sets& pre, long long off,
 
 // ---- rows: inner == 1; grid (ceil(C / (NV * blockDim.x)), slices); thread = NV neurons, blocks stride over rows.
 // One neuron's loads per row are too few to keep the memory system busy (measured on the H200: about a fifth of its
-// bandwidth with 2-byte bfloat16 elements), so a thread takes NV adjacent neurons (the "_pairs"
-// entry points, NV = 2: one 4- or 8-byte access where the layouts allow it, see CudaLauncher) and loads ROWS_UNROLL
+// bandwidth with 2-byte bfloat16 elements), so a thread takes NV adjacent neurons (the "_pairs" entry points, NV = 2:
+// one 4- or 8-byte access where the layouts allow it, see CudaLauncher) and loads ROWS_UNROLL
 // rows before computing any (2 rather than 4 once D x NV passes 4, to keep the loaded values in registers). Each
 // neuron still visits its rows, and accumulates their sums, in increasing order; CudaLauncher gives both forms the
 // same slice count, so their results are bit for bit the same.
