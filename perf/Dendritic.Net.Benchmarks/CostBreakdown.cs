@@ -111,21 +111,38 @@ internal static class CostBreakdown
             }
         }
 
-        var times = variants.Select(_ => new List<double>()).ToArray();
-        var faults = variants.Select(_ => new List<double>()).ToArray();
-        var hostTimes = variants.Select(_ => new List<double>()).ToArray();
-        foreach (var v in variants)
+        var timed = TimeRounds(variants.Select(v => v.Body).ToList(), rounds, device);
+        gradOutput.Dispose();
+        fused.Dispose();
+        separate.Dispose();
+        withHost.Dispose();
+        reference.Dispose();
+        return variants.Select((v, i) => (v.Name, timed[i].Median, timed[i].Min, timed[i].Host, timed[i].Faults)).ToList();
+    }
+
+    /// <summary>
+    /// Calls each of <paramref name="bodies"/> once to warm it up, then times them in <paramref name="rounds"/>
+    /// interleaved rounds (every body once per round, in order, so that a change of load hits all alike). Per body: the
+    /// median and least time until the device is synchronised, the median host time (until the last operation is
+    /// queued), all in ms, and the median count of minor page faults per call.
+    /// </summary>
+    internal static List<(double Median, double Min, double Host, double Faults)> TimeRounds(IReadOnlyList<Action> bodies, int rounds, Device device)
+    {
+        var times = bodies.Select(_ => new List<double>()).ToArray();
+        var faults = bodies.Select(_ => new List<double>()).ToArray();
+        var hostTimes = bodies.Select(_ => new List<double>()).ToArray();
+        foreach (var body in bodies)
         {
-            v.Body(); // warm-up
+            body(); // warm-up
         }
 
         for (var r = 0; r < rounds; r++)
         {
-            for (var i = 0; i < variants.Count; i++)
+            for (var i = 0; i < bodies.Count; i++)
             {
                 var faultsBefore = ProcessMemory.MinorFaults();
                 var clock = Stopwatch.StartNew();
-                variants[i].Body();
+                bodies[i]();
                 hostTimes[i].Add(clock.Elapsed.TotalMilliseconds);
                 TorchEnv.Sync(device);
                 times[i].Add(clock.Elapsed.TotalMilliseconds);
@@ -133,12 +150,7 @@ internal static class CostBreakdown
             }
         }
 
-        gradOutput.Dispose();
-        fused.Dispose();
-        separate.Dispose();
-        withHost.Dispose();
-        reference.Dispose();
-        return variants.Select((v, i) => (v.Name, Medians.Of(times[i]), times[i].Min(), Medians.Of(hostTimes[i]), Medians.Of(faults[i]))).ToList();
+        return bodies.Select((_, i) => (Medians.Of(times[i]), times[i].Min(), Medians.Of(hostTimes[i]), Medians.Of(faults[i]))).ToList();
     }
 
     internal static void Step(nn.Module<Tensor, Tensor> module, Tensor input, Tensor gradOutput)

@@ -104,28 +104,15 @@ internal static class KernelBreakdown
             ("cascade fwd, kernel alone (inference)", kernels.Always, () => KernelAlone(layer, precomputed, hostOutput, gradOutput, axis, training: false)),
         };
 
-        var times = variants.Select(_ => new List<double>()).ToArray();
-        var hostTimes = variants.Select(_ => new List<double>()).ToArray();
-        for (var r = -1; r < rounds; r++)
+        // Each variant registers its kernel first (a volatile write, nothing beside the milliseconds timed).
+        var bodies = variants.Select(v => (Action)(() =>
         {
-            for (var i = 0; i < variants.Count; i++)
-            {
-                CascadeKernels.Current = variants[i].Kernel;
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                variants[i].Body();
-                var queued = clock.Elapsed.TotalMilliseconds;
-                TorchEnv.Sync(device);
-                if (r >= 0)
-                {
-                    // Round -1 warms every variant up (kernel compilation, allocator).
-                    hostTimes[i].Add(queued);
-                    times[i].Add(clock.Elapsed.TotalMilliseconds);
-                }
-            }
-        }
-
+            CascadeKernels.Current = v.Kernel;
+            v.Body();
+        })).ToList();
+        var timed = CostBreakdown.TimeRounds(bodies, rounds, device);
         CascadeKernels.Current = null;
-        return variants.Select((v, i) => (v.Name, Medians.Of(times[i]), times[i].Min(), Medians.Of(hostTimes[i]))).ToList();
+        return variants.Select((v, i) => (v.Name, timed[i].Median, timed[i].Min, timed[i].Host)).ToList();
     }
 
     private static Tensor RandnLike(nn.Module<Tensor, Tensor> host, Tensor input)
