@@ -23,7 +23,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>script-probe rounds steps [small,large]</c>: issue #10's TorchScript route against the reference path and the fused kernel;</item>
 /// <item><c>dispatch-cost [rounds]</c>: the CPU cost of issuing one training step of tiny layers, reference path against the fused kernel's node;</item>
 /// <item><c>versus-rounds folder...</c>: the interleaved comparison of the round-N folders of probe and original JSON under one or more folders (runs pooled);</item>
-/// <item><c>chart out.svg file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
+/// <item><c>chart out.svg [--only TEXT] file.csv...</c>: the ratio chart of docs/benchmarks.md.</item>
 /// <item><c>distributed-check [--epochs 4] [--batch 1024]</c>: one NCCL rank: collectives and data-parallel growth (docs/distributed.md);</item>
 /// <item><c>distributed-launch [--gpus N] [--compare]</c>: N ranks of it, one process per GPU, compared; 1 vs N GPUs throughput.</item>
 /// </list>

@@ -9,37 +9,51 @@ namespace Dendritic.Benchmarks;
 
 /// <summary>
 /// The "chart" mode: ratio (decorated time over plain time) against dendrite count, one panel per suite and
-/// device, with the (1 + D) physical limit and the 1.05 (1 + D) goal drawn in. Plain SVG written by hand, so the
-/// docs need no plotting package.
+/// device, with the (1 + D) physical limit and issue 10's targets drawn in: 1.10 (1 + D) for Linear layers, 1.25
+/// (1 + D) for Conv2d. Plain SVG written by hand, so the docs need no plotting package.
 /// </summary>
 internal static class RatioChart
 {
     private const int PanelWidth = 300;
     private const int PanelHeight = 240;
     private const int Margin = 48;
+    private const int LegendEntryWidth = 260;
     private static readonly string[] Palette =
     {
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
     };
 
-    /// <summary>Writes the chart of the given CSV reports to <paramref name="output"/>.</summary>
-    public static int Write(string output, IEnumerable<string> csvPaths)
+    /// <summary>The targets drawn, as multiples of (1 + D), with the layers they apply to and their dash pattern.</summary>
+    private static readonly (double Factor, string Layers, string Dash)[] Targets = { (1.10, "Linear", "4 3"), (1.25, "Conv2d", "1 3") };
+
+    /// <summary>
+    /// Writes the chart of the given CSV reports to <paramref name="output"/>. <c>args</c>: optionally
+    /// <c>--only TEXT</c> (keep the rows whose case, as <c>report</c> prints it, contains TEXT, e.g. <c>kernel:cuda</c>),
+    /// then the CSV files.
+    /// </summary>
+    public static int Write(string output, IReadOnlyList<string> args)
     {
-        var rows = ResultTable.Read(csvPaths).Where(r => r.Suite.StartsWith("Layer", StringComparison.Ordinal)).ToList();
+        var only = args.Count >= 2 && args[0] == "--only" ? args[1] : null;
+        var csvPaths = only is null ? args : args.Skip(2).ToList();
+        var rows = ResultTable.Read(csvPaths)
+            .Where(r => r.Suite.StartsWith("Layer", StringComparison.Ordinal) && (only is null || r.Subject.Contains(only, StringComparison.Ordinal)))
+            .ToList();
         var panels = rows.GroupBy(r => (r.Device, r.Suite)).OrderBy(g => g.Key.Device).ThenBy(g => SuiteOrder(g.Key.Suite)).ToList();
         var series = rows.Select(SeriesName).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
         var columns = Math.Max(1, panels.Select(p => p.Key.Suite).Distinct().Count());
         var panelRows = Math.Max(1, (panels.Count + columns - 1) / columns);
-        var legendHeight = 20 * ((series.Count + 2) / 3) + 40;
         var width = columns * (PanelWidth + Margin) + Margin;
+        var legendColumns = Math.Max(1, (width - Margin) / LegendEntryWidth);
+        var legendHeight = 20 * ((series.Count + legendColumns - 1) / legendColumns) + 40;
         var height = panelRows * (PanelHeight + Margin + 24) + Margin + legendHeight;
         var maxD = Math.Max(4, rows.Count == 0 ? 4 : rows.Max(r => r.Dendrites));
-        var maxY = Math.Ceiling(Math.Max(1.05 * (1 + maxD), rows.Count == 0 ? 0 : rows.Max(r => r.Ratio)) + 0.5);
+        var maxY = Math.Ceiling(Math.Max(Targets.Max(t => t.Factor) * (1 + maxD), rows.Count == 0 ? 0 : rows.Max(r => r.Ratio)) + 0.5);
 
         var svg = new StringBuilder();
         svg.Append(FormattableString.Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\n"));
         svg.Append(FormattableString.Invariant($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n"));
-        svg.Append(FormattableString.Invariant($"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">DendriteLayer time / plain host time against dendrite count D (solid black: 1+D limit; dashed: 1.05(1+D) goal)</text>\n"));
+        svg.Append(FormattableString.Invariant($"<text x=\"{width / 2}\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">DendriteLayer time / plain layer time against dendrite count D</text>\n"));
+        svg.Append(FormattableString.Invariant($"<text x=\"{width / 2}\" y=\"33\" text-anchor=\"middle\">solid: the 1 + D limit; dashed: 1.10 (1 + D), the Linear target; dotted: 1.25 (1 + D), the Conv2d target</text>\n"));
         for (var p = 0; p < panels.Count; p++)
         {
             var x0 = Margin + (p % columns) * (PanelWidth + Margin);
@@ -50,8 +64,8 @@ internal static class RatioChart
         var legendTop = height - legendHeight + 10;
         for (var s = 0; s < series.Count; s++)
         {
-            var lx = Margin + (s % 3) * 300;
-            var ly = legendTop + (s / 3) * 20;
+            var lx = Margin + (s % legendColumns) * LegendEntryWidth;
+            var ly = legendTop + (s / legendColumns) * 20;
             svg.Append(FormattableString.Invariant($"<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{lx + 24}\" y2=\"{ly}\" stroke=\"{Palette[s % Palette.Length]}\" stroke-width=\"2\"/>"));
             svg.Append(FormattableString.Invariant($"<text x=\"{lx + 30}\" y=\"{ly + 4}\">{series[s]}</text>\n"));
         }
@@ -81,7 +95,11 @@ internal static class RatioChart
 
         svg.Append(FormattableString.Invariant($"<text x=\"{x0 + PanelWidth / 2}\" y=\"{y0 + PanelHeight + 28}\" text-anchor=\"middle\">D (dendrite sets)</text>\n"));
         svg.Append(FormattableString.Invariant($"<line x1=\"{X(0):0.0}\" y1=\"{Y(1):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(1 + maxD):0.0}\" stroke=\"black\" stroke-width=\"1.5\"/>\n"));
-        svg.Append(FormattableString.Invariant($"<line x1=\"{X(0):0.0}\" y1=\"{Y(1.05):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(1.05 * (1 + maxD)):0.0}\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n"));
+        foreach (var (factor, layers, dash) in Targets)
+        {
+            svg.Append(FormattableString.Invariant($"<line x1=\"{X(0):0.0}\" y1=\"{Y(factor):0.0}\" x2=\"{X(maxD):0.0}\" y2=\"{Y(factor * (1 + maxD)):0.0}\" stroke=\"black\" stroke-dasharray=\"{dash}\"><title>{factor:0.00} (1 + D), the {layers} target</title></line>\n"));
+        }
+
         foreach (var group in rows.GroupBy(SeriesName))
         {
             var color = Palette[series.IndexOf(group.Key) % Palette.Length];
