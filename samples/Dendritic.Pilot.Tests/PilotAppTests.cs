@@ -163,6 +163,14 @@ public sealed class PilotAppTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Run_OptionGivenTwice_ReturnsBadOptionsNamingIt()
+    {
+        PilotApp.Run(new[] { "--seeds", "2", "--seeds", "3" }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Should().Contain("error: --seeds was given twice").And.NotContain("expects a single argument");
+    }
+
+    [Test]
     public void Run_EmptyTestSplit_ReturnsBadInput()
     {
         using var temp = new TempFolder();
