@@ -132,6 +132,45 @@ public sealed class PilotAppTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Run_ValidationFractionLeavingATinyTrainingSplit_ReturnsBadInputNamingTheSplitsAndTheFraction()
+    {
+        // 48 images, labels 0, 1, 2, 0, ...: 0.95 leaves 2 training images (labels 0 and 1) and 46 for validation.
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--validation-fraction", "0.95", "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain("validation label (2) lies outside the classes of the training labels (0 to 1)")
+            .And.Contain("the training split holds only 2 image(s) and the validation split 46, too few training images to hold all 3 classes. Lower --validation-fraction")
+            .And.NotContain("shuffle it").And.NotContain("   at ");
+        Directory.Exists(temp.File("out")).Should().BeFalse("nothing is written for bad data");
+    }
+
+    [Test]
+    public void Run_TrainingFileSortedByClass_ReturnsBadInputSayingShuffleIt()
+    {
+        // 42 training images of classes 0 and 1, then the 6 of class 2 that the default fraction (0.125) holds out.
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        var labels = Enumerable.Range(0, 48).Select(i => (byte)(i < 21 ? 0 : i < 42 ? 1 : 2)).ToArray();
+        File.WriteAllBytes(temp.File("train-labels-idx1-ubyte.gz"), IdxFiles.Gzip(IdxFiles.Labels(labels)));
+
+        PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain("validation label (2) lies outside the classes of the training labels (0 to 1)")
+            .And.Contain("a training file sorted by class leaves classes out of one split; shuffle it.")
+            .And.NotContain("training split holds only");
+    }
+
+    [Test]
+    public void Run_OptionGivenTwice_ReturnsBadOptionsNamingIt()
+    {
+        PilotApp.Run(new[] { "--seeds", "2", "--seeds", "3" }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Should().Contain("error: --seeds was given twice").And.NotContain("expects a single argument");
+    }
+
+    [Test]
     public void Run_EmptyTestSplit_ReturnsBadInput()
     {
         using var temp = new TempFolder();

@@ -175,6 +175,26 @@ public sealed class PilotCommandLineTests
         parse.Errors.Should().ContainMatch("*--bogus*");
     }
 
+    [TestCase(new[] { "--seeds", "2", "--seeds", "3" }, "--seeds was given twice; give it once.")]
+    [TestCase(new[] { "-o", "a", "--output", "b" }, "--output was given twice; give it once.")]
+    [TestCase(new[] { "--model", "cnn", "--model", "mlp", "--model", "cnn" }, "--model was given 3 times; give it once.")]
+    [TestCase(new[] { "--growth-rules", "classic", "--epochs", "0", "--growth-rules", "original" }, "--growth-rules was given twice; give it once.")]
+    public void Parse_OptionGivenTwice_SaysSo(string[] args, string message)
+    {
+        var parse = PilotCommandLine.Parse(args);
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().Contain(message).And.NotContainMatch("*expects a single argument*");
+    }
+
+    [Test]
+    public void Parse_OptionGivenTwiceWithAnotherError_ReportsBoth()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--seeds", "2", "--epochs", "0", "--seeds", "3" });
+
+        parse.Errors.Should().HaveCount(2).And.Contain("--seeds was given twice; give it once.").And.ContainMatch("*--epochs must be at least 1*");
+    }
+
     [Test]
     public void Parse_Help_IsFlaggedNotAnError()
     {

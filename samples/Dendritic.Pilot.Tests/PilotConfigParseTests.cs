@@ -87,13 +87,12 @@ public sealed class PilotConfigParseTests
         parse.Errors.Should().ContainSingle().Which.Should().Contain("--config must come first, and only once");
     }
 
-    [TestCase("\"Seeds\": \"ten\"", "*key 'Options.Seeds'*wrong type*")]
-    [TestCase("\"Seeds\": 2.5", "*key 'Options.Seeds'*wrong type*")]
-    [TestCase("\"Mode\": \"Sideways\"", "*key 'Options.Mode'*wrong type*")]
-    [TestCase("\"Device\": null", "*key 'Options.Device'*")]
-    [TestCase("\"Colour\": \"red\"", "*unknown key 'Colour'*Seeds, FirstSeed*")]
+    [TestCase("\"Colour\": \"red\"", "*unknown key 'Colour' in 'Options'; the settings are Model, EncoderTargets, MlpTargets, Seeds, FirstSeed*")]
     [TestCase("\"SeedList\": [1]", "*unknown key 'SeedList'*")]
     [TestCase("\"Seeds\": 0", "*--seeds must be at least 1*")]
+    [TestCase("\"Width\": 70000", "*--width must be at most 65536, not 70000*")]
+    [TestCase("\"ValidationFraction\": 1.5", "*--validation-fraction must be a number strictly between 0 and 1, not '1.5'*")]
+    [TestCase("\"DendriteInitScale\": -1", "*--dendrite-init-scale must be a number above 0, not '-1'*")]
     [TestCase("\"Device\": \"tpu\"", "*--device must be cpu, cuda or cuda:N*")]
     public void Parse_BadSetting_NamesTheFileAndTheKey(string setting, string expected)
     {
@@ -107,7 +106,42 @@ public sealed class PilotConfigParseTests
         parse.Errors.Should().ContainSingle().Which.Should().Match(expected).And.Contain(path);
     }
 
-    [TestCase("{ \"Options\": {}, \"Data\": [], \"Extra\": 1 }", "*unknown key 'Extra'*")]
+    // Every kind of setting: int, double, bool, enum, flags enum, string, and the nullable ones.
+    [TestCase("\"Seeds\": \"ten\"", "key 'Options.Seeds' must be a whole number, not the string \"ten\".")]
+    [TestCase("\"Seeds\": 2.5", "key 'Options.Seeds' must be a whole number, not the number 2.5.")]
+    [TestCase("\"Seeds\": \"10\"", "key 'Options.Seeds' must be a whole number, not the string \"10\" (write it without quotes).")]
+    [TestCase("\"Seeds\": 3000000000", "key 'Options.Seeds' must be a whole number from -2147483648 to 2147483647, not the number 3000000000.")]
+    [TestCase("\"Seeds\": null", "key 'Options.Seeds' must be a whole number, not null.")]
+    [TestCase("\"LearningRate\": \"fast\"", "key 'Options.LearningRate' must be a number, not the string \"fast\".")]
+    [TestCase("\"GridIntensity\": true", "key 'Options.GridIntensity' must be a number or null, not true.")]
+    [TestCase("\"DendriteInitScale\": [0.1]", "key 'Options.DendriteInitScale' must be a number or null, not a list.")]
+    [TestCase("\"Quantize\": \"true\"", "key 'Options.Quantize' must be true or false, not the string \"true\" (write it without quotes).")]
+    [TestCase("\"Quantize\": 1", "key 'Options.Quantize' must be true or false, not the number 1.")]
+    [TestCase("\"Mode\": \"Sideways\"", "key 'Options.Mode' must be one of Scheduler, SchedulerCascadeCorrelation, Fixed, FixedFrozenHost, Off, not the string \"Sideways\".")]
+    [TestCase("\"Model\": 1", "key 'Options.Model' must be one of Mlp, Cnn, Encoder, not the number 1.")]
+    [TestCase("\"GrowthRules\": \"Fast\"", "key 'Options.GrowthRules' must be one of Classic, CycleBest, AtPatience, SkipFirst, Thresholds, NormalInit, Original, or several of them in one string separated by commas (\"CycleBest, NormalInit\") or null, not the string \"Fast\".")]
+    [TestCase("\"Device\": null", "key 'Options.Device' must be a string, not null.")]
+    [TestCase("\"Device\": {}", "key 'Options.Device' must be a string, not an object.")]
+    [TestCase("\"DataFolder\": 5", "key 'Options.DataFolder' must be a string or null, not the number 5.")]
+    public void Parse_SettingOfTheWrongType_NamesTheKeyWhatItMustBeAndWhatItIs(string setting, string expected)
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("config.json");
+        File.WriteAllText(path, "{ \"Format\": \"dendritic-pilot-config/1\", \"Options\": { " + setting + " }, \"Data\": [] }");
+
+        var parse = PilotCommandLine.Parse(new[] { "--config", path, "-o", temp.File("out") });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().Equal($"--config '{path}': {expected}");
+    }
+
+    [TestCase("{ \"Options\": {}, \"Data\": [], \"Extra\": 1 }", "*unknown key 'Extra'; a config has the keys Format, Options, Data, Recorded, and the settings (Model, EncoderTargets*Quantize) go inside 'Options'.")]
+    [TestCase("{ \"Seeds\": 3 }", "*key 'Seeds' is a setting, and the settings go inside 'Options': { \"Format\": \"dendritic-pilot-config/1\", \"Options\": { \"Seeds\": ... }, \"Data\": [] }, as in a report's config.json.")]
+    [TestCase("{ \"Seeds\": \"abc\" }", "*key 'Seeds' is a setting, and the settings go inside 'Options'*; and there it must be a whole number, not the string \"abc\".")]
+    [TestCase("{ \"Options\": [], \"Data\": [] }", "*key 'Options' must be an object with the keys Model, EncoderTargets*, not a list.")]
+    [TestCase("{ \"Options\": {}, \"Data\": {} }", "*key 'Data' must be a list, each item an object with the keys File, Sha256, Bytes, not an object.")]
+    [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"Sha256\": \"00\", \"Bytes\": \"1\" } ] }", "*key 'Data[0].Bytes' must be a whole number, not the string \"1\" (write it without quotes).")]
+    [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"Sha256\": \"00\", \"Bytes\": 1, \"Size\": 1 } ] }", "*unknown key 'Size' in 'Data[0]'; the keys there are File, Sha256, Bytes.")]
     [TestCase("{ \"Format\": \"other/9\", \"Options\": {}, \"Data\": [] }", "*key 'Format' is 'other/9'*")]
     [TestCase("{ \"Options\": {} }", "*required key is missing*")]
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"../etc/passwd\", \"Sha256\": \"00\", \"Bytes\": 1 } ] }", "*plain file name*")]

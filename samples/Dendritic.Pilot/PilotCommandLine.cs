@@ -98,7 +98,7 @@ public static partial class PilotCommandLine
         result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
-            return new PilotParse(null, result.Errors.Select(e => e.Message).Distinct().ToArray(), false);
+            return new PilotParse(null, Errors(result), false);
         }
 
         if (result.Action is not null)
@@ -184,6 +184,18 @@ public static partial class PilotCommandLine
             .Select(o => $"{o.Option.Name} does not apply to --dendrite-mode {ModeName(options.Mode)}; it is ignored.")
             .ToArray();
         return new PilotParse(options, Array.Empty<string>(), false) { Notes = notes };
+    }
+
+    /// <summary>
+    /// The parser's errors, one line each. An option given more than once is named as such: System.CommandLine says
+    /// "Option '--seeds' expects a single argument but 2 were provided", which reads as one flag with two values.
+    /// </summary>
+    private static string[] Errors(ParseResult result)
+    {
+        static bool Of(ParseError error, OptionResult option) => error.SymbolResult == option || error.SymbolResult?.Parent == option;
+        var repeated = result.CommandResult.Children.OfType<OptionResult>().Where(o => o.IdentifierTokenCount > 1 && result.Errors.Any(e => Of(e, o))).ToArray();
+        var times = repeated.Select(o => $"{o.Option.Name} was given {(o.IdentifierTokenCount == 2 ? "twice" : $"{o.IdentifierTokenCount} times")}; give it once.");
+        return times.Concat(result.Errors.Where(e => !repeated.Any(o => Of(e, o))).Select(e => e.Message)).Distinct().ToArray();
     }
 
     /// <summary>--dendrite-mode's names, for parsing and for naming the mode back.</summary>

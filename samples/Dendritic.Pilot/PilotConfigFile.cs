@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -81,18 +80,20 @@ public static partial class PilotConfigFile
         }
 
         PilotConfig? config;
+        var bytes = Array.Empty<byte>();
         try
         {
-            if (PilotFiles.Read(path, MaxBytes) is not { } bytes)
+            if (PilotFiles.Read(path, MaxBytes) is not { } read)
             {
                 return (null, $"--config '{path}' is larger than {MaxBytes:N0} bytes, the most a config file may be.");
             }
 
+            bytes = read;
             config = JsonSerializer.Deserialize<PilotConfig>(bytes, Json);
         }
         catch (JsonException ex)
         {
-            return (null, $"--config '{path}': {Describe(ex)}");
+            return (null, $"--config '{path}': {PilotConfigErrors.Describe(ex, bytes, Json)}");
         }
         catch (IOException ex)
         {
@@ -177,35 +178,7 @@ public static partial class PilotConfigFile
         return null;
     }
 
-    private static string Describe(JsonException ex)
-    {
-        var key = ex.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : null;
-        if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && QuotedName().Match(ex.Message) is { Success: true } unknown)
-        {
-            var where = key is null ? string.Empty : $" in '{key}'";
-            return $"unknown key '{unknown.Groups[1].Value}'{where}; the settings are {string.Join(", ", SettableNames(typeof(PilotOptions)))}.";
-        }
-
-        if (ex.Message.Contains("missing required properties", StringComparison.Ordinal))
-        {
-            return $"a required key is missing ({ex.Message.Split(':').Last().Trim()}); a config has Format, Options and Data.";
-        }
-
-        var detail = ex.Message.Split(" Path:")[0];
-        if (!detail.Contains("could not be converted", StringComparison.Ordinal) && !detail.Contains("doesn't allow setting null", StringComparison.Ordinal))
-        {
-            return $"not valid JSON: {detail}";
-        }
-
-        return key is null
-            ? "wrong type at the top level: a config is a JSON object with Format, Options and Data."
-            : $"key '{key}' has a value of the wrong type or form ({detail}).";
-    }
-
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "...";
-
-    private static IEnumerable<string> SettableNames(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).Select(p => p.Name);
 
     private static void SettableOnly(JsonTypeInfo info)
     {
@@ -222,7 +195,4 @@ public static partial class PilotConfigFile
 
     [GeneratedRegex("^[0-9a-fA-F]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex Sha256Text();
-
-    [GeneratedRegex("'([^']+)'", RegexOptions.CultureInvariant)]
-    private static partial Regex QuotedName();
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Globalization;
 using System.IO;
+using System.Linq;
 using Dendritic.Experiments;
 
 namespace Dendritic.Pilot;
@@ -17,23 +19,40 @@ public static class PilotData
     }
 
     /// <summary>
+    /// The fewest training images per class below which a class missing from the training split may be chance rather
+    /// than a sorted file. Drawing n images from k equally common classes misses one with a probability of about
+    /// k·e^(−n/k): about 0.05 % for 10 classes at 10 images a class, but about 50 % at 3 a class.
+    /// </summary>
+    private const int MinTrainingImagesPerClass = 10;
+
+    /// <summary>
     /// Why the data cannot be used, or null when it can: a validation or test label outside the classes of the
     /// training labels (a model trained on those could never predict it). Empty splits never get here: ExperimentData
     /// rejects them when the data is loaded.
     /// </summary>
     /// <param name="data">The loaded data.</param>
-    /// <returns>The problem, naming the split and the label, or null.</returns>
+    /// <returns>The problem, naming the split and the label (and --validation-fraction when the training split is too small to hold every class), or null.</returns>
     public static string? Check(ExperimentData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var classes = ClassCount(data);
-        foreach (var (name, split) in new[] { ("validation", data.Validation), ("test", data.Test) })
+        var splits = new[] { (Name: "validation", Split: data.Validation), (Name: "test", Split: data.Test) };
+        foreach (var (name, split) in splits)
         {
             var (low, high) = (split.Targets.min().item<long>(), split.Targets.max().item<long>());
             if (low < 0 || high >= classes)
             {
+                var problem = $"A {name} label ({(low < 0 ? low : high)}) lies outside the classes of the training labels (0 to {classes - 1}) in '{data.Name}'";
+                var seen = splits.Max(s => s.Split.Targets.max().item<long>()) + 1;
+                var (train, validation) = (data.Train.Targets.shape[0], data.Validation.Targets.shape[0]);
+                if (low >= 0 && train < MinTrainingImagesPerClass * seen)
+                {
+                    // A large --validation-fraction leaves a handful of training images: no sorting is needed to miss a class.
+                    return string.Create(CultureInfo.InvariantCulture, $"{problem}: the training split holds only {train:N0} image(s) and the validation split {validation:N0}, too few training images to hold all {seen} classes. Lower --validation-fraction (the share of the training file held out for validation) or use more images.");
+                }
+
                 var where = name == "validation" ? " The validation split is the last part of the training file (--validation-fraction): a training file sorted by class leaves classes out of one split; shuffle it." : string.Empty;
-                return $"A {name} label ({(low < 0 ? low : high)}) lies outside the classes of the training labels (0 to {classes - 1}) in '{data.Name}': the data is inconsistent.{where}";
+                return $"{problem}: the data is inconsistent.{where}";
             }
         }
 

@@ -1,0 +1,275 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Dendritic.Pilot;
+
+/// <summary>
+/// Turns System.Text.Json's exceptions about a config file into messages for the person who edited it: the key, the
+/// value it must have (in words, from the property's type) and the value it has. System.Text.Json names only the .NET
+/// type ("could not be converted to System.Int32") and never the value, so both come from the key's path: the type
+/// from <see cref="PilotConfig"/>'s properties, the value from the file.
+/// </summary>
+internal static partial class PilotConfigErrors
+{
+    // Strings from the file are shown as JSON literals: quoted, control characters escaped, non-ASCII as it is.
+    private static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly NullabilityInfoContext Nullability = new();
+
+    /// <summary>The message for a <see cref="JsonException"/> thrown while reading <paramref name="bytes"/>.</summary>
+    /// <param name="ex">The exception.</param>
+    /// <param name="bytes">The file's bytes.</param>
+    /// <param name="json">The options the file was read with.</param>
+    /// <returns>One sentence naming the key where there is one.</returns>
+    public static string Describe(JsonException ex, byte[] bytes, JsonSerializerOptions json)
+    {
+        var key = ex.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : null;
+        var segments = ex.Path is null ? null : Segments(ex.Path);
+        if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal) && QuotedName().Match(ex.Message) is { Success: true } unknown)
+        {
+            return Unknown(unknown.Groups[1].Value, segments, bytes, json);
+        }
+
+        if (ex.Message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            return $"a required key is missing ({ex.Message.Split(':').Last().Trim()}); a config has Format, Options and Data.";
+        }
+
+        var detail = ex.Message.Split(" Path:")[0];
+        if (!detail.Contains("could not be converted", StringComparison.Ordinal) && !detail.Contains("doesn't allow setting null", StringComparison.Ordinal))
+        {
+            return $"not valid JSON: {detail}";
+        }
+
+        if (key is null)
+        {
+            return "wrong type at the top level: a config is a JSON object with Format, Options and Data.";
+        }
+
+        // A path this class cannot follow (it should not happen) still gets System.Text.Json's own words.
+        if (segments is null || PropertyAt(segments) is not { } property)
+        {
+            return $"key '{key}' has a value of the wrong type or form ({detail}).";
+        }
+
+        var value = ValueAt(bytes, segments, json);
+        return $"key '{key}' must be {Expected(property.Type, property.Nullable, value)}{Got(value, property.Type)}.";
+    }
+
+    private static string Unknown(string name, IReadOnlyList<object>? segments, byte[] bytes, JsonSerializerOptions json)
+    {
+        // The path ends with the unknown key; what it lies in is the path before it.
+        var parent = segments is { Count: > 0 } && Equals(segments[^1], name) ? segments.Take(segments.Count - 1).ToList() : segments;
+        var parentType = parent is null ? null : parent.Count == 0 ? typeof(PilotConfig) : PropertyAt(parent)?.Type;
+        var settings = string.Join(", ", SettableNames(typeof(PilotOptions)));
+        if (parentType == typeof(PilotConfig) && typeof(PilotOptions).GetProperty(name) is { SetMethod: not null } setting)
+        {
+            // A flat file of settings, as one might write by hand: the key is right, its place is not.
+            var value = ValueAt(bytes, new object[] { name }, json);
+            var there = value is { } found && !Fits(found, setting, json) ? $"; and there it must be {Expected(setting.PropertyType, IsNullable(setting), found)}{Got(found, setting.PropertyType)}" : string.Empty;
+            return $"key '{name}' is a setting, and the settings go inside 'Options': {{ \"Format\": \"{PilotConfig.CurrentFormat}\", \"Options\": {{ \"{name}\": ... }}, \"Data\": [] }}, as in a report's config.json{there}.";
+        }
+
+        if (parentType == typeof(PilotConfig))
+        {
+            return $"unknown key '{name}'; a config has the keys {string.Join(", ", SettableNames(typeof(PilotConfig)))}, and the settings ({settings}) go inside 'Options'.";
+        }
+
+        var where = parent is { Count: > 0 } ? $" in '{Join(parent)}'" : string.Empty;
+        return parentType is null || parentType == typeof(PilotOptions)
+            ? $"unknown key '{name}'{where}; the settings are {settings}."
+            : $"unknown key '{name}'{where}; the keys there are {string.Join(", ", SettableNames(parentType))}.";
+    }
+
+    /// <summary>The value as a phrase for a message (", not the string \"abc\""), empty when it could not be read.</summary>
+    private static string Got(JsonElement? value, Type expected)
+    {
+        if (value is not { } found)
+        {
+            return string.Empty;
+        }
+
+        var got = found.ValueKind switch
+        {
+            JsonValueKind.String => "the string " + Shorten(JsonSerializer.Serialize(found.GetString(), Quoting)),
+            JsonValueKind.Number => "the number " + Shorten(found.GetRawText()),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            JsonValueKind.Null => "null",
+            JsonValueKind.Object => "an object",
+            _ => "a list",
+        };
+
+        // The reader is strict (JsonNumberHandling.Strict): "10" is a string even where a number is meant.
+        var inner = Nullable.GetUnderlyingType(expected) ?? expected;
+        var quoted = found.ValueKind == JsonValueKind.String && found.GetString() is { } text
+            && ((IsNumber(inner) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                || (inner == typeof(bool) && bool.TryParse(text, out _)));
+        return $", not {got}{(quoted ? " (write it without quotes)" : string.Empty)}";
+    }
+
+    /// <summary>What a value of <paramref name="type"/> looks like, in words; <paramref name="value"/> is the one found, if known.</summary>
+    private static string Expected(Type type, bool nullable, JsonElement? value = null)
+    {
+        var inner = Nullable.GetUnderlyingType(type) ?? type;
+        var orNull = nullable || inner != type ? " or null" : string.Empty;
+        if (inner == typeof(int) || inner == typeof(long))
+        {
+            // A whole number that failed to convert is too large: then the range is what the reader needs to know.
+            var (min, max) = inner == typeof(int) ? ((long)int.MinValue, (long)int.MaxValue) : (long.MinValue, long.MaxValue);
+            var range = value is { ValueKind: JsonValueKind.Number } number && !number.GetRawText().AsSpan().ContainsAny(".eE") ? string.Create(CultureInfo.InvariantCulture, $" from {min} to {max}") : string.Empty;
+            return $"a whole number{range}{orNull}";
+        }
+
+        if (inner == typeof(double))
+        {
+            return $"a number{orNull}";
+        }
+
+        if (inner == typeof(bool))
+        {
+            return $"true or false{orNull}";
+        }
+
+        if (inner == typeof(string))
+        {
+            return $"a string{orNull}";
+        }
+
+        if (inner.IsEnum)
+        {
+            var names = string.Join(", ", Enum.GetNames(inner));
+            return inner.IsDefined(typeof(FlagsAttribute), inherit: false)
+                ? $"one of {names}, or several of them in one string separated by commas (\"CycleBest, NormalInit\"){orNull}"
+                : $"one of {names}{orNull}";
+        }
+
+        if (ElementType(inner) is { } element)
+        {
+            return $"a list, each item {Expected(element, nullable: false)}{orNull}";
+        }
+
+        return $"an object with the keys {string.Join(", ", SettableNames(inner))}{orNull}";
+    }
+
+    /// <summary>Whether <paramref name="value"/> reads as <paramref name="property"/>'s type under the file's rules.</summary>
+    private static bool Fits(JsonElement value, PropertyInfo property, JsonSerializerOptions json)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return IsNullable(property);
+        }
+
+        try
+        {
+            _ = value.Deserialize(property.PropertyType, json);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The property at the end of <paramref name="segments"/> (names and list indices from <see cref="PilotConfig"/>), or null.</summary>
+    private static (Type Type, bool Nullable)? PropertyAt(IReadOnlyList<object> segments)
+    {
+        var type = typeof(PilotConfig);
+        var nullable = false;
+        foreach (var segment in segments)
+        {
+            if (segment is int && ElementType(type) is { } element)
+            {
+                (type, nullable) = (element, false);
+            }
+            else if (segment is string name && type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { SetMethod: not null } property)
+            {
+                (type, nullable) = (property.PropertyType, IsNullable(property));
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return (type, nullable);
+    }
+
+    /// <summary>The value at <paramref name="segments"/> in the file, or null when the file is not whole JSON past the error.</summary>
+    private static JsonElement? ValueAt(byte[] bytes, IReadOnlyList<object> segments, JsonSerializerOptions json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = json.MaxDepth });
+            var element = document.RootElement;
+            foreach (var segment in segments)
+            {
+                if (segment is string name && element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var child))
+                {
+                    element = child;
+                }
+                else if (segment is int index && element.ValueKind == JsonValueKind.Array && index < element.GetArrayLength())
+                {
+                    element = element[index];
+                }
+                else
+                {
+                    return null;
+                }
+            }
+
+            return element.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>System.Text.Json's path ("$.Data[0].File", "$['odd key']") as names and indices; null when it has another form.</summary>
+    private static List<object>? Segments(string path)
+    {
+        var segments = new List<object>();
+        var at = 1;
+        foreach (Match match in PathSegment().Matches(path))
+        {
+            if (match.Index != at)
+            {
+                return null;
+            }
+
+            segments.Add(match.Groups["index"].Success ? int.Parse(match.Groups["index"].Value, CultureInfo.InvariantCulture) : match.Groups["name"].Success ? match.Groups["name"].Value : match.Groups["quoted"].Value);
+            at = match.Index + match.Length;
+        }
+
+        return path.StartsWith('$') && at == path.Length ? segments : null;
+    }
+
+    private static string Join(IEnumerable<object> segments) =>
+        string.Concat(segments.Select((s, i) => s is int index ? $"[{index}]" : i == 0 ? (string)s : "." + s));
+
+    private static bool IsNullable(PropertyInfo property) =>
+        Nullable.GetUnderlyingType(property.PropertyType) is not null || Nullability.Create(property).WriteState == NullabilityState.Nullable;
+
+    private static bool IsNumber(Type type) => type == typeof(int) || type == typeof(long) || type == typeof(double);
+
+    private static Type? ElementType(Type type) =>
+        type == typeof(string) ? null : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+
+    private static IEnumerable<string> SettableNames(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).Select(p => p.Name);
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+
+    [GeneratedRegex("'([^']+)'", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedName();
+
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>[0-9]+)\]", RegexOptions.CultureInvariant)]
+    private static partial Regex PathSegment();
+}
