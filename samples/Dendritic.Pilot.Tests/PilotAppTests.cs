@@ -21,6 +21,16 @@ public sealed class PilotAppTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Run_ControlCharactersInAValue_ErrorShowsThemEscaped()
+    {
+        // A value from the command line or a config file is echoed in the error; an escape sequence in it must not
+        // reach the terminal as one.
+        PilotApp.Run(new[] { "--device", "\u001b[2Jcuda\u0007" }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Should().Contain("\\u001B[2Jcuda\\u0007").And.NotContain("\u001b").And.NotContain("\u0007");
+    }
+
+    [Test]
     public void Run_MissingDataFolder_ReturnsBadInputWithMessage()
     {
         PilotApp.Run(new[] { "--data", "/nonexistent/mnist" }).Should().Be(ExitCodes.BadInput);

@@ -44,7 +44,7 @@ internal static class ConsoleProgress
     private static string Describe(ExperimentProgress p)
     {
         var validation = p.ValidationMetric is { } v ? string.Create(CultureInfo.InvariantCulture, $" val {v * 100:F1}%") : string.Empty;
-        return Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"seed {p.Seed} {ReportWriter.Label(p.Arm)} (w={p.Width}){validation}"));
+        return ConsoleText.Markup(string.Create(CultureInfo.InvariantCulture, $"seed {p.Seed} {ReportWriter.Label(p.Arm)} (w={p.Width}){validation}"));
     }
 
     // Progress<T> would post to the thread pool; the runner is synchronous, so report on the calling thread.

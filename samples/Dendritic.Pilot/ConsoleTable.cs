@@ -49,10 +49,10 @@ internal static class ConsoleTable
         var saturated = report.Runs.SelectMany(r => r.Curve).SelectMany(e => e.Activations ?? []).Where(a => a.SaturatedFraction > level).Select(a => a.Layer).Distinct().ToList();
         if (saturated.Count > 0)
         {
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Warning: more than {level:P0} of the dendrite outputs of {Markup.Escape(string.Join(", ", saturated))} were saturated in some epoch; they barely learn (summary.md, activations.csv).[/]"));
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Warning: more than {level:P0} of the dendrite outputs of {ConsoleText.Markup(string.Join(", ", saturated))} were saturated in some epoch; they barely learn (summary.md, activations.csv).[/]"));
         }
 
-        AnsiConsole.MarkupLine($"[grey]Energy: {Markup.Escape(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {Markup.Escape(report.Growth)}.[/]");
+        AnsiConsole.MarkupLine($"[grey]Energy: {ConsoleText.Markup(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {ConsoleText.Markup(report.Growth)}.[/]");
     }
 
     private static string Interval(StatSummary s, bool signed = false) =>

@@ -29,7 +29,7 @@ public static class PilotApp
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DendriticException)
             {
-                Console.Error.WriteLine("error: merge: " + ex.Message);
+                ConsoleText.Error("merge: " + ex.Message);
                 return ExitCodes.BadInput;
             }
         }
@@ -44,7 +44,7 @@ public static class PilotApp
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine("error: " + error);
+                ConsoleText.Error(error);
             }
 
             Console.Error.WriteLine("Run with --help to see the options.");
@@ -54,7 +54,7 @@ public static class PilotApp
         // A --config replay passes every recorded setting as a flag, the other mode's too: no notes then.
         foreach (var note in parse.Config is null ? parse.Notes : Array.Empty<string>())
         {
-            Console.Error.WriteLine("note: " + note);
+            Console.Error.WriteLine("note: " + ConsoleText.Printable(note));
         }
 
         try
@@ -63,17 +63,17 @@ public static class PilotApp
         }
         catch (Exception ex) when (ex is IdxFormatException or FileNotFoundException or DirectoryNotFoundException)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
+            ConsoleText.Error(ex.Message);
             return ExitCodes.BadInput;
         }
         catch (InvalidOptionsException ex)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
+            ConsoleText.Error(ex.Message);
             return ExitCodes.BadOptions;
         }
         catch (Exception ex) when (ex is InvalidOperationException or DendriticException)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
+            ConsoleText.Error(ex.Message);
             return ExitCodes.BadInput;
         }
         catch (OperationCanceledException)
@@ -83,7 +83,7 @@ public static class PilotApp
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or ExternalException)
         {
-            Console.Error.WriteLine($"error: {ex.GetType().Name}: {ex.Message}");
+            ConsoleText.Error($"{ex.GetType().Name}: {ex.Message}");
             return ExitCodes.Failure;
         }
     }
@@ -102,7 +102,7 @@ public static class PilotApp
         if (config is not null && options.DataFolder is not null && !Directory.Exists(folder))
         {
             // A config's DataFolder is stored as it was given, so a relative one resolves against today's folder.
-            Console.Error.WriteLine($"error: the data folder '{folder}' does not exist here (a relative path, as a config keeps it, resolves against '{Directory.GetCurrentDirectory()}'); run from the folder the original run started in, or give --data FOLDER after --config.");
+            ConsoleText.Error($"the data folder '{folder}' does not exist here (a relative path, as a config keeps it, resolves against '{Directory.GetCurrentDirectory()}'); run from the folder the original run started in, or give --data FOLDER after --config.");
             return ExitCodes.BadInput;
         }
 
@@ -116,7 +116,7 @@ public static class PilotApp
             // An empty split (say, a test file with no images) is a data error, not a crash.
             // .NET appends " (Parameter 'x')", a name from inside the library, to the message: the user needs the text.
             var reason = ex.ParamName is { } parameter ? ex.Message.Replace($" (Parameter '{parameter}')", string.Empty, StringComparison.Ordinal) : ex.Message;
-            Console.Error.WriteLine($"error: the data in '{folder}' cannot be used: {reason}");
+            ConsoleText.Error($"the data in '{folder}' cannot be used: {reason}");
             return ExitCodes.BadInput;
         }
 
@@ -124,26 +124,26 @@ public static class PilotApp
         if (config is not null && PilotConfigFile.DataDifferences(config, dataFiles) is { Count: > 0 } differences)
         {
             // A rerun on other data is not a replication: stop rather than report numbers that cannot be compared.
-            Console.Error.WriteLine($"error: the data differ from the config's: {string.Join("; ", differences)}. Replicating needs the same files; to run this configuration on other data on purpose, empty the config's Data list (docs/pilot.md).");
+            ConsoleText.Error($"the data differ from the config's: {string.Join("; ", differences)}. Replicating needs the same files; to run this configuration on other data on purpose, empty the config's Data list (docs/pilot.md).");
             return ExitCodes.BadInput;
         }
 
         var imageShape = data.Train.Inputs.shape.Skip(1).ToArray();
         if (PilotData.Check(data) is { } dataError)
         {
-            Console.Error.WriteLine("error: " + dataError);
+            ConsoleText.Error(dataError);
             return ExitCodes.BadInput;
         }
 
         if (PilotModels.ShapeError(options.Model, imageShape) is { } shapeError)
         {
-            Console.Error.WriteLine($"error: {shapeError} ('{data.Name}')");
+            ConsoleText.Error($"{shapeError} ('{data.Name}')");
             return ExitCodes.BadInput;
         }
 
         if (PilotData.CheckOutput(options.OutputFolder) is { } outputError)
         {
-            Console.Error.WriteLine("error: " + outputError);
+            ConsoleText.Error(outputError);
             return ExitCodes.BadOptions;
         }
 
@@ -151,12 +151,12 @@ public static class PilotApp
         {
             if (PilotPreviousReport.MoveAside(options.OutputFolder) is { } moved)
             {
-                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(moved)}[/]");
+                AnsiConsole.MarkupLine($"[grey]{ConsoleText.Markup(moved)}[/]");
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: --output '{options.OutputFolder}' holds a previous report that could not be moved to '{PilotPreviousReport.FolderName}/' ({ex.Message}); move it yourself or choose another folder.");
+            ConsoleText.Error($"--output '{options.OutputFolder}' holds a previous report that could not be moved to '{PilotPreviousReport.FolderName}/' ({ex.Message}); move it yourself or choose another folder.");
             return ExitCodes.BadOptions;
         }
 
@@ -192,7 +192,7 @@ public static class PilotApp
         };
         var runner = new ExperimentRunner(factory, data, growth, experiment);
 
-        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {Markup.Escape(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {Markup.Escape(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets, options.Mode != DendriteMode.Off))}, seeds {string.Join(", ", options.SeedList)}, device {Markup.Escape(options.Device)}");
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {ConsoleText.Markup(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {ConsoleText.Markup(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets, options.Mode != DendriteMode.Off))}, seeds {string.Join(", ", options.SeedList)}, device {ConsoleText.Markup(options.Device)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = ConsoleProgress.Run(runner, cancellationToken);
         clock.Stop();
@@ -210,10 +210,10 @@ public static class PilotApp
         catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or IOException)
         {
             // Charts are a convenience: a machine without a usable SkiaSharp still gets the JSON, CSV and Markdown.
-            AnsiConsole.MarkupLine($"[yellow]Charts not drawn ({Markup.Escape(ex.GetType().Name)}: {Markup.Escape(ex.Message)}); the data files are complete.[/]");
+            AnsiConsole.MarkupLine($"[yellow]Charts not drawn ({ConsoleText.Markup(ex.GetType().Name)}: {ConsoleText.Markup(ex.Message)}); the data files are complete.[/]");
         }
 
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Finished in {clock.Elapsed.TotalSeconds:F0} s. Report: [link]{Markup.Escape(Path.GetFullPath(options.OutputFolder))}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Finished in {clock.Elapsed.TotalSeconds:F0} s. Report: [link]{ConsoleText.Markup(Path.GetFullPath(options.OutputFolder))}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
         return ExitCodes.Success;
     }
 }

@@ -83,7 +83,7 @@ internal static class PilotMerge
             var (report, error) = Read(Path.Combine(folder, "report.json"));
             if (report is null)
             {
-                Console.Error.WriteLine("error: " + error);
+                ConsoleText.Error(error);
                 return ExitCodes.BadInput;
             }
 
@@ -92,7 +92,7 @@ internal static class PilotMerge
 
         if (CompareConfigs(folders) is { } configProblem)
         {
-            Console.Error.WriteLine("error: " + configProblem);
+            ConsoleText.Error(configProblem);
             return ExitCodes.BadInput;
         }
 
@@ -103,7 +103,7 @@ internal static class PilotMerge
         }
         catch (ReportMergeException ex)
         {
-            Console.Error.WriteLine("error: " + ex.Message);
+            ConsoleText.Error(ex.Message);
             return ExitCodes.BadInput;
         }
 
@@ -118,10 +118,10 @@ internal static class PilotMerge
         }
         catch (Exception ex) when (ex is TypeInitializationException or DllNotFoundException or IOException)
         {
-            AnsiConsole.MarkupLine($"[yellow]Charts not drawn ({Markup.Escape(ex.GetType().Name)}: {Markup.Escape(ex.Message)}); the data files are complete.[/]");
+            AnsiConsole.MarkupLine($"[yellow]Charts not drawn ({ConsoleText.Markup(ex.GetType().Name)}: {ConsoleText.Markup(ex.Message)}); the data files are complete.[/]");
         }
 
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Merged {reports.Count} reports, seeds {string.Join(", ", merged.Seeds)}. Report: [link]{Markup.Escape(outputFull)}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
+        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Merged {reports.Count} reports, seeds {string.Join(", ", merged.Seeds)}. Report: [link]{ConsoleText.Markup(outputFull)}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
         return ExitCodes.Success;
     }
 
@@ -208,7 +208,7 @@ internal static class PilotMerge
 
     private static int BadOptions(string message)
     {
-        Console.Error.WriteLine("error: " + message);
+        ConsoleText.Error(message);
         return ExitCodes.BadOptions;
     }
 }

@@ -1,0 +1,67 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace Dendritic.Pilot;
+
+/// <summary>
+/// Text for the terminal. Much of what the pilot prints comes from users' files (a config's settings, a report's
+/// labels, folder and data set names), and a control character in them would reach the terminal as a command: an
+/// escape sequence can recolour, move the cursor or clear the screen. Everything printed goes through
+/// <see cref="Printable"/>, which shows control characters as <c>\uXXXX</c> instead.
+/// </summary>
+internal static class ConsoleText
+{
+    /// <summary>
+    /// <paramref name="text"/> with every control character except line feed and tab written as a <c>\uXXXX</c>
+    /// escape; the text itself when it has none. Null gives an empty string.
+    /// </summary>
+    public static string Printable(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        if (!NeedsEscape(text))
+        {
+            return text;
+        }
+
+        var printable = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (IsEscaped(c))
+            {
+                printable.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                printable.Append(c);
+            }
+        }
+
+        return printable.ToString();
+    }
+
+    /// <summary><see cref="Printable"/> text, escaped for Spectre.Console markup.</summary>
+    public static string Markup(string? text) => Spectre.Console.Markup.Escape(Printable(text));
+
+    /// <summary>Writes <c>error: </c> and the message, printable, as one line of standard error.</summary>
+    public static void Error(string message) => Console.Error.WriteLine("error: " + Printable(message));
+
+    private static bool NeedsEscape(string text)
+    {
+        foreach (var c in text)
+        {
+            if (IsEscaped(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsEscaped(char c) => char.IsControl(c) && c is not ('\n' or '\t');
+}
