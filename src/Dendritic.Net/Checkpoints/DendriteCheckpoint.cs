@@ -110,6 +110,7 @@ public static class DendriteCheckpoint
     /// <param name="sampleInput">Optional input for the wrapper's check pass (see <see cref="Dendrites.Wrap"/>).</param>
     /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
+    /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
     /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or libtorch refused <paramref name="sampleInput"/> in the check pass (its reason in the message, its exception inside; the model is left unwrapped).</exception>
@@ -235,6 +236,7 @@ public static class DendriteCheckpoint
     /// <param name="path">The checkpoint file.</param>
     /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The checkpoint's manifest (with its extra state).</returns>
+    /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ.</exception>
     public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null)

@@ -51,4 +51,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "Training finished by the caller after {Validations} validation(s): best score {BestScore}, {Dendrites} dendrite set(s) per layer, best model restored: {Restored}.")]
     public static partial void Finished(ILogger logger, int validations, double? bestScore, int dendrites, bool restored);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Validation {Validation}: the {Parameters} trainable dendrite parameter tensor(s) added at validation {GrewAt} have not changed since, so no optimizer step reached them. Rebuild the optimizer from GrowthDecision.TrainableParameters after every growth (or give GrowthOptions.OptimizerFactory, or use Fit).")]
+    public static partial void UntrainedDendrites(ILogger logger, int validation, int parameters, int grewAt);
 }

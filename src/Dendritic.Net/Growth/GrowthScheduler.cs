@@ -19,6 +19,7 @@ public sealed partial class GrowthScheduler
 {
     private readonly IGrowthModel _model;
     private readonly ILogger _logger;
+    private readonly UntrainedDendritesWatch _untrainedWatch = new();
     private readonly BestWeightsStore _best;
     private GrowthPolicyState _state = new();
 
@@ -94,6 +95,7 @@ public sealed partial class GrowthScheduler
             throw new ArgumentOutOfRangeException(nameof(epochTime), time, "The epoch time cannot be negative.");
         }
 
+        var untrained = _untrainedWatch.Check();
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
         var measuredParameters = _model.ParameterCount;
@@ -102,6 +104,17 @@ public sealed partial class GrowthScheduler
         var plan = GrowthPolicy.Decide(_state, score, learningRate, measuredDendrites, Options);
         var (message, fresh, correlation) = CarryOut(plan, learningRate);
         _state = plan.Next;
+        if (untrained.Untrained)
+        {
+            GrowthLog.UntrainedDendrites(_logger, _state.Validations, untrained.Count, untrained.GrewAt);
+            message += $" Warning: the dendrites added at validation {untrained.GrewAt} have not changed since; rebuild the optimizer from GrowthDecision.TrainableParameters after every growth.";
+        }
+
+        if (plan.Grow)
+        {
+            _untrainedWatch.Start(fresh, _state.Validations);
+        }
+
         var value = plan.SmoothedScore;
         History.Add(new GrowthHistoryEntry
         {

@@ -64,9 +64,16 @@ public sealed class LayerNotInvokedException : DendriticException
 
     private readonly DendriticModel? _handle;
 
-    private static string DescribeLayers(IReadOnlyList<string> layerNames, bool firstForward) =>
-        $"The dendrites of {string.Join(", ", layerNames)} did not run during {(firstForward ? "the model's first forward pass after wrapping" : "the check pass")}. " +
-        "Its parent probably calls it with .forward(x) on a field typed as the concrete layer, which bypasses forward hooks. " +
-        "Fix: call it with .call(x), or type the field as Module<Tensor, Tensor> so that it can be replaced; or exclude the layer " +
-        $"if {(firstForward ? "the model's input" : "the input")} does not reach it.";
+    private static string DescribeLayers(IReadOnlyList<string> layerNames, bool firstForward)
+    {
+        var one = layerNames.Count == 1;
+        return $"The dendrites of {string.Join(", ", layerNames)} did not run during {(firstForward ? "the model's first forward pass after wrapping" : "the check pass")}. " +
+            (one
+                ? "Its parent probably calls it with .forward(x) on a field typed as the concrete layer, which bypasses forward hooks. "
+                : "Their parents probably call them with .forward(x) on fields typed as the concrete layers, which bypasses forward hooks. ") +
+            (one
+                ? "Fix: call it with .call(x), or type the field as Module<Tensor, Tensor> so that it can be replaced; or exclude the layer "
+                : "Fix: call them with .call(x), or type the fields as Module<Tensor, Tensor> so that they can be replaced; or exclude the layers ") +
+            $"if {(firstForward ? "the model's input" : "the input")} does not reach {(one ? "it" : "them")}.";
+    }
 }

@@ -12,8 +12,9 @@ public sealed record WrapOptions
     public LayerSelector Targets { get; init; } = LayerSelector.AllSupported;
 
     /// <summary>
-    /// Dendrite sets added to every target layer at once (0 or more). Default 1. The growth scheduler starts from 0
-    /// and adds sets itself.
+    /// Dendrite sets added to every target layer at once (0 or more). Default 1. A <see cref="GrowthScheduler"/> grows
+    /// from the sets the model has when it is built, so set 0 when it should add every set itself (its
+    /// <see cref="GrowthOptions.MaxDendrites"/> counts the sets wrapped here too).
     /// </summary>
     public int InitialDendrites { get; init; } = 1;
 

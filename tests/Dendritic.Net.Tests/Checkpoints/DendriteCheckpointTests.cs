@@ -173,6 +173,19 @@ public sealed class DendriteCheckpointTests
     }
 
     [Test]
+    public void Restore_MissingFile_ThrowsFileNotFoundAndLeavesTheModel()
+    {
+        var model = TestModels.Mlp();
+        var handle = Dendrites.Wrap(model);
+        var keys = model.state_dict().Keys.ToList();
+
+        var act = () => DendriteCheckpoint.Restore(handle, Path.Combine(Folder, "none.dndt"));
+
+        act.Should().Throw<FileNotFoundException>();
+        model.state_dict().Keys.Should().Equal(keys);
+    }
+
+    [Test]
     public void Restore_IntoGrownModel_GoesBackToSavedStructureAndWeights()
     {
         var model = TestModels.Mlp();

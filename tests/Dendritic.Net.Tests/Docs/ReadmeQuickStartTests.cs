@@ -23,6 +23,7 @@ public sealed class ReadmeQuickStartTests
             var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, sampleInput: x);
             var optimizer = optim.Adam(handle.TrainableParameters(), lr: 1e-3);
 
+            optimizer.zero_grad();
             var loss = nn.functional.cross_entropy(model.call(x), randint(0, 10, 64));
             loss.backward(); optimizer.step();
 

@@ -75,6 +75,23 @@ internal sealed class BypassModel : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input) => fc1.forward(input);
 }
 
+/// <summary>Two concrete Linear fields, both called with forward(x): two layers whose hooks never fire.</summary>
+internal sealed class TwoBypassModel : Module<Tensor, Tensor>
+{
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+
+    public TwoBypassModel()
+        : base(nameof(TwoBypassModel))
+    {
+        fc1 = Linear(4, 3);
+        fc2 = Linear(3, 2);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => fc2.forward(fc1.forward(input));
+}
+
 /// <summary>Layers in a ModuleList of general modules, a ModuleList of Linear and a ModuleDict.</summary>
 internal sealed class ContainerModel : Module<Tensor, Tensor>
 {
