@@ -25,9 +25,10 @@ public sealed class PilotAppTests : ConsoleErrorCapture
     {
         // A value from the command line or a config file is echoed in the error; an escape sequence in it must not
         // reach the terminal as one.
-        PilotApp.Run(new[] { "--device", "\u001b[2Jcuda\u0007" }).Should().Be(ExitCodes.BadOptions);
+        PilotApp.Run(new[] { "--device", "\u001b[2Jcuda\u0007\nerror: forged" }).Should().Be(ExitCodes.BadOptions);
 
-        Error.Should().Contain("\\u001B[2Jcuda\\u0007").And.NotContain("\u001b").And.NotContain("\u0007");
+        Error.Should().Contain("\\u001B[2Jcuda\\u0007\\u000Aerror: forged").And.NotContain("\u001b").And.NotContain("\u0007")
+            .And.NotContain("\nerror: forged", "a value cannot add a line that looks like the pilot's own");
     }
 
     [Test]
@@ -137,7 +138,9 @@ public sealed class PilotAppTests : ConsoleErrorCapture
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        Error.Should().Contain("test label (7)").And.Contain("0 to 2").And.NotContain("   at ");
+        Error.Should().Contain("test label (7)").And.Contain("0 to 2").And.Contain("the data is inconsistent")
+            .And.NotContain("training split holds only", "a class the training file lacks is not the split's doing, however small it is")
+            .And.NotContain("   at ");
         Directory.Exists(temp.File("out")).Should().BeFalse("nothing is written for bad data");
     }
 

@@ -123,6 +123,13 @@ public sealed class PilotConfigParseTests
     [TestCase("\"Device\": null", "key 'Options.Device' must be a string, not null.")]
     [TestCase("\"Device\": {}", "key 'Options.Device' must be a string, not an object.")]
     [TestCase("\"DataFolder\": 5", "key 'Options.DataFolder' must be a string or null, not the number 5.")]
+    // The quotes hint only where the text without them is a valid value of the type.
+    [TestCase("\"Seeds\": \"1.5\"", "key 'Options.Seeds' must be a whole number, not the string \"1.5\".")]
+    [TestCase("\"LearningRate\": \"NaN\"", "key 'Options.LearningRate' must be a number, not the string \"NaN\".")]
+    [TestCase("\"LearningRate\": \"0.01\"", "key 'Options.LearningRate' must be a number, not the string \"0.01\" (write it without quotes).")]
+    [TestCase("\"Quantize\": \" True \"", "key 'Options.Quantize' must be true or false, not the string \" True \".")]
+    // A string that cannot be read back as text (a lone surrogate) is shown as the file has it.
+    [TestCase("\"Seeds\": \"\\uD800\"", "key 'Options.Seeds' must be a whole number, not the string \"\\uD800\".")]
     public void Parse_SettingOfTheWrongType_NamesTheKeyWhatItMustBeAndWhatItIs(string setting, string expected)
     {
         using var temp = new TempFolder();
@@ -147,6 +154,8 @@ public sealed class PilotConfigParseTests
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"../etc/passwd\", \"Sha256\": \"00\", \"Bytes\": 1 } ] }", "*plain file name*")]
     [TestCase("{ \"Options\": {}, // comment\n \"Data\": [] }", "*not valid JSON*")]
     [TestCase("[1, 2]", "*wrong type*")]
+    [TestCase("{ \"Options\": { \"it's\": 1 }, \"Data\": [] }", "*unknown key 'it's' in 'Options'; the settings are*")]
+    [TestCase("{ \"Seeds\": \"\\uDC00x\" }", "*key 'Seeds' is a setting, and the settings go inside 'Options'*")]
     public void Parse_BadFile_NamesTheProblem(string text, string expected)
     {
         using var temp = new TempFolder();

@@ -13,8 +13,9 @@ namespace Dendritic.Pilot;
 internal static class ConsoleText
 {
     /// <summary>
-    /// <paramref name="text"/> with every control character except line feed and tab written as a <c>\uXXXX</c>
-    /// escape; the text itself when it has none. Null gives an empty string.
+    /// <paramref name="text"/> with every control character except tab written as a <c>\uXXXX</c> escape (line breaks
+    /// too: each message is one line, and a value must not add lines that look like the pilot's own); the text itself
+    /// when it has none. Null gives an empty string.
     /// </summary>
     public static string Printable(string? text)
     {
@@ -63,5 +64,5 @@ internal static class ConsoleText
         return false;
     }
 
-    private static bool IsEscaped(char c) => char.IsControl(c) && c is not ('\n' or '\t');
+    private static bool IsEscaped(char c) => char.IsControl(c) && c != '\t';
 }

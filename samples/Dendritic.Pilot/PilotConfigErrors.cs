@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Reflection;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -17,9 +16,6 @@ namespace Dendritic.Pilot;
 /// </summary>
 internal static partial class PilotConfigErrors
 {
-    // Strings from the file are shown as JSON literals: quoted, control characters escaped, non-ASCII as it is.
-    private static readonly JsonSerializerOptions Quoting = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private static readonly NullabilityInfoContext Nullability = new();
 
     /// <summary>The message for a <see cref="JsonException"/> thrown while reading <paramref name="bytes"/>.</summary>
@@ -28,6 +24,20 @@ internal static partial class PilotConfigErrors
     /// <param name="json">The options the file was read with.</param>
     /// <returns>One sentence naming the key where there is one.</returns>
     public static string Describe(JsonException ex, byte[] bytes, JsonSerializerOptions json)
+    {
+        try
+        {
+            return DescribeKey(ex, bytes, json);
+        }
+        catch (Exception inner) when (inner is InvalidOperationException or ArgumentException or FormatException or NotSupportedException)
+        {
+            // Describing a bad file must not fail on it (a string with a lone surrogate cannot be read back as text):
+            // System.Text.Json's own words then, which name the path.
+            return $"not a valid config: {ex.Message}";
+        }
+    }
+
+    private static string DescribeKey(JsonException ex, byte[] bytes, JsonSerializerOptions json)
     {
         var key = ex.Path is { Length: > 1 } path ? path.TrimStart('$', '.') : null;
         var segments = ex.Path is null ? null : Segments(ex.Path);
@@ -97,7 +107,7 @@ internal static partial class PilotConfigErrors
 
         var got = found.ValueKind switch
         {
-            JsonValueKind.String => "the string " + Shorten(JsonSerializer.Serialize(found.GetString(), Quoting)),
+            JsonValueKind.String => "the string " + Shorten(found.GetRawText()),
             JsonValueKind.Number => "the number " + Shorten(found.GetRawText()),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
@@ -106,11 +116,11 @@ internal static partial class PilotConfigErrors
             _ => "a list",
         };
 
-        // The reader is strict (JsonNumberHandling.Strict): "10" is a string even where a number is meant.
+        // The reader is strict (JsonNumberHandling.Strict): "10" is a string even where a number is meant. The hint is
+        // given only when the text without its quotes is a valid JSON value of the type ("1.5" is no whole number,
+        // "NaN" and "True" are not JSON).
         var inner = Nullable.GetUnderlyingType(expected) ?? expected;
-        var quoted = found.ValueKind == JsonValueKind.String && found.GetString() is { } text
-            && ((IsNumber(inner) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-                || (inner == typeof(bool) && bool.TryParse(text, out _)));
+        var quoted = found.ValueKind == JsonValueKind.String && UnquotedFits(found.GetRawText()[1..^1], inner);
         return $", not {got}{(quoted ? " (write it without quotes)" : string.Empty)}";
     }
 
@@ -257,7 +267,32 @@ internal static partial class PilotConfigErrors
     private static bool IsNullable(PropertyInfo property) =>
         Nullable.GetUnderlyingType(property.PropertyType) is not null || Nullability.Create(property).WriteState == NullabilityState.Nullable;
 
-    private static bool IsNumber(Type type) => type == typeof(int) || type == typeof(long) || type == typeof(double);
+    /// <summary>Whether <paramref name="text"/>, written into the file without quotes, would be a valid JSON value of <paramref name="type"/>.</summary>
+    private static bool UnquotedFits(string text, Type type)
+    {
+        if (type == typeof(bool))
+        {
+            return text is "true" or "false";
+        }
+
+        if (type != typeof(int) && type != typeof(long) && type != typeof(double))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var number = document.RootElement;
+            return number.ValueKind == JsonValueKind.Number
+                && (type == typeof(double) ? number.TryGetDouble(out var d) && double.IsFinite(d)
+                    : type == typeof(int) ? number.TryGetInt32(out _) : number.TryGetInt64(out _));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private static Type? ElementType(Type type) =>
         type == typeof(string) ? null : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
@@ -267,9 +302,11 @@ internal static partial class PilotConfigErrors
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
-    [GeneratedRegex("'([^']+)'", RegexOptions.CultureInvariant)]
+    // System.Text.Json: "The JSON property 'NAME' could not be mapped to ..."; NAME may itself hold quotes.
+    [GeneratedRegex("property '(.+)' could not be mapped", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex QuotedName();
 
-    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>[^']*)'\]|\[(?<index>[0-9]+)\]", RegexOptions.CultureInvariant)]
+    // A quoted name may hold quotes itself: it ends at the "']" that ends the path or starts the next segment.
+    [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>.*?)'\](?=$|[.\[])|\[(?<index>[0-9]+)\]", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex PathSegment();
 }

@@ -43,9 +43,12 @@ public static class PilotData
             if (low < 0 || high >= classes)
             {
                 var problem = $"A {name} label ({(low < 0 ? low : high)}) lies outside the classes of the training labels (0 to {classes - 1}) in '{data.Name}'";
-                var seen = splits.Max(s => s.Split.Targets.max().item<long>()) + 1;
+                // The classes of the training file are its two splits' (the validation split is its last part). A
+                // label the training file does not hold at all is not the split's doing, whatever its size.
+                var seen = Math.Max(data.Train.Targets.max().item<long>(), data.Validation.Targets.max().item<long>()) + 1;
                 var (train, validation) = (data.Train.Targets.shape[0], data.Validation.Targets.shape[0]);
-                if (low >= 0 && train < MinTrainingImagesPerClass * seen)
+                var inTrainingFile = name == "validation" || data.Validation.Targets.eq(high).any().item<bool>();
+                if (low >= 0 && inTrainingFile && train < MinTrainingImagesPerClass * seen)
                 {
                     // A large --validation-fraction leaves a handful of training images: no sorting is needed to miss a class.
                     return string.Create(CultureInfo.InvariantCulture, $"{problem}: the training split holds only {train:N0} image(s) and the validation split {validation:N0}, too few training images to hold all {seen} classes. Lower --validation-fraction (the share of the training file held out for validation) or use more images.");

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Linq;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,8 +11,11 @@ namespace Dendritic;
 /// Notices dendrites that do not train. A manual training loop must rebuild its optimizer after every growth
 /// (<see cref="GrowthDecision.TrainableParameters"/>); one built before keeps updating the old parameters and never
 /// the new ones, which then stay exactly as they were added (u at zero) while the scheduler goes on judging scores.
-/// After a growth this takes a fingerprint of the new trainable parameters (the float64 sum of each); at the next
-/// validation it takes it again: the same fingerprint means no optimizer step has touched them.
+/// After a growth this takes a fingerprint of the new trainable parameters (the float64 sum and sum of absolute values
+/// of each: after one Adam step u's elements are about ±lr and may sum to its starting zero, but not in absolute
+/// value); at the next validation it takes it again: the same fingerprint means no optimizer step has touched them.
+/// A diagnostic only: where the fingerprint cannot be taken (a device without float64, a device error), nothing is
+/// watched and nothing is said.
 /// </summary>
 internal sealed class UntrainedDendritesWatch
 {
@@ -22,7 +27,8 @@ internal sealed class UntrainedDendritesWatch
     public void Start(IReadOnlyList<Parameter> fresh, int validation)
     {
         var trainable = fresh.Where(p => p.requires_grad).ToList();
-        (_watched, _sums, _grewAt) = trainable.Count == 0 ? (null, null, 0) : (trainable, Sums(trainable), validation);
+        var sums = trainable.Count == 0 ? null : Fingerprint(trainable);
+        (_watched, _sums, _grewAt) = sums is null ? (null, null, 0) : (trainable, sums, validation);
     }
 
     /// <summary>
@@ -39,13 +45,25 @@ internal sealed class UntrainedDendritesWatch
             return (false, 0, 0);
         }
 
-        return (Sums(watched).SequenceEqual(sums), watched.Count, grewAt);
+        return Fingerprint(watched) is { } now ? (now.SequenceEqual(sums), watched.Count, grewAt) : (false, 0, 0);
     }
 
-    private static double[] Sums(IReadOnlyList<Parameter> parameters)
+    /// <summary>Each parameter's float64 sum and sum of absolute values, or null when they cannot be taken.</summary>
+    private static double[]? Fingerprint(IReadOnlyList<Parameter> parameters)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return parameters.Select(p => p.detach().sum(ScalarType.Float64).item<double>()).ToArray();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            return parameters
+                .SelectMany(p => new[] { p.detach().sum(ScalarType.Float64).item<double>(), p.detach().abs().sum(ScalarType.Float64).item<double>() })
+                .ToArray();
+        }
+        catch (Exception ex) when (ex is ExternalException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            // libtorch's errors reach .NET as ExternalException: no float64 on the device, a device error. The check is
+            // a courtesy; it must never fail a Step whose growth has already happened.
+            return null;
+        }
     }
 }

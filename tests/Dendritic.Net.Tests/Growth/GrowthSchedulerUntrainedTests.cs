@@ -69,6 +69,33 @@ public sealed class GrowthSchedulerUntrainedTests
         logger.Entries.Should().ContainSingle(e => e.EventId == 3016);
     }
 
+    [Test]
+    public void Watch_UpdateThatKeepsTheSum_CountsAsChanged()
+    {
+        // After one Adam step u's elements are about +-lr: an even layer can sum to its starting zero again.
+        using var u = new TorchSharp.Modules.Parameter(zeros(2));
+        var watch = new UntrainedDendritesWatch();
+        watch.Start(new[] { u }, validation: 3);
+        using (no_grad())
+        {
+            u.copy_(tensor(new[] { 0.01f, -0.01f }));
+        }
+
+        watch.Check().Untrained.Should().BeFalse("the absolute values changed");
+    }
+
+    [Test]
+    public void Watch_NothingChanged_ReportsTheCountAndTheGrowth()
+    {
+        using var u = new TorchSharp.Modules.Parameter(zeros(2));
+        using var frozen = new TorchSharp.Modules.Parameter(ones(2), requires_grad: false);
+        var watch = new UntrainedDendritesWatch();
+        watch.Start(new[] { u, frozen }, validation: 3);
+
+        watch.Check().Should().Be((true, 1, 3), "only trainable parameters are watched");
+        watch.Check().Untrained.Should().BeFalse("one check per growth");
+    }
+
     private static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle, GrowthScheduler Scheduler, RecordingLogger Logger) Build()
     {
         var logger = new RecordingLogger();
