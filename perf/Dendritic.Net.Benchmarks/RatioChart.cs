@@ -18,6 +18,7 @@ internal static class RatioChart
     private const int PanelHeight = 240;
     private const int Margin = 48;
     private const int LegendEntryWidth = 260;
+    private const int MinWidth = 640;
     private static readonly string[] Palette =
     {
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f",
@@ -27,14 +28,22 @@ internal static class RatioChart
     private static readonly (double Factor, string Layers, string Dash)[] Targets = { (1.10, "Linear", "4 3"), (1.25, "Conv2d", "1 3") };
 
     /// <summary>
-    /// Writes the chart of the given CSV reports to <paramref name="output"/>. <c>args</c>: optionally
-    /// <c>--only TEXT</c> (keep the rows whose case, as <c>report</c> prints it, contains TEXT, e.g. <c>kernel:cuda</c>),
-    /// then the CSV files.
+    /// Writes the chart of the given CSV reports to <paramref name="output"/>. <c>args</c>: the CSV files and,
+    /// anywhere among them, optionally <c>--only TEXT</c> (keep the rows whose case, as <c>report</c> prints it,
+    /// contains TEXT, e.g. <c>kernel:cuda</c>).
     /// </summary>
+    /// <returns>0, or 2 when <c>--only</c> has no text after it.</returns>
     public static int Write(string output, IReadOnlyList<string> args)
     {
-        var only = args.Count >= 2 && args[0] == "--only" ? args[1] : null;
-        var csvPaths = only is null ? args : args.Skip(2).ToList();
+        var at = args.ToList().IndexOf("--only");
+        if (at >= 0 && at == args.Count - 1)
+        {
+            Console.Error.WriteLine("chart: --only needs a text after it, e.g. --only kernel:cuda.");
+            return 2;
+        }
+
+        var only = at >= 0 ? args[at + 1] : null;
+        var csvPaths = at >= 0 ? args.Where((_, i) => i != at && i != at + 1).ToList() : args;
         var rows = ResultTable.Read(csvPaths)
             .Where(r => r.Suite.StartsWith("Layer", StringComparison.Ordinal) && (only is null || r.Subject.Contains(only, StringComparison.Ordinal)))
             .ToList();
@@ -42,7 +51,8 @@ internal static class RatioChart
         var series = rows.Select(SeriesName).Distinct().OrderBy(s => s, StringComparer.Ordinal).ToList();
         var columns = Math.Max(1, panels.Select(p => p.Key.Suite).Distinct().Count());
         var panelRows = Math.Max(1, (panels.Count + columns - 1) / columns);
-        var width = columns * (PanelWidth + Margin) + Margin;
+        // At least as wide as the subtitle that explains the lines.
+        var width = Math.Max(columns * (PanelWidth + Margin) + Margin, MinWidth);
         var legendColumns = Math.Max(1, (width - Margin) / LegendEntryWidth);
         var legendHeight = 20 * ((series.Count + legendColumns - 1) / legendColumns) + 40;
         var height = panelRows * (PanelHeight + Margin + 24) + Margin + legendHeight;
