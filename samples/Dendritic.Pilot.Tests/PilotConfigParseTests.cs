@@ -97,10 +97,8 @@ public sealed class PilotConfigParseTests
     public void Parse_BadSetting_NamesTheFileAndTheKey(string setting, string expected)
     {
         using var temp = new TempFolder();
-        var path = temp.File("config.json");
-        File.WriteAllText(path, "{ \"Format\": \"dendritic-pilot-config/1\", \"Options\": { " + setting + " }, \"Data\": [] }");
 
-        var parse = PilotCommandLine.Parse(new[] { "--config", path, "-o", temp.File("out") });
+        var (parse, path) = ParseSetting(temp, setting);
 
         parse.Options.Should().BeNull();
         parse.Errors.Should().ContainSingle().Which.Should().Match(expected).And.Contain(path);
@@ -133,10 +131,8 @@ public sealed class PilotConfigParseTests
     public void Parse_SettingOfTheWrongType_NamesTheKeyWhatItMustBeAndWhatItIs(string setting, string expected)
     {
         using var temp = new TempFolder();
-        var path = temp.File("config.json");
-        File.WriteAllText(path, "{ \"Format\": \"dendritic-pilot-config/1\", \"Options\": { " + setting + " }, \"Data\": [] }");
 
-        var parse = PilotCommandLine.Parse(new[] { "--config", path, "-o", temp.File("out") });
+        var (parse, path) = ParseSetting(temp, setting);
 
         parse.Options.Should().BeNull();
         parse.Errors.Should().Equal($"--config '{path}': {expected}");
@@ -224,4 +220,12 @@ public sealed class PilotConfigParseTests
     }
 
     private static PropertyInfo[] Settable() => typeof(PilotOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).ToArray();
+
+    /// <summary>Parses <c>--config</c> on a config whose Options hold <paramref name="setting"/> alone.</summary>
+    private static (PilotParse Parse, string Path) ParseSetting(TempFolder temp, string setting)
+    {
+        var path = temp.File("config.json");
+        File.WriteAllText(path, "{ \"Format\": \"dendritic-pilot-config/1\", \"Options\": { " + setting + " }, \"Data\": [] }");
+        return (PilotCommandLine.Parse(new[] { "--config", path, "-o", temp.File("out") }), path);
+    }
 }

@@ -41,23 +41,30 @@ internal sealed class GeneralFieldModel : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input) => fc2.forward(functional.relu(fc1.forward(input)));
 }
 
-/// <summary>Fields typed as the concrete layer, called through call(): the wrapper hooks them.</summary>
+/// <summary>
+/// Fields typed as the concrete layer, called through call(): the wrapper hooks them. With
+/// <c>bypassHooks</c> both are called with forward(x) instead, so neither hook fires.
+/// </summary>
 internal sealed class ConcreteFieldModel : Module<Tensor, Tensor>
 {
     private readonly Linear fc1;
     private readonly Linear fc2;
+    private readonly bool _bypassHooks;
 
-    public ConcreteFieldModel()
+    public ConcreteFieldModel(bool bypassHooks = false)
         : base(nameof(ConcreteFieldModel))
     {
         fc1 = Linear(4, 6);
         fc2 = Linear(6, 2);
+        _bypassHooks = bypassHooks;
         RegisterComponents();
     }
 
     public Linear First => fc1;
 
-    public override Tensor forward(Tensor input) => fc2.call(functional.relu(fc1.call(input)));
+    public override Tensor forward(Tensor input) => _bypassHooks
+        ? fc2.forward(functional.relu(fc1.forward(input)))
+        : fc2.call(functional.relu(fc1.call(input)));
 }
 
 /// <summary>A concrete field called with forward(): neither replacement nor hooks can reach it.</summary>
@@ -73,23 +80,6 @@ internal sealed class BypassModel : Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor input) => fc1.forward(input);
-}
-
-/// <summary>Two concrete Linear fields, both called with forward(x): two layers whose hooks never fire.</summary>
-internal sealed class TwoBypassModel : Module<Tensor, Tensor>
-{
-    private readonly Linear fc1;
-    private readonly Linear fc2;
-
-    public TwoBypassModel()
-        : base(nameof(TwoBypassModel))
-    {
-        fc1 = Linear(4, 3);
-        fc2 = Linear(3, 2);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor input) => fc2.forward(fc1.forward(input));
 }
 
 /// <summary>Layers in a ModuleList of general modules, a ModuleList of Linear and a ModuleDict.</summary>

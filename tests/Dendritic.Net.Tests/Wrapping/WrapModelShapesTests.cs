@@ -137,7 +137,7 @@ public sealed class WrapModelShapesTests
     [Test]
     public void Wrap_TwoLayersBypassHooks_MessageNamesBothInThePlural()
     {
-        var act = () => Dendrites.Wrap(new TwoBypassModel(), sampleInput: randn(2, 4));
+        var act = () => Dendrites.Wrap(new ConcreteFieldModel(bypassHooks: true), sampleInput: randn(2, 4));
 
         act.Should().Throw<LayerNotInvokedException>()
             .WithMessage("*fc1, fc2*Their parents probably call them*fields typed as the concrete layers*exclude the layers*")
