@@ -151,6 +151,8 @@ public sealed class PilotConfigParseTests
     [TestCase("{ \"Options\": {}, // comment\n \"Data\": [] }", "*not valid JSON*")]
     [TestCase("[1, 2]", "*wrong type*")]
     [TestCase("{ \"Options\": { \"it's\": 1 }, \"Data\": [] }", "*unknown key 'it's' in 'Options'; the settings are*")]
+    [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"Bytes\": 1 } ] }", "*a required key is missing in 'Data[0]' ('Sha256'); the keys there are File, Sha256, Bytes.")]
+    [TestCase("{ \"Options\": {},\n  \"Data\": [,] }", "*not valid JSON at line 2, column 12: ',' is an invalid start of a value.*")]
     [TestCase("{ \"Seeds\": \"\\uDC00x\" }", "*key 'Seeds' is a setting, and the settings go inside 'Options'*")]
     public void Parse_BadFile_NamesTheProblem(string text, string expected)
     {

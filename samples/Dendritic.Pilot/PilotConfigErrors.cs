@@ -48,13 +48,20 @@ internal static partial class PilotConfigErrors
 
         if (ex.Message.Contains("missing required properties", StringComparison.Ordinal))
         {
-            return $"a required key is missing ({ex.Message.Split(':').Last().Trim()}); a config has Format, Options and Data.";
+            // "... missing required properties including: 'Sha256'." at the path of the object that lacks them.
+            var missing = ex.Message.Split(':').Last().Trim().TrimEnd('.');
+            var owner = segments is { Count: > 0 } ? PropertyAt(segments)?.Type : null;
+            var inner = owner is null ? null : ElementType(owner) ?? owner;
+            return inner is null || inner == typeof(PilotConfig)
+                ? $"a required key is missing ({missing}); a config has Format, Options and Data."
+                : $"a required key is missing in '{key}' ({missing}); the keys there are {string.Join(", ", SettableNames(inner))}.";
         }
 
         var detail = ex.Message.Split(" Path:")[0];
         if (!detail.Contains("could not be converted", StringComparison.Ordinal) && !detail.Contains("doesn't allow setting null", StringComparison.Ordinal))
         {
-            return $"not valid JSON: {detail}";
+            var at = ex.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1}") : string.Empty;
+            return $"not valid JSON{at}: {detail}";
         }
 
         if (key is null)
