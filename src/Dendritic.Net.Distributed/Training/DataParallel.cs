@@ -116,18 +116,7 @@ public sealed class DataParallel
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckSameStructure(model);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var tensors = Tensors(model).ToList();
-        var sums = new double[tensors.Count * 2];
-        for (var i = 0; i < tensors.Count; i++)
-        {
-            var t = tensors[i].to(ScalarType.Float64);
-            sums[2 * i] = t.sum().item<double>();
-            sums[(2 * i) + 1] = t.abs().sum().item<double>();
-        }
-
-        return Agree(sums);
+        return Agree(TensorFingerprint.Of(Tensors(model).ToList()));
     }
 
     /// <summary>Whether every rank has the same values as rank 0 (broadcast rank 0's, compare, count disagreements).</summary>

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Linq;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Dendritic;
 
@@ -11,9 +10,8 @@ namespace Dendritic;
 /// Notices dendrites that do not train. A manual training loop must rebuild its optimizer after every growth
 /// (<see cref="GrowthDecision.TrainableParameters"/>); one built before keeps updating the old parameters and never
 /// the new ones, which then stay exactly as they were added (u at zero) while the scheduler goes on judging scores.
-/// After a growth this takes a fingerprint of the new trainable parameters (the float64 sum and sum of absolute values
-/// of each: after one Adam step u's elements are about ±lr and may sum to its starting zero, but not in absolute
-/// value); at the next validation it takes it again: the same fingerprint means no optimizer step has touched them.
+/// After a growth this takes a fingerprint of the new trainable parameters (<see cref="TensorFingerprint"/>); at the
+/// next validation it takes it again: the same fingerprint means no optimizer step has touched them.
 /// A diagnostic only: where the fingerprint cannot be taken (a device without float64, a device error), nothing is
 /// watched and nothing is said.
 /// </summary>
@@ -48,16 +46,12 @@ internal sealed class UntrainedDendritesWatch
         return Fingerprint(watched) is { } now ? (now.SequenceEqual(sums), watched.Count, grewAt) : (false, 0, 0);
     }
 
-    /// <summary>Each parameter's float64 sum and sum of absolute values, or null when they cannot be taken.</summary>
+    /// <summary>The parameters' <see cref="TensorFingerprint"/>, or null when it cannot be taken.</summary>
     private static double[]? Fingerprint(IReadOnlyList<Parameter> parameters)
     {
         try
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            return parameters
-                .SelectMany(p => new[] { p.detach().sum(ScalarType.Float64).item<double>(), p.detach().abs().sum(ScalarType.Float64).item<double>() })
-                .ToArray();
+            return TensorFingerprint.Of(parameters);
         }
         catch (Exception ex) when (ex is ExternalException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
