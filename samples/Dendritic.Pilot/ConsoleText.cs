@@ -45,6 +45,9 @@ internal static class ConsoleText
         return printable.ToString();
     }
 
+    /// <summary>The first <paramref name="max"/> characters of <paramref name="text"/> and "...", or the text when it is no longer.</summary>
+    public static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "...";
+
     /// <summary><see cref="Printable"/> text, escaped for Spectre.Console markup.</summary>
     public static string Markup(string? text) => Spectre.Console.Markup.Escape(Printable(text));
 

@@ -114,8 +114,8 @@ internal static partial class PilotConfigErrors
 
         var got = found.ValueKind switch
         {
-            JsonValueKind.String => "the string " + Shorten(found.GetRawText()),
-            JsonValueKind.Number => "the number " + Shorten(found.GetRawText()),
+            JsonValueKind.String => "the string " + ConsoleText.Shorten(found.GetRawText(), 40),
+            JsonValueKind.Number => "the number " + ConsoleText.Shorten(found.GetRawText(), 40),
             JsonValueKind.True => "true",
             JsonValueKind.False => "false",
             JsonValueKind.Null => "null",
@@ -306,8 +306,6 @@ internal static partial class PilotConfigErrors
 
     private static IEnumerable<string> SettableNames(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).Select(p => p.Name);
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     // System.Text.Json: "The JSON property 'NAME' could not be mapped to ..."; NAME may itself hold quotes.
     [GeneratedRegex("property '(.+)' could not be mapped", RegexOptions.CultureInvariant | RegexOptions.Singleline)]

@@ -161,12 +161,12 @@ public static partial class PilotConfigFile
         {
             if (file.File.Length is 0 or > 255 || file.File.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || file.File.Contains('/', StringComparison.Ordinal) || file.File.Contains('\\', StringComparison.Ordinal))
             {
-                return $"key 'Data.File' must be a plain file name, not '{Shorten(file.File)}'.";
+                return $"key 'Data.File' must be a plain file name, not '{ConsoleText.Shorten(file.File, 80)}'.";
             }
 
             if (!Sha256Text().IsMatch(file.Sha256))
             {
-                return $"key 'Data.Sha256' of {file.File} must be 64 hex digits, not '{Shorten(file.Sha256)}'.";
+                return $"key 'Data.Sha256' of {file.File} must be 64 hex digits, not '{ConsoleText.Shorten(file.Sha256, 80)}'.";
             }
 
             if (file.Bytes < 0)
@@ -177,8 +177,6 @@ public static partial class PilotConfigFile
 
         return null;
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "...";
 
     private static void SettableOnly(JsonTypeInfo info)
     {
