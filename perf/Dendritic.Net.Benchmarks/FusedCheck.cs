@@ -167,7 +167,7 @@ internal static class FusedCheck
         var p = pre.Select(Leaf).ToArray();
         var u = layer.Branch.Sets.Select(s => Leaf(s.OutputScale)).ToArray();
         var v = layer.Branch.Sets.Select(s => s.CascadeWeights is null ? null : Leaf(s.CascadeWeights)).ToArray();
-        var shape = layer.Branch.NeuronShape(h);
+        var shape = layer.Branch.Spec.NeuronShape(h);
         var y = h;
         var a = new List<Tensor>();
         for (var k = 0; k < p.Length; k++)

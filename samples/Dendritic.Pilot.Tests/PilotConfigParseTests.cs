@@ -154,6 +154,9 @@ public sealed class PilotConfigParseTests
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"Bytes\": 1 } ] }", "*a required key is missing in 'Data[0]' ('Sha256'); the keys there are File, Sha256, Bytes.")]
     [TestCase("{ \"Options\": {},\n  \"Data\": [,] }", "*not valid JSON at line 2, column 12: ',' is an invalid start of a value.*")]
     [TestCase("{ \"Seeds\": \"\\uDC00x\" }", "*key 'Seeds' is a setting, and the settings go inside 'Options'*")]
+    [TestCase("{ \"Options\": { \"Seeds\": 3,\n \"Seeds\": 10 }, \"Data\": [] }", "*key 'Options.Seeds' is given twice (the second time at line 2); keep the one you mean.")]
+    [TestCase("{ \"Format\": \"a\", \"Format\": \"b\", \"Options\": {}, \"Data\": [] }", "*key 'Format' is given twice (the second time at line 1); keep the one you mean.")]
+    [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"File\": \"b\", \"Sha256\": \"00\", \"Bytes\": 1 } ] }", "*key 'Data[0].File' is given twice*")]
     public void Parse_BadFile_NamesTheProblem(string text, string expected)
     {
         using var temp = new TempFolder();

@@ -46,6 +46,16 @@ internal static partial class PilotConfigErrors
             return Unknown(unknown.Groups[1].Value, segments, bytes, json);
         }
 
+        if (DuplicateName().Match(ex.Message) is { Success: true } duplicate)
+        {
+            // Valid JSON, but which of the two values was meant is the editor's call, not ours.
+            var name = duplicate.Groups[1].Value;
+            var parent = segments is { Count: > 0 } && Equals(segments[^1], name) ? segments.Take(segments.Count - 1).ToList() : segments;
+            var full = parent is { Count: > 0 } ? $"{Join(parent)}.{name}" : name;
+            var at = ex.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" (the second time at line {line + 1})") : string.Empty;
+            return $"key '{ConsoleText.Shorten(full, 80)}' is given twice{at}; keep the one you mean.";
+        }
+
         if (ex.Message.Contains("missing required properties", StringComparison.Ordinal))
         {
             // "... missing required properties including: 'Sha256'." at the path of the object that lacks them.
@@ -310,6 +320,10 @@ internal static partial class PilotConfigErrors
     // System.Text.Json: "The JSON property 'NAME' could not be mapped to ..."; NAME may itself hold quotes.
     [GeneratedRegex("property '(.+)' could not be mapped", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex QuotedName();
+
+    // System.Text.Json: "Duplicate property 'NAME' encountered during deserialization of type ..."
+    [GeneratedRegex("^Duplicate property '(.+)' encountered during", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex DuplicateName();
 
     // A quoted name may hold quotes itself: it ends at the "']" that ends the path or starts the next segment.
     [GeneratedRegex(@"\.(?<name>[^.\[]+)|\['(?<quoted>.*?)'\](?=$|[.\[])|\[(?<index>[0-9]+)\]", RegexOptions.CultureInvariant | RegexOptions.Singleline)]

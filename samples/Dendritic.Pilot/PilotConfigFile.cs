@@ -15,7 +15,7 @@ namespace Dendritic.Pilot;
 
 /// <summary>
 /// Writes and reads <see cref="PilotConfig"/> files. Reading treats the file as untrusted: at most
-/// <see cref="MaxBytes"/>, strict JSON (no comments, trailing commas or numbers in strings), no unknown keys, every
+/// <see cref="MaxBytes"/>, strict JSON (no comments, trailing commas or numbers in strings), no unknown keys, no key twice, every
 /// value of its declared type; errors name the file and the key.
 /// </summary>
 public static partial class PilotConfigFile
@@ -27,6 +27,9 @@ public static partial class PilotConfigFile
     {
         WriteIndented = true,
         MaxDepth = 16,
+
+        // A key given twice is a mistake in a file for people to edit; reading would otherwise keep the last silently.
+        AllowDuplicateProperties = false,
 
         // A file for people to read: '+' in versions and non-ASCII folder names stay as they are.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -162,7 +162,7 @@ public sealed class DendriteBranch : nn.Module
     {
         var output = hostOutput;
         var previous = activations ?? new List<Tensor>(_sets.Count);
-        var neuronShape = NeuronShape(hostOutput);
+        var neuronShape = Spec.NeuronShape(hostOutput);
         for (var k = 0; k < _sets.Count; k++)
         {
             var pre = preActivations[k];
@@ -193,7 +193,7 @@ public sealed class DendriteBranch : nn.Module
         OutputScales(),
         CascadeWeights(),
         Options.Activation,
-        NeuronShape(hostOutput),
+        Spec.NeuronShape(hostOutput),
         tap: Tap);
 
     /// <summary>The host output plus every set's contribution, for an input whose host output is already known.</summary>
@@ -364,39 +364,4 @@ public sealed class DendriteBranch : nn.Module
 
     /// <summary>Each set's cascade weights v_k, in set order (null for the first set).</summary>
     private Tensor?[] CascadeWeights() => _sets.Select(s => (Tensor?)s.CascadeWeights).ToArray();
-
-    /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
-    internal long[] NeuronShape(Tensor output)
-    {
-        if (Spec.Kind == HostKind.Linear)
-        {
-            return new[] { Spec.OutFeatures };
-        }
-
-        if (Spec.Kind == HostKind.Module)
-        {
-            // [out] followed by a 1 for every axis after the neuron axis.
-            var rank = (int)output.dim();
-            var axis = Spec.NeuronAxis < 0 ? rank + Spec.NeuronAxis : Spec.NeuronAxis;
-            if (axis < 0 || axis >= rank || output.shape[axis] != Spec.OutFeatures)
-            {
-                throw new DendriteWrapException($"A {Spec.ModuleType} host's output has shape [{string.Join(", ", output.shape)}], whose axis {Spec.NeuronAxis} does not hold its {Spec.OutFeatures} neurons. Give its ModuleHost the right neuron axis (ModuleHost.WithNeuronAxis).");
-            }
-
-            var moduleShape = new long[rank - axis];
-            Array.Fill(moduleShape, 1L);
-            moduleShape[0] = Spec.OutFeatures;
-            return moduleShape;
-        }
-
-        var shape = new long[1 + Spec.SpatialDims];
-        Array.Fill(shape, 1L);
-        shape[0] = Spec.OutFeatures;
-        if (output.dim() < shape.Length)
-        {
-            throw new ArgumentException($"Output of rank {output.dim()} is too small for a {Spec.Kind} layer.", nameof(output));
-        }
-
-        return shape;
-    }
 }

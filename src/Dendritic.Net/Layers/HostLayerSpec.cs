@@ -192,4 +192,39 @@ public sealed record HostLayerSpec
 
         return padding;
     }
+
+    /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
+    internal long[] NeuronShape(Tensor output)
+    {
+        if (Kind == HostKind.Linear)
+        {
+            return new[] { OutFeatures };
+        }
+
+        if (Kind == HostKind.Module)
+        {
+            // [out] followed by a 1 for every axis after the neuron axis.
+            var rank = (int)output.dim();
+            var axis = NeuronAxis < 0 ? rank + NeuronAxis : NeuronAxis;
+            if (axis < 0 || axis >= rank || output.shape[axis] != OutFeatures)
+            {
+                throw new DendriteWrapException($"A {ModuleType} host's output has shape [{string.Join(", ", output.shape)}], whose axis {NeuronAxis} does not hold its {OutFeatures} neurons. Give its ModuleHost the right neuron axis (ModuleHost.WithNeuronAxis).");
+            }
+
+            var moduleShape = new long[rank - axis];
+            Array.Fill(moduleShape, 1L);
+            moduleShape[0] = OutFeatures;
+            return moduleShape;
+        }
+
+        var shape = new long[1 + SpatialDims];
+        Array.Fill(shape, 1L);
+        shape[0] = OutFeatures;
+        if (output.dim() < shape.Length)
+        {
+            throw new ArgumentException($"Output of rank {output.dim()} is too small for a {Kind} layer.", nameof(output));
+        }
+
+        return shape;
+    }
 }
