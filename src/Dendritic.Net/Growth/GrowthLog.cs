@@ -54,4 +54,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3016, Level = LogLevel.Warning, Message = "Validation {Validation}: the {Parameters} trainable dendrite parameter tensor(s) added at validation {GrewAt} have not changed since, so no optimizer step reached them. Rebuild the optimizer from GrowthDecision.TrainableParameters after every growth (or give GrowthOptions.OptimizerFactory, or use Fit).")]
     public static partial void UntrainedDendrites(ILogger logger, int validation, int parameters, int grewAt);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "Validation {Validation}: each of the {Scores} scores so far was worse than the one before under GrowthOptions.Mode {Mode} (from {First} to {Last}), so the first score stayed the best and dendrites are being added while the model still improves. If the score is meant the other way round (a loss: lower is better; an accuracy: higher is better), set GrowthOptions.Mode = {Other}.")]
+    public static partial void ScoreGettingWorse(ILogger logger, int validation, int scores, double first, double last, ScoreMode mode, ScoreMode other);
 }

@@ -110,6 +110,14 @@ public sealed partial class GrowthScheduler
             message += $" Warning: the dendrites added at validation {untrained.GrewAt} have not changed since; rebuild the optimizer from GrowthDecision.TrainableParameters after every growth.";
         }
 
+        if (plan.Grow && History.Entries.All(e => e.Action != GrowthAction.DendritesAdded)
+            && History.Entries.Select(e => e.Score).Append(score).ToList() is var scores && ScoreDirectionCheck.EveryScoreWorse(scores, Options.Mode))
+        {
+            var other = Options.Mode == ScoreMode.Maximize ? ScoreMode.Minimize : ScoreMode.Maximize;
+            GrowthLog.ScoreGettingWorse(_logger, _state.Validations, scores.Count, scores[0], score, Options.Mode, other);
+            message += string.Create(CultureInfo.InvariantCulture, $" Warning: every score so far was worse than the one before under Mode {Options.Mode} ({scores[0]:G6} to {score:G6}); {(Options.Mode == ScoreMode.Maximize ? "if lower is better (a loss)" : "if higher is better (an accuracy)")}, set GrowthOptions.Mode = {other}.");
+        }
+
         if (plan.Grow)
         {
             _untrainedWatch.Start(fresh, _state.Validations);
