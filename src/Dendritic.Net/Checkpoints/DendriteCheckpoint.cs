@@ -163,8 +163,8 @@ public static class DendriteCheckpoint
             }
         }
 
-        CheckDendritesFitWeights(manifest, header, path);
-        var tensors = archive.ReadTensors(header);
+        CheckpointFit.DendritesFitWeights(manifest, header, path);
+        Dictionary<string, Tensor>? tensors = null;
         try
         {
             var names = manifest.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
@@ -179,6 +179,9 @@ public static class DendriteCheckpoint
             var handle = Dendrites.Wrap(freshModel, wrapOptions);
             try
             {
+                // Checked from the header before a tensor is read: a file that does not fit costs no memory.
+                CheckpointFit.TensorsFitModel(handle, manifest, header, path);
+                tensors = archive.ReadTensors(header);
                 Apply(handle, manifest, tensors, path);
                 if (sampleInput is not null)
                 {
@@ -197,7 +200,10 @@ public static class DendriteCheckpoint
         }
         finally
         {
-            SafeTensorsFormat.Dispose(tensors);
+            if (tensors is not null)
+            {
+                SafeTensorsFormat.Dispose(tensors);
+            }
         }
     }
 
@@ -230,7 +236,8 @@ public static class DendriteCheckpoint
     /// <summary>
     /// Loads a checkpoint into a model that is already wrapped (for example to go back to the best weights kept on
     /// disk): dendrite counts are adjusted to the checkpoint's, then every weight is copied in. The file is read and
-    /// verified completely before the model is touched.
+    /// verified completely, and checked against the model (hosts, keys, shapes and dtypes), before the model is touched:
+    /// a checkpoint that does not fit leaves it as it was.
     /// </summary>
     /// <param name="model">The wrapped model, with the same wrapped layers as the checkpoint.</param>
     /// <param name="path">The checkpoint file.</param>
@@ -252,7 +259,9 @@ public static class DendriteCheckpoint
             throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
         }
 
-        CheckDendritesFitWeights(manifest, header, path);
+        CheckpointFit.SameHosts(model, manifest, path);
+        CheckpointFit.DendritesFitWeights(manifest, header, path);
+        CheckpointFit.TensorsFitModel(model, manifest, header, path);
         var tensors = archive.ReadTensors(header);
         try
         {
@@ -296,31 +305,6 @@ public static class DendriteCheckpoint
         }
 
         return manifest;
-    }
-
-    // Every dendrite set holds at least a weight shaped like its host's plus one scale per neuron, so the declared
-    // counts must fit in what the weights really hold: a manifest cannot make the loader build more than the file has.
-    private static void CheckDendritesFitWeights(CheckpointManifest manifest, SafeTensorsHeader header, string path)
-    {
-        try
-        {
-            long needed = 0;
-            foreach (var layer in manifest.Layers)
-            {
-                var perSet = checked(layer.Host.WeightShape.Aggregate(1L, (a, b) => checked(a * b)) + layer.Host.OutFeatures + Math.Max(0, layer.Host.ModuleParameters));
-                needed = checked(needed + (layer.Dendrites * perSet));
-            }
-
-            var held = header.Entries.Sum(e => e.Shape.Aggregate(1L, (a, b) => checked(a * b)));
-            if (needed > held)
-            {
-                throw SafeTensorsFormat.Corrupted(path, $"the manifest field 'layers[].dendrites' declares sets of at least {needed} values but the weights hold {held}");
-            }
-        }
-        catch (OverflowException)
-        {
-            throw SafeTensorsFormat.Corrupted(path, "the manifest field 'layers[].dendrites' declares more dendrite values than a file can hold");
-        }
     }
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)

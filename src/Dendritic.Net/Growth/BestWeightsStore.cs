@@ -84,8 +84,16 @@ internal abstract class BestWeightsStore
 
         public override void Restore() => Model.LoadWeights(_path);
 
-        public override void Export(string path) => File.Copy(_path, path, overwrite: true);
+        // Copies through a temporary and a rename, as every save: a copy that fails (a full disk) leaves the file it
+        // would have replaced as it was.
+        public override void Export(string path) => Copy(_path, path);
 
-        public override void Import(string path) => File.Copy(path, _path, overwrite: true);
+        public override void Import(string path) => Copy(path, _path);
+
+        private static void Copy(string from, string to)
+        {
+            using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read);
+            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(to, "best weights"), "best weights", source.CopyTo);
+        }
     }
 }

@@ -126,14 +126,17 @@ internal static class CascadeCorrelationTrainer
             loss.backward(retain_graph: true);
             optimizer.zero_grad();
             var correlations = observers.Select(o => o.Correlation()).OfType<Tensor>().ToList();
-            if (correlations.Count > 0)
+            if (correlations.Count == 0)
             {
-                var s = correlations.Count == 1 ? correlations[0] : stack(correlations).sum();
-                (-s).backward();
-                beforeStep?.Invoke();
-                optimizer.step();
-                total += s.to(float64).item<double>();
+                // The loss has a graph, but not through these layers: the candidates would be installed untrained.
+                throw new InvalidOperationException("CandidateLosses yielded a loss that did not run through any wrapped layer of the model being grown (no layer saw its error), so the candidates cannot train. Compute each loss from a forward pass of this scheduler's model; after GrowthScheduler.Resume, of the loaded model, not the one that was saved.");
             }
+
+            var s = correlations.Count == 1 ? correlations[0] : stack(correlations).sum();
+            (-s).backward();
+            beforeStep?.Invoke();
+            optimizer.step();
+            total += s.to(float64).item<double>();
 
             foreach (var observer in observers)
             {

@@ -125,10 +125,10 @@ internal static class GrowthPolicy
 
         if (dendrites >= options.MaxDendrites)
         {
-            return Complete(s, value, seen.Improved, GrowthReason.MaxDendritesReached, $"{why} at the maximum of {options.MaxDendrites} dendrite set(s): best model restored with {dendrites}.");
+            return Complete(s, value, seen.Improved, GrowthReason.MaxDendritesReached, $"{why} at the maximum of {options.MaxDendrites} dendrite set(s): best model restored with {s.BestDendriteCount} dendrite set(s).");
         }
 
-        return Grow(s, s with { Retries = 0 }, value, seen.Improved, options.KeepOnlyImprovements, GrowthReason.Grew, $"{why}: best weights restored and one dendrite set added to every wrapped layer.", learningRate, options);
+        return Grow(s, s with { Retries = 0 }, value, seen.Improved, options.KeepOnlyImprovements, GrowthReason.Grew, $"{why}: {(options.KeepOnlyImprovements ? "best weights restored and " : string.Empty)}one dendrite set added to every wrapped layer.", learningRate, options);
     }
 
     private static GrowthPlan Grow(GrowthPolicyState observed, GrowthPolicyState s, double value, bool capture, bool restore, GrowthReason reason, string message, double? learningRate, GrowthOptions options)

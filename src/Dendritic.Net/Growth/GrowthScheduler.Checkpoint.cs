@@ -55,6 +55,7 @@ public sealed partial class GrowthScheduler
     /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid (e.g. cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/>: pass the recorded options with it).</exception>
     /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted.</exception>
+    /// <exception cref="FileNotFoundException">The best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -78,7 +79,14 @@ public sealed partial class GrowthScheduler
         scheduler.ImportState(state);
         if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
         {
-            scheduler.LoadBestWeights(CheckpointSidecar.Resolve(path, bestName, BestWeightsExtrasKey));
+            var best = CheckpointSidecar.Resolve(path, bestName, BestWeightsExtrasKey);
+            if (!File.Exists(best))
+            {
+                // The usual cause: the checkpoint was copied or moved without the file SaveCheckpoint wrote beside it.
+                throw new FileNotFoundException($"Checkpoint '{path}' keeps the run's best weights in '{bestName}' beside it, and '{best}' does not exist. Copy or move that file together with the checkpoint, and pass Resume the path the checkpoint was loaded from.", best);
+            }
+
+            scheduler.LoadBestWeights(best);
         }
 
         return scheduler;

@@ -79,9 +79,10 @@ internal sealed class StoredWeights : IDisposable
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var (key, value) in header.Metadata.Where(m => m.Key.StartsWith(CountPrefix, StringComparison.Ordinal)))
             {
-                counts[key[CountPrefix.Length..]] = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                // Every set holds at least its u, so no honest count exceeds the file's tensor count.
+                counts[key[CountPrefix.Length..]] = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= cpu.Count
                     ? count
-                    : throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{key}' is '{value}', not a dendrite count");
+                    : throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{key}' is '{(value.Length > 40 ? value[..40] + "..." : value)}', not a dendrite count its {cpu.Count} tensors can hold");
             }
 
             foreach (var key in cpu.Keys.ToList())

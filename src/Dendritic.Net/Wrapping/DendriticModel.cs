@@ -199,7 +199,10 @@ public sealed class DendriticModel
     /// missing ones added), then every tensor, in place. Parameter objects of surviving sets are kept.
     /// </summary>
     /// <param name="snapshot">A snapshot taken from this model.</param>
-    /// <exception cref="ArgumentException">The snapshot's keys or shapes do not fit this model.</exception>
+    /// <exception cref="ArgumentException">
+    /// The snapshot's layers, dendrite counts, keys or shapes do not fit this model; checked before anything changes, so
+    /// the model is then left as it was.
+    /// </exception>
     public void RestoreWeights(WeightSnapshot snapshot)
     {
         ThrowIfUnwrapped();
@@ -211,27 +214,33 @@ public sealed class DendriticModel
                 throw new ArgumentException($"The snapshot has no entry for layer '{attachment.Path}': it was taken from another model.", nameof(snapshot));
             }
 
-            attachment.ResizeDendrites(wanted);
+            // Every set holds at least its u, so no honest count exceeds the snapshot's tensor count.
+            if (wanted < 0 || wanted > snapshot.Tensors.Count)
+            {
+                throw new ArgumentException($"The snapshot gives layer '{attachment.Path}' {wanted} dendrite sets, which its {snapshot.Tensors.Count} tensors cannot hold.", nameof(snapshot));
+            }
         }
 
-        var state = Model.state_dict();
-        var missing = state.Keys.Except(snapshot.Tensors.Keys).Concat(snapshot.Tensors.Keys.Except(state.Keys)).ToList();
-        if (missing.Count > 0)
+        // Checked in full before the first set is added or removed: a snapshot that does not fit leaves the model as it was.
+        var expected = StateLayout.After(Model, _attachments, snapshot.DendriteCounts);
+        var held = snapshot.Tensors.ToDictionary(kv => kv.Key, kv => new TensorLayout(kv.Value.shape, kv.Value.dtype), StringComparer.Ordinal);
+        if (StateLayout.FirstDifference(expected, held, compareDTypes: false) is { } difference)
         {
-            throw new ArgumentException($"The snapshot does not fit this model; keys that differ: {string.Join(", ", missing.Take(10))}.", nameof(snapshot));
+            throw difference is { Found: { } found, Wanted: { } shape }
+                ? new ArgumentException($"Snapshot tensor '{difference.Key}' has shape {found.ShapeText} but the model's is {shape.ShapeText}.", nameof(snapshot))
+                : new ArgumentException($"The snapshot does not fit this model; keys that differ: {string.Join(", ", difference.Missing.Concat(difference.Unexpected).Take(10))}.", nameof(snapshot));
+        }
+
+        foreach (var attachment in _attachments)
+        {
+            attachment.ResizeDendrites(snapshot.DendriteCounts[attachment.Path]);
         }
 
         using (no_grad())
         {
-            foreach (var (key, tensor) in state)
+            foreach (var (key, tensor) in Model.state_dict())
             {
-                var saved = snapshot.Tensors[key];
-                if (!saved.shape.SequenceEqual(tensor.shape))
-                {
-                    throw new ArgumentException($"Snapshot tensor '{key}' has shape [{string.Join(", ", saved.shape)}] but the model's is [{string.Join(", ", tensor.shape)}].", nameof(snapshot));
-                }
-
-                tensor.copy_(saved);
+                tensor.copy_(snapshot.Tensors[key]);
             }
         }
     }

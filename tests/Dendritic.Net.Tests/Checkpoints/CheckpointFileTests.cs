@@ -181,13 +181,26 @@ public sealed class CheckpointFileTests
         using var a = TorchSharp.torch.randn(3, 4);
         using var b = TorchSharp.torch.arange(5);
         var path = Path.Combine(Folder, "w.best");
-        StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a, ["b"] = b }, new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 3 }, path);
+        StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["a"] = a, ["b"] = b }, new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 2 }, path);
 
         using var stored = StoredWeights.Load(path, TorchSharp.torch.CPU);
 
-        stored.DendriteCounts.Should().Equal(new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 3 });
+        stored.DendriteCounts.Should().Equal(new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 2 });
         stored.Tensors["a"].bytes.ToArray().Should().Equal(a.bytes.ToArray());
         stored.Tensors["b"].bytes.ToArray().Should().Equal(b.bytes.ToArray());
+    }
+
+    [Test]
+    public void StoredWeights_CountItsTensorsCannotHold_ThrowsCorruptedBeforeAnyModelIsTouched()
+    {
+        // Every set holds at least its u: a count above the tensor count would make a restore build sets it cannot fill.
+        using var a = TorchSharp.torch.zeros(16);
+        var path = Path.Combine(Folder, "w.best");
+        StoredWeights.Write(new System.Collections.Generic.Dictionary<string, TorchSharp.torch.Tensor> { ["pad"] = a }, new System.Collections.Generic.Dictionary<string, int> { ["fc1"] = 300 }, path);
+
+        var act = () => StoredWeights.Load(path, TorchSharp.torch.CPU);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage("*'dendrites.fc1' is '300', not a dendrite count its 1 tensors can hold*");
     }
 
     [Test]

@@ -1,0 +1,81 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace Dendritic;
+
+/// <summary>
+/// The checks that a checkpoint fits a wrapped model, made from the manifest and the weights header alone: before a
+/// tensor is read and before the model changes. A file that does not fit costs no more memory than its header and leaves
+/// the model as it was, its trained dendrite sets included.
+/// </summary>
+internal static class CheckpointFit
+{
+    /// <summary>Each layer's host in the manifest is the model's (a file cannot describe smaller hosts to pass <see cref="DendritesFitWeights"/>).</summary>
+    /// <exception cref="CheckpointMismatchException">A layer's host differs.</exception>
+    public static void SameHosts(DendriticModel model, CheckpointManifest manifest, string path)
+    {
+        foreach (var layer in manifest.Layers)
+        {
+            var spec = model.Layers.First(l => l.Name == layer.Name).Spec;
+            if (!spec.SameAs(layer.Host))
+            {
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {spec}. Build the model with the same architecture as the one saved.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The declared dendrite counts fit in what the weights hold: every set holds at least a weight shaped like its
+    /// host's plus one scale per neuron, so a manifest cannot make the loader build more than the file has.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptedException">The counts declare more values than the weights hold.</exception>
+    public static void DendritesFitWeights(CheckpointManifest manifest, SafeTensorsHeader header, string path)
+    {
+        try
+        {
+            long needed = 0;
+            foreach (var layer in manifest.Layers)
+            {
+                var perSet = checked(layer.Host.WeightShape.Aggregate(1L, (a, b) => checked(a * b)) + layer.Host.OutFeatures + Math.Max(0, layer.Host.ModuleParameters));
+                needed = checked(needed + (layer.Dendrites * perSet));
+            }
+
+            var held = header.Entries.Sum(e => e.Shape.Aggregate(1L, (a, b) => checked(a * b)));
+            if (needed > held)
+            {
+                throw SafeTensorsFormat.Corrupted(path, $"the manifest field 'layers[].dendrites' declares sets of at least {needed} values but the weights hold {held}");
+            }
+        }
+        catch (OverflowException)
+        {
+            throw SafeTensorsFormat.Corrupted(path, "the manifest field 'layers[].dendrites' declares more dendrite values than a file can hold");
+        }
+    }
+
+    /// <summary>
+    /// The weights hold exactly the tensors the model will have once its layers hold the manifest's dendrite counts:
+    /// the same keys, shapes and dtypes (<see cref="StateLayout.After"/>).
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">A key is missing or extra, or a shape or dtype differs.</exception>
+    public static void TensorsFitModel(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
+    {
+        var counts = manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal);
+        var expected = StateLayout.After(model.Model, model.Layers.Select(l => l.Attachment).ToList(), counts);
+        var actual = header.Entries.ToDictionary(e => e.Key, e => new TensorLayout(e.Shape, e.DType), StringComparer.Ordinal);
+        if (StateLayout.FirstDifference(expected, actual) is not { } difference)
+        {
+            return;
+        }
+
+        var key = difference.Key;
+        if (difference is { Found: { } found, Wanted: { } wanted })
+        {
+            throw found.DType != wanted.DType
+                ? new CheckpointMismatchException(key, $"'{key}' is {SafeTensorsFormat.Name(found.DType)} in checkpoint '{path}' but {SafeTensorsFormat.Name(wanted.DType)} in the model; no conversion is made. Convert the model (for example model.to(dtype)) to the checkpoint's dtype before loading.")
+                : new CheckpointMismatchException(key, $"'{key}' has shape {found.ShapeText} in checkpoint '{path}' but {wanted.ShapeText} in the model.");
+        }
+
+        throw new CheckpointMismatchException(key, $"Checkpoint '{path}' does not fit the model: missing in the file [{string.Join(", ", difference.Missing.Take(5))}], not in the model [{string.Join(", ", difference.Unexpected.Take(5))}]. Build the model with the same architecture as the one saved.");
+    }
+}

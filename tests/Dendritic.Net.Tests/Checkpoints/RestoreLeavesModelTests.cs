@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+using Dendritic.Testing;
+
+namespace Dendritic.Tests.Checkpoints;
+
+/// <summary>
+/// A checkpoint or snapshot that does not fit a wrapped model is refused before the model changes: before, the
+/// dendrite counts were adjusted first and the mismatch found afterwards, so a foreign file deleted trained sets or
+/// made the model build sets sized from the file's own (false) description of its hosts.
+/// </summary>
+[TestFixture]
+public sealed class RestoreLeavesModelTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        manual_seed(11);
+        _temp = new TempFolder();
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    [Test]
+    public void Restore_CheckpointOfAWiderModel_ThrowsAndLeavesSetsAndWeights()
+    {
+        var path = Save(TestModels.Mlp(4, 8, 3), sets: 2);
+        var (handle, before) = Trained(TestModels.Mlp(4, 16, 3), sets: 1);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        act.Should().Throw<CheckpointMismatchException>().WithMessage("*Layer 'fc1' differs*");
+        ShouldBeUnchanged(handle, before, sets: 1);
+    }
+
+    [Test]
+    public void Restore_ForeignCheckpointWithFewerSets_KeepsTheTrainedSets()
+    {
+        var path = Save(TestModels.Mlp(4, 16, 3), sets: 1);
+        var (handle, before) = Trained(TestModels.Mlp(4, 8, 3), sets: 4);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        act.Should().Throw<CheckpointMismatchException>();
+        ShouldBeUnchanged(handle, before, sets: 4);
+    }
+
+    [Test]
+    public void Restore_ManifestDescribingTinyHostsWithManySets_ThrowsBeforeBuildingThem()
+    {
+        // The file's hosts are 1 x 1, so 1024 sets of them "fit" its few weights; the model's hosts are far larger.
+        var path = Save(TestModels.Mlp(4, 8, 3), sets: 0);
+        CheckpointForge.Rewrite(path, m =>
+        {
+            foreach (var layer in m["layers"]!.AsArray())
+            {
+                layer!["dendrites"] = 1024;
+                layer["host"]!["inFeatures"] = 1;
+                layer["host"]!["outFeatures"] = 1;
+            }
+        });
+        var (handle, before) = Trained(TestModels.Mlp(4, 8, 3), sets: 1);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        act.Should().Throw<DendriticException>();
+        ShouldBeUnchanged(handle, before, sets: 1);
+    }
+
+    [Test]
+    public void Restore_SameLayersOtherDtype_ThrowsNamingTheDtypesAndLeavesTheModel()
+    {
+        var model = TestModels.Mlp();
+        model.to(float64);
+        var saved = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
+        var path = Path.Combine(_temp.Path, "f64.dndt");
+        DendriteCheckpoint.Save(saved, path);
+        var (handle, before) = Trained(TestModels.Mlp(), sets: 1);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        act.Should().Throw<CheckpointMismatchException>().WithMessage("*is F64 in checkpoint*but F32 in the model*");
+        ShouldBeUnchanged(handle, before, sets: 1);
+    }
+
+    [Test]
+    public void Restore_FittingCheckpointWithMoreSets_GrowsToItAndCopiesEveryWeight()
+    {
+        var (saved, _) = Trained(TestModels.Mlp(), sets: 3);
+        var path = Path.Combine(_temp.Path, "three.dndt");
+        DendriteCheckpoint.Save(saved, path);
+        var (handle, _) = Trained(TestModels.Mlp(), sets: 0);
+
+        DendriteCheckpoint.Restore(handle, path);
+
+        ShouldBeUnchanged(handle, Copy(saved), sets: 3);
+    }
+
+    [Test]
+    public void RestoreWeights_SnapshotOfAnotherModel_ThrowsAndKeepsTheTrainedSets()
+    {
+        var (other, _) = Trained(TestModels.Mlp(4, 16, 3), sets: 1);
+        using var snapshot = other.CaptureWeights();
+        var (handle, before) = Trained(TestModels.Mlp(4, 8, 3), sets: 3);
+
+        var act = () => handle.RestoreWeights(snapshot);
+
+        act.Should().Throw<System.ArgumentException>().WithMessage("*shape*");
+        ShouldBeUnchanged(handle, before, sets: 3);
+    }
+
+    private string Save(nn.Module model, int sets)
+    {
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = sets });
+        var path = Path.Combine(_temp.Path, $"saved-{sets}.dndt");
+        DendriteCheckpoint.Save(handle, path);
+        return path;
+    }
+
+    // A wrapped model with non-zero u and v, as training leaves them, and a copy of its state.
+    private static (DendriticModel Handle, Dictionary<string, Tensor> State) Trained(nn.Module model, int sets)
+    {
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = sets });
+        using (no_grad())
+        {
+            foreach (var (_, tensor) in model.state_dict())
+            {
+                tensor.uniform_(-1, 1);
+            }
+        }
+
+        return (handle, Copy(handle));
+    }
+
+    private static Dictionary<string, Tensor> Copy(DendriticModel handle) =>
+        handle.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+
+    private static void ShouldBeUnchanged(DendriticModel handle, Dictionary<string, Tensor> before, int sets)
+    {
+        handle.Layers.Select(l => l.DendriteCount).Should().AllBeEquivalentTo(sets);
+        var state = handle.Model.state_dict();
+        state.Keys.Should().BeEquivalentTo(before.Keys);
+        foreach (var (key, tensor) in state)
+        {
+            tensor.equal(before[key]).all().item<bool>().Should().BeTrue($"'{key}' must keep its values");
+        }
+    }
+}

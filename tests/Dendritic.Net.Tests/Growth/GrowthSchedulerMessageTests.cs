@@ -1,0 +1,85 @@
+using System;
+using System.IO;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+using Dendritic.Testing;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>What the scheduler tells the caller matches what it did (found in a newcomer's trial of the library).</summary>
+[TestFixture]
+public sealed class GrowthSchedulerMessageTests
+{
+    [SetUp]
+    public void SetUp() => manual_seed(3);
+
+    [Test]
+    public void Step_MaximumReachedAfterAWorseSet_NamesTheCountItRestored()
+    {
+        var model = new FakeGrowthModel();
+        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Patience = 0, MaxDendrites = 1, KeepOnlyImprovements = false }, null);
+        scheduler.Step(1.0);
+        scheduler.Step(1.0).Action.Should().Be(GrowthAction.DendritesAdded);
+
+        var done = scheduler.Step(0.5);
+
+        done.Action.Should().Be(GrowthAction.Completed);
+        done.DendriteCount.Should().Be(0, "the best score had no dendrites");
+        done.Message.Should().Contain("best model restored with 0 dendrite set(s)");
+    }
+
+    [TestCase(true, true)]
+    [TestCase(false, false)]
+    public void Step_Growth_SaysWeightsWereRestoredOnlyWhenTheyWere(bool keepOnlyImprovements, bool restored)
+    {
+        var model = new FakeGrowthModel();
+        var scheduler = new GrowthScheduler(model, ClassicRules.Options with { Patience = 0, KeepOnlyImprovements = keepOnlyImprovements }, null);
+        scheduler.Step(1.0);
+
+        var grown = scheduler.Step(1.0);
+
+        grown.Action.Should().Be(GrowthAction.DendritesAdded);
+        grown.Message.Contains("best weights restored", StringComparison.Ordinal).Should().Be(restored);
+    }
+
+    [Test]
+    public void Step_CandidateLossesFromAnotherModel_ThrowsInsteadOfInstallingUntrainedCandidates()
+    {
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var other = TestModels.TanhMlp();
+        var x = randn(16, 3);
+        var options = ClassicRules.Options with
+        {
+            Patience = 0,
+            Training = DendriteTrainingMode.CascadeCorrelation,
+            CandidateLosses = () => new[] { other.call(x).pow(2).mean() },
+        };
+        var scheduler = new GrowthScheduler(handle, options);
+        scheduler.Step(1.0);
+
+        var act = () => scheduler.Step(1.0);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*did not run through any wrapped layer*Resume*loaded model*");
+    }
+
+    [Test]
+    public void Resume_BestWeightsFileLeftBehind_SaysWhichFileTravelsWithTheCheckpoint()
+    {
+        using var temp = new TempFolder();
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
+        scheduler.Step(0.5);
+        scheduler.Step(0.6);
+        var path = Path.Combine(temp.Path, "run.dndt");
+        scheduler.SaveCheckpoint(path);
+        File.Exists(path + ".best").Should().BeTrue("the in-memory best weights go beside the checkpoint");
+        var moved = Path.Combine(Directory.CreateDirectory(Path.Combine(temp.Path, "elsewhere")).FullName, "run.dndt");
+        File.Move(path, moved);
+
+        var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), moved), moved);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*keeps the run's best weights in 'run.dndt.best' beside it*Copy or move that file together with the checkpoint*");
+    }
+}
