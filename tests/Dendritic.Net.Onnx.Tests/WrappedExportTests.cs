@@ -39,7 +39,8 @@ public class WrappedExportTests
 
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
-        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("OnnxExporter.Export(handle", System.StringComparison.Ordinal));
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("OnnxExporter.Export(handle", System.StringComparison.Ordinal))
+            .WithMessage("Module 'fc1' (*) has dendrites attached by a forward hook*");
     }
 
     [Test]
@@ -93,7 +94,8 @@ public class WrappedExportTests
 
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
-        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("Dendrites.Adopt", System.StringComparison.Ordinal));
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("Dendrites.Adopt", System.StringComparison.Ordinal))
+            .WithMessage("Module 'fc1' (DendriteLayer) holds dendrites;*");
     }
 
     private static void RandomiseCascade(DendriticModel handle, long seed)

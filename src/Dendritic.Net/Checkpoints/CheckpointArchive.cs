@@ -70,6 +70,7 @@ internal sealed class CheckpointArchive : IDisposable
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
+            ThrowIfNotAZip(path, file);
             var zip = Guard(path, () => new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true));
             try
             {
@@ -155,6 +156,26 @@ internal sealed class CheckpointArchive : IDisposable
         _weightsEntry?.Dispose();
         _zip.Dispose();
         _file.Dispose();
+    }
+
+    /// <summary>
+    /// A checkpoint is a zip archive, which starts with a local file header ("PK\x03\x04"); a file that does not is some
+    /// other kind of file, not a damaged checkpoint, and the message says so (a TorchSharp Module.save file is the
+    /// usual one). The position is put back.
+    /// </summary>
+    private static void ThrowIfNotAZip(string path, FileStream file)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        var read = file.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
+        file.Position = 0;
+        if (read == magic.Length && magic.SequenceEqual("PK\u0003\u0004"u8))
+        {
+            return;
+        }
+
+        throw new CheckpointCorruptedException(read < magic.Length
+            ? $"'{path}' is {read} bytes long, too short to be a Dendritic.Net checkpoint (an empty or cut-off file). Restore it from a backup or save it again."
+            : $"'{path}' is not a Dendritic.Net checkpoint: a checkpoint is a zip archive, and this file does not start like one. A file written by TorchSharp's Module.save loads with Module.load; a checkpoint is written by DendriteCheckpoint.Save.");
     }
 
     // The zip and JSON readers signal bad input with several exception types; all of them mean a corrupted file here.

@@ -190,6 +190,20 @@ public sealed class CheckpointFileTests
         stored.Tensors["b"].bytes.ToArray().Should().Equal(b.bytes.ToArray());
     }
 
+    [TestCase(0, "*is 0 bytes long, too short to be a Dendritic.Net checkpoint*")]
+    [TestCase(3, "*is 3 bytes long, too short*")]
+    [TestCase(100, "*is not a Dendritic.Net checkpoint: a checkpoint is a zip archive*Module.save*Module.load*")]
+    public void Load_FileThatIsNotAZip_SaysWhatItIsNot(int bytes, string expected)
+    {
+        // A TorchSharp Module.save file, or anything else that is not a zip, is not a damaged checkpoint.
+        var path = Path.Combine(Folder, "model.bin");
+        File.WriteAllBytes(path, Enumerable.Range(0, bytes).Select(i => (byte)(i * 7)).ToArray());
+
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage(expected);
+    }
+
     [Test]
     public void StoredWeights_CountItsTensorsCannotHold_ThrowsCorruptedBeforeAnyModelIsTouched()
     {
