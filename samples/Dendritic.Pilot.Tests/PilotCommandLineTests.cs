@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using Dendritic.Pilot;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -165,6 +167,33 @@ public sealed class PilotCommandLineTests
     [TestCase("off", DendriteMode.Off)]
     public void Parse_DendriteMode_AcceptsEachName(string token, DendriteMode expected) =>
         PilotCommandLine.Parse(new[] { "--dendrite-mode", token }).Options!.Mode.Should().Be(expected);
+
+    [Test]
+    public void Parse_ValueStartingWithAt_IsTakenLiterally()
+    {
+        using var temp = new TempFolder();
+        var responseFile = temp.File("flags.rsp");
+        File.WriteAllText(responseFile, "/from/the/response/file\n");
+
+        var parse = PilotCommandLine.Parse(new[] { "--data", "@" + responseFile });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options!.DataFolder.Should().Be("@" + responseFile);
+    }
+
+    [Test]
+    public void Parse_ResponseFile_IsNotExpanded()
+    {
+        // The pilot has no @FILE syntax: flags come from the command line or --config, whose values are checked.
+        using var temp = new TempFolder();
+        var responseFile = temp.File("flags.rsp");
+        File.WriteAllText(responseFile, "--seeds\n3\n");
+
+        var parse = PilotCommandLine.Parse(new[] { "@" + responseFile });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().ContainMatch("*'@" + responseFile + "'*");
+    }
 
     [Test]
     public void Parse_UnknownOption_ReportsIt()

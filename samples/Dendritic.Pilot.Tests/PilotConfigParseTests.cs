@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Text.Json;
 using Dendritic.Experiments.Tests.Support;
 using Dendritic.Testing;
 using FluentAssertions;
@@ -208,6 +209,22 @@ public sealed class PilotConfigParseTests
         var parse = PilotCommandLine.Parse(new[] { "--config", path, "--output", temp.Path });
 
         parse.Errors.Should().ContainSingle().Which.Should().Contain("would overwrite the folder of --config");
+    }
+
+    [Test]
+    public void Parse_ConfigValueStartingWithAt_IsTakenLiterallyNotAsAResponseFile()
+    {
+        // System.CommandLine reads "@FILE" as more tokens from FILE; a config's values become tokens, so a DataFolder
+        // "@FILE" could set anything FILE holds.
+        using var temp = new TempFolder();
+        var responseFile = temp.File("flags.rsp");
+        File.WriteAllText(responseFile, "/from/the/response/file\n--seeds\n3\n");
+
+        var (parse, _) = ParseSetting(temp, "\"DataFolder\": " + JsonSerializer.Serialize("@" + responseFile));
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options!.DataFolder.Should().Be("@" + responseFile);
+        parse.Options.Seeds.Should().Be(new PilotOptions().Seeds);
     }
 
     [TestCase("Seeds", "--seeds")]

@@ -16,6 +16,11 @@ public static partial class PilotCommandLine
     // The widest model the harness builds (its capacity-matched search stops there too).
     private static readonly int MaxWidth = new ExperimentOptions().MaxWidth;
 
+    // No response files: System.CommandLine would read "@FILE" as more flags from that file, so a config's DataFolder
+    // "@x" (its values become tokens, PilotConfigArgs) could pull in flags from another file. The pilot has no @FILE
+    // syntax; a token that starts with '@' is a value like any other.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
     /// <summary>Parses <paramref name="args"/>; never throws for bad input, returns the errors instead.</summary>
     /// <param name="args">The command-line arguments.</param>
     /// <returns>The settings, or the errors, or a note that help/version was asked for.</returns>
@@ -95,7 +100,7 @@ public static partial class PilotCommandLine
         {
             model, encoderTargets, mlpTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, activation, initScale, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };
-        result = root.Parse(args);
+        result = root.Parse(args, Parsing);
         if (result.Errors.Count > 0)
         {
             return new PilotParse(null, Errors(result), false);
