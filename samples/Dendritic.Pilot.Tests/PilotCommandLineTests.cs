@@ -53,6 +53,8 @@ public sealed class PilotCommandLineTests
     [TestCase("--learning-rate", "fast", "*--learning-rate must be a number above 0, not 'fast'*")]
     [TestCase("--width", "65537", "*--width must be at most 65536, not 65537*")]
     [TestCase("--first-seed", "2147483647", "*--first-seed 2147483647 with --seeds 10 runs past the largest seed*")]
+    [TestCase("--model", "Mlp,Cnn", "*--model must be one of mlp, cnn, encoder, not 'Mlp,Cnn'*")]
+    [TestCase("--encoder-targets", "AttentionMlp, Mlp", "*--encoder-targets must be one of attention-mlp, mlp, all-linear, not 'AttentionMlp, Mlp'*")]
     [TestCase("--growth-rules", "cycle-best,newest", "*--growth-rules must be default, or a comma-separated list of classic, original, cycle-best*'newest' is none of them*")]
     public void Parse_BadValue_ReportsClearError(string option, string value, string message)
     {

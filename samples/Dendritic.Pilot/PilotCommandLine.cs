@@ -266,8 +266,9 @@ public static partial class PilotCommandLine
                 }
             }
 
-            // The enum's own names too (AttentionMlp), as settings files written from PilotOptions spell them.
-            if (token.Length > 0 && char.IsLetter(token[0]) && Enum.TryParse<T>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
+            // The enum's own names too (AttentionMlp), as settings files written from PilotOptions spell them; one name:
+            // Enum.TryParse reads "Mlp,Cnn" as Mlp | Cnn, which is Cnn.
+            if (token.Length > 0 && char.IsLetter(token[0]) && !token.Contains(',', StringComparison.Ordinal) && Enum.TryParse<T>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
             {
                 return named;
             }
