@@ -1,5 +1,7 @@
 using System;
+using System.IO;
 using Dendritic.Pilot;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -50,7 +52,13 @@ public sealed class PilotCommandLineTests
     [TestCase("--dendrite-activation", "relu", "*--dendrite-activation must be one of sigmoid, tanh, hardsigmoid, not 'relu'*")]
     [TestCase("--learning-rate", "fast", "*--learning-rate must be a number above 0, not 'fast'*")]
     [TestCase("--width", "65537", "*--width must be at most 65536, not 65537*")]
+    [TestCase("--seeds", "2147483647", "--seeds must be at most 10000, not 2147483647.")]
+    [TestCase("--seeds", "10001", "--seeds must be at most 10000, not 10001.")]
+    [TestCase("--threads", "2000000000", "--threads must be at most 1024, not 2000000000.")]
+    [TestCase("--batch-size", "2000000000", "--batch-size must be at most 1048576, not 2000000000.")]
     [TestCase("--first-seed", "2147483647", "*--first-seed 2147483647 with --seeds 10 runs past the largest seed*")]
+    [TestCase("--model", "Mlp,Cnn", "*--model must be one of mlp, cnn, encoder, not 'Mlp,Cnn'*")]
+    [TestCase("--encoder-targets", "AttentionMlp, Mlp", "*--encoder-targets must be one of attention-mlp, mlp, all-linear, not 'AttentionMlp, Mlp'*")]
     [TestCase("--growth-rules", "cycle-best,newest", "*--growth-rules must be default, or a comma-separated list of classic, original, cycle-best*'newest' is none of them*")]
     public void Parse_BadValue_ReportsClearError(string option, string value, string message)
     {
@@ -58,6 +66,25 @@ public sealed class PilotCommandLineTests
 
         parse.Options.Should().BeNull();
         parse.Errors.Should().ContainMatch(message);
+    }
+
+    [Test]
+    public void Parse_LargestSeedsThreadsAndBatchSize_AreAccepted()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--seeds", "10000", "--first-seed", "-5", "--threads", "1024", "--batch-size", "1048576" });
+
+        parse.Errors.Should().BeEmpty();
+        (parse.Options!.Seeds, parse.Options.Threads, parse.Options.BatchSize).Should().Be((10000, 1024, 1048576));
+        parse.Options.SeedList.Should().HaveCount(10000).And.StartWith(-5).And.EndWith(9994);
+    }
+
+    [Test]
+    public void Parse_FirstSeedWithMostSeeds_StillReportsRunningPastTheLargestSeed()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--first-seed", "2147480000", "--seeds", "10000" });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().Equal("--first-seed 2147480000 with --seeds 10000 runs past the largest seed, 2147483647.");
     }
 
     [Test]
@@ -165,6 +192,33 @@ public sealed class PilotCommandLineTests
     [TestCase("off", DendriteMode.Off)]
     public void Parse_DendriteMode_AcceptsEachName(string token, DendriteMode expected) =>
         PilotCommandLine.Parse(new[] { "--dendrite-mode", token }).Options!.Mode.Should().Be(expected);
+
+    [Test]
+    public void Parse_ValueStartingWithAt_IsTakenLiterally()
+    {
+        using var temp = new TempFolder();
+        var responseFile = temp.File("flags.rsp");
+        File.WriteAllText(responseFile, "/from/the/response/file\n");
+
+        var parse = PilotCommandLine.Parse(new[] { "--data", "@" + responseFile });
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options!.DataFolder.Should().Be("@" + responseFile);
+    }
+
+    [Test]
+    public void Parse_ResponseFile_IsNotExpanded()
+    {
+        // The pilot has no @FILE syntax: flags come from the command line or --config, whose values are checked.
+        using var temp = new TempFolder();
+        var responseFile = temp.File("flags.rsp");
+        File.WriteAllText(responseFile, "--seeds\n3\n");
+
+        var parse = PilotCommandLine.Parse(new[] { "@" + responseFile });
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().ContainMatch("*'@" + responseFile + "'*");
+    }
 
     [Test]
     public void Parse_UnknownOption_ReportsIt()

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Text.Json;
 using Dendritic.Experiments.Tests.Support;
 using Dendritic.Testing;
 using FluentAssertions;
@@ -90,6 +91,9 @@ public sealed class PilotConfigParseTests
     [TestCase("\"Colour\": \"red\"", "*unknown key 'Colour' in 'Options'; the settings are Model, EncoderTargets, MlpTargets, Seeds, FirstSeed*")]
     [TestCase("\"SeedList\": [1]", "*unknown key 'SeedList'*")]
     [TestCase("\"Seeds\": 0", "*--seeds must be at least 1*")]
+    [TestCase("\"Seeds\": 2147483647", "*--seeds must be at most 10000, not 2147483647*")]
+    [TestCase("\"Threads\": 2000000000", "*--threads must be at most 1024, not 2000000000*")]
+    [TestCase("\"BatchSize\": 2000000000", "*--batch-size must be at most 1048576, not 2000000000*")]
     [TestCase("\"Width\": 70000", "*--width must be at most 65536, not 70000*")]
     [TestCase("\"ValidationFraction\": 1.5", "*--validation-fraction must be a number strictly between 0 and 1, not '1.5'*")]
     [TestCase("\"DendriteInitScale\": -1", "*--dendrite-init-scale must be a number above 0, not '-1'*")]
@@ -118,6 +122,14 @@ public sealed class PilotConfigParseTests
     [TestCase("\"Mode\": \"Sideways\"", "key 'Options.Mode' must be one of Scheduler, SchedulerCascadeCorrelation, Fixed, FixedFrozenHost, Off, not the string \"Sideways\".")]
     [TestCase("\"Model\": 1", "key 'Options.Model' must be one of Mlp, Cnn, Encoder, not the number 1.")]
     [TestCase("\"GrowthRules\": \"Fast\"", "key 'Options.GrowthRules' must be one of Classic, CycleBest, AtPatience, SkipFirst, Thresholds, NormalInit, Original, or several of them in one string separated by commas (\"CycleBest, NormalInit\") or null, not the string \"Fast\".")]
+    [TestCase("\"GrowthRules\": \"CycleBest, Bogus\"", "key 'Options.GrowthRules' must be one of Classic, CycleBest, AtPatience, SkipFirst, Thresholds, NormalInit, Original, or several of them in one string separated by commas (\"CycleBest, NormalInit\") or null, not the string \"CycleBest, Bogus\".")]
+    [TestCase("\"GrowthRules\": 3", "key 'Options.GrowthRules' must be one of Classic, CycleBest, AtPatience, SkipFirst, Thresholds, NormalInit, Original, or several of them in one string separated by commas (\"CycleBest, NormalInit\") or null, not the number 3.")]
+    // Only a [Flags] setting takes several names: System.Text.Json would read "Mlp, Cnn" as Mlp | Cnn, which is Cnn.
+    [TestCase("\"Model\": \"Mlp, Cnn\"", "key 'Options.Model' must be one of Mlp, Cnn, Encoder, not the string \"Mlp, Cnn\".")]
+    [TestCase("\"Mode\": \"Fixed,Off\"", "key 'Options.Mode' must be one of Scheduler, SchedulerCascadeCorrelation, Fixed, FixedFrozenHost, Off, not the string \"Fixed,Off\".")]
+    [TestCase("\"EncoderTargets\": \"AttentionMlp, Mlp\"", "key 'Options.EncoderTargets' must be one of AttentionMlp, Mlp, AllLinear, not the string \"AttentionMlp, Mlp\".")]
+    [TestCase("\"Model\": \"Mlp\\u002CCnn\"", "key 'Options.Model' must be one of Mlp, Cnn, Encoder, not the string \"Mlp\\u002CCnn\".")]
+    [TestCase("\"Model\": \"\\uD800\"", "key 'Options.Model' must be one of Mlp, Cnn, Encoder, not the string \"\\uD800\".")]
     [TestCase("\"Device\": null", "key 'Options.Device' must be a string, not null.")]
     [TestCase("\"Device\": {}", "key 'Options.Device' must be a string, not an object.")]
     [TestCase("\"DataFolder\": 5", "key 'Options.DataFolder' must be a string or null, not the number 5.")]
@@ -208,6 +220,22 @@ public sealed class PilotConfigParseTests
         var parse = PilotCommandLine.Parse(new[] { "--config", path, "--output", temp.Path });
 
         parse.Errors.Should().ContainSingle().Which.Should().Contain("would overwrite the folder of --config");
+    }
+
+    [Test]
+    public void Parse_ConfigValueStartingWithAt_IsTakenLiterallyNotAsAResponseFile()
+    {
+        // System.CommandLine reads "@FILE" as more tokens from FILE; a config's values become tokens, so a DataFolder
+        // "@FILE" could set anything FILE holds.
+        using var temp = new TempFolder();
+        var responseFile = temp.File("flags.rsp");
+        File.WriteAllText(responseFile, "/from/the/response/file\n--seeds\n3\n");
+
+        var (parse, _) = ParseSetting(temp, "\"DataFolder\": " + JsonSerializer.Serialize("@" + responseFile));
+
+        parse.Errors.Should().BeEmpty();
+        parse.Options!.DataFolder.Should().Be("@" + responseFile);
+        parse.Options.Seeds.Should().Be(new PilotOptions().Seeds);
     }
 
     [TestCase("Seeds", "--seeds")]

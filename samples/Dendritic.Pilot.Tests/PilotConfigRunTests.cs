@@ -87,6 +87,19 @@ public sealed class PilotConfigRunTests : ConsoleErrorCapture
         Error.Should().Contain("does not exist here").And.Contain("--data FOLDER after --config");
     }
 
+    [Test]
+    public void Run_ConfigDataFolderStartingWithAt_ReturnsBadInputForTheMissingFolder()
+    {
+        // "@x" is a folder name like any other, not a response file to read flags from.
+        using var temp = new TempFolder();
+        var config = temp.File("config.json");
+        File.WriteAllText(config, "{ \"Format\": \"dendritic-pilot-config/1\", \"Options\": { \"DataFolder\": \"@x\" }, \"Data\": [] }");
+
+        PilotApp.Run(new[] { "--config", config, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput, Error);
+
+        Error.Should().Contain("the data folder '@x' does not exist here");
+    }
+
     private static string[] Tiny(string data, string output) =>
         new[] { "--data", data, "--seeds", "2", "--epochs", "2", "--max-epochs", "4", "--width", "3", "--output", output };
 

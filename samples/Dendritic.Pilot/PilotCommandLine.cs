@@ -16,6 +16,17 @@ public static partial class PilotCommandLine
     // The widest model the harness builds (its capacity-matched search stops there too).
     private static readonly int MaxWidth = new ExperimentOptions().MaxWidth;
 
+    // Upper bounds for counts that would otherwise reach int.MaxValue: far above any real run, low enough that what they
+    // size (the seed list, torch's thread pool, a batch tensor) is allocated without failing.
+    private const int MaxSeeds = 10_000;
+    private const int MaxThreads = 1024;
+    private const int MaxBatchSize = 1 << 20;
+
+    // No response files: System.CommandLine would read "@FILE" as more flags from that file, so a config's DataFolder
+    // "@x" (its values become tokens, PilotConfigArgs) could pull in flags from another file. The pilot has no @FILE
+    // syntax; a token that starts with '@' is a value like any other.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
     /// <summary>Parses <paramref name="args"/>; never throws for bad input, returns the errors instead.</summary>
     /// <param name="args">The command-line arguments.</param>
     /// <returns>The settings, or the errors, or a note that help/version was asked for.</returns>
@@ -33,7 +44,7 @@ public static partial class PilotCommandLine
             return PilotConfigArgs.Parse(configPath, afterConfig, configError, out result);
         }
 
-        var seeds = Positive("--seeds", "Number of seeds; every arm runs once per seed.", Defaults.Seeds);
+        var seeds = Whole("--seeds", $"Number of seeds, at most {MaxSeeds}; every arm runs once per seed.", Defaults.Seeds, 1, MaxSeeds);
         var firstSeed = new Option<int>("--first-seed") { Description = "The first seed; the others follow it.", DefaultValueFactory = _ => Defaults.FirstSeed };
         var model = Choice("--model", "The model. mlp: 784 -> width -> 10; cnn: two 3x3 convolutions (width, 2 x width channels) and a Linear head; encoder: a ViT-style Transformer encoder (16 patch tokens, 2 pre-norm blocks of self-attention from Linear layers and a Linear-GELU-Linear MLP of 2 x width, mean pooling, Linear head) of d_model width, heads the largest of 4, 3, 2, 1 dividing it. Each model has its own defaults for --width, --epochs, --max-epochs, --learning-rate.", "mlp|cnn|encoder", Defaults.Model, Enum.GetValues<PilotModel>().Select(m => (PilotModels.Name(m), m)).ToArray());
         var encoderTargets = Choice("--encoder-targets", "Encoder only: the layers that get dendrites. attention-mlp: every block's attention output projection and both MLP layers; mlp: the MLP layers only; all-linear: every Linear (patch embedding, query, key, value, output, MLP, head).", "attention-mlp|mlp|all-linear", Defaults.EncoderTargets, Enum.GetValues<EncoderTargets>().Select(t => (PilotModels.Name(t), t)).ToArray());
@@ -76,7 +87,7 @@ public static partial class PilotCommandLine
         });
         var data = new Option<string?>("--data") { Description = "Folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (optionally .gz), e.g. full MNIST or Fashion-MNIST. Default: the 10,000 digits shipped with the pilot." };
         var output = new Option<string>("--output", "-o") { Description = "Folder for the report (JSON, CSV, Markdown, PNG charts).", DefaultValueFactory = _ => Defaults.OutputFolder };
-        var batch = Positive("--batch-size", "Mini-batch size.", Defaults.BatchSize);
+        var batch = Whole("--batch-size", $"Mini-batch size, at most {MaxBatchSize}.", Defaults.BatchSize, 1, MaxBatchSize);
         var learningRate = PerModel(Real("--learning-rate", $"Adam learning rate. Default: {PerModelDefault(o => o.LearningRate)}.", Defaults.LearningRate, v => v > 0, "a number above 0"));
         var validation = Real("--validation-fraction", "Share of the training file held out for validation (its last part).", Defaults.ValidationFraction, v => v > 0 && v < 1, "a number strictly between 0 and 1");
         var grid = new Option<double?>("--grid-intensity")
@@ -84,7 +95,7 @@ public static partial class PilotCommandLine
             Description = "Grid carbon intensity in g CO2e per kWh; with it, measured energy is also reported as CO2.",
             CustomParser = r => ParseNumber(r, "--grid-intensity", v => v >= 0, "0 or more grams per kWh", out var value) ? value : null,
         };
-        var threads = Positive("--threads", "Torch CPU threads; 1 suits the small default model and keeps timings steady on a shared machine.", Defaults.Threads);
+        var threads = Whole("--threads", $"Torch CPU threads, at most {MaxThreads}; 1 suits the small default model and keeps timings steady on a shared machine.", Defaults.Threads, 1, MaxThreads);
 
         var quantize = new Option<bool>("--quantize") { Description = "Also export the trained baseline and dendritic models to ONNX, quantize them to int8 (static and dynamic) and report float vs int8 accuracy, file size and ONNX Runtime CPU latency (quantization.md)." };
 
@@ -95,7 +106,7 @@ public static partial class PilotCommandLine
         {
             model, encoderTargets, mlpTargets, seeds, firstSeed, epochs, growthEpochs, patience, rules, activation, initScale, maxDendrites, maxEpochs, width, mode, sets, device, data, output, batch, learningRate, validation, grid, threads, quantize, config,
         };
-        result = root.Parse(args);
+        result = root.Parse(args, Parsing);
         if (result.Errors.Count > 0)
         {
             return new PilotParse(null, Errors(result), false);
@@ -261,8 +272,9 @@ public static partial class PilotCommandLine
                 }
             }
 
-            // The enum's own names too (AttentionMlp), as settings files written from PilotOptions spell them.
-            if (token.Length > 0 && char.IsLetter(token[0]) && Enum.TryParse<T>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
+            // The enum's own names too (AttentionMlp), as settings files written from PilotOptions spell them; one name:
+            // Enum.TryParse reads "Mlp,Cnn" as Mlp | Cnn, which is Cnn.
+            if (token.Length > 0 && char.IsLetter(token[0]) && !token.Contains(',', StringComparison.Ordinal) && Enum.TryParse<T>(token, ignoreCase: true, out var named) && Enum.IsDefined(named))
             {
                 return named;
             }

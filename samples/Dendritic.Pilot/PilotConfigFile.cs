@@ -36,7 +36,8 @@ public static partial class PilotConfigFile
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
         NumberHandling = JsonNumberHandling.Strict,
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        // Names, not numbers; several names in one string only for a [Flags] setting (GrowthRules).
+        Converters = { new SingleNameEnumConverter(), new JsonStringEnumConverter(allowIntegerValues: false) },
 
         // Settings are the settable properties; computed ones (PilotOptions.SeedList) are neither written nor accepted.
         TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SettableOnly } },

@@ -9,8 +9,10 @@ namespace Dendritic.Experiments;
 /// Reads the IDX files of MNIST and Fashion-MNIST (unsigned-byte images and labels), plain or gzip-compressed (detected
 /// from the content, not the name). Files are untrusted input: sizes come from the header with checked arithmetic
 /// and are checked against the file's real size (for gzip, against the most its compressed bytes can expand to)
-/// before anything is allocated; decompression stops one byte past what the header promises; a gzip's CRC-32 and
-/// size trailer must match. Malformed files raise <see cref="IdxFormatException"/> naming the file.
+/// before anything is allocated; a gzip's data are read into a buffer that grows with what decompresses, so memory
+/// follows the bytes that arrive, not the header's promise; decompression stops one byte past what the header
+/// promises; a gzip's CRC-32 and size trailer must match, and a gzip that ends early is called truncated. Malformed
+/// files raise <see cref="IdxFormatException"/> naming the file.
 /// </summary>
 public static class IdxReader
 {
@@ -22,6 +24,9 @@ public static class IdxReader
 
     // Deflate cannot expand data by more than 1032 to 1: a header promising more than that is not telling the truth.
     private const long MaxDeflateRatio = 1032;
+
+    // A gzip's data buffer starts at this size (or the promised size, if smaller) and doubles as data arrive.
+    private const int FirstGzipChunk = 1 << 20;
 
     /// <summary>Reads an images file (magic 0x00000803).</summary>
     /// <param name="path">Path to the file, plain or gzip.</param>
@@ -61,7 +66,7 @@ public static class IdxReader
         using var stream = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : (Stream)file;
         try
         {
-            var dims = ReadHeader(path, stream, magic, dimensions, what);
+            var dims = ReadHeader(path, stream, gzip ? file : null, magic, dimensions, what);
             var headerLength = 4 + (4 * dimensions);
             long expected = 1;
             foreach (var d in dims)
@@ -92,10 +97,10 @@ public static class IdxReader
                 throw new IdxFormatException(path, $"the header promises {expected} data bytes, more than its {file.Length} gzip bytes can hold: the file is corrupted. Download it again.");
             }
 
-            var data = new byte[expected];
-            var read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            var (data, read) = ReadData(stream, (int)expected, gzip ? FirstGzipChunk : (int)expected);
             if (read < expected)
             {
+                ThrowIfGzipEndsEarly(path, gzip ? file : null, headerLength + read);
                 throw new IdxFormatException(path, $"the header promises {expected} data bytes but only {read} follow: the file is truncated. Download it again.");
             }
 
@@ -117,6 +122,64 @@ public static class IdxReader
         }
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="expected"/> bytes into a buffer of <paramref name="first"/> bytes that doubles (up
+    /// to <paramref name="expected"/>) whenever it is full: a gzip header can promise up to <see cref="Array.MaxLength"/>
+    /// bytes that its compressed data never deliver, and allocating the promise first would let a 2 MB file take 2 GB.
+    /// </summary>
+    private static (byte[] Data, int Read) ReadData(Stream stream, int expected, int first)
+    {
+        var data = new byte[Math.Min(expected, first)];
+        var read = 0;
+        while (true)
+        {
+            if (read == data.Length)
+            {
+                if (read == expected)
+                {
+                    return (data, read);
+                }
+
+                Array.Resize(ref data, (int)Math.Min(expected, 2L * data.Length));
+            }
+
+            var got = stream.Read(data, read, data.Length - read);
+            if (got == 0)
+            {
+                return (data, read);
+            }
+
+            read += got;
+        }
+    }
+
+    /// <summary>
+    /// After a short read from a gzip (<paramref name="gzipFile"/>; null for a plain file): a stream that stops without a
+    /// trailer matching what it gave is a cut or damaged download, and saying so beats "too few bytes". .NET's gzip
+    /// reader ends such a stream quietly, with no error.
+    /// </summary>
+    private static void ThrowIfGzipEndsEarly(string path, FileStream? gzipFile, long decompressed)
+    {
+        if (gzipFile is null)
+        {
+            return;
+        }
+
+        Span<byte> trailer = stackalloc byte[4];
+        if (gzipFile.Length >= 18)
+        {
+            gzipFile.Position = gzipFile.Length - 4;
+            gzipFile.ReadExactly(trailer);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) == (uint)decompressed)
+            {
+                // A whole gzip of a short file: the caller's message about the IDX content fits.
+                return;
+            }
+        }
+
+        throw new IdxFormatException(path, $"its gzip stream ends early, after {decompressed} decompressed bytes: the file is truncated or corrupted. Download it again.");
+    }
+
     // The gzip reader checks the CRC-32 when the trailer is there but accepts a stream that ends without one; the
     // last four bytes must be the size of what was decompressed (modulo 2^32, one member expected).
     private static void CheckGzipSize(string path, FileStream file, long decompressed)
@@ -135,13 +198,14 @@ public static class IdxReader
         }
     }
 
-    private static int[] ReadHeader(string path, Stream stream, int magic, int dimensions, string what)
+    private static int[] ReadHeader(string path, Stream stream, FileStream? gzipFile, int magic, int dimensions, string what)
     {
         var headerLength = 4 + (4 * dimensions);
         var header = new byte[headerLength];
         var read = stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
         if (read < 4)
         {
+            ThrowIfGzipEndsEarly(path, gzipFile, read);
             throw new IdxFormatException(path, $"it has {read} bytes, too few for the magic number of {what}.");
         }
 
@@ -156,6 +220,7 @@ public static class IdxReader
 
         if (read < headerLength)
         {
+            ThrowIfGzipEndsEarly(path, gzipFile, read);
             throw new IdxFormatException(path, $"it has {read} bytes, fewer than the {headerLength}-byte header of {what}.");
         }
 

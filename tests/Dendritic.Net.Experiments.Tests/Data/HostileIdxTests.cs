@@ -64,6 +64,40 @@ public sealed class HostileIdxTests
     }
 
     [Test]
+    public void ReadImages_GzipPromisingMoreThanFollows_AllocatesOnlyWhatArrives()
+    {
+        // 200 KB of incompressible data behind a header promising 200 MB: within what deflate could expand 200 KB to,
+        // so only reading finds out; memory must follow the bytes that arrive, not the header's promise.
+        using var temp = new TempFolder();
+        var data = new byte[200 << 10];
+        new Random(7).NextBytes(data);
+        File.WriteAllBytes(temp.File("promise.gz"), IdxFiles.Gzip(Header(IdxReader.ImagesMagic, 255_102, 28, 28).Concat(data).ToArray()));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var act = () => IdxReader.ReadImages(temp.File("promise.gz"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage($"*promise.gz*promises 199999968 data bytes but only {data.Length} follow*truncated*");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(16L << 20, "the header promised 200 MB; 200 KB arrived");
+    }
+
+    // Cut one byte into the deflate data, before the magic number decompresses (it said "it has 0 bytes, too few for
+    // the magic number"), and cut in half (null), in the data.
+    [TestCase(2000, 11)]
+    [TestCase(2000, null)]
+    [TestCase(3, null)]
+    public void ReadImages_GzipCutShort_SaysItIsTruncated(int count, int? keep)
+    {
+        using var temp = new TempFolder();
+        var gz = IdxFiles.Gzip(IdxFiles.Images(count, 28, 28, i => (byte)(i * 31 % 251)));
+        File.WriteAllBytes(temp.File("images.gz"), gz[..(keep ?? (gz.Length / 2))]);
+
+        var act = () => IdxReader.ReadImages(temp.File("images.gz"));
+
+        act.Should().Throw<IdxFormatException>().WithMessage("*images.gz*gzip stream ends early*truncated*")
+            .Which.FilePath.Should().Be(temp.File("images.gz"));
+    }
+
+    [Test]
     public void ReadImages_GzipWithoutTrailer_ThrowsIdxFormat()
     {
         using var temp = new TempFolder();

@@ -25,6 +25,21 @@ public sealed class IdxReaderTests
         images.Pixels.ToArray().Should().Equal(bytes[16..]);
     }
 
+    [Test]
+    public void ReadImages_GzipOfSeveralMegabytes_ReturnsEveryPixel()
+    {
+        // A gzip's buffer starts at 1 MiB and doubles as data arrive: 5.6 MB of pixels take two doublings and a
+        // last, partial one.
+        using var temp = new TempFolder();
+        var bytes = IdxFiles.Images(7_200, 28, 28, i => (byte)(i * 31 % 251));
+        File.WriteAllBytes(temp.File("images.gz"), IdxFiles.Gzip(bytes));
+
+        var images = IdxReader.ReadImages(temp.File("images.gz"));
+
+        images.Count.Should().Be(7_200);
+        images.Pixels.ToArray().Should().Equal(bytes[16..]);
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public void ReadLabels_GoodFile_ReturnsLabels(bool gzip)
