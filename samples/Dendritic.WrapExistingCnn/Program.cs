@@ -63,7 +63,7 @@ Console.WriteLine(handle.Report().ToMarkdown());
 // 5. Save, then load onto a fresh, unwrapped CNN: the structure is rebuilt from the checkpoint's manifest.
 DendriteCheckpoint.Save(handle, checkpoint, new Dictionary<string, string> { ["test-accuracy"] = on.ToString("R", CultureInfo.InvariantCulture) });
 var loaded = DendriteCheckpoint.Load(new SmallCnn(), checkpoint, sampleInput: sample);
-var reloaded = Accuracy((SmallCnn)loaded.Model.Model, data.Test);
+var reloaded = Accuracy((SmallCnn)loaded.Handle.Model, data.Test);
 Console.WriteLine(Line($"loaded from {checkpoint}", reloaded) + (reloaded == on ? "  (identical)" : "  (DIFFERS!)"));
 return reloaded == on && off == plain ? 0 : 1;
 

@@ -165,7 +165,7 @@ public sealed class DistributedGrowthScheduler
         {
             var loaded = DendriteCheckpoint.Load(freshModel, path, logger, sampleInput);
             scheduler = GrowthScheduler.Resume(loaded, path, CheckOptions(options));
-            return new DistributedGrowthScheduler(communicator, loaded.Model, scheduler, seed);
+            return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed);
         }
         catch (Exception e) when (e is not DistributedException)
         {

@@ -75,7 +75,7 @@ public sealed partial class GrowthScheduler
             throw new ArgumentException($"The saved run keeps its best weights on disk (in '{effective.BestWeightsDirectory}'); a checkpoint does not pick directories to write to, so pass the run's options with its BestWeightsDirectory.", nameof(options));
         }
 
-        var scheduler = new GrowthScheduler(checkpoint.Model, effective);
+        var scheduler = new GrowthScheduler(checkpoint.Handle, effective);
         scheduler.ImportState(state);
         if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
         {

@@ -54,9 +54,9 @@ public sealed class DendriteCheckpointTests
 
         using var actual = fresh.call(input);
         TensorAssert.Identical(actual, expected);
-        loaded.Model.Layers.Select(l => l.DendriteCount).Should().AllBeEquivalentTo(3);
-        loaded.Model.Layers[0].Dendrites.Sets[0].Frozen.Should().BeTrue();
-        loaded.Model.Layers[^1].Enabled.Should().BeFalse();
+        loaded.Handle.Layers.Select(l => l.DendriteCount).Should().AllBeEquivalentTo(3);
+        loaded.Handle.Layers[0].Dendrites.Sets[0].Frozen.Should().BeTrue();
+        loaded.Handle.Layers[^1].Enabled.Should().BeFalse();
         loaded.Manifest.Extras.Should().ContainKey("note").WhoseValue.Should().Be("hello");
         loaded.Manifest.LibraryVersion.Should().NotBeNullOrEmpty();
         fresh.state_dict().Keys.Should().Equal(model.state_dict().Keys);

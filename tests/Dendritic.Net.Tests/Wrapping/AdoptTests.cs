@@ -79,7 +79,7 @@ public sealed class AdoptTests
             var fresh = HandBuilt(0);
             var loaded = DendriteCheckpoint.Load(fresh, path);
 
-            loaded.Model.DendriteCount.Should().Be(2);
+            loaded.Handle.DendriteCount.Should().Be(2);
             using var actual = fresh.call(x).detach();
             actual.allclose(expected).Should().BeTrue();
         }

@@ -147,7 +147,7 @@ public sealed class ModuleHostTests
         var fresh = new SequenceClassifier(gru, tokens: gru);
         var loaded = DendriteCheckpoint.Load(fresh, path, sampleInput: x);
 
-        loaded.Model.Layers.Select(l => (l.Name, l.DendriteCount)).Should().Equal(("rnn", 2), ("head", 2));
+        loaded.Handle.Layers.Select(l => (l.Name, l.DendriteCount)).Should().Equal(("rnn", 2), ("head", 2));
         TensorAssert.Identical(fresh.call(x), model.call(x));
     }
 

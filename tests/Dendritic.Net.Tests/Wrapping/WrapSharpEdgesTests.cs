@@ -189,7 +189,7 @@ public sealed class WrapSharpEdgesTests
             loaded = DendriteCheckpoint.Load(fresh, path);
         }
 
-        ExpectUsable(loaded.Model, fresh, randn(3, 4));
+        ExpectUsable(loaded.Handle, fresh, randn(3, 4));
     }
 
     [Test]
