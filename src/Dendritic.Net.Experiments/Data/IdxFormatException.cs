@@ -15,6 +15,16 @@ public sealed class IdxFormatException : DendriticException
         FilePath = path;
     }
 
+    /// <summary>Creates the exception with a message naming the file and the problem, and the error that revealed it.</summary>
+    /// <param name="path">The file that was read.</param>
+    /// <param name="problem">What is wrong and, where possible, how to fix it.</param>
+    /// <param name="innerException">The cause (for example the gzip reader's error).</param>
+    public IdxFormatException(string path, string problem, Exception innerException)
+        : base($"'{path}' is not a valid IDX file: {problem}", innerException)
+    {
+        FilePath = path;
+    }
+
     /// <summary>Creates the exception with a plain message.</summary>
     public IdxFormatException()
         : base("Not a valid IDX file.")

@@ -118,7 +118,7 @@ public static class IdxReader
         }
         catch (InvalidDataException ex)
         {
-            throw new IdxFormatException($"'{path}' is not a valid IDX file: its gzip stream is corrupt (damaged data, or a CRC-32 that does not match) ({ex.Message}). Download it again.", ex);
+            throw new IdxFormatException(path, $"its gzip stream is corrupt (damaged data, or a CRC-32 that does not match) ({ex.Message}). Download it again.", ex);
         }
     }
 

@@ -120,7 +120,8 @@ public sealed class HostileIdxTests
 
         var act = () => IdxReader.ReadImages(temp.File("images.gz"));
 
-        act.Should().Throw<IdxFormatException>().WithMessage("*images.gz*CRC-32*");
+        act.Should().Throw<IdxFormatException>().WithMessage("*images.gz*CRC-32*")
+            .Which.FilePath.Should().Be(temp.File("images.gz"));
     }
 
     [Test]
