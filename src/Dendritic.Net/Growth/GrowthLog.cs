@@ -57,4 +57,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3017, Level = LogLevel.Warning, Message = "Validation {Validation}: each of the {Scores} scores so far was worse than the one before under GrowthOptions.Mode {Mode} (from {First} to {Last}), so the first score stayed the best and dendrites are being added while the model still improves. If the score is meant the other way round (a loss: lower is better; an accuracy: higher is better), set GrowthOptions.Mode = {Other}.")]
     public static partial void ScoreGettingWorse(ILogger logger, int validation, int scores, double first, double last, ScoreMode mode, ScoreMode other);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Warning, Message = "Another GrowthScheduler on this handle has seen {Validations} validation(s) and has not completed; both would add, revert and restore the same dendrites. Keep one: call Finish() on the earlier scheduler (it puts its best model back) before building another.")]
+    public static partial void SecondScheduler(ILogger logger, int validations);
 }

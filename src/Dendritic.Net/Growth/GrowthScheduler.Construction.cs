@@ -18,6 +18,14 @@ public sealed partial class GrowthScheduler
     public GrowthScheduler(DendriticModel model, GrowthOptions? options = null)
         : this(HandleOf(model, options), options, model.Options.Logger)
     {
+        // Two schedulers stepping one handle would both add, revert and restore its dendrites. One built and dropped
+        // before its first Step, or one that has completed, is not in the way.
+        if (model.Scheduler is { IsCompleted: false } earlier && earlier.History.Entries.Count > 0)
+        {
+            GrowthLog.SecondScheduler(_logger, earlier.History.Entries.Count);
+        }
+
+        model.Scheduler = this;
     }
 
     private static WrappedGrowthModel HandleOf(DendriticModel model, GrowthOptions? options)

@@ -36,6 +36,9 @@ public sealed class DendriticModel
     /// <summary>The options the model was wrapped with.</summary>
     public WrapOptions Options { get; }
 
+    /// <summary>The growth scheduler built on this handle last; null before one (for the two-schedulers warning).</summary>
+    internal GrowthScheduler? Scheduler { get; set; }
+
     /// <summary>The wrapped layers in model order.</summary>
     public IReadOnlyList<WrappedLayer> Layers { get; }
 

@@ -65,6 +65,24 @@ public sealed class GrowthSchedulerMessageTests
     }
 
     [Test]
+    public void Constructor_SecondSchedulerWhileTheFirstIsGrowing_WarnsOnce()
+    {
+        var logger = new RecordingLogger();
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0, Logger = logger });
+        var unused = new GrowthScheduler(handle);   // built and dropped before its first Step: not in the way
+        var first = new GrowthScheduler(handle);
+        first.Step(0.5);
+
+        _ = new GrowthScheduler(handle);
+        first.Finish();
+        _ = new GrowthScheduler(handle);
+
+        logger.Entries.Should().ContainSingle(e => e.EventId == 3018, "only the scheduler built while the first was stepping is in its way")
+            .Which.Message.Should().Contain("Finish()");
+        unused.IsCompleted.Should().BeFalse();
+    }
+
+    [Test]
     public void Resume_BestWeightsFileLeftBehind_SaysWhichFileTravelsWithTheCheckpoint()
     {
         using var temp = new TempFolder();
