@@ -309,11 +309,10 @@ public static class DendriteCheckpoint
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)
     {
+        StateLayout.Resize(model.Layers.Select(l => l.Attachment).ToList(), manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal));
         foreach (var layer in manifest.Layers)
         {
             var wrapped = model.Layers.First(l => l.Name == layer.Name);
-            wrapped.Attachment.ResizeDendrites(layer.Dendrites);
-
             wrapped.Enabled = layer.Enabled;
             foreach (var set in wrapped.Dendrites.Sets)
             {

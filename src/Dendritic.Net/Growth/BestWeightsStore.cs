@@ -92,6 +92,12 @@ internal abstract class BestWeightsStore
 
         private static void Copy(string from, string to)
         {
+            if (string.Equals(Path.GetFullPath(from), Path.GetFullPath(to), StringComparison.Ordinal))
+            {
+                // Importing the store's own file: nothing to copy (and Windows would refuse to replace an open file).
+                return;
+            }
+
             using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read);
             AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(to, "best weights"), "best weights", source.CopyTo);
         }

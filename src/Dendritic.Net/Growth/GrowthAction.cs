@@ -8,7 +8,8 @@ public enum GrowthAction
 
     /// <summary>
     /// The architecture changed (dendrites added, possibly after reverting a failed growth step) and the best weights
-    /// were restored: rebuild the optimizer from <see cref="GrowthDecision.TrainableParameters"/>.
+    /// were restored first (unless <see cref="GrowthOptions.KeepOnlyImprovements"/> is false, which grows on the weights
+    /// as they are): rebuild the optimizer from <see cref="GrowthDecision.TrainableParameters"/>.
     /// </summary>
     DendritesAdded = 1,
 

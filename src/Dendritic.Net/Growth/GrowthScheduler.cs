@@ -115,7 +115,7 @@ public sealed partial class GrowthScheduler
         {
             var other = Options.Mode == ScoreMode.Maximize ? ScoreMode.Minimize : ScoreMode.Maximize;
             GrowthLog.ScoreGettingWorse(_logger, _state.Validations, scores.Count, scores[0], score, Options.Mode, other);
-            message += string.Create(CultureInfo.InvariantCulture, $" Warning: every score so far was worse than the one before under Mode {Options.Mode} ({scores[0]:G6} to {score:G6}); {(Options.Mode == ScoreMode.Maximize ? "if lower is better (a loss)" : "if higher is better (an accuracy)")}, set GrowthOptions.Mode = {other}.");
+            message += string.Create(CultureInfo.InvariantCulture, $" Warning: every score so far was worse than the one before under Mode {Options.Mode} ({scores[0]:G6} to {score:G6}); {(Options.Mode == ScoreMode.Maximize ? "if lower is better (a loss)" : "if higher is better (an accuracy)")}, set GrowthOptions.Mode = {other}; otherwise the model got worse from the start (over-fitting, or too high a learning rate).");
         }
 
         if (plan.Grow)
@@ -211,8 +211,8 @@ public sealed partial class GrowthScheduler
     }
 
     /// <summary>
-    /// Removes the sets added since the best capture and copies the best weights back. Checks first that there are
-    /// weights to copy, so that a failure leaves the model as it was. When sets go, <see cref="Optimizer"/> (which
+    /// Copies the best weights back, with the dendrite counts they were captured at (the sets added since go). Checks
+    /// first that there are weights to copy and that they fit, so that a failure leaves the model as it was. When sets go, <see cref="Optimizer"/> (which
     /// holds their parameters) is dropped; a growth step right after builds the next one.
     /// </summary>
     /// <exception cref="InvalidOperationException">No best weights were captured or imported (after ImportState without LoadBestWeights).</exception>
@@ -225,17 +225,21 @@ public sealed partial class GrowthScheduler
                 : "No best weights to restore: after ImportState, load them with LoadBestWeights first; the model was left as it was.");
         }
 
-        if (_model.DendriteCount > bestDendriteCount)
-        {
-            Optimizer = null;
-        }
+        var removing = _model.DendriteCount > bestDendriteCount;
 
+        // The stored weights carry their own dendrite counts, and restoring them checks that they fit before it adds or
+        // removes a set: a file that does not fit (another run's best weights) then leaves the model as it was. Sets
+        // are removed here only for a model whose restore does not resize.
+        _best.Restore();
         while (_model.DendriteCount > bestDendriteCount)
         {
             _model.RemoveLastDendrites();
         }
 
-        _best.Restore();
+        if (removing)
+        {
+            Optimizer = null;
+        }
     }
 
     private (IReadOnlyList<Parameter> Fresh, double? Correlation, string Message) AddDendrites(string message)

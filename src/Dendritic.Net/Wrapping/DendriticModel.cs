@@ -234,10 +234,7 @@ public sealed class DendriticModel
                 : new ArgumentException($"The snapshot does not fit this model; keys that differ: {string.Join(", ", difference.Missing.Concat(difference.Unexpected).Take(10))}.", nameof(snapshot));
         }
 
-        foreach (var attachment in _attachments)
-        {
-            attachment.ResizeDendrites(snapshot.DendriteCounts[attachment.Path]);
-        }
+        StateLayout.Resize(_attachments, snapshot.DendriteCounts);
 
         using (no_grad())
         {

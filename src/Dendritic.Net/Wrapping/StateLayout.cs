@@ -15,9 +15,8 @@ internal static class StateLayout
 {
     /// <summary>
     /// The model's state-dict layout after each attachment in <paramref name="counts"/> (by path) is resized to its
-    /// count: the sets beyond it dropped, new ones laid out like the layer's set 0 (with the cascade weights v of set k
-    /// shaped [k, out]). A layer with no set to copy the layout from gets one set added and removed again, which loses
-    /// nothing.
+    /// count: the sets beyond it dropped, new ones laid out as <see cref="LayerAttachment.ResizeDendrites"/> would build
+    /// them (see <see cref="SetTemplate"/>; the cascade weights v of set k shaped [k, out]).
     /// </summary>
     public static Dictionary<string, TensorLayout> After(nn.Module model, IReadOnlyList<LayerAttachment> attachments, IReadOnlyDictionary<string, int> counts)
     {
@@ -37,20 +36,50 @@ internal static class StateLayout
             for (var k = attachment.Branch.Count; k < counts[attachment.Path]; k++)
             {
                 var prefix = attachment.DendriteKeyPrefix + k.ToString(CultureInfo.InvariantCulture) + ".";
-                var (entries, scaleType) = templates[attachment.Path];
-                foreach (var (name, layout) in entries)
+                foreach (var (name, layout) in templates[attachment.Path])
                 {
                     result[prefix + name] = layout;
                 }
 
                 if (k > 0)
                 {
-                    result[prefix + DendriteSet.CascadeKey] = new TensorLayout(new[] { (long)k, attachment.Spec.OutFeatures }, scaleType);
+                    result[prefix + DendriteSet.CascadeKey] = new TensorLayout(new[] { (long)k, attachment.Spec.OutFeatures }, attachment.HostWeight.dtype);
                 }
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Brings each attachment in <paramref name="counts"/> to its count: first every missing set is added, and if an
+    /// addition fails (device memory, a module host's copy factory) the sets added so far are removed again; only then
+    /// are surplus sets removed. An exception therefore leaves the structure as it was, trained sets included.
+    /// </summary>
+    public static void Resize(IReadOnlyList<LayerAttachment> attachments, IReadOnlyDictionary<string, int> counts)
+    {
+        var before = attachments.ToDictionary(a => a, a => a.Branch.Count);
+        try
+        {
+            foreach (var attachment in attachments.Where(a => counts.TryGetValue(a.Path, out var count) && count > a.Branch.Count))
+            {
+                attachment.ResizeDendrites(counts[attachment.Path]);
+            }
+        }
+        catch
+        {
+            foreach (var (attachment, count) in before.Where(b => b.Key.Branch.Count > b.Value))
+            {
+                attachment.ResizeDendrites(count);
+            }
+
+            throw;
+        }
+
+        foreach (var attachment in attachments.Where(a => counts.TryGetValue(a.Path, out var count) && count < a.Branch.Count))
+        {
+            attachment.ResizeDendrites(counts[attachment.Path]);
+        }
     }
 
     /// <summary>
@@ -72,7 +101,7 @@ internal static class StateLayout
         foreach (var (key, wanted) in expected)
         {
             var found = actual[key];
-            if (!found.Shape.SequenceEqual(wanted.Shape) || (compareDTypes && found.DType != wanted.DType))
+            if (compareDTypes ? !found.SameAs(wanted) : !found.Shape.SequenceEqual(wanted.Shape))
             {
                 return new LayoutDifference(key, Array.Empty<string>(), Array.Empty<string>(), found, wanted);
             }
@@ -94,44 +123,45 @@ internal static class StateLayout
         return dot > 0 && int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? index : null;
     }
 
-    /// <summary>Set 0's entries by name within the set (without v, which depends on the index) and u's dtype.</summary>
-    private static (List<(string Name, TensorLayout Layout)> Entries, ScalarType ScaleType) SetTemplate(LayerAttachment attachment)
+    /// <summary>
+    /// The entries a new set of <paramref name="attachment"/> will have, by name within the set (without v, which
+    /// depends on the index): their shapes from the layer's set 0, or, before it has one, from its host (a module
+    /// host's copies are of the host's own architecture); their dtype as <see cref="LayerAttachment.ResizeDendrites"/>
+    /// builds them, the host weight's for every floating-point entry. Nothing is built, so a check costs no memory and
+    /// draws nothing from any random stream.
+    /// </summary>
+    private static List<(string Name, TensorLayout Layout)> SetTemplate(LayerAttachment attachment)
     {
+        var dtype = attachment.HostWeight.dtype;
+        var spec = attachment.Spec;
+        IEnumerable<(string Name, long[] Shape, ScalarType DType)> entries;
         if (attachment.Branch.Count > 0)
         {
-            return LayoutOf(attachment.Branch.Sets[0]);
+            entries = attachment.Branch.Sets[0].state_dict().Where(kv => kv.Key != DendriteSet.CascadeKey).Select(kv => (kv.Key, kv.Value.shape, kv.Value.dtype));
         }
-
-        var spec = attachment.Spec;
-        var dtype = attachment.HostWeight.dtype;
-        if (spec.Kind != HostKind.Module)
+        else if (attachment is ModuleHostAttachment hosted)
+        {
+            // The host's own entries, without the dendrites a host keeps on itself, under the set's key for its copy.
+            var own = DendriteLayer.BranchKey + ".";
+            entries = hosted.Host.state_dict().Where(kv => !kv.Key.StartsWith(own, StringComparison.Ordinal))
+                .Select(kv => (DendriteSet.ModuleKey + "." + kv.Key, kv.Value.shape, kv.Value.dtype))
+                .Append((DendriteSet.OutputScaleKey, new[] { spec.OutFeatures }, dtype));
+        }
+        else
         {
             // A Linear or convolution set: a weight shaped like the host's, a bias when the host has one, and u.
-            var entries = new List<(string Name, TensorLayout Layout)> { (DendriteSet.WeightKey, new TensorLayout(spec.WeightShape.ToArray(), dtype)) };
+            var linear = new List<(string, long[], ScalarType)> { (DendriteSet.WeightKey, spec.WeightShape.ToArray(), dtype) };
             if (spec.HasBias)
             {
-                entries.Add((DendriteSet.BiasKey, new TensorLayout(new[] { spec.OutFeatures }, dtype)));
+                linear.Add((DendriteSet.BiasKey, new[] { spec.OutFeatures }, dtype));
             }
 
-            entries.Add((DendriteSet.OutputScaleKey, new TensorLayout(new[] { spec.OutFeatures }, dtype)));
-            return (entries, dtype);
+            linear.Add((DendriteSet.OutputScaleKey, new[] { spec.OutFeatures }, dtype));
+            entries = linear;
         }
 
-        // A module host's copy is whatever its ModuleHost builds: one is built to be read, then removed, with the
-        // random state kept, so that checking a file draws nothing from the caller's random stream.
-        using var random = get_rng_state();
-        attachment.ResizeDendrites(1);
-        try
-        {
-            return LayoutOf(attachment.Branch.Sets[0]);
-        }
-        finally
-        {
-            attachment.ResizeDendrites(0);
-            set_rng_state(random);
-        }
+        return entries.Select(e => (e.Name, new TensorLayout(e.Shape, IsFloatingPoint(e.DType) ? dtype : e.DType))).ToList();
     }
 
-    private static (List<(string Name, TensorLayout Layout)> Entries, ScalarType ScaleType) LayoutOf(DendriteSet set) =>
-        (set.state_dict().Where(kv => kv.Key != DendriteSet.CascadeKey).Select(kv => (kv.Key, new TensorLayout(kv.Value.shape, kv.Value.dtype))).ToList(), set.OutputScale.dtype);
+    private static bool IsFloatingPoint(ScalarType dtype) => dtype is ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64;
 }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -117,6 +118,69 @@ public sealed class RestoreLeavesModelTests
 
         act.Should().Throw<System.ArgumentException>().WithMessage("*shape*");
         ShouldBeUnchanged(handle, before, sets: 3);
+    }
+
+    [Test]
+    public void Step_RetryWhoseBestWeightsOnDiskAreAnotherModels_ThrowsAndKeepsTheSets()
+    {
+        // Before, the retry removed the grown sets first and found out only then that the file did not fit.
+        var directory = Path.Combine(_temp.Path, "best");
+        var (handle, _) = Trained(TestModels.Mlp(4, 8, 3), sets: 0);
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = directory, Patience = 1, FirstScoreIsBest = true });
+        scheduler.Step(1.0);
+        scheduler.Step(0.5).Action.Should().Be(GrowthAction.DendritesAdded);
+        var foreign = Save(TestModels.Mlp(4, 16, 3), sets: 0);
+        File.Copy(foreign, Directory.GetFiles(directory).Single(), overwrite: true);
+        var before = Copy(handle);
+
+        var act = () =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                scheduler.Step(0.5);
+            }
+        };
+
+        act.Should().Throw<CheckpointMismatchException>();
+        ShouldBeUnchanged(handle, before, sets: 1);
+    }
+
+    [Test]
+    public void Restore_ModuleHostWhoseSetsKeptAnotherDtype_ThrowsAndLeavesTheModel()
+    {
+        // The host moved to float64 while its hooked sets stayed float32: new sets would be built in float64.
+        var saved = ModuleHostModels.NormMlp();
+        var savedHandle = Dendrites.Wrap(saved, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 2 });
+        saved.to(float64);
+        var path = Path.Combine(_temp.Path, "norm.dndt");
+        DendriteCheckpoint.Save(savedHandle, path);
+        var model = ModuleHostModels.NormMlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 });
+        model.to(float64);
+        var before = Copy(handle);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        act.Should().Throw<CheckpointMismatchException>();
+        ShouldBeUnchanged(handle, before, sets: 1);
+    }
+
+    [Test]
+    public void Restore_CopyFactoryFailingHalfway_RemovesTheSetsItAdded()
+    {
+        var saved = ModuleHostModels.BlockMlp();
+        var savedHandle = Dendrites.Wrap(saved, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { ModuleHostModels.BlockHost }, InitialDendrites = 3 });
+        var path = Path.Combine(_temp.Path, "block.dndt");
+        DendriteCheckpoint.Save(savedHandle, path);
+        var calls = 0;
+        var failing = ModuleHost.For<Block>(b => ++calls == 3 ? throw new InvalidOperationException("out of memory") : new Block(b.In, b.Out), b => b.Out);
+        var handle = Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { failing }, InitialDendrites = 0 });
+        var before = Copy(handle);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("out of memory");
+        ShouldBeUnchanged(handle, before, sets: 0);
     }
 
     private string Save(nn.Module model, int sets)

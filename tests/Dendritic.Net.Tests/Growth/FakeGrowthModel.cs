@@ -55,10 +55,16 @@ internal sealed class FakeGrowthModel : IGrowthModel
 
     public void RestoreWeights(IDisposable snapshot)
     {
+        // As the real models do: the snapshot's dendrite count is put back (here only downwards, as the scheduler needs).
         var (version, dendrites) = (Snapshot)snapshot;
-        if (dendrites != DendriteCount)
+        if (dendrites > DendriteCount)
         {
             throw new InvalidOperationException($"Restoring {dendrites} sets into {DendriteCount}.");
+        }
+
+        while (DendriteCount > dendrites)
+        {
+            RemoveLastDendrites();
         }
 
         Version = version;

@@ -41,6 +41,18 @@ public sealed class GrowthSchedulerScoreDirectionTests
     }
 
     [Test]
+    public void Step_NoisyFlatScoresUnderEveryN_DoNotWarnOnTwoFalls()
+    {
+        // Three scores falling twice in a row by chance, as a flat accuracy does one time in six.
+        var (scheduler, logger) = Build(new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 3 });
+
+        var grown = StepUntilGrowth(scheduler, validation => new[] { 0.912, 0.910, 0.909 }[(validation - 1) % 3]);
+
+        grown.Message.Should().NotContain("worse than the one before");
+        logger.Entries.Should().NotContain(e => e.EventId == 3017);
+    }
+
+    [Test]
     public void Step_AccuracyThatImprovesThenPlateaus_DoesNotWarn()
     {
         var (scheduler, logger) = Build(new GrowthOptions { Patience = 2 });
@@ -51,13 +63,13 @@ public sealed class GrowthSchedulerScoreDirectionTests
         logger.Entries.Should().NotContain(e => e.EventId == 3017);
     }
 
-    [TestCase(new[] { 3.0, 2.0 }, ScoreMode.Maximize, false)]
-    [TestCase(new[] { 3.0, 2.0, 1.0 }, ScoreMode.Maximize, true)]
-    [TestCase(new[] { 3.0, 2.0, 2.0 }, ScoreMode.Maximize, false)]
-    [TestCase(new[] { 3.0, 2.0, 2.5 }, ScoreMode.Maximize, false)]
-    [TestCase(new[] { 1.0, 2.0, 3.0 }, ScoreMode.Maximize, false)]
-    [TestCase(new[] { 1.0, 2.0, 3.0 }, ScoreMode.Minimize, true)]
-    public void EveryScoreWorse_Scores_AnswersOnlyForThreeOrMoreSteadilyWorse(double[] scores, ScoreMode mode, bool expected) =>
+    [TestCase(new[] { 3.0, 2.0, 1.0 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 4.0, 3.0, 2.0, 1.0 }, ScoreMode.Maximize, true)]
+    [TestCase(new[] { 4.0, 3.0, 2.0, 2.0 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 4.0, 3.0, 2.0, 2.5 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 1.0, 2.0, 3.0, 4.0 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 1.0, 2.0, 3.0, 4.0 }, ScoreMode.Minimize, true)]
+    public void EveryScoreWorse_Scores_AnswersOnlyForFourOrMoreSteadilyWorse(double[] scores, ScoreMode mode, bool expected) =>
         ScoreDirectionCheck.EveryScoreWorse(scores, mode).Should().Be(expected);
 
     private static (GrowthScheduler Scheduler, RecordingLogger Logger) Build(GrowthOptions options)
