@@ -155,7 +155,7 @@ public sealed class DendriteBranch : nn.Module
     }
 
     /// <summary>The projection path (Separate or Fused) this branch takes for <paramref name="input"/>.</summary>
-    internal DendriteProjection ProjectionFor(Tensor input) => HostProjection.Resolve(Options.Projection, input.device, _sets.Count);
+    internal DendriteProjection ProjectionFor(Tensor input) => HostProjection.Resolve(Options.Projection, input.device, _sets.Count, Spec.Kind, inference: !is_grad_enabled());
 
     /// <summary>Runs the cascade on precomputed pre-activations and adds each set's contribution to the host output.</summary>
     internal Tensor Combine(Tensor hostOutput, IReadOnlyList<Tensor> preActivations, List<Tensor>? activations = null)

@@ -7,8 +7,9 @@ namespace Dendritic;
 public enum DendriteProjection
 {
     /// <summary>
-    /// <see cref="Separate"/> on the CPU and <see cref="Fused"/> on other devices, the faster of the two where each
-    /// was measured (docs/benchmarks.md). The default.
+    /// <see cref="Separate"/> on the CPU and <see cref="Fused"/> on other devices, except a Linear layer's inference
+    /// (no gradient recorded), which takes <see cref="Separate"/> there too: the faster of the two where each was
+    /// measured (docs/benchmarks.md). The default.
     /// </summary>
     Auto = 0,
 

@@ -30,20 +30,25 @@ internal static class HostProjection
     }
 
     /// <summary>
-    /// Which path computes the pre-activations of <paramref name="sets"/> sets for a requested
-    /// <paramref name="projection"/> on <paramref name="device"/>: Separate, Fused or (only when asked for) FusedWithHost.
+    /// Which path computes the pre-activations of <paramref name="sets"/> sets of a <paramref name="kind"/> host for a
+    /// requested <paramref name="projection"/> on <paramref name="device"/>, in training or (<paramref name="inference"/>)
+    /// not: Separate, Fused or (only when asked for) FusedWithHost.
     /// </summary>
     /// <remarks>
     /// Auto takes separate calls on the CPU: there one call with D x the output channels was slower than D host-sized
     /// calls (issue #19, 2 cores): its output and its gradient are D times larger (beyond glibc's 32 MiB mmap limit
     /// they are fresh, page-faulting mappings on every step), and the concatenated weights, the split and their
-    /// backward add copies. On CUDA the fused call saves launches and fills the GPU better at small shapes.
+    /// backward add copies. On CUDA the fused call saves launches and fills the GPU better at small shapes, except in a
+    /// Linear layer's inference: there the fused call's only extra work is the concatenation of every set's weights,
+    /// a copy as large as the weights on each call, which for a Linear layer (weights as large as its activations or
+    /// larger) costs more than the launches it saves; separate calls were as fast or faster in 15 of 16 Linear inference
+    /// cells on the H200 (docs/benchmarks.md, "Inference: separate projections for Linear layers").
     /// </remarks>
-    public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets) => projection switch
+    public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets, HostKind kind, bool inference) => projection switch
     {
         DendriteProjection.FusedWithHost => projection,
         _ when sets <= 1 => DendriteProjection.Separate,
-        DendriteProjection.Auto => device.type == DeviceType.CPU ? DendriteProjection.Separate : DendriteProjection.Fused,
+        DendriteProjection.Auto => device.type == DeviceType.CPU || (inference && kind == HostKind.Linear) ? DendriteProjection.Separate : DendriteProjection.Fused,
         _ => projection,
     };
 

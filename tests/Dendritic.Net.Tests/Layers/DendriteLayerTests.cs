@@ -121,13 +121,17 @@ public sealed class DendriteLayerTests
     }
 
     [Test]
-    public void Projection_Auto_IsSeparateOnCpuAndFusedElsewhere()
+    public void Projection_Auto_IsSeparateOnCpuAndInLinearInferenceAndFusedElsewhere()
     {
-        HostProjection.Resolve(DendriteProjection.Auto, CPU, 4).Should().Be(DendriteProjection.Separate);
-        HostProjection.Resolve(DendriteProjection.Auto, new Device(DeviceType.CUDA, 0), 4).Should().Be(DendriteProjection.Fused);
-        HostProjection.Resolve(DendriteProjection.Fused, CPU, 4).Should().Be(DendriteProjection.Fused);
-        HostProjection.Resolve(DendriteProjection.Fused, CPU, 1).Should().Be(DendriteProjection.Separate, "one set needs no concatenation");
-        HostProjection.Resolve(DendriteProjection.FusedWithHost, CPU, 1).Should().Be(DendriteProjection.FusedWithHost, "the host joins even one set");
+        var cuda = new Device(DeviceType.CUDA, 0);
+        HostProjection.Resolve(DendriteProjection.Auto, CPU, 4, HostKind.Conv2d, inference: false).Should().Be(DendriteProjection.Separate);
+        HostProjection.Resolve(DendriteProjection.Auto, cuda, 4, HostKind.Linear, inference: false).Should().Be(DendriteProjection.Fused);
+        HostProjection.Resolve(DendriteProjection.Auto, cuda, 4, HostKind.Conv2d, inference: true).Should().Be(DendriteProjection.Fused);
+        HostProjection.Resolve(DendriteProjection.Auto, cuda, 4, HostKind.Linear, inference: true).Should().Be(DendriteProjection.Separate, "the fused call would copy every set's weights on each call");
+        HostProjection.Resolve(DendriteProjection.Fused, cuda, 4, HostKind.Linear, inference: true).Should().Be(DendriteProjection.Fused, "asked for");
+        HostProjection.Resolve(DendriteProjection.Fused, CPU, 4, HostKind.Linear, inference: false).Should().Be(DendriteProjection.Fused);
+        HostProjection.Resolve(DendriteProjection.Fused, CPU, 1, HostKind.Linear, inference: false).Should().Be(DendriteProjection.Separate, "one set needs no concatenation");
+        HostProjection.Resolve(DendriteProjection.FusedWithHost, CPU, 1, HostKind.Linear, inference: false).Should().Be(DendriteProjection.FusedWithHost, "the host joins even one set");
     }
 
     [TestCaseSource(nameof(Hosts))]
