@@ -41,8 +41,8 @@ internal static class HostProjection
     /// backward add copies. On CUDA the fused call saves launches and fills the GPU better at small shapes, except in a
     /// Linear layer's inference: there the fused call's only extra work is the concatenation of every set's weights,
     /// a copy as large as the weights on each call, which for a Linear layer (weights as large as its activations or
-    /// larger) costs more than the launches it saves; separate calls were as fast or faster in 15 of 16 Linear inference
-    /// cells on the H200 (docs/benchmarks.md, "Inference: separate projections for Linear layers").
+    /// larger) costs more than the launches it saves; separate calls were as fast or faster (within 1.1 %) in 15 of 16 Linear
+    /// inference cells on the H200 (docs/benchmarks.md, "Inference: separate projections for Linear layers").
     /// </remarks>
     public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets, HostKind kind, bool inference) => projection switch
     {
