@@ -15,6 +15,9 @@ namespace Dendritic.Distributed;
 /// </summary>
 public sealed class DistributedGrowthScheduler
 {
+    // Held while a rank seeds torch's generator and its scheduler draws new dendrites (see Step).
+    private static readonly object SharedGeneratorGate = new();
+    private readonly object _ownGate = new();
     private readonly DataParallel _sync;
     private readonly ILogger _logger;
 
@@ -94,13 +97,22 @@ public sealed class DistributedGrowthScheduler
         {
             var score = Combine(localScore, localSamples);
             var seed = Seed + Scheduler.History.Entries.Count;
-            torch.random.manual_seed(seed);
-            if (Communicator.Device.type == DeviceType.CUDA)
+            GrowthDecision decision;
+
+            // Ranks in one process (InProcessGroup's threads) share torch's generator: seeded and drawn one rank at a
+            // time, every rank's new dendrites come out the same, and rank 0's, which every rank keeps, the same in every
+            // run. A process of its own (NCCL) needs no lock; no collective runs inside, so none can deadlock on it.
+            lock (Communicator is InProcessCommunicator ? SharedGeneratorGate : _ownGate)
             {
-                torch.cuda.manual_seed_all(seed);
+                torch.random.manual_seed(seed);
+                if (Communicator.Device.type == DeviceType.CUDA)
+                {
+                    torch.cuda.manual_seed_all(seed);
+                }
+
+                decision = Scheduler.Step(score, learningRate, epochTime);
             }
 
-            var decision = Scheduler.Step(score, learningRate, epochTime);
             CheckSameDecision(decision);
             if (decision.Action != GrowthAction.NoChange)
             {

@@ -90,6 +90,34 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
+    public void Step_GrowthOnThreadRanks_DrawsTheSameDendritesOnEveryRankAndInEveryRun()
+    {
+        // The rank threads share torch's generator: seeded and drawn one rank at a time, every rank draws the same
+        // numbers, so the new sets are equal before the broadcast, and a second run repeats the first.
+        var build = new object();
+        List<(bool? Identical, double[] Values)> Once() => InProcessGroup.Run(3, c =>
+        {
+            DendriticModel handle;
+            lock (build)
+            {
+                manual_seed(3);
+                handle = Models.Wrapped(Models.Mlp());
+            }
+
+            var scheduler = new DistributedGrowthScheduler(c, handle, Models.EagerRules);
+            scheduler.Step(1.0, Samples[c.Rank]);
+            scheduler.Step(1.0, Samples[c.Rank]).Action.Should().Be(GrowthAction.DendritesAdded);
+            return (scheduler.LastChangeWasIdentical, Models.Values(handle.Model));
+        }).ToList();
+
+        var first = Once();
+        var second = Once();
+
+        first.Should().AllSatisfy(r => r.Identical.Should().BeTrue("each rank seeded and drew alone"));
+        second.Select(r => r.Values).Should().AllSatisfy(v => v.Should().Equal(first[0].Values));
+    }
+
+    [Test]
     public void Finish_AfterGrowth_EveryRankRestoresTheBestModelAndHoldsIdenticalParameters()
     {
         var perRank = InProcessGroup.Run(2, c =>
