@@ -31,11 +31,14 @@ internal static class CollectiveChecks
         }
     }
 
-    public static void Root(int root, int worldSize)
+    public static void Root(int root, int worldSize) => Rank(root, worldSize, nameof(root), "root");
+
+    /// <summary>Checks that <paramref name="rank"/> is a rank of a world of <paramref name="worldSize"/>, naming the argument.</summary>
+    public static void Rank(int rank, int worldSize, string parameter, string what = "rank")
     {
-        if (root < 0 || root >= worldSize)
+        if (rank < 0 || rank >= worldSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(root), root, $"The root must be a rank, 0 to {worldSize - 1}.");
+            throw new ArgumentOutOfRangeException(parameter, rank, $"The {what} must be a rank, 0 to {worldSize - 1} (world size {worldSize}).");
         }
     }
 

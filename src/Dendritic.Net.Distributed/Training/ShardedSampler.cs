@@ -24,7 +24,7 @@ public sealed class ShardedSampler
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
-        CollectiveChecks.Root(rank, worldSize);
+        CollectiveChecks.Rank(rank, worldSize, nameof(rank));
         if (datasetSize < (long)batchSize * worldSize)
         {
             throw new ArgumentOutOfRangeException(nameof(datasetSize), datasetSize, $"The data set has fewer samples than one global batch ({batchSize} per rank × {worldSize} ranks); use a smaller batch.");
@@ -115,7 +115,7 @@ public sealed class ShardedSampler
     {
         ArgumentOutOfRangeException.ThrowIfNegative(datasetSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(worldSize, 1);
-        CollectiveChecks.Root(rank, worldSize);
+        CollectiveChecks.Rank(rank, worldSize, nameof(rank));
         var count = datasetSize > rank ? ((datasetSize - rank - 1) / worldSize) + 1 : 0;
         var shard = new long[count];
         for (long i = 0; i < count; i++)

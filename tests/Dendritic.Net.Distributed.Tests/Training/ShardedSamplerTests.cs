@@ -58,4 +58,13 @@ public sealed class ShardedSamplerTests
 
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*global batch*");
     }
+
+    [TestCase(2)]
+    [TestCase(-1)]
+    public void Constructor_RankOutsideTheWorld_NamesTheRankArgument(int rank)
+    {
+        var act = () => new ShardedSampler(1000, 8, rank, worldSize: 2, seed: 1);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "rank").WithMessage("The rank must be a rank, 0 to 1 (world size 2).*");
+    }
 }
