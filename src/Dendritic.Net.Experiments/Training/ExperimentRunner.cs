@@ -28,6 +28,7 @@ public sealed class ExperimentRunner
     /// <param name="growth">How the dendritic arm grows dendrites.</param>
     /// <param name="options">Seeds, width, recipe, arms; defaults when null.</param>
     /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
+    /// <exception cref="ArgumentException">A <see cref="SchedulerGrowth"/> whose maxEpochs is below the recipe's epochs.</exception>
     public ExperimentRunner(ModelFactory factory, ExperimentData data, IGrowthPolicy growth, ExperimentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
@@ -37,6 +38,11 @@ public sealed class ExperimentRunner
         _data = data;
         _growth = growth;
         _options = (options ?? new ExperimentOptions()).Validate();
+        if (growth is SchedulerGrowth scheduler && scheduler.MaxEpochs < _options.Recipe.Epochs && _options.Arms.Contains(ArmKind.Dendritic))
+        {
+            // The controls train as long as the dendritic arm: below the baseline's budget "train-as-long" would not be.
+            throw new ArgumentException($"SchedulerGrowth's maxEpochs ({scheduler.MaxEpochs}) is below the baseline's Recipe.Epochs ({_options.Recipe.Epochs}): the dendritic arm, and the controls that train as long as it, would train less than the baseline. Give maxEpochs at least {_options.Recipe.Epochs}.", nameof(growth));
+        }
     }
 
     /// <summary>Runs every arm for every seed and summarises them.</summary>
@@ -134,13 +140,19 @@ public sealed class ExperimentRunner
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWidth, minWidth);
         // Doubling first (never building a model much larger than needed), then bisection: the smallest width with at
         // least the target count, then whichever neighbour is nearer.
+        // A factory that ignores the width it is given makes every width look alike: say so rather than search.
+        if (maxWidth > minWidth && parameters(minWidth + 1) <= parameters(minWidth))
+        {
+            throw new InvalidOperationException($"The model factory built {parameters(minWidth)} parameters at width {minWidth} and {parameters(minWidth + 1)} at width {minWidth + 1}: the capacity-matched control needs a factory whose model grows with the width it is given (build the hidden layers from its argument).");
+        }
+
         var low = minWidth;
         var high = minWidth;
         while (parameters(high) < target)
         {
             if (high == maxWidth)
             {
-                throw new InvalidOperationException($"Even width {maxWidth} has fewer than the {target} parameters to match; raise MaxWidth.");
+                throw new InvalidOperationException($"Even width {maxWidth} has fewer than the {target} parameters the capacity-matched control must match (the dendritic arm's count); raise ExperimentOptions.MaxWidth, or check that the model factory grows with the width it is given.");
             }
 
             low = high + 1;

@@ -155,6 +155,14 @@ public sealed class ExperimentRunnerTests
     }
 
     [Test]
+    public void MatchWidth_FactoryThatIgnoresTheWidth_SaysSoInsteadOfSearching()
+    {
+        var act = () => ExperimentRunner.MatchWidth(_ => new Synthetic.Mlp(4), Synthetic.ParametersAt(10), 1, 1000);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model factory built * parameters at width 1 and * at width 2: the capacity-matched control needs a factory whose model grows with the width it is given*");
+    }
+
+    [Test]
     public void FixedEpochGrowth_LayerCalledThroughForward_ThrowsLayerNotInvoked()
     {
         using var model = new Synthetic.Bypassing();

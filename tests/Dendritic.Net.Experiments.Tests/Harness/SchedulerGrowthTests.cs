@@ -66,4 +66,14 @@ public sealed class SchedulerGrowthTests
 
         act.Should().Throw<InvalidOptionsException>().WithMessage("*Mode = Minimize: must be Maximize*");
     }
+    [Test]
+    public void Constructor_MaxEpochsBelowTheBaselinesEpochs_ThrowsNamingBoth()
+    {
+        var growth = new SchedulerGrowth(new GrowthOptions(), maxEpochs: 2);
+
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny);
+
+        act.Should().Throw<ArgumentException>().WithMessage("SchedulerGrowth's maxEpochs (2) is below the baseline's Recipe.Epochs (3)*Give maxEpochs at least 3*");
+    }
+
 }
