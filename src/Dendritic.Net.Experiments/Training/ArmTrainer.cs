@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -89,6 +90,12 @@ internal sealed class ArmTrainer
                 var energyBefore = _energy?.ReadJoules();
                 var clock = Stopwatch.StartNew();
                 var loss = TrainEpoch(module, optimizer, seed, epoch);
+                if (!double.IsFinite(loss))
+                {
+                    // A diverged arm would otherwise report an accuracy like any other (a constant guess).
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Arm {arm}, seed {seed}, epoch {epoch}: the mean training loss is {loss}, so training diverged. Check the training data for NaN or infinite values, or lower the learning rate (Recipe.LearningRate {_options.Recipe.LearningRate})."));
+                }
+
                 var validation = Evaluate(module, _data.Validation);
                 Synchronize();
                 clock.Stop();

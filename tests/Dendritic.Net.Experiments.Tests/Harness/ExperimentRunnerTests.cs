@@ -155,6 +155,17 @@ public sealed class ExperimentRunnerTests
     }
 
     [Test]
+    public void Run_NaNInTheTrainingData_ThrowsSayingTrainingDiverged()
+    {
+        var data = Synthetic.Data();
+        data.Train.Inputs[0, 0] = float.NaN;
+
+        var act = () => new ExperimentRunner(Synthetic.Factory, data, Growth, Tiny).Run();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("Arm Baseline, seed *, epoch 1: the mean training loss is NaN, so training diverged*NaN or infinite values*");
+    }
+
+    [Test]
     public void MatchWidth_FactoryThatIgnoresTheWidth_SaysSoInsteadOfSearching()
     {
         var act = () => ExperimentRunner.MatchWidth(_ => new Synthetic.Mlp(4), Synthetic.ParametersAt(10), 1, 1000);
