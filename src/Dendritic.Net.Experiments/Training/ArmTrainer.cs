@@ -1,8 +1,9 @@
 using System;
-using System.Globalization;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -190,21 +191,40 @@ internal sealed class ArmTrainer
     {
         SeedEverything(0);
         using var model = factory(width);
+        using (var again = factory(width))
+        {
+            if (ReferenceEquals(model, again))
+            {
+                // Every arm disposes its model; a shared one would fail in the next arm with "Tensor invalid".
+                throw new InvalidOperationException("The model factory returned the same model object twice: it must build a new model on every call (each arm and seed trains its own).");
+            }
+        }
+
         model.to(_device);
         using var optimizer = NewOptimizer(model);
         model.train();
         var train = _data.Train;
         var batch = _options.Recipe.BatchSize;
-        for (var step = 0; step < 10 && (long)step * batch < train.Count; step++)
+        try
         {
-            using var scope = NewDisposeScope();
-            var count = Math.Min(batch, train.Count - ((long)step * batch));
-            optimizer.zero_grad();
-            _options.Loss(model.call(train.Inputs.narrow(0, (long)step * batch, count)), train.Targets.narrow(0, (long)step * batch, count)).backward();
-            optimizer.step();
+            for (var step = 0; step < 10 && (long)step * batch < train.Count; step++)
+            {
+                using var scope = NewDisposeScope();
+                var count = Math.Min(batch, train.Count - ((long)step * batch));
+                optimizer.zero_grad();
+                _options.Loss(model.call(train.Inputs.narrow(0, (long)step * batch, count)), train.Targets.narrow(0, (long)step * batch, count)).backward();
+                optimizer.step();
+            }
+
+            Evaluate(model, _data.Validation);
+        }
+        catch (ExternalException e)
+        {
+            // The first arm would fail the same way, deep in libtorch: say here which model and which data disagree.
+            var reason = e.Message.Split('\n')[0].Trim();
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) does not fit the data '{_data.Name}' (inputs [{string.Join(", ", train.Inputs.shape)}] {train.Inputs.dtype}, targets [{string.Join(", ", train.Targets.shape)}] {train.Targets.dtype}): {reason}. Check the model's input size and dtype against the inputs, and, for classification, that the targets are int64 class indices below the model's output size."), e);
         }
 
-        Evaluate(model, _data.Validation);
         Synchronize();
     }
 

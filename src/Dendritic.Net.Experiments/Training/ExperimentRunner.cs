@@ -49,7 +49,11 @@ public sealed class ExperimentRunner
     /// <param name="progress">Receives a report when each run starts and after each epoch; may be null.</param>
     /// <param name="cancellationToken">Stops between epochs.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="InvalidOperationException">The device is not available, or a model does not fit the data.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The device is not available; the model does not fit the data (checked on a few batches before the first arm, with
+    /// the shapes and dtypes in the message); the factory returns one model object twice; or an arm's training loss is
+    /// not finite.
+    /// </exception>
     public ExperimentReport Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var device = ResolveDevice(_options.Device);
@@ -62,6 +66,16 @@ public sealed class ExperimentRunner
         var arms = _options.Arms.Order().ToList();
         var runCount = arms.Count * _options.Seeds.Count;
         var runs = new List<RunResult>();
+        if (data.Train.Targets.dtype == ScalarType.Int64 && data.Train.Count > 0)
+        {
+            using var lowest = data.Train.Targets.min();
+            using var highest = data.Train.Targets.max();
+            if (lowest.item<long>() == highest.item<long>())
+            {
+                HarnessLog.OneClass(_options.Logger, _data.Name, lowest.item<long>());
+            }
+        }
+
         trainer.WarmUp(_factory, _options.Width);
         foreach (var seed in _options.Seeds)
         {

@@ -19,4 +19,7 @@ internal static partial class HarnessLog
 
     [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Energy {Source}")]
     public static partial void Energy(ILogger logger, string source);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "The training targets of '{Data}' hold one class only ({Class}): every arm can score by always answering it, so the comparison says nothing. Check the labels and the split.")]
+    public static partial void OneClass(ILogger logger, string data, long @class);
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Dendritic.Experiments.Tests.Support;
@@ -6,6 +7,7 @@ using Dendritic.Reporting;
 using FluentAssertions;
 using NUnit.Framework;
 using Dendritic.Testing;
+using static TorchSharp.torch.nn;
 
 namespace Dendritic.Experiments.Tests.Harness;
 
@@ -163,6 +165,53 @@ public sealed class ExperimentRunnerTests
         var act = () => new ExperimentRunner(Synthetic.Factory, data, Growth, Tiny).Run();
 
         act.Should().Throw<InvalidOperationException>().WithMessage("Arm Baseline, seed *, epoch 1: the mean training loss is NaN, so training diverged*NaN or infinite values*");
+    }
+
+    [Test]
+    public void Run_ModelOfAnotherInputSize_ThrowsNamingTheShapesBeforeTheFirstArm()
+    {
+        var act = () => new ExperimentRunner(width => Sequential(("fc", Linear(Synthetic.Features + 4, Synthetic.Classes))), Synthetic.Data(), Growth, Tiny).Run();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model (width 4) does not fit the data 'synthetic' (inputs [240, 6] Float32, targets [240] Int64): *int64 class indices*");
+    }
+
+    [Test]
+    public void Run_FactoryReturningOneModelObject_SaysItMustBuildANewOne()
+    {
+        using var shared = new Synthetic.Mlp(4);
+
+        var act = () => new ExperimentRunner(_ => shared, Synthetic.Data(), Growth, Tiny).Run();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model factory returned the same model object twice*");
+    }
+
+    [Test]
+    public void Run_TargetsOfOneClass_WarnsWithEvent5105()
+    {
+        var logger = new CountingLogger();
+        var data = Synthetic.Data();
+        data.Train.Targets.zero_();
+
+        new ExperimentRunner(Synthetic.Factory, data, Growth, Tiny with { Seeds = new[] { 1 }, Logger = logger }).Run();
+
+        logger.Warnings.Should().ContainSingle(w => w.StartsWith("5105:", StringComparison.Ordinal));
+    }
+
+    private sealed class CountingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Warnings { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
+            {
+                Warnings.Add($"{eventId.Id}: {formatter(state, exception)}");
+            }
+        }
     }
 
     [Test]
