@@ -82,7 +82,7 @@ public sealed class DistributedGrowthScheduler
     /// <param name="epochTime">As for <see cref="GrowthScheduler.Step"/>.</param>
     /// <returns>The decision, the same on every rank; its <see cref="GrowthDecision.Score"/> is the combined score.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A negative sample count, a non-finite local score with samples, or no samples on any rank.</exception>
-    /// <exception cref="RankFailedException">Another rank failed, or the ranks disagree on the decision or the model.</exception>
+    /// <exception cref="RankFailedException">Another rank failed, or the ranks disagree on the decision, the learning rate or the model.</exception>
     /// <exception cref="CollectiveTimeoutException">A rank did not arrive within the communicator's timeout.</exception>
     public GrowthDecision Step(double localScore, long localSamples, double? learningRate = null, TimeSpan? epochTime = null)
     {
@@ -222,10 +222,12 @@ public sealed class DistributedGrowthScheduler
 
     private void CheckSameDecision(GrowthDecision d)
     {
-        var signature = new double[] { (int)d.Action, (int)d.Reason, d.DendriteCount, d.Validation, (int)d.Phase, d.BestScore };
+        // The learning rate too (-1 for none; a rate is at least 0): ranks handed different rates would rebuild
+        // different optimizers after a growth, and their models would part from then on.
+        var signature = new double[] { (int)d.Action, (int)d.Reason, d.DendriteCount, d.Validation, (int)d.Phase, d.BestScore, d.LearningRate ?? -1 };
         if (!_sync.Agree(signature))
         {
-            throw new RankFailedException(-1, "decision mismatch", $"The ranks made different growth decisions (rank {Communicator.Rank}: {d.Action}, {d.Reason}, {d.DendriteCount} sets): their schedulers' states differ. Start every rank from the same checkpoint and options.");
+            throw new RankFailedException(-1, "decision mismatch", $"The ranks made different growth decisions (rank {Communicator.Rank}: {d.Action}, {d.Reason}, {d.DendriteCount} sets, learning rate {d.LearningRate?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "none"}): their schedulers' states or the learning rates passed to Step differ. Start every rank from the same checkpoint and options, and pass every rank the same learning rate.");
         }
     }
 

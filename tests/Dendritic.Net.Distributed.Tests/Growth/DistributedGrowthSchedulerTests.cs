@@ -118,6 +118,19 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
+    public void Step_RanksPassDifferentLearningRates_EveryRankStopsNamingTheRates()
+    {
+        var act = () => InProcessGroup.Run(2, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            return scheduler.Step(1.0, Samples[c.Rank], learningRate: 0.01 * (c.Rank + 1));
+        });
+
+        act.Should().Throw<AggregateException>().Which.InnerExceptions.Should().HaveCount(2)
+            .And.AllSatisfy(e => e.Message.Should().Contain("pass every rank the same learning rate"));
+    }
+
+    [Test]
     public void Finish_AfterGrowth_EveryRankRestoresTheBestModelAndHoldsIdenticalParameters()
     {
         var perRank = InProcessGroup.Run(2, c =>
