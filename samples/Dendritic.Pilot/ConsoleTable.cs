@@ -52,6 +52,12 @@ internal static class ConsoleTable
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Warning: more than {level:P0} of the dendrite outputs of {ConsoleText.Markup(string.Join(", ", saturated))} were saturated in some epoch; they barely learn (summary.md, activations.csv).[/]"));
         }
 
+        var grown = report.Runs.Where(r => r.GrowthCutOff is not null).ToList();
+        if (grown.Count(r => r.GrowthCutOff == true) is var cut and > 0)
+        {
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Note: --max-epochs ended the dendritic arm's growth before the scheduler completed on {cut} of {grown.Count} seeds; a larger cap might change the result.[/]"));
+        }
+
         AnsiConsole.MarkupLine($"[grey]Energy: {ConsoleText.Markup(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {ConsoleText.Markup(report.Growth)}.[/]");
     }
 

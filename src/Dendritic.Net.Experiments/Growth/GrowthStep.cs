@@ -18,6 +18,12 @@ public sealed record GrowthStep
     /// <summary>Whether training should end after this epoch.</summary>
     public bool Stop { get; init; }
 
+    /// <summary>
+    /// Whether it ends because the session's epoch cap came before its policy finished (a scheduler that had not
+    /// completed); the report then says that a larger cap might change the result.
+    /// </summary>
+    public bool CutOff { get; init; }
+
     /// <summary>A short note for the training curve (for example "added 1 set to 2 layers"); null when none.</summary>
     public string? Note { get; init; }
 

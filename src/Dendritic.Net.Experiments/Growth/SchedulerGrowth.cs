@@ -94,6 +94,7 @@ public sealed class SchedulerGrowth : IGrowthPolicy
                 DendritesAdded = Math.Max(0, decision.DendriteCount - before),
                 ArchitectureChanged = decision.RebuildOptimizer,
                 Stop = decision.IsCompleted || epoch >= _policy.MaxEpochs,
+                CutOff = !decision.IsCompleted && epoch >= _policy.MaxEpochs,
                 Note = decision.Action == GrowthAction.NoChange ? null : decision.Message,
             };
         }

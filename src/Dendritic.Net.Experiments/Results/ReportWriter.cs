@@ -71,10 +71,10 @@ public static class ReportWriter
     public static string RunsCsv(ExperimentReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source,gpu_utilization_percent,gpu_peak_memory_mib,gpu_source\n");
+        var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source,gpu_utilization_percent,gpu_peak_memory_mib,gpu_source,best_epoch_parameters,candidate_passes,growth_cut_off\n");
         foreach (var r in report.Runs)
         {
-            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendritesPerLayer, Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, Quote(r.GpuSource)));
+            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendritesPerLayer, Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, Quote(r.GpuSource), r.BestEpochParameters, r.CandidatePasses, r.GrowthCutOff is { } cut ? (cut ? "true" : "false") : null));
         }
 
         return csv.ToString();
@@ -166,6 +166,13 @@ public static class ReportWriter
                     md.AppendLine(CultureInfo.InvariantCulture, $"- vs {Label(other)}: {Signed(d.Mean * scale)}{(percent ? " pp" : string.Empty)} ({Interval(d, scale, signed: true)}): **{Comparison.Verdict(d)}**");
                 }
             }
+        }
+
+        var grown = report.Runs.Where(r => r.GrowthCutOff is not null).ToList();
+        if (grown.Count(r => r.GrowthCutOff == true) is var cut and > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on {cut} of {grown.Count} seeds ({string.Join(", ", grown.Where(r => r.GrowthCutOff == true).Select(r => r.Seed))}): a larger cap might change the result.");
         }
 
         md.Append(ActivationReport.Markdown(report));

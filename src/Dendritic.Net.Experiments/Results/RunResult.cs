@@ -78,6 +78,12 @@ public sealed record RunResult
     /// <summary>Dendrite sets per wrapped layer at the end (0 for the plain arms).</summary>
     public int DendritesPerLayer { get; init; }
 
+    /// <summary>
+    /// For an arm that grew: whether its epoch cap ended training before the growth policy finished (for
+    /// <see cref="SchedulerGrowth"/>, before the scheduler completed); null for the arms without growth.
+    /// </summary>
+    public bool? GrowthCutOff { get; init; }
+
     /// <summary>The training curve, one record per epoch.</summary>
     public required IReadOnlyList<EpochRecord> Curve { get; init; }
 }

@@ -84,6 +84,7 @@ internal sealed class ArmTrainer
             var best = (Epoch: 0, Validation: double.NegativeInfinity, Test: 0.0, Parameters: 0L);
             using var selected = new SelectedModel(module, session?.Handle);
             var dendrites = 0;
+            var cutOff = false;
             for (var epoch = 1; epoch <= maxEpochs; epoch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -131,6 +132,7 @@ internal sealed class ArmTrainer
 
                 curve.Add(new EpochRecord { Epoch = epoch, TrainLoss = loss, ValidationMetric = validation, TestMetric = test, Parameters = parameters, Growth = step.Grew ? step.Note ?? "grew" : null, Activations = activations });
                 onEpoch(epoch, maxEpochs, validation);
+                cutOff = step.CutOff;
                 if (step.Stop)
                 {
                     break;
@@ -169,6 +171,7 @@ internal sealed class ArmTrainer
                 GpuSource = gpu is { UtilizationPercent: null, PeakMemoryMiB: null } ? "not measured: NVML unreadable during the run" : _gpuSource,
                 Co2Grams = joules is { } e && _options.GridIntensityGramsPerKwh is { } g ? e / 3.6e6 * g : null,
                 DendritesPerLayer = session?.Handle?.DendriteCount ?? dendrites,
+                GrowthCutOff = session is null ? null : cutOff,
                 Curve = curve,
             };
             HarnessLog.ArmFinished(_options.Logger, arm, seed, _options.MetricName, result.TestMetric, result.BestEpoch, result.Parameters, result.TrainingSeconds);

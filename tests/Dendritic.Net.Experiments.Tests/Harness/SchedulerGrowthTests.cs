@@ -75,5 +75,19 @@ public sealed class SchedulerGrowthTests
 
         act.Should().Throw<ArgumentException>().WithMessage("SchedulerGrowth's maxEpochs (2) is below the baseline's Recipe.Epochs (3)*Give maxEpochs at least 3*");
     }
+    [Test]
+    public void Run_CapBeforeTheSchedulerCompletes_ReportsTheCutOffInRunsCsvAndSummary()
+    {
+        // Patience far beyond the cap: the scheduler cannot complete within 3 epochs.
+        var growth = new SchedulerGrowth(new GrowthOptions { Patience = 50 }, maxEpochs: 3);
+
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny).Run();
+
+        report.Runs.Where(r => r.Arm == ArmKind.Dendritic).Should().OnlyContain(r => r.GrowthCutOff == true);
+        report.Runs.Where(r => r.Arm != ArmKind.Dendritic).Should().OnlyContain(r => r.GrowthCutOff == null);
+        ReportWriter.RunsCsv(report).Split('\n')[0].Should().EndWith(",best_epoch_parameters,candidate_passes,growth_cut_off");
+        ReportWriter.ToMarkdown(report).Should().Contain("**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on 2 of 2 seeds (3, 4)");
+    }
+
 
 }
