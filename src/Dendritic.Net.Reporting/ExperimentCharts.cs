@@ -15,9 +15,11 @@ namespace Dendritic.Reporting;
 /// </summary>
 public static class ExperimentCharts
 {
+    // By ArmKind: baseline blue, dendritic orange, capacity-matched green, train-as-long red (not purple, which beside
+    // the baseline's blue at the same width was hard to tell apart).
     private static readonly Color[] Palette =
     {
-        Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#8172B3"),
+        Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#C44E52"),
     };
 
     /// <summary>Writes <c>metric-vs-parameters.png</c>, <c>metric-vs-flops.png</c> and <c>training-curves.png</c>.</summary>
