@@ -15,10 +15,10 @@ namespace Dendritic.Distributed;
 /// </summary>
 public sealed class DistributedGrowthScheduler
 {
-    // Held while a rank seeds torch's generator and its scheduler draws new dendrites (see Step).
+    // Held while an in-process rank seeds torch's generator and draws new dendrite sets (see the constructor).
     private static readonly object SharedGeneratorGate = new();
-    private readonly object _ownGate = new();
     private readonly DataParallel _sync;
+    private long _seed;
     private readonly ILogger _logger;
 
     /// <summary>
@@ -43,6 +43,21 @@ public sealed class DistributedGrowthScheduler
         Model = model;
         Scheduler = scheduler;
         Seed = seed;
+        if (communicator is InProcessCommunicator)
+        {
+            // Ranks in one process (InProcessGroup's threads) share torch's generator: each reseeds it and draws its new
+            // sets alone, so every rank draws the same numbers and rank 0's, which every rank keeps, repeat from run to
+            // run. Only the draw is held, never a collective: the rest of Step (an optimizer factory, candidate
+            // training) runs on every rank at once.
+            scheduler.DrawScope = draw =>
+            {
+                lock (SharedGeneratorGate)
+                {
+                    SeedGenerators(_seed);
+                    return draw();
+                }
+            };
+        }
         _logger = model.Options.Logger;
         _sync = new DataParallel(communicator);
         Guard(() => _sync.BroadcastParameters(model.Model));
@@ -96,23 +111,9 @@ public sealed class DistributedGrowthScheduler
         return Guard(() =>
         {
             var score = Combine(localScore, localSamples);
-            var seed = Seed + Scheduler.History.Entries.Count;
-            GrowthDecision decision;
-
-            // Ranks in one process (InProcessGroup's threads) share torch's generator: seeded and drawn one rank at a
-            // time, every rank's new dendrites come out the same, and rank 0's, which every rank keeps, the same in every
-            // run. A process of its own (NCCL) needs no lock; no collective runs inside, so none can deadlock on it.
-            lock (Communicator is InProcessCommunicator ? SharedGeneratorGate : _ownGate)
-            {
-                torch.random.manual_seed(seed);
-                if (Communicator.Device.type == DeviceType.CUDA)
-                {
-                    torch.cuda.manual_seed_all(seed);
-                }
-
-                decision = Scheduler.Step(score, learningRate, epochTime);
-            }
-
+            _seed = Seed + Scheduler.History.Entries.Count;
+            SeedGenerators(_seed);
+            var decision = Scheduler.Step(score, learningRate, epochTime);
             CheckSameDecision(decision);
             if (decision.Action != GrowthAction.NoChange)
             {
@@ -252,4 +253,13 @@ public sealed class DistributedGrowthScheduler
         body();
         return 0;
     });
+
+    private void SeedGenerators(long seed)
+    {
+        torch.random.manual_seed(seed);
+        if (Communicator.Device.type == DeviceType.CUDA)
+        {
+            torch.cuda.manual_seed_all(seed);
+        }
+    }
 }

@@ -225,7 +225,7 @@ internal sealed class ArmTrainer
         {
             // The first arm would fail the same way, deep in libtorch: say here which model and which data disagree.
             var reason = e.Message.Split('\n')[0].Trim();
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) does not fit the data '{_data.Name}' (inputs [{string.Join(", ", train.Inputs.shape)}] {train.Inputs.dtype}, targets [{string.Join(", ", train.Targets.shape)}] {train.Targets.dtype}): {reason}. Check the model's input size and dtype against the inputs, and, for classification, that the targets are int64 class indices below the model's output size."), e);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) failed on the first batches of the data '{_data.Name}' (inputs [{string.Join(", ", train.Inputs.shape)}] {train.Inputs.dtype}, targets [{string.Join(", ", train.Targets.shape)}] {train.Targets.dtype}), before the first arm: {reason}. If the model does not fit the data, check its input size and dtype against the inputs and, for classification, that the targets are int64 class indices below its output size."), e);
         }
 
         Synchronize();

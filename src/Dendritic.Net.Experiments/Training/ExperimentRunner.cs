@@ -154,19 +154,14 @@ public sealed class ExperimentRunner
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWidth, minWidth);
         // Doubling first (never building a model much larger than needed), then bisection: the smallest width with at
         // least the target count, then whichever neighbour is nearer.
-        // A factory that ignores the width it is given makes every width look alike: say so rather than search.
-        if (maxWidth > minWidth && parameters(minWidth + 1) <= parameters(minWidth))
-        {
-            throw new InvalidOperationException($"The model factory built {parameters(minWidth)} parameters at width {minWidth} and {parameters(minWidth + 1)} at width {minWidth + 1}: the capacity-matched control needs a factory whose model grows with the width it is given (build the hidden layers from its argument).");
-        }
-
         var low = minWidth;
         var high = minWidth;
         while (parameters(high) < target)
         {
             if (high == maxWidth)
             {
-                throw new InvalidOperationException($"Even width {maxWidth} has fewer than the {target} parameters the capacity-matched control must match (the dendritic arm's count); raise ExperimentOptions.MaxWidth, or check that the model factory grows with the width it is given.");
+                ThrowIfFlat(parameters, minWidth, maxWidth);
+                throw new InvalidOperationException($"Even width {maxWidth} has fewer than the {target} parameters the capacity-matched control must match (the dendritic arm's count); raise ExperimentOptions.MaxWidth.");
             }
 
             low = high + 1;
@@ -191,7 +186,26 @@ public sealed class ExperimentRunner
             return low - 1;
         }
 
+        if (low == minWidth && maxWidth > minWidth)
+        {
+            // Matched at the smallest width: right for a small target, wrong for a factory that ignores the width.
+            ThrowIfFlat(parameters, minWidth, (int)Math.Min(maxWidth, Math.Max(64L, 64L * minWidth)));
+        }
+
         return low;
+    }
+
+    /// <summary>
+    /// Throws when the model has as many parameters at <paramref name="wide"/> as at <paramref name="narrow"/>: a factory
+    /// that ignores the width it is given, which no width can match. Compared far apart, so that a factory that grows in
+    /// steps (a hidden size rounded up to a multiple of 8) passes.
+    /// </summary>
+    private static void ThrowIfFlat(Func<int, long> parameters, int narrow, int wide)
+    {
+        if (parameters(wide) == parameters(narrow))
+        {
+            throw new InvalidOperationException($"The model factory built {parameters(narrow)} parameters at width {narrow} and as many at width {wide}: the capacity-matched control needs a factory whose model grows with the width it is given (build the hidden layers from its argument).");
+        }
     }
 
     private static long CountParameters(ModelFactory factory, int width, Dictionary<int, long> cache)

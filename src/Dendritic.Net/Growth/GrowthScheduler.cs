@@ -35,6 +35,12 @@ public sealed partial class GrowthScheduler
     /// <summary>The validated options.</summary>
     public GrowthOptions Options { get; }
 
+    /// <summary>
+    /// Wraps the creation of new dendrite sets, where their random initial values are drawn; null creates them directly.
+    /// Data parallelism on threads of one process seeds and serialises the draw through it (DistributedGrowthScheduler).
+    /// </summary>
+    internal Func<Func<IReadOnlyList<Parameter>>, IReadOnlyList<Parameter>>? DrawScope { get; set; }
+
     /// <summary>Where the scheduler is: <see cref="GrowthPhase.Initial"/> until the first growth step.</summary>
     public GrowthPhase Phase => _state.Phase;
 
@@ -247,7 +253,7 @@ public sealed partial class GrowthScheduler
         var cascade = Options.Training == DendriteTrainingMode.CascadeCorrelation;
         var pool = cascade ? Options.CascadeCorrelation.PoolSize : 1;
         var before = _model.DendriteCount;
-        var added = _model.AddDendrites(pool);
+        var added = DrawScope is { } scope ? scope(() => _model.AddDendrites(pool)) : _model.AddDendrites(pool);
         if (!cascade)
         {
             return (added, null, message);

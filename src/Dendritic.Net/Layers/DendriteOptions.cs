@@ -26,7 +26,8 @@ public sealed record DendriteOptions
 
     /// <summary>
     /// How the dendrite pre-activations are computed: per set or in one fused call. Changes speed only (results agree
-    /// to float rounding). Default <see cref="DendriteProjection.Auto"/>: separate calls on the CPU, fused elsewhere.
+    /// to float rounding). Default <see cref="DendriteProjection.Auto"/>: separate calls on the CPU and in a Linear layer's inference,
+    /// fused otherwise.
     /// </summary>
     public DendriteProjection Projection { get; init; } = DendriteProjection.Auto;
 

@@ -40,8 +40,10 @@ internal static class HostProjection
     /// they are fresh, page-faulting mappings on every step), and the concatenated weights, the split and their
     /// backward add copies. On CUDA the fused call saves launches and fills the GPU better at small shapes, except in a
     /// Linear layer's inference: there the fused call's only extra work is the concatenation of every set's weights,
-    /// a copy as large as the weights on each call, which for a Linear layer (weights as large as its activations or
-    /// larger) costs more than the launches it saves; separate calls were as fast or faster (within 1.1 %) in 15 of 16 Linear
+    /// a copy of D weight matrices on each call, which for a Linear layer (whose weights are a sizeable fraction of its
+    /// activations: a quarter to a half in the measured shapes, so D of them match them) costs more than the launches
+    /// it saves; the rule looks at the layer kind only, not the shape, and was measured at batches of 2 to 4 times the
+    /// features; separate calls were as fast or faster (within 1.1 %) in 15 of 16 Linear
     /// inference cells on the H200 (docs/benchmarks.md, "Inference: separate projections for Linear layers").
     /// </remarks>
     public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets, HostKind kind, bool inference) => projection switch

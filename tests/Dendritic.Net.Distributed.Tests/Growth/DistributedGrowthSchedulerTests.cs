@@ -118,6 +118,32 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
+    public void Step_SlowOptimizerFactoryOnThreadRanks_RanksRunItAtOnceAndDoNotTimeOut()
+    {
+        // Only the draw of new sets is serialised across the rank threads: a slow factory (0.4 s) on 3 ranks within a
+        // 1 s collective timeout would time out if the whole step were.
+        var perRank = InProcessGroup.Run(
+            3,
+            c =>
+            {
+                var options = Models.EagerRules with
+                {
+                    OptimizerFactory = d =>
+                    {
+                        System.Threading.Thread.Sleep(400);
+                        return TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.01);
+                    },
+                };
+                var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), options);
+                scheduler.Step(1.0, Samples[c.Rank]);
+                return scheduler.Step(1.0, Samples[c.Rank]).Action;
+            },
+            timeout: TimeSpan.FromSeconds(1));
+
+        perRank.Should().OnlyContain(a => a == GrowthAction.DendritesAdded);
+    }
+
+    [Test]
     public void Step_RanksPassDifferentLearningRates_EveryRankStopsNamingTheRates()
     {
         var act = () => InProcessGroup.Run(2, c =>

@@ -172,7 +172,7 @@ public sealed class ExperimentRunnerTests
     {
         var act = () => new ExperimentRunner(width => Sequential(("fc", Linear(Synthetic.Features + 4, Synthetic.Classes))), Synthetic.Data(), Growth, Tiny).Run();
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("The model (width 4) does not fit the data 'synthetic' (inputs [240, 6] Float32, targets [240] Int64): *int64 class indices*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model (width 4) failed on the first batches of the data 'synthetic' (inputs [240, 6] Float32, targets [240] Int64), before the first arm: *int64 class indices*");
     }
 
     [Test]
@@ -217,9 +217,20 @@ public sealed class ExperimentRunnerTests
     [Test]
     public void MatchWidth_FactoryThatIgnoresTheWidth_SaysSoInsteadOfSearching()
     {
-        var act = () => ExperimentRunner.MatchWidth(_ => new Synthetic.Mlp(4), Synthetic.ParametersAt(10), 1, 1000);
+        var above = () => ExperimentRunner.MatchWidth(_ => new Synthetic.Mlp(4), Synthetic.ParametersAt(10), 1, 1000);
+        var below = () => ExperimentRunner.MatchWidth(_ => new Synthetic.Mlp(4), Synthetic.ParametersAt(2), 1, 1000);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("The model factory built * parameters at width 1 and * at width 2: the capacity-matched control needs a factory whose model grows with the width it is given*");
+        above.Should().Throw<InvalidOperationException>().WithMessage("The model factory built * parameters at width 1 and as many at width 1000: the capacity-matched control needs a factory whose model grows with the width it is given*");
+        below.Should().Throw<InvalidOperationException>().WithMessage("The model factory built * parameters at width 1 and as many at width 64*", "matched at width 1, it would report a control it never built");
+    }
+
+    [Test]
+    public void MatchWidth_FactoryThatGrowsInSteps_IsMatched()
+    {
+        // A hidden size rounded up to a multiple of 8: the same count at widths 1 and 2, still growing with the width.
+        var width = ExperimentRunner.MatchWidth(w => new Synthetic.Mlp(8 * ((w + 7) / 8)), Synthetic.ParametersAt(16), 1, 1000);
+
+        width.Should().BeInRange(9, 16);
     }
 
     [Test]
