@@ -50,7 +50,7 @@ internal static partial class PilotConfigErrors
         {
             // Valid JSON, but which of the two values was meant is the editor's call, not ours.
             var name = duplicate.Groups[1].Value;
-            var parent = segments is { Count: > 0 } && Equals(segments[^1], name) ? segments.Take(segments.Count - 1).ToList() : segments;
+            var parent = ParentOf(segments, name);
             var full = parent is { Count: > 0 } ? $"{Join(parent)}.{name}" : name;
             var at = ex.LineNumber is { } line ? string.Create(CultureInfo.InvariantCulture, $" (the second time at line {line + 1})") : string.Empty;
             return $"key '{ConsoleText.Shorten(full, 80)}' is given twice{at}; keep the one you mean.";
@@ -91,8 +91,7 @@ internal static partial class PilotConfigErrors
 
     private static string Unknown(string name, IReadOnlyList<object>? segments, byte[] bytes, JsonSerializerOptions json)
     {
-        // The path ends with the unknown key; what it lies in is the path before it.
-        var parent = segments is { Count: > 0 } && Equals(segments[^1], name) ? segments.Take(segments.Count - 1).ToList() : segments;
+        var parent = ParentOf(segments, name);
         var parentType = parent is null ? null : parent.Count == 0 ? typeof(PilotConfig) : PropertyAt(parent)?.Type;
         var settings = string.Join(", ", SettableNames(typeof(PilotOptions)));
         if (parentType == typeof(PilotConfig) && typeof(PilotOptions).GetProperty(name) is { SetMethod: not null } setting)
@@ -113,6 +112,13 @@ internal static partial class PilotConfigErrors
             ? $"unknown key '{name}'{where}; the settings are {settings}."
             : $"unknown key '{name}'{where}; the keys there are {string.Join(", ", SettableNames(parentType))}.";
     }
+
+    /// <summary>
+    /// The path of the object that holds key <paramref name="name"/>: System.Text.Json's path may end with the key itself
+    /// (an unknown or repeated key) or stop at the object, so the key is dropped only when it is the last segment.
+    /// </summary>
+    private static IReadOnlyList<object>? ParentOf(IReadOnlyList<object>? segments, string name) =>
+        segments is { Count: > 0 } && Equals(segments[^1], name) ? segments.Take(segments.Count - 1).ToList() : segments;
 
     /// <summary>The value as a phrase for a message (", not the string \"abc\""), empty when it could not be read.</summary>
     private static string Got(JsonElement? value, Type expected)
