@@ -63,6 +63,16 @@ internal static class CheckpointFit
         var counts = manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal);
         var expected = StateLayout.After(model.Model, model.Layers.Select(l => l.Attachment).ToList(), counts);
         var actual = header.Entries.ToDictionary(e => e.Key, e => new TensorLayout(e.Shape, e.DType), StringComparer.Ordinal);
+        ThrowIfDiffers(expected, actual, path);
+    }
+
+    /// <summary>
+    /// Throws when <paramref name="actual"/> (the checkpoint's tensors) differs from <paramref name="expected"/> (the
+    /// model's), naming the first key, shape or dtype that differs.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">A key is missing or extra, or a shape or dtype differs.</exception>
+    public static void ThrowIfDiffers(IReadOnlyDictionary<string, TensorLayout> expected, IReadOnlyDictionary<string, TensorLayout> actual, string path)
+    {
         if (StateLayout.FirstDifference(expected, actual) is not { } difference)
         {
             return;

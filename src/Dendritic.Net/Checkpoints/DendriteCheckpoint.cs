@@ -320,28 +320,10 @@ public static class DendriteCheckpoint
             }
         }
 
+        // Checked before the change too (CheckpointFit.TensorsFitModel); checked again on what the model now holds, so
+        // that copy_ can never convert a dtype or broadcast a shape if the two ever disagreed.
         var state = model.Model.state_dict();
-        var missing = state.Keys.Where(k => !tensors.ContainsKey(k)).ToList();
-        var unexpected = tensors.Keys.Where(k => !state.ContainsKey(k)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-        {
-            var key = missing.Concat(unexpected).First();
-            throw new CheckpointMismatchException(key, $"Checkpoint '{path}' does not fit the model: missing in the file [{string.Join(", ", missing.Take(5))}], not in the model [{string.Join(", ", unexpected.Take(5))}]. Build the model with the same architecture as the one saved.");
-        }
-
-        foreach (var (key, tensor) in state)
-        {
-            var stored = tensors[key];
-            if (!stored.shape.SequenceEqual(tensor.shape))
-            {
-                throw new CheckpointMismatchException(key, $"'{key}' has shape [{string.Join(", ", stored.shape)}] in checkpoint '{path}' but [{string.Join(", ", tensor.shape)}] in the model.");
-            }
-
-            if (stored.dtype != tensor.dtype)
-            {
-                throw new CheckpointMismatchException(key, $"'{key}' is {SafeTensorsFormat.Name(stored.dtype)} in checkpoint '{path}' but {SafeTensorsFormat.Name(tensor.dtype)} in the model; no conversion is made. Convert the model (for example model.to(dtype)) to the checkpoint's dtype before loading.");
-            }
-        }
+        CheckpointFit.ThrowIfDiffers(StateLayout.Of(state), StateLayout.Of(tensors), path);
 
         using (no_grad())
         {

@@ -226,8 +226,7 @@ public sealed class DendriticModel
 
         // Checked in full before the first set is added or removed: a snapshot that does not fit leaves the model as it was.
         var expected = StateLayout.After(Model, _attachments, snapshot.DendriteCounts);
-        var held = snapshot.Tensors.ToDictionary(kv => kv.Key, kv => new TensorLayout(kv.Value.shape, kv.Value.dtype), StringComparer.Ordinal);
-        if (StateLayout.FirstDifference(expected, held, compareDTypes: false) is { } difference)
+        if (StateLayout.FirstDifference(expected, StateLayout.Of(snapshot.Tensors), compareDTypes: false) is { } difference)
         {
             throw difference is { Found: { } found, Wanted: { } shape }
                 ? new ArgumentException($"Snapshot tensor '{difference.Key}' has shape {found.ShapeText} but the model's is {shape.ShapeText}.", nameof(snapshot))

@@ -22,13 +22,10 @@ internal static class StateLayout
     {
         var resized = attachments.Where(a => counts.ContainsKey(a.Path)).ToList();
         var templates = resized.Where(a => counts[a.Path] > a.Branch.Count).ToDictionary(a => a.Path, SetTemplate, StringComparer.Ordinal);
-        var result = new Dictionary<string, TensorLayout>(StringComparer.Ordinal);
-        foreach (var (key, tensor) in model.state_dict())
+        var result = Of(model.state_dict());
+        foreach (var key in result.Keys.Where(key => resized.Any(a => SetIndex(key, a.DendriteKeyPrefix) is { } index && index >= counts[a.Path])).ToList())
         {
-            if (!resized.Any(a => SetIndex(key, a.DendriteKeyPrefix) is { } index && index >= counts[a.Path]))
-            {
-                result[key] = new TensorLayout(tensor.shape, tensor.dtype);
-            }
+            result.Remove(key);
         }
 
         foreach (var attachment in resized)
@@ -50,6 +47,10 @@ internal static class StateLayout
 
         return result;
     }
+
+    /// <summary>The layout of each tensor of <paramref name="tensors"/> (a state dict, a snapshot, a checkpoint's tensors).</summary>
+    public static Dictionary<string, TensorLayout> Of(IReadOnlyDictionary<string, Tensor> tensors) =>
+        tensors.ToDictionary(kv => kv.Key, kv => new TensorLayout(kv.Value.shape, kv.Value.dtype), StringComparer.Ordinal);
 
     /// <summary>
     /// Brings each attachment in <paramref name="counts"/> to its count: first every missing set is added, and if an
