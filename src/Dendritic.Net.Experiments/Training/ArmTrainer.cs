@@ -21,6 +21,7 @@ internal sealed class ArmTrainer
     private readonly GpuUsageSampler? _gpu;
     private readonly string _gpuSource;
     private int _candidatePasses;
+    private nn.Module<Tensor, Tensor>? _lastBuilt;
 
     public ArmTrainer(ExperimentOptions options, ExperimentData data, Device device, EnergyMeter? energy, string energySource, GpuUsageSampler? gpu, string gpuSource)
     {
@@ -60,7 +61,7 @@ internal sealed class ArmTrainer
         _gpu?.Start();
         _candidatePasses = 0;
         SeedEverything(seed);
-        var model = factory(width);
+        var model = Build(factory, width);
         model.to(_device);
         var session = growth?.Begin(model, new GrowthContext
         {
@@ -193,16 +194,7 @@ internal sealed class ArmTrainer
     public void WarmUp(ModelFactory factory, int width)
     {
         SeedEverything(0);
-        using var model = factory(width);
-        using (var again = factory(width))
-        {
-            if (ReferenceEquals(model, again))
-            {
-                // Every arm disposes its model; a shared one would fail in the next arm with "Tensor invalid".
-                throw new InvalidOperationException("The model factory returned the same model object twice: it must build a new model on every call (each arm and seed trains its own).");
-            }
-        }
-
+        using var model = Build(factory, width);
         model.to(_device);
         using var optimizer = NewOptimizer(model);
         model.train();
@@ -229,6 +221,22 @@ internal sealed class ArmTrainer
         }
 
         Synchronize();
+    }
+
+    /// <summary>
+    /// A model from <paramref name="factory"/>, which must be a new object: the warm-up and every arm dispose theirs, so a
+    /// factory that returns one object again would fail in the next arm with TorchSharp's "Tensor invalid -- empty handle".
+    /// </summary>
+    private nn.Module<Tensor, Tensor> Build(ModelFactory factory, int width)
+    {
+        var model = factory(width);
+        if (ReferenceEquals(model, _lastBuilt))
+        {
+            throw new InvalidOperationException("The model factory returned the same model object twice: it must build a new model on every call (each arm and seed trains its own).");
+        }
+
+        _lastBuilt = model;
+        return model;
     }
 
     private void SeedEverything(int seed)
