@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>
-/// Reads a checkpoint archive as untrusted input, in bounded time and memory: unique entries, sizes checked against
+/// Reads a checkpoint archive as untrusted input, in bounded time and memory: the entry count and central directory
+/// size checked from the zip's end records before the directory is read, unique entries, sizes checked against
 /// the caps and the file's real size before anything is allocated, every entry's CRC-32 checked, the manifest covered
 /// by the SHA-256 in <c>checksums.sha256</c>, the weights by the SHA-256 in the manifest. Nothing is extracted to
 /// disk. Every problem raises <see cref="CheckpointCorruptedException"/> naming the entry or field.
@@ -22,6 +23,10 @@ internal sealed class CheckpointArchive : IDisposable
     internal const string ChecksumsEntry = "checksums.sha256";
     private const int MaxEntries = 64;
     private const int MaxChecksumsBytes = 4096;
+
+    // A checkpoint's central directory takes a few hundred bytes; this leaves 16 KiB of name and extra fields per entry
+    // at the entry cap.
+    private const long MaxCentralDirectoryBytes = 1L << 20;
 
     // Deflate cannot expand data by more than 1032 to 1; a larger declared size cannot be true.
     private const long MaxDeflateRatio = 1032;
@@ -71,6 +76,7 @@ internal sealed class CheckpointArchive : IDisposable
         try
         {
             ThrowIfNotAZip(path, file);
+            ZipCentralDirectory.ThrowIfOverCaps(file, path, MaxEntries, MaxCentralDirectoryBytes);
             var zip = Guard(path, () => new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true));
             try
             {
