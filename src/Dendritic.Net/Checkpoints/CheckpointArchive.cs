@@ -12,7 +12,8 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>
-/// Reads a checkpoint archive as untrusted input, in bounded time and memory: unique entries, sizes checked against
+/// Reads a checkpoint archive as untrusted input, in bounded time and memory: the entry count and central directory
+/// size checked from the zip's end records before the directory is read, unique entries, sizes checked against
 /// the caps and the file's real size before anything is allocated, every entry's CRC-32 checked, the manifest covered
 /// by the SHA-256 in <c>checksums.sha256</c>, the weights by the SHA-256 in the manifest. Nothing is extracted to
 /// disk. Every problem raises <see cref="CheckpointCorruptedException"/> naming the entry or field.
@@ -23,6 +24,10 @@ internal sealed class CheckpointArchive : IDisposable
     private const int MaxEntries = 64;
     private const int MaxChecksumsBytes = 4096;
 
+    // A checkpoint's central directory takes a few hundred bytes; this leaves 16 KiB of name and extra fields per entry
+    // at the entry cap.
+    private const long MaxCentralDirectoryBytes = 1L << 20;
+
     // Deflate cannot expand data by more than 1032 to 1; a larger declared size cannot be true.
     private const long MaxDeflateRatio = 1032;
 
@@ -32,6 +37,7 @@ internal sealed class CheckpointArchive : IDisposable
         Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
         AllowDuplicateProperties = false,
         RespectNullableAnnotations = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         MaxDepth = 16,
     };
 
@@ -71,6 +77,7 @@ internal sealed class CheckpointArchive : IDisposable
         try
         {
             ThrowIfNotAZip(path, file);
+            ZipCentralDirectory.ThrowIfOverCaps(file, path, MaxEntries, MaxCentralDirectoryBytes);
             var zip = Guard(path, () => new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true));
             try
             {
@@ -210,20 +217,18 @@ internal sealed class CheckpointArchive : IDisposable
         }
 
         var manifestBytes = ReadSmall(DendriteCheckpoint.ManifestEntry, _options.MaxManifestBytes, nameof(CheckpointLoadOptions.MaxManifestBytes));
-        var manifest = JsonSerializer.Deserialize<CheckpointManifest>(manifestBytes, ReadJson) ?? throw Corrupted("the manifest is 'null'");
-        if (manifest.Format != DendriteCheckpoint.FormatName)
+        ThrowIfOtherFormat(manifestBytes);
+        CheckpointManifest manifest;
+        try
         {
-            throw new CheckpointCorruptedException($"'{_path}' is a '{manifest.Format}' file, not a Dendritic.Net checkpoint.");
+            manifest = JsonSerializer.Deserialize<CheckpointManifest>(manifestBytes, ReadJson) ?? throw Corrupted("the manifest is 'null'");
         }
-
-        if (manifest.FormatVersion > DendriteCheckpoint.FormatVersion)
+        catch (JsonException e)
         {
-            throw new CheckpointException($"'{_path}' uses checkpoint format {manifest.FormatVersion}, written by Dendritic.Net {manifest.LibraryVersion}; this version ({DendriteCheckpoint.LibraryVersion}) reads up to format {DendriteCheckpoint.FormatVersion}. Upgrade Dendritic.Net.");
-        }
-
-        if (manifest.FormatVersion < DendriteCheckpoint.FormatVersion)
-        {
-            throw new CheckpointException($"'{_path}' uses checkpoint format {manifest.FormatVersion} of a pre-release Dendritic.Net ({manifest.LibraryVersion}), which has no checksum of its manifest. Load it with that version and save it again.");
+            // The reader's message names the property (one the format does not define, a null, a wrong type); the
+            // path says where it is.
+            var at = e.Path is ['$', '.', .. var field] ? $" at '{field}'" : string.Empty;
+            throw new CheckpointCorruptedException($"Checkpoint '{_path}' is corrupted: its manifest does not fit checkpoint format {DendriteCheckpoint.FormatVersion}{at}: {e.Message} Restore it from a backup or save it again.", e);
         }
 
         var checksums = ParseChecksums(ReadSmall(ChecksumsEntry, MaxChecksumsBytes, null));
@@ -239,6 +244,39 @@ internal sealed class CheckpointArchive : IDisposable
         }
 
         return manifest;
+    }
+
+    /// <summary>
+    /// Checks <c>format</c> and <c>formatVersion</c> before the manifest is bound to its type, which refuses properties it
+    /// does not define: a manifest of a newer version is named as such, not as one with unknown properties. Either
+    /// field missing or of the wrong type is left to the binding, which reports it.
+    /// </summary>
+    private void ThrowIfOtherFormat(byte[] manifestBytes)
+    {
+        using var document = JsonDocument.Parse(manifestBytes, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = ReadJson.MaxDepth });
+        var root = document.RootElement;
+        JsonElement Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(name), out var value) ? value : default;
+        string? Text(string name) => Field(name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        if (Text(nameof(CheckpointManifest.Format)) is { } format && format != DendriteCheckpoint.FormatName)
+        {
+            throw new CheckpointCorruptedException($"'{_path}' is a '{format}' file, not a Dendritic.Net checkpoint.");
+        }
+
+        if (Field(nameof(CheckpointManifest.FormatVersion)) is not { ValueKind: JsonValueKind.Number } number || !number.TryGetInt32(out var version))
+        {
+            return;
+        }
+
+        var library = Text(nameof(CheckpointManifest.LibraryVersion)) ?? "(version not recorded)";
+        if (version > DendriteCheckpoint.FormatVersion)
+        {
+            throw new CheckpointException($"'{_path}' uses checkpoint format {version}, written by Dendritic.Net {library}; this version ({DendriteCheckpoint.LibraryVersion}) reads up to format {DendriteCheckpoint.FormatVersion}. Upgrade Dendritic.Net.");
+        }
+
+        if (version < DendriteCheckpoint.FormatVersion)
+        {
+            throw new CheckpointException($"'{_path}' uses checkpoint format {version} of a pre-release Dendritic.Net ({library}), which has no checksum of its manifest. Load it with that version and save it again.");
+        }
     }
 
     private ZipArchiveEntry Entry(string name, long cap, string? capName)

@@ -48,6 +48,9 @@ internal sealed class DigestStream : Stream
     /// <summary>The lower-case hex SHA-256 of everything passed through; call once, at the end.</summary>
     public string Sha256Hex() => Convert.ToHexStringLower(_sha.GetHashAndReset());
 
+    /// <summary>Adds bytes that did not pass through (read before, or to be hashed as changed) as if they had.</summary>
+    public void Include(ReadOnlySpan<byte> data) => Observe(data);
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)

@@ -158,7 +158,8 @@ internal static class SafeTensorsFormat
         }
     }
 
-    private static byte[] Header(IReadOnlyList<(string Key, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, out long dataBytes)
+    /// <summary>The JSON header, padded, that <see cref="Write"/> writes after the 8-byte length.</summary>
+    internal static byte[] Header(IReadOnlyList<(string Key, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, out long dataBytes)
     {
         using var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -10,14 +11,24 @@ namespace Dendritic;
 /// <summary>
 /// A detached copy of every named weight and buffer of a model plus its dendrite counts per layer, kept in memory or
 /// written to disk as a safetensors file (the checkpoints' weights format, read with the same bounds and checks; the
-/// dendrite counts go in its metadata). The scheduler's storage for best weights of models wrapped by hand and for
-/// the best-weights file saved next to a checkpoint.
+/// dendrite counts, the format version and a SHA-256 of the whole file go in its metadata). The scheduler's storage
+/// for best weights of models wrapped by hand and for the best-weights file saved next to a checkpoint.
 /// </summary>
 internal sealed class StoredWeights : IDisposable
 {
+    /// <summary>The best-weights format this library writes and reads: 2 added the SHA-256.</summary>
+    internal const int FormatVersion = 2;
+
     private const string FormatKey = "format";
     private const string FormatValue = "dendritic-best-weights";
+    private const string VersionKey = "formatVersion";
     private const string CountPrefix = "dendrites.";
+
+    // The digest covers every byte of the file, with its own 64 hex digits read as '0' (they cannot cover themselves).
+    // It stays in the safetensors metadata, so the file remains one that Python's safetensors reads.
+    private const string DigestKey = "sha256";
+    private static readonly byte[] DigestMarker = Encoding.UTF8.GetBytes($"\"{DigestKey}\":\"");
+    private static readonly string Unsigned = new('0', 64);
 
     public StoredWeights(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> dendriteCounts)
     {
@@ -33,14 +44,32 @@ internal sealed class StoredWeights : IDisposable
     {
         var metadata = counts.ToDictionary(c => CountPrefix + c.Key, c => c.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
         metadata[FormatKey] = FormatValue;
+        metadata[VersionKey] = FormatVersion.ToString(CultureInfo.InvariantCulture);
+        metadata[DigestKey] = Unsigned;
         var list = tensors.Select(kv => (kv.Key, kv.Value)).ToList();
+        var digestAt = 8 + DigestAt(SafeTensorsFormat.Header(list, metadata, out _));
+        if (digestAt < 8)
+        {
+            // Cannot happen while the JSON writer escapes quotes inside strings; writing the digits blind would corrupt the file.
+            throw new InvalidOperationException($"The best-weights header written for '{path}' has no '{DigestKey}' field where the digest goes.");
+        }
+
         var target = AtomicFileWriter.ResolveTarget(path, "best weights");
-        AtomicFileWriter.Write(target, "best weights", stream => SafeTensorsFormat.Write(stream, list, metadata));
+        AtomicFileWriter.Write(target, "best weights", stream =>
+        {
+            // Hashed as it streams; the digits go in place of the zeros before the writer flushes and renames the file.
+            using var digest = new DigestStream(stream, writing: true);
+            SafeTensorsFormat.Write(digest, list, metadata);
+            var sha = digest.Sha256Hex();
+            stream.Position = digestAt;
+            stream.Write(Encoding.ASCII.GetBytes(sha));
+        });
     }
 
     public void Save(string path) => Write(Tensors, DendriteCounts, path);
 
-    /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file (its SHA-256 included).</exception>
+    /// <exception cref="CheckpointException">The file was written in another best-weights format version.</exception>
     public static StoredWeights Load(string path, Device device)
     {
         if (!File.Exists(path))
@@ -55,7 +84,8 @@ internal sealed class StoredWeights : IDisposable
             try
             {
                 header = SafeTensorsFormat.ReadHeader(stream, stream.Length, CheckpointLoadOptions.Default, path);
-                cpu = SafeTensorsFormat.ReadTensors(stream, header);
+                var sha = CheckFormat(header, path);
+                cpu = ReadVerified(stream, header, sha, path);
             }
             catch (EndOfStreamException e)
             {
@@ -66,11 +96,6 @@ internal sealed class StoredWeights : IDisposable
         var tensors = new Dictionary<string, Tensor>(cpu.Count, StringComparer.Ordinal);
         try
         {
-            if (!header.Metadata.TryGetValue(FormatKey, out var format) || format != FormatValue)
-            {
-                throw SafeTensorsFormat.Corrupted(path, $"it is not a Dendritic.Net best-weights file (its metadata has no '{FormatKey}': '{FormatValue}')");
-            }
-
             if (SafeTensorsFormat.FirstNonFinite(cpu) is { } bad)
             {
                 throw SafeTensorsFormat.Corrupted(path, $"tensor '{bad}' holds NaN or infinite values");
@@ -106,6 +131,79 @@ internal sealed class StoredWeights : IDisposable
             SafeTensorsFormat.Dispose(cpu);
             throw;
         }
+    }
+
+    /// <summary>Checks the metadata's format and version and returns the SHA-256 it records.</summary>
+    /// <exception cref="CheckpointCorruptedException">It is not a best-weights file, or its digest is malformed.</exception>
+    /// <exception cref="CheckpointException">It was written in another best-weights format version.</exception>
+    private static string CheckFormat(SafeTensorsHeader header, string path)
+    {
+        if (!header.Metadata.TryGetValue(FormatKey, out var format) || format != FormatValue)
+        {
+            throw SafeTensorsFormat.Corrupted(path, $"it is not a Dendritic.Net best-weights file (its metadata has no '{FormatKey}': '{FormatValue}')");
+        }
+
+        // Format 1 (pre-release) wrote no version and no digest.
+        var versionText = header.Metadata.GetValueOrDefault(VersionKey, "1");
+        if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
+        {
+            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{VersionKey}' is '{(versionText.Length > 40 ? versionText[..40] + "..." : versionText)}', not a format version");
+        }
+
+        if (version > FormatVersion)
+        {
+            throw new CheckpointException($"Best-weights file '{path}' uses best-weights format {version}; this version of Dendritic.Net ({DendriteCheckpoint.LibraryVersion}) reads up to format {FormatVersion}. Upgrade Dendritic.Net.");
+        }
+
+        if (version < FormatVersion)
+        {
+            throw new CheckpointException($"Best-weights file '{path}' uses best-weights format {version} of a pre-release Dendritic.Net, which has no checksum; this version reads format {FormatVersion}. Finish the run with the version that wrote it, or start a new GrowthScheduler on the model that DendriteCheckpoint.Load returns from the checkpoint beside it (the scheduler's history then starts over).");
+        }
+
+        if (!header.Metadata.TryGetValue(DigestKey, out var sha) || sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || sha == Unsigned)
+        {
+            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is missing or not 64 lower-case hex digits");
+        }
+
+        return sha;
+    }
+
+    /// <summary>
+    /// Reads every tensor while hashing the whole file (the header with the digest's digits read as zeros, then the
+    /// data) and compares the hash with <paramref name="sha"/>. The stream is positioned after the header.
+    /// </summary>
+    private static Dictionary<string, Tensor> ReadVerified(FileStream stream, SafeTensorsHeader header, string sha, string path)
+    {
+        // The 8-byte length and the header, read again (ReadHeader checked their size against the cap).
+        var prefix = new byte[stream.Length - header.DataBytes];
+        stream.Position = 0;
+        stream.ReadExactly(prefix);
+        var at = 8 + DigestAt(prefix.AsSpan(8));
+        if (at < 8 || !prefix.AsSpan(at, 64).SequenceEqual(Encoding.ASCII.GetBytes(sha)))
+        {
+            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is not written where this library writes it");
+        }
+
+        prefix.AsSpan(at, 64).Fill((byte)'0');
+        using var digest = new DigestStream(stream, writing: false, stream.Length);
+        digest.Include(prefix);
+        var tensors = SafeTensorsFormat.ReadTensors(digest, header);
+        if (digest.Sha256Hex() != sha)
+        {
+            SafeTensorsFormat.Dispose(tensors);
+            throw new CheckpointCorruptedException($"Best-weights file '{path}' is corrupted: its contents do not match the SHA-256 in its metadata field '{DigestKey}' (a changed or damaged byte). Restore it from a backup together with its checkpoint, or save the checkpoint again (GrowthScheduler.SaveCheckpoint).");
+        }
+
+        return tensors;
+    }
+
+    // Where the digest's 64 digits start in a header: after the first '"sha256":"'. JSON escapes every quote inside a
+    // string, so that sequence can only be a property named sha256 with a string value; the writer puts the metadata
+    // first. -1 when absent.
+    private static int DigestAt(ReadOnlySpan<byte> header)
+    {
+        var at = header.IndexOf(DigestMarker);
+        return at < 0 || at + DigestMarker.Length + 64 >= header.Length ? -1 : at + DigestMarker.Length;
     }
 
     public void Dispose()

@@ -286,6 +286,36 @@ public sealed class HostileCheckpointTests
         act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*{named}*");
     }
 
+    [TestCase("comment", "comment")]
+    [TestCase("layers[0].color", "layers[0].color")]
+    [TestCase("layers[0].host.bias2", "layers[0].host.bias2")]
+    [TestCase("dendrite.temperature", "dendrite.temperature")]
+    public void Load_ManifestWithUnknownPropertyAndMatchingChecksum_ThrowsCorruptedNamingIt(string field, string named)
+    {
+        var path = SaveMlp();
+        CheckpointForge.Rewrite(path, m => Set(m, field, "x"));
+
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest does not fit checkpoint format 2 at '{named}'*could not be mapped*Restore it from a backup*");
+    }
+
+    [TestCase(3, "*format 3*reads up to format 2*Upgrade Dendritic.Net*")]
+    [TestCase(1, "*format 1 of a pre-release*save it again*")]
+    public void ReadManifest_OtherFormatVersionWithAPropertyThisVersionLacks_ThrowsNamingTheVersion(int version, string expected)
+    {
+        var path = SaveMlp();
+        CheckpointForge.Rewrite(path, m =>
+        {
+            m["formatVersion"] = version;
+            m["addedLater"] = true;
+        });
+
+        var act = () => DendriteCheckpoint.ReadManifest(path);
+
+        act.Should().Throw<CheckpointException>().WithMessage(expected).Which.Should().NotBeOfType<CheckpointCorruptedException>();
+    }
+
     private string SaveMlp(IReadOnlyDictionary<string, string>? extras = null)
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());

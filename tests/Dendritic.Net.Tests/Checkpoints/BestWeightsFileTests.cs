@@ -1,0 +1,161 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+using Dendritic.Testing;
+
+namespace Dendritic.Tests.Checkpoints;
+
+/// <summary>
+/// The growth scheduler's best-weights file (<c>{checkpoint}.best</c>) carries a SHA-256 of itself: before it did, a
+/// flipped byte in the weights loaded as different weights without a word.
+/// </summary>
+[TestFixture]
+public sealed class BestWeightsFileTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        manual_seed(3);
+        _temp = new TempFolder();
+    }
+
+    [TearDown]
+    public void DeleteFolder() => _temp.Dispose();
+
+    [Test]
+    public void Load_EverySingleByteFlipped_ThrowsTyped()
+    {
+        using var a = randn(3, 4);
+        using var b = arange(5);
+        var path = _temp.File("w.best");
+        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b }, new Dictionary<string, int> { ["fc1"] = 1 }, path);
+        var original = File.ReadAllBytes(path);
+        var loadedSilently = new List<int>();
+        StoredWeights.Load(path, CPU).Dispose();
+
+        for (var i = 0; i < original.Length; i++)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[i] ^= 1;
+            File.WriteAllBytes(path, bytes);
+            try
+            {
+                StoredWeights.Load(path, CPU).Dispose();
+                loadedSilently.Add(i);
+            }
+            catch (CheckpointException)
+            {
+                // Expected: corrupted (most), or another format version when the flip lands on the version's digit.
+            }
+        }
+
+        loadedSilently.Should().BeEmpty("every byte of the file is covered by its SHA-256 or refused by the header checks");
+    }
+
+    [Test]
+    public void Load_FlippedWeightByte_ThrowsCorruptedNamingTheFileTheDigestAndTheFix()
+    {
+        using var a = randn(3, 4);
+        var path = _temp.File("w.best");
+        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), path);
+        var bytes = File.ReadAllBytes(path);
+        bytes[^3] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+
+        var act = () => StoredWeights.Load(path, CPU);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"Best-weights file '{path}' is corrupted*SHA-256*'sha256'*Restore it from a backup*save the checkpoint again*");
+    }
+
+    [Test]
+    public void Write_ThenReadAsPlainSafeTensors_HasTheFormatVersionAndADigestInItsMetadata()
+    {
+        using var a = randn(2, 2);
+        var path = _temp.File("w.best");
+        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int> { ["fc1"] = 2 }, path);
+
+        using var stream = File.OpenRead(path);
+        var header = SafeTensorsFormat.ReadHeader(stream, stream.Length, CheckpointLoadOptions.Default, path);
+
+        header.Metadata["formatVersion"].Should().Be("2");
+        header.Metadata["sha256"].Should().MatchRegex("^[0-9a-f]{64}$").And.NotBe(new string('0', 64));
+        header.Metadata["dendrites.fc1"].Should().Be("2");
+    }
+
+    [TestCase(null, "*format 1 of a pre-release*no checksum*reads format 2*DendriteCheckpoint.Load*")]
+    [TestCase("3", "*format 3*reads up to format 2*Upgrade Dendritic.Net*")]
+    public void Load_OtherFormatVersion_ThrowsCheckpointExceptionNamingTheVersionAndTheFix(string? version, string expected)
+    {
+        using var a = randn(2, 2);
+        var path = _temp.File("w.best");
+        var metadata = new Dictionary<string, string> { ["format"] = "dendritic-best-weights", ["dendrites.fc1"] = "0" };
+        if (version is not null)
+        {
+            metadata["formatVersion"] = version;
+        }
+
+        using (var file = File.Create(path))
+        {
+            SafeTensorsFormat.Write(file, new List<(string, Tensor)> { ("a", a) }, metadata);
+        }
+
+        var act = () => StoredWeights.Load(path, CPU);
+
+        act.Should().Throw<CheckpointException>().WithMessage($"Best-weights file '{path}'{expected}").Which.Should().NotBeOfType<CheckpointCorruptedException>();
+    }
+
+    [Test]
+    public void Resume_BestWeightsFileWithAFlippedByte_ThrowsCorruptedNamingIt()
+    {
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle);
+        scheduler.Step(1.0);
+        var path = _temp.File("run.dndt");
+        scheduler.SaveCheckpoint(path);
+        var best = path + ".best";
+        var bytes = File.ReadAllBytes(best);
+        bytes[^1] ^= 0x01;
+        File.WriteAllBytes(best, bytes);
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
+
+        var act = () => GrowthScheduler.Resume(loaded, path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{best}'*SHA-256*");
+    }
+
+    [Test]
+    public void Resume_IntactBestWeightsFile_RestoresTheSavedWeightsExactly()
+    {
+        var model = TestModels.TanhMlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle);
+        scheduler.Step(1.0);
+        var saved = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        var path = _temp.File("run.dndt");
+        scheduler.SaveCheckpoint(path);
+        var fresh = TestModels.TanhMlp();
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(fresh, path), path);
+        using (no_grad())
+        {
+            foreach (var parameter in fresh.parameters())
+            {
+                parameter.add_(1.0);
+            }
+        }
+
+        resumed.Finish().Should().BeTrue();
+
+        foreach (var (key, tensor) in fresh.state_dict())
+        {
+            tensor.bytes.ToArray().Should().Equal(saved[key].bytes.ToArray(), $"'{key}' comes back bit for bit from the best-weights file");
+        }
+
+        SafeTensorsFormat.Dispose(saved);
+    }
+}
