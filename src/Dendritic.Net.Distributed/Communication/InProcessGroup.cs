@@ -67,9 +67,10 @@ public sealed class InProcessGroup : IDisposable
     /// <param name="timeout">The collective timeout; default 60 s.</param>
     /// <returns>Each rank's result, by rank.</returns>
     /// <exception cref="AggregateException">
-    /// At least one rank threw. The inner exceptions are the failed ranks', in rank order: the first failure's own, and
-    /// the <see cref="RankFailedException"/> of each rank it stopped. The message says how many ranks failed and which
-    /// failed first; <see cref="AggregateException.Message"/> then adds each inner message, so the reason is not repeated.
+    /// At least one rank threw. The inner exceptions are the failed ranks', in rank order: the first failure's own and
+    /// those of the ranks it stopped (<see cref="RankFailedException"/>) or that failed on their own. The message says how
+    /// many ranks failed and which failed first (its index in InnerExceptions); <see cref="AggregateException.Message"/>
+    /// then appends each inner message, which carries the reason.
     /// </exception>
     public static IReadOnlyList<T> Run<T>(int worldSize, Func<ICommunicator, T> body, TimeSpan? timeout = null)
     {
