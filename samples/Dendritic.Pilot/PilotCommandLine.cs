@@ -18,7 +18,7 @@ public static partial class PilotCommandLine
 
     // Upper bounds for counts that would otherwise reach int.MaxValue: far above any real run, low enough that what they
     // size (the seed list, torch's thread pool, a batch tensor) is allocated without failing.
-    private const int MaxSeeds = 10_000;
+    private const int MaxSeeds = PilotOptions.MaxSeeds;
     private const int MaxThreads = 1024;
     private const int MaxBatchSize = 1 << 20;
 
@@ -117,7 +117,7 @@ public static partial class PilotCommandLine
             return new PilotParse(null, Array.Empty<string>(), true);
         }
 
-        if ((long)result.GetValue(firstSeed) + result.GetValue(seeds) - 1 > int.MaxValue)
+        if (PilotOptions.RunsPastLargestSeed(result.GetValue(firstSeed), result.GetValue(seeds)))
         {
             return new PilotParse(null, new[] { $"--first-seed {result.GetValue(firstSeed)} with --seeds {result.GetValue(seeds)} runs past the largest seed, {int.MaxValue}." }, false);
         }

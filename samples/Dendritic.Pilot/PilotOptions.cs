@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace Dendritic.Pilot;
@@ -9,6 +10,14 @@ namespace Dendritic.Pilot;
 /// </summary>
 public sealed record PilotOptions
 {
+    /// <summary>
+    /// Most seeds in one run (<c>--seeds</c>' bound): far above any real run, low enough that the seed list is allocated
+    /// without failing.
+    /// </summary>
+    internal const int MaxSeeds = 10_000;
+
+    private static readonly PilotOptions Defaults = new();
+
     /// <summary>The model to train. Default <see cref="PilotModel.Mlp"/>.</summary>
     public PilotModel Model { get; init; } = PilotModel.Mlp;
 
@@ -115,6 +124,24 @@ public sealed record PilotOptions
         _ => new PilotOptions(),
     };
 
-    /// <summary>The seeds to run.</summary>
-    public IReadOnlyList<int> SeedList => Enumerable.Range(FirstSeed, Seeds).ToArray();
+    /// <summary>The seeds to run: <see cref="Seeds"/> consecutive ones from <see cref="FirstSeed"/>.</summary>
+    /// <exception cref="InvalidOptionsException">
+    /// <see cref="Seeds"/> is not 1 to 10,000, or the last seed would be past <see cref="int.MaxValue"/>: the values that
+    /// <c>--seeds</c> and <c>--first-seed</c> refuse on the command line and in a config file, here for settings made in
+    /// code (the pilot exits with <see cref="ExitCodes.BadOptions"/> for both).
+    /// </exception>
+    public IReadOnlyList<int> SeedList
+    {
+        get
+        {
+            var validator = new OptionsValidator(nameof(PilotOptions));
+            validator.Require(Seeds is >= 1 and <= MaxSeeds, nameof(Seeds), Seeds, string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxSeeds}, like --seeds (default {Defaults.Seeds})"));
+            validator.Require(Seeds < 1 || !RunsPastLargestSeed(FirstSeed, Seeds), nameof(FirstSeed), FirstSeed, string.Create(CultureInfo.InvariantCulture, $"with Seeds = {Seeds} it runs past the largest seed, {int.MaxValue}; at most {int.MaxValue - Seeds + 1}, like --first-seed (default {Defaults.FirstSeed})"));
+            validator.ThrowIfInvalid();
+            return Enumerable.Range(FirstSeed, Seeds).ToArray();
+        }
+    }
+
+    /// <summary>Whether <paramref name="seeds"/> seeds from <paramref name="firstSeed"/> end past <see cref="int.MaxValue"/>.</summary>
+    internal static bool RunsPastLargestSeed(int firstSeed, int seeds) => (long)firstSeed + seeds - 1 > int.MaxValue;
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 
 namespace Dendritic.Distributed;
@@ -65,7 +66,12 @@ public sealed class InProcessGroup : IDisposable
     /// <param name="body">The per-rank program, given its communicator.</param>
     /// <param name="timeout">The collective timeout; default 60 s.</param>
     /// <returns>Each rank's result, by rank.</returns>
-    /// <exception cref="AggregateException">At least one rank threw; the inner exceptions are every rank's, in rank order (the first failure, then the others' <see cref="RankFailedException"/>s).</exception>
+    /// <exception cref="AggregateException">
+    /// At least one rank threw. The inner exceptions are the failed ranks', in rank order: the first failure's own and
+    /// those of the ranks it stopped (<see cref="RankFailedException"/>) or that failed on their own. The message says how
+    /// many ranks failed and which failed first (its index in InnerExceptions); <see cref="AggregateException.Message"/>
+    /// then appends each inner message, which carries the reason.
+    /// </exception>
     public static IReadOnlyList<T> Run<T>(int worldSize, Func<ICommunicator, T> body, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -110,7 +116,22 @@ public sealed class InProcessGroup : IDisposable
             }
         }
 
-        return thrown.Count == 0 ? results : throw new AggregateException($"{thrown.Count} of {worldSize} ranks failed; the first failure: {group.Failure?.Reason}", thrown);
+        return thrown.Count == 0 ? results : throw new AggregateException(FailureSummary(thrown.Count, worldSize, group.Failure?.Rank, errors), thrown);
+    }
+
+    /// <summary>
+    /// How many ranks failed and which failed first, without the reason: <see cref="AggregateException.Message"/> appends
+    /// every inner exception's message, and the first failure's carries it.
+    /// </summary>
+    private static string FailureSummary(int failed, int worldSize, int? firstRank, Exception?[] errors)
+    {
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{failed} of {worldSize} ranks failed");
+        return firstRank switch
+        {
+            { } rank when rank >= 0 && errors[rank] is not null => string.Create(CultureInfo.InvariantCulture, $"{summary}; rank {rank} failed first (InnerExceptions[{errors.Take(rank).Count(e => e is not null)}])."),
+            -1 => summary + "; the group stopped them together (no one rank failed first).",
+            _ => summary + ".",
+        };
     }
 
     /// <inheritdoc/>

@@ -80,14 +80,24 @@ public sealed class DataParallel
     /// <summary>
     /// Replaces each gradient by its average over the ranks, in place, in buckets of
     /// <see cref="DataParallelOptions.BucketMegabytes"/>. Call it after backward and before the optimizer step, with
-    /// the same parameter list on every rank. A parameter without a gradient counts as zeros and stays without one.
+    /// the same parameter list on every rank. A parameter without a gradient counts as zeros and stays without one; a
+    /// list in which no parameter has a gradient (a call before backward) is refused before any collective.
     /// </summary>
     /// <param name="parameters">The trainable parameters, in the same order on every rank.</param>
+    /// <exception cref="InvalidOperationException">None of the parameters has a gradient: backward has not run since they were created or their gradients were set to none.</exception>
     /// <exception cref="RankFailedException">Another rank failed, or the ranks' lists differ.</exception>
     public void AverageGradients(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.ToList();
+        if (list.Count > 0 && list.TrueForAll(p => p.grad is null))
+        {
+            // Averaging would send zeros and change nothing here, and dilute the average of any rank that did run
+            // backward; the other ranks see this one fail instead (in-process: a RankFailedException naming it).
+            var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients on rank {Communicator.Rank}: none of the {list.Count} parameters has a gradient ({shown}), so there is nothing to average. Call it after loss.backward() and before optimizer.step(), with parameters the loss depends on (handle.TrainableParameters())."));
+        }
+
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (var bucket in Buckets(list))

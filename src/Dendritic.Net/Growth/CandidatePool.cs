@@ -16,14 +16,14 @@ internal static class CandidatePool
     public static CandidateTrainingResult Install(IReadOnlyList<DendriteBranch> layers, double[][][] covariances)
     {
         var pool = covariances[0].Length;
-        var installed = 0.0;
+        var installed = new double[layers.Count];
         var perCandidate = new double[pool];
         for (var l = 0; l < layers.Count; l++)
         {
             var branch = layers[l];
             var first = branch.Count - pool;
             var choice = Choose(covariances[l]);
-            installed += choice.Select((c, j) => covariances[l][c][j]).Sum();
+            installed[l] = choice.Select((c, j) => covariances[l][c][j]).Sum();
             for (var c = 0; c < pool; c++)
             {
                 perCandidate[c] += covariances[l][c].Sum();
@@ -60,7 +60,7 @@ internal static class CandidatePool
             branch.RemoveLast(pool - 1);
         }
 
-        return new CandidateTrainingResult(installed) { PoolSize = pool, Covariances = covariances, BestSingleCandidate = perCandidate.Max() };
+        return new CandidateTrainingResult(installed.Sum()) { PoolSize = pool, Covariances = covariances, BestSingleCandidate = perCandidate.Max(), LayerCorrelations = installed };
     }
 
     /// <summary>Per neuron, the candidate with the largest value (the first on ties).</summary>

@@ -21,4 +21,10 @@ internal sealed record CandidateTrainingResult(double Correlation)
 
     /// <summary>The largest S any one candidate position reached over all layers (what the pool is compared with); null for a pool of one.</summary>
     public double? BestSingleCandidate { get; init; }
+
+    /// <summary>Per layer, the S of its installed set (<see cref="Correlation"/> split by layer), in layer order.</summary>
+    public IReadOnlyList<double> LayerCorrelations { get; init; } = Array.Empty<double>();
+
+    /// <summary>The training epochs run over the candidate losses (the pool's selection pass not counted).</summary>
+    public int Epochs { get; init; }
 }

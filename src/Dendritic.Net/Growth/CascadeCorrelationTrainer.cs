@@ -52,6 +52,8 @@ internal static class CascadeCorrelationTrainer
 
         var best = double.NegativeInfinity;
         var last = 0.0;
+        var lastPerLayer = new double[layers.Count];
+        var epochs = 0;
         double[][][]? covariances = null;
         try
         {
@@ -60,8 +62,8 @@ internal static class CascadeCorrelationTrainer
             var stale = 0;
             for (var epoch = 1; epoch <= options.MaxEpochs && stale < options.Patience; epoch++)
             {
-                var total = RunEpoch(losses, observers, optimizer, keepCandidatesApart);
-                last = total;
+                var (total, perLayer) = RunEpoch(losses, observers, optimizer, keepCandidatesApart);
+                (last, lastPerLayer, epochs) = (total, perLayer, epoch);
                 epochDone(epoch, total);
                 if (total > best + (options.MinRelativeImprovement * Math.Abs(best)) || double.IsNegativeInfinity(best))
                 {
@@ -104,12 +106,15 @@ internal static class CascadeCorrelationTrainer
         }
 
         // A single candidate keeps its final weights, so report the S it has, not the best S seen on the way.
-        return covariances is null ? new CandidateTrainingResult(last) : CandidatePool.Install(layers, covariances);
+        var result = covariances is null ? new CandidateTrainingResult(last) { LayerCorrelations = lastPerLayer } : CandidatePool.Install(layers, covariances);
+        return result with { Epochs = epochs };
     }
 
-    private static double RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep)
+    /// <returns>S summed over the batches: in all, and per layer (for the log).</returns>
+    private static (double Total, double[] PerLayer) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep)
     {
         var total = 0.0;
+        var perLayer = new double[observers.Count];
         using var batches = losses().GetEnumerator();
         while (true)
         {
@@ -125,7 +130,8 @@ internal static class CascadeCorrelationTrainer
             // First pass: the taps record e = ∂loss/∂output of every layer; the graph stays for the second pass.
             loss.backward(retain_graph: true);
             optimizer.zero_grad();
-            var correlations = observers.Select(o => o.Correlation()).OfType<Tensor>().ToList();
+            var byLayer = observers.Select(o => o.Correlation()).ToList();
+            var correlations = byLayer.OfType<Tensor>().ToList();
             if (correlations.Count == 0)
             {
                 // The loss has a graph, but not through these layers: the candidates would be installed untrained.
@@ -137,6 +143,11 @@ internal static class CascadeCorrelationTrainer
             beforeStep?.Invoke();
             optimizer.step();
             total += s.to(float64).item<double>();
+            var values = stack(correlations).detach().to(float64).cpu().data<double>().ToArray();
+            for (int l = 0, k = 0; l < byLayer.Count; l++)
+            {
+                perLayer[l] += byLayer[l] is null ? 0 : values[k++];
+            }
 
             foreach (var observer in observers)
             {
@@ -144,7 +155,7 @@ internal static class CascadeCorrelationTrainer
             }
         }
 
-        return total;
+        return (total, perLayer);
     }
 
     /// <summary>

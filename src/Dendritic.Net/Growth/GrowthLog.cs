@@ -40,8 +40,8 @@ internal static partial class GrowthLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Debug, Message = "Cascade-correlation candidates, epoch {Epoch}: summed correlation S = {Correlation}.")]
     public static partial void CandidateEpoch(ILogger logger, int epoch, double correlation);
 
-    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Cascade-correlation candidates trained to S = {Correlation}; frozen and connected with u = 0.")]
-    public static partial void CandidatesConnected(ILogger logger, double correlation);
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "Cascade-correlation candidates trained for {Epochs} epoch(s) in {Seconds} s to S = {Correlation} (per layer: {LayerCorrelations}); frozen and connected with u = 0.")]
+    public static partial void CandidatesConnected(ILogger logger, int epochs, double seconds, double correlation, string layerCorrelations);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Scheduler state imported: {Validations} validation(s), phase {Phase}, {Dendrites} dendrite set(s) per layer.")]
     public static partial void StateImported(ILogger logger, int validations, GrowthPhase phase, int dendrites);
@@ -60,4 +60,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3018, Level = LogLevel.Warning, Message = "Another GrowthScheduler on this handle has seen {Validations} validation(s) and has not completed; both would add, revert and restore the same dendrites. Keep one: call Finish() on the earlier scheduler (it puts its best model back) before building another.")]
     public static partial void SecondScheduler(ILogger logger, int validations);
+
+    [LoggerMessage(EventId = 3019, Level = LogLevel.Information, Message = "Cascade-correlation candidate training started: {Layers} layer(s), {Candidates} candidate(s) per layer, at most {MaxEpochs} epoch(s) over CandidateLosses (stopping after {Patience} without improvement).")]
+    public static partial void CandidatesStarted(ILogger logger, int layers, int candidates, int maxEpochs, int patience);
 }

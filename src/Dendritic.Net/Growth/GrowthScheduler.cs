@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using Microsoft.Extensions.Logging;
@@ -259,6 +260,8 @@ public sealed partial class GrowthScheduler
             return (added, null, message);
         }
 
+        GrowthLog.CandidatesStarted(_logger, _model.LayerDendrites.Count, pool, Options.CascadeCorrelation.MaxEpochs, Options.CascadeCorrelation.Patience);
+        var started = Stopwatch.GetTimestamp();
         CandidateTrainingResult result;
         try
         {
@@ -288,7 +291,8 @@ public sealed partial class GrowthScheduler
             message += string.Create(CultureInfo.InvariantCulture, $" Candidates trained by cascade-correlation to S = {correlation:G4}, frozen and connected.");
         }
 
-        GrowthLog.CandidatesConnected(_logger, correlation);
+        var seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
+        GrowthLog.CandidatesConnected(_logger, result.Epochs, seconds, correlation, string.Join(", ", result.LayerCorrelations.Select(c => c.ToString("G4", CultureInfo.InvariantCulture))));
 
         // With a pool, most of the added sets are gone again; the kept ones are the newest of every layer.
         return (_model.NewestParameters().Where(p => p.requires_grad).ToList(), correlation, message);

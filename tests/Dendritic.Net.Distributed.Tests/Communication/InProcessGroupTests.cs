@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Text.RegularExpressions;
 using FluentAssertions;
 using NUnit.Framework;
 using static TorchSharp.torch;
@@ -51,6 +52,7 @@ public sealed class InProcessGroupTests
         var error = run.Should().Throw<AggregateException>().Which;
         error.InnerExceptions.Should().HaveCount(2).And.AllBeOfType<RankFailedException>();
         error.InnerExceptions[0].Message.Should().Contain("different collectives");
+        error.Message.Should().StartWith("2 of 2 ranks failed; the group stopped them together (no one rank failed first). (");
     }
 
     [Test]
@@ -77,6 +79,32 @@ public sealed class InProcessGroupTests
             e.FailedRank.Should().Be(2);
             e.Message.Should().Contain("out of memory on purpose");
         });
+    }
+
+    [Test]
+    public void Run_OneRankThrows_MessageSaysHowManyFailedAndWhichFirstWithoutRepeatingTheReason()
+    {
+        var run = () => InProcessGroup.Run(3, c =>
+        {
+            if (c.Rank == 1)
+            {
+                throw new InvalidOperationException("out of memory on purpose");
+            }
+
+            if (c.Rank == 2)
+            {
+                c.Barrier();
+            }
+
+            return 0;
+        });
+
+        var error = run.Should().Throw<AggregateException>().Which;
+        error.InnerExceptions.Should().HaveCount(2, "rank 0 finished without a collective");
+        error.InnerExceptions[0].Should().BeOfType<InvalidOperationException>();
+        error.Message.Should().StartWith("2 of 3 ranks failed; rank 1 failed first (InnerExceptions[0]). (out of memory on purpose) (Rank 1 stopped the group:");
+        Regex.Matches(error.Message, "out of memory on purpose").Should().HaveCount(error.InnerExceptions.Count, "the reason comes only with the inner messages .NET appends, once each");
+        Regex.Matches(error.ToString(), "out of memory on purpose").Should().HaveCount(2 * error.InnerExceptions.Count, "ToString adds each inner exception once more");
     }
 
     [Test]

@@ -42,6 +42,60 @@ public sealed class DataParallelTests
     }
 
     [Test]
+    public void AverageGradients_BeforeBackward_ThrowsNamingTheParameters()
+    {
+        using var group = new InProcessGroup(1);
+        var model = Models.Mlp();
+
+        var act = () => new DataParallel(group.Communicator(0)).AverageGradients(model.parameters());
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("DataParallel.AverageGradients on rank 0: none of the 4 parameters has a gradient (Float32[6,4], Float32[6], Float32[3,6], Float32[3]), so there is nothing to average. Call it after loss.backward()*");
+        model.parameters().All(p => p.grad is null).Should().BeTrue("nothing was written");
+    }
+
+    [Test]
+    public void AverageGradients_OneRankSkippedBackward_TheOtherStopsWithRankFailedNamingIt()
+    {
+        var run = () => InProcessGroup.Run(2, c =>
+        {
+            var model = Models.Mlp();
+            if (c.Rank == 0)
+            {
+                using var x = randn(2, 4);
+                model.call(x).sum().backward();
+            }
+
+            new DataParallel(c).AverageGradients(model.parameters());
+            return 0;
+        });
+
+        var errors = run.Should().Throw<AggregateException>().Which.InnerExceptions;
+        errors.Should().HaveCount(2);
+        errors[0].Should().BeOfType<RankFailedException>().Which.FailedRank.Should().Be(1);
+        errors[1].Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("on rank 1: none of the 4 parameters has a gradient");
+    }
+
+    [Test]
+    public void AverageGradients_SomeParametersWithoutGradient_AveragesTheOthersAndLeavesThemWithout()
+    {
+        var perRank = InProcessGroup.Run(2, c =>
+        {
+            var model = Models.Mlp();
+            var first = model.parameters().First();
+            using (var x = full(new long[] { 1, 4 }, c.Rank + 1.0f))
+            {
+                // Only fc1's weight gets a gradient: the loss reads it alone.
+                first.matmul(x.t()).sum().backward();
+            }
+
+            new DataParallel(c).AverageGradients(model.parameters());
+            return (first.grad!.mean().item<float>(), others: model.parameters().Skip(1).Count(p => p.grad is null));
+        });
+
+        perRank.Should().AllSatisfy(r => r.Should().Be((1.5f, 3)), "the average of 1 and 2; the parameters without a gradient keep none");
+    }
+
+    [Test]
     public void Training_TwoRanksWithShardedSampler_FollowsTheTrajectoryOfOneProcessOnTheGlobalBatches()
     {
         manual_seed(2);

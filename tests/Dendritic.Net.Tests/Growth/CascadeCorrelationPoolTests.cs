@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using Dendritic.Tests.Support;
 using FluentAssertions;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -63,6 +66,9 @@ public sealed class CascadeCorrelationPoolTests
         checksum.Should().BeApproximately(-8.892187409102917, Float32Tolerance * 8.892187409102917);
         result.Correlation.Should().BeApproximately(0.10508554428815842, Float32Tolerance * 0.10508554428815842);
         passes.Should().Be(10, "a single candidate needs no selection pass");
+        result.Epochs.Should().Be(10);
+        result.LayerCorrelations.Should().HaveCount(2).And.OnlyContain(c => c > 0);
+        result.LayerCorrelations.Sum().Should().BeApproximately(result.Correlation, Float32Tolerance * result.Correlation, "the layers' S add up to the last epoch's S");
         result.Covariances.Should().BeEmpty();
         result.BestSingleCandidate.Should().BeNull();
     }
@@ -106,12 +112,15 @@ public sealed class CascadeCorrelationPoolTests
                 measured[l][j].Should().BeApproximately(best, (1e-4 * best) + 1e-7, $"layer {l}, neuron {j}: the installed |cov| is the best candidate's");
                 chosen.Add(Array.FindIndex(result.Covariances[l], c => c[j] == best));
             }
+
+            result.LayerCorrelations[l].Should().BeApproximately(measured[l].Sum(), 1e-4 * result.LayerCorrelations[l], $"layer {l}: its S is its installed set's");
         }
 
         chosen.Should().Contain(c => c > 0, "some neuron takes a later candidate, so its row was copied without the v from earlier candidates");
         result.Correlation.Should().BeApproximately(measured.Sum(m => m.Sum()), 1e-4 * result.Correlation);
         result.BestSingleCandidate.Should().NotBeNull();
         result.Correlation.Should().BeGreaterThanOrEqualTo(result.BestSingleCandidate!.Value);
+        result.Epochs.Should().Be(15, "the selection pass is not a training epoch");
     }
 
     [Test]
@@ -138,6 +147,33 @@ public sealed class CascadeCorrelationPoolTests
         grown.NewParameters.Zip(layers.Select(l => l.Branch.Sets[0].OutputScale)).Should().AllSatisfy(pair => pair.First.Should().BeSameAs(pair.Second));
         grown.CandidateCorrelation.Should().BeGreaterThan(0);
         logger.Entries.Should().ContainSingle(e => e.EventId == 3014);
+    }
+
+    [TestCase(1)]
+    [TestCase(3)]
+    public void Step_CascadeCorrelation_LogsTheCandidatePhaseStartAndEndAtInformation(int poolSize)
+    {
+        var model = Model();
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        var logger = new RecordingLogger();
+        // Patience = MaxEpochs: every epoch runs, whatever the values (no early stop that float rounding could move).
+        var candidates = new CascadeCorrelationOptions { PoolSize = poolSize, MaxEpochs = 4, Patience = 4 };
+        var options = ClassicRules.Options with { Patience = 0, Training = DendriteTrainingMode.CascadeCorrelation, CascadeCorrelation = candidates };
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(model, new AdoptOptions { Logger = logger }), options with { CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) } });
+        scheduler.Step(1);
+        logger.Entries.Clear();
+
+        var grown = scheduler.Step(1);
+
+        var information = logger.Entries.Where(e => e.Level == LogLevel.Information).ToList();
+        information.Select(e => e.EventId).Should().ContainInConsecutiveOrder(poolSize == 1 ? new[] { 3019, 3012, 3005 } : new[] { 3019, 3014, 3012, 3005 });
+        information.Single(e => e.EventId == 3019).Message.Should().Be($"Cascade-correlation candidate training started: 2 layer(s), {poolSize} candidate(s) per layer, at most 4 epoch(s) over CandidateLosses (stopping after 4 without improvement).");
+        var finished = information.Single(e => e.EventId == 3012).Message;
+        finished.Should().MatchRegex(@"^Cascade-correlation candidates trained for 4 epoch\(s\) in [0-9.]+ s to S = .+ \(per layer: [^,]+, [^,]+\); frozen and connected with u = 0\.$");
+        var perLayer = Regex.Match(finished, @"per layer: ([^)]*)\)").Groups[1].Value.Split(", ").Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        perLayer.Should().HaveCount(2).And.OnlyContain(c => c > 0);
+        perLayer.Sum().Should().BeApproximately(grown.CandidateCorrelation!.Value, 1e-3 * grown.CandidateCorrelation.Value, "the per-layer values (4 significant digits) add up to the decision's S");
     }
 
     [Test]
