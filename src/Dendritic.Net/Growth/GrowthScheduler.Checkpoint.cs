@@ -54,7 +54,8 @@ public sealed partial class GrowthScheduler
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
     /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid (e.g. cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/>: pass the recorded options with it).</exception>
-    /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted.</exception>
+    /// <exception cref="CheckpointCorruptedException">The best-weights file name in the extras is not a plain file name, or that file is corrupted (its SHA-256 does not match).</exception>
+    /// <exception cref="CheckpointException">The best-weights file beside the checkpoint is of another format version (written by an earlier or a later Dendritic.Net).</exception>
     /// <exception cref="FileNotFoundException">The best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
     {

@@ -108,6 +108,9 @@ public sealed partial class GrowthScheduler
 
     /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>
     /// <param name="path">File to read.</param>
+    /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file is not a best-weights file, is cut off, or its SHA-256 does not match its contents (a changed byte): restore it together with its checkpoint.</exception>
+    /// <exception cref="CheckpointException">The file is a best-weights file of another format version (written by an earlier or a later Dendritic.Net): resume with the version that wrote it, or save a checkpoint again.</exception>
     public void LoadBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
