@@ -27,7 +27,7 @@ internal static class VersusProbe
         var outPath = args.Length > 2 ? args[2] : "ours_probe.json";
         var device = TorchEnv.Device(deviceName);
         var heap = BenchHeap.Configure();
-        Console.WriteLine($"# versus-probe on {deviceName}: {get_num_threads()} intra-op threads, {get_num_interop_threads()} inter-op threads, {iterations} timed calls, native heap {heap}");
+        Console.WriteLine($"# versus-probe on {deviceName}: {get_num_threads()} intra-op threads, {get_num_interop_threads()} inter-op threads, {iterations} timed calls, native heap {heap}, forward output {(HoldOutput ? "held through backward" : "let go before backward")}");
         var rows = new List<Dictionary<string, object>>();
         foreach (var (host, size) in new[] { ("Linear", "small"), ("Linear", "large"), ("Conv2d", "small"), ("Conv2d", "large") })
         {
@@ -63,7 +63,18 @@ internal static class VersusProbe
         return 0;
     }
 
-    /// <summary>One training step by the original's protocol: gradients set to none, forward, <c>sum().backward()</c>, sync.</summary>
+    /// <summary>
+    /// Whether <see cref="TrainStep"/> keeps the forward output until the step ends (<c>DENDRITIC_PROBE_OUTPUT=hold</c>,
+    /// the protocol of every run up to 14) instead of letting it go before backward, as Python does.
+    /// </summary>
+    private static readonly bool HoldOutput = string.Equals(Environment.GetEnvironmentVariable("DENDRITIC_PROBE_OUTPUT"), "hold", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// One training step by the original's protocol: gradients set to none, forward, <c>sum().backward()</c>, sync.
+    /// In the original's <c>m(x).float().sum().backward()</c> the forward output is a temporary that CPython frees as
+    /// soon as <c>sum()</c> has returned, before backward runs (sum's backward saves nothing), so backward's
+    /// output-sized buffers can reuse its memory; the output is let go at the same point here.
+    /// </summary>
     internal static void TrainStep(nn.Module<Tensor, Tensor> module, Tensor input, Device device)
     {
         foreach (var p in module.parameters())
@@ -73,7 +84,15 @@ internal static class VersusProbe
 
         using (var scope = NewDisposeScope())
         {
-            module.call(input).sum().backward();
+            var output = module.call(input);
+            var sum = output.sum();
+            if (!HoldOutput)
+            {
+                // Our handle only: autograd keeps whatever a backward formula saved.
+                output.Dispose();
+            }
+
+            sum.backward();
         }
 
         TorchEnv.Sync(device);
