@@ -15,29 +15,29 @@ public sealed class PilotOptionsTests
     [TestCase(1, -3, "Seeds")]
     [TestCase(1, 10001, "Seeds")]
     [TestCase(int.MaxValue, 0, "Seeds")]
-    public void SeedList_SeedsTheCommandLineRefuses_ThrowsInvalidOptionsNamingTheSetting(int firstSeed, int seeds, string setting)
+    public void Validate_SeedsTheCommandLineRefuses_ThrowsInvalidOptionsNamingTheSetting(int firstSeed, int seeds, string setting)
     {
         var options = new PilotOptions { FirstSeed = firstSeed, Seeds = seeds };
         var commandLine = PilotCommandLine.Parse(new[] { "--first-seed", Text(firstSeed), "--seeds", Text(seeds) });
 
-        var act = () => options.SeedList;
+        var act = () => options.Validate();
 
         commandLine.Errors.Should().NotBeEmpty("the command line refuses the same values");
         act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(setting);
     }
 
     [Test]
-    public void SeedList_FirstSeedPastTheLargestSeed_SaysHowFarItMayGo()
+    public void Validate_FirstSeedPastTheLargestSeed_SaysHowFarItMayGo()
     {
-        var act = () => new PilotOptions { FirstSeed = int.MaxValue, Seeds = 10 }.SeedList;
+        var act = () => new PilotOptions { FirstSeed = int.MaxValue, Seeds = 10 }.Validate();
 
         act.Should().Throw<InvalidOptionsException>().WithMessage("PilotOptions has 1 invalid value: FirstSeed = 2147483647: with Seeds = 10 it runs past the largest seed, 2147483647; at most 2147483638, like --first-seed (default 1).");
     }
 
     [Test]
-    public void SeedList_SeedsOutOfRange_SaysTheRange()
+    public void Validate_SeedsOutOfRange_SaysTheRange()
     {
-        var act = () => new PilotOptions { Seeds = 0 }.SeedList;
+        var act = () => new PilotOptions { Seeds = 0 }.Validate();
 
         act.Should().Throw<InvalidOptionsException>().WithMessage("PilotOptions has 1 invalid value: Seeds = 0: must be 1 to 10000, like --seeds (default 10).");
     }
@@ -45,9 +45,31 @@ public sealed class PilotOptionsTests
     [Test]
     public void SeedList_LastSeedIsTheLargest_EndsThere()
     {
-        var seeds = new PilotOptions { FirstSeed = int.MaxValue - 2, Seeds = 3 }.SeedList;
+        var seeds = new PilotOptions { FirstSeed = int.MaxValue - 2, Seeds = 3 }.Validate().SeedList;
 
         seeds.Should().Equal(int.MaxValue - 2, int.MaxValue - 1, int.MaxValue);
+    }
+
+    [Test]
+    public void Validate_EveryModelsDefaults_ReturnsTheSameOptions()
+    {
+        foreach (var model in System.Enum.GetValues<PilotModel>())
+        {
+            var options = PilotOptions.ForModel(model);
+
+            options.Validate().Should().BeSameAs(options);
+        }
+    }
+
+    [Test]
+    public void Validate_LargestFirstSeedTheCommandLineAccepts_Passes()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--first-seed", Text(int.MaxValue - 9), "--seeds", "10" });
+
+        var act = () => parse.Options!.Validate();
+
+        parse.Errors.Should().BeEmpty();
+        act.Should().NotThrow("the command line and Validate share the bound");
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

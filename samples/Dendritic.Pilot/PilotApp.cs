@@ -90,6 +90,9 @@ public static class PilotApp
 
     private static int RunExperiment(PilotOptions options, PilotConfig? config, CancellationToken cancellationToken)
     {
+        // The one check of the settings as a whole, before any file is read, written or moved (the previous report
+        // included): an InvalidOptionsException here exits with BadOptions and leaves the output folder as it was.
+        options.Validate();
         set_num_threads(options.Threads);
         if (Console.IsOutputRedirected)
         {

@@ -124,22 +124,29 @@ public sealed record PilotOptions
         _ => new PilotOptions(),
     };
 
-    /// <summary>The seeds to run: <see cref="Seeds"/> consecutive ones from <see cref="FirstSeed"/>.</summary>
+    /// <summary>
+    /// The seeds to run: <see cref="Seeds"/> consecutive ones from <see cref="FirstSeed"/>. Valid only for settings
+    /// that pass <see cref="Validate"/>, which the pilot calls once before it touches a file.
+    /// </summary>
+    public IReadOnlyList<int> SeedList => Enumerable.Range(FirstSeed, Seeds).ToArray();
+
+    /// <summary>
+    /// Checks the settings that the command line and a config file check while parsing, for settings made in code:
+    /// <see cref="Seeds"/> 1 to 10,000 (<c>--seeds</c>) and a last seed of at most <see cref="int.MaxValue"/>
+    /// (<c>--first-seed</c>). The pilot calls it once, before it reads data or moves a previous report aside.
+    /// </summary>
+    /// <returns>This instance, for chaining.</returns>
     /// <exception cref="InvalidOptionsException">
-    /// <see cref="Seeds"/> is not 1 to 10,000, or the last seed would be past <see cref="int.MaxValue"/>: the values that
-    /// <c>--seeds</c> and <c>--first-seed</c> refuse on the command line and in a config file, here for settings made in
-    /// code (the pilot exits with <see cref="ExitCodes.BadOptions"/> for both).
+    /// One or more settings are out of range; the exception names each (<see cref="Seeds"/> or <see cref="FirstSeed"/>),
+    /// its value and the bound (the pilot exits with <see cref="ExitCodes.BadOptions"/>, as for a bad flag).
     /// </exception>
-    public IReadOnlyList<int> SeedList
+    public PilotOptions Validate()
     {
-        get
-        {
-            var validator = new OptionsValidator(nameof(PilotOptions));
-            validator.Require(Seeds is >= 1 and <= MaxSeeds, nameof(Seeds), Seeds, string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxSeeds}, like --seeds (default {Defaults.Seeds})"));
-            validator.Require(Seeds < 1 || !RunsPastLargestSeed(FirstSeed, Seeds), nameof(FirstSeed), FirstSeed, string.Create(CultureInfo.InvariantCulture, $"with Seeds = {Seeds} it runs past the largest seed, {int.MaxValue}; at most {int.MaxValue - Seeds + 1}, like --first-seed (default {Defaults.FirstSeed})"));
-            validator.ThrowIfInvalid();
-            return Enumerable.Range(FirstSeed, Seeds).ToArray();
-        }
+        var validator = new OptionsValidator(nameof(PilotOptions));
+        validator.Require(Seeds is >= 1 and <= MaxSeeds, nameof(Seeds), Seeds, string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxSeeds}, like --seeds (default {Defaults.Seeds})"));
+        validator.Require(Seeds < 1 || !RunsPastLargestSeed(FirstSeed, Seeds), nameof(FirstSeed), FirstSeed, string.Create(CultureInfo.InvariantCulture, $"with Seeds = {Seeds} it runs past the largest seed, {int.MaxValue}; at most {int.MaxValue - Seeds + 1}, like --first-seed (default {Defaults.FirstSeed})"));
+        validator.ThrowIfInvalid();
+        return this;
     }
 
     /// <summary>Whether <paramref name="seeds"/> seeds from <paramref name="firstSeed"/> end past <see cref="int.MaxValue"/>.</summary>

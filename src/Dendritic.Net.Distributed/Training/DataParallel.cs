@@ -84,7 +84,15 @@ public sealed class DataParallel
     /// list in which no parameter has a gradient (a call before backward) is refused before any collective.
     /// </summary>
     /// <param name="parameters">The trainable parameters, in the same order on every rank.</param>
-    /// <exception cref="InvalidOperationException">None of the parameters has a gradient: backward has not run since they were created or their gradients were set to none.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// None of the parameters has a gradient: backward has not run since they were created or their gradients were set
+    /// to none. Only this rank throws, before the collective. With <see cref="InProcessGroup"/> the other ranks then see
+    /// a <see cref="RankFailedException"/> naming it. With NCCL nothing reaches them while this process goes on: they
+    /// stay blocked in the all-reduce until the collective timeout (<see cref="CollectiveTimeoutException"/>) or until
+    /// the launcher stops them; if the exception ends this process unhandled, its failure note stops them at once
+    /// (<see cref="RankFailedException"/>), and a caller that catches it should call
+    /// <see cref="ICommunicator.Abort"/> to the same effect.
+    /// </exception>
     /// <exception cref="RankFailedException">Another rank failed, or the ranks' lists differ.</exception>
     public void AverageGradients(IEnumerable<Parameter> parameters)
     {
@@ -93,7 +101,11 @@ public sealed class DataParallel
         if (list.Count > 0 && list.TrueForAll(p => p.grad is null))
         {
             // Averaging would send zeros and change nothing here, and dilute the average of any rank that did run
-            // backward; the other ranks see this one fail instead (in-process: a RankFailedException naming it).
+            // backward; this rank fails instead, before the collective. What the other ranks see depends on the
+            // communicator: in process, a RankFailedException naming this rank. With NCCL nothing tells them while this
+            // process lives: they block in the all-reduce until its timeout (CollectiveTimeoutException) or until the
+            // launcher (torchrun) stops them; only a crash of this process (its failure note) or an Abort stops them
+            // sooner.
             var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients on rank {Communicator.Rank}: none of the {list.Count} parameters has a gradient ({shown}), so there is nothing to average. Call it after loss.backward() and before optimizer.step(), with parameters the loss depends on (handle.TrainableParameters())."));
         }

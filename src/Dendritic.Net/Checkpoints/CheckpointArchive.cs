@@ -217,6 +217,21 @@ internal sealed class CheckpointArchive : IDisposable
         }
 
         var manifestBytes = ReadSmall(DendriteCheckpoint.ManifestEntry, _options.MaxManifestBytes, nameof(CheckpointLoadOptions.MaxManifestBytes));
+
+        // Nothing in the manifest is believed before its SHA-256 matches, its format version included: a damaged
+        // digit is corruption, not another format. A file without checksums.sha256 may be of format 1, which had
+        // none: it is named by its version, and any other is refused as incomplete (ReadSmall names the entry).
+        if (_zip.GetEntry(ChecksumsEntry) is null)
+        {
+            ThrowIfOtherFormat(manifestBytes);
+        }
+
+        var checksums = ParseChecksums(ReadSmall(ChecksumsEntry, MaxChecksumsBytes, null));
+        if (!checksums.TryGetValue(DendriteCheckpoint.ManifestEntry, out var manifestSha) || manifestSha != Convert.ToHexStringLower(SHA256.HashData(manifestBytes)))
+        {
+            throw Corrupted($"the manifest does not match the SHA-256 recorded in {ChecksumsEntry}");
+        }
+
         ThrowIfOtherFormat(manifestBytes);
         CheckpointManifest manifest;
         try
@@ -231,12 +246,6 @@ internal sealed class CheckpointArchive : IDisposable
             throw new CheckpointCorruptedException($"Checkpoint '{_path}' is corrupted: its manifest does not fit checkpoint format {DendriteCheckpoint.FormatVersion}{at}: {e.Message} Restore it from a backup or save it again.", e);
         }
 
-        var checksums = ParseChecksums(ReadSmall(ChecksumsEntry, MaxChecksumsBytes, null));
-        if (!checksums.TryGetValue(DendriteCheckpoint.ManifestEntry, out var manifestSha) || manifestSha != Convert.ToHexStringLower(SHA256.HashData(manifestBytes)))
-        {
-            throw Corrupted($"the manifest does not match the SHA-256 recorded in {ChecksumsEntry}");
-        }
-
         ManifestValidation.Check(manifest, _options, _path);
         if (!checksums.TryGetValue(manifest.WeightsFile, out var weightsSha) || weightsSha != manifest.WeightsSha256)
         {
@@ -248,26 +257,40 @@ internal sealed class CheckpointArchive : IDisposable
 
     /// <summary>
     /// Checks <c>format</c> and <c>formatVersion</c> before the manifest is bound to its type, which refuses properties it
-    /// does not define: a manifest of a newer version is named as such, not as one with unknown properties. Either
-    /// field missing or of the wrong type is left to the binding, which reports it.
+    /// does not define: a manifest of a newer version is named as such, not as one with unknown properties. Either field
+    /// missing or of the wrong type is corruption (the type's defaults would otherwise read it as format 2). A root that
+    /// is not an object is left to the binding, which reports it.
     /// </summary>
     private void ThrowIfOtherFormat(byte[] manifestBytes)
     {
         using var document = JsonDocument.Parse(manifestBytes, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = ReadJson.MaxDepth });
         var root = document.RootElement;
-        JsonElement Field(string name) => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(name), out var value) ? value : default;
-        string? Text(string name) => Field(name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
-        if (Text(nameof(CheckpointManifest.Format)) is { } format && format != DendriteCheckpoint.FormatName)
-        {
-            throw new CheckpointCorruptedException($"'{_path}' is a '{format}' file, not a Dendritic.Net checkpoint.");
-        }
-
-        if (Field(nameof(CheckpointManifest.FormatVersion)) is not { ValueKind: JsonValueKind.Number } number || !number.TryGetInt32(out var version))
+        if (root.ValueKind != JsonValueKind.Object)
         {
             return;
         }
 
-        var library = Text(nameof(CheckpointManifest.LibraryVersion)) ?? "(version not recorded)";
+        var formatName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.Format));
+        var versionName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.FormatVersion));
+        if (!root.TryGetProperty(formatName, out var formatField) || formatField.ValueKind != JsonValueKind.String)
+        {
+            throw Corrupted(Missing(formatName, formatField, $"the string '{DendriteCheckpoint.FormatName}'"));
+        }
+
+        var format = formatField.GetString();
+        if (format != DendriteCheckpoint.FormatName)
+        {
+            throw new CheckpointCorruptedException($"'{_path}' is a '{format}' file, not a Dendritic.Net checkpoint.");
+        }
+
+        if (!root.TryGetProperty(versionName, out var versionField) || versionField.ValueKind != JsonValueKind.Number || !versionField.TryGetInt32(out var version))
+        {
+            throw Corrupted(Missing(versionName, versionField, $"a format version (this library writes {DendriteCheckpoint.FormatVersion})"));
+        }
+
+        var library = root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.LibraryVersion)), out var libraryField) && libraryField.ValueKind == JsonValueKind.String
+            ? libraryField.GetString()
+            : "(version not recorded)";
         if (version > DendriteCheckpoint.FormatVersion)
         {
             throw new CheckpointException($"'{_path}' uses checkpoint format {version}, written by Dendritic.Net {library}; this version ({DendriteCheckpoint.LibraryVersion}) reads up to format {DendriteCheckpoint.FormatVersion}. Upgrade Dendritic.Net.");
@@ -276,6 +299,18 @@ internal sealed class CheckpointArchive : IDisposable
         if (version < DendriteCheckpoint.FormatVersion)
         {
             throw new CheckpointException($"'{_path}' uses checkpoint format {version} of a pre-release Dendritic.Net ({library}), which has no checksum of its manifest. Load it with that version and save it again.");
+        }
+
+        // What is wrong with a field that must be there: its absence, or its JSON (cut to 40 characters).
+        static string Missing(string name, JsonElement value, string expected)
+        {
+            if (value.ValueKind == JsonValueKind.Undefined)
+            {
+                return $"its manifest has no field '{name}' ({expected}), which every checkpoint records";
+            }
+
+            var text = value.GetRawText();
+            return $"the manifest field '{name}' is {(text.Length > 40 ? text[..40] + "..." : text)}, not {expected}";
         }
     }
 

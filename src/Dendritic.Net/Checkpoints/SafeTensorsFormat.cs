@@ -19,7 +19,8 @@ internal static class SafeTensorsFormat
     /// <summary>Bytes copied per step between a tensor and a stream.</summary>
     internal const int ChunkBytes = 16 << 20;
 
-    private const string MetadataKey = "__metadata__";
+    /// <summary>The header key of the free-form string metadata.</summary>
+    internal const string MetadataKey = "__metadata__";
 
     private static readonly Dictionary<ScalarType, string> Names = new()
     {
@@ -35,7 +36,8 @@ internal static class SafeTensorsFormat
         [ScalarType.Bool] = "BOOL",
     };
 
-    private static readonly Dictionary<string, ScalarType> Types = Names.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+    /// <summary>The dtypes a header may name, by their safetensors names.</summary>
+    internal static readonly IReadOnlyDictionary<string, ScalarType> Types = Names.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
 
     /// <summary>The safetensors name of a dtype (F32, I64, ...), for messages.</summary>
     public static string Name(ScalarType dtype) => Names.TryGetValue(dtype, out var name) ? name : dtype.ToString();
@@ -97,7 +99,7 @@ internal static class SafeTensorsFormat
         try
         {
             using var document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });
-            return Parse(document.RootElement, dataBytes, options, source);
+            return SafeTensorsHeaderParser.Parse(document.RootElement, dataBytes, options, source);
         }
         catch (JsonException e)
         {
@@ -267,137 +269,6 @@ internal static class SafeTensorsFormat
             part.bytes = span;
         }
     }
-
-    private static SafeTensorsHeader Parse(JsonElement root, long dataBytes, CheckpointLoadOptions options, string source)
-    {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            throw Corrupted(source, "the weights header is not a JSON object");
-        }
-
-        var entries = new List<SafeTensorEntry>();
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in root.EnumerateObject())
-        {
-            if (property.Name == MetadataKey)
-            {
-                ReadMetadata(property.Value, metadata, source);
-                continue;
-            }
-
-            if (entries.Count == options.MaxTensorCount)
-            {
-                throw Corrupted(source, $"the weights header lists more than {options.MaxTensorCount} tensors (CheckpointLoadOptions.MaxTensorCount)");
-            }
-
-            entries.Add(Entry(property.Name, property.Value, source));
-        }
-
-        entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
-        long expected = 0;
-        foreach (var entry in entries)
-        {
-            if (entry.Begin != expected)
-            {
-                var what = entry.Begin < expected ? "overlaps the tensor before it" : "leaves a gap of unaccounted bytes before it";
-                throw Corrupted(source, $"tensor '{entry.Key}' field 'data_offsets' [{entry.Begin}, {entry.End}] {what} (expected to start at {expected})");
-            }
-
-            expected = entry.End;
-        }
-
-        if (expected != dataBytes)
-        {
-            throw Corrupted(source, $"the tensors cover {expected} bytes but the data section holds {dataBytes}: {(expected < dataBytes ? "trailing bytes belong to no tensor" : "the data is truncated")}");
-        }
-
-        return new SafeTensorsHeader(entries, metadata, dataBytes);
-    }
-
-    private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string source)
-    {
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            throw Corrupted(source, $"the weights header field '{MetadataKey}' is not an object");
-        }
-
-        foreach (var item in value.EnumerateObject())
-        {
-            metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String
-                ? item.Value.GetString()!
-                : throw Corrupted(source, $"the weights header field '{MetadataKey}.{item.Name}' is not a string");
-        }
-    }
-
-    private static SafeTensorEntry Entry(string key, JsonElement node, string source)
-    {
-        if (node.ValueKind != JsonValueKind.Object)
-        {
-            throw Corrupted(source, $"tensor '{key}' is not a JSON object in the weights header");
-        }
-
-        var dtypeName = node.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : throw Corrupted(source, $"tensor '{key}' field 'dtype' is missing or not a string");
-        if (!Types.TryGetValue(dtypeName, out var dtype))
-        {
-            throw Corrupted(source, $"tensor '{key}' field 'dtype' is '{dtypeName}', which is not one of {string.Join(", ", Types.Keys)}");
-        }
-
-        var shape = Longs(node, "shape", key, source, count: null);
-        var offsets = Longs(node, "data_offsets", key, source, count: 2);
-        long bytes;
-        try
-        {
-            bytes = shape.Aggregate(1L, (a, b) => checked(a * b));
-            bytes = checked(bytes * ElementSize(dtype));
-        }
-        catch (OverflowException)
-        {
-            throw Corrupted(source, $"tensor '{key}' field 'shape' [{string.Join(", ", shape)}] describes more bytes than a file can hold");
-        }
-
-        if (offsets[1] < offsets[0] || offsets[1] - offsets[0] != bytes)
-        {
-            throw Corrupted(source, $"tensor '{key}' field 'data_offsets' [{offsets[0]}, {offsets[1]}] does not span the {bytes} bytes its dtype {dtypeName} and shape [{string.Join(", ", shape)}] need");
-        }
-
-        return new SafeTensorEntry(key, dtype, shape, offsets[0], offsets[1]);
-    }
-
-    private static long[] Longs(JsonElement node, string field, string key, string source, int? count)
-    {
-        if (!node.TryGetProperty(field, out var array) || array.ValueKind != JsonValueKind.Array)
-        {
-            throw Corrupted(source, $"tensor '{key}' field '{field}' is missing or not an array");
-        }
-
-        var length = array.GetArrayLength();
-        if ((count is not null && length != count) || length > 16)
-        {
-            throw Corrupted(source, $"tensor '{key}' field '{field}' has {length} entries, expected {count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "at most 16"}");
-        }
-
-        var values = new long[length];
-        var i = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out var value) || value < 0)
-            {
-                throw Corrupted(source, $"tensor '{key}' field '{field}' entry {i} is not a non-negative integer");
-            }
-
-            values[i++] = value;
-        }
-
-        return values;
-    }
-
-    private static int ElementSize(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float64 or ScalarType.Int64 => 8,
-        ScalarType.Float32 or ScalarType.Int32 => 4,
-        ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Int16 => 2,
-        _ => 1,
-    };
 
     internal static CheckpointCorruptedException Corrupted(string source, string what) =>
         new($"Checkpoint '{source}' is corrupted: {what}. Restore it from a backup or save it again.");

@@ -9,7 +9,8 @@ namespace Dendritic;
 /// record) before System.IO.Compression reads the central directory: that reader makes one object per record it finds,
 /// up to the count the end record declares, so a file declaring millions of tiny records would cost memory and time
 /// before the checkpoint reader could count them. Only the end of the file is read (at most 22 + 65,535 bytes, the
-/// record and the longest comment), plus 56 bytes for a ZIP64 record.
+/// record and the longest comment), plus, when the end record says the zip uses ZIP64, the 20-byte ZIP64 locator before
+/// it and the 56-byte ZIP64 end record the locator points to.
 /// </summary>
 internal static class ZipCentralDirectory
 {

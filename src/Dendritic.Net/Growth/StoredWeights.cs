@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -61,6 +62,9 @@ internal sealed class StoredWeights : IDisposable
             using var digest = new DigestStream(stream, writing: true);
             SafeTensorsFormat.Write(digest, list, metadata);
             var sha = digest.Sha256Hex();
+
+            // The writer hands over the FileStream of a new file on disk (AtomicFileWriter.Write), which can seek.
+            Debug.Assert(stream.CanSeek, "AtomicFileWriter writes to a seekable FileStream.");
             stream.Position = digestAt;
             stream.Write(Encoding.ASCII.GetBytes(sha));
         });
@@ -84,8 +88,8 @@ internal sealed class StoredWeights : IDisposable
             try
             {
                 header = SafeTensorsFormat.ReadHeader(stream, stream.Length, CheckpointLoadOptions.Default, path);
-                var sha = CheckFormat(header, path);
-                cpu = ReadVerified(stream, header, sha, path);
+                CheckKind(header, path);
+                cpu = ReadChecked(stream, header, path);
             }
             catch (EndOfStreamException e)
             {
@@ -133,16 +137,53 @@ internal sealed class StoredWeights : IDisposable
         }
     }
 
-    /// <summary>Checks the metadata's format and version and returns the SHA-256 it records.</summary>
-    /// <exception cref="CheckpointCorruptedException">It is not a best-weights file, or its digest is malformed.</exception>
-    /// <exception cref="CheckpointException">It was written in another best-weights format version.</exception>
-    private static string CheckFormat(SafeTensorsHeader header, string path)
+    /// <exception cref="CheckpointCorruptedException">The metadata does not name the best-weights format.</exception>
+    private static void CheckKind(SafeTensorsHeader header, string path)
     {
         if (!header.Metadata.TryGetValue(FormatKey, out var format) || format != FormatValue)
         {
             throw SafeTensorsFormat.Corrupted(path, $"it is not a Dendritic.Net best-weights file (its metadata has no '{FormatKey}': '{FormatValue}')");
         }
+    }
 
+    /// <summary>
+    /// Reads the tensors of a file whose metadata names the best-weights format. A file that records a digest is
+    /// verified against it before its version is believed, so a damaged version digit is corruption, not another
+    /// format; a file without one is named by its version (format 1 wrote none), and one of this version without one is
+    /// corrupted.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptedException">The file is not intact: its digest is missing, malformed or does not match.</exception>
+    /// <exception cref="CheckpointException">An intact file of another best-weights format version.</exception>
+    private static Dictionary<string, Tensor> ReadChecked(FileStream stream, SafeTensorsHeader header, string path)
+    {
+        if (!header.Metadata.TryGetValue(DigestKey, out var sha))
+        {
+            CheckVersion(header, path);
+            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is missing");
+        }
+
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || sha == Unsigned)
+        {
+            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is not 64 lower-case hex digits");
+        }
+
+        var tensors = ReadVerified(stream, header, sha, path);
+        try
+        {
+            CheckVersion(header, path);
+            return tensors;
+        }
+        catch
+        {
+            SafeTensorsFormat.Dispose(tensors);
+            throw;
+        }
+    }
+
+    /// <exception cref="CheckpointCorruptedException">The version is not a number.</exception>
+    /// <exception cref="CheckpointException">It is another best-weights format version.</exception>
+    private static void CheckVersion(SafeTensorsHeader header, string path)
+    {
         // Format 1 (pre-release) wrote no version and no digest.
         var versionText = header.Metadata.GetValueOrDefault(VersionKey, "1");
         if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
@@ -159,13 +200,6 @@ internal sealed class StoredWeights : IDisposable
         {
             throw new CheckpointException($"Best-weights file '{path}' uses best-weights format {version} of a pre-release Dendritic.Net, which has no checksum; this version reads format {FormatVersion}. Finish the run with the version that wrote it, or start a new GrowthScheduler on the model that DendriteCheckpoint.Load returns from the checkpoint beside it (the scheduler's history then starts over).");
         }
-
-        if (!header.Metadata.TryGetValue(DigestKey, out var sha) || sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower) || sha == Unsigned)
-        {
-            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is missing or not 64 lower-case hex digits");
-        }
-
-        return sha;
     }
 
     /// <summary>

@@ -1,6 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -29,7 +32,7 @@ public sealed class BestWeightsFileTests
     public void DeleteFolder() => _temp.Dispose();
 
     [Test]
-    public void Load_EverySingleByteFlipped_ThrowsTyped()
+    public void Load_EverySingleByteFlipped_ThrowsCorrupted()
     {
         using var a = randn(3, 4);
         using var b = arange(5);
@@ -37,6 +40,7 @@ public sealed class BestWeightsFileTests
         StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b }, new Dictionary<string, int> { ["fc1"] = 1 }, path);
         var original = File.ReadAllBytes(path);
         var loadedSilently = new List<int>();
+        var otherErrors = new List<string>();
         StoredWeights.Load(path, CPU).Dispose();
 
         for (var i = 0; i < original.Length; i++)
@@ -49,13 +53,46 @@ public sealed class BestWeightsFileTests
                 StoredWeights.Load(path, CPU).Dispose();
                 loadedSilently.Add(i);
             }
-            catch (CheckpointException)
+            catch (CheckpointCorruptedException)
             {
-                // Expected: corrupted (most), or another format version when the flip lands on the version's digit.
+                // Expected for every byte: the digest is checked before the version is believed, and a flip that
+                // breaks the header, the format's name or the digest's own field is refused as corrupted too.
+            }
+            catch (CheckpointException e)
+            {
+                otherErrors.Add($"byte {i}: {e.Message}");
             }
         }
 
         loadedSilently.Should().BeEmpty("every byte of the file is covered by its SHA-256 or refused by the header checks");
+        otherErrors.Should().BeEmpty("a flipped byte is corruption, never another format version");
+    }
+
+    [Test]
+    public void Load_FormatVersionChangedWithoutTheDigest_ThrowsCorruptedNotOtherFormat()
+    {
+        using var a = randn(2, 2);
+        var path = _temp.File("w.best");
+        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), path);
+        File.WriteAllBytes(path, ReplaceOnce(File.ReadAllBytes(path), "\"formatVersion\":\"2\"", "\"formatVersion\":\"3\""));
+
+        var act = () => StoredWeights.Load(path, CPU);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"Best-weights file '{path}' is corrupted*SHA-256*");
+    }
+
+    [Test]
+    public void Load_NewerFormatVersionWithAMatchingDigest_ThrowsCheckpointExceptionNamingTheVersion()
+    {
+        using var a = randn(2, 2);
+        var path = _temp.File("w.best");
+        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), path);
+        var bytes = ReplaceOnce(File.ReadAllBytes(path), "\"formatVersion\":\"2\"", "\"formatVersion\":\"3\"");
+        File.WriteAllBytes(path, Sign(bytes));
+
+        var act = () => StoredWeights.Load(path, CPU);
+
+        act.Should().Throw<CheckpointException>().WithMessage($"Best-weights file '{path}' uses best-weights format 3*reads up to format 2*Upgrade Dendritic.Net*").Which.Should().NotBeOfType<CheckpointCorruptedException>();
     }
 
     [Test]
@@ -157,5 +194,23 @@ public sealed class BestWeightsFileTests
         }
 
         SafeTensorsFormat.Dispose(saved);
+    }
+
+    private static byte[] ReplaceOnce(byte[] bytes, string from, string to)
+    {
+        var text = Encoding.Latin1.GetString(bytes);
+        var at = text.IndexOf(from, StringComparison.Ordinal);
+        at.Should().BeGreaterThan(0, $"the file holds {from}");
+        return Encoding.Latin1.GetBytes(string.Concat(text.AsSpan(0, at), to, text.AsSpan(at + from.Length)));
+    }
+
+    // Writes the SHA-256 the way StoredWeights.Write does: of the whole file with the digest's 64 digits read as '0'.
+    private static byte[] Sign(byte[] bytes)
+    {
+        var marker = Encoding.ASCII.GetBytes("\"sha256\":\"");
+        var at = bytes.AsSpan().IndexOf(marker) + marker.Length;
+        bytes.AsSpan(at, 64).Fill((byte)'0');
+        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(bytes))).CopyTo(bytes, at);
+        return bytes;
     }
 }
