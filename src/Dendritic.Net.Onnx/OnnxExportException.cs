@@ -48,4 +48,8 @@ public sealed class OnnxExportException : DendriticException
 
     /// <summary>The failing module's .NET type name.</summary>
     public string ModuleType { get; }
+
+    /// <summary>How every export message names a module: <c>Module 'block.fc' (Linear)</c>, or <c>The model (Net)</c> for the root.</summary>
+    internal static string Describe(string modulePath, string moduleType) =>
+        modulePath.Length == 0 ? $"The model ({moduleType})" : $"Module '{modulePath}' ({moduleType})";
 }

@@ -63,7 +63,7 @@ public static class OnnxExporter
         var layer = model is DendriteLayer ? (Name: string.Empty, Module: model) : model.named_modules().Select(m => (Name: m.name, Module: m.module)).FirstOrDefault(m => m.Module is DendriteLayer);
         if (layer.Module is not null)
         {
-            throw new OnnxExportException(layer.Name, nameof(DendriteLayer), $"{Where(layer.Name, nameof(DendriteLayer))} holds dendrites; export the model through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
+            throw new OnnxExportException(layer.Name, nameof(DendriteLayer), $"{OnnxExportException.Describe(layer.Name, nameof(DendriteLayer))} holds dendrites; export the model through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
         }
 
         // Hooked dendrites live in branches the wrapper registers on the model (DendriteHookContainer, keyed by the
@@ -71,7 +71,7 @@ public static class OnnxExporter
         // is all the check at each hooked layer could see.
         if (HookedLayer(model) is { } hooked)
         {
-            throw new OnnxExportException(hooked.Name, hooked.Type, $"{Where(hooked.Name, hooked.Type)} has dendrites attached by a forward hook, and hooks cannot be written to ONNX; export the model through the wrapper's handle: OnnxExporter.Export(handle, sampleInput, path).");
+            throw new OnnxExportException(hooked.Name, hooked.Type, $"{OnnxExportException.Describe(hooked.Name, hooked.Type)} has dendrites attached by a forward hook, and hooks cannot be written to ONNX; export the model through the wrapper's handle: OnnxExporter.Export(handle, sampleInput, path).");
         }
 
         return ExportToBytes(model, null, sampleInput, options);
@@ -205,7 +205,4 @@ public static class OnnxExporter
         var layer = modules.FirstOrDefault(m => m.name.Length > 0 && branches.Contains(DendriteHookContainer.KeyFor(m.name)));
         return layer.module is not null ? (layer.name, layer.module.GetType().Name) : (Prefix + branches.First(), nameof(DendriteBranch));
     }
-
-    // As the graph builder names a module in its messages: "Module 'block.fc' (Linear)", or the root.
-    private static string Where(string path, string type) => path.Length == 0 ? $"The model ({type})" : $"Module '{path}' ({type})";
 }

@@ -168,7 +168,7 @@ public sealed class OnnxGraphBuilder
     internal void SetSample(string value, Tensor sample) => _samples[value] = sample;
 
     internal OnnxExportException Error(nn.Module module, string message) =>
-        new(Path, module.GetType().Name, string.Create(CultureInfo.InvariantCulture, $"Module '{(Path.Length == 0 ? "(root)" : Path)}' ({module.GetType().Name}): {message}"));
+        new(Path, module.GetType().Name, string.Create(CultureInfo.InvariantCulture, $"{OnnxExportException.Describe(Path, module.GetType().Name)}: {message}"));
 
     private string Unique(string name)
     {

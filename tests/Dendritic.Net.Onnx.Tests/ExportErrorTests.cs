@@ -25,6 +25,19 @@ public class ExportErrorTests
     }
 
     [Test]
+    public void Export_UnsupportedRootModule_NamesTheModelAsTheExporterDoes()
+    {
+        using var model = new Doubler();
+        using var sample = randn(2, 3);
+
+        var act = () => TestHandles.Export(model, sample);
+
+        var error = act.Should().Throw<OnnxExportException>().Which;
+        error.ModulePath.Should().BeEmpty();
+        error.Message.Should().StartWith($"The model ({nameof(Doubler)}): ");
+    }
+
+    [Test]
     public void Export_CircularPadding_ThrowsNamingTheLayer()
     {
         using var model = nn.Sequential(Models.Dendritic(nn.Conv1d(2, 2, 3, padding: 1, padding_mode: PaddingModes.Circular), 1, 1));
