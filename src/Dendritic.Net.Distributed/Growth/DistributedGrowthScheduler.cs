@@ -72,7 +72,7 @@ public sealed class DistributedGrowthScheduler
     /// <summary>This rank's scheduler (the same state on every rank): options, phase, history, optimizer.</summary>
     public GrowthScheduler Scheduler { get; }
 
-    /// <summary>The seed of torch's generators before each decision.</summary>
+    /// <summary>The seed of torch's generators before each decision (plus the number of decisions so far); ranks on threads of one process, which share the generators, seed them just before drawing new sets instead.</summary>
     public long Seed { get; }
 
     /// <summary>Whether this rank writes files (checkpoints, reports): rank 0 only.</summary>
@@ -112,7 +112,13 @@ public sealed class DistributedGrowthScheduler
         {
             var score = Combine(localScore, localSamples);
             _seed = Seed + Scheduler.History.Entries.Count;
-            SeedGenerators(_seed);
+            if (Scheduler.DrawScope is null)
+            {
+                // One process per rank: each rank's own generators. Ranks on threads of one process share them and seed
+                // them inside the draw's lock (DrawScope); seeding here too could reset them under another rank's draw.
+                SeedGenerators(_seed);
+            }
+
             var decision = Scheduler.Step(score, learningRate, epochTime);
             CheckSameDecision(decision);
             if (decision.Action != GrowthAction.NoChange)

@@ -118,6 +118,23 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
+    public void Step_NoChangeOnAThreadRank_LeavesTheSharedGeneratorAlone()
+    {
+        // Thread ranks share torch's generator and seed it only inside the draw's lock: a Step that draws nothing must
+        // not reseed it, or it could reset the generator under another rank's draw.
+        var handle = Models.Wrapped(Models.Mlp());
+        manual_seed(123);
+        using var expected = randn(8);
+        manual_seed(123);
+
+        var actions = InProcessGroup.Run(1, c => new DistributedGrowthScheduler(c, handle, Models.EagerRules).Step(1.0, 10).Action);
+        using var drawn = randn(8);
+
+        actions.Should().Equal(GrowthAction.NoChange);
+        drawn.data<float>().ToArray().Should().Equal(expected.data<float>().ToArray());
+    }
+
+    [Test]
     public void Step_SlowOptimizerFactoryOnThreadRanks_RanksRunItAtOnceAndDoNotTimeOut()
     {
         // Only the draw of new sets is serialised across the rank threads: a slow factory (0.4 s) on 3 ranks within a
