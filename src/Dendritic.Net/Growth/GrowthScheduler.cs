@@ -118,11 +118,11 @@ public sealed partial class GrowthScheduler
         }
 
         if (plan.Grow && History.Entries.All(e => e.Action != GrowthAction.DendritesAdded)
-            && History.Entries.Select(e => e.Score).Append(score).ToList() is var scores && ScoreDirectionCheck.EveryScoreWorse(scores, Options.Mode))
+            && History.Entries.Select(e => e.Score).Append(score).ToList() is var scores && ScoreDirectionCheck.TrendsWrongWay(scores, Options.Mode))
         {
             var other = Options.Mode == ScoreMode.Maximize ? ScoreMode.Minimize : ScoreMode.Maximize;
             GrowthLog.ScoreGettingWorse(_logger, _state.Validations, scores.Count, scores[0], score, Options.Mode, other);
-            message += string.Create(CultureInfo.InvariantCulture, $" Warning: every score so far was worse than the one before under Mode {Options.Mode} ({scores[0]:G6} to {score:G6}); {(Options.Mode == ScoreMode.Maximize ? "if lower is better (a loss)" : "if higher is better (an accuracy)")}, set GrowthOptions.Mode = {other}; otherwise the model got worse from the start (over-fitting, or too high a learning rate).");
+            message += string.Create(CultureInfo.InvariantCulture, $" Warning: no score since the first was better than it under Mode {Options.Mode}, and they moved the other way ({scores[0]:G6} to {score:G6}); {(Options.Mode == ScoreMode.Maximize ? "if lower is better (a loss)" : "if higher is better (an accuracy)")}, set GrowthOptions.Mode = {other}; otherwise the model got worse from the start (over-fitting, or too high a learning rate) or is not learning.");
         }
 
         if (plan.Grow)

@@ -25,7 +25,7 @@ public sealed class GrowthSchedulerScoreDirectionTests
 
         var grown = StepUntilGrowth(scheduler, validation => 2.0 / validation);
 
-        grown.Message.Should().Contain("worse than the one before under Mode Maximize").And.Contain("set GrowthOptions.Mode = Minimize");
+        grown.Message.Should().Contain("no score since the first was better than it under Mode Maximize").And.Contain("set GrowthOptions.Mode = Minimize");
         logger.Entries.Where(e => e.EventId == 3017).Should().ContainSingle().Which.Level.Should().Be(LogLevel.Warning);
     }
 
@@ -48,7 +48,7 @@ public sealed class GrowthSchedulerScoreDirectionTests
 
         var grown = StepUntilGrowth(scheduler, validation => new[] { 0.912, 0.910, 0.909 }[(validation - 1) % 3]);
 
-        grown.Message.Should().NotContain("worse than the one before");
+        grown.Message.Should().NotContain("no score since the first was better");
         logger.Entries.Should().NotContain(e => e.EventId == 3017);
     }
 
@@ -59,18 +59,34 @@ public sealed class GrowthSchedulerScoreDirectionTests
 
         var grown = StepUntilGrowth(scheduler, validation => validation < 4 ? 0.5 + (0.1 * validation) : 0.8);
 
-        grown.Message.Should().NotContain("worse than the one before");
+        grown.Message.Should().NotContain("no score since the first was better");
         logger.Entries.Should().NotContain(e => e.EventId == 3017);
     }
 
     [TestCase(new[] { 3.0, 2.0, 1.0 }, ScoreMode.Maximize, false)]
     [TestCase(new[] { 4.0, 3.0, 2.0, 1.0 }, ScoreMode.Maximize, true)]
-    [TestCase(new[] { 4.0, 3.0, 2.0, 2.0 }, ScoreMode.Maximize, false)]
-    [TestCase(new[] { 4.0, 3.0, 2.0, 2.5 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 4.0, 3.0, 2.0, 2.0 }, ScoreMode.Maximize, true)]
+    [TestCase(new[] { 4.0, 3.0, 2.0, 2.5 }, ScoreMode.Maximize, true)]
+    [TestCase(new[] { 4.0, 3.0, 4.5, 1.0 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 4.0, 4.0, 4.0, 4.0 }, ScoreMode.Maximize, false)]
+    [TestCase(new[] { 4.0, 2.0, 3.0, 3.5 }, ScoreMode.Maximize, false)]
     [TestCase(new[] { 1.0, 2.0, 3.0, 4.0 }, ScoreMode.Maximize, false)]
     [TestCase(new[] { 1.0, 2.0, 3.0, 4.0 }, ScoreMode.Minimize, true)]
-    public void EveryScoreWorse_Scores_AnswersOnlyForFourOrMoreSteadilyWorse(double[] scores, ScoreMode mode, bool expected) =>
-        ScoreDirectionCheck.EveryScoreWorse(scores, mode).Should().Be(expected);
+    public void TrendsWrongWay_Scores_AnswersForFourOrMoreThatNeverBeatTheFirstAndEndWorse(double[] scores, ScoreMode mode, bool expected) =>
+        ScoreDirectionCheck.TrendsWrongWay(scores, mode).Should().Be(expected);
+
+    [Test]
+    public void Step_UnevenlyFallingLossUnderMaximize_WarnsAtTheFirstGrowth()
+    {
+        // A loss that falls with noise (it rises at some validations), given under the default Mode = Maximize.
+        var losses = new[] { 0.9909, 0.9872, 0.9890, 0.9861, 0.9866, 0.9840, 0.9851, 0.9822, 0.9830, 0.9801, 0.9812, 0.9790, 0.9795, 0.9770 };
+        var (scheduler, logger) = Build(new GrowthOptions { Patience = 3 });
+
+        var grown = StepUntilGrowth(scheduler, validation => losses[validation - 1]);
+
+        grown.Message.Should().Contain("set GrowthOptions.Mode = Minimize");
+        logger.Entries.Should().ContainSingle(e => e.EventId == 3017);
+    }
 
     private static (GrowthScheduler Scheduler, RecordingLogger Logger) Build(GrowthOptions options)
     {
