@@ -91,6 +91,7 @@ internal static class GrowthPolicy
             var reason = seen.First ? GrowthReason.FirstScore : seen.Counted ? GrowthReason.Improved : seen.InCooldown ? GrowthReason.Cooldown : GrowthReason.NoImprovement;
             var message = reason switch
             {
+                GrowthReason.FirstScore when !options.FirstScoreIsBest => "First counted score (validation 1 is never taken as the best: FirstScoreIsBest is false); it is the best so far.",
                 GrowthReason.FirstScore => "First score; it is the best so far.",
                 GrowthReason.Improved when !seen.Improved => "New best score of this cycle (not the global best); patience restarts.",
                 GrowthReason.Improved => "New best score.",

@@ -20,6 +20,18 @@ public sealed class GrowthPolicyTests
         plan.Next.Validations.Should().Be(1);
     }
 
+    [Test]
+    public void Decide_SecondScoreWithoutFirstScoreIsBest_SaysItIsTheFirstCountedScore()
+    {
+        var first = GrowthPolicy.Decide(new GrowthPolicyState(), 0.5, null, 0, Rules);
+
+        var second = GrowthPolicy.Decide(first.Next, 0.4, null, 0, Rules);
+
+        second.Reason.Should().Be(GrowthReason.FirstScore);
+        second.Message.Should().StartWith("First counted score (validation 1 is never taken as the best: FirstScoreIsBest is false)");
+        second.Next.Best.Should().Be(0.4);
+    }
+
     [TestCase(ScoreMode.Maximize, 0.6, GrowthReason.Improved)]
     [TestCase(ScoreMode.Maximize, 0.4, GrowthReason.NoImprovement)]
     [TestCase(ScoreMode.Minimize, 0.4, GrowthReason.Improved)]
