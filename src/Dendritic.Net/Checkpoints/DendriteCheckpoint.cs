@@ -154,12 +154,12 @@ public static class DendriteCheckpoint
             if (spec is null && layer.Host.Kind == HostKind.Module && layer.Host.ModuleType == module.GetType().Name)
             {
                 // The same module type, but no host covers it here: the save was wrapped with a custom ModuleHost.
-                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' ({module.GetType().Name}) carried dendrites as a whole through a module host when it was saved, and no module host covers it here. Pass the same host to the load: CheckpointLoadOptions.ModuleHosts = new[] {{ ModuleHost.For<{module.GetType().Name}>(...) }}, as WrapOptions.ModuleHosts had it.");
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' ({module.GetType().Name}) carried dendrites as a whole through a module host when checkpoint '{path}' was saved, and no module host covers it here. Pass the same host to the load: CheckpointLoadOptions.ModuleHosts = new[] {{ ModuleHost.For<{module.GetType().Name}>(...) }}, as WrapOptions.ModuleHosts had it.");
             }
 
             if (spec is null || !spec.SameAs(layer.Host))
             {
-                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
             }
         }
 

@@ -138,7 +138,7 @@ public sealed class DendriteCheckpointTests
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(hidden: 9), path);
 
         act.Should().Throw<CheckpointMismatchException>()
-            .WithMessage("*fc1*Linear(4→8)*Linear(4→9)*")
+            .WithMessage($"Layer 'fc1' differs: the checkpoint '{path}' has Linear(4→8)*Linear(4→9)*")
             .Which.LayerName.Should().Be("fc1");
     }
 
