@@ -28,7 +28,7 @@ public sealed partial class GrowthScheduler
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
-        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth.");
+        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3).");
         Optimizer ??= factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
         GrowthDecision? last = null;
         var run = 0;
