@@ -20,11 +20,13 @@ public sealed partial class GrowthScheduler
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
     /// <returns>The manifest written.</returns>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); nothing is written.</exception>
     public CheckpointManifest SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var handle = (_model as WrappedGrowthModel)?.Handle
             ?? throw new InvalidOperationException("SaveCheckpoint needs a scheduler built on a DendriticModel handle.");
+        handle.ThrowIfUnwrapped();
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             [StateExtrasKey] = ExportState().ToJson(),

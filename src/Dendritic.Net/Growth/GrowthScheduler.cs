@@ -79,9 +79,10 @@ public sealed partial class GrowthScheduler
     /// </remarks>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
-    /// <exception cref="InvalidOperationException">Training is already complete.</exception>
+    /// <exception cref="InvalidOperationException">Training is already complete, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     public GrowthDecision Step(double score, double? learningRate = null, TimeSpan? epochTime = null)
     {
+        ThrowIfUnwrapped();
         if (IsCompleted)
         {
             throw new InvalidOperationException($"Training is already complete ({(BestScore is { } best ? "best score " + best.ToString("R", CultureInfo.InvariantCulture) : "no best score")}): the best model is in place. Build a new GrowthScheduler to train again.");
@@ -175,6 +176,9 @@ public sealed partial class GrowthScheduler
 
         return decision;
     }
+
+    /// <summary>Fails fast, as the handle's own methods do, when the model was unwrapped under this scheduler.</summary>
+    private void ThrowIfUnwrapped() => (_model as WrappedGrowthModel)?.Handle.ThrowIfUnwrapped();
 
     /// <summary>The one place that changes the model: capture, restore, grow, in this order.</summary>
     private (string Message, IReadOnlyList<Parameter> Fresh, double? Correlation) CarryOut(GrowthPlan plan, double? learningRate)
