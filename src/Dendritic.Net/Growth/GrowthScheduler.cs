@@ -297,9 +297,24 @@ public sealed partial class GrowthScheduler
 
         var seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
         GrowthLog.CandidatesConnected(_logger, result.Epochs, seconds, correlation, string.Join(", ", result.LayerCorrelations.Select(c => c.ToString("G4", CultureInfo.InvariantCulture))));
+        message += WarnIfUncorrelated(result);
 
         // With a pool, most of the added sets are gone again; the kept ones are the newest of every layer.
         return (_model.NewestParameters().Where(p => p.requires_grad).ToList(), correlation, message);
+    }
+
+    /// <summary>Warns (3020) about layers whose candidates learned nothing; returns the decision message's part ("" when none).</summary>
+    private string WarnIfUncorrelated(CandidateTrainingResult result)
+    {
+        var layers = result.UncorrelatedLayers().ToList();
+        if (layers.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var names = string.Join(", ", layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(_model.LayerNames[l] is { Length: > 0 } name ? $"'{name}'" : "the model itself")} (S = {result.LayerCorrelations[l]:G4})")));
+        GrowthLog.CandidatesUncorrelated(_logger, layers.Count, _model.LayerNames.Count, names, CandidateTrainingResult.NoCorrelationLevel);
+        return $" Warning: the candidates of {names} learned no correlation with their layer's error: its inputs are constant (e.g. dead ReLUs before it) or no error reaches it; see log event 3020.";
     }
 
     private void Log(GrowthDecision d)
