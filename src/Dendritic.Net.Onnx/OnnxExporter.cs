@@ -87,6 +87,7 @@ public static class OnnxExporter
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>. Nothing is written.</exception>
     public static void Export(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -100,9 +101,11 @@ public static class OnnxExporter
     /// <returns>The serialised ONNX ModelProto.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="ExportToBytes(nn.Module, Tensor, OnnxExportOptions?)"/>.</exception>
     public static byte[] ExportToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfUnwrapped();
         return ExportToBytes(model.Model, model, sampleInput, options);
     }
 

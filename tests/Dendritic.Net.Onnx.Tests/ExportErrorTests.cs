@@ -117,6 +117,21 @@ public class ExportErrorTests
     }
 
     [Test]
+    public void Export_UnwrappedHandle_ThrowsLikeAddDendritesAndWritesNothing()
+    {
+        var handle = Dendrites.Wrap(nn.Sequential(("fc", nn.Linear(3, 2))));
+        handle.Unwrap();
+        using var sample = randn(2, 3);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unwrapped-{Guid.NewGuid():N}.onnx");
+        var expected = FluentActions.Invoking(() => handle.AddDendrites()).Should().Throw<InvalidOperationException>().Which.Message;
+
+        var act = () => OnnxExporter.Export(handle, sample, path);
+
+        act.Should().Throw<InvalidOperationException>().Which.Message.Should().Be(expected);
+        System.IO.File.Exists(path).Should().BeFalse();
+    }
+
+    [Test]
     public void Export_ModelInTrainingMode_RestoresTrainingMode()
     {
         using var model = Models.Mlp(1);

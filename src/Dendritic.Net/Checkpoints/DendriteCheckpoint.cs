@@ -52,9 +52,11 @@ public static class DendriteCheckpoint
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>): its dendrites are gone, so nothing is written; save the unwrapped model's own state dict, or wrap it again.</exception>
     public static CheckpointManifest Save(DendriticModel model, string path, IReadOnlyDictionary<string, string>? extras = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfUnwrapped();
         ArgumentException.ThrowIfNullOrEmpty(path);
         var target = AtomicFileWriter.ResolveTarget(path, "checkpoint");
         var state = model.Model.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
@@ -246,9 +248,11 @@ public static class DendriteCheckpoint
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); load the checkpoint onto a fresh model with <see cref="Load"/> instead.</exception>
     public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfUnwrapped();
         using var archive = CheckpointArchive.Open(path, options);
         var manifest = archive.Manifest;
         var header = archive.ReadWeightsHeader();

@@ -43,6 +43,14 @@ public sealed class InvalidOptionsException : DendriticException
         Problems = problems;
     }
 
+    /// <summary>The same problems with a message of the caller's (which adds what the context knows about them).</summary>
+    internal InvalidOptionsException(string optionsType, IReadOnlyList<InvalidOption> problems, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        OptionsType = optionsType;
+        Problems = problems;
+    }
+
     /// <summary>The options record that was validated, e.g. <c>GrowthOptions</c>.</summary>
     public string OptionsType { get; }
 

@@ -10,11 +10,14 @@ namespace Dendritic;
 /// <summary>What the two real <see cref="IGrowthModel"/>s share: they see the model and its dendrite branches.</summary>
 internal abstract class BranchGrowthModel : IGrowthModel
 {
-    protected BranchGrowthModel(nn.Module model, IReadOnlyList<DendriteBranch> branches)
+    protected BranchGrowthModel(nn.Module model, IReadOnlyList<DendriteBranch> branches, IReadOnlyList<string> layerNames)
     {
         Model = model;
         Branches = branches;
+        LayerNames = layerNames;
     }
+
+    public IReadOnlyList<string> LayerNames { get; }
 
     public nn.Module Model { get; }
 

@@ -13,10 +13,12 @@ internal static class CandidatePool
 {
     /// <param name="layers">The branches; each ends with the same number of candidate sets.</param>
     /// <param name="covariances">Per layer, [candidate][neuron] |covariance| measured with the final weights.</param>
-    public static CandidateTrainingResult Install(IReadOnlyList<DendriteBranch> layers, double[][][] covariances)
+    /// <param name="bounds">Per layer, [candidate][neuron] the bound of each |covariance| (<see cref="CorrelationObserver.Bounds"/>), from the same pass.</param>
+    public static CandidateTrainingResult Install(IReadOnlyList<DendriteBranch> layers, double[][][] covariances, double[][][] bounds)
     {
         var pool = covariances[0].Length;
         var installed = new double[layers.Count];
+        var installedBounds = new double[layers.Count];
         var perCandidate = new double[pool];
         for (var l = 0; l < layers.Count; l++)
         {
@@ -24,6 +26,7 @@ internal static class CandidatePool
             var first = branch.Count - pool;
             var choice = Choose(covariances[l]);
             installed[l] = choice.Select((c, j) => covariances[l][c][j]).Sum();
+            installedBounds[l] = choice.Select((c, j) => bounds[l][c][j]).Sum();
             for (var c = 0; c < pool; c++)
             {
                 perCandidate[c] += covariances[l][c].Sum();
@@ -60,7 +63,7 @@ internal static class CandidatePool
             branch.RemoveLast(pool - 1);
         }
 
-        return new CandidateTrainingResult(installed.Sum()) { PoolSize = pool, Covariances = covariances, BestSingleCandidate = perCandidate.Max(), LayerCorrelations = installed };
+        return new CandidateTrainingResult(installed.Sum()) { PoolSize = pool, Covariances = covariances, BestSingleCandidate = perCandidate.Max(), LayerCorrelations = installed, LayerBounds = installedBounds };
     }
 
     /// <summary>Per neuron, the candidate with the largest value (the first on ties).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Dendritic;
 
@@ -27,4 +28,25 @@ internal sealed record CandidateTrainingResult(double Correlation)
 
     /// <summary>The training epochs run over the candidate losses (the pool's selection pass not counted).</summary>
     public int Epochs { get; init; }
+
+    /// <summary>
+    /// Per layer, the bound of its S summed the same way: Σ_j Σ_p |a_pj − ā_j| |e_pj − ē_j|, which S can never exceed;
+    /// in layer order, empty when not measured.
+    /// </summary>
+    public IReadOnlyList<double> LayerBounds { get; init; } = Array.Empty<double>();
+
+    /// <summary>
+    /// The relative S (S / its bound) below which a layer's candidates count as having learned no correlation with its
+    /// error. Candidates whose activations are unrelated to the error already reach about 1/√P by chance, for P patterns
+    /// per batch, so this is far below anything a varying input and error give, and above the float32 rounding
+    /// (about 1e-7 and less) of a centred constant: what is left below it is an activation or an error that does not
+    /// vary (dead inputs, or no gradient reaching the layer).
+    /// </summary>
+    public const double NoCorrelationLevel = 1e-6;
+
+    /// <summary>The layers (indices, in order) whose relative S is below <see cref="NoCorrelationLevel"/>; a bound of 0 (nothing varies) counts as 0.</summary>
+    /// <returns>The indices; none when the bounds were not measured.</returns>
+    public IEnumerable<int> UncorrelatedLayers() =>
+        Enumerable.Range(0, Math.Min(LayerCorrelations.Count, LayerBounds.Count))
+            .Where(l => !(LayerBounds[l] > 0 && LayerCorrelations[l] / LayerBounds[l] >= NoCorrelationLevel));
 }

@@ -53,8 +53,9 @@ internal static class CascadeCorrelationTrainer
         var best = double.NegativeInfinity;
         var last = 0.0;
         var lastPerLayer = new double[layers.Count];
+        var lastBounds = new double[layers.Count];
         var epochs = 0;
-        double[][][]? covariances = null;
+        (double[][][] Covariances, double[][][] Bounds)? measured = null;
         try
         {
             using var optimizer = optim.Adam(trained, options.LearningRate);
@@ -62,8 +63,8 @@ internal static class CascadeCorrelationTrainer
             var stale = 0;
             for (var epoch = 1; epoch <= options.MaxEpochs && stale < options.Patience; epoch++)
             {
-                var (total, perLayer) = RunEpoch(losses, observers, optimizer, keepCandidatesApart);
-                (last, lastPerLayer, epochs) = (total, perLayer, epoch);
+                var (total, perLayer, bounds) = RunEpoch(losses, observers, optimizer, keepCandidatesApart);
+                (last, lastPerLayer, lastBounds, epochs) = (total, perLayer, bounds, epoch);
                 epochDone(epoch, total);
                 if (total > best + (options.MinRelativeImprovement * Math.Abs(best)) || double.IsNegativeInfinity(best))
                 {
@@ -78,7 +79,7 @@ internal static class CascadeCorrelationTrainer
 
             if (pool > 1)
             {
-                covariances = MeasureCandidates(losses, observers, optimizer, layers, pool);
+                measured = MeasureCandidates(losses, observers, optimizer, layers, pool);
             }
         }
         finally
@@ -106,15 +107,18 @@ internal static class CascadeCorrelationTrainer
         }
 
         // A single candidate keeps its final weights, so report the S it has, not the best S seen on the way.
-        var result = covariances is null ? new CandidateTrainingResult(last) { LayerCorrelations = lastPerLayer } : CandidatePool.Install(layers, covariances);
+        var result = measured is not { } pooled
+            ? new CandidateTrainingResult(last) { LayerCorrelations = lastPerLayer, LayerBounds = lastBounds }
+            : CandidatePool.Install(layers, pooled.Covariances, pooled.Bounds);
         return result with { Epochs = epochs };
     }
 
-    /// <returns>S summed over the batches: in all, and per layer (for the log).</returns>
-    private static (double Total, double[] PerLayer) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep)
+    /// <returns>S summed over the batches: in all, and per layer (for the log); and per layer the sum of its bound (<see cref="CorrelationObserver.Bounds"/>).</returns>
+    private static (double Total, double[] PerLayer, double[] Bounds) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep)
     {
         var total = 0.0;
         var perLayer = new double[observers.Count];
+        var bounds = new double[observers.Count];
         using var batches = losses().GetEnumerator();
         while (true)
         {
@@ -138,15 +142,24 @@ internal static class CascadeCorrelationTrainer
                 throw new InvalidOperationException("CandidateLosses yielded a loss that did not run through any wrapped layer of the model being grown (no layer saw its error), so the candidates cannot train. Compute each loss from a forward pass of this scheduler's model; after GrowthScheduler.Resume, of the loaded model, not the one that was saved.");
             }
 
+            // Taken before the second backward, which runs through the taps of the layers that feed later ones and
+            // would overwrite their e with the gradient of S.
+            var layerBounds = observers.Select(o => o.Bounds()?.sum()).OfType<Tensor>().ToList();
             var s = correlations.Count == 1 ? correlations[0] : stack(correlations).sum();
             (-s).backward();
             beforeStep?.Invoke();
             optimizer.step();
             total += s.to(float64).item<double>();
-            var values = stack(correlations).detach().to(float64).cpu().data<double>().ToArray();
+            // One read from the device for both: the layers' S, then their bounds (the same layers, in the same order).
+            var values = stack(correlations.Select(c => c.detach()).Concat(layerBounds).ToList()).to(float64).cpu().data<double>().ToArray();
             for (int l = 0, k = 0; l < byLayer.Count; l++)
             {
-                perLayer[l] += byLayer[l] is null ? 0 : values[k++];
+                if (byLayer[l] is not null)
+                {
+                    perLayer[l] += values[k];
+                    bounds[l] += values[correlations.Count + k];
+                    k++;
+                }
             }
 
             foreach (var observer in observers)
@@ -155,16 +168,18 @@ internal static class CascadeCorrelationTrainer
             }
         }
 
-        return (total, perLayer);
+        return (total, perLayer, bounds);
     }
 
     /// <summary>
     /// One more pass with the final weights and no update: Σ over batches of every candidate's per-neuron |covariance|,
-    /// per layer as [candidate][neuron], so the choice is made on exactly the weights that get installed.
+    /// per layer as [candidate][neuron], so the choice is made on exactly the weights that get installed; and the same
+    /// sums of their bounds (<see cref="CorrelationObserver.Bounds"/>).
     /// </summary>
-    private static double[][][] MeasureCandidates(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, IReadOnlyList<DendriteBranch> layers, int pool)
+    private static (double[][][] Covariances, double[][][] Bounds) MeasureCandidates(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, IReadOnlyList<DendriteBranch> layers, int pool)
     {
         var sums = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
+        var bounds = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         using var batches = losses().GetEnumerator();
         while (true)
         {
@@ -180,22 +195,29 @@ internal static class CascadeCorrelationTrainer
             {
                 if (observers[l].Covariances() is { } batch)
                 {
-                    var values = batch.to(float64).cpu();
-                    for (var c = 0; c < pool; c++)
-                    {
-                        var row = values[c].data<double>().ToArray();
-                        for (var j = 0; j < row.Length; j++)
-                        {
-                            sums[l][c][j] += row[j];
-                        }
-                    }
+                    Accumulate(sums[l], batch);
+                    Accumulate(bounds[l], observers[l].Bounds()!);
                 }
 
                 observers[l].Clear();
             }
         }
 
-        return sums;
+        return (sums, bounds);
+    }
+
+    /// <summary>Adds a [candidate, neuron] tensor to <paramref name="sums"/>.</summary>
+    private static void Accumulate(double[][] sums, Tensor batch)
+    {
+        var values = batch.to(float64).cpu();
+        for (var c = 0; c < sums.Length; c++)
+        {
+            var row = values[c].data<double>().ToArray();
+            for (var j = 0; j < row.Length; j++)
+            {
+                sums[c][j] += row[j];
+            }
+        }
     }
 
     /// <summary>

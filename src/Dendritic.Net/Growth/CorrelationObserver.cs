@@ -73,6 +73,23 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
         return stack(_activations.Select(a => Covariance(a, e).abs()).ToList());
     }
 
+    /// <summary>
+    /// Σ_p |a_cpj − ā_cj| |e_pj − ē_j| per candidate c and neuron j, shape [candidates, neurons], detached: the most the
+    /// matching |covariance| can be (triangle inequality), so |covariance| / bound is a scale-free measure from 0 to 1,
+    /// whatever the scale of the loss and of the activations. Null as <see cref="Correlation"/>.
+    /// </summary>
+    public Tensor? Bounds()
+    {
+        if (_activations is null || _error is null)
+        {
+            return null;
+        }
+
+        using var noGrad = no_grad();
+        var e = Centred(Patterns(_error)).abs();
+        return stack(_activations.Select(a => (Centred(Patterns(a)).abs() * e).sum(new long[] { 0 })).ToList());
+    }
+
     public void Clear()
     {
         _activations = null;

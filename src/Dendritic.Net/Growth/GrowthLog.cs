@@ -63,4 +63,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3019, Level = LogLevel.Information, Message = "Cascade-correlation candidate training started: {Layers} layer(s), {Candidates} candidate(s) per layer, at most {MaxEpochs} epoch(s) over CandidateLosses (stopping after {Patience} without improvement).")]
     public static partial void CandidatesStarted(ILogger logger, int layers, int candidates, int maxEpochs, int patience);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Cascade-correlation candidates of {Count} of {Layers} layer(s) learned no correlation with their layer's error: {LayerCorrelations} (S below {Level} of the most it could be, Σ|a − ā||e − ē|). The candidates' activations or the layer's error signal do not vary: the layer's inputs are constant (dead inputs, e.g. ReLUs before it that output 0 for every sample), or no error reaches its output (the loss does not depend on it, or ReLUs after it pass no gradient). The sets were connected anyway and add nothing; check the inputs of those layers and CandidateLosses.")]
+    public static partial void CandidatesUncorrelated(ILogger logger, int count, int layers, string layerCorrelations, double level);
 }

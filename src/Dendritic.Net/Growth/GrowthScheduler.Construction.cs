@@ -12,7 +12,8 @@ public sealed partial class GrowthScheduler
     /// </summary>
     /// <param name="model">The handle returned by <see cref="Dendrites.Wrap"/> or <see cref="Dendrites.Adopt"/>.</param>
     /// <param name="options">Scheduler settings; <see cref="GrowthOptions.Default"/> when null. Validated here.</param>
-    /// <exception cref="ArgumentException">The handle has no layers, or was unwrapped.</exception>
+    /// <exception cref="ArgumentException">The handle has no layers.</exception>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); wrap or adopt the model again and build the scheduler on the new handle.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
     /// <exception cref="UnsupportedHostException">Cascade-correlation training was asked for on a model with a module host (<see cref="HostKind.Module"/>), which it does not support.</exception>
     public GrowthScheduler(DendriticModel model, GrowthOptions? options = null)
@@ -31,10 +32,7 @@ public sealed partial class GrowthScheduler
     private static WrappedGrowthModel HandleOf(DendriticModel model, GrowthOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.IsUnwrapped)
-        {
-            throw new ArgumentException("The handle was unwrapped; wrap or adopt the model again and build the scheduler on the new handle.", nameof(model));
-        }
+        model.ThrowIfUnwrapped();
 
         if (model.Layers.Count == 0)
         {

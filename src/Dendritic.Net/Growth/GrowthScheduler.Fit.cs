@@ -22,9 +22,10 @@ public sealed partial class GrowthScheduler
     /// <param name="progress">Receives one report per epoch; optional.</param>
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>How the loop ended.</returns>
-    /// <exception cref="InvalidOperationException"><see cref="GrowthOptions.OptimizerFactory"/> is not set.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="GrowthOptions.OptimizerFactory"/> is not set, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     public GrowthFitResult Fit(int epochs, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ThrowIfUnwrapped();
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
@@ -68,6 +69,7 @@ public sealed partial class GrowthScheduler
     /// No best weights are at hand (after <see cref="ImportState"/> without <see cref="LoadBestWeights"/>, or a
     /// <see cref="GrowthOptions.BestWeightsDirectory"/> without its file); the model and the scheduler are left as they were.
     /// </exception>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>) and the scheduler is not complete, so there is no model to put the best weights back into.</exception>
     /// <exception cref="CheckpointCorruptedException">The best weights file on disk is damaged.</exception>
     public bool Finish()
     {
@@ -75,6 +77,8 @@ public sealed partial class GrowthScheduler
         {
             return false;
         }
+
+        ThrowIfUnwrapped();
 
         // The first score's weights are always captured (as the best, or as a fallback when FirstScoreIsBest is off).
         var restore = _state.Validations > 0;

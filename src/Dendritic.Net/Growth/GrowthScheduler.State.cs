@@ -37,11 +37,12 @@ public sealed partial class GrowthScheduler
     /// sets per layer). With in-memory best weights, also call <see cref="LoadBestWeights"/>.
     /// </summary>
     /// <param name="state">The state to continue from.</param>
-    /// <exception cref="InvalidOperationException">This scheduler has already seen scores.</exception>
+    /// <exception cref="InvalidOperationException">This scheduler has already seen scores, or its handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     /// <exception cref="ArgumentException">The model's structure differs from the state's, or the state records options that differ from this scheduler's (the message names each).</exception>
     public void ImportState(GrowthSchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        ThrowIfUnwrapped();
         if (_state.Validations > 0)
         {
             throw new InvalidOperationException("ImportState must be called on a fresh scheduler, before the first Step.");

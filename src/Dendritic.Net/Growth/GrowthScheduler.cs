@@ -79,9 +79,10 @@ public sealed partial class GrowthScheduler
     /// </remarks>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
-    /// <exception cref="InvalidOperationException">Training is already complete.</exception>
+    /// <exception cref="InvalidOperationException">Training is already complete, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     public GrowthDecision Step(double score, double? learningRate = null, TimeSpan? epochTime = null)
     {
+        ThrowIfUnwrapped();
         if (IsCompleted)
         {
             throw new InvalidOperationException($"Training is already complete ({(BestScore is { } best ? "best score " + best.ToString("R", CultureInfo.InvariantCulture) : "no best score")}): the best model is in place. Build a new GrowthScheduler to train again.");
@@ -175,6 +176,9 @@ public sealed partial class GrowthScheduler
 
         return decision;
     }
+
+    /// <summary>Fails fast, as the handle's own methods do, when the model was unwrapped under this scheduler.</summary>
+    private void ThrowIfUnwrapped() => (_model as WrappedGrowthModel)?.Handle.ThrowIfUnwrapped();
 
     /// <summary>The one place that changes the model: capture, restore, grow, in this order.</summary>
     private (string Message, IReadOnlyList<Parameter> Fresh, double? Correlation) CarryOut(GrowthPlan plan, double? learningRate)
@@ -293,9 +297,24 @@ public sealed partial class GrowthScheduler
 
         var seconds = Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 3);
         GrowthLog.CandidatesConnected(_logger, result.Epochs, seconds, correlation, string.Join(", ", result.LayerCorrelations.Select(c => c.ToString("G4", CultureInfo.InvariantCulture))));
+        message += WarnIfUncorrelated(result);
 
         // With a pool, most of the added sets are gone again; the kept ones are the newest of every layer.
         return (_model.NewestParameters().Where(p => p.requires_grad).ToList(), correlation, message);
+    }
+
+    /// <summary>Warns (3020) about layers whose candidates learned nothing; returns the decision message's part ("" when none).</summary>
+    private string WarnIfUncorrelated(CandidateTrainingResult result)
+    {
+        var layers = result.UncorrelatedLayers().ToList();
+        if (layers.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var names = string.Join(", ", layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(_model.LayerNames[l] is { Length: > 0 } name ? $"'{name}'" : "the model itself")} (S = {result.LayerCorrelations[l]:G4})")));
+        GrowthLog.CandidatesUncorrelated(_logger, layers.Count, _model.LayerNames.Count, names, CandidateTrainingResult.NoCorrelationLevel);
+        return $" Warning: the candidates of {names} learned no correlation with their layer's error: its inputs are constant (e.g. dead ReLUs before it) or no error reaches it; see log event 3020.";
     }
 
     private void Log(GrowthDecision d)

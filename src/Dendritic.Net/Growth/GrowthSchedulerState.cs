@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -73,6 +74,47 @@ public sealed class GrowthSchedulerState
     /// <exception cref="JsonException">The text is not a scheduler state.</exception>
     public static GrowthSchedulerState FromJson(string json) =>
         JsonSerializer.Deserialize<GrowthSchedulerState>(json, JsonOptions) ?? throw new JsonException("The JSON text holds no scheduler state (it is 'null').");
+
+    /// <summary>
+    /// Reads the scheduler state that <see cref="GrowthScheduler.SaveCheckpoint"/> stored in a checkpoint (under
+    /// <see cref="GrowthScheduler.StateExtrasKey"/>). Its <see cref="Options"/> are the run's, without the delegates that
+    /// checkpoints do not save, so a cascade-correlation run resumes with
+    /// <c>GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { CandidateLosses = ... })</c>.
+    /// </summary>
+    /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
+    /// <returns>A fresh copy of the state; null when the checkpoint holds none (it was written by <see cref="DendriteCheckpoint.Save"/>, not <see cref="GrowthScheduler.SaveCheckpoint"/>).</returns>
+    /// <exception cref="CheckpointCorruptedException">The stored state is not a readable scheduler state (the manifest was edited or written by other code).</exception>
+    public static GrowthSchedulerState? FromCheckpoint(LoadedCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return FromCheckpoint(checkpoint.Manifest);
+    }
+
+    /// <summary>
+    /// Reads the scheduler state from a checkpoint's manifest, for example from <see cref="DendriteCheckpoint.ReadManifest"/>
+    /// before the model is loaded (as <c>DistributedGrowthScheduler.Resume</c> needs its options first); see
+    /// <see cref="FromCheckpoint(LoadedCheckpoint)"/>.
+    /// </summary>
+    /// <param name="manifest">The checkpoint's manifest.</param>
+    /// <returns>A fresh copy of the state; null when the checkpoint holds none.</returns>
+    /// <exception cref="CheckpointCorruptedException">The stored state is not a readable scheduler state.</exception>
+    public static GrowthSchedulerState? FromCheckpoint(CheckpointManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.Extras is null || !manifest.Extras.TryGetValue(GrowthScheduler.StateExtrasKey, out var json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return FromJson(json);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointCorruptedException($"The checkpoint's '{GrowthScheduler.StateExtrasKey}' extra is not a scheduler state GrowthScheduler.SaveCheckpoint wrote ({e.Message}); the checkpoint's manifest was edited or written by other code. Resume from another checkpoint, or start a new run.", e);
+        }
+    }
 
     internal static JsonSerializerOptions JsonOptions { get; } = new()
     {

@@ -17,6 +17,9 @@ internal interface IGrowthModel
     /// <summary>Scalar parameters of the whole model.</summary>
     long ParameterCount { get; }
 
+    /// <summary>The wrapped layers' paths in the model, in layer order ("" for the model itself).</summary>
+    IReadOnlyList<string> LayerNames { get; }
+
     /// <summary>Dendrite sets of each wrapped layer.</summary>
     IReadOnlyList<int> LayerDendrites { get; }
 

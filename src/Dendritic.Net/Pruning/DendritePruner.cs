@@ -27,9 +27,11 @@ public static class DendritePruner
     /// </param>
     /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
     /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); there are no dendrites to prune.</exception>
     public static PruningReport Prune(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfUnwrapped();
         var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
         var layers = model.Layers
             .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, l.Name.Length == 0 ? model.Model : modules.GetValueOrDefault(l.Name)))

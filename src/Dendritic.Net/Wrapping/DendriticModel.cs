@@ -64,6 +64,7 @@ public sealed class DendriticModel
     /// previous state: <c>using (handle.Disable()) { baseline = model.call(x); }</c>.
     /// </summary>
     /// <returns>The scope.</returns>
+    /// <exception cref="InvalidOperationException">The model was unwrapped; wrap it again to get a new handle.</exception>
     public IDisposable Disable()
     {
         ThrowIfUnwrapped();
@@ -157,8 +158,10 @@ public sealed class DendriticModel
 
     /// <summary>Freezes (false) or unfreezes (true) every dendrite set of every layer.</summary>
     /// <param name="trainable">Whether dendrite parameters require gradients.</param>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     public void SetDendritesTrainable(bool trainable)
     {
+        ThrowIfUnwrapped();
         foreach (var set in _attachments.SelectMany(a => a.Branch.Sets))
         {
             set.Frozen = !trainable;
@@ -315,8 +318,10 @@ public sealed class DendriticModel
 
     /// <summary>Parameter and FLOP counts, base against dendrites, per layer and in total; native modules (whose layers cannot carry dendrites) are listed with their parameters.</summary>
     /// <returns>The report.</returns>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     public ModelCostReport Report()
     {
+        ThrowIfUnwrapped();
         var layers = Layers.Select(l => l.Cost).ToList();
         // A native module that is a module host, or inside one, is counted in its layer's row.
         var hosted = ModuleHostAttachment.HostedModules(_attachments);
@@ -371,7 +376,9 @@ public sealed class DendriticModel
 
     private FirstForwardCheck? _firstForwardCheck;
 
-    private void ThrowIfUnwrapped()
+    /// <summary>Throws when <see cref="Unwrap"/> has run: every use that would act on the model or report on its dendrites calls it first.</summary>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped.</exception>
+    internal void ThrowIfUnwrapped()
     {
         if (_unwrapped)
         {

@@ -22,6 +22,8 @@ internal sealed class FakeGrowthModel : IGrowthModel
 
     public long ParameterCount => 100 + (10L * DendriteCount);
 
+    public IReadOnlyList<string> LayerNames => new[] { "fake" };
+
     public IReadOnlyList<int> LayerDendrites => new[] { DendriteCount };
 
     public IReadOnlyList<IReadOnlyList<bool>> FrozenSets => new[] { (IReadOnlyList<bool>)Enumerable.Repeat(false, DendriteCount).ToList() };
