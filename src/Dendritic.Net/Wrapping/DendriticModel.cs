@@ -134,9 +134,9 @@ public sealed class DendriticModel
     /// <returns>The trainable parameters.</returns>
     public IReadOnlyList<Parameter> TrainableParameters() => Model.parameters().Where(p => p.requires_grad).ToList();
 
-    /// <summary>All dendrite parameters (every set of every layer), materialised.</summary>
+    /// <summary>All dendrite parameters (every set of every layer), materialised; empty after <see cref="Unwrap"/>, which removes the dendrites.</summary>
     /// <returns>The dendrite parameters.</returns>
-    public IReadOnlyList<Parameter> DendriteParameters() => _attachments.SelectMany(a => a.Branch.parameters()).ToList();
+    public IReadOnlyList<Parameter> DendriteParameters() => _unwrapped ? [] : _attachments.SelectMany(a => a.Branch.parameters()).ToList();
 
     /// <summary>All parameters of the base model (everything that is not a dendrite), materialised.</summary>
     /// <returns>The base parameters.</returns>

@@ -45,6 +45,18 @@ public sealed class UnwrappedHandleTests
     }
 
     [Test]
+    public void DendriteParameters_AfterUnwrap_IsEmptyAndTheBaseIsEveryParameter()
+    {
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 });
+        handle.DendriteParameters().Should().NotBeEmpty();
+
+        handle.Unwrap();
+
+        handle.DendriteParameters().Should().BeEmpty("Unwrap removed the dendrites");
+        handle.BaseParameters().Should().HaveCount(handle.Parameters().Count);
+    }
+
+    [Test]
     public void Step_SchedulerBuiltBeforeUnwrap_ThrowsAtTheFirstStepNotAtTheFirstGrowth()
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
