@@ -38,9 +38,9 @@ internal sealed record CandidateTrainingResult(double Correlation)
     /// <summary>
     /// The relative S (S / its bound) below which a layer's candidates count as having learned no correlation with its
     /// error. Candidates whose activations are unrelated to the error already reach about 1/√P by chance, for P patterns
-    /// per batch, so this is far below anything a varying input and error give, and above the float32 rounding
-    /// (about 1e-7 and less) of a centred constant: what is left below it is an activation or an error that does not
-    /// vary (dead inputs, or no gradient reaching the layer).
+    /// per batch (about 1e-3 even at P = 10⁶), so this is far below anything a varying input and error give. An
+    /// activation or an error that does not vary (dead inputs, or no gradient reaching the layer) gives a bound of
+    /// exactly 0, as the bound is centred in float64 (<see cref="CorrelationObserver.Bounds"/>), and counts as below it.
     /// </summary>
     public const double NoCorrelationLevel = 1e-6;
 

@@ -63,7 +63,7 @@ internal static class CascadeCorrelationTrainer
             var stale = 0;
             for (var epoch = 1; epoch <= options.MaxEpochs && stale < options.Patience; epoch++)
             {
-                var (total, perLayer, bounds) = RunEpoch(losses, observers, optimizer, keepCandidatesApart);
+                var (total, perLayer, bounds) = RunEpoch(losses, observers, optimizer, keepCandidatesApart, withBounds: pool == 1);
                 (last, lastPerLayer, lastBounds, epochs) = (total, perLayer, bounds, epoch);
                 epochDone(epoch, total);
                 if (total > best + (options.MinRelativeImprovement * Math.Abs(best)) || double.IsNegativeInfinity(best))
@@ -114,7 +114,9 @@ internal static class CascadeCorrelationTrainer
     }
 
     /// <returns>S summed over the batches: in all, and per layer (for the log); and per layer the sum of its bound (<see cref="CorrelationObserver.Bounds"/>).</returns>
-    private static (double Total, double[] PerLayer, double[] Bounds) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep)
+    // withBounds: whether to sum the bounds too. A single candidate's result reports the last epoch's; a pool's comes
+    // from MeasureCandidates, so its epochs skip them (they cost several [patterns, neurons] temporaries per layer).
+    private static (double Total, double[] PerLayer, double[] Bounds) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep, bool withBounds)
     {
         var total = 0.0;
         var perLayer = new double[observers.Count];
@@ -144,20 +146,24 @@ internal static class CascadeCorrelationTrainer
 
             // Taken before the second backward, which runs through the taps of the layers that feed later ones and
             // would overwrite their e with the gradient of S.
-            var layerBounds = observers.Select(o => o.Bounds()?.sum()).OfType<Tensor>().ToList();
+            var layerBounds = withBounds ? observers.Select(o => o.Bounds()?.sum()).OfType<Tensor>().ToList() : [];
             var s = correlations.Count == 1 ? correlations[0] : stack(correlations).sum();
             (-s).backward();
             beforeStep?.Invoke();
             optimizer.step();
             total += s.to(float64).item<double>();
             // One read from the device for both: the layers' S, then their bounds (the same layers, in the same order).
-            var values = stack(correlations.Select(c => c.detach()).Concat(layerBounds).ToList()).to(float64).cpu().data<double>().ToArray();
+            var values = stack(correlations.Select(c => c.detach().to(float64)).Concat(layerBounds).ToList()).cpu().data<double>().ToArray();
             for (int l = 0, k = 0; l < byLayer.Count; l++)
             {
                 if (byLayer[l] is not null)
                 {
                     perLayer[l] += values[k];
-                    bounds[l] += values[correlations.Count + k];
+                    if (withBounds)
+                    {
+                        bounds[l] += values[correlations.Count + k];
+                    }
+
                     k++;
                 }
             }
@@ -195,8 +201,10 @@ internal static class CascadeCorrelationTrainer
             {
                 if (observers[l].Covariances() is { } batch)
                 {
-                    Accumulate(sums[l], batch);
-                    Accumulate(bounds[l], observers[l].Bounds()!);
+                    // One read from the device for both: [0] the covariances, [1] their bounds.
+                    var both = stack(new[] { batch.to(float64), observers[l].Bounds()! }).cpu();
+                    Accumulate(sums[l], both[0]);
+                    Accumulate(bounds[l], both[1]);
                 }
 
                 observers[l].Clear();

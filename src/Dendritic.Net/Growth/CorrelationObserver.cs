@@ -74,10 +74,16 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
     }
 
     /// <summary>
-    /// Σ_p |a_cpj − ā_cj| |e_pj − ē_j| per candidate c and neuron j, shape [candidates, neurons], detached: the most the
-    /// matching |covariance| can be (triangle inequality), so |covariance| / bound is a scale-free measure from 0 to 1,
-    /// whatever the scale of the loss and of the activations. Null as <see cref="Correlation"/>.
+    /// Σ_p |a_cpj − ā_cj| |e_pj − ē_j| per candidate c and neuron j, shape [candidates, neurons], float64, detached: the
+    /// most the matching |covariance| can be (triangle inequality), so |covariance| / bound is a scale-free measure from
+    /// 0 to 1, whatever the scale of the loss and of the activations. Null as <see cref="Correlation"/>.
     /// </summary>
+    /// <remarks>
+    /// Centred in float64: the float64 mean of equal float32 (or bfloat16) values is exact, so a constant activation or
+    /// error gives a bound of exactly 0 on every machine. Centred in its own dtype, a constant leaves a rounding residual
+    /// that cancels out of covariance / bound, and the ratio then depends on the error's mean against its spread and on
+    /// how the sum happened to round. Its temporaries die here: only the [candidates, neurons] result leaves.
+    /// </remarks>
     public Tensor? Bounds()
     {
         if (_activations is null || _error is null)
@@ -86,8 +92,9 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
         }
 
         using var noGrad = no_grad();
-        var e = Centred(Patterns(_error)).abs();
-        return stack(_activations.Select(a => (Centred(Patterns(a)).abs() * e).sum(new long[] { 0 })).ToList());
+        using var scope = NewDisposeScope();
+        var e = Centred(Patterns(_error).to(float64)).abs();
+        return scope.MoveToOuter(stack(_activations.Select(a => (Centred(Patterns(a).to(float64)).abs() * e).sum(new long[] { 0 })).ToList()));
     }
 
     public void Clear()

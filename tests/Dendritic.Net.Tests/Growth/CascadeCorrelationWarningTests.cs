@@ -42,6 +42,29 @@ public sealed class CascadeCorrelationWarningTests
         handle.Layers.Should().AllSatisfy(l => l.DendriteCount.Should().Be(1));
     }
 
+    [TestCase(0.0)]
+    [TestCase(10.0)]
+    [TestCase(100.0)]
+    [TestCase(1000.0)]
+    public void Step_ConstantNonzeroInputAndAnErrorWithALargeMean_WarnsOnEveryMachine(double targetOffset)
+    {
+        // A constant input centred in float32 leaves a rounding residual that cancels out of S / bound, so the ratio
+        // then followed the error's mean against its spread and how the sums rounded (found in review: no warning at an
+        // offset of 100). Centred in float64 the bound is exactly 0.
+        var model = new TwoBranches(deadInput: 0.37);
+        var logger = new RecordingLogger();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0, Logger = logger });
+        using var x = randn(64, 3);
+        using var y = randn(64, 2) + targetOffset;
+        var scheduler = new GrowthScheduler(handle, Options(1) with { CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) } });
+        scheduler.Step(1);
+
+        scheduler.Step(1);
+
+        logger.Entries.Should().ContainSingle(e => e.EventId == 3020)
+            .Which.Message.Should().Contain("learned no correlation with their layer's error: 'dead' (S = ").And.NotContain("'live'");
+    }
+
     [Test]
     public void Step_DeadReluBetweenTheLayers_WarnsForBothLayers()
     {
@@ -90,15 +113,20 @@ public sealed class CascadeCorrelationWarningTests
         CascadeCorrelation = new CascadeCorrelationOptions { PoolSize = poolSize, MaxEpochs = 3, Patience = 3 },
     };
 
-    /// <summary>Two layers side by side; <c>dead</c> sees only zeros.</summary>
+    /// <summary>Two layers side by side; <c>dead</c> sees the same constant for every sample (zeros by default).</summary>
     private sealed class TwoBranches : nn.Module<Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> live = nn.Linear(3, 2);
         private readonly nn.Module<Tensor, Tensor> dead = nn.Linear(3, 2);
+        private readonly double _deadInput;
 
-        public TwoBranches()
-            : base(nameof(TwoBranches)) => RegisterComponents();
+        public TwoBranches(double deadInput = 0)
+            : base(nameof(TwoBranches))
+        {
+            _deadInput = deadInput;
+            RegisterComponents();
+        }
 
-        public override Tensor forward(Tensor input) => live.call(input) + dead.call(zeros_like(input));
+        public override Tensor forward(Tensor input) => live.call(input) + dead.call(full_like(input, _deadInput));
     }
 }
