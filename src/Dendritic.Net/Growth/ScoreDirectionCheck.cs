@@ -16,7 +16,7 @@ internal static class ScoreDirectionCheck
     /// <summary>
     /// The fewest scores from which the pattern is taken as a sign. It never fires on a model that improved on its first
     /// score; on one that did not improve at all it fires for a flat, noisy score by chance about one time in five with
-    /// four scores and one time in sixteen with eleven (simulated), and then the model is not learning, which the
+    /// four scores and about one time in fifteen with eleven (simulated), and then the model is not learning, which the
     /// warning names too.
     /// </summary>
     internal const int MinScores = 4;

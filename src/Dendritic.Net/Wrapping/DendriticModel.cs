@@ -43,7 +43,7 @@ public sealed class DendriticModel
     public IReadOnlyList<WrappedLayer> Layers { get; }
 
     /// <summary>Dendrite sets per layer (the largest, should layers differ).</summary>
-    public int DendriteCount => _attachments.Count == 0 ? 0 : _attachments.Max(a => a.Branch.Count);
+    public int DendriteCount => _unwrapped || _attachments.Count == 0 ? 0 : _attachments.Max(a => a.Branch.Count);
 
     /// <summary>True when every layer's dendrites are on. Setting it switches all layers. Default true.</summary>
     public bool Enabled
@@ -382,7 +382,7 @@ public sealed class DendriticModel
     {
         if (_unwrapped)
         {
-            throw new InvalidOperationException("This model has been unwrapped; wrap it again to get a new handle.");
+            throw new InvalidOperationException("This model has been unwrapped; wrap it again (or adopt it, for a model built with DendriteLayers) to get a new handle.");
         }
     }
 

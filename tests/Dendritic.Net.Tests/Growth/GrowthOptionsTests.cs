@@ -70,6 +70,6 @@ public sealed class GrowthOptionsTests
 
         var act = () => new GrowthScheduler(handle);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("This model has been unwrapped; wrap it again to get a new handle.");
+        act.Should().Throw<InvalidOperationException>().WithMessage("This model has been unwrapped; wrap it again (or adopt it, for a model built with DendriteLayers) to get a new handle.");
     }
 }

@@ -45,7 +45,7 @@ public sealed class UnwrappedHandleTests
     }
 
     [Test]
-    public void DendriteParameters_AfterUnwrap_IsEmptyAndTheBaseIsEveryParameter()
+    public void DendriteParameters_AfterUnwrap_IsEmptyTheCountZeroAndTheBaseEveryParameter()
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 });
         handle.DendriteParameters().Should().NotBeEmpty();
@@ -53,6 +53,7 @@ public sealed class UnwrappedHandleTests
         handle.Unwrap();
 
         handle.DendriteParameters().Should().BeEmpty("Unwrap removed the dendrites");
+        handle.DendriteCount.Should().Be(0);
         handle.BaseParameters().Should().HaveCount(handle.Parameters().Count);
     }
 
