@@ -14,10 +14,13 @@ public sealed partial class GrowthScheduler
     /// <summary>Key of the best-weights file name in a checkpoint's extras (in-memory storage only).</summary>
     public const string BestWeightsExtrasKey = "dendritic.growth.bestWeights";
 
+    // Worded for both callers: GrowthScheduler.Resume (the user has the loaded checkpoint) and
+    // DistributedGrowthScheduler.Resume (it loads the model itself, so the user reads the manifest instead).
     private const string DelegatesNotSaved =
         "Checkpoints do not save delegates (GrowthOptions.CandidateLosses, OptimizerFactory), so Resume cannot give them back: "
-        + "pass the recorded options with them, e.g. GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { CandidateLosses = () => ... }), "
-        + "with the losses computed from the loaded model (before loading, GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path)) reads the same options).";
+        + "pass the recorded options with them, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { CandidateLosses = () => ... } "
+        + "(or, before loading, as DistributedGrowthScheduler.Resume needs, GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path))!.Options! with { ... }), "
+        + "with the losses computed from the model being resumed.";
 
     /// <summary>
     /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (for
