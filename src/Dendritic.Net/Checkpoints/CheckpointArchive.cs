@@ -301,7 +301,7 @@ internal sealed class CheckpointArchive : IDisposable
             throw new CheckpointException($"'{_path}' uses checkpoint format {version} of a pre-release Dendritic.Net ({library}), which has no checksum of its manifest. Load it with that version and save it again.");
         }
 
-        // What is wrong with a field that must be there: its absence, or its JSON (cut to 40 characters).
+        // What is wrong with a field that must be there: its absence, or its JSON (UntrustedText.Excerpt).
         static string Missing(string name, JsonElement value, string expected)
         {
             if (value.ValueKind == JsonValueKind.Undefined)
@@ -310,7 +310,7 @@ internal sealed class CheckpointArchive : IDisposable
             }
 
             var text = value.GetRawText();
-            return $"the manifest field '{name}' is {(text.Length > 40 ? text[..40] + "..." : text)}, not {expected}";
+            return $"the manifest field '{name}' is {UntrustedText.Excerpt(text)}, not {expected}";
         }
     }
 

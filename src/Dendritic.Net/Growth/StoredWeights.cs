@@ -111,7 +111,7 @@ internal sealed class StoredWeights : IDisposable
                 // Every set holds at least its u, so no honest count exceeds the file's tensor count.
                 counts[key[CountPrefix.Length..]] = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count <= cpu.Count
                     ? count
-                    : throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{key}' is '{(value.Length > 40 ? value[..40] + "..." : value)}', not a dendrite count its {cpu.Count} tensors can hold");
+                    : throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{key}' is '{UntrustedText.Excerpt(value)}', not a dendrite count its {cpu.Count} tensors can hold");
             }
 
             foreach (var key in cpu.Keys.ToList())
@@ -188,7 +188,7 @@ internal sealed class StoredWeights : IDisposable
         var versionText = header.Metadata.GetValueOrDefault(VersionKey, "1");
         if (!int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version < 1)
         {
-            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{VersionKey}' is '{(versionText.Length > 40 ? versionText[..40] + "..." : versionText)}', not a format version");
+            throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{VersionKey}' is '{UntrustedText.Excerpt(versionText)}', not a format version");
         }
 
         if (version > FormatVersion)
