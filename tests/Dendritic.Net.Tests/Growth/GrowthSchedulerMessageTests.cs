@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -99,5 +100,20 @@ public sealed class GrowthSchedulerMessageTests
         var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), moved), moved);
 
         act.Should().Throw<FileNotFoundException>().WithMessage("*keeps the run's best weights in 'run.dndt.best' beside it*Copy or move that file together with the checkpoint*");
+    }
+
+    [Test]
+    public void Step_FloatLossAsScore_LogsSixSignificantDigitsAndKeepsTheFullValue()
+    {
+        var logger = new RecordingLogger();
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0, Logger = logger });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { Mode = ScoreMode.Minimize });
+        var loss = (double)0.30116248f;   // a float32 loss read as a double: 0.30116248130798340
+
+        scheduler.Step(loss);
+
+        var first = logger.Entries.FindIndex(e => e.EventId == 3001);
+        logger.Entries[first].Message.Should().Contain("score 0.301162, best 0.301162,").And.NotContain("0.3011624813");
+        logger.Values[first].Should().Contain(new KeyValuePair<string, object?>("Score", loss), "a logging provider records the value itself");
     }
 }

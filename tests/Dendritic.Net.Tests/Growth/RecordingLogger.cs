@@ -9,11 +9,17 @@ internal sealed class RecordingLogger : ILogger
 {
     public List<(int EventId, LogLevel Level, string Message)> Entries { get; } = new();
 
+    /// <summary>Each entry's structured values (name, value), in the order of <see cref="Entries"/>.</summary>
+    public List<IReadOnlyList<KeyValuePair<string, object?>>> Values { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
         Entries.Add((eventId.Id, logLevel, formatter(state, exception)));
+        Values.Add(state as IReadOnlyList<KeyValuePair<string, object?>> ?? []);
+    }
 }
