@@ -47,6 +47,16 @@ internal static class SafeTensorsFormat
     public static long Write(Stream stream, IReadOnlyList<(string Key, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var headerBytes = Header(tensors, metadata, out var dataBytes);
+        return Write(stream, tensors, headerBytes, dataBytes);
+    }
+
+    /// <summary>
+    /// Writes the 8-byte length, <paramref name="headerBytes"/> (made by <see cref="Header"/> for exactly these
+    /// <paramref name="tensors"/>) and the tensors' data; for a caller that needs to know where a field of the header lies.
+    /// </summary>
+    /// <returns>The number of bytes written.</returns>
+    internal static long Write(Stream stream, IReadOnlyList<(string Key, Tensor Tensor)> tensors, byte[] headerBytes, long dataBytes)
+    {
         Span<byte> lengthBytes = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)headerBytes.Length);
         stream.Write(lengthBytes);
@@ -160,7 +170,7 @@ internal static class SafeTensorsFormat
         }
     }
 
-    /// <summary>The JSON header, padded, that <see cref="Write"/> writes after the 8-byte length.</summary>
+    /// <summary>The JSON header, padded, that <see cref="Write(Stream, IReadOnlyList{ValueTuple{string, Tensor}}, byte[], long)"/> writes after the 8-byte length.</summary>
     internal static byte[] Header(IReadOnlyList<(string Key, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, out long dataBytes)
     {
         using var json = new MemoryStream();

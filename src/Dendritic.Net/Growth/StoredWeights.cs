@@ -48,7 +48,8 @@ internal sealed class StoredWeights : IDisposable
         metadata[VersionKey] = FormatVersion.ToString(CultureInfo.InvariantCulture);
         metadata[DigestKey] = Unsigned;
         var list = tensors.Select(kv => (kv.Key, kv.Value)).ToList();
-        var digestAt = 8 + DigestAt(SafeTensorsFormat.Header(list, metadata, out _));
+        var header = SafeTensorsFormat.Header(list, metadata, out var dataBytes);
+        var digestAt = 8 + DigestAt(header);
         if (digestAt < 8)
         {
             // Cannot happen while the JSON writer escapes quotes inside strings; writing the digits blind would corrupt the file.
@@ -60,7 +61,7 @@ internal sealed class StoredWeights : IDisposable
         {
             // Hashed as it streams; the digits go in place of the zeros before the writer flushes and renames the file.
             using var digest = new DigestStream(stream, writing: true);
-            SafeTensorsFormat.Write(digest, list, metadata);
+            SafeTensorsFormat.Write(digest, list, header, dataBytes);
             var sha = digest.Sha256Hex();
 
             // The writer hands over the FileStream of a new file on disk (AtomicFileWriter.Write), which can seek.
