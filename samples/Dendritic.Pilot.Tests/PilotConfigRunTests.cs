@@ -100,6 +100,29 @@ public sealed class PilotConfigRunTests : ConsoleErrorCapture
         Error.Should().Contain("the data folder '@x' does not exist here");
     }
 
+    [TestCase("Seeds", "0", "--seeds must be at least 1")]
+    [TestCase("FirstSeed", "2147483647", "--first-seed 2147483647 with --seeds 2 runs past the largest seed")]
+    public void Run_ConfigWithSettingOutOfRange_ReturnsBadOptionsAndLeavesThePreviousReport(string setting, string value, string message)
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        var output = temp.File("out");
+        PilotApp.Run(Tiny(temp.Path, output)).Should().Be(ExitCodes.Success);
+        var before = File.ReadAllBytes(Path.Combine(output, "report.json"));
+        var config = Path.Combine(output, "config.json");
+        var edited = temp.File("edited.json");
+        var text = File.ReadAllText(config);
+        var original = setting == "Seeds" ? "\"Seeds\": 2" : "\"FirstSeed\": 1";
+        text.Should().Contain(original);
+        File.WriteAllText(edited, text.Replace(original, $"\"{setting}\": {value}", StringComparison.Ordinal));
+
+        PilotApp.Run(new[] { "--config", edited, "--output", output }).Should().Be(ExitCodes.BadOptions, Error);
+
+        Error.Should().Contain(message);
+        File.ReadAllBytes(Path.Combine(output, "report.json")).Should().Equal(before, "a rejected setting stops the run before the previous report is moved");
+        Directory.Exists(Path.Combine(output, "previous")).Should().BeFalse();
+    }
+
     private static string[] Tiny(string data, string output) =>
         new[] { "--data", data, "--seeds", "2", "--epochs", "2", "--max-epochs", "4", "--width", "3", "--output", output };
 
