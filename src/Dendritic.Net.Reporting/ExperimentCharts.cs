@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Dendritic.Experiments;
@@ -22,12 +23,17 @@ public static class ExperimentCharts
         Color.FromHex("#4C72B0"), Color.FromHex("#DD8452"), Color.FromHex("#55A868"), Color.FromHex("#C44E52"),
     };
 
-    /// <summary>Writes <c>metric-vs-parameters.png</c>, <c>metric-vs-flops.png</c> and <c>training-curves.png</c>.</summary>
+    /// <summary>
+    /// Writes <c>metric-vs-parameters.png</c>, <c>metric-vs-flops.png</c> and <c>training-curves.png</c>, each atomically
+    /// (a temporary file renamed over it). Numbers on the axes use the invariant culture, whatever the current one.
+    /// </summary>
     /// <param name="report">The report.</param>
     /// <param name="folder">The output folder (created when missing).</param>
     /// <param name="width">Image width in pixels. Default 900.</param>
     /// <param name="height">Image height in pixels. Default 600.</param>
     /// <returns>The paths written.</returns>
+    /// <exception cref="IOException">A file cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder, int width = 900, int height = 600)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -46,12 +52,27 @@ public static class ExperimentCharts
 
     private static string Save(Plot plot, string path, int width, int height)
     {
+        byte[] png;
         using (plot)
         {
             ChartFont.Apply(plot);
-            plot.SavePng(path, width, height);
+
+            // ScottPlot formats tick labels with the thread's current culture (90,5 and 17.885 under de-DE); every other
+            // output of a report is invariant, and a chart must not change with the machine's language either.
+            var culture = CultureInfo.CurrentCulture;
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            try
+            {
+                png = plot.GetImageBytes(width, height, ImageFormat.Png);
+            }
+            finally
+            {
+                CultureInfo.CurrentCulture = culture;
+            }
         }
 
+        // As the report's data files: a run killed while writing leaves the old chart or the new one, never half a PNG.
+        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "chart"), "chart", stream => stream.Write(png));
         return path;
     }
 

@@ -15,19 +15,43 @@ namespace Dendritic.Experiments;
 public sealed class SchedulerGrowth : IGrowthPolicy
 {
     /// <summary>Creates the policy.</summary>
-    /// <param name="options">The scheduler's options; its defaults when null. Mode must be Maximize (the harness's metric is higher-is-better).</param>
+    /// <param name="options">
+    /// The scheduler's options; its defaults when null. Mode must be Maximize (the harness's metric is higher-is-better);
+    /// LearningRateRestartFactor and OptimizerFactory must be null: every arm trains with the recipe's constant learning
+    /// rate and the harness's own Adam, which it rebuilds after each architecture change.
+    /// </param>
     /// <param name="maxEpochs">Epochs after which the arm stops even if the scheduler has not completed; at least 1. Default 100.</param>
     /// <param name="wrap">Which layers get dendrites; <see cref="WrapOptions"/> defaults when null. Its InitialDendrites is ignored (0).</param>
-    /// <exception cref="InvalidOptionsException">An option is invalid, or the options minimise the score; the exception lists every invalid value.</exception>
+    /// <exception cref="InvalidOptionsException">
+    /// An option is invalid, the options minimise the score, or they set a learning-rate restart or an optimizer factory
+    /// that the harness would ignore; the exception lists every invalid value at once.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEpochs"/> is below 1.</exception>
     public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, 1);
         // The harness gives cascade-correlation its candidate losses per run (Begin), so they are not required here.
         Options = options ?? new GrowthOptions();
-        (Options.CandidateLosses is null ? Options with { CandidateLosses = Array.Empty<Tensor> } : Options).Validate();
         var check = new OptionsValidator(nameof(GrowthOptions));
+        try
+        {
+            (Options.CandidateLosses is null ? Options with { CandidateLosses = Array.Empty<Tensor> } : Options).Validate();
+        }
+        catch (InvalidOptionsException invalid)
+        {
+            // Reported together with the harness's own rules below, so that one exception lists every bad value.
+            foreach (var problem in invalid.Problems)
+            {
+                check.Require(false, problem.Name, problem.Value, problem.Rule);
+            }
+        }
+
         check.Require(Options.Mode == ScoreMode.Maximize, nameof(GrowthOptions.Mode), Options.Mode, "must be Maximize: the harness passes a higher-is-better validation metric");
+
+        // The harness builds its own Adam at the recipe's constant rate for every arm (the controls included) and never
+        // reads GrowthDecision.LearningRate or GrowthScheduler.Optimizer: these options would be ignored without a word.
+        check.Require(Options.LearningRateRestartFactor is null, nameof(GrowthOptions.LearningRateRestartFactor), Options.LearningRateRestartFactor, "must be null: every arm trains at the recipe's constant learning rate (TrainingRecipe.LearningRate)");
+        check.Require(Options.OptimizerFactory is null, nameof(GrowthOptions.OptimizerFactory), Options.OptimizerFactory is null ? null : "a delegate", "must be null: the harness builds and rebuilds every arm's Adam optimizer itself");
         check.ThrowIfInvalid();
 
         MaxEpochs = maxEpochs;

@@ -24,10 +24,19 @@ public static class ReportWriter
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    /// <summary>Writes every file into <paramref name="folder"/> (created when missing).</summary>
+    // Reading also rejects null where the types say a value is never null (a hand-edited or damaged report.json).
+    private static readonly JsonSerializerOptions ReadJson = new(Json) { RespectNullableAnnotations = true };
+
+    /// <summary>
+    /// Writes every file into <paramref name="folder"/> (created when missing). Each file is written atomically (a
+    /// temporary file beside it, flushed to disk, renamed over it), so a run killed while writing leaves each file as it
+    /// was or complete, never cut short.
+    /// </summary>
     /// <param name="report">The report.</param>
     /// <param name="folder">The output folder.</param>
     /// <returns>The paths written.</returns>
+    /// <exception cref="IOException">A file cannot be written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -46,7 +55,8 @@ public static class ReportWriter
         foreach (var (name, text) in files)
         {
             var path = Path.Combine(folder, name);
-            File.WriteAllText(path, text, new UTF8Encoding(false));
+            var bytes = new UTF8Encoding(false).GetBytes(text);
+            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "report file"), "report file", stream => stream.Write(bytes));
             paths.Add(path);
         }
 
@@ -58,12 +68,54 @@ public static class ReportWriter
     /// <returns>The JSON text.</returns>
     public static string ToJson(ExperimentReport report) => JsonSerializer.Serialize(report, Json);
 
-    /// <summary>Reads a report written by <see cref="ToJson"/>.</summary>
+    /// <summary>
+    /// Reads a report written by <see cref="ToJson"/>. The text is checked as untrusted input: every value the report's
+    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, so that what
+    /// is returned can be summarised, merged and written without a <see cref="NullReferenceException"/>.
+    /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="JsonException">The text is not such a report.</exception>
-    public static ExperimentReport FromJson(string json) =>
-        JsonSerializer.Deserialize<ExperimentReport>(json, Json) ?? throw new JsonException("The JSON holds no report.");
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    /// <exception cref="JsonException">The text is not such a report, or a value it needs is missing or null (the message names it).</exception>
+    public static ExperimentReport FromJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var report = JsonSerializer.Deserialize<ExperimentReport>(json, ReadJson) ?? throw new JsonException("The JSON holds no report.");
+        ThrowIfIncomplete(report);
+        return report;
+    }
+
+    // The serializer enforces the annotations of properties but not of list elements: those are checked here.
+    private static void ThrowIfIncomplete(ExperimentReport report)
+    {
+        static void Check(bool complete, string what)
+        {
+            if (!complete)
+            {
+                throw new JsonException($"The report is incomplete: {what} is null.");
+            }
+        }
+
+        for (var i = 0; i < report.Runs.Count; i++)
+        {
+            var run = report.Runs[i];
+            Check(run is not null, $"Runs[{i}]");
+            for (var e = 0; e < run!.Curve.Count; e++)
+            {
+                var epoch = run.Curve[e];
+                Check(epoch is not null, $"Runs[{i}].Curve[{e}]");
+                for (var a = 0; a < (epoch!.Activations?.Count ?? 0); a++)
+                {
+                    Check(epoch.Activations![a] is not null, $"Runs[{i}].Curve[{e}].Activations[{a}]");
+                }
+            }
+        }
+
+        for (var i = 0; i < report.Summaries.Count; i++)
+        {
+            Check(report.Summaries[i] is not null, $"Summaries[{i}]");
+        }
+    }
 
     /// <summary>One row per arm and seed.</summary>
     /// <param name="report">The report.</param>
@@ -96,7 +148,7 @@ public static class ReportWriter
         var csv = new StringBuilder(header.Append('\n').ToString());
         foreach (var s in report.Summaries)
         {
-            var cells = new List<object?> { s.Arm, s.TestMetric.Count, Quote(string.Join(" ", s.Widths)) };
+            var cells = new List<object?> { s.Arm, s.TestMetric.Count, Quote(string.Join(" ", s.Widths.Select(w => w.ToString(CultureInfo.InvariantCulture)))) };
             foreach (var stat in new[] { s.TestMetric, s.DifferenceVsBaseline, s.Parameters, s.FlopsPerSample, s.Epochs, s.TrainingSeconds, s.LatencyMilliseconds, s.PeakMemoryBytes, s.EnergyJoules, s.Co2Grams, s.GpuUtilizationPercent, s.GpuPeakMemoryMiB })
             {
                 cells.AddRange(new object?[] { stat?.Mean, stat?.StdDev, stat?.Low95, stat?.High95 });
@@ -134,7 +186,7 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(report);
         var percent = report.MetricName.Equals("accuracy", StringComparison.OrdinalIgnoreCase);
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Data: {report.Data}. Seeds: {string.Join(", ", report.Seeds)}. Baseline width {report.Width}, {report.Recipe.Epochs} epochs, batch {report.Recipe.BatchSize}, Adam lr {report.Recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}. Device: {report.Device}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Data: {report.Data}. Seeds: {Join(report.Seeds)}. Baseline width {report.Width}, {report.Recipe.Epochs} epochs, batch {report.Recipe.BatchSize}, Adam lr {report.Recipe.LearningRate.ToString(CultureInfo.InvariantCulture)}. Device: {report.Device}.");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Dendritic arm: {report.Growth}.");
         md.AppendLine();
@@ -146,7 +198,7 @@ public static class ReportWriter
         foreach (var s in report.Summaries)
         {
             var scale = percent ? 100.0 : 1.0;
-            var widths = s.Widths.Distinct().Count() == 1 ? s.Widths[0].ToString(CultureInfo.InvariantCulture) : $"{s.Widths.Min()}–{s.Widths.Max()}";
+            var widths = s.Widths.Distinct().Count() == 1 ? s.Widths[0].ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{s.Widths.Min()}–{s.Widths.Max()}");
             var diff = s.DifferenceVsBaseline is { } d
                 ? $"{Signed(d.Mean * scale)} ({Interval(d, scale, signed: true)})"
                 : "—";
@@ -172,7 +224,7 @@ public static class ReportWriter
         if (grown.Count(r => r.GrowthCutOff == true) is var cut and > 0)
         {
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on {cut} of {grown.Count} seeds ({string.Join(", ", grown.Where(r => r.GrowthCutOff == true).Select(r => r.Seed))}): a larger cap might change the result.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on {cut} of {grown.Count} seeds ({Join(grown.Where(r => r.GrowthCutOff == true).Select(r => r.Seed))}): a larger cap might change the result.");
         }
 
         md.Append(ActivationReport.Markdown(report));
@@ -217,6 +269,9 @@ public static class ReportWriter
     /// <returns>The text, invariant culture.</returns>
     public static string FormatSigned(double value) =>
         value.ToString(Math.Abs(value) < 0.005 ? "+0.00##;-0.00##;0.00" : "+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
+    // string.Join formats each number with the current culture, whose negative sign may not be '-' (U+2212 in sv-SE).
+    private static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 
     private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -106,6 +106,7 @@ internal sealed class ArmTrainer
                 var energyAfter = _energy?.ReadJoules();
                 joules = joules is { } j && energyBefore is { } b && energyAfter is { } a ? j + (a - b) : null;
                 var test = Evaluate(module, _data.Test);
+                ThrowIfNotFinite(arm, seed, epoch, validation, test);
                 if (validation > best.Validation)
                 {
                     best = (epoch, validation, test, parameters);
@@ -237,6 +238,22 @@ internal sealed class ArmTrainer
 
         _lastBuilt = model;
         return model;
+    }
+
+    /// <summary>
+    /// A metric that is not finite would fail the report only at the end, after every arm ran: a NaN validation score
+    /// never wins the best-epoch comparison (so the arm would report epoch 0 and a test metric of 0), and the summaries
+    /// and report.json cannot hold NaN or infinity. Stopped here, with the arm, seed and split named.
+    /// </summary>
+    private void ThrowIfNotFinite(ArmKind arm, int seed, int epoch, double validation, double test)
+    {
+        if (double.IsFinite(validation) && double.IsFinite(test))
+        {
+            return;
+        }
+
+        var (split, value) = double.IsFinite(validation) ? ("test", test) : ("validation", validation);
+        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Arm {arm}, seed {seed}, epoch {epoch}: the metric '{_options.MetricName}' on the {split} split is {value}. The metric must return a finite number for every split and epoch (for example guard a division by zero), and the model's outputs must be finite."));
     }
 
     private void SeedEverything(int seed)

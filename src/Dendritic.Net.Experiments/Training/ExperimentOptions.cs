@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,7 +70,8 @@ public sealed record ExperimentOptions
     {
         var check = new OptionsValidator(nameof(ExperimentOptions));
         check.Require(Seeds is { Count: > 0 } && Seeds.Distinct().Count() == Seeds.Count, nameof(Seeds), Seeds is null ? null : string.Join(",", Seeds), "give at least one seed, each once (default 1, 2, 3)");
-        check.Require(Width >= 1 && Width <= MaxWidth, nameof(Width), Width, $"must be between 1 and MaxWidth ({MaxWidth}) (default {Defaults.Width})");
+        // An invalid MaxWidth is reported as itself; Width is then checked against nothing but its own floor.
+        check.Require(Width >= 1 && (MaxWidth < 1 || Width <= MaxWidth), nameof(Width), Width, string.Create(CultureInfo.InvariantCulture, $"must be between 1 and MaxWidth ({MaxWidth}) (default {Defaults.Width})"));
         if (check.NotNull(Recipe, nameof(Recipe), "new TrainingRecipe()"))
         {
             Recipe.Collect(check.Nested(nameof(Recipe)));
@@ -82,6 +84,7 @@ public sealed record ExperimentOptions
             nameof(Arms),
             arms,
             "the capacity-matched and train-as-long controls are defined by the dendritic arm: include ArmKind.Dendritic");
+        check.AtLeast(MaxWidth, 1, nameof(MaxWidth), Defaults.MaxWidth);
         check.Require(!string.IsNullOrWhiteSpace(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Defaults.Device}\")");
         check.AtLeast(LatencyBatchSize, 1, nameof(LatencyBatchSize), Defaults.LatencyBatchSize);
         check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);

@@ -51,8 +51,8 @@ public sealed class ExperimentRunner
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">
     /// The device is not available; the model does not fit the data (checked on a few batches before the first arm, with
-    /// the shapes and dtypes in the message); the factory returns one model object twice; or an arm's training loss is
-    /// not finite.
+    /// the shapes and dtypes in the message); the factory returns one model object twice; an arm's training loss is
+    /// not finite; or the metric is not finite on the validation or test split.
     /// </exception>
     public ExperimentReport Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {

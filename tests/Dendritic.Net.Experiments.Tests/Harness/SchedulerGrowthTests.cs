@@ -67,6 +67,18 @@ public sealed class SchedulerGrowthTests
         act.Should().Throw<InvalidOptionsException>().WithMessage("*Mode = Minimize: must be Maximize*");
     }
     [Test]
+    public void Constructor_BadGrowthOptionsAndHarnessRules_ReportsEveryValueAtOnce()
+    {
+        var options = new GrowthOptions { Patience = -1, Mode = ScoreMode.Minimize, LearningRateRestartFactor = 0.5, OptimizerFactory = d => TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.1) };
+
+        var act = () => new SchedulerGrowth(options);
+
+        var thrown = act.Should().Throw<InvalidOptionsException>().Which;
+        thrown.OptionNames.Should().Equal("Patience", "Mode", "LearningRateRestartFactor", "OptimizerFactory");
+        thrown.Message.Should().Contain("recipe's constant learning rate");
+    }
+
+    [Test]
     public void Constructor_MaxEpochsBelowTheBaselinesEpochs_ThrowsNamingBoth()
     {
         var growth = new SchedulerGrowth(new GrowthOptions(), maxEpochs: 2);

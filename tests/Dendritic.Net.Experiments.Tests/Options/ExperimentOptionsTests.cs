@@ -51,4 +51,22 @@ public sealed class ExperimentOptionsTests
         thrown.OptionNames.Should().Equal("Epochs", "BatchSize", "LearningRate", "WeightDecay", "EvaluationBatchSize");
         thrown.Message.Should().Contain("(default 10)").And.Contain("(default 64)").And.Contain("(default 0.001)").And.Contain("(default 1024)");
     }
+
+    [Test]
+    public void Validate_MaxWidthBelowOne_ReportsMaxWidthNotWidth()
+    {
+        var act = () => new ExperimentOptions { MaxWidth = 0 }.Validate();
+
+        var thrown = act.Should().Throw<InvalidOptionsException>().Which;
+        thrown.OptionNames.Should().Equal("MaxWidth");
+        thrown.Message.Should().Contain("MaxWidth = 0: must be at least 1 (default 65536)");
+    }
+
+    [Test]
+    public void Validate_WidthAboveMaxWidth_ReportsWidth()
+    {
+        var act = () => new ExperimentOptions { Width = 9, MaxWidth = 8 }.Validate();
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Width");
+    }
 }

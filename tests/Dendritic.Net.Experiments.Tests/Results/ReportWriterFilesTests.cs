@@ -1,0 +1,63 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using Dendritic.Experiments.Tests.Support;
+using Dendritic.Testing;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Results;
+
+[TestFixture]
+public sealed class ReportWriterFilesTests
+{
+    [Test]
+    public void WriteAll_OverAnOpenReport_ReplacesTheFileInsteadOfRewritingItInPlace()
+    {
+        // A file rewritten in place (truncated, then filled) is seen half-written by a reader or after a crash; one
+        // replaced by a rename leaves a reader that opened the old file with the whole old file.
+        using var temp = new TempFolder();
+        ReportWriter.WriteAll(HandMadeReport.For(1), temp.Path);
+        var path = temp.File("report.json");
+        var old = File.ReadAllText(path);
+        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
+        ReportWriter.WriteAll(HandMadeReport.For(1, 2), temp.Path);
+
+        using (var text = new StreamReader(reader))
+        {
+            text.ReadToEnd().Should().Be(old);
+        }
+
+        File.ReadAllText(path).Should().Contain("\"Seeds\": [\n    1,\n    2\n  ]".Replace("\n", Environment.NewLine, StringComparison.Ordinal));
+        Directory.GetFiles(temp.Path).Select(Path.GetFileName).Should().BeEquivalentTo("report.json", "runs.csv", "summary.csv", "curves.csv", "activations.csv", "summary.md");
+    }
+
+    [Test]
+    public void FromJson_WrittenReport_RoundTrips()
+    {
+        var report = HandMadeReport.For(1, 2);
+
+        var read = ReportWriter.FromJson(ReportWriter.ToJson(report));
+
+        ReportWriter.ToJson(read).Should().Be(ReportWriter.ToJson(report));
+    }
+
+    [TestCase("\"Curve\": [", "\"Curve\": null, \"Ignored\": [", "Curve")]
+    [TestCase("\"MetricName\": \"accuracy\"", "\"MetricName\": null", "MetricName")]
+    [TestCase("\"EnergySource\": \"test\"", "\"EnergySource\": null", "EnergySource")]
+    [TestCase("\"Runs\": [", "\"Runs\": [ null,", "Runs[0]")]
+    [TestCase("\"Curve\": [", "\"Curve\": [ null,", "Runs[0].Curve[0]")]
+    [TestCase("\"Summaries\": [", "\"Summaries\": [ null,", "Summaries[0]")]
+    public void FromJson_NullWhereAValueIsNeeded_ThrowsJsonExceptionNamingIt(string find, string replace, string named)
+    {
+        var json = ReportWriter.ToJson(HandMadeReport.For(1));
+        var first = json.IndexOf(find, StringComparison.Ordinal);
+        var damaged = string.Concat(json.AsSpan(0, first), replace, json.AsSpan(first + find.Length));
+
+        var act = () => ReportWriter.FromJson(damaged);
+
+        act.Should().Throw<JsonException>().WithMessage($"*{named}*");
+    }
+}
