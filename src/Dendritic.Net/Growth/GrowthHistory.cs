@@ -83,12 +83,17 @@ public sealed class GrowthHistory
         return text.ToString();
     }
 
-    /// <summary>Writes <see cref="ToCsv"/> to <paramref name="path"/> (UTF-8, overwriting).</summary>
+    /// <summary>
+    /// Writes <see cref="ToCsv"/> to <paramref name="path"/> (UTF-8, replacing the file atomically: a reader, or a run
+    /// stopped while writing, sees the old file or the new one, never part of one).
+    /// </summary>
     /// <param name="path">File to write.</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
     public void WriteCsv(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        File.WriteAllText(path, ToCsv(), new UTF8Encoding(false));
+        WriteText(path, "growth history", ToCsv());
     }
 
     /// <summary>
@@ -99,13 +104,21 @@ public sealed class GrowthHistory
     /// <returns>SVG document text.</returns>
     public string ToSvg(string title = "Dendrite growth") => GrowthSvgChart.Render(_entries, title);
 
-    /// <summary>Writes <see cref="ToSvg"/> to <paramref name="path"/> (UTF-8, overwriting).</summary>
+    /// <summary>Writes <see cref="ToSvg"/> to <paramref name="path"/> (UTF-8, replacing the file atomically, as <see cref="WriteCsv"/>).</summary>
     /// <param name="path">File to write, normally with the .svg extension.</param>
     /// <param name="title">Chart title. Default "Dendrite growth".</param>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
     public void WriteSvg(string path, string title = "Dendrite growth")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        File.WriteAllText(path, ToSvg(title), new UTF8Encoding(false));
+        WriteText(path, "growth chart", ToSvg(title));
+    }
+
+    private static void WriteText(string path, string what, string text)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, what), what, stream => stream.Write(bytes));
     }
 
     internal void Add(GrowthHistoryEntry entry) => _entries.Add(entry);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -133,6 +134,23 @@ public sealed class GrowthStateAndHistoryTests
         scheduler.History.WriteSvg(path);
         File.ReadAllText(path).Should().Be(svg);
         File.Delete(path);
+    }
+
+    [Test]
+    public void WriteCsv_OverAFileAReaderHasOpen_ReplacesItWhole()
+    {
+        using var temp = new TempFolder();
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options, null);
+        scheduler.Step(0.5);
+        var path = temp.File("history.csv");
+        File.WriteAllText(path, "old history\n");
+        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
+        scheduler.History.WriteCsv(path);
+
+        new StreamReader(reader).ReadToEnd().Should().Be("old history\n", "the file is replaced by a rename, not rewritten in place under the reader");
+        File.ReadAllText(path).Should().Be(scheduler.History.ToCsv());
+        Directory.GetFiles(temp.Path).Should().ContainSingle("no temporary is left behind");
     }
 
     [Test]
