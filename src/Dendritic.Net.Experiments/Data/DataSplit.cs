@@ -37,6 +37,11 @@ public sealed class DataSplit
     public DataSplit To(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        return Inputs.device == device ? this : new DataSplit(Inputs.to(device), Targets.to(device));
+        return IsOn(Inputs, device) && IsOn(Targets, device) ? this : new DataSplit(Inputs.to(device), Targets.to(device));
     }
+
+    // Device has no value equality (each tensor.device is a new object, so == never held); "cuda" without an index
+    // means the current one, which a tensor on any CUDA device is taken to be on.
+    private static bool IsOn(Tensor tensor, Device device) =>
+        tensor.device_type == device.type && (device.index < 0 || tensor.device_index == device.index);
 }

@@ -50,7 +50,10 @@ public sealed class ExperimentData
     public ExperimentData To(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var train = Train.To(device);
-        return ReferenceEquals(train, Train) ? this : new ExperimentData(Name, train, Validation.To(device), Test.To(device));
+        // Each split on its own: one already on the device says nothing of the others (a caller may have moved one).
+        var (train, validation, test) = (Train.To(device), Validation.To(device), Test.To(device));
+        return ReferenceEquals(train, Train) && ReferenceEquals(validation, Validation) && ReferenceEquals(test, Test)
+            ? this
+            : new ExperimentData(Name, train, validation, test);
     }
 }
