@@ -85,7 +85,7 @@ public sealed record ExperimentOptions
             arms,
             "the capacity-matched and train-as-long controls are defined by the dendritic arm: include ArmKind.Dendritic");
         check.AtLeast(MaxWidth, 1, nameof(MaxWidth), Defaults.MaxWidth);
-        check.Require(!string.IsNullOrWhiteSpace(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Defaults.Device}\")");
+        check.Require(IsDeviceName(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Defaults.Device}\")");
         check.AtLeast(LatencyBatchSize, 1, nameof(LatencyBatchSize), Defaults.LatencyBatchSize);
         check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);
         check.AtLeast(ActivationProbeSamples, 0, nameof(ActivationProbeSamples), Defaults.ActivationProbeSamples);
@@ -103,4 +103,12 @@ public sealed record ExperimentOptions
     }
 
     private static readonly ExperimentOptions Defaults = new();
+
+    // The names Run resolves ("cpu", "cuda", "cuda:N"), checked here so that a typo ("gpu") is reported with the
+    // other settings, before any data is read, rather than when Run starts.
+    private static bool IsDeviceName(string? name) =>
+        name is not null
+        && (name.Equals("cpu", StringComparison.OrdinalIgnoreCase)
+            || name.Equals("cuda", StringComparison.OrdinalIgnoreCase)
+            || (name.StartsWith("cuda:", StringComparison.OrdinalIgnoreCase) && name.Length > 5 && name.AsSpan(5).IndexOfAnyExceptInRange('0', '9') < 0 && name.Length <= 8));
 }

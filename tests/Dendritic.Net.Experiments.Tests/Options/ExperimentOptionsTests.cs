@@ -52,6 +52,26 @@ public sealed class ExperimentOptionsTests
         thrown.Message.Should().Contain("(default 10)").And.Contain("(default 64)").And.Contain("(default 0.001)").And.Contain("(default 1024)");
     }
 
+    [TestCase("gpu")]
+    [TestCase("cuda:")]
+    [TestCase("cuda:x")]
+    [TestCase("cuda:-1")]
+    [TestCase(" ")]
+    public void Validate_UnknownDevice_ReportsDeviceWithTheNamesItTakes(string device)
+    {
+        var act = () => new ExperimentOptions { Device = device }.Validate();
+
+        var thrown = act.Should().Throw<InvalidOptionsException>().Which;
+        thrown.OptionNames.Should().Equal("Device");
+        thrown.Message.Should().Contain("must be \"cpu\", \"cuda\" or \"cuda:N\"");
+    }
+
+    [TestCase("cpu")]
+    [TestCase("CUDA")]
+    [TestCase("cuda:1")]
+    public void Validate_KnownDevice_Passes(string device) =>
+        new ExperimentOptions { Device = device }.Invoking(o => o.Validate()).Should().NotThrow();
+
     [Test]
     public void Validate_MaxWidthBelowOne_ReportsMaxWidthNotWidth()
     {
