@@ -13,11 +13,11 @@ namespace Dendritic.Experiments;
 internal sealed class RaplEnergyMeter : EnergyMeter
 {
     private const string Root = "/sys/class/powercap";
-    private readonly List<(string Path, double RangeMicrojoules)> _packages;
+    private readonly List<(string Path, double? RangeMicrojoules)> _packages;
     private readonly double[] _last;
     private double _total;
 
-    private RaplEnergyMeter(List<(string Path, double RangeMicrojoules)> packages, double[] first)
+    private RaplEnergyMeter(List<(string Path, double? RangeMicrojoules)> packages, double[] first)
     {
         _packages = packages;
         _last = first;
@@ -25,20 +25,23 @@ internal sealed class RaplEnergyMeter : EnergyMeter
 
     public override string Source => string.Create(CultureInfo.InvariantCulture, $"RAPL, {_packages.Count} CPU package(s), whole package incl. other processes");
 
-    public static RaplEnergyMeter? TryCreate(out string reason)
+    public static RaplEnergyMeter? TryCreate(out string reason) => TryCreate(Root, out reason);
+
+    /// <summary><see cref="TryCreate(out string)"/> on the powercap tree at <paramref name="root"/> (tests give a folder of their own).</summary>
+    internal static RaplEnergyMeter? TryCreate(string root, out string reason)
     {
-        if (!Directory.Exists(Root))
+        if (!Directory.Exists(root))
         {
             reason = "not measured: no RAPL (/sys/class/powercap absent)";
             return null;
         }
 
-        var packages = new List<(string, double)>();
+        var packages = new List<(string, double?)>();
         try
         {
-            foreach (var dir in Directory.GetDirectories(Root, "intel-rapl:*").Where(d => Path.GetFileName(d).Count(c => c == ':') == 1).Order(StringComparer.Ordinal))
+            foreach (var dir in Directory.GetDirectories(root, "intel-rapl:*").Where(d => Path.GetFileName(d).Count(c => c == ':') == 1).Order(StringComparer.Ordinal))
             {
-                var range = File.Exists(Path.Combine(dir, "max_energy_range_uj")) ? ReadNumber(Path.Combine(dir, "max_energy_range_uj")) : double.MaxValue;
+                double? range = File.Exists(Path.Combine(dir, "max_energy_range_uj")) ? ReadNumber(Path.Combine(dir, "max_energy_range_uj")) : null;
                 packages.Add((Path.Combine(dir, "energy_uj"), range));
             }
 
@@ -61,22 +64,31 @@ internal sealed class RaplEnergyMeter : EnergyMeter
 
     public override double? ReadJoules()
     {
+        var wrappedBlind = false;
         try
         {
             for (var i = 0; i < _packages.Count; i++)
             {
                 var now = ReadNumber(_packages[i].Path);
                 var delta = now - _last[i];
+                _last[i] = now;
                 if (delta < 0)
                 {
-                    delta += _packages[i].RangeMicrojoules;
+                    if (_packages[i].RangeMicrojoules is not { } range)
+                    {
+                        // Wrapped, and the kernel gives no range to add back: the energy since the last read is
+                        // unknown, so this read is too (the harness then reports the arm's energy as not measured).
+                        wrappedBlind = true;
+                        continue;
+                    }
+
+                    delta += range;
                 }
 
                 _total += delta;
-                _last[i] = now;
             }
 
-            return _total / 1e6;
+            return wrappedBlind ? null : _total / 1e6;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
