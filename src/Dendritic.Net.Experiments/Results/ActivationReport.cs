@@ -41,8 +41,9 @@ internal static class ActivationReport
         foreach (var group in rows.GroupBy(r => (r.Run.Arm, r.Layer.Layer)))
         {
             var last = group.GroupBy(r => r.Run.Seed).Select(s => s.Last().Layer).ToList();
-            var worst = group.Max(r => r.Layer.SaturatedFraction) ?? double.NaN;
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {ReportWriter.Label(group.Key.Arm)} | {group.Key.Layer} | {Mean(last, l => l.MeanAbsActivation, "F3")} | {Mean(last, l => l.SaturatedFraction * 100, "F1")} | {(worst * 100).ToString("F1", CultureInfo.InvariantCulture)} | {Mean(last, l => l.MeanAbsOutputScale, "F3")} | {Mean(last, l => l.GradientNorm, "G3")} |");
+            // "—" as Mean gives when no epoch measured it (Max of nulls is null), not "NaN".
+            var worst = group.Max(r => r.Layer.SaturatedFraction) is { } w ? (w * 100).ToString("F1", CultureInfo.InvariantCulture) : "—";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {ReportWriter.Label(group.Key.Arm)} | {group.Key.Layer} | {Mean(last, l => l.MeanAbsActivation, "F3")} | {Mean(last, l => l.SaturatedFraction * 100, "F1")} | {worst} | {Mean(last, l => l.MeanAbsOutputScale, "F3")} | {Mean(last, l => l.GradientNorm, "G3")} |");
         }
 
         var level = ActivationMonitorOptions.Default.SaturationWarningLevel;
