@@ -27,11 +27,21 @@ public static class DendritePruner
     /// </param>
     /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
     /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
-    /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); there are no dendrites to prune.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); there are no dendrites to prune. Or the
+    /// criterion is <see cref="PruningCriterion.MeasuredEffect"/> while a layer with dendrite sets has them switched
+    /// off (<see cref="WrappedLayer.Enabled"/> false, for example inside <see cref="DendriticModel.Disable"/>): the
+    /// message names the layers; nothing is pruned.
+    /// </exception>
     public static PruningReport Prune(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
+        if (options?.Criterion == PruningCriterion.MeasuredEffect)
+        {
+            ThrowIfSwitchedOff(model);
+        }
+
         var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
         var layers = model.Layers
             .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, l.Name.Length == 0 ? model.Model : modules.GetValueOrDefault(l.Name)))
@@ -47,6 +57,24 @@ public static class DendritePruner
         }
 
         return PruneLayers(null, layers, options, null, model.Options.Logger);
+    }
+
+    /// <summary>
+    /// A switched-off layer's sets change no output, so silencing them one by one would measure nothing and remove
+    /// them all: trained dendrites deleted by an A/B switch, with a report of no change. Refused rather than guessed
+    /// (measuring with the dendrites switched on would prune a model other than the one the caller is running).
+    /// </summary>
+    private static void ThrowIfSwitchedOff(DendriticModel model)
+    {
+        var off = model.Layers.Where(l => !l.Enabled && l.DendriteCount > 0).Select(l => $"'{l.Name}' ({l.DendriteCount} sets)").ToList();
+        if (off.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The MeasuredEffect criterion cannot prune while dendrites are switched off: layer(s) {string.Join(", ", off)} have Enabled = false, " +
+                "so silencing any of their sets would change no output and every one of them would be removed. Switch them on first " +
+                "(leave the handle.Disable() scope, or set handle.Enabled = true or the layer's Enabled = true), or use the OutputScale criterion, " +
+                "which reads the weights and does not run the model. Nothing was pruned.");
+        }
     }
 
     private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput, ILogger logger)

@@ -108,14 +108,14 @@ public sealed class DendriticModel
 
     /// <summary>Removes the last <paramref name="count"/> dendrite sets of every layer (undoing a growth step).</summary>
     /// <param name="count">Sets per layer; at least 1, at most the current count. Default 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count below 1, or above some layer's sets (the message names that layer); nothing is removed.</exception>
     public void RemoveLastDendrites(int count = 1)
     {
         ThrowIfUnwrapped();
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        var smallest = _attachments.Min(a => a.Branch.Count);
-        if (count > smallest)
+        if (_attachments.MinBy(a => a.Branch.Count) is { } fewest && count > fewest.Branch.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"Cannot remove {count} dendrite sets: some layer has only {smallest}.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Cannot remove {count} dendrite sets from every layer: layer '{fewest.Path}' has only {fewest.Branch.Count}. Remove at most {fewest.Branch.Count}; nothing was removed.");
         }
 
         foreach (var attachment in _attachments)

@@ -30,6 +30,24 @@ public sealed class PackageReadmeTests
         }
     }
 
+    [Test]
+    public void QuickStart_PackageReadme_MatchesRepositoryReadme()
+    {
+        // ReadmeQuickStartTests runs the repository README's quick start; the package README's copy must not drift from it.
+        var root = RepositoryRoot();
+        var repository = FirstCSharpBlock(Path.Combine(root, "README.md"));
+        var package = FirstCSharpBlock(Path.Combine(root, "src", "Dendritic.Net", "README.md"));
+
+        package.Should().Be(repository);
+    }
+
+    private static string FirstCSharpBlock(string path)
+    {
+        var match = Regex.Match(File.ReadAllText(path).ReplaceLineEndings("\n"), "```csharp\n(.*?)```", RegexOptions.Singleline);
+        match.Success.Should().BeTrue($"{path} has a C# block");
+        return match.Groups[1].Value;
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -43,6 +44,69 @@ public class DendritePrunerWrappedTests
         report.FlopsMeasured.Should().BeTrue();
         report.FlopsSaved.Should().BeGreaterThan(0);
         TensorAssert.Close(model.call(input), before, 1e-6);
+    }
+
+    [Test]
+    public void Prune_MeasuredEffectInsideDisable_ThrowsNamingTheLayersAndRemovesNothing()
+    {
+        var (model, handle, input) = TrainedLookingModel();
+        using var before = model.call(input).detach().clone();
+
+        var options = new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 0.01 };
+        using (handle.Disable())
+        {
+            var act = () => DendritePruner.Prune(handle, options, input);
+
+            act.Should().Throw<InvalidOperationException>()
+                .WithMessage("*'0' (2 sets)*'2' (2 sets)*Enabled = false*OutputScale*Nothing was pruned*");
+        }
+
+        handle.Layers.Should().OnlyContain(l => l.DendriteCount == 2);
+        TensorAssert.Close(model.call(input), before, 0);
+    }
+
+    [Test]
+    public void Prune_MeasuredEffectWithOneLayerSwitchedOff_ThrowsNamingOnlyThatLayer()
+    {
+        var (_, handle, input) = TrainedLookingModel();
+        handle.Layers[1].Enabled = false;
+
+        var act = () => DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect }, input);
+
+        act.Should().Throw<InvalidOperationException>().Where(e => e.Message.Contains("'2' (2 sets)") && !e.Message.Contains("'0'"));
+        handle.Layers.Should().OnlyContain(l => l.DendriteCount == 2);
+    }
+
+    [Test]
+    public void Prune_MeasuredEffectWithSwitchedOffLayerWithoutSets_Prunes()
+    {
+        var (_, handle, input) = TrainedLookingModel();
+        handle.Layers[0].Dendrites.RemoveAt(new[] { 0, 1 });
+        handle.Layers[0].Enabled = false;
+
+        var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e6 }, input);
+
+        report.SetsRemoved.Should().Be(2);
+    }
+
+    /// <summary>A Sequential MLP with two sets per layer whose u and v are large enough to matter.</summary>
+    private static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle, Tensor Input) TrainedLookingModel()
+    {
+        torch.manual_seed(32);
+        var model = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2));
+        var input = randn(8, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, input);
+        using var generator = new Generator(33);
+        using (no_grad())
+        {
+            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            {
+                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
+                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
+            }
+        }
+
+        return (model, handle, input);
     }
 
     private sealed class TwoLinear : nn.Module<Tensor, Tensor>

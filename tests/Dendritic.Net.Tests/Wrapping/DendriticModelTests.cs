@@ -136,6 +136,19 @@ public sealed class DendriticModelTests
     }
 
     [Test]
+    public void RemoveLastDendrites_MoreThanALayerHas_ThrowsNamingThatLayerAndRemovesNothing()
+    {
+        var model = TestModels.Mlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
+        handle.Layers[0].Dendrites.Add(1, CPU, ScalarType.Float32);
+
+        var act = () => handle.RemoveLastDendrites(3);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*layer 'fc2' has only 2*Remove at most 2*");
+        handle.Layers.Select(l => l.DendriteCount).Should().Equal(3, 2);
+    }
+
+    [Test]
     public void RestoreWeights_AfterGrowthAndTraining_GivesSavedOutputs()
     {
         var model = TestModels.Mlp();
