@@ -26,6 +26,9 @@ internal abstract class BranchGrowthModel : IGrowthModel
     /// <inheritdoc />
     public virtual IReadOnlyList<LayerActivationStats>? TakeActivations() => null;
 
+    /// <inheritdoc />
+    public abstract IReadOnlyList<string> SwitchedOffLayers { get; }
+
     public int DendriteCount => Branches.Max(b => b.Count);
 
     public long ParameterCount => Model.parameters().Sum(p => p.numel());

@@ -70,4 +70,7 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Cascade-correlation candidates of {Count} of {Layers} layer(s) learned no correlation with their layer's error: {LayerCorrelations} (S below {Level:G2} of the most it could be, Σ|a − ā||e − ē|). The candidates' activations or the layer's error signal do not vary: the layer's inputs are constant (dead inputs, e.g. ReLUs before it that output 0 for every sample), or no error reaches its output (the loss does not depend on it, or ReLUs after it pass no gradient), or each batch has a single pattern (batch size 1 on a Linear layer), or CandidateLosses never runs through the layer. The sets were connected anyway and add nothing; check the inputs of those layers and CandidateLosses.")]
     public static partial void CandidatesUncorrelated(ILogger logger, int count, int layers, string layerCorrelations, double level);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Validation {Validation}: dendrites were added to layer(s) whose dendrites are switched off ({Layers}): the new sets will not run or train there until those layers are switched on again (WrappedLayer.Enabled = true), and warning 3016 may follow for them.")]
+    public static partial void GrewSwitchedOff(ILogger logger, int validation, string layers);
 }

@@ -79,7 +79,11 @@ public sealed partial class GrowthScheduler
     /// </remarks>
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
-    /// <exception cref="InvalidOperationException">Training is already complete, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Training is already complete, the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or every wrapped
+    /// layer has its dendrites switched off (<see cref="DendriticModel.Enabled"/> false, as inside
+    /// <see cref="DendriticModel.Disable"/>). With only some switched off, a growth into them is logged as warning 3021.
+    /// </exception>
     public GrowthDecision Step(double score, double? learningRate = null, TimeSpan? epochTime = null)
     {
         ThrowIfUnwrapped();
@@ -103,6 +107,14 @@ public sealed partial class GrowthScheduler
             throw new ArgumentOutOfRangeException(nameof(epochTime), time, "The epoch time cannot be negative.");
         }
 
+        var switchedOff = _model.SwitchedOffLayers;
+        if (switchedOff.Count > 0 && switchedOff.Count == _model.LayerNames.Count)
+        {
+            // The score measured the model without its dendrites, and sets grown now would never run: every decision
+            // from here on would be about a model nobody trains.
+            throw new InvalidOperationException($"Step was called while the dendrites of every wrapped layer are switched off (handle.Enabled = false, or inside handle.Disable()), so the score measures the model without dendrites and sets grown now would never run. Switch them on (handle.Enabled = true, or end the Disable() scope) before the training and validation whose score you pass to Step; a comparison without dendrites needs no scheduler.");
+        }
+
         var untrained = _untrainedWatch.Check();
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
@@ -124,6 +136,13 @@ public sealed partial class GrowthScheduler
             var other = Options.Mode == ScoreMode.Maximize ? ScoreMode.Minimize : ScoreMode.Maximize;
             GrowthLog.ScoreGettingWorse(_logger, _state.Validations, scores.Count, scores[0], score, Options.Mode, other);
             message += string.Create(CultureInfo.InvariantCulture, $" Warning: no score since the first was better than it under Mode {Options.Mode}, and they moved the other way ({scores[0]:G6} to {score:G6}); {(Options.Mode == ScoreMode.Maximize ? "if lower is better (a loss)" : "if higher is better (an accuracy)")}, set GrowthOptions.Mode = {other}; otherwise the model got worse from the start (over-fitting, or too high a learning rate) or is not learning.");
+        }
+
+        if (plan.Grow && switchedOff.Count > 0)
+        {
+            var names = string.Join(", ", switchedOff.Select(n => $"'{n}'"));
+            GrowthLog.GrewSwitchedOff(_logger, _state.Validations, names);
+            message += $" Warning: the layers {names} have their dendrites switched off; their new sets will not run or train until switched on.";
         }
 
         if (plan.Grow)

@@ -69,4 +69,7 @@ internal interface IGrowthModel
 
     /// <summary>The activation statistics of the window since the last validation, for the history; null when no monitor is on.</summary>
     IReadOnlyList<LayerActivationStats>? TakeActivations();
+
+    /// <summary>The names of the layers whose dendrites are switched off (they run the host alone); empty when all run.</summary>
+    IReadOnlyList<string> SwitchedOffLayers { get; }
 }

@@ -22,6 +22,8 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     protected override Device Device => Handle.Layers[0].HostWeight.device;
 
+    public override IReadOnlyList<string> SwitchedOffLayers => Handle.Layers.Where(l => !l.Enabled).Select(l => l.Name).ToList();
+
     public override void RemoveLastDendrites() => Handle.RemoveLastDendrites(1);
 
     public override IReadOnlyList<LayerActivationStats>? TakeActivations() => Handle.ActivationMonitor?.TakeForHistory();

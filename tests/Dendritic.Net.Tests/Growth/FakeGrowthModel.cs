@@ -24,6 +24,11 @@ internal sealed class FakeGrowthModel : IGrowthModel
 
     public IReadOnlyList<string> LayerNames => new[] { "fake" };
 
+    /// <summary>What <see cref="SwitchedOffLayers"/> reports; empty by default.</summary>
+    public List<string> SwitchedOff { get; } = new();
+
+    public IReadOnlyList<string> SwitchedOffLayers => SwitchedOff;
+
     public IReadOnlyList<int> LayerDendrites => new[] { DendriteCount };
 
     public IReadOnlyList<IReadOnlyList<bool>> FrozenSets => new[] { (IReadOnlyList<bool>)Enumerable.Repeat(false, DendriteCount).ToList() };
