@@ -63,7 +63,18 @@ internal static class CheckpointFit
         var counts = manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal);
         var expected = StateLayout.After(model.Model, model.Layers.Select(l => l.Attachment).ToList(), counts);
         var actual = header.Entries.ToDictionary(e => e.Key, e => new TensorLayout(e.Shape, e.DType), StringComparer.Ordinal);
-        ThrowIfDiffers(expected, actual, path);
+        ThrowIfDiffers(expected, actual, path, AttachmentHint(model, manifest));
+    }
+
+    // Dendrite keys follow how a layer is attached (a replaced layer's under "dendrites.<layer>", a hooked one's under
+    // "<layer>.dendrites"), so a model refactored between the two (a Sequential into typed fields) misses every key.
+    private static string AttachmentHint(DendriticModel model, CheckpointManifest manifest)
+    {
+        var saved = manifest.Layers.ToDictionary(l => l.Name, l => l.Mode, StringComparer.Ordinal);
+        var moved = model.Layers.Where(l => saved.TryGetValue(l.Name, out var mode) && mode != l.Mode).ToList();
+        return moved.Count == 0
+            ? string.Empty
+            : $" The dendrites are attached differently from when the file was saved, which changes their keys: {string.Join(", ", moved.Take(3).Select(l => $"'{l.Name}' (saved {saved[l.Name]}, now {l.Mode})"))}{More(moved.Count, 3)}; attach them the same way (the same model class, or a Sequential where one was saved).";
     }
 
     /// <summary>
@@ -71,7 +82,7 @@ internal static class CheckpointFit
     /// model's), naming the first key, shape or dtype that differs.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">A key is missing or extra, or a shape or dtype differs.</exception>
-    public static void ThrowIfDiffers(IReadOnlyDictionary<string, TensorLayout> expected, IReadOnlyDictionary<string, TensorLayout> actual, string path)
+    public static void ThrowIfDiffers(IReadOnlyDictionary<string, TensorLayout> expected, IReadOnlyDictionary<string, TensorLayout> actual, string path, string hint = "")
     {
         if (StateLayout.FirstDifference(expected, actual) is not { } difference)
         {
@@ -86,6 +97,8 @@ internal static class CheckpointFit
                 : new CheckpointMismatchException(key, $"'{key}' has shape {found.ShapeText} in checkpoint '{path}' but {wanted.ShapeText} in the model.");
         }
 
-        throw new CheckpointMismatchException(key, $"Checkpoint '{path}' does not fit the model: missing in the file [{string.Join(", ", difference.Missing.Take(5))}], not in the model [{string.Join(", ", difference.Unexpected.Take(5))}]. Build the model with the same architecture as the one saved.");
+        throw new CheckpointMismatchException(key, $"Checkpoint '{path}' does not fit the model: missing in the file [{string.Join(", ", difference.Missing.Take(5))}{More(difference.Missing.Count, 5)}], not in the model [{string.Join(", ", difference.Unexpected.Take(5))}{More(difference.Unexpected.Count, 5)}].{(hint.Length > 0 ? hint : " Build the model with the same architecture as the one saved.")}");
     }
+
+    private static string More(int count, int shown) => count > shown ? $" and {count - shown} more" : string.Empty;
 }

@@ -153,6 +153,19 @@ public sealed class DendriteCheckpointTests
     }
 
     [Test]
+    public void Load_IntoAModelThatHooksWhatWasReplaced_SaysTheAttachmentChanged()
+    {
+        manual_seed(1);
+        var path = Path.Combine(Folder, "replaced.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(new GeneralFieldModel(), new WrapOptions { InitialDendrites = 1 }), path);
+
+        var act = () => DendriteCheckpoint.Load(new ConcreteFieldModel(), path);
+
+        act.Should().Throw<CheckpointMismatchException>()
+            .WithMessage("*does not fit the model: missing in the file [*and * more]*attached differently from when the file was saved*'fc1' (saved Replaced, now Hooked), 'fc2' (saved Replaced, now Hooked); attach them the same way*");
+    }
+
+    [Test]
     public void Load_IntoModelWithAHandle_ThrowsPointingToRestore()
     {
         var path = SaveMlp();
