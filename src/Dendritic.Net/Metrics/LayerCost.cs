@@ -42,6 +42,13 @@ public sealed record LayerCost
     /// </summary>
     public bool FlopsCounted { get; init; } = true;
 
+    /// <summary>
+    /// Whether the layer's dendrites are switched on (<see cref="WrappedLayer.Enabled"/>). The dendrite parameters and
+    /// FLOPs describe the structure and are counted either way; while switched off, a forward pass runs the host alone.
+    /// Default true.
+    /// </summary>
+    public bool Enabled { get; init; } = true;
+
     /// <summary>Host FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not counted.</summary>
     public long? HostFlopsPerSample => FlopsCounted ? PositionsPerSample * HostFlopsPerPosition : null;
 
@@ -63,6 +70,7 @@ public sealed record LayerCost
             DendriteFlopsPerPosition = FlopCounter.DendriteFlopsPerPosition(layer.Spec, sets.Count),
             PositionsPerSample = layer.PositionsPerSample,
             FlopsCounted = FlopCounter.Counts(layer.Spec),
+            Enabled = layer.Enabled,
         };
     }
 }

@@ -54,7 +54,7 @@ public sealed record ModelCostReport
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample, layer.FlopsCounted)} | {Format(layer.DendriteFlopsPerSample, layer.FlopsCounted)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount}{(layer.Enabled ? string.Empty : " (switched off)")} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample, layer.FlopsCounted)} | {Format(layer.DendriteFlopsPerSample, layer.FlopsCounted)} |");
         }
 
         if (NativeModules.Count > 0)
@@ -65,6 +65,13 @@ public sealed record ModelCostReport
 
         text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | | |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | the base model | | {BaseParameters:N0} | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample, Layers.All(l => l.FlopsCounted))} | {Format(DendriteFlopsPerSample, Layers.All(l => l.FlopsCounted))} |");
+        if (Layers.Any(l => !l.Enabled))
+        {
+            // An A/B test reads this table with the dendrites off: say that their costs are the structure's, not the run's.
+            text.AppendLine();
+            text.AppendLine("Layers marked \"switched off\" run the host alone while they are; their dendrites' parameters and FLOPs are counted as they are when switched on.");
+        }
+
         return text.ToString();
     }
 

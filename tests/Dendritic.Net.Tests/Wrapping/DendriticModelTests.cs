@@ -191,6 +191,25 @@ public sealed class DendriticModelTests
     }
 
     [Test]
+    public void Report_LayerSwitchedOff_MarksItAndKeepsItsCosts()
+    {
+        var handle = Dendrites.Wrap(TestModels.Mlp(inputs: 4, hidden: 8, outputs: 3), new WrapOptions { InitialDendrites = 1 }, randn(1, 4));
+        var on = handle.Report();
+
+        ModelCostReport off;
+        using (handle.Disable())
+        {
+            off = handle.Report();
+        }
+
+        off.Layers.Should().OnlyContain(l => !l.Enabled);
+        on.Layers.Should().OnlyContain(l => l.Enabled);
+        off.DendriteFlopsPerSample.Should().Be(on.DendriteFlopsPerSample, "the costs describe the structure");
+        off.ToMarkdown().Should().Contain("| fc1 | Linear(4→8) | 1 (switched off) |").And.Contain("run the host alone while they are");
+        on.ToMarkdown().Should().NotContain("switched off");
+    }
+
+    [Test]
     public void ToMarkdown_TotalRow_SumsEachParameterColumn()
     {
         var model = TestModels.Mlp(inputs: 4, hidden: 8, outputs: 3);
