@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace Dendritic.Experiments;
@@ -52,14 +53,14 @@ public static class ReportMerger
             var otherArms = other.Runs.Select(r => r.Arm).Distinct().Order().ToArray();
             if (!otherArms.SequenceEqual(arms))
             {
-                problems.Add($"report {i + 1} ran the arms {string.Join(", ", otherArms)}, report 1 {string.Join(", ", arms)}");
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {i + 1} ran the arms {string.Join(", ", otherArms)}, report 1 {string.Join(", ", arms)}"));
             }
         }
 
         var repeated = reports.SelectMany(r => r.Seeds).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (repeated.Count > 0)
         {
-            problems.Add($"seed(s) {string.Join(", ", repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"seed(s) {Seeds(repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)"));
         }
 
         ThrowIfAny(problems);
@@ -89,20 +90,20 @@ public static class ReportMerger
     {
         if (report is null || report.Runs is null || report.Seeds is null || report.Recipe is null || report.Runs.Any(r => r is null))
         {
-            problems.Add($"report {index + 1} is incomplete (no seeds, recipe or runs, or an empty run)");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} is incomplete (no seeds, recipe or runs, or an empty run)"));
             return;
         }
 
         var runSeeds = report.Runs.Select(r => r.Seed).Distinct().Order().ToArray();
         if (report.Runs.Count == 0 || !runSeeds.SequenceEqual(report.Seeds.Distinct().Order()))
         {
-            problems.Add($"report {index + 1} lists seeds {string.Join(", ", report.Seeds)} but holds runs of seeds {string.Join(", ", runSeeds)}");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} lists seeds {Seeds(report.Seeds)} but holds runs of seeds {Seeds(runSeeds)}"));
         }
 
         var perSeed = report.Runs.GroupBy(r => r.Seed).Select(g => string.Join(",", g.Select(r => r.Arm).Order())).Distinct().Count();
         if (perSeed > 1 || report.Runs.GroupBy(r => (r.Seed, r.Arm)).Any(g => g.Count() > 1))
         {
-            problems.Add($"report {index + 1} does not run every arm once per seed");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} does not run every arm once per seed"));
         }
     }
 
@@ -110,7 +111,10 @@ public static class ReportMerger
     {
         if (!EqualityComparer<T>.Default.Equals(first, other))
         {
-            problems.Add($"{name} differs between report 1 ({first}) and report {index + 1} ({other})");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} differs between report 1 ({first}) and report {index + 1} ({other})"));
         }
     }
+
+    // Seeds may be negative, and a culture's minus sign may not be '-' (U+2212 in some): messages name them as typed.
+    private static string Seeds(IEnumerable<int> seeds) => string.Join(", ", seeds.Select(s => s.ToString(CultureInfo.InvariantCulture)));
 }
