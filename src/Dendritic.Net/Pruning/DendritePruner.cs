@@ -29,17 +29,17 @@ public static class DendritePruner
     /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
     /// <exception cref="InvalidOperationException">
     /// The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); there are no dendrites to prune. Or the
-    /// criterion is <see cref="PruningCriterion.MeasuredEffect"/> while a layer with dendrite sets has them switched
-    /// off (<see cref="WrappedLayer.Enabled"/> false, for example inside <see cref="DendriticModel.Disable"/>): the
-    /// message names the layers; nothing is pruned.
+    /// criterion is <see cref="PruningCriterion.MeasuredEffect"/>, or a validation batch is given, while a layer with
+    /// dendrite sets has them switched off (<see cref="WrappedLayer.Enabled"/> false, for example inside
+    /// <see cref="DendriticModel.Disable"/>): the message names the layers; nothing is pruned.
     /// </exception>
     public static PruningReport Prune(DendriticModel model, PruningOptions? options = null, Tensor? validationInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
-        if (options?.Criterion == PruningCriterion.MeasuredEffect)
+        if (options?.Criterion == PruningCriterion.MeasuredEffect || validationInput is not null)
         {
-            ThrowIfSwitchedOff(model);
+            ThrowIfSwitchedOff(model, options?.Criterion ?? PruningCriterion.OutputScale);
         }
 
         var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
@@ -64,17 +64,27 @@ public static class DendritePruner
     /// them all: trained dendrites deleted by an A/B switch, with a report of no change. Refused rather than guessed
     /// (measuring with the dendrites switched on would prune a model other than the one the caller is running).
     /// </summary>
-    private static void ThrowIfSwitchedOff(DendriticModel model)
+    /// <remarks>
+    /// With <see cref="PruningCriterion.OutputScale"/> and a validation batch the sets are chosen from their weights, but
+    /// the reported output change would be measured on a model whose dendrites do not run (0, whatever was removed),
+    /// so that is refused too; without a batch nothing is measured and pruning by weights goes ahead.
+    /// </remarks>
+    private static void ThrowIfSwitchedOff(DendriticModel model, PruningCriterion criterion)
     {
         var off = model.Layers.Where(l => !l.Enabled && l.DendriteCount > 0).Select(l => $"'{l.Name}' ({l.DendriteCount} sets)").ToList();
-        if (off.Count > 0)
+        if (off.Count == 0)
         {
-            throw new InvalidOperationException(
-                $"The MeasuredEffect criterion cannot prune while dendrites are switched off: layer(s) {string.Join(", ", off)} have Enabled = false, " +
-                "so silencing any of their sets would change no output and every one of them would be removed. Switch them on first " +
-                "(leave the handle.Disable() scope, or set handle.Enabled = true or the layer's Enabled = true), or use the OutputScale criterion, " +
-                "which reads the weights and does not run the model. Nothing was pruned.");
+            return;
         }
+
+        throw new InvalidOperationException(criterion == PruningCriterion.MeasuredEffect
+            ? $"The MeasuredEffect criterion cannot prune while dendrites are switched off: layer(s) {string.Join(", ", off)} have Enabled = false, " +
+              "so silencing any of their sets would change no output and every one of them would be removed. Switch them on first " +
+              "(leave the handle.Disable() scope, or set handle.Enabled = true or the layer's Enabled = true), or use the OutputScale criterion, " +
+              "which reads the weights and does not run the model. Nothing was pruned."
+            : $"Pruning with a validation batch measures the output change, but layer(s) {string.Join(", ", off)} have their dendrites switched off " +
+              "(Enabled = false), so the change would read 0 whatever was removed. Switch them on first (leave the handle.Disable() scope, or set " +
+              "handle.Enabled = true or the layer's Enabled = true), or prune by OutputScale without a validation batch. Nothing was pruned.");
     }
 
     private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput, ILogger logger)

@@ -66,6 +66,35 @@ public class DendritePrunerWrappedTests
     }
 
     [Test]
+    public void Prune_OutputScaleWithABatchInsideDisable_ThrowsAndRemovesNothing()
+    {
+        var (_, handle, input) = TrainedLookingModel();
+
+        using (handle.Disable())
+        {
+            var act = () => DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, Threshold = 1e6 }, input);
+
+            act.Should().Throw<InvalidOperationException>().WithMessage("*validation batch measures the output change*'0' (2 sets)*read 0 whatever was removed*Nothing was pruned*");
+        }
+
+        handle.Layers.Should().OnlyContain(l => l.DendriteCount == 2);
+    }
+
+    [Test]
+    public void Prune_OutputScaleWithoutABatchInsideDisable_PrunesByTheWeights()
+    {
+        var (_, handle, _) = TrainedLookingModel();
+
+        PruningReport report;
+        using (handle.Disable())
+        {
+            report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, Threshold = 1e6 });
+        }
+
+        report.SetsRemoved.Should().Be(4, "a threshold above every |u| removes every set, switched on or off");
+    }
+
+    [Test]
     public void Prune_MeasuredEffectWithOneLayerSwitchedOff_ThrowsNamingOnlyThatLayer()
     {
         var (_, handle, input) = TrainedLookingModel();
