@@ -1,4 +1,5 @@
 using System;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dendritic.Experiments;
@@ -40,8 +41,9 @@ public sealed class DataSplit
         return IsOn(Inputs, device) && IsOn(Targets, device) ? this : new DataSplit(Inputs.to(device), Targets.to(device));
     }
 
-    // Device has no value equality (each tensor.device is a new object, so == never held); "cuda" without an index
-    // means the current one, which a tensor on any CUDA device is taken to be on.
+    // Device has no value equality (each tensor.device is a new object, so == never held). "cuda" without an index
+    // means the current device, which a tensor's index cannot be compared with: such a split is moved (to() of a
+    // tensor already there returns it without a copy).
     private static bool IsOn(Tensor tensor, Device device) =>
-        tensor.device_type == device.type && (device.index < 0 || tensor.device_index == device.index);
+        tensor.device_type == device.type && (device.type == DeviceType.CPU || device.type == DeviceType.META || tensor.device_index == device.index);
 }
