@@ -138,6 +138,32 @@ public sealed class InProcessGroupTests
         act.Should().Throw<ArgumentException>().WithMessage("*floating-point*");
     }
 
+    [TestCase(ScalarType.Int16, "*not Int16*")]
+    [TestCase(ScalarType.ComplexFloat32, "*not ComplexFloat32*")]
+    [TestCase(ScalarType.Bool, "*Bool tensor*Int32*")]
+    public void AllReduce_DtypeNcclCannotReduce_ThrowsArgumentExceptionAsNcclWould(ScalarType dtype, string message)
+    {
+        using var group = new InProcessGroup(1);
+        using var t = zeros(2, dtype);
+
+        var act = () => group.Communicator(0).AllReduce(t, ReduceOp.Sum);
+
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Test]
+    public void Broadcast_BoolTensor_IsCarried()
+    {
+        var results = InProcessGroup.Run(2, c =>
+        {
+            using var t = full(3, c.Rank == 0, ScalarType.Bool);
+            c.Broadcast(t, 0);
+            return t.data<bool>().ToArray();
+        });
+
+        results.Should().AllSatisfy(r => r.Should().Equal(true, true, true));
+    }
+
     [Test]
     public void Dispose_WhileARankWaitsInABarrier_TheRankStopsWithRankFailedSayingSo()
     {
