@@ -20,6 +20,19 @@ internal static class CollectiveChecks
             throw new ArgumentException("The tensor is not contiguous: collectives work in place on contiguous memory; call .contiguous() and copy the result back.", nameof(tensor));
         }
 
+        // The dtypes NCCL carries: the in-process group refuses the others too, so that a loop tried on threads does not
+        // first fail on GPUs.
+        if (tensor.dtype is not (ScalarType.Int8 or ScalarType.Byte or ScalarType.Bool or ScalarType.Int32 or ScalarType.Int64 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new ArgumentException($"Collectives take float16, bfloat16, float32, float64, int8, uint8, int32, int64 or bool tensors (the types NCCL carries), not {tensor.dtype}: convert it first, e.g. .to(ScalarType.Int32).", nameof(tensor));
+        }
+
+        if (op is not null && tensor.dtype == ScalarType.Bool)
+        {
+            // NCCL adds the bytes (1 + 1 = 2, not a bool) where torch's in-place add of bools is a logical or.
+            throw new ArgumentException("AllReduce does not take a Bool tensor: its sum is no bool. Convert it to Int32, sum it, and compare with 0 (any rank) or the world size (every rank).", nameof(tensor));
+        }
+
         if (op is { } reduce && !Enum.IsDefined(reduce))
         {
             throw new ArgumentOutOfRangeException(nameof(op), reduce, "Unknown reduce operation; use Sum or Average.");

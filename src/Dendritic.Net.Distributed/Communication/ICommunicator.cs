@@ -23,7 +23,11 @@ public interface ICommunicator : IDisposable
     /// <summary>Replaces <paramref name="tensor"/>, in place, by the element-wise sum or average over all ranks.</summary>
     /// <param name="tensor">A contiguous tensor on <see cref="Device"/>; the same shape and dtype on every rank.</param>
     /// <param name="op">Sum or average.</param>
-    /// <exception cref="ArgumentException">The tensor is not contiguous, on another device, or of an unsupported dtype.</exception>
+    /// <exception cref="ArgumentException">
+    /// The tensor is not contiguous, on another device, or of a dtype NCCL cannot reduce (every communicator takes only
+    /// float16, bfloat16, float32, float64, int8, uint8, int32 and int64 here; bool only in a broadcast), or
+    /// <see cref="ReduceOp.Average"/> of an integer tensor.
+    /// </exception>
     /// <exception cref="RankFailedException">Another rank failed or aborted, or the ranks called different collectives.</exception>
     /// <exception cref="CollectiveTimeoutException">The collective did not finish within the timeout.</exception>
     void AllReduce(Tensor tensor, ReduceOp op);

@@ -134,11 +134,17 @@ public sealed class InProcessGroup : IDisposable
         };
     }
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Stops the group: a rank still waiting in a collective, or calling one later, throws
+    /// <see cref="RankFailedException"/> saying that the group was disposed. Dispose it after every rank's thread has
+    /// finished (<see cref="Run{T}"/> does).
+    /// </summary>
     public void Dispose()
     {
-        _stop.Dispose();
-        _barrier.Dispose();
+        // The barrier and the token source are not disposed: a rank woken by the cancellation may still be inside
+        // SignalAndWait, which would then throw ObjectDisposedException instead of the group's reason. Neither holds
+        // an operating-system handle here (no WaitHandle is ever asked for, no timer is set), so the GC reclaims them.
+        Abort(-1, "the InProcessGroup was disposed while its ranks could still call collectives; dispose it after every rank's thread has finished");
     }
 
     internal void Abort(int rank, string reason)
@@ -148,14 +154,7 @@ public sealed class InProcessGroup : IDisposable
             _failure ??= new RankFailure(rank, reason);
         }
 
-        try
-        {
-            _stop.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The group is already over.
-        }
+        _stop.Cancel();
     }
 
     internal InProcessCommunicator.Entry?[] Slots => _slots;
@@ -195,8 +194,8 @@ public sealed class InProcessGroup : IDisposable
     {
         if (_failure is { } failure)
         {
-            var who = failure.Rank >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Rank {failure.Rank}") : "The group";
-            throw new RankFailedException(failure.Rank, failure.Reason, $"{who} stopped the group: {failure.Reason}");
+            var who = failure.Rank >= 0 ? string.Create(CultureInfo.InvariantCulture, $"Rank {failure.Rank} stopped the group") : "The group was stopped";
+            throw new RankFailedException(failure.Rank, failure.Reason, $"{who}: {failure.Reason}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,10 +30,13 @@ public sealed class DistributedGrowthScheduler
     /// <param name="model">This rank's handle (the same architecture everywhere).</param>
     /// <param name="options">Scheduler settings, the same on every rank; best weights must stay in memory.</param>
     /// <param name="seed">Seed of torch's generators before each decision, so that new dendrites start equal on every rank (they are then overwritten by rank 0's anyway); default 0.</param>
-    /// <exception cref="InvalidOptionsException">Invalid options, or <see cref="BestWeightsStorage.Disk"/> (every rank would write into one folder).</exception>
+    /// <exception cref="InvalidOptionsException">
+    /// Invalid options, or <see cref="BestWeightsStorage.Disk"/> (every rank would write into one folder); this rank
+    /// aborts the group first, so that the others stop with <see cref="RankFailedException"/>.
+    /// </exception>
     /// <exception cref="RankFailedException">The ranks' models differ, or another rank failed.</exception>
     public DistributedGrowthScheduler(ICommunicator communicator, DendriticModel model, GrowthOptions? options = null, long seed = 0)
-        : this(communicator, model, new GrowthScheduler(model, CheckOptions(options)), seed)
+        : this(communicator, model, Build(communicator, model, options), seed)
     {
     }
 
@@ -96,16 +100,25 @@ public sealed class DistributedGrowthScheduler
     /// <param name="learningRate">As for <see cref="GrowthScheduler.Step"/>; the same on every rank.</param>
     /// <param name="epochTime">As for <see cref="GrowthScheduler.Step"/>.</param>
     /// <returns>The decision, the same on every rank; its <see cref="GrowthDecision.Score"/> is the combined score.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A negative sample count, a non-finite local score with samples, or no samples on any rank.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A negative sample count or a non-finite local score with samples (this rank aborts the group first, so the others
+    /// stop with <see cref="RankFailedException"/> naming it), or no samples on any rank (every rank throws).
+    /// </exception>
     /// <exception cref="RankFailedException">Another rank failed, or the ranks disagree on the decision, the learning rate or the model.</exception>
     /// <exception cref="CollectiveTimeoutException">A rank did not arrive within the communicator's timeout.</exception>
     public GrowthDecision Step(double localScore, long localSamples, double? learningRate = null, TimeSpan? epochTime = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(localSamples);
-        if (localSamples > 0 && !double.IsFinite(localScore))
+        if (localSamples < 0 || (localSamples > 0 && !double.IsFinite(localScore)))
         {
-            Communicator.Abort($"rank {Communicator.Rank}: validation score {localScore}");
-            throw new ArgumentOutOfRangeException(nameof(localScore), localScore, "The validation score must be a finite number; check the validation pass for a diverged loss.");
+            // Before any collective, this rank only: it aborts the group so that the others stop in their first
+            // collective of this step instead of waiting for it there until the timeout.
+            var (name, value, problem) = localSamples < 0
+                ? (nameof(localSamples), (object)localSamples, "the sample count cannot be negative; pass how many validation samples this rank scored (0 for none)")
+                : (nameof(localScore), localScore, "the validation score must be a finite number; check this rank's validation pass for a diverged loss");
+            var reason = string.Create(CultureInfo.InvariantCulture, $"rank {Communicator.Rank}: {name} = {value}: {problem}");
+            DistributedLog.Aborted(_logger, Communicator.Rank, reason);
+            Communicator.Abort(reason);
+            throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"DistributedGrowthScheduler.Step on rank {Communicator.Rank}: {problem}."));
         }
 
         return Guard(() =>
@@ -189,6 +202,23 @@ public sealed class DistributedGrowthScheduler
         catch (Exception e) when (e is not DistributedException)
         {
             communicator.Abort($"rank {communicator.Rank} could not resume from '{path}': {e.Message}");
+            throw;
+        }
+    }
+
+    /// <summary>The scheduler of the public constructor; a rank that cannot build it aborts the group, as a failing step does.</summary>
+    private static GrowthScheduler Build(ICommunicator communicator, DendriticModel model, GrowthOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        try
+        {
+            return new GrowthScheduler(model, CheckOptions(options));
+        }
+        catch (Exception e)
+        {
+            // The other ranks are on their way to the constructor's broadcast; without this they would wait there
+            // for the whole collective timeout.
+            communicator.Abort($"rank {communicator.Rank} could not build its DistributedGrowthScheduler: {e.GetType().Name}: {e.Message}");
             throw;
         }
     }

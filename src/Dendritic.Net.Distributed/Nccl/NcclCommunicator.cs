@@ -19,8 +19,11 @@ public sealed class NcclCommunicator : ICommunicator
 {
     private readonly NcclRendezvous _rendezvous;
     private readonly IntPtr _context;
+    // Read and cleared with Interlocked: Abort may come from another thread (the unhandled-exception hook) while a
+    // collective polls, and the handle must be aborted or destroyed exactly once.
     private IntPtr _comm;
     private string? _aborted;
+    private bool _disposed;
 
     private NcclCommunicator(NcclRendezvous rendezvous, IntPtr comm, IntPtr context, Device device)
     {
@@ -61,7 +64,13 @@ public sealed class NcclCommunicator : ICommunicator
 
         NcclNative.EnsureResolver();
         NcclLibrary.Load();
-        var index = cuda.device_count() > 1 ? rv.LocalRank : 0;
+        var visible = cuda.device_count();
+        if (visible > 1 && rv.LocalRank >= visible)
+        {
+            throw new NcclException(string.Create(CultureInfo.InvariantCulture, $"LOCAL_RANK is {rv.LocalRank} on rank {rv.Rank}, but this process sees {visible} GPUs (cuda:0 to cuda:{visible - 1}): start at most one process per GPU on each host, or give each process one GPU through CUDA_VISIBLE_DEVICES."));
+        }
+
+        var index = visible > 1 ? rv.LocalRank : 0;
         var device = new Device(DeviceType.CUDA, index);
         using (zeros(1, device: device))
         {
@@ -137,17 +146,16 @@ public sealed class NcclCommunicator : ICommunicator
     /// <inheritdoc/>
     public void Abort(string reason)
     {
-        if (_aborted is not null)
+        if (Interlocked.CompareExchange(ref _aborted, reason, null) is not null)
         {
             return;
         }
 
-        _aborted = reason;
         _rendezvous.WriteFailure(reason);
-        if (_comm != IntPtr.Zero)
+        var comm = Interlocked.Exchange(ref _comm, IntPtr.Zero);
+        if (comm != IntPtr.Zero)
         {
-            NcclNative.ncclCommAbort(_comm);
-            _comm = IntPtr.Zero;
+            NcclNative.ncclCommAbort(comm);
         }
     }
 
@@ -155,11 +163,12 @@ public sealed class NcclCommunicator : ICommunicator
     public void Dispose()
     {
         AppDomain.CurrentDomain.UnhandledException -= OnUnhandledException;
-        if (_comm != IntPtr.Zero)
+        _disposed = true;
+        var comm = Interlocked.Exchange(ref _comm, IntPtr.Zero);
+        if (comm != IntPtr.Zero)
         {
             NcclNative.cuCtxSetCurrent(_context);
-            NcclNative.ncclCommDestroy(_comm);
-            _comm = IntPtr.Zero;
+            NcclNative.ncclCommDestroy(comm);
         }
     }
 
@@ -218,15 +227,25 @@ public sealed class NcclCommunicator : ICommunicator
     /// <summary>Enqueues one NCCL call on stream 0 and waits for it, watching for errors, failures and the timeout.</summary>
     private void Run(string call, Func<int> enqueue)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ThrowIfAborted();
-        CheckCuda(NcclNative.cuCtxSetCurrent(_context), "cuCtxSetCurrent");
-        Check(enqueue(), call);
+        // A failure before the collective is enqueued is this rank's alone: it aborts (leaves its note) so that the
+        // others stop at once instead of waiting for it in the collective until the timeout.
+        AbortUnlessSuccess(NcclNative.cuCtxSetCurrent(_context), "cuCtxSetCurrent", "CUresult");
+        AbortUnlessSuccess(enqueue(), call, "ncclResult_t");
         var clock = Stopwatch.StartNew();
         var polls = 0;
         while (true)
         {
             var state = NcclNative.cuStreamQuery(IntPtr.Zero);
-            Check(NcclNative.ncclCommGetAsyncError(_comm, out var asyncError), "ncclCommGetAsyncError");
+            var comm = Volatile.Read(ref _comm);
+            if (comm == IntPtr.Zero)
+            {
+                // Aborted from another thread while this one waited.
+                ThrowIfAborted();
+            }
+
+            AbortUnlessSuccess(NcclNative.ncclCommGetAsyncError(comm, out var asyncError), "ncclCommGetAsyncError", "ncclResult_t");
             if (asyncError != NcclNative.Success && asyncError != NcclNative.InProgress)
             {
                 var text = $"{call} failed asynchronously on rank {Rank}: {NcclNative.ErrorString(asyncError)} (ncclResult_t {asyncError})";
@@ -273,9 +292,23 @@ public sealed class NcclCommunicator : ICommunicator
 
     private void ThrowIfAborted()
     {
-        if (_aborted is not null)
+        if (Volatile.Read(ref _aborted) is { } reason)
         {
-            throw new RankFailedException(Rank, _aborted, $"This communicator was aborted ({_aborted}); create a new one on every rank, or end the job.");
+            throw new RankFailedException(Rank, reason, $"This communicator was aborted ({reason}); create a new one on every rank, or end the job.");
         }
+    }
+
+    /// <summary>Aborts the communicator and throws when a CUDA or NCCL call of this rank failed.</summary>
+    private void AbortUnlessSuccess(int result, string call, string codeType)
+    {
+        if (result == NcclNative.Success)
+        {
+            return;
+        }
+
+        var error = codeType == "ncclResult_t" ? NcclNative.ErrorString(result) : "CUDA driver error";
+        var text = string.Create(CultureInfo.InvariantCulture, $"{call} failed on rank {Rank}: {error} ({codeType} {result})");
+        Abort(text);
+        throw new NcclException(result, text + ". The communicator was aborted; resume every rank from the last checkpoint. Run with NCCL_DEBUG=INFO for NCCL's own log.");
     }
 }

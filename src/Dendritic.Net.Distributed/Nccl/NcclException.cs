@@ -37,6 +37,10 @@ public sealed class NcclException : DistributedException
         Result = result;
     }
 
-    /// <summary>The ncclResult_t code (e.g. 5 = invalid usage, 6 = remote error); 0 when the library did not load or CUDA is not available.</summary>
+    /// <summary>
+    /// The ncclResult_t code (e.g. 5 = invalid usage, 6 = remote error), or the CUDA driver's CUresult when a driver call
+    /// failed (the message names the call and which kind of code it is); 0 when the library did not load, CUDA is not
+    /// available, or LOCAL_RANK names no GPU.
+    /// </summary>
     public int Result { get; }
 }

@@ -43,18 +43,24 @@ public sealed record NcclRendezvous
 
     /// <summary>Reads RANK, WORLD_SIZE, LOCAL_RANK, the id variables and the timeout from the environment.</summary>
     /// <returns>The rendezvous; a single process (rank 0 of 1, an id made here) when none is set.</returns>
-    /// <exception cref="InvalidOptionsException">A variable is not a number, or the values do not fit together.</exception>
+    /// <exception cref="InvalidOptionsException">
+    /// Variables that are not integers (every one listed), or values that do not fit together.
+    /// </exception>
     public static NcclRendezvous FromEnvironment()
     {
+        // Every variable is read before any error is thrown, so that one message lists all the bad ones.
+        var check = new OptionsValidator(nameof(NcclRendezvous) + " (environment variables)");
+        var rank = Number("RANK", 0, check);
         var rendezvous = new NcclRendezvous
         {
-            Rank = Number("RANK", 0),
-            WorldSize = Number("WORLD_SIZE", 1),
-            LocalRank = Number("LOCAL_RANK", Number("RANK", 0)),
+            Rank = rank,
+            WorldSize = Number("WORLD_SIZE", 1, check),
+            LocalRank = Number("LOCAL_RANK", rank, check),
             UniqueId = Environment.GetEnvironmentVariable(IdVariable) is { Length: > 0 } id ? id : null,
             IdFile = Environment.GetEnvironmentVariable(IdFileVariable) is { Length: > 0 } file ? file : null,
-            Timeout = TimeSpan.FromSeconds(Number(TimeoutVariable, 300)),
+            Timeout = TimeSpan.FromSeconds(Number(TimeoutVariable, 300, check)),
         };
+        check.ThrowIfInvalid();
         return rendezvous.Validate();
     }
 
@@ -185,7 +191,8 @@ public sealed record NcclRendezvous
         return Convert.TryFromBase64String(text.Trim(), bytes, out var written) && written == 128;
     }
 
-    private static int Number(string name, int fallback)
+    /// <summary>The variable's integer, or <paramref name="fallback"/> when it is unset or (recorded in <paramref name="check"/>) not an integer.</summary>
+    private static int Number(string name, int fallback, OptionsValidator check)
     {
         var text = Environment.GetEnvironmentVariable(name);
         if (string.IsNullOrWhiteSpace(text))
@@ -193,8 +200,8 @@ public sealed record NcclRendezvous
             return fallback;
         }
 
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new InvalidOptionsException($"The environment variable {name} = '{text}' is not an integer; unset it or give a number.");
+        var parsed = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value);
+        check.Require(parsed, name, $"'{text}'", string.Create(CultureInfo.InvariantCulture, $"must be an integer; unset it or give a number (default {fallback})"));
+        return parsed ? value : fallback;
     }
 }

@@ -80,8 +80,10 @@ public sealed class DataParallel
     /// <summary>
     /// Replaces each gradient by its average over the ranks, in place, in buckets of
     /// <see cref="DataParallelOptions.BucketMegabytes"/>. Call it after backward and before the optimizer step, with
-    /// the same parameter list on every rank. A parameter without a gradient counts as zeros and stays without one; a
-    /// list in which no parameter has a gradient (a call before backward) is refused before any collective.
+    /// the same parameter list on every rank. A parameter without a gradient on this rank counts as zeros in the
+    /// average; it gets the average when another rank has a gradient for it (so that every rank's optimizer steps it,
+    /// as in PyTorch DDP), and stays without one when no rank has. A list in which no parameter has a gradient (a call
+    /// before backward) is refused before any collective.
     /// </summary>
     /// <param name="parameters">The trainable parameters, in the same order on every rank.</param>
     /// <exception cref="InvalidOperationException">
@@ -98,6 +100,7 @@ public sealed class DataParallel
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.ToList();
+        using var scope = NewDisposeScope();
         if (list.Count > 0 && list.TrueForAll(p => p.grad is null))
         {
             // Averaging would send zeros and change nothing here, and dilute the average of any rank that did run
@@ -110,23 +113,12 @@ public sealed class DataParallel
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients on rank {Communicator.Rank}: none of the {list.Count} parameters has a gradient ({shown}), so there is nothing to average. Call it after loss.backward() and before optimizer.step(), with parameters the loss depends on (handle.TrainableParameters())."));
         }
 
-        using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (var bucket in Buckets(list))
         {
-            var pieces = bucket.Select(p => p.grad is { } g ? g.reshape(-1) : zeros(p.numel(), p.dtype, p.device)).ToArray();
-            var flat = pieces.Length == 1 ? pieces[0].clone() : cat(pieces, 0);
-            Communicator.AllReduce(flat, ReduceOp.Average);
-            var offset = 0L;
-            foreach (var p in bucket)
-            {
-                var n = p.numel();
-                p.grad?.copy_(flat.narrow(0, offset, n).view_as(p.grad));
-                offset += n;
-            }
+            AverageBucket(bucket);
         }
     }
-
     /// <summary>
     /// Checks that every rank holds exactly rank 0's parameter and buffer values, by comparing float64 sums of values
     /// and of absolute values per tensor (not a proof of equality, but any rank that drifted is caught).
@@ -183,6 +175,49 @@ public sealed class DataParallel
         }
 
         return h & ((1UL << 52) - 1);
+    }
+
+    /// <summary>
+    /// All-reduces one bucket: the flattened gradients (zeros for a parameter without one), then one flag per parameter
+    /// that is 1 where this rank has a gradient. A parameter that has a gradient on some ranks only (a branch that this
+    /// rank's batch did not use) gets the average on every rank, so that every optimizer steps it; without the flags
+    /// the ranks without a gradient would skip it and their weights would part from the others'.
+    /// </summary>
+    private void AverageBucket(List<Parameter> bucket)
+    {
+        var grads = bucket.Select(p => p.grad).ToArray();
+        var missing = Array.Exists(grads, g => g is null);
+        var dtype = bucket[0].dtype;
+        var device = bucket[0].device;
+        var pieces = new Tensor[bucket.Count + 1];
+        for (var i = 0; i < bucket.Count; i++)
+        {
+            pieces[i] = grads[i] is { } g ? g.reshape(-1) : zeros(bucket[i].numel(), dtype, device);
+        }
+
+        // All ones needs no copy from the host, the usual case.
+        pieces[^1] = missing ? tensor(grads.Select(g => g is null ? 0f : 1f).ToArray()).to(dtype, device) : ones(bucket.Count, dtype, device);
+        var flat = cat(pieces, 0);
+        Communicator.AllReduce(flat, ReduceOp.Average);
+        var total = flat.shape[0] - bucket.Count;
+        var anyRank = missing ? flat.narrow(0, total, bucket.Count).to(ScalarType.Float32).cpu().data<float>().ToArray() : null;
+        var offset = 0L;
+        for (var i = 0; i < bucket.Count; i++)
+        {
+            var p = bucket[i];
+            var n = p.numel();
+            var slice = flat.narrow(0, offset, n);
+            if (grads[i] is { } g)
+            {
+                g.copy_(slice.view_as(g));
+            }
+            else if (anyRank![i] > 0)
+            {
+                p.grad = slice.view_as(p).clone();
+            }
+
+            offset += n;
+        }
     }
 
     private IEnumerable<List<Parameter>> Buckets(IReadOnlyList<Parameter> parameters)

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Text.RegularExpressions;
+using System.Threading;
 using FluentAssertions;
 using NUnit.Framework;
 using static TorchSharp.torch;
@@ -135,5 +136,72 @@ public sealed class InProcessGroupTests
         var act = () => group.Communicator(0).AllReduce(t, ReduceOp.Average);
 
         act.Should().Throw<ArgumentException>().WithMessage("*floating-point*");
+    }
+
+    [TestCase(ScalarType.Int16, "*not Int16*")]
+    [TestCase(ScalarType.ComplexFloat32, "*not ComplexFloat32*")]
+    [TestCase(ScalarType.Bool, "*Bool tensor*Int32*")]
+    public void AllReduce_DtypeNcclCannotReduce_ThrowsArgumentExceptionAsNcclWould(ScalarType dtype, string message)
+    {
+        using var group = new InProcessGroup(1);
+        using var t = zeros(2, dtype);
+
+        var act = () => group.Communicator(0).AllReduce(t, ReduceOp.Sum);
+
+        act.Should().Throw<ArgumentException>().WithMessage(message);
+    }
+
+    [Test]
+    public void Broadcast_BoolTensor_IsCarried()
+    {
+        var results = InProcessGroup.Run(2, c =>
+        {
+            using var t = full(3, c.Rank == 0, ScalarType.Bool);
+            c.Broadcast(t, 0);
+            return t.data<bool>().ToArray();
+        });
+
+        results.Should().AllSatisfy(r => r.Should().Equal(true, true, true));
+    }
+
+    [Test]
+    public void Dispose_WhileARankWaitsInABarrier_TheRankStopsWithRankFailedSayingSo()
+    {
+        var group = new InProcessGroup(2, TimeSpan.FromMinutes(10));
+        Exception? seen = null;
+        using var started = new ManualResetEventSlim();
+        var rank0 = new Thread(() =>
+        {
+            started.Set();
+            try
+            {
+                group.Communicator(0).Barrier();
+            }
+            catch (Exception e)
+            {
+                seen = e;
+            }
+        })
+        { IsBackground = true };
+        rank0.Start();
+        started.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        Thread.Sleep(100); // Most likely inside the barrier by now; before it, the outcome must be the same.
+
+        group.Dispose();
+
+        rank0.Join(TimeSpan.FromSeconds(30)).Should().BeTrue("Dispose wakes a rank that waits in a collective, rather than leaving it to the 10-minute timeout");
+        seen.Should().BeOfType<RankFailedException>().Which.Message.Should().Be("The group was stopped: the InProcessGroup was disposed while its ranks could still call collectives; dispose it after every rank's thread has finished");
+    }
+
+    [Test]
+    public void AllReduce_AfterDispose_ThrowsRankFailed()
+    {
+        var group = new InProcessGroup(1);
+        group.Dispose();
+        using var t = zeros(2);
+
+        var act = () => group.Communicator(0).AllReduce(t, ReduceOp.Sum);
+
+        act.Should().Throw<RankFailedException>().WithMessage("*disposed*");
     }
 }

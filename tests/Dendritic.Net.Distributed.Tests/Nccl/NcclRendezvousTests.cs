@@ -88,6 +88,18 @@ public sealed class NcclRendezvousTests
     }
 
     [Test]
+    public void FromEnvironment_SeveralVariablesNotNumbers_ListsEveryOne()
+    {
+        Environment.SetEnvironmentVariable("RANK", "zero");
+        Environment.SetEnvironmentVariable("WORLD_SIZE", "two");
+        Environment.SetEnvironmentVariable(NcclRendezvous.TimeoutVariable, "1.5");
+
+        var act = NcclRendezvous.FromEnvironment;
+
+        act.Should().Throw<InvalidOptionsException>().Which.Message.Should().ContainAll("RANK", "'zero'", "WORLD_SIZE", "'two'", NcclRendezvous.TimeoutVariable, "'1.5'");
+    }
+
+    [Test]
     public void WriteFailure_ByRank1_IsFoundByRank0Only()
     {
         var file = Path.Combine(Folder, "nccl.id");

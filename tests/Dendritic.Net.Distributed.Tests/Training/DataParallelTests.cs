@@ -96,6 +96,28 @@ public sealed class DataParallelTests
     }
 
     [Test]
+    public void AverageGradients_ParameterWithGradientOnOneRankOnly_EveryRankGetsTheAverage()
+    {
+        var perRank = InProcessGroup.Run(2, c =>
+        {
+            var model = Models.Mlp();
+            var parameters = model.parameters().ToList();
+            using (var x = full(new long[] { 1, 4 }, 2.0f))
+            {
+                // fc1's bias enters only rank 0's loss (a branch that rank 1's batch did not take), with gradient 1.
+                var loss = parameters[0].matmul(x.t()).sum();
+                loss = c.Rank == 0 ? loss + parameters[1].sum() : loss;
+                loss.backward();
+            }
+
+            new DataParallel(c).AverageGradients(parameters);
+            return (bias: parameters[1].grad?.mean().item<float>(), without: parameters.Skip(2).Count(p => p.grad is null));
+        });
+
+        perRank.Should().AllSatisfy(r => r.Should().Be(((float?)0.5f, 2)), "rank 1 gets the average too, or its optimizer would skip the bias and the ranks' weights would part; fc2 has no gradient anywhere and keeps none");
+    }
+
+    [Test]
     public void Training_TwoRanksWithShardedSampler_FollowsTheTrajectoryOfOneProcessOnTheGlobalBatches()
     {
         manual_seed(2);
