@@ -187,7 +187,9 @@ public sealed class InProcessGroup : IDisposable
             throw new CollectiveTimeoutException($"Collective timed out: {reason}. A rank died, hangs or skipped a collective; every rank must call the same collectives in the same order.");
         }
 
-        ThrowIfStopped();
+        // Every rank met, so this meeting succeeded. A rank that stops the group right after it (it left first) is seen
+        // at the next meeting, as NCCL would: checking here too made the same failure surface in this collective or the
+        // next one depending on which thread ran first.
     }
 
     private void ThrowIfStopped()
