@@ -48,7 +48,8 @@ internal static unsafe class CpuCascadeMath
         var size = shape.Parameters * shape.Neurons;
         var chunks = Chunks(shape, threads);
         // Each chunk sums into its own array and the arrays are added in chunk order: the gradients do not depend on
-        // which thread finishes first (they do depend on the thread count, as libtorch's own reductions do).
+        // which thread finishes first (they do depend on the thread count, and on the vector width, Vector<float>.Count,
+        // whose lanes are summed in float32 before the chunk's float64 sum, as libtorch's own reductions depend on both).
         var partials = new double[chunks][];
         Split(shape, chunks, (chunk, first, end) =>
         {
