@@ -19,7 +19,7 @@ public sealed class ShardedSampler
     /// <param name="worldSize">The number of ranks.</param>
     /// <param name="seed">The order's seed; the same on every rank.</param>
     /// <param name="shuffle">Whether to shuffle each epoch (default true); false keeps the data set order.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A bad size or rank, or fewer samples than one global batch.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A bad size or rank, fewer samples than one global batch, or more than <see cref="Array.MaxLength"/>.</exception>
     public ShardedSampler(long datasetSize, int batchSize, int rank, int worldSize, ulong seed, bool shuffle = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -28,6 +28,12 @@ public sealed class ShardedSampler
         if (datasetSize < (long)batchSize * worldSize)
         {
             throw new ArgumentOutOfRangeException(nameof(datasetSize), datasetSize, $"The data set has fewer samples than one global batch ({batchSize} per rank × {worldSize} ranks); use a smaller batch.");
+        }
+
+        if (datasetSize > Array.MaxLength)
+        {
+            // EpochOrder holds the whole permutation in one array.
+            throw new ArgumentOutOfRangeException(nameof(datasetSize), datasetSize, $"The data set has more samples than one epoch's order can hold ({Array.MaxLength:N0}); shard it into parts of at most that size.");
         }
 
         DatasetSize = datasetSize;
@@ -62,8 +68,11 @@ public sealed class ShardedSampler
     /// <summary>The global order of one epoch: the same permutation on every rank (SplitMix64 Fisher-Yates, independent of torch and .NET versions).</summary>
     /// <param name="epoch">The epoch, from 0.</param>
     /// <returns>A permutation of 0 to <see cref="DatasetSize"/> - 1.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative.</exception>
     public long[] EpochOrder(int epoch)
     {
+        // A negative epoch would give an order of its own, the same on every rank, and hide a bug in the caller's count.
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         var order = new long[DatasetSize];
         for (long i = 0; i < order.Length; i++)
         {
@@ -88,6 +97,7 @@ public sealed class ShardedSampler
     /// <summary>This rank's batches of one epoch: sample indices, <see cref="BatchSize"/> each.</summary>
     /// <param name="epoch">The epoch, from 0.</param>
     /// <returns><see cref="BatchesPerEpoch"/> batches.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative.</exception>
     public IReadOnlyList<long[]> Batches(int epoch)
     {
         var order = EpochOrder(epoch);

@@ -67,4 +67,20 @@ public sealed class ShardedSamplerTests
 
         act.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "rank").WithMessage("The rank must be a rank, 0 to 1 (world size 2).*");
     }
+
+    [Test]
+    public void Constructor_MoreSamplesThanAnArrayHolds_ThrowsNamingDatasetSize()
+    {
+        var act = () => new ShardedSampler((long)Array.MaxLength + 1, 8, 0, 2, seed: 1);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "datasetSize").WithMessage("*more samples than one epoch's order can hold*");
+    }
+
+    [Test]
+    public void Batches_NegativeEpoch_Throws()
+    {
+        var sampler = new ShardedSampler(64, 8, 0, 2, seed: 1);
+
+        sampler.Invoking(s => s.Batches(-1)).Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "epoch");
+    }
 }
