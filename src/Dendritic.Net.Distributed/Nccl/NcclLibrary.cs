@@ -50,7 +50,7 @@ public static class NcclLibrary
         return list;
     }
 
-    /// <summary>Loads NCCL (once) by the rules above, after setting NCCL_NVLS_ENABLE=0 in the process environment.</summary>
+    /// <summary>Loads NCCL (once) by the rules above, after setting NCCL_NVLS_ENABLE=0 in the process environment unless it is set.</summary>
     /// <returns>The native library handle.</returns>
     /// <exception cref="NcclException">No candidate loaded; the message lists what was tried and the fix.</exception>
     public static IntPtr Load()
@@ -62,9 +62,10 @@ public static class NcclLibrary
                 return _handle;
             }
 
-            // Multicast (NVLink SHARP) off: not allowed on the machines this was written for. Set through libc, before
-            // NCCL's first call reads its environment (.NET's Environment.SetEnvironmentVariable does not reach getenv).
-            NcclNative.setenv("NCCL_NVLS_ENABLE", "0", 1);
+            // Multicast (NVLink SHARP) off by default: not allowed on the machines this was written for. A value the
+            // user set stays (overwrite 0): it is their machine's rule. Set through libc, before NCCL's first call reads
+            // its environment (.NET's Environment.SetEnvironmentVariable does not reach getenv).
+            NcclNative.setenv("NCCL_NVLS_ENABLE", "0", 0);
             var tried = Candidates();
             foreach (var candidate in tried)
             {
