@@ -19,6 +19,7 @@ public sealed class InProcessGroup : IDisposable
     private readonly Barrier _barrier;
     private readonly InProcessCommunicator.Entry?[] _slots;
     private volatile RankFailure? _failure;
+    private volatile string? _returned;
 
     /// <summary>Creates a group of <paramref name="worldSize"/> ranks.</summary>
     /// <param name="worldSize">The number of ranks; at least 1.</param>
@@ -59,7 +60,9 @@ public sealed class InProcessGroup : IDisposable
 
     /// <summary>
     /// Runs <paramref name="body"/> once per rank, each on its own thread, and waits for all. A rank that throws
-    /// aborts the group, so that the others stop in their next collective instead of waiting.
+    /// aborts the group, so that the others stop in their next collective instead of waiting; so does a rank that
+    /// returns while another still calls collectives (it can never meet it), with a <see cref="RankFailedException"/>
+    /// that says so.
     /// </summary>
     /// <typeparam name="T">What each rank returns.</typeparam>
     /// <param name="worldSize">The number of ranks; at least 1.</param>
@@ -88,6 +91,7 @@ public sealed class InProcessGroup : IDisposable
                 try
                 {
                     results[rank] = body(communicator);
+                    group.Returned(rank);
                 }
                 catch (Exception e)
                 {
@@ -159,9 +163,30 @@ public sealed class InProcessGroup : IDisposable
 
     internal InProcessCommunicator.Entry?[] Slots => _slots;
 
+    /// <summary>
+    /// <paramref name="rank"/>'s body (<see cref="Run{T}"/>) has returned: a rank waiting in a collective now, or calling
+    /// one later, can never meet it, so the group stops now instead of at the collective timeout.
+    /// </summary>
+    internal void Returned(int rank)
+    {
+        var reason = string.Create(CultureInfo.InvariantCulture, $"rank {rank} returned from its body while another rank still called collectives; every rank must call the same collectives in the same order");
+        _returned ??= reason;
+        if (_barrier.ParticipantsRemaining < _barrier.ParticipantCount)
+        {
+            // Someone is waiting in the current phase. (One that enters it between the check in Meet and this one
+            // still waits out the timeout: a window of instructions, not worth a polling wait.)
+            Abort(-1, reason);
+        }
+    }
+
     /// <summary>One meeting point of all ranks; throws on every rank when the group is stopped.</summary>
     internal void Meet(int rank)
     {
+        if (_returned is { } returned)
+        {
+            Abort(-1, returned);
+        }
+
         ThrowIfStopped();
         bool arrived;
         try

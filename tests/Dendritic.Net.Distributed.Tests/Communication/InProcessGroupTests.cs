@@ -82,6 +82,37 @@ public sealed class InProcessGroupTests
         });
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Run_OneRankReturnsWhileAnotherCallsACollective_StopsThatRankSayingWhich(bool returnFirst)
+    {
+        // The rank that returns never meets the other; with a 20 s timeout, a CollectiveTimeoutException would mean
+        // the group waited for it instead of stopping.
+        using var returned = new ManualResetEventSlim();
+        var run = () => InProcessGroup.Run(
+            2,
+            c =>
+            {
+                if (c.Rank == 0)
+                {
+                    return 0;
+                }
+
+                if (returnFirst)
+                {
+                    Thread.Sleep(50);   // most often after rank 0 returned: the check when a collective starts
+                }
+
+                c.Barrier();
+                return 1;
+            },
+            TimeSpan.FromSeconds(20));
+
+        var error = run.Should().Throw<AggregateException>().Which;
+        error.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<RankFailedException>()
+            .Which.Message.Should().Contain("rank 0 returned from its body while another rank still called collectives");
+    }
+
     [Test]
     public void Run_OneRankThrows_MessageSaysHowManyFailedAndWhichFirstWithoutRepeatingTheReason()
     {
@@ -118,6 +149,11 @@ public sealed class InProcessGroupTests
                 if (c.Rank == 0)
                 {
                     c.Barrier();
+                }
+                else
+                {
+                    // Busy past the timeout, not returned: a rank that returns stops the group at once (test above).
+                    Thread.Sleep(1500);
                 }
 
                 return 0;
