@@ -119,6 +119,7 @@ public sealed class DataParallel
             AverageBucket(bucket);
         }
     }
+
     /// <summary>
     /// Checks that every rank holds exactly rank 0's parameter and buffer values, by comparing float64 sums of values
     /// and of absolute values per tensor (not a proof of equality, but any rank that drifted is caught).
