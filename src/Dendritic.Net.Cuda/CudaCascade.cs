@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 
 namespace Dendritic.Cuda;
 
@@ -12,7 +11,10 @@ namespace Dendritic.Cuda;
 /// </summary>
 public static class CudaCascade
 {
-    private static readonly Lazy<FusedCascadeKernel> Kernel = new(() => new FusedCascadeKernel(new CudaLauncher(new CudaModuleCache()), FusedCascadeKernel.OneSetTrainingMinBytes));
+    // One launcher for Enable's probe and the kernel, so that the module Enable loads is the one training uses.
+    private static readonly CudaLauncher Launcher = new(new CudaModuleCache());
+
+    private static readonly Lazy<FusedCascadeKernel> Kernel = new(() => new FusedCascadeKernel(Launcher, FusedCascadeKernel.OneSetTrainingMinBytes));
 
     /// <summary>
     /// Whether the fused CUDA cascade that <see cref="Enable"/> registers is the registered
@@ -21,8 +23,9 @@ public static class CudaCascade
     public static bool IsEnabled => Kernel.IsValueCreated && ReferenceEquals(CascadeKernels.Current, Kernel.Value);
 
     /// <summary>
-    /// Loads NVRTC and the CUDA driver, initialises the driver, compiles the kernel once for GPU 0 (so that a problem
-    /// shows here and not in the middle of training) and registers the fused cascade as
+    /// Loads NVRTC and the CUDA driver, checks NVRTC's version (12 or later), initialises the driver, compiles the kernel
+    /// once for GPU 0 and loads it there (so that a problem, such as an NVRTC newer than the driver, shows here and not
+    /// in the middle of training; the one-set float32 sigmoid kernel stays loaded) and registers the fused cascade as
     /// <see cref="CascadeKernels.Current"/>. The kernels used then compile on first use per set count, dtype and
     /// activation and stay loaded for the process's life. Does nothing when it is already enabled. It never replaces
     /// a kernel registered by other code: the registration is one atomic compare-exchange
@@ -31,7 +34,8 @@ public static class CudaCascade
     /// </summary>
     /// <exception cref="CudaKernelException">
     /// NVRTC or the driver cannot be loaded (set <c>DENDRITIC_NVRTC_PATH</c> or <c>DENDRITIC_CUDA_DRIVER_PATH</c> to
-    /// the library file), the driver finds no usable GPU, or NVRTC cannot compile the kernel for it; or another
+    /// the library file), NVRTC is older than 12, the driver finds no usable GPU, NVRTC cannot compile the kernel for it
+    /// or the driver cannot load what NVRTC made (the message names the call, both versions and the fix); or another
     /// kernel is registered as <see cref="CascadeKernels.Current"/> (the message names its type; set
     /// <c>CascadeKernels.Current = null</c> first to replace it).
     /// </exception>
@@ -45,9 +49,14 @@ public static class CudaCascade
         }
 
         NativeLibraries.EnsureLoaded();
-        var device = CudaDevice.Open(0);
-        var probe = new CascadeProblem(1, TorchSharp.torch.ScalarType.Float32, DendriteActivation.Sigmoid, 1, 1, 1, 0);
-        CudaModuleCache.Compile(probe.Defines().Append(device.Architecture).ToArray());
+        Nvrtc.Check(Nvrtc.Version(out var major, out var minor), "nvrtcVersion");
+        if (CudaErrorMessages.NvrtcVersionProblem(major, minor) is string problem)
+        {
+            throw new CudaKernelException(problem);
+        }
+
+        // Compiled and loaded: a CUBIN the driver refuses (an NVRTC newer than the driver) fails here, not in training.
+        Launcher.Preload(new CascadeProblem(1, TorchSharp.torch.ScalarType.Float32, DendriteActivation.Sigmoid, 1, 1, 1, 0));
         ThrowIfOtherKernel(CascadeKernels.CompareExchange(Kernel.Value, null));
     }
 

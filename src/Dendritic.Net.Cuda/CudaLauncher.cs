@@ -94,6 +94,13 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         CudaDriver.Check(CudaDriver.LaunchKernel(module.Reduce, blocks, 1, 1, ReduceBlock, 1, 1, 0, IntPtr.Zero, reduceArgs, null), "cuLaunchKernel(cascade_reduce)");
     }
 
+    /// <summary>
+    /// Opens <paramref name="problem"/>'s device, makes its primary context current on this thread, and compiles and
+    /// loads its module (what the first launch would do), so that a driver or compiler problem shows now.
+    /// </summary>
+    /// <exception cref="CudaKernelException">The device, NVRTC or the driver fails; the message names the call and the fix.</exception>
+    public void Preload(CascadeProblem problem) => Prepare(problem);
+
     private CudaModule Prepare(CascadeProblem problem)
     {
         var device = Device(problem.DeviceIndex);

@@ -37,7 +37,13 @@ internal sealed class CudaModuleCache
             }
 
             var image = Compile(problem.Defines().Append(device.Architecture).ToArray());
-            CudaDriver.Check(CudaDriver.ModuleLoadData(out var handle, image), "cuModuleLoadData");
+            var loaded = CudaDriver.ModuleLoadData(out var handle, image);
+            if (loaded != CudaDriver.Success)
+            {
+                // The usual cause is an NVRTC newer than the driver: name both versions.
+                CudaDriver.Check(loaded, $"cuModuleLoadData (a CUBIN for sm_{device.Major}{device.Minor} from NVRTC {NvrtcVersion()}; the driver supports CUDA {DriverVersion()})");
+            }
+
             module = new CudaModule(
                 Function(handle, "cascade_forward_rows"),
                 Function(handle, "cascade_forward_rows_pairs"),
@@ -62,7 +68,7 @@ internal sealed class CudaModuleCache
             var result = Nvrtc.CompileProgram(program, utf8.Length, utf8);
             if (result != Nvrtc.Success)
             {
-                throw new CudaKernelException($"NVRTC could not compile cascade.cu with {string.Join(" ", options)}: {Log(program)}");
+                throw new CudaKernelException(CudaErrorMessages.CompileFailure(options, result, Marshal.PtrToStringUTF8(Nvrtc.GetErrorString(result)), Log(program)));
             }
 
             Nvrtc.Check(Nvrtc.GetCubinSize(program, out var size), "nvrtcGetCUBINSize");
@@ -91,6 +97,12 @@ internal sealed class CudaModuleCache
         var log = new byte[(int)size];
         return Nvrtc.GetProgramLog(program, log) == Nvrtc.Success ? Encoding.UTF8.GetString(log, 0, log.Length - 1) : "(no log)";
     }
+
+    private static string NvrtcVersion() =>
+        Nvrtc.Version(out var major, out var minor) == Nvrtc.Success ? FormattableString.Invariant($"{major}.{minor}") : "(unknown version)";
+
+    private static string DriverVersion() =>
+        CudaDriver.DriverGetVersion(out var version) == CudaDriver.Success ? CudaErrorMessages.CudaVersion(version) : "(unknown version)";
 
     private static IntPtr Function(IntPtr module, string name)
     {

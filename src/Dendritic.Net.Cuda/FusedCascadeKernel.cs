@@ -21,6 +21,12 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
     /// </summary>
     internal const long OneSetTrainingMinBytes = 32L << 20;
 
+    /// <summary>
+    /// Most neurons the kernels take: the "rows" kernels compute a thread's first neuron as a 32-bit int from a grid
+    /// rounded up to whole blocks (up to 2 x 128 - 1 past the count), which must not wrap to a negative index.
+    /// </summary>
+    internal const long MaxNeurons = int.MaxValue - 255;
+
     private readonly ICascadeLauncher _launcher;
     private readonly long _oneSetTrainingMinBytes;
     private readonly bool _takeWhole;
@@ -62,7 +68,7 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         var shape = host.shape;
         if (!_launcher.Supports(host.device) || host.dtype is not (ScalarType.Float32 or ScalarType.BFloat16)
             || sets is < 1 or > CascadeProblem.MaxSets || axis < 0 || axis >= shape.Length
-            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > int.MaxValue)
+            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > MaxNeurons)
         {
             return null;
         }

@@ -44,13 +44,13 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuGetErrorName")]
     public static partial int GetErrorName(int result, out IntPtr name);
 
-    /// <summary>Throws with the driver's error name when <paramref name="result"/> is not success.</summary>
+    /// <summary>Throws with the driver's error name, and the fix where there is one, when <paramref name="result"/> is not success.</summary>
     public static void Check(int result, string call)
     {
         if (result != Success)
         {
             var name = GetErrorName(result, out var text) == Success ? Marshal.PtrToStringUTF8(text) : null;
-            throw new CudaKernelException($"CUDA driver {call} failed: {name ?? "unknown error"} ({result}).");
+            throw new CudaKernelException(CudaErrorMessages.DriverFailure(call, result, name));
         }
     }
 }

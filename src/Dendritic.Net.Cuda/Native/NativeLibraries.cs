@@ -90,19 +90,33 @@ internal static class NativeLibraries
                 throw new CudaKernelException($"{variable} names '{path}', which cannot be loaded as {what}. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
             }
 
-            return NativeLibrary.TryGetExport(handle, entryPoint, out _)
-                ? handle
-                : throw new CudaKernelException($"{variable} names '{path}', which loads but is not {what}: it has no '{entryPoint}'. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
-        }
-
-        foreach (var candidate in names)
-        {
-            if (NativeLibrary.TryLoad(candidate, out var handle) && NativeLibrary.TryGetExport(handle, entryPoint, out _))
+            if (NativeLibrary.TryGetExport(handle, entryPoint, out _))
             {
                 return handle;
             }
+
+            NativeLibrary.Free(handle);
+            throw new CudaKernelException($"{variable} names '{path}', which loads but is not {what}: it has no '{entryPoint}'. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
         }
 
-        throw new CudaKernelException($"Cannot load {what}: none of {string.Join(", ", names)} is on the library search path. Install it, add its folder to the search path (LD_LIBRARY_PATH, PATH), or set {variable} to its full path.");
+        // A name that loads but lacks the entry point is another library of that name (a stub, a wrapper): it is
+        // released, skipped, and named in the error, which would otherwise say that nothing was found.
+        var impostors = new List<string>();
+        foreach (var candidate in names)
+        {
+            if (NativeLibrary.TryLoad(candidate, out var handle))
+            {
+                if (NativeLibrary.TryGetExport(handle, entryPoint, out _))
+                {
+                    return handle;
+                }
+
+                NativeLibrary.Free(handle);
+                impostors.Add(candidate);
+            }
+        }
+
+        var found = impostors.Count == 0 ? string.Empty : $" ({string.Join(", ", impostors)} loaded but has no '{entryPoint}': not {what})";
+        throw new CudaKernelException($"Cannot load {what}: none of {string.Join(", ", names)} is on the library search path{found}. Install it, add its folder to the search path (LD_LIBRARY_PATH, PATH), or set {variable} to its full path.");
     }
 }
