@@ -39,15 +39,21 @@ public static class OnnxExporter
     /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter
     /// (indices must be valid rows).
     /// </param>
-    /// <param name="path">The file to write (overwritten when it exists).</param>
+    /// <param name="path">
+    /// The file to write, atomically: into a temporary file beside it, flushed, then renamed over it, so an existing
+    /// file is either replaced whole or left as it was (a symlink is followed and stays a link).
+    /// </param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; checked before the model is run, and nothing is written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the file.</exception>
+    /// <exception cref="IOException">The folder cannot take a new file (for example a full disk or a read-only file system); an existing file is left as it was.</exception>
     public static void Export(nn.Module model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = ExportToBytes(model, sampleInput, options);
-        File.WriteAllBytes(path, bytes);
+        var target = AtomicFileWriter.ResolveTarget(path, FileDescription);
+        WriteFile(target, ExportToBytes(model, sampleInput, options));
     }
 
     /// <summary>Exports <paramref name="model"/>, a model without dendrites, to ONNX and returns the file's bytes (for an in-memory ONNX Runtime session).</summary>
@@ -83,15 +89,19 @@ public static class OnnxExporter
     /// </summary>
     /// <param name="model">The handle; its <see cref="DendriticModel.Model"/> is exported.</param>
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
-    /// <param name="path">The file to write (overwritten when it exists).</param>
+    /// <param name="path">The file to write, atomically; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>. Nothing is written.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; checked before the model is run, and nothing is written.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the file.</exception>
+    /// <exception cref="IOException">The folder cannot take a new file (for example a full disk or a read-only file system); an existing file is left as it was.</exception>
     public static void Export(DendriticModel model, Tensor sampleInput, string path, OnnxExportOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        File.WriteAllBytes(path, ExportToBytes(model, sampleInput, options));
+        var target = AtomicFileWriter.ResolveTarget(path, FileDescription);
+        WriteFile(target, ExportToBytes(model, sampleInput, options));
     }
 
     /// <summary>Exports a model with dendrites, through its handle, and returns the ONNX file's bytes.</summary>
@@ -154,7 +164,11 @@ public static class OnnxExporter
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
+            // Both graph names are taken before any node or initializer is named, so that no generated name (a root
+            // Linear's "weight", a root ReLU's "Relu") can be given to a second value: ONNX requires every value
+            // name to be defined once.
             builder.Reserve(options.InputName);
+            builder.Reserve(options.OutputName);
             var sample = sampleInput.detach();
             builder.SampleDevice = sample.device;
             builder.SetSample(options.InputName, sample);
@@ -187,6 +201,17 @@ public static class OnnxExporter
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
         return modelProto.ToByteArray();
     }
+
+    /// <summary>What <see cref="AtomicFileWriter"/> calls the file in its messages.</summary>
+    private const string FileDescription = "the ONNX model";
+
+    /// <summary>
+    /// Writes the file through a temporary beside it and a rename (the checkpoints' writer): writing in place would
+    /// leave a file cut short, and the previous model gone, when the process is killed or the disk fills mid-write,
+    /// and a reader loading the file at that moment would see part of it.
+    /// </summary>
+    private static void WriteFile(string target, byte[] bytes) =>
+        AtomicFileWriter.Write(target, FileDescription, stream => stream.Write(bytes));
 
     /// <summary>The graph's float type: the sample input's; for integer token indices, that of the model's first floating-point parameter (float32 when it has none).</summary>
     private static ScalarType FloatType(nn.Module model, Tensor sampleInput) =>

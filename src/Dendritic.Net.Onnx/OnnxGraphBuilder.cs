@@ -119,7 +119,7 @@ public sealed class OnnxGraphBuilder
         return names;
     }
 
-    /// <summary>Adds a node whose single output gets exactly <paramref name="output"/> as its name.</summary>
+    /// <summary>Adds a node whose single output gets exactly <paramref name="output"/> as its name (reserved with <see cref="Reserve"/> before any other value was named).</summary>
     internal void AddNamedNode(string opType, string input, string output)
     {
         _names.Add(output);

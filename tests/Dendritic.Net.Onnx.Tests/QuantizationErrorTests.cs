@@ -111,6 +111,43 @@ public class QuantizationErrorTests
         act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Percentile", "MaxValuesPerTensor");
     }
 
+    [Test]
+    public void QuantizeStatic_RunnerReturningNoValuesForAnActivation_ThrowsNamingTheValue()
+    {
+        // Batches of zero samples: every requested output comes back empty. The ranges used to start and stay at
+        // [0, 0], which gave scale 1 without a word.
+        CalibrationRunner empty = (_, names) => new[] { (IReadOnlyList<float[]>)names.Select(_ => Array.Empty<float>()).ToArray() };
+
+        var act = () => OnnxQuantizer.QuantizeStatic(MlpBytes(), empty);
+
+        act.Should().Throw<OnnxQuantizationException>()
+            .Where(e => e.ValueName.Length > 0 && e.Message.Contains($"'{e.ValueName}'") && e.Message.Contains("no values") && e.Message.Contains("at least one sample"));
+    }
+
+    [Test]
+    public void QuantizeStatic_PercentileRangeOfWidthZero_FallsBackToMinMax()
+    {
+        // 20,000 zeros and one 2.55: the 99.99th percentile is 0, so the percentile range was [0, 0] and the scale the
+        // arbitrary 1 (2.55 then quantized to 3). The min/max range gives 2.55 / 255.
+        CalibrationRunner sparse = (_, names) => new[]
+        {
+            (IReadOnlyList<float[]>)names.Select(_ => new float[20_000].Append(2.55f).ToArray()).ToArray(),
+        };
+
+        var result = OnnxQuantizer.QuantizeStatic(MlpBytes(), sparse, new OnnxQuantizationOptions { Method = CalibrationMethod.Percentile, Percentile = 99.99 });
+
+        var scale = ModelProto.Parser.ParseFrom(result.Model).Graph.Initializer.Single(i => i.Name == "input_scale");
+        BitConverter.ToSingle(scale.RawData.Span).Should().BeApproximately(2.55f / 255f, 1e-7f);
+    }
+
+    [Test]
+    public void QuantizeStatic_InvalidOptions_ThrowsInvalidOptionsException()
+    {
+        var act = () => OnnxQuantizer.QuantizeStatic(MlpBytes(), NoBatches, new OnnxQuantizationOptions { Percentile = double.NaN });
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Percentile");
+    }
+
     private static IEnumerable<IReadOnlyList<float[]>> NoBatches(byte[] model, IReadOnlyList<string> outputs) => Array.Empty<IReadOnlyList<float[]>>();
 
     private static byte[] MlpBytes()

@@ -43,7 +43,7 @@ internal static class Calibrator
         var ranges = new Dictionary<string, (float, byte)>(StringComparer.Ordinal);
         for (var v = 0; v < values.Count; v++)
         {
-            ranges[values[v]] = stats[v].Range(values[v]);
+            ranges[values[v]] = stats[v].Range(values[v], batches);
         }
 
         return ranges;
@@ -87,6 +87,7 @@ internal static class Calibrator
         private readonly List<float> _sample = new();
         private readonly Random _random = new(12345);
         private long _seen;
+        private long _count;
         private float _min;
         private float _max;
 
@@ -99,6 +100,7 @@ internal static class Calibrator
                     throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration batch {batch} gave a non-finite value ({x}) for '{name}': the float model overflows or the input holds NaN/Infinity. Check the calibration inputs (normalised like the training data?) and the model."), string.Empty, name);
                 }
 
+                _count++;
                 _min = Math.Min(_min, x);
                 _max = Math.Max(_max, x);
                 if (options.Method != CalibrationMethod.Percentile)
@@ -119,22 +121,38 @@ internal static class Calibrator
             }
         }
 
-        public (float Scale, byte ZeroPoint) Range(string name)
+        public (float Scale, byte ZeroPoint) Range(string name, int batches)
         {
+            if (_count == 0)
+            {
+                // The running min/max start at 0, so no values at all would pass for an all-zero activation and get
+                // the arbitrary scale 1: every real value below 0.5 would then quantize to zero.
+                throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration gave no values for '{name}' in {batches} batch(es): the runner returned an empty (or null) array for it every time, as for batches of zero samples. Give batches that hold at least one sample each."), string.Empty, name);
+            }
+
             var (low, high) = (_min, _max);
             if (options.Method == CalibrationMethod.Percentile && _sample.Count > 0)
             {
                 _sample.Sort();
                 var top = options.Percentile / 100.0;
-                low = Math.Min(0, _sample[(int)Math.Floor((1 - top) * (_sample.Count - 1))]);
-                high = Math.Max(0, _sample[(int)Math.Ceiling(top * (_sample.Count - 1))]);
+                var clippedLow = Math.Min(0, _sample[(int)Math.Floor((1 - top) * (_sample.Count - 1))]);
+                var clippedHigh = Math.Max(0, _sample[(int)Math.Ceiling(top * (_sample.Count - 1))]);
+
+                // A percentile range of width zero (more than 100 - Percentile % of the values are 0, as after a
+                // mostly silent ReLU) would get the arbitrary scale 1 below; the values that are not 0 are then
+                // better served by their own min/max than by a range that ignores them.
+                if (clippedHigh > clippedLow)
+                {
+                    (low, high) = (clippedLow, clippedHigh);
+                }
             }
 
             // The range always holds 0 exactly (zero padding and ReLU zeros must stay exact).
             var scale = (high - low) / 255f;
             if (!(scale > 0) || !float.IsFinite(scale))
             {
-                scale = scale == 0 ? 1f : throw new OnnxQuantizationException($"Calibration of '{name}' gave the unusable range [{low}, {high}].", string.Empty, name);
+                // Width zero: every calibration value was exactly 0, so any scale represents them; 1 is as good as any.
+                scale = scale == 0 ? 1f : throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration of '{name}' gave the range [{low}, {high}], whose width overflows float32, so no uint8 scale fits it. The float model overflows on the calibration inputs: check that they are normalised like the training data."), string.Empty, name);
             }
 
             var zeroPoint = (byte)Math.Clamp(Math.Round(-low / scale), 0, 255);

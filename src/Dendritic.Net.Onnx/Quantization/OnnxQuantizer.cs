@@ -24,9 +24,10 @@ public static class OnnxQuantizer
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
     /// <exception cref="OnnxQuantizationException">
     /// A node the quantizer does not support (the message and <see cref="OnnxQuantizationException.NodeName"/> name it),
-    /// a float64 or already-quantized model, no calibration batches, or a non-finite calibration value.
+    /// a float64 or already-quantized model, no calibration batches, a non-finite calibration value, or an activation
+    /// for which the runner returned no values at all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it).
     /// </exception>
-    /// <exception cref="ArgumentOutOfRangeException">An option is invalid; the message lists every bad value.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid (see <see cref="OnnxQuantizationOptions.Validate"/>); it lists every bad value.</exception>
     public static OnnxQuantizationResult QuantizeStatic(byte[] model, CalibrationRunner calibration, OnnxQuantizationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
