@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -199,7 +200,24 @@ public static class OnnxExporter
             Graph = graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        ThrowIfTooLarge(modelProto.CalculateSize());
         return modelProto.ToByteArray();
+    }
+
+    /// <summary>The largest ONNX file this exporter writes: protobuf's 2 GiB message limit (no external data).</summary>
+    internal const long MaxModelBytes = int.MaxValue;
+
+    /// <summary>
+    /// Refuses a model protobuf cannot serialise as one message, before serialising it: Google.Protobuf would fail
+    /// with an error that names neither the size nor the way out.
+    /// </summary>
+    /// <exception cref="OnnxExportException">The model is larger than <see cref="MaxModelBytes"/>.</exception>
+    internal static void ThrowIfTooLarge(long bytes)
+    {
+        if (bytes < 0 || bytes > MaxModelBytes)
+        {
+            throw new OnnxExportException(string.Create(CultureInfo.InvariantCulture, $"The ONNX model would take {(bytes < 0 ? "more than 2" : (bytes / (1024.0 * 1024 * 1024)).ToString("F2", CultureInfo.InvariantCulture))} GiB, past protobuf's 2 GiB limit for one file, and this exporter writes no external data (ONNX's way past it). Prune dendrites (DendritePruner) or export the model in parts to bring each file under 2 GiB."));
+        }
     }
 
     /// <summary>What <see cref="AtomicFileWriter"/> calls the file in its messages.</summary>

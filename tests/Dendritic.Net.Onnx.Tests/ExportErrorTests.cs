@@ -142,4 +142,17 @@ public class ExportErrorTests
 
         model.training.Should().BeTrue();
     }
+
+    [TestCase(2_147_483_648L)]
+    [TestCase(-1L)]   // CalculateSize's int wrapped past int.MaxValue
+    public void ThrowIfTooLarge_PastProtobufsLimit_ThrowsNamingTheLimit(long bytes)
+    {
+        var act = () => OnnxExporter.ThrowIfTooLarge(bytes);
+
+        act.Should().Throw<OnnxExportException>().WithMessage("*past protobuf's 2 GiB limit*no external data*");
+    }
+
+    [Test]
+    public void ThrowIfTooLarge_AtTheLimit_Passes() =>
+        FluentActions.Invoking(() => OnnxExporter.ThrowIfTooLarge(int.MaxValue)).Should().NotThrow();
 }
