@@ -76,7 +76,7 @@ public sealed class DendriteBranch : nn.Module
     /// Removes the sets at <paramref name="indices"/> from anywhere in the cascade (used by pruning). Later sets move
     /// down and lose the cascade weights (v rows) that read the removed sets, so each keeps reading the same earlier
     /// activations. Sets before the first removed one keep their objects; later ones are rebuilt with the same values
-    /// and frozen state (their index and v shape change), so optimizers must be rebuilt afterwards.
+    /// and each parameter's requires_grad (their index and v shape change), so optimizers must be rebuilt afterwards.
     /// </summary>
     internal void RemoveAt(IReadOnlyCollection<int> indices)
     {
@@ -123,7 +123,8 @@ public sealed class DendriteBranch : nn.Module
                     set.CascadeWeights.copy_(source.CascadeWeights!.index_select(0, index));
                 }
 
-                set.Frozen = source.Frozen;
+                // Per parameter, not Frozen's all-or-nothing: cascade-correlation freezes a set's inputs and leaves its u to train.
+                CopyTrainability(source, set);
                 register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
                 _sets.Add(set);
             }
@@ -132,6 +133,19 @@ public sealed class DendriteBranch : nn.Module
         foreach (var o in Enumerable.Range(first, old.Count - first))
         {
             old[o].Dispose();
+        }
+    }
+
+    /// <summary>Gives each parameter of <paramref name="target"/> the <c>requires_grad</c> of its namesake in <paramref name="source"/>.</summary>
+    private static void CopyTrainability(DendriteSet source, DendriteSet target)
+    {
+        var wanted = source.named_parameters().ToDictionary(p => p.name, p => p.parameter.requires_grad, StringComparer.Ordinal);
+        foreach (var (name, parameter) in target.named_parameters())
+        {
+            if (wanted.TryGetValue(name, out var trainable))
+            {
+                parameter.requires_grad = trainable;
+            }
         }
     }
 

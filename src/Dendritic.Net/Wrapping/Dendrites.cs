@@ -298,8 +298,8 @@ public static class Dendrites
                 throw new DendriteWrapException($"Layer '{path}' is held in a field typed as {module.GetType().Name}, so it cannot be replaced, and WrapOptions.AllowHooks is false. Type the field as Module<Tensor, Tensor>, or allow hooks.");
             }
 
-            container ??= CreateContainer(model, path);
-            attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, container);
+            var (hookContainer, ownerPath, owner) = HookContainer(model, parent, dot < 0 ? string.Empty : path[..dot], path, ref container);
+            attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, hookContainer, ownerPath, owner);
         }
 
         if (options.Logger.IsEnabled(LogLevel.Debug))
@@ -307,6 +307,51 @@ public static class Dendrites
             DendriticLog.LayerAttached(options.Logger, path, spec.ToString(), attachment.Mode);
         }
         return attachment;
+    }
+
+    /// <summary>
+    /// Where a hooked layer's dendrites live: the root's container when the root walks its registered children, else
+    /// a container on the layer's parent (owner non-null). A Sequential root lists only its own items to
+    /// <c>parameters()</c>, <c>to()</c> and <c>train()</c>, so dendrites in its container would never train nor move;
+    /// the hooked layer's parent holds it in a field, so it is a module whose walks include what is registered on it.
+    /// </summary>
+    private static (DendriteHookContainer Container, string OwnerPath, nn.Module? Owner) HookContainer(nn.Module model, nn.Module parent, string parentPath, string path, ref DendriteHookContainer? container)
+    {
+        container ??= CreateContainer(model, path);
+        var root = container;
+        if (model.named_children().Any(c => ReferenceEquals(c.module, root)))
+        {
+            return (container, string.Empty, null);
+        }
+
+        if (container.Count == 0)
+        {
+            TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
+            container = null;
+        }
+
+        DendriteHookContainer own;
+        if (TorchSharpInternals.Submodules(parent).TryGetValue(DendriteHookContainer.RegisteredName, out var existing))
+        {
+            own = existing as DendriteHookContainer ?? throw new DendriteWrapException($"Module '{parentPath}' already has a submodule named '{DendriteHookContainer.RegisteredName}', which the dendrites of its hooked layer '{path}' need for their weights (the model is a Sequential, which does not reach a container on itself). Rename that submodule, or type layer '{path}''s field as Module<Tensor, Tensor>.");
+        }
+        else
+        {
+            own = new DendriteHookContainer();
+            parent.register_module(DendriteHookContainer.RegisteredName, own);
+        }
+
+        if (!model.named_modules().Any(m => ReferenceEquals(m.module, own)))
+        {
+            if (own.Count == 0)
+            {
+                TorchSharpInternals.RemoveSubmodule(parent, DendriteHookContainer.RegisteredName);
+            }
+
+            throw new DendriteWrapException($"Layer '{path}' needs a forward hook (its field is typed as {parent.GetType().Name}'s concrete layer), but neither the model ({model.GetType().Name}) nor '{parentPath}' lists a container registered on it among its modules, so its dendrites would neither train nor move with the model. Hold the model in a module class of your own, or type the field as Module<Tensor, Tensor>.");
+        }
+
+        return (own, parentPath, parent);
     }
 
     private static DendriteHookContainer CreateContainer(nn.Module model, string path)

@@ -25,6 +25,12 @@ public sealed class DendriteLayerTests
         yield return new TestCaseData("Conv2dStride", (Func<nn.Module>)(() => nn.Conv2d(3, 4, (3, 2), stride: (2, 1), padding: (1, 0), bias: false)), new long[] { 2, 3, 8, 6 }).SetName("Conv2dStrideNoBias");
         yield return new TestCaseData("Conv2dReflect", (Func<nn.Module>)(() => nn.Conv2d(3, 4, 3, padding: 1, padding_mode: PaddingModes.Reflect)), new long[] { 2, 3, 6, 6 }).SetName("Conv2dReflect");
         yield return new TestCaseData("Conv3d", (Func<nn.Module>)(() => nn.Conv3d(2, 4, 3, padding: 1)), new long[] { 2, 2, 4, 5, 5 }).SetName("Conv3d");
+        yield return new TestCaseData("Conv2dSame", (Func<nn.Module>)(() => nn.Conv2d(3, 4, 3, padding: Padding.Same)), new long[] { 2, 3, 6, 6 }).SetName("Conv2dSame");
+        yield return new TestCaseData("Conv1dSameReflectDilated", (Func<nn.Module>)(() => nn.Conv1d(3, 4, 3, padding: Padding.Same, dilation: 2, padding_mode: PaddingModes.Reflect)), new long[] { 2, 3, 9 }).SetName("Conv1dSameReflectDilated");
+        yield return new TestCaseData("Conv2dCircularGroupsStride", (Func<nn.Module>)(() => nn.Conv2d(4, 4, (3, 3), stride: (2L, 1L), padding: (2L, 1L), padding_mode: PaddingModes.Circular, groups: 2)), new long[] { 2, 4, 6, 7 }).SetName("Conv2dCircularGroupsStride");
+        yield return new TestCaseData("Conv3dReplicate", (Func<nn.Module>)(() => nn.Conv3d(2, 4, 3, padding: 1, padding_mode: PaddingModes.Replicate)), new long[] { 2, 2, 4, 5, 5 }).SetName("Conv3dReplicate");
+        yield return new TestCaseData("Conv2dUnbatched", (Func<nn.Module>)(() => nn.Conv2d(3, 4, 3, padding: 1, padding_mode: PaddingModes.Reflect)), new long[] { 3, 6, 6 }).SetName("Conv2dUnbatched");
+        yield return new TestCaseData("Linear4dNoBias", (Func<nn.Module>)(() => nn.Linear(6, 5, hasBias: false)), new long[] { 2, 3, 4, 6 }).SetName("Linear4dNoBias");
     }
 
     [TestCaseSource(nameof(Hosts))]
@@ -349,6 +355,26 @@ public sealed class DendriteLayerTests
         var act = () => new DendriteLayer(nn.ReLU());
 
         act.Should().Throw<UnsupportedHostException>().WithMessage("*ReLU*Linear, Conv1d, Conv2d, Conv3d*");
+    }
+
+    [Test]
+    public void RemoveAt_MovedSetWithFrozenInputs_KeepsEachParameterTrainability()
+    {
+        // Cascade-correlation freezes a trained set's weights and leaves its u to train; pruning an earlier set rebuilds
+        // the later ones, which must keep that split rather than freeze the whole set.
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 3);
+        var third = layer.Branch.Sets[2];
+        third.Frozen = true;
+        third.OutputScale.requires_grad = true;
+
+        layer.Branch.RemoveAt(new[] { 0 });
+
+        var moved = layer.Branch.Sets[1];
+        moved.Weight.requires_grad.Should().BeFalse();
+        moved.Bias!.requires_grad.Should().BeFalse();
+        moved.CascadeWeights!.requires_grad.Should().BeFalse();
+        moved.OutputScale.requires_grad.Should().BeTrue("u was trainable before the set moved");
+        layer.Branch.Sets[0].Frozen.Should().BeFalse();
     }
 
     [Test]

@@ -159,6 +159,69 @@ public sealed class WrapModelShapesTests
         Dendrites.Wrap(model).Layers.Should().HaveCount(1, "the failed attempt left nothing behind");
     }
 
+    [Test]
+    public void Wrap_SequentialRootWithConcreteFieldInside_DendritesTrainMoveAndUnwrap()
+    {
+        // A Sequential walks only its own items in parameters(), to() and train(): a container registered on it would
+        // hold dendrites that no optimizer built from the handle trains and no device or dtype move reaches.
+        var model = nn.Sequential(("block", new ConcreteFieldModel()), ("act", nn.Tanh()));
+        var keys = model.state_dict().Keys.ToList();
+        using var input = randn(5, 4);
+        using var before = model.call(input);
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, sampleInput: input);
+
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        var trainable = handle.TrainableParameters().Select(p => p.Handle).ToHashSet();
+        handle.DendriteParameters().Should().NotBeEmpty().And.OnlyContain(p => trainable.Contains(p.Handle), "an optimizer built from the handle must train the dendrites");
+        handle.Layers.Select(l => l.DendriteKeyPrefix).Should().Equal("block.dendrites.block_fc1.", "block.dendrites.block_fc2.");
+        handle.BaseStateDict().Keys.Should().Equal(keys);
+        using (var after = model.call(input))
+        {
+            TensorAssert.Identical(after, before);
+        }
+
+        ExpectDendritesInEffect(handle, model, input);
+
+        model.to(float64);
+        handle.DendriteParameters().Should().OnlyContain(p => p.dtype == ScalarType.Float64, "the move must reach the dendrites");
+        using (var input64 = input.to(float64))
+        using (var moved = model.call(input64))
+        {
+            moved.dtype.Should().Be(ScalarType.Float64);
+        }
+
+        handle.Unwrap();
+        model.state_dict().Keys.Should().Equal(keys, "Unwrap removes the container it put on the block");
+        Dendrites.Wrap(model).Layers.Should().HaveCount(2, "the model can be wrapped again");
+    }
+
+    [Test]
+    public void Wrap_SequentialRootWithConcreteFieldInside_CheckpointLoadsOntoAFreshModel()
+    {
+        static Sequential Build() => nn.Sequential(("block", new ConcreteFieldModel()), ("act", nn.Tanh()));
+        var model = Build();
+        using var input = randn(5, 4);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, sampleInput: input);
+        Perturbation.Perturb(model);
+        using var expected = model.call(input);
+        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"seq-hooked-{System.Guid.NewGuid():N}.dndt");
+        try
+        {
+            DendriteCheckpoint.Save(handle, path);
+            var fresh = Build();
+            var loaded = DendriteCheckpoint.Load(fresh, path, sampleInput: input);
+
+            loaded.Handle.DendriteCount.Should().Be(2);
+            using var actual = fresh.call(input);
+            TensorAssert.Identical(actual, expected);
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
+
     /// <summary>Gives every dendrite a non-zero u and checks the model's own forward now differs from the host-only output.</summary>
     private static void ExpectDendritesInEffect(DendriticModel handle, nn.Module model, Tensor input)
     {
