@@ -237,18 +237,25 @@ public static class OnnxExporter
         : model.parameters().Select(p => p.dtype).FirstOrDefault(t => t is ScalarType.Float32 or ScalarType.Float64, ScalarType.Float32);
 
     /// <summary>The first layer of <paramref name="model"/> with hooked dendrites (its path and type), or null.</summary>
+    /// <remarks>
+    /// The wrapper registers a container of hooked dendrites on the root, or, when the root is a Sequential (which
+    /// lists only its own items), on the hooked layer's parent: containers are looked for at any depth.
+    /// </remarks>
     private static (string Name, string Type)? HookedLayer(nn.Module model)
     {
-        const string Prefix = DendriteHookContainer.RegisteredName + ".";
         var modules = model.named_modules().ToList();
-        var branches = modules.Where(m => m.module is DendriteBranch && m.name.StartsWith(Prefix, StringComparison.Ordinal))
-            .Select(m => m.name[Prefix.Length..]).ToHashSet(StringComparer.Ordinal);
+        var containers = modules.Where(m => m.module is DendriteHookContainer).Select(m => m.name).ToHashSet(StringComparer.Ordinal);
+        var branches = modules
+            .Where(m => m.module is DendriteBranch && m.name.LastIndexOf('.') is var dot && dot > 0 && containers.Contains(m.name[..dot]))
+            .Select(m => (Path: m.name, Key: m.name[(m.name.LastIndexOf('.') + 1)..]))
+            .ToList();
         if (branches.Count == 0)
         {
             return null;
         }
 
-        var layer = modules.FirstOrDefault(m => m.name.Length > 0 && branches.Contains(DendriteHookContainer.KeyFor(m.name)));
-        return layer.module is not null ? (layer.name, layer.module.GetType().Name) : (Prefix + branches.First(), nameof(DendriteBranch));
+        var keys = branches.Select(b => b.Key).ToHashSet(StringComparer.Ordinal);
+        var layer = modules.FirstOrDefault(m => m.name.Length > 0 && m.module is not DendriteBranch && keys.Contains(DendriteHookContainer.KeyFor(m.name)));
+        return layer.module is not null ? (layer.name, layer.module.GetType().Name) : (branches[0].Path, nameof(DendriteBranch));
     }
 }

@@ -44,6 +44,39 @@ public class WrappedExportTests
     }
 
     [Test]
+    public void Export_SequentialHoldingAHookedBlockWithoutHandle_ThrowsNamingTheLayer()
+    {
+        // A Sequential root lists only its own items, so the wrapper keeps the block's hooked dendrites on the block.
+        torch.manual_seed(204);
+        using var model = nn.Sequential(("block", new ConcreteFieldMlp()), ("act", nn.Tanh()));
+        using var sample = randn(2, 6);
+        Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1, AllowHooks = true }, sample);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "block.fc1")
+            .WithMessage("*has dendrites attached by a forward hook*OnnxExporter.Export(handle*");
+    }
+
+    [Test]
+    public void Export_SequentialHoldingAHookedBlock_MatchesTorchSharp()
+    {
+        torch.manual_seed(205);
+        using var model = nn.Sequential(("block", new ConcreteFieldMlp()), ("act", nn.Tanh()));
+        using var sample = randn(2, 6);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, AllowHooks = true }, sample);
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
+        RandomiseCascade(handle, 206);
+
+        var bytes = OnnxExporter.ExportToBytes(handle, sample);
+
+        using var input = randn(5, 6);
+        using var expected = model.call(input).detach();
+        using var actual = OnnxRun.Run(bytes, input);
+        OnnxRun.MaxDifference(actual, expected).Should().BeLessThanOrEqualTo(1e-4);
+    }
+
+    [Test]
     public void Export_HookedModelWithoutHandleAndFreshSets_ThrowsAlthoughTheHooksChangeNothingYet()
     {
         torch.manual_seed(202);
