@@ -222,7 +222,7 @@ public sealed record HostLayerSpec
         shape[0] = OutFeatures;
         if (output.dim() < shape.Length)
         {
-            throw new ArgumentException($"Output of rank {output.dim()} is too small for a {Kind} layer.", nameof(output));
+            throw new ArgumentException($"The {this} layer gave an output of rank {output.dim()} (shape [{string.Join(", ", output.shape)}]); a {Kind} layer's output has at least {shape.Length} dimensions ({OutFeatures} {(SpatialDims == 0 ? "features last" : "channels, then " + SpatialDims + " spatial")}). Check the input's shape: an unbatched input needs at least those dimensions too.", nameof(output));
         }
 
         return shape;
