@@ -90,6 +90,22 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Merge_OutputIsAFile_ExitsWithBadOptionsNamingTheOutput()
+    {
+        // It printed the whole merged table, then failed with IOException's bare message and exit code 3.
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        var file = temp.File("not-a-folder");
+        File.WriteAllText(file, "x");
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", file }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Should().StartWith("error: merge: --output").And.Contain("cannot be created or written").And.Contain("choose a writable folder");
+        File.ReadAllText(file).Should().Be("x");
+    }
+
+    [Test]
     public void Merge_ReportWithAnEmptyRun_ExitsWithBadInput()
     {
         using var temp = new TempFolder();

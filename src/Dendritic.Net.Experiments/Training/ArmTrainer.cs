@@ -189,8 +189,9 @@ internal sealed class ArmTrainer
     }
 
     /// <summary>
-    /// Trains a throw-away model for a few steps and evaluates it, untimed, so the first arm's wall-clock does not
-    /// include one-off costs (JIT compilation, libtorch kernel selection, thread-pool start-up).
+    /// Trains a throw-away model for a few steps and evaluates it on all of the validation and test splits (metric and
+    /// loss), untimed, so the first arm's wall-clock does not include one-off costs (JIT compilation, libtorch kernel
+    /// selection, thread-pool start-up), and so data that the model cannot take fails here, with the split named.
     /// </summary>
     public void WarmUp(ModelFactory factory, int width)
     {
@@ -201,6 +202,7 @@ internal sealed class ArmTrainer
         model.train();
         var train = _data.Train;
         var batch = _options.Recipe.BatchSize;
+        var (splitName, split) = ("first batches", train);
         try
         {
             for (var step = 0; step < 10 && (long)step * batch < train.Count; step++)
@@ -212,13 +214,20 @@ internal sealed class ArmTrainer
                 optimizer.step();
             }
 
-            Evaluate(model, _data.Validation);
+            // Every sample of the validation and test splits too, through the metric and the loss: a test split of
+            // another input size failed only after the first arm had trained, in libtorch's words, and a label beyond
+            // the outputs there was scored as a wrong answer by the accuracy, without a word; the loss refuses it.
+            foreach (var (name, other) in new[] { ("validation", _data.Validation), ("test", _data.Test) })
+            {
+                (splitName, split) = (name + " split", other);
+                CheckSplit(model, other);
+            }
         }
         catch (ExternalException e)
         {
             // The first arm would fail the same way, deep in libtorch: say here which model and which data disagree.
             var reason = e.Message.Split('\n')[0].Trim();
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) failed on the first batches of the data '{_data.Name}' (inputs [{string.Join(", ", train.Inputs.shape)}] {train.Inputs.dtype}, targets [{string.Join(", ", train.Targets.shape)}] {train.Targets.dtype}), before the first arm: {reason}. If the model does not fit the data, check its input size and dtype against the inputs and, for classification, that the targets are int64 class indices below its output size."), e);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) failed on the {splitName} of the data '{_data.Name}' (inputs [{string.Join(", ", split.Inputs.shape)}] {split.Inputs.dtype}, targets [{string.Join(", ", split.Targets.shape)}] {split.Targets.dtype}), before the first arm: {reason}. If the model does not fit the data, check its input size and dtype against the inputs of every split and, for classification, that the targets of every split are int64 class indices below its output size."), e);
         }
 
         Synchronize();
@@ -314,6 +323,22 @@ internal sealed class ArmTrainer
         using var modes = EvalModeScope.Enter(module);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        return _options.Metric(Outputs(module, split), split.Targets);
+    }
+
+    // The warm-up's check of a split: the metric and the loss over all of it, as the arms will evaluate it.
+    private void CheckSplit(nn.Module<Tensor, Tensor> module, DataSplit split)
+    {
+        using var modes = EvalModeScope.Enter(module);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var outputs = Outputs(module, split);
+        _options.Metric(outputs, split.Targets);
+        _options.Loss(outputs, split.Targets);
+    }
+
+    private Tensor Outputs(nn.Module<Tensor, Tensor> module, DataSplit split)
+    {
         var outputs = new List<Tensor>();
         var batch = _options.Recipe.EvaluationBatchSize;
         for (long start = 0; start < split.Count; start += batch)
@@ -321,8 +346,7 @@ internal sealed class ArmTrainer
             outputs.Add(module.call(split.Inputs.narrow(0, start, Math.Min(batch, split.Count - start))));
         }
 
-        var all = outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
-        return _options.Metric(all, split.Targets);
+        return outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
     }
 
     private double Latency(nn.Module<Tensor, Tensor> module)

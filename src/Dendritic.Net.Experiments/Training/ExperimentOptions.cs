@@ -54,9 +54,10 @@ public sealed record ExperimentOptions
     public string MetricName { get; init; } = "accuracy";
 
     /// <summary>
-    /// Called when each arm-and-seed run has finished, before its model is disposed, with the run's result, the trained
-    /// model (its last epoch's weights, on the experiment's device) and the dendrite handle (null for arms without
-    /// dendrites): the place to export or quantize trained models. Default null.
+    /// Called when each arm-and-seed run has finished, before its model is disposed, with the run's result, the reported
+    /// model (the best-validation epoch's weights and dendrite sets, whose test metric the result holds, not the last
+    /// epoch's; on the experiment's device) and the dendrite handle (null for arms without dendrites): the place to
+    /// export or quantize trained models. Default null.
     /// </summary>
     public Action<RunResult, TorchSharp.torch.nn.Module, DendriticModel?>? RunFinished { get; init; }
 

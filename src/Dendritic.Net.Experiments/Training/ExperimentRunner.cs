@@ -50,8 +50,9 @@ public sealed class ExperimentRunner
     /// <param name="cancellationToken">Stops between epochs.</param>
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">
-    /// The device is not available; the model does not fit the data (checked on a few batches before the first arm, with
-    /// the shapes and dtypes in the message); the factory returns one model object twice; an arm's training loss is
+    /// The device is not available; the model does not fit the data (checked before the first arm on a few training
+    /// batches and on every validation and test sample, through the metric and the loss, with the split, shapes and
+    /// dtypes in the message: a label beyond the outputs in any split stops here); the factory returns one model object twice; an arm's training loss is
     /// not finite; or the metric is not finite on the validation or test split.
     /// </exception>
     public ExperimentReport Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)

@@ -176,6 +176,41 @@ public sealed class ExperimentRunnerTests
     }
 
     [Test]
+    public void Run_TestSplitOfAnotherInputSize_ThrowsNamingTheTestSplitBeforeTheFirstArm()
+    {
+        var good = Synthetic.Data();
+        var data = new ExperimentData("synthetic", good.Train, good.Validation, new DataSplit(TorchSharp.torch.zeros(60, Synthetic.Features - 2), good.Test.Targets));
+        var started = new List<ExperimentProgress>();
+
+        var act = () => new ExperimentRunner(Synthetic.Factory, data, Growth, Tiny).Run(new ListProgress(started));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model (width 4) failed on the test split of the data 'synthetic' (inputs [60, 4] Float32, targets [60] Int64), before the first arm: *");
+        started.Should().BeEmpty("the check runs before any arm trains");
+    }
+
+    [TestCase("validation")]
+    [TestCase("test")]
+    public void Run_LabelBeyondTheOutputsInAnEvaluationSplit_ThrowsNamingTheSplit(string split)
+    {
+        // The accuracy scores such a label as a wrong answer without a word; the loss refuses it.
+        var good = Synthetic.Data();
+        DataSplit WithBadLabel(DataSplit s)
+        {
+            var targets = s.Targets.clone();
+            targets[7] = TorchSharp.torch.tensor((long)Synthetic.Classes);
+            return new DataSplit(s.Inputs, targets);
+        }
+
+        var data = split == "validation"
+            ? new ExperimentData("synthetic", good.Train, WithBadLabel(good.Validation), good.Test)
+            : new ExperimentData("synthetic", good.Train, good.Validation, WithBadLabel(good.Test));
+
+        var act = () => new ExperimentRunner(Synthetic.Factory, data, Growth, Tiny).Run();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage($"The model (width 4) failed on the {split} split of the data 'synthetic'*int64 class indices below its output size*");
+    }
+
+    [Test]
     public void Run_FactoryReturningOneModelObject_SaysItMustBuildANewOne()
     {
         using var shared = new Synthetic.Mlp(4);
@@ -293,5 +328,11 @@ public sealed class ExperimentRunnerTests
         var act = () => new FixedEpochGrowth(epochs, total);
 
         act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("growAfterEpochs");
+    }
+
+    // Progress<T> reports on the thread pool, later; the test needs each report as it happens.
+    private sealed class ListProgress(List<ExperimentProgress> reports) : IProgress<ExperimentProgress>
+    {
+        public void Report(ExperimentProgress value) => reports.Add(value);
     }
 }
