@@ -182,6 +182,14 @@ public sealed class PilotConfigParseTests
     }
 
     [Test]
+    public void Parse_ConfigFollowedByAFlag_SaysItNeedsAFile()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--config", "-o", "x" });
+
+        parse.Errors.Should().ContainSingle().Which.Should().Contain("--config needs a file");
+    }
+
+    [Test]
     public void Parse_HugeFile_IsRefusedBeforeReading()
     {
         using var temp = new TempFolder();

@@ -89,8 +89,11 @@ public static class PilotConfigArgs
         }
 
         var inline = args[0].Length > Flag.Length;
-        path = inline ? args[0][(Flag.Length + 1)..] : args.Length > 1 ? args[1] : string.Empty;
-        rest = args[(inline ? 1 : Math.Min(2, args.Length))..];
+        // "--config -o x": the next token is a flag, not the file (a file whose name starts with '-' can be given as
+        // --config=FILE or ./-name).
+        var next = args.Length > 1 && !args[1].StartsWith('-') ? args[1] : string.Empty;
+        path = inline ? args[0][(Flag.Length + 1)..] : next;
+        rest = args[(inline || next.Length == 0 ? 1 : 2)..];
         error = path.Length == 0 ? $"{Flag} needs a file: {Flag} out/pilot/config.json" : null;
         return true;
     }

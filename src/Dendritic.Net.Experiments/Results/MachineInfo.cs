@@ -14,7 +14,7 @@ internal static class MachineInfo
     {
         var cpu = CpuModel() ?? RuntimeInformation.ProcessArchitecture.ToString();
         var torchSharp = typeof(TorchSharp.torch).Assembly.GetName().Version?.ToString(3) ?? "?";
-        return string.Create(CultureInfo.InvariantCulture, $"{cpu}, {Environment.ProcessorCount} logical CPUs, {get_num_threads()} torch threads, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, TorchSharp {torchSharp}{(cuda.is_available() ? ", CUDA available" : string.Empty)}");
+        return string.Create(CultureInfo.InvariantCulture, $"{cpu}, {Environment.ProcessorCount} logical CPUs, {get_num_threads()} torch thread{(get_num_threads() == 1 ? string.Empty : "s")}, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, TorchSharp {torchSharp}{(cuda.is_available() ? ", CUDA available" : string.Empty)}");
     }
 
     private static string? CpuModel()
