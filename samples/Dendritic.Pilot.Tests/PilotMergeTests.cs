@@ -77,14 +77,26 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Merge_OneFolder_ExitsWithBadOptionsAskingForTwo()
+    {
+        using var temp = new TempFolder();
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Should().Contain("give at least two report folders");
+        Directory.Exists(temp.File("merged")).Should().BeFalse();
+    }
+
+    [Test]
     public void Merge_OutputHoldsAReport_ExitsWithBadOptions()
     {
         using var temp = new TempFolder();
         IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
         PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
         PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("c"), first: 3, seeds: 1)).Should().Be(ExitCodes.Success);
 
-        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", temp.File("b") }).Should().Be(ExitCodes.BadOptions);
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("c"), "-o", temp.File("b") }).Should().Be(ExitCodes.BadOptions);
 
         Error.Should().Contain("already holds a report");
     }
@@ -96,10 +108,11 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
         using var temp = new TempFolder();
         IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
         PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
         var file = temp.File("not-a-folder");
         File.WriteAllText(file, "x");
 
-        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", file }).Should().Be(ExitCodes.BadOptions);
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", file }).Should().Be(ExitCodes.BadOptions);
 
         Error.Should().StartWith("error: merge: --output").And.Contain("cannot be created or written").And.Contain("choose a writable folder");
         File.ReadAllText(file).Should().Be("x");
@@ -111,10 +124,11 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
         using var temp = new TempFolder();
         IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
         PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
         var path = Path.Combine(temp.File("a"), "report.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"Runs\": [", "\"Runs\": [ null,", StringComparison.Ordinal));
 
-        PilotApp.Run(new[] { "merge", temp.File("a"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
 
         Error.Should().Contain("incomplete").And.NotContain("   at ");
     }
@@ -134,8 +148,9 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     public void Merge_FolderWithoutReport_ExitsWithBadInput()
     {
         using var temp = new TempFolder();
+        Directory.CreateDirectory(temp.File("b"));
 
-        PilotApp.Run(new[] { "merge", temp.Path, "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+        PilotApp.Run(new[] { "merge", temp.Path, temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
 
         Error.Should().Contain("report.json").And.Contain("does not exist");
     }

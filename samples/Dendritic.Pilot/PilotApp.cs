@@ -191,7 +191,7 @@ public static class PilotApp
         };
         var runner = new ExperimentRunner(factory, data, growth, experiment);
 
-        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {ConsoleText.Markup(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {ConsoleText.Markup(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets, options.Mode != DendriteMode.Off))}, seeds {string.Join(", ", options.SeedList)}, device {ConsoleText.Markup(options.Device)}");
+        AnsiConsole.MarkupLine($"[bold]Dendritic.Net pilot[/]: {ConsoleText.Markup(data.Name)} ({data.Train.Count:N0} train, {data.Validation.Count:N0} validation, {data.Test.Count:N0} test, {classes} classes from the training labels), {ConsoleText.Markup(PilotModels.Describe(options.Model, options.Width, options.EncoderTargets, options.MlpTargets, options.Mode != DendriteMode.Off))}, {SeedsText(options)}, device {ConsoleText.Markup(options.Device)}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var report = ConsoleProgress.Run(runner, cancellationToken);
         clock.Stop();
@@ -215,4 +215,9 @@ public static class PilotApp
         AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Finished in {clock.Elapsed.TotalSeconds:F0} s. Report: [link]{ConsoleText.Markup(Path.GetFullPath(options.OutputFolder))}[/] ({string.Join(", ", files.Select(Path.GetFileName))})"));
         return ExitCodes.Success;
     }
+
+    // The seeds are consecutive (--first-seed, --seeds): a range, however many, in the invariant culture.
+    private static string SeedsText(PilotOptions options) => options.Seeds == 1
+        ? string.Create(CultureInfo.InvariantCulture, $"seed {options.FirstSeed}")
+        : string.Create(CultureInfo.InvariantCulture, $"seeds {options.FirstSeed} to {options.FirstSeed + options.Seeds - 1}");
 }

@@ -66,6 +66,12 @@ internal static class PilotMerge
             return BadOptions("merge: give the report folders and --output OUT. Usage: merge FOLDER FOLDER... --output OUT");
         }
 
+        if (folders.Count == 1)
+        {
+            // One report merged with nothing is a copy labelled "merged"; a second folder was most likely forgotten.
+            return BadOptions($"merge: give at least two report folders (only '{folders[0]}' was given). Usage: merge FOLDER FOLDER... --output OUT");
+        }
+
         var outputFull = Path.GetFullPath(output);
         if (folders.Any(f => string.Equals(Path.GetFullPath(f).TrimEnd(Path.DirectorySeparatorChar), outputFull.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal)))
         {

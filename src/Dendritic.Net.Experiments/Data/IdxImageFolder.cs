@@ -52,7 +52,9 @@ public static class IdxImageFolder
 
         if (!Directory.Exists(folder))
         {
-            throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist. It must hold {string.Join(", ", FileNames)} (optionally .gz).");
+            throw new DirectoryNotFoundException(File.Exists(folder)
+                ? $"Data folder '{folder}' is a file; give the folder that holds {string.Join(", ", FileNames)} (optionally .gz)."
+                : $"Data folder '{folder}' does not exist. It must hold {string.Join(", ", FileNames)} (optionally .gz).");
         }
 
         var paths = Files(folder);

@@ -50,6 +50,18 @@ public sealed class IdxImageFolderTests
     }
 
     [Test]
+    public void Load_FileInsteadOfFolder_SaysItIsAFile()
+    {
+        using var temp = new TempFolder();
+        var file = temp.File("config.json");
+        File.WriteAllText(file, "{}");
+
+        var act = () => IdxImageFolder.Load(file);
+
+        act.Should().Throw<DirectoryNotFoundException>().WithMessage($"Data folder '{file}' is a file; give the folder that holds *");
+    }
+
+    [Test]
     public void Load_LabelCountDiffersFromImages_ThrowsIdxFormatException()
     {
         using var temp = new TempFolder();
