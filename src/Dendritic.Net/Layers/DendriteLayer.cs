@@ -57,7 +57,12 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>The original host module; it gets the current host weights back on <see cref="DetachHost"/>.</summary>
+    /// <summary>
+    /// The original host module; it gets the current host weights back on <see cref="DetachHost"/>. Until then it
+    /// holds the weights it had when wrapped: after a move or dtype change of the model (<c>model.to(...)</c>, which
+    /// disposes those tensors) they are no longer valid, so use <see cref="Weight"/> and <see cref="Bias"/>, not
+    /// <c>Host</c>'s, while the layer is wrapped.
+    /// </summary>
     public nn.Module Host { get; }
 
     /// <summary>The host's shape and hyper-parameters.</summary>
