@@ -72,7 +72,7 @@ public static class ExperimentCharts
         }
 
         // As the report's data files: a run killed while writing leaves the old chart or the new one, never half a PNG.
-        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "chart"), "chart", stream => stream.Write(png));
+        AtomicFileWriter.WriteAllBytes(path, "chart", png);
         return path;
     }
 

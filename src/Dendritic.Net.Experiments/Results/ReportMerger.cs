@@ -60,7 +60,7 @@ public static class ReportMerger
         var repeated = reports.SelectMany(r => r.Seeds).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (repeated.Count > 0)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"seed(s) {Seeds(repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"seed(s) {ReportWriter.Join(repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)"));
         }
 
         ThrowIfAny(problems);
@@ -97,7 +97,7 @@ public static class ReportMerger
         var runSeeds = report.Runs.Select(r => r.Seed).Distinct().Order().ToArray();
         if (report.Runs.Count == 0 || !runSeeds.SequenceEqual(report.Seeds.Distinct().Order()))
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} lists seeds {Seeds(report.Seeds)} but holds runs of seeds {Seeds(runSeeds)}"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} lists seeds {ReportWriter.Join(report.Seeds)} but holds runs of seeds {ReportWriter.Join(runSeeds)}"));
         }
 
         var perSeed = report.Runs.GroupBy(r => r.Seed).Select(g => string.Join(",", g.Select(r => r.Arm).Order())).Distinct().Count();
@@ -114,7 +114,4 @@ public static class ReportMerger
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} differs between report 1 ({first}) and report {index + 1} ({other})"));
         }
     }
-
-    // Seeds may be negative, and a culture's minus sign may not be '-' (U+2212 in some): messages name them as typed.
-    private static string Seeds(IEnumerable<int> seeds) => string.Join(", ", seeds.Select(s => s.ToString(CultureInfo.InvariantCulture)));
 }

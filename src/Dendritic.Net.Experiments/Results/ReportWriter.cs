@@ -56,7 +56,7 @@ public static class ReportWriter
         {
             var path = Path.Combine(folder, name);
             var bytes = new UTF8Encoding(false).GetBytes(text);
-            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "report file"), "report file", stream => stream.Write(bytes));
+            AtomicFileWriter.WriteAllBytes(path, "report file", bytes);
             paths.Add(path);
         }
 
@@ -271,7 +271,8 @@ public static class ReportWriter
         value.ToString(Math.Abs(value) < 0.005 ? "+0.00##;-0.00##;0.00" : "+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
     // string.Join formats each number with the current culture, whose negative sign may not be '-' (U+2212 in sv-SE).
-    private static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+    /// <summary>Integers (seeds, widths) joined with ", " in the invariant culture, whose minus sign is '-'.</summary>
+    internal static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 
     private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

@@ -34,6 +34,13 @@ internal static class AtomicFileWriter
         return target;
     }
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> (its symlinks resolved, <see cref="ResolveTarget"/>), atomically.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
+    /// <exception cref="IOException">The folder cannot take a new file (for example a read-only file system).</exception>
+    public static void WriteAllBytes(string path, string what, byte[] bytes) =>
+        Write(ResolveTarget(path, what), what, stream => stream.Write(bytes));
+
     /// <summary>Writes <paramref name="target"/> (from <see cref="ResolveTarget"/>) through <paramref name="write"/>, atomically.</summary>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
     /// <exception cref="IOException">The folder cannot take a new file (for example a read-only file system).</exception>

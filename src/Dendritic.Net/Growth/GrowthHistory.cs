@@ -115,11 +115,8 @@ public sealed class GrowthHistory
         WriteText(path, "growth chart", ToSvg(title));
     }
 
-    private static void WriteText(string path, string what, string text)
-    {
-        var bytes = new UTF8Encoding(false).GetBytes(text);
-        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, what), what, stream => stream.Write(bytes));
-    }
+    private static void WriteText(string path, string what, string text) =>
+        AtomicFileWriter.WriteAllBytes(path, what, new UTF8Encoding(false).GetBytes(text));
 
     internal void Add(GrowthHistoryEntry entry) => _entries.Add(entry);
 
