@@ -249,18 +249,9 @@ public static class Dendrites
         {
             // A module host: always hooked, so that its own keys, device moves and native modules stay untouched.
             var moduleHost = ModuleHost.Find(module, options.ModuleHosts)!;
-            container ??= CreateContainer(model, path);
-            var created = container;
-            var visible = model.named_children().Any(c => ReferenceEquals(c.module, created));
-            if (!visible && container.Count == 0)
-            {
-                // The root (a Sequential) walks only its own items, so parameters(), to() and train() would miss the
-                // container; the dendrites then live on the host itself.
-                TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
-                container = null;
-            }
 
-            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, visible ? container : null);
+            // Without a root container the root reaches (a Sequential root), the dendrites live on the host itself.
+            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, RootContainer(model, path, ref container));
             if (options.Logger.IsEnabled(LogLevel.Debug))
             {
                 DendriticLog.LayerAttached(options.Logger, path, hostAttachment.Spec.ToString(), hostAttachment.Mode);
@@ -317,17 +308,9 @@ public static class Dendrites
     /// </summary>
     private static (DendriteHookContainer Container, string OwnerPath, nn.Module? Owner) HookContainer(nn.Module model, nn.Module parent, string parentPath, string path, ref DendriteHookContainer? container)
     {
-        container ??= CreateContainer(model, path);
-        var root = container;
-        if (model.named_children().Any(c => ReferenceEquals(c.module, root)))
+        if (RootContainer(model, path, ref container) is { } root)
         {
-            return (container, string.Empty, null);
-        }
-
-        if (container.Count == 0)
-        {
-            TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
-            container = null;
+            return (root, string.Empty, null);
         }
 
         DendriteHookContainer own;
@@ -352,6 +335,29 @@ public static class Dendrites
         }
 
         return (own, parentPath, parent);
+    }
+
+    /// <summary>
+    /// The root's container of hooked dendrites (created on first use), or null when the root does not reach it: a
+    /// Sequential root lists only its own items to <c>parameters()</c>, <c>to()</c> and <c>train()</c>, so dendrites
+    /// there would never train nor move. An empty container the root does not reach is taken off again.
+    /// </summary>
+    private static DendriteHookContainer? RootContainer(nn.Module model, string path, ref DendriteHookContainer? container)
+    {
+        container ??= CreateContainer(model, path);
+        var created = container;
+        if (model.named_children().Any(c => ReferenceEquals(c.module, created)))
+        {
+            return container;
+        }
+
+        if (container.Count == 0)
+        {
+            TorchSharpInternals.RemoveSubmodule(model, DendriteHookContainer.RegisteredName);
+            container = null;
+        }
+
+        return null;
     }
 
     private static DendriteHookContainer CreateContainer(nn.Module model, string path)
