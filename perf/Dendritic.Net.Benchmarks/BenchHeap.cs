@@ -9,7 +9,7 @@ namespace Dendritic.Benchmarks;
 /// <c>DENDRITIC_NATIVE_HEAP=retain</c> makes glibc keep freed memory (mmap threshold 32 MiB, the most it accepts, and no
 /// trimming), so that a step's output-sized tensors reuse pages the process already touched instead of page-faulting
 /// fresh ones. Anything else leaves glibc's defaults, as every recorded run used. Measured both ways in
-/// docs/benchmarks.md ("Where the last few percent go", page faults): far fewer page faults where a step had many,
+/// docs/benchmarks-cpu.md ("Where the last few percent go", page faults): far fewer page faults where a step had many,
 /// faster small-convolution steps on the development box; on the H200 host, with the order alternating ("Run 9 and four
 /// process probes"), faster small and slower large convolutions. So neither the library nor these modes set it by
 /// default.

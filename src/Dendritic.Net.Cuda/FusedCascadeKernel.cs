@@ -16,7 +16,7 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
     /// records: 32 MiB. At D = 1 the kernel replaces two element-wise kernels forward and three backward, which on a
     /// smaller output cost less than its one autograd node (a managed callback and its bookkeeping, tens of
     /// microseconds of CPU): on the H200 the reference path was as fast or faster at D = 1 in every training cell with an
-    /// 8-16 MiB output and the kernel as fast or faster on the 64-128 MiB ones (docs/benchmarks.md, runs 4 and 5). The
+    /// 8-16 MiB output and the kernel as fast or faster on the 64-128 MiB ones (docs/benchmarks-cuda.md, runs 4 and 5). The
     /// threshold lies between the two measured sizes and was tuned on that GPU only.
     /// </summary>
     internal const long OneSetTrainingMinBytes = 32L << 20;

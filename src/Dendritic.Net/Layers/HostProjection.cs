@@ -44,7 +44,7 @@ internal static class HostProjection
     /// activations: a quarter to a half in the measured shapes, so D of them match them) costs more than the launches
     /// it saves; the rule looks at the layer kind only, not the shape, and was measured at batches of 2 to 4 times the
     /// features; separate calls were as fast or faster (within 1.1 %) in 15 of 16 Linear
-    /// inference cells on the H200 (docs/benchmarks.md, "Inference: separate projections for Linear layers").
+    /// inference cells on the H200 (docs/benchmarks-cuda.md, "Inference: separate projections for Linear layers").
     /// </remarks>
     public static DendriteProjection Resolve(DendriteProjection projection, Device device, int sets, HostKind kind, bool inference) => projection switch
     {

@@ -26,7 +26,7 @@ internal static class CpuCascadeKernel
     /// <summary>
     /// The fewest sets the kernel takes: 2. With one set autograd's backward is three short passes (the sigmoid's
     /// derivative, one product, one per-neuron sum) and the kernel saved nothing measurable on the development box
-    /// (docs/benchmarks.md), so one set keeps the reference path, bit for bit.
+    /// (docs/benchmarks-cpu.md, "The CPU cascade"), so one set keeps the reference path, bit for bit.
     /// </summary>
     internal const int MinSets = 2;
 
