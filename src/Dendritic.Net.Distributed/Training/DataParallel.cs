@@ -50,8 +50,8 @@ public sealed class DataParallel
 
     /// <summary>
     /// Overwrites every parameter and buffer of <paramref name="model"/> with the root rank's values, after checking
-    /// that all ranks have the same structure (names, shapes, dtypes): at the start of training, after growth, after
-    /// a resume.
+    /// that all ranks have the same structure (the number of parameters and buffers, their order, shapes and dtypes;
+    /// not their names): at the start of training, after growth, after a resume.
     /// </summary>
     /// <param name="model">The module; the same architecture on every rank.</param>
     /// <param name="root">The rank whose values win; default 0.</param>
