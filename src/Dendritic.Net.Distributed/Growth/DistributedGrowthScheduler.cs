@@ -115,9 +115,7 @@ public sealed class DistributedGrowthScheduler
             var (name, value, problem) = localSamples < 0
                 ? (nameof(localSamples), (object)localSamples, "the sample count cannot be negative; pass how many validation samples this rank scored (0 for none)")
                 : (nameof(localScore), localScore, "the validation score must be a finite number; check this rank's validation pass for a diverged loss");
-            var reason = string.Create(CultureInfo.InvariantCulture, $"rank {Communicator.Rank}: {name} = {value}: {problem}");
-            DistributedLog.Aborted(_logger, Communicator.Rank, reason);
-            Communicator.Abort(reason);
+            AbortGroup(string.Create(CultureInfo.InvariantCulture, $"rank {Communicator.Rank}: {name} = {value}: {problem}"));
             throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"DistributedGrowthScheduler.Step on rank {Communicator.Rank}: {problem}."));
         }
 
@@ -277,11 +275,16 @@ public sealed class DistributedGrowthScheduler
         }
         catch (Exception e) when (e is not DistributedException)
         {
-            var reason = $"rank {Communicator.Rank}: {e.GetType().Name}: {e.Message}";
-            DistributedLog.Aborted(_logger, Communicator.Rank, reason);
-            Communicator.Abort(reason);
+            AbortGroup($"rank {Communicator.Rank}: {e.GetType().Name}: {e.Message}");
             throw;
         }
+    }
+
+    /// <summary>Logs this rank's failure and stops the group, so that the other ranks throw <see cref="RankFailedException"/> with <paramref name="reason"/>.</summary>
+    private void AbortGroup(string reason)
+    {
+        DistributedLog.Aborted(_logger, Communicator.Rank, reason);
+        Communicator.Abort(reason);
     }
 
     private void Guard(Action body) => Guard(() =>

@@ -50,8 +50,8 @@ public sealed class DataParallel
 
     /// <summary>
     /// Overwrites every parameter and buffer of <paramref name="model"/> with the root rank's values, after checking
-    /// that all ranks have the same structure (names, shapes, dtypes): at the start of training, after growth, after
-    /// a resume.
+    /// that all ranks have the same structure (the number of parameters and buffers, their order, shapes and dtypes;
+    /// not their names): at the start of training, after growth, after a resume.
     /// </summary>
     /// <param name="model">The module; the same architecture on every rank.</param>
     /// <param name="root">The rank whose values win; default 0.</param>
@@ -95,7 +95,10 @@ public sealed class DataParallel
     /// (<see cref="RankFailedException"/>), and a caller that catches it should call
     /// <see cref="ICommunicator.Abort"/> to the same effect.
     /// </exception>
-    /// <exception cref="RankFailedException">Another rank failed, or the ranks' lists differ.</exception>
+    /// <exception cref="RankFailedException">
+    /// Another rank failed, or the ranks' lists differ in count, order, shapes or dtypes: every rank throws it, on any
+    /// communicator, before any gradient is averaged (one small all-reduce of the lists' fingerprints, on every call).
+    /// </exception>
     public void AverageGradients(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -111,6 +114,14 @@ public sealed class DataParallel
             // sooner.
             var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients on rank {Communicator.Rank}: none of the {list.Count} parameters has a gradient ({shown}), so there is nothing to average. Call it after loss.backward() and before optimizer.step(), with parameters the loss depends on (handle.TrainableParameters())."));
+        }
+
+        // Every call, not once per list: skipping is each rank's own decision, and a rank whose list changed alone
+        // would meet the others' gradient all-reduce with this check's, the mismatch it is there to catch.
+        if (!TensorListSignature.SameOnEveryRank(Communicator, TensorListSignature.Of(list)))
+        {
+            var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
+            throw new RankFailedException(-1, "parameter list mismatch", string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients: the ranks' parameter lists differ in count, order, shape or dtype (rank {Communicator.Rank}: {list.Count} parameters, {list.Sum(p => p.numel())} elements: {shown}); averaging them would mix unrelated gradients. Pass every rank the same parameters in the same order (handle.TrainableParameters() of the same model), and grow, prune or freeze every rank alike (DistributedGrowthScheduler does)."));
         }
 
         using var _ = no_grad();
@@ -147,36 +158,19 @@ public sealed class DataParallel
         return count.cpu().item<int>() == 0;
     }
 
-    /// <summary>Compares the number of tensors, then each one's dtype and shape (hashed) with rank 0's.</summary>
+    /// <summary>Compares the number of tensors, then each one's dtype and shape (<see cref="TensorListSignature"/>), across the ranks.</summary>
     internal void CheckSameStructure(nn.Module model)
     {
         var tensors = Tensors(model).ToList();
-        var signature = new double[] { tensors.Count, tensors.Sum(t => (double)t.numel()), Hash(tensors) };
-        if (!Agree(signature))
+        if (!TensorListSignature.SameOnEveryRank(Communicator, TensorListSignature.Of(tensors)))
         {
-            throw new RankFailedException(-1, "structure mismatch", string.Create(CultureInfo.InvariantCulture, $"The ranks' models differ in structure (rank {Communicator.Rank}: {tensors.Count} tensors, {signature[1]:R} elements): build the same model on every rank, and grow it only through DistributedGrowthScheduler."));
+            throw new RankFailedException(-1, "structure mismatch", string.Create(CultureInfo.InvariantCulture, $"The ranks' models differ in structure (rank {Communicator.Rank}: {tensors.Count} tensors, {tensors.Sum(t => t.numel())} elements): build the same model on every rank, and grow it only through DistributedGrowthScheduler."));
         }
     }
 
     /// <summary>Parameters, then buffers, in the module's (deterministic) registration order.</summary>
     internal static IEnumerable<Tensor> Tensors(nn.Module model) =>
         model.named_parameters().Select(p => (Tensor)p.parameter).Concat(model.named_buffers().Select(b => b.buffer));
-
-    private static double Hash(IReadOnlyList<Tensor> tensors)
-    {
-        // FNV-1a over dtype and shape, kept below 2^52 so that a double holds it exactly.
-        ulong h = 14695981039346656037;
-        foreach (var t in tensors)
-        {
-            h = (h ^ (ulong)t.dtype) * 1099511628211;
-            foreach (var d in t.shape)
-            {
-                h = (h ^ (ulong)d) * 1099511628211;
-            }
-        }
-
-        return h & ((1UL << 52) - 1);
-    }
 
     /// <summary>
     /// All-reduces one bucket: the flattened gradients (zeros for a parameter without one), then one flag per parameter

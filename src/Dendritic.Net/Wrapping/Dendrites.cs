@@ -64,12 +64,13 @@ public static class Dendrites
     /// <see cref="NativeShareWarningThreshold"/> of the parameters.
     /// </remarks>
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted, or the model cannot run the sample input (libtorch's reason in the message, its exception inside; the model is left unwrapped).</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model cannot run the sample input (libtorch's reason in the message, its exception inside; the model is left unwrapped).</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? new WrapOptions()).Validate();
+        using var reservation = WrapReservation.Enter(model);
         if (HasHandle(model))
         {
             throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
@@ -162,11 +163,12 @@ public static class Dendrites
     /// <see cref="WrapOptions.InitialDendrites"/> 0. <see cref="DendriticModel.Unwrap"/> puts each host back in its
     /// layer's place; a layer with no parent slot to put it in (the model itself, or a field typed as
     /// <see cref="DendriteLayer"/>) stays, with all its dendrite sets removed.</returns>
-    /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, or already has a handle.</exception>
+    /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, already has a handle, or is being wrapped or adopted on another thread.</exception>
     public static DendriticModel Adopt(nn.Module model, AdoptOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? new AdoptOptions()).Validate();
+        using var reservation = WrapReservation.Enter(model);
         if (HasHandle(model))
         {
             throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use that handle, or Unwrap it first.");

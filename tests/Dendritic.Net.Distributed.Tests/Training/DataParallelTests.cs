@@ -118,6 +118,33 @@ public sealed class DataParallelTests
     }
 
     [Test]
+    public void AverageGradients_RanksPassTheirParametersInAnotherOrder_EveryRankThrowsRankFailed()
+    {
+        // Reversed, the list fills buckets of the same size: only a comparison of the lists can tell, on any communicator.
+        var run = () => InProcessGroup.Run(2, c =>
+        {
+            var model = Models.Mlp();
+            using (var x = randn(2, 4))
+            {
+                model.call(x).sum().backward();
+            }
+
+            var parameters = model.parameters().ToList();
+            if (c.Rank == 1)
+            {
+                parameters.Reverse();
+            }
+
+            new DataParallel(c).AverageGradients(parameters);
+            return 0;
+        });
+
+        var error = run.Should().Throw<AggregateException>().Which;
+        error.InnerExceptions.Should().HaveCount(2).And.AllBeOfType<RankFailedException>();
+        error.InnerExceptions.Should().AllSatisfy(e => e.Message.Should().Contain("parameter lists differ"));
+    }
+
+    [Test]
     public void Training_TwoRanksWithShardedSampler_FollowsTheTrajectoryOfOneProcessOnTheGlobalBatches()
     {
         manual_seed(2);
