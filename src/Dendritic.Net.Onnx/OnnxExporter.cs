@@ -200,8 +200,12 @@ public static class OnnxExporter
             Graph = graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
-        ThrowIfTooLarge(modelProto.CalculateSize());
-        return modelProto.ToByteArray();
+        // ToByteArray would measure the whole model again to size its buffer; the size checked here sizes it instead.
+        var size = modelProto.CalculateSize();
+        ThrowIfTooLarge(size);
+        var bytes = new byte[size];
+        modelProto.WriteTo(bytes.AsSpan());
+        return bytes;
     }
 
     /// <summary>The largest ONNX file this exporter writes: protobuf's 2 GiB message limit (no external data).</summary>
