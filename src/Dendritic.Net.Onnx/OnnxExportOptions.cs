@@ -12,10 +12,28 @@ public sealed record OnnxExportOptions
     public string OutputName { get; init; } = "output";
 
     /// <summary>
-    /// Whether the first axis of the input and output is symbolic (named <c>batch</c>), so the file runs on any batch
-    /// size. When false every dimension is fixed to the sample input's. Default true.
+    /// Whether the batch axis of the input and of the output (<see cref="InputBatchAxis"/> and
+    /// <see cref="OutputBatchAxis"/>, the first by default) is symbolic (named <c>batch</c>), so the file runs on any
+    /// batch size. When false every dimension is fixed to the sample input's. Default true.
     /// </summary>
     public bool DynamicBatch { get; init; } = true;
+
+    /// <summary>
+    /// The axis of the graph input that holds the batch, counted from 0. Default 0. A model whose input is time first,
+    /// such as one that starts with an LSTM or GRU built with <c>batch_first: false</c> (input
+    /// <c>[time, batch, features]</c>), takes 1. Must be at least 0; when <see cref="DynamicBatch"/> is true the export
+    /// also checks that it is an axis of the sample input. Ignored when <see cref="DynamicBatch"/> is false.
+    /// </summary>
+    public int InputBatchAxis { get; init; }
+
+    /// <summary>
+    /// The axis of the graph output that holds the batch, counted from 0. Default 0, as in a classifier's
+    /// <c>[batch, classes]</c> whatever the input's layout; a time-first sequence output (<c>[time, batch, hidden]</c>)
+    /// takes 1. Must be at least 0; when <see cref="DynamicBatch"/> is true the export also checks that it is an axis
+    /// of the model's output on the sample with as many entries as the input's batch axis. A scalar output has no
+    /// batch axis and is written fixed. Ignored when <see cref="DynamicBatch"/> is false.
+    /// </summary>
+    public int OutputBatchAxis { get; init; }
 
     /// <summary>Name of the ONNX graph. Default <c>dendritic</c>.</summary>
     public string GraphName { get; init; } = "dendritic";
@@ -33,6 +51,8 @@ public sealed record OnnxExportOptions
         check.NotBlank(OutputName, nameof(OutputName), Default.OutputName);
         check.Require(OutputName != InputName, nameof(OutputName), OutputName, "must differ from InputName");
         check.NotBlank(GraphName, nameof(GraphName), Default.GraphName);
+        check.AtLeast(InputBatchAxis, 0, nameof(InputBatchAxis), Default.InputBatchAxis);
+        check.AtLeast(OutputBatchAxis, 0, nameof(OutputBatchAxis), Default.OutputBatchAxis);
         check.ThrowIfInvalid();
         return this;
     }

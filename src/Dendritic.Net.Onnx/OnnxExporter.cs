@@ -36,9 +36,10 @@ public static class OnnxExporter
     /// <param name="model">The model (one holding <see cref="DendriteLayer"/>s is exported through its handle instead); it is run once on <paramref name="sampleInput"/> in eval mode, then every module gets its own previous mode back.</param>
     /// <param name="sampleInput">
     /// A batched input of the model's real shape and float type (float32 or float64), or int64 token indices for a model
-    /// that starts with an Embedding (the graph's float type is then the model's); its first axis is the batch,
-    /// which is dynamic in the file unless <see cref="OnnxExportOptions.DynamicBatch"/> is false. Its values don't matter
-    /// (indices must be valid rows).
+    /// that starts with an Embedding (the graph's float type is then the model's); its batch axis (the first, or
+    /// <see cref="OnnxExportOptions.InputBatchAxis"/>: 1 for a time-first recurrent model) is dynamic in the file unless
+    /// <see cref="OnnxExportOptions.DynamicBatch"/> is false, and every other axis is fixed to the sample's. Its values
+    /// don't matter (indices must be valid rows).
     /// </param>
     /// <param name="path">
     /// The file to write, atomically: into a temporary file beside it, flushed, then renamed over it, so an existing
@@ -47,6 +48,7 @@ public static class OnnxExporter
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; checked before the model is run, and nothing is written.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the file.</exception>
     /// <exception cref="IOException">The folder cannot take a new file (for example a full disk or a read-only file system); an existing file is left as it was.</exception>
@@ -64,6 +66,7 @@ public static class OnnxExporter
     /// <returns>The serialised ONNX ModelProto.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -94,6 +97,7 @@ public static class OnnxExporter
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>. Nothing is written.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; checked before the model is run, and nothing is written.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the file.</exception>
@@ -112,6 +116,7 @@ public static class OnnxExporter
     /// <returns>The serialised ONNX ModelProto.</returns>
     /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
+    /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="ExportToBytes(nn.Module, Tensor, OnnxExportOptions?)"/>.</exception>
     public static byte[] ExportToBytes(DendriticModel model, Tensor sampleInput, OnnxExportOptions? options = null)
     {
@@ -137,7 +142,7 @@ public static class OnnxExporter
 
         if (sampleInput.dim() < 1)
         {
-            throw new ArgumentException("The sample input must have a batch axis first.", nameof(sampleInput));
+            throw new ArgumentException("The sample input is a scalar; it must have a batch axis.", nameof(sampleInput));
         }
 
         // Caught here rather than as libtorch's own error from the first layer ("mat1 and mat2 must have the same dtype").
@@ -182,14 +187,15 @@ public static class OnnxExporter
             {
                 // The sample runs through every module while the graph is written; a shape the model cannot take fails in
                 // libtorch, whose message (first line) names the operation.
-                throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({LibTorchErrors.Reason(e)}); give a sample shaped like the model's training input, batch axis first.", e);
+                throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({LibTorchErrors.Reason(e)}); give a sample shaped like the model's training input, batch axis included.", e);
             }
 
             builder.AddNamedNode("Identity", output, options.OutputName);
             var outputSample = builder.Sample(output)
                 ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");
-            graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, options.DynamicBatch));
-            graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, outputSample.is_floating_point() ? builder.DType : outputSample.dtype, outputSample.shape, options.DynamicBatch));
+            var batchAxes = BatchAxes.Resolve(options, sample.shape, outputSample.shape);
+            graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, batchAxes.Input));
+            graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, outputSample.is_floating_point() ? builder.DType : outputSample.dtype, outputSample.shape, batchAxes.Output));
         }
 
         var modelProto = new ModelProto
@@ -200,8 +206,12 @@ public static class OnnxExporter
             Graph = graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
-        ThrowIfTooLarge(modelProto.CalculateSize());
-        return modelProto.ToByteArray();
+        // ToByteArray would measure the whole model again to size its buffer; the size checked here sizes it instead.
+        var size = modelProto.CalculateSize();
+        ThrowIfTooLarge(size);
+        var bytes = new byte[size];
+        modelProto.WriteTo(bytes.AsSpan());
+        return bytes;
     }
 
     /// <summary>The largest ONNX file this exporter writes: protobuf's 2 GiB message limit (no external data).</summary>

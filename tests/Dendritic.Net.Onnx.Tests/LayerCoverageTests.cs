@@ -1,3 +1,4 @@
+using System.Linq;
 using Dendritic.Onnx.Tests.Support;
 using NUnit.Framework;
 using TorchSharp;
@@ -89,6 +90,31 @@ public class LayerCoverageTests
         using var model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8, elementwise_affine: false), nn.SiLU(), nn.Linear(8, 2), nn.Softmax(-1));
         ExportParityTests.AssertParity(model, randn(1, 4), randn(9, 4));
     }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void Export_SamePaddingWithEvenKernel_MatchesTorchSharp(int spatialDims)
+    {
+        torch.manual_seed(96 + spatialDims);
+
+        // Both convolutions pad one more after than before on every axis: kernel 4, and kernel 2 with dilation 3 (with
+        // reflect padding, written as a Pad node before the Conv).
+        using var model = nn.Sequential(
+            SameConvolution(spatialDims, 3, 4, kernel: 4, dilation: 1, PaddingModes.Zeros),
+            nn.ReLU(),
+            SameConvolution(spatialDims, 4, 2, kernel: 2, dilation: 3, PaddingModes.Reflect));
+        long[] Shape(long batch) => new[] { batch, 3L }.Concat(Enumerable.Repeat(7L, spatialDims)).ToArray();
+
+        ExportParityTests.AssertParity(model, randn(Shape(2)), randn(Shape(3)));
+    }
+
+    private static nn.Module<Tensor, Tensor> SameConvolution(int spatialDims, long inputs, long outputs, long kernel, long dilation, PaddingModes mode) => spatialDims switch
+    {
+        1 => nn.Conv1d(inputs, outputs, kernel, Padding.Same, dilation: dilation, padding_mode: mode),
+        2 => nn.Conv2d(inputs, outputs, kernel, Padding.Same, dilation: dilation, padding_mode: mode),
+        _ => nn.Conv3d(inputs, outputs, kernel, Padding.Same, dilation: dilation, padding_mode: mode),
+    };
 
     private static void TrainBatchNorm(nn.Module<Tensor, Tensor> model, Tensor batch)
     {

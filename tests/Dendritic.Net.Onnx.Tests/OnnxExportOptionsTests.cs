@@ -15,6 +15,8 @@ public sealed class OnnxExportOptionsTests
         options.OutputName.Should().Be("output");
         options.DynamicBatch.Should().BeTrue();
         options.GraphName.Should().Be("dendritic");
+        options.InputBatchAxis.Should().Be(0);
+        options.OutputBatchAxis.Should().Be(0);
     }
 
     [Test]
@@ -23,5 +25,13 @@ public sealed class OnnxExportOptionsTests
         var act = () => new OnnxExportOptions { InputName = " ", OutputName = "", GraphName = null! }.Validate();
 
         act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("InputName", "OutputName", "GraphName");
+    }
+
+    [Test]
+    public void Validate_NegativeBatchAxes_ReportsBothAtOnce()
+    {
+        var act = () => new OnnxExportOptions { InputBatchAxis = -1, OutputBatchAxis = -2 }.Validate();
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("InputBatchAxis", "OutputBatchAxis");
     }
 }

@@ -14,6 +14,9 @@ internal static class LayerExport
     {
         switch (module)
         {
+            case Conv1d or Conv2d or Conv3d when SamePadding.IsAsymmetric((Convolution)module):
+                var conv = (Convolution)module;
+                return ProjectionExport.Emit(builder, module, SamePadding.UnpaddedSpec(conv), input, sample?.dim() ?? conv.kernel_size.Length + 2, conv.weight!, conv.bias, SamePadding.Pads(conv));
             case Linear or Conv1d or Conv2d or Conv3d:
                 var spec = Spec(builder, module);
                 var rank = sample?.dim() ?? (spec.Kind == HostKind.Linear ? 0 : spec.SpatialDims + 2);

@@ -10,9 +10,11 @@ internal static class ProjectionExport
 {
     /// <summary>
     /// The projection of <paramref name="input"/> by <paramref name="weight"/> (shaped [out, in] or
-    /// [out, in/groups, k...]) as the host computes it, padding mode included.
+    /// [out, in/groups, k...]) as the host computes it, padding mode included. A convolution is padded by
+    /// <paramref name="pads"/> when given (ONNX's order: every axis's begin, then every axis's end), else by the spec's
+    /// symmetric padding.
     /// </summary>
-    public static string Emit(OnnxGraphBuilder builder, nn.Module module, HostLayerSpec spec, string input, long rank, Tensor weight, Tensor? bias)
+    public static string Emit(OnnxGraphBuilder builder, nn.Module module, HostLayerSpec spec, string input, long rank, Tensor weight, Tensor? bias, long[]? pads = null)
     {
         if (spec.Kind == HostKind.Linear)
         {
@@ -38,8 +40,8 @@ internal static class ProjectionExport
             throw builder.Error(module, $"a {spec.Kind} input must be batched (rank {spec.SpatialDims + 2}); the sample input has rank {rank}.");
         }
 
-        var pads = spec.Padding.Concat(spec.Padding).ToArray();
-        if (spec.PaddingMode != PaddingModes.Zeros && spec.Padding.Any(p => p != 0))
+        pads ??= spec.Padding.Concat(spec.Padding).ToArray();
+        if (spec.PaddingMode != PaddingModes.Zeros && pads.Any(p => p != 0))
         {
             var mode = spec.PaddingMode switch
             {
@@ -49,7 +51,7 @@ internal static class ProjectionExport
             };
 
             // ONNX Pad lists all begins then all ends, batch and channel axes included.
-            var padAmounts = new long[] { 0, 0 }.Concat(spec.Padding).Concat(new long[] { 0, 0 }).Concat(spec.Padding).ToArray();
+            var padAmounts = new long[] { 0, 0 }.Concat(pads[..spec.SpatialDims]).Concat(new long[] { 0, 0 }).Concat(pads[spec.SpatialDims..]).ToArray();
             input = builder.AddNode("Pad", new[] { input, builder.AddInt64s("pads", padAmounts) }, new Dictionary<string, object> { ["mode"] = mode });
             pads = new long[pads.Length];
         }

@@ -101,13 +101,13 @@ internal static class TensorProtos
         return attribute;
     }
 
-    /// <summary>The type of a graph input or output: element type and shape, the first axis symbolic when asked.</summary>
-    public static ValueInfoProto ValueInfo(string name, ScalarType dtype, long[] shape, bool dynamicBatch)
+    /// <summary>The type of a graph input or output: element type and shape, <paramref name="batchAxis"/> symbolic (<c>batch</c>) unless null.</summary>
+    public static ValueInfoProto ValueInfo(string name, ScalarType dtype, long[] shape, int? batchAxis)
     {
         var tensorType = new TypeProto.Types.Tensor { ElemType = ElemType(dtype), Shape = new TensorShapeProto() };
         for (var d = 0; d < shape.Length; d++)
         {
-            tensorType.Shape.Dim.Add(d == 0 && dynamicBatch
+            tensorType.Shape.Dim.Add(d == batchAxis
                 ? new TensorShapeProto.Types.Dimension { DimParam = "batch" }
                 : new TensorShapeProto.Types.Dimension { DimValue = shape[d] });
         }

@@ -1,0 +1,88 @@
+using System.Linq;
+using Dendritic.Onnx.Proto;
+using Dendritic.Onnx.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Tests;
+
+/// <summary>
+/// <see cref="OnnxExportOptions.InputBatchAxis"/> and <see cref="OnnxExportOptions.OutputBatchAxis"/>: a time-first
+/// model's batch is marked where it is, the file runs on another batch size, and axes that cannot be the batch are refused.
+/// </summary>
+public class BatchAxisTests
+{
+    [Test]
+    public void Export_TimeFirstClassifierWithInputBatchAxis1_MarksTheBatchAndRunsAnotherBatchSize()
+    {
+        torch.manual_seed(500);
+        using var model = new RecurrentClassifier(false, 4, 5, 1, false, false, 3);
+        using var sample = randn(6, 2, 4);
+        var options = new OnnxExportOptions { InputBatchAxis = 1 };
+
+        var bytes = OnnxExporter.ExportToBytes(model, sample, options);
+
+        var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
+        Dims(graph.Input.Single()).Should().Equal("6", "batch", "4");
+        Dims(graph.Output.Single()).Should().Equal("batch", "3");
+        AssertRunsLikeTorchSharp(model, bytes, randn(6, 5, 4));
+    }
+
+    [Test]
+    public void Export_TimeFirstSequenceOutputWithOutputBatchAxis1_MarksTheBatchAndRunsAnotherBatchSize()
+    {
+        torch.manual_seed(510);
+        using var model = new TimeFirstTagger(4, 5, 3);
+        using var sample = randn(6, 2, 4);
+        var options = new OnnxExportOptions { InputBatchAxis = 1, OutputBatchAxis = 1 };
+
+        var bytes = OnnxExporter.ExportToBytes(model, sample, options);
+
+        var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
+        Dims(graph.Input.Single()).Should().Equal("6", "batch", "4");
+        Dims(graph.Output.Single()).Should().Equal("6", "batch", "3");
+        AssertRunsLikeTorchSharp(model, bytes, randn(6, 5, 4));
+    }
+
+    [Test]
+    public void Export_TimeFirstModelWithDefaultBatchAxes_ThrowsNamingTheFix()
+    {
+        torch.manual_seed(520);
+        using var model = new RecurrentClassifier(true, 4, 5, 1, false, false, 3);
+        using var sample = randn(6, 2, 4);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<InvalidOptionsException>()
+            .Where(e => e.OptionNames.SequenceEqual(new[] { nameof(OnnxExportOptions.OutputBatchAxis) }))
+            .WithMessage("*size 2*size 6*InputBatchAxis = 1*");
+    }
+
+    [Test]
+    public void Export_BatchAxesOutsideTheirTensors_ReportsBothAtOnce()
+    {
+        torch.manual_seed(530);
+        using var model = Models.Mlp(0);
+        using var sample = randn(2, 8);
+
+        var act = () => TestHandles.Export(model, sample, new OnnxExportOptions { InputBatchAxis = 2, OutputBatchAxis = 2 });
+
+        act.Should().Throw<InvalidOptionsException>()
+            .Which.OptionNames.Should().Equal(nameof(OnnxExportOptions.InputBatchAxis), nameof(OnnxExportOptions.OutputBatchAxis));
+    }
+
+    private static string[] Dims(ValueInfoProto value) =>
+        value.Type.TensorType.Shape.Dim.Select(d => d.DimParam.Length > 0 ? d.DimParam : d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    private static void AssertRunsLikeTorchSharp(nn.Module<Tensor, Tensor> model, byte[] bytes, Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        model.eval();
+        var expected = model.call(input);
+        var actual = OnnxRun.Run(bytes, input);
+        OnnxRun.ShouldMatch(actual, expected);
+    }
+}
