@@ -47,16 +47,19 @@ internal static class OnnxRun
     }
 
     /// <summary>The relative part of <see cref="ShouldMatch"/>'s tolerance: each element may differ by this share of itself.</summary>
-    public const double RelativeTolerance = 1e-5;
+    public const double RelativeTolerance = 1e-4;
 
     /// <summary>The floor of <see cref="ShouldMatch"/>'s tolerance, as a share of the expected output's largest magnitude.</summary>
-    public const double FloorTolerance = 1e-6;
+    public const double FloorTolerance = 1e-5;
 
     /// <summary>
     /// Asserts that ONNX Runtime's float32 output matches TorchSharp's, element by element:
-    /// |actual − expected| ≤ 1e-5 |expected| + 1e-6 max|expected|. The relative part follows each element's size; the
+    /// |actual − expected| ≤ 1e-4 |expected| + 1e-5 max|expected|. The relative part follows each element's size; the
     /// floor covers elements near zero, where a sum that cancels keeps the rounding error of its larger terms. On the
-    /// parity models the floor needed was at most 1.3e-7 of the output's largest magnitude, with 1 or 2 threads.
+    /// parity models the floor needed was at most 1.3e-7 of the output's largest magnitude, with 1 or 2 threads, on
+    /// one AVX-512 AMD CPU; the bounds leave about 75 times that, because another CPU's kernels (vector width, blocking,
+    /// thread count) round differently and these tests must pass on any machine. A wrong pad, axis or weight is off
+    /// by a share of the output's scale, far above them (swapping the even-kernel pads fails every case).
     /// </summary>
     public static void ShouldMatch(Tensor actual, Tensor expected)
     {
