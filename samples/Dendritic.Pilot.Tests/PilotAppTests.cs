@@ -21,6 +21,15 @@ public sealed class PilotAppTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Run_MistypedFlag_ReturnsBadOptionsWithOneErrorNamingIt()
+    {
+        PilotApp.Run(new[] { "--sedes", "3" }).Should().Be(ExitCodes.BadOptions);
+
+        Error.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("error:", StringComparison.Ordinal)).Should().Equal("error: unknown option '--sedes'; did you mean --seeds?");
+        Error.Should().Contain("--help");
+    }
+
+    [Test]
     public void Run_ControlCharactersInAValue_ErrorShowsThemEscaped()
     {
         // A value from the command line or a config file is echoed in the error; an escape sequence in it must not

@@ -229,6 +229,27 @@ public sealed class PilotCommandLineTests
         parse.Errors.Should().ContainMatch("*--bogus*");
     }
 
+    [TestCase(new[] { "--sedes", "3" }, "unknown option '--sedes'; did you mean --seeds?")]
+    [TestCase(new[] { "--sedes=3" }, "unknown option '--sedes=3'; did you mean --seeds?")]
+    [TestCase(new[] { "--epochs", "3", "--quantise" }, "unknown option '--quantise'; did you mean --quantize?")]
+    [TestCase(new[] { "--colour", "red" }, "unknown option '--colour'.")]
+    public void Parse_MistypedFlagWithItsValue_GivesOneErrorNamingTheFlag(string[] args, string message)
+    {
+        var parse = PilotCommandLine.Parse(args);
+
+        parse.Options.Should().BeNull();
+        parse.Errors.Should().Equal(message);
+    }
+
+    [Test]
+    public void Parse_StrayValue_IsNamedAsAValue()
+    {
+        var parse = PilotCommandLine.Parse(new[] { "--seeds", "3", "4", "--epochs", "0" });
+
+        parse.Errors.Should().HaveCount(2).And.Contain("unexpected argument '4': a value must follow its option (as in --seeds 3).")
+            .And.ContainMatch("*--epochs must be at least 1*");
+    }
+
     [TestCase(new[] { "--seeds", "2", "--seeds", "3" }, "--seeds was given twice; give it once.")]
     [TestCase(new[] { "-o", "a", "--output", "b" }, "--output was given twice; give it once.")]
     [TestCase(new[] { "--model", "cnn", "--model", "mlp", "--model", "cnn" }, "--model was given 3 times; give it once.")]

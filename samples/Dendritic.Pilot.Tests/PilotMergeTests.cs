@@ -64,6 +64,22 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     }
 
     [Test]
+    public void Merge_EditedReportHoldingARunTwice_ExitsWithBadInputNamingTheSeedAndTheFile()
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        var edited = Report(temp.File("b"));
+        File.WriteAllText(Path.Combine(temp.File("b"), "report.json"), ReportWriter.ToJson(edited with { Runs = edited.Runs.Append(edited.Runs[0]).ToList() }));
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain("report 2 holds 2 runs of the baseline arm for seed 2")
+            .And.Contain($"Reports by number: 1 is '{Path.Combine(temp.File("a"), "report.json")}', 2 is '{Path.Combine(temp.File("b"), "report.json")}'.").And.NotContain("   at ");
+    }
+
+    [Test]
     public void Merge_PartsOfAnotherModel_ExitsWithBadInputNamingTheSetting()
     {
         using var temp = new TempFolder();

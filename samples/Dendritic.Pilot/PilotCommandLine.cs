@@ -199,14 +199,19 @@ public static partial class PilotCommandLine
 
     /// <summary>
     /// The parser's errors, one line each. An option given more than once is named as such: System.CommandLine says
-    /// "Option '--seeds' expects a single argument but 2 were provided", which reads as one flag with two values.
+    /// "Option '--seeds' expects a single argument but 2 were provided", which reads as one flag with two values. Words
+    /// no option takes are described by <see cref="UnknownArguments"/> (an unknown flag once, not again for its value).
     /// </summary>
     private static string[] Errors(ParseResult result)
     {
         static bool Of(ParseError error, OptionResult option) => error.SymbolResult == option || error.SymbolResult?.Parent == option;
         var repeated = result.CommandResult.Children.OfType<OptionResult>().Where(o => o.IdentifierTokenCount > 1 && result.Errors.Any(e => Of(e, o))).ToArray();
         var times = repeated.Select(o => $"{o.Option.Name} was given {(o.IdentifierTokenCount == 2 ? "twice" : $"{o.IdentifierTokenCount} times")}; give it once.");
-        return times.Concat(result.Errors.Where(e => !repeated.Any(o => Of(e, o))).Select(e => e.Message)).Distinct().ToArray();
+
+        // The root command has no arguments or validators of its own: its errors are the unmatched words, one each.
+        var unknown = UnknownArguments.Describe(result);
+        var others = result.Errors.Where(e => !repeated.Any(o => Of(e, o)) && (unknown.Count == 0 || e.SymbolResult != result.RootCommandResult));
+        return unknown.Concat(times).Concat(others.Select(e => e.Message)).Distinct().ToArray();
     }
 
     /// <summary>--dendrite-mode's names, for parsing and for naming the mode back.</summary>

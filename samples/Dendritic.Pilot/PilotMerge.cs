@@ -109,7 +109,9 @@ internal static class PilotMerge
         }
         catch (ReportMergeException ex)
         {
-            ConsoleText.Error(ex.Message);
+            // The merger numbers the reports in the order given; the user knows them by their files.
+            var named = string.Join(", ", folders.Select((f, i) => string.Create(CultureInfo.InvariantCulture, $"{i + 1} is '{Path.Combine(f, "report.json")}'")));
+            ConsoleText.Error($"merge: {ex.Message} Reports by number: {named}.");
             return ExitCodes.BadInput;
         }
 

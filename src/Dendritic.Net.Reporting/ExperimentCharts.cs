@@ -108,7 +108,7 @@ public static class ExperimentCharts
         return plot;
     }
 
-    private static Plot Curves(ExperimentReport report)
+    internal static Plot Curves(ExperimentReport report)
     {
         var plot = new Plot();
         var scale = Scale(report);
@@ -138,6 +138,9 @@ public static class ExperimentCharts
 
         plot.Title("Validation " + report.MetricName + " per epoch (mean over seeds, while all seeds train)");
         plot.XLabel("Epoch");
+
+        // Epochs are whole: on a short run ScottPlot's automatic ticks labelled 1.2, 1.4, ..., between the points.
+        plot.Axes.Bottom.TickGenerator = WholeNumberMinorTicks.Axis();
         plot.YLabel("Validation " + report.MetricName + (scale == 100 ? " (%)" : string.Empty));
         plot.ShowLegend(Alignment.LowerRight);
         return plot;

@@ -40,7 +40,7 @@ public static class IdxImageFolder
     /// <returns>The data set, on the CPU.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file is missing; the message lists the expected names.</exception>
-    /// <exception cref="IdxFormatException">A file is malformed, or images and labels disagree.</exception>
+    /// <exception cref="IdxFormatException">A file is malformed, or a split's images and labels files hold different numbers of items (the message names both files and both counts).</exception>
     /// <exception cref="ArgumentException">A validation fraction outside (0, 1), or one that leaves no image for validation or for training.</exception>
     public static ExperimentData Load(string folder, double validationFraction = 0.125, string? name = null)
     {
@@ -58,8 +58,8 @@ public static class IdxImageFolder
         }
 
         var paths = Files(folder);
-        var (trainImages, trainLabels) = Read(paths[0], paths[1]);
-        var (testImages, testLabels) = Read(paths[2], paths[3]);
+        var (trainImages, trainLabels) = Read("training", paths[0], paths[1]);
+        var (testImages, testLabels) = Read("test", paths[2], paths[3]);
         if (trainImages.Rows != testImages.Rows || trainImages.Columns != testImages.Columns)
         {
             throw new IdxFormatException(paths[2], $"its images are {testImages.Rows}x{testImages.Columns} but the training images are {trainImages.Rows}x{trainImages.Columns}.");
@@ -107,13 +107,15 @@ public static class IdxImageFolder
         throw new FileNotFoundException($"Data folder '{folder}' has no '{baseName}' (nor '{baseName}.gz'). It must hold {string.Join(", ", FileNames)}, as MNIST and Fashion-MNIST ship them.", Path.Combine(folder, baseName));
     }
 
-    private static (IdxImages Images, byte[] Labels) Read(string imagesPath, string labelsPath)
+    private static (IdxImages Images, byte[] Labels) Read(string split, string imagesPath, string labelsPath)
     {
         var images = IdxReader.ReadImages(imagesPath);
         var labels = IdxReader.ReadLabels(labelsPath);
         if (images.Count != labels.Length)
         {
-            throw new IdxFormatException(labelsPath, $"it has {labels.Length} labels but '{imagesPath}' has {images.Count} images.");
+            // Each file agrees with its own header, so neither is malformed alone and either may be the odd one out:
+            // blaming the labels file sent users to fix a file that was often right.
+            throw new IdxFormatException(string.Create(CultureInfo.InvariantCulture, $"The {split} split's files disagree: the images file '{imagesPath}' holds {images.Count:N0} images but the labels file '{labelsPath}' holds {labels.Length:N0} labels, and each image needs its label, in the same order. Take both files from one download of the data set, or rewrite whichever of the two has the wrong count."));
         }
 
         return (images, labels);

@@ -18,8 +18,10 @@ public static class ReportMerger
     /// <param name="reports">At least one report; all of the same experiment (data, metric, width, recipe, growth, device, grid intensity), with no seed in two of them.</param>
     /// <returns>The merged report: runs of every report, seeds in ascending order, summaries over all of them, the latest finish time, and every distinct machine description.</returns>
     /// <exception cref="ReportMergeException">
-    /// No report was given; a report is incomplete, lists seeds other than those of its runs, or does not run every arm
-    /// once per seed; a setting or the set of arms differs (named with both values); or a seed appears twice.
+    /// No report was given; a report is incomplete, lists seeds other than those of its runs, lists a seed twice, or does
+    /// not run every arm once per seed (a repeated run is named by arm and seed); a setting or the set of arms differs
+    /// (named with both values, numbers in the invariant culture); or a seed appears in two reports. Reports are named
+    /// by their position in <paramref name="reports"/>, from 1.
     /// </exception>
     public static ExperimentReport Merge(IReadOnlyList<ExperimentReport> reports)
     {
@@ -100,8 +102,22 @@ public static class ReportMerger
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} lists seeds {ReportWriter.Join(report.Seeds)} but holds runs of seeds {ReportWriter.Join(runSeeds)}"));
         }
 
+        var listedTwice = report.Seeds.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (listedTwice.Count > 0)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} lists seed(s) {ReportWriter.Join(listedTwice)} more than once"));
+        }
+
+        // A hand-made or edited report can hold a run twice; named here, it would otherwise fail later, unnamed, where
+        // the runs are paired by seed.
+        var repeatedRuns = report.Runs.GroupBy(r => (r.Seed, r.Arm)).Where(g => g.Count() > 1).OrderBy(g => g.Key.Seed).ThenBy(g => g.Key.Arm)
+            .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} runs of the {ReportWriter.Label(g.Key.Arm)} arm for seed {g.Key.Seed}")).ToList();
         var perSeed = report.Runs.GroupBy(r => r.Seed).Select(g => string.Join(",", g.Select(r => r.Arm).Order())).Distinct().Count();
-        if (perSeed > 1 || report.Runs.GroupBy(r => (r.Seed, r.Arm)).Any(g => g.Count() > 1))
+        if (repeatedRuns.Count > 0)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} holds {string.Join(", ", repeatedRuns)}, where every arm runs once per seed"));
+        }
+        else if (perSeed > 1)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} does not run every arm once per seed"));
         }
@@ -111,7 +127,29 @@ public static class ReportMerger
     {
         if (!EqualityComparer<T>.Default.Equals(first, other))
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} differs between report 1 ({first}) and report {index + 1} ({other})"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{name} differs between report 1 ({Invariant(first)}) and report {index + 1} ({Invariant(other)})"));
+        }
+    }
+
+    /// <summary><paramref name="value"/> as text in the invariant culture, a record's members included.</summary>
+    private static string Invariant<T>(T value)
+    {
+        if (value is IFormattable formattable)
+        {
+            return formattable.ToString(null, CultureInfo.InvariantCulture);
+        }
+
+        // A record's ToString formats its numbers with the current culture whatever the interpolation's provider
+        // (LearningRate = 0,001 under de-DE), so it runs under the invariant culture.
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return value?.ToString() ?? string.Empty;
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
         }
     }
 }

@@ -62,7 +62,7 @@ public sealed class IdxImageFolderTests
     }
 
     [Test]
-    public void Load_LabelCountDiffersFromImages_ThrowsIdxFormatException()
+    public void Load_LabelCountDiffersFromImages_ThrowsNamingBothFilesAndBothCounts()
     {
         using var temp = new TempFolder();
         IdxFiles.WriteFolder(temp.Path, train: 8, test: 2, gzip: false);
@@ -70,7 +70,9 @@ public sealed class IdxImageFolderTests
 
         var act = () => IdxImageFolder.Load(temp.Path);
 
-        act.Should().Throw<IdxFormatException>().WithMessage("*3 labels*8 images*");
+        act.Should().Throw<IdxFormatException>()
+            .WithMessage($"The training split's files disagree: the images file '{temp.File("train-images-idx3-ubyte")}' holds 8 images but the labels file '{temp.File("train-labels-idx1-ubyte")}' holds 3 labels*Take both files from one download*")
+            .Which.Message.Should().NotContain("is not a valid IDX file", "neither file is malformed on its own");
     }
 
     [Test]

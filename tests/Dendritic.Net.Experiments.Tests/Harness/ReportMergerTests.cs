@@ -47,6 +47,30 @@ public sealed class ReportMergerTests
     }
 
     [Test]
+    public void Merge_ReportHoldingARunTwice_ThrowsNamingTheArmAndSeed()
+    {
+        // An edited report with a run copied: the merge said only "does not run every arm once per seed", naming
+        // neither the seed nor the arm (ReportWriter, given such a report, fails in ToDictionary).
+        var part = HandMadeReport.For(3, 5);
+        var edited = part with { Runs = part.Runs.Append(part.Runs[0]).ToList() };
+
+        var act = () => ReportMerger.Merge(new[] { HandMadeReport.For(4), edited });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*report 2 holds 2 runs of the baseline arm for seed 3, where every arm runs once per seed*");
+    }
+
+    [Test]
+    public void Merge_ReportListingASeedTwice_ThrowsSayingSoNotThatTwoReportsShareIt()
+    {
+        var part = HandMadeReport.For(3) with { Seeds = new[] { 3, 3 } };
+
+        var act = () => ReportMerger.Merge(new[] { part, HandMadeReport.For(4) });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*report 1 lists seed(s) 3 more than once*")
+            .Which.Message.Should().NotContain("more than one report");
+    }
+
+    [Test]
     public void Merge_DifferentWidthAndRecipe_ThrowsNamingEverySetting()
     {
         var part = Run(3);

@@ -50,6 +50,19 @@ public sealed class ReportCultureTests
         german.Should().Equal(invariant);
     }
 
+    [Test]
+    public void Merge_GermanCulture_NamesTheDifferingRecipeWithInvariantNumbers()
+    {
+        // A record prints its numbers with the current culture: under de-DE the recipe read "LearningRate = 0,0015".
+        var part = HandMadeReport.For(1);
+        var other = HandMadeReport.For(2) with { Recipe = part.Recipe with { LearningRate = 0.0025 } };
+
+        var act = () => InCulture(CultureInfo.GetCultureInfo("de-DE"), () => ReportMerger.Merge(new[] { part, other }));
+
+        act.Should().Throw<ReportMergeException>().Which.Message.Should()
+            .Contain("LearningRate = 0.0015").And.Contain("LearningRate = 0.0025").And.NotContain("0,00");
+    }
+
     private static (string Name, string Hash)[] Files(ExperimentReport report, CultureInfo culture, bool charts)
     {
         using var temp = new TempFolder();
