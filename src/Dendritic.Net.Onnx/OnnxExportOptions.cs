@@ -1,4 +1,5 @@
 using System;
+using Microsoft.Extensions.Logging;
 
 namespace Dendritic.Onnx;
 
@@ -34,6 +35,15 @@ public sealed record OnnxExportOptions
     /// batch axis and is written fixed. Ignored when <see cref="DynamicBatch"/> is false.
     /// </summary>
     public int OutputBatchAxis { get; init; }
+
+    /// <summary>
+    /// Where the export logs: a graph description (your <see cref="IOnnxExportable"/>, or a built-in one) that could not
+    /// be checked against the module's forward pass on the sample input, because it uses an operator the exporter does
+    /// not compute, is written unchecked with a warning (event 8000). Default null: the handle's logger
+    /// (<see cref="WrapOptions.Logger"/> or <see cref="AdoptOptions.Logger"/>) when a <see cref="DendriticModel"/> is
+    /// exported, no logging for a module exported without a handle.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Name of the ONNX graph. Default <c>dendritic</c>.</summary>
     public string GraphName { get; init; } = "dendritic";

@@ -7,6 +7,7 @@ using System.Runtime.InteropServices;
 using Dendritic.Onnx.Export;
 using Dendritic.Onnx.Proto;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -46,7 +47,7 @@ public static class OnnxExporter
     /// file is either replaced whole or left as it was (a symlink is followed and stays a link).
     /// </param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; checked before the model is run, and nothing is written.</exception>
@@ -64,7 +65,7 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null)
@@ -95,7 +96,7 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="path">The file to write, atomically; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
-    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported; the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>. Nothing is written.</exception>
@@ -114,7 +115,7 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take).</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or a layer is a module host (<see cref="HostKind.Module"/>) that the exporter cannot write (one with an output processor, such as LSTM or GRU, or of a module type it does not write); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size; lists every problem.</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); export the unwrapped model itself with <see cref="ExportToBytes(nn.Module, Tensor, OnnxExportOptions?)"/>.</exception>
@@ -160,7 +161,10 @@ public static class OnnxExporter
         }
 
         var graph = new GraphProto { Name = options.GraphName };
-        var builder = new OnnxGraphBuilder(graph, FloatType(model, sampleInput));
+        var builder = new OnnxGraphBuilder(graph, FloatType(model, sampleInput))
+        {
+            Logger = options.Logger ?? wrapped?.Options.Logger ?? NullLogger.Instance,
+        };
         if (wrapped is not null)
         {
             builder.AddHookedLayers(wrapped);

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Linq;
 using Dendritic.Onnx.Export;
 using Dendritic.Onnx.Proto;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,6 +21,11 @@ public sealed class OnnxGraphBuilder
     private readonly GraphProto _graph;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _samples = new(StringComparer.Ordinal);
+
+    // Why a value has no sample (the node the evaluator could not compute, passed on to the nodes after it), so that a
+    // description that cannot be checked says which operator stopped the check.
+    private readonly Dictionary<string, string> _unknown = new(StringComparer.Ordinal);
+
     private readonly List<string> _scope = new();
     private readonly Dictionary<nn.Module, WrappedLayer> _hooked = new(ReferenceEqualityComparer.Instance);
     private int _counter;
@@ -37,6 +44,9 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>Where the sample run happens: the sample input's device (the model's).</summary>
     internal Device SampleDevice { get; set; } = CPU;
+
+    /// <summary>Where the export logs (a description it could not check); <see cref="NullLogger.Instance"/> unless the export gives one.</summary>
+    internal ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>
     /// Exports <paramref name="module"/> (any supported module, a <see cref="DendriteLayer"/>, a Sequential or another
@@ -111,9 +121,9 @@ public sealed class OnnxGraphBuilder
         }
 
         _graph.Node.Add(node);
-        if (outputs == 1 && SampleEvaluator.TryEvaluate(opType, inputs.Select(Sample).ToArray()) is { } sample)
+        if (outputs == 1)
         {
-            SetSample(names[0], sample);
+            Evaluate(node.Name, opType, inputs, names[0], attributes);
         }
 
         return names;
@@ -167,8 +177,45 @@ public sealed class OnnxGraphBuilder
 
     internal void SetSample(string value, Tensor sample) => _samples[value] = sample;
 
+    /// <summary>Why <paramref name="value"/> has no sample: the first node on its way that could not be computed.</summary>
+    internal string WhyUnknown(string value) =>
+        _unknown.TryGetValue(value, out var reason) ? reason : $"the value '{value}' is not computed on the sample";
+
     internal OnnxExportException Error(nn.Module module, string message) =>
         new(Path, module.GetType().Name, string.Create(CultureInfo.InvariantCulture, $"{OnnxExportException.Describe(Path, module.GetType().Name)}: {message}"));
+
+    /// <summary>
+    /// Gives <paramref name="output"/> its value on the sample when every input has one and the evaluator computes the
+    /// operator; otherwise records why not. An empty input name is an optional input left out.
+    /// </summary>
+    private void Evaluate(string nodeName, string opType, IReadOnlyList<string> inputs, string output, IReadOnlyDictionary<string, object>? attributes)
+    {
+        var samples = new Tensor?[inputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (inputs[i].Length == 0)
+            {
+                continue;
+            }
+
+            if (Sample(inputs[i]) is not { } sample)
+            {
+                _unknown[output] = WhyUnknown(inputs[i]);
+                return;
+            }
+
+            samples[i] = sample;
+        }
+
+        if (SampleEvaluator.TryEvaluate(opType, samples, attributes, out var reason) is { } value)
+        {
+            SetSample(output, value);
+        }
+        else
+        {
+            _unknown[output] = $"node '{nodeName}' cannot be computed on the sample: {reason}";
+        }
+    }
 
     private string Unique(string name)
     {

@@ -9,8 +9,9 @@ namespace Dendritic.Onnx.Export;
 /// <summary>
 /// The graph descriptions that ship with the exporter for module types users cannot annotate (see
 /// <see cref="TorchVisionGraphs"/>), looked up by the module's runtime type name. Because the types are matched by
-/// name, not compiled against, every description is checked on the sample input: the output its graph computes must
-/// equal the module's own forward, or the export fails naming the module instead of writing a wrong file.
+/// name, not compiled against, every description is checked on the sample input (<see cref="DescriptionCheck"/>, as
+/// users' descriptions are): the output its graph computes must equal the module's own forward, or the export fails
+/// naming the module instead of writing a wrong file.
 /// </summary>
 internal static class BuiltInGraphs
 {
@@ -32,12 +33,7 @@ internal static class BuiltInGraphs
         if (builder.Sample(input) is { } sample && module is nn.Module<Tensor, Tensor> typed)
         {
             var expected = typed.call(sample);
-            if (builder.Sample(output) is { } described
-                && (!described.shape.SequenceEqual(expected.shape) || !described.allclose(expected, rtol: 1e-4, atol: 1e-5)))
-            {
-                throw builder.Error(module, $"the built-in ONNX description of {name} does not reproduce this module's forward pass on the sample input (this version of the type computes something else). Implement Dendritic.Onnx.IOnnxExportable on a module of your own that reproduces it.");
-            }
-
+            DescriptionCheck.Verify(builder, module, output, expected, $"the built-in ONNX description of {name}", "This version of the type computes something else than the description expects. Implement Dendritic.Onnx.IOnnxExportable on a module of your own that reproduces it.");
             builder.SetSample(output, expected);
         }
 

@@ -53,11 +53,7 @@ internal static class ModuleExport
                     throw builder.Error(module, "ExportOnnx returned no output name.");
                 }
 
-                if (sample is not null && Run(module, sample, withHooks: !asModuleHost) is { } described)
-                {
-                    builder.SetSample(output, described);
-                }
-
+                CheckDescription(builder, module, input, output, sample, asModuleHost);
                 return output;
         }
 
@@ -101,6 +97,29 @@ internal static class ModuleExport
         }
 
         return output;
+    }
+
+    /// <summary>
+    /// Checks what an <see cref="IOnnxExportable"/> described against the module's own forward on the sample (see
+    /// <see cref="DescriptionCheck"/>), then gives its output forward's value for the modules after it. A module host's
+    /// description covers the host alone, so it is compared with <c>forward</c> (its hook adds the dendrites).
+    /// </summary>
+    private static void CheckDescription(OnnxGraphBuilder builder, nn.Module module, string input, string output, Tensor? sample, bool asModuleHost)
+    {
+        if (sample is null)
+        {
+            DescriptionCheck.NotChecked(builder, module, $"its input is unknown on the sample ({builder.WhyUnknown(input)})");
+            return;
+        }
+
+        if (Run(module, sample, withHooks: !asModuleHost) is not { } expected)
+        {
+            DescriptionCheck.NotChecked(builder, module, "its forward does not take one tensor and return one, so the exporter cannot run it on the sample");
+            return;
+        }
+
+        DescriptionCheck.Verify(builder, module, output, expected, "its ExportOnnx description (IOnnxExportable)", "Your ExportOnnx describes a different computation than forward: check its activations (one left out?), reshapes and flattening, and the order of its layers against forward.");
+        builder.SetSample(output, expected);
     }
 
     /// <summary>

@@ -35,29 +35,12 @@ internal sealed class ModuleGraph
     public string Chain(string input, params string[] names) =>
         names.Aggregate(input, (value, name) => Child(name, value));
 
-    /// <summary>Adds <c>Flatten</c> from axis 1 (the models' <c>flatten(1)</c> in forward), keeping the sample run going.</summary>
-    public string FlattenFromAxis1(string input)
-    {
-        var output = Builder.AddNode("Flatten", new[] { input }, new System.Collections.Generic.Dictionary<string, object> { ["axis"] = 1L });
-        if (Builder.Sample(input) is { } sample)
-        {
-            Builder.SetSample(output, sample.flatten(1));
-        }
-
-        return output;
-    }
+    /// <summary>Adds <c>Flatten</c> from axis 1 (the models' <c>flatten(1)</c> in forward).</summary>
+    public string FlattenFromAxis1(string input) =>
+        Builder.AddNode("Flatten", new[] { input }, new System.Collections.Generic.Dictionary<string, object> { ["axis"] = 1L });
 
     /// <summary>Adds <c>GlobalAveragePool</c> (the models' functional <c>adaptive_avg_pool2d(x, 1)</c>).</summary>
-    public string GlobalAveragePool(string input)
-    {
-        var output = Builder.AddNode("GlobalAveragePool", new[] { input });
-        if (Builder.Sample(input) is { } sample)
-        {
-            Builder.SetSample(output, nn.functional.adaptive_avg_pool2d(sample, new long[] { 1, 1 }));
-        }
-
-        return output;
-    }
+    public string GlobalAveragePool(string input) => Builder.AddNode("GlobalAveragePool", new[] { input });
 
     /// <summary>A private boolean setting of the module, read by reflection (the block types are private too).</summary>
     public bool Flag(string field)

@@ -1,37 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.InteropServices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dendritic.Onnx.Export;
 
 /// <summary>
-/// Computes the sample value of the common elementwise nodes that user modules add, so that modules after them still
-/// know their input shape (adaptive pooling and partial Flatten need it). Other operators leave the sample unknown.
+/// Computes a node's value on the sample input with TorchSharp, by the ONNX operator's own definition (opset 17,
+/// attribute defaults included), for the operators that graph descriptions add with
+/// <see cref="OnnxGraphBuilder.AddNode(string, IReadOnlyList{string}, IReadOnlyDictionary{string, object}?)"/>:
+/// elementwise arithmetic, activations, softmax, pooling, reductions and the shape operators. This serves twice:
+/// modules after the node know their input shape, and a description (<see cref="IOnnxExportable"/>, a built-in one)
+/// can be checked against the module's own forward (<see cref="DescriptionCheck"/>). Other operators, and forms of
+/// these that it does not compute, leave the value unknown and say why.
 /// </summary>
 internal static class SampleEvaluator
 {
-    public static Tensor? TryEvaluate(string opType, Tensor?[] inputs)
+    /// <summary>Every operator computed here: its required inputs, its most inputs, and the computation.</summary>
+    private static readonly Dictionary<string, (int Required, int Most, Func<SampleNode, Tensor?> Compute)> Operators = new(StringComparer.Ordinal)
     {
-        foreach (var input in inputs)
+        ["Identity"] = (1, 1, n => n[0]),
+        ["Add"] = (2, 2, n => n[0] + n[1]),
+        ["Sub"] = (2, 2, n => n[0] - n[1]),
+        ["Mul"] = (2, 2, n => n[0] * n[1]),
+        ["Div"] = (2, 2, n => n[0] / n[1]),
+        ["Pow"] = (2, 2, n => n[0].pow(n[1])),
+        ["MatMul"] = (2, 2, n => n[0].matmul(n[1])),
+        ["Max"] = (1, int.MaxValue, n => n.All()?.Aggregate(torch.maximum)),
+        ["Min"] = (1, int.MaxValue, n => n.All()?.Aggregate(torch.minimum)),
+        ["Sum"] = (1, int.MaxValue, n => n.All()?.Aggregate((a, b) => a + b)),
+        ["Neg"] = (1, 1, n => n[0].neg()),
+        ["Abs"] = (1, 1, n => n[0].abs()),
+        ["Exp"] = (1, 1, n => n[0].exp()),
+        ["Log"] = (1, 1, n => n[0].log()),
+        ["Sqrt"] = (1, 1, n => n[0].sqrt()),
+        ["Reciprocal"] = (1, 1, n => n[0].reciprocal()),
+        ["Erf"] = (1, 1, n => n[0].erf()),
+        ["Relu"] = (1, 1, n => n[0].relu()),
+        ["Sigmoid"] = (1, 1, n => n[0].sigmoid()),
+        ["Tanh"] = (1, 1, n => n[0].tanh()),
+        ["Softplus"] = (1, 1, n => nn.functional.softplus(n[0])),
+        ["Softsign"] = (1, 1, n => nn.functional.softsign(n[0])),
+        ["HardSwish"] = (1, 1, n => n[0].hardswish()),
+        ["LeakyRelu"] = (1, 1, n => n[0].leaky_relu(n.Float("alpha", 0.01))),
+        ["Elu"] = (1, 1, n => n[0].elu(n.Float("alpha", 1.0))),
+        ["Selu"] = (1, 1, n => n[0].elu(n.Float("alpha", 1.67326319217681884765625)) * n.Float("gamma", 1.05070102214813232421875)),
+        ["HardSigmoid"] = (1, 1, n => ((n[0] * n.Float("alpha", 0.2)) + n.Float("beta", 0.5)).clamp(0.0, 1.0)),
+        ["Clip"] = (1, 3, Clip),
+        ["Softmax"] = (1, 1, n => n[0].softmax(n.Int("axis", -1))),
+        ["LogSoftmax"] = (1, 1, n => n[0].log_softmax(n.Int("axis", -1))),
+        ["Flatten"] = (1, 1, SampleLayouts.Flatten),
+        ["Reshape"] = (2, 2, SampleLayouts.Reshape),
+        ["Transpose"] = (1, 1, SampleLayouts.Transpose),
+        ["Concat"] = (1, int.MaxValue, SampleLayouts.Concat),
+        ["Squeeze"] = (1, 2, SampleLayouts.Squeeze),
+        ["Unsqueeze"] = (2, 2, SampleLayouts.Unsqueeze),
+        ["Gather"] = (2, 2, SampleLayouts.Gather),
+        ["Slice"] = (3, 5, SampleLayouts.Slice),
+        ["Shape"] = (1, 1, SampleLayouts.Shape),
+        ["MaxPool"] = (1, 1, n => SamplePooling.Pool(n, max: true)),
+        ["AveragePool"] = (1, 1, n => SamplePooling.Pool(n, max: false)),
+        ["GlobalAveragePool"] = (1, 1, n => SamplePooling.Global(n, max: false)),
+        ["GlobalMaxPool"] = (1, 1, n => SamplePooling.Global(n, max: true)),
+        ["ReduceMean"] = (1, 1, n => SamplePooling.Reduce(n, n.Ints("axes"), (x, axes, keep) => x.mean(axes, keep))),
+        ["ReduceMax"] = (1, 1, n => SamplePooling.Reduce(n, n.Ints("axes"), (x, axes, keep) => x.amax(axes, keep))),
+        ["ReduceSum"] = (1, 2, SamplePooling.ReduceSum),
+    };
+
+    /// <summary>The operators computed here, in order, for messages and docs.</summary>
+    public static IEnumerable<string> Known => Operators.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The node's value on the sample, or null with <paramref name="reason"/> saying why it is unknown: an operator not
+    /// computed here, a form of one that is not (say, asymmetric pads), or an input on which it fails in libtorch (a
+    /// description that would fail in an ONNX engine too).
+    /// </summary>
+    /// <param name="opType">The ONNX operator.</param>
+    /// <param name="inputs">Its inputs' sample values, in order; null for an optional input left empty.</param>
+    /// <param name="attributes">Its attributes as the builder took them; null for none.</param>
+    /// <param name="reason">Why the value is unknown; empty when it is computed.</param>
+    public static Tensor? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, out string reason)
+    {
+        reason = string.Empty;
+        if (!Operators.TryGetValue(opType, out var op))
         {
-            if (input is null)
-            {
-                return null;
-            }
+            reason = $"the exporter does not compute {opType}";
+            return null;
         }
 
-        return (opType, inputs.Length) switch
+        if (inputs.Count < op.Required || inputs.Count > op.Most || inputs.Take(op.Required).Any(i => i is null))
         {
-            ("Identity", 1) => inputs[0],
-            ("Relu", 1) => inputs[0]!.relu(),
-            ("Sigmoid", 1) => inputs[0]!.sigmoid(),
-            ("Tanh", 1) => inputs[0]!.tanh(),
-            ("Neg", 1) => inputs[0]!.neg(),
-            ("Exp", 1) => inputs[0]!.exp(),
-            ("Abs", 1) => inputs[0]!.abs(),
-            ("Add", 2) => inputs[0]! + inputs[1]!,
-            ("Sub", 2) => inputs[0]! - inputs[1]!,
-            ("Mul", 2) => inputs[0]! * inputs[1]!,
-            ("Div", 2) => inputs[0]! / inputs[1]!,
-            _ => null,
-        };
+            var takes = op.Required == op.Most ? $"{op.Required}" : op.Most == int.MaxValue ? $"{op.Required} or more" : $"{op.Required} to {op.Most}";
+            reason = string.Create(CultureInfo.InvariantCulture, $"{opType} has {inputs.Count} inputs, or leaves a required one empty; the operator takes {takes}");
+            return null;
+        }
+
+        var node = new SampleNode(opType, inputs, attributes);
+        Tensor? value;
+        try
+        {
+            value = op.Compute(node);
+        }
+        catch (ExternalException e)
+        {
+            // libtorch refused the computation: the node does not fit the sample's shapes or types.
+            reason = $"{opType} fails ({LibTorchErrors.Reason(e)})";
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            // TorchSharp refused an argument before libtorch saw it (an axis or index out of range).
+            reason = $"{opType} fails ({e.Message})";
+            return null;
+        }
+
+        if (node.Refusal is { } refusal || value is null)
+        {
+            reason = $"{opType}: {node.Refusal ?? "the exporter does not compute this form of it"}";
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Clip (opset 11 and later): bounds as optional scalar inputs, min applied first.</summary>
+    private static Tensor Clip(SampleNode n)
+    {
+        var value = n[0];
+        if (n.Optional(1) is { } min)
+        {
+            value = torch.maximum(value, min);
+        }
+
+        if (n.Optional(2) is { } max)
+        {
+            value = torch.minimum(value, max);
+        }
+
+        return value;
     }
 }

@@ -1,0 +1,168 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Export;
+
+/// <summary>
+/// <see cref="SampleEvaluator"/>'s shape operators, each by its ONNX definition (opset 17): axes may count from the
+/// end, a Reshape's 0 keeps the input's dimension, Gather takes negative indices, Slice clamps its bounds.
+/// </summary>
+internal static class SampleLayouts
+{
+    /// <summary>Flatten: a 2-D result, the axes before <c>axis</c> (default 1) merged into the first.</summary>
+    public static Tensor? Flatten(SampleNode n)
+    {
+        var x = n[0];
+        var rank = x.dim();
+        var axis = SampleNode.Axis(n.Int("axis", 1), rank);
+        if (axis < 0 || axis > rank)
+        {
+            return n.Refuse($"axis {n.Int("axis", 1)} is outside the input's {rank} axes");
+        }
+
+        var outer = x.shape.Take((int)axis).Aggregate(1L, (a, b) => a * b);
+        var inner = x.shape.Skip((int)axis).Aggregate(1L, (a, b) => a * b);
+        return x.reshape(outer, inner);
+    }
+
+    /// <summary>Reshape: the shape input's 0 copies the input's dimension at that position (unless <c>allowzero</c>), -1 is inferred.</summary>
+    public static Tensor? Reshape(SampleNode n)
+    {
+        var x = n[0];
+        var shape = SampleNode.Longs(n[1]);
+        if (n.Int("allowzero", 0) == 0)
+        {
+            for (var i = 0; i < shape.Length; i++)
+            {
+                if (shape[i] == 0)
+                {
+                    if (i >= x.dim())
+                    {
+                        return n.Refuse($"its shape keeps (0) dimension {i}, which the {x.dim()}-axis input does not have");
+                    }
+
+                    shape[i] = x.shape[i];
+                }
+            }
+        }
+
+        return x.reshape(shape);
+    }
+
+    /// <summary>Transpose: <c>perm</c>, by default the axes reversed.</summary>
+    public static Tensor? Transpose(SampleNode n)
+    {
+        var x = n[0];
+        var perm = n.Ints("perm") ?? Enumerable.Range(0, (int)x.dim()).Reverse().Select(i => (long)i).ToArray();
+        return x.permute(perm);
+    }
+
+    /// <summary>Concat along <c>axis</c>, which the operator requires.</summary>
+    public static Tensor? Concat(SampleNode n)
+    {
+        if (n.Int("axis") is not { } axis)
+        {
+            return n.Refuse("it has no 'axis' attribute, which the operator requires");
+        }
+
+        return n.All() is { } inputs ? torch.cat(inputs.ToArray(), axis) : null;
+    }
+
+    /// <summary>Squeeze (opset 13: axes as an optional input); without axes, every axis of size 1.</summary>
+    public static Tensor? Squeeze(SampleNode n)
+    {
+        var x = n[0];
+        if (n.Optional(1) is not { } axesInput)
+        {
+            return x.reshape(x.shape.Where(d => d != 1).ToArray());
+        }
+
+        var axes = SampleNode.Longs(axesInput).Select(a => SampleNode.Axis(a, x.dim())).ToHashSet();
+        if (axes.Any(a => a < 0 || a >= x.dim() || x.shape[a] != 1))
+        {
+            return n.Refuse($"it removes axes [{string.Join(", ", SampleNode.Longs(axesInput))}], not all of them of size 1 in the input's [{string.Join(", ", x.shape)}]");
+        }
+
+        return x.reshape(x.shape.Where((_, i) => !axes.Contains(i)).ToArray());
+    }
+
+    /// <summary>Unsqueeze (opset 13: axes as an input), the axes counted in the output's rank.</summary>
+    public static Tensor? Unsqueeze(SampleNode n)
+    {
+        var x = n[0];
+        var given = SampleNode.Longs(n[1]);
+        var rank = x.dim() + given.Length;
+        var axes = given.Select(a => SampleNode.Axis(a, rank)).Order().ToArray();
+        if (axes.Any(a => a < 0 || a >= rank) || axes.Distinct().Count() != axes.Length)
+        {
+            return n.Refuse($"its axes [{string.Join(", ", given)}] are not distinct axes of a {rank}-axis output");
+        }
+
+        return axes.Aggregate(x, (value, axis) => value.unsqueeze(axis));
+    }
+
+    /// <summary>Gather along <c>axis</c> (default 0): the indices' shape replaces that axis; negative indices count from the end.</summary>
+    public static Tensor? Gather(SampleNode n)
+    {
+        var x = n[0];
+        var axis = SampleNode.Axis(n.Int("axis", 0), x.dim());
+        if (axis < 0 || axis >= x.dim())
+        {
+            return n.Refuse($"axis {n.Int("axis", 0)} is outside the input's {x.dim()} axes");
+        }
+
+        var size = x.shape[axis];
+        var indices = n[1].to(int64);
+        indices = torch.where(indices.lt(0), indices + size, indices);
+        if (indices.dim() == 0)
+        {
+            return x.select(axis, indices.item<long>());
+        }
+
+        var shape = x.shape.Take((int)axis).Concat(indices.shape).Concat(x.shape.Skip((int)axis + 1)).ToArray();
+        return x.index_select(axis, indices.flatten()).reshape(shape);
+    }
+
+    /// <summary>Slice (opset 13: starts, ends, optional axes and steps as inputs); positive steps only.</summary>
+    public static Tensor? Slice(SampleNode n)
+    {
+        var x = n[0];
+        var starts = SampleNode.Longs(n[1]);
+        var ends = SampleNode.Longs(n[2]);
+        var axes = n.Optional(3) is { } a ? SampleNode.Longs(a) : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        var steps = n.Optional(4) is { } s ? SampleNode.Longs(s) : Enumerable.Repeat(1L, starts.Length).ToArray();
+        if (ends.Length != starts.Length || axes.Length != starts.Length || steps.Length != starts.Length)
+        {
+            return n.Refuse("its starts, ends, axes and steps differ in length");
+        }
+
+        for (var i = 0; i < starts.Length; i++)
+        {
+            var axis = SampleNode.Axis(axes[i], x.dim());
+            if (axis < 0 || axis >= x.dim() || steps[i] <= 0)
+            {
+                return n.Refuse(steps[i] <= 0 ? "a step is zero or negative, which the exporter does not compute" : $"axis {axes[i]} is outside the input's {x.dim()} axes");
+            }
+
+            var size = x.shape[axis];
+            var start = Math.Clamp(starts[i] < 0 ? starts[i] + size : starts[i], 0, size);
+            var end = Math.Clamp(ends[i] < 0 ? ends[i] + size : ends[i], 0, size);
+            x = x.slice(axis, start, Math.Max(start, end), steps[i]);
+        }
+
+        return x;
+    }
+
+    /// <summary>Shape (opset 15: optional <c>start</c> and <c>end</c>, clamped): the input's dimensions as int64.</summary>
+    public static Tensor? Shape(SampleNode n)
+    {
+        var x = n[0];
+        var rank = x.dim();
+        var start = Math.Clamp(SampleNode.Axis(n.Int("start", 0), rank), 0, rank);
+        var end = Math.Clamp(SampleNode.Axis(n.Int("end", rank), rank), 0, rank);
+        var dims = x.shape.Skip((int)start).Take((int)Math.Max(0, end - start)).ToArray();
+        return torch.tensor(dims, int64, x.device);
+    }
+}
