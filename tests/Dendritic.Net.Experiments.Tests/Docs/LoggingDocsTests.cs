@@ -13,7 +13,7 @@ namespace Dendritic.Experiments.Tests.Docs;
 [TestFixture]
 public sealed class LoggingDocsTests
 {
-    private static readonly Assembly[] Logging = { typeof(Dendrites).Assembly, typeof(ExperimentRunner).Assembly, typeof(Dendritic.Distributed.DistributedGrowthScheduler).Assembly };
+    private static readonly Assembly[] Logging = { typeof(Dendrites).Assembly, typeof(ExperimentRunner).Assembly, typeof(Dendritic.Distributed.DistributedGrowthScheduler).Assembly, typeof(Dendritic.Onnx.OnnxExporter).Assembly };
 
     [Test]
     public void EventIds_InCode_AreUniqueAndEachListedOnceInDocsLogging()
