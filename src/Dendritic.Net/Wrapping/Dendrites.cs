@@ -26,7 +26,7 @@ public static class Dendrites
     /// turned into a <see cref="DendriteWrapException"/> that gives its reason and what <paramref name="outcome"/> says.
     /// </summary>
     /// <exception cref="DendriteWrapException">libtorch refused the sample (its exception inside).</exception>
-    /// <exception cref="LayerNotInvokedException">A wrapped layer's dendrites did not run.</exception>
+    /// <exception cref="LayerNotInvokedException">A wrapped layer's forward hook or replacement did not run.</exception>
     internal static void VerifySample(DendriticModel handle, nn.Module<Tensor, Tensor> model, Tensor sample, string outcome)
     {
         try
@@ -65,7 +65,7 @@ public static class Dendrites
     /// </remarks>
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
     /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model cannot run the sample input (libtorch's reason in the message, its exception inside; the model is left unwrapped).</exception>
-    /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
+    /// <exception cref="LayerNotInvokedException">The check pass found layers whose forward hook or replacement did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -100,6 +100,29 @@ public sealed class WrapSharpEdgesTests
         thrown.Message.Should().Contain("left unwrapped").And.NotContain("still wrapped");
     }
 
+    [TestCase(0)]
+    [TestCase(1)]
+    public void Wrap_HookBypassedWithOrWithoutDendrites_MessageSaysTheHookDidNotRun(int dendrites)
+    {
+        var act = () => Dendrites.Wrap(new BypassModel(), new WrapOptions { InitialDendrites = dendrites }, sampleInput: randn(2, 4));
+
+        // With no dendrite yet, "the dendrites of fc1 did not run" would name something fc1 does not have.
+        act.Should().Throw<LayerNotInvokedException>()
+            .WithMessage("The wrapper of fc1 (its forward hook, or the DendriteLayer that replaced it) did not run during the check pass.*")
+            .Which.Message.Should().NotContain("dendrites of");
+    }
+
+    [Test]
+    public void Verify_HookBypassedWithoutDendrites_MessageDoesNotSayItsDendritesDoNotRun()
+    {
+        var model = new BypassModel();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+
+        var act = () => handle.Verify(() => model.call(randn(2, 4)));
+
+        act.Should().Throw<LayerNotInvokedException>().WithMessage("The wrapper of fc1 *still wrapped: that layer's dendrites, now or once grown, do not run*");
+    }
+
     [Test]
     public void Wrap_SampleTheModelCannotTake_ThrowsWrapErrorWithLibTorchsReasonAndLeavesTheModelUnwrapped()
     {
