@@ -141,6 +141,25 @@ public sealed class WrapSharpEdgesTests
     }
 
     [Test]
+    public void Wrap_SampleTorchSharpRefusesBeforeLibTorch_ThrowsWrapErrorWithItsReasonAndLeavesTheModelUnwrapped()
+    {
+        // A hooked Conv2d runs TorchSharp's own forward, which checks the input's rank itself and throws a managed
+        // ArgumentException before libtorch sees the tensor.
+        var model = new ConcreteFieldCnn();
+        var keys = model.state_dict().Keys.ToList();
+        using var flat = randn(4, 64);
+
+        var act = () => Dendrites.Wrap(model, sampleInput: flat);
+
+        var thrown = act.Should().Throw<DendriteWrapException>().Which;
+        thrown.Message.Should().Contain("could not run the sample input (4x64").And.Contain("to Conv2d").And.Contain("left unwrapped");
+        thrown.InnerException.Should().BeOfType<ArgumentException>();
+        model.state_dict().Keys.Should().Equal(keys);
+        using var images = randn(4, 1, 8, 8);
+        Dendrites.Wrap(model, sampleInput: images).Layers.Should().HaveCount(4, "the failed attempt left nothing behind");
+    }
+
+    [Test]
     public void Load_SampleTheModelCannotTake_ThrowsWrapErrorAndLeavesTheFreshModelUnwrapped()
     {
         static nn.Module<Tensor, Tensor> Build() => nn.Sequential(("conv", nn.Conv2d(1, 4, 3)), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 26 * 26, 10)));
