@@ -37,11 +37,20 @@ public static class Dendrites
     /// <param name="sampleInput">A representative input for the check pass (needs a Module&lt;Tensor, Tensor&gt; model); none when null.</param>
     /// <returns>A handle to list, toggle, grow, freeze, save and unwrap the dendrites.</returns>
     /// <remarks>
+    /// <para>
+    /// Build (or rebuild) the optimizer after Wrap, from <c>handle.TrainableParameters()</c>
+    /// (<see cref="DendriticModel.TrainableParameters"/>). One built before holds no dendrite: from a list it never
+    /// trains them; from the lazy <c>model.parameters()</c> it finds them at <c>step()</c> without state, and
+    /// TorchSharp's Adam and SGD throw a bare <see cref="System.Collections.Generic.KeyNotFoundException"/> ("The given
+    /// key '...' was not present in the dictionary").
+    /// </para>
+    /// <para>
     /// Layers inside TorchSharp's native modules (Transformer*, MultiheadAttention, LSTM, GRU, RNN) live inside libtorch
     /// and cannot be reached one by one: selectors naming them fail with an explanation (an LSTM or GRU can carry
     /// dendrites as a whole, as a module host: <see cref="ModuleHost"/>), <see cref="DendriticModel.Report"/> lists the
     /// native modules that are not hosts, and a warning is logged when they hold at least
     /// <see cref="NativeShareWarningThreshold"/> of the parameters.
+    /// </para>
     /// </remarks>
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
     /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model cannot run the sample input: libtorch refused it, or a module's own .NET check did (an ArgumentException, such as TorchSharp's Conv2d given an input of the wrong rank); the reason in the message, the exception inside, the model left unwrapped.</exception>

@@ -85,6 +85,11 @@ public sealed class DendriticModel
     /// </summary>
     /// <param name="count">Sets per layer; at least 1. Default 1.</param>
     /// <returns>The new parameters, materialised.</returns>
+    /// <remarks>
+    /// Build (or rebuild) the optimizer after AddDendrites, from <see cref="TrainableParameters"/>: one built before
+    /// never trains the new sets, or, built from the lazy <c>model.parameters()</c>, fails at <c>step()</c> with
+    /// TorchSharp's bare <see cref="KeyNotFoundException"/>.
+    /// </remarks>
     public IReadOnlyList<Parameter> AddDendrites(int count = 1)
     {
         ThrowIfUnwrapped();
@@ -132,6 +137,13 @@ public sealed class DendriticModel
 
     /// <summary>The parameters that currently require gradients, materialised: what an optimizer should get.</summary>
     /// <returns>The trainable parameters.</returns>
+    /// <remarks>
+    /// Build (or rebuild) the optimizer after <see cref="Dendrites.Wrap"/> and <see cref="AddDendrites"/> (and after a
+    /// growth step, a pruning or a move to another device or dtype), from this list. An optimizer built before Wrap
+    /// holds no dendrite; built from the lazy <c>model.parameters()</c>, it meets them at <c>step()</c> without state,
+    /// and TorchSharp's Adam and SGD throw a bare <see cref="KeyNotFoundException"/> ("The given key '...' was not
+    /// present in the dictionary").
+    /// </remarks>
     public IReadOnlyList<Parameter> TrainableParameters() => Model.parameters().Where(p => p.requires_grad).ToList();
 
     /// <summary>All dendrite parameters (every set of every layer), materialised; empty after <see cref="Unwrap"/>, which removes the dendrites.</summary>
