@@ -11,7 +11,8 @@ namespace Dendritic.Reporting;
 /// <summary>
 /// Draws an <see cref="ExperimentReport"/> as PNG charts: the test metric against parameters and against FLOPs per
 /// sample (one point per arm and seed, a larger one for each arm's mean), and the validation curves of every arm
-/// (mean over seeds) with the dendritic arm's growth steps marked per seed. Text is drawn with DejaVu Sans, embedded
+/// (mean over seeds; train-as-long dashed, as it coincides with the baseline for the baseline's epochs) with the
+/// dendritic arm's growth steps marked per seed. Text is drawn with DejaVu Sans, embedded
 /// in this package, so charts look the same on machines without system fonts.
 /// </summary>
 public static class ExperimentCharts
@@ -123,6 +124,15 @@ public static class ExperimentCharts
             line.LineWidth = 2;
             line.MarkerSize = 4;
             line.LegendText = ReportWriter.Label(group.Key);
+            if (group.Key == ArmKind.TrainAsLong)
+            {
+                // It trains as the baseline does until the baseline stops, so there the two lines coincide: drawn over
+                // the baseline dashed and with open markers, it lets the baseline show through instead of hiding it.
+                // Longer dashes than ScottPlot's Dashed (10, 10), which were hard to make out over the baseline's line.
+                line.LinePattern = new LinePattern([16f, 10f], 0, "long dashes");
+                line.MarkerShape = MarkerShape.OpenCircle;
+                line.MarkerSize = 7;
+            }
         }
 
         // Growth steps: one mark per seed at the epoch after which it changed the architecture, at that seed's score.

@@ -12,6 +12,14 @@ namespace Dendritic.Experiments;
 /// reverts growth that does not help, restores the best weights and says when to stop. The arm ends when the scheduler
 /// completes or after <see cref="MaxEpochs"/>, whichever comes first.
 /// </summary>
+/// <remarks>
+/// The harness scores by its validation metric, accuracy by default (<see cref="ExperimentOptions.Metric"/>, which must
+/// be higher-is-better), so the scheduler's <see cref="GrowthOptions.Mode"/> must stay <see cref="ScoreMode.Maximize"/>
+/// (the default), unlike the docs' hand-written loops that pass a validation loss with <see cref="ScoreMode.Minimize"/>.
+/// Why the metric and not the loss: the same number picks every arm's reported (best-validation) epoch and compares the
+/// arms, so the scheduler decides growth on what the comparison measures. Under Minimize a rising accuracy would read
+/// as a score getting worse, and growth would be kept only when the accuracy fell.
+/// </remarks>
 public sealed class SchedulerGrowth : IGrowthPolicy
 {
     /// <summary>Creates the policy.</summary>

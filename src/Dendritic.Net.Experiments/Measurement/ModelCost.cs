@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using static TorchSharp.torch;
 
@@ -31,33 +30,8 @@ public static class ModelCost
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampleBatch);
-        long total = 0;
-        var samples = sampleBatch.shape[0];
-        var positions = new Dictionary<nn.Module, long>(ReferenceEqualityComparer.Instance);
-        var removers = new List<Action>();
-        foreach (var module in model.modules().Prepend(model))
-        {
-            if (module is not nn.Module<Tensor, Tensor> layer || !(module is DendriteLayer || HostLayerSpec.IsSupported(module)))
-            {
-                continue;
-            }
-
-            var hook = layer.register_forward_hook((m, _, output) =>
-            {
-                var spec = m is DendriteLayer d ? d.Spec : HostLayerSpec.From(m);
-                var count = FlopCounter.PositionsPerSample(spec, output, samples);
-                positions[m] = positions.GetValueOrDefault(m) + count;
-                total += count * FlopCounter.HostFlopsPerPosition(spec);
-                if (m is DendriteLayer { Enabled: true } dendritic)
-                {
-                    total += count * FlopCounter.DendriteFlopsPerPosition(spec, dendritic.DendriteCount);
-                }
-
-                return output;
-            });
-            removers.Add(hook.remove);
-        }
-
+        // The same hooks as the report's count of the layers without dendrites (LayerFlopTally), here on every layer.
+        var tally = LayerFlopTally.Attach(model.modules().Prepend(model), sampleBatch.shape[0]);
         var modes = EvalModeScope.Enter(model);
         try
         {
@@ -67,12 +41,18 @@ public static class ModelCost
         }
         finally
         {
-            foreach (var remove in removers)
-            {
-                remove();
-            }
-
+            tally.Dispose();
             modes.Dispose();
+        }
+
+        var positions = tally.Positions;
+        var total = tally.HostFlopsPerSample;
+        foreach (var (layer, count) in positions)
+        {
+            if (layer is DendriteLayer { Enabled: true } dendritic)
+            {
+                total += count * FlopCounter.DendriteFlopsPerPosition(dendritic.Spec, dendritic.DendriteCount);
+            }
         }
 
         if (handle is not null)

@@ -115,7 +115,7 @@ public static class DendriteCheckpoint
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
-    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or libtorch refused <paramref name="sampleInput"/> in the check pass (its reason in the message, its exception inside; the model is left unwrapped).</exception>
+    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or the check pass could not run <paramref name="sampleInput"/> (libtorch or a module's own .NET check refused it: the reason in the message, the exception inside; the model is left unwrapped).</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
@@ -188,7 +188,7 @@ public static class DendriteCheckpoint
                 if (sampleInput is not null)
                 {
                     var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
-                    Dendrites.VerifySample(handle, typed, sampleInput, "the model is left unwrapped");
+                    SampleCheck.Run(handle, typed, sampleInput, "the model is left unwrapped");
                 }
             }
             catch
@@ -222,7 +222,7 @@ public static class DendriteCheckpoint
             if (sampleInput is not null)
             {
                 var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
-                Dendrites.VerifySample(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
+                SampleCheck.Run(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
             }
 
             DendriticLog.CheckpointLoaded(handle.Options.Logger, path, manifest.LibraryVersion);

@@ -130,7 +130,16 @@ public sealed record HostLayerSpec
     /// <param name="layerName">The layer's path in its model, for the error message.</param>
     /// <returns>The spec.</returns>
     /// <exception cref="UnsupportedHostException">The module is of another type (a transposed convolution, an embedding, ...), or a convolution with "same" padding that pads asymmetrically.</exception>
-    public static HostLayerSpec From(nn.Module host, string layerName = "")
+    public static HostLayerSpec From(nn.Module host, string layerName = "") => Read(host, layerName, strictPadding: true);
+
+    /// <summary>
+    /// The spec of a Linear or Conv1d/2d/3d layer for counting its FLOPs (<see cref="FlopCounter"/>) when it carries
+    /// no dendrites: as <see cref="From"/>, except that a "same" padding that pads asymmetrically is not refused (FLOPs
+    /// per output position do not depend on padding, and such a layer must not stop a report or a wrap).
+    /// </summary>
+    internal static HostLayerSpec ForCounting(nn.Module host) => Read(host, string.Empty, strictPadding: false);
+
+    private static HostLayerSpec Read(nn.Module host, string layerName, bool strictPadding)
     {
         ArgumentNullException.ThrowIfNull(host);
         switch (host)
@@ -156,7 +165,7 @@ public sealed record HostLayerSpec
                     Dilation = conv.dilation.ToArray(),
                     Groups = conv.groups,
                     PaddingMode = conv.padding_mode,
-                    Padding = ResolvePadding(conv, layerName),
+                    Padding = ResolvePadding(conv, layerName, strictPadding),
                 };
             default:
                 var type = host.GetType().Name;
@@ -166,7 +175,7 @@ public sealed record HostLayerSpec
         }
     }
 
-    private static long[] ResolvePadding(Convolution conv, string layerName)
+    private static long[] ResolvePadding(Convolution conv, string layerName, bool strict)
     {
         if (conv.padding_type is null)
         {
@@ -182,7 +191,7 @@ public sealed record HostLayerSpec
         for (var d = 0; d < padding.Length; d++)
         {
             var total = conv.dilation[d] * (conv.kernel_size[d] - 1);
-            if (total % 2 != 0)
+            if (strict && total % 2 != 0)
             {
                 throw new UnsupportedHostException(layerName, conv.GetType().Name, $"{(layerName.Length == 0 ? "This " + conv.GetType().Name : $"Layer '{layerName}'")} uses padding \"same\" with an even effective kernel ({conv.kernel_size[d]}, dilation {conv.dilation[d]}), which pads asymmetrically. Give it explicit padding instead.");
             }

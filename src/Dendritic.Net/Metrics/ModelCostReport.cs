@@ -7,8 +7,10 @@ namespace Dendritic;
 
 /// <summary>
 /// Parameters and forward FLOPs of a wrapped model: base model against dendrites, per wrapped layer and in total.
-/// Every base parameter is accounted for: wrapped hosts, native modules, other layers. FLOPs cover the wrapped layers
-/// only (other layers' costs are not modelled); see <see cref="LayerCost"/> for the convention.
+/// Every base parameter is accounted for: wrapped hosts, native modules, other layers. FLOPs are those of the Linear
+/// and Conv1d/2d/3d layers, wrapped or not, and of the dendrites, as the experiment harness counts them; pooling,
+/// activations, normalisation, native modules and module hosts are not modelled. See <see cref="LayerCost"/> for the
+/// convention.
 /// </summary>
 public sealed record ModelCostReport
 {
@@ -39,17 +41,40 @@ public sealed record ModelCostReport
     /// <summary>Base plus dendrite scalars.</summary>
     public long TotalParameters => BaseParameters + DendriteParameters;
 
+    /// <summary>
+    /// FLOPs per sample of the Linear and Conv1d/2d/3d layers that carry no dendrites (and are not inside a module
+    /// host), counted in the same check pass as the wrapped layers; null when no check pass ran. Default null.
+    /// </summary>
+    public long? OtherBaseFlopsPerSample { get; init; }
+
+    /// <summary>
+    /// FLOPs per sample of the base model's Linear and Conv1d/2d/3d layers: <see cref="WrappedHostFlopsPerSample"/>
+    /// plus <see cref="OtherBaseFlopsPerSample"/>; null when either is unknown.
+    /// </summary>
+    public long? BaseFlopsPerSample => WrappedHostFlopsPerSample + OtherBaseFlopsPerSample;
+
+    /// <summary>
+    /// FLOPs per sample of the whole model as counted here: <see cref="BaseFlopsPerSample"/> plus
+    /// <see cref="DendriteFlopsPerSample"/> (what the experiment harness's ModelCost.FlopsPerSample gives with every
+    /// dendrite switched on); null when either is unknown.
+    /// </summary>
+    public long? TotalFlopsPerSample => BaseFlopsPerSample + DendriteFlopsPerSample;
+
     /// <summary>Host FLOPs per sample of the wrapped layers; null when any layer's positions are unknown or its FLOPs not counted (a module host).</summary>
     public long? WrappedHostFlopsPerSample => Layers.Any(l => l.HostFlopsPerSample is null) ? null : Layers.Sum(l => l.HostFlopsPerSample!.Value);
 
     /// <summary>Extra dendrite FLOPs per sample; null when any layer's positions are unknown or its FLOPs not counted (a module host).</summary>
     public long? DendriteFlopsPerSample => Layers.Any(l => l.DendriteFlopsPerSample is null) ? null : Layers.Sum(l => l.DendriteFlopsPerSample!.Value);
 
-    /// <summary>The report as a Markdown table with a total row.</summary>
+    /// <summary>
+    /// The report as a Markdown table, one row per wrapped layer, then the other layers and the base model's total,
+    /// followed by the whole model's totals with the dendrites' overhead in percent and what the FLOPs cover.
+    /// </summary>
     /// <returns>Markdown text.</returns>
     public string ToMarkdown()
     {
         var text = new StringBuilder();
+        var counted = Layers.All(l => l.FlopsCounted);
         text.AppendLine("| layer | host | dendrite sets | host params | dendrite params | host FLOPs/sample | dendrite FLOPs/sample |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
@@ -60,11 +85,19 @@ public sealed record ModelCostReport
         if (NativeModules.Count > 0)
         {
             var names = string.Join(", ", NativeModules.Select(m => string.Create(CultureInfo.InvariantCulture, $"{(m.Name.Length == 0 ? "(the model)" : m.Name)} ({m.Type}, {m.Parameters:N0})")));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| native modules (no dendrites, cannot be searched) | {names} | | {NativeParameters:N0} | | | |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| native modules (no dendrites, cannot be searched) | {names} | | {NativeParameters:N0} | | not counted | |");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | | |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | the base model | | {BaseParameters:N0} | {DendriteParameters:N0} | {Format(WrappedHostFlopsPerSample, Layers.All(l => l.FlopsCounted))} | {Format(DendriteFlopsPerSample, Layers.All(l => l.FlopsCounted))} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | {Format(OtherBaseFlopsPerSample, counted: true)} | |");
+
+        // Labelled by what each sum covers: the parameters are every base parameter, the FLOPs only the modelled layers.
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model: all parameters, Linear/Conv FLOPs | | {BaseParameters:N0} | {DendriteParameters:N0} | {Format(BaseFlopsPerSample, counted)} | {Format(DendriteFlopsPerSample, counted)} |");
+        text.AppendLine();
+        var flops = TotalFlopsPerSample is { } total
+            ? string.Create(CultureInfo.InvariantCulture, $"{total:N0} FLOPs/sample ({Overhead(DendriteFlopsPerSample!.Value, BaseFlopsPerSample!.Value)} for the dendrites)")
+            : $"FLOPs/sample {Format(null, counted)}";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Whole model with dendrites: {TotalParameters:N0} parameters ({Overhead(DendriteParameters, BaseParameters)} for the dendrites), {flops}.");
+        text.AppendLine("FLOPs count the Linear and convolution layers, wrapped or not, and the dendrites (docs/concepts.md, \"FLOP convention\"); pooling, activations, normalisation and module hosts are not counted.");
         if (Layers.Any(l => !l.Enabled))
         {
             // An A/B test reads this table with the dendrites off: say that their costs are the structure's, not the run's.
@@ -74,6 +107,10 @@ public sealed record ModelCostReport
 
         return text.ToString();
     }
+
+    /// <summary>The dendrites' share over the base as a signed percentage ("+0.5 %"); "n/a" over a base of 0.</summary>
+    private static string Overhead(long dendrites, long baseline) =>
+        baseline == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"+{100.0 * dendrites / baseline:0.0#} %");
 
     private static string Format(long? value, bool counted) =>
         value?.ToString("N0", CultureInfo.InvariantCulture) ?? (counted ? "unknown (no check pass)" : "not counted (module host)");

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,25 +20,6 @@ public static class Dendrites
 
     private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
 
-    /// <summary>
-    /// The check pass on a sample input (<see cref="DendriticModel.Verify"/>), with libtorch's refusal of the sample
-    /// turned into a <see cref="DendriteWrapException"/> that gives its reason and what <paramref name="outcome"/> says.
-    /// </summary>
-    /// <exception cref="DendriteWrapException">libtorch refused the sample (its exception inside).</exception>
-    /// <exception cref="LayerNotInvokedException">A wrapped layer's dendrites did not run.</exception>
-    internal static void VerifySample(DendriticModel handle, nn.Module<Tensor, Tensor> model, Tensor sample, string outcome)
-    {
-        try
-        {
-            handle.Verify(() => model.call(sample));
-        }
-        catch (ExternalException e) when (LibTorchErrors.IsLibTorch(e))
-        {
-            var shape = sample.dim() == 0 ? "a scalar" : string.Join('x', sample.shape);
-            throw new DendriteWrapException($"The check pass could not run the sample input ({shape}, {sample.dtype}, {sample.device}) through the model: {LibTorchErrors.Reason(e)}. If the sample is not shaped like the model's training input (batch axis first), of its dtype and on its device, give one that is; {outcome}.", e);
-        }
-    }
-
     /// <summary>Whether <paramref name="model"/> already has a handle (from <see cref="Wrap"/> or <see cref="Adopt"/>).</summary>
     internal static bool HasHandle(nn.Module model) => Wrapped.TryGetValue(model, out _);
 
@@ -57,15 +37,24 @@ public static class Dendrites
     /// <param name="sampleInput">A representative input for the check pass (needs a Module&lt;Tensor, Tensor&gt; model); none when null.</param>
     /// <returns>A handle to list, toggle, grow, freeze, save and unwrap the dendrites.</returns>
     /// <remarks>
+    /// <para>
+    /// Build (or rebuild) the optimizer after Wrap, from <c>handle.TrainableParameters()</c>
+    /// (<see cref="DendriticModel.TrainableParameters"/>). One built before holds no dendrite: from a list it never
+    /// trains them; from the lazy <c>model.parameters()</c> it finds them at <c>step()</c> without state, and
+    /// TorchSharp's Adam and SGD throw a bare <see cref="System.Collections.Generic.KeyNotFoundException"/> ("The given
+    /// key '...' was not present in the dictionary").
+    /// </para>
+    /// <para>
     /// Layers inside TorchSharp's native modules (Transformer*, MultiheadAttention, LSTM, GRU, RNN) live inside libtorch
     /// and cannot be reached one by one: selectors naming them fail with an explanation (an LSTM or GRU can carry
     /// dendrites as a whole, as a module host: <see cref="ModuleHost"/>), <see cref="DendriticModel.Report"/> lists the
     /// native modules that are not hosts, and a warning is logged when they hold at least
     /// <see cref="NativeShareWarningThreshold"/> of the parameters.
+    /// </para>
     /// </remarks>
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model cannot run the sample input (libtorch's reason in the message, its exception inside; the model is left unwrapped).</exception>
-    /// <exception cref="LayerNotInvokedException">The check pass found layers whose dendrites did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model cannot run the sample input: libtorch refused it, or a module's own .NET check did (an ArgumentException, such as TorchSharp's Conv2d given an input of the wrong rank); the reason in the message, the exception inside, the model left unwrapped.</exception>
+    /// <exception cref="LayerNotInvokedException">The check pass found layers whose forward hook or replacement did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -130,7 +119,7 @@ public static class Dendrites
 
             if (sampleInput is not null)
             {
-                VerifySample(handle, (nn.Module<Tensor, Tensor>)model, sampleInput, "the model is left unwrapped");
+                SampleCheck.Run(handle, (nn.Module<Tensor, Tensor>)model, sampleInput, "the model is left unwrapped");
             }
             else
             {

@@ -20,6 +20,7 @@ public sealed class DendriticModel
     private readonly List<LayerAttachment> _attachments;
     private readonly DendriteHookContainer? _container;
     private bool _unwrapped;
+    private long? _unwrappedLayerFlops;
 
     internal DendriticModel(nn.Module model, List<LayerAttachment> attachments, DendriteHookContainer? container, WrapOptions options)
     {
@@ -85,6 +86,11 @@ public sealed class DendriticModel
     /// </summary>
     /// <param name="count">Sets per layer; at least 1. Default 1.</param>
     /// <returns>The new parameters, materialised.</returns>
+    /// <remarks>
+    /// Build (or rebuild) the optimizer after AddDendrites, from <see cref="TrainableParameters"/>: one built before
+    /// never trains the new sets, or, built from the lazy <c>model.parameters()</c>, fails at <c>step()</c> with
+    /// TorchSharp's bare <see cref="KeyNotFoundException"/>.
+    /// </remarks>
     public IReadOnlyList<Parameter> AddDendrites(int count = 1)
     {
         ThrowIfUnwrapped();
@@ -132,6 +138,11 @@ public sealed class DendriticModel
 
     /// <summary>The parameters that currently require gradients, materialised: what an optimizer should get.</summary>
     /// <returns>The trainable parameters.</returns>
+    /// <remarks>
+    /// Build (or rebuild) the optimizer after <see cref="Dendrites.Wrap"/> and <see cref="AddDendrites"/> (and after
+    /// growth, pruning or a move to another device or dtype), from this list: one built from the lazy
+    /// <c>model.parameters()</c> before Wrap fails at <c>step()</c> with TorchSharp's bare <see cref="KeyNotFoundException"/>.
+    /// </remarks>
     public IReadOnlyList<Parameter> TrainableParameters() => Model.parameters().Where(p => p.requires_grad).ToList();
 
     /// <summary>All dendrite parameters (every set of every layer), materialised; empty after <see cref="Unwrap"/>, which removes the dendrites.</summary>
@@ -249,8 +260,9 @@ public sealed class DendriticModel
 
     /// <summary>
     /// Runs <paramref name="forward"/> (a forward pass of your model) in eval mode without gradients and checks that
-    /// every wrapped layer's dendrites ran. Afterwards every module has its own previous mode again (a BatchNorm kept
-    /// in eval mode inside a training model stays in eval mode). Also records output positions per sample for the FLOP report.
+    /// every wrapped layer's forward hook or replacement ran. Afterwards every module has its own previous mode again (a BatchNorm kept
+    /// in eval mode inside a training model stays in eval mode). Also records the FLOP report's output positions per sample, of
+    /// the wrapped layers and of the Linear and convolution layers without dendrites.
     /// </summary>
     /// <param name="forward">Calls the model on a representative input.</param>
     /// <exception cref="LayerNotInvokedException">Some layers did not run; the message says how to fix it.</exception>
@@ -259,6 +271,9 @@ public sealed class DendriticModel
         ThrowIfUnwrapped();
         ArgumentNullException.ThrowIfNull(forward);
         var before = _attachments.Select(a => a.ForwardCalls).ToArray();
+
+        // The layers without dendrites are counted in the same pass, so that the report covers the whole model.
+        using var unwrapped = LayerFlopTally.Attach(LayerFlopTally.Unwrapped(Model, _attachments));
         var modes = EvalModeScope.Enter(Model);
         foreach (var attachment in _attachments)
         {
@@ -288,7 +303,7 @@ public sealed class DendriticModel
         }
 
         FirstForwardCheck = null;
-
+        _unwrappedLayerFlops = unwrapped.HostFlopsPerSample;
         DendriticLog.Verified(Options.Logger, _attachments.Count);
     }
 
@@ -316,7 +331,11 @@ public sealed class DendriticModel
     /// <summary>The monitor started by <see cref="MonitorActivations"/> and not yet disposed; null when none.</summary>
     public ActivationMonitor? ActivationMonitor { get; private set; }
 
-    /// <summary>Parameter and FLOP counts, base against dendrites, per layer and in total; native modules (whose layers cannot carry dendrites) are listed with their parameters.</summary>
+    /// <summary>
+    /// Parameter and FLOP counts, base against dendrites, per wrapped layer, for the other layers and for the whole
+    /// model; native modules (whose layers cannot carry dendrites) are listed with their parameters. FLOPs are those of
+    /// the last check pass (<see cref="Verify"/>, or Wrap's on its sample input).
+    /// </summary>
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     public ModelCostReport Report()
@@ -326,7 +345,7 @@ public sealed class DendriticModel
         // A native module that is a module host, or inside one, is counted in its layer's row.
         var hosted = ModuleHostAttachment.HostedModules(_attachments);
         var natives = NativeModule.Find(Model).Where(n => !hosted.Contains(n.Module)).Select(n => new NativeModuleCost { Name = n.Path, Type = n.TypeName, Parameters = n.Parameters }).ToList();
-        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives };
+        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives, OtherBaseFlopsPerSample = _unwrappedLayerFlops };
     }
 
     /// <summary>
@@ -383,17 +402,6 @@ public sealed class DendriticModel
         if (_unwrapped)
         {
             throw new InvalidOperationException("This model has been unwrapped; wrap it again (or adopt it, for a model built with DendriteLayers) to get a new handle.");
-        }
-    }
-
-    private sealed class RestoreScope(Action restore) : IDisposable
-    {
-        private Action? _restore = restore;
-
-        public void Dispose()
-        {
-            _restore?.Invoke();
-            _restore = null;
         }
     }
 }

@@ -4,8 +4,8 @@ using System.Collections.Generic;
 namespace Dendritic;
 
 /// <summary>
-/// Thrown by the check pass after wrapping when a wrapped layer did not run its dendrites: its parent calls it in a way
-/// that bypasses both the replacement and the forward hook (for example <c>fc1.forward(x)</c> on a field typed as the
+/// Thrown by the check pass after wrapping when a wrapped layer's forward hook or replacement did not run (so neither
+/// did its dendrites, if it has any yet): its parent calls it in a way that bypasses both the replacement and the forward hook (for example <c>fc1.forward(x)</c> on a field typed as the
 /// concrete layer), or the input does not reach it. Thrown by the check pass of <see cref="Dendrites.Wrap"/> (with a
 /// sample input) and of a checkpoint load, which then undo the wrapping; by <see cref="DendriticModel.Verify"/>; and
 /// by the model's first forward pass after a wrap without a check pass that left layers hooked (these two leave the
@@ -43,7 +43,7 @@ public sealed class LayerNotInvokedException : DendriticException
         _handle = handle;
     }
 
-    /// <summary>The paths of the layers whose dendrites did not run.</summary>
+    /// <summary>The paths of the layers whose forward hook or replacement did not run.</summary>
     public IReadOnlyList<string> LayerNames { get; }
 
     /// <summary>
@@ -60,16 +60,22 @@ public sealed class LayerNotInvokedException : DendriticException
         ? base.Message
         : base.Message + " " + (ModelUnwrapped
             ? "The model has been left unwrapped."
-            : $"The model is still wrapped: {(LayerNames.Count == 1 ? "that layer's dendrites do" : "those layers' dendrites do")} not run, yet DendriticModel.Report() still counts them. Fix the forward and call Verify again, or Unwrap the model.");
+            : $"The model is still wrapped: {(LayerNames.Count == 1 ? "that layer's" : "those layers'")} dendrites, now or once grown, do not run, yet DendriticModel.Report() counts them. Fix the forward and call Verify again, or Unwrap the model.");
 
     private readonly DendriticModel? _handle;
 
     private static string DescribeLayers(IReadOnlyList<string> layerNames, bool firstForward)
     {
         var one = layerNames.Count == 1;
-        return $"The dendrites of {string.Join(", ", layerNames)} did not run during {(firstForward ? "the model's first forward pass after wrapping" : "the check pass")}. " +
+        // Said of the hook or replacement, not of the dendrites: with InitialDendrites = 0 a layer has none, yet the
+        // check still finds a parent that bypasses the hook.
+        var names = string.Join(", ", layerNames);
+        return (one
+                ? $"The wrapper of {names} (its forward hook, or the DendriteLayer that replaced it)"
+                : $"The wrappers of {names} (their forward hooks, or the DendriteLayers that replaced them)") +
+            $" did not run during {(firstForward ? "the model's first forward pass after wrapping" : "the check pass")}. " +
             (one
-                ? "Its parent probably calls it with .forward(x) on a field typed as the concrete layer, which bypasses forward hooks. "
+                ? "The layer's parent probably calls it with .forward(x) on a field typed as the concrete layer, which bypasses forward hooks. "
                 : "Their parents probably call them with .forward(x) on fields typed as the concrete layers, which bypasses forward hooks. ") +
             (one
                 ? "Fix: call it with .call(x), or type the field as Module<Tensor, Tensor> so that it can be replaced; or exclude the layer "

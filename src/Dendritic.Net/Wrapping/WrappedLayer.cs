@@ -51,7 +51,8 @@ public sealed class WrappedLayer
 
     internal LayerAttachment Attachment => _attachment;
 
-    /// <summary>A one-line status: name, host, mode, dendrite count.</summary>
+    /// <summary>A one-line status: name, host, mode, dendrite count, and "(switched off)" while <see cref="Enabled"/> is false.</summary>
     /// <returns>The status.</returns>
-    public override string ToString() => $"{Name}: {Spec}, {Mode}, {DendriteCount} dendrite sets{(Enabled ? string.Empty : " (disabled)")}";
+    // "switched off" as ModelCostReport.ToMarkdown and the docs say it, so that one state has one name everywhere.
+    public override string ToString() => $"{Name}: {Spec}, {Mode}, {DendriteCount} dendrite sets{(Enabled ? string.Empty : " (switched off)")}";
 }

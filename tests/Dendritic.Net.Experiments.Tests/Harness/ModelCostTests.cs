@@ -86,6 +86,26 @@ public sealed class ModelCostTests
     }
 
     [Test]
+    public void FlopsPerSample_OneLayerWrapped_EqualsTheReportsWholeModel()
+    {
+        // The report counts the layers without dendrites too, so its whole-model figure is the harness's, not the wrapped layer's.
+        using var mlp = Synthetic.Factory(4);
+        using var mlpInput = randn(3, Synthetic.Features);
+        using var cnn = nn.Sequential(("conv", nn.Conv2d(1, 4, 3, padding: 1)), ("relu", nn.ReLU()), ("flat", nn.Flatten()), ("head", nn.Linear(4 * 6 * 6, 3)));
+        using var cnnInput = randn(2, 1, 6, 6);
+
+        foreach (var (model, input, layer) in new[] { ((nn.Module<Tensor, Tensor>)mlp, mlpInput, "output"), (cnn, cnnInput, "head") })
+        {
+            var plain = ModelCost.FlopsPerSample(model, input);
+            var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named(layer), InitialDendrites = 1 }, input);
+            var report = handle.Report();
+
+            report.BaseFlopsPerSample.Should().Be((long)plain);
+            ModelCost.FlopsPerSample(model, input, handle).Should().Be((double)report.TotalFlopsPerSample!);
+        }
+    }
+
+    [Test]
     public void Parameters_MlpFromFactory_MatchesFormula()
     {
         using var model = Synthetic.Factory(7);

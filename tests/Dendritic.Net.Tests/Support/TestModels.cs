@@ -131,3 +131,34 @@ internal sealed class NestedModel : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input) => head.call(encoder.call(input));
 }
+
+/// <summary>
+/// A CNN as a newcomer writes it, its layers in fields typed Conv2d and Linear (so the wrapper hooks them) on 8x8
+/// single-channel images: conv1 1 -> 4 (3x3, padding 1), pool, conv2 4 -> 8 (3x3, padding 1), pool, fc1 32 -> 16, fc2 16 -> 10.
+/// </summary>
+internal sealed class ConcreteFieldCnn : Module<Tensor, Tensor>
+{
+    private readonly Conv2d conv1;
+    private readonly Conv2d conv2;
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+
+    public ConcreteFieldCnn()
+        : base(nameof(ConcreteFieldCnn))
+    {
+        conv1 = Conv2d(1, 4, 3, padding: 1);
+        conv2 = Conv2d(4, 8, 3, padding: 1);
+        fc1 = Linear(8 * 2 * 2, 16);
+        fc2 = Linear(16, 10);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = functional.max_pool2d(functional.relu(conv1.call(input)), 2);
+        x = functional.max_pool2d(functional.relu(conv2.call(x)), 2);
+        x = functional.relu(fc1.call(x.flatten(1)));
+        return fc2.call(x).MoveToOuterDisposeScope();
+    }
+}

@@ -210,6 +210,18 @@ public sealed class DendriticModelTests
     }
 
     [Test]
+    public void ToString_LayerSwitchedOff_SaysSwitchedOffAsTheReportDoes()
+    {
+        var handle = Dendrites.Wrap(TestModels.Mlp(inputs: 4, hidden: 8, outputs: 3), new WrapOptions { InitialDendrites = 1 }, randn(1, 4));
+
+        handle.Layers[0].Enabled = false;
+
+        handle.Layers[0].ToString().Should().EndWith("1 dendrite sets (switched off)").And.NotContain("disabled");
+        handle.Layers[1].ToString().Should().EndWith("1 dendrite sets");
+        handle.Report().ToMarkdown().Should().Contain("| fc1 | Linear(4→8) | 1 (switched off) |");
+    }
+
+    [Test]
     public void ToMarkdown_TotalRow_SumsEachParameterColumn()
     {
         var model = TestModels.Mlp(inputs: 4, hidden: 8, outputs: 3);

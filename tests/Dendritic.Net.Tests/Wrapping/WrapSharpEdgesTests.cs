@@ -100,6 +100,29 @@ public sealed class WrapSharpEdgesTests
         thrown.Message.Should().Contain("left unwrapped").And.NotContain("still wrapped");
     }
 
+    [TestCase(0)]
+    [TestCase(1)]
+    public void Wrap_HookBypassedWithOrWithoutDendrites_MessageSaysTheHookDidNotRun(int dendrites)
+    {
+        var act = () => Dendrites.Wrap(new BypassModel(), new WrapOptions { InitialDendrites = dendrites }, sampleInput: randn(2, 4));
+
+        // With no dendrite yet, "the dendrites of fc1 did not run" would name something fc1 does not have.
+        act.Should().Throw<LayerNotInvokedException>()
+            .WithMessage("The wrapper of fc1 (its forward hook, or the DendriteLayer that replaced it) did not run during the check pass.*")
+            .Which.Message.Should().NotContain("dendrites of");
+    }
+
+    [Test]
+    public void Verify_HookBypassedWithoutDendrites_MessageDoesNotSayItsDendritesDoNotRun()
+    {
+        var model = new BypassModel();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+
+        var act = () => handle.Verify(() => model.call(randn(2, 4)));
+
+        act.Should().Throw<LayerNotInvokedException>().WithMessage("The wrapper of fc1 *still wrapped: that layer's dendrites, now or once grown, do not run*");
+    }
+
     [Test]
     public void Wrap_SampleTheModelCannotTake_ThrowsWrapErrorWithLibTorchsReasonAndLeavesTheModelUnwrapped()
     {
@@ -115,6 +138,25 @@ public sealed class WrapSharpEdgesTests
         model.modules().OfType<DendriteLayer>().Should().BeEmpty();
         using var images = randn(4, 1, 28, 28);
         Dendrites.Wrap(model, sampleInput: images).Layers.Should().HaveCount(2, "the failed attempt left nothing behind");
+    }
+
+    [Test]
+    public void Wrap_SampleTorchSharpRefusesBeforeLibTorch_ThrowsWrapErrorWithItsReasonAndLeavesTheModelUnwrapped()
+    {
+        // A hooked Conv2d runs TorchSharp's own forward, which checks the input's rank itself and throws a managed
+        // ArgumentException before libtorch sees the tensor.
+        var model = new ConcreteFieldCnn();
+        var keys = model.state_dict().Keys.ToList();
+        using var flat = randn(4, 64);
+
+        var act = () => Dendrites.Wrap(model, sampleInput: flat);
+
+        var thrown = act.Should().Throw<DendriteWrapException>().Which;
+        thrown.Message.Should().Contain("could not run the sample input (4x64").And.Contain("to Conv2d").And.Contain("left unwrapped");
+        thrown.InnerException.Should().BeOfType<ArgumentException>();
+        model.state_dict().Keys.Should().Equal(keys);
+        using var images = randn(4, 1, 8, 8);
+        Dendrites.Wrap(model, sampleInput: images).Layers.Should().HaveCount(4, "the failed attempt left nothing behind");
     }
 
     [Test]
