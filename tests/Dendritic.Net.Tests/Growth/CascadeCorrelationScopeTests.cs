@@ -54,11 +54,18 @@ public sealed class CascadeCorrelationScopeTests
     [TestCase(ModelKind.ScopedReplaced, true, 3)]
     [TestCase(ModelKind.ScopedHooked, false, 3)]
     [TestCase(ModelKind.ScopedHooked, true, 1)]
+    [TestCase(ModelKind.CalledTwice, false, 1)]
+    [TestCase(ModelKind.CalledTwice, true, 3)]
     public void TrainCandidates_AnyForwardAndDelegate_LeavesNoTensorAlive(ModelKind kind, bool iterator, int poolSize)
     {
         // An array-returning delegate ran every forward pass before the first batch's scope opened, so their tensors
         // were left to the finalizer: 6 per layer and candidate per pass on this model (found with this test).
-        var model = kind == ModelKind.Plain ? TestModels.TanhMlp() : Model(hooked: kind == ModelKind.ScopedHooked);
+        var model = kind switch
+        {
+            ModelKind.Plain => TestModels.TanhMlp(),
+            ModelKind.CalledTwice => new CalledTwice(),
+            _ => Model(hooked: kind == ModelKind.ScopedHooked),
+        };
         var growth = new WrappedGrowthModel(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }));
         using var x = randn(64, 3);
         using var y = randn(64, 2);
@@ -144,6 +151,9 @@ public sealed class CascadeCorrelationScopeTests
 
         /// <summary><see cref="ScopedHooked"/>.</summary>
         ScopedHooked,
+
+        /// <summary><see cref="CalledTwice"/>.</summary>
+        CalledTwice,
     }
 
     private static nn.Module<Tensor, Tensor> Model(bool hooked) => hooked ? new ScopedHooked() : new ScopedReplaced();
@@ -167,6 +177,25 @@ public sealed class CascadeCorrelationScopeTests
         {
             using var scope = NewDisposeScope();
             return scope.MoveToOuter(fc2.call(fc1.call(input).tanh()));
+        }
+    }
+
+    /// <summary>One layer called twice per forward (shared weights, as in a recurrent loop), in a scope, then a head.</summary>
+    private sealed class CalledTwice : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> fc1 = nn.Linear(3, 3);
+        private readonly nn.Module<Tensor, Tensor> fc2 = nn.Linear(3, 2);
+
+        public CalledTwice()
+            : base(nameof(CalledTwice))
+        {
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            return scope.MoveToOuter(fc2.call(fc1.call(fc1.call(input).tanh()).tanh()));
         }
     }
 
