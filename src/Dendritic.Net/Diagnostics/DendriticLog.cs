@@ -26,8 +26,8 @@ internal static partial class DendriticLog
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Check pass: every one of {LayerCount} wrapped layers ran its dendrites")]
     public static partial void Verified(ILogger logger, int layerCount);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Native modules hold {Share:P0} of the model's parameters ({NativeParameters} of {TotalParameters}) and cannot carry dendrites: their layers live inside libtorch, out of the wrapper's reach: {Modules}. To put dendrites there, build those blocks from Linear layers (docs/wrapping.md, \"TorchSharp's native modules\")")]
-    public static partial void NativeModulesSkipped(ILogger logger, double share, long nativeParameters, long totalParameters, string modules);
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Native modules hold {Share:P0} of the model's parameters ({NativeParameters} of {TotalParameters}) and carry no dendrites: {Modules}. {Advice}")]
+    public static partial void NativeModulesSkipped(ILogger logger, double share, long nativeParameters, long totalParameters, string modules, string advice);
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Adopted {LayerCount} hand-built dendrite layers")]
     public static partial void Adopted(ILogger logger, int layerCount);

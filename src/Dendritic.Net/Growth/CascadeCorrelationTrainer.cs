@@ -25,6 +25,9 @@ internal static class CascadeCorrelationTrainer
             throw new UnsupportedHostException(string.Empty, moduleHost.Spec.ModuleType, $"Cascade-correlation training (DendriteTrainingMode.CascadeCorrelation) does not support module hosts, and this model has a {moduleHost.Spec.ModuleType} host. Use DendriteTrainingMode.GradientDescent (the default) for it.");
         }
 
+        // Candidate training needs a graph, whatever the caller's mode: a Step taken inside no_grad() (validation and
+        // step in one block) would otherwise get losses without one. The caller's mode comes back on return.
+        using var gradients = enable_grad();
         var pool = options.PoolSize;
         var all = model.parameters().ToList();
         var wasTrainable = all.Select(p => p.requires_grad).ToList();
@@ -121,10 +124,13 @@ internal static class CascadeCorrelationTrainer
         var total = 0.0;
         var perLayer = new double[observers.Count];
         var bounds = new double[observers.Count];
+
+        // A delegate that returns an array runs every forward pass here, not in MoveNext: their tensors die with the epoch.
+        using var epochScope = NewDisposeScope();
         using var batches = losses().GetEnumerator();
         while (true)
         {
-            // The enumerator runs the forward pass inside MoveNext, so the scope has to open before it.
+            // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it.
             using var scope = NewDisposeScope();
             if (!batches.MoveNext())
             {
@@ -186,6 +192,7 @@ internal static class CascadeCorrelationTrainer
     {
         var sums = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         var bounds = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
+        using var passScope = NewDisposeScope();
         using var batches = losses().GetEnumerator();
         while (true)
         {
@@ -254,7 +261,9 @@ internal static class CascadeCorrelationTrainer
 
         if (!loss.requires_grad)
         {
-            throw new InvalidOperationException("CandidateLosses yielded a loss that does not depend on the model's dendrites; compute it from a forward pass of the wrapped model.");
+            // Candidate training turns gradients on itself, so a loss without a graph comes from a no_grad() (or
+            // enable_grad(false), or a detach) of the delegate's own, or from another model.
+            throw new InvalidOperationException("CandidateLosses yielded a loss that does not depend on the model's dendrites; compute it from a forward pass of the wrapped model, with gradients on: not inside a no_grad() of CandidateLosses' own, and not detached (cascade-correlation candidate training turns gradients on itself, so a Step inside no_grad() is fine).");
         }
 
         return loss;

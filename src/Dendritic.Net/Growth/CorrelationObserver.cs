@@ -7,7 +7,8 @@ namespace Dendritic;
 /// <summary>
 /// Watches one layer during cascade-correlation candidate training: keeps the activations a of the candidate sets
 /// (the newest <c>candidates</c> sets, with their graph) and, through <see cref="GradientTap"/>, the error signal
-/// e = ∂loss/∂(layer output) of the same batch.
+/// e = ∂loss/∂(layer output) of the same batch. Both are its own handles, detached from every dispose scope (the
+/// model's forward and the backward may run in scopes that end before they are read), disposed by <see cref="Clear"/>.
 /// </summary>
 internal sealed class CorrelationObserver : IDendriteLayerObserver
 {
@@ -25,7 +26,12 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
     public Tensor Observe(DendriteBranch branch, IReadOnlyList<Tensor> activations, Tensor output)
     {
         // A layer called twice per batch (shared weights) keeps its last call.
-        _activations = activations.Skip(activations.Count - _candidates).ToList();
+        DisposeActivations();
+
+        // Handles of its own, outside every dispose scope: the model's forward may run in a scope of its own, which frees
+        // the forward's handles when it ends, long before backward and Correlation read them. An alias shares the
+        // tensor and its graph; Clear (after every batch) disposes it.
+        _activations = activations.Skip(activations.Count - _candidates).Select(a => a.alias().DetachFromDisposeScope()).ToList();
         _channelsFirst = branch.Spec.Kind != HostKind.Linear;
         return GradientTap.Apply(output, this);
     }
@@ -97,11 +103,22 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
         return scope.MoveToOuter(stack(_activations.Select(a => (Centred(Patterns(a).to(float64)).abs() * e).sum(new long[] { 0 })).ToList()));
     }
 
+    /// <summary>Disposes what this observer holds (the activations and the error of the last batch); call after every batch.</summary>
     public void Clear()
     {
-        _activations = null;
+        DisposeActivations();
         _error?.Dispose();
         _error = null;
+    }
+
+    private void DisposeActivations()
+    {
+        foreach (var activation in _activations ?? [])
+        {
+            activation.Dispose();
+        }
+
+        _activations = null;
     }
 
     private static Tensor Centred(Tensor t) => t - t.mean(new long[] { 0 }, keepdim: true);

@@ -135,7 +135,10 @@ public sealed record GrowthOptions
     /// Required for <see cref="DendriteTrainingMode.CascadeCorrelation"/> (unless <see cref="Trigger"/> is
     /// <see cref="GrowthTrigger.Never"/>): enumerates one training pass, yielding the loss of each batch as computed by a
     /// forward pass of the model (e.g. <c>() =&gt; batches.Select(b =&gt; loss(model.call(b.X), b.Y))</c>). Candidates
-    /// train on these; the scheduler calls backward itself. Default null. Not serialised with the scheduler state.
+    /// train on these; the scheduler calls backward itself. It runs with gradients on, even from a Step inside
+    /// <c>no_grad()</c>, and the model's forward may use a dispose scope of its own. Tensors created while it runs are
+    /// disposed after each batch (after the whole pass when it returns a collection rather than an iterator), so it
+    /// must not keep them. Default null. Not serialised with the scheduler state.
     /// </summary>
     [JsonIgnore]
     public Func<IEnumerable<Tensor>>? CandidateLosses { get; init; }

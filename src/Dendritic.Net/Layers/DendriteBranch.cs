@@ -298,7 +298,8 @@ public sealed class DendriteBranch : nn.Module
         var biases = _sets.Select(s => (Tensor?)s.Bias).Prepend(hostBias).ToArray();
         if (Observer is { } observer)
         {
-            // The observer keeps the activations, so they stay in the caller's scope.
+            // Only during cascade-correlation candidate training: the temporaries stay in the caller's scope, and the
+            // observer takes handles of its own on the activations it keeps (CorrelationObserver.Observe).
             var parts = HostProjection.Fused(Spec, input, weights, biases);
             observeHost?.Invoke(parts[0]);
             var activations = new List<Tensor>(_sets.Count);

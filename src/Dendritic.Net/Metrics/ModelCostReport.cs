@@ -8,9 +8,9 @@ namespace Dendritic;
 /// <summary>
 /// Parameters and forward FLOPs of a wrapped model: base model against dendrites, per wrapped layer and in total.
 /// Every base parameter is accounted for: wrapped hosts, native modules, other layers. FLOPs are those of the Linear
-/// and Conv1d/2d/3d layers, wrapped or not, and of the dendrites, as the experiment harness counts them; pooling,
-/// activations, normalisation, native modules and module hosts are not modelled. See <see cref="LayerCost"/> for the
-/// convention.
+/// and Conv1d/2d/3d layers, wrapped or not, and of their dendrites, as the experiment harness counts them; pooling,
+/// activations, normalisation, native modules and module hosts (an LSTM with its copies; <see cref="LayerCost.FlopsCounted"/>
+/// false) are not modelled and are left out of the totals. See <see cref="LayerCost"/> for the convention.
 /// </summary>
 public sealed record ModelCostReport
 {
@@ -60,11 +60,17 @@ public sealed record ModelCostReport
     /// </summary>
     public long? TotalFlopsPerSample => BaseFlopsPerSample + DendriteFlopsPerSample;
 
-    /// <summary>Host FLOPs per sample of the wrapped layers; null when any layer's positions are unknown or its FLOPs not counted (a module host).</summary>
-    public long? WrappedHostFlopsPerSample => Layers.Any(l => l.HostFlopsPerSample is null) ? null : Layers.Sum(l => l.HostFlopsPerSample!.Value);
+    /// <summary>
+    /// Host FLOPs per sample of the wrapped layers whose FLOPs are counted (module hosts are left out, as native
+    /// modules are: <see cref="LayerCost.FlopsCounted"/>); null when any of those layers' positions are unknown.
+    /// </summary>
+    public long? WrappedHostFlopsPerSample => Sum(Counted.Select(l => l.HostFlopsPerSample));
 
-    /// <summary>Extra dendrite FLOPs per sample; null when any layer's positions are unknown or its FLOPs not counted (a module host).</summary>
-    public long? DendriteFlopsPerSample => Layers.Any(l => l.DendriteFlopsPerSample is null) ? null : Layers.Sum(l => l.DendriteFlopsPerSample!.Value);
+    /// <summary>Extra dendrite FLOPs per sample of the wrapped layers whose FLOPs are counted (module hosts' dendrites are left out); null when any of those layers' positions are unknown.</summary>
+    public long? DendriteFlopsPerSample => Sum(Counted.Select(l => l.DendriteFlopsPerSample));
+
+    /// <summary>The wrapped layers whose FLOPs are modelled.</summary>
+    private IEnumerable<LayerCost> Counted => Layers.Where(l => l.FlopsCounted);
 
     /// <summary>
     /// The report as a Markdown table, one row per wrapped layer, then the other layers and the base model's total,
@@ -74,7 +80,6 @@ public sealed record ModelCostReport
     public string ToMarkdown()
     {
         var text = new StringBuilder();
-        var counted = Layers.All(l => l.FlopsCounted);
         text.AppendLine("| layer | host | dendrite sets | host params | dendrite params | host FLOPs/sample | dendrite FLOPs/sample |");
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
@@ -91,13 +96,19 @@ public sealed record ModelCostReport
         text.AppendLine(CultureInfo.InvariantCulture, $"| other layers (no dendrites) | | | {OtherBaseParameters:N0} | | {Format(OtherBaseFlopsPerSample, counted: true)} | |");
 
         // Labelled by what each sum covers: the parameters are every base parameter, the FLOPs only the modelled layers.
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model: all parameters, Linear/Conv FLOPs | | {BaseParameters:N0} | {DendriteParameters:N0} | {Format(BaseFlopsPerSample, counted)} | {Format(DendriteFlopsPerSample, counted)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| **total** | base model: all parameters, Linear/Conv FLOPs | | {BaseParameters:N0} | {DendriteParameters:N0} | {Format(BaseFlopsPerSample, counted: true)} | {Format(DendriteFlopsPerSample, counted: true)} |");
         text.AppendLine();
         var flops = TotalFlopsPerSample is { } total
             ? string.Create(CultureInfo.InvariantCulture, $"{total:N0} FLOPs/sample ({Overhead(DendriteFlopsPerSample!.Value, BaseFlopsPerSample!.Value)} for the dendrites)")
-            : $"FLOPs/sample {Format(null, counted)}";
+            : $"FLOPs/sample {Format(null, counted: true)}";
         text.AppendLine(CultureInfo.InvariantCulture, $"Whole model with dendrites: {TotalParameters:N0} parameters ({Overhead(DendriteParameters, BaseParameters)} for the dendrites), {flops}.");
         text.AppendLine("FLOPs count the Linear and convolution layers, wrapped or not, and the dendrites (docs/concepts.md, \"FLOP convention\"); pooling, activations, normalisation and module hosts are not counted.");
+        if (Layers.Where(l => !l.FlopsCounted).ToList() is { Count: > 0 } uncounted)
+        {
+            // The totals above are the known part: say what they leave out, so they are not read as the whole cost.
+            var hosts = string.Join(", ", uncounted.Select(l => $"'{l.Name}'"));
+            text.AppendLine(CultureInfo.InvariantCulture, $"The FLOPs leave out the module host{(uncounted.Count == 1 ? string.Empty : "s")} {hosts} and {(uncounted.Count == 1 ? "its" : "their")} dendrites, whose cost is not modelled: the totals are those of the other layers.");
+        }
         if (Layers.Any(l => !l.Enabled))
         {
             // An A/B test reads this table with the dendrites off: say that their costs are the structure's, not the run's.
@@ -111,6 +122,23 @@ public sealed record ModelCostReport
     /// <summary>The dendrites' share over the base as a signed percentage ("+0.5 %"); "n/a" over a base of 0.</summary>
     private static string Overhead(long dendrites, long baseline) =>
         baseline == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"+{100.0 * dendrites / baseline:0.0#} %");
+
+    /// <summary>The sum, or null when any value is unknown.</summary>
+    private static long? Sum(IEnumerable<long?> values)
+    {
+        long sum = 0;
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            sum += value.Value;
+        }
+
+        return sum;
+    }
 
     private static string Format(long? value, bool counted) =>
         value?.ToString("N0", CultureInfo.InvariantCulture) ?? (counted ? "unknown (no check pass)" : "not counted (module host)");

@@ -133,7 +133,7 @@ public static class Dendrites
         }
 
         var hosted = ModuleHostAttachment.HostedModules(attachments);
-        WarnAboutNativeModules(natives.Where(n => !hosted.Contains(n.Module)).ToList(), baseParameters, options.Logger);
+        WarnAboutNativeModules(natives.Where(n => !hosted.Contains(n.Module)).ToList(), baseParameters, options);
         if (options.Logger.IsEnabled(LogLevel.Information))
         {
             DendriticLog.Wrapped(options.Logger, attachments.Count, attachments.Count(a => a.Mode == AttachMode.Replaced), attachments.Count(a => a.Mode == AttachMode.Hooked), options.InitialDendrites, options.Targets.ToString());
@@ -208,14 +208,15 @@ public static class Dendrites
 
     /// <summary>
     /// Logs one warning when native modules hold at least <see cref="NativeShareWarningThreshold"/> of the model's
-    /// parameters: dendrites cannot reach their layers, and nothing else would tell the user.
+    /// parameters: they carry no dendrites, and nothing else would tell the user. What to do depends on the module: one
+    /// a module host covers needs only a rule that names it; the others need rebuilding (<see cref="NativeModule.SkippedAdvice"/>).
     /// </summary>
-    private static void WarnAboutNativeModules(IReadOnlyList<NativeModule> natives, long total, ILogger logger)
+    private static void WarnAboutNativeModules(IReadOnlyList<NativeModule> natives, long total, WrapOptions options)
     {
         var nativeParameters = natives.Sum(n => n.Parameters);
-        if (nativeParameters > 0 && nativeParameters >= NativeShareWarningThreshold * total && logger.IsEnabled(LogLevel.Warning))
+        if (nativeParameters > 0 && nativeParameters >= NativeShareWarningThreshold * total && options.Logger.IsEnabled(LogLevel.Warning))
         {
-            DendriticLog.NativeModulesSkipped(logger, (double)nativeParameters / total, nativeParameters, total, NativeModule.Describe(natives));
+            DendriticLog.NativeModulesSkipped(options.Logger, (double)nativeParameters / total, nativeParameters, total, NativeModule.Describe(natives), NativeModule.SkippedAdvice(natives, options.ModuleHosts));
         }
     }
 

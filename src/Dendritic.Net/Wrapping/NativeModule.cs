@@ -101,6 +101,47 @@ internal sealed class NativeModule
             : "To put dendrites into attention, build the block from Linear layers (query, key, value and output projections, and the feed-forward layers); a ModuleHost can host a native module of one or two inputs as a whole (e.g. TransformerEncoderLayer through WrapOptions.ModuleHosts), not MultiheadAttention") +
         " (see docs/wrapping.md, \"TorchSharp's native modules\"), or exclude the module from the selection.";
 
+    /// <summary>
+    /// What to do about native modules that carry no dendrites, per kind, for the wrap warning (event 1006): a module a
+    /// <see cref="ModuleHost"/> covers (LSTM and GRU built in, others from <paramref name="userHosts"/>) carries them
+    /// as a whole once a rule names it; a recurrent module without one can get one; the rest (attention, Transformer
+    /// blocks) must be built from Linear layers.
+    /// </summary>
+    /// <param name="modules">The native modules that carry no dendrites.</param>
+    /// <param name="userHosts">The wrap's <see cref="WrapOptions.ModuleHosts"/>.</param>
+    public static string SkippedAdvice(IReadOnlyList<NativeModule> modules, IReadOnlyList<ModuleHost> userHosts)
+    {
+        // The model itself cannot be named as a host (wrapping a bare native module is an error), so it is advised as
+        // a module without one.
+        var hostable = modules.Where(m => m.Path.Length > 0 && ModuleHost.Find(m.Module, userHosts) is not null).ToList();
+        var recurrent = modules.Where(m => !hostable.Contains(m) && IsRecurrent(m.Module)).ToList();
+        var other = modules.Where(m => !hostable.Contains(m) && !recurrent.Contains(m)).ToList();
+        var advice = new List<string>();
+        if (hostable.Count > 0)
+        {
+            var names = string.Join(", ", hostable.Select(m => $"\"{m.Path}\""));
+            advice.Add(
+                (hostable.Count == 1
+                    ? $"{Names(hostable)} can carry dendrites as a whole (a module host: each dendrite set is a fresh copy of it), but only a rule that names it selects it: "
+                    : $"{Names(hostable)} can carry dendrites as whole modules (module hosts: each dendrite set is a fresh copy of its module), but only a rule that names them selects them: ") +
+                $"add LayerSelector.Named({names}) to WrapOptions.Targets, e.g. Targets = LayerSelector.Named({names}).Or(LayerSelector.AllSupported) (docs/wrapping.md, \"Dendrites on any module\").");
+        }
+
+        if (recurrent.Count > 0)
+        {
+            advice.Add(
+                $"{Names(recurrent)} {(recurrent.Count == 1 ? "has" : "have")} no built-in module host: give WrapOptions.ModuleHosts one (a copy factory and an output processor) and name {(recurrent.Count == 1 ? "it" : "them")} in WrapOptions.Targets, " +
+                "or build the recurrent block from Linear layers (docs/wrapping.md, \"TorchSharp's native modules\").");
+        }
+
+        if (other.Count > 0)
+        {
+            advice.Add($"{Names(other)}: {(other.Count == 1 ? "its layers live inside libtorch, out of the wrapper's reach; to put dendrites there, build the block" : "their layers live inside libtorch, out of the wrapper's reach; to put dendrites there, build those blocks")} from Linear layers (docs/wrapping.md, \"TorchSharp's native modules\").");
+        }
+
+        return string.Join(" ", advice);
+    }
+
     /// <summary>The typed error for a selection that takes this module or a path inside it.</summary>
     /// <param name="problem">What the selection did, to open the message.</param>
     public NativeModuleException Error(string problem) => new($"{problem} {Explanation()}", Path, TypeName);
@@ -108,6 +149,14 @@ internal sealed class NativeModule
     /// <summary>"encoder (TransformerEncoder, 275,008 parameters), ..." for logs and errors.</summary>
     public static string Describe(IEnumerable<NativeModule> modules) =>
         string.Join(", ", modules.Select(m => $"{(m.Path.Length == 0 ? "(the model)" : m.Path)} ({m.TypeName}, {m.Parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters)"));
+
+    /// <summary>"'rnn' (GRU) and 'encoder' (TransformerEncoder)" for the advice.</summary>
+    private static string Names(IReadOnlyList<NativeModule> modules)
+    {
+        // The model itself, if native, comes first (Find lists it first), where "The" starts the sentence.
+        var names = modules.Select(m => $"{m.DisplayName} ({m.TypeName})").ToList();
+        return names.Count == 1 ? names[0] : string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1];
+    }
 
     private static bool IsRecurrent(nn.Module module) =>
         module.GetType().Assembly == typeof(nn.Module).Assembly && RecurrentTypeNames.Contains(module.GetType().Name);

@@ -1,3 +1,4 @@
+using System.Linq;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -77,6 +78,28 @@ public sealed class ModelCostReportTests
         handle.Verify(() => model.call(images));
 
         handle.Report().TotalFlopsPerSample.Should().Be(Conv1Flops + Conv2Flops + Fc1Flops + Fc2Flops + Fc2DendriteFlops);
+    }
+
+    [Test]
+    public void Report_GruModuleHostBesideALinearHead_CountsTheHeadAndSaysWhatIsLeftOut()
+    {
+        // The GRU's cost is not modelled; the head's is known: 2 * 12 * 3 + 3 per sample, its set that plus 3 * 3.
+        const long headFlops = 75;
+        const long headDendriteFlops = 75 + 9;
+        var model = new SequenceClassifier(gru: true);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported), InitialDendrites = 1 }, sampleInput: randn(2, 5, 7));
+
+        var report = handle.Report();
+
+        report.Layers.Select(l => l.FlopsCounted).Should().Equal(false, true);
+        report.WrappedHostFlopsPerSample.Should().Be(headFlops, "the module host is left out, as native modules are");
+        report.DendriteFlopsPerSample.Should().Be(headDendriteFlops);
+        report.BaseFlopsPerSample.Should().Be(headFlops);
+        report.TotalFlopsPerSample.Should().Be(headFlops + headDendriteFlops);
+        report.ToMarkdown().Should().Contain("| rnn | GRU").And.Contain("| not counted (module host) | not counted (module host) |")
+            .And.Contain($"| **total** | base model: all parameters, Linear/Conv FLOPs | | {report.BaseParameters:N0} | {report.DendriteParameters:N0} | 75 | 84 |")
+            .And.Contain("159 FLOPs/sample (+112.0 % for the dendrites)")
+            .And.Contain("The FLOPs leave out the module host 'rnn' and its dendrites, whose cost is not modelled");
     }
 
     [Test]

@@ -27,7 +27,8 @@ public sealed class ModuleHostCostTests
         report.OtherBaseParameters.Should().Be(0);
         report.TotalParameters.Should().Be(model.parameters().Sum(p => p.numel()));
         report.Layers[0].FlopsCounted.Should().BeTrue();
-        report.WrappedHostFlopsPerSample.Should().BeNull("a module host's FLOPs are not counted");
+        report.Layers[1].FlopsCounted.Should().BeFalse();
+        report.WrappedHostFlopsPerSample.Should().Be((2 * 6 * 8) + 8 + (2 * 8 * 3) + 3, "the Linear layers' FLOPs; the LayerNorm host's are not counted");
     }
 
     [Test]
