@@ -22,6 +22,9 @@ public sealed partial class GrowthScheduler
         + "(or, before loading, as DistributedGrowthScheduler.Resume needs, GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path))!.Options! with { ... }), "
         + "with the losses computed from the model being resumed.";
 
+    // Set by Resume, whose options come without their delegates unless the caller passes them: Fit's error says so.
+    private bool _resumed;
+
     /// <summary>
     /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (once
     /// a score was reported) the best weights in a file next to it, <c>{path}.best</c>, whose SHA-256 and size the
@@ -123,6 +126,7 @@ public sealed partial class GrowthScheduler
             scheduler.Import(state);
         }
 
+        scheduler._resumed = true;
         scheduler.LogImported();
         return scheduler;
     }

@@ -35,7 +35,9 @@ public sealed partial class GrowthScheduler
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
-        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3).");
+        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException(
+            "Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3)."
+            + (_resumed ? " This scheduler comes from GrowthScheduler.Resume, and checkpoints do not save delegates, so Resume does not keep them: pass them to Resume with the recorded options, GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... }) (docs/growth-scheduler.md, \"Checkpoints and resume\")." : string.Empty));
         Optimizer ??= factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
         GrowthDecision? last = null;
         var run = 0;
