@@ -113,6 +113,37 @@ public sealed class ResumeBestWeightsTests
         TensorAssert.Identical(output, laterBest, "the file named after the checkpoint is found although the checkpoint recorded 'grow.dndt.best'");
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Resume_BestWeightsMissingOrDamaged_LogsNoStateImported(bool damaged)
+    {
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), Options(BestWeightsStorage.Memory));
+        scheduler.Step(1);
+        var path = _temp.File("run.dndt");
+        scheduler.SaveCheckpoint(path);
+        if (damaged)
+        {
+            var bytes = File.ReadAllBytes(path + ".best");
+            bytes[^1] ^= 1;
+            File.WriteAllBytes(path + ".best", bytes);
+        }
+        else
+        {
+            File.Delete(path + ".best");
+        }
+
+        var failing = new RecordingLogger();
+        var working = new RecordingLogger();
+        var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path, failing), path);
+        act.Should().Throw<Exception>();
+        scheduler.SaveCheckpoint(path);
+
+        GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path, working), path);
+
+        failing.Entries.Should().NotContain(e => e.EventId == 3013, "event 3013 once said 'Scheduler state imported' before the resume failed on its best weights");
+        working.Entries.Should().ContainSingle(e => e.EventId == 3013).Which.Message.Should().StartWith("Scheduler state imported: 1 validation(s)");
+    }
+
     [Test]
     public void SaveCheckpoint_AfterAScore_RecordsTheSha256AndSizeOfTheBestWeightsFile()
     {
