@@ -66,8 +66,8 @@ public sealed partial class GrowthScheduler
 
     /// <summary>
     /// Reports one validation score and applies the decision: restores the best weights and grows, reverts and
-    /// retries, or completes. Call it after each validation pass, outside any dispose scope whose end would free the
-    /// model's new parameters.
+    /// retries, or completes. Call it after each validation pass. It may run inside a <c>torch.NewDisposeScope()</c>:
+    /// what it keeps (new dendrite sets, the best-weights copy) leaves the scope, so disposing the scope frees none of it.
     /// </summary>
     /// <param name="score">The validation score; finite. Higher is better unless <see cref="GrowthOptions.Mode"/> is Minimize.</param>
     /// <param name="learningRate">The optimizer's current learning rate, for the history, the restart factor and the low-rate warning; optional, finite and &gt;= 0.</param>
