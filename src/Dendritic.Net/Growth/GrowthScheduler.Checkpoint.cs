@@ -139,7 +139,13 @@ public sealed partial class GrowthScheduler
     private static void ThrowIfNotLoadedFrom(LoadedCheckpoint checkpoint, string path)
     {
         var loaded = checkpoint.Manifest;
-        var there = DendriteCheckpoint.ReadManifest(path);
+
+        // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
+        // one needs (the extras, the scheduler's history among them, are most of it; 8 bytes a character covers
+        // UTF-8 and JSON escapes), and no less than the default.
+        var extrasChars = (loaded.Extras ?? new Dictionary<string, string>()).Sum(e => (long)e.Key.Length + e.Value.Length);
+        var bounds = CheckpointLoadOptions.Default with { MaxManifestBytes = CheckpointLoadOptions.Default.MaxManifestBytes + (8 * extrasChars) };
+        var there = DendriteCheckpoint.ReadManifest(path, bounds);
         if (there.CreatedUtc != loaded.CreatedUtc || there.WeightsSha256 != loaded.WeightsSha256
             || there.Extras.GetValueOrDefault(StateExtrasKey) != loaded.Extras?.GetValueOrDefault(StateExtrasKey))
         {

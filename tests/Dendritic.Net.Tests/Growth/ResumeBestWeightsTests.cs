@@ -95,6 +95,22 @@ public sealed class ResumeBestWeightsTests
     }
 
     [Test]
+    public void Resume_ManifestLoadedWithLargerBounds_ReadsItAgainWithoutHittingTheDefaultCap()
+    {
+        // Resume reads the manifest again to check the path; a manifest over the default 16 MiB that the caller loaded
+        // with larger bounds must not fail there.
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), Options(BestWeightsStorage.Memory));
+        scheduler.Step(1);
+        var path = _temp.File("large.dndt");
+        scheduler.SaveCheckpoint(path, new Dictionary<string, string> { ["notes"] = new string('n', 17 << 20) });
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, options: new CheckpointLoadOptions { MaxManifestBytes = 64L << 20 });
+
+        var resumed = GrowthScheduler.Resume(loaded, path);
+
+        resumed.History.Entries.Should().HaveCount(1);
+    }
+
+    [Test]
     public void Resume_CheckpointMovedWithItsBestWeightsRenamedAfterIt_Resumes()
     {
         var options = Options(BestWeightsStorage.Memory);
