@@ -3,8 +3,10 @@ using System;
 namespace Dendritic;
 
 /// <summary>
-/// The checkpoint is intact but does not fit the model it is loaded into: a layer is missing or has another shape.
-/// <see cref="LayerName"/> names the first layer that differs.
+/// The checkpoint is intact but does not fit the model it is loaded into: a layer is missing or has another shape
+/// (<see cref="LayerName"/> names the first layer that differs). Also thrown by <see cref="GrowthScheduler.Resume"/>
+/// when the best-weights file beside the checkpoint is not the one saved with it (another save's; <see cref="LayerName"/>
+/// is null then).
 /// </summary>
 public sealed class CheckpointMismatchException : CheckpointException
 {

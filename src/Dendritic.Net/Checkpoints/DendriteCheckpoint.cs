@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -83,7 +84,8 @@ public static class DendriteCheckpoint
 
         if (model.Options.Logger.IsEnabled(LogLevel.Information))
         {
-            DendriticLog.CheckpointSaved(model.Options.Logger, target, state.Count, new FileInfo(target).Length);
+            // The full path as given (a symlink is not resolved), as event 1101 logs it on load.
+            DendriticLog.CheckpointSaved(model.Options.Logger, Path.GetFullPath(path), state.Count, new FileInfo(target).Length);
         }
 
         return manifest!;
@@ -197,7 +199,7 @@ public static class DendriteCheckpoint
                 throw;
             }
 
-            DendriticLog.CheckpointLoaded(wrapOptions.Logger, path, manifest.LibraryVersion);
+            LogLoaded(wrapOptions.Logger, path, manifest);
             return new LoadedCheckpoint(handle, manifest);
         }
         finally
@@ -225,7 +227,7 @@ public static class DendriteCheckpoint
                 SampleCheck.Run(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
             }
 
-            DendriticLog.CheckpointLoaded(handle.Options.Logger, path, manifest.LibraryVersion);
+            LogLoaded(handle.Options.Logger, path, manifest);
             return new LoadedCheckpoint(handle, manifest);
         }
         catch
@@ -309,6 +311,21 @@ public static class DendriteCheckpoint
         }
 
         return manifest;
+    }
+
+    /// <summary>Event 1101, with the full path (as 1100 has it) and the dendrite sets restored, per layer when they differ.</summary>
+    private static void LogLoaded(ILogger logger, string path, CheckpointManifest manifest)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var counts = manifest.Layers.Select(l => l.Dendrites).Distinct().ToList();
+        var sets = counts.Count <= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{counts.FirstOrDefault()} dendrite set(s) per layer")
+            : "dendrite sets " + string.Join(", ", manifest.Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(l.Name.Length == 0 ? "(model)" : l.Name)}: {l.Dendrites}")));
+        DendriticLog.CheckpointLoaded(logger, Path.GetFullPath(path), manifest.LibraryVersion, manifest.Layers.Count, sets);
     }
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)

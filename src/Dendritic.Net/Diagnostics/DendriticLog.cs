@@ -35,6 +35,7 @@ internal static partial class DendriticLog
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Saved checkpoint {Path} ({Tensors} tensors, {Bytes} bytes)")]
     public static partial void CheckpointSaved(ILogger logger, string path, int tensors, long bytes);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded checkpoint {Path} written by Dendritic.Net {Version}")]
-    public static partial void CheckpointLoaded(ILogger logger, string path, string version);
+    // Load wraps the fresh model with no sets (event 1000 says 0) and then restores the checkpoint's: this says how many.
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded checkpoint {Path} written by Dendritic.Net {Version}: {LayerCount} wrapped layers restored with {DendriteSets}")]
+    public static partial void CheckpointLoaded(ILogger logger, string path, string version, int layerCount, string dendriteSets);
 }

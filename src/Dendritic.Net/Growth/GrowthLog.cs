@@ -9,7 +9,12 @@ namespace Dendritic;
 /// </remarks>
 internal static partial class GrowthLog
 {
-    private const string Decision = "Validation {Validation}: score {Score:G6}, best {BestScore:G6}, {Dendrites} dendrite set(s) per layer. {Explanation}";
+    // A decision that keeps the structure: the score was measured with the sets the model still has.
+    private const string Decision = "Validation {Validation}: score {Score:G6} with {Dendrites} dendrite set(s) per layer, best {BestScore:G6}. {Explanation}";
+
+    // A decision that may change the structure (growth, retry, completion): the score was measured with the sets the
+    // model had before it (the history CSV's dendrites column), and Dendrites is the count after it, as in 3001-3004.
+    private const string Changed = "Validation {Validation}: score {Score:G6} with {ScoredDendrites} dendrite set(s) per layer, best {BestScore:G6}; now {Dendrites} dendrite set(s) per layer. {Explanation}";
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = Decision)]
     public static partial void FirstScore(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
@@ -23,20 +28,20 @@ internal static partial class GrowthLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = Decision)]
     public static partial void Cooldown(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = Decision)]
-    public static partial void Grew(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = Changed)]
+    public static partial void Grew(ILogger logger, int validation, double score, int scoredDendrites, double bestScore, int dendrites, string explanation);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = Decision)]
-    public static partial void Retried(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = Changed)]
+    public static partial void Retried(ILogger logger, int validation, double score, int scoredDendrites, double bestScore, int dendrites, string explanation);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = Decision)]
-    public static partial void RetriesExhausted(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = Changed)]
+    public static partial void RetriesExhausted(ILogger logger, int validation, double score, int scoredDendrites, double bestScore, int dendrites, string explanation);
 
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = Decision)]
-    public static partial void MaxDendritesReached(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = Changed)]
+    public static partial void MaxDendritesReached(ILogger logger, int validation, double score, int scoredDendrites, double bestScore, int dendrites, string explanation);
 
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = Decision)]
-    public static partial void EarlyStopped(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = Changed)]
+    public static partial void EarlyStopped(ILogger logger, int validation, double score, int scoredDendrites, double bestScore, int dendrites, string explanation);
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Dendrites were added at learning rate {LearningRate:G3}, below {Threshold:G3}: new dendrites will barely train. Raise the rate (GrowthOptions.LearningRateRestartFactor) or stop reducing it before growth.")]
     public static partial void LowLearningRate(ILogger logger, double learningRate, double threshold);

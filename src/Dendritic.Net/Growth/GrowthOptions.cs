@@ -126,7 +126,10 @@ public sealed record GrowthOptions
     /// <summary>
     /// Optional: called after every architecture change with the decision (its <see cref="GrowthDecision.TrainableParameters"/>
     /// and <see cref="GrowthDecision.LearningRate"/>); the optimizer it returns is kept in <see cref="GrowthScheduler.Optimizer"/>.
-    /// Required by <see cref="GrowthScheduler.Fit"/>. Default null. Not serialised with the scheduler state.
+    /// Required by <see cref="GrowthScheduler.Fit"/>, which also calls it once for its first optimizer, with a decision
+    /// whose <see cref="GrowthDecision.Action"/> is <see cref="GrowthAction.NoChange"/> and no learning rate (a factory
+    /// can load a saved optimizer state into that one on resume). Default null. Not serialised with the scheduler
+    /// state, so <see cref="GrowthScheduler.Resume"/> needs it passed again.
     /// </summary>
     [JsonIgnore]
     public Func<GrowthDecision, optim.Optimizer>? OptimizerFactory { get; init; }

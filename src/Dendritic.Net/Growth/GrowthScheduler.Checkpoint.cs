@@ -22,10 +22,22 @@ public sealed partial class GrowthScheduler
         + "(or, before loading, as DistributedGrowthScheduler.Resume needs, GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path))!.Options! with { ... }), "
         + "with the losses computed from the model being resumed.";
 
+    // Set by Resume, whose options come without their delegates unless the caller passes them: Fit's error says so.
+    private bool _resumed;
+
     /// <summary>
-    /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (for
-    /// in-memory best weights) the best weights in a file next to it, <c>{path}.best</c>. Resume with <see cref="Resume"/>.
+    /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (once
+    /// a score was reported) the best weights in a file next to it, <c>{path}.best</c>, whose SHA-256 and size the
+    /// state records (<see cref="GrowthSchedulerState.BestWeightsSha256"/>). Resume with <see cref="Resume"/>. The two
+    /// files belong together: a copy of the checkpoint needs a copy of its <c>.best</c> made at the same time, named
+    /// after the copy (<c>{copy}.best</c>), because the next save to <paramref name="path"/> replaces both.
     /// </summary>
+    /// <remarks>
+    /// With <see cref="BestWeightsStorage.Disk"/> the file is a copy of <c>best.dendrites</c> from
+    /// <see cref="GrowthOptions.BestWeightsDirectory"/>, which later improvements overwrite; <see cref="Resume"/> puts
+    /// the copy back there. The best-weights file is written first, then the checkpoint: a save interrupted between the
+    /// two leaves the previous checkpoint beside a newer <c>.best</c>, which <see cref="Resume"/> refuses.
+    /// </remarks>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
     /// <returns>The manifest written.</returns>
@@ -36,38 +48,45 @@ public sealed partial class GrowthScheduler
         var handle = (_model as WrappedGrowthModel)?.Handle
             ?? throw new InvalidOperationException("SaveCheckpoint needs a scheduler built on a DendriticModel handle.");
         handle.ThrowIfUnwrapped();
-        var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        var state = ExportState();
+        if (_best.HasWeights)
         {
-            [StateExtrasKey] = ExportState().ToJson(),
-        };
-        if (_best.NeedsSidecar)
-        {
-            var best = path + ".best";
+            var best = path + BestWeightsSidecar.Suffix;
             SaveBestWeights(best);
+
+            // Hashed from the file as written, so that the digest is what sha256sum prints for it.
+            (state.BestWeightsSha256, state.BestWeightsBytes) = FileDigest.Of(best);
             all[BestWeightsExtrasKey] = Path.GetFileName(best);
         }
 
+        all[StateExtrasKey] = state.ToJson();
         return DendriteCheckpoint.Save(handle, path, all);
     }
 
     /// <summary>
     /// Continues a run saved with <see cref="SaveCheckpoint"/>: builds a scheduler on the loaded model and gives it the
     /// saved state and best weights, so that it makes the same decisions as a run that never stopped (given the same
-    /// training; optimizer state and random generator are the caller's to checkpoint).
+    /// training; optimizer state and random generator are the caller's to checkpoint, see docs/growth-scheduler.md).
     /// </summary>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
-    /// <param name="path">The checkpoint file it was loaded from (the best-weights file lies next to it).</param>
+    /// <param name="path">
+    /// The checkpoint file it was loaded from: its manifest must be the loaded one, and the best-weights file is looked
+    /// up beside it, as <c>{path}.best</c> and then under the name it was saved with; the one whose SHA-256 and size the
+    /// state records is taken.
+    /// </param>
     /// <param name="options">
     /// The options of the saved run, with its delegates (<see cref="GrowthOptions.OptimizerFactory"/>,
     /// <see cref="GrowthOptions.CandidateLosses"/>); when null, the options recorded in the checkpoint (without delegates).
     /// Their settings must equal the recorded ones. Required for checkpoints that record no options.
     /// </param>
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
-    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
+    /// <exception cref="ArgumentException">The file at <paramref name="path"/> is not the checkpoint that was loaded (its manifest differs); the checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid; for cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/> (which checkpoints do not save) the message says to pass <c>GrowthSchedulerState.FromCheckpoint(checkpoint)!.Options! with { CandidateLosses = ... }</c>.</exception>
-    /// <exception cref="CheckpointCorruptedException">The scheduler state in the extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name in the extras is not a plain file name, or that file is corrupted (its SHA-256 does not match).</exception>
+    /// <exception cref="CheckpointCorruptedException">The file at <paramref name="path"/> or the scheduler state in its extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name or digest in them is malformed, or that file is corrupted (its own SHA-256 does not match).</exception>
+    /// <exception cref="CheckpointMismatchException">Best-weights files are beside the checkpoint, but none has the SHA-256 and size it was saved with (a later save overwrote it, or the copy belongs to another checkpoint); the message names the files and the fix.</exception>
     /// <exception cref="CheckpointException">The best-weights file beside the checkpoint is of another format version (written by an earlier or a later Dendritic.Net).</exception>
-    /// <exception cref="FileNotFoundException">The best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>, or the best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -75,6 +94,7 @@ public sealed partial class GrowthScheduler
         var extras = checkpoint.Manifest.Extras ?? new Dictionary<string, string>();
         var state = GrowthSchedulerState.FromCheckpoint(checkpoint)
             ?? throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
+        ThrowIfNotLoadedFrom(checkpoint, path);
         var effective = options ?? state.Options
             ?? throw new ArgumentException("The checkpoint's scheduler state records no options (it was written before they were recorded); pass the options of the saved run.", nameof(options));
         if (options is null && effective.BestWeights == BestWeightsStorage.Disk)
@@ -94,19 +114,46 @@ public sealed partial class GrowthScheduler
             throw new InvalidOptionsException(e.OptionsType, e.Problems, e.Message + " " + DelegatesNotSaved, e);
         }
 
-        scheduler.ImportState(state);
+        // Found (and checked against the recorded digest) before the state is imported, and logged (3013) after both.
         if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
         {
-            var best = CheckpointSidecar.Resolve(path, bestName, BestWeightsExtrasKey);
-            if (!File.Exists(best))
-            {
-                // The usual cause: the checkpoint was copied or moved without the file SaveCheckpoint wrote beside it.
-                throw new FileNotFoundException($"Checkpoint '{path}' keeps the run's best weights in '{bestName}' beside it, and '{best}' does not exist. Copy or move that file together with the checkpoint, and pass Resume the path the checkpoint was loaded from.", best);
-            }
-
+            var best = BestWeightsSidecar.Locate(path, bestName, state, scheduler._best.CheckIntact);
+            scheduler.Import(state);
             scheduler.LoadBestWeights(best);
         }
+        else
+        {
+            scheduler.Import(state);
+        }
 
+        scheduler._resumed = true;
+        scheduler.LogImported();
         return scheduler;
+    }
+
+    /// <summary>
+    /// Refuses a <paramref name="path"/> whose file is not the checkpoint <paramref name="checkpoint"/> was loaded from:
+    /// the best weights are looked up beside it, so another file would lend its neighbours. Compared by content (the
+    /// manifest's time of writing, weights digest and scheduler state), so a copy or a link of the same file passes.
+    /// </summary>
+    private static void ThrowIfNotLoadedFrom(LoadedCheckpoint checkpoint, string path)
+    {
+        var loaded = checkpoint.Manifest;
+
+        // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
+        // one needs (the extras, the scheduler's history among them, are most of it; 8 bytes a character covers
+        // UTF-8 and JSON escapes), and no less than the default.
+        var extrasChars = (loaded.Extras ?? new Dictionary<string, string>()).Sum(e => (long)e.Key.Length + e.Value.Length);
+        var bounds = CheckpointLoadOptions.Default with { MaxManifestBytes = CheckpointLoadOptions.Default.MaxManifestBytes + (8 * extrasChars) };
+        var there = DendriteCheckpoint.ReadManifest(path, bounds);
+        if (there.CreatedUtc != loaded.CreatedUtc || there.WeightsSha256 != loaded.WeightsSha256
+            || there.Extras.GetValueOrDefault(StateExtrasKey) != loaded.Extras?.GetValueOrDefault(StateExtrasKey))
+        {
+            var thereState = GrowthSchedulerState.FromCheckpoint(there);
+            var loadedState = GrowthSchedulerState.FromCheckpoint(loaded);
+            throw new ArgumentException(FormattableString.Invariant(
+                $"'{path}' is not the checkpoint that was loaded: it was saved {there.CreatedUtc:u}{(thereState is null ? string.Empty : $" at validation {thereState.Validations}")}, the loaded one {loaded.CreatedUtc:u}{(loadedState is null ? string.Empty : $" at validation {loadedState.Validations}")}. Pass Resume the path DendriteCheckpoint.Load read (its best weights are looked up beside it), or load the checkpoint at '{path}'."),
+                nameof(path));
+        }
     }
 }

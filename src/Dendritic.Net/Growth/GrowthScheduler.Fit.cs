@@ -16,12 +16,18 @@ public sealed partial class GrowthScheduler
     /// Stops when the scheduler completes or after <paramref name="epochs"/> epochs; in the second case the model is as
     /// the last epoch left it, and <see cref="Finish"/> puts the best one back (or call Fit again to go on).
     /// </summary>
-    /// <param name="epochs">Epoch budget; at least 1.</param>
-    /// <param name="trainEpoch">Trains one epoch: gets the 1-based epoch and the optimizer to step.</param>
-    /// <param name="validate">Returns the validation score of the model after the given 1-based epoch.</param>
+    /// <remarks>
+    /// Epochs are numbered from 1 over the whole run, one per <see cref="Step"/>: the first epoch of a call is the
+    /// number of validations the scheduler has seen plus one. A second call (or a call after <see cref="Resume"/>, or
+    /// after <see cref="Step"/>s of your own) goes on from there, so an epoch-based shuffle or schedule does not repeat;
+    /// with Fit alone, epoch n is validation n.
+    /// </remarks>
+    /// <param name="epochs">Epoch budget of this call; at least 1.</param>
+    /// <param name="trainEpoch">Trains one epoch: gets the 1-based epoch of the run and the optimizer to step.</param>
+    /// <param name="validate">Returns the validation score of the model after the given 1-based epoch of the run.</param>
     /// <param name="progress">Receives one report per epoch; optional.</param>
     /// <param name="cancellationToken">Checked between epochs.</param>
-    /// <returns>How the loop ended.</returns>
+    /// <returns>How the loop ended; its <see cref="GrowthFitResult.Epochs"/> counts the epochs of this call.</returns>
     /// <exception cref="InvalidOperationException"><see cref="GrowthOptions.OptimizerFactory"/> is not set, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     public GrowthFitResult Fit(int epochs, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -29,20 +35,28 @@ public sealed partial class GrowthScheduler
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
-        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException("Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3).");
+        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException(
+            "Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3)."
+            + (_resumed ? " This scheduler comes from GrowthScheduler.Resume, and checkpoints do not save delegates, so Resume does not keep them: pass them to Resume with the recorded options, GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... }) (docs/growth-scheduler.md, \"Checkpoints and resume\")." : string.Empty));
         Optimizer ??= factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
         GrowthDecision? last = null;
         var run = 0;
-        for (var epoch = 1; epoch <= epochs && !IsCompleted; epoch++)
+
+        // Numbered by the validations seen, which a resumed scheduler carries over too. The last epoch is clamped so
+        // that a budget of int.MaxValue ("until it completes") does not overflow past the validations already seen.
+        var before = _state.Validations;
+        var end = (int)Math.Min((long)before + epochs, int.MaxValue);
+        for (var i = 0; i < end - before && !IsCompleted; i++)
         {
+            var epoch = before + 1 + i;
             cancellationToken.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
             trainEpoch(epoch, Optimizer);
             var score = validate(epoch);
             watch.Stop();
             last = Step(score, CurrentLearningRate(Optimizer), watch.Elapsed);
-            run = epoch;
-            progress?.Report(new GrowthProgress(epoch, epochs, last, watch.Elapsed));
+            run = i + 1;
+            progress?.Report(new GrowthProgress(epoch, end, last, watch.Elapsed));
         }
 
         return new GrowthFitResult(run, IsCompleted, BestScore, DendriteCount, last);

@@ -8,8 +8,8 @@ namespace Dendritic;
 public sealed partial class GrowthScheduler
 {
     /// <summary>
-    /// Everything the scheduler needs to carry on exactly where it is (not the weights: save the model and, with
-    /// in-memory best weights, <see cref="SaveBestWeights"/>). A fresh copy each call.
+    /// Everything the scheduler needs to carry on exactly where it is (not the weights: save the model and
+    /// <see cref="SaveBestWeights"/>; <see cref="SaveCheckpoint"/> does both). A fresh copy each call.
     /// </summary>
     /// <returns>The state; serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
     public GrowthSchedulerState ExportState() => new()
@@ -40,6 +40,16 @@ public sealed partial class GrowthScheduler
     /// <exception cref="InvalidOperationException">This scheduler has already seen scores, or its handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     /// <exception cref="ArgumentException">The model's structure differs from the state's, or the state records options that differ from this scheduler's (the message names each).</exception>
     public void ImportState(GrowthSchedulerState state)
+    {
+        Import(state);
+        LogImported();
+    }
+
+    /// <summary>
+    /// <see cref="ImportState"/> without its log event, for <see cref="Resume"/>, which logs 3013 only once the best
+    /// weights are in as well (a resume that fails on them imported nothing anyone can use).
+    /// </summary>
+    private void Import(GrowthSchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         ThrowIfUnwrapped();
@@ -95,8 +105,9 @@ public sealed partial class GrowthScheduler
             Phase = state.Phase,
         };
         History.Load(state.History);
-        GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
     }
+
+    private void LogImported() => GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
 
     /// <summary>Writes the best weights to <paramref name="path"/>, to be read back with <see cref="LoadBestWeights"/> on resume.</summary>
     /// <param name="path">File to write.</param>

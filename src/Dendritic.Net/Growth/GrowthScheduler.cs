@@ -66,8 +66,8 @@ public sealed partial class GrowthScheduler
 
     /// <summary>
     /// Reports one validation score and applies the decision: restores the best weights and grows, reverts and
-    /// retries, or completes. Call it after each validation pass, outside any dispose scope whose end would free the
-    /// model's new parameters.
+    /// retries, or completes. Call it after each validation pass. It may run inside a <c>torch.NewDisposeScope()</c>:
+    /// what it keeps (new dendrite sets, the best-weights copy) leaves the scope, so disposing the scope frees none of it.
     /// </summary>
     /// <param name="score">The validation score; finite. Higher is better unless <see cref="GrowthOptions.Mode"/> is Minimize.</param>
     /// <param name="learningRate">The optimizer's current learning rate, for the history, the restart factor and the low-rate warning; optional, finite and &gt;= 0.</param>
@@ -187,7 +187,7 @@ public sealed partial class GrowthScheduler
             LowLearningRate = plan.LowLearningRate,
             CandidateCorrelation = correlation,
         };
-        Log(decision);
+        Log(decision, measuredDendrites);
         if (plan.Grow && Options.OptimizerFactory is { } build)
         {
             Optimizer = build(decision);
@@ -336,7 +336,8 @@ public sealed partial class GrowthScheduler
         return $" Warning: the candidates of {names} learned no correlation with their layer's error: its inputs are constant (e.g. dead ReLUs before it) or no error reaches it; see log event 3020.";
     }
 
-    private void Log(GrowthDecision d)
+    /// <summary>Logs the decision; <paramref name="scored"/> is the sets per layer the score was measured with.</summary>
+    private void Log(GrowthDecision d, int scored)
     {
         var (v, s, b, n, m) = (d.Validation, d.Score, d.BestScore, d.DendriteCount, d.Message);
         switch (d.Reason)
@@ -345,11 +346,11 @@ public sealed partial class GrowthScheduler
             case GrowthReason.Improved: GrowthLog.Improved(_logger, v, s, b, n, m); break;
             case GrowthReason.NoImprovement: GrowthLog.NoImprovement(_logger, v, s, b, n, m); break;
             case GrowthReason.Cooldown: GrowthLog.Cooldown(_logger, v, s, b, n, m); break;
-            case GrowthReason.Grew: GrowthLog.Grew(_logger, v, s, b, n, m); break;
-            case GrowthReason.Retried: GrowthLog.Retried(_logger, v, s, b, n, m); break;
-            case GrowthReason.RetriesExhausted: GrowthLog.RetriesExhausted(_logger, v, s, b, n, m); break;
-            case GrowthReason.MaxDendritesReached: GrowthLog.MaxDendritesReached(_logger, v, s, b, n, m); break;
-            default: GrowthLog.EarlyStopped(_logger, v, s, b, n, m); break;
+            case GrowthReason.Grew: GrowthLog.Grew(_logger, v, s, scored, b, n, m); break;
+            case GrowthReason.Retried: GrowthLog.Retried(_logger, v, s, scored, b, n, m); break;
+            case GrowthReason.RetriesExhausted: GrowthLog.RetriesExhausted(_logger, v, s, scored, b, n, m); break;
+            case GrowthReason.MaxDendritesReached: GrowthLog.MaxDendritesReached(_logger, v, s, scored, b, n, m); break;
+            default: GrowthLog.EarlyStopped(_logger, v, s, scored, b, n, m); break;
         }
     }
 }

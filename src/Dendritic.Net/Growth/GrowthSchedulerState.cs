@@ -64,6 +64,18 @@ public sealed class GrowthSchedulerState
     /// <summary>The history rows.</summary>
     public List<GrowthHistoryEntry> History { get; set; } = new();
 
+    /// <summary>
+    /// The SHA-256 (64 lower-case hex digits) of the best-weights file that <see cref="GrowthScheduler.SaveCheckpoint"/>
+    /// wrote beside the checkpoint, over every byte of the file (what <c>sha256sum</c> prints). <see cref="GrowthScheduler.Resume"/>
+    /// takes only a file with this digest and <see cref="BestWeightsBytes"/> as the checkpoint's best weights. Null in
+    /// states from <see cref="GrowthScheduler.ExportState"/>, in checkpoints saved before the first score (there are no
+    /// best weights yet) and in checkpoints of versions that did not record it (their file is taken unchecked).
+    /// </summary>
+    public string? BestWeightsSha256 { get; set; }
+
+    /// <summary>The size in bytes of the best-weights file of <see cref="BestWeightsSha256"/>; null when that is null.</summary>
+    public long? BestWeightsBytes { get; set; }
+
     /// <summary>This state as JSON text.</summary>
     /// <returns>Indented JSON with enum names as strings.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

@@ -66,11 +66,7 @@ internal static class GrowthSvgChart
         }
 
         var (xMin, xMax) = (x.Min(), Math.Max(x.Max(), x.Min() + 1));
-        var (yMin, yMax) = (present.Min(), present.Max());
-        if (yMax - yMin < 1e-12 * Math.Max(1, Math.Abs(yMax)))
-        {
-            (yMin, yMax) = (yMin - 0.5, yMax + 0.5);
-        }
+        var (yMin, yMax) = FlatPadded(present.Min(), present.Max());
 
         double Px(double v) => Left + ((v - xMin) / (xMax - xMin) * plotWidth);
         double Py(double v) => top + PanelHeight - ((v - yMin) / (yMax - yMin) * PanelHeight);
@@ -96,6 +92,22 @@ internal static class GrowthSvgChart
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The y range of a panel: the data's own, or for a flat series the value ± 10 % of it (± 1 for zero), since a
+    /// fixed ± 0.5 drew a learning rate of 0.01 from -0.49 to 0.51. A series with no negative value never gets a
+    /// negative axis (rates and counts cannot be).
+    /// </summary>
+    internal static (double Min, double Max) FlatPadded(double min, double max)
+    {
+        if (max - min >= 1e-12 * Math.Max(1, Math.Abs(max)))
+        {
+            return (min, max);
+        }
+
+        var pad = max == 0 ? 1 : 0.1 * Math.Abs(max);
+        return (min >= 0 ? Math.Max(0, min - pad) : min - pad, max + pad);
     }
 
     private static void Polyline(StringBuilder svg, List<double> x, IReadOnlyList<double?> values, Func<double, double> px, Func<double, double> py, string color, double width, string? opacity)

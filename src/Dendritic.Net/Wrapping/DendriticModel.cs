@@ -46,7 +46,11 @@ public sealed partial class DendriticModel
     /// <summary>Dendrite sets per layer (the largest, should layers differ).</summary>
     public int DendriteCount => _unwrapped || _attachments.Count == 0 ? 0 : _attachments.Max(a => a.Branch.Count);
 
-    /// <summary>True when every layer's dendrites are on. Setting it switches all layers. Default true.</summary>
+    /// <summary>
+    /// Whether the dendrites run: the getter is true only when every wrapped layer's dendrites are on, and false as soon
+    /// as one layer is switched off (<see cref="WrappedLayer.Enabled"/>), so false does not mean that all are off; read
+    /// each layer's <see cref="WrappedLayer.Enabled"/> for that. Setting it switches every layer on or off. Default true.
+    /// </summary>
     public bool Enabled
     {
         get => _attachments.All(a => a.Enabled);

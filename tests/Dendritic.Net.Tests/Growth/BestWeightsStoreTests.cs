@@ -51,28 +51,30 @@ public sealed class BestWeightsStoreTests
     }
 
     [Test]
-    public void InMemory_BeforeCapture_NeedsNoSidecarAndCannotRestore()
+    public void InMemory_BeforeCapture_HasNoWeightsAndCannotRestore()
     {
         var store = BestWeightsStore.For(Options(BestWeightsStorage.Memory), new FakeGrowthModel());
 
         var act = () => store.Restore();
 
-        store.NeedsSidecar.Should().BeFalse();
+        store.HasWeights.Should().BeFalse("a checkpoint saved before the first score has no best-weights file to carry");
         act.Should().Throw<InvalidOperationException>().WithMessage("*LoadBestWeights*");
         store.Capture();
-        store.NeedsSidecar.Should().BeTrue("a checkpoint must carry in-memory weights in a file of its own");
+        store.HasWeights.Should().BeTrue();
     }
 
     [Test]
-    public void OnDisk_NeedsNoSidecarAndCreatesItsDirectory()
+    public void OnDisk_Capture_CreatesItsDirectoryAndHasWeights()
     {
         var directory = Path.Combine(Folder, "nested", "best");
 
         var store = BestWeightsStore.For(Options(BestWeightsStorage.Disk) with { BestWeightsDirectory = directory }, new FakeGrowthModel());
+        var before = store.HasWeights;
         store.Capture();
 
         Directory.Exists(directory).Should().BeTrue();
-        store.NeedsSidecar.Should().BeFalse("the weights stay in their directory");
+        before.Should().BeFalse();
+        store.HasWeights.Should().BeTrue("a checkpoint carries a copy: later improvements overwrite the directory's file");
     }
 
     private GrowthOptions Options(BestWeightsStorage storage) =>

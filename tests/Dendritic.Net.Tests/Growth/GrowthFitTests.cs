@@ -78,6 +78,43 @@ public sealed class GrowthFitTests
     }
 
     [Test]
+    public void Fit_CalledAgain_ContinuesTheEpochNumbering()
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions
+        {
+            OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1),
+        });
+        var trained = new List<int>();
+        var validated = new List<int>();
+        var recorder = new Recorder();
+
+        var first = scheduler.Fit(3, (epoch, _) => trained.Add(epoch), epoch => { validated.Add(epoch); return 1; }, recorder);
+        var second = scheduler.Fit(2, (epoch, _) => trained.Add(epoch), epoch => { validated.Add(epoch); return 1; }, recorder);
+
+        trained.Should().Equal([1, 2, 3, 4, 5], "\"call Fit again to go on\": epoch-based shuffles and schedules must not repeat");
+        validated.Should().Equal([1, 2, 3, 4, 5]);
+        recorder.Reports.Select(r => (r.Epoch, r.Epochs)).Should().Equal([(1, 3), (2, 3), (3, 3), (4, 5), (5, 5)]);
+        recorder.Reports.Select(r => r.Decision.Validation).Should().Equal([1, 2, 3, 4, 5], "epoch n is validation n when Fit makes every Step");
+        (first.Epochs, second.Epochs).Should().Be((3, 2), "the result counts the epochs of its own call");
+    }
+
+    [Test]
+    public void Fit_AfterStepsOfYourOwn_StartsAtTheNextValidation()
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions
+        {
+            OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1),
+        });
+        scheduler.Step(1);
+        scheduler.Step(1);
+        var trained = new List<int>();
+
+        scheduler.Fit(2, (epoch, _) => trained.Add(epoch), _ => 1);
+
+        trained.Should().Equal([3, 4]);
+    }
+
+    [Test]
     public void Fit_WithoutOptimizerFactory_Throws()
     {
         var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))));

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -113,7 +114,25 @@ public sealed class GrowthSchedulerMessageTests
         scheduler.Step(loss);
 
         var first = logger.Entries.FindIndex(e => e.EventId == 3001);
-        logger.Entries[first].Message.Should().Contain("score 0.301162, best 0.301162,").And.NotContain("0.3011624813");
+        logger.Entries[first].Message.Should().Contain("score 0.301162 with 0 dendrite set(s) per layer, best 0.301162.").And.NotContain("0.3011624813");
         logger.Values[first].Should().Contain(new KeyValuePair<string, object?>("Score", loss), "a logging provider records the value itself");
+    }
+
+    [Test]
+    public void Step_GrowthAndRevert_LogTheSetsTheScoreWasMeasuredWithAndTheSetsNow()
+    {
+        var logger = new RecordingLogger();
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0, MaxRetries = 0 }, logger);
+
+        scheduler.Step(1);
+        scheduler.Step(0.5);
+        scheduler.Step(0.25);
+
+        logger.Entries.Single(e => e.EventId == 3001).Message.Should().StartWith("Validation 1: score 1 with 0 dendrite set(s) per layer, best 1. First score");
+        var grew = logger.Entries.FindIndex(e => e.EventId == 3005);
+        logger.Entries[grew].Message.Should().StartWith("Validation 2: score 0.5 with 0 dendrite set(s) per layer, best 1; now 1 dendrite set(s) per layer. Plateau", "the score was measured before the set was added, as the history's dendrites column says");
+        logger.Values[grew].Should().Contain(new KeyValuePair<string, object?>("ScoredDendrites", 0)).And.Contain(new KeyValuePair<string, object?>("Dendrites", 1));
+        logger.Entries.Single(e => e.EventId == 3007).Message.Should().StartWith("Validation 3: score 0.25 with 1 dendrite set(s) per layer, best 1; now 0 dendrite set(s) per layer.");
+        scheduler.History.Entries.Select(e => e.DendriteCount).Should().Equal([0, 0, 1]);
     }
 }

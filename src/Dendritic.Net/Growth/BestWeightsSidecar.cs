@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+
+namespace Dendritic;
+
+/// <summary>
+/// The best-weights file that <see cref="GrowthScheduler.SaveCheckpoint"/> writes beside a checkpoint
+/// (<c>{checkpoint}.best</c>), and how <see cref="GrowthScheduler.Resume"/> finds the one that belongs to a checkpoint.
+/// A checkpoint records the SHA-256 and size of its file (in its scheduler state), so the pair is bound by content,
+/// not by name: a copy of the checkpoint finds its own copy of the file, and a file that a later save overwrote is
+/// refused instead of restoring that save's best weights at the next growth.
+/// </summary>
+internal static class BestWeightsSidecar
+{
+    /// <summary>What <see cref="GrowthScheduler.SaveCheckpoint"/> appends to the checkpoint's file name.</summary>
+    public const string Suffix = ".best";
+
+    /// <summary>The file of the checkpoint at <paramref name="checkpointPath"/> under the name that follows the checkpoint's own.</summary>
+    public static string OwnName(string checkpointPath) => Path.GetFullPath(checkpointPath) + Suffix;
+
+    /// <summary>
+    /// The best-weights file that belongs to the checkpoint at <paramref name="checkpointPath"/>: beside it, named after
+    /// it (<c>{checkpoint}.best</c>) or as it was saved (<paramref name="recordedName"/>, from the checkpoint's extras),
+    /// the first whose size and SHA-256 are those <paramref name="state"/> records. A state from before the digest was
+    /// recorded gets the recorded name unchecked, as then.
+    /// </summary>
+    /// <param name="checkpointPath">The checkpoint file given to Resume.</param>
+    /// <param name="recordedName">The file name in the checkpoint's extras (untrusted: checked to be a plain name).</param>
+    /// <param name="state">The checkpoint's scheduler state, with the recorded digest and size.</param>
+    /// <param name="checkIntact">Throws <see cref="CheckpointCorruptedException"/> for a damaged file (<see cref="BestWeightsStore.CheckIntact"/>): a file of the recorded size whose digest differs is damaged, or another save's.</param>
+    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed.</exception>
+    /// <exception cref="FileNotFoundException">No file under either name.</exception>
+    /// <exception cref="CheckpointMismatchException">Files are there, but none is the one saved with the checkpoint.</exception>
+    public static string Locate(string checkpointPath, string recordedName, GrowthSchedulerState state, Action<string> checkIntact)
+    {
+        var recorded = CheckpointSidecar.Resolve(checkpointPath, recordedName, GrowthScheduler.BestWeightsExtrasKey);
+        var expected = Expected(checkpointPath, state);
+        if (expected is null)
+        {
+            return File.Exists(recorded) ? recorded : throw Missing(checkpointPath, recordedName, [recorded]);
+        }
+
+        var names = new[] { OwnName(checkpointPath), recorded }.Distinct(StringComparer.Ordinal).ToList();
+        var present = names.Where(File.Exists).ToList();
+        if (present.Count == 0)
+        {
+            throw Missing(checkpointPath, recordedName, names);
+        }
+
+        var seen = new List<(string File, long Bytes, string? Sha256)>();
+        foreach (var file in present)
+        {
+            // The size first: a file of another size is not hashed (a later save of a grown model usually differs).
+            var bytes = new FileInfo(file).Length;
+            var sha = bytes == expected.Value.Bytes ? FileDigest.Of(file).Sha256 : null;
+            if (sha == expected.Value.Sha256)
+            {
+                return file;
+            }
+
+            seen.Add((file, bytes, sha));
+        }
+
+        // A changed byte keeps the size: such a file is reported as corrupted (as LoadBestWeights would), not as another save's.
+        foreach (var (file, _, _) in seen.Where(s => s.Sha256 is not null))
+        {
+            checkIntact(file);
+        }
+
+        throw Mismatch(checkpointPath, recordedName, state, expected.Value, seen);
+    }
+
+    /// <summary>The recorded digest and size; null for a state written before they were recorded.</summary>
+    /// <exception cref="CheckpointCorruptedException">Only one of the two is there, or either is malformed.</exception>
+    private static (string Sha256, long Bytes)? Expected(string checkpointPath, GrowthSchedulerState state)
+    {
+        if (state.BestWeightsSha256 is null && state.BestWeightsBytes is null)
+        {
+            return null;
+        }
+
+        if (!FileDigest.IsSha256(state.BestWeightsSha256) || state.BestWeightsBytes is not > 0)
+        {
+            throw new CheckpointCorruptedException(FormattableString.Invariant(
+                $"Checkpoint '{checkpointPath}' is corrupted: its scheduler state records the best-weights file as SHA-256 '{UntrustedText.Excerpt(state.BestWeightsSha256 ?? "(none)")}' and {state.BestWeightsBytes?.ToString(CultureInfo.InvariantCulture) ?? "no"} bytes, not 64 lower-case hex digits and a positive size. Restore it from a backup or save it again."));
+        }
+
+        return (state.BestWeightsSha256!, state.BestWeightsBytes.Value);
+    }
+
+    private static FileNotFoundException Missing(string checkpointPath, string recordedName, IReadOnlyList<string> names)
+    {
+        // The usual cause: the checkpoint was copied or moved without the file SaveCheckpoint wrote beside it.
+        var where = string.Join(" or ", names.Select(n => $"'{n}'"));
+        return new FileNotFoundException(
+            $"Checkpoint '{checkpointPath}' keeps the run's best weights in '{recordedName}' beside it, and there is no such file ({where}). Copy or move that file together with the checkpoint (as '{Path.GetFileName(checkpointPath)}{Suffix}' beside a renamed copy), and pass Resume the path the checkpoint was loaded from.",
+            names[^1]);
+    }
+
+    private static CheckpointMismatchException Mismatch(string checkpointPath, string recordedName, GrowthSchedulerState state, (string Sha256, long Bytes) expected, IReadOnlyList<(string File, long Bytes, string? Sha256)> seen)
+    {
+        var found = string.Join("; ", seen.Select(s => $"'{s.File}' has {s.Bytes} bytes{(s.Sha256 is null ? string.Empty : ", SHA-256 " + s.Sha256)}{Owner(s.File, s.Sha256, checkpointPath)}"));
+        var fix = $"A checkpoint and its best-weights file belong together: copy both right after SaveCheckpoint (before the next save to the same path overwrites '{recordedName}'), naming the copies '{{name}}' and '{{name}}{Suffix}'. Resume this checkpoint with its own file put back beside it, or resume the checkpoint the file belongs to.";
+        return new CheckpointMismatchException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Checkpoint '{checkpointPath}' (validation {state.Validations}) was saved with a best-weights file of {expected.Bytes} bytes and SHA-256 {expected.Sha256}, written as '{recordedName}' beside it, and no file beside it is that one: {found}. Resuming with another save's best weights would restore them at the next growth and change every decision from there, so nothing was loaded (with best weights kept on disk, a changed byte in the file looks the same). {fix}"));
+    }
+
+    /// <summary>
+    /// Best effort, for the message only: " (saved with checkpoint X at validation N)" when the file is named after a
+    /// checkpoint beside it that records its digest; empty when that cannot be told.
+    /// </summary>
+    private static string Owner(string file, string? sha256, string checkpointPath)
+    {
+        if (sha256 is null || !file.EndsWith(Suffix, StringComparison.Ordinal))
+        {
+            return string.Empty;
+        }
+
+        var owner = file[..^Suffix.Length];
+        if (string.Equals(Path.GetFullPath(owner), Path.GetFullPath(checkpointPath), StringComparison.Ordinal) || !File.Exists(owner))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            var state = GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(owner));
+            return state?.BestWeightsSha256 == sha256
+                ? FormattableString.Invariant($" (it belongs to checkpoint '{owner}', saved at validation {state.Validations})")
+                : string.Empty;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
+        {
+            // Another file that cannot be read does not change what is wrong here.
+            return string.Empty;
+        }
+    }
+}

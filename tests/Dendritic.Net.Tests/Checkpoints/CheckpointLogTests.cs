@@ -1,0 +1,67 @@
+using System.IO;
+using System.Linq;
+using Dendritic.Testing;
+using Dendritic.Tests.Growth;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Checkpoints;
+
+/// <summary>What saving and loading a checkpoint logs (events 1100 and 1101).</summary>
+[TestFixture]
+public sealed class CheckpointLogTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        manual_seed(1);
+        _temp = new TempFolder();
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    [Test]
+    public void SaveAndLoad_PathWithDotDot_LogBothWithTheSameFullPath()
+    {
+        Directory.CreateDirectory(_temp.File("sub"));
+        var path = Path.Combine(_temp.Path, "sub", "..", "model.dndt");
+        var full = _temp.File("model.dndt");
+        var saveLog = new RecordingLogger();
+        var loadLog = new RecordingLogger();
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1, Logger = saveLog }), path);
+
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), path, loadLog);
+
+        saveLog.Entries.Single(e => e.EventId == 1100).Message.Should().StartWith($"Saved checkpoint {full} (");
+        loadLog.Entries.Single(e => e.EventId == 1101).Message.Should().StartWith($"Loaded checkpoint {full} written by", "1101 logged the path as given, 1100 the full one");
+    }
+
+    [Test]
+    public void Load_CheckpointWithSets_LogsTheSetsItRestored()
+    {
+        var even = _temp.File("even.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 }), even);
+        var built = HandBuilt();
+        ((DendriteLayer)built[0]).AddDendrites(2);
+        ((DendriteLayer)built[2]).AddDendrites(1);
+        var uneven = _temp.File("uneven.dndt");
+        DendriteCheckpoint.Save(Dendrites.Adopt(built), uneven);
+        var evenLog = new RecordingLogger();
+        var unevenLog = new RecordingLogger();
+
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), even, evenLog);
+        DendriteCheckpoint.Load(HandBuilt(), uneven, unevenLog);
+
+        evenLog.Entries.Select(e => e.EventId).Should().ContainInOrder(1000, 1101);
+        evenLog.Entries.Single(e => e.EventId == 1101).Message.Should().EndWith(": 2 wrapped layers restored with 1 dendrite set(s) per layer", "event 1000 of the wrap inside Load says 0 sets, and no 1002 follows");
+        unevenLog.Entries.Single(e => e.EventId == 1101).Message.Should().EndWith(": 2 wrapped layers restored with dendrite sets fc1: 2, fc2: 1");
+    }
+
+    private static TorchSharp.Modules.Sequential HandBuilt() =>
+        nn.Sequential(("fc1", new DendriteLayer(nn.Linear(3, 4))), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(4, 2))));
+}
