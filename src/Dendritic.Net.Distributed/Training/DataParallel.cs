@@ -83,44 +83,45 @@ public sealed class DataParallel
     /// the same parameter list on every rank. A parameter without a gradient on this rank counts as zeros in the
     /// average; it gets the average when another rank has a gradient for it (so that every rank's optimizer steps it,
     /// as in PyTorch DDP), and stays without one when no rank has. A list in which no parameter has a gradient (a call
-    /// before backward) is refused before any collective.
+    /// before backward) is refused on every rank, after the one small all-reduce that every call makes.
     /// </summary>
     /// <param name="parameters">The trainable parameters, in the same order on every rank.</param>
     /// <exception cref="InvalidOperationException">
-    /// None of the parameters has a gradient: backward has not run since they were created or their gradients were set
-    /// to none. Only this rank throws, before the collective. With <see cref="InProcessGroup"/> the other ranks then see
-    /// a <see cref="RankFailedException"/> naming it. With NCCL nothing reaches them while this process goes on: they
-    /// stay blocked in the all-reduce until the collective timeout (<see cref="CollectiveTimeoutException"/>) or until
-    /// the launcher stops them; if the exception ends this process unhandled, its failure note stops them at once
-    /// (<see cref="RankFailedException"/>), and a caller that catches it should call
-    /// <see cref="ICommunicator.Abort"/> to the same effect.
+    /// None of the parameters has a gradient on this rank: backward has not run since they were created or their
+    /// gradients were set to none. It is thrown after the fingerprint all-reduce, which tells the other ranks, so they
+    /// throw a <see cref="RankFailedException"/> at the same time, on any communicator, instead of waiting.
     /// </exception>
     /// <exception cref="RankFailedException">
-    /// Another rank failed, or the ranks' lists differ in count, order, shapes or dtypes: every rank throws it, on any
-    /// communicator, before any gradient is averaged (one small all-reduce of the lists' fingerprints, on every call).
+    /// Another rank passed parameters without gradients (the message says how many ranks), another rank failed, or the
+    /// ranks' lists differ in count, order, shapes or dtypes: every rank throws, on any communicator, before any gradient
+    /// is averaged (one small all-reduce of the lists' fingerprints and of a no-gradient flag, on every call).
     /// </exception>
     public void AverageGradients(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         var list = parameters.ToList();
         using var scope = NewDisposeScope();
-        if (list.Count > 0 && list.TrueForAll(p => p.grad is null))
+        // One all-reduce on every call carries both the lists' fingerprints and a "no gradient here" flag, so that every
+        // rank learns of a rank without gradients from the collective it is in anyway, and all throw together (with
+        // NCCL, a rank that threw before it would leave the others blocked until the timeout). Every call, not once
+        // per list: skipping is each rank's own decision, and a rank whose list changed alone would meet the others'
+        // gradient all-reduce with this check's, the mismatch it is there to catch.
+        var noGradient = list.Count > 0 && list.TrueForAll(p => p.grad is null);
+        var (same, ranksWithout) = TensorListSignature.SameOnEveryRank(Communicator, TensorListSignature.Of(list), noGradient);
+        var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
+        if (noGradient)
         {
-            // Averaging would send zeros and change nothing here, and dilute the average of any rank that did run
-            // backward; this rank fails instead, before the collective. What the other ranks see depends on the
-            // communicator: in process, a RankFailedException naming this rank. With NCCL nothing tells them while this
-            // process lives: they block in the all-reduce until its timeout (CollectiveTimeoutException) or until the
-            // launcher (torchrun) stops them; only a crash of this process (its failure note) or an Abort stops them
-            // sooner.
-            var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
+            // Averaging would send zeros and change nothing here, and dilute the average of any rank that did run backward.
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients on rank {Communicator.Rank}: none of the {list.Count} parameters has a gradient ({shown}), so there is nothing to average. Call it after loss.backward() and before optimizer.step(), with parameters the loss depends on (handle.TrainableParameters())."));
         }
 
-        // Every call, not once per list: skipping is each rank's own decision, and a rank whose list changed alone
-        // would meet the others' gradient all-reduce with this check's, the mismatch it is there to catch.
-        if (!TensorListSignature.SameOnEveryRank(Communicator, TensorListSignature.Of(list)))
+        if (ranksWithout > 0)
         {
-            var shown = string.Join(", ", list.Take(4).Select(CollectiveChecks.Describe)) + (list.Count > 4 ? ", ..." : string.Empty);
+            throw new RankFailedException(-1, "parameters without gradients", string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients on rank {Communicator.Rank}: {ranksWithout} rank(s) passed parameters without gradients (their own InvalidOperationException names them), so no gradient was averaged. Call it on every rank after loss.backward() and before optimizer.step(), with parameters the loss depends on (handle.TrainableParameters())."));
+        }
+
+        if (!same)
+        {
             throw new RankFailedException(-1, "parameter list mismatch", string.Create(CultureInfo.InvariantCulture, $"DataParallel.AverageGradients: the ranks' parameter lists differ in count, order, shape or dtype (rank {Communicator.Rank}: {list.Count} parameters, {list.Sum(p => p.numel())} elements: {shown}); averaging them would mix unrelated gradients. Pass every rank the same parameters in the same order (handle.TrainableParameters() of the same model), and grow, prune or freeze every rank alike (DistributedGrowthScheduler does)."));
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using static TorchSharp.torch;
 
 namespace Dendritic.Distributed;
@@ -35,26 +36,38 @@ internal static class TensorListSignature
     /// or the world size exactly when the ranks agree on that bit (its minimum equals its maximum), and every rank gets
     /// the same sums, so every rank returns the same answer.
     /// </summary>
-    public static bool SameOnEveryRank(ICommunicator communicator, ulong signature)
+    public static bool SameOnEveryRank(ICommunicator communicator, ulong signature) =>
+        SameOnEveryRank(communicator, signature, flagged: false).Same;
+
+    /// <summary>
+    /// <see cref="SameOnEveryRank(ICommunicator, ulong)"/> with one more int in the same all-reduce: 1 on each rank
+    /// that sets <paramref name="flagged"/>, so that every rank learns, from the one collective, how many ranks raised
+    /// it (a rank that must fail then fails together with the others instead of leaving them blocked).
+    /// </summary>
+    /// <returns>Whether the signatures agree, and how many ranks passed <paramref name="flagged"/> true.</returns>
+    public static (bool Same, int Flagged) SameOnEveryRank(ICommunicator communicator, ulong signature, bool flagged)
     {
-        var bits = new int[Bits];
+        var bits = new int[Bits + 1];
         for (var i = 0; i < Bits; i++)
         {
             bits[i] = (int)((signature >> i) & 1);
         }
 
+        bits[Bits] = flagged ? 1 : 0;
         using var scope = NewDisposeScope();
         var sums = tensor(bits).to(communicator.Device);
         communicator.AllReduce(sums, ReduceOp.Sum);
-        foreach (var sum in sums.cpu().data<int>())
+        var values = sums.cpu().data<int>().ToArray();
+        var same = true;
+        for (var i = 0; i < Bits; i++)
         {
-            if (sum != 0 && sum != communicator.WorldSize)
+            if (values[i] != 0 && values[i] != communicator.WorldSize)
             {
-                return false;
+                same = false;
             }
         }
 
-        return true;
+        return (same, values[Bits]);
     }
 
     private static ulong Mix(ulong h, ulong value) => (h ^ value) * 1099511628211;

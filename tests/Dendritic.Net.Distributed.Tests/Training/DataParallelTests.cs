@@ -71,8 +71,31 @@ public sealed class DataParallelTests
 
         var errors = run.Should().Throw<AggregateException>().Which.InnerExceptions;
         errors.Should().HaveCount(2);
-        errors[0].Should().BeOfType<RankFailedException>().Which.FailedRank.Should().Be(1);
+        errors[0].Should().BeOfType<RankFailedException>().Which.Message.Should().Contain("1 rank(s) passed parameters without gradients");
         errors[1].Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("on rank 1: none of the 4 parameters has a gradient");
+    }
+
+    [Test]
+    public void AverageGradients_TwoOfThreeRanksSkippedBackward_EveryRankThrowsAfterTheOneCollective()
+    {
+        var run = () => InProcessGroup.Run(3, c =>
+        {
+            var model = Models.Mlp();
+            if (c.Rank == 0)
+            {
+                using var x = randn(2, 4);
+                model.call(x).sum().backward();
+            }
+
+            new DataParallel(c).AverageGradients(model.parameters());
+            return 0;
+        });
+
+        var errors = run.Should().Throw<AggregateException>().Which.InnerExceptions;
+        errors.Should().HaveCount(3);
+        errors[0].Should().BeOfType<RankFailedException>().Which.Message.Should().StartWith("DataParallel.AverageGradients on rank 0: 2 rank(s) passed parameters without gradients");
+        errors[1].Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("on rank 1: none of the 4 parameters has a gradient");
+        errors[2].Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("on rank 2: none of the 4 parameters has a gradient");
     }
 
     [Test]
