@@ -17,8 +17,11 @@ internal static class SampleCheck
     /// <param name="sample">The sample input.</param>
     /// <param name="outcome">What the caller does on failure, for the message ("the model is left unwrapped").</param>
     /// <exception cref="DendriteWrapException">
-    /// The sample's forward pass failed: libtorch refused it, or a module's own .NET check did (an
-    /// <see cref="ArgumentException"/>, such as TorchSharp's Conv2d on an input of the wrong rank); the cause inside.
+    /// The sample's forward pass threw: libtorch refused it, or an <see cref="ArgumentException"/> other than
+    /// <see cref="ArgumentNullException"/> (such as TorchSharp's Conv2d on an input of the wrong rank, or the model's own
+    /// check). The message says the forward pass threw, that a wrong sample is one cause and the model's forward the
+    /// other; the cause inside. An <see cref="ArgumentNullException"/> (almost always a bug in the forward pass) and
+    /// any other exception pass through unchanged.
     /// </exception>
     /// <exception cref="LayerNotInvokedException">A wrapped layer's forward hook or replacement did not run.</exception>
     public static void Run(DendriticModel handle, nn.Module<Tensor, Tensor> model, Tensor sample, string outcome)
@@ -32,7 +35,7 @@ internal static class SampleCheck
                 {
                     model.call(sample);
                 }
-                catch (ArgumentException e)
+                catch (ArgumentException e) when (e is not ArgumentNullException)
                 {
                     // TorchSharp checks some inputs in .NET before libtorch sees them (a hooked Conv2d its input's rank
                     // and channels). Remembered so that only the forward pass's refusals become a wrap error.
@@ -43,17 +46,17 @@ internal static class SampleCheck
         }
         catch (ExternalException e) when (LibTorchErrors.IsLibTorch(e))
         {
-            throw Refusal(sample, LibTorchErrors.Reason(e), outcome, e);
+            throw Refusal(sample, "a libtorch error", LibTorchErrors.Reason(e), outcome, e);
         }
         catch (ArgumentException e) when (ReferenceEquals(e, refused))
         {
-            throw Refusal(sample, e.Message.Split('\n', 2)[0].Trim().TrimEnd('.'), outcome, e);
+            throw Refusal(sample, e.GetType().Name, e.Message.Split('\n', 2)[0].Trim().TrimEnd('.'), outcome, e);
         }
     }
 
-    private static DendriteWrapException Refusal(Tensor sample, string reason, string outcome, Exception cause)
+    private static DendriteWrapException Refusal(Tensor sample, string kind, string reason, string outcome, Exception cause)
     {
         var shape = sample.dim() == 0 ? "a scalar" : string.Join('x', sample.shape);
-        return new DendriteWrapException($"The check pass could not run the sample input ({shape}, {sample.dtype}, {sample.device}) through the model: {reason}. If the sample is not shaped like the model's training input (batch axis first), of its dtype and on its device, give one that is; {outcome}.", cause);
+        return new DendriteWrapException($"In the check pass, the model's forward pass threw {kind} on the sample input ({shape}, {sample.dtype}, {sample.device}): {reason}. If the sample's shape, dtype or device is wrong (it must be shaped like the model's training input, batch axis first, of its dtype and on its device), give one that is; otherwise the error is in the model's forward pass, and the exception is inside. On this failure {outcome}.", cause);
     }
 }
