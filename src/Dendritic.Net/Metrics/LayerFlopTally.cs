@@ -81,6 +81,15 @@ internal sealed class LayerFlopTally : IDisposable
         return layers;
     }
 
+    /// <summary>
+    /// The names, in model order, of the hooked layers whose hook never fired: not run, or run with .forward(), which
+    /// skips forward hooks (only .call() fires them), so that their FLOPs were counted as 0.
+    /// </summary>
+    /// <param name="model">The model the layers belong to, for their names.</param>
+    /// <returns>The names; empty when every hooked layer ran.</returns>
+    public IReadOnlyList<string> NotSeen(nn.Module model) =>
+        model.named_modules().Where(m => _specs.ContainsKey(m.module) && !_positions.ContainsKey(m.module)).Select(m => m.name).ToList();
+
     /// <summary>Removes the hooks; the tally keeps what it counted.</summary>
     public void Dispose()
     {

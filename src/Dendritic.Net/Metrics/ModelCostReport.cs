@@ -48,6 +48,13 @@ public sealed record ModelCostReport
     public long? OtherBaseFlopsPerSample { get; init; }
 
     /// <summary>
+    /// The Linear and Conv1d/2d/3d layers without dendrites that the check pass did not see run, so that
+    /// <see cref="OtherBaseFlopsPerSample"/> counts 0 for them: not run on the sample, or called with .forward(), which
+    /// skips the forward hooks that count them (call them with .call()). Empty when every one ran or no check pass ran.
+    /// </summary>
+    public IReadOnlyList<string> LayersNotSeen { get; init; } = [];
+
+    /// <summary>
     /// FLOPs per sample of the base model's Linear and Conv1d/2d/3d layers: <see cref="WrappedHostFlopsPerSample"/>
     /// plus <see cref="OtherBaseFlopsPerSample"/>; null when either is unknown.
     /// </summary>
@@ -102,7 +109,13 @@ public sealed record ModelCostReport
             ? string.Create(CultureInfo.InvariantCulture, $"{total:N0} FLOPs/sample ({Overhead(DendriteFlopsPerSample!.Value, BaseFlopsPerSample!.Value)} for the dendrites)")
             : $"FLOPs/sample {Format(null, counted: true)}";
         text.AppendLine(CultureInfo.InvariantCulture, $"Whole model with dendrites: {TotalParameters:N0} parameters ({Overhead(DendriteParameters, BaseParameters)} for the dendrites), {flops}.");
-        text.AppendLine("FLOPs count the Linear and convolution layers, wrapped or not, and the dendrites (docs/concepts.md, \"FLOP convention\"); pooling, activations, normalisation and module hosts are not counted.");
+        text.AppendLine("FLOPs count the Linear and Conv1d/2d/3d layers, wrapped or not, and the dendrites (docs/concepts.md, \"FLOP convention\"); pooling, activations, normalisation, transposed convolutions (ConvTranspose1d/2d/3d) and module hosts are not counted.");
+        if (LayersNotSeen.Count > 0)
+        {
+            // Their hooks never fired, so the "other layers" figure holds 0 for them: say so rather than under-count silently.
+            text.AppendLine(CultureInfo.InvariantCulture, $"Layers without dendrites not seen in the check pass (called with .forward()?): {string.Join(", ", LayersNotSeen)}. Their FLOPs are counted as 0; call them with .call(), which fires the hooks that count them, and run the check pass again (handle.Verify).");
+        }
+
         if (Layers.Where(l => !l.FlopsCounted).ToList() is { Count: > 0 } uncounted)
         {
             // The totals above are the known part: say what they leave out, so they are not read as the whole cost.

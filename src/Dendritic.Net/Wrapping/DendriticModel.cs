@@ -21,6 +21,7 @@ public sealed partial class DendriticModel
     private readonly DendriteHookContainer? _container;
     private bool _unwrapped;
     private long? _unwrappedLayerFlops;
+    private IReadOnlyList<string> _unwrappedLayersNotSeen = [];
 
     internal DendriticModel(nn.Module model, List<LayerAttachment> attachments, DendriteHookContainer? container, WrapOptions options)
     {
@@ -239,6 +240,7 @@ public sealed partial class DendriticModel
 
         FirstForwardCheck = null;
         _unwrappedLayerFlops = unwrapped.HostFlopsPerSample;
+        _unwrappedLayersNotSeen = unwrapped.NotSeen(Model);
         DendriticLog.Verified(Options.Logger, _attachments.Count);
     }
 
@@ -280,7 +282,7 @@ public sealed partial class DendriticModel
         // A native module that is a module host, or inside one, is counted in its layer's row.
         var hosted = ModuleHostAttachment.HostedModules(_attachments);
         var natives = NativeModule.Find(Model).Where(n => !hosted.Contains(n.Module)).Select(n => new NativeModuleCost { Name = n.Path, Type = n.TypeName, Parameters = n.Parameters }).ToList();
-        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives, OtherBaseFlopsPerSample = _unwrappedLayerFlops };
+        return new ModelCostReport { Layers = layers, BaseParameters = BaseParameters().Sum(p => p.numel()), NativeModules = natives, OtherBaseFlopsPerSample = _unwrappedLayerFlops, LayersNotSeen = _unwrappedLayersNotSeen };
     }
 
     /// <summary>

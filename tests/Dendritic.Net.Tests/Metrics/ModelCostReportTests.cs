@@ -52,7 +52,7 @@ public sealed class ModelCostReportTests
             .And.Contain("| other layers (no dendrites) | | | 864 | | 15,248 | |")
             .And.Contain("| **total** | base model: all parameters, Linear/Conv FLOPs | | 1,034 | 180 | 15,578 | 360 |")
             .And.Contain("Whole model with dendrites: 1,214 parameters (+17.41 % for the dendrites), 15,938 FLOPs/sample (+2.31 % for the dendrites).")
-            .And.Contain("pooling, activations, normalisation and module hosts are not counted");
+            .And.Contain("pooling, activations, normalisation, transposed convolutions (ConvTranspose1d/2d/3d) and module hosts are not counted");
     }
 
     [Test]
@@ -112,5 +112,44 @@ public sealed class ModelCostReportTests
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("fc"), InitialDendrites = 1 }, images);
 
         handle.Report().OtherBaseFlopsPerSample.Should().Be(16 * ((2 * 4 * 2) + 2));
+    }
+
+    [Test]
+    public void ToMarkdown_UnwrappedLayerCalledThroughForward_NamesItAsNotSeenInTheCheckPass()
+    {
+        using var x = randn(3, 4);
+        var handle = Dendrites.Wrap(new ForwardCallingMlp(), new WrapOptions { Targets = LayerSelector.Named("fc2"), InitialDendrites = 1 }, x);
+
+        var report = handle.Report();
+
+        report.OtherBaseFlopsPerSample.Should().Be(0, "fc1's hook never fired");
+        report.LayersNotSeen.Should().Equal("fc1");
+        report.ToMarkdown().Should().Contain("not seen in the check pass (called with .forward()?): fc1")
+            .And.Contain("ConvTranspose");
+    }
+
+    [Test]
+    public void ToMarkdown_EveryLayerCalledThroughCall_SaysNothingAboutUnseenLayers()
+    {
+        using var images = randn(3, 1, 8, 8);
+        var handle = Dendrites.Wrap(new ConcreteFieldCnn(), new WrapOptions { Targets = LayerSelector.Named("fc2"), InitialDendrites = 1 }, images);
+
+        handle.Report().ToMarkdown().Should().NotContain("not seen in the check pass");
+    }
+
+    /// <summary>fc1 is called with .forward(), which skips its forward hooks; fc2 with .call().</summary>
+    private sealed class ForwardCallingMlp : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Linear fc1 = nn.Linear(4, 6);
+        private readonly TorchSharp.Modules.Linear fc2 = nn.Linear(6, 3);
+
+        public ForwardCallingMlp()
+            : base(nameof(ForwardCallingMlp)) => RegisterComponents();
+
+        public override Tensor forward(Tensor input)
+        {
+            using var hidden = fc1.forward(input);
+            return fc2.call(hidden);
+        }
     }
 }
