@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Dendritic.Onnx.Tests.Support;
 using FluentAssertions;
@@ -85,6 +86,21 @@ public class DescriptionCheckTests
         using var input = randn(4, 5);
         using var expected = model.call(input).detach();
         OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), expected);
+    }
+
+    [Test]
+    public void Export_DescriptionWithAnOpset11AxesAttribute_LogsAWarningNamingItInsteadOfPassing()
+    {
+        // Squeeze with 'axes' as an attribute (opset 11) is not valid in opset 17, which ONNX Runtime refuses to load;
+        // read without it, it squeezes no axis of the [2, 5] sample and would pass the check.
+        torch.manual_seed(806);
+        using var model = new DescribedModule(5, h => h, (builder, h) => builder.AddNode("Squeeze", new[] { h }, new Dictionary<string, object> { ["axes"] = new long[] { 1 } }));
+        using var sample = randn(2, 5);
+        var logger = new RecordingLogger();
+
+        OnnxExporter.ExportToBytes(model, sample, new OnnxExportOptions { Logger = logger });
+
+        logger.Entries.Should().ContainSingle(e => e.EventId == 8000).Which.Message.Should().Contain("'axes'").And.Contain("opset 13");
     }
 
     [Test]

@@ -26,7 +26,7 @@ internal static class SampleEvaluator
         ["Add"] = (2, 2, n => n[0] + n[1]),
         ["Sub"] = (2, 2, n => n[0] - n[1]),
         ["Mul"] = (2, 2, n => n[0] * n[1]),
-        ["Div"] = (2, 2, n => n[0] / n[1]),
+        ["Div"] = (2, 2, n => torch.is_integral(n[0].dtype) ? n[0].div(n[1], RoundingMode.trunc) : n[0] / n[1]),
         ["Pow"] = (2, 2, n => n[0].pow(n[1])),
         ["MatMul"] = (2, 2, n => n[0].matmul(n[1])),
         ["Max"] = (1, int.MaxValue, n => n.All()?.Aggregate(torch.maximum)),
@@ -70,6 +70,35 @@ internal static class SampleEvaluator
         ["ReduceSum"] = (1, 2, SamplePooling.ReduceSum),
     };
 
+    /// <summary>
+    /// The attributes each operator takes in opset 17 (an operator not listed takes none). ONNX Runtime refuses a file
+    /// with any other ("Unrecognized attribute"), so a node that sets one is not computed: ignoring it could let the
+    /// check pass on a file that does not load.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> Attributes = new(StringComparer.Ordinal)
+    {
+        ["LeakyRelu"] = new[] { "alpha" },
+        ["Elu"] = new[] { "alpha" },
+        ["Selu"] = new[] { "alpha", "gamma" },
+        ["HardSigmoid"] = new[] { "alpha", "beta" },
+        ["Softmax"] = new[] { "axis" },
+        ["LogSoftmax"] = new[] { "axis" },
+        ["Flatten"] = new[] { "axis" },
+        ["Reshape"] = new[] { "allowzero" },
+        ["Transpose"] = new[] { "perm" },
+        ["Concat"] = new[] { "axis" },
+        ["Gather"] = new[] { "axis" },
+        ["Shape"] = new[] { "end", "start" },
+        ["MaxPool"] = new[] { "auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides" },
+        ["AveragePool"] = new[] { "auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides" },
+        ["ReduceMean"] = new[] { "axes", "keepdims" },
+        ["ReduceMax"] = new[] { "axes", "keepdims" },
+        ["ReduceSum"] = new[] { "keepdims", "noop_with_empty_axes" },
+    };
+
+    /// <summary>The operators whose inputs ONNX requires to have one element type (torch would promote instead).</summary>
+    private static readonly HashSet<string> OneType = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "MatMul", "Max", "Min", "Sum", "Concat", "Clip" };
+
     /// <summary>The operators computed here, in order, for messages and docs.</summary>
     public static IEnumerable<string> Known => Operators.Keys.Order(StringComparer.Ordinal);
 
@@ -95,6 +124,12 @@ internal static class SampleEvaluator
         {
             var takes = op.Required == op.Most ? $"{op.Required}" : op.Most == int.MaxValue ? $"{op.Required} or more" : $"{op.Required} to {op.Most}";
             reason = string.Create(CultureInfo.InvariantCulture, $"{opType} has {inputs.Count} inputs, or leaves a required one empty; the operator takes {takes}");
+            return null;
+        }
+
+        if (Invalid(opType, inputs, attributes) is { } invalid)
+        {
+            reason = $"{opType}: {invalid}";
             return null;
         }
 
@@ -124,6 +159,31 @@ internal static class SampleEvaluator
         }
 
         return value;
+    }
+
+    /// <summary>Why ONNX Runtime would refuse the node (an attribute the operator does not take, inputs of two types); null when nothing does.</summary>
+    private static string? Invalid(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes)
+    {
+        var takes = Attributes.GetValueOrDefault(opType, Array.Empty<string>());
+        foreach (var name in (attributes?.Keys ?? Enumerable.Empty<string>()).Order(StringComparer.Ordinal))
+        {
+            if (Array.IndexOf(takes, name) >= 0)
+            {
+                continue;
+            }
+
+            var allowed = takes.Length == 0 ? "none" : string.Join(", ", takes);
+            return name == "axes" && opType is "Squeeze" or "Unsqueeze" or "ReduceSum"
+                ? $"its attribute 'axes' is not one that {opType} takes in opset 17: since opset 13 it takes the axes as an input, and ONNX Runtime refuses the file (\"Unrecognized attribute\"); give the axes as an int64 input (AddInitializer)"
+                : $"its attribute '{name}' is not one that {opType} takes in opset 17 (it takes {allowed}), and ONNX Runtime refuses the file (\"Unrecognized attribute\")";
+        }
+
+        if (OneType.Contains(opType) && inputs.OfType<Tensor>().Select(i => i.dtype).Distinct().ToArray() is { Length: > 1 } types)
+        {
+            return $"its inputs are of different types ({string.Join(", ", types)}), which {opType} does not take (ONNX does not promote types)";
+        }
+
+        return null;
     }
 
     /// <summary>Clip (opset 11 and later): bounds as optional scalar inputs, min applied first.</summary>

@@ -103,7 +103,7 @@ internal static class SampleLayouts
         return axes.Aggregate(x, (value, axis) => value.unsqueeze(axis));
     }
 
-    /// <summary>Gather along <c>axis</c> (default 0): the indices' shape replaces that axis; negative indices count from the end.</summary>
+    /// <summary>Gather along <c>axis</c> (default 0): the indices' shape replaces that axis; negative indices count from the end; one outside -size..size-1 is refused.</summary>
     public static Tensor? Gather(SampleNode n)
     {
         var x = n[0];
@@ -115,6 +115,11 @@ internal static class SampleLayouts
 
         var size = x.shape[axis];
         var indices = n[1].to(int64);
+        if (indices.numel() > 0 && (indices.min().item<long>() < -size || indices.max().item<long>() >= size))
+        {
+            return n.Refuse($"an index is out of range [{-size}, {size - 1}] for axis {axis} of the input's [{string.Join(", ", x.shape)}], which ONNX Runtime refuses");
+        }
+
         indices = torch.where(indices.lt(0), indices + size, indices);
         if (indices.dim() == 0)
         {
