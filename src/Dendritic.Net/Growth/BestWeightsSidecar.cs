@@ -18,13 +18,21 @@ internal static class BestWeightsSidecar
     /// <summary>What <see cref="GrowthScheduler.SaveCheckpoint"/> appends to the checkpoint's file name.</summary>
     public const string Suffix = ".best";
 
+    /// <summary>
+    /// Appended to <see cref="Suffix"/> while a save is under way: <see cref="GrowthScheduler.SaveCheckpoint"/> writes
+    /// <c>{checkpoint}.best.new</c>, then the checkpoint, then renames the file to <c>{checkpoint}.best</c>.
+    /// </summary>
+    public const string PendingSuffix = ".new";
+
     /// <summary>The file of the checkpoint at <paramref name="checkpointPath"/> under the name that follows the checkpoint's own.</summary>
     public static string OwnName(string checkpointPath) => Path.GetFullPath(checkpointPath) + Suffix;
 
     /// <summary>
     /// The best-weights file that belongs to the checkpoint at <paramref name="checkpointPath"/>: beside it, named after
-    /// it (<c>{checkpoint}.best</c>) or as it was saved (<paramref name="recordedName"/>, from the checkpoint's extras),
-    /// the first whose size and SHA-256 are those <paramref name="state"/> records. A state from before the digest was
+    /// it (<c>{checkpoint}.best</c>), as it was saved (<paramref name="recordedName"/>, from the checkpoint's extras) or
+    /// as a save interrupted before its rename left it (<c>{checkpoint}.best.new</c>), the first whose size and SHA-256
+    /// are those <paramref name="state"/> records. A <c>.best.new</c> found so is renamed to <c>{checkpoint}.best</c>
+    /// first, completing that save (where the rename fails, it is read where it is). A state from before the digest was
     /// recorded gets the recorded name unchecked, as then.
     /// </summary>
     /// <param name="checkpointPath">The checkpoint file given to Resume.</param>
@@ -44,7 +52,8 @@ internal static class BestWeightsSidecar
         }
 
         var names = new[] { OwnName(checkpointPath), recorded }.Distinct(StringComparer.Ordinal).ToList();
-        var present = names.Where(File.Exists).ToList();
+        var pending = OwnName(checkpointPath) + PendingSuffix;
+        var present = names.Append(pending).Distinct(StringComparer.Ordinal).Where(File.Exists).ToList();
         if (present.Count == 0)
         {
             throw Missing(checkpointPath, recordedName, names);
@@ -58,7 +67,7 @@ internal static class BestWeightsSidecar
             var sha = bytes == expected.Value.Bytes ? FileDigest.Of(file).Sha256 : null;
             if (sha == expected.Value.Sha256)
             {
-                return file;
+                return file == pending ? CompleteSave(pending, OwnName(checkpointPath)) : file;
             }
 
             seen.Add((file, bytes, sha));
@@ -71,6 +80,25 @@ internal static class BestWeightsSidecar
         }
 
         throw Mismatch(checkpointPath, recordedName, state, expected.Value, seen);
+    }
+
+    /// <summary>
+    /// The last step of a save that stopped after writing its checkpoint: renames <paramref name="pending"/> over
+    /// <paramref name="own"/>, so that the next save to the same path, which overwrites <c>.best.new</c>, cannot take
+    /// this checkpoint's file with it. Returns the name the file has afterwards.
+    /// </summary>
+    private static string CompleteSave(string pending, string own)
+    {
+        try
+        {
+            File.Move(pending, own, overwrite: true);
+            return own;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read-only directory: the file is the right one where it is, and reading it is all Resume needs.
+            return pending;
+        }
     }
 
     /// <summary>The recorded digest and size; null for a state written before they were recorded.</summary>

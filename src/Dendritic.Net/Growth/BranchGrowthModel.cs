@@ -77,7 +77,7 @@ internal abstract class BranchGrowthModel : IGrowthModel
     public IReadOnlyList<Parameter> NewestParameters() => Branches.SelectMany(b => b.Sets[^1].parameters()).ToList();
 
     public CandidateTrainingResult TrainCandidates(Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone) =>
-        CascadeCorrelationTrainer.Train(Model, Branches, losses, options, epochDone);
+        CascadeCorrelationTrainer.Train(Model, Branches, LayerNames, losses, options, epochDone);
 
     protected abstract IReadOnlyList<Parameter> AddSets(int count);
 

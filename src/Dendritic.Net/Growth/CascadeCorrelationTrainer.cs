@@ -17,7 +17,7 @@ namespace Dendritic;
 /// </summary>
 internal static class CascadeCorrelationTrainer
 {
-    public static CandidateTrainingResult Train(nn.Module model, IReadOnlyList<DendriteBranch> layers, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
+    public static CandidateTrainingResult Train(nn.Module model, IReadOnlyList<DendriteBranch> layers, IReadOnlyList<string> names, Func<IEnumerable<Tensor>> losses, CascadeCorrelationOptions options, Action<int, double> epochDone)
     {
         if (layers.FirstOrDefault(l => l.Spec.Kind == HostKind.Module) is { } moduleHost)
         {
@@ -66,7 +66,7 @@ internal static class CascadeCorrelationTrainer
             var stale = 0;
             for (var epoch = 1; epoch <= options.MaxEpochs && stale < options.Patience; epoch++)
             {
-                var (total, perLayer, bounds) = RunEpoch(losses, observers, optimizer, keepCandidatesApart, withBounds: pool == 1);
+                var (total, perLayer, bounds) = RunEpoch(losses, observers, names, optimizer, keepCandidatesApart, withBounds: pool == 1);
                 (last, lastPerLayer, lastBounds, epochs) = (total, perLayer, bounds, epoch);
                 epochDone(epoch, total);
                 if (total > best + (options.MinRelativeImprovement * Math.Abs(best)) || double.IsNegativeInfinity(best))
@@ -82,7 +82,7 @@ internal static class CascadeCorrelationTrainer
 
             if (pool > 1)
             {
-                measured = MeasureCandidates(losses, observers, optimizer, layers, pool);
+                measured = MeasureCandidates(losses, observers, names, optimizer, layers, pool);
             }
         }
         finally
@@ -119,15 +119,15 @@ internal static class CascadeCorrelationTrainer
     /// <returns>S summed over the batches: in all, and per layer (for the log); and per layer the sum of its bound (<see cref="CorrelationObserver.Bounds"/>).</returns>
     // withBounds: whether to sum the bounds too. A single candidate's result reports the last epoch's; a pool's comes
     // from MeasureCandidates, so its epochs skip them (they cost several [patterns, neurons] temporaries per layer).
-    private static (double Total, double[] PerLayer, double[] Bounds) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, Action? beforeStep, bool withBounds)
+    private static (double Total, double[] PerLayer, double[] Bounds) RunEpoch(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, IReadOnlyList<string> names, optim.Optimizer optimizer, Action? beforeStep, bool withBounds)
     {
         var total = 0.0;
         var perLayer = new double[observers.Count];
         var bounds = new double[observers.Count];
 
-        // A delegate that returns an array runs every forward pass here, not in MoveNext: their tensors die with the epoch.
+        // A delegate that returns a collection runs its forward passes here, not in MoveNext: their tensors die with the epoch.
         using var epochScope = NewDisposeScope();
-        using var batches = losses().GetEnumerator();
+        using var batches = Batches(losses).GetEnumerator();
         while (true)
         {
             // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it.
@@ -137,7 +137,7 @@ internal static class CascadeCorrelationTrainer
                 break;
             }
 
-            var loss = CheckedLoss(batches.Current);
+            var loss = CheckedLoss(batches.Current, observers, names);
 
             // First pass: the taps record e = ∂loss/∂output of every layer; the graph stays for the second pass.
             loss.backward(retain_graph: true);
@@ -188,12 +188,12 @@ internal static class CascadeCorrelationTrainer
     /// per layer as [candidate][neuron], so the choice is made on exactly the weights that get installed; and the same
     /// sums of their bounds (<see cref="CorrelationObserver.Bounds"/>).
     /// </summary>
-    private static (double[][][] Covariances, double[][][] Bounds) MeasureCandidates(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, optim.Optimizer optimizer, IReadOnlyList<DendriteBranch> layers, int pool)
+    private static (double[][][] Covariances, double[][][] Bounds) MeasureCandidates(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers, IReadOnlyList<string> names, optim.Optimizer optimizer, IReadOnlyList<DendriteBranch> layers, int pool)
     {
         var sums = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         var bounds = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         using var passScope = NewDisposeScope();
-        using var batches = losses().GetEnumerator();
+        using var batches = Batches(losses).GetEnumerator();
         while (true)
         {
             using var scope = NewDisposeScope();
@@ -202,7 +202,7 @@ internal static class CascadeCorrelationTrainer
                 break;
             }
 
-            CheckedLoss(batches.Current).backward();
+            CheckedLoss(batches.Current, observers, names).backward();
             optimizer.zero_grad();
             for (var l = 0; l < observers.Count; l++)
             {
@@ -252,11 +252,39 @@ internal static class CascadeCorrelationTrainer
         }
     }
 
-    private static Tensor CheckedLoss(Tensor? loss)
+    /// <summary>
+    /// The delegate's sequence, refused when it is a collection of more than one loss: its forward passes all ran
+    /// before the first backward, and each layer's observer keeps one activation (per batch), so the first loss's
+    /// error would meet the last forward's activations (and libtorch then refuses the second backward).
+    /// </summary>
+    private static IEnumerable<Tensor> Batches(Func<IEnumerable<Tensor>> losses)
+    {
+        var sequence = losses();
+        var count = sequence switch
+        {
+            ICollection<Tensor> c => c.Count,
+            IReadOnlyCollection<Tensor> c => c.Count,
+            _ => 0,
+        };
+        if (count > 1)
+        {
+            throw new InvalidOperationException($"CandidateLosses returned a collection of {count} losses ({sequence.GetType().Name}), whose forward passes all ran before the first backward; cascade-correlation pairs each batch's activations with that batch's error, so it needs each forward to run just before its backward. Return a lazy sequence instead, without ToList() or ToArray(): () => loader.Select(b => lossFn(model.call(b.X), b.Y)), or an iterator that yields each loss right after its forward.");
+        }
+
+        return sequence;
+    }
+
+    private static Tensor CheckedLoss(Tensor? loss, List<CorrelationObserver> observers, IReadOnlyList<string> names)
     {
         if (loss is null)
         {
             throw new InvalidOperationException("CandidateLosses yielded a null loss.");
+        }
+
+        if (observers.FindIndex(o => o.Calls > 1) is var repeated and >= 0)
+        {
+            // Checked before backward: the tap saw the first call, the observer's activations would be of one call only.
+            throw new InvalidOperationException($"Layer '{names[repeated]}' ran {observers[repeated].Calls} times for one loss of CandidateLosses. Cascade-correlation pairs one activation with one error per layer per batch, so it cannot train candidates of a layer the model calls more than once per forward (shared weights, a siamese net, a recurrent loop): use DendriteTrainingMode.GradientDescent for such a model. If the model calls each layer once, CandidateLosses ran several forward passes before yielding this loss: yield each batch's loss right after its forward.");
         }
 
         if (!loss.requires_grad)

@@ -23,10 +23,20 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
         _candidates = candidates;
     }
 
+    /// <summary>
+    /// How many times the layer ran since the last <see cref="Clear"/>: more than 1 when the model calls it more than
+    /// once per forward (shared weights), or when the losses' delegate ran several forwards before yielding a loss.
+    /// Either way the one error backward delivers cannot be paired with one activation, so the trainer refuses it.
+    /// </summary>
+    public int Calls { get; private set; }
+
     public Tensor Observe(DendriteBranch branch, IReadOnlyList<Tensor> activations, Tensor output)
     {
-        // A layer called twice per batch (shared weights) keeps its last call.
-        DisposeActivations();
+        if (++Calls > 1)
+        {
+            // Only the first call is kept and tapped; the trainer throws before this batch's backward.
+            return output;
+        }
 
         // Handles of its own, outside every dispose scope: the model's forward may run in a scope of its own, which frees
         // the forward's handles when it ends, long before backward and Correlation read them. An alias shares the
@@ -106,6 +116,7 @@ internal sealed class CorrelationObserver : IDendriteLayerObserver
     /// <summary>Disposes what this observer holds (the activations and the error of the last batch); call after every batch.</summary>
     public void Clear()
     {
+        Calls = 0;
         DisposeActivations();
         _error?.Dispose();
         _error = null;

@@ -140,8 +140,12 @@ public sealed record GrowthOptions
     /// forward pass of the model (e.g. <c>() =&gt; batches.Select(b =&gt; loss(model.call(b.X), b.Y))</c>). Candidates
     /// train on these; the scheduler calls backward itself. It runs with gradients on, even from a Step inside
     /// <c>no_grad()</c>, and the model's forward may use a dispose scope of its own. Tensors created while it runs are
-    /// disposed after each batch (after the whole pass when it returns a collection rather than an iterator), so it
-    /// must not keep them. Default null. Not serialised with the scheduler state.
+    /// disposed after each batch, so it must not keep them. Each batch's activations are paired with that batch's
+    /// error, so each forward must run just before its backward: return a lazy sequence (a <c>Select</c> over the
+    /// batches, or an iterator that yields each loss right after its forward), not an array or a list; a collection of
+    /// more than one loss, or a wrapped layer run more than once per loss (shared weights; use
+    /// <see cref="DendriteTrainingMode.GradientDescent"/> for such a model), throws <see cref="InvalidOperationException"/>
+    /// when the candidates train. Default null. Not serialised with the scheduler state.
     /// </summary>
     [JsonIgnore]
     public Func<IEnumerable<Tensor>>? CandidateLosses { get; init; }

@@ -35,8 +35,9 @@ public sealed partial class GrowthScheduler
     /// <remarks>
     /// With <see cref="BestWeightsStorage.Disk"/> the file is a copy of <c>best.dendrites</c> from
     /// <see cref="GrowthOptions.BestWeightsDirectory"/>, which later improvements overwrite; <see cref="Resume"/> puts
-    /// the copy back there. The best-weights file is written first, then the checkpoint: a save interrupted between the
-    /// two leaves the previous checkpoint beside a newer <c>.best</c>, which <see cref="Resume"/> refuses.
+    /// the copy back there. The best-weights file is written first as <c>{path}.best.new</c>, then the checkpoint, then
+    /// that file is renamed to <c>{path}.best</c> (each step atomic): a save interrupted at any point leaves a checkpoint
+    /// that <see cref="Resume"/> accepts, the previous one with its <c>.best</c> or the new one with its <c>.best.new</c>.
     /// </remarks>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
@@ -50,18 +51,27 @@ public sealed partial class GrowthScheduler
         handle.ThrowIfUnwrapped();
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var state = ExportState();
-        if (_best.HasWeights)
+        if (!_best.HasWeights)
         {
-            var best = path + BestWeightsSidecar.Suffix;
-            SaveBestWeights(best);
-
-            // Hashed from the file as written, so that the digest is what sha256sum prints for it.
-            (state.BestWeightsSha256, state.BestWeightsBytes) = FileDigest.Of(best);
-            all[BestWeightsExtrasKey] = Path.GetFileName(best);
+            all[StateExtrasKey] = state.ToJson();
+            return DendriteCheckpoint.Save(handle, path, all);
         }
 
+        // Three steps, each atomic, so that a crash at any point leaves a checkpoint that resumes: the new best weights
+        // under a name of their own, then the checkpoint, then the rename over the previous save's file. Until the
+        // rename, the previous checkpoint still has its own file beside it; after the checkpoint, the new one has its
+        // file under either name (Resume looks for both).
+        var best = path + BestWeightsSidecar.Suffix;
+        var pending = best + BestWeightsSidecar.PendingSuffix;
+        SaveBestWeights(pending);
+
+        // Hashed from the file as written, so that the digest is what sha256sum prints for it.
+        (state.BestWeightsSha256, state.BestWeightsBytes) = FileDigest.Of(pending);
+        all[BestWeightsExtrasKey] = Path.GetFileName(best);
         all[StateExtrasKey] = state.ToJson();
-        return DendriteCheckpoint.Save(handle, path, all);
+        var manifest = DendriteCheckpoint.Save(handle, path, all);
+        File.Move(pending, best, overwrite: true);
+        return manifest;
     }
 
     /// <summary>
@@ -72,8 +82,9 @@ public sealed partial class GrowthScheduler
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <param name="path">
     /// The checkpoint file it was loaded from: its manifest must be the loaded one, and the best-weights file is looked
-    /// up beside it, as <c>{path}.best</c> and then under the name it was saved with; the one whose SHA-256 and size the
-    /// state records is taken.
+    /// up beside it, as <c>{path}.best</c>, under the name it was saved with, and as <c>{path}.best.new</c> (left by a
+    /// save interrupted before its last step, which Resume then completes by renaming it to <c>{path}.best</c>); the one
+    /// whose SHA-256 and size the state records is taken.
     /// </param>
     /// <param name="options">
     /// The options of the saved run, with its delegates (<see cref="GrowthOptions.OptimizerFactory"/>,
@@ -104,6 +115,7 @@ public sealed partial class GrowthScheduler
         }
 
         GrowthScheduler scheduler;
+        var earlier = checkpoint.Handle.Scheduler;
         try
         {
             scheduler = new GrowthScheduler(checkpoint.Handle, effective);
@@ -114,16 +126,29 @@ public sealed partial class GrowthScheduler
             throw new InvalidOptionsException(e.OptionsType, e.Problems, e.Message + " " + DelegatesNotSaved, e);
         }
 
-        // Found (and checked against the recorded digest) before the state is imported, and logged (3013) after both.
-        if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
+        try
         {
-            var best = BestWeightsSidecar.Locate(path, bestName, state, scheduler._best.CheckIntact);
-            scheduler.Import(state);
-            scheduler.LoadBestWeights(best);
+            // Found (and checked against the recorded digest) before the state is imported, and logged (3013) after both.
+            if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
+            {
+                var best = BestWeightsSidecar.Locate(path, bestName, state, scheduler._best.CheckIntact);
+                scheduler.Import(state);
+                scheduler.LoadBestWeights(best);
+            }
+            else
+            {
+                scheduler.Import(state);
+            }
         }
-        else
+        catch
         {
-            scheduler.Import(state);
+            // The half-resumed scheduler registered itself on the handle: a retry would take it for another run (3018).
+            if (ReferenceEquals(checkpoint.Handle.Scheduler, scheduler))
+            {
+                checkpoint.Handle.Scheduler = earlier;
+            }
+
+            throw;
         }
 
         scheduler._resumed = true;

@@ -83,6 +83,9 @@ public sealed partial class GrowthScheduler
     /// Training is already complete, the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or every wrapped
     /// layer has its dendrites switched off (<see cref="DendriticModel.Enabled"/> false, as inside
     /// <see cref="DendriticModel.Disable"/>). With only some switched off, a growth into them is logged as warning 3021.
+    /// In cascade-correlation training, also when <see cref="GrowthOptions.CandidateLosses"/> returns a collection of
+    /// more than one loss (return a lazy sequence), or a wrapped layer runs more than once per loss (use
+    /// <see cref="DendriteTrainingMode.GradientDescent"/> for a model that calls a layer more than once per forward).
     /// </exception>
     public GrowthDecision Step(double score, double? learningRate = null, TimeSpan? epochTime = null)
     {

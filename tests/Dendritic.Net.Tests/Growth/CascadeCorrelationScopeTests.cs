@@ -54,18 +54,11 @@ public sealed class CascadeCorrelationScopeTests
     [TestCase(ModelKind.ScopedReplaced, true, 3)]
     [TestCase(ModelKind.ScopedHooked, false, 3)]
     [TestCase(ModelKind.ScopedHooked, true, 1)]
-    [TestCase(ModelKind.CalledTwice, false, 1)]
-    [TestCase(ModelKind.CalledTwice, true, 3)]
     public void TrainCandidates_AnyForwardAndDelegate_LeavesNoTensorAlive(ModelKind kind, bool iterator, int poolSize)
     {
         // An array-returning delegate ran every forward pass before the first batch's scope opened, so their tensors
         // were left to the finalizer: 6 per layer and candidate per pass on this model (found with this test).
-        var model = kind switch
-        {
-            ModelKind.Plain => TestModels.TanhMlp(),
-            ModelKind.CalledTwice => new CalledTwice(),
-            _ => Model(hooked: kind == ModelKind.ScopedHooked),
-        };
+        var model = kind == ModelKind.Plain ? TestModels.TanhMlp() : Model(hooked: kind == ModelKind.ScopedHooked);
         var growth = new WrappedGrowthModel(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }));
         using var x = randn(64, 3);
         using var y = randn(64, 2);
@@ -86,6 +79,32 @@ public sealed class CascadeCorrelationScopeTests
         var parametersRemoved = parametersBefore - model.parameters().Count();
         parametersRemoved.Should().Be(poolSize == 1 ? 0 : 2 * 2 * 4, "the pool removes two candidates' D, bias, v and u per layer");
         added.Should().Be(-parametersRemoved, "what is kept across a forward is disposed after each batch, and the forward passes' tensors with their pass");
+    }
+
+    [TestCase(false, 1)]
+    [TestCase(true, 3)]
+    public void TrainCandidates_LayerCalledTwicePerForward_ThrowsNamingTheLayerAndGradientDescent(bool iterator, int poolSize)
+    {
+        // Observe kept the second call's activations, the tap delivered the first call's error: a shape error, or
+        // (same shapes, as here) a silently wrong pairing.
+        var model = new CalledTwice();
+        var growth = new WrappedGrowthModel(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }));
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        growth.AddDendrites(poolSize);
+        var options = new CascadeCorrelationOptions { MaxEpochs = 3, Patience = 3, PoolSize = poolSize };
+        IEnumerable<Tensor> Iterate()
+        {
+            yield return nn.functional.mse_loss(model.call(x), y);
+        }
+
+        Func<IEnumerable<Tensor>> losses = iterator ? Iterate : () => new[] { nn.functional.mse_loss(model.call(x), y) };
+
+        var act = () => growth.TrainCandidates(losses, options, (_, _) => { });
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage("Layer 'fc1' ran 2 times*one activation with one error per layer per batch*DendriteTrainingMode.GradientDescent*");
+        growth.Branches.Should().AllSatisfy(b => b.Observer.Should().BeNull("the trainer detaches its observers on the way out"));
     }
 
     [TestCase(1)]

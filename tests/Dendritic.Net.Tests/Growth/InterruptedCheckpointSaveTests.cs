@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+using Dendritic.Testing;
+using static Dendritic.Tests.Support.Perturbation;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>
+/// A <see cref="GrowthScheduler.SaveCheckpoint"/> stopped at any point leaves a checkpoint that resumes. It wrote
+/// <c>{path}.best</c> first, then the checkpoint: stopped between the two, the previous checkpoint sat beside a newer
+/// <c>.best</c>, which Resume refused, and the previous <c>.best</c> was gone. And a failed Resume leaves no
+/// half-resumed scheduler on the handle.
+/// </summary>
+[TestFixture]
+public sealed class InterruptedCheckpointSaveTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        manual_seed(11);
+        _temp = new TempFolder();
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void SaveCheckpoint_FailsWritingTheCheckpoint_LeavesThePreviousCheckpointResumable(BestWeightsStorage storage)
+    {
+        var options = Options(storage);
+        var run = Run(options);
+        run.Model.FailStateDict = true;
+
+        var save = () => run.Scheduler.SaveCheckpoint(run.Path);
+
+        save.Should().Throw<IOException>().WithMessage("injected*");
+        using var resumed = ResumeAndFinish(run.Path, options);
+        TensorAssert.Identical(resumed, run.EarlyBest, "the previous checkpoint still has its own best weights beside it");
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Resume_SaveStoppedBeforeRenamingItsBestWeights_ResumesTheNewCheckpointAndCompletesTheSave(BestWeightsStorage storage)
+    {
+        var options = Options(storage);
+        var run = Run(options);
+        var previousBest = _temp.File("previous.best");
+        File.Copy(run.Path + ".best", previousBest);
+        run.Scheduler.SaveCheckpoint(run.Path);
+
+        // The files as a save leaves them when it stops after the checkpoint, before its last step (the rename).
+        File.Move(run.Path + ".best", run.Path + ".best.new");
+        File.Copy(previousBest, run.Path + ".best");
+
+        using var resumed = ResumeAndFinish(run.Path, options);
+        TensorAssert.Identical(resumed, run.LaterBest, "the new checkpoint's best weights come back");
+        File.Exists(run.Path + ".best.new").Should().BeFalse("Resume completes the save, so the next save cannot overwrite this checkpoint's file");
+        File.ReadAllBytes(run.Path + ".best").Should().NotEqual(File.ReadAllBytes(previousBest));
+    }
+
+    [Test]
+    public void Resume_StaleBestNewBesideACompletePair_TakesTheCheckpointsOwnFileAndLeavesTheOther()
+    {
+        var options = Options(BestWeightsStorage.Memory);
+        var run = Run(options);
+        var stale = new byte[] { 1, 2, 3 };
+        File.WriteAllBytes(run.Path + ".best.new", stale);
+
+        using var resumed = ResumeAndFinish(run.Path, options);
+        TensorAssert.Identical(resumed, run.EarlyBest, "the pair saved together comes back");
+        File.ReadAllBytes(run.Path + ".best.new").Should().Equal(stale);
+    }
+
+    [Test]
+    public void SaveCheckpoint_Completed_LeavesNoBestNewBehind()
+    {
+        var run = Run(Options(BestWeightsStorage.Memory));
+
+        run.Scheduler.SaveCheckpoint(run.Path);
+
+        File.Exists(run.Path + ".best.new").Should().BeFalse();
+        File.Exists(run.Path + ".best").Should().BeTrue();
+    }
+
+    [Test]
+    public void Resume_FailsOnTheBestWeightsFile_LeavesNoSchedulerOnTheHandleAndARetryDoesNotWarn()
+    {
+        var options = Options(BestWeightsStorage.Memory);
+        var run = Run(options);
+        var good = File.ReadAllBytes(run.Path + ".best");
+        File.WriteAllBytes(run.Path + ".best", new byte[] { 1, 2, 3 });
+        var logger = new RecordingLogger();
+        var loaded = DendriteCheckpoint.Load(new Failable(), run.Path, logger);
+
+        var first = () => GrowthScheduler.Resume(loaded, run.Path, options);
+
+        first.Should().Throw<CheckpointMismatchException>();
+        loaded.Handle.Scheduler.Should().BeNull("the half-resumed scheduler is not left registered");
+        File.WriteAllBytes(run.Path + ".best", good);
+        GrowthScheduler.Resume(loaded, run.Path, options).Step(0.5);
+        _ = new GrowthScheduler(loaded.Handle);
+        logger.Entries.Should().ContainSingle(e => e.EventId == 3018, "only the scheduler built beside the resumed one is in its way");
+    }
+
+    private GrowthOptions Options(BestWeightsStorage storage) => ClassicRules.Options with
+    {
+        Patience = 50,
+        BestWeights = storage,
+        BestWeightsDirectory = storage == BestWeightsStorage.Disk ? _temp.File("best") : null,
+    };
+
+    private static Tensor Input()
+    {
+        using var generator = new Generator(5);
+        return randn(5, 3, generator: generator);
+    }
+
+    /// <summary>A best score, a save, then a better score with other weights (not saved yet).</summary>
+    private RunState Run(GrowthOptions options)
+    {
+        var model = new Failable();
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), options);
+        using var input = Input();
+        var path = _temp.File("grow.dndt");
+        scheduler.Step(1.0);
+        var earlyBest = model.call(input).detach();
+        scheduler.SaveCheckpoint(path);
+        Perturb(model);
+        scheduler.Step(2.0).IsNewBest.Should().BeTrue();
+        var laterBest = model.call(input).detach();
+        return new RunState(model, scheduler, path, earlyBest, laterBest);
+    }
+
+    /// <summary>Resumes <paramref name="path"/> into a fresh model, perturbs it and finishes.</summary>
+    /// <returns>The model's output: that of the restored best weights.</returns>
+    private static Tensor ResumeAndFinish(string path, GrowthOptions options)
+    {
+        var model = new Failable();
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(model, path), path, options);
+        Perturb(model);
+        resumed.Finish();
+        using var input = Input();
+        return model.call(input).detach();
+    }
+
+    private sealed record RunState(Failable Model, GrowthScheduler Scheduler, string Path, Tensor EarlyBest, Tensor LaterBest);
+
+    /// <summary>The test's MLP, whose state_dict can be made to fail: a save that stops before its checkpoint is written.</summary>
+    private sealed class Failable : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> net = TestModels.TanhMlp();
+
+        public Failable()
+            : base(nameof(Failable))
+        {
+            RegisterComponents();
+        }
+
+        public bool FailStateDict { get; set; }
+
+        public override Tensor forward(Tensor input) => net.call(input);
+
+        public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null) =>
+            FailStateDict ? throw new IOException("injected: the process stops before the checkpoint is written") : base.state_dict(destination, prefix);
+    }
+}
