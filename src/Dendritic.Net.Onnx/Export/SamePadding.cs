@@ -17,19 +17,8 @@ internal static class SamePadding
         conv.padding_type == Padding.Same && conv.kernel_size.Zip(conv.dilation).Any(p => p.Second * (p.First - 1) % 2 != 0);
 
     /// <summary>The spec of <paramref name="conv"/> with no padding of its own; <see cref="Pads"/> gives it.</summary>
-    public static HostLayerSpec UnpaddedSpec(Convolution conv) => new()
-    {
-        Kind = conv switch { Conv1d => HostKind.Conv1d, Conv2d => HostKind.Conv2d, _ => HostKind.Conv3d },
-        InFeatures = conv.in_channels,
-        OutFeatures = conv.out_channels,
-        HasBias = conv.bias is not null,
-        KernelSize = conv.kernel_size.ToArray(),
-        Stride = conv.stride.ToArray(),
-        Dilation = conv.dilation.ToArray(),
-        Groups = conv.groups,
-        PaddingMode = conv.padding_mode,
-        Padding = new long[conv.kernel_size.Length],
-    };
+    public static HostLayerSpec UnpaddedSpec(Convolution conv) =>
+        HostLayerSpec.ForCounting(conv) with { Padding = new long[conv.kernel_size.Length] };
 
     /// <summary>PyTorch's "same" pads in ONNX's order: every axis's begin, then every axis's end.</summary>
     public static long[] Pads(Convolution conv)
