@@ -31,9 +31,9 @@ internal static class BestWeightsSidecar
     /// The best-weights file that belongs to the checkpoint at <paramref name="checkpointPath"/>: beside it, named after
     /// it (<c>{checkpoint}.best</c>), as it was saved (<paramref name="recordedName"/>, from the checkpoint's extras) or
     /// as a save interrupted before its rename left it (<c>{checkpoint}.best.new</c>), the first whose size and SHA-256
-    /// are those <paramref name="state"/> records. A <c>.best.new</c> found so is renamed to <c>{checkpoint}.best</c>
-    /// first, completing that save (where the rename fails, it is read where it is). A state from before the digest was
-    /// recorded gets the recorded name unchecked, as then.
+    /// are those <paramref name="state"/> records. Nothing is renamed or written: a <c>.best.new</c> is read where it is,
+    /// and the next save to the same path finishes its rename (<see cref="FinishInterruptedSave"/>). A state from before
+    /// the digest was recorded gets the recorded name unchecked, as then.
     /// </summary>
     /// <param name="checkpointPath">The checkpoint file given to Resume.</param>
     /// <param name="recordedName">The file name in the checkpoint's extras (untrusted: checked to be a plain name).</param>
@@ -63,14 +63,25 @@ internal static class BestWeightsSidecar
         foreach (var file in present)
         {
             // The size first: a file of another size is not hashed (a later save of a grown model usually differs).
-            var bytes = new FileInfo(file).Length;
-            var sha = bytes == expected.Value.Bytes ? FileDigest.Of(file).Sha256 : null;
-            if (sha == expected.Value.Sha256)
+            // Resume only reads: the staged file is taken where it is (ranks resuming together read the same files,
+            // and the next save to this path finishes the rename). A file renamed meanwhile by a save finishing in
+            // another process is skipped; its new name is the checkpoint's own, looked at first.
+            if (Measure(file, expected.Value.Bytes) is not { } measured)
             {
-                return file == pending ? CompleteSave(pending, OwnName(checkpointPath)) : file;
+                continue;
             }
 
-            seen.Add((file, bytes, sha));
+            if (measured.Sha256 == expected.Value.Sha256)
+            {
+                return file;
+            }
+
+            seen.Add((file, measured.Bytes, measured.Sha256));
+        }
+
+        if (seen.Count == 0)
+        {
+            throw Missing(checkpointPath, recordedName, names);
         }
 
         // A changed byte keeps the size: such a file is reported as corrupted (as LoadBestWeights would), not as another save's.
@@ -83,21 +94,80 @@ internal static class BestWeightsSidecar
     }
 
     /// <summary>
-    /// The last step of a save that stopped after writing its checkpoint: renames <paramref name="pending"/> over
-    /// <paramref name="own"/>, so that the next save to the same path, which overwrites <c>.best.new</c>, cannot take
-    /// this checkpoint's file with it. Returns the name the file has afterwards.
+    /// Before a save to <paramref name="checkpointPath"/>: where a previous save there stopped after writing its
+    /// checkpoint and before renaming its staged file (<c>.best.new</c>), renames it to <c>.best</c>, so that the new
+    /// save's staging does not overwrite the only copy of that checkpoint's best weights. Best effort: a checkpoint or
+    /// staged file that cannot be read, or does not match, is left as it is.
     /// </summary>
-    private static string CompleteSave(string pending, string own)
+    /// <param name="checkpointPath">The path about to be saved to.</param>
+    /// <param name="stateChars">The length of the scheduler state about to be saved: the previous one is no longer.</param>
+    public static void FinishInterruptedSave(string checkpointPath, long stateChars)
+    {
+        var own = OwnName(checkpointPath);
+        var pending = own + PendingSuffix;
+        if (!File.Exists(pending) || !File.Exists(checkpointPath))
+        {
+            return;
+        }
+
+        try
+        {
+            // The previous state is no longer than the one about to be saved (its history is a prefix of it).
+            var bounds = CheckpointLoadOptions.Default with { MaxManifestBytes = CheckpointLoadOptions.Default.MaxManifestBytes + (8 * stateChars) };
+            var previous = GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(checkpointPath, bounds));
+            if (previous is not null && Expected(checkpointPath, previous) is { } expected
+                && Measure(pending, expected.Bytes) is { } measured && measured.Sha256 == expected.Sha256)
+            {
+                File.Move(pending, own, overwrite: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException or InvalidDataException)
+        {
+            // Unreadable or unwritable: the save goes on, as it would have without this step.
+        }
+    }
+
+    /// <summary>
+    /// The last step of a save: renames the staged file to <paramref name="best"/>. Where the staged file is gone and
+    /// <paramref name="best"/> is the file just staged (a process resuming meanwhile cannot have renamed it, but a save
+    /// in another process finishing an interrupted one can), the save is complete all the same.
+    /// </summary>
+    public static void Publish(string pending, string best, string sha256, long bytes)
     {
         try
         {
-            File.Move(pending, own, overwrite: true);
-            return own;
+            File.Move(pending, best, overwrite: true);
+        }
+        catch (FileNotFoundException) when (Measure(best, bytes) is { } measured && measured.Sha256 == sha256)
+        {
+            // Already in place.
+        }
+    }
+
+    /// <summary>Deletes <paramref name="path"/> if it can; a file that stays is only disk space.</summary>
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A read-only directory: the file is the right one where it is, and reading it is all Resume needs.
-            return pending;
+            // Left behind: it belongs to no checkpoint, and the next save to the same path overwrites it.
+        }
+    }
+
+    /// <summary>The size of <paramref name="file"/> and, when it is <paramref name="expectedBytes"/>, its SHA-256; null when the file is gone.</summary>
+    private static (long Bytes, string? Sha256)? Measure(string file, long expectedBytes)
+    {
+        try
+        {
+            var bytes = new FileInfo(file).Length;
+            return (bytes, bytes == expectedBytes ? FileDigest.Of(file).Sha256 : null);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
         }
     }
 

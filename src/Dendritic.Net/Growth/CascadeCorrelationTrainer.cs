@@ -127,7 +127,7 @@ internal static class CascadeCorrelationTrainer
 
         // A delegate that returns a collection runs its forward passes here, not in MoveNext: their tensors die with the epoch.
         using var epochScope = NewDisposeScope();
-        using var batches = Batches(losses).GetEnumerator();
+        using var batches = Batches(losses, observers).GetEnumerator();
         while (true)
         {
             // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it.
@@ -193,7 +193,7 @@ internal static class CascadeCorrelationTrainer
         var sums = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         var bounds = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         using var passScope = NewDisposeScope();
-        using var batches = Batches(losses).GetEnumerator();
+        using var batches = Batches(losses, observers).GetEnumerator();
         while (true)
         {
             using var scope = NewDisposeScope();
@@ -257,8 +257,15 @@ internal static class CascadeCorrelationTrainer
     /// before the first backward, and each layer's observer keeps one activation (per batch), so the first loss's
     /// error would meet the last forward's activations (and libtorch then refuses the second backward).
     /// </summary>
-    private static IEnumerable<Tensor> Batches(Func<IEnumerable<Tensor>> losses)
+    private static IEnumerable<Tensor> Batches(Func<IEnumerable<Tensor>> losses, List<CorrelationObserver> observers)
     {
+        // A forward run after the previous pass's last loss (an iterator that goes on after its last yield) is no batch
+        // of this pass: counted, it would make the first batch look like a layer run twice.
+        foreach (var observer in observers)
+        {
+            observer.Clear();
+        }
+
         var sequence = losses();
         var count = sequence switch
         {

@@ -37,7 +37,9 @@ public sealed partial class GrowthScheduler
     /// <see cref="GrowthOptions.BestWeightsDirectory"/>, which later improvements overwrite; <see cref="Resume"/> puts
     /// the copy back there. The best-weights file is written first as <c>{path}.best.new</c>, then the checkpoint, then
     /// that file is renamed to <c>{path}.best</c> (each step atomic): a save interrupted at any point leaves a checkpoint
-    /// that <see cref="Resume"/> accepts, the previous one with its <c>.best</c> or the new one with its <c>.best.new</c>.
+    /// that <see cref="Resume"/> accepts, the previous one with its <c>.best</c> or the new one with its <c>.best.new</c>;
+    /// the next save to the path first renames such a <c>.best.new</c> to <c>.best</c> when it is the one the checkpoint
+    /// there records, and a save that fails before its checkpoint is written deletes the copy it staged.
     /// </remarks>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
@@ -63,14 +65,30 @@ public sealed partial class GrowthScheduler
         // file under either name (Resume looks for both).
         var best = path + BestWeightsSidecar.Suffix;
         var pending = best + BestWeightsSidecar.PendingSuffix;
+
+        // A previous save to this path that stopped before its rename left the checkpoint there with its file still
+        // under the staging name, which step 1 is about to overwrite: finish that rename first.
+        BestWeightsSidecar.FinishInterruptedSave(path, state.ToJson().Length);
         SaveBestWeights(pending);
 
         // Hashed from the file as written, so that the digest is what sha256sum prints for it.
         (state.BestWeightsSha256, state.BestWeightsBytes) = FileDigest.Of(pending);
         all[BestWeightsExtrasKey] = Path.GetFileName(best);
         all[StateExtrasKey] = state.ToJson();
-        var manifest = DendriteCheckpoint.Save(handle, path, all);
-        File.Move(pending, best, overwrite: true);
+        CheckpointManifest manifest;
+        try
+        {
+            manifest = DendriteCheckpoint.Save(handle, path, all);
+        }
+        catch
+        {
+            // The checkpoint at the path (if any) is still the previous one, whose file is the '.best': the staged
+            // copy belongs to nothing now, and it is as large as the weights.
+            BestWeightsSidecar.TryDelete(pending);
+            throw;
+        }
+
+        BestWeightsSidecar.Publish(pending, best, state.BestWeightsSha256!, state.BestWeightsBytes!.Value);
         return manifest;
     }
 
@@ -83,7 +101,8 @@ public sealed partial class GrowthScheduler
     /// <param name="path">
     /// The checkpoint file it was loaded from: its manifest must be the loaded one, and the best-weights file is looked
     /// up beside it, as <c>{path}.best</c>, under the name it was saved with, and as <c>{path}.best.new</c> (left by a
-    /// save interrupted before its last step, which Resume then completes by renaming it to <c>{path}.best</c>); the one
+    /// save interrupted before its last step, read where it is: Resume writes nothing, and the next save to the path
+    /// finishes that rename); the one
     /// whose SHA-256 and size the state records is taken.
     /// </param>
     /// <param name="options">

@@ -73,6 +73,31 @@ public sealed class CascadeCorrelationBatchPairingTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*ran 2 times*yield each batch's loss right after its forward*");
     }
 
+    [Test]
+    public void Step_IteratorThatRunsAForwardAfterItsLastYield_GrowsWithoutCountingItInTheNextPass()
+    {
+        var (model, handle, batches) = Setup();
+        IEnumerable<Tensor> Trailing()
+        {
+            foreach (var (x, y) in batches)
+            {
+                yield return nn.functional.mse_loss(model.call(x), y);
+            }
+
+            // A forward after the last loss (a user's check, a metric): no batch of this pass, nor of the next.
+            using var scope = NewDisposeScope();
+            model.call(batches[0].X);
+        }
+
+        var scheduler = new GrowthScheduler(handle, Options() with { CandidateLosses = Trailing });
+        scheduler.Step(1);
+
+        var grown = scheduler.Step(1);
+
+        grown.Action.Should().Be(GrowthAction.DendritesAdded);
+        grown.CandidateCorrelation.Should().BeGreaterThan(0);
+    }
+
     private static (nn.Module<Tensor, Tensor> Model, DendriticModel Handle, (Tensor X, Tensor Y)[] Batches) Setup()
     {
         var model = TestModels.TanhMlp();

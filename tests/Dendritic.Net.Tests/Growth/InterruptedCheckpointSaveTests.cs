@@ -43,13 +43,37 @@ public sealed class InterruptedCheckpointSaveTests
         var save = () => run.Scheduler.SaveCheckpoint(run.Path);
 
         save.Should().Throw<IOException>().WithMessage("injected*");
+        File.Exists(run.Path + ".best.new").Should().BeFalse("the staged copy belongs to no checkpoint once the save failed");
         using var resumed = ResumeAndFinish(run.Path, options);
         TensorAssert.Identical(resumed, run.EarlyBest, "the previous checkpoint still has its own best weights beside it");
     }
 
     [TestCase(BestWeightsStorage.Memory)]
     [TestCase(BestWeightsStorage.Disk)]
-    public void Resume_SaveStoppedBeforeRenamingItsBestWeights_ResumesTheNewCheckpointAndCompletesTheSave(BestWeightsStorage storage)
+    public void SaveCheckpoint_AfterASaveStoppedBeforeItsRename_FinishesThatRenameBeforeStagingItsOwn(BestWeightsStorage storage)
+    {
+        var options = Options(storage);
+        var run = Run(options);
+        var previousBest = _temp.File("previous.best");
+        File.Copy(run.Path + ".best", previousBest);
+        run.Scheduler.SaveCheckpoint(run.Path);
+        File.Move(run.Path + ".best", run.Path + ".best.new");
+        File.Copy(previousBest, run.Path + ".best");
+
+        // The next save to the same path stops too, this time before its checkpoint: staging its own file must not
+        // have overwritten the only copy of the interrupted checkpoint's best weights.
+        run.Model.FailStateDict = true;
+        var save = () => run.Scheduler.SaveCheckpoint(run.Path);
+        save.Should().Throw<IOException>().WithMessage("injected*");
+        run.Model.FailStateDict = false;
+
+        using var resumed = ResumeAndFinish(run.Path, options);
+        TensorAssert.Identical(resumed, run.LaterBest, "the interrupted save's checkpoint still resumes with its own best weights");
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Resume_SaveStoppedBeforeRenamingItsBestWeights_ResumesTheNewCheckpointReadingTheStagedFileInPlace(BestWeightsStorage storage)
     {
         var options = Options(storage);
         var run = Run(options);
@@ -63,8 +87,8 @@ public sealed class InterruptedCheckpointSaveTests
 
         using var resumed = ResumeAndFinish(run.Path, options);
         TensorAssert.Identical(resumed, run.LaterBest, "the new checkpoint's best weights come back");
-        File.Exists(run.Path + ".best.new").Should().BeFalse("Resume completes the save, so the next save cannot overwrite this checkpoint's file");
-        File.ReadAllBytes(run.Path + ".best").Should().NotEqual(File.ReadAllBytes(previousBest));
+        File.Exists(run.Path + ".best.new").Should().BeTrue("Resume only reads (ranks resuming together read the same files); the next save finishes the rename");
+        File.ReadAllBytes(run.Path + ".best").Should().Equal(File.ReadAllBytes(previousBest));
     }
 
     [Test]
