@@ -210,6 +210,10 @@ public static class OnnxExporter
             Graph = graph,
         };
         modelProto.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        // CalculateSize is an int, which wraps to a positive number again past 4 GiB: the weights, summed as a long
+        // (they are almost all of a model), are checked first.
+        ThrowIfTooLarge(graph.Initializer.Sum(t => (long)t.CalculateSize()));
+
         // ToByteArray would measure the whole model again to size its buffer; the size checked here sizes it instead.
         var size = modelProto.CalculateSize();
         ThrowIfTooLarge(size);
