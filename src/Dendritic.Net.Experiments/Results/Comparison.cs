@@ -11,12 +11,24 @@ public static class Comparison
     /// <param name="arm">The arm under test.</param>
     /// <param name="other">The arm it is compared with.</param>
     /// <returns>The summary of the differences, or null when the two arms share no seed.</returns>
+    /// <exception cref="ArgumentException">The report holds more than one run of either arm for a seed (a hand-built or edited report).</exception>
     public static StatSummary? Paired(ExperimentReport report, ArmKind arm, ArmKind other)
     {
         ArgumentNullException.ThrowIfNull(report);
+        ThrowIfRunTwice(report, arm);
+        ThrowIfRunTwice(report, other);
         var others = report.Runs.Where(r => r.Arm == other).ToDictionary(r => r.Seed);
         var diffs = report.Runs.Where(r => r.Arm == arm && others.ContainsKey(r.Seed)).OrderBy(r => r.Seed).Select(r => r.TestMetric - others[r.Seed].TestMetric).ToList();
         return diffs.Count == 0 ? null : Statistics.Summarize(diffs);
+    }
+
+    /// <summary>A pairing by seed needs one run per arm and seed; ToDictionary's own error named neither.</summary>
+    private static void ThrowIfRunTwice(ExperimentReport report, ArmKind arm)
+    {
+        if (report.Runs.Where(r => r.Arm == arm).GroupBy(r => r.Seed).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArgumentException(FormattableString.Invariant($"The report holds {twice.Count()} runs of the {arm} arm for seed {twice.Key}, where every arm runs once per seed, so its seeds cannot be paired. Remove the extra runs (a hand-built or edited report), or join reports with ReportMerger.Merge, which checks this."), nameof(report));
+        }
     }
 
     /// <summary>

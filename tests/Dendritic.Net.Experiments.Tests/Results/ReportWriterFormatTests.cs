@@ -1,3 +1,6 @@
+using System;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -16,5 +19,17 @@ public class ReportWriterFormatTests
     public void FormatSigned_Value_PrintsSignAndEnoughDecimalsToShowTheSide(double value, string expected)
     {
         ReportWriter.FormatSigned(value).Should().Be(expected);
+    }
+
+    [Test]
+    public void ToMarkdown_ReportHoldingARunTwice_ThrowsNamingTheArmAndSeed()
+    {
+        // A hand-built or edited report with a run copied failed in ToDictionary, naming neither arm nor seed.
+        var report = HandMadeReport.For(3, 5);
+        var edited = report with { Runs = report.Runs.Append(report.Runs[0]).ToList() };
+
+        var act = () => ReportWriter.ToMarkdown(edited);
+
+        act.Should().Throw<ArgumentException>().WithMessage("The report holds 2 runs of the Baseline arm for seed 3*ReportMerger.Merge*");
     }
 }
