@@ -25,6 +25,12 @@ internal static class CascadeCorrelationTrainer
             throw new UnsupportedHostException(string.Empty, moduleHost.Spec.ModuleType, $"Cascade-correlation training (DendriteTrainingMode.CascadeCorrelation) does not support module hosts, and this model has a {moduleHost.Spec.ModuleType} host. Use DendriteTrainingMode.GradientDescent (the default) for it.");
         }
 
+        // enable_grad() cannot lift inference mode: tensors made there never record a graph.
+        if (is_inference_mode_enabled())
+        {
+            throw new InvalidOperationException("Cascade-correlation candidates train by backpropagation, and this Step runs inside torch.inference_mode(), where no tensor records a graph (unlike no_grad(), which Step lifts for candidate training). Call Step outside inference_mode(); no_grad() around it is fine.");
+        }
+
         // Candidate training needs a graph, whatever the caller's mode: a Step taken inside no_grad() (validation and
         // step in one block) would otherwise get losses without one. The caller's mode comes back on return.
         using var gradients = enable_grad();

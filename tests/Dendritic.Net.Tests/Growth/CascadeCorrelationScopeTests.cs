@@ -133,6 +133,25 @@ public sealed class CascadeCorrelationScopeTests
     }
 
     [Test]
+    public void Step_InsideInferenceMode_ThrowsSayingToStepOutsideIt()
+    {
+        // enable_grad() does not lift inference mode, so the no_grad() remedy cannot apply there.
+        var model = Model(hooked: false);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        var scheduler = new GrowthScheduler(handle, Options(1) with { CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) } });
+        scheduler.Step(1);
+
+        using (inference_mode())
+        {
+            var act = () => scheduler.Step(1);
+
+            act.Should().Throw<InvalidOperationException>().WithMessage("*inside torch.inference_mode()*Call Step outside inference_mode()*");
+        }
+    }
+
+    [Test]
     public void Step_LossComputedUnderNoGradInsideCandidateLosses_SaysSo()
     {
         var model = Model(hooked: false);
