@@ -53,19 +53,14 @@ internal static class BestWeightsSidecar
 
         var names = new[] { OwnName(checkpointPath), recorded }.Distinct(StringComparer.Ordinal).ToList();
         var pending = OwnName(checkpointPath) + PendingSuffix;
-        var present = names.Append(pending).Distinct(StringComparer.Ordinal).Where(File.Exists).ToList();
-        if (present.Count == 0)
-        {
-            throw Missing(checkpointPath, recordedName, names);
-        }
-
         var seen = new List<(string File, long Bytes, string? Sha256)>();
-        foreach (var file in present)
+        foreach (var file in names.Append(pending).Distinct(StringComparer.Ordinal))
         {
             // The size first: a file of another size is not hashed (a later save of a grown model usually differs).
             // Resume only reads: the staged file is taken where it is (ranks resuming together read the same files,
-            // and the next save to this path finishes the rename). A file renamed meanwhile by a save finishing in
-            // another process is skipped; its new name is the checkpoint's own, looked at first.
+            // and the next save to this path finishes the rename). A file that is not there is skipped, also one
+            // renamed meanwhile by a save finishing in another process; its new name is the checkpoint's own, looked
+            // at first.
             if (Measure(file, expected.Value.Bytes) is not { } measured)
             {
                 continue;
@@ -110,20 +105,39 @@ internal static class BestWeightsSidecar
             return;
         }
 
+        // The previous state is no longer than the one about to be saved (its history is a prefix of it).
+        if (RecordedState(checkpointPath, GrowthScheduler.ManifestBounds(stateChars)) is not { } previous)
+        {
+            return;
+        }
+
         try
         {
-            // The previous state is no longer than the one about to be saved (its history is a prefix of it).
-            var bounds = CheckpointLoadOptions.Default with { MaxManifestBytes = CheckpointLoadOptions.Default.MaxManifestBytes + (8 * stateChars) };
-            var previous = GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(checkpointPath, bounds));
-            if (previous is not null && Expected(checkpointPath, previous) is { } expected
+            if (Expected(checkpointPath, previous) is { } expected
                 && Measure(pending, expected.Bytes) is { } measured && measured.Sha256 == expected.Sha256)
             {
                 File.Move(pending, own, overwrite: true);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException or InvalidDataException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
         {
-            // Unreadable or unwritable: the save goes on, as it would have without this step.
+            // A malformed digest, or a file that cannot be read or renamed: the save goes on, as it would have without this step.
+        }
+    }
+
+    /// <summary>
+    /// The scheduler state the checkpoint at <paramref name="checkpointPath"/> records, best effort: null when there is
+    /// none or the file cannot be read (the callers only help a save along or word a message).
+    /// </summary>
+    private static GrowthSchedulerState? RecordedState(string checkpointPath, CheckpointLoadOptions? bounds = null)
+    {
+        try
+        {
+            return GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(checkpointPath, bounds));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
+        {
+            return null;
         }
     }
 
@@ -224,17 +238,10 @@ internal static class BestWeightsSidecar
             return string.Empty;
         }
 
-        try
-        {
-            var state = GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(owner));
-            return state?.BestWeightsSha256 == sha256
-                ? FormattableString.Invariant($" (it belongs to checkpoint '{owner}', saved at validation {state.Validations})")
-                : string.Empty;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
-        {
-            // Another file that cannot be read does not change what is wrong here.
-            return string.Empty;
-        }
+        // Another file that cannot be read does not change what is wrong here.
+        var state = RecordedState(owner);
+        return state?.BestWeightsSha256 == sha256
+            ? FormattableString.Invariant($" (it belongs to checkpoint '{owner}', saved at validation {state.Validations})")
+            : string.Empty;
     }
 }

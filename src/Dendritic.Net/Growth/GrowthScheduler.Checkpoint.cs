@@ -185,11 +185,9 @@ public sealed partial class GrowthScheduler
         var loaded = checkpoint.Manifest;
 
         // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
-        // one needs (the extras, the scheduler's history among them, are most of it; 8 bytes a character covers
-        // UTF-8 and JSON escapes), and no less than the default.
+        // one needs (the extras, the scheduler's history among them, are most of it), and no less than the default.
         var extrasChars = (loaded.Extras ?? new Dictionary<string, string>()).Sum(e => (long)e.Key.Length + e.Value.Length);
-        var bounds = CheckpointLoadOptions.Default with { MaxManifestBytes = CheckpointLoadOptions.Default.MaxManifestBytes + (8 * extrasChars) };
-        var there = DendriteCheckpoint.ReadManifest(path, bounds);
+        var there = DendriteCheckpoint.ReadManifest(path, ManifestBounds(extrasChars));
         if (there.CreatedUtc != loaded.CreatedUtc || there.WeightsSha256 != loaded.WeightsSha256
             || there.Extras.GetValueOrDefault(StateExtrasKey) != loaded.Extras?.GetValueOrDefault(StateExtrasKey))
         {
@@ -200,4 +198,11 @@ public sealed partial class GrowthScheduler
                 nameof(path));
         }
     }
+
+    /// <summary>
+    /// Bounds for reading a checkpoint's manifest whose extras (the scheduler's history most of it) hold
+    /// <paramref name="extrasChars"/> characters: the default, plus 8 bytes a character (UTF-8 and JSON escapes).
+    /// </summary>
+    internal static CheckpointLoadOptions ManifestBounds(long extrasChars) =>
+        CheckpointLoadOptions.Default with { MaxManifestBytes = CheckpointLoadOptions.Default.MaxManifestBytes + (8 * extrasChars) };
 }
