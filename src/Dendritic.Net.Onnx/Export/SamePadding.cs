@@ -14,7 +14,7 @@ internal static class SamePadding
 {
     /// <summary>Whether <paramref name="conv"/> pads "same" with more padding after than before on some axis.</summary>
     public static bool IsAsymmetric(Convolution conv) =>
-        conv.padding_type == Padding.Same && conv.kernel_size.Zip(conv.dilation).Any(p => p.Second * (p.First - 1) % 2 != 0);
+        conv.padding_type == Padding.Same && Enumerable.Range(0, conv.kernel_size.Length).Any(d => HostLayerSpec.SamePaddingTotal(conv, d) % 2 != 0);
 
     /// <summary>The spec of <paramref name="conv"/> with no padding of its own; <see cref="Pads"/> gives it.</summary>
     public static HostLayerSpec UnpaddedSpec(Convolution conv) =>
@@ -23,7 +23,7 @@ internal static class SamePadding
     /// <summary>PyTorch's "same" pads in ONNX's order: every axis's begin, then every axis's end.</summary>
     public static long[] Pads(Convolution conv)
     {
-        var totals = conv.kernel_size.Zip(conv.dilation, (kernel, dilation) => dilation * (kernel - 1)).ToArray();
+        var totals = Enumerable.Range(0, conv.kernel_size.Length).Select(d => HostLayerSpec.SamePaddingTotal(conv, d)).ToArray();
         return totals.Select(t => t / 2).Concat(totals.Select(t => t - (t / 2))).ToArray();
     }
 }

@@ -175,6 +175,12 @@ public sealed record HostLayerSpec
         }
     }
 
+    /// <summary>
+    /// The padding "same" adds on axis <paramref name="axis"/> of <paramref name="conv"/>, both sides together:
+    /// dilation × (kernel − 1). PyTorch puts half of it (rounded down) before and the rest after.
+    /// </summary>
+    internal static long SamePaddingTotal(Convolution conv, int axis) => conv.dilation[axis] * (conv.kernel_size[axis] - 1);
+
     private static long[] ResolvePadding(Convolution conv, string layerName, bool strict)
     {
         if (conv.padding_type is null)
@@ -190,7 +196,7 @@ public sealed record HostLayerSpec
         var padding = new long[conv.kernel_size.Length];
         for (var d = 0; d < padding.Length; d++)
         {
-            var total = conv.dilation[d] * (conv.kernel_size[d] - 1);
+            var total = SamePaddingTotal(conv, d);
             if (strict && total % 2 != 0)
             {
                 throw new UnsupportedHostException(layerName, conv.GetType().Name, $"{(layerName.Length == 0 ? "This " + conv.GetType().Name : $"Layer '{layerName}'")} uses padding \"same\" with an even effective kernel ({conv.kernel_size[d]}, dilation {conv.dilation[d]}), which pads asymmetrically. Give it explicit padding instead.");

@@ -85,7 +85,7 @@ internal static class HostSettingsCheck
         var same = conv.padding_type == Padding.Same;
         for (var d = 0; d < wrapped.Count; d++)
         {
-            var total = same && d < conv.kernel_size.Length && d < conv.dilation.Length ? conv.dilation[d] * (conv.kernel_size[d] - 1) : 0;
+            var total = same && d < conv.kernel_size.Length && d < conv.dilation.Length ? HostLayerSpec.SamePaddingTotal(conv, d) : 0;
             if (total % 2 != 0 || wrapped[d] != total / 2)
             {
                 return false;
