@@ -60,16 +60,7 @@ public static class ExperimentCharts
 
             // ScottPlot formats tick labels with the thread's current culture (90,5 and 17.885 under de-DE); every other
             // output of a report is invariant, and a chart must not change with the machine's language either.
-            var culture = CultureInfo.CurrentCulture;
-            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-            try
-            {
-                png = plot.GetImageBytes(width, height, ImageFormat.Png);
-            }
-            finally
-            {
-                CultureInfo.CurrentCulture = culture;
-            }
+            png = InvariantCulture.Run(() => plot.GetImageBytes(width, height, ImageFormat.Png));
         }
 
         // As the report's data files: a run killed while writing leaves the old chart or the new one, never half a PNG.

@@ -141,15 +141,6 @@ public static class ReportMerger
 
         // A record's ToString formats its numbers with the current culture whatever the interpolation's provider
         // (LearningRate = 0,001 under de-DE), so it runs under the invariant culture.
-        var culture = CultureInfo.CurrentCulture;
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        try
-        {
-            return value?.ToString() ?? string.Empty;
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = culture;
-        }
+        return InvariantCulture.Run(() => value?.ToString() ?? string.Empty);
     }
 }
