@@ -54,11 +54,7 @@ public sealed class InterruptedCheckpointSaveTests
     {
         var options = Options(storage);
         var run = Run(options);
-        var previousBest = _temp.File("previous.best");
-        File.Copy(run.Path + ".best", previousBest);
-        run.Scheduler.SaveCheckpoint(run.Path);
-        File.Move(run.Path + ".best", run.Path + ".best.new");
-        File.Copy(previousBest, run.Path + ".best");
+        SaveStoppingBeforeTheRename(run);
 
         // The next save to the same path stops too, this time before its checkpoint: staging its own file must not
         // have overwritten the only copy of the interrupted checkpoint's best weights.
@@ -77,13 +73,7 @@ public sealed class InterruptedCheckpointSaveTests
     {
         var options = Options(storage);
         var run = Run(options);
-        var previousBest = _temp.File("previous.best");
-        File.Copy(run.Path + ".best", previousBest);
-        run.Scheduler.SaveCheckpoint(run.Path);
-
-        // The files as a save leaves them when it stops after the checkpoint, before its last step (the rename).
-        File.Move(run.Path + ".best", run.Path + ".best.new");
-        File.Copy(previousBest, run.Path + ".best");
+        var previousBest = SaveStoppingBeforeTheRename(run);
 
         using var resumed = ResumeAndFinish(run.Path, options);
         TensorAssert.Identical(resumed, run.LaterBest, "the new checkpoint's best weights come back");
@@ -162,6 +152,21 @@ public sealed class InterruptedCheckpointSaveTests
         scheduler.Step(2.0).IsNewBest.Should().BeTrue();
         var laterBest = model.call(input).detach();
         return new RunState(model, scheduler, path, earlyBest, laterBest);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="run"/> again and leaves the files as a save leaves them when it stops after the checkpoint,
+    /// before its last step (the rename): the new checkpoint, its file as <c>.best.new</c>, the previous <c>.best</c>.
+    /// </summary>
+    /// <returns>A copy of the previous save's best-weights file.</returns>
+    private string SaveStoppingBeforeTheRename(RunState run)
+    {
+        var previousBest = _temp.File("previous.best");
+        File.Copy(run.Path + ".best", previousBest);
+        run.Scheduler.SaveCheckpoint(run.Path);
+        File.Move(run.Path + ".best", run.Path + ".best.new");
+        File.Copy(previousBest, run.Path + ".best");
+        return previousBest;
     }
 
     /// <summary>Resumes <paramref name="path"/> into a fresh model, perturbs it and finishes.</summary>
