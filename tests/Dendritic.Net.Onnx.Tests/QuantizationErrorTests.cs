@@ -106,9 +106,9 @@ public class QuantizationErrorTests
     [Test]
     public void Options_InvalidValues_AreAllReported()
     {
-        var act = () => new OnnxQuantizationOptions { Percentile = 40, MaxValuesPerTensor = 0 }.Validate();
+        var act = () => new OnnxQuantizationOptions { Percentile = 40, MaxValuesPerTensor = 0, WeightBits = 9 }.Validate();
 
-        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Percentile", "MaxValuesPerTensor");
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("Percentile", "MaxValuesPerTensor", "WeightBits");
     }
 
     [Test]

@@ -15,8 +15,8 @@ namespace Dendritic.Onnx.Tests;
 
 /// <summary>
 /// Each model family with 0, 1 and 3 dendrite sets per layer is exported, quantized (static, calibrated on 8 random
-/// batches; and dynamic) and run in ONNX Runtime next to the float file, on 256 fresh random inputs of the same
-/// distribution. Tolerances: top-1 agreement at least <see cref="MinAgreement"/>, and the largest output difference
+/// batches; and dynamic; the default 7-bit weights) and run in ONNX Runtime next to the float file, on 256 fresh
+/// random inputs of the same distribution. Tolerances: top-1 agreement at least <see cref="MinAgreement"/>, and the largest output difference
 /// at most <see cref="MaxRelativeError"/> of the float output's largest magnitude.
 /// </summary>
 public class QuantizationParityTests

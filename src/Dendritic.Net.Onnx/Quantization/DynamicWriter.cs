@@ -13,7 +13,7 @@ namespace Dendritic.Onnx.Quantization;
 /// </summary>
 internal static class DynamicWriter
 {
-    public static void Rewrite(QuantGraph graph, List<Projection> projections)
+    public static void Rewrite(QuantGraph graph, List<Projection> projections, int weightLimit)
     {
         var replaced = new Dictionary<NodeProto, List<NodeProto>>(ReferenceEqualityComparer.Instance);
         var quantizedInputs = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -28,7 +28,7 @@ internal static class DynamicWriter
                 quantizedInputs[projection.Input] = xq;
             }
 
-            nodes.AddRange(projection.Node.OpType == "Conv" ? Conv(graph, projection, xq) : MatMul(graph, projection, xq));
+            nodes.AddRange(projection.Node.OpType == "Conv" ? Conv(graph, projection, xq, weightLimit) : MatMul(graph, projection, xq, weightLimit));
             replaced[projection.Node] = nodes;
         }
 
@@ -46,7 +46,7 @@ internal static class DynamicWriter
     }
 
     /// <summary>Gemm or MatMul: y = (MatMulInteger(xq, Wq) as float) · (x_scale · w_scale) [+ bias]; W laid out [in, out].</summary>
-    private static IEnumerable<NodeProto> MatMul(QuantGraph graph, Projection projection, string[] xq)
+    private static IEnumerable<NodeProto> MatMul(QuantGraph graph, Projection projection, string[] xq, int weightLimit)
     {
         var dims = projection.Weight.Dims.ToArray();
         var values = QuantGraph.Floats(projection.Weight);
@@ -56,19 +56,19 @@ internal static class DynamicWriter
             dims = new[] { dims[1], dims[0] };
         }
 
-        var scales = WeightQuantizer.Scales(values, dims, 1);
-        var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 1, scales), dims);
+        var scales = WeightQuantizer.Scales(values, dims, 1, weightLimit);
+        var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 1, scales, weightLimit), dims);
         var scale = graph.AddFloats(projection.Weight.Name + "_scale", scales, dims[1]);
         return Rescale(graph, projection, graph.Node("MatMulInteger", new[] { xq[0], weight, xq[2] }, new[] { graph.Unique(projection.Output + "_int32") }), xq[1], scale, 1);
     }
 
     /// <summary>Conv: y = (ConvInteger(xq, Wq) as float) · (x_scale · w_scale[c]) [+ bias[c]], scales shaped [C, 1, ...].</summary>
-    private static IEnumerable<NodeProto> Conv(QuantGraph graph, Projection projection, string[] xq)
+    private static IEnumerable<NodeProto> Conv(QuantGraph graph, Projection projection, string[] xq, int weightLimit)
     {
         var dims = projection.Weight.Dims.ToArray();
         var values = QuantGraph.Floats(projection.Weight);
-        var scales = WeightQuantizer.Scales(values, dims, 0);
-        var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 0, scales), dims);
+        var scales = WeightQuantizer.Scales(values, dims, 0, weightLimit);
+        var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 0, scales, weightLimit), dims);
         var broadcast = new[] { dims[0] }.Concat(Enumerable.Repeat(1L, dims.Length - 2)).ToArray();
         var scale = graph.AddFloats(projection.Weight.Name + "_scale", scales, broadcast);
         var conv = graph.Node("ConvInteger", new[] { xq[0], weight, xq[2] }, new[] { graph.Unique(projection.Output + "_int32") });

@@ -8,7 +8,8 @@ namespace Dendritic.Onnx.Quantization;
 /// <summary>
 /// Quantizes a float32 ONNX model (as written by <see cref="OnnxExporter"/>, dendrites included) to int8 for ONNX
 /// Runtime on CPU. Every Gemm, MatMul and Conv with a constant weight — the fused host-and-dendrite projections too —
-/// gets symmetric int8 weights per output channel; the dendrite cascade (Split, Sigmoid, u/v Mul and Add), activations,
+/// gets symmetric int8 weights per output channel (7 bits of them by default,
+/// <see cref="OnnxQuantizationOptions.WeightBits"/>); the dendrite cascade (Split, Sigmoid, u/v Mul and Add), activations,
 /// normalisation and pooling stay float. See docs/export.md, "Quantizing".
 /// </summary>
 public static class OnnxQuantizer
@@ -20,7 +21,7 @@ public static class OnnxQuantizer
     /// </summary>
     /// <param name="model">The serialised float32 ONNX model (e.g. <see cref="OnnxExporter.ExportToBytes(TorchSharp.torch.nn.Module, TorchSharp.torch.Tensor, OnnxExportOptions?)"/>).</param>
     /// <param name="calibration">Runs the model on representative input batches and returns the requested activations (see <see cref="CalibrationRunner"/>).</param>
-    /// <param name="options">Calibration method; <see cref="OnnxQuantizationOptions.Default"/> (min/max) when null.</param>
+    /// <param name="options">Calibration method and weight bits; <see cref="OnnxQuantizationOptions.Default"/> (min/max, 7-bit weights) when null.</param>
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
     /// <exception cref="OnnxQuantizationException">
     /// A node the quantizer does not support (the message and <see cref="OnnxQuantizationException.NodeName"/> name it),
@@ -45,7 +46,7 @@ public static class OnnxQuantizer
         if (projections.Count > 0)
         {
             var ranges = Calibrator.Run(graph, activations, calibration, options);
-            StaticQdqWriter.Rewrite(graph, projections, ranges);
+            StaticQdqWriter.Rewrite(graph, projections, ranges, WeightQuantizer.Limit(options.WeightBits));
         }
 
         return Result(graph, projections, floatNodes);
@@ -57,15 +58,21 @@ public static class OnnxQuantizer
     /// (MatMulInteger, ConvInteger) and scaled back to float.
     /// </summary>
     /// <param name="model">The serialised float32 ONNX model.</param>
+    /// <param name="options">
+    /// Only <see cref="OnnxQuantizationOptions.WeightBits"/> applies (the calibration options have nothing to
+    /// calibrate); <see cref="OnnxQuantizationOptions.Default"/> (7-bit weights) when null.
+    /// </param>
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
     /// <exception cref="OnnxQuantizationException">A node the quantizer does not support, or a float64 or already-quantized model.</exception>
-    public static OnnxQuantizationResult QuantizeDynamic(byte[] model)
+    /// <exception cref="InvalidOptionsException">An option is invalid (see <see cref="OnnxQuantizationOptions.Validate"/>); it lists every bad value.</exception>
+    public static OnnxQuantizationResult QuantizeDynamic(byte[] model, OnnxQuantizationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        options = (options ?? OnnxQuantizationOptions.Default).Validate();
         var graph = QuantGraph.Parse(model);
         var floatNodes = new List<string>();
         var projections = ProjectionFinder.Find(graph, floatNodes);
-        DynamicWriter.Rewrite(graph, projections);
+        DynamicWriter.Rewrite(graph, projections, WeightQuantizer.Limit(options.WeightBits));
         return Result(graph, projections, floatNodes);
     }
 

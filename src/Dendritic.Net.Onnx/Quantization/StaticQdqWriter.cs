@@ -13,7 +13,7 @@ namespace Dendritic.Onnx.Quantization;
 /// </summary>
 internal static class StaticQdqWriter
 {
-    public static void Rewrite(QuantGraph graph, List<Projection> projections, Dictionary<string, (float Scale, byte ZeroPoint)> ranges)
+    public static void Rewrite(QuantGraph graph, List<Projection> projections, Dictionary<string, (float Scale, byte ZeroPoint)> ranges, int weightLimit)
     {
         var graphNodes = graph.Graph.Node;
         var inputScales = projections.Select(p => ranges[p.Input].Scale).ToList();
@@ -60,7 +60,7 @@ internal static class StaticQdqWriter
 
         for (var i = 0; i < projections.Count; i++)
         {
-            head.AddRange(QuantizeConstants(graph, projections[i], inputScales[i]));
+            head.AddRange(QuantizeConstants(graph, projections[i], inputScales[i], weightLimit));
         }
 
         var ordered = new List<NodeProto>(head);
@@ -89,12 +89,12 @@ internal static class StaticQdqWriter
     }
 
     /// <summary>The int8 weight and int32 bias behind DequantizeLinear nodes; the projection now reads those.</summary>
-    private static IEnumerable<NodeProto> QuantizeConstants(QuantGraph graph, Projection projection, float inputScale)
+    private static IEnumerable<NodeProto> QuantizeConstants(QuantGraph graph, Projection projection, float inputScale, int weightLimit)
     {
         var weight = projection.Weight;
         var dims = weight.Dims.ToArray();
         var values = QuantGraph.Floats(weight);
-        var scales = WeightQuantizer.Scales(values, dims, projection.ChannelAxis);
+        var scales = WeightQuantizer.Scales(values, dims, projection.ChannelAxis, weightLimit);
         int[]? bias = null;
         if (projection.Bias is not null)
         {
@@ -103,7 +103,7 @@ internal static class StaticQdqWriter
 
         var node = projection.Node;
         var channels = projection.Channels;
-        var q = graph.AddInt8s(weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, projection.ChannelAxis, scales), dims);
+        var q = graph.AddInt8s(weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, projection.ChannelAxis, scales, weightLimit), dims);
         var scale = graph.AddFloats(weight.Name + "_scale", scales, channels);
         var zero = graph.AddInt8s(weight.Name + "_zero_point", new sbyte[channels], channels);
         var restored = graph.Unique(weight.Name + "_dequantized");

@@ -2,30 +2,37 @@ using System;
 
 namespace Dendritic.Onnx.Quantization;
 
-/// <summary>Symmetric per-output-channel int8 quantization of a weight: w ≈ scale[c] · q, q in [-127, 127], zero point 0.</summary>
+/// <summary>
+/// Symmetric per-output-channel int8 quantization of a weight: w ≈ scale[c] · q, q in [-limit, limit], zero point 0,
+/// where limit is <see cref="Limit"/> of <see cref="OnnxQuantizationOptions.WeightBits"/> (63 for 7 bits, 127 for 8).
+/// </summary>
 internal static class WeightQuantizer
 {
+    /// <summary>The largest |q| for the given number of weight bits: 2^(bits - 1) - 1.</summary>
+    public static int Limit(int weightBits) => (1 << (weightBits - 1)) - 1;
+
     /// <summary>The smallest scale written, so an all-zero channel still has a valid (positive) scale.</summary>
     private const float MinScale = 1e-12f;
 
-    /// <summary>Scale per channel: the channel's largest |w| over 127.</summary>
-    public static float[] Scales(float[] weight, long[] dims, int axis)
+    /// <summary>Scale per channel: the channel's largest |w| over <paramref name="limit"/>.</summary>
+    public static float[] Scales(float[] weight, long[] dims, int axis, int limit)
     {
         var channels = dims[axis];
         var scales = new float[channels];
         ForEach(dims, axis, (i, c) => scales[c] = Math.Max(scales[c], Math.Abs(weight[i])));
         for (var c = 0; c < channels; c++)
         {
-            scales[c] = Math.Max(scales[c] / 127f, MinScale);
+            scales[c] = Math.Max(scales[c] / limit, MinScale);
         }
 
         return scales;
     }
 
-    public static sbyte[] Quantize(float[] weight, long[] dims, int axis, float[] scales)
+    /// <summary>The weight in integers of at most |<paramref name="limit"/>| at the given per-channel scales.</summary>
+    public static sbyte[] Quantize(float[] weight, long[] dims, int axis, float[] scales, int limit)
     {
         var q = new sbyte[weight.Length];
-        ForEach(dims, axis, (i, c) => q[i] = (sbyte)Math.Clamp(MathF.Round(weight[i] / scales[c], MidpointRounding.ToEven), -127f, 127f));
+        ForEach(dims, axis, (i, c) => q[i] = (sbyte)Math.Clamp(MathF.Round(weight[i] / scales[c], MidpointRounding.ToEven), -limit, limit));
         return q;
     }
 
