@@ -134,11 +134,12 @@ internal static class CascadeCorrelationTrainer
         // A delegate that returns a collection runs its forward passes here, not in MoveNext: their tensors die with the epoch.
         using var epochScope = NewDisposeScope();
         using var batches = Batches(losses, observers).GetEnumerator();
-        while (true)
+        for (var batch = 0; ; batch++)
         {
-            // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it.
-            using var scope = NewDisposeScope();
-            if (!batches.MoveNext())
+            // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it. Not for the
+            // first batch (see FirstBatchScope).
+            using var scope = FirstBatchScope(batch);
+            if (!MoveNext(batches, batch))
             {
                 break;
             }
@@ -200,10 +201,10 @@ internal static class CascadeCorrelationTrainer
         var bounds = layers.Select(l => Enumerable.Range(0, pool).Select(_ => new double[l.Spec.OutFeatures]).ToArray()).ToArray();
         using var passScope = NewDisposeScope();
         using var batches = Batches(losses, observers).GetEnumerator();
-        while (true)
+        for (var batch = 0; ; batch++)
         {
-            using var scope = NewDisposeScope();
-            if (!batches.MoveNext())
+            using var scope = FirstBatchScope(batch);
+            if (!MoveNext(batches, batch))
             {
                 break;
             }
@@ -212,10 +213,10 @@ internal static class CascadeCorrelationTrainer
             optimizer.zero_grad();
             for (var l = 0; l < observers.Count; l++)
             {
-                if (observers[l].Covariances() is { } batch)
+                if (observers[l].Covariances() is { } covariances)
                 {
                     // One read from the device for both: [0] the covariances, [1] their bounds.
-                    var both = stack(new[] { batch.to(float64), observers[l].Bounds()! }).cpu();
+                    var both = stack(new[] { covariances.to(float64), observers[l].Bounds()! }).cpu();
                     Accumulate(sums[l], both[0]);
                     Accumulate(bounds[l], both[1]);
                 }
@@ -225,6 +226,31 @@ internal static class CascadeCorrelationTrainer
         }
 
         return (sums, bounds);
+    }
+
+    /// <summary>
+    /// The dispose scope of one batch: none for the first, whose tensors then die with the pass's scope. An iterator
+    /// creates what it keeps for the whole pass (a shuffle order, <c>using var perm = randperm(n)</c>) in its first
+    /// MoveNext, before its first forward; disposed with the first batch, it was gone at the second, and the
+    /// iterator failed with TorchSharp's "empty handle". The first batch's tensors live one pass longer instead.
+    /// </summary>
+    private static DisposeScope? FirstBatchScope(int batch) => batch == 0 ? null : NewDisposeScope();
+
+    /// <summary>
+    /// The next loss of <c>CandidateLosses</c>. A sequence that created a tensor in a later batch and used it in the
+    /// next one finds it disposed (each batch's tensors are); TorchSharp then says only "empty handle", so the rule is
+    /// added to its message.
+    /// </summary>
+    private static bool MoveNext(IEnumerator<Tensor> batches, int batch)
+    {
+        try
+        {
+            return batches.MoveNext();
+        }
+        catch (InvalidOperationException e) when (batch > 0 && e.Message.Contains("empty handle", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"CandidateLosses's sequence used a disposed tensor at batch {batch + 1} ({e.Message}). Cascade-correlation disposes the tensors made during each batch after that batch, so a tensor the sequence keeps across batches must be made before its first batch (what an iterator makes before its first yield lives for the whole pass), or kept outside TorchSharp (an int[] shuffle order), or come from a TorchSharp DataLoader.", e);
+        }
     }
 
     /// <summary>Adds a [candidate, neuron] tensor to <paramref name="sums"/>.</summary>

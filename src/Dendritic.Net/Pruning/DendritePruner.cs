@@ -151,7 +151,7 @@ public static class DendritePruner
                 FlopsMeasured = validationInput is not null,
                 MaxOutputChange = change,
             };
-            PruningLog.Summary(logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, change);
+            PruningLog.Summary(logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, PruningLog.Change(change));
             return result;
         }
     }

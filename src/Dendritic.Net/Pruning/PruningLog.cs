@@ -12,5 +12,10 @@ internal static partial class PruningLog
     public static partial void SetTried(ILogger logger, int set, string layer, double change, string verdict, double threshold);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Pruning removed {Sets} dendrite sets and {Parameters} parameters, saved {Flops} FLOPs per sample; largest output change {Change}")]
-    public static partial void Summary(ILogger logger, int sets, long parameters, long flops, double? change);
+    public static partial void Summary(ILogger logger, int sets, long parameters, long flops, string change);
+
+    /// <summary>The output change for <see cref="Summary"/>: the number, or why there is none (it printed "(null)").</summary>
+    public static string Change(double? change) => change is { } measured
+        ? measured.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)
+        : "not measured (no validation input given)";
 }

@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>
+/// <c>CandidateLosses</c> written as the usual shuffling iterator, from a newcomer's trial: its shuffle order, made in
+/// the first MoveNext (<c>using var perm = randperm(n)</c>), was disposed with the first batch's tensors, and the second
+/// batch failed with TorchSharp's bare "Tensor invalid -- empty handle" from inside the user's iterator.
+/// </summary>
+[TestFixture]
+public sealed class CascadeCorrelationIteratorTests
+{
+    [SetUp]
+    public void SetUp() => manual_seed(23);
+
+    [TestCase(1)]
+    [TestCase(3)]
+    public void TrainCandidates_ShufflingIteratorMakingItsOrderBeforeTheFirstYield_TrainsAndLeavesNoTensorAlive(int poolSize)
+    {
+        var model = TestModels.TanhMlp();
+        var growth = new WrappedGrowthModel(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }));
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        growth.AddDendrites(poolSize);
+        IEnumerable<Tensor> Shuffled()
+        {
+            using var order = randperm(64);
+            for (var start = 0; start < 64; start += 16)
+            {
+                using var rows = order.narrow(0, start, 16);
+                yield return nn.functional.mse_loss(model.call(x.index_select(0, rows)), y.index_select(0, rows));
+            }
+        }
+
+        CandidateTrainingResult? result = null;
+        var options = new CascadeCorrelationOptions { MaxEpochs = 3, Patience = 3, PoolSize = poolSize };
+
+        var added = LiveTensors.Added(() => result = growth.TrainCandidates(Shuffled, options, (_, _) => { }));
+
+        result!.Correlation.Should().BeGreaterThan(0);
+        added.Should().Be(poolSize == 1 ? 0 : -2 * 2 * 4, "the first batch's tensors die with the pass (a pool removes two candidates' D, bias, v and u per layer)");
+    }
+
+    [Test]
+    public void TrainCandidates_TensorMadeInOneBatchAndUsedInTheNext_ThrowsExplainingWhereToMakeIt()
+    {
+        var model = TestModels.TanhMlp();
+        var growth = new WrappedGrowthModel(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }));
+        using var x = randn(16, 3);
+        using var y = randn(16, 2);
+        growth.AddDendrites(1);
+        IEnumerable<Tensor> MadeLate()
+        {
+            Tensor? late = null;
+            for (var batch = 0; batch < 3; batch++)
+            {
+                if (batch == 1)
+                {
+                    late = randperm(16);
+                }
+                else if (batch == 2)
+                {
+                    _ = late!.sum();
+                }
+
+                yield return nn.functional.mse_loss(model.call(x), y);
+            }
+        }
+
+        var act = () => growth.TrainCandidates(MadeLate, new CascadeCorrelationOptions { MaxEpochs = 2, Patience = 2 }, (_, _) => { });
+
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage("CandidateLosses's sequence used a disposed tensor at batch 3*made before its first batch*int[]*DataLoader*")
+            .WithInnerException<InvalidOperationException>().WithMessage("*empty handle*");
+        growth.Branches.Should().AllSatisfy(b => b.Observer.Should().BeNull("the trainer detaches its observers on the way out"));
+    }
+}
