@@ -44,15 +44,10 @@ internal sealed class CudaDevice
     }
 
     /// <summary>
-    /// Makes the primary context current on this thread. Backward runs on autograd's device thread, where libtorch has
-    /// normally made it current already; this makes sure before a module load or a launch.
+    /// Makes the primary context current on this thread until the returned scope is disposed, which makes the thread's
+    /// previous context (or none) current again. A module load and a launch need it current; backward runs on
+    /// autograd's device thread, where libtorch has normally made it current already (then nothing changes).
     /// </summary>
-    public void MakeCurrent()
-    {
-        CudaDriver.Check(CudaDriver.CtxGetCurrent(out var current), "cuCtxGetCurrent");
-        if (current != Context)
-        {
-            CudaDriver.Check(CudaDriver.CtxSetCurrent(Context), "cuCtxSetCurrent");
-        }
-    }
+    /// <exception cref="CudaKernelException">The driver cannot read or set the thread's current context.</exception>
+    public CurrentContextScope EnterContext() => CurrentContextScope.Enter(Context, DriverContextBinding.Instance);
 }
