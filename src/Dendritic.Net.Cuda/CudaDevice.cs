@@ -5,6 +5,10 @@ namespace Dendritic.Cuda;
 /// <summary>One GPU as the driver API sees it: libtorch's primary context on it, its compute capability and size.</summary>
 internal sealed class CudaDevice
 {
+    // One per GPU for the process: opening retains the primary context, so it runs once per device even when two
+    // threads (two launchers, forward and autograd's device thread) meet the device first at the same time.
+    private static readonly OncePerKey<int, CudaDevice> Opened = new();
+
     private CudaDevice(int index, IntPtr context, int major, int minor, int multiprocessors)
     {
         Index = index;
@@ -29,10 +33,14 @@ internal sealed class CudaDevice
     public string Architecture => FormattableString.Invariant($"--gpu-architecture=sm_{Major}{Minor}");
 
     /// <summary>
-    /// Retains the primary context of device <paramref name="index"/> (kept for the process's life, as libtorch keeps it)
-    /// and reads its attributes.
+    /// Device <paramref name="index"/>, opened on first use: its primary context retained exactly once for the process
+    /// (and kept for the process's life, as libtorch keeps it) and its attributes read. A failed open is not kept: the
+    /// next call tries again.
     /// </summary>
-    public static CudaDevice Open(int index)
+    /// <exception cref="CudaKernelException">The driver cannot be initialised, or has no such device.</exception>
+    public static CudaDevice Get(int index) => Opened.Get(index, Open);
+
+    private static CudaDevice Open(int index)
     {
         CudaDriver.Check(CudaDriver.Init(0), "cuInit");
         CudaDriver.Check(CudaDriver.DeviceGet(out var device, index), $"cuDeviceGet({index})");

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,7 +23,6 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
 
     private readonly CudaModuleCache _modules;
     private readonly int _blocksPerMultiprocessor;
-    private readonly ConcurrentDictionary<int, CudaDevice> _devices = new();
 
     /// <param name="modules">The compiled kernels.</param>
     /// <param name="blocksPerMultiprocessor">Blocks aimed for per multiprocessor (the benchmarks' A/B; default 8).</param>
@@ -112,7 +110,7 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         _modules.Get(problem, device);
     }
 
-    private CudaDevice Device(int index) => _devices.GetOrAdd(index, i => CudaDevice.Open(i));
+    private static CudaDevice Device(int index) => CudaDevice.Get(index);
 
     private void Launch(IntPtr function, CascadeProblem problem, void** args, string name)
     {
