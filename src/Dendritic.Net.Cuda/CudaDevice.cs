@@ -9,7 +9,8 @@ internal sealed class CudaDevice
     // threads (two launchers, forward and autograd's device thread) meet the device first at the same time.
     private static readonly OncePerKey<int, CudaDevice> Opened = new();
 
-    private CudaDevice(int index, IntPtr context, int major, int minor, int multiprocessors)
+    /// <summary>A device with the given context and attributes, made without the driver (<see cref="Get"/> opens a real one).</summary>
+    internal CudaDevice(int index, IntPtr context, int major, int minor, int multiprocessors)
     {
         Index = index;
         Context = context;
