@@ -5,7 +5,12 @@ namespace Dendritic.Cuda;
 /// <summary>One GPU as the driver API sees it: libtorch's primary context on it, its compute capability and size.</summary>
 internal sealed class CudaDevice
 {
-    private CudaDevice(int index, IntPtr context, int major, int minor, int multiprocessors)
+    // One per GPU for the process: opening retains the primary context, so it runs once per device even when two
+    // threads (two launchers, forward and autograd's device thread) meet the device first at the same time.
+    private static readonly OncePerKey<int, CudaDevice> Opened = new();
+
+    /// <summary>A device with the given context and attributes, made without the driver (<see cref="Get"/> opens a real one).</summary>
+    internal CudaDevice(int index, IntPtr context, int major, int minor, int multiprocessors)
     {
         Index = index;
         Context = context;
@@ -29,10 +34,14 @@ internal sealed class CudaDevice
     public string Architecture => FormattableString.Invariant($"--gpu-architecture=sm_{Major}{Minor}");
 
     /// <summary>
-    /// Retains the primary context of device <paramref name="index"/> (kept for the process's life, as libtorch keeps it)
-    /// and reads its attributes.
+    /// Device <paramref name="index"/>, opened on first use: its primary context retained exactly once for the process
+    /// (and kept for the process's life, as libtorch keeps it) and its attributes read. A failed open is not kept: the
+    /// next call tries again.
     /// </summary>
-    public static CudaDevice Open(int index)
+    /// <exception cref="CudaKernelException">The driver cannot be initialised, or has no such device.</exception>
+    public static CudaDevice Get(int index) => Opened.Get(index, Open);
+
+    private static CudaDevice Open(int index)
     {
         CudaDriver.Check(CudaDriver.Init(0), "cuInit");
         CudaDriver.Check(CudaDriver.DeviceGet(out var device, index), $"cuDeviceGet({index})");
@@ -44,15 +53,10 @@ internal sealed class CudaDevice
     }
 
     /// <summary>
-    /// Makes the primary context current on this thread. Backward runs on autograd's device thread, where libtorch has
-    /// normally made it current already; this makes sure before a module load or a launch.
+    /// Makes the primary context current on this thread until the returned scope is disposed, which makes the thread's
+    /// previous context (or none) current again. A module load and a launch need it current; backward runs on
+    /// autograd's device thread, where libtorch has normally made it current already (then nothing changes).
     /// </summary>
-    public void MakeCurrent()
-    {
-        CudaDriver.Check(CudaDriver.CtxGetCurrent(out var current), "cuCtxGetCurrent");
-        if (current != Context)
-        {
-            CudaDriver.Check(CudaDriver.CtxSetCurrent(Context), "cuCtxSetCurrent");
-        }
-    }
+    /// <exception cref="CudaKernelException">The driver cannot read or set the thread's current context.</exception>
+    public CurrentContextScope EnterContext() => CurrentContextScope.Enter(Context, DriverContextBinding.Instance);
 }

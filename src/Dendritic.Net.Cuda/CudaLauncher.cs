@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,7 +8,8 @@ namespace Dendritic.Cuda;
 /// <summary>
 /// Launches cascade.cu's kernels through the CUDA driver API, in libtorch's primary context and on the legacy default
 /// stream (stream 0), which is libtorch's current stream: TorchSharp sets no other, so every kernel here runs after
-/// the libtorch work queued before it and before the work queued after it, with no synchronisation.
+/// the libtorch work queued before it and before the work queued after it, with no synchronisation. The context is made
+/// current for each call only: the launching thread's own current context (or none) is current again afterwards.
 /// </summary>
 internal sealed unsafe class CudaLauncher : ICascadeLauncher
 {
@@ -23,7 +23,6 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
 
     private readonly CudaModuleCache _modules;
     private readonly int _blocksPerMultiprocessor;
-    private readonly ConcurrentDictionary<int, CudaDevice> _devices = new();
 
     /// <param name="modules">The compiled kernels.</param>
     /// <param name="blocksPerMultiprocessor">Blocks aimed for per multiprocessor (the benchmarks' A/B; default 8).</param>
@@ -40,7 +39,9 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
     public void Forward(CascadeForwardLaunch launch)
     {
         var problem = launch.Problem;
-        var module = Prepare(problem);
+        var device = Device(problem.DeviceIndex);
+        using var context = device.EnterContext();
+        var module = _modules.Get(problem, device);
         var output = launch.Output;
         var outputLayout = launch.OutputLayout;
         var host = launch.Host;
@@ -64,7 +65,9 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
     public void Backward(CascadeBackwardLaunch launch)
     {
         var problem = launch.Problem;
-        var module = Prepare(problem);
+        var device = Device(problem.DeviceIndex);
+        using var context = device.EnterContext();
+        var module = _modules.Get(problem, device);
         var gradPre = Table(launch.GradPre);
         var gradPreLayout = launch.GradPreLayout;
         var grad = launch.Grad;
@@ -95,20 +98,19 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
     }
 
     /// <summary>
-    /// Opens <paramref name="problem"/>'s device, makes its primary context current on this thread, and compiles and
-    /// loads its module (what the first launch would do), so that a driver or compiler problem shows now.
+    /// Opens <paramref name="problem"/>'s device and compiles and loads its module in the device's primary context
+    /// (what the first launch would do), so that a driver or compiler problem shows now. The thread's current context
+    /// is left as it was.
     /// </summary>
     /// <exception cref="CudaKernelException">The device, NVRTC or the driver fails; the message names the call and the fix.</exception>
-    public void Preload(CascadeProblem problem) => Prepare(problem);
-
-    private CudaModule Prepare(CascadeProblem problem)
+    public void Preload(CascadeProblem problem)
     {
         var device = Device(problem.DeviceIndex);
-        device.MakeCurrent();
-        return _modules.Get(problem, device);
+        using var context = device.EnterContext();
+        _modules.Get(problem, device);
     }
 
-    private CudaDevice Device(int index) => _devices.GetOrAdd(index, i => CudaDevice.Open(i));
+    private static CudaDevice Device(int index) => CudaDevice.Get(index);
 
     private void Launch(IntPtr function, CascadeProblem problem, void** args, string name)
     {

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -11,50 +10,55 @@ namespace Dendritic.Cuda;
 /// <summary>
 /// Compiles cascade.cu with NVRTC for each problem class (sets, dtype, activation) and device it meets, straight to a
 /// CUBIN for the device's compute capability (sm_XY: no PTX JIT in the driver), loads it and keeps it for the life of
-/// the process.
+/// the process. Each class compiles once, under a lock of its own: a compile holds up the callers of that class only,
+/// not the lookups and launches of the others. A compile or load that fails is not kept; the next call tries again.
 /// </summary>
 internal sealed class CudaModuleCache
 {
     private const string ResourceName = "Dendritic.Cuda.cascade.cu";
     private static readonly Lazy<string> Source = new(ReadSource);
 
-    private readonly Dictionary<(int Device, int Sets, torch.ScalarType DType, DendriteActivation Activation), CudaModule> _modules = new();
-    private readonly object _gate = new();
+    private readonly OncePerKey<(int Device, int Sets, torch.ScalarType DType, DendriteActivation Activation), CudaModule> _modules = new();
+    private readonly Func<CascadeProblem, CudaDevice, CudaModule> _load;
+
+    /// <summary>A cache that compiles with NVRTC and loads with the CUDA driver.</summary>
+    public CudaModuleCache()
+        : this(CompileAndLoad)
+    {
+    }
+
+    /// <summary>A cache that makes each class's module with <paramref name="load"/> (the tests' stand-in for NVRTC and the driver).</summary>
+    internal CudaModuleCache(Func<CascadeProblem, CudaDevice, CudaModule> load) => _load = load;
 
     /// <summary>The kernel source as embedded in this assembly.</summary>
     public static string KernelSource => Source.Value;
 
-    /// <summary>The loaded module for <paramref name="problem"/>'s class on <paramref name="device"/>, compiling it on first use.</summary>
+    /// <summary>
+    /// The loaded module for <paramref name="problem"/>'s class on <paramref name="device"/>, compiling and loading it on
+    /// first use into the context current on this thread, which must be the device's (<see cref="CudaDevice.EnterContext"/>).
+    /// </summary>
     /// <exception cref="CudaKernelException">NVRTC rejects the source or the options, or the driver the image.</exception>
-    public CudaModule Get(CascadeProblem problem, CudaDevice device)
+    public CudaModule Get(CascadeProblem problem, CudaDevice device) =>
+        _modules.Get((device.Index, problem.Sets, problem.DType, problem.Activation), (Problem: problem, Device: device, Load: _load), static (_, s) => s.Load(s.Problem, s.Device));
+
+    private static CudaModule CompileAndLoad(CascadeProblem problem, CudaDevice device)
     {
-        var key = (device.Index, problem.Sets, problem.DType, problem.Activation);
-        lock (_gate)
+        var image = Compile(problem.Defines().Append(device.Architecture).ToArray());
+        var loaded = CudaDriver.ModuleLoadData(out var handle, image);
+        if (loaded != CudaDriver.Success)
         {
-            if (_modules.TryGetValue(key, out var module))
-            {
-                return module;
-            }
-
-            var image = Compile(problem.Defines().Append(device.Architecture).ToArray());
-            var loaded = CudaDriver.ModuleLoadData(out var handle, image);
-            if (loaded != CudaDriver.Success)
-            {
-                // The usual cause is an NVRTC newer than the driver: name both versions.
-                CudaDriver.Check(loaded, $"cuModuleLoadData (a CUBIN for sm_{device.Major}{device.Minor} from NVRTC {NvrtcVersion()}; the driver supports CUDA {DriverVersion()})");
-            }
-
-            module = new CudaModule(
-                Function(handle, "cascade_forward_rows"),
-                Function(handle, "cascade_forward_rows_pairs"),
-                Function(handle, "cascade_forward_positions"),
-                Function(handle, "cascade_backward_rows"),
-                Function(handle, "cascade_backward_rows_pairs"),
-                Function(handle, "cascade_backward_positions"),
-                Function(handle, "cascade_reduce"));
-            _modules[key] = module;
-            return module;
+            // The usual cause is an NVRTC newer than the driver: name both versions.
+            CudaDriver.Check(loaded, $"cuModuleLoadData (a CUBIN for sm_{device.Major}{device.Minor} from NVRTC {NvrtcVersion()}; the driver supports CUDA {DriverVersion()})");
         }
+
+        return new CudaModule(
+            Function(handle, "cascade_forward_rows"),
+            Function(handle, "cascade_forward_rows_pairs"),
+            Function(handle, "cascade_forward_positions"),
+            Function(handle, "cascade_backward_rows"),
+            Function(handle, "cascade_backward_rows_pairs"),
+            Function(handle, "cascade_backward_positions"),
+            Function(handle, "cascade_reduce"));
     }
 
     /// <summary>Compiles the kernel source with <paramref name="options"/> and returns the CUBIN.</summary>

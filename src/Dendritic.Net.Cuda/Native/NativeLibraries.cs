@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Threading;
@@ -9,7 +10,8 @@ namespace Dendritic.Cuda;
 /// <summary>
 /// Finds NVRTC and the CUDA driver at run time (no CUDA toolkit needed): the file named by an environment variable
 /// when set, else the names the NVIDIA driver and the NVRTC redistributable install (libnvrtc.so.13, .12; libcuda.so.1;
-/// on Windows nvrtc64_130_0.dll, nvrtc64_120_0.dll and nvcuda.dll) on the system's library search path.
+/// on Windows nvrtc64_130_0.dll, nvrtc64_120_0.dll and nvcuda.dll) on the system's library search path, NVRTC's in
+/// the order <see cref="NvrtcSearchOrder"/> gives for the driver found (the newest NVRTC the driver supports first).
 /// </summary>
 internal static class NativeLibraries
 {
@@ -25,9 +27,9 @@ internal static class NativeLibraries
     /// <summary>Full path of the CUDA driver library (libcuda.so.1, nvcuda.dll) to load instead of searching.</summary>
     public const string DriverPathVariable = "DENDRITIC_CUDA_DRIVER_PATH";
 
-    private static readonly string[] NvrtcNames = OperatingSystem.IsWindows()
-        ? new[] { "nvrtc64_130_0.dll", "nvrtc64_120_0.dll" }
-        : new[] { "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so" };
+    private static readonly NvrtcCandidate[] NvrtcCandidates = OperatingSystem.IsWindows()
+        ? new NvrtcCandidate[] { new("nvrtc64_130_0.dll", 13), new("nvrtc64_120_0.dll", 12) }
+        : new NvrtcCandidate[] { new("libnvrtc.so.13", 13), new("libnvrtc.so.12", 12), new("libnvrtc.so", null) };
 
     private static readonly string[] DriverNames = OperatingSystem.IsWindows() ? new[] { "nvcuda.dll" } : new[] { "libcuda.so.1", "libcuda.so" };
 
@@ -64,9 +66,40 @@ internal static class NativeLibraries
         LoadNvrtc();
     }
 
-    private static IntPtr LoadDriver() => Load(DriverPathVariable, DriverNames, DriverDescription, "cuInit");
+    private static IntPtr LoadDriver() => Load(DriverPathVariable, () => DriverNames, DriverDescription, "cuInit");
 
     private static IntPtr LoadNvrtc() => Load(NvrtcPathVariable, NvrtcNames, NvrtcDescription, "nvrtcVersion");
+
+    private static string[] NvrtcNames() => NvrtcSearchOrder.For(DriverVersion(), NvrtcCandidates).Select(c => c.Name).ToArray();
+
+    /// <summary>
+    /// The CUDA version the driver supports (cuDriverGetVersion, which needs no cuInit: 12080 for 12.8), or null when
+    /// the driver cannot be loaded or does not answer (NVRTC alone, for its version, needs no driver).
+    /// </summary>
+    /// <remarks>
+    /// Called through the export's address, not through <see cref="CudaDriver"/>'s import: NVRTC is looked for inside
+    /// this assembly's import resolver, where a missing driver must mean "unknown", not a second resolution that throws.
+    /// </remarks>
+    private static unsafe int? DriverVersion()
+    {
+        IntPtr driver;
+        try
+        {
+            driver = LoadDriver();
+        }
+        catch (CudaKernelException)
+        {
+            return null;
+        }
+
+        if (!NativeLibrary.TryGetExport(driver, "cuDriverGetVersion", out var address))
+        {
+            return null;
+        }
+
+        var version = 0;
+        return ((delegate* unmanaged<int*, int>)address)(&version) == CudaDriver.Success ? version : null;
+    }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) => name switch
     {
@@ -76,18 +109,19 @@ internal static class NativeLibraries
     };
 
     /// <summary>
-    /// The library named by <paramref name="variable"/>, else the first of <paramref name="names"/> that loads; either
-    /// must export <paramref name="entryPoint"/>, so that a wrong file fails here, with its name, and not at the first
-    /// call into it.
+    /// The library named by <paramref name="variable"/>, else the first of <paramref name="searchNames"/>() that loads;
+    /// either must export <paramref name="entryPoint"/>, so that a wrong file fails here, with its name, and not at the
+    /// first call into it. The names are asked for only when they are searched or named in an error (NVRTC's need the
+    /// driver's version).
     /// </summary>
-    private static IntPtr Load(string variable, IReadOnlyList<string> names, string what, string entryPoint)
+    private static IntPtr Load(string variable, Func<IReadOnlyList<string>> searchNames, string what, string entryPoint)
     {
         var path = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrWhiteSpace(path))
         {
             if (!NativeLibrary.TryLoad(path, out var handle))
             {
-                throw new CudaKernelException($"{variable} names '{path}', which cannot be loaded as {what}. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
+                throw new CudaKernelException($"{variable} names '{path}', which cannot be loaded as {what}. Point it at the library file, or unset it to search {string.Join(", ", searchNames())}.");
             }
 
             if (NativeLibrary.TryGetExport(handle, entryPoint, out _))
@@ -96,8 +130,10 @@ internal static class NativeLibraries
             }
 
             NativeLibrary.Free(handle);
-            throw new CudaKernelException($"{variable} names '{path}', which loads but is not {what}: it has no '{entryPoint}'. Point it at the library file, or unset it to search {string.Join(", ", names)}.");
+            throw new CudaKernelException($"{variable} names '{path}', which loads but is not {what}: it has no '{entryPoint}'. Point it at the library file, or unset it to search {string.Join(", ", searchNames())}.");
         }
+
+        var names = searchNames();
 
         // A name that loads but lacks the entry point is another library of that name (a stub, a wrapper): it is
         // released, skipped, and named in the error, which would otherwise say that nothing was found.
