@@ -45,6 +45,14 @@ public sealed class OnnxGraphBuilder
     /// <summary>Where the sample run happens: the sample input's device (the model's).</summary>
     internal Device SampleDevice { get; set; } = CPU;
 
+    /// <summary>
+    /// Set while a converter writes a module whose own run on the sample then gives the module's output its value
+    /// (<see cref="ModuleExport"/>): its nodes are not computed on the sample, which would compute the module a second
+    /// time (a fused dendrite layer's projection, split and cascade) and keep every intermediate value until the export
+    /// ends, for values that nothing reads.
+    /// </summary>
+    internal bool ModuleRunGivesSamples { get; set; }
+
     /// <summary>Where the export logs (a description it could not check); <see cref="NullLogger.Instance"/> unless the export gives one.</summary>
     internal ILogger Logger { get; set; } = NullLogger.Instance;
 
@@ -121,7 +129,10 @@ public sealed class OnnxGraphBuilder
         }
 
         _graph.Node.Add(node);
-        Evaluate(node.Name, opType, inputs, names, attributes);
+        if (!ModuleRunGivesSamples)
+        {
+            Evaluate(node.Name, opType, inputs, names, attributes);
+        }
 
         return names;
     }

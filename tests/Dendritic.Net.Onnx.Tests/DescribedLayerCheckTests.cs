@@ -112,6 +112,19 @@ public class DescribedLayerCheckTests
         });
     }
 
+    [Test]
+    public void AddNode_WhileAModuleRunGivesSamples_ComputesNothing()
+    {
+        // A converter's nodes while the module's own run gives its output the value: computing them would be waste.
+        using var scope = torch.NewDisposeScope();
+        var builder = new OnnxGraphBuilder(new GraphProto(), float32) { ModuleRunGivesSamples = true };
+        builder.SetSample("x", randn(2, 3));
+
+        var relu = builder.AddNode("Relu", new[] { "x" });
+
+        builder.Sample(relu).Should().BeNull();
+    }
+
     private static TestCaseData Wrong(string name, int rank, Func<Tensor, Tensor> step, Func<OnnxGraphBuilder, string, string> describe, string because) =>
         new TestCaseData(name, rank, step, describe, because).SetArgDisplayNames(name);
 
