@@ -31,8 +31,10 @@ public sealed record OnnxExportOptions
     /// The axis of the graph output that holds the batch, counted from 0. Default 0, as in a classifier's
     /// <c>[batch, classes]</c> whatever the input's layout; a time-first sequence output (<c>[time, batch, hidden]</c>)
     /// takes 1. Must be at least 0; when <see cref="DynamicBatch"/> is true the export also checks that it is an axis
-    /// of the model's output on the sample with as many entries as the input's batch axis. A scalar output has no
-    /// batch axis and is written fixed. Ignored when <see cref="DynamicBatch"/> is false.
+    /// of the model's output on the sample with as many entries as the input's batch axis, and that it grows by one
+    /// (every other output axis staying as it is) when the model runs once more with one more item along the input's
+    /// batch axis, so that sizes equal by chance (a time-first sample with as many steps as sequences) do not pass. A
+    /// scalar output has no batch axis and is written fixed. Ignored when <see cref="DynamicBatch"/> is false.
     /// </summary>
     public int OutputBatchAxis { get; init; }
 

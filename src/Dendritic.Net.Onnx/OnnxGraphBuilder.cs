@@ -45,6 +45,14 @@ public sealed class OnnxGraphBuilder
     /// <summary>Where the sample run happens: the sample input's device (the model's).</summary>
     internal Device SampleDevice { get; set; } = CPU;
 
+    /// <summary>
+    /// Set while a converter writes a module whose own run on the sample then gives the module's output its value
+    /// (<see cref="ModuleExport"/>): its nodes are not computed on the sample, which would compute the module a second
+    /// time (a fused dendrite layer's projection, split and cascade) and keep every intermediate value until the export
+    /// ends, for values that nothing reads.
+    /// </summary>
+    internal bool ModuleRunGivesSamples { get; set; }
+
     /// <summary>Where the export logs (a description it could not check); <see cref="NullLogger.Instance"/> unless the export gives one.</summary>
     internal ILogger Logger { get; set; } = NullLogger.Instance;
 
@@ -121,9 +129,9 @@ public sealed class OnnxGraphBuilder
         }
 
         _graph.Node.Add(node);
-        if (outputs == 1)
+        if (!ModuleRunGivesSamples)
         {
-            Evaluate(node.Name, opType, inputs, names[0], attributes);
+            Evaluate(node.Name, opType, inputs, names, attributes);
         }
 
         return names;
@@ -185,10 +193,10 @@ public sealed class OnnxGraphBuilder
         new(Path, module.GetType().Name, string.Create(CultureInfo.InvariantCulture, $"{OnnxExportException.Describe(Path, module.GetType().Name)}: {message}"));
 
     /// <summary>
-    /// Gives <paramref name="output"/> its value on the sample when every input has one and the evaluator computes the
-    /// operator; otherwise records why not. An empty input name is an optional input left out.
+    /// Gives each of <paramref name="outputs"/> its value on the sample when every input has one and the evaluator
+    /// computes the operator; otherwise records why not. An empty input name is an optional input left out.
     /// </summary>
-    private void Evaluate(string nodeName, string opType, IReadOnlyList<string> inputs, string output, IReadOnlyDictionary<string, object>? attributes)
+    private void Evaluate(string nodeName, string opType, IReadOnlyList<string> inputs, string[] outputs, IReadOnlyDictionary<string, object>? attributes)
     {
         var samples = new Tensor?[inputs.Count];
         for (var i = 0; i < inputs.Count; i++)
@@ -200,20 +208,31 @@ public sealed class OnnxGraphBuilder
 
             if (Sample(inputs[i]) is not { } sample)
             {
-                _unknown[output] = WhyUnknown(inputs[i]);
+                var why = WhyUnknown(inputs[i]);
+                foreach (var output in outputs)
+                {
+                    _unknown[output] = why;
+                }
+
                 return;
             }
 
             samples[i] = sample;
         }
 
-        if (SampleEvaluator.TryEvaluate(opType, samples, attributes, out var reason) is { } value)
+        if (SampleEvaluator.TryEvaluate(opType, samples, attributes, outputs.Length, out var reason) is { } values)
         {
-            SetSample(output, value);
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                SetSample(outputs[i], values[i]);
+            }
         }
         else
         {
-            _unknown[output] = $"node '{nodeName}' cannot be computed on the sample: {reason}";
+            foreach (var output in outputs)
+            {
+                _unknown[output] = $"node '{nodeName}' cannot be computed on the sample: {reason}";
+            }
         }
     }
 

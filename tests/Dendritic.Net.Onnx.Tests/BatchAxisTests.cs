@@ -73,6 +73,67 @@ public class BatchAxisTests
             .Which.OptionNames.Should().Equal(nameof(OnnxExportOptions.InputBatchAxis), nameof(OnnxExportOptions.OutputBatchAxis));
     }
 
+    [Test]
+    public void Export_TimeFirstSampleWithAsManyStepsAsSequencesAndDefaultAxes_IsRefusedByTheProbe()
+    {
+        // time = batch = 2: the sizes agree, so only the second run (3 steps, the output still 2 long) tells the axes apart.
+        torch.manual_seed(540);
+        using var model = new RecurrentClassifier(true, 4, 5, 1, false, false, 3);
+        using var sample = randn(2, 2, 4);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<InvalidOptionsException>()
+            .Where(e => e.OptionNames.SequenceEqual(new[] { nameof(OnnxExportOptions.OutputBatchAxis) }))
+            .WithMessage("*with one more along input axis 0 ([3, 2, 4]) the output is [2, 3], not [3, 3]*InputBatchAxis = 1*");
+    }
+
+    [Test]
+    public void Export_TimeFirstSampleWithAsManyStepsAsSequencesAndInputBatchAxis1_RunsAnotherBatchSize()
+    {
+        torch.manual_seed(541);
+        using var model = new RecurrentClassifier(true, 4, 5, 1, false, false, 3);
+        using var sample = randn(2, 2, 4);
+
+        var bytes = OnnxExporter.ExportToBytes(model, sample, new OnnxExportOptions { InputBatchAxis = 1 });
+
+        Dims(ModelProto.Parser.ParseFrom(bytes).Graph.Input.Single()).Should().Equal("2", "batch", "4");
+        AssertRunsLikeTorchSharp(model, bytes, randn(2, 5, 4));
+    }
+
+    [Test]
+    public void Export_OutputAxisAsLongAsTheBatchByChance_IsRefusedByTheProbe()
+    {
+        // The MLP's output is [batch, 4]; with a batch of 4, OutputBatchAxis = 1 has the batch's size too.
+        torch.manual_seed(542);
+        using var model = Models.Mlp(0);
+        using var sample = randn(4, 8);
+
+        var act = () => TestHandles.Export(model, sample, new OnnxExportOptions { OutputBatchAxis = 1 });
+
+        act.Should().Throw<InvalidOptionsException>()
+            .Where(e => e.OptionNames.SequenceEqual(new[] { nameof(OnnxExportOptions.OutputBatchAxis) }))
+            .WithMessage("*the output is [5, 4], not [4, 5]*");
+    }
+
+    [Test]
+    public void Export_ModelThatCannotTakeAnotherBatchSize_IsRefusedNamingInputBatchAxis()
+    {
+        torch.manual_seed(543);
+        using var model = new DescribedModule(6, h => h.reshape(2, 6), (b, h) =>
+        {
+            using var shape = tensor(new long[] { 2, 6 });
+            return b.AddNode("Reshape", new[] { h, b.AddInitializer(shape, "shape") });
+        });
+        using var sample = randn(2, 6);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<InvalidOptionsException>()
+            .Where(e => e.OptionNames.SequenceEqual(new[] { nameof(OnnxExportOptions.InputBatchAxis) }))
+            .WithMessage("*([3, 6]) the forward pass fails*DynamicBatch = false*");
+    }
+
     private static string[] Dims(ValueInfoProto value) =>
         value.Type.TensorType.Shape.Dim.Select(d => d.DimParam.Length > 0 ? d.DimParam : d.DimValue.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 

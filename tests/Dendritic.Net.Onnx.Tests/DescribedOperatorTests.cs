@@ -51,6 +51,22 @@ public class DescribedOperatorTests
             (b, h) => b.AddNode("ReduceSum", new[] { h, Int64s(b, -1) }));
         yield return Step("flatten(1) through Shape, Slice, Concat and Reshape, batch kept dynamic", 4, h => h.flatten(1),
             (b, h) => b.AddNode("Reshape", new[] { h, b.AddNode("Concat", new[] { b.AddNode("Slice", new[] { b.AddNode("Shape", new[] { h }), Int64s(b, 0), Int64s(b, 1) }), Int64s(b, -1) }, new Dictionary<string, object> { ["axis"] = 0L }) }));
+        yield return Step("Conv with stride, pads, dilation and a bias", 4, h => nn.functional.conv2d(h, FixedTensors.Normal(1, 4, 3, 3, 2), FixedTensors.Normal(2, 4), new long[] { 2, 1 }, new long[] { 1, 1 }, new long[] { 1, 2 }),
+            (b, h) => b.AddNode("Conv", new[] { h, FixedTensors.Initializer(b, 1, 4, 3, 3, 2), FixedTensors.Initializer(b, 2, 4) }, new Dictionary<string, object> { ["strides"] = new long[] { 2, 1 }, ["pads"] = new long[] { 1, 1, 1, 1 }, ["dilations"] = new long[] { 1, 2 } }));
+        yield return Step("Conv grouped, pads uneven, no bias", 4, h => nn.functional.conv2d(nn.functional.pad(h, new long[] { 1, 0, 0, 1 }), FixedTensors.Normal(3, 6, 1, 2, 2), groups: 3),
+            (b, h) => b.AddNode("Conv", new[] { h, FixedTensors.Initializer(b, 3, 6, 1, 2, 2) }, new Dictionary<string, object> { ["group"] = 3L, ["pads"] = new long[] { 0, 1, 1, 0 } }));
+        yield return Step("Conv with auto_pad SAME_LOWER and stride 2", 4, h => nn.functional.conv2d(nn.functional.pad(h, new long[] { 1, 0, 1, 0 }), FixedTensors.Normal(4, 2, 3, 3, 3), strides: new long[] { 2, 2 }),
+            (b, h) => b.AddNode("Conv", new[] { h, FixedTensors.Initializer(b, 4, 2, 3, 3, 3) }, new Dictionary<string, object> { ["auto_pad"] = "SAME_LOWER", ["strides"] = new long[] { 2, 2 } }));
+        yield return Step("Conv 1-D with dilation and a bias", 3, h => nn.functional.conv1d(h, FixedTensors.Normal(5, 4, 5, 2), FixedTensors.Normal(6, 4), 1, 1, 2),
+            (b, h) => b.AddNode("Conv", new[] { h, FixedTensors.Initializer(b, 5, 4, 5, 2), FixedTensors.Initializer(b, 6, 4) }, new Dictionary<string, object> { ["pads"] = new long[] { 1, 1 }, ["dilations"] = new long[] { 2 } }));
+        yield return Step("Gemm with alpha, beta and transB", 2, h => (h.matmul(FixedTensors.Normal(7, 5, 6).t()) * 0.5) + (FixedTensors.Normal(8, 5) * 2),
+            (b, h) => b.AddNode("Gemm", new[] { h, FixedTensors.Initializer(b, 7, 5, 6), FixedTensors.Initializer(b, 8, 5) }, new Dictionary<string, object> { ["alpha"] = 0.5, ["beta"] = 2.0, ["transB"] = 1L }));
+        yield return Step("Gemm of the transposed input (transA)", 2, h => h.matmul(FixedTensors.Normal(9, 6, 5)),
+            (b, h) => b.AddNode("Gemm", new[] { b.AddNode("Transpose", new[] { h }), FixedTensors.Initializer(b, 9, 6, 5) }, new Dictionary<string, object> { ["transA"] = 1L }));
+        yield return Step("BatchNormalization with an epsilon", 4, h => nn.functional.batch_norm(h, FixedTensors.Normal(10, 3), FixedTensors.Normal(11, 3).abs() + 0.5, FixedTensors.Normal(12, 3), FixedTensors.Normal(13, 3), eps: 1e-3),
+            (b, h) => b.AddNode("BatchNormalization", new[] { h, FixedTensors.Initializer(b, 12, 3), FixedTensors.Initializer(b, 13, 3), FixedTensors.Initializer(b, 10, 3), b.AddInitializer(FixedTensors.Normal(11, 3).abs() + 0.5, "var") }, new Dictionary<string, object> { ["epsilon"] = 1e-3 }));
+        yield return Step("Cast of the width (Shape's int64) to float, to divide by it", 2, h => h / h.shape[^1],
+            (b, h) => b.AddNode("Div", new[] { h, b.AddNode("Cast", new[] { b.AddNode("Shape", new[] { h }, new Dictionary<string, object> { ["start"] = -1L }) }, new Dictionary<string, object> { ["to"] = 1L }) }));
     }
 
     [TestCaseSource(nameof(Steps))]

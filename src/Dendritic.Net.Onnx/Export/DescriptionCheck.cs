@@ -36,13 +36,21 @@ internal static class DescriptionCheck
     /// <param name="expected">The module's own output on the same sample.</param>
     /// <param name="description">What is being checked, as the message's subject ("its ExportOnnx description").</param>
     /// <param name="fix">The last sentence of the message: what to do about a mismatch.</param>
-    /// <exception cref="OnnxExportException">The outputs differ in shape, or an element by more than the tolerance.</exception>
+    /// <exception cref="OnnxExportException">The outputs differ in element type (forward's floating type read as the graph's), in shape, or an element by more than the tolerance.</exception>
     public static void Verify(OnnxGraphBuilder builder, nn.Module module, string output, Tensor expected, string description, string fix)
     {
         if (builder.Sample(output) is not { } described)
         {
             NotChecked(builder, module, builder.WhyUnknown(output));
             return;
+        }
+
+        // Forward's floating type is written as the graph's own (the file's output and every initializer take it); any
+        // other type is a file that ONNX Runtime refuses at load, or a value the modules after this one cannot take.
+        var type = expected.is_floating_point() ? builder.DType : expected.dtype;
+        if (described.dtype != type)
+        {
+            throw builder.Error(module, $"{description} does not compute what the module's forward computes on the sample input: the description's output is of element type {described.dtype}, where forward's is {type} in this file (a Cast to another type, or one left out?). {fix}");
         }
 
         if (Mismatch(described, expected) is { } difference)

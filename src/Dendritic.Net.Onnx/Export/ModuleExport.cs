@@ -65,7 +65,16 @@ internal static class ModuleExport
         if (!asModuleHost && builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
-            output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
+            builder.ModuleRunGivesSamples = sample is not null;
+            try
+            {
+                output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
+            }
+            finally
+            {
+                builder.ModuleRunGivesSamples = false;
+            }
+
             if (sample is not null && Run(module, sample, withHooks: true) is { } hookedOutput)
             {
                 builder.SetSample(output, hookedOutput);
@@ -74,12 +83,23 @@ internal static class ModuleExport
             return output;
         }
 
-        output = module is DendriteLayer layer
-            ? DendriteExport.Emit(builder, layer, input, sample)
-            : LayerExport.TryEmit(builder, module, input, sample)
-              ?? RecurrentExport.TryEmit(builder, module, input, sample)
-              ?? ActivationExport.TryEmit(builder, module, input, sample)
-              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
+        // Each converter here writes one module and nothing of the user's, and the module's own run below gives its
+        // output the sample value, so the converter's nodes are not computed on the sample as well.
+        builder.ModuleRunGivesSamples = sample is not null;
+        try
+        {
+            output = module is DendriteLayer layer
+                ? DendriteExport.Emit(builder, layer, input, sample)
+                : LayerExport.TryEmit(builder, module, input, sample)
+                  ?? RecurrentExport.TryEmit(builder, module, input, sample)
+                  ?? ActivationExport.TryEmit(builder, module, input, sample)
+                  ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
+        }
+        finally
+        {
+            builder.ModuleRunGivesSamples = false;
+        }
+
         if (sample is not null && Run(module, sample, withHooks: !asModuleHost) is { } called)
         {
             if (!asModuleHost)

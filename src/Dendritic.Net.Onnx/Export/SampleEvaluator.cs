@@ -12,7 +12,8 @@ namespace Dendritic.Onnx.Export;
 /// Computes a node's value on the sample input with TorchSharp, by the ONNX operator's own definition (opset 17,
 /// attribute defaults included), for the operators that graph descriptions add with
 /// <see cref="OnnxGraphBuilder.AddNode(string, IReadOnlyList{string}, IReadOnlyDictionary{string, object}?)"/>:
-/// elementwise arithmetic, activations, softmax, pooling, reductions and the shape operators. This serves twice:
+/// elementwise arithmetic, activations, softmax, pooling, reductions, the shape operators, Cast, and the layers' Conv,
+/// Gemm and BatchNormalization (and Split, whose several outputs only the exporter's own nodes have). This serves twice:
 /// modules after the node know their input shape, and a description (<see cref="IOnnxExportable"/>, a built-in one)
 /// can be checked against the module's own forward (<see cref="DescriptionCheck"/>). Other operators, and forms of
 /// these that it does not compute, leave the value unknown and say why.
@@ -68,6 +69,16 @@ internal static class SampleEvaluator
         ["ReduceMean"] = (1, 1, n => SamplePooling.Reduce(n, n.Ints("axes"), (x, axes, keep) => x.mean(axes, keep))),
         ["ReduceMax"] = (1, 1, n => SamplePooling.Reduce(n, n.Ints("axes"), (x, axes, keep) => x.amax(axes, keep))),
         ["ReduceSum"] = (1, 2, SamplePooling.ReduceSum),
+        ["Conv"] = (2, 3, SampleLayers.Conv),
+        ["Gemm"] = (2, 3, SampleLayers.Gemm),
+        ["BatchNormalization"] = (5, 5, SampleLayers.BatchNormalization),
+        ["Cast"] = (1, 1, SampleLayouts.Cast),
+    };
+
+    /// <summary>The operators with any number of outputs: their computation returns one value per output of the node.</summary>
+    private static readonly Dictionary<string, (int Required, int Most, Func<SampleNode, IReadOnlyList<Tensor>?> Compute)> MultiOutput = new(StringComparer.Ordinal)
+    {
+        ["Split"] = (1, 2, SampleLayouts.Split),
     };
 
     /// <summary>
@@ -94,13 +105,25 @@ internal static class SampleEvaluator
         ["ReduceMean"] = new[] { "axes", "keepdims" },
         ["ReduceMax"] = new[] { "axes", "keepdims" },
         ["ReduceSum"] = new[] { "keepdims", "noop_with_empty_axes" },
+        ["Conv"] = new[] { "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides" },
+        ["Gemm"] = new[] { "alpha", "beta", "transA", "transB" },
+        ["BatchNormalization"] = new[] { "epsilon", "momentum", "training_mode" },
+        ["Cast"] = new[] { "to" },
+        ["Split"] = new[] { "axis" },
     };
 
     /// <summary>The operators whose inputs ONNX requires to have one element type (torch would promote instead).</summary>
-    private static readonly HashSet<string> OneType = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "MatMul", "Max", "Min", "Sum", "Concat", "Clip" };
+    /// <remarks>BatchNormalization's statistics may be of another float type than its input in ONNX, but not in libtorch's kernel, which the check runs.</remarks>
+    private static readonly HashSet<string> OneType = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "MatMul", "Max", "Min", "Sum", "Concat", "Clip", "Conv", "Gemm", "BatchNormalization" };
+
+    /// <summary>
+    /// Operators whose axes (or sizes) opset 18 moved from an attribute to an input: an opset-17 file must give them
+    /// as the attribute, and ONNX Runtime refuses the input form at load ("input size 2 not in range").
+    /// </summary>
+    private static readonly HashSet<string> AxesAttributeUntilOpset18 = new(StringComparer.Ordinal) { "ReduceMean", "ReduceMax" };
 
     /// <summary>The operators computed here, in order, for messages and docs.</summary>
-    public static IEnumerable<string> Known => Operators.Keys.Order(StringComparer.Ordinal);
+    public static IEnumerable<string> Known => Operators.Keys.Concat(MultiOutput.Keys).Order(StringComparer.Ordinal);
 
     /// <summary>
     /// The node's value on the sample, or null with <paramref name="reason"/> saying why it is unknown: an operator not
@@ -111,10 +134,33 @@ internal static class SampleEvaluator
     /// <param name="inputs">Its inputs' sample values, in order; null for an optional input left empty.</param>
     /// <param name="attributes">Its attributes as the builder took them; null for none.</param>
     /// <param name="reason">Why the value is unknown; empty when it is computed.</param>
-    public static Tensor? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, out string reason)
+    public static Tensor? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, out string reason) =>
+        TryEvaluate(opType, inputs, attributes, 1, out reason)?[0];
+
+    /// <summary>
+    /// The values of a node with <paramref name="outputs"/> outputs on the sample, one per output, or null with
+    /// <paramref name="reason"/> saying why they are unknown (see the one-output overload).
+    /// </summary>
+    /// <param name="opType">The ONNX operator.</param>
+    /// <param name="inputs">Its inputs' sample values, in order; null for an optional input left empty.</param>
+    /// <param name="attributes">Its attributes as the builder took them; null for none.</param>
+    /// <param name="outputs">How many outputs the node has.</param>
+    /// <param name="reason">Why the values are unknown; empty when they are computed.</param>
+    public static IReadOnlyList<Tensor>? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, int outputs, out string reason)
     {
         reason = string.Empty;
-        if (!Operators.TryGetValue(opType, out var op))
+        (int Required, int Most, Func<SampleNode, IReadOnlyList<Tensor>?> Compute) op;
+        if (Operators.TryGetValue(opType, out var single))
+        {
+            if (outputs != 1)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture, $"{opType} has {outputs} outputs; the exporter computes the operator's first output only");
+                return null;
+            }
+
+            op = (single.Required, single.Most, n => single.Compute(n) is { } value ? new[] { value } : null);
+        }
+        else if (!MultiOutput.TryGetValue(opType, out op))
         {
             reason = $"the exporter does not compute {opType}";
             return null;
@@ -123,7 +169,9 @@ internal static class SampleEvaluator
         if (inputs.Count < op.Required || inputs.Count > op.Most || inputs.Take(op.Required).Any(i => i is null))
         {
             var takes = op.Required == op.Most ? $"{op.Required}" : op.Most == int.MaxValue ? $"{op.Required} or more" : $"{op.Required} to {op.Most}";
-            reason = string.Create(CultureInfo.InvariantCulture, $"{opType} has {inputs.Count} inputs, or leaves a required one empty; the operator takes {takes}");
+            reason = AxesAttributeUntilOpset18.Contains(opType) && inputs.Count == 2
+                ? $"{opType} has its axes as a second input, the form of opset 18; in opset 17, this exporter's, it takes them as the attribute 'axes' and one input, and ONNX Runtime refuses an opset-17 file with the input form (\"input size 2 not in range\"); give the axes as the attribute"
+                : string.Create(CultureInfo.InvariantCulture, $"{opType} has {inputs.Count} inputs, or leaves a required one empty; the operator takes {takes}");
             return null;
         }
 
@@ -133,11 +181,11 @@ internal static class SampleEvaluator
             return null;
         }
 
-        var node = new SampleNode(opType, inputs, attributes);
-        Tensor? value;
+        var node = new SampleNode(opType, inputs, attributes, outputs);
+        IReadOnlyList<Tensor>? values;
         try
         {
-            value = op.Compute(node);
+            values = op.Compute(node);
         }
         catch (ExternalException e)
         {
@@ -152,13 +200,13 @@ internal static class SampleEvaluator
             return null;
         }
 
-        if (node.Refusal is { } refusal || value is null)
+        if (node.Refusal is { } refusal || values is null)
         {
             reason = $"{opType}: {node.Refusal ?? "the exporter does not compute this form of it"}";
             return null;
         }
 
-        return value;
+        return values;
     }
 
     /// <summary>Why ONNX Runtime would refuse the node (an attribute the operator does not take, inputs of two types); null when nothing does.</summary>
@@ -173,9 +221,12 @@ internal static class SampleEvaluator
             }
 
             var allowed = takes.Length == 0 ? "none" : string.Join(", ", takes);
-            return name == "axes" && opType is "Squeeze" or "Unsqueeze" or "ReduceSum"
-                ? $"its attribute 'axes' is not one that {opType} takes in opset 17: since opset 13 it takes the axes as an input, and ONNX Runtime refuses the file (\"Unrecognized attribute\"); give the axes as an int64 input (AddInitializer)"
-                : $"its attribute '{name}' is not one that {opType} takes in opset 17 (it takes {allowed}), and ONNX Runtime refuses the file (\"Unrecognized attribute\")";
+            return (name, opType) switch
+            {
+                ("axes", "Squeeze" or "Unsqueeze" or "ReduceSum") => $"its attribute 'axes' is not one that {opType} takes in opset 17: since opset 13 it takes the axes as an input, and ONNX Runtime refuses the file (\"Unrecognized attribute\"); give the axes as an int64 input (AddInitializer)",
+                ("split", "Split") => "its attribute 'split' is not one that Split takes in opset 17: since opset 13 it takes the sizes as an input, and ONNX Runtime refuses the file (\"Unrecognized attribute\"); give the sizes as an int64 input (AddInitializer)",
+                _ => $"its attribute '{name}' is not one that {opType} takes in opset 17 (it takes {allowed}), and ONNX Runtime refuses the file (\"Unrecognized attribute\")",
+            };
         }
 
         if (OneType.Contains(opType) && inputs.OfType<Tensor>().Select(i => i.dtype).Distinct().ToArray() is { Length: > 1 } types)

@@ -1,13 +1,16 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
+using Dendritic.Onnx.Proto;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dendritic.Onnx.Export;
 
 /// <summary>
-/// <see cref="SampleEvaluator"/>'s shape operators, each by its ONNX definition (opset 17): axes may count from the
-/// end, a Reshape's 0 keeps the input's dimension, Gather takes negative indices, Slice clamps its bounds.
+/// <see cref="SampleEvaluator"/>'s shape and type operators, each by its ONNX definition (opset 17): axes may count
+/// from the end, a Reshape's 0 keeps the input's dimension, Gather takes negative indices, Slice clamps its bounds,
+/// Split takes its sizes as an input.
 /// </summary>
 internal static class SampleLayouts
 {
@@ -169,5 +172,67 @@ internal static class SampleLayouts
         var end = Math.Clamp(SampleNode.Axis(n.Int("end", rank), rank), 0, rank);
         var dims = x.shape.Skip((int)start).Take((int)Math.Max(0, end - start)).ToArray();
         return torch.tensor(dims, int64, x.device);
+    }
+
+    /// <summary>
+    /// Split (opset 13 to 17: the sizes as an optional int64 input) along <c>axis</c> (default 0), one part per output
+    /// of the node; without sizes, equal parts, which must divide the axis (opset 18's uneven last part is not opset 17's).
+    /// </summary>
+    public static IReadOnlyList<Tensor>? Split(SampleNode n)
+    {
+        var x = n[0];
+        var axis = SampleNode.Axis(n.Int("axis", 0), x.dim());
+        if (axis < 0 || axis >= x.dim())
+        {
+            n.Refuse($"axis {n.Int("axis", 0)} is outside the input's {x.dim()} axes");
+            return null;
+        }
+
+        var size = x.shape[axis];
+        var parts = n.Outputs;
+        long[] sizes;
+        if (n.Optional(1) is { } given)
+        {
+            sizes = SampleNode.Longs(given);
+            if (sizes.Length != parts || sizes.Any(s => s < 0) || sizes.Sum() != size)
+            {
+                n.Refuse($"its split sizes [{string.Join(", ", sizes)}] are not {parts} (one per output) non-negative numbers that add up to axis {axis}'s size, {size}");
+                return null;
+            }
+        }
+        else if (size % parts != 0)
+        {
+            n.Refuse($"without split sizes it cuts axis {axis} ({size}) into {parts} equal parts, which must divide it");
+            return null;
+        }
+        else
+        {
+            sizes = Enumerable.Repeat(size / parts, parts).ToArray();
+        }
+
+        return x.split(sizes, axis);
+    }
+
+    /// <summary>Cast to <c>to</c>, which the operator requires: the element types the exporter writes (float, double, int32, int64).</summary>
+    public static Tensor? Cast(SampleNode n)
+    {
+        if (n.Int("to") is not { } to)
+        {
+            return n.Refuse("it has no 'to' attribute, which the operator requires");
+        }
+
+        ScalarType? type = to switch
+        {
+            (long)TensorProto.Types.DataType.Float => float32,
+            (long)TensorProto.Types.DataType.Double => float64,
+            (long)TensorProto.Types.DataType.Int32 => int32,
+            (long)TensorProto.Types.DataType.Int64 => int64,
+            _ => null,
+        };
+
+        // Float to integer truncates toward zero in libtorch and in ONNX Runtime alike.
+        return type is { } target
+            ? n[0].to(target)
+            : n.Refuse($"it casts to ONNX element type {to}; the exporter computes casts to FLOAT (1), INT32 (6), INT64 (7) and DOUBLE (11), the types it writes");
     }
 }

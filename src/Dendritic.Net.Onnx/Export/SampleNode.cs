@@ -14,14 +14,18 @@ internal sealed class SampleNode
     private readonly IReadOnlyList<Tensor?> _inputs;
     private readonly IReadOnlyDictionary<string, object>? _attributes;
 
-    public SampleNode(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes)
+    public SampleNode(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, int outputs = 1)
     {
         OpType = opType;
         _inputs = inputs;
         _attributes = attributes;
+        Outputs = outputs;
     }
 
     public string OpType { get; }
+
+    /// <summary>How many outputs the node has (a Split's parts).</summary>
+    public int Outputs { get; }
 
     /// <summary>How many inputs the node has, optional ones left empty included.</summary>
     public int Count => _inputs.Count;

@@ -1,0 +1,192 @@
+using System;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Onnx.Export;
+
+/// <summary>
+/// <see cref="SampleEvaluator"/>'s layer operators, Conv, Gemm and BatchNormalization, each by its ONNX definition
+/// (opset 17) and computed with the TorchSharp function that the matching module's forward calls, so that a faithful
+/// description differs from forward by rounding alone. ONNX's defaults differ from PyTorch's in places: Gemm
+/// multiplies its inputs as given unless <c>transB</c> is 1 (a Linear's weight is [out, in], so a Gemm for it
+/// needs <c>transB</c> 1), and a Conv without <c>pads</c> pads nothing.
+/// </summary>
+internal static class SampleLayers
+{
+    /// <summary>
+    /// Conv over the 1 to 3 spatial axes after [batch, channels]: weight [out, in / group, kernel...], optional bias
+    /// [out]; any non-negative <c>pads</c> (begin and end may differ, as the exporter writes an even kernel's
+    /// padding 'same'), or <c>auto_pad</c> VALID, SAME_UPPER or SAME_LOWER as ONNX Runtime computes it.
+    /// </summary>
+    public static Tensor? Conv(SampleNode n)
+    {
+        var x = n[0];
+        var weight = n[1];
+        var bias = n.Optional(2);
+        var spatial = (int)weight.dim() - 2;
+        if (spatial is < 1 or > 3 || x.dim() != spatial + 2)
+        {
+            return n.Refuse($"its weight has {weight.dim()} axes and its input {x.dim()}; the exporter computes 1-D to 3-D convolutions, of an input [batch, channels, spatial axes...] by a weight [out, in / group, kernel...] with as many spatial axes");
+        }
+
+        var kernel = weight.shape[2..];
+        if (n.Ints("kernel_shape") is { } given && !given.SequenceEqual(kernel))
+        {
+            return n.Refuse($"its kernel_shape [{string.Join(", ", given)}] differs from its weight's kernel [{string.Join(", ", kernel)}], which ONNX Runtime refuses");
+        }
+
+        var strides = n.Ints("strides") ?? Ones(spatial);
+        var dilations = n.Ints("dilations") ?? Ones(spatial);
+        if (strides.Length != spatial || dilations.Length != spatial || strides.Any(s => s < 1) || dilations.Any(d => d < 1))
+        {
+            return n.Refuse($"its strides and dilations must have one entry, at least 1, per kernel axis ({spatial})");
+        }
+
+        if (Pads(n, x.shape[2..], kernel, strides, dilations) is not { } pads)
+        {
+            return null;
+        }
+
+        var begin = pads[..spatial];
+        if (!begin.SequenceEqual(pads[spatial..]))
+        {
+            // libtorch pads a convolution symmetrically only, so uneven padding is added first, with zeros as Conv's;
+            // functional pad lists the last axis first.
+            var amounts = Enumerable.Range(0, spatial).Reverse().SelectMany(a => new[] { pads[a], pads[spatial + a] }).ToArray();
+            x = nn.functional.pad(x, amounts);
+            begin = new long[spatial];
+        }
+
+        var group = n.Int("group", 1);
+        return spatial switch
+        {
+            1 => nn.functional.conv1d(x, weight, bias, strides[0], begin[0], dilations[0], group),
+            2 => nn.functional.conv2d(x, weight, bias, strides, begin, dilations, group),
+            _ => nn.functional.conv3d(x, weight, bias, strides, begin, dilations, group),
+        };
+    }
+
+    /// <summary>
+    /// Gemm: <c>alpha · A' · B' + beta · C</c>, A' and B' the 2-D inputs transposed when <c>transA</c> or
+    /// <c>transB</c> is 1; the optional C broadcasts to the product's [M, N] without growing it.
+    /// </summary>
+    public static Tensor? Gemm(SampleNode n)
+    {
+        var a = n[0];
+        var b = n[1];
+        if (a.dim() != 2 || b.dim() != 2)
+        {
+            return n.Refuse($"its inputs A and B have {a.dim()} and {b.dim()} axes; Gemm takes two matrices (MatMul takes more axes)");
+        }
+
+        var alpha = n.Float("alpha", 1.0);
+        var beta = n.Float("beta", 1.0);
+        a = n.Int("transA", 0) != 0 ? a.t() : a;
+        b = n.Int("transB", 0) != 0 ? b.t() : b;
+        if (n.Optional(2) is not { } c)
+        {
+            var product = a.matmul(b);
+            return alpha == 1.0 ? product : product * alpha;
+        }
+
+        // ONNX broadcasts C one way only, to [M, N]: libtorch would also let a larger C grow the result.
+        var m = a.shape[0];
+        var columns = b.shape[1];
+        var fits = c.dim() <= 2 && c.shape.Reverse().Zip(new[] { columns, m }).All(p => p.First == 1 || p.First == p.Second);
+        if (!fits)
+        {
+            return n.Refuse($"its C has shape [{string.Join(", ", c.shape)}], which does not broadcast to the product's [{m}, {columns}]");
+        }
+
+        // addmm is what Linear's forward computes, so a faithful description agrees with it to the last bit or two.
+        return torch.addmm(c, a, b, (float)beta, (float)alpha);
+    }
+
+    /// <summary>
+    /// BatchNormalization in inference form (<c>training_mode</c> 0, the default): <c>scale · (X − mean) /
+    /// sqrt(var + epsilon) + B</c> per channel (axis 1), with ONNX's default epsilon 1e-5.
+    /// </summary>
+    public static Tensor? BatchNormalization(SampleNode n)
+    {
+        var x = n[0];
+        if (n.Int("training_mode", 0) != 0)
+        {
+            return n.Refuse("training_mode 1 normalises with the batch's own statistics, which the exporter does not compute; inference takes training_mode 0");
+        }
+
+        if (x.dim() < 2)
+        {
+            return n.Refuse($"its input has {x.dim()} axes; BatchNormalization takes [batch, channels, ...]");
+        }
+
+        return nn.functional.batch_norm(x, n[3], n[4], n[1], n[2], training: false, eps: n.Float("epsilon", 1e-5));
+    }
+
+    private static long[] Ones(int count) => Enumerable.Repeat(1L, count).ToArray();
+
+    /// <summary>The pads, every axis's begin then every axis's end, from <c>pads</c> or <c>auto_pad</c>; null (refused) when ONNX Runtime would refuse them or the exporter does not compute them.</summary>
+    private static long[]? Pads(SampleNode n, long[] input, long[] kernel, long[] strides, long[] dilations)
+    {
+        var spatial = kernel.Length;
+        var autoPad = n.String("auto_pad", "NOTSET");
+        var given = n.Ints("pads");
+        if (autoPad == "NOTSET")
+        {
+            var pads = given ?? new long[2 * spatial];
+            if (pads.Length != 2 * spatial || pads.Any(p => p < 0))
+            {
+                n.Refuse($"its pads [{string.Join(", ", pads)}] must be {2 * spatial} non-negative numbers (every axis's begin, then every axis's end)");
+                return null;
+            }
+
+            return pads;
+        }
+
+        if (given is not null)
+        {
+            n.Refuse($"it sets both auto_pad {autoPad} and pads, which ONNX does not allow together");
+            return null;
+        }
+
+        if (autoPad == "VALID")
+        {
+            return new long[2 * spatial];
+        }
+
+        if (autoPad is not ("SAME_UPPER" or "SAME_LOWER"))
+        {
+            n.Refuse($"auto_pad {autoPad} is not one of NOTSET, VALID, SAME_UPPER and SAME_LOWER");
+            return null;
+        }
+
+        if (dilations.Any(d => d != 1))
+        {
+            n.Refuse($"auto_pad {autoPad} with dilations other than 1 is refused by ONNX Runtime; give explicit 'pads'");
+            return null;
+        }
+
+        // Padded so that the output has ceil(input / stride) positions; the odd one out goes at the end (SAME_UPPER)
+        // or the start (SAME_LOWER). A stride beyond the kernel can make the total negative: ONNX Runtime then pads
+        // by a negative amount (C#'s division truncates toward zero as its C++ does). Cutting the end changes
+        // nothing (the windows end before it), so it is left out; cutting the start shifts every window, and
+        // libtorch cannot pad by a negative amount, so that form is not computed.
+        var same = new long[2 * spatial];
+        for (var a = 0; a < spatial; a++)
+        {
+            var outputs = (input[a] + strides[a] - 1) / strides[a];
+            var total = ((outputs - 1) * strides[a]) + kernel[a] - input[a];
+            var head = autoPad == "SAME_LOWER" ? (total + 1) / 2 : total / 2;
+            if (head < 0)
+            {
+                n.Refuse($"auto_pad {autoPad} with a stride ({strides[a]}) this far beyond the kernel ({kernel[a]}) pads the start by a negative amount, which the exporter does not compute; give explicit 'pads'");
+                return null;
+            }
+
+            same[a] = head;
+            same[spatial + a] = Math.Max(0, total - head);
+        }
+
+        return same;
+    }
+}
