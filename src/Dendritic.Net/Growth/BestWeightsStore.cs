@@ -10,6 +10,9 @@ namespace Dendritic;
 /// </summary>
 internal abstract class BestWeightsStore
 {
+    // What the atomic writer's messages call the file.
+    private const string What = "best weights";
+
     protected BestWeightsStore(IGrowthModel model) => Model = model;
 
     protected IGrowthModel Model { get; }
@@ -32,9 +35,13 @@ internal abstract class BestWeightsStore
     /// <exception cref="InvalidOperationException">Nothing was captured or imported.</exception>
     public abstract void Restore();
 
-    /// <summary>Writes the kept weights to <paramref name="path"/>, for <see cref="Import"/> on resume.</summary>
+    /// <summary>
+    /// Writes the kept weights to <paramref name="path"/> (atomically), for <see cref="Import"/> on resume, and returns
+    /// the file's SHA-256 and size, hashed from the bytes as they were written: nothing is read back.
+    /// </summary>
+    /// <returns>The SHA-256 of the whole file (as <c>sha256sum</c> prints it) and its size in bytes.</returns>
     /// <exception cref="InvalidOperationException">Nothing was captured yet.</exception>
-    public abstract void Export(string path);
+    public abstract (string Sha256, long Bytes) Export(string path);
 
     /// <summary>Takes the weights written by <see cref="Export"/> as the kept ones.</summary>
     public abstract void Import(string path);
@@ -45,6 +52,22 @@ internal abstract class BestWeightsStore
     /// </summary>
     /// <exception cref="CheckpointCorruptedException">The file is damaged.</exception>
     public abstract void CheckIntact(string path);
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically through <paramref name="write"/>, hashing the bytes on their way to the
+    /// file; returns the SHA-256 and size of the whole file.
+    /// </summary>
+    protected static (string Sha256, long Bytes) WriteHashed(string path, Action<Stream> write)
+    {
+        (string Sha256, long Bytes) written = default;
+        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, What), What, file =>
+        {
+            using var digest = new DigestStream(file, writing: true);
+            write(digest);
+            written = (digest.Sha256Hex(), digest.Count);
+        });
+        return written;
+    }
 
     private sealed class InMemory(IGrowthModel model) : BestWeightsStore(model)
     {
@@ -57,8 +80,11 @@ internal abstract class BestWeightsStore
         public override void Restore() =>
             Model.RestoreWeights(_snapshot ?? throw new InvalidOperationException("No best weights were captured; import them with LoadBestWeights after ImportState."));
 
-        public override void Export(string path) =>
-            Model.SaveSnapshot(_snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
+        public override (string Sha256, long Bytes) Export(string path)
+        {
+            var snapshot = _snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first.");
+            return WriteHashed(path, destination => Model.SaveSnapshot(snapshot, destination));
+        }
 
         public override void Import(string path) => Replace(Model.LoadSnapshot(path));
 
@@ -93,7 +119,17 @@ internal abstract class BestWeightsStore
 
         // Copies through a temporary and a rename, as every save: a copy that fails (a full disk) leaves the file it
         // would have replaced as it was.
-        public override void Export(string path) => Copy(_path, path);
+        public override (string Sha256, long Bytes) Export(string path)
+        {
+            if (SamePath(_path, path))
+            {
+                // Exporting onto the store's own file: nothing to copy, so nothing was hashed on the way.
+                return FileDigest.Of(path);
+            }
+
+            using var source = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            return WriteHashed(path, source.CopyTo);
+        }
 
         public override void Import(string path) => Copy(path, _path);
 
@@ -103,16 +139,19 @@ internal abstract class BestWeightsStore
         {
         }
 
+        private static bool SamePath(string a, string b) =>
+            string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+
         private static void Copy(string from, string to)
         {
-            if (string.Equals(Path.GetFullPath(from), Path.GetFullPath(to), StringComparison.Ordinal))
+            if (SamePath(from, to))
             {
                 // Importing the store's own file: nothing to copy (and Windows would refuse to replace an open file).
                 return;
             }
 
             using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read);
-            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(to, "best weights"), "best weights", source.CopyTo);
+            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(to, What), What, source.CopyTo);
         }
     }
 }

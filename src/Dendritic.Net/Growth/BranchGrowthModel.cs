@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -64,7 +65,7 @@ internal abstract class BranchGrowthModel : IGrowthModel
 
     public abstract void RestoreWeights(IDisposable snapshot);
 
-    public abstract void SaveSnapshot(IDisposable snapshot, string path);
+    public abstract void SaveSnapshot(IDisposable snapshot, Stream destination);
 
     public abstract IDisposable LoadSnapshot(string path);
 

@@ -69,10 +69,10 @@ public sealed partial class GrowthScheduler
         // A previous save to this path that stopped before its rename left the checkpoint there with its file still
         // under the staging name, which step 1 is about to overwrite: finish that rename first.
         BestWeightsSidecar.FinishInterruptedSave(path, state.ToJson().Length);
-        SaveBestWeights(pending);
 
-        // Hashed from the file as written, so that the digest is what sha256sum prints for it.
-        (state.BestWeightsSha256, state.BestWeightsBytes) = FileDigest.Of(pending);
+        // Hashed as it is written (the bytes on their way to the file, so the digest is what sha256sum prints for it):
+        // the save reads nothing back.
+        (state.BestWeightsSha256, state.BestWeightsBytes) = _best.Export(pending);
         all[BestWeightsExtrasKey] = Path.GetFileName(best);
         all[StateExtrasKey] = state.ToJson();
         CheckpointManifest manifest;

@@ -115,7 +115,7 @@ public sealed partial class GrowthScheduler
     public void SaveBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _best.Export(path);
+        _ = _best.Export(path);
     }
 
     /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>

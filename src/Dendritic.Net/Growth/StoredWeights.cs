@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -41,7 +40,16 @@ internal sealed class StoredWeights : IDisposable
 
     public IReadOnlyDictionary<string, int> DendriteCounts { get; }
 
-    public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, string path)
+    /// <summary>Writes the tensors and dendrite counts to <paramref name="path"/>, atomically.</summary>
+    public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, string path) =>
+        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "best weights"), "best weights", stream => Write(tensors, counts, stream));
+
+    /// <summary>
+    /// Writes the file's bytes to <paramref name="destination"/> in one sequential pass: the 8-byte length, the header
+    /// with the digest in place, then the data. A caller that hashes <paramref name="destination"/> gets the SHA-256 of
+    /// the whole file without reading it back.
+    /// </summary>
+    public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, Stream destination)
     {
         var metadata = counts.ToDictionary(c => CountPrefix + c.Key, c => c.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
         metadata[FormatKey] = FormatValue;
@@ -49,29 +57,25 @@ internal sealed class StoredWeights : IDisposable
         metadata[DigestKey] = Unsigned;
         var list = tensors.Select(kv => (kv.Key, kv.Value)).ToList();
         var header = SafeTensorsFormat.Header(list, metadata, out var dataBytes);
-        var digestAt = 8 + DigestAt(header);
-        if (digestAt < 8)
+        var digestAt = DigestAt(header);
+        if (digestAt < 0)
         {
             // Cannot happen while the JSON writer escapes quotes inside strings; writing the digits blind would corrupt the file.
-            throw new InvalidOperationException($"The best-weights header written for '{path}' has no '{DigestKey}' field where the digest goes.");
+            throw new InvalidOperationException($"The best-weights header has no '{DigestKey}' field where the digest goes.");
         }
 
-        var target = AtomicFileWriter.ResolveTarget(path, "best weights");
-        AtomicFileWriter.Write(target, "best weights", stream =>
+        // The digest sits in the header but covers the data after it, and the SHA-256 of the whole file (which a
+        // checkpoint records) covers the digest's digits: one pass over the tensors cannot give both. The tensors are
+        // therefore read twice from memory, first into the hash alone, then into the file with the digits in place,
+        // so that nothing is read back from the file and the file is written once, front to back.
+        using (var hashOnly = new DigestStream(Stream.Null, writing: true))
         {
-            // Hashed as it streams; the digits go in place of the zeros before the writer flushes and renames the file.
-            using var digest = new DigestStream(stream, writing: true);
-            SafeTensorsFormat.Write(digest, list, header, dataBytes);
-            var sha = digest.Sha256Hex();
+            SafeTensorsFormat.Write(hashOnly, list, header, dataBytes);
+            Encoding.ASCII.GetBytes(hashOnly.Sha256Hex(), header.AsSpan(digestAt, 64));
+        }
 
-            // The writer hands over the FileStream of a new file on disk (AtomicFileWriter.Write), which can seek.
-            Debug.Assert(stream.CanSeek, "AtomicFileWriter writes to a seekable FileStream.");
-            stream.Position = digestAt;
-            stream.Write(Encoding.ASCII.GetBytes(sha));
-        });
+        SafeTensorsFormat.Write(destination, list, header, dataBytes);
     }
-
-    public void Save(string path) => Write(Tensors, DendriteCounts, path);
 
     /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file (its SHA-256 included).</exception>
     /// <exception cref="CheckpointException">The file was written in another best-weights format version.</exception>

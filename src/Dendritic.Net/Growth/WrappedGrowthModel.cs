@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,10 +33,10 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public override void RestoreWeights(IDisposable snapshot) => Handle.RestoreWeights((WeightSnapshot)snapshot);
 
-    public override void SaveSnapshot(IDisposable snapshot, string path)
+    public override void SaveSnapshot(IDisposable snapshot, Stream destination)
     {
         var weights = (WeightSnapshot)snapshot;
-        StoredWeights.Write(weights.Tensors, weights.DendriteCounts, path);
+        StoredWeights.Write(weights.Tensors, weights.DendriteCounts, destination);
     }
 
     public override IDisposable LoadSnapshot(string path)

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Security.Cryptography;
 using FluentAssertions;
 using NUnit.Framework;
 using Dendritic.Testing;
@@ -48,6 +49,21 @@ public sealed class BestWeightsStoreTests
         fresh.Restore();
 
         model.Version.Should().Be(5);
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Export_AfterCapture_ReturnsTheSha256AndSizeOfTheFileWritten(BestWeightsStorage storage)
+    {
+        var store = BestWeightsStore.For(Options(storage), new FakeGrowthModel { Version = 7 });
+        store.Capture();
+        var file = Path.Combine(Folder, "exported.best");
+
+        var (sha256, bytes) = store.Export(file);
+
+        var written = File.ReadAllBytes(file);
+        sha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(written)), "the digest is what sha256sum prints for the file");
+        bytes.Should().Be(written.Length);
     }
 
     [Test]

@@ -78,10 +78,10 @@ internal sealed class FakeGrowthModel : IGrowthModel
         Operations.Add($"restore:{Version}");
     }
 
-    public void SaveSnapshot(IDisposable snapshot, string path)
+    public void SaveSnapshot(IDisposable snapshot, System.IO.Stream destination)
     {
         var (version, dendrites) = (Snapshot)snapshot;
-        System.IO.File.WriteAllText(path, $"{version} {dendrites}");
+        destination.Write(System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"{version} {dendrites}")));
     }
 
     public IDisposable LoadSnapshot(string path)
@@ -90,7 +90,11 @@ internal sealed class FakeGrowthModel : IGrowthModel
         return new Snapshot(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public void SaveWeights(string path) => SaveSnapshot(CaptureWeights(), path);
+    public void SaveWeights(string path)
+    {
+        using var file = System.IO.File.Create(path);
+        SaveSnapshot(CaptureWeights(), file);
+    }
 
     public void LoadWeights(string path) => RestoreWeights(LoadSnapshot(path));
 
