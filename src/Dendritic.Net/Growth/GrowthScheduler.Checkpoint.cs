@@ -147,17 +147,16 @@ public sealed partial class GrowthScheduler
 
         try
         {
-            // Found (and checked against the recorded digest) before the state is imported, and logged (3013) after both.
+            // The state is checked first (it changes nothing), then the best weights are read once, their digest
+            // checked as they load, and only then does the state go into the scheduler and the model's frozen flags:
+            // a resume that fails on either leaves the model as it was. Logged (3013) after both.
+            scheduler.ThrowIfNotImportable(state);
             if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
             {
-                var best = BestWeightsSidecar.Locate(path, bestName, state, scheduler._best.CheckIntact);
-                scheduler.Import(state);
-                scheduler.LoadBestWeights(best);
+                BestWeightsSidecar.Import(path, bestName, state, scheduler._best);
             }
-            else
-            {
-                scheduler.Import(state);
-            }
+
+            scheduler.Import(state);
         }
         catch
         {

@@ -51,8 +51,11 @@ internal interface IGrowthModel
     /// </summary>
     void SaveSnapshot(IDisposable snapshot, Stream destination);
 
-    /// <summary>Reads a capture written by <see cref="SaveSnapshot"/>.</summary>
-    IDisposable LoadSnapshot(string path);
+    /// <summary>
+    /// Reads a capture written by <see cref="SaveSnapshot"/>: the <paramref name="length"/> bytes of the file
+    /// <paramref name="path"/> names, front to back, from <paramref name="source"/> (the caller may hash them as they pass).
+    /// </summary>
+    IDisposable LoadSnapshot(Stream source, long length, string path);
 
     /// <summary>Writes the current weights to a file (disk storage of the best weights).</summary>
     void SaveWeights(string path);

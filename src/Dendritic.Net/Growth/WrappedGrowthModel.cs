@@ -39,10 +39,10 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
         StoredWeights.Write(weights.Tensors, weights.DendriteCounts, destination);
     }
 
-    public override IDisposable LoadSnapshot(string path)
+    public override IDisposable LoadSnapshot(Stream source, long length, string path)
     {
         // The tensors move into the handle's snapshot type, which disposes them.
-        var stored = ReadStored(path);
+        var stored = ReadStored(source, length, path);
         return new WeightSnapshot(new Dictionary<string, Tensor>(stored.Tensors, StringComparer.Ordinal), new Dictionary<string, int>(stored.DendriteCounts, StringComparer.Ordinal));
     }
 
