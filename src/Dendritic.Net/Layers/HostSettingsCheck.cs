@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -21,39 +22,52 @@ namespace Dendritic;
 internal static class HostSettingsCheck
 {
     /// <summary>Throws when <paramref name="host"/>'s settings no longer match <paramref name="spec"/>.</summary>
-    /// <exception cref="HostSettingsChangedException">A setting changed; the message names it, both values and the fix.</exception>
+    /// <exception cref="HostSettingsChangedException">A setting changed; the message names every one that did, both values and the fix.</exception>
     public static void ThrowIfChanged(HostLayerSpec spec, nn.Module host, string layerName)
     {
-        if (host is not Convolution conv)
+        if (host is not Convolution conv || Unchanged(spec, conv))
         {
             return;
         }
 
-        // Dilation before padding: a "same" padding follows the dilation, and the dilation is then the change to name.
+        throw Changed(layerName, conv, Changes(spec, conv));
+    }
+
+    // The per-forward test: comparisons only, no allocation.
+    private static bool Unchanged(HostLayerSpec spec, Convolution conv) =>
+        Equal(spec.Stride, conv.stride) && Equal(spec.Dilation, conv.dilation) && PaddingEqual(spec, conv)
+        && spec.Groups == conv.groups && spec.PaddingMode == conv.padding_mode;
+
+    /// <summary>Every setting that differs, in a fixed order (the first is the exception's <c>Setting</c>).</summary>
+    private static List<HostSettingChange> Changes(HostLayerSpec spec, Convolution conv)
+    {
+        var changes = new List<HostSettingChange>();
         if (!Equal(spec.Stride, conv.stride))
         {
-            throw Changed(layerName, conv, "stride", Join(spec.Stride), Join(conv.stride));
+            changes.Add(new("stride", Join(spec.Stride), Join(conv.stride)));
         }
 
         if (!Equal(spec.Dilation, conv.dilation))
         {
-            throw Changed(layerName, conv, "dilation", Join(spec.Dilation), Join(conv.dilation));
+            changes.Add(new("dilation", Join(spec.Dilation), Join(conv.dilation)));
         }
 
-        if (!PaddingEqual(spec.Padding, conv))
+        if (!PaddingEqual(spec, conv))
         {
-            throw Changed(layerName, conv, "padding", Join(spec.Padding), PaddingText(conv));
+            changes.Add(new("padding", Join(spec.Padding), PaddingText(conv)));
         }
 
         if (spec.Groups != conv.groups)
         {
-            throw Changed(layerName, conv, "groups", spec.Groups.ToString(CultureInfo.InvariantCulture), conv.groups.ToString(CultureInfo.InvariantCulture));
+            changes.Add(new("groups", spec.Groups.ToString(CultureInfo.InvariantCulture), conv.groups.ToString(CultureInfo.InvariantCulture)));
         }
 
         if (spec.PaddingMode != conv.padding_mode)
         {
-            throw Changed(layerName, conv, "padding_mode", spec.PaddingMode.ToString(), conv.padding_mode.ToString());
+            changes.Add(new("padding_mode", spec.PaddingMode.ToString(), conv.padding_mode.ToString()));
         }
+
+        return changes;
     }
 
     private static bool Equal(IReadOnlyList<long> wrapped, long[]? current)
@@ -74,9 +88,14 @@ internal static class HostSettingsCheck
         return true;
     }
 
-    /// <summary>Whether the host pads as the spec resolved it: explicit values, none (valid), or symmetric "same".</summary>
-    private static bool PaddingEqual(IReadOnlyList<long> wrapped, Convolution conv)
+    /// <summary>
+    /// Whether the host pads as the spec resolved it: explicit values, none (valid), or symmetric "same". A padding given
+    /// as "same" is resolved with the dilation and kernel the dendrites copied, so that a dilation changed under it is
+    /// the dilation's change alone (the padding setting did not change; a check with the new dilation would list both).
+    /// </summary>
+    private static bool PaddingEqual(HostLayerSpec spec, Convolution conv)
     {
+        var wrapped = spec.Padding;
         if (conv.padding_type is null && conv.padding is { } explicitPadding)
         {
             return Equal(wrapped, explicitPadding);
@@ -85,7 +104,7 @@ internal static class HostSettingsCheck
         var same = conv.padding_type == Padding.Same;
         for (var d = 0; d < wrapped.Count; d++)
         {
-            var total = same && d < conv.kernel_size.Length && d < conv.dilation.Length ? HostLayerSpec.SamePaddingTotal(conv, d) : 0;
+            var total = same ? HostLayerSpec.SamePaddingTotal(spec.Dilation[d], spec.KernelSize[d]) : 0;
             if (total % 2 != 0 || wrapped[d] != total / 2)
             {
                 return false;
@@ -102,12 +121,14 @@ internal static class HostSettingsCheck
         _ => conv.padding is { } padding ? Join(padding) : "none",
     };
 
-    private static string Join(IReadOnlyList<long> values) => string.Join("x", values);
+    private static string Join(IReadOnlyList<long>? values) => values is null ? "none" : string.Join("x", values);
 
-    private static HostSettingsChangedException Changed(string layerName, Convolution conv, string setting, string wrapped, string current)
+    private static HostSettingsChangedException Changed(string layerName, Convolution conv, List<HostSettingChange> changes)
     {
         var type = conv.GetType().Name;
         var layer = layerName.Length == 0 ? $"This DendriteLayer's {type} host" : $"Layer '{layerName}' ({type})";
-        return new HostSettingsChangedException(layerName, setting, wrapped, current, $"{layer} has {setting} {current}, but its dendrites were added when it was {wrapped} and compute with that: host and dendrites would disagree. Set {setting} back to {wrapped}. Dendrites cannot follow the change: to use {current}, unwrap the model (handle.Unwrap(), which removes them), change it and wrap again (for a DendriteLayer built by hand, build a new one on the changed host).");
+        var now = string.Join(", ", changes);
+        var back = string.Join(", ", changes.Select(c => $"{c.Setting} {c.WrappedValue}"));
+        return new HostSettingsChangedException(layerName, changes.AsReadOnly(), $"{layer} has changed since its dendrites were added: {now}. The dendrites compute with the values they copied then, so host and dendrites would disagree. Set {(changes.Count == 1 ? "it" : "each")} back ({back}). Dendrites cannot follow the change: to use the new {(changes.Count == 1 ? "value" : "values")}, unwrap the model (handle.Unwrap(), which removes them), change the host and wrap again (for a DendriteLayer built by hand, build a new one on the changed host).");
     }
 }
