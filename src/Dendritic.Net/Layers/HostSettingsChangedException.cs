@@ -5,10 +5,11 @@ namespace Dendritic;
 
 /// <summary>
 /// Thrown by the forward pass of a wrapped convolution whose stride, padding, dilation, groups or padding mode was
-/// changed after its dendrites were added: the dendrites compute with the settings they copied then (recorded in
-/// <see cref="HostLayerSpec"/> and in checkpoints), so host and dendrites would disagree, in shape or, worse, silently
-/// in value. The message names the layer, every setting that changed with both values, and the fix: set them back, or
-/// unwrap, change them and wrap again. <see cref="Changes"/> lists the same settings.
+/// changed after its dendrites were added, or of a wrapped Linear or convolution given a weight of another shape: the
+/// dendrites compute with the settings and shape they copied then (recorded in <see cref="HostLayerSpec"/> and in
+/// checkpoints), so host and dendrites would disagree, in shape or, worse, silently in value. The message names the
+/// layer, every setting that changed with both values, and the fix: set them back, or unwrap, change them and wrap
+/// again. <see cref="Changes"/> lists the same settings.
 /// </summary>
 public sealed class HostSettingsChangedException : DendriticException
 {
@@ -46,19 +47,19 @@ public sealed class HostSettingsChangedException : DendriticException
     public string LayerName { get; } = string.Empty;
 
     /// <summary>
-    /// Every setting that changed, in the order stride, dilation, padding, groups, padding_mode; empty for an exception
-    /// made with a message only. A dilation changed under a padding given as <c>same</c> is listed as the dilation
-    /// alone: the padding setting itself did not change.
+    /// Every setting that changed, in the order stride, dilation, padding, groups, padding_mode, then <c>weight shape</c>;
+    /// empty for an exception made with a message only. A dilation changed under a padding given as <c>same</c> is
+    /// listed as the dilation alone: the padding setting itself did not change.
     /// </summary>
     public IReadOnlyList<HostSettingChange> Changes { get; } = Array.Empty<HostSettingChange>();
 
     /// <summary>
-    /// The first setting in <see cref="Changes"/>: <c>stride</c>, <c>padding</c>, <c>dilation</c>, <c>groups</c> or
-    /// <c>padding_mode</c>.
+    /// The first setting in <see cref="Changes"/>: <c>stride</c>, <c>padding</c>, <c>dilation</c>, <c>groups</c>,
+    /// <c>padding_mode</c> or <c>weight shape</c>.
     /// </summary>
     public string Setting { get; } = string.Empty;
 
-    /// <summary>The first changed setting's value when the dendrites were added, e.g. <c>1x1</c>.</summary>
+    /// <summary>The first changed setting's value when the dendrites were added, e.g. <c>1x1</c> (a weight shape: <c>8x4x3x3</c>).</summary>
     public string WrappedValue { get; } = string.Empty;
 
     /// <summary>The first changed setting's value now, e.g. <c>2x2</c>, or <c>same</c> / <c>valid</c> for a padding given by name.</summary>
