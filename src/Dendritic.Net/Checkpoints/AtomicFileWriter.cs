@@ -44,7 +44,22 @@ internal static class AtomicFileWriter
     /// <summary>Writes <paramref name="target"/> (from <see cref="ResolveTarget"/>) through <paramref name="write"/>, atomically.</summary>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
     /// <exception cref="IOException">The folder cannot take a new file (for example a read-only file system).</exception>
-    public static void Write(string target, string what, Action<Stream> write)
+    public static void Write(string target, string what, Action<Stream> write) =>
+        TryWrite(target, what, stream =>
+        {
+            write(stream);
+            return true;
+        });
+
+    /// <summary>
+    /// As <see cref="Write(string, string, Action{Stream})"/>, except that <paramref name="write"/> decides, once it has
+    /// written everything, whether the file replaces <paramref name="target"/>: when it returns false the temporary is
+    /// deleted and the target left as it was.
+    /// </summary>
+    /// <returns>Whether the target was replaced.</returns>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
+    /// <exception cref="IOException">The folder cannot take a new file (for example a read-only file system).</exception>
+    public static bool TryWrite(string target, string what, Func<Stream, bool> write)
     {
         var folder = Path.GetDirectoryName(target)!;
         var prefix = TemporaryPrefix(Path.GetFileName(target));
@@ -67,21 +82,31 @@ internal static class AtomicFileWriter
 
         try
         {
+            bool replace;
             using (file)
             {
-                write(file);
-                file.Flush(flushToDisk: true);
-                if (mode is { } keep && !OperatingSystem.IsWindows())
+                replace = write(file);
+                if (replace)
                 {
-                    File.SetUnixFileMode(file.SafeFileHandle, keep);
-                }
+                    file.Flush(flushToDisk: true);
+                    if (mode is { } keep && !OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(file.SafeFileHandle, keep);
+                    }
 
-                // On Unix the temporary stays open (and locked) through the rename, so another process cleaning stale
-                // temporaries cannot take it; Windows cannot rename an open file, and deletes nothing open anyway.
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.Move(temporary, target, overwrite: true);
+                    // On Unix the temporary stays open (and locked) through the rename, so another process cleaning
+                    // stale temporaries cannot take it; Windows cannot rename an open file, and deletes nothing open anyway.
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.Move(temporary, target, overwrite: true);
+                    }
                 }
+            }
+
+            if (!replace)
+            {
+                File.Delete(temporary);
+                return false;
             }
 
             if (OperatingSystem.IsWindows())
@@ -96,6 +121,7 @@ internal static class AtomicFileWriter
         }
 
         SyncFolder(folder);
+        return true;
     }
 
     internal static string TemporaryPrefix(string name)

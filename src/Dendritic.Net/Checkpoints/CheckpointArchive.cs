@@ -107,7 +107,7 @@ internal sealed class CheckpointArchive : IDisposable
 
         _weightsZipEntry = entry;
         _weightsEntry = entry.Open();
-        _weights = new DigestStream(_weightsEntry, writing: false, entry.Length);
+        _weights = new DigestStream(_weightsEntry, writing: false, entry.Length, crc: true);
         var header = SafeTensorsFormat.ReadHeader(_weights, entry.Length, _options, _path);
         if (header.Entries.Count != Manifest.TensorCount)
         {

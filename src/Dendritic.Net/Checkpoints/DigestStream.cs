@@ -5,22 +5,25 @@ using System.Security.Cryptography;
 namespace Dendritic;
 
 /// <summary>
-/// Passes bytes through to or from an inner stream while computing their SHA-256 and CRC-32 and counting them, so a
-/// checkpoint entry is hashed as it streams instead of being held in memory. Reading stops at <see cref="Limit"/>:
-/// a file cannot make the reader consume more than it declared.
+/// Passes bytes through to or from an inner stream while computing their SHA-256 (and, when asked, their CRC-32) and
+/// counting them, so a checkpoint entry is hashed as it streams instead of being held in memory. Reading stops at
+/// <see cref="Limit"/>: a file cannot make the reader consume more than it declared.
 /// </summary>
 internal sealed class DigestStream : Stream
 {
     private readonly Stream _inner;
     private readonly bool _writing;
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private readonly Crc32 _crc = new();
 
-    public DigestStream(Stream inner, bool writing, long limit = long.MaxValue)
+    // Only a zip entry's check needs it; computed a byte at a time, it costs more than the SHA-256.
+    private readonly Crc32? _crc;
+
+    public DigestStream(Stream inner, bool writing, long limit = long.MaxValue, bool crc = false)
     {
         _inner = inner;
         _writing = writing;
         Limit = limit;
+        _crc = crc ? new Crc32() : null;
     }
 
     /// <summary>Bytes passed through so far.</summary>
@@ -29,7 +32,8 @@ internal sealed class DigestStream : Stream
     /// <summary>Most bytes a read may pass through.</summary>
     public long Limit { get; }
 
-    public uint Crc => _crc.Value;
+    /// <summary>The CRC-32 of everything passed through; only for a stream created with <c>crc: true</c>.</summary>
+    public uint Crc => (_crc ?? throw new InvalidOperationException("This DigestStream was created without a CRC-32.")).Value;
 
     public override bool CanRead => !_writing;
 
@@ -93,7 +97,7 @@ internal sealed class DigestStream : Stream
     private void Observe(ReadOnlySpan<byte> data)
     {
         _sha.AppendData(data);
-        _crc.Append(data);
+        _crc?.Append(data);
         Count += data.Length;
     }
 }

@@ -78,7 +78,16 @@ internal static class SafeTensorsFormat
     /// <param name="options">The caps.</param>
     /// <param name="source">The file, for messages.</param>
     /// <exception cref="CheckpointCorruptedException">Anything in the header is wrong; the message names the field.</exception>
-    public static SafeTensorsHeader ReadHeader(Stream stream, long length, CheckpointLoadOptions options, string source)
+    public static SafeTensorsHeader ReadHeader(Stream stream, long length, CheckpointLoadOptions options, string source) =>
+        ParseHeader(ReadHeaderBytes(stream, length, options, source), length, options, source);
+
+    /// <summary>
+    /// Reads the 8-byte length and the JSON header after it, checked against <paramref name="length"/> and the cap
+    /// before anything is allocated, and returns the header's bytes (for a caller that hashes them before parsing
+    /// them with <see cref="ParseHeader"/>). The stream is left at the start of the data.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptedException">The header length runs past the data or exceeds the cap.</exception>
+    public static byte[] ReadHeaderBytes(Stream stream, long length, CheckpointLoadOptions options, string source)
     {
         if (length < 8)
         {
@@ -100,7 +109,18 @@ internal static class SafeTensorsFormat
 
         var header = new byte[headerLength];
         stream.ReadExactly(header);
-        var dataBytes = length - 8 - (long)headerLength;
+        return header;
+    }
+
+    /// <summary>Validates the JSON header read by <see cref="ReadHeaderBytes"/> (see <see cref="ReadHeader"/>).</summary>
+    /// <param name="header">The header's bytes, without the 8-byte length before them.</param>
+    /// <param name="length">The total length of the safetensors data in bytes.</param>
+    /// <param name="options">The caps.</param>
+    /// <param name="source">The file, for messages.</param>
+    /// <exception cref="CheckpointCorruptedException">Anything in the header is wrong; the message names the field.</exception>
+    public static SafeTensorsHeader ParseHeader(byte[] header, long length, CheckpointLoadOptions options, string source)
+    {
+        var dataBytes = length - 8 - header.LongLength;
         if (!System.Text.Unicode.Utf8.IsValid(header))
         {
             throw Corrupted(source, "the weights header is not valid UTF-8");

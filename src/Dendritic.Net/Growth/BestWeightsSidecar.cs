@@ -3,12 +3,13 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.ExceptionServices;
 
 namespace Dendritic;
 
 /// <summary>
 /// The best-weights file that <see cref="GrowthScheduler.SaveCheckpoint"/> writes beside a checkpoint
-/// (<c>{checkpoint}.best</c>), and how <see cref="GrowthScheduler.Resume"/> finds the one that belongs to a checkpoint.
+/// (<c>{checkpoint}.best</c>), and how <see cref="GrowthScheduler.Resume"/> finds and imports the one that belongs to a checkpoint.
 /// A checkpoint records the SHA-256 and size of its file (in its scheduler state), so the pair is bound by content,
 /// not by name: a copy of the checkpoint finds its own copy of the file, and a file that a later save overwrote is
 /// refused instead of restoring that save's best weights at the next growth.
@@ -28,61 +29,80 @@ internal static class BestWeightsSidecar
     public static string OwnName(string checkpointPath) => Path.GetFullPath(checkpointPath) + Suffix;
 
     /// <summary>
-    /// The best-weights file that belongs to the checkpoint at <paramref name="checkpointPath"/>: beside it, named after
-    /// it (<c>{checkpoint}.best</c>), as it was saved (<paramref name="recordedName"/>, from the checkpoint's extras) or
-    /// as a save interrupted before its rename left it (<c>{checkpoint}.best.new</c>), the first whose size and SHA-256
-    /// are those <paramref name="state"/> records. Nothing is renamed or written: a <c>.best.new</c> is read where it is,
-    /// and the next save to the same path finishes its rename (<see cref="FinishInterruptedSave"/>). A state from before
-    /// the digest was recorded gets the recorded name unchecked, as then.
+    /// Imports into <paramref name="store"/> the best-weights file that belongs to the checkpoint at
+    /// <paramref name="checkpointPath"/>: beside it, named after it (<c>{checkpoint}.best</c>), as it was saved
+    /// (<paramref name="recordedName"/>, from the checkpoint's extras) or as a save interrupted before its rename left it
+    /// (<c>{checkpoint}.best.new</c>), the first whose size and SHA-256 are those <paramref name="state"/> records. Each
+    /// file of the recorded size is read once, its digest checked while it is imported (<see cref="BestWeightsStore.ImportIfDigest"/>),
+    /// and the store takes nothing from a file whose digest differs. Nothing is renamed or written beside the checkpoint:
+    /// a <c>.best.new</c> is read where it is, and the next save to the same path finishes its rename
+    /// (<see cref="FinishInterruptedSave"/>). A state from before the digest was recorded gets the recorded name
+    /// unchecked, as then.
     /// </summary>
     /// <param name="checkpointPath">The checkpoint file given to Resume.</param>
     /// <param name="recordedName">The file name in the checkpoint's extras (untrusted: checked to be a plain name).</param>
     /// <param name="state">The checkpoint's scheduler state, with the recorded digest and size.</param>
-    /// <param name="checkIntact">Throws <see cref="CheckpointCorruptedException"/> for a damaged file (<see cref="BestWeightsStore.CheckIntact"/>): a file of the recorded size whose digest differs is damaged, or another save's.</param>
-    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed.</exception>
+    /// <param name="store">Where the weights go.</param>
+    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed; or no file is the recorded one and one of the recorded size is damaged (a changed byte keeps the size).</exception>
+    /// <exception cref="CheckpointException">No file is the recorded one and one of the recorded size is a best-weights file of another format version.</exception>
     /// <exception cref="FileNotFoundException">No file under either name.</exception>
     /// <exception cref="CheckpointMismatchException">Files are there, but none is the one saved with the checkpoint.</exception>
-    public static string Locate(string checkpointPath, string recordedName, GrowthSchedulerState state, Action<string> checkIntact)
+    public static void Import(string checkpointPath, string recordedName, GrowthSchedulerState state, BestWeightsStore store)
     {
         var recorded = CheckpointSidecar.Resolve(checkpointPath, recordedName, GrowthScheduler.BestWeightsExtrasKey);
         var expected = Expected(checkpointPath, state);
         if (expected is null)
         {
-            return File.Exists(recorded) ? recorded : throw Missing(checkpointPath, recordedName, [recorded]);
+            if (!File.Exists(recorded))
+            {
+                throw Missing(checkpointPath, recordedName, [recorded]);
+            }
+
+            store.Import(recorded);
+            return;
         }
 
         var names = new[] { OwnName(checkpointPath), recorded }.Distinct(StringComparer.Ordinal).ToList();
         var pending = OwnName(checkpointPath) + PendingSuffix;
         var seen = new List<(string File, long Bytes, string? Sha256)>();
+        ExceptionDispatchInfo? unreadable = null;
         foreach (var file in names.Append(pending).Distinct(StringComparer.Ordinal))
         {
-            // The size first: a file of another size is not hashed (a later save of a grown model usually differs).
+            // The size first: a file of another size is not read (a later save of a grown model usually differs).
             // Resume only reads: the staged file is taken where it is (ranks resuming together read the same files,
             // and the next save to this path finishes the rename). A file that is not there is skipped, also one
             // renamed meanwhile by a save finishing in another process; its new name is the checkpoint's own, looked
             // at first.
-            if (Measure(file, expected.Value.Bytes) is not { } measured)
+            (long Bytes, string? Sha256)? measured;
+            try
+            {
+                measured = store.ImportIfDigest(file, expected.Value.Sha256, expected.Value.Bytes);
+            }
+            catch (CheckpointException e)
+            {
+                // Damaged (a changed byte keeps the size) or of another format: reported as such, as LoadBestWeights
+                // would, unless a file further on is the recorded one.
+                unreadable ??= ExceptionDispatchInfo.Capture(e);
+                continue;
+            }
+
+            if (measured is not { } found)
             {
                 continue;
             }
 
-            if (measured.Sha256 == expected.Value.Sha256)
+            if (found.Sha256 == expected.Value.Sha256)
             {
-                return file;
+                return;
             }
 
-            seen.Add((file, measured.Bytes, measured.Sha256));
+            seen.Add((file, found.Bytes, found.Sha256));
         }
 
+        unreadable?.Throw();
         if (seen.Count == 0)
         {
             throw Missing(checkpointPath, recordedName, names);
-        }
-
-        // A changed byte keeps the size: such a file is reported as corrupted (as LoadBestWeights would), not as another save's.
-        foreach (var (file, _, _) in seen.Where(s => s.Sha256 is not null))
-        {
-            checkIntact(file);
         }
 
         throw Mismatch(checkpointPath, recordedName, state, expected.Value, seen);

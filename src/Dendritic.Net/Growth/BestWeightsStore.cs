@@ -10,6 +10,9 @@ namespace Dendritic;
 /// </summary>
 internal abstract class BestWeightsStore
 {
+    // What the atomic writer's messages call the file.
+    private const string What = "best weights";
+
     protected BestWeightsStore(IGrowthModel model) => Model = model;
 
     protected IGrowthModel Model { get; }
@@ -32,19 +35,83 @@ internal abstract class BestWeightsStore
     /// <exception cref="InvalidOperationException">Nothing was captured or imported.</exception>
     public abstract void Restore();
 
-    /// <summary>Writes the kept weights to <paramref name="path"/>, for <see cref="Import"/> on resume.</summary>
+    /// <summary>
+    /// Writes the kept weights to <paramref name="path"/> (atomically), for <see cref="Import"/> on resume, and returns
+    /// the file's SHA-256 and size, hashed from the bytes as they were written: nothing is read back.
+    /// </summary>
+    /// <returns>The SHA-256 of the whole file (as <c>sha256sum</c> prints it) and its size in bytes.</returns>
     /// <exception cref="InvalidOperationException">Nothing was captured yet.</exception>
-    public abstract void Export(string path);
+    public abstract (string Sha256, long Bytes) Export(string path);
 
     /// <summary>Takes the weights written by <see cref="Export"/> as the kept ones.</summary>
     public abstract void Import(string path);
 
     /// <summary>
-    /// Reads a file written by <see cref="Export"/> to tell a damaged one (its own checksum fails) from an intact file of
-    /// another save, without keeping it or changing anything; for an error message, so it may cost a full read.
+    /// Takes the weights in <paramref name="path"/> as the kept ones if the file is the one a checkpoint recorded: of
+    /// <paramref name="bytes"/> bytes and SHA-256 <paramref name="sha256"/>. The file is read once, its digest computed
+    /// while it is loaded (in memory) or copied (on disk), and nothing is kept or replaced unless the digest matches;
+    /// a file of another size is not read at all.
     /// </summary>
-    /// <exception cref="CheckpointCorruptedException">The file is damaged.</exception>
-    public abstract void CheckIntact(string path);
+    /// <returns>
+    /// Null when there is no file; otherwise its size and, when that is <paramref name="bytes"/>, its SHA-256. The weights
+    /// were taken exactly when the SHA-256 returned is <paramref name="sha256"/>.
+    /// </returns>
+    /// <exception cref="CheckpointCorruptedException">The file has the recorded size but does not read as best weights (damaged, or another save's file that is damaged); nothing was taken.</exception>
+    /// <exception cref="CheckpointException">The file is a best-weights file of another format version; nothing was taken.</exception>
+    public (long Bytes, string? Sha256)? ImportIfDigest(string path, string sha256, long bytes)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        using (file)
+        {
+            var length = file.Length;
+            if (length != bytes)
+            {
+                return (length, null);
+            }
+
+            using var source = new DigestStream(file, writing: false, length);
+            return (length, ImportVerified(source, length, path, sha256));
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole of <paramref name="source"/> (a file of <paramref name="length"/> bytes) once, taking its weights
+    /// only if the file's SHA-256, computed as it passes, is <paramref name="sha256"/>.
+    /// </summary>
+    /// <returns>The file's SHA-256.</returns>
+    protected abstract string ImportVerified(DigestStream source, long length, string path, string sha256);
+
+    /// <summary>The SHA-256 of the whole file behind <paramref name="source"/>, after reading whatever the reader left.</summary>
+    protected static string FileSha256(DigestStream source)
+    {
+        source.CopyTo(Stream.Null, 1 << 16);
+        return source.Sha256Hex();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> atomically through <paramref name="write"/>, hashing the bytes on their way to the
+    /// file; returns the SHA-256 and size of the whole file.
+    /// </summary>
+    protected static (string Sha256, long Bytes) WriteHashed(string path, Action<Stream> write)
+    {
+        (string Sha256, long Bytes) written = default;
+        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, What), What, file =>
+        {
+            using var digest = new DigestStream(file, writing: true);
+            write(digest);
+            written = (digest.Sha256Hex(), digest.Count);
+        });
+        return written;
+    }
 
     private sealed class InMemory(IGrowthModel model) : BestWeightsStore(model)
     {
@@ -57,13 +124,45 @@ internal abstract class BestWeightsStore
         public override void Restore() =>
             Model.RestoreWeights(_snapshot ?? throw new InvalidOperationException("No best weights were captured; import them with LoadBestWeights after ImportState."));
 
-        public override void Export(string path) =>
-            Model.SaveSnapshot(_snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first."), path);
+        public override (string Sha256, long Bytes) Export(string path)
+        {
+            var snapshot = _snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first.");
+            return WriteHashed(path, destination => Model.SaveSnapshot(snapshot, destination));
+        }
 
-        public override void Import(string path) => Replace(Model.LoadSnapshot(path));
+        public override void Import(string path)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            Replace(Model.LoadSnapshot(file, file.Length, path));
+        }
 
-        // On resume, before Import: the snapshot read here is the one Import would have held.
-        public override void CheckIntact(string path) => Model.LoadSnapshot(path).Dispose();
+        // The snapshot is checked (its own digest) as it loads, and held only once the whole file's digest is the
+        // recorded one: another save's intact file is loaded too, then dropped, never kept.
+        protected override string ImportVerified(DigestStream source, long length, string path, string sha256)
+        {
+            var snapshot = Model.LoadSnapshot(source, length, path);
+            string actual;
+            try
+            {
+                actual = FileSha256(source);
+            }
+            catch
+            {
+                snapshot.Dispose();
+                throw;
+            }
+
+            if (actual == sha256)
+            {
+                Replace(snapshot);
+            }
+            else
+            {
+                snapshot.Dispose();
+            }
+
+            return actual;
+        }
 
         // The replaced snapshot is freed at once: the scheduler keeps one best, not a history.
         private void Replace(IDisposable snapshot)
@@ -93,26 +192,54 @@ internal abstract class BestWeightsStore
 
         // Copies through a temporary and a rename, as every save: a copy that fails (a full disk) leaves the file it
         // would have replaced as it was.
-        public override void Export(string path) => Copy(_path, path);
+        public override (string Sha256, long Bytes) Export(string path)
+        {
+            if (SamePath(_path, path))
+            {
+                // Exporting onto the store's own file: nothing to copy, so nothing was hashed on the way.
+                return FileDigest.Of(path);
+            }
+
+            using var source = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            return WriteHashed(path, source.CopyTo);
+        }
 
         public override void Import(string path) => Copy(path, _path);
 
-        // A checkpoint file's weights are verified only by a full load into the model, which would change it; the
-        // caller's message names a changed byte as one of the causes instead.
-        public override void CheckIntact(string path)
+        // Copied into a temporary beside the store's file while hashed, and renamed over it only if the digest matches:
+        // the store's file is never replaced by one that is not the recorded one. Its weights are checked (as a
+        // checkpoint) when they are restored; a changed byte shows here as another digest.
+        protected override string ImportVerified(DigestStream source, long length, string path, string sha256)
         {
+            if (SamePath(path, _path))
+            {
+                // The store's own file: nothing to copy.
+                return FileSha256(source);
+            }
+
+            var actual = string.Empty;
+            _ = AtomicFileWriter.TryWrite(AtomicFileWriter.ResolveTarget(_path, What), What, copy =>
+            {
+                source.CopyTo(copy, 1 << 20);
+                actual = FileSha256(source);
+                return actual == sha256;
+            });
+            return actual;
         }
+
+        private static bool SamePath(string a, string b) =>
+            string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
         private static void Copy(string from, string to)
         {
-            if (string.Equals(Path.GetFullPath(from), Path.GetFullPath(to), StringComparison.Ordinal))
+            if (SamePath(from, to))
             {
                 // Importing the store's own file: nothing to copy (and Windows would refuse to replace an open file).
                 return;
             }
 
             using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.Read);
-            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(to, "best weights"), "best weights", source.CopyTo);
+            AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(to, What), What, source.CopyTo);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -64,9 +65,9 @@ internal abstract class BranchGrowthModel : IGrowthModel
 
     public abstract void RestoreWeights(IDisposable snapshot);
 
-    public abstract void SaveSnapshot(IDisposable snapshot, string path);
+    public abstract void SaveSnapshot(IDisposable snapshot, Stream destination);
 
-    public abstract IDisposable LoadSnapshot(string path);
+    public abstract IDisposable LoadSnapshot(Stream source, long length, string path);
 
     public abstract void SaveWeights(string path);
 
@@ -99,5 +100,5 @@ internal abstract class BranchGrowthModel : IGrowthModel
         return copies;
     }
 
-    protected StoredWeights ReadStored(string path) => StoredWeights.Load(path, Device);
+    protected StoredWeights ReadStored(Stream source, long length, string path) => StoredWeights.Load(source, length, path, Device);
 }

@@ -69,10 +69,10 @@ public sealed partial class GrowthScheduler
         // A previous save to this path that stopped before its rename left the checkpoint there with its file still
         // under the staging name, which step 1 is about to overwrite: finish that rename first.
         BestWeightsSidecar.FinishInterruptedSave(path, state.ToJson().Length);
-        SaveBestWeights(pending);
 
-        // Hashed from the file as written, so that the digest is what sha256sum prints for it.
-        (state.BestWeightsSha256, state.BestWeightsBytes) = FileDigest.Of(pending);
+        // Hashed as it is written (the bytes on their way to the file, so the digest is what sha256sum prints for it):
+        // the save reads nothing back.
+        (state.BestWeightsSha256, state.BestWeightsBytes) = _best.Export(pending);
         all[BestWeightsExtrasKey] = Path.GetFileName(best);
         all[StateExtrasKey] = state.ToJson();
         CheckpointManifest manifest;
@@ -147,17 +147,16 @@ public sealed partial class GrowthScheduler
 
         try
         {
-            // Found (and checked against the recorded digest) before the state is imported, and logged (3013) after both.
+            // The state is checked first (it changes nothing), then the best weights are read once, their digest
+            // checked as they load, and only then does the state go into the scheduler and the model's frozen flags:
+            // a resume that fails on either leaves the model as it was. Logged (3013) after both.
+            scheduler.ThrowIfNotImportable(state);
             if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
             {
-                var best = BestWeightsSidecar.Locate(path, bestName, state, scheduler._best.CheckIntact);
-                scheduler.Import(state);
-                scheduler.LoadBestWeights(best);
+                BestWeightsSidecar.Import(path, bestName, state, scheduler._best);
             }
-            else
-            {
-                scheduler.Import(state);
-            }
+
+            scheduler.Import(state);
         }
         catch
         {

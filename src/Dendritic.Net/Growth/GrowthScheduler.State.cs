@@ -51,6 +51,31 @@ public sealed partial class GrowthScheduler
     /// </summary>
     private void Import(GrowthSchedulerState state)
     {
+        ThrowIfNotImportable(state);
+        _model.ApplyFrozen(state.FrozenSets);
+        _state = new GrowthPolicyState
+        {
+            Validations = state.Validations,
+            SinceChange = state.SinceChange,
+            BadValidations = state.BadValidations,
+            CooldownLeft = state.CooldownLeft,
+            Best = state.BestScore,
+            CycleBest = state.CycleBestScore,
+            Smoothed = state.SmoothedScore,
+            Retries = state.Retries,
+            ImprovedSinceChange = state.ImprovedSinceChange,
+            BestDendriteCount = state.BestDendriteCount,
+            Phase = state.Phase,
+        };
+        History.Load(state.History);
+    }
+
+    /// <summary>
+    /// Every check of <see cref="Import"/>, which changes nothing: <see cref="Resume"/> runs them before it reads the
+    /// best weights, so that a state that cannot be imported costs no read and leaves the model as it was.
+    /// </summary>
+    private void ThrowIfNotImportable(GrowthSchedulerState state)
+    {
         ArgumentNullException.ThrowIfNull(state);
         ThrowIfUnwrapped();
         if (_state.Validations > 0)
@@ -88,23 +113,6 @@ public sealed partial class GrowthScheduler
         {
             throw new ArgumentException("The state has validations but no finite best score; the state is corrupt.", nameof(state));
         }
-
-        _model.ApplyFrozen(state.FrozenSets);
-        _state = new GrowthPolicyState
-        {
-            Validations = state.Validations,
-            SinceChange = state.SinceChange,
-            BadValidations = state.BadValidations,
-            CooldownLeft = state.CooldownLeft,
-            Best = state.BestScore,
-            CycleBest = state.CycleBestScore,
-            Smoothed = state.SmoothedScore,
-            Retries = state.Retries,
-            ImprovedSinceChange = state.ImprovedSinceChange,
-            BestDendriteCount = state.BestDendriteCount,
-            Phase = state.Phase,
-        };
-        History.Load(state.History);
     }
 
     private void LogImported() => GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
@@ -115,7 +123,7 @@ public sealed partial class GrowthScheduler
     public void SaveBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _best.Export(path);
+        _ = _best.Export(path);
     }
 
     /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -44,11 +45,17 @@ internal interface IGrowthModel
     /// <summary>Copies a capture back; the architecture must be the captured one.</summary>
     void RestoreWeights(IDisposable snapshot);
 
-    /// <summary>Writes a capture to a file.</summary>
-    void SaveSnapshot(IDisposable snapshot, string path);
+    /// <summary>
+    /// Writes a capture's file bytes to <paramref name="destination"/>, front to back (the caller hashes them as they
+    /// pass and makes the file atomic).
+    /// </summary>
+    void SaveSnapshot(IDisposable snapshot, Stream destination);
 
-    /// <summary>Reads a capture written by <see cref="SaveSnapshot"/>.</summary>
-    IDisposable LoadSnapshot(string path);
+    /// <summary>
+    /// Reads a capture written by <see cref="SaveSnapshot"/>: the <paramref name="length"/> bytes of the file
+    /// <paramref name="path"/> names, front to back, from <paramref name="source"/> (the caller may hash them as they pass).
+    /// </summary>
+    IDisposable LoadSnapshot(Stream source, long length, string path);
 
     /// <summary>Writes the current weights to a file (disk storage of the best weights).</summary>
     void SaveWeights(string path);

@@ -1,6 +1,6 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -41,7 +41,16 @@ internal sealed class StoredWeights : IDisposable
 
     public IReadOnlyDictionary<string, int> DendriteCounts { get; }
 
-    public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, string path)
+    /// <summary>Writes the tensors and dendrite counts to <paramref name="path"/>, atomically.</summary>
+    public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, string path) =>
+        AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "best weights"), "best weights", stream => Write(tensors, counts, stream));
+
+    /// <summary>
+    /// Writes the file's bytes to <paramref name="destination"/> in one sequential pass: the 8-byte length, the header
+    /// with the digest in place, then the data. A caller that hashes <paramref name="destination"/> gets the SHA-256 of
+    /// the whole file without reading it back.
+    /// </summary>
+    public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, Stream destination)
     {
         var metadata = counts.ToDictionary(c => CountPrefix + c.Key, c => c.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
         metadata[FormatKey] = FormatValue;
@@ -49,29 +58,25 @@ internal sealed class StoredWeights : IDisposable
         metadata[DigestKey] = Unsigned;
         var list = tensors.Select(kv => (kv.Key, kv.Value)).ToList();
         var header = SafeTensorsFormat.Header(list, metadata, out var dataBytes);
-        var digestAt = 8 + DigestAt(header);
-        if (digestAt < 8)
+        var digestAt = DigestAt(header);
+        if (digestAt < 0)
         {
             // Cannot happen while the JSON writer escapes quotes inside strings; writing the digits blind would corrupt the file.
-            throw new InvalidOperationException($"The best-weights header written for '{path}' has no '{DigestKey}' field where the digest goes.");
+            throw new InvalidOperationException($"The best-weights header has no '{DigestKey}' field where the digest goes.");
         }
 
-        var target = AtomicFileWriter.ResolveTarget(path, "best weights");
-        AtomicFileWriter.Write(target, "best weights", stream =>
+        // The digest sits in the header but covers the data after it, and the SHA-256 of the whole file (which a
+        // checkpoint records) covers the digest's digits: one pass over the tensors cannot give both. The tensors are
+        // therefore read twice from memory, first into the hash alone, then into the file with the digits in place,
+        // so that nothing is read back from the file and the file is written once, front to back.
+        using (var hashOnly = new DigestStream(Stream.Null, writing: true))
         {
-            // Hashed as it streams; the digits go in place of the zeros before the writer flushes and renames the file.
-            using var digest = new DigestStream(stream, writing: true);
-            SafeTensorsFormat.Write(digest, list, header, dataBytes);
-            var sha = digest.Sha256Hex();
+            SafeTensorsFormat.Write(hashOnly, list, header, dataBytes);
+            Encoding.ASCII.GetBytes(hashOnly.Sha256Hex(), header.AsSpan(digestAt, 64));
+        }
 
-            // The writer hands over the FileStream of a new file on disk (AtomicFileWriter.Write), which can seek.
-            Debug.Assert(stream.CanSeek, "AtomicFileWriter writes to a seekable FileStream.");
-            stream.Position = digestAt;
-            stream.Write(Encoding.ASCII.GetBytes(sha));
-        });
+        SafeTensorsFormat.Write(destination, list, header, dataBytes);
     }
-
-    public void Save(string path) => Write(Tensors, DendriteCounts, path);
 
     /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file (its SHA-256 included).</exception>
     /// <exception cref="CheckpointException">The file was written in another best-weights format version.</exception>
@@ -82,20 +87,34 @@ internal sealed class StoredWeights : IDisposable
             throw new FileNotFoundException($"Best-weights file '{path}' does not exist.", path);
         }
 
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Load(stream, stream.Length, path, device);
+    }
+
+    /// <summary>
+    /// Reads a best-weights file of <paramref name="length"/> bytes from <paramref name="source"/>, front to back and
+    /// once (a caller can hash the file as it passes), with every check of <see cref="Load(string, Device)"/>.
+    /// </summary>
+    /// <param name="source">At the file's first byte; need not seek.</param>
+    /// <param name="length">The file's size.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file (its SHA-256 included).</exception>
+    /// <exception cref="CheckpointException">The file was written in another best-weights format version.</exception>
+    public static StoredWeights Load(Stream source, long length, string path, Device device)
+    {
         Dictionary<string, Tensor> cpu;
         SafeTensorsHeader header;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+        try
         {
-            try
-            {
-                header = SafeTensorsFormat.ReadHeader(stream, stream.Length, CheckpointLoadOptions.Default, path);
-                CheckKind(header, path);
-                cpu = ReadChecked(stream, header, path);
-            }
-            catch (EndOfStreamException e)
-            {
-                throw new CheckpointCorruptedException($"Best-weights file '{path}' is truncated.", e);
-            }
+            var headerBytes = SafeTensorsFormat.ReadHeaderBytes(source, length, CheckpointLoadOptions.Default, path);
+            header = SafeTensorsFormat.ParseHeader(headerBytes, length, CheckpointLoadOptions.Default, path);
+            CheckKind(header, path);
+            cpu = ReadChecked(source, length, headerBytes, header, path);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new CheckpointCorruptedException($"Best-weights file '{path}' is truncated.", e);
         }
 
         var tensors = new Dictionary<string, Tensor>(cpu.Count, StringComparer.Ordinal);
@@ -155,7 +174,7 @@ internal sealed class StoredWeights : IDisposable
     /// </summary>
     /// <exception cref="CheckpointCorruptedException">The file is not intact: its digest is missing, malformed or does not match.</exception>
     /// <exception cref="CheckpointException">An intact file of another best-weights format version.</exception>
-    private static Dictionary<string, Tensor> ReadChecked(FileStream stream, SafeTensorsHeader header, string path)
+    private static Dictionary<string, Tensor> ReadChecked(Stream stream, long length, byte[] headerBytes, SafeTensorsHeader header, string path)
     {
         if (!header.Metadata.TryGetValue(DigestKey, out var sha))
         {
@@ -168,7 +187,7 @@ internal sealed class StoredWeights : IDisposable
             throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is not 64 lower-case hex digits");
         }
 
-        var tensors = ReadVerified(stream, header, sha, path);
+        var tensors = ReadVerified(stream, length, headerBytes, header, sha, path);
         try
         {
             CheckVersion(header, path);
@@ -205,23 +224,23 @@ internal sealed class StoredWeights : IDisposable
 
     /// <summary>
     /// Reads every tensor while hashing the whole file (the header with the digest's digits read as zeros, then the
-    /// data) and compares the hash with <paramref name="sha"/>. The stream is positioned after the header.
+    /// data) and compares the hash with <paramref name="sha"/>. The stream is positioned after the header, whose bytes
+    /// are <paramref name="headerBytes"/> (changed here: the digits become zeros).
     /// </summary>
-    private static Dictionary<string, Tensor> ReadVerified(FileStream stream, SafeTensorsHeader header, string sha, string path)
+    private static Dictionary<string, Tensor> ReadVerified(Stream stream, long length, byte[] headerBytes, SafeTensorsHeader header, string sha, string path)
     {
-        // The 8-byte length and the header, read again (ReadHeader checked their size against the cap).
-        var prefix = new byte[stream.Length - header.DataBytes];
-        stream.Position = 0;
-        stream.ReadExactly(prefix);
-        var at = 8 + DigestAt(prefix.AsSpan(8));
-        if (at < 8 || !prefix.AsSpan(at, 64).SequenceEqual(Encoding.ASCII.GetBytes(sha)))
+        var at = DigestAt(headerBytes);
+        if (at < 0 || !headerBytes.AsSpan(at, 64).SequenceEqual(Encoding.ASCII.GetBytes(sha)))
         {
             throw SafeTensorsFormat.Corrupted(path, $"the metadata field '{DigestKey}' is not written where this library writes it");
         }
 
-        prefix.AsSpan(at, 64).Fill((byte)'0');
-        using var digest = new DigestStream(stream, writing: false, stream.Length);
-        digest.Include(prefix);
+        headerBytes.AsSpan(at, 64).Fill((byte)'0');
+        Span<byte> lengthBytes = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(lengthBytes, (ulong)headerBytes.LongLength);
+        using var digest = new DigestStream(stream, writing: false, length);
+        digest.Include(lengthBytes);
+        digest.Include(headerBytes);
         var tensors = SafeTensorsFormat.ReadTensors(digest, header);
         if (digest.Sha256Hex() != sha)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,16 +33,16 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public override void RestoreWeights(IDisposable snapshot) => Handle.RestoreWeights((WeightSnapshot)snapshot);
 
-    public override void SaveSnapshot(IDisposable snapshot, string path)
+    public override void SaveSnapshot(IDisposable snapshot, Stream destination)
     {
         var weights = (WeightSnapshot)snapshot;
-        StoredWeights.Write(weights.Tensors, weights.DendriteCounts, path);
+        StoredWeights.Write(weights.Tensors, weights.DendriteCounts, destination);
     }
 
-    public override IDisposable LoadSnapshot(string path)
+    public override IDisposable LoadSnapshot(Stream source, long length, string path)
     {
         // The tensors move into the handle's snapshot type, which disposes them.
-        var stored = ReadStored(path);
+        var stored = ReadStored(source, length, path);
         return new WeightSnapshot(new Dictionary<string, Tensor>(stored.Tensors, StringComparer.Ordinal), new Dictionary<string, int>(stored.DendriteCounts, StringComparer.Ordinal));
     }
 

@@ -113,15 +113,16 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// <summary>Host output plus dendrites (or the host output alone when <see cref="Enabled"/> is false).</summary>
     /// <param name="input">Input shaped as the host expects it.</param>
     /// <returns>Output shaped as the host's.</returns>
-    /// <exception cref="HostSettingsChangedException">A convolution host's stride, padding, dilation, groups or padding mode was changed after this layer was built.</exception>
+    /// <exception cref="HostSettingsChangedException">A convolution host's stride, padding, dilation, groups or padding mode was changed after this layer was built, or the host (or this layer) was given a weight of another shape.</exception>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
 
-        // This layer computes the host from Spec, so a setting changed on Host since would otherwise be ignored.
-        HostSettingsCheck.ThrowIfChanged(Spec, Host, LayerName);
-        ForwardCalls++;
+        // This layer computes the host from Spec and its own weight, so a setting changed on Host since, or a weight of
+        // another shape given to it, would otherwise be ignored.
         var weight = Weight;
+        HostSettingsCheck.ThrowIfChanged(Spec, Host, weight, LayerName);
+        ForwardCalls++;
         var bias = Bias;
         if (!Enabled || Branch.Count == 0)
         {

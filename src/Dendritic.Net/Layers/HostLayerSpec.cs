@@ -179,7 +179,10 @@ public sealed record HostLayerSpec
     /// The padding "same" adds on axis <paramref name="axis"/> of <paramref name="conv"/>, both sides together:
     /// dilation × (kernel − 1). PyTorch puts half of it (rounded down) before and the rest after.
     /// </summary>
-    internal static long SamePaddingTotal(Convolution conv, int axis) => conv.dilation[axis] * (conv.kernel_size[axis] - 1);
+    internal static long SamePaddingTotal(Convolution conv, int axis) => SamePaddingTotal(conv.dilation[axis], conv.kernel_size[axis]);
+
+    /// <summary>The padding "same" adds on an axis of this dilation and kernel size, both sides together.</summary>
+    internal static long SamePaddingTotal(long dilation, long kernel) => dilation * (kernel - 1);
 
     private static long[] ResolvePadding(Convolution conv, string layerName, bool strict)
     {

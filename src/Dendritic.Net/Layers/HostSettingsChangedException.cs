@@ -1,13 +1,15 @@
 using System;
+using System.Collections.Generic;
 
 namespace Dendritic;
 
 /// <summary>
 /// Thrown by the forward pass of a wrapped convolution whose stride, padding, dilation, groups or padding mode was
-/// changed after its dendrites were added: the dendrites compute with the settings they copied then (recorded in
-/// <see cref="HostLayerSpec"/> and in checkpoints), so host and dendrites would disagree, in shape or, worse, silently
-/// in value. The message names the layer, the setting, both values and the fix: set it back, or unwrap, change it and
-/// wrap again.
+/// changed after its dendrites were added, or of a wrapped Linear or convolution given a weight of another shape: the
+/// dendrites compute with the settings and shape they copied then (recorded in <see cref="HostLayerSpec"/> and in
+/// checkpoints), so host and dendrites would disagree, in shape or, worse, silently in value. The message names the
+/// layer, every setting that changed with both values, and the fix: set them back, or unwrap, change them and wrap
+/// again. <see cref="Changes"/> lists the same settings.
 /// </summary>
 public sealed class HostSettingsChangedException : DendriticException
 {
@@ -31,24 +33,35 @@ public sealed class HostSettingsChangedException : DendriticException
     {
     }
 
-    internal HostSettingsChangedException(string layerName, string setting, string wrappedValue, string currentValue, string message)
+    internal HostSettingsChangedException(string layerName, IReadOnlyList<HostSettingChange> changes, string message)
         : base(message)
     {
         LayerName = layerName;
-        Setting = setting;
-        WrappedValue = wrappedValue;
-        CurrentValue = currentValue;
+        Changes = changes;
+        Setting = changes[0].Setting;
+        WrappedValue = changes[0].WrappedValue;
+        CurrentValue = changes[0].CurrentValue;
     }
 
     /// <summary>The layer's path in its model; empty for a <see cref="DendriteLayer"/> built directly.</summary>
     public string LayerName { get; } = string.Empty;
 
-    /// <summary>The setting that changed: <c>stride</c>, <c>padding</c>, <c>dilation</c>, <c>groups</c> or <c>padding_mode</c>.</summary>
+    /// <summary>
+    /// Every setting that changed, in the order stride, dilation, padding, groups, padding_mode, then <c>weight shape</c>;
+    /// empty for an exception made with a message only. A dilation changed under a padding given as <c>same</c> is
+    /// listed as the dilation alone: the padding setting itself did not change.
+    /// </summary>
+    public IReadOnlyList<HostSettingChange> Changes { get; } = Array.Empty<HostSettingChange>();
+
+    /// <summary>
+    /// The first setting in <see cref="Changes"/>: <c>stride</c>, <c>padding</c>, <c>dilation</c>, <c>groups</c>,
+    /// <c>padding_mode</c> or <c>weight shape</c>.
+    /// </summary>
     public string Setting { get; } = string.Empty;
 
-    /// <summary>Its value when the dendrites were added, e.g. <c>1x1</c>.</summary>
+    /// <summary>The first changed setting's value when the dendrites were added, e.g. <c>1x1</c> (a weight shape: <c>8x4x3x3</c>).</summary>
     public string WrappedValue { get; } = string.Empty;
 
-    /// <summary>Its value now, e.g. <c>2x2</c>, or <c>same</c> / <c>valid</c> for a padding given by name.</summary>
+    /// <summary>The first changed setting's value now, e.g. <c>2x2</c>, or <c>same</c> / <c>valid</c> for a padding given by name.</summary>
     public string CurrentValue { get; } = string.Empty;
 }

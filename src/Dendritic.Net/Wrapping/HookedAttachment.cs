@@ -66,8 +66,8 @@ internal sealed class HookedAttachment : LayerAttachment
 
     private Tensor OnForward(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output)
     {
-        // The host ran with its current settings; the dendrites would run with those copied at wrap time.
-        HostSettingsCheck.ThrowIfChanged(Spec, _host, Path);
+        // The host ran with its current settings and weight; the dendrites would run with those copied at wrap time.
+        HostSettingsCheck.ThrowIfChanged(Spec, _host, layerWeight: null, Path);
         _calls++;
         Observe(output);
         return Enabled && _branch.Count > 0 ? _branch.AddTo(input, output) : output;

@@ -125,6 +125,21 @@ public sealed class BestWeightsFileTests
         header.Metadata["dendrites.fc1"].Should().Be("2");
     }
 
+    [Test]
+    public void Write_FixedTensors_WritesTheBytesFormat2AlwaysHad()
+    {
+        // The digest of this file, written by the code that hashed the file by reading it back (before the save hashed
+        // as it wrote): a change of a single byte in how the file is laid out or signed fails here, and with it the
+        // promise that best-weights files saved before still resume.
+        using var a = arange(12, dtype: ScalarType.Float32).reshape(3, 4);
+        using var b = arange(5, dtype: ScalarType.Int64);
+        var path = _temp.File("w.best");
+
+        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b }, new Dictionary<string, int> { ["fc1"] = 2 }, path);
+
+        Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))).Should().Be("1dd4915d9c7e08aea7ca8d130c35449cd82c6ccb1d636ece54fe4af02c7f3ca0");
+    }
+
     [TestCase(null, "*format 1 of a pre-release*no checksum*reads format 2*DendriteCheckpoint.Load*")]
     [TestCase("3", "*format 3*reads up to format 2*Upgrade Dendritic.Net*")]
     public void Load_OtherFormatVersion_ThrowsCheckpointExceptionNamingTheVersionAndTheFix(string? version, string expected)

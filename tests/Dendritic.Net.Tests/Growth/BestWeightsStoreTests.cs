@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Security.Cryptography;
 using FluentAssertions;
 using NUnit.Framework;
 using Dendritic.Testing;
@@ -50,6 +51,78 @@ public sealed class BestWeightsStoreTests
         model.Version.Should().Be(5);
     }
 
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void Export_AfterCapture_ReturnsTheSha256AndSizeOfTheFileWritten(BestWeightsStorage storage)
+    {
+        var store = BestWeightsStore.For(Options(storage), new FakeGrowthModel { Version = 7 });
+        store.Capture();
+        var file = Path.Combine(Folder, "exported.best");
+
+        var (sha256, bytes) = store.Export(file);
+
+        var written = File.ReadAllBytes(file);
+        sha256.Should().Be(Convert.ToHexStringLower(SHA256.HashData(written)), "the digest is what sha256sum prints for the file");
+        bytes.Should().Be(written.Length);
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void ImportIfDigest_FileWithTheRecordedDigest_TakesItsWeights(BestWeightsStorage storage)
+    {
+        var model = new FakeGrowthModel { Version = 5 };
+        var file = Path.Combine(Folder, "exported.best");
+        var (sha256, bytes) = Exported(storage, model, file);
+        model.Version = 9;
+        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = Path.Combine(Folder, "other") }, model);
+
+        var found = fresh.ImportIfDigest(file, sha256, bytes);
+
+        found.Should().Be((bytes, sha256));
+        fresh.Restore();
+        model.Version.Should().Be(5);
+    }
+
+    [TestCase(BestWeightsStorage.Memory)]
+    [TestCase(BestWeightsStorage.Disk)]
+    public void ImportIfDigest_SameSizedFileOfAnotherDigest_TakesNothingAndReturnsItsDigest(BestWeightsStorage storage)
+    {
+        var model = new FakeGrowthModel { Version = 5 };
+        var file = Path.Combine(Folder, "exported.best");
+        var (sha256, bytes) = Exported(storage, model, file);
+        var other = Path.Combine(Folder, "other.best");
+        model.Version = 6;
+        var (otherSha256, otherBytes) = Exported(storage, model, other);
+        otherBytes.Should().Be(bytes, "the two files differ only in one digit");
+        var directory = Path.Combine(Folder, "other");
+        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = directory }, model);
+        fresh.Capture();
+        model.Version = 9;
+
+        var found = fresh.ImportIfDigest(other, sha256, bytes);
+
+        found.Should().Be((bytes, otherSha256));
+        fresh.Restore();
+        model.Version.Should().Be(6, "the weights kept before are still the kept ones: the other file was read but not taken");
+        Directory.GetFiles(Folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("a copy whose digest differs is deleted, not renamed over the store's file");
+    }
+
+    [Test]
+    public void ImportIfDigest_FileOfAnotherSize_ReadsNothing()
+    {
+        var model = new FakeGrowthModel { Version = 5 };
+        var file = Path.Combine(Folder, "exported.best");
+        var (sha256, bytes) = Exported(BestWeightsStorage.Memory, model, file);
+        var fresh = BestWeightsStore.For(Options(BestWeightsStorage.Memory), model);
+
+        var found = fresh.ImportIfDigest(file, sha256, bytes + 1);
+
+        found.Should().Be((bytes, (string?)null));
+        model.SnapshotsLoaded.Should().Be(0, "a file of another size cannot be the recorded one, so it is not read");
+        fresh.HasWeights.Should().BeFalse();
+        fresh.ImportIfDigest(Path.Combine(Folder, "missing.best"), sha256, bytes).Should().BeNull();
+    }
+
     [Test]
     public void InMemory_BeforeCapture_HasNoWeightsAndCannotRestore()
     {
@@ -75,6 +148,13 @@ public sealed class BestWeightsStoreTests
         Directory.Exists(directory).Should().BeTrue();
         before.Should().BeFalse();
         store.HasWeights.Should().BeTrue("a checkpoint carries a copy: later improvements overwrite the directory's file");
+    }
+
+    private (string Sha256, long Bytes) Exported(BestWeightsStorage storage, FakeGrowthModel model, string file)
+    {
+        var store = BestWeightsStore.For(Options(storage), model);
+        store.Capture();
+        return store.Export(file);
     }
 
     private GrowthOptions Options(BestWeightsStorage storage) =>

@@ -18,6 +18,9 @@ internal sealed class FakeGrowthModel : IGrowthModel
 
     public List<string> Operations { get; } = new();
 
+    /// <summary>How many snapshots were read from files (best weights imported or checked).</summary>
+    public int SnapshotsLoaded { get; private set; }
+
     public int DendriteCount { get; private set; }
 
     public long ParameterCount => 100 + (10L * DendriteCount);
@@ -78,21 +81,32 @@ internal sealed class FakeGrowthModel : IGrowthModel
         Operations.Add($"restore:{Version}");
     }
 
-    public void SaveSnapshot(IDisposable snapshot, string path)
+    public void SaveSnapshot(IDisposable snapshot, System.IO.Stream destination)
     {
         var (version, dendrites) = (Snapshot)snapshot;
-        System.IO.File.WriteAllText(path, $"{version} {dendrites}");
+        destination.Write(System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"{version} {dendrites}")));
     }
 
-    public IDisposable LoadSnapshot(string path)
+    public IDisposable LoadSnapshot(System.IO.Stream source, long length, string path)
     {
-        var parts = System.IO.File.ReadAllText(path).Split(' ');
+        SnapshotsLoaded++;
+        var bytes = new byte[length];
+        source.ReadExactly(bytes);
+        var parts = System.Text.Encoding.ASCII.GetString(bytes).Split(' ');
         return new Snapshot(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public void SaveWeights(string path) => SaveSnapshot(CaptureWeights(), path);
+    public void SaveWeights(string path)
+    {
+        using var file = System.IO.File.Create(path);
+        SaveSnapshot(CaptureWeights(), file);
+    }
 
-    public void LoadWeights(string path) => RestoreWeights(LoadSnapshot(path));
+    public void LoadWeights(string path)
+    {
+        using var file = System.IO.File.OpenRead(path);
+        RestoreWeights(LoadSnapshot(file, file.Length, path));
+    }
 
     public IReadOnlyList<Parameter> TrainableParameters() => Array.Empty<Parameter>();
 
