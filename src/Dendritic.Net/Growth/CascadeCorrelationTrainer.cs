@@ -136,10 +136,9 @@ internal static class CascadeCorrelationTrainer
         using var batches = Batches(losses, observers).GetEnumerator();
         for (var batch = 0; ; batch++)
         {
-            // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it. Not for the
-            // first batch (see FirstBatchScope).
-            using var scope = FirstBatchScope(batch);
-            if (!MoveNext(batches, batch))
+            // An iterator runs the forward pass inside MoveNext, so the batch's scope has to open before it.
+            using var scope = NewDisposeScope();
+            if (!MoveNext(batches, batch, scope))
             {
                 break;
             }
@@ -203,8 +202,8 @@ internal static class CascadeCorrelationTrainer
         using var batches = Batches(losses, observers).GetEnumerator();
         for (var batch = 0; ; batch++)
         {
-            using var scope = FirstBatchScope(batch);
-            if (!MoveNext(batches, batch))
+            using var scope = NewDisposeScope();
+            if (!MoveNext(batches, batch, scope))
             {
                 break;
             }
@@ -229,23 +228,26 @@ internal static class CascadeCorrelationTrainer
     }
 
     /// <summary>
-    /// The dispose scope of one batch: none for the first, whose tensors then die with the pass's scope. An iterator
-    /// creates what it keeps for the whole pass (a shuffle order, <c>using var perm = randperm(n)</c>) in its first
-    /// MoveNext, before its first forward; disposed with the first batch, it was gone at the second, and the
-    /// iterator failed with TorchSharp's "empty handle". The first batch's tensors live one pass longer instead.
+    /// The next loss of <c>CandidateLosses</c>, with <paramref name="scope"/> (the batch's) open around the forward pass.
+    /// An iterator makes what it keeps for the whole pass (a shuffle order, <c>using var perm = randperm(n)</c>) in its
+    /// first MoveNext, in the first batch's scope, whose end disposed it: the second batch then failed inside the
+    /// user's iterator with TorchSharp's bare "empty handle". So what the first MoveNext made outside any autograd graph
+    /// (no gradient required: the order, the batch's inputs and targets, other disposables) moves to the pass's scope,
+    /// while the loss, the activations and the graph behind them still die with their batch. A sequence that carries
+    /// a tensor made in a later batch into the next finds it disposed; TorchSharp then says only "empty handle", so the
+    /// rule is added to its message.
     /// </summary>
-    private static DisposeScope? FirstBatchScope(int batch) => batch == 0 ? null : NewDisposeScope();
-
-    /// <summary>
-    /// The next loss of <c>CandidateLosses</c>. A sequence that created a tensor in a later batch and used it in the
-    /// next one finds it disposed (each batch's tensors are); TorchSharp then says only "empty handle", so the rule is
-    /// added to its message.
-    /// </summary>
-    private static bool MoveNext(IEnumerator<Tensor> batches, int batch)
+    private static bool MoveNext(IEnumerator<Tensor> batches, int batch, DisposeScope scope)
     {
         try
         {
-            return batches.MoveNext();
+            var moved = batches.MoveNext();
+            if (batch == 0)
+            {
+                scope.MoveToOuter(scope.DisposablesView.Where(d => d is not Tensor tensor || (!tensor.IsInvalid && !tensor.requires_grad)).ToList());
+            }
+
+            return moved;
         }
         catch (InvalidOperationException e) when (batch > 0 && e.Message.Contains("empty handle", StringComparison.Ordinal))
         {

@@ -43,7 +43,38 @@ public sealed class CascadeCorrelationIteratorTests
         var added = LiveTensors.Added(() => result = growth.TrainCandidates(Shuffled, options, (_, _) => { }));
 
         result!.Correlation.Should().BeGreaterThan(0);
-        added.Should().Be(poolSize == 1 ? 0 : -2 * 2 * 4, "the first batch's tensors die with the pass (a pool removes two candidates' D, bias, v and u per layer)");
+        added.Should().Be(poolSize == 1 ? 0 : -2 * 2 * 4, "the order dies with the pass (a pool removes two candidates' D, bias, v and u per layer)");
+    }
+
+    [TestCase(1)]
+    [TestCase(3)]
+    public void TrainCandidates_FirstBatch_FreesItsLossAndActivationsBeforeTheSecondButKeepsItsInputs(int poolSize)
+    {
+        // Keeping all of the first batch's tensors for the pass held its activations and retained graph next to every
+        // later batch's: two batches' worth of memory from the second batch on.
+        var model = TestModels.TanhMlp();
+        var growth = new WrappedGrowthModel(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }));
+        using var x = randn(32, 3);
+        using var y = randn(32, 2);
+        growth.AddDendrites(poolSize);
+        var firstLosses = new List<Tensor>();
+        var firstInputs = new List<Tensor>();
+        var checkedAtSecond = new List<(bool LossDisposed, bool InputAlive)>();
+        IEnumerable<Tensor> Batches()
+        {
+            var input = x.narrow(0, 0, 16);
+            var loss = nn.functional.mse_loss(model.call(input), y.narrow(0, 0, 16));
+            firstInputs.Add(input);
+            firstLosses.Add(loss);
+            yield return loss;
+            checkedAtSecond.Add((firstLosses[^1].IsInvalid, !firstInputs[^1].IsInvalid));
+            yield return nn.functional.mse_loss(model.call(x.narrow(0, 16, 16)), y.narrow(0, 16, 16));
+        }
+
+        growth.TrainCandidates(Batches, new CascadeCorrelationOptions { MaxEpochs = 2, Patience = 2, PoolSize = poolSize }, (_, _) => { });
+
+        checkedAtSecond.Should().NotBeEmpty().And.OnlyContain(c => c.LossDisposed && c.InputAlive, "the loss (and the graph behind it) dies with its batch; what needs no gradient lasts the pass");
+        firstInputs.Should().OnlyContain(t => t.IsInvalid, "the pass's scope disposes it at the end");
     }
 
     [Test]

@@ -8,7 +8,8 @@ namespace Dendritic.Tests.Support;
 /// <summary>
 /// The bytes this process has read through read system calls (Linux's <c>rchar</c> in <c>/proc/self/io</c>), to tell
 /// an operation that reads a file once from one that reads it twice. Every thread counts, so a test compares against a
-/// margin of many megabytes, not exact numbers; memory-mapped files and the page cache do not hide a read.
+/// margin of many megabytes, not exact numbers. A read served from the page cache counts as any other; a file read
+/// through a memory map does not count at all (page faults are no read calls), so this cannot see that kind of read.
 /// </summary>
 internal static class ProcessReads
 {
