@@ -36,6 +36,13 @@ public sealed record ExperimentReport
     /// <summary>Grid intensity used for CO2, grams per kWh; null when none was given.</summary>
     public double? GridIntensityGramsPerKwh { get; init; }
 
+    /// <summary>
+    /// What the harness found that makes the comparison say less than it seems to (one class in the training targets;
+    /// every run best at its first epoch), each a sentence; also logged, and written under the summary's table. Empty
+    /// when nothing was found.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Every arm and seed.</summary>
     public required IReadOnlyList<RunResult> Runs { get; init; }
 

@@ -75,6 +75,7 @@ public static class ReportMerger
             Machine = string.Join(" | ", reports.Select(r => r.Machine).Distinct(StringComparer.Ordinal)),
             Runs = runs,
             Summaries = ReportSummaries.Build(runs),
+            Warnings = reports.SelectMany(r => r.Warnings).Distinct(StringComparer.Ordinal).ToArray(),
         };
     }
 

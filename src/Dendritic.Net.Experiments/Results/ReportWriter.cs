@@ -220,6 +220,15 @@ public static class ReportWriter
             }
         }
 
+        if (report.Warnings.Count > 0)
+        {
+            md.AppendLine();
+            foreach (var warning in report.Warnings)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"**Warning:** {warning}");
+            }
+        }
+
         var grown = report.Runs.Where(r => r.GrowthCutOff is not null).ToList();
         if (grown.Count(r => r.GrowthCutOff == true) is var cut and > 0)
         {

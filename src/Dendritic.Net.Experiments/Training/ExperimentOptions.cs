@@ -47,10 +47,19 @@ public sealed record ExperimentOptions
     /// <summary>Training loss. Default <see cref="Metrics.CrossEntropy"/>.</summary>
     public LossFunction Loss { get; init; } = Metrics.CrossEntropy;
 
-    /// <summary>The reported metric, higher is better. Default <see cref="Metrics.Accuracy"/>.</summary>
+    /// <summary>
+    /// The reported metric, higher is better: every arm keeps its best-validation epoch by it, and growth maximises it.
+    /// For a lower-is-better measure (a loss, MSE) give its negation and say so in <see cref="MetricName"/>
+    /// ("negative MSE"). Another metric than the default needs its own <see cref="MetricName"/>. Default
+    /// <see cref="Metrics.Accuracy"/>.
+    /// </summary>
     public MetricFunction Metric { get; init; } = Metrics.Accuracy;
 
-    /// <summary>The metric's name in reports. Default "accuracy".</summary>
+    /// <summary>
+    /// The metric's name in reports. "accuracy" (the default, for <see cref="Metrics.Accuracy"/>) is shown as a
+    /// percentage and its differences in percentage points; any other name as the metric's own values. Required (not
+    /// "accuracy") when <see cref="Metric"/> is another function.
+    /// </summary>
     public string MetricName { get; init; } = "accuracy";
 
     /// <summary>
@@ -98,6 +107,11 @@ public sealed record ExperimentOptions
         check.NotNull(Loss, nameof(Loss), "Metrics.CrossEntropy");
         check.NotNull(Metric, nameof(Metric), "Metrics.Accuracy");
         check.NotBlank(MetricName, nameof(MetricName), Defaults.MetricName);
+        check.Require(
+            Metric is null || Metric == Metrics.Accuracy || !string.Equals(MetricName, Defaults.MetricName, StringComparison.OrdinalIgnoreCase),
+            nameof(MetricName),
+            MetricName,
+            "must name the Metric you gave: \"accuracy\" belongs to Metrics.Accuracy, and reports show it as a percentage (×100, differences in pp); e.g. MetricName = \"R²\"");
         check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
         check.ThrowIfInvalid();
         return this;

@@ -67,6 +67,7 @@ public sealed class ExperimentRunner
         var arms = _options.Arms.Order().ToList();
         var runCount = arms.Count * _options.Seeds.Count;
         var runs = new List<RunResult>();
+        var warnings = new List<string>();
         if (data.Train.Targets.dtype == ScalarType.Int64 && data.Train.Count > 0)
         {
             using var lowest = data.Train.Targets.min();
@@ -74,10 +75,18 @@ public sealed class ExperimentRunner
             if (lowest.item<long>() == highest.item<long>())
             {
                 HarnessLog.OneClass(_options.Logger, _data.Name, lowest.item<long>());
+                warnings.Add(string.Create(CultureInfo.InvariantCulture, $"The training targets hold one class only ({lowest.item<long>()}): every arm can score by always answering it, so the comparison says nothing. Check the labels and the split."));
             }
         }
 
         trainer.WarmUp(_factory, _options.Width);
+        if (arms.Contains(ArmKind.CapacityMatched) && _options.MaxWidth > 1)
+        {
+            // After the warm-up's checks of the model against the data, before any arm trains (not when seed 1's
+            // control is sized, after its baseline and dendritic arms). Counting builds models, which draws random
+            // numbers; every arm re-seeds, so nothing measured changes.
+            ThrowIfWidthIgnored(Math.Min(_options.MaxWidth, 64));
+        }
         foreach (var seed in _options.Seeds)
         {
             RunResult? dendritic = null;
@@ -115,8 +124,16 @@ public sealed class ExperimentRunner
             }
         }
 
+        if (runs.Count > 0 && runs.All(r => r.BestEpoch == 1) && runs.Any(r => r.Epochs > 1))
+        {
+            // Every arm kept its untrained-looking first epoch: what a lower-is-better metric (a loss) does here.
+            HarnessLog.FirstEpochBest(_options.Logger, _options.MetricName);
+            warnings.Add($"Every run's best validation epoch was its first, so every arm reports a model after one epoch. The harness keeps the epoch with the highest '{_options.MetricName}': if lower is better for it (a loss, MSE), give its negation as ExperimentOptions.Metric.");
+        }
+
         return new ExperimentReport
         {
+            Warnings = warnings,
             FinishedUtc = DateTime.UtcNow,
             Data = string.Create(CultureInfo.InvariantCulture, $"{_data.Name}: {_data.Train.Count} train, {_data.Validation.Count} validation, {_data.Test.Count} test"),
             MetricName = _options.MetricName,
@@ -206,6 +223,26 @@ public sealed class ExperimentRunner
         if (parameters(wide) == parameters(narrow))
         {
             throw new InvalidOperationException($"The model factory built {parameters(narrow)} parameters at width {narrow} and as many at width {wide}: the capacity-matched control needs a factory whose model grows with the width it is given (build the hidden layers from its argument).");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ThrowIfFlat"/> on models of width 1 and <paramref name="wide"/>, built and disposed here. A factory that
+    /// returns one object for both is left alone (disposing it would break the arms): the arms' own check names that.
+    /// </summary>
+    private void ThrowIfWidthIgnored(int wide)
+    {
+        var narrowModel = _factory(1);
+        var wideModel = _factory(wide);
+        if (ReferenceEquals(narrowModel, wideModel))
+        {
+            return;
+        }
+
+        using (narrowModel)
+        using (wideModel)
+        {
+            ThrowIfFlat(w => ModelCost.Parameters(w == 1 ? narrowModel : wideModel), 1, wide);
         }
     }
 

@@ -22,4 +22,7 @@ internal static partial class HarnessLog
 
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "The training targets of '{Data}' hold one class only ({Class}): every arm can score by always answering it, so the comparison says nothing. Check the labels and the split.")]
     public static partial void OneClass(ILogger logger, string data, long @class);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Every run's best validation epoch was its first: the harness keeps the epoch with the highest '{Metric}'; if lower is better for it (a loss), give its negation as the metric")]
+    public static partial void FirstEpochBest(ILogger logger, string metric);
 }

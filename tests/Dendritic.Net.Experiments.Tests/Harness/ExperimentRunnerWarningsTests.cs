@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Dendritic.Experiments.Tests.Support;
+using Dendritic.Testing;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Harness;
+
+/// <summary>
+/// What a newcomer's trial of the harness on their own data found reported too quietly: warnings that went only to the
+/// (default, null) logger, a lower-is-better metric that made every arm keep its first epoch without a word, and a
+/// factory that ignores the width, caught only after seed 1's baseline and dendritic arms had trained.
+/// </summary>
+[TestFixture]
+public sealed class ExperimentRunnerWarningsTests
+{
+    private static readonly ExperimentOptions Tiny = new()
+    {
+        Seeds = new[] { 3 },
+        Width = 4,
+        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
+        LatencyRepeats = 3,
+        LatencyBatchSize = 16,
+    };
+
+    private static FixedEpochGrowth Growth => new(new[] { 3 }, totalEpochs: 5);
+
+    [Test]
+    public void Run_TargetsOfOneClass_PutTheWarningInTheReportAndItsSummary()
+    {
+        var data = Synthetic.Data();
+        data.Train.Targets.zero_();
+
+        var report = new ExperimentRunner(Synthetic.Factory, data, Growth, Tiny).Run();
+
+        report.Warnings.Should().Contain(w => w.StartsWith("The training targets hold one class only (0)", StringComparison.Ordinal));
+        ReportWriter.ToMarkdown(report).Should().Contain("**Warning:** The training targets hold one class only (0)");
+    }
+
+    [Test]
+    public void Run_LowerIsBetterMetric_WarnsThatEveryRunKeptItsFirstEpoch()
+    {
+        // Negated accuracy falls as every arm learns, so each keeps epoch 1: a loss given as the metric does the same.
+        var options = Tiny with { Metric = (outputs, targets) => -Metrics.Accuracy(outputs, targets), MetricName = "negated accuracy" };
+
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, options).Run();
+
+        report.Runs.Should().OnlyContain(r => r.BestEpoch == 1);
+        report.Warnings.Should().ContainSingle(w => w.StartsWith("Every run's best validation epoch was its first", StringComparison.Ordinal) && w.Contains("give its negation"));
+        ReportWriter.ToMarkdown(report).Should().Contain("**Warning:** Every run's best validation epoch was its first");
+    }
+
+    [Test]
+    public void Run_DefaultMetricOnALearnableProblem_HasNoWarning()
+    {
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), Growth, Tiny).Run();
+
+        report.Warnings.Should().BeEmpty();
+        ReportWriter.ToMarkdown(report).Should().NotContain("**Warning:**");
+    }
+
+    [Test]
+    public void Run_FactoryThatIgnoresTheWidth_ThrowsBeforeAnyArmTrains()
+    {
+        var started = new List<ArmKind>();
+        var runner = new ExperimentRunner(_ => new Synthetic.Mlp(4), Synthetic.Data(), Growth, Tiny);
+
+        var act = () => runner.Run(new Progress(p => started.Add(p.Arm)));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model factory built * parameters at width 1 and as many at width 64*");
+        started.Should().BeEmpty("the check runs before the first arm, not after seed 1's baseline and dendritic arms");
+    }
+
+    [Test]
+    public void Run_FactoryThatIgnoresTheWidthWithoutACapacityMatchedArm_Runs()
+    {
+        var options = Tiny with { Arms = new[] { ArmKind.Baseline, ArmKind.Dendritic } };
+
+        var report = new ExperimentRunner(_ => new Synthetic.Mlp(4), Synthetic.Data(), Growth, options).Run();
+
+        report.Runs.Should().HaveCount(2);
+    }
+
+    /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, which posts to the thread pool.</summary>
+    private sealed class Progress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>
+    {
+        public void Report(ExperimentProgress value) => report(value);
+    }
+}
