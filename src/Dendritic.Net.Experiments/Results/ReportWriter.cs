@@ -200,9 +200,10 @@ public static class ReportWriter
             var scale = percent ? 100.0 : 1.0;
             var widths = s.Widths.Distinct().Count() == 1 ? s.Widths[0].ToString(CultureInfo.InvariantCulture) : string.Create(CultureInfo.InvariantCulture, $"{s.Widths.Min()}–{s.Widths.Max()}");
             var diff = s.DifferenceVsBaseline is { } d
-                ? $"{Signed(d.Mean * scale)} ({Interval(d, scale, signed: true)})"
+                ? $"{Signed(d.Mean * scale, percent)} ({Interval(d, scale, signed: true, percent)})"
                 : "—";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {s.TestMetric.Mean * scale:F2} ± {(s.TestMetric.Count < 2 ? "n/a" : (s.TestMetric.StdDev * scale).ToString("F2", CultureInfo.InvariantCulture))} | {Interval(s.TestMetric, scale, signed: false)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {Measured(s.EnergyJoules, "F1")} | {Measured(s.GpuUtilizationPercent, "F0")} | {Measured(s.GpuPeakMemoryMiB, "F0")} |");
+            var format = MetricFormat(percent);
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {Label(s.Arm)} | {widths} | {s.Parameters.Mean:N0} | {s.FlopsPerSample.Mean:N0} | {s.Epochs.Mean:0.#} | {(s.TestMetric.Mean * scale).ToString(format, CultureInfo.InvariantCulture)} ± {(s.TestMetric.Count < 2 ? "n/a" : (s.TestMetric.StdDev * scale).ToString(format, CultureInfo.InvariantCulture))} | {Interval(s.TestMetric, scale, signed: false, percent)} | {diff} | {s.TrainingSeconds.Mean:F1} | {s.LatencyMilliseconds.Mean:F2} | {(s.PeakMemoryBytes is { } m ? (m.Mean / 1048576).ToString("F0", CultureInfo.InvariantCulture) : "not measured")} | {Measured(s.EnergyJoules, "F1")} | {Measured(s.GpuUtilizationPercent, "F0")} | {Measured(s.GpuPeakMemoryMiB, "F0")} |");
         }
 
         if (report.Runs.Any(r => r.Arm == ArmKind.Dendritic))
@@ -215,7 +216,7 @@ public static class ReportWriter
                 if (Comparison.Paired(report, ArmKind.Dendritic, other) is { } d)
                 {
                     var scale = percent ? 100.0 : 1.0;
-                    md.AppendLine(CultureInfo.InvariantCulture, $"- vs {Label(other)}: {Signed(d.Mean * scale)}{(percent ? " pp" : string.Empty)} ({Interval(d, scale, signed: true)}): **{Comparison.Verdict(d)}**");
+                    md.AppendLine(CultureInfo.InvariantCulture, $"- vs {Label(other)}: {Signed(d.Mean * scale, percent)}{(percent ? " pp" : string.Empty)} ({Interval(d, scale, signed: true, percent)}): **{Comparison.Verdict(d)}**");
                 }
             }
         }
@@ -234,6 +235,17 @@ public static class ReportWriter
         {
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on {cut} of {grown.Count} seeds ({Join(grown.Where(r => r.GrowthCutOff == true).Select(r => r.Seed))}): a larger cap might change the result.");
+        }
+
+        // The controls train as long as the dendritic arm, which stops when its growth completes: possibly before the
+        // baseline's budget, and then "train-as-long" trained less than the baseline.
+        var shorter = report.Runs.Where(r => r.Arm == ArmKind.TrainAsLong)
+            .Where(r => report.Runs.Any(b => b.Arm == ArmKind.Baseline && b.Seed == r.Seed && r.Epochs < b.Epochs))
+            .Select(r => r.Seed).ToList();
+        if (shorter.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** on {shorter.Count} of {report.Runs.Count(r => r.Arm == ArmKind.TrainAsLong)} seeds ({Join(shorter)}) the dendritic arm's growth completed before the baseline's {report.Recipe.Epochs} epochs, so the train-as-long control, which trains as long as the dendritic arm, trained fewer epochs than the baseline there.");
         }
 
         md.Append(ActivationReport.Markdown(report));
@@ -260,14 +272,23 @@ public static class ReportWriter
         _ => arm.ToString(),
     };
 
-    private static string Interval(StatSummary s, double scale, bool signed) =>
+    private static string Interval(StatSummary s, double scale, bool signed, bool percent) =>
         s.Low95 is { } low && s.High95 is { } high
-            ? (signed ? $"{Signed(low * scale)} to {Signed(high * scale)}" : string.Create(CultureInfo.InvariantCulture, $"{low * scale:F2} to {high * scale:F2}"))
+            ? (signed
+                ? $"{Signed(low * scale, percent)} to {Signed(high * scale, percent)}"
+                : $"{(low * scale).ToString(MetricFormat(percent), CultureInfo.InvariantCulture)} to {(high * scale).ToString(MetricFormat(percent), CultureInfo.InvariantCulture)}")
             : "n/a (1 seed)";
+
+    /// <summary>
+    /// Two decimals for percentages; four for a metric of its own (an R² of 0.7012 against 0.7048 read "0.70" and
+    /// "0.70", hiding the difference being compared).
+    /// </summary>
+    private static string MetricFormat(bool percent) => percent ? "F2" : "F4";
 
     private static string Measured(StatSummary? s, string format) => s is { } m ? m.Mean.ToString(format, CultureInfo.InvariantCulture) : "not measured";
 
-    private static string Signed(double value) => FormatSigned(value);
+    private static string Signed(double value, bool percent) =>
+        percent ? FormatSigned(value) : value.ToString("+0.0000;-0.0000;0.0000", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// <paramref name="value"/> with its sign and two decimals, as the reports print differences ("+0.42", "-1.66");

@@ -222,6 +222,14 @@ internal sealed class ArmTrainer
                 (splitName, split) = (name + " split", other);
                 CheckSplit(model, other);
             }
+
+            if (_options.Arms.Contains(ArmKind.Dendritic))
+            {
+                (splitName, split) = ("first batches", train);
+                using var wrapped = Build(factory, width);
+                wrapped.to(_device);
+                DendriticWarmUp.Run(wrapped, train, batch, _options.Loss, _options.Recipe.LearningRate);
+            }
         }
         catch (ExternalException e)
         {
