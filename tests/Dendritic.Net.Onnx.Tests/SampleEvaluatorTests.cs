@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Dendritic.Onnx.Export;
+using Dendritic.Onnx.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -215,11 +216,7 @@ public class SampleEvaluatorTests
         using var scope = torch.NewDisposeScope();
         var (actual, expected) = compute();
 
-        actual.shape.Should().Equal(expected.shape);
-        actual.dtype.Should().Be(expected.dtype);
-        var scale = expected.abs().max().to(float64).item<double>();
-        var difference = (actual.to(float64) - expected.to(float64)).abs().max().item<double>();
-        difference.Should().BeLessThanOrEqualTo(1e-6 * Math.Max(scale, 1e-30), "both sides are the same TorchSharp computation, up to rounding");
+        EvaluatedOperator.ShouldMatch(actual, expected, 1e-6, "both sides are the same TorchSharp computation, up to rounding");
     }
 
     [Test]

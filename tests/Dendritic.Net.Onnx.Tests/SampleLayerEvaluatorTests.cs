@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Dendritic.Onnx.Export;
+using Dendritic.Onnx.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -110,11 +111,7 @@ public class SampleLayerEvaluatorTests
         using var scope = torch.NewDisposeScope();
         var (actual, expected) = compute();
 
-        actual.shape.Should().Equal(expected.shape);
-        actual.dtype.Should().Be(expected.dtype);
-        var scale = expected.abs().max().to(float64).item<double>();
-        var difference = (actual.to(float64) - expected.to(float64)).abs().max().item<double>();
-        difference.Should().BeLessThanOrEqualTo(1e-5 * Math.Max(scale, 1e-30), "both sides are TorchSharp computations, up to rounding");
+        EvaluatedOperator.ShouldMatch(actual, expected, 1e-5, "both sides are TorchSharp computations, up to rounding");
     }
 
     [Test]
