@@ -210,7 +210,9 @@ internal sealed class ArmTrainer
                 using var scope = NewDisposeScope();
                 var count = Math.Min(batch, train.Count - ((long)step * batch));
                 optimizer.zero_grad();
-                _options.Loss(model.call(train.Inputs.narrow(0, (long)step * batch, count)), train.Targets.narrow(0, (long)step * batch, count)).backward();
+                var (outputs, targets) = (model.call(train.Inputs.narrow(0, (long)step * batch, count)), train.Targets.narrow(0, (long)step * batch, count));
+                TargetShapeCheck.ThrowIfBroadcast(outputs, targets, _data.Name);
+                _options.Loss(outputs, targets).backward();
                 optimizer.step();
             }
 

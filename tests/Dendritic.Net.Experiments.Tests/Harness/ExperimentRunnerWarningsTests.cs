@@ -83,6 +83,50 @@ public sealed class ExperimentRunnerWarningsTests
         report.Runs.Should().HaveCount(2);
     }
 
+    [Test]
+    public void Run_RegressionTargetsWithoutTheOutputsTrailingAxis_ThrowsBeforeAnyArmNamingBothShapes()
+    {
+        // [n] targets against [n, 1] outputs: mse_loss broadcast them to [n, n], with only libtorch's warning.
+        var started = new List<ArmKind>();
+        var runner = new ExperimentRunner(Regressor, Regression(targetAxis: false), Growth, RegressionOptions);
+
+        var act = () => runner.Run(new Progress(p => started.Add(p.Arm)));
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The model's outputs [32, 1] and the float targets [32] of the data 'regression' differ by a trailing axis of size 1*unsqueeze(-1)*");
+        started.Should().BeEmpty();
+    }
+
+    [Test]
+    public void Run_RegressionTargetsShapedLikeTheOutputs_Runs()
+    {
+        var report = new ExperimentRunner(Regressor, Regression(targetAxis: true), Growth, RegressionOptions).Run();
+
+        report.Runs.Should().HaveCount(4).And.OnlyContain(r => double.IsFinite(r.TestMetric));
+    }
+
+    private static ExperimentOptions RegressionOptions => Tiny with
+    {
+        Loss = (outputs, targets) => TorchSharp.torch.nn.functional.mse_loss(outputs, targets),
+        Metric = (outputs, targets) => -TorchSharp.torch.nn.functional.mse_loss(outputs, targets).item<float>(),
+        MetricName = "negative MSE",
+    };
+
+    private static ModelFactory Regressor => width => TorchSharp.torch.nn.Sequential(
+        TorchSharp.torch.nn.Linear(Synthetic.Features, width), TorchSharp.torch.nn.ReLU(), TorchSharp.torch.nn.Linear(width, 1));
+
+    private static ExperimentData Regression(bool targetAxis)
+    {
+        using var generator = new TorchSharp.torch.Generator(43);
+        DataSplit Split(int count)
+        {
+            var x = TorchSharp.torch.randn(new long[] { count, Synthetic.Features }, generator: generator);
+            var y = x.sum(1);
+            return new DataSplit(x, targetAxis ? y.unsqueeze(-1) : y);
+        }
+
+        return new ExperimentData("regression", Split(240), Split(60), Split(60));
+    }
+
     /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, which posts to the thread pool.</summary>
     private sealed class Progress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>
     {
