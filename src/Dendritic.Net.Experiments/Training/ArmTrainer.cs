@@ -202,7 +202,7 @@ internal sealed class ArmTrainer
         model.train();
         var train = _data.Train;
         var batch = _options.Recipe.BatchSize;
-        var (splitName, split) = ("first batches", train);
+        var (splitName, split) = ("first batches of the train split", train);
         try
         {
             for (var step = 0; step < 10 && (long)step * batch < train.Count; step++)
@@ -227,7 +227,7 @@ internal sealed class ArmTrainer
 
             if (_options.Arms.Contains(ArmKind.Dendritic))
             {
-                (splitName, split) = ("first batches", train);
+                (splitName, split) = ("first batches of the train split", train);
                 using var wrapped = Build(factory, width);
                 wrapped.to(_device);
                 DendriticWarmUp.Run(wrapped, train, batch, _options.Loss, _options.Recipe.LearningRate);
@@ -236,7 +236,8 @@ internal sealed class ArmTrainer
         catch (ExternalException e)
         {
             // The first arm would fail the same way, deep in libtorch: say here which model and which data disagree.
-            var reason = e.Message.Split('\n')[0].Trim();
+            // libtorch's first line (its C++ frames follow) without its own full stop: the message goes on after it.
+            var reason = e.Message.Split('\n')[0].Trim().TrimEnd('.');
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) failed on the {splitName} of the data '{_data.Name}' (inputs [{string.Join(", ", split.Inputs.shape)}] {split.Inputs.dtype}, targets [{string.Join(", ", split.Targets.shape)}] {split.Targets.dtype}), before the first arm: {reason}. If the model does not fit the data, check its input size and dtype against the inputs of every split and, for classification, that the targets of every split are int64 class indices below its output size."), e);
         }
 
