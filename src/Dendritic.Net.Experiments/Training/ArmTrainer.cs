@@ -199,22 +199,12 @@ internal sealed class ArmTrainer
         using var model = Build(factory, width);
         model.to(_device);
         using var optimizer = NewOptimizer(model);
-        model.train();
         var train = _data.Train;
         var batch = _options.Recipe.BatchSize;
         var (splitName, split) = ("first batches of the train split", train);
         try
         {
-            for (var step = 0; step < 10 && (long)step * batch < train.Count; step++)
-            {
-                using var scope = NewDisposeScope();
-                var count = Math.Min(batch, train.Count - ((long)step * batch));
-                optimizer.zero_grad();
-                var (outputs, targets) = (model.call(train.Inputs.narrow(0, (long)step * batch, count)), train.Targets.narrow(0, (long)step * batch, count));
-                TargetShapeCheck.ThrowIfBroadcast(outputs, targets, _data.Name);
-                _options.Loss(outputs, targets).backward();
-                optimizer.step();
-            }
+            DendriticWarmUp.TrainSteps(model, optimizer, train, batch, _options.Loss, (outputs, targets) => TargetShapeCheck.ThrowIfBroadcast(outputs, targets, _data.Name));
 
             // Every sample of the validation and test splits too, through the metric and the loss: a test split of
             // another input size failed only after the first arm had trained, in libtorch's words, and a label beyond

@@ -1,12 +1,13 @@
+using System;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Dendritic.Experiments;
 
 /// <summary>
-/// The warm-up's dendritic half: a few training steps of a model wrapped with one dendrite set per supported layer, so
-/// that the first dendritic arm of a process does not pay for loading and compiling the dendrite code path (its first
-/// arm took three to four times as long as the later ones in a newcomer's trial, inflating the dendritic "Train s").
+/// The warm-up's training steps, of the plain model and of a copy wrapped with one dendrite set per supported layer, so
+/// that the first arm of each kind does not pay for loading and compiling its code path (before the wrapped copy, the
+/// first dendritic arm took three to four times as long as the later ones in a newcomer's trial, inflating its "Train s").
 /// </summary>
 internal static class DendriticWarmUp
 {
@@ -30,14 +31,25 @@ internal static class DendriticWarmUp
         }
 
         using var optimizer = optim.Adam(handle.TrainableParameters(), learningRate);
+        TrainSteps(model, optimizer, train, batchSize, loss);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="model"/> on up to ten batches from the start of <paramref name="train"/>;
+    /// <paramref name="check"/>, if given, sees each batch's outputs and targets before the loss does.
+    /// </summary>
+    public static void TrainSteps(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, DataSplit train, int batchSize, LossFunction loss, Action<Tensor, Tensor>? check = null)
+    {
         model.train();
         for (var step = 0; step < 10 && (long)step * batchSize < train.Count; step++)
         {
             using var scope = NewDisposeScope();
             var start = (long)step * batchSize;
-            var count = System.Math.Min(batchSize, train.Count - start);
+            var count = Math.Min(batchSize, train.Count - start);
             optimizer.zero_grad();
-            loss(model.call(train.Inputs.narrow(0, start, count)), train.Targets.narrow(0, start, count)).backward();
+            var (outputs, targets) = (model.call(train.Inputs.narrow(0, start, count)), train.Targets.narrow(0, start, count));
+            check?.Invoke(outputs, targets);
+            loss(outputs, targets).backward();
             optimizer.step();
         }
     }
