@@ -13,7 +13,7 @@ internal static class FileDigest
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static (string Sha256, long Bytes) Of(string path)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var file = SequentialFile.Open(path);
         using var digest = new DigestStream(file, writing: false);
         digest.CopyTo(Stream.Null, 1 << 20);
         return (digest.Sha256Hex(), digest.Count);

@@ -63,7 +63,7 @@ internal abstract class BestWeightsStore
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            file = SequentialFile.Open(path);
         }
         catch (FileNotFoundException)
         {
@@ -132,7 +132,7 @@ internal abstract class BestWeightsStore
 
         public override void Import(string path)
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            using var file = SequentialFile.Open(path);
             Replace(Model.LoadSnapshot(file, file.Length, path));
         }
 
@@ -200,7 +200,7 @@ internal abstract class BestWeightsStore
                 return FileDigest.Of(path);
             }
 
-            using var source = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            using var source = SequentialFile.Open(_path);
             return WriteHashed(path, source.CopyTo);
         }
 

@@ -87,7 +87,7 @@ internal sealed class StoredWeights : IDisposable
             throw new FileNotFoundException($"Best-weights file '{path}' does not exist.", path);
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var stream = SequentialFile.Open(path);
         return Load(stream, stream.Length, path, device);
     }
 
