@@ -65,15 +65,7 @@ internal static class ModuleExport
         if (!asModuleHost && builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
-            builder.ModuleRunGivesSamples = sample is not null;
-            try
-            {
-                output = DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample);
-            }
-            finally
-            {
-                builder.ModuleRunGivesSamples = false;
-            }
+            output = WithoutNodeSamples(builder, sample, () => DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample));
 
             if (sample is not null && Run(module, sample, withHooks: true) is { } hookedOutput)
             {
@@ -85,20 +77,12 @@ internal static class ModuleExport
 
         // Each converter here writes one module and nothing of the user's, and the module's own run below gives its
         // output the sample value, so the converter's nodes are not computed on the sample as well.
-        builder.ModuleRunGivesSamples = sample is not null;
-        try
-        {
-            output = module is DendriteLayer layer
-                ? DendriteExport.Emit(builder, layer, input, sample)
-                : LayerExport.TryEmit(builder, module, input, sample)
-                  ?? RecurrentExport.TryEmit(builder, module, input, sample)
-                  ?? ActivationExport.TryEmit(builder, module, input, sample)
-                  ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph.");
-        }
-        finally
-        {
-            builder.ModuleRunGivesSamples = false;
-        }
+        output = WithoutNodeSamples(builder, sample, () => module is DendriteLayer layer
+            ? DendriteExport.Emit(builder, layer, input, sample)
+            : LayerExport.TryEmit(builder, module, input, sample)
+              ?? RecurrentExport.TryEmit(builder, module, input, sample)
+              ?? ActivationExport.TryEmit(builder, module, input, sample)
+              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph."));
 
         if (sample is not null && Run(module, sample, withHooks: !asModuleHost) is { } called)
         {
@@ -124,6 +108,23 @@ internal static class ModuleExport
     /// <see cref="DescriptionCheck"/>), then gives its output forward's value for the modules after it. A module host's
     /// description covers the host alone, so it is compared with <c>forward</c> (its hook adds the dendrites).
     /// </summary>
+    /// <summary>
+    /// Runs a converter with <see cref="OnnxGraphBuilder.ModuleRunGivesSamples"/> set while a sample is given (the
+    /// module's own run then gives its output the value, so its nodes are not computed on the sample), and cleared after.
+    /// </summary>
+    private static string WithoutNodeSamples(OnnxGraphBuilder builder, Tensor? sample, Func<string> emit)
+    {
+        builder.ModuleRunGivesSamples = sample is not null;
+        try
+        {
+            return emit();
+        }
+        finally
+        {
+            builder.ModuleRunGivesSamples = false;
+        }
+    }
+
     private static void CheckDescription(OnnxGraphBuilder builder, nn.Module module, string input, string output, Tensor? sample, bool asModuleHost)
     {
         if (sample is null)
