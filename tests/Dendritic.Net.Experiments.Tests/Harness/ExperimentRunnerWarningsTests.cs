@@ -16,14 +16,7 @@ namespace Dendritic.Experiments.Tests.Harness;
 [TestFixture]
 public sealed class ExperimentRunnerWarningsTests
 {
-    private static readonly ExperimentOptions Tiny = new()
-    {
-        Seeds = new[] { 3 },
-        Width = 4,
-        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
-        LatencyRepeats = 3,
-        LatencyBatchSize = 16,
-    };
+    private static readonly ExperimentOptions Tiny = Synthetic.TinyOptions(3);
 
     private static FixedEpochGrowth Growth => new(new[] { 3 }, totalEpochs: 5);
 

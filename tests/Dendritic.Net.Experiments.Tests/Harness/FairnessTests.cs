@@ -10,14 +10,7 @@ namespace Dendritic.Experiments.Tests.Harness;
 [TestFixture]
 public sealed class FairnessTests
 {
-    private static readonly ExperimentOptions Tiny = new()
-    {
-        Seeds = new[] { 3 },
-        Width = 4,
-        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
-        LatencyRepeats = 3,
-        LatencyBatchSize = 16,
-    };
+    private static readonly ExperimentOptions Tiny = Synthetic.TinyOptions(3);
 
     private static RunResult Arm(ExperimentReport report, ArmKind arm) => report.Runs.Single(r => r.Arm == arm);
 

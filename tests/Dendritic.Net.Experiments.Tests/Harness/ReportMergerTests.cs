@@ -10,14 +10,7 @@ namespace Dendritic.Experiments.Tests.Harness;
 [TestFixture]
 public sealed class ReportMergerTests
 {
-    private static ExperimentOptions Options(params int[] seeds) => new()
-    {
-        Seeds = seeds,
-        Width = 4,
-        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
-        LatencyRepeats = 2,
-        LatencyBatchSize = 16,
-    };
+    private static ExperimentOptions Options(params int[] seeds) => Synthetic.TinyOptions(seeds) with { LatencyRepeats = 2 };
 
     private static ExperimentReport Run(params int[] seeds) =>
         new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new ScriptedGrowth { MaxEpochs = 4, GrowAfterEpoch = 2 }, Options(seeds)).Run();

@@ -24,6 +24,16 @@ internal static class Synthetic
 
     public static ModelFactory Factory => width => new Mlp(width);
 
+    /// <summary>The harness tests' small experiment on <see cref="Data"/>: width 4, 3 epochs of batch 32 at lr 0.01, short latency runs.</summary>
+    public static ExperimentOptions TinyOptions(params int[] seeds) => new()
+    {
+        Seeds = seeds,
+        Width = 4,
+        Recipe = new TrainingRecipe { Epochs = 3, BatchSize = 32, LearningRate = 0.01 },
+        LatencyRepeats = 3,
+        LatencyBatchSize = 16,
+    };
+
     public static GrowthContext Context(Tensor sample) => new()
     {
         BaselineEpochs = 3,
