@@ -11,8 +11,9 @@ namespace Dendritic.Reporting;
 /// <summary>
 /// Draws an <see cref="ExperimentReport"/> as PNG charts: the test metric against parameters and against FLOPs per
 /// sample (one point per arm and seed, a larger one for each arm's mean), and the validation curves of every arm
-/// (mean over seeds; train-as-long dashed, as it coincides with the baseline for the baseline's epochs) with the
-/// dendritic arm's growth steps marked per seed. Text is drawn with DejaVu Sans, embedded
+/// (each epoch's mean over the seeds that trained it, dotted from where fewer than all of them did, the legend naming
+/// those epochs and how many seeds; train-as-long dashed, as it coincides with the baseline for the baseline's epochs)
+/// with the dendritic arm's growth steps marked per seed. Text is drawn with DejaVu Sans, embedded
 /// in this package, so charts look the same on machines without system fonts.
 /// </summary>
 public static class ExperimentCharts
@@ -106,23 +107,22 @@ public static class ExperimentCharts
         var scale = Scale(report);
         foreach (var group in report.Runs.GroupBy(r => r.Arm).OrderBy(g => g.Key))
         {
-            // The mean runs only as far as every seed trained, so it never jumps when a seed stops early.
+            // Each epoch's mean is over the seeds that reached it, so the longer seeds' later epochs are shown; where
+            // fewer than all seeds remain the line goes on dotted (the mean may jump as a seed drops out), with the
+            // epochs and seed counts in the legend.
             var color = Palette[(int)group.Key % Palette.Length];
-            var epochs = group.Min(r => r.Curve.Count);
-            var xs = Enumerable.Range(1, epochs).Select(e => (double)e).ToArray();
-            var ys = xs.Select(e => group.Average(r => r.Curve[(int)e - 1].ValidationMetric * scale)).ToArray();
-            var line = plot.Add.Scatter(xs, ys, color);
-            line.LineWidth = 2;
-            line.MarkerSize = 4;
-            line.LegendText = ReportWriter.Label(group.Key);
-            if (group.Key == ArmKind.TrainAsLong)
+            var seeds = group.Count();
+            var (allSeeds, fewerSeeds) = CurveSeries.Split(CurveSeries.Mean(group, scale), seeds);
+            var label = ReportWriter.Label(group.Key);
+            if (allSeeds.Count > 0)
             {
-                // It trains as the baseline does until the baseline stops, so there the two lines coincide: drawn over
-                // the baseline dashed and with open markers, it lets the baseline show through instead of hiding it.
-                // Longer dashes than ScottPlot's Dashed (10, 10), which were hard to make out over the baseline's line.
-                line.LinePattern = new LinePattern([16f, 10f], 0, "long dashes");
-                line.MarkerShape = MarkerShape.OpenCircle;
-                line.MarkerSize = 7;
+                Style(plot.Add.Scatter(Xs(allSeeds), Ys(allSeeds), color), group.Key, label);
+            }
+
+            if (fewerSeeds.Count > 0)
+            {
+                var tail = Style(plot.Add.Scatter(Xs(fewerSeeds), Ys(fewerSeeds), color), group.Key, FewerSeedsLabel(label, fewerSeeds, seeds));
+                tail.LinePattern = LinePattern.Dotted;
             }
         }
 
@@ -137,7 +137,7 @@ public static class ExperimentCharts
             marks.LegendText = "growth step (one seed)";
         }
 
-        plot.Title("Validation " + report.MetricName + " per epoch (mean over seeds, while all seeds train)");
+        plot.Title("Validation " + report.MetricName + " per epoch (mean over the seeds that trained it)");
         plot.XLabel("Epoch");
 
         // Epochs are whole: on a short run ScottPlot's automatic ticks labelled 1.2, 1.4, ..., between the points.
@@ -145,5 +145,45 @@ public static class ExperimentCharts
         plot.YLabel("Validation " + report.MetricName + (scale == 100 ? " (%)" : string.Empty));
         plot.ShowLegend(Alignment.LowerRight);
         return plot;
+    }
+
+    private static double[] Xs(IReadOnlyList<CurveSeries.Point> points) => points.Select(p => (double)p.Epoch).ToArray();
+
+    private static double[] Ys(IReadOnlyList<CurveSeries.Point> points) => points.Select(p => p.Mean).ToArray();
+
+    private static ScottPlot.Plottables.Scatter Style(ScottPlot.Plottables.Scatter line, ArmKind arm, string legend)
+    {
+        line.LineWidth = 2;
+        line.MarkerSize = 4;
+        line.LegendText = legend;
+        if (arm == ArmKind.TrainAsLong)
+        {
+            // It trains as the baseline does until the baseline stops, so there the two lines coincide: drawn over
+            // the baseline dashed and with open markers, it lets the baseline show through instead of hiding it.
+            // Longer dashes than ScottPlot's Dashed (10, 10), which were hard to make out over the baseline's line.
+            line.LinePattern = new LinePattern([16f, 10f], 0, "long dashes");
+            line.MarkerShape = MarkerShape.OpenCircle;
+            line.MarkerSize = 7;
+        }
+
+        return line;
+    }
+
+    // "Dendritic, epochs 7-9: 3 to 1 of 5 seeds": the tail's first point is the last all-seeds epoch (where the lines
+    // join) unless no epoch had every seed, so the epochs named are those with fewer.
+    private static string FewerSeedsLabel(string arm, IReadOnlyList<CurveSeries.Point> tail, int seeds)
+    {
+        var fewer = tail.Where(p => p.Seeds < seeds).ToList();
+        var first = fewer[0].Epoch;
+        var last = fewer[^1].Epoch;
+        var most = fewer.Max(p => p.Seeds);
+        var least = fewer.Min(p => p.Seeds);
+        var epochs = first == last
+            ? string.Create(CultureInfo.InvariantCulture, $"epoch {first}")
+            : string.Create(CultureInfo.InvariantCulture, $"epochs {first}-{last}");
+        var count = most == least
+            ? string.Create(CultureInfo.InvariantCulture, $"{most}")
+            : string.Create(CultureInfo.InvariantCulture, $"{most} to {least}");
+        return string.Create(CultureInfo.InvariantCulture, $"{arm}, {epochs}: {count} of {seeds} seeds");
     }
 }

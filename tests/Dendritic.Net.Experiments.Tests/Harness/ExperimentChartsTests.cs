@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Dendritic.Experiments.Tests.Support;
 using Dendritic.Reporting;
@@ -44,4 +45,85 @@ public sealed class ExperimentChartsTests
         baseline.LinePattern.Should().Be(LinePattern.Solid);
         lines[ReportWriter.Label(ArmKind.Dendritic)].LinePattern.Should().Be(LinePattern.Solid);
     }
+
+    [Test]
+    public void Mean_SeedsOfDifferentLengths_AveragesEachEpochOverTheSeedsThatReachedIt()
+    {
+        // The dendritic arm stops growth at a different epoch per seed: the mean was cut at the shortest seed.
+        var runs = new[] { Run(ArmKind.Dendritic, 1, 0.5, 0.6, 0.7), Run(ArmKind.Dendritic, 2, 0.7, 0.8, 0.9, 0.95, 0.97) };
+
+        var curve = CurveSeries.Mean(runs, 100);
+
+        curve.Select(p => p.Epoch).Should().Equal(1, 2, 3, 4, 5);
+        curve.Select(p => p.Seeds).Should().Equal(2, 2, 2, 1, 1);
+        curve.Select(p => p.Mean).Should().Equal(new[] { 60.0, 70.0, 80.0, 95.0, 97.0 }, (a, b) => System.Math.Abs(a - b) < 1e-9);
+    }
+
+    [Test]
+    public void Split_SeedsDropOut_SolidPartHasEverySeedAndTheRestJoinsAtItsLastEpoch()
+    {
+        var curve = new CurveSeries.Point[] { new(1, 60, 3), new(2, 70, 3), new(3, 75, 2), new(4, 80, 1) };
+
+        var (all, fewer) = CurveSeries.Split(curve, 3);
+
+        all.Select(p => p.Epoch).Should().Equal(1, 2);
+        fewer.Select(p => p.Epoch).Should().Equal(new[] { 2, 3, 4 }, "the dotted line starts where the solid one ends, so the two join");
+    }
+
+    [Test]
+    public void Split_EverySeedEveryEpoch_NothingIsFewer()
+    {
+        var curve = new CurveSeries.Point[] { new(1, 60, 2), new(2, 70, 2) };
+
+        var (all, fewer) = CurveSeries.Split(curve, 2);
+
+        all.Should().Equal(curve);
+        fewer.Should().BeEmpty();
+    }
+
+    [Test]
+    public void Split_NotEverySeedAtTheFirstEpoch_AllOfItIsFewer()
+    {
+        // A seed without a single epoch (a hand-edited report): no epoch had every seed, so nothing is drawn solid.
+        var curve = new CurveSeries.Point[] { new(1, 60, 1), new(2, 70, 1) };
+
+        var (all, fewer) = CurveSeries.Split(curve, 2);
+
+        all.Should().BeEmpty();
+        fewer.Should().Equal(curve);
+    }
+
+    [Test]
+    public void Curves_DendriticSeedsStopAtDifferentEpochs_LaterEpochsAreDrawnDottedAndLabelledWithTheirSeeds()
+    {
+        var report = HandMadeReport.For(1, 2, 3);
+        var longer = new Dictionary<int, int> { [1] = 3, [2] = 5, [3] = 6 };
+        report = report with { Runs = report.Runs.Select(r => r.Arm == ArmKind.Dendritic ? Extend(r, longer[r.Seed]) : r).ToList() };
+        using var plot = ExperimentCharts.Curves(report);
+        plot.GetImageBytes(900, 600, ImageFormat.Png);
+
+        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Where(s => s.LineWidth > 0).ToDictionary(s => s.LegendText);
+        var dendritic = ReportWriter.Label(ArmKind.Dendritic);
+        var solid = lines[dendritic];
+        var dotted = lines[dendritic + ", epochs 4-6: 2 to 1 of 3 seeds"];
+
+        solid.Data.GetScatterPoints().Select(p => p.X).Should().Equal(1, 2, 3);
+        solid.LinePattern.Should().Be(LinePattern.Solid);
+        dotted.Data.GetScatterPoints().Select(p => p.X).Should().Equal(new[] { 3.0, 4, 5, 6 }, "every epoch any seed trained is drawn");
+        dotted.LinePattern.Should().Be(LinePattern.Dotted);
+        dotted.Color.Should().Be(solid.Color);
+        lines.Keys.Should().NotContain(k => k.StartsWith(ReportWriter.Label(ArmKind.Baseline) + ",", System.StringComparison.Ordinal), "every baseline seed trained every epoch");
+    }
+
+    private static RunResult Run(ArmKind arm, int seed, params double[] validation) => HandMadeReport.For(seed).Runs.First(r => r.Arm == arm) with
+    {
+        Curve = validation.Select((v, i) => new EpochRecord { Epoch = i + 1, TrainLoss = 0.5, ValidationMetric = v, TestMetric = v, Parameters = 100 }).ToList(),
+    };
+
+    private static RunResult Extend(RunResult run, int epochs) => run with
+    {
+        Epochs = epochs,
+        Curve = run.Curve.Concat(Enumerable.Range(run.Curve.Count + 1, epochs - run.Curve.Count)
+            .Select(e => run.Curve[^1] with { Epoch = e, Growth = null, ValidationMetric = run.Curve[^1].ValidationMetric + (0.001 * e) })).ToList(),
+    };
 }
