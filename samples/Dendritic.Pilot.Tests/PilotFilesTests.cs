@@ -6,7 +6,10 @@ using NUnit.Framework;
 
 namespace Dendritic.Pilot.Tests;
 
-/// <summary>The pilot's atomic writes, through <see cref="PilotConfigFile.Write"/> (the files helper is internal).</summary>
+/// <summary>
+/// The pilot's atomic writes, through <see cref="PilotConfigFile.Write"/> and <see cref="PilotFiles"/>: the library's
+/// <see cref="AtomicFileWriter"/>, compiled into the pilot.
+/// </summary>
 [TestFixture]
 public sealed class PilotFilesTests
 {
@@ -61,5 +64,55 @@ public sealed class PilotFilesTests
 
         File.ReadAllText(victim).Should().Be("untouched");
         File.ReadAllText(path).Should().Be("new");
+    }
+
+    [Test]
+    public void WriteAtomically_MissingFolder_IsCreated()
+    {
+        // The quantize option writes its ONNX files into onnx/ under the report folder, which nothing else creates.
+        using var temp = new TempFolder();
+        var path = Path.Combine(temp.Path, "onnx", "baseline-seed1-float32.onnx");
+
+        PilotFiles.WriteAtomically(path, new byte[] { 1, 2, 3 });
+
+        File.ReadAllBytes(path).Should().Equal(1, 2, 3);
+    }
+
+    [Test]
+    public void Write_TemporaryLeftByAKilledWrite_IsRemoved()
+    {
+        // The pilot's own writer named its temporaries .pilot-GUID.tmp and never removed those a killed run left.
+        using var temp = new TempFolder();
+        var path = temp.File("config.json");
+        var stale = temp.File(AtomicFileWriter.TemporaryPrefix("config.json") + "0badf00d.tmp");
+        File.WriteAllText(stale, "half a config");
+
+        PilotConfigFile.Write(path, "new");
+
+        File.ReadAllText(path).Should().Be("new");
+        Directory.GetFileSystemEntries(temp.Path).Should().Equal(path);
+    }
+
+    [Test]
+    public void Write_SymbolicLink_WritesItsTargetAndKeepsTheLink()
+    {
+        // A config kept elsewhere and linked into the report folder: the pilot's own writer replaced the link by a file.
+        using var temp = new TempFolder();
+        var target = temp.File("kept.json");
+        File.WriteAllText(target, "old");
+        var path = temp.File("config.json");
+        try
+        {
+            File.CreateSymbolicLink(path, target);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Assert.Ignore("this machine does not let the test create a symbolic link");
+        }
+
+        PilotConfigFile.Write(path, "new");
+
+        new FileInfo(path).LinkTarget.Should().NotBeNull("the link stays a link");
+        File.ReadAllText(target).Should().Be("new");
     }
 }

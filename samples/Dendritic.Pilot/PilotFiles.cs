@@ -6,7 +6,8 @@ namespace Dendritic.Pilot;
 
 /// <summary>
 /// The pilot's file reads and writes: a user's file is read with a bound on what is read, not on what the file claims
-/// (a device or a growing file reports no reliable length); the pilot's own files are written atomically.
+/// (a device or a growing file reports no reliable length); the pilot's own files are written atomically, by the library's
+/// writer compiled into the pilot (see the project file).
 /// </summary>
 internal static class PilotFiles
 {
@@ -31,52 +32,20 @@ internal static class PilotFiles
     }
 
     /// <summary>
-    /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically: a new temporary file beside it, flushed to
-    /// disk, then renamed over it. If anything fails, the file is as it was and the temporary file is gone.
+    /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically, creating its folder when missing: with the
+    /// library's own writer (a hidden temporary file beside the target, flushed to disk, renamed over it, the folder
+    /// synced; a symlink is written through and the file's Unix mode kept). If anything fails, the file is as it was and
+    /// the temporary file is gone.
     /// </summary>
-    /// <exception cref="IOException">The file cannot be written.</exception>
-    /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written.</exception>
+    /// <exception cref="IOException">The file cannot be written (the message names it).</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written (the message names it).</exception>
     public static void WriteAtomically(string path, byte[] bytes)
     {
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-
-        // A name no one can guess, created only if absent: a fixed one (path.tmp-PID) could be left over from a crash, or
-        // be a link planted to make the write land elsewhere. Not built from the file's name, so it fits whenever that fits.
-        var temporary = Path.Combine(folder, $".pilot-{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-
-                // On disk before the rename: after a crash the file is the old one or the new one, never a short one.
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch
-        {
-            Delete(temporary);
-            throw;
-        }
+        // The report's optional subfolders (onnx/) are made here; the library's writer expects an existing folder.
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFileWriter.WriteAllBytes(path, "report file", bytes);
     }
 
     /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark, atomically.</summary>
     public static void WriteAtomically(string path, string text) => WriteAtomically(path, new UTF8Encoding(false).GetBytes(text));
-
-    /// <summary>Deletes a temporary file after a failed write; a failure here must not hide the write's own.</summary>
-    private static void Delete(string temporary)
-    {
-        try
-        {
-            File.Delete(temporary);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The write's exception says what went wrong; a leftover .pilot-*.tmp is only clutter.
-        }
-    }
 }

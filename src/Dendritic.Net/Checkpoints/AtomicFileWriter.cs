@@ -116,12 +116,26 @@ internal static class AtomicFileWriter
         }
         catch
         {
-            File.Delete(temporary);
+            DeleteAfterFailure(temporary);
             throw;
         }
 
         SyncFolder(folder);
         return true;
+    }
+
+    // A failure to delete the temporary must not replace the write's own exception, which says what went wrong; a
+    // temporary left behind is removed by the next save of the same target (RemoveStale).
+    private static void DeleteAfterFailure(string temporary)
+    {
+        try
+        {
+            File.Delete(temporary);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next save to remove.
+        }
     }
 
     internal static string TemporaryPrefix(string name)
