@@ -11,10 +11,10 @@ using static TorchSharp.torch;
 namespace Dendritic.Onnx.Tests;
 
 /// <summary>
-/// Descriptions that write a layer's operator by hand (Conv, Gemm, BatchNormalization, Cast) and get it wrong are
-/// refused with the description's error, now that the check computes those operators (before, they were written
-/// unchecked with warning 8000); an opset-18 form in this opset-17 file is still written unchecked, and ONNX Runtime
-/// indeed refuses it.
+/// Descriptions that write a layer's operator by hand (Conv, Gemm, BatchNormalization, LayerNormalization, Pad, LSTM,
+/// GRU, Cast) and get it wrong are refused with the description's error, now that the check computes those operators
+/// (before, they were written unchecked with warning 8000); an opset-18 form in this opset-17 file is still written
+/// unchecked, and ONNX Runtime indeed refuses it.
 /// </summary>
 public class DescribedLayerCheckTests
 {
@@ -34,6 +34,24 @@ public class DescribedLayerCheckTests
             "the largest difference is");
         yield return Wrong("BatchNormalization with mean and variance swapped", 4, h => nn.functional.batch_norm(h, FixedTensors.Normal(5, 3), FixedTensors.Normal(6, 3).abs() + 0.5, FixedTensors.Normal(7, 3), FixedTensors.Normal(8, 3)),
             (b, h) => b.AddNode("BatchNormalization", new[] { h, FixedTensors.Initializer(b, 7, 3), FixedTensors.Initializer(b, 8, 3), b.AddInitializer(FixedTensors.Normal(6, 3).abs() + 0.5, "var"), FixedTensors.Initializer(b, 5, 3) }),
+            "the largest difference is");
+        yield return Wrong("LayerNormalization with ONNX's default epsilon where forward's is 0.5", 2, h => nn.functional.layer_norm(h, new long[] { 6 }, FixedTensors.Normal(9, 6), eps: 0.5),
+            (b, h) => b.AddNode("LayerNormalization", new[] { h, FixedTensors.Initializer(b, 9, 6) }),
+            "the largest difference is");
+        yield return Wrong("LayerNormalization over the last axis where forward normalises the last two", 3, h => nn.functional.layer_norm(h, new long[] { 5, 6 }),
+            (b, h) => b.AddNode("LayerNormalization", new[] { h, b.AddInitializer(torch.ones(6), "scale") }),
+            "the largest difference is");
+        yield return Wrong("Pad with a begin and an end swapped", 4, h => nn.functional.pad(h, new long[] { 1, 0, 0, 0 }),
+            (b, h) => b.AddNode("Pad", new[] { h, b.AddInitializer(torch.tensor(new long[] { 0, 0, 0, 0, 0, 0, 0, 1 }), "pads") }),
+            "the largest difference is");
+        yield return Wrong("Pad by one less than forward", 4, h => nn.functional.pad(h, new long[] { 2, 2, 2, 2 }, PaddingModes.Reflect),
+            (b, h) => b.AddNode("Pad", new[] { h, b.AddInitializer(torch.tensor(new long[] { 0, 0, 1, 1, 0, 0, 1, 1 }), "pads") }, new Dictionary<string, object> { ["mode"] = "reflect" }),
+            "has shape");
+        yield return Wrong("LSTM with PyTorch's gate order (i, f, g, o) where ONNX's is (i, o, f, c)", 3, h => FixedRecurrent.Forward(true, h, 4, bidirectional: false, 10),
+            (b, h) => FixedRecurrent.Node(b, h, true, 6, 4, bidirectional: false, 10, new long[] { 0, 1, 2, 3 }),
+            "the largest difference is");
+        yield return Wrong("GRU with the reset before the recurrent product, ONNX's default, where PyTorch's is after", 3, h => FixedRecurrent.Forward(false, h, 4, bidirectional: true, 11),
+            (b, h) => FixedRecurrent.Node(b, h, false, 6, 4, bidirectional: true, 11, FixedRecurrent.GruOrder, new Dictionary<string, object> { ["linear_before_reset"] = 0L }),
             "the largest difference is");
         yield return Wrong("Cast of the output to double in a float32 model", 2, h => h.relu(),
             (b, h) => b.AddNode("Cast", new[] { b.AddNode("Relu", new[] { h }) }, new Dictionary<string, object> { ["to"] = (long)TensorProto.Types.DataType.Double }),
@@ -128,6 +146,11 @@ public class DescribedLayerCheckTests
     private static TestCaseData Wrong(string name, int rank, Func<Tensor, Tensor> step, Func<OnnxGraphBuilder, string, string> describe, string because) =>
         new TestCaseData(name, rank, step, describe, because).SetArgDisplayNames(name);
 
-    /// <summary>[batch, 3, 6, 6] or [batch, 6]: the last axis is the Linear's 6 features.</summary>
-    private static long[] Shape(long batch, int rank) => rank == 4 ? new[] { batch, 3L, 6, 6 } : new[] { batch, 6L };
+    /// <summary>[batch, 3, 6, 6], [batch, 5, 6] or [batch, 6]: the last axis is the Linear's 6 features.</summary>
+    private static long[] Shape(long batch, int rank) => rank switch
+    {
+        4 => new[] { batch, 3L, 6, 6 },
+        3 => new[] { batch, 5L, 6 },
+        _ => new[] { batch, 6L },
+    };
 }

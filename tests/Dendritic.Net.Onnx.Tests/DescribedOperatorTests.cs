@@ -65,6 +65,20 @@ public class DescribedOperatorTests
             (b, h) => b.AddNode("Gemm", new[] { b.AddNode("Transpose", new[] { h }), FixedTensors.Initializer(b, 9, 6, 5) }, new Dictionary<string, object> { ["transA"] = 1L }));
         yield return Step("BatchNormalization with an epsilon", 4, h => nn.functional.batch_norm(h, FixedTensors.Normal(10, 3), FixedTensors.Normal(11, 3).abs() + 0.5, FixedTensors.Normal(12, 3), FixedTensors.Normal(13, 3), eps: 1e-3),
             (b, h) => b.AddNode("BatchNormalization", new[] { h, FixedTensors.Initializer(b, 12, 3), FixedTensors.Initializer(b, 13, 3), FixedTensors.Initializer(b, 10, 3), b.AddInitializer(FixedTensors.Normal(11, 3).abs() + 0.5, "var") }, new Dictionary<string, object> { ["epsilon"] = 1e-3 }));
+        yield return Step("LayerNormalization over the last axis with an epsilon and a bias", 3, h => nn.functional.layer_norm(h, new long[] { 6 }, FixedTensors.Normal(14, 6), FixedTensors.Normal(15, 6), 1e-3),
+            (b, h) => b.AddNode("LayerNormalization", new[] { h, FixedTensors.Initializer(b, 14, 6), FixedTensors.Initializer(b, 15, 6) }, new Dictionary<string, object> { ["epsilon"] = 1e-3 }));
+        yield return Step("LayerNormalization over the last two axes, no bias", 3, h => nn.functional.layer_norm(h, new long[] { 5, 6 }, FixedTensors.Normal(16, 5, 6)),
+            (b, h) => b.AddNode("LayerNormalization", new[] { h, FixedTensors.Initializer(b, 16, 5, 6) }, new Dictionary<string, object> { ["axis"] = -2L }));
+        yield return Step("Pad constant with a value, uneven", 4, h => nn.functional.pad(h, new long[] { 1, 2, 0, 1 }, PaddingModes.Constant, 0.5),
+            (b, h) => b.AddNode("Pad", new[] { h, Int64s(b, 0, 0, 0, 1, 0, 0, 1, 2), FloatScalar(b, 0.5f) }));
+        yield return Step("Pad reflect on the spatial axes", 4, h => nn.functional.pad(h, new long[] { 2, 1, 1, 2 }, PaddingModes.Reflect),
+            (b, h) => b.AddNode("Pad", new[] { h, Int64s(b, 0, 0, 1, 2, 0, 0, 2, 1) }, new Dictionary<string, object> { ["mode"] = "reflect" }));
+        yield return Step("Pad edge on the spatial axes", 4, h => nn.functional.pad(h, new long[] { 0, 3, 2, 0 }, PaddingModes.Replicate),
+            (b, h) => b.AddNode("Pad", new[] { h, Int64s(b, 0, 0, 2, 0, 0, 0, 0, 3) }, new Dictionary<string, object> { ["mode"] = "edge" }));
+        yield return Step("LSTM, bidirectional, time first", 3, h => FixedRecurrent.Forward(true, h, 4, bidirectional: true, 17),
+            (b, h) => FixedRecurrent.Node(b, h, true, 6, 4, bidirectional: true, 17, FixedRecurrent.LstmOrder));
+        yield return Step("GRU with the reset after the recurrent product (PyTorch's)", 3, h => FixedRecurrent.Forward(false, h, 4, bidirectional: false, 18),
+            (b, h) => FixedRecurrent.Node(b, h, false, 6, 4, bidirectional: false, 18, FixedRecurrent.GruOrder));
         yield return Step("Cast of the width (Shape's int64) to float, to divide by it", 2, h => h / h.shape[^1],
             (b, h) => b.AddNode("Div", new[] { h, b.AddNode("Cast", new[] { b.AddNode("Shape", new[] { h }, new Dictionary<string, object> { ["start"] = -1L }) }, new Dictionary<string, object> { ["to"] = 1L }) }));
     }

@@ -12,9 +12,9 @@ using static TorchSharp.torch;
 namespace Dendritic.Onnx.Tests;
 
 /// <summary>
-/// The evaluator's layer and type operators (Conv, Gemm, BatchNormalization, Split, Cast) by ONNX's definition
-/// (opset 17, its defaults), each checked against TorchSharp's own operation written out in the test, and the forms it
-/// leaves unknown because ONNX Runtime refuses them or computes them otherwise.
+/// The evaluator's layer and type operators (Conv, Gemm, BatchNormalization, LayerNormalization, Pad, Split, Cast) by
+/// ONNX's definition (opset 17, its defaults), each checked against TorchSharp's own operation written out in the
+/// test, and the forms it leaves unknown because ONNX Runtime refuses them or computes them otherwise.
 /// </summary>
 public class SampleLayerEvaluatorTests
 {
@@ -96,6 +96,38 @@ public class SampleLayerEvaluatorTests
             var (x, scale, bias, mean, variance) = (randn(4, 3), randn(3), randn(3), randn(3), rand(3) + 0.5);
             return (Eval("BatchNormalization", new[] { x, scale, bias, mean, variance }, new() { ["epsilon"] = 0.25 }), ((x - mean) / (variance + 0.25).sqrt() * scale) + bias);
         });
+        yield return Case("LayerNormalization: the last axis, epsilon 1e-5 by default, a bias", () =>
+        {
+            var (x, scale, bias) = (randn(2, 3, 5), randn(5), randn(5));
+            return (Eval("LayerNormalization", new[] { x, scale, bias }), (Normalized(x, new long[] { -1 }, 1e-5) * scale) + bias);
+        });
+        yield return Case("LayerNormalization: axis 1 of three, an epsilon, Scale with a leading 1, no bias", () =>
+        {
+            var (x, scale) = (randn(2, 3, 4), randn(1, 3, 4));
+            return (Eval("LayerNormalization", new[] { x, scale }, new() { ["axis"] = 1L, ["epsilon"] = 0.25 }), Normalized(x, new long[] { 1, 2 }, 0.25) * scale);
+        });
+        yield return Case("Pad constant: a value, on two axes", () =>
+        {
+            var x = randn(2, 3);
+            var widened = torch.cat(new[] { full(2, 1, 1.5f), x, full(2, 2, 1.5f) }, 1);
+            return (Eval("Pad", new[] { x, tensor(new long[] { 0, 1, 1, 2 }), tensor(1.5f) }), torch.cat(new[] { widened, full(1, 6, 1.5f) }));
+        });
+        yield return Case("Pad constant: zeros by default, a negative pad crops", () =>
+        {
+            var x = randn(3, 5);
+            return (Eval("Pad", new[] { x, tensor(new long[] { 0, -2, 0, 1 }) }), torch.cat(new[] { x[.., 2..], zeros(3, 1) }, 1));
+        });
+        yield return Case("Pad reflect on the last two axes", () =>
+        {
+            var x = randn(2, 3, 5, 4);
+            return (Eval("Pad", new[] { x, tensor(new long[] { 0, 0, 2, 1, 0, 0, 1, 3 }) }, new() { ["mode"] = "reflect" }), nn.functional.pad(x, new long[] { 1, 3, 2, 1 }, PaddingModes.Reflect));
+        });
+        yield return Case("Pad edge on the first axes, which libtorch's replicate mode does not pad", () =>
+        {
+            var x = randn(3, 4);
+            var rows = torch.cat(new[] { x[..1], x[..1], x, x[2..] });
+            return (Eval("Pad", new[] { x, tensor(new long[] { 2, 0, 1, 1 }) }, new() { ["mode"] = "edge" }), torch.cat(new[] { rows, rows[.., 3..] }, 1));
+        });
         yield return Case("Cast to FLOAT, DOUBLE, INT32 and INT64 (truncating toward zero)", () =>
         {
             var x = tensor(new[] { -2.7, -0.5, 0.5, 3.9 });
@@ -161,6 +193,18 @@ public class SampleLayerEvaluatorTests
         yield return Refusal("Conv: auto_pad and pads together", "Conv", () => new Tensor?[] { randn(1, 2, 6, 6), randn(3, 2, 3, 3) }, new() { ["auto_pad"] = "VALID", ["pads"] = new long[] { 1, 1, 1, 1 } }, 1, "together");
         yield return Refusal("Conv: input channels that the weight and group do not take", "Conv", () => new Tensor?[] { randn(1, 4, 6, 6), randn(3, 2, 3, 3) }, null, 1, "Conv fails (");
         yield return Refusal("BatchNormalization: training_mode 1", "BatchNormalization", () => new Tensor?[] { randn(4, 3), randn(3), randn(3), randn(3), rand(3) }, new() { ["training_mode"] = 1L }, 1, "training_mode");
+        yield return Refusal("LayerNormalization: a Scale of another shape than the normalised axes", "LayerNormalization", () => new Tensor?[] { randn(2, 3, 4), randn(4) }, new() { ["axis"] = 1L }, 1, "its Scale has shape [4]");
+        yield return Refusal("LayerNormalization: an axis beyond the input's", "LayerNormalization", () => new Tensor?[] { randn(2, 3), randn(3) }, new() { ["axis"] = 2L }, 1, "outside");
+        yield return Refusal("LayerNormalization: stash_type 0", "LayerNormalization", () => new Tensor?[] { randn(2, 3), randn(3) }, new() { ["stash_type"] = 0L }, 1, "stash_type");
+        yield return Refusal("LayerNormalization: Scale of another type", "LayerNormalization", () => new Tensor?[] { randn(2, 3), randn(new long[] { 3 }, float64) }, null, 1, "different types");
+        yield return Refusal("Pad: int32 pads", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new[] { 0, 1, 0, 1 }) }, null, 1, "int64");
+        yield return Refusal("Pad: pads for some axes only", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 1, 1 }) }, null, 1, "are not 4 numbers");
+        yield return Refusal("Pad: opset 18's axes input", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 1, 1 }), null, tensor(new long[] { 1 }) }, null, 1, "opset 18");
+        yield return Refusal("Pad: a reflection as wide as the axis", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 0, 3, 0, 0 }) }, new() { ["mode"] = "reflect" }, 1, "at most the size less 1");
+        yield return Refusal("Pad: a negative pad in edge mode", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 0, -1, 0, 1 }) }, new() { ["mode"] = "edge" }, 1, "negative");
+        yield return Refusal("Pad: opset 19's wrap mode", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 0, 1, 0, 1 }) }, new() { ["mode"] = "wrap" }, 1, "opset 19");
+        yield return Refusal("Pad: a constant_value of another type", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 0, 1, 0, 1 }), tensor(1.0) }, null, 1, "constant_value");
+        yield return Refusal("Pad: pads that remove more than the axis", "Pad", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 0, -2, 0, -2 }) }, null, 1, "remove more");
         yield return Refusal("Cast: a type the exporter does not write (float16)", "Cast", () => new Tensor?[] { randn(3) }, new() { ["to"] = 10L }, 1, "element type 10");
         yield return Refusal("ReduceMean: opset 18's axes input", "ReduceMean", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 1 }) }, null, 1, "opset 18");
         yield return Refusal("ReduceMax: opset 18's axes input", "ReduceMax", () => new Tensor?[] { randn(2, 3), tensor(new long[] { 1 }) }, null, 1, "opset 18");
@@ -180,6 +224,13 @@ public class SampleLayerEvaluatorTests
     }
 
     private static readonly long[] Two = { 2, 2 };
+
+    /// <summary>(x − mean) / sqrt(var + epsilon) over <paramref name="axes"/>, the variance biased (ONNX's and LayerNorm's).</summary>
+    private static Tensor Normalized(Tensor x, long[] axes, double epsilon)
+    {
+        var centred = x - x.mean(axes, keepdim: true);
+        return centred / (centred.pow(2).mean(axes, keepdim: true) + epsilon).sqrt();
+    }
 
     private static TestCaseData Case(string name, Func<(Tensor Actual, Tensor Expected)> compute) =>
         new TestCaseData(name, compute).SetArgDisplayNames(name);

@@ -12,8 +12,9 @@ namespace Dendritic.Onnx.Export;
 /// Computes a node's value on the sample input with TorchSharp, by the ONNX operator's own definition (opset 17,
 /// attribute defaults included), for the operators that graph descriptions add with
 /// <see cref="OnnxGraphBuilder.AddNode(string, IReadOnlyList{string}, IReadOnlyDictionary{string, object}?)"/>:
-/// elementwise arithmetic, activations, softmax, pooling, reductions, the shape operators, Cast, and the layers' Conv,
-/// Gemm and BatchNormalization (and Split, whose several outputs only the exporter's own nodes have). This serves twice:
+/// elementwise arithmetic, activations, softmax, pooling, reductions, the shape operators, Cast, Pad, and the layers'
+/// Conv, Gemm, BatchNormalization, LayerNormalization, LSTM and GRU (Split's parts and the recurrent operators' last
+/// states are outputs beyond the first, which only the exporter's own nodes can have). This serves twice:
 /// modules after the node know their input shape, and a description (<see cref="IOnnxExportable"/>, a built-in one)
 /// can be checked against the module's own forward (<see cref="DescriptionCheck"/>). Other operators, and forms of
 /// these that it does not compute, leave the value unknown and say why.
@@ -72,6 +73,8 @@ internal static class SampleEvaluator
         ["Conv"] = (2, 3, SampleLayers.Conv),
         ["Gemm"] = (2, 3, SampleLayers.Gemm),
         ["BatchNormalization"] = (5, 5, SampleLayers.BatchNormalization),
+        ["LayerNormalization"] = (2, 3, SampleLayers.LayerNormalization),
+        ["Pad"] = (2, 3, SampleLayouts.Pad),
         ["Cast"] = (1, 1, SampleLayouts.Cast),
     };
 
@@ -79,6 +82,8 @@ internal static class SampleEvaluator
     private static readonly Dictionary<string, (int Required, int Most, Func<SampleNode, IReadOnlyList<Tensor>?> Compute)> MultiOutput = new(StringComparer.Ordinal)
     {
         ["Split"] = (1, 2, SampleLayouts.Split),
+        ["LSTM"] = (3, 8, SampleRecurrent.Lstm),
+        ["GRU"] = (3, 6, SampleRecurrent.Gru),
     };
 
     /// <summary>
@@ -108,13 +113,20 @@ internal static class SampleEvaluator
         ["Conv"] = new[] { "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides" },
         ["Gemm"] = new[] { "alpha", "beta", "transA", "transB" },
         ["BatchNormalization"] = new[] { "epsilon", "momentum", "training_mode" },
+        ["LayerNormalization"] = new[] { "axis", "epsilon", "stash_type" },
+        ["Pad"] = new[] { "mode" },
         ["Cast"] = new[] { "to" },
         ["Split"] = new[] { "axis" },
+        ["LSTM"] = new[] { "activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "input_forget", "layout" },
+        ["GRU"] = new[] { "activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout", "linear_before_reset" },
     };
 
     /// <summary>The operators whose inputs ONNX requires to have one element type (torch would promote instead).</summary>
-    /// <remarks>BatchNormalization's statistics may be of another float type than its input in ONNX, but not in libtorch's kernel, which the check runs.</remarks>
-    private static readonly HashSet<string> OneType = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "MatMul", "Max", "Min", "Sum", "Concat", "Clip", "Conv", "Gemm", "BatchNormalization" };
+    /// <remarks>
+    /// BatchNormalization's statistics may be of another float type than its input in ONNX, but not in libtorch's kernel,
+    /// which the check runs. Pad, LSTM and GRU take an integer input beside their floats and check their types themselves.
+    /// </remarks>
+    private static readonly HashSet<string> OneType = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "MatMul", "Max", "Min", "Sum", "Concat", "Clip", "Conv", "Gemm", "BatchNormalization", "LayerNormalization" };
 
     /// <summary>
     /// Operators whose axes (or sizes) opset 18 moved from an attribute to an input: an opset-17 file must give them
@@ -169,9 +181,12 @@ internal static class SampleEvaluator
         if (inputs.Count < op.Required || inputs.Count > op.Most || inputs.Take(op.Required).Any(i => i is null))
         {
             var takes = op.Required == op.Most ? $"{op.Required}" : op.Most == int.MaxValue ? $"{op.Required} or more" : $"{op.Required} to {op.Most}";
-            reason = AxesAttributeUntilOpset18.Contains(opType) && inputs.Count == 2
-                ? $"{opType} has its axes as a second input, the form of opset 18; in opset 17, this exporter's, it takes them as the attribute 'axes' and one input, and ONNX Runtime refuses an opset-17 file with the input form (\"input size 2 not in range\"); give the axes as the attribute"
-                : string.Create(CultureInfo.InvariantCulture, $"{opType} has {inputs.Count} inputs, or leaves a required one empty; the operator takes {takes}");
+            reason = (opType, inputs.Count) switch
+            {
+                (_, 2) when AxesAttributeUntilOpset18.Contains(opType) => $"{opType} has its axes as a second input, the form of opset 18; in opset 17, this exporter's, it takes them as the attribute 'axes' and one input, and ONNX Runtime refuses an opset-17 file with the input form (\"input size 2 not in range\"); give the axes as the attribute",
+                ("Pad", 4) => "Pad has a fourth input, the axes of opset 18; in opset 17, this exporter's, it takes pads for every axis and no axes input, which ONNX Runtime refuses in an opset-17 file; give a begin and an end for every axis (0 for those not padded) and leave the axes out",
+                _ => string.Create(CultureInfo.InvariantCulture, $"{opType} has {inputs.Count} inputs, or leaves a required one empty; the operator takes {takes}"),
+            };
             return null;
         }
 

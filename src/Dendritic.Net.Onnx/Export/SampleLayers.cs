@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Dendritic.Onnx.Export;
 
 /// <summary>
-/// <see cref="SampleEvaluator"/>'s layer operators, Conv, Gemm and BatchNormalization, each by its ONNX definition
+/// <see cref="SampleEvaluator"/>'s layer operators, Conv, Gemm, BatchNormalization and LayerNormalization, each by its ONNX definition
 /// (opset 17) and computed with the TorchSharp function that the matching module's forward calls, so that a faithful
 /// description differs from forward by rounding alone. ONNX's defaults differ from PyTorch's in places: Gemm
 /// multiplies its inputs as given unless <c>transB</c> is 1 (a Linear's weight is [out, in], so a Gemm for it
@@ -123,6 +123,41 @@ internal static class SampleLayers
         return nn.functional.batch_norm(x, n[3], n[4], n[1], n[2], training: false, eps: n.Float("epsilon", 1e-5));
     }
 
+    /// <summary>
+    /// LayerNormalization (opset 17): each element normalised over the axes from <c>axis</c> (default -1) to the last,
+    /// <c>(X − mean) / sqrt(var + epsilon) · Scale + B</c>, with the biased variance and ONNX's default epsilon 1e-5.
+    /// Scale and the optional B must have those axes' shape (leading 1s aside), LayerNorm's own form (this calls
+    /// <c>layer_norm</c>, as its forward does); ONNX Runtime also broadcasts a smaller one, which is not computed here.
+    /// </summary>
+    public static Tensor? LayerNormalization(SampleNode n)
+    {
+        var x = n[0];
+        var rank = x.dim();
+        var given = n.Int("axis", -1);
+        var axis = SampleNode.Axis(given, rank);
+        if (axis < 0 || axis >= rank)
+        {
+            return n.Refuse($"axis {given} is outside the input's {rank} axes");
+        }
+
+        if (n.Int("stash_type", 1) != 1)
+        {
+            // stash_type sets the precision of the mean and variance; the exporter computes them in the input's type,
+            // as ONNX Runtime does for the default, 1 (float).
+            return n.Refuse($"its stash_type is {n.Int("stash_type", 1)}; the exporter computes the default, 1 (float), only");
+        }
+
+        var normalized = x.shape[(int)axis..];
+        var scale = Normalized(n, n[1], "Scale", normalized);
+        var bias = n.Optional(2) is { } b ? Normalized(n, b, "B", normalized) : null;
+        if (scale is null || n.Refusal is not null)
+        {
+            return null;
+        }
+
+        return nn.functional.layer_norm(x, normalized, scale, bias, n.Float("epsilon", 1e-5));
+    }
+
     private static long[] Ones(int count) => Enumerable.Repeat(1L, count).ToArray();
 
     /// <summary>The pads, every axis's begin then every axis's end, from <c>pads</c> or <c>auto_pad</c>; null (refused) when ONNX Runtime would refuse them or the exporter does not compute them.</summary>
@@ -188,5 +223,21 @@ internal static class SampleLayers
         }
 
         return same;
+    }
+
+    /// <summary>
+    /// LayerNormalization's Scale or B reshaped to the normalised axes' shape, or null (refused) when it does not have
+    /// that shape, leading 1s aside, or has more axes than the input (ONNX broadcasts it one way, not growing X).
+    /// </summary>
+    private static Tensor? Normalized(SampleNode n, Tensor value, string name, long[] normalized)
+    {
+        static long[] Trimmed(long[] shape) => shape.SkipWhile(d => d == 1).ToArray();
+        if (!Trimmed(value.shape).SequenceEqual(Trimmed(normalized)) || value.dim() > n[0].dim())
+        {
+            n.Refuse($"its {name} has shape [{string.Join(", ", value.shape)}], not the normalised axes' [{string.Join(", ", normalized)}] (axis to the last); the exporter computes a Scale and B of that shape only, not broadcast ones");
+            return null;
+        }
+
+        return value.reshape(normalized);
     }
 }

@@ -10,7 +10,7 @@ namespace Dendritic.Onnx.Export;
 /// <summary>
 /// <see cref="SampleEvaluator"/>'s shape and type operators, each by its ONNX definition (opset 17): axes may count
 /// from the end, a Reshape's 0 keeps the input's dimension, Gather takes negative indices, Slice clamps its bounds,
-/// Split takes its sizes as an input.
+/// Split takes its sizes as an input, Pad its pads.
 /// </summary>
 internal static class SampleLayouts
 {
@@ -213,6 +213,48 @@ internal static class SampleLayouts
         return x.split(sizes, axis);
     }
 
+    /// <summary>
+    /// Pad (opset 13 to 17: the pads as an int64 input, every axis's begin then every axis's end, and an optional
+    /// constant_value input, default 0) in <c>mode</c> <c>constant</c> (the default; a negative pad removes elements),
+    /// <c>reflect</c> (mirrored about the edge, the edge not repeated) or <c>edge</c> (the edge repeated).
+    /// </summary>
+    public static Tensor? Pad(SampleNode n)
+    {
+        var x = n[0];
+        var rank = (int)x.dim();
+        if (n[1].dtype != int64)
+        {
+            return n.Refuse($"its pads are {n[1].dtype}; the operator takes them as int64, and ONNX Runtime refuses another type");
+        }
+
+        var pads = SampleNode.Longs(n[1]);
+        if (pads.Length != 2 * rank)
+        {
+            return n.Refuse($"its pads [{string.Join(", ", pads)}] are not {2 * rank} numbers (every axis's begin, then every axis's end) for the {rank}-axis input");
+        }
+
+        for (var a = 0; a < rank; a++)
+        {
+            if (x.shape[a] + pads[a] + pads[rank + a] < 0)
+            {
+                return n.Refuse($"its pads remove more than axis {a}'s {x.shape[a]} elements");
+            }
+        }
+
+        var mode = n.String("mode", "constant");
+        switch (mode)
+        {
+            case "constant":
+                return ConstantPad(n, x, pads);
+            case "reflect" or "edge":
+                return EdgePad(n, x, pads, reflect: mode == "reflect");
+            case "wrap":
+                return n.Refuse("mode 'wrap' is opset 19's; ONNX Runtime refuses it in this exporter's opset-17 file");
+            default:
+                return n.Refuse($"its mode '{mode}' is not one of constant, reflect and edge");
+        }
+    }
+
     /// <summary>Cast to <c>to</c>, which the operator requires: the element types the exporter writes (float, double, int32, int64).</summary>
     public static Tensor? Cast(SampleNode n)
     {
@@ -234,5 +276,63 @@ internal static class SampleLayouts
         return type is { } target
             ? n[0].to(target)
             : n.Refuse($"it casts to ONNX element type {to}; the exporter computes casts to FLOAT (1), INT32 (6), INT64 (7) and DOUBLE (11), the types it writes");
+    }
+
+    /// <summary>Pad's constant mode: libtorch's constant pad, which takes negative amounts as ONNX does (they crop).</summary>
+    private static Tensor? ConstantPad(SampleNode n, Tensor x, long[] pads)
+    {
+        var value = 0.0;
+        if (n.Optional(2) is { } constant)
+        {
+            if (constant.dtype != x.dtype || constant.numel() != 1)
+            {
+                return n.Refuse($"its constant_value is {constant.dtype} of shape [{string.Join(", ", constant.shape)}]; the operator takes one value of the input's type ({x.dtype})");
+            }
+
+            value = constant.to(float64).item<double>();
+        }
+
+        // libtorch lists the last axis first, begin then end.
+        var rank = pads.Length / 2;
+        var amounts = Enumerable.Range(0, rank).Reverse().SelectMany(a => new[] { pads[a], pads[rank + a] }).ToArray();
+        return nn.functional.pad(x, amounts, PaddingModes.Constant, value);
+    }
+
+    /// <summary>
+    /// Pad's reflect and edge modes, on any axis (libtorch's own modes pad the last 1 to 3 axes of a batch only): each
+    /// padded axis is gathered through the indices that mode reads, outside the axis mirrored (reflect) or clamped to
+    /// its edge (edge). Negative pads, and a reflection wider than the axis, are refused.
+    /// </summary>
+    private static Tensor? EdgePad(SampleNode n, Tensor x, long[] pads, bool reflect)
+    {
+        var rank = pads.Length / 2;
+        for (var a = 0; a < rank; a++)
+        {
+            var (begin, end, size) = (pads[a], pads[rank + a], x.shape[a]);
+            if (begin == 0 && end == 0)
+            {
+                continue;
+            }
+
+            if (begin < 0 || end < 0)
+            {
+                return n.Refuse($"its pads [{string.Join(", ", pads)}] are negative on axis {a}, which the exporter computes in constant mode only");
+            }
+
+            if (reflect ? Math.Max(begin, end) >= size : size == 0)
+            {
+                return n.Refuse(reflect
+                    ? $"it reflects axis {a} ({size} elements) by {Math.Max(begin, end)}; a reflection takes at most the size less 1, which ONNX Runtime requires"
+                    : $"it repeats the edge of axis {a}, which is empty");
+            }
+
+            using var positions = torch.arange(-begin, size + end, int64, x.device);
+            using var read = reflect
+                ? torch.where(positions.lt(0), positions.neg(), torch.where(positions.ge(size), (2 * (size - 1)) - positions, positions))
+                : positions.clamp(0, size - 1);
+            x = x.index_select(a, read);
+        }
+
+        return x;
     }
 }

@@ -139,6 +139,9 @@ internal sealed class SampleNode
         }
     }
 
+    /// <summary>Whether the node sets attribute <paramref name="name"/>, whatever its value.</summary>
+    public bool Has(string name) => Value(name) is not null;
+
     /// <summary>The integers held by a 1-D integer input (axes, shapes, starts): copied to the CPU.</summary>
     public static long[] Longs(Tensor values)
     {
