@@ -23,9 +23,14 @@ public static class DendritePruner
     /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
     /// <param name="validationInput">
     /// A batch of real inputs. Required by <see cref="PruningCriterion.MeasuredEffect"/>; with the other criterion it is
-    /// optional and, when given, measures the output change and the FLOPs at real output positions.
+    /// optional and, when given, measures the output change (<see cref="PruningReport.MaxOutputChange"/>). It does not
+    /// count FLOPs: those come from the check pass, as in <see cref="DendriticModel.Report"/>.
     /// </param>
-    /// <returns>The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects.</returns>
+    /// <returns>
+    /// The report. Rebuild optimizers afterwards: removed and moved sets have new parameter objects. Its FLOPs saved
+    /// per sample are unknown (null) for layers that lost sets but whose output positions no check pass measured
+    /// (wrapped or adopted without a sample input, and no <see cref="DendriticModel.Verify"/> since).
+    /// </returns>
     /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
     /// <exception cref="InvalidOperationException">
     /// The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); there are no dendrites to prune. Or the
@@ -42,10 +47,7 @@ public static class DendritePruner
             ThrowIfSwitchedOff(model, options?.Criterion ?? PruningCriterion.OutputScale);
         }
 
-        var modules = model.Model.named_modules().ToDictionary(m => m.name, m => m.module, StringComparer.Ordinal);
-        var layers = model.Layers
-            .Select(l => new PrunableLayer(l.Name, l.Spec, l.Dendrites, l.Name.Length == 0 ? model.Model : modules.GetValueOrDefault(l.Name)))
-            .ToList();
+        var layers = model.Layers;
         if (model.Model is nn.Module<Tensor, Tensor> callable)
         {
             return PruneLayers(callable, layers, options, validationInput, model.Options.Logger);
@@ -87,7 +89,7 @@ public static class DendritePruner
               "handle.Enabled = true or the layer's Enabled = true), or prune by OutputScale without a validation batch. Nothing was pruned.");
     }
 
-    private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, List<PrunableLayer> layers, PruningOptions? options, Tensor? validationInput, ILogger logger)
+    private static PruningReport PruneLayers(nn.Module<Tensor, Tensor>? model, IReadOnlyList<WrappedLayer> layers, PruningOptions? options, Tensor? validationInput, ILogger logger)
     {
         options = (options ?? PruningOptions.Default).Validate();
         if (options.Criterion == PruningCriterion.MeasuredEffect && validationInput is null)
@@ -99,43 +101,38 @@ public static class DendritePruner
         {
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
-            var positions = new Dictionary<DendriteBranch, long>();
-            Tensor? baseline = null;
-            if (validationInput is not null)
-            {
-                baseline = MeasurePositions(model!, layers, validationInput, positions);
-            }
-
-            var parametersBefore = layers.Sum(l => DendriteParameters(l.Branch));
+            var baseline = validationInput is null ? null : model!.call(validationInput).detach().clone();
+            var parametersBefore = layers.Sum(l => DendriteParameters(l.Dendrites));
             var removed = options.Criterion == PruningCriterion.MeasuredEffect
                 ? ChooseByEffect(model!, layers, validationInput!, baseline!, options, logger)
-                : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.Threshold));
+                : layers.ToDictionary(l => l.Dendrites, l => ChooseByScale(l.Dendrites, options.Threshold));
             var reports = new List<LayerPruningReport>(layers.Count);
-            foreach (var (name, spec, branch, _) in layers)
+            foreach (var layer in layers)
             {
+                var branch = layer.Dendrites;
                 var sets = removed[branch];
                 var before = branch.Count;
-                var layerParameters = DendriteParameters(branch);
+                var costBefore = layer.Cost;
                 var (neurons, zeroed) = options.Granularity == PruningGranularity.Neuron
                     ? ZeroNeurons(branch, sets, options.Threshold)
                     : (0L, 0L);
                 branch.RemoveAt(sets);
-                var position = positions.TryGetValue(branch, out var p) ? p : 1;
                 var report = new LayerPruningReport
                 {
-                    Name = name,
+                    Name = layer.Name,
                     SetsBefore = before,
                     SetsAfter = branch.Count,
                     RemovedSets = sets.OrderBy(s => s).ToArray(),
                     NeuronsZeroed = neurons,
-                    ParametersRemoved = layerParameters - DendriteParameters(branch),
+                    ParametersRemoved = costBefore.DendriteParameters - DendriteParameters(branch),
                     ParametersZeroed = zeroed,
-                    FlopsSaved = Flops(spec, before, position) - Flops(spec, branch.Count, position),
+                    FlopsSaved = FlopsSaved(costBefore, layer.Cost),
+                    FlopsCounted = costBefore.FlopsCounted,
                 };
                 reports.Add(report);
                 if (report.RemovedSets.Count > 0 || neurons > 0)
                 {
-                    PruningLog.LayerPruned(logger, name, string.Join(", ", report.RemovedSets), before, neurons, report.ParametersRemoved, report.FlopsSaved);
+                    PruningLog.LayerPruned(logger, layer.Name, string.Join(", ", report.RemovedSets), before, neurons, report.ParametersRemoved, report.FlopsSavedText);
                 }
             }
 
@@ -144,14 +141,13 @@ public static class DendritePruner
             {
                 Layers = reports,
                 DendriteParametersBefore = parametersBefore,
-                DendriteParametersAfter = layers.Sum(l => DendriteParameters(l.Branch)),
+                DendriteParametersAfter = layers.Sum(l => DendriteParameters(l.Dendrites)),
                 ParametersZeroed = reports.Sum(r => r.ParametersZeroed),
                 SetsRemoved = reports.Sum(r => r.RemovedSets.Count),
-                FlopsSaved = reports.Sum(r => r.FlopsSaved),
-                FlopsMeasured = validationInput is not null,
+                FlopsSaved = PruningReport.SumCounted(reports),
                 MaxOutputChange = change,
             };
-            PruningLog.Summary(logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSaved, PruningLog.Change(change));
+            PruningLog.Summary(logger, result.SetsRemoved, result.ParametersRemoved, result.FlopsSavedText, PruningLog.Change(change));
             return result;
         }
     }
@@ -186,13 +182,13 @@ public static class DendritePruner
         return chosen;
     }
 
-    private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Tensor baseline, PruningOptions options, ILogger logger)
+    private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, IReadOnlyList<WrappedLayer> layers, Tensor input, Tensor baseline, PruningOptions options, ILogger logger)
     {
-        var chosen = layers.ToDictionary(l => l.Branch, _ => new HashSet<int>());
+        var chosen = layers.ToDictionary(l => l.Dendrites, _ => new HashSet<int>());
 
         // Smallest weights first: they are the likeliest to go, and removing them first leaves the most room.
         var candidates = layers
-            .SelectMany(l => Enumerable.Range(0, l.Branch.Count).Select(k => (l.Name, l.Branch, Set: k, Score: NeuronScores(l.Branch, k).max().item<float>())))
+            .SelectMany(l => Enumerable.Range(0, l.Dendrites.Count).Select(k => (l.Name, Branch: l.Dendrites, Set: k, Score: NeuronScores(l.Dendrites, k).max().item<float>())))
             .OrderBy(c => c.Score)
             .ToList();
         foreach (var (name, branch, k, _) in candidates)
@@ -276,29 +272,21 @@ public static class DendritePruner
         return (neurons, zeroed);
     }
 
-    private static Tensor MeasurePositions(nn.Module<Tensor, Tensor> model, List<PrunableLayer> layers, Tensor input, Dictionary<DendriteBranch, long> positions)
+    /// <summary>
+    /// The drop in the layer's dendrite FLOPs per sample, as <see cref="DendriticModel.Report"/> counts them (the same
+    /// <see cref="LayerCost"/>, so the two cannot disagree). 0 when no set went, whatever the positions; null when sets
+    /// went from a layer whose output positions no check pass measured (a per-position figure is not a per-sample one)
+    /// or whose FLOPs are not counted (a module host).
+    /// </summary>
+    private static long? FlopsSaved(LayerCost before, LayerCost after)
     {
-        var batch = Math.Max(1, input.shape[0]);
-        var hooks = layers.Where(l => l.Observed is nn.Module<Tensor, Tensor>).Select(l => ((nn.Module<Tensor, Tensor>)l.Observed!).register_forward_hook((module, _, output) =>
+        if (!before.FlopsCounted)
         {
-            positions[l.Branch] = positions.GetValueOrDefault(l.Branch) + FlopCounter.PositionsPerSample(l.Spec, output, batch);
-            return output;
-        })).ToList();
-        try
-        {
-            return model.call(input).detach().clone();
+            return null;
         }
-        finally
-        {
-            foreach (var hook in hooks)
-            {
-                hook.remove();
-            }
-        }
-    }
 
-    /// <summary>FLOPs per sample of <paramref name="sets"/> dendrite sets, counted by <see cref="FlopCounter"/>.</summary>
-    private static long Flops(HostLayerSpec spec, int sets, long positions) => FlopCounter.DendriteFlopsPerPosition(spec, sets) * positions;
+        return before.DendriteCount == after.DendriteCount ? 0 : before.DendriteFlopsPerSample - after.DendriteFlopsPerSample;
+    }
 
     private static long DendriteParameters(DendriteBranch branch) => branch.Sets.Sum(s => s.ParameterCount);
 
@@ -306,7 +294,4 @@ public static class DendritePruner
 
     private static double MaxChange(Tensor output, Tensor baseline) =>
         (output.to(float64) - baseline.to(float64)).abs().max().item<double>();
-
-    /// <summary>One layer's dendrites, with the module whose output shows the layer's output shape.</summary>
-    private sealed record PrunableLayer(string Name, HostLayerSpec Spec, DendriteBranch Branch, nn.Module? Observed);
 }

@@ -28,14 +28,32 @@ public sealed record LayerPruningReport
     public required long ParametersZeroed { get; init; }
 
     /// <summary>
-    /// Floating-point operations saved per sample (a multiply-add counts 2), at the output positions measured on the
-    /// validation batch, or per output position when there was none (see <see cref="PruningReport.FlopsMeasured"/>).
+    /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2): the
+    /// drop in this layer's <see cref="LayerCost.DendriteFlopsPerSample"/>, counted by <see cref="FlopCounter"/> at the
+    /// output positions per sample that the handle's last check pass measured (Wrap or DendriteCheckpoint.Load on a
+    /// sample input, or <see cref="DendriticModel.Verify"/>), summed over the layer's calls. 0 when no set was removed.
+    /// Null when sets were removed but no check pass measured the layer's positions (unknown: a per-position figure is
+    /// not reported as a per-sample one), or when <see cref="FlopsCounted"/> is false.
     /// </summary>
-    public required long FlopsSaved { get; init; }
+    public required long? FlopsSaved { get; init; }
+
+    /// <summary>
+    /// Whether this layer's FLOPs are modelled (<see cref="FlopCounter.Counts"/>): false for a module host, whose
+    /// <see cref="FlopsSaved"/> is then null and which <see cref="PruningReport.FlopsSaved"/> leaves out, as
+    /// <see cref="ModelCostReport.DendriteFlopsPerSample"/> does. Default true.
+    /// </summary>
+    public bool FlopsCounted { get; init; } = true;
+
+    /// <summary>
+    /// <see cref="FlopsSaved"/> as text: the number, "unknown (no check pass)" or "not counted (module host)", the
+    /// words <see cref="ModelCostReport.ToMarkdown"/> uses for the same states.
+    /// </summary>
+    internal string FlopsSavedText =>
+        FlopsSaved?.ToString(CultureInfo.InvariantCulture) ?? (FlopsCounted ? "unknown (no check pass)" : "not counted (module host)");
 
     /// <summary>One line for logs and consoles, with the removed positions listed (the record's generated text would print the list's type name).</summary>
-    /// <returns>For example "fc1: 2 -> 1 set(s), removed [1], 0 neuron(s) zeroed, 6280 parameters removed, 0 zeroed, 12544 FLOPs saved".</returns>
+    /// <returns>For example "fc1: 2 -> 1 set(s), removed [1], 0 neuron(s) zeroed, 6280 parameters removed, 0 zeroed, FLOPs saved per sample 12544".</returns>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{(Name.Length == 0 ? "(model)" : Name)}: {SetsBefore} -> {SetsAfter} set(s), removed [{string.Join(", ", RemovedSets)}], {NeuronsZeroed} neuron(s) zeroed, {ParametersRemoved} parameters removed, {ParametersZeroed} zeroed, {FlopsSaved} FLOPs saved");
+        $"{(Name.Length == 0 ? "(model)" : Name)}: {SetsBefore} -> {SetsAfter} set(s), removed [{string.Join(", ", RemovedSets)}], {NeuronsZeroed} neuron(s) zeroed, {ParametersRemoved} parameters removed, {ParametersZeroed} zeroed, FLOPs saved per sample {FlopsSavedText}");
 }

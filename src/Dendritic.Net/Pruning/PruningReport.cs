@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace Dendritic;
 
@@ -24,14 +25,14 @@ public sealed record PruningReport
     /// <summary>Dendrite sets removed, over all layers.</summary>
     public required int SetsRemoved { get; init; }
 
-    /// <summary>Floating-point operations saved per sample, over all layers (a multiply-add counts 2).</summary>
-    public required long FlopsSaved { get; init; }
-
     /// <summary>
-    /// True when FLOPs were counted at the output positions of a validation batch (every pixel of a convolution,
-    /// every time step of a sequence); false when no batch was given and they are per output position.
+    /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2), over
+    /// the layers whose FLOPs are counted: the sum of their <see cref="LayerPruningReport.FlopsSaved"/>, which equals
+    /// the drop in <see cref="ModelCostReport.DendriteFlopsPerSample"/> of <see cref="DendriticModel.Report"/> (module
+    /// hosts are left out of both). Counted at the output positions per sample of the handle's last check pass, not on
+    /// the validation batch. Null (unknown) when sets were removed from a layer whose positions no check pass measured.
     /// </summary>
-    public required bool FlopsMeasured { get; init; }
+    public required long? FlopsSaved { get; init; }
 
     /// <summary>
     /// Largest absolute change of any model output on the validation batch between before and after pruning, in the
@@ -46,9 +47,49 @@ public sealed record PruningReport
     /// <returns>For example "2 set(s) removed, dendrite parameters 12560 -> 0 (0 zeroed), ...; fc1: ...".</returns>
     public override string ToString()
     {
-        var flops = FlopsMeasured ? "per sample" : "per output position";
         var change = MaxOutputChange is { } c ? c.ToString("G4", CultureInfo.InvariantCulture) : "not measured";
-        var summary = string.Create(CultureInfo.InvariantCulture, $"{SetsRemoved} set(s) removed, dendrite parameters {DendriteParametersBefore} -> {DendriteParametersAfter} ({ParametersZeroed} zeroed), {FlopsSaved} FLOPs saved {flops}, largest output change {change}");
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{SetsRemoved} set(s) removed, dendrite parameters {DendriteParametersBefore} -> {DendriteParametersAfter} ({ParametersZeroed} zeroed), FLOPs saved per sample {FlopsSavedText}, largest output change {change}");
         return Layers.Count == 0 ? summary : summary + "; " + string.Join("; ", Layers);
+    }
+
+    /// <summary>
+    /// <see cref="FlopsSaved"/> as text, for <see cref="ToString"/> and the log: the number (naming the module hosts
+    /// that lost sets, which it leaves out), or "unknown" with the layers whose positions no check pass measured and
+    /// how to measure them.
+    /// </summary>
+    internal string FlopsSavedText
+    {
+        get
+        {
+            if (FlopsSaved is null)
+            {
+                var unmeasured = string.Join(", ", Layers.Where(l => l.FlopsCounted && l.FlopsSaved is null).Select(l => $"'{l.Name}'"));
+                return $"unknown (no check pass measured the output positions of {unmeasured}; call handle.Verify with a forward pass before pruning to count them)";
+            }
+
+            var uncounted = Layers.Where(l => !l.FlopsCounted && l.RemovedSets.Count > 0).Select(l => $"'{l.Name}'").ToList();
+            var text = FlopsSaved.Value.ToString(CultureInfo.InvariantCulture);
+            return uncounted.Count == 0 ? text : $"{text} (not counted for module host{(uncounted.Count == 1 ? string.Empty : "s")} {string.Join(", ", uncounted)})";
+        }
+    }
+
+    /// <summary>
+    /// The total of the layers' savings whose FLOPs are counted (module hosts are left out, as the cost report leaves
+    /// them out); null when any of those is unknown.
+    /// </summary>
+    internal static long? SumCounted(IEnumerable<LayerPruningReport> layers)
+    {
+        long sum = 0;
+        foreach (var layer in layers.Where(l => l.FlopsCounted))
+        {
+            if (layer.FlopsSaved is not { } saved)
+            {
+                return null;
+            }
+
+            sum += saved;
+        }
+
+        return sum;
     }
 }
