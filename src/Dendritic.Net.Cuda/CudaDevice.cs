@@ -57,8 +57,20 @@ internal sealed class CudaDevice
         {
             // A failed open is not kept and the next call retains again: give this retain back, or each retry would
             // leave one more. Its own result is ignored, so that the attribute's error is the one reported.
-            _ = CudaDriver.DevicePrimaryCtxRelease(device);
+            Release(device);
             throw;
+        }
+    }
+
+    private static void Release(int device)
+    {
+        try
+        {
+            _ = CudaDriver.DevicePrimaryCtxRelease(device);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A driver older than CUDA 11 has no _v2 entry point (nor runs NVRTC 12 kernels): the retain stays, as before.
         }
     }
 
