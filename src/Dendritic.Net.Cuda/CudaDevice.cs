@@ -35,8 +35,8 @@ internal sealed class CudaDevice
 
     /// <summary>
     /// Device <paramref name="index"/>, opened on first use: its primary context retained exactly once for the process
-    /// (and kept for the process's life, as libtorch keeps it) and its attributes read. A failed open is not kept: the
-    /// next call tries again.
+    /// (and kept for the process's life, as libtorch keeps it) and its attributes read. A failed open is not kept (a
+    /// retain it took is released): the next call tries again.
     /// </summary>
     /// <exception cref="CudaKernelException">The driver cannot be initialised, or has no such device.</exception>
     public static CudaDevice Get(int index) => Opened.Get(index, Open);
@@ -46,17 +46,40 @@ internal sealed class CudaDevice
         CudaDriver.Check(CudaDriver.Init(0), "cuInit");
         CudaDriver.Check(CudaDriver.DeviceGet(out var device, index), $"cuDeviceGet({index})");
         CudaDriver.Check(CudaDriver.DevicePrimaryCtxRetain(out var context, device), "cuDevicePrimaryCtxRetain");
-        CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var major, CudaDriver.AttributeComputeCapabilityMajor, device), "cuDeviceGetAttribute(major)");
-        CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var minor, CudaDriver.AttributeComputeCapabilityMinor, device), "cuDeviceGetAttribute(minor)");
-        CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var count, CudaDriver.AttributeMultiprocessorCount, device), "cuDeviceGetAttribute(multiprocessors)");
-        return new CudaDevice(index, context, major, minor, count);
+        try
+        {
+            CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var major, CudaDriver.AttributeComputeCapabilityMajor, device), "cuDeviceGetAttribute(major)");
+            CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var minor, CudaDriver.AttributeComputeCapabilityMinor, device), "cuDeviceGetAttribute(minor)");
+            CudaDriver.Check(CudaDriver.DeviceGetAttribute(out var count, CudaDriver.AttributeMultiprocessorCount, device), "cuDeviceGetAttribute(multiprocessors)");
+            return new CudaDevice(index, context, major, minor, count);
+        }
+        catch
+        {
+            // A failed open is not kept and the next call retains again: give this retain back, or each retry would
+            // leave one more. Its own result is ignored, so that the attribute's error is the one reported.
+            Release(device);
+            throw;
+        }
+    }
+
+    private static void Release(int device)
+    {
+        try
+        {
+            _ = CudaDriver.DevicePrimaryCtxRelease(device);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // A driver older than CUDA 11 has no _v2 entry point (nor runs NVRTC 12 kernels): the retain stays, as before.
+        }
     }
 
     /// <summary>
-    /// Makes the primary context current on this thread until the returned scope is disposed, which makes the thread's
-    /// previous context (or none) current again. A module load and a launch need it current; backward runs on
-    /// autograd's device thread, where libtorch has normally made it current already (then nothing changes).
+    /// Runs <paramref name="body"/>(<paramref name="state"/>) with the primary context current on this thread, then
+    /// makes the thread's previous context (or none) current again (<see cref="CurrentContextScope.Run"/>). A module
+    /// load and a launch need it current; backward runs on autograd's device thread, where libtorch has normally made it
+    /// current already (then nothing changes).
     /// </summary>
-    /// <exception cref="CudaKernelException">The driver cannot read or set the thread's current context.</exception>
-    public CurrentContextScope EnterContext() => CurrentContextScope.Enter(Context, DriverContextBinding.Instance);
+    /// <exception cref="CudaKernelException">The driver cannot read or set the thread's current context; an exception of <paramref name="body"/> is thrown as it is.</exception>
+    public void InContext<TState>(TState state, Action<TState> body) => CurrentContextScope.Run(Context, DriverContextBinding.Instance, state, body);
 }

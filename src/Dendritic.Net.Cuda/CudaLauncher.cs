@@ -38,9 +38,34 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
 
     public void Forward(CascadeForwardLaunch launch)
     {
-        var problem = launch.Problem;
+        var device = Device(launch.Problem.DeviceIndex);
+        device.InContext((Launcher: this, Device: device, Launch: launch), static s => s.Launcher.ForwardInContext(s.Device, s.Launch));
+    }
+
+    public void Backward(CascadeBackwardLaunch launch)
+    {
+        var device = Device(launch.Problem.DeviceIndex);
+        device.InContext((Launcher: this, Device: device, Launch: launch), static s => s.Launcher.BackwardInContext(s.Device, s.Launch));
+    }
+
+    /// <summary>
+    /// Opens <paramref name="problem"/>'s device and compiles and loads its module in the device's primary context
+    /// (what the first launch would do), so that a driver or compiler problem shows now. The thread's current context
+    /// is left as it was.
+    /// </summary>
+    /// <exception cref="CudaKernelException">The device, NVRTC or the driver fails; the message names the call and the fix.</exception>
+    public void Preload(CascadeProblem problem)
+    {
         var device = Device(problem.DeviceIndex);
-        using var context = device.EnterContext();
+        device.InContext((Modules: _modules, Device: device, Problem: problem), static s => s.Modules.Get(s.Problem, s.Device));
+    }
+
+    private static CudaDevice Device(int index) => CudaDevice.Get(index);
+
+    // With the device's primary context current (InContext).
+    private void ForwardInContext(CudaDevice device, CascadeForwardLaunch launch)
+    {
+        var problem = launch.Problem;
         var module = _modules.Get(problem, device);
         var output = launch.Output;
         var outputLayout = launch.OutputLayout;
@@ -62,11 +87,10 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         Launch(module.ForwardFor(problem), problem, args, "cascade_forward");
     }
 
-    public void Backward(CascadeBackwardLaunch launch)
+    // With the device's primary context current (InContext).
+    private void BackwardInContext(CudaDevice device, CascadeBackwardLaunch launch)
     {
         var problem = launch.Problem;
-        var device = Device(problem.DeviceIndex);
-        using var context = device.EnterContext();
         var module = _modules.Get(problem, device);
         var gradPre = Table(launch.GradPre);
         var gradPreLayout = launch.GradPreLayout;
@@ -96,21 +120,6 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         var blocks = (uint)((count + ReduceBlock - 1) / ReduceBlock);
         CudaDriver.Check(CudaDriver.LaunchKernel(module.Reduce, blocks, 1, 1, ReduceBlock, 1, 1, 0, IntPtr.Zero, reduceArgs, null), "cuLaunchKernel(cascade_reduce)");
     }
-
-    /// <summary>
-    /// Opens <paramref name="problem"/>'s device and compiles and loads its module in the device's primary context
-    /// (what the first launch would do), so that a driver or compiler problem shows now. The thread's current context
-    /// is left as it was.
-    /// </summary>
-    /// <exception cref="CudaKernelException">The device, NVRTC or the driver fails; the message names the call and the fix.</exception>
-    public void Preload(CascadeProblem problem)
-    {
-        var device = Device(problem.DeviceIndex);
-        using var context = device.EnterContext();
-        _modules.Get(problem, device);
-    }
-
-    private static CudaDevice Device(int index) => CudaDevice.Get(index);
 
     private void Launch(IntPtr function, CascadeProblem problem, void** args, string name)
     {

@@ -35,7 +35,7 @@ internal sealed class CudaModuleCache
 
     /// <summary>
     /// The loaded module for <paramref name="problem"/>'s class on <paramref name="device"/>, compiling and loading it on
-    /// first use into the context current on this thread, which must be the device's (<see cref="CudaDevice.EnterContext"/>).
+    /// first use into the context current on this thread, which must be the device's (<see cref="CudaDevice.InContext"/>).
     /// </summary>
     /// <exception cref="CudaKernelException">NVRTC rejects the source or the options, or the driver the image.</exception>
     public CudaModule Get(CascadeProblem problem, CudaDevice device) =>

@@ -19,11 +19,19 @@ internal sealed class FakeContextStack : IContextBinding
     /// <summary>How many times a context was set.</summary>
     public int Binds { get; private set; }
 
+    /// <summary>When set, every later <see cref="Bind"/> fails as the driver does, with the stack unchanged (a device lost, say).</summary>
+    public bool BindFails { get; set; }
+
     public IntPtr Current() => _stack.Count == 0 ? IntPtr.Zero : _stack[^1];
 
     public void Bind(IntPtr context)
     {
         Binds++;
+        if (BindFails)
+        {
+            throw new CudaKernelException("cuCtxSetCurrent failed (fake).");
+        }
+
         if (context == IntPtr.Zero)
         {
             if (_stack.Count > 0)

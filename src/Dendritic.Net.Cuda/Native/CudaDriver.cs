@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 
 namespace Dendritic.Cuda;
 
-/// <summary>The few CUDA driver API entry points the launcher needs (cuda.h; unversioned since CUDA 4).</summary>
+/// <summary>The few CUDA driver API entry points the launcher needs (cuda.h; unversioned since CUDA 4 unless noted).</summary>
 internal static unsafe partial class CudaDriver
 {
     public const int Success = 0;
@@ -25,6 +25,10 @@ internal static unsafe partial class CudaDriver
 
     [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuDevicePrimaryCtxRetain")]
     public static partial int DevicePrimaryCtxRetain(out IntPtr context, int device);
+
+    // The _v2 entry point, as cuda.h has mapped the name since CUDA 11 (NVRTC 12 needs a driver of CUDA 12 anyway).
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuDevicePrimaryCtxRelease_v2")]
+    public static partial int DevicePrimaryCtxRelease(int device);
 
     [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuCtxGetCurrent")]
     public static partial int CtxGetCurrent(out IntPtr context);

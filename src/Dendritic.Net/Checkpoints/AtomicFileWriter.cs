@@ -54,7 +54,8 @@ internal static class AtomicFileWriter
     /// <summary>
     /// As <see cref="Write(string, string, Action{Stream})"/>, except that <paramref name="write"/> decides, once it has
     /// written everything, whether the file replaces <paramref name="target"/>: when it returns false the temporary is
-    /// deleted and the target left as it was.
+    /// deleted and the target left as it was. <paramref name="write"/> gets the temporary itself, open for reading and
+    /// writing and seekable, so that a format can go back to fill in a field and the caller can hash the finished file.
     /// </summary>
     /// <returns>Whether the target was replaced.</returns>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
@@ -69,7 +70,8 @@ internal static class AtomicFileWriter
         FileStream file;
         try
         {
-            file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            // Readable too: a writer may read back what it wrote (the best weights' SHA-256, once their own digest is filled in).
+            file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
         }
         catch (UnauthorizedAccessException e)
         {

@@ -14,7 +14,19 @@ internal static class FileDigest
     public static (string Sha256, long Bytes) Of(string path)
     {
         using var file = SequentialFile.Open(path);
-        using var digest = new DigestStream(file, writing: false);
+        return Of(file);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="stream"/> from where it is to its end, or for at most <paramref name="limit"/> bytes, in
+    /// 1 MiB reads (never held in memory), and returns the SHA-256 and number of the bytes read.
+    /// </summary>
+    /// <param name="stream">Readable; left at the end of what was hashed.</param>
+    /// <param name="limit">The most bytes read (a file's recorded size, so that a file growing meanwhile is not read on and on).</param>
+    /// <returns>The lower-case hex SHA-256 of the bytes read, and how many there were.</returns>
+    public static (string Sha256, long Bytes) Of(Stream stream, long limit = long.MaxValue)
+    {
+        using var digest = new DigestStream(stream, writing: false, limit);
         digest.CopyTo(Stream.Null, 1 << 20);
         return (digest.Sha256Hex(), digest.Count);
     }

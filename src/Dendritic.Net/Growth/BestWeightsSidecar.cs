@@ -33,8 +33,9 @@ internal static class BestWeightsSidecar
     /// <paramref name="checkpointPath"/>: beside it, named after it (<c>{checkpoint}.best</c>), as it was saved
     /// (<paramref name="recordedName"/>, from the checkpoint's extras) or as a save interrupted before its rename left it
     /// (<c>{checkpoint}.best.new</c>), the first whose size and SHA-256 are those <paramref name="state"/> records. Each
-    /// file of the recorded size is read once, its digest checked while it is imported (<see cref="BestWeightsStore.ImportIfDigest"/>),
-    /// and the store takes nothing from a file whose digest differs. Nothing is renamed or written beside the checkpoint:
+    /// file of the recorded size is hashed first, and only one whose digest matches is imported (read again, its digest
+    /// checked again on the way: <see cref="BestWeightsStore.ImportIfDigest"/>): a file whose digest differs, another
+    /// save's or a damaged one, is never loaded or copied, and counts as not the recorded file. Nothing is renamed or written beside the checkpoint:
     /// a <c>.best.new</c> is read where it is, and the next save to the same path finishes its rename
     /// (<see cref="FinishInterruptedSave"/>). A state from before the digest was recorded gets the recorded name
     /// unchecked, as then.
@@ -43,10 +44,11 @@ internal static class BestWeightsSidecar
     /// <param name="recordedName">The file name in the checkpoint's extras (untrusted: checked to be a plain name).</param>
     /// <param name="state">The checkpoint's scheduler state, with the recorded digest and size.</param>
     /// <param name="store">Where the weights go.</param>
-    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed; or no file is the recorded one and one of the recorded size is damaged (a changed byte keeps the size).</exception>
-    /// <exception cref="CheckpointException">No file is the recorded one and one of the recorded size is a best-weights file of another format version.</exception>
+    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed; or the file with the recorded digest does not read as best weights.</exception>
+    /// <exception cref="CheckpointException">The file with the recorded digest is a best-weights file of another format version (a checkpoint of a later Dendritic.Net).</exception>
+    /// <exception cref="IOException">The file with the recorded digest could not be copied into the store's directory (on disk), for example on a full disk.</exception>
     /// <exception cref="FileNotFoundException">No file under either name.</exception>
-    /// <exception cref="CheckpointMismatchException">Files are there, but none is the one saved with the checkpoint.</exception>
+    /// <exception cref="CheckpointMismatchException">Files are there, but none has the SHA-256 and size saved with the checkpoint (another save's file, or a damaged one: a changed byte keeps the size).</exception>
     public static void Import(string checkpointPath, string recordedName, GrowthSchedulerState state, BestWeightsStore store)
     {
         var recorded = CheckpointSidecar.Resolve(checkpointPath, recordedName, GrowthScheduler.BestWeightsExtrasKey);
@@ -80,8 +82,8 @@ internal static class BestWeightsSidecar
             }
             catch (CheckpointException e)
             {
-                // Damaged (a changed byte keeps the size) or of another format: reported as such, as LoadBestWeights
-                // would, unless a file further on is the recorded one.
+                // The recorded digest, yet not readable here (a checkpoint of a later format): reported as such, as
+                // LoadBestWeights would, unless a file further on is the recorded one and reads.
                 unreadable ??= ExceptionDispatchInfo.Capture(e);
                 continue;
             }
@@ -238,7 +240,7 @@ internal static class BestWeightsSidecar
         var fix = $"A checkpoint and its best-weights file belong together: copy both right after SaveCheckpoint (before the next save to the same path overwrites '{recordedName}'), naming the copies '{{name}}' and '{{name}}{Suffix}'. Resume this checkpoint with its own file put back beside it, or resume the checkpoint the file belongs to.";
         return new CheckpointMismatchException(string.Create(
             CultureInfo.InvariantCulture,
-            $"Checkpoint '{checkpointPath}' (validation {state.Validations}) was saved with a best-weights file of {expected.Bytes} bytes and SHA-256 {expected.Sha256}, written as '{recordedName}' beside it, and no file beside it is that one: {found}. Resuming with another save's best weights would restore them at the next growth and change every decision from there, so nothing was loaded (with best weights kept on disk, a changed byte in the file looks the same). {fix}"));
+            $"Checkpoint '{checkpointPath}' (validation {state.Validations}) was saved with a best-weights file of {expected.Bytes} bytes and SHA-256 {expected.Sha256}, written as '{recordedName}' beside it, and no file beside it is that one: {found}. Resuming with another save's best weights would restore them at the next growth and change every decision from there, so nothing was loaded (a file damaged by a changed byte looks the same; restore it from a backup then). {fix}"));
     }
 
     /// <summary>

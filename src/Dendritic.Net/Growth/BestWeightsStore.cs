@@ -37,7 +37,9 @@ internal abstract class BestWeightsStore
 
     /// <summary>
     /// Writes the kept weights to <paramref name="path"/> (atomically), for <see cref="Import"/> on resume, and returns
-    /// the file's SHA-256 and size, hashed from the bytes as they were written: nothing is read back.
+    /// the file's SHA-256 and size: on disk hashed from the bytes on their way (a copy), in memory from the finished
+    /// temporary read back once before it replaces the target (the format fills in its own digest after the data, and
+    /// the weights are serialised once).
     /// </summary>
     /// <returns>The SHA-256 of the whole file (as <c>sha256sum</c> prints it) and its size in bytes.</returns>
     /// <exception cref="InvalidOperationException">Nothing was captured yet.</exception>
@@ -48,16 +50,19 @@ internal abstract class BestWeightsStore
 
     /// <summary>
     /// Takes the weights in <paramref name="path"/> as the kept ones if the file is the one a checkpoint recorded: of
-    /// <paramref name="bytes"/> bytes and SHA-256 <paramref name="sha256"/>. The file is read once, its digest computed
-    /// while it is loaded (in memory) or copied (on disk), and nothing is kept or replaced unless the digest matches;
-    /// a file of another size is not read at all.
+    /// <paramref name="bytes"/> bytes and SHA-256 <paramref name="sha256"/>. A file of another size is not read at all;
+    /// one of that size is hashed first, in a read of its own (1 MiB at a time), and only if that digest matches is it
+    /// read again to be loaded (in memory) or copied (on disk), hashed again on the way, and kept only if it still
+    /// matches. A file that is not the recorded one is thus never loaded or copied: it cannot fail a load, allocate its
+    /// weights or fill a disk, and so hide that it is the wrong file.
     /// </summary>
     /// <returns>
     /// Null when there is no file; otherwise its size and, when that is <paramref name="bytes"/>, its SHA-256. The weights
     /// were taken exactly when the SHA-256 returned is <paramref name="sha256"/>.
     /// </returns>
-    /// <exception cref="CheckpointCorruptedException">The file has the recorded size but does not read as best weights (damaged, or another save's file that is damaged); nothing was taken.</exception>
-    /// <exception cref="CheckpointException">The file is a best-weights file of another format version; nothing was taken.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file has the recorded size and SHA-256 but does not read as best weights; nothing was taken.</exception>
+    /// <exception cref="CheckpointException">The file has the recorded size and SHA-256 but is a best-weights file of another format version; nothing was taken.</exception>
+    /// <exception cref="IOException">The file has the recorded size and SHA-256, and copying it (on disk) failed, for example on a full disk; nothing was replaced.</exception>
     public (long Bytes, string? Sha256)? ImportIfDigest(string path, string sha256, long bytes)
     {
         FileStream file;
@@ -78,14 +83,24 @@ internal abstract class BestWeightsStore
                 return (length, null);
             }
 
+            var (actual, _) = FileDigest.Of(file, length);
+            if (actual != sha256)
+            {
+                return (length, actual);
+            }
+
+            // The same open file from its start (a save renaming another file over the name meanwhile does not reach
+            // it), hashed again as it is taken, so that bytes changed in place between the two reads are refused too.
+            file.Position = 0;
             using var source = new DigestStream(file, writing: false, length);
             return (length, ImportVerified(source, length, path, sha256));
         }
     }
 
     /// <summary>
-    /// Reads the whole of <paramref name="source"/> (a file of <paramref name="length"/> bytes) once, taking its weights
-    /// only if the file's SHA-256, computed as it passes, is <paramref name="sha256"/>.
+    /// Reads the whole of <paramref name="source"/> (a file of <paramref name="length"/> bytes, whose SHA-256 was
+    /// <paramref name="sha256"/> when it was hashed just before) once, taking its weights only if its SHA-256, computed
+    /// again as it passes, is still <paramref name="sha256"/>.
     /// </summary>
     /// <returns>The file's SHA-256.</returns>
     protected abstract string ImportVerified(DigestStream source, long length, string path, string sha256);
@@ -98,14 +113,24 @@ internal abstract class BestWeightsStore
     }
 
     /// <summary>
-    /// Writes <paramref name="path"/> atomically through <paramref name="write"/>, hashing the bytes on their way to the
-    /// file; returns the SHA-256 and size of the whole file.
+    /// Writes <paramref name="path"/> atomically through <paramref name="write"/> and returns the SHA-256 and size of
+    /// the whole file, the one way for both stores. A writer that only appends (a copy) is hashed on its way to the
+    /// file. A writer that goes back into what it wrote (<paramref name="rewrites"/>: the best-weights format fills in its
+    /// own digest after the data) gets the temporary itself, which is then read back once, before it replaces the target.
     /// </summary>
-    protected static (string Sha256, long Bytes) WriteHashed(string path, Action<Stream> write)
+    protected static (string Sha256, long Bytes) WriteHashed(string path, Action<Stream> write, bool rewrites = false)
     {
         (string Sha256, long Bytes) written = default;
         AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, What), What, file =>
         {
+            if (rewrites)
+            {
+                write(file);
+                file.Position = 0;
+                written = FileDigest.Of(file);
+                return;
+            }
+
             using var digest = new DigestStream(file, writing: true);
             write(digest);
             written = (digest.Sha256Hex(), digest.Count);
@@ -127,7 +152,8 @@ internal abstract class BestWeightsStore
         public override (string Sha256, long Bytes) Export(string path)
         {
             var snapshot = _snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first.");
-            return WriteHashed(path, destination => Model.SaveSnapshot(snapshot, destination));
+            // Read back rather than serialised twice: the file's SHA-256 covers the digest the format fills in last.
+            return WriteHashed(path, destination => Model.SaveSnapshot(snapshot, destination), rewrites: true);
         }
 
         public override void Import(string path)
@@ -136,8 +162,8 @@ internal abstract class BestWeightsStore
             Replace(Model.LoadSnapshot(file, file.Length, path));
         }
 
-        // The snapshot is checked (its own digest) as it loads, and held only once the whole file's digest is the
-        // recorded one: another save's intact file is loaded too, then dropped, never kept.
+        // Only a file whose digest was the recorded one a moment ago gets here. The snapshot is checked (its own digest)
+        // as it loads, and held only if the whole file's digest is still the recorded one.
         protected override string ImportVerified(DigestStream source, long length, string path, string sha256)
         {
             var snapshot = Model.LoadSnapshot(source, length, path);
@@ -206,9 +232,10 @@ internal abstract class BestWeightsStore
 
         public override void Import(string path) => Copy(path, _path);
 
-        // Copied into a temporary beside the store's file while hashed, and renamed over it only if the digest matches:
-        // the store's file is never replaced by one that is not the recorded one. Its weights are checked (as a
-        // checkpoint) when they are restored; a changed byte shows here as another digest.
+        // Only a file whose digest was the recorded one a moment ago gets here, so a copy that fails (a full disk) is
+        // the error to report. Copied into a temporary beside the store's file while hashed again, and renamed over it
+        // only if the digest still matches: the store's file is never replaced by one that is not the recorded one. Its
+        // weights are checked (as a checkpoint) when they are restored.
         protected override string ImportVerified(DigestStream source, long length, string path, string sha256)
         {
             if (SamePath(path, _path))

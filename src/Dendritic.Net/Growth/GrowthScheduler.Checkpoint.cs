@@ -70,8 +70,8 @@ public sealed partial class GrowthScheduler
         // under the staging name, which step 1 is about to overwrite: finish that rename first.
         BestWeightsSidecar.FinishInterruptedSave(path, state.ToJson().Length);
 
-        // Hashed as it is written (the bytes on their way to the file, so the digest is what sha256sum prints for it):
-        // the save reads nothing back.
+        // The digest is what sha256sum prints for the file: on disk hashed as the copy is written; in memory the
+        // weights are serialised once and the finished temporary is read back for it, before it replaces the target.
         (state.BestWeightsSha256, state.BestWeightsBytes) = _best.Export(pending);
         all[BestWeightsExtrasKey] = Path.GetFileName(best);
         all[StateExtrasKey] = state.ToJson();
@@ -113,9 +113,10 @@ public sealed partial class GrowthScheduler
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
     /// <exception cref="ArgumentException">The file at <paramref name="path"/> is not the checkpoint that was loaded (its manifest differs); the checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid; for cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/> (which checkpoints do not save) the message says to pass <c>GrowthSchedulerState.FromCheckpoint(checkpoint)!.Options! with { CandidateLosses = ... }</c>.</exception>
-    /// <exception cref="CheckpointCorruptedException">The file at <paramref name="path"/> or the scheduler state in its extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name or digest in them is malformed, or that file is corrupted (its own SHA-256 does not match).</exception>
-    /// <exception cref="CheckpointMismatchException">Best-weights files are beside the checkpoint, but none has the SHA-256 and size it was saved with (a later save overwrote it, or the copy belongs to another checkpoint); the message names the files and the fix.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file at <paramref name="path"/> or the scheduler state in its extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name or digest in them is malformed, or the file with the recorded digest does not read as best weights.</exception>
+    /// <exception cref="CheckpointMismatchException">Best-weights files are beside the checkpoint, but none has the SHA-256 and size it was saved with (a later save overwrote it, the copy belongs to another checkpoint, or a changed byte damaged it); the message names the files and the fix. Such a file is hashed only, never loaded or copied.</exception>
     /// <exception cref="CheckpointException">The best-weights file beside the checkpoint is of another format version (written by an earlier or a later Dendritic.Net).</exception>
+    /// <exception cref="IOException">With <see cref="BestWeightsStorage.Disk"/>, the best-weights file with the recorded digest could not be copied into <see cref="GrowthOptions.BestWeightsDirectory"/> (a full disk, for example).</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>, or the best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
     {
@@ -147,8 +148,9 @@ public sealed partial class GrowthScheduler
 
         try
         {
-            // The state is checked first (it changes nothing), then the best weights are read once, their digest
-            // checked as they load, and only then does the state go into the scheduler and the model's frozen flags:
+            // The state is checked first (it changes nothing), then the best weights are hashed and, only when their
+            // digest is the recorded one, taken (read again, checked again as they load or are copied), and only then
+            // does the state go into the scheduler and the model's frozen flags:
             // a resume that fails on either leaves the model as it was. Logged (3013) after both.
             scheduler.ThrowIfNotImportable(state);
             if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))

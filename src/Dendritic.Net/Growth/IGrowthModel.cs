@@ -46,8 +46,9 @@ internal interface IGrowthModel
     void RestoreWeights(IDisposable snapshot);
 
     /// <summary>
-    /// Writes a capture's file bytes to <paramref name="destination"/>, front to back (the caller hashes them as they
-    /// pass and makes the file atomic).
+    /// Writes a capture's file to <paramref name="destination"/>: the new, empty temporary of an atomic write, readable
+    /// and seekable, so a format may go back into what it wrote (the best-weights format fills in its own digest after
+    /// the data). The caller hashes the finished file and makes it replace the target.
     /// </summary>
     void SaveSnapshot(IDisposable snapshot, Stream destination);
 

@@ -46,12 +46,22 @@ internal sealed class StoredWeights : IDisposable
         AtomicFileWriter.Write(AtomicFileWriter.ResolveTarget(path, "best weights"), "best weights", stream => Write(tensors, counts, stream));
 
     /// <summary>
-    /// Writes the file's bytes to <paramref name="destination"/> in one sequential pass: the 8-byte length, the header
-    /// with the digest in place, then the data. A caller that hashes <paramref name="destination"/> gets the SHA-256 of
-    /// the whole file without reading it back.
+    /// Writes the file to <paramref name="destination"/>, serialising each tensor once: the 8-byte length, the header
+    /// with the digest's 64 digits as zeros, then the data, all hashed on their way (which is the digest, as the format
+    /// defines it), and then the digits filled in where they go. The SHA-256 of the whole file, which a checkpoint
+    /// records, covers those digits, so a caller that needs it hashes the finished file (reads it back).
     /// </summary>
+    /// <param name="tensors">The weights and buffers, by name.</param>
+    /// <param name="counts">The dendrite sets of each wrapped layer, by layer name.</param>
+    /// <param name="destination">Seekable and positioned where the file starts (a new file); left at its end.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> cannot seek.</exception>
     public static void Write(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, int> counts, Stream destination)
     {
+        if (!destination.CanSeek || !destination.CanWrite)
+        {
+            throw new ArgumentException("A best-weights file is written to a seekable stream: its digest is filled in after the data.", nameof(destination));
+        }
+
         var metadata = counts.ToDictionary(c => CountPrefix + c.Key, c => c.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal);
         metadata[FormatKey] = FormatValue;
         metadata[VersionKey] = FormatVersion.ToString(CultureInfo.InvariantCulture);
@@ -65,17 +75,21 @@ internal sealed class StoredWeights : IDisposable
             throw new InvalidOperationException($"The best-weights header has no '{DigestKey}' field where the digest goes.");
         }
 
-        // The digest sits in the header but covers the data after it, and the SHA-256 of the whole file (which a
-        // checkpoint records) covers the digest's digits: one pass over the tensors cannot give both. The tensors are
-        // therefore read twice from memory, first into the hash alone, then into the file with the digits in place,
-        // so that nothing is read back from the file and the file is written once, front to back.
-        using (var hashOnly = new DigestStream(Stream.Null, writing: true))
+        // The digest sits in the header but covers the data after it. Rather than serialise every tensor twice (once
+        // into the digest, once into the file), the file is written once with the digits as zeros, exactly the bytes
+        // the digest covers, and the 64 digits are then written over the zeros.
+        var start = destination.Position;
+        byte[] digits;
+        using (var hashed = new DigestStream(destination, writing: true))
         {
-            SafeTensorsFormat.Write(hashOnly, list, header, dataBytes);
-            Encoding.ASCII.GetBytes(hashOnly.Sha256Hex(), header.AsSpan(digestAt, 64));
+            SafeTensorsFormat.Write(hashed, list, header, dataBytes);
+            digits = Encoding.ASCII.GetBytes(hashed.Sha256Hex());
         }
 
-        SafeTensorsFormat.Write(destination, list, header, dataBytes);
+        var end = destination.Position;
+        destination.Position = start + 8 + digestAt;
+        destination.Write(digits);
+        destination.Position = end;
     }
 
     /// <exception cref="CheckpointCorruptedException">The file is not an intact best-weights file (its SHA-256 included).</exception>

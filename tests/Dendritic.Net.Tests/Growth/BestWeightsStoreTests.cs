@@ -79,6 +79,7 @@ public sealed class BestWeightsStoreTests
         var found = fresh.ImportIfDigest(file, sha256, bytes);
 
         found.Should().Be((bytes, sha256));
+        model.SnapshotsLoaded.Should().Be(storage == BestWeightsStorage.Memory ? 1 : 0, "in memory the file is loaded once it is known to be the recorded one; on disk it is copied");
         fresh.Restore();
         model.Version.Should().Be(5);
     }
@@ -102,9 +103,33 @@ public sealed class BestWeightsStoreTests
         var found = fresh.ImportIfDigest(other, sha256, bytes);
 
         found.Should().Be((bytes, otherSha256));
+        model.SnapshotsLoaded.Should().Be(0, "a file whose digest is not the recorded one is hashed only, never loaded");
         fresh.Restore();
-        model.Version.Should().Be(6, "the weights kept before are still the kept ones: the other file was read but not taken");
-        Directory.GetFiles(Folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("a copy whose digest differs is deleted, not renamed over the store's file");
+        model.Version.Should().Be(6, "the weights kept before are still the kept ones: the other file was hashed but not taken");
+        Directory.GetFiles(Folder, "*.tmp", SearchOption.AllDirectories).Should().BeEmpty("a file whose digest differs is not copied");
+    }
+
+    [Test]
+    public void ImportIfDigest_StoreDirectoryCannotTakeACopy_ReportsAnotherFilesDigestAndFailsOnlyOnTheRecordedFile()
+    {
+        // A directory that cannot take the copy stands for a full disk: the copy of the recorded file fails, and a
+        // file that is not the recorded one is reported as such, never hidden behind the copy's error.
+        var model = new FakeGrowthModel { Version = 5 };
+        var file = Path.Combine(Folder, "exported.best");
+        var (sha256, bytes) = Exported(BestWeightsStorage.Disk, model, file);
+        var other = Path.Combine(Folder, "other.best");
+        model.Version = 6;
+        var (otherSha256, _) = Exported(BestWeightsStorage.Disk, model, other);
+        var directory = Path.Combine(Folder, "gone");
+        var fresh = BestWeightsStore.For(Options(BestWeightsStorage.Disk) with { BestWeightsDirectory = directory }, model);
+        Directory.Delete(directory);
+
+        var found = fresh.ImportIfDigest(other, sha256, bytes);
+        var recorded = () => fresh.ImportIfDigest(file, sha256, bytes);
+
+        found.Should().Be((bytes, otherSha256));
+        recorded.Should().Throw<IOException>("the recorded file could not be copied, and that is the error to report");
+        fresh.HasWeights.Should().BeFalse();
     }
 
     [Test]
