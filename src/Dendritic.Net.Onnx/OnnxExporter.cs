@@ -165,41 +165,51 @@ public static class OnnxExporter
         {
             Logger = options.Logger ?? wrapped?.Options.Logger ?? NullLogger.Instance,
         };
-        if (wrapped is not null)
+
+        // The builder's sample values outlive every dispose scope (a description may open its own), so they are freed
+        // here, after the graph is complete, and when the export fails.
+        try
         {
-            builder.AddHookedLayers(wrapped);
+            if (wrapped is not null)
+            {
+                builder.AddHookedLayers(wrapped);
+            }
+
+            using (EvalModeScope.Enter(model))
+            {
+                using var scope = torch.NewDisposeScope();
+                using var noGrad = torch.no_grad();
+                // Both graph names are taken before any node or initializer is named, so that no generated name (a root
+                // Linear's "weight", a root ReLU's "Relu") can be given to a second value: ONNX requires every value
+                // name to be defined once.
+                builder.Reserve(options.InputName);
+                builder.Reserve(options.OutputName);
+                var sample = sampleInput.detach();
+                builder.SampleDevice = sample.device;
+                builder.SetSample(options.InputName, sample);
+                string output;
+                try
+                {
+                    output = ModuleExport.Emit(builder, model, options.InputName);
+                }
+                catch (ExternalException e)
+                {
+                    // The sample runs through every module while the graph is written; a shape the model cannot take
+                    // fails in libtorch, whose message (first line) names the operation.
+                    throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({LibTorchErrors.Reason(e)}); give a sample shaped like the model's training input, batch axis included.", e);
+                }
+
+                builder.AddNamedNode("Identity", output, options.OutputName);
+                var outputSample = builder.Sample(output)
+                    ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");
+                var batchAxes = BatchAxes.Resolve(options, sample, outputSample.shape, larger => ModuleExport.Run(model, larger, withHooks: true));
+                graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, batchAxes.Input));
+                graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, outputSample.is_floating_point() ? builder.DType : outputSample.dtype, outputSample.shape, batchAxes.Output));
+            }
         }
-
-        using (EvalModeScope.Enter(model))
+        finally
         {
-            using var scope = torch.NewDisposeScope();
-            using var noGrad = torch.no_grad();
-            // Both graph names are taken before any node or initializer is named, so that no generated name (a root
-            // Linear's "weight", a root ReLU's "Relu") can be given to a second value: ONNX requires every value
-            // name to be defined once.
-            builder.Reserve(options.InputName);
-            builder.Reserve(options.OutputName);
-            var sample = sampleInput.detach();
-            builder.SampleDevice = sample.device;
-            builder.SetSample(options.InputName, sample);
-            string output;
-            try
-            {
-                output = ModuleExport.Emit(builder, model, options.InputName);
-            }
-            catch (ExternalException e)
-            {
-                // The sample runs through every module while the graph is written; a shape the model cannot take fails in
-                // libtorch, whose message (first line) names the operation.
-                throw new OnnxExportException($"The sample input {string.Join('x', sampleInput.shape)} could not run through the model ({LibTorchErrors.Reason(e)}); give a sample shaped like the model's training input, batch axis included.", e);
-            }
-
-            builder.AddNamedNode("Identity", output, options.OutputName);
-            var outputSample = builder.Sample(output)
-                ?? throw new OnnxExportException(string.Empty, model.GetType().Name, "The model's output shape is unknown: its last module is an IOnnxExportable that is not a Module<Tensor, Tensor>.");
-            var batchAxes = BatchAxes.Resolve(options, sample, outputSample.shape, larger => ModuleExport.Run(model, larger, withHooks: true));
-            graph.Input.Add(TensorProtos.ValueInfo(options.InputName, sample.dtype, sample.shape, batchAxes.Input));
-            graph.Output.Add(TensorProtos.ValueInfo(options.OutputName, outputSample.is_floating_point() ? builder.DType : outputSample.dtype, outputSample.shape, batchAxes.Output));
+            builder.ReleaseSamples();
         }
 
         var modelProto = new ModelProto

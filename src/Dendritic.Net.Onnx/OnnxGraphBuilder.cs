@@ -16,11 +16,21 @@ namespace Dendritic.Onnx;
 /// <see cref="IOnnxExportable"/> modules so they can add their nodes. Values are referred to by name; every method
 /// that creates a value returns its (unique) name.
 /// </summary>
+/// <remarks>
+/// A description may open its own <c>torch.NewDisposeScope()</c> around the builder's methods: the values the export
+/// computes on the sample (to check the description) and its copies of initializers belong to the builder, not to the
+/// scope that is current when they are made, and are freed when the export ends.
+/// </remarks>
 public sealed class OnnxGraphBuilder
 {
     private readonly GraphProto _graph;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _samples = new(StringComparer.Ordinal);
+
+    // Every sample handle the builder made (one per SetSample, so a value stored twice is disposed once), freed by
+    // ReleaseSamples when the export ends. A user's description may run inside its own dispose scope, which would
+    // otherwise free what the check reads after ExportOnnx returns.
+    private readonly List<Tensor> _owned = new();
 
     // Why a value has no sample (the node the evaluator could not compute, passed on to the nodes after it), so that a
     // description that cannot be checked says which operator stopped the check.
@@ -93,7 +103,10 @@ public sealed class OnnxGraphBuilder
         AddNode(opType, inputs, 1, attributes)[0];
 
     /// <summary>Adds a constant tensor (a weight, a shape, a scalar) to the graph.</summary>
-    /// <param name="value">The value; it is copied now, converted to the graph's float type when it is floating point.</param>
+    /// <param name="value">
+    /// The value; it is copied now, converted to the graph's float type when it is floating point, so it may be disposed
+    /// (or its dispose scope end) as soon as this returns.
+    /// </param>
     /// <param name="name">A readable name; it is made unique and prefixed with <see cref="Path"/>.</param>
     /// <returns>The initializer's name, to use as a node input.</returns>
     public string AddInitializer(Tensor value, string name)
@@ -102,7 +115,18 @@ public sealed class OnnxGraphBuilder
         ArgumentException.ThrowIfNullOrEmpty(name);
         var unique = Unique(name);
         _graph.Initializer.Add(TensorProtos.From(value, unique, DType));
-        SetSample(unique, torch.is_floating_point(value) ? value.detach().to(DType, SampleDevice) : value.detach().to(SampleDevice));
+
+        // Only a computed node reads an initializer's sample: while a module's run gives the samples, keeping one would
+        // hold a converter's temporary weights (a fused dendrite layer's) until the export ends, for nothing.
+        if (!ModuleRunGivesSamples)
+        {
+            // Both are handles of the builder's making, freed here (a second Dispose of one handle does nothing);
+            // SetSample keeps a handle of its own on the converted data.
+            using var detached = value.detach();
+            using var converted = torch.is_floating_point(value) ? detached.to(DType, SampleDevice) : detached.to(SampleDevice);
+            SetSample(unique, converted);
+        }
+
         return unique;
     }
 
@@ -183,7 +207,29 @@ public sealed class OnnxGraphBuilder
     /// <summary>The sample tensor that flowed through <paramref name="value"/> in the reference run, when known.</summary>
     internal Tensor? Sample(string value) => _samples.TryGetValue(value, out var sample) ? sample : null;
 
-    internal void SetSample(string value, Tensor sample) => _samples[value] = sample;
+    /// <summary>
+    /// Gives <paramref name="value"/> its sample: a handle of the builder's own on <paramref name="sample"/>'s data,
+    /// outside every dispose scope, so that it lives until <see cref="ReleaseSamples"/> whatever scope the caller (a
+    /// user's description, a converter) is in. <paramref name="sample"/> itself stays its caller's.
+    /// </summary>
+    internal void SetSample(string value, Tensor sample)
+    {
+        var owned = sample.detach().DetachFromDisposeScope();
+        _owned.Add(owned);
+        _samples[value] = owned;
+    }
+
+    /// <summary>Frees every sample value (the export calls it when it ends, also when it fails); none is known after.</summary>
+    internal void ReleaseSamples()
+    {
+        _samples.Clear();
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        _owned.Clear();
+    }
 
     /// <summary>Why <paramref name="value"/> has no sample: the first node on its way that could not be computed.</summary>
     internal string WhyUnknown(string value) =>

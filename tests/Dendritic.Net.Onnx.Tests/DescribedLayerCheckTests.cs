@@ -101,7 +101,8 @@ public class DescribedLayerCheckTests
     public void AddNode_SplitWithSeveralOutputs_GivesEachOutputItsSample()
     {
         using var scope = torch.NewDisposeScope();
-        var builder = new OnnxGraphBuilder(new GraphProto(), float32);
+        using var owner = new TestBuilder();
+        var builder = owner.Builder;
         var x = randn(2, 9);
         builder.SetSample("x", x);
 
@@ -118,7 +119,8 @@ public class DescribedLayerCheckTests
     public void AddNode_SplitThatDoesNotFit_LeavesEveryOutputUnknownSayingWhy()
     {
         using var scope = torch.NewDisposeScope();
-        var builder = new OnnxGraphBuilder(new GraphProto(), float32);
+        using var owner = new TestBuilder();
+        var builder = owner.Builder;
         builder.SetSample("x", randn(2, 9));
 
         var parts = builder.AddNode("Split", new[] { "x" }, 2, new Dictionary<string, object> { ["axis"] = 1L });
@@ -135,7 +137,9 @@ public class DescribedLayerCheckTests
     {
         // A converter's nodes while the module's own run gives its output the value: computing them would be waste.
         using var scope = torch.NewDisposeScope();
-        var builder = new OnnxGraphBuilder(new GraphProto(), float32) { ModuleRunGivesSamples = true };
+        using var owner = new TestBuilder();
+        var builder = owner.Builder;
+        builder.ModuleRunGivesSamples = true;
         builder.SetSample("x", randn(2, 3));
 
         var relu = builder.AddNode("Relu", new[] { "x" });

@@ -11,6 +11,7 @@ namespace Dendritic.Onnx.Export;
 /// Writes TorchSharp's LSTM and GRU as ONNX <c>LSTM</c> and <c>GRU</c> nodes, one per layer, and returns the sequence
 /// output in the module's own layout (<c>[batch, time, hidden × directions]</c> when batch_first, else time first).
 /// The initial states are zero (the module called without them); h_n and c_n are not part of the value returned.
+/// A float64 export is refused: ONNX Runtime computes these operators in float32 only.
 /// </summary>
 internal static class RecurrentExport
 {
@@ -26,6 +27,13 @@ internal static class RecurrentExport
         if (module is not (LSTM or GRU))
         {
             return null;
+        }
+
+        // ONNX defines LSTM and GRU on double, but ONNX Runtime's kernels take float only and refuse the file when it
+        // runs ("LSTM operator does not support double yet"): refused here, before anything is written, with the fix.
+        if (builder.DType == ScalarType.Float64)
+        {
+            throw builder.Error(module, $"ONNX Runtime computes {module.GetType().Name} in float32 only (\"{module.GetType().Name} operator does not support double yet\"), and this export is float64, so the file would not run. Convert the model to float32 before exporting (model.to(ScalarType.Float32)) and give a float32 sample input (sampleInput.to(ScalarType.Float32); token indices stay int64).");
         }
 
         var lstm = module is LSTM;
