@@ -1,4 +1,5 @@
 using Dendritic.Onnx.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;

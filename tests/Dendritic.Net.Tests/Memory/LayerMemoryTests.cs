@@ -1,4 +1,5 @@
 using System.Linq;
+using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;

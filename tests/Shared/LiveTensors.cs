@@ -1,7 +1,7 @@
 using System;
 using TorchSharp;
 
-namespace Dendritic.Tests.Support;
+namespace Dendritic.Testing;
 
 /// <summary>
 /// Counts the tensors created on this thread and not yet disposed on it (TorchSharp's per-thread dispose statistics).
@@ -16,6 +16,7 @@ internal static class LiveTensors
     /// <summary>How many more tensors are alive on this thread after <paramref name="operation"/> than before.</summary>
     public static long Added(Action operation)
     {
+        ArgumentNullException.ThrowIfNull(operation);
         var before = Count;
         operation();
         return Count - before;
