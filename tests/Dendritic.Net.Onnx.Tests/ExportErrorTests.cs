@@ -38,6 +38,30 @@ public class ExportErrorTests
     }
 
     [Test]
+    public void Export_TwoInputModel_SaysTheExporterTakesOneInputAndWhatToExport()
+    {
+        using var model = new TwoInputSum();
+        using var sample = randn(2, 3);
+
+        var act = () => TestHandles.Export(model, sample);
+
+        var error = act.Should().Throw<OnnxExportException>().Which;
+        error.ModuleType.Should().Be(nameof(TwoInputSum));
+        error.Message.Should().Contain("takes 2 inputs").And.Contain("one input tensor").And.Contain("single-input module");
+    }
+
+    [Test]
+    public void Export_UnsupportedSingleInputModule_HasNoInputCountNote()
+    {
+        using var model = new Doubler();
+        using var sample = randn(2, 3);
+
+        var act = () => TestHandles.Export(model, sample);
+
+        act.Should().Throw<OnnxExportException>().Which.Message.Should().NotContain("inputs");
+    }
+
+    [Test]
     public void Export_CircularPadding_ThrowsNamingTheLayer()
     {
         using var model = nn.Sequential(Models.Dendritic(nn.Conv1d(2, 2, 3, padding: 1, padding_mode: PaddingModes.Circular), 1, 1));

@@ -82,7 +82,7 @@ internal static class ModuleExport
             : LayerExport.TryEmit(builder, module, input, sample)
               ?? RecurrentExport.TryEmit(builder, module, input, sample)
               ?? ActivationExport.TryEmit(builder, module, input, sample)
-              ?? throw builder.Error(module, "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph."));
+              ?? throw builder.Error(module, InputCountNote(module) + "this module type cannot be exported to ONNX. Supported: DendriteLayer, Sequential, Linear, Conv1d/2d/3d, BatchNorm1d/2d/3d, LayerNorm, Embedding, LSTM and GRU (their sequence output), ReLU, ReLU6, Hardtanh, Hardswish, Hardsigmoid, LeakyReLU, ELU, Mish, GELU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Dropout, Identity, Flatten, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d, and " + BuiltInGraphs.Supported + ". Implement Dendritic.Onnx.IOnnxExportable on your own modules to describe their graph."));
 
         if (sample is not null && Run(module, sample, withHooks: !asModuleHost) is { } called)
         {
@@ -160,4 +160,25 @@ internal static class ModuleExport
         sample?.shape ?? throw builder.Error(module, UnknownShape);
 
     private const string UnknownShape = "it needs its input shape, which is unknown here: it follows a node that an IOnnxExportable module added with an operator the exporter cannot evaluate. Put a supported module (or an elementwise node such as Add, Mul or Relu) between them, or describe this step with AddNode too.";
+
+    /// <summary>
+    /// For a module whose forward takes more than one tensor (<c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c> and up), the
+    /// sentence that says why implementing <see cref="IOnnxExportable"/> on it would not help: the exporter writes graphs of
+    /// one input. Empty for every other module.
+    /// </summary>
+    private static string InputCountNote(nn.Module module)
+    {
+        for (var type = module.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.IsGenericType && type.Namespace == typeof(nn.Module).Namespace && type.Name.StartsWith("Module`", StringComparison.Ordinal))
+            {
+                var inputs = type.GetGenericArguments().Length - 1;
+                return inputs > 1
+                    ? $"its forward takes {inputs} inputs, and the exporter writes graphs of one input tensor (the sample; IOnnxExportable.ExportOnnx gets one input name), so it cannot describe this module either. Export a single-input module: one whose forward takes the inputs in one tensor (concatenated or stacked) and splits them, or each branch on its own. "
+                    : string.Empty;
+            }
+        }
+
+        return string.Empty;
+    }
 }
