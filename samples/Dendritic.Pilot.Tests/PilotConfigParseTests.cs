@@ -169,6 +169,8 @@ public sealed class PilotConfigParseTests
     [TestCase("{ \"Options\": { \"Seeds\": 3,\n \"Seeds\": 10 }, \"Data\": [] }", "*key 'Options.Seeds' is given twice (the second time at line 2); keep the one you mean.")]
     [TestCase("{ \"Format\": \"a\", \"Format\": \"b\", \"Options\": {}, \"Data\": [] }", "*key 'Format' is given twice (the second time at line 1); keep the one you mean.")]
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"File\": \"b\", \"Sha256\": \"00\", \"Bytes\": 1 } ] }", "*key 'Data[0].File' is given twice*")]
+    // Found by fuzzing config.json: a null item of Data passed the reader and threw NullReferenceException out of Parse.
+    [TestCase("{ \"Options\": {}, \"Data\": [ null ] }", "*key 'Data' lists null where a data file (File, Sha256, Bytes) belongs.")]
     public void Parse_BadFile_NamesTheProblem(string text, string expected)
     {
         using var temp = new TempFolder();
@@ -209,6 +211,43 @@ public sealed class PilotConfigParseTests
         var parse = PilotCommandLine.Parse(new[] { "--config", "/dev/zero" });
 
         parse.Errors.Should().ContainSingle().Which.Should().Contain("larger than");
+    }
+
+    [Test]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Parse_UnreadableFile_SaysItCannotBeRead()
+    {
+        // UnauthorizedAccessException (no read permission) escaped the parse, which runs outside the pilot's error
+        // handling, as a stack trace; only IOException was caught.
+        Assume.That(!OperatingSystem.IsWindows(), "needs Unix file modes");
+        using var temp = new TempFolder();
+        var path = WriteConfig(temp, new PilotOptions());
+        File.SetUnixFileMode(path, UnixFileMode.None);
+        try
+        {
+            Assume.That(Unreadable(path), "needs a user whose reads the file mode stops (not root)");
+
+            var parse = PilotCommandLine.Parse(new[] { "--config", path, "-o", temp.File("out") });
+
+            parse.Errors.Should().ContainSingle().Which.Should().StartWith($"--config '{path}' cannot be read: ");
+        }
+        finally
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        static bool Unreadable(string file)
+        {
+            try
+            {
+                File.OpenRead(file).Dispose();
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return true;
+            }
+        }
     }
 
     [Test]

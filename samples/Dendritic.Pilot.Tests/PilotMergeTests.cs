@@ -149,6 +149,25 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
         Error.Should().Contain("incomplete").And.NotContain("   at ");
     }
 
+    // Found by fuzzing report.json: "1e400" read as infinity (a value near 1e308 overflowed the summary), and the merge
+    // crashed with an ArgumentException and a stack trace after printing the table.
+    [TestCase("1e400", "too large for a double")]
+    [TestCase("1e308", "not a finite number")]
+    public void Merge_ReportWithAnOverlargeNumber_ExitsWithBadInputNamingIt(string value, string expected)
+    {
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        var path = Path.Combine(temp.File("a"), "report.json");
+        File.WriteAllText(path, new System.Text.RegularExpressions.Regex("\"TestMetric\": [-0-9.eE+]+").Replace(File.ReadAllText(path), $"\"TestMetric\": {value}", 1));
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain(expected).And.NotContain("   at ");
+        File.Exists(Path.Combine(temp.File("merged"), "report.json")).Should().BeFalse();
+    }
+
     [TestCase("merge")]
     [TestCase("merge a b")]
     [TestCase("merge a --output")]

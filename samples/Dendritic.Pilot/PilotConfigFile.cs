@@ -99,8 +99,10 @@ public static partial class PilotConfigFile
         {
             return (null, $"--config '{path}': {PilotConfigErrors.Describe(ex, bytes, Json)}");
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // A file without read permission is UnauthorizedAccessException, not IOException; it escaped the parse
+            // (which runs outside the pilot's error handling) as a stack trace.
             return (null, $"--config '{path}' cannot be read: {ex.Message}");
         }
 
@@ -163,6 +165,12 @@ public static partial class PilotConfigFile
 
         foreach (var file in config.Data)
         {
+            // The reader refuses null for the Data key itself and for a file's fields, but not for an item of the list.
+            if (file is null)
+            {
+                return "key 'Data' lists null where a data file (File, Sha256, Bytes) belongs.";
+            }
+
             if (file.File.Length is 0 or > 255 || file.File.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || file.File.Contains('/', StringComparison.Ordinal) || file.File.Contains('\\', StringComparison.Ordinal))
             {
                 return $"key 'Data.File' must be a plain file name, not '{ConsoleText.Shorten(file.File, 80)}'.";

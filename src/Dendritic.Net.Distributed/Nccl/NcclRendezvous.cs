@@ -23,6 +23,13 @@ public sealed record NcclRendezvous
     /// <summary>The environment variable with the collective timeout in seconds (default 300).</summary>
     public const string TimeoutVariable = "DENDRITIC_NCCL_TIMEOUT_S";
 
+    // A rank's note is cut to this many characters; its file is read only as far as they can reach (4 UTF-8 bytes each).
+    private const int MaxNoteChars = 2000;
+    private const int MaxNoteBytes = 4 * MaxNoteChars;
+
+    // The id is 172 base64 characters; the file may add whitespace around them, not kilobytes.
+    private const int MaxIdFileBytes = 1024;
+
     /// <summary>This process's rank, 0 to <see cref="WorldSize"/> - 1.</summary>
     public int Rank { get; init; }
 
@@ -121,7 +128,7 @@ public sealed record NcclRendezvous
         var deadline = DateTime.UtcNow + Timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (File.Exists(IdFile) && File.ReadAllText(IdFile).Trim() is { } text && IsId(text))
+            if (File.Exists(IdFile) && ReadStart(IdFile, MaxIdFileBytes).Trim() is { } text && IsId(text))
             {
                 return Convert.FromBase64String(text);
             }
@@ -148,14 +155,14 @@ public sealed record NcclRendezvous
                 string reason;
                 try
                 {
-                    reason = File.ReadAllText(note);
+                    reason = ReadStart(note, MaxNoteBytes);
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     reason = "(its note could not be read)";
                 }
 
-                yield return (r, reason.Length > 2000 ? reason[..2000] : reason);
+                yield return (r, reason.Length > MaxNoteChars ? reason[..MaxNoteChars] : reason);
             }
         }
     }
@@ -181,6 +188,19 @@ public sealed record NcclRendezvous
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    /// <summary>
+    /// The text of the first <paramref name="maxBytes"/> bytes of <paramref name="path"/>: the id file and the notes
+    /// sit in a shared folder, and a file there of any size (a mistaken path, another job's output) was read whole,
+    /// the id file every 50 ms, to keep at most 2,000 characters of it.
+    /// </summary>
+    private static string ReadStart(string path, int maxBytes)
+    {
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[maxBytes];
+        var read = stream.ReadAtLeast(buffer, maxBytes, throwOnEndOfStream: false);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, read);
     }
 
     private string FailurePath(int rank) => string.Create(CultureInfo.InvariantCulture, $"{IdFile}.failed.{rank}");

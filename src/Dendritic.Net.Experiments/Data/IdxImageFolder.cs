@@ -40,7 +40,7 @@ public static class IdxImageFolder
     /// <returns>The data set, on the CPU.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">A file is missing; the message lists the expected names.</exception>
-    /// <exception cref="IdxFormatException">A file is malformed, or a split's images and labels files hold different numbers of items (the message names both files and both counts).</exception>
+    /// <exception cref="IdxFormatException">A file is malformed, a split's images and labels files hold different numbers of items (the message names both files and both counts), or a split's files hold no images (the message names the images file).</exception>
     /// <exception cref="ArgumentException">A validation fraction outside (0, 1), or one that leaves no image for validation or for training.</exception>
     public static ExperimentData Load(string folder, double validationFraction = 0.125, string? name = null)
     {
@@ -116,6 +116,13 @@ public static class IdxImageFolder
             // Each file agrees with its own header, so neither is malformed alone and either may be the odd one out:
             // blaming the labels file sent users to fix a file that was often right.
             throw new IdxFormatException(string.Create(CultureInfo.InvariantCulture, $"The {split} split's files disagree: the images file '{imagesPath}' holds {images.Count:N0} images but the labels file '{labelsPath}' holds {labels.Length:N0} labels, and each image needs its label, in the same order. Take both files from one download of the data set, or rewrite whichever of the two has the wrong count."));
+        }
+
+        if (images.Count == 0)
+        {
+            // Both files agree on nothing: ExperimentData would refuse the empty split with an ArgumentException that
+            // names neither file.
+            throw new IdxFormatException(imagesPath, $"its header declares 0 images (and the labels file 0 labels); the {split} split needs at least one. Take both files from a complete download of the data set.");
         }
 
         return (images, labels);

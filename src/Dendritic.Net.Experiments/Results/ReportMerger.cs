@@ -20,8 +20,9 @@ public static class ReportMerger
     /// <exception cref="ReportMergeException">
     /// No report was given; a report is incomplete, lists seeds other than those of its runs, lists a seed twice, or does
     /// not run every arm once per seed (a repeated run is named by arm and seed); a setting or the set of arms differs
-    /// (named with both values, numbers in the invariant culture); or a seed appears in two reports. Reports are named
-    /// by their position in <paramref name="reports"/>, from 1.
+    /// (named with both values, numbers in the invariant culture); a seed appears in two reports; or the runs' values are
+    /// too large to summarise (a summary would be infinite; the arm and quantity are named). Reports are named by their
+    /// position in <paramref name="reports"/>, from 1.
     /// </exception>
     public static ExperimentReport Merge(IReadOnlyList<ExperimentReport> reports)
     {
@@ -68,15 +69,42 @@ public static class ReportMerger
         ThrowIfAny(problems);
 
         var runs = reports.SelectMany(r => r.Runs).OrderBy(r => r.Seed).ThenBy(r => r.Arm).ToList();
+        var summaries = ReportSummaries.Build(runs);
+        ThrowIfNotFinite(summaries);
         return first with
         {
             FinishedUtc = reports.Max(r => r.FinishedUtc),
             Seeds = reports.SelectMany(r => r.Seeds).Order().ToArray(),
             Machine = string.Join(" | ", reports.Select(r => r.Machine).Distinct(StringComparer.Ordinal)),
             Runs = runs,
-            Summaries = ReportSummaries.Build(runs),
+            Summaries = summaries,
             Warnings = reports.SelectMany(r => r.Warnings).Distinct(StringComparer.Ordinal).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Finite runs can still summarise to infinity (a value near 1e308 overflows the squares of the standard deviation);
+    /// such a report could not be written (JSON has no infinity), and no measured run comes near one.
+    /// </summary>
+    private static void ThrowIfNotFinite(IReadOnlyList<ArmSummary> summaries)
+    {
+        static bool Finite(StatSummary? s) => s is null
+            || (double.IsFinite(s.Mean) && double.IsFinite(s.StdDev) && double.IsFinite(s.Low95 ?? 0) && double.IsFinite(s.High95 ?? 0));
+
+        foreach (var s in summaries)
+        {
+            var quantities = new (string Name, StatSummary? Value)[]
+            {
+                (nameof(s.TestMetric), s.TestMetric), (nameof(s.DifferenceVsBaseline), s.DifferenceVsBaseline), (nameof(s.Parameters), s.Parameters),
+                (nameof(s.FlopsPerSample), s.FlopsPerSample), (nameof(s.Epochs), s.Epochs), (nameof(s.TrainingSeconds), s.TrainingSeconds),
+                (nameof(s.LatencyMilliseconds), s.LatencyMilliseconds), (nameof(s.PeakMemoryBytes), s.PeakMemoryBytes), (nameof(s.EnergyJoules), s.EnergyJoules),
+                (nameof(s.GpuUtilizationPercent), s.GpuUtilizationPercent), (nameof(s.GpuPeakMemoryMiB), s.GpuPeakMemoryMiB), (nameof(s.Co2Grams), s.Co2Grams),
+            };
+            if (quantities.FirstOrDefault(q => !Finite(q.Value)) is { Name: { } name })
+            {
+                throw new ReportMergeException($"The reports cannot be merged: the {ReportWriter.Label(s.Arm)} arm's {name} over all seeds is not a finite number (a run's value is too large to summarise); check that arm's runs in each report.");
+            }
+        }
     }
 
     /// <summary>Throws one <see cref="ReportMergeException"/> listing every problem found so far, if there is any.</summary>

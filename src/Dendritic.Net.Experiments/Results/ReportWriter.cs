@@ -70,18 +70,20 @@ public static class ReportWriter
 
     /// <summary>
     /// Reads a report written by <see cref="ToJson"/>. The text is checked as untrusted input: every value the report's
-    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, so that what
-    /// is returned can be summarised, merged and written without a <see cref="NullReferenceException"/>.
+    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, and every
+    /// number must fit a double ("1e400" would read as infinity), so that what is returned can be summarised, merged and
+    /// written without a <see cref="NullReferenceException"/> or an <see cref="ArgumentException"/>.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    /// <exception cref="JsonException">The text is not such a report, or a value it needs is missing or null (the message names it).</exception>
+    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, or a number is too large for a double (the message names it).</exception>
     public static ExperimentReport FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         var report = JsonSerializer.Deserialize<ExperimentReport>(json, ReadJson) ?? throw new JsonException("The JSON holds no report.");
         ThrowIfIncomplete(report);
+        FiniteJsonNumbers.ThrowIfAnyIsNot(json, ReadJson.MaxDepth);
         return report;
     }
 

@@ -263,7 +263,7 @@ internal sealed class CheckpointArchive : IDisposable
     /// </summary>
     private void ThrowIfOtherFormat(byte[] manifestBytes)
     {
-        using var document = JsonDocument.Parse(manifestBytes, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = ReadJson.MaxDepth });
+        using var document = UntrustedText.ParseJson(manifestBytes, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = ReadJson.MaxDepth });
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -272,15 +272,14 @@ internal sealed class CheckpointArchive : IDisposable
 
         var formatName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.Format));
         var versionName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.FormatVersion));
-        if (!root.TryGetProperty(formatName, out var formatField) || formatField.ValueKind != JsonValueKind.String)
+        if (!root.TryGetProperty(formatName, out var formatField) || Text(formatField) is not { } format)
         {
             throw Corrupted(Missing(formatName, formatField, $"the string '{DendriteCheckpoint.FormatName}'"));
         }
 
-        var format = formatField.GetString();
         if (format != DendriteCheckpoint.FormatName)
         {
-            throw new CheckpointCorruptedException($"'{_path}' is a '{format}' file, not a Dendritic.Net checkpoint.");
+            throw new CheckpointCorruptedException($"'{_path}' is a '{UntrustedText.Excerpt(format)}' file, not a Dendritic.Net checkpoint.");
         }
 
         if (!root.TryGetProperty(versionName, out var versionField) || versionField.ValueKind != JsonValueKind.Number || !versionField.TryGetInt32(out var version))
@@ -288,8 +287,8 @@ internal sealed class CheckpointArchive : IDisposable
             throw Corrupted(Missing(versionName, versionField, $"a format version (this library writes {DendriteCheckpoint.FormatVersion})"));
         }
 
-        var library = root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.LibraryVersion)), out var libraryField) && libraryField.ValueKind == JsonValueKind.String
-            ? libraryField.GetString()
+        var library = root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.LibraryVersion)), out var libraryField) && Text(libraryField) is { } recorded
+            ? UntrustedText.Excerpt(recorded)
             : "(version not recorded)";
         if (version > DendriteCheckpoint.FormatVersion)
         {
@@ -299,6 +298,20 @@ internal sealed class CheckpointArchive : IDisposable
         if (version < DendriteCheckpoint.FormatVersion)
         {
             throw new CheckpointException($"'{_path}' uses checkpoint format {version} of a pre-release Dendritic.Net ({library}), which has no checksum of its manifest. Load it with that version and save it again.");
+        }
+
+        // A JSON string's text; null for another kind of value, and for a string that is no valid text (an escaped
+        // unpaired surrogate, "\ud800", is valid JSON in valid UTF-8, yet GetString throws InvalidOperationException on it).
+        static string? Text(JsonElement value)
+        {
+            try
+            {
+                return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
         }
 
         // What is wrong with a field that must be there: its absence, or its JSON (UntrustedText.Excerpt).

@@ -325,7 +325,7 @@ public static class DendriteCheckpoint
         var sets = counts.Count <= 1
             ? string.Create(CultureInfo.InvariantCulture, $"{counts.FirstOrDefault()} dendrite set(s) per layer")
             : "dendrite sets " + string.Join(", ", manifest.Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(l.Name.Length == 0 ? "(model)" : l.Name)}: {l.Dendrites}")));
-        DendriticLog.CheckpointLoaded(logger, Path.GetFullPath(path), manifest.LibraryVersion, manifest.Layers.Count, sets);
+        DendriticLog.CheckpointLoaded(logger, Path.GetFullPath(path), UntrustedText.Excerpt(manifest.LibraryVersion), manifest.Layers.Count, sets);
     }
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)

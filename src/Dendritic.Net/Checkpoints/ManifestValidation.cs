@@ -24,6 +24,13 @@ internal static class ManifestValidation
             Fail("dendrite." + string.Join(", dendrite.", e.Problems.Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])), $"is invalid ({e.Message})");
         }
 
+        // Every handle has at least one layer (Wrap and Adopt refuse a model without one), so every saved manifest
+        // lists one; an empty list would reach Wrap as a selector that matches nothing (a DendriteWrapException).
+        if (manifest.Layers.Count == 0)
+        {
+            Fail("layers", "is empty; a checkpoint records at least one wrapped layer");
+        }
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < manifest.Layers.Count; i++)
         {
@@ -37,7 +44,7 @@ internal static class ManifestValidation
 
             if (string.IsNullOrEmpty(layer.Name) || !names.Add(layer.Name))
             {
-                Fail(field + ".name", $"'{layer.Name}' is empty or repeats another layer's");
+                Fail(field + ".name", $"'{UntrustedText.Excerpt(layer.Name)}' is empty or repeats another layer's");
             }
 
             if (!Enum.IsDefined(layer.Mode))
@@ -59,7 +66,7 @@ internal static class ManifestValidation
 
         if (string.IsNullOrEmpty(manifest.WeightsFile) || manifest.WeightsFile is DendriteCheckpoint.ManifestEntry or CheckpointArchive.ChecksumsEntry)
         {
-            Fail("weightsFile", $"'{manifest.WeightsFile}' does not name a weights entry");
+            Fail("weightsFile", $"'{UntrustedText.Excerpt(manifest.WeightsFile)}' does not name a weights entry");
         }
 
         if (manifest.WeightsSha256.Length != 64 || !manifest.WeightsSha256.All(char.IsAsciiHexDigitLower))
@@ -83,7 +90,7 @@ internal static class ManifestValidation
         }
         else if (manifest.Extras.FirstOrDefault(kv => kv.Value is null) is { Key: not null } nullValue)
         {
-            Fail($"extras.{nullValue.Key}", "is null");
+            Fail($"extras.{UntrustedText.Excerpt(nullValue.Key)}", "is null");
         }
     }
 
@@ -100,17 +107,25 @@ internal static class ManifestValidation
             fail(field, "has an unknown kind or padding mode");
         }
 
-        foreach (var (name, list) in new[] { ("kernelSize", host.KernelSize), ("stride", host.Stride), ("padding", host.Padding), ("dilation", host.Dilation) })
+        // Padding may be 0; a kernel, stride or dilation of 0 belongs to no convolution (torch refuses to build one), so a
+        // manifest holding one would hand ReadManifest's callers a host no model has.
+        foreach (var (name, list, least) in new[] { ("kernelSize", host.KernelSize, 1L), ("stride", host.Stride, 1L), ("padding", host.Padding, 0L), ("dilation", host.Dilation, 1L) })
         {
-            if (list is null || list.Count != host.SpatialDims || list.Any(v => v < 0))
+            if (list is null || list.Count != host.SpatialDims || list.Any(v => v < least))
             {
-                fail(field + "." + name, $"must list {host.SpatialDims} non-negative values for a {host.Kind}");
+                fail(field + "." + name, $"must list {host.SpatialDims} values of at least {least} for a {host.Kind}");
             }
         }
 
         if (host.Kind == HostKind.Module ? host.OutFeatures < 1 || host.ModuleType is not { Length: > 0 } : host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
         {
             fail(field, "has features or groups below 1");
+        }
+
+        // Only a convolution has groups, and they divide its channels (HostLayerSpec.WeightShape divides by them).
+        if (host.SpatialDims == 0 ? host.Groups != 1 : host.InFeatures % host.Groups != 0 || host.OutFeatures % host.Groups != 0)
+        {
+            fail(field + ".groups", $"is {host.Groups}; a {host.Kind} has {(host.SpatialDims == 0 ? "1" : "groups that divide its input and output channels")}");
         }
     }
 }

@@ -128,7 +128,7 @@ internal static class SafeTensorsFormat
 
         try
         {
-            using var document = JsonDocument.Parse(header, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });
+            using var document = UntrustedText.ParseJson(header, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });
             return SafeTensorsHeaderParser.Parse(document.RootElement, dataBytes, options, source);
         }
         catch (JsonException e)

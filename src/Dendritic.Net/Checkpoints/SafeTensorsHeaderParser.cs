@@ -30,7 +30,8 @@ internal static class SafeTensorsHeaderParser
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name == SafeTensorsFormat.MetadataKey)
+            var name = property.Name;
+            if (name == SafeTensorsFormat.MetadataKey)
             {
                 ReadMetadata(property.Value, metadata, source);
                 continue;
@@ -41,7 +42,7 @@ internal static class SafeTensorsHeaderParser
                 throw SafeTensorsFormat.Corrupted(source, $"the weights header lists more than {options.MaxTensorCount} tensors (CheckpointLoadOptions.MaxTensorCount)");
             }
 
-            entries.Add(Entry(property.Name, property.Value, source));
+            entries.Add(Entry(name, property.Value, source));
         }
 
         entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
@@ -74,9 +75,11 @@ internal static class SafeTensorsHeaderParser
 
         foreach (var item in value.EnumerateObject())
         {
-            metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String
-                ? item.Value.GetString()!
-                : throw SafeTensorsFormat.Corrupted(source, $"the weights header field '{SafeTensorsFormat.MetadataKey}.{item.Name}' is not a string");
+            var name = item.Name;
+            var field = $"the weights header field '{SafeTensorsFormat.MetadataKey}.{name}'";
+            metadata[name] = item.Value.ValueKind == JsonValueKind.String
+                ? Text(item.Value, field, source)
+                : throw SafeTensorsFormat.Corrupted(source, $"{field} is not a string");
         }
     }
 
@@ -87,7 +90,7 @@ internal static class SafeTensorsHeaderParser
             throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' is not a JSON object in the weights header");
         }
 
-        var dtypeName = node.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'dtype' is missing or not a string");
+        var dtypeName = node.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? Text(d, $"tensor '{key}' field 'dtype'", source) : throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'dtype' is missing or not a string");
         if (!SafeTensorsFormat.Types.TryGetValue(dtypeName, out var dtype))
         {
             throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'dtype' is '{dtypeName}', which is not one of {string.Join(", ", SafeTensorsFormat.Types.Keys)}");
@@ -140,6 +143,21 @@ internal static class SafeTensorsHeaderParser
         }
 
         return values;
+    }
+
+    // An escaped unpaired surrogate ("\ud800") is valid JSON in valid UTF-8, yet no string: JsonElement.GetString throws
+    // InvalidOperationException on it, which is no error of the caller's here but a corrupted file. (Keys never get
+    // here undecodable: the duplicate-key check of UntrustedText.ParseJson decodes every one.)
+    private static string Text(JsonElement value, string field, string source)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw SafeTensorsFormat.Corrupted(source, $"{field} is not valid text (an unpaired UTF-16 surrogate escape)");
+        }
     }
 
     private static int ElementSize(ScalarType dtype) => dtype switch

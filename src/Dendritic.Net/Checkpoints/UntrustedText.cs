@@ -1,6 +1,9 @@
+using System;
+using System.Text.Json;
+
 namespace Dendritic;
 
-/// <summary>Text read from a user's file, quoted in an error message.</summary>
+/// <summary>Text read from a user's file, quoted in an error message or parsed as JSON.</summary>
 internal static class UntrustedText
 {
     private const int MaxChars = 40;
@@ -10,4 +13,23 @@ internal static class UntrustedText
     /// short enough that a hostile file cannot fill a message or a log with it.
     /// </summary>
     public static string Excerpt(string text) => text.Length > MaxChars ? text[..MaxChars] + "..." : text;
+
+    /// <summary>
+    /// Parses JSON read from a file. An escaped unpaired surrogate ("\ud800") is valid JSON in valid UTF-8 but decodes to
+    /// no string; the duplicate-key check (<see cref="JsonDocumentOptions.AllowDuplicateProperties"/> false) decodes every
+    /// key and throws <see cref="InvalidOperationException"/> on one, which is raised here as the
+    /// <see cref="JsonException"/> any other malformed JSON gives, so callers handle one exception type.
+    /// </summary>
+    /// <exception cref="JsonException">The bytes are not valid JSON, nest too deep, repeat a key, or hold a key that is no valid text.</exception>
+    public static JsonDocument ParseJson(ReadOnlyMemory<byte> utf8, JsonDocumentOptions options)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8, options);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new JsonException($"A key is not valid text (an unpaired UTF-16 surrogate escape): {e.Message}", e);
+        }
+    }
 }

@@ -80,12 +80,19 @@ public sealed class GrowthSchedulerState
     /// <returns>Indented JSON with enum names as strings.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    /// <summary>Reads a state written by <see cref="ToJson"/>.</summary>
+    /// <summary>
+    /// Reads a state written by <see cref="ToJson"/>. The text is checked as untrusted input: no key twice, enums by name,
+    /// no null where a value or a list item belongs, no negative counter, every number finite, every enum value defined.
+    /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The state.</returns>
-    /// <exception cref="JsonException">The text is not a scheduler state.</exception>
-    public static GrowthSchedulerState FromJson(string json) =>
-        JsonSerializer.Deserialize<GrowthSchedulerState>(json, JsonOptions) ?? throw new JsonException("The JSON text holds no scheduler state (it is 'null').");
+    /// <exception cref="JsonException">The text is not a scheduler state, or holds a value no scheduler writes (the message names the field).</exception>
+    public static GrowthSchedulerState FromJson(string json)
+    {
+        var state = JsonSerializer.Deserialize<GrowthSchedulerState>(json, ReadOptions) ?? throw new JsonException("The JSON text holds no scheduler state (it is 'null').");
+        GrowthStateValidation.ThrowIfMalformed(state);
+        return state;
+    }
 
     /// <summary>
     /// Reads the scheduler state that <see cref="GrowthScheduler.SaveCheckpoint"/> stored in a checkpoint (under
@@ -132,5 +139,15 @@ public sealed class GrowthSchedulerState
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter() },
+    };
+
+    // Reading is stricter than writing needs: the text may come from a checkpoint someone else wrote. Every state was
+    // written with enum names (JsonOptions), never with a key twice or a null in a non-nullable property.
+    private static JsonSerializerOptions ReadOptions { get; } = new()
+    {
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        AllowDuplicateProperties = false,
+        RespectNullableAnnotations = true,
+        MaxDepth = 16,
     };
 }

@@ -113,6 +113,25 @@ public sealed class NcclRendezvousTests
     }
 
     [Test]
+    public void Failures_HugeNoteBesideTheIdFile_ReadsOnlyWhatTheMessageKeeps()
+    {
+        // The note was read whole (File.ReadAllText) to keep 2,000 characters of it: a 64 MiB file cost 64 MiB and more.
+        var file = Path.Combine(Folder, "nccl.id");
+        var rank0 = new NcclRendezvous { Rank = 0, WorldSize = 2, IdFile = file };
+        using (var note = File.Create(file + ".failed.1"))
+        {
+            note.SetLength(64L << 20);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var failures = rank0.Failures().ToList();
+        var cost = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        failures.Should().ContainSingle().Which.Reason.Should().HaveLength(2000);
+        cost.Should().BeLessThan(1L << 20);
+    }
+
+    [Test]
     public void ResolveId_Rank1WithFile_ReadsTheIdRank0Wrote()
     {
         var file = Path.Combine(Folder, "nccl.id");

@@ -75,6 +75,21 @@ public sealed class IdxImageFolderTests
             .Which.Message.Should().NotContain("is not a valid IDX file", "neither file is malformed on its own");
     }
 
+    [TestCase(16, 0, "t10k-images-idx3-ubyte", "test")]
+    [TestCase(0, 4, "train-images-idx3-ubyte", "training")]
+    public void Load_SplitFilesHoldingNoImages_ThrowsIdxFormatNamingTheImagesFile(int train, int test, string file, string split)
+    {
+        // Found by fuzzing the headers' counts: an empty test split escaped as ExperimentData's ArgumentException,
+        // naming no file.
+        using var temp = new TempFolder();
+        IdxFiles.WriteFolder(temp.Path, train, test, gzip: false);
+
+        var act = () => IdxImageFolder.Load(temp.Path);
+
+        act.Should().Throw<IdxFormatException>().WithMessage($"*declares 0 images*the {split} split needs at least one*")
+            .Which.FilePath.Should().Be(temp.File(file));
+    }
+
     [Test]
     public void Load_ShippedPilotDigits_Has7000TrainAnd1000ValidationAnd2000Test()
     {

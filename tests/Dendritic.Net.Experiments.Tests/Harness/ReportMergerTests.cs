@@ -30,6 +30,20 @@ public sealed class ReportMergerTests
     }
 
     [Test]
+    public void Merge_RunValuesWhoseSummaryOverflows_ThrowsNamingTheArmAndQuantity()
+    {
+        // Found by fuzzing report.json: a finite 1e308 squared in the standard deviation gave an infinite summary, and
+        // writing the merged report threw ArgumentException (JSON has no infinity).
+        var first = HandMadeReport.For(1);
+        var second = HandMadeReport.For(2);
+        second = second with { Runs = second.Runs.Select(r => r.Arm == ArmKind.Dendritic ? r with { TestMetric = 1e308 } : r).ToList() };
+
+        var act = () => ReportMerger.Merge(new[] { first, second });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*the dendritic arm's TestMetric over all seeds is not a finite number*");
+    }
+
+    [Test]
     public void Merge_OverlappingSeeds_ThrowsNamingTheSeed()
     {
         var part = Run(3);

@@ -60,4 +60,19 @@ public sealed class ReportWriterFilesTests
 
         act.Should().Throw<JsonException>().WithMessage($"*{named}*");
     }
+
+    // Found by fuzzing report.json for the pilot's merge: "1e400" read as infinity, and the merge threw an
+    // ArgumentException when it summarised or wrote the report.
+    [TestCase("TestMetric", "1e400", "$.Runs[0].TestMetric")]
+    [TestCase("TrainLoss", "-1e400", "$.Runs[0].Curve[0].TrainLoss")]
+    [TestCase("LearningRate", "1e999", "$.Recipe.LearningRate")]
+    public void FromJson_NumberTooLargeForADouble_ThrowsJsonExceptionNamingItsPath(string field, string value, string named)
+    {
+        var json = ReportWriter.ToJson(HandMadeReport.For(1));
+        var damaged = new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(json, $"\"{field}\": {value}", 1);
+
+        var act = () => ReportWriter.FromJson(damaged);
+
+        act.Should().Throw<JsonException>().WithMessage($"*{named}*too large for a double*");
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Nodes;
 using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -92,6 +93,119 @@ public sealed class GrowthStateFromCheckpointTests
         read.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{GrowthScheduler.StateExtrasKey}'*not a scheduler state*")
             .WithInnerException<System.Text.Json.JsonException>();
         resume.Should().Throw<CheckpointCorruptedException>();
+    }
+
+    // Found by fuzzing the state in a checkpoint's extras (hashes recomputed): each passed FromCheckpoint, and Resume then
+    // threw NullReferenceException or ArgumentNullException, or took an infinite score as the smoothed one.
+    [TestCase("FrozenSets[0]", "null", "*'FrozenSets[0]' is null*")]
+    [TestCase("FrozenSets", "null", "*FrozenSets*")]
+    [TestCase("LayerDendrites", "null", "*LayerDendrites*")]
+    [TestCase("History", "null", "*History*")]
+    [TestCase("History[0]", "null", "*'History[0]' is null*")]
+    [TestCase("History[0].Activations", "[null]", "*'History[0].Activations[0]' is null*")]
+    [TestCase("SmoothedScore", "1e400", "*'SmoothedScore' is not a finite number*")]
+    [TestCase("History[1].Score", "-1e400", "*'History[1].Score' is not a finite number*")]
+    [TestCase("CooldownLeft", "-1", "*'CooldownLeft' is -1*")]
+    [TestCase("LayerDendrites[0]", "-1", "*'LayerDendrites[0]' is -1*")]
+    [TestCase("Phase", "\"Grown, Completed\"", "*'Phase' is 3*")]
+    [TestCase("History[0].Reason", "99", "*Reason*")]
+    public void FromCheckpoint_StateWithAValueNoSchedulerWrites_ThrowsCorruptedNamingTheField(string field, string json, string expected)
+    {
+        var path = SaveSteppedRun();
+        Edit(path, state => Set(state, field, JsonNode.Parse(json)));
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
+
+        var read = () => GrowthSchedulerState.FromCheckpoint(loaded);
+        var resume = () => GrowthScheduler.Resume(loaded, path);
+
+        read.Should().Throw<CheckpointCorruptedException>().WithMessage(expected);
+        resume.Should().Throw<CheckpointCorruptedException>();
+    }
+
+    [Test]
+    public void FromCheckpoint_StateWithAKeyTwice_ThrowsCorrupted()
+    {
+        var path = SaveSteppedRun();
+        Edit(path, state => state, text => text.Replace("\"Validations\":", "\"Validations\":0,\"Validations\":", StringComparison.Ordinal));
+
+        var read = () => GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path));
+
+        read.Should().Throw<CheckpointCorruptedException>().WithMessage("*Validations*");
+    }
+
+    [Test]
+    public void FromJson_StateAsWritten_ReadsBackEqual()
+    {
+        // The strict reading takes everything ToJson writes: a stepped run with history, activations and options.
+        var path = SaveSteppedRun();
+        var state = GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path))!;
+
+        var again = GrowthSchedulerState.FromJson(state.ToJson());
+
+        again.ToJson().Should().Be(state.ToJson());
+        again.History.Should().HaveCount(4);
+    }
+
+    /// <summary>A run of four validations (one growth) saved with SaveCheckpoint; returns the checkpoint's path.</summary>
+    private string SaveSteppedRun()
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 }), ClassicRules.Options with { Patience = 1 });
+        foreach (var score in new[] { 0.5, 0.6, 0.6, 0.6 })
+        {
+            scheduler.Step(score, learningRate: 0.1, epochTime: TimeSpan.FromSeconds(1));
+        }
+
+        var path = _temp.File("stepped.ckpt");
+        scheduler.SaveCheckpoint(path);
+        return path;
+    }
+
+    /// <summary>Rewrites the scheduler state in the checkpoint's extras (hashes recomputed, so only the state's own checks can catch it).</summary>
+    private static void Edit(string path, Func<JsonObject, JsonObject> change, Func<string, string>? text = null) =>
+        Checkpoints.CheckpointForge.Rewrite(path, m =>
+        {
+            var extras = m["extras"]!.AsObject();
+            var state = change(JsonNode.Parse(extras[GrowthScheduler.StateExtrasKey]!.GetValue<string>())!.AsObject());
+            extras[GrowthScheduler.StateExtrasKey] = (text ?? (t => t))(state.ToJsonString());
+        });
+
+    private static void Edit(string path, Action<JsonObject> change) => Edit(path, s =>
+    {
+        change(s);
+        return s;
+    });
+
+    // Sets a value at a path such as "History[0].Activations" (names as the state writes them).
+    private static void Set(JsonObject root, string field, JsonNode? value)
+    {
+        JsonNode parent = root;
+        var parts = field.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var (name, index) = parts[i].Split('[') is [var n, var rest] ? (n, int.Parse(rest.TrimEnd(']'), System.Globalization.CultureInfo.InvariantCulture)) : (parts[i], -1);
+            var last = i == parts.Length - 1;
+            if (index < 0)
+            {
+                if (last)
+                {
+                    parent[name] = value;
+                    return;
+                }
+
+                parent = parent[name]!;
+            }
+            else
+            {
+                var list = parent[name]!.AsArray();
+                if (last)
+                {
+                    list[index] = value;
+                    return;
+                }
+
+                parent = list[index]!;
+            }
+        }
     }
 
     /// <summary>A cascade-correlation run stopped after its first validation; returns the checkpoint's path.</summary>

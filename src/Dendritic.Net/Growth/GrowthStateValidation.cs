@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Dendritic;
+
+/// <summary>
+/// Checks a <see cref="GrowthSchedulerState"/> read from JSON (a checkpoint's extras are a file from outside) for what
+/// the serializer lets through: nulls inside lists, enum values no name stands for, negative counters, and numbers that
+/// are not finite ("1e400" reads as infinity). <see cref="GrowthSchedulerState.ToJson"/> never writes any of them (Step refuses
+/// non-finite scores and learning rates), so each is corruption; left in, they surfaced as a
+/// <see cref="NullReferenceException"/> in Resume or as decisions taken against an infinite score.
+/// </summary>
+internal static class GrowthStateValidation
+{
+    /// <summary>Throws naming the first field that no scheduler writes.</summary>
+    /// <exception cref="JsonException">A field is null inside a list, out of range, not finite, or an undefined enum value.</exception>
+    public static void ThrowIfMalformed(GrowthSchedulerState state)
+    {
+        NonNegative(state.Validations, nameof(state.Validations));
+        NonNegative(state.SinceChange, nameof(state.SinceChange));
+        NonNegative(state.BadValidations, nameof(state.BadValidations));
+        NonNegative(state.CooldownLeft, nameof(state.CooldownLeft));
+        NonNegative(state.Retries, nameof(state.Retries));
+        NonNegative(state.BestDendriteCount, nameof(state.BestDendriteCount));
+        Finite(state.BestScore, nameof(state.BestScore));
+        Finite(state.CycleBestScore, nameof(state.CycleBestScore));
+        Finite(state.SmoothedScore, nameof(state.SmoothedScore));
+        Defined(state.Phase, nameof(state.Phase));
+        for (var i = 0; i < state.LayerDendrites.Count; i++)
+        {
+            NonNegative(state.LayerDendrites[i], Item(nameof(state.LayerDendrites), i));
+        }
+
+        for (var i = 0; i < state.FrozenSets.Count; i++)
+        {
+            NotNull(state.FrozenSets[i], Item(nameof(state.FrozenSets), i));
+        }
+
+        for (var i = 0; i < state.History.Count; i++)
+        {
+            Entry(state.History[i], Item(nameof(state.History), i));
+        }
+    }
+
+    private static void Entry(GrowthHistoryEntry? entry, string field)
+    {
+        NotNull(entry, field);
+        NonNegative(entry!.Validation, field + "." + nameof(entry.Validation));
+        Finite(entry.Score, field + "." + nameof(entry.Score));
+        Finite(entry.SmoothedScore, field + "." + nameof(entry.SmoothedScore));
+        Finite(entry.BestScore, field + "." + nameof(entry.BestScore));
+        Defined(entry.Phase, field + "." + nameof(entry.Phase));
+        Defined(entry.Action, field + "." + nameof(entry.Action));
+        Defined(entry.Reason, field + "." + nameof(entry.Reason));
+        Finite(entry.LearningRate, field + "." + nameof(entry.LearningRate));
+        NonNegative(entry.DendriteCount, field + "." + nameof(entry.DendriteCount));
+        NonNegative(entry.ParameterCount, field + "." + nameof(entry.ParameterCount));
+        Finite(entry.EpochSeconds, field + "." + nameof(entry.EpochSeconds));
+        if (entry.LearningRate < 0 || entry.EpochSeconds < 0)
+        {
+            Fail(field, "holds a negative learning rate or epoch time");
+        }
+
+        for (var a = 0; a < (entry.Activations?.Count ?? 0); a++)
+        {
+            var layer = entry.Activations![a];
+            var at = Item(field + "." + nameof(entry.Activations), a);
+            NotNull(layer, at);
+            NotNull(layer!.Layer, at + "." + nameof(layer.Layer));
+            Finite(layer.MeanAbsActivation, at + "." + nameof(layer.MeanAbsActivation));
+            Finite(layer.SaturatedFraction, at + "." + nameof(layer.SaturatedFraction));
+            Finite(layer.MeanAbsOutputScale, at + "." + nameof(layer.MeanAbsOutputScale));
+            Finite(layer.GradientNorm, at + "." + nameof(layer.GradientNorm));
+        }
+    }
+
+    private static string Item(string list, int index) => string.Create(CultureInfo.InvariantCulture, $"{list}[{index}]");
+
+    private static void NotNull(object? value, string field)
+    {
+        if (value is null)
+        {
+            Fail(field, "is null");
+        }
+    }
+
+    private static void NonNegative(long value, string field)
+    {
+        if (value < 0)
+        {
+            Fail(field, string.Create(CultureInfo.InvariantCulture, $"is {value}; a scheduler writes no negative count"));
+        }
+    }
+
+    private static void Finite(double? value, string field)
+    {
+        if (value is { } v && !double.IsFinite(v))
+        {
+            Fail(field, "is not a finite number (a number too large for a double reads as infinity)");
+        }
+    }
+
+    private static void Defined<T>(T value, string field)
+        where T : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            Fail(field, $"is {value}, which is not one of {string.Join(", ", Enum.GetNames<T>())}");
+        }
+    }
+
+    private static void Fail(string field, string problem) =>
+        throw new JsonException($"The scheduler state's field '{field}' {problem}.");
+}
