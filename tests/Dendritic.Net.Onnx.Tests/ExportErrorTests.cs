@@ -51,6 +51,19 @@ public class ExportErrorTests
     }
 
     [Test]
+    public void Export_TwoInputModelWithADescription_IsRefusedNotWrittenUnchecked()
+    {
+        using var model = new DescribedTwoInputSum();
+        using var sample = randn(2, 3);
+
+        var act = () => TestHandles.Export(model, sample);
+
+        var error = act.Should().Throw<OnnxExportException>().Which;
+        error.ModuleType.Should().Be(nameof(DescribedTwoInputSum));
+        error.Message.Should().Contain("takes 2 inputs").And.Contain("single-input module");
+    }
+
+    [Test]
     public void Export_UnsupportedSingleInputModule_HasNoInputCountNote()
     {
         using var model = new Doubler();

@@ -47,6 +47,13 @@ internal static class ModuleExport
 
                 return output;
             case IOnnxExportable exportable:
+                // A description of a module that takes several tensors is a graph of one input that its forward cannot
+                // be checked against (and, at the root, cannot match): refused, as the converters below refuse it.
+                if (InputCountNote(module) is { Length: > 0 } note)
+                {
+                    throw builder.Error(module, note.TrimEnd());
+                }
+
                 output = exportable.ExportOnnx(builder, input);
                 if (string.IsNullOrEmpty(output))
                 {
@@ -104,11 +111,6 @@ internal static class ModuleExport
     }
 
     /// <summary>
-    /// Checks what an <see cref="IOnnxExportable"/> described against the module's own forward on the sample (see
-    /// <see cref="DescriptionCheck"/>), then gives its output forward's value for the modules after it. A module host's
-    /// description covers the host alone, so it is compared with <c>forward</c> (its hook adds the dendrites).
-    /// </summary>
-    /// <summary>
     /// Runs a converter with <see cref="OnnxGraphBuilder.ModuleRunGivesSamples"/> set while a sample is given (the
     /// module's own run then gives its output the value, so its nodes are not computed on the sample), and cleared after.
     /// </summary>
@@ -125,6 +127,11 @@ internal static class ModuleExport
         }
     }
 
+    /// <summary>
+    /// Checks what an <see cref="IOnnxExportable"/> described against the module's own forward on the sample (see
+    /// <see cref="DescriptionCheck"/>), then gives its output forward's value for the modules after it. A module host's
+    /// description covers the host alone, so it is compared with <c>forward</c> (its hook adds the dendrites).
+    /// </summary>
     private static void CheckDescription(OnnxGraphBuilder builder, nn.Module module, string input, string output, Tensor? sample, bool asModuleHost)
     {
         if (sample is null)
@@ -162,12 +169,20 @@ internal static class ModuleExport
     private const string UnknownShape = "it needs its input shape, which is unknown here: it follows a node that an IOnnxExportable module added with an operator the exporter cannot evaluate. Put a supported module (or an elementwise node such as Add, Mul or Relu) between them, or describe this step with AddNode too.";
 
     /// <summary>
-    /// For a module whose forward takes more than one tensor (<c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c> and up), the
-    /// sentence that says why implementing <see cref="IOnnxExportable"/> on it would not help: the exporter writes graphs of
-    /// one input. Empty for every other module.
+    /// For a user's module whose forward takes more than one tensor (<c>nn.Module&lt;Tensor, Tensor, Tensor&gt;</c> and up,
+    /// and not also <c>nn.IModule&lt;Tensor, Tensor&gt;</c>), the sentence that says why implementing
+    /// <see cref="IOnnxExportable"/> on it does not help: the exporter writes graphs of one input. Empty for every other
+    /// module, TorchSharp's own included.
     /// </summary>
     private static string InputCountNote(nn.Module module)
     {
+        // TorchSharp's own multi-input modules (GRUCell, with its optional state) and any module that also takes one
+        // tensor are not what the note is about; the list of supported types covers them.
+        if (module is nn.IModule<Tensor, Tensor> || module.GetType().Namespace?.StartsWith("TorchSharp", StringComparison.Ordinal) == true)
+        {
+            return string.Empty;
+        }
+
         for (var type = module.GetType(); type is not null; type = type.BaseType)
         {
             if (type.IsGenericType && type.Namespace == typeof(nn.Module).Namespace && type.Name.StartsWith("Module`", StringComparison.Ordinal))
