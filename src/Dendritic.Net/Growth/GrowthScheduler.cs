@@ -347,6 +347,7 @@ public sealed partial class GrowthScheduler
         {
             case GrowthReason.FirstScore: GrowthLog.FirstScore(_logger, v, s, b, n, m); break;
             case GrowthReason.Improved: GrowthLog.Improved(_logger, v, s, b, n, m); break;
+            case GrowthReason.CycleBest: GrowthLog.CycleBest(_logger, v, s, b, n, m); break;
             case GrowthReason.NoImprovement: GrowthLog.NoImprovement(_logger, v, s, b, n, m); break;
             case GrowthReason.Cooldown: GrowthLog.Cooldown(_logger, v, s, b, n, m); break;
             case GrowthReason.Grew: GrowthLog.Grew(_logger, v, s, scored, b, n, m); break;
