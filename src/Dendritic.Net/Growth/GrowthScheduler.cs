@@ -118,6 +118,8 @@ public sealed partial class GrowthScheduler
             throw new InvalidOperationException($"Step was called while the dendrites of every wrapped layer are switched off (handle.Enabled = false, or inside handle.Disable()), so the score measures the model without dendrites and sets grown now would never run. Switch them on (handle.Enabled = true, or end the Disable() scope) before the training and validation whose score you pass to Step; a comparison without dendrites needs no scheduler.");
         }
 
+        // The optimizer state saved with a resumed checkpoint is out of date once training goes on without Fit.
+        _savedOptimizer = null;
         var untrained = _untrainedWatch.Check();
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
