@@ -18,7 +18,7 @@ namespace Dendritic;
 /// by the SHA-256 in <c>checksums.sha256</c>, the weights by the SHA-256 in the manifest. Nothing is extracted to
 /// disk. Every problem raises <see cref="CheckpointCorruptedException"/> naming the entry or field.
 /// </summary>
-internal sealed class CheckpointArchive : IDisposable
+internal sealed partial class CheckpointArchive : IDisposable
 {
     internal const string ChecksumsEntry = "checksums.sha256";
     private const int MaxEntries = 64;
@@ -223,7 +223,7 @@ internal sealed class CheckpointArchive : IDisposable
         // none: it is named by its version, and any other is refused as incomplete (ReadSmall names the entry).
         if (_zip.GetEntry(ChecksumsEntry) is null)
         {
-            ThrowIfOtherFormat(manifestBytes);
+            _ = ThrowIfOtherFormat(manifestBytes);
         }
 
         var checksums = ParseChecksums(ReadSmall(ChecksumsEntry, MaxChecksumsBytes, null));
@@ -232,7 +232,7 @@ internal sealed class CheckpointArchive : IDisposable
             throw Corrupted($"the manifest does not match the SHA-256 recorded in {ChecksumsEntry}");
         }
 
-        ThrowIfOtherFormat(manifestBytes);
+        var version = ThrowIfOtherFormat(manifestBytes);
         CheckpointManifest manifest;
         try
         {
@@ -243,7 +243,7 @@ internal sealed class CheckpointArchive : IDisposable
             // The reader's message names the property (one the format does not define, a null, a wrong type); the
             // path says where it is.
             var at = e.Path is ['$', '.', .. var field] ? $" at '{field}'" : string.Empty;
-            throw new CheckpointCorruptedException($"Checkpoint '{_path}' is corrupted: its manifest does not fit checkpoint format {DendriteCheckpoint.FormatVersion}{at}: {e.Message} Restore it from a backup or save it again.", e);
+            throw new CheckpointCorruptedException($"Checkpoint '{_path}' is corrupted: its manifest does not fit checkpoint format {version}{at}: {e.Message} Restore it from a backup or save it again.", e);
         }
 
         ManifestValidation.Check(manifest, _options, _path);
@@ -252,22 +252,29 @@ internal sealed class CheckpointArchive : IDisposable
             throw Corrupted($"{ChecksumsEntry} and the manifest field 'weightsSha256' disagree about the weights");
         }
 
+        // The optimizer state is read only when asked for (LoadOptimizerState), but its record is checked with the rest.
+        if (checksums.GetValueOrDefault(OptimizerStateEntry.EntryName) != manifest.Optimizer?.Sha256)
+        {
+            throw Corrupted($"{ChecksumsEntry} and the manifest field 'optimizer.sha256' disagree about the optimizer state");
+        }
+
         return manifest;
     }
 
     /// <summary>
     /// Checks <c>format</c> and <c>formatVersion</c> before the manifest is bound to its type, which refuses properties it
     /// does not define: a manifest of a newer version is named as such, not as one with unknown properties. Either field
-    /// missing or of the wrong type is corruption (the type's defaults would otherwise read it as format 2). A root that
-    /// is not an object is left to the binding, which reports it.
+    /// missing or of the wrong type is corruption (the type's defaults would otherwise read it as the current format). A
+    /// root that is not an object is left to the binding, which reports it.
     /// </summary>
-    private void ThrowIfOtherFormat(byte[] manifestBytes)
+    /// <returns>The file's format version (<see cref="DendriteCheckpoint.OldestFormatVersion"/> to <see cref="DendriteCheckpoint.FormatVersion"/>).</returns>
+    private int ThrowIfOtherFormat(byte[] manifestBytes)
     {
         using var document = UntrustedText.ParseJson(manifestBytes, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = ReadJson.MaxDepth });
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return;
+            return DendriteCheckpoint.FormatVersion;
         }
 
         var formatName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.Format));
@@ -295,10 +302,12 @@ internal sealed class CheckpointArchive : IDisposable
             throw new CheckpointException($"'{_path}' uses checkpoint format {version}, written by Dendritic.Net {library}; this version ({DendriteCheckpoint.LibraryVersion}) reads up to format {DendriteCheckpoint.FormatVersion}. Upgrade Dendritic.Net.");
         }
 
-        if (version < DendriteCheckpoint.FormatVersion)
+        if (version < DendriteCheckpoint.OldestFormatVersion)
         {
             throw new CheckpointException($"'{_path}' uses checkpoint format {version} of a pre-release Dendritic.Net ({library}), which has no checksum of its manifest. Load it with that version and save it again.");
         }
+
+        return version;
 
         // A JSON string's text; null for another kind of value, and for a string that is no valid text (an escaped
         // unpaired surrogate, "\ud800", is valid JSON in valid UTF-8, yet GetString throws InvalidOperationException on it).

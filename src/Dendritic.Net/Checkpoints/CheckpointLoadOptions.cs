@@ -21,6 +21,12 @@ public sealed record CheckpointLoadOptions
     /// <summary>Largest weights entry accepted, in bytes (all tensors together). Default 256 GiB.</summary>
     public long MaxWeightsBytes { get; init; } = 256L << 30;
 
+    /// <summary>
+    /// Largest optimizer-state entry accepted, in bytes (<see cref="DendriteCheckpoint.LoadOptimizerState"/>). Default
+    /// 768 GiB: three times <see cref="MaxWeightsBytes"/>, as Adam with <c>amsgrad</c> keeps three tensors per parameter.
+    /// </summary>
+    public long MaxOptimizerBytes { get; init; } = 768L << 30;
+
     /// <summary>Largest number of tensors in the weights entry. Default 1,000,000.</summary>
     public int MaxTensorCount { get; init; } = 1_000_000;
 
@@ -51,6 +57,7 @@ public sealed record CheckpointLoadOptions
         check.AtLeast(MaxManifestBytes, 1, nameof(MaxManifestBytes), Default.MaxManifestBytes);
         check.AtLeast(MaxWeightsHeaderBytes, 1, nameof(MaxWeightsHeaderBytes), Default.MaxWeightsHeaderBytes);
         check.AtLeast(MaxWeightsBytes, 8, nameof(MaxWeightsBytes), Default.MaxWeightsBytes);
+        check.AtLeast(MaxOptimizerBytes, 1, nameof(MaxOptimizerBytes), Default.MaxOptimizerBytes);
         check.AtLeast(MaxTensorCount, 1, nameof(MaxTensorCount), Default.MaxTensorCount);
         check.AtLeast(MaxDendritesPerLayer, 0, nameof(MaxDendritesPerLayer), Default.MaxDendritesPerLayer);
         if (check.NotNull(ModuleHosts, nameof(ModuleHosts), "empty"))

@@ -39,6 +39,21 @@ public sealed record CheckpointManifest
     /// <summary>Number of tensors in the weights entry.</summary>
     public required int TensorCount { get; init; }
 
+    /// <summary>
+    /// The base-model parameters (every parameter that is not a dendrite's: the wrapped layers' hosts and the rest of
+    /// the model) that did not require gradients when the model was saved, by state-dict key, in model order: what
+    /// <see cref="DendriticModel.SetHostTrainable"/> (or a <c>requires_grad</c> of your own) had frozen.
+    /// <see cref="DendriteCheckpoint.Load"/> freezes them again and leaves every other base parameter trainable.
+    /// Recorded from format 3 on; empty in format 2 files, whose base parameters all load trainable.
+    /// </summary>
+    public IReadOnlyList<string> FrozenBaseParameters { get; init; } = new List<string>();
+
+    /// <summary>
+    /// The optimizer state saved with the model (format 3; <see cref="DendriteCheckpoint.Save"/> or
+    /// <see cref="GrowthScheduler.SaveCheckpoint"/> given an optimizer), or null when none was.
+    /// </summary>
+    public CheckpointOptimizer? Optimizer { get; init; }
+
     /// <summary>Extra state saved with the model, by key (for example <c>growth.scheduler</c>).</summary>
     public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
 }

@@ -23,13 +23,17 @@ namespace Dendritic;
 /// previous file intact. Files are untrusted input: loads are bounded by <see cref="CheckpointLoadOptions"/> and
 /// verify integrity, dtypes and shapes before touching the model. See docs/checkpoints.md.
 /// </summary>
-public static class DendriteCheckpoint
+public static partial class DendriteCheckpoint
 {
     /// <summary>The manifest's <c>format</c> value.</summary>
     public const string FormatName = "dendritic-checkpoint";
 
-    /// <summary>The newest format version this library writes and reads.</summary>
-    public const int FormatVersion = 2;
+    /// <summary>The format version this library writes, and the newest it reads.</summary>
+    /// <remarks>Format 3 added <see cref="CheckpointManifest.FrozenBaseParameters"/> and <see cref="CheckpointManifest.Optimizer"/>.</remarks>
+    public const int FormatVersion = 3;
+
+    /// <summary>The oldest format version this library reads (format 1, of pre-release builds, had no checksums).</summary>
+    public const int OldestFormatVersion = 2;
 
     internal const string ManifestEntry = "manifest.json";
     internal const string WeightsEntry = "weights.safetensors";
@@ -45,24 +49,35 @@ public static class DendriteCheckpoint
     public static string LibraryVersion { get; } =
         typeof(DendriteCheckpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>Writes <paramref name="model"/> (structure and every weight) to <paramref name="path"/>, atomically.</summary>
+    /// <summary>
+    /// Writes <paramref name="model"/> (structure, every weight, which base parameters are frozen) to
+    /// <paramref name="path"/>, atomically, with the state of <paramref name="optimizer"/> when given.
+    /// </summary>
     /// <param name="model">The wrapped model.</param>
     /// <param name="path">The file to write; replaced if it exists (a symlink is followed and stays a link; the file's
     /// Unix mode is kept). Its folder must exist.</param>
     /// <param name="extras">Extra state to store with it (for example a scheduler's), by key; none when null.</param>
+    /// <param name="optimizer">
+    /// The optimizer training <paramref name="model"/>, whose state (moments, step counts, learning rates) goes into
+    /// the same file, so that it can never be paired with another save's weights; none when null. Read it back with
+    /// <see cref="LoadOptimizerState"/>. It must hold only the model's parameters.
+    /// </param>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
     /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>): its dendrites are gone, so nothing is written; save the unwrapped model's own state dict, or wrap it again.</exception>
-    public static CheckpointManifest Save(DendriticModel model, string path, IReadOnlyDictionary<string, string>? extras = null)
+    /// <exception cref="ArgumentException"><paramref name="optimizer"/> keeps its state natively (TorchSharp saves only optimizers derived from <c>OptimizerHelper</c>), or holds a parameter that is not the model's, or one twice; nothing is written.</exception>
+    public static CheckpointManifest Save(DendriticModel model, string path, IReadOnlyDictionary<string, string>? extras = null, optim.Optimizer? optimizer = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var described = optimizer is null ? null : OptimizerStateEntry.Describe(model, optimizer);
         var target = AtomicFileWriter.ResolveTarget(path, "checkpoint");
         var state = model.Model.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
+        var frozenBase = BaseTrainability.Frozen(model);
         CheckpointManifest? manifest = null;
-        AtomicFileWriter.Write(target, "checkpoint", file => manifest = WriteArchive(file, state, (sha, bytes) => new CheckpointManifest
+        AtomicFileWriter.Write(target, "checkpoint", file => manifest = WriteArchive(file, state, described is null ? null : described.Write, (sha, bytes, optimizerState) => new CheckpointManifest
         {
             LibraryVersion = LibraryVersion,
             CreatedUtc = DateTimeOffset.UtcNow,
@@ -79,6 +94,8 @@ public static class DendriteCheckpoint
             WeightsSha256 = sha,
             WeightsBytes = bytes,
             TensorCount = state.Count,
+            FrozenBaseParameters = frozenBase,
+            Optimizer = optimizerState is { } written ? described!.Record(written.Sha256, written.Bytes) : null,
             Extras = extras is null ? new Dictionary<string, string>() : new Dictionary<string, string>(extras),
         }));
 
@@ -185,8 +202,10 @@ public static class DendriteCheckpoint
             {
                 // Checked from the header before a tensor is read: a file that does not fit costs no memory.
                 CheckpointFit.TensorsFitModel(handle, manifest, header, path);
+                BaseTrainability.ThrowIfUnknown(handle, manifest, path);
                 tensors = archive.ReadTensors(header);
                 Apply(handle, manifest, tensors, path);
+                BaseTrainability.Apply(handle, manifest);
                 if (sampleInput is not null)
                 {
                     var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
@@ -220,7 +239,7 @@ public static class DendriteCheckpoint
         var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = logger ?? NullLogger.Instance });
         try
         {
-            var manifest = Restore(handle, path, options);
+            var manifest = RestoreInto(handle, path, options, baseTrainability: true);
             if (sampleInput is not null)
             {
                 var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
@@ -241,7 +260,8 @@ public static class DendriteCheckpoint
     /// Loads a checkpoint into a model that is already wrapped (for example to go back to the best weights kept on
     /// disk): dendrite counts are adjusted to the checkpoint's, then every weight is copied in. The file is read and
     /// verified completely, and checked against the model (hosts, keys, shapes and dtypes), before the model is touched:
-    /// a checkpoint that does not fit leaves it as it was.
+    /// a checkpoint that does not fit leaves it as it was. Which base parameters train is left as it is (a setting of
+    /// the run in progress; <see cref="Load"/> sets it from the file, <see cref="CheckpointManifest.FrozenBaseParameters"/>).
     /// </summary>
     /// <param name="model">The wrapped model, with the same wrapped layers as the checkpoint.</param>
     /// <param name="path">The checkpoint file.</param>
@@ -251,7 +271,11 @@ public static class DendriteCheckpoint
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ.</exception>
     /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); load the checkpoint onto a fresh model with <see cref="Load"/> instead.</exception>
-    public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null)
+    public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null) =>
+        RestoreInto(model, path, options, baseTrainability: false);
+
+    /// <summary><see cref="Restore(DendriticModel, string, CheckpointLoadOptions?)"/>, setting which base parameters train as the file records when <paramref name="baseTrainability"/> (a load of a fresh model).</summary>
+    private static CheckpointManifest RestoreInto(DendriticModel model, string path, CheckpointLoadOptions? options, bool baseTrainability)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
@@ -268,10 +292,20 @@ public static class DendriteCheckpoint
         CheckpointFit.SameHosts(model, manifest, path);
         CheckpointFit.DendritesFitWeights(manifest, header, path);
         CheckpointFit.TensorsFitModel(model, manifest, header, path);
+        if (baseTrainability)
+        {
+            BaseTrainability.ThrowIfUnknown(model, manifest, path);
+        }
+
         var tensors = archive.ReadTensors(header);
         try
         {
             Apply(model, manifest, tensors, path);
+            if (baseTrainability)
+            {
+                BaseTrainability.Apply(model, manifest);
+            }
+
             return manifest;
         }
         finally
@@ -281,10 +315,11 @@ public static class DendriteCheckpoint
     }
 
     /// <summary>
-    /// Writes the archive (weights, manifest, checksums) to <paramref name="output"/>, streaming every tensor; the
-    /// manifest is built once the weights' SHA-256 and size are known.
+    /// Writes the archive (weights, the optimizer state when <paramref name="writeOptimizer"/> is given, manifest,
+    /// checksums) to <paramref name="output"/>, streaming every tensor; the manifest is built once the SHA-256 and size
+    /// of the weights and of the optimizer state (null without one) are known.
     /// </summary>
-    internal static CheckpointManifest WriteArchive(Stream output, IReadOnlyList<(string Key, Tensor Tensor)> state, Func<string, long, CheckpointManifest> manifestFor)
+    internal static CheckpointManifest WriteArchive(Stream output, IReadOnlyList<(string Key, Tensor Tensor)> state, Action<Stream>? writeOptimizer, Func<string, long, (string Sha256, long Bytes)?, CheckpointManifest> manifestFor)
     {
         using var archive = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         string weightsSha;
@@ -297,7 +332,17 @@ public static class DendriteCheckpoint
             weightsBytes = digest.Count;
         }
 
-        var manifest = manifestFor(weightsSha, weightsBytes);
+        (string Sha256, long Bytes)? optimizerState = null;
+        if (writeOptimizer is not null)
+        {
+            // Not compressed: moments are float noise to deflate, and the entry streams as the weights do.
+            using var entry = archive.CreateEntry(OptimizerStateEntry.EntryName, CompressionLevel.NoCompression).Open();
+            using var digest = new DigestStream(entry, writing: true);
+            writeOptimizer(digest);
+            optimizerState = (digest.Sha256Hex(), digest.Count);
+        }
+
+        var manifest = manifestFor(weightsSha, weightsBytes, optimizerState);
         var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
         using (var entry = archive.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
         {
@@ -306,7 +351,8 @@ public static class DendriteCheckpoint
 
         using (var entry = archive.CreateEntry(CheckpointArchive.ChecksumsEntry, CompressionLevel.NoCompression).Open())
         {
-            var lines = $"{Convert.ToHexStringLower(SHA256.HashData(manifestBytes))}  {ManifestEntry}\n{weightsSha}  {manifest.WeightsFile}\n";
+            var lines = $"{Convert.ToHexStringLower(SHA256.HashData(manifestBytes))}  {ManifestEntry}\n{weightsSha}  {manifest.WeightsFile}\n"
+                + (optimizerState is { } written ? $"{written.Sha256}  {OptimizerStateEntry.EntryName}\n" : string.Empty);
             entry.Write(System.Text.Encoding.UTF8.GetBytes(lines));
         }
 

@@ -13,15 +13,17 @@ internal sealed class DigestStream : Stream
 {
     private readonly Stream _inner;
     private readonly bool _writing;
+    private readonly bool _ownsInner;
     private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     // Only a zip entry's check needs it; computed a byte at a time, it costs more than the SHA-256.
     private readonly Crc32? _crc;
 
-    public DigestStream(Stream inner, bool writing, long limit = long.MaxValue, bool crc = false)
+    public DigestStream(Stream inner, bool writing, long limit = long.MaxValue, bool crc = false, bool ownsInner = false)
     {
         _inner = inner;
         _writing = writing;
+        _ownsInner = ownsInner;
         Limit = limit;
         _crc = crc ? new Crc32() : null;
     }
@@ -89,6 +91,10 @@ internal sealed class DigestStream : Stream
         if (disposing)
         {
             _sha.Dispose();
+            if (_ownsInner)
+            {
+                _inner.Dispose();
+            }
         }
 
         base.Dispose(disposing);

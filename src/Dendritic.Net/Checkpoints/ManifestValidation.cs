@@ -84,6 +84,9 @@ internal static class ManifestValidation
             Fail("tensorCount", $"is {manifest.TensorCount}; it must be between 0 and {options.MaxTensorCount} (CheckpointLoadOptions.MaxTensorCount)");
         }
 
+        CheckFrozenBaseParameters(manifest, Fail);
+        CheckOptimizer(manifest, options, Fail);
+
         if (manifest.Extras is null)
         {
             Fail("extras", "is null");
@@ -91,6 +94,70 @@ internal static class ManifestValidation
         else if (manifest.Extras.FirstOrDefault(kv => kv.Value is null) is { Key: not null } nullValue)
         {
             Fail($"extras.{UntrustedText.Excerpt(nullValue.Key)}", "is null");
+        }
+    }
+
+    private static void CheckFrozenBaseParameters(CheckpointManifest manifest, Action<string, string> fail)
+    {
+        const string Field = "frozenBaseParameters";
+        if (manifest.FrozenBaseParameters is not { } frozen)
+        {
+            fail(Field, "is null");
+            return;
+        }
+
+        if (manifest.FormatVersion < 3 && frozen.Count > 0)
+        {
+            fail(Field, "is recorded from format 3 on, but the file says format " + manifest.FormatVersion.ToString(CultureInfo.InvariantCulture));
+        }
+
+        // Each names a tensor of the weights (checked against the model on load), so there cannot be more.
+        if (frozen.Count > manifest.TensorCount || frozen.Any(n => string.IsNullOrEmpty(n)) || frozen.Distinct(StringComparer.Ordinal).Count() != frozen.Count)
+        {
+            fail(Field, string.Create(CultureInfo.InvariantCulture, $"must list distinct, non-empty parameter names, at most {manifest.TensorCount} (tensorCount)"));
+        }
+    }
+
+    private static void CheckOptimizer(CheckpointManifest manifest, CheckpointLoadOptions options, Action<string, string> fail)
+    {
+        if (manifest.Optimizer is not { } optimizer)
+        {
+            return;
+        }
+
+        if (manifest.FormatVersion < 3)
+        {
+            fail("optimizer", "is recorded from format 3 on, but the file says format " + manifest.FormatVersion.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (string.IsNullOrEmpty(optimizer.Type) || optimizer.Type.Length > 1024)
+        {
+            fail("optimizer.type", "must name a type in 1 to 1024 characters");
+        }
+
+        // Each names a parameter of the model, which is a tensor of the weights, once.
+        var names = optimizer.ParameterGroups?.Select(g => g?.Count ?? -1).ToList();
+        if (names is null || names.Contains(-1) || names.Count > manifest.TensorCount + 1 || names.Sum(n => (long)n) > manifest.TensorCount)
+        {
+            fail("optimizer.parameterGroups", string.Create(CultureInfo.InvariantCulture, $"must be a list of parameter-name lists holding at most {manifest.TensorCount} (tensorCount) names"));
+        }
+        else
+        {
+            var all = optimizer.ParameterGroups!.SelectMany(g => g).ToList();
+            if (all.Any(n => string.IsNullOrEmpty(n)) || all.Distinct(StringComparer.Ordinal).Count() != all.Count)
+            {
+                fail("optimizer.parameterGroups", "must hold distinct, non-empty parameter names");
+            }
+        }
+
+        if (!FileDigest.IsSha256(optimizer.Sha256))
+        {
+            fail("optimizer.sha256", "is not 64 lower-case hex digits");
+        }
+
+        if (optimizer.Bytes < 0 || optimizer.Bytes > options.MaxOptimizerBytes)
+        {
+            fail("optimizer.bytes", string.Create(CultureInfo.InvariantCulture, $"is {optimizer.Bytes}; it must be between 0 and {options.MaxOptimizerBytes} (CheckpointLoadOptions.MaxOptimizerBytes)"));
         }
     }
 

@@ -38,4 +38,7 @@ internal static partial class DendriticLog
     // Load wraps the fresh model with no sets (event 1000 says 0) and then restores the checkpoint's: this says how many.
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded checkpoint {Path} written by Dendritic.Net {Version}: {LayerCount} wrapped layers restored with {DendriteSets}")]
     public static partial void CheckpointLoaded(ILogger logger, string path, string version, int layerCount, string dendriteSets);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Loaded the optimizer state of checkpoint {Path} into the {Optimizer} ({Parameters} parameters in {Groups} group(s), {Bytes} bytes)")]
+    public static partial void OptimizerStateLoaded(ILogger logger, string path, string optimizer, int parameters, int groups, long bytes);
 }

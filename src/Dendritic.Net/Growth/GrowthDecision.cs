@@ -30,9 +30,9 @@ public sealed record GrowthDecision
     public double BestScore { get; init; }
 
     /// <summary>
-    /// Whether this score became the best score (<see cref="BestScore"/> changed). <see cref="GrowthReason.Improved"/>
-    /// alone does not say so: with <see cref="GrowthOptions.PatienceAgainstCycleBest"/> (the default) it also marks a
-    /// new best of the current cycle that stays below the best score. False for a first score that is not counted.
+    /// Whether this score became the best score (<see cref="BestScore"/> changed): true with
+    /// <see cref="GrowthReason.Improved"/>, false with <see cref="GrowthReason.CycleBest"/> (a best of the current cycle
+    /// only), and true for the first counted score. False for a first score that is not counted.
     /// </summary>
     public bool IsNewBest { get; init; }
 

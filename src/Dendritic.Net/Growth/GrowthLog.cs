@@ -22,6 +22,9 @@ internal static partial class GrowthLog
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = Decision)]
     public static partial void Improved(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
 
+    [LoggerMessage(EventId = 3022, Level = LogLevel.Debug, Message = Decision)]
+    public static partial void CycleBest(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = Decision)]
     public static partial void NoImprovement(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
 

@@ -127,9 +127,10 @@ public sealed record GrowthOptions
     /// Optional: called after every architecture change with the decision (its <see cref="GrowthDecision.TrainableParameters"/>
     /// and <see cref="GrowthDecision.LearningRate"/>); the optimizer it returns is kept in <see cref="GrowthScheduler.Optimizer"/>.
     /// Required by <see cref="GrowthScheduler.Fit"/>, which also calls it once for its first optimizer, with a decision
-    /// whose <see cref="GrowthDecision.Action"/> is <see cref="GrowthAction.NoChange"/> and no learning rate (a factory
-    /// can load a saved optimizer state into that one on resume). Default null. Not serialised with the scheduler
-    /// state, so <see cref="GrowthScheduler.Resume"/> needs it passed again.
+    /// whose <see cref="GrowthDecision.Action"/> is <see cref="GrowthAction.NoChange"/> and no learning rate; after
+    /// <see cref="GrowthScheduler.Resume"/> from a checkpoint saved with an optimizer, Fit loads that optimizer's state
+    /// into this first one (<see cref="DendriteCheckpoint.LoadOptimizerState"/>). Default null. Not serialised with the
+    /// scheduler state, so <see cref="GrowthScheduler.Resume"/> needs it passed again.
     /// </summary>
     [JsonIgnore]
     public Func<GrowthDecision, optim.Optimizer>? OptimizerFactory { get; init; }

@@ -88,12 +88,17 @@ internal static class GrowthPolicy
 
         if (!trigger)
         {
-            var reason = seen.First ? GrowthReason.FirstScore : seen.Counted ? GrowthReason.Improved : seen.InCooldown ? GrowthReason.Cooldown : GrowthReason.NoImprovement;
+            // Counted but not improved: a best of the cycle only, which must not read as an improvement in a log.
+            var reason = seen.First ? GrowthReason.FirstScore
+                : seen.Improved ? GrowthReason.Improved
+                : seen.Counted ? GrowthReason.CycleBest
+                : seen.InCooldown ? GrowthReason.Cooldown
+                : GrowthReason.NoImprovement;
             var message = reason switch
             {
                 GrowthReason.FirstScore when !options.FirstScoreIsBest => "First counted score (validation 1 is never taken as the best: FirstScoreIsBest is false); it is the best so far.",
                 GrowthReason.FirstScore => "First score; it is the best so far.",
-                GrowthReason.Improved when !seen.Improved => "New best score of this cycle (not the global best); patience restarts.",
+                GrowthReason.CycleBest => "New best score of this cycle (since the start or the last growth), not the best score; patience restarts.",
                 GrowthReason.Improved => "New best score.",
                 GrowthReason.Cooldown => $"No improvement, but within the cooldown after growth ({s.CooldownLeft} validation(s) left).",
                 _ => $"No improvement by the thresholds ({s.BadValidations} of patience {options.Patience}).",

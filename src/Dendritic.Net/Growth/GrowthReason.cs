@@ -11,9 +11,8 @@ public enum GrowthReason
     FirstScore = 0,
 
     /// <summary>
-    /// The score beat the best score by the thresholds or, with <see cref="GrowthOptions.PatienceAgainstCycleBest"/>
-    /// (the default), the best score of the current cycle (since the last growth step), which restarts the patience
-    /// without a new best score; <see cref="GrowthDecision.IsNewBest"/> tells the two apart.
+    /// The score beat the best score by the thresholds and became the best score (<see cref="GrowthDecision.IsNewBest"/>
+    /// is true). A score that beats only the best of the current cycle is <see cref="CycleBest"/>.
     /// </summary>
     Improved = 1,
 
@@ -37,4 +36,13 @@ public enum GrowthReason
 
     /// <summary>A plateau with <see cref="GrowthTrigger.Never"/>: early stopping, best model restored.</summary>
     EarlyStopped = 8,
+
+    /// <summary>
+    /// With <see cref="GrowthOptions.PatienceAgainstCycleBest"/> (the default): the score beat the best score of the
+    /// current cycle (since the start or the last architecture change; the first score of a cycle always does) but not
+    /// the best score, which stays as it was. The patience restarts; the score is not the best
+    /// (<see cref="GrowthDecision.IsNewBest"/> is false) and its weights are not kept. Before this value existed, such
+    /// a score was reported as <see cref="Improved"/>.
+    /// </summary>
+    CycleBest = 9,
 }

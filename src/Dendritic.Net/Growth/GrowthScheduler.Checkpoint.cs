@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using static TorchSharp.torch;
 
 namespace Dendritic;
 
@@ -25,6 +26,10 @@ public sealed partial class GrowthScheduler
     // Set by Resume, whose options come without their delegates unless the caller passes them: Fit's error says so.
     private bool _resumed;
 
+    // Set by Resume from a checkpoint with optimizer state: Fit's first optimizer continues it. Dropped at the first
+    // Step, after which that state is out of date.
+    private (LoadedCheckpoint Checkpoint, string Path)? _savedOptimizer;
+
     /// <summary>
     /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (once
     /// a score was reported) the best weights in a file next to it, <c>{path}.best</c>, whose SHA-256 and size the
@@ -43,9 +48,16 @@ public sealed partial class GrowthScheduler
     /// </remarks>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
+    /// <param name="optimizer">
+    /// The optimizer in use (your own, or <see cref="Optimizer"/>), whose state goes into the checkpoint file itself
+    /// (<see cref="DendriteCheckpoint.Save"/>), so that the weights and the optimizer state of one save always travel
+    /// together; none when null. After <see cref="Resume"/>, load it with <see cref="DendriteCheckpoint.LoadOptimizerState"/>
+    /// (<see cref="Fit"/> does that itself for its first optimizer).
+    /// </param>
     /// <returns>The manifest written.</returns>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); nothing is written.</exception>
-    public CheckpointManifest SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null)
+    /// <exception cref="ArgumentException"><paramref name="optimizer"/> keeps its state natively, or holds a parameter that is not the model's (one built before a retry removed dendrite sets, or from another model); nothing is written.</exception>
+    public CheckpointManifest SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null, optim.Optimizer? optimizer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var handle = (_model as WrappedGrowthModel)?.Handle
@@ -56,7 +68,7 @@ public sealed partial class GrowthScheduler
         if (!_best.HasWeights)
         {
             all[StateExtrasKey] = state.ToJson();
-            return DendriteCheckpoint.Save(handle, path, all);
+            return DendriteCheckpoint.Save(handle, path, all, optimizer);
         }
 
         // Three steps, each atomic, so that a crash at any point leaves a checkpoint that resumes: the new best weights
@@ -78,7 +90,7 @@ public sealed partial class GrowthScheduler
         CheckpointManifest manifest;
         try
         {
-            manifest = DendriteCheckpoint.Save(handle, path, all);
+            manifest = DendriteCheckpoint.Save(handle, path, all, optimizer);
         }
         catch
         {
@@ -94,9 +106,16 @@ public sealed partial class GrowthScheduler
 
     /// <summary>
     /// Continues a run saved with <see cref="SaveCheckpoint"/>: builds a scheduler on the loaded model and gives it the
-    /// saved state and best weights, so that it makes the same decisions as a run that never stopped (given the same
-    /// training; optimizer state and random generator are the caller's to checkpoint, see docs/growth-scheduler.md).
+    /// saved state and best weights, and sets which dendrite sets train as saved (<see cref="DendriteCheckpoint.Load"/>
+    /// set the base parameters'), so that it makes the same decisions as a run that never stopped (given the same
+    /// training: the optimizer state saved with the checkpoint, <see cref="DendriteCheckpoint.LoadOptimizerState"/>, and
+    /// the random generator's, which is the caller's to save; see docs/growth-scheduler.md).
     /// </summary>
+    /// <remarks>
+    /// With <see cref="GrowthOptions.OptimizerFactory"/> in <paramref name="options"/> and optimizer state in the
+    /// checkpoint, <see cref="Fit"/> loads that state into the first optimizer it builds, unless <see cref="Step"/> was
+    /// called before (the state is then out of date).
+    /// </remarks>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <param name="path">
     /// The checkpoint file it was loaded from: its manifest must be the loaded one, and the best-weights file is looked
@@ -172,6 +191,7 @@ public sealed partial class GrowthScheduler
         }
 
         scheduler._resumed = true;
+        scheduler._savedOptimizer = checkpoint.Manifest.Optimizer is null ? null : (checkpoint, path);
         scheduler.LogImported();
         return scheduler;
     }

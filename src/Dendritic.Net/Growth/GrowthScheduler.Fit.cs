@@ -29,6 +29,11 @@ public sealed partial class GrowthScheduler
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>How the loop ended; its <see cref="GrowthFitResult.Epochs"/> counts the epochs of this call.</returns>
     /// <exception cref="InvalidOperationException"><see cref="GrowthOptions.OptimizerFactory"/> is not set, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
+    /// <exception cref="CheckpointException">
+    /// After <see cref="Resume"/> from a checkpoint with optimizer state: the factory's first optimizer does not take
+    /// that state (<see cref="CheckpointMismatchException"/>: another type, or other parameters; or
+    /// <see cref="CheckpointCorruptedException"/>), as <see cref="DendriteCheckpoint.LoadOptimizerState"/> throws.
+    /// </exception>
     public GrowthFitResult Fit(int epochs, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnwrapped();
@@ -38,7 +43,17 @@ public sealed partial class GrowthScheduler
         var factory = Options.OptimizerFactory ?? throw new InvalidOperationException(
             "Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3)."
             + (_resumed ? " This scheduler comes from GrowthScheduler.Resume, and checkpoints do not save delegates, so Resume does not keep them: pass them to Resume with the recorded options, GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... }) (docs/growth-scheduler.md, \"Checkpoints and resume\")." : string.Empty));
-        Optimizer ??= factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
+        if (Optimizer is null)
+        {
+            Optimizer = factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
+            if (_savedOptimizer is { } saved)
+            {
+                // Resumed, and no Step since: the first optimizer goes on from the one saved with the checkpoint.
+                DendriteCheckpoint.LoadOptimizerState(saved.Checkpoint, saved.Path, Optimizer);
+                _savedOptimizer = null;
+            }
+        }
+
         GrowthDecision? last = null;
         var run = 0;
 

@@ -118,6 +118,8 @@ public sealed partial class GrowthScheduler
             throw new InvalidOperationException($"Step was called while the dendrites of every wrapped layer are switched off (handle.Enabled = false, or inside handle.Disable()), so the score measures the model without dendrites and sets grown now would never run. Switch them on (handle.Enabled = true, or end the Disable() scope) before the training and validation whose score you pass to Step; a comparison without dendrites needs no scheduler.");
         }
 
+        // The optimizer state saved with a resumed checkpoint is out of date once training goes on without Fit.
+        _savedOptimizer = null;
         var untrained = _untrainedWatch.Check();
         var measuredPhase = Phase;
         var measuredDendrites = _model.DendriteCount;
@@ -347,6 +349,7 @@ public sealed partial class GrowthScheduler
         {
             case GrowthReason.FirstScore: GrowthLog.FirstScore(_logger, v, s, b, n, m); break;
             case GrowthReason.Improved: GrowthLog.Improved(_logger, v, s, b, n, m); break;
+            case GrowthReason.CycleBest: GrowthLog.CycleBest(_logger, v, s, b, n, m); break;
             case GrowthReason.NoImprovement: GrowthLog.NoImprovement(_logger, v, s, b, n, m); break;
             case GrowthReason.Cooldown: GrowthLog.Cooldown(_logger, v, s, b, n, m); break;
             case GrowthReason.Grew: GrowthLog.Grew(_logger, v, s, scored, b, n, m); break;

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace Dendritic.Tests.Checkpoints;
 
-/// <summary>What saving and loading a checkpoint logs (events 1100 and 1101).</summary>
+/// <summary>What saving and loading a checkpoint logs (events 1100, 1101 and 1102).</summary>
 [TestFixture]
 public sealed class CheckpointLogTests
 {
@@ -39,6 +39,20 @@ public sealed class CheckpointLogTests
 
         saveLog.Entries.Single(e => e.EventId == 1100).Message.Should().StartWith($"Saved checkpoint {full} (");
         loadLog.Entries.Single(e => e.EventId == 1101).Message.Should().StartWith($"Loaded checkpoint {full} written by", "1101 logged the path as given, 1100 the full one");
+    }
+
+    [Test]
+    public void LoadOptimizerState_LogsTheFileTheOptimizerAndItsSize()
+    {
+        var path = _temp.File("run.dndt");
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 });
+        var manifest = DendriteCheckpoint.Save(handle, path, optimizer: TorchSharp.torch.optim.Adam(handle.TrainableParameters()));
+        var log = new RecordingLogger();
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, log);
+
+        DendriteCheckpoint.LoadOptimizerState(loaded, path, TorchSharp.torch.optim.Adam(loaded.Handle.TrainableParameters()));
+
+        log.Entries.Single(e => e.EventId == 1102).Message.Should().Be($"Loaded the optimizer state of checkpoint {path} into the TorchSharp.Modules.Adam (10 parameters in 1 group(s), {manifest.Optimizer!.Bytes} bytes)");
     }
 
     [Test]

@@ -297,10 +297,10 @@ public sealed class HostileCheckpointTests
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
-        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest does not fit checkpoint format 2 at '{named}'*could not be mapped*Restore it from a backup*");
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest does not fit checkpoint format 3 at '{named}'*could not be mapped*Restore it from a backup*");
     }
 
-    [TestCase(3, "*format 3*reads up to format 2*Upgrade Dendritic.Net*")]
+    [TestCase(4, "*format 4*reads up to format 3*Upgrade Dendritic.Net*")]
     [TestCase(1, "*format 1 of a pre-release*save it again*")]
     public void ReadManifest_OtherFormatVersionWithAPropertyThisVersionLacks_ThrowsNamingTheVersion(int version, string expected)
     {

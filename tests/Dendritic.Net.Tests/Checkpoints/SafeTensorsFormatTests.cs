@@ -101,7 +101,7 @@ public sealed class SafeTensorsFormatTests
         using var counter = new CountingStream();
         var before = GC.GetAllocatedBytesForCurrentThread();
 
-        var manifest = DendriteCheckpoint.WriteArchive(counter, new[] { ("huge", huge) }, (sha, bytes) => new CheckpointManifest
+        var manifest = DendriteCheckpoint.WriteArchive(counter, new[] { ("huge", huge) }, null, (sha, bytes, _) => new CheckpointManifest
         {
             LibraryVersion = "test",
             Dendrite = DendriteOptions.Default,

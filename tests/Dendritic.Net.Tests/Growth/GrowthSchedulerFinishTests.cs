@@ -41,7 +41,7 @@ public sealed class GrowthSchedulerFinishTests
 
         var restored = scheduler.Finish();
 
-        cycleBest.Reason.Should().Be(GrowthReason.Improved, "0.75 is the best of the cycle since the growth");
+        cycleBest.Reason.Should().Be(GrowthReason.CycleBest, "0.75 is the best of the cycle since the growth, not the best score");
         cycleBest.IsNewBest.Should().BeFalse("0.75 is below the best score, 0.8");
         cycleBest.DendriteCount.Should().Be(1);
         restored.Should().BeTrue();

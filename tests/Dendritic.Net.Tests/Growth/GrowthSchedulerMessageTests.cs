@@ -104,6 +104,31 @@ public sealed class GrowthSchedulerMessageTests
     }
 
     [Test]
+    public void Step_BestOfTheCycleBelowTheBestScore_IsCycleBestLoggedAs3022NotImproved()
+    {
+        // Found in a newcomer's trial: with PatienceAgainstCycleBest such a score was reported as Improved, so a log
+        // reader saw "Improved" on scores worse than the best and had to check IsNewBest.
+        var logger = new RecordingLogger();
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0, PatienceAgainstCycleBest = true }, logger);
+        scheduler.Step(0.5);
+        scheduler.Step(0.8).Reason.Should().Be(GrowthReason.Improved);
+        scheduler.Step(0.7).Action.Should().Be(GrowthAction.DendritesAdded);
+
+        var first = scheduler.Step(0.6);
+        var second = scheduler.Step(0.65);
+        var best = scheduler.Step(0.9);
+
+        first.Reason.Should().Be(GrowthReason.CycleBest, "the first score of a cycle is its best so far");
+        second.Reason.Should().Be(GrowthReason.CycleBest);
+        second.IsNewBest.Should().BeFalse();
+        second.Message.Should().Be("New best score of this cycle (since the start or the last growth), not the best score; patience restarts.");
+        best.Reason.Should().Be(GrowthReason.Improved);
+        best.IsNewBest.Should().BeTrue();
+        logger.Entries.Where(e => e.EventId is 3002 or 3022).Select(e => e.EventId).Should().Equal(3002, 3022, 3022, 3002);
+        scheduler.History.ToCsv().Split('\n')[5].Should().Contain(",NoChange,CycleBest,");
+    }
+
+    [Test]
     public void Step_FloatLossAsScore_LogsSixSignificantDigitsAndKeepsTheFullValue()
     {
         var logger = new RecordingLogger();

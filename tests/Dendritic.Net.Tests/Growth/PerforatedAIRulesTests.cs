@@ -74,7 +74,7 @@ public sealed class PerforatedAIRulesTests
         var (cycle, model) = Run(options, scores);
         var (global, _) = Run(options with { PatienceAgainstCycleBest = false }, scores);
 
-        Reasons(cycle).Should().Equal(FirstScore, Improved, NoImprovement, Grew, Improved, Improved, Improved, Improved, NoImprovement, RetriesExhausted);
+        Reasons(cycle).Should().Equal(FirstScore, Improved, NoImprovement, Grew, CycleBest, CycleBest, CycleBest, CycleBest, NoImprovement, RetriesExhausted);
         cycle.Skip(4).Take(4).Should().OnlyContain(d => d.BestScore == 0.6, "the global best is unchanged: these are cycle bests");
         model.DendriteCount.Should().Be(0, "the growth never beat the global best, so process_no_improvement reverts it");
         Reasons(global).Should().Equal(FirstScore, Improved, NoImprovement, Grew, NoImprovement, RetriesExhausted);
@@ -89,7 +89,7 @@ public sealed class PerforatedAIRulesTests
 
         var (decisions, model) = Run(options, 0.5, 0.6, 0.6, 0.6, /* grown: */ 0.55, 0.61, 0.61, 0.61, /* grown again: */ 0.6);
 
-        Reasons(decisions).Should().Equal(FirstScore, Improved, NoImprovement, Grew, Improved, Improved, NoImprovement, Grew, Improved);
+        Reasons(decisions).Should().Equal(FirstScore, Improved, NoImprovement, Grew, CycleBest, Improved, NoImprovement, Grew, CycleBest);
         model.DendriteCount.Should().Be(2);
         decisions[^1].BestScore.Should().Be(0.61);
     }
@@ -149,7 +149,7 @@ public sealed class PerforatedAIRulesTests
         var (decisions, model) = Run(options, 50, 55, 60, 60, 60, /* try 1 */ 55, 55, 55, /* try 2 */ 56, 56, 56, /* try 3 */ 57, 57, 57);
 
         Reasons(decisions).Should().Equal(
-            FirstScore, FirstScore, Improved, NoImprovement, Grew, Improved, NoImprovement, Retried, Improved, NoImprovement, Retried, Improved, NoImprovement, RetriesExhausted);
+            FirstScore, FirstScore, Improved, NoImprovement, Grew, CycleBest, NoImprovement, Retried, CycleBest, NoImprovement, Retried, CycleBest, NoImprovement, RetriesExhausted);
         decisions.Where(d => d.Reason == Retried).Should().OnlyContain(d => d.BadValidations == 0);
         decisions.Where(d => d.Reason == Retried).Should().OnlyContain(d => d.DendriteCount == 1, "each retry reverts the set and adds a fresh one");
         model.DendriteCount.Should().Be(0, "after the third failed attempt the best model, without dendrites, is restored");

@@ -15,14 +15,22 @@ namespace Dendritic.Tests.Growth;
 
 /// <summary>
 /// The save/resume recipe of docs/growth-scheduler.md ("Checkpoints and resume"), its steps kept here as the docs
-/// write them: a run with Adam (whose moments are state) and noisy batches (drawn from the random generator) is
-/// stopped between two growth steps, resumed in a fresh model, and makes the same decisions, score for score, as the
-/// run that never stopped.
+/// write them: a run with Adam (whose moments are state, saved inside the checkpoint), a StepLR schedule (rebuilt
+/// after every growth and on resume) and noisy batches (drawn from the random generator) is stopped between two growth
+/// steps, resumed in a fresh model, and makes the same decisions, score for score and rate for rate, as the run that
+/// never stopped.
 /// </summary>
 [TestFixture]
 public sealed class ResumeRecipeTests
 {
     private const int Epochs = 30;
+
+    // A decay every third epoch, so that a resume or a growth often falls on an epoch whose constructor step decays.
+    private const int StepSize = 3;
+
+    private const double Gamma = 0.8;
+
+    private const double Rate = 0.01;
 
     private TempFolder _temp = null!;
 
@@ -38,15 +46,42 @@ public sealed class ResumeRecipeTests
     public void StepLoop_SavedBetweenGrowthsAndResumedAsDocumented_MakesTheSameDecisions()
     {
         var straight = Run(stopAfter: null, out var straightCsv);
-        var grewAt = straight.FindIndex(d => d.Contains(":DendritesAdded:", StringComparison.Ordinal));
-        var stop = grewAt + 2;
+        var stop = DecayEpochAfterTheFirstGrowth(straight);
 
         var resumed = Run(stopAfter: stop, out var resumedCsv);
 
-        grewAt.Should().BeInRange(0, Epochs - 4, "the run must grow before the stop");
         straight.Skip(stop + 1).Should().Contain(d => d.Contains(":DendritesAdded:", StringComparison.Ordinal), "a growth after the resume draws fresh dendrites from the restored generator");
         resumed.Should().Equal(straight);
         resumedCsv.Should().Be(straightCsv);
+    }
+
+    [Test]
+    public void StepLoop_RebuiltAfterEveryGrowthAsDocumented_KeepsTheStepLRScheduleOfARunThatNeverRebuilt()
+    {
+        var decisions = Run(stopAfter: null, out _);
+
+        decisions.Count(d => d.Contains(":DendritesAdded:", StringComparison.Ordinal)).Should().BeGreaterThan(1);
+        for (var epoch = 0; epoch < decisions.Count; epoch++)
+        {
+            // StepLR's schedule: the rate of epoch e (0-based, after its step) is lr · γ^⌊(e + 1) / step_size⌋.
+            var rate = double.Parse(decisions[epoch].Split(':')[^1], CultureInfo.InvariantCulture);
+            rate.Should().BeApproximately(Rate * Math.Pow(Gamma, (epoch + 1) / StepSize), 1e-12, $"epoch {epoch} ({decisions[epoch]})");
+        }
+    }
+
+    [Test]
+    public void StepLoop_StepLRBuiltAfterTheStateIsLoaded_DecaysTheRateTwice()
+    {
+        // The pitfall the docs warn about: StepLR's constructor steps once itself, so built after the state at an
+        // epoch that decays, it decays the loaded rate, which the saved run had decayed already.
+        var straight = Run(stopAfter: null, out _);
+        var stop = DecayEpochAfterTheFirstGrowth(straight);
+
+        var wrong = Run(stopAfter: stop, out _, lrSchedulerAfterTheState: true);
+
+        var expected = double.Parse(straight[stop + 1].Split(':')[^1], CultureInfo.InvariantCulture);
+        var actual = double.Parse(wrong[stop + 1].Split(':')[^1], CultureInfo.InvariantCulture);
+        actual.Should().BeApproximately(expected * Gamma, 1e-12, "the rate was decayed a second time at the resume");
     }
 
     [Test]
@@ -80,7 +115,7 @@ public sealed class ResumeRecipeTests
             .WithMessage("Fit needs GrowthOptions.OptimizerFactory*comes from GrowthScheduler.Resume*checkpoints do not save delegates*GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... })*");
     }
 
-    private List<string> Run(int? stopAfter, out string csv)
+    private List<string> Run(int? stopAfter, out string csv, bool lrSchedulerAfterTheState = false)
     {
         torch.manual_seed(7);
         using var x = torch.randn(64, 3);
@@ -88,22 +123,26 @@ public sealed class ResumeRecipeTests
         var model = TestModels.TanhMlp();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle, Options);
-        var lr = 0.01;
-        var optimizer = torch.optim.Adam(handle.TrainableParameters(), lr);
+        var optimizer = torch.optim.Adam(handle.TrainableParameters(), Rate);
+        var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma);
         var path = _temp.File("grow.dndt");
         var decisions = new List<string>();
         for (var epoch = 0; epoch < Epochs && !scheduler.IsCompleted; epoch++)
         {
             var loss = TrainNoisy(model, optimizer, x, y);
+            lrScheduler.step();
+            var lr = optimizer.ParamGroups.First().LearningRate;
             var decision = scheduler.Step(loss, lr);
             if (decision.RebuildOptimizer)
             {
+                // The docs' rebuild: the new optimizer, then its LR scheduler (whose constructor steps once), then the rate.
                 optimizer.Dispose();
-                lr = decision.LearningRate ?? lr;
-                optimizer = torch.optim.Adam(decision.TrainableParameters, lr);
+                optimizer = torch.optim.Adam(decision.TrainableParameters, decision.LearningRate ?? lr);
+                lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epoch);
+                SetLearningRate(optimizer, decision.LearningRate ?? lr);
             }
 
-            decisions.Add(string.Create(CultureInfo.InvariantCulture, $"{decision.Validation}:{decision.Action}:{decision.Reason}:{decision.DendriteCount}:{decision.Score:R}"));
+            decisions.Add(string.Create(CultureInfo.InvariantCulture, $"{decision.Validation}:{decision.Action}:{decision.Reason}:{decision.DendriteCount}:{decision.Score:R}:{lr:R}"));
             if (epoch != stopAfter)
             {
                 continue;
@@ -114,17 +153,15 @@ public sealed class ResumeRecipeTests
             {
                 scheduler.SaveCheckpoint(path, new Dictionary<string, string>
                 {
+                    ["epoch"] = (epoch + 1).ToString(CultureInfo.InvariantCulture),
                     ["rng"] = Convert.ToBase64String(rng.data<byte>().ToArray()),
-                });
+                }, optimizer);
             }
-
-            optimizer.save_state_dict(path + ".opt.tmp");
-            File.Move(path + ".opt.tmp", path + ".opt", overwrite: true);
 
             // Everything of the running process is dropped; the random generator moves on, as in another process.
             optimizer.Dispose();
             torch.randn(1000).Dispose();
-            (model, scheduler, optimizer, lr) = ResumeAsDocumented(path);
+            (model, scheduler, optimizer, lrScheduler) = lrSchedulerAfterTheState ? ResumeBuildingTheLRSchedulerLast(path) : ResumeAsDocumented(path);
         }
 
         csv = scheduler.History.ToCsv();
@@ -154,11 +191,8 @@ public sealed class ResumeRecipeTests
                     scheduler.SaveCheckpoint(path, new Dictionary<string, string>
                     {
                         ["rng"] = Convert.ToBase64String(rng.data<byte>().ToArray()),
-                    });
+                    }, scheduler.Optimizer);
                 }
-
-                ((OptimizerHelper)scheduler.Optimizer!).save_state_dict(path + ".opt.tmp");
-                File.Move(path + ".opt.tmp", path + ".opt", overwrite: true);
             }
         });
 
@@ -173,23 +207,14 @@ public sealed class ResumeRecipeTests
             var state = GrowthSchedulerState.FromCheckpoint(loaded)!;
             scheduler = GrowthScheduler.Resume(loaded, path, state.Options! with
             {
-                OptimizerFactory = d =>
-                {
-                    var adam = torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3);
-                    if (d.Action == GrowthAction.NoChange && File.Exists(path + ".opt"))
-                    {
-                        adam.load_state_dict(path + ".opt");
-                    }
-
-                    return adam;
-                },
+                OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3),
             });
             using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
             {
                 torch.set_rng_state(rng);
             }
 
-            scheduler.Fit(Epochs - stop, (_, optimizer) => TrainNoisy(model, optimizer, x, y), _ => Validate(model, x, y), progress);
+            scheduler.Fit(Epochs - stop, (_, optimizer) => TrainNoisy(model, optimizer, x, y), _ => Validate(model, x, y), progress); // its first optimizer goes on from the saved one
         }
 
         csv = scheduler.History.ToCsv();
@@ -197,20 +222,64 @@ public sealed class ResumeRecipeTests
     }
 
     /// <summary>The docs' resume, as written there (the fresh model being the docs' <c>BuildMyModel()</c>).</summary>
-    private static (Sequential Model, GrowthScheduler Scheduler, Adam Optimizer, double LearningRate) ResumeAsDocumented(string path)
+    private static (Sequential Model, GrowthScheduler Scheduler, Adam Optimizer, torch.optim.lr_scheduler.LRScheduler LRScheduler) ResumeAsDocumented(string path)
     {
         var model = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(model, path);
         var scheduler = GrowthScheduler.Resume(loaded, path);
         var optimizer = torch.optim.Adam(loaded.Handle.TrainableParameters(), 1e-3);
-        optimizer.load_state_dict(path + ".opt");
-        var lr = optimizer.ParamGroups.First().LearningRate;
+        var epochs = int.Parse(loaded.Manifest.Extras["epoch"], CultureInfo.InvariantCulture);
+        var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epochs - 1);
+        DendriteCheckpoint.LoadOptimizerState(loaded, path, optimizer);
         using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
         {
             torch.set_rng_state(rng);
         }
 
-        return (model, scheduler, optimizer, lr);
+        return (model, scheduler, optimizer, lrScheduler);
+    }
+
+    /// <summary>The docs' resume with the LR scheduler built after the state is loaded: the order the docs warn against.</summary>
+    private static (Sequential Model, GrowthScheduler Scheduler, Adam Optimizer, torch.optim.lr_scheduler.LRScheduler LRScheduler) ResumeBuildingTheLRSchedulerLast(string path)
+    {
+        var model = TestModels.TanhMlp();
+        var loaded = DendriteCheckpoint.Load(model, path);
+        var scheduler = GrowthScheduler.Resume(loaded, path);
+        var optimizer = torch.optim.Adam(loaded.Handle.TrainableParameters(), 1e-3);
+        var epochs = int.Parse(loaded.Manifest.Extras["epoch"], CultureInfo.InvariantCulture);
+        DendriteCheckpoint.LoadOptimizerState(loaded, path, optimizer);
+        var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epochs - 1);
+        using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
+        {
+            torch.set_rng_state(rng);
+        }
+
+        return (model, scheduler, optimizer, lrScheduler);
+    }
+
+    /// <summary>
+    /// The first epoch after the first growth (at least two later, so that the resume falls between growth steps) whose
+    /// rate decays (a multiple of the step size), which is where an LR scheduler built in the wrong order decays twice.
+    /// </summary>
+    private static int DecayEpochAfterTheFirstGrowth(List<string> decisions)
+    {
+        var grewAt = decisions.FindIndex(d => d.Contains(":DendritesAdded:", StringComparison.Ordinal));
+        grewAt.Should().BeInRange(0, Epochs - 8, "the run must grow before the stop");
+        var stop = grewAt + 2;
+        while ((stop + 1) % StepSize != 0)
+        {
+            stop++;
+        }
+
+        return stop;
+    }
+
+    private static void SetLearningRate(torch.optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
     }
 
     // Fit measures each epoch's wall time for the history: the one column two runs cannot share.

@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>
+/// The optimizer state inside a checkpoint (the <c>optimizer.bin</c> entry, TorchSharp's <c>save_state_dict</c>
+/// format, described by <see cref="CheckpointOptimizer"/> in the manifest). The state lives in the checkpoint's own
+/// file, written in the same atomic save as the weights, so no save, interrupted or not, can leave weights next to
+/// another save's optimizer state. Loading checks the optimizer against the record before TorchSharp reads a byte:
+/// TorchSharp loads state by position, fails with a bare <see cref="ArgumentException"/> halfway (state already
+/// changed) when the counts differ, and loads silently when the counts agree but the parameters do not.
+/// </summary>
+internal static class OptimizerStateEntry
+{
+    public const string EntryName = "optimizer.bin";
+
+    // The most parameter names a mismatch message lists; the count of the rest follows.
+    private const int NamesShown = 5;
+
+    /// <summary>
+    /// What the manifest will record of <paramref name="optimizer"/>, less the digest and size (known once written):
+    /// its type and the names of its parameters in the model. Checked before anything is written.
+    /// </summary>
+    /// <exception cref="ArgumentException">The optimizer keeps its state natively (TorchSharp cannot save it), or holds a parameter that is not one of the model's, or one twice.</exception>
+    public static Described Describe(DendriticModel model, optim.Optimizer optimizer)
+    {
+        var helper = optimizer as OptimizerHelper ?? throw new ArgumentException(
+            $"The optimizer is a {optimizer.GetType().FullName}, whose state TorchSharp cannot save (only optimizers written in .NET, derived from TorchSharp.Modules.OptimizerHelper: Adam, AdamW, SGD, RMSprop, ...). Save the checkpoint without it.",
+            nameof(optimizer));
+        var names = NamesOf(model);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var groups = new List<IReadOnlyList<string>>();
+        foreach (var group in optimizer.ParamGroups)
+        {
+            var list = new List<string>();
+            foreach (var parameter in ParametersOf(group))
+            {
+                if (!names.TryGetValue(parameter.Handle, out var name))
+                {
+                    throw new ArgumentException(
+                        $"The optimizer holds a parameter of shape [{string.Join(", ", parameter.shape)}] that is not one of the model's: it was built from another model, or before the model was wrapped or grown. Build it from the model's TrainableParameters() and save again.",
+                        nameof(optimizer));
+                }
+
+                if (!seen.Add(name))
+                {
+                    throw new ArgumentException($"The optimizer holds parameter '{name}' twice; give every parameter to one parameter group only.", nameof(optimizer));
+                }
+
+                list.Add(name);
+            }
+
+            groups.Add(list);
+        }
+
+        return new Described(helper, optimizer.GetType().FullName ?? optimizer.GetType().Name, groups);
+    }
+
+    /// <summary>
+    /// Refuses an optimizer that is not the one the state was saved from: another type, or other parameters or another
+    /// order (named by their keys in <paramref name="model"/>), before the file is read.
+    /// </summary>
+    /// <exception cref="ArgumentException">The optimizer keeps its state natively.</exception>
+    /// <exception cref="CheckpointMismatchException">The type, the parameter groups or their parameters differ; the message names the first difference and the fix.</exception>
+    public static OptimizerHelper ThrowIfOtherOptimizer(CheckpointOptimizer recorded, DendriticModel model, optim.Optimizer optimizer, string path)
+    {
+        var helper = optimizer as OptimizerHelper ?? throw new ArgumentException(
+            $"The optimizer is a {optimizer.GetType().FullName}, which keeps its state natively: TorchSharp cannot load state into it.", nameof(optimizer));
+        var type = optimizer.GetType().FullName ?? optimizer.GetType().Name;
+        if (type != recorded.Type)
+        {
+            throw new CheckpointMismatchException($"Checkpoint '{path}' holds the state of a {recorded.Type}, but the optimizer given is a {type}. Build a {recorded.Type} to continue the saved run.");
+        }
+
+        var names = NamesOf(model);
+        var named = optimizer.ParamGroups.Select(g => ParametersOf(g).Select(p => names.GetValueOrDefault(p.Handle)).ToList()).ToList();
+        if (named.SelectMany(g => g).Any(n => n is null))
+        {
+            throw new CheckpointMismatchException($"The optimizer holds parameters that are not the loaded model's: build it from the model that DendriteCheckpoint.Load returned (loaded.Handle.TrainableParameters()), not from another model, before loading the state of checkpoint '{path}'.");
+        }
+
+        var given = named.Select(g => g.Select(n => n!).ToList()).ToList();
+        if (given.Count != recorded.ParameterGroups.Count)
+        {
+            throw new CheckpointMismatchException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' holds the state of an optimizer with {recorded.ParameterGroups.Count} parameter group(s), but the optimizer given has {given.Count}. Build it with the same groups as the saved one."));
+        }
+
+        for (var g = 0; g < given.Count; g++)
+        {
+            ThrowIfOtherGroup(recorded.ParameterGroups[g], given[g], g, path);
+        }
+
+        return helper;
+    }
+
+    /// <summary>
+    /// Loads the state from <paramref name="archive"/> into <paramref name="helper"/>: hashed first, in a read of its
+    /// own, and read again into the optimizer only when its SHA-256 is the recorded one.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptedException">The entry is missing, of another size or digest, or does not read as the recorded optimizer's state (then the optimizer may be partly changed).</exception>
+    public static void Load(CheckpointArchive archive, CheckpointOptimizer recorded, OptimizerHelper helper, string path)
+    {
+        archive.VerifyOptimizerState(recorded);
+        using var entry = archive.OpenOptimizerState(recorded);
+        try
+        {
+            using var reader = new BinaryReader(entry, Encoding.UTF8, leaveOpen: true);
+            helper.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or IOException or FormatException or OverflowException or ExternalException or InvalidCastException)
+        {
+            // Its digest matched, so the bytes are the ones saved: a file written that way by other code.
+            throw new CheckpointCorruptedException($"Checkpoint '{path}' has an optimizer state that does not read as the state of its recorded {recorded.Type} ({e.Message}); the optimizer may be partly loaded, so build a new one. Resume from another checkpoint, or go on without the saved optimizer state.", e);
+        }
+
+        Span<byte> probe = stackalloc byte[1];
+        if (entry.Count != recorded.Bytes || entry.Read(probe) != 0)
+        {
+            throw new CheckpointCorruptedException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' has an optimizer state of {recorded.Bytes} bytes of which the {recorded.Type} read {entry.Count}: it was not written by this optimizer type. Build a new optimizer; resume from another checkpoint, or go on without the saved optimizer state."));
+        }
+    }
+
+    private static void ThrowIfOtherGroup(IReadOnlyList<string> saved, List<string> given, int group, string path)
+    {
+        if (saved.SequenceEqual(given, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        var extra = given.Except(saved, StringComparer.Ordinal).ToList();
+        var missing = saved.Except(given, StringComparer.Ordinal).ToList();
+        var where = string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' holds the state of an optimizer over {saved.Count} parameter(s) in group {group}, but the optimizer given has {given.Count} there");
+        if (extra.Count == 0 && missing.Count == 0)
+        {
+            var at = Enumerable.Range(0, saved.Count).First(i => saved[i] != given[i]);
+            throw new CheckpointMismatchException(string.Create(CultureInfo.InvariantCulture, $"{where}, the same ones in another order (position {at}: '{saved[at]}' saved, '{given[at]}' given). TorchSharp loads optimizer state by position: build the optimizer from the parameters in the model's order, as TrainableParameters() lists them."));
+        }
+
+        var parts = new List<string>();
+        if (extra.Count > 0)
+        {
+            parts.Add($"it also holds {List(extra)}, which did not train in the saved run");
+        }
+
+        if (missing.Count > 0)
+        {
+            parts.Add($"it lacks {List(missing)}, which did");
+        }
+
+        throw new CheckpointMismatchException($"{where}: {string.Join("; ", parts)}. Build the optimizer after GrowthScheduler.Resume (which sets the dendrite sets' trainability; DendriteCheckpoint.Load sets the base parameters' as saved) from loaded.Handle.TrainableParameters(), and do not change what trains before loading the state.");
+    }
+
+    private static string List(List<string> names) =>
+        string.Join(", ", names.Take(NamesShown).Select(n => $"'{n}'")) + (names.Count > NamesShown ? string.Create(CultureInfo.InvariantCulture, $" and {names.Count - NamesShown} more") : string.Empty);
+
+    // OptimizerHelper's groups are ParamGroups; the base type exposes them only as learning-rate controllers.
+    private static IEnumerable<Parameter> ParametersOf(optim.ILearningRateController group) =>
+        (group as ParamGroup ?? throw new ArgumentException($"The optimizer's parameter group is a {group.GetType().FullName}, not a TorchSharp ParamGroup, so its parameters cannot be listed.")).Parameters;
+
+    // A parameter shared by two modules has two names; the first, as named_parameters lists it, is the one recorded.
+    private static Dictionary<IntPtr, string> NamesOf(DendriticModel model)
+    {
+        var names = new Dictionary<IntPtr, string>();
+        foreach (var (name, parameter) in model.Model.named_parameters())
+        {
+            names.TryAdd(parameter.Handle, name);
+        }
+
+        return names;
+    }
+
+    /// <summary>An optimizer about to be saved: what writes its state, and what the manifest records of it.</summary>
+    internal sealed record Described(OptimizerHelper Helper, string Type, IReadOnlyList<IReadOnlyList<string>> Groups)
+    {
+        /// <summary>Writes the optimizer's state into <paramref name="entry"/> through TorchSharp's writer.</summary>
+        public void Write(Stream entry)
+        {
+            using var writer = new BinaryWriter(entry, Encoding.UTF8, leaveOpen: true);
+            Helper.save_state_dict(writer);
+            writer.Flush();
+        }
+
+        /// <summary>The manifest's record, once the state is written.</summary>
+        public CheckpointOptimizer Record(string sha256, long bytes) => new() { Type = Type, ParameterGroups = Groups, Sha256 = sha256, Bytes = bytes };
+    }
+}

@@ -1,0 +1,162 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Dendritic.Testing;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>
+/// What trains, and the optimizer state, across <see cref="GrowthScheduler.SaveCheckpoint"/> and
+/// <see cref="GrowthScheduler.Resume"/>. A newcomer's trial resumed a run with frozen hosts whose hosts then trained
+/// (15 trainable tensors before, 27 after, and the saved optimizer state refused with TorchSharp's bare "different
+/// number of states"), and, with the optimizer state in a file of its own written after the checkpoint, a kill between
+/// the two writes resumed checkpoint 7 with optimizer state 6 without a word.
+/// </summary>
+[TestFixture]
+public sealed class ResumeOptimizerStateTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        manual_seed(13);
+        _temp = new TempFolder();
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    [Test]
+    public void Resume_HostsFrozenBeforeAGrowth_KeepsThemFrozenAndTheSavedOptimizerStateLoads()
+    {
+        var model = TestModels.TanhMlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        handle.SetHostTrainable(false);
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Trigger = GrowthTrigger.EveryValidation, MaxDendrites = 3 });
+        var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
+        Train(model, optimizer);
+        scheduler.Step(0.5);
+        Train(model, optimizer);
+        var decision = scheduler.Step(0.6);
+        decision.Action.Should().Be(GrowthAction.DendritesAdded);
+        optimizer = torch.optim.Adam(decision.TrainableParameters, 0.01);
+        Train(model, optimizer);
+        var trainable = TrainableNames(model);
+        var path = _temp.File("frozen.dndt");
+        scheduler.SaveCheckpoint(path, optimizer: optimizer);
+
+        var fresh = TestModels.TanhMlp();
+        var loaded = DendriteCheckpoint.Load(fresh, path);
+        GrowthScheduler.Resume(loaded, path);
+        var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters(), 0.5);
+        DendriteCheckpoint.LoadOptimizerState(loaded, path, resumed);
+
+        TrainableNames(fresh).Should().Equal(trainable);
+        fresh.named_parameters().Single(p => p.name == "fc1.weight").parameter.requires_grad.Should().BeFalse("the hosts were frozen when saved");
+        Train(model, optimizer);
+        Train(fresh, resumed);
+        foreach (var (original, copy) in model.parameters().Zip(fresh.parameters()))
+        {
+            TensorAssert.Close(copy, original, 1e-6, "the resumed run trains what the saved one trained, with its optimizer state");
+        }
+    }
+
+    [Test]
+    public void SaveCheckpoint_KilledWhileWritingTheOptimizerState_LeavesThePreviousCheckpointWithItsOwnState()
+    {
+        var model = TestModels.TanhMlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 50 });
+        var optimizer = new FailingAdam(handle.TrainableParameters());
+        var path = _temp.File("run.dndt");
+        for (var epoch = 1; epoch <= 6; epoch++)
+        {
+            Train(model, optimizer);
+            scheduler.Step(epoch);
+        }
+
+        scheduler.SaveCheckpoint(path, optimizer: optimizer);
+        using var atSave = model.parameters().First().detach().clone();
+        Train(model, optimizer);
+        scheduler.Step(7);
+
+        // The weights of the 7th epoch are written, then the process dies writing the optimizer state.
+        optimizer.Fail = true;
+        var save = () => scheduler.SaveCheckpoint(path, optimizer: optimizer);
+        save.Should().Throw<IOException>().WithMessage("injected*");
+
+        var fresh = TestModels.TanhMlp();
+        var loaded = DendriteCheckpoint.Load(fresh, path);
+        var resumed = GrowthScheduler.Resume(loaded, path);
+        var state = new FailingAdam(loaded.Handle.TrainableParameters());
+        DendriteCheckpoint.LoadOptimizerState(loaded, path, state);
+
+        resumed.History.Entries.Should().HaveCount(6, "the checkpoint at the path is still the 6th epoch's");
+        TensorAssert.Identical(fresh.parameters().First(), atSave, "with the 6th epoch's weights");
+        ((Adam.State)state.state_dict().State[0]).step.Should().Be(6 * StepsPerEpoch, "and the 6th epoch's optimizer state, saved in the same file");
+        File.Exists(path + ".best.new").Should().BeFalse();
+    }
+
+    [TestCase(false, 3 + StepsPerEpoch)]
+    [TestCase(true, StepsPerEpoch)]
+    public void Fit_AfterResume_ContinuesTheSavedOptimizerStateUnlessAStepCameFirst(bool stepFirst, long expectedSteps)
+    {
+        var model = TestModels.TanhMlp();
+        var options = new GrowthOptions { Patience = 50, OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01) };
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), options);
+        var path = _temp.File("fit.dndt");
+        scheduler.Fit(1, (_, o) => { for (var i = 0; i < 3; i++) { Step(model, o); } }, e => e);
+        scheduler.SaveCheckpoint(path, optimizer: scheduler.Optimizer);
+
+        var fresh = TestModels.TanhMlp();
+        var loaded = DendriteCheckpoint.Load(fresh, path);
+        var resumed = GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = options.OptimizerFactory });
+        if (stepFirst)
+        {
+            // Training went on outside Fit: the saved state is out of date, and Fit's first optimizer starts afresh.
+            resumed.Step(2);
+        }
+
+        resumed.Fit(1, (_, o) => Train(fresh, o), e => e);
+
+        ((Adam.State)((Adam)resumed.Optimizer!).state_dict().State[0]).step.Should().Be(expectedSteps);
+    }
+
+    private const int StepsPerEpoch = 5;
+
+    private static void Train(Sequential model, torch.optim.Optimizer optimizer)
+    {
+        for (var i = 0; i < StepsPerEpoch; i++)
+        {
+            Step(model, optimizer);
+        }
+    }
+
+    private static void Step(Sequential model, torch.optim.Optimizer optimizer)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var x = torch.linspace(-1, 1, 24).reshape(8, 3);
+        optimizer.zero_grad();
+        model.call(x).pow(2).mean().backward();
+        optimizer.step();
+    }
+
+    private static List<string> TrainableNames(nn.Module model) =>
+        model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
+
+    /// <summary>An Adam whose state cannot be written while <see cref="Fail"/> is set, as a process killed mid-save.</summary>
+    private sealed class FailingAdam(IEnumerable<Parameter> parameters) : Adam(parameters, 0.01)
+    {
+        public bool Fail { get; set; }
+
+        public override StateDictionary state_dict() => Fail ? throw new IOException("injected: the process died here") : base.state_dict();
+    }
+}
