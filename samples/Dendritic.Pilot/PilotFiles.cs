@@ -35,7 +35,8 @@ internal static class PilotFiles
     /// Writes <paramref name="bytes"/> to <paramref name="path"/> atomically, creating its folder when missing: with the
     /// library's own writer (a hidden temporary file beside the target, flushed to disk, renamed over it, the folder
     /// synced; a symlink is written through and the file's Unix mode kept). If anything fails, the file is as it was and
-    /// the temporary file is gone.
+    /// the temporary file is deleted; one that cannot be deleted either is left hidden beside the file, and the next
+    /// write of the same file removes it.
     /// </summary>
     /// <exception cref="IOException">The file cannot be written (the message names it).</exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written (the message names it).</exception>

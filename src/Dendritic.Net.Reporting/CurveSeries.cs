@@ -20,12 +20,15 @@ internal static class CurveSeries
 
     /// <summary>
     /// The mean curve of <paramref name="runs"/> (one arm, one run per seed), ordered by epoch: one point per epoch that
-    /// at least one seed reached.
+    /// at least one seed reached, its <see cref="Point.Seeds"/> the number of distinct runs that list it. A run lists
+    /// each epoch once; one that lists an epoch more than once (a hand-edited report.json) counts once there, with its
+    /// last entry for that epoch, as a later record of an epoch replaces an earlier one, so that no epoch can count more
+    /// seeds than the arm has.
     /// </summary>
     /// <param name="runs">The arm's runs.</param>
     /// <param name="scale">Multiplies each validation metric (100 for accuracy in percent).</param>
     public static IReadOnlyList<Point> Mean(IEnumerable<RunResult> runs, double scale) =>
-        runs.SelectMany(r => r.Curve)
+        runs.SelectMany(r => LastPerEpoch(r.Curve))
             .GroupBy(c => c.Epoch)
             .OrderBy(g => g.Key)
             .Select(g => new Point(g.Key, g.Average(c => c.ValidationMetric * scale), g.Count()))
@@ -51,4 +54,8 @@ internal static class CurveSeries
         var tail = full == curve.Count ? new List<Point>() : curve.Skip(full == 0 ? 0 : full - 1).ToList();
         return (curve.Take(full).ToList(), tail);
     }
+
+    // GroupBy keeps each group's entries in the curve's order, so Last is the run's last entry for that epoch.
+    private static IEnumerable<EpochRecord> LastPerEpoch(IReadOnlyList<EpochRecord> curve) =>
+        curve.GroupBy(c => c.Epoch).Select(g => g.Last());
 }

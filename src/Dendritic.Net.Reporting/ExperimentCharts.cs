@@ -170,10 +170,17 @@ public static class ExperimentCharts
     }
 
     // "Dendritic, epochs 7-9: 3 to 1 of 5 seeds": the tail's first point is the last all-seeds epoch (where the lines
-    // join) unless no epoch had every seed, so the epochs named are those with fewer.
+    // join) unless no epoch had every seed, so the epochs named are those with fewer. A tail without such an epoch is
+    // not one CurveSeries makes (it counts each run once per epoch, so after the first drop some epoch has fewer seeds
+    // than the arm's runs), but a label is no place to throw: it is then the arm's name alone.
     private static string FewerSeedsLabel(string arm, IReadOnlyList<CurveSeries.Point> tail, int seeds)
     {
         var fewer = tail.Where(p => p.Seeds < seeds).ToList();
+        if (fewer.Count == 0)
+        {
+            return arm;
+        }
+
         var first = fewer[0].Epoch;
         var last = fewer[^1].Epoch;
         var most = fewer.Max(p => p.Seeds);

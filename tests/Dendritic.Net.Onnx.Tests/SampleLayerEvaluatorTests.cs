@@ -153,6 +153,25 @@ public class SampleLayerEvaluatorTests
         ScalarType[] Types(long[] targets) => targets.Select(t => Eval("Cast", new[] { x }, new() { ["to"] = t }).dtype).ToArray();
     }
 
+    [TestCase("edge")]
+    [TestCase("reflect")]
+    [TestCase("constant")]
+    public void TryEvaluate_PadOnTwoAxes_LeavesOnlyItsResultInTheCallersScope(string mode)
+    {
+        // Edge and reflect padding left their index arithmetic and the first axis's gather in the caller's scope, and
+        // constant padding its value's double copy: freed only when that scope ended (an export's, at its end).
+        using var scope = torch.NewDisposeScope();
+        var (x, pads) = (randn(3, 4), tensor(new long[] { 2, 1, 1, 2 }));
+        var inputs = mode == "constant" ? new Tensor?[] { x, pads, tensor(1.5f) } : new Tensor?[] { x, pads };
+        var held = scope.DisposablesCount;
+
+        var y = SampleEvaluator.TryEvaluate("Pad", inputs, new Dictionary<string, object> { ["mode"] = mode }, out var reason);
+
+        y.Should().NotBeNull(reason);
+        y!.shape.Should().Equal(6, 7);
+        scope.DisposablesCount.Should().Be(held + 1, "the result is all the operator leaves in the caller's scope");
+    }
+
     [Test]
     public void TryEvaluate_SplitWithSizes_GivesOnePartPerOutput()
     {

@@ -13,8 +13,10 @@ namespace Dendritic.Onnx.Export;
 /// attribute defaults included), for the operators that graph descriptions add with
 /// <see cref="OnnxGraphBuilder.AddNode(string, IReadOnlyList{string}, IReadOnlyDictionary{string, object}?)"/>:
 /// elementwise arithmetic, activations, softmax, pooling, reductions, the shape operators, Cast, Pad, and the layers'
-/// Conv, Gemm, BatchNormalization, LayerNormalization, LSTM and GRU (Split's parts and the recurrent operators' last
-/// states are outputs beyond the first, which only the exporter's own nodes can have). This serves twice:
+/// Conv, Gemm, BatchNormalization, LayerNormalization, LSTM and GRU. Outputs beyond the first (Split's further parts,
+/// the recurrent operators' last states Y_h and Y_c) are computed when a node has them; a description cannot make such
+/// a node (AddNode gives a node one output), and of the exporter's own nodes only its dendrite Split is one: its LSTM
+/// and GRU nodes output Y alone. This serves twice:
 /// modules after the node know their input shape, and a description (<see cref="IOnnxExportable"/>, a built-in one)
 /// can be checked against the module's own forward (<see cref="DescriptionCheck"/>). Other operators, and forms of
 /// these that it does not compute, leave the value unknown and say why.

@@ -281,6 +281,8 @@ internal static class SampleLayouts
     /// <summary>Pad's constant mode: libtorch's constant pad, which takes negative amounts as ONNX does (they crop).</summary>
     private static Tensor? ConstantPad(SampleNode n, Tensor x, long[] pads)
     {
+        // Its own scope, as SampleRecurrent's: the constant's double copy goes here, not to whatever scope is ambient.
+        using var scope = torch.NewDisposeScope();
         var value = 0.0;
         if (n.Optional(2) is { } constant)
         {
@@ -295,7 +297,7 @@ internal static class SampleLayouts
         // libtorch lists the last axis first, begin then end.
         var rank = pads.Length / 2;
         var amounts = Enumerable.Range(0, rank).Reverse().SelectMany(a => new[] { pads[a], pads[rank + a] }).ToArray();
-        return nn.functional.pad(x, amounts, PaddingModes.Constant, value);
+        return scope.MoveToOuter(nn.functional.pad(x, amounts, PaddingModes.Constant, value));
     }
 
     /// <summary>
@@ -305,6 +307,9 @@ internal static class SampleLayouts
     /// </summary>
     private static Tensor? EdgePad(SampleNode n, Tensor x, long[] pads, bool reflect)
     {
+        // The index arithmetic (lt, neg, ge, where) and each axis's gather but the last are freed here, not left to
+        // whatever scope is ambient. The scope's MoveToOuter moves only what it holds: x unpadded stays where it was.
+        using var scope = torch.NewDisposeScope();
         var rank = pads.Length / 2;
         for (var a = 0; a < rank; a++)
         {
@@ -333,6 +338,6 @@ internal static class SampleLayouts
             x = x.index_select(a, read);
         }
 
-        return x;
+        return scope.MoveToOuter(x);
     }
 }

@@ -145,7 +145,9 @@ internal sealed class SampleNode
     /// <summary>The integers held by a 1-D integer input (axes, shapes, starts): copied to the CPU.</summary>
     public static long[] Longs(Tensor values)
     {
-        using var cpu = values.to(int64, CPU).flatten();
+        // Both handles are freed here: the conversion is not left to the caller's dispose scope until it ends.
+        using var converted = values.to(int64, CPU);
+        using var cpu = converted.flatten();
         return cpu.data<long>().ToArray();
     }
 

@@ -82,16 +82,21 @@ internal static class SampleRecurrent
             }
         }
 
-        // Y [time, directions, batch, hidden], then the last states [directions, batch, hidden]: Y_h, and an LSTM's Y_c.
-        var outputs = new List<Tensor> { torch.stack(ys, 1), torch.stack(hs) };
-        if (lstm)
+        // Y [time, directions, batch, hidden], then the last states [directions, batch, hidden]: Y_h, and an LSTM's Y_c,
+        // each stacked only when the node has that output (the exporter's own nodes have Y alone).
+        var outputs = new List<Tensor>(n.Outputs) { torch.stack(ys, 1) };
+        if (n.Outputs > 1)
+        {
+            outputs.Add(torch.stack(hs));
+        }
+
+        if (n.Outputs > 2)
         {
             outputs.Add(torch.stack(cs));
         }
 
-        var kept = outputs.Take(n.Outputs).ToArray();
-        scope.MoveToOuter(kept);
-        return kept;
+        scope.MoveToOuter(outputs);
+        return outputs;
     }
 
     /// <summary>One LSTM step, gates (i, o, f, c): C = f ⊙ C + i ⊙ tanh(c), H = o ⊙ tanh(C), the gates i, o, f through a sigmoid.</summary>

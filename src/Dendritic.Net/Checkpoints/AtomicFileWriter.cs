@@ -53,8 +53,9 @@ internal static class AtomicFileWriter
 
     /// <summary>
     /// As <see cref="Write(string, string, Action{Stream})"/>, except that <paramref name="write"/> decides, once it has
-    /// written everything, whether the file replaces <paramref name="target"/>: when it returns false the temporary is
-    /// deleted and the target left as it was. <paramref name="write"/> gets the temporary itself, open for reading and
+    /// written everything, whether the file replaces <paramref name="target"/>: when it returns false the target is left
+    /// as it was and the temporary deleted (if even that fails, it is left, hidden, for the next save of the same target
+    /// to remove, and false is still returned). <paramref name="write"/> gets the temporary itself, open for reading and
     /// writing and seekable, so that a format can go back to fill in a field and the caller can hash the finished file.
     /// </summary>
     /// <returns>Whether the target was replaced.</returns>
@@ -107,7 +108,9 @@ internal static class AtomicFileWriter
 
             if (!replace)
             {
-                File.Delete(temporary);
+                // Declining is an answer, not a failure: a temporary that cannot be deleted must not turn it into an
+                // IOException (an import's digest mismatch reported as a file error).
+                DeleteTemporary(temporary);
                 return false;
             }
 
@@ -118,7 +121,7 @@ internal static class AtomicFileWriter
         }
         catch
         {
-            DeleteAfterFailure(temporary);
+            DeleteTemporary(temporary);
             throw;
         }
 
@@ -126,9 +129,9 @@ internal static class AtomicFileWriter
         return true;
     }
 
-    // A failure to delete the temporary must not replace the write's own exception, which says what went wrong; a
-    // temporary left behind is removed by the next save of the same target (RemoveStale).
-    private static void DeleteAfterFailure(string temporary)
+    // A failure to delete the temporary must not replace the write's own exception, which says what went wrong, nor
+    // the writer's "do not replace"; a temporary left behind is removed by the next save of the same target (RemoveStale).
+    private static void DeleteTemporary(string temporary)
     {
         try
         {

@@ -102,21 +102,29 @@ public static class DendritePruner
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
             var baseline = validationInput is null ? null : model!.call(validationInput).detach().clone();
-            var parametersBefore = layers.Sum(l => DendriteParameters(l.Dendrites));
+
+            // Parameters and FLOPs before and after are both read from LayerCost, as handle.Report() reads them, so the
+            // report's figures are the drops in the cost report's (choosing sets silences and restores them; it
+            // removes nothing, so the costs taken here are those of the unpruned model).
+            var costsBefore = layers.Select(l => l.Cost).ToList();
+            long parametersAfter = 0;
             var removed = options.Criterion == PruningCriterion.MeasuredEffect
                 ? ChooseByEffect(model!, layers, validationInput!, baseline!, options, logger)
                 : layers.ToDictionary(l => l.Dendrites, l => ChooseByScale(l.Dendrites, options.Threshold));
             var reports = new List<LayerPruningReport>(layers.Count);
-            foreach (var layer in layers)
+            for (var i = 0; i < layers.Count; i++)
             {
+                var layer = layers[i];
                 var branch = layer.Dendrites;
                 var sets = removed[branch];
                 var before = branch.Count;
-                var costBefore = layer.Cost;
+                var costBefore = costsBefore[i];
                 var (neurons, zeroed) = options.Granularity == PruningGranularity.Neuron
                     ? ZeroNeurons(branch, sets, options.Threshold)
                     : (0L, 0L);
                 branch.RemoveAt(sets);
+                var costAfter = layer.Cost;
+                parametersAfter += costAfter.DendriteParameters;
                 var report = new LayerPruningReport
                 {
                     Name = layer.Name,
@@ -124,9 +132,9 @@ public static class DendritePruner
                     SetsAfter = branch.Count,
                     RemovedSets = sets.OrderBy(s => s).ToArray(),
                     NeuronsZeroed = neurons,
-                    ParametersRemoved = costBefore.DendriteParameters - DendriteParameters(branch),
+                    ParametersRemoved = costBefore.DendriteParameters - costAfter.DendriteParameters,
                     ParametersZeroed = zeroed,
-                    FlopsSaved = FlopsSaved(costBefore, layer.Cost),
+                    FlopsSaved = FlopsSaved(costBefore, costAfter),
                     FlopsCounted = costBefore.FlopsCounted,
                 };
                 reports.Add(report);
@@ -140,8 +148,8 @@ public static class DendritePruner
             var result = new PruningReport
             {
                 Layers = reports,
-                DendriteParametersBefore = parametersBefore,
-                DendriteParametersAfter = layers.Sum(l => DendriteParameters(l.Dendrites)),
+                DendriteParametersBefore = costsBefore.Sum(c => c.DendriteParameters),
+                DendriteParametersAfter = parametersAfter,
                 ParametersZeroed = reports.Sum(r => r.ParametersZeroed),
                 SetsRemoved = reports.Sum(r => r.RemovedSets.Count),
                 FlopsSaved = PruningReport.SumCounted(reports),
@@ -287,8 +295,6 @@ public static class DendritePruner
 
         return before.DendriteCount == after.DendriteCount ? 0 : before.DendriteFlopsPerSample - after.DendriteFlopsPerSample;
     }
-
-    private static long DendriteParameters(DendriteBranch branch) => branch.Sets.Sum(s => s.ParameterCount);
 
     private static long NonZero(DendriteSet set) => set.parameters().Sum(p => p.count_nonzero().item<long>());
 

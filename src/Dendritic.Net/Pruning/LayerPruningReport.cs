@@ -31,7 +31,8 @@ public sealed record LayerPruningReport
     /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2): the
     /// drop in this layer's <see cref="LayerCost.DendriteFlopsPerSample"/>, counted by <see cref="FlopCounter"/> at the
     /// output positions per sample that the handle's last check pass measured (Wrap or DendriteCheckpoint.Load on a
-    /// sample input, or <see cref="DendriticModel.Verify"/>), summed over the layer's calls. 0 when no set was removed.
+    /// sample input, or <see cref="DendriticModel.Verify"/>), summed over the layer's calls. 0 when no set was removed,
+    /// even when those positions are unknown (and the cost report's figure for the layer null).
     /// Null when sets were removed but no check pass measured the layer's positions (unknown: a per-position figure is
     /// not reported as a per-sample one), or when <see cref="FlopsCounted"/> is false.
     /// </summary>

@@ -27,10 +27,13 @@ public sealed record PruningReport
 
     /// <summary>
     /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2), over
-    /// the layers whose FLOPs are counted: the sum of their <see cref="LayerPruningReport.FlopsSaved"/>, which equals
-    /// the drop in <see cref="ModelCostReport.DendriteFlopsPerSample"/> of <see cref="DendriticModel.Report"/> (module
-    /// hosts are left out of both). Counted at the output positions per sample of the handle's last check pass, not on
-    /// the validation batch. Null (unknown) when sets were removed from a layer whose positions no check pass measured.
+    /// the layers whose FLOPs are counted: the sum of their <see cref="LayerPruningReport.FlopsSaved"/> (module hosts
+    /// are left out, as <see cref="DendriticModel.Report"/> leaves them out). Counted at the output positions per sample
+    /// of the handle's last check pass, not on the validation batch. Null (unknown) when sets were removed from a layer
+    /// whose positions no check pass measured. Whenever the cost report's
+    /// <see cref="ModelCostReport.DendriteFlopsPerSample"/> is known, this is exactly its drop. That total is unknown
+    /// when any counted layer's positions are; this figure is then still known if those layers lost no set (each saved
+    /// 0, whatever its positions), and it is the other layers' savings.
     /// </summary>
     public required long? FlopsSaved { get; init; }
 

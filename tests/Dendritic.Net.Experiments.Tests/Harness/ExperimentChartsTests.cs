@@ -60,6 +60,39 @@ public sealed class ExperimentChartsTests
     }
 
     [Test]
+    public void Mean_RunListsAnEpochTwice_CountsTheRunOnceWithItsLastEntry()
+    {
+        // A hand-edited report.json: seed 1 lists epoch 2 twice. Counting entries gave epoch 2 three seeds of two.
+        var twice = Run(ArmKind.Dendritic, 1, 0.5, 0.6, 0.7);
+        twice = twice with { Curve = twice.Curve.Take(2).Append(twice.Curve[1] with { ValidationMetric = 0.65 }).Concat(twice.Curve.Skip(2)).ToList() };
+        var runs = new[] { twice, Run(ArmKind.Dendritic, 2, 0.7, 0.8, 0.9) };
+
+        var curve = CurveSeries.Mean(runs, 100);
+
+        curve.Select(p => p.Epoch).Should().Equal(1, 2, 3);
+        curve.Select(p => p.Seeds).Should().Equal(new[] { 2, 2, 2 }, "a run is one seed, however often it lists an epoch");
+        curve.Select(p => p.Mean).Should().Equal(new[] { 60.0, 72.5, 80.0 }, (a, b) => System.Math.Abs(a - b) < 1e-9, "epoch 2 takes seed 1's last entry, 0.65");
+    }
+
+    [Test]
+    public void Curves_RunListsAnEpochTwice_DrawsEverySeedSolid()
+    {
+        // FewerSeedsLabel indexed an empty list (ArgumentOutOfRangeException) when an epoch counted more seeds than runs.
+        var report = HandMadeReport.For(1, 2);
+        report = report with
+        {
+            Runs = report.Runs.Select(r => r.Arm == ArmKind.Dendritic && r.Seed == 1 ? r with { Curve = r.Curve.Append(r.Curve[1]).ToList() } : r).ToList(),
+        };
+        using var plot = ExperimentCharts.Curves(report);
+        plot.GetImageBytes(900, 600, ImageFormat.Png);
+
+        var lines = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Where(s => s.LineWidth > 0).ToDictionary(s => s.LegendText);
+
+        lines[ReportWriter.Label(ArmKind.Dendritic)].Data.GetScatterPoints().Select(p => p.X).Should().Equal(1, 2, 3);
+        lines.Keys.Should().NotContain(k => k.StartsWith(ReportWriter.Label(ArmKind.Dendritic) + ",", System.StringComparison.Ordinal), "both seeds trained every epoch");
+    }
+
+    [Test]
     public void Split_SeedsDropOut_SolidPartHasEverySeedAndTheRestJoinsAtItsLastEpoch()
     {
         var curve = new CurveSeries.Point[] { new(1, 60, 3), new(2, 70, 3), new(3, 75, 2), new(4, 80, 1) };

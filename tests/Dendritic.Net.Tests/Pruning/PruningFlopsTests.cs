@@ -51,23 +51,26 @@ public class PruningFlopsTests
         report.Layers.Select(l => l.FlopsSaved).Should().Equal(perPosition.Zip(positions, (f, p) => (long?)(f * p)), "each layer saves its last set's cost per position times its positions per sample");
     }
 
-    [TestCaseSource(nameof(Models))]
-    public void Prune_WithValidationBatch_CountsTheCheckPassPositions(Func<nn.Module<Tensor, Tensor>> build, long[] inputShape, long[] positions)
+    [Test]
+    public void Prune_WithValidationBatch_CountsTheCheckPassPositions()
     {
+        // The check pass runs 5 time steps per sample and the validation batch 9 (and 7 samples, not 2): both layers
+        // run once per time step, so FLOPs counted on the batch would be 9/5 of the check pass's.
         torch.manual_seed(41);
-        using var sample = randn(inputShape);
-        var handle = Dendrites.Wrap(build(), new WrapOptions { InitialDendrites = 2 }, sample);
+        using var sample = randn(2, 5, 8);
+        var handle = Dendrites.Wrap(new NativeModuleAlternativesTests.LinearGru(inputs: 8, hidden: 16), new WrapOptions { InitialDendrites = 2 }, sample);
         RandomiseAndSilenceLastSets(handle);
         var before = handle.Report().DendriteFlopsPerSample;
-        var batchShape = inputShape.ToArray();
-        batchShape[0] = 7;
-        using var batch = randn(batchShape);
+        var lastSetPerPosition = handle.Layers.Sum(l => FlopCounter.DendriteFlopsPerPosition(l.Spec, 2) - FlopCounter.DendriteFlopsPerPosition(l.Spec, 1));
+        using var batch = randn(7, 9, 8);
 
         var report = DendritePruner.Prune(handle, validationInput: batch);
 
         report.MaxOutputChange.Should().NotBeNull();
-        report.FlopsSaved.Should().Be(before - handle.Report().DendriteFlopsPerSample, "one count: the check pass's, whatever batch measures the output change");
-        handle.Layers.Select(l => l.PositionsPerSample).Should().Equal(positions.Select(p => (long?)p));
+        report.SetsRemoved.Should().Be(handle.Layers.Count);
+        report.FlopsSaved.Should().Be(5 * lastSetPerPosition, "one count: the check pass's 5 time steps, whatever batch measures the output change")
+            .And.Be(before - handle.Report().DendriteFlopsPerSample);
+        handle.Layers.Select(l => l.PositionsPerSample).Should().Equal(new long?[] { 5, 5 }, "running the batch does not change the counted positions");
     }
 
     [Test]
@@ -96,6 +99,34 @@ public class PruningFlopsTests
 
         report.SetsRemoved.Should().Be(0);
         report.FlopsSaved.Should().Be(0, "no set went, so nothing was saved at any number of positions");
+    }
+
+    [Test]
+    public void Prune_UnmeasuredLayerLostNoSet_SavesTheMeasuredLayersDropThoughTheReportsTotalIsUnknown()
+    {
+        // 'conv' ran in a check pass and 'fc' never did (the pass stopped short of it), so the cost report's total is
+        // unknown before and after. fc keeps its set and saves 0 at any number of positions, so the savings are
+        // known: conv's, which is the drop in conv's own row of the cost report.
+        var conv = new DendriteLayer(nn.Conv1d(3, 4, 3, padding: 1), dendrites: 1);
+        var fc = new DendriteLayer(nn.Linear(9, 2), dendrites: 1);
+        ReferenceDendrites.Randomise(fc, 44);
+        var handle = Dendrites.Adopt(nn.Sequential(("conv", conv), ("fc", fc)));
+        using var input = randn(2, 3, 9);
+        handle.Invoking(h => h.Verify(() => conv.call(input))).Should().Throw<LayerNotInvokedException>("fc did not run");
+        handle.Layers.Select(l => l.PositionsPerSample).Should().Equal(new long?[] { 9, null });
+        var before = handle.Report();
+
+        // conv's fresh set has a zero output scale and goes; fc's random one stays.
+        var report = DendritePruner.Prune(handle);
+
+        var after = handle.Report();
+        report.Layers.Select(l => l.RemovedSets.Count).Should().Equal(1, 0);
+        before.DendriteFlopsPerSample.Should().BeNull("fc's positions are unknown");
+        after.DendriteFlopsPerSample.Should().BeNull();
+        report.Layers.Select(l => l.FlopsSaved).Should().Equal(9 * FlopCounter.DendriteFlopsPerPosition(conv.Spec, 1), 0L);
+        report.FlopsSaved.Should().Be(9 * FlopCounter.DendriteFlopsPerPosition(conv.Spec, 1))
+            .And.Be(before.Layers[0].DendriteFlopsPerSample - after.Layers[0].DendriteFlopsPerSample);
+        report.ToString().Should().Contain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"FLOPs saved per sample {report.FlopsSaved},"));
     }
 
     [Test]
