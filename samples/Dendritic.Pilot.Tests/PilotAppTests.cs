@@ -202,7 +202,8 @@ public sealed class PilotAppTests : ConsoleErrorCapture
 
         PilotApp.Run(new[] { "--data", temp.Path, "--output", temp.File("out") }).Should().Be(ExitCodes.BadInput);
 
-        Error.Should().Contain("error: the data in").And.Contain("test 0").And.NotContain("   at ").And.NotContain("(Parameter");
+        Error.Should().Contain("error: ").And.Contain("t10k-images-idx3-ubyte.gz").And.Contain("0 images").And.Contain("the test split needs at least one")
+            .And.NotContain("   at ").And.NotContain("(Parameter");
     }
 
     [Test]
