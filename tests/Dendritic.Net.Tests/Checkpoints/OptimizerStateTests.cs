@@ -47,12 +47,9 @@ public sealed class OptimizerStateTests
 
         resumed.ParamGroups.First().LearningRate.Should().Be(0.01, "the learning rate comes back with the state");
         ((Adam.State)resumed.state_dict().State[0]).step.Should().Be(3);
-        Step(model, optimizer);
-        Step(fresh, resumed);
-        foreach (var (original, copy) in model.parameters().Zip(fresh.parameters()))
-        {
-            TensorAssert.Close(copy, original, 1e-6, "the moments and step counts went on as saved");
-        }
+        QuickTraining.SquareOutputStep(model, optimizer);
+        QuickTraining.SquareOutputStep(fresh, resumed);
+        TensorAssert.CloseParameters(fresh, model, 1e-6, "the moments and step counts went on as saved");
     }
 
     [Test]
@@ -62,7 +59,7 @@ public sealed class OptimizerStateTests
         var path = _temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
-        Step(model, optimizer);
+        QuickTraining.SquareOutputStep(model, optimizer);
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters(), 0.5);
 
@@ -194,19 +191,19 @@ public sealed class OptimizerStateTests
     [Test]
     public void Load_HostsFrozenWhenSaved_FreezesThemAgainAndLeavesTheRestTrainable()
     {
-        var model = Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
+        var model = TestModels.TanhMlp();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1, Targets = LayerSelector.Named("fc1") });
         model.get_parameter("fc2.bias")!.requires_grad = false;
         handle.Layers[0].HostWeight.requires_grad = false;
-        var frozenBefore = Names(model, trainable: false);
+        var frozenBefore = QuickTraining.ParameterNames(model, trainable: false);
         var path = _temp.File("frozen.dndt");
 
         var manifest = DendriteCheckpoint.Save(handle, path);
-        var fresh = Sequential(("fc1", nn.Linear(3, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2)));
+        var fresh = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(fresh, path);
 
         manifest.FrozenBaseParameters.Should().HaveCount(2).And.Contain("fc2.bias");
-        Names(fresh, trainable: false).Should().Equal(frozenBefore);
+        QuickTraining.ParameterNames(fresh, trainable: false).Should().Equal(frozenBefore);
         loaded.Handle.DendriteParameters().Should().OnlyContain(p => p.requires_grad, "dendrite sets keep their own flags (frozenSets)");
     }
 
@@ -280,25 +277,11 @@ public sealed class OptimizerStateTests
         var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
         for (var i = 0; i < steps; i++)
         {
-            Step(model, optimizer);
+            QuickTraining.SquareOutputStep(model, optimizer);
         }
 
         return (model, handle, optimizer);
     }
-
-    private static void Step(Sequential model, torch.optim.Optimizer optimizer)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var x = torch.linspace(-1, 1, 24).reshape(8, 3);
-        optimizer.zero_grad();
-        model.call(x).pow(2).mean().backward();
-        optimizer.step();
-    }
-
-    private static Sequential Sequential(params (string, nn.Module<Tensor, Tensor>)[] modules) => nn.Sequential(modules);
-
-    private static string[] Names(nn.Module model, bool trainable) =>
-        model.named_parameters().Where(p => p.parameter.requires_grad == trainable).Select(p => p.name).ToArray();
 
     // Changes one entry's bytes and writes its zip record again (so its CRC-32 matches): only the SHA-256 can tell.
     private static void RewriteEntry(string path, string name, Action<byte[]> change)

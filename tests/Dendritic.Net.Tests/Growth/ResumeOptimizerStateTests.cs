@@ -49,7 +49,7 @@ public sealed class ResumeOptimizerStateTests
         decision.Action.Should().Be(GrowthAction.DendritesAdded);
         optimizer = torch.optim.Adam(decision.TrainableParameters, 0.01);
         Train(model, optimizer);
-        var trainable = TrainableNames(model);
+        var trainable = QuickTraining.ParameterNames(model);
         var path = _temp.File("frozen.dndt");
         scheduler.SaveCheckpoint(path, optimizer: optimizer);
 
@@ -59,14 +59,11 @@ public sealed class ResumeOptimizerStateTests
         var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters(), 0.5);
         DendriteCheckpoint.LoadOptimizerState(loaded, path, resumed);
 
-        TrainableNames(fresh).Should().Equal(trainable);
+        QuickTraining.ParameterNames(fresh).Should().Equal(trainable);
         fresh.named_parameters().Single(p => p.name == "fc1.weight").parameter.requires_grad.Should().BeFalse("the hosts were frozen when saved");
         Train(model, optimizer);
         Train(fresh, resumed);
-        foreach (var (original, copy) in model.parameters().Zip(fresh.parameters()))
-        {
-            TensorAssert.Close(copy, original, 1e-6, "the resumed run trains what the saved one trained, with its optimizer state");
-        }
+        TensorAssert.CloseParameters(fresh, model, 1e-6, "the resumed run trains what the saved one trained, with its optimizer state");
     }
 
     [Test]
@@ -113,7 +110,7 @@ public sealed class ResumeOptimizerStateTests
         var options = new GrowthOptions { Patience = 50, OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01) };
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), options);
         var path = _temp.File("fit.dndt");
-        scheduler.Fit(1, (_, o) => { for (var i = 0; i < 3; i++) { Step(model, o); } }, e => e);
+        scheduler.Fit(1, (_, o) => { for (var i = 0; i < 3; i++) { QuickTraining.SquareOutputStep(model, o); } }, e => e);
         scheduler.SaveCheckpoint(path, optimizer: scheduler.Optimizer);
 
         var fresh = TestModels.TanhMlp();
@@ -136,21 +133,9 @@ public sealed class ResumeOptimizerStateTests
     {
         for (var i = 0; i < StepsPerEpoch; i++)
         {
-            Step(model, optimizer);
+            QuickTraining.SquareOutputStep(model, optimizer);
         }
     }
-
-    private static void Step(Sequential model, torch.optim.Optimizer optimizer)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var x = torch.linspace(-1, 1, 24).reshape(8, 3);
-        optimizer.zero_grad();
-        model.call(x).pow(2).mean().backward();
-        optimizer.step();
-    }
-
-    private static List<string> TrainableNames(nn.Module model) =>
-        model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
 
     /// <summary>An Adam whose state cannot be written while <see cref="Fail"/> is set, as a process killed mid-save.</summary>
     private sealed class FailingAdam(IEnumerable<Parameter> parameters) : Adam(parameters, 0.01)

@@ -27,4 +27,21 @@ internal static class QuickTraining
             return nn.functional.mse_loss(model.call(x), y).item<float>();
         }
     }
+
+    /// <summary>
+    /// One optimizer step on a fixed batch of 8 rows of 3 inputs (the shape of <see cref="TestModels.TanhMlp"/>),
+    /// minimising the outputs' mean square: the unit of work of the optimizer-state tests.
+    /// </summary>
+    public static void SquareOutputStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
+    {
+        using var scope = NewDisposeScope();
+        using var x = linspace(-1, 1, 24).reshape(8, 3);
+        optimizer.zero_grad();
+        model.call(x).pow(2).mean().backward();
+        optimizer.step();
+    }
+
+    /// <summary>The keys of <paramref name="model"/>'s parameters that require gradients (or, with false, do not), in model order.</summary>
+    public static string[] ParameterNames(nn.Module model, bool trainable = true) =>
+        model.named_parameters().Where(p => p.parameter.requires_grad == trainable).Select(p => p.name).ToArray();
 }

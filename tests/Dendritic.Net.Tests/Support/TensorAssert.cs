@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using FluentAssertions;
 using static TorchSharp.torch;
 
@@ -18,6 +19,16 @@ internal static class TensorAssert
     public static void CloseRelative(Tensor actual, Tensor expected, double tolerance, string because = "")
     {
         Close(actual, expected, tolerance * Math.Max(1.0, MaxAbs(expected)), because);
+    }
+
+    /// <summary>Every parameter of <paramref name="actual"/> within <paramref name="tolerance"/> of its counterpart in <paramref name="expected"/> (same order).</summary>
+    public static void CloseParameters(TorchSharp.torch.nn.Module actual, TorchSharp.torch.nn.Module expected, double tolerance, string because = "")
+    {
+        actual.parameters().Should().HaveSameCount(expected.parameters(), because);
+        foreach (var (copy, original) in actual.parameters().Zip(expected.parameters()))
+        {
+            Close(copy, original, tolerance, because);
+        }
     }
 
     public static void Identical(Tensor actual, Tensor expected, string because = "")

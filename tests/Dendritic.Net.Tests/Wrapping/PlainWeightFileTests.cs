@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Dendritic.Testing;
+using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -15,8 +16,7 @@ namespace Dendritic.Tests.Wrapping;
 [TestFixture]
 public sealed class PlainWeightFileTests
 {
-    private static nn.Module<Tensor, Tensor> Mlp() =>
-        nn.Sequential(("fc1", nn.Linear(6, 4)), ("act", nn.ReLU()), ("fc2", nn.Linear(4, 3)));
+    private static nn.Module<Tensor, Tensor> Mlp() => TestModels.Mlp(inputs: 6, hidden: 4, outputs: 3);
 
     [Test]
     public void Load_PlainFileAfterWrapWithASet_ThrowsTorchSharpsSizeMismatch()
@@ -47,7 +47,7 @@ public sealed class PlainWeightFileTests
         Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, sample);
 
         using var actual = model.call(sample);
-        actual.equal(expected).all().item<bool>().Should().BeTrue("new dendrites start with u = 0");
+        TensorAssert.Identical(actual, expected, "new dendrites start with u = 0");
     }
 
     [Test]
