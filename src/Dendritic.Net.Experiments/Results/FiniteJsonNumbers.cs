@@ -43,12 +43,10 @@ internal static class FiniteJsonNumbers
             case JsonValueKind.Number:
                 if (!double.IsFinite(double.Parse(element.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture)))
                 {
-                    throw new JsonException($"The number at {path} ({Shorten(element.GetRawText())}) is too large for a double: no report holds one.", path, null, null);
+                    throw new JsonException($"The number at {path} ({UntrustedText.Excerpt(element.GetRawText())}) is too large for a double: no report holds one.", path, null, null);
                 }
 
                 break;
         }
     }
-
-    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "..." : text;
 }

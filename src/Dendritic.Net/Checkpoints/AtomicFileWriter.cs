@@ -110,7 +110,7 @@ internal static class AtomicFileWriter
             {
                 // Declining is an answer, not a failure: a temporary that cannot be deleted must not turn it into an
                 // IOException (an import's digest mismatch reported as a file error).
-                DeleteTemporary(temporary);
+                TryDelete(temporary);
                 return false;
             }
 
@@ -121,7 +121,7 @@ internal static class AtomicFileWriter
         }
         catch
         {
-            DeleteTemporary(temporary);
+            TryDelete(temporary);
             throw;
         }
 
@@ -129,17 +129,20 @@ internal static class AtomicFileWriter
         return true;
     }
 
-    // A failure to delete the temporary must not replace the write's own exception, which says what went wrong, nor
-    // the writer's "do not replace"; a temporary left behind is removed by the next save of the same target (RemoveStale).
-    private static void DeleteTemporary(string temporary)
+    /// <summary>
+    /// Deletes <paramref name="path"/> if it can; a file that stays is only disk space. A failure to delete a temporary
+    /// must not replace the write's own exception, which says what went wrong, nor the writer's "do not replace"; a
+    /// temporary left behind is removed by the next save of the same target (RemoveStale).
+    /// </summary>
+    internal static void TryDelete(string path)
     {
         try
         {
-            File.Delete(temporary);
+            File.Delete(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Left for the next save to remove.
+            // Left behind, for the next save to remove or overwrite.
         }
     }
 

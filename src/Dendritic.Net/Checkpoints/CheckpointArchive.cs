@@ -279,7 +279,7 @@ internal sealed partial class CheckpointArchive : IDisposable
 
         var formatName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.Format));
         var versionName = JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.FormatVersion));
-        if (!root.TryGetProperty(formatName, out var formatField) || Text(formatField) is not { } format)
+        if (!root.TryGetProperty(formatName, out var formatField) || UntrustedText.TryGetString(formatField) is not { } format)
         {
             throw Corrupted(Missing(formatName, formatField, $"the string '{DendriteCheckpoint.FormatName}'"));
         }
@@ -294,7 +294,7 @@ internal sealed partial class CheckpointArchive : IDisposable
             throw Corrupted(Missing(versionName, versionField, $"a format version (this library writes {DendriteCheckpoint.FormatVersion})"));
         }
 
-        var library = root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.LibraryVersion)), out var libraryField) && Text(libraryField) is { } recorded
+        var library = root.TryGetProperty(JsonNamingPolicy.CamelCase.ConvertName(nameof(CheckpointManifest.LibraryVersion)), out var libraryField) && UntrustedText.TryGetString(libraryField) is { } recorded
             ? UntrustedText.Excerpt(recorded)
             : "(version not recorded)";
         if (version > DendriteCheckpoint.FormatVersion)
@@ -308,20 +308,6 @@ internal sealed partial class CheckpointArchive : IDisposable
         }
 
         return version;
-
-        // A JSON string's text; null for another kind of value, and for a string that is no valid text (an escaped
-        // unpaired surrogate, "\ud800", is valid JSON in valid UTF-8, yet GetString throws InvalidOperationException on it).
-        static string? Text(JsonElement value)
-        {
-            try
-            {
-                return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-            }
-            catch (InvalidOperationException)
-            {
-                return null;
-            }
-        }
 
         // What is wrong with a field that must be there: its absence, or its JSON (UntrustedText.Excerpt).
         static string Missing(string name, JsonElement value, string expected)

@@ -72,7 +72,12 @@ public static partial class DendriteCheckpoint
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var described = optimizer is null ? null : OptimizerStateEntry.Describe(model, optimizer);
+        return SaveDescribed(model, path, extras, optimizer is null ? null : OptimizerStateEntry.Describe(model, optimizer));
+    }
+
+    // Save, with the optimizer already described (and so checked): the scheduler checks it before it writes its best weights.
+    internal static CheckpointManifest SaveDescribed(DendriticModel model, string path, IReadOnlyDictionary<string, string>? extras, OptimizerStateEntry.Described? described)
+    {
         var target = AtomicFileWriter.ResolveTarget(path, "checkpoint");
         var state = model.Model.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
         var frozenBase = BaseTrainability.Frozen(model);

@@ -103,7 +103,7 @@ internal static class OptimizerStateEntry
 
     /// <summary>
     /// Loads the state from <paramref name="archive"/> into <paramref name="helper"/>: hashed first, in a read of its
-    /// own, and read again into the optimizer only when its SHA-256 is the recorded one.
+    /// own, and read again into the optimizer only when its SHA-256 is the recorded one, hashed again on the way.
     /// </summary>
     /// <exception cref="CheckpointCorruptedException">The entry is missing, of another size or digest, or does not read as the recorded optimizer's state (then the optimizer may be partly changed).</exception>
     public static void Load(CheckpointArchive archive, CheckpointOptimizer recorded, OptimizerHelper helper, string path)
@@ -121,10 +121,16 @@ internal static class OptimizerStateEntry
             throw new CheckpointCorruptedException($"Checkpoint '{path}' has an optimizer state that does not read as the state of its recorded {recorded.Type} ({e.Message}); the optimizer may be partly loaded, so build a new one. Resume from another checkpoint, or go on without the saved optimizer state.", e);
         }
 
-        Span<byte> probe = stackalloc byte[1];
-        if (entry.Count != recorded.Bytes || entry.Read(probe) != 0)
+        // The stream ends at the recorded size, so reading less is the only way not to read it all.
+        if (entry.Count != recorded.Bytes)
         {
             throw new CheckpointCorruptedException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' has an optimizer state of {recorded.Bytes} bytes of which the {recorded.Type} read {entry.Count}: it was not written by this optimizer type. Build a new optimizer; resume from another checkpoint, or go on without the saved optimizer state."));
+        }
+
+        // Hashed again as it was read, as the first read hashed it: bytes changed in place between the two are refused.
+        if (entry.Sha256Hex() != recorded.Sha256)
+        {
+            throw new CheckpointCorruptedException($"Checkpoint '{path}' changed while its optimizer state was read (its SHA-256 is no longer the recorded one); the optimizer may be partly loaded, so build a new one and load the state again.");
         }
     }
 

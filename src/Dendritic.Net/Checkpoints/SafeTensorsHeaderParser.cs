@@ -145,20 +145,10 @@ internal static class SafeTensorsHeaderParser
         return values;
     }
 
-    // An escaped unpaired surrogate ("\ud800") is valid JSON in valid UTF-8, yet no string: JsonElement.GetString throws
-    // InvalidOperationException on it, which is no error of the caller's here but a corrupted file. (Keys never get
-    // here undecodable: the duplicate-key check of UntrustedText.ParseJson decodes every one.)
-    private static string Text(JsonElement value, string field, string source)
-    {
-        try
-        {
-            return value.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            throw SafeTensorsFormat.Corrupted(source, $"{field} is not valid text (an unpaired UTF-16 surrogate escape)");
-        }
-    }
+    // Called for string values only, so null means no valid text (an escaped unpaired surrogate). Keys never get here
+    // undecodable: the duplicate-key check of UntrustedText.ParseJson decodes every one.
+    private static string Text(JsonElement value, string field, string source) =>
+        UntrustedText.TryGetString(value) ?? throw SafeTensorsFormat.Corrupted(source, $"{field} is not valid text (an unpaired UTF-16 surrogate escape)");
 
     private static int ElementSize(ScalarType dtype) => dtype switch
     {

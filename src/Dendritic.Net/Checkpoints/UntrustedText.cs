@@ -32,4 +32,21 @@ internal static class UntrustedText
             throw new JsonException($"A key is not valid text (an unpaired UTF-16 surrogate escape): {e.Message}", e);
         }
     }
+
+    /// <summary>
+    /// The text of a JSON string; null for another kind of value, and for a string that is no valid text: an escaped
+    /// unpaired surrogate ("\ud800") is valid JSON in valid UTF-8, yet <see cref="JsonElement.GetString"/> throws
+    /// <see cref="InvalidOperationException"/> on it, which is no error of the caller's but a damaged file.
+    /// </summary>
+    public static string? TryGetString(JsonElement value)
+    {
+        try
+        {
+            return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 }

@@ -180,19 +180,6 @@ internal static class BestWeightsSidecar
         }
     }
 
-    /// <summary>Deletes <paramref name="path"/> if it can; a file that stays is only disk space.</summary>
-    public static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Left behind: it belongs to no checkpoint, and the next save to the same path overwrites it.
-        }
-    }
-
     /// <summary>The size of <paramref name="file"/> and, when it is <paramref name="expectedBytes"/>, its SHA-256; null when the file is gone.</summary>
     private static (long Bytes, string? Sha256)? Measure(string file, long expectedBytes)
     {

@@ -63,12 +63,15 @@ public sealed partial class GrowthScheduler
         var handle = (_model as WrappedGrowthModel)?.Handle
             ?? throw new InvalidOperationException("SaveCheckpoint needs a scheduler built on a DendriticModel handle.");
         handle.ThrowIfUnwrapped();
+
+        // Checked before anything is written: a refused optimizer must not cost the best weights' export and rename.
+        var described = optimizer is null ? null : OptimizerStateEntry.Describe(handle, optimizer);
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         var state = ExportState();
         if (!_best.HasWeights)
         {
             all[StateExtrasKey] = state.ToJson();
-            return DendriteCheckpoint.Save(handle, path, all, optimizer);
+            return DendriteCheckpoint.SaveDescribed(handle, path, all, described);
         }
 
         // Three steps, each atomic, so that a crash at any point leaves a checkpoint that resumes: the new best weights
@@ -90,13 +93,13 @@ public sealed partial class GrowthScheduler
         CheckpointManifest manifest;
         try
         {
-            manifest = DendriteCheckpoint.Save(handle, path, all, optimizer);
+            manifest = DendriteCheckpoint.SaveDescribed(handle, path, all, described);
         }
         catch
         {
             // The checkpoint at the path (if any) is still the previous one, whose file is the '.best': the staged
             // copy belongs to nothing now, and it is as large as the weights.
-            BestWeightsSidecar.TryDelete(pending);
+            AtomicFileWriter.TryDelete(pending);
             throw;
         }
 

@@ -102,6 +102,24 @@ public sealed class ResumeOptimizerStateTests
         File.Exists(path + ".best.new").Should().BeFalse();
     }
 
+    [Test]
+    public void SaveCheckpoint_OptimizerOverAnotherModelsParameters_ThrowsAndLeavesNoFile()
+    {
+        var model = TestModels.TanhMlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 50 });
+        var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
+        Train(model, optimizer);
+        scheduler.Step(1);
+        var path = _temp.File("run.dndt");
+        var foreign = torch.optim.Adam(TestModels.TanhMlp().parameters(), 0.01);
+
+        var save = () => scheduler.SaveCheckpoint(path, optimizer: foreign);
+
+        save.Should().Throw<ArgumentException>().WithMessage("*not one of the model's*");
+        Directory.GetFiles(_temp.Path).Should().BeEmpty("neither the checkpoint nor its best weights are written");
+    }
+
     [TestCase(false, 3 + StepsPerEpoch)]
     [TestCase(true, StepsPerEpoch)]
     public void Fit_AfterResume_ContinuesTheSavedOptimizerStateUnlessAStepCameFirst(bool stepFirst, long expectedSteps)
