@@ -38,9 +38,6 @@ public sealed class HostSettingsChangedException : DendriticException
     {
         LayerName = layerName;
         Changes = changes;
-        Setting = changes[0].Setting;
-        WrappedValue = changes[0].WrappedValue;
-        CurrentValue = changes[0].CurrentValue;
     }
 
     /// <summary>The layer's path in its model; empty for a <see cref="DendriteLayer"/> built directly.</summary>
@@ -57,11 +54,11 @@ public sealed class HostSettingsChangedException : DendriticException
     /// The first setting in <see cref="Changes"/>: <c>stride</c>, <c>padding</c>, <c>dilation</c>, <c>groups</c>,
     /// <c>padding_mode</c> or <c>weight shape</c>.
     /// </summary>
-    public string Setting { get; } = string.Empty;
+    public string Setting => Changes.Count > 0 ? Changes[0].Setting : string.Empty;
 
     /// <summary>The first changed setting's value when the dendrites were added, e.g. <c>1x1</c> (a weight shape: <c>8x4x3x3</c>).</summary>
-    public string WrappedValue { get; } = string.Empty;
+    public string WrappedValue => Changes.Count > 0 ? Changes[0].WrappedValue : string.Empty;
 
     /// <summary>The first changed setting's value now, e.g. <c>2x2</c>, or <c>same</c> / <c>valid</c> for a padding given by name.</summary>
-    public string CurrentValue { get; } = string.Empty;
+    public string CurrentValue => Changes.Count > 0 ? Changes[0].CurrentValue : string.Empty;
 }
