@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Dendritic;
 
@@ -56,4 +57,21 @@ public sealed record CheckpointManifest
 
     /// <summary>Extra state saved with the model, by key (for example <c>growth.scheduler</c>).</summary>
     public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The characters of the extras' keys and values: what bounds a second read of this manifest needs beyond the default.</summary>
+    internal long ExtrasChars => ExtrasOrEmpty.Sum(e => (long)e.Key.Length + e.Value.Length);
+
+    // Extras is never null as read (nullability is respected), but a manifest built in code may leave it so.
+    private IReadOnlyDictionary<string, string> ExtrasOrEmpty => Extras ?? new Dictionary<string, string>();
+
+    /// <summary>
+    /// Whether <paramref name="other"/> was read from the same save as this manifest: the same time, weights, optimizer
+    /// state and extras (a later save to the same path differs in the time at least).
+    /// </summary>
+    internal bool IsSameSaveAs(CheckpointManifest other) =>
+        CreatedUtc == other.CreatedUtc
+        && WeightsSha256 == other.WeightsSha256
+        && Optimizer?.Sha256 == other.Optimizer?.Sha256
+        && ExtrasOrEmpty.Count == other.ExtrasOrEmpty.Count
+        && ExtrasOrEmpty.All(e => other.ExtrasOrEmpty.TryGetValue(e.Key, out var value) && value == e.Value);
 }

@@ -45,10 +45,9 @@ public static partial class DendriteCheckpoint
 
         // The cheap checks first: an optimizer built too early or from other parameters costs no read.
         var helper = OptimizerStateEntry.ThrowIfOtherOptimizer(recorded, checkpoint.Handle, optimizer, path);
-        var extrasChars = loaded.Extras.Sum(e => (long)e.Key.Length + e.Value.Length);
-        using var archive = CheckpointArchive.Open(path, options ?? GrowthScheduler.ManifestBounds(extrasChars));
+        using var archive = CheckpointArchive.Open(path, options ?? GrowthScheduler.ManifestBounds(loaded.ExtrasChars));
         var there = archive.Manifest;
-        if (there.CreatedUtc != loaded.CreatedUtc || there.WeightsSha256 != loaded.WeightsSha256 || there.Optimizer?.Sha256 != recorded.Sha256)
+        if (!there.IsSameSaveAs(loaded))
         {
             throw new CheckpointMismatchException(FormattableString.Invariant(
                 $"'{path}' is not the checkpoint that was loaded: it was saved {there.CreatedUtc:u}, the loaded one {loaded.CreatedUtc:u}, so its optimizer state is not the one that trained the loaded weights. Load the optimizer state from the file the model was loaded from, or load the checkpoint at '{path}' and its optimizer state together."));

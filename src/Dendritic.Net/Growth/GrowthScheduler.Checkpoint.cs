@@ -210,10 +210,8 @@ public sealed partial class GrowthScheduler
 
         // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
         // one needs (the extras, the scheduler's history among them, are most of it), and no less than the default.
-        var extrasChars = (loaded.Extras ?? new Dictionary<string, string>()).Sum(e => (long)e.Key.Length + e.Value.Length);
-        var there = DendriteCheckpoint.ReadManifest(path, ManifestBounds(extrasChars));
-        if (there.CreatedUtc != loaded.CreatedUtc || there.WeightsSha256 != loaded.WeightsSha256
-            || there.Extras.GetValueOrDefault(StateExtrasKey) != loaded.Extras?.GetValueOrDefault(StateExtrasKey))
+        var there = DendriteCheckpoint.ReadManifest(path, ManifestBounds(loaded.ExtrasChars));
+        if (!there.IsSameSaveAs(loaded))
         {
             var thereState = GrowthSchedulerState.FromCheckpoint(there);
             var loadedState = GrowthSchedulerState.FromCheckpoint(loaded);
