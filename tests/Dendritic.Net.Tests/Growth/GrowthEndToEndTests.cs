@@ -44,26 +44,54 @@ public sealed class GrowthEndToEndTests
     }
 
     /// <summary>
-    /// A linear host cannot separate a disk from its surroundings (about 50 % accuracy); grown dendrites can. Margins
-    /// were checked on seeds 1-5 with the default rules: gradient descent reached 0.96-0.98 against 0.43-0.55,
-    /// cascade-correlation 0.65-0.88 against the same baselines (see docs/growth-scheduler.md).
+    /// A linear host cannot separate a disk from its surroundings (about 50 % accuracy); grown dendrites can. Gradient
+    /// descent wins by a wide margin on every seed (0.96-0.98 against 0.43-0.55 on seeds 1-5, see
+    /// docs/growth-scheduler.md), so each seed is checked alone.
     /// </summary>
-    [TestCase(DendriteTrainingMode.GradientDescent, 1, 0.3, 0.3)]
-    [TestCase(DendriteTrainingMode.GradientDescent, 2, 0.3, 0.3)]
-    [TestCase(DendriteTrainingMode.GradientDescent, 3, 0.3, 0.3)]
-    [TestCase(DendriteTrainingMode.CascadeCorrelation, 1, 0.08, 0.03)]
-    [TestCase(DendriteTrainingMode.CascadeCorrelation, 2, 0.08, 0.03)]
-    [TestCase(DendriteTrainingMode.CascadeCorrelation, 3, 0.08, 0.03)]
-    public void Scheduler_TaskTheHostCannotFit_GrowsAndBeatsTheBaseline(DendriteTrainingMode mode, int seed, double accuracyMargin, double lossMargin)
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void Scheduler_GradientDescentOnTaskTheHostCannotFit_GrowsAndBeatsTheBaseline(int seed)
     {
-        var grown = DiskExperiment.Run(seed, Growth(mode), Epochs);
+        var grown = DiskExperiment.Run(seed, Growth(DendriteTrainingMode.GradientDescent), Epochs);
         var baseline = DiskExperiment.Run(seed, Baseline, Epochs);
 
         grown.Dendrites.Should().BeGreaterThan(0);
         grown.Scheduler.History.Entries.Should().Contain(e => e.Action == GrowthAction.DendritesAdded);
-        grown.Accuracy.Should().BeGreaterThan(baseline.Accuracy + accuracyMargin, $"grown {grown.Accuracy:F3} vs baseline {baseline.Accuracy:F3}");
-        grown.Loss.Should().BeLessThan(baseline.Loss - lossMargin, $"grown {grown.Loss:F4} vs baseline {baseline.Loss:F4}");
+        grown.Accuracy.Should().BeGreaterThan(baseline.Accuracy + 0.3, $"grown {grown.Accuracy:F3} vs baseline {baseline.Accuracy:F3}");
+        grown.Loss.Should().BeLessThan(baseline.Loss - 0.3, $"grown {grown.Loss:F4} vs baseline {baseline.Loss:F4}");
         grown.Epochs.Should().BeLessThanOrEqualTo(baseline.Epochs);
+    }
+
+    /// <summary>
+    /// Cascade-correlation on the same task gains less and varies more from seed to seed (on seeds 1-3 on an AMD Zen 3
+    /// box, 30 November 2026: accuracy +0.22, +0.12, +0.27 and loss -0.18, -0.09, -0.37 against the baseline). A
+    /// 150-epoch run is chaotic in the last bits of every product, which differ between CPUs (AVX2 against AVX-512
+    /// kernels, thread counts), so one seed alone could land anywhere in that spread on another machine. The test
+    /// therefore checks what must hold on any machine: every seed grows dendrites and stops no later than the
+    /// baseline, and over the three seeds the grown models beat the baseline on average by a margin (0.10 accuracy,
+    /// 0.05 loss) about half of what was measured.
+    /// </summary>
+    [Test]
+    public void Scheduler_CascadeCorrelationOnTaskTheHostCannotFit_GrowsAndBeatsTheBaselineOnAverage()
+    {
+        var accuracyGains = new double[3];
+        var lossGains = new double[3];
+        for (var seed = 1; seed <= 3; seed++)
+        {
+            var grown = DiskExperiment.Run(seed, Growth(DendriteTrainingMode.CascadeCorrelation), Epochs);
+            var baseline = DiskExperiment.Run(seed, Baseline, Epochs);
+
+            grown.Dendrites.Should().BeGreaterThan(0, $"seed {seed} should grow");
+            grown.Scheduler.History.Entries.Should().Contain(e => e.Action == GrowthAction.DendritesAdded);
+            grown.Epochs.Should().BeLessThanOrEqualTo(baseline.Epochs);
+            accuracyGains[seed - 1] = grown.Accuracy - baseline.Accuracy;
+            lossGains[seed - 1] = baseline.Loss - grown.Loss;
+        }
+
+        var gains = $"accuracy gains {string.Join(", ", accuracyGains.Select(g => g.ToString("F3")))}; loss gains {string.Join(", ", lossGains.Select(g => g.ToString("F4")))}";
+        accuracyGains.Average().Should().BeGreaterThan(0.10, gains);
+        lossGains.Average().Should().BeGreaterThan(0.05, gains);
     }
 
     [Explicit("Tuning aid: prints several seeds.")]
