@@ -57,11 +57,36 @@ public sealed class OnnxGraphBuilder
 
     /// <summary>
     /// Set while a converter writes a module whose own run on the sample then gives the module's output its value
-    /// (<see cref="ModuleExport"/>): its nodes are not computed on the sample, which would compute the module a second
-    /// time (a fused dendrite layer's projection, split and cascade) and keep every intermediate value until the export
-    /// ends, for values that nothing reads.
+    /// (<see cref="ModuleExport"/>), and while a module host's cascade is written, whose value the host's and its
+    /// copies' values give (<see cref="ModuleHostExport"/>): its nodes are not computed on the sample, which would
+    /// compute the module a second time (a fused dendrite layer's projection, split and cascade) and keep every
+    /// intermediate value until the export ends, for values that nothing reads. Set through
+    /// <see cref="WithoutNodeSamples{T}"/>.
     /// </summary>
-    internal bool ModuleRunGivesSamples { get; set; }
+    internal bool ModuleRunGivesSamples { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="emit"/> with <see cref="ModuleRunGivesSamples"/> set to <paramref name="moduleRunGivesSamples"/>
+    /// (true where a module's own run, or its parts' runs, then give its output the value), and gives the flag back
+    /// its previous value when <paramref name="emit"/> returns or throws, so that one scope may open inside another.
+    /// </summary>
+    /// <typeparam name="T">What <paramref name="emit"/> returns (the name of the value it wrote).</typeparam>
+    /// <param name="moduleRunGivesSamples">Whether the nodes added meanwhile are left uncomputed on the sample.</param>
+    /// <param name="emit">The converter that adds the nodes.</param>
+    /// <returns>What <paramref name="emit"/> returned.</returns>
+    internal T WithoutNodeSamples<T>(bool moduleRunGivesSamples, Func<T> emit)
+    {
+        var previous = ModuleRunGivesSamples;
+        ModuleRunGivesSamples = moduleRunGivesSamples;
+        try
+        {
+            return emit();
+        }
+        finally
+        {
+            ModuleRunGivesSamples = previous;
+        }
+    }
 
     /// <summary>Where the export logs (a description it could not check); <see cref="NullLogger.Instance"/> unless the export gives one.</summary>
     internal ILogger Logger { get; set; } = NullLogger.Instance;
@@ -239,8 +264,9 @@ public sealed class OnnxGraphBuilder
         new(Path, module.GetType().Name, string.Create(CultureInfo.InvariantCulture, $"{OnnxExportException.Describe(Path, module.GetType().Name)}: {message}"));
 
     /// <summary>
-    /// Gives each of <paramref name="outputs"/> its value on the sample when every input has one and the evaluator
-    /// computes the operator; otherwise records why not. An empty input name is an optional input left out.
+    /// Gives the node's output its value on the sample when every input has one and the evaluator computes the
+    /// operator; otherwise records, for each of <paramref name="outputs"/>, why not. An empty input name is an optional
+    /// input left out.
     /// </summary>
     private void Evaluate(string nodeName, string opType, IReadOnlyList<string> inputs, string[] outputs, IReadOnlyDictionary<string, object>? attributes)
     {
@@ -266,19 +292,22 @@ public sealed class OnnxGraphBuilder
             samples[i] = sample;
         }
 
-        if (SampleEvaluator.TryEvaluate(opType, samples, attributes, outputs.Length, out var reason) is { } values)
+        // The evaluator computes nodes of one output: the only node of more is a dendrite layer's Split, which the
+        // exporter writes while the layer's own run gives the value (ModuleRunGivesSamples).
+        string reason;
+        if (outputs.Length != 1)
         {
-            for (var i = 0; i < outputs.Length; i++)
-            {
-                SetSample(outputs[i], values[i]);
-            }
+            reason = string.Create(CultureInfo.InvariantCulture, $"it has {outputs.Length} outputs, and the exporter computes nodes of one output");
         }
-        else
+        else if (SampleEvaluator.TryEvaluate(opType, samples, attributes, out reason) is { } value)
         {
-            foreach (var output in outputs)
-            {
-                _unknown[output] = $"node '{nodeName}' cannot be computed on the sample: {reason}";
-            }
+            SetSample(outputs[0], value);
+            return;
+        }
+
+        foreach (var output in outputs)
+        {
+            _unknown[output] = $"node '{nodeName}' cannot be computed on the sample: {reason}";
         }
     }
 

@@ -29,7 +29,7 @@ public class ActivationAndPoolingTests
 
         // Inputs up to about +-25 cover every piece of the piecewise activations and Mish's softplus for large x.
         using var model = nn.Sequential(Models.Dendritic(nn.Linear(6, 8), 2, 401), activation(), nn.Linear(8, 3));
-        ExportParityTests.AssertParity(model, randn(2, 6) * 4, randn(5, 6) * 6);
+        Parity.ExportShouldMatch(model, randn(2, 6) * 4, randn(5, 6) * 6);
     }
 
     [Test]
@@ -62,7 +62,7 @@ public class ActivationAndPoolingTests
 
         // The dropouts are the identity at inference; a training-mode model is exported in eval mode.
         model.train();
-        ExportParityTests.AssertParity(model, randn(2, 3, 16, 16), randn(3, 3, 16, 16));
+        Parity.ExportShouldMatch(model, randn(2, 3, 16, 16), randn(3, 3, 16, 16));
     }
 
     [TestCase(5, 3)]
@@ -72,7 +72,7 @@ public class ActivationAndPoolingTests
     {
         torch.manual_seed(420);
         using var model = nn.Sequential(nn.Conv2d(2, 3, 1), nn.AdaptiveAvgPool2d(new long[] { output, output + 1 }), nn.Flatten());
-        ExportParityTests.AssertParity(model, randn(2, 2, input, input + 2), randn(4, 2, input, input + 2));
+        Parity.ExportShouldMatch(model, randn(2, 2, input, input + 2), randn(4, 2, input, input + 2));
     }
 
     [Test]
@@ -80,6 +80,6 @@ public class ActivationAndPoolingTests
     {
         torch.manual_seed(430);
         using var model = nn.Sequential(nn.Conv1d(2, 3, 1), nn.AdaptiveAvgPool1d(4), nn.Flatten());
-        ExportParityTests.AssertParity(model, randn(2, 2, 10), randn(3, 2, 10));
+        Parity.ExportShouldMatch(model, randn(2, 2, 10), randn(3, 2, 10));
     }
 }

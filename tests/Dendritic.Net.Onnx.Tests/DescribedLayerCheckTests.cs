@@ -97,56 +97,6 @@ public class DescribedLayerCheckTests
         run.Should().Throw<OnnxRuntimeException>().WithMessage("*input size 2 not in range*");
     }
 
-    [Test]
-    public void AddNode_SplitWithSeveralOutputs_GivesEachOutputItsSample()
-    {
-        using var scope = torch.NewDisposeScope();
-        using var owner = new TestBuilder();
-        var builder = owner.Builder;
-        var x = randn(2, 9);
-        builder.SetSample("x", x);
-
-        var parts = builder.AddNode("Split", new[] { "x", builder.AddInt64s("sizes", 2, 3, 4) }, 3, new Dictionary<string, object> { ["axis"] = 1L });
-
-        parts.Should().HaveCount(3);
-        builder.Sample(parts[1])!.shape.Should().Equal(2, 3);
-        builder.Sample(parts[0])!.allclose(x[.., ..2], 0, 0).Should().BeTrue();
-        builder.Sample(parts[1])!.allclose(x[.., 2..5], 0, 0).Should().BeTrue();
-        builder.Sample(parts[2])!.allclose(x[.., 5..], 0, 0).Should().BeTrue();
-    }
-
-    [Test]
-    public void AddNode_SplitThatDoesNotFit_LeavesEveryOutputUnknownSayingWhy()
-    {
-        using var scope = torch.NewDisposeScope();
-        using var owner = new TestBuilder();
-        var builder = owner.Builder;
-        builder.SetSample("x", randn(2, 9));
-
-        var parts = builder.AddNode("Split", new[] { "x" }, 2, new Dictionary<string, object> { ["axis"] = 1L });
-
-        parts.Should().AllSatisfy(p =>
-        {
-            builder.Sample(p).Should().BeNull();
-            builder.WhyUnknown(p).Should().Contain("equal parts");
-        });
-    }
-
-    [Test]
-    public void AddNode_WhileAModuleRunGivesSamples_ComputesNothing()
-    {
-        // A converter's nodes while the module's own run gives its output the value: computing them would be waste.
-        using var scope = torch.NewDisposeScope();
-        using var owner = new TestBuilder();
-        var builder = owner.Builder;
-        builder.ModuleRunGivesSamples = true;
-        builder.SetSample("x", randn(2, 3));
-
-        var relu = builder.AddNode("Relu", new[] { "x" });
-
-        builder.Sample(relu).Should().BeNull();
-    }
-
     private static TestCaseData Wrong(string name, int rank, Func<Tensor, Tensor> step, Func<OnnxGraphBuilder, string, string> describe, string because) =>
         new TestCaseData(name, rank, step, describe, because).SetArgDisplayNames(name);
 

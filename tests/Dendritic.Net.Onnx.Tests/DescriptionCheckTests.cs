@@ -25,14 +25,13 @@ public class DescriptionCheckTests
         var logger = new RecordingLogger();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, Logger = logger }, sample);
         handle.Layers.Should().HaveCount(4).And.OnlyContain(l => l.Mode == AttachMode.Hooked);
-        RandomiseCascade(handle, 801);
+        Cascades.Randomise(handle, 801);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         logger.Entries.Should().NotContain(e => e.EventId == 8000);
         using var input = randn(HookedCnn.InputShape(3));
-        using var expected = model.call(input).detach();
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -42,7 +41,7 @@ public class DescriptionCheckTests
         using var model = new HookedCnn(omitFc1Relu: true);
         using var sample = randn(HookedCnn.InputShape(2));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, sample);
-        RandomiseCascade(handle, 803);
+        Cascades.Randomise(handle, 803);
 
         var act = () => OnnxExporter.ExportToBytes(handle, sample);
 
@@ -84,8 +83,7 @@ public class DescriptionCheckTests
         entry.Message.Should().StartWith($"The model ({nameof(DescribedModule)}): its ONNX graph description was not checked")
             .And.Contain("CumSum");
         using var input = randn(4, 5);
-        using var expected = model.call(input).detach();
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -111,14 +109,13 @@ public class DescriptionCheckTests
         using var sample = randn(2, 5);
         var logger = new RecordingLogger();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1, Logger = logger }, sample);
-        RandomiseCascade(handle, 807);
+        Cascades.Randomise(handle, 807);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         logger.Entries.Should().ContainSingle(e => e.EventId == 8000).Which.Message.Should().Contain("CumSum");
         using var input = randn(3, 5);
-        using var expected = model.call(input).detach();
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -174,18 +171,5 @@ public class DescriptionCheckTests
     {
         using var axis = tensor(1L);
         return builder.AddNode("CumSum", new[] { h, builder.AddInitializer(axis, "axis") });
-    }
-
-    private static void RandomiseCascade(DendriticModel handle, long seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        using (no_grad())
-        {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
-            {
-                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
-                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using Dendritic.Onnx.Proto;
 using Dendritic.Onnx.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using Microsoft.ML.OnnxRuntime;
 using NUnit.Framework;
@@ -48,24 +49,17 @@ public class DoublePrecisionTests
         using var model = new RecurrentClassifier(gru, 4, 5, 1, false, true, 3);
         model.to(float64);
         using var sample = randn(new long[] { 2, 6, 4 }, dtype: float64);
-        var folder = Path.Combine(Path.GetTempPath(), "dendritic-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        try
-        {
-            var act = () => OnnxExporter.Export(model, sample, Path.Combine(folder, "model.onnx"));
+        using var folder = new TempFolder();
 
-            var type = gru ? "GRU" : "LSTM";
-            var error = act.Should().Throw<OnnxExportException>().Which;
-            error.ModulePath.Should().Be("rnn");
-            error.ModuleType.Should().Be(type);
-            error.Message.Should().StartWith($"Module 'rnn' ({type}): ONNX Runtime computes {type} in float32 only")
-                .And.Contain("model.to(ScalarType.Float32)").And.Contain("sampleInput.to(ScalarType.Float32)");
-            Directory.EnumerateFileSystemEntries(folder).Should().BeEmpty();
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var act = () => OnnxExporter.Export(model, sample, folder.File("model.onnx"));
+
+        var type = gru ? "GRU" : "LSTM";
+        var error = act.Should().Throw<OnnxExportException>().Which;
+        error.ModulePath.Should().Be("rnn");
+        error.ModuleType.Should().Be(type);
+        error.Message.Should().StartWith($"Module 'rnn' ({type}): ONNX Runtime computes {type} in float32 only")
+            .And.Contain("model.to(ScalarType.Float32)").And.Contain("sampleInput.to(ScalarType.Float32)");
+        Directory.EnumerateFileSystemEntries(folder.Path).Should().BeEmpty();
     }
 
     [Test]
@@ -96,8 +90,6 @@ public class DoublePrecisionTests
         var bytes = OnnxExporter.ExportToBytes(model, converted);
 
         using var input = randn(3, 6, 4);
-        using var expected = model.call(input).detach();
-        using var actual = OnnxRun.Run(bytes, input);
-        OnnxRun.ShouldMatch(actual, expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using Dendritic.Onnx.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -159,7 +160,8 @@ public class ExportErrorTests
         var handle = Dendrites.Wrap(nn.Sequential(("fc", nn.Linear(3, 2))));
         handle.Unwrap();
         using var sample = randn(2, 3);
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unwrapped-{Guid.NewGuid():N}.onnx");
+        using var folder = new TempFolder();
+        var path = folder.File("unwrapped.onnx");
         var expected = FluentActions.Invoking(() => handle.AddDendrites()).Should().Throw<InvalidOperationException>().Which.Message;
 
         var act = () => OnnxExporter.Export(handle, sample, path);

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.Versioning;
 using Dendritic.Onnx.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -13,17 +14,13 @@ namespace Dendritic.Onnx.Tests;
 /// <summary>The file the exporter writes: atomic replacement, the folder checked first, graph names that are valid.</summary>
 public class ExportFileTests
 {
-    private string _folder = string.Empty;
+    private TempFolder _folder = null!;
 
     [SetUp]
-    public void CreateFolder()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "dendritic-onnx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_folder);
-    }
+    public void CreateFolder() => _folder = new TempFolder();
 
     [TearDown]
-    public void RemoveFolder() => Directory.Delete(_folder, recursive: true);
+    public void RemoveFolder() => _folder.Dispose();
 
     [Test]
     public void Export_GraphNamesEqualToGeneratedValueNames_WritesAValidModel()
@@ -38,9 +35,7 @@ public class ExportFileTests
 
         var bytes = OnnxExporter.ExportToBytes(model, sample, options);
 
-        using var expected = model.call(input).detach();
-        using var actual = OnnxRun.Run(bytes, input, "bias", "weight");
-        OnnxRun.ShouldMatch(actual, expected);
+        Parity.ShouldRunLike(bytes, model, input, "bias", "weight");
     }
 
     [Test]
@@ -48,7 +43,7 @@ public class ExportFileTests
     public void Export_OverExistingFile_ReplacesItWholeByRename()
     {
         Assume.That(!OperatingSystem.IsWindows(), "Unix rename semantics: an open file keeps its contents");
-        var path = Path.Combine(_folder, "model.onnx");
+        var path = _folder.File("model.onnx");
         var old = Enumerable.Repeat((byte)7, 4096).ToArray();
         File.WriteAllBytes(path, old);
         using var model = nn.Sequential(nn.Linear(4, 3), nn.ReLU());
@@ -63,13 +58,13 @@ public class ExportFileTests
 
         seen.Take(read).Should().Equal(old);
         File.ReadAllBytes(path).Should().Equal(OnnxExporter.ExportToBytes(model, sample));
-        Directory.EnumerateFiles(_folder).Select(Path.GetFileName).Should().Equal("model.onnx");
+        Directory.EnumerateFiles(_folder.Path).Select(Path.GetFileName).Should().Equal("model.onnx");
     }
 
     [Test]
     public void Export_IntoMissingFolder_ThrowsNamingTheFileBeforeRunningTheModel()
     {
-        var path = Path.Combine(_folder, "missing", "model.onnx");
+        var path = Path.Combine(_folder.Path, "missing", "model.onnx");
 
         // The model cannot be exported either; the folder is checked first, so that error is the one reported.
         using var model = nn.Sequential(nn.Linear(3, 3), new Doubler());
@@ -85,11 +80,11 @@ public class ExportFileTests
         torch.manual_seed(5);
         using var model = Models.Mlp(2);
         using var sample = randn(2, 8);
-        var path = Path.Combine(_folder, "dendritic.onnx");
+        var path = _folder.File("dendritic.onnx");
 
         OnnxExporter.Export(TestHandles.Of(model), sample, path);
 
         File.ReadAllBytes(path).Should().Equal(OnnxExporter.ExportToBytes(TestHandles.Of(model), sample));
-        Directory.EnumerateFiles(_folder).Select(Path.GetFileName).Should().Equal("dendritic.onnx");
+        Directory.EnumerateFiles(_folder.Path).Select(Path.GetFileName).Should().Equal("dendritic.onnx");
     }
 }

@@ -10,7 +10,7 @@ namespace Dendritic.Onnx.Tests;
 
 /// <summary>
 /// Every model family is exported with 0, 1 and 3 dendrite sets per layer, loaded in ONNX Runtime and run on a batch
-/// size other than the sample's (the batch axis is dynamic); outputs must match TorchSharp's (<see cref="OnnxRun.ShouldMatch"/>).
+/// size other than the sample's (the batch axis is dynamic); outputs must match TorchSharp's (<see cref="Parity"/>).
 /// </summary>
 public class ExportParityTests
 {
@@ -21,7 +21,7 @@ public class ExportParityTests
     {
         torch.manual_seed(10 + sets);
         using var model = Models.Mlp(sets);
-        AssertParity(model, randn(2, 8), randn(7, 8) * 3);
+        Parity.ExportShouldMatch(model, randn(2, 8), randn(7, 8) * 3);
     }
 
     [TestCase(0)]
@@ -31,7 +31,7 @@ public class ExportParityTests
     {
         torch.manual_seed(20 + sets);
         using var model = Models.Cnn(sets);
-        AssertParity(model, randn(2, 3, 8, 8), randn(5, 3, 8, 8) * 2);
+        Parity.ExportShouldMatch(model, randn(2, 3, 8, 8), randn(5, 3, 8, 8) * 2);
     }
 
     [TestCase(0)]
@@ -41,7 +41,7 @@ public class ExportParityTests
     {
         torch.manual_seed(30 + sets);
         using var model = Models.Sequence(sets);
-        AssertParity(model, randn(2, 10, 6), randn(4, 10, 6) * 2);
+        Parity.ExportShouldMatch(model, randn(2, 10, 6), randn(4, 10, 6) * 2);
     }
 
     [TestCase(1)]
@@ -73,7 +73,7 @@ public class ExportParityTests
         var proto = ModelProto.Parser.ParseFrom(TestHandles.Export(model, sample));
 
         proto.Graph.Node.Should().NotContain(n => n.OpType == "Split");
-        AssertParity(model, sample, randn(6, 5));
+        Parity.ExportShouldMatch(model, sample, randn(6, 5));
     }
 
     [Test]
@@ -84,17 +84,6 @@ public class ExportParityTests
         var proto = ModelProto.Parser.ParseFrom(TestHandles.Export(model, sample, new OnnxExportOptions { DynamicBatch = false }));
 
         proto.Graph.Input.Single().Type.TensorType.Shape.Dim.Select(d => d.DimValue).Should().Equal(3, 8);
-        AssertParity(model, sample, randn(3, 8), new OnnxExportOptions { DynamicBatch = false });
-    }
-
-    internal static void AssertParity(nn.Module<Tensor, Tensor> model, Tensor sample, Tensor input, OnnxExportOptions? options = null)
-    {
-        var bytes = TestHandles.Export(model, sample, options);
-        model.eval();
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        var expected = model.call(input);
-        var actual = OnnxRun.Run(bytes, input, options?.InputName ?? "input", options?.OutputName ?? "output");
-        OnnxRun.ShouldMatch(actual, expected);
+        Parity.ExportShouldMatch(model, sample, randn(3, 8), new OnnxExportOptions { DynamicBatch = false });
     }
 }

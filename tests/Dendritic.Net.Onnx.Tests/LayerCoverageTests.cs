@@ -23,7 +23,7 @@ public class LayerCoverageTests
             nn.Flatten(),
             nn.BatchNorm1d(12));
         TrainBatchNorm(model, randn(4, 2, 16));
-        ExportParityTests.AssertParity(model, randn(2, 2, 16), randn(3, 2, 16));
+        Parity.ExportShouldMatch(model, randn(2, 2, 16), randn(3, 2, 16));
     }
 
     [Test]
@@ -40,7 +40,7 @@ public class LayerCoverageTests
             nn.AdaptiveAvgPool3d(1),
             nn.Flatten());
         TrainBatchNorm(model, randn(new long[] { 3, 2, 8, 8, 8 }));
-        ExportParityTests.AssertParity(model, randn(new long[] { 2, 2, 8, 8, 8 }), randn(new long[] { 3, 2, 8, 8, 8 }));
+        Parity.ExportShouldMatch(model, randn(new long[] { 2, 2, 8, 8, 8 }), randn(new long[] { 3, 2, 8, 8, 8 }));
     }
 
     [Test]
@@ -56,7 +56,7 @@ public class LayerCoverageTests
             nn.Flatten(),
             Models.Dendritic(nn.Linear(16, 3, hasBias: false), 2, 72),
             nn.Identity());
-        ExportParityTests.AssertParity(model, randn(2, 3, 12, 12), randn(4, 3, 12, 12));
+        Parity.ExportShouldMatch(model, randn(2, 3, 12, 12), randn(4, 3, 12, 12));
     }
 
     [TestCase(DendriteActivation.Tanh)]
@@ -68,7 +68,7 @@ public class LayerCoverageTests
         using var model = nn.Sequential(
             Models.Dendritic(nn.Linear(6, 8), 3, 81, options),
             nn.LogSoftmax(-1));
-        ExportParityTests.AssertParity(model, randn(2, 6), randn(5, 6) * 4);
+        Parity.ExportShouldMatch(model, randn(2, 6), randn(5, 6) * 4);
     }
 
     [Test]
@@ -80,7 +80,7 @@ public class LayerCoverageTests
             new ResidualBlock(4, 3),
             nn.AdaptiveAvgPool2d(1),
             nn.Flatten());
-        ExportParityTests.AssertParity(model, randn(2, 3, 6, 6), randn(3, 3, 6, 6));
+        Parity.ExportShouldMatch(model, randn(2, 3, 6, 6), randn(3, 3, 6, 6));
     }
 
     [Test]
@@ -88,7 +88,7 @@ public class LayerCoverageTests
     {
         torch.manual_seed(95);
         using var model = nn.Sequential(nn.Linear(4, 8), nn.LayerNorm(8, elementwise_affine: false), nn.SiLU(), nn.Linear(8, 2), nn.Softmax(-1));
-        ExportParityTests.AssertParity(model, randn(1, 4), randn(9, 4));
+        Parity.ExportShouldMatch(model, randn(1, 4), randn(9, 4));
     }
 
     [TestCase(1)]
@@ -106,7 +106,7 @@ public class LayerCoverageTests
             SameConvolution(spatialDims, 4, 2, kernel: 2, dilation: 3, PaddingModes.Reflect));
         long[] Shape(long batch) => new[] { batch, 3L }.Concat(Enumerable.Repeat(7L, spatialDims)).ToArray();
 
-        ExportParityTests.AssertParity(model, randn(Shape(2)), randn(Shape(3)));
+        Parity.ExportShouldMatch(model, randn(Shape(2)), randn(Shape(3)));
     }
 
     private static nn.Module<Tensor, Tensor> SameConvolution(int spatialDims, long inputs, long outputs, long kernel, long dilation, PaddingModes mode) => spatialDims switch

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using Dendritic.Onnx.Export;
 using Dendritic.Onnx.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -21,13 +22,12 @@ public class ModuleHostExportTests
         using var sample = randn(2, 4, 5);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = sets }, sample);
         handle.Layers.Should().ContainSingle().Which.Spec.Kind.Should().Be(HostKind.Module);
-        RandomiseCascade(handle, 310 + sets);
+        Cascades.Randomise(handle, 310 + sets);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(3, 4, 5);
-        using var expected = model.call(input).detach();
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -38,12 +38,12 @@ public class ModuleHostExportTests
         using var sample = randn(2, 5);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm").Or(LayerSelector.AllSupported), InitialDendrites = 2 }, sample);
         handle.Layers.Should().HaveCount(3);
-        RandomiseCascade(handle, 321);
+        Cascades.Randomise(handle, 321);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(4, 5);
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), model.call(input));
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -53,13 +53,41 @@ public class ModuleHostExportTests
         var model = nn.Sequential(("fc", nn.Linear(5, 6)), ("norm", nn.LayerNorm(6)));
         using var sample = randn(2, 5);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 2 }, sample);
-        RandomiseCascade(handle, 323);
+        Cascades.Randomise(handle, 323);
         handle.Layers[0].Enabled = false;
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(4, 5);
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), model.call(input));
+        Parity.ShouldRunLike(bytes, model, input);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void Emit_LayerNormHost_GivesTheOutputTheHooksValueWithoutComputingTheCascadeNodes(bool enabled)
+    {
+        // The host's and the copies' runs give the cascade its inputs: it is computed once, as the hook computes it,
+        // and its Mul and Add nodes are not computed on the sample too.
+        torch.manual_seed(324);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = no_grad();
+        var model = nn.Sequential(("fc", nn.Linear(5, 6)), ("norm", nn.LayerNorm(6)));
+        var sample = randn(2, 5);
+        var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 2 }, sample);
+        Cascades.Randomise(handle, 325);
+        handle.Layers[0].Enabled = enabled;
+        using var owner = new TestBuilder();
+        owner.Builder.AddHookedLayers(handle);
+        owner.Builder.SetSample("x", sample);
+
+        var output = ModuleExport.Emit(owner.Builder, model, "x");
+
+        var expected = model.call(sample);
+        owner.Builder.Sample(output).Should().NotBeNull(owner.Builder.WhyUnknown(output));
+        owner.Builder.Sample(output)!.allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
+        var cascade = owner.Graph.Node.Where(n => n.OpType is "Mul" or "Add").ToList();
+        cascade.Should().HaveCount(enabled ? 6 : 0);
+        cascade.Count(n => n.Output[0] != output && owner.Builder.Sample(n.Output[0]) is not null).Should().Be(0, "only the output's value is computed");
     }
 
     [TestCase(0)]
@@ -70,7 +98,7 @@ public class ModuleHostExportTests
         var model = nn.Sequential(("embed", nn.Embedding(12, 6)), ("act", nn.Tanh()), ("head", nn.Linear(6, 3)));
         using var sample = randint(0, 12, new long[] { 2, 5 });
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("embed"), InitialDendrites = sets }, sample);
-        RandomiseCascade(handle, 340 + sets);
+        Cascades.Randomise(handle, 340 + sets);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
@@ -115,12 +143,12 @@ public class ModuleHostExportTests
         using var sample = randn(2, 4);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), InitialDendrites = 2 }, sample);
         handle.Layers.Should().ContainSingle().Which.Spec.Kind.Should().Be(HostKind.Module);
-        RandomiseCascade(handle, 351);
+        Cascades.Randomise(handle, 351);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(3, 4);
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), model.call(input));
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -149,13 +177,12 @@ public class ModuleHostExportTests
         using var sample = batchFirst ? randn(2, 6, 4) : randn(6, 2, 4);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported), InitialDendrites = sets }, sample);
         handle.Layers.Should().Contain(l => l.Name == "rnn" && l.Spec.Kind == HostKind.Module);
-        RandomiseCascade(handle, 370 + sets);
+        Cascades.Randomise(handle, 370 + sets);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample, new OnnxExportOptions { InputBatchAxis = batchFirst ? 0 : 1 });
 
         using var input = batchFirst ? randn(3, 6, 4) : randn(6, 3, 4);
-        using var expected = model.call(input).detach();
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [TestCase(false)]
@@ -169,7 +196,7 @@ public class ModuleHostExportTests
         var bytes = OnnxExporter.ExportToBytes(model, sample);
 
         using var input = randn(3, 6, 4);
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), model.call(input));
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -179,7 +206,7 @@ public class ModuleHostExportTests
         var model = new RecurrentClassifier(false, 4, 8, 1, false, true, 3);
         using var sample = randn(2, 6, 4);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported), InitialDendrites = 1 }, sample);
-        RandomiseCascade(handle, 391);
+        Cascades.Randomise(handle, 391);
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         var result = Quantization.OnnxQuantizer.QuantizeDynamic(bytes);
@@ -201,7 +228,7 @@ public class ModuleHostExportTests
         var model = nn.Sequential(("fc", nn.Linear(3, 4)), ("norm", nn.LayerNorm(4)));
         using var sample = randn(2, 3);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 }, sample);
-        RandomiseCascade(handle, 396);
+        Cascades.Randomise(handle, 396);
 
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
@@ -219,18 +246,5 @@ public class ModuleHostExportTests
         var act = () => OnnxExporter.ExportToBytes(handle, sample);
 
         act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "block" && e.ModuleType == nameof(PairBlock) && e.Message.Contains("not one tensor", StringComparison.Ordinal));
-    }
-
-    private static void RandomiseCascade(DendriticModel handle, long seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        using (no_grad())
-        {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
-            {
-                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
-                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
-            }
-        }
     }
 }

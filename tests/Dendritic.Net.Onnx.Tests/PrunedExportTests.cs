@@ -30,6 +30,6 @@ public class PrunedExportTests
 
         report.SetsRemoved.Should().BeGreaterThanOrEqualTo(2);
         ((DendriteLayer)model[0]).DendriteCount.Should().BeLessThan(3);
-        ExportParityTests.AssertParity(model, randn(2, 3, 8, 8), randn(3, 3, 8, 8));
+        Parity.ExportShouldMatch(model, randn(2, 3, 8, 8), randn(3, 3, 8, 8));
     }
 }

@@ -5,6 +5,7 @@ using System.Linq;
 using Dendritic.Onnx.Proto;
 using Dendritic.Onnx.Quantization;
 using Dendritic.Onnx.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using Microsoft.ML.OnnxRuntime;
 using NUnit.Framework;
@@ -136,19 +137,13 @@ public class QuantizationParityTests
     /// <summary>The graph ONNX Runtime runs after its CPU optimisations (where QDQ groups become integer kernels).</summary>
     internal static List<NodeProto> OptimizedGraph(byte[] model)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"dendritic-optimized-{Guid.NewGuid():N}.onnx");
-        try
+        using var folder = new TempFolder();
+        var path = folder.File("optimized.onnx");
+        using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = path })
+        using (new InferenceSession(model, options))
         {
-            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = path })
-            using (new InferenceSession(model, options))
-            {
-            }
+        }
 
-            return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node.ToList();
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node.ToList();
     }
 }

@@ -29,7 +29,7 @@ public class TorchVisionExportTests
         if (handle is not null)
         {
             handle.Layers.Should().HaveCount(21);
-            Randomise(handle, 310);
+            Cascades.Randomise(handle, 310, scale: 0.1);
         }
 
         AssertParity(model, handle, sample);
@@ -50,7 +50,7 @@ public class TorchVisionExportTests
 
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, Targets = LayerSelector.NameLike("layer4.**").Or(LayerSelector.Named("fc")) }, sample);
         AssertFrozen(model);
-        Randomise(handle, 321);
+        Cascades.Randomise(handle, 321, scale: 0.1);
         DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, sample);
         AssertFrozen(model);
 
@@ -58,10 +58,7 @@ public class TorchVisionExportTests
 
         AssertFrozen(model);
         using var input = randn(3, 3, 32, 32);
-        model.eval();
-        using var expected = Forward(model, input);
-        using var actual = OnnxRun.Run(bytes, input);
-        AssertClose(actual, expected);
+        AssertClose(bytes, model, input);
     }
 
     [Test]
@@ -75,7 +72,7 @@ public class TorchVisionExportTests
         // Dendrites on one Bottleneck, its downsample path and the head; the other blocks stay plain.
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.NameLike("layer4.0.**").Or(LayerSelector.Named("fc")) }, sample);
         handle.Layers.Select(l => l.Name).Should().Contain(new[] { "layer4.0.conv2", "layer4.0.downsample.0", "fc" });
-        Randomise(handle, 331);
+        Cascades.Randomise(handle, 331, scale: 0.1);
 
         AssertParity(model, handle, sample);
     }
@@ -93,7 +90,7 @@ public class TorchVisionExportTests
         var handle = sets == 0 ? null : Dendrites.Wrap(model, new WrapOptions { InitialDendrites = sets }, sample);
         if (handle is not null)
         {
-            Randomise(handle, 350);
+            Cascades.Randomise(handle, 350, scale: 0.1);
         }
 
         AssertParity(model, handle, sample);
@@ -109,7 +106,7 @@ public class TorchVisionExportTests
 
         // At 32x32 the features end at 1x1, so avgpool (adaptive, to 7x7) copies each value into 49 cells.
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("features.0", "features.3", "classifier.6") }, sample);
-        Randomise(handle, 361);
+        Cascades.Randomise(handle, 361, scale: 0.1);
 
         AssertParity(model, handle, sample);
     }
@@ -119,24 +116,17 @@ public class TorchVisionExportTests
     {
         var bytes = handle is null ? TestHandles.Export(model, sample) : OnnxExporter.ExportToBytes(handle, sample);
         using var input = randn(3, 3, 32, 32);
-        model.eval();
-        using var expected = Forward(model, input);
-        using var actual = OnnxRun.Run(bytes, input);
-        actual.shape.Should().Equal(expected.shape);
-        AssertClose(actual, expected);
+        AssertClose(bytes, model, input);
     }
 
     /// <summary>Within 1e-4 of the output's scale (float32 sums over thousands of terms round at about 1e-7 of it).</summary>
-    private static void AssertClose(Tensor actual, Tensor expected)
+    private static void AssertClose(byte[] bytes, nn.Module<Tensor, Tensor> model, Tensor input)
     {
+        using var scope = NewDisposeScope();
+        var (actual, expected) = Parity.Outputs(bytes, model, input);
+        actual.shape.Should().Equal(expected.shape);
         var scale = System.Math.Max(1.0, expected.abs().max().item<float>());
         OnnxRun.MaxDifference(actual, expected).Should().BeLessThanOrEqualTo(Tolerance * scale, $"the outputs reach {scale}");
-    }
-
-    private static Tensor Forward(nn.Module<Tensor, Tensor> model, Tensor input)
-    {
-        using var noGrad = no_grad();
-        return model.call(input).detach();
     }
 
     /// <summary>
@@ -156,20 +146,6 @@ public class TorchVisionExportTests
 
         norms.ForEach(n => n.momentum = 0.1);
         model.eval();
-    }
-
-    /// <summary>Random u and v (scale 0.1), so that the dendrites change the output.</summary>
-    private static void Randomise(DendriticModel handle, ulong seed)
-    {
-        using var generator = new Generator(seed);
-        using (no_grad())
-        {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
-            {
-                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator) * 0.1);
-                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator) * 0.1);
-            }
-        }
     }
 
     private static void AssertFrozen(nn.Module model)

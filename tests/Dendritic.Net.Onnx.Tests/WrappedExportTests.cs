@@ -18,14 +18,12 @@ public class WrappedExportTests
         using var sample = randn(2, 6);
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 3 }, sample);
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
-        RandomiseCascade(handle, 201);
+        Cascades.Randomise(handle, 201);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(5, 6);
-        using var expected = model.call(input).detach();
-        using var actual = OnnxRun.Run(bytes, input);
-        OnnxRun.ShouldMatch(actual, expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -35,7 +33,7 @@ public class WrappedExportTests
         using var model = new ConcreteFieldMlp();
         using var sample = randn(2, 6);
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }, sample);
-        RandomiseCascade(handle, 203);
+        Cascades.Randomise(handle, 203);
 
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
@@ -66,14 +64,12 @@ public class WrappedExportTests
         using var sample = randn(2, 6);
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, AllowHooks = true }, sample);
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
-        RandomiseCascade(handle, 206);
+        Cascades.Randomise(handle, 206);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(5, 6);
-        using var expected = model.call(input).detach();
-        using var actual = OnnxRun.Run(bytes, input);
-        OnnxRun.ShouldMatch(actual, expected);
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -97,11 +93,11 @@ public class WrappedExportTests
         using var sample = randn(2, 2, 6, 6);
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 }, sample);
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Replaced);
-        RandomiseCascade(handle, 205);
+        Cascades.Randomise(handle, 205);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
         using var input = randn(3, 2, 6, 6);
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), model.call(input));
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -110,13 +106,13 @@ public class WrappedExportTests
         torch.manual_seed(206);
         using var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(6, 5), dendrites: 2)), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(5, 3), dendrites: 2)));
         var handle = Dendrites.Adopt(model);
-        RandomiseCascade(handle, 207);
+        Cascades.Randomise(handle, 207);
         using var sample = randn(2, 6);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);
 
         using var input = randn(4, 6);
-        OnnxRun.ShouldMatch(OnnxRun.Run(bytes, input), model.call(input));
+        Parity.ShouldRunLike(bytes, model, input);
     }
 
     [Test]
@@ -129,18 +125,5 @@ public class WrappedExportTests
 
         act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("Dendrites.Adopt", System.StringComparison.Ordinal))
             .WithMessage("Module 'fc1' (DendriteLayer) holds dendrites;*");
-    }
-
-    private static void RandomiseCascade(DendriticModel handle, long seed)
-    {
-        using var generator = new Generator((ulong)seed);
-        using (no_grad())
-        {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
-            {
-                set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
-                set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
-            }
-        }
     }
 }

@@ -72,7 +72,7 @@ internal static class ModuleExport
         if (!asModuleHost && builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
-            output = WithoutNodeSamples(builder, sample, () => DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample));
+            output = builder.WithoutNodeSamples(sample is not null, () => DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample));
 
             if (sample is not null && Run(module, sample, withHooks: true) is { } hookedOutput)
             {
@@ -84,7 +84,7 @@ internal static class ModuleExport
 
         // Each converter here writes one module and nothing of the user's, and the module's own run below gives its
         // output the sample value, so the converter's nodes are not computed on the sample as well.
-        output = WithoutNodeSamples(builder, sample, () => module is DendriteLayer layer
+        output = builder.WithoutNodeSamples(sample is not null, () => module is DendriteLayer layer
             ? DendriteExport.Emit(builder, layer, input, sample)
             : LayerExport.TryEmit(builder, module, input, sample)
               ?? RecurrentExport.TryEmit(builder, module, input, sample)
@@ -108,23 +108,6 @@ internal static class ModuleExport
         }
 
         return output;
-    }
-
-    /// <summary>
-    /// Runs a converter with <see cref="OnnxGraphBuilder.ModuleRunGivesSamples"/> set while a sample is given (the
-    /// module's own run then gives its output the value, so its nodes are not computed on the sample), and cleared after.
-    /// </summary>
-    private static string WithoutNodeSamples(OnnxGraphBuilder builder, Tensor? sample, Func<string> emit)
-    {
-        builder.ModuleRunGivesSamples = sample is not null;
-        try
-        {
-            return emit();
-        }
-        finally
-        {
-            builder.ModuleRunGivesSamples = false;
-        }
     }
 
     /// <summary>

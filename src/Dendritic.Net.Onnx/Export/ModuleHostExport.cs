@@ -24,12 +24,11 @@ internal static class ModuleHostExport
             throw builder.Error(host, $"'{layer.Name}' carries dendrites as a module host ({spec.ModuleType}) whose result is not one tensor. ONNX export writes module hosts of LSTM and GRU (the sequence output, with its dendrites) and of modules that return one tensor and that it writes (LayerNorm, Embedding, your block implementing IOnnxExportable); other modules with an output processor are not exported. Unwrap that layer (or wrap without it) to export, or run the model in TorchSharp.");
         }
 
-        var sample = builder.Sample(input);
         var hostOutput = ModuleExport.Emit(builder, host, input, asModuleHost: true);
         var branch = layer.Dendrites;
         if (!layer.Enabled || branch.Count == 0)
         {
-            SetSample(builder, host, sample, hostOutput);
+            // The hook returns the host's output unchanged, and the host's own run has given it its value.
             return hostOutput;
         }
 
@@ -40,8 +39,20 @@ internal static class ModuleHostExport
             preActivations[k] = AddCopy(builder, copy, input, k);
         }
 
-        var output = DendriteExport.Cascade(builder, host, branch, hostOutput, preActivations, NeuronShape(builder, host, layer, builder.Sample(hostOutput)));
-        SetSample(builder, host, sample, output);
+        var neuronShape = NeuronShape(builder, host, layer, builder.Sample(hostOutput));
+
+        // The host's and the copies' own runs have given their outputs their values: the cascade is computed once, from
+        // those, by the hook's own computation, and its nodes are not computed on the sample as well. Where one of
+        // them is unknown, the nodes are written as any others, which records why the output is unknown.
+        var parts = PartSamples(builder, hostOutput, preActivations);
+        var output = builder.WithoutNodeSamples(parts is not null, () => DendriteExport.Cascade(builder, host, branch, hostOutput, preActivations, neuronShape));
+        if (parts is not null)
+        {
+            // Combine's intermediate values die here; SetSample keeps a handle of the builder's own on the result.
+            using var scope = torch.NewDisposeScope();
+            builder.SetSample(output, branch.Combine(parts[0], parts[1..]));
+        }
+
         return output;
     }
 
@@ -68,12 +79,20 @@ internal static class ModuleHostExport
         return shape;
     }
 
-    /// <summary>The real output (host plus dendrites, through the hook), for the converters that follow.</summary>
-    private static void SetSample(OnnxGraphBuilder builder, nn.Module host, Tensor? sample, string output)
+    /// <summary>The host's output value, then each copy's pre-activation, on the sample; null when any of them is unknown.</summary>
+    private static Tensor[]? PartSamples(OnnxGraphBuilder builder, string hostOutput, string[] preActivations)
     {
-        if (sample is not null && ModuleExport.Run(host, sample, withHooks: true) is { } result)
+        var parts = new Tensor[1 + preActivations.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            builder.SetSample(output, result);
+            if (builder.Sample(i == 0 ? hostOutput : preActivations[i - 1]) is not { } part)
+            {
+                return null;
+            }
+
+            parts[i] = part;
         }
+
+        return parts;
     }
 }

@@ -13,10 +13,9 @@ namespace Dendritic.Onnx.Export;
 /// attribute defaults included), for the operators that graph descriptions add with
 /// <see cref="OnnxGraphBuilder.AddNode(string, IReadOnlyList{string}, IReadOnlyDictionary{string, object}?)"/>:
 /// elementwise arithmetic, activations, softmax, pooling, reductions, the shape operators, Cast, Pad, and the layers'
-/// Conv, Gemm, BatchNormalization, LayerNormalization, LSTM and GRU. Outputs beyond the first (Split's further parts,
-/// the recurrent operators' last states Y_h and Y_c) are computed when a node has them; a description cannot make such
-/// a node (AddNode gives a node one output), and of the exporter's own nodes only its dendrite Split is one: its LSTM
-/// and GRU nodes output Y alone. This serves twice:
+/// Conv, Gemm, BatchNormalization, LayerNormalization, LSTM and GRU. Each node has one output (a Split's one part, a
+/// recurrent operator's Y): a description cannot make a node of more (AddNode gives a node one output), and the only
+/// one the exporter makes, a dendrite layer's Split, takes its value from the layer's own run. This serves twice:
 /// modules after the node know their input shape, and a description (<see cref="IOnnxExportable"/>, a built-in one)
 /// can be checked against the module's own forward (<see cref="DescriptionCheck"/>). Other operators, and forms of
 /// these that it does not compute, leave the value unknown and say why.
@@ -78,11 +77,6 @@ internal static class SampleEvaluator
         ["LayerNormalization"] = (2, 3, SampleLayers.LayerNormalization),
         ["Pad"] = (2, 3, SampleLayouts.Pad),
         ["Cast"] = (1, 1, SampleLayouts.Cast),
-    };
-
-    /// <summary>The operators with any number of outputs: their computation returns one value per output of the node.</summary>
-    private static readonly Dictionary<string, (int Required, int Most, Func<SampleNode, IReadOnlyList<Tensor>?> Compute)> MultiOutput = new(StringComparer.Ordinal)
-    {
         ["Split"] = (1, 2, SampleLayouts.Split),
         ["LSTM"] = (3, 8, SampleRecurrent.Lstm),
         ["GRU"] = (3, 6, SampleRecurrent.Gru),
@@ -137,7 +131,7 @@ internal static class SampleEvaluator
     private static readonly HashSet<string> AxesAttributeUntilOpset18 = new(StringComparer.Ordinal) { "ReduceMean", "ReduceMax" };
 
     /// <summary>The operators computed here, in order, for messages and docs.</summary>
-    public static IEnumerable<string> Known => Operators.Keys.Concat(MultiOutput.Keys).Order(StringComparer.Ordinal);
+    public static IEnumerable<string> Known => Operators.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>
     /// The node's value on the sample, or null with <paramref name="reason"/> saying why it is unknown: an operator not
@@ -148,33 +142,10 @@ internal static class SampleEvaluator
     /// <param name="inputs">Its inputs' sample values, in order; null for an optional input left empty.</param>
     /// <param name="attributes">Its attributes as the builder took them; null for none.</param>
     /// <param name="reason">Why the value is unknown; empty when it is computed.</param>
-    public static Tensor? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, out string reason) =>
-        TryEvaluate(opType, inputs, attributes, 1, out reason)?[0];
-
-    /// <summary>
-    /// The values of a node with <paramref name="outputs"/> outputs on the sample, one per output, or null with
-    /// <paramref name="reason"/> saying why they are unknown (see the one-output overload).
-    /// </summary>
-    /// <param name="opType">The ONNX operator.</param>
-    /// <param name="inputs">Its inputs' sample values, in order; null for an optional input left empty.</param>
-    /// <param name="attributes">Its attributes as the builder took them; null for none.</param>
-    /// <param name="outputs">How many outputs the node has.</param>
-    /// <param name="reason">Why the values are unknown; empty when they are computed.</param>
-    public static IReadOnlyList<Tensor>? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, int outputs, out string reason)
+    public static Tensor? TryEvaluate(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, out string reason)
     {
         reason = string.Empty;
-        (int Required, int Most, Func<SampleNode, IReadOnlyList<Tensor>?> Compute) op;
-        if (Operators.TryGetValue(opType, out var single))
-        {
-            if (outputs != 1)
-            {
-                reason = string.Create(CultureInfo.InvariantCulture, $"{opType} has {outputs} outputs; the exporter computes the operator's first output only");
-                return null;
-            }
-
-            op = (single.Required, single.Most, n => single.Compute(n) is { } value ? new[] { value } : null);
-        }
-        else if (!MultiOutput.TryGetValue(opType, out op))
+        if (!Operators.TryGetValue(opType, out var op))
         {
             reason = $"the exporter does not compute {opType}";
             return null;
@@ -198,11 +169,11 @@ internal static class SampleEvaluator
             return null;
         }
 
-        var node = new SampleNode(opType, inputs, attributes, outputs);
-        IReadOnlyList<Tensor>? values;
+        var node = new SampleNode(opType, inputs, attributes);
+        Tensor? value;
         try
         {
-            values = op.Compute(node);
+            value = op.Compute(node);
         }
         catch (ExternalException e)
         {
@@ -217,13 +188,13 @@ internal static class SampleEvaluator
             return null;
         }
 
-        if (node.Refusal is { } refusal || values is null)
+        if (node.Refusal is { } refusal || value is null)
         {
             reason = $"{opType}: {node.Refusal ?? "the exporter does not compute this form of it"}";
             return null;
         }
 
-        return values;
+        return value;
     }
 
     /// <summary>Why ONNX Runtime would refuse the node (an attribute the operator does not take, inputs of two types); null when nothing does.</summary>

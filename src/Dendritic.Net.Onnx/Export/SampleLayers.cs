@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,14 +35,8 @@ internal static class SampleLayers
             return n.Refuse($"its kernel_shape [{string.Join(", ", given)}] differs from its weight's kernel [{string.Join(", ", kernel)}], which ONNX Runtime refuses");
         }
 
-        var strides = n.Ints("strides") ?? Ones(spatial);
-        var dilations = n.Ints("dilations") ?? Ones(spatial);
-        if (strides.Length != spatial || dilations.Length != spatial || strides.Any(s => s < 1) || dilations.Any(d => d < 1))
-        {
-            return n.Refuse($"its strides and dilations must have one entry, at least 1, per kernel axis ({spatial})");
-        }
-
-        if (Pads(n, x.shape[2..], kernel, strides, dilations) is not { } pads)
+        if (SampleWindow.StridesAndDilations(n, spatial) is not (var strides, var dilations)
+            || SampleWindow.Pads(n, x.shape[2..], kernel, strides, dilations) is not { } pads)
         {
             return null;
         }
@@ -53,8 +46,7 @@ internal static class SampleLayers
         {
             // libtorch pads a convolution symmetrically only, so uneven padding is added first, with zeros as Conv's;
             // functional pad lists the last axis first.
-            var amounts = Enumerable.Range(0, spatial).Reverse().SelectMany(a => new[] { pads[a], pads[spatial + a] }).ToArray();
-            x = nn.functional.pad(x, amounts);
+            x = nn.functional.pad(x, SampleWindow.LastAxisFirst(pads));
             begin = new long[spatial];
         }
 
@@ -132,12 +124,9 @@ internal static class SampleLayers
     public static Tensor? LayerNormalization(SampleNode n)
     {
         var x = n[0];
-        var rank = x.dim();
-        var given = n.Int("axis", -1);
-        var axis = SampleNode.Axis(given, rank);
-        if (axis < 0 || axis >= rank)
+        if (n.AxisAttribute(-1, x.dim()) is not { } axis)
         {
-            return n.Refuse($"axis {given} is outside the input's {rank} axes");
+            return null;
         }
 
         if (n.Int("stash_type", 1) != 1)
@@ -156,73 +145,6 @@ internal static class SampleLayers
         }
 
         return nn.functional.layer_norm(x, normalized, scale, bias, n.Float("epsilon", 1e-5));
-    }
-
-    private static long[] Ones(int count) => Enumerable.Repeat(1L, count).ToArray();
-
-    /// <summary>The pads, every axis's begin then every axis's end, from <c>pads</c> or <c>auto_pad</c>; null (refused) when ONNX Runtime would refuse them or the exporter does not compute them.</summary>
-    private static long[]? Pads(SampleNode n, long[] input, long[] kernel, long[] strides, long[] dilations)
-    {
-        var spatial = kernel.Length;
-        var autoPad = n.String("auto_pad", "NOTSET");
-        var given = n.Ints("pads");
-        if (autoPad == "NOTSET")
-        {
-            var pads = given ?? new long[2 * spatial];
-            if (pads.Length != 2 * spatial || pads.Any(p => p < 0))
-            {
-                n.Refuse($"its pads [{string.Join(", ", pads)}] must be {2 * spatial} non-negative numbers (every axis's begin, then every axis's end)");
-                return null;
-            }
-
-            return pads;
-        }
-
-        if (given is not null)
-        {
-            n.Refuse($"it sets both auto_pad {autoPad} and pads, which ONNX does not allow together");
-            return null;
-        }
-
-        if (autoPad == "VALID")
-        {
-            return new long[2 * spatial];
-        }
-
-        if (autoPad is not ("SAME_UPPER" or "SAME_LOWER"))
-        {
-            n.Refuse($"auto_pad {autoPad} is not one of NOTSET, VALID, SAME_UPPER and SAME_LOWER");
-            return null;
-        }
-
-        if (dilations.Any(d => d != 1))
-        {
-            n.Refuse($"auto_pad {autoPad} with dilations other than 1 is refused by ONNX Runtime; give explicit 'pads'");
-            return null;
-        }
-
-        // Padded so that the output has ceil(input / stride) positions; the odd one out goes at the end (SAME_UPPER)
-        // or the start (SAME_LOWER). A stride beyond the kernel can make the total negative: ONNX Runtime then pads
-        // by a negative amount (C#'s division truncates toward zero as its C++ does). Cutting the end changes
-        // nothing (the windows end before it), so it is left out; cutting the start shifts every window, and
-        // libtorch cannot pad by a negative amount, so that form is not computed.
-        var same = new long[2 * spatial];
-        for (var a = 0; a < spatial; a++)
-        {
-            var outputs = (input[a] + strides[a] - 1) / strides[a];
-            var total = ((outputs - 1) * strides[a]) + kernel[a] - input[a];
-            var head = autoPad == "SAME_LOWER" ? (total + 1) / 2 : total / 2;
-            if (head < 0)
-            {
-                n.Refuse($"auto_pad {autoPad} with a stride ({strides[a]}) this far beyond the kernel ({kernel[a]}) pads the start by a negative amount, which the exporter does not compute; give explicit 'pads'");
-                return null;
-            }
-
-            same[a] = head;
-            same[spatial + a] = Math.Max(0, total - head);
-        }
-
-        return same;
     }
 
     /// <summary>

@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
-using Dendritic.Onnx.Proto;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,11 +16,9 @@ internal static class SampleLayouts
     public static Tensor? Flatten(SampleNode n)
     {
         var x = n[0];
-        var rank = x.dim();
-        var axis = SampleNode.Axis(n.Int("axis", 1), rank);
-        if (axis < 0 || axis > rank)
+        if (n.AxisAttribute(1, x.dim(), rankIncluded: true) is not { } axis)
         {
-            return n.Refuse($"axis {n.Int("axis", 1)} is outside the input's {rank} axes");
+            return null;
         }
 
         var outer = x.shape.Take((int)axis).Aggregate(1L, (a, b) => a * b);
@@ -110,10 +106,9 @@ internal static class SampleLayouts
     public static Tensor? Gather(SampleNode n)
     {
         var x = n[0];
-        var axis = SampleNode.Axis(n.Int("axis", 0), x.dim());
-        if (axis < 0 || axis >= x.dim())
+        if (n.AxisAttribute(0, x.dim()) is not { } axis)
         {
-            return n.Refuse($"axis {n.Int("axis", 0)} is outside the input's {x.dim()} axes");
+            return null;
         }
 
         var size = x.shape[axis];
@@ -175,42 +170,25 @@ internal static class SampleLayouts
     }
 
     /// <summary>
-    /// Split (opset 13 to 17: the sizes as an optional int64 input) along <c>axis</c> (default 0), one part per output
-    /// of the node; without sizes, equal parts, which must divide the axis (opset 18's uneven last part is not opset 17's).
+    /// Split (opset 13 to 17: the sizes as an optional int64 input) along <c>axis</c> (default 0) into one part per
+    /// output: a node has one (see <see cref="SampleEvaluator"/>), which is the whole input; its sizes, when given, are
+    /// that one part's, the axis's size.
     /// </summary>
-    public static IReadOnlyList<Tensor>? Split(SampleNode n)
+    public static Tensor? Split(SampleNode n)
     {
         var x = n[0];
-        var axis = SampleNode.Axis(n.Int("axis", 0), x.dim());
-        if (axis < 0 || axis >= x.dim())
+        if (n.AxisAttribute(0, x.dim()) is not { } axis)
         {
-            n.Refuse($"axis {n.Int("axis", 0)} is outside the input's {x.dim()} axes");
             return null;
         }
 
         var size = x.shape[axis];
-        var parts = n.Outputs;
-        long[] sizes;
-        if (n.Optional(1) is { } given)
+        if (n.Optional(1) is { } given && SampleNode.Longs(given) is var sizes && !sizes.SequenceEqual(new[] { size }))
         {
-            sizes = SampleNode.Longs(given);
-            if (sizes.Length != parts || sizes.Any(s => s < 0) || sizes.Sum() != size)
-            {
-                n.Refuse($"its split sizes [{string.Join(", ", sizes)}] are not {parts} (one per output) non-negative numbers that add up to axis {axis}'s size, {size}");
-                return null;
-            }
-        }
-        else if (size % parts != 0)
-        {
-            n.Refuse($"without split sizes it cuts axis {axis} ({size}) into {parts} equal parts, which must divide it");
-            return null;
-        }
-        else
-        {
-            sizes = Enumerable.Repeat(size / parts, parts).ToArray();
+            return n.Refuse($"its split sizes [{string.Join(", ", sizes)}] are not 1 (one per output) non-negative numbers that add up to axis {axis}'s size, {size}");
         }
 
-        return x.split(sizes, axis);
+        return x;
     }
 
     /// <summary>
@@ -255,7 +233,7 @@ internal static class SampleLayouts
         }
     }
 
-    /// <summary>Cast to <c>to</c>, which the operator requires: the element types the exporter writes (float, double, int32, int64).</summary>
+    /// <summary>Cast to <c>to</c>, which the operator requires: the element types the exporter writes (<see cref="TensorProtos.ElemType"/>).</summary>
     public static Tensor? Cast(SampleNode n)
     {
         if (n.Int("to") is not { } to)
@@ -263,19 +241,10 @@ internal static class SampleLayouts
             return n.Refuse("it has no 'to' attribute, which the operator requires");
         }
 
-        ScalarType? type = to switch
-        {
-            (long)TensorProto.Types.DataType.Float => float32,
-            (long)TensorProto.Types.DataType.Double => float64,
-            (long)TensorProto.Types.DataType.Int32 => int32,
-            (long)TensorProto.Types.DataType.Int64 => int64,
-            _ => null,
-        };
-
         // Float to integer truncates toward zero in libtorch and in ONNX Runtime alike.
-        return type is { } target
+        return TensorProtos.DTypeOf(to) is { } target
             ? n[0].to(target)
-            : n.Refuse($"it casts to ONNX element type {to}; the exporter computes casts to FLOAT (1), INT32 (6), INT64 (7) and DOUBLE (11), the types it writes");
+            : n.Refuse($"it casts to ONNX element type {to}; the exporter computes casts to {TensorProtos.WrittenElemTypes}, the types it writes");
     }
 
     /// <summary>Pad's constant mode: libtorch's constant pad, which takes negative amounts as ONNX does (they crop).</summary>
@@ -294,10 +263,7 @@ internal static class SampleLayouts
             value = constant.to(float64).item<double>();
         }
 
-        // libtorch lists the last axis first, begin then end.
-        var rank = pads.Length / 2;
-        var amounts = Enumerable.Range(0, rank).Reverse().SelectMany(a => new[] { pads[a], pads[rank + a] }).ToArray();
-        return scope.MoveToOuter(nn.functional.pad(x, amounts, PaddingModes.Constant, value));
+        return scope.MoveToOuter(nn.functional.pad(x, SampleWindow.LastAxisFirst(pads), PaddingModes.Constant, value));
     }
 
     /// <summary>

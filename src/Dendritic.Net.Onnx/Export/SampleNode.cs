@@ -14,18 +14,14 @@ internal sealed class SampleNode
     private readonly IReadOnlyList<Tensor?> _inputs;
     private readonly IReadOnlyDictionary<string, object>? _attributes;
 
-    public SampleNode(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes, int outputs = 1)
+    public SampleNode(string opType, IReadOnlyList<Tensor?> inputs, IReadOnlyDictionary<string, object>? attributes)
     {
         OpType = opType;
         _inputs = inputs;
         _attributes = attributes;
-        Outputs = outputs;
     }
 
     public string OpType { get; }
-
-    /// <summary>How many outputs the node has (a Split's parts).</summary>
-    public int Outputs { get; }
 
     /// <summary>How many inputs the node has, optional ones left empty included.</summary>
     public int Count => _inputs.Count;
@@ -137,6 +133,24 @@ internal sealed class SampleNode
                 Refuse($"its attribute '{name}' is not a string");
                 return fallback;
         }
+    }
+
+    /// <summary>
+    /// The <c>axis</c> attribute (<paramref name="fallback"/> when not set) counted from the front for an input of
+    /// <paramref name="rank"/> axes; null (refused) when it is not one of them, or, with <paramref name="rankIncluded"/>
+    /// (Flatten's axis, which may stand after the last), not one of them or <paramref name="rank"/>.
+    /// </summary>
+    public long? AxisAttribute(long fallback, long rank, bool rankIncluded = false)
+    {
+        var given = Int("axis", fallback);
+        var axis = Axis(given, rank);
+        if (axis < 0 || axis > rank || (axis == rank && !rankIncluded))
+        {
+            Refuse($"axis {given} is outside the input's {rank} axes");
+            return null;
+        }
+
+        return axis;
     }
 
     /// <summary>Whether the node sets attribute <paramref name="name"/>, whatever its value.</summary>

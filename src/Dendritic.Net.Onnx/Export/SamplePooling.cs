@@ -33,13 +33,11 @@ internal static class SamplePooling
             return n.Refuse($"auto_pad {autoPad} is not computed by the exporter; give explicit 'pads'");
         }
 
-        var strides = n.Ints("strides") ?? Enumerable.Repeat(1L, spatial).ToArray();
-        var pads = autoPad == "VALID" ? null : n.Ints("pads");
-        pads ??= new long[2 * spatial];
-        var dilations = n.Ints("dilations") ?? Enumerable.Repeat(1L, spatial).ToArray();
-        if (strides.Length != spatial || pads.Length != 2 * spatial || dilations.Length != spatial)
+        // VALID pads nothing, whatever 'pads' says.
+        if (SampleWindow.StridesAndDilations(n, spatial) is not (var strides, var dilations)
+            || (autoPad == "VALID" ? new long[2 * spatial] : SampleWindow.ExplicitPads(n, spatial)) is not { } pads)
         {
-            return n.Refuse($"its strides, pads or dilations do not have one entry per kernel axis ({spatial}; pads twice that)");
+            return null;
         }
 
         var begin = pads.Take(spatial).ToArray();

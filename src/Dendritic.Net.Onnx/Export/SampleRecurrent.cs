@@ -16,13 +16,13 @@ namespace Dendritic.Onnx.Export;
 /// </summary>
 internal static class SampleRecurrent
 {
-    /// <summary>LSTM: outputs Y [time, directions, batch, hidden], Y_h and Y_c [directions, batch, hidden], as many as the node has.</summary>
-    public static IReadOnlyList<Tensor>? Lstm(SampleNode n) => Run(n, lstm: true);
+    /// <summary>LSTM: its first output, Y [time, directions, batch, hidden] (a node has one output; see <see cref="SampleEvaluator"/>).</summary>
+    public static Tensor? Lstm(SampleNode n) => Run(n, lstm: true);
 
-    /// <summary>GRU: outputs Y [time, directions, batch, hidden] and Y_h [directions, batch, hidden], as many as the node has.</summary>
-    public static IReadOnlyList<Tensor>? Gru(SampleNode n) => Run(n, lstm: false);
+    /// <summary>GRU: its first output, Y [time, directions, batch, hidden].</summary>
+    public static Tensor? Gru(SampleNode n) => Run(n, lstm: false);
 
-    private static IReadOnlyList<Tensor>? Run(SampleNode n, bool lstm)
+    private static Tensor? Run(SampleNode n, bool lstm)
     {
         if (Shapes(n, lstm) is not { } shape)
         {
@@ -40,8 +40,6 @@ internal static class SampleRecurrent
 
         using var scope = torch.NewDisposeScope();
         var ys = new List<Tensor>();
-        var hs = new List<Tensor>();
-        var cs = new List<Tensor>();
         for (var d = 0; d < directions; d++)
         {
             var backward = direction == "reverse" || d == 1;
@@ -75,28 +73,10 @@ internal static class SampleRecurrent
             }
 
             ys.Add(torch.stack(steps));
-            hs.Add(h);
-            if (c is not null)
-            {
-                cs.Add(c);
-            }
         }
 
-        // Y [time, directions, batch, hidden], then the last states [directions, batch, hidden]: Y_h, and an LSTM's Y_c,
-        // each stacked only when the node has that output (the exporter's own nodes have Y alone).
-        var outputs = new List<Tensor>(n.Outputs) { torch.stack(ys, 1) };
-        if (n.Outputs > 1)
-        {
-            outputs.Add(torch.stack(hs));
-        }
-
-        if (n.Outputs > 2)
-        {
-            outputs.Add(torch.stack(cs));
-        }
-
-        scope.MoveToOuter(outputs);
-        return outputs;
+        // Y [time, directions, batch, hidden]: every step's hidden state, directions side by side.
+        return scope.MoveToOuter(torch.stack(ys, 1));
     }
 
     /// <summary>One LSTM step, gates (i, o, f, c): C = f ⊙ C + i ⊙ tanh(c), H = o ⊙ tanh(C), the gates i, o, f through a sigmoid.</summary>
@@ -136,12 +116,6 @@ internal static class SampleRecurrent
     /// </summary>
     private static (int Directions, long Hidden)? Shapes(SampleNode n, bool lstm)
     {
-        var states = lstm ? "Y, Y_h and Y_c" : "Y and Y_h";
-        if (n.Outputs > (lstm ? 3 : 2))
-        {
-            return Refuse(n, $"it has {n.Outputs} outputs; {n.OpType} has {states}");
-        }
-
         if (Unsupported(n, lstm) is { } why)
         {
             return Refuse(n, why);

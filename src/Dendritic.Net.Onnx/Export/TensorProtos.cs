@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -12,15 +13,36 @@ namespace Dendritic.Onnx.Export;
 /// <summary>Conversions from TorchSharp tensors and .NET values to ONNX protobuf messages.</summary>
 internal static class TensorProtos
 {
-    /// <summary>The ONNX element type of a TorchSharp dtype.</summary>
-    public static int ElemType(ScalarType dtype) => dtype switch
+    /// <summary>
+    /// The element types the exporter writes, each TorchSharp dtype beside its ONNX element type: the one table that
+    /// both directions read (<see cref="ElemType"/> for the file, <see cref="DTypeOf"/> for a Cast on the sample), so
+    /// that they cannot drift apart.
+    /// </summary>
+    private static readonly (ScalarType DType, TensorProto.Types.DataType ElemType)[] Written =
     {
-        ScalarType.Float32 => (int)TensorProto.Types.DataType.Float,
-        ScalarType.Float64 => (int)TensorProto.Types.DataType.Double,
-        ScalarType.Int64 => (int)TensorProto.Types.DataType.Int64,
-        ScalarType.Int32 => (int)TensorProto.Types.DataType.Int32,
-        _ => throw new NotSupportedException($"Tensors of type {dtype} are not exported; use float32 or float64."),
+        (ScalarType.Float32, TensorProto.Types.DataType.Float),
+        (ScalarType.Float64, TensorProto.Types.DataType.Double),
+        (ScalarType.Int64, TensorProto.Types.DataType.Int64),
+        (ScalarType.Int32, TensorProto.Types.DataType.Int32),
     };
+
+    /// <summary>The element types the exporter writes, in ONNX's numbering, for messages: <c>FLOAT (1), INT32 (6), INT64 (7) and DOUBLE (11)</c>.</summary>
+    public static string WrittenElemTypes { get; } = Sentence(Written
+        .Select(t => t.ElemType)
+        .Order()
+        .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.ToString().ToUpperInvariant()} ({(int)t})"))
+        .ToArray());
+
+    /// <summary>The ONNX element type of a TorchSharp dtype.</summary>
+    /// <exception cref="NotSupportedException"><paramref name="dtype"/> is not one of the types the exporter writes.</exception>
+    public static int ElemType(ScalarType dtype) =>
+        Array.FindIndex(Written, t => t.DType == dtype) is var i and >= 0
+            ? (int)Written[i].ElemType
+            : throw new NotSupportedException($"Tensors of type {dtype} are not exported; use float32 or float64.");
+
+    /// <summary>The TorchSharp dtype of ONNX element type <paramref name="elemType"/>; null for a type the exporter does not write.</summary>
+    public static ScalarType? DTypeOf(long elemType) =>
+        Array.FindIndex(Written, t => (long)t.ElemType == elemType) is var i and >= 0 ? Written[i].DType : null;
 
     /// <summary>
     /// A tensor initializer. Floating-point values take the graph's float type; integers stay int64. Data goes in
@@ -100,6 +122,10 @@ internal static class TensorProtos
 
         return attribute;
     }
+
+    /// <summary>"a, b, c and d".</summary>
+    private static string Sentence(string[] items) =>
+        items.Length < 2 ? string.Concat(items) : string.Join(", ", items[..^1]) + " and " + items[^1];
 
     /// <summary>The type of a graph input or output: element type and shape, <paramref name="batchAxis"/> symbolic (<c>batch</c>) unless null.</summary>
     public static ValueInfoProto ValueInfo(string name, ScalarType dtype, long[] shape, int? batchAxis)
