@@ -25,7 +25,7 @@ public static class ModelCost
     /// <param name="model">The model; it must call its layers through <c>call()</c>, as TorchSharp modules normally do.</param>
     /// <param name="sampleBatch">A batch of inputs (first dimension = samples) on the model's device.</param>
     /// <param name="handle">The wrapping handle when the model was wrapped, so that dendrites attached by forward hooks count too.</param>
-    /// <returns>FLOPs per sample.</returns>
+    /// <returns>FLOPs per sample; NaN (unknown) if a counted layer's FLOPs are not modelled, which no Linear, convolution or <see cref="DendriteLayer"/> is.</returns>
     public static double FlopsPerSample(nn.Module<Tensor, Tensor> model, Tensor sampleBatch, DendriticModel? handle = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -68,6 +68,6 @@ public static class ModelCost
             }
         }
 
-        return total;
+        return total ?? double.NaN;
     }
 }

@@ -27,33 +27,47 @@ public sealed record LayerCost
     /// <summary>Dendrite scalars that currently require gradients (frozen sets are not counted).</summary>
     public required long TrainableDendriteParameters { get; init; }
 
-    /// <summary>Host FLOPs per output position (per time step or pixel; per sample for a plain Linear).</summary>
-    public required long HostFlopsPerPosition { get; init; }
+    /// <summary>Host FLOPs per output position (per time step or pixel; per sample for a plain Linear); null (unknown) for a module host, whose FLOPs are not modelled.</summary>
+    public required long? HostFlopsPerPosition { get; init; }
 
-    /// <summary>Extra FLOPs of the dendrites per output position.</summary>
-    public required long DendriteFlopsPerPosition { get; init; }
+    /// <summary>
+    /// Extra FLOPs of the dendrites per output position while they run (whether or not they are switched on now); null
+    /// (unknown) for a module host, whose copies are not modelled.
+    /// </summary>
+    public required long? DendriteFlopsPerPosition { get; init; }
 
     /// <summary>Output positions per sample seen in the check pass (summed over the layer's calls); null when no check pass ran.</summary>
     public long? PositionsPerSample { get; init; }
 
     /// <summary>
     /// Whether the FLOPs of this layer are modelled (<see cref="FlopCounter.Counts"/>): false for a module host, whose
-    /// per-position figures are then 0 and per-sample figures null. Default true.
+    /// FLOP figures are then null (unknown), except <see cref="DendriteFlopsPerSample"/> while switched off (0).
     /// </summary>
-    public bool FlopsCounted { get; init; } = true;
+    public bool FlopsCounted => HostFlopsPerPosition is not null;
 
     /// <summary>
-    /// Whether the layer's dendrites are switched on (<see cref="WrappedLayer.Enabled"/>). The dendrite parameters and
-    /// FLOPs describe the structure and are counted either way; while switched off, a forward pass runs the host alone.
+    /// Whether the layer's dendrites are switched on (<see cref="WrappedLayer.Enabled"/>). While switched off, a forward
+    /// pass runs the host alone: <see cref="DendriteFlopsPerSample"/> is 0 and <see cref="DendriteFlopsPerSampleWhenOn"/>
+    /// says what switching them on would add; the dendrite parameters stay in the model and are counted either way.
     /// Default true.
     /// </summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Host FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not counted.</summary>
-    public long? HostFlopsPerSample => FlopsCounted ? PositionsPerSample * HostFlopsPerPosition : null;
+    /// <summary>Host FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not modelled (a module host).</summary>
+    public long? HostFlopsPerSample => PositionsPerSample * HostFlopsPerPosition;
 
-    /// <summary>Extra dendrite FLOPs per sample; null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not counted.</summary>
-    public long? DendriteFlopsPerSample => FlopsCounted ? PositionsPerSample * DendriteFlopsPerPosition : null;
+    /// <summary>
+    /// Extra FLOPs per sample that the dendrites add to a forward pass as the layer is now: 0 while they are switched
+    /// off (<see cref="Enabled"/> false; they do not run), else <see cref="DendriteFlopsPerSampleWhenOn"/>.
+    /// </summary>
+    public long? DendriteFlopsPerSample => Enabled ? DendriteFlopsPerSampleWhenOn : 0;
+
+    /// <summary>
+    /// Extra FLOPs per sample of the dendrites while they run, switched on now or not (what <see cref="DendritePruner"/>
+    /// saves by removing sets); null when <see cref="PositionsPerSample"/> is unknown or the FLOPs are not modelled (a
+    /// module host).
+    /// </summary>
+    public long? DendriteFlopsPerSampleWhenOn => PositionsPerSample * DendriteFlopsPerPosition;
 
     internal static LayerCost Of(WrappedLayer layer)
     {
@@ -69,7 +83,6 @@ public sealed record LayerCost
             HostFlopsPerPosition = FlopCounter.HostFlopsPerPosition(layer.Spec),
             DendriteFlopsPerPosition = FlopCounter.DendriteFlopsPerPosition(layer.Spec, sets.Count),
             PositionsPerSample = layer.PositionsPerSample,
-            FlopsCounted = FlopCounter.Counts(layer.Spec),
             Enabled = layer.Enabled,
         };
     }

@@ -24,14 +24,26 @@ internal sealed class LayerFlopTally : IDisposable
     /// <summary>Output positions per sample of each layer that ran, summed over its calls.</summary>
     public IReadOnlyDictionary<nn.Module, long> Positions => _positions;
 
-    /// <summary>Host FLOPs per sample of every layer that ran (a <see cref="DendriteLayer"/>'s host alone).</summary>
-    public long HostFlopsPerSample => _positions.Sum(p => p.Value * FlopCounter.HostFlopsPerPosition(_specs[p.Key]));
+    /// <summary>
+    /// Host FLOPs per sample of every layer that ran (a <see cref="DendriteLayer"/>'s host alone); null if one's FLOPs
+    /// were unknown, which the layers it hooks (Linear, convolutions) never are.
+    /// </summary>
+    public long? HostFlopsPerSample => FlopFigures.Sum(_positions.Select(p => p.Value * FlopCounter.HostFlopsPerPosition(_specs[p.Key])));
 
     /// <summary>Hooks every Linear, Conv1d/2d/3d or <see cref="DendriteLayer"/> among <paramref name="layers"/>; others are skipped.</summary>
     /// <param name="layers">The layers to count.</param>
-    /// <param name="samples">Samples in the batch the forward pass will see; null to read them from each output, as the check pass does.</param>
+    /// <param name="samples">Samples in the batch the forward pass will see (the model input's first dimension); null to read them from each output's first dimension.</param>
     /// <returns>The tally, counting from now on.</returns>
-    public static LayerFlopTally Attach(IEnumerable<nn.Module> layers, long? samples = null)
+    public static LayerFlopTally Attach(IEnumerable<nn.Module> layers, long? samples) => Attach(layers, () => samples);
+
+    /// <summary>Hooks every Linear, Conv1d/2d/3d or <see cref="DendriteLayer"/> among <paramref name="layers"/>; others are skipped.</summary>
+    /// <param name="layers">The layers to count.</param>
+    /// <param name="samples">
+    /// Asked at each call for the samples in the batch then running (<see cref="CheckPassSamples.Current"/>); null
+    /// answers read them from each output's first dimension.
+    /// </param>
+    /// <returns>The tally, counting from now on.</returns>
+    public static LayerFlopTally Attach(IEnumerable<nn.Module> layers, Func<long?> samples)
     {
         var tally = new LayerFlopTally();
         foreach (var module in layers)
@@ -45,7 +57,7 @@ internal sealed class LayerFlopTally : IDisposable
             tally._specs[module] = spec;
             var hook = layer.register_forward_hook((_, _, output) =>
             {
-                tally._positions[module] = tally._positions.GetValueOrDefault(module) + FlopCounter.PositionsPerSample(spec, output, samples);
+                tally._positions[module] = tally._positions.GetValueOrDefault(module) + FlopCounter.PositionsPerSample(spec, output, samples());
                 return output;
             });
             tally._removers.Add(hook.remove);

@@ -8,9 +8,11 @@ namespace Dendritic;
 /// <summary>
 /// Parameters and forward FLOPs of a wrapped model: base model against dendrites, per wrapped layer and in total.
 /// Every base parameter is accounted for: wrapped hosts, native modules, other layers. FLOPs are those of the Linear
-/// and Conv1d/2d/3d layers, wrapped or not, and of their dendrites, as the experiment harness counts them; pooling,
-/// activations, normalisation, native modules and module hosts (an LSTM with its copies; <see cref="LayerCost.FlopsCounted"/>
-/// false) are not modelled and are left out of the totals. See <see cref="LayerCost"/> for the convention.
+/// and Conv1d/2d/3d layers, wrapped or not, and of the dendrites that run, as the experiment harness counts them;
+/// pooling, activations, normalisation, native modules and module hosts (an LSTM with its copies; <see cref="LayerCost.FlopsCounted"/>
+/// false, their FLOPs unknown) are not modelled and are left out of the totals. Switched-off dendrites do not run, so
+/// they add no FLOPs to the totals; <see cref="SwitchedOffDendriteFlopsPerSample"/> says what they would add. See
+/// <see cref="LayerCost"/> for the convention.
 /// </summary>
 public sealed record ModelCostReport
 {
@@ -61,9 +63,9 @@ public sealed record ModelCostReport
     public long? BaseFlopsPerSample => WrappedHostFlopsPerSample + OtherBaseFlopsPerSample;
 
     /// <summary>
-    /// FLOPs per sample of the whole model as counted here: <see cref="BaseFlopsPerSample"/> plus
-    /// <see cref="DendriteFlopsPerSample"/> (what the experiment harness's ModelCost.FlopsPerSample gives with every
-    /// dendrite switched on); null when either is unknown.
+    /// FLOPs per sample of the whole model as counted here, with its dendrites as they are switched now:
+    /// <see cref="BaseFlopsPerSample"/> plus <see cref="DendriteFlopsPerSample"/> (what the experiment harness's
+    /// ModelCost.FlopsPerSample gives); null when either is unknown.
     /// </summary>
     public long? TotalFlopsPerSample => BaseFlopsPerSample + DendriteFlopsPerSample;
 
@@ -71,17 +73,29 @@ public sealed record ModelCostReport
     /// Host FLOPs per sample of the wrapped layers whose FLOPs are counted (module hosts are left out, as native
     /// modules are: <see cref="LayerCost.FlopsCounted"/>); null when any of those layers' positions are unknown.
     /// </summary>
-    public long? WrappedHostFlopsPerSample => Sum(Counted.Select(l => l.HostFlopsPerSample));
+    public long? WrappedHostFlopsPerSample => FlopFigures.Sum(Counted.Select(l => l.HostFlopsPerSample));
 
-    /// <summary>Extra dendrite FLOPs per sample of the wrapped layers whose FLOPs are counted (module hosts' dendrites are left out); null when any of those layers' positions are unknown.</summary>
-    public long? DendriteFlopsPerSample => Sum(Counted.Select(l => l.DendriteFlopsPerSample));
+    /// <summary>
+    /// Extra FLOPs per sample of the dendrites that run (<see cref="LayerCost.DendriteFlopsPerSample"/>: switched-off
+    /// ones add 0) on the wrapped layers whose FLOPs are counted (module hosts' dendrites are left out); null when any
+    /// of the switched-on layers' positions are unknown.
+    /// </summary>
+    public long? DendriteFlopsPerSample => FlopFigures.Sum(Counted.Select(l => l.DendriteFlopsPerSample));
+
+    /// <summary>
+    /// Extra FLOPs per sample that the switched-off dendrites would add once switched on (their
+    /// <see cref="LayerCost.DendriteFlopsPerSampleWhenOn"/>), reported apart from the totals, which they do not run in;
+    /// 0 when none is switched off; null when any of those layers' positions are unknown. Module hosts are left out.
+    /// </summary>
+    public long? SwitchedOffDendriteFlopsPerSample => FlopFigures.Sum(Counted.Where(l => !l.Enabled).Select(l => l.DendriteFlopsPerSampleWhenOn));
 
     /// <summary>The wrapped layers whose FLOPs are modelled.</summary>
     private IEnumerable<LayerCost> Counted => Layers.Where(l => l.FlopsCounted);
 
     /// <summary>
     /// The report as a Markdown table, one row per wrapped layer, then the other layers and the base model's total,
-    /// followed by the whole model's totals with the dendrites' overhead in percent and what the FLOPs cover.
+    /// followed by the whole model's totals with the dendrites' overhead in percent and what the FLOPs cover. A FLOP
+    /// figure that was not measured reads "unknown (no check pass)" or, for a module host, "unknown (module host)".
     /// </summary>
     /// <returns>Markdown text.</returns>
     public string ToMarkdown()
@@ -91,7 +105,7 @@ public sealed record ModelCostReport
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount}{(layer.Enabled ? string.Empty : " (switched off)")} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample, layer.FlopsCounted)} | {Format(layer.DendriteFlopsPerSample, layer.FlopsCounted)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {layer.Name} | {layer.Host} | {layer.DendriteCount}{(layer.Enabled ? string.Empty : " (switched off)")} | {layer.HostParameters:N0} | {layer.DendriteParameters:N0} | {Format(layer.HostFlopsPerSample, layer.FlopsCounted)} | {DendriteFlops(layer)} |");
         }
 
         if (NativeModules.Count > 0)
@@ -109,24 +123,25 @@ public sealed record ModelCostReport
             ? string.Create(CultureInfo.InvariantCulture, $"{total:N0} FLOPs/sample ({Overhead(DendriteFlopsPerSample!.Value, BaseFlopsPerSample!.Value)} for the dendrites)")
             : $"FLOPs/sample {Format(null, counted: true)}";
         text.AppendLine(CultureInfo.InvariantCulture, $"Whole model with dendrites: {TotalParameters:N0} parameters ({Overhead(DendriteParameters, BaseParameters)} for the dendrites), {flops}.");
-        text.AppendLine("FLOPs count the Linear and Conv1d/2d/3d layers, wrapped or not, and the dendrites (docs/concepts.md, \"FLOP convention\"); pooling, activations, normalisation, transposed convolutions (ConvTranspose1d/2d/3d) and module hosts are not counted.");
+        text.AppendLine("FLOPs count the Linear and Conv1d/2d/3d layers, wrapped or not, and the dendrites that run (docs/concepts.md, \"FLOP convention\"); pooling, activations, normalisation, transposed convolutions (ConvTranspose1d/2d/3d) and module hosts are not counted.");
         if (LayersNotSeen.Count > 0)
         {
             // Their hooks never fired, so the "other layers" figure holds 0 for them: say so rather than under-count silently.
             text.AppendLine(CultureInfo.InvariantCulture, $"Layers without dendrites not seen in the check pass (called with .forward()?): {string.Join(", ", LayersNotSeen)}. Their FLOPs are counted as 0; call them with .call(), which fires the hooks that count them, and run the check pass again (handle.Verify).");
         }
 
-        if (Layers.Where(l => !l.FlopsCounted).ToList() is { Count: > 0 } uncounted)
+        if (Layers.Where(l => !l.FlopsCounted).Select(l => l.Name).ToList() is { Count: > 0 } uncounted)
         {
             // The totals above are the known part: say what they leave out, so they are not read as the whole cost.
-            var hosts = string.Join(", ", uncounted.Select(l => $"'{l.Name}'"));
-            text.AppendLine(CultureInfo.InvariantCulture, $"The FLOPs leave out the module host{(uncounted.Count == 1 ? string.Empty : "s")} {hosts} and {(uncounted.Count == 1 ? "its" : "their")} dendrites, whose cost is not modelled: the totals are those of the other layers.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"The FLOPs of the module host{FlopFigures.Plural(uncounted.Count)} {FlopFigures.Quoted(uncounted)} and {(uncounted.Count == 1 ? "its" : "their")} dendrites are unknown (not modelled) and left out: the totals are those of the other layers.");
         }
+
         if (Layers.Any(l => !l.Enabled))
         {
-            // An A/B test reads this table with the dendrites off: say that their costs are the structure's, not the run's.
+            // An A/B test reads this table with the dendrites off: what they would cost switched on is said apart from
+            // the totals, which hold only what runs.
             text.AppendLine();
-            text.AppendLine("Layers marked \"switched off\" run the host alone while they are; their dendrites' parameters and FLOPs are counted as they are when switched on.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Layers marked \"switched off\" run the host alone while they are: their dendrites add no FLOPs to the totals above (their FLOPs/sample once switched on: {Format(SwitchedOffDendriteFlopsPerSample, counted: true)}), and their parameters, which stay in the model, are counted.");
         }
 
         return text.ToString();
@@ -136,23 +151,10 @@ public sealed record ModelCostReport
     private static string Overhead(long dendrites, long baseline) =>
         baseline == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"+{100.0 * dendrites / baseline:0.0#} %");
 
-    /// <summary>The sum, or null when any value is unknown.</summary>
-    private static long? Sum(IEnumerable<long?> values)
-    {
-        long sum = 0;
-        foreach (var value in values)
-        {
-            if (value is null)
-            {
-                return null;
-            }
+    /// <summary>A layer's dendrite FLOPs in this forward pass, and for a switched-off layer what they would be switched on.</summary>
+    private static string DendriteFlops(LayerCost layer) => layer.Enabled
+        ? Format(layer.DendriteFlopsPerSample, layer.FlopsCounted)
+        : $"0 (switched off; {Format(layer.DendriteFlopsPerSampleWhenOn, layer.FlopsCounted)} when on)";
 
-            sum += value.Value;
-        }
-
-        return sum;
-    }
-
-    private static string Format(long? value, bool counted) =>
-        value?.ToString("N0", CultureInfo.InvariantCulture) ?? (counted ? "unknown (no check pass)" : "not counted (module host)");
+    private static string Format(long? value, bool counted) => FlopFigures.Text(value, counted, grouped: true);
 }

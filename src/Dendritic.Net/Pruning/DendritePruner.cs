@@ -281,10 +281,11 @@ public static class DendritePruner
     }
 
     /// <summary>
-    /// The drop in the layer's dendrite FLOPs per sample, as <see cref="DendriticModel.Report"/> counts them (the same
-    /// <see cref="LayerCost"/>, so the two cannot disagree). 0 when no set went, whatever the positions; null when sets
-    /// went from a layer whose output positions no check pass measured (a per-position figure is not a per-sample one)
-    /// or whose FLOPs are not counted (a module host).
+    /// The drop in the layer's dendrite FLOPs per sample while they run, as <see cref="DendriticModel.Report"/> counts
+    /// them (the same <see cref="LayerCost"/>, so the two cannot disagree): for a switched-off layer, what its forward
+    /// pass saves once switched on again, not the 0 it saves while off. 0 when no set went, whatever the positions; null
+    /// when sets went from a layer whose output positions no check pass measured (a per-position figure is not a
+    /// per-sample one) or whose FLOPs are not modelled (a module host).
     /// </summary>
     private static long? FlopsSaved(LayerCost before, LayerCost after)
     {
@@ -293,7 +294,7 @@ public static class DendritePruner
             return null;
         }
 
-        return before.DendriteCount == after.DendriteCount ? 0 : before.DendriteFlopsPerSample - after.DendriteFlopsPerSample;
+        return before.DendriteCount == after.DendriteCount ? 0 : before.DendriteFlopsPerSampleWhenOn - after.DendriteFlopsPerSampleWhenOn;
     }
 
     private static long NonZero(DendriteSet set) => set.parameters().Sum(p => p.count_nonzero().item<long>());

@@ -29,9 +29,10 @@ public sealed record LayerPruningReport
 
     /// <summary>
     /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2): the
-    /// drop in this layer's <see cref="LayerCost.DendriteFlopsPerSample"/>, counted by <see cref="FlopCounter"/> at the
-    /// output positions per sample that the handle's last check pass measured (Wrap or DendriteCheckpoint.Load on a
-    /// sample input, or <see cref="DendriticModel.Verify"/>), summed over the layer's calls. 0 when no set was removed,
+    /// drop in this layer's <see cref="LayerCost.DendriteFlopsPerSampleWhenOn"/>, counted by <see cref="FlopCounter"/> at
+    /// the output positions per sample that the handle's last check pass measured (Wrap or DendriteCheckpoint.Load on a
+    /// sample input, or <see cref="DendriticModel.Verify"/>), summed over the layer's calls. For a layer whose dendrites
+    /// are switched off, that is what its forward pass saves once they are switched on again. 0 when no set was removed,
     /// even when those positions are unknown (and the cost report's figure for the layer null).
     /// Null when sets were removed but no check pass measured the layer's positions (unknown: a per-position figure is
     /// not reported as a per-sample one), or when <see cref="FlopsCounted"/> is false.
@@ -40,17 +41,16 @@ public sealed record LayerPruningReport
 
     /// <summary>
     /// Whether this layer's FLOPs are modelled (<see cref="FlopCounter.Counts"/>): false for a module host, whose
-    /// <see cref="FlopsSaved"/> is then null and which <see cref="PruningReport.FlopsSaved"/> leaves out, as
+    /// <see cref="FlopsSaved"/> is then null (unknown) and which <see cref="PruningReport.FlopsSaved"/> leaves out, as
     /// <see cref="ModelCostReport.DendriteFlopsPerSample"/> does. Default true.
     /// </summary>
     public bool FlopsCounted { get; init; } = true;
 
     /// <summary>
-    /// <see cref="FlopsSaved"/> as text: the number, "unknown (no check pass)" or "not counted (module host)", the
-    /// words <see cref="ModelCostReport.ToMarkdown"/> uses for the same states.
+    /// <see cref="FlopsSaved"/> as text: the number, "unknown (no check pass)" or "unknown (module host)", the words
+    /// <see cref="ModelCostReport.ToMarkdown"/> uses for the same states.
     /// </summary>
-    internal string FlopsSavedText =>
-        FlopsSaved?.ToString(CultureInfo.InvariantCulture) ?? (FlopsCounted ? "unknown (no check pass)" : "not counted (module host)");
+    internal string FlopsSavedText => FlopFigures.Text(FlopsSaved, FlopsCounted, grouped: false);
 
     /// <summary>One line for logs and consoles, with the removed positions listed (the record's generated text would print the list's type name).</summary>
     /// <returns>For example "fc1: 2 -> 1 set(s), removed [1], 0 neuron(s) zeroed, 6280 parameters removed, 0 zeroed, FLOPs saved per sample 12544".</returns>

@@ -27,13 +27,15 @@ public sealed record PruningReport
 
     /// <summary>
     /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2), over
-    /// the layers whose FLOPs are counted: the sum of their <see cref="LayerPruningReport.FlopsSaved"/> (module hosts
-    /// are left out, as <see cref="DendriticModel.Report"/> leaves them out). Counted at the output positions per sample
-    /// of the handle's last check pass, not on the validation batch. Null (unknown) when sets were removed from a layer
-    /// whose positions no check pass measured. Whenever the cost report's
-    /// <see cref="ModelCostReport.DendriteFlopsPerSample"/> is known, this is exactly its drop. That total is unknown
-    /// when any counted layer's positions are; this figure is then still known if those layers lost no set (each saved
-    /// 0, whatever its positions), and it is the other layers' savings.
+    /// the layers whose FLOPs are counted: the sum of their <see cref="LayerPruningReport.FlopsSaved"/> (module hosts,
+    /// whose FLOPs are unknown, are left out, as <see cref="DendriticModel.Report"/> leaves them out). Counted at the
+    /// output positions per sample of the handle's last check pass, not on the validation batch, and for the dendrites
+    /// while they run: switched-off layers' savings count, as what their forward pass saves once switched on again.
+    /// Null (unknown) when sets were removed from a layer whose positions no check pass measured. Whenever the cost
+    /// report's <see cref="ModelCostReport.DendriteFlopsPerSample"/> and
+    /// <see cref="ModelCostReport.SwitchedOffDendriteFlopsPerSample"/> are known, this is exactly the drop in their sum.
+    /// That sum is unknown when any counted layer's positions are; this figure is then still known if those layers lost
+    /// no set (each saved 0, whatever its positions), and it is the other layers' savings.
     /// </summary>
     public required long? FlopsSaved { get; init; }
 
@@ -66,13 +68,13 @@ public sealed record PruningReport
         {
             if (FlopsSaved is null)
             {
-                var unmeasured = string.Join(", ", Layers.Where(l => l.FlopsCounted && l.FlopsSaved is null).Select(l => $"'{l.Name}'"));
+                var unmeasured = FlopFigures.Quoted(Layers.Where(l => l.FlopsCounted && l.FlopsSaved is null).Select(l => l.Name));
                 return $"unknown (no check pass measured the output positions of {unmeasured}; call handle.Verify with a forward pass before pruning to count them)";
             }
 
-            var uncounted = Layers.Where(l => !l.FlopsCounted && l.RemovedSets.Count > 0).Select(l => $"'{l.Name}'").ToList();
-            var text = FlopsSaved.Value.ToString(CultureInfo.InvariantCulture);
-            return uncounted.Count == 0 ? text : $"{text} (not counted for module host{(uncounted.Count == 1 ? string.Empty : "s")} {string.Join(", ", uncounted)})";
+            var uncounted = Layers.Where(l => !l.FlopsCounted && l.RemovedSets.Count > 0).Select(l => l.Name).ToList();
+            var text = FlopFigures.Text(FlopsSaved, counted: true, grouped: false);
+            return uncounted.Count == 0 ? text : $"{text} (leaves out module host{FlopFigures.Plural(uncounted.Count)} {FlopFigures.Quoted(uncounted)}, whose FLOPs are unknown)";
         }
     }
 
@@ -80,19 +82,6 @@ public sealed record PruningReport
     /// The total of the layers' savings whose FLOPs are counted (module hosts are left out, as the cost report leaves
     /// them out); null when any of those is unknown.
     /// </summary>
-    internal static long? SumCounted(IEnumerable<LayerPruningReport> layers)
-    {
-        long sum = 0;
-        foreach (var layer in layers.Where(l => l.FlopsCounted))
-        {
-            if (layer.FlopsSaved is not { } saved)
-            {
-                return null;
-            }
-
-            sum += saved;
-        }
-
-        return sum;
-    }
+    internal static long? SumCounted(IEnumerable<LayerPruningReport> layers) =>
+        FlopFigures.Sum(layers.Where(l => l.FlopsCounted).Select(l => l.FlopsSaved));
 }

@@ -201,18 +201,34 @@ public sealed partial class DendriticModel
     /// the wrapped layers and of the Linear and convolution layers without dendrites.
     /// </summary>
     /// <param name="forward">Calls the model on a representative input.</param>
+    /// <param name="samples">
+    /// Samples in the batch that <paramref name="forward"/> runs, which output positions are counted per. When null
+    /// (the default), the model input's first dimension at each <c>call()</c> of a <c>Module&lt;Tensor, Tensor&gt;</c>
+    /// model (batch axis first, as <see cref="Dendrites.Wrap"/>'s sample input), else each layer output's first
+    /// dimension. Give it for a model whose input is not batch-first (time-major (T, B, F), batch_first false) or of
+    /// several inputs whose layers are not batch-first.
+    /// </param>
     /// <exception cref="LayerNotInvokedException">Some layers did not run; the message says how to fix it.</exception>
-    public void Verify(Action forward)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="samples"/> is less than 1.</exception>
+    public void Verify(Action forward, long? samples = null)
     {
         ThrowIfUnwrapped();
         ArgumentNullException.ThrowIfNull(forward);
+        if (samples < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(samples), samples, "Verify counts output positions per sample of a batch of at least 1 sample; give the batch size that the forward pass runs, or null to read it from the model input.");
+        }
+
         var before = _attachments.Select(a => a.ForwardCalls).ToArray();
 
-        // The layers without dendrites are counted in the same pass, so that the report covers the whole model.
-        using var unwrapped = LayerFlopTally.Attach(LayerFlopTally.Unwrapped(Model, _attachments));
+        // The layers without dendrites are counted in the same pass, so that the report covers the whole model; every
+        // layer divides by the same batch, the model input's, so that a batch-second layer counts per sample too.
+        using var batch = CheckPassSamples.Watch(Model, samples);
+        using var unwrapped = LayerFlopTally.Attach(LayerFlopTally.Unwrapped(Model, _attachments), () => batch.Current);
         var modes = EvalModeScope.Enter(Model);
         foreach (var attachment in _attachments)
         {
+            attachment.CheckPassSamples = batch;
             attachment.ObserveShapes = true;
         }
 
@@ -227,6 +243,7 @@ public sealed partial class DendriticModel
             foreach (var attachment in _attachments)
             {
                 attachment.ObserveShapes = false;
+                attachment.CheckPassSamples = null;
             }
 
             modes.Dispose();

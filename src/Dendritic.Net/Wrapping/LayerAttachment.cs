@@ -53,6 +53,9 @@ internal abstract class LayerAttachment
         }
     }
 
+    /// <summary>The samples in the batch of the check pass now observing; null outside one, or to read them from each output.</summary>
+    public CheckPassSamples? CheckPassSamples { get; set; }
+
     /// <summary>Prefix of the dendrite parameters' keys in the model's state dict, ending with a dot.</summary>
     public abstract string DendriteKeyPrefix { get; }
 
@@ -88,7 +91,7 @@ internal abstract class LayerAttachment
     {
         if (_observing)
         {
-            _tally += FlopCounter.PositionsPerSample(Spec, output);
+            _tally += FlopCounter.PositionsPerSample(Spec, output, CheckPassSamples?.Current);
         }
     }
 }

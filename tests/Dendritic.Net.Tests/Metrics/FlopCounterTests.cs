@@ -31,6 +31,8 @@ public sealed class FlopCounterTests
     [TestCase(new long[] { 5 }, null, 1L)]
     [TestCase(new long[] { 4, 7, 5 }, null, 7L)]
     [TestCase(new long[] { 28, 5 }, 4L, 7L)]
+    [TestCase(new long[] { 7, 4, 5 }, 4L, 7L)]
+    [TestCase(new long[] { 5 }, 4L, 1L)]
     public void PositionsPerSample_LinearOutput_CountsRowsPerSample(long[] shape, long? samples, long expected)
     {
         FlopCounter.PositionsPerSample(Linear10To5, zeros(shape), samples).Should().Be(expected);
@@ -41,6 +43,34 @@ public sealed class FlopCounterTests
     public void PositionsPerSample_ConvOutput_CountsPixelsBatchedOrNot(long[] shape, long expected)
     {
         FlopCounter.PositionsPerSample(Conv2To3, zeros(shape)).Should().Be(expected);
+    }
+
+    [TestCase(new long[] { 3, 5, 5 }, 2L, 25L)]
+    [TestCase(new long[] { 2, 3, 5, 5 }, 2L, 25L)]
+    public void PositionsPerSample_ConvOutputWithSamplesGiven_UnbatchedOutputHoldsOneSample(long[] shape, long samples, long expected)
+    {
+        FlopCounter.PositionsPerSample(Conv2To3, zeros(shape), samples).Should().Be(expected);
+    }
+
+    [TestCase(0L)]
+    [TestCase(-1L)]
+    public void PositionsPerSample_SamplesBelowOne_Throws(long samples)
+    {
+        using var output = zeros(4, 5);
+
+        FluentActions.Invoking(() => FlopCounter.PositionsPerSample(Linear10To5, output, samples)).Should().Throw<System.ArgumentOutOfRangeException>()
+            .Which.ParamName.Should().Be("samples");
+    }
+
+    [Test]
+    public void FlopsPerPosition_ModuleHost_IsUnknownNotZero()
+    {
+        var handle = Dendrites.Wrap(new SequenceClassifier(gru: true), new WrapOptions { Targets = LayerSelector.Named("rnn"), InitialDendrites = 1 }, sampleInput: randn(2, 5, 7));
+        var spec = handle.Layers.Single().Spec;
+
+        FlopCounter.Counts(spec).Should().BeFalse();
+        FlopCounter.HostFlopsPerPosition(spec).Should().BeNull();
+        FlopCounter.DendriteFlopsPerPosition(spec, 1).Should().BeNull();
     }
 
     [Test]

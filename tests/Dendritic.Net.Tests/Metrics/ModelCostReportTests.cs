@@ -81,7 +81,7 @@ public sealed class ModelCostReportTests
     }
 
     [Test]
-    public void Report_GruModuleHostBesideALinearHead_CountsTheHeadAndSaysWhatIsLeftOut()
+    public void Report_GruModuleHostBesideALinearHead_CountsTheHeadAndReadsTheHostAsUnknown()
     {
         // The GRU's cost is not modelled; the head's is known: 2 * 12 * 3 + 3 per sample, its set that plus 3 * 3.
         const long headFlops = 75;
@@ -96,10 +96,14 @@ public sealed class ModelCostReportTests
         report.DendriteFlopsPerSample.Should().Be(headDendriteFlops);
         report.BaseFlopsPerSample.Should().Be(headFlops);
         report.TotalFlopsPerSample.Should().Be(headFlops + headDendriteFlops);
-        report.ToMarkdown().Should().Contain("| rnn | GRU").And.Contain("| not counted (module host) | not counted (module host) |")
+        report.Layers[0].HostFlopsPerPosition.Should().BeNull("a module host's FLOPs are not modelled, so they are unknown, not 0");
+        report.Layers[0].DendriteFlopsPerPosition.Should().BeNull();
+        report.Layers[0].HostFlopsPerSample.Should().BeNull();
+        report.Layers[0].DendriteFlopsPerSample.Should().BeNull();
+        report.ToMarkdown().Should().Contain("| rnn | GRU").And.Contain("| unknown (module host) | unknown (module host) |")
             .And.Contain($"| **total** | base model: all parameters, Linear/Conv FLOPs | | {report.BaseParameters:N0} | {report.DendriteParameters:N0} | 75 | 84 |")
             .And.Contain("159 FLOPs/sample (+112.0 % for the dendrites)")
-            .And.Contain("The FLOPs leave out the module host 'rnn' and its dendrites, whose cost is not modelled");
+            .And.Contain("The FLOPs of the module host 'rnn' and its dendrites are unknown (not modelled) and left out");
     }
 
     [Test]

@@ -183,8 +183,8 @@ public class PruningFlopsTests
         report.Layers.Select(l => l.FlopsCounted).Should().Equal(false, true);
         report.Layers.Select(l => l.FlopsSaved).Should().Equal(null, 84L);
         report.FlopsSaved.Should().Be(84).And.Be(before - handle.Report().DendriteFlopsPerSample);
-        report.Layers[0].ToString().Should().EndWith("FLOPs saved per sample not counted (module host)");
-        report.ToString().Should().Contain("FLOPs saved per sample 84 (not counted for module host 'rnn')");
+        report.Layers[0].ToString().Should().EndWith("FLOPs saved per sample unknown (module host)");
+        report.ToString().Should().Contain("FLOPs saved per sample 84 (leaves out module host 'rnn', whose FLOPs are unknown)");
     }
 
     /// <summary>Gives every set a random u and v, then zeroes the last set's u in every layer, which nothing reads.</summary>
