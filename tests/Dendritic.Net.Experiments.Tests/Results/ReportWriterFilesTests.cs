@@ -70,10 +70,7 @@ public sealed class ReportWriterFilesTests
     [TestCase("StdDev", "-1e400", "$.Summaries[0].TestMetric.StdDev")]
     public void FromJson_NumberTooLargeForADouble_ThrowsJsonExceptionNamingItsPath(string field, string value, string named)
     {
-        var json = ReportWriter.ToJson(HandMadeReport.For(1));
-        var damaged = new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(json, $"\"{field}\": {value}", 1);
-
-        var act = () => ReportWriter.FromJson(damaged);
+        var act = () => ReportWriter.FromJson(WithFirstNumber(field, value));
 
         act.Should().Throw<JsonException>().WithMessage($"*{named}*too large for a double*");
     }
@@ -84,10 +81,7 @@ public sealed class ReportWriterFilesTests
     public void FromJson_NumberOfAnotherKind_ThrowsJsonExceptionNamingItsPath(string field, string value, string named)
     {
         // The finite-number converter reads every double: a value that is no number stays System.Text.Json's error.
-        var json = ReportWriter.ToJson(HandMadeReport.For(1));
-        var damaged = new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(json, $"\"{field}\": {value}", 1);
-
-        var act = () => ReportWriter.FromJson(damaged);
+        var act = () => ReportWriter.FromJson(WithFirstNumber(field, value));
 
         act.Should().Throw<JsonException>().Which.Path.Should().Be(named);
     }
@@ -117,4 +111,8 @@ public sealed class ReportWriterFilesTests
 
         act.Should().Throw<JsonException>().WithMessage("The report's Runs[3] (the dendritic arm, seed 2) lists epoch 2 twice, at Curve[1] and Curve[3]: a run records each epoch once*");
     }
+
+    /// <summary>A one-seed hand-made report's JSON with the first number of <paramref name="field"/> replaced by <paramref name="value"/>.</summary>
+    private static string WithFirstNumber(string field, string value) =>
+        new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(ReportWriter.ToJson(HandMadeReport.For(1)), $"\"{field}\": {value}", 1);
 }
