@@ -22,9 +22,7 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     public void Merge_AMergedReportAsAPart_SaysToMergeItsRunsInstead()
     {
         using var temp = new TempFolder();
-        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
-        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
-        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        RunTwoParts(temp);
         PilotApp.Run(Tiny(temp.Path, temp.File("c"), first: 3, seeds: 1)).Should().Be(ExitCodes.Success);
         PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "--output", temp.File("ab") }).Should().Be(ExitCodes.Success);
 
@@ -67,9 +65,7 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     public void Merge_EditedReportHoldingARunTwice_ExitsWithBadInputNamingTheSeedAndTheFile()
     {
         using var temp = new TempFolder();
-        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
-        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
-        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        RunTwoParts(temp);
         var edited = Report(temp.File("b"));
         File.WriteAllText(Path.Combine(temp.File("b"), "report.json"), ReportWriter.ToJson(edited with { Runs = edited.Runs.Append(edited.Runs[0]).ToList() }));
 
@@ -77,6 +73,23 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
 
         Error.Should().Contain("report 2 holds 2 runs of the baseline arm for seed 2")
             .And.Contain($"Reports by number: 1 is '{Path.Combine(temp.File("a"), "report.json")}', 2 is '{Path.Combine(temp.File("b"), "report.json")}'.").And.NotContain("   at ");
+    }
+
+    [Test]
+    public void Merge_EditedReportWhoseRunRepeatsAnEpoch_ExitsWithBadInputNamingTheRunAndTheFile()
+    {
+        // A run records each epoch once; the chart drew a repeated growth epoch's mark twice, one off the line.
+        using var temp = new TempFolder();
+        RunTwoParts(temp);
+        var edited = Report(temp.File("b"));
+        var runs = edited.Runs.Select((r, i) => i == 0 ? r with { Curve = r.Curve.Append(r.Curve[0]).ToList() } : r).ToList();
+        File.WriteAllText(Path.Combine(temp.File("b"), "report.json"), ReportWriter.ToJson(edited with { Runs = runs }));
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain($"'{Path.Combine(temp.File("b"), "report.json")}' is not a readable pilot report")
+            .And.Contain("Runs[0] (the baseline arm, seed 2) lists epoch 1 twice").And.NotContain("   at ");
+        File.Exists(Path.Combine(temp.File("merged"), "report.json")).Should().BeFalse();
     }
 
     [Test]
@@ -107,9 +120,7 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     public void Merge_OutputHoldsAReport_ExitsWithBadOptions()
     {
         using var temp = new TempFolder();
-        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
-        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
-        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        RunTwoParts(temp);
         PilotApp.Run(Tiny(temp.Path, temp.File("c"), first: 3, seeds: 1)).Should().Be(ExitCodes.Success);
 
         PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("c"), "-o", temp.File("b") }).Should().Be(ExitCodes.BadOptions);
@@ -122,9 +133,7 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     {
         // It printed the whole merged table, then failed with IOException's bare message and exit code 3.
         using var temp = new TempFolder();
-        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
-        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
-        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        RunTwoParts(temp);
         var file = temp.File("not-a-folder");
         File.WriteAllText(file, "x");
 
@@ -138,9 +147,7 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     public void Merge_ReportWithAnEmptyRun_ExitsWithBadInput()
     {
         using var temp = new TempFolder();
-        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
-        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
-        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        RunTwoParts(temp);
         var path = Path.Combine(temp.File("a"), "report.json");
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"Runs\": [", "\"Runs\": [ null,", StringComparison.Ordinal));
 
@@ -156,9 +163,7 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     public void Merge_ReportWithAnOverlargeNumber_ExitsWithBadInputNamingIt(string value, string expected)
     {
         using var temp = new TempFolder();
-        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
-        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
-        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
+        RunTwoParts(temp);
         var path = Path.Combine(temp.File("a"), "report.json");
         File.WriteAllText(path, new System.Text.RegularExpressions.Regex("\"TestMetric\": [-0-9.eE+]+").Replace(File.ReadAllText(path), $"\"TestMetric\": {value}", 1));
 
@@ -188,6 +193,14 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
         PilotApp.Run(new[] { "merge", temp.Path, temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
 
         Error.Should().Contain("report.json").And.Contain("does not exist");
+    }
+
+    /// <summary>Tiny runs of seed 1 into folder "a" and seed 2 into "b" of <paramref name="temp"/>, on data written there.</summary>
+    private static void RunTwoParts(TempFolder temp)
+    {
+        IdxFiles.WriteFolder(temp.Path, train: 48, test: 12);
+        PilotApp.Run(Tiny(temp.Path, temp.File("a"), first: 1, seeds: 1)).Should().Be(ExitCodes.Success);
+        PilotApp.Run(Tiny(temp.Path, temp.File("b"), first: 2, seeds: 1)).Should().Be(ExitCodes.Success);
     }
 
     private static string[] Tiny(string data, string output, int first, int seeds) =>

@@ -20,15 +20,13 @@ internal static class CurveSeries
 
     /// <summary>
     /// The mean curve of <paramref name="runs"/> (one arm, one run per seed), ordered by epoch: one point per epoch that
-    /// at least one seed reached, its <see cref="Point.Seeds"/> the number of distinct runs that list it. A run lists
-    /// each epoch once; one that lists an epoch more than once (a hand-edited report.json) counts once there, with its
-    /// last entry for that epoch, as a later record of an epoch replaces an earlier one, so that no epoch can count more
-    /// seeds than the arm has.
+    /// at least one seed reached, its <see cref="Point.Seeds"/> the number of distinct runs that list it, each run's
+    /// record of the epoch as <see cref="Epochs"/> picks it.
     /// </summary>
     /// <param name="runs">The arm's runs.</param>
     /// <param name="scale">Multiplies each validation metric (100 for accuracy in percent).</param>
     public static IReadOnlyList<Point> Mean(IEnumerable<RunResult> runs, double scale) =>
-        runs.SelectMany(r => LastPerEpoch(r.Curve))
+        runs.SelectMany(r => Epochs(r.Curve))
             .GroupBy(c => c.Epoch)
             .OrderBy(g => g.Key)
             .Select(g => new Point(g.Key, g.Average(c => c.ValidationMetric * scale), g.Count()))
@@ -55,7 +53,15 @@ internal static class CurveSeries
         return (curve.Take(full).ToList(), tail);
     }
 
-    // GroupBy keeps each group's entries in the curve's order, so Last is the run's last entry for that epoch.
-    private static IEnumerable<EpochRecord> LastPerEpoch(IReadOnlyList<EpochRecord> curve) =>
+    /// <summary>
+    /// The records of <paramref name="curve"/> that the chart draws, one per epoch, in the order the epochs first
+    /// appear: every one of a run's, which lists each epoch once (<see cref="ReportWriter.FromJson"/> refuses a curve that
+    /// repeats one). A report built in code may repeat an epoch; the last record of it is then the epoch's, as a later
+    /// record of an epoch replaces an earlier one, so that no epoch counts more seeds than the arm has and the growth
+    /// marks stand on the lines.
+    /// </summary>
+    /// <param name="curve">One run's curve.</param>
+    public static IEnumerable<EpochRecord> Epochs(IReadOnlyList<EpochRecord> curve) =>
+        // GroupBy keeps each group's entries in the curve's order, so Last is the run's last entry for that epoch.
         curve.GroupBy(c => c.Epoch).Select(g => g.Last());
 }

@@ -126,8 +126,9 @@ public static class ExperimentCharts
             }
         }
 
-        // Growth steps: one mark per seed at the epoch after which it changed the architecture, at that seed's score.
-        var steps = report.Runs.Where(r => r.Arm == ArmKind.Dendritic).SelectMany(r => r.Curve.Where(c => c.Growth is not null)).ToList();
+        // Growth steps: one mark per seed at the epoch after which it changed the architecture, at that seed's score,
+        // read from the records the lines are drawn from.
+        var steps = report.Runs.Where(r => r.Arm == ArmKind.Dendritic).SelectMany(r => CurveSeries.Epochs(r.Curve).Where(c => c.Growth is not null)).ToList();
         if (steps.Count > 0)
         {
             var marks = plot.Add.Scatter(steps.Select(c => (double)c.Epoch).ToArray(), steps.Select(c => c.ValidationMetric * scale).ToArray(), Palette[(int)ArmKind.Dendritic]);

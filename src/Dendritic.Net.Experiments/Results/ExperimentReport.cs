@@ -36,12 +36,23 @@ public sealed record ExperimentReport
     /// <summary>Grid intensity used for CO2, grams per kWh; null when none was given.</summary>
     public double? GridIntensityGramsPerKwh { get; init; }
 
+    private readonly IReadOnlyList<string> _warnings = [];
+
     /// <summary>
-    /// What the harness found that makes the comparison say less than it seems to (one class in the training targets;
-    /// every run best at its first epoch), each a sentence; also logged, and written under the summary's table. Empty
-    /// when nothing was found.
+    /// What makes the comparison say less than it seems to, each a sentence; also logged, and written under the
+    /// summary's table. Empty when nothing was found. Two kinds: what the harness found in the data, which the report
+    /// does not hold (one class in the training targets), kept as given; then what the runs themselves show (every run
+    /// best at its first epoch while some trained longer: a lower-is-better metric), derived from <see cref="Runs"/> and
+    /// <see cref="MetricName"/> whenever this is read, so that it follows the runs (a merged report's, for one). Setting
+    /// the list keeps the first kind only: a derived sentence given (report.json files written before it was derived
+    /// hold it) is dropped and derived again.
     /// </summary>
-    public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public IReadOnlyList<string> Warnings
+    {
+        get => ReportWarnings.With(_warnings, Runs, MetricName);
+        init => _warnings = ReportWarnings.WithoutDerived(value);
+    }
 
     /// <summary>Every arm and seed.</summary>
     public required IReadOnlyList<RunResult> Runs { get; init; }

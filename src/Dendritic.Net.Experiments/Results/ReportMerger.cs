@@ -78,13 +78,15 @@ public static class ReportMerger
             Machine = string.Join(" | ", reports.Select(r => r.Machine).Distinct(StringComparer.Ordinal)),
             Runs = runs,
             Summaries = summaries,
+            // The parts' warnings about their data; those their runs showed are derived again from the merged runs.
             Warnings = reports.SelectMany(r => r.Warnings).Distinct(StringComparer.Ordinal).ToArray(),
         };
     }
 
     /// <summary>
     /// Finite runs can still summarise to infinity (a value near 1e308 overflows the squares of the standard deviation);
-    /// such a report could not be written (JSON has no infinity), and no measured run comes near one.
+    /// such a report could not be written (JSON has no infinity), and no measured run comes near one. Checked here, not
+    /// left to the writer, so that the merge fails before anything is printed or written, naming the arm and quantity.
     /// </summary>
     private static void ThrowIfNotFinite(IReadOnlyList<ArmSummary> summaries)
     {
@@ -93,14 +95,7 @@ public static class ReportMerger
 
         foreach (var s in summaries)
         {
-            var quantities = new (string Name, StatSummary? Value)[]
-            {
-                (nameof(s.TestMetric), s.TestMetric), (nameof(s.DifferenceVsBaseline), s.DifferenceVsBaseline), (nameof(s.Parameters), s.Parameters),
-                (nameof(s.FlopsPerSample), s.FlopsPerSample), (nameof(s.Epochs), s.Epochs), (nameof(s.TrainingSeconds), s.TrainingSeconds),
-                (nameof(s.LatencyMilliseconds), s.LatencyMilliseconds), (nameof(s.PeakMemoryBytes), s.PeakMemoryBytes), (nameof(s.EnergyJoules), s.EnergyJoules),
-                (nameof(s.GpuUtilizationPercent), s.GpuUtilizationPercent), (nameof(s.GpuPeakMemoryMiB), s.GpuPeakMemoryMiB), (nameof(s.Co2Grams), s.Co2Grams),
-            };
-            if (quantities.FirstOrDefault(q => !Finite(q.Value)) is { Name: { } name })
+            if (SummaryQuantities.All.FirstOrDefault(q => !Finite(q.Of(s))) is { Name: { } name })
             {
                 throw new ReportMergeException($"The reports cannot be merged: the {ReportWriter.Label(s.Arm)} arm's {name} over all seeds is not a finite number (a run's value is too large to summarise); check that arm's runs in each report.");
             }

@@ -17,10 +17,11 @@ namespace Dendritic.Experiments;
 /// </summary>
 public static class ReportWriter
 {
+    // Every number of a report is finite, reading and writing: FiniteDoubleConverter is the one place that says so.
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new FiniteDoubleConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
@@ -37,6 +38,7 @@ public static class ReportWriter
     /// <returns>The paths written.</returns>
     /// <exception cref="IOException">A file cannot be written.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
+    /// <exception cref="JsonException">A number is NaN or infinite (see <see cref="ToJson"/>); nothing is written then.</exception>
     public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -66,29 +68,33 @@ public static class ReportWriter
     /// <summary>The whole report as indented JSON (enums as names).</summary>
     /// <param name="report">The report.</param>
     /// <returns>The JSON text.</returns>
-    public static string ToJson(ExperimentReport report) => JsonSerializer.Serialize(report, Json);
+    /// <exception cref="JsonException">A number is NaN or infinite, which JSON cannot hold (the message names the field). A report from <see cref="ExperimentRunner"/>, <see cref="ReportMerger"/> or <see cref="FromJson"/> holds none.</exception>
+    public static string ToJson(ExperimentReport report) => FiniteDoubleConverter.Run(() => JsonSerializer.Serialize(report, Json));
 
     /// <summary>
     /// Reads a report written by <see cref="ToJson"/>. The text is checked as untrusted input: every value the report's
-    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, and every
-    /// number must fit a double ("1e400" would read as infinity), so that what is returned can be summarised, merged and
-    /// written without a <see cref="NullReferenceException"/> or an <see cref="ArgumentException"/>.
+    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, every
+    /// number must fit a double ("1e400" would read as infinity), and a run's curve must list each epoch once, so that
+    /// what is returned can be summarised, merged, drawn and written without a <see cref="NullReferenceException"/> or
+    /// an <see cref="ArgumentException"/>.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, or a number is too large for a double (the message names it).</exception>
+    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, a number is too large for a double, or a run lists an epoch twice (the message names it).</exception>
     public static ExperimentReport FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var report = JsonSerializer.Deserialize<ExperimentReport>(json, ReadJson) ?? throw new JsonException("The JSON holds no report.");
-        ThrowIfIncomplete(report);
-        FiniteJsonNumbers.ThrowIfAnyIsNot(json, ReadJson.MaxDepth);
+        var report = FiniteDoubleConverter.Run(() => JsonSerializer.Deserialize<ExperimentReport>(json, ReadJson)) ?? throw new JsonException("The JSON holds no report.");
+        ThrowIfInvalid(report);
         return report;
     }
 
-    // The serializer enforces the annotations of properties but not of list elements: those are checked here.
-    private static void ThrowIfIncomplete(ExperimentReport report)
+    // The serializer enforces the annotations of properties but not of list elements: those are checked here. So is
+    // what no type can say: the runner records each epoch of a run once, in order (ArmTrainer adds one record per epoch
+    // it trains, and nothing resumes a run), so a curve that repeats an epoch was edited or damaged, and the charts and
+    // curves.csv would have to guess which of its records is the epoch's.
+    private static void ThrowIfInvalid(ExperimentReport report)
     {
         static void Check(bool complete, string what)
         {
@@ -102,6 +108,7 @@ public static class ReportWriter
         {
             var run = report.Runs[i];
             Check(run is not null, $"Runs[{i}]");
+            var seen = new Dictionary<int, int>();
             for (var e = 0; e < run!.Curve.Count; e++)
             {
                 var epoch = run.Curve[e];
@@ -109,6 +116,11 @@ public static class ReportWriter
                 for (var a = 0; a < (epoch!.Activations?.Count ?? 0); a++)
                 {
                     Check(epoch.Activations![a] is not null, $"Runs[{i}].Curve[{e}].Activations[{a}]");
+                }
+
+                if (!seen.TryAdd(epoch.Epoch, e))
+                {
+                    throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"The report's Runs[{i}] (the {Label(run.Arm)} arm, seed {run.Seed}) lists epoch {epoch.Epoch} twice, at Curve[{seen[epoch.Epoch]}] and Curve[{e}]: a run records each epoch once. The file was edited or damaged; use the report.json its run wrote."));
                 }
             }
         }
@@ -140,9 +152,8 @@ public static class ReportWriter
     public static string SummaryCsv(ExperimentReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var measures = new[] { "test_metric", "diff_vs_baseline", "parameters", "flops_per_sample", "epochs", "training_seconds", "latency_ms", "peak_memory_bytes", "energy_joules", "co2_grams", "gpu_utilization_percent", "gpu_peak_memory_mib" };
         var header = new StringBuilder("arm,seeds,widths");
-        foreach (var m in measures)
+        foreach (var (m, _, _) in SummaryQuantities.All)
         {
             header.Append(CultureInfo.InvariantCulture, $",{m}_mean,{m}_std,{m}_low95,{m}_high95");
         }
@@ -151,7 +162,7 @@ public static class ReportWriter
         foreach (var s in report.Summaries)
         {
             var cells = new List<object?> { s.Arm, s.TestMetric.Count, Quote(string.Join(" ", s.Widths.Select(w => w.ToString(CultureInfo.InvariantCulture)))) };
-            foreach (var stat in new[] { s.TestMetric, s.DifferenceVsBaseline, s.Parameters, s.FlopsPerSample, s.Epochs, s.TrainingSeconds, s.LatencyMilliseconds, s.PeakMemoryBytes, s.EnergyJoules, s.Co2Grams, s.GpuUtilizationPercent, s.GpuPeakMemoryMiB })
+            foreach (var stat in SummaryQuantities.All.Select(q => q.Of(s)))
             {
                 cells.AddRange(new object?[] { stat?.Mean, stat?.StdDev, stat?.Low95, stat?.High95 });
             }

@@ -124,15 +124,16 @@ public sealed class ExperimentRunner
             }
         }
 
-        if (runs.Count > 0 && runs.All(r => r.BestEpoch == 1) && runs.Any(r => r.Epochs > 1))
+        if (ReportWarnings.FirstEpochBest(runs, _options.MetricName) is not null)
         {
-            // Every arm kept its untrained-looking first epoch: what a lower-is-better metric (a loss) does here.
+            // Every arm kept its untrained-looking first epoch: what a lower-is-better metric (a loss) does here. Logged
+            // only: the report derives the warning from its runs.
             HarnessLog.FirstEpochBest(_options.Logger, _options.MetricName);
-            warnings.Add($"Every run's best validation epoch was its first, so every arm reports a model after one epoch. The harness keeps the epoch with the highest '{_options.MetricName}': if lower is better for it (a loss, MSE), give its negation as ExperimentOptions.Metric.");
         }
 
         return new ExperimentReport
         {
+            // The data's warnings; ExperimentReport.Warnings adds those its runs show.
             Warnings = warnings,
             FinishedUtc = DateTime.UtcNow,
             Data = string.Create(CultureInfo.InvariantCulture, $"{_data.Name}: {_data.Train.Count} train, {_data.Validation.Count} validation, {_data.Test.Count} test"),
@@ -227,23 +228,32 @@ public sealed class ExperimentRunner
     }
 
     /// <summary>
-    /// <see cref="ThrowIfFlat"/> on models of width 1 and <paramref name="wide"/>, built and disposed here. A factory that
-    /// returns one object for both is left alone (disposing it would break the arms): the arms' own check names that.
+    /// <see cref="ThrowIfFlat"/> on models of width 1 and <paramref name="wide"/>, built and disposed here. Their counts
+    /// go into the cache that sizes the capacity-matched control, whose search starts at width 1 and checks width
+    /// <paramref name="wide"/> again when it matches there, so neither model is built a second time for it. A factory
+    /// that returns one object for both is left alone (disposing it would break the arms): the arms' own check names that.
     /// </summary>
     private void ThrowIfWidthIgnored(int wide)
     {
-        var narrowModel = _factory(1);
-        var wideModel = _factory(wide);
-        if (ReferenceEquals(narrowModel, wideModel))
+        // A second Run of this runner has both counts already.
+        if (!_parametersByWidth.ContainsKey(1) || !_parametersByWidth.ContainsKey(wide))
         {
-            return;
+            var narrowModel = _factory(1);
+            var wideModel = _factory(wide);
+            if (ReferenceEquals(narrowModel, wideModel))
+            {
+                return;
+            }
+
+            using (narrowModel)
+            using (wideModel)
+            {
+                _parametersByWidth[1] = ModelCost.Parameters(narrowModel);
+                _parametersByWidth[wide] = ModelCost.Parameters(wideModel);
+            }
         }
 
-        using (narrowModel)
-        using (wideModel)
-        {
-            ThrowIfFlat(w => ModelCost.Parameters(w == 1 ? narrowModel : wideModel), 1, wide);
-        }
+        ThrowIfFlat(w => _parametersByWidth[w], 1, wide);
     }
 
     private static long CountParameters(ModelFactory factory, int width, Dictionary<int, long> cache)

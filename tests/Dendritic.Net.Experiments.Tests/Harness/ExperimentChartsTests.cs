@@ -62,7 +62,8 @@ public sealed class ExperimentChartsTests
     [Test]
     public void Mean_RunListsAnEpochTwice_CountsTheRunOnceWithItsLastEntry()
     {
-        // A hand-edited report.json: seed 1 lists epoch 2 twice. Counting entries gave epoch 2 three seeds of two.
+        // A report built in code (FromJson refuses such a file): seed 1 lists epoch 2 twice. Counting entries gave epoch 2
+        // three seeds of two.
         var twice = Run(ArmKind.Dendritic, 1, 0.5, 0.6, 0.7);
         twice = twice with { Curve = twice.Curve.Take(2).Append(twice.Curve[1] with { ValidationMetric = 0.65 }).Concat(twice.Curve.Skip(2)).ToList() };
         var runs = new[] { twice, Run(ArmKind.Dendritic, 2, 0.7, 0.8, 0.9) };
@@ -90,6 +91,26 @@ public sealed class ExperimentChartsTests
 
         lines[ReportWriter.Label(ArmKind.Dendritic)].Data.GetScatterPoints().Select(p => p.X).Should().Equal(1, 2, 3);
         lines.Keys.Should().NotContain(k => k.StartsWith(ReportWriter.Label(ArmKind.Dendritic) + ",", System.StringComparison.Ordinal), "both seeds trained every epoch");
+    }
+
+    [Test]
+    public void Curves_RunListsAGrowthEpochTwice_MarksItOnceOnTheLine()
+    {
+        // A report built in code lists seed 1's growth epoch (2) twice. The line takes the epoch's last record; the marks
+        // read every record and drew two at epoch 2, one of them off the line.
+        var report = HandMadeReport.For(1);
+        report = report with
+        {
+            Runs = report.Runs.Select(r => r.Arm == ArmKind.Dendritic ? r with { Curve = r.Curve.Append(r.Curve[1] with { ValidationMetric = r.Curve[1].ValidationMetric + 0.05 }).ToList() } : r).ToList(),
+        };
+        using var plot = ExperimentCharts.Curves(report);
+
+        var scatters = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().ToList();
+        var line = scatters.Single(s => s.LegendText == ReportWriter.Label(ArmKind.Dendritic)).Data.GetScatterPoints();
+        var marks = scatters.Single(s => s.LegendText == "growth step (one seed)").Data.GetScatterPoints();
+
+        marks.Should().ContainSingle().Which.X.Should().Be(2);
+        marks[0].Y.Should().BeApproximately(line.Single(p => p.X == 2).Y, 1e-9, "the mark stands on the line's point for that epoch");
     }
 
     [Test]

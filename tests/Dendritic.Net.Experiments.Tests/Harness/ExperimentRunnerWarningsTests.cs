@@ -67,6 +67,20 @@ public sealed class ExperimentRunnerWarningsTests
     }
 
     [Test]
+    public void Run_CapacityMatchedArm_BuildsEachWidthItCountsOnce()
+    {
+        // The check for a width-ignoring factory built widths 1 and 64, and sizing the control built width 1 again.
+        var built = new List<int>();
+        var report = new ExperimentRunner(w => { built.Add(w); return new Synthetic.Mlp(w); }, Synthetic.Data(), Growth, Tiny).Run();
+        var matched = report.Runs.Single(r => r.Arm == ArmKind.CapacityMatched).Width;
+
+        built.Should().Contain(new[] { 1, 64 }, "the check compares these two");
+        built.Where(w => w != Tiny.Width && w != matched).Should().OnlyHaveUniqueItems("apart from the arms' own models, a width is built only to count it, once");
+        matched.Should().NotBe(Tiny.Width, "precondition: the control is wider than the arms built at Width");
+        built.Count(w => w == matched).Should().Be(2, "the control's width is counted once and built once for its arm");
+    }
+
+    [Test]
     public void Run_FactoryThatIgnoresTheWidthWithoutACapacityMatchedArm_Runs()
     {
         var options = Tiny with { Arms = new[] { ArmKind.Baseline, ArmKind.Dendritic } };

@@ -44,6 +44,19 @@ public sealed class ReportMergerTests
     }
 
     [Test]
+    public void Merge_Co2ValuesWhoseSummaryOverflows_ThrowsNamingCo2Grams()
+    {
+        // The quantities checked are summary.csv's (SummaryQuantities), the optional ones included.
+        var first = HandMadeReport.For(1);
+        var second = HandMadeReport.For(2);
+        second = second with { Runs = second.Runs.Select(r => r with { Co2Grams = 1e308 }).ToList() };
+
+        var act = () => ReportMerger.Merge(new[] { first, second });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*the baseline arm's Co2Grams over all seeds is not a finite number*");
+    }
+
+    [Test]
     public void Merge_OverlappingSeeds_ThrowsNamingTheSeed()
     {
         var part = Run(3);

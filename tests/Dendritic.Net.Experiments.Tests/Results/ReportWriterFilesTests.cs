@@ -66,13 +66,53 @@ public sealed class ReportWriterFilesTests
     [TestCase("TestMetric", "1e400", "$.Runs[0].TestMetric")]
     [TestCase("TrainLoss", "-1e400", "$.Runs[0].Curve[0].TrainLoss")]
     [TestCase("LearningRate", "1e999", "$.Recipe.LearningRate")]
+    [TestCase("EnergyJoules", "1e400", "$.Runs[0].EnergyJoules")]
+    [TestCase("StdDev", "-1e400", "$.Summaries[0].TestMetric.StdDev")]
     public void FromJson_NumberTooLargeForADouble_ThrowsJsonExceptionNamingItsPath(string field, string value, string named)
     {
-        var json = ReportWriter.ToJson(HandMadeReport.For(1));
-        var damaged = new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(json, $"\"{field}\": {value}", 1);
-
-        var act = () => ReportWriter.FromJson(damaged);
+        var act = () => ReportWriter.FromJson(WithFirstNumber(field, value));
 
         act.Should().Throw<JsonException>().WithMessage($"*{named}*too large for a double*");
     }
+
+    [TestCase("TestMetric", "\"0.9\"", "$.Runs[0].TestMetric")]
+    [TestCase("TestMetric", "null", "$.Runs[0].TestMetric")]
+    [TestCase("EnergyJoules", "true", "$.Runs[0].EnergyJoules")]
+    public void FromJson_NumberOfAnotherKind_ThrowsJsonExceptionNamingItsPath(string field, string value, string named)
+    {
+        // The finite-number converter reads every double: a value that is no number stays System.Text.Json's error.
+        var act = () => ReportWriter.FromJson(WithFirstNumber(field, value));
+
+        act.Should().Throw<JsonException>().Which.Path.Should().Be(named);
+    }
+
+    [TestCase(double.NaN, "NaN")]
+    [TestCase(double.PositiveInfinity, "Infinity")]
+    public void ToJson_NumberJsonCannotHold_ThrowsJsonExceptionNamingItsPath(double value, string named)
+    {
+        // Utf8JsonWriter refused it with an ArgumentException that named no field.
+        var report = HandMadeReport.For(1);
+        report = report with { Runs = report.Runs.Select((r, i) => i == 1 ? r with { Co2Grams = value } : r).ToList() };
+
+        var act = () => ReportWriter.ToJson(report);
+
+        act.Should().Throw<JsonException>().WithMessage($"A value of $.Runs*Co2Grams is {named}: JSON has no notation for NaN or infinity*");
+    }
+
+    [Test]
+    public void FromJson_RunListsAnEpochTwice_ThrowsJsonExceptionNamingTheRunAndEpoch()
+    {
+        // The runner records each epoch of a run once (nothing resumes a run), so a repeat is an edited or damaged file.
+        var report = HandMadeReport.For(1, 2);
+        var runs = report.Runs.ToList();
+        runs[3] = runs[3] with { Curve = runs[3].Curve.Append(runs[3].Curve[1] with { ValidationMetric = 0.5 }).ToList() };
+
+        var act = () => ReportWriter.FromJson(ReportWriter.ToJson(report with { Runs = runs }));
+
+        act.Should().Throw<JsonException>().WithMessage("The report's Runs[3] (the dendritic arm, seed 2) lists epoch 2 twice, at Curve[1] and Curve[3]: a run records each epoch once*");
+    }
+
+    /// <summary>A one-seed hand-made report's JSON with the first number of <paramref name="field"/> replaced by <paramref name="value"/>.</summary>
+    private static string WithFirstNumber(string field, string value) =>
+        new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(ReportWriter.ToJson(HandMadeReport.For(1)), $"\"{field}\": {value}", 1);
 }
