@@ -41,8 +41,18 @@ public sealed record ExperimentOptions
     /// </summary>
     public int ActivationProbeSamples { get; init; } = 512;
 
-    /// <summary>Grid carbon intensity in grams CO2e per kWh. When null (default) no CO2 figure is reported.</summary>
+    /// <summary>
+    /// Grid carbon intensity in grams CO2e per kWh, 0 to <see cref="MaxGridIntensityGramsPerKwh"/>. When null (default)
+    /// no CO2 figure is reported.
+    /// </summary>
     public double? GridIntensityGramsPerKwh { get; init; }
+
+    /// <summary>
+    /// 10,000 g CO2e per kWh, the largest <see cref="GridIntensityGramsPerKwh"/> accepted: about ten times the most
+    /// carbon-intensive grids (brown coal, near 1,100). A larger value is a typo or a unit error, and a huge one would
+    /// make a run's CO2 figure infinite, which the report file cannot hold: the run would be lost at the end.
+    /// </summary>
+    public const double MaxGridIntensityGramsPerKwh = 10_000;
 
     /// <summary>Training loss. Default <see cref="Metrics.CrossEntropy"/>.</summary>
     public LossFunction Loss { get; init; } = Metrics.CrossEntropy;
@@ -100,10 +110,10 @@ public sealed record ExperimentOptions
         check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);
         check.AtLeast(ActivationProbeSamples, 0, nameof(ActivationProbeSamples), Defaults.ActivationProbeSamples);
         check.Require(
-            GridIntensityGramsPerKwh is not { } g || (double.IsFinite(g) && g >= 0),
+            GridIntensityGramsPerKwh is not { } g || g is >= 0 and <= MaxGridIntensityGramsPerKwh,
             nameof(GridIntensityGramsPerKwh),
             GridIntensityGramsPerKwh,
-            "must be a finite number of grams CO2e per kWh, 0 or above, or null (default null)");
+            $"must be grams CO2e per kWh from 0 to {MaxGridIntensityGramsPerKwh:N0}, or null (default null)");
         check.NotNull(Loss, nameof(Loss), "Metrics.CrossEntropy");
         check.NotNull(Metric, nameof(Metric), "Metrics.Accuracy");
         check.NotBlank(MetricName, nameof(MetricName), Defaults.MetricName);

@@ -42,6 +42,28 @@ public sealed class ExperimentOptionsTests
             "Seeds", "Width", "Recipe.Epochs", "Recipe.LearningRate", "LatencyRepeats", "GridIntensityGramsPerKwh");
     }
 
+    [TestCase(-1.0)]
+    [TestCase(10_001.0)]
+    [TestCase(1e300)]
+    [TestCase(double.PositiveInfinity)]
+    public void Validate_GridIntensityOutsideItsRange_IsRefusedBeforeAnyRun(double intensity)
+    {
+        // 1e300 is finite, but a run's joules times it overflows: the CO2 figure would be infinite and the report,
+        // written at the end of the run, could not hold it.
+        var act = () => new ExperimentOptions { GridIntensityGramsPerKwh = intensity }.Validate();
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("GridIntensityGramsPerKwh");
+    }
+
+    [TestCase(0.0)]
+    [TestCase(ExperimentOptions.MaxGridIntensityGramsPerKwh)]
+    public void Validate_GridIntensityAtItsBounds_IsAccepted(double intensity)
+    {
+        var act = () => new ExperimentOptions { GridIntensityGramsPerKwh = intensity }.Validate();
+
+        act.Should().NotThrow();
+    }
+
     [Test]
     public void Validate_TrainingRecipeAlone_ReportsEveryBadValueWithDefaults()
     {
