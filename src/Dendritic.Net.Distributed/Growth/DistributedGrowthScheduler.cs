@@ -12,7 +12,7 @@ namespace Dendritic.Distributed;
 /// its own validation shard; the scores are combined (weighted by sample count) so that every rank hands the same
 /// score to its scheduler and makes the same decision; after a change of the model, every rank checks that it has the
 /// same structure and takes rank 0's weights, so that the added dendrites are identical. Only rank 0 writes
-/// checkpoints. A rank whose step throws aborts the group, so that the others stop instead of waiting.
+/// checkpoints (with its optimizer's state when given one, which every rank loads after <see cref="Resume"/>). A rank whose step throws aborts the group, so that the others stop instead of waiting.
 /// </summary>
 public sealed class DistributedGrowthScheduler
 {
@@ -21,6 +21,10 @@ public sealed class DistributedGrowthScheduler
     private readonly DataParallel _sync;
     private long _seed;
     private readonly ILogger _logger;
+
+    // Set by Resume: the checkpoint whose optimizer state LoadOptimizerState loads. Dropped at the first Step, after
+    // which that state is out of date (as GrowthScheduler.Fit drops it).
+    private (LoadedCheckpoint Checkpoint, string Path)? _resumedFrom;
 
     /// <summary>
     /// Builds the scheduler on every rank and synchronizes the model: same structure checked, rank 0's weights
@@ -119,6 +123,7 @@ public sealed class DistributedGrowthScheduler
             throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"DistributedGrowthScheduler.Step on rank {Communicator.Rank}: {problem}."));
         }
 
+        _resumedFrom = null;
         return Guard(() =>
         {
             var score = Combine(localScore, localSamples);
@@ -159,24 +164,56 @@ public sealed class DistributedGrowthScheduler
     });
 
     /// <summary>
-    /// Rank 0 saves the checkpoint (<see cref="GrowthScheduler.SaveCheckpoint"/>); then every rank waits for it, so
-    /// that no rank runs ahead of a checkpoint that might not exist.
+    /// Rank 0 saves the checkpoint (<see cref="GrowthScheduler.SaveCheckpoint"/>), with the state of its
+    /// <paramref name="optimizer"/> when given; then every rank waits for it, so that no rank runs ahead of a
+    /// checkpoint that might not exist.
     /// </summary>
     /// <param name="path">The file, as seen by rank 0.</param>
     /// <param name="extras">More extras.</param>
+    /// <param name="optimizer">
+    /// This rank's optimizer, whose state goes into the checkpoint file itself, as for
+    /// <see cref="GrowthScheduler.SaveCheckpoint"/>; none when null. Only rank 0's is written (the ranks' gradients are
+    /// averaged, so their optimizers hold the same state) and the other ranks' is not read. After <see cref="Resume"/>,
+    /// every rank loads it with <see cref="LoadOptimizerState"/>.
+    /// </param>
     /// <returns>The manifest on rank 0; null on the others.</returns>
-    /// <exception cref="RankFailedException">Rank 0 failed to write (every rank sees it).</exception>
-    public CheckpointManifest? SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null) =>
+    /// <exception cref="RankFailedException">Rank 0 failed to write (every rank sees it), or another rank failed.</exception>
+    /// <exception cref="ArgumentException">On rank 0 (the others throw <see cref="RankFailedException"/>): its <paramref name="optimizer"/> keeps its state natively, or holds a parameter that is not the model's, or one twice; nothing is written.</exception>
+    public CheckpointManifest? SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null, optim.Optimizer? optimizer = null) =>
         Guard(() =>
         {
-            var manifest = IsWriter ? Scheduler.SaveCheckpoint(path, extras) : null;
+            var manifest = IsWriter ? Scheduler.SaveCheckpoint(path, extras, optimizer) : null;
             Communicator.Barrier();
             return manifest;
         });
 
     /// <summary>
+    /// Loads the optimizer state saved with the checkpoint this scheduler was resumed from (<see cref="SaveCheckpoint"/>
+    /// given an optimizer) into <paramref name="optimizer"/> on every rank: each rank reads the one file (nobody writes)
+    /// with every check of <see cref="DendriteCheckpoint.LoadOptimizerState"/>, then waits for the others, so that a
+    /// rank that cannot load it stops every rank here. Call it on every rank at the same point, after
+    /// <see cref="Resume"/> and before the first <see cref="Step"/>, with an optimizer of the saved type built from
+    /// <c>Model.TrainableParameters()</c>; every rank then goes on from the state rank 0 saved.
+    /// </summary>
+    /// <param name="optimizer">This rank's freshly built optimizer.</param>
+    /// <exception cref="InvalidOperationException">This scheduler was not built by <see cref="Resume"/>, or <see cref="Step"/> was called since (the saved state is out of date).</exception>
+    /// <exception cref="CheckpointException">On a rank that cannot load the state, as <see cref="DendriteCheckpoint.LoadOptimizerState"/> throws it (no state saved, another optimizer type or parameters, a damaged state, or a file replaced since <see cref="Resume"/>); the other ranks throw <see cref="RankFailedException"/>.</exception>
+    /// <exception cref="RankFailedException">Another rank could not load it.</exception>
+    /// <exception cref="CollectiveTimeoutException">A rank did not arrive within the communicator's timeout.</exception>
+    public void LoadOptimizerState(optim.Optimizer optimizer) => Guard(() =>
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var (checkpoint, path) = _resumedFrom ?? throw new InvalidOperationException(
+            "LoadOptimizerState loads the optimizer state of the checkpoint DistributedGrowthScheduler.Resume read, before the first Step: this scheduler "
+            + "was not resumed, or Step was called since, so that state is out of date. Call it right after Resume, on every rank.");
+        DendriteCheckpoint.LoadOptimizerState(checkpoint, path, optimizer);
+        Communicator.Barrier();
+    });
+
+    /// <summary>
     /// Resumes a run on every rank from one checkpoint (every rank reads the same file; nobody writes): loads the model,
-    /// resumes the scheduler, then synchronizes the ranks as the constructor does.
+    /// resumes the scheduler, then synchronizes the ranks as the constructor does. The optimizer state saved with the
+    /// checkpoint is loaded next, into each rank's new optimizer, with <see cref="LoadOptimizerState"/>.
     /// </summary>
     /// <param name="communicator">The group.</param>
     /// <param name="freshModel">This rank's freshly built model, as for <see cref="DendriteCheckpoint.Load"/>.</param>
@@ -195,7 +232,7 @@ public sealed class DistributedGrowthScheduler
         {
             var loaded = DendriteCheckpoint.Load(freshModel, path, logger, sampleInput);
             scheduler = GrowthScheduler.Resume(loaded, path, CheckOptions(options));
-            return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed);
+            return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed) { _resumedFrom = (loaded, path) };
         }
         catch (Exception e) when (e is not DistributedException)
         {

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using TorchSharp.Modules;
 
 namespace Dendritic;
 
@@ -16,7 +15,7 @@ internal static class BaseTrainability
 {
     /// <summary>The keys of the base parameters that do not require gradients now, in model order.</summary>
     public static List<string> Frozen(DendriticModel model) =>
-        Named(model).Where(p => !p.Parameter.requires_grad).Select(p => p.Name).ToList();
+        ParameterKeys.OfBase(model).Where(p => !p.Parameter.requires_grad).Select(p => p.Name).ToList();
 
     /// <summary>
     /// Checks that every recorded name is a base parameter of <paramref name="model"/> (the weights, matched to the
@@ -25,7 +24,7 @@ internal static class BaseTrainability
     /// <exception cref="CheckpointCorruptedException">A name is not a base parameter of the model.</exception>
     public static void ThrowIfUnknown(DendriticModel model, CheckpointManifest manifest, string path)
     {
-        var names = Named(model).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var names = ParameterKeys.OfBase(model).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         if (manifest.FrozenBaseParameters.FirstOrDefault(n => !names.Contains(n)) is { } unknown)
         {
             throw SafeTensorsFormat.Corrupted(path, $"the manifest field 'frozenBaseParameters' names '{UntrustedText.Excerpt(unknown)}', which is not a parameter of the model outside its dendrites");
@@ -36,20 +35,9 @@ internal static class BaseTrainability
     public static void Apply(DendriticModel model, CheckpointManifest manifest)
     {
         var frozen = manifest.FrozenBaseParameters.ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, parameter) in Named(model))
+        foreach (var (name, parameter) in ParameterKeys.OfBase(model))
         {
             parameter.requires_grad = !frozen.Contains(name);
         }
-    }
-
-    // A parameter shared by two modules is listed once, under its first name, as named_parameters lists it.
-    private static List<(string Name, Parameter Parameter)> Named(DendriticModel model)
-    {
-        var dendrites = new HashSet<IntPtr>(model.DendriteParameters().Select(p => p.Handle));
-        var seen = new HashSet<IntPtr>();
-        return model.Model.named_parameters()
-            .Where(p => !dendrites.Contains(p.parameter.Handle) && seen.Add(p.parameter.Handle))
-            .Select(p => (p.name, p.parameter))
-            .ToList();
     }
 }

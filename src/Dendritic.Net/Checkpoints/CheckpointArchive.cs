@@ -34,7 +34,7 @@ internal sealed partial class CheckpointArchive : IDisposable
     private static readonly JsonSerializerOptions ReadJson = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        Converters = { new ExactEnumNameConverter() },
         AllowDuplicateProperties = false,
         RespectNullableAnnotations = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
@@ -376,7 +376,7 @@ internal sealed partial class CheckpointArchive : IDisposable
         foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split("  ", 2);
-            if (parts.Length != 2 || parts[0].Length != 64 || !parts[0].All(char.IsAsciiHexDigitLower) || !result.TryAdd(parts[1], parts[0]))
+            if (parts.Length != 2 || !FileDigest.IsSha256(parts[0]) || !result.TryAdd(parts[1], parts[0]))
             {
                 throw Corrupted($"{ChecksumsEntry} has a malformed or repeated line");
             }

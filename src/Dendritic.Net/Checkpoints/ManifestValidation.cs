@@ -1,198 +1,180 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Linq;
 
 namespace Dendritic;
 
 /// <summary>
-/// Checks a deserialised manifest field by field (the JSON reader already rejects wrong types, duplicate keys and
-/// nulls in non-nullable properties; this covers nulls inside lists and dictionaries, ranges and consistency).
+/// Checks a deserialised manifest field by field. The JSON reader (<see cref="CheckpointArchive"/>) already refuses
+/// wrong types, duplicate keys, properties the format does not define, enum values that are not exactly one name, and
+/// nulls in non-nullable properties, so no property checked here is null; what it lets through, and this covers, is
+/// nulls inside lists and dictionaries (their items' nullability is not enforced), ranges and consistency.
 /// </summary>
 internal static class ManifestValidation
 {
+    /// <summary>Checks every field of <paramref name="manifest"/>, read from <paramref name="path"/>, against <paramref name="options"/>' caps.</summary>
+    /// <exception cref="CheckpointCorruptedException">A field holds a value no writer writes; the message names it.</exception>
     public static void Check(CheckpointManifest manifest, CheckpointLoadOptions options, string path)
     {
-        void Fail(string field, string problem) => throw SafeTensorsFormat.Corrupted(path, $"the manifest field '{field}' {problem}");
-
         try
         {
             manifest.Dendrite.Validate();
         }
         catch (InvalidOptionsException e)
         {
-            Fail("dendrite." + string.Join(", dendrite.", e.Problems.Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])), $"is invalid ({e.Message})");
+            Fail(path, "dendrite." + string.Join(", dendrite.", e.Problems.Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])), $"is invalid ({e.Message})");
         }
 
         // Every handle has at least one layer (Wrap and Adopt refuse a model without one), so every saved manifest
         // lists one; an empty list would reach Wrap as a selector that matches nothing (a DendriteWrapException).
         if (manifest.Layers.Count == 0)
         {
-            Fail("layers", "is empty; a checkpoint records at least one wrapped layer");
+            Fail(path, "layers", "is empty; a checkpoint records at least one wrapped layer");
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < manifest.Layers.Count; i++)
         {
-            var field = string.Create(CultureInfo.InvariantCulture, $"layers[{i}]");
-            var layer = manifest.Layers[i];
-            if (layer is null)
-            {
-                Fail(field, "is null");
-                return;
-            }
-
-            if (string.IsNullOrEmpty(layer.Name) || !names.Add(layer.Name))
-            {
-                Fail(field + ".name", $"'{UntrustedText.Excerpt(layer.Name)}' is empty or repeats another layer's");
-            }
-
-            if (!Enum.IsDefined(layer.Mode))
-            {
-                Fail(field + ".mode", "is not a known attach mode");
-            }
-
-            CheckHost(layer.Host, field + ".host", Fail);
-            if (layer.Dendrites < 0 || layer.Dendrites > options.MaxDendritesPerLayer)
-            {
-                Fail(field + ".dendrites", $"is {layer.Dendrites}; it must be between 0 and {options.MaxDendritesPerLayer} (CheckpointLoadOptions.MaxDendritesPerLayer)");
-            }
-
-            if (layer.FrozenSets is null || layer.FrozenSets.Any(s => s < 0 || s >= layer.Dendrites) || layer.FrozenSets.Distinct().Count() != layer.FrozenSets.Count)
-            {
-                Fail(field + ".frozenSets", $"must list distinct set indices below {layer.Dendrites}");
-            }
+            CheckLayer(manifest.Layers[i], string.Create(CultureInfo.InvariantCulture, $"layers[{i}]"), names, options, path);
         }
 
-        if (string.IsNullOrEmpty(manifest.WeightsFile) || manifest.WeightsFile is DendriteCheckpoint.ManifestEntry or CheckpointArchive.ChecksumsEntry)
+        if (manifest.WeightsFile.Length == 0 || manifest.WeightsFile is DendriteCheckpoint.ManifestEntry or CheckpointArchive.ChecksumsEntry)
         {
-            Fail("weightsFile", $"'{UntrustedText.Excerpt(manifest.WeightsFile)}' does not name a weights entry");
+            Fail(path, "weightsFile", $"'{UntrustedText.Excerpt(manifest.WeightsFile)}' does not name a weights entry");
         }
 
-        if (manifest.WeightsSha256.Length != 64 || !manifest.WeightsSha256.All(char.IsAsciiHexDigitLower))
+        Sha256(manifest.WeightsSha256, "weightsSha256", path);
+        InRange(manifest.WeightsBytes, 8, options.MaxWeightsBytes, "weightsBytes", nameof(CheckpointLoadOptions.MaxWeightsBytes), path);
+        InRange(manifest.TensorCount, 0, options.MaxTensorCount, "tensorCount", nameof(CheckpointLoadOptions.MaxTensorCount), path);
+        CheckFrozenBaseParameters(manifest, path);
+        CheckOptimizer(manifest, options, path);
+        if (manifest.Extras.FirstOrDefault(kv => kv.Value is null) is { Key: not null } nullValue)
         {
-            Fail("weightsSha256", "is not 64 lower-case hex digits");
-        }
-
-        if (manifest.WeightsBytes < 8 || manifest.WeightsBytes > options.MaxWeightsBytes)
-        {
-            Fail("weightsBytes", $"is {manifest.WeightsBytes}; it must be between 8 and {options.MaxWeightsBytes} (CheckpointLoadOptions.MaxWeightsBytes)");
-        }
-
-        if (manifest.TensorCount < 0 || manifest.TensorCount > options.MaxTensorCount)
-        {
-            Fail("tensorCount", $"is {manifest.TensorCount}; it must be between 0 and {options.MaxTensorCount} (CheckpointLoadOptions.MaxTensorCount)");
-        }
-
-        CheckFrozenBaseParameters(manifest, Fail);
-        CheckOptimizer(manifest, options, Fail);
-
-        if (manifest.Extras is null)
-        {
-            Fail("extras", "is null");
-        }
-        else if (manifest.Extras.FirstOrDefault(kv => kv.Value is null) is { Key: not null } nullValue)
-        {
-            Fail($"extras.{UntrustedText.Excerpt(nullValue.Key)}", "is null");
+            Fail(path, $"extras.{UntrustedText.Excerpt(nullValue.Key)}", "is null");
         }
     }
 
-    private static void CheckFrozenBaseParameters(CheckpointManifest manifest, Action<string, string> fail)
+    private static void CheckLayer(CheckpointLayer? layer, string field, HashSet<string> names, CheckpointLoadOptions options, string path)
     {
-        const string Field = "frozenBaseParameters";
-        if (manifest.FrozenBaseParameters is not { } frozen)
+        if (layer is null)
         {
-            fail(Field, "is null");
-            return;
+            Fail(path, field, "is null");
         }
 
-        if (manifest.FormatVersion < 3 && frozen.Count > 0)
+        if (layer.Name.Length == 0 || !names.Add(layer.Name))
         {
-            fail(Field, "is recorded from format 3 on, but the file says format " + manifest.FormatVersion.ToString(CultureInfo.InvariantCulture));
+            Fail(path, field + ".name", $"'{UntrustedText.Excerpt(layer.Name)}' is empty or repeats another layer's");
+        }
+
+        CheckHost(layer.Host, field + ".host", path);
+        InRange(layer.Dendrites, 0, options.MaxDendritesPerLayer, field + ".dendrites", nameof(CheckpointLoadOptions.MaxDendritesPerLayer), path);
+        if (layer.FrozenSets.Any(s => s < 0 || s >= layer.Dendrites) || layer.FrozenSets.Distinct().Count() != layer.FrozenSets.Count)
+        {
+            Fail(path, field + ".frozenSets", $"must list distinct set indices below {layer.Dendrites}");
+        }
+    }
+
+    private static void CheckFrozenBaseParameters(CheckpointManifest manifest, string path)
+    {
+        const string Field = "frozenBaseParameters";
+        var frozen = manifest.FrozenBaseParameters;
+        if (frozen.Count > 0)
+        {
+            FromFormat3(manifest, Field, path);
         }
 
         // Each names a tensor of the weights (checked against the model on load), so there cannot be more.
-        if (frozen.Count > manifest.TensorCount || frozen.Any(n => string.IsNullOrEmpty(n)) || frozen.Distinct(StringComparer.Ordinal).Count() != frozen.Count)
+        if (frozen.Count > manifest.TensorCount || !AreDistinctNames(frozen))
         {
-            fail(Field, string.Create(CultureInfo.InvariantCulture, $"must list distinct, non-empty parameter names, at most {manifest.TensorCount} (tensorCount)"));
+            Fail(path, Field, string.Create(CultureInfo.InvariantCulture, $"must list distinct, non-empty parameter names, at most {manifest.TensorCount} (tensorCount)"));
         }
     }
 
-    private static void CheckOptimizer(CheckpointManifest manifest, CheckpointLoadOptions options, Action<string, string> fail)
+    private static void CheckOptimizer(CheckpointManifest manifest, CheckpointLoadOptions options, string path)
     {
         if (manifest.Optimizer is not { } optimizer)
         {
             return;
         }
 
-        if (manifest.FormatVersion < 3)
+        FromFormat3(manifest, "optimizer", path);
+        if (optimizer.Type.Length is 0 or > 1024)
         {
-            fail("optimizer", "is recorded from format 3 on, but the file says format " + manifest.FormatVersion.ToString(CultureInfo.InvariantCulture));
+            Fail(path, "optimizer.type", "must name a type in 1 to 1024 characters");
         }
 
-        if (string.IsNullOrEmpty(optimizer.Type) || optimizer.Type.Length > 1024)
+        // Each names a parameter of the model, which is a tensor of the weights, once; a group may be empty.
+        var groups = optimizer.ParameterGroups;
+        if (groups.Any(g => g is null) || groups.Count > manifest.TensorCount + 1 || groups.Sum(g => (long)g.Count) > manifest.TensorCount)
         {
-            fail("optimizer.type", "must name a type in 1 to 1024 characters");
+            Fail(path, "optimizer.parameterGroups", string.Create(CultureInfo.InvariantCulture, $"must be a list of parameter-name lists holding at most {manifest.TensorCount} (tensorCount) names"));
         }
 
-        // Each names a parameter of the model, which is a tensor of the weights, once.
-        var names = optimizer.ParameterGroups?.Select(g => g?.Count ?? -1).ToList();
-        if (names is null || names.Contains(-1) || names.Count > manifest.TensorCount + 1 || names.Sum(n => (long)n) > manifest.TensorCount)
+        if (!AreDistinctNames(groups.SelectMany(g => g).ToList()))
         {
-            fail("optimizer.parameterGroups", string.Create(CultureInfo.InvariantCulture, $"must be a list of parameter-name lists holding at most {manifest.TensorCount} (tensorCount) names"));
-        }
-        else
-        {
-            var all = optimizer.ParameterGroups!.SelectMany(g => g).ToList();
-            if (all.Any(n => string.IsNullOrEmpty(n)) || all.Distinct(StringComparer.Ordinal).Count() != all.Count)
-            {
-                fail("optimizer.parameterGroups", "must hold distinct, non-empty parameter names");
-            }
+            Fail(path, "optimizer.parameterGroups", "must hold distinct, non-empty parameter names");
         }
 
-        if (!FileDigest.IsSha256(optimizer.Sha256))
-        {
-            fail("optimizer.sha256", "is not 64 lower-case hex digits");
-        }
-
-        if (optimizer.Bytes < 0 || optimizer.Bytes > options.MaxOptimizerBytes)
-        {
-            fail("optimizer.bytes", string.Create(CultureInfo.InvariantCulture, $"is {optimizer.Bytes}; it must be between 0 and {options.MaxOptimizerBytes} (CheckpointLoadOptions.MaxOptimizerBytes)"));
-        }
+        Sha256(optimizer.Sha256, "optimizer.sha256", path);
+        InRange(optimizer.Bytes, 0, options.MaxOptimizerBytes, "optimizer.bytes", nameof(CheckpointLoadOptions.MaxOptimizerBytes), path);
     }
 
-    private static void CheckHost(HostLayerSpec? host, string field, Action<string, string> fail)
+    private static void CheckHost(HostLayerSpec host, string field, string path)
     {
-        if (host is null)
-        {
-            fail(field, "is null");
-            return;
-        }
-
-        if (!Enum.IsDefined(host.Kind) || !Enum.IsDefined(host.PaddingMode))
-        {
-            fail(field, "has an unknown kind or padding mode");
-        }
-
         // Padding may be 0; a kernel, stride or dilation of 0 belongs to no convolution (torch refuses to build one), so a
         // manifest holding one would hand ReadManifest's callers a host no model has.
         foreach (var (name, list, least) in new[] { ("kernelSize", host.KernelSize, 1L), ("stride", host.Stride, 1L), ("padding", host.Padding, 0L), ("dilation", host.Dilation, 1L) })
         {
-            if (list is null || list.Count != host.SpatialDims || list.Any(v => v < least))
+            if (list.Count != host.SpatialDims || list.Any(v => v < least))
             {
-                fail(field + "." + name, $"must list {host.SpatialDims} values of at least {least} for a {host.Kind}");
+                Fail(path, field + "." + name, $"must list {host.SpatialDims} values of at least {least} for a {host.Kind}");
             }
         }
 
-        if (host.Kind == HostKind.Module ? host.OutFeatures < 1 || host.ModuleType is not { Length: > 0 } : host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
+        if (host.Kind == HostKind.Module ? host.OutFeatures < 1 || host.ModuleType.Length == 0 : host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
         {
-            fail(field, "has features or groups below 1");
+            Fail(path, field, "has features or groups below 1");
         }
 
         // Only a convolution has groups, and they divide its channels (HostLayerSpec.WeightShape divides by them).
         if (host.SpatialDims == 0 ? host.Groups != 1 : host.InFeatures % host.Groups != 0 || host.OutFeatures % host.Groups != 0)
         {
-            fail(field + ".groups", $"is {host.Groups}; a {host.Kind} has {(host.SpatialDims == 0 ? "1" : "groups that divide its input and output channels")}");
+            Fail(path, field + ".groups", $"is {host.Groups}; a {host.Kind} has {(host.SpatialDims == 0 ? "1" : "groups that divide its input and output channels")}");
         }
     }
+
+    // Format 3 added frozenBaseParameters and optimizer; a format-2 file holding either was not written by a format-2 writer.
+    private static void FromFormat3(CheckpointManifest manifest, string field, string path)
+    {
+        if (manifest.FormatVersion < 3)
+        {
+            Fail(path, field, "is recorded from format 3 on, but the file says format " + manifest.FormatVersion.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static void Sha256(string value, string field, string path)
+    {
+        if (!FileDigest.IsSha256(value))
+        {
+            Fail(path, field, "is not 64 lower-case hex digits");
+        }
+    }
+
+    private static void InRange(long value, long least, long most, string field, string cap, string path)
+    {
+        if (value < least || value > most)
+        {
+            Fail(path, field, string.Create(CultureInfo.InvariantCulture, $"is {value}; it must be between {least} and {most} (CheckpointLoadOptions.{cap})"));
+        }
+    }
+
+    // List items may be null: the reader enforces the nullability of properties, not of what a list holds.
+    private static bool AreDistinctNames(IReadOnlyCollection<string?> names) =>
+        !names.Any(string.IsNullOrEmpty) && names.Distinct(StringComparer.Ordinal).Count() == names.Count;
+
+    [DoesNotReturn]
+    private static void Fail(string path, string field, string problem) =>
+        throw SafeTensorsFormat.Corrupted(path, $"the manifest field '{field}' {problem}");
 }

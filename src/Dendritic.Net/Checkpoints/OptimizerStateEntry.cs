@@ -35,15 +35,14 @@ internal static class OptimizerStateEntry
         var helper = optimizer as OptimizerHelper ?? throw new ArgumentException(
             $"The optimizer is a {optimizer.GetType().FullName}, whose state TorchSharp cannot save (only optimizers written in .NET, derived from TorchSharp.Modules.OptimizerHelper: Adam, AdamW, SGD, RMSprop, ...). Save the checkpoint without it.",
             nameof(optimizer));
-        var names = NamesOf(model);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var groups = new List<IReadOnlyList<string>>();
-        foreach (var group in optimizer.ParamGroups)
+        foreach (var group in Keyed(model, optimizer))
         {
             var list = new List<string>();
-            foreach (var parameter in ParametersOf(group))
+            foreach (var (parameter, name) in group)
             {
-                if (!names.TryGetValue(parameter.Handle, out var name))
+                if (name is null)
                 {
                     throw new ArgumentException(
                         $"The optimizer holds a parameter of shape [{string.Join(", ", parameter.shape)}] that is not one of the model's: it was built from another model, or before the model was wrapped or grown. Build it from the model's TrainableParameters() and save again.",
@@ -80,14 +79,13 @@ internal static class OptimizerStateEntry
             throw new CheckpointMismatchException($"Checkpoint '{path}' holds the state of a {recorded.Type}, but the optimizer given is a {type}. Build a {recorded.Type} to continue the saved run.");
         }
 
-        var names = NamesOf(model);
-        var named = optimizer.ParamGroups.Select(g => ParametersOf(g).Select(p => names.GetValueOrDefault(p.Handle)).ToList()).ToList();
-        if (named.SelectMany(g => g).Any(n => n is null))
+        var keyed = Keyed(model, optimizer);
+        if (keyed.SelectMany(g => g).Any(p => p.Name is null))
         {
             throw new CheckpointMismatchException($"The optimizer holds parameters that are not the loaded model's: build it from the model that DendriteCheckpoint.Load returned (loaded.Handle.TrainableParameters()), not from another model, before loading the state of checkpoint '{path}'.");
         }
 
-        var given = named.Select(g => g.Select(n => n!).ToList()).ToList();
+        var given = keyed.Select(g => g.Select(p => p.Name!).ToList()).ToList();
         if (given.Count != recorded.ParameterGroups.Count)
         {
             throw new CheckpointMismatchException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' holds the state of an optimizer with {recorded.ParameterGroups.Count} parameter group(s), but the optimizer given has {given.Count}. Build it with the same groups as the saved one."));
@@ -167,20 +165,16 @@ internal static class OptimizerStateEntry
     private static string List(List<string> names) =>
         string.Join(", ", names.Take(NamesShown).Select(n => $"'{n}'")) + (names.Count > NamesShown ? string.Create(CultureInfo.InvariantCulture, $" and {names.Count - NamesShown} more") : string.Empty);
 
-    // OptimizerHelper's groups are ParamGroups; the base type exposes them only as learning-rate controllers.
-    private static IEnumerable<Parameter> ParametersOf(optim.ILearningRateController group) =>
-        (group as ParamGroup ?? throw new ArgumentException($"The optimizer's parameter group is a {group.GetType().FullName}, not a TorchSharp ParamGroup, so its parameters cannot be listed.")).Parameters;
-
-    // A parameter shared by two modules has two names; the first, as named_parameters lists it, is the one recorded.
-    private static Dictionary<IntPtr, string> NamesOf(DendriticModel model)
+    // The optimizer's parameters, group by group in its order, each with its key in the model (null for one that is
+    // not the model's). OptimizerHelper's groups are ParamGroups; the base type exposes them only as learning-rate
+    // controllers.
+    private static List<List<(Parameter Parameter, string? Name)>> Keyed(DendriticModel model, optim.Optimizer optimizer)
     {
-        var names = new Dictionary<IntPtr, string>();
-        foreach (var (name, parameter) in model.Model.named_parameters())
-        {
-            names.TryAdd(parameter.Handle, name);
-        }
-
-        return names;
+        var keys = ParameterKeys.ByHandle(model);
+        return optimizer.ParamGroups
+            .Select(g => (g as ParamGroup ?? throw new ArgumentException($"The optimizer's parameter group is a {g.GetType().FullName}, not a TorchSharp ParamGroup, so its parameters cannot be listed.", nameof(optimizer)))
+                .Parameters.Select(p => (p, keys.GetValueOrDefault(p.Handle))).ToList())
+            .ToList();
     }
 
     /// <summary>An optimizer about to be saved: what writes its state, and what the manifest records of it.</summary>

@@ -10,7 +10,7 @@ using Dendritic.Testing;
 
 namespace Dendritic.Distributed.Tests.Growth;
 
-/// <summary>Growth under data parallelism: one decision for all ranks, identical dendrites, rank-0-only files, resume, failures.</summary>
+/// <summary>Growth under data parallelism: one decision for all ranks, identical dendrites, failures (checkpoints: <see cref="DistributedCheckpointTests"/>).</summary>
 [TestFixture]
 public sealed class DistributedGrowthSchedulerTests
 {
@@ -231,56 +231,6 @@ public sealed class DistributedGrowthSchedulerTests
         {
             r.rebuiltAt.Should().Equal(perRank[0].rebuiltAt);
             r.HasOptimizer.Should().BeTrue();
-        });
-    }
-
-    [Test]
-    public void SaveCheckpoint_EveryRankAsked_OnlyRank0Writes()
-    {
-        var manifests = InProcessGroup.Run(3, c =>
-        {
-            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
-            scheduler.Step(1.0, 5);
-            return (scheduler.IsWriter, Manifest: scheduler.SaveCheckpoint(Path.Combine(Folder, $"rank{c.Rank}.dndt")));
-        });
-
-        File.Exists(Path.Combine(Folder, "rank0.dndt")).Should().BeTrue();
-        File.Exists(Path.Combine(Folder, "rank1.dndt")).Should().BeFalse();
-        File.Exists(Path.Combine(Folder, "rank2.dndt")).Should().BeFalse();
-        manifests.Select(m => m.IsWriter).Should().Equal(true, false, false);
-        manifests.Select(m => m.Manifest is not null).Should().Equal(true, false, false);
-    }
-
-    [Test]
-    public void Resume_AllRanksFromOneCheckpoint_SameStateParametersAndNextDecision()
-    {
-        var path = Path.Combine(Folder, "run.dndt");
-        var saved = InProcessGroup.Run(2, c =>
-        {
-            var handle = Models.Wrapped(Models.Mlp());
-            var scheduler = new DistributedGrowthScheduler(c, handle, Models.EagerRules);
-            scheduler.Step(1.0, 5);
-            scheduler.Step(2.0, 5);
-            scheduler.SaveCheckpoint(path);
-            var next = scheduler.Step(0.5, 5);
-            return (Values: Models.Values(handle.Model), handle.DendriteCount, next.Action, next.Reason);
-        });
-
-        var resumed = InProcessGroup.Run(2, c =>
-        {
-            var scheduler = DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules);
-            var values = Models.Values(scheduler.Model.Model);
-            var next = scheduler.Step(0.5, 5);
-            return (Values: values, scheduler.Model.DendriteCount, next.Action, next.Reason, scheduler.Scheduler.History.Entries.Count);
-        });
-
-        saved[0].DendriteCount.Should().Be(1);
-        resumed.Should().AllSatisfy(r =>
-        {
-            r.DendriteCount.Should().Be(1);
-            r.Values.Should().Equal(resumed[0].Values);
-            (r.Action, r.Reason).Should().Be((saved[0].Action, saved[0].Reason));
-            r.Count.Should().Be(3);
         });
     }
 

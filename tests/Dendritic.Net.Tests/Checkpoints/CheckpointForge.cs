@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Security.Cryptography;
@@ -14,29 +15,56 @@ namespace Dendritic.Tests.Checkpoints;
 /// </summary>
 internal static class CheckpointForge
 {
-    public static (JsonObject Manifest, byte[] Weights) Read(string path)
+    public static (JsonObject Manifest, byte[] Weights) Read(string path) =>
+        (JsonNode.Parse(ReadEntry(path, "manifest.json"))!.AsObject(), ReadEntry(path, "weights.safetensors"));
+
+    /// <summary>The bytes of one entry of the archive at <paramref name="path"/>.</summary>
+    public static byte[] ReadEntry(string path, string name)
     {
         using var zip = ZipFile.OpenRead(path);
-        return (JsonNode.Parse(ReadEntry(zip, "manifest.json"))!.AsObject(), ReadEntry(zip, "weights.safetensors"));
+        using var stream = zip.GetEntry(name)!.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
-    /// <summary>Rewrites the checkpoint; <paramref name="manifest"/> runs after the weights' hash and size are set.</summary>
+    /// <summary>
+    /// Rewrites the checkpoint as its weights, manifest and checksums (an optimizer state is left out);
+    /// <paramref name="manifest"/> runs after the weights' hash and size are set.
+    /// </summary>
     public static void Rewrite(string path, Action<JsonObject>? manifest = null, Func<byte[], byte[]>? weights = null, bool keepChecksums = false)
     {
         var (node, bytes) = Read(path);
-        string oldChecksums;
-        using (var zip = ZipFile.OpenRead(path))
-        {
-            oldChecksums = Encoding.UTF8.GetString(ReadEntry(zip, "checksums.sha256"));
-        }
-
+        var oldChecksums = ReadEntry(path, "checksums.sha256");
         bytes = weights?.Invoke(bytes) ?? bytes;
         node["weightsSha256"] = Sha(bytes);
         node["weightsBytes"] = bytes.LongLength;
         manifest?.Invoke(node);
-        var manifestBytes = Encoding.UTF8.GetBytes(node.ToJsonString());
-        var checksums = keepChecksums ? oldChecksums : $"{Sha(manifestBytes)}  manifest.json\n{Sha(bytes)}  weights.safetensors\n";
-        Write(path, ("weights.safetensors", bytes), ("manifest.json", manifestBytes), ("checksums.sha256", Encoding.UTF8.GetBytes(checksums)));
+        WriteCheckpoint(path, bytes, Encoding.UTF8.GetBytes(node.ToJsonString()), keepChecksums ? oldChecksums : null);
+    }
+
+    /// <summary>
+    /// Replaces manifest.json with the text <paramref name="change"/> makes of it (given compact, as
+    /// <see cref="JsonNode.ToJsonString"/> writes it), written as it is: for JSON that a <see cref="JsonObject"/>
+    /// cannot hold. Checksums recomputed.
+    /// </summary>
+    public static void RewriteManifestText(string path, Func<string, string> change)
+    {
+        var (manifest, weights) = Read(path);
+        WriteCheckpoint(path, weights, Encoding.UTF8.GetBytes(change(manifest.ToJsonString())), null);
+    }
+
+    /// <summary>
+    /// Replaces one entry's bytes with what <paramref name="change"/> makes of them and writes its zip record again (so
+    /// its CRC-32 matches); every other entry, checksums.sha256 included, stays as it is: only a SHA-256 can tell.
+    /// </summary>
+    public static void RewriteEntry(string path, string name, Func<byte[], byte[]> change)
+    {
+        var bytes = change(ReadEntry(path, name));
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        zip.GetEntry(name)!.Delete();
+        using var rewritten = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        rewritten.Write(bytes);
     }
 
     /// <summary>Rewrites the weights' JSON header (data unchanged), with hashes recomputed.</summary>
@@ -92,13 +120,46 @@ internal static class CheckpointForge
         throw new InvalidOperationException($"No central record for {entry}.");
     }
 
+    /// <summary>Sets a value at a path such as <c>layers[0].host.kernelSize</c> (names are camelCase, as in the file).</summary>
+    public static void Set(JsonObject root, string field, JsonNode? value)
+    {
+        JsonNode parent = root;
+        var parts = field.Split('.');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            var index = part.IndexOf('[', StringComparison.Ordinal);
+            var last = i == parts.Length - 1;
+            if (index < 0)
+            {
+                if (last)
+                {
+                    parent[part] = value;
+                    return;
+                }
+
+                parent = parent[part]!;
+                continue;
+            }
+
+            var array = parent[part[..index]]!.AsArray();
+            var at = int.Parse(part[(index + 1)..^1], CultureInfo.InvariantCulture);
+            if (last)
+            {
+                array[at] = value;
+                return;
+            }
+
+            parent = array[at]!;
+        }
+    }
+
     public static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    private static byte[] ReadEntry(ZipArchive zip, string name)
+    // The weights, the manifest and checksums.sha256: the given bytes, or the lines of the two written when null.
+    private static void WriteCheckpoint(string path, byte[] weights, byte[] manifest, byte[]? checksums)
     {
-        using var stream = zip.GetEntry(name)!.Open();
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
+        checksums ??= Encoding.UTF8.GetBytes($"{Sha(manifest)}  manifest.json\n{Sha(weights)}  weights.safetensors\n");
+        Write(path, ("weights.safetensors", weights), ("manifest.json", manifest), ("checksums.sha256", checksums));
     }
 }

@@ -1,11 +1,8 @@
-using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
-using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
-using static TorchSharp.torch;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -15,20 +12,8 @@ namespace Dendritic.Tests.Checkpoints;
 /// writer produces. Each raises <see cref="CheckpointCorruptedException"/> naming the field now.
 /// </summary>
 [TestFixture]
-public sealed class FuzzedCheckpointTests
+public sealed class FuzzedCheckpointTests : ForgedCheckpointFixture
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void Load_ManifestWithNoLayers_ThrowsCorruptedNamingTheField()
     {
@@ -78,9 +63,7 @@ public sealed class FuzzedCheckpointTests
     {
         // "\ud800" is valid JSON in valid UTF-8, but no text: JsonElement.GetString threw InvalidOperationException.
         var path = Save(TestModels.Mlp());
-        var (manifest, _) = CheckpointForge.Read(path);
-        var text = manifest.ToJsonString().Replace($"\"{field}\":\"", $"\"{field}\":\"\\ud800", System.StringComparison.Ordinal);
-        RewriteManifestText(path, text);
+        CheckpointForge.RewriteManifestText(path, text => text.Replace($"\"{field}\":\"", $"\"{field}\":\"\\ud800", System.StringComparison.Ordinal));
 
         var act = () => DendriteCheckpoint.ReadManifest(path);
 
@@ -94,8 +77,7 @@ public sealed class FuzzedCheckpointTests
     {
         // The duplicate-key check decodes every key, and threw InvalidOperationException on this one.
         var path = Save(TestModels.Mlp());
-        var (manifest, _) = CheckpointForge.Read(path);
-        RewriteManifestText(path, manifest.ToJsonString().Replace(find, replace, System.StringComparison.Ordinal));
+        CheckpointForge.RewriteManifestText(path, text => text.Replace(find, replace, System.StringComparison.Ordinal));
 
         var act = () => DendriteCheckpoint.ReadManifest(path);
 
@@ -129,21 +111,5 @@ public sealed class FuzzedCheckpointTests
 
         load.Should().Throw<CheckpointCorruptedException>().WithMessage("*unpaired*surrogate*");
         restore.Should().Throw<CheckpointCorruptedException>().WithMessage("*unpaired*surrogate*");
-    }
-
-    private string Save(TorchSharp.torch.nn.Module model)
-    {
-        var path = Path.Combine(_temp.Path, "fuzzed.dndt");
-        DendriteCheckpoint.Save(Dendrites.Wrap(model), path);
-        return path;
-    }
-
-    /// <summary>Replaces manifest.json with <paramref name="text"/> as it is (checksums recomputed).</summary>
-    private static void RewriteManifestText(string path, string text)
-    {
-        var (_, weights) = CheckpointForge.Read(path);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
-        var checksums = $"{CheckpointForge.Sha(bytes)}  manifest.json\n{CheckpointForge.Sha(weights)}  weights.safetensors\n";
-        CheckpointForge.Write(path, ("weights.safetensors", weights), ("manifest.json", bytes), ("checksums.sha256", System.Text.Encoding.UTF8.GetBytes(checksums)));
     }
 }

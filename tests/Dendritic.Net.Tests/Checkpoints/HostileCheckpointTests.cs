@@ -1,35 +1,18 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
-using static TorchSharp.torch;
-using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
 /// <summary>Checkpoints are untrusted input: each case here loaded garbage, hung, ran out of memory or threw an untyped exception before.</summary>
 [TestFixture]
-public sealed class HostileCheckpointTests
+public sealed class HostileCheckpointTests : ForgedCheckpointFixture
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [TestCase(20_000)]
     [TestCase(100_000)]
     [TestCase(int.MaxValue)]
@@ -279,7 +262,7 @@ public sealed class HostileCheckpointTests
     public void Load_NullOrWrongManifestField_ThrowsCorruptedNamingIt(string field, JsonNode? value, string named)
     {
         var path = SaveMlp(new Dictionary<string, string> { ["note"] = "x" });
-        CheckpointForge.Rewrite(path, m => Set(m, field, value));
+        CheckpointForge.Rewrite(path, m => CheckpointForge.Set(m, field, value));
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
@@ -293,7 +276,7 @@ public sealed class HostileCheckpointTests
     public void Load_ManifestWithUnknownPropertyAndMatchingChecksum_ThrowsCorruptedNamingIt(string field, string named)
     {
         var path = SaveMlp();
-        CheckpointForge.Rewrite(path, m => Set(m, field, "x"));
+        CheckpointForge.Rewrite(path, m => CheckpointForge.Set(m, field, "x"));
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
@@ -314,47 +297,5 @@ public sealed class HostileCheckpointTests
         var act = () => DendriteCheckpoint.ReadManifest(path);
 
         act.Should().Throw<CheckpointException>().WithMessage(expected).Which.Should().NotBeOfType<CheckpointCorruptedException>();
-    }
-
-    private string SaveMlp(IReadOnlyDictionary<string, string>? extras = null)
-    {
-        var handle = Dendrites.Wrap(TestModels.Mlp());
-        var path = Path.Combine(Folder, "mlp.dndt");
-        DendriteCheckpoint.Save(handle, path, extras);
-        return path;
-    }
-
-    // Sets a value at a path such as "layers[0].host.kernelSize" (names are camelCase, as in the file).
-    private static void Set(JsonObject root, string field, JsonNode? value)
-    {
-        JsonNode parent = root;
-        var parts = field.Split('.');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var part = parts[i];
-            var index = part.IndexOf('[', StringComparison.Ordinal);
-            var last = i == parts.Length - 1;
-            if (index < 0)
-            {
-                if (last)
-                {
-                    parent[part] = value;
-                    return;
-                }
-
-                parent = parent[part]!;
-                continue;
-            }
-
-            var array = parent[part[..index]]!.AsArray();
-            var at = int.Parse(part[(index + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
-            if (last)
-            {
-                array[at] = value;
-                return;
-            }
-
-            parent = array[at]!;
-        }
     }
 }

@@ -1,11 +1,7 @@
-using System.IO;
-using System.IO.Compression;
 using System.Text;
-using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
-using static TorchSharp.torch;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -15,20 +11,8 @@ namespace Dendritic.Tests.Checkpoints;
 /// format ("Upgrade Dendritic.Net") rather than as corruption.
 /// </summary>
 [TestFixture]
-public sealed class ManifestFormatTests
+public sealed class ManifestFormatTests : ForgedCheckpointFixture
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [TestCase("format")]
     [TestCase("formatVersion")]
     public void ReadManifest_FieldMissingWithAMatchingChecksum_ThrowsCorruptedNamingTheFileAndTheField(string field)
@@ -97,33 +81,10 @@ public sealed class ManifestFormatTests
 
     // Replaces text in manifest.json byte for byte, every other entry and checksums.sha256 unchanged (the zip's CRC-32
     // is recomputed, as a damaged file copied by a tool that rewrites zips would have it).
-    private static void PatchManifestText(string path, string from, string to)
+    private static void PatchManifestText(string path, string from, string to) => CheckpointForge.RewriteEntry(path, "manifest.json", manifest =>
     {
-        byte[] weights, manifest, checksums;
-        using (var zip = ZipFile.OpenRead(path))
-        {
-            weights = ReadEntry(zip, "weights.safetensors");
-            manifest = ReadEntry(zip, "manifest.json");
-            checksums = ReadEntry(zip, "checksums.sha256");
-        }
-
         var text = Encoding.UTF8.GetString(manifest);
         text.Should().Contain(from, "the test changes that text");
-        CheckpointForge.Write(path, ("weights.safetensors", weights), ("manifest.json", Encoding.UTF8.GetBytes(text.Replace(from, to, System.StringComparison.Ordinal))), ("checksums.sha256", checksums));
-    }
-
-    private static byte[] ReadEntry(ZipArchive zip, string name)
-    {
-        using var stream = zip.GetEntry(name)!.Open();
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        return copy.ToArray();
-    }
-
-    private string SaveMlp()
-    {
-        var path = _temp.File("mlp.dndt");
-        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
-        return path;
-    }
+        return Encoding.UTF8.GetBytes(text.Replace(from, to, System.StringComparison.Ordinal));
+    });
 }

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -137,7 +136,11 @@ public sealed class OptimizerStateTests
         var path = _temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
-        RewriteEntry(path, "optimizer.bin", bytes => bytes[^3] ^= 0x40);
+        CheckpointForge.RewriteEntry(path, "optimizer.bin", bytes =>
+        {
+            bytes[^3] ^= 0x40;
+            return bytes;
+        });
         var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters(), 0.5);
 
         var act = () => DendriteCheckpoint.LoadOptimizerState(loaded, path, resumed);
@@ -281,24 +284,5 @@ public sealed class OptimizerStateTests
         }
 
         return (model, handle, optimizer);
-    }
-
-    // Changes one entry's bytes and writes its zip record again (so its CRC-32 matches): only the SHA-256 can tell.
-    private static void RewriteEntry(string path, string name, Action<byte[]> change)
-    {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
-        var entry = zip.GetEntry(name)!;
-        byte[] bytes;
-        using (var stream = entry.Open())
-        using (var copy = new MemoryStream())
-        {
-            stream.CopyTo(copy);
-            bytes = copy.ToArray();
-        }
-
-        change(bytes);
-        entry.Delete();
-        using var rewritten = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
-        rewritten.Write(bytes);
     }
 }

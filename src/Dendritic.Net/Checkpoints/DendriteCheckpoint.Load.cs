@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <content>Loading a checkpoint onto a fresh model (<see cref="Load"/>) or into a wrapped one (<see cref="Restore"/>).</content>
+public static partial class DendriteCheckpoint
+{
+    /// <summary>
+    /// Wraps <paramref name="freshModel"/> (a newly built, unwrapped model of the same architecture) exactly as the
+    /// checkpoint records and loads every weight into it. A fresh model built with <see cref="DendriteLayer"/>s by hand
+    /// is adopted (<see cref="Dendrites.Adopt"/>) instead, and its dendrite counts and weights set from the checkpoint. No manual replay of growth is needed. The file is read and
+    /// verified completely before the model is touched.
+    /// </summary>
+    /// <param name="freshModel">The unwrapped model; it is changed in place.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="logger">The new handle's logger (its <see cref="WrapOptions.Logger"/>); none when null.</param>
+    /// <param name="sampleInput">Optional input for the wrapper's check pass (see <see cref="Dendrites.Wrap"/>).</param>
+    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
+    /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
+    /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
+    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
+    /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
+    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
+    public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(freshModel);
+        if (Dendrites.HasHandle(freshModel))
+        {
+            throw new DendriteWrapException($"The model already has a handle (from Dendrites.Wrap or Dendrites.Adopt), so it is not a fresh model; load '{path}' into it with DendriteCheckpoint.Restore(handle, path), or build a fresh model.");
+        }
+
+        if (freshModel is DendriteLayer || freshModel.modules().Any(m => m is DendriteLayer))
+        {
+            return LoadAdopted(freshModel, path, logger, sampleInput, options);
+        }
+
+        using var archive = CheckpointArchive.Open(path, options);
+        var moduleHosts = (options ?? CheckpointLoadOptions.Default).ModuleHosts;
+        var manifest = archive.Manifest;
+        var header = archive.ReadWeightsHeader();
+        var modules = freshModel.named_modules().ToDictionary(m => m.Item1, m => m.Item2);
+        foreach (var layer in manifest.Layers)
+        {
+            if (!modules.TryGetValue(layer.Name, out var module))
+            {
+                throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which the model does not have. Layers that can carry dendrites: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Value)).Select(m => m.Key).ToList())}.");
+            }
+
+            HostLayerSpec? spec;
+            try
+            {
+                spec = HostLayerSpec.IsSupported(module) ? HostLayerSpec.From(module, layer.Name)
+                    : ModuleHost.Find(module, moduleHosts) is { } moduleHost ? HostLayerSpec.ForModule(module, moduleHost.NeuronsOf(module), moduleHost.NeuronAxis)
+                    : null;
+            }
+            catch (UnsupportedHostException e)
+            {
+                throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which cannot carry them in this model: {e.Message}");
+            }
+
+            if (spec is null && layer.Host.Kind == HostKind.Module && layer.Host.ModuleType == module.GetType().Name)
+            {
+                // The same module type, but no host covers it here: the save was wrapped with a custom ModuleHost.
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' ({module.GetType().Name}) carried dendrites as a whole through a module host when checkpoint '{path}' was saved, and no module host covers it here. Pass the same host to the load: CheckpointLoadOptions.ModuleHosts = new[] {{ ModuleHost.For<{module.GetType().Name}>(...) }}, as WrapOptions.ModuleHosts had it.");
+            }
+
+            if (spec is null || !spec.SameAs(layer.Host))
+            {
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
+            }
+        }
+
+        CheckpointFit.DendritesFitWeights(manifest, header, path);
+        Dictionary<string, Tensor>? tensors = null;
+        try
+        {
+            var names = manifest.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+            var wrapOptions = new WrapOptions
+            {
+                Targets = LayerSelector.Where((p, _) => names.Contains(p), "the checkpoint's layers"),
+                InitialDendrites = 0,
+                Dendrite = manifest.Dendrite,
+                ModuleHosts = moduleHosts,
+                Logger = logger ?? NullLogger.Instance,
+            };
+            var handle = Dendrites.Wrap(freshModel, wrapOptions);
+            try
+            {
+                // Checked from the header before a tensor is read: a file that does not fit costs no memory.
+                CheckpointFit.TensorsFitModel(handle, manifest, header, path);
+                BaseTrainability.ThrowIfUnknown(handle, manifest, path);
+                tensors = archive.ReadTensors(header);
+                Apply(handle, manifest, tensors, path);
+                BaseTrainability.Apply(handle, manifest);
+                if (sampleInput is not null)
+                {
+                    var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
+                    SampleCheck.Run(handle, typed, sampleInput, "the model is left unwrapped");
+                }
+            }
+            catch
+            {
+                handle.Unwrap();
+                throw;
+            }
+
+            LogLoaded(wrapOptions.Logger, path, manifest);
+            return new LoadedCheckpoint(handle, manifest);
+        }
+        finally
+        {
+            if (tensors is not null)
+            {
+                SafeTensorsFormat.Dispose(tensors);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Load for a fresh model built with <see cref="DendriteLayer"/>s by hand: adopts it and restores the checkpoint
+    /// into the handle. On failure the handle is dropped without touching the model's structure.
+    /// </summary>
+    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
+    {
+        var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = logger ?? NullLogger.Instance });
+        try
+        {
+            var manifest = RestoreInto(handle, path, options, baseTrainability: true);
+            if (sampleInput is not null)
+            {
+                var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
+                SampleCheck.Run(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
+            }
+
+            LogLoaded(handle.Options.Logger, path, manifest);
+            return new LoadedCheckpoint(handle, manifest);
+        }
+        catch
+        {
+            Dendrites.Forget(freshModel);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Loads a checkpoint into a model that is already wrapped (for example to go back to the best weights kept on
+    /// disk): dendrite counts are adjusted to the checkpoint's, then every weight is copied in. The file is read and
+    /// verified completely, and checked against the model (hosts, keys, shapes and dtypes), before the model is touched:
+    /// a checkpoint that does not fit leaves it as it was. Which base parameters train is left as it is (a setting of
+    /// the run in progress; <see cref="Load"/> sets it from the file, <see cref="CheckpointManifest.FrozenBaseParameters"/>).
+    /// </summary>
+    /// <param name="model">The wrapped model, with the same wrapped layers as the checkpoint.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
+    /// <returns>The checkpoint's manifest (with its extra state).</returns>
+    /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
+    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
+    /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); load the checkpoint onto a fresh model with <see cref="Load"/> instead.</exception>
+    public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null) =>
+        RestoreInto(model, path, options, baseTrainability: false);
+
+    /// <summary><see cref="Restore(DendriticModel, string, CheckpointLoadOptions?)"/>, setting which base parameters train as the file records when <paramref name="baseTrainability"/> (a load of a fresh model).</summary>
+    private static CheckpointManifest RestoreInto(DendriticModel model, string path, CheckpointLoadOptions? options, bool baseTrainability)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.ThrowIfUnwrapped();
+        using var archive = CheckpointArchive.Open(path, options);
+        var manifest = archive.Manifest;
+        var header = archive.ReadWeightsHeader();
+        var recorded = manifest.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
+        var current = model.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
+        if (!recorded.SequenceEqual(current))
+        {
+            throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
+        }
+
+        CheckpointFit.SameHosts(model, manifest, path);
+        CheckpointFit.DendritesFitWeights(manifest, header, path);
+        CheckpointFit.TensorsFitModel(model, manifest, header, path);
+        if (baseTrainability)
+        {
+            BaseTrainability.ThrowIfUnknown(model, manifest, path);
+        }
+
+        var tensors = archive.ReadTensors(header);
+        try
+        {
+            Apply(model, manifest, tensors, path);
+            if (baseTrainability)
+            {
+                BaseTrainability.Apply(model, manifest);
+            }
+
+            return manifest;
+        }
+        finally
+        {
+            SafeTensorsFormat.Dispose(tensors);
+        }
+    }
+
+    /// <summary>Event 1101, with the full path (as 1100 has it) and the dendrite sets restored, per layer when they differ.</summary>
+    private static void LogLoaded(ILogger logger, string path, CheckpointManifest manifest)
+    {
+        if (!logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        var counts = manifest.Layers.Select(l => l.Dendrites).Distinct().ToList();
+        var sets = counts.Count <= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"{counts.FirstOrDefault()} dendrite set(s) per layer")
+            : "dendrite sets " + string.Join(", ", manifest.Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(l.Name.Length == 0 ? "(model)" : l.Name)}: {l.Dendrites}")));
+        DendriticLog.CheckpointLoaded(logger, Path.GetFullPath(path), UntrustedText.Excerpt(manifest.LibraryVersion), manifest.Layers.Count, sets);
+    }
+
+    private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)
+    {
+        StateLayout.Resize(model.Layers.Select(l => l.Attachment).ToList(), manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal));
+        foreach (var layer in manifest.Layers)
+        {
+            var wrapped = model.Layers.First(l => l.Name == layer.Name);
+            wrapped.Enabled = layer.Enabled;
+            foreach (var set in wrapped.Dendrites.Sets)
+            {
+                set.Frozen = layer.FrozenSets.Contains(set.Index);
+            }
+        }
+
+        // Checked before the change too (CheckpointFit.TensorsFitModel); checked again on what the model now holds, so
+        // that copy_ can never convert a dtype or broadcast a shape if the two ever disagreed.
+        var state = model.Model.state_dict();
+        CheckpointFit.ThrowIfDiffers(StateLayout.Of(state), StateLayout.Of(tensors), path);
+
+        using (no_grad())
+        {
+            foreach (var (key, tensor) in state)
+            {
+                tensor.copy_(tensors[key]);
+            }
+        }
+    }
+}
