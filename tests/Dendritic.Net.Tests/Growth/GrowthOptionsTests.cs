@@ -21,7 +21,7 @@ public sealed class GrowthOptionsTests
         yield return new TestCaseData(new GrowthOptions { AbsoluteThresholdByDendrites = new[] { 0.1, -1 } }, "AbsoluteThresholdByDendrites[1]").SetName("NegativeThresholdInList");
         yield return new TestCaseData(new GrowthOptions { Smoothing = 1.0 }, "Smoothing").SetName("Smoothing");
         yield return new TestCaseData(new GrowthOptions { LearningRateRestartFactor = 0 }, "LearningRateRestartFactor").SetName("RestartFactor");
-        yield return new TestCaseData(new GrowthOptions { LowLearningRateWarning = -1 }, "LowLearningRateWarning").SetName("LowLearningRateWarning");
+        yield return new TestCaseData(new GrowthOptions { LowLearningRateThreshold = -1 }, "LowLearningRateThreshold").SetName("LowLearningRateThreshold");
         yield return new TestCaseData(new GrowthOptions { Mode = (ScoreMode)7 }, "Mode").SetName("Mode");
         yield return new TestCaseData(new GrowthOptions { Trigger = (GrowthTrigger)9 }, "Trigger").SetName("Trigger");
         yield return new TestCaseData(new GrowthOptions { BestWeights = BestWeightsStorage.Disk }, "BestWeightsDirectory").SetName("DiskWithoutDirectory");
