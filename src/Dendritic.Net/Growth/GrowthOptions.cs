@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>
-/// Settings of the <see cref="GrowthScheduler"/>. Immutable; checked once by <see cref="Validate"/> when the
-/// scheduler is built. The plateau semantics follow PyTorch's ReduceLROnPlateau and Keras' callbacks; the exact
+/// Settings of the <see cref="GrowthScheduler"/>. Immutable (the lists are copied when set); checked once by
+/// <see cref="Validate"/> when the scheduler is built. The plateau semantics follow PyTorch's ReduceLROnPlateau and Keras' callbacks; the exact
 /// rules are in docs/growth-scheduler.md.
 /// </summary>
 public sealed record GrowthOptions
@@ -42,12 +42,16 @@ public sealed record GrowthOptions
 
     /// <summary>
     /// Optional per-architecture relative thresholds: element k applies while the model has k dendrite sets per
-    /// layer (the last element beyond the list). Null (default) uses <see cref="RelativeThreshold"/> throughout.
+    /// layer (the last element beyond the list). Null (default) uses <see cref="RelativeThreshold"/> throughout. The
+    /// list is copied when set, so changing yours afterwards changes nothing here.
     /// </summary>
-    public IReadOnlyList<double>? RelativeThresholdByDendrites { get; init; }
+    public IReadOnlyList<double>? RelativeThresholdByDendrites { get; init => field = ValueList<double>.CopyOf(value); }
 
-    /// <summary>Optional per-architecture absolute thresholds, indexed like <see cref="RelativeThresholdByDendrites"/>. Default null.</summary>
-    public IReadOnlyList<double>? AbsoluteThresholdByDendrites { get; init; }
+    /// <summary>
+    /// Optional per-architecture absolute thresholds, indexed like <see cref="RelativeThresholdByDendrites"/>. Default
+    /// null. Copied when set, as that one is.
+    /// </summary>
+    public IReadOnlyList<double>? AbsoluteThresholdByDendrites { get; init => field = ValueList<double>.CopyOf(value); }
 
     /// <summary>
     /// Exponential smoothing factor α of the scores the decisions use: s_t = α·s_{t-1} + (1-α)·score_t, seeded with the
