@@ -55,8 +55,8 @@ public sealed class DistributedGrowthScheduler
         {
             // Ranks in one process (InProcessGroup's threads) share torch's generator: each reseeds it and draws its new
             // sets alone, so every rank draws the same numbers and rank 0's, which every rank keeps, repeat from run to
-            // run. Only the draw is held, never a collective: the rest of Step (an optimizer factory, candidate
-            // training) runs on every rank at once.
+            // run. Only the draw is held, never a collective: the rest of Step (candidate training and the
+            // CandidateLosses it calls) runs on every rank at once.
             scheduler.DrawScope = draw =>
             {
                 lock (SharedGeneratorGate)
@@ -77,7 +77,7 @@ public sealed class DistributedGrowthScheduler
     /// <summary>This rank's handle.</summary>
     public DendriticModel Model { get; }
 
-    /// <summary>This rank's scheduler (the same state on every rank): options, phase, history, optimizer.</summary>
+    /// <summary>This rank's scheduler (the same state on every rank): options, phase, history.</summary>
     public GrowthScheduler Scheduler { get; }
 
     /// <summary>The seed of torch's generators before each decision (plus the number of decisions so far); ranks on threads of one process, which share the generators, seed them just before drawing new sets instead.</summary>

@@ -25,14 +25,14 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     /// <summary>Creates the policy.</summary>
     /// <param name="options">
     /// The scheduler's options; its defaults when null. Mode must be Maximize (the harness's metric is higher-is-better);
-    /// LearningRateRestartFactor and OptimizerFactory must be null: every arm trains with the recipe's constant learning
-    /// rate and the harness's own Adam, which it rebuilds after each architecture change.
+    /// LearningRateRestartFactor must be null: every arm trains with the recipe's constant learning rate and the
+    /// harness's own Adam, which it rebuilds after each architecture change (<see cref="GrowthDecision.RebuildOptimizer"/>).
     /// </param>
     /// <param name="maxEpochs">Epochs after which the arm stops even if the scheduler has not completed; at least 1. Default 100.</param>
     /// <param name="wrap">Which layers get dendrites; <see cref="WrapOptions"/> defaults when null. Its InitialDendrites is ignored (0).</param>
     /// <exception cref="InvalidOptionsException">
-    /// An option is invalid, the options minimise the score, or they set a learning-rate restart or an optimizer factory
-    /// that the harness would ignore; the exception lists every invalid value at once.
+    /// An option is invalid, the options minimise the score, or they set a learning-rate restart that the harness would
+    /// ignore; the exception lists every invalid value at once.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEpochs"/> is below 1.</exception>
     public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
@@ -57,9 +57,8 @@ public sealed class SchedulerGrowth : IGrowthPolicy
         check.Require(Options.Mode == ScoreMode.Maximize, nameof(GrowthOptions.Mode), Options.Mode, "must be Maximize: the harness passes a higher-is-better validation metric");
 
         // The harness builds its own Adam at the recipe's constant rate for every arm (the controls included) and never
-        // reads GrowthDecision.LearningRate or GrowthScheduler.Optimizer: these options would be ignored without a word.
+        // reads GrowthDecision.LearningRate: this option would be ignored without a word.
         check.Require(Options.LearningRateRestartFactor is null, nameof(GrowthOptions.LearningRateRestartFactor), Options.LearningRateRestartFactor, "must be null: every arm trains at the recipe's constant learning rate (TrainingRecipe.LearningRate)");
-        check.Require(Options.OptimizerFactory is null, nameof(GrowthOptions.OptimizerFactory), Options.OptimizerFactory is null ? null : "a delegate", "must be null: the harness builds and rebuilds every arm's Adam optimizer itself");
         check.ThrowIfInvalid();
 
         MaxEpochs = maxEpochs;

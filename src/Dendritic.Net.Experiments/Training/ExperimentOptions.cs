@@ -7,11 +7,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dendritic.Experiments;
 
-/// <summary>What an experiment runs: seeds, width, recipe, arms and measurements. Validated once by <see cref="Validate"/>.</summary>
+/// <summary>
+/// What an experiment runs: seeds, width, recipe, arms and measurements. Immutable (the lists are copied when set);
+/// validated once by <see cref="Validate"/>.
+/// </summary>
 public sealed record ExperimentOptions
 {
     /// <summary>Every arm runs once per seed; the seed fixes initial weights and data order. Default 1, 2, 3.</summary>
-    public IReadOnlyList<int> Seeds { get; init; } = new[] { 1, 2, 3 };
+    public IReadOnlyList<int> Seeds { get; init => field = ValueList<int>.CopyOf(value); } = ValueList<int>.CopyOf([1, 2, 3]);
 
     /// <summary>Width passed to the model factory for the baseline, dendritic and train-as-long arms. Default 8.</summary>
     public int Width { get; init; } = 8;
@@ -20,7 +23,7 @@ public sealed record ExperimentOptions
     public TrainingRecipe Recipe { get; init; } = new();
 
     /// <summary>The arms to run, in this order per seed. Default all four. Controls need <see cref="ArmKind.Dendritic"/>.</summary>
-    public IReadOnlyList<ArmKind> Arms { get; init; } = new[] { ArmKind.Baseline, ArmKind.Dendritic, ArmKind.CapacityMatched, ArmKind.TrainAsLong };
+    public IReadOnlyList<ArmKind> Arms { get; init => field = ValueList<ArmKind>.CopyOf(value); } = ValueList<ArmKind>.CopyOf([ArmKind.Baseline, ArmKind.Dendritic, ArmKind.CapacityMatched, ArmKind.TrainAsLong]);
 
     /// <summary>Largest width the capacity-matched search may try. Default 65,536.</summary>
     public int MaxWidth { get; init; } = 65_536;

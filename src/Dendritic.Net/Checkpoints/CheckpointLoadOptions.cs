@@ -44,9 +44,10 @@ public sealed record CheckpointLoadOptions
 
     /// <summary>
     /// How to copy the checkpoint's module hosts whose type is not built in (the same list given to
-    /// <see cref="WrapOptions.ModuleHosts"/> when the model was wrapped). Default empty.
+    /// <see cref="WrapOptions.ModuleHosts"/> when the model was wrapped). Default empty. The list is copied when set, so
+    /// changing yours afterwards changes nothing here.
     /// </summary>
-    public IReadOnlyList<ModuleHost> ModuleHosts { get; init; } = [];
+    public IReadOnlyList<ModuleHost> ModuleHosts { get; init => field = ValueList<ModuleHost>.CopyOf(value); } = ValueList<ModuleHost>.Empty;
 
     /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>

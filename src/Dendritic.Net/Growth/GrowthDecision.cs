@@ -66,8 +66,8 @@ public sealed record GrowthDecision
     /// </summary>
     public double? LearningRate { get; init; }
 
-    /// <summary>True when growth happened at a learning rate below <see cref="GrowthOptions.LowLearningRateWarning"/>.</summary>
-    public bool LowLearningRate { get; init; }
+    /// <summary>True when growth happened at a learning rate below <see cref="GrowthOptions.LowLearningRateThreshold"/> (warning 3010).</summary>
+    public bool IsLearningRateLow { get; init; }
 
     /// <summary>For cascade-correlation growth: the summed correlation S the candidates reached; otherwise null.</summary>
     public double? CandidateCorrelation { get; init; }

@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>
-/// Settings of the <see cref="GrowthScheduler"/>. Immutable; checked once by <see cref="Validate"/> when the
-/// scheduler is built. The plateau semantics follow PyTorch's ReduceLROnPlateau and Keras' callbacks; the exact
+/// Settings of the <see cref="GrowthScheduler"/>. Immutable (the lists are copied when set); checked once by
+/// <see cref="Validate"/> when the scheduler is built. The plateau semantics follow PyTorch's ReduceLROnPlateau and Keras' callbacks; the exact
 /// rules are in docs/growth-scheduler.md.
 /// </summary>
 public sealed record GrowthOptions
@@ -42,12 +42,16 @@ public sealed record GrowthOptions
 
     /// <summary>
     /// Optional per-architecture relative thresholds: element k applies while the model has k dendrite sets per
-    /// layer (the last element beyond the list). Null (default) uses <see cref="RelativeThreshold"/> throughout.
+    /// layer (the last element beyond the list). Null (default) uses <see cref="RelativeThreshold"/> throughout. The
+    /// list is copied when set, so changing yours afterwards changes nothing here.
     /// </summary>
-    public IReadOnlyList<double>? RelativeThresholdByDendrites { get; init; }
+    public IReadOnlyList<double>? RelativeThresholdByDendrites { get; init => field = ValueList<double>.CopyOf(value); }
 
-    /// <summary>Optional per-architecture absolute thresholds, indexed like <see cref="RelativeThresholdByDendrites"/>. Default null.</summary>
-    public IReadOnlyList<double>? AbsoluteThresholdByDendrites { get; init; }
+    /// <summary>
+    /// Optional per-architecture absolute thresholds, indexed like <see cref="RelativeThresholdByDendrites"/>. Default
+    /// null. Copied when set, as that one is.
+    /// </summary>
+    public IReadOnlyList<double>? AbsoluteThresholdByDendrites { get; init => field = ValueList<double>.CopyOf(value); }
 
     /// <summary>
     /// Exponential smoothing factor α of the scores the decisions use: s_t = α·s_{t-1} + (1-α)·score_t, seeded with the
@@ -84,7 +88,11 @@ public sealed record GrowthOptions
     /// <summary>Validations after each growth step during which non-improving scores are not counted. Default 0; at least 0.</summary>
     public int Cooldown { get; init; }
 
-    /// <summary>Most dendrite sets per layer; a plateau at this count completes training. Default 4; at least 0.</summary>
+    /// <summary>
+    /// Most dendrite sets per layer; a plateau at this count completes training. Default 4; at least 0 (0: no growth;
+    /// to stop early without growth use <see cref="GrowthTrigger.Never"/>, the early stopper, which also needs no
+    /// <see cref="CandidateLosses"/> and reports <see cref="GrowthReason.EarlyStopped"/>).
+    /// </summary>
     public int MaxDendrites { get; init; } = 4;
 
     /// <summary>
@@ -112,28 +120,16 @@ public sealed record GrowthOptions
     public double? LearningRateRestartFactor { get; init; }
 
     /// <summary>
-    /// A warning is logged (and <see cref="GrowthDecision.LowLearningRate"/> set) when growth happens while the learning
-    /// rate passed to <see cref="GrowthScheduler.Step"/> is below this. Default 1e-6; at least 0 (0 disables it).
+    /// A warning is logged (event 3010, and <see cref="GrowthDecision.IsLearningRateLow"/> set) when growth happens while
+    /// the learning rate passed to <see cref="GrowthScheduler.Step"/> is below this. Default 1e-6; at least 0 (0 disables it).
     /// </summary>
-    public double LowLearningRateWarning { get; init; } = 1e-6;
+    public double LowLearningRateThreshold { get; init; } = 1e-6;
 
     /// <summary>Where the best weights are kept. Default <see cref="BestWeightsStorage.Memory"/>.</summary>
     public BestWeightsStorage BestWeights { get; init; } = BestWeightsStorage.Memory;
 
     /// <summary>Directory for <see cref="BestWeightsStorage.Disk"/> (created if missing). Required then; default null.</summary>
     public string? BestWeightsDirectory { get; init; }
-
-    /// <summary>
-    /// Optional: called after every architecture change with the decision (its <see cref="GrowthDecision.TrainableParameters"/>
-    /// and <see cref="GrowthDecision.LearningRate"/>); the optimizer it returns is kept in <see cref="GrowthScheduler.Optimizer"/>.
-    /// Required by <see cref="GrowthScheduler.Fit"/>, which also calls it once for its first optimizer, with a decision
-    /// whose <see cref="GrowthDecision.Action"/> is <see cref="GrowthAction.NoChange"/> and no learning rate; after
-    /// <see cref="GrowthScheduler.Resume"/> from a checkpoint saved with an optimizer, Fit loads that optimizer's state
-    /// into this first one (<see cref="DendriteCheckpoint.LoadOptimizerState"/>). Default null. Not serialised with the
-    /// scheduler state, so <see cref="GrowthScheduler.Resume"/> needs it passed again.
-    /// </summary>
-    [JsonIgnore]
-    public Func<GrowthDecision, optim.Optimizer>? OptimizerFactory { get; init; }
 
     /// <summary>
     /// Required for <see cref="DendriteTrainingMode.CascadeCorrelation"/> (unless <see cref="Trigger"/> is
@@ -203,7 +199,7 @@ public sealed record GrowthOptions
             nameof(LearningRateRestartFactor),
             LearningRateRestartFactor,
             "must be a finite number > 0, or null to keep the rate (default null)");
-        check.FiniteAtLeast(LowLearningRateWarning, 0, nameof(LowLearningRateWarning), Default.LowLearningRateWarning);
+        check.FiniteAtLeast(LowLearningRateThreshold, 0, nameof(LowLearningRateThreshold), Default.LowLearningRateThreshold);
         check.Require(
             BestWeights != BestWeightsStorage.Disk || !string.IsNullOrWhiteSpace(BestWeightsDirectory),
             nameof(BestWeightsDirectory),

@@ -10,8 +10,8 @@ namespace Dendritic;
 
 /// <summary>
 /// Which settings two <see cref="GrowthOptions"/> disagree on, for resuming a run with the options it was saved with.
-/// Delegates (<see cref="GrowthOptions.OptimizerFactory"/>, <see cref="GrowthOptions.CandidateLosses"/>) are not
-/// settings of the run and are not compared; lists are compared by their elements.
+/// The delegate (<see cref="GrowthOptions.CandidateLosses"/>) is not a setting of the run and is not compared; lists
+/// are compared by their elements.
 /// </summary>
 internal static class GrowthOptionsDifferences
 {

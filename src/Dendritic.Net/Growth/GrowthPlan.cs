@@ -12,7 +12,7 @@ namespace Dendritic;
 /// <param name="SmoothedScore">The score after smoothing.</param>
 /// <param name="CaptureBest">Keep the current weights as the best (before any restore).</param>
 /// <param name="RestoreBest">Go back to the best weights and their dendrite count.</param>
-/// <param name="LowLearningRate">Growth with a learning rate under <see cref="GrowthOptions.LowLearningRateWarning"/>.</param>
+/// <param name="IsLearningRateLow">Growth with a learning rate under <see cref="GrowthOptions.LowLearningRateThreshold"/>.</param>
 internal sealed record GrowthPlan(
     GrowthPolicyState Next,
     GrowthPolicyState Observed,
@@ -22,7 +22,7 @@ internal sealed record GrowthPlan(
     double SmoothedScore,
     bool CaptureBest,
     bool RestoreBest,
-    bool LowLearningRate)
+    bool IsLearningRateLow)
 {
     /// <summary>Whether dendrites are added.</summary>
     public bool Grow => Action == GrowthAction.DendritesAdded;

@@ -25,7 +25,7 @@ internal static class GrowthPolicy
         {
             // perforatedai's check_new_best never counts epoch 0; its weights are still kept, as a fallback only.
             var kept = s with { BestDendriteCount = dendrites };
-            return new GrowthPlan(kept, kept, GrowthAction.NoChange, GrowthReason.FirstScore, "First score; its weights are kept as a fallback, but it is not taken as the best (FirstScoreIsBest is false).", value, CaptureBest: true, RestoreBest: false, LowLearningRate: false);
+            return new GrowthPlan(kept, kept, GrowthAction.NoChange, GrowthReason.FirstScore, "First score; its weights are kept as a fallback, but it is not taken as the best (FirstScoreIsBest is false).", value, CaptureBest: true, RestoreBest: false, IsLearningRateLow: false);
         }
 
         var first = s.Best is null;
@@ -103,7 +103,7 @@ internal static class GrowthPolicy
                 GrowthReason.Cooldown => $"No improvement, but within the cooldown after growth ({s.CooldownLeft} validation(s) left).",
                 _ => $"No improvement by the thresholds ({s.BadValidations} of patience {options.Patience}).",
             };
-            return new GrowthPlan(s, s, GrowthAction.NoChange, reason, message, value, seen.Improved, RestoreBest: false, LowLearningRate: false);
+            return new GrowthPlan(s, s, GrowthAction.NoChange, reason, message, value, seen.Improved, RestoreBest: false, IsLearningRateLow: false);
         }
 
         var why = options.Trigger switch
@@ -150,10 +150,10 @@ internal static class GrowthPolicy
             Smoothed = null,
             CycleBest = null,
         };
-        var low = learningRate is { } lr && lr < options.LowLearningRateWarning;
+        var low = learningRate is { } lr && lr < options.LowLearningRateThreshold;
         return new GrowthPlan(next, observed, GrowthAction.DendritesAdded, reason, message, value, capture, restore, low);
     }
 
     private static GrowthPlan Complete(GrowthPolicyState s, double value, bool capture, GrowthReason reason, string message) =>
-        new(s with { Phase = GrowthPhase.Completed }, s, GrowthAction.Completed, reason, message, value, capture, RestoreBest: true, LowLearningRate: false);
+        new(s with { Phase = GrowthPhase.Completed }, s, GrowthAction.Completed, reason, message, value, capture, RestoreBest: true, IsLearningRateLow: false);
 }

@@ -18,13 +18,10 @@ public sealed partial class GrowthScheduler
     // Worded for both callers: GrowthScheduler.Resume (the user has the loaded checkpoint) and
     // DistributedGrowthScheduler.Resume (it loads the model itself, so the user reads the manifest instead).
     private const string DelegatesNotSaved =
-        "Checkpoints do not save delegates (GrowthOptions.CandidateLosses, OptimizerFactory), so Resume cannot give them back: "
+        "Checkpoints do not save delegates (GrowthOptions.CandidateLosses), so Resume cannot give them back: "
         + "pass the recorded options with them, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { CandidateLosses = () => ... } "
         + "(or, before loading, as DistributedGrowthScheduler.Resume needs, GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path))!.Options! with { ... }), "
         + "with the losses computed from the model being resumed.";
-
-    // Set by Resume, whose options come without their delegates unless the caller passes them: Fit's error says so.
-    private bool _resumed;
 
     // Set by Resume from a checkpoint with optimizer state: Fit's first optimizer continues it. Dropped at the first
     // Step, after which that state is out of date.
@@ -49,7 +46,7 @@ public sealed partial class GrowthScheduler
     /// <param name="path">The checkpoint file.</param>
     /// <param name="extras">More extras to store with it; none when null. The scheduler's keys must not be among them.</param>
     /// <param name="optimizer">
-    /// The optimizer in use (your own, or <see cref="Optimizer"/>), whose state goes into the checkpoint file itself
+    /// The optimizer in use (your own, or <see cref="Optimizer"/> from a progress handler of <see cref="Fit"/>), whose state goes into the checkpoint file itself
     /// (<see cref="DendriteCheckpoint.Save"/>), so that the weights and the optimizer state of one save always travel
     /// together; none when null. After <see cref="Resume"/>, load it with <see cref="DendriteCheckpoint.LoadOptimizerState"/>
     /// (<see cref="Fit"/> does that itself for its first optimizer).
@@ -115,9 +112,8 @@ public sealed partial class GrowthScheduler
     /// the random generator's, which is the caller's to save; see docs/growth-scheduler.md).
     /// </summary>
     /// <remarks>
-    /// With <see cref="GrowthOptions.OptimizerFactory"/> in <paramref name="options"/> and optimizer state in the
-    /// checkpoint, <see cref="Fit"/> loads that state into the first optimizer it builds, unless <see cref="Step"/> was
-    /// called before (the state is then out of date).
+    /// With optimizer state in the checkpoint, <see cref="Fit"/> loads that state into the first optimizer its factory
+    /// builds, unless <see cref="Step"/> was called before (the state is then out of date).
     /// </remarks>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <param name="path">
@@ -128,8 +124,8 @@ public sealed partial class GrowthScheduler
     /// whose SHA-256 and size the state records is taken.
     /// </param>
     /// <param name="options">
-    /// The options of the saved run, with its delegates (<see cref="GrowthOptions.OptimizerFactory"/>,
-    /// <see cref="GrowthOptions.CandidateLosses"/>); when null, the options recorded in the checkpoint (without delegates).
+    /// The options of the saved run, with its <see cref="GrowthOptions.CandidateLosses"/> for cascade-correlation; when
+    /// null, the options recorded in the checkpoint (without that delegate).
     /// Their settings must equal the recorded ones. Required for checkpoints that record no options.
     /// </param>
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
@@ -193,7 +189,6 @@ public sealed partial class GrowthScheduler
             throw;
         }
 
-        scheduler._resumed = true;
         scheduler._savedOptimizer = checkpoint.Manifest.Optimizer is null ? null : (checkpoint, path);
         scheduler.LogImported();
         return scheduler;

@@ -12,40 +12,57 @@ public sealed partial class GrowthScheduler
     /// <summary>
     /// A ready-made loop for users who do not want to write one: for each epoch, <paramref name="trainEpoch"/> trains
     /// with the current optimizer, <paramref name="validate"/> scores the model, and <see cref="Step"/> decides. The
-    /// optimizer comes from <see cref="GrowthOptions.OptimizerFactory"/> (required) and is rebuilt by it after every growth step.
+    /// optimizer comes from <paramref name="optimizerFactory"/>, which Fit calls for its first optimizer and again after
+    /// every growth step; the one in use is <see cref="Optimizer"/>.
     /// Stops when the scheduler completes or after <paramref name="epochs"/> epochs; in the second case the model is as
     /// the last epoch left it, and <see cref="Finish"/> puts the best one back (or call Fit again to go on).
     /// </summary>
     /// <remarks>
+    /// <para>
     /// Epochs are numbered from 1 over the whole run, one per <see cref="Step"/>: the first epoch of a call is the
     /// number of validations the scheduler has seen plus one. A second call (or a call after <see cref="Resume"/>, or
     /// after <see cref="Step"/>s of your own) goes on from there, so an epoch-based shuffle or schedule does not repeat;
     /// with Fit alone, epoch n is validation n.
+    /// </para>
+    /// <para>
+    /// A second call goes on with the optimizer the first one left in <see cref="Optimizer"/> (its moments kept), unless
+    /// the model changed since. The scheduler owns the optimizers the factory returns: it disposes each one it replaces
+    /// or drops, so the factory must build a new one every call. After <see cref="Resume"/> from a checkpoint saved with
+    /// an optimizer, the first optimizer goes on from that optimizer's state (<see cref="DendriteCheckpoint.LoadOptimizerState"/>),
+    /// unless a <see cref="Step"/> of your own came first (the state is out of date then).
+    /// </para>
     /// </remarks>
     /// <param name="epochs">Epoch budget of this call; at least 1.</param>
+    /// <param name="optimizerFactory">
+    /// Builds an optimizer from a decision's <see cref="GrowthDecision.TrainableParameters"/> and
+    /// <see cref="GrowthDecision.LearningRate"/>, e.g. <c>d =&gt; optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3)</c>.
+    /// The first call gets a decision whose <see cref="GrowthDecision.Action"/> is <see cref="GrowthAction.NoChange"/>,
+    /// with the model's trainable parameters and no learning rate; each later call gets the decision of a growth step.
+    /// </param>
     /// <param name="trainEpoch">Trains one epoch: gets the 1-based epoch of the run and the optimizer to step.</param>
     /// <param name="validate">Returns the validation score of the model after the given 1-based epoch of the run.</param>
     /// <param name="progress">Receives one report per epoch; optional.</param>
     /// <param name="cancellationToken">Checked between epochs.</param>
     /// <returns>How the loop ended; its <see cref="GrowthFitResult.Epochs"/> counts the epochs of this call.</returns>
-    /// <exception cref="InvalidOperationException"><see cref="GrowthOptions.OptimizerFactory"/> is not set, or the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
+    /// <exception cref="ArgumentNullException">A delegate is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> is below 1.</exception>
+    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or <paramref name="optimizerFactory"/> returned null.</exception>
     /// <exception cref="CheckpointException">
     /// After <see cref="Resume"/> from a checkpoint with optimizer state: the factory's first optimizer does not take
     /// that state (<see cref="CheckpointMismatchException"/>: another type, or other parameters; or
     /// <see cref="CheckpointCorruptedException"/>), as <see cref="DendriteCheckpoint.LoadOptimizerState"/> throws.
     /// </exception>
-    public GrowthFitResult Fit(int epochs, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
+    public GrowthFitResult Fit(int epochs, Func<GrowthDecision, optim.Optimizer> optimizerFactory, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfUnwrapped();
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentNullException.ThrowIfNull(optimizerFactory);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
-        var factory = Options.OptimizerFactory ?? throw new InvalidOperationException(
-            "Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3)."
-            + (_resumed ? " This scheduler comes from GrowthScheduler.Resume, and checkpoints do not save delegates, so Resume does not keep them: pass them to Resume with the recorded options, GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... }) (docs/growth-scheduler.md, \"Checkpoints and resume\")." : string.Empty));
         if (Optimizer is null)
         {
-            Optimizer = factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
+            // The first call, or the model changed since the last optimizer (Steps of your own, Finish): a fresh one.
+            Optimizer = Build(optimizerFactory, new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
             if (_savedOptimizer is { } saved)
             {
                 // Resumed, and no Step since: the first optimizer goes on from the one saved with the checkpoint.
@@ -66,10 +83,16 @@ public sealed partial class GrowthScheduler
             var epoch = before + 1 + i;
             cancellationToken.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
-            trainEpoch(epoch, Optimizer);
+            trainEpoch(epoch, Optimizer!);
             var score = validate(epoch);
             watch.Stop();
-            last = Step(score, CurrentLearningRate(Optimizer), watch.Elapsed);
+            last = Step(score, CurrentLearningRate(Optimizer!), watch.Elapsed);
+            if (last.RebuildOptimizer)
+            {
+                // Step disposed the one that did not hold the new sets (DropOptimizer).
+                Optimizer = Build(optimizerFactory, last);
+            }
+
             run = i + 1;
             progress?.Report(new GrowthProgress(epoch, end, last, watch.Elapsed));
         }
@@ -79,7 +102,7 @@ public sealed partial class GrowthScheduler
 
     /// <summary>
     /// Ends training before the scheduler completes on its own, for a loop that stops on a budget of its own (an epoch
-    /// cap, a deadline, or <see cref="Fit"/> returning with <see cref="GrowthFitResult.Completed"/> false): puts the best
+    /// cap, a deadline, or <see cref="Fit"/> returning with <see cref="GrowthFitResult.IsCompleted"/> false): puts the best
     /// model back as a completion does (the dendrite sets added since the best score are removed and the weights of
     /// the best score restored) and completes the scheduler. Without it the model stays as the last epoch left it,
     /// which after a growth step can be worse than the best. Does nothing when the scheduler is already complete.
@@ -87,7 +110,7 @@ public sealed partial class GrowthScheduler
     /// <remarks>
     /// After only a first score that is not counted (<see cref="GrowthOptions.FirstScoreIsBest"/> false), its weights,
     /// kept as a fallback, are what comes back. <see cref="History"/> gets no row (there is no score); it ends with the
-    /// last <see cref="Step"/>. <see cref="Optimizer"/> is null afterwards when sets were removed.
+    /// last <see cref="Step"/>. <see cref="Optimizer"/> is disposed and null afterwards when sets were removed.
     /// </remarks>
     /// <returns>
     /// Whether the best model was put back: true whenever a score had been reported (the best score's weights are copied
@@ -120,6 +143,9 @@ public sealed partial class GrowthScheduler
         GrowthLog.Finished(_logger, _state.Validations, BestScore, _model.DendriteCount, restore);
         return restore;
     }
+
+    private static optim.Optimizer Build(Func<GrowthDecision, optim.Optimizer> factory, GrowthDecision decision) =>
+        factory(decision) ?? throw new InvalidOperationException($"The optimizer factory passed to GrowthScheduler.Fit returned null for the decision at validation {decision.Validation} ({decision.Action}); return an optimizer over decision.TrainableParameters, e.g. d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3).");
 
     private static double? CurrentLearningRate(optim.Optimizer optimizer) =>
         optimizer.ParamGroups.Select(g => (double?)g.LearningRate).FirstOrDefault();

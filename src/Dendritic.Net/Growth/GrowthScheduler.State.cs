@@ -27,7 +27,7 @@ public sealed partial class GrowthScheduler
         Phase = Phase,
         LayerDendrites = _model.LayerDendrites.ToList(),
         FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
-        Options = Options with { OptimizerFactory = null, CandidateLosses = null },
+        Options = Options with { CandidateLosses = null },
         History = History.Entries.ToList(),
     };
 

@@ -58,9 +58,12 @@ public sealed partial class GrowthScheduler
     public GrowthHistory History { get; } = new();
 
     /// <summary>
-    /// The optimizer last built by <see cref="GrowthOptions.OptimizerFactory"/>; null until then, and null again after a
-    /// completion or <see cref="Finish"/> that removed dendrite sets (it held their parameters). An optimizer of your
-    /// own must be rebuilt from the model's parameters then too.
+    /// The optimizer <see cref="Fit"/> trains with, built by the factory passed to it; for a progress handler that saves
+    /// checkpoints (<see cref="SaveCheckpoint"/>). Null before the first Fit, and whenever a change of the model has made
+    /// it out of date: a growth step or retry (Fit builds the next one from the decision before it trains again), or a
+    /// completion or <see cref="Finish"/> that removed dendrite sets (it held their parameters). The scheduler owns it and
+    /// disposes it then, so read it when you need it rather than keep it. A loop of your own that calls <see cref="Step"/>
+    /// never sets it: rebuild your optimizer when <see cref="GrowthDecision.RebuildOptimizer"/> says so.
     /// </summary>
     public optim.Optimizer? Optimizer { get; private set; }
 
@@ -68,6 +71,8 @@ public sealed partial class GrowthScheduler
     /// Reports one validation score and applies the decision: restores the best weights and grows, reverts and
     /// retries, or completes. Call it after each validation pass. It may run inside a <c>torch.NewDisposeScope()</c>:
     /// what it keeps (new dendrite sets, the best-weights copy) leaves the scope, so disposing the scope frees none of it.
+    /// It never builds an optimizer: when <see cref="GrowthDecision.RebuildOptimizer"/> is true, rebuild yours from
+    /// <see cref="GrowthDecision.TrainableParameters"/> (or let <see cref="Fit"/> run the loop).
     /// </summary>
     /// <param name="score">The validation score; finite. Higher is better unless <see cref="GrowthOptions.Mode"/> is Minimize.</param>
     /// <param name="learningRate">The optimizer's current learning rate, for the history, the restart factor and the low-rate warning; optional, finite and &gt;= 0.</param>
@@ -189,13 +194,14 @@ public sealed partial class GrowthScheduler
             NewParameters = fresh,
             TrainableParameters = plan.Action == GrowthAction.NoChange ? Array.Empty<Parameter>() : _model.TrainableParameters(),
             LearningRate = plan.Grow && learningRate is { } lr && Options.LearningRateRestartFactor is { } factor ? lr * factor : learningRate,
-            LowLearningRate = plan.LowLearningRate,
+            IsLearningRateLow = plan.IsLearningRateLow,
             CandidateCorrelation = correlation,
         };
         Log(decision, measuredDendrites);
-        if (plan.Grow && Options.OptimizerFactory is { } build)
+        if (plan.Grow)
         {
-            Optimizer = build(decision);
+            // Fit's optimizer does not hold the new sets; Fit builds the next one from this decision.
+            DropOptimizer();
         }
 
         return decision;
@@ -236,9 +242,9 @@ public sealed partial class GrowthScheduler
             throw;
         }
 
-        if (plan.LowLearningRate)
+        if (plan.IsLearningRateLow)
         {
-            GrowthLog.LowLearningRate(_logger, learningRate!.Value, Options.LowLearningRateWarning);
+            GrowthLog.LowLearningRate(_logger, learningRate!.Value, Options.LowLearningRateThreshold);
             message += " Warning: the learning rate is near zero, so the new dendrites will barely train.";
         }
 
@@ -248,7 +254,7 @@ public sealed partial class GrowthScheduler
     /// <summary>
     /// Copies the best weights back, with the dendrite counts they were captured at (the sets added since go). Checks
     /// first that there are weights to copy and that they fit, so that a failure leaves the model as it was. When sets go, <see cref="Optimizer"/> (which
-    /// holds their parameters) is dropped; a growth step right after builds the next one.
+    /// holds their parameters) is dropped; Fit builds the next one when it trains again.
     /// </summary>
     /// <exception cref="InvalidOperationException">No best weights were captured or imported (after ImportState without LoadBestWeights).</exception>
     private void RestoreBestModel(int bestDendriteCount)
@@ -273,8 +279,19 @@ public sealed partial class GrowthScheduler
 
         if (removing)
         {
-            Optimizer = null;
+            DropOptimizer();
         }
+    }
+
+    /// <summary>
+    /// Disposes and forgets <see cref="Optimizer"/> once a change of the model has made it out of date. Only Fit sets it,
+    /// with an optimizer its factory built for it, so the scheduler is its owner: nobody else disposes it, and an
+    /// optimizer dropped without disposing would hold its moments (two per parameter for Adam) until a finalizer ran.
+    /// </summary>
+    private void DropOptimizer()
+    {
+        Optimizer?.Dispose();
+        Optimizer = null;
     }
 
     private (IReadOnlyList<Parameter> Fresh, double? Correlation, string Message) AddDendrites(string message)

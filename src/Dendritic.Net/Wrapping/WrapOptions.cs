@@ -30,9 +30,9 @@ public sealed record WrapOptions
     /// <summary>
     /// How to copy modules other than Linear and convolutions that the targets name (by name, type or predicate), tried
     /// before a module's <see cref="IDendriteHost"/> and the built-ins (<see cref="ModuleHost.BuiltIn"/>: Embedding,
-    /// LayerNorm, LSTM, GRU). Default empty.
+    /// LayerNorm, LSTM, GRU). Default empty. The list is copied when set, so changing yours afterwards changes nothing here.
     /// </summary>
-    public IReadOnlyList<ModuleHost> ModuleHosts { get; init; } = [];
+    public IReadOnlyList<ModuleHost> ModuleHosts { get; init => field = ValueList<ModuleHost>.CopyOf(value); } = ValueList<ModuleHost>.Empty;
 
     /// <summary>Where wrapping, growth and checkpoint events are logged. Default <see cref="NullLogger.Instance"/>.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Dendritic.Distributed.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -135,29 +136,44 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
-    public void Step_SlowOptimizerFactoryOnThreadRanks_RanksRunItAtOnceAndDoNotTimeOut()
+    public void Step_CandidateLossesOnThreadRanks_RunOnEveryRankAtOnce()
     {
-        // Only the draw of new sets is serialised across the rank threads: a slow factory (0.4 s) on 3 ranks within a
-        // 1 s collective timeout would time out if the whole step were.
+        // Only the draw of new sets is serialised across the rank threads; the rest of Step, candidate training and the
+        // caller's CandidateLosses in it, runs on every rank at once. Each rank's first pass waits at a barrier that
+        // opens only when all three are inside it: with the whole step serialised it would never open (false after 60 s).
+        using var together = new Barrier(3);
         var perRank = InProcessGroup.Run(
             3,
             c =>
             {
+                var model = Models.Mlp();
+                var x = ones(8, 4);
+                var waited = false;
+                var met = false;
+                IEnumerable<Tensor> Losses()
+                {
+                    if (!waited)
+                    {
+                        waited = true;
+                        met = together.SignalAndWait(TimeSpan.FromSeconds(60));
+                    }
+
+                    yield return model.call(x).square().mean();
+                }
+
                 var options = Models.EagerRules with
                 {
-                    OptimizerFactory = d =>
-                    {
-                        System.Threading.Thread.Sleep(400);
-                        return TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.01);
-                    },
+                    Training = DendriteTrainingMode.CascadeCorrelation,
+                    CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 1 },
+                    CandidateLosses = Losses,
                 };
-                var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), options);
+                var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(model), options);
                 scheduler.Step(1.0, Samples[c.Rank]);
-                return scheduler.Step(1.0, Samples[c.Rank]).Action;
+                return (scheduler.Step(1.0, Samples[c.Rank]).Action, Met: met);
             },
-            timeout: TimeSpan.FromSeconds(1));
+            timeout: TimeSpan.FromSeconds(90));
 
-        perRank.Should().OnlyContain(a => a == GrowthAction.DendritesAdded);
+        perRank.Should().OnlyContain(r => r.Action == GrowthAction.DendritesAdded && r.Met);
     }
 
     [Test]
@@ -204,33 +220,30 @@ public sealed class DistributedGrowthSchedulerTests
     }
 
     [Test]
-    public void Step_WithOptimizerFactory_EveryRankRebuildsItsOptimizerAtTheSameValidation()
+    public void Step_EveryRank_SaysRebuildOptimizerAtTheSameValidation()
     {
+        // The scheduler builds no optimizer; each rank rebuilds its own when its decision says so, all at once.
         var perRank = InProcessGroup.Run(3, c =>
         {
-            var rebuiltAt = new List<int>();
-            var options = Models.EagerRules with
-            {
-                OptimizerFactory = d =>
-                {
-                    rebuiltAt.Add(d.Validation);
-                    return TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.1);
-                },
-            };
-            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), options);
+            var rebuildAt = new List<int>();
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
             foreach (var scores in LocalScores)
             {
-                scheduler.Step(scores[c.Rank], Samples[c.Rank]);
+                var decision = scheduler.Step(scores[c.Rank], Samples[c.Rank]);
+                if (decision.RebuildOptimizer)
+                {
+                    rebuildAt.Add(decision.Validation);
+                }
             }
 
-            return (rebuiltAt, HasOptimizer: scheduler.Scheduler.Optimizer is not null);
+            return (rebuildAt, HasOptimizer: scheduler.Scheduler.Optimizer is not null);
         });
 
-        perRank[0].rebuiltAt.Should().NotBeEmpty();
+        perRank[0].rebuildAt.Should().NotBeEmpty();
         perRank.Should().AllSatisfy(r =>
         {
-            r.rebuiltAt.Should().Equal(perRank[0].rebuiltAt);
-            r.HasOptimizer.Should().BeTrue();
+            r.rebuildAt.Should().Equal(perRank[0].rebuildAt);
+            r.HasOptimizer.Should().BeFalse("only Fit builds one");
         });
     }
 

@@ -62,12 +62,12 @@ public sealed class SchedulerGrowthTests
     [Test]
     public void Constructor_BadGrowthOptionsAndHarnessRules_ReportsEveryValueAtOnce()
     {
-        var options = new GrowthOptions { Patience = -1, Mode = ScoreMode.Minimize, LearningRateRestartFactor = 0.5, OptimizerFactory = d => TorchSharp.torch.optim.SGD(d.TrainableParameters, 0.1) };
+        var options = new GrowthOptions { Patience = -1, Mode = ScoreMode.Minimize, LearningRateRestartFactor = 0.5 };
 
         var act = () => new SchedulerGrowth(options);
 
         var thrown = act.Should().Throw<InvalidOptionsException>().Which;
-        thrown.OptionNames.Should().Equal("Patience", "Mode", "LearningRateRestartFactor", "OptimizerFactory");
+        thrown.OptionNames.Should().Equal("Patience", "Mode", "LearningRateRestartFactor");
         thrown.Message.Should().Contain("recipe's constant learning rate");
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
@@ -127,5 +128,22 @@ public sealed class ExperimentOptionsTests
         var act = () => new ExperimentOptions { Metric = (outputs, targets) => 0.5, MetricName = "R²" }.Validate();
 
         act.Should().NotThrow();
+    }
+
+    [Test]
+    public void SeedsAndArms_ListsClearedAfterValidation_KeepTheValuesTheOptionsWereBuiltWith()
+    {
+        // Validated once, read when the runner starts: the options keep copies, so the caller's lists are theirs.
+        var seeds = new List<int> { 4, 5 };
+        var arms = new List<ArmKind> { ArmKind.Baseline, ArmKind.Dendritic };
+        var options = new ExperimentOptions { Seeds = seeds, Arms = arms }.Validate();
+        seeds.Clear();
+        arms.Clear();
+
+        options.Seeds.Should().Equal(4, 5);
+        options.Arms.Should().Equal(ArmKind.Baseline, ArmKind.Dendritic);
+        options.Seeds.Should().NotBeAssignableTo<ICollection<int>>("a cast must not reach a writable list");
+        options.Should().Be(options with { Seeds = [4, 5], Arms = new[] { ArmKind.Baseline, ArmKind.Dendritic } }, "the copies compare by their elements");
+        new ExperimentOptions().Should().Be(new ExperimentOptions(), "the defaults are equal too");
     }
 }

@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using Dendritic.Testing;
+using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -38,5 +41,25 @@ public sealed class CheckpointLoadOptionsTests
         var act = () => DendriteCheckpoint.ReadManifest("does-not-matter.dndt", new CheckpointLoadOptions { MaxTensorCount = 0 });
 
         act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("MaxTensorCount");
+    }
+
+    [Test]
+    public void Load_ModuleHostListClearedAfterTheOptionsWereBuilt_StillLoadsTheModuleHost()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("block.dndt");
+        var saved = Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = [ModuleHostModels.BlockHost], InitialDendrites = 2 });
+        DendriteCheckpoint.Save(saved, path);
+        var hosts = new List<ModuleHost> { ModuleHostModels.BlockHost };
+        var options = new CheckpointLoadOptions { ModuleHosts = hosts }.Validate();
+        hosts.Clear();
+
+        var loaded = DendriteCheckpoint.Load(ModuleHostModels.BlockMlp(), path, options: options);
+
+        loaded.Handle.DendriteCount.Should().Be(2);
+        options.ModuleHosts.Should().Equal(ModuleHostModels.BlockHost);
+        options.ModuleHosts.Should().NotBeAssignableTo<ICollection<ModuleHost>>("a cast must not reach a writable list");
+        options.Should().Be(CheckpointLoadOptions.Default with { ModuleHosts = [ModuleHostModels.BlockHost] }, "the copies compare by their elements");
+        CheckpointLoadOptions.Default.ModuleHosts.Should().BeEmpty();
     }
 }

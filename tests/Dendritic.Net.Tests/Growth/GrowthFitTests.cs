@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -46,12 +47,12 @@ public sealed class GrowthFitTests
             Mode = ScoreMode.Minimize,
             Patience = 3,
             RelativeThreshold = 0.005,
-            OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.05),
         });
         var recorder = new Recorder();
 
         var result = scheduler.Fit(
             60,
+            d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.05),
             (_, optimizer) =>
             {
                 for (var step = 0; step < 20; step++)
@@ -80,16 +81,13 @@ public sealed class GrowthFitTests
     [Test]
     public void Fit_CalledAgain_ContinuesTheEpochNumbering()
     {
-        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions
-        {
-            OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1),
-        });
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions());
         var trained = new List<int>();
         var validated = new List<int>();
         var recorder = new Recorder();
 
-        var first = scheduler.Fit(3, (epoch, _) => trained.Add(epoch), epoch => { validated.Add(epoch); return 1; }, recorder);
-        var second = scheduler.Fit(2, (epoch, _) => trained.Add(epoch), epoch => { validated.Add(epoch); return 1; }, recorder);
+        var first = scheduler.Fit(3, Sgd, (epoch, _) => trained.Add(epoch), epoch => { validated.Add(epoch); return 1; }, recorder);
+        var second = scheduler.Fit(2, Sgd, (epoch, _) => trained.Add(epoch), epoch => { validated.Add(epoch); return 1; }, recorder);
 
         trained.Should().Equal([1, 2, 3, 4, 5], "\"call Fit again to go on\": epoch-based shuffles and schedules must not repeat");
         validated.Should().Equal([1, 2, 3, 4, 5]);
@@ -101,26 +99,110 @@ public sealed class GrowthFitTests
     [Test]
     public void Fit_AfterStepsOfYourOwn_StartsAtTheNextValidation()
     {
-        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions
-        {
-            OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1),
-        });
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions());
         scheduler.Step(1);
         scheduler.Step(1);
         var trained = new List<int>();
 
-        scheduler.Fit(2, (epoch, _) => trained.Add(epoch), _ => 1);
+        scheduler.Fit(2, Sgd, (epoch, _) => trained.Add(epoch), _ => 1);
 
         trained.Should().Equal([3, 4]);
     }
 
     [Test]
-    public void Fit_WithoutOptimizerFactory_Throws()
+    public void Fit_GrowthStep_BuildsTheNextOptimizerFromTheDecisionAndDisposesTheOld()
+    {
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1, LearningRateRestartFactor = 10 });
+        var built = new List<(GrowthDecision Decision, RecordingSgd Optimizer)>();
+        var trainedWith = new List<optim.Optimizer>();
+        var scores = new Queue<double>([0.5, 0.8, 0.7]);
+
+        scheduler.Fit(3, d => Record(built, d), (_, o) => trainedWith.Add(o), _ => scores.Dequeue());
+
+        built.Select(b => b.Decision.Action).Should().Equal(GrowthAction.NoChange, GrowthAction.DendritesAdded);
+        built[0].Decision.LearningRate.Should().BeNull("the first optimizer is built before any score");
+        built[1].Decision.LearningRate.Should().BeApproximately(1.0, 1e-12, "the growth decision carries the restart factor (0.1 x 10)");
+        Holds(built[1].Optimizer, built[1].Decision.NewParameters).Should().BeTrue("it holds the new sets");
+        built[0].Optimizer.Disposed.Should().BeTrue("Fit replaced it");
+        built[1].Optimizer.Disposed.Should().BeFalse();
+        scheduler.Optimizer.Should().BeSameAs(built[1].Optimizer);
+        trainedWith.Should().OnlyContain(o => ReferenceEquals(o, built[0].Optimizer), "the three epochs ran before the growth's optimizer was needed");
+    }
+
+    [Test]
+    public void Fit_CalledAgainWithoutAChange_GoesOnWithTheSameOptimizer()
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions());
+        var built = new List<(GrowthDecision Decision, RecordingSgd Optimizer)>();
+
+        scheduler.Fit(2, d => Record(built, d), (_, _) => { }, _ => 1);
+        scheduler.Fit(2, d => Record(built, d), (_, _) => { }, _ => 1);
+
+        built.Should().ContainSingle("its moments belong to the run");
+        scheduler.Optimizer.Should().BeSameAs(built[0].Optimizer);
+    }
+
+    [Test]
+    public void Fit_AfterAGrowthStepOfYourOwn_BuildsAFreshOptimizerOverTheNewSets()
+    {
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1 });
+        var built = new List<(GrowthDecision Decision, RecordingSgd Optimizer)>();
+        scheduler.Fit(2, d => Record(built, d), (_, _) => { }, e => e == 1 ? 0.5 : 0.8);
+
+        var grown = scheduler.Step(0.7);
+        scheduler.Fit(1, d => Record(built, d), (_, _) => { }, _ => 0.9);
+
+        grown.RebuildOptimizer.Should().BeTrue();
+        built.Should().HaveCount(2);
+        built[0].Optimizer.Disposed.Should().BeTrue("the growth left it out of date");
+        Holds(built[1].Optimizer, grown.NewParameters).Should().BeTrue("it holds the new sets");
+    }
+
+    [Test]
+    public void Fit_NullOptimizerFactory_ThrowsArgumentNullException()
     {
         var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))));
 
-        var act = () => scheduler.Fit(1, (_, _) => { }, _ => 0);
+        var act = () => scheduler.Fit(1, null!, (_, _) => { }, _ => 0);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*OptimizerFactory*");
+        act.Should().Throw<ArgumentNullException>().WithParameterName("optimizerFactory");
+        scheduler.History.Entries.Should().BeEmpty();
+    }
+
+    [Test]
+    public void Fit_FactoryReturnsNull_ThrowsNamingTheFactory()
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))));
+
+        var act = () => scheduler.Fit(1, _ => null!, (_, _) => { }, _ => 0);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*optimizer factory passed to GrowthScheduler.Fit returned null*");
+        scheduler.History.Entries.Should().BeEmpty("no epoch ran");
+    }
+
+    private static bool Holds(optim.Optimizer optimizer, IReadOnlyList<TorchSharp.Modules.Parameter> parameters) =>
+        parameters.Count > 0 && parameters.All(p => optimizer.parameters().Any(q => ReferenceEquals(p, q)));
+
+    private static optim.Optimizer Sgd(GrowthDecision decision) => optim.SGD(decision.TrainableParameters, 0.1);
+
+    private static RecordingSgd Record(List<(GrowthDecision Decision, RecordingSgd Optimizer)> built, GrowthDecision decision)
+    {
+        var optimizer = new RecordingSgd(decision.TrainableParameters, decision.LearningRate ?? 0.1);
+        built.Add((decision, optimizer));
+        return optimizer;
+    }
+
+    /// <summary>An SGD that remembers whether it was disposed.</summary>
+    private sealed class RecordingSgd(IEnumerable<TorchSharp.Modules.Parameter> parameters, double rate) : TorchSharp.Modules.SGD(parameters, rate)
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class GrowthOptionsTests
         yield return new TestCaseData(new GrowthOptions { AbsoluteThresholdByDendrites = new[] { 0.1, -1 } }, "AbsoluteThresholdByDendrites[1]").SetName("NegativeThresholdInList");
         yield return new TestCaseData(new GrowthOptions { Smoothing = 1.0 }, "Smoothing").SetName("Smoothing");
         yield return new TestCaseData(new GrowthOptions { LearningRateRestartFactor = 0 }, "LearningRateRestartFactor").SetName("RestartFactor");
-        yield return new TestCaseData(new GrowthOptions { LowLearningRateWarning = -1 }, "LowLearningRateWarning").SetName("LowLearningRateWarning");
+        yield return new TestCaseData(new GrowthOptions { LowLearningRateThreshold = -1 }, "LowLearningRateThreshold").SetName("LowLearningRateThreshold");
         yield return new TestCaseData(new GrowthOptions { Mode = (ScoreMode)7 }, "Mode").SetName("Mode");
         yield return new TestCaseData(new GrowthOptions { Trigger = (GrowthTrigger)9 }, "Trigger").SetName("Trigger");
         yield return new TestCaseData(new GrowthOptions { BestWeights = BestWeightsStorage.Disk }, "BestWeightsDirectory").SetName("DiskWithoutDirectory");
@@ -71,5 +71,37 @@ public sealed class GrowthOptionsTests
         var act = () => new GrowthScheduler(handle);
 
         act.Should().Throw<InvalidOperationException>().WithMessage("This model has been unwrapped; wrap it again (or adopt it, for a model built with DendriteLayers) to get a new handle.");
+    }
+
+    [Test]
+    public void Step_ThresholdListClearedAfterTheSchedulerWasBuilt_UsesTheThresholdsItWasBuiltWith()
+    {
+        // Validated once, read at every Step: the options keep a copy, so the caller's list is theirs to change.
+        var thresholds = new List<double> { 0.5 };
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), new GrowthOptions { RelativeThresholdByDendrites = thresholds, FirstScoreIsBest = true }, null);
+        thresholds.Clear();
+
+        scheduler.Step(1.0);
+        var decision = scheduler.Step(1.2);
+
+        decision.IsNewBest.Should().BeFalse("+20 % is under the 50 % the options were built with");
+        decision.BestScore.Should().Be(1.0);
+        scheduler.Options.RelativeThresholdByDendrites.Should().Equal(0.5);
+    }
+
+    [Test]
+    public void ThresholdLists_SetFromAnArray_AreCopiesThatCannotBeChangedAndCompareByElements()
+    {
+        var array = new[] { 1e-3, 1e-4 };
+        var options = new GrowthOptions { RelativeThresholdByDendrites = array, AbsoluteThresholdByDendrites = array };
+        array[0] = 7;
+
+        options.RelativeThresholdByDendrites.Should().Equal(1e-3, 1e-4);
+        options.AbsoluteThresholdByDendrites.Should().Equal(1e-3, 1e-4);
+        options.RelativeThresholdByDendrites.Should().NotBeAssignableTo<ICollection<double>>("a cast must not reach a writable list");
+        options.Should().Be(new GrowthOptions { RelativeThresholdByDendrites = new List<double> { 1e-3, 1e-4 }, AbsoluteThresholdByDendrites = [1e-3, 1e-4] });
+        options.Should().NotBe(new GrowthOptions { RelativeThresholdByDendrites = [1e-3], AbsoluteThresholdByDendrites = [1e-3, 1e-4] });
+        (options with { Patience = 3 }).RelativeThresholdByDendrites.Should().BeSameAs(options.RelativeThresholdByDendrites, "a copy is copied only once");
+        new GrowthOptions { RelativeThresholdByDendrites = null }.RelativeThresholdByDendrites.Should().BeNull();
     }
 }

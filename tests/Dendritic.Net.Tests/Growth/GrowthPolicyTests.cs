@@ -57,7 +57,7 @@ public sealed class GrowthPolicyTests
         plan.Action.Should().Be(GrowthAction.DendritesAdded);
         plan.Reason.Should().Be(GrowthReason.Grew);
         plan.RestoreBest.Should().BeTrue();
-        plan.LowLearningRate.Should().BeTrue();
+        plan.IsLearningRateLow.Should().BeTrue();
         plan.Next.Should().BeEquivalentTo(new { Phase = GrowthPhase.Grown, SinceChange = 0, BadValidations = 0, CooldownLeft = 1, Smoothed = (double?)null, CycleBest = (double?)null, Retries = 0 });
         plan.Observed.BadValidations.Should().Be(2, "the state before growth keeps the count that triggered it");
         state.BadValidations.Should().Be(1, "the given state is not changed");

@@ -225,7 +225,7 @@ public sealed class GrowthSchedulerDecisionTests
         first.LearningRate.Should().Be(0.001);
         grown.Action.Should().Be(GrowthAction.DendritesAdded);
         grown.LearningRate.Should().BeApproximately(0.01, 1e-15);
-        grown.LowLearningRate.Should().BeFalse();
+        grown.IsLearningRateLow.Should().BeFalse();
     }
 
     [Test]
@@ -237,32 +237,24 @@ public sealed class GrowthSchedulerDecisionTests
         scheduler.Step(1, 1e-9);
         var grown = scheduler.Step(1, 1e-9);
 
-        grown.LowLearningRate.Should().BeTrue();
+        grown.IsLearningRateLow.Should().BeTrue();
         grown.Message.Should().Contain("near zero");
         logger.Entries.Should().Contain(e => e.EventId == 3010 && e.Level == LogLevel.Warning);
         logger.Entries.Select(e => e.EventId).Should().Contain(new[] { 3001, 3005 });
     }
 
     [Test]
-    public void Step_OptimizerFactory_IsCalledOnArchitectureChange()
+    public void Step_ArchitectureChange_SaysRebuildAndBuildsNoOptimizer()
     {
-        var calls = new List<GrowthDecision>();
-        var options = ClassicRules.Options with
-        {
-            Patience = 0,
-            OptimizerFactory = d =>
-            {
-                calls.Add(d);
-                return TorchSharp.torch.optim.SGD(new[] { new TorchSharp.Modules.Parameter(TorchSharp.torch.zeros(1)) }, 0.1);
-            },
-        };
-        var scheduler = new GrowthScheduler(new FakeGrowthModel(), options, null);
+        // A loop of your own has one door: the decision. Only Fit builds optimizers.
+        var scheduler = new GrowthScheduler(new FakeGrowthModel(), ClassicRules.Options with { Patience = 0 }, null);
 
         scheduler.Step(1);
-        scheduler.Step(1);
+        var grown = scheduler.Step(1);
 
-        calls.Should().ContainSingle().Which.Reason.Should().Be(Grew);
-        scheduler.Optimizer.Should().NotBeNull();
+        grown.Reason.Should().Be(Grew);
+        grown.RebuildOptimizer.Should().BeTrue();
+        scheduler.Optimizer.Should().BeNull();
     }
 
     [TestCase(double.NaN)]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using Dendritic.Testing;
 using Dendritic.Tests.Support;
@@ -72,13 +73,13 @@ public sealed class GrowthSchedulerFinishTests
     }
 
     [Test]
-    public void Finish_AfterGrowthWithOptimizerFactory_DropsTheOptimizerThatHeldTheRemovedSets()
+    public void Finish_AfterFitGrew_DropsTheOptimizerThatHeldTheRemovedSets()
     {
-        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), new GrowthOptions { Patience = 1, OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1) });
-        scheduler.Step(0.5);
-        scheduler.Step(0.8);
-        scheduler.Step(0.7).Action.Should().Be(GrowthAction.DendritesAdded);
-        scheduler.Optimizer.Should().NotBeNull("the factory built one after the growth");
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), new GrowthOptions { Patience = 1 });
+        var scores = new Queue<double>([0.5, 0.8, 0.7]);
+        var result = scheduler.Fit(3, d => optim.SGD(d.TrainableParameters, 0.1), (_, _) => { }, _ => scores.Dequeue());
+        result.LastDecision!.Action.Should().Be(GrowthAction.DendritesAdded);
+        scheduler.Optimizer.Should().NotBeNull("Fit built one after the growth");
 
         scheduler.Finish().Should().BeTrue();
 

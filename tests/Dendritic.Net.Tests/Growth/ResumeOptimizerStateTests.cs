@@ -125,22 +125,22 @@ public sealed class ResumeOptimizerStateTests
     public void Fit_AfterResume_ContinuesTheSavedOptimizerStateUnlessAStepCameFirst(bool stepFirst, long expectedSteps)
     {
         var model = TestModels.TanhMlp();
-        var options = new GrowthOptions { Patience = 50, OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01) };
-        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), options);
+        Func<GrowthDecision, torch.optim.Optimizer> factory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01);
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), new GrowthOptions { Patience = 50 });
         var path = _temp.File("fit.dndt");
-        scheduler.Fit(1, (_, o) => { for (var i = 0; i < 3; i++) { QuickTraining.SquareOutputStep(model, o); } }, e => e);
+        scheduler.Fit(1, factory, (_, o) => { for (var i = 0; i < 3; i++) { QuickTraining.SquareOutputStep(model, o); } }, e => e);
         scheduler.SaveCheckpoint(path, optimizer: scheduler.Optimizer);
 
         var fresh = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(fresh, path);
-        var resumed = GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = options.OptimizerFactory });
+        var resumed = GrowthScheduler.Resume(loaded, path);
         if (stepFirst)
         {
             // Training went on outside Fit: the saved state is out of date, and Fit's first optimizer starts afresh.
             resumed.Step(2);
         }
 
-        resumed.Fit(1, (_, o) => Train(fresh, o), e => e);
+        resumed.Fit(1, factory, (_, o) => Train(fresh, o), e => e);
 
         ((Adam.State)((Adam)resumed.Optimizer!).state_dict().State[0]).step.Should().Be(expectedSteps);
     }

@@ -100,19 +100,22 @@ public sealed class ResumeRecipeTests
     }
 
     [Test]
-    public void Fit_AfterResumeWithoutTheFactory_SaysThatResumeKeepsNoDelegatesAndHowToPassThem()
+    public void Fit_AfterResumeWithoutOptions_TrainsWithTheFactoryItIsGiven()
     {
+        // The factory is Fit's parameter, not an option: a scheduler resumed with the recorded options alone can Fit.
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, 1e-3) });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions());
         scheduler.Step(1);
         var path = _temp.File("fit.dndt");
         scheduler.SaveCheckpoint(path);
         var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path);
+        var trainedWith = new List<torch.optim.Optimizer>();
 
-        var act = () => resumed.Fit(1, (_, _) => { }, _ => 1);
+        var result = resumed.Fit(1, d => torch.optim.Adam(d.TrainableParameters, 1e-3), (_, o) => trainedWith.Add(o), _ => 1);
 
-        act.Should().Throw<InvalidOperationException>()
-            .WithMessage("Fit needs GrowthOptions.OptimizerFactory*comes from GrowthScheduler.Resume*checkpoints do not save delegates*GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... })*");
+        result.Epochs.Should().Be(1);
+        trainedWith.Should().ContainSingle().Which.Should().BeSameAs(resumed.Optimizer);
+        resumed.History.Entries.Should().HaveCount(2, "the saved validation and the new one");
     }
 
     private List<string> Run(int? stopAfter, out string csv, bool lrSchedulerAfterTheState = false)
@@ -174,10 +177,7 @@ public sealed class ResumeRecipeTests
         using var x = torch.randn(64, 3);
         using var y = torch.randn(64, 2);
         var model = TestModels.TanhMlp();
-        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), Options with
-        {
-            OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01),
-        });
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), Options);
         var path = _temp.File("fit.dndt");
         var decisions = new List<string>();
         var progress = new Handler(p =>
@@ -196,7 +196,7 @@ public sealed class ResumeRecipeTests
             }
         });
 
-        scheduler.Fit(stopAfter ?? Epochs, (_, optimizer) => TrainNoisy(model, optimizer, x, y), _ => Validate(model, x, y), progress);
+        scheduler.Fit(stopAfter ?? Epochs, d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01), (_, optimizer) => TrainNoisy(model, optimizer, x, y), _ => Validate(model, x, y), progress);
         if (stopAfter is { } stop)
         {
             torch.randn(1000).Dispose();
@@ -204,17 +204,13 @@ public sealed class ResumeRecipeTests
             // The docs' resume of Fit, as written there.
             model = TestModels.TanhMlp();
             var loaded = DendriteCheckpoint.Load(model, path);
-            var state = GrowthSchedulerState.FromCheckpoint(loaded)!;
-            scheduler = GrowthScheduler.Resume(loaded, path, state.Options! with
-            {
-                OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3),
-            });
+            scheduler = GrowthScheduler.Resume(loaded, path);
             using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
             {
                 torch.set_rng_state(rng);
             }
 
-            scheduler.Fit(Epochs - stop, (_, optimizer) => TrainNoisy(model, optimizer, x, y), _ => Validate(model, x, y), progress); // its first optimizer goes on from the saved one
+            scheduler.Fit(Epochs - stop, d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3), (_, optimizer) => TrainNoisy(model, optimizer, x, y), _ => Validate(model, x, y), progress); // its first optimizer goes on from the saved one
         }
 
         csv = scheduler.History.ToCsv();

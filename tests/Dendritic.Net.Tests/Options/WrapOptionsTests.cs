@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using Dendritic.Tests.Support;
 using FluentAssertions;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
@@ -35,5 +37,26 @@ public sealed class WrapOptionsTests
         var act = () => new WrapOptions { InitialDendrites = -2, Dendrite = new DendriteOptions { InitScale = 0 } }.Validate();
 
         act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("InitialDendrites", "Dendrite.InitScale");
+    }
+
+    [Test]
+    public void Wrap_ModuleHostListClearedAfterTheOptionsWereBuilt_StillUsesTheHost()
+    {
+        var hosts = new List<ModuleHost> { ModuleHostModels.BlockHost };
+        var options = new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = hosts, InitialDendrites = 1 }.Validate();
+        hosts.Clear();
+
+        var handle = Dendrites.Wrap(ModuleHostModels.BlockMlp(), options);
+
+        handle.Layers.Should().ContainSingle().Which.Spec.Kind.Should().Be(HostKind.Module);
+        options.Should().Be(new WrapOptions { Targets = options.Targets, ModuleHosts = [ModuleHostModels.BlockHost], InitialDendrites = 1 }, "the copies compare by their elements");
+    }
+
+    [Test]
+    public void Validate_NullModuleHosts_ReportsItWithItsDefault()
+    {
+        var act = () => new WrapOptions { ModuleHosts = null! }.Validate();
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("ModuleHosts");
     }
 }

@@ -74,7 +74,7 @@ public sealed class UnwrappedHandleTests
     private static IEnumerable<TestCaseData> UsesOfTheHandle()
     {
         yield return Use("GrowthScheduler constructor", (h, _, _) => _ = new GrowthScheduler(h));
-        yield return Use("GrowthScheduler.Fit", (_, s, _) => s.Fit(1, (_, _) => { }, _ => 1.0));
+        yield return Use("GrowthScheduler.Fit", (_, s, _) => s.Fit(1, d => optim.SGD(d.TrainableParameters, 0.1), (_, _) => { }, _ => 1.0));
         yield return Use("GrowthScheduler.Finish", (_, s, _) => s.Finish());
         yield return Use("GrowthScheduler.SaveCheckpoint", (_, s, folder) => s.SaveCheckpoint(Path.Combine(folder, "run.ckpt")));
         yield return Use("GrowthScheduler.ImportState", (_, s, _) => s.ImportState(s.ExportState()));
@@ -88,7 +88,7 @@ public sealed class UnwrappedHandleTests
     public void Use_UnwrappedHandle_ThrowsLikeAddDendrites(Action<DendriticModel, GrowthScheduler, string> use)
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
-        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with { OptimizerFactory = d => optim.SGD(d.TrainableParameters, 0.1) });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
         scheduler.Step(0.5);
         handle.Unwrap();
 
