@@ -158,9 +158,9 @@ public static partial class PilotConfigFile
             return $"key 'Format' is '{config.Format}'; this program reads '{PilotConfig.CurrentFormat}'.";
         }
 
-        if (config.Data.Count > IdxImageFolder.FileNames.Length)
+        if (config.Data.Count > IdxImageFolder.FileNames.Count)
         {
-            return $"key 'Data' lists {config.Data.Count} files; the pilot reads {IdxImageFolder.FileNames.Length}.";
+            return $"key 'Data' lists {config.Data.Count} files; the pilot reads {IdxImageFolder.FileNames.Count}.";
         }
 
         foreach (var file in config.Data)

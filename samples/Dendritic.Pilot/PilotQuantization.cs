@@ -70,7 +70,7 @@ internal sealed class PilotQuantization
             var labels = targets.data<long>().ToArray();
             var accuracy = (double)predictions.Where((p, j) => p == labels[j]).Count() / labels.Length;
             var agreement = (double)predictions.Where((p, j) => p == floatPredictions[j]).Count() / labels.Length;
-            _rows.Add(new Row(run.Arm, run.Seed, run.DendritesPerLayer, name, accuracy, agreement, bytes.Length, latencies[i]));
+            _rows.Add(new Row(run.Arm, run.Seed, run.DendriteCount, name, accuracy, agreement, bytes.Length, latencies[i]));
         }
     }
 

@@ -50,7 +50,7 @@ var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Nam
 Console.WriteLine($"Wrapped {handle.Layers.Count} layers; BatchNorm still frozen: {norms.All(n => !n.training)}");
 
 // 4. Train the dendrites only (host weights frozen), BatchNorm still frozen.
-handle.SetHostTrainable(false);
+handle.SetBaseTrainable(false);
 Train(model, handle.TrainableParameters(), train);
 Console.WriteLine(Line("with dendrites (+1 epoch, host frozen)", Accuracy(model, test)));
 

@@ -42,7 +42,7 @@ foreach (var layer in handle.Layers)
 }
 
 // 3. Train only the dendrites (the host weights stay exactly as they were).
-handle.SetHostTrainable(false);
+handle.SetBaseTrainable(false);
 Train(model, handle.TrainableParameters(), data.Train, epochs: 1);
 
 // 4. A/B on the same weights: dendrites on, then off.

@@ -52,9 +52,10 @@ public sealed class InProcessGroup : IDisposable
     /// <summary>The communicator of one rank; use each from one thread only.</summary>
     /// <param name="rank">0 to <see cref="WorldSize"/> - 1.</param>
     /// <returns>That rank's communicator.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rank"/> is not 0 to <see cref="WorldSize"/> - 1; the message gives the range.</exception>
     public ICommunicator Communicator(int rank)
     {
-        CollectiveChecks.Root(rank, WorldSize);
+        CollectiveChecks.Rank(rank, WorldSize, nameof(rank));
         return _ranks[rank];
     }
 

@@ -30,13 +30,13 @@ public sealed record NcclRendezvous
     // The id is 172 base64 characters; the file may add whitespace around them, not kilobytes.
     private const int MaxIdFileBytes = 1024;
 
-    /// <summary>This process's rank, 0 to <see cref="WorldSize"/> - 1.</summary>
+    /// <summary>This process's rank, 0 to <see cref="WorldSize"/> - 1. Default 0.</summary>
     public int Rank { get; init; }
 
-    /// <summary>The number of processes.</summary>
+    /// <summary>The number of processes; at least 1. Default 1.</summary>
     public int WorldSize { get; init; } = 1;
 
-    /// <summary>The GPU of this process on its host; the communicator uses <c>cuda:LocalRank</c> when the process sees several GPUs, else <c>cuda:0</c>.</summary>
+    /// <summary>The GPU of this process on its host; the communicator uses <c>cuda:LocalRank</c> when the process sees several GPUs, else <c>cuda:0</c>. Default 0.</summary>
     public int LocalRank { get; init; }
 
     /// <summary>The unique id in base64, or null to use <see cref="IdFile"/>.</summary>

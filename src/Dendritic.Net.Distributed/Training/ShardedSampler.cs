@@ -121,6 +121,7 @@ public sealed class ShardedSampler
     /// <param name="rank">This rank.</param>
     /// <param name="worldSize">The number of ranks.</param>
     /// <returns>The indices, ascending.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="datasetSize"/> is negative, <paramref name="worldSize"/> is below 1, or <paramref name="rank"/> is not 0 to <paramref name="worldSize"/> - 1.</exception>
     public static long[] EvaluationShard(long datasetSize, int rank, int worldSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(datasetSize);

@@ -14,11 +14,11 @@ namespace Dendritic.Experiments;
 /// </summary>
 public static class IdxImageFolder
 {
-    /// <summary>The four base file names the folder must hold (each may also end in .gz).</summary>
-    public static readonly string[] FileNames =
+    /// <summary>The four base file names the folder must hold (each may also end in .gz). Read-only.</summary>
+    public static IReadOnlyList<string> FileNames { get; } = Array.AsReadOnly(new[]
     {
         "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-    };
+    });
 
     /// <summary>The four files <see cref="Load"/> reads from <paramref name="folder"/>, in <see cref="FileNames"/> order (the .gz one where both exist).</summary>
     /// <param name="folder">The folder.</param>

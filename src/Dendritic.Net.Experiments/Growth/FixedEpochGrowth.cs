@@ -99,7 +99,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
             Handle.AddDendrites(_policy.SetsPerStep);
             if (_policy.FreezeHostOnGrowth)
             {
-                Handle.SetHostTrainable(false);
+                Handle.SetBaseTrainable(false);
             }
 
             return new GrowthStep

@@ -17,7 +17,7 @@ internal static class ActivationReport
         var csv = new StringBuilder(CsvHeader).Append('\n');
         foreach (var (run, epoch, layer) in Rows(report))
         {
-            csv.Append(string.Join(",", run.Arm, run.Seed.ToString(CultureInfo.InvariantCulture), epoch.Epoch.ToString(CultureInfo.InvariantCulture), Quote(layer.Layer), layer.DendriteSets.ToString(CultureInfo.InvariantCulture), layer.Activations.ToString(CultureInfo.InvariantCulture), Number(layer.MeanAbsActivation), Number(layer.SaturatedFraction), Number(layer.MeanAbsOutputScale), Number(layer.GradientNorm))).Append('\n');
+            csv.Append(string.Join(",", run.Arm, run.Seed.ToString(CultureInfo.InvariantCulture), epoch.Epoch.ToString(CultureInfo.InvariantCulture), Quote(layer.Layer), layer.DendriteCount.ToString(CultureInfo.InvariantCulture), layer.Activations.ToString(CultureInfo.InvariantCulture), Number(layer.MeanAbsActivation), Number(layer.SaturatedFraction), Number(layer.MeanAbsOutputScale), Number(layer.GradientNorm))).Append('\n');
         }
 
         return csv.ToString();

@@ -140,7 +140,7 @@ public static class ReportWriter
         var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source,gpu_utilization_percent,gpu_peak_memory_mib,gpu_source,best_epoch_parameters,candidate_passes,growth_cut_off\n");
         foreach (var r in report.Runs)
         {
-            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendritesPerLayer, Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, Quote(r.GpuSource), r.BestEpochParameters, r.CandidatePasses, r.GrowthCutOff is { } cut ? (cut ? "true" : "false") : null));
+            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendriteCount, Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, Quote(r.GpuSource), r.BestEpochParameters, r.CandidatePasses, r.GrowthCutOff is { } cut ? (cut ? "true" : "false") : null));
         }
 
         return csv.ToString();

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
 
 namespace Dendritic.Experiments;
 
@@ -75,8 +76,9 @@ public sealed record RunResult
     /// <summary>Grams CO2e: energy × the user-given grid intensity; null without either.</summary>
     public double? Co2Grams { get; init; }
 
-    /// <summary>Dendrite sets per wrapped layer at the end (0 for the plain arms).</summary>
-    public int DendritesPerLayer { get; init; }
+    /// <summary>Dendrite sets per wrapped layer at the end (0 for the plain arms). Stored as <c>DendritesPerLayer</c> in <c>report.json</c>.</summary>
+    [JsonPropertyName("DendritesPerLayer")]
+    public int DendriteCount { get; init; }
 
     /// <summary>
     /// For an arm that grew: whether its epoch cap ended training before the growth policy finished (for

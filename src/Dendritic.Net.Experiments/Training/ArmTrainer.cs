@@ -172,7 +172,7 @@ internal sealed class ArmTrainer
                 GpuPeakMemoryMiB = gpu?.PeakMemoryMiB,
                 GpuSource = gpu is { UtilizationPercent: null, PeakMemoryMiB: null } ? "not measured: NVML unreadable during the run" : _gpuSource,
                 Co2Grams = joules is { } e && _options.GridIntensityGramsPerKwh is { } g ? e / 3.6e6 * g : null,
-                DendritesPerLayer = session?.Handle?.DendriteCount ?? dendrites,
+                DendriteCount = session?.Handle?.DendriteCount ?? dendrites,
                 GrowthCutOff = session is null ? null : cutOff,
                 Curve = curve,
             };

@@ -72,7 +72,7 @@ internal static class ModuleExport
         if (!asModuleHost && builder.HookedLayer(module) is { } hooked)
         {
             // The hook's dendrites are written in fused form, so the hook is accounted for.
-            output = builder.WithoutNodeSamples(sample is not null, () => DendriteExport.Emit(builder, module, hooked.Dendrites, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample));
+            output = builder.WithoutNodeSamples(sample is not null, () => DendriteExport.Emit(builder, module, hooked.Branch, hooked.Enabled, hooked.HostWeight, hooked.HostBias, input, sample));
 
             if (sample is not null && Run(module, sample, withHooks: true) is { } hookedOutput)
             {

@@ -25,7 +25,7 @@ internal static class ModuleHostExport
         }
 
         var hostOutput = ModuleExport.Emit(builder, host, input, asModuleHost: true);
-        var branch = layer.Dendrites;
+        var branch = layer.Branch;
         if (!layer.Enabled || branch.Count == 0)
         {
             // The hook returns the host's output unchanged, and the host's own run has given it its value.

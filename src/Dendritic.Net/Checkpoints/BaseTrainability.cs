@@ -7,7 +7,7 @@ namespace Dendritic;
 /// <summary>
 /// Which base-model parameters (everything that is not a dendrite's: the wrapped layers' hosts and the rest of the
 /// model) train, as a checkpoint records it (<see cref="CheckpointManifest.FrozenBaseParameters"/>). A fresh model's
-/// parameters all train, so without the record a run that froze its hosts (<see cref="DendriticModel.SetHostTrainable"/>)
+/// parameters all train, so without the record a run that froze its hosts (<see cref="DendriticModel.SetBaseTrainable"/>)
 /// resumed training them: an optimizer built from <c>TrainableParameters()</c> then held more tensors than the saved
 /// one, and without saved optimizer state the hosts trained silently.
 /// </summary>

@@ -18,7 +18,7 @@ internal static class CheckpointFit
         foreach (var layer in manifest.Layers)
         {
             var spec = model.Layers.First(l => l.Name == layer.Name).Spec;
-            if (!spec.SameAs(layer.Host))
+            if (!spec.Equals(layer.Host))
             {
                 throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {spec}. Build the model with the same architecture as the one saved.");
             }
@@ -38,7 +38,7 @@ internal static class CheckpointFit
             foreach (var layer in manifest.Layers)
             {
                 var perSet = checked(layer.Host.WeightShape.Aggregate(1L, (a, b) => checked(a * b)) + layer.Host.OutFeatures + Math.Max(0, layer.Host.ModuleParameters));
-                needed = checked(needed + (layer.Dendrites * perSet));
+                needed = checked(needed + (layer.DendriteCount * perSet));
             }
 
             var held = header.Entries.Sum(e => e.Shape.Aggregate(1L, (a, b) => checked(a * b)));
@@ -60,7 +60,7 @@ internal static class CheckpointFit
     /// <exception cref="CheckpointMismatchException">A key is missing or extra, or a shape or dtype differs.</exception>
     public static void TensorsFitModel(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
     {
-        var counts = manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal);
+        var counts = manifest.Layers.ToDictionary(l => l.Name, l => l.DendriteCount, StringComparer.Ordinal);
         var expected = StateLayout.After(model.Model, model.Layers.Select(l => l.Attachment).ToList(), counts);
         var actual = header.Entries.ToDictionary(e => e.Key, e => new TensorLayout(e.Shape, e.DType), StringComparer.Ordinal);
         ThrowIfDiffers(expected, actual, path, AttachmentHint(model, manifest));

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Text.Json.Serialization;
 
 namespace Dendritic;
 
@@ -14,8 +15,9 @@ public sealed record CheckpointLayer
     /// <summary>The host layer's type and shape; loading checks the new model's layer against it.</summary>
     public required HostLayerSpec Host { get; init; }
 
-    /// <summary>Number of dendrite sets.</summary>
-    public required int Dendrites { get; init; }
+    /// <summary>Number of dendrite sets (dendrites per neuron). Stored as <c>dendrites</c> in the manifest.</summary>
+    [JsonPropertyName("dendrites")]
+    public required int DendriteCount { get; init; }
 
     /// <summary>Whether the layer's dendrites were switched on.</summary>
     public bool Enabled { get; init; } = true;

@@ -43,7 +43,7 @@ public sealed record CheckpointManifest
     /// <summary>
     /// The base-model parameters (every parameter that is not a dendrite's: the wrapped layers' hosts and the rest of
     /// the model) that did not require gradients when the model was saved, by state-dict key, in model order: what
-    /// <see cref="DendriticModel.SetHostTrainable"/> (or a <c>requires_grad</c> of your own) had frozen.
+    /// <see cref="DendriticModel.SetBaseTrainable"/> (or a <c>requires_grad</c> of your own) had frozen.
     /// <see cref="DendriteCheckpoint.Load"/> freezes them again and leaves every other base parameter trainable.
     /// Recorded from format 3 on; empty in format 2 files, whose base parameters all load trainable.
     /// </summary>

@@ -71,7 +71,7 @@ public static partial class DendriteCheckpoint
                 throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' ({module.GetType().Name}) carried dendrites as a whole through a module host when checkpoint '{path}' was saved, and no module host covers it here. Pass the same host to the load: CheckpointLoadOptions.ModuleHosts = new[] {{ ModuleHost.For<{module.GetType().Name}>(...) }}, as WrapOptions.ModuleHosts had it.");
             }
 
-            if (spec is null || !spec.SameAs(layer.Host))
+            if (spec is null || !spec.Equals(layer.Host))
             {
                 throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
             }
@@ -215,21 +215,21 @@ public static partial class DendriteCheckpoint
             return;
         }
 
-        var counts = manifest.Layers.Select(l => l.Dendrites).Distinct().ToList();
+        var counts = manifest.Layers.Select(l => l.DendriteCount).Distinct().ToList();
         var sets = counts.Count <= 1
             ? string.Create(CultureInfo.InvariantCulture, $"{counts.FirstOrDefault()} dendrite set(s) per layer")
-            : "dendrite sets " + string.Join(", ", manifest.Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(l.Name.Length == 0 ? "(model)" : l.Name)}: {l.Dendrites}")));
+            : "dendrite sets " + string.Join(", ", manifest.Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(l.Name.Length == 0 ? "(model)" : l.Name)}: {l.DendriteCount}")));
         DendriticLog.CheckpointLoaded(logger, Path.GetFullPath(path), UntrustedText.Excerpt(manifest.LibraryVersion), manifest.Layers.Count, sets);
     }
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)
     {
-        StateLayout.Resize(model.Layers.Select(l => l.Attachment).ToList(), manifest.Layers.ToDictionary(l => l.Name, l => l.Dendrites, StringComparer.Ordinal));
+        StateLayout.Resize(model.Layers.Select(l => l.Attachment).ToList(), manifest.Layers.ToDictionary(l => l.Name, l => l.DendriteCount, StringComparer.Ordinal));
         foreach (var layer in manifest.Layers)
         {
             var wrapped = model.Layers.First(l => l.Name == layer.Name);
             wrapped.Enabled = layer.Enabled;
-            foreach (var set in wrapped.Dendrites.Sets)
+            foreach (var set in wrapped.Branch.Sets)
             {
                 set.Frozen = layer.FrozenSets.Contains(set.Index);
             }

@@ -69,10 +69,10 @@ internal static class ManifestValidation
         }
 
         CheckHost(layer.Host, field + ".host", path);
-        InRange(layer.Dendrites, 0, options.MaxDendritesPerLayer, field + ".dendrites", nameof(CheckpointLoadOptions.MaxDendritesPerLayer), path);
-        if (layer.FrozenSets.Any(s => s < 0 || s >= layer.Dendrites) || layer.FrozenSets.Distinct().Count() != layer.FrozenSets.Count)
+        InRange(layer.DendriteCount, 0, options.MaxDendritesPerLayer, field + ".dendrites", nameof(CheckpointLoadOptions.MaxDendritesPerLayer), path);
+        if (layer.FrozenSets.Any(s => s < 0 || s >= layer.DendriteCount) || layer.FrozenSets.Distinct().Count() != layer.FrozenSets.Count)
         {
-            Fail(path, field + ".frozenSets", $"must list distinct set indices below {layer.Dendrites}");
+            Fail(path, field + ".frozenSets", $"must list distinct set indices below {layer.DendriteCount}");
         }
     }
 

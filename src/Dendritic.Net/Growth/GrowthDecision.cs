@@ -20,13 +20,13 @@ public sealed record GrowthDecision
     /// <summary>1-based number of this validation call.</summary>
     public int Validation { get; init; }
 
-    /// <summary>The score passed in.</summary>
+    /// <summary>The score passed in, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>.</summary>
     public double Score { get; init; }
 
-    /// <summary>The score the decision used (equal to <see cref="Score"/> unless smoothing is on).</summary>
+    /// <summary>The score the decision used (equal to <see cref="Score"/> unless smoothing is on), in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>.</summary>
     public double SmoothedScore { get; init; }
 
-    /// <summary>The best (smoothed) score so far, after this call; after a first score that is not counted (<see cref="GrowthOptions.FirstScoreIsBest"/> false), that score itself.</summary>
+    /// <summary>The best (smoothed) score so far, after this call, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>; after a first score that is not counted (<see cref="GrowthOptions.FirstScoreIsBest"/> false), that score itself.</summary>
     public double BestScore { get; init; }
 
     /// <summary>

@@ -27,6 +27,11 @@ public sealed class GrowthHistory
 
     private readonly List<GrowthHistoryEntry> _entries = new();
 
+    // Only a scheduler fills a history (Add is internal), so an empty one built by the caller would be useless.
+    internal GrowthHistory()
+    {
+    }
+
     /// <summary>The rows so far, oldest first.</summary>
     public IReadOnlyList<GrowthHistoryEntry> Entries => _entries;
 
@@ -70,7 +75,7 @@ public sealed class GrowthHistory
             {
                 text.Append(e.Validation.ToString(CultureInfo.InvariantCulture)).Append(',')
                     .Append(Quote(a.Layer)).Append(',')
-                    .Append(a.DendriteSets.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(a.DendriteCount.ToString(CultureInfo.InvariantCulture)).Append(',')
                     .Append(a.Activations.ToString(CultureInfo.InvariantCulture)).Append(',')
                     .Append(Optional(a.MeanAbsActivation)).Append(',')
                     .Append(Optional(a.SaturatedFraction)).Append(',')

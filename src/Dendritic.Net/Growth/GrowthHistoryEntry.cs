@@ -8,13 +8,13 @@ public sealed record GrowthHistoryEntry
     /// <summary>1-based validation number.</summary>
     public int Validation { get; init; }
 
-    /// <summary>The score passed in.</summary>
+    /// <summary>The score passed in, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>.</summary>
     public double Score { get; init; }
 
-    /// <summary>The (smoothed) score the decision used.</summary>
+    /// <summary>The (smoothed) score the decision used, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>.</summary>
     public double SmoothedScore { get; init; }
 
-    /// <summary>Best score after the call (the score itself after a first score that is not counted).</summary>
+    /// <summary>Best score after the call, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/> (the score itself after a first score that is not counted).</summary>
     public double BestScore { get; init; }
 
     /// <summary>Phase during the training that led to this score.</summary>

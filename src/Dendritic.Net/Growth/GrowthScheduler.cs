@@ -48,7 +48,7 @@ public sealed partial class GrowthScheduler
     /// <summary>Whether training is complete; <see cref="Step"/> throws from then on.</summary>
     public bool IsCompleted => Phase == GrowthPhase.Completed;
 
-    /// <summary>The best (smoothed) score so far; null before the first call.</summary>
+    /// <summary>The best (smoothed) score so far, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>; null before the first call.</summary>
     public double? BestScore => _state.Best;
 
     /// <summary>Dendrite sets per wrapped layer now.</summary>

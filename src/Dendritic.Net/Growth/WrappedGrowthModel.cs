@@ -14,7 +14,7 @@ namespace Dendritic;
 internal sealed class WrappedGrowthModel : BranchGrowthModel
 {
     public WrappedGrowthModel(DendriticModel handle)
-        : base(handle.Model, handle.Layers.Select(l => l.Dendrites).ToList(), handle.Layers.Select(l => l.Name).ToList())
+        : base(handle.Model, handle.Layers.Select(l => l.Branch).ToList(), handle.Layers.Select(l => l.Name).ToList())
     {
         Handle = handle;
     }

@@ -104,6 +104,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
     /// </summary>
     /// <param name="count">Number of sets to add; at least 1. Default 1.</param>
     /// <returns>The new sets.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1; nothing is added.</exception>
     public IReadOnlyList<DendriteSet> AddDendrites(int count = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);

@@ -44,6 +44,8 @@ public sealed record DendriteOptions
     /// The original perforatedai 3.0.5 initialisation (its <c>init_params</c>): dendrite weights and biases drawn from
     /// N(0, 0.01²) whatever the fan-in (<c>candidate_weight_initialization_multiplier</c> 0.01), sigmoid dendrites;
     /// output and cascade weights start at zero as always. Pair it with <see cref="GrowthOptions.PerforatedAICompatible"/>.
+    /// Currently equal to <see cref="Default"/>; this one stays pinned to the original, while <see cref="Default"/> may
+    /// change in a later version.
     /// </summary>
     public static DendriteOptions PerforatedAICompatible { get; } = new() { Initialization = DendriteInitialization.Normal, InitScale = 0.01 };
 

@@ -30,7 +30,7 @@ public sealed class DendriteSet : nn.Module
         Tensor Draw(long[] shape) => normal ? empty(shape, dtype, device).normal_(0, options.InitScale) : empty(shape, dtype, device).uniform_(-bound, bound);
         using (no_grad())
         {
-            register_parameter(WeightKey, new Parameter(Draw(spec.WeightShape)));
+            register_parameter(WeightKey, new Parameter(Draw(spec.WeightShapeArray())));
             if (spec.HasBias)
             {
                 register_parameter(BiasKey, new Parameter(Draw(new[] { spec.OutFeatures })));

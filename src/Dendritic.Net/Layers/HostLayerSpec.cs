@@ -68,11 +68,12 @@ public sealed record HostLayerSpec
     [JsonIgnore]
     public long FanIn => InFeatures / Groups * KernelSize.Aggregate(1L, (a, b) => a * b);
 
-    /// <summary>The shape of one weight tensor of this layer (host or dendrite set).</summary>
+    /// <summary>
+    /// The shape of one weight tensor of this layer (host or dendrite set): [out, in] for Linear, [out, in/groups,
+    /// kernel...] for a convolution. A new list on every read.
+    /// </summary>
     [JsonIgnore]
-    public long[] WeightShape => Kind == HostKind.Linear
-        ? new[] { OutFeatures, InFeatures }
-        : new[] { OutFeatures, InFeatures / Groups }.Concat(KernelSize).ToArray();
+    public IReadOnlyList<long> WeightShape => WeightShapeArray();
 
     /// <summary>A short human-readable description, e.g. <c>Conv2d(3→16, k=3x3, s=1x1, p=1x1, g=1)</c>.</summary>
     public override string ToString()
@@ -91,18 +92,53 @@ public sealed record HostLayerSpec
         return string.Create(CultureInfo.InvariantCulture, $"{Kind}({InFeatures}→{OutFeatures}, k={Join(KernelSize)}, s={Join(Stride)}, p={Join(Padding)}, d={Join(Dilation)}, g={Groups}{(HasBias ? string.Empty : ", no bias")}{(PaddingMode == PaddingModes.Zeros ? string.Empty : ", " + PaddingMode)})");
     }
 
-    /// <summary>Whether two specs describe layers with identical weights shapes and computation.</summary>
-    /// <param name="other">The spec to compare with.</param>
-    /// <returns>True when every field matches.</returns>
-    public bool SameAs(HostLayerSpec other)
+    /// <summary>
+    /// Whether two specs describe layers with identical weight shapes and computation: every property is compared, the
+    /// per-dimension lists by their elements (a record's generated equality would compare the list objects, so two
+    /// specs read from the same layer would differ).
+    /// </summary>
+    /// <param name="other">The spec to compare with; null is never equal.</param>
+    /// <returns>True when every property matches.</returns>
+    public bool Equals(HostLayerSpec? other)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        return Kind == other.Kind && InFeatures == other.InFeatures && OutFeatures == other.OutFeatures
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        return other is not null && Kind == other.Kind && InFeatures == other.InFeatures && OutFeatures == other.OutFeatures
             && HasBias == other.HasBias && Groups == other.Groups && PaddingMode == other.PaddingMode
             && KernelSize.SequenceEqual(other.KernelSize) && Stride.SequenceEqual(other.Stride)
             && Padding.SequenceEqual(other.Padding) && Dilation.SequenceEqual(other.Dilation)
             && string.Equals(ModuleType, other.ModuleType, StringComparison.Ordinal) && NeuronAxis == other.NeuronAxis
             && ModuleParameters == other.ModuleParameters;
+    }
+
+    /// <summary>A hash consistent with <see cref="Equals(HostLayerSpec)"/>: equal specs hash equal.</summary>
+    /// <returns>The hash.</returns>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Kind);
+        hash.Add(InFeatures);
+        hash.Add(OutFeatures);
+        hash.Add(HasBias);
+        hash.Add(Groups);
+        hash.Add(PaddingMode);
+        foreach (var list in new[] { KernelSize, Stride, Padding, Dilation })
+        {
+            // The count separates [1, 2] + [] from [1] + [2].
+            hash.Add(list.Count);
+            foreach (var value in list)
+            {
+                hash.Add(value);
+            }
+        }
+
+        hash.Add(ModuleType, StringComparer.Ordinal);
+        hash.Add(NeuronAxis);
+        hash.Add(ModuleParameters);
+        return hash.ToHashCode();
     }
 
     /// <summary>Whether <paramref name="module"/> is a layer type of the fast path (computed from its weights).</summary>
@@ -210,6 +246,11 @@ public sealed record HostLayerSpec
 
         return padding;
     }
+
+    /// <summary><see cref="WeightShape"/> as a new array, for TorchSharp calls that take one.</summary>
+    internal long[] WeightShapeArray() => Kind == HostKind.Linear
+        ? new[] { OutFeatures, InFeatures }
+        : new[] { OutFeatures, InFeatures / Groups }.Concat(KernelSize).ToArray();
 
     /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
     internal long[] NeuronShape(Tensor output)

@@ -49,16 +49,4 @@ public sealed class HostSettingsChangedException : DendriticException
     /// listed as the dilation alone: the padding setting itself did not change.
     /// </summary>
     public IReadOnlyList<HostSettingChange> Changes { get; } = Array.Empty<HostSettingChange>();
-
-    /// <summary>
-    /// The first setting in <see cref="Changes"/>: <c>stride</c>, <c>padding</c>, <c>dilation</c>, <c>groups</c>,
-    /// <c>padding_mode</c> or <c>weight shape</c>.
-    /// </summary>
-    public string Setting => Changes.Count > 0 ? Changes[0].Setting : string.Empty;
-
-    /// <summary>The first changed setting's value when the dendrites were added, e.g. <c>1x1</c> (a weight shape: <c>8x4x3x3</c>).</summary>
-    public string WrappedValue => Changes.Count > 0 ? Changes[0].WrappedValue : string.Empty;
-
-    /// <summary>The first changed setting's value now, e.g. <c>2x2</c>, or <c>same</c> / <c>valid</c> for a padding given by name.</summary>
-    public string CurrentValue => Changes.Count > 0 ? Changes[0].CurrentValue : string.Empty;
 }

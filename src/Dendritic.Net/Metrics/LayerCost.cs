@@ -71,7 +71,7 @@ public sealed record LayerCost
 
     internal static LayerCost Of(WrappedLayer layer)
     {
-        var sets = layer.Dendrites.Sets;
+        var sets = layer.Branch.Sets;
         return new LayerCost
         {
             Name = layer.Name,

@@ -52,6 +52,7 @@ public sealed class ActivationMonitor : IDisposable
     /// Adds the L2 norm of each layer's dendrite gradients as they are now to the window: call it after
     /// <c>loss.backward()</c> and before the optimizer clears them. Costs a few small device operations per layer, no host read.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The monitor was disposed (directly, or by unwrapping the model); start a new one with <see cref="DendriticModel.MonitorActivations"/>.</exception>
     public void RecordGradients()
     {
         ThrowIfDisposed();
@@ -66,6 +67,7 @@ public sealed class ActivationMonitor : IDisposable
     /// Logs a warning (event 1200) for each layer whose saturated share exceeds <see cref="ActivationMonitorOptions.SaturationWarningLevel"/>.
     /// </summary>
     /// <returns>One entry per wrapped layer.</returns>
+    /// <exception cref="ObjectDisposedException">The monitor was disposed (directly, or by unwrapping the model); start a new one with <see cref="DendriticModel.MonitorActivations"/>.</exception>
     public IReadOnlyList<LayerActivationStats> Collect()
     {
         ThrowIfDisposed();
@@ -86,7 +88,7 @@ public sealed class ActivationMonitor : IDisposable
             var layer = new LayerActivationStats
             {
                 Layer = attachments[i].Path,
-                DendriteSets = branch.Count,
+                DendriteCount = branch.Count,
                 Activations = tap.Count,
                 MeanAbsActivation = tap.Count == 0 ? null : sums[4 * i] / tap.Count,
                 SaturatedFraction = tap.Count == 0 ? null : sums[(4 * i) + 1] / tap.Count,

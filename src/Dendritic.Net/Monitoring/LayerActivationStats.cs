@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Dendritic;
 
 /// <summary>
@@ -10,8 +12,9 @@ public sealed record LayerActivationStats
     /// <summary>The layer's path in the model (<see cref="WrappedLayer.Name"/>).</summary>
     public string Layer { get; init; } = string.Empty;
 
-    /// <summary>Dendrite sets of the layer when the window was collected.</summary>
-    public int DendriteSets { get; init; }
+    /// <summary>Dendrite sets of the layer when the window was collected. Stored as <c>DendriteSets</c> in JSON (reports, checkpoints' scheduler state).</summary>
+    [JsonPropertyName("DendriteSets")]
+    public int DendriteCount { get; init; }
 
     /// <summary>Dendrite outputs a_k seen in the window (every set, neuron, position and sample of every forward pass).</summary>
     public long Activations { get; init; }

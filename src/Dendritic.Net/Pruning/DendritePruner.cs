@@ -110,12 +110,12 @@ public static class DendritePruner
             long parametersAfter = 0;
             var removed = options.Criterion == PruningCriterion.MeasuredEffect
                 ? ChooseByEffect(model!, layers, validationInput!, baseline!, options, logger)
-                : layers.ToDictionary(l => l.Dendrites, l => ChooseByScale(l.Dendrites, options.Threshold));
+                : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.Threshold));
             var reports = new List<LayerPruningReport>(layers.Count);
             for (var i = 0; i < layers.Count; i++)
             {
                 var layer = layers[i];
-                var branch = layer.Dendrites;
+                var branch = layer.Branch;
                 var sets = removed[branch];
                 var before = branch.Count;
                 var costBefore = costsBefore[i];
@@ -192,11 +192,11 @@ public static class DendritePruner
 
     private static Dictionary<DendriteBranch, HashSet<int>> ChooseByEffect(nn.Module<Tensor, Tensor> model, IReadOnlyList<WrappedLayer> layers, Tensor input, Tensor baseline, PruningOptions options, ILogger logger)
     {
-        var chosen = layers.ToDictionary(l => l.Dendrites, _ => new HashSet<int>());
+        var chosen = layers.ToDictionary(l => l.Branch, _ => new HashSet<int>());
 
         // Smallest weights first: they are the likeliest to go, and removing them first leaves the most room.
         var candidates = layers
-            .SelectMany(l => Enumerable.Range(0, l.Dendrites.Count).Select(k => (l.Name, Branch: l.Dendrites, Set: k, Score: NeuronScores(l.Dendrites, k).max().item<float>())))
+            .SelectMany(l => Enumerable.Range(0, l.Branch.Count).Select(k => (l.Name, Branch: l.Branch, Set: k, Score: NeuronScores(l.Branch, k).max().item<float>())))
             .OrderBy(c => c.Score)
             .ToList();
         foreach (var (name, branch, k, _) in candidates)

@@ -11,6 +11,7 @@ public sealed partial class DendriticModel
     /// <summary>Copies every weight of the model (base and dendrites) and the dendrite structure.</summary>
     /// <param name="toCpu">Keep the copies in CPU memory rather than on the model's device. Default false.</param>
     /// <returns>The snapshot; dispose it when no longer needed.</returns>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     public WeightSnapshot CaptureWeights(bool toCpu = false)
     {
         ThrowIfUnwrapped();

@@ -91,6 +91,8 @@ public sealed partial class DendriticModel
     /// </summary>
     /// <param name="count">Sets per layer; at least 1. Default 1.</param>
     /// <returns>The new parameters, materialised.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1; nothing is added.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     /// <remarks>
     /// Build (or rebuild) the optimizer after AddDendrites, from <see cref="TrainableParameters"/>: one built before
     /// never trains the new sets, or, built from the lazy <c>model.parameters()</c>, fails at <c>step()</c> with
@@ -164,7 +166,7 @@ public sealed partial class DendriticModel
 
     /// <summary>Freezes (false) or unfreezes (true) every base-model parameter, the hosts included.</summary>
     /// <param name="trainable">Whether base parameters require gradients.</param>
-    public void SetHostTrainable(bool trainable)
+    public void SetBaseTrainable(bool trainable)
     {
         foreach (var parameter in BaseParameters())
         {
@@ -309,6 +311,7 @@ public sealed partial class DendriticModel
     /// itself, or a field typed as <see cref="DendriteLayer"/>) stays, with its dendrite sets removed.
     /// </summary>
     /// <returns>The model.</returns>
+    /// <exception cref="InvalidOperationException">The model was unwrapped already (this handle is spent); wrap or adopt it again for a new handle.</exception>
     public nn.Module Unwrap()
     {
         ThrowIfUnwrapped();

@@ -56,6 +56,8 @@ public sealed class LayerSelector
     /// </summary>
     /// <param name="glob">The pattern, for example <c>blocks.*.fc?</c>.</param>
     /// <returns>The selector.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="glob"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="glob"/> is empty.</exception>
     public static LayerSelector NameLike(string glob)
     {
         ArgumentException.ThrowIfNullOrEmpty(glob);

@@ -151,7 +151,7 @@ internal static class StateLayout
         else
         {
             // A Linear or convolution set: a weight shaped like the host's, a bias when the host has one, and u.
-            var linear = new List<(string, long[], ScalarType)> { (DendriteSet.WeightKey, spec.WeightShape.ToArray(), dtype) };
+            var linear = new List<(string, long[], ScalarType)> { (DendriteSet.WeightKey, spec.WeightShapeArray(), dtype) };
             if (spec.HasBias)
             {
                 linear.Add((DendriteSet.BiasKey, new[] { spec.OutFeatures }, dtype));

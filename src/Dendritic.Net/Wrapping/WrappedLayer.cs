@@ -19,7 +19,7 @@ public sealed class WrappedLayer
     public HostLayerSpec Spec => _attachment.Spec;
 
     /// <summary>The dendrite sets of this layer.</summary>
-    public DendriteBranch Dendrites => _attachment.Branch;
+    public DendriteBranch Branch => _attachment.Branch;
 
     /// <summary>Number of dendrite sets (dendrites per neuron).</summary>
     public int DendriteCount => _attachment.Branch.Count;

@@ -174,6 +174,17 @@ public sealed class InProcessGroupTests
         act.Should().Throw<ArgumentException>().WithMessage("*floating-point*");
     }
 
+    [TestCase(-1)]
+    [TestCase(2)]
+    public void Communicator_RankOutsideTheGroup_ThrowsArgumentOutOfRangeNamingTheRank(int rank)
+    {
+        using var group = new InProcessGroup(2);
+
+        var act = () => group.Communicator(rank);
+
+        act.Should().Throw<ArgumentOutOfRangeException>().Where(e => e.ParamName == "rank").WithMessage("*0 to 1 (world size 2)*");
+    }
+
     [TestCase(ScalarType.Int16, "*not Int16*")]
     [TestCase(ScalarType.ComplexFloat32, "*not ComplexFloat32*")]
     [TestCase(ScalarType.Bool, "*Bool tensor*Int32*")]

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Dendritic.Experiments.Tests.Support;
@@ -11,6 +13,18 @@ namespace Dendritic.Experiments.Tests.Data;
 [TestFixture]
 public sealed class IdxImageFolderTests
 {
+    [Test]
+    public void FileNames_CastToAWritableList_CannotBeChanged()
+    {
+        // It was a public static array, whose elements any caller could overwrite for every later load.
+        var names = (IList<string>)IdxImageFolder.FileNames;
+
+        names.IsReadOnly.Should().BeTrue();
+        names.Should().Equal("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+        var act = () => names[0] = "other";
+        act.Should().Throw<NotSupportedException>();
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public void Load_GoodFolder_SplitsLastEighthForValidation(bool gzip)

@@ -37,7 +37,7 @@ public sealed class ExperimentRunnerTests
         }
 
         report.Runs.Where(r => r.Arm == ArmKind.Baseline).Should().OnlyContain(r => r.Epochs == 3 && r.Parameters == Synthetic.ParametersAt(4));
-        report.Runs.Where(r => r.Arm == ArmKind.Dendritic).Should().OnlyContain(r => r.Epochs == 5 && r.DendritesPerLayer == 1 && r.Parameters > Synthetic.ParametersAt(4));
+        report.Runs.Where(r => r.Arm == ArmKind.Dendritic).Should().OnlyContain(r => r.Epochs == 5 && r.DendriteCount == 1 && r.Parameters > Synthetic.ParametersAt(4));
         report.Runs.Where(r => r.Arm == ArmKind.TrainAsLong).Should().OnlyContain(r => r.Epochs == 5 && r.Width == 4);
         report.Summaries.Should().HaveCount(4);
         report.Summaries.Single(s => s.Arm == ArmKind.Baseline).DifferenceVsBaseline.Should().BeNull();

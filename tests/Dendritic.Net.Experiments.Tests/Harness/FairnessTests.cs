@@ -24,7 +24,7 @@ public sealed class FairnessTests
         var dendritic = Arm(report, ArmKind.Dendritic);
         dendritic.BestEpochParameters.Should().Be(Synthetic.ParametersAt(4), "every epoch trained and was validated without it");
         dendritic.Parameters.Should().Be(dendritic.BestEpochParameters, "the late set is not part of the reported model");
-        dendritic.DendritesPerLayer.Should().Be(0);
+        dendritic.DendriteCount.Should().Be(0);
         Arm(report, ArmKind.CapacityMatched).Width.Should().Be(4);
     }
 

@@ -25,7 +25,7 @@ public sealed class SchedulerGrowthTests
         foreach (var seed in Tiny.Seeds)
         {
             var dendritic = report.Runs.Single(r => r.Arm == ArmKind.Dendritic && r.Seed == seed);
-            dendritic.DendritesPerLayer.Should().Be(1);
+            dendritic.DendriteCount.Should().Be(1);
             dendritic.Parameters.Should().BeGreaterThan(Synthetic.ParametersAt(4));
             dendritic.Curve.Should().Contain(e => e.Growth != null);
             report.Runs.Single(r => r.Arm == ArmKind.TrainAsLong && r.Seed == seed).Epochs.Should().Be(dendritic.Epochs + dendritic.CandidatePasses, "candidate passes over the training data count in the controls' budget");

@@ -13,7 +13,7 @@ internal static class Cascades
         using var generator = new Generator((ulong)seed);
         using (no_grad())
         {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            foreach (var set in handle.Layers.SelectMany(l => l.Branch.Sets))
             {
                 set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator) * scale);
                 set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator) * scale);

@@ -42,7 +42,7 @@ public sealed class DendriteCheckpointTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
         handle.AddDendrites();
         Randomise(handle);
-        handle.Layers[0].Dendrites.Sets[0].Frozen = true;
+        handle.Layers[0].Branch.Sets[0].Frozen = true;
         handle.Layers[^1].Enabled = false;
         using var input = randn(inputShape);
         using var expected = model.call(input);
@@ -55,7 +55,7 @@ public sealed class DendriteCheckpointTests
         using var actual = fresh.call(input);
         TensorAssert.Identical(actual, expected);
         loaded.Handle.Layers.Select(l => l.DendriteCount).Should().AllBeEquivalentTo(3);
-        loaded.Handle.Layers[0].Dendrites.Sets[0].Frozen.Should().BeTrue();
+        loaded.Handle.Layers[0].Branch.Sets[0].Frozen.Should().BeTrue();
         loaded.Handle.Layers[^1].Enabled.Should().BeFalse();
         loaded.Manifest.Extras.Should().ContainKey("note").WhoseValue.Should().Be("hello");
         loaded.Manifest.LibraryVersion.Should().NotBeNullOrEmpty();
@@ -226,7 +226,7 @@ public sealed class DendriteCheckpointTests
         var manifest = DendriteCheckpoint.ReadManifest(path);
 
         manifest.Format.Should().Be("dendritic-checkpoint");
-        manifest.Layers.Select(l => (l.Name, l.Dendrites, l.Host.Kind)).Should().Equal(("fc1", 1, HostKind.Linear), ("fc2", 1, HostKind.Linear));
+        manifest.Layers.Select(l => (l.Name, l.DendriteCount, l.Host.Kind)).Should().Equal(("fc1", 1, HostKind.Linear), ("fc2", 1, HostKind.Linear));
         manifest.WeightsSha256.Should().HaveLength(64);
     }
 

@@ -73,12 +73,12 @@ public sealed class OptimizerStateTests
     public void LoadOptimizerState_OptimizerOverMoreParameters_ThrowsMismatchNamingThemBeforeReading()
     {
         var (_, handle, _) = Trained(steps: 0);
-        handle.SetHostTrainable(false);
+        handle.SetBaseTrainable(false);
         var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
         var path = _temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
-        loaded.Handle.SetHostTrainable(true);
+        loaded.Handle.SetBaseTrainable(true);
         var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters(), 0.5);
 
         var act = () => DendriteCheckpoint.LoadOptimizerState(loaded, path, resumed);
@@ -214,7 +214,7 @@ public sealed class OptimizerStateTests
     public void Load_FormatTwoFile_LoadsEveryBaseParameterTrainable()
     {
         var (_, handle, _) = Trained(steps: 0);
-        handle.SetHostTrainable(false);
+        handle.SetBaseTrainable(false);
         var path = _temp.File("old.dndt");
         DendriteCheckpoint.Save(handle, path);
         CheckpointForge.Rewrite(path, m =>
@@ -234,7 +234,7 @@ public sealed class OptimizerStateTests
     public void Load_FormatTwoFileWithAFormatThreeField_ThrowsCorruptedNamingIt()
     {
         var (_, handle, _) = Trained(steps: 0);
-        handle.SetHostTrainable(false);
+        handle.SetBaseTrainable(false);
         var path = _temp.File("old.dndt");
         DendriteCheckpoint.Save(handle, path);
         CheckpointForge.Rewrite(path, m => m["formatVersion"] = 2);
@@ -263,10 +263,10 @@ public sealed class OptimizerStateTests
     public void Restore_IntoAWrappedModel_LeavesWhichBaseParametersTrainAsTheyAre()
     {
         var (_, handle, _) = Trained(steps: 0);
-        handle.SetHostTrainable(false);
+        handle.SetBaseTrainable(false);
         var path = _temp.File("frozen.dndt");
         DendriteCheckpoint.Save(handle, path);
-        handle.SetHostTrainable(true);
+        handle.SetBaseTrainable(true);
 
         DendriteCheckpoint.Restore(handle, path);
 

@@ -118,7 +118,7 @@ public sealed class GrowthSchedulerWrappedTests
 
         grown.CandidateCorrelation.Should().BeGreaterThan(0);
         grown.NewParameters.Should().OnlyContain(p => p.requires_grad);
-        handle.Layers.Should().AllSatisfy(l => l.Dendrites.Sets[0].Frozen.Should().BeTrue());
+        handle.Layers.Should().AllSatisfy(l => l.Branch.Sets[0].Frozen.Should().BeTrue());
         grown.NewParameters.Should().HaveCount(handle.Layers.Count, "only u of each new set trains after connection");
     }
 

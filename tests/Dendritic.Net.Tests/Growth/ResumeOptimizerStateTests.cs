@@ -39,7 +39,7 @@ public sealed class ResumeOptimizerStateTests
     {
         var model = TestModels.TanhMlp();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
-        handle.SetHostTrainable(false);
+        handle.SetBaseTrainable(false);
         var scheduler = new GrowthScheduler(handle, new GrowthOptions { Trigger = GrowthTrigger.EveryValidation, MaxDendrites = 3 });
         var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
         Train(model, optimizer);

@@ -27,7 +27,7 @@ public sealed class ActivationMonitorTests
         model.call(x);
         var stats = monitor.Collect().Single();
 
-        var set = handle.Layers[0].Dendrites.Sets[0];
+        var set = handle.Layers[0].Branch.Sets[0];
         var a = (activation switch
         {
             DendriteActivation.Tanh => nn.functional.linear(x, set.Weight, set.Bias).tanh(),
@@ -36,7 +36,7 @@ public sealed class ActivationMonitorTests
         }).to(float64);
         var saturated = a.le(low).logical_or(a.ge(high)).to(float64).mean().ToDouble();
         stats.Layer.Should().Be("fc");
-        stats.DendriteSets.Should().Be(1);
+        stats.DendriteCount.Should().Be(1);
         stats.Activations.Should().Be(64 * 3);
         stats.MeanAbsActivation.Should().BeApproximately(a.abs().mean().ToDouble(), 1e-6);
         stats.SaturatedFraction.Should().BeApproximately(saturated, 1e-12);
@@ -184,7 +184,7 @@ public sealed class ActivationMonitorTests
         });
         using (no_grad())
         {
-            foreach (var set in handle.Layers[0].Dendrites.Sets)
+            foreach (var set in handle.Layers[0].Branch.Sets)
             {
                 set.Weight.normal_(0, scale);
                 set.OutputScale.uniform_(-0.5, 0.5);
@@ -200,7 +200,7 @@ public sealed class ActivationMonitorTests
     {
         using var noGrad = no_grad();
         var outputs = new System.Collections.Generic.List<Tensor>();
-        foreach (var set in handle.Layers[0].Dendrites.Sets)
+        foreach (var set in handle.Layers[0].Branch.Sets)
         {
             var pre = nn.functional.linear(x, set.Weight, set.Bias);
             for (var i = 0; i < outputs.Count; i++)

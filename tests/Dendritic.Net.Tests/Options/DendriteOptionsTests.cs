@@ -18,6 +18,13 @@ public sealed class DendriteOptionsTests
         DendriteOptions.Default.Should().Be(options);
     }
 
+    [Test]
+    public void PerforatedAICompatible_Today_EqualsDefault()
+    {
+        // Its documentation says so; a change to Default that leaves the original behind must update that sentence.
+        DendriteOptions.PerforatedAICompatible.Should().Be(DendriteOptions.Default);
+    }
+
     [TestCase(0.0)]
     [TestCase(-1.0)]
     [TestCase(double.NaN)]

@@ -23,14 +23,14 @@ public class DendritePrunerWrappedTests
         using var generator = new Generator(31);
         using (no_grad())
         {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            foreach (var set in handle.Layers.SelectMany(l => l.Branch.Sets))
             {
                 set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
                 set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
             }
 
             // The first layer's last set contributes nothing.
-            handle.Layers[0].Dendrites.Sets[1].OutputScale.zero_();
+            handle.Layers[0].Branch.Sets[1].OutputScale.zero_();
         }
 
         using var input = randn(8, 4);
@@ -109,7 +109,7 @@ public class DendritePrunerWrappedTests
     public void Prune_MeasuredEffectWithSwitchedOffLayerWithoutSets_Prunes()
     {
         var (_, handle, input) = TrainedLookingModel();
-        handle.Layers[0].Dendrites.RemoveAt(new[] { 0, 1 });
+        handle.Layers[0].Branch.RemoveAt(new[] { 0, 1 });
         handle.Layers[0].Enabled = false;
 
         var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e6 }, input);
@@ -127,7 +127,7 @@ public class DendritePrunerWrappedTests
         using var generator = new Generator(33);
         using (no_grad())
         {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            foreach (var set in handle.Layers.SelectMany(l => l.Branch.Sets))
             {
                 set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
                 set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));

@@ -192,7 +192,7 @@ public class PruningFlopsTests
     {
         using var generator = new Generator(43);
         using var noGrad = no_grad();
-        foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+        foreach (var set in handle.Layers.SelectMany(l => l.Branch.Sets))
         {
             set.OutputScale.copy_(randn(set.OutputScale.shape, generator: generator));
             set.CascadeWeights?.copy_(randn(set.CascadeWeights.shape, generator: generator));
@@ -200,7 +200,7 @@ public class PruningFlopsTests
 
         foreach (var layer in handle.Layers)
         {
-            layer.Dendrites.Sets[^1].OutputScale.zero_();
+            layer.Branch.Sets[^1].OutputScale.zero_();
         }
     }
 

@@ -101,10 +101,10 @@ public sealed class DendriticModelTests
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
 
-        handle.SetHostTrainable(false);
+        handle.SetBaseTrainable(false);
 
         handle.TrainableParameters().Should().BeEquivalentTo(handle.DendriteParameters());
-        handle.SetHostTrainable(true);
+        handle.SetBaseTrainable(true);
         handle.SetDendritesTrainable(false);
         handle.TrainableParameters().Should().BeEquivalentTo(handle.BaseParameters());
         handle.Report().Layers.Should().OnlyContain(l => l.TrainableDendriteParameters == 0);
@@ -140,7 +140,7 @@ public sealed class DendriticModelTests
     {
         var model = TestModels.Mlp();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
-        handle.Layers[0].Dendrites.Add(1, CPU, ScalarType.Float32);
+        handle.Layers[0].Branch.Add(1, CPU, ScalarType.Float32);
 
         var act = () => handle.RemoveLastDendrites(3);
 

@@ -37,7 +37,7 @@ public sealed class ModuleHostCostTests
         var model = ModuleHostModels.NormMlp();
         var x = randn(5, 6);
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 2 }, sampleInput: x);
-        var sets = handle.Layers[0].Dendrites.Sets;
+        var sets = handle.Layers[0].Branch.Sets;
         using (no_grad())
         {
             sets[0].OutputScale.fill_(0.5);

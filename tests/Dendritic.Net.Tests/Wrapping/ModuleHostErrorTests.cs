@@ -26,7 +26,7 @@ public sealed class ModuleHostErrorTests
     public void Weight_ModuleHostSet_ThrowsNamingLayerAndModule()
     {
         var handle = Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 });
-        var set = handle.Layers[0].Dendrites.Sets[0];
+        var set = handle.Layers[0].Branch.Sets[0];
 
         var act = () => set.Weight;
 

@@ -65,7 +65,7 @@ public sealed class ModuleHostTests
         Train(model, handle, x, steps: 1);
         Backward(model, x);
 
-        foreach (var set in handle.Layers[0].Dendrites.Sets)
+        foreach (var set in handle.Layers[0].Branch.Sets)
         {
             set.Module.Should().BeOfType<LSTM>();
             set.OutputScale.grad!.abs().sum().item<float>().Should().BePositive("u gets a gradient from the first step");
@@ -175,7 +175,7 @@ public sealed class ModuleHostTests
         var handle = Dendrites.Wrap(model, options, sampleInput: x);
 
         handle.Layers.Select(l => l.Name).Should().Equal("block", "head");
-        handle.Layers[0].Dendrites.Sets.Should().AllSatisfy(s => s.Module.Should().BeOfType<Block>());
+        handle.Layers[0].Branch.Sets.Should().AllSatisfy(s => s.Module.Should().BeOfType<Block>());
         TensorAssert.Identical(model.call(x), expected);
         Train(model, handle, x, steps: 2);
         var path = Path.Combine(Folder, "block.dendrites");
@@ -194,7 +194,7 @@ public sealed class ModuleHostTests
 
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.OfType<SelfCopyingBlock>(), InitialDendrites = 3 }, sampleInput: x);
 
-        handle.Layers.Should().ContainSingle().Which.Dendrites.Sets.Should().HaveCount(3);
+        handle.Layers.Should().ContainSingle().Which.Branch.Sets.Should().HaveCount(3);
         TensorAssert.Identical(model.call(x), expected);
     }
 
@@ -225,17 +225,17 @@ public sealed class ModuleHostTests
         Train(model, handle, x, steps: 2);
         using (no_grad())
         {
-            handle.Layers[0].Dendrites.Sets[1].OutputScale.zero_();
-            handle.Layers[0].Dendrites.Sets[2].CascadeWeights![1].zero_();
+            handle.Layers[0].Branch.Sets[1].OutputScale.zero_();
+            handle.Layers[0].Branch.Sets[2].CascadeWeights![1].zero_();
         }
 
-        var copies = handle.Layers[0].Dendrites.Sets.Select(s => s.Module).ToArray();
+        var copies = handle.Layers[0].Branch.Sets.Select(s => s.Module).ToArray();
         var expected = model.call(x).detach().clone();
 
         var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 1e-12 });
 
         report.SetsRemoved.Should().Be(1);
-        handle.Layers[0].Dendrites.Sets.Select(s => s.Module).Should().Equal(copies[0], copies[2]);
+        handle.Layers[0].Branch.Sets.Select(s => s.Module).Should().Equal(copies[0], copies[2]);
         TensorAssert.CloseRelative(model.call(x), expected, 1e-6, "the removed set contributed nothing");
     }
 
@@ -259,7 +259,7 @@ public sealed class ModuleHostTests
 
         TensorAssert.Identical(model.call(x), expected);
         Train(model, handle, x, steps: 2);
-        handle.Layers[0].Dendrites.Sets.Should().AllSatisfy(s => s.OutputScale.abs().sum().item<float>().Should().BePositive());
+        handle.Layers[0].Branch.Sets.Should().AllSatisfy(s => s.OutputScale.abs().sum().item<float>().Should().BePositive());
     }
 
     [Test]
@@ -275,7 +275,7 @@ public sealed class ModuleHostTests
         handle.Layers[0].Spec.NeuronAxis.Should().Be(1);
         TensorAssert.Identical(model.call(x), expected);
         Train(model, handle, x, steps: 2);
-        handle.Layers[0].Dendrites.Sets[0].OutputScale.abs().sum().item<float>().Should().BePositive();
+        handle.Layers[0].Branch.Sets[0].OutputScale.abs().sum().item<float>().Should().BePositive();
     }
 
     [Test]

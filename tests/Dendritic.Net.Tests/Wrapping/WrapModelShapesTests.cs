@@ -228,7 +228,7 @@ public sealed class WrapModelShapesTests
         var typed = (nn.Module<Tensor, Tensor>)model;
         using (no_grad())
         {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            foreach (var set in handle.Layers.SelectMany(l => l.Branch.Sets))
             {
                 set.OutputScale.fill_(0.5);
             }

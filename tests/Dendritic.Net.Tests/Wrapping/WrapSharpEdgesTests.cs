@@ -43,7 +43,7 @@ public sealed class WrapSharpEdgesTests
         using var input = randn(3, 4);
         using (no_grad())
         {
-            foreach (var set in handle.Layers.SelectMany(l => l.Dendrites.Sets))
+            foreach (var set in handle.Layers.SelectMany(l => l.Branch.Sets))
             {
                 set.OutputScale.fill_(0.5);
             }

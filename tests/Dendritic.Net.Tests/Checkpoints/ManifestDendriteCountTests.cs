@@ -1,0 +1,46 @@
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using Dendritic.Testing;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Tests.Checkpoints;
+
+/// <summary>
+/// <see cref="CheckpointLayer.DendriteCount"/> keeps the manifest's field name <c>dendrites</c>, so checkpoints saved
+/// before the property's rename still load and new ones read in older tools.
+/// </summary>
+[TestFixture]
+public sealed class ManifestDendriteCountTests
+{
+    private TempFolder _temp = null!;
+
+    [SetUp]
+    public void CreateFolder() => _temp = new TempFolder();
+
+    [TearDown]
+    public void DeleteFolder() => _temp.Dispose();
+
+    [Test]
+    public void Save_DendriteCount_IsStoredAsDendritesInTheManifest()
+    {
+        var handle = Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = 2 });
+        var path = _temp.File("model.dndt");
+
+        DendriteCheckpoint.Save(handle, path);
+
+        using var zip = ZipFile.OpenRead(path);
+        using var stream = zip.GetEntry("manifest.json")!.Open();
+        using var manifest = JsonDocument.Parse(stream);
+        var layers = manifest.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        layers.Should().HaveCount(2).And.AllSatisfy(layer =>
+        {
+            layer.GetProperty("dendrites").GetInt32().Should().Be(2);
+            layer.TryGetProperty("dendriteCount", out _).Should().BeFalse();
+        });
+        DendriteCheckpoint.ReadManifest(path).Layers.Select(l => l.DendriteCount).Should().Equal(2, 2);
+    }
+}
