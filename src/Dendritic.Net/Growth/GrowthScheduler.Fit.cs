@@ -42,14 +42,14 @@ public sealed partial class GrowthScheduler
         ArgumentNullException.ThrowIfNull(validate);
         var factory = Options.OptimizerFactory ?? throw new InvalidOperationException(
             "Fit needs GrowthOptions.OptimizerFactory to build the optimizer and rebuild it after growth, e.g. OptimizerFactory = d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3)."
-            + (_resumed ? " This scheduler comes from GrowthScheduler.Resume, and checkpoints do not save delegates, so Resume does not keep them: pass them to Resume with the recorded options, GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... }) (docs/growth-scheduler.md, \"Checkpoints and resume\")." : string.Empty));
+            + (_resumed ? " This scheduler comes from GrowthScheduler.Resume, and checkpoints do not save delegates, so Resume does not keep them: pass them to Resume with the recorded options, GrowthScheduler.Resume(loaded, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... }) (docs/growth-scheduler.md, \"Checkpoints and resume\")." : string.Empty));
         if (Optimizer is null)
         {
             Optimizer = factory(new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
             if (_savedOptimizer is { } saved)
             {
                 // Resumed, and no Step since: the first optimizer goes on from the one saved with the checkpoint.
-                DendriteCheckpoint.LoadOptimizerState(saved.Checkpoint, saved.Path, Optimizer);
+                DendriteCheckpoint.LoadOptimizerState(saved, Optimizer);
                 _savedOptimizer = null;
             }
         }
@@ -95,8 +95,8 @@ public sealed partial class GrowthScheduler
     /// been reported (there is no best model then; the scheduler still completes).
     /// </returns>
     /// <exception cref="InvalidOperationException">
-    /// No best weights are at hand (after <see cref="ImportState"/> without <see cref="LoadBestWeights"/>, or a
-    /// <see cref="GrowthOptions.BestWeightsDirectory"/> without its file); the model and the scheduler are left as they were.
+    /// No best weights are at hand (a <see cref="GrowthOptions.BestWeightsDirectory"/> without its file); the model and
+    /// the scheduler are left as they were.
     /// </exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>) and the scheduler is not complete, so there is no model to put the best weights back into.</exception>
     /// <exception cref="CheckpointCorruptedException">The best weights file on disk is damaged.</exception>

@@ -107,12 +107,12 @@ public sealed class ResumeRecipeTests
         scheduler.Step(1);
         var path = _temp.File("fit.dndt");
         scheduler.SaveCheckpoint(path);
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path));
 
         var act = () => resumed.Fit(1, (_, _) => { }, _ => 1);
 
         act.Should().Throw<InvalidOperationException>()
-            .WithMessage("Fit needs GrowthOptions.OptimizerFactory*comes from GrowthScheduler.Resume*checkpoints do not save delegates*GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... })*");
+            .WithMessage("Fit needs GrowthOptions.OptimizerFactory*comes from GrowthScheduler.Resume*checkpoints do not save delegates*GrowthScheduler.Resume(loaded, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { OptimizerFactory = d => ... })*");
     }
 
     private List<string> Run(int? stopAfter, out string csv, bool lrSchedulerAfterTheState = false)
@@ -205,7 +205,7 @@ public sealed class ResumeRecipeTests
             model = TestModels.TanhMlp();
             var loaded = DendriteCheckpoint.Load(model, path);
             var state = GrowthSchedulerState.FromCheckpoint(loaded)!;
-            scheduler = GrowthScheduler.Resume(loaded, path, state.Options! with
+            scheduler = GrowthScheduler.Resume(loaded, state.Options! with
             {
                 OptimizerFactory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3),
             });
@@ -226,11 +226,11 @@ public sealed class ResumeRecipeTests
     {
         var model = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(model, path);
-        var scheduler = GrowthScheduler.Resume(loaded, path);
+        var scheduler = GrowthScheduler.Resume(loaded);
         var optimizer = torch.optim.Adam(loaded.Handle.TrainableParameters(), 1e-3);
         var epochs = int.Parse(loaded.Manifest.Extras["epoch"], CultureInfo.InvariantCulture);
         var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epochs - 1);
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, optimizer);
+        DendriteCheckpoint.LoadOptimizerState(loaded, optimizer);
         using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
         {
             torch.set_rng_state(rng);
@@ -244,10 +244,10 @@ public sealed class ResumeRecipeTests
     {
         var model = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(model, path);
-        var scheduler = GrowthScheduler.Resume(loaded, path);
+        var scheduler = GrowthScheduler.Resume(loaded);
         var optimizer = torch.optim.Adam(loaded.Handle.TrainableParameters(), 1e-3);
         var epochs = int.Parse(loaded.Manifest.Extras["epoch"], CultureInfo.InvariantCulture);
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, optimizer);
+        DendriteCheckpoint.LoadOptimizerState(loaded, optimizer);
         var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epochs - 1);
         using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
         {
