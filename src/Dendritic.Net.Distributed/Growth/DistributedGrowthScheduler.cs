@@ -24,7 +24,7 @@ public sealed class DistributedGrowthScheduler
 
     // Set by Resume: the checkpoint whose optimizer state LoadOptimizerState loads. Dropped at the first Step, after
     // which that state is out of date (as GrowthScheduler.Fit drops it).
-    private (LoadedCheckpoint Checkpoint, string Path)? _resumedFrom;
+    private LoadedCheckpoint? _resumedFrom;
 
     /// <summary>
     /// Builds the scheduler on every rank and synchronizes the model: same structure checked, rank 0's weights
@@ -35,7 +35,7 @@ public sealed class DistributedGrowthScheduler
     /// <param name="options">Scheduler settings, the same on every rank; best weights must stay in memory.</param>
     /// <param name="seed">Seed of torch's generators before each decision, so that new dendrites start equal on every rank (they are then overwritten by rank 0's anyway); default 0.</param>
     /// <exception cref="InvalidOptionsException">
-    /// Invalid options, or <see cref="BestWeightsStorage.Disk"/> (every rank would write into one folder); this rank
+    /// Invalid options, or a <see cref="GrowthOptions.BestWeightsDirectory"/> (every rank would write into one folder); this rank
     /// aborts the group first, so that the others stop with <see cref="RankFailedException"/>.
     /// </exception>
     /// <exception cref="RankFailedException">The ranks' models differ, or another rank failed.</exception>
@@ -203,10 +203,10 @@ public sealed class DistributedGrowthScheduler
     public void LoadOptimizerState(optim.Optimizer optimizer) => Guard(() =>
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        var (checkpoint, path) = _resumedFrom ?? throw new InvalidOperationException(
+        var checkpoint = _resumedFrom ?? throw new InvalidOperationException(
             "LoadOptimizerState loads the optimizer state of the checkpoint DistributedGrowthScheduler.Resume read, before the first Step: this scheduler "
             + "was not resumed, or Step was called since, so that state is out of date. Call it right after Resume, on every rank.");
-        DendriteCheckpoint.LoadOptimizerState(checkpoint, path, optimizer);
+        DendriteCheckpoint.LoadOptimizerState(checkpoint, optimizer);
         Communicator.Barrier();
     });
 
@@ -230,9 +230,10 @@ public sealed class DistributedGrowthScheduler
         GrowthScheduler scheduler;
         try
         {
-            var loaded = DendriteCheckpoint.Load(freshModel, path, logger, sampleInput);
-            scheduler = GrowthScheduler.Resume(loaded, path, CheckOptions(options));
-            return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed) { _resumedFrom = (loaded, path) };
+            // Loaded to be resumed here, so without Load's warning that the file is a resume point (event 1103).
+            var loaded = DendriteCheckpoint.LoadToResume(freshModel, path, logger, sampleInput);
+            scheduler = GrowthScheduler.Resume(loaded, CheckOptions(options));
+            return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed) { _resumedFrom = loaded };
         }
         catch (Exception e) when (e is not DistributedException)
         {
@@ -260,9 +261,9 @@ public sealed class DistributedGrowthScheduler
 
     private static GrowthOptions? CheckOptions(GrowthOptions? options)
     {
-        if (options?.BestWeights == BestWeightsStorage.Disk)
+        if (options?.BestWeightsDirectory is { } directory)
         {
-            throw new InvalidOptionsException("GrowthOptions.BestWeights = Disk is not supported with data parallelism: every rank would write its best weights into the same folder. Use BestWeightsStorage.Memory (the default).");
+            throw new InvalidOptionsException($"GrowthOptions.BestWeightsDirectory ('{directory}') is not supported with data parallelism: every rank would write its best weights into the same folder. Leave it null to keep them in memory (the default).");
         }
 
         return options;

@@ -41,7 +41,8 @@ internal sealed partial class CheckpointArchive : IDisposable
         MaxDepth = 16,
     };
 
-    private readonly FileStream _file;
+    private readonly Stream _file;
+    private readonly bool _ownsFile;
     private readonly ZipArchive _zip;
     private readonly string _path;
     private readonly CheckpointLoadOptions _options;
@@ -49,11 +50,12 @@ internal sealed partial class CheckpointArchive : IDisposable
     private DigestStream? _weights;
     private ZipArchiveEntry? _weightsZipEntry;
 
-    private CheckpointArchive(string path, CheckpointLoadOptions options, FileStream file, ZipArchive zip)
+    private CheckpointArchive(string path, CheckpointLoadOptions options, Stream file, bool ownsFile, ZipArchive zip)
     {
         _path = path;
         _options = options;
         _file = file;
+        _ownsFile = ownsFile;
         _zip = zip;
         Manifest = ReadManifest();
     }
@@ -63,7 +65,7 @@ internal sealed partial class CheckpointArchive : IDisposable
     /// <summary>Opens the file and reads and verifies the manifest only.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="CheckpointCorruptedException">The file is not a complete, intact checkpoint.</exception>
-    /// <exception cref="CheckpointException">The file was written by a newer format version.</exception>
+    /// <exception cref="CheckpointException">The file was written by a newer format version, or is a pre-release best-weights file.</exception>
     public static CheckpointArchive Open(string path, CheckpointLoadOptions? options)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -76,22 +78,43 @@ internal sealed partial class CheckpointArchive : IDisposable
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            ThrowIfNotAZip(path, file);
-            ZipCentralDirectory.ThrowIfOverCaps(file, path, MaxEntries, MaxCentralDirectoryBytes);
-            var zip = Guard(path, () => new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true));
-            try
-            {
-                return Guard(path, () => new CheckpointArchive(path, options, file, zip));
-            }
-            catch
-            {
-                zip.Dispose();
-                throw;
-            }
+            return Open(file, path, options, ownsFile: true);
         }
         catch
         {
             file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads and verifies the manifest of the checkpoint in <paramref name="file"/>, a file the caller opened (the best
+    /// weights are loaded from the very file that was hashed) and keeps: it stays open when the archive is disposed.
+    /// </summary>
+    /// <param name="file">Readable and seekable; the checkpoint starts at position 0.</param>
+    /// <param name="path">The file's path, for messages.</param>
+    /// <param name="options">Bounds; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
+    /// <exception cref="CheckpointCorruptedException">The file is not a complete, intact checkpoint.</exception>
+    /// <exception cref="CheckpointException">The file was written by a newer format version, or is a pre-release best-weights file.</exception>
+    public static CheckpointArchive Open(Stream file, string path, CheckpointLoadOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        file.Position = 0;
+        return Open(file, path, (options ?? CheckpointLoadOptions.Default).Validate(), ownsFile: false);
+    }
+
+    private static CheckpointArchive Open(Stream file, string path, CheckpointLoadOptions options, bool ownsFile)
+    {
+        CheckpointFileKind.ThrowIfNotAZip(path, file);
+        ZipCentralDirectory.ThrowIfOverCaps(file, path, MaxEntries, MaxCentralDirectoryBytes);
+        var zip = Guard(path, () => new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true));
+        try
+        {
+            return Guard(path, () => new CheckpointArchive(path, options, file, ownsFile, zip));
+        }
+        catch
+        {
+            zip.Dispose();
             throw;
         }
     }
@@ -162,27 +185,10 @@ internal sealed partial class CheckpointArchive : IDisposable
         _weights?.Dispose();
         _weightsEntry?.Dispose();
         _zip.Dispose();
-        _file.Dispose();
-    }
-
-    /// <summary>
-    /// A checkpoint is a zip archive, which starts with a local file header ("PK\x03\x04"); a file that does not is some
-    /// other kind of file, not a damaged checkpoint, and the message says so (a TorchSharp Module.save file is the
-    /// usual one). The position is put back.
-    /// </summary>
-    private static void ThrowIfNotAZip(string path, FileStream file)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        var read = file.ReadAtLeast(magic, magic.Length, throwOnEndOfStream: false);
-        file.Position = 0;
-        if (read == magic.Length && magic.SequenceEqual("PK\u0003\u0004"u8))
+        if (_ownsFile)
         {
-            return;
+            _file.Dispose();
         }
-
-        throw new CheckpointCorruptedException(read < magic.Length
-            ? $"'{path}' is {read} bytes long, too short to be a Dendritic.Net checkpoint (an empty or cut-off file). Restore it from a backup or save it again."
-            : $"'{path}' is not a Dendritic.Net checkpoint: a checkpoint is a zip archive, and this file does not start like one. A file written by TorchSharp's Module.save loads with Module.load; a checkpoint is written by DendriteCheckpoint.Save.");
     }
 
     // The zip and JSON readers signal bad input with several exception types; all of them mean a corrupted file here.

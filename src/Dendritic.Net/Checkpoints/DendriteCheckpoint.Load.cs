@@ -23,12 +23,29 @@ public static partial class DendriteCheckpoint
     /// <param name="logger">The new handle's logger (its <see cref="WrapOptions.Logger"/>); none when null.</param>
     /// <param name="sampleInput">Optional input for the wrapper's check pass (see <see cref="Dendrites.Wrap"/>).</param>
     /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
-    /// <returns>The handle of the loaded model and the checkpoint's manifest (with its extra state).</returns>
+    /// <remarks>
+    /// A checkpoint that <see cref="GrowthScheduler.SaveCheckpoint"/> wrote during a run (its scheduler state not
+    /// <see cref="GrowthPhase.Completed"/>) is a resume point: its weights are the last epoch's, not the best. Loading one
+    /// logs warning 1103 naming the best model's file, <c>{path}.best</c>, which this method loads like any checkpoint
+    /// (to deploy it). Rule of thumb: <c>run.dndt</c> resumes, <c>run.dndt.best</c> deploys.
+    /// </remarks>
+    /// <returns>The handle of the loaded model, the checkpoint's manifest (with its extra state) and the full path read.</returns>
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
+    /// <exception cref="CheckpointException">The file is a best-weights file of a pre-release Dendritic.Net (the message says what to do), or of a checkpoint format this version does not read.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
     /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
-    public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null)
+    public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null) =>
+        LoadFresh(freshModel, path, logger, sampleInput, options, resuming: false);
+
+    /// <summary>
+    /// <see cref="Load"/> for a caller that resumes the run itself (DistributedGrowthScheduler.Resume), which then needs
+    /// no warning 1103 that the file is a resume point.
+    /// </summary>
+    internal static LoadedCheckpoint LoadToResume(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput) =>
+        LoadFresh(freshModel, path, logger, sampleInput, options: null, resuming: true);
+
+    private static LoadedCheckpoint LoadFresh(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options, bool resuming)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
         if (Dendrites.HasHandle(freshModel))
@@ -38,7 +55,7 @@ public static partial class DendriteCheckpoint
 
         if (freshModel is DendriteLayer || freshModel.modules().Any(m => m is DendriteLayer))
         {
-            return LoadAdopted(freshModel, path, logger, sampleInput, options);
+            return LoadAdopted(freshModel, path, logger, sampleInput, options, resuming);
         }
 
         using var archive = CheckpointArchive.Open(path, options);
@@ -111,8 +128,8 @@ public static partial class DendriteCheckpoint
                 throw;
             }
 
-            LogLoaded(wrapOptions.Logger, path, manifest);
-            return new LoadedCheckpoint(handle, manifest);
+            LogLoaded(wrapOptions.Logger, path, manifest, resuming);
+            return new LoadedCheckpoint(handle, manifest, Path.GetFullPath(path));
         }
         finally
         {
@@ -127,7 +144,7 @@ public static partial class DendriteCheckpoint
     /// Load for a fresh model built with <see cref="DendriteLayer"/>s by hand: adopts it and restores the checkpoint
     /// into the handle. On failure the handle is dropped without touching the model's structure.
     /// </summary>
-    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
+    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options, bool resuming)
     {
         var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = logger ?? NullLogger.Instance });
         try
@@ -139,8 +156,8 @@ public static partial class DendriteCheckpoint
                 SampleCheck.Run(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
             }
 
-            LogLoaded(handle.Options.Logger, path, manifest);
-            return new LoadedCheckpoint(handle, manifest);
+            LogLoaded(handle.Options.Logger, path, manifest, resuming);
+            return new LoadedCheckpoint(handle, manifest, Path.GetFullPath(path));
         }
         catch
         {
@@ -175,16 +192,7 @@ public static partial class DendriteCheckpoint
         using var archive = CheckpointArchive.Open(path, options);
         var manifest = archive.Manifest;
         var header = archive.ReadWeightsHeader();
-        var recorded = manifest.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
-        var current = model.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
-        if (!recorded.SequenceEqual(current))
-        {
-            throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
-        }
-
-        CheckpointFit.SameHosts(model, manifest, path);
-        CheckpointFit.DendritesFitWeights(manifest, header, path);
-        CheckpointFit.TensorsFitModel(model, manifest, header, path);
+        ThrowIfNotFitting(model, manifest, header, path);
         if (baseTrainability)
         {
             BaseTrainability.ThrowIfUnknown(model, manifest, path);
@@ -207,9 +215,17 @@ public static partial class DendriteCheckpoint
         }
     }
 
-    /// <summary>Event 1101, with the full path (as 1100 has it) and the dendrite sets restored, per layer when they differ.</summary>
-    private static void LogLoaded(ILogger logger, string path, CheckpointManifest manifest)
+    /// <summary>
+    /// Event 1101, with the full path (as 1100 has it) and the dendrite sets restored, per layer when they differ; then
+    /// warning 1103 when the file is a growth run's resume point (unless <paramref name="resuming"/>).
+    /// </summary>
+    private static void LogLoaded(ILogger logger, string path, CheckpointManifest manifest, bool resuming)
     {
+        if (!resuming)
+        {
+            WarnIfResumePoint(logger, path, manifest);
+        }
+
         if (!logger.IsEnabled(LogLevel.Information))
         {
             return;
@@ -220,6 +236,35 @@ public static partial class DendriteCheckpoint
             ? string.Create(CultureInfo.InvariantCulture, $"{counts.FirstOrDefault()} dendrite set(s) per layer")
             : "dendrite sets " + string.Join(", ", manifest.Layers.Select(l => string.Create(CultureInfo.InvariantCulture, $"{(l.Name.Length == 0 ? "(model)" : l.Name)}: {l.DendriteCount}")));
         DendriticLog.CheckpointLoaded(logger, Path.GetFullPath(path), UntrustedText.Excerpt(manifest.LibraryVersion), manifest.Layers.Count, sets);
+    }
+
+    /// <summary>
+    /// Warning 1103 when <see cref="GrowthScheduler.SaveCheckpoint"/> wrote the file during a run that had seen a score
+    /// (it records a best-weights file) and had not completed: the weights loaded are the last epoch's, a resume point,
+    /// while the best model is in <c>{path}.best</c>. Nothing is said before the first score (there is no best model
+    /// yet) or about a state that does not read (<see cref="GrowthScheduler.Resume"/> reports that; a load needs no state).
+    /// </summary>
+    private static void WarnIfResumePoint(ILogger logger, string path, CheckpointManifest manifest)
+    {
+        if (!logger.IsEnabled(LogLevel.Warning) || manifest.Extras is not { } extras || !extras.ContainsKey(GrowthScheduler.BestWeightsExtrasKey))
+        {
+            return;
+        }
+
+        GrowthSchedulerState? state;
+        try
+        {
+            state = GrowthSchedulerState.FromCheckpoint(manifest);
+        }
+        catch (CheckpointCorruptedException)
+        {
+            return;
+        }
+
+        if (state is { Phase: not GrowthPhase.Completed })
+        {
+            DendriticLog.ResumePointLoaded(logger, Path.GetFullPath(path), state.Validations, state.Phase, BestWeightsSidecar.OwnName(path));
+        }
     }
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)

@@ -13,9 +13,9 @@ public static partial class DendriteCheckpoint
     /// Loads the optimizer state saved in the checkpoint (<see cref="Save"/> or <see cref="GrowthScheduler.SaveCheckpoint"/>
     /// given an optimizer) into <paramref name="optimizer"/>: moments, step counts and learning rates. The state and the
     /// weights come from the same save, so they cannot belong to different epochs. Checked before anything is read into
-    /// the optimizer: the file at <paramref name="path"/> must still be the checkpoint <paramref name="checkpoint"/> was
-    /// loaded from, the optimizer must be of the saved type over the same parameters of the loaded model in the same
-    /// order, and the state's SHA-256 must be the recorded one.
+    /// the optimizer: the file <paramref name="checkpoint"/> was loaded from (<see cref="LoadedCheckpoint.Path"/>) must
+    /// still be that save, the optimizer must be of the saved type over the same parameters of the loaded model in the
+    /// same order, and the state's SHA-256 must be the recorded one.
     /// </summary>
     /// <remarks>
     /// Build the optimizer from <c>checkpoint.Handle.TrainableParameters()</c> after <see cref="GrowthScheduler.Resume"/>
@@ -23,22 +23,21 @@ public static partial class DendriteCheckpoint
     /// scheduler of TorchSharp's steps once in its constructor, changing the optimizer's rate: build it before this
     /// call, so that the loaded rate is the one that stays (docs/growth-scheduler.md, "Checkpoints and resume").
     /// </remarks>
-    /// <param name="checkpoint">What <see cref="Load"/> returned; its handle's parameters are the ones the optimizer must hold.</param>
-    /// <param name="path">The checkpoint file <paramref name="checkpoint"/> was loaded from (a copy or a link of it will do).</param>
+    /// <param name="checkpoint">What <see cref="Load"/> returned; its handle's parameters are the ones the optimizer must hold, and its file is read again.</param>
     /// <param name="optimizer">A freshly built optimizer of the saved type over the loaded model's parameters.</param>
     /// <param name="options">Bounds for reading the file again; when null, the defaults with room for the loaded manifest's extras.</param>
     /// <exception cref="ArgumentException"><paramref name="optimizer"/> keeps its state natively (TorchSharp loads state only into optimizers derived from <c>OptimizerHelper</c>).</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     /// <exception cref="CheckpointException">The checkpoint holds no optimizer state (it was saved without an optimizer).</exception>
-    /// <exception cref="CheckpointMismatchException">The file at <paramref name="path"/> is another save than the loaded one (its optimizer state would not be the loaded weights'), or the optimizer is of another type or holds other parameters, or the same in another order; the message names the difference and the fix. Nothing was read into the optimizer.</exception>
+    /// <exception cref="CheckpointMismatchException">The file at <see cref="LoadedCheckpoint.Path"/> was replaced since the load by another save (its optimizer state would not be the loaded weights'), or the optimizer is of another type or holds other parameters, or the same in another order; the message names the difference and the fix. Nothing was read into the optimizer.</exception>
     /// <exception cref="CheckpointCorruptedException">The optimizer state is damaged (size, CRC-32 or SHA-256; nothing was read into the optimizer) or, with a matching digest, does not read as the recorded optimizer's state (the optimizer may then be partly loaded: build a new one).</exception>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    public static void LoadOptimizerState(LoadedCheckpoint checkpoint, string path, optim.Optimizer optimizer, CheckpointLoadOptions? options = null)
+    /// <exception cref="FileNotFoundException">The file at <see cref="LoadedCheckpoint.Path"/> is gone since the load.</exception>
+    public static void LoadOptimizerState(LoadedCheckpoint checkpoint, optim.Optimizer optimizer, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(optimizer);
         checkpoint.Handle.ThrowIfUnwrapped();
+        var path = checkpoint.Path;
         var loaded = checkpoint.Manifest;
         var recorded = loaded.Optimizer ?? throw new CheckpointException(
             $"Checkpoint '{path}' holds no optimizer state: it was saved without an optimizer. Pass the optimizer when saving (GrowthScheduler.SaveCheckpoint(path, extras, optimizer), or DendriteCheckpoint.Save(handle, path, extras, optimizer)); to go on from this checkpoint, start the optimizer afresh.");
@@ -50,11 +49,11 @@ public static partial class DendriteCheckpoint
         if (!there.IsSameSaveAs(loaded))
         {
             throw new CheckpointMismatchException(FormattableString.Invariant(
-                $"'{path}' is not the checkpoint that was loaded: it was saved {there.CreatedUtc:u}, the loaded one {loaded.CreatedUtc:u}, so its optimizer state is not the one that trained the loaded weights. Load the optimizer state from the file the model was loaded from, or load the checkpoint at '{path}' and its optimizer state together."));
+                $"'{path}' was replaced since DendriteCheckpoint.Load read it: the file there was saved {there.CreatedUtc:u}, the loaded one {loaded.CreatedUtc:u}, so its optimizer state is not the one that trained the loaded weights. Load the checkpoint at '{path}' again and its optimizer state with it, or put the loaded save back there."));
         }
 
         OptimizerStateEntry.Load(archive, recorded, helper, path);
         var logger = checkpoint.Handle.Options.Logger;
-        DendriticLog.OptimizerStateLoaded(logger, Path.GetFullPath(path), recorded.Type, recorded.ParameterGroups.Sum(g => g.Count), recorded.ParameterGroups.Count, recorded.Bytes);
+        DendriticLog.OptimizerStateLoaded(logger, path, recorded.Type, recorded.ParameterGroups.Sum(g => g.Count), recorded.ParameterGroups.Count, recorded.Bytes);
     }
 }

@@ -79,27 +79,8 @@ public static partial class DendriteCheckpoint
         var state = model.Model.state_dict().Select(kv => (kv.Key, kv.Value)).ToList();
         var frozenBase = BaseTrainability.Frozen(model);
         CheckpointManifest? manifest = null;
-        AtomicFileWriter.Write(target, "checkpoint", file => manifest = WriteArchive(file, state, described is null ? null : described.Write, (sha, bytes, optimizerState) => new CheckpointManifest
-        {
-            LibraryVersion = LibraryVersion,
-            CreatedUtc = DateTimeOffset.UtcNow,
-            Dendrite = model.Options.Dendrite,
-            Layers = model.Layers.Select(l => new CheckpointLayer
-            {
-                Name = l.Name,
-                Mode = l.Mode,
-                Host = l.Spec,
-                DendriteCount = l.DendriteCount,
-                Enabled = l.Enabled,
-                FrozenSets = l.Branch.Sets.Where(s => s.Frozen).Select(s => s.Index).ToList(),
-            }).ToList(),
-            WeightsSha256 = sha,
-            WeightsBytes = bytes,
-            TensorCount = state.Count,
-            FrozenBaseParameters = frozenBase,
-            Optimizer = optimizerState is { } written ? described!.Record(written.Sha256, written.Bytes) : null,
-            Extras = extras is null ? new Dictionary<string, string>() : new Dictionary<string, string>(extras),
-        }));
+        AtomicFileWriter.Write(target, "checkpoint", file => manifest = WriteArchive(file, state, described is null ? null : described.Write, (sha, bytes, optimizerState) =>
+            ManifestOf(model, counts: null, frozenBase, sha, bytes, state.Count, optimizerState is { } written ? described!.Record(written.Sha256, written.Bytes) : null, extras)));
 
         if (model.Options.Logger.IsEnabled(LogLevel.Information))
         {
@@ -109,6 +90,37 @@ public static partial class DendriteCheckpoint
 
         return manifest!;
     }
+
+    /// <summary>
+    /// The manifest of a save of <paramref name="model"/>: its layers, hosts and options, with the dendrite sets of
+    /// <paramref name="counts"/> when given (a snapshot's, which may have fewer than the model now; only its sets'
+    /// frozen flags are recorded), otherwise the model's own.
+    /// </summary>
+    private static CheckpointManifest ManifestOf(DendriticModel model, IReadOnlyDictionary<string, int>? counts, IReadOnlyList<string> frozenBase, string weightsSha, long weightsBytes, int tensorCount, CheckpointOptimizer? optimizer, IReadOnlyDictionary<string, string>? extras) => new()
+    {
+        LibraryVersion = LibraryVersion,
+        CreatedUtc = DateTimeOffset.UtcNow,
+        Dendrite = model.Options.Dendrite,
+        Layers = model.Layers.Select(l =>
+        {
+            var sets = counts is null ? l.DendriteCount : counts[l.Name];
+            return new CheckpointLayer
+            {
+                Name = l.Name,
+                Mode = l.Mode,
+                Host = l.Spec,
+                DendriteCount = sets,
+                Enabled = l.Enabled,
+                FrozenSets = l.Branch.Sets.Where(s => s.Frozen && s.Index < sets).Select(s => s.Index).ToList(),
+            };
+        }).ToList(),
+        WeightsSha256 = weightsSha,
+        WeightsBytes = weightsBytes,
+        TensorCount = tensorCount,
+        FrozenBaseParameters = frozenBase,
+        Optimizer = optimizer,
+        Extras = extras is null ? new Dictionary<string, string>() : new Dictionary<string, string>(extras),
+    };
 
     /// <summary>Reads and checks only the manifest of a checkpoint: no weight is read, hashed or allocated.</summary>
     /// <param name="path">The checkpoint file.</param>

@@ -1,6 +1,31 @@
 namespace Dendritic;
 
-/// <summary>What <see cref="DendriteCheckpoint.Load"/> returns: the loaded model's handle and the checkpoint's manifest.</summary>
-/// <param name="Handle">The handle of the loaded, wrapped model (<c>Handle.Model</c> is the model itself).</param>
-/// <param name="Manifest">The manifest, with the extra state saved alongside (see <see cref="CheckpointManifest.Extras"/>).</param>
-public sealed record LoadedCheckpoint(DendriticModel Handle, CheckpointManifest Manifest);
+/// <summary>
+/// What <see cref="DendriteCheckpoint.Load"/> returns: the loaded model's handle, the checkpoint's manifest and the file
+/// it was read from. Only <see cref="DendriteCheckpoint.Load"/> makes one, so that what
+/// <see cref="GrowthScheduler.Resume"/> and <see cref="DendriteCheckpoint.LoadOptimizerState"/> read next to it (the
+/// best weights, the optimizer state) is always the file the model came from.
+/// </summary>
+public sealed record LoadedCheckpoint
+{
+    internal LoadedCheckpoint(DendriticModel handle, CheckpointManifest manifest, string path)
+    {
+        Handle = handle;
+        Manifest = manifest;
+        Path = path;
+    }
+
+    /// <summary>The handle of the loaded, wrapped model (<c>Handle.Model</c> is the model itself).</summary>
+    public DendriticModel Handle { get; }
+
+    /// <summary>The manifest, with the extra state saved alongside (see <see cref="CheckpointManifest.Extras"/>).</summary>
+    public CheckpointManifest Manifest { get; }
+
+    /// <summary>
+    /// The full path of the file <see cref="DendriteCheckpoint.Load"/> read (<see cref="System.IO.Path.GetFullPath(string)"/>
+    /// of the path it was given; a symbolic link is not resolved). <see cref="GrowthScheduler.Resume"/> looks for the
+    /// best weights beside it, and both it and <see cref="DendriteCheckpoint.LoadOptimizerState"/> read it again, refusing
+    /// a file replaced since the load.
+    /// </summary>
+    public string Path { get; }
+}

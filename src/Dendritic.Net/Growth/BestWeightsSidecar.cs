@@ -44,8 +44,9 @@ internal static class BestWeightsSidecar
     /// <param name="recordedName">The file name in the checkpoint's extras (untrusted: checked to be a plain name).</param>
     /// <param name="state">The checkpoint's scheduler state, with the recorded digest and size.</param>
     /// <param name="store">Where the weights go.</param>
-    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed; or the file with the recorded digest does not read as best weights.</exception>
-    /// <exception cref="CheckpointException">The file with the recorded digest is a best-weights file of another format version (a checkpoint of a later Dendritic.Net).</exception>
+    /// <exception cref="CheckpointCorruptedException">The recorded name is not a plain file name, or the recorded digest or size is malformed; or the file with the recorded digest does not read as a checkpoint.</exception>
+    /// <exception cref="CheckpointException">The file with the recorded digest is of another format: a checkpoint of a later Dendritic.Net, or the best-weights file of a pre-release one.</exception>
+    /// <exception cref="CheckpointMismatchException">In memory, the file with the recorded digest does not fit the model.</exception>
     /// <exception cref="IOException">The file with the recorded digest could not be copied into the store's directory (on disk), for example on a full disk.</exception>
     /// <exception cref="FileNotFoundException">No file under either name.</exception>
     /// <exception cref="CheckpointMismatchException">Files are there, but none has the SHA-256 and size saved with the checkpoint (another save's file, or a damaged one: a changed byte keeps the size).</exception>
@@ -82,8 +83,8 @@ internal static class BestWeightsSidecar
             }
             catch (CheckpointException e)
             {
-                // The recorded digest, yet not readable here (a checkpoint of a later format): reported as such, as
-                // LoadBestWeights would, unless a file further on is the recorded one and reads.
+                // The recorded digest, yet not readable here (a checkpoint of a later format, a pre-release best-weights
+                // file): reported as such, unless a file further on is the recorded one and reads.
                 unreadable ??= ExceptionDispatchInfo.Capture(e);
                 continue;
             }
@@ -217,13 +218,13 @@ internal static class BestWeightsSidecar
         // The usual cause: the checkpoint was copied or moved without the file SaveCheckpoint wrote beside it.
         var where = string.Join(" or ", names.Select(n => $"'{n}'"));
         return new FileNotFoundException(
-            $"Checkpoint '{checkpointPath}' keeps the run's best weights in '{recordedName}' beside it, and there is no such file ({where}). Copy or move that file together with the checkpoint (as '{Path.GetFileName(checkpointPath)}{Suffix}' beside a renamed copy), and pass Resume the path the checkpoint was loaded from.",
+            $"Checkpoint '{checkpointPath}' keeps the run's best weights in '{recordedName}' beside it, and there is no such file ({where}). Copy or move that file together with the checkpoint (as '{Path.GetFileName(checkpointPath)}{Suffix}' beside a renamed copy).",
             names[^1]);
     }
 
     private static CheckpointMismatchException Mismatch(string checkpointPath, string recordedName, GrowthSchedulerState state, (string Sha256, long Bytes) expected, IReadOnlyList<(string File, long Bytes, string? Sha256)> seen)
     {
-        var found = string.Join("; ", seen.Select(s => $"'{s.File}' has {s.Bytes} bytes{(s.Sha256 is null ? string.Empty : ", SHA-256 " + s.Sha256)}{Owner(s.File, s.Sha256, checkpointPath)}"));
+        var found = string.Join("; ", seen.Select(s => Described(s.File, s.Bytes, s.Sha256, checkpointPath)));
         var fix = $"A checkpoint and its best-weights file belong together: copy both right after SaveCheckpoint (before the next save to the same path overwrites '{recordedName}'), naming the copies '{{name}}' and '{{name}}{Suffix}'. Resume this checkpoint with its own file put back beside it, or resume the checkpoint the file belongs to.";
         return new CheckpointMismatchException(string.Create(
             CultureInfo.InvariantCulture,
@@ -231,26 +232,34 @@ internal static class BestWeightsSidecar
     }
 
     /// <summary>
-    /// Best effort, for the message only: " (saved with checkpoint X at validation N)" when the file is named after a
-    /// checkpoint beside it that records its digest; empty when that cannot be told.
+    /// For the message: "'F' has N bytes, SHA-256 D (it belongs to checkpoint X, saved at validation V)", the digest when
+    /// it is known and the owner when it can be told, best effort: the file is named after a checkpoint beside it that
+    /// records its size and digest. A file of another size than the recorded one was not hashed; it is hashed here, in
+    /// this error path only, when such a checkpoint records its size (checkpoints of one model differ in size by a byte
+    /// or two, as their manifests do).
     /// </summary>
-    private static string Owner(string file, string? sha256, string checkpointPath)
+    private static string Described(string file, long bytes, string? sha256, string checkpointPath)
     {
-        if (sha256 is null || !file.EndsWith(Suffix, StringComparison.Ordinal))
+        var owner = file.EndsWith(Suffix, StringComparison.Ordinal) ? file[..^Suffix.Length] : null;
+        var state = owner is null || string.Equals(Path.GetFullPath(owner), Path.GetFullPath(checkpointPath), StringComparison.Ordinal) || !File.Exists(owner)
+            ? null
+            : RecordedState(owner);
+        if (sha256 is null && state?.BestWeightsBytes == bytes)
         {
-            return string.Empty;
+            try
+            {
+                sha256 = FileDigest.Of(file).Sha256;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another file that cannot be read does not change what is wrong here.
+            }
         }
 
-        var owner = file[..^Suffix.Length];
-        if (string.Equals(Path.GetFullPath(owner), Path.GetFullPath(checkpointPath), StringComparison.Ordinal) || !File.Exists(owner))
-        {
-            return string.Empty;
-        }
-
-        // Another file that cannot be read does not change what is wrong here.
-        var state = RecordedState(owner);
-        return state?.BestWeightsSha256 == sha256
-            ? FormattableString.Invariant($" (it belongs to checkpoint '{owner}', saved at validation {state.Validations})")
+        var digest = sha256 is null ? string.Empty : ", SHA-256 " + sha256;
+        var belongs = sha256 is not null && state is { } recorded && recorded.BestWeightsSha256 == sha256
+            ? FormattableString.Invariant($" (it belongs to checkpoint '{owner}', saved at validation {recorded.Validations})")
             : string.Empty;
+        return FormattableString.Invariant($"'{file}' has {bytes} bytes{digest}{belongs}");
     }
 }

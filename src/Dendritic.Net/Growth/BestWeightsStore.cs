@@ -4,9 +4,9 @@ using System.IO;
 namespace Dendritic;
 
 /// <summary>
-/// Where the <see cref="GrowthScheduler"/> keeps the weights of its best score: a snapshot in memory or a file in
-/// <see cref="GrowthOptions.BestWeightsDirectory"/> (<see cref="GrowthOptions.BestWeights"/>). The scheduler only
-/// captures, restores, exports and imports; which storage it is stays in here.
+/// Where the <see cref="GrowthScheduler"/> keeps the weights of its best score: a snapshot in memory, or a checkpoint in
+/// <see cref="GrowthOptions.BestWeightsDirectory"/> when that is set. The scheduler only captures, restores, exports and
+/// imports; which storage it is stays in here. Either way the exported file is a checkpoint.
 /// </summary>
 internal abstract class BestWeightsStore
 {
@@ -19,7 +19,7 @@ internal abstract class BestWeightsStore
 
     /// <summary>The store <paramref name="options"/> ask for (creating the disk directory if missing).</summary>
     public static BestWeightsStore For(GrowthOptions options, IGrowthModel model) =>
-        options.BestWeights == BestWeightsStorage.Disk ? new OnDisk(model, options.BestWeightsDirectory!) : new InMemory(model);
+        options.BestWeightsDirectory is { } directory ? new OnDisk(model, directory) : new InMemory(model);
 
     /// <summary>
     /// Whether weights were captured or imported, so that <see cref="Restore"/> has something to copy back and a
@@ -38,8 +38,8 @@ internal abstract class BestWeightsStore
     /// <summary>
     /// Writes the kept weights to <paramref name="path"/> (atomically), for <see cref="Import"/> on resume, and returns
     /// the file's SHA-256 and size: on disk hashed from the bytes on their way (a copy), in memory from the finished
-    /// temporary read back once before it replaces the target (the format fills in its own digest after the data, and
-    /// the weights are serialised once).
+    /// temporary read back once before it replaces the target (the zip writer goes back into what it wrote, and the
+    /// weights are serialised once).
     /// </summary>
     /// <returns>The SHA-256 of the whole file (as <c>sha256sum</c> prints it) and its size in bytes.</returns>
     /// <exception cref="InvalidOperationException">Nothing was captured yet.</exception>
@@ -53,15 +53,17 @@ internal abstract class BestWeightsStore
     /// <paramref name="bytes"/> bytes and SHA-256 <paramref name="sha256"/>. A file of another size is not read at all;
     /// one of that size is hashed first, in a read of its own (1 MiB at a time), and only if that digest matches is it
     /// read again to be loaded (in memory) or copied (on disk), hashed again on the way, and kept only if it still
-    /// matches. A file that is not the recorded one is thus never loaded or copied: it cannot fail a load, allocate its
-    /// weights or fill a disk, and so hide that it is the wrong file.
+    /// matches (in memory, the file is loaded from the same open file and hashed again after). A file that is not the
+    /// recorded one is thus never loaded or copied: it cannot fail a load, allocate its weights or fill a disk, and so
+    /// hide that it is the wrong file.
     /// </summary>
     /// <returns>
     /// Null when there is no file; otherwise its size and, when that is <paramref name="bytes"/>, its SHA-256. The weights
     /// were taken exactly when the SHA-256 returned is <paramref name="sha256"/>.
     /// </returns>
-    /// <exception cref="CheckpointCorruptedException">The file has the recorded size and SHA-256 but does not read as best weights; nothing was taken.</exception>
-    /// <exception cref="CheckpointException">The file has the recorded size and SHA-256 but is a best-weights file of another format version; nothing was taken.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file has the recorded size and SHA-256 but does not read as a checkpoint; nothing was taken.</exception>
+    /// <exception cref="CheckpointException">The file has the recorded size and SHA-256 but is of another format (a newer checkpoint, or a pre-release best-weights file); nothing was taken.</exception>
+    /// <exception cref="CheckpointMismatchException">In memory: the file has the recorded size and SHA-256 but does not fit the model; nothing was taken.</exception>
     /// <exception cref="IOException">The file has the recorded size and SHA-256, and copying it (on disk) failed, for example on a full disk; nothing was replaced.</exception>
     public (long Bytes, string? Sha256)? ImportIfDigest(string path, string sha256, long bytes)
     {
@@ -92,18 +94,17 @@ internal abstract class BestWeightsStore
             // The same open file from its start (a save renaming another file over the name meanwhile does not reach
             // it), hashed again as it is taken, so that bytes changed in place between the two reads are refused too.
             file.Position = 0;
-            using var source = new DigestStream(file, writing: false, length);
-            return (length, ImportVerified(source, length, path, sha256));
+            return (length, ImportVerified(file, length, path, sha256));
         }
     }
 
     /// <summary>
-    /// Reads the whole of <paramref name="source"/> (a file of <paramref name="length"/> bytes, whose SHA-256 was
-    /// <paramref name="sha256"/> when it was hashed just before) once, taking its weights only if its SHA-256, computed
-    /// again as it passes, is still <paramref name="sha256"/>.
+    /// Reads <paramref name="file"/> (open at its start, <paramref name="length"/> bytes, whose SHA-256 was
+    /// <paramref name="sha256"/> when it was hashed just before), taking its weights only if its SHA-256, computed
+    /// again, is still <paramref name="sha256"/>.
     /// </summary>
     /// <returns>The file's SHA-256.</returns>
-    protected abstract string ImportVerified(DigestStream source, long length, string path, string sha256);
+    protected abstract string ImportVerified(FileStream file, long length, string path, string sha256);
 
     /// <summary>The SHA-256 of the whole file behind <paramref name="source"/>, after reading whatever the reader left.</summary>
     protected static string FileSha256(DigestStream source)
@@ -115,8 +116,8 @@ internal abstract class BestWeightsStore
     /// <summary>
     /// Writes <paramref name="path"/> atomically through <paramref name="write"/> and returns the SHA-256 and size of
     /// the whole file, the one way for both stores. A writer that only appends (a copy) is hashed on its way to the
-    /// file. A writer that goes back into what it wrote (<paramref name="rewrites"/>: the best-weights format fills in its
-    /// own digest after the data) gets the temporary itself, which is then read back once, before it replaces the target.
+    /// file. A writer that goes back into what it wrote (<paramref name="rewrites"/>: a zip writer fills in each entry's
+    /// sizes after its data) gets the temporary itself, which is then read back once, before it replaces the target.
     /// </summary>
     protected static (string Sha256, long Bytes) WriteHashed(string path, Action<Stream> write, bool rewrites = false)
     {
@@ -147,30 +148,34 @@ internal abstract class BestWeightsStore
         public override void Capture() => Replace(Model.CaptureWeights());
 
         public override void Restore() =>
-            Model.RestoreWeights(_snapshot ?? throw new InvalidOperationException("No best weights were captured; import them with LoadBestWeights after ImportState."));
+            Model.RestoreWeights(_snapshot ?? throw new InvalidOperationException("No best weights were captured or imported."));
 
         public override (string Sha256, long Bytes) Export(string path)
         {
             var snapshot = _snapshot ?? throw new InvalidOperationException("No best weights yet: call Step at least once first.");
-            // Read back rather than serialised twice: the file's SHA-256 covers the digest the format fills in last.
+            // Read back rather than serialised twice: the zip writer fills in each entry's sizes after its data.
             return WriteHashed(path, destination => Model.SaveSnapshot(snapshot, destination), rewrites: true);
         }
 
         public override void Import(string path)
         {
             using var file = SequentialFile.Open(path);
-            Replace(Model.LoadSnapshot(file, file.Length, path));
+            Replace(Model.LoadSnapshot(file, path));
         }
 
-        // Only a file whose digest was the recorded one a moment ago gets here. The snapshot is checked (its own digest)
-        // as it loads, and held only if the whole file's digest is still the recorded one.
-        protected override string ImportVerified(DigestStream source, long length, string path, string sha256)
+        // Only a file whose digest was the recorded one a moment ago gets here. A checkpoint is read where its zip
+        // directory points, not front to back, so it cannot be hashed as it loads: it is loaded from the open file just
+        // hashed (checked as any checkpoint, its weights against its manifest's SHA-256), then hashed once more, and held
+        // only if that digest is still the recorded one. One byte over the recorded size is hashed, so that a file grown
+        // or cut in place meanwhile differs too.
+        protected override string ImportVerified(FileStream file, long length, string path, string sha256)
         {
-            var snapshot = Model.LoadSnapshot(source, length, path);
+            var snapshot = Model.LoadSnapshot(file, path);
             string actual;
             try
             {
-                actual = FileSha256(source);
+                file.Position = 0;
+                actual = FileDigest.Of(file, length + 1).Sha256;
             }
             catch
             {
@@ -236,8 +241,9 @@ internal abstract class BestWeightsStore
         // the error to report. Copied into a temporary beside the store's file while hashed again, and renamed over it
         // only if the digest still matches: the store's file is never replaced by one that is not the recorded one. Its
         // weights are checked (as a checkpoint) when they are restored.
-        protected override string ImportVerified(DigestStream source, long length, string path, string sha256)
+        protected override string ImportVerified(FileStream file, long length, string path, string sha256)
         {
+            using var source = new DigestStream(file, writing: false, length);
             if (SamePath(path, _path))
             {
                 // The store's own file: nothing to copy.

@@ -67,7 +67,7 @@ internal abstract class BranchGrowthModel : IGrowthModel
 
     public abstract void SaveSnapshot(IDisposable snapshot, Stream destination);
 
-    public abstract IDisposable LoadSnapshot(Stream source, long length, string path);
+    public abstract IDisposable LoadSnapshot(Stream file, string path);
 
     public abstract void SaveWeights(string path);
 
@@ -99,6 +99,4 @@ internal abstract class BranchGrowthModel : IGrowthModel
 
         return copies;
     }
-
-    protected StoredWeights ReadStored(Stream source, long length, string path) => StoredWeights.Load(source, length, path, Device);
 }

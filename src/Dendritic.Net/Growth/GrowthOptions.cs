@@ -125,10 +125,12 @@ public sealed record GrowthOptions
     /// </summary>
     public double LowLearningRateThreshold { get; init; } = 1e-6;
 
-    /// <summary>Where the best weights are kept. Default <see cref="BestWeightsStorage.Memory"/>.</summary>
-    public BestWeightsStorage BestWeights { get; init; } = BestWeightsStorage.Memory;
-
-    /// <summary>Directory for <see cref="BestWeightsStorage.Disk"/> (created if missing). Required then; default null.</summary>
+    /// <summary>
+    /// Where the scheduler keeps the weights of the best score. Null (the default): in memory, a detached copy on the
+    /// model's device. A folder (created if missing): on disk, as the checkpoint <c>best.dendrites</c> in it, with
+    /// nothing extra in memory; not empty or blank. One folder per run: two runs given the same one overwrite each
+    /// other's file.
+    /// </summary>
     public string? BestWeightsDirectory { get; init; }
 
     /// <summary>
@@ -179,7 +181,6 @@ public sealed record GrowthOptions
         check.Defined(Mode, nameof(Mode));
         check.Defined(Trigger, nameof(Trigger));
         check.Defined(Training, nameof(Training));
-        check.Defined(BestWeights, nameof(BestWeights));
         check.Require(
             Patience >= (PlateauAtPatience ? 1 : 0),
             nameof(Patience),
@@ -201,10 +202,10 @@ public sealed record GrowthOptions
             "must be a finite number > 0, or null to keep the rate (default null)");
         check.FiniteAtLeast(LowLearningRateThreshold, 0, nameof(LowLearningRateThreshold), Default.LowLearningRateThreshold);
         check.Require(
-            BestWeights != BestWeightsStorage.Disk || !string.IsNullOrWhiteSpace(BestWeightsDirectory),
+            BestWeightsDirectory is null || !string.IsNullOrWhiteSpace(BestWeightsDirectory),
             nameof(BestWeightsDirectory),
             BestWeightsDirectory,
-            "is required when BestWeights is Disk (default null)");
+            "must be a folder, or null to keep the best weights in memory (default null)");
         check.Require(
             Training != DendriteTrainingMode.CascadeCorrelation || Trigger == GrowthTrigger.Never || CandidateLosses is not null,
             nameof(CandidateLosses),

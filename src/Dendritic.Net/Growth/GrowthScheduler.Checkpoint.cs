@@ -12,7 +12,7 @@ public sealed partial class GrowthScheduler
     /// <summary>Key of the scheduler state (JSON) in a checkpoint's extras.</summary>
     public const string StateExtrasKey = "dendritic.growth.state";
 
-    /// <summary>Key of the best-weights file name in a checkpoint's extras (in-memory storage only).</summary>
+    /// <summary>Key of the best-weights file's name (<c>{checkpoint}.best</c>, as saved) in a checkpoint's extras; absent before the first score.</summary>
     public const string BestWeightsExtrasKey = "dendritic.growth.bestWeights";
 
     // Worded for both callers: GrowthScheduler.Resume (the user has the loaded checkpoint) and
@@ -25,19 +25,23 @@ public sealed partial class GrowthScheduler
 
     // Set by Resume from a checkpoint with optimizer state: Fit's first optimizer continues it. Dropped at the first
     // Step, after which that state is out of date.
-    private (LoadedCheckpoint Checkpoint, string Path)? _savedOptimizer;
+    private LoadedCheckpoint? _savedOptimizer;
 
     /// <summary>
-    /// Saves the model with <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (once
-    /// a score was reported) the best weights in a file next to it, <c>{path}.best</c>, whose SHA-256 and size the
-    /// state records (<see cref="GrowthSchedulerState.BestWeightsSha256"/>). Resume with <see cref="Resume"/>. The two
-    /// files belong together: a copy of the checkpoint needs a copy of its <c>.best</c> made at the same time, named
-    /// after the copy (<c>{copy}.best</c>), because the next save to <paramref name="path"/> replaces both.
+    /// Saves a resume point: the model as it is now (the last epoch's, not necessarily the best) with
+    /// <see cref="DendriteCheckpoint.Save"/>, with this scheduler's state in the extras, plus (once a score was reported)
+    /// the best model as a checkpoint of its own next to it, <c>{path}.best</c>, whose SHA-256 and size the state
+    /// records (<see cref="GrowthSchedulerState.BestWeightsSha256"/>). <c>{path}</c> resumes (<see cref="Resume"/>);
+    /// <c>{path}.best</c> deploys (<see cref="DendriteCheckpoint.Load"/> gives the best model from it, with no scheduler).
+    /// The two files belong together: a copy of the checkpoint needs a copy of its <c>.best</c> made at the same time,
+    /// named after the copy (<c>{copy}.best</c>), because the next save to <paramref name="path"/> replaces both.
     /// </summary>
     /// <remarks>
-    /// With <see cref="BestWeightsStorage.Disk"/> the file is a copy of <c>best.dendrites</c> from
-    /// <see cref="GrowthOptions.BestWeightsDirectory"/>, which later improvements overwrite; <see cref="Resume"/> puts
-    /// the copy back there. The best-weights file is written first as <c>{path}.best.new</c>, then the checkpoint, then
+    /// In memory the best weights are written as a checkpoint of the model as it was at the best score (its dendrite
+    /// sets then, the handle's layers and options, which base parameters are frozen now). With
+    /// <see cref="GrowthOptions.BestWeightsDirectory"/> the file is a copy of the checkpoint <c>best.dendrites</c> there,
+    /// which later improvements overwrite; <see cref="Resume"/> puts the copy back there. The best-weights file is
+    /// written first as <c>{path}.best.new</c>, then the checkpoint, then
     /// that file is renamed to <c>{path}.best</c> (each step atomic): a save interrupted at any point leaves a checkpoint
     /// that <see cref="Resume"/> accepts, the previous one with its <c>.best</c> or the new one with its <c>.best.new</c>;
     /// the next save to the path first renames such a <c>.best.new</c> to <c>.best</c> when it is the one the checkpoint
@@ -64,10 +68,9 @@ public sealed partial class GrowthScheduler
         // Checked before anything is written: a refused optimizer must not cost the best weights' export and rename.
         var described = optimizer is null ? null : OptimizerStateEntry.Describe(handle, optimizer);
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        var state = ExportState();
         if (!_best.HasWeights)
         {
-            all[StateExtrasKey] = state.ToJson();
+            all[StateExtrasKey] = ExportState().ToJson();
             return DendriteCheckpoint.SaveDescribed(handle, path, all, described);
         }
 
@@ -80,11 +83,12 @@ public sealed partial class GrowthScheduler
 
         // A previous save to this path that stopped before its rename left the checkpoint there with its file still
         // under the staging name, which step 1 is about to overwrite: finish that rename first.
-        BestWeightsSidecar.FinishInterruptedSave(path, state.ToJson().Length);
+        BestWeightsSidecar.FinishInterruptedSave(path, ExportState().ToJson().Length);
 
         // The digest is what sha256sum prints for the file: on disk hashed as the copy is written; in memory the
         // weights are serialised once and the finished temporary is read back for it, before it replaces the target.
-        (state.BestWeightsSha256, state.BestWeightsBytes) = _best.Export(pending);
+        var (sha256, bytes) = _best.Export(pending);
+        var state = ExportStateWith(sha256, bytes);
         all[BestWeightsExtrasKey] = Path.GetFileName(best);
         all[StateExtrasKey] = state.ToJson();
         CheckpointManifest manifest;
@@ -100,7 +104,7 @@ public sealed partial class GrowthScheduler
             throw;
         }
 
-        BestWeightsSidecar.Publish(pending, best, state.BestWeightsSha256!, state.BestWeightsBytes!.Value);
+        BestWeightsSidecar.Publish(pending, best, sha256, bytes);
         return manifest;
     }
 
@@ -112,44 +116,43 @@ public sealed partial class GrowthScheduler
     /// the random generator's, which is the caller's to save; see docs/growth-scheduler.md).
     /// </summary>
     /// <remarks>
-    /// With optimizer state in the checkpoint, <see cref="Fit"/> loads that state into the first optimizer its factory
-    /// builds, unless <see cref="Step"/> was called before (the state is then out of date).
+    /// The best weights are looked up beside the file the checkpoint was loaded from (<see cref="LoadedCheckpoint.Path"/>):
+    /// as <c>{path}.best</c>, under the name it was saved with, and as <c>{path}.best.new</c> (left by a save interrupted
+    /// before its last step, read where it is: Resume writes nothing, and the next save to the path finishes that
+    /// rename); the one whose SHA-256 and size the state records is taken. That file must be a checkpoint (as
+    /// <see cref="SaveCheckpoint"/> writes it); the best-weights files of pre-release versions are refused with a
+    /// <see cref="CheckpointException"/> that says what to do. With optimizer state in the checkpoint,
+    /// <see cref="Fit"/> loads that state into the first optimizer its factory builds, unless <see cref="Step"/> was
+    /// called before (the state is then out of date).
     /// </remarks>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
-    /// <param name="path">
-    /// The checkpoint file it was loaded from: its manifest must be the loaded one, and the best-weights file is looked
-    /// up beside it, as <c>{path}.best</c>, under the name it was saved with, and as <c>{path}.best.new</c> (left by a
-    /// save interrupted before its last step, read where it is: Resume writes nothing, and the next save to the path
-    /// finishes that rename); the one
-    /// whose SHA-256 and size the state records is taken.
-    /// </param>
     /// <param name="options">
     /// The options of the saved run, with its <see cref="GrowthOptions.CandidateLosses"/> for cascade-correlation; when
     /// null, the options recorded in the checkpoint (without that delegate).
     /// Their settings must equal the recorded ones. Required for checkpoints that record no options.
     /// </param>
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
-    /// <exception cref="ArgumentException">The file at <paramref name="path"/> is not the checkpoint that was loaded (its manifest differs); the checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
+    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid; for cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/> (which checkpoints do not save) the message says to pass <c>GrowthSchedulerState.FromCheckpoint(checkpoint)!.Options! with { CandidateLosses = ... }</c>.</exception>
-    /// <exception cref="CheckpointCorruptedException">The file at <paramref name="path"/> or the scheduler state in its extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name or digest in them is malformed, or the file with the recorded digest does not read as best weights.</exception>
-    /// <exception cref="CheckpointMismatchException">Best-weights files are beside the checkpoint, but none has the SHA-256 and size it was saved with (a later save overwrote it, the copy belongs to another checkpoint, or a changed byte damaged it); the message names the files and the fix. Such a file is hashed only, never loaded or copied.</exception>
-    /// <exception cref="CheckpointException">The best-weights file beside the checkpoint is of another format version (written by an earlier or a later Dendritic.Net).</exception>
-    /// <exception cref="IOException">With <see cref="BestWeightsStorage.Disk"/>, the best-weights file with the recorded digest could not be copied into <see cref="GrowthOptions.BestWeightsDirectory"/> (a full disk, for example).</exception>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>, or the best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
-    public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, string path, GrowthOptions? options = null)
+    /// <exception cref="CheckpointMismatchException">The file at <see cref="LoadedCheckpoint.Path"/> was replaced since the load by another save (the message names both; load it again); or best-weights files are beside the checkpoint, but none has the SHA-256 and size it was saved with (a later save overwrote it, the copy belongs to another checkpoint, or a changed byte damaged it; the message names the files and the fix: such a file is hashed only, never loaded or copied); or the file with the recorded digest does not fit the model.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file at <see cref="LoadedCheckpoint.Path"/> or the scheduler state in its extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name or digest in them is malformed, or the file with the recorded digest does not read as a checkpoint.</exception>
+    /// <exception cref="CheckpointException">The best-weights file with the recorded digest is of another format: a checkpoint of a later Dendritic.Net, or a best-weights file of a pre-release one (the message says what to do).</exception>
+    /// <exception cref="IOException">With <see cref="GrowthOptions.BestWeightsDirectory"/>, the best-weights file with the recorded digest could not be copied into it (a full disk, for example).</exception>
+    /// <exception cref="FileNotFoundException">The file at <see cref="LoadedCheckpoint.Path"/> is gone since the load, or the best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
+    public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, GrowthOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var path = checkpoint.Path;
         var extras = checkpoint.Manifest.Extras ?? new Dictionary<string, string>();
         var state = GrowthSchedulerState.FromCheckpoint(checkpoint)
             ?? throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
-        ThrowIfNotLoadedFrom(checkpoint, path);
+        ThrowIfReplaced(checkpoint);
         var effective = options ?? state.Options
             ?? throw new ArgumentException("The checkpoint's scheduler state records no options (it was written before they were recorded); pass the options of the saved run.", nameof(options));
-        if (options is null && effective.BestWeights == BestWeightsStorage.Disk)
+        if (options is null && effective.BestWeightsDirectory is { } directory)
         {
             // A checkpoint is a file from outside: it must not choose the directory the scheduler writes into.
-            throw new ArgumentException($"The saved run keeps its best weights on disk (in '{effective.BestWeightsDirectory}'); a checkpoint does not pick directories to write to, so pass the run's options with its BestWeightsDirectory.", nameof(options));
+            throw new ArgumentException($"The saved run keeps its best weights on disk (in '{directory}'); a checkpoint does not pick directories to write to, so pass the run's options with its BestWeightsDirectory.", nameof(options));
         }
 
         GrowthScheduler scheduler;
@@ -189,19 +192,20 @@ public sealed partial class GrowthScheduler
             throw;
         }
 
-        scheduler._savedOptimizer = checkpoint.Manifest.Optimizer is null ? null : (checkpoint, path);
+        scheduler._savedOptimizer = checkpoint.Manifest.Optimizer is null ? null : checkpoint;
         scheduler.LogImported();
         return scheduler;
     }
 
     /// <summary>
-    /// Refuses a <paramref name="path"/> whose file is not the checkpoint <paramref name="checkpoint"/> was loaded from:
-    /// the best weights are looked up beside it, so another file would lend its neighbours. Compared by content (the
-    /// manifest's time of writing, weights digest and scheduler state), so a copy or a link of the same file passes.
+    /// Refuses a checkpoint whose file (<see cref="LoadedCheckpoint.Path"/>) was replaced since the load by another save:
+    /// the best weights are looked up beside it, so they would be the other save's. Compared by content (the manifest's
+    /// time of writing, weights digest and scheduler state), so the same file copied back in place passes.
     /// </summary>
-    private static void ThrowIfNotLoadedFrom(LoadedCheckpoint checkpoint, string path)
+    private static void ThrowIfReplaced(LoadedCheckpoint checkpoint)
     {
         var loaded = checkpoint.Manifest;
+        var path = checkpoint.Path;
 
         // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
         // one needs (the extras, the scheduler's history among them, are most of it), and no less than the default.
@@ -210,9 +214,8 @@ public sealed partial class GrowthScheduler
         {
             var thereState = GrowthSchedulerState.FromCheckpoint(there);
             var loadedState = GrowthSchedulerState.FromCheckpoint(loaded);
-            throw new ArgumentException(FormattableString.Invariant(
-                $"'{path}' is not the checkpoint that was loaded: it was saved {there.CreatedUtc:u}{(thereState is null ? string.Empty : $" at validation {thereState.Validations}")}, the loaded one {loaded.CreatedUtc:u}{(loadedState is null ? string.Empty : $" at validation {loadedState.Validations}")}. Pass Resume the path DendriteCheckpoint.Load read (its best weights are looked up beside it), or load the checkpoint at '{path}'."),
-                nameof(path));
+            throw new CheckpointMismatchException(FormattableString.Invariant(
+                $"'{path}' was replaced since DendriteCheckpoint.Load read it: the file there was saved {there.CreatedUtc:u}{(thereState is null ? string.Empty : $" at validation {thereState.Validations}")}, the loaded one {loaded.CreatedUtc:u}{(loadedState is null ? string.Empty : $" at validation {loadedState.Validations}")}, and the best weights beside it belong to the file there. Load the checkpoint at '{path}' again and resume that, or put the loaded save back there."));
         }
     }
 

@@ -66,7 +66,7 @@ public sealed partial class GrowthScheduler
             if (_savedOptimizer is { } saved)
             {
                 // Resumed, and no Step since: the first optimizer goes on from the one saved with the checkpoint.
-                DendriteCheckpoint.LoadOptimizerState(saved.Checkpoint, saved.Path, Optimizer);
+                DendriteCheckpoint.LoadOptimizerState(saved, Optimizer);
                 _savedOptimizer = null;
             }
         }
@@ -118,8 +118,8 @@ public sealed partial class GrowthScheduler
     /// been reported (there is no best model then; the scheduler still completes).
     /// </returns>
     /// <exception cref="InvalidOperationException">
-    /// No best weights are at hand (after <see cref="ImportState"/> without <see cref="LoadBestWeights"/>, or a
-    /// <see cref="GrowthOptions.BestWeightsDirectory"/> without its file); the model and the scheduler are left as they were.
+    /// No best weights are at hand (a <see cref="GrowthOptions.BestWeightsDirectory"/> without its file); the model and
+    /// the scheduler are left as they were.
     /// </exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>) and the scheduler is not complete, so there is no model to put the best weights back into.</exception>
     /// <exception cref="CheckpointCorruptedException">The best weights file on disk is damaged.</exception>

@@ -8,11 +8,15 @@ namespace Dendritic;
 public sealed partial class GrowthScheduler
 {
     /// <summary>
-    /// Everything the scheduler needs to carry on exactly where it is (not the weights: save the model and
-    /// <see cref="SaveBestWeights"/>; <see cref="SaveCheckpoint"/> does both). A fresh copy each call.
+    /// The scheduler's state as <see cref="SaveCheckpoint"/> records it, for inspection: counters, scores, phase,
+    /// structure, options and history (not the weights). A fresh copy each call. To continue a run, save it with
+    /// <see cref="SaveCheckpoint"/> and continue it with <see cref="Resume"/>, which also carry the best weights.
     /// </summary>
-    /// <returns>The state; serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
-    public GrowthSchedulerState ExportState() => new()
+    /// <returns>The state, without a best-weights digest (only a checkpoint has a best-weights file); serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
+    public GrowthSchedulerState ExportState() => ExportStateWith(null, null);
+
+    /// <summary><see cref="ExportState()"/>, recording the best-weights file saved with it (<see cref="SaveCheckpoint"/>).</summary>
+    private GrowthSchedulerState ExportStateWith(string? bestWeightsSha256, long? bestWeightsBytes) => new()
     {
         Validations = _state.Validations,
         SinceChange = _state.SinceChange,
@@ -29,17 +33,20 @@ public sealed partial class GrowthScheduler
         FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
         Options = Options with { CandidateLosses = null },
         History = History.Entries.ToList(),
+        BestWeightsSha256 = bestWeightsSha256,
+        BestWeightsBytes = bestWeightsBytes,
     };
 
     /// <summary>
-    /// Continues from a state written by <see cref="ExportState"/>. Call it on a fresh scheduler, before any
+    /// Continues from a state written by <see cref="ExportState()"/>, without the best weights (for tests of the state
+    /// alone; <see cref="Resume"/> is the way in, with them). Call it on a fresh scheduler, before any
     /// <see cref="Step"/>, with the model already loaded from the checkpoint taken with that state (same dendrite
     /// sets per layer). With in-memory best weights, also call <see cref="LoadBestWeights"/>.
     /// </summary>
     /// <param name="state">The state to continue from.</param>
     /// <exception cref="InvalidOperationException">This scheduler has already seen scores, or its handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     /// <exception cref="ArgumentException">The model's structure differs from the state's, or the state records options that differ from this scheduler's (the message names each).</exception>
-    public void ImportState(GrowthSchedulerState state)
+    internal void ImportState(GrowthSchedulerState state)
     {
         Import(state);
         LogImported();
@@ -80,7 +87,7 @@ public sealed partial class GrowthScheduler
         ThrowIfUnwrapped();
         if (_state.Validations > 0)
         {
-            throw new InvalidOperationException("ImportState must be called on a fresh scheduler, before the first Step.");
+            throw new InvalidOperationException("A scheduler state is imported into a fresh scheduler only, before its first Step; GrowthScheduler.Resume builds one.");
         }
 
         if (state.Version != 1)
@@ -117,21 +124,21 @@ public sealed partial class GrowthScheduler
 
     private void LogImported() => GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
 
-    /// <summary>Writes the best weights to <paramref name="path"/>, to be read back with <see cref="LoadBestWeights"/> on resume.</summary>
+    /// <summary>Writes the best weights to <paramref name="path"/> as a checkpoint, to be read back with <see cref="LoadBestWeights"/> (for tests; <see cref="SaveCheckpoint"/> writes them beside its checkpoint).</summary>
     /// <param name="path">File to write.</param>
     /// <exception cref="InvalidOperationException">No score has been reported yet.</exception>
-    public void SaveBestWeights(string path)
+    internal void SaveBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _ = _best.Export(path);
     }
 
-    /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>).</summary>
+    /// <summary>Reads best weights saved by <see cref="SaveBestWeights"/> (after <see cref="ImportState"/>), unchecked against any digest.</summary>
     /// <param name="path">File to read.</param>
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="CheckpointCorruptedException">The file is not a best-weights file, is cut off, or its SHA-256 does not match its contents (a changed byte): restore it together with its checkpoint.</exception>
-    /// <exception cref="CheckpointException">The file is a best-weights file of another format version (written by an earlier or a later Dendritic.Net): resume with the version that wrote it, or save a checkpoint again.</exception>
-    public void LoadBestWeights(string path)
+    /// <exception cref="CheckpointCorruptedException">The file is not an intact checkpoint.</exception>
+    /// <exception cref="CheckpointException">The file is of another format (a newer checkpoint, or a pre-release best-weights file).</exception>
+    internal void LoadBestWeights(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _best.Import(path);

@@ -256,14 +256,14 @@ public sealed partial class GrowthScheduler
     /// first that there are weights to copy and that they fit, so that a failure leaves the model as it was. When sets go, <see cref="Optimizer"/> (which
     /// holds their parameters) is dropped; Fit builds the next one when it trains again.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No best weights were captured or imported (after ImportState without LoadBestWeights).</exception>
+    /// <exception cref="InvalidOperationException">No best weights were captured or imported (a state imported without them).</exception>
     private void RestoreBestModel(int bestDendriteCount)
     {
         if (!_best.HasWeights)
         {
-            throw new InvalidOperationException(Options.BestWeights == BestWeightsStorage.Disk
-                ? $"No best weights to restore: BestWeightsDirectory ('{Options.BestWeightsDirectory}') holds no best.dendrites. Resume on the machine that wrote it, or copy it there first; the model was left as it was."
-                : "No best weights to restore: after ImportState, load them with LoadBestWeights first; the model was left as it was.");
+            throw new InvalidOperationException(Options.BestWeightsDirectory is { } directory
+                ? $"No best weights to restore: BestWeightsDirectory ('{directory}') holds no best.dendrites. Resume on the machine that wrote it, or copy it there first; the model was left as it was."
+                : "No best weights to restore: the scheduler state was imported without them (GrowthScheduler.Resume imports both); the model was left as it was.");
         }
 
         var removing = _model.DendriteCount > bestDendriteCount;

@@ -7,62 +7,71 @@ namespace Dendritic;
 
 /// <summary>
 /// Everything the <see cref="GrowthScheduler"/> needs to carry on exactly where it stopped: counters, scores, phase,
-/// per-layer structure and history. Plain data for System.Text.Json; stored in checkpoints by
-/// <see cref="GrowthScheduler.ExportState"/> and read back by <see cref="GrowthScheduler.ImportState"/>.
+/// per-layer structure and history. Plain data for System.Text.Json, set once (init); stored in checkpoints by
+/// <see cref="GrowthScheduler.SaveCheckpoint"/>, continued by <see cref="GrowthScheduler.Resume"/>, and read for
+/// inspection with <see cref="FromCheckpoint(LoadedCheckpoint)"/> or <see cref="GrowthScheduler.ExportState"/>.
 /// </summary>
 public sealed class GrowthSchedulerState
 {
     /// <summary>Format version of this object; 1.</summary>
-    public int Version { get; set; } = 1;
+    public int Version { get; init; } = 1;
 
     /// <summary>Validation calls so far.</summary>
-    public int Validations { get; set; }
+    public int Validations { get; init; }
 
     /// <summary>Validation calls since the start or the last architecture change.</summary>
-    public int SinceChange { get; set; }
+    public int SinceChange { get; init; }
 
     /// <summary>Non-improving validations counted against the patience.</summary>
-    public int BadValidations { get; set; }
+    public int BadValidations { get; init; }
 
     /// <summary>Cooldown validations left.</summary>
-    public int CooldownLeft { get; set; }
+    public int CooldownLeft { get; init; }
 
     /// <summary>Failed attempts of the current growth step.</summary>
-    public int Retries { get; set; }
+    public int Retries { get; init; }
 
     /// <summary>Whether the best score improved since the last architecture change.</summary>
-    public bool ImprovedSinceChange { get; set; }
+    public bool ImprovedSinceChange { get; init; }
 
     /// <summary>The best (smoothed) score; null before the first call.</summary>
-    public double? BestScore { get; set; }
+    public double? BestScore { get; init; }
 
     /// <summary>The best (smoothed) score of the current cycle (with <see cref="GrowthOptions.PatienceAgainstCycleBest"/>); null when the next score starts it.</summary>
-    public double? CycleBestScore { get; set; }
+    public double? CycleBestScore { get; init; }
 
     /// <summary>The current smoothed score; null when the next score re-seeds it.</summary>
-    public double? SmoothedScore { get; set; }
+    public double? SmoothedScore { get; init; }
 
     /// <summary>Dendrite sets per layer when the best weights were captured.</summary>
-    public int BestDendriteCount { get; set; }
+    public int BestDendriteCount { get; init; }
 
     /// <summary>Phase.</summary>
-    public GrowthPhase Phase { get; set; }
+    public GrowthPhase Phase { get; init; }
 
     /// <summary>Dendrite sets of each wrapped layer, in layer order.</summary>
-    public List<int> LayerDendrites { get; set; } = new();
+    public List<int> LayerDendrites { get; init; } = new();
 
     /// <summary>For each wrapped layer, the frozen flag of each dendrite set (cascade-correlation freezes them).</summary>
-    public List<List<bool>> FrozenSets { get; set; } = new();
+    public List<List<bool>> FrozenSets { get; init; } = new();
 
     /// <summary>
     /// The options the scheduler ran with (without its delegates); null in states written before they were recorded.
-    /// <see cref="GrowthScheduler.Resume"/> uses them when given no options, and <see cref="GrowthScheduler.ImportState"/>
-    /// refuses a scheduler whose options differ.
+    /// <see cref="GrowthScheduler.Resume"/> uses them when given no options, and refuses options that differ.
     /// </summary>
-    public GrowthOptions? Options { get; set; }
+    /// <remarks>
+    /// States written while the storage of the best weights was a separate option (<c>BestWeights</c>, <c>Memory</c> or
+    /// <c>Disk</c>) read too: with <c>Memory</c> their run ignored <see cref="GrowthOptions.BestWeightsDirectory"/>, which
+    /// is then read as null.
+    /// </remarks>
+    public GrowthOptions? Options
+    {
+        get => _options;
+        init => _options = value;
+    }
 
     /// <summary>The history rows.</summary>
-    public List<GrowthHistoryEntry> History { get; set; } = new();
+    public List<GrowthHistoryEntry> History { get; init; } = new();
 
     /// <summary>
     /// The SHA-256 (64 lower-case hex digits) of the best-weights file that <see cref="GrowthScheduler.SaveCheckpoint"/>
@@ -71,26 +80,46 @@ public sealed class GrowthSchedulerState
     /// states from <see cref="GrowthScheduler.ExportState"/>, in checkpoints saved before the first score (there are no
     /// best weights yet) and in checkpoints of versions that did not record it (their file is taken unchecked).
     /// </summary>
-    public string? BestWeightsSha256 { get; set; }
+    public string? BestWeightsSha256 { get; init; }
 
     /// <summary>The size in bytes of the best-weights file of <see cref="BestWeightsSha256"/>; null when that is null.</summary>
-    public long? BestWeightsBytes { get; set; }
+    public long? BestWeightsBytes { get; init; }
+
+    // Set once, by the initializer or the JSON reader; FromJson reads an older state's storage into it (LegacyStorage).
+    private GrowthOptions? _options;
 
     /// <summary>This state as JSON text.</summary>
     /// <returns>Indented JSON with enum names as strings.</returns>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>
-    /// Reads a state written by <see cref="ToJson"/>. The text is checked as untrusted input: no key twice, enums by name,
-    /// no null where a value or a list item belongs, no negative counter, every number finite, every enum value defined.
+    /// Reads a state written by <see cref="ToJson"/>. The text is checked as untrusted input: no key twice, each enum as
+    /// exactly one of its names (not a number, another case or several names joined by commas), no null where a value or
+    /// a list item belongs, no negative counter, every number finite.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The state.</returns>
-    /// <exception cref="JsonException">The text is not a scheduler state, or holds a value no scheduler writes (the message names the field).</exception>
+    /// <exception cref="JsonException">The text is not a scheduler state, or holds a value no scheduler writes (the message names the field, such as <c>History[0].Reason</c>).</exception>
     public static GrowthSchedulerState FromJson(string json)
     {
-        var state = JsonSerializer.Deserialize<GrowthSchedulerState>(json, ReadOptions) ?? throw new JsonException("The JSON text holds no scheduler state (it is 'null').");
+        ArgumentNullException.ThrowIfNull(json);
+        GrowthSchedulerState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<GrowthSchedulerState>(json, ReadOptions) ?? throw new JsonException("The JSON text holds no scheduler state (it is 'null').");
+        }
+        catch (JsonException e) when (e.Path is ['$', '.', .. var field])
+        {
+            // The reader's own messages name the field only at their end, if at all (an enum converter's never).
+            throw new JsonException($"The scheduler state's field '{field}' is not readable: {e.Message}", e.Path, e.LineNumber, e.BytePositionInLine, e);
+        }
+
         GrowthStateValidation.ThrowIfMalformed(state);
+        if (state._options is { BestWeightsDirectory: not null } options && GrowthStateValidation.LegacyStorage(json) == "Memory")
+        {
+            state._options = options with { BestWeightsDirectory = null };
+        }
+
         return state;
     }
 
@@ -98,7 +127,7 @@ public sealed class GrowthSchedulerState
     /// Reads the scheduler state that <see cref="GrowthScheduler.SaveCheckpoint"/> stored in a checkpoint (under
     /// <see cref="GrowthScheduler.StateExtrasKey"/>). Its <see cref="Options"/> are the run's, without the delegates that
     /// checkpoints do not save, so a cascade-correlation run resumes with
-    /// <c>GrowthScheduler.Resume(loaded, path, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { CandidateLosses = ... })</c>.
+    /// <c>GrowthScheduler.Resume(loaded, GrowthSchedulerState.FromCheckpoint(loaded)!.Options! with { CandidateLosses = ... })</c>.
     /// </summary>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <returns>A fresh copy of the state; null when the checkpoint holds none (it was written by <see cref="DendriteCheckpoint.Save"/>, not <see cref="GrowthScheduler.SaveCheckpoint"/>).</returns>
@@ -145,7 +174,7 @@ public sealed class GrowthSchedulerState
     // written with enum names (JsonOptions), never with a key twice or a null in a non-nullable property.
     private static JsonSerializerOptions ReadOptions { get; } = new()
     {
-        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        Converters = { new ExactEnumNameConverter() },
         AllowDuplicateProperties = false,
         RespectNullableAnnotations = true,
         MaxDepth = 16,

@@ -44,6 +44,32 @@ internal static class GrowthStateValidation
         }
     }
 
+    /// <summary>
+    /// The value of <c>Options.BestWeights</c> in a state written while the storage of the best weights was an option
+    /// of its own (<c>Memory</c> or <c>Disk</c>, besides <see cref="GrowthOptions.BestWeightsDirectory"/>, which a run
+    /// with <c>Memory</c> ignored); null when the state has no such field. Called only for a state that parsed.
+    /// </summary>
+    /// <exception cref="JsonException">The field holds anything else.</exception>
+    public static string? LegacyStorage(string json)
+    {
+        using var document = UntrustedText.ParseJson(System.Text.Encoding.UTF8.GetBytes(json), new JsonDocumentOptions { MaxDepth = 16 });
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty(nameof(GrowthSchedulerState.Options), out var options)
+            || options.ValueKind != JsonValueKind.Object
+            || !options.TryGetProperty("BestWeights", out var storage))
+        {
+            return null;
+        }
+
+        var value = UntrustedText.TryGetString(storage);
+        if (value is not ("Memory" or "Disk"))
+        {
+            Fail("Options.BestWeights", $"is {UntrustedText.Excerpt(storage.GetRawText())}, not \"Memory\" or \"Disk\" (the storage of the best weights before BestWeightsDirectory alone chose it)");
+        }
+
+        return value;
+    }
+
     private static void Entry(GrowthHistoryEntry? entry, string field)
     {
         NotNull(entry, field);

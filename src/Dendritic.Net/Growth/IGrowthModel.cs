@@ -47,16 +47,17 @@ internal interface IGrowthModel
 
     /// <summary>
     /// Writes a capture's file to <paramref name="destination"/>: the new, empty temporary of an atomic write, readable
-    /// and seekable, so a format may go back into what it wrote (the best-weights format fills in its own digest after
-    /// the data). The caller hashes the finished file and makes it replace the target.
+    /// and seekable, so a format may go back into what it wrote (a checkpoint's zip writer does). The caller hashes the
+    /// finished file and makes it replace the target.
     /// </summary>
     void SaveSnapshot(IDisposable snapshot, Stream destination);
 
     /// <summary>
-    /// Reads a capture written by <see cref="SaveSnapshot"/>: the <paramref name="length"/> bytes of the file
-    /// <paramref name="path"/> names, front to back, from <paramref name="source"/> (the caller may hash them as they pass).
+    /// Reads a capture written by <see cref="SaveSnapshot"/> from <paramref name="file"/>, the open file
+    /// <paramref name="path"/> names: readable and seekable, from its start (a checkpoint is read where its zip directory
+    /// points, not front to back). The caller hashes the file itself, before and after.
     /// </summary>
-    IDisposable LoadSnapshot(Stream source, long length, string path);
+    IDisposable LoadSnapshot(Stream file, string path);
 
     /// <summary>Writes the current weights to a file (disk storage of the best weights).</summary>
     void SaveWeights(string path);

@@ -33,18 +33,13 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public override void RestoreWeights(IDisposable snapshot) => Handle.RestoreWeights((WeightSnapshot)snapshot);
 
-    public override void SaveSnapshot(IDisposable snapshot, Stream destination)
-    {
-        var weights = (WeightSnapshot)snapshot;
-        StoredWeights.Write(weights.Tensors, weights.DendriteCounts, destination);
-    }
+    // The best weights in memory are written as a checkpoint of the model as it was when they were captured: the file
+    // beside a run's checkpoint ({checkpoint}.best) is then one that DendriteCheckpoint.Load deploys.
+    public override void SaveSnapshot(IDisposable snapshot, Stream destination) =>
+        DendriteCheckpoint.WriteSnapshot(Handle, (WeightSnapshot)snapshot, destination);
 
-    public override IDisposable LoadSnapshot(Stream source, long length, string path)
-    {
-        // The tensors move into the handle's snapshot type, which disposes them.
-        var stored = ReadStored(source, length, path);
-        return new WeightSnapshot(new Dictionary<string, Tensor>(stored.Tensors, StringComparer.Ordinal), new Dictionary<string, int>(stored.DendriteCounts, StringComparer.Ordinal));
-    }
+    public override IDisposable LoadSnapshot(Stream file, string path) =>
+        DendriteCheckpoint.ReadSnapshot(Handle, file, path, Device);
 
     public override void SaveWeights(string path) => DendriteCheckpoint.Save(Handle, path);
 

@@ -81,6 +81,25 @@ public sealed class DistributedCheckpointTests
     }
 
     [Test]
+    public void Resume_FromARunInProgress_DoesNotWarnThatTheFileIsAResumePoint()
+    {
+        // DendriteCheckpoint.Load warns (1103) that such a file holds the last epoch, not the best model; resuming is
+        // what it is for, so the load inside Resume does not.
+        var path = Path.Combine(Folder, "run.dndt");
+        InProcessGroup.Run(1, c =>
+        {
+            var scheduler = new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules);
+            scheduler.Step(1.0, 5);
+            return scheduler.SaveCheckpoint(path);
+        });
+        var logger = new EventIds();
+
+        InProcessGroup.Run(1, c => DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules, logger));
+
+        logger.Ids.Should().Contain(1101, "the load is logged").And.NotContain(1103);
+    }
+
+    [Test]
     public void LoadOptimizerState_AfterResume_EveryRankGoesOnAsTheSavedRunWould()
     {
         var path = Path.Combine(Folder, "run.dndt");
@@ -177,5 +196,19 @@ public sealed class DistributedCheckpointTests
         optimizer.zero_grad();
         model.call(linspace(-1, 1, 20).reshape(5, 4)).square().mean().backward();
         optimizer.step();
+    }
+
+    /// <summary>Keeps the event id of every log entry.</summary>
+    private sealed class EventIds : Microsoft.Extensions.Logging.ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<int> Ids { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Ids.Enqueue(eventId.Id);
     }
 }

@@ -286,7 +286,7 @@ public sealed class DistributedGrowthSchedulerTests
     [Test]
     public void Constructor_BestWeightsOnDisk_ThrowsInvalidOptions()
     {
-        var act = () => InProcessGroup.Run(1, c => new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules with { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = Folder }));
+        var act = () => InProcessGroup.Run(1, c => new DistributedGrowthScheduler(c, Models.Wrapped(Models.Mlp()), Models.EagerRules with { BestWeightsDirectory = Folder }));
 
         act.Should().Throw<AggregateException>().Which.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<InvalidOptionsException>();
     }

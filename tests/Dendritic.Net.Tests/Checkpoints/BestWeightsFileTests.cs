@@ -2,19 +2,21 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
+using Dendritic.Testing;
+using Dendritic.Tests.Growth;
 using Dendritic.Tests.Support;
 using FluentAssertions;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using static Dendritic.Tests.Support.Perturbation;
 using static TorchSharp.torch;
-using Dendritic.Testing;
 
 namespace Dendritic.Tests.Checkpoints;
 
 /// <summary>
-/// The growth scheduler's best-weights file (<c>{checkpoint}.best</c>) carries a SHA-256 of itself: before it did, a
-/// flipped byte in the weights loaded as different weights without a word.
+/// The growth scheduler's best-weights file (<c>{checkpoint}.best</c>) is a checkpoint: <c>run.dndt</c> resumes,
+/// <c>run.dndt.best</c> deploys. Before, in memory it was a file of its own format, which <see cref="DendriteCheckpoint.Load"/>
+/// refused as "not a Dendritic.Net checkpoint", while <c>run.dndt</c> loaded the last epoch's model without a word.
 /// </summary>
 [TestFixture]
 public sealed class BestWeightsFileTests
@@ -31,147 +33,102 @@ public sealed class BestWeightsFileTests
     [TearDown]
     public void DeleteFolder() => _temp.Dispose();
 
-    [Test]
-    public void Load_EverySingleByteFlipped_ThrowsCorrupted()
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Load_BestFileOfARunInProgress_GivesTheBestModelWhileTheCheckpointGivesTheLastEpoch(BestWeightsKept storage)
     {
-        using var a = randn(3, 4);
-        using var b = arange(5);
-        var path = _temp.File("w.best");
-        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b }, new Dictionary<string, int> { ["fc1"] = 1 }, path);
-        var original = File.ReadAllBytes(path);
-        var loadedSilently = new List<int>();
-        var otherErrors = new List<string>();
-        StoredWeights.Load(path, CPU).Dispose();
+        var path = _temp.File("run.dndt");
+        using var input = Input();
+        using var best = SaveRunInProgress(path, storage, input);
 
-        for (var i = 0; i < original.Length; i++)
+        var deployed = TestModels.TanhMlp();
+        var fromBest = DendriteCheckpoint.Load(deployed, path + ".best");
+        var resumePoint = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
+
+        fromBest.Handle.DendriteCount.Should().Be(0, "the best score was reached before the growth");
+        resumePoint.Handle.DendriteCount.Should().Be(1, "the run checkpoint holds the model as the last epoch left it");
+        GrowthSchedulerState.FromCheckpoint(fromBest).Should().BeNull("the best model is a plain checkpoint, no resume point");
+        using var output = deployed.call(input).detach();
+        TensorAssert.Identical(output, best, "the .best file holds the weights of the best score");
+    }
+
+    [Test]
+    public void Load_ResumePoint_WarnsThatItIsTheLastEpochAndNamesTheBestFile()
+    {
+        var path = _temp.File("run.dndt");
+        using var input = Input();
+        SaveRunInProgress(path, BestWeightsKept.Memory, input).Dispose();
+        var atResumePoint = new RecordingLogger();
+        var atBest = new RecordingLogger();
+
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), path, atResumePoint);
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), path + ".best", atBest);
+
+        var warning = atResumePoint.Entries.Should().ContainSingle(e => e.EventId == 1103).Which;
+        warning.Level.Should().Be(LogLevel.Warning);
+        warning.Message.Should().Contain("this is a resume point (last epoch)").And.Contain($"the best model is {Path.GetFullPath(path)}.best");
+        atBest.Entries.Should().NotContain(e => e.EventId == 1103);
+    }
+
+    [Test]
+    public void Load_CheckpointOfACompletedRunOrBeforeTheFirstScore_DoesNotWarn()
+    {
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
+        var early = _temp.File("early.dndt");
+        scheduler.SaveCheckpoint(early);
+        scheduler.Step(1.0);
+        scheduler.Finish();
+        var completed = _temp.File("completed.dndt");
+        scheduler.SaveCheckpoint(completed);
+        var logger = new RecordingLogger();
+
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), early, logger);
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), completed, logger);
+
+        logger.Entries.Should().NotContain(e => e.EventId == 1103, "before the first score there is no best model, and after completion the model is the best");
+        logger.Entries.Count(e => e.EventId == 1101).Should().Be(2);
+    }
+
+    [Test]
+    public void Load_PreReleaseBestWeightsFile_ThrowsCheckpointExceptionSayingWhatToDo()
+    {
+        var path = _temp.File("run.dndt.best");
+        WritePreReleaseBestWeights(path);
+
+        var act = () => DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
+
+        act.Should().Throw<CheckpointException>()
+            .WithMessage($"'{path}' is a best-weights file of a pre-release Dendritic.Net*not a checkpoint*Finish the run with the version that wrote it*start a new GrowthScheduler*")
+            .Which.Should().NotBeOfType<CheckpointCorruptedException>("the file is intact, only of the old format");
+    }
+
+    [Test]
+    public void Resume_PreReleaseBestWeightsFileWithTheRecordedDigest_ThrowsCheckpointExceptionSayingWhatToDo()
+    {
+        // A checkpoint of a pre-release run: its state records the digest of its best-weights file, of the old format.
+        var path = _temp.File("run.dndt");
+        var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
+        scheduler.Step(1.0);
+        scheduler.SaveCheckpoint(path);
+        WritePreReleaseBestWeights(path + ".best");
+        var (sha256, bytes) = FileDigest.Of(path + ".best");
+        CheckpointForge.Rewrite(path, manifest =>
         {
-            var bytes = (byte[])original.Clone();
-            bytes[i] ^= 1;
-            File.WriteAllBytes(path, bytes);
-            try
-            {
-                StoredWeights.Load(path, CPU).Dispose();
-                loadedSilently.Add(i);
-            }
-            catch (CheckpointCorruptedException)
-            {
-                // Expected for every byte: the digest is checked before the version is believed, and a flip that
-                // breaks the header, the format's name or the digest's own field is refused as corrupted too.
-            }
-            catch (CheckpointException e)
-            {
-                otherErrors.Add($"byte {i}: {e.Message}");
-            }
-        }
+            var extras = manifest["extras"]!.AsObject();
+            var state = System.Text.Json.Nodes.JsonNode.Parse(extras[GrowthScheduler.StateExtrasKey]!.GetValue<string>())!.AsObject();
+            state[nameof(GrowthSchedulerState.BestWeightsSha256)] = sha256;
+            state[nameof(GrowthSchedulerState.BestWeightsBytes)] = bytes;
+            extras[GrowthScheduler.StateExtrasKey] = state.ToJsonString();
+        });
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
-        loadedSilently.Should().BeEmpty("every byte of the file is covered by its SHA-256 or refused by the header checks");
-        otherErrors.Should().BeEmpty("a flipped byte is corruption, never another format version");
-    }
+        var act = () => GrowthScheduler.Resume(loaded);
 
-    [Test]
-    public void Load_FormatVersionChangedWithoutTheDigest_ThrowsCorruptedNotOtherFormat()
-    {
-        using var a = randn(2, 2);
-        var path = _temp.File("w.best");
-        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), path);
-        File.WriteAllBytes(path, ReplaceOnce(File.ReadAllBytes(path), "\"formatVersion\":\"2\"", "\"formatVersion\":\"3\""));
-
-        var act = () => StoredWeights.Load(path, CPU);
-
-        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"Best-weights file '{path}' is corrupted*SHA-256*");
-    }
-
-    [Test]
-    public void Load_NewerFormatVersionWithAMatchingDigest_ThrowsCheckpointExceptionNamingTheVersion()
-    {
-        using var a = randn(2, 2);
-        var path = _temp.File("w.best");
-        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), path);
-        var bytes = ReplaceOnce(File.ReadAllBytes(path), "\"formatVersion\":\"2\"", "\"formatVersion\":\"3\"");
-        File.WriteAllBytes(path, Sign(bytes));
-
-        var act = () => StoredWeights.Load(path, CPU);
-
-        act.Should().Throw<CheckpointException>().WithMessage($"Best-weights file '{path}' uses best-weights format 3*reads up to format 2*Upgrade Dendritic.Net*").Which.Should().NotBeOfType<CheckpointCorruptedException>();
-    }
-
-    [Test]
-    public void Load_FlippedWeightByte_ThrowsCorruptedNamingTheFileTheDigestAndTheFix()
-    {
-        using var a = randn(3, 4);
-        var path = _temp.File("w.best");
-        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), path);
-        var bytes = File.ReadAllBytes(path);
-        bytes[^3] ^= 0x10;
-        File.WriteAllBytes(path, bytes);
-
-        var act = () => StoredWeights.Load(path, CPU);
-
-        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"Best-weights file '{path}' is corrupted*SHA-256*'sha256'*Restore it from a backup*save the checkpoint again*");
-    }
-
-    [Test]
-    public void Write_ThenReadAsPlainSafeTensors_HasTheFormatVersionAndADigestInItsMetadata()
-    {
-        using var a = randn(2, 2);
-        var path = _temp.File("w.best");
-        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int> { ["fc1"] = 2 }, path);
-
-        using var stream = File.OpenRead(path);
-        var header = SafeTensorsFormat.ReadHeader(stream, stream.Length, CheckpointLoadOptions.Default, path);
-
-        header.Metadata["formatVersion"].Should().Be("2");
-        header.Metadata["sha256"].Should().MatchRegex("^[0-9a-f]{64}$").And.NotBe(new string('0', 64));
-        header.Metadata["dendrites.fc1"].Should().Be("2");
-    }
-
-    [Test]
-    public void Write_FixedTensors_WritesTheBytesFormat2AlwaysHad()
-    {
-        // The digest of this file, written by the code that hashed the file by reading it back (before the save hashed
-        // as it wrote): a change of a single byte in how the file is laid out or signed fails here, and with it the
-        // promise that best-weights files saved before still resume.
-        using var a = arange(12, dtype: ScalarType.Float32).reshape(3, 4);
-        using var b = arange(5, dtype: ScalarType.Int64);
-        var path = _temp.File("w.best");
-
-        StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a, ["b"] = b }, new Dictionary<string, int> { ["fc1"] = 2 }, path);
-
-        Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))).Should().Be("1dd4915d9c7e08aea7ca8d130c35449cd82c6ccb1d636ece54fe4af02c7f3ca0");
-    }
-
-    [Test]
-    public void Write_ToAStreamThatCannotSeek_ThrowsArgumentException()
-    {
-        // The digest is filled in after the data, which is serialised once: the writer goes back into the file.
-        using var a = randn(2, 2);
-        using var forwardOnly = new DigestStream(new MemoryStream(), writing: true);
-
-        var act = () => StoredWeights.Write(new Dictionary<string, Tensor> { ["a"] = a }, new Dictionary<string, int>(), forwardOnly);
-
-        act.Should().Throw<ArgumentException>().WithMessage("*seekable*");
-    }
-
-    [TestCase(null, "*format 1 of a pre-release*no checksum*reads format 2*DendriteCheckpoint.Load*")]
-    [TestCase("3", "*format 3*reads up to format 2*Upgrade Dendritic.Net*")]
-    public void Load_OtherFormatVersion_ThrowsCheckpointExceptionNamingTheVersionAndTheFix(string? version, string expected)
-    {
-        using var a = randn(2, 2);
-        var path = _temp.File("w.best");
-        var metadata = new Dictionary<string, string> { ["format"] = "dendritic-best-weights", ["dendrites.fc1"] = "0" };
-        if (version is not null)
-        {
-            metadata["formatVersion"] = version;
-        }
-
-        using (var file = File.Create(path))
-        {
-            SafeTensorsFormat.Write(file, new List<(string, Tensor)> { ("a", a) }, metadata);
-        }
-
-        var act = () => StoredWeights.Load(path, CPU);
-
-        act.Should().Throw<CheckpointException>().WithMessage($"Best-weights file '{path}'{expected}").Which.Should().NotBeOfType<CheckpointCorruptedException>();
+        act.Should().Throw<CheckpointException>().WithMessage("*a best-weights file of a pre-release Dendritic.Net*")
+            .Which.Should().NotBeOfType<CheckpointMismatchException>("the file is the recorded one, in the old format");
+        loaded.Handle.Scheduler.Should().BeNull("a resume that fails leaves no scheduler on the handle");
     }
 
     [Test]
@@ -188,7 +145,7 @@ public sealed class BestWeightsFileTests
         File.WriteAllBytes(best, bytes);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
-        var act = () => GrowthScheduler.Resume(loaded, path);
+        var act = () => GrowthScheduler.Resume(loaded);
 
         // Hashed before it is loaded: a changed byte makes it another file than the recorded one, which is never loaded.
         act.Should().Throw<CheckpointMismatchException>().WithMessage($"*'{best}' has * bytes, SHA-256 *changed byte*");
@@ -205,14 +162,8 @@ public sealed class BestWeightsFileTests
         var path = _temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         var fresh = TestModels.TanhMlp();
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(fresh, path), path);
-        using (no_grad())
-        {
-            foreach (var parameter in fresh.parameters())
-            {
-                parameter.add_(1.0);
-            }
-        }
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(fresh, path));
+        Perturb(fresh);
 
         resumed.Finish().Should().BeTrue();
 
@@ -224,21 +175,40 @@ public sealed class BestWeightsFileTests
         SafeTensorsFormat.Dispose(saved);
     }
 
-    private static byte[] ReplaceOnce(byte[] bytes, string from, string to)
+    private static Tensor Input()
     {
-        var text = Encoding.Latin1.GetString(bytes);
-        var at = text.IndexOf(from, StringComparison.Ordinal);
-        at.Should().BeGreaterThan(0, $"the file holds {from}");
-        return Encoding.Latin1.GetBytes(string.Concat(text.AsSpan(0, at), to, text.AsSpan(at + from.Length)));
+        using var generator = new Generator(5);
+        return randn(5, 3, generator: generator);
     }
 
-    // Writes the SHA-256 the way StoredWeights.Write does: of the whole file with the digest's 64 digits read as '0'.
-    private static byte[] Sign(byte[] bytes)
+    /// <summary>
+    /// A run stopped between a growth and its next best score, saved with <see cref="GrowthScheduler.SaveCheckpoint"/>:
+    /// the best score with no dendrite sets, then a growth (one set) and an epoch of training; returns the model's output
+    /// on <paramref name="input"/> at the best score.
+    /// </summary>
+    private Tensor SaveRunInProgress(string path, BestWeightsKept storage, Tensor input)
     {
-        var marker = Encoding.ASCII.GetBytes("\"sha256\":\"");
-        var at = bytes.AsSpan().IndexOf(marker) + marker.Length;
-        bytes.AsSpan(at, 64).Fill((byte)'0');
-        Encoding.ASCII.GetBytes(Convert.ToHexStringLower(SHA256.HashData(bytes))).CopyTo(bytes, at);
-        return bytes;
+        var model = TestModels.TanhMlp();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
+        var scheduler = new GrowthScheduler(handle, ClassicRules.Options with
+        {
+            Patience = 0,
+            BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
+        });
+        scheduler.Step(1.0);
+        var best = model.call(input).detach();
+        scheduler.Step(0.5).Action.Should().Be(GrowthAction.DendritesAdded);
+        Perturb(model);
+        scheduler.SaveCheckpoint(path);
+        return best;
+    }
+
+    /// <summary>A best-weights file as pre-release versions wrote it: safetensors with the old format's name in its metadata.</summary>
+    private static void WritePreReleaseBestWeights(string path)
+    {
+        using var weights = randn(2, 2);
+        var metadata = new Dictionary<string, string> { ["dendrites.fc1"] = "0", ["format"] = "dendritic-best-weights", ["formatVersion"] = "2" };
+        using var file = File.Create(path);
+        SafeTensorsFormat.Write(file, new List<(string, Tensor)> { ("a", weights) }, metadata);
     }
 }

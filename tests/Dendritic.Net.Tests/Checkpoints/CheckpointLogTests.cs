@@ -50,7 +50,7 @@ public sealed class CheckpointLogTests
         var log = new RecordingLogger();
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, log);
 
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, TorchSharp.torch.optim.Adam(loaded.Handle.TrainableParameters()));
+        DendriteCheckpoint.LoadOptimizerState(loaded, TorchSharp.torch.optim.Adam(loaded.Handle.TrainableParameters()));
 
         log.Entries.Single(e => e.EventId == 1102).Message.Should().Be($"Loaded the optimizer state of checkpoint {path} into the TorchSharp.Modules.Adam (10 parameters in 1 group(s), {manifest.Optimizer!.Bytes} bytes)");
     }

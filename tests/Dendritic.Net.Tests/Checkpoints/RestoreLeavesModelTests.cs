@@ -126,7 +126,7 @@ public sealed class RestoreLeavesModelTests
         // Before, the retry removed the grown sets first and found out only then that the file did not fit.
         var directory = Path.Combine(_temp.Path, "best");
         var (handle, _) = Trained(TestModels.Mlp(4, 8, 3), sets: 0);
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { BestWeights = BestWeightsStorage.Disk, BestWeightsDirectory = directory, Patience = 1, FirstScoreIsBest = true });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { BestWeightsDirectory = directory, Patience = 1, FirstScoreIsBest = true });
         scheduler.Step(1.0);
         scheduler.Step(0.5).Action.Should().Be(GrowthAction.DendritesAdded);
         var foreign = Save(TestModels.Mlp(4, 16, 3), sets: 0);

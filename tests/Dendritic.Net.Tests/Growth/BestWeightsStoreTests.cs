@@ -19,9 +19,9 @@ public sealed class BestWeightsStoreTests
     [TearDown]
     public void TearDown() => _temp.Dispose();
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void Restore_AfterCapture_BringsBackTheCapturedWeights(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Restore_AfterCapture_BringsBackTheCapturedWeights(BestWeightsKept storage)
     {
         var model = new FakeGrowthModel { Version = 3 };
         var store = BestWeightsStore.For(Options(storage), model);
@@ -33,9 +33,9 @@ public sealed class BestWeightsStoreTests
         model.Version.Should().Be(3);
     }
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void Import_OfExportedWeights_RestoresThemInAFreshStore(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Import_OfExportedWeights_RestoresThemInAFreshStore(BestWeightsKept storage)
     {
         var model = new FakeGrowthModel { Version = 5 };
         var store = BestWeightsStore.For(Options(storage), model);
@@ -44,16 +44,16 @@ public sealed class BestWeightsStoreTests
         store.Export(file);
         model.Version = 9;
 
-        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = Path.Combine(Folder, "other") }, model);
+        var fresh = BestWeightsStore.For(Options(storage, Path.Combine(Folder, "other")), model);
         fresh.Import(file);
         fresh.Restore();
 
         model.Version.Should().Be(5);
     }
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void Export_AfterCapture_ReturnsTheSha256AndSizeOfTheFileWritten(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Export_AfterCapture_ReturnsTheSha256AndSizeOfTheFileWritten(BestWeightsKept storage)
     {
         var store = BestWeightsStore.For(Options(storage), new FakeGrowthModel { Version = 7 });
         store.Capture();
@@ -66,27 +66,27 @@ public sealed class BestWeightsStoreTests
         bytes.Should().Be(written.Length);
     }
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void ImportIfDigest_FileWithTheRecordedDigest_TakesItsWeights(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void ImportIfDigest_FileWithTheRecordedDigest_TakesItsWeights(BestWeightsKept storage)
     {
         var model = new FakeGrowthModel { Version = 5 };
         var file = Path.Combine(Folder, "exported.best");
         var (sha256, bytes) = Exported(storage, model, file);
         model.Version = 9;
-        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = Path.Combine(Folder, "other") }, model);
+        var fresh = BestWeightsStore.For(Options(storage, Path.Combine(Folder, "other")), model);
 
         var found = fresh.ImportIfDigest(file, sha256, bytes);
 
         found.Should().Be((bytes, sha256));
-        model.SnapshotsLoaded.Should().Be(storage == BestWeightsStorage.Memory ? 1 : 0, "in memory the file is loaded once it is known to be the recorded one; on disk it is copied");
+        model.SnapshotsLoaded.Should().Be(storage == BestWeightsKept.Memory ? 1 : 0, "in memory the file is loaded once it is known to be the recorded one; on disk it is copied");
         fresh.Restore();
         model.Version.Should().Be(5);
     }
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void ImportIfDigest_SameSizedFileOfAnotherDigest_TakesNothingAndReturnsItsDigest(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void ImportIfDigest_SameSizedFileOfAnotherDigest_TakesNothingAndReturnsItsDigest(BestWeightsKept storage)
     {
         var model = new FakeGrowthModel { Version = 5 };
         var file = Path.Combine(Folder, "exported.best");
@@ -96,7 +96,7 @@ public sealed class BestWeightsStoreTests
         var (otherSha256, otherBytes) = Exported(storage, model, other);
         otherBytes.Should().Be(bytes, "the two files differ only in one digit");
         var directory = Path.Combine(Folder, "other");
-        var fresh = BestWeightsStore.For(Options(storage) with { BestWeightsDirectory = directory }, model);
+        var fresh = BestWeightsStore.For(Options(storage, directory), model);
         fresh.Capture();
         model.Version = 9;
 
@@ -116,12 +116,12 @@ public sealed class BestWeightsStoreTests
         // file that is not the recorded one is reported as such, never hidden behind the copy's error.
         var model = new FakeGrowthModel { Version = 5 };
         var file = Path.Combine(Folder, "exported.best");
-        var (sha256, bytes) = Exported(BestWeightsStorage.Disk, model, file);
+        var (sha256, bytes) = Exported(BestWeightsKept.Disk, model, file);
         var other = Path.Combine(Folder, "other.best");
         model.Version = 6;
-        var (otherSha256, _) = Exported(BestWeightsStorage.Disk, model, other);
+        var (otherSha256, _) = Exported(BestWeightsKept.Disk, model, other);
         var directory = Path.Combine(Folder, "gone");
-        var fresh = BestWeightsStore.For(Options(BestWeightsStorage.Disk) with { BestWeightsDirectory = directory }, model);
+        var fresh = BestWeightsStore.For(Options(BestWeightsKept.Disk, directory), model);
         Directory.Delete(directory);
 
         var found = fresh.ImportIfDigest(other, sha256, bytes);
@@ -137,8 +137,8 @@ public sealed class BestWeightsStoreTests
     {
         var model = new FakeGrowthModel { Version = 5 };
         var file = Path.Combine(Folder, "exported.best");
-        var (sha256, bytes) = Exported(BestWeightsStorage.Memory, model, file);
-        var fresh = BestWeightsStore.For(Options(BestWeightsStorage.Memory), model);
+        var (sha256, bytes) = Exported(BestWeightsKept.Memory, model, file);
+        var fresh = BestWeightsStore.For(Options(BestWeightsKept.Memory), model);
 
         var found = fresh.ImportIfDigest(file, sha256, bytes + 1);
 
@@ -151,12 +151,12 @@ public sealed class BestWeightsStoreTests
     [Test]
     public void InMemory_BeforeCapture_HasNoWeightsAndCannotRestore()
     {
-        var store = BestWeightsStore.For(Options(BestWeightsStorage.Memory), new FakeGrowthModel());
+        var store = BestWeightsStore.For(Options(BestWeightsKept.Memory), new FakeGrowthModel());
 
         var act = () => store.Restore();
 
         store.HasWeights.Should().BeFalse("a checkpoint saved before the first score has no best-weights file to carry");
-        act.Should().Throw<InvalidOperationException>().WithMessage("*LoadBestWeights*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("No best weights were captured or imported.");
         store.Capture();
         store.HasWeights.Should().BeTrue();
     }
@@ -166,7 +166,7 @@ public sealed class BestWeightsStoreTests
     {
         var directory = Path.Combine(Folder, "nested", "best");
 
-        var store = BestWeightsStore.For(Options(BestWeightsStorage.Disk) with { BestWeightsDirectory = directory }, new FakeGrowthModel());
+        var store = BestWeightsStore.For(Options(BestWeightsKept.Disk, directory), new FakeGrowthModel());
         var before = store.HasWeights;
         store.Capture();
 
@@ -175,13 +175,14 @@ public sealed class BestWeightsStoreTests
         store.HasWeights.Should().BeTrue("a checkpoint carries a copy: later improvements overwrite the directory's file");
     }
 
-    private (string Sha256, long Bytes) Exported(BestWeightsStorage storage, FakeGrowthModel model, string file)
+    private (string Sha256, long Bytes) Exported(BestWeightsKept storage, FakeGrowthModel model, string file)
     {
         var store = BestWeightsStore.For(Options(storage), model);
         store.Capture();
         return store.Export(file);
     }
 
-    private GrowthOptions Options(BestWeightsStorage storage) =>
-        new GrowthOptions { BestWeights = storage, BestWeightsDirectory = storage == BestWeightsStorage.Disk ? Path.Combine(Folder, "disk") : null }.Validate();
+    // On disk in the given folder (by default "disk"); in memory no folder is given, since a folder means disk.
+    private GrowthOptions Options(BestWeightsKept storage, string? directory = null) =>
+        new GrowthOptions { BestWeightsDirectory = storage == BestWeightsKept.Disk ? directory ?? Path.Combine(Folder, "disk") : null }.Validate();
 }

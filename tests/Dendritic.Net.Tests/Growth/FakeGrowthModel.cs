@@ -87,12 +87,12 @@ internal sealed class FakeGrowthModel : IGrowthModel
         destination.Write(System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"{version} {dendrites}")));
     }
 
-    public IDisposable LoadSnapshot(System.IO.Stream source, long length, string path)
+    public IDisposable LoadSnapshot(System.IO.Stream file, string path)
     {
         SnapshotsLoaded++;
-        var bytes = new byte[length];
-        source.ReadExactly(bytes);
-        var parts = System.Text.Encoding.ASCII.GetString(bytes).Split(' ');
+        using var text = new System.IO.MemoryStream();
+        file.CopyTo(text);
+        var parts = System.Text.Encoding.ASCII.GetString(text.ToArray()).Split(' ');
         return new Snapshot(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -105,7 +105,7 @@ internal sealed class FakeGrowthModel : IGrowthModel
     public void LoadWeights(string path)
     {
         using var file = System.IO.File.OpenRead(path);
-        RestoreWeights(LoadSnapshot(file, file.Length, path));
+        RestoreWeights(LoadSnapshot(file, path));
     }
 
     public IReadOnlyList<Parameter> TrainableParameters() => Array.Empty<Parameter>();

@@ -24,7 +24,7 @@ public sealed class GrowthOptionsTests
         yield return new TestCaseData(new GrowthOptions { LowLearningRateThreshold = -1 }, "LowLearningRateThreshold").SetName("LowLearningRateThreshold");
         yield return new TestCaseData(new GrowthOptions { Mode = (ScoreMode)7 }, "Mode").SetName("Mode");
         yield return new TestCaseData(new GrowthOptions { Trigger = (GrowthTrigger)9 }, "Trigger").SetName("Trigger");
-        yield return new TestCaseData(new GrowthOptions { BestWeights = BestWeightsStorage.Disk }, "BestWeightsDirectory").SetName("DiskWithoutDirectory");
+        yield return new TestCaseData(new GrowthOptions { BestWeightsDirectory = " " }, "BestWeightsDirectory").SetName("BlankBestWeightsDirectory");
         yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 0 } }, "CascadeCorrelation.MaxEpochs").SetName("CandidateMaxEpochs");
         yield return new TestCaseData(new GrowthOptions { CascadeCorrelation = new CascadeCorrelationOptions { LearningRate = 0 } }, "CascadeCorrelation.LearningRate").SetName("CandidateLearningRate");
     }
@@ -59,7 +59,7 @@ public sealed class GrowthOptionsTests
         options.MaxDendrites.Should().Be(4);
         options.MaxRetries.Should().Be(2);
         options.Training.Should().Be(DendriteTrainingMode.GradientDescent);
-        options.BestWeights.Should().Be(BestWeightsStorage.Memory);
+        options.BestWeightsDirectory.Should().BeNull("the best weights stay in memory unless a folder is given");
     }
 
     [Test]

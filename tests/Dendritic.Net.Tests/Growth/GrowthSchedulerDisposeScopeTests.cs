@@ -16,10 +16,10 @@ namespace Dendritic.Tests.Growth;
 [TestFixture]
 public sealed class GrowthSchedulerDisposeScopeTests
 {
-    [TestCase(BestWeightsStorage.Memory, DendriteTrainingMode.GradientDescent)]
-    [TestCase(BestWeightsStorage.Disk, DendriteTrainingMode.GradientDescent)]
-    [TestCase(BestWeightsStorage.Memory, DendriteTrainingMode.CascadeCorrelation)]
-    public void Step_InsideDisposeScopes_CapturesGrowsAndRestoresModelsThatOutliveThem(BestWeightsStorage storage, DendriteTrainingMode training)
+    [TestCase(BestWeightsKept.Memory, DendriteTrainingMode.GradientDescent)]
+    [TestCase(BestWeightsKept.Disk, DendriteTrainingMode.GradientDescent)]
+    [TestCase(BestWeightsKept.Memory, DendriteTrainingMode.CascadeCorrelation)]
+    public void Step_InsideDisposeScopes_CapturesGrowsAndRestoresModelsThatOutliveThem(BestWeightsKept storage, DendriteTrainingMode training)
     {
         manual_seed(3);
         using var temp = new TempFolder();
@@ -31,8 +31,7 @@ public sealed class GrowthSchedulerDisposeScopeTests
         {
             Patience = 0,
             MaxRetries = 0,
-            BestWeights = storage,
-            BestWeightsDirectory = temp.File("best"),
+            BestWeightsDirectory = storage == BestWeightsKept.Disk ? temp.File("best") : null,
             Training = training,
             CandidateLosses = () => Enumerable.Range(0, 2).Select(_ => nn.functional.mse_loss(model.call(x), y)),
         });

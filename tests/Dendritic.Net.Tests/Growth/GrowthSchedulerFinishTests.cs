@@ -23,14 +23,14 @@ public sealed class GrowthSchedulerFinishTests
 
     private static DendriticModel Wrap(nn.Module model) => Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void Finish_AfterAGrowthThatHasNotBeatenTheBest_RemovesTheSetsAndRestoresTheBestWeights(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Finish_AfterAGrowthThatHasNotBeatenTheBest_RemovesTheSetsAndRestoresTheBestWeights(BestWeightsKept storage)
     {
         using var temp = new TempFolder();
         var model = TestModels.TanhMlp();
         var handle = Wrap(model);
-        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1, BestWeights = storage, BestWeightsDirectory = Path.Combine(temp.Path, "best") });
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 1, BestWeightsDirectory = storage == BestWeightsKept.Disk ? Path.Combine(temp.Path, "best") : null });
         using var input = randn(5, 3);
         scheduler.Step(0.5);
         scheduler.Step(0.8);
@@ -67,7 +67,7 @@ public sealed class GrowthSchedulerFinishTests
 
         var act = () => resumed.Finish();
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*LoadBestWeights*left as it was*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("*imported without them*left as it was*");
         handle.Layers.Should().AllSatisfy(l => l.DendriteCount.Should().Be(1), "nothing was removed before the failure");
         resumed.IsCompleted.Should().BeFalse();
     }

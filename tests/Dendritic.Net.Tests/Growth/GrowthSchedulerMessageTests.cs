@@ -98,7 +98,7 @@ public sealed class GrowthSchedulerMessageTests
         var moved = Path.Combine(Directory.CreateDirectory(Path.Combine(temp.Path, "elsewhere")).FullName, "run.dndt");
         File.Move(path, moved);
 
-        var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), moved), moved);
+        var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), moved));
 
         act.Should().Throw<FileNotFoundException>().WithMessage("*keeps the run's best weights in 'run.dndt.best' beside it*Copy or move that file together with the checkpoint*");
     }

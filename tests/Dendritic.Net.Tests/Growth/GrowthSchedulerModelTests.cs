@@ -21,14 +21,14 @@ public sealed class GrowthSchedulerModelTests
     private static nn.Module<Tensor, Tensor> Model() =>
         nn.Sequential(("fc1", new DendriteLayer(nn.Linear(3, 4))), ("act", nn.Tanh()), ("fc2", new DendriteLayer(nn.Linear(4, 2))));
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void Step_GrowthThenRevert_RestoresTheWeightsOfTheBestScore(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Step_GrowthThenRevert_RestoresTheWeightsOfTheBestScore(BestWeightsKept storage)
     {
         using var temp = new TempFolder();
         var directory = Path.Combine(temp.Path, "best");
         var model = Model();
-        var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeights = storage, BestWeightsDirectory = directory };
+        var options = ClassicRules.Options with { Patience = 0, MaxRetries = 0, BestWeightsDirectory = storage == BestWeightsKept.Disk ? directory : null };
         var scheduler = new GrowthScheduler(Dendrites.Adopt(model), options);
         using var input = randn(5, 3);
         scheduler.Step(1.0);

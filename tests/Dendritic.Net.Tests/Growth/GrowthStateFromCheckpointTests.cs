@@ -40,7 +40,7 @@ public sealed class GrowthStateFromCheckpointTests
         var model = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(model, path);
         var state = GrowthSchedulerState.FromCheckpoint(loaded);
-        var scheduler = GrowthScheduler.Resume(loaded, path, state!.Options! with { CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) } });
+        var scheduler = GrowthScheduler.Resume(loaded, state!.Options! with { CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) } });
         var grown = scheduler.Step(1.0);
 
         state.Options.Training.Should().Be(DendriteTrainingMode.CascadeCorrelation);
@@ -59,7 +59,7 @@ public sealed class GrowthStateFromCheckpointTests
         var path = SaveCascadeRun(x, y);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
-        var act = () => GrowthScheduler.Resume(loaded, path);
+        var act = () => GrowthScheduler.Resume(loaded);
 
         var error = act.Should().Throw<InvalidOptionsException>().Which;
         error.OptionNames.Should().Equal(nameof(GrowthOptions.CandidateLosses));
@@ -88,7 +88,7 @@ public sealed class GrowthStateFromCheckpointTests
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
         var read = () => GrowthSchedulerState.FromCheckpoint(loaded);
-        var resume = () => GrowthScheduler.Resume(loaded, path);
+        var resume = () => GrowthScheduler.Resume(loaded);
 
         read.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{GrowthScheduler.StateExtrasKey}'*not a scheduler state*")
             .WithInnerException<System.Text.Json.JsonException>();
@@ -107,16 +107,18 @@ public sealed class GrowthStateFromCheckpointTests
     [TestCase("History[1].Score", "-1e400", "*'History[1].Score' is not a finite number*")]
     [TestCase("CooldownLeft", "-1", "*'CooldownLeft' is -1*")]
     [TestCase("LayerDendrites[0]", "-1", "*'LayerDendrites[0]' is -1*")]
-    [TestCase("Phase", "\"Grown, Completed\"", "*'Phase' is 3*")]
-    [TestCase("History[0].Reason", "99", "*Reason*")]
+    [TestCase("Phase", "\"Grown, Completed\"", "*field 'Phase' is not readable*\"Grown, Completed\" is not exactly one of the names of GrowthPhase*")]
+    [TestCase("Phase", "\"completed\"", "*field 'Phase' is not readable*not exactly one of the names of GrowthPhase*")]
+    [TestCase("Options.Mode", "\"Maximize, Minimize\"", "*field 'Options.Mode' is not readable*not exactly one of the names of ScoreMode*")]
+    [TestCase("History[0].Reason", "99", "*field 'History[0].Reason' is not readable*a Number, not one of the names of GrowthReason*")]
     public void FromCheckpoint_StateWithAValueNoSchedulerWrites_ThrowsCorruptedNamingTheField(string field, string json, string expected)
     {
         var path = SaveSteppedRun();
-        Edit(path, state => Set(state, field, JsonNode.Parse(json)));
+        Edit(path, state => Checkpoints.CheckpointForge.Set(state, field, JsonNode.Parse(json)));
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
         var read = () => GrowthSchedulerState.FromCheckpoint(loaded);
-        var resume = () => GrowthScheduler.Resume(loaded, path);
+        var resume = () => GrowthScheduler.Resume(loaded);
 
         read.Should().Throw<CheckpointCorruptedException>().WithMessage(expected);
         resume.Should().Throw<CheckpointCorruptedException>();
@@ -144,6 +146,32 @@ public sealed class GrowthStateFromCheckpointTests
 
         again.ToJson().Should().Be(state.ToJson());
         again.History.Should().HaveCount(4);
+    }
+
+    [TestCase("Memory", null)]
+    [TestCase("Disk", "runs/best")]
+    public void FromJson_StateWithTheFormerBestWeightsOption_ReadsTheDirectoryAsThatRunUsedIt(string storage, string? expected)
+    {
+        // Before BestWeightsDirectory alone chose the storage, a run with BestWeights = Memory ignored a directory given.
+        var state = JsonNode.Parse(new GrowthScheduler(new FakeGrowthModel(), null, null).ExportState().ToJson())!.AsObject();
+        state["Options"]!["BestWeights"] = storage;
+        state["Options"]!["BestWeightsDirectory"] = "runs/best";
+
+        var read = GrowthSchedulerState.FromJson(state.ToJsonString());
+
+        read.Options!.BestWeightsDirectory.Should().Be(expected);
+    }
+
+    [Test]
+    public void FromJson_FormerBestWeightsOptionOfNeitherKind_ThrowsNamingTheField()
+    {
+        var state = JsonNode.Parse(new GrowthScheduler(new FakeGrowthModel(), null, null).ExportState().ToJson())!.AsObject();
+        state["Options"]!["BestWeights"] = "Cloud";
+        state["Options"]!["BestWeightsDirectory"] = "runs/best";
+
+        var act = () => GrowthSchedulerState.FromJson(state.ToJsonString());
+
+        act.Should().Throw<System.Text.Json.JsonException>().WithMessage("*field 'Options.BestWeights' is \"Cloud\", not \"Memory\" or \"Disk\"*");
     }
 
     /// <summary>A run of four validations (one growth) saved with SaveCheckpoint; returns the checkpoint's path.</summary>
@@ -174,39 +202,6 @@ public sealed class GrowthStateFromCheckpointTests
         change(s);
         return s;
     });
-
-    // Sets a value at a path such as "History[0].Activations" (names as the state writes them).
-    private static void Set(JsonObject root, string field, JsonNode? value)
-    {
-        JsonNode parent = root;
-        var parts = field.Split('.');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var (name, index) = parts[i].Split('[') is [var n, var rest] ? (n, int.Parse(rest.TrimEnd(']'), System.Globalization.CultureInfo.InvariantCulture)) : (parts[i], -1);
-            var last = i == parts.Length - 1;
-            if (index < 0)
-            {
-                if (last)
-                {
-                    parent[name] = value;
-                    return;
-                }
-
-                parent = parent[name]!;
-            }
-            else
-            {
-                var list = parent[name]!.AsArray();
-                if (last)
-                {
-                    list[index] = value;
-                    return;
-                }
-
-                parent = list[index]!;
-            }
-        }
-    }
 
     /// <summary>A cascade-correlation run stopped after its first validation; returns the checkpoint's path.</summary>
     private string SaveCascadeRun(Tensor x, Tensor y)

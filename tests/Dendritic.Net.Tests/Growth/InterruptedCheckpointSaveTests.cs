@@ -32,9 +32,9 @@ public sealed class InterruptedCheckpointSaveTests
     [TearDown]
     public void TearDown() => _temp.Dispose();
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void SaveCheckpoint_FailsWritingTheCheckpoint_LeavesThePreviousCheckpointResumable(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void SaveCheckpoint_FailsWritingTheCheckpoint_LeavesThePreviousCheckpointResumable(BestWeightsKept storage)
     {
         var options = Options(storage);
         var run = Run(options);
@@ -48,9 +48,9 @@ public sealed class InterruptedCheckpointSaveTests
         TensorAssert.Identical(resumed, run.EarlyBest, "the previous checkpoint still has its own best weights beside it");
     }
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void SaveCheckpoint_AfterASaveStoppedBeforeItsRename_FinishesThatRenameBeforeStagingItsOwn(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void SaveCheckpoint_AfterASaveStoppedBeforeItsRename_FinishesThatRenameBeforeStagingItsOwn(BestWeightsKept storage)
     {
         var options = Options(storage);
         var run = Run(options);
@@ -67,9 +67,9 @@ public sealed class InterruptedCheckpointSaveTests
         TensorAssert.Identical(resumed, run.LaterBest, "the interrupted save's checkpoint still resumes with its own best weights");
     }
 
-    [TestCase(BestWeightsStorage.Memory)]
-    [TestCase(BestWeightsStorage.Disk)]
-    public void Resume_SaveStoppedBeforeRenamingItsBestWeights_ResumesTheNewCheckpointReadingTheStagedFileInPlace(BestWeightsStorage storage)
+    [TestCase(BestWeightsKept.Memory)]
+    [TestCase(BestWeightsKept.Disk)]
+    public void Resume_SaveStoppedBeforeRenamingItsBestWeights_ResumesTheNewCheckpointReadingTheStagedFileInPlace(BestWeightsKept storage)
     {
         var options = Options(storage);
         var run = Run(options);
@@ -84,7 +84,7 @@ public sealed class InterruptedCheckpointSaveTests
     [Test]
     public void Resume_StaleBestNewBesideACompletePair_TakesTheCheckpointsOwnFileAndLeavesTheOther()
     {
-        var options = Options(BestWeightsStorage.Memory);
+        var options = Options(BestWeightsKept.Memory);
         var run = Run(options);
         var stale = new byte[] { 1, 2, 3 };
         File.WriteAllBytes(run.Path + ".best.new", stale);
@@ -97,7 +97,7 @@ public sealed class InterruptedCheckpointSaveTests
     [Test]
     public void SaveCheckpoint_Completed_LeavesNoBestNewBehind()
     {
-        var run = Run(Options(BestWeightsStorage.Memory));
+        var run = Run(Options(BestWeightsKept.Memory));
 
         run.Scheduler.SaveCheckpoint(run.Path);
 
@@ -108,28 +108,27 @@ public sealed class InterruptedCheckpointSaveTests
     [Test]
     public void Resume_FailsOnTheBestWeightsFile_LeavesNoSchedulerOnTheHandleAndARetryDoesNotWarn()
     {
-        var options = Options(BestWeightsStorage.Memory);
+        var options = Options(BestWeightsKept.Memory);
         var run = Run(options);
         var good = File.ReadAllBytes(run.Path + ".best");
         File.WriteAllBytes(run.Path + ".best", new byte[] { 1, 2, 3 });
         var logger = new RecordingLogger();
         var loaded = DendriteCheckpoint.Load(new Failable(), run.Path, logger);
 
-        var first = () => GrowthScheduler.Resume(loaded, run.Path, options);
+        var first = () => GrowthScheduler.Resume(loaded, options);
 
         first.Should().Throw<CheckpointMismatchException>();
         loaded.Handle.Scheduler.Should().BeNull("the half-resumed scheduler is not left registered");
         File.WriteAllBytes(run.Path + ".best", good);
-        GrowthScheduler.Resume(loaded, run.Path, options).Step(0.5);
+        GrowthScheduler.Resume(loaded, options).Step(0.5);
         _ = new GrowthScheduler(loaded.Handle);
         logger.Entries.Should().ContainSingle(e => e.EventId == 3018, "only the scheduler built beside the resumed one is in its way");
     }
 
-    private GrowthOptions Options(BestWeightsStorage storage) => ClassicRules.Options with
+    private GrowthOptions Options(BestWeightsKept storage) => ClassicRules.Options with
     {
         Patience = 50,
-        BestWeights = storage,
-        BestWeightsDirectory = storage == BestWeightsStorage.Disk ? _temp.File("best") : null,
+        BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
     };
 
     private static Tensor Input()
@@ -174,7 +173,7 @@ public sealed class InterruptedCheckpointSaveTests
     private static Tensor ResumeAndFinish(string path, GrowthOptions options)
     {
         var model = new Failable();
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(model, path), path, options);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(model, path), options);
         Perturb(model);
         resumed.Finish();
         using var input = Input();

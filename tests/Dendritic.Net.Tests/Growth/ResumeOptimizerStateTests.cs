@@ -55,9 +55,9 @@ public sealed class ResumeOptimizerStateTests
 
         var fresh = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(fresh, path);
-        GrowthScheduler.Resume(loaded, path);
+        GrowthScheduler.Resume(loaded);
         var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters(), 0.5);
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, resumed);
+        DendriteCheckpoint.LoadOptimizerState(loaded, resumed);
 
         QuickTraining.ParameterNames(fresh).Should().Equal(trainable);
         fresh.named_parameters().Single(p => p.name == "fc1.weight").parameter.requires_grad.Should().BeFalse("the hosts were frozen when saved");
@@ -92,9 +92,9 @@ public sealed class ResumeOptimizerStateTests
 
         var fresh = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(fresh, path);
-        var resumed = GrowthScheduler.Resume(loaded, path);
+        var resumed = GrowthScheduler.Resume(loaded);
         var state = new FailingAdam(loaded.Handle.TrainableParameters());
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, state);
+        DendriteCheckpoint.LoadOptimizerState(loaded, state);
 
         resumed.History.Entries.Should().HaveCount(6, "the checkpoint at the path is still the 6th epoch's");
         TensorAssert.Identical(fresh.parameters().First(), atSave, "with the 6th epoch's weights");
@@ -133,7 +133,7 @@ public sealed class ResumeOptimizerStateTests
 
         var fresh = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(fresh, path);
-        var resumed = GrowthScheduler.Resume(loaded, path);
+        var resumed = GrowthScheduler.Resume(loaded);
         if (stepFirst)
         {
             // Training went on outside Fit: the saved state is out of date, and Fit's first optimizer starts afresh.

@@ -108,7 +108,7 @@ public sealed class ResumeRecipeTests
         scheduler.Step(1);
         var path = _temp.File("fit.dndt");
         scheduler.SaveCheckpoint(path);
-        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path), path);
+        var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path));
         var trainedWith = new List<torch.optim.Optimizer>();
 
         var result = resumed.Fit(1, d => torch.optim.Adam(d.TrainableParameters, 1e-3), (_, o) => trainedWith.Add(o), _ => 1);
@@ -204,7 +204,7 @@ public sealed class ResumeRecipeTests
             // The docs' resume of Fit, as written there.
             model = TestModels.TanhMlp();
             var loaded = DendriteCheckpoint.Load(model, path);
-            scheduler = GrowthScheduler.Resume(loaded, path);
+            scheduler = GrowthScheduler.Resume(loaded);
             using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
             {
                 torch.set_rng_state(rng);
@@ -222,11 +222,11 @@ public sealed class ResumeRecipeTests
     {
         var model = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(model, path);
-        var scheduler = GrowthScheduler.Resume(loaded, path);
+        var scheduler = GrowthScheduler.Resume(loaded);
         var optimizer = torch.optim.Adam(loaded.Handle.TrainableParameters(), 1e-3);
         var epochs = int.Parse(loaded.Manifest.Extras["epoch"], CultureInfo.InvariantCulture);
         var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epochs - 1);
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, optimizer);
+        DendriteCheckpoint.LoadOptimizerState(loaded, optimizer);
         using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
         {
             torch.set_rng_state(rng);
@@ -240,10 +240,10 @@ public sealed class ResumeRecipeTests
     {
         var model = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(model, path);
-        var scheduler = GrowthScheduler.Resume(loaded, path);
+        var scheduler = GrowthScheduler.Resume(loaded);
         var optimizer = torch.optim.Adam(loaded.Handle.TrainableParameters(), 1e-3);
         var epochs = int.Parse(loaded.Manifest.Extras["epoch"], CultureInfo.InvariantCulture);
-        DendriteCheckpoint.LoadOptimizerState(loaded, path, optimizer);
+        DendriteCheckpoint.LoadOptimizerState(loaded, optimizer);
         var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma, last_epoch: epochs - 1);
         using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
         {

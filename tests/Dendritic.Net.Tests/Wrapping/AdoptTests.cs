@@ -101,7 +101,7 @@ public sealed class AdoptTests
             scheduler.Step(1);
             scheduler.SaveCheckpoint(path);
 
-            var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(HandBuilt(0), path), path, options);
+            var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(HandBuilt(0), path), options);
 
             resumed.DendriteCount.Should().Be(scheduler.DendriteCount);
             resumed.Phase.Should().Be(scheduler.Phase);

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <content>
+/// The growth scheduler's best weights held in memory, written as a checkpoint (<c>{checkpoint}.best</c>) and read back,
+/// so that the file next to a run's checkpoint is one that <see cref="Load"/> deploys.
+/// </content>
+public static partial class DendriteCheckpoint
+{
+    /// <summary>
+    /// Writes <paramref name="snapshot"/> (taken from <paramref name="model"/>) to <paramref name="destination"/> as a
+    /// checkpoint of the model as it was then: the snapshot's tensors and dendrite counts, with the model's layers,
+    /// hosts and options, the frozen flags of the sets the snapshot holds, and which base parameters are frozen now. No
+    /// extras, so it is no resume point (no scheduler state): what <see cref="Load"/> gives from it is the best model.
+    /// </summary>
+    /// <param name="model">The handle the snapshot was taken from.</param>
+    /// <param name="snapshot">The snapshot.</param>
+    /// <param name="destination">The new, empty temporary of an atomic write: readable and seekable (the zip writer goes back into it).</param>
+    internal static void WriteSnapshot(DendriticModel model, WeightSnapshot snapshot, Stream destination)
+    {
+        var state = snapshot.Tensors.Select(kv => (kv.Key, kv.Value)).ToList();
+        var frozenBase = BaseTrainability.Frozen(model);
+        _ = WriteArchive(destination, state, null, (sha, bytes, _) => ManifestOf(model, snapshot.DendriteCounts, frozenBase, sha, bytes, state.Count, optimizer: null, extras: null));
+    }
+
+    /// <summary>
+    /// Reads the checkpoint in <paramref name="file"/> into a snapshot for <paramref name="model"/>, on
+    /// <paramref name="device"/>, without changing the model: checked against it as <see cref="Restore"/> checks (layers,
+    /// hosts, keys, shapes, dtypes) from the manifest and the weights header, before a tensor is read.
+    /// </summary>
+    /// <param name="model">The handle the snapshot is for.</param>
+    /// <param name="file">The open file, readable and seekable, from its start; left open.</param>
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="device">Where the snapshot's tensors go (the model's device).</param>
+    /// <returns>The snapshot; the caller disposes it.</returns>
+    /// <exception cref="CheckpointCorruptedException">The file is not an intact checkpoint.</exception>
+    /// <exception cref="CheckpointException">The file is of another format (a newer checkpoint, or a pre-release best-weights file).</exception>
+    /// <exception cref="CheckpointMismatchException">The checkpoint does not fit the model.</exception>
+    internal static WeightSnapshot ReadSnapshot(DendriticModel model, Stream file, string path, Device device)
+    {
+        using var archive = CheckpointArchive.Open(file, path, null);
+        var manifest = archive.Manifest;
+        var header = archive.ReadWeightsHeader();
+        ThrowIfNotFitting(model, manifest, header, path);
+        var cpu = archive.ReadTensors(header);
+        var tensors = new Dictionary<string, Tensor>(cpu.Count, StringComparer.Ordinal);
+        try
+        {
+            foreach (var key in cpu.Keys.ToList())
+            {
+                // to() returns the same object when the device matches; the reader's tensor is freed only if not.
+                var moved = cpu[key].to(device).DetachFromDisposeScope();
+                if (!ReferenceEquals(moved, cpu[key]))
+                {
+                    cpu[key].Dispose();
+                }
+
+                cpu.Remove(key);
+                tensors[key] = moved;
+            }
+        }
+        catch
+        {
+            SafeTensorsFormat.Dispose(tensors);
+            SafeTensorsFormat.Dispose(cpu);
+            throw;
+        }
+
+        return new WeightSnapshot(tensors, manifest.Layers.ToDictionary(l => l.Name, l => l.DendriteCount, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The checks that a checkpoint fits the wrapped <paramref name="model"/>, from its manifest and weights header alone:
+    /// the same wrapped layers with the same hosts, dendrite counts the weights can hold, and exactly the tensors the
+    /// model will have with those counts.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">The wrapped layers, a host, a key, a shape or a dtype differ.</exception>
+    /// <exception cref="CheckpointCorruptedException">The dendrite counts declare more values than the weights hold.</exception>
+    private static void ThrowIfNotFitting(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
+    {
+        var recorded = manifest.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
+        var current = model.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
+        if (!recorded.SequenceEqual(current))
+        {
+            throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
+        }
+
+        CheckpointFit.SameHosts(model, manifest, path);
+        CheckpointFit.DendritesFitWeights(manifest, header, path);
+        CheckpointFit.TensorsFitModel(model, manifest, header, path);
+    }
+}
