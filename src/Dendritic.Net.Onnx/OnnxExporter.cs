@@ -123,7 +123,9 @@ public static class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
-        return ExportToBytes(model.Model, model, sampleInput, options);
+        var bytes = ExportToBytes(model.Model, model, sampleInput, options);
+        ResumePointOrigin.WarnIfUnresumed(model, "Exporting to ONNX");
+        return bytes;
     }
 
     private static byte[] ExportToBytes(nn.Module model, DendriticModel? wrapped, Tensor sampleInput, OnnxExportOptions? options)

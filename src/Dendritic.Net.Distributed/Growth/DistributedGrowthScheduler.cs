@@ -230,8 +230,8 @@ public sealed class DistributedGrowthScheduler
         GrowthScheduler scheduler;
         try
         {
-            // Loaded to be resumed here, so without Load's warning that the file is a resume point (event 1103).
-            var loaded = DendriteCheckpoint.LoadToResume(freshModel, path, logger, sampleInput);
+            // GrowthScheduler.Resume clears the handle's resume-point mark, so its saves and exports warn of nothing (1103).
+            var loaded = DendriteCheckpoint.Load(freshModel, path, logger, sampleInput);
             scheduler = GrowthScheduler.Resume(loaded, CheckOptions(options));
             return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed) { _resumedFrom = loaded };
         }

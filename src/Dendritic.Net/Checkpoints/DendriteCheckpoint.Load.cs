@@ -26,8 +26,10 @@ public static partial class DendriteCheckpoint
     /// <remarks>
     /// A checkpoint that <see cref="GrowthScheduler.SaveCheckpoint"/> wrote during a run (its scheduler state not
     /// <see cref="GrowthPhase.Completed"/>) is a resume point: its weights are the last epoch's, not the best. Loading one
-    /// logs warning 1103 naming the best model's file, <c>{path}.best</c>, which this method loads like any checkpoint
-    /// (to deploy it). Rule of thumb: <c>run.dndt</c> resumes, <c>run.dndt.best</c> deploys.
+    /// logs event 1104 (Information) naming the best model's file, <c>{path}.best</c>, which this method loads like any
+    /// checkpoint (to deploy it). Until <see cref="GrowthScheduler.Resume"/> takes the loaded checkpoint over,
+    /// <see cref="Save"/> and the ONNX export of its handle log warning 1103. Rule of thumb: <c>run.dndt</c> resumes,
+    /// <c>run.dndt.best</c> deploys.
     /// </remarks>
     /// <returns>The handle of the loaded model, the checkpoint's manifest (with its extra state) and the full path read.</returns>
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
@@ -36,16 +38,9 @@ public static partial class DendriteCheckpoint
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
     /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null) =>
-        LoadFresh(freshModel, path, logger, sampleInput, options, resuming: false);
+        LoadFresh(freshModel, path, logger, sampleInput, options);
 
-    /// <summary>
-    /// <see cref="Load"/> for a caller that resumes the run itself (DistributedGrowthScheduler.Resume), which then needs
-    /// no warning 1103 that the file is a resume point.
-    /// </summary>
-    internal static LoadedCheckpoint LoadToResume(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput) =>
-        LoadFresh(freshModel, path, logger, sampleInput, options: null, resuming: true);
-
-    private static LoadedCheckpoint LoadFresh(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options, bool resuming)
+    private static LoadedCheckpoint LoadFresh(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
         if (Dendrites.HasHandle(freshModel))
@@ -55,7 +50,7 @@ public static partial class DendriteCheckpoint
 
         if (freshModel is DendriteLayer || freshModel.modules().Any(m => m is DendriteLayer))
         {
-            return LoadAdopted(freshModel, path, logger, sampleInput, options, resuming);
+            return LoadAdopted(freshModel, path, logger, sampleInput, options);
         }
 
         using var archive = CheckpointArchive.Open(path, options);
@@ -128,8 +123,8 @@ public static partial class DendriteCheckpoint
                 throw;
             }
 
-            LogLoaded(wrapOptions.Logger, path, manifest, resuming);
-            return new LoadedCheckpoint(handle, manifest, Path.GetFullPath(path));
+            LogLoaded(handle, path, manifest);
+            return new LoadedCheckpoint(handle, manifest, Path.GetFullPath(path), options);
         }
         finally
         {
@@ -144,7 +139,7 @@ public static partial class DendriteCheckpoint
     /// Load for a fresh model built with <see cref="DendriteLayer"/>s by hand: adopts it and restores the checkpoint
     /// into the handle. On failure the handle is dropped without touching the model's structure.
     /// </summary>
-    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options, bool resuming)
+    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
     {
         var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = logger ?? NullLogger.Instance });
         try
@@ -156,8 +151,8 @@ public static partial class DendriteCheckpoint
                 SampleCheck.Run(handle, typed, sampleInput, "the model has no handle (its weights are the checkpoint's)");
             }
 
-            LogLoaded(handle.Options.Logger, path, manifest, resuming);
-            return new LoadedCheckpoint(handle, manifest, Path.GetFullPath(path));
+            LogLoaded(handle, path, manifest);
+            return new LoadedCheckpoint(handle, manifest, Path.GetFullPath(path), options);
         }
         catch
         {
@@ -216,14 +211,17 @@ public static partial class DendriteCheckpoint
     }
 
     /// <summary>
-    /// Event 1101, with the full path (as 1100 has it) and the dendrite sets restored, per layer when they differ; then
-    /// warning 1103 when the file is a growth run's resume point (unless <paramref name="resuming"/>).
+    /// Event 1101, with the full path (as 1100 has it) and the dendrite sets restored, per layer when they differ; then,
+    /// when the file is a growth run's resume point, event 1104 and the handle's mark for warning 1103 at its saves and
+    /// exports (which <see cref="GrowthScheduler.Resume"/> clears).
     /// </summary>
-    private static void LogLoaded(ILogger logger, string path, CheckpointManifest manifest, bool resuming)
+    private static void LogLoaded(DendriticModel handle, string path, CheckpointManifest manifest)
     {
-        if (!resuming)
+        var logger = handle.Options.Logger;
+        if (ResumePointOf(path, manifest) is { } origin)
         {
-            WarnIfResumePoint(logger, path, manifest);
+            DendriticLog.ResumePointLoaded(logger, origin.Path, origin.Phase, origin.Validations, origin.BestPath);
+            handle.LoadedResumePoint = origin;
         }
 
         if (!logger.IsEnabled(LogLevel.Information))
@@ -239,16 +237,17 @@ public static partial class DendriteCheckpoint
     }
 
     /// <summary>
-    /// Warning 1103 when <see cref="GrowthScheduler.SaveCheckpoint"/> wrote the file during a run that had seen a score
-    /// (it records a best-weights file) and had not completed: the weights loaded are the last epoch's, a resume point,
-    /// while the best model is in <c>{path}.best</c>. Nothing is said before the first score (there is no best model
-    /// yet) or about a state that does not read (<see cref="GrowthScheduler.Resume"/> reports that; a load needs no state).
+    /// The file as a resume point, when <see cref="GrowthScheduler.SaveCheckpoint"/> wrote it during a run that had
+    /// seen a score (it records a best-weights file) and had not completed: the weights loaded are the last epoch's,
+    /// while the best model is in <c>{path}.best</c>. Null before the first score (there is no best model yet), for
+    /// any other file (the <c>.best</c> has no extras), and for a state that does not read
+    /// (<see cref="GrowthScheduler.Resume"/> reports that; a load needs no state).
     /// </summary>
-    private static void WarnIfResumePoint(ILogger logger, string path, CheckpointManifest manifest)
+    private static ResumePointOrigin? ResumePointOf(string path, CheckpointManifest manifest)
     {
-        if (!logger.IsEnabled(LogLevel.Warning) || manifest.Extras is not { } extras || !extras.ContainsKey(GrowthScheduler.BestWeightsExtrasKey))
+        if (manifest.Extras is not { } extras || !extras.ContainsKey(GrowthScheduler.BestWeightsExtrasKey))
         {
-            return;
+            return null;
         }
 
         GrowthSchedulerState? state;
@@ -258,13 +257,12 @@ public static partial class DendriteCheckpoint
         }
         catch (CheckpointCorruptedException)
         {
-            return;
+            return null;
         }
 
-        if (state is { Phase: not GrowthPhase.Completed })
-        {
-            DendriticLog.ResumePointLoaded(logger, Path.GetFullPath(path), state.Validations, state.Phase, BestWeightsSidecar.OwnName(path));
-        }
+        return state is { Phase: not GrowthPhase.Completed }
+            ? new ResumePointOrigin(Path.GetFullPath(path), state.Validations, state.Phase, BestWeightsSidecar.OwnName(path))
+            : null;
     }
 
     private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)

@@ -45,15 +45,47 @@ public static partial class DendriteCheckpoint
         // The cheap checks first: an optimizer built too early or from other parameters costs no read.
         var helper = OptimizerStateEntry.ThrowIfOtherOptimizer(recorded, checkpoint.Handle, optimizer, path);
         using var archive = CheckpointArchive.Open(path, options ?? GrowthScheduler.ManifestBounds(loaded.ExtrasChars));
-        var there = archive.Manifest;
-        if (!there.IsSameSaveAs(loaded))
-        {
-            throw new CheckpointMismatchException(FormattableString.Invariant(
-                $"'{path}' was replaced since DendriteCheckpoint.Load read it: the file there was saved {there.CreatedUtc:u}, the loaded one {loaded.CreatedUtc:u}, so its optimizer state is not the one that trained the loaded weights. Load the checkpoint at '{path}' again and its optimizer state with it, or put the loaded save back there."));
-        }
+        ThrowIfReplaced(checkpoint, archive.Manifest, "its optimizer state is not the one that trained the loaded weights", "and its optimizer state with it");
 
         OptimizerStateEntry.Load(archive, recorded, helper, path);
         var logger = checkpoint.Handle.Options.Logger;
         DendriticLog.OptimizerStateLoaded(logger, path, recorded.Type, recorded.ParameterGroups.Sum(g => g.Count), recorded.ParameterGroups.Count, recorded.Bytes);
+    }
+
+    /// <summary>
+    /// Refuses a checkpoint whose file (<see cref="LoadedCheckpoint.Path"/>) was replaced since the load by another save,
+    /// for the callers that read more from it (the best weights beside it, its optimizer state), which would then be
+    /// the other save's. Compared by content (<see cref="CheckpointManifest.IsSameSaveAs"/>), so the same file copied
+    /// back in place passes.
+    /// </summary>
+    /// <param name="checkpoint">What <see cref="Load"/> returned.</param>
+    /// <param name="there">The manifest of the file at its path now.</param>
+    /// <param name="consequence">What would go wrong, for the message ("its optimizer state is not ...").</param>
+    /// <param name="reload">What to load again with it, for the message ("and its optimizer state with it"; may be empty).</param>
+    /// <exception cref="CheckpointMismatchException">The file there is another save (the message names both, with the validation of each when it holds a scheduler state).</exception>
+    internal static void ThrowIfReplaced(LoadedCheckpoint checkpoint, CheckpointManifest there, string consequence, string reload)
+    {
+        var loaded = checkpoint.Manifest;
+        if (there.IsSameSaveAs(loaded))
+        {
+            return;
+        }
+
+        var path = checkpoint.Path;
+        throw new CheckpointMismatchException(FormattableString.Invariant(
+            $"'{path}' was replaced since DendriteCheckpoint.Load read it: the file there was saved {there.CreatedUtc:u}{AtValidation(there)}, the loaded one {loaded.CreatedUtc:u}{AtValidation(loaded)}, so {consequence}. Load the checkpoint at '{path}' again{(reload.Length == 0 ? string.Empty : " " + reload)}, or put the loaded save back there."));
+    }
+
+    // " at validation N" for a save with a readable scheduler state; nothing otherwise (this is an error message already).
+    private static string AtValidation(CheckpointManifest manifest)
+    {
+        try
+        {
+            return GrowthSchedulerState.FromCheckpoint(manifest) is { } state ? FormattableString.Invariant($" at validation {state.Validations}") : string.Empty;
+        }
+        catch (CheckpointCorruptedException)
+        {
+            return string.Empty;
+        }
     }
 }

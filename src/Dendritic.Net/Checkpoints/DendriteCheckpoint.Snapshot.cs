@@ -37,13 +37,14 @@ public static partial class DendriteCheckpoint
     /// <param name="file">The open file, readable and seekable, from its start; left open.</param>
     /// <param name="path">The file, for messages.</param>
     /// <param name="device">Where the snapshot's tensors go (the model's device).</param>
+    /// <param name="options">Bounds for reading it (those the resumed checkpoint was loaded with); the defaults when null.</param>
     /// <returns>The snapshot; the caller disposes it.</returns>
     /// <exception cref="CheckpointCorruptedException">The file is not an intact checkpoint.</exception>
     /// <exception cref="CheckpointException">The file is of another format (a newer checkpoint, or a pre-release best-weights file).</exception>
     /// <exception cref="CheckpointMismatchException">The checkpoint does not fit the model.</exception>
-    internal static WeightSnapshot ReadSnapshot(DendriticModel model, Stream file, string path, Device device)
+    internal static WeightSnapshot ReadSnapshot(DendriticModel model, Stream file, string path, Device device, CheckpointLoadOptions? options)
     {
-        using var archive = CheckpointArchive.Open(file, path, null);
+        using var archive = CheckpointArchive.Open(file, path, options);
         var manifest = archive.Manifest;
         var header = archive.ReadWeightsHeader();
         ThrowIfNotFitting(model, manifest, header, path);

@@ -69,7 +69,12 @@ public static partial class DendriteCheckpoint
         ArgumentNullException.ThrowIfNull(model);
         model.ThrowIfUnwrapped();
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return SaveDescribed(model, path, extras, optimizer is null ? null : OptimizerStateEntry.Describe(model, optimizer));
+        var manifest = SaveDescribed(model, path, extras, optimizer is null ? null : OptimizerStateEntry.Describe(model, optimizer));
+
+        // After the write, so that a refused save says nothing: the file now holds a resume point's last-epoch weights
+        // as if they were a result (GrowthScheduler.SaveCheckpoint goes through SaveDescribed and is not warned).
+        ResumePointOrigin.WarnIfUnresumed(model, "Saving");
+        return manifest;
     }
 
     // Save, with the optimizer already described (and so checked): the scheduler checks it before it writes its best weights.

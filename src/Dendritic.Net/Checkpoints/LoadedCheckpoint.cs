@@ -8,11 +8,12 @@ namespace Dendritic;
 /// </summary>
 public sealed record LoadedCheckpoint
 {
-    internal LoadedCheckpoint(DendriticModel handle, CheckpointManifest manifest, string path)
+    internal LoadedCheckpoint(DendriticModel handle, CheckpointManifest manifest, string path, CheckpointLoadOptions? loadOptions)
     {
         Handle = handle;
         Manifest = manifest;
         Path = path;
+        LoadOptions = loadOptions;
     }
 
     /// <summary>The handle of the loaded, wrapped model (<c>Handle.Model</c> is the model itself).</summary>
@@ -28,4 +29,12 @@ public sealed record LoadedCheckpoint
     /// a file replaced since the load.
     /// </summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The bounds and module hosts <see cref="DendriteCheckpoint.Load"/> read the file with (null: the defaults):
+    /// <see cref="GrowthScheduler.Resume"/> reads the best weights, a checkpoint of the same model, with them, since a
+    /// run whose checkpoint needed them (non-finite weights, larger caps, a module host) saved its best model with
+    /// the same needs.
+    /// </summary>
+    internal CheckpointLoadOptions? LoadOptions { get; }
 }

@@ -42,7 +42,11 @@ internal static partial class DendriticLog
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Loaded the optimizer state of checkpoint {Path} into the {Optimizer} ({Parameters} parameters in {Groups} group(s), {Bytes} bytes)")]
     public static partial void OptimizerStateLoaded(ILogger logger, string path, string optimizer, int parameters, int groups, long bytes);
 
-    // The trap this names: a checkpoint saved every epoch holds the last epoch's model, which Load deploys without a word.
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Checkpoint {Path} was saved by GrowthScheduler.SaveCheckpoint during a run ({Phase}, validation {Validations}): this is a resume point (last epoch), for GrowthScheduler.Resume; the best model is {BestPath}, which DendriteCheckpoint.Load deploys")]
-    public static partial void ResumePointLoaded(ILogger logger, string path, int validations, GrowthPhase phase, string bestPath);
+    // The trap this names: a checkpoint saved every epoch holds the last epoch's model, which Load gives without a word
+    // and Save or the ONNX export would then ship as the result. Logged there, not at Load, whose next step may be Resume.
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "{Action} a model loaded from {Path} without GrowthScheduler.Resume: that checkpoint was saved by GrowthScheduler.SaveCheckpoint during a run ({Phase}, validation {Validations}), so these are the last epoch's weights, not the best; the best model is {BestPath}, which DendriteCheckpoint.Load deploys")]
+    public static partial void UnresumedResumePointWritten(ILogger logger, string action, string path, GrowthPhase phase, int validations, string bestPath);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Checkpoint {Path} is a resume point saved by GrowthScheduler.SaveCheckpoint during a run ({Phase}, validation {Validations}), for GrowthScheduler.Resume; the best model is {BestPath}")]
+    public static partial void ResumePointLoaded(ILogger logger, string path, GrowthPhase phase, int validations, string bestPath);
 }

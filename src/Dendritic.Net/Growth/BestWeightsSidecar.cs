@@ -118,8 +118,8 @@ internal static class BestWeightsSidecar
     /// staged file that cannot be read, or does not match, is left as it is.
     /// </summary>
     /// <param name="checkpointPath">The path about to be saved to.</param>
-    /// <param name="stateChars">The length of the scheduler state about to be saved: the previous one is no longer.</param>
-    public static void FinishInterruptedSave(string checkpointPath, long stateChars)
+    /// <param name="stateChars">The length of the scheduler state about to be saved (the previous one is no longer); asked only when a staged file is there, since it costs a serialisation of the state.</param>
+    public static void FinishInterruptedSave(string checkpointPath, Func<long> stateChars)
     {
         var own = OwnName(checkpointPath);
         var pending = own + PendingSuffix;
@@ -129,7 +129,7 @@ internal static class BestWeightsSidecar
         }
 
         // The previous state is no longer than the one about to be saved (its history is a prefix of it).
-        if (RecordedState(checkpointPath, GrowthScheduler.ManifestBounds(stateChars)) is not { } previous)
+        if (RecordedState(checkpointPath, GrowthScheduler.ManifestBounds(stateChars())) is not { } previous)
         {
             return;
         }

@@ -123,6 +123,11 @@ public sealed record GrowthOptions
     /// A warning is logged (event 3010, and <see cref="GrowthDecision.IsLearningRateLow"/> set) when growth happens while
     /// the learning rate passed to <see cref="GrowthScheduler.Step"/> is below this. Default 1e-6; at least 0 (0 disables it).
     /// </summary>
+    /// <remarks>
+    /// Stored in a checkpoint's scheduler state under its former name, <c>LowLearningRateWarning</c>, so that states
+    /// written before the rename keep their value (and Resume does not see a difference from the options of their run).
+    /// </remarks>
+    [JsonPropertyName("LowLearningRateWarning")]
     public double LowLearningRateThreshold { get; init; } = 1e-6;
 
     /// <summary>

@@ -83,7 +83,8 @@ public sealed partial class GrowthScheduler
 
         // A previous save to this path that stopped before its rename left the checkpoint there with its file still
         // under the staging name, which step 1 is about to overwrite: finish that rename first.
-        BestWeightsSidecar.FinishInterruptedSave(path, ExportState().ToJson().Length);
+        // The state's length bounds the previous manifest's read; serialised for it only when there is such a file.
+        BestWeightsSidecar.FinishInterruptedSave(path, () => ExportState().ToJson().Length);
 
         // The digest is what sha256sum prints for the file: on disk hashed as the copy is written; in memory the
         // weights are serialised once and the finished temporary is read back for it, before it replaces the target.
@@ -174,6 +175,10 @@ public sealed partial class GrowthScheduler
             // does the state go into the scheduler and the model's frozen flags:
             // a resume that fails on either leaves the model as it was. Logged (3013) after both.
             scheduler.ThrowIfNotImportable(state);
+
+            // The best model is the same model as the checkpoint's: what its load needed (non-finite weights, larger
+            // caps), the best weights' need too, now and at every later restore from disk.
+            ((WrappedGrowthModel)scheduler._model).LoadOptions = checkpoint.LoadOptions;
             if (extras.TryGetValue(BestWeightsExtrasKey, out var bestName))
             {
                 BestWeightsSidecar.Import(path, bestName, state, scheduler._best);
@@ -193,30 +198,23 @@ public sealed partial class GrowthScheduler
         }
 
         scheduler._savedOptimizer = checkpoint.Manifest.Optimizer is null ? null : checkpoint;
+
+        // Resumed as documented: its saves and exports are of a run again, not of a resume point's last epoch.
+        checkpoint.Handle.LoadedResumePoint = null;
         scheduler.LogImported();
         return scheduler;
     }
 
     /// <summary>
     /// Refuses a checkpoint whose file (<see cref="LoadedCheckpoint.Path"/>) was replaced since the load by another save:
-    /// the best weights are looked up beside it, so they would be the other save's. Compared by content (the manifest's
-    /// time of writing, weights digest and scheduler state), so the same file copied back in place passes.
+    /// the best weights are looked up beside it, so they would be the other save's.
     /// </summary>
     private static void ThrowIfReplaced(LoadedCheckpoint checkpoint)
     {
-        var loaded = checkpoint.Manifest;
-        var path = checkpoint.Path;
-
         // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
         // one needs (the extras, the scheduler's history among them, are most of it), and no less than the default.
-        var there = DendriteCheckpoint.ReadManifest(path, ManifestBounds(loaded.ExtrasChars));
-        if (!there.IsSameSaveAs(loaded))
-        {
-            var thereState = GrowthSchedulerState.FromCheckpoint(there);
-            var loadedState = GrowthSchedulerState.FromCheckpoint(loaded);
-            throw new CheckpointMismatchException(FormattableString.Invariant(
-                $"'{path}' was replaced since DendriteCheckpoint.Load read it: the file there was saved {there.CreatedUtc:u}{(thereState is null ? string.Empty : $" at validation {thereState.Validations}")}, the loaded one {loaded.CreatedUtc:u}{(loadedState is null ? string.Empty : $" at validation {loadedState.Validations}")}, and the best weights beside it belong to the file there. Load the checkpoint at '{path}' again and resume that, or put the loaded save back there."));
-        }
+        var there = DendriteCheckpoint.ReadManifest(checkpoint.Path, ManifestBounds(checkpoint.Manifest.ExtrasChars));
+        DendriteCheckpoint.ThrowIfReplaced(checkpoint, there, "the best weights beside it belong to the file there", string.Empty);
     }
 
     /// <summary>

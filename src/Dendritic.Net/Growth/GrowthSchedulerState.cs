@@ -115,7 +115,9 @@ public sealed class GrowthSchedulerState
         }
 
         GrowthStateValidation.ThrowIfMalformed(state);
-        if (state._options is { BestWeightsDirectory: not null } options && GrowthStateValidation.LegacyStorage(json) == "Memory")
+        // Checked whenever options were read, with or without a directory: a value no version wrote is corruption even
+        // where it would change nothing.
+        if (state._options is { } options && GrowthStateValidation.LegacyStorage(json) == "Memory" && options.BestWeightsDirectory is not null)
         {
             state._options = options with { BestWeightsDirectory = null };
         }

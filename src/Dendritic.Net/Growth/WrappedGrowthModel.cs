@@ -21,6 +21,13 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public DendriticModel Handle { get; }
 
+    /// <summary>
+    /// How the best weights are read back (null: the defaults): <see cref="GrowthScheduler.Resume"/> sets the options
+    /// the resumed checkpoint was loaded with, since the best model of a run whose checkpoint needed them (non-finite
+    /// weights, larger caps) needs them too.
+    /// </summary>
+    public CheckpointLoadOptions? LoadOptions { get; set; }
+
     protected override Device Device => Handle.Layers[0].HostWeight.device;
 
     public override IReadOnlyList<string> SwitchedOffLayers => Handle.Layers.Where(l => !l.Enabled).Select(l => l.Name).ToList();
@@ -39,11 +46,11 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
         DendriteCheckpoint.WriteSnapshot(Handle, (WeightSnapshot)snapshot, destination);
 
     public override IDisposable LoadSnapshot(Stream file, string path) =>
-        DendriteCheckpoint.ReadSnapshot(Handle, file, path, Device);
+        DendriteCheckpoint.ReadSnapshot(Handle, file, path, Device, LoadOptions);
 
     public override void SaveWeights(string path) => DendriteCheckpoint.Save(Handle, path);
 
-    public override void LoadWeights(string path) => DendriteCheckpoint.Restore(Handle, path);
+    public override void LoadWeights(string path) => DendriteCheckpoint.Restore(Handle, path, LoadOptions);
 
     protected override IReadOnlyList<Parameter> AddSets(int count) => Handle.AddDendrites(count);
 }

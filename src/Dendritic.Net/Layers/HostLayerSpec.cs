@@ -27,17 +27,21 @@ public sealed record HostLayerSpec
     /// <summary>Whether the host adds a bias; dendrites then carry a bias too.</summary>
     public required bool HasBias { get; init; }
 
-    /// <summary>Kernel size per spatial dimension; empty for Linear.</summary>
-    public IReadOnlyList<long> KernelSize { get; init; } = Array.Empty<long>();
+    /// <summary>Kernel size per spatial dimension; empty for Linear. Copied when set (a later change to your array changes nothing here); compared by its elements.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public IReadOnlyList<long> KernelSize { get; init => field = ValueList<long>.CopyOf(value) ?? throw new ArgumentNullException(nameof(KernelSize)); } = ValueList<long>.Empty;
 
-    /// <summary>Stride per spatial dimension; empty for Linear.</summary>
-    public IReadOnlyList<long> Stride { get; init; } = Array.Empty<long>();
+    /// <summary>Stride per spatial dimension; empty for Linear. Copied when set, as the other lists are.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public IReadOnlyList<long> Stride { get; init => field = ValueList<long>.CopyOf(value) ?? throw new ArgumentNullException(nameof(Stride)); } = ValueList<long>.Empty;
 
-    /// <summary>Symmetric zero padding per spatial dimension (after resolving "same"/"valid"); empty for Linear.</summary>
-    public IReadOnlyList<long> Padding { get; init; } = Array.Empty<long>();
+    /// <summary>Symmetric zero padding per spatial dimension (after resolving "same"/"valid"); empty for Linear. Copied when set, as the other lists are.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public IReadOnlyList<long> Padding { get; init => field = ValueList<long>.CopyOf(value) ?? throw new ArgumentNullException(nameof(Padding)); } = ValueList<long>.Empty;
 
-    /// <summary>Dilation per spatial dimension; empty for Linear.</summary>
-    public IReadOnlyList<long> Dilation { get; init; } = Array.Empty<long>();
+    /// <summary>Dilation per spatial dimension; empty for Linear. Copied when set, as the other lists are.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public IReadOnlyList<long> Dilation { get; init => field = ValueList<long>.CopyOf(value) ?? throw new ArgumentNullException(nameof(Dilation)); } = ValueList<long>.Empty;
 
     /// <summary>Convolution groups; 1 for Linear.</summary>
     public long Groups { get; init; } = 1;
@@ -90,55 +94,6 @@ public sealed record HostLayerSpec
 
         static string Join(IReadOnlyList<long> v) => string.Join("x", v);
         return string.Create(CultureInfo.InvariantCulture, $"{Kind}({InFeatures}→{OutFeatures}, k={Join(KernelSize)}, s={Join(Stride)}, p={Join(Padding)}, d={Join(Dilation)}, g={Groups}{(HasBias ? string.Empty : ", no bias")}{(PaddingMode == PaddingModes.Zeros ? string.Empty : ", " + PaddingMode)})");
-    }
-
-    /// <summary>
-    /// Whether two specs describe layers with identical weight shapes and computation: every property is compared, the
-    /// per-dimension lists by their elements (a record's generated equality would compare the list objects, so two
-    /// specs read from the same layer would differ).
-    /// </summary>
-    /// <param name="other">The spec to compare with; null is never equal.</param>
-    /// <returns>True when every property matches.</returns>
-    public bool Equals(HostLayerSpec? other)
-    {
-        if (ReferenceEquals(this, other))
-        {
-            return true;
-        }
-
-        return other is not null && Kind == other.Kind && InFeatures == other.InFeatures && OutFeatures == other.OutFeatures
-            && HasBias == other.HasBias && Groups == other.Groups && PaddingMode == other.PaddingMode
-            && KernelSize.SequenceEqual(other.KernelSize) && Stride.SequenceEqual(other.Stride)
-            && Padding.SequenceEqual(other.Padding) && Dilation.SequenceEqual(other.Dilation)
-            && string.Equals(ModuleType, other.ModuleType, StringComparison.Ordinal) && NeuronAxis == other.NeuronAxis
-            && ModuleParameters == other.ModuleParameters;
-    }
-
-    /// <summary>A hash consistent with <see cref="Equals(HostLayerSpec)"/>: equal specs hash equal.</summary>
-    /// <returns>The hash.</returns>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        hash.Add(Kind);
-        hash.Add(InFeatures);
-        hash.Add(OutFeatures);
-        hash.Add(HasBias);
-        hash.Add(Groups);
-        hash.Add(PaddingMode);
-        foreach (var list in new[] { KernelSize, Stride, Padding, Dilation })
-        {
-            // The count separates [1, 2] + [] from [1] + [2].
-            hash.Add(list.Count);
-            foreach (var value in list)
-            {
-                hash.Add(value);
-            }
-        }
-
-        hash.Add(ModuleType, StringComparer.Ordinal);
-        hash.Add(NeuronAxis);
-        hash.Add(ModuleParameters);
-        return hash.ToHashCode();
     }
 
     /// <summary>Whether <paramref name="module"/> is a layer type of the fast path (computed from its weights).</summary>

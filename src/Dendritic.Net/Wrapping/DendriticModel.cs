@@ -41,6 +41,13 @@ public sealed partial class DendriticModel
     /// <summary>The growth scheduler built on this handle last; null before one (for the two-schedulers warning).</summary>
     internal GrowthScheduler? Scheduler { get; set; }
 
+    /// <summary>
+    /// Set by <see cref="DendriteCheckpoint.Load"/> when the file was a growth run's resume point, cleared by
+    /// <see cref="GrowthScheduler.Resume"/>: while set, <see cref="DendriteCheckpoint.Save"/> and the ONNX export warn
+    /// (1103) that the weights are the last epoch's, not the best.
+    /// </summary>
+    internal ResumePointOrigin? LoadedResumePoint { get; set; }
+
     /// <summary>The wrapped layers in model order.</summary>
     public IReadOnlyList<WrappedLayer> Layers { get; }
 

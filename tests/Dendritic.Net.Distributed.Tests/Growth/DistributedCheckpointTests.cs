@@ -83,8 +83,8 @@ public sealed class DistributedCheckpointTests
     [Test]
     public void Resume_FromARunInProgress_DoesNotWarnThatTheFileIsAResumePoint()
     {
-        // DendriteCheckpoint.Load warns (1103) that such a file holds the last epoch, not the best model; resuming is
-        // what it is for, so the load inside Resume does not.
+        // Saving or exporting a model loaded from such a file without resuming it warns (1103) that it holds the last
+        // epoch, not the best model; resuming is what the file is for, so a resumed model's saves do not.
         var path = Path.Combine(Folder, "run.dndt");
         InProcessGroup.Run(1, c =>
         {
@@ -94,9 +94,13 @@ public sealed class DistributedCheckpointTests
         });
         var logger = new EventIds();
 
-        InProcessGroup.Run(1, c => DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules, logger));
+        InProcessGroup.Run(1, c =>
+        {
+            var resumed = DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules, logger);
+            return DendriteCheckpoint.Save(resumed.Model, Path.Combine(Folder, "copy.dndt"));
+        });
 
-        logger.Ids.Should().Contain(1101, "the load is logged").And.NotContain(1103);
+        logger.Ids.Should().Contain(1101, "the load is logged").And.Contain(1104, "the file is a resume point").And.NotContain(1103);
     }
 
     [Test]

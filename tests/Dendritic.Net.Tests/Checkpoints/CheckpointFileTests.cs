@@ -170,7 +170,7 @@ public sealed class CheckpointFileTests
         var path = Path.Combine(Folder, "run.dndt");
         var manifest = DendriteCheckpoint.Save(handle, path) with { Extras = null! };
 
-        var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest, path));
+        var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest, path, null));
 
         act.Should().Throw<ArgumentException>().WithMessage("*dendritic.growth.state*");
     }

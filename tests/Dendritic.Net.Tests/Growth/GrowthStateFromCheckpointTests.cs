@@ -174,6 +174,44 @@ public sealed class GrowthStateFromCheckpointTests
         act.Should().Throw<System.Text.Json.JsonException>().WithMessage("*field 'Options.BestWeights' is \"Cloud\", not \"Memory\" or \"Disk\"*");
     }
 
+    [Test]
+    public void FromJson_FormerBestWeightsOptionOfNeitherKindWithoutDirectory_ThrowsNamingTheField()
+    {
+        // Without a directory the value would change nothing, but no version wrote it: corruption all the same.
+        var state = JsonNode.Parse(new GrowthScheduler(new FakeGrowthModel(), null, null).ExportState().ToJson())!.AsObject();
+        state["Options"]!["BestWeights"] = "Cloud";
+        state["Options"]!.AsObject().Remove("BestWeightsDirectory");
+
+        var act = () => GrowthSchedulerState.FromJson(state.ToJsonString());
+
+        act.Should().Throw<System.Text.Json.JsonException>().WithMessage("*field 'Options.BestWeights' is \"Cloud\", not \"Memory\" or \"Disk\"*");
+    }
+
+    [Test]
+    public void FromJson_StateWrittenBeforeTheThresholdRename_ReadsItsLowLearningRateValue()
+    {
+        // The option was LowLearningRateWarning until its rename; the state keeps that name, so older states read.
+        var state = JsonNode.Parse(new GrowthScheduler(new FakeGrowthModel(), null, null).ExportState().ToJson())!.AsObject();
+        state["Options"]!["LowLearningRateWarning"] = 0.003;
+
+        var read = GrowthSchedulerState.FromJson(state.ToJsonString());
+
+        read.Options!.LowLearningRateThreshold.Should().Be(0.003);
+    }
+
+    [Test]
+    public void ToJson_Options_WritesTheThresholdUnderItsFormerName()
+    {
+        var options = new GrowthOptions { LowLearningRateThreshold = 0.002 };
+        var state = new GrowthSchedulerState { Options = options };
+
+        var written = JsonNode.Parse(state.ToJson())!["Options"]!.AsObject();
+
+        written.ContainsKey("LowLearningRateThreshold").Should().BeFalse();
+        written["LowLearningRateWarning"]!.GetValue<double>().Should().Be(0.002);
+        GrowthSchedulerState.FromJson(state.ToJson()).Options!.Should().Be(options);
+    }
+
     /// <summary>A run of four validations (one growth) saved with SaveCheckpoint; returns the checkpoint's path.</summary>
     private string SaveSteppedRun()
     {

@@ -59,6 +59,32 @@ public sealed class HostLayerSpecEqualityTests
     }
 
     [Test]
+    public void KernelSize_CallersArrayChangedAfterInit_LeavesTheSpecAndItsHashAlone()
+    {
+        // The lists are copied when set: a spec in a HashSet must not change its hash under the set's feet.
+        var kernel = new long[] { 3, 3 };
+        var spec = new HostLayerSpec { Kind = HostKind.Conv2d, InFeatures = 3, OutFeatures = 8, HasBias = true, KernelSize = kernel, Stride = new long[] { 1, 1 }, Padding = new long[] { 1, 1 }, Dilation = new long[] { 1, 1 } };
+        var same = spec with { KernelSize = new long[] { 3, 3 } };
+        var set = new HashSet<HostLayerSpec> { spec };
+        var hash = spec.GetHashCode();
+
+        kernel[0] = 5;
+
+        spec.KernelSize.Should().Equal(3L, 3L);
+        spec.GetHashCode().Should().Be(hash);
+        set.Should().Contain(same);
+        (spec == same).Should().BeTrue();
+    }
+
+    [Test]
+    public void Stride_SetToNull_ThrowsArgumentNullException()
+    {
+        var act = () => new HostLayerSpec { Kind = HostKind.Linear, InFeatures = 4, OutFeatures = 2, HasBias = true, Stride = null! };
+
+        act.Should().Throw<System.ArgumentNullException>().WithParameterName("Stride");
+    }
+
+    [Test]
     public void WeightShape_GroupedConv_IsOutThenInPerGroupThenKernel()
     {
         using var conv = nn.Conv2d(4, 6, 3, groups: 2);
