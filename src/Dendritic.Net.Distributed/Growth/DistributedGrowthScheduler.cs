@@ -174,11 +174,13 @@ public sealed class DistributedGrowthScheduler
     /// This rank's optimizer, whose state goes into the checkpoint file itself, as for
     /// <see cref="GrowthScheduler.SaveCheckpoint"/>; none when null. Only rank 0's is written (the ranks' gradients are
     /// averaged, so their optimizers hold the same state) and the other ranks' is not read. After <see cref="Resume"/>,
-    /// every rank loads it with <see cref="LoadOptimizerState"/>.
+    /// every rank loads it with <see cref="LoadOptimizerState"/>. Ignored once the scheduler is complete, as for
+    /// <see cref="GrowthScheduler.SaveCheckpoint"/>: a loop that saves every epoch with the optimizer it holds goes
+    /// through the epoch that completed the run, whose removal of sets left that optimizer out of date.
     /// </param>
     /// <returns>The manifest on rank 0; null on the others.</returns>
     /// <exception cref="RankFailedException">Rank 0 failed to write (every rank sees it), or another rank failed.</exception>
-    /// <exception cref="ArgumentException">On rank 0 (the others throw <see cref="RankFailedException"/>): its <paramref name="optimizer"/> keeps its state natively, or holds a parameter that is not the model's, or one twice; nothing is written.</exception>
+    /// <exception cref="ArgumentException">On rank 0 (the others throw <see cref="RankFailedException"/>), before completion: its <paramref name="optimizer"/> keeps its state natively, or holds a parameter that is not the model's, or one twice; nothing is written.</exception>
     public CheckpointManifest? SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null, optim.Optimizer? optimizer = null) =>
         Guard(() =>
         {

@@ -53,11 +53,14 @@ public sealed partial class GrowthScheduler
     /// The optimizer in use (your own, or <see cref="Optimizer"/> from a progress handler of <see cref="Fit"/>), whose state goes into the checkpoint file itself
     /// (<see cref="DendriteCheckpoint.Save"/>), so that the weights and the optimizer state of one save always travel
     /// together; none when null. After <see cref="Resume"/>, load it with <see cref="DendriteCheckpoint.LoadOptimizerState"/>
-    /// (<see cref="Fit"/> does that itself for its first optimizer).
+    /// (<see cref="Fit"/> does that itself for its first optimizer). Ignored once the scheduler is complete
+    /// (<see cref="IsCompleted"/>): a completed run trains no more, so no optimizer state is written, and an optimizer
+    /// left over tensors that the completion removed (<see cref="GrowthReason.RetriesExhausted"/>,
+    /// <see cref="GrowthReason.MaxDendritesReached"/>, <see cref="Finish"/>) does not make the last save of a loop throw.
     /// </param>
     /// <returns>The manifest written.</returns>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>); nothing is written.</exception>
-    /// <exception cref="ArgumentException"><paramref name="optimizer"/> keeps its state natively, or holds a parameter that is not the model's (one built before a retry removed dendrite sets, or from another model); nothing is written.</exception>
+    /// <exception cref="ArgumentException">The scheduler is not complete and <paramref name="optimizer"/> keeps its state natively, or holds a parameter that is not the model's (one built before a retry removed dendrite sets, or from another model); nothing is written.</exception>
     public CheckpointManifest SaveCheckpoint(string path, IReadOnlyDictionary<string, string>? extras = null, optim.Optimizer? optimizer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -66,7 +69,10 @@ public sealed partial class GrowthScheduler
         handle.ThrowIfUnwrapped();
 
         // Checked before anything is written: a refused optimizer must not cost the best weights' export and rename.
-        var described = optimizer is null ? null : OptimizerStateEntry.Describe(handle, optimizer);
+        // A completed run trains no more, so its optimizer state has no use; and a completion that removed sets left
+        // the caller's optimizer over tensors that are no longer the model's (RebuildOptimizer is false then), which
+        // would make the save at the last epoch of every loop that saves each epoch throw.
+        var described = optimizer is null || IsCompleted ? null : OptimizerStateEntry.Describe(handle, optimizer);
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         if (!_best.HasWeights)
         {

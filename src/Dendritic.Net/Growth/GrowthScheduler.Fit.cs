@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -9,6 +11,10 @@ namespace Dendritic;
 /// <content>The optional convenience loop.</content>
 public sealed partial class GrowthScheduler
 {
+    // The trainable parameters Optimizer was built over (its factory's decision): a Fit that finds the model's
+    // trainable parameters changed since (sets added, removed or pruned through the handle) builds a fresh one.
+    private IReadOnlyList<Parameter> _optimizerBuiltFor = Array.Empty<Parameter>();
+
     /// <summary>
     /// A ready-made loop for users who do not want to write one: for each epoch, <paramref name="trainEpoch"/> trains
     /// with the current optimizer, <paramref name="validate"/> scores the model, and <see cref="Step"/> decides. The
@@ -26,10 +32,24 @@ public sealed partial class GrowthScheduler
     /// </para>
     /// <para>
     /// A second call goes on with the optimizer the first one left in <see cref="Optimizer"/> (its moments kept), unless
-    /// the model changed since. The scheduler owns the optimizers the factory returns: it disposes each one it replaces
-    /// or drops, so the factory must build a new one every call. After <see cref="Resume"/> from a checkpoint saved with
-    /// an optimizer, the first optimizer goes on from that optimizer's state (<see cref="DendriteCheckpoint.LoadOptimizerState"/>),
-    /// unless a <see cref="Step"/> of your own came first (the state is out of date then).
+    /// the model changed since: a growth step or <see cref="Finish"/> that removed sets, or trainable parameters that
+    /// are no longer the ones the optimizer was built over (compared by reference at the start of each call:
+    /// <see cref="DendriticModel.AddDendrites"/>, <see cref="DendriticModel.RemoveLastDendrites"/>,
+    /// <see cref="DendritePruner.Prune"/>, or a change of what trains); Fit then disposes it and builds a fresh one. The
+    /// scheduler owns the optimizers the factory returns: it disposes each one it replaces or drops, so the factory must
+    /// build a new one every call. After <see cref="Resume"/> from a checkpoint saved with an optimizer, the first
+    /// optimizer goes on from that optimizer's state (<see cref="DendriteCheckpoint.LoadOptimizerState"/>), unless a
+    /// <see cref="Step"/> of your own came first (the state is out of date then). An optimizer that refuses that state
+    /// is disposed and never used, and the state is kept for the next call. On a completed scheduler (one resumed from
+    /// a completed checkpoint, say) Fit returns at once, with no epoch run and no optimizer built.
+    /// </para>
+    /// <para>
+    /// <paramref name="progress"/>'s <c>Report</c> is called on Fit's thread after each <see cref="Step"/> (and after
+    /// the next optimizer is built), and the next epoch waits for it to return: a handler that saves a checkpoint
+    /// (<see cref="SaveCheckpoint"/> with <see cref="Optimizer"/>) must run there, in an <see cref="IProgress{T}"/> of
+    /// your own whose <c>Report</c> does the work at once. <see cref="Progress{T}"/> does not: it posts each report to the
+    /// thread pool (or the captured synchronization context), where its handler runs while the next epoch trains and
+    /// <see cref="Step"/> changes the model and disposes optimizers; use it for printing only, never to save.
     /// </para>
     /// </remarks>
     /// <param name="epochs">Epoch budget of this call; at least 1.</param>
@@ -41,16 +61,21 @@ public sealed partial class GrowthScheduler
     /// </param>
     /// <param name="trainEpoch">Trains one epoch: gets the 1-based epoch of the run and the optimizer to step.</param>
     /// <param name="validate">Returns the validation score of the model after the given 1-based epoch of the run.</param>
-    /// <param name="progress">Receives one report per epoch; optional.</param>
+    /// <param name="progress">
+    /// Receives one report per epoch, on Fit's thread, before the next epoch; optional. To save checkpoints from it, pass
+    /// an <see cref="IProgress{T}"/> whose <c>Report</c> saves at once: <see cref="Progress{T}"/> runs its handler later,
+    /// on another thread, concurrently with the next epoch (see remarks).
+    /// </param>
     /// <param name="cancellationToken">Checked between epochs.</param>
-    /// <returns>How the loop ended; its <see cref="GrowthFitResult.Epochs"/> counts the epochs of this call.</returns>
+    /// <returns>How the loop ended; its <see cref="GrowthFitResult.Epochs"/> counts the epochs of this call (0, with no last decision, on a completed scheduler).</returns>
     /// <exception cref="ArgumentNullException">A delegate is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or <paramref name="optimizerFactory"/> returned null.</exception>
     /// <exception cref="CheckpointException">
     /// After <see cref="Resume"/> from a checkpoint with optimizer state: the factory's first optimizer does not take
     /// that state (<see cref="CheckpointMismatchException"/>: another type, or other parameters; or
-    /// <see cref="CheckpointCorruptedException"/>), as <see cref="DendriteCheckpoint.LoadOptimizerState"/> throws.
+    /// <see cref="CheckpointCorruptedException"/>), as <see cref="DendriteCheckpoint.LoadOptimizerState"/> throws. That
+    /// optimizer is disposed, <see cref="Optimizer"/> stays null and the state stays for the next call.
     /// </exception>
     public GrowthFitResult Fit(int epochs, Func<GrowthDecision, optim.Optimizer> optimizerFactory, Action<int, optim.Optimizer> trainEpoch, Func<int, double> validate, IProgress<GrowthProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -59,16 +84,44 @@ public sealed partial class GrowthScheduler
         ArgumentNullException.ThrowIfNull(optimizerFactory);
         ArgumentNullException.ThrowIfNull(trainEpoch);
         ArgumentNullException.ThrowIfNull(validate);
+        if (IsCompleted)
+        {
+            // A completed run trains no more (resumed from a completed checkpoint, say): no optimizer to build or load.
+            return new GrowthFitResult(0, true, BestScore, DendriteCount, null);
+        }
+
+        var trainable = _model.TrainableParameters();
+        if (Optimizer is not null && !SameParameters(_optimizerBuiltFor, trainable))
+        {
+            // Sets added, removed or pruned through the handle, or trainability changed, since the last Fit: the
+            // optimizer holds tensors the model no longer trains (or lacks new ones), so it is out of date.
+            DropOptimizer();
+        }
+
         if (Optimizer is null)
         {
-            // The first call, or the model changed since the last optimizer (Steps of your own, Finish): a fresh one.
-            Optimizer = Build(optimizerFactory, new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = _model.TrainableParameters() });
+            // The first call, or the model changed since the last optimizer (Steps of your own, Finish, the handle): a fresh one.
+            var decision = new GrowthDecision { Phase = Phase, DendriteCount = DendriteCount, TrainableParameters = trainable };
+            var first = Build(optimizerFactory, decision);
             if (_savedOptimizer is { } saved)
             {
-                // Resumed, and no Step since: the first optimizer goes on from the one saved with the checkpoint.
-                DendriteCheckpoint.LoadOptimizerState(saved, Optimizer);
+                // Resumed, and no Step since: the first optimizer goes on from the one saved with the checkpoint. Set
+                // only once the state is in: an optimizer that refused it (another type, other parameters) must not
+                // stay in use, and the saved state stays for the next Fit, whose factory may be the corrected one.
+                try
+                {
+                    DendriteCheckpoint.LoadOptimizerState(saved, first);
+                }
+                catch
+                {
+                    first.Dispose();
+                    throw;
+                }
+
                 _savedOptimizer = null;
             }
+
+            Use(first, decision);
         }
 
         GrowthDecision? last = null;
@@ -90,7 +143,7 @@ public sealed partial class GrowthScheduler
             if (last.RebuildOptimizer)
             {
                 // Step disposed the one that did not hold the new sets (DropOptimizer).
-                Optimizer = Build(optimizerFactory, last);
+                Use(Build(optimizerFactory, last), last);
             }
 
             run = i + 1;
@@ -146,6 +199,20 @@ public sealed partial class GrowthScheduler
 
     private static optim.Optimizer Build(Func<GrowthDecision, optim.Optimizer> factory, GrowthDecision decision) =>
         factory(decision) ?? throw new InvalidOperationException($"The optimizer factory passed to GrowthScheduler.Fit returned null for the decision at validation {decision.Validation} ({decision.Action}); return an optimizer over decision.TrainableParameters, e.g. d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3).");
+
+    /// <summary>Makes <paramref name="optimizer"/> <see cref="Optimizer"/>, remembering what it was built over for the next Fit's check.</summary>
+    private void Use(optim.Optimizer optimizer, GrowthDecision decision)
+    {
+        Optimizer = optimizer;
+
+        // What the factory was given, not what the optimizer holds: a factory that leaves some tensors out on purpose
+        // must not make every Fit rebuild.
+        _optimizerBuiltFor = decision.TrainableParameters;
+    }
+
+    /// <summary>Whether two parameter lists hold the same tensor objects, by reference (pruned or re-added sets are new objects).</summary>
+    private static bool SameParameters(IReadOnlyList<Parameter> a, IReadOnlyList<Parameter> b) =>
+        a.Count == b.Count && a.ToHashSet(ReferenceEqualityComparer.Instance).SetEquals(b);
 
     private static double? CurrentLearningRate(optim.Optimizer optimizer) =>
         optimizer.ParamGroups.Select(g => (double?)g.LearningRate).FirstOrDefault();

@@ -61,7 +61,8 @@ public sealed partial class GrowthScheduler
     /// The optimizer <see cref="Fit"/> trains with, built by the factory passed to it; for a progress handler that saves
     /// checkpoints (<see cref="SaveCheckpoint"/>). Null before the first Fit, and whenever a change of the model has made
     /// it out of date: a growth step or retry (Fit builds the next one from the decision before it trains again), or a
-    /// completion or <see cref="Finish"/> that removed dendrite sets (it held their parameters). The scheduler owns it and
+    /// completion or <see cref="Finish"/> that removed dendrite sets (it held their parameters); a change through the
+    /// handle (sets added, removed or pruned) is noticed by the next Fit, which replaces it. The scheduler owns it and
     /// disposes it then, so read it when you need it rather than keep it. A loop of your own that calls <see cref="Step"/>
     /// never sets it: rebuild your optimizer when <see cref="GrowthDecision.RebuildOptimizer"/> says so.
     /// </summary>

@@ -180,6 +180,41 @@ public sealed class DistributedCheckpointTests
             .And.AllSatisfy(e => e.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("out of date"));
     }
 
+    [Test]
+    public void SaveCheckpoint_EveryEpochWithEachRanksOptimizer_SavesThroughACompletionThatRemovedSets()
+    {
+        // The README's loop: rebuild when the decision says so, save every epoch with the optimizer in hand. The
+        // completion (retries exhausted at the fourth score) removes the retried set, which that optimizer holds.
+        var path = Path.Combine(Folder, "run.dndt");
+        var results = InProcessGroup.Run(2, c =>
+        {
+            var model = Models.Mlp();
+            var growth = new DistributedGrowthScheduler(c, Models.Wrapped(model), Models.EagerRules);
+            var optimizer = optim.Adam(growth.Model.TrainableParameters(), 0.01);
+            GrowthDecision decision = null!;
+            for (var epoch = 1; epoch <= 4 && !growth.Scheduler.IsCompleted; epoch++)
+            {
+                TrainStep(model, optimizer);
+                decision = growth.Step(epoch, 5);
+                if (decision.RebuildOptimizer)
+                {
+                    optimizer = optim.Adam(decision.TrainableParameters, 0.01);
+                }
+
+                growth.SaveCheckpoint(path, optimizer: optimizer);
+            }
+
+            return (decision.Reason, growth.Model.DendriteCount, Recorded: DendriteCheckpoint.ReadManifest(path).Optimizer);
+        });
+
+        results.Should().AllSatisfy(r =>
+        {
+            r.Reason.Should().Be(GrowthReason.RetriesExhausted);
+            r.DendriteCount.Should().Be(0);
+            r.Recorded.Should().BeNull("a completed run trains no more, so its optimizer state is not written");
+        });
+    }
+
     // Two ranks save a fresh run with Adam's state; returns the checkpoint's path.
     private string SaveWithAdam()
     {
