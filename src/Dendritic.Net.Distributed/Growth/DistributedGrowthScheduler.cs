@@ -77,8 +77,30 @@ public sealed class DistributedGrowthScheduler
     /// <summary>This rank's handle.</summary>
     public DendriticModel Model { get; }
 
-    /// <summary>This rank's scheduler (the same state on every rank): options, phase, history.</summary>
-    public GrowthScheduler Scheduler { get; }
+    /// <summary>
+    /// This rank's scheduler (the same state on every rank). Internal: its <c>Step</c>, <c>Fit</c>, <c>Finish</c> and
+    /// <c>SaveCheckpoint</c> do not synchronise the ranks, so the scheduler is read through the members below and
+    /// driven through this type only.
+    /// </summary>
+    internal GrowthScheduler Scheduler { get; }
+
+    /// <summary>The options every rank runs with (<see cref="GrowthScheduler.Options"/>).</summary>
+    public GrowthOptions Options => Scheduler.Options;
+
+    /// <summary>The phase, the same on every rank (<see cref="GrowthScheduler.Phase"/>).</summary>
+    public GrowthPhase Phase => Scheduler.Phase;
+
+    /// <summary>True once growth has finished, on every rank alike (<see cref="GrowthScheduler.IsCompleted"/>).</summary>
+    public bool IsCompleted => Scheduler.IsCompleted;
+
+    /// <summary>
+    /// The best global score so far (the ranks' scores weighted by their sample counts, as <see cref="Step"/> combines them), in the
+    /// caller's score units, direction per <see cref="GrowthOptions.Mode"/>; null before the first step.
+    /// </summary>
+    public double? BestScore => Scheduler.BestScore;
+
+    /// <summary>One entry per step, the same on every rank (<see cref="GrowthScheduler.History"/>).</summary>
+    public GrowthHistory History => Scheduler.History;
 
     /// <summary>The seed of torch's generators before each decision (plus the number of decisions so far); ranks on threads of one process, which share the generators, seed them just before drawing new sets instead.</summary>
     public long Seed { get; }
