@@ -178,7 +178,7 @@ internal static class DistributedCheck
                 trainSeconds += clock.Elapsed.TotalSeconds;
                 steps += batches.Count;
             }
-            if (growth.Scheduler.IsCompleted)
+            if (growth.IsCompleted)
             {
                 continue;
             }
