@@ -50,7 +50,11 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
 
     public override void SaveWeights(string path) => DendriteCheckpoint.Save(Handle, path);
 
-    public override void LoadWeights(string path) => DendriteCheckpoint.Restore(Handle, path, LoadOptions);
+    // The folder's file is the scheduler's own (written by this run, or imported after its digest matched the
+    // checkpoint's record), so what the model held when it was captured comes back, non-finite values (an attention
+    // mask's -inf) included, as it does from memory; refusing them made the first restore of such a model throw.
+    public override void LoadWeights(string path) =>
+        DendriteCheckpoint.Restore(Handle, path, (LoadOptions ?? CheckpointLoadOptions.Default) with { AllowNonFiniteWeights = true });
 
     protected override IReadOnlyList<Parameter> AddSets(int count) => Handle.AddDendrites(count);
 }
