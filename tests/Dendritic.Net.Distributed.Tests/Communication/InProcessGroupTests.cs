@@ -116,6 +116,9 @@ public sealed class InProcessGroupTests
     [Test]
     public void Run_OneRankThrows_MessageSaysHowManyFailedAndWhichFirstWithoutRepeatingTheReason()
     {
+        // Rank 0 returns only once rank 2 has left its barrier, which only rank 1's failure can end: returning while
+        // rank 2 still waited would stop the group too, and which stop came first would then be up to thread timing.
+        using var rank2Stopped = new ManualResetEventSlim();
         var run = () => InProcessGroup.Run(3, c =>
         {
             if (c.Rank == 1)
@@ -125,7 +128,18 @@ public sealed class InProcessGroupTests
 
             if (c.Rank == 2)
             {
-                c.Barrier();
+                try
+                {
+                    c.Barrier();
+                }
+                finally
+                {
+                    rank2Stopped.Set();
+                }
+            }
+            else
+            {
+                rank2Stopped.Wait(TimeSpan.FromSeconds(20)).Should().BeTrue("rank 1's failure stops rank 2's barrier");
             }
 
             return 0;
