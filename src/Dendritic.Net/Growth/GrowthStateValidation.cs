@@ -14,8 +14,11 @@ namespace Dendritic;
 /// </summary>
 internal static class GrowthStateValidation
 {
-    /// <summary>Throws naming the first field that no scheduler writes.</summary>
-    /// <exception cref="JsonException">A field is null inside a list, out of range, not finite, or an undefined enum value.</exception>
+    /// <summary>
+    /// Throws naming the first field that no scheduler writes. Enum fields need no check here: the reader
+    /// (<see cref="ExactEnumNameConverter"/>) already refuses anything but one defined name.
+    /// </summary>
+    /// <exception cref="JsonException">A field is null inside a list, out of range, or not finite.</exception>
     public static void ThrowIfMalformed(GrowthSchedulerState state)
     {
         NonNegative(state.Validations, nameof(state.Validations));
@@ -27,7 +30,6 @@ internal static class GrowthStateValidation
         Finite(state.BestScore, nameof(state.BestScore));
         Finite(state.CycleBestScore, nameof(state.CycleBestScore));
         Finite(state.SmoothedScore, nameof(state.SmoothedScore));
-        Defined(state.Phase, nameof(state.Phase));
         for (var i = 0; i < state.LayerDendrites.Count; i++)
         {
             NonNegative(state.LayerDendrites[i], Item(nameof(state.LayerDendrites), i));
@@ -77,9 +79,6 @@ internal static class GrowthStateValidation
         Finite(entry.Score, field + "." + nameof(entry.Score));
         Finite(entry.SmoothedScore, field + "." + nameof(entry.SmoothedScore));
         Finite(entry.BestScore, field + "." + nameof(entry.BestScore));
-        Defined(entry.Phase, field + "." + nameof(entry.Phase));
-        Defined(entry.Action, field + "." + nameof(entry.Action));
-        Defined(entry.Reason, field + "." + nameof(entry.Reason));
         Finite(entry.LearningRate, field + "." + nameof(entry.LearningRate));
         NonNegative(entry.DendriteCount, field + "." + nameof(entry.DendriteCount));
         NonNegative(entry.ParameterCount, field + "." + nameof(entry.ParameterCount));
@@ -125,15 +124,6 @@ internal static class GrowthStateValidation
         if (value is { } v && !double.IsFinite(v))
         {
             Fail(field, "is not a finite number (a number too large for a double reads as infinity)");
-        }
-    }
-
-    private static void Defined<T>(T value, string field)
-        where T : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-        {
-            Fail(field, $"is {value}, which is not one of {string.Join(", ", Enum.GetNames<T>())}");
         }
     }
 
