@@ -39,6 +39,12 @@ internal static class BenchSettings
     /// </summary>
     public static IReadOnlyList<string> Kernels { get; private set; } = new[] { "reference" };
 
+    /// <summary>
+    /// How the layer suites run a step (default "eager" only): "eager" issues its operations one by one, "graph" captures
+    /// the step once as a CUDA graph and replays it (CudaGraphStep; the plain layer and the dendrite layer alike).
+    /// </summary>
+    public static IReadOnlyList<string> Captures { get; private set; } = new[] { "eager" };
+
     /// <summary>Minimum time of one measured iteration in milliseconds, when --iteration-ms is given.</summary>
     public static int? IterationMilliseconds { get; private set; }
 
@@ -74,6 +80,9 @@ internal static class BenchSettings
                     break;
                 case "--kernel":
                     Kernels = List(Next(args, ref i));
+                    break;
+                case "--capture":
+                    Captures = List(Next(args, ref i));
                     break;
                 case "--iteration-ms":
                     IterationMilliseconds = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture);

@@ -16,6 +16,8 @@ public abstract class LayerBenchmarkBase
     private Tensor? _input;
     private Tensor? _gradOutput;
     private Device? _device;
+    private Dendritic.Cuda.CudaGraphStep? _plainGraph;
+    private Dendritic.Cuda.CudaGraphStep? _layerGraph;
 
     /// <summary>Device name: cpu or cuda (chosen by --device).</summary>
     [ParamsSource(nameof(DeviceValues))]
@@ -44,6 +46,12 @@ public abstract class LayerBenchmarkBase
     /// <summary>Cascade implementation (chosen by --kernel; default reference): reference or cuda (the fused kernel).</summary>
     [ParamsSource(nameof(KernelValues))]
     public string Kernel { get; set; } = "reference";
+
+    /// <summary>How a step runs (chosen by --capture; default eager): eager, or graph (captured once as a CUDA graph in setup, then replayed).</summary>
+    [ParamsSource(nameof(CaptureValues))]
+    public string Capture { get; set; } = "eager";
+
+    public static IEnumerable<string> CaptureValues => BenchSettings.Captures;
 
     public static IEnumerable<string> KernelValues => BenchSettings.Kernels;
 
@@ -100,6 +108,15 @@ public abstract class LayerBenchmarkBase
             _gradOutput = randn_like(probe);
         }
 
+        if (Capture == "graph")
+        {
+            // Both layers alike, so that the ratio compares the GPU's work and not the CPU's dispatch of it.
+            _host.zero_grad();
+            _layer.zero_grad();
+            _plainGraph = Dendritic.Cuda.CudaGraphStep.Capture(() => RunStep(_host), _device);
+            _layerGraph = Dendritic.Cuda.CudaGraphStep.Capture(() => RunStep(_layer), _device);
+        }
+
         TorchEnv.Sync(_device);
     }
 
@@ -107,6 +124,10 @@ public abstract class LayerBenchmarkBase
     [GlobalCleanup]
     public void Cleanup()
     {
+        _plainGraph?.Dispose();
+        _layerGraph?.Dispose();
+        _plainGraph = null;
+        _layerGraph = null;
         _input?.Dispose();
         _gradOutput?.Dispose();
         _host?.Dispose();
@@ -117,12 +138,33 @@ public abstract class LayerBenchmarkBase
         System.GC.WaitForPendingFinalizers();
     }
 
+    /// <summary>One step of the suite on <paramref name="module"/>, without waiting for the device.</summary>
+    protected abstract void RunStep(nn.Module<Tensor, Tensor> module);
+
+    /// <summary>
+    /// One measured step on <paramref name="module"/>: <see cref="RunStep"/>, or the replay of its graph with
+    /// <see cref="Capture"/> "graph"; then the device is synchronised.
+    /// </summary>
+    protected void Measure(nn.Module<Tensor, Tensor> module)
+    {
+        var graph = ReferenceEquals(module, _host) ? _plainGraph : _layerGraph;
+        if (graph is null)
+        {
+            RunStep(module);
+        }
+        else
+        {
+            graph.Replay();
+        }
+
+        TorchEnv.Sync(_device!);
+    }
+
     /// <summary>Forward of <paramref name="module"/> with autograd recording (as in training).</summary>
     protected void Forward(nn.Module<Tensor, Tensor> module)
     {
         using var scope = NewDisposeScope();
         module.call(Input);
-        TorchEnv.Sync(_device!);
     }
 
     /// <summary>Forward and backward (a training step without the optimizer); gradients are dropped afterwards.</summary>
@@ -135,7 +177,6 @@ public abstract class LayerBenchmarkBase
         }
 
         module.zero_grad();
-        TorchEnv.Sync(_device!);
     }
 
     /// <summary>Forward under no_grad (inference).</summary>
@@ -144,6 +185,5 @@ public abstract class LayerBenchmarkBase
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         module.call(Input);
-        TorchEnv.Sync(_device!);
     }
 }

@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Dendritic.Benchmarks;
 
@@ -7,10 +9,12 @@ namespace Dendritic.Benchmarks;
 public class LayerForward : LayerBenchmarkBase
 {
     [Benchmark(Baseline = true)]
-    public void Plain() => Forward(HostModule);
+    public void Plain() => Measure(HostModule);
 
     [Benchmark]
-    public void Dendritic() => Forward(Layer);
+    public void Dendritic() => Measure(Layer);
+
+    protected override void RunStep(nn.Module<Tensor, Tensor> module) => Forward(module);
 }
 
 /// <summary>Forward and backward, one training step without the optimizer.</summary>
@@ -18,10 +22,12 @@ public class LayerForward : LayerBenchmarkBase
 public class LayerTraining : LayerBenchmarkBase
 {
     [Benchmark(Baseline = true)]
-    public void Plain() => ForwardBackward(HostModule);
+    public void Plain() => Measure(HostModule);
 
     [Benchmark]
-    public void Dendritic() => ForwardBackward(Layer);
+    public void Dendritic() => Measure(Layer);
+
+    protected override void RunStep(nn.Module<Tensor, Tensor> module) => ForwardBackward(module);
 }
 
 /// <summary>Forward under no_grad.</summary>
@@ -29,8 +35,10 @@ public class LayerTraining : LayerBenchmarkBase
 public class LayerInference : LayerBenchmarkBase
 {
     [Benchmark(Baseline = true)]
-    public void Plain() => Inference(HostModule);
+    public void Plain() => Measure(HostModule);
 
     [Benchmark]
-    public void Dendritic() => Inference(Layer);
+    public void Dendritic() => Measure(Layer);
+
+    protected override void RunStep(nn.Module<Tensor, Tensor> module) => Inference(module);
 }

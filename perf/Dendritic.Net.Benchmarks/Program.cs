@@ -7,9 +7,10 @@ namespace Dendritic.Benchmarks;
 /// Entry point. Modes:
 /// <list type="bullet">
 /// <item>(default) BenchmarkDotNet suites: <c>-- --filter '*LayerTraining*' [--device cpu|cuda] [--quick] [--inprocess]
-/// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--kernel reference,cuda] [--iteration-ms N]</c>;</item>
+/// [--size small,large] [--dtype float32,bfloat16] [--dendrites 1,2,4] [--kernel reference,cuda] [--capture eager,graph] [--iteration-ms N]</c>;</item>
 /// <item><c>cuda-check</c>: DendriteLayer on CUDA against CPU float64;</item>
 /// <item><c>fused-check</c>: the fused CUDA cascade (Dendritic.Net.Cuda) against the reference, then timed alone;</item>
+/// <item><c>graph-check</c>: a DendriteLayer's step captured as a CUDA graph (CudaGraphStep) against the same step run eagerly;</item>
 /// <item><c>cuda-memory [dtypes]</c>: device memory of a training step per layer case;</item>
 /// <item><c>breakdown [cpu|cuda] [rounds] [cases] [D list]</c>: where a layer's time goes, projection paths A/B;</item>
 /// <item><c>kernel-breakdown [rounds] [cases] [D list] [dtype]</c>: the same with the fused CUDA kernel, whole output against chunks;</item>
@@ -39,6 +40,8 @@ internal static class Program
                 return CudaCheck.Run(args.Length > 1 ? args[1] : "cuda") == 0 ? 0 : 1;
             case "fused-check":
                 return FusedCheck.Run(args.Length > 1 ? args[1] : "cuda") == 0 ? 0 : 1;
+            case "graph-check":
+                return GraphCheck.Run();
             case "cuda-memory":
                 return CudaMemory.Run(args[1..]);
             case "cuda-memory-one":

@@ -43,7 +43,8 @@ internal static class ResultTable
             // The median resists the odd slow iteration (a shared machine, a GC); reports without it use the mean.
             var mean = Col("Median") >= 0 ? Col("Median") : Col("Mean");
             var unit = header[mean].Contains("[us]", StringComparison.Ordinal) ? 1e-3 : header[mean].Contains("[s]", StringComparison.Ordinal) ? 1e3 : 1.0;
-            var paramColumns = new[] { "Device", "DType", "Host", "Size", "Model", "Dendrites" }.Select(Col).Where(i => i >= 0).ToArray();
+            // Capture is one of them: a graph's replay changes the plain layer's time too, so each capture has its own baseline.
+            var paramColumns = new[] { "Device", "DType", "Host", "Size", "Model", "Dendrites", "Capture" }.Select(Col).Where(i => i >= 0).ToArray();
             var projection = Col("Projection");
             var kernel = Col("Kernel");
             var suite = Path.GetFileName(path).Split('-')[0].Split('.').Last();
@@ -87,7 +88,8 @@ internal static class ResultTable
                 var projectionName = projection >= 0 && row[projection] != nameof(DendriteProjection.Auto) ? row[projection] : string.Empty;
                 // Likewise the cascade kernel: the plain host does not use it; a kernel other than the reference is named.
                 var kernelName = kernel >= 0 && row[kernel] != "reference" ? $"kernel:{row[kernel]}" : string.Empty;
-                var subject = string.Join(" ", SubjectColumns.Select(Get).Append(projectionName).Append(kernelName).Where(s => s.Length > 0));
+                var captureName = Get("Capture") is var capture && capture.Length > 0 && capture != "eager" ? capture : string.Empty;
+                var subject = string.Join(" ", SubjectColumns.Select(Get).Append(projectionName).Append(kernelName).Append(captureName).Where(s => s.Length > 0));
                 rows.Add(new RatioRow(suite, Get("Device"), Get("DType"), subject, int.Parse(Get("Dendrites"), CultureInfo.InvariantCulture), baseline, value));
             }
         }

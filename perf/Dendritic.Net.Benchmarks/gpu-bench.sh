@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
-# Steps: check, fused, fused-check, fused-suites, memory, soak, cpu-soak, layer, training, inference, forward, model, growth,
+# Steps: check, fused, fused-check, fused-suites, graph, graph-check, memory, soak, cpu-soak, layer, training, inference, forward, model, growth,
 # cpu-layer, cpu-versus-original, cpu-interleaved, original-cpu, original-cuda, cpu-breakdown, cuda-breakdown, cpu-model,
 # cpu-growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
@@ -93,6 +93,14 @@ for s in "$@"; do
       [ "$s" = fused-check ] || for f in ${FUSED_SUITES:-LayerTraining:small:125 LayerTraining:large:125 LayerInference:small:75 LayerInference:large:75}; do
         IFS=: read -r suite size secs <<<"$f"
         step "fused-$suite-$size" "$secs" --filter "*$suite*" "${bdn[@]}" --size "$size" --kernel reference,cuda --iterations "${FUSED_ITERS:-4}"
+      done ;;
+    # CUDA graphs (CudaGraphStep): graph-check (replayed step against eager, bit for bit), then the layer suites with
+    # every step captured and replayed, plain and dendrite layer alike; GRAPH_SUITES and GRAPH_CAPTURE pick what runs.
+    graph|graph-check) nvrtc
+      SHOW='FAIL|PASS|^#|graph-check:|rror|xception' step graph-check 150 graph-check
+      [ "$s" = graph-check ] || for f in ${GRAPH_SUITES:-LayerTraining:small:150 LayerInference:small:90 LayerTraining:large:150 LayerInference:large:90}; do
+        IFS=: read -r suite size secs <<<"$f"
+        step "graph-$suite-$size" "$secs" --filter "*$suite*" "${bdn[@]}" --size "$size" --kernel "${GRAPH_KERNELS:-reference,cuda}" --capture "${GRAPH_CAPTURE:-eager,graph}" --iterations "${FUSED_ITERS:-4}"
       done ;;
     memory) step cuda-memory 200 cuda-memory ;;
     layer) for f in LayerTraining LayerInference LayerForward; do step "$f" 200 --filter "*$f*" "${bdn[@]}"; done ;;

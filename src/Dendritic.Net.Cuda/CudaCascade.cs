@@ -7,7 +7,7 @@ namespace Dendritic.Cuda;
 /// backward (plus a small reduction) instead of the reference path's separate sigmoid, multiply and add kernels per
 /// set. Layers on other devices, in other dtypes than float32 and bfloat16, or with more than 8 sets keep the
 /// reference path, and so does a training step of a layer with one set and an output under 32 MiB, where the
-/// reference path was measured faster. Needs the NVIDIA driver and NVRTC 12 or 13 (no CUDA toolkit); see docs/cuda.md.
+/// reference path was measured faster (unless the step is captured as a CUDA graph, <see cref="CudaGraphStep"/>). Needs the NVIDIA driver and NVRTC 12 or 13 (no CUDA toolkit); see docs/cuda.md.
 /// </summary>
 public static class CudaCascade
 {

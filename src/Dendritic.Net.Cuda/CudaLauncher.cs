@@ -6,9 +6,10 @@ using static TorchSharp.torch;
 namespace Dendritic.Cuda;
 
 /// <summary>
-/// Launches cascade.cu's kernels through the CUDA driver API, in libtorch's primary context and on the legacy default
-/// stream (stream 0), which is libtorch's current stream: TorchSharp sets no other, so every kernel here runs after
-/// the libtorch work queued before it and before the work queued after it, with no synchronisation. The context is made
+/// Launches cascade.cu's kernels through the CUDA driver API, in libtorch's primary context and on libtorch's current
+/// stream of the device (<see cref="LibTorchCuda.CurrentStream"/>: the legacy default stream unless something, such as
+/// a <see cref="CudaGraphStep"/> capture, set another), so every kernel here runs after the libtorch work queued before
+/// it and before the work queued after it, with no synchronisation, and is captured with it. The context is made
 /// current for each call only: the launching thread's own current context (or none) is current again afterwards.
 /// </summary>
 internal sealed unsafe class CudaLauncher : ICascadeLauncher
@@ -118,13 +119,15 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         reduceArgs[2] = &shape;
         var count = (long)problem.GradientRows * problem.Neurons;
         var blocks = (uint)((count + ReduceBlock - 1) / ReduceBlock);
-        CudaDriver.Check(CudaDriver.LaunchKernel(module.Reduce, blocks, 1, 1, ReduceBlock, 1, 1, 0, IntPtr.Zero, reduceArgs, null), "cuLaunchKernel(cascade_reduce)");
+        var stream = LibTorchCuda.CurrentStream(problem.DeviceIndex);
+        CudaDriver.Check(CudaDriver.LaunchKernel(module.Reduce, blocks, 1, 1, ReduceBlock, 1, 1, 0, stream, reduceArgs, null), "cuLaunchKernel(cascade_reduce)");
     }
 
     private void Launch(IntPtr function, CascadeProblem problem, void** args, string name)
     {
         var (x, y, block) = Grid(problem);
-        CudaDriver.Check(CudaDriver.LaunchKernel(function, (uint)x, (uint)y, 1, (uint)block, 1, 1, 0, IntPtr.Zero, args, null), $"cuLaunchKernel({name})");
+        var stream = LibTorchCuda.CurrentStream(problem.DeviceIndex);
+        CudaDriver.Check(CudaDriver.LaunchKernel(function, (uint)x, (uint)y, 1, (uint)block, 1, 1, 0, stream, args, null), $"cuLaunchKernel({name})");
     }
 
     /// <summary>

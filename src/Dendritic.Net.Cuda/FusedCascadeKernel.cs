@@ -51,7 +51,8 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
     /// <summary>
     /// Runs the cascade, or returns null for the reference path: a device the launcher does not take, a dtype other
     /// than float32 and bfloat16, more than <see cref="CascadeProblem.MaxSets"/> sets, an empty output, tensors that
-    /// disagree in device, dtype or shape, or a one-set cascade in training on an output below the threshold given.
+    /// disagree in device, dtype or shape, or a one-set cascade in training on an output below the threshold given
+    /// (unless a <see cref="CudaGraphStep"/> capture is under way).
     /// </summary>
     public Tensor? TryCombine(CascadeInputs inputs)
     {
@@ -59,8 +60,10 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         var host = inputs.HostOutput;
         var sets = inputs.Sets;
         var axis = inputs.NeuronAxis;
-        // The one-set rule first: the step it declines is dispatch-bound, so it should cost no further queries.
-        if (sets == 1 && _oneSetTrainingMinBytes > 0 && host.numel() * host.ElementSize < _oneSetTrainingMinBytes && is_grad_enabled())
+        // The one-set rule first: the step it declines is dispatch-bound, so it should cost no further queries. A step
+        // prepared for a CUDA graph pays no dispatch on replay, so the rule does not apply to it.
+        if (sets == 1 && _oneSetTrainingMinBytes > 0 && host.numel() * host.ElementSize < _oneSetTrainingMinBytes && is_grad_enabled()
+            && !GraphCaptureState.Active)
         {
             return null;
         }

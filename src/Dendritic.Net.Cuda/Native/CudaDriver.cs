@@ -45,6 +45,18 @@ internal static unsafe partial class CudaDriver
     [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuLaunchKernel")]
     public static partial int LaunchKernel(IntPtr function, uint gridX, uint gridY, uint gridZ, uint blockX, uint blockY, uint blockZ, uint sharedBytes, IntPtr stream, void** parameters, void** extra);
 
+    /// <summary>CU_STREAM_CAPTURE_STATUS_ACTIVE: the stream is capturing, and nothing has invalidated the capture.</summary>
+    public const int CaptureStatusActive = 1;
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuStreamIsCapturing")]
+    public static partial int StreamIsCapturing(IntPtr stream, out int status);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuStreamEndCapture")]
+    public static partial int StreamEndCapture(IntPtr stream, out IntPtr graph);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuGraphDestroy")]
+    public static partial int GraphDestroy(IntPtr graph);
+
     [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuGetErrorName")]
     public static partial int GetErrorName(int result, out IntPtr name);
 
