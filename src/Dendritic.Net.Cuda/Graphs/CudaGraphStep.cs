@@ -6,8 +6,7 @@ using static TorchSharp.torch;
 namespace Dendritic.Cuda;
 
 /// <summary>
-/// A step (a forward, a forward and backward, an optimizer step, or all of them) captured once as a CUDA graph and then
-/// replayed with one launch: the CPU no longer issues the step's kernels one by one, which is what bounds the training
+/// A step (a forward, or a forward and backward) captured once as a CUDA graph and then replayed with one launch: the CPU no longer issues the step's kernels one by one, which is what bounds the training
 /// step of small layers (docs/benchmarks.md). This is libtorch's own <c>at::cuda::CUDAGraph</c> (as
 /// <c>torch.cuda.CUDAGraph</c> in Python), so libtorch's caching allocator takes part: the memory the step allocates
 /// while it is captured comes from a pool private to this graph and stays reserved until <see cref="Dispose"/>.
@@ -20,7 +19,9 @@ namespace Dendritic.Cuda;
 /// captured backward then writes fresh gradients on every replay. Gradients that exist when the step is captured
 /// (the warm-up runs leave some unless the step clears them) are added to on every replay instead.</para>
 /// <para>The step must not synchronise with the host while it is captured (no <c>item()</c>, no copies to the CPU, no
-/// data-dependent shapes) and must run its CUDA work on the device given. Works with the fused cascade
+/// data-dependent shapes) and must run its CUDA work on the device given. Keep <c>optimizer.step()</c> out of it:
+/// TorchSharp's optimizers count their steps on the host, so a captured step would replay the first step's bias
+/// correction. Capture again after the model changes (growth, parameters replaced, dendrites switched). Works with the fused cascade
 /// (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux only: libtorch's graph is reached
 /// through its C++ entry points, checked on libtorch 2.11.</para>
 /// </remarks>
