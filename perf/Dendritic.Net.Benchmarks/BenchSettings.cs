@@ -102,6 +102,11 @@ internal static class BenchSettings
             }
         }
 
+        if (Captures.Contains("graph") && Devices.Contains("cpu"))
+        {
+            throw new ArgumentException("--capture graph captures CUDA graphs: use it with --device cuda only.", nameof(args));
+        }
+
         DTypes = dtypes ?? (UsesCuda ? new[] { "float32", "bfloat16" } : new[] { "float32" });
         Environment.SetEnvironmentVariable("DENDRITIC_BENCH_CUDA", UsesCuda ? "1" : "0");
         return rest.ToArray();

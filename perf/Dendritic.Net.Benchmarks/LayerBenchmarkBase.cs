@@ -18,6 +18,7 @@ public abstract class LayerBenchmarkBase
     private Device? _device;
     private Dendritic.Cuda.CudaGraphStep? _plainGraph;
     private Dendritic.Cuda.CudaGraphStep? _layerGraph;
+    private bool _capturing;
 
     /// <summary>Device name: cpu or cuda (chosen by --device).</summary>
     [ParamsSource(nameof(DeviceValues))]
@@ -110,11 +111,20 @@ public abstract class LayerBenchmarkBase
 
         if (Capture == "graph")
         {
-            // Both layers alike, so that the ratio compares the GPU's work and not the CPU's dispatch of it.
+            // Both layers alike, so that the ratio compares the GPU's work and not the CPU's dispatch of it. The step
+            // does not synchronise while it is prepared and captured (a capture cannot hold that); Measure does.
             _host.zero_grad();
             _layer.zero_grad();
-            _plainGraph = Dendritic.Cuda.CudaGraphStep.Capture(() => RunStep(_host), _device);
-            _layerGraph = Dendritic.Cuda.CudaGraphStep.Capture(() => RunStep(_layer), _device);
+            _capturing = true;
+            try
+            {
+                _plainGraph = Dendritic.Cuda.CudaGraphStep.Capture(() => RunStep(_host), _device);
+                _layerGraph = Dendritic.Cuda.CudaGraphStep.Capture(() => RunStep(_layer), _device);
+            }
+            finally
+            {
+                _capturing = false;
+            }
         }
 
         TorchEnv.Sync(_device);
@@ -138,12 +148,12 @@ public abstract class LayerBenchmarkBase
         System.GC.WaitForPendingFinalizers();
     }
 
-    /// <summary>One step of the suite on <paramref name="module"/>, without waiting for the device.</summary>
+    /// <summary>One step of the suite on <paramref name="module"/>, waiting for the device at the end unless it is being captured.</summary>
     protected abstract void RunStep(nn.Module<Tensor, Tensor> module);
 
     /// <summary>
-    /// One measured step on <paramref name="module"/>: <see cref="RunStep"/>, or the replay of its graph with
-    /// <see cref="Capture"/> "graph"; then the device is synchronised.
+    /// One measured step on <paramref name="module"/>: <see cref="RunStep"/>, or, with <see cref="Capture"/> "graph",
+    /// the replay of its graph followed by a wait for the device.
     /// </summary>
     protected void Measure(nn.Module<Tensor, Tensor> module)
     {
@@ -155,9 +165,8 @@ public abstract class LayerBenchmarkBase
         else
         {
             graph.Replay();
+            TorchEnv.Sync(_device!);
         }
-
-        TorchEnv.Sync(_device!);
     }
 
     /// <summary>Forward of <paramref name="module"/> with autograd recording (as in training).</summary>
@@ -165,6 +174,7 @@ public abstract class LayerBenchmarkBase
     {
         using var scope = NewDisposeScope();
         module.call(Input);
+        SyncUnlessCapturing();
     }
 
     /// <summary>Forward and backward (a training step without the optimizer); gradients are dropped afterwards.</summary>
@@ -177,6 +187,7 @@ public abstract class LayerBenchmarkBase
         }
 
         module.zero_grad();
+        SyncUnlessCapturing();
     }
 
     /// <summary>Forward under no_grad (inference).</summary>
@@ -185,5 +196,15 @@ public abstract class LayerBenchmarkBase
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         module.call(Input);
+        SyncUnlessCapturing();
+    }
+
+    // Inside the dispose scope, as before graphs existed, so that eager rows stay comparable with earlier runs.
+    private void SyncUnlessCapturing()
+    {
+        if (!_capturing)
+        {
+            TorchEnv.Sync(_device!);
+        }
     }
 }

@@ -42,7 +42,7 @@ public class CudaGraphStepTests
     [Test]
     public void Capture_WithoutLibTorchCuda_ThrowsTypedErrorNamingTheMissingPieceAndRunsNothing()
     {
-        if (LibTorchCuda.Missing is null)
+        if (LibTorchCuda.MissingForGraphs is null)
         {
             Assert.Ignore("libtorch's CUDA libraries are loaded here: the capture itself is checked by graph-check on the GPU machine.");
         }

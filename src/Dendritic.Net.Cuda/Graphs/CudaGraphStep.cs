@@ -6,10 +6,11 @@ using static TorchSharp.torch;
 namespace Dendritic.Cuda;
 
 /// <summary>
-/// A step (a forward, or a forward and backward) captured once as a CUDA graph and then replayed with one launch: the CPU no longer issues the step's kernels one by one, which is what bounds the training
-/// step of small layers (docs/benchmarks.md). This is libtorch's own <c>at::cuda::CUDAGraph</c> (as
-/// <c>torch.cuda.CUDAGraph</c> in Python), so libtorch's caching allocator takes part: the memory the step allocates
-/// while it is captured comes from a pool private to this graph and stays reserved until <see cref="Dispose"/>.
+/// A step (a forward, or a forward and backward) captured once as a CUDA graph and then replayed with one launch: the
+/// CPU no longer issues the step's kernels one by one, which is what bounds the training step of small layers
+/// (docs/benchmarks.md, run 9). This is libtorch's own <c>at::cuda::CUDAGraph</c> (as <c>torch.cuda.CUDAGraph</c> in
+/// Python), so libtorch's caching allocator takes part: the memory the step allocates while it is captured comes from
+/// a pool private to this graph and stays reserved until <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
 /// <para>A replay repeats the captured kernels on the same memory: the step must read its inputs from tensors that
@@ -21,17 +22,19 @@ namespace Dendritic.Cuda;
 /// <para>The step must not synchronise with the host while it is captured (no <c>item()</c>, no copies to the CPU, no
 /// data-dependent shapes) and must run its CUDA work on the device given. Keep <c>optimizer.step()</c> out of it:
 /// TorchSharp's optimizers count their steps on the host, so a captured step would replay the first step's bias
-/// correction. Capture again after the model changes (growth, parameters replaced, dendrites switched). Works with the fused cascade
-/// (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux only: libtorch's graph is reached
-/// through its C++ entry points, checked on libtorch 2.11.</para>
+/// correction. Capture again after the model changes (growth, parameters replaced, dendrites switched). Works with the
+/// fused cascade (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux only: libtorch's
+/// graph is reached through its C++ entry points, checked on libtorch 2.11.</para>
 /// </remarks>
 public sealed class CudaGraphStep : IDisposable
 {
+    private readonly int _deviceIndex;
     private IntPtr _graph;
 
-    private CudaGraphStep(IntPtr graph, Device device)
+    private CudaGraphStep(IntPtr graph, Device device, int deviceIndex)
     {
         _graph = graph;
+        _deviceIndex = deviceIndex;
         Device = device;
     }
 
@@ -39,23 +42,24 @@ public sealed class CudaGraphStep : IDisposable
     public Device Device { get; }
 
     /// <summary>
-    /// Runs <paramref name="step"/> <paramref name="warmupRuns"/> times on a side stream (libtorch's libraries set up
-    /// their workspaces, the fused cascade compiles its kernels), then once more while capturing it, and returns the
-    /// captured graph. The work queued on the device before is finished first (the device is synchronised), and so is
-    /// the capture before this returns; the current stream is libtorch's default stream again afterwards.
+    /// Runs <paramref name="step"/> <paramref name="warmupRuns"/> times on a side stream from libtorch's pool
+    /// (libtorch's libraries set up their workspaces, the fused cascade compiles its kernels), then once more while
+    /// capturing it, and returns the captured graph. The device is synchronised before and after; the stream that was
+    /// current before is current again afterwards, also when this throws.
     /// </summary>
     /// <param name="step">The work to capture; see the remarks on what it may do.</param>
-    /// <param name="device">A CUDA device, the current one (TorchSharp's <c>cuda:0</c> unless changed).</param>
-    /// <param name="warmupRuns">Runs before the capture (default 3, at least 1): their effects (gradients, optimizer steps) happen as in eager runs.</param>
+    /// <param name="device">A CUDA device, the current one (<c>cuda</c> means the current one; TorchSharp's is <c>cuda:0</c> unless changed).</param>
+    /// <param name="warmupRuns">Runs before the capture (default 3, at least 1): their effects (gradients, outputs) happen as in eager runs.</param>
     /// <returns>The graph; dispose it to free its memory.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="step"/> or <paramref name="device"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="device"/> is not a CUDA device.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="warmupRuns"/> is below 1.</exception>
     /// <exception cref="CudaGraphException">
     /// libtorch's CUDA entry points are missing (not Linux, no CUDA build of libtorch, another libtorch version: the
-    /// message names the missing one), <paramref name="device"/> is not the current device, or the captured run failed
-    /// (its exception is the inner one) or synchronised with the host (the capture is invalid; the memory it took stays
-    /// reserved until the process exits).
+    /// message names the missing one); <paramref name="device"/> is not the current device; the step threw while it
+    /// was captured (its exception is the inner one: libtorch refuses a copy to the CPU, such as <c>item()</c>, while
+    /// capturing); or something in the step invalidated the capture (a synchronisation). The capture's memory is freed
+    /// in each case. An exception of a warm-up run is thrown as it is.
     /// </exception>
     public static CudaGraphStep Capture(Action step, Device device, int warmupRuns = 3)
     {
@@ -67,21 +71,22 @@ public sealed class CudaGraphStep : IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(warmupRuns, 1);
-        if (LibTorchCuda.Missing is string missing)
+        if (LibTorchCuda.MissingForGraphs is string missing)
         {
             throw new CudaGraphException($"CUDA graphs are not available: {missing} Run the step eagerly.");
         }
 
-        var index = device.index < 0 ? 0 : device.index;
         var current = LibTorchCuda.CurrentDevice();
-        if (current != index)
+        var index = device.index < 0 ? current : device.index;
+        if (index != current)
         {
             throw new CudaGraphException($"A CUDA graph is captured on the current device, cuda:{current}; the step was given cuda:{index}. Capture on cuda:{current}.");
         }
 
-        cuda.synchronize(device);
+        cuda.synchronize(At(index));
         var original = LibTorchCuda.GetCurrentStream(index);
-        LibTorchCuda.SetCurrentStream(LibTorchCuda.StreamFromPool(index));
+        var side = LibTorchCuda.StreamFromPool(index);
+        LibTorchCuda.SetCurrentStream(side);
         GraphCaptureState.Enter();
         try
         {
@@ -90,18 +95,25 @@ public sealed class CudaGraphStep : IDisposable
                 step();
             }
 
-            cuda.synchronize(device);
-            return new CudaGraphStep(CaptureOnCurrentStream(step, index), device);
+            cuda.synchronize(At(index));
+            return new CudaGraphStep(CaptureOn(side, step, index), device, index);
         }
         finally
         {
+            // The stream first: a synchronisation that throws (an error a warm-up left) must not leave this thread on
+            // a stream nothing else orders its work against.
             GraphCaptureState.Exit();
-            cuda.synchronize(device);
             LibTorchCuda.SetCurrentStream(original);
+            cuda.synchronize(At(index));
         }
     }
 
     /// <summary>Runs the captured step again, on libtorch's current stream (queued after the work before it, as an eager step would be).</summary>
+    /// <remarks>
+    /// A CUDA error left by earlier work (a kernel that faulted: then every later CUDA call fails too) makes libtorch's
+    /// replay throw a C++ exception, which ends the process; eager libtorch calls would report the same error as an
+    /// exception. Run with <c>CUDA_LAUNCH_BLOCKING=1</c> to find the faulting kernel.
+    /// </remarks>
     /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
     public void Replay()
     {
@@ -109,21 +121,36 @@ public sealed class CudaGraphStep : IDisposable
         LibTorchCuda.Replay(_graph);
     }
 
-    /// <summary>Frees the graph and the memory pool its capture allocated (the tensors the step kept must not be used after this).</summary>
+    /// <summary>
+    /// Waits for the device, then frees the graph and the memory pool its capture allocated (the tensors the step
+    /// kept must not be used after this). Never throws.
+    /// </summary>
     public void Dispose()
     {
         var graph = _graph;
         _graph = IntPtr.Zero;
-        if (graph != IntPtr.Zero)
+        if (graph == IntPtr.Zero)
+        {
+            return;
+        }
+
+        try
         {
             // A replay may still run: the graph's memory goes back only after it has finished.
-            cuda.synchronize(Device);
-            Free(graph, constructed: true);
+            cuda.synchronize(At(_deviceIndex));
         }
+#pragma warning disable CA1031 // Dispose must not throw; a device that cannot synchronise has failed for every other call too.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        Free(graph);
     }
 
-    private static unsafe IntPtr CaptureOnCurrentStream(Action step, int index)
+    private static unsafe IntPtr CaptureOn(LibTorchCuda.StreamValue side, Action step, int index)
     {
+        var stream = LibTorchCuda.Raw(side);
         var graph = (IntPtr)NativeMemory.AllocZeroed(LibTorchCuda.GraphObjectBytes);
         LibTorchCuda.ConstructGraph(graph);
         LibTorchCuda.CaptureBegin(graph);
@@ -139,24 +166,30 @@ public sealed class CudaGraphStep : IDisposable
             failure = e;
         }
 
-        // libtorch's capture_end throws a C++ exception on an invalidated capture, which cannot cross into .NET: the
-        // capture's state is read first, and an invalid capture is ended through the driver instead (its pool stays).
-        var stream = LibTorchCuda.Raw(LibTorchCuda.GetCurrentStream(index));
-        if (!IsCapturing(index, stream))
+        // libtorch's capture_end throws a C++ exception on an invalidated capture, which cannot cross into .NET and
+        // would end the process. So the capture's state is read first; an invalid capture is ended through the driver,
+        // and libtorch's is then ended on an empty capture of one fill kernel, so that its allocator stops routing to
+        // the graph's pool and the graph's destructor gives that pool back.
+        LibTorchCuda.SetCurrentStream(side);
+        var valid = IsCapturing(index, stream);
+        if (!valid)
         {
             EndInvalidCapture(index, stream);
-            Free(graph, constructed: true);
-            throw new CudaGraphException(
-                "The step's capture as a CUDA graph was invalidated: something in it synchronised with the host (item(), a copy to the CPU, a data-dependent shape) or used another stream. " +
-                "Keep such work out of the captured step. The memory the capture took stays reserved until the process exits.",
-                failure ?? new InvalidOperationException("The capture was invalidated without an exception in the step."));
+            using var scratch = zeros(1, device: At(index));
+            Driver(index, stream, static s => CudaDriver.Check(CudaDriver.StreamBeginCapture(s, CudaDriver.CaptureModeThreadLocal), "cuStreamBeginCapture"));
+            scratch.zero_();
         }
 
         LibTorchCuda.CaptureEnd(graph);
-        if (failure is not null)
+        if (!valid || failure is not null)
         {
-            Free(graph, constructed: true);
-            throw new CudaGraphException($"The step threw while it was captured as a CUDA graph, though not in its warm-up runs: {failure.Message} Capture a step that runs the same way every time.", failure);
+            Free(graph);
+            var what = valid
+                ? $"The step threw while it was captured as a CUDA graph: {FirstLine(failure!.Message)}"
+                : "The step's capture as a CUDA graph was invalidated: something in it synchronised with the device or the host (a synchronize call, a blocking copy) or used the legacy default stream.";
+            throw new CudaGraphException(
+                $"{what} A captured step must not synchronise with the host (item(), copies to the CPU, data-dependent shapes): keep such work outside it and read results from tensors the step keeps.",
+                failure ?? new InvalidOperationException("The capture was invalidated without an exception in the step."));
         }
 
         return graph;
@@ -165,11 +198,11 @@ public sealed class CudaGraphStep : IDisposable
     private static bool IsCapturing(int index, IntPtr stream)
     {
         var status = 0;
-        CudaDevice.Get(index).InContext(stream, s => CudaDriver.Check(CudaDriver.StreamIsCapturing(s, out status), "cuStreamIsCapturing"));
+        Driver(index, stream, s => CudaDriver.Check(CudaDriver.StreamIsCapturing(s, out status), "cuStreamIsCapturing"));
         return status == CudaDriver.CaptureStatusActive;
     }
 
-    private static void EndInvalidCapture(int index, IntPtr stream) => CudaDevice.Get(index).InContext(stream, static s =>
+    private static void EndInvalidCapture(int index, IntPtr stream) => Driver(index, stream, static s =>
     {
         // The driver refuses the invalid capture (its result is expected to be an error) but ends it.
         if (CudaDriver.StreamEndCapture(s, out var partial) == CudaDriver.Success && partial != IntPtr.Zero)
@@ -178,13 +211,23 @@ public sealed class CudaGraphStep : IDisposable
         }
     });
 
-    private static unsafe void Free(IntPtr graph, bool constructed)
+    private static void Driver(int index, IntPtr stream, Action<IntPtr> call)
     {
-        if (constructed)
-        {
-            LibTorchCuda.DestroyGraph(graph);
-        }
+        NativeLibraries.EnsureLoaded();
+        CudaDevice.Get(index).InContext(stream, call);
+    }
 
+    private static Device At(int index) => new(DeviceType.CUDA, index);
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? message : message[..end].TrimEnd();
+    }
+
+    private static unsafe void Free(IntPtr graph)
+    {
+        LibTorchCuda.DestroyGraph(graph);
         NativeMemory.Free((void*)graph);
     }
 }

@@ -48,6 +48,16 @@ internal static unsafe partial class CudaDriver
     /// <summary>CU_STREAM_CAPTURE_STATUS_ACTIVE: the stream is capturing, and nothing has invalidated the capture.</summary>
     public const int CaptureStatusActive = 1;
 
+    /// <summary>CU_STREAM_CAPTURE_MODE_THREAD_LOCAL: only the capturing thread is kept from calls a capture cannot hold.</summary>
+    public const int CaptureModeThreadLocal = 1;
+
+    // The _v2 entry point, as cuda.h has mapped the name since CUDA 10.1 (it takes the capture mode).
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuStreamBeginCapture_v2")]
+    public static partial int StreamBeginCapture(IntPtr stream, int mode);
+
+    [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuStreamSynchronize")]
+    public static partial int StreamSynchronize(IntPtr stream);
+
     [LibraryImport(NativeLibraries.Driver, EntryPoint = "cuStreamIsCapturing")]
     public static partial int StreamIsCapturing(IntPtr stream, out int status);
 
