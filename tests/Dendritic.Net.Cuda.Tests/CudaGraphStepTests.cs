@@ -55,6 +55,37 @@ public class CudaGraphStepTests
     }
 
     [Test]
+    public void CurrentStream_WithoutLibTorchCuda_IsTheLegacyDefaultStream()
+    {
+        if (LibTorchCuda.MissingForGraphs is null)
+        {
+            Assert.Ignore("libtorch's CUDA libraries are loaded here: the launcher's stream is checked by fused-check on the GPU machine.");
+        }
+
+        LibTorchCuda.CurrentStream(0).Should().Be(IntPtr.Zero, "the kernels then launch on stream 0, libtorch's stream unless something sets another");
+    }
+
+    [Test]
+    public void GraphCaptureState_EnteredOnAnotherThread_IsNotActiveHere()
+    {
+        using var entered = new System.Threading.ManualResetEventSlim();
+        using var release = new System.Threading.ManualResetEventSlim();
+        var other = new System.Threading.Thread(() =>
+        {
+            GraphCaptureState.Enter();
+            entered.Set();
+            release.Wait();
+            GraphCaptureState.Exit();
+        });
+        other.Start();
+        entered.Wait();
+
+        GraphCaptureState.Active.Should().BeFalse("another thread's capture must not move this thread's eager steps onto another path");
+        release.Set();
+        other.Join();
+    }
+
+    [Test]
     public void TryCombine_OneSetTrainingBelowThresholdWhileCapturing_TakesTheKernel()
     {
         var mirror = new CascadeMirror();
