@@ -3,8 +3,8 @@ using System;
 namespace Dendritic.Cuda;
 
 /// <summary>
-/// A step cannot be captured or replayed as a CUDA graph (<see cref="CudaGraphStep"/>): libtorch's CUDA entry points
-/// are missing, the device is not the current one, or the step did something a capture cannot hold (a synchronisation
+/// A step cannot be captured as a CUDA graph (<see cref="CudaGraphStep.Capture"/>): libtorch's CUDA entry points are
+/// missing, the device is not the current one, or the step did something a capture cannot hold (a synchronisation
 /// with the host, such as reading a value with <c>item()</c>). The message names the cause and the fix; the step's own
 /// exception, when it threw one, is the inner exception.
 /// </summary>

@@ -13,18 +13,20 @@ namespace Dendritic.Cuda;
 /// a pool private to this graph and stays reserved until <see cref="Dispose"/>.
 /// </summary>
 /// <remarks>
-/// <para>A replay repeats the captured kernels on the same memory: the step must read its inputs from tensors that
-/// stay alive (copy each new batch into them with <c>copy_</c> before <see cref="Replay"/>), and its results are read
-/// from tensors it kept (a field the step sets, moved out of any dispose scope), which each replay overwrites.</para>
+/// <para>A replay repeats the captured kernels on the same memory: the step reads its inputs from tensors made before
+/// <see cref="Capture"/> (copy each new batch, of the captured shape, into them with <c>copy_</c> before
+/// <see cref="Replay"/>) and copies its results into tensors made before it too, which each replay overwrites.</para>
 /// <para>Start a training step with <c>zero_grad()</c> (which sets gradients to none and launches no kernel): the
-/// captured backward then writes fresh gradients on every replay. Gradients that exist when the step is captured
-/// (the warm-up runs leave some unless the step clears them) are added to on every replay instead.</para>
+/// captured backward then writes fresh gradients on every replay, into gradient tensors the parameters keep; do not
+/// call <c>zero_grad()</c> between replays. Gradients that exist when the step is captured (the warm-up runs leave
+/// some unless the step clears them) are added to on every replay instead.</para>
 /// <para>The step must not synchronise with the host while it is captured (no <c>item()</c>, no copies to the CPU, no
 /// data-dependent shapes) and must run its CUDA work on the device given. Keep <c>optimizer.step()</c> out of it:
 /// TorchSharp's optimizers count their steps on the host, so a captured step would replay the first step's bias
-/// correction. Capture again after the model changes (growth, parameters replaced, dendrites switched). Works with the
-/// fused cascade (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux only: libtorch's
-/// graph is reached through its C++ entry points, checked on libtorch 2.11.</para>
+/// correction. Capture again after the model changes (growth, parameters replaced, dendrites switched, <c>.to()</c>):
+/// nothing detects a stale graph, which goes on computing the old model. Works with the fused cascade
+/// (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux x86-64 only: libtorch's graph is
+/// reached through its C++ entry points, checked on libtorch 2.11.</para>
 /// </remarks>
 public sealed class CudaGraphStep : IDisposable
 {
@@ -122,8 +124,9 @@ public sealed class CudaGraphStep : IDisposable
     }
 
     /// <summary>
-    /// Waits for the device, then frees the graph and the memory pool its capture allocated (the tensors the step
-    /// kept must not be used after this). Never throws.
+    /// Waits for the device, then frees the graph and the memory pool its capture allocated. The tensors the capture
+    /// made must not be used after this, the parameters' gradients among them: call <c>zero_grad()</c> before the next
+    /// eager step. Never throws.
     /// </summary>
     public void Dispose()
     {
