@@ -12,7 +12,8 @@ namespace Dendritic.Benchmarks;
 /// The "graph-check" mode (issue 10, docs/cuda.md): a DendriteLayer's training step and inference captured as a CUDA
 /// graph (<see cref="CudaGraphStep"/>) and replayed on a new batch must give what the same step run eagerly on that
 /// batch gives: output, input gradient and every parameter gradient, bit for bit (the same kernels on the same data),
-/// with the reference path and with the fused cascade, Linear and Conv2d, float32 and bfloat16, D = 1, 2, 4. Then a
+/// with the reference path and with the fused cascade, Linear and Conv2d, float32 and bfloat16, D = 1, 2, 4; and the
+/// training loop of docs/cuda.md against the same loop run eagerly (<see cref="GraphTrainingCheck"/>). Then a
 /// capture that reads a value on the host must fail with <see cref="CudaGraphException"/> and leave the process able
 /// to run and capture again. Returns the number of failed rows.
 /// </summary>
@@ -52,6 +53,8 @@ internal static class GraphCheck
                     }
                 }
             }
+
+            failed += GraphTrainingCheck.Run(device, kernel);
         }
 
         CudaCascade.Disable();
