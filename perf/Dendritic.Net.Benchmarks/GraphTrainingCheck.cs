@@ -15,7 +15,7 @@ namespace Dendritic.Benchmarks;
 /// </summary>
 internal static class GraphTrainingCheck
 {
-    private static readonly int Steps = int.TryParse(Environment.GetEnvironmentVariable("GRAPH_TRAIN_STEPS"), out var n) ? n : 30;
+    private const int Steps = 30;
     private const int Batch = 256;
 
     public static int Run(Device device, string kernel)
@@ -92,12 +92,6 @@ internal static class GraphTrainingCheck
             else
             {
                 captured.Replay();
-            }
-
-            if (Environment.GetEnvironmentVariable("GRAPH_TRAIN_TRACE") == "1")
-            {
-                var g = model.parameters().First().grad;
-                Console.WriteLine(FormattableString.Invariant($"  {(graph ? "graph" : "eager")} loss {loss.item<float>():R} grad0 {(g is null ? "null" : g.abs().sum().item<float>().ToString("R", System.Globalization.CultureInfo.InvariantCulture))} w0 {model.parameters().First().abs().sum().item<float>():R}"));
             }
 
             optimizer.step();
