@@ -14,6 +14,8 @@ namespace Dendritic.Distributed;
 public sealed class InProcessGroup : IDisposable
 {
     private readonly InProcessCommunicator[] _ranks;
+    // Cancelled when the group stops (_failure) and when a rank's body returns (_returned): either way no meeting that
+    // has not completed yet ever can, and a rank that signals the barrier afterwards sees the token at once.
     private readonly CancellationTokenSource _stop = new();
     private readonly object _failureLock = new();
     private readonly Barrier _barrier;
@@ -172,23 +174,29 @@ public sealed class InProcessGroup : IDisposable
     {
         var reason = string.Create(CultureInfo.InvariantCulture, $"rank {rank} returned from its body while another rank still called collectives; every rank must call the same collectives in the same order");
         _returned ??= reason;
-        if (_barrier.ParticipantsRemaining < _barrier.ParticipantCount)
-        {
-            // Someone is waiting in the current phase. (One that enters it between the check in Meet and this one
-            // still waits out the timeout: a window of instructions, not worth a polling wait.)
-            Abort(-1, reason);
-        }
+
+        // Always, not only when a rank is counted in the barrier already: a rank between its checks in Meet and its
+        // signal waited out the whole timeout when this looked at the barrier's count instead. The token is seen by
+        // SignalAndWait whenever it is cancelled; a meeting that has completed still returns true (Barrier checks the
+        // phase after a cancelled wait), so the ranks that leave the last meeting of a correct program are not stopped.
+        // The group's Failure stays unset until a rank does meet the returned one's absence (Meet).
+        _stop.Cancel();
     }
+
+    /// <summary>
+    /// Test seam: runs on a rank's thread in <see cref="Meet"/>, after its own checks and just before it signals the
+    /// barrier, so that a test can stop the group (or return a rank) at exactly that moment; null otherwise.
+    /// </summary>
+    internal Action? BeforeSignal { get; set; }
+
+    /// <summary>How many ranks have signalled the meeting in progress (not yet complete): a test waits for this instead of sleeping.</summary>
+    internal int Waiting => _barrier.ParticipantCount - _barrier.ParticipantsRemaining;
 
     /// <summary>One meeting point of all ranks; throws on every rank when the group is stopped.</summary>
     internal void Meet(int rank)
     {
-        if (_returned is { } returned)
-        {
-            Abort(-1, returned);
-        }
-
         ThrowIfStopped();
+        BeforeSignal?.Invoke();
         bool arrived;
         try
         {
@@ -196,6 +204,13 @@ public sealed class InProcessGroup : IDisposable
         }
         catch (OperationCanceledException)
         {
+            // A returned rank never meets this one. Abort keeps the first failure, so a rank that failed first
+            // is still the one named.
+            if (_returned is { } returned)
+            {
+                Abort(-1, returned);
+            }
+
             ThrowIfStopped();
             throw;
         }

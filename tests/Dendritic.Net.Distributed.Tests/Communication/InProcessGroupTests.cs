@@ -12,6 +12,8 @@ namespace Dendritic.Distributed.Tests.Communication;
 [TestFixture]
 public sealed class InProcessGroupTests
 {
+    private const string ReturnedReason = "rank 0 returned from its body while another rank still called collectives";
+
     [TestCase(ReduceOp.Sum, 6.0)]
     [TestCase(ReduceOp.Average, 2.0)]
     public void AllReduce_ThreeRanks_EveryRankGetsTheCombinedValues(ReduceOp op, double expectedFirst)
@@ -82,13 +84,11 @@ public sealed class InProcessGroupTests
         });
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Run_OneRankReturnsWhileAnotherCallsACollective_StopsThatRankSayingWhich(bool returnFirst)
+    [Test]
+    public void Run_OneRankReturnsWhileAnotherCallsACollective_StopsThatRankSayingWhich()
     {
-        // The rank that returns never meets the other; with a 20 s timeout, a CollectiveTimeoutException would mean
-        // the group waited for it instead of stopping.
-        using var returned = new ManualResetEventSlim();
+        // Whichever comes first, rank 0's return or rank 1's barrier, the outcome is the same (the tests below force
+        // each order); with a 20 s timeout, a CollectiveTimeoutException would mean the group waited for rank 0.
         var run = () => InProcessGroup.Run(
             2,
             c =>
@@ -98,11 +98,6 @@ public sealed class InProcessGroupTests
                     return 0;
                 }
 
-                if (returnFirst)
-                {
-                    Thread.Sleep(50);   // most often after rank 0 returned: the check when a collective starts
-                }
-
                 c.Barrier();
                 return 1;
             },
@@ -110,7 +105,45 @@ public sealed class InProcessGroupTests
 
         var error = run.Should().Throw<AggregateException>().Which;
         error.InnerExceptions.Should().ContainSingle().Which.Should().BeOfType<RankFailedException>()
-            .Which.Message.Should().Contain("rank 0 returned from its body while another rank still called collectives");
+            .Which.Message.Should().Contain(ReturnedReason);
+    }
+
+    [Test]
+    public void Barrier_AfterAnotherRankReturned_ThrowsRankFailedSayingWhich()
+    {
+        using var group = new InProcessGroup(2, TimeSpan.FromSeconds(20));
+        group.Returned(0);
+
+        var act = () => group.Communicator(1).Barrier();
+
+        act.Should().Throw<RankFailedException>().WithMessage($"*{ReturnedReason}*");
+    }
+
+    [Test]
+    public void Barrier_AnotherRankReturnsJustBeforeThisOneSignals_ThrowsRankFailedInsteadOfTimingOut()
+    {
+        // The moment between a rank's checks and its signal: the group used to look only at the ranks the barrier
+        // counted, so a rank there waited out the whole timeout (CollectiveTimeoutException after 20 s).
+        using var group = new InProcessGroup(2, TimeSpan.FromSeconds(20));
+        group.BeforeSignal = () => group.Returned(0);
+
+        var act = () => group.Communicator(1).Barrier();
+
+        act.Should().Throw<RankFailedException>().WithMessage($"*{ReturnedReason}*");
+    }
+
+    [Test]
+    public void Barrier_AnotherRankReturnsWhileThisOneWaits_ThrowsRankFailedSayingWhich()
+    {
+        using var group = new InProcessGroup(2, TimeSpan.FromSeconds(20));
+        Exception? seen = null;
+        var rank1 = StartRank(() => group.Communicator(1).Barrier(), e => seen = e);
+        SpinWait.SpinUntil(() => group.Waiting == 1, TimeSpan.FromSeconds(30)).Should().BeTrue("rank 1 signals the barrier");
+
+        group.Returned(0);
+
+        rank1.Join(TimeSpan.FromSeconds(30)).Should().BeTrue();
+        seen.Should().BeOfType<RankFailedException>().Which.Message.Should().Contain(ReturnedReason);
     }
 
     [Test]
@@ -156,18 +189,27 @@ public sealed class InProcessGroupTests
     [Test]
     public void Barrier_ARankNeverArrives_TimesOutInsteadOfHanging()
     {
+        using var rank0Left = new ManualResetEventSlim();
         var run = () => InProcessGroup.Run(
             2,
             c =>
             {
                 if (c.Rank == 0)
                 {
-                    c.Barrier();
+                    try
+                    {
+                        c.Barrier();
+                    }
+                    finally
+                    {
+                        rank0Left.Set();
+                    }
                 }
                 else
                 {
-                    // Busy past the timeout, not returned: a rank that returns stops the group at once (test above).
-                    Thread.Sleep(1500);
+                    // Busy until rank 0's barrier has ended, not returned: a rank that returns stops the group at once
+                    // (tests above), so a fixed sleep here raced the timeout on a loaded machine.
+                    rank0Left.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue("only the timeout ends rank 0's barrier");
                 }
 
                 return 0;
@@ -230,23 +272,8 @@ public sealed class InProcessGroupTests
     {
         var group = new InProcessGroup(2, TimeSpan.FromMinutes(10));
         Exception? seen = null;
-        using var started = new ManualResetEventSlim();
-        var rank0 = new Thread(() =>
-        {
-            started.Set();
-            try
-            {
-                group.Communicator(0).Barrier();
-            }
-            catch (Exception e)
-            {
-                seen = e;
-            }
-        })
-        { IsBackground = true };
-        rank0.Start();
-        started.Wait(TimeSpan.FromSeconds(30)).Should().BeTrue();
-        Thread.Sleep(100); // Most likely inside the barrier by now; before it, the outcome must be the same.
+        var rank0 = StartRank(() => group.Communicator(0).Barrier(), e => seen = e);
+        SpinWait.SpinUntil(() => group.Waiting == 1, TimeSpan.FromSeconds(30)).Should().BeTrue("rank 0 signals the barrier");
 
         group.Dispose();
 
@@ -264,5 +291,24 @@ public sealed class InProcessGroupTests
         var act = () => group.Communicator(0).AllReduce(t, ReduceOp.Sum);
 
         act.Should().Throw<RankFailedException>().WithMessage("*disposed*");
+    }
+
+    // One rank on a thread of its own, keeping what it threw.
+    private static Thread StartRank(Action body, Action<Exception> caught)
+    {
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception e)
+            {
+                caught(e);
+            }
+        })
+        { IsBackground = true };
+        thread.Start();
+        return thread;
     }
 }
