@@ -77,12 +77,19 @@ public class CudaGraphStepTests
             release.Wait();
             GraphCaptureState.Exit();
         });
+        other.IsBackground = true;
         other.Start();
         entered.Wait();
-
-        GraphCaptureState.Active.Should().BeFalse("another thread's capture must not move this thread's eager steps onto another path");
-        release.Set();
-        other.Join();
+        try
+        {
+            GraphCaptureState.Active.Should().BeFalse("another thread's capture must not move this thread's eager steps onto another path");
+        }
+        finally
+        {
+            // Released whatever the assertion says, so that a failure cannot leave the thread waiting.
+            release.Set();
+            other.Join();
+        }
     }
 
     [Test]
