@@ -25,7 +25,10 @@ public class KernelSourceOnCpuTests
         var start = new ProcessStartInfo("bash", new[] { script }) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["COMBOS"] = "4 1 0;3 0 2";
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        // Both streams at once: read one after the other, a child that fills the other's pipe (64 KiB of compiler
+        // errors) would wait for this test forever.
+        var errors = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd() + errors.GetAwaiter().GetResult();
         process.WaitForExit();
 
         output.Should().Contain("kernel-on-cpu: 0 failing combination(s)", output);
