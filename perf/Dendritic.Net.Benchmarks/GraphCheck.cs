@@ -130,16 +130,11 @@ internal static class GraphCheck
 
         // The eager step takes the path the capture took: a one-set training step goes to the fused kernel while a
         // capture is prepared (GraphCaptureState), and to the reference path otherwise.
-        GraphCaptureState.Enter();
-        try
+        GraphCaptureState.During(() =>
         {
             TrainStep();
             InferStep();
-        }
-        finally
-        {
-            GraphCaptureState.Exit();
-        }
+        });
 
         cuda.synchronize(device);
         var eager = Snapshot(layer, input, trainOutput, inferOutput);

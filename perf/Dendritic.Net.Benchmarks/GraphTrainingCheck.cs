@@ -79,15 +79,7 @@ internal static class GraphTrainingCheck
             if (captured is null)
             {
                 // The path a capture takes: the fused cascade takes the one-set head layer's step then too.
-                GraphCaptureState.Enter();
-                try
-                {
-                    Step();
-                }
-                finally
-                {
-                    GraphCaptureState.Exit();
-                }
+                GraphCaptureState.During(Step);
             }
             else
             {

@@ -85,7 +85,7 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         args[5] = &preLayout;
         args[6] = &weights;
         args[7] = &shape;
-        Launch(module.ForwardFor(problem), problem, args, "cascade_forward");
+        Launch(module.ForwardFor(problem), problem, args, LibTorchCuda.CurrentStream(problem.DeviceIndex), "cascade_forward");
     }
 
     // With the device's primary context current (InContext).
@@ -111,7 +111,9 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         args[5] = &weights;
         args[6] = &partials;
         args[7] = &shape;
-        Launch(module.BackwardFor(problem), problem, args, "cascade_backward");
+        // One lookup for both kernels: the reduction runs on the stream the backward kernel wrote its partials on.
+        var stream = LibTorchCuda.CurrentStream(problem.DeviceIndex);
+        Launch(module.BackwardFor(problem), problem, args, stream, "cascade_backward");
 
         void** reduceArgs = stackalloc void*[3];
         reduceArgs[0] = &partials;
@@ -119,14 +121,12 @@ internal sealed unsafe class CudaLauncher : ICascadeLauncher
         reduceArgs[2] = &shape;
         var count = (long)problem.GradientRows * problem.Neurons;
         var blocks = (uint)((count + ReduceBlock - 1) / ReduceBlock);
-        var stream = LibTorchCuda.CurrentStream(problem.DeviceIndex);
         CudaDriver.Check(CudaDriver.LaunchKernel(module.Reduce, blocks, 1, 1, ReduceBlock, 1, 1, 0, stream, reduceArgs, null), "cuLaunchKernel(cascade_reduce)");
     }
 
-    private void Launch(IntPtr function, CascadeProblem problem, void** args, string name)
+    private void Launch(IntPtr function, CascadeProblem problem, void** args, IntPtr stream, string name)
     {
         var (x, y, block) = Grid(problem);
-        var stream = LibTorchCuda.CurrentStream(problem.DeviceIndex);
         CudaDriver.Check(CudaDriver.LaunchKernel(function, (uint)x, (uint)y, 1, (uint)block, 1, 1, 0, stream, args, null), $"cuLaunchKernel({name})");
     }
 

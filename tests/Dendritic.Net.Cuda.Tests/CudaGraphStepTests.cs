@@ -100,15 +100,7 @@ public class CudaGraphStepTests
         using var one = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
 
-        GraphCaptureState.Enter();
-        try
-        {
-            one.call(input).sum().backward();
-        }
-        finally
-        {
-            GraphCaptureState.Exit();
-        }
+        GraphCaptureState.During(() => one.call(input).sum().backward());
 
         mirror.Launches.Should().Be(3, "a replayed graph pays no dispatch, so the small one-set step runs fused: forward, backward, reduction");
         one.call(input).sum().backward();

@@ -22,4 +22,18 @@ internal static class GraphCaptureState
 
     /// <summary>Marks a capture on this thread as ended.</summary>
     public static void Exit() => _active--;
+
+    /// <summary>Runs <paramref name="body"/> on this thread as a capture would: the path an eager step compared with a captured one must take.</summary>
+    public static void During(Action body)
+    {
+        Enter();
+        try
+        {
+            body();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 }

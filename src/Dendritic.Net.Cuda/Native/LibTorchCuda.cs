@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Runtime.InteropServices;
 
 namespace Dendritic.Cuda;
@@ -48,36 +47,26 @@ internal static unsafe class LibTorchCuda
         (TorchCuda, CaptureEndName), (TorchCuda, ReplayName),
     };
 
-    private static readonly Lazy<IntPtr[]?> Streams = new(() => Bind(StreamNames));
+    private static readonly Lazy<Binding> Streams = new(() => Bind(StreamNames));
 
-    private static readonly Lazy<IntPtr[]?> Graphs = new(() => Streams.Value is null ? null : Bind(GraphNames));
-
-    private static readonly Lazy<string?> GraphsMissing = new(() => Graphs.Value is null ? Why() : null);
+    // The graph group is bound only where the stream group is: a missing stream entry point is named first.
+    private static readonly Lazy<Binding> Graphs = new(() => Streams.Value.Missing is null ? Bind(GraphNames) : Streams.Value);
 
     /// <summary>Why CUDA graphs cannot be used (a library or a name not found), or null when every entry point is there.</summary>
-    public static string? MissingForGraphs => GraphsMissing.Value;
+    public static string? MissingForGraphs => Graphs.Value.Missing;
 
     /// <summary>
     /// The raw <c>cudaStream_t</c> of libtorch's current stream on <paramref name="deviceIndex"/> (the stream its next
     /// operation on that device runs on, also inside autograd's device thread), or zero, the legacy default stream,
     /// when the entry points are missing (which is libtorch's current stream unless something set another).
     /// </summary>
-    public static IntPtr CurrentStream(int deviceIndex)
-    {
-        if (Streams.Value is not { } e)
-        {
-            return IntPtr.Zero;
-        }
-
-        var stream = ((delegate* unmanaged<sbyte, StreamValue>)e[0])((sbyte)deviceIndex);
-        return ((delegate* unmanaged<StreamValue*, IntPtr>)e[1])(&stream);
-    }
+    public static IntPtr CurrentStream(int deviceIndex) => Streams.Value.Missing is null ? Raw(GetCurrentStream(deviceIndex)) : IntPtr.Zero;
 
     /// <summary>libtorch's current stream on <paramref name="deviceIndex"/>, as a value to restore later.</summary>
-    public static StreamValue GetCurrentStream(int deviceIndex) => ((delegate* unmanaged<sbyte, StreamValue>)Streams.Value![0])((sbyte)deviceIndex);
+    public static StreamValue GetCurrentStream(int deviceIndex) => ((delegate* unmanaged<sbyte, StreamValue>)Stream(0))((sbyte)deviceIndex);
 
     /// <summary>The raw <c>cudaStream_t</c> of <paramref name="stream"/>.</summary>
-    public static IntPtr Raw(StreamValue stream) => ((delegate* unmanaged<StreamValue*, IntPtr>)Streams.Value![1])(&stream);
+    public static IntPtr Raw(StreamValue stream) => ((delegate* unmanaged<StreamValue*, IntPtr>)Stream(1))(&stream);
 
     /// <summary>Makes <paramref name="stream"/> libtorch's current stream on its device, for this thread.</summary>
     public static void SetCurrentStream(StreamValue stream) => ((delegate* unmanaged<StreamValue, void>)Graph(0))(stream);
@@ -107,49 +96,40 @@ internal static unsafe class LibTorchCuda
     /// <summary>Launches the captured work on libtorch's current stream.</summary>
     public static void Replay(IntPtr graph) => ((delegate* unmanaged<IntPtr, void>)Graph(7))(graph);
 
-    private static IntPtr Graph(int index) => (Graphs.Value ?? throw new CudaGraphException(MissingForGraphs!))[index];
+    private static IntPtr Stream(int index) => Entry(Streams.Value, index);
 
-    private static IntPtr[]? Bind((string Library, string Name)[] names)
+    private static IntPtr Graph(int index) => Entry(Graphs.Value, index);
+
+    private static IntPtr Entry(Binding binding, int index) => binding.Missing is null ? binding.Addresses[index] : throw new CudaGraphException(binding.Missing);
+
+    /// <summary>The addresses of <paramref name="names"/>, in order, or why one of them cannot be found.</summary>
+    private static Binding Bind((string Library, string Name)[] names)
     {
         if (!OperatingSystem.IsLinux())
         {
-            return null;
+            return new(Array.Empty<IntPtr>(), "CUDA graphs are reached through libtorch's Linux (Itanium ABI) entry points; this is not Linux.");
         }
 
         var addresses = new IntPtr[names.Length];
         for (var i = 0; i < names.Length; i++)
         {
-            if (!NativeLibrary.TryLoad(names[i].Library, out var library) || !NativeLibrary.TryGetExport(library, names[i].Name, out addresses[i]))
-            {
-                return null;
-            }
-        }
-
-        return addresses;
-    }
-
-    private static string Why()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return "CUDA graphs are reached through libtorch's Linux (Itanium ABI) entry points; this is not Linux.";
-        }
-
-        foreach (var (library, name) in StreamNames.Concat(GraphNames))
-        {
+            var (library, name) = names[i];
             if (!NativeLibrary.TryLoad(library, out var handle))
             {
-                return $"{library} is not loaded or found: CUDA graphs need libtorch's CUDA build (TorchSharp-cuda, or PyTorch's libtorch on LD_LIBRARY_PATH).";
+                return new(addresses, $"{library} is not loaded or found: CUDA graphs need libtorch's CUDA build (TorchSharp-cuda, or PyTorch's libtorch on LD_LIBRARY_PATH).");
             }
 
-            if (!NativeLibrary.TryGetExport(handle, name, out _))
+            if (!NativeLibrary.TryGetExport(handle, name, out addresses[i]))
             {
-                return $"{library} has no '{name}': this libtorch's C++ entry points differ from the ones this package was checked on (libtorch 2.11).";
+                return new(addresses, $"{library} has no '{name}': this libtorch's C++ entry points differ from the ones this package was checked on (libtorch 2.11).");
             }
         }
 
-        return "libtorch's CUDA entry points could not be bound.";
+        return new(addresses, null);
     }
+
+    /// <summary>One group of entry points: their addresses when <see cref="Missing"/> is null.</summary>
+    private sealed record Binding(IntPtr[] Addresses, string? Missing);
 
     /// <summary><c>c10::cuda::CUDAStream</c> by value: the device (type and index, two bytes, then padding) and the stream id.</summary>
     [StructLayout(LayoutKind.Sequential)]
