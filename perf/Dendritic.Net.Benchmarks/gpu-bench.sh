@@ -6,6 +6,7 @@
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+[ -d "$here/app" ] || tar -C "$here" -xJf "$here/app.tar.xz"  # gpu-pack.sh ships the app folder compressed
 out=${OUT:-/tmp/out}; mkdir -p "$out/logs"
 dll=Dendritic.Net.Benchmarks.dll
 # BENCH_ARGS adds switches, e.g. "--iterations 10 --iteration-ms 150" for a longer, steadier run.
