@@ -59,6 +59,7 @@ internal static class GraphCheck
 
         CudaCascade.Disable();
         failed += InvalidCapture(device);
+        failed += StaleGraph(device);
         Console.WriteLine($"graph-check: {failed} failed");
         return failed;
     }
@@ -225,5 +226,68 @@ internal static class GraphCheck
         }
 
         return failed;
+    }
+
+    /// <summary>
+    /// A graph whose dendrite layer changed after the capture (growth, switched off) is refused with the layer named,
+    /// replays again once the change is undone, and a capture of the grown layer replays what it computes eagerly.
+    /// </summary>
+    private static int StaleGraph(Device device)
+    {
+        var failed = 0;
+        void Report(bool ok, string what)
+        {
+            Console.WriteLine($"{(ok ? "PASS" : "FAIL")} {what}");
+            failed += ok ? 0 : 1;
+        }
+
+        manual_seed(3);
+        using var layer = new DendriteLayer(nn.Linear(64, 48), dendrites: 1);
+        layer.to(device);
+        using var input = randn(37, 64, device: device);
+        using var output = zeros(37, 48, device: device);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            output.copy_(layer.call(input));
+        }
+
+        using (var graph = CudaGraphStep.Capture(Step, device, warmupRuns: 1))
+        {
+            layer.Enabled = false;
+            Report(Throws(graph), "a graph whose layer's dendrites were switched off is refused");
+            layer.Enabled = true;
+            Report(!Throws(graph), "the same graph replays once they are switched on again");
+            layer.AddDendrites();
+            Report(Throws(graph), "a graph whose layer grew a set is refused");
+        }
+
+        using (no_grad())
+        {
+            layer.Branch.Sets[1].OutputScale.fill_(0.5);
+        }
+
+        using var regrown = CudaGraphStep.Capture(Step, device, warmupRuns: 1);
+        output.zero_();
+        regrown.Replay();
+        using var noGrad = no_grad();
+        using var eager = layer.call(input);
+        Report(output.equal(eager).item<bool>(), "a capture of the grown layer replays its eager output bit for bit");
+        return failed;
+
+        static bool Throws(CudaGraphStep graph)
+        {
+            try
+            {
+                graph.Replay();
+                return false;
+            }
+            catch (CudaGraphException e)
+            {
+                Console.WriteLine($"  CudaGraphException: {e.Message}");
+                return true;
+            }
+        }
     }
 }

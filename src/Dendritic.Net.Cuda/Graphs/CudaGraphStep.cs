@@ -23,19 +23,23 @@ namespace Dendritic.Cuda;
 /// <para>The step must not synchronise with the host while it is captured (no <c>item()</c>, no copies to the CPU, no
 /// data-dependent shapes) and must run its CUDA work on the device given. Keep <c>optimizer.step()</c> out of it:
 /// TorchSharp's optimizers count their steps on the host, so a captured step would replay the first step's bias
-/// correction. Capture again after the model changes (growth, parameters replaced, dendrites switched, <c>.to()</c>):
-/// nothing detects a stale graph, which goes on computing the old model. Works with the fused cascade
+/// correction. Capture again after the model changes: <see cref="Replay"/> refuses a graph once a dendrite layer that
+/// ran in the step has changed (growth, a revert or pruning, dendrites switched on or off, parameters replaced by
+/// <c>.to()</c>), but not other changes (a parameter's <c>requires_grad</c>, other modules' structure), after which the
+/// graph silently goes on computing the old model. Works with the fused cascade
 /// (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux x86-64 only: libtorch's graph is
 /// reached through its C++ entry points, checked on libtorch 2.11.</para>
 /// </remarks>
 public sealed class CudaGraphStep : IDisposable
 {
     private readonly int _deviceIndex;
+    private readonly StructureSnapshot _layers;
     private IntPtr _graph;
 
-    private CudaGraphStep(IntPtr graph, Device device, int deviceIndex)
+    private CudaGraphStep(IntPtr graph, StructureSnapshot layers, Device device, int deviceIndex)
     {
         _graph = graph;
+        _layers = layers;
         _deviceIndex = deviceIndex;
         Device = device;
     }
@@ -98,7 +102,8 @@ public sealed class CudaGraphStep : IDisposable
             }
 
             cuda.synchronize(At(index));
-            return new CudaGraphStep(CaptureOn(side, step, index), device, index);
+            var (graph, layers) = CaptureOn(side, step, index);
+            return new CudaGraphStep(graph, layers, device, index);
         }
         finally
         {
@@ -117,9 +122,19 @@ public sealed class CudaGraphStep : IDisposable
     /// exception. Run with <c>CUDA_LAUNCH_BLOCKING=1</c> to find the faulting kernel.
     /// </remarks>
     /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
+    /// <exception cref="CudaGraphException">
+    /// A dendrite layer that ran in the captured step has changed since (growth, a revert or pruning changed its sets,
+    /// its dendrites were switched on or off, or its parameters were replaced by a move or dtype change): the graph
+    /// would compute the old model, on memory that may have been freed. The message names the layer; nothing ran.
+    /// </exception>
     public void Replay()
     {
         ObjectDisposedException.ThrowIf(_graph == IntPtr.Zero, this);
+        if (_layers.FirstChange() is { } change)
+        {
+            throw new CudaGraphException($"This CUDA graph is stale: {change}. Replaying it would compute the model as it was when the step was captured, on memory that may have been freed since. Dispose it and capture the step again.");
+        }
+
         LibTorchCuda.Replay(_graph);
     }
 
@@ -151,13 +166,16 @@ public sealed class CudaGraphStep : IDisposable
         Free(graph);
     }
 
-    private static unsafe IntPtr CaptureOn(LibTorchCuda.StreamValue side, Action step, int index)
+    private static unsafe (IntPtr Graph, StructureSnapshot Layers) CaptureOn(LibTorchCuda.StreamValue side, Action step, int index)
     {
         var stream = LibTorchCuda.Raw(side);
         var graph = (IntPtr)NativeMemory.AllocZeroed(LibTorchCuda.GraphObjectBytes);
         LibTorchCuda.ConstructGraph(graph);
         LibTorchCuda.CaptureBegin(graph);
         Exception? failure = null;
+
+        // The dendrite layers that run in the captured step record what they compute with, for Replay to compare.
+        StructureWatch.Begin();
         try
         {
             step();
@@ -168,6 +186,8 @@ public sealed class CudaGraphStep : IDisposable
         {
             failure = e;
         }
+
+        var layers = StructureWatch.End();
 
         // libtorch's capture_end throws a C++ exception on an invalidated capture, which cannot cross into .NET and
         // would end the process. So the capture's state is read first; an invalid capture is ended through the driver,
@@ -195,7 +215,7 @@ public sealed class CudaGraphStep : IDisposable
                 failure ?? new InvalidOperationException("The capture was invalidated without an exception in the step."));
         }
 
-        return graph;
+        return (graph, layers);
     }
 
     private static bool IsCapturing(int index, IntPtr stream)

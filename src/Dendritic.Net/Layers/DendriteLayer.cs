@@ -17,7 +17,7 @@ namespace Dendritic;
 /// dendrites sit under <c>dendrites.{k}.weight</c>, <c>.bias</c>, <c>.u</c> and <c>.v</c>. Adding dendrites never
 /// changes the output at that moment, because each new set's u and v start at zero.
 /// </remarks>
-public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
+public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
 {
     internal const string BranchKey = "dendrites";
     private const string WeightKey = "weight";
@@ -124,6 +124,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         var weight = Weight;
         HostSettingsCheck.ThrowIfChanged(Spec, Host, weight, LayerName);
         ForwardCalls++;
+        StructureWatch.Record(this);
         var bias = Bias;
         if (!Enabled || Branch.Count == 0)
         {
@@ -161,6 +162,12 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>
         TorchSharpInternals.SetHostParameter(Host, BiasKey, Bias);
         return Host;
     }
+
+    /// <inheritdoc />
+    string IStructureSource.StructureName => LayerName.Length == 0 ? Spec.ToString() : LayerName;
+
+    /// <inheritdoc />
+    LayerStructure IStructureSource.CurrentStructure() => new(Enabled && Branch.Count > 0, Branch.Count, Branch.Version, Weight);
 
     internal static (Parameter Weight, Parameter? Bias) HostParameters(nn.Module host) => host switch
     {

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dendritic;
 
 /// <summary>One wrapped layer as the wrapper manages it: where its dendrites live and how to take them away again.</summary>
-internal abstract class LayerAttachment
+internal abstract class LayerAttachment : IStructureSource
 {
     private bool _observing;
     private long _tally;
@@ -87,8 +87,16 @@ internal abstract class LayerAttachment
     /// <summary>Restores the model around this layer to its original structure.</summary>
     public abstract void Detach();
 
+    /// <inheritdoc />
+    string IStructureSource.StructureName => Path;
+
+    /// <inheritdoc />
+    LayerStructure IStructureSource.CurrentStructure() => new(Enabled && Branch.Count > 0, Branch.Count, Branch.Version, HostWeight);
+
+    /// <summary>Called with the host's output on every forward: counts output positions while asked to, and records the layer for a CUDA graph capture (<see cref="StructureWatch"/>).</summary>
     protected void Observe(Tensor output)
     {
+        StructureWatch.Record(this);
         if (_observing)
         {
             _tally += FlopCounter.PositionsPerSample(Spec, output, CheckPassSamples?.Current);

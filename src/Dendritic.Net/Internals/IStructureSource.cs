@@ -1,0 +1,11 @@
+namespace Dendritic;
+
+/// <summary>A dendrite layer (a <see cref="DendriteLayer"/>, or a wrapper's attachment) whose structure <see cref="StructureWatch"/> records.</summary>
+internal interface IStructureSource
+{
+    /// <summary>The name that error messages give the layer.</summary>
+    string StructureName { get; }
+
+    /// <summary>What the layer computes with now.</summary>
+    LayerStructure CurrentStructure();
+}

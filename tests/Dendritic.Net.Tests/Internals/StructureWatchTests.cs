@@ -1,0 +1,192 @@
+using System.Linq;
+using System.Threading.Tasks;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Internals;
+
+/// <summary>
+/// What Dendritic.Net.Cuda's <c>CudaGraphStep</c> relies on to refuse a stale graph: the dendrite layers that ran while
+/// a thread recorded, and every change since that would make a replay compute the old model.
+/// </summary>
+[TestFixture]
+public sealed class StructureWatchTests
+{
+    [SetUp]
+    public void Seed() => manual_seed(5);
+
+    [TearDown]
+    public void StopRecording() => StructureWatch.End();
+
+    [Test]
+    public void FirstChange_NothingChanged_IsNullAndTheLayerIsRecordedOnce()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+
+        var snapshot = Record(() =>
+        {
+            layer.call(input).Dispose();
+            layer.call(input).Dispose();
+        });
+
+        snapshot.Layers.Should().Be(1);
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
+    public void FirstChange_SetAddedAfterRecording_NamesTheLayerAndBothCounts()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.AddDendrites();
+
+        snapshot.FirstChange().Should().Contain("Linear(4→3)").And.Contain("had 1 dendrite set(s)").And.Contain("has 2 now");
+    }
+
+    [Test]
+    public void FirstChange_FirstSetAddedToALayerRecordedWithNone_NamesTheGrowth()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3));
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.AddDendrites();
+
+        snapshot.FirstChange().Should().Contain("had 0 dendrite set(s)").And.Contain("has 1 now");
+    }
+
+    [Test]
+    public void FirstChange_SetRemovedAndAnotherAdded_NamesOtherSets()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Branch.RemoveLast(1);
+        layer.AddDendrites();
+
+        snapshot.FirstChange().Should().Contain("other dendrite sets");
+    }
+
+    [Test]
+    public void FirstChange_DendritesSwitchedOff_SaysSwitchedOff()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Enabled = false;
+
+        snapshot.FirstChange().Should().Contain("switched off");
+        layer.Enabled = true;
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
+    public void FirstChange_LayerMovedToAnotherDtype_SaysParametersReplaced()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.to(ScalarType.Float64);
+
+        snapshot.FirstChange().Should().Contain("other parameters").And.Contain(".to()");
+    }
+
+    [Test]
+    public void FirstChange_WeightsOverwrittenInPlace_IsNull()
+    {
+        // Loading a checkpoint or restoring the best weights copies into the same tensors: the graph reads them as they are.
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        using (no_grad())
+        {
+            layer.Weight.fill_(0.5);
+            layer.Branch.Sets[0].OutputScale.fill_(2.0);
+        }
+
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
+    public void FirstChange_HookedLayerGrownThroughTheHandle_NamesItsPath()
+    {
+        var model = new ConcreteLinearModel(nn.Linear(4, 3));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        handle.Layers.Single().Mode.Should().Be(AttachMode.Hooked);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        handle.AddDendrites();
+
+        snapshot.Layers.Should().Be(1);
+        snapshot.FirstChange().Should().StartWith("layer 'linear' had 1 dendrite set(s)");
+    }
+
+    [Test]
+    public void FirstChange_ReplacedLayerSwitchedOffThroughTheHandle_NamesItsPath()
+    {
+        var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(2, 4);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        handle.Layers.Single().Enabled = false;
+
+        snapshot.FirstChange().Should().Contain("'fc'").And.Contain("switched off");
+    }
+
+    [Test]
+    public void Record_ForwardOnAnotherThread_IsNotRecorded()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+
+        var snapshot = Record(() => Task.Run(() => layer.call(input).Dispose()).Wait());
+
+        snapshot.Layers.Should().Be(0);
+    }
+
+    [Test]
+    public void Record_NotRecording_RecordsNothing()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+
+        layer.call(input).Dispose();
+
+        StructureWatch.End().Layers.Should().Be(0);
+    }
+
+    /// <summary>Records while <paramref name="forward"/> runs (a failing one leaves its recording to TearDown).</summary>
+    private static StructureSnapshot Record(System.Action forward)
+    {
+        StructureWatch.Begin();
+        forward();
+        return StructureWatch.End();
+    }
+
+    /// <summary>A Linear layer in a field typed as Linear, called through call(): the wrapper hooks it.</summary>
+    private sealed class ConcreteLinearModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear linear;
+
+        public ConcreteLinearModel(Linear linear)
+            : base(nameof(ConcreteLinearModel))
+        {
+            this.linear = linear;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => linear.call(input);
+    }
+}
