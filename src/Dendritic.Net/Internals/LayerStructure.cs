@@ -5,28 +5,12 @@ namespace Dendritic;
 /// many sets it has, its branch's structure version (changed by every addition or removal of sets) and the host weight
 /// object (replaced by a move or dtype change with <c>.to()</c>). See <see cref="StructureWatch"/>.
 /// </summary>
-internal readonly struct LayerStructure
+/// <param name="DendritesRun">Whether the layer's forward runs its dendrites (switched on, at least one set).</param>
+/// <param name="Sets">Number of dendrite sets.</param>
+/// <param name="BranchVersion">The branch's <see cref="DendriteBranch.Version"/>.</param>
+/// <param name="HostWeight">The host weight's Parameter object, compared by reference; null where there is none to compare.</param>
+internal readonly record struct LayerStructure(bool DendritesRun, int Sets, long BranchVersion, object? HostWeight)
 {
-    public LayerStructure(bool dendritesRun, int sets, long branchVersion, object? hostWeight)
-    {
-        DendritesRun = dendritesRun;
-        Sets = sets;
-        BranchVersion = branchVersion;
-        HostWeight = hostWeight;
-    }
-
-    /// <summary>Whether the layer's forward runs its dendrites (switched on, at least one set).</summary>
-    public bool DendritesRun { get; }
-
-    /// <summary>Number of dendrite sets.</summary>
-    public int Sets { get; }
-
-    /// <summary>The branch's <see cref="DendriteBranch.Version"/>.</summary>
-    public long BranchVersion { get; }
-
-    /// <summary>The host weight's Parameter object, compared by reference; null where a layer has none to compare.</summary>
-    public object? HostWeight { get; }
-
     /// <summary>
     /// What changed from <paramref name="then"/> to <paramref name="now"/> on layer <paramref name="name"/>, as a clause
     /// for an error message; null when nothing did.

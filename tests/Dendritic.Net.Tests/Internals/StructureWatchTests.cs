@@ -1,9 +1,9 @@
 using System.Linq;
 using System.Threading.Tasks;
+using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic.Tests.Internals;
@@ -118,18 +118,18 @@ public sealed class StructureWatchTests
     }
 
     [Test]
-    public void FirstChange_HookedLayerGrownThroughTheHandle_NamesItsPath()
+    public void FirstChange_HookedLayersGrownThroughTheHandle_NamesTheFirstByPath()
     {
-        var model = new ConcreteLinearModel(nn.Linear(4, 3));
+        var model = new ConcreteFieldModel();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
-        handle.Layers.Single().Mode.Should().Be(AttachMode.Hooked);
+        handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
         using var input = randn(2, 4);
         var snapshot = Record(() => model.call(input).Dispose());
 
         handle.AddDendrites();
 
-        snapshot.Layers.Should().Be(1);
-        snapshot.FirstChange().Should().StartWith("layer 'linear' had 1 dendrite set(s)");
+        snapshot.Layers.Should().Be(2);
+        snapshot.FirstChange().Should().StartWith("layer 'fc1' had 1 dendrite set(s)");
     }
 
     [Test]
@@ -173,20 +173,5 @@ public sealed class StructureWatchTests
         StructureWatch.Begin();
         forward();
         return StructureWatch.End();
-    }
-
-    /// <summary>A Linear layer in a field typed as Linear, called through call(): the wrapper hooks it.</summary>
-    private sealed class ConcreteLinearModel : nn.Module<Tensor, Tensor>
-    {
-        private readonly Linear linear;
-
-        public ConcreteLinearModel(Linear linear)
-            : base(nameof(ConcreteLinearModel))
-        {
-            this.linear = linear;
-            RegisterComponents();
-        }
-
-        public override Tensor forward(Tensor input) => linear.call(input);
     }
 }
