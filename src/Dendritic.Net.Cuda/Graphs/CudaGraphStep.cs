@@ -48,6 +48,12 @@ public sealed class CudaGraphStep : IDisposable
     public Device Device { get; }
 
     /// <summary>
+    /// Whether a dendrite layer that ran in the captured step has changed since (see <see cref="Replay"/>), so that the
+    /// graph must be disposed and the step captured again; reads a few fields per layer. False after <see cref="Dispose"/>.
+    /// </summary>
+    public bool IsStale => _graph != IntPtr.Zero && _layers.FirstChange() is not null;
+
+    /// <summary>
     /// Runs <paramref name="step"/> <paramref name="warmupRuns"/> times on a side stream from libtorch's pool
     /// (libtorch's libraries set up their workspaces, the fused cascade compiles its kernels), then once more while
     /// capturing it, and returns the captured graph. The device is synchronised before and after; the stream that was
