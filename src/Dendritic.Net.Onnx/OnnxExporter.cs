@@ -47,7 +47,7 @@ public static class OnnxExporter
     /// file is either replaced whole or left as it was (a symlink is followed and stays a link).
     /// </param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrite layers (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size, or does not grow with the input's batch axis when the model runs once more on the sample with one more item along that axis (or the model cannot run so); lists every problem.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist; checked before the model is run, and nothing is written.</exception>
@@ -65,7 +65,7 @@ public static class OnnxExporter
     /// <param name="sampleInput">A batched sample input; see <see cref="Export(nn.Module, Tensor, string, OnnxExportOptions?)"/>.</param>
     /// <param name="options">Names and batch handling; <see cref="OnnxExportOptions.Default"/> when null.</param>
     /// <returns>The serialised ONNX ModelProto.</returns>
-    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrites (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
+    /// <exception cref="OnnxExportException">A module cannot be exported, or the model holds dendrite layers (export its handle); the message names its path and type. Also when the sample input cannot run through the model (a shape it does not take), and when a module's graph description (its <see cref="IOnnxExportable.ExportOnnx"/>, or a built-in one) computes something else than its forward on the sample input: the message gives the largest difference and where.</exception>
     /// <exception cref="ArgumentException">The sample input is not float32, float64 or int64 token indices, has no batch axis, or is of another float type or on another device than the model's parameters.</exception>
     /// <exception cref="InvalidOptionsException">An option is invalid, or (with a dynamic batch) its batch axes do not fit the sample run: <see cref="OnnxExportOptions.InputBatchAxis"/> is not an axis of the sample, or <see cref="OnnxExportOptions.OutputBatchAxis"/> is not an axis of the output of the input batch's size, or does not grow with the input's batch axis when the model runs once more on the sample with one more item along that axis (or the model cannot run so); lists every problem.</exception>
     public static byte[] ExportToBytes(nn.Module model, Tensor sampleInput, OnnxExportOptions? options = null)
@@ -74,7 +74,9 @@ public static class OnnxExporter
         var layer = model is DendriteLayer ? (Name: string.Empty, Module: model) : model.named_modules().Select(m => (Name: m.name, Module: m.module)).FirstOrDefault(m => m.Module is DendriteLayer);
         if (layer.Module is not null)
         {
-            throw new OnnxExportException(layer.Name, nameof(DendriteLayer), $"{OnnxExportException.Describe(layer.Name, nameof(DendriteLayer))} holds dendrites; export the model through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
+            // Said of any DendriteLayer, with its sets counted: one with none (wrapped with InitialDendrites = 0) is refused too.
+            var sets = ((DendriteLayer)layer.Module).DendriteCount;
+            throw new OnnxExportException(layer.Name, nameof(DendriteLayer), $"{OnnxExportException.Describe(layer.Name, nameof(DendriteLayer))} is a dendrite layer ({sets} dendrite set(s)); export the model through its handle: OnnxExporter.Export(handle, sampleInput, path), with the handle from Dendrites.Wrap, or from Dendrites.Adopt(model) for a model built with DendriteLayers by hand.");
         }
 
         // Hooked dendrites live in branches the wrapper registers on the model (DendriteHookContainer, keyed by the

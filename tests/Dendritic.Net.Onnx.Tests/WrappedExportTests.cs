@@ -124,6 +124,17 @@ public class WrappedExportTests
         var act = () => OnnxExporter.ExportToBytes(model, sample);
 
         act.Should().Throw<OnnxExportException>().Where(e => e.ModulePath == "fc1" && e.Message.Contains("Dendrites.Adopt", System.StringComparison.Ordinal))
-            .WithMessage("Module 'fc1' (DendriteLayer) holds dendrites;*");
+            .WithMessage("Module 'fc1' (DendriteLayer) is a dendrite layer (1 dendrite set(s));*");
+    }
+
+    [Test]
+    public void Export_ModuleHoldingADendriteLayerWithoutSets_ThrowsCountingNoSets()
+    {
+        using var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(6, 5))), ("act", nn.Tanh()));
+        using var sample = randn(2, 6);
+
+        var act = () => OnnxExporter.ExportToBytes(model, sample);
+
+        act.Should().Throw<OnnxExportException>().WithMessage("Module 'fc1' (DendriteLayer) is a dendrite layer (0 dendrite set(s)); export the model through its handle*");
     }
 }

@@ -96,7 +96,7 @@ public static partial class DendriteCheckpoint
             var names = manifest.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
             var wrapOptions = new WrapOptions
             {
-                Targets = LayerSelector.Where((p, _) => names.Contains(p), "the checkpoint's layers"),
+                Targets = LayerSelector.Where((p, _) => names.Contains(p), "the checkpoint's layers (their dendrite sets are restored from it next)"),
                 InitialDendrites = 0,
                 Dendrite = manifest.Dendrite,
                 ModuleHosts = moduleHosts,

@@ -147,9 +147,9 @@ public sealed record ModelCostReport
         return text.ToString();
     }
 
-    /// <summary>The dendrites' share over the base as a signed percentage ("+0.5 %"); "n/a" over a base of 0.</summary>
+    /// <summary>The dendrites' share over the base as a signed percentage with two decimals ("+0.50 %"); "n/a" over a base of 0.</summary>
     private static string Overhead(long dendrites, long baseline) =>
-        baseline == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"+{100.0 * dendrites / baseline:0.0#} %");
+        baseline == 0 ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"+{100.0 * dendrites / baseline:0.00} %");
 
     /// <summary>A layer's dendrite FLOPs in this forward pass, and for a switched-off layer what they would be switched on.</summary>
     private static string DendriteFlops(LayerCost layer) => layer.Enabled

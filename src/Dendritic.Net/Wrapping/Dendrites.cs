@@ -84,6 +84,12 @@ public static class Dendrites
         if (targets.Count == 0)
         {
             var problem = $"The selector ({options.Targets}) matches no layer that can carry dendrites. Layers that can: {LayerSelector.FormatNames(LayerSelector.Carriers(modules.Select(m => (m.Item1, m.Item2)), HostFor))}.";
+            if (HostLayerSpec.IsSupported(model))
+            {
+                // Wrap looks inside a model; a bare layer has no parent whose field could be replaced or hooked for it.
+                problem += $" The model is itself a {model.GetType().Name}: wrap a model that holds it, or use new DendriteLayer(layer) in its place (Dendrites.Adopt gives a handle for a model built so).";
+            }
+
             if (natives.Count > 0 && natives[0].Path.Length == 0)
             {
                 throw natives[0].Error(problem);

@@ -102,7 +102,7 @@ public sealed class ModelCostReportTests
         report.Layers[0].DendriteFlopsPerSample.Should().BeNull();
         report.ToMarkdown().Should().Contain("| rnn | GRU").And.Contain("| unknown (module host) | unknown (module host) |")
             .And.Contain($"| **total** | base model: all parameters, Linear/Conv FLOPs | | {report.BaseParameters:N0} | {report.DendriteParameters:N0} | 75 | 84 |")
-            .And.Contain("159 FLOPs/sample (+112.0 % for the dendrites)")
+            .And.Contain("159 FLOPs/sample (+112.00 % for the dendrites)")
             .And.Contain("The FLOPs of the module host 'rnn' and its dendrites are unknown (not modelled) and left out");
     }
 

@@ -60,7 +60,7 @@ public sealed class SwitchedOffCostTests
         markdown.Should().Contain("| fc1 | Linear(4→8) | 1 (switched off) | 40 | 48 | 72 | 0 (switched off; 96 when on) |")
             .And.Contain("| fc2 | Linear(8→3) | 1 (switched off) | 27 | 30 | 51 | 0 (switched off; 60 when on) |")
             .And.Contain("| **total** | base model: all parameters, Linear/Conv FLOPs | | 67 | 78 | 123 | 0 |")
-            .And.Contain("Whole model with dendrites: 145 parameters (+116.42 % for the dendrites), 123 FLOPs/sample (+0.0 % for the dendrites).")
+            .And.Contain("Whole model with dendrites: 145 parameters (+116.42 % for the dendrites), 123 FLOPs/sample (+0.00 % for the dendrites).")
             .And.Contain("their FLOPs/sample once switched on: 156");
     }
 

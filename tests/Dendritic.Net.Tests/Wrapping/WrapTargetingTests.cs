@@ -59,6 +59,14 @@ public sealed class WrapTargetingTests
     }
 
     [Test]
+    public void Wrap_BareLinearLayer_ThrowsSayingTheModelIsItselfALayerAndTheFix()
+    {
+        var act = () => Dendrites.Wrap(nn.Linear(4, 3));
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*The model is itself a Linear: wrap a model that holds it, or use new DendriteLayer(layer)*");
+    }
+
+    [Test]
     public void Wrap_NamedUnsupportedLayer_ThrowsNamingTypeAndFix()
     {
         var act = () => Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { Targets = LayerSelector.Named("act") });
