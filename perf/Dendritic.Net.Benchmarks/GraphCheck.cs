@@ -60,6 +60,7 @@ internal static class GraphCheck
         CudaCascade.Disable();
         failed += InvalidCapture(device);
         failed += StaleGraph(device);
+        failed += MonitoredCapture(device);
         Console.WriteLine($"graph-check: {failed} failed");
         return failed;
     }
@@ -289,5 +290,49 @@ internal static class GraphCheck
                 return true;
             }
         }
+    }
+
+    /// <summary>A capture during which an activation monitor watches a layer is refused; once it is disposed, the capture replays.</summary>
+    private static int MonitoredCapture(Device device)
+    {
+        manual_seed(4);
+        var model = nn.Sequential(("fc", nn.Linear(64, 48)));
+        model.to(device);
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(37, 64, device: device);
+        using var output = zeros(37, 48, device: device);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            output.copy_(model.call(input));
+        }
+
+        var failed = 0;
+        var monitor = handle.MonitorActivations();
+        try
+        {
+            using var refused = CudaGraphStep.Capture(Step, device, warmupRuns: 1);
+            Console.WriteLine("FAIL a capture while an activation monitor watches: no exception");
+            failed++;
+        }
+        catch (CudaGraphException e)
+        {
+            Console.WriteLine($"PASS a capture while an activation monitor watches: CudaGraphException: {e.Message}");
+        }
+
+        monitor.Dispose();
+        using var graph = CudaGraphStep.Capture(Step, device, warmupRuns: 1);
+        output.zero_();
+        graph.Replay();
+        using (no_grad())
+        {
+            using var eager = model.call(input);
+            var ok = output.allclose(eager, rtol: 0, atol: 0) && !graph.IsStale;
+            Console.WriteLine($"{(ok ? "PASS" : "FAIL")} the same capture once the monitor is disposed replays its eager output bit for bit");
+            failed += ok ? 0 : 1;
+        }
+
+        return failed;
     }
 }

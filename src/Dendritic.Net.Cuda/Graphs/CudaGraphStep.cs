@@ -25,8 +25,9 @@ namespace Dendritic.Cuda;
 /// TorchSharp's optimizers count their steps on the host, so a captured step would replay the first step's bias
 /// correction. Capture again after the model changes: <see cref="Replay"/> refuses a graph once a dendrite layer that
 /// ran in the step has changed (growth, a revert or pruning, dendrites switched on or off, parameters replaced by
-/// <c>.to()</c>), but not other changes (a parameter's <c>requires_grad</c>, other modules' structure), after which the
-/// graph silently goes on computing the old model. Works with the fused cascade
+/// <c>.to()</c>, unwrapped, disposed, an activation monitor started), and <see cref="IsStale"/> tells beforehand; other
+/// changes (a parameter's <c>requires_grad</c>, other modules' structure) are not detected, and after them the graph
+/// silently goes on computing the old model. Works with the fused cascade
 /// (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux x86-64 only: libtorch's graph is
 /// reached through its C++ entry points, checked on libtorch 2.11.</para>
 /// </remarks>
@@ -70,7 +71,8 @@ public sealed class CudaGraphStep : IDisposable
     /// libtorch's CUDA entry points are missing (not Linux, no CUDA build of libtorch, another libtorch version: the
     /// message names the missing one); <paramref name="device"/> is not the current device; the step threw while it
     /// was captured (its exception is the inner one: libtorch refuses a copy to the CPU, such as <c>item()</c>, while
-    /// capturing); or something in the step invalidated the capture (a synchronisation). The capture's memory is freed
+    /// capturing); something in the step invalidated the capture (a synchronisation); or an activation monitor (or
+    /// cascade-correlation's candidate phase) watched a dendrite layer during the capture. The capture's memory is freed
     /// in each case. An exception of a warm-up run is thrown as it is.
     /// </exception>
     public static CudaGraphStep Capture(Action step, Device device, int warmupRuns = 3)
@@ -130,15 +132,16 @@ public sealed class CudaGraphStep : IDisposable
     /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
     /// <exception cref="CudaGraphException">
     /// A dendrite layer that ran in the captured step has changed since (growth, a revert or pruning changed its sets,
-    /// its dendrites were switched on or off, or its parameters were replaced by a move or dtype change): the graph
-    /// would compute the old model, on memory that may have been freed. The message names the layer; nothing ran.
+    /// its dendrites were switched on or off, its parameters were replaced by a move or dtype change, it was unwrapped or
+    /// disposed, an activation monitor started watching it): the graph would compute the old model. The message names
+    /// the layer and the change; nothing ran.
     /// </exception>
     public void Replay()
     {
         ObjectDisposedException.ThrowIf(_graph == IntPtr.Zero, this);
         if (_layers.FirstChange() is { } change)
         {
-            throw new CudaGraphException($"This CUDA graph is stale: {change}. Replaying it would compute the model as it was when the step was captured, on memory that may have been freed since. Dispose it and capture the step again.");
+            throw new CudaGraphException($"This CUDA graph is stale: {change}. Replaying it would compute the model as it was when the step was captured, reading tensors the model may no longer use. Dispose it and capture the step again.");
         }
 
         LibTorchCuda.Replay(_graph);
@@ -181,7 +184,7 @@ public sealed class CudaGraphStep : IDisposable
         Exception? failure = null;
 
         // The dendrite layers that run in the captured step record what they compute with, for Replay to compare.
-        StructureWatch.Begin();
+        var outerRecording = StructureWatch.Begin();
         try
         {
             step();
@@ -193,7 +196,7 @@ public sealed class CudaGraphStep : IDisposable
             failure = e;
         }
 
-        var layers = StructureWatch.End();
+        var layers = StructureWatch.End(outerRecording);
 
         // libtorch's capture_end throws a C++ exception on an invalidated capture, which cannot cross into .NET and
         // would end the process. So the capture's state is read first; an invalid capture is ended through the driver,
@@ -210,6 +213,13 @@ public sealed class CudaGraphStep : IDisposable
         }
 
         LibTorchCuda.CaptureEnd(graph);
+        if (valid && failure is null && layers.FirstWatched() is { } watched)
+        {
+            // The monitor's sums live in tensors it frees and replaces when collected, and its counts on the host.
+            Free(graph);
+            throw new CudaGraphException($"Layer '{watched}' was watched by an activation monitor (or cascade-correlation's candidate phase) while the step was captured: a replay could not update the monitor's counts and would write into sums it frees when collected. Dispose the monitor before capturing, and run monitored epochs eagerly.");
+        }
+
         if (!valid || failure is not null)
         {
             Free(graph);

@@ -6,23 +6,31 @@ namespace Dendritic;
 /// <summary>
 /// Records, on one thread and only while asked to, which dendrite layers ran and what they computed with. Dendritic.Net.Cuda's
 /// <c>CudaGraphStep</c> records while it captures a step, and refuses to replay the graph once one of those layers has
-/// changed (growth, a revert, pruning, switching dendrites, a move): the graph would go on computing the old model, on
-/// memory that may have been freed. Layers call <see cref="Record"/> on every forward; outside a recording that is one
-/// thread-static read.
+/// changed (growth, a revert, pruning, switching dendrites, a move, unwrapping, disposal): the graph would go on
+/// computing the old model. Layers call <see cref="Record"/> on every forward; outside a recording that is one
+/// thread-static read. Layers that run on other threads than the recording one are not recorded.
 /// </summary>
 internal static class StructureWatch
 {
     [ThreadStatic]
     private static List<(IStructureSource Source, LayerStructure Structure)>? _recorded;
 
-    /// <summary>Starts recording on this thread, afresh (a recording already under way is dropped).</summary>
-    public static void Begin() => _recorded = new List<(IStructureSource, LayerStructure)>();
+    /// <summary>Starts recording on this thread; returns the recording under way, if any, for <see cref="End"/> to resume.</summary>
+    public static object? Begin()
+    {
+        var outer = _recorded;
+        _recorded = new List<(IStructureSource, LayerStructure)>();
+        return outer;
+    }
 
-    /// <summary>Stops recording on this thread and returns what was recorded (empty when nothing was).</summary>
-    public static StructureSnapshot End()
+    /// <summary>
+    /// Stops recording on this thread, resumes <paramref name="outer"/> (what <see cref="Begin"/> returned) and returns what
+    /// was recorded since that <see cref="Begin"/>.
+    /// </summary>
+    public static StructureSnapshot End(object? outer)
     {
         var recorded = _recorded ?? new List<(IStructureSource, LayerStructure)>();
-        _recorded = null;
+        _recorded = outer as List<(IStructureSource, LayerStructure)>;
         return new StructureSnapshot(recorded);
     }
 

@@ -43,12 +43,6 @@ public sealed class DendriteBranch : nn.Module
     /// <summary>Number of dendrite sets (dendrites per neuron).</summary>
     public int Count => _sets.Count;
 
-    /// <summary>
-    /// Changes whenever sets are added or removed, so that two structures with the same count but other sets (a revert
-    /// followed by growth) differ: what a captured CUDA graph depends on (<see cref="StructureWatch"/>).
-    /// </summary>
-    internal long Version { get; private set; }
-
     /// <summary>Appends <paramref name="count"/> new sets on the given device and dtype; their u and v are zero.</summary>
     internal IReadOnlyList<DendriteSet> Add(int count, Device device, ScalarType dtype)
     {
@@ -61,7 +55,6 @@ public sealed class DendriteBranch : nn.Module
             register_module(_sets.Count.ToString(CultureInfo.InvariantCulture), set);
             _sets.Add(set);
             added.Add(set);
-            Version++;
         }
 
         return added;
@@ -76,7 +69,6 @@ public sealed class DendriteBranch : nn.Module
             TorchSharpInternals.RemoveSubmodule(this, last.ToString(CultureInfo.InvariantCulture));
             _sets[last].Dispose();
             _sets.RemoveAt(last);
-            Version++;
         }
     }
 
@@ -96,7 +88,6 @@ public sealed class DendriteBranch : nn.Module
 
         var first = removed.Min();
         var old = _sets.ToList();
-        Version++;
         for (var i = first; i < old.Count; i++)
         {
             TorchSharpInternals.RemoveSubmodule(this, i.ToString(CultureInfo.InvariantCulture));

@@ -124,7 +124,12 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
         var weight = Weight;
         HostSettingsCheck.ThrowIfChanged(Spec, Host, weight, LayerName);
         ForwardCalls++;
-        StructureWatch.Record(this);
+        if (HostOutputObserver is null)
+        {
+            // A wrapped layer's attachment records itself through the observer, and also knows when it is unwrapped.
+            StructureWatch.Record(this);
+        }
+
         var bias = Bias;
         if (!Enabled || Branch.Count == 0)
         {
@@ -167,7 +172,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
     string IStructureSource.StructureName => LayerName.Length == 0 ? Spec.ToString() : LayerName;
 
     /// <inheritdoc />
-    LayerStructure IStructureSource.CurrentStructure() => new(Enabled && Branch.Count > 0, Branch.Count, Branch.Version, Weight);
+    LayerStructure IStructureSource.CurrentStructure() => LayerStructure.Of(Branch, attached: true, Enabled, Weight);
 
     internal static (Parameter Weight, Parameter? Bias) HostParameters(nn.Module host) => host switch
     {

@@ -52,7 +52,7 @@ internal sealed class HookedAttachment : LayerAttachment
 
     public override Parameter? HostBias => DendriteLayer.HostParameters(_host).Bias;
 
-    public override void Detach()
+    protected override void DetachCore()
     {
         _hook?.Remove();
         _hook = null;

@@ -8,6 +8,7 @@ namespace Dendritic;
 internal abstract class LayerAttachment : IStructureSource
 {
     private bool _observing;
+    private bool _detached;
     private long _tally;
 
     protected LayerAttachment(string path, HostLayerSpec spec)
@@ -85,13 +86,20 @@ internal abstract class LayerAttachment : IStructureSource
     }
 
     /// <summary>Restores the model around this layer to its original structure.</summary>
-    public abstract void Detach();
+    public void Detach()
+    {
+        DetachCore();
+        _detached = true;
+    }
 
     /// <inheritdoc />
     string IStructureSource.StructureName => Path;
 
     /// <inheritdoc />
-    LayerStructure IStructureSource.CurrentStructure() => new(Enabled && Branch.Count > 0, Branch.Count, Branch.Version, HostWeight);
+    LayerStructure IStructureSource.CurrentStructure() => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight);
+
+    /// <summary>What <see cref="Detach"/> does for this kind of attachment.</summary>
+    protected abstract void DetachCore();
 
     /// <summary>Called with the host's output on every forward: counts output positions while asked to, and records the layer for a CUDA graph capture (<see cref="StructureWatch"/>).</summary>
     protected void Observe(Tensor output)

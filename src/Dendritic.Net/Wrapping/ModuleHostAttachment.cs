@@ -137,7 +137,7 @@ internal sealed class ModuleHostAttachment : LayerAttachment
         return attachment;
     }
 
-    public override void Detach()
+    protected override void DetachCore()
     {
         _removeHook?.Invoke();
         _removeHook = null;

@@ -41,7 +41,7 @@ internal sealed class ReplacedAttachment : LayerAttachment
 
     public override Parameter? HostBias => Layer.Bias;
 
-    public override void Detach()
+    protected override void DetachCore()
     {
         Layer.HostOutputObserver = null;
         if (_slot is null)

@@ -19,7 +19,7 @@ public sealed class StructureWatchTests
     public void Seed() => manual_seed(5);
 
     [TearDown]
-    public void StopRecording() => StructureWatch.End();
+    public void StopRecording() => StructureWatch.End(null);
 
     [Test]
     public void FirstChange_NothingChanged_IsNullAndTheLayerIsRecordedOnce()
@@ -71,7 +71,7 @@ public sealed class StructureWatchTests
         layer.Branch.RemoveLast(1);
         layer.AddDendrites();
 
-        snapshot.FirstChange().Should().Contain("other dendrite sets");
+        snapshot.FirstChange().Should().Contain("other dendrite sets or dendrite parameters");
     }
 
     [Test]
@@ -146,6 +146,116 @@ public sealed class StructureWatchTests
     }
 
     [Test]
+    public void FirstChange_LayerDisposed_SaysDisposed()
+    {
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Dispose();
+
+        snapshot.FirstChange().Should().Contain("was disposed");
+    }
+
+    [Test]
+    public void FirstChange_DendritesAloneMovedToAnotherDtype_SaysOtherDendriteParameters()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Branch.to(ScalarType.Float64);
+
+        snapshot.FirstChange().Should().Contain("other dendrite sets or dendrite parameters");
+    }
+
+    [Test]
+    public void FirstChange_SetAddedWhileSwitchedOff_IsNull()
+    {
+        // Neither the graph nor the model as it is computes dendrites here: the new set changes nothing either runs.
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1) { Enabled = false };
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.AddDendrites();
+
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
+    public void FirstChange_HookedModelUnwrapped_SaysUnwrapped()
+    {
+        var model = new ConcreteFieldModel();
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(2, 4);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        handle.Unwrap();
+
+        snapshot.FirstChange().Should().Be("layer 'fc1' was unwrapped after the step was captured");
+    }
+
+    [Test]
+    public void FirstChange_ReplacedLayerUnwrapped_SaysUnwrappedAndTheLayerIsRecordedOnce()
+    {
+        var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(2, 4);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        handle.Unwrap();
+
+        snapshot.Layers.Should().Be(1);
+        snapshot.FirstChange().Should().Be("layer 'fc' was unwrapped after the step was captured");
+    }
+
+    [Test]
+    public void FirstChange_MonitorStartedAfterRecording_SaysNowWatched()
+    {
+        var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(2, 4);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        using var monitor = handle.MonitorActivations();
+
+        snapshot.FirstChange().Should().Contain("now watched by an activation monitor");
+    }
+
+    [Test]
+    public void FirstWatched_MonitorOnWhileRecording_NamesTheLayer()
+    {
+        var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(2, 4);
+        using var monitor = handle.MonitorActivations();
+
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        snapshot.FirstWatched().Should().Be("fc");
+    }
+
+    [Test]
+    public void End_RecordingNestedInAnother_ResumesTheOuterOne()
+    {
+        using var first = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var second = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var third = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+
+        var outer = StructureWatch.Begin();
+        first.call(input).Dispose();
+        var inner = Record(() => second.call(input).Dispose());
+        third.call(input).Dispose();
+        var snapshot = StructureWatch.End(outer);
+
+        inner.Layers.Should().Be(1);
+        snapshot.Layers.Should().Be(2);
+        second.AddDendrites();
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
     public void Record_ForwardOnAnotherThread_IsNotRecorded()
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
@@ -164,14 +274,14 @@ public sealed class StructureWatchTests
 
         layer.call(input).Dispose();
 
-        StructureWatch.End().Layers.Should().Be(0);
+        StructureWatch.End(null).Layers.Should().Be(0);
     }
 
     /// <summary>Records while <paramref name="forward"/> runs (a failing one leaves its recording to TearDown).</summary>
     private static StructureSnapshot Record(System.Action forward)
     {
-        StructureWatch.Begin();
+        var outer = StructureWatch.Begin();
         forward();
-        return StructureWatch.End();
+        return StructureWatch.End(outer);
     }
 }
