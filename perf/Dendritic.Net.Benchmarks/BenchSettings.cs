@@ -45,6 +45,12 @@ internal static class BenchSettings
     /// </summary>
     public static IReadOnlyList<string> Captures { get; private set; } = new[] { "eager" };
 
+    /// <summary>
+    /// Whether the suites' hosts (and so their dendrite sets) have a bias: <c>--host-bias on|off</c>, default on. Off
+    /// measures what the bias additions and bias-gradient reductions cost (an A/B; the rows do not show it).
+    /// </summary>
+    public static bool HostBias { get; private set; } = true;
+
     /// <summary>Minimum time of one measured iteration in milliseconds, when --iteration-ms is given.</summary>
     public static int? IterationMilliseconds { get; private set; }
 
@@ -83,6 +89,15 @@ internal static class BenchSettings
                     break;
                 case "--capture":
                     Captures = List(Next(args, ref i));
+                    break;
+                case "--host-bias":
+                    var value = Next(args, ref i);
+                    HostBias = value switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        _ => throw new ArgumentException($"--host-bias takes on or off, not '{value}'.", nameof(args)),
+                    };
                     break;
                 case "--iteration-ms":
                     IterationMilliseconds = int.Parse(Next(args, ref i), CultureInfo.InvariantCulture);

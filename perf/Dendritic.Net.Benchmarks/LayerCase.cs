@@ -24,17 +24,21 @@ internal sealed record LayerCase(string Host, string Size, string Device)
 
     private bool IsCuda => Device == "cuda";
 
-    /// <summary>A new host module on CPU in float32 (the caller moves it).</summary>
-    public nn.Module<Tensor, Tensor> CreateHost() => (Host, Size, IsCuda) switch
+    /// <summary>A new host module on CPU in float32 (the caller moves it), with a bias unless <c>--host-bias off</c>.</summary>
+    public nn.Module<Tensor, Tensor> CreateHost()
     {
-        ("Linear", "small", _) => nn.Linear(1024, 1024),
-        ("Linear", "large", true) => nn.Linear(4096, 4096),
-        ("Linear", "large", false) => nn.Linear(2048, 2048),
-        ("Conv2d", "small", _) => nn.Conv2d(64, 64, 3, padding: 1),
-        ("Conv2d", "large", true) => nn.Conv2d(256, 256, 3, padding: 1),
-        ("Conv2d", "large", false) => nn.Conv2d(128, 128, 3, padding: 1),
-        _ => throw new ArgumentOutOfRangeException(nameof(Host), $"{Host}/{Size}", "Unknown host kind or size."),
-    };
+        var bias = BenchSettings.HostBias;
+        return (Host, Size, IsCuda) switch
+        {
+            ("Linear", "small", _) => nn.Linear(1024, 1024, hasBias: bias),
+            ("Linear", "large", true) => nn.Linear(4096, 4096, hasBias: bias),
+            ("Linear", "large", false) => nn.Linear(2048, 2048, hasBias: bias),
+            ("Conv2d", "small", _) => nn.Conv2d(64, 64, 3, padding: 1, bias: bias),
+            ("Conv2d", "large", true) => nn.Conv2d(256, 256, 3, padding: 1, bias: bias),
+            ("Conv2d", "large", false) => nn.Conv2d(128, 128, 3, padding: 1, bias: bias),
+            _ => throw new ArgumentOutOfRangeException(nameof(Host), $"{Host}/{Size}", "Unknown host kind or size."),
+        };
+    }
 
     /// <summary>The input shape for this case.</summary>
     public long[] InputShape() => (Host, Size, IsCuda) switch
