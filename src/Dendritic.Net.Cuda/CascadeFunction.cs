@@ -19,15 +19,20 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
     public override string Name => nameof(CascadeFunction);
 
     /// <summary>Records the node over per-set pre-activations and runs the forward kernel.</summary>
-    public static Tensor Apply(CascadeCall call, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v) =>
-        apply(CascadeArguments.Pack(call, host, pre, u, v));
+    /// <remarks>
+    /// With <see cref="CascadeProblem.BiasGradients"/>, <paramref name="biases"/> are the host's bias and each set's
+    /// (parameters the layer left out of its products' autograd): the node takes them only to return their gradients,
+    /// the per-neuron sums of the output's and each pre-activation's gradient that its backward kernel computes.
+    /// </remarks>
+    public static Tensor Apply(CascadeCall call, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v, IReadOnlyList<Tensor>? biases = null) =>
+        apply(CascadeArguments.Pack(call, host, pre, u, v, biases));
 
     /// <summary>
     /// Records the node over <paramref name="whole"/>, the fused projection output whose D chunks along
     /// <see cref="CascadeCall.WholeAxis"/> are the pre-activations, and runs the forward kernel.
     /// </summary>
-    public static Tensor ApplyWhole(CascadeCall call, Tensor host, Tensor whole, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v) =>
-        apply(CascadeArguments.Pack(call, host, new[] { whole }, u, v));
+    public static Tensor ApplyWhole(CascadeCall call, Tensor host, Tensor whole, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v, IReadOnlyList<Tensor>? biases = null) =>
+        apply(CascadeArguments.Pack(call, host, new[] { whole }, u, v, biases));
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
@@ -93,6 +98,12 @@ internal sealed class CascadeFunction : autograd.SingleTensorFunction<CascadeFun
             result.AddRange(gradInputs);
             result.AddRange(Enumerable.Range(0, sets).Select(k => gradParams[k]));
             result.AddRange(Enumerable.Range(1, sets - 1).Select(k => gradParams.narrow(0, problem.VRow(k), k)));
+            if (problem.BiasGradients)
+            {
+                // The host's bias, then each set's, as Apply took them.
+                result.AddRange(Enumerable.Range(0, sets + 1).Select(r => gradParams[problem.HostBiasRow + r]));
+            }
+
             return GradientHandOff.HandBack(result, grad_output);
         }
     }

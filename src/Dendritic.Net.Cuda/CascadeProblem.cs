@@ -8,17 +8,22 @@ namespace Dendritic.Cuda;
 /// <summary>
 /// The shape of one cascade call as the kernels see it: <see cref="Outer"/> rows of <see cref="Neurons"/> neurons of
 /// <see cref="Inner"/> contiguous positions each (Linear: [rows, out, 1]; convolutions: [batch, channels, positions]),
-/// <see cref="Sets"/> dendrite sets, storage dtype and activation. Problems of one class (sets, dtype, activation)
-/// share one compiled module. <see cref="Pairs"/>: the "rows" kernels take two adjacent neurons a thread, with one
-/// access of two elements (see <see cref="TakesPairs"/>).
+/// <see cref="Sets"/> dendrite sets, storage dtype and activation. Problems of one class (sets, dtype, activation, bias
+/// gradients) share one compiled module. <see cref="Pairs"/>: the "rows" kernels take two adjacent neurons a thread,
+/// with one access of two elements (see <see cref="TakesPairs"/>). <see cref="BiasGradients"/>: backward also sums the
+/// output's and each pre-activation's gradient per neuron (the host's and the sets' bias gradients, which the layer then
+/// leaves out of autograd's products).
 /// </summary>
-internal sealed record CascadeProblem(int Sets, torch.ScalarType DType, DendriteActivation Activation, long Outer, int Neurons, long Inner, int DeviceIndex, bool Pairs = false)
+internal sealed record CascadeProblem(int Sets, torch.ScalarType DType, DendriteActivation Activation, long Outer, int Neurons, long Inner, int DeviceIndex, bool Pairs = false, bool BiasGradients = false)
 {
     /// <summary>Most sets one compiled kernel handles (the pointer tables of cascade.cu); more sets take the reference path.</summary>
     public const int MaxSets = 8;
 
-    /// <summary>Per-neuron gradient rows: one per u_k and one per v_k[i], i &lt; k.</summary>
-    public int GradientRows => Sets + (Sets * (Sets - 1) / 2);
+    /// <summary>Per-neuron gradient rows: one per u_k and one per v_k[i], i &lt; k; with <see cref="BiasGradients"/>, one for the host's bias and one per set's.</summary>
+    public int GradientRows => HostBiasRow + (BiasGradients ? 1 + Sets : 0);
+
+    /// <summary>The row of the host bias's gradient (with <see cref="BiasGradients"/>); set k's is <c>HostBiasRow + 1 + k</c>.</summary>
+    public int HostBiasRow => Sets + (Sets * (Sets - 1) / 2);
 
     /// <summary>Elements per set (rows x neurons x positions).</summary>
     public long Elements => Outer * Neurons * Inner;
@@ -48,5 +53,6 @@ internal sealed record CascadeProblem(int Sets, torch.ScalarType DType, Dendrite
         FormattableString.Invariant($"-DCASCADE_D={Sets}"),
         FormattableString.Invariant($"-DCASCADE_BF16={(DType == torch.ScalarType.BFloat16 ? 1 : 0)}"),
         FormattableString.Invariant($"-DCASCADE_ACT={(int)Activation}"),
+        FormattableString.Invariant($"-DCASCADE_BIAS_GRAD={(BiasGradients ? 1 : 0)}"),
     };
 }

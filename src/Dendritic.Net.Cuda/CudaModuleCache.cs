@@ -18,7 +18,7 @@ internal sealed class CudaModuleCache
     private const string ResourceName = "Dendritic.Cuda.cascade.cu";
     private static readonly Lazy<string> Source = new(ReadSource);
 
-    private readonly OncePerKey<(int Device, int Sets, torch.ScalarType DType, DendriteActivation Activation), CudaModule> _modules = new();
+    private readonly OncePerKey<(int Device, int Sets, torch.ScalarType DType, DendriteActivation Activation, bool BiasGradients), CudaModule> _modules = new();
     private readonly Func<CascadeProblem, CudaDevice, CudaModule> _load;
 
     /// <summary>A cache that compiles with NVRTC and loads with the CUDA driver.</summary>
@@ -39,7 +39,7 @@ internal sealed class CudaModuleCache
     /// </summary>
     /// <exception cref="CudaKernelException">NVRTC rejects the source or the options, or the driver the image.</exception>
     public CudaModule Get(CascadeProblem problem, CudaDevice device) =>
-        _modules.Get((device.Index, problem.Sets, problem.DType, problem.Activation), (Problem: problem, Device: device, Load: _load), static (_, s) => s.Load(s.Problem, s.Device));
+        _modules.Get((device.Index, problem.Sets, problem.DType, problem.Activation, problem.BiasGradients), (Problem: problem, Device: device, Load: _load), static (_, s) => s.Load(s.Problem, s.Device));
 
     private static CudaModule CompileAndLoad(CascadeProblem problem, CudaDevice device)
     {

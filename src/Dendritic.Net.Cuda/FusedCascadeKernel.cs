@@ -9,7 +9,7 @@ namespace Dendritic.Cuda;
 /// The fused cascade behind <see cref="ICascadeKernel"/>: plans each call (declining what cascade.cu does not handle)
 /// and runs it through a launcher, recorded as one <see cref="CascadeFunction"/> node when autograd records.
 /// </summary>
-internal sealed class FusedCascadeKernel : ICascadeKernel
+internal sealed class FusedCascadeKernel : ICascadeKernel, IBiasGradientKernel
 {
     /// <summary>
     /// The smallest output, in bytes, for which <see cref="CudaCascade"/>'s kernel takes a one-set cascade while autograd
@@ -69,9 +69,8 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         }
 
         var shape = host.shape;
-        if (!_launcher.Supports(host.device) || host.dtype is not (ScalarType.Float32 or ScalarType.BFloat16)
-            || sets is < 1 or > CascadeProblem.MaxSets || axis < 0 || axis >= shape.Length
-            || !Enum.IsDefined(inputs.Activation) || host.numel() == 0 || shape[axis] > MaxNeurons)
+        if (!Takes(host.device, host.dtype, sets, axis < 0 || axis >= shape.Length ? -1 : shape[axis], inputs.Activation)
+            || host.numel() == 0)
         {
             return null;
         }
@@ -91,9 +90,16 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
             }
         }
 
+        // Bias parameters come only while autograd records, one for the host and one per set, each shaped [neurons].
+        var biases = inputs.BiasParameters;
+        if (biases is not null && (!is_grad_enabled() || biases.Count != sets + 1 || !biases.All(b => Matches(b, new[] { neurons }))))
+        {
+            return null;
+        }
+
         var outer = shape.Take(axis).Aggregate(1L, (a, b) => a * b);
         var inner = shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b);
-        var problem = new CascadeProblem(sets, host.dtype, inputs.Activation, outer, (int)neurons, inner, (int)host.device_index);
+        var problem = new CascadeProblem(sets, host.dtype, inputs.Activation, outer, (int)neurons, inner, (int)host.device_index, BiasGradients: biases is not null);
 
         // Views a single layout cannot describe (a grouped convolution's fused projection) are copied once.
         var layouts = pre.Select(p => StridedLayout.Of(p, axis)).ToList();
@@ -120,10 +126,10 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         {
             if (whole is not null && IsWholeOf(whole, pre, axis))
             {
-                return CascadeFunction.ApplyWhole(new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value, axis), host, whole, u, v);
+                return CascadeFunction.ApplyWhole(new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value, axis), host, whole, u, v, biases);
             }
 
-            return CascadeFunction.Apply(new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value), host, pre, u, v);
+            return CascadeFunction.Apply(new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value), host, pre, u, v, biases);
         }
 
         var call = new CascadeCall(_launcher, problem, hostLayout.Value, preLayout.Value);
@@ -134,6 +140,20 @@ internal sealed class FusedCascadeKernel : ICascadeKernel
         call.Forward(output, contiguous, host, pre, u, v);
         return output;
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Yes where <see cref="TryCombine"/> takes a training call: a device the launcher takes, float32 or bfloat16, 1 to
+    /// <see cref="CascadeProblem.MaxSets"/> sets, and not a one-set step that the one-set rule leaves to the reference
+    /// path (any one-set step outside a <see cref="CudaGraphStep"/> capture, as the output's size is not known yet).
+    /// </remarks>
+    public bool TakesBiasGradients(Device device, ScalarType dtype, int sets, long neurons, DendriteActivation activation) =>
+        Takes(device, dtype, sets, neurons, activation) && (sets > 1 || _oneSetTrainingMinBytes == 0 || GraphCaptureState.Active);
+
+    /// <summary>The checks of a call that need no tensor: device, dtype, set count, neuron count and activation.</summary>
+    private bool Takes(Device device, ScalarType dtype, int sets, long neurons, DendriteActivation activation) =>
+        _launcher.Supports(device) && dtype is ScalarType.Float32 or ScalarType.BFloat16 && sets is >= 1 and <= CascadeProblem.MaxSets
+        && neurons is >= 0 and <= MaxNeurons && Enum.IsDefined(activation);
 
     /// <summary>
     /// Whether <paramref name="pre"/> are exactly <paramref name="whole"/>'s chunks along <paramref name="axis"/>, in

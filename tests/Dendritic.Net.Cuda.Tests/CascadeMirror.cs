@@ -94,11 +94,21 @@ internal sealed unsafe class CascadeMirror : ICascadeLauncher
                 var gs = ga[k] * d[k];
                 Store(launch.GradPre[k], (o * launch.GradPreLayout.Outer) + (n * launch.GradPreLayout.Neuron) + q, gs, bf16);
                 acc[slice, n, k] = MathF.FusedMultiplyAdd(g, a[k], acc[slice, n, k]);
+                if (p.BiasGradients)
+                {
+                    acc[slice, n, p.HostBiasRow + 1 + k] += gs;
+                }
+
                 for (var i = 0; i < k; i++)
                 {
                     acc[slice, n, p.Sets + VI(k, i)] = MathF.FusedMultiplyAdd(gs, a[i], acc[slice, n, p.Sets + VI(k, i)]);
                     ga[i] = MathF.FusedMultiplyAdd(gs, v[VI(k, i)], ga[i]);
                 }
+            }
+
+            if (p.BiasGradients)
+            {
+                acc[slice, n, p.HostBiasRow] += g;
             }
         }
 

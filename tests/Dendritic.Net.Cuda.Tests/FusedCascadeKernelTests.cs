@@ -288,6 +288,40 @@ public class FusedCascadeKernelTests
         }
     }
 
+    [TestCase(true, true)]
+    [TestCase(false, false)]
+    public void TryCombine_TrainingLayer_SumsTheBiasGradientsInTheKernelWhenTheHostHasABias(bool hostBias, bool expected)
+    {
+        manual_seed(12);
+        var layer = new DendriteLayer(nn.Linear(6, 5, hasBias: hostBias), dendrites: 2);
+        Randomise(layer);
+        var input = randn(4, 6);
+        var (reference, referenceGrads) = Step(layer, input);
+        var mirror = new CascadeMirror();
+        CascadeKernels.Current = new FusedCascadeKernel(mirror);
+
+        var (actual, actualGrads) = Step(layer, input);
+
+        mirror.LastBackward!.Value.Problem.BiasGradients.Should().Be(expected);
+        RelativeError(actual, reference).Should().BeLessThanOrEqualTo(1e-5, "the kernel's cascade against the reference path's");
+        actualGrads.Keys.Should().BeEquivalentTo(referenceGrads.Keys);
+        foreach (var (name, grad) in referenceGrads)
+        {
+            RelativeError(actualGrads[name], grad).Should().BeLessThanOrEqualTo(1e-5, name);
+        }
+    }
+
+    [Test]
+    public void TryCombine_OneSetOutsideACaptureWithTheOneSetRule_LeavesBiasGradientsToAutograd()
+    {
+        var kernel = new FusedCascadeKernel(new CascadeMirror(), FusedCascadeKernel.OneSetTrainingMinBytes);
+
+        kernel.TakesBiasGradients(CPU, ScalarType.Float32, 1, 5, DendriteActivation.Sigmoid).Should().BeFalse("the one-set rule may decline once the output's size is known");
+        kernel.TakesBiasGradients(CPU, ScalarType.Float32, 2, 5, DendriteActivation.Sigmoid).Should().BeTrue();
+        kernel.TakesBiasGradients(CPU, ScalarType.Float64, 2, 5, DendriteActivation.Sigmoid).Should().BeFalse("the kernel takes float32 and bfloat16");
+        kernel.TakesBiasGradients(CPU, ScalarType.Float32, CascadeProblem.MaxSets + 1, 5, DendriteActivation.Sigmoid).Should().BeFalse();
+    }
+
     [Test]
     public void KernelSource_IsEmbeddedAndDefinesEveryEntryPoint()
     {

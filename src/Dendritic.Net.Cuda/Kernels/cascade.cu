@@ -1,6 +1,8 @@
 // The dendrite cascade of Dendritic.Net, fused: one kernel forward, one backward (plus a small reduction).
 // Compiled at run time by NVRTC (CudaModuleCache.cs) with
 //   -DCASCADE_D=<sets, 1..8>  -DCASCADE_BF16=<0 float32 storage | 1 bfloat16 storage>  -DCASCADE_ACT=<0 sigmoid | 1 tanh | 2 hardsigmoid>
+//   -DCASCADE_BIAS_GRAD=<0 | 1: backward also sums dL/dy and each dL/dp_k per neuron, the gradients of the host's and the
+//   sets' biases, which the layer then leaves out of autograd's products (default 0)>
 // Storage is float32 or bfloat16, all arithmetic float32. Needs no header: bfloat16 is handled as its bits.
 //
 // The cascade, per neuron n (docs/concepts.md):  a_0 = f(p_0),  a_k = f(p_k + sum_{i<k} v_k[i] a_i),  y = host + sum_k u_k a_k.
@@ -8,7 +10,8 @@
 // pre-activations are kept by autograd anyway) and writes dL/dp_k once, in any strided layout (the fused projection's
 // own, so that its gradient needs no further copy); dL/dhost = dL/dy needs no kernel.
 // Per-neuron gradients of u and v are sums over every row and position: each block writes its partial sums to
-// partial[slice][r][n] (r = k for u_k, D + k(k-1)/2 + i for v_k[i]) and cascade_reduce adds the slices in order,
+// partial[slice][r][n] (r = k for u_k, D + k(k-1)/2 + i for v_k[i]; with CASCADE_BIAS_GRAD, R for the host's bias and
+// R + 1 + k for set k's) and cascade_reduce adds the slices in order,
 // so the result is deterministic (no atomics).
 //
 // Element (o, n, p): o = outer index (rows; batch for convolutions), n = neuron (output channel), p = inner position.
@@ -21,6 +24,10 @@
 
 #define D CASCADE_D
 #define R (D + D * (D - 1) / 2)
+#ifndef CASCADE_BIAS_GRAD
+#define CASCADE_BIAS_GRAD 0
+#endif
+#define RB (R + (CASCADE_BIAS_GRAD ? 1 + D : 0))
 #define VN (D > 1 ? D * (D - 1) / 2 : 1)
 #define VI(k, i) ((k) * ((k) - 1) / 2 + (i))
 #define MAX_SETS 8
@@ -150,6 +157,9 @@ __device__ __forceinline__ void backward_loaded(const float* s, float g, const f
     {
         gs[k] = ga[k] * d[k];
         acc[k] = fmaf(g, a[k], acc[k]);
+#if CASCADE_BIAS_GRAD
+        acc[R + 1 + k] += gs[k];
+#endif
 #pragma unroll
         for (int i = 0; i < k; ++i)
         {
@@ -157,6 +167,9 @@ __device__ __forceinline__ void backward_loaded(const float* s, float g, const f
             ga[i] = fmaf(gs[k], v[VI(k, i)], ga[i]);
         }
     }
+#if CASCADE_BIAS_GRAD
+    acc[R] += g;
+#endif
 }
 
 // dL/dp_k for one element (written to gpre.p[k][goff]); adds its terms of dL/du and dL/dv to acc.
@@ -236,13 +249,13 @@ __device__ __forceinline__ void backward_rows(const GradSets& gpre, Layout gpre_
 {
     int n = (blockIdx.x * blockDim.x + threadIdx.x) * NV;
     if (n >= sh.neurons) return;
-    float u[NV][D], v[NV][VN], acc[NV][R];
+    float u[NV][D], v[NV][VN], acc[NV][RB];
 #pragma unroll
     for (int l = 0; l < NV; ++l)
     {
         load_weights(w, sh.neurons, n + l, u[l], v[l]);
 #pragma unroll
-        for (int r = 0; r < R; ++r) acc[l][r] = 0.0f;
+        for (int r = 0; r < RB; ++r) acc[l][r] = 0.0f;
     }
     long long step = gridDim.y;
     for (long long o0 = blockIdx.y; o0 < sh.outer; o0 += ROWS_UNROLL * step)
@@ -272,7 +285,7 @@ __device__ __forceinline__ void backward_rows(const GradSets& gpre, Layout gpre_
 #pragma unroll
     for (int l = 0; l < NV; ++l)
 #pragma unroll
-        for (int r = 0; r < R; ++r) partial[((long long)blockIdx.y * R + r) * sh.neurons + n + l] = acc[l][r];
+        for (int r = 0; r < RB; ++r) partial[((long long)blockIdx.y * RB + r) * sh.neurons + n + l] = acc[l][r];
 }
 
 extern "C" __global__ void cascade_forward_rows(T* out, Layout out_l, const T* host, Layout host_l, Sets pre, Layout pre_l, Weights w, Shape sh)
@@ -321,12 +334,12 @@ extern "C" __global__ void cascade_forward_positions(T* out, Layout out_l, const
 
 extern "C" __global__ void cascade_backward_positions(GradSets gpre, Layout gpre_l, const T* grad, Sets pre, Layout pre_l, Weights w, float* partial, Shape sh)
 {
-    __shared__ float warp_sums[POSITIONS_BLOCK / 32][R];
+    __shared__ float warp_sums[POSITIONS_BLOCK / 32][RB];
     int n = blockIdx.x;
-    float u[D], v[VN], acc[R];
+    float u[D], v[VN], acc[RB];
     load_weights(w, sh.neurons, n, u, v);
 #pragma unroll
-    for (int r = 0; r < R; ++r) acc[r] = 0.0f;
+    for (int r = 0; r < RB; ++r) acc[r] = 0.0f;
     long long total = sh.outer * sh.inner;
     long long step = (long long)blockDim.x * gridDim.y;
     long long j = (long long)blockIdx.y * blockDim.x + threadIdx.x;
@@ -344,27 +357,27 @@ extern "C" __global__ void cascade_backward_positions(GradSets gpre, Layout gpre
     // Block sum of each accumulator: within each warp by shuffles, then across the warps in order.
     int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 #pragma unroll
-    for (int r = 0; r < R; ++r)
+    for (int r = 0; r < RB; ++r)
     {
         float x = acc[r];
         for (int offset = 16; offset > 0; offset >>= 1) x += __shfl_down_sync(0xffffffffu, x, offset);
         if (lane == 0) warp_sums[warp][r] = x;
     }
     __syncthreads();
-    if (threadIdx.x < R)
+    if (threadIdx.x < RB)
     {
         float x = 0.0f;
         for (int w8 = 0; w8 < POSITIONS_BLOCK / 32; ++w8) x += warp_sums[w8][threadIdx.x];
-        partial[((long long)blockIdx.y * R + threadIdx.x) * sh.neurons + n] = x;
+        partial[((long long)blockIdx.y * RB + threadIdx.x) * sh.neurons + n] = x;
     }
 }
 
-// ---- dL/du and dL/dv: gparams[r][n] = sum over slices s (in order) of partial[s][r][n], stored in T.
+// ---- dL/du, dL/dv (and the bias gradients): gparams[r][n] = sum over slices s (in order) of partial[s][r][n], stored in T.
 
 extern "C" __global__ void cascade_reduce(const float* partial, T* gparams, Shape sh)
 {
     long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    long long count = (long long)R * sh.neurons;
+    long long count = (long long)RB * sh.neurons;
     if (idx >= count) return;
     float x = 0.0f;
     for (int s = 0; s < sh.slices; ++s) x += partial[(long long)s * count + idx];

@@ -18,7 +18,8 @@ public sealed class CascadeInputs
         DendriteActivation activation,
         int neuronAxis,
         bool mayOverwriteHostOutput,
-        Tensor? preActivationsWhole = null)
+        Tensor? preActivationsWhole = null,
+        IReadOnlyList<Tensor>? biasParameters = null)
     {
         HostOutput = hostOutput;
         PreActivations = preActivations;
@@ -28,6 +29,7 @@ public sealed class CascadeInputs
         NeuronAxis = neuronAxis;
         MayOverwriteHostOutput = mayOverwriteHostOutput;
         PreActivationsWhole = preActivationsWhole;
+        BiasParameters = biasParameters;
     }
 
     /// <summary>The host's output; shape [..., out] for Linear, [N, out, spatial...] for convolutions. May be a strided view.</summary>
@@ -61,6 +63,15 @@ public sealed class CascadeInputs
     /// the concatenation of the per-set gradients (a copy of D outputs' worth of memory per training step).
     /// </summary>
     internal Tensor? PreActivationsWhole { get; }
+
+    /// <summary>
+    /// The host's bias and each set's, in that order, when the layer left them out of its products' autograd (their
+    /// values are in <see cref="HostOutput"/> and <see cref="PreActivations"/>, added with the bias detached): a kernel
+    /// that takes such a call must return their gradients from its own node, the sums of the output's and each
+    /// pre-activation's gradient over every axis but <see cref="NeuronAxis"/>; one that cannot must decline. Offered only
+    /// to an <see cref="IBiasGradientKernel"/> that said it would take the call; null otherwise.
+    /// </summary>
+    internal IReadOnlyList<Tensor>? BiasParameters { get; }
 
     /// <summary>Number of dendrite sets (at least 1).</summary>
     public int Sets => PreActivations.Count;

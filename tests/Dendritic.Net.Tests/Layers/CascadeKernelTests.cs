@@ -121,6 +121,26 @@ public class CascadeKernelTests
         kernel.Calls.Should().BeEmpty();
     }
 
+    [Test]
+    public void Forward_BiasKernelSaysYesThenDeclines_LayerComputesAgainWithAutogradsBiasGradients()
+    {
+        manual_seed(7);
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+        using var input = randn(5, 4);
+        var (expected, expectedGrads) = Step(layer, input);
+        var kernel = new YesThenNoBiasKernel();
+        CascadeKernels.Current = kernel;
+
+        var (actual, actualGrads) = Step(layer, input);
+
+        kernel.OfferedBiases.Should().Equal(new[] { 3, 0 }, "it was offered the biases once (host and two sets), then the call without them");
+        TensorAssert.Identical(actual, expected);
+        foreach (var (name, grad) in expectedGrads)
+        {
+            TensorAssert.Identical(actualGrads[name], grad);
+        }
+    }
+
     private static (Tensor Output, Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
     {
         layer.zero_grad();
@@ -156,6 +176,20 @@ public class CascadeKernelTests
                 inputs.OutputScales.Select(u => u.shape).ToList(),
                 inputs.CascadeWeights.Select(v => v?.shape).ToList()));
             return _result?.alias();
+        }
+    }
+
+    /// <summary>Says it takes the bias gradients, then declines every call: the layer must fall back on its own.</summary>
+    private sealed class YesThenNoBiasKernel : ICascadeKernel, IBiasGradientKernel
+    {
+        public List<int> OfferedBiases { get; } = new();
+
+        public bool TakesBiasGradients(Device device, ScalarType dtype, int sets, long neurons, DendriteActivation activation) => true;
+
+        public Tensor? TryCombine(CascadeInputs inputs)
+        {
+            OfferedBiases.Add(inputs.BiasParameters?.Count ?? 0);
+            return null;
         }
     }
 
