@@ -1,0 +1,50 @@
+using System;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace Dendritic;
+
+/// <summary>The branch's part in leaving the bias gradients to a cascade kernel (<see cref="IBiasGradientKernel"/>).</summary>
+public sealed partial class DendriteBranch
+{
+    /// <summary>
+    /// Whether a training forward of this branch's layer may leave its biases out of autograd's products and take their
+    /// gradients from the registered kernel (<see cref="IBiasGradientKernel"/>): the plain cascade (no observer, monitor
+    /// or reference option), a host bias and a bias on every set, and a kernel that says it takes the call.
+    /// </summary>
+    internal bool TakesBiasGradients(Tensor input, Tensor hostBias) =>
+        _sets.Count > 0 && is_grad_enabled() && Options.Cascade != DendriteCascade.Reference && Tap is null && Observer is null
+        && _sets.All(s => s.Bias is not null)
+        && CascadeKernels.Current is IBiasGradientKernel kernel
+        && kernel.TakesBiasGradients(input.device, hostBias.dtype, _sets.Count, hostBias.shape[0], Options.Activation);
+
+    /// <summary>
+    /// The layer's training output with every bias gradient from the registered kernel (after
+    /// <see cref="TakesBiasGradients"/> said yes): the host and the sets' products add their biases detached, so their
+    /// values are exactly what the host computes alone, and the kernel's node returns the biases' gradients. Null when
+    /// the kernel declines after all; the caller then computes the layer as usual.
+    /// </summary>
+    /// <param name="input">The host's input.</param>
+    /// <param name="hostWeight">The host weight.</param>
+    /// <param name="hostBias">The host bias (a parameter).</param>
+    /// <param name="observeHost">Sees the host's output once the kernel has taken the call.</param>
+    internal Tensor? AddWithBiasGradients(Tensor input, Tensor hostWeight, Tensor hostBias, Action<Tensor>? observeHost)
+    {
+        using var scope = NewDisposeScope();
+        var hostOutput = HostProjection.Single(Spec, input, hostWeight, hostBias.detach());
+        var weights = _sets.Select(s => (Tensor)s.Weight).ToArray();
+        var detached = _sets.Select(s => (Tensor?)s.Bias!.detach()).ToArray();
+        var (whole, preActivations) = ProjectionFor(input) == DendriteProjection.Separate
+            ? (null, HostProjection.Separate(Spec, input, weights, detached))
+            : HostProjection.FusedWithWhole(Spec, input, weights, detached);
+        var parameters = _sets.Select(s => (Tensor)s.Bias!).Prepend(hostBias).ToArray();
+        var inputs = CascadeInputsFor(hostOutput, preActivations, mayOverwriteHostOutput: false, whole, parameters);
+        if (CascadeKernels.Current?.TryCombine(inputs) is not { } output)
+        {
+            return null;
+        }
+
+        observeHost?.Invoke(hostOutput);
+        return scope.MoveToOuter(output);
+    }
+}
