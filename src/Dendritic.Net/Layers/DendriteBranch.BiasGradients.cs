@@ -13,9 +13,10 @@ public sealed partial class DendriteBranch
     /// or reference option), a host bias and a bias on every set, and a kernel that says it takes the call.
     /// </summary>
     internal bool TakesBiasGradients(Tensor input, Tensor hostBias) =>
-        _sets.Count > 0 && is_grad_enabled() && Options.Cascade != DendriteCascade.Reference && Tap is null && Observer is null
+        // The kernel first: without one (the CPU, by default) a forward pays one static read here.
+        CascadeKernels.Current is IBiasGradientKernel kernel
+        && _sets.Count > 0 && is_grad_enabled() && Options.Cascade != DendriteCascade.Reference && Tap is null && Observer is null
         && _sets.All(s => s.Bias is not null)
-        && CascadeKernels.Current is IBiasGradientKernel kernel
         && kernel.TakesBiasGradients(input.device, hostBias.dtype, _sets.Count, hostBias.shape[0], Options.Activation);
 
     /// <summary>
