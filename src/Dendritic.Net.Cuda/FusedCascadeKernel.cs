@@ -9,7 +9,7 @@ namespace Dendritic.Cuda;
 /// The fused cascade behind <see cref="ICascadeKernel"/>: plans each call (declining what cascade.cu does not handle)
 /// and runs it through a launcher, recorded as one <see cref="CascadeFunction"/> node when autograd records.
 /// </summary>
-internal sealed class FusedCascadeKernel : ICascadeKernel, IBiasGradientKernel
+internal sealed class FusedCascadeKernel : IBiasGradientKernel
 {
     /// <summary>
     /// The smallest output, in bytes, for which <see cref="CudaCascade"/>'s kernel takes a one-set cascade while autograd

@@ -8,28 +8,33 @@ namespace Dendritic;
 public sealed partial class DendriteBranch
 {
     /// <summary>
-    /// Whether a training forward of this branch's layer may leave its biases out of autograd's products and take their
-    /// gradients from the registered kernel (<see cref="IBiasGradientKernel"/>): the plain cascade (no observer, monitor
-    /// or reference option), a host bias and a bias on every set, and a kernel that says it takes the call.
+    /// The registered kernel, when a training forward of this branch's layer may leave its biases out of autograd's
+    /// products and take their gradients from it (<see cref="IBiasGradientKernel"/>): the plain cascade (no observer,
+    /// monitor or reference option), a host bias and a bias on every set, and a kernel that says it takes the call; else
+    /// null. The forward then uses this kernel and no other: <see cref="CascadeKernels.Current"/> is read once, as its
+    /// contract says, since a kernel registered in between would not return the detached biases' gradients.
     /// </summary>
-    internal bool TakesBiasGradients(Tensor input, Tensor hostBias) =>
+    internal IBiasGradientKernel? BiasGradientKernelFor(Tensor input, Tensor hostBias) =>
         // The kernel first: without one (the CPU, by default) a forward pays one static read here.
         CascadeKernels.Current is IBiasGradientKernel kernel
         && _sets.Count > 0 && is_grad_enabled() && Options.Cascade != DendriteCascade.Reference && Tap is null && Observer is null
         && _sets.All(s => s.Bias is not null)
-        && kernel.TakesBiasGradients(input.device, hostBias.dtype, _sets.Count, hostBias.shape[0], Options.Activation);
+        && kernel.TakesBiasGradients(input.device, hostBias.dtype, _sets.Count, hostBias.shape[0], Options.Activation)
+            ? kernel
+            : null;
 
     /// <summary>
-    /// The layer's training output with every bias gradient from the registered kernel (after
-    /// <see cref="TakesBiasGradients"/> said yes): the host and the sets' products add their biases detached, so their
+    /// The layer's training output with every bias gradient from <paramref name="kernel"/> (what
+    /// <see cref="BiasGradientKernelFor"/> returned): the host and the sets' products add their biases detached, so their
     /// values are exactly what the host computes alone, and the kernel's node returns the biases' gradients. Null when
     /// the kernel declines after all; the caller then computes the layer as usual.
     /// </summary>
+    /// <param name="kernel">The kernel that said it takes the call.</param>
     /// <param name="input">The host's input.</param>
     /// <param name="hostWeight">The host weight.</param>
     /// <param name="hostBias">The host bias (a parameter).</param>
     /// <param name="observeHost">Sees the host's output once the kernel has taken the call.</param>
-    internal Tensor? AddWithBiasGradients(Tensor input, Tensor hostWeight, Tensor hostBias, Action<Tensor>? observeHost)
+    internal Tensor? AddWithBiasGradients(IBiasGradientKernel kernel, Tensor input, Tensor hostWeight, Tensor hostBias, Action<Tensor>? observeHost)
     {
         using var scope = NewDisposeScope();
         var hostOutput = HostProjection.Single(Spec, input, hostWeight, hostBias.detach());
@@ -40,7 +45,7 @@ public sealed partial class DendriteBranch
             : HostProjection.FusedWithWhole(Spec, input, weights, detached);
         var parameters = _sets.Select(s => (Tensor)s.Bias!).Prepend(hostBias).ToArray();
         var inputs = CascadeInputsFor(hostOutput, preActivations, mayOverwriteHostOutput: false, whole, parameters);
-        if (CascadeKernels.Current?.TryCombine(inputs) is not { } output)
+        if (kernel.TryCombine(inputs) is not { } output)
         {
             return null;
         }

@@ -145,7 +145,8 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
 
         // A kernel that sums the bias gradients in its own backward spares autograd's reductions (a large share of a
         // small layer's step); the output is the same, the biases being added detached in the same products.
-        if (bias is not null && Branch.TakesBiasGradients(input, bias) && Branch.AddWithBiasGradients(input, weight, bias, HostOutputObserver) is { } withBiasGradients)
+        if (bias is not null && Branch.BiasGradientKernelFor(input, bias) is { } biasKernel
+            && Branch.AddWithBiasGradients(biasKernel, input, weight, bias, HostOutputObserver) is { } withBiasGradients)
         {
             return withBiasGradients;
         }

@@ -10,7 +10,7 @@ namespace Dendritic;
 /// over in <see cref="CascadeInputs.BiasParameters"/>; a kernel that then declines makes the layer compute again with
 /// autograd's own bias gradients.
 /// </summary>
-internal interface IBiasGradientKernel
+internal interface IBiasGradientKernel : ICascadeKernel
 {
     /// <summary>
     /// Whether a training call with these properties would be taken, with the bias gradients. A yes must be reliable

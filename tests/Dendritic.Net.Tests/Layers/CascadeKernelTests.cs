@@ -141,6 +141,29 @@ public class CascadeKernelTests
         }
     }
 
+    [Test]
+    public void Forward_KernelReplacedAfterSayingYes_UsesTheKernelThatSaidYesAndNoBiasGradientIsLost()
+    {
+        // Another thread may replace the registered kernel at any time: the forward must not detach the biases for
+        // one kernel and hand the call to another, which would not return their gradients.
+        manual_seed(9);
+        var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+        using var input = randn(5, 4);
+        var (expected, expectedGrads) = Step(layer, input);
+        var replacement = new RecordingKernel(result: null);
+        CascadeKernels.Current = new ReplacingBiasKernel(replacement);
+
+        var (actual, actualGrads) = Step(layer, input);
+
+        replacement.Calls.Should().ContainSingle("the layer computed again as usual, with the kernel now registered");
+        TensorAssert.Identical(actual, expected);
+        actualGrads.Keys.Should().BeEquivalentTo(expectedGrads.Keys);
+        foreach (var (name, grad) in expectedGrads)
+        {
+            TensorAssert.Identical(actualGrads[name], grad);
+        }
+    }
+
     private static (Tensor Output, Dictionary<string, Tensor> Grads) Step(DendriteLayer layer, Tensor input)
     {
         layer.zero_grad();
@@ -180,7 +203,7 @@ public class CascadeKernelTests
     }
 
     /// <summary>Says it takes the bias gradients, then declines every call: the layer must fall back on its own.</summary>
-    private sealed class YesThenNoBiasKernel : ICascadeKernel, IBiasGradientKernel
+    private sealed class YesThenNoBiasKernel : IBiasGradientKernel
     {
         public List<int> OfferedBiases { get; } = new();
 
@@ -191,6 +214,22 @@ public class CascadeKernelTests
             OfferedBiases.Add(inputs.BiasParameters?.Count ?? 0);
             return null;
         }
+    }
+
+    /// <summary>Says it takes the bias gradients and, meanwhile, registers another kernel (as another thread could); then declines.</summary>
+    private sealed class ReplacingBiasKernel : IBiasGradientKernel
+    {
+        private readonly ICascadeKernel _next;
+
+        public ReplacingBiasKernel(ICascadeKernel next) => _next = next;
+
+        public bool TakesBiasGradients(Device device, ScalarType dtype, int sets, long neurons, DendriteActivation activation)
+        {
+            CascadeKernels.Current = _next;
+            return true;
+        }
+
+        public Tensor? TryCombine(CascadeInputs inputs) => null;
     }
 
     private sealed record Call(int Sets, int NeuronAxis, DendriteActivation Activation, bool MayOverwriteHostOutput, List<long[]> PreShapes, List<long[]> OutputScaleShapes, List<long[]?> CascadeWeightShapes);
