@@ -1,7 +1,8 @@
 // Runs cascade.cu itself on the CPU: every CUDA thread of a block is a std::thread, __syncthreads and the warp
 // shuffles are barriers, blocks run one after another. Checks forward and backward (both thread mappings, strided
 // pre-activations and pre-activation gradients, several slices) against a double-precision cascade. Compiled by run.sh once per
-// -DCASCADE_D / -DCASCADE_BF16 / -DCASCADE_ACT, as NVRTC does. Prints PASS or FAIL lines; exit code 1 on a failure.
+// -DCASCADE_D / -DCASCADE_BF16 / -DCASCADE_ACT / -DCASCADE_BIAS_GRAD, as NVRTC does ("grad u,v" then also covers the
+// bias-gradient rows). Prints PASS or FAIL lines; exit code 1 on a failure.
 #include <barrier>
 #include <cmath>
 #include <cstdio>
@@ -105,7 +106,7 @@ static int run(long long outer, int C, long long inner, int slices, const char* 
     Shape sh{outer, inner, C, slices};
 
     // Reference in double.
-    std::vector<double> y((size_t)E), gpre((size_t)(D * E)), gparams((size_t)R * C, 0.0);
+    std::vector<double> y((size_t)E), gpre((size_t)(D * E)), gparams((size_t)RB * C, 0.0);
     for (long long o = 0; o < outer; ++o)
         for (int n = 0; n < C; ++n)
             for (long long p = 0; p < inner; ++p)
@@ -128,12 +129,18 @@ static int run(long long outer, int C, long long inner, int slices, const char* 
                     gpre[(size_t)(k * E + e)] = gs;
                     gparams[(size_t)k * C + n] += g * a[k];
                     for (int i = 0; i < k; ++i) { gparams[(size_t)(D + VI(k, i)) * C + n] += gs * a[i]; ga[i] += gs * at(v[k], (long long)i * C + n); }
+#if CASCADE_BIAS_GRAD
+                    gparams[(size_t)(R + 1 + k) * C + n] += gs;
+#endif
                 }
+#if CASCADE_BIAS_GRAD
+                gparams[(size_t)R * C + n] += g;
+#endif
             }
 
     // The kernels, mapped as CudaLauncher maps them.
-    std::vector<T> out((size_t)E), gpre_k((size_t)(D * E)), gparams_k((size_t)R * C);
-    std::vector<float> partial((size_t)slices * R * C);
+    std::vector<T> out((size_t)E), gpre_k((size_t)(D * E)), gparams_k((size_t)RB * C);
+    std::vector<float> partial((size_t)slices * RB * C);
     bool rows = inner == 1;
     int per_thread = pairs ? 2 : 1;
     dim3 grid = rows ? dim3{(unsigned)((C / per_thread + 127) / 128), (unsigned)slices, 1} : dim3{(unsigned)C, (unsigned)slices, 1};
@@ -165,7 +172,7 @@ static int run(long long outer, int C, long long inner, int slices, const char* 
             for (int n = 0; n < C; ++n)
                 for (long long p = 0; p < inner; ++p)
                     gpre_ordered[(size_t)(k * E + (o * C + n) * inner + p)] = gpre_k[(size_t)(o * pre_l.outer + k * C * inner + n * pre_l.neuron + p)];
-    launch(dim3{(unsigned)((R * C + 255) / 256), 1, 1}, 256, [=] { cascade_reduce(part_ptr, gw_ptr, sh); });
+    launch(dim3{(unsigned)((RB * C + 255) / 256), 1, 1}, 256, [=] { cascade_reduce(part_ptr, gw_ptr, sh); });
 
     auto floats = [](const std::vector<T>& t) { std::vector<float> f(t.size()); for (size_t i = 0; i < t.size(); ++i) f[i] = ld(t.data(), (long long)i); return f; };
     double tolerance = CASCADE_BF16 ? 1e-2 : 1e-5;
@@ -199,7 +206,7 @@ static int pairs_match_single(long long outer, int C, int slices, bool in_place)
     for (int pairs = 0; pairs < 2; ++pairs)
     {
         std::vector<T> h = host, fresh((size_t)E), g((size_t)(D * E));
-        std::vector<float> part((size_t)slices * R * C);
+        std::vector<float> part((size_t)slices * RB * C);
         T* o_ptr = in_place ? h.data() : fresh.data(); const T* h_ptr = h.data(); const T* g_ptr = grad.data(); float* p_ptr = part.data();
         GradSets gsets{};
         for (int k = 0; k < D; ++k) gsets.p[k] = g.data() + (long long)k * C;
