@@ -247,14 +247,9 @@ internal static class GraphCheck
         layer.to(device);
         using var input = randn(37, 64, device: device);
         using var output = zeros(37, 48, device: device);
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            output.copy_(layer.call(input));
-        }
+        var step = InferenceInto(layer, input, output);
 
-        using (var graph = CudaGraphStep.Capture(Step, device, warmupRuns: 1))
+        using (var graph = CudaGraphStep.Capture(step, device, warmupRuns: 1))
         {
             layer.Enabled = false;
             Report(graph.IsStale && Throws(graph), "a graph whose layer's dendrites were switched off is stale and refused");
@@ -269,7 +264,7 @@ internal static class GraphCheck
             layer.Branch.Sets[1].OutputScale.fill_(0.5);
         }
 
-        using var regrown = CudaGraphStep.Capture(Step, device, warmupRuns: 1);
+        using var regrown = CudaGraphStep.Capture(step, device, warmupRuns: 1);
         output.zero_();
         regrown.Replay();
         using var noGrad = no_grad();
@@ -292,6 +287,14 @@ internal static class GraphCheck
         }
     }
 
+    /// <summary>A step that runs <paramref name="module"/> on <paramref name="input"/> without autograd and copies its output into <paramref name="output"/>.</summary>
+    private static Action InferenceInto(nn.Module<Tensor, Tensor> module, Tensor input, Tensor output) => () =>
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        output.copy_(module.call(input));
+    };
+
     /// <summary>A capture during which an activation monitor watches a layer is refused; once it is disposed, the capture replays.</summary>
     private static int MonitoredCapture(Device device)
     {
@@ -301,18 +304,13 @@ internal static class GraphCheck
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(37, 64, device: device);
         using var output = zeros(37, 48, device: device);
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            output.copy_(model.call(input));
-        }
+        var step = InferenceInto(model, input, output);
 
         var failed = 0;
         var monitor = handle.MonitorActivations();
         try
         {
-            using var refused = CudaGraphStep.Capture(Step, device, warmupRuns: 1);
+            using var refused = CudaGraphStep.Capture(step, device, warmupRuns: 1);
             Console.WriteLine("FAIL a capture while an activation monitor watches: no exception");
             failed++;
         }
@@ -322,7 +320,7 @@ internal static class GraphCheck
         }
 
         monitor.Dispose();
-        using var graph = CudaGraphStep.Capture(Step, device, warmupRuns: 1);
+        using var graph = CudaGraphStep.Capture(step, device, warmupRuns: 1);
         output.zero_();
         graph.Replay();
         using (no_grad())

@@ -60,10 +60,8 @@ internal sealed class FusedCascadeKernel : IBiasGradientKernel
         var host = inputs.HostOutput;
         var sets = inputs.Sets;
         var axis = inputs.NeuronAxis;
-        // The one-set rule first: the step it declines is dispatch-bound, so it should cost no further queries. A step
-        // prepared for a CUDA graph pays no dispatch on replay, so the rule does not apply to it.
-        if (sets == 1 && _oneSetTrainingMinBytes > 0 && host.numel() * host.ElementSize < _oneSetTrainingMinBytes && is_grad_enabled()
-            && !GraphCaptureState.Active)
+        // The one-set rule first: the step it declines is dispatch-bound, so it should cost no further queries.
+        if (OneSetRuleApplies(sets) && host.numel() * host.ElementSize < _oneSetTrainingMinBytes)
         {
             return null;
         }
@@ -148,7 +146,14 @@ internal sealed class FusedCascadeKernel : IBiasGradientKernel
     /// path (any one-set step outside a <see cref="CudaGraphStep"/> capture, as the output's size is not known yet).
     /// </remarks>
     public bool TakesBiasGradients(Device device, ScalarType dtype, int sets, long neurons, DendriteActivation activation) =>
-        Takes(device, dtype, sets, neurons, activation) && (sets > 1 || _oneSetTrainingMinBytes == 0 || GraphCaptureState.Active);
+        Takes(device, dtype, sets, neurons, activation) && !OneSetRuleApplies(sets);
+
+    /// <summary>
+    /// Whether the one-set rule may decline a call of <paramref name="sets"/> sets, depending on its output's size: a
+    /// one-set training step outside a <see cref="CudaGraphStep"/> capture (a replay pays no dispatch, so the rule does
+    /// not apply to a step prepared for one), with a threshold set.
+    /// </summary>
+    private bool OneSetRuleApplies(int sets) => sets == 1 && _oneSetTrainingMinBytes > 0 && is_grad_enabled() && !GraphCaptureState.Active;
 
     /// <summary>The checks of a call that need no tensor: device, dtype, set count, neuron count and activation.</summary>
     private bool Takes(Device device, ScalarType dtype, int sets, long neurons, DendriteActivation activation) =>

@@ -38,11 +38,7 @@ public sealed partial class DendriteBranch
     {
         using var scope = NewDisposeScope();
         var hostOutput = HostProjection.Single(Spec, input, hostWeight, hostBias.detach());
-        var weights = _sets.Select(s => (Tensor)s.Weight).ToArray();
-        var detached = _sets.Select(s => (Tensor?)s.Bias!.detach()).ToArray();
-        var (whole, preActivations) = ProjectionFor(input) == DendriteProjection.Separate
-            ? (null, HostProjection.Separate(Spec, input, weights, detached))
-            : HostProjection.FusedWithWhole(Spec, input, weights, detached);
+        var (whole, preActivations) = Project(input, ProjectionFor(input), detachBiases: true);
         var parameters = _sets.Select(s => (Tensor)s.Bias!).Prepend(hostBias).ToArray();
         var inputs = CascadeInputsFor(hostOutput, preActivations, mayOverwriteHostOutput: false, whole, parameters);
         if (kernel.TryCombine(inputs) is not { } output)

@@ -157,12 +157,13 @@ public sealed partial class DendriteBranch : nn.Module
 
     /// <summary>
     /// The dendrite pre-activations of every set by the given path, and the fused call's whole output when the parts
-    /// are its consecutive chunks (<see cref="HostProjection.FusedWithWhole"/>; null on the separate path).
+    /// are its consecutive chunks (<see cref="HostProjection.FusedWithWhole"/>; null on the separate path). With
+    /// <paramref name="detachBiases"/> the biases are added detached (their gradients then come from a kernel).
     /// </summary>
-    private (Tensor? Whole, Tensor[] Parts) Project(Tensor input, DendriteProjection path)
+    private (Tensor? Whole, Tensor[] Parts) Project(Tensor input, DendriteProjection path, bool detachBiases = false)
     {
         var weights = _sets.Select(s => (Tensor)s.Weight).ToArray();
-        var biases = _sets.Select(s => (Tensor?)s.Bias).ToArray();
+        var biases = _sets.Select(s => detachBiases ? s.Bias?.detach() : s.Bias).ToArray();
         return path == DendriteProjection.Separate
             ? (null, HostProjection.Separate(Spec, input, weights, biases))
             : HostProjection.FusedWithWhole(Spec, input, weights, biases);
