@@ -10,10 +10,11 @@ using static TorchSharp.torch;
 namespace Dendritic.Benchmarks;
 
 /// <summary>
-/// <c>breakdown [cpu|cuda] [rounds] [cases] [D list] [dtype]</c>: where a layer's time goes, per case and D. Times the pieces
-/// of one training step (host call, the dendrite projections fused and separate, the cascade, each with its backward)
-/// and the whole layer on each projection path, in interleaved rounds (every variant once per round, so that a load
-/// change hits all variants alike) and prints medians in ms. For A/B of paths on one machine; BenchmarkDotNet's suites
+/// <c>breakdown [cpu|cuda] [rounds] [cases] [D list] [dtype] [variants]</c>: where a layer's time goes, per case and D. Times
+/// the pieces of one training step (host call, the dendrite projections fused and separate, the cascade, each with its
+/// backward) and the whole layer on each projection path, in interleaved rounds (every variant once per round, so that a
+/// load change hits all variants alike) and prints medians in ms. <c>variants</c>, a comma-separated list of phrases,
+/// keeps the variants whose name contains one of them (e.g. <c>train</c>), so that an A/B gets more rounds in the time. For A/B of paths on one machine; BenchmarkDotNet's suites
 /// remain the recorded results.
 /// </summary>
 internal static class CostBreakdown
@@ -25,6 +26,7 @@ internal static class CostBreakdown
         var cases = args.Length > 2 ? args[2].Split(',') : new[] { "Linear/small", "Linear/large", "Conv2d/small", "Conv2d/large" };
         var counts = args.Length > 3 ? args[3].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : new[] { 1, 2, 4 };
         var dtypeName = args.Length > 4 ? args[4] : "float32";
+        var only = args.Length > 5 ? args[5].Split(',') : null;
         var dtype = TorchEnv.DType(dtypeName);
         var device = TorchEnv.Device(deviceName);
         Console.WriteLine($"# breakdown on {deviceName}, {dtypeName}, {get_num_threads()} threads, {rounds} interleaved rounds, median ms");
@@ -38,7 +40,7 @@ internal static class CostBreakdown
             var parts = name.Split('/');
             foreach (var d in counts)
             {
-                foreach (var (variant, median, min, host, faults) in Measure(new LayerCase(parts[0], parts[1], deviceName), device, dtype, d, rounds))
+                foreach (var (variant, median, min, host, faults) in Measure(new LayerCase(parts[0], parts[1], deviceName), device, dtype, d, rounds, only))
                 {
                     Console.WriteLine(FormattableString.Invariant($"| {name} | {d} | {variant} | {median:F3} | {min:F3} | {host:F3} | {faults:F0} |"));
                     csv.Add(FormattableString.Invariant($"{name},{d},\"{variant}\",{median:F4},{min:F4},{host:F4},{faults:F0}"));
@@ -60,7 +62,7 @@ internal static class CostBreakdown
         }
     }
 
-    private static List<(string Variant, double Median, double Min, double Host, double Faults)> Measure(LayerCase layerCase, Device device, ScalarType dtype, int d, int rounds)
+    private static List<(string Variant, double Median, double Min, double Host, double Faults)> Measure(LayerCase layerCase, Device device, ScalarType dtype, int d, int rounds, string[]? only)
     {
         manual_seed(42);
         using var host = layerCase.CreateHost();
@@ -87,6 +89,7 @@ internal static class CostBreakdown
             ("ours train, fused", () => Step(fused, input, gradOutput)),
             ("ours train, separate", () => Step(separate, input, gradOutput)),
             ("ours train, separate, reference cascade", () => Step(reference, input, gradOutput)),
+            ("ours train, separate, autograd biases", () => WithAutogradBiases(() => Step(separate, input, gradOutput))),
             ("ours train, separate, handles kept", () => StepKeepingHandles(separate, input, gradOutput)),
             ("ours train, fused with host", () => Step(withHost, input, gradOutput)),
             ("plain infer", () => Infer(host, input)),
@@ -111,6 +114,11 @@ internal static class CostBreakdown
             }
         }
 
+        if (only is not null)
+        {
+            variants = variants.Where(v => only.Any(o => v.Name.Contains(o, StringComparison.Ordinal))).ToList();
+        }
+
         var timed = TimeRounds(variants.Select(v => v.Body).ToList(), rounds, device);
         gradOutput.Dispose();
         fused.Dispose();
@@ -118,6 +126,33 @@ internal static class CostBreakdown
         withHost.Dispose();
         reference.Dispose();
         return variants.Select((v, i) => (v.Name, timed[i].Median, timed[i].Min, timed[i].Host, timed[i].Faults)).ToList();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with a kernel registered that declines every call: the layer then leaves its bias
+    /// gradients to autograd (the built-in CPU cascade takes them only when no kernel is registered) and otherwise runs
+    /// as usual, the CPU cascade included. The A/B of the CPU bias-gradient path against the path before it.
+    /// </summary>
+    private static void WithAutogradBiases(Action body)
+    {
+        var previous = CascadeKernels.Current;
+        CascadeKernels.Current = DecliningKernel.Instance;
+        try
+        {
+            body();
+        }
+        finally
+        {
+            CascadeKernels.Current = previous;
+        }
+    }
+
+    /// <summary>A registered kernel that takes nothing (see <see cref="WithAutogradBiases"/>).</summary>
+    private sealed class DecliningKernel : ICascadeKernel
+    {
+        public static readonly DecliningKernel Instance = new();
+
+        public Tensor? TryCombine(CascadeInputs inputs) => null;
     }
 
     /// <summary>

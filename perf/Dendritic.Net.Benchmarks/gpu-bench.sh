@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the H200 machine (copied to .gpu/bench.sh by gpu-pack.sh): bash .gpu/bench.sh STEP...
 # Steps: check, fused, fused-check, fused-suites, graph, graph-check, memory, soak, cpu-soak, layer, training, inference, forward, model, growth,
-# cpu-layer, cpu-versus-original, cpu-interleaved, original-cpu, original-cuda, cpu-breakdown, cuda-breakdown, cpu-model,
+# cpu-layer, cpu-versus-original, cpu-interleaved, original-cpu, original-cuda, cpu-breakdown, cpu-breakdown-streams, cuda-breakdown, cpu-model,
 # cpu-growth, distributed, distributed2, or "suite:FILTER" for one BenchmarkDotNet filter. Each step has its own
 # time limit; logs and BenchmarkDotNet's reports go into one archive under $OUT (the tool brings back 8 files at most).
 set -uo pipefail
@@ -135,6 +135,14 @@ for s in "$@"; do
     original-cuda) original cuda ;;
     # Where the CPU time goes, per piece and projection path (CostBreakdown.cs): ROUNDS interleaved rounds.
     cpu-breakdown) PIN="taskset -c 0,1" OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 step cpu-breakdown 300 breakdown cpu "${ROUNDS:-5}" ;;
+    # The same on several core pairs at once, one case per pair (BREAKDOWN_STREAMS="CORES:CASE ..."), D list BREAKDOWN_D,
+    # only the variants named in BREAKDOWN_VARIANTS (default: the plain and separate-path training steps); one log per case.
+    cpu-breakdown-streams) dotnet_env
+      for sc in ${BREAKDOWN_STREAMS:-2,3:Linear/small 6,7:Linear/large 10,11:Conv2d/small 14,15:Conv2d/large}; do
+        left=$((budget - (SECONDS - start) - 15)); c=${sc#*:}
+        (cd "$here/app" && OUT= OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 timeout "$left" taskset -c "${sc%%:*}" /tmp/dotnet/dotnet "$dll" breakdown cpu "${ROUNDS:-5}" "$c" "${BREAKDOWN_D:-1,2,4}" float32 "${BREAKDOWN_VARIANTS:-plain train,train, separate}") > "$out/logs/cpu-breakdown-${c//\//-}.log" 2>&1 &
+      done
+      wait; cat "$out"/logs/cpu-breakdown-*.log ;;
     # The same on CUDA (issue #10: why bfloat16 Linear small at D = 2 and 4 is slow), per dtype.
     cuda-breakdown) for dt in ${BREAKDOWN_DTYPES:-bfloat16 float32}; do
         step "cuda-breakdown-$dt" 150 breakdown cuda "${ROUNDS:-20}" "${BREAKDOWN_CASES:-Linear/small}" "${BREAKDOWN_D:-1,2,4}" "$dt"; done ;;
