@@ -13,9 +13,9 @@ namespace Dendritic.Benchmarks;
 /// <c>breakdown [cpu|cuda] [rounds] [cases] [D list] [dtype] [variants]</c>: where a layer's time goes, per case and D. Times
 /// the pieces of one training step (host call, the dendrite projections fused and separate, the cascade, each with its
 /// backward) and the whole layer on each projection path, in interleaved rounds (every variant once per round, so that a
-/// load change hits all variants alike) and prints medians in ms. <c>variants</c>, a comma-separated list of phrases,
-/// keeps the variants whose name contains one of them (e.g. <c>train</c>), so that an A/B gets more rounds in the time. For A/B of paths on one machine; BenchmarkDotNet's suites
-/// remain the recorded results.
+/// load change hits all variants alike) and prints medians in ms. <c>variants</c>, phrases separated by <c>|</c>, keeps
+/// the variants whose name contains one of them (e.g. <c>plain train|ours train, separate</c>), so that an A/B gets more
+/// rounds in the time. For A/B of paths on one machine; BenchmarkDotNet's suites remain the recorded results.
 /// </summary>
 internal static class CostBreakdown
 {
@@ -26,7 +26,7 @@ internal static class CostBreakdown
         var cases = args.Length > 2 ? args[2].Split(',') : new[] { "Linear/small", "Linear/large", "Conv2d/small", "Conv2d/large" };
         var counts = args.Length > 3 ? args[3].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray() : new[] { 1, 2, 4 };
         var dtypeName = args.Length > 4 ? args[4] : "float32";
-        var only = args.Length > 5 ? args[5].Split(',') : null;
+        var only = args.Length > 5 ? args[5].Split('|') : null;
         var dtype = TorchEnv.DType(dtypeName);
         var device = TorchEnv.Device(deviceName);
         Console.WriteLine($"# breakdown on {deviceName}, {dtypeName}, {get_num_threads()} threads, {rounds} interleaved rounds, median ms");
@@ -89,7 +89,6 @@ internal static class CostBreakdown
             ("ours train, fused", () => Step(fused, input, gradOutput)),
             ("ours train, separate", () => Step(separate, input, gradOutput)),
             ("ours train, separate, reference cascade", () => Step(reference, input, gradOutput)),
-            ("ours train, separate, autograd biases", () => WithAutogradBiases(() => Step(separate, input, gradOutput))),
             ("ours train, separate, handles kept", () => StepKeepingHandles(separate, input, gradOutput)),
             ("ours train, fused with host", () => Step(withHost, input, gradOutput)),
             ("plain infer", () => Infer(host, input)),
@@ -126,33 +125,6 @@ internal static class CostBreakdown
         withHost.Dispose();
         reference.Dispose();
         return variants.Select((v, i) => (v.Name, timed[i].Median, timed[i].Min, timed[i].Host, timed[i].Faults)).ToList();
-    }
-
-    /// <summary>
-    /// Runs <paramref name="body"/> with a kernel registered that declines every call: the layer then leaves its bias
-    /// gradients to autograd (the built-in CPU cascade takes them only when no kernel is registered) and otherwise runs
-    /// as usual, the CPU cascade included. The A/B of the CPU bias-gradient path against the path before it.
-    /// </summary>
-    private static void WithAutogradBiases(Action body)
-    {
-        var previous = CascadeKernels.Current;
-        CascadeKernels.Current = DecliningKernel.Instance;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            CascadeKernels.Current = previous;
-        }
-    }
-
-    /// <summary>A registered kernel that takes nothing (see <see cref="WithAutogradBiases"/>).</summary>
-    private sealed class DecliningKernel : ICascadeKernel
-    {
-        public static readonly DecliningKernel Instance = new();
-
-        public Tensor? TryCombine(CascadeInputs inputs) => null;
     }
 
     /// <summary>

@@ -140,7 +140,7 @@ for s in "$@"; do
     cpu-breakdown-streams) dotnet_env
       for sc in ${BREAKDOWN_STREAMS:-2,3:Linear/small 6,7:Linear/large 10,11:Conv2d/small 14,15:Conv2d/large}; do
         left=$((budget - (SECONDS - start) - 15)); c=${sc#*:}
-        (cd "$here/app" && OUT= OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 timeout "$left" taskset -c "${sc%%:*}" /tmp/dotnet/dotnet "$dll" breakdown cpu "${ROUNDS:-5}" "$c" "${BREAKDOWN_D:-1,2,4}" float32 "${BREAKDOWN_VARIANTS:-plain train,train, separate}") > "$out/logs/cpu-breakdown-${c//\//-}.log" 2>&1 &
+        (cd "$here/app" && OUT= OMP_NUM_THREADS=2 MKL_NUM_THREADS=2 timeout "$left" taskset -c "${sc%%:*}" /tmp/dotnet/dotnet "$dll" breakdown cpu "${ROUNDS:-5}" "$c" "${BREAKDOWN_D:-1,2,4}" float32 "${BREAKDOWN_VARIANTS:-plain train|ours train, separate}") > "$out/logs/cpu-breakdown-${c//\//-}.log" 2>&1 &
       done
       wait; cat "$out"/logs/cpu-breakdown-*.log ;;
     # The same on CUDA (issue #10: why bfloat16 Linear small at D = 2 and 4 is slow), per dtype.

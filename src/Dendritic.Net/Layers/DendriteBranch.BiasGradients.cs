@@ -8,34 +8,20 @@ namespace Dendritic;
 public sealed partial class DendriteBranch
 {
     /// <summary>
-    /// The kernel, when a training forward of this branch's layer may leave its biases out of autograd's products and
-    /// take their gradients from it (<see cref="IBiasGradientKernel"/>): the plain cascade (no observer, monitor or
-    /// reference option), a host bias and a bias on every set, and either the registered kernel, which says it takes
-    /// the call, or, when none is registered, the built-in CPU cascade (<see cref="CpuCascadeKernel.TakesBiasGradients"/>);
-    /// else null. The forward then uses this kernel and no other: <see cref="CascadeKernels.Current"/> is read once, as
-    /// its contract says, since a kernel registered in between would not return the detached biases' gradients.
+    /// The registered kernel, when a training forward of this branch's layer may leave its biases out of autograd's
+    /// products and take their gradients from it (<see cref="IBiasGradientKernel"/>): the plain cascade (no observer,
+    /// monitor or reference option), a host bias and a bias on every set, and a kernel that says it takes the call; else
+    /// null. The forward then uses this kernel and no other: <see cref="CascadeKernels.Current"/> is read once, as its
+    /// contract says, since a kernel registered in between would not return the detached biases' gradients.
     /// </summary>
-    internal IBiasGradientKernel? BiasGradientKernelFor(Tensor input, Tensor hostBias)
-    {
-        if (_sets.Count == 0 || Options.Cascade == DendriteCascade.Reference || Tap is not null || Observer is not null
-            || !is_grad_enabled() || !_sets.All(s => s.Bias is not null))
-        {
-            return null;
-        }
-
-        // A registered kernel that is not a bias-gradient kernel keeps its place ahead of the CPU cascade (TryKernel's
-        // order), so the CPU cascade takes the biases only when no kernel is registered.
-        var registered = CascadeKernels.Current;
-        IBiasGradientKernel? kernel = registered switch
-        {
-            null when CpuCascadeKernel.TakesBiasGradients(Spec, input, hostBias.dtype, _sets.Count, ProjectionFor(input)) => CpuBiasGradientKernel.Instance,
-            IBiasGradientKernel bias => bias,
-            _ => null,
-        };
-        return kernel is not null && kernel.TakesBiasGradients(input.device, hostBias.dtype, _sets.Count, hostBias.shape[0], Options.Activation)
+    internal IBiasGradientKernel? BiasGradientKernelFor(Tensor input, Tensor hostBias) =>
+        // The kernel first: without one (the CPU, by default) a forward pays one static read here.
+        CascadeKernels.Current is IBiasGradientKernel kernel
+        && _sets.Count > 0 && is_grad_enabled() && Options.Cascade != DendriteCascade.Reference && Tap is null && Observer is null
+        && _sets.All(s => s.Bias is not null)
+        && kernel.TakesBiasGradients(input.device, hostBias.dtype, _sets.Count, hostBias.shape[0], Options.Activation)
             ? kernel
             : null;
-    }
 
     /// <summary>
     /// The layer's training output with every bias gradient from <paramref name="kernel"/> (what

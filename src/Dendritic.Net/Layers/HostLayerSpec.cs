@@ -207,44 +207,6 @@ public sealed record HostLayerSpec
         ? new[] { OutFeatures, InFeatures }
         : new[] { OutFeatures, InFeatures / Groups }.Concat(KernelSize).ToArray();
 
-    /// <summary>
-    /// How many elements this layer's output has for <paramref name="input"/> (a Linear or convolution host), computed
-    /// from the shapes alone; -1 when the input does not fit the layer or the host is a module.
-    /// </summary>
-    internal long OutputElements(Tensor input)
-    {
-        var shape = input.shape;
-        if (Kind == HostKind.Linear)
-        {
-            return shape.Length > 0 && shape[^1] == InFeatures ? input.numel() / Math.Max(1, InFeatures) * OutFeatures : -1;
-        }
-
-        var dims = SpatialDims;
-        if (Kind == HostKind.Module || shape.Length < dims + 1 || shape[^(dims + 1)] != InFeatures)
-        {
-            return -1;
-        }
-
-        var elements = OutFeatures;
-        for (var a = 0; a < shape.Length - dims - 1; a++)
-        {
-            elements *= shape[a];
-        }
-
-        for (var d = 0; d < dims; d++)
-        {
-            var size = ((shape[shape.Length - dims + d] + (2 * Padding[d]) - (Dilation[d] * (KernelSize[d] - 1)) - 1) / Stride[d]) + 1;
-            if (size <= 0)
-            {
-                return -1;
-            }
-
-            elements *= size;
-        }
-
-        return elements;
-    }
-
     /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
     internal long[] NeuronShape(Tensor output)
     {

@@ -8,9 +8,7 @@ namespace Dendritic;
 
 /// <summary>
 /// The CPU cascade as one autograd node. Inputs, in order: the <see cref="CpuCascadeShape"/>, the host output, the D
-/// pre-activations, the D output scales u_k and the D - 1 cascade weights v_1..v_{D-1}, then, with
-/// <see cref="CpuCascadeShape.BiasGradients"/>, the host's bias and each set's (whose values the layer already added,
-/// detached, in its products: the node only returns their gradients). Forward runs the reference
+/// pre-activations, the D output scales u_k and the D - 1 cascade weights v_1..v_{D-1}. Forward runs the reference
 /// path's libtorch operations, overwriting each pre-activation with the cascade terms and (sigmoid, tanh) its
 /// activation (the layer alone holds the pre-activations, and no other backward formula reads them: a Linear or
 /// convolution saves its input and weight, not its output), and saves the activations; backward is
@@ -25,14 +23,8 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
     public override string Name => nameof(CpuCascadeFunction);
 
     /// <summary>Records the node and runs the forward pass.</summary>
-    /// <param name="shape">The layout; <see cref="CpuCascadeShape.BiasGradients"/> when <paramref name="biases"/> are given.</param>
-    /// <param name="host">The host output.</param>
-    /// <param name="pre">The pre-activations, which the layer alone holds (overwritten).</param>
-    /// <param name="u">The output scales.</param>
-    /// <param name="v">The cascade weights (v[0] null).</param>
-    /// <param name="biases">The host bias and each set's, whose gradients the node returns; null for none.</param>
-    public static Tensor Apply(CpuCascadeShape shape, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v, IReadOnlyList<Tensor>? biases = null) =>
-        apply(CascadeArguments.Pack(shape, host, pre, u, v, biases));
+    public static Tensor Apply(CpuCascadeShape shape, Tensor host, IReadOnlyList<Tensor> pre, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v) =>
+        apply(CascadeArguments.Pack(shape, host, pre, u, v));
 
     /// <summary>The per-neuron weights u_0..u_{D-1}, then v_{k,i}, copied into one array of <see cref="CpuCascadeShape.Parameters"/> rows.</summary>
     public static float[] Pack(CpuCascadeShape shape, IReadOnlyList<Tensor> u, IReadOnlyList<Tensor?> v)
@@ -87,7 +79,7 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
             var activations = ctx.get_saved_variables();
             var grad = grad_output.contiguous();
             var gradPre = activations.Select(a => empty(a.shape, a.dtype, a.device)).ToList();
-            var gradPacked = new float[shape.GradientRows * neurons];
+            var gradPacked = new float[packed.Length];
             CpuCascadeMath.Backward(
                 shape,
                 TorchSharpInternals.DataPointer(grad),
@@ -102,12 +94,6 @@ internal sealed class CpuCascadeFunction : autograd.SingleTensorFunction<CpuCasc
             result.AddRange(gradPre);
             result.AddRange(Enumerable.Range(0, shape.Sets).Select(k => tensor(gradPacked.AsSpan(CpuCascadeShape.U(k) * neurons, neurons).ToArray(), new long[] { neurons })));
             result.AddRange(Enumerable.Range(1, shape.Sets - 1).Select(k => tensor(gradPacked.AsSpan(shape.V(k, 0) * neurons, k * neurons).ToArray(), new long[] { k, neurons })));
-            if (shape.BiasGradients)
-            {
-                Tensor Row(int row) => tensor(gradPacked.AsSpan(row * neurons, neurons).ToArray(), new long[] { neurons });
-                result.Add(Row(shape.HostBiasRow));
-                result.AddRange(Enumerable.Range(0, shape.Sets).Select(k => Row(shape.SetBiasRow(k))));
-            }
             return GradientHandOff.HandBack(result, grad_output);
         }
     }

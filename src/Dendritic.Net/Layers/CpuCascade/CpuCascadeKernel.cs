@@ -24,31 +24,11 @@ internal static class CpuCascadeKernel
     internal const long MinElements = 1L << 15;
 
     /// <summary>
-    /// The fewest sets the kernel takes when the layer's autograd sums the bias gradients: 2. With one set autograd's
-    /// backward is three short passes (the sigmoid's derivative, one product, one per-neuron sum) and the kernel saved
-    /// nothing measurable on the development box (docs/benchmarks-cpu.md, "The CPU cascade"), so one set keeps the
-    /// reference path, bit for bit. A layer that leaves its bias gradients to the kernel
-    /// (<see cref="TakesBiasGradients"/>) is taken from one set: the kernel then also spares autograd the host's and
-    /// the set's bias reductions, each a pass over an output.
+    /// The fewest sets the kernel takes: 2. With one set autograd's backward is three short passes (the sigmoid's
+    /// derivative, one product, one per-neuron sum) and the kernel saved nothing measurable on the development box
+    /// (docs/benchmarks-cpu.md, "The CPU cascade"), so one set keeps the reference path, bit for bit.
     /// </summary>
     internal const int MinSets = 2;
-
-    /// <summary>
-    /// Whether a layer's CPU training forward may add its biases detached and take their gradients from this kernel
-    /// (<see cref="CascadeInputs.BiasParameters"/>): float32 on the CPU, 1 to <see cref="CpuCascadeShape.MaxSets"/>
-    /// sets, a contiguous input, the separate projection path (fresh pre-activations the layer alone holds) and an
-    /// output of at least <see cref="MinElements"/> elements. Every call this says yes to is taken, so the layer never
-    /// computes its products twice.
-    /// </summary>
-    /// <param name="spec">The host layer.</param>
-    /// <param name="input">The host's input.</param>
-    /// <param name="dtype">The parameters' dtype.</param>
-    /// <param name="sets">The layer's sets.</param>
-    /// <param name="path">The projection path the layer takes for <paramref name="input"/>.</param>
-    public static bool TakesBiasGradients(HostLayerSpec spec, Tensor input, ScalarType dtype, int sets, DendriteProjection path) =>
-        input.device_type == DeviceType.CPU && dtype == ScalarType.Float32 && input.dtype == ScalarType.Float32
-        && sets is >= 1 and <= CpuCascadeShape.MaxSets && path == DendriteProjection.Separate && input.is_contiguous()
-        && spec.OutputElements(input) >= MinElements;
 
     /// <summary>
     /// The cascade for <paramref name="inputs"/> while autograd records, or null for the reference path: inference, a
@@ -63,10 +43,8 @@ internal static class CpuCascadeKernel
     {
         var host = inputs.HostOutput;
         var sets = inputs.Sets;
-        var biases = inputs.BiasParameters;
         if (!is_grad_enabled() || !preActivationsOwned || host.device_type != DeviceType.CPU || host.dtype != ScalarType.Float32
-            || sets < (biases is null ? MinSets : 1) || sets > CpuCascadeShape.MaxSets || host.numel() < MinElements || !host.is_contiguous()
-            || (biases is not null && biases.Count != sets + 1))
+            || sets is < MinSets or > CpuCascadeShape.MaxSets || host.numel() < MinElements || !host.is_contiguous())
         {
             return null;
         }
@@ -91,12 +69,7 @@ internal static class CpuCascadeKernel
             }
         }
 
-        if (biases is not null && !biases.All(b => Fits(b, new[] { neurons })))
-        {
-            return null;
-        }
-
-        var problem = CpuCascadeShape.For(shape, axis, sets, inputs.Activation, biasGradients: biases is not null);
-        return CpuCascadeFunction.Apply(problem, host, inputs.PreActivations, inputs.OutputScales, inputs.CascadeWeights, biases);
+        var problem = CpuCascadeShape.For(shape, axis, sets, inputs.Activation);
+        return CpuCascadeFunction.Apply(problem, host, inputs.PreActivations, inputs.OutputScales, inputs.CascadeWeights);
     }
 }

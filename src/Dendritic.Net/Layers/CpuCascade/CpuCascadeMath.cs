@@ -30,7 +30,7 @@ internal static unsafe class CpuCascadeMath
     /// <param name="activations">a_0..a_{D-1}, contiguous.</param>
     /// <param name="packed">The per-neuron weights.</param>
     /// <param name="gradPre">dL/dp_k, contiguous, written.</param>
-    /// <param name="gradPacked">dL/du and dL/dv, then with <see cref="CpuCascadeShape.BiasGradients"/> the biases' gradients, written (length <see cref="CpuCascadeShape.GradientRows"/> x neurons).</param>
+    /// <param name="gradPacked">dL/du and dL/dv, written (length <see cref="CpuCascadeShape.Parameters"/> x neurons).</param>
     /// <param name="threads">Threads to split the work over (at least 1).</param>
     public static void Backward(CpuCascadeShape shape, IntPtr gradOutput, IntPtr[] activations, float[] packed, IntPtr[] gradPre, float[] gradPacked, int threads)
     {
@@ -45,8 +45,7 @@ internal static unsafe class CpuCascadeMath
     private static void Backward<TAct>(CpuCascadeShape shape, IntPtr gradOutput, IntPtr[] activations, float[] packed, IntPtr[] gradPre, float[] gradPacked, int threads)
         where TAct : struct, IActivation
     {
-        var rows = shape.GradientRows;
-        var size = rows * shape.Neurons;
+        var size = shape.Parameters * shape.Neurons;
         var chunks = Chunks(shape, threads);
         // Each chunk sums into its own array and the arrays are added in chunk order: the gradients do not depend on
         // which thread finishes first (they do depend on the thread count, and on the vector width, Vector<float>.Count,
@@ -57,12 +56,12 @@ internal static unsafe class CpuCascadeMath
             float** a = stackalloc float*[CpuCascadeShape.MaxSets];
             float** gz = stackalloc float*[CpuCascadeShape.MaxSets];
             float* block = stackalloc float[shape.Parameters];
-            var lanes = stackalloc Vector<float>[rows];
-            var sums = stackalloc float[rows];
+            var lanes = stackalloc Vector<float>[shape.Parameters];
+            var sums = stackalloc float[shape.Parameters];
             var partial = partials[chunk] = new double[size];
-            var rowTotals = new float[shape.NeuronsLast ? size : 0];
+            var rows = new float[shape.NeuronsLast ? size : 0];
             fixed (float* weights = packed)
-            fixed (float* rowSums = rowTotals)
+            fixed (float* rowSums = rows)
             {
                 var neurons = shape.Neurons;
                 var pending = 0;
@@ -84,10 +83,10 @@ internal static unsafe class CpuCascadeMath
                         {
                             for (var e = 0; e < size; e++)
                             {
-                                partial[e] += rowTotals[e];
+                                partial[e] += rows[e];
                             }
 
-                            Array.Clear(rowTotals);
+                            Array.Clear(rows);
                             pending = 0;
                         }
                     }
@@ -95,8 +94,8 @@ internal static unsafe class CpuCascadeMath
                     {
                         var n = (int)(unit % neurons);
                         Gather(weights, shape, n, block);
-                        BackwardRun(default(TAct), new PerBlock(block), shape, g, a, gz, length, new BlockSums(lanes, sums, rows));
-                        for (var r = 0; r < rows; r++)
+                        BackwardRun(default(TAct), new PerBlock(block), shape, g, a, gz, length, new BlockSums(lanes, sums, shape.Parameters));
+                        for (var r = 0; r < shape.Parameters; r++)
                         {
                             partial[((long)r * neurons) + n] += sums[r];
                         }
@@ -135,11 +134,6 @@ internal static unsafe class CpuCascadeMath
                 av[k] = Vector.Load(a[k] + i);
             }
 
-            if (shape.BiasGradients)
-            {
-                sums.Add(shape.HostBiasRow, i, grad);
-            }
-
             // Last set first: dL/da_k needs dL/dz_j of every later set j that reads a_k through v_{j,k}.
             for (var k = sets - 1; k >= 0; k--)
             {
@@ -152,11 +146,6 @@ internal static unsafe class CpuCascadeMath
                 dz[k] = delta * f.Slope(av[k]);
                 dz[k].Store(gz[k] + i);
                 sums.Add(CpuCascadeShape.U(k), i, grad * av[k]);
-                if (shape.BiasGradients)
-                {
-                    sums.Add(shape.SetBiasRow(k), i, dz[k]);
-                }
-
                 for (var j = 0; j < k; j++)
                 {
                     sums.Add(shape.V(k, j), i, dz[k] * av[j]);
@@ -174,11 +163,6 @@ internal static unsafe class CpuCascadeMath
                 s[k] = a[k][i];
             }
 
-            if (shape.BiasGradients)
-            {
-                sums.Add(shape.HostBiasRow, i, grad);
-            }
-
             for (var k = sets - 1; k >= 0; k--)
             {
                 var delta = grad * c.Scalar(CpuCascadeShape.U(k), i);
@@ -190,11 +174,6 @@ internal static unsafe class CpuCascadeMath
                 ds[k] = delta * f.Slope(s[k]);
                 gz[k][i] = ds[k];
                 sums.Add(CpuCascadeShape.U(k), i, grad * s[k]);
-                if (shape.BiasGradients)
-                {
-                    sums.Add(shape.SetBiasRow(k), i, ds[k]);
-                }
-
                 for (var j = 0; j < k; j++)
                 {
                     sums.Add(shape.V(k, j), i, ds[k] * s[j]);

@@ -6,10 +6,9 @@ namespace Dendritic;
 /// The layout of one CPU cascade call: contiguous tensors of shape [outer, neurons, inner] (Linear: [rows, out], inner 1;
 /// convolutions: [batch, out, spatial], with <see cref="TrailingAxes"/> spatial axes), <see cref="Sets"/> dendrite sets,
 /// and where each per-neuron weight sits in the packed coefficient array (<see cref="Parameters"/> rows of
-/// <see cref="Neurons"/> values: u_0..u_{D-1}, then v_{k,i} for k = 1..D-1, i &lt; k). With <see cref="BiasGradients"/> the
-/// gradient has <see cref="GradientRows"/> rows: those, then the host bias's and each set's bias's.
+/// <see cref="Neurons"/> values: u_0..u_{D-1}, then v_{k,i} for k = 1..D-1, i &lt; k).
 /// </summary>
-internal readonly record struct CpuCascadeShape(int Sets, long Outer, int Neurons, long Inner, int TrailingAxes, DendriteActivation Activation, bool BiasGradients = false)
+internal readonly record struct CpuCascadeShape(int Sets, long Outer, int Neurons, long Inner, int TrailingAxes, DendriteActivation Activation)
 {
     /// <summary>The most sets the CPU kernel takes (its per-element state lives on the stack); more run the reference path.</summary>
     public const int MaxSets = 8;
@@ -19,30 +18,16 @@ internal readonly record struct CpuCascadeShape(int Sets, long Outer, int Neuron
     /// <param name="axis">The neuron axis: everything before it is outer, everything after it inner.</param>
     /// <param name="sets">Dendrite sets.</param>
     /// <param name="activation">The nonlinearity.</param>
-    /// <param name="biasGradients">Whether the backward also sums the host's and each set's bias gradient.</param>
-    public static CpuCascadeShape For(long[] shape, int axis, int sets, DendriteActivation activation, bool biasGradients = false) => new(
+    public static CpuCascadeShape For(long[] shape, int axis, int sets, DendriteActivation activation) => new(
         sets,
         shape.Take(axis).Aggregate(1L, (a, b) => a * b),
         (int)shape[axis],
         shape.Skip(axis + 1).Aggregate(1L, (a, b) => a * b),
         shape.Length - axis - 1,
-        activation,
-        biasGradients);
+        activation);
 
     /// <summary>Rows of per-neuron weights: D output scales and D(D - 1)/2 cascade weights.</summary>
     public int Parameters => Sets + (Sets * (Sets - 1) / 2);
-
-    /// <summary>
-    /// Rows of per-neuron gradients the backward sums: the <see cref="Parameters"/> rows, then, with
-    /// <see cref="BiasGradients"/>, the host bias's (<see cref="HostBiasRow"/>) and each set's (<see cref="SetBiasRow"/>).
-    /// </summary>
-    public int GradientRows => Parameters + (BiasGradients ? 1 + Sets : 0);
-
-    /// <summary>Gradient row of the host bias: the sum of the output's gradient per neuron.</summary>
-    public int HostBiasRow => Parameters;
-
-    /// <summary>Gradient row of set k's bias: the sum of its pre-activation's gradient per neuron.</summary>
-    public int SetBiasRow(int k) => Parameters + 1 + k;
 
     /// <summary>Elements of the output.</summary>
     public long Elements => Outer * Neurons * Inner;
