@@ -24,8 +24,9 @@ public static class CudaCascade
 
     /// <summary>
     /// Loads NVRTC and the CUDA driver, checks NVRTC's version (12 or later), initialises the driver, compiles the kernel
-    /// once for GPU 0 and loads it there (so that a problem, such as an NVRTC newer than the driver, shows here and not
-    /// in the middle of training; the one-set float32 sigmoid kernel stays loaded) and registers the fused cascade as
+    /// for GPU 0 and loads it there (so that a problem, such as an NVRTC newer than the driver, shows here and not
+    /// in the middle of training; the one-set float32 sigmoid kernel stays loaded, with and without the bias gradients
+    /// a training step takes from it: two compiles) and registers the fused cascade as
     /// <see cref="CascadeKernels.Current"/>. The kernels used then compile on first use per set count, dtype and
     /// activation and stay loaded for the process's life. Does nothing when it is already enabled. It never replaces
     /// a kernel registered by other code: the registration is one atomic compare-exchange
@@ -55,8 +56,11 @@ public static class CudaCascade
             throw new CudaKernelException(problem);
         }
 
-        // Compiled and loaded: a CUBIN the driver refuses (an NVRTC newer than the driver) fails here, not in training.
-        Launcher.Preload(new CascadeProblem(1, TorchSharp.torch.ScalarType.Float32, DendriteActivation.Sigmoid, 1, 1, 1, 0));
+        // Compiled and loaded: a CUBIN the driver refuses (an NVRTC newer than the driver) fails here, not in training;
+        // both variants of the source, with and without the bias gradients a training step takes from the kernel.
+        var smallest = new CascadeProblem(1, TorchSharp.torch.ScalarType.Float32, DendriteActivation.Sigmoid, 1, 1, 1, 0);
+        Launcher.Preload(smallest);
+        Launcher.Preload(smallest with { BiasGradients = true });
         ThrowIfOtherKernel(CascadeKernels.CompareExchange(Kernel.Value, null));
     }
 

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -12,22 +14,37 @@ namespace Dendritic;
 /// <param name="Watched">Whether an activation monitor or cascade-correlation's candidate phase watches the layer's activations.</param>
 /// <param name="HostWeight">The host weight.</param>
 /// <param name="Sets">Each dendrite set followed by its output scale u, in cascade order.</param>
-internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, object[] Sets)
+/// <param name="HostTrains">Whether the host weight and, if there is one, the host bias require gradients, in that order.</param>
+/// <param name="SetsTrain">Whether each set's parameters require gradients, set by set in the order of their <c>parameters()</c>.</param>
+internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, object[] Sets, bool[] HostTrains, bool[] SetsTrain)
 {
     /// <summary>Number of dendrite sets.</summary>
     public int SetCount => Sets.Length / 2;
 
     /// <summary>What <paramref name="branch"/>'s layer computes with now.</summary>
-    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Tensor hostWeight)
+    /// <param name="branch">The layer's dendrites.</param>
+    /// <param name="attached">Whether the layer is still attached to its model.</param>
+    /// <param name="enabled">Whether its dendrites are switched on.</param>
+    /// <param name="hostWeight">The host weight (a module host's first parameter).</param>
+    /// <param name="hostBias">The host bias; null when the host has none (or is a module).</param>
+    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Tensor hostWeight, Tensor? hostBias)
     {
         var sets = new object[2 * branch.Count];
+        var setsTrain = new List<bool>(4 * branch.Count);
         for (var k = 0; k < branch.Count; k++)
         {
             sets[2 * k] = branch.Sets[k];
             sets[(2 * k) + 1] = branch.Sets[k].OutputScale;
+            foreach (var parameter in branch.Sets[k].parameters())
+            {
+                setsTrain.Add(parameter.requires_grad);
+            }
         }
 
-        return new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, sets);
+        // A disposed host is reported by Change; its flags cannot be read.
+        var hostTrains = hostWeight.IsInvalid ? Array.Empty<bool>()
+            : hostBias is null ? new[] { hostWeight.requires_grad } : new[] { hostWeight.requires_grad, hostBias.requires_grad };
+        return new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, sets, hostTrains, setsTrain.ToArray());
     }
 
     /// <summary>
@@ -49,6 +66,11 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
         if (!ReferenceEquals(then.HostWeight, now.HostWeight))
         {
             return $"layer '{name}' has other parameters than when the step was captured (a move or dtype change with .to(), or parameters replaced)";
+        }
+
+        if (!then.HostTrains.AsSpan().SequenceEqual(now.HostTrains))
+        {
+            return $"layer '{name}' has its host {Trainability(now.HostTrains)} now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)";
         }
 
         if (then.Watched != now.Watched)
@@ -83,6 +105,18 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             }
         }
 
+        if (!then.SetsTrain.AsSpan().SequenceEqual(now.SetsTrain))
+        {
+            return $"layer '{name}' has dendrite parameters frozen or unfrozen since the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)";
+        }
+
         return null;
     }
+
+    private static string Trainability(bool[] hostTrains) => hostTrains switch
+    {
+        [true] or [true, true] => "training",
+        [false] or [false, false] => "frozen",
+        _ => "weight " + (hostTrains[0] ? "training" : "frozen") + " and bias " + (hostTrains[1] ? "training" : "frozen"),
+    };
 }

@@ -118,6 +118,58 @@ public sealed class StructureWatchTests
     }
 
     [Test]
+    public void FirstChange_SetFrozenAfterRecording_SaysFrozenOrUnfrozen()
+    {
+        // A replay would go on computing the frozen set's gradients, which an optimizer then applies.
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Branch.Sets[0].Frozen = true;
+
+        snapshot.FirstChange().Should().Contain("Linear(4→3)").And.Contain("frozen or unfrozen").And.Contain("requires_grad");
+    }
+
+    [Test]
+    public void FirstChange_HostsUnfrozenThroughTheHandle_SaysTheHostTrainsNow()
+    {
+        var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        handle.SetBaseTrainable(false);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        handle.SetBaseTrainable(true);
+
+        snapshot.FirstChange().Should().Be("layer 'fc' has its host training now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)");
+    }
+
+    [Test]
+    public void FirstChange_HostBiasAloneFrozen_NamesWeightAndBias()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Bias!.requires_grad = false;
+
+        snapshot.FirstChange().Should().Contain("host weight training and bias frozen");
+    }
+
+    [Test]
+    public void FirstChange_SetFrozenWhileSwitchedOff_IsNull()
+    {
+        // Neither the graph nor the model as it is runs the dendrites: which of their parameters train does not matter.
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1) { Enabled = false };
+        using var input = randn(2, 4);
+        var snapshot = Record(() => layer.call(input).Dispose());
+
+        layer.Branch.Sets[0].Frozen = true;
+
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
     public void FirstChange_HookedLayersGrownThroughTheHandle_NamesTheFirstByPath()
     {
         var model = new ConcreteFieldModel();
