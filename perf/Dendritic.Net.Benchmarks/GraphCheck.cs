@@ -255,6 +255,10 @@ internal static class GraphCheck
             Report(graph.IsStale && Throws(graph), "a graph whose layer's dendrites were switched off is stale and refused");
             layer.Enabled = true;
             Report(!graph.IsStale && !Throws(graph), "the same graph replays once they are switched on again");
+            layer.Branch.Sets[0].Frozen = true;
+            Report(graph.IsStale && Throws(graph), "a graph whose layer's set was frozen is stale and refused");
+            layer.Branch.Sets[0].Frozen = false;
+            Report(!graph.IsStale && !Throws(graph), "the same graph replays once the set trains again");
             layer.AddDendrites();
             Report(graph.IsStale && Throws(graph), "a graph whose layer grew a set is stale and refused");
         }
