@@ -51,7 +51,7 @@ internal static class FusedCheck
             Console.WriteLine($"# fused-check on {target}: NVRTC {CudaCascade.NvrtcVersion()}, TorchSharp {typeof(torch).Assembly.GetName().Version}");
             var watch = System.Diagnostics.Stopwatch.StartNew();
             CudaCascade.Enable();
-            Console.WriteLine(FormattableString.Invariant($"# CudaCascade.Enable: {watch.Elapsed.TotalMilliseconds:0} ms (libraries, driver, one NVRTC compile)"));
+            Console.WriteLine(FormattableString.Invariant($"# CudaCascade.Enable: {watch.Elapsed.TotalMilliseconds:0} ms (libraries, driver, two NVRTC compiles)"));
             CascadeKernels.Current = null;
 
             // Every call the kernel can run, also the one-set training steps CudaCascade leaves to the reference path.
