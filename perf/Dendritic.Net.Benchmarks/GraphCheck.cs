@@ -256,13 +256,29 @@ internal static class GraphCheck
             layer.Enabled = true;
             Report(!graph.IsStale && !Throws(graph), "the same graph replays once they are switched on again");
             layer.Branch.Sets[0].Frozen = true;
-            Report(graph.IsStale && Throws(graph), "a graph whose layer's set was frozen is stale and refused");
+            Report(!graph.IsStale && !Throws(graph), "an inference graph replays after a set was frozen (it computes no gradients)");
             layer.Branch.Sets[0].Frozen = false;
-            Report(!graph.IsStale && !Throws(graph), "the same graph replays once the set trains again");
             layer.AddDendrites();
             Report(graph.IsStale && Throws(graph), "a graph whose layer grew a set is stale and refused");
         }
 
+        // Freezing matters to a graph that computes gradients.
+        void TrainStep()
+        {
+            layer.zero_grad();
+            using var scope = NewDisposeScope();
+            layer.call(input).sum().backward();
+        }
+
+        using (var training = CudaGraphStep.Capture(TrainStep, device, warmupRuns: 1))
+        {
+            layer.Branch.Sets[0].Frozen = true;
+            Report(training.IsStale && Throws(training), "a training graph whose layer's set was frozen is stale and refused");
+            layer.Branch.Sets[0].Frozen = false;
+            Report(!training.IsStale && !Throws(training), "the same training graph replays once the set trains again");
+        }
+
+        layer.zero_grad();
         using (no_grad())
         {
             layer.Branch.Sets[1].OutputScale.fill_(0.5);

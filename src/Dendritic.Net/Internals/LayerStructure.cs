@@ -18,6 +18,12 @@ namespace Dendritic;
 /// <param name="SetsTrain">Whether each set's parameters require gradients, set by set in the order of their <c>parameters()</c>.</param>
 internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, object[] Sets, bool[] HostTrains, bool[] SetsTrain)
 {
+    /// <summary>
+    /// Whether autograd recorded the layer (a run with gradients on) in the recorded step; only then does a graph depend
+    /// on which of its parameters require gradients. Set by <see cref="StructureWatch.Record"/>; false otherwise.
+    /// </summary>
+    public bool Trained { get; init; }
+
     /// <summary>Number of dendrite sets.</summary>
     public int SetCount => Sets.Length / 2;
 
@@ -68,7 +74,7 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             return $"layer '{name}' has other parameters than when the step was captured (a move or dtype change with .to(), or parameters replaced)";
         }
 
-        if (!then.HostTrains.AsSpan().SequenceEqual(now.HostTrains))
+        if (then.Trained && !then.HostTrains.AsSpan().SequenceEqual(now.HostTrains))
         {
             return $"layer '{name}' has its host {Trainability(now.HostTrains)} now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)";
         }
@@ -105,7 +111,7 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             }
         }
 
-        if (!then.SetsTrain.AsSpan().SequenceEqual(now.SetsTrain))
+        if (then.Trained && !then.SetsTrain.AsSpan().SequenceEqual(now.SetsTrain))
         {
             return $"layer '{name}' has dendrite parameters frozen or unfrozen since the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)";
         }

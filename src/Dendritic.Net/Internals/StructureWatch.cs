@@ -34,7 +34,10 @@ internal static class StructureWatch
         return new StructureSnapshot(recorded);
     }
 
-    /// <summary>Records <paramref name="source"/>'s structure, once per layer, while this thread records.</summary>
+    /// <summary>
+    /// Records <paramref name="source"/>'s structure, once per layer, while this thread records, and whether autograd
+    /// recorded any of its runs (<see cref="LayerStructure.Trained"/>).
+    /// </summary>
     public static void Record(IStructureSource source)
     {
         if (_recorded is not { } recorded)
@@ -42,14 +45,21 @@ internal static class StructureWatch
             return;
         }
 
-        foreach (var (known, _) in recorded)
+        var trained = TorchSharp.torch.is_grad_enabled();
+        for (var i = 0; i < recorded.Count; i++)
         {
+            var (known, structure) = recorded[i];
             if (ReferenceEquals(known, source))
             {
+                if (trained && !structure.Trained)
+                {
+                    recorded[i] = (known, structure with { Trained = true });
+                }
+
                 return;
             }
         }
 
-        recorded.Add((source, source.CurrentStructure()));
+        recorded.Add((source, source.CurrentStructure() with { Trained = trained }));
     }
 }

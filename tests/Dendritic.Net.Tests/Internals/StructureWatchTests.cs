@@ -157,6 +157,45 @@ public sealed class StructureWatchTests
     }
 
     [Test]
+    public void FirstChange_SetFrozenAfterAnInferenceRecording_IsNull()
+    {
+        // An inference graph computes no gradients: which parameters require them does not change what it replays.
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() =>
+        {
+            using var noGrad = no_grad();
+            layer.call(input).Dispose();
+        });
+
+        layer.Branch.Sets[0].Frozen = true;
+        layer.Weight.requires_grad = false;
+
+        snapshot.FirstChange().Should().BeNull();
+    }
+
+    [Test]
+    public void FirstChange_LayerRunWithAndWithoutGradients_FreezingIsAChange()
+    {
+        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
+        using var input = randn(2, 4);
+        var snapshot = Record(() =>
+        {
+            using (no_grad())
+            {
+                layer.call(input).Dispose();
+            }
+
+            layer.call(input).Dispose();
+        });
+
+        layer.Branch.Sets[0].Frozen = true;
+
+        snapshot.Layers.Should().Be(1);
+        snapshot.FirstChange().Should().Contain("frozen or unfrozen");
+    }
+
+    [Test]
     public void FirstChange_SetFrozenWhileSwitchedOff_IsNull()
     {
         // Neither the graph nor the model as it is runs the dendrites: which of their parameters train does not matter.
