@@ -25,9 +25,10 @@ namespace Dendritic.Cuda;
 /// TorchSharp's optimizers count their steps on the host, so a captured step would replay the first step's bias
 /// correction. Capture again after the model changes: <see cref="Replay"/> refuses a graph once a dendrite layer that
 /// ran in the step has changed (growth, a revert or pruning, dendrites switched on or off, parameters replaced by
-/// <c>.to()</c>, unwrapped, disposed, an activation monitor started), and <see cref="IsStale"/> tells beforehand; other
-/// changes (a parameter's <c>requires_grad</c>, other modules' structure) are not detected, and after them the graph
-/// silently goes on computing the old model. Works with the fused cascade
+/// <c>.to()</c>, its host's or its sets' parameters frozen or unfrozen where the step computed gradients, unwrapped,
+/// disposed, an activation monitor started), and <see cref="IsStale"/> tells beforehand; other changes (other modules'
+/// structure or <c>requires_grad</c>) are not detected, and after them the graph silently goes on computing the old
+/// model. Works with the fused cascade
 /// (<see cref="CudaCascade"/>), whose kernels run on libtorch's current stream. Linux x86-64 only: libtorch's graph is
 /// reached through its C++ entry points, checked on libtorch 2.11.</para>
 /// </remarks>
@@ -132,8 +133,9 @@ public sealed class CudaGraphStep : IDisposable
     /// <exception cref="ObjectDisposedException">The graph was disposed.</exception>
     /// <exception cref="CudaGraphException">
     /// A dendrite layer that ran in the captured step has changed since (growth, a revert or pruning changed its sets,
-    /// its dendrites were switched on or off, its parameters were replaced by a move or dtype change, it was unwrapped or
-    /// disposed, an activation monitor started watching it): the graph would compute the old model. The message names
+    /// its dendrites were switched on or off, its parameters were replaced by a move or dtype change, its host's or its
+    /// sets' parameters were frozen or unfrozen where the step computed gradients, it was unwrapped or disposed, an
+    /// activation monitor started watching it): the graph would compute the old model. The message names
     /// the layer and the change; nothing ran.
     /// </exception>
     public void Replay()

@@ -6,7 +6,7 @@ namespace Dendritic;
 /// <summary>
 /// Records, on one thread and only while asked to, which dendrite layers ran and what they computed with. Dendritic.Net.Cuda's
 /// <c>CudaGraphStep</c> records while it captures a step, and refuses to replay the graph once one of those layers has
-/// changed (growth, a revert, pruning, switching dendrites, a move, unwrapping, disposal): the graph would go on
+/// changed (growth, a revert, pruning, switching dendrites, a move, freezing, unwrapping, disposal): the graph would go on
 /// computing the old model. Layers call <see cref="Record"/> on every forward; outside a recording that is one
 /// thread-static read. Layers that run on other threads than the recording one are not recorded.
 /// </summary>
