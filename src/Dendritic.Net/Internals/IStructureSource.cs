@@ -7,5 +7,6 @@ internal interface IStructureSource
     string StructureName { get; }
 
     /// <summary>What the layer computes with now.</summary>
-    LayerStructure CurrentStructure();
+    /// <param name="trained">Whether autograd records the layer now (its parameters' trainability is recorded too).</param>
+    LayerStructure CurrentStructure(bool trained);
 }

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -14,15 +16,25 @@ namespace Dendritic;
 /// <param name="Watched">Whether an activation monitor or cascade-correlation's candidate phase watches the layer's activations.</param>
 /// <param name="HostWeight">The host weight.</param>
 /// <param name="Sets">Each dendrite set followed by its output scale u, in cascade order.</param>
-/// <param name="HostTrains">Whether the host weight and, if there is one, the host bias require gradients, in that order.</param>
-/// <param name="SetsTrain">Whether each set's parameters require gradients, set by set in the order of their <c>parameters()</c>.</param>
-internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, object[] Sets, bool[] HostTrains, bool[] SetsTrain)
+internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, object[] Sets)
 {
     /// <summary>
     /// Whether autograd recorded the layer (a run with gradients on) in the recorded step; only then does a graph depend
-    /// on which of its parameters require gradients. Set by <see cref="StructureWatch.Record"/>; false otherwise.
+    /// on which of its parameters require gradients, and <see cref="Trainables"/> holds them.
     /// </summary>
     public bool Trained { get; init; }
+
+    /// <summary>
+    /// With <see cref="Trained"/>: the host's parameters (weight, then bias), then every set's, as recorded; their
+    /// <c>requires_grad</c> is read again on each check, so a replay reads a flag per parameter and enumerates nothing.
+    /// </summary>
+    public Parameter[] Trainables { get; init; } = Array.Empty<Parameter>();
+
+    /// <summary>Each of <see cref="Trainables"/>' <c>requires_grad</c> when recorded.</summary>
+    public bool[] RequiredGrad { get; init; } = Array.Empty<bool>();
+
+    /// <summary>How many of <see cref="Trainables"/> are the host's (1 or 2); the rest are the sets'.</summary>
+    public int HostTrainables { get; init; }
 
     /// <summary>Number of dendrite sets.</summary>
     public int SetCount => Sets.Length / 2;
@@ -33,24 +45,41 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
     /// <param name="enabled">Whether its dendrites are switched on.</param>
     /// <param name="hostWeight">The host weight (a module host's first parameter).</param>
     /// <param name="hostBias">The host bias; null when the host has none (or is a module).</param>
-    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Tensor hostWeight, Tensor? hostBias)
+    /// <param name="trained">Whether autograd records the layer now: the parameters' trainability is recorded too (<see cref="Trainables"/>).</param>
+    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Parameter hostWeight, Parameter? hostBias, bool trained)
     {
         var sets = new object[2 * branch.Count];
-        var setsTrain = new List<bool>(4 * branch.Count);
         for (var k = 0; k < branch.Count; k++)
         {
             sets[2 * k] = branch.Sets[k];
             sets[(2 * k) + 1] = branch.Sets[k].OutputScale;
-            foreach (var parameter in branch.Sets[k].parameters())
-            {
-                setsTrain.Add(parameter.requires_grad);
-            }
         }
 
-        // A disposed host is reported by Change; its flags cannot be read.
-        var hostTrains = hostWeight.IsInvalid ? Array.Empty<bool>()
-            : hostBias is null ? new[] { hostWeight.requires_grad } : new[] { hostWeight.requires_grad, hostBias.requires_grad };
-        return new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, sets, hostTrains, setsTrain.ToArray());
+        var structure = new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, sets);
+        if (!trained)
+        {
+            return structure;
+        }
+
+        var trainables = new List<Parameter> { hostWeight };
+        if (hostBias is not null)
+        {
+            trainables.Add(hostBias);
+        }
+
+        var host = trainables.Count;
+        foreach (var set in branch.Sets)
+        {
+            trainables.AddRange(set.parameters());
+        }
+
+        return structure with
+        {
+            Trained = true,
+            Trainables = trainables.ToArray(),
+            RequiredGrad = trainables.Select(p => p.requires_grad).ToArray(),
+            HostTrainables = host,
+        };
     }
 
     /// <summary>
@@ -74,9 +103,9 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             return $"layer '{name}' has other parameters than when the step was captured (a move or dtype change with .to(), or parameters replaced)";
         }
 
-        if (then.Trained && !then.HostTrains.AsSpan().SequenceEqual(now.HostTrains))
+        if (FirstTrainabilityChange(then, 0, then.HostTrainables) is { } host)
         {
-            return $"layer '{name}' has its host {Trainability(now.HostTrains)} now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)";
+            return $"layer '{name}' has its host {(host == 0 ? "weight" : "bias")} {(then.RequiredGrad[host] ? "frozen" : "training")} now, not as when the step was captured ({Why})";
         }
 
         if (then.Watched != now.Watched)
@@ -111,18 +140,27 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             }
         }
 
-        if (then.Trained && !then.SetsTrain.AsSpan().SequenceEqual(now.SetsTrain))
+        if (FirstTrainabilityChange(then, then.HostTrainables, then.Trainables.Length) is not null)
         {
-            return $"layer '{name}' has dendrite parameters frozen or unfrozen since the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)";
+            return $"layer '{name}' has dendrite parameters frozen or unfrozen since the step was captured ({Why})";
         }
 
         return null;
     }
 
-    private static string Trainability(bool[] hostTrains) => hostTrains switch
+    private const string Why = "requires_grad changed: the captured backward computes the gradients it computed then";
+
+    /// <summary>The first of <paramref name="then"/>'s trainables in [from, to) whose <c>requires_grad</c> changed since; null for none.</summary>
+    private static int? FirstTrainabilityChange(LayerStructure then, int from, int to)
     {
-        [true] or [true, true] => "training",
-        [false] or [false, false] => "frozen",
-        _ => "weight " + (hostTrains[0] ? "training" : "frozen") + " and bias " + (hostTrains[1] ? "training" : "frozen"),
-    };
+        for (var i = from; i < to; i++)
+        {
+            if (then.Trainables[i].requires_grad != then.RequiredGrad[i])
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
 }

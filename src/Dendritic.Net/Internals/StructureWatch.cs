@@ -53,13 +53,14 @@ internal static class StructureWatch
             {
                 if (trained && !structure.Trained)
                 {
-                    recorded[i] = (known, structure with { Trained = true });
+                    // Run without gradients before: the same structure, now with the parameters' trainability.
+                    recorded[i] = (known, source.CurrentStructure(trained: true));
                 }
 
                 return;
             }
         }
 
-        recorded.Add((source, source.CurrentStructure() with { Trained = trained }));
+        recorded.Add((source, source.CurrentStructure(trained)));
     }
 }

@@ -96,7 +96,7 @@ internal abstract class LayerAttachment : IStructureSource
     string IStructureSource.StructureName => Path;
 
     /// <inheritdoc />
-    LayerStructure IStructureSource.CurrentStructure() => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight, HostBias);
+    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight, HostBias, trained);
 
     /// <summary>What <see cref="Detach"/> does for this kind of attachment.</summary>
     protected abstract void DetachCore();

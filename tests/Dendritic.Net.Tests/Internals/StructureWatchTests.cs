@@ -141,11 +141,11 @@ public sealed class StructureWatchTests
 
         handle.SetBaseTrainable(true);
 
-        snapshot.FirstChange().Should().Be("layer 'fc' has its host training now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)");
+        snapshot.FirstChange().Should().Be("layer 'fc' has its host weight training now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)");
     }
 
     [Test]
-    public void FirstChange_HostBiasAloneFrozen_NamesWeightAndBias()
+    public void FirstChange_HostBiasAloneFrozen_NamesTheBias()
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
@@ -153,7 +153,7 @@ public sealed class StructureWatchTests
 
         layer.Bias!.requires_grad = false;
 
-        snapshot.FirstChange().Should().Contain("host weight training and bias frozen");
+        snapshot.FirstChange().Should().Contain("has its host bias frozen now");
     }
 
     [Test]
