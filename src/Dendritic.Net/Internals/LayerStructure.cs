@@ -83,11 +83,13 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
     }
 
     /// <summary>
-    /// What changed from <paramref name="then"/> to <paramref name="now"/> on layer <paramref name="name"/>, as a clause
-    /// for an error message; null when nothing did that a graph captured at <paramref name="then"/> depends on.
+    /// What changed from <paramref name="then"/> to <paramref name="now"/> on <paramref name="layer"/>, as a clause for an
+    /// error message; null when nothing did that a graph captured at <paramref name="then"/> depends on. Runs on every
+    /// replay, so it builds no string (not even the layer's name) unless something changed.
     /// </summary>
-    public static string? Change(string name, LayerStructure then, LayerStructure now)
+    public static string? Change(IStructureSource layer, LayerStructure then, LayerStructure now)
     {
+        var name = new LayerName(layer);
         if (then.Attached && !now.Attached)
         {
             return $"layer '{name}' was unwrapped after the step was captured";
@@ -119,17 +121,17 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             return null;
         }
 
-        var sets = $"layer '{name}' had {then.SetCount} dendrite set(s) when the step was captured and has {now.SetCount} now (growth, a revert or pruning)";
+        string Sets() => $"layer '{name}' had {then.SetCount} dendrite set(s) when the step was captured and has {now.SetCount} now (growth, a revert or pruning)";
         if (then.DendritesRun != now.DendritesRun)
         {
             // A layer without sets does not run dendrites either: when that is why, the sets are what changed.
             var noSets = now.DendritesRun ? then.SetCount == 0 : now.SetCount == 0;
-            return noSets ? sets : $"layer '{name}' had its dendrites switched {(now.DendritesRun ? "on" : "off")} after the step was captured";
+            return noSets ? Sets() : $"layer '{name}' had its dendrites switched {(now.DendritesRun ? "on" : "off")} after the step was captured";
         }
 
         if (then.SetCount != now.SetCount)
         {
-            return sets;
+            return Sets();
         }
 
         for (var i = 0; i < then.Sets.Length; i++)
@@ -146,6 +148,12 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
         }
 
         return null;
+    }
+
+    /// <summary>The layer's name, read only when a message is formatted with it.</summary>
+    private readonly struct LayerName(IStructureSource layer)
+    {
+        public override string ToString() => layer.StructureName;
     }
 
     private const string Why = "requires_grad changed: the captured backward computes the gradients it computed then";

@@ -41,7 +41,7 @@ internal sealed class StructureSnapshot
             string? change;
             try
             {
-                change = LayerStructure.Change(source.StructureName, then, source.CurrentStructure(trained: false));
+                change = LayerStructure.Change(source, then, source.CurrentStructure(trained: false));
             }
 #pragma warning disable CA1031 // Whatever keeps the layer from being read (a disposed module) makes the graph stale; the message says what.
             catch (Exception e)
