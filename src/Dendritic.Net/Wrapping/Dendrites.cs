@@ -65,7 +65,7 @@ public static class Dendrites
             throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
         }
 
-        var modules = model.named_modules().ToList();
+        var modules = ModelOrder.NamedModules(model);
         var existing = modules.FirstOrDefault(m => m.Item2 is DendriteLayer or DendriteHookContainer or DendriteBranch);
         if (existing.Item2 is not null)
         {
@@ -169,7 +169,7 @@ public static class Dendrites
             throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use that handle, or Unwrap it first.");
         }
 
-        var modules = model.named_modules().ToList();
+        var modules = ModelOrder.NamedModules(model);
         if (modules.Any(m => m.Item2 is DendriteHookContainer))
         {
             throw new DendriteWrapException("The model carries hooked dendrites from an earlier Dendrites.Wrap; use the handle that Wrap returned.");

@@ -48,7 +48,10 @@ public sealed partial class DendriticModel
     /// </summary>
     internal ResumePointOrigin? LoadedResumePoint { get; set; }
 
-    /// <summary>The wrapped layers in model order.</summary>
+    /// <summary>
+    /// The wrapped layers in model order: depth first, a nested container's layers before the layers after it (PyTorch's
+    /// <c>named_modules()</c> order; TorchSharp's own lists every child of a container before any grandchild).
+    /// </summary>
     public IReadOnlyList<WrappedLayer> Layers { get; }
 
     /// <summary>Dendrite sets per layer (the largest, should layers differ).</summary>

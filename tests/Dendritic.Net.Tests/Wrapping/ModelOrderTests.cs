@@ -1,0 +1,64 @@
+using System.Linq;
+using FluentAssertions;
+using NUnit.Framework;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Wrapping;
+
+/// <summary>
+/// The wrapper lists a model's layers in the order the model holds them (depth first, as PyTorch's
+/// <c>named_modules()</c>), not in TorchSharp's <c>named_modules()</c> order, which lists every child of a container
+/// before any grandchild.
+/// </summary>
+public class ModelOrderTests
+{
+    private static nn.Module Nested() => nn.Sequential(
+        ("a", nn.Linear(4, 4)),
+        ("b", nn.Sequential(("c", nn.Linear(4, 4)), ("e", nn.Sequential(("f", nn.Linear(4, 4)))))),
+        ("d", nn.Linear(4, 4)));
+
+    [Test]
+    public void NamedModules_NestedContainers_DepthFirstWithTheSameEntries()
+    {
+        using var model = Nested();
+
+        var ordered = ModelOrder.NamedModules(model);
+
+        ordered.Select(m => m.Name).Should().Equal("a", "b", "b.c", "b.e", "b.e.f", "d");
+        var listed = model.named_modules().ToList();
+        ordered.Should().HaveCount(listed.Count);
+        ordered.Should().OnlyContain(m => listed.Any(l => l.name == m.Name && ReferenceEquals(l.module, m.Module)), "the same entries as named_modules(), reordered");
+    }
+
+    [Test]
+    public void Wrap_NestedContainers_ListsLayersInModelOrder()
+    {
+        using var model = Nested();
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("a", "b.c", "b.e.f", "d");
+    }
+
+    [Test]
+    public void Adopt_NestedDendriteLayers_ListsLayersInModelOrder()
+    {
+        using var model = nn.Sequential(
+            ("a", new DendriteLayer(nn.Linear(4, 4), dendrites: 1)),
+            ("b", nn.Sequential(("c", new DendriteLayer(nn.Linear(4, 4), dendrites: 1)))),
+            ("d", new DendriteLayer(nn.Linear(4, 4), dendrites: 1)));
+
+        var handle = Dendrites.Adopt(model);
+
+        handle.Layers.Select(l => l.Name).Should().Equal("a", "b.c", "d");
+    }
+
+    [Test]
+    public void NamedModules_FlatModel_KeepsTorchSharpsOrder()
+    {
+        using var model = nn.Sequential(("x", nn.Linear(4, 4)), ("y", nn.ReLU()), ("z", nn.Linear(4, 2)));
+
+        ModelOrder.NamedModules(model).Select(m => m.Name).Should().Equal(model.named_modules().Select(m => m.name));
+    }
+}
