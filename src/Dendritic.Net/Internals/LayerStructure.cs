@@ -25,16 +25,20 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
     public bool Trained { get; init; }
 
     /// <summary>
-    /// With <see cref="Trained"/>: the host's parameters (weight, then bias), then every set's, as recorded; their
-    /// <c>requires_grad</c> is read again on each check, so a replay reads a flag per parameter and enumerates nothing.
+    /// With <see cref="Trained"/>: the host's parameters (weight, then bias; every parameter of a module host), then every
+    /// set's, as recorded; their <c>requires_grad</c> is read again on each check, so the check reads a flag per
+    /// parameter and enumerates none of them.
     /// </summary>
     public Parameter[] Trainables { get; init; } = Array.Empty<Parameter>();
 
     /// <summary>Each of <see cref="Trainables"/>' <c>requires_grad</c> when recorded.</summary>
     public bool[] RequiredGrad { get; init; } = Array.Empty<bool>();
 
-    /// <summary>How many of <see cref="Trainables"/> are the host's (1 or 2); the rest are the sets'.</summary>
-    public int HostTrainables { get; init; }
+    /// <summary>The names of the host's parameters, the first <see cref="Trainables"/>; the rest are the sets'.</summary>
+    public string[] HostTrainableNames { get; init; } = Array.Empty<string>();
+
+    /// <summary>How many of <see cref="Trainables"/> are the host's.</summary>
+    public int HostTrainables => HostTrainableNames.Length;
 
     /// <summary>Number of dendrite sets.</summary>
     public int SetCount => Sets.Length / 2;
@@ -44,9 +48,11 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
     /// <param name="attached">Whether the layer is still attached to its model.</param>
     /// <param name="enabled">Whether its dendrites are switched on.</param>
     /// <param name="hostWeight">The host weight (a module host's first parameter).</param>
-    /// <param name="hostBias">The host bias; null when the host has none (or is a module).</param>
-    /// <param name="trained">Whether autograd records the layer now: the parameters' trainability is recorded too (<see cref="Trainables"/>).</param>
-    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Parameter hostWeight, Parameter? hostBias, bool trained)
+    /// <param name="hostTrainables">
+    /// When autograd records the layer now, the host's parameters by name, whose trainability is recorded with the sets'
+    /// (<see cref="Trainables"/>); null otherwise.
+    /// </param>
+    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Parameter hostWeight, IReadOnlyList<(string Name, Parameter Parameter)>? hostTrainables)
     {
         var sets = new object[2 * branch.Count];
         for (var k = 0; k < branch.Count; k++)
@@ -56,18 +62,12 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
         }
 
         var structure = new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, sets);
-        if (!trained)
+        if (hostTrainables is null)
         {
             return structure;
         }
 
-        var trainables = new List<Parameter> { hostWeight };
-        if (hostBias is not null)
-        {
-            trainables.Add(hostBias);
-        }
-
-        var host = trainables.Count;
+        var trainables = hostTrainables.Select(p => p.Parameter).ToList();
         foreach (var set in branch.Sets)
         {
             trainables.AddRange(set.parameters());
@@ -78,9 +78,13 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             Trained = true,
             Trainables = trainables.ToArray(),
             RequiredGrad = trainables.Select(p => p.requires_grad).ToArray(),
-            HostTrainables = host,
+            HostTrainableNames = hostTrainables.Select(p => p.Name).ToArray(),
         };
     }
+
+    /// <summary>A Linear or convolution host's parameters by name: its weight, and its bias when it has one.</summary>
+    public static IReadOnlyList<(string Name, Parameter Parameter)> WeightAndBias(Parameter weight, Parameter? bias) =>
+        bias is null ? [("weight", weight)] : [("weight", weight), ("bias", bias)];
 
     /// <summary>
     /// What changed from <paramref name="then"/> to <paramref name="now"/> on <paramref name="layer"/>, as a clause for an
@@ -107,7 +111,7 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
 
         if (FirstTrainabilityChange(then, 0, then.HostTrainables) is { } host)
         {
-            return $"layer '{name}' has its host {(host == 0 ? "weight" : "bias")} {(then.RequiredGrad[host] ? "frozen" : "training")} now, not as when the step was captured ({Why})";
+            return $"layer '{name}' has its host's {then.HostTrainableNames[host]} {(then.RequiredGrad[host] ? "frozen" : "training")} now, not as when the step was captured ({Why})";
         }
 
         if (then.Watched != now.Watched)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -67,6 +68,9 @@ internal abstract class LayerAttachment : IStructureSource
     /// <summary>Scalars in the host's parameters (weight and bias; every parameter of a module host).</summary>
     public virtual long HostParameterCount => HostWeight.numel() + (HostBias?.numel() ?? 0);
 
+    /// <summary>The host's parameters, named: its weight and bias; every parameter of a module host.</summary>
+    public virtual IReadOnlyList<(string Name, Parameter Parameter)> NamedHostParameters() => LayerStructure.WeightAndBias(HostWeight, HostBias);
+
     /// <summary>
     /// Removes the newest sets or adds fresh ones (on the host weight's device and dtype) until the layer has
     /// <paramref name="count"/>; used to bring a layer back to the structure of a snapshot or checkpoint.
@@ -96,7 +100,7 @@ internal abstract class LayerAttachment : IStructureSource
     string IStructureSource.StructureName => Path;
 
     /// <inheritdoc />
-    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight, HostBias, trained);
+    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight, trained ? NamedHostParameters() : null);
 
     /// <summary>What <see cref="Detach"/> does for this kind of attachment.</summary>
     protected abstract void DetachCore();

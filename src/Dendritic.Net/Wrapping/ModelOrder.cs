@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using static TorchSharp.torch;
@@ -15,47 +14,47 @@ internal static class ModelOrder
 {
     /// <summary>
     /// <paramref name="model"/>'s <c>named_modules()</c> (the same entries, the model itself not among them), reordered
-    /// depth first. Siblings keep the order <c>named_modules()</c> gives them.
+    /// depth first by walking <c>named_children()</c>. Names are joined, never split, so a child whose name holds a dot
+    /// (a <c>Sequential</c> item may have one) stays where it is. A module whose <c>named_modules()</c> lists other
+    /// entries than its children's tree keeps <c>named_modules()</c>'s order.
     /// </summary>
     public static List<(string Name, nn.Module Module)> NamedModules(nn.Module model)
     {
-        var modules = model.named_modules().Select(m => (m.name, m.module)).ToList();
-        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < modules.Count; i++)
-        {
-            rank.TryAdd(modules[i].name, i);
-        }
-
-        // A path's key: the rank of each of its prefixes ("b", "b.e", "b.e.f"), so that a module sorts after its parent
-        // and before its parent's later siblings. Each prefix of a listed path is listed too (a parent comes with its children).
-        int[] Key(string path)
-        {
-            var parts = path.Split('.');
-            var key = new int[parts.Length];
-            for (var p = 0; p < parts.Length; p++)
-            {
-                key[p] = rank.TryGetValue(string.Join('.', parts, 0, p + 1), out var r) ? r : -1;
-            }
-
-            return key;
-        }
-
-        var keys = modules.Select(m => Key(m.name)).ToList();
-        var order = Enumerable.Range(0, modules.Count).ToList();
-        order.Sort((x, y) => Compare(keys[x], keys[y]) is var c && c != 0 ? c : x.CompareTo(y));
-        return order.Select(i => modules[i]).ToList();
+        var listed = model.named_modules().Select(m => (m.name, m.module)).ToList();
+        var walked = new List<(string Name, nn.Module Module)>(listed.Count);
+        Walk(model, string.Empty, walked, listed.Count);
+        return walked.Count == listed.Count && SameEntries(walked, listed) ? walked : listed;
     }
 
-    private static int Compare(int[] a, int[] b)
+    /// <summary>Adds <paramref name="module"/>'s descendants depth first, stopping past <paramref name="limit"/> entries (a cycle, or a tree other than named_modules()').</summary>
+    private static void Walk(nn.Module module, string prefix, List<(string Name, nn.Module Module)> walked, int limit)
     {
-        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        foreach (var (name, child) in module.named_children())
         {
-            if (a[i] != b[i])
+            if (walked.Count > limit)
             {
-                return a[i].CompareTo(b[i]);
+                return;
             }
+
+            var path = prefix.Length == 0 ? name : prefix + "." + name;
+            walked.Add((path, child));
+            Walk(child, path, walked, limit);
+        }
+    }
+
+    private static bool SameEntries(List<(string Name, nn.Module Module)> walked, List<(string Name, nn.Module Module)> listed)
+    {
+        var remaining = listed.GroupBy(m => m.Name).ToDictionary(g => g.Key, g => g.Select(m => m.Module).ToList());
+        foreach (var (name, module) in walked)
+        {
+            if (!remaining.TryGetValue(name, out var modules) || modules.FindIndex(m => ReferenceEquals(m, module)) is var at && at < 0)
+            {
+                return false;
+            }
+
+            modules.RemoveAt(at);
         }
 
-        return a.Length.CompareTo(b.Length);
+        return true;
     }
 }

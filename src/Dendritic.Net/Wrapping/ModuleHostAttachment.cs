@@ -74,6 +74,13 @@ internal sealed class ModuleHostAttachment : LayerAttachment
 
     public override long HostParameterCount => HostParameters().Sum(p => p.numel());
 
+    /// <summary>Every parameter of the host (its dendrites apart), by its name on the host.</summary>
+    public override IReadOnlyList<(string Name, Parameter Parameter)> NamedHostParameters()
+    {
+        var dendrites = _container is null ? _branch.parameters().Select(p => p.Handle).ToHashSet() : new HashSet<IntPtr>();
+        return _host.named_parameters().Where(p => !dendrites.Contains(p.parameter.Handle)).Select(p => (p.name, p.parameter)).ToList();
+    }
+
     /// <summary>
     /// Checks that <paramref name="host"/> can be hooked with <paramref name="moduleHost"/> (its arity, its result type
     /// and the processor) and attaches it; the messages name the layer, its type and what is missing. The dendrites live

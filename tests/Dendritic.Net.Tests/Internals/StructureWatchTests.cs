@@ -141,7 +141,7 @@ public sealed class StructureWatchTests
 
         handle.SetBaseTrainable(true);
 
-        snapshot.FirstChange().Should().Be("layer 'fc' has its host weight training now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)");
+        snapshot.FirstChange().Should().Be("layer 'fc' has its host's weight training now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)");
     }
 
     [Test]
@@ -153,7 +153,22 @@ public sealed class StructureWatchTests
 
         layer.Bias!.requires_grad = false;
 
-        snapshot.FirstChange().Should().Contain("has its host bias frozen now");
+        snapshot.FirstChange().Should().Contain("has its host's bias frozen now");
+    }
+
+    [Test]
+    public void FirstChange_ModuleHostsSecondParameterFrozen_NamesIt()
+    {
+        // A module host has no single weight and bias: every one of its parameters is watched.
+        var model = nn.Sequential(("fc", nn.Linear(6, 8)), ("norm", nn.LayerNorm(8)));
+        using var input = randn(5, 6);
+        Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.OfType<TorchSharp.Modules.LayerNorm>(), InitialDendrites = 1 }, sampleInput: input);
+        var snapshot = Record(() => model.call(input).Dispose());
+
+        ((TorchSharp.Modules.LayerNorm)model[1]).bias!.requires_grad = false;
+
+        snapshot.Layers.Should().Be(1);
+        snapshot.FirstChange().Should().Contain("'norm' has its host's bias frozen now");
     }
 
     [Test]

@@ -55,6 +55,39 @@ public class ModelOrderTests
     }
 
     [Test]
+    public void Wrap_SequentialItemNamedWithADot_ListsLayersInModelOrder()
+    {
+        // Sequential accepts item names with a dot (register_module refuses them): names are joined, never split.
+        using var model = nn.Sequential(("x", nn.Linear(4, 4)), ("blk.1", nn.Sequential(("fc", nn.Linear(4, 4)))));
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("x", "blk.1.fc");
+    }
+
+    [Test]
+    public void Wrap_DottedItemNameSharingASiblingsPrefix_ListsLayersInModelOrder()
+    {
+        using var model = nn.Sequential(
+            ("a", nn.Sequential(("c", nn.Linear(4, 4)))),
+            ("z", nn.Linear(4, 4)),
+            ("a.b", nn.Sequential(("d", nn.Linear(4, 4)))));
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("a.c", "z", "a.b.d");
+    }
+
+    [Test]
+    public void NamedModules_ModuleRegisteredTwice_KeepsBothEntries()
+    {
+        var shared = nn.Linear(4, 4);
+        using var model = nn.Sequential(("p", nn.Sequential(("s", shared))), ("q", shared));
+
+        ModelOrder.NamedModules(model).Select(m => m.Name).Should().Equal("p", "p.s", "q");
+    }
+
+    [Test]
     public void NamedModules_FlatModel_KeepsTorchSharpsOrder()
     {
         using var model = nn.Sequential(("x", nn.Linear(4, 4)), ("y", nn.ReLU()), ("z", nn.Linear(4, 2)));
