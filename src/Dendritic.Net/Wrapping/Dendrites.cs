@@ -191,9 +191,8 @@ public static class Dendrites
             ModuleSlot? slot = null;
             if (path.Length > 0)
             {
-                var dot = path.LastIndexOf('.');
-                var parent = dot < 0 ? model : byPath[path[..dot]];
-                slot = ModuleSlot.TryFind(parent, path[(dot + 1)..], layer);
+                var (parent, name) = ModelOrder.ParentOf(model, byPath, path, layer);
+                slot = ModuleSlot.TryFind(parent, name, layer);
             }
 
             attachments.Add(new ReplacedAttachment(path, layer, slot));
@@ -269,9 +268,7 @@ public static class Dendrites
             throw new DendriteWrapException(e.Message, e);
         }
 
-        var dot = path.LastIndexOf('.');
-        var parent = dot < 0 ? model : byPath[path[..dot]];
-        var name = path[(dot + 1)..];
+        var (parent, name) = ModelOrder.ParentOf(model, byPath, path, module);
         var slot = ModuleSlot.TryFind(parent, name, module);
         LayerAttachment attachment;
         if (slot is not null)
@@ -287,7 +284,7 @@ public static class Dendrites
                 throw new DendriteWrapException($"Layer '{path}' is held in a field typed as {module.GetType().Name}, so it cannot be replaced, and WrapOptions.AllowHooks is false. Type the field as Module<Tensor, Tensor>, or allow hooks.");
             }
 
-            var (hookContainer, ownerPath, owner) = HookContainer(model, parent, dot < 0 ? string.Empty : path[..dot], path, ref container);
+            var (hookContainer, ownerPath, owner) = HookContainer(model, parent, name.Length == path.Length ? string.Empty : path[..(path.Length - name.Length - 1)], path, ref container);
             attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, hookContainer, ownerPath, owner);
         }
 

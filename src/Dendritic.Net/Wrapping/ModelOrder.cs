@@ -26,6 +26,34 @@ internal static class ModelOrder
         return walked.Count == listed.Count && SameEntries(walked, listed) ? walked : listed;
     }
 
+    /// <summary>
+    /// The module that holds <paramref name="module"/> at <paramref name="path"/> and the name it holds it under. A child's
+    /// name may itself hold a dot (a <c>Sequential</c> item), so the path is not simply split at its last dot: each split,
+    /// from the right, is tried against the candidate parent's children.
+    /// </summary>
+    /// <param name="model">The root.</param>
+    /// <param name="byPath">The model's modules by path (<see cref="NamedModules"/>).</param>
+    /// <param name="path">The module's path; not empty.</param>
+    /// <param name="module">The module.</param>
+    /// <exception cref="DendriteWrapException">No split names a parent that holds the module under the rest of the path.</exception>
+    public static (nn.Module Parent, string Name) ParentOf(nn.Module model, IReadOnlyDictionary<string, nn.Module> byPath, string path, nn.Module module)
+    {
+        for (var dot = path.LastIndexOf('.'); ; dot = dot <= 0 ? -1 : path.LastIndexOf('.', dot - 1))
+        {
+            var parent = dot < 0 ? model : byPath.GetValueOrDefault(path[..dot]);
+            var name = path[(dot + 1)..];
+            if (parent is not null && parent.named_children().Any(c => c.name == name && ReferenceEquals(c.module, module)))
+            {
+                return (parent, name);
+            }
+
+            if (dot < 0)
+            {
+                throw new DendriteWrapException($"Layer '{path}' could not be found in the module that holds it, so its place in the model is unknown. Give it a name without dots, or hold it in a module class of your own.");
+            }
+        }
+    }
+
     /// <summary>Adds <paramref name="module"/>'s descendants depth first, stopping past <paramref name="limit"/> entries (a cycle, or a tree other than named_modules()').</summary>
     private static void Walk(nn.Module module, string prefix, List<(string Name, nn.Module Module)> walked, int limit)
     {

@@ -79,6 +79,21 @@ public class ModelOrderTests
     }
 
     [Test]
+    public void Wrap_LayerNamedWithADot_IsReplacedInItsPlace()
+    {
+        // The path "x.a.b" is "x" holding "a.b", not "x.a" holding "b".
+        using var model = nn.Sequential(("x", nn.Sequential(("a.b", nn.Linear(4, 3)))), ("y", nn.ReLU()));
+        using var input = randn(2, 4);
+
+        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var output = model.call(input);
+
+        handle.Layers.Select(l => (l.Name, l.Mode)).Should().Equal(("x.a.b", AttachMode.Replaced));
+        ((nn.Module)model[0]).named_children().Single().module.Should().BeOfType<DendriteLayer>();
+        output.shape.Should().Equal(2, 3);
+    }
+
+    [Test]
     public void NamedModules_ModuleRegisteredTwice_KeepsBothEntries()
     {
         var shared = nn.Linear(4, 4);
