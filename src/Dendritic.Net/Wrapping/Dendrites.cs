@@ -191,7 +191,7 @@ public static class Dendrites
             ModuleSlot? slot = null;
             if (path.Length > 0)
             {
-                var (parent, name) = ModelOrder.ParentOf(model, byPath, path, layer);
+                var (parent, _, name) = ModelOrder.ParentOf(model, byPath, path, layer);
                 slot = ModuleSlot.TryFind(parent, name, layer);
             }
 
@@ -268,7 +268,7 @@ public static class Dendrites
             throw new DendriteWrapException(e.Message, e);
         }
 
-        var (parent, name) = ModelOrder.ParentOf(model, byPath, path, module);
+        var (parent, parentPath, name) = ModelOrder.ParentOf(model, byPath, path, module);
         var slot = ModuleSlot.TryFind(parent, name, module);
         LayerAttachment attachment;
         if (slot is not null)
@@ -284,7 +284,7 @@ public static class Dendrites
                 throw new DendriteWrapException($"Layer '{path}' is held in a field typed as {module.GetType().Name}, so it cannot be replaced, and WrapOptions.AllowHooks is false. Type the field as Module<Tensor, Tensor>, or allow hooks.");
             }
 
-            var (hookContainer, ownerPath, owner) = HookContainer(model, parent, name.Length == path.Length ? string.Empty : path[..(path.Length - name.Length - 1)], path, ref container);
+            var (hookContainer, ownerPath, owner) = HookContainer(model, parent, parentPath, path, ref container);
             attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, hookContainer, ownerPath, owner);
         }
 

@@ -27,7 +27,8 @@ internal static class ModelOrder
     }
 
     /// <summary>
-    /// The module that holds <paramref name="module"/> at <paramref name="path"/> and the name it holds it under. A child's
+    /// The module that holds <paramref name="module"/> at <paramref name="path"/>, its path (empty for the root) and the name
+    /// it holds the module under. A child's
     /// name may itself hold a dot (a <c>Sequential</c> item), so the path is not simply split at its last dot: each split,
     /// from the right, is tried against the candidate parent's children.
     /// </summary>
@@ -36,15 +37,16 @@ internal static class ModelOrder
     /// <param name="path">The module's path; not empty.</param>
     /// <param name="module">The module.</param>
     /// <exception cref="DendriteWrapException">No split names a parent that holds the module under the rest of the path.</exception>
-    public static (nn.Module Parent, string Name) ParentOf(nn.Module model, IReadOnlyDictionary<string, nn.Module> byPath, string path, nn.Module module)
+    public static (nn.Module Parent, string ParentPath, string Name) ParentOf(nn.Module model, IReadOnlyDictionary<string, nn.Module> byPath, string path, nn.Module module)
     {
         for (var dot = path.LastIndexOf('.'); ; dot = dot <= 0 ? -1 : path.LastIndexOf('.', dot - 1))
         {
-            var parent = dot < 0 ? model : byPath.GetValueOrDefault(path[..dot]);
+            var parentPath = dot < 0 ? string.Empty : path[..dot];
+            var parent = dot < 0 ? model : byPath.GetValueOrDefault(parentPath);
             var name = path[(dot + 1)..];
             if (parent is not null && parent.named_children().Any(c => c.name == name && ReferenceEquals(c.module, module)))
             {
-                return (parent, name);
+                return (parent, parentPath, name);
             }
 
             if (dot < 0)

@@ -74,7 +74,7 @@ internal sealed class ModuleHostAttachment : LayerAttachment
 
     public override long HostParameterCount => HostParameters().Sum(p => p.numel());
 
-    /// <summary>Every parameter of the host (its dendrites apart), by its name on the host.</summary>
+    /// <summary>Every parameter of the host, by its name on the host, without its dendrites (which may live on it).</summary>
     public override IReadOnlyList<(string Name, Parameter Parameter)> NamedHostParameters()
     {
         var dendrites = _container is null ? _branch.parameters().Select(p => p.Handle).ToHashSet() : new HashSet<IntPtr>();
@@ -159,11 +159,7 @@ internal sealed class ModuleHostAttachment : LayerAttachment
     }
 
     /// <summary>The host's parameters without its dendrites (which may live on it).</summary>
-    private IEnumerable<Parameter> HostParameters()
-    {
-        var dendrites = _container is null ? _branch.parameters().Select(p => p.Handle).ToHashSet() : new HashSet<IntPtr>();
-        return _host.parameters().Where(p => !dendrites.Contains(p.Handle));
-    }
+    private IEnumerable<Parameter> HostParameters() => NamedHostParameters().Select(p => p.Parameter);
 
     private Action InstallOne<T1, TResult>(nn.Module<T1, TResult> host, IOutputProcessor<TResult> processor)
     {
