@@ -14,9 +14,10 @@ namespace Dendritic;
 /// <param name="Attached">False once the layer's wrapper has detached it (<c>Unwrap</c>); always true for a bare <see cref="DendriteLayer"/>.</param>
 /// <param name="DendritesRun">Whether the layer's forward runs its dendrites (switched on, at least one set).</param>
 /// <param name="Watched">Whether an activation monitor or cascade-correlation's candidate phase watches the layer's activations.</param>
-/// <param name="HostWeight">The host weight.</param>
+/// <param name="HostWeight">The host weight (a module host's first parameter).</param>
+/// <param name="HostBias">The host bias; null for a host without one and for a module host (whose parameters are compared only through its first).</param>
 /// <param name="Sets">Each dendrite set followed by its output scale u, in cascade order.</param>
-internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, object[] Sets)
+internal readonly record struct LayerStructure(bool Attached, bool DendritesRun, bool Watched, Tensor HostWeight, Tensor? HostBias, object[] Sets)
 {
     /// <summary>
     /// Whether autograd recorded the layer (a run with gradients on) in the recorded step; only then does a graph depend
@@ -48,11 +49,12 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
     /// <param name="attached">Whether the layer is still attached to its model.</param>
     /// <param name="enabled">Whether its dendrites are switched on.</param>
     /// <param name="hostWeight">The host weight (a module host's first parameter).</param>
+    /// <param name="hostBias">The host bias (null for none, and for a module host).</param>
     /// <param name="hostTrainables">
     /// When autograd records the layer now, the host's parameters by name, whose trainability is recorded with the sets'
     /// (<see cref="Trainables"/>); null otherwise.
     /// </param>
-    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Parameter hostWeight, IReadOnlyList<(string Name, Parameter Parameter)>? hostTrainables)
+    public static LayerStructure Of(DendriteBranch branch, bool attached, bool enabled, Parameter hostWeight, Parameter? hostBias, IReadOnlyList<(string Name, Parameter Parameter)>? hostTrainables)
     {
         var sets = new object[2 * branch.Count];
         for (var k = 0; k < branch.Count; k++)
@@ -61,7 +63,7 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             sets[(2 * k) + 1] = branch.Sets[k].OutputScale;
         }
 
-        var structure = new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, sets);
+        var structure = new LayerStructure(attached, enabled && branch.Count > 0, branch.Tap is not null || branch.Observer is not null, hostWeight, hostBias, sets);
         if (hostTrainables is null)
         {
             return structure;
@@ -99,12 +101,12 @@ internal readonly record struct LayerStructure(bool Attached, bool DendritesRun,
             return $"layer '{name}' was unwrapped after the step was captured";
         }
 
-        if (now.HostWeight.IsInvalid)
+        if (now.HostWeight.IsInvalid || now.HostBias is { IsInvalid: true })
         {
             return $"layer '{name}' was disposed after the step was captured";
         }
 
-        if (!ReferenceEquals(then.HostWeight, now.HostWeight))
+        if (!ReferenceEquals(then.HostWeight, now.HostWeight) || !ReferenceEquals(then.HostBias, now.HostBias))
         {
             return $"layer '{name}' has other parameters than when the step was captured (a move or dtype change with .to(), or parameters replaced)";
         }

@@ -180,7 +180,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
     string IStructureSource.StructureName => LayerName.Length == 0 ? Spec.ToString() : LayerName;
 
     /// <inheritdoc />
-    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, attached: true, Enabled, Weight, trained ? LayerStructure.WeightAndBias(Weight, Bias) : null);
+    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, attached: true, Enabled, Weight, Bias, trained ? LayerStructure.WeightAndBias(Weight, Bias) : null);
 
     internal static (Parameter Weight, Parameter? Bias) HostParameters(nn.Module host) => host switch
     {

@@ -100,7 +100,7 @@ internal abstract class LayerAttachment : IStructureSource
     string IStructureSource.StructureName => Path;
 
     /// <inheritdoc />
-    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight, trained ? NamedHostParameters() : null);
+    LayerStructure IStructureSource.CurrentStructure(bool trained) => LayerStructure.Of(Branch, !_detached, Enabled, HostWeight, HostBias, trained ? NamedHostParameters() : null);
 
     /// <summary>What <see cref="Detach"/> does for this kind of attachment.</summary>
     protected abstract void DetachCore();

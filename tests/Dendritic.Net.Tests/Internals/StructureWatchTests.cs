@@ -27,7 +27,7 @@ public sealed class StructureWatchTests
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
 
-        var snapshot = Record(() =>
+        var snapshot = StructureRecording.Record(() =>
         {
             layer.call(input).Dispose();
             layer.call(input).Dispose();
@@ -42,7 +42,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.AddDendrites();
 
@@ -54,7 +54,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3));
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.AddDendrites();
 
@@ -66,7 +66,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.Branch.RemoveLast(1);
         layer.AddDendrites();
@@ -79,7 +79,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.Enabled = false;
 
@@ -93,7 +93,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.to(ScalarType.Float64);
 
@@ -106,7 +106,7 @@ public sealed class StructureWatchTests
         // Loading a checkpoint or restoring the best weights copies into the same tensors: the graph reads them as they are.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         using (no_grad())
         {
@@ -118,119 +118,13 @@ public sealed class StructureWatchTests
     }
 
     [Test]
-    public void FirstChange_SetFrozenAfterRecording_SaysFrozenOrUnfrozen()
-    {
-        // A replay would go on computing the frozen set's gradients, which an optimizer then applies.
-        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
-        using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
-
-        layer.Branch.Sets[0].Frozen = true;
-
-        snapshot.FirstChange().Should().Contain("Linear(4→3)").And.Contain("frozen or unfrozen").And.Contain("requires_grad");
-    }
-
-    [Test]
-    public void FirstChange_HostsUnfrozenThroughTheHandle_SaysTheHostTrainsNow()
-    {
-        var model = nn.Sequential(("fc", nn.Linear(4, 3)));
-        var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
-        handle.SetBaseTrainable(false);
-        using var input = randn(2, 4);
-        var snapshot = Record(() => model.call(input).Dispose());
-
-        handle.SetBaseTrainable(true);
-
-        snapshot.FirstChange().Should().Be("layer 'fc' has its host's weight training now, not as when the step was captured (requires_grad changed: the captured backward computes the gradients it computed then)");
-    }
-
-    [Test]
-    public void FirstChange_HostBiasAloneFrozen_NamesTheBias()
-    {
-        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
-        using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
-
-        layer.Bias!.requires_grad = false;
-
-        snapshot.FirstChange().Should().Contain("has its host's bias frozen now");
-    }
-
-    [Test]
-    public void FirstChange_ModuleHostsSecondParameterFrozen_NamesIt()
-    {
-        // A module host has no single weight and bias: every one of its parameters is watched.
-        var model = nn.Sequential(("fc", nn.Linear(6, 8)), ("norm", nn.LayerNorm(8)));
-        using var input = randn(5, 6);
-        Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.OfType<TorchSharp.Modules.LayerNorm>(), InitialDendrites = 1 }, sampleInput: input);
-        var snapshot = Record(() => model.call(input).Dispose());
-
-        ((TorchSharp.Modules.LayerNorm)model[1]).bias!.requires_grad = false;
-
-        snapshot.Layers.Should().Be(1);
-        snapshot.FirstChange().Should().Contain("'norm' has its host's bias frozen now");
-    }
-
-    [Test]
-    public void FirstChange_SetFrozenAfterAnInferenceRecording_IsNull()
-    {
-        // An inference graph computes no gradients: which parameters require them does not change what it replays.
-        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
-        using var input = randn(2, 4);
-        var snapshot = Record(() =>
-        {
-            using var noGrad = no_grad();
-            layer.call(input).Dispose();
-        });
-
-        layer.Branch.Sets[0].Frozen = true;
-        layer.Weight.requires_grad = false;
-
-        snapshot.FirstChange().Should().BeNull();
-    }
-
-    [Test]
-    public void FirstChange_LayerRunWithAndWithoutGradients_FreezingIsAChange()
-    {
-        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
-        using var input = randn(2, 4);
-        var snapshot = Record(() =>
-        {
-            using (no_grad())
-            {
-                layer.call(input).Dispose();
-            }
-
-            layer.call(input).Dispose();
-        });
-
-        layer.Branch.Sets[0].Frozen = true;
-
-        snapshot.Layers.Should().Be(1);
-        snapshot.FirstChange().Should().Contain("frozen or unfrozen");
-    }
-
-    [Test]
-    public void FirstChange_SetFrozenWhileSwitchedOff_IsNull()
-    {
-        // Neither the graph nor the model as it is runs the dendrites: which of their parameters train does not matter.
-        using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1) { Enabled = false };
-        using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
-
-        layer.Branch.Sets[0].Frozen = true;
-
-        snapshot.FirstChange().Should().BeNull();
-    }
-
-    [Test]
     public void FirstChange_HookedLayersGrownThroughTheHandle_NamesTheFirstByPath()
     {
         var model = new ConcreteFieldModel();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
         using var input = randn(2, 4);
-        var snapshot = Record(() => model.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
 
         handle.AddDendrites();
 
@@ -244,7 +138,7 @@ public sealed class StructureWatchTests
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = Record(() => model.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
 
         handle.Layers.Single().Enabled = false;
 
@@ -256,7 +150,7 @@ public sealed class StructureWatchTests
     {
         var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.Dispose();
 
@@ -268,7 +162,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.Branch.to(ScalarType.Float64);
 
@@ -281,7 +175,7 @@ public sealed class StructureWatchTests
         // Neither the graph nor the model as it is computes dendrites here: the new set changes nothing either runs.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1) { Enabled = false };
         using var input = randn(2, 4);
-        var snapshot = Record(() => layer.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
 
         layer.AddDendrites();
 
@@ -294,7 +188,7 @@ public sealed class StructureWatchTests
         var model = new ConcreteFieldModel();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = Record(() => model.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
 
         handle.Unwrap();
 
@@ -307,7 +201,7 @@ public sealed class StructureWatchTests
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = Record(() => model.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
 
         handle.Unwrap();
 
@@ -321,7 +215,7 @@ public sealed class StructureWatchTests
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = Record(() => model.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
 
         using var monitor = handle.MonitorActivations();
 
@@ -336,7 +230,7 @@ public sealed class StructureWatchTests
         using var input = randn(2, 4);
         using var monitor = handle.MonitorActivations();
 
-        var snapshot = Record(() => model.call(input).Dispose());
+        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
 
         snapshot.FirstWatched().Should().Be("fc");
     }
@@ -351,7 +245,7 @@ public sealed class StructureWatchTests
 
         var outer = StructureWatch.Begin();
         first.call(input).Dispose();
-        var inner = Record(() => second.call(input).Dispose());
+        var inner = StructureRecording.Record(() => second.call(input).Dispose());
         third.call(input).Dispose();
         var snapshot = StructureWatch.End(outer);
 
@@ -367,7 +261,7 @@ public sealed class StructureWatchTests
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
 
-        var snapshot = Record(() => Task.Run(() => layer.call(input).Dispose()).Wait());
+        var snapshot = StructureRecording.Record(() => Task.Run(() => layer.call(input).Dispose()).Wait());
 
         snapshot.Layers.Should().Be(0);
     }
@@ -381,13 +275,5 @@ public sealed class StructureWatchTests
         layer.call(input).Dispose();
 
         StructureWatch.End(null).Layers.Should().Be(0);
-    }
-
-    /// <summary>Records while <paramref name="forward"/> runs (a failing one leaves its recording to TearDown).</summary>
-    private static StructureSnapshot Record(System.Action forward)
-    {
-        var outer = StructureWatch.Begin();
-        forward();
-        return StructureWatch.End(outer);
     }
 }
