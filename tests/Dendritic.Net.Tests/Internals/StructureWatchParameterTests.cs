@@ -12,21 +12,15 @@ namespace Dendritic.Tests.Internals;
 /// captured, so a frozen set or a replaced host bias would silently train (or read) the wrong thing.
 /// </summary>
 [TestFixture]
-public sealed class StructureWatchParameterTests
+public sealed class StructureWatchParameterTests : StructureWatchFixture
 {
-    [SetUp]
-    public void Seed() => manual_seed(5);
-
-    [TearDown]
-    public void StopRecording() => StructureWatch.End(null);
-
     [Test]
     public void FirstChange_SetFrozenAfterRecording_SaysFrozenOrUnfrozen()
     {
         // A replay would go on computing the frozen set's gradients, which an optimizer then applies.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 2);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Branch.Sets[0].Frozen = true;
 
@@ -40,7 +34,7 @@ public sealed class StructureWatchParameterTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         handle.SetBaseTrainable(false);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         handle.SetBaseTrainable(true);
 
@@ -52,7 +46,7 @@ public sealed class StructureWatchParameterTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Bias!.requires_grad = false;
 
@@ -66,7 +60,7 @@ public sealed class StructureWatchParameterTests
         var model = nn.Sequential(("fc", nn.Linear(6, 8)), ("norm", nn.LayerNorm(8)));
         using var input = randn(5, 6);
         Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.OfType<TorchSharp.Modules.LayerNorm>(), InitialDendrites = 1 }, sampleInput: input);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         ((TorchSharp.Modules.LayerNorm)model[1]).bias!.requires_grad = false;
 
@@ -80,7 +74,7 @@ public sealed class StructureWatchParameterTests
         // An inference graph computes no gradients: which parameters require them does not change what it replays.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() =>
+        var snapshot = Record(() =>
         {
             using var noGrad = no_grad();
             layer.call(input).Dispose();
@@ -97,7 +91,7 @@ public sealed class StructureWatchParameterTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() =>
+        var snapshot = Record(() =>
         {
             using (no_grad())
             {
@@ -119,7 +113,7 @@ public sealed class StructureWatchParameterTests
         // Neither the graph nor the model as it is runs the dendrites: which of their parameters train does not matter.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1) { Enabled = false };
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Branch.Sets[0].Frozen = true;
 
@@ -133,7 +127,7 @@ public sealed class StructureWatchParameterTests
         var model = new ConcreteFieldModel();
         Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         model.First.bias = new TorchSharp.Modules.Parameter(zeros(model.First.bias!.shape));
 
@@ -145,7 +139,7 @@ public sealed class StructureWatchParameterTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Bias!.Dispose();
 

@@ -13,21 +13,15 @@ namespace Dendritic.Tests.Internals;
 /// a thread recorded, and every change since that would make a replay compute the old model.
 /// </summary>
 [TestFixture]
-public sealed class StructureWatchTests
+public sealed class StructureWatchTests : StructureWatchFixture
 {
-    [SetUp]
-    public void Seed() => manual_seed(5);
-
-    [TearDown]
-    public void StopRecording() => StructureWatch.End(null);
-
     [Test]
     public void FirstChange_NothingChanged_IsNullAndTheLayerIsRecordedOnce()
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
 
-        var snapshot = StructureRecording.Record(() =>
+        var snapshot = Record(() =>
         {
             layer.call(input).Dispose();
             layer.call(input).Dispose();
@@ -42,7 +36,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.AddDendrites();
 
@@ -54,7 +48,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3));
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.AddDendrites();
 
@@ -66,7 +60,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Branch.RemoveLast(1);
         layer.AddDendrites();
@@ -79,7 +73,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Enabled = false;
 
@@ -93,7 +87,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.to(ScalarType.Float64);
 
@@ -106,7 +100,7 @@ public sealed class StructureWatchTests
         // Loading a checkpoint or restoring the best weights copies into the same tensors: the graph reads them as they are.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         using (no_grad())
         {
@@ -124,7 +118,7 @@ public sealed class StructureWatchTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         handle.Layers.Should().OnlyContain(l => l.Mode == AttachMode.Hooked);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         handle.AddDendrites();
 
@@ -138,7 +132,7 @@ public sealed class StructureWatchTests
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         handle.Layers.Single().Enabled = false;
 
@@ -150,7 +144,7 @@ public sealed class StructureWatchTests
     {
         var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Dispose();
 
@@ -162,7 +156,7 @@ public sealed class StructureWatchTests
     {
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.Branch.to(ScalarType.Float64);
 
@@ -175,7 +169,7 @@ public sealed class StructureWatchTests
         // Neither the graph nor the model as it is computes dendrites here: the new set changes nothing either runs.
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1) { Enabled = false };
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => layer.call(input).Dispose());
+        var snapshot = Record(() => layer.call(input).Dispose());
 
         layer.AddDendrites();
 
@@ -188,7 +182,7 @@ public sealed class StructureWatchTests
         var model = new ConcreteFieldModel();
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         handle.Unwrap();
 
@@ -201,7 +195,7 @@ public sealed class StructureWatchTests
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         handle.Unwrap();
 
@@ -215,7 +209,7 @@ public sealed class StructureWatchTests
         var model = nn.Sequential(("fc", nn.Linear(4, 3)));
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         using var input = randn(2, 4);
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         using var monitor = handle.MonitorActivations();
 
@@ -230,7 +224,7 @@ public sealed class StructureWatchTests
         using var input = randn(2, 4);
         using var monitor = handle.MonitorActivations();
 
-        var snapshot = StructureRecording.Record(() => model.call(input).Dispose());
+        var snapshot = Record(() => model.call(input).Dispose());
 
         snapshot.FirstWatched().Should().Be("fc");
     }
@@ -245,7 +239,7 @@ public sealed class StructureWatchTests
 
         var outer = StructureWatch.Begin();
         first.call(input).Dispose();
-        var inner = StructureRecording.Record(() => second.call(input).Dispose());
+        var inner = Record(() => second.call(input).Dispose());
         third.call(input).Dispose();
         var snapshot = StructureWatch.End(outer);
 
@@ -261,7 +255,7 @@ public sealed class StructureWatchTests
         using var layer = new DendriteLayer(nn.Linear(4, 3), dendrites: 1);
         using var input = randn(2, 4);
 
-        var snapshot = StructureRecording.Record(() => Task.Run(() => layer.call(input).Dispose()).Wait());
+        var snapshot = Record(() => Task.Run(() => layer.call(input).Dispose()).Wait());
 
         snapshot.Layers.Should().Be(0);
     }
