@@ -49,4 +49,8 @@ internal static partial class DendriticLog
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Checkpoint {Path} is a resume point saved by GrowthScheduler.SaveCheckpoint during a run ({Phase}, validation {Validations}), for GrowthScheduler.Resume; the best model is {BestPath}")]
     public static partial void ResumePointLoaded(ILogger logger, string path, GrowthPhase phase, int validations, string bestPath);
+
+    // The resume point logs 1100; this is the other file of the pair, the one to deploy.
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Saved best model {Path} ({Bytes} bytes) beside resume point {ResumePoint}; DendriteCheckpoint.Load deploys it")]
+    public static partial void BestModelSaved(ILogger logger, string path, long bytes, string resumePoint);
 }

@@ -112,6 +112,7 @@ public sealed partial class GrowthScheduler
         }
 
         BestWeightsSidecar.Publish(pending, best, sha256, bytes);
+        DendriticLog.BestModelSaved(_logger, Path.GetFullPath(best), bytes, Path.GetFullPath(path));
         return manifest;
     }
 
@@ -139,11 +140,11 @@ public sealed partial class GrowthScheduler
     /// Their settings must equal the recorded ones. Required for checkpoints that record no options.
     /// </param>
     /// <returns>The scheduler (logging to the loaded handle's logger), ready for the next <see cref="Step"/>.</returns>
-    /// <exception cref="ArgumentException">The checkpoint holds no scheduler state; or <paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> differ from the recorded ones (the message names each), or are null and none were recorded or the recorded ones keep the best weights on disk (pass them explicitly then).</exception>
     /// <exception cref="InvalidOptionsException">The options are invalid; for cascade-correlation without <see cref="GrowthOptions.CandidateLosses"/> (which checkpoints do not save) the message says to pass <c>GrowthSchedulerState.FromCheckpoint(checkpoint)!.Options! with { CandidateLosses = ... }</c>.</exception>
     /// <exception cref="CheckpointMismatchException">The file at <see cref="LoadedCheckpoint.Path"/> was replaced since the load by another save (the message names both; load it again); or best-weights files are beside the checkpoint, but none has the SHA-256 and size it was saved with (a later save overwrote it, the copy belongs to another checkpoint, or a changed byte damaged it; the message names the files and the fix: such a file is hashed only, never loaded or copied); or the file with the recorded digest does not fit the model.</exception>
     /// <exception cref="CheckpointCorruptedException">The file at <see cref="LoadedCheckpoint.Path"/> or the scheduler state in its extras is not readable (<see cref="GrowthSchedulerState.FromCheckpoint(LoadedCheckpoint)"/>), the best-weights file name or digest in them is malformed, or the file with the recorded digest does not read as a checkpoint.</exception>
-    /// <exception cref="CheckpointException">The best-weights file with the recorded digest is of another format: a checkpoint of a later Dendritic.Net, or a best-weights file of a pre-release one (the message says what to do).</exception>
+    /// <exception cref="CheckpointException">The checkpoint holds no scheduler state (a model saved with <see cref="DendriteCheckpoint.Save"/>, or the best model <c>{path}.best</c>, whose resume point the message names); or the best-weights file with the recorded digest is of another format: a checkpoint of a later Dendritic.Net, or a best-weights file of a pre-release one (the message says what to do).</exception>
     /// <exception cref="IOException">With <see cref="GrowthOptions.BestWeightsDirectory"/>, the best-weights file with the recorded digest could not be copied into it (a full disk, for example).</exception>
     /// <exception cref="FileNotFoundException">The file at <see cref="LoadedCheckpoint.Path"/> is gone since the load, or the best-weights file that <see cref="SaveCheckpoint"/> wrote beside the checkpoint is not there.</exception>
     public static GrowthScheduler Resume(LoadedCheckpoint checkpoint, GrowthOptions? options = null)
@@ -151,9 +152,14 @@ public sealed partial class GrowthScheduler
         ArgumentNullException.ThrowIfNull(checkpoint);
         var path = checkpoint.Path;
         var extras = checkpoint.Manifest.Extras ?? new Dictionary<string, string>();
-        var state = GrowthSchedulerState.FromCheckpoint(checkpoint)
-            ?? throw new ArgumentException($"The checkpoint has no '{StateExtrasKey}' extra: it was not saved by GrowthScheduler.SaveCheckpoint.", nameof(checkpoint));
+        var state = GrowthSchedulerState.FromCheckpoint(checkpoint) ?? throw NoSchedulerState(path);
         ThrowIfReplaced(checkpoint);
+        if (options is not null && state.Options is { } saved && GrowthOptionsDifferences.Between(saved, options) is { Count: > 0 } differences)
+        {
+            // Checked here as well as on import, so that the exception names the argument the caller gave.
+            throw new ArgumentException(OtherOptions(differences), nameof(options));
+        }
+
         var effective = options ?? state.Options
             ?? throw new ArgumentException("The checkpoint's scheduler state records no options (it was written before they were recorded); pass the options of the saved run.", nameof(options));
         if (options is null && effective.BestWeightsDirectory is { } directory)
@@ -209,6 +215,26 @@ public sealed partial class GrowthScheduler
         checkpoint.Handle.LoadedResumePoint = null;
         scheduler.LogImported();
         return scheduler;
+    }
+
+    /// <summary>
+    /// What <see cref="Resume"/> says of a checkpoint without scheduler state: most likely the best model that
+    /// <see cref="SaveCheckpoint"/> writes beside the resume point (it records no state), else a model saved with
+    /// <see cref="DendriteCheckpoint.Save"/>.
+    /// </summary>
+    private static CheckpointException NoSchedulerState(string path)
+    {
+        if (path.EndsWith(BestWeightsSidecar.Suffix, StringComparison.Ordinal))
+        {
+            var resumePoint = path[..^BestWeightsSidecar.Suffix.Length];
+            return new CheckpointException(
+                $"'{path}' holds no growth scheduler state ('{StateExtrasKey}'): it is the best model that GrowthScheduler.SaveCheckpoint writes beside its resume point, for DendriteCheckpoint.Load to deploy. "
+                + $"To resume the run, load the resume point{(File.Exists(resumePoint) ? string.Empty : " (not found there)")}, '{resumePoint}', and pass that to GrowthScheduler.Resume.");
+        }
+
+        return new CheckpointException(
+            $"'{path}' holds no growth scheduler state ('{StateExtrasKey}'): it was not written by GrowthScheduler.SaveCheckpoint (DendriteCheckpoint.Save writes a model only). "
+            + "Resume from a file SaveCheckpoint wrote, or start a new GrowthScheduler on the loaded model (its history then starts over).");
     }
 
     /// <summary>

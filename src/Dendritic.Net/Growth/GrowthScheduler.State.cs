@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.Extensions.Logging;
 
@@ -97,9 +98,7 @@ public sealed partial class GrowthScheduler
 
         if (state.Options is { } saved && GrowthOptionsDifferences.Between(saved, Options) is { Count: > 0 } differences)
         {
-            throw new ArgumentException(
-                $"The state was saved with other growth options: {string.Join("; ", differences)}. Resume with the saved options (GrowthScheduler.Resume without options uses them, or pass state.Options), or start a new run.",
-                nameof(state));
+            throw new ArgumentException(OtherOptions(differences), nameof(state));
         }
 
         if (!state.LayerDendrites.SequenceEqual(_model.LayerDendrites))
@@ -121,6 +120,10 @@ public sealed partial class GrowthScheduler
             throw new ArgumentException("The state has validations but no finite best score; the state is corrupt.", nameof(state));
         }
     }
+
+    /// <summary>The message for options that differ from the saved ones, naming each difference.</summary>
+    private static string OtherOptions(IReadOnlyList<string> differences) =>
+        $"The state was saved with other growth options: {string.Join("; ", differences)}. Resume with the saved options (GrowthScheduler.Resume without options uses them, or pass state.Options), or start a new run.";
 
     private void LogImported() => GrowthLog.StateImported(_logger, _state.Validations, Phase, _model.DendriteCount);
 

@@ -164,7 +164,7 @@ public sealed class CheckpointFileTests
     }
 
     [Test]
-    public void Resume_ManifestWithNullExtras_ThrowsArgumentNotNullReference()
+    public void Resume_ManifestWithNullExtras_ThrowsCheckpointExceptionNotNullReference()
     {
         var handle = Dendrites.Wrap(TestModels.Mlp());
         var path = Path.Combine(Folder, "run.dndt");
@@ -172,7 +172,7 @@ public sealed class CheckpointFileTests
 
         var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest, path, null));
 
-        act.Should().Throw<ArgumentException>().WithMessage("*dendritic.growth.state*");
+        act.Should().Throw<CheckpointException>().WithMessage("*dendritic.growth.state*");
     }
 
     [Test]

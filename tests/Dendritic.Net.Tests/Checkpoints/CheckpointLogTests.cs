@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace Dendritic.Tests.Checkpoints;
 
-/// <summary>What saving and loading a checkpoint logs (events 1100, 1101 and 1102).</summary>
+/// <summary>What saving and loading a checkpoint logs (events 1100, 1101, 1102 and 1105).</summary>
 [TestFixture]
 public sealed class CheckpointLogTests
 {
@@ -39,6 +39,22 @@ public sealed class CheckpointLogTests
 
         saveLog.Entries.Single(e => e.EventId == 1100).Message.Should().StartWith($"Saved checkpoint {full} (");
         loadLog.Entries.Single(e => e.EventId == 1101).Message.Should().StartWith($"Loaded checkpoint {full} written by", "1101 logged the path as given, 1100 the full one");
+    }
+
+    [Test]
+    public void SaveCheckpoint_AfterAScore_LogsBothFilesTheBestModelLast()
+    {
+        // The .best is the file to deploy: a user reading the log must find it there, not only the resume point.
+        var path = _temp.File("run.dndt");
+        var log = new RecordingLogger();
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { Logger = log }), ClassicRules.Options);
+        scheduler.Step(0.5);
+
+        scheduler.SaveCheckpoint(path);
+
+        var saved = log.Entries.Where(e => e.EventId is 1100 or 1105).ToList();
+        saved.Select(e => e.EventId).Should().Equal(1100, 1105);
+        saved[1].Message.Should().Be($"Saved best model {path}.best ({new FileInfo(path + ".best").Length} bytes) beside resume point {path}; DendriteCheckpoint.Load deploys it");
     }
 
     [Test]

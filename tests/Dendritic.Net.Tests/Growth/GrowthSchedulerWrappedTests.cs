@@ -135,7 +135,7 @@ public sealed class GrowthSchedulerWrappedTests
     }
 
     [Test]
-    public void Resume_CheckpointWithoutState_Throws()
+    public void Resume_CheckpointWithoutState_ThrowsCheckpointExceptionSayingWhatWroteIt()
     {
         var handle = Wrap(TestModels.TanhMlp());
         var path = Path.Combine(Folder, "plain.ckpt");
@@ -144,7 +144,22 @@ public sealed class GrowthSchedulerWrappedTests
 
         var act = () => GrowthScheduler.Resume(loaded);
 
-        act.Should().Throw<ArgumentException>().WithMessage("*dendritic.growth.state*");
+        act.Should().Throw<CheckpointException>().WithMessage($"'{path}' holds no growth scheduler state ('dendritic.growth.state')*DendriteCheckpoint.Save writes a model only*");
+    }
+
+    [Test]
+    public void Resume_TheBestModelBesideAResumePoint_NamesTheResumePoint()
+    {
+        // The likeliest mistake: SaveCheckpoint wrote both files, and the .best is the one the docs say to deploy.
+        var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), ClassicRules.Options);
+        scheduler.Step(0.5);
+        var path = Path.Combine(Folder, "run.dndt");
+        scheduler.SaveCheckpoint(path);
+        var best = DendriteCheckpoint.Load(TestModels.TanhMlp(), path + ".best");
+
+        var act = () => GrowthScheduler.Resume(best);
+
+        act.Should().Throw<CheckpointException>().WithMessage($"*it is the best model that GrowthScheduler.SaveCheckpoint writes beside its resume point*load the resume point, '{path}', and pass that to GrowthScheduler.Resume.");
     }
 
     [Test]
@@ -176,7 +191,7 @@ public sealed class GrowthSchedulerWrappedTests
 
         var act = () => GrowthScheduler.Resume(loaded, options with { Mode = ScoreMode.Maximize, Patience = 5 });
 
-        act.Should().Throw<ArgumentException>()
+        act.Should().Throw<ArgumentException>().WithParameterName("options")
             .WithMessage("*Mode (saved Minimize, given Maximize)*")
             .WithMessage("*Patience (saved 4, given 5)*")
             .Which.Message.Should().NotContain("RelativeThresholdByDendrites", "equal lists are equal settings");
