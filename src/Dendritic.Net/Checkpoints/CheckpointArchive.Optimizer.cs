@@ -47,7 +47,7 @@ internal sealed partial class CheckpointArchive
 
     private System.IO.Compression.ZipArchiveEntry OptimizerZipEntry(CheckpointOptimizer recorded)
     {
-        var entry = Entry(OptimizerStateEntry.EntryName, _options.MaxOptimizerBytes, nameof(CheckpointLoadOptions.MaxOptimizerBytes));
+        var entry = StoredEntry(OptimizerStateEntry.EntryName, _options.MaxOptimizerBytes, nameof(CheckpointLoadOptions.MaxOptimizerBytes));
         if (entry.Length != recorded.Bytes)
         {
             throw Corrupted(FormattableString.Invariant($"the manifest field 'optimizer.bytes' says {recorded.Bytes} but entry '{entry.FullName}' holds {entry.Length}"));

@@ -122,7 +122,7 @@ internal sealed partial class CheckpointArchive : IDisposable
     /// <summary>Opens the weights entry and reads and validates its header; the data follows with <see cref="ReadTensors"/>.</summary>
     public SafeTensorsHeader ReadWeightsHeader() => Guard(_path, () =>
     {
-        var entry = Entry(Manifest.WeightsFile, _options.MaxWeightsBytes, nameof(CheckpointLoadOptions.MaxWeightsBytes));
+        var entry = StoredEntry(Manifest.WeightsFile, _options.MaxWeightsBytes, nameof(CheckpointLoadOptions.MaxWeightsBytes));
         if (entry.Length != Manifest.WeightsBytes)
         {
             throw Corrupted($"the manifest field 'weightsBytes' says {Manifest.WeightsBytes} but entry '{entry.FullName}' holds {entry.Length}");
@@ -326,53 +326,6 @@ internal sealed partial class CheckpointArchive : IDisposable
             var text = value.GetRawText();
             return $"the manifest field '{name}' is {UntrustedText.Excerpt(text)}, not {expected}";
         }
-    }
-
-    private ZipArchiveEntry Entry(string name, long cap, string? capName)
-    {
-        var entry = _zip.GetEntry(name) ?? throw Corrupted($"entry '{name}' is missing: the checkpoint is incomplete");
-        if (entry.CompressedLength < 0 || entry.CompressedLength > _file.Length)
-        {
-            throw Corrupted($"entry '{name}' declares {entry.CompressedLength} stored bytes in a {_file.Length}-byte file");
-        }
-
-        if (entry.Length < 0 || entry.Length > checked((entry.CompressedLength * MaxDeflateRatio) + 64))
-        {
-            throw Corrupted($"entry '{name}' declares {entry.Length} bytes, more than its {entry.CompressedLength} stored bytes can hold");
-        }
-
-        if (entry.Length > cap)
-        {
-            throw Corrupted($"entry '{name}' is {entry.Length} bytes, over the cap of {cap}{(capName is null ? string.Empty : $" (CheckpointLoadOptions.{capName})")}");
-        }
-
-        return entry;
-    }
-
-    // Small entries are read whole, after the size checks, and only up to their declared size.
-    private byte[] ReadSmall(string name, long cap, string? capName)
-    {
-        var entry = Entry(name, cap, capName);
-        var bytes = new byte[entry.Length];
-        using var stream = entry.Open();
-        stream.ReadExactly(bytes);
-        Span<byte> probe = stackalloc byte[1];
-        if (stream.Read(probe) != 0)
-        {
-            throw Corrupted($"entry '{name}' holds more than its declared {entry.Length} bytes");
-        }
-
-        if (Crc32.Compute(bytes) != entry.Crc32)
-        {
-            throw Corrupted($"entry '{name}' fails its CRC-32 check");
-        }
-
-        if (!System.Text.Unicode.Utf8.IsValid(bytes))
-        {
-            throw Corrupted($"entry '{name}' is not valid UTF-8");
-        }
-
-        return bytes;
     }
 
     // sha256sum's format, so `sha256sum -c checksums.sha256` checks an extracted checkpoint.

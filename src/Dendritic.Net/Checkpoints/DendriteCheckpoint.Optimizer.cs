@@ -30,7 +30,7 @@ public static partial class DendriteCheckpoint
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     /// <exception cref="CheckpointException">The checkpoint holds no optimizer state (it was saved without an optimizer).</exception>
     /// <exception cref="CheckpointMismatchException">The file at <see cref="LoadedCheckpoint.Path"/> was replaced since the load by another save (its optimizer state would not be the loaded weights'), or the optimizer is of another type or holds other parameters, or the same in another order; the message names the difference and the fix. Nothing was read into the optimizer.</exception>
-    /// <exception cref="CheckpointCorruptedException">The optimizer state is damaged (size, CRC-32 or SHA-256; nothing was read into the optimizer) or, with a matching digest, does not read as the recorded optimizer's state (the optimizer may then be partly loaded: build a new one).</exception>
+    /// <exception cref="CheckpointCorruptedException">The optimizer state is damaged (size, CRC-32 or SHA-256, or a compressed entry; nothing was read into the optimizer) or, with a matching digest, does not read as the recorded optimizer's state, or reads as one that cannot be trained with: a state tensor of another shape or dtype than its parameter, one missing that the loaded options need, NaN or infinite moments (unless <see cref="CheckpointLoadOptions.AllowNonFiniteWeights"/>), a hyperparameter that is not finite or beyond float range, a negative step count. The optimizer may then be partly loaded: build a new one.</exception>
     /// <exception cref="FileNotFoundException">The file at <see cref="LoadedCheckpoint.Path"/> is gone since the load.</exception>
     public static void LoadOptimizerState(LoadedCheckpoint checkpoint, optim.Optimizer optimizer, CheckpointLoadOptions? options = null)
     {
@@ -47,7 +47,7 @@ public static partial class DendriteCheckpoint
         using var archive = CheckpointArchive.Open(path, options ?? GrowthScheduler.ManifestBounds(loaded.ExtrasChars));
         ThrowIfReplaced(checkpoint, archive.Manifest, "its optimizer state is not the one that trained the loaded weights", "and its optimizer state with it");
 
-        OptimizerStateEntry.Load(archive, recorded, helper, path);
+        OptimizerStateEntry.Load(archive, recorded, helper, path, (options ?? checkpoint.LoadOptions)?.AllowNonFiniteWeights ?? false);
         var logger = checkpoint.Handle.Options.Logger;
         DendriticLog.OptimizerStateLoaded(logger, path, recorded.Type, recorded.ParameterGroups.Sum(g => g.Count), recorded.ParameterGroups.Count, recorded.Bytes);
     }

@@ -103,8 +103,13 @@ internal static class OptimizerStateEntry
     /// Loads the state from <paramref name="archive"/> into <paramref name="helper"/>: hashed first, in a read of its
     /// own, and read again into the optimizer only when its SHA-256 is the recorded one, hashed again on the way.
     /// </summary>
-    /// <exception cref="CheckpointCorruptedException">The entry is missing, of another size or digest, or does not read as the recorded optimizer's state (then the optimizer may be partly changed).</exception>
-    public static void Load(CheckpointArchive archive, CheckpointOptimizer recorded, OptimizerHelper helper, string path)
+    /// <param name="archive">The checkpoint.</param>
+    /// <param name="recorded">The manifest's record of the state.</param>
+    /// <param name="helper">The optimizer to load into, checked against the record.</param>
+    /// <param name="path">The checkpoint's path, for messages.</param>
+    /// <param name="allowNonFinite">Whether NaN or infinite state tensors are accepted (<see cref="CheckpointLoadOptions.AllowNonFiniteWeights"/>).</param>
+    /// <exception cref="CheckpointCorruptedException">The entry is missing, of another size or digest, or does not read as the recorded optimizer's state, or reads as one that cannot be trained with (<see cref="OptimizerStateCheck"/>); then the optimizer may be partly changed.</exception>
+    public static void Load(CheckpointArchive archive, CheckpointOptimizer recorded, OptimizerHelper helper, string path, bool allowNonFinite)
     {
         archive.VerifyOptimizerState(recorded);
         using var entry = archive.OpenOptimizerState(recorded);
@@ -113,8 +118,11 @@ internal static class OptimizerStateEntry
             using var reader = new BinaryReader(entry, Encoding.UTF8, leaveOpen: true);
             helper.load_state_dict(reader);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or IOException or FormatException or OverflowException or ExternalException or InvalidCastException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or EndOfStreamException or IOException or FormatException or OverflowException or ExternalException or InvalidCastException or OutOfMemoryException)
         {
+            // OutOfMemoryException: TorchSharp sizes a shape array from the file before reading it, and a declared
+            // length beyond .NET's largest array fails there ("Array dimensions exceeded supported range"). A length
+            // below that allocates address space only (untouched until the shape is read, which the entry's end stops).
             // Its digest matched, so the bytes are the ones saved: a file written that way by other code.
             throw new CheckpointCorruptedException($"Checkpoint '{path}' has an optimizer state that does not read as the state of its recorded {recorded.Type} ({e.Message}); the optimizer may be partly loaded, so build a new one. Resume from another checkpoint, or go on without the saved optimizer state.", e);
         }
@@ -130,6 +138,8 @@ internal static class OptimizerStateEntry
         {
             throw new CheckpointCorruptedException($"Checkpoint '{path}' changed while its optimizer state was read (its SHA-256 is no longer the recorded one); the optimizer may be partly loaded, so build a new one and load the state again.");
         }
+
+        OptimizerStateCheck.ThrowIfUnusable(helper, recorded.ParameterGroups, path, allowNonFinite);
     }
 
     private static void ThrowIfOtherGroup(IReadOnlyList<string> saved, List<string> given, int group, string path)

@@ -67,6 +67,22 @@ internal static class CheckpointForge
         rewritten.Write(bytes);
     }
 
+    /// <summary>
+    /// Replaces the optimizer state with what <paramref name="change"/> makes of it, and records its new SHA-256 and
+    /// size in the manifest and checksums.sha256: a state written that way by other code, which only its content can
+    /// give away.
+    /// </summary>
+    public static void RewriteOptimizerState(string path, Func<byte[], byte[]> change)
+    {
+        var (manifest, weights) = Read(path);
+        var state = change(ReadEntry(path, "optimizer.bin"));
+        manifest["optimizer"]!["sha256"] = Sha(state);
+        manifest["optimizer"]!["bytes"] = state.LongLength;
+        var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToJsonString());
+        var checksums = Encoding.UTF8.GetBytes($"{Sha(manifestBytes)}  manifest.json\n{Sha(weights)}  weights.safetensors\n{Sha(state)}  optimizer.bin\n");
+        Write(path, ("weights.safetensors", weights), ("optimizer.bin", state), ("manifest.json", manifestBytes), ("checksums.sha256", checksums));
+    }
+
     /// <summary>Rewrites the weights' JSON header (data unchanged), with hashes recomputed.</summary>
     public static void RewriteHeader(string path, Action<JsonObject> header) => Rewrite(path, weights: w =>
     {
