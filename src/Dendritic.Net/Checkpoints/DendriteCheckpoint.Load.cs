@@ -62,7 +62,9 @@ public static partial class DendriteCheckpoint
         {
             if (!modules.TryGetValue(layer.Name, out var module))
             {
-                throw new CheckpointMismatchException(layer.Name, $"Checkpoint '{path}' has dendrites on layer '{layer.Name}', which the model does not have. Layers that can carry dendrites: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Value)).Select(m => m.Key).ToList())}.");
+                // The name is the file's alone (the model has no such layer), so it is quoted bounded.
+                var name = UntrustedText.Name(layer.Name);
+                throw new CheckpointMismatchException(name, $"Checkpoint '{path}' has dendrites on layer '{name}', which the model does not have. Layers that can carry dendrites: {LayerSelector.FormatNames(modules.Where(m => HostLayerSpec.IsSupported(m.Value)).Select(m => m.Key).ToList())}.");
             }
 
             HostLayerSpec? spec;

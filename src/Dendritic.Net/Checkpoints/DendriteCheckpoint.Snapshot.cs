@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using static TorchSharp.torch;
@@ -84,11 +85,32 @@ public static partial class DendriteCheckpoint
     /// <exception cref="CheckpointCorruptedException">The dendrite counts declare more values than the weights hold.</exception>
     private static void ThrowIfNotFitting(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
     {
-        var recorded = manifest.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
-        var current = model.Layers.Select(l => l.Name).OrderBy(n => n, StringComparer.Ordinal);
-        if (!recorded.SequenceEqual(current))
+        var recorded = manifest.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        var current = model.Layers.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
+        if (!recorded.SetEquals(current))
         {
-            throw new CheckpointMismatchException($"Checkpoint '{path}' has dendrites on [{string.Join(", ", recorded)}] but the model on [{string.Join(", ", current)}].");
+            // The file's names are quoted bounded, and only those that differ: a manifest may list thousands.
+            static string Listed(IEnumerable<string> names)
+            {
+                var list = names.Order(StringComparer.Ordinal).ToList();
+                var shown = string.Join(", ", list.Take(10).Select(n => $"'{UntrustedText.Name(n)}'"));
+                return list.Count > 10 ? string.Create(CultureInfo.InvariantCulture, $"{shown} and {list.Count - 10} more") : shown;
+            }
+
+            var onlySaved = recorded.Except(current).ToList();
+            var onlyModel = current.Except(recorded).ToList();
+            var parts = new List<string>();
+            if (onlySaved.Count > 0)
+            {
+                parts.Add($"dendrites on {Listed(onlySaved)}, which the model's handle has not");
+            }
+
+            if (onlyModel.Count > 0)
+            {
+                parts.Add($"none on {Listed(onlyModel)}, which the model's handle has");
+            }
+
+            throw new CheckpointMismatchException($"Checkpoint '{path}' has {string.Join(", and ", parts)}. Restore a checkpoint saved from a model wrapped the same way, or load it into a fresh model with DendriteCheckpoint.Load.");
         }
 
         CheckpointFit.SameHosts(model, manifest, path);

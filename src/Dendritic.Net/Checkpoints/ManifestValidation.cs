@@ -14,6 +14,9 @@ namespace Dendritic;
 /// </summary>
 internal static class ManifestValidation
 {
+    // Type names are .NET's (a host module's, an optimizer's): far shorter than this in any real file.
+    private const int MaxTypeNameChars = 1024;
+
     /// <summary>Checks every field of <paramref name="manifest"/>, read from <paramref name="path"/>, against <paramref name="options"/>' caps.</summary>
     /// <exception cref="CheckpointCorruptedException">A field holds a value no writer writes; the message names it.</exception>
     public static void Check(CheckpointManifest manifest, CheckpointLoadOptions options, string path)
@@ -100,9 +103,9 @@ internal static class ManifestValidation
         }
 
         FromFormat3(manifest, "optimizer", path);
-        if (optimizer.Type.Length is 0 or > 1024)
+        if (optimizer.Type.Length is 0 or > MaxTypeNameChars)
         {
-            Fail(path, "optimizer.type", "must name a type in 1 to 1024 characters");
+            Fail(path, "optimizer.type", string.Create(CultureInfo.InvariantCulture, $"must name a type in 1 to {MaxTypeNameChars} characters"));
         }
 
         // Each names a parameter of the model, which is a tensor of the weights, once; a group may be empty.
@@ -136,6 +139,18 @@ internal static class ManifestValidation
         if (host.Kind == HostKind.Module ? host.OutFeatures < 1 || host.ModuleType.Length == 0 : host.InFeatures < 1 || host.OutFeatures < 1 || host.Groups < 1)
         {
             Fail(path, field, "has features or groups below 1");
+        }
+
+        // The module-host fields mean nothing to a Linear or a convolution, and HostLayerSpec's description of one leaves
+        // them out: a file that set them would be refused by a message reading "has Linear(4→8), the model has Linear(4→8)".
+        if (host.Kind != HostKind.Module && (host.ModuleType.Length != 0 || host.NeuronAxis != -1 || host.ModuleParameters != 0))
+        {
+            Fail(path, field, $"sets module-host fields (moduleType, neuronAxis, moduleParameters) on a {host.Kind}, which has none");
+        }
+
+        if (host.ModuleType.Length > MaxTypeNameChars)
+        {
+            Fail(path, field + ".moduleType", string.Create(CultureInfo.InvariantCulture, $"must name a type in 1 to {MaxTypeNameChars} characters"));
         }
 
         // Only a convolution has groups, and they divide its channels (HostLayerSpec.WeightShape divides by them).

@@ -7,12 +7,19 @@ namespace Dendritic;
 internal static class UntrustedText
 {
     private const int MaxChars = 40;
+    private const int MaxNameChars = 256;
 
     /// <summary>
     /// The first 40 characters of <paramref name="text"/>, with "..." when it is longer: enough to recognise the value,
     /// short enough that a hostile file cannot fill a message or a log with it.
     /// </summary>
     public static string Excerpt(string text) => text.Length > MaxChars ? text[..MaxChars] + "..." : text;
+
+    /// <summary>
+    /// A name from the file (a layer's, a host type's) for a message: whole up to 256 characters, which any real module
+    /// path fits in, the first 256 and "..." beyond.
+    /// </summary>
+    public static string Name(string text) => text.Length > MaxNameChars ? text[..MaxNameChars] + "..." : text;
 
     /// <summary>
     /// Parses JSON read from a file. An escaped unpaired surrogate ("\ud800") is valid JSON in valid UTF-8 but decodes to

@@ -26,6 +26,8 @@ public sealed class ManifestValidationTests : ForgedCheckpointFixture
         yield return Case("layers[0].host.kernelSize", new JsonArray(3), "'layers[0].host.kernelSize' must list 0 values of at least 1 for a Linear");
         yield return Case("layers[0].host.inFeatures", 0, "'layers[0].host' has features or groups below 1");
         yield return Case("layers[0].host.groups", 2, "'layers[0].host.groups' is 2; a Linear has 1");
+        yield return Case("layers[0].host.neuronAxis", 5, "'layers[0].host' sets module-host fields (moduleType, neuronAxis, moduleParameters) on a Linear, which has none");
+        yield return Case("layers[0].host.moduleType", "Linear", "'layers[0].host' sets module-host fields*");
         yield return Case("weightsFile", "checksums.sha256", "'weightsFile' 'checksums.sha256' does not name a weights entry");
         yield return Case("weightsSha256", new string('A', 64), "'weightsSha256' is not 64 lower-case hex digits");
         yield return Case("weightsBytes", 7, "'weightsBytes' is 7; it must be between 8 and 274877906944 (CheckpointLoadOptions.MaxWeightsBytes)");

@@ -45,6 +45,22 @@ public sealed class RestoreLeavesModelTests
     }
 
     [Test]
+    public void Restore_CheckpointOfOtherLayers_NamesOnlyTheDifferenceWithTheFilesNamesBounded()
+    {
+        // A file's layer names are its own: a manifest may carry thousands, or one of megabytes, and none is quoted whole.
+        var path = Save(TestModels.Mlp(4, 8, 3), sets: 1);
+        CheckpointForge.Rewrite(path, m => m["layers"]![1]!["name"] = new string('x', 100_000));
+        var (handle, before) = Trained(TestModels.Mlp(4, 8, 3), sets: 1);
+
+        var act = () => DendriteCheckpoint.Restore(handle, path);
+
+        var message = act.Should().Throw<CheckpointMismatchException>().Which.Message;
+        message.Should().Contain($"has dendrites on '{new string('x', 256)}...', which the model's handle has not, and none on 'fc2', which the model's handle has");
+        message.Length.Should().BeLessThan(1_000);
+        ShouldBeUnchanged(handle, before, sets: 1);
+    }
+
+    [Test]
     public void Restore_ForeignCheckpointWithFewerSets_KeepsTheTrainedSets()
     {
         var path = Save(TestModels.Mlp(4, 16, 3), sets: 1);
