@@ -64,10 +64,10 @@ public sealed class HostileIdxTests
     }
 
     [Test]
-    public void ReadImages_GzipPromisingMoreThanFollows_AllocatesOnlyWhatArrives()
+    public void ReadImages_GzipPromisingMoreThanFollows_AllocatesThePromiseOnceAndSaysTruncated()
     {
         // 200 KB of incompressible data behind a header promising 200 MB: within what deflate could expand 200 KB to,
-        // so only reading finds out; memory must follow the bytes that arrive, not the header's promise.
+        // so only reading finds out. The promise is within the caps, so it is allocated, once: never more.
         using var temp = new TempFolder();
         var data = new byte[200 << 10];
         new Random(7).NextBytes(data);
@@ -77,7 +77,23 @@ public sealed class HostileIdxTests
         var act = () => IdxReader.ReadImages(temp.File("promise.gz"));
 
         act.Should().Throw<IdxFormatException>().WithMessage($"*promise.gz*promises 199999968 data bytes but only {data.Length} follow*truncated*");
-        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(16L << 20, "the header promised 200 MB; 200 KB arrived");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(199_999_968L + (8L << 20), "the promise is allocated once");
+    }
+
+    [Test]
+    public void ReadLabels_LargeGzip_AllocatesTheDeclaredSizeOnce()
+    {
+        // The data buffer used to start at 1 MiB and double: 1 + 2 + ... + 32 + 40 MiB allocated for 40 MiB of data,
+        // and at the last doubling the old and the new buffer were held at once (a 2 GB file peaked near 3 GB).
+        using var temp = new TempFolder();
+        const int count = 40 << 20;
+        File.WriteAllBytes(temp.File("labels.gz"), IdxFiles.Gzip(Header(IdxReader.LabelsMagic, count).Concat(new byte[count]).ToArray()));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var labels = IdxReader.ReadLabels(temp.File("labels.gz"));
+
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(count + (4L << 20), "one buffer of the declared size");
+        labels.Should().HaveCount(count);
     }
 
     // Cut one byte into the deflate data, before the magic number decompresses (it said "it has 0 bytes, too few for
