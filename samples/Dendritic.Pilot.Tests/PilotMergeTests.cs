@@ -157,19 +157,53 @@ public sealed class PilotMergeTests : ConsoleErrorCapture
     }
 
     // Found by fuzzing report.json: "1e400" read as infinity (a value near 1e308 overflowed the summary), and the merge
-    // crashed with an ArgumentException and a stack trace after printing the table.
-    [TestCase("1e400", "too large for a double")]
-    [TestCase("1e308", "not a finite number")]
-    public void Merge_ReportWithAnOverlargeNumber_ExitsWithBadInputNamingIt(string value, string expected)
+    // crashed with an ArgumentException and a stack trace after printing the table. An accuracy of 1e308 is now refused
+    // as out of its range, so the summary's overflow is shown with a measurement that has no upper bound.
+    [TestCase("TestMetric", "1e400", "too large for a double")]
+    [TestCase("FlopsPerSample", "1e308", "not a finite number")]
+    [TestCase("TestMetric", "1e308", "Runs[0].TestMetric (the baseline arm, seed 1) is 1E+308: an accuracy is a fraction, 0 to 1")]
+    public void Merge_ReportWithAnOverlargeNumber_ExitsWithBadInputNamingIt(string field, string value, string expected)
     {
         using var temp = new TempFolder();
         RunTwoParts(temp);
         var path = Path.Combine(temp.File("a"), "report.json");
-        File.WriteAllText(path, new System.Text.RegularExpressions.Regex("\"TestMetric\": [-0-9.eE+]+").Replace(File.ReadAllText(path), $"\"TestMetric\": {value}", 1));
+        File.WriteAllText(path, new System.Text.RegularExpressions.Regex($"\"{field}\": [-0-9.eE+]+").Replace(File.ReadAllText(path), $"\"{field}\": {value}", 1));
 
         PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
 
         Error.Should().Contain(expected).And.NotContain("   at ");
+        File.Exists(Path.Combine(temp.File("merged"), "report.json")).Should().BeFalse();
+    }
+
+    // The reviewer's cases: each merged with exit 0 ("Arm": 99 in both parts gave a "Dendritic vs 99" row).
+    [TestCase("arm", "$.Runs[0].Arm (99) is not one of ArmKind's names")]
+    [TestCase("width", "Runs[1].Width (the dendritic arm, seed 1) is -3: a width is at least 1")]
+    [TestCase("epochs", "Runs[0].Epochs (the baseline arm, seed 1) is -2: a run trains at least one epoch")]
+    [TestCase("epoch", "Runs[0].Curve[0].Epoch (the baseline arm, seed 1) is 2147483647: it is one of the run's epochs, 1 to")]
+    [TestCase("duplicate", "Seed")]
+    public void Merge_EditedReportWithAValueNoRunWrites_ExitsWithBadInputNamingTheFileFieldAndValue(string edit, string expected)
+    {
+        using var temp = new TempFolder();
+        RunTwoParts(temp);
+        foreach (var part in new[] { "a", "b" })
+        {
+            var path = Path.Combine(temp.File(part), "report.json");
+            var report = Report(temp.File(part));
+            var runs = report.Runs.ToList();
+            var json = edit switch
+            {
+                "arm" => ReportWriter.ToJson(report with { Runs = runs.Select((r, i) => i == 0 ? r with { Arm = (ArmKind)99 } : r).ToList() }),
+                "width" => ReportWriter.ToJson(report with { Runs = runs.Select((r, i) => i == 1 ? r with { Width = -3 } : r).ToList() }),
+                "epochs" => ReportWriter.ToJson(report with { Runs = runs.Select((r, i) => i == 0 ? r with { Epochs = -2 } : r).ToList() }),
+                "epoch" => ReportWriter.ToJson(report with { Runs = runs.Select((r, i) => i == 0 ? r with { Curve = r.Curve.Select((e, j) => j == 0 ? e with { Epoch = int.MaxValue } : e).ToList() } : r).ToList() }),
+                _ => File.ReadAllText(path).Replace("\"Seed\": ", "\"Seed\": 7, \"Seed\": ", StringComparison.Ordinal),
+            };
+            File.WriteAllText(path, json);
+        }
+
+        PilotApp.Run(new[] { "merge", temp.File("a"), temp.File("b"), "-o", temp.File("merged") }).Should().Be(ExitCodes.BadInput);
+
+        Error.Should().Contain($"'{Path.Combine(temp.File("a"), "report.json")}' is not a readable pilot report").And.Contain(expected).And.NotContain("   at ");
         File.Exists(Path.Combine(temp.File("merged"), "report.json")).Should().BeFalse();
     }
 

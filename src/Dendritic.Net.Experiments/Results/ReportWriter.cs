@@ -25,8 +25,10 @@ public static class ReportWriter
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
-    // Reading also rejects null where the types say a value is never null (a hand-edited or damaged report.json).
-    private static readonly JsonSerializerOptions ReadJson = new(Json) { RespectNullableAnnotations = true };
+    // Reading also rejects null where the types say a value is never null (a hand-edited or damaged report.json), a key
+    // given twice (the serializer kept the last: "Width": 8, "Width": -1 read as -1), and an enum given as anything but
+    // one of its names (the converter placed first wins over the writing one's number-accepting JsonStringEnumConverter).
+    private static readonly JsonSerializerOptions ReadJson = ReadOptions();
 
     /// <summary>
     /// Writes every file into <paramref name="folder"/> (created when missing). Each file is written atomically (a
@@ -73,62 +75,46 @@ public static class ReportWriter
 
     /// <summary>
     /// Reads a report written by <see cref="ToJson"/>. The text is checked as untrusted input: every value the report's
-    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, every
-    /// number must fit a double ("1e400" would read as infinity), and a run's curve must list each epoch once, so that
-    /// what is returned can be summarised, merged, drawn and written without a <see cref="NullReferenceException"/> or
-    /// an <see cref="ArgumentException"/>.
+    /// types declare non-null (names, sources, lists, runs, curves, summaries) must be present and not null, no key may
+    /// appear twice in an object, every enum (an arm) must be one of its names (not a number, not a list of names),
+    /// every number must fit a double ("1e400" would read as infinity), and every value must be one a run writes: widths,
+    /// epoch and batch counts at least 1; counts and measurements at least 0; a GPU utilisation 0 to 100; with the
+    /// metric "accuracy", every accuracy 0 to 1; a run's epoch count equal to its curve's points, which number its
+    /// epochs 1 to that count, each once, and its best epoch one of them. So what is returned can be summarised,
+    /// merged, drawn and written without a <see cref="NullReferenceException"/> or an <see cref="ArgumentException"/>,
+    /// and does not show values no run measured.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, a number is too large for a double, or a run lists an epoch twice (the message names it).</exception>
+    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, a key appears twice, an enum value is not a name, a number is too large for a double, or a value is out of its range or inconsistent with its run (the message names the field, the run and the value).</exception>
     public static ExperimentReport FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        var report = FiniteDoubleConverter.Run(() => JsonSerializer.Deserialize<ExperimentReport>(json, ReadJson)) ?? throw new JsonException("The JSON holds no report.");
-        ThrowIfInvalid(report);
+        var report = Deserialize(json) ?? throw new JsonException("The JSON holds no report.");
+        ReportValidation.ThrowIfInvalid(report);
         return report;
     }
 
-    // The serializer enforces the annotations of properties but not of list elements: those are checked here. So is
-    // what no type can say: the runner records each epoch of a run once, in order (ArmTrainer adds one record per epoch
-    // it trains, and nothing resumes a run), so a curve that repeats an epoch was edited or damaged, and the charts and
-    // curves.csv would have to guess which of its records is the epoch's.
-    private static void ThrowIfInvalid(ExperimentReport report)
+    private static ExperimentReport? Deserialize(string json)
     {
-        static void Check(bool complete, string what)
+        try
         {
-            if (!complete)
-            {
-                throw new JsonException($"The report is incomplete: {what} is null.");
-            }
+            return FiniteDoubleConverter.Run(() => NameOnlyEnumConverter.Run(() => JsonSerializer.Deserialize<ExperimentReport>(json, ReadJson)));
         }
-
-        for (var i = 0; i < report.Runs.Count; i++)
+        catch (JsonException e) when (e.Path is { } path && !e.Message.Contains(path, StringComparison.Ordinal))
         {
-            var run = report.Runs[i];
-            Check(run is not null, $"Runs[{i}]");
-            var seen = new Dictionary<int, int>();
-            for (var e = 0; e < run!.Curve.Count; e++)
-            {
-                var epoch = run.Curve[e];
-                Check(epoch is not null, $"Runs[{i}].Curve[{e}]");
-                for (var a = 0; a < (epoch!.Activations?.Count ?? 0); a++)
-                {
-                    Check(epoch.Activations![a] is not null, $"Runs[{i}].Curve[{e}].Activations[{a}]");
-                }
-
-                if (!seen.TryAdd(epoch.Epoch, e))
-                {
-                    throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"The report's Runs[{i}] (the {Label(run.Arm)} arm, seed {run.Seed}) lists epoch {epoch.Epoch} twice, at Curve[{seen[epoch.Epoch]}] and Curve[{e}]: a run records each epoch once. The file was edited or damaged; use the report.json its run wrote."));
-                }
-            }
+            // Some of the serializer's messages leave out where they are ("Duplicate property 'Seed' encountered during
+            // deserialization of type 'RunResult'."): in a report with dozens of runs, the path says which one.
+            throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"{e.Message} At {path}, line {e.LineNumber + 1}. The file was edited or damaged; use the report.json its run wrote."), path, e.LineNumber, e.BytePositionInLine, e);
         }
+    }
 
-        for (var i = 0; i < report.Summaries.Count; i++)
-        {
-            Check(report.Summaries[i] is not null, $"Summaries[{i}]");
-        }
+    private static JsonSerializerOptions ReadOptions()
+    {
+        var options = new JsonSerializerOptions(Json) { RespectNullableAnnotations = true, AllowDuplicateProperties = false };
+        options.Converters.Insert(0, new NameOnlyEnumConverter());
+        return options;
     }
 
     /// <summary>One row per arm and seed.</summary>

@@ -1,0 +1,116 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using Dendritic.Experiments.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+
+namespace Dendritic.Experiments.Tests.Results;
+
+/// <summary>
+/// FromJson refuses what no run writes: a key given twice, an enum that is not a name, values out of their range. The
+/// pilot's merge read each of these and merged them with exit 0.
+/// </summary>
+[TestFixture]
+public sealed class ReportValidationTests
+{
+    [TestCase("\"Width\": 8,", "\"Width\": 8, \"Width\": -1,", "'Width'*At $.Width, line *")]
+    [TestCase("\"Seed\": 1,", "\"Seed\": 1, \"Seed\": 2,", "'Seed'*At $.Runs[0].Seed, line *")]
+    public void FromJson_KeyGivenTwice_ThrowsJsonExceptionNamingTheKeyAndWhereItIs(string find, string replace, string named)
+    {
+        // The serializer kept the last value, so an edit appended below the written one replaced it unseen.
+        var act = () => ReportWriter.FromJson(ReplaceFirst(ReportWriter.ToJson(HandMadeReport.For(1)), find, replace));
+
+        act.Should().Throw<JsonException>().WithMessage($"Duplicate*{named}use the report.json its run wrote.");
+    }
+
+    [TestCase("\"\\ud800\": 1, \"\\ud800\": 2,")]
+    [TestCase("\"\\ud800\": 1,")]
+    public void FromJson_KeyThatIsNoValidText_ThrowsJsonException(string keys)
+    {
+        // An escaped unpaired surrogate is valid JSON but no text; UntrustedText.ParseJson's duplicate check threw
+        // InvalidOperationException on one, which the pilot's merge does not catch.
+        var act = () => ReportWriter.FromJson(ReplaceFirst(ReportWriter.ToJson(HandMadeReport.For(1)), "\"Seed\": 1,", "\"Seed\": 1, " + keys));
+
+        act.Should().Throw<JsonException>();
+    }
+
+    [TestCase("99", "(99)")]
+    [TestCase("1", "(1)")]
+    [TestCase("\"Dendritic, CapacityMatched\"", "(\"Dendritic, CapacityMatched\")")]
+    [TestCase("\"Control\"", "(\"Control\")")]
+    [TestCase("null", "(null)")]
+    public void FromJson_ArmThatIsNotAName_ThrowsNamingThePathTheValueAndTheNames(string value, string shown)
+    {
+        // A number, even a defined one, or a list of names (OR-ed into TrainAsLong) read as an arm.
+        var act = () => ReportWriter.FromJson(ReplaceFirst(ReportWriter.ToJson(HandMadeReport.For(1)), "\"Arm\": \"Baseline\"", $"\"Arm\": {value}"));
+
+        act.Should().Throw<JsonException>().WithMessage($"The value at $.Runs[0].Arm {shown} is not one of ArmKind's names (Baseline, Dendritic, CapacityMatched, TrainAsLong)*")
+            .Which.Path.Should().Be("$.Runs[0].Arm");
+    }
+
+    [Test]
+    public void FromJson_ArmNameInAnotherCase_ReadsTheArm()
+    {
+        // JsonStringEnumConverter matched names regardless of case; a file that read before still reads.
+        var read = ReportWriter.FromJson(ReplaceFirst(ReportWriter.ToJson(HandMadeReport.For(1)), "\"Arm\": \"Baseline\"", "\"Arm\": \"baseline\""));
+
+        read.Runs[0].Arm.Should().Be(ArmKind.Baseline);
+    }
+
+    [TestCase("width", "The report's Runs[1].Width (the dendritic arm, seed 1) is -8: a width is at least 1.*")]
+    [TestCase("epochs", "The report's Runs[0].Epochs (the baseline arm, seed 1) is -3: a run trains at least one epoch.*")]
+    [TestCase("epochs-count", "The report's Runs[0].Epochs (the baseline arm, seed 1) is 5: it must equal the number of its curve's points (3)*")]
+    [TestCase("epoch", "The report's Runs[0].Curve[2].Epoch (the baseline arm, seed 1) is 2147483647: it is one of the run's epochs, 1 to 3.*")]
+    [TestCase("best-epoch", "The report's Runs[0].BestEpoch (the baseline arm, seed 1) is 0: it is one of the run's epochs, 1 to 3.*")]
+    [TestCase("accuracy", "The report's Runs[1].TestMetric (the dendritic arm, seed 1) is 1.5: an accuracy is a fraction, 0 to 1.*")]
+    [TestCase("curve-accuracy", "The report's Runs[0].Curve[1].ValidationMetric (the baseline arm, seed 1) is -0.25: an accuracy is a fraction, 0 to 1.*")]
+    [TestCase("seconds", "The report's Runs[0].TrainingSeconds (the baseline arm, seed 1) is -1: a measurement is at least 0.*")]
+    [TestCase("gpu", "The report's Runs[0].GpuUtilizationPercent (the baseline arm, seed 1) is 101: a utilisation is 0 to 100 percent.*")]
+    [TestCase("report-width", "The report's Width is 0: a width is at least 1.*")]
+    [TestCase("recipe", "The report's Recipe.Epochs is 0: a run trains at least one epoch.*")]
+    [TestCase("summary", "The report's Summaries[0].Widths[0] is -8: a width is at least 1.*")]
+    public void FromJson_ValueNoRunWrites_ThrowsNamingTheFieldTheRunAndTheValue(string edit, string message)
+    {
+        var report = HandMadeReport.For(1);
+        var edited = edit switch
+        {
+            "width" => Run(report, 1, r => r with { Width = -8 }),
+            "epochs" => Run(report, 0, r => r with { Epochs = -3 }),
+            "epochs-count" => Run(report, 0, r => r with { Epochs = 5 }),
+            "epoch" => Run(report, 0, r => r with { Curve = r.Curve.Select((e, i) => i == 2 ? e with { Epoch = int.MaxValue } : e).ToList() }),
+            "best-epoch" => Run(report, 0, r => r with { BestEpoch = 0 }),
+            "accuracy" => Run(report, 1, r => r with { TestMetric = 1.5 }),
+            "curve-accuracy" => Run(report, 0, r => r with { Curve = r.Curve.Select((e, i) => i == 1 ? e with { ValidationMetric = -0.25 } : e).ToList() }),
+            "seconds" => Run(report, 0, r => r with { TrainingSeconds = -1 }),
+            "gpu" => Run(report, 0, r => r with { GpuUtilizationPercent = 101 }),
+            "report-width" => report with { Width = 0 },
+            "recipe" => report with { Recipe = report.Recipe with { Epochs = 0 } },
+            _ => report with { Summaries = report.Summaries.Select((s, i) => i == 0 ? s with { Widths = [-8] } : s).ToList() },
+        };
+
+        var act = () => ReportWriter.FromJson(ReportWriter.ToJson(edited));
+
+        act.Should().Throw<JsonException>().WithMessage(message + "use the report.json its run wrote.");
+    }
+
+    [Test]
+    public void FromJson_MetricOtherThanAccuracy_ReadsValuesOutsideZeroToOne()
+    {
+        // Another metric (negative MSE, R²) may take any finite value: only accuracy is a fraction.
+        var report = HandMadeReport.For(1) with { MetricName = "negative MSE" };
+        report = Run(report, 0, r => r with { TestMetric = -12.5, BestValidationMetric = -3 });
+
+        ReportWriter.FromJson(ReportWriter.ToJson(report)).Runs[0].TestMetric.Should().Be(-12.5);
+    }
+
+    private static ExperimentReport Run(ExperimentReport report, int index, Func<RunResult, RunResult> edit) =>
+        report with { Runs = report.Runs.Select((r, i) => i == index ? edit(r) : r).ToList() };
+
+    private static string ReplaceFirst(string text, string find, string replace)
+    {
+        var at = text.IndexOf(find, StringComparison.Ordinal);
+        at.Should().BeGreaterThanOrEqualTo(0, $"the report holds {find}");
+        return string.Concat(text.AsSpan(0, at), replace, text.AsSpan(at + find.Length));
+    }
+}
