@@ -255,7 +255,7 @@ public static partial class DendriteCheckpoint
         GrowthSchedulerState? state;
         try
         {
-            state = GrowthSchedulerState.FromCheckpoint(manifest);
+            state = GrowthSchedulerState.FromCheckpoint(manifest, path);
         }
         catch (CheckpointCorruptedException)
         {

@@ -156,7 +156,7 @@ internal static class BestWeightsSidecar
     {
         try
         {
-            return GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(checkpointPath, bounds));
+            return GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(checkpointPath, bounds), checkpointPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CheckpointException)
         {

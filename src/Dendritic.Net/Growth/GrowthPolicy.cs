@@ -9,6 +9,12 @@ namespace Dendritic;
 /// </summary>
 internal static class GrowthPolicy
 {
+    /// <summary>
+    /// The most validations a scheduler counts: <see cref="GrowthScheduler.Step"/> refuses the next one, so that no
+    /// counter wraps to a negative value (which the next checkpoint would record and resume would refuse).
+    /// </summary>
+    public const int MaxValidations = int.MaxValue - 1;
+
     /// <summary>Decides what one validation score leads to.</summary>
     /// <param name="state">The state before this score.</param>
     /// <param name="score">The validation score; finite.</param>
@@ -20,7 +26,9 @@ internal static class GrowthPolicy
     {
         var alpha = options.Smoothing;
         var value = state.Smoothed is { } previous && alpha > 0 ? (alpha * previous) + ((1 - alpha) * score) : score;
-        var s = state with { Validations = state.Validations + 1, SinceChange = state.SinceChange + 1, Smoothed = value };
+        // Checked: Step refuses a validation past MaxValidations, and SinceChange never exceeds Validations, so an
+        // overflow here is a bug, which must not wrap silently into a negative count.
+        var s = state with { Validations = checked(state.Validations + 1), SinceChange = checked(state.SinceChange + 1), Smoothed = value };
         if (s.Validations == 1 && !options.FirstScoreIsBest)
         {
             // perforatedai's check_new_best never counts epoch 0; its weights are still kept, as a fallback only.

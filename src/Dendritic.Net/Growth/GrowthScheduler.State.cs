@@ -91,6 +91,9 @@ public sealed partial class GrowthScheduler
             throw new InvalidOperationException("A scheduler state is imported into a fresh scheduler only, before its first Step; GrowthScheduler.Resume builds one.");
         }
 
+        // The version, frozen flags and best score are checked again here for a state built in code (ImportState); one
+        // read from a checkpoint got here through FromCheckpoint, which refuses them as the file's corruption
+        // (CheckpointCorruptedException). What remains is the caller's: options or a model that differ from the state.
         if (state.Version != 1)
         {
             throw new ArgumentException($"Unknown scheduler state version {state.Version}; this library reads version 1.", nameof(state));
@@ -114,10 +117,11 @@ public sealed partial class GrowthScheduler
         }
 
         // Without FirstScoreIsBest the first score is not a best, so a best exists only from the second validation on.
+        // For a state without recorded options this depends on the options given, so that a missing best is a mismatch.
         var scored = state.Validations > (Options.FirstScoreIsBest ? 0 : 1);
         if ((scored && state.BestScore is null) || (state.BestScore is { } b && !double.IsFinite(b)) || (state.CycleBestScore is { } c && !double.IsFinite(c)))
         {
-            throw new ArgumentException("The state has validations but no finite best score; the state is corrupt.", nameof(state));
+            throw new ArgumentException("The state has validations but no finite best score: it is corrupt, or was saved by a run with FirstScoreIsBest = false; pass the options of the saved run.", nameof(state));
         }
     }
 

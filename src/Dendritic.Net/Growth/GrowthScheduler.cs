@@ -86,7 +86,7 @@ public sealed partial class GrowthScheduler
     /// <returns>The decision.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A NaN or infinite score, or a bad learning rate or time.</exception>
     /// <exception cref="InvalidOperationException">
-    /// Training is already complete, the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or every wrapped
+    /// Training is already complete, the run has counted 2147483646 validations (the most a scheduler counts), the handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or every wrapped
     /// layer has its dendrites switched off (<see cref="DendriticModel.Enabled"/> false, as inside
     /// <see cref="DendriticModel.Disable"/>). With only some switched off, a growth into them is logged as warning 3021.
     /// In cascade-correlation training, also when <see cref="GrowthOptions.CandidateLosses"/> returns a collection of
@@ -99,6 +99,11 @@ public sealed partial class GrowthScheduler
         if (IsCompleted)
         {
             throw new InvalidOperationException($"Training is already complete ({(BestScore is { } best ? "best score " + best.ToString("R", CultureInfo.InvariantCulture) : "no best score")}): the best model is in place. Build a new GrowthScheduler to train again.");
+        }
+
+        if (_state.Validations >= GrowthPolicy.MaxValidations)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"This run has counted {_state.Validations} validations, the most a scheduler counts: another would overflow its counters. Call Finish to restore the best model, or build a new GrowthScheduler to train on."));
         }
 
         if (!double.IsFinite(score))

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Dendritic;
 
@@ -93,13 +94,17 @@ public sealed class GrowthSchedulerState
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>
-    /// Reads a state written by <see cref="ToJson"/>. The text is checked as untrusted input: no key twice, each enum as
-    /// exactly one of its names (not a number, another case or several names joined by commas), no null where a value or
-    /// a list item belongs, no negative counter, every number finite.
+    /// Reads a state written by <see cref="ToJson"/>. The text is checked as untrusted input: no key twice, no key this
+    /// library does not write (but <c>Options.BestWeights</c>, see <see cref="Options"/>), each enum as exactly one of
+    /// its names (not a number, another case or several names joined by commas), no null where a value or a list item
+    /// belongs, no negative counter, every number finite; and as a whole: version 1, one frozen flag per dendrite set,
+    /// a best score once validations have scored, recorded options that pass <see cref="GrowthOptions.Validate"/> (but
+    /// for the <see cref="GrowthOptions.CandidateLosses"/> no state holds), and counters no larger than a run of those
+    /// options reaches.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The state.</returns>
-    /// <exception cref="JsonException">The text is not a scheduler state, or holds a value no scheduler writes (the message names the field, such as <c>History[0].Reason</c>).</exception>
+    /// <exception cref="JsonException">The text is not a scheduler state, or holds a value or a field no scheduler writes (the message names the field, such as <c>History[0].Reason</c>, and its value).</exception>
     public static GrowthSchedulerState FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -122,6 +127,8 @@ public sealed class GrowthSchedulerState
             state._options = options with { BestWeightsDirectory = null };
         }
 
+        // After the directory above: a blank one that the former Memory storage ignored is not an invalid option.
+        GrowthStateValidation.ThrowIfInconsistent(state);
         return state;
     }
 
@@ -133,11 +140,11 @@ public sealed class GrowthSchedulerState
     /// </summary>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <returns>A fresh copy of the state; null when the checkpoint holds none (it was written by <see cref="DendriteCheckpoint.Save"/>, not <see cref="GrowthScheduler.SaveCheckpoint"/>).</returns>
-    /// <exception cref="CheckpointCorruptedException">The stored state is not a readable scheduler state (the manifest was edited or written by other code).</exception>
+    /// <exception cref="CheckpointCorruptedException">The stored state is not a scheduler state <see cref="FromJson"/> reads (the manifest was edited or written by other code); the message names the file, the field and its value.</exception>
     public static GrowthSchedulerState? FromCheckpoint(LoadedCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        return FromCheckpoint(checkpoint.Manifest);
+        return FromCheckpoint(checkpoint.Manifest, checkpoint.Path);
     }
 
     /// <summary>
@@ -147,10 +154,17 @@ public sealed class GrowthSchedulerState
     /// </summary>
     /// <param name="manifest">The checkpoint's manifest.</param>
     /// <returns>A fresh copy of the state; null when the checkpoint holds none.</returns>
-    /// <exception cref="CheckpointCorruptedException">The stored state is not a readable scheduler state.</exception>
+    /// <exception cref="CheckpointCorruptedException">The stored state is not a scheduler state <see cref="FromJson"/> reads; the message names the field and its value.</exception>
     public static GrowthSchedulerState? FromCheckpoint(CheckpointManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        return FromCheckpoint(manifest, null);
+    }
+
+    /// <summary><see cref="FromCheckpoint(CheckpointManifest)"/>, naming <paramref name="path"/>, the file the manifest was read from, when known.</summary>
+    /// <exception cref="CheckpointCorruptedException">The stored state is not a scheduler state <see cref="FromJson"/> reads.</exception>
+    internal static GrowthSchedulerState? FromCheckpoint(CheckpointManifest manifest, string? path)
+    {
         if (manifest.Extras is null || !manifest.Extras.TryGetValue(GrowthScheduler.StateExtrasKey, out var json))
         {
             return null;
@@ -162,7 +176,8 @@ public sealed class GrowthSchedulerState
         }
         catch (JsonException e)
         {
-            throw new CheckpointCorruptedException($"The checkpoint's '{GrowthScheduler.StateExtrasKey}' extra is not a scheduler state GrowthScheduler.SaveCheckpoint wrote ({e.Message}); the checkpoint's manifest was edited or written by other code. Resume from another checkpoint, or start a new run.", e);
+            var checkpoint = path is null ? "The checkpoint's" : $"Checkpoint '{path}' is corrupted: its";
+            throw new CheckpointCorruptedException($"{checkpoint} '{GrowthScheduler.StateExtrasKey}' extra is not a scheduler state GrowthScheduler.SaveCheckpoint wrote ({e.Message}); the checkpoint's manifest was edited or written by other code. Resume from another checkpoint, or start a new run.", e);
         }
     }
 
@@ -173,12 +188,32 @@ public sealed class GrowthSchedulerState
     };
 
     // Reading is stricter than writing needs: the text may come from a checkpoint someone else wrote. Every state was
-    // written with enum names (JsonOptions), never with a key twice or a null in a non-nullable property.
+    // written with enum names (JsonOptions), never with a key twice, a key of no property (as the manifest's reader,
+    // which refuses them too) or a null in a non-nullable property.
     private static JsonSerializerOptions ReadOptions { get; } = new()
     {
         Converters = { new ExactEnumNameConverter() },
         AllowDuplicateProperties = false,
         RespectNullableAnnotations = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { KnowFormerFields } },
         MaxDepth = 16,
     };
+
+    /// <summary>
+    /// Makes the fields that earlier versions wrote and this one no longer has known to the reader, so that refusing
+    /// unknown fields does not refuse their states: <c>Options.BestWeights</c> (the storage of the best weights before
+    /// <see cref="GrowthOptions.BestWeightsDirectory"/> alone chose it), whose value
+    /// <see cref="GrowthStateValidation.LegacyStorage"/> reads and checks from the text. The other renamed fields kept
+    /// their names in the file (<c>LowLearningRateWarning</c>, <c>DendriteSets</c>).
+    /// </summary>
+    private static void KnowFormerFields(JsonTypeInfo type)
+    {
+        if (type.Type == typeof(GrowthOptions))
+        {
+            var storage = type.CreateJsonPropertyInfo(typeof(JsonElement), "BestWeights");
+            storage.Set = static (_, _) => { };
+            type.Properties.Add(storage);
+        }
+    }
 }

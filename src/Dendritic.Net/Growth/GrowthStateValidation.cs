@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
+using TorchSharp;
 
 namespace Dendritic;
 
@@ -14,6 +16,10 @@ namespace Dendritic;
 /// </summary>
 internal static class GrowthStateValidation
 {
+    // Stands in for the delegate checkpoints do not save, so that the recorded options of a cascade-correlation run
+    // validate; never called.
+    private static readonly Func<IEnumerable<torch.Tensor>> NoLosses = static () => [];
+
     /// <summary>
     /// Throws naming the first field that no scheduler writes. Enum fields need no check here: the reader
     /// (<see cref="ExactEnumNameConverter"/>) already refuses anything but one defined name.
@@ -43,6 +49,48 @@ internal static class GrowthStateValidation
         for (var i = 0; i < state.History.Count; i++)
         {
             Entry(state.History[i], Item(nameof(state.History), i));
+        }
+    }
+
+    /// <summary>
+    /// Throws naming the first field that contradicts another field or the recorded options: a version this library
+    /// does not write, frozen flags that do not match the dendrite sets, validations without a best score, recorded
+    /// options their own <see cref="GrowthOptions.Validate"/> refuses, and counters no run of those options reaches.
+    /// Each passed <see cref="ThrowIfMalformed"/> and reached Resume, which blamed the caller's arguments
+    /// (<see cref="ArgumentException"/>, <see cref="InvalidOptionsException"/>) for what is the file's corruption, or
+    /// resumed a run that could never grow again (a cooldown of 2147483647) or whose next Step overflowed a counter.
+    /// </summary>
+    /// <exception cref="JsonException">A field contradicts another, or the recorded options.</exception>
+    public static void ThrowIfInconsistent(GrowthSchedulerState state)
+    {
+        if (state.Version != 1)
+        {
+            Fail(nameof(state.Version), string.Create(CultureInfo.InvariantCulture, $"is {state.Version}; this library writes and reads version 1 only"));
+        }
+
+        // A Step refuses to count past this, so every state a scheduler writes reads back.
+        if (state.Validations > GrowthPolicy.MaxValidations)
+        {
+            Fail(nameof(state.Validations), string.Create(CultureInfo.InvariantCulture, $"is {state.Validations}; a scheduler counts at most {GrowthPolicy.MaxValidations}"));
+        }
+
+        // Each validation adds at most one to either, and a growth resets both.
+        AtMost(state.SinceChange, state.Validations, nameof(state.SinceChange), "Validations, the validations it counts a part of");
+        AtMost(state.BadValidations, state.Validations, nameof(state.BadValidations), "Validations, one at most per validation");
+        Structure(state);
+        var options = state.Options;
+        if (options is not null)
+        {
+            RecordedOptions(options);
+            Counters(state, options);
+        }
+
+        // Without FirstScoreIsBest the first score is not a best, so a best exists only from the second validation on;
+        // a state without recorded options is held to what holds either way.
+        var unscored = options is null ? 1 : options.FirstScoreIsBest ? 0 : 1;
+        if (state.Validations > unscored && state.BestScore is null)
+        {
+            Fail(nameof(state.BestScore), string.Create(CultureInfo.InvariantCulture, $"is null after {state.Validations} validations; every validation from the {(unscored == 0 ? "first" : "second")} on leaves a best score"));
         }
     }
 
@@ -98,6 +146,65 @@ internal static class GrowthStateValidation
             Finite(layer.SaturatedFraction, at + "." + nameof(layer.SaturatedFraction));
             Finite(layer.MeanAbsOutputScale, at + "." + nameof(layer.MeanAbsOutputScale));
             Finite(layer.GradientNorm, at + "." + nameof(layer.GradientNorm));
+        }
+    }
+
+    /// <summary>One list of frozen flags per wrapped layer, one flag per dendrite set of that layer.</summary>
+    private static void Structure(GrowthSchedulerState state)
+    {
+        if (state.FrozenSets.Count != state.LayerDendrites.Count)
+        {
+            Fail(nameof(state.FrozenSets), string.Create(CultureInfo.InvariantCulture, $"has {state.FrozenSets.Count} list(s) of frozen flags but LayerDendrites has {state.LayerDendrites.Count} layer(s); there is one list per wrapped layer"));
+        }
+
+        for (var i = 0; i < state.FrozenSets.Count; i++)
+        {
+            if (state.FrozenSets[i].Count != state.LayerDendrites[i])
+            {
+                Fail(Item(nameof(state.FrozenSets), i), string.Create(CultureInfo.InvariantCulture, $"has {state.FrozenSets[i].Count} flag(s) but LayerDendrites[{i}] is {state.LayerDendrites[i]}; there is one flag per dendrite set"));
+            }
+        }
+    }
+
+    /// <summary>The recorded options pass their own validation; the delegate checkpoints never save is not asked for.</summary>
+    private static void RecordedOptions(GrowthOptions options)
+    {
+        try
+        {
+            _ = (options with { CandidateLosses = options.CandidateLosses ?? NoLosses }).Validate();
+        }
+        catch (InvalidOptionsException e)
+        {
+            var first = e.Problems[0];
+            var others = e.Problems.Count > 1 ? "; the recorded options also have " + string.Join("; ", e.Problems.Skip(1).Select(p => "Options." + p)) : string.Empty;
+            Fail("Options." + first.Name, string.Create(CultureInfo.InvariantCulture, $"is {first.Value ?? "null"}, which no scheduler runs with: it {first.Rule}{others}"));
+        }
+    }
+
+    /// <summary>
+    /// The counters stay within what the recorded options let a run reach: a growth sets the cooldown to
+    /// <see cref="GrowthOptions.Cooldown"/>, a retry past <see cref="GrowthOptions.MaxRetries"/> completes, and the trigger
+    /// grows or completes as soon as the non-improving count reaches it.
+    /// </summary>
+    private static void Counters(GrowthSchedulerState state, GrowthOptions options)
+    {
+        AtMost(state.CooldownLeft, options.Cooldown, nameof(state.CooldownLeft), "Options.Cooldown, what a growth sets it to");
+        AtMost(state.Retries, options.MaxRetries + 1L, nameof(state.Retries), "Options.MaxRetries + 1, the retry that completes the run");
+        var (bad, why) = options.Trigger switch
+        {
+            GrowthTrigger.EveryN => ((long)options.Interval, "Options.Interval, at which the run grows or completes"),
+            GrowthTrigger.EveryValidation => (1L, "1: the run grows or completes at every validation"),
+            _ when options.PlateauAtPatience => (options.Patience, "Options.Patience, at which the plateau grows or completes the run"),
+            _ => (options.Patience + 1L, "Options.Patience + 1, at which the plateau grows or completes the run"),
+        };
+        AtMost(state.BadValidations, bad, nameof(state.BadValidations), why);
+    }
+
+    private static void AtMost(long value, long most, string field, string why)
+    {
+        if (value > most)
+        {
+            Fail(field, string.Create(CultureInfo.InvariantCulture, $"is {value}, more than {most} ({why})"));
         }
     }
 

@@ -212,34 +212,11 @@ public sealed class GrowthStateFromCheckpointTests
         GrowthSchedulerState.FromJson(state.ToJson()).Options!.Should().Be(options);
     }
 
-    /// <summary>A run of four validations (one growth) saved with SaveCheckpoint; returns the checkpoint's path.</summary>
-    private string SaveSteppedRun()
-    {
-        var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 }), ClassicRules.Options with { Patience = 1 });
-        foreach (var score in new[] { 0.5, 0.6, 0.6, 0.6 })
-        {
-            scheduler.Step(score, learningRate: 0.1, epochTime: TimeSpan.FromSeconds(1));
-        }
+    private string SaveSteppedRun() => SteppedRun.Save(_temp.File("stepped.ckpt"));
 
-        var path = _temp.File("stepped.ckpt");
-        scheduler.SaveCheckpoint(path);
-        return path;
-    }
+    private static void Edit(string path, Func<JsonObject, JsonObject> change, Func<string, string>? text = null) => SteppedRun.Edit(path, change, text);
 
-    /// <summary>Rewrites the scheduler state in the checkpoint's extras (hashes recomputed, so only the state's own checks can catch it).</summary>
-    private static void Edit(string path, Func<JsonObject, JsonObject> change, Func<string, string>? text = null) =>
-        Checkpoints.CheckpointForge.Rewrite(path, m =>
-        {
-            var extras = m["extras"]!.AsObject();
-            var state = change(JsonNode.Parse(extras[GrowthScheduler.StateExtrasKey]!.GetValue<string>())!.AsObject());
-            extras[GrowthScheduler.StateExtrasKey] = (text ?? (t => t))(state.ToJsonString());
-        });
-
-    private static void Edit(string path, Action<JsonObject> change) => Edit(path, s =>
-    {
-        change(s);
-        return s;
-    });
+    private static void Edit(string path, Action<JsonObject> change) => SteppedRun.Edit(path, change);
 
     /// <summary>A cascade-correlation run stopped after its first validation; returns the checkpoint's path.</summary>
     private string SaveCascadeRun(Tensor x, Tensor y)
