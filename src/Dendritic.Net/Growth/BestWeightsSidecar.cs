@@ -56,7 +56,8 @@ internal static class BestWeightsSidecar
         var expected = Expected(checkpointPath, state);
         if (expected is null)
         {
-            if (!File.Exists(recorded))
+            // Unchecked as then, but a file: a FIFO or a device (0 bytes) would block the open or read without end.
+            if (SidecarFileSize.Of(recorded) is not > 0)
             {
                 throw Missing(checkpointPath, recordedName, [recorded]);
             }
@@ -186,7 +187,12 @@ internal static class BestWeightsSidecar
     {
         try
         {
-            var bytes = new FileInfo(file).Length;
+            // Sized before it is opened, links followed as the hash follows them (FileInfo.Length is a link's own size).
+            if (SidecarFileSize.Of(file) is not { } bytes)
+            {
+                return null;
+            }
+
             return (bytes, bytes == expectedBytes ? FileDigest.Of(file).Sha256 : null);
         }
         catch (FileNotFoundException)

@@ -55,7 +55,8 @@ internal abstract class BestWeightsStore
     /// read again to be loaded (in memory) or copied (on disk), hashed again on the way, and kept only if it still
     /// matches (in memory, the file is loaded from the same open file and hashed again after). A file that is not the
     /// recorded one is thus never loaded or copied: it cannot fail a load, allocate its weights or fill a disk, and so
-    /// hide that it is the wrong file.
+    /// hide that it is the wrong file. Its size is read before it is opened (<see cref="SidecarFileSize"/>), so a FIFO
+    /// or a device under the name is never opened, and a directory counts as no file.
     /// </summary>
     /// <returns>
     /// Null when there is no file; otherwise its size and, when that is <paramref name="bytes"/>, its SHA-256. The weights
@@ -67,6 +68,18 @@ internal abstract class BestWeightsStore
     /// <exception cref="IOException">The file has the recorded size and SHA-256, and copying it (on disk) failed, for example on a full disk; nothing was replaced.</exception>
     public (long Bytes, string? Sha256)? ImportIfDigest(string path, string sha256, long bytes)
     {
+        // Sized before it is opened: a FIFO or a device under the name (0 bytes) is never the recorded file, and
+        // opening it could block for ever or read without end.
+        if (SidecarFileSize.Of(path) is not { } size)
+        {
+            return null;
+        }
+
+        if (size != bytes)
+        {
+            return (size, null);
+        }
+
         FileStream file;
         try
         {

@@ -1,0 +1,199 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using Dendritic.Testing;
+using Dendritic.Tests.Support;
+using FluentAssertions;
+using NUnit.Framework;
+using static TorchSharp.torch;
+
+namespace Dendritic.Tests.Growth;
+
+/// <summary>
+/// Something other than a regular file under a best-weights name beside a checkpoint (found by a reviewer's hostile
+/// checkpoints): a directory made Resume throw a bare UnauthorizedAccessException, and a FIFO made it hang for ever in
+/// the open. Names are sized before they are opened now (<see cref="SidecarFileSize"/>): a directory is no file, and a
+/// FIFO or a device is 0 bytes, never the recorded size, so neither is opened and a file further on may still be the
+/// recorded one. Symbolic links are followed, as before: a link to the file is the file.
+/// </summary>
+[TestFixture]
+[Platform(Exclude = "Win", Reason = "FIFOs, devices and symbolic links without privileges are Unix's")]
+public sealed class ResumeBestWeightsNotAFileTests
+{
+    // Far above a resume of this tiny model (well under a second); only a hang gets near it.
+    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(60);
+
+    private TempFolder _temp = null!;
+    private string _path = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        manual_seed(11);
+        _temp = new TempFolder();
+        _path = SteppedRun.Save(_temp.File("run.dndt"));
+    }
+
+    [TearDown]
+    public void TearDown() => _temp.Dispose();
+
+    private string Best => _path + ".best";
+
+    [Test]
+    public void Resume_BestWeightsNameIsADirectory_ThrowsFileNotFoundAsForAMissingFile()
+    {
+        File.Delete(Best);
+        Directory.CreateDirectory(Best);
+
+        var act = Resume();
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*there is no such file*");
+    }
+
+    [Test]
+    public void Resume_BestWeightsNameIsAFifo_ThrowsMismatchInsteadOfHanging()
+    {
+        File.Delete(Best);
+        MakeFifo(Best);
+
+        var act = Resume(fifo: Best);
+
+        act.Should().Throw<CheckpointMismatchException>().WithMessage($"*'{Best}'*0 bytes*");
+    }
+
+    [Test]
+    public void Resume_StagedNameIsAFifoAndTheFileIsGone_ThrowsMismatchNamingTheFifo()
+    {
+        // The staged name is looked at too (a save interrupted before its rename leaves the file there).
+        File.Delete(Best);
+        MakeFifo(Best + ".new");
+
+        var act = Resume(fifo: Best + ".new");
+
+        act.Should().Throw<CheckpointMismatchException>().WithMessage($"*'{Best}.new'*0 bytes*");
+    }
+
+    [Test]
+    public void Resume_BestWeightsNameLinksToACharacterDevice_ThrowsMismatch()
+    {
+        File.Delete(Best);
+        File.CreateSymbolicLink(Best, "/dev/null");
+
+        var act = Resume();
+
+        act.Should().Throw<CheckpointMismatchException>().WithMessage($"*'{Best}'*0 bytes*");
+    }
+
+    [Test]
+    public void Resume_BestWeightsNameIsADirectoryAndTheStagedFileIsTheRecordedOne_ResumesFromIt()
+    {
+        // Not the recorded file is not fatal: the file under the next name is looked at.
+        File.Move(Best, Best + ".new");
+        Directory.CreateDirectory(Best);
+
+        var act = Resume();
+
+        var resumed = act.Should().NotThrow().Subject;
+
+        resumed.ExportState().Validations.Should().Be(4);
+    }
+
+    [Test]
+    public void Resume_BestWeightsNameLinksToTheFile_ResumesFromIt()
+    {
+        var elsewhere = _temp.File("kept/run.dndt.best");
+        Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+        File.Move(Best, elsewhere);
+        File.CreateSymbolicLink(Best, elsewhere);
+
+        var act = Resume();
+
+        act.Should().NotThrow("a link to the recorded file is that file, as it always was");
+    }
+
+    [Test]
+    public void Resume_BestWeightsNameIsALinkToNothing_ThrowsFileNotFoundAsForAMissingFile()
+    {
+        File.Delete(Best);
+        File.CreateSymbolicLink(Best, _temp.File("gone.best"));
+
+        var act = Resume();
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*there is no such file*");
+    }
+
+    [Test]
+    public void Resume_StateWithoutDigestAndItsFileIsAFifo_ThrowsFileNotFoundInsteadOfHanging()
+    {
+        // States written before the digest was recorded take the recorded name unchecked: it must still be a file.
+        SteppedRun.Edit(_path, state =>
+        {
+            state.Remove(nameof(GrowthSchedulerState.BestWeightsSha256));
+            state.Remove(nameof(GrowthSchedulerState.BestWeightsBytes));
+        });
+        File.Delete(Best);
+        MakeFifo(Best);
+
+        var act = Resume(fifo: Best);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage("*there is no such file*");
+    }
+
+    [Test]
+    public void Of_EachKindOfNode_GivesTheSizeToOpenOrNone()
+    {
+        var directory = Directory.CreateDirectory(_temp.File("folder")).FullName;
+        var fifo = _temp.File("pipe");
+        MakeFifo(fifo);
+        var loop = _temp.File("loop");
+        File.CreateSymbolicLink(loop, loop);
+        var size = new FileInfo(_path).Length;
+
+        SidecarFileSize.Of(_path).Should().Be(size);
+        SidecarFileSize.Of(File.CreateSymbolicLink(_temp.File("link"), _path).FullName).Should().Be(size, "a link's target is what opens");
+        SidecarFileSize.Of(fifo).Should().Be(0);
+        SidecarFileSize.Of("/dev/zero").Should().Be(0);
+        SidecarFileSize.Of(directory).Should().BeNull();
+        SidecarFileSize.Of(_temp.File("absent")).Should().BeNull();
+        SidecarFileSize.Of(loop).Should().BeNull();
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo") { ArgumentList = { path }, UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        Assume.That(mkfifo.ExitCode, Is.Zero, "mkfifo is needed to make a FIFO");
+    }
+
+    /// <summary>
+    /// Resume of the checkpoint, bounded: a Resume that hangs in the open of <paramref name="fifo"/> fails the test
+    /// instead of the run, and a writer's open releases it (a blocked reader's open completes when a writer opens).
+    /// </summary>
+    private Func<GrowthScheduler> Resume(string? fifo = null) => () =>
+    {
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), _path);
+        var resume = Task.Run(() => GrowthScheduler.Resume(loaded));
+        bool done;
+        try
+        {
+            done = resume.Wait(HangLimit);
+        }
+        catch (AggregateException)
+        {
+            done = true;
+        }
+
+        if (!done)
+        {
+            if (fifo is not null)
+            {
+                using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+            }
+
+            Assert.Fail($"Resume did not return within {HangLimit}: it opened what is not a regular file.");
+        }
+
+        return resume.GetAwaiter().GetResult();
+    };
+}
