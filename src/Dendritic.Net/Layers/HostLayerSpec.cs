@@ -222,7 +222,7 @@ public sealed record HostLayerSpec
             var axis = NeuronAxis < 0 ? rank + NeuronAxis : NeuronAxis;
             if (axis < 0 || axis >= rank || output.shape[axis] != OutFeatures)
             {
-                throw new DendriteWrapException($"A {ModuleType} host's output has shape [{string.Join(", ", output.shape)}], whose axis {NeuronAxis} does not hold its {OutFeatures} neurons. Give its ModuleHost the right neuron axis (ModuleHost.WithNeuronAxis).");
+                throw new DendriteWrapException($"A {ModuleType} host's output has shape [{string.Join(", ", output.shape)}], whose axis {NeuronAxis} does not hold its {OutFeatures} neurons. Fix whichever is wrong: the neuron count (the neurons function of ModuleHost.For, or IDendriteHost.Neurons) or the axis (ModuleHost.WithNeuronAxis, or IDendriteHost.NeuronAxis).");
             }
 
             var moduleShape = new long[rank - axis];

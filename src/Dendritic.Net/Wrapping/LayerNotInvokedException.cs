@@ -75,11 +75,13 @@ public sealed class LayerNotInvokedException : DendriticException
                 : $"The wrappers of {names} (their forward hooks, or the DendriteLayers that replaced them)") +
             $" did not run during {(firstForward ? "the model's first forward pass after wrapping" : "the check pass")}. " +
             (one
-                ? "The layer's parent probably calls it with .forward(x) on a field typed as the concrete layer, which bypasses forward hooks. "
-                : "Their parents probably call them with .forward(x) on fields typed as the concrete layers, which bypasses forward hooks. ") +
+                ? "The layer's parent probably calls it with .forward(x), which bypasses forward hooks. "
+                : "Their parents probably call them with .forward(x), which bypasses forward hooks. ") +
+            // A module host is always hooked, so retyping its field cannot help; a Linear or convolution held in a
+            // field typed as the concrete layer is hooked because it cannot be replaced, and retyping lets it be.
             (one
-                ? "Fix: call it with .call(x), or type the field as Module<Tensor, Tensor> so that it can be replaced; or exclude the layer "
-                : "Fix: call them with .call(x), or type the fields as Module<Tensor, Tensor> so that they can be replaced; or exclude the layers ") +
+                ? "Fix: call it with .call(x) (a Linear or convolution in a field typed as the concrete layer can instead have the field typed as Module<Tensor, Tensor>, so that it is replaced); or exclude the layer "
+                : "Fix: call them with .call(x) (a Linear or convolution in a field typed as the concrete layer can instead have the field typed as Module<Tensor, Tensor>, so that it is replaced); or exclude the layers ") +
             $"if {(firstForward ? "the model's input" : "the input")} does not reach {(one ? "it" : "them")}.";
     }
 }

@@ -137,6 +137,8 @@ public sealed class LayerSelector
 
         var chosen = new List<(string, nn.Module)>();
         var hostPrefixes = new List<string>();
+        var typeSkipped = new Dictionary<Rule, List<string>>();
+        var tookALayer = new HashSet<Rule>();
         foreach (var (path, module) in candidates)
         {
             if (hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
@@ -147,6 +149,18 @@ public sealed class LayerSelector
 
             // A module a ModuleHost covers is taken as a host when any matching rule takes hosts, whatever the order of Or.
             var matching = _includes.Where(r => r.Matches(path, module)).ToList();
+            foreach (var rule in matching.Where(r => r.NamePattern is not null && !r.TakesModuleHosts))
+            {
+                if (HostLayerSpec.IsSupported(module))
+                {
+                    tookALayer.Add(rule);
+                }
+                else if (!hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
+                {
+                    (typeSkipped.TryGetValue(rule, out var skipped) ? skipped : typeSkipped[rule] = []).Add($"{path} ({module.GetType().Name})");
+                }
+            }
+
             var hostable = !HostLayerSpec.IsSupported(module) && moduleHostFor(module) is not null;
             var included = (hostable ? matching.FirstOrDefault(r => r.TakesModuleHosts) : null) ?? matching.FirstOrDefault();
             if (included is null || _excludes.Any(r => r.Matches(path, module)))
@@ -189,7 +203,22 @@ public sealed class LayerSelector
             chosen.Add((path, module));
         }
 
+        ThrowIfOnlyOtherTypes(typeSkipped, tookALayer);
         return chosen;
+    }
+
+    /// <summary>
+    /// Refuses a glob or regex whose every match is of a type it does not take: globs and regexes keep to Linear and
+    /// convolutions (so that a broad pattern never puts dendrites on norms by surprise), and one that matches only a
+    /// LayerNorm, a block or a ReLU was skipped without a word inside an <see cref="Or"/>, or reported alone as matching
+    /// nothing while listing those very modules.
+    /// </summary>
+    private static void ThrowIfOnlyOtherTypes(Dictionary<Rule, List<string>> typeSkipped, HashSet<Rule> tookALayer)
+    {
+        foreach (var (rule, skipped) in typeSkipped.Where(r => !tookALayer.Contains(r.Key)))
+        {
+            throw new DendriteWrapException($"The {rule.Description} matches only {FormatNames(skipped)}, none of them a Linear or convolution layer, which are all that globs and regular expressions select (so that a broad pattern never puts dendrites on norms or blocks by surprise). To give such modules dendrites as a whole (module hosts), select them with LayerSelector.Named(...), OfType<T>() or Where(...); otherwise fix the pattern.");
+        }
     }
 
     /// <summary>

@@ -191,7 +191,39 @@ internal sealed class ModuleHostAttachment : LayerAttachment
             throw new DendriteWrapException($"The dendrites of '{Path}' ({Spec.ModuleType}) are on {scale.device} as {scale.dtype}, but its output is on {selected.device} as {selected.dtype}: moving the model did not move them. TorchSharp's LayerNorm moves only its own weight and bias, and its dendrites live on it when the model is a Sequential. Move the model before wrapping it, or hold the Sequential in a model class of your own, whose container the move reaches.");
         }
 
-        return processor.Rebuild(output, _branch.AddCopies(runCopy, selected));
+        ThrowIfNeuronsElsewhere(selected);
+        return processor.Rebuild(output, _branch.AddCopies(set => SameShapeAsHost(runCopy(set), selected), selected));
+    }
+
+    /// <summary>
+    /// Refuses an output whose neuron axis does not hold the neurons the host's <see cref="ModuleHost"/> counted, naming
+    /// the layer and both numbers: either the count (its neurons function) or the axis is wrong, and only the user knows which.
+    /// </summary>
+    private void ThrowIfNeuronsElsewhere(Tensor selected)
+    {
+        var rank = (int)selected.dim();
+        var axis = Spec.NeuronAxis < 0 ? rank + Spec.NeuronAxis : Spec.NeuronAxis;
+        if (axis >= 0 && axis < rank && selected.shape[axis] == Spec.OutFeatures)
+        {
+            return;
+        }
+
+        var there = axis >= 0 && axis < rank ? $"which holds {selected.shape[axis]} there" : "which has no such axis";
+        throw new DendriteWrapException($"The output of '{Path}' ({Spec.ModuleType}) has shape [{string.Join(", ", selected.shape)}]; its {ModuleHost} counts {Spec.OutFeatures} neurons on axis {Spec.NeuronAxis}, {there}. Fix whichever is wrong: the neuron count (the neurons function of ModuleHost.For, or IDendriteHost.Neurons) or the axis (ModuleHost.WithNeuronAxis, or IDendriteHost.NeuronAxis).");
+    }
+
+    /// <summary>
+    /// A dendrite copy's output, refused unless it is shaped like the host's: a copy factory that builds another size
+    /// (another width, another output size) made a broadcast error in the cascade, which read as a wrong sample input.
+    /// </summary>
+    private Tensor SameShapeAsHost(Tensor copyOutput, Tensor hostOutput)
+    {
+        if (copyOutput.shape.AsSpan().SequenceEqual(hostOutput.shape))
+        {
+            return copyOutput;
+        }
+
+        throw new DendriteWrapException($"A dendrite copy of '{Path}' ({Spec.ModuleType}) returns shape [{string.Join(", ", copyOutput.shape)}] where the layer returns [{string.Join(", ", hostOutput.shape)}]: its {ModuleHost} makes copies of another size. A copy must compute the layer's output from the same input: check the copy factory (ModuleHost.For's first argument, or IDendriteHost.CreateFreshCopy).");
     }
 
     /// <summary>The type arguments of the module's Module&lt;...&gt; base: [T, TResult] or [T1, T2, TResult]; null for other modules.</summary>

@@ -23,6 +23,28 @@ public sealed class ModuleHostErrorTests
     }
 
     [Test]
+    public void Wrap_NeuronCountOffByOne_NamesTheLayerBothCountsAndBothFixes()
+    {
+        // The axis is right and the count wrong: the message must not send the user to the axis alone.
+        var host = ModuleHost.For<Block>(b => new Block(b.In, b.Out), b => b.Out + 1);
+
+        var act = () => Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = [host] }, sampleInput: randn(4, 6));
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("The output of 'block' (Block) has shape [4, 8]; its ModuleHost(Block, neuron axis -1) counts 9 neurons on axis -1, which holds 8 there. Fix whichever is wrong: the neuron count (the neurons function of ModuleHost.For, or IDendriteHost.Neurons) or the axis*");
+    }
+
+    [Test]
+    public void Wrap_CopyFactoryBuildingAnotherSize_NamesTheLayerAndTheFactoryNotTheSample()
+    {
+        // Before, the cascade's broadcast error read as a wrong sample input.
+        var host = ModuleHost.For<Block>(b => new Block(b.In, b.Out + 1), b => b.Out);
+
+        var act = () => Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = [host] }, sampleInput: randn(4, 6));
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("A dendrite copy of 'block' (Block) returns shape [4, 9] where the layer returns [4, 8]*check the copy factory*");
+    }
+
+    [Test]
     public void Weight_ModuleHostSet_ThrowsNamingLayerAndModule()
     {
         var handle = Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 });

@@ -286,7 +286,7 @@ public sealed class ModuleHostTests
 
         var act = () => Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { host } }, sampleInput: randn(2, 3, 8));
 
-        act.Should().Throw<DendriteWrapException>().WithMessage("*ConvBlock host's output has shape [2, 5, 8], whose axis -1 does not hold its 5 neurons*WithNeuronAxis*");
+        act.Should().Throw<DendriteWrapException>().WithMessage("*The output of 'block' (ConvBlock) has shape [2, 5, 8]; its ModuleHost(ConvBlock, neuron axis -1) counts 5 neurons on axis -1, which holds 8 there. Fix whichever is wrong*WithNeuronAxis*");
     }
 
     [Test]

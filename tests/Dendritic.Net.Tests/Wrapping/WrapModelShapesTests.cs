@@ -140,7 +140,7 @@ public sealed class WrapModelShapesTests
         var act = () => Dendrites.Wrap(new ConcreteFieldModel(bypassHooks: true), sampleInput: randn(2, 4));
 
         act.Should().Throw<LayerNotInvokedException>()
-            .WithMessage("*fc1, fc2*Their parents probably call them*fields typed as the concrete layers*exclude the layers*")
+            .WithMessage("*fc1, fc2*Their parents probably call them with .forward(x)*field typed as the concrete layer*exclude the layers*")
             .Which.LayerNames.Should().Equal("fc1", "fc2");
     }
 

@@ -128,6 +128,35 @@ public sealed class WrapTargetingTests
         act.Should().Throw<ArgumentException>().WithMessage("*Module<Tensor, Tensor>*Verify*");
     }
 
+    [Test]
+    public void Wrap_GlobMatchingOnlyANorm_ThrowsSayingGlobsTakeLinearAndConvolutionsAndWhatToUse()
+    {
+        // The norm can carry dendrites as a module host, but only a rule that names it takes it.
+        var act = () => Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.NameLike("no*") });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("The glob 'no*' matches only norm (LayerNorm), none of them a Linear or convolution layer*LayerSelector.Named(...), OfType<T>() or Where(...)*");
+    }
+
+    [Test]
+    public void Wrap_RegexMatchingOnlyANormInsideOr_ThrowsInsteadOfDroppingIt()
+    {
+        // Inside Or, the other rule's layers made the wrap succeed and this rule's match vanished without a word.
+        var targets = LayerSelector.NameMatches(new Regex("norm$")).Or(LayerSelector.AllSupported);
+
+        var act = () => Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = targets });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("The regex 'norm$' matches only norm (LayerNorm)*");
+    }
+
+    [Test]
+    public void Wrap_GlobMatchingLinearsAndANorm_TakesTheLinearsAndLeavesTheNorm()
+    {
+        // A broad pattern that takes some layers still skips the norm: no dendrites on norms by surprise.
+        var handle = Dendrites.Wrap(ModuleHostModels.NormMlp(), new WrapOptions { Targets = LayerSelector.NameLike("*") });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("fc", "out");
+    }
+
     private sealed class NonTensorModel : nn.Module<Tensor, Tensor, Tensor>
     {
         private readonly nn.Module<Tensor, Tensor> fc = nn.Linear(2, 2);
