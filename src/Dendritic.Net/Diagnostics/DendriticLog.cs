@@ -14,10 +14,10 @@ internal static partial class DendriticLog
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Layer {Layer} ({Spec}) attached by {Mode}")]
     public static partial void LayerAttached(ILogger logger, string layer, string spec, AttachMode mode);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Added {Count} dendrite sets to {LayerCount} layers; now {Total} per layer, {NewParameters} new parameters")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Added {Count} dendrite sets to {LayerCount} layers; now {Total} per layer, {NewParameters} new parameters (an optimizer built before holds none of them: build it again from TrainableParameters())")]
     public static partial void DendritesAdded(ILogger logger, int count, int layerCount, int total, long newParameters);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Removed the last {Count} dendrite sets from {LayerCount} layers")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Removed the last {Count} dendrite sets from {LayerCount} layers (an optimizer built before holds their freed parameters: build it again from TrainableParameters())")]
     public static partial void DendritesRemoved(ILogger logger, int count, int layerCount);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Unwrapped {LayerCount} layers; the model has its original structure again")]

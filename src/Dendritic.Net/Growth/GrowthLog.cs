@@ -16,8 +16,9 @@ internal static partial class GrowthLog
     // model had before it (the history CSV's dendrites column), and Dendrites is the count after it, as in 3001-3004.
     private const string Changed = "Validation {Validation}: score {Score:G6} with {ScoredDendrites} dendrite set(s) per layer, best {BestScore:G6}; now {Dendrites} dendrite set(s) per layer. {Explanation}";
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = Decision)]
-    public static partial void FirstScore(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
+    // No "best" here: without FirstScoreIsBest the first score is not a best, and with it the best is this score.
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Validation {Validation}: score {Score:G6} with {Dendrites} dendrite set(s) per layer. {Explanation}")]
+    public static partial void FirstScore(ILogger logger, int validation, double score, int dendrites, string explanation);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = Decision)]
     public static partial void Improved(ILogger logger, int validation, double score, double bestScore, int dendrites, string explanation);
@@ -78,6 +79,12 @@ internal static partial class GrowthLog
 
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Cascade-correlation candidates of {Count} of {Layers} layer(s) learned no correlation with their layer's error: {LayerCorrelations} (S below {Level:G2} of the most it could be, Σ|a − ā||e − ē|). The candidates' activations or the layer's error signal do not vary: the layer's inputs are constant (dead inputs, e.g. ReLUs before it that output 0 for every sample), or no error reaches its output (the loss does not depend on it, or ReLUs after it pass no gradient), or each batch has a single pattern (batch size 1 on a Linear layer), or CandidateLosses never runs through the layer. The sets were connected anyway and add nothing; check the inputs of those layers and CandidateLosses.")]
     public static partial void CandidatesUncorrelated(ILogger logger, int count, int layers, string layerCorrelations, double level);
+
+    [LoggerMessage(EventId = 3023, Level = LogLevel.Information, Message = "The run starts with {Dendrites} dendrite set(s) per layer, which count towards GrowthOptions.MaxDendrites ({MaxDendrites}). WrapOptions.InitialDendrites is 1 by default; wrap with InitialDendrites = 0 for the scheduler to add every set.")]
+    public static partial void StartsWithDendrites(ILogger logger, int dendrites, int maxDendrites);
+
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Information, Message = "Fit spent its budget of {Epochs} epoch(s) before growth completed: the model is the last epoch's, with {Dendrites} dendrite set(s) per layer; the best (score {BestScore:G6}, {BestDendrites} set(s) per layer) is put back by Finish(), or call Fit again to go on.")]
+    public static partial void FitBudgetSpent(ILogger logger, int epochs, int dendrites, double? bestScore, int bestDendrites);
 
     [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Validation {Validation}: dendrites were added to layer(s) whose dendrites are switched off ({Layers}): the new sets will not run or train there until those layers are switched on again (WrappedLayer.Enabled = true), and warning 3016 may follow for them.")]
     public static partial void GrewSwitchedOff(ILogger logger, int validation, string layers);

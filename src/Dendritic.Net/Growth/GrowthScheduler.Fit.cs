@@ -150,6 +150,12 @@ public sealed partial class GrowthScheduler
             progress?.Report(new GrowthProgress(epoch, end, last, watch.Elapsed));
         }
 
+        if (!IsCompleted)
+        {
+            // Documented, and easy to miss: the model is the last epoch's, which may hold a set the best one does not.
+            GrowthLog.FitBudgetSpent(_logger, run, DendriteCount, BestScore, _state.BestDendriteCount);
+        }
+
         return new GrowthFitResult(run, IsCompleted, BestScore, DendriteCount, last);
     }
 

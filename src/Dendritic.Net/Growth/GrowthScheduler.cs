@@ -129,6 +129,12 @@ public sealed partial class GrowthScheduler
             throw new InvalidOperationException($"Step was called while the dendrites of every wrapped layer are switched off (handle.Enabled = false, or inside handle.Disable()), so the score measures the model without dendrites and sets grown now would never run. Switch them on (handle.Enabled = true, or end the Disable() scope) before the training and validation whose score you pass to Step; a comparison without dendrites needs no scheduler.");
         }
 
+        if (_state.Validations == 0 && _model.DendriteCount > 0)
+        {
+            // WrapOptions.InitialDendrites defaults to 1: a run meant to grow from none starts with a set it never chose.
+            GrowthLog.StartsWithDendrites(_logger, _model.DendriteCount, Options.MaxDendrites);
+        }
+
         // The optimizer state saved with a resumed checkpoint is out of date once training goes on without Fit.
         _savedOptimizer = null;
         var untrained = _untrainedWatch.Check();
@@ -370,7 +376,7 @@ public sealed partial class GrowthScheduler
         var (v, s, b, n, m) = (d.Validation, d.Score, d.BestScore, d.DendriteCount, d.Message);
         switch (d.Reason)
         {
-            case GrowthReason.FirstScore: GrowthLog.FirstScore(_logger, v, s, b, n, m); break;
+            case GrowthReason.FirstScore: GrowthLog.FirstScore(_logger, v, s, n, m); break;
             case GrowthReason.Improved: GrowthLog.Improved(_logger, v, s, b, n, m); break;
             case GrowthReason.CycleBest: GrowthLog.CycleBest(_logger, v, s, b, n, m); break;
             case GrowthReason.NoImprovement: GrowthLog.NoImprovement(_logger, v, s, b, n, m); break;

@@ -67,6 +67,33 @@ public sealed class GrowthSchedulerMessageTests
     }
 
     [Test]
+    public void Step_FirstOfARunWhoseModelHasSets_SaysSoOnce()
+    {
+        // WrapOptions.InitialDendrites is 1 by default: a run meant to grow from none starts with a set it never chose.
+        var logger = StepTwice(initialDendrites: 1);
+
+        logger.Entries.Should().ContainSingle(e => e.EventId == 3023).Which.Message
+            .Should().StartWith("The run starts with 1 dendrite set(s) per layer, which count towards GrowthOptions.MaxDendrites (4)");
+    }
+
+    [Test]
+    public void Step_FirstOfARunFromNoSets_SaysNothingOfIt() =>
+        StepTwice(initialDendrites: 0).Entries.Should().NotContain(e => e.EventId == 3023);
+
+    [Test]
+    public void Fit_BudgetSpentBeforeCompletion_SaysTheModelIsTheLastEpochsAndHowToGetTheBest()
+    {
+        var logger = new RecordingLogger();
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0, Logger = logger }), ClassicRules.Options);
+
+        var result = scheduler.Fit(2, d => optim.SGD(d.TrainableParameters, 0.01), (_, _) => { }, e => 0.5 + (0.1 * e));
+
+        result.IsCompleted.Should().BeFalse();
+        logger.Entries.Should().ContainSingle(e => e.EventId == 3024).Which.Message
+            .Should().Be("Fit spent its budget of 2 epoch(s) before growth completed: the model is the last epoch's, with 0 dendrite set(s) per layer; the best (score 0.7, 0 set(s) per layer) is put back by Finish(), or call Fit again to go on.");
+    }
+
+    [Test]
     public void Constructor_SecondSchedulerWhileTheFirstIsGrowing_WarnsOnce()
     {
         var logger = new RecordingLogger();
@@ -139,7 +166,7 @@ public sealed class GrowthSchedulerMessageTests
         scheduler.Step(loss);
 
         var first = logger.Entries.FindIndex(e => e.EventId == 3001);
-        logger.Entries[first].Message.Should().Contain("score 0.301162 with 0 dendrite set(s) per layer, best 0.301162.").And.NotContain("0.3011624813");
+        logger.Entries[first].Message.Should().Contain("score 0.301162 with 0 dendrite set(s) per layer.").And.NotContain("0.3011624813");
         logger.Values[first].Should().Contain(new KeyValuePair<string, object?>("Score", loss), "a logging provider records the value itself");
     }
 
@@ -153,11 +180,20 @@ public sealed class GrowthSchedulerMessageTests
         scheduler.Step(0.5);
         scheduler.Step(0.25);
 
-        logger.Entries.Single(e => e.EventId == 3001).Message.Should().StartWith("Validation 1: score 1 with 0 dendrite set(s) per layer, best 1. First score");
+        logger.Entries.Single(e => e.EventId == 3001).Message.Should().StartWith("Validation 1: score 1 with 0 dendrite set(s) per layer. First score", "a first score that is not a best must not read as one");
         var grew = logger.Entries.FindIndex(e => e.EventId == 3005);
         logger.Entries[grew].Message.Should().StartWith("Validation 2: score 0.5 with 0 dendrite set(s) per layer, best 1; now 1 dendrite set(s) per layer. Plateau", "the score was measured before the set was added, as the history's dendrites column says");
         logger.Values[grew].Should().Contain(new KeyValuePair<string, object?>("ScoredDendrites", 0)).And.Contain(new KeyValuePair<string, object?>("Dendrites", 1));
         logger.Entries.Single(e => e.EventId == 3007).Message.Should().StartWith("Validation 3: score 0.25 with 1 dendrite set(s) per layer, best 1; now 0 dendrite set(s) per layer.");
         scheduler.History.Entries.Select(e => e.DendriteCount).Should().Equal([0, 0, 1]);
+    }
+
+    private static RecordingLogger StepTwice(int initialDendrites)
+    {
+        var logger = new RecordingLogger();
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = initialDendrites, Logger = logger }), ClassicRules.Options);
+        scheduler.Step(0.5);
+        scheduler.Step(0.6);
+        return logger;
     }
 }
