@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
 using NUnit.Framework;
@@ -20,20 +19,8 @@ namespace Dendritic.Tests.Checkpoints;
 /// into NaN. Most are made by saving an optimizer whose state was changed in memory, so the file is consistent.
 /// </summary>
 [TestFixture]
-public sealed class OptimizerStateCheckTests
+public sealed class OptimizerStateCheckTests : ForgedCheckpointFixture
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     // Every optional tensor present (amsgrad, momentum, centered), so every field of each type is checked.
     private static readonly Dictionary<string, Func<IEnumerable<Parameter>, optim.Optimizer>> EveryOptimizer = new()
     {
@@ -163,7 +150,7 @@ public sealed class OptimizerStateCheckTests
             change(optimizer);
         }
 
-        var path = _temp.File("run.dndt");
+        var path = Path.Combine(Folder, "run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         return path;
     }
