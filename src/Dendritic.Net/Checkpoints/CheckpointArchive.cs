@@ -70,9 +70,15 @@ internal sealed partial class CheckpointArchive : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options = (options ?? CheckpointLoadOptions.Default).Validate();
-        if (!File.Exists(path))
+        if (FileSizeBeforeOpen.Of(path) is not { } size)
         {
-            throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
+            throw new FileNotFoundException($"Checkpoint '{path}' does not exist{(Directory.Exists(path) ? " as a file: it is a directory" : string.Empty)}.", path);
+        }
+
+        if (size == 0)
+        {
+            // Not opened: a FIFO would block the open until a writer came, a device read without end.
+            throw new CheckpointCorruptedException($"'{path}' is 0 bytes long, too short to be a Dendritic.Net checkpoint (an empty file, or not a file: a FIFO or a device). Restore it from a backup or save it again.");
         }
 
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -57,7 +57,7 @@ internal static class BestWeightsSidecar
         if (expected is null)
         {
             // Unchecked as then, but a file: a FIFO or a device (0 bytes) would block the open or read without end.
-            if (SidecarFileSize.Of(recorded) is not > 0)
+            if (FileSizeBeforeOpen.Of(recorded) is not > 0)
             {
                 throw Missing(checkpointPath, recordedName, [recorded]);
             }
@@ -188,7 +188,7 @@ internal static class BestWeightsSidecar
         try
         {
             // Sized before it is opened, links followed as the hash follows them (FileInfo.Length is a link's own size).
-            if (SidecarFileSize.Of(file) is not { } bytes)
+            if (FileSizeBeforeOpen.Of(file) is not { } bytes)
             {
                 return null;
             }

@@ -55,7 +55,7 @@ internal abstract class BestWeightsStore
     /// read again to be loaded (in memory) or copied (on disk), hashed again on the way, and kept only if it still
     /// matches (in memory, the file is loaded from the same open file and hashed again after). A file that is not the
     /// recorded one is thus never loaded or copied: it cannot fail a load, allocate its weights or fill a disk, and so
-    /// hide that it is the wrong file. Its size is read before it is opened (<see cref="SidecarFileSize"/>), so a FIFO
+    /// hide that it is the wrong file. Its size is read before it is opened (<see cref="FileSizeBeforeOpen"/>), so a FIFO
     /// or a device under the name is never opened, and a directory counts as no file.
     /// </summary>
     /// <returns>
@@ -70,7 +70,7 @@ internal abstract class BestWeightsStore
     {
         // Sized before it is opened: a FIFO or a device under the name (0 bytes) is never the recorded file, and
         // opening it could block for ever or read without end.
-        if (SidecarFileSize.Of(path) is not { } size)
+        if (FileSizeBeforeOpen.Of(path) is not { } size)
         {
             return null;
         }

@@ -11,15 +11,15 @@ using static TorchSharp.torch;
 namespace Dendritic.Tests.Growth;
 
 /// <summary>
-/// Something other than a regular file under a best-weights name beside a checkpoint (found by a reviewer's hostile
+/// Something other than a regular file where a checkpoint is read, or under a best-weights name beside it (found by a reviewer's hostile
 /// checkpoints): a directory made Resume throw a bare UnauthorizedAccessException, and a FIFO made it hang for ever in
-/// the open. Names are sized before they are opened now (<see cref="SidecarFileSize"/>): a directory is no file, and a
+/// the open. Names are sized before they are opened now (<see cref="FileSizeBeforeOpen"/>): a directory is no file, and a
 /// FIFO or a device is 0 bytes, never the recorded size, so neither is opened and a file further on may still be the
 /// recorded one. Symbolic links are followed, as before: a link to the file is the file.
 /// </summary>
 [TestFixture]
 [Platform(Exclude = "Win", Reason = "FIFOs, devices and symbolic links without privileges are Unix's")]
-public sealed class ResumeBestWeightsNotAFileTests
+public sealed class NotAFileUnderACheckpointNameTests
 {
     // Far above a resume of this tiny model (well under a second); only a hang gets near it.
     private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(60);
@@ -141,6 +141,34 @@ public sealed class ResumeBestWeightsNotAFileTests
     }
 
     [Test]
+    public void Load_CheckpointIsAFifo_ThrowsCorruptedInsteadOfHanging()
+    {
+        var fifo = _temp.File("shared.dndt");
+        MakeFifo(fifo);
+
+        var load = Task.Run(() => DendriteCheckpoint.Load(TestModels.TanhMlp(), fifo));
+        var done = Task.WhenAny(load, Task.Delay(HangLimit)).GetAwaiter().GetResult() == load;
+        if (!done)
+        {
+            using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+        }
+
+        done.Should().BeTrue("the load must not open what is not a file");
+        var act = () => load.GetAwaiter().GetResult();
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"'{fifo}' is 0 bytes long*not a file: a FIFO or a device*");
+    }
+
+    [Test]
+    public void Load_CheckpointIsADirectory_ThrowsFileNotFoundSayingSo()
+    {
+        var directory = Directory.CreateDirectory(_temp.File("model.dndt")).FullName;
+
+        var act = () => DendriteCheckpoint.Load(TestModels.TanhMlp(), directory);
+
+        act.Should().Throw<FileNotFoundException>().WithMessage($"Checkpoint '{directory}' does not exist as a file: it is a directory.");
+    }
+
+    [Test]
     public void Of_EachKindOfNode_GivesTheSizeToOpenOrNone()
     {
         var directory = Directory.CreateDirectory(_temp.File("folder")).FullName;
@@ -150,13 +178,13 @@ public sealed class ResumeBestWeightsNotAFileTests
         File.CreateSymbolicLink(loop, loop);
         var size = new FileInfo(_path).Length;
 
-        SidecarFileSize.Of(_path).Should().Be(size);
-        SidecarFileSize.Of(File.CreateSymbolicLink(_temp.File("link"), _path).FullName).Should().Be(size, "a link's target is what opens");
-        SidecarFileSize.Of(fifo).Should().Be(0);
-        SidecarFileSize.Of("/dev/zero").Should().Be(0);
-        SidecarFileSize.Of(directory).Should().BeNull();
-        SidecarFileSize.Of(_temp.File("absent")).Should().BeNull();
-        SidecarFileSize.Of(loop).Should().BeNull();
+        FileSizeBeforeOpen.Of(_path).Should().Be(size);
+        FileSizeBeforeOpen.Of(File.CreateSymbolicLink(_temp.File("link"), _path).FullName).Should().Be(size, "a link's target is what opens");
+        FileSizeBeforeOpen.Of(fifo).Should().Be(0);
+        FileSizeBeforeOpen.Of("/dev/zero").Should().Be(0);
+        FileSizeBeforeOpen.Of(directory).Should().BeNull();
+        FileSizeBeforeOpen.Of(_temp.File("absent")).Should().BeNull();
+        FileSizeBeforeOpen.Of(loop).Should().BeNull();
     }
 
     private static void MakeFifo(string path)

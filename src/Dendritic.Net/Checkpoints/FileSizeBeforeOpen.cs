@@ -3,12 +3,13 @@ using System.IO;
 namespace Dendritic;
 
 /// <summary>
-/// The size of a file beside a checkpoint, found before the file is opened. A name there may hold something other than
-/// a file: opening a FIFO for reading blocks until a writer comes (for ever, in a Resume), a device such as
-/// <c>/dev/zero</c> reads without end, and a directory does not open. The callers open a file only when its size is
-/// the one they expect, which is never 0; stat gives a FIFO, socket or device the size 0, so none of them is opened.
+/// The size of a checkpoint, or of a file beside one, found before the file is opened. A name may hold something other
+/// than a file (a shared archive can carry anything): opening a FIFO for reading blocks until a writer comes (for ever,
+/// in a Load or a Resume), a device such as <c>/dev/zero</c> reads without end, and a directory does not open. The
+/// callers open a file only when its size is one they expect, which is never 0; stat gives a FIFO, socket or device
+/// the size 0, so none of them is opened.
 /// </summary>
-internal static class SidecarFileSize
+internal static class FileSizeBeforeOpen
 {
     /// <summary>
     /// The size in bytes of what <paramref name="path"/> names, symbolic links followed (as opening the path follows
