@@ -61,6 +61,7 @@ internal static class GraphCheck
         failed += InvalidCapture(device);
         failed += StaleGraph(device);
         failed += MonitoredCapture(device);
+        failed += HookedBiasReplaced(device);
         Console.WriteLine($"graph-check: {failed} failed");
         return failed;
     }
@@ -352,5 +353,35 @@ internal static class GraphCheck
         }
 
         return failed;
+    }
+
+    /// <summary>A hooked host whose bias alone is replaced makes a graph stale (the check compared only the weight, and a replay read the old bias).</summary>
+    private static int HookedBiasReplaced(Device device)
+    {
+        manual_seed(5);
+        var model = new HookedLinear();
+        model.to(device);
+        Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
+        using var input = randn(37, 64, device: device);
+        using var output = zeros(37, 48, device: device);
+        using var graph = CudaGraphStep.Capture(InferenceInto(model, input, output), device, warmupRuns: 1);
+        var replays = !graph.IsStale;
+        model.Fc.bias = new TorchSharp.Modules.Parameter(zeros(48, device: device));
+        var ok = replays && graph.IsStale;
+        Console.WriteLine($"{(ok ? "PASS" : "FAIL")} a graph whose hooked host's bias was replaced (its weight kept) is stale");
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>A Linear in a field typed as the concrete layer, which the wrapper hooks instead of replacing.</summary>
+    private sealed class HookedLinear : nn.Module<Tensor, Tensor>
+    {
+        private readonly TorchSharp.Modules.Linear fc = nn.Linear(64, 48);
+
+        public HookedLinear()
+            : base(nameof(HookedLinear)) => RegisterComponents();
+
+        public TorchSharp.Modules.Linear Fc => fc;
+
+        public override Tensor forward(Tensor input) => fc.call(input);
     }
 }
