@@ -14,39 +14,57 @@ namespace Dendritic;
 /// buffer, Adam's <c>max_exp_avg_sq</c>), and hyperparameters as they are: a state with a wrong shape, a missing
 /// tensor the options need (Adam with <c>amsgrad</c> and no <c>max_exp_avg_sq</c>), a NaN moment or a learning rate
 /// beyond float range loads without a word and fails at the first <c>step()</c> with a bare libtorch or null-reference
-/// error, or turns every weight into NaN. TorchSharp's optimizer states have no API to list their tensors, so their
-/// public fields are read by reflection (the types are TorchSharp's own: Adam, AdamW, SGD, RMSprop, ...).
+/// error, or turns every weight into NaN.
 /// </summary>
+/// <remarks>
+/// Only TorchSharp's own optimizers (Adam, AdamW, SGD, RMSprop and the rest of its 11) are checked, whose rules are
+/// known: every state tensor is shaped like its parameter, and <c>Initialize</c> creates exactly the tensors a step
+/// reads without creating them. An optimizer of the user's (derived from <see cref="OptimizerHelper"/>) may keep
+/// factored moments, sentinel counters or infinite bests, so its state is loaded as TorchSharp reads it. TorchSharp's
+/// state types have no API that lists their tensors, so their public fields are read by reflection.
+/// </remarks>
 internal static class OptimizerStateCheck
 {
+    private static readonly Assembly TorchSharpAssembly = typeof(OptimizerHelper).Assembly;
+
     /// <summary>
-    /// Throws unless every state tensor of <paramref name="helper"/> has its parameter's shape and dtype and finite
-    /// values, every tensor that a fresh state would have for the loaded options is there, and every number (step
-    /// counts, hyperparameters) is in range.
+    /// Throws unless, for TorchSharp's own optimizers, every state tensor has its parameter's shape and dtype and no NaN,
+    /// every tensor that a fresh state would have for the loaded options is there, and every number (step counts,
+    /// hyperparameters) is in range.
     /// </summary>
     /// <param name="helper">The optimizer, with the state loaded.</param>
     /// <param name="names">The parameters' names in the model, group by group, as the manifest records them.</param>
     /// <param name="path">The checkpoint, for the message.</param>
-    /// <param name="allowNonFinite">Whether NaN or infinite state tensors are accepted (<see cref="CheckpointLoadOptions.AllowNonFiniteWeights"/>).</param>
+    /// <param name="allowNonFinite">Whether NaN state tensors are accepted (<see cref="CheckpointLoadOptions.AllowNonFiniteWeights"/>).</param>
     /// <exception cref="CheckpointCorruptedException">A value is out of place; the message names the parameter or group, the field and the value.</exception>
     public static void ThrowIfUnusable(OptimizerHelper helper, IReadOnlyList<IReadOnlyList<string>> names, string path, bool allowNonFinite)
     {
+        if (helper.GetType().Assembly != TorchSharpAssembly)
+        {
+            return;
+        }
+
         var dictionary = helper.state_dict();
+        var index = 0;
         for (var g = 0; g < dictionary.Options.Count; g++)
         {
-            if (FirstBadNumber(dictionary.Options[g]) is { } bad)
+            var options = dictionary.Options[g];
+            if (FirstBadNumber(options) is { } bad)
             {
                 throw Unusable(path, string.Create(CultureInfo.InvariantCulture, $"parameter group {g}'s {bad}"));
             }
-        }
 
-        var index = 0;
-        for (var g = 0; g < helper.ParamGroups.Count(); g++)
-        {
             var group = (ParamGroup)helper.ParamGroups.ElementAt(g);
+            Dictionary<Type, List<FieldInfo>> required = [];
             foreach (var (parameter, name) in group.Parameters.Zip(names[g]))
             {
-                if (FirstProblem(dictionary.State[index++], parameter, group.Options, allowNonFinite) is { } problem)
+                var state = dictionary.State[index++];
+                if (!required.TryGetValue(state.GetType(), out var fields))
+                {
+                    fields = required[state.GetType()] = RequiredTensors(state.GetType(), parameter, options);
+                }
+
+                if (FirstProblem(state, parameter, fields, allowNonFinite) is { } problem)
                 {
                     throw Unusable(path, $"the state of parameter '{name}' {problem}");
                 }
@@ -55,17 +73,17 @@ internal static class OptimizerStateCheck
     }
 
     private static CheckpointCorruptedException Unusable(string path, string what) => new(
-        $"Checkpoint '{path}' has an optimizer state that TorchSharp read but that cannot be trained with: {what}. Its SHA-256 is the recorded one, so the file was written that way by other code. The optimizer holds that state now: build a new one, and resume from another checkpoint or go on without the saved optimizer state.");
+        $"Checkpoint '{path}' has an optimizer state that TorchSharp read but that cannot be trained with: {what}. Its SHA-256 is the recorded one, so the state was saved that way. The optimizer holds that state now: build a new one, and resume from another checkpoint or go on without the saved optimizer state.");
 
     /// <summary>The first thing wrong with <paramref name="state"/> for <paramref name="parameter"/>; null for none.</summary>
-    private static string? FirstProblem(object state, Parameter parameter, OptimizerOptions options, bool allowNonFinite)
+    private static string? FirstProblem(OptimizerState state, Parameter parameter, List<FieldInfo> required, bool allowNonFinite)
     {
         if (FirstBadNumber(state) is { } bad)
         {
             return $"has {bad}";
         }
 
-        var missing = MissingTensors(state, parameter, options);
+        var missing = required.Where(f => f.GetValue(state) is null).Select(f => $"'{f.Name}'").ToList();
         if (missing.Count > 0)
         {
             return $"lacks {string.Join(", ", missing)}, which its options need (the first step would fail)";
@@ -88,12 +106,14 @@ internal static class OptimizerStateCheck
                 return $"has '{field.Name}' of {tensor.dtype} [{string.Join(", ", tensor.shape)}], but the parameter is {parameter.dtype} [{string.Join(", ", parameter.shape)}]";
             }
 
+            // NaN only: an infinite second moment can come from training itself (one gradient element above 1.8e19 in
+            // float32) and leaves the weights finite, while a NaN moment makes the next step's update NaN.
             if (!allowNonFinite && (tensor.is_floating_point() || tensor.is_complex()))
             {
-                using var finite = isfinite(tensor).all();
-                if (!finite.item<bool>())
+                using var nan = isnan(tensor).any();
+                if (nan.item<bool>())
                 {
-                    return $"has NaN or infinite values in '{field.Name}' (a step would make the parameter NaN; CheckpointLoadOptions.AllowNonFiniteWeights accepts them)";
+                    return $"has NaN values in '{field.Name}' (a step would make the parameter NaN; CheckpointLoadOptions.AllowNonFiniteWeights accepts them)";
                 }
             }
         }
@@ -102,27 +122,24 @@ internal static class OptimizerStateCheck
     }
 
     /// <summary>
-    /// The tensor fields that a state freshly initialised for <paramref name="options"/> has and <paramref name="state"/>
-    /// lacks: TorchSharp's <c>Initialize</c> makes exactly those its step reads without creating them.
+    /// The tensor fields of <paramref name="stateType"/> that a state freshly initialised for <paramref name="options"/>
+    /// has: TorchSharp's <c>Initialize</c> creates exactly those its step reads without creating them. Found on a
+    /// 0-element copy of <paramref name="parameter"/>, so that asking costs no memory of the parameter's size.
     /// </summary>
-    private static List<string> MissingTensors(object state, Parameter parameter, OptimizerOptions options)
+    private static List<FieldInfo> RequiredTensors(Type stateType, Parameter parameter, OptimizerOptions options)
     {
-        var fields = TensorFields(state.GetType()).Where(f => f.GetValue(state) is null).ToList();
-        if (fields.Count == 0)
-        {
-            return [];
-        }
-
-        var fresh = (OptimizerState)Activator.CreateInstance(state.GetType(), parameter)!;
         using var scope = NewDisposeScope();
+        using var probe = new Parameter(empty(0, dtype: parameter.dtype, device: parameter.device), requires_grad: false);
+        var fresh = (OptimizerState)Activator.CreateInstance(stateType, probe)!;
         fresh.Initialize(options);
-        var missing = fields.Where(f => f.GetValue(fresh) is not null).Select(f => $"'{f.Name}'").ToList();
-        foreach (var field in TensorFields(state.GetType()))
+        var fields = TensorFields(stateType).ToList();
+        var required = fields.Where(f => f.GetValue(fresh) is not null).ToList();
+        foreach (var field in fields)
         {
             (field.GetValue(fresh) as Tensor)?.Dispose();
         }
 
-        return missing;
+        return required;
     }
 
     private static IEnumerable<FieldInfo> TensorFields(Type type) =>

@@ -83,8 +83,8 @@ internal static partial class GrowthLog
     [LoggerMessage(EventId = 3023, Level = LogLevel.Information, Message = "The run starts with {Dendrites} dendrite set(s) per layer, which count towards GrowthOptions.MaxDendrites ({MaxDendrites}). WrapOptions.InitialDendrites is 1 by default; wrap with InitialDendrites = 0 for the scheduler to add every set.")]
     public static partial void StartsWithDendrites(ILogger logger, int dendrites, int maxDendrites);
 
-    [LoggerMessage(EventId = 3024, Level = LogLevel.Information, Message = "Fit spent its budget of {Epochs} epoch(s) before growth completed: the model is the last epoch's, with {Dendrites} dendrite set(s) per layer; the best (score {BestScore:G6}, {BestDendrites} set(s) per layer) is put back by Finish(), or call Fit again to go on.")]
-    public static partial void FitBudgetSpent(ILogger logger, int epochs, int dendrites, double? bestScore, int bestDendrites);
+    [LoggerMessage(EventId = 3024, Level = LogLevel.Information, Message = "Fit spent its budget of {Epochs} epoch(s) before growth completed: the model is the last epoch's, with {Dendrites} dendrite set(s) per layer; {Best}")]
+    public static partial void FitBudgetSpent(ILogger logger, int epochs, int dendrites, string best);
 
     [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Validation {Validation}: dendrites were added to layer(s) whose dendrites are switched off ({Layers}): the new sets will not run or train there until those layers are switched on again (WrappedLayer.Enabled = true), and warning 3016 may follow for them.")]
     public static partial void GrewSwitchedOff(ILogger logger, int validation, string layers);

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -153,7 +154,11 @@ public sealed partial class GrowthScheduler
         if (!IsCompleted)
         {
             // Documented, and easy to miss: the model is the last epoch's, which may hold a set the best one does not.
-            GrowthLog.FitBudgetSpent(_logger, run, DendriteCount, BestScore, _state.BestDendriteCount);
+            // Without FirstScoreIsBest a one-epoch budget ends before there is a best.
+            var best = BestScore is { } score
+                ? string.Create(CultureInfo.InvariantCulture, $"the best (score {score:G6}, {_state.BestDendriteCount} set(s) per layer) is put back by Finish(), or call Fit again to go on.")
+                : "there is no best score yet (the first is not counted as one): call Fit again to go on.";
+            GrowthLog.FitBudgetSpent(_logger, run, DendriteCount, best);
         }
 
         return new GrowthFitResult(run, IsCompleted, BestScore, DendriteCount, last);

@@ -141,24 +141,27 @@ public sealed class LayerSelector
         var tookALayer = new HashSet<Rule>();
         foreach (var (path, module) in candidates)
         {
-            if (hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
-            {
-                // Inside a module host: its dendrite copies include this layer.
-                continue;
-            }
-
             // A module a ModuleHost covers is taken as a host when any matching rule takes hosts, whatever the order of Or.
             var matching = _includes.Where(r => r.Matches(path, module)).ToList();
+            var insideHost = hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal));
             foreach (var rule in matching.Where(r => r.NamePattern is not null && !r.TakesModuleHosts))
             {
+                // A Linear or convolution matched counts even inside a host or excluded: the pattern names layers it
+                // takes. Other types count only where the pattern alone would have reached them.
                 if (HostLayerSpec.IsSupported(module))
                 {
                     tookALayer.Add(rule);
                 }
-                else if (!hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal)))
+                else if (!insideHost && !_excludes.Any(r => r.Matches(path, module)))
                 {
                     (typeSkipped.TryGetValue(rule, out var skipped) ? skipped : typeSkipped[rule] = []).Add($"{path} ({module.GetType().Name})");
                 }
+            }
+
+            if (insideHost)
+            {
+                // Inside a module host: its dendrite copies include this layer.
+                continue;
             }
 
             var hostable = !HostLayerSpec.IsSupported(module) && moduleHostFor(module) is not null;

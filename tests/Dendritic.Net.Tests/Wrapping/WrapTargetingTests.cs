@@ -149,6 +149,17 @@ public sealed class WrapTargetingTests
     }
 
     [Test]
+    public void Wrap_GlobOverABlockTakenAsAHost_IsNotRefusedForItsLayersInsideTheHost()
+    {
+        // The glob matches the block (a module host here) and its Linear layers, which the host's copies include.
+        var targets = LayerSelector.OfType<Block>().Or(LayerSelector.NameLike("block**"));
+
+        var handle = Dendrites.Wrap(ModuleHostModels.BlockMlp(), new WrapOptions { Targets = targets, ModuleHosts = [ModuleHostModels.BlockHost] });
+
+        handle.Layers.Select(l => l.Name).Should().Equal("block");
+    }
+
+    [Test]
     public void Wrap_GlobMatchingLinearsAndANorm_TakesTheLinearsAndLeavesTheNorm()
     {
         // A broad pattern that takes some layers still skips the norm: no dendrites on norms by surprise.
