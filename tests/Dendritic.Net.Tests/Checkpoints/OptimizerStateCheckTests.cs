@@ -52,6 +52,21 @@ public sealed class OptimizerStateCheckTests : ForgedCheckpointFixture
     }
 
     [Test]
+    public void LoadOptimizerState_UsersOwnOptimizerWithStateOutsideTorchSharpsRules_Loads()
+    {
+        // A factored moment, a sentinel of -1 and an infinite best are that optimizer's business, not corruption.
+        var path = Saved(p => new UsersOwnOptimizer(p, 0.01), _ => { });
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
+        var optimizer = new UsersOwnOptimizer(loaded.Handle.TrainableParameters(), 0.01);
+
+        DendriteCheckpoint.LoadOptimizerState(loaded, optimizer);
+
+        var state = First<UsersOwnOptimizer.State>(optimizer);
+        state.last_bad.Should().Be(0, "one step was taken before the save");
+        state.best.Should().Be(double.PositiveInfinity);
+    }
+
+    [Test]
     public void LoadOptimizerState_NaNMoment_ThrowsCorruptedNamingTheParameterAndField()
     {
         var path = Saved(p => optim.Adam(p, 0.01), o => First<Adam.State>(o).exp_avg.fill_(double.NaN));
