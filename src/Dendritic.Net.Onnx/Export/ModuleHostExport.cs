@@ -73,7 +73,7 @@ internal static class ModuleHostExport
         }
 
         var rank = (int)(hostSample ?? throw builder.Error(host, $"the module host's neuron axis is {spec.NeuronAxis}, and placing it needs the output's rank, which is unknown here (its module was written by an IOnnxExportable with operators the exporter cannot evaluate).")).dim();
-        var axis = spec.NeuronAxis < 0 ? rank + spec.NeuronAxis : spec.NeuronAxis;
+        var axis = spec.NeuronAxisIndex(rank) ?? throw builder.Error(host, $"the module host's output has {rank} dimensions, and no axis {spec.NeuronAxis} to hold its neurons.");
         var shape = Enumerable.Repeat(1L, rank - axis).ToArray();
         shape[0] = spec.OutFeatures;
         return shape;

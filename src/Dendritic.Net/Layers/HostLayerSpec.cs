@@ -207,6 +207,16 @@ public sealed record HostLayerSpec
         ? new[] { OutFeatures, InFeatures }
         : new[] { OutFeatures, InFeatures / Groups }.Concat(KernelSize).ToArray();
 
+    /// <summary>
+    /// A module host's <see cref="NeuronAxis"/> as an index into an output of <paramref name="rank"/> dimensions
+    /// (negative counts from the end); null when the output has no such axis.
+    /// </summary>
+    internal int? NeuronAxisIndex(int rank)
+    {
+        var axis = NeuronAxis < 0 ? rank + NeuronAxis : NeuronAxis;
+        return axis >= 0 && axis < rank ? axis : null;
+    }
+
     /// <summary>Shape that broadcasts a per-neuron vector against the layer output: [out] or [out, 1, ...].</summary>
     internal long[] NeuronShape(Tensor output)
     {
@@ -219,8 +229,7 @@ public sealed record HostLayerSpec
         {
             // [out] followed by a 1 for every axis after the neuron axis.
             var rank = (int)output.dim();
-            var axis = NeuronAxis < 0 ? rank + NeuronAxis : NeuronAxis;
-            if (axis < 0 || axis >= rank || output.shape[axis] != OutFeatures)
+            if (NeuronAxisIndex(rank) is not { } axis || output.shape[axis] != OutFeatures)
             {
                 throw new DendriteWrapException($"A {ModuleType} host's output has shape [{string.Join(", ", output.shape)}], whose axis {NeuronAxis} does not hold its {OutFeatures} neurons. Fix whichever is wrong: the neuron count (the neurons function of ModuleHost.For, or IDendriteHost.Neurons) or the axis (ModuleHost.WithNeuronAxis, or IDendriteHost.NeuronAxis).");
             }

@@ -144,6 +144,7 @@ public sealed class LayerSelector
             // A module a ModuleHost covers is taken as a host when any matching rule takes hosts, whatever the order of Or.
             var matching = _includes.Where(r => r.Matches(path, module)).ToList();
             var insideHost = hostPrefixes.Any(p => path.StartsWith(p, StringComparison.Ordinal));
+            var excluded = _excludes.Any(r => r.Matches(path, module));
             foreach (var rule in matching.Where(r => r.NamePattern is not null && !r.TakesModuleHosts))
             {
                 // A Linear or convolution matched counts even inside a host or excluded: the pattern names layers it
@@ -152,7 +153,7 @@ public sealed class LayerSelector
                 {
                     tookALayer.Add(rule);
                 }
-                else if (!insideHost && !_excludes.Any(r => r.Matches(path, module)))
+                else if (!insideHost && !excluded)
                 {
                     (typeSkipped.TryGetValue(rule, out var skipped) ? skipped : typeSkipped[rule] = []).Add($"{path} ({module.GetType().Name})");
                 }
@@ -166,7 +167,7 @@ public sealed class LayerSelector
 
             var hostable = !HostLayerSpec.IsSupported(module) && moduleHostFor(module) is not null;
             var included = (hostable ? matching.FirstOrDefault(r => r.TakesModuleHosts) : null) ?? matching.FirstOrDefault();
-            if (included is null || _excludes.Any(r => r.Matches(path, module)))
+            if (included is null || excluded)
             {
                 continue;
             }

@@ -201,14 +201,13 @@ internal sealed class ModuleHostAttachment : LayerAttachment
     /// </summary>
     private void ThrowIfNeuronsElsewhere(Tensor selected)
     {
-        var rank = (int)selected.dim();
-        var axis = Spec.NeuronAxis < 0 ? rank + Spec.NeuronAxis : Spec.NeuronAxis;
-        if (axis >= 0 && axis < rank && selected.shape[axis] == Spec.OutFeatures)
+        var axis = Spec.NeuronAxisIndex((int)selected.dim());
+        if (axis is { } index && selected.shape[index] == Spec.OutFeatures)
         {
             return;
         }
 
-        var there = axis >= 0 && axis < rank ? $"which holds {selected.shape[axis]} there" : "which has no such axis";
+        var there = axis is { } at ? $"which holds {selected.shape[at]} there" : "which has no such axis";
         throw new DendriteWrapException($"The output of '{Path}' ({Spec.ModuleType}) has shape [{string.Join(", ", selected.shape)}]; its {ModuleHost} counts {Spec.OutFeatures} neurons on axis {Spec.NeuronAxis}, {there}. Fix whichever is wrong: the neuron count (the neurons function of ModuleHost.For, or IDendriteHost.Neurons) or the axis (ModuleHost.WithNeuronAxis, or IDendriteHost.NeuronAxis).");
     }
 
