@@ -19,14 +19,16 @@ internal static class SampleCheck
     /// <exception cref="DendriteWrapException">
     /// The sample's forward pass threw: libtorch refused it, or an <see cref="ArgumentException"/> other than
     /// <see cref="ArgumentNullException"/> (such as TorchSharp's Conv2d on an input of the wrong rank, or the model's own
-    /// check). The message says the forward pass threw, that a wrong sample is one cause and the model's forward the
-    /// other; the cause inside. An <see cref="ArgumentNullException"/> (almost always a bug in the forward pass) and
-    /// any other exception pass through unchanged.
+    /// check). The message says the forward pass threw, in which module (the innermost one running, by
+    /// <see cref="ForwardTrail"/>), that a wrong sample is one cause and the model's forward the other; the cause
+    /// inside. An <see cref="ArgumentNullException"/> (almost always a bug in the forward pass) and any other exception
+    /// pass through unchanged.
     /// </exception>
     /// <exception cref="LayerNotInvokedException">A wrapped layer's forward hook or replacement did not run.</exception>
     public static void Run(DendriticModel handle, nn.Module<Tensor, Tensor> model, Tensor sample, string outcome)
     {
         ArgumentException? refused = null;
+        using var trail = ForwardTrail.Follow(model);
         try
         {
             handle.Verify(() =>
@@ -46,17 +48,18 @@ internal static class SampleCheck
         }
         catch (ExternalException e) when (LibTorchErrors.IsLibTorch(e))
         {
-            throw Refusal(sample, "a libtorch error", LibTorchErrors.Reason(e), outcome, e);
+            throw Refusal(sample, "a libtorch error", LibTorchErrors.Reason(e), trail.Innermost, outcome, e);
         }
         catch (ArgumentException e) when (ReferenceEquals(e, refused))
         {
-            throw Refusal(sample, e.GetType().Name, e.Message.Split('\n', 2)[0].Trim().TrimEnd('.'), outcome, e);
+            throw Refusal(sample, e.GetType().Name, e.Message.Split('\n', 2)[0].Trim().TrimEnd('.'), trail.Innermost, outcome, e);
         }
     }
 
-    private static DendriteWrapException Refusal(Tensor sample, string kind, string reason, string outcome, Exception cause)
+    private static DendriteWrapException Refusal(Tensor sample, string kind, string reason, string? module, string outcome, Exception cause)
     {
         var shape = sample.dim() == 0 ? "a scalar" : string.Join('x', sample.shape);
-        return new DendriteWrapException($"In the check pass, the model's forward pass threw {kind} on the sample input ({shape}, {sample.dtype}, {sample.device}): {reason}. If the sample's shape, dtype or device is wrong (it must be shaped like the model's training input, batch axis first, of its dtype and on its device), give one that is; otherwise the error is in the model's forward pass, and the exception is inside. On this failure {outcome}.", cause);
+        var where = module is null ? "" : $" in module {module}";
+        return new DendriteWrapException($"In the check pass, the model's forward pass threw {kind}{where} on the sample input ({shape}, {sample.dtype}, {sample.device}): {reason}. If the sample's shape, dtype or device is wrong (it must be shaped like the model's training input, batch axis first, of its dtype and on its device), give one that is; otherwise the error is in the model's forward pass, and the exception is inside. On this failure {outcome}.", cause);
     }
 }

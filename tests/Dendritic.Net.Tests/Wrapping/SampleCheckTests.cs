@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace Dendritic.Tests.Wrapping;
 
-/// <summary>The sample check's wording when the model's own forward throws a .NET argument exception.</summary>
+/// <summary>The sample check's wording when the model's forward throws: the cause, and the module it threw in.</summary>
 [TestFixture]
 public sealed class SampleCheckTests
 {
@@ -38,6 +38,82 @@ public sealed class SampleCheckTests
 
         act.Should().Throw<ArgumentNullException>().Which.ParamName.Should().Be("weights");
         model.modules().OfType<DendriteLayer>().Should().BeEmpty();
+    }
+
+    [Test]
+    public void Wrap_SampleTooWideForTheSecondLayer_WrapErrorNamesThatLayerAndItsHost()
+    {
+        var model = nn.Sequential(("fc1", nn.Linear(4, 3)), ("relu", nn.ReLU()), ("fc2", nn.Linear(5, 2)));
+        using var sample = randn(2, 4);
+
+        var act = () => Dendrites.Wrap(model, sampleInput: sample);
+
+        act.Should().Throw<DendriteWrapException>().Which.Message.Should().Contain("a libtorch error in module 'fc2' (DendriteLayer on Linear)");
+    }
+
+    [Test]
+    public void Wrap_NestedConvolutionRefusesTheSampleRank_WrapErrorNamesTheNestedModule()
+    {
+        var model = new NestedModel();
+        using var sample = randn(2, 4);
+
+        var act = () => Dendrites.Wrap(model, sampleInput: sample);
+
+        act.Should().Throw<DendriteWrapException>().Which.Message.Should().Contain("in module 'block.conv' (DendriteLayer on Conv2d)");
+    }
+
+    [Test]
+    public void Wrap_ChildErrorCaughtByItsParentThenModelThrows_WrapErrorNamesNoModule()
+    {
+        var model = new RecoveringModel();
+        using var sample = randn(2, 4);
+
+        var act = () => Dendrites.Wrap(model, sampleInput: sample);
+
+        act.Should().Throw<DendriteWrapException>().Which.Message.Should()
+            .Contain("the model's forward pass threw ArgumentException on the sample input").And.NotContain("in module");
+    }
+
+    private sealed class NestedModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly Sequential block;
+
+        public NestedModel()
+            : base(nameof(NestedModel))
+        {
+            block = nn.Sequential(("conv", nn.Conv2d(1, 2, 3)), ("relu", nn.ReLU()));
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => block.call(input);
+    }
+
+    /// <summary>Its forward tries a too-narrow layer first, falls back to the right one, then refuses the input itself.</summary>
+    private sealed class RecoveringModel : nn.Module<Tensor, Tensor>
+    {
+        private readonly Linear narrow;
+        private readonly Linear wide;
+
+        public RecoveringModel()
+            : base(nameof(RecoveringModel))
+        {
+            narrow = nn.Linear(3, 2);
+            wide = nn.Linear(4, 2);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            try
+            {
+                return narrow.call(input);
+            }
+            catch (System.Runtime.InteropServices.ExternalException)
+            {
+                using var output = wide.call(input);
+                throw new ArgumentException("the model refuses this input after all");
+            }
+        }
     }
 
     private sealed class ThrowingModel : nn.Module<Tensor, Tensor>

@@ -152,7 +152,7 @@ public sealed class WrapSharpEdgesTests
         var act = () => Dendrites.Wrap(model, sampleInput: flat);
 
         var thrown = act.Should().Throw<DendriteWrapException>().Which;
-        thrown.Message.Should().Contain("the model's forward pass threw ArgumentException on the sample input (4x64").And.Contain("to Conv2d").And.Contain("left unwrapped");
+        thrown.Message.Should().Contain("the model's forward pass threw ArgumentException in module 'conv1' (Conv2d) on the sample input (4x64").And.Contain("to Conv2d").And.Contain("left unwrapped");
         thrown.InnerException.Should().BeOfType<ArgumentException>();
         model.state_dict().Keys.Should().Equal(keys);
         using var images = randn(4, 1, 8, 8);
