@@ -34,7 +34,7 @@ public static class ExperimentCharts
     /// <param name="width">Image width in pixels. Default 900.</param>
     /// <param name="height">Image height in pixels. Default 600.</param>
     /// <returns>The paths written.</returns>
-    /// <exception cref="IOException">A file cannot be written.</exception>
+    /// <exception cref="IOException">A file cannot be written, or <paramref name="folder"/> is a file.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder, int width = 900, int height = 600)
     {
@@ -42,7 +42,7 @@ public static class ExperimentCharts
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 100);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 100);
-        Directory.CreateDirectory(folder);
+        ReportFolder.Create(folder);
         var paths = new List<string>
         {
             Save(MetricAgainst(report, r => r.Parameters, "Parameters"), Path.Combine(folder, "metric-vs-parameters.png"), width, height),

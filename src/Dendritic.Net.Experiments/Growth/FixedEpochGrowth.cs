@@ -18,12 +18,13 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
     /// <param name="growAfterEpochs">Epochs (from 1, strictly increasing) after which to add dendrites; may be empty.</param>
     /// <param name="totalEpochs">Epochs the dendritic arm trains in all; larger than every growth epoch.</param>
     /// <param name="setsPerStep">Dendrite sets added to each layer per growth step. Default 1.</param>
-    /// <param name="wrap">Which layers get dendrites and how they compute; <see cref="WrapOptions"/> defaults (every Linear and Conv) when null. Its InitialDendrites is ignored (0).</param>
+    /// <param name="wrap">Which layers get dendrites and how they compute; <see cref="WrapOptions"/> defaults (every Linear and Conv) when null. Its InitialDendrites is ignored (0); its Logger must be left unset (the harness logs to ExperimentOptions.Logger).</param>
     /// <param name="freezeHostOnGrowth">
     /// Whether the host weights stop training at the first growth step, so that only dendrites learn afterwards (as in
     /// cascade-correlation and Perforated AI's dendrite phase). Default false: everything keeps training.
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
+    /// <exception cref="ArgumentException"><paramref name="wrap"/> sets a logger.</exception>
     public FixedEpochGrowth(IReadOnlyList<int> growAfterEpochs, int totalEpochs, int setsPerStep = 1, WrapOptions? wrap = null, bool freezeHostOnGrowth = false)
     {
         ArgumentNullException.ThrowIfNull(growAfterEpochs);
@@ -41,7 +42,7 @@ public sealed class FixedEpochGrowth : IGrowthPolicy
         GrowAfterEpochs = growAfterEpochs.ToArray();
         TotalEpochs = totalEpochs;
         SetsPerStep = setsPerStep;
-        Wrap = (wrap ?? new WrapOptions()).Validate() with { InitialDendrites = 0 };
+        Wrap = HarnessWrapOptions.Prepare(wrap);
         FreezeHostOnGrowth = freezeHostOnGrowth;
     }
 

@@ -29,12 +29,13 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     /// harness's own Adam, which it rebuilds after each architecture change (<see cref="GrowthDecision.RebuildOptimizer"/>).
     /// </param>
     /// <param name="maxEpochs">Epochs after which the arm stops even if the scheduler has not completed; at least 1. Default 100.</param>
-    /// <param name="wrap">Which layers get dendrites; <see cref="WrapOptions"/> defaults when null. Its InitialDendrites is ignored (0).</param>
+    /// <param name="wrap">Which layers get dendrites; <see cref="WrapOptions"/> defaults when null. Its InitialDendrites is ignored (0); its Logger must be left unset (the harness logs to ExperimentOptions.Logger).</param>
     /// <exception cref="InvalidOptionsException">
     /// An option is invalid, the options minimise the score, or they set a learning-rate restart that the harness would
     /// ignore; the exception lists every invalid value at once.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEpochs"/> is below 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="wrap"/> sets a logger.</exception>
     public SchedulerGrowth(GrowthOptions? options = null, int maxEpochs = 100, WrapOptions? wrap = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, 1);
@@ -62,7 +63,7 @@ public sealed class SchedulerGrowth : IGrowthPolicy
         check.ThrowIfInvalid();
 
         MaxEpochs = maxEpochs;
-        Wrap = (wrap ?? new WrapOptions()).Validate() with { InitialDendrites = 0 };
+        Wrap = HarnessWrapOptions.Prepare(wrap);
     }
 
     /// <summary>The scheduler's options.</summary>

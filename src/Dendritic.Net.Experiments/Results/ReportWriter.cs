@@ -38,14 +38,13 @@ public static class ReportWriter
     /// <param name="report">The report.</param>
     /// <param name="folder">The output folder.</param>
     /// <returns>The paths written.</returns>
-    /// <exception cref="IOException">A file cannot be written.</exception>
+    /// <exception cref="IOException">A file cannot be written, or <paramref name="folder"/> is a file.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder may not be written.</exception>
     /// <exception cref="JsonException">A number is NaN or infinite (see <see cref="ToJson"/>); nothing is written then.</exception>
     public static IReadOnlyList<string> WriteAll(ExperimentReport report, string folder)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrEmpty(folder);
-        Directory.CreateDirectory(folder);
         var files = new (string Name, string Text)[]
         {
             ("report.json", ToJson(report)),
@@ -55,6 +54,9 @@ public static class ReportWriter
             ("activations.csv", ActivationReport.Csv(report)),
             ("summary.md", ToMarkdown(report)),
         };
+
+        // After the texts: a report that cannot be written as JSON leaves no folder behind either.
+        ReportFolder.Create(folder);
         var paths = new List<string>();
         foreach (var (name, text) in files)
         {
@@ -234,6 +236,15 @@ public static class ReportWriter
         {
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on {cut} of {grown.Count} seeds ({Join(grown.Where(r => r.GrowthCutOff == true).Select(r => r.Seed))}): a larger cap might change the result.");
+        }
+
+        // A dendritic arm whose reported model kept no set is the plain model at the baseline's width, trained as long
+        // as the train-as-long control: on those seeds the comparisons are near-ties by construction, not a finding.
+        var plain = report.Runs.Where(r => r.Arm == ArmKind.Dendritic && r.DendriteCount == 0).Select(r => r.Seed).ToList();
+        if (plain.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Note:** on {plain.Count} of {report.Runs.Count(r => r.Arm == ArmKind.Dendritic)} seeds ({Join(plain)}) the dendritic arm's reported model has no dendrites (no set it grew was in the model at its best validation epoch): there it is the plain model, trained as long as the train-as-long control, so its comparisons on those seeds are near-ties by construction, not evidence about dendrites.");
         }
 
         // The controls train as long as the dendritic arm, which stops when its growth completes: possibly before the

@@ -129,7 +129,7 @@ internal sealed class ArmTrainer
                     dendrites += step.DendritesAdded;
                     optimizer.Dispose();
                     optimizer = NewOptimizer(module);
-                    HarnessLog.Grew(_options.Logger, arm, seed, epoch, step.Note ?? string.Empty, ModelCost.Parameters(module));
+                    HarnessLog.Grew(_options.Logger, arm, seed, epoch, (step.Note ?? "grew").TrimEnd('.'), ModelCost.Parameters(module));
                 }
 
                 curve.Add(new EpochRecord { Epoch = epoch, TrainLoss = loss, ValidationMetric = validation, TestMetric = test, Parameters = parameters, Growth = step.Grew ? step.Note ?? "grew" : null, Activations = activations });
@@ -146,6 +146,7 @@ internal sealed class ArmTrainer
             // The reported model is the one whose test score is reported: the best-validation epoch's structure and
             // weights. Its parameters, FLOPs, latency and dendrite count are measured, and RunFinished (export,
             // quantization) gets it, not a later epoch's model with sets that were never selected.
+            var trainedSets = session?.Handle?.DendriteCount;
             selected.Restore();
             var latency = Latency(module);
             var gpu = _gpu?.Stop();
@@ -177,6 +178,11 @@ internal sealed class ArmTrainer
                 Curve = curve,
             };
             HarnessLog.ArmFinished(_options.Logger, arm, seed, _options.MetricName, result.TestMetric, result.BestEpoch, result.Parameters, result.TrainingSeconds);
+            if (trainedSets > result.DendriteCount)
+            {
+                HarnessLog.SetsNotSelected(_options.Logger, arm, seed, result.BestEpoch, result.DendriteCount, trainedSets.Value);
+            }
+
             _options.RunFinished?.Invoke(result, module, session?.Handle);
             return result;
         }
@@ -204,7 +210,11 @@ internal sealed class ArmTrainer
         var (splitName, split) = ("first batches of the train split", train);
         try
         {
-            DendriticWarmUp.TrainSteps(model, optimizer, train, batch, _options.Loss, (outputs, targets) => TargetShapeCheck.ThrowIfBroadcast(outputs, targets, _data.Name));
+            DendriticWarmUp.TrainSteps(model, optimizer, train, batch, _options.Loss, (outputs, targets) =>
+            {
+                TargetShapeCheck.ThrowIfBroadcast(outputs, targets, _data.Name);
+                ClassificationDefaultsCheck.ThrowIfNotClassification(_options, outputs, targets, _data.Name, "train split");
+            });
 
             // Every sample of the validation and test splits too, through the metric and the loss: a test split of
             // another input size failed only after the first arm had trained, in libtorch's words, and a label beyond
@@ -212,7 +222,7 @@ internal sealed class ArmTrainer
             foreach (var (name, other) in new[] { ("validation", _data.Validation), ("test", _data.Test) })
             {
                 (splitName, split) = (name + " split", other);
-                CheckSplit(model, other);
+                CheckSplit(model, other, name + " split");
             }
 
             if (_options.Arms.Contains(ArmKind.Dendritic))
@@ -328,12 +338,13 @@ internal sealed class ArmTrainer
     }
 
     // The warm-up's check of a split: the metric and the loss over all of it, as the arms will evaluate it.
-    private void CheckSplit(nn.Module<Tensor, Tensor> module, DataSplit split)
+    private void CheckSplit(nn.Module<Tensor, Tensor> module, DataSplit split, string name)
     {
         using var modes = EvalModeScope.Enter(module);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var outputs = Outputs(module, split);
+        ClassificationDefaultsCheck.ThrowIfNotClassification(_options, outputs, split.Targets, _data.Name, name);
         _options.Metric(outputs, split.Targets);
         _options.Loss(outputs, split.Targets);
     }

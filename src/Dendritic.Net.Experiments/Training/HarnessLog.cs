@@ -23,6 +23,9 @@ internal static partial class HarnessLog
     [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "The training targets of '{Data}' hold one class only ({Class}): every arm can score by always answering it, so the comparison says nothing. Check the labels and the split.")]
     public static partial void OneClass(ILogger logger, string data, long @class);
 
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Information, Message = "Arm {Arm}, seed {Seed}: the reported model, from epoch {BestEpoch}, has {Kept} dendrite set(s) per layer; the training ended with {Trained}: the later set(s) were never selected (they did not improve the best validation score, or the epoch cap ended their cycle)")]
+    public static partial void SetsNotSelected(ILogger logger, ArmKind arm, int seed, int bestEpoch, int kept, int trained);
+
     [LoggerMessage(EventId = 5106, Level = LogLevel.Warning, Message = "Every run's best validation epoch was its first: the harness keeps the epoch with the highest '{Metric}'; if lower is better for it (a loss), give its negation as the metric")]
     public static partial void FirstEpochBest(ILogger logger, string metric);
 }

@@ -226,9 +226,24 @@ public sealed class ExperimentRunnerTests
         logger.Warnings.Should().ContainSingle(w => w.StartsWith("5105:", StringComparison.Ordinal));
     }
 
+    [Test]
+    public void Run_SetGrownAfterTheBestEpoch_LogsEvent5107AndTheReportSaysTheArmKeptNone()
+    {
+        // Grown after the last epoch, the set is never evaluated, so the reported model is the one before it.
+        var logger = new CountingLogger();
+        var growth = new ScriptedGrowth { MaxEpochs = 3, GrowAfterEpoch = 3 };
+
+        var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny with { Seeds = new[] { 1 }, Logger = logger }).Run();
+
+        logger.Events.Should().ContainSingle(e => e.StartsWith("5107:", StringComparison.Ordinal) && e.Contains("has 0 dendrite set(s) per layer; the training ended with 1"));
+        ReportWriter.ToMarkdown(report).Should().Contain("on 1 of 1 seeds (1) the dendritic arm's reported model has no dendrites");
+    }
+
     private sealed class CountingLogger : Microsoft.Extensions.Logging.ILogger
     {
         public List<string> Warnings { get; } = new();
+
+        public List<string> Events { get; } = new();
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -236,6 +251,7 @@ public sealed class ExperimentRunnerTests
 
         public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            Events.Add($"{eventId.Id}: {formatter(state, exception)}");
             if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
             {
                 Warnings.Add($"{eventId.Id}: {formatter(state, exception)}");

@@ -111,28 +111,11 @@ public sealed class ExperimentRunnerWarningsTests
         report.Runs.Should().HaveCount(4).And.OnlyContain(r => double.IsFinite(r.TestMetric));
     }
 
-    private static ExperimentOptions RegressionOptions => Tiny with
-    {
-        Loss = (outputs, targets) => TorchSharp.torch.nn.functional.mse_loss(outputs, targets),
-        Metric = (outputs, targets) => -TorchSharp.torch.nn.functional.mse_loss(outputs, targets).item<float>(),
-        MetricName = "negative MSE",
-    };
+    private static ExperimentOptions RegressionOptions => Synthetic.RegressionOptions(Tiny);
 
-    private static ModelFactory Regressor => width => TorchSharp.torch.nn.Sequential(
-        TorchSharp.torch.nn.Linear(Synthetic.Features, width), TorchSharp.torch.nn.ReLU(), TorchSharp.torch.nn.Linear(width, 1));
+    private static ModelFactory Regressor => Synthetic.Regressor;
 
-    private static ExperimentData Regression(bool targetAxis)
-    {
-        using var generator = new TorchSharp.torch.Generator(43);
-        DataSplit Split(int count)
-        {
-            var x = TorchSharp.torch.randn(new long[] { count, Synthetic.Features }, generator: generator);
-            var y = x.sum(1);
-            return new DataSplit(x, targetAxis ? y.unsqueeze(-1) : y);
-        }
-
-        return new ExperimentData("regression", Split(240), Split(60), Split(60));
-    }
+    private static ExperimentData Regression(bool targetAxis) => Synthetic.Regression(targetAxis);
 
     /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, which posts to the thread pool.</summary>
     private sealed class Progress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>

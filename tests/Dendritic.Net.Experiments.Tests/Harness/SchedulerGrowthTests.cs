@@ -94,5 +94,37 @@ public sealed class SchedulerGrowthTests
         ReportWriter.ToMarkdown(report).Should().Contain("**Note:** the dendritic arm's epoch cap ended its growth before the policy finished on 2 of 2 seeds (3, 4)");
     }
 
+    [Test]
+    public void Constructors_WrapOptionsWithALogger_ThrowNamingExperimentOptionsLogger()
+    {
+        // The harness wraps with ExperimentOptions.Logger: a logger here would have received nothing.
+        var wrap = new WrapOptions { Logger = new UsersLogger() };
 
+        var scheduler = () => new SchedulerGrowth(wrap: wrap);
+        var fixedEpochs = () => new FixedEpochGrowth(new[] { 1 }, 2, wrap: wrap);
+
+        scheduler.Should().Throw<ArgumentException>().WithParameterName("wrap").WithMessage("WrapOptions.Logger is a *give your logger as ExperimentOptions.Logger*");
+        fixedEpochs.Should().Throw<ArgumentException>().WithParameterName("wrap");
+    }
+
+    [Test]
+    public void Constructors_WrapOptionsWithATypedNullLogger_AreAccepted()
+    {
+        var wrap = new WrapOptions { Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<SchedulerGrowthTests>.Instance };
+
+        var act = () => new SchedulerGrowth(wrap: wrap);
+
+        act.Should().NotThrow();
+    }
+
+    private sealed class UsersLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+        }
+    }
 }

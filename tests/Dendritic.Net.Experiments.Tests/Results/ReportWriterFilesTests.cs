@@ -35,6 +35,21 @@ public sealed class ReportWriterFilesTests
     }
 
     [Test]
+    public void WriteAll_PathOfAFile_ThrowsSayingAFolderIsNeededAndLeavesTheFile()
+    {
+        using var temp = new TempFolder();
+        var file = temp.File("afile");
+        File.WriteAllText(file, "mine");
+
+        var reports = () => ReportWriter.WriteAll(HandMadeReport.For(1), file);
+        var charts = () => Dendritic.Reporting.ExperimentCharts.WriteAll(HandMadeReport.For(1), file);
+
+        reports.Should().Throw<IOException>().WithMessage("*afile' is a file, not a folder*Give the path of a folder*");
+        charts.Should().Throw<IOException>().WithMessage("*afile' is a file, not a folder*");
+        File.ReadAllText(file).Should().Be("mine");
+    }
+
+    [Test]
     public void FromJson_WrittenReport_RoundTrips()
     {
         var report = HandMadeReport.For(1, 2);

@@ -7,8 +7,8 @@ namespace Dendritic.Experiments.Tests.Results;
 
 /// <summary>
 /// The summary for a metric of the user's own and for a dendritic arm that stopped before the baseline's budget, from
-/// a newcomer's trial: an R² printed "0.70 ± 0.00" hid the differences compared, and a train-as-long control that
-/// trained fewer epochs than the baseline went unmentioned.
+/// a newcomer's trial: an R² printed "0.70 ± 0.00" hid the differences compared, a train-as-long control that
+/// trained fewer epochs than the baseline went unmentioned, and so did dendritic arms that kept no dendrites.
 /// </summary>
 public class ReportWriterNotesTests
 {
@@ -57,5 +57,25 @@ public class ReportWriterNotesTests
         var md = ReportWriter.ToMarkdown(HandMadeReport.For(3, 5));
 
         md.Should().NotContain("trained fewer epochs than the baseline");
+    }
+
+    [Test]
+    public void ToMarkdown_DendriticArmThatKeptNoSetOnSomeSeeds_SaysOnWhichSeeds()
+    {
+        var report = HandMadeReport.For(3, 5, 7);
+        var runs = report.Runs.Select(r => r.Arm == ArmKind.Dendritic && r.Seed != 5 ? r with { DendriteCount = 0 } : r).ToList();
+        report = report with { Runs = runs, Summaries = ReportSummaries.Build(runs) };
+
+        var md = ReportWriter.ToMarkdown(report);
+
+        md.Should().Contain("**Note:** on 2 of 3 seeds (3, 7) the dendritic arm's reported model has no dendrites");
+    }
+
+    [Test]
+    public void ToMarkdown_DendriticArmWithDendritesOnEverySeed_HasNoSuchNote()
+    {
+        var md = ReportWriter.ToMarkdown(HandMadeReport.For(3, 5));
+
+        md.Should().NotContain("reported model has no dendrites");
     }
 }

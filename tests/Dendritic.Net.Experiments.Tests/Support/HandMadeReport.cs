@@ -46,6 +46,7 @@ internal static class HandMadeReport
         EnergySource = "test",
         Co2Grams = 0.0125,
         GrowthCutOff = arm == ArmKind.Dendritic ? true : null,
+        DendriteCount = arm == ArmKind.Dendritic ? 2 : 0,
         Curve = new List<EpochRecord>
         {
             new() { Epoch = 1, TrainLoss = 0.75, ValidationMetric = test - 0.0125, TestMetric = test - 0.01, Parameters = 6_370 },

@@ -24,6 +24,31 @@ internal static class Synthetic
 
     public static ModelFactory Factory => width => new Mlp(width);
 
+    /// <summary>A one-output MLP for <see cref="Regression"/>.</summary>
+    public static ModelFactory Regressor => width => nn.Sequential(nn.Linear(Features, width), nn.ReLU(), nn.Linear(width, 1));
+
+    /// <summary>Float targets, the sum of the features: [n, 1] like the regressor's outputs, or [n] without <paramref name="targetAxis"/>.</summary>
+    public static ExperimentData Regression(bool targetAxis)
+    {
+        using var generator = new Generator(43);
+        DataSplit Split(int count)
+        {
+            var x = randn(new long[] { count, Features }, generator: generator);
+            var y = x.sum(1);
+            return new DataSplit(x, targetAxis ? y.unsqueeze(-1) : y);
+        }
+
+        return new ExperimentData("regression", Split(240), Split(60), Split(60));
+    }
+
+    /// <summary><paramref name="options"/> with mean squared error as the loss and its negation as the metric.</summary>
+    public static ExperimentOptions RegressionOptions(ExperimentOptions options) => options with
+    {
+        Loss = (outputs, targets) => nn.functional.mse_loss(outputs, targets),
+        Metric = (outputs, targets) => -nn.functional.mse_loss(outputs, targets).item<float>(),
+        MetricName = "negative MSE",
+    };
+
     /// <summary>The harness tests' small experiment on <see cref="Data"/>: width 4, 3 epochs of batch 32 at lr 0.01, short latency runs.</summary>
     public static ExperimentOptions TinyOptions(params int[] seeds) => new()
     {
