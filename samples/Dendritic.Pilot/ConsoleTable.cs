@@ -58,6 +58,12 @@ internal static class ConsoleTable
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Note: --max-epochs ended the dendritic arm's growth before the scheduler completed on {cut} of {grown.Count} seeds; a larger cap might change the result.[/]"));
         }
 
+        var plain = report.Runs.Where(r => r.Arm == ArmKind.Dendritic && r.DendriteCount == 0).Select(r => r.Seed).ToList();
+        if (plain.Count > 0)
+        {
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Note: on {plain.Count} of {report.Runs.Count(r => r.Arm == ArmKind.Dendritic)} seeds ({string.Join(", ", plain)}) the dendritic arm kept no dendrite set; there it is the plain model trained as long as the train-as-long control.[/]"));
+        }
+
         AnsiConsole.MarkupLine($"[grey]Energy: {ConsoleText.Markup(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {ConsoleText.Markup(report.Growth)}.[/]");
     }
 
