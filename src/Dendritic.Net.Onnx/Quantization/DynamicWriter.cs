@@ -35,14 +35,7 @@ internal static class DynamicWriter
         var ordered = graph.Graph.Node.SelectMany(n => replaced.TryGetValue(n, out var nodes) ? nodes : new List<NodeProto> { n }).ToList();
         graph.Graph.Node.Clear();
         graph.Graph.Node.AddRange(ordered);
-        foreach (var projection in projections)
-        {
-            graph.RemoveUnusedInitializer(projection.Weight.Name);
-            if (projection.Bias is not null)
-            {
-                graph.RemoveUnusedInitializer(projection.Bias.Name);
-            }
-        }
+        graph.RemoveUnusedInitializers(projections.SelectMany(p => new[] { p.Weight, p.Bias }).OfType<TensorProto>().Select(t => t.Name));
     }
 
     /// <summary>Gemm or MatMul: y = (MatMulInteger(xq, Wq) as float) · (x_scale · w_scale) [+ bias]; W laid out [in, out].</summary>

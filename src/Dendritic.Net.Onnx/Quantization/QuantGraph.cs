@@ -21,7 +21,8 @@ internal sealed class QuantGraph
     private QuantGraph(ModelProto model)
     {
         Model = model;
-        _initializers = Graph.Initializer.GroupBy(i => i.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        // GraphCheck has refused a name given to two initializers.
+        _initializers = Graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
         _names.UnionWith(_initializers.Keys);
         _names.UnionWith(Graph.Input.Select(i => i.Name));
         _names.UnionWith(Graph.Node.SelectMany(n => n.Output.Concat(n.Input)));
@@ -51,16 +52,31 @@ internal sealed class QuantGraph
             throw new OnnxQuantizationException("The ONNX model has no graph nodes; pass a model written by OnnxExporter (or another ONNX exporter).");
         }
 
+        GraphCheck.Validate(model.Graph);
         return new QuantGraph(model);
     }
 
-    /// <summary>How a node is named in messages: its name, or its index and type when it has none.</summary>
+    /// <summary>How a node is named in messages and results: its name, or its index and type when it has none.</summary>
     public static string Label(NodeProto node, int index) =>
         node.Name.Length > 0 ? node.Name : string.Create(CultureInfo.InvariantCulture, $"#{index} ({node.OpType})");
 
+    /// <summary>
+    /// A name from the file, in quotes, for a message: whole up to 256 characters, so a hostile file cannot make a
+    /// message of megabytes (the exception's NodeName and ValueName keep the whole name).
+    /// </summary>
+    public static string Quote(string name) => "'" + UntrustedText.Name(name) + "'";
+
+    /// <summary>A tensor's shape for a message: [d0, d1, ...], the first 8 dimensions of a longer one and their count.</summary>
+    public static string Shape(IReadOnlyList<long> dims)
+    {
+        const int Shown = 8;
+        var shown = string.Join(", ", dims.Take(Shown).Select(d => d.ToString(CultureInfo.InvariantCulture)));
+        return dims.Count <= Shown ? $"[{shown}]" : string.Create(CultureInfo.InvariantCulture, $"[{shown}, ... ({dims.Count} dimensions)]");
+    }
+
     public TensorProto? Initializer(string name) => _initializers.GetValueOrDefault(name);
 
-    /// <summary>The values of a float32 initializer, from raw_data or float_data.</summary>
+    /// <summary>The values of a float32 initializer, from raw_data or float_data (checked first by <see cref="FloatConstantCheck"/>).</summary>
     public static float[] Floats(TensorProto tensor)
     {
         if (!tensor.RawData.IsEmpty)
@@ -110,18 +126,29 @@ internal sealed class QuantGraph
     public string AddInt32s(string name, int[] values, params long[] dims) =>
         Add(name, TensorProto.Types.DataType.Int32, MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), dims);
 
-    /// <summary>Removes an initializer that no node reads any more (a float weight replaced by its int8 form).</summary>
-    public void RemoveUnusedInitializer(string name)
+    /// <summary>
+    /// Removes the initializers of <paramref name="names"/> that no node and no graph output reads any more (float
+    /// weights replaced by their int8 form), and their graph inputs where the file also lists them as inputs (as IR 3
+    /// files list every initializer): a graph input left without its initializer would become one ONNX Runtime asks
+    /// the caller for. One pass over the graph for all of them: a search per name was quadratic in the node count.
+    /// </summary>
+    public void RemoveUnusedInitializers(IEnumerable<string> names)
     {
-        if (Graph.Node.Any(n => n.Input.Contains(name)) || Graph.Output.Any(o => o.Name == name))
+        var read = Graph.Node.SelectMany(n => n.Input).Concat(Graph.Output.Select(o => o.Name)).ToHashSet(StringComparer.Ordinal);
+        var unused = names.Where(n => !read.Contains(n) && _initializers.ContainsKey(n)).ToHashSet(StringComparer.Ordinal);
+        if (unused.Count == 0)
         {
             return;
         }
 
-        var tensor = Initializer(name);
-        if (tensor is not null)
+        var kept = Graph.Initializer.Where(i => !unused.Contains(i.Name)).ToList();
+        Graph.Initializer.Clear();
+        Graph.Initializer.AddRange(kept);
+        var inputs = Graph.Input.Where(i => !unused.Contains(i.Name)).ToList();
+        Graph.Input.Clear();
+        Graph.Input.AddRange(inputs);
+        foreach (var name in unused)
         {
-            Graph.Initializer.Remove(tensor);
             _initializers.Remove(name);
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Dendritic.Onnx.Proto;
 
@@ -78,14 +79,7 @@ internal static class StaticQdqWriter
 
         graphNodes.Clear();
         graphNodes.AddRange(ordered);
-        foreach (var projection in projections)
-        {
-            graph.RemoveUnusedInitializer(projection.Weight.Name);
-            if (projection.Bias is not null)
-            {
-                graph.RemoveUnusedInitializer(projection.Bias.Name);
-            }
-        }
+        graph.RemoveUnusedInitializers(projections.SelectMany(p => new[] { p.Weight, p.Bias }).OfType<TensorProto>().Select(t => t.Name));
     }
 
     /// <summary>The int8 weight and int32 bias behind DequantizeLinear nodes; the projection now reads those.</summary>
@@ -98,7 +92,9 @@ internal static class StaticQdqWriter
         int[]? bias = null;
         if (projection.Bias is not null)
         {
-            bias = WeightQuantizer.QuantizeBias(QuantGraph.Floats(projection.Bias), inputScale, scales);
+            var biasValues = QuantGraph.Floats(projection.Bias);
+            bias = WeightQuantizer.QuantizeBias(biasValues, inputScale, scales);
+            CheckBiasScales(projection, biasValues, inputScale, scales);
         }
 
         var node = projection.Node;
@@ -122,5 +118,25 @@ internal static class StaticQdqWriter
         var biasRestored = graph.Unique(biasName + "_dequantized");
         yield return graph.Node("DequantizeLinear", new[] { biasQ, biasScale, biasZero }, new[] { biasRestored }, ("axis", 0L));
         node.Input[2] = biasRestored;
+    }
+
+    /// <summary>
+    /// QuantizeBias raises a channel's weight scale until its bias fits in int32; a bias far beyond the calibrated
+    /// input range (3e38 against inputs within ±1e-38) raised it to infinity, which zeroed the channel's weights and
+    /// made its outputs NaN. The bias scale input · weight must also stay a positive finite float32.
+    /// </summary>
+    private static void CheckBiasScales(Projection projection, float[] bias, float inputScale, float[] weightScales)
+    {
+        for (var c = 0; c < bias.Length; c++)
+        {
+            var biasScale = weightScales[c] * inputScale;
+            if (float.IsFinite(weightScales[c]) && float.IsFinite(biasScale) && (biasScale > 0 || bias[c] == 0))
+            {
+                continue;
+            }
+
+            var name = projection.Bias!.Name;
+            throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Bias {QuantGraph.Quote(name)} of node {QuantGraph.Quote(projection.Label)} holds {bias[c]} for output channel {c}, which no int32 bias represents at the calibrated scale of its input {QuantGraph.Quote(projection.Input)} ({inputScale}) times a float32 weight scale (the weight scale needed is {weightScales[c]}, the bias scale {biasScale}). Calibrate on inputs whose range is that of the model's real inputs, or quantize with QuantizeDynamic, which keeps biases float."), projection.Label, name);
+        }
     }
 }
