@@ -496,6 +496,60 @@ public class QuantizerHostileInputTests
     }
 
     [Test]
+    public void Quantize_WeightSharedByManyProjections_IsWrittenOnce()
+    {
+        // One 64 KiB weight read by 400 MatMuls of a few bytes each: written once per projection, the quantized model
+        // was about 100 times the file (26 MB from 272 KB with a 256 KiB weight), and grew with every node added.
+        var nodes = Enumerable.Range(0, 400).Select(i => Node("MatMul", $"mm{i}", new[] { "x", "w" }, new[] { i == 0 ? "y" : $"y{i}" }));
+        var model = Model(nodes, Floats("w", Values(16_384), 16_384, 1)).ToByteArray();
+
+        var dynamic = OnnxQuantizer.QuantizeDynamic(model).Model;
+        var quantized = OnnxQuantizer.QuantizeStatic(model, Calibration).Model;
+
+        dynamic.Length.Should().BeLessThan(model.Length * 2);
+        quantized.Length.Should().BeLessThan(model.Length * 2);
+    }
+
+    [Test]
+    public void Quantize_SharedWeight_GivesTheOutputsOfSeparateCopies()
+    {
+        // Two Gemms read one weight, with biases large enough to raise the weight's scales differently in the static
+        // form: the shared model must compute what the same model with two copies of the weight computes.
+        var shared = Model(
+            new[] { Gemm("fc0", "x", "w", "b0", "h"), Gemm("fc1", "h", "w", "b1", "y") },
+            Floats("w", Values(16), 4, 4), Floats("b0", new[] { 0.5f, 3e4f, -0.5f, 1f }, 4), Floats("b1", new[] { -2e5f, 0.25f, 1f, -1f }, 4));
+        var copied = shared.Clone();
+        copied.Graph.Initializer.Add(Floats("w_copy", Values(16), 4, 4));
+        copied.Graph.Node[1].Input[1] = "w_copy";
+        using var input = OrtValue.CreateTensorValueFromMemory(new float[] { 1, -2, 0.5f, 3, -1, 0.25f, 2, -0.5f }, new long[] { 2, 4 });
+
+        foreach (var quantize in new Func<ModelProto, byte[]>[] { m => OnnxQuantizer.QuantizeDynamic(m.ToByteArray()).Model, m => OnnxQuantizer.QuantizeStatic(m.ToByteArray(), Calibration).Model })
+        {
+            Run(quantize(shared), input).Should().Equal(Run(quantize(copied), input));
+        }
+    }
+
+    [Test]
+    public void QuantizeStatic_SharedWeightWhoseBiasesEachNeedOtherScales_ThrowsPastTheBudget()
+    {
+        // 2,000 Gemms share a 256 KiB weight, each with a one-value bias so large that it raises the weight's scale to
+        // a value of its own: each needs its own int8 copy (64 KiB), 131 MB in all from a file of 0.4 MB. The quantizer
+        // stops at 4 bytes per byte of the file plus 16 MiB.
+        var nodes = Enumerable.Range(0, 2_000).Select(i => Gemm($"fc{i}", "x", "w", $"b{i}", i == 0 ? "y" : $"y{i}"));
+        var biases = Enumerable.Range(0, 2_000).Select(i => Floats($"b{i}", new[] { 1e10f * (i + 1) }, 1));
+        var model = Model(nodes, biases.Prepend(Floats("w", Values(65_536), 1, 65_536)).ToArray()).ToByteArray();
+
+        var act = () => OnnxQuantizer.QuantizeStatic(model, Calibration);
+
+        var e = act.Should().Throw<OnnxQuantizationException>().Which;
+        e.ValueName.Should().Be("w");
+        e.Message.Should().Contain("'w'").And.Contain("shared").And.Contain("QuantizeDynamic");
+
+        // The dynamic form keeps biases float, so one int8 copy serves all: what remains is a few nodes per Gemm.
+        OnnxQuantizer.QuantizeDynamic(model).Model.Length.Should().BeLessThan(model.Length * 4);
+    }
+
+    [Test]
     public void Quantize_HugeNodeName_QuotesItBoundedInTheMessage()
     {
         var model = Linear();
@@ -542,9 +596,7 @@ public class QuantizerHostileInputTests
     /// <summary>x [2, 4] → Gemm 'fc' (w [2, 4] with transB = 1, b [2]) → y: a valid model both quantizers accept.</summary>
     private static ModelProto Linear(float[]? weight = null, float[]? bias = null)
     {
-        var gemm = Node("Gemm", "fc", new[] { "x", "w", "b" }, new[] { "y" });
-        gemm.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-        return Model(new[] { gemm }, Floats("w", weight ?? Values(8), 2, 4), Floats("b", bias ?? new[] { 0.5f, -0.5f }, 2));
+        return Model(new[] { Gemm("fc", "x", "w", "b", "y") }, Floats("w", weight ?? Values(8), 2, 4), Floats("b", bias ?? new[] { 0.5f, -0.5f }, 2));
     }
 
     private static ModelProto Model(IEnumerable<NodeProto> nodes, params TensorProto[] initializers)
@@ -557,6 +609,22 @@ public class QuantizerHostileInputTests
         var model = new ModelProto { IrVersion = 8, ProducerName = "hostile-test", Graph = graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = 17 });
         return model;
+    }
+
+    /// <summary>Gemm with transB = 1: output = input · weightᵀ + bias.</summary>
+    private static NodeProto Gemm(string name, string input, string weight, string bias, string output)
+    {
+        var gemm = Node("Gemm", name, new[] { input, weight, bias }, new[] { output });
+        gemm.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        return gemm;
+    }
+
+    private static float[] Run(byte[] model, OrtValue input)
+    {
+        using var session = new InferenceSession(model);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, new[] { "x" }, new[] { input }, new[] { "y" });
+        return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs)

@@ -14,13 +14,19 @@ namespace Dendritic.Onnx.Quantization;
 /// </summary>
 internal sealed class QuantGraph
 {
+    /// <summary>The constant slack of <see cref="Reserve"/>'s budget, beyond 4 bytes per byte of the input model.</summary>
+    private const long BudgetSlack = 16L << 20;
+
     private readonly Dictionary<string, TensorProto> _initializers;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly long _budget;
+    private long _reserved;
     private int _counter;
 
-    private QuantGraph(ModelProto model)
+    private QuantGraph(ModelProto model, long modelBytes)
     {
         Model = model;
+        _budget = (4 * modelBytes) + BudgetSlack;
         // GraphCheck has refused a name given to two initializers.
         _initializers = Graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
         _names.UnionWith(_initializers.Keys);
@@ -53,7 +59,7 @@ internal sealed class QuantGraph
         }
 
         GraphCheck.Validate(model.Graph);
-        return new QuantGraph(model);
+        return new QuantGraph(model, bytes.LongLength);
     }
 
     /// <summary>How a node is named in messages and results: its name, or its index and type when it has none.</summary>
@@ -88,6 +94,24 @@ internal sealed class QuantGraph
     }
 
     public static bool IsFloat(TensorProto tensor) => tensor.DataType == (int)TensorProto.Types.DataType.Float;
+
+    /// <summary>
+    /// Counts the bytes of constants a writer is about to add for a projection, and refuses them past a budget of 4
+    /// bytes per byte of the input model plus 16 MiB. The writers add each distinct weight and bias once, about a
+    /// quarter of its float size for the weight and a few times its channel count for scales and biases, so a real
+    /// model stays far below; only a file whose weights are shared by many projections that each need their own copy
+    /// (a static quantization where each one's bias raises the weight's scales differently) reaches it. Without it, a
+    /// few bytes of node could make the quantizer write megabytes, a file of a megabyte gigabytes.
+    /// </summary>
+    /// <exception cref="OnnxQuantizationException">The budget is spent; names the projection and its weight.</exception>
+    public void Reserve(Projection projection, long bytes)
+    {
+        _reserved += bytes;
+        if (_reserved > _budget)
+        {
+            throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Quantizing node {Quote(projection.Label)} would bring the constants the quantizer adds past {_budget} bytes (4 times the model's {(_budget - BudgetSlack) / 4} bytes, plus 16 MiB): its weight {Quote(projection.Weight.Name)} (shape {Shape(projection.Weight.Dims)}) is shared with other projections that each need an int8 copy of their own, because each one's bias needs other weight scales. A model written this way is not supported; give each projection its own weight, or quantize with QuantizeDynamic, which shares one copy."), projection.Label, projection.Weight.Name);
+        }
+    }
 
     /// <summary>A name not yet used in the graph, derived from <paramref name="name"/>.</summary>
     public string Unique(string name)
