@@ -27,8 +27,10 @@ public static class OnnxQuantizer
     /// A node the quantizer does not support (the message and <see cref="OnnxQuantizationException.NodeName"/> name it),
     /// a float64 or already-quantized model, a damaged or hostile file (see <see cref="QuantizeDynamic"/>), no
     /// calibration batches, a non-finite calibration value, an activation for which the runner returned no values at
-    /// all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it), or a bias that no int32 holds at
-    /// its input's calibrated scale. Checked before the runner is called, except the calibration cases.
+    /// all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it), a bias that no int32 holds at
+    /// its input's calibrated scale, or a weight shared by projections whose biases each need their own int8 copy of
+    /// it, past 4 bytes of constants added per byte of <paramref name="model"/> plus 16 MiB. The file is checked before
+    /// the runner is called.
     /// </exception>
     /// <exception cref="InvalidOptionsException">An option is invalid (see <see cref="OnnxQuantizationOptions.Validate"/>); it lists every bad value.</exception>
     public static OnnxQuantizationResult QuantizeStatic(byte[] model, CalibrationRunner calibration, OnnxQuantizationOptions? options = null)
