@@ -75,6 +75,25 @@ public class QuantizerHostileGraphTests
     }
 
     [Test]
+    public void Quantize_WeightFromASparseInitializer_StaysFloatAndRunsAsBefore()
+    {
+        // A sparse initializer is a producer too: the graph check must not take its value for one nothing makes. The
+        // Gemm reading it has no dense constant weight, so it stays float, and the file runs as the float one does.
+        var model = Linear();
+        var values = new TensorProto { Name = "ws", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 3 }, FloatData = { 0.5f, -1f, 2f } };
+        var indices = new TensorProto { Name = "ws_indices", DataType = (int)TensorProto.Types.DataType.Int64, Dims = { 3 }, Int64Data = { 0, 5, 7 } };
+        model.Graph.SparseInitializer.Add(new SparseTensorProto { Values = values, Indices = indices, Dims = { 2, 4 } });
+        model.Graph.Node[0].Input[1] = "ws";
+        model.Graph.Initializer.Remove(model.Graph.Initializer.Single(i => i.Name == "w"));
+        using var input = OrtValue.CreateTensorValueFromMemory(new float[] { 1, -2, 0.5f, 3, -1, 0.25f, 2, -0.5f }, new long[] { 2, 4 });
+
+        var result = OnnxQuantizer.QuantizeDynamic(model.ToByteArray());
+
+        result.FloatNodes.Should().ContainSingle().Which.Should().StartWith("fc: ");
+        Run(result.Model, input).Should().Equal(Run(model.ToByteArray(), input));
+    }
+
+    [Test]
     public void Quantize_NodeReadingAValueNothingProduces_ThrowsNamingNodeAndValue()
     {
         var model = Linear();

@@ -64,6 +64,23 @@ public class QuantizerHostileInputTests
         Refusals(model).Should().AllSatisfy(e => e.Message.Should().Contain("no graph nodes"));
     }
 
+    [Test]
+    public void Quantize_CallersBytes_AreLeftAsTheyWere()
+    {
+        // Refused or quantized, the caller's model is read, never written.
+        var bytes = Linear().ToByteArray();
+        var original = bytes.ToArray();
+        var refused = Linear(weight: Values(8).Select(v => v * float.PositiveInfinity).ToArray()).ToByteArray();
+        var refusedOriginal = refused.ToArray();
+
+        OnnxQuantizer.QuantizeDynamic(bytes);
+        OnnxQuantizer.QuantizeStatic(bytes, Calibration);
+        Refusals(refused);
+
+        bytes.Should().Equal(original);
+        refused.Should().Equal(refusedOriginal);
+    }
+
     [TestCase(4L, (1L << 62) + 1, TestName = "Quantize_WeightDimsWhoseProductWrapsToTheValueCount_ThrowsBeforeAllocating(4, 2^62 + 1)")]
     [TestCase(1L << 32, 1L << 32, TestName = "Quantize_WeightDimsWhoseProductWrapsToTheValueCount_ThrowsBeforeAllocating(2^32, 2^32)")]
     public void Quantize_WeightDimsWhoseProductWrapsToTheValueCount_ThrowsBeforeAllocating(long rows, long columns)

@@ -40,6 +40,29 @@ internal static class GraphCheck
             producers[tensor.Name] = Outside;
         }
 
+        // A sparse initializer makes the value its values tensor names (ONNX Runtime densifies it); its tensors may
+        // be external too.
+        foreach (var sparse in graph.SparseInitializer)
+        {
+            var name = sparse.Values?.Name ?? string.Empty;
+            if (name.Length == 0)
+            {
+                throw new OnnxQuantizationException("A sparse initializer of the graph has no name, so no node can read it: the file is damaged. Re-export the model.");
+            }
+
+            if (!initializers.Add(name))
+            {
+                throw new OnnxQuantizationException($"Initializer {QuantGraph.Quote(name)} appears twice in the graph (once sparse), perhaps with different values; which one a runtime takes is not defined. Keep one of them (re-export the model).", string.Empty, name);
+            }
+
+            foreach (var tensor in new[] { sparse.Values, sparse.Indices }.OfType<TensorProto>())
+            {
+                RefuseExternal(tensor, $"Sparse initializer {QuantGraph.Quote(name)}", string.Empty);
+            }
+
+            producers[name] = Outside;
+        }
+
         var inputs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var input in graph.Input.Where(i => i.Name.Length > 0))
         {

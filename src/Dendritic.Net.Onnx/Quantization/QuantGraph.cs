@@ -30,6 +30,7 @@ internal sealed class QuantGraph
         // GraphCheck has refused a name given to two initializers.
         _initializers = Graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
         _names.UnionWith(_initializers.Keys);
+        _names.UnionWith(Graph.SparseInitializer.Select(s => s.Values?.Name ?? string.Empty));
         _names.UnionWith(Graph.Input.Select(i => i.Name));
         _names.UnionWith(Graph.Node.SelectMany(n => n.Output.Concat(n.Input)));
         _names.UnionWith(Graph.Node.Select(n => n.Name));
