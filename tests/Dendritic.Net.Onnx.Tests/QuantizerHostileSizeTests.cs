@@ -98,6 +98,21 @@ public class QuantizerHostileSizeTests
     }
 
     [Test]
+    public void QuantizeDynamic_ConvWeightOfHugeRankUnderManyBiases_ThrowsPastTheBudget()
+    {
+        // A one-value Conv weight of rank 1,000,000 (dims of 1: a byte each in the file) read by 50 Convs with a bias
+        // each: every bias is broadcast to the weight's rank, 8 MB of dims in memory from a bias of a few bytes.
+        var dims = Enumerable.Repeat(1L, 1_000_000).ToArray();
+        var nodes = Enumerable.Range(0, 50).Select(i => Node("Conv", $"conv{i}", new[] { "x", "w", $"b{i}" }, new[] { i == 0 ? "y" : $"y{i}" }));
+        var biases = Enumerable.Range(0, 50).Select(i => Floats($"b{i}", new[] { (float)i }, 1));
+        var model = Model(nodes, biases.Prepend(Floats("w", new[] { 0.5f }, dims)).ToArray()).ToByteArray();
+
+        var act = () => OnnxQuantizer.QuantizeDynamic(model);
+
+        act.Should().Throw<OnnxQuantizationException>().Which.ValueName.Should().Be("w");
+    }
+
+    [Test]
     public void Quantize_HugeNodeName_QuotesItBoundedInTheMessage()
     {
         var model = Linear();

@@ -69,7 +69,8 @@ internal static class DynamicWriter
         var key = (projection.Weight.Name, 0, true);
         if (!written.Weights.TryGetValue(key, out var constants))
         {
-            graph.Reserve(projection, dims.Aggregate(1L, (a, d) => a * d) + (4 * projection.Channels));
+            // The int8 weight and its dims, the scales and their broadcast dims (as many as the weight's rank).
+            graph.Reserve(projection, dims.Aggregate(1L, (a, d) => a * d) + (4 * projection.Channels) + (16L * dims.Length));
             var values = QuantGraph.Floats(projection.Weight);
             var scales = WeightQuantizer.Scales(values, dims, 0, weightLimit);
             var weight = graph.AddInt8s(projection.Weight.Name + "_quantized", WeightQuantizer.Quantize(values, dims, 0, scales, weightLimit), dims);
@@ -99,7 +100,8 @@ internal static class DynamicWriter
         yield return graph.Node("Mul", new[] { asFloat, combined }, new[] { scaled });
         if (!written.Biases.TryGetValue((projection.Bias.Name, biasRank), out var bias))
         {
-            graph.Reserve(projection, 4 * projection.Channels);
+            // A Conv's bias broadcast has as many dims as its weight, which a hostile file makes by the million.
+            graph.Reserve(projection, (4 * projection.Channels) + (8L * biasRank));
             var dims = new[] { projection.Channels }.Concat(Enumerable.Repeat(1L, Math.Max(0, biasRank - 1))).ToArray();
             written.Biases[(projection.Bias.Name, biasRank)] = bias = graph.AddFloats(projection.Bias.Name + "_broadcast", QuantGraph.Floats(projection.Bias), dims);
         }

@@ -146,7 +146,7 @@ internal static class StaticQdqWriter
 
         var dims = weight.Dims.ToArray();
         var channels = projection.Channels;
-        graph.Reserve(projection, dims.Aggregate(1L, (a, d) => a * d) + (5 * channels));
+        graph.Reserve(projection, dims.Aggregate(1L, (a, d) => a * d) + (5 * channels) + (8L * dims.Length));
         var q = graph.AddInt8s(weight.Name + "_quantized", WeightQuantizer.Quantize(QuantGraph.Floats(weight), dims, projection.ChannelAxis, scales, weightLimit), dims);
         var scale = graph.AddFloats(weight.Name + "_scale", scales, channels);
         var zero = graph.AddInt8s(weight.Name + "_zero_point", new sbyte[channels], channels);
