@@ -97,7 +97,7 @@ internal static class Calibrator
             {
                 if (!float.IsFinite(x))
                 {
-                    throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration batch {batch} gave a non-finite value ({x}) for '{name}': the float model overflows or the input holds NaN/Infinity. Check the calibration inputs (normalised like the training data?) and the model."), string.Empty, name);
+                    throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration batch {batch} gave a non-finite value ({x}) for {QuantGraph.Quote(name)}: the float model overflows or the input holds NaN/Infinity. Check the calibration inputs (normalised like the training data?) and the model."), string.Empty, name);
                 }
 
                 _count++;
@@ -127,7 +127,7 @@ internal static class Calibrator
             {
                 // The running min/max start at 0, so no values at all would pass for an all-zero activation and get
                 // the arbitrary scale 1: every real value below 0.5 would then quantize to zero.
-                throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration gave no values for '{name}' in {batches} batch(es): the runner returned an empty (or null) array for it every time, as for batches of zero samples. Give batches that hold at least one sample each."), string.Empty, name);
+                throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration gave no values for {QuantGraph.Quote(name)} in {batches} batch(es): the runner returned an empty (or null) array for it every time, as for batches of zero samples. Give batches that hold at least one sample each."), string.Empty, name);
             }
 
             var (low, high) = (_min, _max);
@@ -152,7 +152,7 @@ internal static class Calibrator
             if (!(scale > 0) || !float.IsFinite(scale))
             {
                 // Width zero: every calibration value was exactly 0, so any scale represents them; 1 is as good as any.
-                scale = scale == 0 ? 1f : throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration of '{name}' gave the range [{low}, {high}], whose width overflows float32, so no uint8 scale fits it. The float model overflows on the calibration inputs: check that they are normalised like the training data."), string.Empty, name);
+                scale = scale == 0 ? 1f : throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Calibration of {QuantGraph.Quote(name)} gave the range [{low}, {high}], whose width overflows float32, so no uint8 scale fits it. The float model overflows on the calibration inputs: check that they are normalised like the training data."), string.Empty, name);
             }
 
             var zeroPoint = (byte)Math.Clamp(Math.Round(-low / scale), 0, 255);

@@ -4,8 +4,13 @@ namespace Dendritic.Onnx.Quantization;
 
 /// <summary>
 /// An ONNX model cannot be quantized: a node the quantizer does not know (named in the message and in
-/// <see cref="NodeName"/>), a float64 model, a model that is already quantized, or calibration that produced no
-/// usable ranges (no batches, non-finite activations, a runner returning the wrong outputs).
+/// <see cref="NodeName"/>), a float64 model, a model that is already quantized, a damaged or hostile file (bytes that
+/// are no ONNX model; a value produced twice or never, a cycle; a tensor in external data; a weight or bias whose shape
+/// does not match its values, with NaN or infinite values; a Gemm, MatMul or Conv outside the form ONNX defines; the
+/// message and <see cref="NodeName"/> or <see cref="ValueName"/> name the node or tensor and the bad value), or
+/// calibration that produced no usable ranges (no batches, non-finite activations, a runner returning the wrong
+/// outputs, a bias no int32 holds at the calibrated scale). The quantizer reads no file and leaves the caller's bytes
+/// as they were.
 /// </summary>
 public sealed class OnnxQuantizationException : DendriticException
 {
@@ -46,6 +51,6 @@ public sealed class OnnxQuantizationException : DendriticException
     /// <summary>The name of the node that cannot be quantized; empty when the problem is not one node's.</summary>
     public string NodeName { get; }
 
-    /// <summary>The name of the value (tensor) whose calibration failed; empty when the problem is not one value's.</summary>
+    /// <summary>The name of the value (tensor) that is damaged or whose calibration failed; empty when the problem is not one value's.</summary>
     public string ValueName { get; }
 }

@@ -25,8 +25,12 @@ public static class OnnxQuantizer
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
     /// <exception cref="OnnxQuantizationException">
     /// A node the quantizer does not support (the message and <see cref="OnnxQuantizationException.NodeName"/> name it),
-    /// a float64 or already-quantized model, no calibration batches, a non-finite calibration value, or an activation
-    /// for which the runner returned no values at all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it).
+    /// a float64 or already-quantized model, a damaged or hostile file (see <see cref="QuantizeDynamic"/>), no
+    /// calibration batches, a non-finite calibration value, an activation for which the runner returned no values at
+    /// all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it), a bias that no int32 holds at
+    /// its input's calibrated scale, or a weight shared by projections whose biases each need their own int8 copy of
+    /// it, past 4 bytes of constants added per byte of <paramref name="model"/> plus 16 MiB. The file is checked before
+    /// the runner is called.
     /// </exception>
     /// <exception cref="InvalidOptionsException">An option is invalid (see <see cref="OnnxQuantizationOptions.Validate"/>); it lists every bad value.</exception>
     public static OnnxQuantizationResult QuantizeStatic(byte[] model, CalibrationRunner calibration, OnnxQuantizationOptions? options = null)
@@ -63,7 +67,17 @@ public static class OnnxQuantizer
     /// calibrate); <see cref="OnnxQuantizationOptions.Default"/> (7-bit weights) when null.
     /// </param>
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
-    /// <exception cref="OnnxQuantizationException">A node the quantizer does not support, or a float64 or already-quantized model.</exception>
+    /// <exception cref="OnnxQuantizationException">
+    /// A node the quantizer does not support, a float64 or already-quantized model, or a damaged or hostile file, named
+    /// in the message and in <see cref="OnnxQuantizationException.NodeName"/> or
+    /// <see cref="OnnxQuantizationException.ValueName"/> with the bad value: bytes that are no ONNX model or a graph
+    /// without nodes; an initializer without a name or twice; a value produced more than once, or read (by a node or as
+    /// a graph output) but produced by nothing; nodes that form a cycle; a tensor in external data (no file is read); a
+    /// Gemm, MatMul or Conv with inputs, outputs, attributes (transA/transB other than 0 or 1, an attribute of the
+    /// wrong type or given twice) or a weight rank ONNX does not define for it; a weight or bias to quantize whose
+    /// shape has a dimension below 1 or does not describe exactly the values stored (checked on the bytes before
+    /// anything is sized by the shape), that is stored in both raw_data and float_data, or that holds NaN or infinity.
+    /// </exception>
     /// <exception cref="InvalidOptionsException">An option is invalid (see <see cref="OnnxQuantizationOptions.Validate"/>); it lists every bad value.</exception>
     public static OnnxQuantizationResult QuantizeDynamic(byte[] model, OnnxQuantizationOptions? options = null)
     {
