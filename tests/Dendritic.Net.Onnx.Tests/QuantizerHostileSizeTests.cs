@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using Dendritic.Onnx.Proto;
 using Dendritic.Onnx.Quantization;
@@ -19,10 +18,11 @@ namespace Dendritic.Onnx.Tests;
 public class QuantizerHostileSizeTests
 {
     [Test]
-    public void QuantizeDynamic_ManyProjections_TakesTimeInProportion()
+    public void QuantizeDynamic_ManyProjections_QuantizesEveryOne()
     {
         // 20,000 one-weight Gemms in a chain (about 1 MB of file). Removing each replaced weight used to search every
-        // node's inputs once per weight: 20,000² lookups, minutes. Bound: far above the linear pass on any machine.
+        // node's inputs once per weight: 20,000² lookups, about 5 minutes; now about 4 s on the development box. No
+        // bound on the time here (the project keeps speed out of tests): a regression shows as a slow test run.
         const int Count = 20_000;
         var nodes = new List<NodeProto>();
         var initializers = new List<TensorProto>();
@@ -35,11 +35,9 @@ public class QuantizerHostileSizeTests
         }
 
         var model = Model(nodes, initializers.ToArray()).ToByteArray();
-        var clock = Stopwatch.StartNew();
 
         var result = OnnxQuantizer.QuantizeDynamic(model);
 
-        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60));
         result.QuantizedNodes.Should().HaveCount(Count);
     }
 
