@@ -39,7 +39,7 @@ public sealed record PilotOptions
     /// <summary>Fixed modes: epochs the dendritic arm trains after its dendrites are added. Default 10.</summary>
     public int GrowthEpochs { get; init; } = 10;
 
-    /// <summary>Scheduler modes: non-improving validations tolerated before a plateau. Default 3.</summary>
+    /// <summary>Scheduler modes: non-improving validations that make a plateau (reached; exceeded under classic rules). Default 3.</summary>
     public int Patience { get; init; } = 3;
 
     /// <summary>
