@@ -25,7 +25,7 @@ public sealed class ClassificationDefaultsTests
         var started = new List<ArmKind>();
         var runner = new ExperimentRunner(Synthetic.Regressor, Synthetic.Regression(targetAxis: true), Growth, Tiny);
 
-        var act = () => runner.Run(new Progress(p => started.Add(p.Arm)));
+        var act = () => runner.Run(new SynchronousProgress(p => started.Add(p.Arm)));
 
         act.Should().Throw<InvalidOperationException>()
             .WithMessage("The metric is the default, Metrics.Accuracy, which scores classification*outputs [32, 1] Float32 and targets [32, 1] Float32 on its train split*For regression, set Loss, Metric and MetricName*");
@@ -72,11 +72,5 @@ public sealed class ClassificationDefaultsTests
         using var targets = tensor(new long[] { 0, 1, 1 });
 
         Metrics.Accuracy(outputs, targets).Should().BeApproximately(2.0 / 3.0, 1e-12);
-    }
-
-    /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, which posts to the thread pool.</summary>
-    private sealed class Progress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>
-    {
-        public void Report(ExperimentProgress value) => report(value);
     }
 }

@@ -60,7 +60,7 @@ public sealed class ExperimentRunnerWarningsTests
         var started = new List<ArmKind>();
         var runner = new ExperimentRunner(_ => new Synthetic.Mlp(4), Synthetic.Data(), Growth, Tiny);
 
-        var act = () => runner.Run(new Progress(p => started.Add(p.Arm)));
+        var act = () => runner.Run(new SynchronousProgress(p => started.Add(p.Arm)));
 
         act.Should().Throw<InvalidOperationException>().WithMessage("The model factory built * parameters at width 1 and as many at width 64*");
         started.Should().BeEmpty("the check runs before the first arm, not after seed 1's baseline and dendritic arms");
@@ -97,7 +97,7 @@ public sealed class ExperimentRunnerWarningsTests
         var started = new List<ArmKind>();
         var runner = new ExperimentRunner(Regressor, Regression(targetAxis: false), Growth, RegressionOptions);
 
-        var act = () => runner.Run(new Progress(p => started.Add(p.Arm)));
+        var act = () => runner.Run(new SynchronousProgress(p => started.Add(p.Arm)));
 
         act.Should().Throw<InvalidOperationException>().WithMessage("The model's outputs [32, 1] and the float targets [32] of the data 'regression' differ by a trailing axis of size 1*unsqueeze(-1)*");
         started.Should().BeEmpty();
@@ -116,10 +116,4 @@ public sealed class ExperimentRunnerWarningsTests
     private static ModelFactory Regressor => Synthetic.Regressor;
 
     private static ExperimentData Regression(bool targetAxis) => Synthetic.Regression(targetAxis);
-
-    /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, which posts to the thread pool.</summary>
-    private sealed class Progress(Action<ExperimentProgress> report) : IProgress<ExperimentProgress>
-    {
-        public void Report(ExperimentProgress value) => report(value);
-    }
 }
