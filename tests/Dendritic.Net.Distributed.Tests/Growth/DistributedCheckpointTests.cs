@@ -15,21 +15,8 @@ namespace Dendritic.Distributed.Tests.Growth;
 /// resumes from the one file and loads that state into its own optimizer, or every rank stops.
 /// </summary>
 [TestFixture]
-public sealed class DistributedCheckpointTests
+public sealed class DistributedCheckpointTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [Test]
     public void SaveCheckpoint_EveryRankAsked_OnlyRank0Writes()
     {

@@ -13,7 +13,7 @@ namespace Dendritic.Distributed.Tests.Growth;
 
 /// <summary>Growth under data parallelism: one decision for all ranks, identical dendrites, failures (checkpoints: <see cref="DistributedCheckpointTests"/>).</summary>
 [TestFixture]
-public sealed class DistributedGrowthSchedulerTests
+public sealed class DistributedGrowthSchedulerTests : TempFolderTest
 {
     // Per validation, each rank's local mean score; ranks have 10, 20 and 30 validation samples.
     private static readonly long[] Samples = { 10, 20, 30 };
@@ -25,19 +25,6 @@ public sealed class DistributedGrowthSchedulerTests
         new[] { 2.0, 2.0, 2.0 },   // worse again: grow
         new[] { 0.1, 0.2, 0.3 },
     };
-
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
 
     private static double Combined(double[] scores) => scores.Zip(Samples, (s, n) => s * n).Sum() / Samples.Sum();
 

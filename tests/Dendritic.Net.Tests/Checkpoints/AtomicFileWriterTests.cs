@@ -7,20 +7,12 @@ namespace Dendritic.Tests.Checkpoints;
 
 /// <summary>What the atomic writer does when the writer declines to replace the target.</summary>
 [TestFixture]
-public sealed class AtomicFileWriterTests
+public sealed class AtomicFileWriterTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void TryWrite_WriterDeclines_LeavesTheTargetAndDeletesTheTemporary()
     {
-        var target = _temp.File("weights.best");
+        var target = Temp.File("weights.best");
         File.WriteAllText(target, "old");
 
         var replaced = AtomicFileWriter.TryWrite(target, "best weights", stream =>
@@ -31,7 +23,7 @@ public sealed class AtomicFileWriterTests
 
         replaced.Should().BeFalse();
         File.ReadAllText(target).Should().Be("old");
-        Directory.GetFileSystemEntries(_temp.Path).Should().Equal(target);
+        Directory.GetFileSystemEntries(Temp.Path).Should().Equal(target);
     }
 
     [Test]
@@ -40,7 +32,7 @@ public sealed class AtomicFileWriterTests
         // A plain delete threw here, so an import that found a digest mismatch reported an IO error instead. The
         // temporary is made undeletable by putting a non-empty folder in its place (File.Delete refuses a folder),
         // which no file mode can do for root.
-        var target = _temp.File("weights.best");
+        var target = Temp.File("weights.best");
         File.WriteAllText(target, "old");
         string? temporary = null;
 

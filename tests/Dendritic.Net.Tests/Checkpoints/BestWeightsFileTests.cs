@@ -19,25 +19,16 @@ namespace Dendritic.Tests.Checkpoints;
 /// refused as "not a Dendritic.Net checkpoint", while <c>run.dndt</c> loaded the last epoch's model without a word.
 /// </summary>
 [TestFixture]
-public sealed class BestWeightsFileTests
+public sealed class BestWeightsFileTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void CreateFolder()
-    {
-        manual_seed(3);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(3);
 
     [TestCase(BestWeightsKept.Memory)]
     [TestCase(BestWeightsKept.Disk)]
     public void Load_BestFileOfARunInProgress_GivesTheBestModelWhileTheCheckpointGivesTheLastEpoch(BestWeightsKept storage)
     {
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         using var input = Input();
         using var best = SaveRunInProgress(path, storage, input);
 
@@ -56,7 +47,7 @@ public sealed class BestWeightsFileTests
     public void Load_ResumePoint_LogsItAtInformationOnlyAndNamesTheBestFile()
     {
         // Load then Resume is the documented path: a warning there would teach users to ignore warnings.
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         using var input = Input();
         SaveRunInProgress(path, BestWeightsKept.Memory, input).Dispose();
         var atResumePoint = new RecordingLogger();
@@ -77,11 +68,11 @@ public sealed class BestWeightsFileTests
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
-        var early = _temp.File("early.dndt");
+        var early = Temp.File("early.dndt");
         scheduler.SaveCheckpoint(early);
         scheduler.Step(1.0);
         scheduler.Finish();
-        var completed = _temp.File("completed.dndt");
+        var completed = Temp.File("completed.dndt");
         scheduler.SaveCheckpoint(completed);
         var logger = new RecordingLogger();
 
@@ -95,7 +86,7 @@ public sealed class BestWeightsFileTests
     [Test]
     public void Load_PreReleaseBestWeightsFile_ThrowsCheckpointExceptionSayingWhatToDo()
     {
-        var path = _temp.File("run.dndt.best");
+        var path = Temp.File("run.dndt.best");
         WritePreReleaseBestWeights(path);
 
         var act = () => DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
@@ -109,7 +100,7 @@ public sealed class BestWeightsFileTests
     public void Resume_PreReleaseBestWeightsFileWithTheRecordedDigest_ThrowsCheckpointExceptionSayingWhatToDo()
     {
         // A checkpoint of a pre-release run: its state records the digest of its best-weights file, of the old format.
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
         scheduler.Step(1.0);
@@ -139,7 +130,7 @@ public sealed class BestWeightsFileTests
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle);
         scheduler.Step(1.0);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         var best = path + ".best";
         var bytes = File.ReadAllBytes(best);
@@ -161,7 +152,7 @@ public sealed class BestWeightsFileTests
         var scheduler = new GrowthScheduler(handle);
         scheduler.Step(1.0);
         var saved = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         var fresh = TestModels.TanhMlp();
         var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(fresh, path));
@@ -195,7 +186,7 @@ public sealed class BestWeightsFileTests
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options with
         {
             Patience = 0,
-            BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
+            BestWeightsDirectory = storage == BestWeightsKept.Disk ? Temp.File("best") : null,
         });
         scheduler.Step(1.0);
         var best = model.call(input).detach();

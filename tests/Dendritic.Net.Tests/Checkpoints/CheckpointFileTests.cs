@@ -11,21 +11,8 @@ namespace Dendritic.Tests.Checkpoints;
 
 /// <summary>How a save treats the file system: temporaries, links, modes, long names, unwritable folders.</summary>
 [TestFixture]
-public sealed class CheckpointFileTests
+public sealed class CheckpointFileTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void Save_StaleTemporaryOfTheSameTarget_IsRemoved()
     {

@@ -11,26 +11,17 @@ namespace Dendritic.Tests.Checkpoints;
 
 /// <summary>What saving and loading a checkpoint logs (events 1100, 1101, 1102 and 1105).</summary>
 [TestFixture]
-public sealed class CheckpointLogTests
+public sealed class CheckpointLogTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(1);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(1);
 
     [Test]
     public void SaveAndLoad_PathWithDotDot_LogBothWithTheSameFullPath()
     {
-        Directory.CreateDirectory(_temp.File("sub"));
-        var path = Path.Combine(_temp.Path, "sub", "..", "model.dndt");
-        var full = _temp.File("model.dndt");
+        Directory.CreateDirectory(Temp.File("sub"));
+        var path = Path.Combine(Temp.Path, "sub", "..", "model.dndt");
+        var full = Temp.File("model.dndt");
         var saveLog = new RecordingLogger();
         var loadLog = new RecordingLogger();
         DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1, Logger = saveLog }), path);
@@ -45,7 +36,7 @@ public sealed class CheckpointLogTests
     public void SaveCheckpoint_AfterAScore_LogsBothFilesTheBestModelLast()
     {
         // The .best is the file to deploy: a user reading the log must find it there, not only the resume point.
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         var log = new RecordingLogger();
         var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { Logger = log }), ClassicRules.Options);
         scheduler.Step(0.5);
@@ -60,7 +51,7 @@ public sealed class CheckpointLogTests
     [Test]
     public void LoadOptimizerState_LogsTheFileTheOptimizerAndItsSize()
     {
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 });
         var manifest = DendriteCheckpoint.Save(handle, path, optimizer: TorchSharp.torch.optim.Adam(handle.TrainableParameters()));
         var log = new RecordingLogger();
@@ -74,12 +65,12 @@ public sealed class CheckpointLogTests
     [Test]
     public void Load_CheckpointWithSets_LogsTheSetsItRestored()
     {
-        var even = _temp.File("even.dndt");
+        var even = Temp.File("even.dndt");
         DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 }), even);
         var built = HandBuilt();
         ((DendriteLayer)built[0]).AddDendrites(2);
         ((DendriteLayer)built[2]).AddDendrites(1);
-        var uneven = _temp.File("uneven.dndt");
+        var uneven = Temp.File("uneven.dndt");
         DendriteCheckpoint.Save(Dendrites.Adopt(built), uneven);
         var evenLog = new RecordingLogger();
         var unevenLog = new RecordingLogger();

@@ -11,21 +11,8 @@ namespace Dendritic.Tests.Checkpoints;
 
 /// <summary>Checkpoint operations leave no tensor alive for a finalizer to free (issue 17).</summary>
 [TestFixture]
-public sealed class CheckpointResourceTests
+public sealed class CheckpointResourceTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void CreateFolder()
-    {
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void Save_LeavesNoLiveTensors()
     {

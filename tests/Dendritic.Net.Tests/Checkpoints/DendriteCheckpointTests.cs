@@ -12,21 +12,10 @@ using Dendritic.Testing;
 namespace Dendritic.Tests.Checkpoints;
 
 [TestFixture]
-public sealed class DendriteCheckpointTests
+public sealed class DendriteCheckpointTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
     [SetUp]
-    public void CreateFolder()
-    {
-        manual_seed(3);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(3);
 
     public static IEnumerable<TestCaseData> Models()
     {

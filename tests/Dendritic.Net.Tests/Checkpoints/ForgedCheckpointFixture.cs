@@ -11,22 +11,10 @@ namespace Dendritic.Tests.Checkpoints;
 /// What the tests of hostile checkpoints share: a temporary folder per test, torch's generator seeded, and a real
 /// checkpoint to change with <see cref="CheckpointForge"/>.
 /// </summary>
-public abstract class ForgedCheckpointFixture
+public abstract class ForgedCheckpointFixture : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    /// <summary>This test's temporary folder.</summary>
-    protected string Folder => _temp.Path;
-
     [SetUp]
-    public void CreateFolder()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(5);
 
     /// <summary>
     /// Wraps <paramref name="model"/> with the default options and saves it in <see cref="Folder"/>, with the state of
@@ -36,7 +24,7 @@ public abstract class ForgedCheckpointFixture
     protected string Save(nn.Module model, IReadOnlyDictionary<string, string>? extras = null, Func<DendriticModel, optim.Optimizer>? optimizer = null)
     {
         var handle = Dendrites.Wrap(model);
-        var path = _temp.File("forged.dndt");
+        var path = Temp.File("forged.dndt");
         DendriteCheckpoint.Save(handle, path, extras, optimizer?.Invoke(handle));
         return path;
     }

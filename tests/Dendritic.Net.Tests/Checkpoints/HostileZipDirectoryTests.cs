@@ -15,25 +15,17 @@ namespace Dendritic.Tests.Checkpoints;
 /// per record.
 /// </summary>
 [TestFixture]
-public sealed class HostileZipDirectoryTests
+public sealed class HostileZipDirectoryTests : TempFolderTest
 {
     // The refusal reads the last 64 KiB of the file and little else; reading 100,000 records took tens of megabytes.
     private const long MaxBytesPerRefusal = 2L << 20;
-
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
 
     // 100,000 entries need the ZIP64 end records (the classic one holds at most 65,535); 1,000 do not.
     [TestCase(100_000)]
     [TestCase(1_000)]
     public void ReadManifest_ZipWithManyEmptyEntries_ThrowsCorruptedNamingTheCountBeforeReadingThem(int count)
     {
-        var path = _temp.File("many.dndt");
+        var path = Temp.File("many.dndt");
         using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
         {
             for (var i = 0; i < count; i++)
@@ -54,7 +46,7 @@ public sealed class HostileZipDirectoryTests
     [TestCase(0xFFFFFFFFu, "*central directory declares 4294967295 bytes, over the cap*")]
     public void ReadManifest_CentralDirectorySizeOverTheFileOrTheCap_ThrowsCorruptedNamingTheSize(uint size, string expected)
     {
-        var path = _temp.File("big-directory.dndt");
+        var path = Temp.File("big-directory.dndt");
         CheckpointForge.Write(path, ("manifest.json", Encoding.UTF8.GetBytes("{}")));
         var bytes = File.ReadAllBytes(path);
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 22 + 12), size);
@@ -68,7 +60,7 @@ public sealed class HostileZipDirectoryTests
     [Test]
     public void ReadManifest_NoEndOfCentralDirectory_ThrowsCorruptedSayingItIsTruncated()
     {
-        var path = _temp.File("cut.dndt");
+        var path = Temp.File("cut.dndt");
         CheckpointForge.Write(path, ("manifest.json", Encoding.UTF8.GetBytes("{}")));
         var bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..^22]);
@@ -81,7 +73,7 @@ public sealed class HostileZipDirectoryTests
     [Test]
     public void ReadManifest_Zip64LocatorPointingPastTheFile_ThrowsCorrupted()
     {
-        var path = _temp.File("zip64.dndt");
+        var path = Temp.File("zip64.dndt");
         using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
         {
             for (var i = 0; i < 70_000; i++)

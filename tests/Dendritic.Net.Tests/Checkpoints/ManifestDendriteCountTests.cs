@@ -14,21 +14,13 @@ namespace Dendritic.Tests.Checkpoints;
 /// before the property's rename still load and new ones read in older tools.
 /// </summary>
 [TestFixture]
-public sealed class ManifestDendriteCountTests
+public sealed class ManifestDendriteCountTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void CreateFolder() => _temp = new TempFolder();
-
-    [TearDown]
-    public void DeleteFolder() => _temp.Dispose();
-
     [Test]
     public void Save_DendriteCount_IsStoredAsDendritesInTheManifest()
     {
         var handle = Dendrites.Wrap(TestModels.Mlp(), new WrapOptions { InitialDendrites = 2 });
-        var path = _temp.File("model.dndt");
+        var path = Temp.File("model.dndt");
 
         DendriteCheckpoint.Save(handle, path);
 

@@ -18,25 +18,16 @@ namespace Dendritic.Tests.Checkpoints;
 /// with typed errors before TorchSharp reads a byte into the optimizer.
 /// </summary>
 [TestFixture]
-public sealed class OptimizerStateTests
+public sealed class OptimizerStateTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(5);
 
     [Test]
     public void LoadOptimizerState_FromTheSameSave_GoesOnAsTheSavedOptimizerWould()
     {
         var (model, handle, optimizer) = Trained(steps: 3);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var fresh = TestModels.TanhMlp();
         var loaded = DendriteCheckpoint.Load(fresh, path);
@@ -55,7 +46,7 @@ public sealed class OptimizerStateTests
     public void LoadOptimizerState_FileReplacedByALaterSave_ThrowsMismatchAndLoadsNothing()
     {
         var (model, handle, optimizer) = Trained(steps: 2);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
         QuickTraining.SquareOutputStep(model, optimizer);
@@ -75,7 +66,7 @@ public sealed class OptimizerStateTests
         var (_, handle, _) = Trained(steps: 0);
         handle.SetBaseTrainable(false);
         var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
         loaded.Handle.SetBaseTrainable(true);
@@ -91,7 +82,7 @@ public sealed class OptimizerStateTests
     public void LoadOptimizerState_SameParametersInAnotherOrder_ThrowsMismatchNamingThePosition()
     {
         var (_, handle, optimizer) = Trained(steps: 1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
         var resumed = torch.optim.Adam(loaded.Handle.TrainableParameters().Reverse(), 0.5);
@@ -105,7 +96,7 @@ public sealed class OptimizerStateTests
     public void LoadOptimizerState_OtherOptimizerType_ThrowsMismatchNamingBoth()
     {
         var (_, handle, optimizer) = Trained(steps: 1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
         var sgd = torch.optim.SGD(loaded.Handle.TrainableParameters(), 0.1);
@@ -119,7 +110,7 @@ public sealed class OptimizerStateTests
     public void LoadOptimizerState_CheckpointSavedWithoutOne_ThrowsCheckpointExceptionSayingHowToSaveIt()
     {
         var (_, handle, _) = Trained(steps: 1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
@@ -133,7 +124,7 @@ public sealed class OptimizerStateTests
     public void LoadOptimizerState_ChangedByteWithItsCrcRecomputed_ThrowsCorruptedAndLoadsNothing()
     {
         var (_, handle, optimizer) = Trained(steps: 2);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
         CheckpointForge.RewriteEntry(path, "optimizer.bin", bytes =>
@@ -153,7 +144,7 @@ public sealed class OptimizerStateTests
     public void ReadManifest_OptimizerEntryDroppedWithTheChecksumsRewritten_ThrowsCorruptedNamingTheField()
     {
         var (_, handle, optimizer) = Trained(steps: 1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
 
         // The forge writes the weights, the manifest and a checksums file of their two lines only.
@@ -167,7 +158,7 @@ public sealed class OptimizerStateTests
     public void ReadManifest_OptimizerRecordNamingAParameterTwice_ThrowsCorruptedNamingTheField()
     {
         var (_, handle, optimizer) = Trained(steps: 1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         CheckpointForge.Rewrite(path, m => m["optimizer"]!["parameterGroups"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonArray("fc1.weight", "fc1.weight")));
 
@@ -180,7 +171,7 @@ public sealed class OptimizerStateTests
     public void Save_OptimizerOverAnotherModelsParameters_ThrowsAndKeepsThePreviousFile()
     {
         var (_, handle, optimizer) = Trained(steps: 1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         DendriteCheckpoint.Save(handle, path, optimizer: optimizer);
         var before = File.ReadAllBytes(path);
         var other = torch.optim.Adam(TestModels.TanhMlp().parameters(), 0.01);
@@ -199,7 +190,7 @@ public sealed class OptimizerStateTests
         model.get_parameter("fc2.bias")!.requires_grad = false;
         handle.Layers[0].HostWeight.requires_grad = false;
         var frozenBefore = QuickTraining.ParameterNames(model, trainable: false);
-        var path = _temp.File("frozen.dndt");
+        var path = Temp.File("frozen.dndt");
 
         var manifest = DendriteCheckpoint.Save(handle, path);
         var fresh = TestModels.TanhMlp();
@@ -215,7 +206,7 @@ public sealed class OptimizerStateTests
     {
         var (_, handle, _) = Trained(steps: 0);
         handle.SetBaseTrainable(false);
-        var path = _temp.File("old.dndt");
+        var path = Temp.File("old.dndt");
         DendriteCheckpoint.Save(handle, path);
         CheckpointForge.Rewrite(path, m =>
         {
@@ -235,7 +226,7 @@ public sealed class OptimizerStateTests
     {
         var (_, handle, _) = Trained(steps: 0);
         handle.SetBaseTrainable(false);
-        var path = _temp.File("old.dndt");
+        var path = Temp.File("old.dndt");
         DendriteCheckpoint.Save(handle, path);
         CheckpointForge.Rewrite(path, m => m["formatVersion"] = 2);
 
@@ -248,7 +239,7 @@ public sealed class OptimizerStateTests
     public void Load_FrozenBaseParameterTheModelDoesNotHave_ThrowsCorruptedAndLeavesTheModelUnwrapped()
     {
         var (_, handle, _) = Trained(steps: 0);
-        var path = _temp.File("forged.dndt");
+        var path = Temp.File("forged.dndt");
         DendriteCheckpoint.Save(handle, path);
         CheckpointForge.Rewrite(path, m => m["frozenBaseParameters"] = new System.Text.Json.Nodes.JsonArray("fc9.weight"));
         var fresh = TestModels.TanhMlp();
@@ -264,7 +255,7 @@ public sealed class OptimizerStateTests
     {
         var (_, handle, _) = Trained(steps: 0);
         handle.SetBaseTrainable(false);
-        var path = _temp.File("frozen.dndt");
+        var path = Temp.File("frozen.dndt");
         DendriteCheckpoint.Save(handle, path);
         handle.SetBaseTrainable(true);
 

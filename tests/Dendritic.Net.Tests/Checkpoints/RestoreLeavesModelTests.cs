@@ -18,19 +18,10 @@ namespace Dendritic.Tests.Checkpoints;
 /// made the model build sets sized from the file's own (false) description of its hosts.
 /// </summary>
 [TestFixture]
-public sealed class RestoreLeavesModelTests
+public sealed class RestoreLeavesModelTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(11);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(11);
 
     [Test]
     public void Restore_CheckpointOfAWiderModel_ThrowsAndLeavesSetsAndWeights()
@@ -100,7 +91,7 @@ public sealed class RestoreLeavesModelTests
         var model = TestModels.Mlp();
         model.to(float64);
         var saved = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
-        var path = Path.Combine(_temp.Path, "f64.dndt");
+        var path = Path.Combine(Temp.Path, "f64.dndt");
         DendriteCheckpoint.Save(saved, path);
         var (handle, before) = Trained(TestModels.Mlp(), sets: 1);
 
@@ -114,7 +105,7 @@ public sealed class RestoreLeavesModelTests
     public void Restore_FittingCheckpointWithMoreSets_GrowsToItAndCopiesEveryWeight()
     {
         var (saved, _) = Trained(TestModels.Mlp(), sets: 3);
-        var path = Path.Combine(_temp.Path, "three.dndt");
+        var path = Path.Combine(Temp.Path, "three.dndt");
         DendriteCheckpoint.Save(saved, path);
         var (handle, _) = Trained(TestModels.Mlp(), sets: 0);
 
@@ -140,7 +131,7 @@ public sealed class RestoreLeavesModelTests
     public void Step_RetryWhoseBestWeightsOnDiskAreAnotherModels_ThrowsAndKeepsTheSets()
     {
         // Before, the retry removed the grown sets first and found out only then that the file did not fit.
-        var directory = Path.Combine(_temp.Path, "best");
+        var directory = Path.Combine(Temp.Path, "best");
         var (handle, _) = Trained(TestModels.Mlp(4, 8, 3), sets: 0);
         var scheduler = new GrowthScheduler(handle, new GrowthOptions { BestWeightsDirectory = directory, Patience = 1, FirstScoreIsBest = true });
         scheduler.Step(1.0);
@@ -168,7 +159,7 @@ public sealed class RestoreLeavesModelTests
         var saved = ModuleHostModels.NormMlp();
         var savedHandle = Dendrites.Wrap(saved, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 2 });
         saved.to(float64);
-        var path = Path.Combine(_temp.Path, "norm.dndt");
+        var path = Path.Combine(Temp.Path, "norm.dndt");
         DendriteCheckpoint.Save(savedHandle, path);
         var model = ModuleHostModels.NormMlp();
         var handle = Dendrites.Wrap(model, new WrapOptions { Targets = LayerSelector.Named("norm"), InitialDendrites = 1 });
@@ -186,7 +177,7 @@ public sealed class RestoreLeavesModelTests
     {
         var saved = ModuleHostModels.BlockMlp();
         var savedHandle = Dendrites.Wrap(saved, new WrapOptions { Targets = LayerSelector.Named("block"), ModuleHosts = new[] { ModuleHostModels.BlockHost }, InitialDendrites = 3 });
-        var path = Path.Combine(_temp.Path, "block.dndt");
+        var path = Path.Combine(Temp.Path, "block.dndt");
         DendriteCheckpoint.Save(savedHandle, path);
         var calls = 0;
         var failing = ModuleHost.For<Block>(b => ++calls == 3 ? throw new InvalidOperationException("out of memory") : new Block(b.In, b.Out), b => b.Out);
@@ -202,7 +193,7 @@ public sealed class RestoreLeavesModelTests
     private string Save(nn.Module model, int sets)
     {
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = sets });
-        var path = Path.Combine(_temp.Path, $"saved-{sets}.dndt");
+        var path = Path.Combine(Temp.Path, $"saved-{sets}.dndt");
         DendriteCheckpoint.Save(handle, path);
         return path;
     }

@@ -17,19 +17,10 @@ namespace Dendritic.Tests.Checkpoints;
 /// Not at the load, whose next step is usually Resume; not after Resume; never for the best model's file.
 /// </summary>
 [TestFixture]
-public sealed class ResumePointWarningTests
+public sealed class ResumePointWarningTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(4);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(4);
 
     [Test]
     public void Save_HandleLoadedFromAResumePointWithoutResume_WarnsNamingTheBestFile()
@@ -38,7 +29,7 @@ public sealed class ResumePointWarningTests
         var logger = new RecordingLogger();
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, logger);
 
-        DendriteCheckpoint.Save(loaded.Handle, _temp.File("deploy.dndt"));
+        DendriteCheckpoint.Save(loaded.Handle, Temp.File("deploy.dndt"));
 
         var warning = logger.Entries.Should().ContainSingle(e => e.EventId == 1103).Which;
         warning.Level.Should().Be(LogLevel.Warning);
@@ -56,7 +47,7 @@ public sealed class ResumePointWarningTests
 
         var scheduler = GrowthScheduler.Resume(loaded);
         scheduler.SaveCheckpoint(path);
-        DendriteCheckpoint.Save(loaded.Handle, _temp.File("copy.dndt"));
+        DendriteCheckpoint.Save(loaded.Handle, Temp.File("copy.dndt"));
 
         logger.Entries.Should().NotContain(e => e.Level >= LogLevel.Warning);
     }
@@ -68,7 +59,7 @@ public sealed class ResumePointWarningTests
         var logger = new RecordingLogger();
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path + ".best", logger);
 
-        DendriteCheckpoint.Save(loaded.Handle, _temp.File("deploy.dndt"));
+        DendriteCheckpoint.Save(loaded.Handle, Temp.File("deploy.dndt"));
 
         logger.Entries.Should().NotContain(e => e.EventId == 1103 || e.EventId == 1104);
     }
@@ -87,7 +78,7 @@ public sealed class ResumePointWarningTests
 
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
         scheduler.Step(1.0);
-        var path = _temp.File("inf.dndt");
+        var path = Temp.File("inf.dndt");
         scheduler.SaveCheckpoint(path);
         var options = new CheckpointLoadOptions { AllowNonFiniteWeights = true };
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, options: options);
@@ -106,7 +97,7 @@ public sealed class ResumePointWarningTests
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options);
         scheduler.Step(1.0);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         return path;
     }

@@ -14,23 +14,14 @@ namespace Dendritic.Tests.Growth;
 /// again, to load or copy it, only when that digest is the recorded one, after checking the scheduler state.
 /// </summary>
 [TestFixture]
-public sealed class BestWeightsFileReadsTests
+public sealed class BestWeightsFileReadsTests : TempFolderTest
 {
     // 8 MiB of weights: a read of the whole file stands far above whatever else the process reads meanwhile.
     private const int Inputs = 1024;
     private const int Outputs = 2048;
 
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(5);
 
     [TestCase(BestWeightsKept.Memory)]
     [TestCase(BestWeightsKept.Disk)]
@@ -38,7 +29,7 @@ public sealed class BestWeightsFileReadsTests
     {
         var scheduler = new GrowthScheduler(Dendrites.Wrap(Model(), new WrapOptions { InitialDendrites = 0 }), Options(storage));
         scheduler.Step(1.0);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
 
         var read = ProcessReads.During(() => scheduler.SaveCheckpoint(path));
 
@@ -58,7 +49,7 @@ public sealed class BestWeightsFileReadsTests
         var options = Options(storage);
         var scheduler = new GrowthScheduler(Dendrites.Wrap(Model(), new WrapOptions { InitialDendrites = 0 }), options);
         scheduler.Step(1.0);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         var loaded = DendriteCheckpoint.Load(Model(), path);
         GrowthScheduler? resumed = null;
@@ -77,7 +68,7 @@ public sealed class BestWeightsFileReadsTests
         var options = Options(storage);
         var scheduler = new GrowthScheduler(Dendrites.Wrap(Model(), new WrapOptions { InitialDendrites = 0 }), options);
         scheduler.Step(1.0);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         var bytes = File.ReadAllBytes(path + ".best");
         bytes[bytes.Length / 2] ^= 1;
@@ -99,7 +90,7 @@ public sealed class BestWeightsFileReadsTests
         var options = Options(BestWeightsKept.Memory);
         var scheduler = new GrowthScheduler(Dendrites.Wrap(Model(), new WrapOptions { InitialDendrites = 0 }), options);
         scheduler.Step(1.0);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         var loaded = DendriteCheckpoint.Load(Model(), path);
 
@@ -114,6 +105,6 @@ public sealed class BestWeightsFileReadsTests
     private GrowthOptions Options(BestWeightsKept storage) => new()
     {
         Mode = ScoreMode.Minimize,
-        BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
+        BestWeightsDirectory = storage == BestWeightsKept.Disk ? Temp.File("best") : null,
     };
 }

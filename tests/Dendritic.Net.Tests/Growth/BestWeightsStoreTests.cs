@@ -7,18 +7,8 @@ using Dendritic.Testing;
 
 namespace Dendritic.Tests.Growth;
 
-public sealed class BestWeightsStoreTests
+public sealed class BestWeightsStoreTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void SetUp() => _temp = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [TestCase(BestWeightsKept.Memory)]
     [TestCase(BestWeightsKept.Disk)]
     public void Restore_AfterCapture_BringsBackTheCapturedWeights(BestWeightsKept storage)

@@ -18,11 +18,9 @@ namespace Dendritic.Tests.Growth;
 /// and loaded an optimizer for a run that was already complete, and loops that save every epoch throwing at the last.
 /// </summary>
 [TestFixture]
-public sealed class GrowthFitOptimizerTests
+public sealed class GrowthFitOptimizerTests : TempFolderTest
 {
     private const int StepsPerEpoch = 5;
-
-    private TempFolder _temp = null!;
 
     /// <summary>Completes by RetriesExhausted at the fourth score of 1, 2, 3, 4: grows at 2, retries at 3, removes the set at 4.</summary>
     private static GrowthOptions EagerRules => new()
@@ -36,14 +34,7 @@ public sealed class GrowthFitOptimizerTests
     };
 
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(17);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(17);
 
     [Test]
     public void Fit_FactoryRefusesTheSavedState_ThrowsThenTheNextFitLoadsItIntoTheCorrectedOne()
@@ -72,7 +63,7 @@ public sealed class GrowthFitOptimizerTests
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), new GrowthOptions { Patience = 50 });
         scheduler.Fit(2, d => optim.Adam(d.TrainableParameters, 0.01), (_, o) => Train(model, o), e => e);
         scheduler.Finish();
-        var path = _temp.File("done.dndt");
+        var path = Temp.File("done.dndt");
         scheduler.SaveCheckpoint(path, optimizer: scheduler.Optimizer);
         var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path));
         var calls = 0;
@@ -136,7 +127,7 @@ public sealed class GrowthFitOptimizerTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle, EagerRules);
         var optimizer = optim.Adam(handle.TrainableParameters(), 0.01);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         GrowthDecision decision = null!;
         var manifests = new List<CheckpointManifest>();
         for (var epoch = 1; epoch <= 4; epoch++)
@@ -170,7 +161,7 @@ public sealed class GrowthFitOptimizerTests
         var optimizer = optim.Adam(grown.TrainableParameters, 0.01);
         scheduler.Finish();
 
-        var manifest = scheduler.SaveCheckpoint(_temp.File("run.dndt"), optimizer: optimizer);
+        var manifest = scheduler.SaveCheckpoint(Temp.File("run.dndt"), optimizer: optimizer);
 
         handle.DendriteCount.Should().Be(0);
         manifest.Optimizer.Should().BeNull();
@@ -182,7 +173,7 @@ public sealed class GrowthFitOptimizerTests
         var model = TestModels.TanhMlp();
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), new GrowthOptions { Patience = 50 });
         scheduler.Fit(1, d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01), (_, o) => Train(model, o), e => e);
-        var path = _temp.File("fit.dndt");
+        var path = Temp.File("fit.dndt");
         scheduler.SaveCheckpoint(path, optimizer: scheduler.Optimizer);
         return path;
     }

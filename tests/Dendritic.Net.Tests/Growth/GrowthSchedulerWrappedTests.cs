@@ -14,21 +14,10 @@ namespace Dendritic.Tests.Growth;
 
 /// <summary>The scheduler on models wrapped by <see cref="Dendrites.Wrap"/>, checkpoints included.</summary>
 [TestFixture]
-public sealed class GrowthSchedulerWrappedTests
+public sealed class GrowthSchedulerWrappedTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(42);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(42);
 
     private static DendriticModel Wrap(nn.Module model, bool hooks = false) =>
         Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0, AllowHooks = hooks });

@@ -16,19 +16,10 @@ namespace Dendritic.Tests.Growth;
 /// field and its value.
 /// </summary>
 [TestFixture]
-public sealed class GrowthStateConsistencyTests
+public sealed class GrowthStateConsistencyTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(11);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(11);
 
     // The saved run: 4 validations, every counter 0, one set per layer, patience 1 (plateau above it), cooldown 0,
     // 2 retries.
@@ -47,7 +38,7 @@ public sealed class GrowthStateConsistencyTests
     [TestCase("BadValidations", "3", "*'BadValidations' is 3, more than 2 (Options.Patience + 1*")]
     public void FromCheckpoint_StateThatContradictsItself_ThrowsCorruptedNamingFileFieldAndValue(string field, string json, string expected)
     {
-        var path = SteppedRun.Save(_temp.File("doctored.dndt"));
+        var path = SteppedRun.Save(Temp.File("doctored.dndt"));
         SteppedRun.Edit(path, state => Checkpoints.CheckpointForge.Set(state, field, JsonNode.Parse(json)));
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
@@ -62,7 +53,7 @@ public sealed class GrowthStateConsistencyTests
     public void Resume_RecordedOptionsInvalidAndOptionsGiven_ThrowsCorruptedNotInvalidOptions()
     {
         // The caller's options are fine; the recorded ones are what is wrong, so the caller must not be told to fix theirs.
-        var path = SteppedRun.Save(_temp.File("doctored.dndt"));
+        var path = SteppedRun.Save(Temp.File("doctored.dndt"));
         SteppedRun.Edit(path, state => state["Options"]!["Patience"] = -1);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
@@ -76,7 +67,7 @@ public sealed class GrowthStateConsistencyTests
     [TestCase("History[0].Bogus", "*'History[0].Bogus'*")]
     public void FromCheckpoint_StateWithAFieldNoVersionWrote_ThrowsCorruptedNamingIt(string field, string expected)
     {
-        var path = SteppedRun.Save(_temp.File("doctored.dndt"));
+        var path = SteppedRun.Save(Temp.File("doctored.dndt"));
         SteppedRun.Edit(path, state => Checkpoints.CheckpointForge.Set(state, field, 1));
 
         var read = () => GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.ReadManifest(path));
@@ -90,7 +81,7 @@ public sealed class GrowthStateConsistencyTests
         // Without FirstScoreIsBest the first validation leaves no best score: not corruption.
         var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp()), new GrowthOptions { FirstScoreIsBest = false });
         scheduler.Step(0.5);
-        var path = _temp.File("first.dndt");
+        var path = Temp.File("first.dndt");
         scheduler.SaveCheckpoint(path);
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 

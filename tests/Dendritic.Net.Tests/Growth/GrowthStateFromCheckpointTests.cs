@@ -15,19 +15,10 @@ namespace Dendritic.Tests.Growth;
 /// (found in a newcomer's trial: the docs used a <c>state</c> they never defined).
 /// </summary>
 [TestFixture]
-public sealed class GrowthStateFromCheckpointTests
+public sealed class GrowthStateFromCheckpointTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(11);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(11);
 
     [Test]
     public void FromCheckpoint_CascadeCorrelationRun_GivesTheRecordedOptionsToResumeWithDelegates()
@@ -73,7 +64,7 @@ public sealed class GrowthStateFromCheckpointTests
     public void FromCheckpoint_CheckpointWithoutSchedulerState_IsNull()
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp());
-        var path = _temp.File("plain.ckpt");
+        var path = Temp.File("plain.ckpt");
         DendriteCheckpoint.Save(handle, path);
 
         GrowthSchedulerState.FromCheckpoint(DendriteCheckpoint.Load(TestModels.TanhMlp(), path)).Should().BeNull();
@@ -83,7 +74,7 @@ public sealed class GrowthStateFromCheckpointTests
     public void FromCheckpoint_StateThatIsNotJson_ThrowsCheckpointCorruptedNamingTheKey()
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp());
-        var path = _temp.File("edited.ckpt");
+        var path = Temp.File("edited.ckpt");
         DendriteCheckpoint.Save(handle, path, new Dictionary<string, string> { [GrowthScheduler.StateExtrasKey] = "{ \"Validations\": \"many\" }" });
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path);
 
@@ -212,7 +203,7 @@ public sealed class GrowthStateFromCheckpointTests
         GrowthSchedulerState.FromJson(state.ToJson()).Options!.Should().Be(options);
     }
 
-    private string SaveSteppedRun() => SteppedRun.Save(_temp.File("stepped.ckpt"));
+    private string SaveSteppedRun() => SteppedRun.Save(Temp.File("stepped.ckpt"));
 
     private static void Edit(string path, Func<JsonObject, JsonObject> change, Func<string, string>? text = null) => SteppedRun.Edit(path, change, text);
 
@@ -231,7 +222,7 @@ public sealed class GrowthStateFromCheckpointTests
         };
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), options);
         scheduler.Step(1.0);
-        var path = _temp.File("cascade.ckpt");
+        var path = Temp.File("cascade.ckpt");
         scheduler.SaveCheckpoint(path);
         return path;
     }

@@ -18,19 +18,10 @@ namespace Dendritic.Tests.Growth;
 /// half-resumed scheduler on the handle.
 /// </summary>
 [TestFixture]
-public sealed class InterruptedCheckpointSaveTests
+public sealed class InterruptedCheckpointSaveTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(11);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(11);
 
     [TestCase(BestWeightsKept.Memory)]
     [TestCase(BestWeightsKept.Disk)]
@@ -128,7 +119,7 @@ public sealed class InterruptedCheckpointSaveTests
     private GrowthOptions Options(BestWeightsKept storage) => ClassicRules.Options with
     {
         Patience = 50,
-        BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
+        BestWeightsDirectory = storage == BestWeightsKept.Disk ? Temp.File("best") : null,
     };
 
     private static Tensor Input()
@@ -143,7 +134,7 @@ public sealed class InterruptedCheckpointSaveTests
         var model = new Failable();
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), options);
         using var input = Input();
-        var path = _temp.File("grow.dndt");
+        var path = Temp.File("grow.dndt");
         scheduler.Step(1.0);
         var earlyBest = model.call(input).detach();
         scheduler.SaveCheckpoint(path);
@@ -160,7 +151,7 @@ public sealed class InterruptedCheckpointSaveTests
     /// <returns>A copy of the previous save's best-weights file.</returns>
     private string SaveStoppingBeforeTheRename(RunState run)
     {
-        var previousBest = _temp.File("previous.best");
+        var previousBest = Temp.File("previous.best");
         File.Copy(run.Path + ".best", previousBest);
         run.Scheduler.SaveCheckpoint(run.Path);
         File.Move(run.Path + ".best", run.Path + ".best.new");

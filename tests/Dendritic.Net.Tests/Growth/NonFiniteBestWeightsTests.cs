@@ -10,16 +10,8 @@ namespace Dendritic.Tests.Growth;
 /// A model may hold non-finite values on purpose (an attention mask of -inf kept as a buffer). The scheduler puts back
 /// the best weights it captured itself, from memory or from its own folder; neither may refuse what the model held.
 /// </summary>
-public sealed class NonFiniteBestWeightsTests
+public sealed class NonFiniteBestWeightsTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    [SetUp]
-    public void SetUp() => _temp = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [TestCase(BestWeightsKept.Memory)]
     [TestCase(BestWeightsKept.Disk)]
     public void Finish_ModelWithAnInfiniteValue_PutsTheBestWeightsBackWithIt(BestWeightsKept storage)
@@ -33,7 +25,7 @@ public sealed class NonFiniteBestWeightsTests
 
         var scheduler = new GrowthScheduler(handle, ClassicRules.Options with
         {
-            BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
+            BestWeightsDirectory = storage == BestWeightsKept.Disk ? Temp.File("best") : null,
         });
         scheduler.Step(1.0);
         using (no_grad())

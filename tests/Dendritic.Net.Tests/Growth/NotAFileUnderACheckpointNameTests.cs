@@ -19,24 +19,19 @@ namespace Dendritic.Tests.Growth;
 /// </summary>
 [TestFixture]
 [Platform(Exclude = "Win", Reason = "FIFOs, devices and symbolic links without privileges are Unix's")]
-public sealed class NotAFileUnderACheckpointNameTests
+public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
 {
     // Far above a resume of this tiny model (well under a second); only a hang gets near it.
     private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(60);
 
-    private TempFolder _temp = null!;
     private string _path = null!;
 
     [SetUp]
     public void SetUp()
     {
         manual_seed(11);
-        _temp = new TempFolder();
-        _path = SteppedRun.Save(_temp.File("run.dndt"));
+        _path = SteppedRun.Save(Temp.File("run.dndt"));
     }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
 
     private string Best => _path + ".best";
 
@@ -102,7 +97,7 @@ public sealed class NotAFileUnderACheckpointNameTests
     [Test]
     public void Resume_BestWeightsNameLinksToTheFile_ResumesFromIt()
     {
-        var elsewhere = _temp.File("kept/run.dndt.best");
+        var elsewhere = Temp.File("kept/run.dndt.best");
         Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
         File.Move(Best, elsewhere);
         File.CreateSymbolicLink(Best, elsewhere);
@@ -116,7 +111,7 @@ public sealed class NotAFileUnderACheckpointNameTests
     public void Resume_BestWeightsNameIsALinkToNothing_ThrowsFileNotFoundAsForAMissingFile()
     {
         File.Delete(Best);
-        File.CreateSymbolicLink(Best, _temp.File("gone.best"));
+        File.CreateSymbolicLink(Best, Temp.File("gone.best"));
 
         var act = Resume();
 
@@ -143,7 +138,7 @@ public sealed class NotAFileUnderACheckpointNameTests
     [Test]
     public void Load_CheckpointIsAFifo_ThrowsCorruptedInsteadOfHanging()
     {
-        var fifo = _temp.File("shared.dndt");
+        var fifo = Temp.File("shared.dndt");
         MakeFifo(fifo);
 
         var load = Task.Run(() => DendriteCheckpoint.Load(TestModels.TanhMlp(), fifo));
@@ -161,7 +156,7 @@ public sealed class NotAFileUnderACheckpointNameTests
     [Test]
     public void Load_CheckpointIsADirectory_ThrowsFileNotFoundSayingSo()
     {
-        var directory = Directory.CreateDirectory(_temp.File("model.dndt")).FullName;
+        var directory = Directory.CreateDirectory(Temp.File("model.dndt")).FullName;
 
         var act = () => DendriteCheckpoint.Load(TestModels.TanhMlp(), directory);
 
@@ -171,19 +166,19 @@ public sealed class NotAFileUnderACheckpointNameTests
     [Test]
     public void Of_EachKindOfNode_GivesTheSizeToOpenOrNone()
     {
-        var directory = Directory.CreateDirectory(_temp.File("folder")).FullName;
-        var fifo = _temp.File("pipe");
+        var directory = Directory.CreateDirectory(Temp.File("folder")).FullName;
+        var fifo = Temp.File("pipe");
         MakeFifo(fifo);
-        var loop = _temp.File("loop");
+        var loop = Temp.File("loop");
         File.CreateSymbolicLink(loop, loop);
         var size = new FileInfo(_path).Length;
 
         FileSizeBeforeOpen.Of(_path).Should().Be(size);
-        FileSizeBeforeOpen.Of(File.CreateSymbolicLink(_temp.File("link"), _path).FullName).Should().Be(size, "a link's target is what opens");
+        FileSizeBeforeOpen.Of(File.CreateSymbolicLink(Temp.File("link"), _path).FullName).Should().Be(size, "a link's target is what opens");
         FileSizeBeforeOpen.Of(fifo).Should().Be(0);
         FileSizeBeforeOpen.Of("/dev/zero").Should().Be(0);
         FileSizeBeforeOpen.Of(directory).Should().BeNull();
-        FileSizeBeforeOpen.Of(_temp.File("absent")).Should().BeNull();
+        FileSizeBeforeOpen.Of(Temp.File("absent")).Should().BeNull();
         FileSizeBeforeOpen.Of(loop).Should().BeNull();
     }
 

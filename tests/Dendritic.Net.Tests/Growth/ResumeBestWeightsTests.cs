@@ -19,19 +19,10 @@ namespace Dendritic.Tests.Growth;
 /// next growth on.
 /// </summary>
 [TestFixture]
-public sealed class ResumeBestWeightsTests
+public sealed class ResumeBestWeightsTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(11);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(11);
 
     [TestCase(BestWeightsKept.Memory)]
     [TestCase(BestWeightsKept.Disk)]
@@ -39,7 +30,7 @@ public sealed class ResumeBestWeightsTests
     {
         var options = Options(storage);
         var (earlyBest, grow, _) = SaveTwice(options, copyBest: true);
-        var early = _temp.File("e34.dndt");
+        var early = Temp.File("e34.dndt");
 
         var model = TestModels.TanhMlp();
         var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(model, early), options);
@@ -56,7 +47,7 @@ public sealed class ResumeBestWeightsTests
     {
         var options = Options(BestWeightsKept.Memory);
         var (_, grow, _) = SaveTwice(options, copyBest: false);
-        var early = _temp.File("e34.dndt");
+        var early = Temp.File("e34.dndt");
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), early);
 
         var act = () => GrowthScheduler.Resume(loaded);
@@ -74,8 +65,8 @@ public sealed class ResumeBestWeightsTests
         // not even in size; a same-sized file of another digest is BestWeightsStoreTests' and the flipped-byte tests').
         var options = Options(BestWeightsKept.Memory);
         SaveTwice(options, copyBest: false);
-        var early = _temp.File("e34.dndt");
-        File.Copy(_temp.File("grow.dndt.best"), early + ".best");
+        var early = Temp.File("e34.dndt");
+        File.Copy(Temp.File("grow.dndt.best"), early + ".best");
 
         var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), early));
 
@@ -88,7 +79,7 @@ public sealed class ResumeBestWeightsTests
         // Resume reads the best weights beside the file Load read: a later save there would lend its own.
         var options = Options(BestWeightsKept.Memory);
         var (_, grow, _) = SaveTwice(options, copyBest: true);
-        var early = _temp.File("e34.dndt");
+        var early = Temp.File("e34.dndt");
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), early);
         File.Copy(grow, early, overwrite: true);
 
@@ -106,7 +97,7 @@ public sealed class ResumeBestWeightsTests
         // with larger bounds must not fail there.
         var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), Options(BestWeightsKept.Memory));
         scheduler.Step(1);
-        var path = _temp.File("large.dndt");
+        var path = Temp.File("large.dndt");
         scheduler.SaveCheckpoint(path, new Dictionary<string, string> { ["notes"] = new string('n', 17 << 20) });
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, options: new CheckpointLoadOptions { MaxManifestBytes = 64L << 20 });
 
@@ -120,7 +111,7 @@ public sealed class ResumeBestWeightsTests
     {
         var options = Options(BestWeightsKept.Memory);
         var (_, grow, laterBest) = SaveTwice(options, copyBest: true);
-        var moved = _temp.File("moved.dndt");
+        var moved = Temp.File("moved.dndt");
         File.Move(grow, moved);
         File.Move(grow + ".best", moved + ".best");
 
@@ -140,7 +131,7 @@ public sealed class ResumeBestWeightsTests
     {
         var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), Options(BestWeightsKept.Memory));
         scheduler.Step(1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         scheduler.SaveCheckpoint(path);
         if (damaged)
         {
@@ -169,7 +160,7 @@ public sealed class ResumeBestWeightsTests
     public void SaveCheckpoint_AfterAScore_RecordsTheSha256AndSizeOfTheBestWeightsFile()
     {
         var scheduler = new GrowthScheduler(Wrap(TestModels.TanhMlp()), Options(BestWeightsKept.Memory));
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         var before = scheduler.SaveCheckpoint(path);
         scheduler.Step(1);
 
@@ -192,7 +183,7 @@ public sealed class ResumeBestWeightsTests
         var handle = Wrap(TestModels.TanhMlp());
         var scheduler = new GrowthScheduler(handle, options);
         scheduler.Step(1);
-        var path = _temp.File("old.dndt");
+        var path = Temp.File("old.dndt");
         scheduler.SaveBestWeights(path + ".best");
         var state = scheduler.ExportState();
         DendriteCheckpoint.Save(handle, path, new Dictionary<string, string>
@@ -214,7 +205,7 @@ public sealed class ResumeBestWeightsTests
         var handle = Wrap(TestModels.TanhMlp());
         var scheduler = new GrowthScheduler(handle, Options(BestWeightsKept.Memory));
         scheduler.Step(1);
-        var path = _temp.File("bad.dndt");
+        var path = Temp.File("bad.dndt");
         scheduler.SaveBestWeights(path + ".best");
         var state = JsonNode.Parse(scheduler.ExportState().ToJson())!.AsObject();
         state[nameof(GrowthSchedulerState.BestWeightsSha256)] = sha256;
@@ -241,7 +232,7 @@ public sealed class ResumeBestWeightsTests
     private GrowthOptions Options(BestWeightsKept storage) => ClassicRules.Options with
     {
         Patience = 50,
-        BestWeightsDirectory = storage == BestWeightsKept.Disk ? _temp.File("best") : null,
+        BestWeightsDirectory = storage == BestWeightsKept.Disk ? Temp.File("best") : null,
     };
 
     /// <summary>
@@ -254,14 +245,14 @@ public sealed class ResumeBestWeightsTests
         var model = TestModels.TanhMlp();
         var scheduler = new GrowthScheduler(Wrap(model), options);
         using var input = Input();
-        var grow = _temp.File("grow.dndt");
+        var grow = Temp.File("grow.dndt");
         scheduler.Step(1.0);
         var earlyBest = model.call(input).detach();
         scheduler.SaveCheckpoint(grow);
-        File.Copy(grow, _temp.File("e34.dndt"));
+        File.Copy(grow, Temp.File("e34.dndt"));
         if (copyBest)
         {
-            File.Copy(grow + ".best", _temp.File("e34.dndt.best"));
+            File.Copy(grow + ".best", Temp.File("e34.dndt.best"));
         }
 
         Perturb(model);

@@ -20,19 +20,10 @@ namespace Dendritic.Tests.Growth;
 /// the two writes resumed checkpoint 7 with optimizer state 6 without a word.
 /// </summary>
 [TestFixture]
-public sealed class ResumeOptimizerStateTests
+public sealed class ResumeOptimizerStateTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(13);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(13);
 
     [Test]
     public void Resume_HostsFrozenBeforeAGrowth_KeepsThemFrozenAndTheSavedOptimizerStateLoads()
@@ -50,7 +41,7 @@ public sealed class ResumeOptimizerStateTests
         optimizer = torch.optim.Adam(decision.TrainableParameters, 0.01);
         Train(model, optimizer);
         var trainable = QuickTraining.ParameterNames(model);
-        var path = _temp.File("frozen.dndt");
+        var path = Temp.File("frozen.dndt");
         scheduler.SaveCheckpoint(path, optimizer: optimizer);
 
         var fresh = TestModels.TanhMlp();
@@ -73,7 +64,7 @@ public sealed class ResumeOptimizerStateTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 });
         var scheduler = new GrowthScheduler(handle, new GrowthOptions { Patience = 50 });
         var optimizer = new FailingAdam(handle.TrainableParameters());
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         for (var epoch = 1; epoch <= 6; epoch++)
         {
             Train(model, optimizer);
@@ -111,13 +102,13 @@ public sealed class ResumeOptimizerStateTests
         var optimizer = torch.optim.Adam(handle.TrainableParameters(), 0.01);
         Train(model, optimizer);
         scheduler.Step(1);
-        var path = _temp.File("run.dndt");
+        var path = Temp.File("run.dndt");
         var foreign = torch.optim.Adam(TestModels.TanhMlp().parameters(), 0.01);
 
         var save = () => scheduler.SaveCheckpoint(path, optimizer: foreign);
 
         save.Should().Throw<ArgumentException>().WithMessage("*not one of the model's*");
-        Directory.GetFiles(_temp.Path).Should().BeEmpty("neither the checkpoint nor its best weights are written");
+        Directory.GetFiles(Temp.Path).Should().BeEmpty("neither the checkpoint nor its best weights are written");
     }
 
     [TestCase(false, 3 + StepsPerEpoch)]
@@ -127,7 +118,7 @@ public sealed class ResumeOptimizerStateTests
         var model = TestModels.TanhMlp();
         Func<GrowthDecision, torch.optim.Optimizer> factory = d => torch.optim.Adam(d.TrainableParameters, d.LearningRate ?? 0.01);
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 1 }), new GrowthOptions { Patience = 50 });
-        var path = _temp.File("fit.dndt");
+        var path = Temp.File("fit.dndt");
         scheduler.Fit(1, factory, (_, o) => { for (var i = 0; i < 3; i++) { QuickTraining.SquareOutputStep(model, o); } }, e => e);
         scheduler.SaveCheckpoint(path, optimizer: scheduler.Optimizer);
 

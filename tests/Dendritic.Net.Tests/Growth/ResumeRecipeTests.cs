@@ -21,7 +21,7 @@ namespace Dendritic.Tests.Growth;
 /// never stopped.
 /// </summary>
 [TestFixture]
-public sealed class ResumeRecipeTests
+public sealed class ResumeRecipeTests : TempFolderTest
 {
     private const int Epochs = 30;
 
@@ -32,15 +32,7 @@ public sealed class ResumeRecipeTests
 
     private const double Rate = 0.01;
 
-    private TempFolder _temp = null!;
-
     private static GrowthOptions Options { get; } = ClassicRules.Options with { Mode = ScoreMode.Minimize, Patience = 1, RelativeThreshold = 0.03, Cooldown = 1, MaxDendrites = 6, MaxRetries = 3 };
-
-    [SetUp]
-    public void SetUp() => _temp = new TempFolder();
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
 
     [Test]
     public void StepLoop_SavedBetweenGrowthsAndResumedAsDocumented_MakesTheSameDecisions()
@@ -106,7 +98,7 @@ public sealed class ResumeRecipeTests
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 0 });
         var scheduler = new GrowthScheduler(handle, new GrowthOptions());
         scheduler.Step(1);
-        var path = _temp.File("fit.dndt");
+        var path = Temp.File("fit.dndt");
         scheduler.SaveCheckpoint(path);
         var resumed = GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path));
         var trainedWith = new List<torch.optim.Optimizer>();
@@ -128,7 +120,7 @@ public sealed class ResumeRecipeTests
         var scheduler = new GrowthScheduler(handle, Options);
         var optimizer = torch.optim.Adam(handle.TrainableParameters(), Rate);
         var lrScheduler = torch.optim.lr_scheduler.StepLR(optimizer, StepSize, Gamma);
-        var path = _temp.File("grow.dndt");
+        var path = Temp.File("grow.dndt");
         var decisions = new List<string>();
         for (var epoch = 0; epoch < Epochs && !scheduler.IsCompleted; epoch++)
         {
@@ -178,7 +170,7 @@ public sealed class ResumeRecipeTests
         using var y = torch.randn(64, 2);
         var model = TestModels.TanhMlp();
         var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), Options);
-        var path = _temp.File("fit.dndt");
+        var path = Temp.File("fit.dndt");
         var decisions = new List<string>();
         var progress = new Handler(p =>
         {

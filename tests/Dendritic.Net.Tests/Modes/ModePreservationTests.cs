@@ -14,21 +14,8 @@ namespace Dendritic.Tests.Modes;
 /// Every library operation that runs a check pass in eval mode gives each module its own mode back: a BatchNorm kept
 /// frozen (eval) inside a training model, as in fine-tuning, stays frozen.
 /// </summary>
-public sealed class ModePreservationTests
+public sealed class ModePreservationTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
-
     [Test]
     public void EvalModeScope_Dispose_RestoresEachModulesOwnMode()
     {

@@ -17,21 +17,10 @@ namespace Dendritic.Tests.Wrapping;
 /// model, a LayerNorm and user blocks, each dendrite a re-initialised copy of the module.
 /// </summary>
 [TestFixture]
-public sealed class ModuleHostTests
+public sealed class ModuleHostTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
-    private string Folder => _temp.Path;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(7);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(7);
 
     [TestCase(false)]
     [TestCase(true)]

@@ -17,26 +17,17 @@ namespace Dendritic.Tests.Wrapping;
 /// checkpoint of the unwrapped model was written that still listed its layers as replaced).
 /// </summary>
 [TestFixture]
-public sealed class UnwrappedHandleTests
+public sealed class UnwrappedHandleTests : TempFolderTest
 {
-    private TempFolder _temp = null!;
-
     [SetUp]
-    public void SetUp()
-    {
-        manual_seed(5);
-        _temp = new TempFolder();
-    }
-
-    [TearDown]
-    public void TearDown() => _temp.Dispose();
+    public void SeedRandom() => manual_seed(5);
 
     [Test]
     public void Save_UnwrappedHandle_ThrowsLikeAddDendritesAndWritesNothing()
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp());
         handle.Unwrap();
-        var path = _temp.File("unwrapped.ckpt");
+        var path = Temp.File("unwrapped.ckpt");
 
         var act = () => DendriteCheckpoint.Save(handle, path);
 
@@ -92,10 +83,10 @@ public sealed class UnwrappedHandleTests
         scheduler.Step(0.5);
         handle.Unwrap();
 
-        var act = () => use(handle, scheduler, _temp.Path);
+        var act = () => use(handle, scheduler, Temp.Path);
 
         act.Should().Throw<InvalidOperationException>().Which.Message.Should().Be(AddDendritesMessage(handle));
-        Directory.EnumerateFileSystemEntries(_temp.Path).Should().BeEmpty("nothing is written for an unwrapped handle");
+        Directory.EnumerateFileSystemEntries(Temp.Path).Should().BeEmpty("nothing is written for an unwrapped handle");
         scheduler.History.Entries.Should().HaveCount(1);
     }
 
@@ -103,7 +94,7 @@ public sealed class UnwrappedHandleTests
     public void Restore_UnwrappedHandle_ThrowsLikeAddDendritesAndLeavesTheModelAlone()
     {
         var handle = Dendrites.Wrap(TestModels.TanhMlp());
-        var path = _temp.File("wrapped.ckpt");
+        var path = Temp.File("wrapped.ckpt");
         DendriteCheckpoint.Save(handle, path);
         var model = handle.Unwrap();
         var before = model.state_dict().Keys.ToList();
