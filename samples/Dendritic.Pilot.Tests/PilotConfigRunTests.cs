@@ -53,7 +53,11 @@ public sealed class PilotConfigRunTests : ConsoleErrorCapture
         second.Runs.Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.BestValidationMetric, r.Parameters))
             .Should().Equal(first.Runs.Select(r => (r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.TestMetric, r.BestValidationMetric, r.Parameters)));
         second.Runs.SelectMany(r => r.Curve.Select(e => e.TrainLoss)).Should().Equal(first.Runs.SelectMany(r => r.Curve.Select(e => e.TrainLoss)), "bit for bit, not approximately");
-        File.ReadAllText(Path.Combine(temp.File("second"), "config.json")).Should().Contain("\"OutputFolder\": " + JsonSerializer.Serialize(temp.File("second")));
+        // The value read back, not its JSON spelling: the config is written with relaxed escaping, while JsonSerializer's
+        // default escapes non-ASCII and HTML-sensitive characters ('ü' as \u00FC, '+' as \u002B), so a temp folder
+        // such as C:\Users\Jürgen\AppData\Local\Temp (or a TMPDIR so named) failed a text comparison.
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.File("second"), "config.json")));
+        json.RootElement.GetProperty("Options").GetProperty("OutputFolder").GetString().Should().Be(temp.File("second"));
     }
 
     [Test]

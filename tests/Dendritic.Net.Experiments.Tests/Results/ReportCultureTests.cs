@@ -20,7 +20,7 @@ public sealed class ReportCultureTests
         var report = HandMadeReport.For(-1, 2);
 
         var invariant = Files(report, CultureInfo.InvariantCulture, charts: false);
-        var german = Files(report, CultureInfo.GetCultureInfo("de-DE"), charts: false);
+        var german = Files(report, German(), charts: false);
 
         german.Should().Equal(invariant);
     }
@@ -45,7 +45,7 @@ public sealed class ReportCultureTests
         var report = HandMadeReport.For(1, 2, 3);
 
         var invariant = Files(report, CultureInfo.InvariantCulture, charts: true);
-        var german = Files(report, CultureInfo.GetCultureInfo("de-DE"), charts: true);
+        var german = Files(report, German(), charts: true);
 
         german.Should().Equal(invariant);
     }
@@ -57,10 +57,35 @@ public sealed class ReportCultureTests
         var part = HandMadeReport.For(1);
         var other = HandMadeReport.For(2) with { Recipe = part.Recipe with { LearningRate = 0.0025 } };
 
-        var act = () => InCulture(CultureInfo.GetCultureInfo("de-DE"), () => ReportMerger.Merge(new[] { part, other }));
+        var act = () => InCulture(German(), () => ReportMerger.Merge(new[] { part, other }));
 
         act.Should().Throw<ReportMergeException>().Which.Message.Should()
             .Contain("LearningRate = 0.0015").And.Contain("LearningRate = 0.0025").And.NotContain("0,00");
+    }
+
+    /// <summary>
+    /// de-DE where the runtime has culture data. In globalization-invariant mode (DOTNET_SYSTEM_GLOBALIZATION_INVARIANT,
+    /// the usual setting of images without ICU) only the invariant culture exists and GetCultureInfo("de-DE") throws, so
+    /// a clone of it with German number separators (decimal comma, point between thousands) stands in: the spelling
+    /// these tests guard against.
+    /// </summary>
+    private static CultureInfo German()
+    {
+        try
+        {
+            return CultureInfo.GetCultureInfo("de-DE");
+        }
+        catch (CultureNotFoundException)
+        {
+            var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+            culture.NumberFormat.NumberDecimalSeparator = ",";
+            culture.NumberFormat.NumberGroupSeparator = ".";
+            culture.NumberFormat.PercentDecimalSeparator = ",";
+            culture.NumberFormat.PercentGroupSeparator = ".";
+            culture.NumberFormat.CurrencyDecimalSeparator = ",";
+            culture.NumberFormat.CurrencyGroupSeparator = ".";
+            return culture;
+        }
     }
 
     private static (string Name, string Hash)[] Files(ExperimentReport report, CultureInfo culture, bool charts)
