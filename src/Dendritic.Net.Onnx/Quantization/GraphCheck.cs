@@ -24,43 +24,36 @@ internal static class GraphCheck
     {
         var producers = new Dictionary<string, int>(StringComparer.Ordinal);
         var initializers = new HashSet<string>(StringComparer.Ordinal);
+        void AddInitializer(string name, bool sparse, params TensorProto?[] tensors)
+        {
+            if (name.Length == 0)
+            {
+                throw new OnnxQuantizationException($"{(sparse ? "A sparse initializer" : "An initializer")} of the graph has no name, so no node can read it: the file is damaged. Re-export the model.");
+            }
+
+            if (!initializers.Add(name))
+            {
+                throw new OnnxQuantizationException($"Initializer {QuantGraph.Quote(name)} appears twice in the graph{(sparse ? " (once sparse)" : string.Empty)}, perhaps with different values; which one a runtime takes is not defined. Keep one of them (re-export the model).", string.Empty, name);
+            }
+
+            foreach (var tensor in tensors.OfType<TensorProto>())
+            {
+                RefuseExternal(tensor, $"{(sparse ? "Sparse initializer" : "Initializer")} {QuantGraph.Quote(name)}", string.Empty);
+            }
+
+            producers[name] = Outside;
+        }
+
         foreach (var tensor in graph.Initializer)
         {
-            if (tensor.Name.Length == 0)
-            {
-                throw new OnnxQuantizationException("An initializer of the graph has no name, so no node can read it: the file is damaged. Re-export the model.");
-            }
-
-            if (!initializers.Add(tensor.Name))
-            {
-                throw new OnnxQuantizationException($"Initializer {QuantGraph.Quote(tensor.Name)} appears twice in the graph, perhaps with different values; which one a runtime takes is not defined. Keep one of them (re-export the model).", string.Empty, tensor.Name);
-            }
-
-            RefuseExternal(tensor, $"Initializer {QuantGraph.Quote(tensor.Name)}", string.Empty);
-            producers[tensor.Name] = Outside;
+            AddInitializer(tensor.Name, sparse: false, tensor);
         }
 
         // A sparse initializer makes the value its values tensor names (ONNX Runtime densifies it); its tensors may
         // be external too.
         foreach (var sparse in graph.SparseInitializer)
         {
-            var name = sparse.Values?.Name ?? string.Empty;
-            if (name.Length == 0)
-            {
-                throw new OnnxQuantizationException("A sparse initializer of the graph has no name, so no node can read it: the file is damaged. Re-export the model.");
-            }
-
-            if (!initializers.Add(name))
-            {
-                throw new OnnxQuantizationException($"Initializer {QuantGraph.Quote(name)} appears twice in the graph (once sparse), perhaps with different values; which one a runtime takes is not defined. Keep one of them (re-export the model).", string.Empty, name);
-            }
-
-            foreach (var tensor in new[] { sparse.Values, sparse.Indices }.OfType<TensorProto>())
-            {
-                RefuseExternal(tensor, $"Sparse initializer {QuantGraph.Quote(name)}", string.Empty);
-            }
-
-            producers[name] = Outside;
+            AddInitializer(sparse.Values?.Name ?? string.Empty, sparse: true, sparse.Values, sparse.Indices);
         }
 
         var inputs = new HashSet<string>(StringComparer.Ordinal);
