@@ -238,7 +238,7 @@ internal sealed class ArmTrainer
             // The first arm would fail the same way, deep in libtorch: say here which model and which data disagree.
             // libtorch's first line (its C++ frames follow) without its own full stop: the message goes on after it.
             var reason = LibTorchErrors.Reason(e);
-            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) failed on the {splitName} of the data '{_data.Name}' (inputs [{string.Join(", ", split.Inputs.shape)}] {split.Inputs.dtype}, targets [{string.Join(", ", split.Targets.shape)}] {split.Targets.dtype}), before the first arm: {reason}. If the model does not fit the data, check its input size and dtype against the inputs of every split and, for classification, that the targets of every split are int64 class indices below its output size."), e);
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The model (width {width}) failed on the {splitName} of the data '{_data.Name}' (inputs {TensorText.ShapeAndType(split.Inputs)}, targets {TensorText.ShapeAndType(split.Targets)}), before the first arm: {reason}. If the model does not fit the data, check its input size and dtype against the inputs of every split and, for classification, that the targets of every split are int64 class indices below its output size."), e);
         }
 
         Synchronize();

@@ -16,7 +16,7 @@ internal static class ClassificationDefaultsCheck
     /// <exception cref="InvalidOperationException">They cannot; the message names the shapes, the split and the fix.</exception>
     public static void ThrowIfNotClassification(ExperimentOptions options, Tensor outputs, Tensor targets, string dataName, string splitName)
     {
-        var shapes = string.Create(CultureInfo.InvariantCulture, $"the data '{dataName}' gives outputs {Shape(outputs)} and targets {Shape(targets)} on its {splitName}");
+        var shapes = string.Create(CultureInfo.InvariantCulture, $"the data '{dataName}' gives outputs {TensorText.ShapeAndType(outputs)} and targets {TensorText.ShapeAndType(targets)} on its {splitName}");
         const string Regression = "For regression, set Loss, Metric and MetricName (for example Loss = (o, t) => nn.functional.mse_loss(o, t), Metric = (o, t) => -nn.functional.mse_loss(o, t).item<float>(), MetricName = \"negative MSE\")";
         if (options.Metric == Metrics.Accuracy && !Metrics.IsClassification(outputs, targets))
         {
@@ -28,6 +28,4 @@ internal static class ClassificationDefaultsCheck
             throw new InvalidOperationException($"The loss is the default, Metrics.CrossEntropy, over a single output, which is 0 for every input: nothing would train; {shapes}. {Regression}; for a binary task, give the model 2 outputs, or give a Loss of your own (nn.functional.binary_cross_entropy_with_logits).");
         }
     }
-
-    private static string Shape(Tensor tensor) => $"[{string.Join(", ", tensor.shape)}] {tensor.dtype}";
 }

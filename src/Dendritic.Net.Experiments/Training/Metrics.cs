@@ -18,7 +18,7 @@ public static class Metrics
         ArgumentNullException.ThrowIfNull(targets);
         if (!IsClassification(outputs, targets))
         {
-            throw new ArgumentException($"Accuracy needs outputs [n, classes] with at least 2 classes and integer class indices [n]; got outputs [{string.Join(", ", outputs.shape)}] {outputs.dtype} and targets [{string.Join(", ", targets.shape)}] {targets.dtype}.", nameof(targets));
+            throw new ArgumentException($"Accuracy needs outputs [n, classes] with at least 2 classes and integer class indices [n]; got outputs {TensorText.ShapeAndType(outputs)} and targets {TensorText.ShapeAndType(targets)}.", nameof(targets));
         }
 
         using var scope = NewDisposeScope();
