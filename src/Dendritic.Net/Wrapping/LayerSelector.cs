@@ -61,10 +61,21 @@ public sealed class LayerSelector
     public static LayerSelector NameLike(string glob)
     {
         ArgumentException.ThrowIfNullOrEmpty(glob);
-        var pattern = "^" + Regex.Escape(glob).Replace(@"\*\*", ".*", StringComparison.Ordinal).Replace(@"\*", "[^.]*", StringComparison.Ordinal).Replace(@"\?", "[^.]", StringComparison.Ordinal) + "$";
-        var regex = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-        return Single(new Rule($"glob '{glob}'", (path, _) => regex.IsMatch(path), glob, TakesModuleHosts: false));
+        var regex = GlobRegex(glob);
+
+        // A glob spans the whole path, unlike Named's suffix; "conv*" matching nothing in "features.conv1" is the usual
+        // slip, so the error names the glob that would have matched at any depth.
+        var anyDepth = GlobRegex("**." + glob);
+        return Single(new Rule($"glob '{glob}'", (path, _) => regex.IsMatch(path), glob, TakesModuleHosts: false)
+        {
+            AtAnyDepth = path => anyDepth.IsMatch(path),
+        });
     }
+
+    private static Regex GlobRegex(string glob) => new(
+        "^" + Regex.Escape(glob).Replace(@"\*\*", ".*", StringComparison.Ordinal).Replace(@"\*", "[^.]*", StringComparison.Ordinal).Replace(@"\?", "[^.]", StringComparison.Ordinal) + "$",
+        RegexOptions.CultureInvariant,
+        TimeSpan.FromSeconds(1));
 
     /// <summary>Layers whose full path matches <paramref name="regex"/> anywhere. Must match at least one layer.</summary>
     /// <param name="regex">The regular expression.</param>
@@ -131,7 +142,7 @@ public sealed class LayerSelector
                     throw inside.Native.Error($"The {rule.Description} matches '{inside.Path}', a path inside a native module.");
                 }
 
-                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{NativeNote(natives.Where(n => moduleHostFor(n.Module) is null).ToList())}");
+                throw new DendriteWrapException($"The {rule.Description} matches no layer of the model. Layers that can carry dendrites: {FormatNames(supportedNames)}.{DeeperMatches(rule, candidates)}{NativeNote(natives.Where(n => moduleHostFor(n.Module) is null).ToList())}");
             }
         }
 
@@ -241,10 +252,27 @@ public sealed class LayerSelector
     internal static string NativeNote(IReadOnlyList<NativeModule> natives) =>
         natives.Count == 0 ? string.Empty : $" Native modules, whose inner layers live inside libtorch and cannot carry dendrites: {NativeModule.Describe(natives)} (see docs/wrapping.md, \"TorchSharp's native modules\").";
 
+    /// <summary>
+    /// " A glob spans whole paths ...: '**.conv*' matches features.conv1." for a glob that matches nothing from the root
+    /// but would match supported layers deeper down; empty otherwise.
+    /// </summary>
+    private static string DeeperMatches(Rule rule, IEnumerable<(string Path, nn.Module Module)> candidates)
+    {
+        var deeper = rule.AtAnyDepth is { } atAnyDepth
+            ? candidates.Where(m => HostLayerSpec.IsSupported(m.Module) && atAnyDepth(m.Path)).Select(m => m.Path).ToList()
+            : [];
+        return deeper.Count == 0
+            ? string.Empty
+            : $" A glob spans the whole path from the model's root (Named matches a suffix): '**.{rule.NamePattern}' matches {FormatNames(deeper)}.";
+    }
+
     private static LayerSelector Single(Rule rule) => new(new[] { rule }, Array.Empty<Rule>());
 
     private sealed record Rule(string Description, Func<string, nn.Module, bool> Predicate, string? NamePattern, bool TakesModuleHosts, Type? ExplicitType = null)
     {
+        /// <summary>For a glob: whether "**." + the glob matches a path, for the hint when the glob matches nothing.</summary>
+        public Func<string, bool>? AtAnyDepth { get; init; }
+
         public bool Matches(string path, nn.Module module) => Predicate(path, module);
     }
 }

@@ -59,6 +59,22 @@ public sealed class WrapTargetingTests
     }
 
     [Test]
+    public void Wrap_GlobMatchingOnlyDeeperLayers_ThrowsNamingTheGlobThatWouldMatch()
+    {
+        var act = () => Dendrites.Wrap(new NestedModel(), new WrapOptions { Targets = LayerSelector.NameLike("fc?") });
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*glob 'fc?' matches no layer*'**.fc?' matches encoder.fc1, encoder.fc2.*");
+    }
+
+    [Test]
+    public void Wrap_GlobMatchingNothingAtAnyDepth_ThrowsWithoutTheHint()
+    {
+        var act = () => Dendrites.Wrap(new NestedModel(), new WrapOptions { Targets = LayerSelector.NameLike("conv*") });
+
+        act.Should().Throw<DendriteWrapException>().Which.Message.Should().Contain("matches no layer").And.NotContain("'**.");
+    }
+
+    [Test]
     public void Wrap_BareLinearLayer_ThrowsSayingTheModelIsItselfALayerAndTheFix()
     {
         var act = () => Dendrites.Wrap(nn.Linear(4, 3));
