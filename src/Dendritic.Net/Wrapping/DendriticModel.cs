@@ -174,7 +174,11 @@ public sealed partial class DendriticModel
         return Model.parameters().Where(p => !dendrites.Contains(p.Handle)).ToList();
     }
 
-    /// <summary>Freezes (false) or unfreezes (true) every base-model parameter, the hosts included.</summary>
+    /// <summary>
+    /// Freezes (false) or unfreezes (true) every base-model parameter, the hosts included. Parameters only, as
+    /// <c>requires_grad</c>: buffers such as batch normalization's running statistics still update in train mode, so
+    /// to keep them fixed put those modules in eval mode after each <c>model.train()</c>.
+    /// </summary>
     /// <param name="trainable">Whether base parameters require gradients.</param>
     public void SetBaseTrainable(bool trainable)
     {
