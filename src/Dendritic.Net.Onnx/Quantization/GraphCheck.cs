@@ -7,21 +7,27 @@ using Dendritic.Onnx.Proto;
 namespace Dendritic.Onnx.Quantization;
 
 /// <summary>
-/// Checks that a model read from anywhere is a graph the quantizer can rewrite without guessing: every value has one
-/// producer (a graph input, an initializer or one node), every value read has one, the nodes form no cycle, and no
-/// tensor keeps its values in a file beside the model. The writers place and rename values by name, so a name made
-/// twice or read but never made gave a quantized file that silently differs from the float one (or that no runtime
-/// loads); an external-data tensor named a file the quantizer must not read. One pass over the graph, before anything
-/// is rewritten.
+/// Checks that a model read from anywhere is a graph the quantizer can rewrite without guessing: no two nodes share a
+/// name, every value has one producer (a graph input, an initializer or one node), every value read has one, the nodes
+/// form no cycle, and no tensor keeps its values in a file beside the model. The writers place and rename values by
+/// name, so a name made twice or read but never made gave a quantized file that silently differs from the float one
+/// (or that no runtime loads); the results name nodes by name, so two nodes of one name could not be told apart; an
+/// external-data tensor named a file the quantizer must not read. One pass over the graph, before anything is
+/// rewritten.
 /// </summary>
 internal static class GraphCheck
 {
     /// <summary>Producer index of a graph input or initializer (node indices are 0 and above).</summary>
     private const int Outside = -1;
 
-    /// <exception cref="OnnxQuantizationException">A name is empty, repeated or unproduced, the nodes form a cycle, or a tensor is external.</exception>
-    public static void Validate(GraphProto graph)
+    /// <summary>Checks <paramref name="graph"/> and returns the label of each of its nodes (see <see cref="NodeLabels"/>).</summary>
+    /// <exception cref="OnnxQuantizationException">
+    /// A name is empty, repeated or unproduced, two nodes share a name, the nodes form a cycle, or a tensor is external.
+    /// </exception>
+    public static string[] Validate(GraphProto graph)
     {
+        // First, so that every message below names each node by a label no other node has.
+        var labels = NodeLabels.Of(graph);
         var producers = new Dictionary<string, int>(StringComparer.Ordinal);
         var initializers = new HashSet<string>(StringComparer.Ordinal);
         void AddInitializer(string name, bool sparse, params TensorProto?[] tensors)
@@ -76,7 +82,7 @@ internal static class GraphCheck
             {
                 foreach (var tensor in attribute.Tensors.Prepend(attribute.T).OfType<TensorProto>())
                 {
-                    RefuseExternal(tensor, $"The tensor of attribute {QuantGraph.Quote(attribute.Name)} of node {QuantGraph.Quote(QuantGraph.Label(node, index))}", QuantGraph.Label(node, index));
+                    RefuseExternal(tensor, $"The tensor of attribute {QuantGraph.Quote(attribute.Name)} of node {QuantGraph.Quote(labels[index])}", labels[index]);
                 }
             }
 
@@ -85,7 +91,7 @@ internal static class GraphCheck
                 if (!producers.TryAdd(output, index))
                 {
                     var other = producers[output];
-                    throw Twice(output, $"node {QuantGraph.Quote(QuantGraph.Label(node, index))}", other >= 0 ? $"node {QuantGraph.Quote(QuantGraph.Label(graph.Node[other], other))}" : initializers.Contains(output) ? "an initializer" : "a graph input");
+                    throw Twice(output, $"node {QuantGraph.Quote(labels[index])}", other >= 0 ? $"node {QuantGraph.Quote(labels[other])}" : initializers.Contains(output) ? "an initializer" : "a graph input");
                 }
             }
         }
@@ -94,7 +100,7 @@ internal static class GraphCheck
         {
             foreach (var input in graph.Node[index].Input.Where(i => i.Length > 0 && !producers.ContainsKey(i)))
             {
-                var label = QuantGraph.Label(graph.Node[index], index);
+                var label = labels[index];
                 throw new OnnxQuantizationException($"Node {QuantGraph.Quote(label)} reads {QuantGraph.Quote(input)}, which no node, graph input or initializer of the graph produces: the file is damaged or incomplete (a subgraph cut out of a larger model?). Quantize the whole model as exported.", label, input);
             }
         }
@@ -104,7 +110,8 @@ internal static class GraphCheck
             throw new OnnxQuantizationException($"Graph output {QuantGraph.Quote(output.Name)} is produced by no node, graph input or initializer: the file is damaged. Re-export the model.", string.Empty, output.Name);
         }
 
-        RefuseCycles(graph, producers);
+        RefuseCycles(graph, producers, labels);
+        return labels;
     }
 
     private static void RefuseExternal(TensorProto tensor, string what, string nodeName)
@@ -125,7 +132,7 @@ internal static class GraphCheck
         new($"Value {QuantGraph.Quote(value)} is produced more than once (by {first} and by {second}); an ONNX graph gives each value one producer, so which one its readers see is not defined. The file is damaged: re-export the model.", string.Empty, value);
 
     /// <summary>Kahn's algorithm over the nodes; a node left over is on a cycle or after one, and one on it is named.</summary>
-    private static void RefuseCycles(GraphProto graph, Dictionary<string, int> producers)
+    private static void RefuseCycles(GraphProto graph, Dictionary<string, int> producers, string[] labels)
     {
         var nodes = graph.Node;
         var waiting = new int[nodes.Count];
@@ -175,7 +182,7 @@ internal static class GraphCheck
             at = nodes[at].Input.Where(i => i.Length > 0).Select(i => producers[i]).First(p => p >= 0 && waiting[p] > 0);
         }
 
-        var label = QuantGraph.Label(nodes[at], at);
+        var label = labels[at];
         throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"Node {QuantGraph.Quote(label)} is on a cycle: what it reads depends on what it produces, so it can never run ({nodes.Count - done} of the {nodes.Count} nodes wait on the cycle). An ONNX graph is acyclic; the file is damaged. Re-export the model."), label, string.Empty);
     }
 }

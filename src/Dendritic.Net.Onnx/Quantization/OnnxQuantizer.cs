@@ -10,7 +10,9 @@ namespace Dendritic.Onnx.Quantization;
 /// Runtime on CPU. Every Gemm, MatMul and Conv with a constant weight — the fused host-and-dendrite projections too —
 /// gets symmetric int8 weights per output channel (7 bits of them by default,
 /// <see cref="OnnxQuantizationOptions.WeightBits"/>); the dendrite cascade (Split, Sigmoid, u/v Mul and Add), activations,
-/// normalisation and pooling stay float. See docs/export.md, "Quantizing".
+/// normalisation and pooling stay float. The model's default opset stays as it is from 13 to 26 (exports are 17); one
+/// below 13 is raised to 13 when none of its operators changes meaning on the way, and refused otherwise. See
+/// docs/export.md, "Quantizing".
 /// </summary>
 public static class OnnxQuantizer
 {
@@ -25,12 +27,12 @@ public static class OnnxQuantizer
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
     /// <exception cref="OnnxQuantizationException">
     /// A node the quantizer does not support (the message and <see cref="OnnxQuantizationException.NodeName"/> name it),
-    /// a float64 or already-quantized model, a damaged or hostile file (see <see cref="QuantizeDynamic"/>), no
-    /// calibration batches, a non-finite calibration value, an activation for which the runner returned no values at
-    /// all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it), a bias that no int32 holds at
-    /// its input's calibrated scale, or a weight shared by projections whose biases each need their own int8 copy of
-    /// it, past 4 bytes of constants added per byte of <paramref name="model"/> plus 16 MiB. The file is checked before
-    /// the runner is called.
+    /// a float64 or already-quantized model, an opset it does not take or a damaged or hostile file (see
+    /// <see cref="QuantizeDynamic"/>), no calibration batches, a non-finite calibration value, an activation for which
+    /// the runner returned no values at all (the message and <see cref="OnnxQuantizationException.ValueName"/> name it),
+    /// a bias that no int32 holds at its input's calibrated scale, or a weight shared by projections whose biases each
+    /// need their own int8 copy of it, past 4 bytes of constants added per byte of <paramref name="model"/> plus 16 MiB.
+    /// The file is checked before the runner is called.
     /// </exception>
     /// <exception cref="InvalidOptionsException">An option is invalid (see <see cref="OnnxQuantizationOptions.Validate"/>); it lists every bad value.</exception>
     public static OnnxQuantizationResult QuantizeStatic(byte[] model, CalibrationRunner calibration, OnnxQuantizationOptions? options = null)
@@ -41,6 +43,7 @@ public static class OnnxQuantizer
         var graph = QuantGraph.Parse(model);
         var floatNodes = new List<string>();
         var projections = ProjectionFinder.Find(graph, floatNodes);
+        OpsetCheck.RequireRaisable(graph);
         // Inputs of every projection; outputs of convolutions only. ONNX Runtime runs DQ → Gemm/MatMul with a float
         // output as QGemm/MatMulIntegerToFloat, so their outputs (logits; the fused host-and-dendrite pre-activations)
         // stay float instead of sharing one 8-bit scale; its QLinearConv needs a quantized output.
@@ -68,13 +71,15 @@ public static class OnnxQuantizer
     /// </param>
     /// <returns>The quantized model and which nodes were quantized or kept float.</returns>
     /// <exception cref="OnnxQuantizationException">
-    /// A node the quantizer does not support, a float64 or already-quantized model, or a damaged or hostile file, named
-    /// in the message and in <see cref="OnnxQuantizationException.NodeName"/> or
+    /// A node the quantizer does not support, a float64 or already-quantized model, an opset it does not take, or a
+    /// damaged or hostile file, named in the message and in <see cref="OnnxQuantizationException.NodeName"/> or
     /// <see cref="OnnxQuantizationException.ValueName"/> with the bad value: bytes that are no ONNX model or a graph
-    /// without nodes; an initializer without a name or twice; a value produced more than once, or read (by a node or as
-    /// a graph output) but produced by nothing; nodes that form a cycle; a tensor in external data (no file is read); a
-    /// Gemm, MatMul or Conv with inputs, outputs, attributes (transA/transB other than 0 or 1, an attribute of the
-    /// wrong type or given twice) or a weight rank ONNX does not define for it; a weight or bias to quantize whose
+    /// without nodes; no import of the default operator set, or more than one; a default opset above 26, or below 13
+    /// with a node whose operator changed meaning by 13 (the node named); two nodes of one name; an initializer without
+    /// a name or twice; a value produced more than once, or read (by a node or as a graph output) but produced by
+    /// nothing; nodes that form a cycle; a tensor in external data (no file is read); a Gemm, MatMul or Conv with
+    /// inputs, outputs, attributes (transA/transB other than 0 or 1, an attribute of the wrong type or given twice) or
+    /// a weight rank ONNX does not define for it; a weight or bias to quantize whose
     /// shape has a dimension below 1 or does not describe exactly the values stored (checked on the bytes before
     /// anything is sized by the shape), that is stored in both raw_data and float_data, or that holds NaN or infinity.
     /// </exception>
@@ -86,16 +91,18 @@ public static class OnnxQuantizer
         var graph = QuantGraph.Parse(model);
         var floatNodes = new List<string>();
         var projections = ProjectionFinder.Find(graph, floatNodes);
+        OpsetCheck.RequireRaisable(graph);
         DynamicWriter.Rewrite(graph, projections, WeightQuantizer.Limit(options.WeightBits));
         return Result(graph, projections, floatNodes);
     }
 
     private static OnnxQuantizationResult Result(QuantGraph graph, List<Projection> projections, List<string> floatNodes)
     {
-        // QuantizeLinear with per-axis DequantizeLinear needs opset 13; exports are 17, older models are raised to 13.
-        foreach (var opset in graph.Model.OpsetImport.Where(o => o.Domain.Length == 0 && o.Version < 13))
+        // Per-axis DequantizeLinear needs opset 13. Exports are 17 and stay so; OpsetCheck has let through a model below
+        // 13 only when none of its nodes changes meaning at 13.
+        if (graph.DefaultOpset.Version < OpsetCheck.Required)
         {
-            opset.Version = 13;
+            graph.DefaultOpset.Version = OpsetCheck.Required;
         }
 
         return new OnnxQuantizationResult

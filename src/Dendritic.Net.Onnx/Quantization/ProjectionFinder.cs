@@ -30,6 +30,9 @@ internal static class ProjectionFinder
         "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger", "QLinearConv", "QLinearMatMul",
     };
 
+    /// <summary>Every operator the quantizer accepts: the projections and the float operators.</summary>
+    public static IEnumerable<string> KnownOperators => Projections.Concat(FloatOps);
+
     /// <summary>The projections to quantize; the others of their kind go to <paramref name="floatNodes"/> with a reason.</summary>
     /// <exception cref="OnnxQuantizationException">A node is unknown, already quantized, or the model is not float32.</exception>
     public static List<Projection> Find(QuantGraph graph, List<string> floatNodes)
@@ -47,7 +50,7 @@ internal static class ProjectionFinder
         for (var index = 0; index < graph.Graph.Node.Count; index++)
         {
             var node = graph.Graph.Node[index];
-            var label = QuantGraph.Label(node, index);
+            var label = graph.Label(index);
             Check(node, label);
             if (!Projections.Contains(node.OpType))
             {

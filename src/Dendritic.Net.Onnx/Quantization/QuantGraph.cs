@@ -18,20 +18,29 @@ internal sealed class QuantGraph
     private const long BudgetSlack = 16L << 20;
 
     private readonly Dictionary<string, TensorProto> _initializers;
+    private readonly string[] _labels;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly long _budget;
     private long _reserved;
     private int _counter;
 
-    private QuantGraph(ModelProto model, long modelBytes)
+    private QuantGraph(ModelProto model, long modelBytes, string[] labels, OperatorSetIdProto defaultOpset)
     {
         Model = model;
+        DefaultOpset = defaultOpset;
+        _labels = labels;
         _budget = (4 * modelBytes) + BudgetSlack;
         // GraphCheck has refused a name given to two initializers.
         _initializers = Graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
+
+        // Every name the file uses, for a value or a node (ONNX keeps the two apart; one set is the safer side), so
+        // that nothing the writers add takes one. value_info and graph outputs count too: a new uint8 value named as
+        // a float value_info entry got that entry's type, and ONNX Runtime refused the file ("Type Error").
         _names.UnionWith(_initializers.Keys);
         _names.UnionWith(Graph.SparseInitializer.Select(s => s.Values?.Name ?? string.Empty));
         _names.UnionWith(Graph.Input.Select(i => i.Name));
+        _names.UnionWith(Graph.Output.Select(o => o.Name));
+        _names.UnionWith(Graph.ValueInfo.Select(v => v.Name));
         _names.UnionWith(Graph.Node.SelectMany(n => n.Output.Concat(n.Input)));
         _names.UnionWith(Graph.Node.Select(n => n.Name));
     }
@@ -39,6 +48,9 @@ internal sealed class QuantGraph
     public ModelProto Model { get; }
 
     public GraphProto Graph => Model.Graph;
+
+    /// <summary>The model's one import of the default operator set (checked by <see cref="OpsetCheck.DefaultImport"/>).</summary>
+    public OperatorSetIdProto DefaultOpset { get; }
 
     /// <summary>Parses a serialised model; anything that is not an ONNX model with a graph is a typed error.</summary>
     public static QuantGraph Parse(byte[] bytes)
@@ -59,13 +71,16 @@ internal sealed class QuantGraph
             throw new OnnxQuantizationException("The ONNX model has no graph nodes; pass a model written by OnnxExporter (or another ONNX exporter).");
         }
 
-        GraphCheck.Validate(model.Graph);
-        return new QuantGraph(model, bytes.LongLength);
+        var labels = GraphCheck.Validate(model.Graph);
+        var defaultOpset = OpsetCheck.DefaultImport(model);
+        return new QuantGraph(model, bytes.LongLength, labels, defaultOpset);
     }
 
-    /// <summary>How a node is named in messages and results: its name, or its index and type when it has none.</summary>
-    public static string Label(NodeProto node, int index) =>
-        node.Name.Length > 0 ? node.Name : string.Create(CultureInfo.InvariantCulture, $"#{index} ({node.OpType})");
+    /// <summary>
+    /// How the node at <paramref name="index"/> of the graph as parsed is named in messages and results (see
+    /// <see cref="NodeLabels"/>); read before the writers reorder the nodes.
+    /// </summary>
+    public string Label(int index) => _labels[index];
 
     /// <summary>
     /// A name from the file, in quotes, for a message: whole up to 256 characters, so a hostile file cannot make a
