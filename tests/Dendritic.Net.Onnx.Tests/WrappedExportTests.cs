@@ -116,6 +116,29 @@ public class WrappedExportTests
     }
 
     [Test]
+    public void Export_LoadedCheckpointOfAdoptedLayersWithDifferentActivations_RunsLikeTheSavedModel()
+    {
+        // The checkpoint records fc2's own options; a load that gave it fc1's would export, and run, Sigmoid dendrites.
+        torch.manual_seed(208);
+        using var saved = nn.Sequential(
+            ("fc1", new DendriteLayer(nn.Linear(6, 5), DendriteOptions.Default, 2)),
+            ("act", nn.Tanh()),
+            ("fc2", new DendriteLayer(nn.Linear(5, 3), new DendriteOptions { Activation = DendriteActivation.Tanh }, 2)));
+        var handle = Dendrites.Adopt(saved);
+        Cascades.Randomise(handle, 209);
+        using var folder = new Dendritic.Testing.TempFolder();
+        DendriteCheckpoint.Save(handle, folder.File("mixed.dndt"));
+        using var fresh = nn.Sequential(("fc1", nn.Linear(6, 5)), ("act", nn.Tanh()), ("fc2", nn.Linear(5, 3)));
+        var loaded = DendriteCheckpoint.Load(fresh, folder.File("mixed.dndt"));
+        using var sample = randn(2, 6);
+
+        var bytes = OnnxExporter.ExportToBytes(loaded.Handle, sample);
+
+        using var input = randn(4, 6);
+        Parity.ShouldRunLike(bytes, saved, input);
+    }
+
+    [Test]
     public void Export_ModuleHoldingDendriteLayers_ThrowsPointingToTheHandle()
     {
         using var model = nn.Sequential(("fc1", new DendriteLayer(nn.Linear(6, 5), dendrites: 1)), ("act", nn.Tanh()));

@@ -26,6 +26,31 @@ internal static class CheckpointFit
     }
 
     /// <summary>
+    /// Each layer's dendrites compute with the activation they were saved with (<see cref="CheckpointManifest.DendriteOf"/>),
+    /// so that the saved weights compute what they did. Only the activation is compared: the other options change how
+    /// sets added later are drawn (<see cref="DendriteOptions.Initialization"/>, <see cref="DendriteOptions.InitScale"/>)
+    /// or the speed alone (<see cref="DendriteOptions.Projection"/>, <see cref="DendriteOptions.Cascade"/>), and stay the
+    /// model's. A file of a format before 4 recorded the handle's options only, which for an adopted model are its first
+    /// layer's, so there only the first layer is compared: the others may rightly differ.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">A layer's activation differs; the message names the layer, both activations and the fix.</exception>
+    public static void SameActivations(DendriticModel model, CheckpointManifest manifest, string path)
+    {
+        var compared = manifest.FormatVersion >= 4 ? manifest.Layers : manifest.Layers.Take(1);
+        foreach (var layer in compared)
+        {
+            var wrapped = model.Layers.First(l => l.Name == layer.Name);
+            var saved = manifest.DendriteOf(layer).Activation;
+            var current = wrapped.Branch.Options.Activation;
+            if (saved != current)
+            {
+                var name = wrapped.Name.Length == 0 ? "(the model)" : wrapped.Name;
+                throw new CheckpointMismatchException(wrapped.Name, $"Layer '{name}' computes its dendrites with activation {current}, but checkpoint '{path}' was saved with {saved} on it, so its weights would compute something else. Give the layer the saved activation (build it as new DendriteLayer(host, options with {{ Activation = DendriteActivation.{saved} }}), or wrap with WrapOptions.Dendrite.Activation = {saved}), or load the file onto a fresh model without dendrites with DendriteCheckpoint.Load, which gives every layer the options it was saved with.");
+            }
+        }
+    }
+
+    /// <summary>
     /// The declared dendrite counts fit in what the weights hold: every set holds at least a weight shaped like its
     /// host's plus one scale per neuron, so a manifest cannot make the loader build more than the file has.
     /// </summary>

@@ -24,4 +24,15 @@ public sealed record CheckpointLayer
 
     /// <summary>Indices of the dendrite sets that were frozen.</summary>
     public IReadOnlyList<int> FrozenSets { get; init; } = new List<int>();
+
+    /// <summary>
+    /// The layer's own dendrite options, recorded (from format 4 on) only when they differ from the manifest's
+    /// <see cref="CheckpointManifest.Dendrite"/>, which a model built with <see cref="DendriteLayer"/>s of different
+    /// options and adopted (<see cref="Dendrites.Adopt"/>) has; null when the layer has the manifest's. Absent from the
+    /// file when null. <see cref="DendriteCheckpoint.Load"/> gives the layer these options, and a load into a model that
+    /// already carries dendrites checks the layer's activation against them.
+    /// </summary>
+    // Omitted when null, so that a model whose layers share their options writes the same manifest as before.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DendriteOptions? Dendrite { get; init; }
 }

@@ -22,7 +22,11 @@ public sealed record CheckpointManifest
     /// <summary>When the file was written (UTC).</summary>
     public DateTimeOffset CreatedUtc { get; init; }
 
-    /// <summary>The dendrite options of the wrapped model.</summary>
+    /// <summary>
+    /// The dendrite options of the wrapped model (its handle's <see cref="WrapOptions.Dendrite"/>): those of every layer
+    /// whose <see cref="CheckpointLayer.Dendrite"/> is null. For an adopted model, the first layer's; a layer with other
+    /// options records its own (format 4; a format-2 or 3 file recorded only these).
+    /// </summary>
     public required DendriteOptions Dendrite { get; init; }
 
     /// <summary>Every wrapped layer, in model order.</summary>
@@ -57,6 +61,9 @@ public sealed record CheckpointManifest
 
     /// <summary>Extra state saved with the model, by key (for example <c>growth.scheduler</c>).</summary>
     public IReadOnlyDictionary<string, string> Extras { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The dendrite options <paramref name="layer"/> was saved with: its own when recorded, else the manifest's.</summary>
+    internal DendriteOptions DendriteOf(CheckpointLayer layer) => layer.Dendrite ?? Dendrite;
 
     /// <summary>The characters of the extras' keys and values: what bounds a second read of this manifest needs beyond the default.</summary>
     internal long ExtrasChars => ExtrasOrEmpty.Sum(e => (long)e.Key.Length + e.Value.Length);

@@ -14,8 +14,10 @@ public static partial class DendriteCheckpoint
 {
     /// <summary>
     /// Wraps <paramref name="freshModel"/> (a newly built, unwrapped model of the same architecture) exactly as the
-    /// checkpoint records and loads every weight into it. A fresh model built with <see cref="DendriteLayer"/>s by hand
-    /// is adopted (<see cref="Dendrites.Adopt"/>) instead, and its dendrite counts and weights set from the checkpoint. No manual replay of growth is needed. The file is read and
+    /// checkpoint records, each layer with the dendrite options it was saved with, and loads every weight into it. A
+    /// fresh model built with <see cref="DendriteLayer"/>s by hand is adopted (<see cref="Dendrites.Adopt"/>) instead,
+    /// and its dendrite counts and weights set from the checkpoint; its layers keep their own dendrite options, each
+    /// layer's activation checked against the saved one. No manual replay of growth is needed. The file is read and
     /// verified completely before the model is touched.
     /// </summary>
     /// <param name="freshModel">The unwrapped model; it is changed in place.</param>
@@ -35,7 +37,7 @@ public static partial class DendriteCheckpoint
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointException">The file is a best-weights file of a pre-release Dendritic.Net (the message says what to do), or of a checkpoint format this version does not read.</exception>
-    /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs; the message names the layer.</exception>
+    /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs, or (a model built with <see cref="DendriteLayer"/>s) a layer's dendrite activation is not the one it was saved with; the message names the layer.</exception>
     /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null) =>
         LoadFresh(freshModel, path, logger, sampleInput, options);
@@ -104,7 +106,10 @@ public static partial class DendriteCheckpoint
                 ModuleHosts = moduleHosts,
                 Logger = logger ?? NullLogger.Instance,
             };
-            var handle = Dendrites.Wrap(freshModel, wrapOptions);
+            // Each layer gets the options it was saved with: its own where recorded (an adopted model's), else the
+            // manifest's. The handle records the manifest's, as the saved one did.
+            var own = manifest.Layers.Where(l => l.Dendrite is not null).ToDictionary(l => l.Name, l => l.Dendrite, StringComparer.Ordinal);
+            var handle = Dendrites.WrapEach(freshModel, wrapOptions, sampleInput: null, p => own.GetValueOrDefault(p));
             try
             {
                 // Checked from the header before a tensor is read: a file that does not fit costs no memory.
@@ -176,7 +181,7 @@ public static partial class DendriteCheckpoint
     /// <returns>The checkpoint's manifest (with its extra state).</returns>
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
-    /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ.</exception>
+    /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ, or a layer's dendrite activation is not the one it was saved with (its other dendrite options stay the model's).</exception>
     /// <exception cref="InvalidOperationException">The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); load the checkpoint onto a fresh model with <see cref="Load"/> instead.</exception>
     public static CheckpointManifest Restore(DendriticModel model, string path, CheckpointLoadOptions? options = null) =>
         RestoreInto(model, path, options, baseTrainability: false);

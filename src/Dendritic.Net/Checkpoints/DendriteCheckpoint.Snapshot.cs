@@ -78,10 +78,10 @@ public static partial class DendriteCheckpoint
 
     /// <summary>
     /// The checks that a checkpoint fits the wrapped <paramref name="model"/>, from its manifest and weights header alone:
-    /// the same wrapped layers with the same hosts, dendrite counts the weights can hold, and exactly the tensors the
-    /// model will have with those counts.
+    /// the same wrapped layers with the same hosts and dendrite activations, dendrite counts the weights can hold, and
+    /// exactly the tensors the model will have with those counts.
     /// </summary>
-    /// <exception cref="CheckpointMismatchException">The wrapped layers, a host, a key, a shape or a dtype differ.</exception>
+    /// <exception cref="CheckpointMismatchException">The wrapped layers, a host, an activation, a key, a shape or a dtype differ.</exception>
     /// <exception cref="CheckpointCorruptedException">The dendrite counts declare more values than the weights hold.</exception>
     private static void ThrowIfNotFitting(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
     {
@@ -114,6 +114,7 @@ public static partial class DendriteCheckpoint
         }
 
         CheckpointFit.SameHosts(model, manifest, path);
+        CheckpointFit.SameActivations(model, manifest, path);
         CheckpointFit.DendritesFitWeights(manifest, header, path);
         CheckpointFit.TensorsFitModel(model, manifest, header, path);
     }

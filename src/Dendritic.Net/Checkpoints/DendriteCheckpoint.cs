@@ -26,8 +26,11 @@ public static partial class DendriteCheckpoint
     public const string FormatName = "dendritic-checkpoint";
 
     /// <summary>The format version this library writes, and the newest it reads.</summary>
-    /// <remarks>Format 3 added <see cref="CheckpointManifest.FrozenBaseParameters"/> and <see cref="CheckpointManifest.Optimizer"/>.</remarks>
-    public const int FormatVersion = 3;
+    /// <remarks>
+    /// Format 3 added <see cref="CheckpointManifest.FrozenBaseParameters"/> and <see cref="CheckpointManifest.Optimizer"/>;
+    /// format 4, <see cref="CheckpointLayer.Dendrite"/> (a layer's own dendrite options).
+    /// </remarks>
+    public const int FormatVersion = 4;
 
     /// <summary>The oldest format version this library reads (format 1, of pre-release builds, had no checksums).</summary>
     public const int OldestFormatVersion = 2;
@@ -97,7 +100,8 @@ public static partial class DendriteCheckpoint
     }
 
     /// <summary>
-    /// The manifest of a save of <paramref name="model"/>: its layers, hosts and options, with the dendrite sets of
+    /// The manifest of a save of <paramref name="model"/>: its layers, hosts and options (a layer's own where they differ
+    /// from the handle's), with the dendrite sets of
     /// <paramref name="counts"/> when given (a snapshot's, which may have fewer than the model now; only its sets'
     /// frozen flags are recorded), otherwise the model's own.
     /// </summary>
@@ -117,6 +121,9 @@ public static partial class DendriteCheckpoint
                 DendriteCount = sets,
                 Enabled = l.Enabled,
                 FrozenSets = l.Branch.Sets.Where(s => s.Frozen && s.Index < sets).Select(s => s.Index).ToList(),
+
+                // Only an adopted model's layers can differ from the handle's options (Wrap gives every layer those).
+                Dendrite = l.Branch.Options == model.Options.Dendrite ? null : l.Branch.Options,
             };
         }).ToList(),
         WeightsSha256 = weightsSha,

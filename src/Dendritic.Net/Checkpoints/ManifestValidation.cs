@@ -21,14 +21,7 @@ internal static class ManifestValidation
     /// <exception cref="CheckpointCorruptedException">A field holds a value no writer writes; the message names it.</exception>
     public static void Check(CheckpointManifest manifest, CheckpointLoadOptions options, string path)
     {
-        try
-        {
-            manifest.Dendrite.Validate();
-        }
-        catch (InvalidOptionsException e)
-        {
-            Fail(path, "dendrite." + string.Join(", dendrite.", e.Problems.Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])), $"is invalid ({e.Message})");
-        }
+        CheckDendrite(manifest.Dendrite, "dendrite", path);
 
         // Every handle has at least one layer (Wrap and Adopt refuse a model without one), so every saved manifest
         // lists one; an empty list would reach Wrap as a selector that matches nothing (a DendriteWrapException).
@@ -40,7 +33,7 @@ internal static class ManifestValidation
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < manifest.Layers.Count; i++)
         {
-            CheckLayer(manifest.Layers[i], string.Create(CultureInfo.InvariantCulture, $"layers[{i}]"), names, options, path);
+            CheckLayer(manifest, manifest.Layers[i], string.Create(CultureInfo.InvariantCulture, $"layers[{i}]"), names, options, path);
         }
 
         if (manifest.WeightsFile.Length == 0 || manifest.WeightsFile is DendriteCheckpoint.ManifestEntry or CheckpointArchive.ChecksumsEntry)
@@ -59,7 +52,7 @@ internal static class ManifestValidation
         }
     }
 
-    private static void CheckLayer(CheckpointLayer? layer, string field, HashSet<string> names, CheckpointLoadOptions options, string path)
+    private static void CheckLayer(CheckpointManifest manifest, CheckpointLayer? layer, string field, HashSet<string> names, CheckpointLoadOptions options, string path)
     {
         if (layer is null)
         {
@@ -77,6 +70,25 @@ internal static class ManifestValidation
         {
             Fail(path, field + ".frozenSets", $"must list distinct set indices below {layer.DendriteCount}");
         }
+
+        if (layer.Dendrite is { } own)
+        {
+            FromFormat(4, manifest, field + ".dendrite", path);
+            CheckDendrite(own, field + ".dendrite", path);
+        }
+    }
+
+    // The options' own validator, so that a file can hold no options that Wrap or a DendriteLayer would refuse.
+    private static void CheckDendrite(DendriteOptions options, string field, string path)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (InvalidOptionsException e)
+        {
+            Fail(path, field + "." + string.Join(", " + field + ".", e.Problems.Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])), $"is invalid ({e.Message})");
+        }
     }
 
     private static void CheckFrozenBaseParameters(CheckpointManifest manifest, string path)
@@ -85,7 +97,7 @@ internal static class ManifestValidation
         var frozen = manifest.FrozenBaseParameters;
         if (frozen.Count > 0)
         {
-            FromFormat3(manifest, Field, path);
+            FromFormat(3, manifest, Field, path);
         }
 
         // Each names a tensor of the weights (checked against the model on load), so there cannot be more.
@@ -102,7 +114,7 @@ internal static class ManifestValidation
             return;
         }
 
-        FromFormat3(manifest, "optimizer", path);
+        FromFormat(3, manifest, "optimizer", path);
         if (optimizer.Type.Length is 0 or > MaxTypeNameChars)
         {
             Fail(path, "optimizer.type", string.Create(CultureInfo.InvariantCulture, $"must name a type in 1 to {MaxTypeNameChars} characters"));
@@ -160,12 +172,13 @@ internal static class ManifestValidation
         }
     }
 
-    // Format 3 added frozenBaseParameters and optimizer; a format-2 file holding either was not written by a format-2 writer.
-    private static void FromFormat3(CheckpointManifest manifest, string field, string path)
+    // Format 3 added frozenBaseParameters and optimizer, format 4 a layer's own dendrite options: a file holding a field
+    // of a later format than it says was not written by a writer of its format.
+    private static void FromFormat(int version, CheckpointManifest manifest, string field, string path)
     {
-        if (manifest.FormatVersion < 3)
+        if (manifest.FormatVersion < version)
         {
-            Fail(path, field, "is recorded from format 3 on, but the file says format " + manifest.FormatVersion.ToString(CultureInfo.InvariantCulture));
+            Fail(path, field, string.Create(CultureInfo.InvariantCulture, $"is recorded from format {version} on, but the file says format {manifest.FormatVersion}"));
         }
     }
 

@@ -55,7 +55,15 @@ public static class Dendrites
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
     /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model's forward pass threw on the sample input in the check pass: libtorch refused it, or an ArgumentException other than ArgumentNullException was thrown (such as TorchSharp's Conv2d given an input of the wrong rank, or an error in the forward pass itself); the reason in the message, the exception inside, the model left unwrapped. An ArgumentNullException from the forward pass passes through unchanged.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose forward hook or replacement did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
-    public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null)
+    public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null) =>
+        WrapEach(model, options, sampleInput, dendriteOf: null);
+
+    /// <summary>
+    /// <see cref="Wrap"/>, giving the layer at each path the options <paramref name="dendriteOf"/> returns for it (null:
+    /// <see cref="WrapOptions.Dendrite"/>): a checkpoint's load, whose layers may each have their own
+    /// (<see cref="CheckpointLayer.Dendrite"/>). Each layer's branch validates its options, as for the handle's.
+    /// </summary>
+    internal static DendriticModel WrapEach(nn.Module model, WrapOptions? options, Tensor? sampleInput, Func<string, DendriteOptions?>? dendriteOf)
     {
         ArgumentNullException.ThrowIfNull(model);
         options = (options ?? new WrapOptions()).Validate();
@@ -105,7 +113,7 @@ public static class Dendrites
         {
             foreach (var (path, module) in targets)
             {
-                attachments.Add(Attach(model, byPath, path, module, options, ref container));
+                attachments.Add(Attach(model, byPath, path, module, options, dendriteOf?.Invoke(path) ?? options.Dendrite, ref container));
             }
         }
         catch
@@ -155,7 +163,9 @@ public static class Dendrites
     /// <param name="model">The model holding <see cref="DendriteLayer"/>s (or a single <see cref="DendriteLayer"/>).</param>
     /// <param name="options">The handle's logger; <see cref="AdoptOptions"/> defaults when null.</param>
     /// <returns>The handle. Its <see cref="DendriticModel.Options"/> record the first layer's dendrite options and
-    /// <see cref="WrapOptions.InitialDendrites"/> 0. <see cref="DendriticModel.Unwrap"/> puts each host back in its
+    /// <see cref="WrapOptions.InitialDendrites"/> 0; every layer keeps its own options
+    /// (<c>handle.Layers[i].Branch.Options</c>), which checkpoints record where they differ from the first's
+    /// (<see cref="CheckpointLayer.Dendrite"/>). <see cref="DendriticModel.Unwrap"/> puts each host back in its
     /// layer's place; a layer with no parent slot to put it in (the model itself, or a field typed as
     /// <see cref="DendriteLayer"/>) stays, with all its dendrite sets removed.</returns>
     /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, already has a handle, or is being wrapped or adopted on another thread.</exception>
@@ -240,7 +250,7 @@ public static class Dendrites
         }
     }
 
-    private static LayerAttachment Attach(nn.Module model, Dictionary<string, nn.Module> byPath, string path, nn.Module module, WrapOptions options, ref DendriteHookContainer? container)
+    private static LayerAttachment Attach(nn.Module model, Dictionary<string, nn.Module> byPath, string path, nn.Module module, WrapOptions options, DendriteOptions dendrite, ref DendriteHookContainer? container)
     {
         if (!HostLayerSpec.IsSupported(module))
         {
@@ -248,7 +258,7 @@ public static class Dendrites
             var moduleHost = ModuleHost.Find(module, options.ModuleHosts)!;
 
             // Without a root container the root reaches (a Sequential root), the dendrites live on the host itself.
-            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, options.Dendrite, RootContainer(model, path, ref container));
+            var hostAttachment = ModuleHostAttachment.Attach(path, module, moduleHost, dendrite, RootContainer(model, path, ref container));
             if (options.Logger.IsEnabled(LogLevel.Debug))
             {
                 DendriticLog.LayerAttached(options.Logger, path, hostAttachment.Spec.ToString(), hostAttachment.Mode);
@@ -273,7 +283,7 @@ public static class Dendrites
         LayerAttachment attachment;
         if (slot is not null)
         {
-            var layer = new DendriteLayer(module, spec, options.Dendrite, 0, path);
+            var layer = new DendriteLayer(module, spec, dendrite, 0, path);
             slot.Set(layer);
             attachment = new ReplacedAttachment(path, layer, slot);
         }
@@ -285,7 +295,7 @@ public static class Dendrites
             }
 
             var (hookContainer, ownerPath, owner) = HookContainer(model, parent, parentPath, path, ref container);
-            attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, options.Dendrite, hookContainer, ownerPath, owner);
+            attachment = new HookedAttachment(path, (nn.Module<Tensor, Tensor>)module, spec, dendrite, hookContainer, ownerPath, owner);
         }
 
         if (options.Logger.IsEnabled(LogLevel.Debug))

@@ -35,7 +35,12 @@ public sealed partial class DendriticModel
     /// <summary>The wrapped model (changed in place; its own forward runs the dendrites).</summary>
     public nn.Module Model { get; }
 
-    /// <summary>The options the model was wrapped with.</summary>
+    /// <summary>
+    /// The options the model was wrapped with. Every layer of a wrapped model has their <see cref="WrapOptions.Dendrite"/>;
+    /// an adopted model's (<see cref="Dendrites.Adopt"/>) record its first layer's, and each layer keeps its own, which
+    /// may differ: a layer's are its <see cref="DendriteBranch.Options"/> (<c>Layers[i].Branch.Options</c>), which is
+    /// what every computation, export and checkpoint of the layer uses.
+    /// </summary>
     public WrapOptions Options { get; }
 
     /// <summary>The growth scheduler built on this handle last; null before one (for the two-schedulers warning).</summary>

@@ -40,14 +40,15 @@ public sealed class ManifestFormatTests : ForgedCheckpointFixture
         act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest field 'formatVersion' is {json}, not a format version*");
     }
 
-    [TestCase(4)]
+    [TestCase(5)]
+    [TestCase(3)]
     [TestCase(2)]
     [TestCase(1)]
     [TestCase(9)]
     public void ReadManifest_FormatVersionDigitChangedWithoutItsChecksum_ThrowsCorruptedNotOtherFormat(int version)
     {
         var path = SaveMlp();
-        PatchManifestText(path, "\"formatVersion\": 3", $"\"formatVersion\": {version}");
+        PatchManifestText(path, "\"formatVersion\": 4", $"\"formatVersion\": {version}");
 
         var act = () => DendriteCheckpoint.ReadManifest(path);
 
