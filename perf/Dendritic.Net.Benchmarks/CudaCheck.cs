@@ -118,7 +118,7 @@ internal static class CudaCheck
             var added = device.AddDendrites(1);
             var after = device.call(xDev);
             growthChange = (after.to(ScalarType.Float64) - before.to(ScalarType.Float64)).abs().max().cpu().item<double>();
-            newOnDevice = added.SelectMany(s => s.parameters()).All(p => p.device_type == target.type && p.dtype == dtype);
+            newOnDevice = added.All(p => p.device_type == target.type && p.dtype == dtype);
         }
 
         var pass = outputError <= tolerance && gradError <= tolerance && onDevice && newOnDevice && growthChange <= tolerance;

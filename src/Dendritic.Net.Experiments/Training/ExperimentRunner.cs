@@ -55,6 +55,10 @@ public sealed class ExperimentRunner
     /// dtypes in the message: a label beyond the outputs in any split stops here); the factory returns one model object twice; an arm's training loss is
     /// not finite; or the metric is not finite on the validation or test split.
     /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; checked before each epoch of each run, so no report is
+    /// returned and the runs finished so far are not kept.
+    /// </exception>
     public ExperimentReport Run(IProgress<ExperimentProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var device = ResolveDevice(_options.Device);

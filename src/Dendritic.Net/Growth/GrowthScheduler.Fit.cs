@@ -71,7 +71,14 @@ public sealed partial class GrowthScheduler
     /// <returns>How the loop ended; its <see cref="GrowthFitResult.Epochs"/> counts the epochs of this call (0, with no last decision, on a completed scheduler).</returns>
     /// <exception cref="ArgumentNullException">A delegate is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> is below 1.</exception>
-    /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), or <paramref name="optimizerFactory"/> returned null.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), <paramref name="optimizerFactory"/> returned
+    /// null, or <paramref name="validate"/> returned NaN or an infinity (or the optimizer's learning rate became
+    /// negative, NaN or infinite): the message names the epoch and the value, and that epoch is not counted. Also
+    /// what <see cref="Step"/> throws as such, which Fit calls once per epoch: the most validations a scheduler counts,
+    /// every layer's dendrites switched off, and cascade-correlation's refusals.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; checked before each epoch, so the epochs before it are complete and counted.</exception>
     /// <exception cref="CheckpointException">
     /// After <see cref="Resume"/> from a checkpoint with optimizer state: the factory's first optimizer does not take
     /// that state (<see cref="CheckpointMismatchException"/>: another type, or other parameters; or
@@ -140,7 +147,9 @@ public sealed partial class GrowthScheduler
             trainEpoch(epoch, Optimizer!);
             var score = validate(epoch);
             watch.Stop();
-            last = Step(score, CurrentLearningRate(Optimizer!), watch.Elapsed);
+            var rate = CurrentLearningRate(Optimizer!);
+            ThrowIfNotScorable(epoch, score, rate);
+            last = Step(score, rate, watch.Elapsed);
             if (last.RebuildOptimizer)
             {
                 // Step disposed the one that did not hold the new sets (DropOptimizer).
@@ -206,6 +215,25 @@ public sealed partial class GrowthScheduler
         _state = _state with { Phase = GrowthPhase.Completed };
         GrowthLog.Finished(_logger, _state.Validations, BestScore, _model.DendriteCount, restore);
         return restore;
+    }
+
+    /// <summary>
+    /// What Step would refuse as its own arguments (<c>score</c>, <c>learningRate</c>), said as what Fit's caller gave:
+    /// <c>validate</c>'s result, or the learning rate of the optimizer in use.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The score is not finite, or the learning rate is negative or not finite.</exception>
+    private static void ThrowIfNotScorable(int epoch, double score, double? rate)
+    {
+        const string NotCounted = "The epoch was not counted (no Step ran): Finish() puts the best model back.";
+        if (!double.IsFinite(score))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The validate callback passed to GrowthScheduler.Fit returned {score} after epoch {epoch}; a validation score must be a finite number. Check the validation pass: a NaN or infinite loss usually means that training diverged (lower the learning rate), or that the validation set is empty. {NotCounted}"));
+        }
+
+        if (rate is { } lr && (!double.IsFinite(lr) || lr < 0))
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The optimizer in use in GrowthScheduler.Fit has learning rate {lr} after epoch {epoch} (its first parameter group); it must be a finite number >= 0. Check the optimizer factory and any learning-rate schedule that trainEpoch steps. {NotCounted}"));
+        }
     }
 
     private static optim.Optimizer Build(Func<GrowthDecision, optim.Optimizer> factory, GrowthDecision decision) =>

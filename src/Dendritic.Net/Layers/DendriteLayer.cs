@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
         register_module(BranchKey, Branch);
         if (dendrites > 0)
         {
-            AddDendrites(dendrites);
+            AddSets(dendrites);
         }
     }
 
@@ -99,16 +100,44 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
     internal Action<Tensor>? HostOutputObserver { get; set; }
 
     /// <summary>
+    /// The handle that holds this layer (<see cref="Dendrites.Wrap"/> or <see cref="Dendrites.Adopt"/>) and the
+    /// layer's path in its model; null while none does (built by hand and not adopted, or unwrapped). Weak, so that a
+    /// layer kept after its model is gone keeps neither alive. While set, <see cref="AddDendrites"/> and
+    /// <see cref="DetachHost"/> refuse: they would change this layer alone behind the handle's back.
+    /// </summary>
+    internal (WeakReference<DendriticModel> Handle, string Path)? Owner { get; set; }
+
+    /// <summary>The layer's path in the model of the live, not unwrapped handle that holds it; null when none does.</summary>
+    internal string? OwnerPath() =>
+        Owner is { } owner && owner.Handle.TryGetTarget(out var handle) && !handle.IsUnwrapped ? owner.Path : null;
+
+    /// <summary>
     /// Adds <paramref name="count"/> dendrite sets on the host weight's current device and dtype. The layer's output
-    /// is unchanged until they train. Rebuild optimizers afterwards: the new parameters are returned.
+    /// is unchanged until they train. Rebuild optimizers afterwards: the new parameters are returned, as
+    /// <see cref="DendriticModel.AddDendrites"/> returns them (the new sets themselves are the last
+    /// <paramref name="count"/> of <see cref="DendriteBranch.Sets"/>).
     /// </summary>
     /// <param name="count">Number of sets to add; at least 1. Default 1.</param>
-    /// <returns>The new sets.</returns>
+    /// <returns>The new sets' parameters, materialised, set by set.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1; nothing is added.</exception>
-    public IReadOnlyList<DendriteSet> AddDendrites(int count = 1)
+    /// <exception cref="InvalidOperationException">
+    /// The layer belongs to a <see cref="DendriticModel"/> handle (it was wrapped by <see cref="Dendrites.Wrap"/>, or
+    /// adopted by <see cref="Dendrites.Adopt"/>, and not unwrapped): grow it through the handle's
+    /// <see cref="DendriticModel.AddDendrites"/>, which grows every wrapped layer alike. The message names the layer's
+    /// path; nothing is added.
+    /// </exception>
+    public IReadOnlyList<Parameter> AddDendrites(int count = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return Branch.Add(count, Weight.device, Weight.dtype);
+        ThrowIfOwned(count, $"grow it through the handle instead: handle.AddDendrites({count}) adds {count} set(s) to every wrapped layer, as the growth scheduler does, and returns the new parameters. Growing this layer alone would put it out of step with the handle's other layers (DendriteCount, RemoveLastDendrites, the scheduler and checkpoints count sets per layer)");
+        return AddSets(count);
+    }
+
+    /// <summary>Adds <paramref name="count"/> sets on the host weight's device and dtype without the ownership check (the constructor's path).</summary>
+    internal IReadOnlyList<Parameter> AddSets(int count)
+    {
+        var weight = Weight;
+        return Branch.Add(count, weight.device, weight.dtype).SelectMany(s => s.parameters()).ToList();
     }
 
     /// <summary>Host output plus dendrites (or the host output alone when <see cref="Enabled"/> is false).</summary>
@@ -165,15 +194,43 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
         return output;
     }
 
-    /// <summary>Gives the host module its current weights (after training or a device move) and returns it.</summary>
+    /// <summary>
+    /// Gives the host module its current weights (after training or a device move) and returns it, for a layer built
+    /// by hand; a wrapped or adopted layer's host goes back through <see cref="DendriticModel.Unwrap"/>.
+    /// </summary>
     /// <returns>The host module, ready to stand in the model again.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// The layer belongs to a <see cref="DendriticModel"/> handle (wrapped or adopted, and not unwrapped): call the
+    /// handle's <see cref="DendriticModel.Unwrap"/>, which puts every host back in its place with its trained weights.
+    /// The message names the layer's path; nothing changes.
+    /// </exception>
     public nn.Module DetachHost()
+    {
+        ThrowIfOwned(null, "take the dendrites away through the handle instead: handle.Unwrap() puts every host back in its place in the model, with its trained weights. Detaching this host alone would leave this layer in the model and the handle still counting it");
+        return DetachHostCore();
+    }
+
+    /// <summary>What <see cref="DetachHost"/> does, owned or not: the handle's <see cref="DendriticModel.Unwrap"/> calls it.</summary>
+    internal nn.Module DetachHostCore()
     {
         // TorchSharp's setters touch the parameter they replace, which a device or dtype move has already disposed,
         // so the host's fields and registry are set directly.
         TorchSharpInternals.SetHostParameter(Host, WeightKey, Weight);
         TorchSharpInternals.SetHostParameter(Host, BiasKey, Bias);
         return Host;
+    }
+
+    /// <summary>Throws when a live, not unwrapped handle holds this layer: <paramref name="fix"/> says what to call on it.</summary>
+    private void ThrowIfOwned(int? count, string fix)
+    {
+        if (OwnerPath() is not { } path)
+        {
+            return;
+        }
+
+        var which = path.Length == 0 ? "This DendriteLayer (the adopted model itself)" : $"Layer '{path}'";
+        var call = count is { } n ? $"AddDendrites({n})" : "DetachHost()";
+        throw new InvalidOperationException($"{which} belongs to a DendriticModel handle (from Dendrites.Wrap or Dendrites.Adopt), so {call} on the layer is refused; {fix}. Lost the handle? Dendrites.TryGetHandle(model, out var handle) finds it again. Nothing was changed.");
     }
 
     /// <inheritdoc />

@@ -32,6 +32,8 @@ public static class DendritePruner
     /// (wrapped or adopted without a sample input, and no <see cref="DendriticModel.Verify"/> since).
     /// </returns>
     /// <exception cref="ArgumentException">A validation batch for a model that does not take one tensor, or MeasuredEffect without one.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> holds invalid values (<see cref="PruningOptions.Validate"/>); the exception lists each, and nothing is pruned.</exception>
     /// <exception cref="InvalidOperationException">
     /// The model was unwrapped (<see cref="DendriticModel.Unwrap"/>); there are no dendrites to prune. Or the
     /// criterion is <see cref="PruningCriterion.MeasuredEffect"/>, or a validation batch is given, while a layer with

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,21 @@ public static class Dendrites
 
     /// <summary>Whether <paramref name="model"/> already has a handle (from <see cref="Wrap"/> or <see cref="Adopt"/>).</summary>
     internal static bool HasHandle(nn.Module model) => Wrapped.TryGetValue(model, out _);
+
+    /// <summary>
+    /// Finds the handle that <see cref="Wrap"/> or <see cref="Adopt"/> returned for <paramref name="model"/>, for code
+    /// that holds the model but no longer the handle: Wrap and Adopt refuse a model that has one, so this is how to get
+    /// it back. The handle lasts until its <see cref="DendriticModel.Unwrap"/>, after which the model has none.
+    /// </summary>
+    /// <param name="model">The model given to Wrap or Adopt (the same object; not a layer inside it).</param>
+    /// <param name="handle">The handle; null when the method returns false.</param>
+    /// <returns>True when <paramref name="model"/> has a handle; false when it was never wrapped or adopted, or was unwrapped.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    public static bool TryGetHandle(nn.Module model, [NotNullWhen(true)] out DendriticModel? handle)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Wrapped.TryGetValue(model, out handle);
+    }
 
     /// <summary>
     /// Adds dendrites to the target layers of <paramref name="model"/>, so that the model's own <c>forward</c> runs
@@ -53,8 +69,11 @@ public static class Dendrites
     /// </para>
     /// </remarks>
     /// <exception cref="NativeModuleException">The selection takes a native module no module host covers (MultiheadAttention, TransformerEncoderLayer, ...), a native module by a glob or regex, or a path inside one, or the model is one; the message names its path and says what to do instead.</exception>
-    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (or being wrapped or adopted, on another thread), or the model's forward pass threw on the sample input in the check pass: libtorch refused it, or an ArgumentException other than ArgumentNullException was thrown (such as TorchSharp's Conv2d given an input of the wrong rank, or an error in the forward pass itself); the reason in the message, the exception inside, the model left unwrapped. An ArgumentNullException from the forward pass passes through unchanged.</exception>
+    /// <exception cref="DendriteWrapException">No layer matches, a named layer is unsupported, the model is already wrapped or adopted (<see cref="TryGetHandle"/> finds its handle) or is being wrapped or adopted on another thread, a layer already carries dendrites (a <see cref="DendriteLayer"/> or hooked dendrites), or the model's forward pass threw on the sample input in the check pass: libtorch refused it, or an ArgumentException other than ArgumentNullException was thrown (such as TorchSharp's Conv2d given an input of the wrong rank, or an error in the forward pass itself); the reason in the message, the exception inside, the model left unwrapped. An ArgumentNullException from the forward pass passes through unchanged.</exception>
     /// <exception cref="LayerNotInvokedException">The check pass found layers whose forward hook or replacement did not run; the model is left unwrapped. (Without a sample input, the model's first forward pass throws it instead, leaving the model wrapped.)</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> holds invalid values (<see cref="WrapOptions.Validate"/>); the exception lists each, and the model is not touched.</exception>
+    /// <exception cref="ArgumentException"><paramref name="sampleInput"/> is given for a model that is not a <c>Module&lt;Tensor, Tensor&gt;</c> (ParamName <c>sampleInput</c>); the model is not touched. Pass none and call <see cref="DendriticModel.Verify"/> with your own forward call.</exception>
     public static DendriticModel Wrap(nn.Module model, WrapOptions? options = null, Tensor? sampleInput = null) =>
         WrapEach(model, options, sampleInput, dendriteOf: null);
 
@@ -70,7 +89,7 @@ public static class Dendrites
         using var reservation = WrapReservation.Enter(model);
         if (HasHandle(model))
         {
-            throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it), or Unwrap it first.");
+            throw new DendriteWrapException("This model is already wrapped or adopted: it has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (AddDendrites grows it; Dendrites.TryGetHandle(model, out var handle) finds it again), or Unwrap it first.");
         }
 
         var modules = ModelOrder.NamedModules(model);
@@ -168,7 +187,9 @@ public static class Dendrites
     /// (<see cref="CheckpointLayer.Dendrite"/>). <see cref="DendriticModel.Unwrap"/> puts each host back in its
     /// layer's place; a layer with no parent slot to put it in (the model itself, or a field typed as
     /// <see cref="DendriteLayer"/>) stays, with all its dendrite sets removed.</returns>
-    /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, already has a handle, or is being wrapped or adopted on another thread.</exception>
+    /// <exception cref="DendriteWrapException">The model holds no <see cref="DendriteLayer"/>, has hooked dendrites, already has a handle (<see cref="TryGetHandle"/> finds it), holds a layer that belongs to another model's handle, or is being wrapped or adopted on another thread; the model is not touched.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> holds invalid values (<see cref="AdoptOptions.Validate"/>); the exception lists each.</exception>
     public static DendriticModel Adopt(nn.Module model, AdoptOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -176,7 +197,7 @@ public static class Dendrites
         using var reservation = WrapReservation.Enter(model);
         if (HasHandle(model))
         {
-            throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use that handle, or Unwrap it first.");
+            throw new DendriteWrapException("This model already has a handle (from Dendrites.Wrap or Dendrites.Adopt). Use the DendriticModel handle you got the first time (Dendrites.TryGetHandle(model, out var handle) finds it again), or Unwrap it first.");
         }
 
         var modules = ModelOrder.NamedModules(model);
@@ -198,6 +219,12 @@ public static class Dendrites
         foreach (var (path, module) in layers)
         {
             var layer = (DendriteLayer)module;
+            if (layer.OwnerPath() is { } owned)
+            {
+                // Two handles over one layer would each grow it: every growth through one would put the other out of step.
+                throw new DendriteWrapException($"Layer '{path}' already belongs to the handle of another model (where it is {(owned.Length == 0 ? "the model itself" : $"'{owned}'")}): a layer can have only one handle. Use that model's handle (Dendrites.TryGetHandle(thatModel, out var handle)), or Unwrap it first.");
+            }
+
             ModuleSlot? slot = null;
             if (path.Length > 0)
             {

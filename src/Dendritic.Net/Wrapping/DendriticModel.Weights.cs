@@ -40,6 +40,8 @@ public sealed partial class DendriticModel
     /// The snapshot's layers, dendrite counts, keys or shapes do not fit this model; checked before anything changes, so
     /// the model is then left as it was.
     /// </exception>
+    /// <exception cref="ArgumentNullException"><paramref name="snapshot"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     public void RestoreWeights(WeightSnapshot snapshot)
     {
         ThrowIfUnwrapped();

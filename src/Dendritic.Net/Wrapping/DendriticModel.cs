@@ -30,6 +30,13 @@ public sealed partial class DendriticModel
         _container = container;
         Options = options;
         Layers = attachments.Select(a => new WrappedLayer(a)).ToArray();
+
+        // Its layers' own structure-changing members refuse from now on, until Unwrap: they would change one layer behind the handle.
+        var self = new WeakReference<DendriticModel>(this);
+        foreach (var replaced in attachments.OfType<ReplacedAttachment>())
+        {
+            replaced.Layer.Owner = (self, replaced.Path);
+        }
     }
 
     /// <summary>The wrapped model (changed in place; its own forward runs the dendrites).</summary>
@@ -109,9 +116,17 @@ public sealed partial class DendriticModel
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1; nothing is added.</exception>
     /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     /// <remarks>
+    /// <para>
     /// Build (or rebuild) the optimizer after AddDendrites, from <see cref="TrainableParameters"/>: one built before
     /// never trains the new sets, or, built from the lazy <c>model.parameters()</c>, fails at <c>step()</c> with
     /// TorchSharp's bare <see cref="KeyNotFoundException"/>.
+    /// </para>
+    /// <para>
+    /// This is the one way to grow a wrapped or adopted model: the <see cref="DendriteLayer"/>s it holds
+    /// (<see cref="WrappedLayer.Layer"/>) refuse their own <see cref="DendriteLayer.AddDendrites"/> and
+    /// <see cref="DendriteLayer.DetachHost"/> until <see cref="Unwrap"/>, since growing one layer alone would put the
+    /// handle's layers out of step.
+    /// </para>
     /// </remarks>
     public IReadOnlyList<Parameter> AddDendrites(int count = 1)
     {
@@ -137,6 +152,7 @@ public sealed partial class DendriticModel
     /// <summary>Removes the last <paramref name="count"/> dendrite sets of every layer (undoing a growth step).</summary>
     /// <param name="count">Sets per layer; at least 1, at most the current count. Default 1.</param>
     /// <exception cref="ArgumentOutOfRangeException">A count below 1, or above some layer's sets (the message names that layer); nothing is removed.</exception>
+    /// <exception cref="InvalidOperationException">The model was unwrapped (its dendrites are gone); wrap it again to get a new handle.</exception>
     public void RemoveLastDendrites(int count = 1)
     {
         ThrowIfUnwrapped();

@@ -44,12 +44,13 @@ internal sealed class ReplacedAttachment : LayerAttachment
     protected override void DetachCore()
     {
         Layer.HostOutputObserver = null;
+        Layer.Owner = null;
         if (_slot is null)
         {
             Layer.Branch.RemoveLast(Layer.Branch.Count);
             return;
         }
 
-        _slot.Set(Layer.DetachHost());
+        _slot.Set(Layer.DetachHostCore());
     }
 }

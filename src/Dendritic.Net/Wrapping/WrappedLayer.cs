@@ -31,7 +31,11 @@ public sealed class WrappedLayer
         set => _attachment.Enabled = value;
     }
 
-    /// <summary>The replacing <see cref="DendriteLayer"/>; null when the layer is hooked.</summary>
+    /// <summary>
+    /// The replacing <see cref="DendriteLayer"/>; null when the layer is hooked. Read it freely, but grow and unwrap
+    /// through the handle: until <see cref="DendriticModel.Unwrap"/>, its <see cref="DendriteLayer.AddDendrites"/> and
+    /// <see cref="DendriteLayer.DetachHost"/> throw <see cref="System.InvalidOperationException"/> naming the handle's member.
+    /// </summary>
     public DendriteLayer? Layer => (_attachment as ReplacedAttachment)?.Layer;
 
     /// <summary>The host's weight parameter.</summary>

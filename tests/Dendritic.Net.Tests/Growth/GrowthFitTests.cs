@@ -182,6 +182,33 @@ public sealed class GrowthFitTests
         scheduler.History.Entries.Should().BeEmpty("no epoch ran");
     }
 
+    [TestCase(double.NaN, "NaN")]
+    [TestCase(double.NegativeInfinity, "-Infinity")]
+    public void Fit_ValidateReturnsNonFinite_ThrowsNamingTheEpochAndCountsNothing(double bad, string shown)
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions());
+
+        var act = () => scheduler.Fit(3, Sgd, (_, _) => { }, epoch => epoch == 2 ? bad : 1);
+
+        // Not Step's ArgumentOutOfRangeException for "score", which is no parameter of Fit.
+        act.Should().Throw<InvalidOperationException>()
+            .WithMessage($"The validate callback passed to GrowthScheduler.Fit returned {shown} after epoch 2; a validation score must be a finite number.*Finish()*");
+        scheduler.History.Entries.Should().HaveCount(1, "the bad epoch was not counted");
+        scheduler.Fit(1, Sgd, (_, _) => { }, epoch => epoch).Epochs.Should().Be(1, "the run goes on at the same epoch");
+        scheduler.History.Entries.Should().HaveCount(2);
+    }
+
+    [Test]
+    public void Fit_OptimizerLearningRateBecomesNaN_ThrowsNamingTheEpoch()
+    {
+        var scheduler = new GrowthScheduler(Dendrites.Adopt(new DendriteLayer(nn.Linear(2, 1))), new GrowthOptions());
+
+        var act = () => scheduler.Fit(2, Sgd, (_, optimizer) => optimizer.ParamGroups.First().LearningRate = double.NaN, _ => 1);
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("The optimizer in use in GrowthScheduler.Fit has learning rate NaN after epoch 1*");
+        scheduler.History.Entries.Should().BeEmpty();
+    }
+
     private static bool Holds(optim.Optimizer optimizer, IReadOnlyList<TorchSharp.Modules.Parameter> parameters) =>
         parameters.Count > 0 && parameters.All(p => optimizer.parameters().Any(q => ReferenceEquals(p, q)));
 

@@ -174,7 +174,8 @@ public sealed class PerforatedAIRulesTests
         // init_params: every parameter of a new dendrite module is randn() * candidate_weight_initialization_multiplier
         // (0.01); the dendrite-to-neuron weights start at zero (set_mode("n") appends zeros to dendrites_to_top).
         using var layer = new DendriteLayer(nn.Linear(784, 64), DendriteOptions.PerforatedAICompatible);
-        var set = layer.AddDendrites()[0];
+        layer.AddDendrites();
+        var set = layer.Branch.Sets[0];
 
         var std = set.Weight.std().item<float>();
         std.Should().BeInRange(0.009f, 0.011f);

@@ -312,7 +312,8 @@ public sealed class DendriteLayerTests
 
         layer.Weight.dtype.Should().Be(float64);
         layer.Branch.Sets[0].Weight.dtype.Should().Be(float64);
-        added[0].Weight.dtype.Should().Be(float64);
+        layer.Branch.Sets[1].Weight.dtype.Should().Be(float64);
+        added.Should().OnlyContain(p => p.dtype == float64);
         using var output = layer.call(randn(1, 2, 5, 5, dtype: float64));
         output.dtype.Should().Be(float64);
     }

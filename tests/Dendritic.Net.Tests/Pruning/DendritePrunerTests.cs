@@ -210,8 +210,10 @@ public class DendritePrunerTests
             layer.Branch.Sets[2].CascadeWeights![0].zero_();
         }
 
-        DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 });
-        var added = layer.AddDendrites().Single();
+        var handle = Dendrites.Adopt(layer);
+        DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 });
+        handle.AddDendrites();
+        var added = layer.Branch.Sets[^1];
 
         layer.DendriteCount.Should().Be(3);
         added.Index.Should().Be(2);
