@@ -107,9 +107,16 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
     /// </summary>
     internal (WeakReference<DendriticModel> Handle, string Path)? Owner { get; set; }
 
-    /// <summary>The layer's path in the model of the live, not unwrapped handle that holds it; null when none does.</summary>
+    /// <summary>
+    /// The layer's path in the model of the live, not unwrapped handle that holds it; null when none does. A handle
+    /// counts only while its model still has it (<see cref="Dendrites.TryGetHandle"/>): a handle dropped without
+    /// <see cref="DendriticModel.Unwrap"/> (a refused checkpoint load adopts, then forgets, the model) holds nothing.
+    /// </summary>
     internal string? OwnerPath() =>
-        Owner is { } owner && owner.Handle.TryGetTarget(out var handle) && !handle.IsUnwrapped ? owner.Path : null;
+        Owner is { } owner && owner.Handle.TryGetTarget(out var handle) && !handle.IsUnwrapped
+            && Dendrites.TryGetHandle(handle.Model, out var current) && ReferenceEquals(current, handle)
+            ? owner.Path
+            : null;
 
     /// <summary>
     /// Adds <paramref name="count"/> dendrite sets on the host weight's current device and dtype. The layer's output
