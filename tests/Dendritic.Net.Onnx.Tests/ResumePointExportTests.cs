@@ -30,7 +30,7 @@ public class ResumePointExportTests
     {
         var path = SaveRunInProgress();
         var logger = new RecordingLogger();
-        var loaded = DendriteCheckpoint.Load(Mlp(), path, logger);
+        var loaded = DendriteCheckpoint.Load(Mlp(), path, new CheckpointLoadOptions { Logger = logger });
         using var sample = randn(2, 3);
 
         OnnxExporter.Export(loaded.Handle, sample, _folder.File("model.onnx"));
@@ -46,9 +46,9 @@ public class ResumePointExportTests
     {
         var path = SaveRunInProgress();
         var logger = new RecordingLogger();
-        var resumed = DendriteCheckpoint.Load(Mlp(), path, logger);
+        var resumed = DendriteCheckpoint.Load(Mlp(), path, new CheckpointLoadOptions { Logger = logger });
         GrowthScheduler.Resume(resumed);
-        var best = DendriteCheckpoint.Load(Mlp(), path + ".best", logger);
+        var best = DendriteCheckpoint.Load(Mlp(), path + ".best", new CheckpointLoadOptions { Logger = logger });
         using var sample = randn(2, 3);
 
         OnnxExporter.ExportToBytes(resumed.Handle, sample);

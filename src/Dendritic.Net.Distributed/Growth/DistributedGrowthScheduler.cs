@@ -214,7 +214,8 @@ public sealed class DistributedGrowthScheduler
     /// <summary>
     /// Loads the optimizer state saved with the checkpoint this scheduler was resumed from (<see cref="SaveCheckpoint"/>
     /// given an optimizer) into <paramref name="optimizer"/> on every rank: each rank reads the one file (nobody writes)
-    /// with every check of <see cref="DendriteCheckpoint.LoadOptimizerState"/>, then waits for the others, so that a
+    /// with every check of <see cref="DendriteCheckpoint.LoadOptimizerState"/>, and with the load options given to
+    /// <see cref="Resume"/>, then waits for the others, so that a
     /// rank that cannot load it stops every rank here. Call it on every rank at the same point, after
     /// <see cref="Resume"/> and before the first <see cref="Step"/>, with an optimizer of the saved type built from
     /// <c>Model.TrainableParameters()</c>; every rank then goes on from the state rank 0 saved.
@@ -243,19 +244,28 @@ public sealed class DistributedGrowthScheduler
     /// <param name="freshModel">This rank's freshly built model, as for <see cref="DendriteCheckpoint.Load"/>.</param>
     /// <param name="path">The checkpoint, readable by every rank.</param>
     /// <param name="options">As for <see cref="GrowthScheduler.Resume"/>.</param>
-    /// <param name="logger">The handle's logger.</param>
+    /// <param name="loadOptions">
+    /// As for <see cref="DendriteCheckpoint.Load"/>: the caps, <see cref="CheckpointLoadOptions.AllowNonFiniteWeights"/>,
+    /// the <see cref="CheckpointLoadOptions.ModuleHosts"/> the model was wrapped with, and the handle's
+    /// <see cref="CheckpointLoadOptions.Logger"/>; <see cref="CheckpointLoadOptions.Default"/> when null. They hold for
+    /// the best weights and for <see cref="LoadOptimizerState"/> too. Give every rank the same.
+    /// </param>
     /// <param name="sampleInput">As for <see cref="DendriteCheckpoint.Load"/>.</param>
     /// <param name="seed">As for the constructor.</param>
     /// <returns>The scheduler.</returns>
-    /// <exception cref="RankFailedException">A rank could not load the file (every rank sees which and why), or the ranks differ.</exception>
-    public static DistributedGrowthScheduler Resume(ICommunicator communicator, nn.Module freshModel, string path, GrowthOptions? options = null, ILogger? logger = null, Tensor? sampleInput = null, long seed = 0)
+    /// <exception cref="InvalidOptionsException">On a rank whose <paramref name="loadOptions"/> or <paramref name="options"/> are invalid (the others throw <see cref="RankFailedException"/>).</exception>
+    /// <exception cref="CheckpointException">On a rank that cannot load the file or resume from it, as <see cref="DendriteCheckpoint.Load"/> and <see cref="GrowthScheduler.Resume"/> throw it (a <see cref="CheckpointCorruptedException"/> or <see cref="CheckpointMismatchException"/> among them; the others throw <see cref="RankFailedException"/>).</exception>
+    /// <exception cref="ArgumentException">On a rank whose <paramref name="options"/> differ from the ones the checkpoint records, as <see cref="GrowthScheduler.Resume"/> throws it (the others throw <see cref="RankFailedException"/>).</exception>
+    /// <exception cref="System.IO.FileNotFoundException">On a rank that finds no file at <paramref name="path"/>, or not the best-weights file beside it (the others throw <see cref="RankFailedException"/>).</exception>
+    /// <exception cref="RankFailedException">Another rank could not load the file (every rank sees which and why), or the ranks differ.</exception>
+    public static DistributedGrowthScheduler Resume(ICommunicator communicator, nn.Module freshModel, string path, GrowthOptions? options = null, CheckpointLoadOptions? loadOptions = null, Tensor? sampleInput = null, long seed = 0)
     {
         ArgumentNullException.ThrowIfNull(communicator);
         GrowthScheduler scheduler;
         try
         {
             // GrowthScheduler.Resume clears the handle's resume-point mark, so its saves and exports warn of nothing (1103).
-            var loaded = DendriteCheckpoint.Load(freshModel, path, logger, sampleInput);
+            var loaded = DendriteCheckpoint.Load(freshModel, path, loadOptions, sampleInput);
             scheduler = GrowthScheduler.Resume(loaded, CheckOptions(options));
             return new DistributedGrowthScheduler(communicator, loaded.Handle, scheduler, seed) { _resumedFrom = loaded };
         }

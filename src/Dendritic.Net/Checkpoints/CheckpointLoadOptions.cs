@@ -1,11 +1,15 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Dendritic;
 
 /// <summary>
-/// Bounds and checks for reading checkpoints, which are untrusted input: every size a file declares is checked
-/// against these caps and against the file's real size before anything is allocated. The defaults fit any model
-/// this library can train on one machine; raise a cap only for a file you trust. See docs/checkpoints.md.
+/// How checkpoints are read, which are untrusted input: every size a file declares is checked against these caps and
+/// against the file's real size before anything is allocated; and, for <see cref="DendriteCheckpoint.Load"/>, the
+/// module hosts and the logger of the handle it makes. The defaults fit any model this library can train on one
+/// machine; raise a cap only for a file you trust. Validated by each read that takes them. See docs/checkpoints.md.
 /// </summary>
 public sealed record CheckpointLoadOptions
 {
@@ -49,9 +53,20 @@ public sealed record CheckpointLoadOptions
     /// </summary>
     public IReadOnlyList<ModuleHost> ModuleHosts { get; init => field = ValueList<ModuleHost>.CopyOf(value); } = ValueList<ModuleHost>.Empty;
 
+    /// <summary>
+    /// The logger of the handle <see cref="DendriteCheckpoint.Load"/> makes (its <see cref="WrapOptions.Logger"/>, or
+    /// <see cref="AdoptOptions.Logger"/> for a model built with <see cref="DendriteLayer"/>s): where the load's events
+    /// (1101, 1104) go, and later the handle's growth, checkpoint and export events. Default
+    /// <see cref="NullLogger.Instance"/>. Only <see cref="DendriteCheckpoint.Load"/> (and
+    /// <c>DistributedGrowthScheduler.Resume</c>, which calls it) uses it: the reads that take a handle
+    /// (<see cref="DendriteCheckpoint.Restore"/>, <see cref="DendriteCheckpoint.LoadOptimizerState"/>) log to that
+    /// handle's logger, and <see cref="DendriteCheckpoint.ReadManifest"/> logs nothing.
+    /// </summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     /// <summary>Checks every value and reports all invalid ones at once.</summary>
     /// <returns>This instance, for chaining.</returns>
-    /// <exception cref="InvalidOptionsException">One or more caps are out of range; the exception lists each.</exception>
+    /// <exception cref="InvalidOptionsException">One or more caps are out of range, <see cref="ModuleHosts"/> is null or holds null, or <see cref="Logger"/> is null; the exception lists each.</exception>
     public CheckpointLoadOptions Validate()
     {
         var check = new OptionsValidator(nameof(CheckpointLoadOptions));
@@ -66,6 +81,7 @@ public sealed record CheckpointLoadOptions
             check.Require(ModuleHosts.All(h => h is not null), nameof(ModuleHosts), "a list with null entries", "must not contain null (default: empty)");
         }
 
+        check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
         check.ThrowIfInvalid();
         return this;
     }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using static TorchSharp.torch;
 
 namespace Dendritic;
@@ -22,9 +21,11 @@ public static partial class DendriteCheckpoint
     /// </summary>
     /// <param name="freshModel">The unwrapped model; it is changed in place.</param>
     /// <param name="path">The checkpoint file.</param>
-    /// <param name="logger">The new handle's logger (its <see cref="WrapOptions.Logger"/>); none when null.</param>
+    /// <param name="options">
+    /// Bounds for reading the file, the module hosts of the save and the new handle's logger
+    /// (<see cref="CheckpointLoadOptions.Logger"/>); <see cref="CheckpointLoadOptions.Default"/> when null. Validated here.
+    /// </param>
     /// <param name="sampleInput">Optional input for the wrapper's check pass (see <see cref="Dendrites.Wrap"/>).</param>
-    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <remarks>
     /// A checkpoint that <see cref="GrowthScheduler.SaveCheckpoint"/> wrote during a run (its scheduler state not
     /// <see cref="GrowthPhase.Completed"/>) is a resume point: its weights are the last epoch's, not the best. Loading one
@@ -34,17 +35,20 @@ public static partial class DendriteCheckpoint
     /// <c>run.dndt.best</c> deploys.
     /// </remarks>
     /// <returns>The handle of the loaded model, the checkpoint's manifest (with its extra state) and the full path read.</returns>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> are invalid (<see cref="CheckpointLoadOptions.Validate"/>); nothing is read.</exception>
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointException">The file is a best-weights file of a pre-release Dendritic.Net (the message says what to do), or of a checkpoint format this version does not read.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs, or (a model built with <see cref="DendriteLayer"/>s) a layer's dendrite activation is not the one it was saved with; the message names the layer.</exception>
     /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
-    public static LoadedCheckpoint Load(nn.Module freshModel, string path, ILogger? logger = null, Tensor? sampleInput = null, CheckpointLoadOptions? options = null) =>
-        LoadFresh(freshModel, path, logger, sampleInput, options);
-
-    private static LoadedCheckpoint LoadFresh(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
+    public static LoadedCheckpoint Load(nn.Module freshModel, string path, CheckpointLoadOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
+        return LoadFresh(freshModel, path, (options ?? CheckpointLoadOptions.Default).Validate(), sampleInput);
+    }
+
+    private static LoadedCheckpoint LoadFresh(nn.Module freshModel, string path, CheckpointLoadOptions options, Tensor? sampleInput)
+    {
         if (Dendrites.HasHandle(freshModel))
         {
             throw new DendriteWrapException($"The model already has a handle (from Dendrites.Wrap or Dendrites.Adopt), so it is not a fresh model; load '{path}' into it with DendriteCheckpoint.Restore(handle, path), or build a fresh model.");
@@ -52,11 +56,11 @@ public static partial class DendriteCheckpoint
 
         if (freshModel is DendriteLayer || freshModel.modules().Any(m => m is DendriteLayer))
         {
-            return LoadAdopted(freshModel, path, logger, sampleInput, options);
+            return LoadAdopted(freshModel, path, options, sampleInput);
         }
 
         using var archive = CheckpointArchive.Open(path, options);
-        var moduleHosts = (options ?? CheckpointLoadOptions.Default).ModuleHosts;
+        var moduleHosts = options.ModuleHosts;
         var manifest = archive.Manifest;
         var header = archive.ReadWeightsHeader();
         var modules = freshModel.named_modules().ToDictionary(m => m.Item1, m => m.Item2);
@@ -104,7 +108,7 @@ public static partial class DendriteCheckpoint
                 InitialDendrites = 0,
                 Dendrite = manifest.Dendrite,
                 ModuleHosts = moduleHosts,
-                Logger = logger ?? NullLogger.Instance,
+                Logger = options.Logger,
             };
             // Each layer gets the options it was saved with: its own where recorded (an adopted model's), else the
             // manifest's. The handle records the manifest's, as the saved one did.
@@ -146,9 +150,9 @@ public static partial class DendriteCheckpoint
     /// Load for a fresh model built with <see cref="DendriteLayer"/>s by hand: adopts it and restores the checkpoint
     /// into the handle. On failure the handle is dropped without touching the model's structure.
     /// </summary>
-    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, ILogger? logger, Tensor? sampleInput, CheckpointLoadOptions? options)
+    private static LoadedCheckpoint LoadAdopted(nn.Module freshModel, string path, CheckpointLoadOptions options, Tensor? sampleInput)
     {
-        var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = logger ?? NullLogger.Instance });
+        var handle = Dendrites.Adopt(freshModel, new AdoptOptions { Logger = options.Logger });
         try
         {
             var manifest = RestoreInto(handle, path, options, baseTrainability: true);
@@ -177,8 +181,9 @@ public static partial class DendriteCheckpoint
     /// </summary>
     /// <param name="model">The wrapped model, with the same wrapped layers as the checkpoint.</param>
     /// <param name="path">The checkpoint file.</param>
-    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
+    /// <param name="options">Bounds for reading the file; <see cref="CheckpointLoadOptions.Default"/> when null. Its <see cref="CheckpointLoadOptions.Logger"/> is not used: the handle keeps its own.</param>
     /// <returns>The checkpoint's manifest (with its extra state).</returns>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> are invalid (<see cref="CheckpointLoadOptions.Validate"/>); nothing is read.</exception>
     /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/> (a .NET I/O error, not a <see cref="CheckpointException"/>).</exception>
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointMismatchException">The wrapped layers, a shape or a dtype differ, or a layer's dendrite activation is not the one it was saved with (its other dendrite options stay the model's).</exception>

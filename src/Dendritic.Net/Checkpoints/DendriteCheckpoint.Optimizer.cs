@@ -25,7 +25,8 @@ public static partial class DendriteCheckpoint
     /// </remarks>
     /// <param name="checkpoint">What <see cref="Load"/> returned; its handle's parameters are the ones the optimizer must hold, and its file is read again.</param>
     /// <param name="optimizer">A freshly built optimizer of the saved type over the loaded model's parameters.</param>
-    /// <param name="options">Bounds for reading the file again; when null, the defaults with room for the loaded manifest's extras.</param>
+    /// <param name="options">Bounds for reading the file again; when null, the options <paramref name="checkpoint"/> was loaded with (<see cref="Load"/>'s, so caps raised there hold here too), with room for the loaded manifest's extras.</param>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> are invalid (<see cref="CheckpointLoadOptions.Validate"/>); nothing is read.</exception>
     /// <exception cref="ArgumentException"><paramref name="optimizer"/> keeps its state natively (TorchSharp loads state only into optimizers derived from <c>OptimizerHelper</c>).</exception>
     /// <exception cref="InvalidOperationException">The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>).</exception>
     /// <exception cref="CheckpointException">The checkpoint holds no optimizer state (it was saved without an optimizer).</exception>
@@ -44,10 +45,11 @@ public static partial class DendriteCheckpoint
 
         // The cheap checks first: an optimizer built too early or from other parameters costs no read.
         var helper = OptimizerStateEntry.ThrowIfOtherOptimizer(recorded, checkpoint.Handle, optimizer, path);
-        using var archive = CheckpointArchive.Open(path, options ?? GrowthScheduler.ManifestBounds(loaded.ExtrasChars));
+        var bounds = options ?? checkpoint.RereadOptions;
+        using var archive = CheckpointArchive.Open(path, bounds);
         ThrowIfReplaced(checkpoint, archive.Manifest, "its optimizer state is not the one that trained the loaded weights", "and its optimizer state with it");
 
-        OptimizerStateEntry.Load(archive, recorded, helper, path, (options ?? checkpoint.LoadOptions)?.AllowNonFiniteWeights ?? false);
+        OptimizerStateEntry.Load(archive, recorded, helper, path, bounds.AllowNonFiniteWeights);
         var logger = checkpoint.Handle.Options.Logger;
         DendriticLog.OptimizerStateLoaded(logger, path, recorded.Type, recorded.ParameterGroups.Sum(g => g.Count), recorded.ParameterGroups.Count, recorded.Bytes);
     }

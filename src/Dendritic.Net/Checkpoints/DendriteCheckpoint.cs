@@ -62,6 +62,12 @@ public static partial class DendriteCheckpoint
     /// the same file, so that it can never be paired with another save's weights; none when null. Read it back with
     /// <see cref="LoadOptimizerState"/>. It must hold only the model's parameters.
     /// </param>
+    /// <remarks>
+    /// This writes the model only. During a growth run (a <see cref="GrowthScheduler"/> on <paramref name="model"/> that
+    /// has seen a score and not completed), save with <see cref="GrowthScheduler.SaveCheckpoint"/> instead, which adds
+    /// the scheduler's state and its best model so that <see cref="GrowthScheduler.Resume"/> can continue the run; a
+    /// save here then logs warning 1106 (after the write; nothing is thrown).
+    /// </remarks>
     /// <returns>The manifest that was written.</returns>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="UnauthorizedAccessException">The folder is not writable; the message names the target.</exception>
@@ -77,7 +83,22 @@ public static partial class DendriteCheckpoint
         // After the write, so that a refused save says nothing: the file now holds a resume point's last-epoch weights
         // as if they were a result (GrowthScheduler.SaveCheckpoint goes through SaveDescribed and is not warned).
         ResumePointOrigin.WarnIfUnresumed(model, "Saving");
+        WarnIfRunInProgress(model, path);
         return manifest;
+    }
+
+    /// <summary>
+    /// Warning 1106 when <paramref name="model"/>'s growth scheduler has seen a score and not completed: the file just
+    /// written holds no scheduler state and no best model, so it cannot resume the run
+    /// (<see cref="GrowthScheduler.SaveCheckpoint"/> writes a resume point). Not thrown: saving the model as it is
+    /// mid-run (to inspect or compare it) is legitimate.
+    /// </summary>
+    private static void WarnIfRunInProgress(DendriticModel model, string path)
+    {
+        if (model.Scheduler is { IsCompleted: false, Validations: > 0 } scheduler)
+        {
+            DendriticLog.RunningSchedulerNotSaved(model.Options.Logger, Path.GetFullPath(path), scheduler.Phase, scheduler.Validations);
+        }
     }
 
     // Save, with the optimizer already described (and so checked): the scheduler checks it before it writes its best weights.
@@ -138,7 +159,9 @@ public static partial class DendriteCheckpoint
     /// <param name="path">The checkpoint file.</param>
     /// <param name="options">Bounds for reading; <see cref="CheckpointLoadOptions.Default"/> when null.</param>
     /// <returns>The manifest.</returns>
-    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted or not a checkpoint.</exception>
+    /// <exception cref="InvalidOptionsException"><paramref name="options"/> are invalid (<see cref="CheckpointLoadOptions.Validate"/>); nothing is read.</exception>
+    /// <exception cref="System.IO.FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     public static CheckpointManifest ReadManifest(string path, CheckpointLoadOptions? options = null)
     {
         using var archive = CheckpointArchive.Open(path, options);

@@ -37,4 +37,21 @@ public sealed record LoadedCheckpoint
     /// the same needs.
     /// </summary>
     internal CheckpointLoadOptions? LoadOptions { get; }
+
+    /// <summary>
+    /// The options to read <see cref="Path"/> again with (its manifest at <see cref="GrowthScheduler.Resume"/>, its
+    /// optimizer state): the load's (<see cref="LoadOptions"/>; the defaults when null), so that caps raised for the
+    /// load, non-finite weights and module hosts hold for the reads after it too, with room in
+    /// <see cref="CheckpointLoadOptions.MaxManifestBytes"/> for the loaded manifest's extras (the scheduler's history
+    /// most of it).
+    /// </summary>
+    internal CheckpointLoadOptions RereadOptions
+    {
+        get
+        {
+            var load = LoadOptions ?? CheckpointLoadOptions.Default;
+            var room = GrowthScheduler.ManifestBounds(Manifest.ExtrasChars).MaxManifestBytes;
+            return load.MaxManifestBytes >= room ? load : load with { MaxManifestBytes = room };
+        }
+    }
 }

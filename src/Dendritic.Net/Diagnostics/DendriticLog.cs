@@ -53,4 +53,8 @@ internal static partial class DendriticLog
     // The resume point logs 1100; this is the other file of the pair, the one to deploy.
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Saved best model {Path} ({Bytes} bytes) beside resume point {ResumePoint}; DendriteCheckpoint.Load deploys it")]
     public static partial void BestModelSaved(ILogger logger, string path, long bytes, string resumePoint);
+
+    // The other trap of saving during a run: DendriteCheckpoint.Save writes the model only, which loads but cannot resume.
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Saved checkpoint {Path} with DendriteCheckpoint.Save while this handle's GrowthScheduler is running ({Phase}, validation {Validations}): the file holds the model only, without the scheduler's state or its best model, so GrowthScheduler.Resume cannot continue the run from it. To save a resume point, call scheduler.SaveCheckpoint(path)")]
+    public static partial void RunningSchedulerNotSaved(ILogger logger, string path, GrowthPhase phase, int validations);
 }

@@ -243,9 +243,9 @@ public sealed partial class GrowthScheduler
     /// </summary>
     private static void ThrowIfReplaced(LoadedCheckpoint checkpoint)
     {
-        // The caller loaded the checkpoint with bounds Resume does not know: its manifest may take what the loaded
-        // one needs (the extras, the scheduler's history among them, are most of it), and no less than the default.
-        var there = DendriteCheckpoint.ReadManifest(checkpoint.Path, ManifestBounds(checkpoint.Manifest.ExtrasChars));
+        // Read with the load's options (caps raised for it hold here too), with room for what the loaded manifest
+        // needs (the extras, the scheduler's history among them, are most of it).
+        var there = DendriteCheckpoint.ReadManifest(checkpoint.Path, checkpoint.RereadOptions);
         DendriteCheckpoint.ThrowIfReplaced(checkpoint, there, "the best weights beside it belong to the file there", string.Empty);
     }
 

@@ -48,6 +48,9 @@ public sealed partial class GrowthScheduler
     /// <summary>Whether training is complete; <see cref="Step"/> throws from then on.</summary>
     public bool IsCompleted => Phase == GrowthPhase.Completed;
 
+    /// <summary>The validations (scores given to <see cref="Step"/>) counted so far, those of a resumed run included.</summary>
+    internal int Validations => _state.Validations;
+
     /// <summary>The best (smoothed) score so far, in the caller's score units; direction per <see cref="GrowthOptions.Mode"/>; null before the first call.</summary>
     public double? BestScore => _state.Best;
 

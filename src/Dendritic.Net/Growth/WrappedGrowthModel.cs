@@ -48,7 +48,9 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
     public override IDisposable LoadSnapshot(Stream file, string path) =>
         DendriteCheckpoint.ReadSnapshot(Handle, file, path, Device, LoadOptions);
 
-    public override void SaveWeights(string path) => DendriteCheckpoint.Save(Handle, path);
+    // The scheduler's own best-weights file (GrowthOptions.BestWeightsDirectory), written during its run: not a save
+    // of the user's, so without Save's warnings about saving during a run (1103, 1106).
+    public override void SaveWeights(string path) => DendriteCheckpoint.SaveDescribed(Handle, path, extras: null, described: null);
 
     // The folder's file is the scheduler's own (written by this run, or imported after its digest matched the
     // checkpoint's record), so what the model held when it was captured comes back, non-finite values (an attention

@@ -83,7 +83,7 @@ public sealed class DistributedCheckpointTests : TempFolderTest
 
         InProcessGroup.Run(1, c =>
         {
-            var resumed = DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules, logger);
+            var resumed = DistributedGrowthScheduler.Resume(c, Models.Mlp(), path, Models.EagerRules, new CheckpointLoadOptions { Logger = logger });
             return DendriteCheckpoint.Save(resumed.Model, Path.Combine(Folder, "copy.dndt"));
         });
 

@@ -53,8 +53,8 @@ public sealed class BestWeightsFileTests : TempFolderTest
         var atResumePoint = new RecordingLogger();
         var atBest = new RecordingLogger();
 
-        DendriteCheckpoint.Load(TestModels.TanhMlp(), path, atResumePoint);
-        DendriteCheckpoint.Load(TestModels.TanhMlp(), path + ".best", atBest);
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), path, new CheckpointLoadOptions { Logger = atResumePoint });
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), path + ".best", new CheckpointLoadOptions { Logger = atBest });
 
         var note = atResumePoint.Entries.Should().ContainSingle(e => e.EventId == 1104).Which;
         note.Level.Should().Be(LogLevel.Information);
@@ -76,8 +76,8 @@ public sealed class BestWeightsFileTests : TempFolderTest
         scheduler.SaveCheckpoint(completed);
         var logger = new RecordingLogger();
 
-        DendriteCheckpoint.Load(TestModels.TanhMlp(), early, logger);
-        DendriteCheckpoint.Load(TestModels.TanhMlp(), completed, logger);
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), early, new CheckpointLoadOptions { Logger = logger });
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), completed, new CheckpointLoadOptions { Logger = logger });
 
         logger.Entries.Should().NotContain(e => e.EventId == 1103 || e.EventId == 1104, "before the first score there is no best model, and after completion the model is the best");
         logger.Entries.Count(e => e.EventId == 1101).Should().Be(2);

@@ -26,7 +26,7 @@ public sealed class CheckpointLogTests : TempFolderTest
         var loadLog = new RecordingLogger();
         DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1, Logger = saveLog }), path);
 
-        DendriteCheckpoint.Load(TestModels.TanhMlp(), path, loadLog);
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), path, new CheckpointLoadOptions { Logger = loadLog });
 
         saveLog.Entries.Single(e => e.EventId == 1100).Message.Should().StartWith($"Saved checkpoint {full} (");
         loadLog.Entries.Single(e => e.EventId == 1101).Message.Should().StartWith($"Loaded checkpoint {full} written by", "1101 logged the path as given, 1100 the full one");
@@ -55,7 +55,7 @@ public sealed class CheckpointLogTests : TempFolderTest
         var handle = Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = 1 });
         var manifest = DendriteCheckpoint.Save(handle, path, optimizer: TorchSharp.torch.optim.Adam(handle.TrainableParameters()));
         var log = new RecordingLogger();
-        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, log);
+        var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), path, new CheckpointLoadOptions { Logger = log });
 
         DendriteCheckpoint.LoadOptimizerState(loaded, TorchSharp.torch.optim.Adam(loaded.Handle.TrainableParameters()));
 
@@ -75,8 +75,8 @@ public sealed class CheckpointLogTests : TempFolderTest
         var evenLog = new RecordingLogger();
         var unevenLog = new RecordingLogger();
 
-        DendriteCheckpoint.Load(TestModels.TanhMlp(), even, evenLog);
-        DendriteCheckpoint.Load(HandBuilt(), uneven, unevenLog);
+        DendriteCheckpoint.Load(TestModels.TanhMlp(), even, new CheckpointLoadOptions { Logger = evenLog });
+        DendriteCheckpoint.Load(HandBuilt(), uneven, new CheckpointLoadOptions { Logger = unevenLog });
 
         evenLog.Entries.Select(e => e.EventId).Should().ContainInOrder(1000, 1101);
         evenLog.Entries.Single(e => e.EventId == 1101).Message.Should().EndWith(": 2 wrapped layers restored with 1 dendrite set(s) per layer", "event 1000 of the wrap inside Load says 0 sets, and no 1002 follows");

@@ -104,7 +104,7 @@ public sealed class InterruptedCheckpointSaveTests : TempFolderTest
         var good = File.ReadAllBytes(run.Path + ".best");
         File.WriteAllBytes(run.Path + ".best", new byte[] { 1, 2, 3 });
         var logger = new RecordingLogger();
-        var loaded = DendriteCheckpoint.Load(new Failable(), run.Path, logger);
+        var loaded = DendriteCheckpoint.Load(new Failable(), run.Path, new CheckpointLoadOptions { Logger = logger });
 
         var first = () => GrowthScheduler.Resume(loaded, options);
 

@@ -146,11 +146,11 @@ public sealed class ResumeBestWeightsTests : TempFolderTest
 
         var failing = new RecordingLogger();
         var working = new RecordingLogger();
-        var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path, failing));
+        var act = () => GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path, new CheckpointLoadOptions { Logger = failing }));
         act.Should().Throw<Exception>();
         scheduler.SaveCheckpoint(path);
 
-        GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path, working));
+        GrowthScheduler.Resume(DendriteCheckpoint.Load(TestModels.TanhMlp(), path, new CheckpointLoadOptions { Logger = working }));
 
         failing.Entries.Should().NotContain(e => e.EventId == 3013, "event 3013 once said 'Scheduler state imported' before the resume failed on its best weights");
         working.Entries.Should().ContainSingle(e => e.EventId == 3013).Which.Message.Should().StartWith("Scheduler state imported: 1 validation(s)");
