@@ -56,7 +56,7 @@ Console.WriteLine(Line("with dendrites (+1 epoch, host frozen)", Accuracy(model,
 
 // 5. Prune: drop every dendrite set whose removal changes no logit by more than 0.05 on a validation batch.
 var validation = test.Inputs.narrow(0, 0, 128);
-var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 0.05 }, validation);
+var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 0.05 }, validation);
 Console.WriteLine($"Pruned {report.SetsRemoved} of {report.Layers.Sum(l => l.SetsBefore)} dendrite sets ({report.ParametersRemoved} parameters); max logit change {report.MaxOutputChange:G3}");
 var torchAccuracy = Accuracy(model, test);
 Console.WriteLine(Line("pruned, TorchSharp", torchAccuracy));

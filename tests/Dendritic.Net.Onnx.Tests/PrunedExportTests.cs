@@ -26,7 +26,7 @@ public class PrunedExportTests
 
         using var validation = randn(8, 3, 8, 8);
         var handle = TestHandles.Of(model);
-        var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, validation);
+        var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 1e-3 }, validation);
 
         report.SetsRemoved.Should().BeGreaterThanOrEqualTo(2);
         ((DendriteLayer)model[0]).DendriteCount.Should().BeLessThan(3);

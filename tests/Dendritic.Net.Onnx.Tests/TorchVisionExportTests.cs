@@ -51,7 +51,7 @@ public class TorchVisionExportTests
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2, Targets = LayerSelector.NameLike("layer4.**").Or(LayerSelector.Named("fc")) }, sample);
         AssertFrozen(model);
         Cascades.Randomise(handle, 321, scale: 0.1);
-        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-3 }, sample);
+        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 1e-3 }, sample);
         AssertFrozen(model);
 
         var bytes = OnnxExporter.ExportToBytes(handle, sample);

@@ -10,10 +10,11 @@ public sealed partial class GrowthScheduler
 {
     /// <summary>
     /// The scheduler's state as <see cref="SaveCheckpoint"/> records it, for inspection: counters, scores, phase,
-    /// structure, options and history (not the weights). A fresh copy each call. To continue a run, save it with
-    /// <see cref="SaveCheckpoint"/> and continue it with <see cref="Resume"/>, which also carry the best weights.
+    /// structure, options and history (not the weights). A fresh, read-only snapshot each call: later steps do not change
+    /// it. To continue a run, save it with <see cref="SaveCheckpoint"/> and continue it with <see cref="Resume"/>, which
+    /// also carry the best weights.
     /// </summary>
-    /// <returns>The state, without a best-weights digest (only a checkpoint has a best-weights file); serialise it with <see cref="GrowthSchedulerState.ToJson"/>.</returns>
+    /// <returns>The state, without a best-weights digest (only a checkpoint has a best-weights file).</returns>
     public GrowthSchedulerState ExportState() => ExportStateWith(null, null);
 
     /// <summary><see cref="ExportState()"/>, recording the best-weights file saved with it (<see cref="SaveCheckpoint"/>).</summary>
@@ -30,10 +31,10 @@ public sealed partial class GrowthScheduler
         SmoothedScore = _state.Smoothed,
         BestDendriteCount = _state.BestDendriteCount,
         Phase = Phase,
-        LayerDendrites = _model.LayerDendrites.ToList(),
-        FrozenSets = _model.FrozenSets.Select(l => l.ToList()).ToList(),
+        LayerDendrites = _model.LayerDendrites,
+        FrozenSets = _model.FrozenSets,
         Options = Options with { CandidateLosses = null },
-        History = History.Entries.ToList(),
+        History = History.Entries,
         BestWeightsSha256 = bestWeightsSha256,
         BestWeightsBytes = bestWeightsBytes,
     };

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -8,53 +10,81 @@ namespace Dendritic;
 
 /// <summary>
 /// Everything the <see cref="GrowthScheduler"/> needs to carry on exactly where it stopped: counters, scores, phase,
-/// per-layer structure and history. Plain data for System.Text.Json, set once (init); stored in checkpoints by
-/// <see cref="GrowthScheduler.SaveCheckpoint"/>, continued by <see cref="GrowthScheduler.Resume"/>, and read for
-/// inspection with <see cref="FromCheckpoint(LoadedCheckpoint)"/> or <see cref="GrowthScheduler.ExportState"/>.
+/// per-layer structure and history. A read-only snapshot: only the library makes one, stored in checkpoints by
+/// <see cref="GrowthScheduler.SaveCheckpoint"/> and continued by <see cref="GrowthScheduler.Resume"/>; read it for
+/// inspection with <see cref="FromCheckpoint(LoadedCheckpoint)"/> or <see cref="GrowthScheduler.ExportState"/>. Its
+/// lists cannot be changed (not even through a cast), so what is read is what the run recorded.
 /// </summary>
 public sealed class GrowthSchedulerState
 {
+    /// <summary>
+    /// Made by the scheduler (<see cref="GrowthScheduler.ExportState"/>) and by the checkpoint reader only; the reader sets
+    /// the properties through their internal init accessors, which <see cref="JsonIncludeAttribute"/> opens to it.
+    /// </summary>
+    [JsonConstructor]
+    internal GrowthSchedulerState()
+    {
+    }
+
     /// <summary>Format version of this object; 1.</summary>
-    public int Version { get; init; } = 1;
+    [JsonInclude]
+    public int Version { get; internal init; } = 1;
 
     /// <summary>Validation calls so far.</summary>
-    public int Validations { get; init; }
+    [JsonInclude]
+    public int Validations { get; internal init; }
 
     /// <summary>Validation calls since the start or the last architecture change.</summary>
-    public int SinceChange { get; init; }
+    [JsonInclude]
+    public int SinceChange { get; internal init; }
 
     /// <summary>Non-improving validations counted against the patience.</summary>
-    public int BadValidations { get; init; }
+    [JsonInclude]
+    public int BadValidations { get; internal init; }
 
     /// <summary>Cooldown validations left.</summary>
-    public int CooldownLeft { get; init; }
+    [JsonInclude]
+    public int CooldownLeft { get; internal init; }
 
     /// <summary>Failed attempts of the current growth step.</summary>
-    public int Retries { get; init; }
+    [JsonInclude]
+    public int Retries { get; internal init; }
 
     /// <summary>Whether the best score improved since the last architecture change.</summary>
-    public bool ImprovedSinceChange { get; init; }
+    [JsonInclude]
+    public bool ImprovedSinceChange { get; internal init; }
 
     /// <summary>The best (smoothed) score; null before the first call.</summary>
-    public double? BestScore { get; init; }
+    [JsonInclude]
+    public double? BestScore { get; internal init; }
 
     /// <summary>The best (smoothed) score of the current cycle (with <see cref="GrowthOptions.PatienceAgainstCycleBest"/>); null when the next score starts it.</summary>
-    public double? CycleBestScore { get; init; }
+    [JsonInclude]
+    public double? CycleBestScore { get; internal init; }
 
     /// <summary>The current smoothed score; null when the next score re-seeds it.</summary>
-    public double? SmoothedScore { get; init; }
+    [JsonInclude]
+    public double? SmoothedScore { get; internal init; }
 
     /// <summary>Dendrite sets per layer when the best weights were captured.</summary>
-    public int BestDendriteCount { get; init; }
+    [JsonInclude]
+    public int BestDendriteCount { get; internal init; }
 
     /// <summary>Phase.</summary>
-    public GrowthPhase Phase { get; init; }
+    [JsonInclude]
+    public GrowthPhase Phase { get; internal init; }
 
     /// <summary>Dendrite sets of each wrapped layer, in layer order.</summary>
-    public List<int> LayerDendrites { get; init; } = new();
+    [JsonInclude]
+    public IReadOnlyList<int> LayerDendrites { get; internal init => field = ReadOnly(value); } = [];
 
     /// <summary>For each wrapped layer, the frozen flag of each dendrite set (cascade-correlation freezes them).</summary>
-    public List<List<bool>> FrozenSets { get; init; } = new();
+    [JsonInclude]
+    public IReadOnlyList<IReadOnlyList<bool>> FrozenSets
+    {
+        get;
+        internal init => field = value is null ? null! : ReadOnly(value.Select(l => l is null ? null! : ReadOnly(l)).ToList());
+    } = [];
 
     /// <summary>
     /// The options the scheduler ran with (without its delegates); null in states written before they were recorded.
@@ -65,14 +95,16 @@ public sealed class GrowthSchedulerState
     /// <c>Disk</c>) read too: with <c>Memory</c> their run ignored <see cref="GrowthOptions.BestWeightsDirectory"/>, which
     /// is then read as null.
     /// </remarks>
+    [JsonInclude]
     public GrowthOptions? Options
     {
         get => _options;
-        init => _options = value;
+        internal init => _options = value;
     }
 
-    /// <summary>The history rows.</summary>
-    public List<GrowthHistoryEntry> History { get; init; } = new();
+    /// <summary>The history rows, oldest first (as <see cref="GrowthHistory.Entries"/> held them).</summary>
+    [JsonInclude]
+    public IReadOnlyList<GrowthHistoryEntry> History { get; internal init => field = ReadOnly(value); } = [];
 
     /// <summary>
     /// The SHA-256 (64 lower-case hex digits) of the best-weights file that <see cref="GrowthScheduler.SaveCheckpoint"/>
@@ -81,17 +113,26 @@ public sealed class GrowthSchedulerState
     /// states from <see cref="GrowthScheduler.ExportState"/>, in checkpoints saved before the first score (there are no
     /// best weights yet) and in checkpoints of versions that did not record it (their file is taken unchecked).
     /// </summary>
-    public string? BestWeightsSha256 { get; init; }
+    [JsonInclude]
+    public string? BestWeightsSha256 { get; internal init; }
 
     /// <summary>The size in bytes of the best-weights file of <see cref="BestWeightsSha256"/>; null when that is null.</summary>
-    public long? BestWeightsBytes { get; init; }
+    [JsonInclude]
+    public long? BestWeightsBytes { get; internal init; }
 
     // Set once, by the initializer or the JSON reader; FromJson reads an older state's storage into it (LegacyStorage).
     private GrowthOptions? _options;
 
-    /// <summary>This state as JSON text.</summary>
+    /// <summary>A copy that no cast turns back into a list to add to; null stays null (for the reader's checks to name it).</summary>
+    private static ReadOnlyCollection<T> ReadOnly<T>(IReadOnlyList<T> list) => list is null ? null! : Array.AsReadOnly(list.ToArray());
+
+    /// <summary>
+    /// This state as the JSON text that <see cref="GrowthScheduler.SaveCheckpoint"/> stores in a checkpoint's extras (the
+    /// checkpoint format: names and shapes do not change between versions). Internal: the state reaches users through
+    /// checkpoints, and reads back through <see cref="FromCheckpoint(LoadedCheckpoint)"/>.
+    /// </summary>
     /// <returns>Indented JSON with enum names as strings.</returns>
-    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+    internal string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     /// <summary>
     /// Reads a state written by <see cref="ToJson"/>. The text is checked as untrusted input: no key twice, no key this
@@ -100,12 +141,13 @@ public sealed class GrowthSchedulerState
     /// belongs, no negative counter, every number finite; and as a whole: version 1, one frozen flag per dendrite set,
     /// a best score once validations have scored, recorded options that pass <see cref="GrowthOptions.Validate"/> (but
     /// for the <see cref="GrowthOptions.CandidateLosses"/> no state holds), and counters no larger than a run of those
-    /// options reaches.
+    /// options reaches. Internal: <see cref="FromCheckpoint(CheckpointManifest)"/> is the public way in, and reports all
+    /// of this as the checkpoint's corruption.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The state.</returns>
     /// <exception cref="JsonException">The text is not a scheduler state, or holds a value or a field no scheduler writes (the message names the field, such as <c>History[0].Reason</c>, and its value).</exception>
-    public static GrowthSchedulerState FromJson(string json)
+    internal static GrowthSchedulerState FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         GrowthSchedulerState state;
@@ -140,7 +182,13 @@ public sealed class GrowthSchedulerState
     /// </summary>
     /// <param name="checkpoint">What <see cref="DendriteCheckpoint.Load"/> returned.</param>
     /// <returns>A fresh copy of the state; null when the checkpoint holds none (it was written by <see cref="DendriteCheckpoint.Save"/>, not <see cref="GrowthScheduler.SaveCheckpoint"/>).</returns>
-    /// <exception cref="CheckpointCorruptedException">The stored state is not a scheduler state <see cref="FromJson"/> reads (the manifest was edited or written by other code); the message names the file, the field and its value.</exception>
+    /// <exception cref="CheckpointCorruptedException">
+    /// The stored state is not one a scheduler writes (the manifest was edited or written by other code): a key given
+    /// twice or that no version writes, an enum value that is not exactly one of its names, a null where a value
+    /// belongs, a negative counter, a number that is not finite, a version other than 1, frozen flags that do not match
+    /// the dendrite sets, validations without a best score, recorded options their own <see cref="GrowthOptions.Validate"/>
+    /// refuses, or a counter beyond what those options allow. The message names the file, the field and its value.
+    /// </exception>
     public static GrowthSchedulerState? FromCheckpoint(LoadedCheckpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -154,7 +202,7 @@ public sealed class GrowthSchedulerState
     /// </summary>
     /// <param name="manifest">The checkpoint's manifest.</param>
     /// <returns>A fresh copy of the state; null when the checkpoint holds none.</returns>
-    /// <exception cref="CheckpointCorruptedException">The stored state is not a scheduler state <see cref="FromJson"/> reads; the message names the field and its value.</exception>
+    /// <exception cref="CheckpointCorruptedException">The stored state is not one a scheduler writes (see <see cref="FromCheckpoint(LoadedCheckpoint)"/>); the message names the field and its value.</exception>
     public static GrowthSchedulerState? FromCheckpoint(CheckpointManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);

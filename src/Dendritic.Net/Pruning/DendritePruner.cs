@@ -20,7 +20,7 @@ public static class DendritePruner
     /// Decisions are logged to the handle's logger (<see cref="WrapOptions.Logger"/> or <see cref="AdoptOptions.Logger"/>).
     /// </summary>
     /// <param name="model">The handle. Its model runs in eval mode while pruning and is returned to its mode afterwards; it must be a <c>Module&lt;Tensor, Tensor&gt;</c> when a validation batch is given.</param>
-    /// <param name="options">Criterion, granularity and threshold; <see cref="PruningOptions.Default"/> when null.</param>
+    /// <param name="options">Criterion, granularity and the criterion's limit; <see cref="PruningOptions.Default"/> when null.</param>
     /// <param name="validationInput">
     /// A batch of real inputs. Required by <see cref="PruningCriterion.MeasuredEffect"/>; with the other criterion it is
     /// optional and, when given, measures the output change (<see cref="PruningReport.MaxOutputChange"/>). It does not
@@ -112,7 +112,7 @@ public static class DendritePruner
             long parametersAfter = 0;
             var removed = options.Criterion == PruningCriterion.MeasuredEffect
                 ? ChooseByEffect(model!, layers, validationInput!, baseline!, options, logger)
-                : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.Threshold));
+                : layers.ToDictionary(l => l.Branch, l => ChooseByScale(l.Branch, options.OutputScaleLimit));
             var reports = new List<LayerPruningReport>(layers.Count);
             for (var i = 0; i < layers.Count; i++)
             {
@@ -122,7 +122,7 @@ public static class DendritePruner
                 var before = branch.Count;
                 var costBefore = costsBefore[i];
                 var (neurons, zeroed) = options.Granularity == PruningGranularity.Neuron
-                    ? ZeroNeurons(branch, sets, options.Threshold)
+                    ? ZeroNeurons(branch, sets, options.OutputScaleLimit)
                     : (0L, 0L);
                 branch.RemoveAt(sets);
                 var costAfter = layer.Cost;
@@ -178,12 +178,12 @@ public static class DendritePruner
         return score;
     }
 
-    private static HashSet<int> ChooseByScale(DendriteBranch branch, double threshold)
+    private static HashSet<int> ChooseByScale(DendriteBranch branch, double maxOutputScale)
     {
         var chosen = new HashSet<int>();
         for (var k = 0; k < branch.Count; k++)
         {
-            if (NeuronScores(branch, k).max().item<float>() <= threshold)
+            if (NeuronScores(branch, k).max().item<float>() <= maxOutputScale)
             {
                 chosen.Add(k);
             }
@@ -218,8 +218,8 @@ public static class DendritePruner
             }
 
             var change = MaxChange(model.call(input), baseline);
-            var keep = change <= options.Threshold;
-            PruningLog.SetTried(logger, k, name, change, keep ? "<=" : ">", options.Threshold);
+            var keep = change <= options.OutputChangeLimit;
+            PruningLog.SetTried(logger, k, name, change, keep ? "<=" : ">", options.OutputChangeLimit);
             if (keep)
             {
                 chosen[branch].Add(k);
@@ -235,13 +235,13 @@ public static class DendritePruner
         return chosen;
     }
 
-    /// <summary>Zeroes the dendrites of the neurons scoring at most the threshold, in sets that are not removed whole.</summary>
-    private static (long Neurons, long Zeroed) ZeroNeurons(DendriteBranch branch, HashSet<int> removedSets, double threshold)
+    /// <summary>Zeroes the dendrites of the neurons scoring at most <paramref name="maxOutputScale"/>, in sets that are not removed whole.</summary>
+    private static (long Neurons, long Zeroed) ZeroNeurons(DendriteBranch branch, HashSet<int> removedSets, double maxOutputScale)
     {
         long neurons = 0;
         long zeroed = 0;
         var sets = branch.Sets;
-        using var limit = threshold.ToScalar();
+        using var limit = maxOutputScale.ToScalar();
         var dead = Enumerable.Range(0, sets.Count).Select(k => NeuronScores(branch, k).le(limit)).ToList();
         for (var k = 0; k < sets.Count; k++)
         {

@@ -10,8 +10,8 @@ internal static partial class PruningLog
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Pruned layer {Layer}: removed sets [{Removed}] of {Before}, zeroed {Neurons} neurons' dendrites, removed {Parameters} parameters, FLOPs saved per sample {Flops}")]
     public static partial void LayerPruned(ILogger logger, string layer, string removed, int before, long neurons, long parameters, string flops);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Set {Set} of layer {Layer}: output change {Change} {Verdict} threshold {Threshold}")]
-    public static partial void SetTried(ILogger logger, int set, string layer, double change, string verdict, double threshold);
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Debug, Message = "Set {Set} of layer {Layer}: output change {Change} {Verdict} MaxOutputChange {MaxOutputChange}")]
+    public static partial void SetTried(ILogger logger, int set, string layer, double change, string verdict, double maxOutputChange);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Pruning removed {Sets} dendrite sets and {Parameters} parameters, FLOPs saved per sample {Flops}; largest output change {Change}")]
     public static partial void Summary(ILogger logger, int sets, long parameters, string flops, string change);

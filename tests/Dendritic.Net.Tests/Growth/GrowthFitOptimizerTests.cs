@@ -93,7 +93,7 @@ public sealed class GrowthFitOptimizerTests : TempFolderTest
         {
             case "AddDendrites": handle.AddDendrites(); break;
             case "RemoveLastDendrites": handle.RemoveLastDendrites(); break;
-            case "Prune": DendritePruner.Prune(handle, new PruningOptions { Threshold = 1e9 }); break;
+            case "Prune": DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 1e9 }); break;
             default: handle.SetBaseTrainable(false); break;
         }
 

@@ -92,7 +92,10 @@ public sealed class ModePreservationTests : TempFolderTest
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
         using var batch = randn(4, 3, 8, 8);
 
-        DendritePruner.Prune(handle, new PruningOptions { Criterion = criterion, Threshold = 0.01 }, batch);
+        var options = criterion == PruningCriterion.MeasuredEffect
+            ? new PruningOptions { Criterion = criterion, MaxOutputChange = 0.01 }
+            : new PruningOptions { Criterion = criterion, MaxOutputScale = 0.01 };
+        DendritePruner.Prune(handle, options, batch);
 
         AssertFrozenBatchNormInTrainingModel(model);
     }
@@ -104,7 +107,7 @@ public sealed class ModePreservationTests : TempFolderTest
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 2 });
         using var batch = randn(4, 3, 8, 8);
 
-        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 0.01 }, batch);
+        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 0.01 }, batch);
 
         AssertFrozenBatchNormInTrainingModel(model);
     }

@@ -22,7 +22,7 @@ public class DendritePrunerTests
         using var input = randn(5, 8);
         using var before = layer.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { MaxOutputScale = 0 }, input);
 
         report.Layers.Single().RemovedSets.Should().Equal(2);
         layer.DendriteCount.Should().Be(2);
@@ -39,7 +39,7 @@ public class DendritePrunerTests
         layer.AddDendrites();
         using var input = randn(5, 8);
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { MaxOutputScale = 0 }, input);
 
         report.Layers.Single().ToString().Should().Contain(": 3 -> 2 set(s), removed [2],").And.NotContain("System.");
         report.ToString().Should().StartWith("1 set(s) removed").And.Contain("FLOPs saved per sample").And.Contain("removed [2]").And.NotContain("System.");
@@ -60,7 +60,7 @@ public class DendritePrunerTests
         using var input = randn(2, 3, 6, 6);
         using var before = layer.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 });
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { MaxOutputScale = 0 });
 
         report.Layers.Single().RemovedSets.Should().Equal(1);
         report.MaxOutputChange.Should().BeNull("no validation batch was given");
@@ -89,7 +89,7 @@ public class DendritePrunerTests
         using var lastV = sets[2].CascadeWeights!.detach().clone();
         using var lastU = sets[2].OutputScale.detach().clone();
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 1e-3 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { MaxOutputScale = 1e-3 }, input);
 
         report.Layers.Single().RemovedSets.Should().Equal(1);
         layer.DendriteCount.Should().Be(2);
@@ -114,7 +114,7 @@ public class DendritePrunerTests
             layer.Branch.Sets[0].OutputScale.zero_();
         }
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0 });
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { MaxOutputScale = 0 });
 
         report.SetsRemoved.Should().Be(0);
         layer.DendriteCount.Should().Be(2);
@@ -138,7 +138,7 @@ public class DendritePrunerTests
         using var input = randn(5, 6);
         using var before = layer.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Threshold = 0, Granularity = PruningGranularity.Neuron }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { MaxOutputScale = 0, Granularity = PruningGranularity.Neuron }, input);
 
         var entry = report.Layers.Single();
         entry.NeuronsZeroed.Should().Be(2);
@@ -166,7 +166,7 @@ public class DendritePrunerTests
         using var model = nn.Sequential(("first", first), ("relu", nn.ReLU()), ("second", second));
         using var input = randn(16, 5);
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(model), new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e-4 }, input);
+        var report = DendritePruner.Prune(Dendrites.Adopt(model), new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 1e-4 }, input);
 
         report.Layers.Select(l => l.Name).Should().Equal("first", "second");
         report.Layers[0].RemovedSets.Should().BeEmpty();
@@ -190,7 +190,7 @@ public class DendritePrunerTests
         var handle = Dendrites.Adopt(layer);
         handle.Verify(() => layer.call(input));
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 0 }, input);
 
         // Set 2: weight 8x4, bias 4, u 4, v 2x4. FLOPs per neuron and position: 2*8 + 1 + 3 + 2*2 = 24; 7 time steps.
         report.ParametersRemoved.Should().Be(32 + 4 + 4 + 8);
@@ -211,7 +211,7 @@ public class DendritePrunerTests
         }
 
         var handle = Dendrites.Adopt(layer);
-        DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 });
+        DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 0 });
         handle.AddDendrites();
         var added = layer.Branch.Sets[^1];
 
@@ -233,20 +233,15 @@ public class DendritePrunerTests
         act.Should().Throw<ArgumentException>().WithParameterName("validationInput");
     }
 
-    [TestCase(-1.0)]
-    [TestCase(double.NaN)]
-    public void Validate_BadThreshold_ThrowsNamingThreshold(double threshold)
-    {
-        var act = () => new PruningOptions { Threshold = threshold }.Validate();
-
-        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(PruningOptions.Threshold));
-    }
-
     [Test]
-    public void Validate_MeasuredEffectPerNeuron_ThrowsNamingGranularity()
+    public void Prune_MeasuredEffectGivenTheScaleLimit_ThrowsAndPrunesNothing()
     {
-        var act = () => new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Granularity = PruningGranularity.Neuron }.Validate();
+        var layer = new DendriteLayer(nn.Linear(3, 2), dendrites: 2);
+        using var input = randn(4, 3);
 
-        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(PruningOptions.Granularity));
+        var act = () => DendritePruner.Prune(Dendrites.Adopt(layer), new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputScale = 1e6 }, input);
+
+        act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal(nameof(PruningOptions.MaxOutputScale));
+        layer.DendriteCount.Should().Be(2, "a limit in the other criterion's units is refused before anything is pruned");
     }
 }

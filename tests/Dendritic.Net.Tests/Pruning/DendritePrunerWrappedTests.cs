@@ -36,7 +36,7 @@ public class DendritePrunerWrappedTests
         using var input = randn(8, 4);
         using var before = model.call(input).detach().clone();
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 0 }, input);
 
         report.SetsRemoved.Should().Be(1);
         handle.Layers[0].DendriteCount.Should().Be(1);
@@ -51,7 +51,7 @@ public class DendritePrunerWrappedTests
         var (model, handle, input) = TrainedLookingModel();
         using var before = model.call(input).detach().clone();
 
-        var options = new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 0.01 };
+        var options = new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 0.01 };
         using (handle.Disable())
         {
             var act = () => DendritePruner.Prune(handle, options, input);
@@ -71,7 +71,7 @@ public class DendritePrunerWrappedTests
 
         using (handle.Disable())
         {
-            var act = () => DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, Threshold = 1e6 }, input);
+            var act = () => DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, MaxOutputScale = 1e6 }, input);
 
             act.Should().Throw<InvalidOperationException>().WithMessage("*validation batch measures the output change*'0' (2 sets)*read 0 whatever was removed*Nothing was pruned*");
         }
@@ -87,7 +87,7 @@ public class DendritePrunerWrappedTests
         PruningReport report;
         using (handle.Disable())
         {
-            report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, Threshold = 1e6 });
+            report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, MaxOutputScale = 1e6 });
         }
 
         report.SetsRemoved.Should().Be(4, "a threshold above every |u| removes every set, switched on or off");
@@ -112,7 +112,7 @@ public class DendritePrunerWrappedTests
         handle.Layers[0].Branch.RemoveAt(new[] { 0, 1 });
         handle.Layers[0].Enabled = false;
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, Threshold = 1e6 }, input);
+        var report = DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.MeasuredEffect, MaxOutputChange = 1e6 }, input);
 
         report.SetsRemoved.Should().Be(2);
     }

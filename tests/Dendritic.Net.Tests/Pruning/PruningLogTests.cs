@@ -20,7 +20,7 @@ public class PruningLogTests
         var logger = new RecordingLogger();
         var handle = Dendrites.Wrap(nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2)), new WrapOptions { InitialDendrites = 1, Logger = logger });
 
-        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, Threshold = 0 });
+        DendritePruner.Prune(handle, new PruningOptions { Criterion = PruningCriterion.OutputScale, MaxOutputScale = 0 });
 
         logger.Entries.Single(e => e.EventId == 6003).Message.Should().EndWith("largest output change not measured (no validation input given)");
     }
@@ -33,7 +33,7 @@ public class PruningLogTests
         using var input = randn(8, 4);
         var handle = Dendrites.Wrap(nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 2)), new WrapOptions { InitialDendrites = 1, Logger = logger });
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 0 }, input);
+        var report = DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 0 }, input);
 
         report.MaxOutputChange.Should().NotBeNull();
         logger.Entries.Single(e => e.EventId == 6003).Message.Should().EndWith($"largest output change {report.MaxOutputChange!.Value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}");
@@ -48,7 +48,7 @@ public class PruningLogTests
         var handle = Dendrites.Wrap(new PruningFlopsTests.ConvOverRows(), new WrapOptions { InitialDendrites = 1, Logger = logger }, sample);
         var before = handle.Report().DendriteFlopsPerSample;
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 1e-3 });
+        var report = DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 1e-3 });
 
         // One set on convB: 688 parameters and 1376 FLOPs per position, over 28 positions per sample.
         report.Layers[0].FlopsSaved.Should().Be(28 * 1376);

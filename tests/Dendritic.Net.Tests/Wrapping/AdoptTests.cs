@@ -59,7 +59,7 @@ public sealed class AdoptTests
             }
         }
 
-        var report = DendritePruner.Prune(Dendrites.Adopt(model), new PruningOptions { Threshold = 0 });
+        var report = DendritePruner.Prune(Dendrites.Adopt(model), new PruningOptions { MaxOutputScale = 0 });
 
         report.SetsRemoved.Should().Be(2);
         model.modules().OfType<DendriteLayer>().Should().OnlyContain(l => l.DendriteCount == 1);

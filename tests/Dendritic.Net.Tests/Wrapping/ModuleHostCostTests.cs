@@ -47,7 +47,7 @@ public sealed class ModuleHostCostTests
             sets[1].CascadeWeights![0, 3] = tensor(0f);
         }
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Granularity = PruningGranularity.Neuron, Threshold = 1e-6 });
+        var report = DendritePruner.Prune(handle, new PruningOptions { Granularity = PruningGranularity.Neuron, MaxOutputScale = 1e-6 });
 
         report.SetsRemoved.Should().Be(0);
         report.Layers[0].NeuronsZeroed.Should().Be(1);

@@ -221,7 +221,7 @@ public sealed class ModuleHostTests : TempFolderTest
         var copies = handle.Layers[0].Branch.Sets.Select(s => s.Module).ToArray();
         var expected = model.call(x).detach().clone();
 
-        var report = DendritePruner.Prune(handle, new PruningOptions { Threshold = 1e-12 });
+        var report = DendritePruner.Prune(handle, new PruningOptions { MaxOutputScale = 1e-12 });
 
         report.SetsRemoved.Should().Be(1);
         handle.Layers[0].Branch.Sets.Select(s => s.Module).Should().Equal(copies[0], copies[2]);
