@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.Linq;
 using Dendritic.Experiments;
@@ -27,7 +28,7 @@ internal static class ConsoleTable
                 s.Epochs.Mean.ToString("0.#", CultureInfo.InvariantCulture),
                 string.Create(CultureInfo.InvariantCulture, $"{s.TestMetric.Mean * 100:F2} ± {(s.TestMetric.Count < 2 ? "n/a" : (s.TestMetric.StdDev * 100).ToString("F2", CultureInfo.InvariantCulture))}"),
                 Interval(s.TestMetric),
-                s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{ReportWriter.FormatSigned(d.Mean * 100)} ({Interval(d, signed: true)})") : "—",
+                s.DifferenceVsBaseline is { } d ? string.Create(CultureInfo.InvariantCulture, $"{Signed(d.Mean * 100)} ({Interval(d, signed: true)})") : "—",
                 s.TrainingSeconds.Mean.ToString("F1", CultureInfo.InvariantCulture),
                 s.LatencyMilliseconds.Mean.ToString("F2", CultureInfo.InvariantCulture),
                 s.EnergyJoules is { } e ? e.Mean.ToString("F0", CultureInfo.InvariantCulture) + " J" : "not measured",
@@ -41,7 +42,7 @@ internal static class ConsoleTable
             {
                 var verdict = Comparison.Verdict(d);
                 var colour = verdict == "better" ? "green" : verdict == "worse" ? "red" : "yellow";
-                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Dendritic vs {ReportWriter.Label(other)}: {ReportWriter.FormatSigned(d.Mean * 100)} pp ({Interval(d, signed: true)}) → [{colour}]{verdict}[/]"));
+                AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"Dendritic vs {ReportWriter.Label(other)}: {Signed(d.Mean * 100)} pp ({Interval(d, signed: true)}) → [{colour}]{verdict}[/]"));
             }
         }
 
@@ -67,10 +68,18 @@ internal static class ConsoleTable
         AnsiConsole.MarkupLine($"[grey]Energy: {ConsoleText.Markup(string.Join("; ", report.Runs.Select(r => r.EnergySource).Distinct()))}. Dendritic arm: {ConsoleText.Markup(report.Growth)}.[/]");
     }
 
+    /// <summary>
+    /// A difference in percentage points as summary.md prints it: sign and two decimals ("+0.42"); zero, and noise that
+    /// rounds to it, as "0.00"; up to four decimals for a value that is not zero but rounds to it ("+0.0046"), so that an
+    /// interval bound near zero shows on which side of it it lies.
+    /// </summary>
+    private static string Signed(double value) =>
+        value.ToString(Math.Abs(value) < 0.005 ? "+0.00##;-0.00##;0.00" : "+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
     private static string Interval(StatSummary s, bool signed = false) =>
         s.Low95 is { } low && s.High95 is { } high
             ? (signed
-                ? $"{ReportWriter.FormatSigned(low * 100)} to {ReportWriter.FormatSigned(high * 100)}"
+                ? $"{Signed(low * 100)} to {Signed(high * 100)}"
                 : string.Create(CultureInfo.InvariantCulture, $"{low * 100:F2} to {high * 100:F2}"))
             : "n/a";
 }

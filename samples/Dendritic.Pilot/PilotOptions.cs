@@ -142,11 +142,19 @@ public sealed record PilotOptions
     /// </exception>
     public PilotOptions Validate()
     {
-        var validator = new OptionsValidator(nameof(PilotOptions));
-        validator.Require(Seeds is >= 1 and <= MaxSeeds, nameof(Seeds), Seeds, string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxSeeds}, like --seeds (default {Defaults.Seeds})"));
-        validator.Require(Seeds < 1 || !RunsPastLargestSeed(FirstSeed, Seeds), nameof(FirstSeed), FirstSeed, string.Create(CultureInfo.InvariantCulture, $"with Seeds = {Seeds} it runs past the largest seed, {int.MaxValue}; at most {int.MaxValue - Seeds + 1}, like --first-seed (default {Defaults.FirstSeed})"));
-        validator.ThrowIfInvalid();
-        return this;
+        // The library's own exception for invalid options, so that the pilot reports these as it reports the library's.
+        var problems = new List<InvalidOption>();
+        if (Seeds is < 1 or > MaxSeeds)
+        {
+            problems.Add(new InvalidOption(nameof(Seeds), Seeds, string.Create(CultureInfo.InvariantCulture, $"must be 1 to {MaxSeeds}, like --seeds (default {Defaults.Seeds})")));
+        }
+
+        if (Seeds >= 1 && RunsPastLargestSeed(FirstSeed, Seeds))
+        {
+            problems.Add(new InvalidOption(nameof(FirstSeed), FirstSeed, string.Create(CultureInfo.InvariantCulture, $"with Seeds = {Seeds} it runs past the largest seed, {int.MaxValue}; at most {int.MaxValue - Seeds + 1}, like --first-seed (default {Defaults.FirstSeed})")));
+        }
+
+        return problems.Count == 0 ? this : throw new InvalidOptionsException(nameof(PilotOptions), problems);
     }
 
     /// <summary>Whether <paramref name="seeds"/> seeds from <paramref name="firstSeed"/> end past <see cref="int.MaxValue"/>.</summary>

@@ -37,8 +37,8 @@ public static class CudaCascade
     /// NVRTC or the driver cannot be loaded (set <c>DENDRITIC_NVRTC_PATH</c> or <c>DENDRITIC_CUDA_DRIVER_PATH</c> to
     /// the library file), NVRTC is older than 12, the driver finds no usable GPU, NVRTC cannot compile the kernel for it
     /// or the driver cannot load what NVRTC made (the message names the call, both versions and the fix); or another
-    /// kernel is registered as <see cref="CascadeKernels.Current"/> (the message names its type; set
-    /// <c>CascadeKernels.Current = null</c> first to replace it).
+    /// kernel is registered as <see cref="CascadeKernels.Current"/> (the message names its type; its owner removes it
+    /// with <c>CascadeKernels.CompareExchange(null, theirs)</c> first to replace it).
     /// </exception>
     public static void Enable()
     {
@@ -82,7 +82,7 @@ public static class CudaCascade
         {
             throw new CudaKernelException(
                 $"CudaCascade.Enable found another cascade kernel registered as CascadeKernels.Current: {registered.GetType().FullName}. " +
-                "It was left in place. Set CascadeKernels.Current = null first to replace it with the fused CUDA cascade, or keep it and do not enable this one.");
+                "It was left in place. To replace it with the fused CUDA cascade, remove it first as it was registered (CascadeKernels.CompareExchange(null, thatKernel)), or keep it and do not enable this one.");
         }
     }
 

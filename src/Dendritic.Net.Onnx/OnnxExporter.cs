@@ -28,10 +28,10 @@ namespace Dendritic.Onnx;
 public static class OnnxExporter
 {
     /// <summary>The ONNX operator set the files use: 17 (ONNX 1.12, read by ONNX Runtime 1.12 and later).</summary>
-    public const int OpsetVersion = 17;
+    public static int OpsetVersion => 17;
 
     /// <summary>The ONNX IR version written: 8, the one that goes with opset 17.</summary>
-    public const int IrVersion = 8;
+    public static int IrVersion => 8;
 
     /// <summary>Exports <paramref name="model"/>, a model without dendrites, to an ONNX file.</summary>
     /// <param name="model">The model (one holding <see cref="DendriteLayer"/>s is exported through its handle instead); it is run once on <paramref name="sampleInput"/> in eval mode, then every module gets its own previous mode back.</param>

@@ -22,7 +22,7 @@ public class CudaCascadeRegistrationTests
         var enable = () => CudaCascade.Enable();
 
         enable.Should().Throw<CudaKernelException>()
-            .WithMessage($"*{typeof(FusedCascadeKernel).FullName}*CascadeKernels.Current = null*");
+            .WithMessage($"*{typeof(FusedCascadeKernel).FullName}*CascadeKernels.CompareExchange(null, thatKernel)*");
         CascadeKernels.Current.Should().BeSameAs(mine);
         CudaCascade.IsEnabled.Should().BeFalse("a fused kernel registered by other code is not CudaCascade's");
     }

@@ -13,7 +13,7 @@ namespace Dendritic.Distributed;
 /// which is the stream TorchSharp's kernels use (it exposes no other current stream), so they are ordered with the
 /// training's kernels; each call then waits for the stream while polling NCCL's asynchronous error and the other
 /// ranks' failure notes, and aborts the communicator at the timeout instead of hanging. NCCL runs with
-/// NCCL_NVLS_ENABLE=0 (<see cref="NcclLibrary.Load"/> sets it unless the process has a value of its own).
+/// NCCL_NVLS_ENABLE=0 (set when the library loads NCCL, <see cref="NcclLibrary"/>, unless the process has a value of its own).
 /// </summary>
 public sealed class NcclCommunicator : ICommunicator
 {

@@ -9,12 +9,13 @@ namespace Dendritic.Distributed;
 /// Finds libnccl.so.2. In order: the file or folder in <see cref="PathVariable"/>; the name <c>libnccl.so.2</c>
 /// (already loaded by a CUDA libtorch, or on LD_LIBRARY_PATH or the system path); then, for each LD_LIBRARY_PATH entry
 /// that is PyTorch's <c>torch/lib</c>, the NCCL of its pip wheel (<c>site-packages/nvidia/nccl/lib</c>, or the
-/// <c>nvidia/cu13/lib</c> / <c>nvidia/cu12/lib</c> layouts).
+/// <c>nvidia/cu13/lib</c> / <c>nvidia/cu12/lib</c> layouts). The communicator and the rendezvous load it on first use;
+/// <see cref="Version"/> loads it up front, so that a missing library is reported before training starts.
 /// </summary>
 public static class NcclLibrary
 {
     /// <summary>The environment variable that names libnccl.so.2 (a file, or the folder that holds it).</summary>
-    public const string PathVariable = "DENDRITIC_NCCL_PATH";
+    public static string PathVariable => "DENDRITIC_NCCL_PATH";
 
     private static readonly object Gate = new();
     private static IntPtr _handle;
@@ -25,7 +26,7 @@ public static class NcclLibrary
 
     /// <summary>The places tried, in order, for error messages and docs.</summary>
     /// <returns>File paths and bare names.</returns>
-    public static IReadOnlyList<string> Candidates()
+    internal static IReadOnlyList<string> Candidates()
     {
         var list = new List<string>();
         if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } given)
@@ -53,7 +54,7 @@ public static class NcclLibrary
     /// <summary>Loads NCCL (once) by the rules above, after setting NCCL_NVLS_ENABLE=0 in the process environment unless it is set.</summary>
     /// <returns>The native library handle.</returns>
     /// <exception cref="NcclException">No candidate loaded; the message lists what was tried and the fix.</exception>
-    public static IntPtr Load()
+    internal static IntPtr Load()
     {
         lock (Gate)
         {

@@ -15,13 +15,13 @@ namespace Dendritic.Distributed;
 public sealed record NcclRendezvous
 {
     /// <summary>The environment variable with the base64 unique id.</summary>
-    public const string IdVariable = "DENDRITIC_NCCL_ID";
+    public static string IdVariable => "DENDRITIC_NCCL_ID";
 
     /// <summary>The environment variable naming the unique-id file.</summary>
-    public const string IdFileVariable = "DENDRITIC_NCCL_ID_FILE";
+    public static string IdFileVariable => "DENDRITIC_NCCL_ID_FILE";
 
     /// <summary>The environment variable with the collective timeout in seconds (default 300).</summary>
-    public const string TimeoutVariable = "DENDRITIC_NCCL_TIMEOUT_S";
+    public static string TimeoutVariable => "DENDRITIC_NCCL_TIMEOUT_S";
 
     // A rank's note is cut to this many characters; its file is read only as far as they can reach (4 UTF-8 bytes each).
     private const int MaxNoteChars = 2000;

@@ -18,10 +18,10 @@ namespace Dendritic.Experiments;
 public static class IdxReader
 {
     /// <summary>Magic number of an unsigned-byte, three-dimensional IDX file (images).</summary>
-    public const int ImagesMagic = 0x00000803;
+    public static int ImagesMagic => 0x00000803;
 
     /// <summary>Magic number of an unsigned-byte, one-dimensional IDX file (labels).</summary>
-    public const int LabelsMagic = 0x00000801;
+    public static int LabelsMagic => 0x00000801;
 
     // Deflate cannot expand data by more than 1032 to 1: a header promising more than that is not telling the truth.
     private const long MaxDeflateRatio = 1032;

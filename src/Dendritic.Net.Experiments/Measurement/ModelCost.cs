@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Dendritic.Experiments;
 
 /// <summary>
-/// Parameter and FLOP counts of a model, counted by the library's <see cref="FlopCounter"/> (docs/concepts.md): per
+/// Parameter and FLOP counts of a model, counted by the library's one FLOP counter, as <see cref="DendriticModel.Report"/> counts them (docs/concepts.md): per
 /// output position, a Linear or Conv1d/2d/3d layer costs 2 × fan-in × outputs plus outputs for the bias, and dendrite
 /// set k adds the same projection plus (2k + 3) × outputs; positions per sample are summed over every call. Other
 /// operations (activations of the host network, pooling, normalisation) are not counted, for any arm alike.

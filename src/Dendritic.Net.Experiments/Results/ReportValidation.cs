@@ -28,7 +28,7 @@ internal static class ReportValidation
         Require(report.Recipe.WeightDecay >= 0, "Recipe.WeightDecay", null, report.Recipe.WeightDecay, "a weight decay is at least 0");
         if (report.GridIntensityGramsPerKwh is { } grid)
         {
-            Require(grid is >= 0 and <= ExperimentOptions.MaxGridIntensityGramsPerKwh, "GridIntensityGramsPerKwh", null, grid, string.Create(CultureInfo.InvariantCulture, $"a grid intensity is 0 to {ExperimentOptions.MaxGridIntensityGramsPerKwh} g/kWh"));
+            Require(grid >= 0 && grid <= ExperimentOptions.MaxGridIntensityGramsPerKwh, "GridIntensityGramsPerKwh", null, grid, string.Create(CultureInfo.InvariantCulture, $"a grid intensity is 0 to {ExperimentOptions.MaxGridIntensityGramsPerKwh} g/kWh"));
         }
 
         // Accuracy is a fraction of samples (reports show it ×100); another metric may take any finite value.

@@ -307,7 +307,7 @@ public static class ReportWriter
     /// </summary>
     /// <param name="value">The number, already in the unit printed (percentage points for accuracies).</param>
     /// <returns>The text, invariant culture.</returns>
-    public static string FormatSigned(double value) =>
+    internal static string FormatSigned(double value) =>
         value.ToString(Math.Abs(value) < 0.005 ? "+0.00##;-0.00##;0.00" : "+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
 
     // string.Join formats each number with the current culture, whose negative sign may not be '-' (U+2212 in sv-SE).

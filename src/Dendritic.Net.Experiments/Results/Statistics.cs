@@ -42,7 +42,7 @@ public static class Statistics
     /// <summary>The 0.975 quantile of Student's t with <paramref name="degreesOfFreedom"/> degrees of freedom.</summary>
     /// <param name="degreesOfFreedom">At least 1.</param>
     /// <returns>The quantile (12.706 for 1, tending to 1.960).</returns>
-    public static double TQuantile975(int degreesOfFreedom)
+    internal static double TQuantile975(int degreesOfFreedom)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(degreesOfFreedom, 1);
         if (degreesOfFreedom <= T975.Length)

@@ -55,7 +55,7 @@ public sealed record ExperimentOptions
     /// carbon-intensive grids (brown coal, near 1,100). A larger value is a typo or a unit error, and a huge one would
     /// make a run's CO2 figure infinite, which the report file cannot hold: the run would be lost at the end.
     /// </summary>
-    public const double MaxGridIntensityGramsPerKwh = 10_000;
+    public static double MaxGridIntensityGramsPerKwh => 10_000;
 
     /// <summary>Training loss. Default <see cref="Metrics.CrossEntropy"/>.</summary>
     public LossFunction Loss { get; init; } = Metrics.CrossEntropy;
@@ -113,7 +113,7 @@ public sealed record ExperimentOptions
         check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);
         check.AtLeast(ActivationProbeSamples, 0, nameof(ActivationProbeSamples), Defaults.ActivationProbeSamples);
         check.Require(
-            GridIntensityGramsPerKwh is not { } g || g is >= 0 and <= MaxGridIntensityGramsPerKwh,
+            GridIntensityGramsPerKwh is not { } g || (g >= 0 && g <= MaxGridIntensityGramsPerKwh),
             nameof(GridIntensityGramsPerKwh),
             GridIntensityGramsPerKwh,
             $"must be grams CO2e per kWh from 0 to {MaxGridIntensityGramsPerKwh:N0}, or null (default null)");

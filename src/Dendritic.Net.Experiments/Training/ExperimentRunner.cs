@@ -164,7 +164,7 @@ public sealed class ExperimentRunner
     /// <param name="minWidth">Smallest width to consider; at least 1.</param>
     /// <param name="maxWidth">Largest width to consider.</param>
     /// <returns>The width.</returns>
-    public static int MatchWidth(ModelFactory factory, long target, int minWidth, int maxWidth)
+    internal static int MatchWidth(ModelFactory factory, long target, int minWidth, int maxWidth)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var cache = new Dictionary<int, long>();

@@ -23,17 +23,17 @@ namespace Dendritic;
 public static partial class DendriteCheckpoint
 {
     /// <summary>The manifest's <c>format</c> value.</summary>
-    public const string FormatName = "dendritic-checkpoint";
+    public static string FormatName => "dendritic-checkpoint";
 
     /// <summary>The format version this library writes, and the newest it reads.</summary>
     /// <remarks>
     /// Format 3 added <see cref="CheckpointManifest.FrozenBaseParameters"/> and <see cref="CheckpointManifest.Optimizer"/>;
     /// format 4, <see cref="CheckpointLayer.Dendrite"/> (a layer's own dendrite options).
     /// </remarks>
-    public const int FormatVersion = 4;
+    public static int FormatVersion => 4;
 
     /// <summary>The oldest format version this library reads (format 1, of pre-release builds, had no checksums).</summary>
-    public const int OldestFormatVersion = 2;
+    public static int OldestFormatVersion => 2;
 
     internal const string ManifestEntry = "manifest.json";
     internal const string WeightsEntry = "weights.safetensors";

@@ -36,8 +36,22 @@ public sealed class InvalidOptionsException : DendriticException
         Problems = Array.Empty<InvalidOption>();
     }
 
-    internal InvalidOptionsException(string optionsType, IReadOnlyList<InvalidOption> problems)
-        : base($"{optionsType} has {problems.Count} invalid value{(problems.Count == 1 ? string.Empty : "s")}: {string.Join("; ", problems)}.")
+    /// <summary>
+    /// Creates the exception for one or more invalid values of an options type of your own, so that code which catches
+    /// <see cref="InvalidOptionsException"/> handles your options as it handles the library's. The message lists
+    /// every problem, as the library's records do: <c>MyOptions has 1 invalid value: Seeds = 0: must be at least 1 (default 10).</c>
+    /// </summary>
+    /// <param name="optionsType">The options type's name, e.g. <c>nameof(MyOptions)</c>.</param>
+    /// <param name="problems">Every invalid value, in declaration order (copied).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="optionsType"/>, <paramref name="problems"/> or one of its elements is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="optionsType"/> is empty or <paramref name="problems"/> has no element.</exception>
+    public InvalidOptionsException(string optionsType, IReadOnlyList<InvalidOption> problems)
+        : this(optionsType, Checked(optionsType, problems))
+    {
+    }
+
+    private InvalidOptionsException(string optionsType, InvalidOption[] problems)
+        : base($"{optionsType} has {problems.Length} invalid value{(problems.Length == 1 ? string.Empty : "s")}: {string.Join("; ", (IEnumerable<InvalidOption>)problems)}.")
     {
         OptionsType = optionsType;
         Problems = problems;
@@ -49,6 +63,24 @@ public sealed class InvalidOptionsException : DendriticException
     {
         OptionsType = optionsType;
         Problems = problems;
+    }
+
+    private static InvalidOption[] Checked(string optionsType, IReadOnlyList<InvalidOption> problems)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(optionsType);
+        ArgumentNullException.ThrowIfNull(problems);
+        var copy = problems.ToArray();
+        if (copy.Length == 0)
+        {
+            throw new ArgumentException("An InvalidOptionsException reports at least one invalid value.", nameof(problems));
+        }
+
+        if (Array.IndexOf(copy, null) >= 0)
+        {
+            throw new ArgumentNullException(nameof(problems), "The list of invalid values holds a null element.");
+        }
+
+        return copy;
     }
 
     /// <summary>The options record that was validated, e.g. <c>GrowthOptions</c>.</summary>

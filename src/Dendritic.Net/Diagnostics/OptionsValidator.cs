@@ -7,10 +7,12 @@ namespace Dendritic;
 /// <summary>
 /// Collects the invalid values of an options record (and of the records nested in it), so that one
 /// <see cref="InvalidOptionsException"/> reports all of them. Every options record of this library and its companion
-/// packages validates through it. Each rule states the default, which the caller reads from the record's own default
-/// instance, so that defaults are written once, in the property initialisers.
+/// packages validates through it (they see it through InternalsVisibleTo). Each rule states the default, which the
+/// caller reads from the record's own default instance, so that defaults are written once, in the property
+/// initialisers. Internal: code outside the library reports its own invalid values with the public
+/// <see cref="InvalidOptionsException(string, IReadOnlyList{InvalidOption})"/>.
 /// </summary>
-public sealed class OptionsValidator
+internal sealed class OptionsValidator
 {
     private readonly List<InvalidOption> _problems;
     private readonly string _prefix;

@@ -20,10 +20,10 @@ public sealed class GrowthHistory
     /// dendrite outputs, the mean of the layers' mean |u|, and the root of the summed squares of the layers' gradient
     /// norms. <see cref="ToActivationCsv"/> has them per layer.
     /// </remarks>
-    public const string CsvHeader = "validation,score,smoothed_score,best_score,phase,action,reason,learning_rate,dendrites,parameters,epoch_seconds,max_saturated_fraction,mean_abs_activation,mean_abs_u,dendrite_grad_norm";
+    public static string CsvHeader => "validation,score,smoothed_score,best_score,phase,action,reason,learning_rate,dendrites,parameters,epoch_seconds,max_saturated_fraction,mean_abs_activation,mean_abs_u,dendrite_grad_norm";
 
     /// <summary>The header line of <see cref="ToActivationCsv"/> (columns in this order).</summary>
-    public const string ActivationCsvHeader = "validation,layer,dendrites,activations,mean_abs_activation,saturated_fraction,mean_abs_u,grad_norm,grad_steps";
+    public static string ActivationCsvHeader => "validation,layer,dendrites,activations,mean_abs_activation,saturated_fraction,mean_abs_u,grad_norm,grad_steps";
 
     private readonly List<GrowthHistoryEntry> _entries = new();
 

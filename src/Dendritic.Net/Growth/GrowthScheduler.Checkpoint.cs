@@ -10,10 +10,10 @@ namespace Dendritic;
 public sealed partial class GrowthScheduler
 {
     /// <summary>Key of the scheduler state (JSON) in a checkpoint's extras.</summary>
-    public const string StateExtrasKey = "dendritic.growth.state";
+    public static string StateExtrasKey => "dendritic.growth.state";
 
     /// <summary>Key of the best-weights file's name (<c>{checkpoint}.best</c>, as saved) in a checkpoint's extras; absent before the first score.</summary>
-    public const string BestWeightsExtrasKey = "dendritic.growth.bestWeights";
+    public static string BestWeightsExtrasKey => "dendritic.growth.bestWeights";
 
     // Worded for both callers: GrowthScheduler.Resume (the user has the loaded checkpoint) and
     // DistributedGrowthScheduler.Resume (it loads the model itself, so the user reads the manifest instead).

@@ -14,14 +14,15 @@ public static class CascadeKernels
 
     /// <summary>
     /// The kernel layers offer their cascade to (it may decline any request); null for none. Default null.
-    /// Setting it while other threads run forward passes is safe: each forward reads it once. Setting it replaces any
-    /// kernel registered before, unconditionally; code that shares the registration with others (a package that
-    /// enables and disables its own kernel) uses <see cref="CompareExchange"/> instead.
+    /// Read-only outside the library: a kernel is registered and removed with <see cref="CompareExchange"/>, the one
+    /// door, so that nobody's registration is replaced behind their back (the internal setter, which replaces any
+    /// kernel unconditionally, is for the library's own tests and benchmarks). A change while other threads run
+    /// forward passes is safe: each forward reads it once.
     /// </summary>
     public static ICascadeKernel? Current
     {
         get => Volatile.Read(ref _current);
-        set => Volatile.Write(ref _current, value);
+        internal set => Volatile.Write(ref _current, value);
     }
 
     /// <summary>

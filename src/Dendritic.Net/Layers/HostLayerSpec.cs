@@ -121,7 +121,7 @@ public sealed record HostLayerSpec
     /// <param name="layerName">The layer's path in its model, for the error message.</param>
     /// <returns>The spec.</returns>
     /// <exception cref="UnsupportedHostException">The module is of another type (a transposed convolution, an embedding, ...), or a convolution with "same" padding that pads asymmetrically.</exception>
-    public static HostLayerSpec From(nn.Module host, string layerName = "") => Read(host, layerName, strictPadding: true);
+    internal static HostLayerSpec From(nn.Module host, string layerName = "") => Read(host, layerName, strictPadding: true);
 
     /// <summary>
     /// The spec of a Linear or Conv1d/2d/3d layer for counting its FLOPs (<see cref="FlopCounter"/>) when it carries

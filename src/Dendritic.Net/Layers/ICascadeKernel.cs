@@ -5,8 +5,10 @@ namespace Dendritic;
 /// <summary>
 /// A faster implementation of the dendrite cascade (a_0 = f(p_0), a_k = f(p_k + Σ_{i&lt;k} v_{k,i} a_i),
 /// y = host + Σ_k u_k a_k) that a layer may use instead of its reference path of separate TorchSharp operations.
-/// Register one through <see cref="CascadeKernels.Current"/>; the companion package Dendritic.Net.Cuda provides a
-/// fused CUDA kernel (<c>CudaCascade.Enable()</c>).
+/// Register one with <c>CascadeKernels.CompareExchange(mine, null)</c> and remove it with
+/// <c>CascadeKernels.CompareExchange(null, mine)</c> (<see cref="CascadeKernels.CompareExchange"/>); the registered one
+/// is <see cref="CascadeKernels.Current"/>. The companion package Dendritic.Net.Cuda provides a fused CUDA kernel
+/// (<c>CudaCascade.Enable()</c>, which registers it the same way).
 /// </summary>
 /// <remarks>
 /// An implementation must compute the same function as the reference path (to float rounding), forward and, when

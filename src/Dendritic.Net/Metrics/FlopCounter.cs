@@ -10,7 +10,7 @@ namespace Dendritic;
 /// forward pass. A layer's cost per sample is its cost per output position times its output positions per sample,
 /// summed over every call in the forward pass.
 /// </summary>
-public static class FlopCounter
+internal static class FlopCounter
 {
     /// <summary>
     /// Whether this counter models the host's FLOPs: true for Linear and convolutions, false for a

@@ -3,7 +3,7 @@ using System.Linq;
 namespace Dendritic;
 
 /// <summary>
-/// Parameters and forward FLOPs of one wrapped layer, counted by <see cref="FlopCounter"/> (a multiply-add counts 2, a
+/// Parameters and forward FLOPs of one wrapped layer, counted by the library's one FLOP counter (docs/concepts.md; a multiply-add counts 2, a
 /// bias add, an activation and every other elementwise operation count 1 per element; one sample, one forward pass;
 /// backward is about twice the forward and is not included).
 /// </summary>
@@ -40,7 +40,7 @@ public sealed record LayerCost
     public long? PositionsPerSample { get; init; }
 
     /// <summary>
-    /// Whether the FLOPs of this layer are modelled (<see cref="FlopCounter.Counts"/>): false for a module host, whose
+    /// Whether the FLOPs of this layer are modelled: false for a module host (an LSTM, a block of yours), whose
     /// FLOP figures are then null (unknown), except <see cref="DendriteFlopsPerSample"/> while switched off (0).
     /// </summary>
     public bool FlopsCounted => HostFlopsPerPosition is not null;

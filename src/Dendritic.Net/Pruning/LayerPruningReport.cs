@@ -29,7 +29,7 @@ public sealed record LayerPruningReport
 
     /// <summary>
     /// Dendrite floating-point operations saved per sample (one sample, one forward pass; a multiply-add counts 2): the
-    /// drop in this layer's <see cref="LayerCost.DendriteFlopsPerSampleWhenOn"/>, counted by <see cref="FlopCounter"/> at
+    /// drop in this layer's <see cref="LayerCost.DendriteFlopsPerSampleWhenOn"/>, counted by the library's one FLOP counter at
     /// the output positions per sample that the handle's last check pass measured (Wrap or DendriteCheckpoint.Load on a
     /// sample input, or <see cref="DendriticModel.Verify"/>), summed over the layer's calls. For a layer whose dendrites
     /// are switched off, that is what its forward pass saves once they are switched on again. 0 when no set was removed,
@@ -40,7 +40,7 @@ public sealed record LayerPruningReport
     public required long? FlopsSaved { get; init; }
 
     /// <summary>
-    /// Whether this layer's FLOPs are modelled (<see cref="FlopCounter.Counts"/>): false for a module host, whose
+    /// Whether this layer's FLOPs are modelled (<see cref="LayerCost.FlopsCounted"/>): false for a module host, whose
     /// <see cref="FlopsSaved"/> is then null (unknown) and which <see cref="PruningReport.FlopsSaved"/> leaves out, as
     /// <see cref="ModelCostReport.DendriteFlopsPerSample"/> does. Default true.
     /// </summary>

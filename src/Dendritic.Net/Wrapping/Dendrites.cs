@@ -17,7 +17,7 @@ public static partial class Dendrites
     /// RNN) that are not module hosts, and so carry no dendrites, from which <see cref="Wrap"/> logs a warning (event
     /// 1006): at this share or more.
     /// </summary>
-    public const double NativeShareWarningThreshold = 0.1;
+    public static double NativeShareWarningThreshold => 0.1;
 
     private static readonly ConditionalWeakTable<nn.Module, DendriticModel> Wrapped = new();
 

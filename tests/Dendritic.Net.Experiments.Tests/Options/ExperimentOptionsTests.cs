@@ -56,8 +56,10 @@ public sealed class ExperimentOptionsTests
         act.Should().Throw<InvalidOptionsException>().Which.OptionNames.Should().Equal("GridIntensityGramsPerKwh");
     }
 
-    [TestCase(0.0)]
-    [TestCase(ExperimentOptions.MaxGridIntensityGramsPerKwh)]
+    // The upper bound is a property, not a constant (a constant is compiled into its callers), so not an attribute argument.
+    private static readonly double[] GridIntensityBounds = { 0.0, ExperimentOptions.MaxGridIntensityGramsPerKwh };
+
+    [TestCaseSource(nameof(GridIntensityBounds))]
     public void Validate_GridIntensityAtItsBounds_IsAccepted(double intensity)
     {
         var act = () => new ExperimentOptions { GridIntensityGramsPerKwh = intensity }.Validate();
