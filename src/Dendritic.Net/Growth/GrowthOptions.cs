@@ -183,6 +183,14 @@ public sealed record GrowthOptions
     public GrowthOptions Validate()
     {
         var check = new OptionsValidator(nameof(GrowthOptions));
+        Collect(check);
+        check.ThrowIfInvalid();
+        return this;
+    }
+
+    /// <summary>Adds every invalid value to <paramref name="check"/>, for a record that holds these options (reported as <c>Prefix.Name</c>).</summary>
+    internal void Collect(OptionsValidator check)
+    {
         check.Defined(Mode, nameof(Mode));
         check.Defined(Trigger, nameof(Trigger));
         check.Defined(Training, nameof(Training));
@@ -220,9 +228,6 @@ public sealed record GrowthOptions
         {
             CascadeCorrelation.Collect(check.Nested(nameof(CascadeCorrelation)));
         }
-
-        check.ThrowIfInvalid();
-        return this;
     }
 
     /// <summary>The relative and absolute thresholds that apply with <paramref name="dendrites"/> sets per layer.</summary>

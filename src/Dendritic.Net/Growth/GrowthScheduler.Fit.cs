@@ -72,8 +72,12 @@ public sealed partial class GrowthScheduler
     /// <exception cref="ArgumentNullException">A delegate is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epochs"/> is below 1.</exception>
     /// <exception cref="InvalidOperationException">
-    /// The handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), <paramref name="optimizerFactory"/> returned
-    /// null, or <paramref name="validate"/> returned NaN or an infinity (or the optimizer's learning rate became
+    /// The model has nothing to train: no parameter requires a gradient (the host frozen with
+    /// <see cref="DendriticModel.SetBaseTrainable"/>(false) before any dendrite set was added, say). Checked before the
+    /// first epoch of each call, where nothing has been run or changed yet; the message names the cause and the fix,
+    /// where libtorch would fail at the first backward with "element 0 of tensors does not require grad". Also: the
+    /// handle was unwrapped (<see cref="DendriticModel.Unwrap"/>), <paramref name="optimizerFactory"/> returned null,
+    /// or <paramref name="validate"/> returned NaN or an infinity (or the optimizer's learning rate became
     /// negative, NaN or infinite): the message names the epoch and the value, and that epoch is not counted. Also
     /// what <see cref="Step"/> throws as such, which Fit calls once per epoch: the most validations a scheduler counts,
     /// every layer's dendrites switched off, and cascade-correlation's refusals.
@@ -99,6 +103,7 @@ public sealed partial class GrowthScheduler
         }
 
         var trainable = _model.TrainableParameters();
+        ThrowIfNothingTrains(trainable);
         if (Optimizer is not null && !SameParameters(_optimizerBuiltFor, trainable))
         {
             // Sets added, removed or pruned through the handle, or trainability changed, since the last Fit: the
@@ -233,6 +238,19 @@ public sealed partial class GrowthScheduler
         if (rate is { } lr && (!double.IsFinite(lr) || lr < 0))
         {
             throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The optimizer in use in GrowthScheduler.Fit has learning rate {lr} after epoch {epoch} (its first parameter group); it must be a finite number >= 0. Check the optimizer factory and any learning-rate schedule that trainEpoch steps. {NotCounted}"));
+        }
+    }
+
+    /// <summary>
+    /// Refuses to build an optimizer over nothing: libtorch would fail at the first backward with a bare "element 0 of
+    /// tensors does not require grad", which names neither the cause nor the fix.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="trainable"/> is empty.</exception>
+    private static void ThrowIfNothingTrains(IReadOnlyList<Parameter> trainable)
+    {
+        if (trainable.Count == 0)
+        {
+            throw new InvalidOperationException("GrowthScheduler.Fit found no trainable parameter in the model, before the first epoch (nothing was run or changed): the host weights are frozen (DendriticModel.SetBaseTrainable(false), or requires_grad false on every parameter) and there is no trainable dendrite set, so the optimizer would train nothing and the first backward would fail in libtorch (\"element 0 of tensors does not require grad\"). Keep the host trainable until the scheduler has added dendrites (freeze it from the progress handler after a growth step), or add a set first with DendriticModel.AddDendrites.");
         }
     }
 

@@ -6,6 +6,9 @@ namespace Dendritic;
 /// <summary>How <see cref="Dendrites.Adopt"/> takes a model built with <see cref="DendriteLayer"/>s by hand. Immutable.</summary>
 public sealed record AdoptOptions
 {
+    /// <summary>The options <see cref="Dendrites.Adopt"/> uses when given none: every value at its documented default.</summary>
+    public static AdoptOptions Default { get; } = new();
+
     /// <summary>
     /// Where the handle's events are logged: growth (the scheduler uses it), checkpoints and unwrapping. Default
     /// <see cref="NullLogger.Instance"/>.

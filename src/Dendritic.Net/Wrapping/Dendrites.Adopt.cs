@@ -16,7 +16,7 @@ public static partial class Dendrites
     /// checkpoints and ONNX export take it like any wrapped model. Nothing in the model changes.
     /// </summary>
     /// <param name="model">The model holding <see cref="DendriteLayer"/>s (or a single <see cref="DendriteLayer"/>).</param>
-    /// <param name="options">The handle's logger; <see cref="AdoptOptions"/> defaults when null.</param>
+    /// <param name="options">The handle's logger; <see cref="AdoptOptions.Default"/> when null.</param>
     /// <returns>The handle. Its <see cref="DendriticModel.Options"/> record the first layer's dendrite options and
     /// <see cref="WrapOptions.InitialDendrites"/> 0; every layer keeps its own options
     /// (<c>handle.Layers[i].Branch.Options</c>), which checkpoints record where they differ from the first's
@@ -29,7 +29,7 @@ public static partial class Dendrites
     public static DendriticModel Adopt(nn.Module model, AdoptOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        options = (options ?? new AdoptOptions()).Validate();
+        options = (options ?? AdoptOptions.Default).Validate();
         using var reservation = WrapReservation.Enter(model);
         if (HasHandle(model))
         {

@@ -49,7 +49,7 @@ public static partial class Dendrites
     /// <see cref="LayerNotInvokedException"/> until one does, so a parent that bypasses a hook cannot go unnoticed.
     /// </summary>
     /// <param name="model">The model; it is changed in place.</param>
-    /// <param name="options">Targets and dendrite options; <see cref="WrapOptions"/> defaults when null.</param>
+    /// <param name="options">Targets and dendrite options; <see cref="WrapOptions.Default"/> when null.</param>
     /// <param name="sampleInput">A representative input for the check pass (needs a Module&lt;Tensor, Tensor&gt; model); none when null.</param>
     /// <returns>A handle to list, toggle, grow, freeze, save and unwrap the dendrites.</returns>
     /// <remarks>
@@ -85,7 +85,7 @@ public static partial class Dendrites
     internal static DendriticModel WrapEach(nn.Module model, WrapOptions? options, Tensor? sampleInput, Func<string, DendriteOptions?>? dendriteOf)
     {
         ArgumentNullException.ThrowIfNull(model);
-        options = (options ?? new WrapOptions()).Validate();
+        options = (options ?? WrapOptions.Default).Validate();
         using var reservation = WrapReservation.Enter(model);
         if (HasHandle(model))
         {

@@ -8,6 +8,9 @@ namespace Dendritic;
 /// <summary>How <see cref="Dendrites.Wrap"/> adds dendrites to a model. Immutable; validated once when wrapping.</summary>
 public sealed record WrapOptions
 {
+    /// <summary>The options <see cref="Dendrites.Wrap"/> uses when given none: every value at its documented default.</summary>
+    public static WrapOptions Default { get; } = new();
+
     /// <summary>Which layers get dendrites. Default <see cref="LayerSelector.AllSupported"/>.</summary>
     public LayerSelector Targets { get; init; } = LayerSelector.AllSupported;
 
@@ -44,7 +47,7 @@ public sealed record WrapOptions
     {
         var check = new OptionsValidator(nameof(WrapOptions));
         check.NotNull(Targets, nameof(Targets), "LayerSelector.AllSupported");
-        check.AtLeast(InitialDendrites, 0, nameof(InitialDendrites), Defaults.InitialDendrites);
+        check.AtLeast(InitialDendrites, 0, nameof(InitialDendrites), Default.InitialDendrites);
         if (check.NotNull(Dendrite, nameof(Dendrite), "DendriteOptions.Default"))
         {
             Dendrite.Collect(check.Nested(nameof(Dendrite)));
@@ -59,6 +62,4 @@ public sealed record WrapOptions
         check.ThrowIfInvalid();
         return this;
     }
-
-    private static readonly WrapOptions Defaults = new();
 }

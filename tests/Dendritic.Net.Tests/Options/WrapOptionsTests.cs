@@ -12,13 +12,14 @@ public sealed class WrapOptionsTests
     [Test]
     public void Default_IsValidAndMatchesDocumentedValues()
     {
-        var options = new WrapOptions().Validate();
+        var options = WrapOptions.Default.Validate();
 
         options.Targets.Should().BeSameAs(LayerSelector.AllSupported);
         options.InitialDendrites.Should().Be(1);
         options.Dendrite.Should().BeSameAs(DendriteOptions.Default);
         options.AllowHooks.Should().BeTrue();
         options.Logger.Should().BeSameAs(NullLogger.Instance);
+        options.Should().Be(new WrapOptions());
     }
 
     [Test]
