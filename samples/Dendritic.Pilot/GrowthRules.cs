@@ -15,7 +15,7 @@ public static class GrowthRules
     };
 
     /// <summary>
-    /// The scheduler options for <paramref name="rules"/>, or the library's defaults (<c>new GrowthOptions()</c>) when
+    /// The scheduler options for <paramref name="rules"/>, or the library's defaults (<c>GrowthOptions.Default</c>) when
     /// null. Every rule is set explicitly, so a set means the same whatever the library's defaults are.
     /// </summary>
     /// <param name="rules">The rule set; null for the library's defaults.</param>
@@ -24,7 +24,7 @@ public static class GrowthRules
     {
         if (rules is not { } set)
         {
-            return new GrowthOptions();
+            return GrowthOptions.Default;
         }
 
         var thresholds = set.HasFlag(GrowthRuleSet.Thresholds);

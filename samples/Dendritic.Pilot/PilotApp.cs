@@ -162,21 +162,30 @@ public static class PilotApp
         var classes = PilotData.ClassCount(data);
         var factory = PilotModels.Factory(options.Model, imageShape, classes);
         // DendritesFor picks the rules' own dendrites in scheduler modes and the library's in fixed ones.
-        var wrap = new WrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets, options.MlpTargets), Dendrite = GrowthRules.DendritesFor(options) };
+        var wrap = new HarnessWrapOptions { Targets = PilotModels.Targets(options.Model, options.EncoderTargets, options.MlpTargets), Dendrite = GrowthRules.DendritesFor(options) };
         IGrowthPolicy growth = options.Mode switch
         {
-            DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(
-                GrowthRules.Options(options.GrowthRules) with
+            DendriteMode.Scheduler or DendriteMode.SchedulerCascadeCorrelation => new SchedulerGrowth(new SchedulerGrowthOptions
+            {
+                Growth = GrowthRules.Options(options.GrowthRules) with
                 {
                     Patience = options.Patience,
                     MaxDendrites = options.MaxDendrites,
                     Training = options.Mode == DendriteMode.Scheduler ? DendriteTrainingMode.GradientDescent : DendriteTrainingMode.CascadeCorrelation,
                 },
-                options.MaxEpochs,
-                wrap),
-            _ => new FixedEpochGrowth(new[] { options.Epochs }, options.Epochs + options.GrowthEpochs, options.DendriteSets, wrap, freezeHostOnGrowth: options.Mode == DendriteMode.FixedFrozenHost),
+                MaxEpochs = options.MaxEpochs,
+                Wrap = wrap,
+            }),
+            _ => new FixedEpochGrowth(new FixedEpochGrowthOptions
+            {
+                GrowAfterEpochs = new[] { options.Epochs },
+                MaxEpochs = options.Epochs + options.GrowthEpochs,
+                SetsPerStep = options.DendriteSets,
+                FreezeHostOnGrowth = options.Mode == DendriteMode.FixedFrozenHost,
+                Wrap = wrap,
+            }),
         };
-        var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, new ExperimentOptions().LatencyBatchSize) : null;
+        var quantization = options.Quantize ? new PilotQuantization(data, options.OutputFolder, options.Threads, ExperimentOptions.Default.LatencyBatchSize) : null;
         var experiment = new ExperimentOptions
         {
             RunFinished = quantization is null ? null : quantization.OnRunFinished,

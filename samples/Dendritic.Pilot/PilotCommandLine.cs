@@ -14,7 +14,7 @@ public static partial class PilotCommandLine
     private static readonly PilotOptions Defaults = new();
 
     // The widest model the harness builds (its capacity-matched search stops there too).
-    private static readonly int MaxWidth = new ExperimentOptions().MaxWidth;
+    private static readonly int MaxWidth = ExperimentOptions.Default.MaxWidth;
 
     // Upper bounds for counts that would otherwise reach int.MaxValue: far above any real run, low enough that what they
     // size (the seed list, torch's thread pool, a batch tensor) is allocated without failing.

@@ -43,7 +43,7 @@ public sealed record PilotOptions
     public int Patience { get; init; } = 3;
 
     /// <summary>
-    /// Scheduler modes: the growth rules; null (the default) for the library's defaults (<c>new GrowthOptions()</c>,
+    /// Scheduler modes: the growth rules; null (the default) for the library's defaults (<c>GrowthOptions.Default</c>,
     /// <c>new DendriteOptions()</c>), otherwise the classic rules with the original perforatedai's rules switched on.
     /// </summary>
     public GrowthRuleSet? GrowthRules { get; init; }

@@ -79,8 +79,12 @@ ModelFactory factory = width => new RowSequenceClassifier(gru, width, classes);
 
 // The recurrent module by name (a module host: copies of it, its sequence output gets the dendrites, its states pass
 // through) and the Linear head (the fast path).
-var wrap = new WrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported) };
-var growth = new FixedEpochGrowth(new[] { epochs }, epochs + growthEpochs, setsPerStep: 1, wrap);
+var growth = new FixedEpochGrowth(new FixedEpochGrowthOptions
+{
+    GrowAfterEpochs = new[] { epochs },
+    MaxEpochs = epochs + growthEpochs,
+    Wrap = new HarnessWrapOptions { Targets = LayerSelector.Named("rnn").Or(LayerSelector.AllSupported) },
+});
 var experiment = new ExperimentOptions
 {
     Seeds = seeds,

@@ -1,27 +1,72 @@
-using System;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.Extensions.Logging;
 
 namespace Dendritic.Experiments;
 
-/// <summary>The wrap options a growth policy of the harness keeps: validated, with the harness's own choices applied.</summary>
-internal static class HarnessWrapOptions
+/// <summary>
+/// How a growth policy of the harness wraps the dendritic arm's model with <see cref="Dendrites.Wrap"/>: the part of
+/// <see cref="WrapOptions"/> the harness honours. The rest is the harness's own: every arm starts as the plain model
+/// (<see cref="WrapOptions.InitialDendrites"/> 0; the policy adds every set), and the wrapper logs to
+/// <see cref="ExperimentOptions.Logger"/>. Immutable (the list is copied when set); validated with the policy's options.
+/// </summary>
+public sealed record HarnessWrapOptions
 {
+    /// <summary>Every value at its default: every Linear and convolution, the library's dendrites.</summary>
+    public static HarnessWrapOptions Default { get; } = new();
+
+    /// <summary>Which layers get dendrites. Default <see cref="LayerSelector.AllSupported"/>.</summary>
+    public LayerSelector Targets { get; init; } = LayerSelector.AllSupported;
+
+    /// <summary>How the dendrites compute. Default <see cref="DendriteOptions.Default"/>.</summary>
+    public DendriteOptions Dendrite { get; init; } = DendriteOptions.Default;
+
     /// <summary>
-    /// <paramref name="wrap"/> (defaults when null) validated, with InitialDendrites 0: every arm starts as the plain
-    /// model. A logger of its own is refused rather than replaced: the harness wraps with ExperimentOptions.Logger, so
-    /// one given here would have logged nothing (a newcomer's trial).
+    /// Whether layers held in fields typed as the concrete layer may get their dendrites through a forward hook
+    /// (<see cref="WrapOptions.AllowHooks"/>). Default true.
     /// </summary>
-    /// <exception cref="InvalidOptionsException">An option of <paramref name="wrap"/> is invalid.</exception>
-    /// <exception cref="ArgumentException"><paramref name="wrap"/> sets a logger.</exception>
-    public static WrapOptions Prepare(WrapOptions? wrap)
+    public bool AllowHooks { get; init; } = true;
+
+    /// <summary>
+    /// How to copy modules other than Linear and convolutions that the targets name (<see cref="WrapOptions.ModuleHosts"/>).
+    /// Default empty. The list is copied when set.
+    /// </summary>
+    public IReadOnlyList<ModuleHost> ModuleHosts { get; init => field = ValueList<ModuleHost>.CopyOf(value); } = ValueList<ModuleHost>.Empty;
+
+    /// <summary>Checks every value, and the nested <see cref="Dendrite"/> options, and reports all invalid ones at once.</summary>
+    /// <returns>This instance, for chaining.</returns>
+    /// <exception cref="InvalidOptionsException">One or more values are invalid; the exception lists each.</exception>
+    public HarnessWrapOptions Validate()
     {
-        var options = (wrap ?? new WrapOptions()).Validate();
-        var logger = options.Logger.GetType();
-        if (logger != typeof(NullLogger) && !(logger.IsGenericType && logger.GetGenericTypeDefinition() == typeof(NullLogger<>)))
+        var check = new OptionsValidator(nameof(HarnessWrapOptions));
+        Collect(check);
+        check.ThrowIfInvalid();
+        return this;
+    }
+
+    /// <summary>Adds every invalid value to <paramref name="check"/> (a policy's options report them as <c>Wrap.Name</c>).</summary>
+    internal void Collect(OptionsValidator check)
+    {
+        check.NotNull(Targets, nameof(Targets), "LayerSelector.AllSupported");
+        if (check.NotNull(Dendrite, nameof(Dendrite), "DendriteOptions.Default"))
         {
-            throw new ArgumentException($"WrapOptions.Logger is a {logger.Name}, but the harness wraps the model with ExperimentOptions.Logger, so nothing would reach it: leave WrapOptions.Logger unset and give your logger as ExperimentOptions.Logger, which receives the wrapping, growth and harness events.", nameof(wrap));
+            Dendrite.Collect(check.Nested(nameof(Dendrite)));
         }
 
-        return options with { InitialDendrites = 0 };
+        if (check.NotNull(ModuleHosts, nameof(ModuleHosts), "empty"))
+        {
+            check.Require(ModuleHosts.All(h => h is not null), nameof(ModuleHosts), "a list with null entries", "must not contain null (default: empty)");
+        }
     }
+
+    /// <summary>The options the policy wraps with: these, no initial dendrites, and the experiment's logger.</summary>
+    internal WrapOptions ToWrapOptions(ILogger logger) => new()
+    {
+        Targets = Targets,
+        InitialDendrites = 0,
+        Dendrite = Dendrite,
+        AllowHooks = AllowHooks,
+        ModuleHosts = ModuleHosts,
+        Logger = logger,
+    };
 }

@@ -13,14 +13,17 @@ namespace Dendritic.Experiments;
 /// </summary>
 public sealed record ExperimentOptions
 {
+    /// <summary>The options <see cref="ExperimentRunner"/> uses when given none: every value at its documented default.</summary>
+    public static ExperimentOptions Default { get; } = new();
+
     /// <summary>Every arm runs once per seed; the seed fixes initial weights and data order. Default 1, 2, 3.</summary>
     public IReadOnlyList<int> Seeds { get; init => field = ValueList<int>.CopyOf(value); } = ValueList<int>.CopyOf([1, 2, 3]);
 
     /// <summary>Width passed to the model factory for the baseline, dendritic and train-as-long arms. Default 8.</summary>
     public int Width { get; init; } = 8;
 
-    /// <summary>The training recipe shared by every arm.</summary>
-    public TrainingRecipe Recipe { get; init; } = new();
+    /// <summary>The training recipe shared by every arm. Default <see cref="TrainingRecipe.Default"/>.</summary>
+    public TrainingRecipe Recipe { get; init; } = TrainingRecipe.Default;
 
     /// <summary>The arms to run, in this order per seed. Default all four. Controls need <see cref="ArmKind.Dendritic"/>.</summary>
     public IReadOnlyList<ArmKind> Arms { get; init => field = ValueList<ArmKind>.CopyOf(value); } = ValueList<ArmKind>.CopyOf([ArmKind.Baseline, ArmKind.Dendritic, ArmKind.CapacityMatched, ArmKind.TrainAsLong]);
@@ -92,10 +95,18 @@ public sealed record ExperimentOptions
     public ExperimentOptions Validate()
     {
         var check = new OptionsValidator(nameof(ExperimentOptions));
+        Collect(check);
+        check.ThrowIfInvalid();
+        return this;
+    }
+
+    /// <summary>Adds every invalid value to <paramref name="check"/> (the runner adds what it checks against the growth policy).</summary>
+    internal void Collect(OptionsValidator check)
+    {
         check.Require(Seeds is { Count: > 0 } && Seeds.Distinct().Count() == Seeds.Count, nameof(Seeds), Seeds is null ? null : string.Join(",", Seeds), "give at least one seed, each once (default 1, 2, 3)");
         // An invalid MaxWidth is reported as itself; Width is then checked against nothing but its own floor.
-        check.Require(Width >= 1 && (MaxWidth < 1 || Width <= MaxWidth), nameof(Width), Width, string.Create(CultureInfo.InvariantCulture, $"must be between 1 and MaxWidth ({MaxWidth}) (default {Defaults.Width})"));
-        if (check.NotNull(Recipe, nameof(Recipe), "new TrainingRecipe()"))
+        check.Require(Width >= 1 && (MaxWidth < 1 || Width <= MaxWidth), nameof(Width), Width, string.Create(CultureInfo.InvariantCulture, $"must be between 1 and MaxWidth ({MaxWidth}) (default {Default.Width})"));
+        if (check.NotNull(Recipe, nameof(Recipe), "TrainingRecipe.Default"))
         {
             Recipe.Collect(check.Nested(nameof(Recipe)));
         }
@@ -107,11 +118,11 @@ public sealed record ExperimentOptions
             nameof(Arms),
             arms,
             "the capacity-matched and train-as-long controls are defined by the dendritic arm: include ArmKind.Dendritic");
-        check.AtLeast(MaxWidth, 1, nameof(MaxWidth), Defaults.MaxWidth);
-        check.Require(IsDeviceName(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Defaults.Device}\")");
-        check.AtLeast(LatencyBatchSize, 1, nameof(LatencyBatchSize), Defaults.LatencyBatchSize);
-        check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Defaults.LatencyRepeats);
-        check.AtLeast(ActivationProbeSamples, 0, nameof(ActivationProbeSamples), Defaults.ActivationProbeSamples);
+        check.AtLeast(MaxWidth, 1, nameof(MaxWidth), Default.MaxWidth);
+        check.Require(IsDeviceName(Device), nameof(Device), Device, $"must be \"cpu\", \"cuda\" or \"cuda:N\" (default \"{Default.Device}\")");
+        check.AtLeast(LatencyBatchSize, 1, nameof(LatencyBatchSize), Default.LatencyBatchSize);
+        check.AtLeast(LatencyRepeats, 1, nameof(LatencyRepeats), Default.LatencyRepeats);
+        check.AtLeast(ActivationProbeSamples, 0, nameof(ActivationProbeSamples), Default.ActivationProbeSamples);
         check.Require(
             GridIntensityGramsPerKwh is not { } g || (g >= 0 && g <= MaxGridIntensityGramsPerKwh),
             nameof(GridIntensityGramsPerKwh),
@@ -119,18 +130,14 @@ public sealed record ExperimentOptions
             $"must be grams CO2e per kWh from 0 to {MaxGridIntensityGramsPerKwh:N0}, or null (default null)");
         check.NotNull(Loss, nameof(Loss), "Metrics.CrossEntropy");
         check.NotNull(Metric, nameof(Metric), "Metrics.Accuracy");
-        check.NotBlank(MetricName, nameof(MetricName), Defaults.MetricName);
+        check.NotBlank(MetricName, nameof(MetricName), Default.MetricName);
         check.Require(
-            Metric is null || Metric == Metrics.Accuracy || !string.Equals(MetricName, Defaults.MetricName, StringComparison.OrdinalIgnoreCase),
+            Metric is null || Metric == Metrics.Accuracy || !string.Equals(MetricName, Default.MetricName, StringComparison.OrdinalIgnoreCase),
             nameof(MetricName),
             MetricName,
             "must name the Metric you gave: \"accuracy\" belongs to Metrics.Accuracy, and reports show it as a percentage (×100, differences in pp); e.g. MetricName = \"R²\"");
         check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
-        check.ThrowIfInvalid();
-        return this;
     }
-
-    private static readonly ExperimentOptions Defaults = new();
 
     // The names Run resolves ("cpu", "cuda", "cuda:N"), checked here so that a typo ("gpu") is reported with the
     // other settings, before any data is read, rather than when Run starts.

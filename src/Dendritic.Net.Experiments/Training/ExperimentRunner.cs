@@ -26,9 +26,12 @@ public sealed class ExperimentRunner
     /// <param name="factory">Builds the model at a given width.</param>
     /// <param name="data">Training, validation and test splits.</param>
     /// <param name="growth">How the dendritic arm grows dendrites.</param>
-    /// <param name="options">Seeds, width, recipe, arms; defaults when null.</param>
-    /// <exception cref="InvalidOptionsException">An option is invalid; the exception lists every invalid value.</exception>
-    /// <exception cref="ArgumentException">A <see cref="SchedulerGrowth"/> whose maxEpochs is below the recipe's epochs.</exception>
+    /// <param name="options">Seeds, width, recipe, arms; <see cref="ExperimentOptions.Default"/> when null.</param>
+    /// <exception cref="InvalidOptionsException">
+    /// An option is invalid, or <see cref="TrainingRecipe.Epochs"/> exceeds the MaxEpochs of a
+    /// <see cref="SchedulerGrowth"/> or <see cref="FixedEpochGrowth"/> (the dendritic arm, and the controls that train
+    /// as long as it, would train less than the baseline); the exception lists every invalid value at once.
+    /// </exception>
     public ExperimentRunner(ModelFactory factory, ExperimentData data, IGrowthPolicy growth, ExperimentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
@@ -37,12 +40,31 @@ public sealed class ExperimentRunner
         _factory = factory;
         _data = data;
         _growth = growth;
-        _options = (options ?? new ExperimentOptions()).Validate();
-        if (growth is SchedulerGrowth scheduler && scheduler.MaxEpochs < _options.Recipe.Epochs && _options.Arms.Contains(ArmKind.Dendritic))
+        _options = options ?? ExperimentOptions.Default;
+        var check = new OptionsValidator(nameof(ExperimentOptions));
+        _options.Collect(check);
+        CheckEpochCap(check, _options, growth);
+        check.ThrowIfInvalid();
+    }
+
+    /// <summary>
+    /// The controls train as long as the dendritic arm: with a cap below the baseline's budget, "train-as-long" would
+    /// not be. Only the built-in policies say their cap before <see cref="IGrowthPolicy.Begin"/>.
+    /// </summary>
+    private static void CheckEpochCap(OptionsValidator check, ExperimentOptions options, IGrowthPolicy growth)
+    {
+        var (policy, cap) = growth switch
         {
-            // The controls train as long as the dendritic arm: below the baseline's budget "train-as-long" would not be.
-            throw new ArgumentException($"SchedulerGrowth's maxEpochs ({scheduler.MaxEpochs}) is below the baseline's Recipe.Epochs ({_options.Recipe.Epochs}): the dendritic arm, and the controls that train as long as it, would train less than the baseline. Give maxEpochs at least {_options.Recipe.Epochs}.", nameof(growth));
-        }
+            SchedulerGrowth scheduler => (nameof(SchedulerGrowthOptions), scheduler.Options.MaxEpochs),
+            FixedEpochGrowth fixedEpochs => (nameof(FixedEpochGrowthOptions), fixedEpochs.Options.MaxEpochs),
+            _ => (string.Empty, int.MaxValue),
+        };
+        var epochs = options.Recipe?.Epochs ?? 0;
+        check.Require(
+            epochs <= cap || options.Arms?.Contains(ArmKind.Dendritic) != true,
+            nameof(ExperimentOptions.Recipe) + "." + nameof(TrainingRecipe.Epochs),
+            epochs,
+            string.Create(CultureInfo.InvariantCulture, $"exceeds the dendritic arm's {policy}.MaxEpochs ({cap}): the dendritic arm, and the controls that train as long as it, would train less than the baseline. Give {policy}.MaxEpochs at least {epochs}, or lower Recipe.Epochs"));
     }
 
     /// <summary>Runs every arm for every seed and summarises them.</summary>

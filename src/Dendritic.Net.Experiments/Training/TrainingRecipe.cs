@@ -8,6 +8,9 @@ namespace Dendritic.Experiments;
 /// </summary>
 public sealed record TrainingRecipe
 {
+    /// <summary>Every value at its documented default (10 epochs of batch 64 at learning rate 0.001, no weight decay).</summary>
+    public static TrainingRecipe Default { get; } = new();
+
     /// <summary>The baseline's epoch budget (full passes over the training split). Default 10.</summary>
     public int Epochs { get; init; } = 10;
 
@@ -36,12 +39,10 @@ public sealed record TrainingRecipe
 
     internal void Collect(OptionsValidator check)
     {
-        check.AtLeast(Epochs, 1, nameof(Epochs), Defaults.Epochs);
-        check.AtLeast(BatchSize, 1, nameof(BatchSize), Defaults.BatchSize);
-        check.FiniteAbove(LearningRate, 0, nameof(LearningRate), Defaults.LearningRate);
-        check.FiniteAtLeast(WeightDecay, 0, nameof(WeightDecay), Defaults.WeightDecay);
-        check.AtLeast(EvaluationBatchSize, 1, nameof(EvaluationBatchSize), Defaults.EvaluationBatchSize);
+        check.AtLeast(Epochs, 1, nameof(Epochs), Default.Epochs);
+        check.AtLeast(BatchSize, 1, nameof(BatchSize), Default.BatchSize);
+        check.FiniteAbove(LearningRate, 0, nameof(LearningRate), Default.LearningRate);
+        check.FiniteAtLeast(WeightDecay, 0, nameof(WeightDecay), Default.WeightDecay);
+        check.AtLeast(EvaluationBatchSize, 1, nameof(EvaluationBatchSize), Default.EvaluationBatchSize);
     }
-
-    private static readonly TrainingRecipe Defaults = new();
 }

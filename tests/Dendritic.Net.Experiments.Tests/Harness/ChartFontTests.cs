@@ -72,7 +72,7 @@ public sealed class ChartFontTests
     }
 
     private static ExperimentReport Report() =>
-        new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new FixedEpochGrowth(new[] { 2 }, totalEpochs: 3), new ExperimentOptions
+        new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 2 }, MaxEpochs = 3 }), new ExperimentOptions
         {
             Seeds = new[] { 3 },
             Width = 4,

@@ -16,7 +16,7 @@ public sealed class ExperimentRunnerTests
 {
     private static readonly ExperimentOptions Tiny = Synthetic.TinyOptions(3, 4);
 
-    private static FixedEpochGrowth Growth => new(new[] { 3 }, totalEpochs: 5);
+    private static FixedEpochGrowth Growth => new(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 3 }, MaxEpochs = 5 });
 
     [Test]
     public void Run_TinyProblem_RunsEveryArmForEverySeedWithFiniteNumbers()
@@ -311,7 +311,7 @@ public sealed class ExperimentRunnerTests
     {
         using var model = Synthetic.Factory(4);
         using var x = TorchSharp.torch.randn(5, Synthetic.Features);
-        using var session = new FixedEpochGrowth(new[] { 3 }, 5, freezeHostOnGrowth: true).Begin(model, Synthetic.Context(x));
+        using var session = new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 3 }, MaxEpochs = 5, FreezeHostOnGrowth = true }).Begin(model, Synthetic.Context(x));
 
         session.AfterEpoch(3, 0.5);
 
@@ -321,7 +321,7 @@ public sealed class ExperimentRunnerTests
     [Test]
     public void Run_FrozenHost_BaselinePartOfDendriticArmEndsWhereGrowthStarts()
     {
-        var growth = new FixedEpochGrowth(new[] { 3 }, 5, freezeHostOnGrowth: true);
+        var growth = new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 3 }, MaxEpochs = 5, FreezeHostOnGrowth = true });
 
         var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny with { Seeds = new[] { 6 } }).Run();
 
@@ -330,14 +330,17 @@ public sealed class ExperimentRunnerTests
         dendritic.Curve[2].Growth.Should().NotBeNull();
     }
 
-    [TestCase(new[] { 0 }, 5)]
-    [TestCase(new[] { 5 }, 5)]
-    [TestCase(new[] { 3, 2 }, 5)]
-    public void FixedEpochGrowth_BadEpochs_ThrowsArgumentOutOfRange(int[] epochs, int total)
+    [Test]
+    public void Constructor_FixedScheduleShorterThanTheBaseline_ReportsRecipeEpochsNamingTheCapAndTheFix()
     {
-        var act = () => new FixedEpochGrowth(epochs, total);
+        var growth = new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 1 }, MaxEpochs = 2 });
 
-        act.Should().Throw<ArgumentOutOfRangeException>().Which.ParamName.Should().Be("growAfterEpochs");
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny);
+
+        var thrown = act.Should().Throw<InvalidOptionsException>().Which;
+        thrown.OptionsType.Should().Be("ExperimentOptions");
+        thrown.OptionNames.Should().Equal("Recipe.Epochs");
+        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's FixedEpochGrowthOptions.MaxEpochs (2)").And.Contain("Give FixedEpochGrowthOptions.MaxEpochs at least 3, or lower Recipe.Epochs");
     }
 
     // Progress<T> reports on the thread pool, later; the test needs each report as it happens.

@@ -18,7 +18,7 @@ public sealed class ExperimentRunnerWarningsTests
 {
     private static readonly ExperimentOptions Tiny = Synthetic.TinyOptions(3);
 
-    private static FixedEpochGrowth Growth => new(new[] { 3 }, totalEpochs: 5);
+    private static FixedEpochGrowth Growth => new(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 3 }, MaxEpochs = 5 });
 
     [Test]
     public void Run_TargetsOfOneClass_PutTheWarningInTheReportAndItsSummary()

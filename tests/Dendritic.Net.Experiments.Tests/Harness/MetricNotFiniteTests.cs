@@ -24,7 +24,7 @@ public sealed class MetricNotFiniteTests
     public void Run_MetricNaNOnValidation_ThrowsNamingArmSeedEpochAndSplit()
     {
         // Before: every epoch lost the best-epoch comparison, and the run failed only when summarising, with no name.
-        var runner = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new FixedEpochGrowth(Array.Empty<int>(), 2), Options((_, _) => double.NaN));
+        var runner = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = Array.Empty<int>(), MaxEpochs = 2 }), Options((_, _) => double.NaN));
 
         var act = () => runner.Run();
 
@@ -35,7 +35,7 @@ public sealed class MetricNotFiniteTests
     public void Run_MetricInfiniteOnTestOnly_ThrowsNamingTheTestSplit()
     {
         var data = Synthetic.Data(validation: 60, test: 30);
-        var runner = new ExperimentRunner(Synthetic.Factory, data, new FixedEpochGrowth(Array.Empty<int>(), 2), Options((_, targets) => targets.shape[0] == 30 ? double.PositiveInfinity : 0.5));
+        var runner = new ExperimentRunner(Synthetic.Factory, data, new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = Array.Empty<int>(), MaxEpochs = 2 }), Options((_, targets) => targets.shape[0] == 30 ? double.PositiveInfinity : 0.5));
 
         var act = () => runner.Run();
 

@@ -19,7 +19,7 @@ public sealed class ReportGpuAndActivationTests
         LatencyBatchSize = 8,
     };
 
-    private static FixedEpochGrowth Growth => new(new[] { 1 }, totalEpochs: 3);
+    private static FixedEpochGrowth Growth => new(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 1 }, MaxEpochs = 3 });
 
     [Test]
     public void Run_OnCpu_ReportsGpuAsNotMeasuredEverywhere()

@@ -15,9 +15,11 @@ public sealed class SchedulerGrowthTests
     [TestCase(DendriteTrainingMode.CascadeCorrelation)]
     public void Run_WithScheduler_ControlsTrainAsLongAsTheDendriticArmAndMatchItsSize(DendriteTrainingMode training)
     {
-        var growth = new SchedulerGrowth(
-            new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 2, MaxDendrites = 1, KeepOnlyImprovements = false, Training = training, CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 2 } },
-            maxEpochs: 8);
+        var growth = new SchedulerGrowth(new SchedulerGrowthOptions
+        {
+            Growth = new GrowthOptions { Trigger = GrowthTrigger.EveryN, Interval = 2, MaxDendrites = 1, KeepOnlyImprovements = false, Training = training, CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 2 } },
+            MaxEpochs = 8,
+        });
 
         var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny).Run();
 
@@ -43,7 +45,7 @@ public sealed class SchedulerGrowthTests
     [Test]
     public void Run_WithScheduler_SameSeedTwice_GivesIdenticalNumbers()
     {
-        var growth = new SchedulerGrowth(new GrowthOptions { Patience = 1, MaxDendrites = 1 }, maxEpochs: 8);
+        var growth = new SchedulerGrowth(new SchedulerGrowthOptions { Growth = new GrowthOptions { Patience = 1, MaxDendrites = 1 }, MaxEpochs = 8 });
         var options = Tiny with { Seeds = new[] { 9 } };
 
         var first = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, options).Run();
@@ -55,36 +57,43 @@ public sealed class SchedulerGrowthTests
     [Test]
     public void Constructor_MinimizeMode_ThrowsNamingTheFix()
     {
-        var act = () => new SchedulerGrowth(new GrowthOptions { Mode = ScoreMode.Minimize });
+        var act = () => new SchedulerGrowth(new SchedulerGrowthOptions { Growth = new GrowthOptions { Mode = ScoreMode.Minimize } });
 
-        act.Should().Throw<InvalidOptionsException>().WithMessage("*Mode = Minimize: must be Maximize*");
+        act.Should().Throw<InvalidOptionsException>().WithMessage("SchedulerGrowthOptions has 1 invalid value: Growth.Mode = Minimize: must be Maximize*");
     }
-    [Test]
-    public void Constructor_BadGrowthOptionsAndHarnessRules_ReportsEveryValueAtOnce()
-    {
-        var options = new GrowthOptions { Patience = -1, Mode = ScoreMode.Minimize, LearningRateRestartFactor = 0.5 };
 
-        var act = () => new SchedulerGrowth(options);
+    [Test]
+    public void Constructor_Null_UsesTheDefaults()
+    {
+        new SchedulerGrowth().Options.Should().BeSameAs(SchedulerGrowthOptions.Default);
+    }
+
+    [Test]
+    public void RunnerConstructor_MaxEpochsBelowTheBaselinesEpochs_ReportsRecipeEpochsNamingBothAndTheFix()
+    {
+        var growth = new SchedulerGrowth(new SchedulerGrowthOptions { MaxEpochs = 2 });
+
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny with { Width = 0 });
 
         var thrown = act.Should().Throw<InvalidOptionsException>().Which;
-        thrown.OptionNames.Should().Equal("Patience", "Mode", "LearningRateRestartFactor");
-        thrown.Message.Should().Contain("recipe's constant learning rate");
+        thrown.OptionNames.Should().Equal("Width", "Recipe.Epochs");
+        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's SchedulerGrowthOptions.MaxEpochs (2)").And.Contain("Give SchedulerGrowthOptions.MaxEpochs at least 3, or lower Recipe.Epochs");
     }
 
     [Test]
-    public void Constructor_MaxEpochsBelowTheBaselinesEpochs_ThrowsNamingBoth()
+    public void RunnerConstructor_MaxEpochsBelowTheBaselinesEpochsWithoutTheDendriticArm_IsAccepted()
     {
-        var growth = new SchedulerGrowth(new GrowthOptions(), maxEpochs: 2);
+        var growth = new SchedulerGrowth(new SchedulerGrowthOptions { MaxEpochs = 2 });
 
-        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny);
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny with { Arms = new[] { ArmKind.Baseline } });
 
-        act.Should().Throw<ArgumentException>().WithMessage("SchedulerGrowth's maxEpochs (2) is below the baseline's Recipe.Epochs (3)*Give maxEpochs at least 3*");
+        act.Should().NotThrow();
     }
     [Test]
     public void Run_CapBeforeTheSchedulerCompletes_ReportsTheCutOffInRunsCsvAndSummary()
     {
         // Patience far beyond the cap: the scheduler cannot complete within 3 epochs.
-        var growth = new SchedulerGrowth(new GrowthOptions { Patience = 50 }, maxEpochs: 3);
+        var growth = new SchedulerGrowth(new SchedulerGrowthOptions { Growth = new GrowthOptions { Patience = 50 }, MaxEpochs = 3 });
 
         var report = new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny).Run();
 
@@ -95,26 +104,24 @@ public sealed class SchedulerGrowthTests
     }
 
     [Test]
-    public void Constructors_WrapOptionsWithALogger_ThrowNamingExperimentOptionsLogger()
+    public void Begin_BothPolicies_WrapWithTheExperimentsLoggerAndNoDendrites()
     {
-        // The harness wraps with ExperimentOptions.Logger: a logger here would have received nothing.
-        var wrap = new WrapOptions { Logger = new UsersLogger() };
+        // The harness's wrap settings leave out InitialDendrites and Logger: every arm starts as the plain model, and the
+        // wrapper logs where the rest of the harness does.
+        using var model = Synthetic.Factory(4);
+        using var otherModel = Synthetic.Factory(4);
+        using var x = TorchSharp.torch.randn(5, Synthetic.Features);
+        var context = Synthetic.Context(x) with { Logger = new UsersLogger() };
 
-        var scheduler = () => new SchedulerGrowth(wrap: wrap);
-        var fixedEpochs = () => new FixedEpochGrowth(new[] { 1 }, 2, wrap: wrap);
+        using var scheduler = new SchedulerGrowth().Begin(model, context);
+        using var fixedEpochs = new FixedEpochGrowth().Begin(otherModel, context);
 
-        scheduler.Should().Throw<ArgumentException>().WithParameterName("wrap").WithMessage("WrapOptions.Logger is a *give your logger as ExperimentOptions.Logger*");
-        fixedEpochs.Should().Throw<ArgumentException>().WithParameterName("wrap");
-    }
-
-    [Test]
-    public void Constructors_WrapOptionsWithATypedNullLogger_AreAccepted()
-    {
-        var wrap = new WrapOptions { Logger = Microsoft.Extensions.Logging.Abstractions.NullLogger<SchedulerGrowthTests>.Instance };
-
-        var act = () => new SchedulerGrowth(wrap: wrap);
-
-        act.Should().NotThrow();
+        foreach (var session in new[] { scheduler, fixedEpochs })
+        {
+            session.Handle!.DendriteCount.Should().Be(0);
+            session.Handle.Options.Logger.Should().BeSameAs(context.Logger);
+            session.Handle.Options.InitialDendrites.Should().Be(0);
+        }
     }
 
     private sealed class UsersLogger : Microsoft.Extensions.Logging.ILogger

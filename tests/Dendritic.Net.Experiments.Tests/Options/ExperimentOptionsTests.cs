@@ -11,7 +11,7 @@ public sealed class ExperimentOptionsTests
     [Test]
     public void Default_IsValidAndMatchesDocumentedValues()
     {
-        var options = new ExperimentOptions().Validate();
+        var options = ExperimentOptions.Default.Validate();
 
         options.Seeds.Should().Equal(1, 2, 3);
         options.Width.Should().Be(8);
@@ -22,7 +22,14 @@ public sealed class ExperimentOptionsTests
         options.GridIntensityGramsPerKwh.Should().BeNull();
         options.MetricName.Should().Be("accuracy");
         options.Logger.Should().BeSameAs(NullLogger.Instance);
-        options.Recipe.Should().Be(new TrainingRecipe { Epochs = 10, BatchSize = 64, LearningRate = 1e-3, WeightDecay = 0, EvaluationBatchSize = 1024 });
+        options.Recipe.Should().BeSameAs(TrainingRecipe.Default);
+        options.Should().Be(new ExperimentOptions());
+    }
+
+    [Test]
+    public void TrainingRecipeDefault_IsValidAndMatchesDocumentedValues()
+    {
+        TrainingRecipe.Default.Validate().Should().Be(new TrainingRecipe { Epochs = 10, BatchSize = 64, LearningRate = 1e-3, WeightDecay = 0, EvaluationBatchSize = 1024 });
     }
 
     [Test]
