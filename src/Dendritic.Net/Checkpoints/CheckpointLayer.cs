@@ -32,7 +32,8 @@ public sealed record CheckpointLayer
     /// file when null. <see cref="DendriteCheckpoint.Load"/> gives the layer these options, and a load into a model that
     /// already carries dendrites checks the layer's activation against them.
     /// </summary>
-    // Omitted when null, so that a model whose layers share their options writes the same manifest as before.
+    // Omitted when null, so that the manifest of a model whose layers share their options is the one format 3 wrote,
+    // but for its format version.
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DendriteOptions? Dendrite { get; init; }
 }

@@ -8,7 +8,7 @@ namespace Dendritic;
 /// </summary>
 public sealed record LoadedCheckpoint
 {
-    internal LoadedCheckpoint(DendriticModel handle, CheckpointManifest manifest, string path, CheckpointLoadOptions? loadOptions)
+    internal LoadedCheckpoint(DendriticModel handle, CheckpointManifest manifest, string path, CheckpointLoadOptions loadOptions)
     {
         Handle = handle;
         Manifest = manifest;
@@ -31,16 +31,16 @@ public sealed record LoadedCheckpoint
     public string Path { get; }
 
     /// <summary>
-    /// The bounds and module hosts <see cref="DendriteCheckpoint.Load"/> read the file with (null: the defaults):
+    /// The bounds and module hosts <see cref="DendriteCheckpoint.Load"/> read the file with (validated):
     /// <see cref="GrowthScheduler.Resume"/> reads the best weights, a checkpoint of the same model, with them, since a
     /// run whose checkpoint needed them (non-finite weights, larger caps, a module host) saved its best model with
     /// the same needs.
     /// </summary>
-    internal CheckpointLoadOptions? LoadOptions { get; }
+    internal CheckpointLoadOptions LoadOptions { get; }
 
     /// <summary>
     /// The options to read <see cref="Path"/> again with (its manifest at <see cref="GrowthScheduler.Resume"/>, its
-    /// optimizer state): the load's (<see cref="LoadOptions"/>; the defaults when null), so that caps raised for the
+    /// optimizer state): the load's (<see cref="LoadOptions"/>), so that caps raised for the
     /// load, non-finite weights and module hosts hold for the reads after it too, with room in
     /// <see cref="CheckpointLoadOptions.MaxManifestBytes"/> for the loaded manifest's extras (the scheduler's history
     /// most of it).
@@ -49,9 +49,8 @@ public sealed record LoadedCheckpoint
     {
         get
         {
-            var load = LoadOptions ?? CheckpointLoadOptions.Default;
             var room = GrowthScheduler.ManifestBounds(Manifest.ExtrasChars).MaxManifestBytes;
-            return load.MaxManifestBytes >= room ? load : load with { MaxManifestBytes = room };
+            return LoadOptions.MaxManifestBytes >= room ? LoadOptions : LoadOptions with { MaxManifestBytes = room };
         }
     }
 }

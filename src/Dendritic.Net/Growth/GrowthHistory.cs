@@ -32,8 +32,8 @@ public sealed class GrowthHistory
     {
     }
 
-    /// <summary>The rows so far, oldest first.</summary>
-    public IReadOnlyList<GrowthHistoryEntry> Entries => _entries;
+    /// <summary>The rows so far, oldest first (a read-only view: the scheduler's own rows, not to be changed through a cast).</summary>
+    public IReadOnlyList<GrowthHistoryEntry> Entries => _entries.AsReadOnly();
 
     /// <summary>The history as CSV text (invariant culture, '.' decimals, empty cells for missing values).</summary>
     /// <returns>Header line plus one line per validation.</returns>

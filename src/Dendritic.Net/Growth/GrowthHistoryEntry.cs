@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Dendritic;
 
@@ -42,5 +44,5 @@ public sealed record GrowthHistoryEntry
     /// Activation scales per wrapped layer over the window before this validation, when an
     /// <see cref="ActivationMonitor"/> was on; null otherwise.
     /// </summary>
-    public IReadOnlyList<LayerActivationStats>? Activations { get; init; }
+    public IReadOnlyList<LayerActivationStats>? Activations { get; init => field = value is null ? null : Array.AsReadOnly(value.ToArray()); }
 }

@@ -250,7 +250,7 @@ public sealed partial class GrowthScheduler
     {
         if (trainable.Count == 0)
         {
-            throw new InvalidOperationException("GrowthScheduler.Fit found no trainable parameter in the model, before the first epoch (nothing was run or changed): the host weights are frozen (DendriticModel.SetBaseTrainable(false), or requires_grad false on every parameter) and there is no trainable dendrite set, so the optimizer would train nothing and the first backward would fail in libtorch (\"element 0 of tensors does not require grad\"). Keep the host trainable until the scheduler has added dendrites (freeze it from the progress handler after a growth step), or add a set first with DendriticModel.AddDendrites.");
+            throw new InvalidOperationException("GrowthScheduler.Fit found no trainable parameter in the model, before this call's first epoch (this call ran and changed nothing): the host weights are frozen (DendriticModel.SetBaseTrainable(false), or requires_grad false on every parameter) and there is no trainable dendrite set, so the optimizer would train nothing and the first backward would fail in libtorch (\"element 0 of tensors does not require grad\"). Keep the host trainable until the scheduler has added dendrites (freeze it from the progress handler after a growth step), or add a set first with DendriticModel.AddDendrites.");
         }
     }
 

@@ -105,15 +105,15 @@ public sealed class DendriteLayer : nn.Module<Tensor, Tensor>, IStructureSource
     /// layer kept after its model is gone keeps neither alive. While set, <see cref="AddDendrites"/> and
     /// <see cref="DetachHost"/> refuse: they would change this layer alone behind the handle's back.
     /// </summary>
-    internal (WeakReference<DendriticModel> Handle, string Path)? Owner { get; set; }
+    internal LayerOwner? Owner { get; set; }
 
     /// <summary>
-    /// The layer's path in the model of the live, not unwrapped handle that holds it; null when none does. A handle
-    /// counts only while its model still has it (<see cref="Dendrites.TryGetHandle"/>): a handle dropped without
-    /// <see cref="DendriticModel.Unwrap"/> (a refused checkpoint load adopts, then forgets, the model) holds nothing.
+    /// The layer's path in the model of the live handle that holds it; null when none does. A handle counts only while
+    /// its model still has it (<see cref="Dendrites.TryGetHandle"/>), which covers an unwrapped handle and one dropped
+    /// without <see cref="DendriticModel.Unwrap"/> (a refused checkpoint load adopts, then forgets, the model).
     /// </summary>
     internal string? OwnerPath() =>
-        Owner is { } owner && owner.Handle.TryGetTarget(out var handle) && !handle.IsUnwrapped
+        Owner is { } owner && owner.Handle.TryGetTarget(out var handle)
             && Dendrites.TryGetHandle(handle.Model, out var current) && ReferenceEquals(current, handle)
             ? owner.Path
             : null;

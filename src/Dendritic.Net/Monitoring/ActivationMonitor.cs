@@ -104,8 +104,10 @@ public sealed class ActivationMonitor : IDisposable
             }
         }
 
-        _uncommitted = stats;
-        return stats;
+        // Read-only: the same list becomes the growth history's row (Take), which a cast must not be able to change.
+        var collected = stats.AsReadOnly();
+        _uncommitted = collected;
+        return collected;
     }
 
     /// <summary>Stops monitoring: the layers run as without a monitor again, and the handle can start a new one.</summary>

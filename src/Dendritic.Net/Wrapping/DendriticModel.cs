@@ -35,7 +35,7 @@ public sealed partial class DendriticModel
         var self = new WeakReference<DendriticModel>(this);
         foreach (var replaced in attachments.OfType<ReplacedAttachment>())
         {
-            replaced.Layer.Owner = (self, replaced.Path);
+            replaced.Layer.Owner = new LayerOwner(self, replaced.Path);
         }
     }
 

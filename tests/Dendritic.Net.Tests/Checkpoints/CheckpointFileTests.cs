@@ -157,7 +157,7 @@ public sealed class CheckpointFileTests : TempFolderTest
         var path = Path.Combine(Folder, "run.dndt");
         var manifest = DendriteCheckpoint.Save(handle, path) with { Extras = null! };
 
-        var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest, path, null));
+        var act = () => GrowthScheduler.Resume(new LoadedCheckpoint(handle, manifest, path, CheckpointLoadOptions.Default));
 
         act.Should().Throw<CheckpointException>().WithMessage("*dendritic.growth.state*");
     }

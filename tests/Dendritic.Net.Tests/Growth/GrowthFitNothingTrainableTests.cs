@@ -29,7 +29,7 @@ public sealed class GrowthFitNothingTrainableTests
         var act = () => scheduler.Fit(3, d => { calls++; return optim.Adam(d.TrainableParameters, 0.01); }, (_, o) => { calls++; QuickTraining.SquareOutputStep(model, o); }, _ => { calls++; return 0; });
 
         act.Should().Throw<InvalidOperationException>()
-            .WithMessage("GrowthScheduler.Fit found no trainable parameter in the model, before the first epoch*SetBaseTrainable(false)*element 0 of tensors does not require grad*Keep the host trainable until the scheduler has added dendrites*AddDendrites*");
+            .WithMessage("GrowthScheduler.Fit found no trainable parameter in the model, before this call's first epoch*SetBaseTrainable(false)*element 0 of tensors does not require grad*Keep the host trainable until the scheduler has added dendrites*AddDendrites*");
         calls.Should().Be(0, "nothing is built, trained or validated");
         scheduler.Optimizer.Should().BeNull();
         scheduler.History.Entries.Should().BeEmpty();

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using FluentAssertions;
 using NUnit.Framework;
@@ -29,6 +31,28 @@ public sealed class ActivationHistoryTests
         entries[0].Activations.Should().BeEquivalentTo(collected, "Step takes the last collection");
         entries[1].Activations!.Single().Activations.Should().Be(8 * 3, "without a collection, Step collects");
         entries[2].Activations.Should().BeNull("nothing ran since the previous step");
+    }
+
+    [Test]
+    public void History_ListsCastBackToLists_CannotChangeTheRunsRows()
+    {
+        // Found in review: the read-only state's History shared its rows' activation lists with the live history, so
+        // a cast could empty them, and History.Entries was the scheduler's own List.
+        var (model, handle) = ActivationMonitorTests.OneLayer(DendriteActivation.Sigmoid);
+        var scheduler = new GrowthScheduler(handle, new GrowthOptions { Mode = ScoreMode.Maximize });
+        using var monitor = handle.MonitorActivations();
+        model.call(randn(8, 4));
+        var collected = monitor.Collect();
+        scheduler.Step(0.5);
+
+        var clearCollected = () => ((IList<LayerActivationStats>)collected).Clear();
+        var clearExported = () => ((IList<LayerActivationStats>)scheduler.ExportState().History[0].Activations!).Clear();
+        var addEntry = () => ((IList<GrowthHistoryEntry>)scheduler.History.Entries).Add(scheduler.History.Entries[0]);
+
+        clearCollected.Should().Throw<NotSupportedException>();
+        clearExported.Should().Throw<NotSupportedException>();
+        addEntry.Should().Throw<NotSupportedException>();
+        scheduler.History.Entries.Should().ContainSingle().Which.Activations.Should().ContainSingle();
     }
 
     [Test]
