@@ -15,15 +15,20 @@ namespace Dendritic.Experiments;
 public sealed class FixedEpochGrowth : IGrowthPolicy
 {
     /// <summary>Creates the policy.</summary>
-    /// <param name="options">The schedule and the wrap settings; <see cref="FixedEpochGrowthOptions.Default"/> when null.</param>
+    /// <param name="options">The schedule (its growth epochs and epoch budget are required) and the wrap settings.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="InvalidOptionsException">A value of <paramref name="options"/> is invalid; the exception lists every invalid value at once.</exception>
-    public FixedEpochGrowth(FixedEpochGrowthOptions? options = null)
+    public FixedEpochGrowth(FixedEpochGrowthOptions options)
     {
-        Options = (options ?? FixedEpochGrowthOptions.Default).Validate();
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options.Validate();
     }
 
     /// <summary>The validated schedule and wrap settings.</summary>
     public FixedEpochGrowthOptions Options { get; }
+
+    /// <summary><see cref="FixedEpochGrowthOptions.MaxEpochs"/>: the arm trains exactly that many epochs.</summary>
+    int? IGrowthPolicy.MaxEpochs => Options.MaxEpochs;
 
     /// <inheritdoc />
     public string Description => string.Create(CultureInfo.InvariantCulture, $"fixed schedule (FixedEpochGrowth): Dendrites.Wrap on {Options.Wrap.Targets} with {DendriteDescription.Of(Options.Wrap.Dendrite)}, +{Options.SetsPerStep} dendrite set(s) per layer after epoch(s) {(Options.GrowAfterEpochs.Count == 0 ? "none" : string.Join(", ", Options.GrowAfterEpochs))}, {Options.MaxEpochs} epochs in all, {(Options.FreezeHostOnGrowth ? "host weights frozen from the first growth step" : "everything trainable")}");

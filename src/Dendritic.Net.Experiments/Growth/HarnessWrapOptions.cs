@@ -1,6 +1,6 @@
 using System.Collections.Generic;
-using System.Linq;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dendritic.Experiments;
 
@@ -44,20 +44,12 @@ public sealed record HarnessWrapOptions
         return this;
     }
 
-    /// <summary>Adds every invalid value to <paramref name="check"/> (a policy's options report them as <c>Wrap.Name</c>).</summary>
-    internal void Collect(OptionsValidator check)
-    {
-        check.NotNull(Targets, nameof(Targets), "LayerSelector.AllSupported");
-        if (check.NotNull(Dendrite, nameof(Dendrite), "DendriteOptions.Default"))
-        {
-            Dendrite.Collect(check.Nested(nameof(Dendrite)));
-        }
-
-        if (check.NotNull(ModuleHosts, nameof(ModuleHosts), "empty"))
-        {
-            check.Require(ModuleHosts.All(h => h is not null), nameof(ModuleHosts), "a list with null entries", "must not contain null (default: empty)");
-        }
-    }
+    /// <summary>
+    /// Adds every invalid value to <paramref name="check"/> (a policy's options report them as <c>Wrap.Name</c>). The
+    /// rules are <see cref="WrapOptions"/>'s own, applied to the options the policy wraps with: the properties share
+    /// their names, and the two the harness sets itself (no initial dendrites, a logger) are valid by construction.
+    /// </summary>
+    internal void Collect(OptionsValidator check) => ToWrapOptions(NullLogger.Instance).Collect(check);
 
     /// <summary>The options the policy wraps with: these, no initial dendrites, and the experiment's logger.</summary>
     internal WrapOptions ToWrapOptions(ILogger logger) => new()

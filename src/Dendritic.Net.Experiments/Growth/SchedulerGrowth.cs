@@ -38,6 +38,9 @@ public sealed class SchedulerGrowth : IGrowthPolicy
     /// <summary>The validated rules, epoch cap and wrap settings.</summary>
     public SchedulerGrowthOptions Options { get; }
 
+    /// <summary><see cref="SchedulerGrowthOptions.MaxEpochs"/>: the arm stops there if the scheduler has not completed.</summary>
+    int? IGrowthPolicy.MaxEpochs => Options.MaxEpochs;
+
     /// <inheritdoc />
     public string Description
     {

@@ -28,9 +28,9 @@ public sealed class ExperimentRunner
     /// <param name="growth">How the dendritic arm grows dendrites.</param>
     /// <param name="options">Seeds, width, recipe, arms; <see cref="ExperimentOptions.Default"/> when null.</param>
     /// <exception cref="InvalidOptionsException">
-    /// An option is invalid, or <see cref="TrainingRecipe.Epochs"/> exceeds the MaxEpochs of a
-    /// <see cref="SchedulerGrowth"/> or <see cref="FixedEpochGrowth"/> (the dendritic arm, and the controls that train
-    /// as long as it, would train less than the baseline); the exception lists every invalid value at once.
+    /// An option is invalid, or <see cref="TrainingRecipe.Epochs"/> exceeds the policy's
+    /// <see cref="IGrowthPolicy.MaxEpochs"/> when it says one (the dendritic arm, and the controls that train as long as
+    /// it, would train less than the baseline); the exception lists every invalid value at once.
     /// </exception>
     public ExperimentRunner(ModelFactory factory, ExperimentData data, IGrowthPolicy growth, ExperimentOptions? options = null)
     {
@@ -49,22 +49,23 @@ public sealed class ExperimentRunner
 
     /// <summary>
     /// The controls train as long as the dendritic arm: with a cap below the baseline's budget, "train-as-long" would
-    /// not be. Only the built-in policies say their cap before <see cref="IGrowthPolicy.Begin"/>.
+    /// not be. Checked for every policy that says its cap before <see cref="IGrowthPolicy.Begin"/>
+    /// (<see cref="IGrowthPolicy.MaxEpochs"/>), the built-in ones included.
     /// </summary>
     private static void CheckEpochCap(OptionsValidator check, ExperimentOptions options, IGrowthPolicy growth)
     {
-        var (policy, cap) = growth switch
+        if (growth.MaxEpochs is not { } cap || options.Arms?.Contains(ArmKind.Dendritic) != true || options.Recipe is null)
         {
-            SchedulerGrowth scheduler => (nameof(SchedulerGrowthOptions), scheduler.Options.MaxEpochs),
-            FixedEpochGrowth fixedEpochs => (nameof(FixedEpochGrowthOptions), fixedEpochs.Options.MaxEpochs),
-            _ => (string.Empty, int.MaxValue),
-        };
-        var epochs = options.Recipe?.Epochs ?? 0;
+            return;
+        }
+
+        var epochs = options.Recipe.Epochs;
+        var policy = growth.GetType().Name;
         check.Require(
-            epochs <= cap || options.Arms?.Contains(ArmKind.Dendritic) != true,
+            epochs <= cap,
             nameof(ExperimentOptions.Recipe) + "." + nameof(TrainingRecipe.Epochs),
             epochs,
-            string.Create(CultureInfo.InvariantCulture, $"exceeds the dendritic arm's {policy}.MaxEpochs ({cap}): the dendritic arm, and the controls that train as long as it, would train less than the baseline. Give {policy}.MaxEpochs at least {epochs}, or lower Recipe.Epochs"));
+            string.Create(CultureInfo.InvariantCulture, $"exceeds the dendritic arm's epoch cap, {policy}'s MaxEpochs ({cap}): the dendritic arm, and the controls that train as long as it, would train less than the baseline. Raise the cap to at least {epochs} (SchedulerGrowthOptions.MaxEpochs or FixedEpochGrowthOptions.MaxEpochs for the built-in policies), or lower Recipe.Epochs"));
     }
 
     /// <summary>Runs every arm for every seed and summarises them.</summary>

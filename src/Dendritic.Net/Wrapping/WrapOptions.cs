@@ -46,6 +46,18 @@ public sealed record WrapOptions
     public WrapOptions Validate()
     {
         var check = new OptionsValidator(nameof(WrapOptions));
+        Collect(check);
+        check.ThrowIfInvalid();
+        return this;
+    }
+
+    /// <summary>
+    /// Adds every invalid value to <paramref name="check"/>, for a record that builds or holds these options (reported
+    /// as <c>Prefix.Name</c> under a nested validator). The harness's <c>HarnessWrapOptions</c> checks the options it
+    /// builds through this, so that the rules live here only.
+    /// </summary>
+    internal void Collect(OptionsValidator check)
+    {
         check.NotNull(Targets, nameof(Targets), "LayerSelector.AllSupported");
         check.AtLeast(InitialDendrites, 0, nameof(InitialDendrites), Default.InitialDendrites);
         if (check.NotNull(Dendrite, nameof(Dendrite), "DendriteOptions.Default"))
@@ -59,7 +71,5 @@ public sealed record WrapOptions
         }
 
         check.NotNull(Logger, nameof(Logger), "NullLogger.Instance");
-        check.ThrowIfInvalid();
-        return this;
     }
 }

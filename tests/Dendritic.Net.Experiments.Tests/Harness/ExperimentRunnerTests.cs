@@ -340,7 +340,37 @@ public sealed class ExperimentRunnerTests
         var thrown = act.Should().Throw<InvalidOptionsException>().Which;
         thrown.OptionsType.Should().Be("ExperimentOptions");
         thrown.OptionNames.Should().Equal("Recipe.Epochs");
-        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's FixedEpochGrowthOptions.MaxEpochs (2)").And.Contain("Give FixedEpochGrowthOptions.MaxEpochs at least 3, or lower Recipe.Epochs");
+        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's epoch cap, FixedEpochGrowth's MaxEpochs (2)").And.Contain("Raise the cap to at least 3 (SchedulerGrowthOptions.MaxEpochs or FixedEpochGrowthOptions.MaxEpochs for the built-in policies), or lower Recipe.Epochs");
+    }
+
+    [Test]
+    public void Constructor_CustomPolicyCappedBelowTheBaseline_ReportsRecipeEpochsNamingThePolicy()
+    {
+        // Any policy that says its cap (IGrowthPolicy.MaxEpochs) is checked, not only the built-in ones.
+        var growth = new ScriptedGrowth { MaxEpochs = 2 };
+
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), growth, Tiny with { LatencyRepeats = 0 });
+
+        var thrown = act.Should().Throw<InvalidOptionsException>().Which;
+        thrown.OptionNames.Should().Equal("LatencyRepeats", "Recipe.Epochs");
+        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's epoch cap, ScriptedGrowth's MaxEpochs (2)");
+    }
+
+    [Test]
+    public void Constructor_CustomPolicyCappedAtTheBaselinesBudget_IsAccepted()
+    {
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new ScriptedGrowth { MaxEpochs = 3 }, Tiny);
+
+        act.Should().NotThrow();
+    }
+
+    [Test]
+    public void Constructor_CustomPolicyWithoutACap_IsNotChecked()
+    {
+        // Null: the policy cannot say before Begin, so there is nothing to check when the runner is built.
+        var act = () => new ExperimentRunner(Synthetic.Factory, Synthetic.Data(), new ScriptedGrowth { MaxEpochs = 2, DeclaresMaxEpochs = false }, Tiny);
+
+        act.Should().NotThrow();
     }
 
     // Progress<T> reports on the thread pool, later; the test needs each report as it happens.

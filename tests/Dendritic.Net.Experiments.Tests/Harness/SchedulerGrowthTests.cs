@@ -77,7 +77,7 @@ public sealed class SchedulerGrowthTests
 
         var thrown = act.Should().Throw<InvalidOptionsException>().Which;
         thrown.OptionNames.Should().Equal("Width", "Recipe.Epochs");
-        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's SchedulerGrowthOptions.MaxEpochs (2)").And.Contain("Give SchedulerGrowthOptions.MaxEpochs at least 3, or lower Recipe.Epochs");
+        thrown.Message.Should().Contain("Recipe.Epochs = 3: exceeds the dendritic arm's epoch cap, SchedulerGrowth's MaxEpochs (2)").And.Contain("Raise the cap to at least 3 (SchedulerGrowthOptions.MaxEpochs or FixedEpochGrowthOptions.MaxEpochs");
     }
 
     [Test]
@@ -114,7 +114,7 @@ public sealed class SchedulerGrowthTests
         var context = Synthetic.Context(x) with { Logger = new UsersLogger() };
 
         using var scheduler = new SchedulerGrowth().Begin(model, context);
-        using var fixedEpochs = new FixedEpochGrowth().Begin(otherModel, context);
+        using var fixedEpochs = new FixedEpochGrowth(new FixedEpochGrowthOptions { GrowAfterEpochs = new[] { 1 }, MaxEpochs = 2 }).Begin(otherModel, context);
 
         foreach (var session in new[] { scheduler, fixedEpochs })
         {

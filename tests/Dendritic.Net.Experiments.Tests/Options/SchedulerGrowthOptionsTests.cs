@@ -62,4 +62,12 @@ public sealed class SchedulerGrowthOptionsTests
         thrown.OptionNames.Should().Equal("Growth", "Wrap");
         thrown.Message.Should().Contain("GrowthOptions.Default").And.Contain("HarnessWrapOptions.Default");
     }
+
+    [Test]
+    public void SchedulerGrowth_MaxEpochs_IsTheOptionsCapForTheRunnersCheck()
+    {
+        IGrowthPolicy growth = new SchedulerGrowth(new SchedulerGrowthOptions { MaxEpochs = 45 });
+
+        growth.MaxEpochs.Should().Be(45);
+    }
 }

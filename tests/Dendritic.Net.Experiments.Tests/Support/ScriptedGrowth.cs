@@ -11,11 +11,16 @@ internal sealed class ScriptedGrowth : IGrowthPolicy
 {
     public int MaxEpochs { get; init; } = 3;
 
+    /// <summary>Whether the policy says its cap before Begin (IGrowthPolicy.MaxEpochs), so that the runner checks it.</summary>
+    public bool DeclaresMaxEpochs { get; init; } = true;
+
     public int GrowAfterEpoch { get; init; }
 
     public Action<int, GrowthContext>? AfterEpoch { get; init; }
 
     public string Description => "scripted";
+
+    int? IGrowthPolicy.MaxEpochs => DeclaresMaxEpochs ? MaxEpochs : null;
 
     public IGrowthSession Begin(nn.Module<Tensor, Tensor> model, GrowthContext context) =>
         new Session(this, model, Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }, context.SampleInput), context);
