@@ -56,7 +56,7 @@ public sealed class ConsoleTableTests
         {
             new ExperimentReport
             {
-                FinishedUtc = new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc),
+                FinishedUtc = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero),
                 Data = "hand-made",
                 MetricName = "accuracy",
                 Seeds = Enumerable.Range(1, setsBySeed.Length).ToArray(),

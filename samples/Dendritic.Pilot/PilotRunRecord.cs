@@ -11,7 +11,7 @@ namespace Dendritic.Pilot;
 public sealed record PilotRunRecord
 {
     /// <summary>When the report was finished (UTC).</summary>
-    public required DateTime FinishedUtc { get; init; }
+    public required DateTimeOffset FinishedUtc { get; init; }
 
     /// <summary>Dendritic.Net's version (informational, with the commit when the build knows it).</summary>
     public required string Library { get; init; }

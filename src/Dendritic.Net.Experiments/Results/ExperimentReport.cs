@@ -6,8 +6,8 @@ namespace Dendritic.Experiments;
 /// <summary>Everything an experiment measured, with what is needed to reproduce it.</summary>
 public sealed record ExperimentReport
 {
-    /// <summary>When the experiment finished (UTC).</summary>
-    public required DateTime FinishedUtc { get; init; }
+    /// <summary>When the experiment finished: UTC (offset zero) as <see cref="ExperimentRunner"/> and <see cref="ReportMerger"/> write it; a report read back keeps the offset its file gives.</summary>
+    public required DateTimeOffset FinishedUtc { get; init; }
 
     /// <summary>The data set's name and split sizes.</summary>
     public required string Data { get; init; }

@@ -162,7 +162,7 @@ public sealed class ExperimentRunner
         {
             // The data's warnings; ExperimentReport.Warnings adds those its runs show.
             Warnings = warnings,
-            FinishedUtc = DateTime.UtcNow,
+            FinishedUtc = DateTimeOffset.UtcNow,
             Data = string.Create(CultureInfo.InvariantCulture, $"{_data.Name}: {_data.Train.Count} train, {_data.Validation.Count} validation, {_data.Test.Count} test"),
             MetricName = _options.MetricName,
             Seeds = _options.Seeds.ToArray(),

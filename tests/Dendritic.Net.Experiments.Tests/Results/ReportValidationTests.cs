@@ -58,6 +58,20 @@ public sealed class ReportValidationTests
         read.Runs[0].Arm.Should().Be(ArmKind.Baseline);
     }
 
+    [Test]
+    public void FromJson_FinishedUtcAsEarlierVersionsWroteIt_ReadsTheSameInstantAtOffsetZero()
+    {
+        // FinishedUtc was a DateTime until 1 December 2026 and was written with a trailing Z; those report.json files
+        // (the committed results among them) must still read and merge.
+        var json = ReportWriter.ToJson(HandMadeReport.For(1));
+        json.Should().Contain("\"FinishedUtc\": \"2026-11-29T12:00:00+00:00\"");
+
+        var read = ReportWriter.FromJson(json.Replace("2026-11-29T12:00:00+00:00", "2026-11-29T12:00:00Z", StringComparison.Ordinal));
+
+        read.FinishedUtc.Should().Be(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        read.FinishedUtc.Offset.Should().Be(TimeSpan.Zero);
+    }
+
     [TestCase("width", "The report's Runs[1].Width (the dendritic arm, seed 1) is -8: a width is at least 1.*")]
     [TestCase("epochs", "The report's Runs[0].Epochs (the baseline arm, seed 1) is -3: a run trains at least one epoch.*")]
     [TestCase("epochs-count", "The report's Runs[0].Epochs (the baseline arm, seed 1) is 5: it must equal the number of its curve's points (3)*")]

@@ -12,7 +12,7 @@ internal static class HandMadeReport
         var runs = seeds.SelectMany(seed => new[] { Run(ArmKind.Baseline, seed, 0.9046 + (0.0013 * seed)), Run(ArmKind.Dendritic, seed, 0.9146 + (0.0017 * seed)) }).ToList();
         return new ExperimentReport
         {
-            FinishedUtc = new DateTime(2026, 11, 29, 12, 0, 0, DateTimeKind.Utc),
+            FinishedUtc = new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero),
             Data = "hand-made",
             MetricName = "accuracy",
             Seeds = seeds,
