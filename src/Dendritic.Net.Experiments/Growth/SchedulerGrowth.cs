@@ -98,7 +98,8 @@ public sealed class SchedulerGrowth : IGrowthPolicy
             return new GrowthStep
             {
                 DendritesAdded = Math.Max(0, decision.DendriteCount - before),
-                ArchitectureChanged = decision.RebuildOptimizer,
+                // A completion that removed sets also says RebuildOptimizer; the harness stops then, so nothing to rebuild.
+                ArchitectureChanged = decision.RebuildOptimizer && !decision.IsCompleted,
                 Stop = decision.IsCompleted || epoch >= _maxEpochs,
                 CutOff = !decision.IsCompleted && epoch >= _maxEpochs,
                 Note = decision.Action == GrowthAction.NoChange ? null : decision.Message,

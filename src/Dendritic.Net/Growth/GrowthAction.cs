@@ -13,6 +13,9 @@ public enum GrowthAction
     /// </summary>
     DendritesAdded = 1,
 
-    /// <summary>Training is complete and the best model has been restored. Further calls throw.</summary>
+    /// <summary>
+    /// Training is complete and the best model has been restored. Further calls throw. When the restore removed dendrite
+    /// sets, <see cref="GrowthDecision.RebuildOptimizer"/> is true: an optimizer built before holds their parameters.
+    /// </summary>
     Completed = 2,
 }

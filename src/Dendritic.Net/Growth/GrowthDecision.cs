@@ -56,7 +56,8 @@ public sealed record GrowthDecision
 
     /// <summary>
     /// Every parameter of the model that requires gradients after this call (a materialised list). After
-    /// <see cref="GrowthAction.DendritesAdded"/>, build the new optimizer from it: old parameter objects may be gone.
+    /// <see cref="GrowthAction.DendritesAdded"/>, and whenever <see cref="RebuildOptimizer"/> is true, build the new
+    /// optimizer from it: old parameter objects may be gone.
     /// </summary>
     public IReadOnlyList<Parameter> TrainableParameters { get; init; } = Array.Empty<Parameter>();
 
@@ -72,8 +73,18 @@ public sealed record GrowthDecision
     /// <summary>For cascade-correlation growth: the summed correlation S the candidates reached; otherwise null.</summary>
     public double? CandidateCorrelation { get; init; }
 
-    /// <summary>Whether the caller must rebuild its optimizer (the architecture or the trainable set changed).</summary>
-    public bool RebuildOptimizer => Action == GrowthAction.DendritesAdded;
+    /// <summary>
+    /// Whether the caller must rebuild its optimizer from <see cref="TrainableParameters"/> because the model's trainable
+    /// parameters changed: after a growth step (<see cref="GrowthAction.DendritesAdded"/>), and after a completion that
+    /// removed dendrite sets (those added since the best score; <see cref="GrowthReason.RetriesExhausted"/> and
+    /// <see cref="GrowthReason.MaxDendritesReached"/> usually do). An optimizer built before such a completion still
+    /// holds the removed sets' parameters, which are disposed: its next step throws. A loop that stops at completion
+    /// may skip that rebuild; one that trains on (fine-tuning the best model) must not.
+    /// </summary>
+    public bool RebuildOptimizer => Action == GrowthAction.DendritesAdded || SetsRemoved;
+
+    /// <summary>Set by the scheduler when this call removed dendrite sets without adding any (a completion).</summary>
+    internal bool SetsRemoved { get; init; }
 
     /// <summary>Whether training is over (the best model is in place).</summary>
     public bool IsCompleted => Action == GrowthAction.Completed;

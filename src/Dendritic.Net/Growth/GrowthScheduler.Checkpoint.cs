@@ -70,7 +70,7 @@ public sealed partial class GrowthScheduler
 
         // Checked before anything is written: a refused optimizer must not cost the best weights' export and rename.
         // A completed run trains no more, so its optimizer state has no use; and a completion that removed sets left
-        // the caller's optimizer over tensors that are no longer the model's (RebuildOptimizer is false then), which
+        // the caller's optimizer over tensors that are no longer the model's (a loop that stops at completion need not rebuild it), which
         // would make the save at the last epoch of every loop that saves each epoch throw.
         var described = optimizer is null || IsCompleted ? null : OptimizerStateEntry.Describe(handle, optimizer);
         var all = new Dictionary<string, string>(extras ?? new Dictionary<string, string>(), StringComparer.Ordinal);

@@ -155,9 +155,10 @@ public sealed partial class GrowthScheduler
             var rate = CurrentLearningRate(Optimizer!);
             ThrowIfNotScorable(epoch, score, rate);
             last = Step(score, rate, watch.Elapsed);
-            if (last.RebuildOptimizer)
+            if (last.RebuildOptimizer && !last.IsCompleted)
             {
-                // Step disposed the one that did not hold the new sets (DropOptimizer).
+                // Step disposed the one that did not hold the new sets (DropOptimizer). A completion that removed sets
+                // dropped it too; Fit trains no more then, and the next call returns at once, so none is built.
                 Use(Build(optimizerFactory, last), last);
             }
 

@@ -132,7 +132,8 @@ public sealed partial class GrowthScheduler
             throw new InvalidOperationException($"Step was called while the dendrites of every wrapped layer are switched off (handle.Enabled = false, or inside handle.Disable()), so the score measures the model without dendrites and sets grown now would never run. Switch them on (handle.Enabled = true, or end the Disable() scope) before the training and validation whose score you pass to Step; a comparison without dendrites needs no scheduler.");
         }
 
-        if (_state.Validations == 0 && _model.DendriteCount > 0)
+        var startsWithSets = _state.Validations == 0 && _model.DendriteCount > 0;
+        if (startsWithSets)
         {
             // WrapOptions.InitialDendrites defaults to 1: a run meant to grow from none starts with a set it never chose.
             GrowthLog.StartsWithDendrites(_logger, _model.DendriteCount, Options.MaxDendrites);
@@ -149,6 +150,12 @@ public sealed partial class GrowthScheduler
         var plan = GrowthPolicy.Decide(_state, score, learningRate, measuredDendrites, Options);
         var (message, fresh, correlation) = CarryOut(plan, learningRate);
         _state = plan.Next;
+        if (startsWithSets)
+        {
+            // In the decision too (as warnings 3016 and 3017 are): without a logger, the event alone goes unseen.
+            message += string.Create(CultureInfo.InvariantCulture, $" Note: the run starts with {measuredDendrites} dendrite set(s) per layer, which count towards MaxDendrites ({Options.MaxDendrites}); wrap with WrapOptions.InitialDendrites = 0 for the scheduler to add every set.");
+        }
+
         if (untrained.Untrained)
         {
             GrowthLog.UntrainedDendrites(_logger, _state.Validations, untrained.Count, untrained.GrewAt);
@@ -211,6 +218,9 @@ public sealed partial class GrowthScheduler
             LearningRate = plan.Grow && learningRate is { } lr && Options.LearningRateRestartFactor is { } factor ? lr * factor : learningRate,
             IsLearningRateLow = plan.IsLearningRateLow,
             CandidateCorrelation = correlation,
+
+            // The restore of a completion drops the sets added since the best score; their parameters are disposed.
+            SetsRemoved = plan.Action == GrowthAction.Completed && _model.DendriteCount < measuredDendrites,
         };
         Log(decision, measuredDendrites);
         if (plan.Grow)

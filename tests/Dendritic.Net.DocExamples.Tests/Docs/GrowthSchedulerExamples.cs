@@ -23,7 +23,7 @@ public sealed class GrowthSchedulerExamples : DocExample
         {
             TrainOneEpoch(model, optimizer);
             var decision = scheduler.Step(ValidationLoss(model), learningRate: lr, epochTime: elapsed);
-            if (decision.RebuildOptimizer)                 // Action == DendritesAdded
+            if (decision.RebuildOptimizer)                 // grown, or a completion that removed sets
             {
                 optimizer.Dispose();
                 lr = decision.LearningRate ?? lr;          // the restart factor, if you set one, is already applied

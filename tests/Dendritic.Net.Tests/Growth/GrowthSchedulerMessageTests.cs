@@ -80,6 +80,29 @@ public sealed class GrowthSchedulerMessageTests
     public void Step_FirstOfARunFromNoSets_SaysNothingOfIt() =>
         StepTwice(initialDendrites: 0).Entries.Should().NotContain(e => e.EventId == 3023);
 
+    [TestCase(1, true)]
+    [TestCase(0, false)]
+    public void Step_FirstOfARunWhoseModelHasSets_SaysSoInTheFirstDecisionOnly(int initialDendrites, bool noted)
+    {
+        // Without a logger, event 3023 goes unseen (a newcomer porting perforatedai, which starts from none, got one
+        // growth step where they had asked for two); the decision's message is read by anyone who prints decisions.
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(TestModels.TanhMlp(), new WrapOptions { InitialDendrites = initialDendrites }));
+
+        var first = scheduler.Step(0.5);
+        var second = scheduler.Step(0.6);
+
+        if (noted)
+        {
+            first.Message.Should().EndWith(" Note: the run starts with 1 dendrite set(s) per layer, which count towards MaxDendrites (4); wrap with WrapOptions.InitialDendrites = 0 for the scheduler to add every set.");
+        }
+        else
+        {
+            first.Message.Should().NotContain("InitialDendrites");
+        }
+
+        second.Message.Should().NotContain("InitialDendrites");
+    }
+
     [Test]
     public void Fit_BudgetSpentBeforeCompletion_SaysTheModelIsTheLastEpochsAndHowToGetTheBest()
     {
