@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 // at most 45 epochs) and the two controls trained for the dendritic arm's epochs. PaiPilot.cs holds the script's
 // functions; this file is its main loop. The baseline and the controls draw the same random numbers as the script, so
 // they can reach the original's figures to the last digit (README.md says on which seeds they did); the dendritic
-// arm's need not, as our dendrites draw their weights in other code.
+// arm's can too, but need not: its dendrites compute in other float rounding, which can turn a decision.
 // Usage: dotnet run -c Release --project samples/Dendritic.FromPerforatedAI -- [--seeds 1,2] [--data <MNIST-layout folder>]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;   // 91.45 and 6,370 whatever the machine's locale
 
