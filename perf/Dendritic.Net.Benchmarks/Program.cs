@@ -17,6 +17,7 @@ namespace Dendritic.Benchmarks;
 /// <item><c>soak [--steps 20000] [--every 1000] [--model mlp] [--device cpu|cuda] [--variants ...]</c>: memory over a long
 /// training run, plain, wrapped, with the growth scheduler and with Disable() toggling;</item>
 /// <item><c>scalar-cost [count]</c>: what one undisposed TorchSharp Scalar holds until its finalizer runs;</item>
+/// <item><c>gc-race adam|adam-nogc|layers [seconds]</c>: training steps while another thread allocates (docs/known-issues.md);</item>
 /// <item><c>report file.csv...</c>: Markdown tables of ratios from BenchmarkDotNet CSV reports;</item>
 /// <item><c>versus-original folder...</c>: our layer suites beside the original's pai_overhead2 JSON of one run;</item>
 /// <item><c>versus-probe [cpu|cuda] [iterations] [out.json]</c>: our layers timed with the original's protocol;</item>
@@ -60,6 +61,8 @@ internal static class Program
                 return Soak.RunOne(args[1], args[2], args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture));
             case "scalar-cost":
                 return ScalarCost.Run(args[1..]);
+            case "gc-race":
+                return GcRace.Run(args[1..]);
             case "report":
                 return ResultTable.Print(args[1..]);
             case "versus-original":
