@@ -16,10 +16,11 @@ namespace Dendritic.Benchmarks;
 /// <item><c>adam</c>: TorchSharp's Adam on a plain Linear layer: its step makes temporary Scalars from numbers, which
 /// only their finalizer frees; a collection inside the step can free one that libtorch is still reading.</item>
 /// <item><c>adam-nogc</c>: the same, each <c>step()</c> inside <see cref="GC.TryStartNoGCRegion(long)"/>.</item>
+/// <item><c>adamw</c>, <c>sgd</c>: TorchSharp's AdamW, and SGD with momentum 0.9, as <c>adam</c>.</item>
 /// <item><c>layers</c>: the training step of wrapped Linear and Conv2d layers (3 dendrite sets each), forward and
 /// backward, without an optimizer: this library's own calls.</item>
 /// </list>
-/// Usage: <c>gc-race adam|adam-nogc|layers [seconds, default 60]</c>. Prints one line: the steps, the collections seen and
+/// Usage: <c>gc-race adam|adam-nogc|adamw|sgd|layers [seconds, default 60]</c>. Prints one line: the steps, the collections seen and
 /// the first failure, if any; exits 1 on a failure.
 /// </summary>
 internal static class GcRace
@@ -43,9 +44,11 @@ internal static class GcRace
 
         Func<bool> step = variant switch
         {
-            "adam" or "adam-nogc" => AdamStep(variant == "adam-nogc"),
+            "adam" or "adam-nogc" => OptimizerStep(p => optim.Adam(p, 0.003), variant == "adam-nogc"),
+            "adamw" => OptimizerStep(p => optim.AdamW(p, 0.003), false),
+            "sgd" => OptimizerStep(p => optim.SGD(p, 0.003, momentum: 0.9), false),
             "layers" => LayerStep(),
-            _ => throw new ArgumentException($"gc-race: unknown variant '{variant}' (adam, adam-nogc, layers)"),
+            _ => throw new ArgumentException($"gc-race: unknown variant '{variant}' (adam, adam-nogc, adamw, sgd, layers)"),
         };
 
         churn.Start();
@@ -74,11 +77,11 @@ internal static class GcRace
         return failure is null ? 0 : 1;
     }
 
-    /// <summary>One Adam step of Linear(8, 4); true unless a collection ended the step's no-GC region.</summary>
-    private static Func<bool> AdamStep(bool noGcRegion)
+    /// <summary>One optimizer step of Linear(8, 4); true unless a collection ended the step's no-GC region.</summary>
+    private static Func<bool> OptimizerStep(Func<System.Collections.Generic.IEnumerable<TorchSharp.Modules.Parameter>, optim.Optimizer> build, bool noGcRegion)
     {
         var model = nn.Linear(8, 4);
-        var optimizer = optim.Adam(model.parameters(), 0.003);
+        var optimizer = build(model.parameters());
         var input = randn(2, 8);
         return () =>
         {
