@@ -116,7 +116,7 @@ internal sealed class PaiPilot
             }
         }
 
-        return new PlainArmResult(width, model.parameters().Sum(p => p.numel()), epochs, best.Test);
+        return new PlainArmResult(width, ModelCost.Parameters(model), epochs, best.Test);
     }
 
     /// <summary>

@@ -27,7 +27,6 @@ print(f"seeds with the original's figures: {len(seeds)} ({seeds[0]}-{seeds[-1]})
 for arm in ARMS:
     same = [s for s in seeds if rows[s][arm]["test"] == rows[s][arm]["original"]]
     print(f"{arm}: equal to the original's on {len(same)} of {len(seeds)} seeds; ours - original {ci([rows[s][arm]['test'] - rows[s][arm]['original'] for s in seeds])}")
-d = [rows[s]["dendritic"] for s in seeds]
 same_course = [s for s in seeds if rows[s]["dendritic"]["epochs"] == rows[s]["dendritic"]["original_epochs"] and rows[s]["dendritic"]["sets"] == rows[s]["dendritic"]["original_sets"]]
 print(f"dendritic arm with the original's epochs and sets: {len(same_course)} of {len(seeds)} seeds ({', '.join(map(str, same_course))})")
 for other in ("baseline", "capacity-matched", "train-as-long"):

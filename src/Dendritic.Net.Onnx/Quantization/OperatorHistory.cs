@@ -56,12 +56,12 @@ internal static class OperatorHistory
         ["Split"] = 13, ["Sqrt"] = 6, ["Squeeze"] = 13, ["Sub"] = 7, ["Tanh"] = 6, ["Transpose"] = 1, ["Unsqueeze"] = 13,
     };
 
-    /// <summary>The operators with an entry, for the test that every operator the quantizer accepts has one.</summary>
+    /// <summary>The operators with an entry: every operator the quantizer accepts (<see cref="ProjectionFinder"/>).</summary>
     public static IReadOnlyCollection<string> Operators => UnchangedSince.Keys;
 
     /// <summary>
     /// The oldest opset from which <paramref name="opType"/> means at opset 13 what it meant there (above 13 for an
-    /// operator first defined later); null for an operator without an entry, which is never raised.
+    /// operator first defined later). Only for accepted operators: <see cref="ProjectionFinder"/> refuses the others first.
     /// </summary>
-    public static int? Since(string opType) => UnchangedSince.TryGetValue(opType, out var since) ? since : null;
+    public static int Since(string opType) => UnchangedSince[opType];
 }

@@ -27,8 +27,8 @@ internal static class OpsetCheck
     /// </summary>
     public const int Newest = 26;
 
-    /// <summary>What to tell the caller to do about an opset the quantizer does not take: 17 is what OnnxExporter writes.</summary>
-    private static readonly string ConvertAdvice = string.Create(CultureInfo.InvariantCulture, $"Convert the model with ONNX's version converter (in Python: onnx.save_model(onnx.version_converter.convert_version(onnx.load(path), 17), out), or any opset from {Required} to {Newest}), then quantize those bytes.");
+    /// <summary>What to tell the caller to do about an opset the quantizer does not take: the one OnnxExporter writes.</summary>
+    private static readonly string ConvertAdvice = string.Create(CultureInfo.InvariantCulture, $"Convert the model with ONNX's version converter (in Python: onnx.save_model(onnx.version_converter.convert_version(onnx.load(path), {OnnxExporter.OpsetVersion}), out), or any opset from {Required} to {Newest}), then quantize those bytes.");
 
     /// <summary>The model's one import of the default domain ("" or its alias "ai.onnx"), checked to be in range.</summary>
     /// <exception cref="OnnxQuantizationException">No default import, more than one, or a version below 1 or above <see cref="Newest"/>.</exception>
@@ -37,7 +37,7 @@ internal static class OpsetCheck
         var imports = model.OpsetImport.Where(o => o.Domain.Length == 0 || o.Domain == "ai.onnx").ToList();
         if (imports.Count == 0)
         {
-            throw new OnnxQuantizationException("The model imports no version of the default ONNX operator set (its opset_import has no entry for the domain '' or 'ai.onnx'), so its operators have no defined meaning and ONNX Runtime refuses the file. Re-export the model (OnnxExporter writes opset 17).");
+            throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"The model imports no version of the default ONNX operator set (its opset_import has no entry for the domain '' or 'ai.onnx'), so its operators have no defined meaning and ONNX Runtime refuses the file. Re-export the model (OnnxExporter writes opset {OnnxExporter.OpsetVersion})."));
         }
 
         if (imports.Count > 1)
@@ -87,7 +87,6 @@ internal static class OpsetCheck
             var label = graph.Label(index);
             var why = since switch
             {
-                null => string.Create(CultureInfo.InvariantCulture, $"the quantizer has no record of how {opType} changed up to opset {Required}"),
                 > Required => string.Create(CultureInfo.InvariantCulture, $"ONNX defines {opType} only from opset {since}, so the node is not valid at opset {version} or {Required}"),
                 _ => string.Create(CultureInfo.InvariantCulture, $"{opType} changed meaning at opset {since}, so raising the opset would silently change what this node computes"),
             };

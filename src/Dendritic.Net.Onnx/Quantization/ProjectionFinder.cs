@@ -15,15 +15,11 @@ internal static class ProjectionFinder
 {
     private static readonly HashSet<string> Projections = new(StringComparer.Ordinal) { "Gemm", "MatMul", "Conv" };
 
-    /// <summary>Operators that stay float: those OnnxExporter writes, and common shape and elementwise operators.</summary>
-    private static readonly HashSet<string> FloatOps = new(StringComparer.Ordinal)
-    {
-        "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Div", "Dropout", "Elu",
-        "Erf", "Exp", "Expand", "Flatten", "Gather", "Gelu", "GlobalAveragePool", "GlobalMaxPool", "GRU", "HardSigmoid", "HardSwish",
-        "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log", "LogSoftmax", "LSTM", "Max", "MaxPool", "Min",
-        "Mul", "Neg", "Pad", "Pow", "PRelu", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Slice",
-        "Softmax", "Softplus", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
-    };
+    /// <summary>
+    /// Operators that stay float: those OnnxExporter writes, and common shape and elementwise operators. The quantizer
+    /// accepts exactly the operators whose history it knows (<see cref="OperatorHistory"/>), so that list is the one table.
+    /// </summary>
+    private static readonly HashSet<string> FloatOps = OperatorHistory.Operators.Where(o => !Projections.Contains(o)).ToHashSet(StringComparer.Ordinal);
 
     private static readonly HashSet<string> QuantizedOps = new(StringComparer.Ordinal)
     {
