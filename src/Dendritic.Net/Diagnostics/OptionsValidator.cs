@@ -119,7 +119,7 @@ internal sealed class OptionsValidator
     {
         if (_problems.Count > 0)
         {
-            throw new InvalidOptionsException(OptionsType, _problems.ToArray());
+            throw new InvalidOptionsException(OptionsType, _problems);  // the constructor copies the list
         }
     }
 

@@ -83,7 +83,7 @@ public sealed class GrowthSchedulerState
     public IReadOnlyList<IReadOnlyList<bool>> FrozenSets
     {
         get;
-        internal init => field = value is null ? null! : ReadOnly(value.Select(l => l is null ? null! : ReadOnly(l)).ToList());
+        internal init => field = value is null ? null! : ReadOnly(value.Select(ReadOnly).ToList());
     } = [];
 
     /// <summary>

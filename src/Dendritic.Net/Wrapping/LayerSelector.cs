@@ -64,11 +64,11 @@ public sealed class LayerSelector
         var regex = GlobRegex(glob);
 
         // A glob spans the whole path, unlike Named's suffix; "conv*" matching nothing in "features.conv1" is the usual
-        // slip, so the error names the glob that would have matched at any depth.
-        var anyDepth = GlobRegex("**." + glob);
+        // slip, so the error names the glob that would have matched at any depth. Built only for that error.
+        Regex? anyDepth = null;
         return Single(new Rule($"glob '{glob}'", (path, _) => regex.IsMatch(path), glob, TakesModuleHosts: false)
         {
-            AtAnyDepth = path => anyDepth.IsMatch(path),
+            AtAnyDepth = path => (anyDepth ??= GlobRegex("**." + glob)).IsMatch(path),
         });
     }
 
