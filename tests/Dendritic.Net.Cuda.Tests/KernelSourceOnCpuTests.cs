@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -17,7 +18,7 @@ public class KernelSourceOnCpuTests
     [Test]
     public void KernelSource_RunOnCpuThroughGxx_MatchesFloat64CascadeForBothMappings()
     {
-        var script = Path.Combine(RepositoryRoot(), "tests", "Dendritic.Net.Cuda.Tests", "KernelOnCpu", "run.sh");
+        var script = Path.Combine(RepositoryRoot.Find(), "tests", "Dendritic.Net.Cuda.Tests", "KernelOnCpu", "run.sh");
         if (!OperatingSystem.IsLinux() || GxxMajorVersion() is not { } major)
         {
             Assert.Ignore("g++ is not installed: the kernel source cannot be compiled for the CPU here.");
@@ -58,18 +59,5 @@ public class KernelSourceOnCpuTests
         {
             return null;
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Dendritic.Net.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Dendritic.Net.sln not found above the test directory.");
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -35,7 +36,7 @@ public sealed class DocExamplesTests
     [Test]
     public void EveryMarkdownExample_HasAVerbatimCompiledCopy()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Find();
         var problems = new List<string>();
         var examples = MarkdownExamples.Files(root).SelectMany(f => MarkdownExamples.Read(root, f)).ToList();
         var copies = CopiedExamples.Read(root, Path.Combine(root, Project), problems);
@@ -108,18 +109,5 @@ public sealed class DocExamplesTests
         }
 
         return message + "\n  Fix: copy the example again from the Markdown between the markers (adjusting its stubs), or delete the copy if the example is gone.";
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Dendritic.Net.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Dendritic.Net.sln not found above " + TestContext.CurrentContext.TestDirectory);
     }
 }

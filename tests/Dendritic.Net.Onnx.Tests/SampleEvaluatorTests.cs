@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Dendritic.Onnx.Export;
 using Dendritic.Onnx.Tests.Support;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 using TorchSharp;
@@ -261,7 +262,7 @@ public class SampleEvaluatorTests
     [Test]
     public void Known_EveryOperator_IsListedInDocsExport()
     {
-        var docs = File.ReadAllText(DocsExport());
+        var docs = File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "docs", "export.md"));
         docs.Should().Contain("### How descriptions are checked");
         var section = docs[docs.IndexOf("### How descriptions are checked", StringComparison.Ordinal)..];
 
@@ -270,19 +271,4 @@ public class SampleEvaluatorTests
 
     private static TestCaseData Case(string name, Func<(Tensor Actual, Tensor Expected)> compute) =>
         new TestCaseData(name, compute).SetArgDisplayNames(name);
-
-
-    private static string DocsExport()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "docs", "export.md");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("docs/export.md not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Dendritic.Testing;
 using FluentAssertions;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
@@ -25,26 +26,12 @@ public sealed class LoggingDocsTests
             .OfType<LoggerMessageAttribute>()
             .Select(a => a.EventId)
             .ToList();
-        var documented = Regex.Matches(File.ReadAllText(DocsLogging()), @"^\| (\d{4}) \|", RegexOptions.Multiline)
+        var documented = Regex.Matches(File.ReadAllText(Path.Combine(RepositoryRoot.Find(), "docs", "logging.md")), @"^\| (\d{4}) \|", RegexOptions.Multiline)
             .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
 
         inCode.Should().OnlyHaveUniqueItems("an event id names one event");
         documented.Should().OnlyHaveUniqueItems();
         documented.Should().BeEquivalentTo(inCode, "docs/logging.md lists exactly the ids in use");
-    }
-
-    private static string DocsLogging()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "docs", "logging.md");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("docs/logging.md not found above " + AppContext.BaseDirectory);
     }
 }

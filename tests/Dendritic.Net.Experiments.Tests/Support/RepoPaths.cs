@@ -1,25 +1,11 @@
-using System;
 using System.IO;
+using Dendritic.Testing;
 
 namespace Dendritic.Experiments.Tests.Support;
 
-/// <summary>Finds files of the repository from the test's output folder.</summary>
+/// <summary>Files of the repository the tests read.</summary>
 internal static class RepoPaths
 {
-    public static string PilotData
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "samples", "Dendritic.Pilot", "data");
-                if (Directory.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-
-            throw new DirectoryNotFoundException("samples/Dendritic.Pilot/data not found above " + AppContext.BaseDirectory);
-        }
-    }
+    /// <summary>The pilot's shipped MNIST digits (IDX files).</summary>
+    public static string PilotData => Path.Combine(RepositoryRoot.Find(), "samples", "Dendritic.Pilot", "data");
 }

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Dendritic.Testing;
 using FluentAssertions;
 using NUnit.Framework;
 
@@ -14,7 +15,7 @@ public sealed class PackageReadmeTests
     [Test]
     public void EveryPackableProject_PacksItsOwnPackageRelativeReadme()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Find();
         var projects = Directory.GetFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
             .Where(p => File.ReadAllText(p).Contains("<IsPackable>true</IsPackable>", StringComparison.Ordinal))
             .ToList();
@@ -34,7 +35,7 @@ public sealed class PackageReadmeTests
     public void QuickStart_PackageReadme_MatchesRepositoryReadme()
     {
         // ReadmeQuickStartTests runs the repository README's quick start; the package README's copy must not drift from it.
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Find();
         var repository = FirstCSharpBlock(Path.Combine(root, "README.md"));
         var package = FirstCSharpBlock(Path.Combine(root, "src", "Dendritic.Net", "README.md"));
 
@@ -46,18 +47,5 @@ public sealed class PackageReadmeTests
         var match = Regex.Match(File.ReadAllText(path).ReplaceLineEndings("\n"), "```csharp\n(.*?)```", RegexOptions.Singleline);
         match.Success.Should().BeTrue($"{path} has a C# block");
         return match.Groups[1].Value;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Dendritic.Net.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Dendritic.Net.sln not found above " + AppContext.BaseDirectory);
     }
 }
