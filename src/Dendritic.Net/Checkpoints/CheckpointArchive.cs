@@ -206,7 +206,7 @@ internal sealed partial class CheckpointArchive : IDisposable
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or JsonException or NotSupportedException or OverflowException or ArgumentException or FormatException)
         {
-            throw new CheckpointCorruptedException($"'{path}' is not a complete Dendritic.Net checkpoint (truncated or corrupted): {e.Message} Restore it from a backup or save it again.", e);
+            throw new CheckpointCorruptedException($"'{path}' is not a complete Dendritic.Net checkpoint (truncated or corrupted): {UntrustedText.Message(e.Message)} Restore it from a backup or save it again.", e);
         }
     }
 
@@ -254,8 +254,8 @@ internal sealed partial class CheckpointArchive : IDisposable
         {
             // The reader's message names the property (one the format does not define, a null, a wrong type); the
             // path says where it is.
-            var at = e.Path is ['$', '.', .. var field] ? $" at '{field}'" : string.Empty;
-            throw new CheckpointCorruptedException($"Checkpoint '{_path}' is corrupted: its manifest does not fit checkpoint format {version}{at}: {e.Message} Restore it from a backup or save it again.", e);
+            var at = e.Path is ['$', '.', .. var field] ? $" at '{UntrustedText.Name(field)}'" : string.Empty;
+            throw new CheckpointCorruptedException($"Checkpoint '{_path}' is corrupted: its manifest does not fit checkpoint format {version}{at}: {UntrustedText.Message(e.Message)} Restore it from a backup or save it again.", e);
         }
 
         ManifestValidation.Check(manifest, _options, _path);

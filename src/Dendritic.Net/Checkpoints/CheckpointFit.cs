@@ -82,13 +82,30 @@ internal static class CheckpointFit
     /// The weights hold exactly the tensors the model will have once its layers hold the manifest's dendrite counts:
     /// the same keys, shapes and dtypes (<see cref="StateLayout.After"/>).
     /// </summary>
+    /// <exception cref="CheckpointCorruptedException">The weights hold a dendrite set beyond its layer's count in the manifest.</exception>
     /// <exception cref="CheckpointMismatchException">A key is missing or extra, or a shape or dtype differs.</exception>
     public static void TensorsFitModel(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
     {
         var counts = manifest.Layers.ToDictionary(l => l.Name, l => l.DendriteCount, StringComparer.Ordinal);
+        ThrowIfSetsBeyondCounts(model, manifest, header, path);
         var expected = StateLayout.After(model.Model, model.Layers.Select(l => l.Attachment).ToList(), counts);
         var actual = header.Entries.ToDictionary(e => e.Key, e => new TensorLayout(e.Shape, e.DType), StringComparer.Ordinal);
         ThrowIfDiffers(expected, actual, path, AttachmentHint(model, manifest));
+    }
+
+    // A file whose weights hold a set that its own manifest does not count contradicts itself: that is a damaged file,
+    // not a model that differs from the saved one (which the mismatch below would say).
+    private static void ThrowIfSetsBeyondCounts(DendriticModel model, CheckpointManifest manifest, SafeTensorsHeader header, string path)
+    {
+        for (var i = 0; i < manifest.Layers.Count; i++)
+        {
+            var layer = manifest.Layers[i];
+            var prefix = model.Layers.FirstOrDefault(l => l.Name == layer.Name)?.Attachment.DendriteKeyPrefix;
+            if (prefix is not null && header.Entries.FirstOrDefault(e => StateLayout.SetIndex(e.Key, prefix) >= layer.DendriteCount) is { } beyond)
+            {
+                throw SafeTensorsFormat.Corrupted(path, $"the manifest field 'layers[{i}].dendrites' is {layer.DendriteCount}, but the weights hold '{UntrustedText.Name(beyond.Key)}', of a set beyond that count");
+            }
+        }
     }
 
     // Dendrite keys follow how a layer is attached (a replaced layer's under "dendrites.<layer>", a hooked one's under
@@ -114,7 +131,8 @@ internal static class CheckpointFit
             return;
         }
 
-        var key = difference.Key;
+        // Keys may be the file's: quoted bounded, so that a hostile header cannot fill the message (or LayerName).
+        var key = UntrustedText.Name(difference.Key);
         if (difference is { Found: { } found, Wanted: { } wanted })
         {
             throw found.DType != wanted.DType
@@ -122,7 +140,7 @@ internal static class CheckpointFit
                 : new CheckpointMismatchException(key, $"'{key}' has shape {found.ShapeText} in checkpoint '{path}' but {wanted.ShapeText} in the model.");
         }
 
-        throw new CheckpointMismatchException(key, $"Checkpoint '{path}' does not fit the model: missing in the file [{string.Join(", ", difference.Missing.Take(5))}{More(difference.Missing.Count, 5)}], not in the model [{string.Join(", ", difference.Unexpected.Take(5))}{More(difference.Unexpected.Count, 5)}].{(hint.Length > 0 ? hint : " Build the model with the same architecture as the one saved.")}");
+        throw new CheckpointMismatchException(key, $"Checkpoint '{path}' does not fit the model: missing in the file [{string.Join(", ", difference.Missing.Take(5).Select(UntrustedText.Name))}{More(difference.Missing.Count, 5)}], not in the model [{string.Join(", ", difference.Unexpected.Take(5).Select(UntrustedText.Name))}{More(difference.Unexpected.Count, 5)}].{(hint.Length > 0 ? hint : " Build the model with the same architecture as the one saved.")}");
     }
 
     private static string More(int count, int shown) => count > shown ? $" and {count - shown} more" : string.Empty;

@@ -22,8 +22,18 @@ public sealed record CheckpointLayer
     /// <summary>Whether the layer's dendrites were switched on.</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Indices of the dendrite sets that were frozen.</summary>
+    /// <summary>
+    /// Indices of the dendrite sets that were frozen (<see cref="DendriteSet.Frozen"/>: their weights, bias and cascade
+    /// weights did not train). Before format 5 a frozen set's output scale u loaded frozen with it.
+    /// </summary>
     public IReadOnlyList<int> FrozenSets { get; init; } = new List<int>();
+
+    /// <summary>
+    /// Indices of the dendrite sets whose output scale u (<see cref="DendriteSet.OutputScale"/>) did not train, recorded
+    /// from format 5 on: a set frozen by cascade-correlation trains its u, one frozen with <see cref="DendriteSet.Frozen"/>
+    /// does not. Stored as <c>frozenOutputScales</c>.
+    /// </summary>
+    public IReadOnlyList<int> FrozenOutputScales { get; init; } = new List<int>();
 
     /// <summary>
     /// The layer's own dendrite options, recorded (from format 4 on) only when they differ from the manifest's

@@ -40,7 +40,7 @@ public static partial class DendriteCheckpoint
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointException">The file is a best-weights file of a pre-release Dendritic.Net (the message says what to do), or of a checkpoint format this version does not read.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs, or (a model built with <see cref="DendriteLayer"/>s) a layer's dendrite activation is not the one it was saved with; the message names the layer.</exception>
-    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), holds a <see cref="DendriteLayer"/> that another model's handle holds (a layer has one handle), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
+    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), holds a <see cref="DendriteLayer"/> that another model's handle holds (a layer has one handle), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped, its weights and which of them train as they were: the check pass runs before any weight is copied). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, CheckpointLoadOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
@@ -120,13 +120,18 @@ public static partial class DendriteCheckpoint
                 CheckpointFit.TensorsFitModel(handle, manifest, header, path);
                 BaseTrainability.ThrowIfUnknown(handle, manifest, path);
                 tensors = archive.ReadTensors(header);
-                Apply(handle, manifest, tensors, path);
-                BaseTrainability.Apply(handle, manifest);
+                Shape(handle, manifest);
+
+                // The check pass runs before any weight or requires_grad of the model changes: it needs only the
+                // structure, and a refused sample then leaves the model as it was once it is unwrapped below.
                 if (sampleInput is not null)
                 {
                     var typed = freshModel as nn.Module<Tensor, Tensor> ?? throw new ArgumentException("A sample input needs a Module<Tensor, Tensor> model.", nameof(sampleInput));
-                    SampleCheck.Run(handle, typed, sampleInput, "the model is left unwrapped");
+                    SampleCheck.Run(handle, typed, sampleInput, "the model is left unwrapped, its weights and which of them train as they were");
                 }
+
+                CopyWeights(handle, tensors, path);
+                BaseTrainability.Apply(handle, manifest);
             }
             catch
             {
@@ -208,7 +213,8 @@ public static partial class DendriteCheckpoint
         var tensors = archive.ReadTensors(header);
         try
         {
-            Apply(model, manifest, tensors, path);
+            Shape(model, manifest);
+            CopyWeights(model, tensors, path);
             if (baseTrainability)
             {
                 BaseTrainability.Apply(model, manifest);
@@ -277,7 +283,10 @@ public static partial class DendriteCheckpoint
             : null;
     }
 
-    private static void Apply(DendriticModel model, CheckpointManifest manifest, Dictionary<string, Tensor> tensors, string path)
+    // The manifest's structure: each layer's dendrite count, switch and which parts of its sets train. A format-4 or
+    // older file has one flag per set, which froze u with the set; from format 5 u has its own (cascade-correlation
+    // freezes a set's inputs and trains its u).
+    private static void Shape(DendriticModel model, CheckpointManifest manifest)
     {
         StateLayout.Resize(model.Layers.Select(l => l.Attachment).ToList(), manifest.Layers.ToDictionary(l => l.Name, l => l.DendriteCount, StringComparer.Ordinal));
         foreach (var layer in manifest.Layers)
@@ -287,9 +296,16 @@ public static partial class DendriteCheckpoint
             foreach (var set in wrapped.Branch.Sets)
             {
                 set.Frozen = layer.FrozenSets.Contains(set.Index);
+                if (manifest.FormatVersion >= 5)
+                {
+                    set.OutputScale.requires_grad = !layer.FrozenOutputScales.Contains(set.Index);
+                }
             }
         }
+    }
 
+    private static void CopyWeights(DendriticModel model, Dictionary<string, Tensor> tensors, string path)
+    {
         // Checked before the change too (CheckpointFit.TensorsFitModel); checked again on what the model now holds, so
         // that copy_ can never convert a dtype or broadcast a shape if the two ever disagreed.
         var state = model.Model.state_dict();

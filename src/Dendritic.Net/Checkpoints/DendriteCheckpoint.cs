@@ -30,7 +30,7 @@ public static partial class DendriteCheckpoint
     /// Format 3 added <see cref="CheckpointManifest.FrozenBaseParameters"/> and <see cref="CheckpointManifest.Optimizer"/>;
     /// format 4, <see cref="CheckpointLayer.Dendrite"/> (a layer's own dendrite options).
     /// </remarks>
-    public static int FormatVersion => 4;
+    public static int FormatVersion => 5;
 
     /// <summary>The oldest format version this library reads (format 1, of pre-release builds, had no checksums).</summary>
     public static int OldestFormatVersion => 2;
@@ -142,6 +142,7 @@ public static partial class DendriteCheckpoint
                 DendriteCount = sets,
                 Enabled = l.Enabled,
                 FrozenSets = l.Branch.Sets.Where(s => s.Frozen && s.Index < sets).Select(s => s.Index).ToList(),
+                FrozenOutputScales = l.Branch.Sets.Where(s => !s.OutputScale.requires_grad && s.Index < sets).Select(s => s.Index).ToList(),
 
                 // Only an adopted model's layers can differ from the handle's options (Wrap gives every layer those).
                 Dendrite = l.Branch.Options == model.Options.Dendrite ? null : l.Branch.Options,

@@ -71,6 +71,16 @@ internal static class ManifestValidation
             Fail(path, field + ".frozenSets", $"must list distinct set indices below {layer.DendriteCount}");
         }
 
+        if (layer.FrozenOutputScales.Count > 0)
+        {
+            FromFormat(5, manifest, field + ".frozenOutputScales", path);
+        }
+
+        if (layer.FrozenOutputScales.Any(s => s < 0 || s >= layer.DendriteCount) || layer.FrozenOutputScales.Distinct().Count() != layer.FrozenOutputScales.Count)
+        {
+            Fail(path, field + ".frozenOutputScales", $"must list distinct set indices below {layer.DendriteCount}");
+        }
+
         if (layer.Dendrite is { } own)
         {
             FromFormat(4, manifest, field + ".dendrite", path);

@@ -133,7 +133,7 @@ internal static class SafeTensorsFormat
         }
         catch (JsonException e)
         {
-            throw new CheckpointCorruptedException($"Checkpoint '{source}' is corrupted: the weights header is not valid JSON ({e.Message}).", e);
+            throw new CheckpointCorruptedException($"Checkpoint '{source}' is corrupted: the weights header is not valid JSON ({UntrustedText.Message(e.Message)}).", e);
         }
     }
 

@@ -52,7 +52,7 @@ internal static class SafeTensorsHeaderParser
             if (entry.Begin != expected)
             {
                 var what = entry.Begin < expected ? "overlaps the tensor before it" : "leaves a gap of unaccounted bytes before it";
-                throw SafeTensorsFormat.Corrupted(source, $"tensor '{entry.Key}' field 'data_offsets' [{entry.Begin}, {entry.End}] {what} (expected to start at {expected})");
+                throw SafeTensorsFormat.Corrupted(source, $"tensor '{UntrustedText.Name(entry.Key)}' field 'data_offsets' [{entry.Begin}, {entry.End}] {what} (expected to start at {expected})");
             }
 
             expected = entry.End;
@@ -76,15 +76,17 @@ internal static class SafeTensorsHeaderParser
         foreach (var item in value.EnumerateObject())
         {
             var name = item.Name;
-            var field = $"the weights header field '{SafeTensorsFormat.MetadataKey}.{name}'";
+            var field = $"the weights header field '{SafeTensorsFormat.MetadataKey}.{UntrustedText.Name(name)}'";
             metadata[name] = item.Value.ValueKind == JsonValueKind.String
                 ? Text(item.Value, field, source)
                 : throw SafeTensorsFormat.Corrupted(source, $"{field} is not a string");
         }
     }
 
-    private static SafeTensorEntry Entry(string key, JsonElement node, string source)
+    private static SafeTensorEntry Entry(string name, JsonElement node, string source)
     {
+        // The key as the messages quote it, bounded: it is the file's.
+        var key = UntrustedText.Name(name);
         if (node.ValueKind != JsonValueKind.Object)
         {
             throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' is not a JSON object in the weights header");
@@ -93,7 +95,7 @@ internal static class SafeTensorsHeaderParser
         var dtypeName = node.TryGetProperty("dtype", out var d) && d.ValueKind == JsonValueKind.String ? Text(d, $"tensor '{key}' field 'dtype'", source) : throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'dtype' is missing or not a string");
         if (!SafeTensorsFormat.Types.TryGetValue(dtypeName, out var dtype))
         {
-            throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'dtype' is '{dtypeName}', which is not one of {string.Join(", ", SafeTensorsFormat.Types.Keys)}");
+            throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'dtype' is '{UntrustedText.Excerpt(dtypeName)}', which is not one of {string.Join(", ", SafeTensorsFormat.Types.Keys)}");
         }
 
         var shape = Longs(node, "shape", key, source, count: null);
@@ -114,7 +116,7 @@ internal static class SafeTensorsHeaderParser
             throw SafeTensorsFormat.Corrupted(source, $"tensor '{key}' field 'data_offsets' [{offsets[0]}, {offsets[1]}] does not span the {bytes} bytes its dtype {dtypeName} and shape [{string.Join(", ", shape)}] need");
         }
 
-        return new SafeTensorEntry(key, dtype, shape, offsets[0], offsets[1]);
+        return new SafeTensorEntry(name, dtype, shape, offsets[0], offsets[1]);
     }
 
     private static long[] Longs(JsonElement node, string field, string key, string source, int? count)

@@ -1,4 +1,6 @@
 using System;
+using System.Linq;
+using System.Text;
 using System.Text.Json;
 
 namespace Dendritic;
@@ -8,18 +10,43 @@ internal static class UntrustedText
 {
     private const int MaxChars = 40;
     private const int MaxNameChars = 256;
+    private const int MaxMessageChars = 512;
 
     /// <summary>
     /// The first 40 characters of <paramref name="text"/>, with "..." when it is longer: enough to recognise the value,
-    /// short enough that a hostile file cannot fill a message or a log with it.
+    /// short enough that a hostile file cannot fill a message or a log with it. Control characters are escaped.
     /// </summary>
-    public static string Excerpt(string text) => text.Length > MaxChars ? text[..MaxChars] + "..." : text;
+    public static string Excerpt(string text) => Clip(text, MaxChars);
 
     /// <summary>
-    /// A name from the file (a layer's, a host type's) for a message: whole up to 256 characters, which any real module
-    /// path fits in, the first 256 and "..." beyond.
+    /// A name from the file (a layer's, a host type's, a tensor key, a JSON property) for a message: whole up to 256
+    /// characters, which any real module path fits in, the first 256 and "..." beyond. Control characters are escaped.
     /// </summary>
-    public static string Name(string text) => text.Length > MaxNameChars ? text[..MaxNameChars] + "..." : text;
+    public static string Name(string text) => Clip(text, MaxNameChars);
+
+    /// <summary>
+    /// A reader's message about the file's content (System.Text.Json's quotes the property path it failed at), for a
+    /// message of ours: whole up to 512 characters, the first 512 and "..." beyond. Control characters are escaped.
+    /// </summary>
+    public static string Message(string text) => Clip(text, MaxMessageChars);
+
+    // Escaped as \uXXXX so that a newline or a terminal escape in a file cannot start a line of its own in a log.
+    private static string Clip(string text, int maxChars)
+    {
+        var clipped = text.Length > maxChars ? text[..maxChars] + "..." : text;
+        if (!clipped.Any(char.IsControl))
+        {
+            return clipped;
+        }
+
+        var escaped = new StringBuilder(clipped.Length + 16);
+        foreach (var c in clipped)
+        {
+            escaped.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c);
+        }
+
+        return escaped.ToString();
+    }
 
     /// <summary>
     /// Parses JSON read from a file. An escaped unpaired surrogate ("\ud800") is valid JSON in valid UTF-8 but decodes to

@@ -10,7 +10,8 @@ namespace Dendritic;
 /// up to the count the end record declares, so a file declaring millions of tiny records would cost memory and time
 /// before the checkpoint reader could count them. Only the end of the file is read (at most 22 + 65,535 bytes, the
 /// record and the longest comment), plus, when the end record says the zip uses ZIP64, the 20-byte ZIP64 locator before
-/// it and the 56-byte ZIP64 end record the locator points to.
+/// it and the 56-byte ZIP64 end record the locator points to; then the central directory itself (within that cap), for
+/// where its entries' local headers are.
 /// </summary>
 internal static class ZipCentralDirectory
 {
@@ -20,16 +21,22 @@ internal static class ZipCentralDirectory
     private const int EndBytes = 22;
     private const int LocatorBytes = 20;
     private const int Zip64EndBytes = 56;
+    private const uint CentralSignature = 0x02014b50;
+    private const int CentralRecordBytes = 46;
+    private const ushort Zip64ExtraId = 1;
 
     /// <summary>
     /// Throws unless the central directory declares at most <paramref name="maxEntries"/> entries in at most
-    /// <paramref name="maxBytes"/> bytes, all before the end records. The stream's position is put back to 0.
+    /// <paramref name="maxBytes"/> bytes, all before the end records, and puts every entry's local header before it.
+    /// The stream's position is put back to 0.
     /// </summary>
-    /// <exception cref="CheckpointCorruptedException">A count or size is over its cap, or the end records are missing or point outside the file.</exception>
+    /// <exception cref="CheckpointCorruptedException">
+    /// A count or size is over its cap, the end records are missing or point outside the file, or an entry's local header
+    /// is not before the central directory.
+    /// </exception>
     public static void ThrowIfOverCaps(Stream file, string path, int maxEntries, long maxBytes)
     {
         var (entries, size, offset, directoryEnd) = ReadEndRecords(file, path);
-        file.Position = 0;
         if (entries > (ulong)maxEntries)
         {
             throw SafeTensorsFormat.Corrupted(path, $"its central directory declares {entries} entries; a checkpoint has 3, and at most {maxEntries} are read");
@@ -44,6 +51,65 @@ internal static class ZipCentralDirectory
         {
             throw SafeTensorsFormat.Corrupted(path, $"its central directory declares {size} bytes at offset {offset}, which do not fit before its end record at offset {directoryEnd}");
         }
+
+        ThrowIfHeaderOutside(file, path, (long)offset, (int)size);
+        file.Position = 0;
+    }
+
+    // Every entry's local header has to lie before the central directory. System.IO.Compression seeks to it as a long
+    // when the entry is opened: a ZIP64 offset above long.MaxValue would seek before the file's start and fail with a
+    // bare IOException from the file system, which the checkpoint reader cannot tell from a failing disk.
+    private static void ThrowIfHeaderOutside(Stream file, string path, long directoryAt, int directoryBytes)
+    {
+        var directory = new byte[directoryBytes];
+        file.Position = directoryAt;
+        file.ReadExactly(directory);
+        var at = 0;
+        for (var entry = 0; at + CentralRecordBytes <= directory.Length && BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(at)) == CentralSignature; entry++)
+        {
+            var record = directory.AsSpan(at);
+            int nameBytes = BinaryPrimitives.ReadUInt16LittleEndian(record[28..]);
+            int extraBytes = BinaryPrimitives.ReadUInt16LittleEndian(record[30..]);
+            int commentBytes = BinaryPrimitives.ReadUInt16LittleEndian(record[32..]);
+            var extraAt = CentralRecordBytes + nameBytes;
+            var extra = extraAt + extraBytes <= record.Length ? record.Slice(extraAt, extraBytes) : [];
+            var localAt = LocalHeaderOffset(record, extra);
+            if (localAt >= (ulong)directoryAt)
+            {
+                throw SafeTensorsFormat.Corrupted(path, $"its central directory puts entry {entry}'s local header at offset {localAt}, not before the central directory at offset {directoryAt}");
+            }
+
+            at += CentralRecordBytes + nameBytes + extraBytes + commentBytes;
+        }
+    }
+
+    // The 32-bit offset, or where it is saturated, the one of the ZIP64 extra field (id 1), whose 8-byte values come in
+    // the order sizes-then-offset, each present only where its 32-bit field is saturated. Where the extra field does
+    // not hold it, the 32-bit value stands, as System.IO.Compression reads it.
+    private static ulong LocalHeaderOffset(ReadOnlySpan<byte> record, ReadOnlySpan<byte> extra)
+    {
+        var offset = BinaryPrimitives.ReadUInt32LittleEndian(record[42..]);
+        if (offset != uint.MaxValue)
+        {
+            return offset;
+        }
+
+        while (extra.Length >= 4)
+        {
+            var id = BinaryPrimitives.ReadUInt16LittleEndian(extra);
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(extra[2..]);
+            var data = extra[4..Math.Min(extra.Length, 4 + length)];
+            if (id == Zip64ExtraId)
+            {
+                var skip = (BinaryPrimitives.ReadUInt32LittleEndian(record[24..]) == uint.MaxValue ? 8 : 0)
+                    + (BinaryPrimitives.ReadUInt32LittleEndian(record[20..]) == uint.MaxValue ? 8 : 0);
+                return data.Length >= skip + 8 ? BinaryPrimitives.ReadUInt64LittleEndian(data[skip..]) : offset;
+            }
+
+            extra = extra[Math.Min(extra.Length, 4 + length)..];
+        }
+
+        return offset;
     }
 
     // The entry count, size and offset of the central directory, and where the end records begin.

@@ -158,7 +158,7 @@ public sealed class GrowthSchedulerState
         catch (JsonException e) when (e.Path is ['$', '.', .. var field])
         {
             // The reader's own messages name the field only at their end, if at all (an enum converter's never).
-            throw new JsonException($"The scheduler state's field '{field}' is not readable: {e.Message}", e.Path, e.LineNumber, e.BytePositionInLine, e);
+            throw new JsonException($"The scheduler state's field '{UntrustedText.Name(field)}' is not readable: {UntrustedText.Message(e.Message)}", e.Path, e.LineNumber, e.BytePositionInLine, e);
         }
 
         GrowthStateValidation.ThrowIfMalformed(state);
@@ -225,7 +225,7 @@ public sealed class GrowthSchedulerState
         catch (JsonException e)
         {
             var checkpoint = path is null ? "The checkpoint's" : $"Checkpoint '{path}' is corrupted: its";
-            throw new CheckpointCorruptedException($"{checkpoint} '{GrowthScheduler.StateExtrasKey}' extra is not a scheduler state GrowthScheduler.SaveCheckpoint wrote ({e.Message}); the checkpoint's manifest was edited or written by other code. Resume from another checkpoint, or start a new run.", e);
+            throw new CheckpointCorruptedException($"{checkpoint} '{GrowthScheduler.StateExtrasKey}' extra is not a scheduler state GrowthScheduler.SaveCheckpoint wrote ({UntrustedText.Message(e.Message)}); the checkpoint's manifest was edited or written by other code. Resume from another checkpoint, or start a new run.", e);
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class PublicConstantsTests
     [Test]
     public void FormerConstants_KeepTheirValues()
     {
-        DendriteCheckpoint.FormatVersion.Should().Be(4);
+        DendriteCheckpoint.FormatVersion.Should().Be(5);
         DendriteCheckpoint.OldestFormatVersion.Should().Be(2);
         DendriteCheckpoint.FormatName.Should().Be("dendritic-checkpoint");
         Dendritic.Onnx.OnnxExporter.OpsetVersion.Should().Be(17);

@@ -280,10 +280,10 @@ public sealed class HostileCheckpointTests : ForgedCheckpointFixture
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
-        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest does not fit checkpoint format 4 at '{named}'*could not be mapped*Restore it from a backup*");
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest does not fit checkpoint format 5 at '{named}'*could not be mapped*Restore it from a backup*");
     }
 
-    [TestCase(5, "*format 5*reads up to format 4*Upgrade Dendritic.Net*")]
+    [TestCase(6, "*format 6*reads up to format 5*Upgrade Dendritic.Net*")]
     [TestCase(1, "*format 1 of a pre-release*save it again*")]
     public void ReadManifest_OtherFormatVersionWithAPropertyThisVersionLacks_ThrowsNamingTheVersion(int version, string expected)
     {

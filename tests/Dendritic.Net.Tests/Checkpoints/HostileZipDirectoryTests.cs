@@ -2,10 +2,12 @@ using System;
 using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
+using System.Linq;
 using System.Text;
 using FluentAssertions;
 using NUnit.Framework;
 using Dendritic.Testing;
+using Dendritic.Tests.Support;
 
 namespace Dendritic.Tests.Checkpoints;
 
@@ -91,5 +93,62 @@ public sealed class HostileZipDirectoryTests : TempFolderTest
         var act = () => DendriteCheckpoint.ReadManifest(path);
 
         act.Should().Throw<CheckpointCorruptedException>().WithMessage("*ZIP64*");
+    }
+
+    // System.IO.Compression seeks to a local header as a long: an offset above long.MaxValue seeked before the file's
+    // start and escaped as a bare IOException ("Invalid argument"), which a caller cannot tell from a failing disk.
+    [TestCase("manifest.json")]
+    [TestCase("weights.safetensors")]
+    public void Load_Zip64LocalHeaderOffsetBeyondAnyFile_ThrowsCorruptedNamingTheEntryOffset(string entry)
+    {
+        var path = Temp.File("zip64-offset.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+        WithZip64LocalHeaderOffset(path, entry, 0xFFFF_FFFF_FFFF_FF00ul);
+
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*local header at offset {0xFFFF_FFFF_FFFF_FF00ul}, not before the central directory*");
+    }
+
+    [Test]
+    public void Load_LocalHeaderOffsetPastTheDirectory_ThrowsCorruptedBeforeTheZipReaderSeeks()
+    {
+        var path = Temp.File("offset.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+        CheckpointForge.PatchCentral(path, "weights.safetensors", 42, 0x7FFF_FFF0u);
+
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage("*local header at offset 2147483632*");
+    }
+
+    /// <summary>
+    /// Gives <paramref name="entry"/>'s central-directory record a local-header offset of 0xFFFFFFFF and a ZIP64 extra
+    /// field holding <paramref name="offset"/> (a valid ZIP64 encoding of an offset no file has), fixing the end record.
+    /// </summary>
+    private static void WithZip64LocalHeaderOffset(string path, string entry, ulong offset)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var name = Encoding.ASCII.GetBytes(entry);
+        var at = Enumerable.Range(0, bytes.Length - 46).First(i => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i)) == 0x02014b50 && bytes.AsSpan(i + 46).StartsWith(name));
+        var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 28));
+        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 30));
+        var extra = new byte[12];
+        BinaryPrimitives.WriteUInt16LittleEndian(extra, 0x0001);
+        BinaryPrimitives.WriteUInt16LittleEndian(extra.AsSpan(2), 8);
+        BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(4), offset);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 42), uint.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at + 30), (ushort)(extraLength + extra.Length));
+        var insertAt = at + 46 + nameLength + extraLength;
+        var patched = bytes[..insertAt].Concat(extra).Concat(bytes[insertAt..]).ToArray();
+        var end = patched.Length - 22;
+        while (BinaryPrimitives.ReadUInt32LittleEndian(patched.AsSpan(end)) != 0x06054b50)
+        {
+            end--;
+        }
+
+        var size = BinaryPrimitives.ReadUInt32LittleEndian(patched.AsSpan(end + 12));
+        BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(end + 12), size + (uint)extra.Length);
+        File.WriteAllBytes(path, patched);
     }
 }

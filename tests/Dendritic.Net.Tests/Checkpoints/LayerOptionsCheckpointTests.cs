@@ -28,7 +28,7 @@ public sealed class LayerOptionsCheckpointTests : ForgedCheckpointFixture
 
         var manifest = DendriteCheckpoint.ReadManifest(path);
 
-        manifest.FormatVersion.Should().Be(4);
+        manifest.FormatVersion.Should().Be(5);
         manifest.Dendrite.Should().Be(Fc1Options, "the handle records the first layer's options");
         manifest.Layers[0].Dendrite.Should().BeNull("the first layer has the manifest's options");
         manifest.Layers[1].Dendrite.Should().Be(Fc2Options);
@@ -142,8 +142,8 @@ public sealed class LayerOptionsCheckpointTests : ForgedCheckpointFixture
     }
 
     [TestCase("layers[1].dendrite.initScale", "-1.0", "the manifest field 'layers[1].dendrite.initScale' is invalid (*")]
-    [TestCase("layers[1].dendrite.activation", "\"Sigmoid, Tanh\"", "format 4 at 'layers[1].dendrite.activation'*not exactly one of the names of DendriteActivation*")]
-    [TestCase("layers[1].dendrite.temperature", "2.0", "format 4 at 'layers[1].dendrite.temperature'*could not be mapped*")]
+    [TestCase("layers[1].dendrite.activation", "\"Sigmoid, Tanh\"", "format 5 at 'layers[1].dendrite.activation'*not exactly one of the names of DendriteActivation*")]
+    [TestCase("layers[1].dendrite.temperature", "2.0", "format 5 at 'layers[1].dendrite.temperature'*could not be mapped*")]
     [TestCase("formatVersion", "3", "the manifest field 'layers[1].dendrite' is recorded from format 4 on, but the file says format 3*")]
     public void ReadManifest_LayerOptionsNoWriterWrites_ThrowsCorruptedNamingTheFileAndTheField(string field, string json, string problem)
     {

@@ -35,4 +35,16 @@ public sealed class ManifestDendriteCountTests : TempFolderTest
         });
         DendriteCheckpoint.ReadManifest(path).Layers.Select(l => l.DendriteCount).Should().Equal(2, 2);
     }
+
+    [Test]
+    public void Load_ManifestCountBelowTheSetsItsWeightsHold_ThrowsCorruptedNamingTheFieldNotTheModel()
+    {
+        var path = Temp.File("model.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+        CheckpointForge.Rewrite(path, m => m["layers"]![0]!["dendrites"] = 0);
+
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest field 'layers[0].dendrites' is 0, but the weights hold 'fc1.*', of a set beyond that count*");
+    }
 }

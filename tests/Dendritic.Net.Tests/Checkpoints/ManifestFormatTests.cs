@@ -40,7 +40,7 @@ public sealed class ManifestFormatTests : ForgedCheckpointFixture
         act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*manifest field 'formatVersion' is {json}, not a format version*");
     }
 
-    [TestCase(5)]
+    [TestCase(4)]
     [TestCase(3)]
     [TestCase(2)]
     [TestCase(1)]
@@ -48,7 +48,7 @@ public sealed class ManifestFormatTests : ForgedCheckpointFixture
     public void ReadManifest_FormatVersionDigitChangedWithoutItsChecksum_ThrowsCorruptedNotOtherFormat(int version)
     {
         var path = SaveMlp();
-        PatchManifestText(path, "\"formatVersion\": 4", $"\"formatVersion\": {version}");
+        PatchManifestText(path, "\"formatVersion\": 5", $"\"formatVersion\": {version}");
 
         var act = () => DendriteCheckpoint.ReadManifest(path);
 

@@ -71,7 +71,7 @@ public sealed class ManifestValidationTests : ForgedCheckpointFixture
 
         var act = () => DendriteCheckpoint.ReadManifest(path);
 
-        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"Checkpoint '{path}' is corrupted: its manifest does not fit checkpoint format 4 at '{field}': The value \"{value}\" is not exactly one of the names of {names}.*");
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"Checkpoint '{path}' is corrupted: its manifest does not fit checkpoint format 5 at '{field}': The value \"{value}\" is not exactly one of the names of {names}.*");
     }
 
     [Test]

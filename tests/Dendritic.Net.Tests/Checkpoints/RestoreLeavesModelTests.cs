@@ -226,4 +226,29 @@ public sealed class RestoreLeavesModelTests : TempFolderTest
             tensor.equal(before[key]).all().item<bool>().Should().BeTrue($"'{key}' must keep its values");
         }
     }
+
+    [Test]
+    public void Load_SampleCheckRefusesTheSample_LeavesTheFreshModelsWeightsAndWhatTrains()
+    {
+        // Found in a review: the weights and the frozen flags were applied before the check pass, so a wrong sample
+        // left the unwrapped model with the checkpoint's weights and its base parameters frozen.
+        var handle = Dendrites.Wrap(TestModels.Mlp());
+        handle.SetBaseTrainable(false);
+        var path = Temp.File("frozen.dndt");
+        DendriteCheckpoint.Save(handle, path);
+        var fresh = TestModels.Mlp();
+        var before = fresh.named_parameters().ToDictionary(p => p.name, p => (Value: p.parameter.detach().clone(), Trains: p.parameter.requires_grad));
+        using var wrongSample = randn(2, 7);
+
+        var act = () => DendriteCheckpoint.Load(fresh, path, sampleInput: wrongSample);
+
+        act.Should().Throw<DendriteWrapException>().WithMessage("*the model is left unwrapped, its weights and which of them train as they were*");
+        Dendrites.HasHandle(fresh).Should().BeFalse();
+        fresh.named_parameters().Select(p => p.name).Should().BeEquivalentTo(before.Keys);
+        foreach (var (name, parameter) in fresh.named_parameters())
+        {
+            parameter.requires_grad.Should().Be(before[name].Trains, name);
+            TensorAssert.Identical(parameter, before[name].Value, name);
+        }
+    }
 }
