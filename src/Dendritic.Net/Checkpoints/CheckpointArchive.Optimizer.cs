@@ -19,12 +19,12 @@ internal sealed partial class CheckpointArchive
         digest.CopyTo(Stream.Null, 1 << 20);
         if (digest.Count != entry.Length)
         {
-            throw Corrupted($"entry '{entry.FullName}' ends before its declared size of {entry.Length} bytes");
+            throw Corrupted($"entry '{UntrustedText.Name(entry.FullName)}' ends before its declared size of {entry.Length} bytes");
         }
 
         if (digest.Crc != entry.Crc32)
         {
-            throw Corrupted($"entry '{entry.FullName}' fails its CRC-32 check");
+            throw Corrupted($"entry '{UntrustedText.Name(entry.FullName)}' fails its CRC-32 check");
         }
 
         if (digest.Sha256Hex() != recorded.Sha256)
@@ -50,7 +50,7 @@ internal sealed partial class CheckpointArchive
         var entry = StoredEntry(OptimizerStateEntry.EntryName, _options.MaxOptimizerBytes, nameof(CheckpointLoadOptions.MaxOptimizerBytes));
         if (entry.Length != recorded.Bytes)
         {
-            throw Corrupted(FormattableString.Invariant($"the manifest field 'optimizer.bytes' says {recorded.Bytes} but entry '{entry.FullName}' holds {entry.Length}"));
+            throw Corrupted(FormattableString.Invariant($"the manifest field 'optimizer.bytes' says {recorded.Bytes} but entry '{UntrustedText.Name(entry.FullName)}' holds {entry.Length}"));
         }
 
         return entry;

@@ -131,7 +131,7 @@ internal sealed partial class CheckpointArchive : IDisposable
         var entry = StoredEntry(Manifest.WeightsFile, _options.MaxWeightsBytes, nameof(CheckpointLoadOptions.MaxWeightsBytes));
         if (entry.Length != Manifest.WeightsBytes)
         {
-            throw Corrupted($"the manifest field 'weightsBytes' says {Manifest.WeightsBytes} but entry '{entry.FullName}' holds {entry.Length}");
+            throw Corrupted($"the manifest field 'weightsBytes' says {Manifest.WeightsBytes} but entry '{UntrustedText.Name(entry.FullName)}' holds {entry.Length}");
         }
 
         _weightsZipEntry = entry;
@@ -159,12 +159,12 @@ internal sealed partial class CheckpointArchive : IDisposable
             Span<byte> probe = stackalloc byte[1];
             if (stream.Count != _weightsZipEntry!.Length || _weightsEntry!.Read(probe) != 0)
             {
-                throw Corrupted($"entry '{_weightsZipEntry.FullName}' does not end where its declared size of {_weightsZipEntry.Length} bytes says");
+                throw Corrupted($"entry '{UntrustedText.Name(_weightsZipEntry.FullName)}' does not end where its declared size of {_weightsZipEntry.Length} bytes says");
             }
 
             if (stream.Crc != _weightsZipEntry.Crc32)
             {
-                throw Corrupted($"entry '{_weightsZipEntry.FullName}' fails its CRC-32 check");
+                throw Corrupted($"entry '{UntrustedText.Name(_weightsZipEntry.FullName)}' fails its CRC-32 check");
             }
 
             if (stream.Sha256Hex() != Manifest.WeightsSha256)
@@ -220,7 +220,7 @@ internal sealed partial class CheckpointArchive : IDisposable
         var duplicate = _zip.Entries.GroupBy(e => e.FullName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            throw Corrupted($"entry '{duplicate.Key}' appears {duplicate.Count()} times");
+            throw Corrupted($"entry '{UntrustedText.Name(duplicate.Key)}' appears {duplicate.Count()} times");
         }
 
         if (_zip.GetEntry(DendriteCheckpoint.ManifestEntry) is null)

@@ -20,7 +20,7 @@ internal static class CheckpointFit
             var spec = model.Layers.First(l => l.Name == layer.Name).Spec;
             if (!spec.Equals(layer.Host))
             {
-                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {spec}. Build the model with the same architecture as the one saved.");
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {UntrustedText.Name(layer.Host.ToString())}, the model has {spec}. Build the model with the same architecture as the one saved.");
             }
         }
     }

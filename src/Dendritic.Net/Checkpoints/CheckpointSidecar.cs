@@ -22,7 +22,7 @@ internal static class CheckpointSidecar
             && !fileName.Any(char.IsControl);
         if (!plain)
         {
-            throw new CheckpointCorruptedException($"Checkpoint '{checkpointPath}' is corrupted: its extras field '{extrasKey}' is '{fileName}', which is not a plain file name next to the checkpoint. Restore it from a backup or save it again.");
+            throw new CheckpointCorruptedException($"Checkpoint '{checkpointPath}' is corrupted: its extras field '{extrasKey}' is '{UntrustedText.Name(fileName ?? "(none)")}', which is not a plain file name next to the checkpoint. Restore it from a backup or save it again.");
         }
 
         return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpointPath))!, fileName!);

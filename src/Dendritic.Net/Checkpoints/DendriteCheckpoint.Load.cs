@@ -40,7 +40,7 @@ public static partial class DendriteCheckpoint
     /// <exception cref="CheckpointCorruptedException">The file is truncated, corrupted, not a checkpoint, or exceeds a cap.</exception>
     /// <exception cref="CheckpointException">The file is a best-weights file of a pre-release Dendritic.Net (the message says what to do), or of a checkpoint format this version does not read.</exception>
     /// <exception cref="CheckpointMismatchException">The model's architecture or a dtype differs, or (a model built with <see cref="DendriteLayer"/>s) a layer's dendrite activation is not the one it was saved with; the message names the layer.</exception>
-    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), holds a <see cref="DendriteLayer"/> that another model's handle holds (a layer has one handle), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped, its weights and which of them train as they were: the check pass runs before any weight is copied). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
+    /// <exception cref="DendriteWrapException">The model already has a handle (use <see cref="Restore"/>), holds a <see cref="DendriteLayer"/> that another model's handle holds (a layer has one handle), or the model's forward pass threw on <paramref name="sampleInput"/> in the check pass (a wrong sample, or an error in the forward pass: the reason in the message, the exception inside; the model is left unwrapped, its weights and which of them train as they were: the check pass runs before any weight is copied; a model built with DendriteLayers by hand is checked after, and keeps the checkpoint's weights without a handle). An <see cref="ArgumentNullException"/> from the forward pass passes through unchanged.</exception>
     public static LoadedCheckpoint Load(nn.Module freshModel, string path, CheckpointLoadOptions? options = null, Tensor? sampleInput = null)
     {
         ArgumentNullException.ThrowIfNull(freshModel);
@@ -93,7 +93,7 @@ public static partial class DendriteCheckpoint
 
             if (spec is null || !spec.Equals(layer.Host))
             {
-                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {layer.Host}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
+                throw new CheckpointMismatchException(layer.Name, $"Layer '{layer.Name}' differs: the checkpoint '{path}' has {UntrustedText.Name(layer.Host.ToString())}, the model has {(spec?.ToString() ?? module.GetType().Name)}. Build the model with the same architecture as the one saved.");
             }
         }
 

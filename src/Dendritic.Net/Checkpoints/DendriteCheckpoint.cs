@@ -28,7 +28,8 @@ public static partial class DendriteCheckpoint
     /// <summary>The format version this library writes, and the newest it reads.</summary>
     /// <remarks>
     /// Format 3 added <see cref="CheckpointManifest.FrozenBaseParameters"/> and <see cref="CheckpointManifest.Optimizer"/>;
-    /// format 4, <see cref="CheckpointLayer.Dendrite"/> (a layer's own dendrite options).
+    /// format 4, <see cref="CheckpointLayer.Dendrite"/> (a layer's own dendrite options); format 5,
+    /// <see cref="CheckpointLayer.FrozenOutputScales"/> (which sets' output scale u trains, apart from which sets are frozen).
     /// </remarks>
     public static int FormatVersion => 5;
 

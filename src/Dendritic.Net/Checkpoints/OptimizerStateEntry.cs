@@ -76,7 +76,7 @@ internal static class OptimizerStateEntry
         var type = optimizer.GetType().FullName ?? optimizer.GetType().Name;
         if (type != recorded.Type)
         {
-            throw new CheckpointMismatchException($"Checkpoint '{path}' holds the state of a {recorded.Type}, but the optimizer given is a {type}. Build a {recorded.Type} to continue the saved run.");
+            throw new CheckpointMismatchException($"Checkpoint '{path}' holds the state of a {UntrustedText.Name(recorded.Type)}, but the optimizer given is a {type}. Build a {UntrustedText.Name(recorded.Type)} to continue the saved run.");
         }
 
         var keyed = Keyed(model, optimizer);
@@ -124,13 +124,13 @@ internal static class OptimizerStateEntry
             // length beyond .NET's largest array fails there ("Array dimensions exceeded supported range"). A length
             // below that allocates address space only (untouched until the shape is read, which the entry's end stops).
             // Its digest matched, so the bytes are the ones saved: a file written that way by other code.
-            throw new CheckpointCorruptedException($"Checkpoint '{path}' has an optimizer state that does not read as the state of its recorded {recorded.Type} ({e.Message}); the optimizer may be partly loaded, so build a new one. Resume from another checkpoint, or go on without the saved optimizer state.", e);
+            throw new CheckpointCorruptedException($"Checkpoint '{path}' has an optimizer state that does not read as the state of its recorded {UntrustedText.Name(recorded.Type)} ({UntrustedText.Message(e.Message)}); the optimizer may be partly loaded, so build a new one. Resume from another checkpoint, or go on without the saved optimizer state.", e);
         }
 
         // The stream ends at the recorded size, so reading less is the only way not to read it all.
         if (entry.Count != recorded.Bytes)
         {
-            throw new CheckpointCorruptedException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' has an optimizer state of {recorded.Bytes} bytes of which the {recorded.Type} read {entry.Count}: it was not written by this optimizer type. Build a new optimizer; resume from another checkpoint, or go on without the saved optimizer state."));
+            throw new CheckpointCorruptedException(string.Create(CultureInfo.InvariantCulture, $"Checkpoint '{path}' has an optimizer state of {recorded.Bytes} bytes of which the {UntrustedText.Name(recorded.Type)} read {entry.Count}: it was not written by this optimizer type. Build a new optimizer; resume from another checkpoint, or go on without the saved optimizer state."));
         }
 
         // Hashed again as it was read, as the first read hashed it: bytes changed in place between the two are refused.
@@ -173,7 +173,7 @@ internal static class OptimizerStateEntry
     }
 
     private static string List(List<string> names) =>
-        string.Join(", ", names.Take(NamesShown).Select(n => $"'{n}'")) + (names.Count > NamesShown ? string.Create(CultureInfo.InvariantCulture, $" and {names.Count - NamesShown} more") : string.Empty);
+        string.Join(", ", names.Take(NamesShown).Select(n => $"'{UntrustedText.Name(n)}'")) + (names.Count > NamesShown ? string.Create(CultureInfo.InvariantCulture, $" and {names.Count - NamesShown} more") : string.Empty);
 
     // The optimizer's parameters, group by group in its order, each with its key in the model (null for one that is
     // not the model's). OptimizerHelper's groups are ParamGroups; the base type exposes them only as learning-rate

@@ -28,7 +28,7 @@ internal static class ZipCentralDirectory
     /// <summary>
     /// Throws unless the central directory declares at most <paramref name="maxEntries"/> entries in at most
     /// <paramref name="maxBytes"/> bytes, all before the end records, and puts every entry's local header before it.
-    /// The stream's position is put back to 0.
+    /// The stream's position is put back to 0 when it returns.
     /// </summary>
     /// <exception cref="CheckpointCorruptedException">
     /// A count or size is over its cap, the end records are missing or point outside the file, or an entry's local header
@@ -52,40 +52,53 @@ internal static class ZipCentralDirectory
             throw SafeTensorsFormat.Corrupted(path, $"its central directory declares {size} bytes at offset {offset}, which do not fit before its end record at offset {directoryEnd}");
         }
 
-        ThrowIfHeaderOutside(file, path, (long)offset, (int)size);
+        ThrowIfHeaderOutside(file, path, (long)offset, (int)size, entries);
         file.Position = 0;
     }
 
     // Every entry's local header has to lie before the central directory. System.IO.Compression seeks to it as a long
     // when the entry is opened: a ZIP64 offset above long.MaxValue would seek before the file's start and fail with a
-    // bare IOException from the file system, which the checkpoint reader cannot tell from a failing disk.
-    private static void ThrowIfHeaderOutside(Stream file, string path, long directoryAt, int directoryBytes)
+    // bare IOException from the file system, which the checkpoint reader cannot tell from a failing disk. That reader
+    // takes the declared number of records whatever the declared size, so the records must fill the size exactly:
+    // a size that stopped short would leave records it reads unchecked here.
+    private static void ThrowIfHeaderOutside(Stream file, string path, long directoryAt, int directoryBytes, ulong declared)
     {
         var directory = new byte[directoryBytes];
         file.Position = directoryAt;
         file.ReadExactly(directory);
         var at = 0;
-        for (var entry = 0; at + CentralRecordBytes <= directory.Length && BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(at)) == CentralSignature; entry++)
+        ulong entry = 0;
+        for (; at + CentralRecordBytes <= directory.Length && BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(at)) == CentralSignature; entry++)
         {
             var record = directory.AsSpan(at);
             int nameBytes = BinaryPrimitives.ReadUInt16LittleEndian(record[28..]);
             int extraBytes = BinaryPrimitives.ReadUInt16LittleEndian(record[30..]);
             int commentBytes = BinaryPrimitives.ReadUInt16LittleEndian(record[32..]);
-            var extraAt = CentralRecordBytes + nameBytes;
-            var extra = extraAt + extraBytes <= record.Length ? record.Slice(extraAt, extraBytes) : [];
-            var localAt = LocalHeaderOffset(record, extra);
+            var recordBytes = CentralRecordBytes + nameBytes + extraBytes + commentBytes;
+            if (recordBytes > record.Length)
+            {
+                break;
+            }
+
+            var localAt = LocalHeaderOffset(record, record.Slice(CentralRecordBytes + nameBytes, extraBytes));
             if (localAt >= (ulong)directoryAt)
             {
                 throw SafeTensorsFormat.Corrupted(path, $"its central directory puts entry {entry}'s local header at offset {localAt}, not before the central directory at offset {directoryAt}");
             }
 
-            at += CentralRecordBytes + nameBytes + extraBytes + commentBytes;
+            at += recordBytes;
+        }
+
+        if (entry != declared || at != directory.Length)
+        {
+            throw SafeTensorsFormat.Corrupted(path, $"its central directory declares {declared} entries in {directory.Length} bytes, but holds {entry} whole records in {at} bytes there");
         }
     }
 
-    // The 32-bit offset, or where it is saturated, the one of the ZIP64 extra field (id 1), whose 8-byte values come in
-    // the order sizes-then-offset, each present only where its 32-bit field is saturated. Where the extra field does
-    // not hold it, the 32-bit value stands, as System.IO.Compression reads it.
+    // The local header's offset as System.IO.Compression (.NET 10) reads it: the 32-bit one, or where that is saturated,
+    // the one of the first ZIP64 extra field (id 1). Its 8-byte values come in the order size, compressed size, offset,
+    // each present where its 32-bit field is saturated, or all of them when the field is 28 bytes or longer. A field
+    // that runs past the extra data ends the search, and one too short for the offset leaves the 32-bit value.
     private static ulong LocalHeaderOffset(ReadOnlySpan<byte> record, ReadOnlySpan<byte> extra)
     {
         var offset = BinaryPrimitives.ReadUInt32LittleEndian(record[42..]);
@@ -98,15 +111,20 @@ internal static class ZipCentralDirectory
         {
             var id = BinaryPrimitives.ReadUInt16LittleEndian(extra);
             int length = BinaryPrimitives.ReadUInt16LittleEndian(extra[2..]);
-            var data = extra[4..Math.Min(extra.Length, 4 + length)];
-            if (id == Zip64ExtraId)
+            if (4 + length > extra.Length)
             {
-                var skip = (BinaryPrimitives.ReadUInt32LittleEndian(record[24..]) == uint.MaxValue ? 8 : 0)
-                    + (BinaryPrimitives.ReadUInt32LittleEndian(record[20..]) == uint.MaxValue ? 8 : 0);
-                return data.Length >= skip + 8 ? BinaryPrimitives.ReadUInt64LittleEndian(data[skip..]) : offset;
+                break;
             }
 
-            extra = extra[Math.Min(extra.Length, 4 + length)..];
+            if (id == Zip64ExtraId)
+            {
+                var all = length >= 28;
+                var at = (all || BinaryPrimitives.ReadUInt32LittleEndian(record[24..]) == uint.MaxValue ? 8 : 0)
+                    + (all || BinaryPrimitives.ReadUInt32LittleEndian(record[20..]) == uint.MaxValue ? 8 : 0);
+                return length >= at + 8 ? BinaryPrimitives.ReadUInt64LittleEndian(extra[(4 + at)..]) : offset;
+            }
+
+            extra = extra[(4 + length)..];
         }
 
         return offset;

@@ -224,17 +224,17 @@ internal static class BestWeightsSidecar
         // The usual cause: the checkpoint was copied or moved without the file SaveCheckpoint wrote beside it.
         var where = string.Join(" or ", names.Select(n => $"'{n}'"));
         return new FileNotFoundException(
-            $"Checkpoint '{checkpointPath}' keeps the run's best weights in '{recordedName}' beside it, and there is no such file ({where}). Copy or move that file together with the checkpoint (as '{Path.GetFileName(checkpointPath)}{Suffix}' beside a renamed copy).",
+            $"Checkpoint '{checkpointPath}' keeps the run's best weights in '{UntrustedText.Name(recordedName)}' beside it, and there is no such file ({where}). Copy or move that file together with the checkpoint (as '{Path.GetFileName(checkpointPath)}{Suffix}' beside a renamed copy).",
             names[^1]);
     }
 
     private static CheckpointMismatchException Mismatch(string checkpointPath, string recordedName, GrowthSchedulerState state, (string Sha256, long Bytes) expected, IReadOnlyList<(string File, long Bytes, string? Sha256)> seen)
     {
         var found = string.Join("; ", seen.Select(s => Described(s.File, s.Bytes, s.Sha256, checkpointPath)));
-        var fix = $"A checkpoint and its best-weights file belong together: copy both right after SaveCheckpoint (before the next save to the same path overwrites '{recordedName}'), naming the copies '{{name}}' and '{{name}}{Suffix}'. Resume this checkpoint with its own file put back beside it, or resume the checkpoint the file belongs to.";
+        var fix = $"A checkpoint and its best-weights file belong together: copy both right after SaveCheckpoint (before the next save to the same path overwrites '{UntrustedText.Name(recordedName)}'), naming the copies '{{name}}' and '{{name}}{Suffix}'. Resume this checkpoint with its own file put back beside it, or resume the checkpoint the file belongs to.";
         return new CheckpointMismatchException(string.Create(
             CultureInfo.InvariantCulture,
-            $"Checkpoint '{checkpointPath}' (validation {state.Validations}) was saved with a best-weights file of {expected.Bytes} bytes and SHA-256 {expected.Sha256}, written as '{recordedName}' beside it, and no file beside it is that one: {found}. Resuming with another save's best weights would restore them at the next growth and change every decision from there, so nothing was loaded (a file damaged by a changed byte looks the same; restore it from a backup then). {fix}"));
+            $"Checkpoint '{checkpointPath}' (validation {state.Validations}) was saved with a best-weights file of {expected.Bytes} bytes and SHA-256 {expected.Sha256}, written as '{UntrustedText.Name(recordedName)}' beside it, and no file beside it is that one: {found}. Resuming with another save's best weights would restore them at the next growth and change every decision from there, so nothing was loaded (a file damaged by a changed byte looks the same; restore it from a backup then). {fix}"));
     }
 
     /// <summary>

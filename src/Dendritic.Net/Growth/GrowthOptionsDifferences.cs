@@ -38,6 +38,7 @@ internal static class GrowthOptionsDifferences
         null => "null",
         IEnumerable list and not string => "[" + string.Join(", ", list.Cast<object?>().Select(Show)) + "]",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "null",
+        // A saved string (a folder's path) comes from the checkpoint's file.
+        _ => UntrustedText.Name(value.ToString() ?? "null"),
     };
 }

@@ -55,8 +55,16 @@ internal sealed class WrappedGrowthModel : BranchGrowthModel
     // The folder's file is the scheduler's own (written by this run, or imported after its digest matched the
     // checkpoint's record), so what the model held when it was captured comes back, non-finite values (an attention
     // mask's -inf) included, as it does from memory; refusing them made the first restore of such a model throw.
-    public override void LoadWeights(string path) =>
+    // Between validations every set's u trains (ApplyFrozen); a best-weights file of checkpoint format 4 (imported by a
+    // Resume of a run saved then) recorded one flag per set, and its Restore froze u with it.
+    public override void LoadWeights(string path)
+    {
         DendriteCheckpoint.Restore(Handle, path, (LoadOptions ?? CheckpointLoadOptions.Default) with { AllowNonFiniteWeights = true });
+        foreach (var set in Branches.SelectMany(b => b.Sets))
+        {
+            set.OutputScale.requires_grad = true;
+        }
+    }
 
     protected override IReadOnlyList<Parameter> AddSets(int count) => Handle.AddDendrites(count);
 }

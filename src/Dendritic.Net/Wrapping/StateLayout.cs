@@ -112,7 +112,6 @@ internal static class StateLayout
     }
 
     /// <summary>The set index of a key under <paramref name="prefix"/> ("prefix.3.u" gives 3); null for other keys.</summary>
-    /// <summary>The dendrite set a state-dict key belongs to, for a layer whose set keys start with <paramref name="prefix"/>; null for another key.</summary>
     public static int? SetIndex(string key, string prefix)
     {
         if (!key.StartsWith(prefix, StringComparison.Ordinal))

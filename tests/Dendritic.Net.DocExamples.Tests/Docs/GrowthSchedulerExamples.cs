@@ -116,6 +116,10 @@ public sealed class GrowthSchedulerExamples : DocExample
 
         // Later:
         var resumed = GrowthScheduler.Resume(loaded);
+        using (var rng = torch.tensor(Convert.FromBase64String(loaded.Manifest.Extras["rng"])))
+        {
+            torch.set_rng_state(rng);                                           // the generator where the saved run left it
+        }
         resumed.Fit(epochs, d => optim.Adam(d.TrainableParameters, d.LearningRate ?? 1e-3),
             trainEpoch, validate, new SaveEveryEpoch(resumed, path));      // epochs go on from the saved run's
         // end doc-example
@@ -139,8 +143,14 @@ public sealed class GrowthSchedulerExamples : DocExample
 // A progress handler that saves at once, on Fit's thread; not Progress<T> (see below).
 sealed class SaveEveryEpoch(GrowthScheduler scheduler, string path) : IProgress<GrowthProgress>
 {
-    public void Report(GrowthProgress p) =>
-        scheduler.SaveCheckpoint(path, new Dictionary<string, string> { ["epoch"] = p.Epoch.ToString(CultureInfo.InvariantCulture) },
-            scheduler.Optimizer);
+    public void Report(GrowthProgress p)
+    {
+        using var rng = torch.get_rng_state();                          // fresh dendrites and your batches draw from it
+        scheduler.SaveCheckpoint(path, new Dictionary<string, string>
+        {
+            ["epoch"] = p.Epoch.ToString(CultureInfo.InvariantCulture),
+            ["rng"] = Convert.ToBase64String(rng.data<byte>().ToArray()),
+        }, scheduler.Optimizer);
+    }
 }
 // end doc-example

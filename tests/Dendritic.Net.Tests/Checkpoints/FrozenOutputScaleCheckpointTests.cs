@@ -144,4 +144,59 @@ public sealed class FrozenOutputScaleCheckpointTests : TempFolderTest
         });
         retry.TrainableParameters.Should().Contain(handle.Layers.Select(l => l.Branch.Sets[0].OutputScale));
     }
+
+    [Test]
+    public void Step_RunResumedFromFormatFourFilesRevertsToItsBestOnDisk_KeepsTheConnectedSetsOutputScalesTraining()
+    {
+        // Resume imports the format-4 best-weights file, whose one flag per set froze u at every revert (found in review).
+        var model = TestModels.TanhMlp();
+        using var x = randn(64, 3);
+        using var y = randn(64, 2);
+        var scheduler = new GrowthScheduler(Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 }), CascadeOnDisk(model, x, y));
+        scheduler.Step(1);
+        scheduler.Step(1);
+        scheduler.Step(2);
+        scheduler.Step(2).Action.Should().Be(GrowthAction.DendritesAdded);
+        var path = Path.Combine(Folder, "run.dndt");
+        scheduler.SaveCheckpoint(path);
+        AsFormatFour(path + ".best");
+        var best = File.ReadAllBytes(path + ".best");
+        AsFormatFour(path, m =>
+        {
+            var state = JsonNode.Parse(m["extras"]![GrowthScheduler.StateExtrasKey]!.GetValue<string>())!;
+            state["BestWeightsSha256"] = CheckpointForge.Sha(best);
+            state["BestWeightsBytes"] = best.LongLength;
+            m["extras"]![GrowthScheduler.StateExtrasKey] = state.ToJsonString();
+        });
+        var fresh = TestModels.TanhMlp();
+        var loaded = DendriteCheckpoint.Load(fresh, path);
+        var resumed = GrowthScheduler.Resume(loaded, CascadeOnDisk(fresh, x, y));
+
+        var retry = resumed.Step(1);
+
+        retry.Retries.Should().Be(1, "the best weights came back from the format-4 file on disk");
+        loaded.Handle.Layers.Should().AllSatisfy(l => l.Branch.Sets[0].OutputScale.requires_grad.Should().BeTrue());
+    }
+
+    private GrowthOptions CascadeOnDisk(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y) => ClassicRules.Options with
+    {
+        Patience = 0,
+        MaxRetries = 1,
+        Training = DendriteTrainingMode.CascadeCorrelation,
+        CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 2, Patience = 2 },
+        CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) },
+        BestWeightsDirectory = Path.Combine(Folder, "best"),
+    };
+
+    // The file as format 4 wrote it: no frozenOutputScales.
+    private static void AsFormatFour(string path, System.Action<JsonObject>? more = null) => CheckpointForge.Rewrite(path, m =>
+    {
+        m["formatVersion"] = 4;
+        foreach (var layer in m["layers"]!.AsArray())
+        {
+            layer!.AsObject().Remove("frozenOutputScales");
+        }
+
+        more?.Invoke(m);
+    });
 }

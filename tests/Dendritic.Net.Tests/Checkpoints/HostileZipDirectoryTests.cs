@@ -110,6 +110,51 @@ public sealed class HostileZipDirectoryTests : TempFolderTest
         act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*local header at offset {0xFFFF_FFFF_FFFF_FF00ul}, not before the central directory*");
     }
 
+    // System.IO.Compression reads the declared number of records whatever the declared size: a size that stopped before
+    // the patched record left it unchecked, and the bare IOException came back (found in review).
+    [TestCase("manifest.json")]
+    [TestCase("checksums.sha256")]
+    public void Load_DirectorySizeStoppingBeforeAHostileRecord_ThrowsCorruptedNamingCountAndSize(string entry)
+    {
+        var path = Temp.File("understated.dndt");
+        DendriteCheckpoint.Save(Dendrites.Wrap(TestModels.Mlp()), path);
+        WithZip64LocalHeaderOffset(path, entry, 0xFFFF_FFFF_FFFF_FF00ul, understateDirectory: true);
+
+        var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        act.Should().Throw<CheckpointCorruptedException>().WithMessage($"*'{path}'*central directory declares 3 entries in * bytes, but holds * whole records in * bytes there*");
+    }
+
+    // .NET 10 reads a ZIP64 extra field of 28 bytes or more as holding every value, the offset at its byte 16 even when
+    // only the offset is saturated; a file that reader opens must not be refused for a size at byte 0 (found in review).
+    [Test]
+    public void Load_Zip64FieldWithEveryValueAndOnlyTheOffsetSaturated_LoadsAsTheZipReaderReadsIt()
+    {
+        var path = Temp.File("all-fields.dndt");
+        var handle = Dendrites.Wrap(TestModels.Mlp());
+        DendriteCheckpoint.Save(handle, path);
+        var bytes = File.ReadAllBytes(path);
+        var at = Enumerable.Range(0, bytes.Length - 46).First(i => BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(i)) == 0x02014b50 && bytes.AsSpan(i + 46).StartsWith("manifest.json"u8));
+        var real = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 42));
+        var extra = new byte[32];
+        BinaryPrimitives.WriteUInt16LittleEndian(extra, 0x0001);
+        BinaryPrimitives.WriteUInt16LittleEndian(extra.AsSpan(2), 28);
+        BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(4), 0x7FFF_FFFF_0000ul);   // a size no file has, not read
+        BinaryPrimitives.WriteUInt64LittleEndian(extra.AsSpan(20), real);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(at + 42), uint.MaxValue);
+        var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 30));
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(at + 30), (ushort)(extraLength + extra.Length));
+        var insertAt = at + 46 + BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(at + 28)) + extraLength;
+        var patched = bytes[..insertAt].Concat(extra).Concat(bytes[insertAt..]).ToArray();
+        var end = patched.Length - 22;
+        BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(end + 12), BinaryPrimitives.ReadUInt32LittleEndian(patched.AsSpan(end + 12)) + (uint)extra.Length);
+        File.WriteAllBytes(path, patched);
+
+        var loaded = DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        loaded.Manifest.Layers.Should().HaveCount(2);
+    }
+
     [Test]
     public void Load_LocalHeaderOffsetPastTheDirectory_ThrowsCorruptedBeforeTheZipReaderSeeks()
     {
@@ -126,7 +171,7 @@ public sealed class HostileZipDirectoryTests : TempFolderTest
     /// Gives <paramref name="entry"/>'s central-directory record a local-header offset of 0xFFFFFFFF and a ZIP64 extra
     /// field holding <paramref name="offset"/> (a valid ZIP64 encoding of an offset no file has), fixing the end record.
     /// </summary>
-    private static void WithZip64LocalHeaderOffset(string path, string entry, ulong offset)
+    private static void WithZip64LocalHeaderOffset(string path, string entry, ulong offset, bool understateDirectory = false)
     {
         var bytes = File.ReadAllBytes(path);
         var name = Encoding.ASCII.GetBytes(entry);
@@ -148,7 +193,10 @@ public sealed class HostileZipDirectoryTests : TempFolderTest
         }
 
         var size = BinaryPrimitives.ReadUInt32LittleEndian(patched.AsSpan(end + 12));
-        BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(end + 12), size + (uint)extra.Length);
+        var directoryAt = BinaryPrimitives.ReadUInt32LittleEndian(patched.AsSpan(end + 16));
+
+        // Understated, the directory as declared ends where the patched record starts.
+        BinaryPrimitives.WriteUInt32LittleEndian(patched.AsSpan(end + 12), understateDirectory ? (uint)(at - directoryAt) : size + (uint)extra.Length);
         File.WriteAllBytes(path, patched);
     }
 }

@@ -87,4 +87,22 @@ public sealed class UntrustedTextQuotingTests : ForgedCheckpointFixture
 
         act.Should().Throw<CheckpointMismatchException>().WithMessage(@"*fc1.bias\u000a\u001b[2Jforged line*").Which.Message.Should().NotContain("\n");
     }
+
+    [Test]
+    public void Resume_BestWeightsNameWithANewlineAndAHugeTail_QuotesItBoundedAndEscaped()
+    {
+        var handle = Dendrites.Wrap(TestModels.Mlp());
+        var path = SaveMlp(new Dictionary<string, string>
+        {
+            [GrowthScheduler.StateExtrasKey] = new GrowthScheduler(handle).ExportState().ToJson(),
+            [GrowthScheduler.BestWeightsExtrasKey] = "a\nforged log line" + new string('x', 100_000),
+        });
+        var loaded = DendriteCheckpoint.Load(TestModels.Mlp(), path);
+
+        var act = () => GrowthScheduler.Resume(loaded);
+
+        var message = act.Should().Throw<CheckpointCorruptedException>().WithMessage(@"*a\u000aforged log line*").Which.Message;
+        message.Should().NotContain("\n");
+        message.Length.Should().BeLessThan(MaxMessageChars);
+    }
 }
