@@ -115,4 +115,21 @@ public sealed class PilotFilesTests
         new FileInfo(path).LinkTarget.Should().NotBeNull("the link stays a link");
         File.ReadAllText(target).Should().Be("new");
     }
+
+    [Test]
+    [Platform(Exclude = "Win", Reason = "FIFOs are Unix's")]
+    public void Read_FifoUnderTheName_ReadsNoBytesWithoutOpeningIt()
+    {
+        // A FIFO named report.json (merge) or given as --config blocked the open for ever (found in a review).
+        using var temp = new TempFolder();
+        var path = temp.File("report.json");
+        Fifo.Make(path);
+
+        var read = Fifo.Bounded(path, () => PilotFiles.Read(path, 1000))();
+        var (config, error) = Fifo.Bounded(path, () => PilotConfigFile.Read(path))();
+
+        read.Should().BeEmpty();
+        config.Should().BeNull();
+        error.Should().StartWith($"--config '{path}'");
+    }
 }

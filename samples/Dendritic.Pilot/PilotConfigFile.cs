@@ -92,6 +92,11 @@ public static partial class PilotConfigFile
                 return (null, $"--config '{path}' is larger than {MaxBytes:N0} bytes, the most a config file may be.");
             }
 
+            if (read.Length == 0)
+            {
+                return (null, $"--config '{path}' has 0 bytes (an empty file, or a pipe or device under the name, which is not read); give a config file the pilot wrote (config.json of a report).");
+            }
+
             bytes = read;
             config = JsonSerializer.Deserialize<PilotConfig>(bytes, Json);
         }

@@ -11,10 +11,20 @@ namespace Dendritic.Pilot;
 /// </summary>
 internal static class PilotFiles
 {
-    /// <summary>The bytes of <paramref name="path"/>, or null when it holds more than <paramref name="maxBytes"/> (at most one byte past the bound is read).</summary>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <summary>
+    /// The bytes of <paramref name="path"/>, or null when it holds more than <paramref name="maxBytes"/> (at most one byte
+    /// past the bound is read). A name whose size is 0 is not opened and reads as no bytes: a FIFO there would block the
+    /// open until a writer came, and a device would read without end (both have the size 0).
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read (<see cref="FileNotFoundException"/>: there is none).</exception>
     public static byte[]? Read(string path, long maxBytes)
     {
+        var size = FileSizeBeforeOpen.Of(path) ?? throw new FileNotFoundException($"'{path}' does not exist.", path);
+        if (size == 0)
+        {
+            return Array.Empty<byte>();
+        }
+
         using var stream = File.OpenRead(path);
         using var copy = new MemoryStream();
         var buffer = new byte[81920];

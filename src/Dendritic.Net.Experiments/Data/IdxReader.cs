@@ -30,7 +30,7 @@ public static class IdxReader
     /// <param name="path">Path to the file, plain or gzip.</param>
     /// <returns>The images.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IdxFormatException">Wrong magic number, implausible sizes, a corrupt gzip stream, or fewer or more bytes than the header promises.</exception>
+    /// <exception cref="IdxFormatException">Wrong magic number, implausible sizes, a corrupt gzip stream, fewer or more bytes than the header promises, or 0 bytes (an empty file, or a pipe or device under the name, which is not opened).</exception>
     public static IdxImages ReadImages(string path)
     {
         var (dims, pixels) = Read(path, ImagesMagic, 3, "an images file (idx3-ubyte)");
@@ -47,15 +47,22 @@ public static class IdxReader
     /// <param name="path">Path to the file, plain or gzip.</param>
     /// <returns>One byte per label.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IdxFormatException">Wrong magic number, a corrupt gzip stream, or fewer or more bytes than the header promises.</exception>
+    /// <exception cref="IdxFormatException">Wrong magic number, a corrupt gzip stream, fewer or more bytes than the header promises, or 0 bytes (an empty file, or a pipe or device under the name, which is not opened).</exception>
     public static byte[] ReadLabels(string path) => Read(path, LabelsMagic, 1, "a labels file (idx1-ubyte)").Data;
 
     private static (int[] Dims, byte[] Data) Read(string path, int magic, int dimensions, string what)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
+        if (FileSizeBeforeOpen.Of(path) is not { } size)
         {
             throw new FileNotFoundException($"IDX file '{path}' does not exist.", path);
+        }
+
+        // Sized before it is opened: a FIFO under the name would block the open until a writer came, for ever, and a
+        // device read without end; both have the size 0, as an empty file does, and no header fits in 0 bytes.
+        if (size == 0)
+        {
+            throw new IdxFormatException(path, $"it has 0 bytes (an empty file, or a pipe or device under the name), so it holds no header of {what}.");
         }
 
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

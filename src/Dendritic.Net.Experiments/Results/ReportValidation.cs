@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Linq;
 
 namespace Dendritic.Experiments;
 
@@ -40,6 +41,7 @@ internal static class ReportValidation
             CheckRun(run, $"Runs[{i}]", fraction);
         }
 
+        ThrowIfNotOneRunPerArmAndSeed(report);
         for (var i = 0; i < report.Summaries.Count; i++)
         {
             var summary = report.Summaries[i];
@@ -106,6 +108,27 @@ internal static class ReportValidation
         // After the points, so that a repeated epoch is named as such rather than as one point too many.
         Require(run.Epochs == run.Curve.Count, $"{at}.Epochs", which, run.Epochs, string.Create(CultureInfo.InvariantCulture, $"it must equal the number of its curve's points ({run.Curve.Count}), one per epoch trained"));
         Require(run.BestEpoch >= 1 && run.BestEpoch <= run.Epochs, $"{at}.BestEpoch", which, run.BestEpoch, string.Create(CultureInfo.InvariantCulture, $"it is one of the run's epochs, 1 to {run.Epochs}"));
+    }
+
+    // The runs are paired by seed (Comparison.Paired) and counted by the seeds listed: a run given twice, a seed listed
+    // twice or one without runs made WriteAll throw an ArgumentException naming no file, or a summary say "Seeds: 42".
+    private static void ThrowIfNotOneRunPerArmAndSeed(ExperimentReport report)
+    {
+        if (report.Runs.GroupBy(r => (r.Seed, r.Arm)).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new System.Text.Json.JsonException(string.Create(CultureInfo.InvariantCulture, $"The report's Runs hold {twice.Count()} runs of the {ReportWriter.Label(twice.Key.Arm)} arm for seed {twice.Key.Seed}: every arm runs once per seed. {Fix}"));
+        }
+
+        if (report.Runs.GroupBy(r => r.Seed).Select(g => string.Join(",", g.Select(r => r.Arm).Order())).Distinct().Count() > 1)
+        {
+            throw new System.Text.Json.JsonException($"The report's Runs do not run every arm for every seed: every arm runs once per seed. {Fix}");
+        }
+
+        var runSeeds = report.Runs.Select(r => r.Seed).Distinct().Order().ToArray();
+        if (report.Seeds.Count != report.Seeds.Distinct().Count() || !runSeeds.SequenceEqual(report.Seeds.Order()))
+        {
+            throw new System.Text.Json.JsonException(string.Create(CultureInfo.InvariantCulture, $"The report's Seeds are {ReportWriter.Join(report.Seeds.Take(20))}{(report.Seeds.Count > 20 ? " ..." : string.Empty)}, but its runs are of the seeds {ReportWriter.Join(runSeeds.Take(20))}{(runSeeds.Length > 20 ? " ..." : string.Empty)}: the seeds listed are those run, each once. {Fix}"));
+        }
     }
 
     private static void Check([DoesNotReturnIf(false)] bool complete, string what)

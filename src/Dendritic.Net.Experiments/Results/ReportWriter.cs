@@ -82,9 +82,11 @@ public static class ReportWriter
     /// every number must fit a double ("1e400" would read as infinity), and every value must be one a run writes: widths,
     /// epoch and batch counts at least 1; counts and measurements at least 0; a GPU utilisation 0 to 100; with the
     /// metric "accuracy", every accuracy 0 to 1; a run's epoch count equal to its curve's points, which number its
-    /// epochs 1 to that count, each once, and its best epoch one of them. So what is returned can be summarised,
-    /// merged, drawn and written without a <see cref="NullReferenceException"/> or an <see cref="ArgumentException"/>,
-    /// and does not show values no run measured.
+    /// epochs 1 to that count, each once, and its best epoch one of them; every arm run once per seed, and the seeds
+    /// listed those of the runs, each once. The summaries are computed again from the runs: the file's own are not used,
+    /// since an edited one could show anything. So what is returned can be summarised, merged, drawn and written
+    /// without a <see cref="NullReferenceException"/> or an <see cref="ArgumentException"/>, and does not show values no
+    /// run measured.
     /// </summary>
     /// <param name="json">The JSON text.</param>
     /// <returns>The report.</returns>
@@ -95,7 +97,7 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(json);
         var report = Deserialize(json) ?? throw new JsonException("The JSON holds no report.");
         ReportValidation.ThrowIfInvalid(report);
-        return report;
+        return report with { Summaries = ReportSummaries.Build(report.Runs) };
     }
 
     private static ExperimentReport? Deserialize(string json)

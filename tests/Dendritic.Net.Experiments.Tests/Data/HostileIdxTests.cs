@@ -191,6 +191,20 @@ public sealed class HostileIdxTests
         }
     }
 
+    [Test]
+    [Platform(Exclude = "Win", Reason = "FIFOs are Unix's")]
+    public void ReadImages_FifoUnderTheName_ThrowsIdxFormatWithoutOpeningIt()
+    {
+        // The open waited for a writer for ever; released, the read threw NotSupportedException naming no file.
+        using var temp = new TempFolder();
+        var path = temp.File("train-images-idx3-ubyte");
+        Fifo.Make(path);
+
+        var act = Fifo.Bounded(path, () => IdxReader.ReadImages(path));
+
+        act.Should().Throw<IdxFormatException>().WithMessage($"*'{path}'*0 bytes (an empty file, or a pipe or device under the name)*");
+    }
+
     private static IdxImages? Trial(Func<IdxImages> read, string change)
     {
         var clock = Stopwatch.StartNew();

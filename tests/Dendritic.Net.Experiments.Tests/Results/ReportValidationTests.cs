@@ -127,4 +127,41 @@ public sealed class ReportValidationTests
         at.Should().BeGreaterThanOrEqualTo(0, $"the report holds {find}");
         return string.Concat(text.AsSpan(0, at), replace, text.AsSpan(at + find.Length));
     }
+
+    [Test]
+    public void FromJson_RunGivenTwiceForOneArmAndSeed_ThrowsJsonExceptionNamingArmAndSeed()
+    {
+        // Read, it made WriteAll and ConsoleTable throw an ArgumentException naming no file (found in a review).
+        var report = HandMadeReport.For(1);
+        var twice = report with { Runs = report.Runs.Append(report.Runs[1] with { TestMetric = 0.5 }).ToList() };
+
+        var act = () => ReportWriter.FromJson(ReportWriter.ToJson(twice));
+
+        act.Should().Throw<JsonException>().WithMessage("*2 runs of the * arm for seed 1: every arm runs once per seed*use the report.json its run wrote.");
+    }
+
+    [TestCase(new[] { 42 }, "*Seeds are 42, but its runs are of the seeds 1, 2*")]
+    [TestCase(new[] { 1, 2, 2 }, "*Seeds are 1, 2, 2, but its runs are of the seeds 1, 2*")]
+    public void FromJson_SeedsOtherThanThoseOfTheRuns_ThrowsJsonExceptionNamingBoth(int[] seeds, string expected)
+    {
+        var act = () => ReportWriter.FromJson(ReportWriter.ToJson(HandMadeReport.For(1, 2) with { Seeds = seeds }));
+
+        act.Should().Throw<JsonException>().WithMessage(expected);
+    }
+
+    [Test]
+    public void FromJson_SummariesEditedOrEmptied_ReturnsThoseOfItsRuns()
+    {
+        // The file's summaries were printed as they stood: a mean of 700 %, "900.00 to -900.00", or WriteAll's
+        // InvalidOperationException for a summary without widths (found in a review).
+        var report = HandMadeReport.For(1, 2);
+        var edited = report with
+        {
+            Summaries = report.Summaries.Select((s, i) => i == 0 ? s with { Widths = Array.Empty<int>() } : s with { TestMetric = s.TestMetric with { Mean = 7 } }).ToList(),
+        };
+
+        var read = ReportWriter.FromJson(ReportWriter.ToJson(edited));
+
+        ReportWriter.ToJson(read).Should().Be(ReportWriter.ToJson(report));
+    }
 }

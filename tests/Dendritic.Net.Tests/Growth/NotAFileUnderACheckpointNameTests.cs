@@ -1,7 +1,5 @@
 using System;
-using System.Diagnostics;
 using System.IO;
-using System.Threading.Tasks;
 using Dendritic.Testing;
 using Dendritic.Tests.Support;
 using FluentAssertions;
@@ -21,9 +19,6 @@ namespace Dendritic.Tests.Growth;
 [Platform(Exclude = "Win", Reason = "FIFOs, devices and symbolic links without privileges are Unix's")]
 public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
 {
-    // Far above a resume of this tiny model (well under a second); only a hang gets near it.
-    private static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(60);
-
     private string _path = null!;
 
     [SetUp]
@@ -50,7 +45,7 @@ public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
     public void Resume_BestWeightsNameIsAFifo_ThrowsMismatchInsteadOfHanging()
     {
         File.Delete(Best);
-        MakeFifo(Best);
+        Fifo.Make(Best);
 
         var act = Resume(fifo: Best);
 
@@ -62,7 +57,7 @@ public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
     {
         // The staged name is looked at too (a save interrupted before its rename leaves the file there).
         File.Delete(Best);
-        MakeFifo(Best + ".new");
+        Fifo.Make(Best + ".new");
 
         var act = Resume(fifo: Best + ".new");
 
@@ -128,7 +123,7 @@ public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
             state.Remove(nameof(GrowthSchedulerState.BestWeightsBytes));
         });
         File.Delete(Best);
-        MakeFifo(Best);
+        Fifo.Make(Best);
 
         var act = Resume(fifo: Best);
 
@@ -139,17 +134,10 @@ public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
     public void Load_CheckpointIsAFifo_ThrowsCorruptedInsteadOfHanging()
     {
         var fifo = Temp.File("shared.dndt");
-        MakeFifo(fifo);
+        Fifo.Make(fifo);
 
-        var load = Task.Run(() => DendriteCheckpoint.Load(TestModels.TanhMlp(), fifo));
-        var done = Task.WhenAny(load, Task.Delay(HangLimit)).GetAwaiter().GetResult() == load;
-        if (!done)
-        {
-            using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write);
-        }
+        var act = Fifo.Bounded(fifo, () => DendriteCheckpoint.Load(TestModels.TanhMlp(), fifo));
 
-        done.Should().BeTrue("the load must not open what is not a file");
-        var act = () => load.GetAwaiter().GetResult();
         act.Should().Throw<CheckpointCorruptedException>().WithMessage($"'{fifo}' is 0 bytes long*not a file: a FIFO or a device*");
     }
 
@@ -168,7 +156,7 @@ public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
     {
         var directory = Directory.CreateDirectory(Temp.File("folder")).FullName;
         var fifo = Temp.File("pipe");
-        MakeFifo(fifo);
+        Fifo.Make(fifo);
         var loop = Temp.File("loop");
         File.CreateSymbolicLink(loop, loop);
         var size = new FileInfo(_path).Length;
@@ -182,41 +170,10 @@ public sealed class NotAFileUnderACheckpointNameTests : TempFolderTest
         FileSizeBeforeOpen.Of(loop).Should().BeNull();
     }
 
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo") { ArgumentList = { path }, UseShellExecute = false })!;
-        mkfifo.WaitForExit();
-        Assume.That(mkfifo.ExitCode, Is.Zero, "mkfifo is needed to make a FIFO");
-    }
-
-    /// <summary>
-    /// Resume of the checkpoint, bounded: a Resume that hangs in the open of <paramref name="fifo"/> fails the test
-    /// instead of the run, and a writer's open releases it (a blocked reader's open completes when a writer opens).
-    /// </summary>
+    /// <summary>Resume of the checkpoint, bounded (<see cref="Fifo.Bounded"/>).</summary>
     private Func<GrowthScheduler> Resume(string? fifo = null) => () =>
     {
         var loaded = DendriteCheckpoint.Load(TestModels.TanhMlp(), _path);
-        var resume = Task.Run(() => GrowthScheduler.Resume(loaded));
-        bool done;
-        try
-        {
-            done = resume.Wait(HangLimit);
-        }
-        catch (AggregateException)
-        {
-            done = true;
-        }
-
-        if (!done)
-        {
-            if (fifo is not null)
-            {
-                using var release = new FileStream(fifo, FileMode.Open, FileAccess.Write);
-            }
-
-            Assert.Fail($"Resume did not return within {HangLimit}: it opened what is not a regular file.");
-        }
-
-        return resume.GetAwaiter().GetResult();
+        return Fifo.Bounded(fifo, () => GrowthScheduler.Resume(loaded))();
     };
 }
