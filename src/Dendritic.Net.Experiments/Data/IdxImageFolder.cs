@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace Dendritic.Experiments;
@@ -73,10 +74,10 @@ public static class IdxImageFolder
         }
 
         var trainInputs = ToInputs(trainImages);
-        var trainTargets = tensor(trainLabels.Select(b => (long)b).ToArray());
+        var trainTargets = ToTargets(trainLabels);
         var train = new DataSplit(trainInputs.narrow(0, 0, trainCount).contiguous(), trainTargets.narrow(0, 0, trainCount).contiguous());
         var validation = new DataSplit(trainInputs.narrow(0, trainCount, validationCount).contiguous(), trainTargets.narrow(0, trainCount, validationCount).contiguous());
-        var test = new DataSplit(ToInputs(testImages), tensor(testLabels.Select(b => (long)b).ToArray()));
+        var test = new DataSplit(ToInputs(testImages), ToTargets(testLabels));
         trainInputs.Dispose();
         trainTargets.Dispose();
         return new ExperimentData(name ?? Path.GetFileName(Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar)), train, validation, test);
@@ -128,15 +129,21 @@ public static class IdxImageFolder
         return (images, labels);
     }
 
+    // Converted by libtorch from a byte tensor: a float[] in .NET beside the float tensor held each pixel's 4 bytes twice.
+    // float(b) / 255 is rounded once in both, so the values are those the loop computed, bit for bit.
     private static Tensor ToInputs(IdxImages images)
     {
-        var floats = new float[images.Pixels.Length];
-        var span = images.Pixels.Span;
-        for (var i = 0; i < floats.Length; i++)
-        {
-            floats[i] = span[i] / 255f;
-        }
-
-        return tensor(floats, new long[] { images.Count, 1, images.Rows, images.Columns });
+        using var bytes = tensor(WholeArray(images.Pixels), new long[] { images.Count, 1, images.Rows, images.Columns });
+        return bytes.to(ScalarType.Float32).div_(255f);
     }
+
+    // Class indices as cross-entropy takes them (int64), widened by libtorch rather than through a long[] in .NET.
+    private static Tensor ToTargets(byte[] labels)
+    {
+        using var bytes = tensor(labels);
+        return bytes.to(ScalarType.Int64);
+    }
+
+    private static byte[] WholeArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length ? segment.Array : memory.ToArray();
 }

@@ -11,7 +11,7 @@ namespace Dendritic.Experiments;
 /// and are checked against the file's real size (for gzip, against the most its compressed bytes can expand to)
 /// before anything is allocated; the data are then read into one buffer of exactly the checked size, so the most a
 /// file can take is the size its header declares (at most <see cref="Array.MaxLength"/> bytes, and for gzip at most
-/// 1,032 times the file's size); decompression stops one byte past what the header promises; a gzip's CRC-32 and size
+/// 1,032 times the file's size, and past 64 MiB at most 64 times); decompression stops one byte past what the header promises; a gzip's CRC-32 and size
 /// trailer must match, and a gzip that ends early is called truncated. Malformed files raise
 /// <see cref="IdxFormatException"/> naming the file.
 /// </summary>
@@ -25,6 +25,12 @@ public static class IdxReader
 
     // Deflate cannot expand data by more than 1032 to 1: a header promising more than that is not telling the truth.
     private const long MaxDeflateRatio = 1032;
+
+    // Within deflate's limit a 4 MB file may still hold 4 GB, which a loaded folder holds several times over (float
+    // pixels, int64 labels). Image data compresses far less (MNIST's images 4.7 to 1, Fashion-MNIST's 1.8 to 1), so
+    // past 64 MiB a gzip may expand 64 to 1 at most: memory then follows the bytes on disk.
+    private const long MaxGzipRatio = 64;
+    private const long GzipAnyRatioBytes = 64L << 20;
 
     /// <summary>Reads an images file (magic 0x00000803).</summary>
     /// <param name="path">Path to the file, plain or gzip.</param>
@@ -100,6 +106,11 @@ public static class IdxReader
             if (gzip && expected > file.Length * MaxDeflateRatio)
             {
                 throw new IdxFormatException(path, $"the header promises {expected} data bytes, more than its {file.Length} gzip bytes can hold: the file is corrupted. Download it again.");
+            }
+
+            if (gzip && expected > Math.Max(GzipAnyRatioBytes, file.Length * MaxGzipRatio))
+            {
+                throw new IdxFormatException(path, $"the header promises {expected} data bytes from {file.Length} gzip bytes, {expected / file.Length} to 1: image data compresses far less, and past 64 MiB this reader takes at most 64 to 1, so that a small file cannot make a load hold gigabytes. If the file is genuine, decompress it first (gunzip): a plain file loads at its size.");
             }
 
             var (data, read) = ReadData(stream, (int)expected);

@@ -44,6 +44,25 @@ public sealed class IdxImageFolderTests
     }
 
     [Test]
+    public void Load_EveryByteValue_ReadsAsTheByteOver255InFloat32BitForBit()
+    {
+        // The pixels are converted by libtorch now (a float[] in .NET held them twice); the values must be those of
+        // (float)b / 255f, which the pilot's figures were measured with.
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp.File("train-images-idx3-ubyte"), IdxFiles.Images(16, 4, 4, i => (byte)i));
+        File.WriteAllBytes(temp.File("train-labels-idx1-ubyte"), IdxFiles.Labels(new byte[16]));
+        File.WriteAllBytes(temp.File("t10k-images-idx3-ubyte"), IdxFiles.Images(1, 4, 4));
+        File.WriteAllBytes(temp.File("t10k-labels-idx1-ubyte"), IdxFiles.Labels(new byte[] { 255 }));
+
+        var data = IdxImageFolder.Load(temp.Path, validationFraction: 0.125);
+
+        var pixels = data.Train.Inputs.data<float>().ToArray().Concat(data.Validation.Inputs.data<float>().ToArray()).ToArray();
+        pixels.Select(BitConverter.SingleToInt32Bits).Should().Equal(Enumerable.Range(0, 256).Select(b => BitConverter.SingleToInt32Bits(b / 255f)));
+        data.Test.Targets.dtype.Should().Be(ScalarType.Int64);
+        data.Test.Targets.data<long>().ToArray().Should().Equal(255L);
+    }
+
+    [Test]
     public void Load_MissingFile_ListsExpectedNames()
     {
         using var temp = new TempFolder();
