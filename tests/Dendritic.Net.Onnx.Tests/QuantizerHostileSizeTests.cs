@@ -137,4 +137,38 @@ public class QuantizerHostileSizeTests
         act.Should().Throw<OnnxQuantizationException>().Which.Should().Match<OnnxQuantizationException>(e =>
             e.NodeName == "fc" && e.ValueName == "b" && e.Message.Contains("'b'", StringComparison.Ordinal));
     }
+
+    [TestCase(5, TestName = "Quantize_MillionsOfEmptyInitializers_ThrowsBeforeParsingThem")]
+    [TestCase(1, TestName = "Quantize_MillionsOfEmptyNodes_ThrowsBeforeParsingThem")]
+    public void Quantize_MillionsOfEmptyGraphEntries_ThrowsBeforeParsingThem(int field)
+    {
+        // Two bytes of the file each (a tag and a zero length): 5,000,000 empty initializers in 10 MB made the parser
+        // alone hold 2 GB before any check ran (found in a review of hostile files).
+        const int Count = 2_000_000;
+        var graph = Linear().Graph.ToByteArray().Concat(Enumerable.Repeat(new[] { (byte)((field << 3) | 2), (byte)0 }, Count).SelectMany(b => b)).ToArray();
+        var model = Linear();
+        model.Graph = null;
+        var bytes = model.ToByteArray().Concat(new byte[] { (7 << 3) | 2 }).Concat(Varint(graph.Length)).Concat(graph).ToArray();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var refusals = Refusals(bytes);
+
+        refusals.Should().AllSatisfy(e => e.Message.Should().Contain($"declares {Count + 5} nodes, initializers, inputs, outputs and value infos in {bytes.Length} bytes"));
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(1L << 20, "the entries are counted in the file's bytes, not parsed");
+    }
+
+    private static byte[] Varint(int value)
+    {
+        var bytes = new List<byte>();
+        for (var v = (uint)value; ; v >>= 7)
+        {
+            if (v < 0x80)
+            {
+                bytes.Add((byte)v);
+                return bytes.ToArray();
+            }
+
+            bytes.Add((byte)(v | 0x80));
+        }
+    }
 }

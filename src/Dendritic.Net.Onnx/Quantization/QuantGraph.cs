@@ -56,6 +56,7 @@ internal sealed class QuantGraph
     public static QuantGraph Parse(byte[] bytes)
     {
         ArgumentNullException.ThrowIfNull(bytes);
+        GraphEntryCount.ThrowIfOverBound(bytes);
         ModelProto model;
         try
         {
