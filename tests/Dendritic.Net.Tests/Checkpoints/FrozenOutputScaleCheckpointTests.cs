@@ -118,16 +118,7 @@ public sealed class FrozenOutputScaleCheckpointTests : TempFolderTest
         var handle = Dendrites.Wrap(model, new WrapOptions { InitialDendrites = 0 });
         using var x = randn(64, 3);
         using var y = randn(64, 2);
-        var options = ClassicRules.Options with
-        {
-            Patience = 0,
-            MaxRetries = 1,
-            Training = DendriteTrainingMode.CascadeCorrelation,
-            CascadeCorrelation = new CascadeCorrelationOptions { MaxEpochs = 2, Patience = 2 },
-            CandidateLosses = () => new[] { nn.functional.mse_loss(model.call(x), y) },
-            BestWeightsDirectory = Path.Combine(Folder, "best"),
-        };
-        var scheduler = new GrowthScheduler(handle, options);
+        var scheduler = new GrowthScheduler(handle, CascadeOnDisk(model, x, y));
         scheduler.Step(1);
         scheduler.Step(1).Action.Should().Be(GrowthAction.DendritesAdded);
         scheduler.Step(2);

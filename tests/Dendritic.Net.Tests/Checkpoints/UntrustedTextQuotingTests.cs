@@ -30,13 +30,7 @@ public sealed class UntrustedTextQuotingTests : ForgedCheckpointFixture
     [Test]
     public void Load_TensorKeyNotInTheModelWithAHugeName_QuotesItBoundedInTheMessageAndLayerName()
     {
-        var path = SaveMlp();
-        CheckpointForge.RewriteHeader(path, header =>
-        {
-            var node = header["fc1.bias"]!.DeepClone();
-            header.Remove("fc1.bias");
-            header["fc1." + new string('k', 1_000_000)] = node;
-        });
+        var path = SaveWithBiasKey("fc1." + new string('k', 1_000_000));
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
@@ -48,14 +42,7 @@ public sealed class UntrustedTextQuotingTests : ForgedCheckpointFixture
     [Test]
     public void Load_TensorWithAHugeKeyAndDtype_QuotesThemBounded()
     {
-        var path = SaveMlp();
-        CheckpointForge.RewriteHeader(path, header =>
-        {
-            var node = header["fc1.bias"]!.DeepClone();
-            header.Remove("fc1.bias");
-            node["dtype"] = new string('D', 1_000_000);
-            header[new string('k', 1_000_000)] = node;
-        });
+        var path = SaveWithBiasKey(new string('k', 1_000_000), dtype: new string('D', 1_000_000));
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
@@ -75,13 +62,7 @@ public sealed class UntrustedTextQuotingTests : ForgedCheckpointFixture
     [Test]
     public void Load_TensorKeyWithANewlineAndAnEscape_QuotesThemEscaped()
     {
-        var path = SaveMlp();
-        CheckpointForge.RewriteHeader(path, header =>
-        {
-            var node = header["fc1.bias"]!.DeepClone();
-            header.Remove("fc1.bias");
-            header["fc1.bias\n\u001b[2Jforged line"] = node;
-        });
+        var path = SaveWithBiasKey("fc1.bias\n\u001b[2Jforged line");
 
         var act = () => DendriteCheckpoint.Load(TestModels.Mlp(), path);
 
@@ -104,5 +85,23 @@ public sealed class UntrustedTextQuotingTests : ForgedCheckpointFixture
         var message = act.Should().Throw<CheckpointCorruptedException>().WithMessage(@"*a\u000aforged log line*").Which.Message;
         message.Should().NotContain("\n");
         message.Length.Should().BeLessThan(MaxMessageChars);
+    }
+
+    // The MLP's checkpoint with fc1's bias under another key in the weights header (and another dtype, when given).
+    private string SaveWithBiasKey(string key, string? dtype = null)
+    {
+        var path = SaveMlp();
+        CheckpointForge.RewriteHeader(path, header =>
+        {
+            var node = header["fc1.bias"]!.DeepClone();
+            header.Remove("fc1.bias");
+            if (dtype is not null)
+            {
+                node["dtype"] = dtype;
+            }
+
+            header[key] = node;
+        });
+        return path;
     }
 }
