@@ -90,15 +90,9 @@ public static class ReportMerger
     /// </summary>
     private static void ThrowIfNotFinite(IReadOnlyList<ArmSummary> summaries)
     {
-        static bool Finite(StatSummary? s) => s is null
-            || (double.IsFinite(s.Mean) && double.IsFinite(s.StdDev) && double.IsFinite(s.Low95 ?? 0) && double.IsFinite(s.High95 ?? 0));
-
-        foreach (var s in summaries)
+        if (ReportSummaries.FirstNotFinite(summaries) is { } bad)
         {
-            if (SummaryQuantities.All.FirstOrDefault(q => !Finite(q.Of(s))) is { Name: { } name })
-            {
-                throw new ReportMergeException($"The reports cannot be merged: the {ReportWriter.Label(s.Arm)} arm's {name} over all seeds is not a finite number (a run's value is too large to summarise); check that arm's runs in each report.");
-            }
+            throw new ReportMergeException($"The reports cannot be merged: the {ReportWriter.Label(bad.Arm)} arm's {bad.Quantity} over all seeds is not a finite number (a run's value is too large to summarise); check that arm's runs in each report.");
         }
     }
 

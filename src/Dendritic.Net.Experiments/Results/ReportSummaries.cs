@@ -42,4 +42,24 @@ internal static class ReportSummaries
         var list = values.ToList();
         return list.Count > 0 && list.All(v => v is { } x && double.IsFinite(x)) ? Statistics.Summarize(list.Select(v => v!.Value)) : null;
     }
+
+    /// <summary>
+    /// The first summarised quantity that is not a finite number (a run's value too large to summarise: two of 1.7e308
+    /// make an infinite spread), which no report.json can hold; null when every one is finite.
+    /// </summary>
+    public static (ArmKind Arm, string Quantity)? FirstNotFinite(IReadOnlyList<ArmSummary> summaries)
+    {
+        static bool Finite(StatSummary? s) => s is null
+            || (double.IsFinite(s.Mean) && double.IsFinite(s.StdDev) && double.IsFinite(s.Low95 ?? 0) && double.IsFinite(s.High95 ?? 0));
+
+        foreach (var s in summaries)
+        {
+            if (SummaryQuantities.All.FirstOrDefault(q => !Finite(q.Of(s))) is { Name: { } name })
+            {
+                return (s.Arm, name);
+            }
+        }
+
+        return null;
+    }
 }

@@ -91,13 +91,19 @@ public static class ReportWriter
     /// <param name="json">The JSON text.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
-    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, a key appears twice, an enum value is not a name, a number is too large for a double, or a value is out of its range or inconsistent with its run (the message names the field, the run and the value).</exception>
+    /// <exception cref="JsonException">The text is not such a report, a value it needs is missing or null, a key appears twice, an enum value is not a name, a number is too large for a double, a value is out of its range or inconsistent with its run (the message names the field, the run and the value), or the runs' values are too large to summarise.</exception>
     public static ExperimentReport FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
         var report = Deserialize(json) ?? throw new JsonException("The JSON holds no report.");
         ReportValidation.ThrowIfInvalid(report);
-        return report with { Summaries = ReportSummaries.Build(report.Runs) };
+        var summaries = ReportSummaries.Build(report.Runs);
+        if (ReportSummaries.FirstNotFinite(summaries) is { } bad)
+        {
+            throw new JsonException($"The report's runs of the {Label(bad.Arm)} arm have a {bad.Quantity} too large to summarise (over the seeds it is not a finite number, which no report.json holds). The file was edited or damaged; use the report.json its run wrote.");
+        }
+
+        return report with { Summaries = summaries };
     }
 
     private static ExperimentReport? Deserialize(string json)

@@ -1,121 +1,150 @@
+using System.Collections.Generic;
 using System.Globalization;
 
 namespace Dendritic.Onnx.Quantization;
 
 /// <summary>
-/// Counts the entries of the model's graph in the protobuf wire format, before the parser builds one object per entry.
-/// An entry can take two bytes of the file (a tag and a zero length) and a few hundred bytes parsed: 5,000,000 empty
-/// initializers in a 10 MB file made the parser alone hold 2 GB, before any check could refuse them. Real graphs spend
-/// far more than 16 bytes of the file per entry (names, types, weights), so more entries than one per 16 bytes, past
-/// <see cref="AnyFile"/>, are refused unparsed. A file that is not valid protobuf is left to the parser to report.
+/// Counts the messages of a model in the protobuf wire format, at every depth, before the parser builds one object per
+/// message. A message can take two bytes of the file (a tag and a zero length) and a few hundred bytes parsed: 5,000,000
+/// empty initializers in a 10 MB file made the parser alone hold 2 GB, and empty attributes, subgraph nodes or shape
+/// dimensions do the same. Real graphs spend far more than <see cref="BytesPerEntry"/> bytes of the file per message
+/// (names, types, weights), so past <see cref="AnyFile"/> messages, more than one per that many bytes is refused
+/// unparsed. The walk reads the wire format as Google.Protobuf does (tags and lengths as 32-bit values) along the
+/// fields of onnx-subset.proto; a length-delimited field the schema does not know is kept by the parser as an unknown
+/// field, so it counts as one too. Groups (wire types 3 and 4), which ONNX never uses, and bytes that are not protobuf
+/// are refused.
 /// </summary>
 internal static class GraphEntryCount
 {
-    /// <summary>Entries any file may hold, whatever its size.</summary>
+    /// <summary>Messages any file may hold, whatever its size.</summary>
     public const long AnyFile = 1 << 16;
 
-    /// <summary>Bytes of the file per entry beyond <see cref="AnyFile"/>.</summary>
+    /// <summary>Bytes of the file per message beyond <see cref="AnyFile"/>.</summary>
     public const long BytesPerEntry = 16;
 
-    private const int ModelGraph = 7;
+    // Google.Protobuf's default recursion limit: a deeper file does not parse.
+    private const int MaxDepth = 100;
 
-    /// <summary>Throws when the graph's node, initializer, input, output and value-info entries are over the bound.</summary>
-    /// <exception cref="OnnxQuantizationException">The graph holds more entries than the file's size allows; the message gives both.</exception>
+    private enum Kind
+    {
+        Model, Graph, Node, Attribute, ValueInfo, Type, TypeTensor, Shape, Dimension, Tensor, SparseTensor, Entry, OpsetId,
+    }
+
+    // onnx-subset.proto: each message's fields, with the kind of those that are messages (null for the others).
+    private static readonly Dictionary<Kind, Dictionary<uint, Kind?>> Schema = new()
+    {
+        [Kind.Model] = Fields((7, Kind.Graph), (8, Kind.OpsetId), (14, Kind.Entry), (1, null), (2, null), (3, null), (4, null), (5, null), (6, null)),
+        [Kind.Graph] = Fields((1, Kind.Node), (5, Kind.Tensor), (11, Kind.ValueInfo), (12, Kind.ValueInfo), (13, Kind.ValueInfo), (15, Kind.SparseTensor), (2, null), (10, null)),
+        [Kind.Node] = Fields((5, Kind.Attribute), (1, null), (2, null), (3, null), (4, null), (6, null), (7, null)),
+        [Kind.Attribute] = Fields((5, Kind.Tensor), (6, Kind.Graph), (10, Kind.Tensor), (11, Kind.Graph), (1, null), (2, null), (3, null), (4, null), (7, null), (8, null), (9, null), (13, null), (20, null), (21, null)),
+        [Kind.ValueInfo] = Fields((2, Kind.Type), (1, null), (3, null)),
+        [Kind.Type] = Fields((1, Kind.TypeTensor), (6, null)),
+        [Kind.TypeTensor] = Fields((2, Kind.Shape), (1, null)),
+        [Kind.Shape] = Fields((1, Kind.Dimension)),
+        [Kind.Dimension] = Fields((1, null), (2, null), (3, null)),
+        [Kind.Tensor] = Fields((13, Kind.Entry), (1, null), (2, null), (4, null), (5, null), (6, null), (7, null), (8, null), (9, null), (10, null), (11, null), (12, null), (14, null)),
+        [Kind.SparseTensor] = Fields((1, Kind.Tensor), (2, Kind.Tensor), (3, null)),
+        [Kind.Entry] = Fields((1, null), (2, null)),
+        [Kind.OpsetId] = Fields((1, null), (2, null)),
+    };
+
+    /// <summary>Throws when the model's messages are over the bound, or its bytes are no protobuf the walk can read.</summary>
+    /// <exception cref="OnnxQuantizationException">Too many messages for the file's size (the message gives both), a group, or bytes that are not protobuf.</exception>
     public static void ThrowIfOverBound(byte[] model)
     {
-        var entries = Count(model);
+        long entries = 0;
+        Walk(model, 0, model.Length, Kind.Model, 0, ref entries);
         var bound = System.Math.Max(AnyFile, model.LongLength / BytesPerEntry);
         if (entries > bound)
         {
-            throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"The ONNX model's graph declares {entries} nodes, initializers, inputs, outputs and value infos in {model.LongLength} bytes, more than one per {BytesPerEntry} bytes (at least {AnyFile} are always taken): a real graph spends far more on each, so the file was crafted or damaged, and it is not parsed."));
+            throw new OnnxQuantizationException(string.Create(CultureInfo.InvariantCulture, $"The ONNX model declares {entries} messages (nodes, attributes, tensors, value infos, shape dimensions, ...) in {model.LongLength} bytes, more than one per {BytesPerEntry} bytes (at least {AnyFile} are always taken): a real model spends far more on each, so the file was crafted or damaged, and it is not parsed."));
         }
     }
 
-    // The graph's repeated entries (GraphProto fields 1 node, 5 initializer, 11 input, 12 output, 13 value_info, 15
-    // sparse_initializer), in every graph field of the model (the parser merges repeated ones). -1: not valid protobuf.
-    private static long Count(byte[] bytes)
+    private static void Walk(byte[] bytes, int at, int end, Kind kind, int depth, ref long entries)
     {
-        long entries = 0;
-        var at = 0;
-        while (at < bytes.Length)
+        if (depth > MaxDepth)
         {
-            if (!Field(bytes, bytes.Length, ref at, out var field, out var start, out var length))
+            throw NotProtobuf($"its messages nest deeper than {MaxDepth}");
+        }
+
+        var fields = Schema[kind];
+        while (at < end)
+        {
+            var tag = Varint32(bytes, end, ref at);
+            var field = tag >> 3;
+            if (field == 0)
             {
-                return -1;
+                throw NotProtobuf("a field number is 0");
             }
 
-            if (field == ModelGraph && length >= 0)
+            switch (tag & 7)
             {
-                var end = start + length;
-                for (var inner = start; inner < end;)
-                {
-                    if (!Field(bytes, end, ref inner, out var graphField, out _, out var entryLength))
-                    {
-                        return -1;
-                    }
-
-                    if (entryLength >= 0 && graphField is 1 or 5 or 11 or 12 or 13 or 15)
+                case 0:
+                    Varint32(bytes, end, ref at);
+                    break;
+                case 1:
+                    at = Skip(at, 8, end);
+                    break;
+                case 5:
+                    at = Skip(at, 4, end);
+                    break;
+                case 2:
+                    var length = (int)Varint32(bytes, end, ref at);
+                    var start = at;
+                    at = Skip(at, length, end);
+                    if (!fields.TryGetValue(field, out var child))
                     {
                         entries++;
                     }
-                }
+                    else if (child is { } message)
+                    {
+                        entries++;
+                        Walk(bytes, start, at, message, depth + 1, ref entries);
+                    }
+
+                    break;
+                default:
+                    throw NotProtobuf(string.Create(CultureInfo.InvariantCulture, $"field {field} has wire type {tag & 7} (a group, which ONNX does not use, or none)"));
             }
         }
-
-        return entries;
     }
 
-    // Reads one field at `at` and moves past it, within bytes[..end]: its number, and for a length-delimited one where its
-    // value starts and its length (-1 for the other wire types). False where the bytes are not a valid field.
-    private static bool Field(byte[] bytes, int end, ref int at, out long field, out int start, out int length)
+    private static int Skip(int at, int length, int end) =>
+        length < 0 || length > end - at ? throw NotProtobuf("a field runs past the end of its message") : at + length;
+
+    // A varint's low 32 bits, as Google.Protobuf reads tags and lengths (up to 10 bytes, the rest discarded).
+    private static uint Varint32(byte[] bytes, int end, ref int at)
     {
-        start = 0;
-        length = -1;
-        if (!Varint(bytes, end, ref at, out var tag) || tag >> 3 == 0)
-        {
-            field = 0;
-            return false;
-        }
-
-        field = (long)(tag >> 3);
-        switch (tag & 7)
-        {
-            case 0:
-                return Varint(bytes, end, ref at, out _);
-            case 1:
-                at += 8;
-                return at <= end;
-            case 5:
-                at += 4;
-                return at <= end;
-            case 2:
-                if (!Varint(bytes, end, ref at, out var size) || size > (ulong)(end - at))
-                {
-                    return false;
-                }
-
-                start = at;
-                length = (int)size;
-                at += length;
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static bool Varint(byte[] bytes, int end, ref int at, out ulong value)
-    {
-        value = 0;
-        for (var shift = 0; shift < 64 && at < end; shift += 7)
+        ulong value = 0;
+        for (var shift = 0; shift < 70 && at < end; shift += 7)
         {
             var b = bytes[at++];
-            value |= (ulong)(b & 0x7F) << shift;
+            if (shift < 64)
+            {
+                value |= (ulong)(b & 0x7F) << shift;
+            }
+
             if ((b & 0x80) == 0)
             {
-                return true;
+                return (uint)value;
             }
         }
 
-        return false;
+        throw NotProtobuf("a varint is cut off or longer than 10 bytes");
     }
+
+    private static Dictionary<uint, Kind?> Fields(params (uint Number, Kind? Message)[] fields)
+    {
+        var result = new Dictionary<uint, Kind?>();
+        foreach (var (number, message) in fields)
+        {
+            result[number] = message;
+        }
+
+        return result;
+    }
+
+    private static OnnxQuantizationException NotProtobuf(string why) =>
+        new("The bytes are not an ONNX model (protobuf parse failed): " + why + ".");
 }

@@ -74,7 +74,7 @@ public static class OnnxQuantizer
     /// A node the quantizer does not support, a float64 or already-quantized model, an opset it does not take, or a
     /// damaged or hostile file, named in the message and in <see cref="OnnxQuantizationException.NodeName"/> or
     /// <see cref="OnnxQuantizationException.ValueName"/> with the bad value: bytes that are no ONNX model or a graph
-    /// without nodes, or a graph of more entries than one per 16 bytes of the file (past 65,536; counted before parsing); no import of the default operator set, or more than one; a default opset above 26, or below 13
+    /// without nodes, or of more messages than one per 16 bytes of the file (past 65,536; counted before parsing), or holding a protobuf group; no import of the default operator set, or more than one; a default opset above 26, or below 13
     /// with a node whose operator changed meaning by 13 (the node named); two nodes of one name; an initializer without
     /// a name or twice; a value produced more than once, or read (by a node or as a graph output) but produced by
     /// nothing; nodes that form a cycle; a tensor in external data (no file is read); a Gemm, MatMul or Conv with

@@ -164,4 +164,16 @@ public sealed class ReportValidationTests
 
         ReportWriter.ToJson(read).Should().Be(ReportWriter.ToJson(report));
     }
+
+    [Test]
+    public void FromJson_RunValuesTooLargeToSummarise_ThrowsJsonExceptionNamingArmAndQuantity()
+    {
+        // Summarised again from the runs, two of 1.7e308 made an infinite spread that ToJson then refused (found in review).
+        var report = HandMadeReport.For(1, 2);
+        var huge = report with { Runs = report.Runs.Select(r => r.Arm == ArmKind.Baseline ? r with { TrainingSeconds = r.Seed == 1 ? 1.7e308 : 0 } : r).ToList() };
+
+        var act = () => ReportWriter.FromJson(ReportWriter.ToJson(huge));
+
+        act.Should().Throw<JsonException>().WithMessage("*runs of the baseline arm have a * too large to summarise*");
+    }
 }
