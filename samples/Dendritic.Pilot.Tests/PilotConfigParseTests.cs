@@ -158,7 +158,7 @@ public sealed class PilotConfigParseTests
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"Sha256\": \"00\", \"Bytes\": \"1\" } ] }", "*key 'Data[0].Bytes' must be a whole number, not the string \"1\" (write it without quotes).")]
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"a\", \"Sha256\": \"00\", \"Bytes\": 1, \"Size\": 1 } ] }", "*unknown key 'Size' in 'Data[0]'; the keys there are File, Sha256, Bytes.")]
     [TestCase("{ \"Format\": \"other/9\", \"Options\": {}, \"Data\": [] }", "*key 'Format' is 'other/9'*")]
-    [TestCase("{ \"Options\": {} }", "*required key is missing*")]
+    [TestCase("{ \"Options\": {} }", "*required key is missing ('Data'); a config needs Options and Data (the data files' SHA-256, or [] to skip that check in a file written by hand), and may give Format.")]
     [TestCase("{ \"Options\": {}, \"Data\": [ { \"File\": \"../etc/passwd\", \"Sha256\": \"00\", \"Bytes\": 1 } ] }", "*plain file name*")]
     [TestCase("{ \"Options\": {}, // comment\n \"Data\": [] }", "*not valid JSON*")]
     [TestCase("[1, 2]", "*wrong type*")]
@@ -256,6 +256,17 @@ public sealed class PilotConfigParseTests
         var parse = PilotCommandLine.Parse(new[] { "--config", "/nonexistent/config.json" });
 
         parse.Errors.Should().ContainSingle().Which.Should().Be("--config '/nonexistent/config.json' does not exist.");
+    }
+
+    [Test]
+    public void Parse_ConfigIsAFolder_SaysToGiveItsConfigJson()
+    {
+        // A merged report's folder had been called missing (found in a newcomer's trial).
+        using var temp = new TempFolder();
+
+        var parse = PilotCommandLine.Parse(new[] { "--config", temp.Path });
+
+        parse.Errors.Should().ContainSingle().Which.Should().StartWith($"--config '{temp.Path}' is a folder; give the config.json file").And.Contain("sources.json");
     }
 
     [Test]

@@ -63,7 +63,7 @@ internal static partial class PilotConfigErrors
             var owner = segments is { Count: > 0 } ? PropertyAt(segments)?.Type : null;
             var inner = owner is null ? null : ElementType(owner) ?? owner;
             return inner is null || inner == typeof(PilotConfig)
-                ? $"a required key is missing ({missing}); a config has Format, Options and Data."
+                ? $"a required key is missing ({missing}); a config needs Options and Data (the data files' SHA-256, or [] to skip that check in a file written by hand), and may give Format."
                 : $"a required key is missing in '{key}' ({missing}); the keys there are {string.Join(", ", SettableNames(inner))}.";
         }
 

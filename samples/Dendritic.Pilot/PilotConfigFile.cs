@@ -73,6 +73,11 @@ public static partial class PilotConfigFile
     {
         ArgumentNullException.ThrowIfNull(path);
         var info = new FileInfo(path);
+        if (Directory.Exists(path))
+        {
+            return (null, $"--config '{path}' is a folder; give the config.json file in a report's folder (a merged report's folder has none: its sources.json names each part's folder, whose config.json reruns that part).");
+        }
+
         if (!info.Exists)
         {
             return (null, $"--config '{path}' does not exist.");

@@ -15,11 +15,11 @@ namespace Dendritic.Experiments;
 public static class ReportMerger
 {
     /// <summary>Merges <paramref name="reports"/>.</summary>
-    /// <param name="reports">At least one report; all of the same experiment (data, metric, width, recipe, growth, device, grid intensity), with no seed in two of them.</param>
+    /// <param name="reports">At least one report; all of the same experiment (data, metric, width, recipe, growth, device, grid intensity, and the same model: a report does not name it, so the baseline's parameter count stands for it), with no seed in two of them.</param>
     /// <returns>The merged report: runs of every report, seeds in ascending order, summaries over all of them, the latest finish time, and every distinct machine description.</returns>
     /// <exception cref="ReportMergeException">
     /// No report was given; a report is incomplete, lists seeds other than those of its runs, lists a seed twice, or does
-    /// not run every arm once per seed (a repeated run is named by arm and seed); a setting or the set of arms differs
+    /// not run every arm once per seed (a repeated run is named by arm and seed); a setting, the baseline's parameter count or the set of arms differs
     /// (named with both values, numbers in the invariant culture); a seed appears in two reports; or the runs' values are
     /// too large to summarise (a summary would be infinite; the arm and quantity are named). Reports are named by their
     /// position in <paramref name="reports"/>, from 1.
@@ -53,6 +53,9 @@ public static class ReportMerger
             Compare(problems, i, "Growth", first.Growth, other.Growth);
             Compare(problems, i, "Device", first.Device, other.Device);
             Compare(problems, i, "GridIntensityGramsPerKwh", first.GridIntensityGramsPerKwh, other.GridIntensityGramsPerKwh);
+
+            // A report does not name its model; at one width, the baseline's parameter count tells two models apart.
+            Compare(problems, i, "the baseline's parameter count (the parts ran different models)", BaselineParameters(first), BaselineParameters(other));
             var otherArms = other.Runs.Select(r => r.Arm).Distinct().Order().ToArray();
             if (!otherArms.SequenceEqual(arms))
             {
@@ -63,7 +66,7 @@ public static class ReportMerger
         var repeated = reports.SelectMany(r => r.Seeds).GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         if (repeated.Count > 0)
         {
-            problems.Add(string.Create(CultureInfo.InvariantCulture, $"seed(s) {ReportWriter.Join(repeated)} appear in more than one report; a seed counts once (run the parts with disjoint --first-seed/--seeds)"));
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"seed(s) {ReportWriter.Join(repeated)} appear in more than one report; a seed counts once (give the parts disjoint seeds: ExperimentOptions.Seeds, or the pilot's --first-seed and --seeds)"));
         }
 
         ThrowIfAny(problems);
@@ -140,6 +143,9 @@ public static class ReportMerger
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"report {index + 1} does not run every arm once per seed"));
         }
     }
+
+    private static string BaselineParameters(ExperimentReport report) =>
+        string.Join(", ", report.Runs.Where(r => r.Arm == ArmKind.Baseline).Select(r => r.Parameters).Distinct().Order().Select(p => p.ToString(CultureInfo.InvariantCulture)));
 
     private static void Compare<T>(List<string> problems, int index, string name, T first, T other)
     {

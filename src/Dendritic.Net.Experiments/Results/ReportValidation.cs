@@ -39,6 +39,7 @@ internal static class ReportValidation
             var run = report.Runs[i];
             Check(run is not null, $"Runs[{i}]");
             CheckRun(run, $"Runs[{i}]", fraction);
+            CheckAgainstReport(report, run, $"Runs[{i}]");
         }
 
         ThrowIfNotOneRunPerArmAndSeed(report);
@@ -108,6 +109,31 @@ internal static class ReportValidation
         // After the points, so that a repeated epoch is named as such rather than as one point too many.
         Require(run.Epochs == run.Curve.Count, $"{at}.Epochs", which, run.Epochs, string.Create(CultureInfo.InvariantCulture, $"it must equal the number of its curve's points ({run.Curve.Count}), one per epoch trained"));
         Require(run.BestEpoch >= 1 && run.BestEpoch <= run.Epochs, $"{at}.BestEpoch", which, run.BestEpoch, string.Create(CultureInfo.InvariantCulture, $"it is one of the run's epochs, 1 to {run.Epochs}"));
+
+        // What the runner records (ArmTrainer): the best epoch is the first of the highest validation score, and the
+        // run's scores are that epoch's. An edited score or best epoch no longer agrees with the curve; accepted, a test
+        // score of 0.99 where the curve says 0.8775 had summarised to an interval reaching 107.81 %.
+        var highest = run.Curve.Max(p => p.ValidationMetric);
+        var firstHighest = run.Curve.Where(p => p.ValidationMetric == highest).Min(p => p.Epoch);
+        var kept = run.Curve.First(p => p.Epoch == run.BestEpoch);
+        Require(run.BestEpoch == firstHighest, $"{at}.BestEpoch", which, run.BestEpoch, string.Create(CultureInfo.InvariantCulture, $"a run keeps the first epoch of its highest validation score, {firstHighest} in its curve"));
+        Require(run.BestValidationMetric == kept.ValidationMetric, $"{at}.BestValidationMetric", which, run.BestValidationMetric, string.Create(CultureInfo.InvariantCulture, $"it is its best epoch's validation score in the curve, {kept.ValidationMetric}"));
+        Require(run.TestMetric == kept.TestMetric, $"{at}.TestMetric", which, run.TestMetric, string.Create(CultureInfo.InvariantCulture, $"it is its best epoch's test score in the curve, {kept.TestMetric}"));
+    }
+
+    // The arms at the report's width (all but the capacity-matched control), and the baseline's budget, the recipe's.
+    private static void CheckAgainstReport(ExperimentReport report, RunResult run, string at)
+    {
+        var which = string.Create(CultureInfo.InvariantCulture, $"the {ReportWriter.Label(run.Arm)} arm, seed {run.Seed}");
+        if (run.Arm != ArmKind.CapacityMatched)
+        {
+            Require(run.Width == report.Width, $"{at}.Width", which, run.Width, string.Create(CultureInfo.InvariantCulture, $"every arm but the capacity-matched control runs at the report's Width, {report.Width}"));
+        }
+
+        if (run.Arm == ArmKind.Baseline)
+        {
+            Require(run.Epochs == report.Recipe.Epochs, $"{at}.Epochs", which, run.Epochs, string.Create(CultureInfo.InvariantCulture, $"the baseline trains the recipe's epochs, Recipe.Epochs {report.Recipe.Epochs}"));
+        }
     }
 
     // The runs are paired by seed (Comparison.Paired) and counted by the seeds listed: a run given twice, a seed listed

@@ -15,6 +15,7 @@ public sealed class DistributedExamples : DocExample
         var growth = DistributedGrowthScheduler.Resume(communicator, BuildMyModel(), "run.dndt", options, load);
         var optimizer = optim.Adam(growth.Model.TrainableParameters(), lr);
         growth.LoadOptimizerState(optimizer);                            // every rank: rank 0's saved moments, steps, rates
+        var extras = DendriteCheckpoint.ReadManifest("run.dndt").Extras;  // your own, e.g. the epoch and generator state saved
         // end doc-example
     }
 

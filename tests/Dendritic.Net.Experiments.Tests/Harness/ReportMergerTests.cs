@@ -102,6 +102,20 @@ public sealed class ReportMergerTests
     }
 
     [Test]
+    public void Merge_PartsOfAnotherModelAtTheSameWidth_ThrowsNamingTheBaselinesParameterCounts()
+    {
+        // A report does not name its model: a part rerun with a wider second hidden layer at the same Width had been
+        // merged (found in a newcomer's trial).
+        var part = HandMadeReport.For(1);
+        var other = HandMadeReport.For(2);
+        other = other with { Runs = other.Runs.Select(r => r.Arm == ArmKind.Baseline ? r with { Parameters = r.Parameters + 204 } : r).ToList() };
+
+        var act = () => ReportMerger.Merge(new[] { part, other });
+
+        act.Should().Throw<ReportMergeException>().WithMessage("*the baseline's parameter count (the parts ran different models) differs between report 1 (*) and report 2 (*)*");
+    }
+
+    [Test]
     public void Merge_SeedsThatDoNotMatchTheRuns_Throws()
     {
         var part = Run(3) with { Seeds = new[] { 5 } };

@@ -83,6 +83,15 @@ public sealed class ReportWarningsTests
         return document.RootElement.GetProperty("Warnings").EnumerateArray().Select(w => w.GetString()).ToArray();
     }
 
+    // Every run's first epoch made its highest validation score, the kept one.
     private static ExperimentReport FirstEpochBest(ExperimentReport report) =>
-        report with { Runs = report.Runs.Select(r => r with { BestEpoch = 1 }).ToList() };
+        report with
+        {
+            Runs = report.Runs.Select(r => r with
+            {
+                BestEpoch = 1,
+                BestValidationMetric = r.BestValidationMetric + 0.001,
+                Curve = r.Curve.Select(p => p.Epoch == 1 ? p with { ValidationMetric = r.BestValidationMetric + 0.001, TestMetric = r.TestMetric } : p).ToList(),
+            }).ToList(),
+        };
 }

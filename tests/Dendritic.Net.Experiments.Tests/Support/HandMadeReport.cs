@@ -17,7 +17,7 @@ internal static class HandMadeReport
             MetricName = "accuracy",
             Seeds = seeds,
             Width = 8,
-            Recipe = new TrainingRecipe { LearningRate = 0.0015 },
+            Recipe = new TrainingRecipe { LearningRate = 0.0015, Epochs = 3 },
             Growth = "by hand",
             Device = "cpu",
             Machine = "test",
