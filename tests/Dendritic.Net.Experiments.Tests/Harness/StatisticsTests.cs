@@ -64,4 +64,16 @@ public sealed class StatisticsTests
         same.Low95.Should().Be(0.005);
         Comparison.Verdict(same).Should().Be("no clear difference");
     }
+
+    [Test]
+    public void Verdict_TheSameDifferenceFromTwoSubtractions_IsNoClearDifference()
+    {
+        // 0.755 - 0.75 and 0.813 - 0.808 are both +0.50 points but differ in their last bits: a spread of 8e-17 had still
+        // read "better" (found in review).
+        var same = Statistics.Summarize(new[] { 0.755 - 0.75, 0.813 - 0.808 });
+
+        same.StdDev.Should().BeGreaterThan(0);
+        Comparison.Verdict(same).Should().Be("no clear difference");
+        Comparison.Verdict(Statistics.Summarize(new[] { 0.755 - 0.75, 0.813 - 0.807 })).Should().Be("no clear difference", "0.50 and 0.60 points have a spread, and their interval (t with 1 degree of freedom) crosses zero");
+    }
 }
