@@ -210,14 +210,15 @@ internal static class PilotMerge
     {
         var parts = folders.Select((folder, i) =>
         {
-            // The config was read (bounded) and checked above, so it is a regular file of at most 1 MiB.
+            // The config was read and checked above; read bounded again, in case it was replaced since.
             var config = Path.Combine(folder, "config.json");
+            var bytes = PilotFiles.Read(config, PilotConfigFile.MaxBytes) ?? throw new IOException($"merge: '{config}' grew past {PilotConfigFile.MaxBytes:N0} bytes while the parts were merged.");
             return new Dictionary<string, object?>
             {
                 ["Folder"] = Path.GetRelativePath(Path.GetFullPath(output), Path.GetFullPath(folder)),
                 ["Seeds"] = reports[i].Seeds,
                 ["FinishedUtc"] = reports[i].FinishedUtc,
-                ["ConfigSha256"] = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(config))),
+                ["ConfigSha256"] = Convert.ToHexStringLower(SHA256.HashData(bytes)),
             };
         });
         return JsonSerializer.Serialize(new { Format = "dendritic-pilot-merge/1", Parts = parts }, new JsonSerializerOptions { WriteIndented = true });
