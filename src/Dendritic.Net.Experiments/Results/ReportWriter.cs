@@ -116,9 +116,17 @@ public static class ReportWriter
         {
             // Some of the serializer's messages leave out where they are ("Duplicate property 'Seed' encountered during
             // deserialization of type 'RunResult'."): in a report with dozens of runs, the path says which one.
-            throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"{e.Message} At {path}, line {e.LineNumber + 1}. The file was edited or damaged; use the report.json its run wrote."), path, e.LineNumber, e.BytePositionInLine, e);
+            throw new JsonException(string.Create(CultureInfo.InvariantCulture, $"{e.Message} At {path}, line {e.LineNumber + 1}. {EditedOrDamaged}"), path, e.LineNumber, e.BytePositionInLine, e);
+        }
+        catch (JsonException e) when (!e.Message.Contains(EditedOrDamaged, StringComparison.Ordinal))
+        {
+            // The serializer's own messages ("The JSON value could not be converted to System.Double. Path: ...") say
+            // where but not what to do, as every other refusal of a report does.
+            throw new JsonException($"{e.Message} {EditedOrDamaged}", e.Path, e.LineNumber, e.BytePositionInLine, e);
         }
     }
+
+    private const string EditedOrDamaged = "The file was edited or damaged; use the report.json its run wrote.";
 
     private static JsonSerializerOptions ReadOptions()
     {

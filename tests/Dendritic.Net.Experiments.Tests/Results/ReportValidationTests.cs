@@ -204,4 +204,15 @@ public sealed class ReportValidationTests
 
         act.Should().Throw<JsonException>().WithMessage(expected);
     }
+
+    [Test]
+    public void FromJson_StringWhereANumberBelongs_SaysWhereAndWhatToDo()
+    {
+        // The serializer's own message said where but not what to do (found in a newcomer's trial).
+        var json = ReplaceFirst(ReportWriter.ToJson(HandMadeReport.For(1)), "\"TestMetric\": ", "\"TestMetric\": \"high\", \"Unused\": ");
+
+        var act = () => ReportWriter.FromJson(json);
+
+        act.Should().Throw<JsonException>().WithMessage("*$.Runs[0].TestMetric*The file was edited or damaged; use the report.json its run wrote.");
+    }
 }
