@@ -17,7 +17,7 @@ internal static class ActivationReport
         var csv = new StringBuilder(CsvHeader).Append('\n');
         foreach (var (run, epoch, layer) in Rows(report))
         {
-            csv.Append(string.Join(",", run.Arm, run.Seed.ToString(CultureInfo.InvariantCulture), epoch.Epoch.ToString(CultureInfo.InvariantCulture), Quote(layer.Layer), layer.DendriteCount.ToString(CultureInfo.InvariantCulture), layer.Activations.ToString(CultureInfo.InvariantCulture), Number(layer.MeanAbsActivation), Number(layer.SaturatedFraction), Number(layer.MeanAbsOutputScale), Number(layer.GradientNorm))).Append('\n');
+            csv.Append(string.Join(",", run.Arm, run.Seed.ToString(CultureInfo.InvariantCulture), epoch.Epoch.ToString(CultureInfo.InvariantCulture), CsvText.Quote(layer.Layer), layer.DendriteCount.ToString(CultureInfo.InvariantCulture), layer.Activations.ToString(CultureInfo.InvariantCulture), Number(layer.MeanAbsActivation), Number(layer.SaturatedFraction), Number(layer.MeanAbsOutputScale), Number(layer.GradientNorm))).Append('\n');
         }
 
         return csv.ToString();
@@ -69,6 +69,4 @@ internal static class ActivationReport
     }
 
     private static string Number(double? value) => value is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
-
-    private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

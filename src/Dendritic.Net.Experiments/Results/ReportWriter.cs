@@ -144,7 +144,7 @@ public static class ReportWriter
         var csv = new StringBuilder("arm,seed,width,epochs,best_epoch,best_validation,test_metric,parameters,flops_per_sample,training_seconds,latency_ms,latency_batch,peak_memory_bytes,energy_joules,co2_grams,dendrites_per_layer,energy_source,gpu_utilization_percent,gpu_peak_memory_mib,gpu_source,best_epoch_parameters,candidate_passes,growth_cut_off\n");
         foreach (var r in report.Runs)
         {
-            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendriteCount, Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, Quote(r.GpuSource), r.BestEpochParameters, r.CandidatePasses, r.GrowthCutOff is { } cut ? (cut ? "true" : "false") : null));
+            csv.AppendLine(Row(r.Arm, r.Seed, r.Width, r.Epochs, r.BestEpoch, r.BestValidationMetric, r.TestMetric, r.Parameters, r.FlopsPerSample, r.TrainingSeconds, r.LatencyMilliseconds, r.LatencyBatchSize, r.PeakMemoryBytes, r.EnergyJoules, r.Co2Grams, r.DendriteCount, CsvText.Quote(r.EnergySource), r.GpuUtilizationPercent, r.GpuPeakMemoryMiB, CsvText.Quote(r.GpuSource), r.BestEpochParameters, r.CandidatePasses, r.GrowthCutOff is { } cut ? (cut ? "true" : "false") : null));
         }
 
         return csv.ToString();
@@ -165,7 +165,7 @@ public static class ReportWriter
         var csv = new StringBuilder(header.Append('\n').ToString());
         foreach (var s in report.Summaries)
         {
-            var cells = new List<object?> { s.Arm, s.TestMetric.Count, Quote(string.Join(" ", s.Widths.Select(w => w.ToString(CultureInfo.InvariantCulture)))) };
+            var cells = new List<object?> { s.Arm, s.TestMetric.Count, CsvText.Quote(string.Join(" ", s.Widths.Select(w => w.ToString(CultureInfo.InvariantCulture)))) };
             foreach (var stat in SummaryQuantities.All.Select(q => q.Of(s)))
             {
                 cells.AddRange(new object?[] { stat?.Mean, stat?.StdDev, stat?.Low95, stat?.High95 });
@@ -188,7 +188,7 @@ public static class ReportWriter
         {
             foreach (var e in r.Curve)
             {
-                csv.AppendLine(Row(r.Arm, r.Seed, e.Epoch, e.TrainLoss, e.ValidationMetric, e.TestMetric, e.Parameters, e.Growth is null ? null : Quote(e.Growth)));
+                csv.AppendLine(Row(r.Arm, r.Seed, e.Epoch, e.TrainLoss, e.ValidationMetric, e.TestMetric, e.Parameters, e.Growth is null ? null : CsvText.Quote(e.Growth)));
             }
         }
 
@@ -329,8 +329,6 @@ public static class ReportWriter
     // string.Join formats each number with the current culture, whose negative sign may not be '-' (U+2212 in sv-SE).
     /// <summary>Integers (seeds, widths) joined with ", " in the invariant culture, whose minus sign is '-'.</summary>
     internal static string Join(IEnumerable<int> values) => string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
-
-    private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private static string Row(params object?[] cells) => string.Join(",", cells.Select(c => c switch
     {

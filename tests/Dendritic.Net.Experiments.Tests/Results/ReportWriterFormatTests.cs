@@ -32,4 +32,17 @@ public class ReportWriterFormatTests
 
         act.Should().Throw<ArgumentException>().WithMessage("The report holds 2 runs of the Baseline arm for seed 3*ReportMerger.Merge*");
     }
+
+    [Test]
+    public void RunsCsv_TextStartingLikeAFormula_IsWrittenAsText()
+    {
+        // report.json is read as untrusted input; an edited one had carried a formula into runs.csv as it stood, which a
+        // spreadsheet runs when the file is opened (found in a review of hostile files).
+        var report = HandMadeReport.For(1);
+        var edited = report with { Runs = report.Runs.Select(r => r with { EnergySource = "=HYPERLINK(\"http://x\")" }).ToList() };
+
+        var csv = ReportWriter.RunsCsv(ReportWriter.FromJson(ReportWriter.ToJson(edited)));
+
+        csv.Should().Contain("\"'=HYPERLINK(\"\"http://x\"\")\"").And.NotContain(",\"=HYPERLINK");
+    }
 }
